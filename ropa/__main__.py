@@ -1,0 +1,5 @@
+import sys
+
+from ropa.cli import main
+
+sys.exit(main())

@@ -1,0 +1,175 @@
+"""``python -m ropa``: the registry for scripts and cron.
+
+The one place where library errors become words and exit codes: 0 success, 1 input rejected
+(and then nothing was written), 2 usage errors (bad arguments, unknown organisation or ref).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, Optional
+
+from ropa import __version__, db, interchange, registry
+from ropa.errors import Conflict, NotFound, RopaError, ValidationFailed
+from ropa.settings import current_actor
+
+log = logging.getLogger("ropa")
+
+EXIT_OK, EXIT_REJECTED, EXIT_USAGE = 0, 1, 2
+
+
+class UsageError(Exception):
+    pass
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="python -m ropa", description="Record of processing activities (GDPR Art. 30).")
+    p.add_argument("--version", action="version", version=f"ropa {__version__}")
+    p.add_argument("--database-url", help="overrides ROPA_DATABASE_URL (default sqlite:///data/ropa.db)")
+    p.add_argument("--actor", help="who is making the change, for the audit trail (default ROPA_USER or login name)")
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    s = sub.add_parser("init", help="create or upgrade the database schema")
+    s.add_argument("--demo", action="store_true", help="also load the demo register (five seed organisations)")
+
+    s = sub.add_parser("export", help="write the register to a file (.json)")
+    s.add_argument("file", type=Path)
+    s.add_argument("--org", action="append", metavar="NAME", help="only this organisation (repeatable)")
+
+    s = sub.add_parser("import", help="read a register file into the database, all or nothing")
+    s.add_argument("file", type=Path)
+    s.add_argument("--dry-run", action="store_true", help="check and report, write nothing")
+
+    s = sub.add_parser("list", help="list activities")
+    s.add_argument("--org", metavar="NAME")
+    s.add_argument("--format", choices=("table", "json"), default="table")
+
+    s = sub.add_parser("show", help="show one activity in full")
+    s.add_argument("org", metavar="ORG")
+    s.add_argument("ref", metavar="REF")
+
+    sub.add_parser("schema", help="print the JSON Schema of the register format")
+    return p
+
+
+def _print_problems(err: ValidationFailed) -> None:
+    for problem in err.problems:
+        print(f"error: {problem}", file=sys.stderr)
+    print(f"rejected: {len(err.problems)} problem(s); nothing was written", file=sys.stderr)
+
+
+def _table(rows: list[list[str]], headers: list[str]) -> str:
+    widths = [max(len(h), *(len(r[i]) for r in rows)) if rows else len(h) for i, h in enumerate(headers)]
+    def fmt(r: Sequence[str]) -> str:
+        return "  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip()
+    return "\n".join([fmt(headers), fmt(["-" * w for w in widths]), *(fmt(r) for r in rows)])
+
+
+def cmd_init(engine: Any, args: argparse.Namespace) -> int:
+    db.migrate(engine)
+    print(f"schema ready: {db.describe(engine)}")
+    if args.demo:
+        from ropa.demo import load_demo
+        with db.transaction(engine) as s:
+            report = load_demo(s, actor=args.actor)
+        print(report.summary())
+    return EXIT_OK
+
+
+def cmd_export(engine: Any, args: argparse.Namespace) -> int:
+    suffix = args.file.suffix.lower()
+    if suffix != ".json":
+        raise UsageError(f"{args.file}: cannot export to '{suffix or 'no extension'}' (use .json)")
+    with db.session(engine) as s:
+        document = interchange.write_json(s, args.file, args.org)
+    n = sum(len(o["activities"]) for o in document["organisations"])
+    print(f"wrote {args.file}: {len(document['organisations'])} organisations, {n} activities")
+    return EXIT_OK
+
+
+def cmd_import(engine: Any, args: argparse.Namespace) -> int:
+    if args.file.suffix.lower() != ".json":
+        raise UsageError(f"{args.file}: cannot import '{args.file.suffix or 'no extension'}' files (use .json)")
+    data = interchange.read_json(args.file)
+    if args.dry_run:
+        with db.session(engine) as s:
+            try:
+                report = interchange.import_document(s, data, actor=args.actor, source=args.file.name, dry_run=True)
+            finally:
+                s.rollback()
+    else:
+        with db.transaction(engine) as s:
+            report = interchange.import_document(s, data, actor=args.actor, source=args.file.name)
+    for w in report.warnings:
+        print(f"warning: {w}", file=sys.stderr)
+    print(("dry run: " if args.dry_run else "") + report.summary())
+    return EXIT_OK
+
+
+def cmd_list(engine: Any, args: argparse.Namespace) -> int:
+    with db.session(engine) as s:
+        acts = registry.list_activities(s, org=args.org)
+        rows = [
+            {"organisation": a.organisation.name if a.organisation else "", "ref": a.ref, "name": a.name,
+             "role": a.role, "status": a.status, "version": a.version}
+            for a in acts
+        ]
+    if args.format == "json":
+        print(json.dumps(rows, ensure_ascii=False, indent=2))
+    else:
+        print(_table([[r["organisation"], r["ref"], r["name"], r["role"], r["status"]] for r in rows],
+                     ["organisation", "ref", "name", "role", "status"]))
+        print(f"\n{len(rows)} activities")
+    return EXIT_OK
+
+
+def cmd_show(engine: Any, args: argparse.Namespace) -> int:
+    with db.session(engine) as s:
+        act = registry.get_activity(s, args.org, args.ref)
+        out = {"organisation": act.organisation.name if act.organisation else None, "version": act.version,
+               **registry.activity_dict(act)}
+    print(json.dumps(out, ensure_ascii=False, indent=2))
+    return EXIT_OK
+
+
+def cmd_schema(engine: Any, args: argparse.Namespace) -> int:
+    from ropa.schema import json_schema
+    print(json.dumps(json_schema(), ensure_ascii=False, indent=2))
+    return EXIT_OK
+
+
+COMMANDS = {"schema": cmd_schema, "init": cmd_init, "export": cmd_export, "import": cmd_import, "list": cmd_list, "show": cmd_show}
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    args = _parser().parse_args(argv)
+    args.actor = args.actor or current_actor()
+    try:
+        if args.command == "schema":
+            return cmd_schema(None, args)
+        engine = db.make_engine(args.database_url)
+        if args.command != "init":
+            db.migrate(engine)
+        return COMMANDS[args.command](engine, args)
+    except ValidationFailed as err:
+        _print_problems(err)
+        return EXIT_REJECTED
+    except Conflict as err:
+        print(f"error: {err}", file=sys.stderr)
+        return EXIT_REJECTED
+    except (NotFound, UsageError) as err:
+        print(f"error: {err}", file=sys.stderr)
+        return EXIT_USAGE
+    except RopaError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return EXIT_REJECTED
+    except Exception as err:  # no traceback reaches a user; the log keeps the detail
+        log.debug("unexpected error", exc_info=True)
+        print(f"error: {type(err).__name__}: {err}", file=sys.stderr)
+        return EXIT_REJECTED

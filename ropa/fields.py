@@ -1,0 +1,187 @@
+"""The one field table: every field of an activity, organisation, recipient and transfer with
+its labels in English and bokmål, its Art. 30 reference and the vocabulary it draws from.
+
+The dashboard's form labels, the workbook's column headers and the importer's header matching
+all come from here, so a field is named the same everywhere and in both languages. Bokmål
+labels use Datatilsynet's words and English labels the ICO's where the template has one;
+``aliases`` are further headers the importer recognises (the authorities' templates, other
+tools), in any language.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Optional
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    key: str  # key in the JSON format; dotted for nested ("retention.period", "dpia.status")
+    en: str
+    nb: str
+    kind: str  # text | longtext | list | code | codes | bool | date | int | recipients | transfers
+    vocab: Optional[str] = None  # attribute of ropa.vocab for code/codes kinds
+    article: Optional[str] = None
+    required: bool = False
+    help_en: str = ""
+    help_nb: str = ""
+    aliases: tuple[str, ...] = field(default_factory=tuple)
+
+    def label(self, lang: str = "en") -> str:
+        return self.nb if lang == "nb" else self.en
+
+    def help(self, lang: str = "en") -> str:
+        return self.help_nb if lang == "nb" else self.help_en
+
+
+# Activities, in the order of Art. 30(1) (then what a DPO adds), which is also the workbook's order.
+ACTIVITY_FIELDS: tuple[FieldSpec, ...] = (
+    FieldSpec("ref", "Reference", "Referanse", "text", required=True,
+              help_en="Short unique reference within the organisation, e.g. JL-03.",
+              help_nb="Kort, unik referanse i virksomheten, f.eks. JL-03.",
+              aliases=("Ref", "ID", "Ref.", "Nr", "Nummer", "Activity ID")),
+    FieldSpec("name", "Processing activity", "Behandlingsaktivitet", "text", required=True,
+              help_en="What the processing is called in the organisation.",
+              help_nb="Hva behandlingen kalles i virksomheten.",
+              aliases=("Name", "Navn", "Activity", "Business function", "Behandling", "Navn på behandlingen",
+                       "Name of processing activity", "Processing activity name")),
+    FieldSpec("description", "Description", "Beskrivelse", "longtext",
+              aliases=("Beskrivelse av behandlingen", "Description of processing")),
+    FieldSpec("role", "Role", "Rolle", "code", vocab="ROLES", article="Art. 30(1)/(2)",
+              help_en="Controller, joint controller (Art. 26) or processor (Art. 28).",
+              help_nb="Behandlingsansvarlig, felles behandlingsansvarlig (art. 26) eller databehandler (art. 28).",
+              aliases=("Controller or processor", "Behandlingsansvarlig eller databehandler")),
+    FieldSpec("controllers", "Controller (for whom / with whom)", "Behandlingsansvarlig", "list", article="Art. 30(1)(a), 30(2)(a)",
+              help_en="For a processor: the controllers it acts for. For a joint controller: the others.",
+              help_nb="For databehandler: behandlingsansvarlige det behandles for. For felles behandlingsansvar: de andre.",
+              aliases=("Name and contact details of controller", "Navn og kontaktopplysninger til behandlingsansvarlig",
+                       "Joint controller", "Felles behandlingsansvarlig", "Name of controller")),
+    FieldSpec("owner", "Owner", "Ansvarlig enhet", "text",
+              aliases=("Business owner", "Department", "Avdeling", "Eier", "Ansvarlig", "Process owner")),
+    FieldSpec("purposes", "Purposes of processing", "Formålene med behandlingen", "list", article="Art. 30(1)(b)", required=True,
+              aliases=("Purpose of processing", "Purpose", "Formål", "Formålet med behandlingen", "Purposes")),
+    FieldSpec("legal_bases", "Lawful basis for processing", "Behandlingsgrunnlag", "codes", vocab="LEGAL_BASES",
+              article="Art. 6(1)",
+              aliases=("Article 6 lawful basis for processing personal data", "Lawful basis", "Legal basis",
+                       "Rettslig grunnlag", "Behandlingsgrunnlag etter art. 6", "Grunnlag")),
+    FieldSpec("data_subjects", "Categories of individuals", "Kategorier av registrerte", "list", vocab="DATA_SUBJECTS",
+              article="Art. 30(1)(c)", required=True,
+              aliases=("Categories of data subjects", "Data subjects", "Registrerte", "De registrerte")),
+    FieldSpec("data_categories", "Categories of personal data", "Kategorier av personopplysninger", "list",
+              vocab="DATA_CATEGORIES", article="Art. 30(1)(c)", required=True,
+              aliases=("Personal data", "Personopplysninger", "Typer personopplysninger", "Data categories")),
+    FieldSpec("special_categories", "Special category data", "Særlige kategorier av personopplysninger", "list",
+              vocab="DATA_CATEGORIES", article="Art. 9(1)",
+              aliases=("Special categories", "Sensitive personopplysninger", "Særlige kategorier")),
+    FieldSpec("art9_conditions", "Article 9 condition", "Unntak etter art. 9 nr. 2", "codes", vocab="ART9_CONDITIONS",
+              article="Art. 9(2)",
+              aliases=("Article 9 basis for processing special category data", "Condition for processing special category data",
+                       "Grunnlag for særlige kategorier", "Art. 9 condition")),
+    FieldSpec("criminal_data", "Criminal offence data", "Opplysninger om straffedommer og lovovertredelser", "bool",
+              article="Art. 10", aliases=("Criminal offence data", "Art. 10", "Straffbare forhold")),
+    FieldSpec("criminal_data_basis", "Basis for criminal offence data", "Grunnlag for opplysninger om lovovertredelser",
+              "text", article="Art. 10"),
+    FieldSpec("sources", "Source of personal data", "Kilde til opplysningene", "list",
+              aliases=("Source", "Sources", "Kilde", "Hvor opplysningene kommer fra")),
+    FieldSpec("recipients", "Categories of recipients", "Kategorier av mottakere", "recipients", article="Art. 30(1)(d)",
+              aliases=("Recipients", "Mottakere", "Who the data is shared with", "Utlevering")),
+    FieldSpec("transfers", "Transfers to third countries or international organisations",
+              "Overføring til tredjestat eller internasjonal organisasjon", "transfers", article="Art. 30(1)(e)",
+              aliases=("Names of third countries or international organisations that personal data are transferred to",
+                       "Third countries", "Tredjeland", "Overføring til tredjeland", "International transfers")),
+    FieldSpec("retention.text", "Retention schedule", "Planlagte tidsfrister for sletting", "longtext", article="Art. 30(1)(f)",
+              aliases=("Retention schedule (if possible)", "Retention", "Lagringstid", "Sletting", "Slettefrister",
+                       "Time limits for erasure")),
+    FieldSpec("retention.period", "Retention period", "Lagringstid (antall)", "int", article="Art. 30(1)(f)"),
+    FieldSpec("retention.unit", "Retention unit", "Lagringstid (enhet)", "code", vocab="RETENTION_UNITS"),
+    FieldSpec("retention.trigger", "Retention starts at", "Lagringstiden regnes fra", "text"),
+    FieldSpec("retention.action", "At the end of retention", "Ved utløp", "code", vocab="RETENTION_ACTIONS"),
+    FieldSpec("security_measures", "General description of technical and organisational security measures",
+              "Generell beskrivelse av tekniske og organisatoriske sikkerhetstiltak", "list", article="Art. 30(1)(g)",
+              aliases=("General description of technical and organisational security measures (if possible)",
+                       "Security measures", "Sikkerhetstiltak", "Tekniske og organisatoriske tiltak")),
+    FieldSpec("systems", "Systems", "Systemer", "list",
+              aliases=("Location of personal data", "Where the data is stored", "System", "IT-systemer", "Lagringssted")),
+    FieldSpec("dpia.status", "DPIA", "DPIA (vurdering av personvernkonsekvenser)", "code", vocab="DPIA_STATUSES",
+              article="Art. 35", aliases=("DPIA required", "Is a DPIA required?", "Personvernkonsekvensvurdering", "DPIA status")),
+    FieldSpec("dpia.ref", "DPIA reference", "DPIA-referanse", "text", article="Art. 35",
+              aliases=("Link to DPIA", "DPIA link", "Lenke til DPIA")),
+    FieldSpec("dpia.screening", "DPIA screening", "Vurdering av behovet for DPIA", "screening", vocab="DPIA_CRITERIA",
+              article="Art. 35(1), 35(3)",
+              help_en="The nine WP248 criteria and the Art. 35(3) cases, each yes/no with a note.",
+              help_nb="De ni kriteriene i WP248 og tilfellene i art. 35 nr. 3, hver med ja/nei og merknad."),
+    FieldSpec("status", "Status", "Status", "code", vocab="STATUSES"),
+    FieldSpec("last_review", "Last review", "Sist gjennomgått", "date",
+              aliases=("Last reviewed", "Date of last review", "Sist revidert")),
+    FieldSpec("next_review", "Next review", "Neste gjennomgang", "date",
+              aliases=("Review date", "Next review date", "Neste revisjon")),
+)
+
+ORGANISATION_FIELDS: tuple[FieldSpec, ...] = (
+    FieldSpec("name", "Organisation", "Virksomhet", "text", required=True,
+              aliases=("Name", "Navn", "Controller", "Behandlingsansvarlig", "Organisation name")),
+    FieldSpec("org_number", "Organisation number", "Organisasjonsnummer", "text", aliases=("Org. no.", "Org.nr.", "Company number")),
+    FieldSpec("country", "Country", "Land", "code", vocab="countries"),
+    FieldSpec("address", "Address", "Adresse", "longtext"),
+    FieldSpec("email", "E-mail", "E-post", "text"),
+    FieldSpec("phone", "Phone", "Telefon", "text"),
+    FieldSpec("website", "Website", "Nettsted", "text"),
+    FieldSpec("supervisory_authority", "Supervisory authority", "Tilsynsmyndighet", "text"),
+    FieldSpec("public_authority", "Public authority or body", "Offentlig myndighet eller organ", "bool", article="Art. 37(1)(a)"),
+    FieldSpec("dpo.name", "Data protection officer", "Personvernombud", "text", article="Art. 37",
+              aliases=("DPO", "Name and contact details of DPO", "Personvernombud (navn)")),
+    FieldSpec("dpo.email", "DPO e-mail", "Personvernombudets e-post", "text", article="Art. 37"),
+    FieldSpec("dpo.phone", "DPO phone", "Personvernombudets telefon", "text", article="Art. 37"),
+    FieldSpec("representative.name", "EU representative", "Representant i EU/EØS", "text", article="Art. 27",
+              aliases=("Representative", "Name and contact details of representative")),
+    FieldSpec("representative.address", "Representative's address", "Representantens adresse", "longtext", article="Art. 27"),
+    FieldSpec("representative.country", "Representative's country", "Representantens land", "code", vocab="countries", article="Art. 27"),
+    FieldSpec("representative.email", "Representative's e-mail", "Representantens e-post", "text", article="Art. 27"),
+)
+
+RECIPIENT_FIELDS: tuple[FieldSpec, ...] = (
+    FieldSpec("name", "Recipient", "Mottaker", "text", required=True, article="Art. 30(1)(d)"),
+    FieldSpec("kind", "Kind of recipient", "Type mottaker", "code", vocab="RECIPIENT_KINDS"),
+    FieldSpec("country", "Country", "Land", "code", vocab="countries"),
+    FieldSpec("agreement", "Data processing agreement", "Databehandleravtale", "text", article="Art. 28(3)",
+              aliases=("Link to contract with processor", "Contract", "DPA", "Avtale", "Lenke til databehandleravtale")),
+)
+
+TRANSFER_FIELDS: tuple[FieldSpec, ...] = (
+    FieldSpec("country", "Country", "Land", "code", vocab="countries", article="Art. 30(1)(e)",
+              aliases=("Names of third countries or international organisations that personal data are transferred to",
+                       "Third country", "Tredjestat", "Mottakerland")),
+    FieldSpec("international_organisation", "International organisation", "Internasjonal organisasjon", "text"),
+    FieldSpec("recipient", "Recipient", "Mottaker", "text"),
+    FieldSpec("mechanism", "Transfer mechanism", "Overføringsgrunnlag", "code", vocab="MECHANISMS", article="Art. 44–49",
+              aliases=("Safeguards", "Transfer safeguard", "Grunnlag for overføring", "Transfer tool")),
+    FieldSpec("safeguard", "Safeguard document", "Garantier (dokument)", "text", article="Art. 46, 49(1)",
+              aliases=("Safeguards for exceptional transfers of personal data to third countries or international organisations",
+                       "Documentation of suitable safeguards", "Dokumentasjon av nødvendige garantier")),
+    FieldSpec("tia_date", "Transfer impact assessment", "Vurdering av overføringen (TIA)", "date",
+              aliases=("TIA date", "TIA")),
+    FieldSpec("frequency", "Frequency", "Hyppighet", "code", vocab="TRANSFER_FREQUENCIES", article="Art. 49(1)",
+              help_en="Art. 49 derogations are for occasional transfers, not regular ones.",
+              help_nb="Unntakene i art. 49 gjelder enkeltstående overføringer, ikke regelmessige."),
+    FieldSpec("adequacy_scope_confirmed", "Within the adequacy decision's scope (checked)",
+              "Innenfor adekvansbeslutningens virkeområde (kontrollert)", "bool", article="Art. 45",
+              help_en="E.g. the US recipient's certification under the EU-US Data Privacy Framework was verified.",
+              help_nb="F.eks. at mottakeren i USA er sertifisert under EU-US Data Privacy Framework."),
+    FieldSpec("note", "Note", "Merknad", "longtext"),
+)
+
+
+def by_key(fields: tuple[FieldSpec, ...]) -> dict[str, FieldSpec]:
+    return {f.key: f for f in fields}
+
+
+ACTIVITY = by_key(ACTIVITY_FIELDS)
+ORGANISATION = by_key(ORGANISATION_FIELDS)
+RECIPIENT = by_key(RECIPIENT_FIELDS)
+TRANSFER = by_key(TRANSFER_FIELDS)
+
+
+def label(key: str, lang: str = "en", table: Optional[dict[str, FieldSpec]] = None) -> str:
+    """The label of a field in a language; the key itself if the field is unknown."""
+    spec = (table or ACTIVITY).get(key)
+    return spec.label(lang) if spec else key

@@ -1,0 +1,163 @@
+"""Export and import of the whole register in the JSON format (``ropa-register`` v1).
+
+Import is all-or-nothing: the document is validated in full first (every problem reported
+with its JSON path), then written in the caller's one transaction. It upserts: organisations
+are matched by name, activities by organisation + ref; what the file does not mention is left
+alone. Export then import into an empty database then export gives an identical document.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Optional, Union
+
+from sqlalchemy import select
+from sqlmodel import Session
+
+from ropa import bulk, registry
+from ropa.errors import Problem, ValidationFailed
+from ropa.models import Organisation, Recipient
+from ropa.schema import FORMAT_NAME, FORMAT_VERSION, OrganisationDoc, RecipientDoc, parse_document
+
+MAX_JSON_BYTES = 50 * 1024 * 1024
+
+
+def export_document(session: Session, orgs: Optional[list[str]] = None) -> dict[str, Any]:
+    """The register (or the named organisations) as a JSON-ready dict, in a stable order."""
+    out = []
+    for org_id in registry.iter_organisation_ids(session, orgs):
+        org = session.get(Organisation, org_id)
+        assert org is not None
+        doc = registry.organisation_dict(org)
+        used: set[str] = set()
+        activities = []
+        for act in registry.list_activities(session, org=org.name):
+            d = registry.activity_dict(act)
+            used.update(r["name"] for r in d["recipients"])
+            activities.append(d)
+        # Recipients no activity uses yet are kept too, so nothing typed is lost.
+        unused = session.execute(
+            select(Recipient).where(Recipient.organisation_id == org.id).order_by(Recipient.name)
+        ).scalars()
+        doc["recipients"] = [registry.recipient_dict(r) for r in unused if r.name not in used]
+        doc["activities"] = activities
+        out.append(doc)
+    return {"format": FORMAT_NAME, "version": FORMAT_VERSION, "organisations": out}
+
+
+def dumps(document: dict[str, Any]) -> str:
+    return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+
+
+def write_json(session: Session, path: Union[str, Path], orgs: Optional[list[str]] = None) -> dict[str, Any]:
+    document = export_document(session, orgs)
+    Path(path).write_text(dumps(document), encoding="utf-8")
+    return document
+
+
+@dataclass
+class ImportReport:
+    """What an import did (or, in a dry run, would do)."""
+
+    source: str
+    organisations_created: int = 0
+    organisations_updated: int = 0
+    created: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+    dry_run: bool = False
+
+    @property
+    def activities_read(self) -> int:
+        return len(self.created) + len(self.updated) + len(self.unchanged)
+
+    def summary(self) -> str:
+        verb = "would be" if self.dry_run else "were"
+        return (
+            f"{self.activities_read} activities read from {self.source}: {len(self.created)} {verb} created, "
+            f"{len(self.updated)} {verb} updated, {len(self.unchanged)} unchanged; "
+            f"organisations: {self.organisations_created} new, {self.organisations_updated} updated; "
+            f"{len(self.warnings)} warnings"
+        )
+
+
+def read_json(path: Union[str, Path]) -> Any:
+    """Decode a JSON file, turning every way it can be unreadable into a Problem."""
+    p = Path(path)
+    if not p.is_file():
+        raise ValidationFailed([Problem(str(p), "not_found", "no such file")])
+    if p.stat().st_size > MAX_JSON_BYTES:
+        raise ValidationFailed([Problem(str(p), "too_large", f"the file is larger than {MAX_JSON_BYTES // 2**20} MB")])
+    raw = p.read_bytes()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ValidationFailed([Problem(str(p), "not_utf8", f"the file is not UTF-8 text (byte {exc.start})")]) from None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ValidationFailed([Problem(f"{p.name}:{exc.lineno}:{exc.colno}", "bad_json", f"not valid JSON: {exc.msg}")]) from None
+
+
+def import_document(
+    session: Session, data: Any, *, actor: str, source: str = "json", dry_run: bool = False
+) -> ImportReport:
+    """Validate the whole document, then upsert it in the caller's transaction.
+
+    Raises :class:`ValidationFailed` listing every problem before anything is written.
+    In a dry run the caller rolls the session back; the report is the same as for a real run.
+    """
+    doc, problems = parse_document(data)
+    errors = [p for p in problems if p.severity == "error"]
+    if doc is None or errors:
+        raise ValidationFailed(errors or problems)
+    report = ImportReport(source=source, dry_run=dry_run, warnings=[p for p in problems if p.severity == "warning"])
+    tag = f"import:{source}"
+    for org_doc in doc.organisations:
+        _import_organisation(session, org_doc, report, actor=actor, tag=tag)
+    session.flush()
+    return report
+
+
+def _import_organisation(session: Session, org_doc: OrganisationDoc, report: ImportReport, *, actor: str, tag: str) -> None:
+    org = registry.find_organisation(session, org_doc.name)
+    if org is None:
+        org = registry.create_organisation(session, org_doc, actor=actor, source=tag)
+        report.organisations_created += 1
+    else:
+        wanted = org_doc.model_dump(mode="json", exclude={"activities", "recipients"})
+        if registry.organisation_dict(org) != wanted:
+            org = registry.update_organisation(session, org.name, org_doc, expected_version=org.version, actor=actor, source=tag)
+            report.organisations_updated += 1
+    cache: dict[str, Recipient] = {}
+    for rec in org_doc.recipients:
+        registry._upsert_recipient(session, org, rec, actor=actor, source=tag, cache=cache)
+    existing = {a.ref: a for a in registry.list_activities(session, org=org.name)} if org_doc.activities else {}
+    new = []
+    for act_doc in org_doc.activities:
+        key = f"{org.name}/{act_doc.ref}"
+        current = existing.get(act_doc.ref)
+        if current is None:
+            new.append(act_doc)
+            report.created.append(key)
+        elif registry.update_activity(session, org.name, act_doc.ref, act_doc, expected_version=current.version,
+                                      actor=actor, source=tag, recipient_cache=cache):
+            report.updated.append(key)
+        else:
+            report.unchanged.append(key)
+    # New activities go in with multi-row INSERTs: an import of thousands stays a bulk insert.
+    for act_doc in new:
+        for rec in act_doc.recipients:
+            registry._upsert_recipient(session, org, rec, actor=actor, source=tag, cache=cache)
+    bulk.create_activities(session, org, new, actor=actor, source=tag, recipients=cache)
+
+
+def count_by_organisation(document: dict[str, Any]) -> Counter[str]:
+    return Counter({o["name"]: len(o["activities"]) for o in document["organisations"]})
+
+
+__all__ = ["ImportReport", "RecipientDoc", "export_document", "import_document", "read_json", "write_json"]

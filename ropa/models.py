@@ -1,0 +1,241 @@
+"""The register's tables (SQLModel), shaped after GDPR Art. 30(1) and 30(2).
+
+Lists that belong to one activity and are never shared (purposes, data categories, sources,
+security measures, systems) are JSON columns. Things that are shared, counted or filtered on
+(recipients, legal bases and Art. 9 conditions, transfers) are rows, so the overview can
+aggregate them in SQL and a recipient renamed once is renamed everywhere.
+
+Codes (roles, statuses, legal bases, mechanisms ...) are plain strings checked against
+:mod:`ropa.vocab` by the input models in :mod:`ropa.schema`; table classes do not validate.
+"""
+
+
+
+from datetime import date, datetime, timezone
+from typing import Any, Optional
+
+from sqlalchemy import JSON, Column, DateTime, ForeignKey, Index, Integer, Text, UniqueConstraint
+from sqlmodel import Field, Relationship, SQLModel
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def _json_list() -> Any:
+    return Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+
+
+def _stamp() -> Any:
+    return Field(default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False))
+
+
+class Organisation(SQLModel, table=True):
+    """A legal entity in the register: a controller and/or processor (Art. 30(1)(a), 30(2)(a))."""
+
+    __tablename__ = "organisation"
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    name: str = Field(sa_column=Column(Text, nullable=False, unique=True))
+    org_number: Optional[str] = None
+    country: Optional[str] = Field(default=None, max_length=2)
+    address: Optional[str] = None
+    email: Optional[str] = None
+    phone: Optional[str] = None
+    website: Optional[str] = None
+    supervisory_authority: Optional[str] = None
+    public_authority: bool = False  # Art. 37(1)(a): a public authority or body must designate a DPO
+    dpo_name: Optional[str] = None
+    dpo_email: Optional[str] = None
+    dpo_phone: Optional[str] = None
+    representative_name: Optional[str] = None
+    representative_address: Optional[str] = None
+    representative_country: Optional[str] = Field(default=None, max_length=2)
+    representative_email: Optional[str] = None
+    version: int = Field(default=1, sa_column=Column(Integer, nullable=False, server_default="1"))
+    created_at: datetime = _stamp()
+    updated_at: datetime = _stamp()
+
+    activities: list["ProcessingActivity"] = Relationship(
+        back_populates="organisation",
+        sa_relationship_kwargs={"cascade": "all, delete-orphan", "order_by": "ProcessingActivity.ref"},
+    )
+    recipients: list["Recipient"] = Relationship(
+        back_populates="organisation",
+        sa_relationship_kwargs={"cascade": "all, delete-orphan", "order_by": "Recipient.name"},
+    )
+
+
+class Recipient(SQLModel, table=True):
+    """Who receives personal data (Art. 30(1)(d)); shared by the activities of one organisation."""
+
+    __tablename__ = "recipient"
+    __table_args__ = (UniqueConstraint("organisation_id", "name", name="uq_recipient_org_name"),)
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    organisation_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("organisation.id", ondelete="CASCADE"), nullable=False, index=True)
+    )
+    name: str = Field(sa_column=Column(Text, nullable=False))
+    kind: str = Field(default="other", max_length=32)
+    country: Optional[str] = Field(default=None, max_length=2)
+    agreement: Optional[str] = None
+    version: int = Field(default=1, sa_column=Column(Integer, nullable=False, server_default="1"))
+
+    organisation: Optional[Organisation] = Relationship(back_populates="recipients")
+
+
+class ActivityRecipient(SQLModel, table=True):
+    """Link from an activity to the organisation's recipients, in the order the user gave."""
+
+    __tablename__ = "activity_recipient"
+
+    activity_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("processing_activity.id", ondelete="CASCADE"), primary_key=True)
+    )
+    recipient_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("recipient.id", ondelete="CASCADE"), primary_key=True, index=True)
+    )
+    position: int = 0
+
+    recipient: Optional[Recipient] = Relationship(sa_relationship_kwargs={"lazy": "joined"})
+
+
+class ProcessingActivity(SQLModel, table=True):
+    """One processing activity: everything Art. 30(1) and 30(2) ask for, and what a DPO adds."""
+
+    __tablename__ = "processing_activity"
+    __table_args__ = (
+        UniqueConstraint("organisation_id", "ref", name="uq_activity_org_ref"),
+        Index("ix_activity_status", "status"),
+        Index("ix_activity_role", "role"),
+    )
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    organisation_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("organisation.id", ondelete="CASCADE"), nullable=False, index=True)
+    )
+    ref: str = Field(max_length=40)
+    name: str = Field(sa_column=Column(Text, nullable=False))
+    description: Optional[str] = Field(default=None, sa_column=Column(Text))
+    role: str = Field(default="controller", max_length=32)
+    controllers: list[str] = _json_list()
+    status: str = Field(default="active", max_length=16)
+    owner: Optional[str] = None
+    purposes: list[str] = _json_list()
+    special_categories: list[str] = _json_list()
+    criminal_data: bool = False
+    criminal_data_basis: Optional[str] = Field(default=None, sa_column=Column(Text))
+    data_subjects: list[str] = _json_list()
+    data_categories: list[str] = _json_list()
+    sources: list[str] = _json_list()
+    security_measures: list[str] = _json_list()
+    systems: list[str] = _json_list()
+    retention_period: Optional[int] = None
+    retention_unit: Optional[str] = Field(default=None, max_length=8)
+    retention_trigger: Optional[str] = Field(default=None, sa_column=Column(Text))
+    retention_action: Optional[str] = Field(default=None, max_length=16)
+    retention_text: Optional[str] = Field(default=None, sa_column=Column(Text))
+    dpia_status: str = Field(default="not_assessed", max_length=16)
+    dpia_ref: Optional[str] = None
+    # WP248 criteria and Art. 35(3) cases: {"large_scale": {"answer": true, "note": "..."}, ...}
+    dpia_screening: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    last_review: Optional[date] = None
+    next_review: Optional[date] = None
+    version: int = Field(default=1, sa_column=Column(Integer, nullable=False, server_default="1"))
+    created_at: datetime = _stamp()
+    updated_at: datetime = _stamp()
+
+    organisation: Optional[Organisation] = Relationship(back_populates="activities")
+    bases: list["ActivityBasis"] = Relationship(
+        sa_relationship_kwargs={"cascade": "all, delete-orphan", "order_by": "ActivityBasis.position"}
+    )
+    recipient_links: list[ActivityRecipient] = Relationship(
+        sa_relationship_kwargs={"cascade": "all, delete-orphan", "order_by": "ActivityRecipient.position"}
+    )
+    transfers: list["Transfer"] = Relationship(
+        back_populates="activity",
+        sa_relationship_kwargs={"cascade": "all, delete-orphan", "order_by": "Transfer.position"},
+    )
+
+
+class ActivityBasis(SQLModel, table=True):
+    """A legal basis (Art. 6(1)) or an Art. 9(2) condition of an activity, with its justification.
+
+    One table for both, told apart by the code's prefix (``art6_`` / ``art9_``), so the overview
+    counts activities by basis with one GROUP BY.
+    """
+
+    __tablename__ = "activity_basis"
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    activity_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("processing_activity.id", ondelete="CASCADE"), nullable=False, index=True)
+    )
+    position: int = 0
+    code: str = Field(max_length=16, index=True)
+    note: Optional[str] = Field(default=None, sa_column=Column(Text))
+    documentation: Optional[str] = Field(default=None, sa_column=Column(Text))  # LIA, consent record, the law
+
+
+class Transfer(SQLModel, table=True):
+    """A flow to a third country or international organisation (Art. 30(1)(e), Chapter V)."""
+
+    __tablename__ = "transfer"
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    activity_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("processing_activity.id", ondelete="CASCADE"), nullable=False, index=True)
+    )
+    position: int = 0
+    country: Optional[str] = Field(default=None, max_length=2, index=True)
+    international_organisation: Optional[str] = None
+    recipient_id: Optional[int] = Field(
+        default=None, sa_column=Column(Integer, ForeignKey("recipient.id", ondelete="SET NULL"), nullable=True)
+    )
+    mechanism: str = Field(default="unknown", max_length=16)
+    safeguard: Optional[str] = Field(default=None, sa_column=Column(Text))
+    tia_date: Optional[date] = None
+    frequency: Optional[str] = Field(default=None, max_length=16)  # occasional | regular (Art. 49 is for occasional)
+    adequacy_scope_confirmed: bool = False  # e.g. the US recipient's DPF certification was checked
+    note: Optional[str] = Field(default=None, sa_column=Column(Text))
+
+    activity: Optional[ProcessingActivity] = Relationship(back_populates="transfers")
+    recipient: Optional[Recipient] = Relationship(sa_relationship_kwargs={"lazy": "joined"})
+
+
+class Term(SQLModel, table=True):
+    """An organisation's own vocabulary term, extending fideslang's taxonomy."""
+
+    __tablename__ = "term"
+    __table_args__ = (UniqueConstraint("organisation_id", "kind", "key", name="uq_term"),)
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    organisation_id: Optional[int] = Field(
+        default=None, sa_column=Column(Integer, ForeignKey("organisation.id", ondelete="CASCADE"), nullable=True)
+    )
+    kind: str = Field(max_length=16)  # data_category | data_use | data_subject
+    key: str
+    label_en: str
+    label_nb: str
+
+
+class AuditEvent(SQLModel, table=True):
+    """Who changed what, when, from which value to which. Append-only: triggers refuse
+    UPDATE and DELETE, and it has no foreign keys so a deleted record keeps its history."""
+
+    __tablename__ = "audit_event"
+    __table_args__ = (Index("ix_audit_entity", "entity", "entity_id"),)
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    at: datetime = _stamp()
+    actor: str
+    action: str = Field(max_length=8)  # create | update | delete
+    entity: str = Field(max_length=16)  # organisation | activity | recipient
+    entity_id: int
+    entity_key: str  # human key, e.g. "Janteloppet/JL-03"
+    field: Optional[str] = None
+    old_value: Optional[str] = Field(default=None, sa_column=Column(Text))
+    new_value: Optional[str] = Field(default=None, sa_column=Column(Text))
+    version: int  # the record's version after this change
+    source: Optional[str] = None  # e.g. "import:register.xlsx", "cli", "dashboard"

@@ -1,0 +1,666 @@
+"""The register's operations: create, read, list, search, update, delete, each with its audit.
+
+Every function takes the session as a keyword argument and only flushes: the caller owns the
+transaction (``with db.transaction(engine) as s: ...``), so an import of a thousand rows and a
+single save from the editor both commit all-or-nothing, together with their audit events.
+
+Updates take the version the editor saw. The version is bumped with a conditional
+``UPDATE ... WHERE version = :seen``; when another save got there first the row count is zero,
+:class:`~ropa.errors.Conflict` is raised, and nothing is written.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any, Optional, TypeVar, Union
+
+from pydantic import BaseModel, ValidationError
+from sqlalchemy import String, and_, cast, exists, func, or_, select, update
+from sqlalchemy.orm import selectinload
+from sqlmodel import Session
+
+from ropa.errors import Conflict, NotFound, Problem, ValidationFailed
+from ropa.models import (
+    ActivityBasis,
+    ActivityRecipient,
+    AuditEvent,
+    Organisation,
+    ProcessingActivity,
+    Recipient,
+    Transfer,
+    utcnow,
+)
+from ropa.schema import (
+    ActivityDoc,
+    Dpo,
+    OrganisationDoc,
+    RecipientDoc,
+    Representative,
+    activity_problems,
+    problems_from_validation,
+)
+
+M = TypeVar("M", bound=BaseModel)
+
+ORG_FIELDS = ("name", "org_number", "country", "address", "email", "phone", "website", "supervisory_authority",
+              "public_authority")
+
+
+# ---------------------------------------------------------------------------------------------
+# Validation
+
+
+def _validate(model: type[M], data: Union[M, dict[str, Any]], where: str = "") -> M:
+    if isinstance(data, model):
+        data = data.model_dump()  # re-validate: a model built with model_construct is unchecked
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise ValidationFailed(problems_from_validation(exc, where)) from None
+
+
+def validate_activity(data: Union[ActivityDoc, dict[str, Any]], where: str = "") -> ActivityDoc:
+    """Validate an activity; raise :class:`ValidationFailed` with every problem found."""
+    doc = _validate(ActivityDoc, data, where)
+    problems = [p for p in activity_problems(doc, where) if p.severity == "error"]
+    if problems:
+        raise ValidationFailed(problems)
+    return doc
+
+
+# ---------------------------------------------------------------------------------------------
+# Rows -> documents (the JSON format's shape; also the audit trail's values)
+
+
+def organisation_dict(org: Organisation) -> dict[str, Any]:
+    """An organisation's own fields in the JSON format (without activities)."""
+    dpo = {"name": org.dpo_name, "email": org.dpo_email, "phone": org.dpo_phone}
+    rep = {
+        "name": org.representative_name,
+        "address": org.representative_address,
+        "country": org.representative_country,
+        "email": org.representative_email,
+    }
+    out: dict[str, Any] = {f: getattr(org, f) for f in ORG_FIELDS}
+    out["dpo"] = dpo if any(dpo.values()) else None
+    out["representative"] = rep if any(rep.values()) else None
+    return out
+
+
+def recipient_dict(rec: Recipient) -> dict[str, Any]:
+    return {"name": rec.name, "kind": rec.kind, "country": rec.country, "agreement": rec.agreement}
+
+
+def _basis(b: ActivityBasis) -> dict[str, Any]:
+    return {"code": b.code, "note": b.note, "documentation": b.documentation}
+
+
+def activity_dict(act: ProcessingActivity) -> dict[str, Any]:
+    """An activity in the JSON format: what export writes and what the audit trail compares."""
+    return {
+        "ref": act.ref,
+        "name": act.name,
+        "description": act.description,
+        "role": act.role,
+        "controllers": list(act.controllers),
+        "status": act.status,
+        "owner": act.owner,
+        "purposes": list(act.purposes),
+        "legal_bases": [_basis(b) for b in act.bases if b.code.startswith("art6")],
+        "special_categories": list(act.special_categories),
+        "art9_conditions": [_basis(b) for b in act.bases if b.code.startswith("art9")],
+        "criminal_data": bool(act.criminal_data),
+        "criminal_data_basis": act.criminal_data_basis,
+        "data_subjects": list(act.data_subjects),
+        "data_categories": list(act.data_categories),
+        "sources": list(act.sources),
+        "recipients": [recipient_dict(link.recipient) for link in act.recipient_links if link.recipient],
+        "transfers": [
+            {
+                "country": t.country,
+                "international_organisation": t.international_organisation,
+                "recipient": t.recipient.name if t.recipient else None,
+                "mechanism": t.mechanism,
+                "safeguard": t.safeguard,
+                "tia_date": t.tia_date.isoformat() if t.tia_date else None,
+                "frequency": t.frequency,
+                "adequacy_scope_confirmed": bool(t.adequacy_scope_confirmed),
+                "note": t.note,
+            }
+            for t in act.transfers
+        ],
+        "retention": {
+            "period": act.retention_period,
+            "unit": act.retention_unit,
+            "trigger": act.retention_trigger,
+            "action": act.retention_action,
+            "text": act.retention_text,
+        },
+        "security_measures": list(act.security_measures),
+        "systems": list(act.systems),
+        "dpia": {"status": act.dpia_status, "ref": act.dpia_ref, "screening": dict(act.dpia_screening)},
+        "last_review": act.last_review.isoformat() if act.last_review else None,
+        "next_review": act.next_review.isoformat() if act.next_review else None,
+    }
+
+
+def _doc_dict(doc: BaseModel) -> dict[str, Any]:
+    return doc.model_dump(mode="json")
+
+
+def activity_dict_from_doc(doc: ActivityDoc) -> dict[str, Any]:
+    """A validated document in the same shape as :func:`activity_dict` of the row it becomes."""
+    return _doc_dict(doc)
+
+
+# ---------------------------------------------------------------------------------------------
+# Audit
+
+
+def _audit_value(value: Any) -> Optional[str]:
+    return None if value is None else json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+
+def _audit(
+    session: Session, *, actor: str, action: str, entity: str, entity_id: int, key: str,
+    version: int, source: Optional[str], field: Optional[str] = None, old: Any = None, new: Any = None,
+) -> None:
+    session.add(AuditEvent(
+        actor=actor, action=action, entity=entity, entity_id=entity_id, entity_key=key, field=field,
+        old_value=_audit_value(old), new_value=_audit_value(new), version=version, source=source,
+    ))
+
+
+def _audit_changes(
+    session: Session, before: dict[str, Any], after: dict[str, Any], *, actor: str, entity: str,
+    entity_id: int, key: str, version: int, source: Optional[str],
+) -> list[str]:
+    """One audit event per changed field; returns the names of the changed fields."""
+    changed = [f for f in after if before.get(f) != after.get(f)]
+    for f in changed:
+        _audit(session, actor=actor, action="update", entity=entity, entity_id=entity_id, key=key,
+               version=version, source=source, field=f, old=before.get(f), new=after.get(f))
+    return changed
+
+
+def _bump_version(session: Session, table: Any, row_id: int, expected: int, *, entity: str, key: str) -> int:
+    """Compare-and-set the version; raise Conflict (with the other saves) if someone was first."""
+    result = session.execute(
+        update(table).where(and_(table.id == row_id, table.version == expected)).values(version=expected + 1)
+    )
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        current = session.execute(select(table.version).where(table.id == row_id)).scalar_one()
+        changes = [
+            {"actor": e.actor, "at": e.at, "field": e.field, "old": e.old_value, "new": e.new_value, "version": e.version}
+            for e in session.execute(
+                select(AuditEvent).where(
+                    AuditEvent.entity == entity, AuditEvent.entity_id == row_id, AuditEvent.version > expected
+                ).order_by(AuditEvent.id)
+            ).scalars()
+        ]
+        raise Conflict(entity=entity, key=key, expected_version=expected, current_version=current, changes=changes)
+    return expected + 1
+
+
+def history(session: Session, entity: str, entity_id: int) -> list[AuditEvent]:
+    """The audit trail of one record, oldest first."""
+    stmt = select(AuditEvent).where(AuditEvent.entity == entity, AuditEvent.entity_id == entity_id)
+    return list(session.execute(stmt.order_by(AuditEvent.id)).scalars())
+
+
+def activity_history(session: Session, org: str, ref: str) -> list[AuditEvent]:
+    """The audit trail of an activity (also after it was deleted), oldest first."""
+    key = f"{get_organisation(session, org).name}/{ref}"
+    stmt = select(AuditEvent).where(AuditEvent.entity == "activity", AuditEvent.entity_key == key)
+    return list(session.execute(stmt.order_by(AuditEvent.id)).scalars())
+
+
+# ---------------------------------------------------------------------------------------------
+# Organisations
+
+
+def get_organisation(session: Session, name: str) -> Organisation:
+    """By name (case-insensitive) or organisation number."""
+    needle = name.strip()
+    org = session.execute(select(Organisation).where(Organisation.name == needle)).scalar_one_or_none()
+    if org is None:
+        org = session.execute(
+            select(Organisation).where(or_(func.lower(Organisation.name) == needle.lower(), Organisation.org_number == needle))
+        ).scalars().first()
+    if org is None:
+        raise NotFound(f"no organisation named '{name}'")
+    return org
+
+
+def find_organisation(session: Session, name: str) -> Optional[Organisation]:
+    try:
+        return get_organisation(session, name)
+    except NotFound:
+        return None
+
+
+def list_organisations(session: Session) -> list[Organisation]:
+    return list(session.execute(select(Organisation).order_by(Organisation.name)).scalars())
+
+
+def _apply_org(org: Organisation, doc: OrganisationDoc) -> None:
+    for f in ORG_FIELDS:
+        setattr(org, f, getattr(doc, f))
+    dpo = doc.dpo or Dpo()
+    org.dpo_name, org.dpo_email, org.dpo_phone = dpo.name, dpo.email, dpo.phone
+    rep = doc.representative or Representative()
+    org.representative_name, org.representative_address = rep.name, rep.address
+    org.representative_country, org.representative_email = rep.country, rep.email
+
+
+def _org_input(data: Union[OrganisationDoc, dict[str, Any]]) -> OrganisationDoc:
+    if isinstance(data, dict):
+        data = {k: v for k, v in data.items() if k not in {"activities", "recipients"}}
+    doc = _validate(OrganisationDoc, data)
+    return doc
+
+
+def create_organisation(
+    session: Session, data: Union[OrganisationDoc, dict[str, Any]], *, actor: str, source: Optional[str] = None
+) -> Organisation:
+    doc = _org_input(data)
+    if find_organisation(session, doc.name) is not None:
+        raise ValidationFailed([Problem("name", "duplicate", f"an organisation named '{doc.name}' already exists")])
+    org = Organisation()
+    _apply_org(org, doc)
+    session.add(org)
+    session.flush()
+    assert org.id is not None
+    _audit(session, actor=actor, action="create", entity="organisation", entity_id=org.id, key=org.name,
+           version=org.version, source=source, new=organisation_dict(org))
+    return org
+
+
+def update_organisation(
+    session: Session, name: str, data: Union[OrganisationDoc, dict[str, Any]], *,
+    expected_version: int, actor: str, source: Optional[str] = None,
+) -> Organisation:
+    org = get_organisation(session, name)
+    doc = _org_input(data)
+    if doc.name != org.name and find_organisation(session, doc.name) not in (None, org):
+        raise ValidationFailed([Problem("name", "duplicate", f"an organisation named '{doc.name}' already exists")])
+    before = organisation_dict(org)
+    assert org.id is not None
+    version = _bump_version(session, Organisation, org.id, expected_version, entity="organisation", key=org.name)
+    _apply_org(org, doc)
+    org.version = version
+    org.updated_at = utcnow()
+    _audit_changes(session, before, organisation_dict(org), actor=actor, entity="organisation",
+                   entity_id=org.id, key=org.name, version=version, source=source)
+    session.flush()
+    return org
+
+
+def delete_organisation(
+    session: Session, name: str, *, actor: str, expected_version: Optional[int] = None, source: Optional[str] = None
+) -> None:
+    """Delete an organisation with its activities and recipients; each gets its audit event."""
+    org = get_organisation(session, name)
+    assert org.id is not None
+    if expected_version is not None:
+        _bump_version(session, Organisation, org.id, expected_version, entity="organisation", key=org.name)
+    for act in list_activities(session, org=org.name, include_retired=True):
+        delete_activity(session, org.name, act.ref, actor=actor, source=source)
+    _audit(session, actor=actor, action="delete", entity="organisation", entity_id=org.id, key=org.name,
+           version=org.version, source=source, old=organisation_dict(org))
+    session.delete(org)
+    session.flush()
+
+
+# ---------------------------------------------------------------------------------------------
+# Recipients
+
+
+def list_recipients(session: Session, org: str) -> list[Recipient]:
+    o = get_organisation(session, org)
+    return list(session.execute(select(Recipient).where(Recipient.organisation_id == o.id).order_by(Recipient.name)).scalars())
+
+
+def get_recipient(session: Session, org: str, name: str) -> Recipient:
+    o = get_organisation(session, org)
+    rec = session.execute(
+        select(Recipient).where(Recipient.organisation_id == o.id, Recipient.name == name)
+    ).scalar_one_or_none()
+    if rec is None:
+        raise NotFound(f"'{o.name}' has no recipient named '{name}'")
+    return rec
+
+
+def recipient_usage(session: Session, recipient_id: int) -> list[str]:
+    """Refs of the activities that use a recipient."""
+    stmt = (
+        select(ProcessingActivity.ref)
+        .join(ActivityRecipient, ActivityRecipient.activity_id == ProcessingActivity.id)  # type: ignore[arg-type]
+        .where(ActivityRecipient.recipient_id == recipient_id)
+        .order_by(ProcessingActivity.ref)
+    )
+    return list(session.execute(stmt).scalars())
+
+
+def _upsert_recipient(
+    session: Session, org: Organisation, doc: RecipientDoc, *, actor: str, source: Optional[str],
+    cache: Optional[dict[str, Recipient]] = None,
+) -> Recipient:
+    """The organisation's recipient of that name, created or brought up to date (with audit)."""
+    rec = cache.get(doc.name) if cache is not None else None
+    if rec is None:
+        rec = session.execute(
+            select(Recipient).where(Recipient.organisation_id == org.id, Recipient.name == doc.name)
+        ).scalar_one_or_none()
+    key = f"{org.name}/{doc.name}"
+    if rec is None:
+        assert org.id is not None
+        rec = Recipient(organisation_id=org.id, name=doc.name, kind=doc.kind or "other",
+                        country=doc.country, agreement=doc.agreement)
+        session.add(rec)
+        session.flush()
+        assert rec.id is not None
+        _audit(session, actor=actor, action="create", entity="recipient", entity_id=rec.id, key=key,
+               version=rec.version, source=source, new=recipient_dict(rec))
+    else:
+        before = recipient_dict(rec)
+        after = _doc_dict(doc)
+        if before != after:
+            assert rec.id is not None
+            version = _bump_version(session, Recipient, rec.id, rec.version, entity="recipient", key=key)
+            rec.kind, rec.country, rec.agreement = doc.kind or "other", doc.country, doc.agreement
+            rec.version = version
+            _audit_changes(session, before, after, actor=actor, entity="recipient", entity_id=rec.id,
+                           key=key, version=version, source=source)
+    if cache is not None:
+        cache[doc.name] = rec
+    return rec
+
+
+def create_recipient(
+    session: Session, org: str, data: Union[RecipientDoc, dict[str, Any]], *, actor: str, source: Optional[str] = None
+) -> Recipient:
+    o = get_organisation(session, org)
+    doc = _validate(RecipientDoc, data)
+    if session.execute(select(Recipient.id).where(Recipient.organisation_id == o.id, Recipient.name == doc.name)).first():
+        raise ValidationFailed([Problem("name", "duplicate", f"'{o.name}' already has a recipient named '{doc.name}'")])
+    return _upsert_recipient(session, o, doc, actor=actor, source=source)
+
+
+def update_recipient(
+    session: Session, org: str, name: str, data: Union[RecipientDoc, dict[str, Any]], *,
+    expected_version: int, actor: str, source: Optional[str] = None,
+) -> Recipient:
+    """Change a recipient everywhere it is used (it is shared by the organisation's activities)."""
+    o = get_organisation(session, org)
+    rec = get_recipient(session, o.name, name)
+    doc = _validate(RecipientDoc, data)
+    if doc.name != rec.name and session.execute(
+        select(Recipient.id).where(Recipient.organisation_id == o.id, Recipient.name == doc.name)
+    ).first():
+        raise ValidationFailed([Problem("name", "duplicate", f"'{o.name}' already has a recipient named '{doc.name}'")])
+    assert rec.id is not None
+    before = recipient_dict(rec)
+    version = _bump_version(session, Recipient, rec.id, expected_version, entity="recipient", key=f"{o.name}/{name}")
+    rec.name, rec.kind, rec.country, rec.agreement = doc.name, doc.kind or "other", doc.country, doc.agreement
+    rec.version = version
+    _audit_changes(session, before, recipient_dict(rec), actor=actor, entity="recipient", entity_id=rec.id,
+                   key=f"{o.name}/{rec.name}", version=version, source=source)
+    session.flush()
+    return rec
+
+
+def delete_recipient(
+    session: Session, org: str, name: str, *, actor: str, expected_version: Optional[int] = None,
+    source: Optional[str] = None,
+) -> None:
+    """Delete a recipient that no activity uses; refuse (naming the activities) otherwise."""
+    o = get_organisation(session, org)
+    rec = get_recipient(session, o.name, name)
+    assert rec.id is not None
+    used = recipient_usage(session, rec.id)
+    if used:
+        raise ValidationFailed([Problem("name", "in_use", f"recipient '{name}' is used by {', '.join(used)}; remove it there first")])
+    if expected_version is not None:
+        _bump_version(session, Recipient, rec.id, expected_version, entity="recipient", key=f"{o.name}/{name}")
+    _audit(session, actor=actor, action="delete", entity="recipient", entity_id=rec.id, key=f"{o.name}/{name}",
+           version=rec.version, source=source, old=recipient_dict(rec))
+    session.delete(rec)
+    session.flush()
+
+
+# ---------------------------------------------------------------------------------------------
+# Activities
+
+
+def _activity_query() -> Any:
+    return select(ProcessingActivity).options(
+        selectinload(ProcessingActivity.bases),  # type: ignore[arg-type]
+        selectinload(ProcessingActivity.recipient_links),  # type: ignore[arg-type]
+        selectinload(ProcessingActivity.transfers),  # type: ignore[arg-type]
+        selectinload(ProcessingActivity.organisation),  # type: ignore[arg-type]
+    )
+
+
+def get_activity(session: Session, org: str, ref: str) -> ProcessingActivity:
+    o = get_organisation(session, org)
+    act = session.execute(
+        _activity_query().where(ProcessingActivity.organisation_id == o.id, ProcessingActivity.ref == ref)
+    ).scalar_one_or_none()
+    if act is None:
+        raise NotFound(f"'{o.name}' has no activity '{ref}'")
+    return act
+
+
+@dataclass
+class ActivityFilter:
+    """What the activities list can be narrowed by; every criterion is optional."""
+
+    org: Optional[str] = None
+    status: Optional[Sequence[str]] = None
+    role: Optional[Sequence[str]] = None
+    legal_basis: Optional[Sequence[str]] = None
+    country: Optional[Sequence[str]] = None
+    special_categories: Optional[bool] = None
+    text: Optional[str] = None
+    include_retired: bool = True
+
+
+def _where(session: Session, f: ActivityFilter) -> list[Any]:
+    A = ProcessingActivity
+    cond: list[Any] = []
+    if f.org:
+        cond.append(A.organisation_id == get_organisation(session, f.org).id)
+    if f.status:
+        cond.append(A.status.in_(list(f.status)))  # type: ignore[attr-defined]
+    elif not f.include_retired:
+        cond.append(A.status != "retired")
+    if f.role:
+        cond.append(A.role.in_(list(f.role)))  # type: ignore[attr-defined]
+    if f.legal_basis:
+        cond.append(exists().where(ActivityBasis.activity_id == A.id, ActivityBasis.code.in_(list(f.legal_basis))))  # type: ignore[attr-defined]
+    if f.country:
+        cond.append(exists().where(Transfer.activity_id == A.id, Transfer.country.in_(list(f.country))))  # type: ignore[union-attr]
+    if f.special_categories is not None:
+        has = cast(A.special_categories, String) != "[]"
+        cond.append(has if f.special_categories else ~has)
+    if f.text:
+        needle = f"%{f.text.strip().lower()}%"
+        cond.append(or_(
+            func.lower(A.name).like(needle),
+            func.lower(A.ref).like(needle),
+            func.lower(func.coalesce(A.description, "")).like(needle),
+            func.lower(cast(A.purposes, String)).like(needle),
+        ))
+    return cond
+
+
+def list_activities(
+    session: Session, *, org: Optional[str] = None, include_retired: bool = True,
+    filter: Optional[ActivityFilter] = None, limit: Optional[int] = None, offset: int = 0,
+) -> list[ProcessingActivity]:
+    """Activities matching the filter, ordered by organisation and ref, with their children loaded."""
+    f = filter or ActivityFilter(org=org, include_retired=include_retired)
+    stmt = (
+        _activity_query()
+        .join(Organisation, Organisation.id == ProcessingActivity.organisation_id)  # type: ignore[arg-type]
+        .where(*_where(session, f))
+        .order_by(Organisation.name, ProcessingActivity.ref)
+        .offset(offset)
+    )
+    if limit is not None:
+        stmt = stmt.limit(limit)
+    return list(session.execute(stmt).scalars())
+
+
+def count_activities(session: Session, filter: Optional[ActivityFilter] = None) -> int:
+    f = filter or ActivityFilter()
+    stmt = select(func.count()).select_from(ProcessingActivity).where(*_where(session, f))
+    return int(session.execute(stmt).scalar_one())
+
+
+def _apply_activity(
+    session: Session, act: ProcessingActivity, org: Organisation, doc: ActivityDoc, *,
+    actor: str, source: Optional[str], recipient_cache: Optional[dict[str, Recipient]] = None,
+) -> None:
+    """Write a validated document onto a row, replacing its children."""
+    act.ref, act.name, act.description = doc.ref, doc.name, doc.description
+    act.role, act.controllers, act.status, act.owner = doc.role or "controller", doc.controllers, doc.status or "active", doc.owner
+    act.purposes, act.special_categories = doc.purposes, doc.special_categories
+    act.criminal_data, act.criminal_data_basis = doc.criminal_data, doc.criminal_data_basis
+    act.data_subjects, act.data_categories, act.sources = doc.data_subjects, doc.data_categories, doc.sources
+    act.security_measures, act.systems = doc.security_measures, doc.systems
+    r = doc.retention
+    act.retention_period, act.retention_unit, act.retention_trigger = r.period, r.unit, r.trigger
+    act.retention_action, act.retention_text = r.action, r.text
+    act.dpia_status, act.dpia_ref = doc.dpia.status or "not_assessed", doc.dpia.ref
+    act.dpia_screening = {k: a.model_dump() for k, a in doc.dpia.screening.items()}
+    act.last_review, act.next_review = doc.last_review, doc.next_review
+
+    act.bases = [ActivityBasis(position=i, code=b.code or "", note=b.note, documentation=b.documentation)
+                 for i, b in enumerate([*doc.legal_bases, *doc.art9_conditions])]
+    recipients = {rd.name: _upsert_recipient(session, org, rd, actor=actor, source=source, cache=recipient_cache)
+                  for rd in doc.recipients}
+    act.recipient_links = [ActivityRecipient(recipient_id=rec.id, position=i, recipient=rec)
+                           for i, rec in enumerate(recipients.values())]
+    act.transfers = [
+        Transfer(
+            position=i, country=t.country, international_organisation=t.international_organisation,
+            recipient_id=recipients[t.recipient].id if t.recipient else None,
+            recipient=recipients[t.recipient] if t.recipient else None,
+            mechanism=t.mechanism or "unknown", safeguard=t.safeguard, tia_date=t.tia_date,
+            frequency=t.frequency, adequacy_scope_confirmed=t.adequacy_scope_confirmed, note=t.note,
+        )
+        for i, t in enumerate(doc.transfers)
+    ]
+
+
+def create_activity(
+    session: Session, org: str, data: Union[ActivityDoc, dict[str, Any]], *, actor: str,
+    source: Optional[str] = None, recipient_cache: Optional[dict[str, Recipient]] = None,
+) -> ProcessingActivity:
+    """Add an activity to an organisation; the ref must be new within it."""
+    o = get_organisation(session, org)
+    doc = validate_activity(data)
+    if session.execute(select(ProcessingActivity.id).where(
+        ProcessingActivity.organisation_id == o.id, ProcessingActivity.ref == doc.ref)).first():
+        raise ValidationFailed([Problem("ref", "duplicate", f"'{o.name}' already has an activity '{doc.ref}'")])
+    assert o.id is not None
+    act = ProcessingActivity(organisation_id=o.id, ref=doc.ref, name=doc.name)
+    act.organisation = o
+    session.add(act)
+    _apply_activity(session, act, o, doc, actor=actor, source=source, recipient_cache=recipient_cache)
+    session.flush()
+    assert act.id is not None
+    _audit(session, actor=actor, action="create", entity="activity", entity_id=act.id, key=f"{o.name}/{act.ref}",
+           version=act.version, source=source, new=activity_dict(act))
+    return act
+
+
+def update_activity(
+    session: Session, org: str, ref: str, data: Union[ActivityDoc, dict[str, Any]], *,
+    expected_version: int, actor: str, source: Optional[str] = None,
+    recipient_cache: Optional[dict[str, Recipient]] = None,
+) -> list[str]:
+    """Save an edited activity if nobody saved it since ``expected_version``.
+
+    Returns the fields that changed (empty when the document equals what is stored; then the
+    version is not bumped). Raises :class:`Conflict` on a stale version, writing nothing.
+    """
+    act = get_activity(session, org, ref)
+    o = act.organisation
+    assert o is not None and act.id is not None
+    doc = validate_activity(data)
+    if doc.ref != act.ref and session.execute(select(ProcessingActivity.id).where(
+        ProcessingActivity.organisation_id == o.id, ProcessingActivity.ref == doc.ref)).first():
+        raise ValidationFailed([Problem("ref", "duplicate", f"'{o.name}' already has an activity '{doc.ref}'")])
+    before = activity_dict(act)
+    key = f"{o.name}/{act.ref}"
+    if act.version != expected_version:
+        _bump_version(session, ProcessingActivity, act.id, expected_version, entity="activity", key=key)
+    if before == _doc_dict(doc):
+        return []
+    version = _bump_version(session, ProcessingActivity, act.id, expected_version, entity="activity", key=key)
+    _apply_activity(session, act, o, doc, actor=actor, source=source, recipient_cache=recipient_cache)
+    act.version = version
+    act.updated_at = utcnow()
+    session.flush()
+    return _audit_changes(session, before, activity_dict(act), actor=actor, entity="activity", entity_id=act.id,
+                          key=f"{o.name}/{act.ref}", version=version, source=source)
+
+
+def delete_activity(
+    session: Session, org: str, ref: str, *, actor: str, expected_version: Optional[int] = None,
+    source: Optional[str] = None,
+) -> None:
+    act = get_activity(session, org, ref)
+    o = act.organisation
+    assert o is not None and act.id is not None
+    key = f"{o.name}/{act.ref}"
+    if expected_version is not None:
+        _bump_version(session, ProcessingActivity, act.id, expected_version, entity="activity", key=key)
+    _audit(session, actor=actor, action="delete", entity="activity", entity_id=act.id, key=key,
+           version=act.version, source=source, old=activity_dict(act))
+    session.delete(act)
+    session.flush()
+
+
+def retire_activity(
+    session: Session, org: str, ref: str, *, expected_version: int, actor: str, source: Optional[str] = None
+) -> list[str]:
+    """Mark an activity retired: it stays in the register (Art. 30 history) but no longer runs."""
+    data = activity_dict(get_activity(session, org, ref))
+    data["status"] = "retired"
+    return update_activity(session, org, ref, data, expected_version=expected_version, actor=actor, source=source)
+
+
+def next_ref(session: Session, org: str, prefix: Optional[str] = None) -> str:
+    """A free ref for a new activity: the organisation's usual prefix and the next number."""
+    o = get_organisation(session, org)
+    refs = list(session.execute(select(ProcessingActivity.ref).where(ProcessingActivity.organisation_id == o.id)).scalars())
+    if prefix is None:
+        prefixes = [r.rsplit("-", 1)[0] for r in refs if "-" in r]
+        prefix = max(set(prefixes), key=prefixes.count) if prefixes else "".join(w[0] for w in o.name.split()[:3]).upper()
+    n = 1
+    taken = set(refs)
+    while f"{prefix}-{n:02d}" in taken:
+        n += 1
+    return f"{prefix}-{n:02d}"
+
+
+def duplicate_activity(
+    session: Session, org: str, ref: str, *, actor: str, new_ref: Optional[str] = None, source: Optional[str] = None
+) -> ProcessingActivity:
+    """Copy an activity under a new ref, as a draft, for a similar processing."""
+    data = activity_dict(get_activity(session, org, ref))
+    data["ref"] = new_ref or next_ref(session, org, ref.rsplit("-", 1)[0] if "-" in ref else None)
+    data["status"] = "draft"
+    return create_activity(session, org, data, actor=actor, source=source)
+
+
+def iter_organisation_ids(session: Session, names: Optional[Iterable[str]] = None) -> list[int]:
+    if not names:
+        return [o.id for o in list_organisations(session) if o.id is not None]
+    return [get_organisation(session, n).id for n in names]  # type: ignore[misc]

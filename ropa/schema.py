@@ -1,0 +1,436 @@
+"""The register's JSON interchange format (``ropa-register`` version 1) as pydantic models.
+
+These models are the public contract of ``python -m ropa export/import FILE.json`` and the
+input models every write goes through: SQLModel table classes do not validate, so the
+registry validates with these first and only then builds rows. Fields may be added in later
+versions; none are renamed. ``schema/ropa-register.schema.json`` is generated from here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+from typing import Annotated, Any, Literal, Optional
+
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator
+from pydantic_core import PydanticCustomError
+
+from ropa import vocab
+from ropa.errors import Problem
+
+FORMAT_NAME = "ropa-register"
+FORMAT_VERSION = 1
+REF_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,39}$"
+
+
+def _clean_text(value: Any) -> Any:
+    """Trim text; an empty string means 'not given'."""
+    if isinstance(value, str):
+        value = value.strip()
+        return value or None
+    return value
+
+
+def _clean_list(value: Any) -> Any:
+    """Trim list items and drop empty ones; null means an empty list."""
+    if value is None:
+        return []
+    if isinstance(value, list):
+        out = []
+        for item in value:
+            if isinstance(item, str):
+                item = item.strip()
+                if not item:
+                    continue
+            out.append(item)
+        return out
+    return value
+
+
+Text = Annotated[Optional[str], BeforeValidator(_clean_text)]
+TextList = Annotated[list[str], BeforeValidator(_clean_list)]
+
+
+def _check_code(value: Optional[str], codes: Iterable[str], what: str, *, required: bool = True) -> Optional[str]:
+    if value is None:
+        if required:
+            raise PydanticCustomError("missing", "{what} is required", {"what": what})
+        return None
+    codes = list(codes)
+    if value not in codes:
+        shown = ", ".join(codes) if len(codes) <= 8 else f"{codes[0]} … {codes[-1]}"
+        raise PydanticCustomError(
+            "unknown_code", "'{value}' is not a {what} (expected one of {shown})",
+            {"value": value, "what": what, "shown": shown},
+        )
+    return value
+
+
+def _check_country(value: Optional[str]) -> Optional[str]:
+    if value is None:
+        return None
+    if vocab.is_country(value.upper()):
+        return value.upper()
+    if not vocab.is_country(value):
+        raise PydanticCustomError(
+            "unknown_country", "'{value}' is not an ISO 3166 country code", {"value": value}
+        )
+    return value
+
+
+Country = Annotated[Optional[str], BeforeValidator(_clean_text), AfterValidator(_check_country)]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class Dpo(_Model):
+    """The data protection officer's contact details (Art. 30(1)(a), Art. 37)."""
+
+    name: Text = None
+    email: Text = None
+    phone: Text = None
+
+
+class Representative(_Model):
+    """The EU representative under Art. 27, for a controller or processor outside the EEA."""
+
+    name: Text = None
+    address: Text = None
+    country: Country = None
+    email: Text = None
+
+
+class Basis(_Model):
+    """A legal basis or Art. 9(2) condition, with the justification (e.g. the LIA reference)."""
+
+    code: Text
+    note: Text = None
+    documentation: Text = None  # where the justification is kept: the LIA, the consent record, the law
+
+
+class RecipientDoc(_Model):
+    """A recipient or category of recipients (Art. 30(1)(d))."""
+
+    name: Annotated[str, BeforeValidator(_clean_text)]
+    kind: Text = "other"
+    country: Country = None
+    agreement: Text = None
+
+    @field_validator("kind")
+    @classmethod
+    def _kind(cls, v: Optional[str]) -> Optional[str]:
+        return _check_code(v or "other", vocab.RECIPIENT_KINDS, "recipient kind")
+
+
+class TransferDoc(_Model):
+    """A transfer to a third country or international organisation (Art. 30(1)(e))."""
+
+    country: Country = None
+    international_organisation: Text = None
+    recipient: Text = None
+    mechanism: Text = "unknown"
+    safeguard: Text = None
+    tia_date: Optional[date] = None
+    frequency: Text = None
+    adequacy_scope_confirmed: bool = False
+    note: Text = None
+
+    @field_validator("mechanism")
+    @classmethod
+    def _mechanism(cls, v: Optional[str]) -> Optional[str]:
+        return _check_code(v or "unknown", vocab.MECHANISMS, "transfer mechanism code")
+
+    @field_validator("frequency")
+    @classmethod
+    def _frequency(cls, v: Optional[str]) -> Optional[str]:
+        return _check_code(v, vocab.TRANSFER_FREQUENCIES, "transfer frequency", required=False)
+
+
+class RetentionDoc(_Model):
+    """When the data are erased (Art. 30(1)(f)): a structured rule plus the original words."""
+
+    period: Optional[int] = Field(default=None, ge=0)
+    unit: Text = None
+    trigger: Text = None
+    action: Text = None
+    text: Text = None
+
+    @field_validator("unit")
+    @classmethod
+    def _unit(cls, v: Optional[str]) -> Optional[str]:
+        return _check_code(v, vocab.RETENTION_UNITS, "retention unit", required=False)
+
+    @field_validator("action")
+    @classmethod
+    def _action(cls, v: Optional[str]) -> Optional[str]:
+        return _check_code(v, vocab.RETENTION_ACTIONS, "retention action", required=False)
+
+
+class ScreeningAnswer(_Model):
+    """One answer of the DPIA screening: yes/no (null = not answered) and why."""
+
+    answer: Optional[bool] = None
+    note: Text = None
+
+
+class DpiaDoc(_Model):
+    """Whether a data protection impact assessment (Art. 35) is done, where it is, and the
+    screening that decides whether one is needed (WP248 criteria and Art. 35(3) cases)."""
+
+    status: Text = "not_assessed"
+    ref: Text = None
+    screening: dict[str, ScreeningAnswer] = {}
+
+    @field_validator("screening")
+    @classmethod
+    def _screening(cls, v: dict[str, ScreeningAnswer]) -> dict[str, ScreeningAnswer]:
+        for key in v:
+            _check_code(key, vocab.DPIA_CRITERIA, "DPIA screening criterion")
+        # Keep only what was answered or explained, in the vocabulary's order, so equal
+        # screenings compare and export equal.
+        return {k: v[k] for k in vocab.DPIA_CRITERIA if k in v and (v[k].answer is not None or v[k].note)}
+
+    @field_validator("status")
+    @classmethod
+    def _status(cls, v: Optional[str]) -> Optional[str]:
+        return _check_code(v or "not_assessed", vocab.DPIA_STATUSES, "DPIA status")
+
+
+class ActivityDoc(_Model):
+    """A processing activity with everything Art. 30(1) and 30(2) ask for."""
+
+    ref: Annotated[str, BeforeValidator(_clean_text), Field(pattern=REF_PATTERN)]
+    name: Annotated[str, BeforeValidator(_clean_text)]
+    description: Text = None
+    role: Text = "controller"
+    controllers: TextList = []
+    status: Text = "active"
+    owner: Text = None
+    purposes: TextList = []
+    legal_bases: list[Basis] = []
+    special_categories: TextList = []
+    art9_conditions: list[Basis] = []
+    criminal_data: bool = False
+    criminal_data_basis: Text = None
+    data_subjects: TextList = []
+    data_categories: TextList = []
+    sources: TextList = []
+    recipients: list[RecipientDoc] = []
+    transfers: list[TransferDoc] = []
+    retention: RetentionDoc = Field(default_factory=RetentionDoc)
+    security_measures: TextList = []
+    systems: TextList = []
+    dpia: DpiaDoc = Field(default_factory=DpiaDoc)
+    last_review: Optional[date] = None
+    next_review: Optional[date] = None
+
+    @field_validator("role")
+    @classmethod
+    def _role(cls, v: Optional[str]) -> Optional[str]:
+        return _check_code(v or "controller", vocab.ROLES, "role")
+
+    @field_validator("status")
+    @classmethod
+    def _status(cls, v: Optional[str]) -> Optional[str]:
+        return _check_code(v or "active", vocab.STATUSES, "status")
+
+    @field_validator("legal_bases")
+    @classmethod
+    def _legal_bases(cls, v: list[Basis]) -> list[Basis]:
+        for i, b in enumerate(v):
+            try:
+                _check_code(b.code, vocab.LEGAL_BASES, "legal basis code")
+            except PydanticCustomError as e:
+                raise PydanticCustomError("unknown_code", f"[{i}].code: {e.message()}") from None
+        return v
+
+    @field_validator("art9_conditions")
+    @classmethod
+    def _art9(cls, v: list[Basis]) -> list[Basis]:
+        for i, b in enumerate(v):
+            try:
+                _check_code(b.code, vocab.ART9_CONDITIONS, "Art. 9(2) condition code")
+            except PydanticCustomError as e:
+                raise PydanticCustomError("unknown_code", f"[{i}].code: {e.message()}") from None
+        return v
+
+
+class OrganisationDoc(_Model):
+    """A controller or processor with its contacts, DPO, representative and activities."""
+
+    name: Annotated[str, BeforeValidator(_clean_text)]
+    org_number: Text = None
+    country: Country = None
+    address: Text = None
+    email: Text = None
+    phone: Text = None
+    website: Text = None
+    supervisory_authority: Text = None
+    public_authority: bool = False
+    dpo: Optional[Dpo] = None
+    representative: Optional[Representative] = None
+    recipients: list[RecipientDoc] = []  # recipients no activity uses (yet); the rest sit on activities
+    activities: list[ActivityDoc] = []
+
+
+class RegisterDocument(_Model):
+    """The whole register: ``{"format": "ropa-register", "version": 1, "organisations": [...]}``."""
+
+    format: Literal["ropa-register"]
+    version: Literal[1]
+    organisations: list[OrganisationDoc] = []
+
+
+# ---------------------------------------------------------------------------------------------
+# Turning pydantic's errors and cross-record rules into Problems with JSON paths
+
+
+def path_of(loc: Iterable[Any], prefix: str = "") -> str:
+    """``("organisations", 2, "name")`` -> ``organisations[2].name``."""
+    out = prefix
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else str(part)
+    return out
+
+
+def problems_from_validation(exc: ValidationError, prefix: str = "") -> list[Problem]:
+    problems = []
+    for err in exc.errors(include_url=False):
+        loc = list(err["loc"])
+        msg = err["msg"]
+        code = err["type"]
+        if code == "unknown_code" and msg.startswith("["):  # list-level check naming the item
+            index, _, rest = msg.partition("].code: ")
+            loc += [int(index[1:]), "code"]
+            msg = rest
+        elif code == "missing":
+            msg = "is required"
+        elif code == "extra_forbidden":
+            msg = "is not a field of this format"
+        elif code == "string_pattern_mismatch" and loc and loc[-1] == "ref":
+            msg = f"'{err['input']}' is not a valid reference (letters, digits, . _ / -; at most 40)"
+        elif code in {"literal_error"} and loc == ["format"]:
+            msg = f"this is not a ropa-register document (format is {err['input']!r})"
+        problems.append(Problem(path_of(loc, prefix), code, msg))
+    return problems
+
+
+def _at(where: str, key: str) -> str:
+    return f"{where}.{key}" if where else key
+
+
+def activity_problems(act: ActivityDoc, where: str = "") -> list[Problem]:
+    """Rules that span fields of one activity."""
+    problems: list[Problem] = []
+    names = [r.name for r in act.recipients]
+    seen: set[str] = set()
+    for i, name in enumerate(names):
+        if name in seen:
+            problems.append(Problem(f"{_at(where, 'recipients')}[{i}].name", "duplicate", f"recipient '{name}' is listed twice"))
+        seen.add(name)
+    for i, t in enumerate(act.transfers):
+        tw = f"{_at(where, 'transfers')}[{i}]"
+        if not t.country and not t.international_organisation:
+            problems.append(Problem(f"{tw}.country", "missing", "a transfer needs a destination country or an international organisation"))
+        if t.recipient and t.recipient not in seen:
+            problems.append(Problem(f"{tw}.recipient", "unknown_recipient",
+                                    f"'{t.recipient}' is not one of this activity's recipients"))
+    r = act.retention
+    if r.period is not None and not r.unit:
+        problems.append(Problem(f"{_at(where, 'retention')}.unit", "missing", "a retention period needs a unit (days, months or years)"))
+    if r.unit and r.period is None:
+        problems.append(Problem(f"{_at(where, 'retention')}.period", "missing", "a retention unit needs a period"))
+    if act.role in {"processor", "joint_controller"} and not act.controllers:
+        problems.append(Problem(f"{_at(where, 'controllers')}", "missing",
+                                f"an activity with role {act.role} must name the controller(s) it acts for or with",
+                                severity="warning"))
+    return problems
+
+
+def document_problems(doc: RegisterDocument) -> list[Problem]:
+    """Rules that span records: unique names and refs, one definition per recipient."""
+    problems: list[Problem] = []
+    org_names: dict[str, int] = {}
+    for oi, org in enumerate(doc.organisations):
+        ow = f"organisations[{oi}]"
+        key = org.name.casefold()
+        if key in org_names:
+            problems.append(Problem(f"{ow}.name", "duplicate",
+                                    f"organisation '{org.name}' appears twice (also organisations[{org_names[key]}])"))
+        org_names.setdefault(key, oi)
+        refs: dict[str, int] = {}
+        recipients: dict[str, tuple[str, RecipientDoc]] = {}
+        for ri, rec in enumerate(org.recipients):
+            if rec.name in recipients:
+                problems.append(Problem(f"{ow}.recipients[{ri}].name", "duplicate", f"recipient '{rec.name}' is listed twice"))
+            recipients.setdefault(rec.name, (f"{ow}.recipients[{ri}]", rec))
+        for ai, act in enumerate(org.activities):
+            aw = f"{ow}.activities[{ai}]"
+            if act.ref in refs:
+                problems.append(Problem(f"{aw}.ref", "duplicate",
+                                        f"ref '{act.ref}' is used twice in '{org.name}' (also activities[{refs[act.ref]}])"))
+            refs.setdefault(act.ref, ai)
+            problems += activity_problems(act, aw)
+            for ri, rec in enumerate(act.recipients):
+                rw = f"{aw}.recipients[{ri}]"
+                if rec.name in recipients:
+                    first_where, first = recipients[rec.name]
+                    for fld in ("kind", "country", "agreement"):
+                        if getattr(first, fld) != getattr(rec, fld):
+                            problems.append(Problem(f"{rw}.{fld}", "conflict",
+                                f"recipient '{rec.name}' has {fld} {getattr(rec, fld)!r} here but "
+                                f"{getattr(first, fld)!r} at {first_where}"))
+                else:
+                    recipients[rec.name] = (rw, rec)
+    return problems
+
+
+def parse_document(data: Any) -> tuple[Optional[RegisterDocument], list[Problem]]:
+    """Validate a decoded JSON value; return the document (if it parsed) and every problem."""
+    if not isinstance(data, dict):
+        return None, [Problem("", "not_a_document", "the file is not a ropa-register document (expected a JSON object)")]
+    try:
+        doc = RegisterDocument.model_validate(data)
+    except ValidationError as exc:
+        return None, problems_from_validation(exc)
+    return doc, document_problems(doc)
+
+
+_ENUMS: dict[tuple[str, str], Any] = {
+    ("ActivityDoc", "role"): lambda: vocab.ROLES,
+    ("ActivityDoc", "status"): lambda: vocab.STATUSES,
+    ("RecipientDoc", "kind"): lambda: vocab.RECIPIENT_KINDS,
+    ("TransferDoc", "mechanism"): lambda: vocab.MECHANISMS,
+    ("RetentionDoc", "unit"): lambda: vocab.RETENTION_UNITS,
+    ("RetentionDoc", "action"): lambda: vocab.RETENTION_ACTIONS,
+    ("DpiaDoc", "status"): lambda: vocab.DPIA_STATUSES,
+}
+
+
+def json_schema() -> dict[str, Any]:
+    """The JSON Schema of the format, generated from the models (published in ``schema/``).
+
+    Coded fields get their vocabulary as an ``enum``, so other tools can validate codes too.
+    """
+    schema = RegisterDocument.model_json_schema()
+    defs = schema["$defs"]
+    for (model, prop), codes in _ENUMS.items():
+        target = defs[model]["properties"][prop]
+        options = target.get("anyOf", [target])
+        for option in options:
+            if option.get("type") == "string":
+                option["enum"] = list(codes())
+    basis = defs["Basis"]["properties"]["code"]
+    basis["description"] = "art6_1_a … art6_1_f in legal_bases; art9_2_a … art9_2_j in art9_conditions"
+    for option in basis.get("anyOf", [basis]):
+        if option.get("type") == "string":
+            option["pattern"] = "^art(6_1_[a-f]|9_2_[a-j])$"
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["$id"] = "https://github.com/ropa-registry/ropa/schema/ropa-register.schema.json"
+    schema["title"] = "ropa-register"
+    return schema

@@ -1,0 +1,28 @@
+"""Settings from the environment, read in one place."""
+
+from __future__ import annotations
+
+import getpass
+import os
+from pathlib import Path
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+DATA_DIR = PROJECT_DIR / "data"
+DEMO_DIR = DATA_DIR / "demo"
+DEFAULT_DATABASE_URL = f"sqlite:///{DATA_DIR / 'ropa.db'}"
+
+
+def database_url() -> str:
+    """``ROPA_DATABASE_URL``, or the embedded SQLite file ``data/ropa.db``."""
+    return os.environ.get("ROPA_DATABASE_URL") or DEFAULT_DATABASE_URL
+
+
+def current_actor() -> str:
+    """Who is making a change, for the audit trail: ``ROPA_USER`` or the login name."""
+    env = os.environ.get("ROPA_USER")
+    if env:
+        return env
+    try:
+        return getpass.getuser()
+    except Exception:  # no login name in some containers
+        return "unknown"

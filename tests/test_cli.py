@@ -1,0 +1,108 @@
+"""``python -m ropa`` as a script or cron job would run it: exit codes, messages, no tracebacks."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def ropa(*args, url, cwd=ROOT):
+    env = {**os.environ, "ROPA_DATABASE_URL": url, "ROPA_USER": "cli-test"}
+    return subprocess.run([sys.executable, "-m", "ropa", *args], capture_output=True, text=True, env=env, cwd=cwd, timeout=120)
+
+
+@pytest.fixture
+def url(tmp_path):
+    return f"sqlite:///{tmp_path / 'cli.db'}"
+
+
+def test_init_demo_list_show_export(url, tmp_path):
+    r = ropa("init", "--demo", url=url)
+    assert r.returncode == 0, r.stderr
+    assert "created" in r.stdout
+    r = ropa("list", "--format", "json", url=url)
+    assert r.returncode == 0
+    rows = json.loads(r.stdout)
+    assert len(rows) >= 25 and len({row["organisation"] for row in rows}) == 5
+    r = ropa("list", "--org", "Janteloppet", url=url)
+    assert r.returncode == 0 and "JL-01" in r.stdout and "ETP-01" not in r.stdout
+    r = ropa("show", "Janteloppet", "JL-01", url=url)
+    assert r.returncode == 0 and json.loads(r.stdout)["ref"] == "JL-01"
+    out = tmp_path / "register.json"
+    r = ropa("export", str(out), url=url)
+    assert r.returncode == 0 and out.exists()
+    assert json.loads(out.read_text(encoding="utf-8"))["format"] == "ropa-register"
+
+
+def test_import_round_trip_and_dry_run(url, tmp_path):
+    assert ropa("init", "--demo", url=url).returncode == 0
+    out = tmp_path / "register.json"
+    assert ropa("export", str(out), url=url).returncode == 0
+    other = f"sqlite:///{tmp_path / 'other.db'}"
+    r = ropa("import", str(out), "--dry-run", url=other)
+    assert r.returncode == 0 and r.stdout.startswith("dry run:") and "would be created" in r.stdout
+    assert json.loads(ropa("list", "--format", "json", url=other).stdout) == []
+    r = ropa("import", str(out), url=other)
+    assert r.returncode == 0, r.stderr
+    again = tmp_path / "again.json"
+    assert ropa("export", str(again), url=other).returncode == 0
+    assert again.read_text(encoding="utf-8") == out.read_text(encoding="utf-8")
+
+
+def _bad_file(tmp_path, mutate):
+    from ropa.demo import demo_document
+
+    document = demo_document()
+    mutate(document)
+    path = tmp_path / "bad.json"
+    path.write_text(json.dumps(document, ensure_ascii=False), encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("mutate,expected", [
+    (lambda d: d["organisations"][2]["activities"][5 % len(d["organisations"][2]["activities"])].update(
+        transfers=[{"country": "XX"}]), "transfers[0].country: 'XX' is not an ISO 3166 country code"),
+    (lambda d: d["organisations"][0]["activities"][1].update(ref=d["organisations"][0]["activities"][0]["ref"]),
+     "organisations[0].activities[1].ref: ref"),
+    (lambda d: d["organisations"][0]["activities"][0].update(role="owner"), "organisations[0].activities[0].role: 'owner' is not a role"),
+    (lambda d: d["organisations"][1].pop("name"), "organisations[1].name: is required"),
+])
+def test_rejected_import_prints_one_line_per_problem_and_writes_nothing(url, tmp_path, mutate, expected):
+    assert ropa("init", url=url).returncode == 0
+    r = ropa("import", str(_bad_file(tmp_path, mutate)), url=url)
+    assert r.returncode == 1
+    assert expected in r.stderr
+    assert "Traceback" not in r.stderr + r.stdout
+    assert "nothing was written" in r.stderr
+    assert json.loads(ropa("list", "--format", "json", url=url).stdout) == []
+
+
+def test_bad_json_and_usage_errors(url, tmp_path):
+    bad = tmp_path / "broken.json"
+    bad.write_text('{"format": "ropa-register", "version": 1, "organisations": [', encoding="utf-8")
+    r = ropa("import", str(bad), url=url)
+    assert r.returncode == 1 and "broken.json:1:" in r.stderr and "not valid JSON" in r.stderr
+    r = ropa("import", str(tmp_path / "missing.json"), url=url)
+    assert r.returncode == 1 and "no such file" in r.stderr
+    r = ropa("frobnicate", url=url)
+    assert r.returncode == 2
+    r = ropa("show", "No Such Org", "X-01", url=url)
+    assert r.returncode == 2 and "no organisation named 'No Such Org'" in r.stderr
+    r = ropa("export", str(tmp_path / "x.pdf"), url=url)
+    assert r.returncode == 2 and "cannot export" in r.stderr
+    for r in (r,):
+        assert "Traceback" not in r.stderr
+
+
+def test_schema_command_prints_the_published_schema(url):
+    r = ropa("schema", url=url)
+    assert r.returncode == 0
+    published = json.loads((ROOT / "schema" / "ropa-register.schema.json").read_text(encoding="utf-8"))
+    assert json.loads(r.stdout) == published
