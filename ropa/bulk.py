@@ -12,15 +12,54 @@ import json
 from collections.abc import Sequence
 from typing import Any, Optional
 
-from sqlalchemy import insert
+from sqlalchemy import insert, select
 from sqlmodel import Session
 
 from ropa.models import ActivityBasis, ActivityRecipient, AuditEvent, Organisation, ProcessingActivity, Recipient, Transfer, utcnow
-from ropa.schema import ActivityDoc
+from ropa.schema import ActivityDoc, RecipientDoc
 
 
 def _dumps(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+
+def ensure_recipients(
+    session: Session, org: Organisation, docs: Sequence[RecipientDoc], *, actor: str, source: Optional[str],
+    cache: dict[str, Recipient],
+) -> None:
+    """Make sure each named recipient exists for the organisation; new ones go in with one
+    multi-row INSERT (and their audit events). Existing ones that differ are updated one by one
+    through the registry, with audit."""
+    from ropa.registry import _upsert_recipient, recipient_dict
+
+    wanted: dict[str, RecipientDoc] = {}
+    for d in docs:
+        wanted.setdefault(d.name, d)
+    missing = [n for n in wanted if n not in cache]
+    if missing:
+        for rec in session.execute(select(Recipient).where(Recipient.organisation_id == org.id,
+                                                          Recipient.name.in_(missing))).scalars():  # type: ignore[attr-defined]
+            cache[rec.name] = rec
+    for name, d in wanted.items():
+        if name in cache:
+            _upsert_recipient(session, org, d, actor=actor, source=source, cache=cache)
+    new = [d for n, d in wanted.items() if n not in cache]
+    if not new:
+        return
+    table = Recipient.__table__  # type: ignore[attr-defined]
+    rows = [{"organisation_id": org.id, "name": d.name, "kind": d.kind or "other", "country": d.country,
+             "agreement": d.agreement, "version": 1} for d in new]
+    ids = [r[0] for r in session.execute(insert(table).returning(table.c.id, sort_by_parameter_order=True), rows)]
+    now = utcnow()
+    events = []
+    for rec_id, d in zip(ids, new):
+        rec = session.get(Recipient, rec_id)
+        assert rec is not None
+        cache[d.name] = rec
+        events.append({"at": now, "actor": actor, "action": "create", "entity": "recipient", "entity_id": rec_id,
+                       "entity_key": f"{org.name}/{d.name}", "field": None, "old_value": None,
+                       "new_value": _dumps(recipient_dict(rec)), "version": 1, "source": source})
+    session.execute(insert(AuditEvent.__table__), events)  # type: ignore[attr-defined]
 
 
 def create_activities(

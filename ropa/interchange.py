@@ -17,7 +17,7 @@ from typing import Any, Optional, Union
 from sqlalchemy import select
 from sqlmodel import Session
 
-from ropa import bulk, registry
+from ropa import bulk, registry, snapshot
 from ropa.errors import Problem, ValidationFailed
 from ropa.models import Organisation, Recipient
 from ropa.schema import FORMAT_NAME, FORMAT_VERSION, OrganisationDoc, RecipientDoc, parse_document
@@ -28,16 +28,12 @@ MAX_JSON_BYTES = 50 * 1024 * 1024
 def export_document(session: Session, orgs: Optional[list[str]] = None) -> dict[str, Any]:
     """The register (or the named organisations) as a JSON-ready dict, in a stable order."""
     out = []
-    for org_id in registry.iter_organisation_ids(session, orgs):
-        org = session.get(Organisation, org_id)
+    for org_row in snapshot.organisations(session, orgs):
+        org = session.get(Organisation, org_row.id)
         assert org is not None
         doc = registry.organisation_dict(org)
-        used: set[str] = set()
-        activities = []
-        for act in registry.list_activities(session, org=org.name):
-            d = registry.activity_dict(act)
-            used.update(r["name"] for r in d["recipients"])
-            activities.append(d)
+        activities = [act for _, act in snapshot.iter_activities(session, [org_row.id])]
+        used = {r["name"] for act in activities for r in act["recipients"]}
         # Recipients no activity uses yet are kept too, so nothing typed is lost.
         unused = session.execute(
             select(Recipient).where(Recipient.organisation_id == org.id).order_by(Recipient.name)
@@ -134,8 +130,7 @@ def _import_organisation(session: Session, org_doc: OrganisationDoc, report: Imp
             org = registry.update_organisation(session, org.name, org_doc, expected_version=org.version, actor=actor, source=tag)
             report.organisations_updated += 1
     cache: dict[str, Recipient] = {}
-    for rec in org_doc.recipients:
-        registry._upsert_recipient(session, org, rec, actor=actor, source=tag, cache=cache)
+    bulk.ensure_recipients(session, org, org_doc.recipients, actor=actor, source=tag, cache=cache)
     existing = {a.ref: a for a in registry.list_activities(session, org=org.name)} if org_doc.activities else {}
     new = []
     for act_doc in org_doc.activities:
@@ -150,9 +145,7 @@ def _import_organisation(session: Session, org_doc: OrganisationDoc, report: Imp
         else:
             report.unchanged.append(key)
     # New activities go in with multi-row INSERTs: an import of thousands stays a bulk insert.
-    for act_doc in new:
-        for rec in act_doc.recipients:
-            registry._upsert_recipient(session, org, rec, actor=actor, source=tag, cache=cache)
+    bulk.ensure_recipients(session, org, [r for a in new for r in a.recipients], actor=actor, source=tag, cache=cache)
     bulk.create_activities(session, org, new, actor=actor, source=tag, recipients=cache)
 
 

@@ -256,10 +256,12 @@ def _apply_org(org: Organisation, doc: OrganisationDoc) -> None:
 
 
 def _org_input(data: Union[OrganisationDoc, dict[str, Any]]) -> OrganisationDoc:
-    if isinstance(data, dict):
+    """The organisation's own fields, validated (its activities are not this function's business)."""
+    if isinstance(data, OrganisationDoc):
+        data = data.model_dump(exclude={"activities", "recipients"})
+    else:
         data = {k: v for k, v in data.items() if k not in {"activities", "recipients"}}
-    doc = _validate(OrganisationDoc, data)
-    return doc
+    return _validate(OrganisationDoc, data)
 
 
 def create_organisation(

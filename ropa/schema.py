@@ -56,8 +56,8 @@ def _check_code(value: Optional[str], codes: Iterable[str], what: str, *, requir
         if required:
             raise PydanticCustomError("missing", "{what} is required", {"what": what})
         return None
-    codes = list(codes)
     if value not in codes:
+        codes = list(codes)
         shown = ", ".join(codes) if len(codes) <= 8 else f"{codes[0]} … {codes[-1]}"
         raise PydanticCustomError(
             "unknown_code", "'{value}' is not a {what} (expected one of {shown})",

@@ -240,9 +240,14 @@ def adequacy(code: Optional[str]) -> Optional[AdequacyDecision]:
     return ADEQUACY_DECISIONS.get(code or "")
 
 
+@cache
+def _alpha2() -> frozenset[str]:
+    return frozenset(c.alpha_2 for c in pycountry.countries)
+
+
 def is_country(code: Optional[str]) -> bool:
     """A valid ISO 3166-1 alpha-2 code (upper case)."""
-    return bool(code) and len(code or "") == 2 and code == (code or "").upper() and pycountry.countries.get(alpha_2=code) is not None
+    return bool(code) and code in _alpha2()
 
 
 def country_status(code: Optional[str], on: Optional[date] = None) -> Optional[CountryStatus]:
