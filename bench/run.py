@@ -22,8 +22,9 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable, Optional
+from typing import Any, Optional
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -79,8 +80,9 @@ def step_bulk_load(a: dict[str, Any]) -> dict[str, Any]:
 
 
 def step_export_xlsx(a: dict[str, Any]) -> dict[str, Any]:
-    from ropa import db
     from ropa.excel.export import write_workbook
+
+    from ropa import db
 
     engine = _engine(a["db"])
     t0 = time.perf_counter()

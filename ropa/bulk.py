@@ -15,7 +15,16 @@ from typing import Any, Optional
 from sqlalchemy import insert, select
 from sqlmodel import Session
 
-from ropa.models import ActivityBasis, ActivityRecipient, AuditEvent, Organisation, ProcessingActivity, Recipient, Transfer, utcnow
+from ropa.models import (
+    ActivityBasis,
+    ActivityRecipient,
+    AuditEvent,
+    Organisation,
+    ProcessingActivity,
+    Recipient,
+    Transfer,
+    utcnow,
+)
 from ropa.schema import ActivityDoc, RecipientDoc
 
 

@@ -22,7 +22,7 @@ B = ActivityBasis.__table__  # type: ignore[attr-defined]
 L = ActivityRecipient.__table__  # type: ignore[attr-defined]
 R = Recipient.__table__  # type: ignore[attr-defined]
 T = Transfer.__table__  # type: ignore[attr-defined]
-O = Organisation.__table__  # type: ignore[attr-defined]
+ORG = Organisation.__table__  # type: ignore[attr-defined]
 
 _ACTIVITY_COLUMNS = [
     A.c.id, A.c.ref, A.c.name, A.c.description, A.c.role, A.c.controllers, A.c.status, A.c.owner, A.c.purposes,
@@ -37,10 +37,10 @@ def organisations(session: Session, names: Optional[Sequence[str]] = None) -> li
     """Organisation rows (Core), by name; ``names`` narrows (unknown names raise NotFound)."""
     from ropa.registry import get_organisation
 
-    stmt = select(O).order_by(O.c.name)
+    stmt = select(ORG).order_by(ORG.c.name)
     if names:
         ids = [get_organisation(session, n).id for n in names]
-        stmt = stmt.where(O.c.id.in_(ids))
+        stmt = stmt.where(ORG.c.id.in_(ids))
     return list(session.execute(stmt))
 
 

@@ -30,5 +30,5 @@ with db.session(state.engine()) as s:
                     for a in acts
                 ],
                 hide_index=True,
-                use_container_width=True,
+                width="stretch",
             )
