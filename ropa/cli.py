@@ -86,9 +86,8 @@ def cmd_export(engine: Any, args: argparse.Namespace) -> int:
     if suffix != ".json":
         raise UsageError(f"{args.file}: cannot export to '{suffix or 'no extension'}' (use .json)")
     with db.session(engine) as s:
-        document = interchange.write_json(s, args.file, args.org)
-    n = sum(len(o["activities"]) for o in document["organisations"])
-    print(f"wrote {args.file}: {len(document['organisations'])} organisations, {n} activities")
+        counts = interchange.write_json(s, args.file, args.org)
+    print(f"wrote {args.file}: {counts['organisations']} organisations, {counts['activities']} activities")
     return EXIT_OK
 
 

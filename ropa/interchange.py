@@ -8,50 +8,99 @@ alone. Export then import into an empty database then export gives an identical 
 
 from __future__ import annotations
 
+import io
 import json
+from collections.abc import Iterable, Iterator
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Optional, Union
+from typing import Any, Optional, TextIO, Union
 
-from sqlalchemy import select
+from sqlalchemy import exists, select
 from sqlmodel import Session
 
 from ropa import bulk, registry, snapshot
 from ropa.errors import Problem, ValidationFailed
-from ropa.models import Organisation, Recipient
+from ropa.models import ActivityRecipient, Organisation, Recipient
 from ropa.schema import FORMAT_NAME, FORMAT_VERSION, OrganisationDoc, RecipientDoc, parse_document
 
 MAX_JSON_BYTES = 50 * 1024 * 1024
 
 
-def export_document(session: Session, orgs: Optional[list[str]] = None) -> dict[str, Any]:
-    """The register (or the named organisations) as a JSON-ready dict, in a stable order."""
-    out = []
+def _organisation_docs(session: Session, orgs: Optional[list[str]] = None) -> Iterator[tuple[dict[str, Any], Iterator[dict[str, Any]]]]:
+    """Each organisation's own fields (with its unused recipients) and a stream of its activities."""
     for org_row in snapshot.organisations(session, orgs):
         org = session.get(Organisation, org_row.id)
         assert org is not None
         doc = registry.organisation_dict(org)
-        activities = [act for _, act in snapshot.iter_activities(session, [org_row.id])]
-        used = {r["name"] for act in activities for r in act["recipients"]}
-        # Recipients no activity uses yet are kept too, so nothing typed is lost.
+        # Recipients no activity uses are kept at organisation level, so nothing typed is lost.
         unused = session.execute(
-            select(Recipient).where(Recipient.organisation_id == org.id).order_by(Recipient.name)
+            select(Recipient).where(Recipient.organisation_id == org.id, ~exists().where(ActivityRecipient.recipient_id == Recipient.id))
+            .order_by(Recipient.name)
         ).scalars()
-        doc["recipients"] = [registry.recipient_dict(r) for r in unused if r.name not in used]
-        doc["activities"] = activities
+        doc["recipients"] = [registry.recipient_dict(r) for r in unused]
+        yield doc, (act for _, act in snapshot.iter_activities(session, [org_row.id]))
+
+
+def export_document(session: Session, orgs: Optional[list[str]] = None) -> dict[str, Any]:
+    """The register (or the named organisations) as a JSON-ready dict, in a stable order."""
+    out = []
+    for doc, activities in _organisation_docs(session, orgs):
+        doc["activities"] = list(activities)
         out.append(doc)
     return {"format": FORMAT_NAME, "version": FORMAT_VERSION, "organisations": out}
 
 
+def _compact(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(", ", ": "))
+
+
+def _write(out: TextIO, organisations: Iterable[tuple[dict[str, Any], Iterable[dict[str, Any]]]]) -> None:
+    """The document's text: organisations indented, one activity per line.
+
+    One line per activity keeps the file readable and diff-friendly (a change shows as the
+    activity's line) and lets the C encoder write 100,000 activities in seconds.
+    """
+    out.write(f'{{\n  "format": {_compact(FORMAT_NAME)},\n  "version": {FORMAT_VERSION},\n  "organisations": [')
+    for oi, (doc, activities) in enumerate(organisations):
+        out.write(",\n    {\n" if oi else "\n    {\n")
+        for key, value in doc.items():
+            if key != "activities":
+                out.write(f"      {_compact(key)}: {_compact(value)},\n")
+        out.write('      "activities": [')
+        for ai, act in enumerate(activities):
+            out.write(",\n        " if ai else "\n        ")
+            out.write(_compact(act))
+        out.write("\n      ]\n    }")
+    out.write("\n  ]\n}\n")
+
+
 def dumps(document: dict[str, Any]) -> str:
-    return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+    """The text of a register document, exactly as :func:`write_json` writes it."""
+    buf = io.StringIO()
+    _write(buf, (({k: v for k, v in o.items() if k != "activities"}, o.get("activities", [])) for o in document["organisations"]))
+    return buf.getvalue()
 
 
-def write_json(session: Session, path: Union[str, Path], orgs: Optional[list[str]] = None) -> dict[str, Any]:
-    document = export_document(session, orgs)
-    Path(path).write_text(dumps(document), encoding="utf-8")
-    return document
+def write_json(session: Session, path: Union[str, Path], orgs: Optional[list[str]] = None) -> dict[str, int]:
+    """Stream the register to a file; memory stays flat however many activities there are."""
+    counts = {"organisations": 0, "activities": 0}
+
+    def counted() -> Iterator[tuple[dict[str, Any], Iterator[dict[str, Any]]]]:
+        for doc, activities in _organisation_docs(session, orgs):
+            counts["organisations"] += 1
+            yield doc, _count(activities)
+
+    def _count(activities: Iterator[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+        for act in activities:
+            counts["activities"] += 1
+            yield act
+
+    tmp = Path(f"{path}.part")
+    with open(tmp, "w", encoding="utf-8") as out:
+        _write(out, counted())
+    tmp.replace(path)
+    return counts
 
 
 @dataclass

@@ -143,3 +143,17 @@ def test_not_a_register_document(tmp_path):
             doc, problems = parse_document(data)
             raise ValidationFailed(problems)
         assert info.value.problems[0].code == code
+
+
+def test_written_file_is_the_exported_document_one_activity_per_line(demo_engine, tmp_path):
+    path = tmp_path / "register.json"
+    with db.session(demo_engine) as s:
+        counts = interchange.write_json(s, path)
+        document = interchange.export_document(s)
+    text = path.read_text(encoding="utf-8")
+    assert json.loads(text) == document
+    assert text == interchange.dumps(document)
+    assert counts == {"organisations": 5, "activities": sum(len(o["activities"]) for o in document["organisations"])}
+    activity_lines = [line for line in text.splitlines() if line.lstrip().startswith('{"ref"')]
+    assert len(activity_lines) == counts["activities"]
+    assert not (tmp_path / "register.json.part").exists()
