@@ -102,7 +102,8 @@ def create_activities(
             "last_review": d.last_review, "next_review": d.next_review,
             "version": 1, "created_at": now, "updated_at": now,
         })
-    result = session.execute(insert(A).returning(A.c.id, sort_by_parameter_order=True), rows)
+    conn = session.connection()  # Core straight on the connection: no ORM bookkeeping per row
+    result = conn.execute(insert(A).returning(A.c.id, sort_by_parameter_order=True), rows)
     ids = [row[0] for row in result]
 
     bases, links, transfers, events = [], [], [], []
@@ -126,5 +127,5 @@ def create_activities(
         })
     for table, values in ((ActivityBasis, bases), (ActivityRecipient, links), (Transfer, transfers), (AuditEvent, events)):
         if values:
-            session.execute(insert(table.__table__), values)  # type: ignore[attr-defined]
+            conn.execute(insert(table.__table__), values)  # type: ignore[attr-defined]
     return ids

@@ -186,6 +186,8 @@ class DpiaDoc(_Model):
     @field_validator("screening")
     @classmethod
     def _screening(cls, v: dict[str, ScreeningAnswer]) -> dict[str, ScreeningAnswer]:
+        if not v:
+            return v
         for key in v:
             _check_code(key, vocab.DPIA_CRITERIA, "DPIA screening criterion")
         # Keep only what was answered or explained, in the vocabulary's order, so equal
