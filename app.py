@@ -17,6 +17,7 @@ PAGES = {
         st.Page("ropa/ui/pages/register.py", title="Register", icon=":material/list_alt:", default=True),
     ],
     "Data": [
+        st.Page("ropa/ui/pages/export.py", title="Eksport / Export", icon=":material/download:"),
     ],
 }
 page = st.navigation({section: pages for section, pages in PAGES.items() if pages})

@@ -80,9 +80,8 @@ def step_bulk_load(a: dict[str, Any]) -> dict[str, Any]:
 
 
 def step_export_xlsx(a: dict[str, Any]) -> dict[str, Any]:
-    from ropa.excel.export import write_workbook
-
     from ropa import db
+    from ropa.excel.export import write_workbook
 
     engine = _engine(a["db"])
     t0 = time.perf_counter()

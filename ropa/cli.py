@@ -37,9 +37,10 @@ def _parser() -> argparse.ArgumentParser:
     s = sub.add_parser("init", help="create or upgrade the database schema")
     s.add_argument("--demo", action="store_true", help="also load the demo register (five seed organisations)")
 
-    s = sub.add_parser("export", help="write the register to a file (.json)")
+    s = sub.add_parser("export", help="write the register to a file (.json, or .xlsx for the DPO's workbook)")
     s.add_argument("file", type=Path)
     s.add_argument("--org", action="append", metavar="NAME", help="only this organisation (repeatable)")
+    s.add_argument("--lang", choices=("nb", "en"), default="nb", help="language of the workbook (default nb)")
 
     s = sub.add_parser("import", help="read a register file into the database, all or nothing")
     s.add_argument("file", type=Path)
@@ -83,8 +84,17 @@ def cmd_init(engine: Any, args: argparse.Namespace) -> int:
 
 def cmd_export(engine: Any, args: argparse.Namespace) -> int:
     suffix = args.file.suffix.lower()
+    if suffix == ".xlsx":
+        from ropa.excel.export import write_workbook
+
+        with db.session(engine) as s:
+            summary = write_workbook(s, args.file, lang=args.lang, orgs=args.org)
+        findings = "" if summary.findings is None else f", {summary.findings} findings"
+        print(f"wrote {args.file}: {summary.organisations} organisations, {summary.activities} activities, "
+              f"{summary.transfers} transfers{findings}")
+        return EXIT_OK
     if suffix != ".json":
-        raise UsageError(f"{args.file}: cannot export to '{suffix or 'no extension'}' (use .json)")
+        raise UsageError(f"{args.file}: cannot export to '{suffix or 'no extension'}' (use .json or .xlsx)")
     with db.session(engine) as s:
         counts = interchange.write_json(s, args.file, args.org)
     print(f"wrote {args.file}: {counts['organisations']} organisations, {counts['activities']} activities")

@@ -185,3 +185,30 @@ def label(key: str, lang: str = "en", table: Optional[dict[str, FieldSpec]] = No
     """The label of a field in a language; the key itself if the field is unknown."""
     spec = (table or ACTIVITY).get(key)
     return spec.label(lang) if spec else key
+
+
+# Columns that exist only in the workbook (derived for the reader, or machine columns for the
+# importer); the workbook's other columns use the tables above.
+WORKBOOK_FIELDS: tuple[FieldSpec, ...] = (
+    FieldSpec("country_code", "Country code (ISO 3166)", "Landkode (ISO 3166)", "code", vocab="countries",
+              aliases=("ISO code", "ISO-kode", "Landkode")),
+    FieldSpec("country_status", "Country status", "Landets status", "code", vocab="COUNTRY_STATUSES", article="Art. 45",
+              help_en="EEA, adequacy decision (with any condition) or third country.",
+              help_nb="EØS, adekvansbeslutning (med eventuelle vilkår) eller tredjestat."),
+    FieldSpec("used_by", "Used by (activities)", "Brukes i (behandlingsaktiviteter)", "list"),
+    FieldSpec("processor_contact", "Processor's contact details", "Databehandlerens kontaktopplysninger", "longtext",
+              article="Art. 30(2)(a)"),
+    FieldSpec("processing_categories", "Categories of processing carried out on behalf of each controller",
+              "Kategorier av behandling som utføres på vegne av hver behandlingsansvarlig", "list", article="Art. 30(2)(b)"),
+    FieldSpec("finding.severity", "Severity", "Alvorlighet", "text"),
+    FieldSpec("finding.rule", "Rule", "Regel", "text"),
+    FieldSpec("finding.article", "Article", "Artikkel", "text"),
+    FieldSpec("finding.message", "Finding", "Avvik", "longtext"),
+    FieldSpec("finding.fix", "How to fix it", "Slik retter du det", "longtext"),
+    FieldSpec("code", "Code", "Kode", "text"),
+    FieldSpec("yes_no", "Yes/no", "Ja/nei", "bool"),
+    FieldSpec("ropa:json", "ropa:json", "ropa:json", "json",
+              help_en="The record in the JSON format, so an import gets back exactly what was exported.",
+              help_nb="Posten i JSON-formatet, slik at en import får tilbake nøyaktig det som ble eksportert."),
+)
+WORKBOOK = by_key(WORKBOOK_FIELDS)

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import io
 import json
-from collections.abc import Iterable, Iterator
 from collections import Counter
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Optional, TextIO, Union

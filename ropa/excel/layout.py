@@ -1,0 +1,448 @@
+"""The workbook's layout, shared by the exporter and the importer: for each sheet its name in
+both languages and its columns, each column tied to a :class:`~ropa.fields.FieldSpec` (whose
+labels are the headers and whose aliases the importer also accepts) and to the function that
+renders the cell from the register.
+
+The exporter writes ``column.render(record, ctx)`` under ``column.header(lang)``. The importer
+finds a sheet by either language's name (:func:`sheet_for`), matches headers against the same
+specs, and can tell an edited cell from an untouched one by rendering the record from the
+row's ``ropa:json`` cell and comparing: equal means "take the JSON's exact value", different
+means "the DPO changed this cell, parse it". Rendered codes are labels in the workbook's
+language; the code lists (sheet Kodeverk / Code lists) map them back.
+
+Workbook conventions the importer can rely on:
+
+- Row 1 of every data sheet is the header row; data start in row 2, one record per row.
+- Lists within a cell are one item per line (``\\n``).
+- The last column of Behandlingsaktiviteter / Processing activities and of Virksomheter /
+  Organisations is ``ropa:json`` (hidden): the record in the ``ropa-register`` JSON format
+  (:func:`ropa.registry.activity_dict`; for an organisation :func:`~ropa.registry.organisation_dict`
+  plus ``recipients``, the ones no activity uses). Text longer than :data:`JSON_CHUNK`
+  characters continues in the cells to its right (an Excel cell holds at most 32,767).
+- Text that would start a formula (``= + - @``, tab, CR) is written as a plain string cell
+  with Excel's quote-prefix flag: the text itself is unchanged.
+- Sheet Metadata is a key/value table: ``format`` = :data:`WORKBOOK_FORMAT`, ``version`` =
+  :data:`WORKBOOK_VERSION`, ``language``, ``generated``, ``generator``, ``register_format`` /
+  ``register_version`` (the JSON format of the ``ropa:json`` cells), ``organisations`` (``*``
+  or the names exported, one per line) and ``sheet:<key>`` = the sheet's name for each sheet.
+- Code lists (sheet Kodeverk / Code lists): for each entry of :data:`CODE_LISTS`, a label column
+  then a code column (:func:`code_list_columns`), header in row 1; the drop-downs of the data
+  sheets refer to these ranges.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, Optional
+
+from ropa import vocab
+from ropa.fields import ACTIVITY, ORGANISATION, ORGANISATION_FIELDS, RECIPIENT, TRANSFER, WORKBOOK, FieldSpec
+
+WORKBOOK_FORMAT = "ropa-workbook"
+WORKBOOK_VERSION = 1
+JSON_COLUMN = "ropa:json"
+JSON_CHUNK = 32_000
+JSON_SPARE_COLUMNS = 16  # hidden columns reserved for ropa:json and its continuation cells
+
+# Words of the cover, the footer and the metadata sheet (not column headers: those are in fields.py).
+TEXTS: dict[str, tuple[str, str]] = {  # key: (en, nb)
+    "title": ("Record of processing activities", "Protokoll over behandlingsaktiviteter"),
+    "subtitle": ("GDPR Article 30", "Personvernforordningen artikkel 30"),
+    "generated": ("Generated", "Generert"),
+    "activities": ("Processing activities", "Antall behandlingsaktiviteter"),
+    "transfers": ("Transfers to third countries", "Antall overføringer til tredjestat"),
+    "findings": ("Open findings", "Åpne avvik"),
+    "organisations": ("Organisations", "Virksomheter"),
+    "yes": ("Yes", "Ja"),
+    "no": ("No", "Nei"),
+    "unanswered": ("not answered", "ikke besvart"),
+    "page": ("Page &P of &N", "Side &P av &N"),
+    "none": ("–", "–"),
+}
+
+
+def text(key: str, lang: str) -> str:
+    en, nb = TEXTS[key]
+    return nb if lang == "nb" else en
+
+
+@dataclass
+class Context:
+    """What a cell's rendering needs beyond its record: the language, the organisation the record
+    belongs to (:func:`ropa.registry.organisation_dict`), its own taxonomy terms, and for a
+    transfer the activity it belongs to."""
+
+    lang: str
+    org: dict[str, Any] = field(default_factory=dict)
+    custom: dict[str, dict[str, vocab.Term]] = field(default_factory=dict)  # kind -> key -> term
+    activity: Optional[dict[str, Any]] = None
+
+
+Render = Callable[[Any, Context], Any]
+
+
+@dataclass(frozen=True)
+class Column:
+    """A column: the field it shows, how to render it, and its drop-down code list if any."""
+
+    key: str  # the FieldSpec's key in ``spec``'s table (or ropa.fields.WORKBOOK)
+    spec: FieldSpec
+    render: Render
+    width: float = 18
+    codes: Optional[str] = None  # key of a CODE_LISTS entry feeding the cell's drop-down
+    single: bool = True  # one code per cell (warn on other values) or a list (drop-down only suggests)
+    code_values: bool = False  # the cell holds the code itself (e.g. "US"), not its label
+    hidden: bool = False
+
+    def header(self, lang: str) -> str:
+        return self.spec.label(lang)
+
+
+@dataclass(frozen=True)
+class Sheet:
+    """A data sheet: header row, then one record per row."""
+
+    key: str
+    en: str
+    nb: str
+    columns: tuple[Column, ...]
+    freeze_after: Optional[str] = None  # panes frozen below the header and right of this column
+    paper: str = "9"  # printed landscape, fit to width: 9 = A4, 8 = A3 for the widest sheets
+
+    def name(self, lang: str) -> str:
+        return self.nb if lang == "nb" else self.en
+
+    def headers(self, lang: str) -> list[str]:
+        return [c.header(lang) for c in self.columns]
+
+    def index(self, key: str) -> int:
+        """0-based position of a column."""
+        return next(i for i, c in enumerate(self.columns) if c.key == key)
+
+    def freeze_cell(self) -> str:
+        from openpyxl.utils import get_column_letter
+
+        col = self.index(self.freeze_after) + 2 if self.freeze_after else 1
+        return f"{get_column_letter(col)}2"
+
+    def visible_columns(self) -> int:
+        return sum(1 for c in self.columns if not c.hidden)
+
+
+@dataclass(frozen=True)
+class CodeList:
+    """A vocabulary on the code-list sheet: labels (what cells show) beside their codes."""
+
+    key: str
+    spec: FieldSpec
+    items: Callable[[str], list[tuple[str, str]]]  # lang -> [(code, label)]
+
+
+# ---------------------------------------------------------------------------------------------
+# Rendering helpers (each returns None for "nothing", so the cell stays empty)
+
+
+def lines(items: Sequence[str]) -> Optional[str]:
+    return "\n".join(items) if items else None
+
+
+def yes_no(value: Any, lang: str) -> str:
+    return text("yes" if value else "no", lang)
+
+
+def as_date(value: Any) -> Optional[date]:
+    if value is None or isinstance(value, date):
+        return value
+    return date.fromisoformat(value)
+
+
+def code_label(terms: dict[str, vocab.Term], code: Optional[str], lang: str) -> Optional[str]:
+    if code is None:
+        return None
+    term = terms.get(code)
+    return term.display(lang) if term else code
+
+
+def term_text(terms: dict[str, vocab.Term], code: Optional[str], lang: str) -> Optional[str]:
+    if code is None:
+        return None
+    term = terms.get(code)
+    return term.label(lang) if term else code
+
+
+def bases(items: Sequence[dict[str, Any]], terms: dict[str, vocab.Term], lang: str) -> Optional[str]:
+    """One line per basis: "Art. 6(1)(b) – avtale: the note"."""
+    out = []
+    for b in items:
+        line = code_label(terms, b.get("code"), lang) or ""
+        if b.get("note"):
+            line = f"{line}: {b['note']}"
+        out.append(line)
+    return lines(out)
+
+
+def taxonomy(kind: str, keys: Sequence[str], ctx: Context) -> Optional[str]:
+    custom = ctx.custom.get(kind)
+    return lines([vocab.taxonomy_label(kind, k, ctx.lang, custom) for k in keys])
+
+
+def country(code: Optional[str], lang: str) -> Optional[str]:
+    return vocab.country_name(code, lang) if code else None
+
+
+def org_contact(org: dict[str, Any]) -> Optional[str]:
+    return lines([v for v in (org.get("address"), org.get("email"), org.get("phone"), org.get("website")) if v])
+
+
+def person(value: Optional[dict[str, Any]], lang: str, keys: Sequence[str] = ("name", "address", "country", "email", "phone")) -> Optional[str]:
+    """A DPO or representative as one line per detail."""
+    if not value:
+        return None
+    out = []
+    for k in keys:
+        v = value.get(k)
+        if v:
+            out.append(vocab.country_name(v, lang) if k == "country" else v)
+    return lines(out)
+
+
+def controller(act: dict[str, Any], ctx: Context) -> Optional[str]:
+    """Art. 30(1)(a): the organisation and its contact for its own processing; the controllers
+    served (processor) or shared with (joint controller) otherwise."""
+    if act["role"] == "controller" and not act["controllers"]:
+        return lines([ctx.org["name"], *[v for v in (ctx.org.get("email"), ctx.org.get("phone")) if v]])
+    return lines(act["controllers"])
+
+
+def recipients(items: Sequence[dict[str, Any]], lang: str) -> Optional[str]:
+    out = []
+    for r in items:
+        extra = [x for x in (term_text(vocab.RECIPIENT_KINDS, r.get("kind"), lang), country(r.get("country"), lang)) if x]
+        out.append(f"{r['name']} ({', '.join(extra)})" if extra else r["name"])
+    return lines(out)
+
+
+def transfer_line(t: dict[str, Any], lang: str) -> str:
+    where = country(t.get("country"), lang) or t.get("international_organisation") or "?"
+    line = f"{where}: {code_label(vocab.MECHANISMS, t.get('mechanism'), lang)}"
+    return f"{line} ({t['recipient']})" if t.get("recipient") else line
+
+
+def retention_text(r: dict[str, Any], lang: str) -> Optional[str]:
+    """The recorded words; else the structured rule spelled out."""
+    if r.get("text"):
+        return str(r["text"])
+    parts = []
+    if r.get("period") is not None:
+        parts.append(f"{r['period']} {term_text(vocab.RETENTION_UNITS, r.get('unit'), lang) or ''}".strip())
+    if r.get("trigger"):
+        parts.append(str(r["trigger"]))
+    if r.get("action"):
+        parts.append(term_text(vocab.RETENTION_ACTIONS, r["action"], lang) or "")
+    return ", ".join(parts) or None
+
+
+def screening(items: dict[str, dict[str, Any]], lang: str) -> Optional[str]:
+    out = []
+    for key, ans in items.items():
+        answer = ans.get("answer")
+        mark = text("unanswered", lang) if answer is None else yes_no(answer, lang)
+        line = f"{term_text(vocab.DPIA_CRITERIA, key, lang)}: {mark}"
+        out.append(f"{line} – {ans['note']}" if ans.get("note") else line)
+    return lines(out)
+
+
+def _col(table: dict[str, FieldSpec], key: str, render: Render, width: float = 18, **kw: Any) -> Column:
+    return Column(key=key, spec=table[key], render=render, width=width, **kw)
+
+
+def _org_name() -> Column:
+    return Column("organisation", ORGANISATION["name"], lambda r, c: c.org["name"], 20)
+
+
+def _json_column() -> Column:
+    return Column(JSON_COLUMN, WORKBOOK[JSON_COLUMN], lambda r, c: None, 10, hidden=True)
+
+
+A = ACTIVITY
+ACTIVITIES = Sheet("activities", "Processing activities", "Behandlingsaktiviteter", freeze_after="name", paper="8", columns=(
+    _org_name(),
+    _col(A, "ref", lambda a, c: a["ref"], 10),
+    _col(A, "name", lambda a, c: a["name"], 30),
+    _col(A, "description", lambda a, c: a["description"], 45),
+    _col(A, "role", lambda a, c: term_text(vocab.ROLES, a["role"], c.lang), 21, codes="roles"),
+    _col(A, "controllers", controller, 26),
+    _col(A, "owner", lambda a, c: a["owner"], 16),
+    _col(A, "purposes", lambda a, c: lines(a["purposes"]), 36),
+    _col(A, "legal_bases", lambda a, c: bases(a["legal_bases"], vocab.LEGAL_BASES, c.lang), 38,
+         codes="legal_bases", single=False),
+    _col(A, "data_subjects", lambda a, c: taxonomy("data_subject", a["data_subjects"], c), 22),
+    _col(A, "data_categories", lambda a, c: taxonomy("data_category", a["data_categories"], c), 28),
+    _col(A, "special_categories", lambda a, c: taxonomy("data_category", a["special_categories"], c), 22),
+    _col(A, "art9_conditions", lambda a, c: bases(a["art9_conditions"], vocab.ART9_CONDITIONS, c.lang), 32,
+         codes="art9_conditions", single=False),
+    _col(A, "criminal_data", lambda a, c: yes_no(a["criminal_data"], c.lang), 13, codes="yes_no"),
+    _col(A, "criminal_data_basis", lambda a, c: a["criminal_data_basis"], 20),
+    _col(A, "sources", lambda a, c: lines(a["sources"]), 30),
+    _col(A, "recipients", lambda a, c: recipients(a["recipients"], c.lang), 34),
+    _col(A, "transfers", lambda a, c: lines([transfer_line(t, c.lang) for t in a["transfers"]]), 34),
+    _col(A, "retention.text", lambda a, c: retention_text(a["retention"], c.lang), 32),
+    _col(A, "retention.period", lambda a, c: a["retention"]["period"], 10),
+    _col(A, "retention.unit", lambda a, c: term_text(vocab.RETENTION_UNITS, a["retention"]["unit"], c.lang), 11,
+         codes="retention_units"),
+    _col(A, "retention.trigger", lambda a, c: a["retention"]["trigger"], 22),
+    _col(A, "retention.action", lambda a, c: term_text(vocab.RETENTION_ACTIONS, a["retention"]["action"], c.lang), 13,
+         codes="retention_actions"),
+    _col(A, "security_measures", lambda a, c: lines(a["security_measures"]), 34),
+    _col(A, "systems", lambda a, c: lines(a["systems"]), 22),
+    _col(A, "dpia.status", lambda a, c: term_text(vocab.DPIA_STATUSES, a["dpia"]["status"], c.lang), 15,
+         codes="dpia_statuses"),
+    _col(A, "dpia.ref", lambda a, c: a["dpia"]["ref"], 16),
+    _col(A, "dpia.screening", lambda a, c: screening(a["dpia"]["screening"], c.lang), 30),
+    _col(A, "status", lambda a, c: term_text(vocab.STATUSES, a["status"], c.lang), 11, codes="statuses"),
+    _col(A, "last_review", lambda a, c: as_date(a["last_review"]), 12),
+    _col(A, "next_review", lambda a, c: as_date(a["next_review"]), 12),
+    _json_column(),
+))
+
+T = TRANSFER
+TRANSFERS = Sheet("transfers", "Transfers", "Overføringer", freeze_after="name", columns=(
+    _org_name(),
+    _col(A, "ref", lambda t, c: c.activity["ref"], 10),  # type: ignore[index]
+    _col(A, "name", lambda t, c: c.activity["name"], 30),  # type: ignore[index]
+    _col(T, "recipient", lambda t, c: t["recipient"], 28),
+    _col(T, "country", lambda t, c: country(t["country"], c.lang), 18, codes="countries"),
+    _col(WORKBOOK, "country_code", lambda t, c: t["country"], 11, codes="countries", code_values=True),
+    _col(WORKBOOK, "country_status", lambda t, c: vocab.country_status_label(t["country"], c.lang) or None, 30),
+    _col(T, "international_organisation", lambda t, c: t["international_organisation"], 18),
+    _col(T, "mechanism", lambda t, c: code_label(vocab.MECHANISMS, t["mechanism"], c.lang), 36, codes="mechanisms"),
+    _col(T, "safeguard", lambda t, c: t["safeguard"], 28),
+    _col(T, "tia_date", lambda t, c: as_date(t["tia_date"]), 14),
+    _col(T, "frequency", lambda t, c: term_text(vocab.TRANSFER_FREQUENCIES, t["frequency"], c.lang), 14,
+         codes="frequencies"),
+    _col(T, "adequacy_scope_confirmed", lambda t, c: yes_no(t["adequacy_scope_confirmed"], c.lang), 18, codes="yes_no"),
+    _col(T, "note", lambda t, c: t["note"], 30),
+))
+
+RECIPIENTS = Sheet("recipients", "Recipients", "Mottakere", freeze_after="name", columns=(
+    _org_name(),
+    _col(RECIPIENT, "name", lambda r, c: r["name"], 36),
+    _col(RECIPIENT, "kind", lambda r, c: term_text(vocab.RECIPIENT_KINDS, r["kind"], c.lang), 22, codes="recipient_kinds"),
+    _col(RECIPIENT, "country", lambda r, c: country(r["country"], c.lang), 18, codes="countries"),
+    _col(WORKBOOK, "country_code", lambda r, c: r["country"], 11, codes="countries", code_values=True),
+    _col(RECIPIENT, "agreement", lambda r, c: r["agreement"], 30),
+    _col(WORKBOOK, "used_by", lambda r, c: ", ".join(r["used_by"]) or None, 40),
+))
+
+PROCESSOR = Sheet("processor", "Processor activities", "Databehandler", freeze_after="name", columns=(
+    _org_name(),
+    _col(WORKBOOK, "processor_contact", lambda a, c: org_contact(c.org), 28),
+    _col(ORGANISATION, "dpo.name", lambda a, c: person(c.org.get("dpo"), c.lang), 24),
+    _col(ORGANISATION, "representative.name", lambda a, c: person(c.org.get("representative"), c.lang), 24),
+    _col(A, "ref", lambda a, c: a["ref"], 10),
+    _col(A, "name", lambda a, c: a["name"], 30),
+    _col(A, "controllers", lambda a, c: lines(a["controllers"]), 28),
+    _col(WORKBOOK, "processing_categories", lambda a, c: lines(a["purposes"]) or a["description"], 40),
+    _col(A, "transfers", lambda a, c: lines([transfer_line(t, c.lang) for t in a["transfers"]]), 34),
+    _col(A, "security_measures", lambda a, c: lines(a["security_measures"]), 34),
+    _col(A, "status", lambda a, c: term_text(vocab.STATUSES, a["status"], c.lang), 11, codes="statuses"),
+))
+
+
+def _org_field(key: str) -> Render:
+    head, _, tail = key.partition(".")
+    if tail:
+        return lambda o, c: (o.get(head) or {}).get(tail)
+    return lambda o, c: o.get(key)
+
+
+def _org_column(spec: FieldSpec) -> Column:
+    render = _org_field(spec.key)
+    if spec.kind == "bool":
+        return Column(spec.key, spec, lambda o, c, r=render: yes_no(r(o, c), c.lang), 14, codes="yes_no")  # type: ignore[misc]
+    if spec.vocab == "countries":
+        return Column(spec.key, spec, lambda o, c, r=render: country(r(o, c), c.lang), 16, codes="countries")  # type: ignore[misc]
+    return Column(spec.key, spec, render, 30 if spec.kind == "longtext" else 20)
+
+
+ORGANISATIONS = Sheet("organisations", "Organisations", "Virksomheter", freeze_after="name",
+                      columns=(*(_org_column(s) for s in ORGANISATION_FIELDS), _json_column()))
+
+
+def _finding(attr: str) -> Render:
+    return lambda f, c: getattr(f, f"{attr}_{c.lang}" if c.lang in ("en", "nb") else f"{attr}_en", None)
+
+
+FINDINGS = Sheet("findings", "Findings", "Avvik", freeze_after="finding.severity", columns=(
+    Column("finding.severity", WORKBOOK["finding.severity"], lambda f, c: f.severity, 12),
+    _org_name(),
+    _col(A, "ref", lambda f, c: f.activity_ref, 10),
+    _col(A, "name", lambda f, c: c.activity["name"] if c.activity else None, 30),
+    Column("finding.rule", WORKBOOK["finding.rule"], lambda f, c: f.rule, 20),
+    Column("finding.article", WORKBOOK["finding.article"], lambda f, c: f.article, 14),
+    Column("finding.message", WORKBOOK["finding.message"], _finding("message"), 60),
+    Column("finding.fix", WORKBOOK["finding.fix"], _finding("fix"), 50),
+))
+
+DATA_SHEETS: tuple[Sheet, ...] = (ACTIVITIES, TRANSFERS, RECIPIENTS, PROCESSOR, ORGANISATIONS, FINDINGS)
+
+# The sheets without a header-row layout, by key: (en, nb).
+COVER = ("Cover", "Forside")
+CODE_LISTS_SHEET = ("Code lists", "Kodeverk")
+METADATA = ("Metadata", "Metadata")
+METADATA_HEADERS = ("key", "value")  # machine words, the same in both languages
+SHEET_ORDER = ("cover", "activities", "transfers", "recipients", "processor", "organisations", "findings",
+               "code_lists", "metadata")
+
+
+def sheet_name(key: str, lang: str) -> str:
+    """The name of a sheet (any of SHEET_ORDER) in a language."""
+    for s in DATA_SHEETS:
+        if s.key == key:
+            return s.name(lang)
+    en, nb = {"cover": COVER, "code_lists": CODE_LISTS_SHEET, "metadata": METADATA}[key]
+    return nb if lang == "nb" else en
+
+
+def sheet_for(name: str) -> Optional[str]:
+    """The key of a sheet from its name in either language (case and spaces ignored)."""
+    wanted = " ".join(name.split()).casefold()
+    for key in SHEET_ORDER:
+        if wanted in {sheet_name(key, lang).casefold() for lang in ("en", "nb")}:
+            return key
+    return None
+
+
+def _terms(terms: dict[str, vocab.Term], display: bool = False) -> Callable[[str], list[tuple[str, str]]]:
+    return lambda lang: [(code, t.display(lang) if display else t.label(lang)) for code, t in terms.items()]
+
+
+CODE_LISTS: tuple[CodeList, ...] = (
+    CodeList("legal_bases", A["legal_bases"], _terms(vocab.LEGAL_BASES, display=True)),
+    CodeList("art9_conditions", A["art9_conditions"], _terms(vocab.ART9_CONDITIONS, display=True)),
+    CodeList("mechanisms", T["mechanism"], _terms(vocab.MECHANISMS, display=True)),
+    CodeList("roles", A["role"], _terms(vocab.ROLES)),
+    CodeList("statuses", A["status"], _terms(vocab.STATUSES)),
+    CodeList("dpia_statuses", A["dpia.status"], _terms(vocab.DPIA_STATUSES)),
+    CodeList("recipient_kinds", RECIPIENT["kind"], _terms(vocab.RECIPIENT_KINDS)),
+    CodeList("retention_units", A["retention.unit"], _terms(vocab.RETENTION_UNITS)),
+    CodeList("retention_actions", A["retention.action"], _terms(vocab.RETENTION_ACTIONS)),
+    CodeList("frequencies", T["frequency"], _terms(vocab.TRANSFER_FREQUENCIES)),
+    CodeList("country_statuses", WORKBOOK["country_status"], _terms(vocab.COUNTRY_STATUSES)),
+    CodeList("yes_no", WORKBOOK["yes_no"], lambda lang: [("true", text("yes", lang)), ("false", text("no", lang))]),
+    CodeList("countries", T["country"], lambda lang: vocab.countries(lang)),
+)
+CODE_LIST = {c.key: c for c in CODE_LISTS}
+
+
+def join_json(cells: Sequence[Any]) -> str:
+    """The ``ropa:json`` text of a row, from its ``ropa:json`` cell and the cells after it."""
+    return "".join(str(c) for c in cells if c not in (None, ""))
+
+
+def code_list_columns() -> dict[str, tuple[int, int]]:
+    """Where each code list sits on the code-list sheet: (label column, code column), 1-based.
+    Each list has its label column then its code column; row 1 is the header."""
+    return {c.key: (2 * i + 1, 2 * i + 2) for i, c in enumerate(CODE_LISTS)}
