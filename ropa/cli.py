@@ -54,6 +54,12 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("org", metavar="ORG")
     s.add_argument("ref", metavar="REF")
 
+    s = sub.add_parser("check", help="judge the register: findings with their article and fix")
+    s.add_argument("--org", action="append", metavar="NAME", help="only this organisation (repeatable)")
+    s.add_argument("--format", choices=("text", "json"), default="text")
+    s.add_argument("--lang", choices=("nb", "en"), default="en", help="language of the text report (default en)")
+    s.add_argument("--fail-on", choices=("error", "warning"), help="exit 1 when a finding of this severity (or worse) exists")
+
     sub.add_parser("schema", help="print the JSON Schema of the register format")
     return p
 
@@ -152,7 +158,27 @@ def cmd_schema(engine: Any, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-COMMANDS = {"schema": cmd_schema, "init": cmd_init, "export": cmd_export, "import": cmd_import, "list": cmd_list, "show": cmd_show}
+def cmd_check(engine: Any, args: argparse.Namespace) -> int:
+    from ropa import checks
+
+    with db.session(engine) as s:
+        findings = checks.check_register(s, orgs=args.org)
+    counts = checks.summarise(findings)
+    if args.format == "json":
+        json.dump([f.as_dict() for f in findings], sys.stdout, ensure_ascii=False, indent=2)
+        print()
+    else:
+        lang = args.lang
+        for f in findings:
+            where = f.organisation + (f" {f.activity_ref}" if f.activity_ref else "") + (f" ({f.recipient})" if f.recipient else "")
+            print(f"{checks.severity_label(f.severity, lang)}  {f.rule}  {f.article}  {where}: {f.message(lang)}")
+            print(f"    → {f.fix(lang)}")
+        print(", ".join(f"{checks.severity_label(k, lang)}: {n}" for k, n in counts.items()))
+    failing = {"error": ("error",), "warning": ("error", "warning")}.get(args.fail_on or "", ())
+    return EXIT_REJECTED if any(counts[k] for k in failing) else EXIT_OK
+
+
+COMMANDS = {"check": cmd_check, "schema": cmd_schema, "init": cmd_init, "export": cmd_export, "import": cmd_import, "list": cmd_list, "show": cmd_show}
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:

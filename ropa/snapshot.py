@@ -8,11 +8,14 @@ stays flat whatever the size of the register.
 
 from __future__ import annotations
 
+import gc
+import json
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any, Optional
 
-from sqlalchemy import select
+from sqlalchemy import String, exists, select, type_coerce
 from sqlmodel import Session
 
 from ropa.models import ActivityBasis, ActivityRecipient, Organisation, ProcessingActivity, Recipient, Transfer
@@ -102,3 +105,100 @@ def _build(session: Session, batch: Sequence[Any]) -> list[dict[str, Any]]:
             "next_review": a.next_review.isoformat() if a.next_review else None,
         })
     return out
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector for a batch that allocates hundreds of thousands of
+    small dicts and lists but makes no cycles: its repeated passes over them cost a third of a
+    100,000-activity check run. Reference counting still frees everything as usual."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
+def recipients(session: Session, organisation_id: int) -> list[Any]:
+    """An organisation's recipients (Core rows: name, kind, country, agreement), by name."""
+    return list(session.execute(select(R.c.name, R.c.kind, R.c.country, R.c.agreement)
+                                .where(R.c.organisation_id == organisation_id).order_by(R.c.name)))
+
+
+def _raw(value: Any) -> Any:
+    """A JSON column read without its type's processing: text on SQLite, decoded on PostgreSQL."""
+    return json.loads(value) if isinstance(value, str) else value
+
+
+def _filled(value: Any) -> bool:
+    """A list or mapping stored as JSON is not empty (without decoding it on SQLite)."""
+    if isinstance(value, str):
+        return value not in ("[]", "{}", "null", "")
+    return bool(value)
+
+
+def _fetch(session: Session, stmt: Any) -> list[tuple[Any, ...]]:
+    """Rows of a Core statement straight from the driver's cursor, skipping SQLAlchemy's row
+    processing (half the time of a 100,000-activity check run). Only for statements whose
+    parameters need no conversion and whose columns are read raw (see :func:`_raw`)."""
+    conn = session.connection()
+    compiled = stmt.compile(dialect=conn.dialect)
+    params: Any = compiled.construct_params()
+    if compiled.positional:
+        params = tuple(params[k] for k in compiled.positiontup)  # type: ignore[union-attr]
+    cursor = conn.connection.cursor()
+    try:
+        cursor.execute(str(compiled), params)
+        return cursor.fetchall()
+    finally:
+        cursor.close()
+
+
+def iter_for_checks(session: Session, organisation_id: int) -> Iterator[dict[str, Any]]:
+    """An organisation's activities in the shape :mod:`ropa.checks` reads, fast enough for
+    100,000 activities in seconds.
+
+    Same keys as :func:`iter_activities`, with two economies: fields the rules only test for
+    emptiness (purposes, data subjects, recipients, security measures, controllers,
+    description) hold ``True``/``False`` instead of their contents, and the columns the checks
+    never read are left out, and so are retired activities, which the checks do not judge.
+    JSON and dates arrive as the driver gives them (text on SQLite).
+    """
+    raw = lambda c: type_coerce(c, String)  # noqa: E731
+    has_recipient = exists().where(L.c.activity_id == A.c.id)
+    active = (A.c.organisation_id == organisation_id) & (A.c.status != "retired")
+    rows = _fetch(session, select(
+        A.c.id, A.c.ref, A.c.role, A.c.status, raw(A.c.controllers), A.c.description, raw(A.c.purposes),
+        raw(A.c.data_subjects), raw(A.c.data_categories), raw(A.c.special_categories), A.c.criminal_data,
+        A.c.criminal_data_basis, A.c.retention_period, A.c.retention_text, raw(A.c.security_measures), A.c.dpia_status,
+        raw(A.c.dpia_screening), raw(A.c.last_review), raw(A.c.next_review), has_recipient,
+    ).where(active).order_by(A.c.ref))
+    bases: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for aid, code, documented in _fetch(session,
+            select(B.c.activity_id, B.c.code, B.c.documentation.isnot(None)).join(A, A.c.id == B.c.activity_id)
+            .where(active).order_by(B.c.activity_id, B.c.position)):
+        bases[aid].append({"code": code, "documentation": bool(documented)})
+    transfers: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for t in _fetch(session,
+            select(T.c.activity_id, T.c.country, T.c.international_organisation, T.c.mechanism, raw(T.c.tia_date),
+                   T.c.frequency, T.c.adequacy_scope_confirmed).join(A, A.c.id == T.c.activity_id)
+            .where(active).order_by(T.c.activity_id, T.c.position)):
+        transfers[t[0]].append({"country": t[1], "international_organisation": t[2], "mechanism": t[3], "tia_date": t[4],
+                                "frequency": t[5], "adequacy_scope_confirmed": bool(t[6])})
+    for (aid, ref, role, status, controllers, description, purposes, subjects, categories, special, criminal,
+         criminal_basis, period, retention_text, security, dpia_status, screening, last, nxt, has_rec) in rows:
+        own = bases.get(aid, ())
+        yield {
+            "ref": ref, "role": role, "status": status, "controllers": _filled(controllers), "description": bool(description),
+            "purposes": _filled(purposes), "data_subjects": _filled(subjects), "data_categories": _raw(categories) or [],
+            "special_categories": _raw(special) if _filled(special) else [], "criminal_data": bool(criminal),
+            "criminal_data_basis": criminal_basis, "recipients": bool(has_rec), "security_measures": _filled(security),
+            "legal_bases": [b for b in own if b["code"].startswith("art6")],
+            "art9_conditions": [b for b in own if b["code"].startswith("art9")],
+            "transfers": transfers.get(aid, []),
+            "retention": {"period": period, "text": retention_text},
+            "dpia": {"status": dpia_status, "screening": _raw(screening) if _filled(screening) else {}},
+            "last_review": last, "next_review": nxt,
+        }

@@ -148,6 +148,16 @@ DPIA_CRITERIA = _terms(
     ("art35_3_c", "systematic monitoring of a publicly accessible area on a large scale",
      "systematisk overvåking av offentlig tilgjengelig område i stor skala", "Art. 35(3)(c)"),
 )
+# How serious a finding of the checks is (ropa.checks).
+SEVERITIES = _terms(("error", "error", "feil"), ("warning", "warning", "advarsel"), ("info", "note", "merknad"))
+
+# What the screening concludes (ropa.dpia.screen).
+DPIA_RESULTS = _terms(
+    ("required", "DPIA required", "DPIA påkrevd", "Art. 35(3)"),
+    ("likely", "DPIA likely needed", "DPIA sannsynligvis nødvendig", "Art. 35(1)"),
+    ("not_needed", "DPIA not needed", "DPIA ikke nødvendig", "Art. 35(1)"),
+    ("incomplete", "screening incomplete", "vurderingen er ikke fullført", "Art. 35(1)"),
+)
 WP248_CRITERIA = tuple(k for k in DPIA_CRITERIA if not k.startswith("art35"))
 ART35_3_CASES = tuple(k for k in DPIA_CRITERIA if k.startswith("art35"))
 
@@ -250,6 +260,7 @@ def is_country(code: Optional[str]) -> bool:
     return bool(code) and code in _alpha2()
 
 
+@cache
 def country_status(code: Optional[str], on: Optional[date] = None) -> Optional[CountryStatus]:
     """EEA, adequate, adequate with conditions, or third country; None for no/unknown code.
 
@@ -291,8 +302,10 @@ _NB_COMMON = {"US": "USA", "KR": "Sør-Korea", "KP": "Nord-Korea", "RU": "Russla
               "LA": "Laos", "CZ": "Tsjekkia"}
 
 
+@cache
 def country_name(code: Optional[str], lang: str = "en") -> str:
-    """The country's name in English or bokmål; the code itself if unknown."""
+    """The country's name in English or bokmål; the code itself if unknown (cached: exports and
+    checks ask for the same few countries hundreds of thousands of times)."""
     if not code:
         return ""
     if lang == "nb" and code in _NB_COMMON:
@@ -439,9 +452,12 @@ def _taxonomy() -> tuple[dict[str, Term], dict[str, Term], dict[str, Term]]:
 
 DATA_CATEGORIES, DATA_USES, DATA_SUBJECTS = _taxonomy()
 
+# Art. 9(1) categories in fideslang's taxonomy. A voice recording (fideslang "user.biometric.voice",
+# e.g. a recorded support call) is biometric data only when processed to identify someone
+# uniquely (Art. 4(14)); it is left out here, and a DPO records it as special where it is.
 SPECIAL_CATEGORY_KEYS = frozenset(
     k for k in DATA_CATEGORIES
-    if k.startswith(("user.health_and_medical", "user.biometric", "user.authorization.biometric"))
+    if (k.startswith(("user.health_and_medical", "user.biometric", "user.authorization.biometric")) and k != "user.biometric.voice")
     or k in {"user.demographic.political_opinion", "user.demographic.race_ethnicity", "user.demographic.religious_belief",
              "user.demographic.sexual_orientation"}
 )

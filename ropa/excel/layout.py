@@ -245,7 +245,10 @@ def retention_text(r: dict[str, Any], lang: str) -> Optional[str]:
 
 
 def screening(items: dict[str, dict[str, Any]], lang: str) -> Optional[str]:
-    out = []
+    """The screening's result and why (:func:`ropa.dpia.screen`), then one line per answer."""
+    from ropa import dpia
+
+    out = [dpia.screen(items).explain(lang)] if items else []
     for key, ans in items.items():
         answer = ans.get("answer")
         mark = text("unanswered", lang) if answer is None else yes_no(answer, lang)
@@ -376,10 +379,10 @@ def _finding(attr: str) -> Render:
 
 
 FINDINGS = Sheet("findings", "Findings", "Avvik", freeze_after="finding.severity", columns=(
-    Column("finding.severity", WORKBOOK["finding.severity"], lambda f, c: f.severity, 12),
+    Column("finding.severity", WORKBOOK["finding.severity"], lambda f, c: vocab.term_label(vocab.SEVERITIES, f.severity, c.lang), 12),
     _org_name(),
     _col(A, "ref", lambda f, c: f.activity_ref, 10),
-    _col(A, "name", lambda f, c: c.activity["name"] if c.activity else None, 30),
+    _col(A, "name", lambda f, c: c.activity["name"] if c.activity else getattr(f, "recipient", None), 30),
     Column("finding.rule", WORKBOOK["finding.rule"], lambda f, c: f.rule, 20),
     Column("finding.article", WORKBOOK["finding.article"], lambda f, c: f.article, 14),
     Column("finding.message", WORKBOOK["finding.message"], _finding("message"), 60),

@@ -1,0 +1,491 @@
+"""Rule checks: the registry judges the register, citing the article and saying what to fix.
+
+Every rule is a pure function of plain dicts in the JSON format's shape (an activity from
+:func:`ropa.registry.activity_dict` or :mod:`ropa.snapshot`, an organisation from
+:func:`ropa.registry.organisation_dict`), so the same rules judge one activity in the editor
+and 100,000 in a batch, and nothing here writes. A finding carries a stable rule code, a
+severity, where it is (organisation, activity ref, recipient), the article, and a message and
+a fix in English and bokmål.
+
+Retired activities are not judged: they are kept for the record, not processed.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import asdict, dataclass
+from datetime import date
+from typing import Any, Optional
+
+from ropa import dpia, vocab
+from ropa.fields import ACTIVITY
+
+SEVERITIES = ("error", "warning", "info")
+SEVERITY_TERMS = vocab.SEVERITIES
+
+
+@dataclass(frozen=True)
+class Finding:
+    rule: str
+    severity: str
+    organisation: str
+    activity_ref: Optional[str]
+    article: str
+    message_en: str
+    message_nb: str
+    fix_en: str
+    fix_nb: str
+    field: Optional[str] = None  # the field the finding is about, for the editor to point at
+    recipient: Optional[str] = None  # for findings about a recipient rather than an activity
+
+    def message(self, lang: str = "en") -> str:
+        return self.message_nb if lang == "nb" else self.message_en
+
+    def fix(self, lang: str = "en") -> str:
+        return self.fix_nb if lang == "nb" else self.fix_en
+
+    def as_dict(self) -> dict[str, Any]:
+        """The public JSON shape (``python -m ropa check --format json``)."""
+        d = asdict(self)
+        return {k: d[k] for k in ("rule", "severity", "organisation", "activity_ref", "article",
+                                  "message_en", "message_nb", "fix_en", "fix_nb", "field", "recipient")}
+
+
+@dataclass(frozen=True)
+class Rule:
+    code: str
+    severity: str
+    article: str
+    title_en: str
+    title_nb: str
+
+
+RULES: dict[str, Rule] = {r.code: r for r in (
+    Rule("art30-missing-field", "error", "Art. 30", "A field Art. 30 requires is empty", "Et felt artikkel 30 krever, er tomt"),
+    Rule("legal-basis-missing", "error", "Art. 6(1)", "No legal basis", "Mangler behandlingsgrunnlag"),
+    Rule("legal-basis-not-recognised", "error", "Art. 6(1)", "Legal basis not recognised", "Behandlingsgrunnlaget er ikke gjenkjent"),
+    Rule("special-category-without-condition", "error", "Art. 9(2)", "Special categories without an Art. 9(2) condition",
+         "Særlige kategorier uten unntak etter art. 9 nr. 2"),
+    Rule("criminal-data-without-basis", "error", "Art. 10", "Criminal-offence data without a basis",
+         "Opplysninger om straffbare forhold uten grunnlag"),
+    Rule("transfer-without-mechanism", "error", "Art. 44, 46", "Transfer to a third country without a mechanism",
+         "Overføring til tredjestat uten overføringsgrunnlag"),
+    Rule("transfer-adequacy-scope", "warning", "Art. 45", "Adequacy may not cover the transfer",
+         "Adekvansbeslutningen dekker kanskje ikke overføringen"),
+    Rule("transfer-derogation-repeated", "warning", "Art. 49(1)", "A derogation used for a regular transfer",
+         "Unntak brukt for en regelmessig overføring"),
+    Rule("transfer-tia-missing", "info", "Art. 46(1)", "No transfer impact assessment", "Mangler vurdering av overføringen (TIA)"),
+    Rule("transfer-destination-missing", "warning", "Art. 30(1)(e)", "Transfer without a destination",
+         "Overføring uten mottakerland"),
+    Rule("representative-missing", "warning", "Art. 27(1)", "No EU representative", "Mangler representant i EU/EØS"),
+    Rule("retention-unspecified", "warning", "Art. 30(1)(f), 5(1)(e)", "Retention not specified", "Lagringstiden er ikke angitt"),
+    Rule("legitimate-interest-without-assessment", "warning", "Art. 6(1)(f)", "Legitimate interests without a balancing test",
+         "Berettiget interesse uten interesseavveining"),
+    Rule("processor-without-agreement", "error", "Art. 28(3)", "Processor without a data processing agreement",
+         "Databehandler uten databehandleravtale"),
+    Rule("dpia-required", "error", "Art. 35", "DPIA needed but not done", "DPIA trengs, men er ikke gjennomført"),
+    Rule("dpia-screening-missing", "info", "Art. 35(1)", "Sensitive processing not screened for a DPIA",
+         "Sensitiv behandling er ikke vurdert for DPIA"),
+    Rule("review-overdue", "warning", "Art. 24(1)", "Review overdue", "Gjennomgang på overtid"),
+    Rule("review-missing", "info", "Art. 24(1)", "Never reviewed, no review planned", "Aldri gjennomgått, ingen gjennomgang planlagt"),
+    Rule("dpo-missing", "warning", "Art. 37(1)", "No DPO recorded", "Mangler personvernombud"),
+)}
+
+# "As long as necessary" and its kin: wording that names no period (Art. 5(1)(e) wants one).
+_VAGUE_RETENTION = re.compile(
+    r"as long as (?:is |it is |we (?:deem |consider )?)?(?:necessary|needed|required|reasonabl)"
+    r"|no longer than (?:is )?(?:necessary|needed|required)|for as long as|only as long as|as required by law"
+    r"|så lenge (?:det er |som |vi |det |dette er )?(?:nødvendig|påkrevd|trenger|behøver|har behov)"
+    r"|ikke lenger enn (?:det som er )?(?:nødvendig|påkrevd)|lenger enn nødvendig|så lenge som nødvendig",
+    re.IGNORECASE,
+)
+_DEROGATION_PREFIX = "art49"
+_NO_MECHANISM = (None, "", "none", "unknown")
+
+
+def is_vague_retention(text: Optional[str]) -> bool:
+    """True when the wording only says "as long as necessary" (in English or bokmål)."""
+    return bool(text) and bool(_VAGUE_RETENTION.search(text or ""))
+
+
+def special_categories(act: Mapping[str, Any]) -> set[str]:
+    """Special categories recorded, or implied by the data categories (fideslang keys)."""
+    return set(act.get("special_categories") or []) | (set(act.get("data_categories") or []) & vocab.SPECIAL_CATEGORY_KEYS)
+
+
+def has_criminal_data(act: Mapping[str, Any]) -> bool:
+    return bool(act.get("criminal_data")) or bool(set(act.get("data_categories") or []) & vocab.CRIMINAL_CATEGORY_KEYS)
+
+
+# ---------------------------------------------------------------------------------------------
+# Building findings
+
+
+class _Emit:
+    """Collects the findings of one organisation or activity."""
+
+    def __init__(self, org: str, ref: Optional[str]) -> None:
+        self.org, self.ref, self.out = org, ref, []  # type: ignore[var-annotated]
+
+    def __call__(self, rule: str, message: tuple[str, str], fix: tuple[str, str], *, field: Optional[str] = None,
+                 severity: Optional[str] = None, article: Optional[str] = None, recipient: Optional[str] = None) -> None:
+        r = RULES[rule]
+        self.out.append(Finding(rule, severity or r.severity, self.org, self.ref, article or r.article,
+                                message[0], message[1], fix[0], fix[1], field, recipient))
+
+
+def _label(key: str, table: Mapping[str, Any] = ACTIVITY) -> tuple[str, str]:
+    spec = table[key]
+    return spec.label("en"), spec.label("nb")
+
+
+def _country(code: Optional[str]) -> tuple[str, str]:
+    return vocab.country_name(code, "en") or str(code), vocab.country_name(code, "nb") or str(code)
+
+
+def _mechanism(code: Optional[str]) -> tuple[str, str]:
+    term = vocab.MECHANISMS.get(code or "unknown")
+    return (term.display("en"), term.display("nb")) if term else (str(code), str(code))
+
+
+# ---------------------------------------------------------------------------------------------
+# Activity rules
+
+
+def _missing_fields(act: Mapping[str, Any], emit: _Emit) -> None:
+    role = act.get("role") or "controller"
+    if role == "processor":  # Art. 30(2): whom it acts for and what it does for them
+        missing = [] if act.get("controllers") else [("controllers", "Art. 30(2)(a)")]
+        if not act.get("purposes") and not act.get("description"):
+            missing.append(("purposes", "Art. 30(2)(b)"))
+        where_possible = [("security_measures", "Art. 30(2)(d)")]
+    else:
+        required = [("purposes", "Art. 30(1)(b)"), ("data_subjects", "Art. 30(1)(c)"), ("data_categories", "Art. 30(1)(c)"),
+                    ("recipients", "Art. 30(1)(d)")]
+        if role == "joint_controller":
+            required.append(("controllers", "Art. 26, 30(1)(a)"))
+        missing = [(k, a) for k, a in required if not act.get(k)]
+        where_possible = [("security_measures", "Art. 30(1)(g)")]
+    for key, article in missing:
+        en, nb = _label(key)
+        emit("art30-missing-field", (f"'{en}' is empty.", f"«{nb}» er tomt."),
+             (f"Record the {en[0].lower() + en[1:]} ({article}).", f"Fyll inn «{nb}» ({_nb_article(article)})."),
+             field=key, article=article)
+    for key, article in where_possible:
+        if act.get(key):
+            continue
+        en, nb = _label(key)
+        emit("art30-missing-field", (f"'{en}' is empty.", f"«{nb}» er tomt."),
+             ("Describe the technical and organisational measures (Art. 32) where possible.",
+              "Beskriv de tekniske og organisatoriske tiltakene (art. 32) der det er mulig."),
+             field=key, article=article, severity="warning")
+
+
+def _nb_article(article: str) -> str:
+    """"Art. 30(1)(b)" as Norwegian law writes it: "art. 30 nr. 1 bokstav b"."""
+    out = re.sub(r"\((\d+)\)", r" nr. \1", article.replace("Art.", "art."))
+    return re.sub(r"\(([a-z])\)", r" bokstav \1", out)
+
+
+def _legal_bases(act: Mapping[str, Any], emit: _Emit) -> None:
+    if act.get("role") == "processor":
+        return  # the controller's basis, not the processor's
+    bases = act.get("legal_bases") or []
+    if not bases:
+        emit("legal-basis-missing",
+             ("No Art. 6(1) legal basis is recorded for the purposes.", "Ingen behandlingsgrunnlag etter art. 6 nr. 1 er registrert for formålene."),
+             ("Pick the basis for each purpose: consent, contract, legal obligation, vital interests, public task or legitimate interests.",
+              "Velg grunnlag for hvert formål: samtykke, avtale, rettslig forpliktelse, vitale interesser, "
+              "allmennhetens interesse eller berettiget interesse."),
+             field="legal_bases")
+    for b in bases:
+        if b.get("code") == "art6_1_f" and not b.get("documentation"):
+            emit("legitimate-interest-without-assessment",
+                 ("Legitimate interests (Art. 6(1)(f)) is relied on, but no balancing test is recorded.",
+                  "Berettiget interesse (art. 6 nr. 1 bokstav f) er brukt, men ingen interesseavveining er registrert."),
+                 ("Carry out and record the three-part test (purpose, necessity, balancing) and link it in the basis' documentation.",
+                  "Gjennomfør og dokumenter trestegstesten (formål, nødvendighet, avveining) og lenk den i grunnlagets dokumentasjon."),
+                 field="legal_bases")
+
+
+def _special(act: Mapping[str, Any], emit: _Emit) -> None:
+    special = special_categories(act)
+    if special and not act.get("art9_conditions"):
+        names = ", ".join(vocab.taxonomy_label("data_category", k, "en") for k in sorted(special))
+        names_nb = ", ".join(vocab.taxonomy_label("data_category", k, "nb") for k in sorted(special))
+        emit("special-category-without-condition",
+             (f"Special categories are processed ({names}) but no Art. 9(2) condition is recorded.",
+              f"Særlige kategorier behandles ({names_nb}), men ikke noe unntak etter art. 9 nr. 2 er registrert."),
+             ("Record the Art. 9(2) condition (e.g. explicit consent, 9(2)(a)), or stop processing these data.",
+              "Registrer unntaket etter art. 9 nr. 2 (f.eks. uttrykkelig samtykke, bokstav a), eller slutt å behandle opplysningene."),
+             field="art9_conditions")
+    if has_criminal_data(act) and not act.get("criminal_data_basis"):
+        emit("criminal-data-without-basis",
+             ("Criminal-offence data are processed but no Art. 10 basis (official authority or a law authorising it) is recorded.",
+              "Opplysninger om straffedommer og lovovertredelser behandles, men grunnlaget etter art. 10 er ikke registrert."),
+             ("Name the official authority or the national law (e.g. personopplysningsloven § 11) that authorises it.",
+              "Angi offentlig myndighet eller lovhjemmelen (f.eks. personopplysningsloven § 11) som gir adgang."),
+             field="criminal_data_basis")
+
+
+def _transfers(act: Mapping[str, Any], emit: _Emit, today: date) -> None:
+    for i, t in enumerate(act.get("transfers") or []):
+        code, mech = t.get("country"), t.get("mechanism")
+        where = f"transfers[{i}]"
+        if not code and not t.get("international_organisation"):
+            emit("transfer-destination-missing",
+                 ("A transfer names no destination country or international organisation.",
+                  "En overføring oppgir verken mottakerland eller internasjonal organisasjon."),
+                 ("Record where the data go (Art. 30(1)(e)).", "Registrer hvor opplysningene overføres (art. 30 nr. 1 bokstav e)."),
+                 field=where)
+            continue
+        status = vocab.country_status(code, today) if code else vocab.CountryStatus.THIRD_COUNTRY
+        if status == vocab.CountryStatus.EEA:
+            continue
+        cen, cnb = _country(code) if code else (t["international_organisation"], t["international_organisation"])
+        men, mnb = _mechanism(mech)
+        if status == vocab.CountryStatus.THIRD_COUNTRY:
+            if mech in _NO_MECHANISM:
+                said = "none is recorded" if mech in (None, "", "none") else "the record says it is unknown"
+                said_nb = "ingen er registrert" if mech in (None, "", "none") else "registeret sier at det er ukjent"
+                emit("transfer-without-mechanism",
+                     (f"Transfer to {cen}, a third country without an adequacy decision, with no transfer mechanism: {said}.",
+                      f"Overføring til {cnb}, en tredjestat uten adekvansbeslutning, uten overføringsgrunnlag: {said_nb}."),
+                     ("Put standard contractual clauses (Art. 46(2)(c)) or BCRs in place, with a transfer impact assessment, or stop the transfer.",
+                      "Inngå standardpersonvernbestemmelser (art. 46 nr. 2 bokstav c) eller BCR, med en vurdering av overføringen (TIA), "
+                      "eller stans overføringen."),
+                     field=where)
+            elif mech == "art45":
+                emit("transfer-adequacy-scope",
+                     (f"Adequacy (Art. 45) is claimed for {cen}, but there is no adequacy decision for it.",
+                      f"Adekvans (art. 45) er oppgitt for {cnb}, men det finnes ingen adekvansbeslutning for landet."),
+                     ("Use another mechanism, normally standard contractual clauses (Art. 46(2)(c)).",
+                      "Bruk et annet overføringsgrunnlag, normalt standardpersonvernbestemmelser (art. 46 nr. 2 bokstav c)."),
+                     field=where, severity="error")
+            elif mech.startswith("art46") and not t.get("tia_date"):
+                emit("transfer-tia-missing",
+                     (f"Transfer to {cen} under {men} without a recorded transfer impact assessment.",
+                      f"Overføring til {cnb} med {mnb} uten registrert vurdering av overføringen (TIA)."),
+                     ("Assess the law and practice of the destination (EDPB Recommendations 01/2020) and record the date.",
+                      "Vurder lov og praksis i mottakerlandet (EDPBs anbefalinger 01/2020) og registrer datoen."),
+                     field=where)
+        elif status == vocab.CountryStatus.ADEQUATE_CONDITIONAL and mech in ("art45", *_NO_MECHANISM) \
+                and not t.get("adequacy_scope_confirmed"):
+            decision = vocab.adequacy(code)
+            scope_en, scope_nb = (decision.scope("en"), decision.scope("nb")) if decision else ("", "")
+            emit("transfer-adequacy-scope",
+                 (f"{cen}'s adequacy decision is limited ({scope_en}) and it is not confirmed that the recipient is covered.",
+                  f"Adekvansbeslutningen for {cnb} er avgrenset ({scope_nb}), og det er ikke bekreftet at mottakeren er omfattet."),
+                 ("Confirm the recipient is covered (for the United States: its active DPF certification) and tick 'scope confirmed', "
+                  "or use standard contractual clauses.",
+                  "Bekreft at mottakeren er omfattet (for USA: aktiv DPF-sertifisering) og kryss av for «omfang bekreftet», "
+                  "eller bruk standardpersonvernbestemmelser."),
+                 field=where)
+        if (mech or "").startswith(_DEROGATION_PREFIX) and t.get("frequency") == "regular":
+            emit("transfer-derogation-repeated",
+                 (f"The derogation {men} is used for a regular, repeated transfer to {cen}.",
+                  f"Unntaket {mnb} brukes for en regelmessig, gjentatt overføring til {cnb}."),
+                 ("Art. 49 derogations are for occasional transfers (EDPB Guidelines 2/2018): put Art. 46 safeguards in place.",
+                  "Unntakene i art. 49 gjelder enkeltstående overføringer (EDPBs retningslinjer 2/2018): bruk garantier etter art. 46."),
+                 field=where)
+
+
+def _retention(act: Mapping[str, Any], emit: _Emit) -> None:
+    r = act.get("retention") or {}
+    if r.get("period") is not None:
+        return
+    text = (r.get("text") or "").strip()
+    if not text:
+        msg = ("No retention period or schedule is recorded.", "Ingen lagringstid eller slettefrist er registrert.")
+    elif is_vague_retention(text):
+        short = text if len(text) <= 120 else text[:117] + "…"
+        msg = (f"Retention is only described vaguely: \"{short}\".", f"Lagringstiden er bare beskrevet vagt: «{short}».")
+    else:
+        return  # words with a concrete end ("until the customer relationship ends") are a schedule
+    emit("retention-unspecified", msg,
+         ("Set a period and what starts the clock (e.g. 5 years after the end of the contract), and what happens at the end.",
+          "Angi en periode og hva som starter fristen (f.eks. 5 år etter at avtalen opphører), og hva som skjer ved utløp."),
+         field="retention.period")
+
+
+def _dpia(act: Mapping[str, Any], emit: _Emit) -> None:
+    d = act.get("dpia") or {}
+    done = d.get("status") == "done"
+    s = dpia.screen(d.get("screening") or {})
+    if s.dpia_expected and not done:
+        emit("dpia-required",
+             (f"{s.explain('en')} No DPIA is recorded as done.", f"{s.explain('nb')} Ingen DPIA er registrert som gjennomført."),
+             ("Carry out the DPIA before processing (Art. 35(1)) and record its reference; consult Datatilsynet if high risk remains (Art. 36).",
+              "Gjennomfør DPIA før behandlingen (art. 35 nr. 1) og registrer referansen; rådfør deg med Datatilsynet hvis høy risiko gjenstår (art. 36)."),
+             field="dpia.status", severity="error" if s.result == "required" else "warning")
+    elif not d.get("screening") and d.get("status") in (None, "not_assessed") and (special_categories(act) or has_criminal_data(act)):
+        emit("dpia-screening-missing",
+             ("Special categories or criminal-offence data are processed and the DPIA screening is not answered.",
+              "Særlige kategorier eller straffeopplysninger behandles, og vurderingen av behovet for DPIA er ikke besvart."),
+             ("Answer the screening questions (WP248 criteria and Art. 35(3)).", "Besvar spørsmålene i vurderingen (WP248-kriteriene og art. 35 nr. 3)."),
+             field="dpia.screening")
+
+
+def _review(act: Mapping[str, Any], emit: _Emit, today: date) -> None:
+    nxt, last = act.get("next_review"), act.get("last_review")
+    if nxt and date.fromisoformat(str(nxt)[:10]) < today:
+        emit("review-overdue", (f"The review planned for {nxt} is overdue.", f"Gjennomgangen planlagt {nxt} er på overtid."),
+             ("Review the activity with its owner, then record the review date and the next one.",
+              "Gå gjennom aktiviteten med ansvarlig enhet, og registrer datoen og neste gjennomgang."),
+             field="next_review")
+    elif not nxt and not last:
+        emit("review-missing", ("The activity has never been reviewed and no review is planned.",
+                                "Aktiviteten er aldri gjennomgått, og ingen gjennomgang er planlagt."),
+             ("Plan a review date: the register must stay current (Art. 24(1), 30).",
+              "Sett en dato for gjennomgang: protokollen skal holdes oppdatert (art. 24 nr. 1 og 30)."),
+             field="next_review")
+
+
+def check_activity(act: Mapping[str, Any], organisation: str, today: Optional[date] = None) -> list[Finding]:
+    """Every finding about one activity (not its organisation or its recipients)."""
+    if act.get("status") == "retired":
+        return []
+    today = today or date.today()
+    emit = _Emit(organisation, act.get("ref"))
+    _missing_fields(act, emit)
+    _legal_bases(act, emit)
+    _special(act, emit)
+    _transfers(act, emit, today)
+    _retention(act, emit)
+    _dpia(act, emit)
+    _review(act, emit, today)
+    return emit.out
+
+
+# ---------------------------------------------------------------------------------------------
+# Organisation and recipient rules
+
+
+@dataclass
+class _OrgFacts:
+    """What the organisation rules need from its activities, gathered while they are checked."""
+
+    active: int = 0
+    large_scale_sensitive: bool = False
+    large_scale_monitoring: bool = False
+
+    def add(self, act: Mapping[str, Any]) -> None:
+        if act.get("status") == "retired":
+            return
+        self.active += 1
+        yes = {k for k, v in ((act.get("dpia") or {}).get("screening") or {}).items() if (v or {}).get("answer") is True}
+        large = "large_scale" in yes
+        if "art35_3_b" in yes or (large and (special_categories(act) or has_criminal_data(act) or "sensitive_data" in yes)):
+            self.large_scale_sensitive = True
+        if "art35_3_c" in yes or (large and "systematic_monitoring" in yes):
+            self.large_scale_monitoring = True
+
+
+def check_organisation(org: Mapping[str, Any], facts: _OrgFacts) -> list[Finding]:
+    emit = _Emit(org["name"], None)
+    if not facts.active:
+        return []
+    if not any(org.get(k) for k in ("email", "phone", "address")):
+        emit("art30-missing-field", ("The controller's contact details are empty.", "Kontaktopplysningene til den behandlingsansvarlige er tomme."),
+             ("Record an address, e-mail or phone number (Art. 30(1)(a)).", "Registrer adresse, e-post eller telefon (art. 30 nr. 1 bokstav a)."),
+             field="email", article="Art. 30(1)(a)")
+    country = org.get("country")
+    if country and country not in vocab.EEA_COUNTRIES and not org.get("representative"):
+        cen, cnb = _country(country)
+        emit("representative-missing",
+             (f"{org['name']} is established in {cen}, outside the EEA, and no Art. 27 representative is recorded.",
+              f"{org['name']} er etablert i {cnb}, utenfor EØS, og ingen representant etter art. 27 er registrert."),
+             ("Designate in writing a representative in an EEA state where the data subjects are, unless Art. 27(2) applies "
+              "(occasional processing, no large-scale special categories or criminal data, unlikely to result in a risk; or a public authority).",
+              "Utpek skriftlig en representant i en EØS-stat der de registrerte befinner seg, med mindre art. 27 nr. 2 gjelder "
+              "(behandling av og til, ikke særlige kategorier eller straffeopplysninger i stor skala, lite sannsynlig risiko; eller offentlig myndighet)."),
+             field="representative.name")
+    if not org.get("dpo"):
+        why = None
+        if org.get("public_authority"):
+            why = ("it is a public authority or body (Art. 37(1)(a))", "den er en offentlig myndighet eller et offentlig organ (art. 37 nr. 1 bokstav a)")
+        elif facts.large_scale_sensitive:
+            why = ("it processes special categories or criminal-offence data on a large scale (Art. 37(1)(c))",
+                   "den behandler særlige kategorier eller straffeopplysninger i stor skala (art. 37 nr. 1 bokstav c)")
+        elif facts.large_scale_monitoring:
+            why = ("its core activities include regular and systematic monitoring on a large scale (Art. 37(1)(b))",
+                   "kjerneaktiviteten omfatter regelmessig og systematisk overvåking i stor skala (art. 37 nr. 1 bokstav b)")
+        if why:
+            emit("dpo-missing", (f"No data protection officer is recorded, though {why[0]}.",
+                                 f"Ikke noe personvernombud er registrert, selv om {why[1]}."),
+                 ("Designate a DPO, publish the contact details and tell Datatilsynet (Art. 37(7)).",
+                  "Utpek et personvernombud, publiser kontaktopplysningene og meld fra til Datatilsynet (art. 37 nr. 7)."),
+                 field="dpo.name", severity="error" if org.get("public_authority") else "warning")
+    return emit.out
+
+
+def check_recipient(org: str, rec: Mapping[str, Any]) -> list[Finding]:
+    emit = _Emit(org, None)
+    if rec.get("kind") in ("processor", "sub_processor") and not rec.get("agreement"):
+        emit("processor-without-agreement",
+             (f"{rec['name']} processes data on the organisation's behalf, but no data processing agreement is recorded.",
+              f"{rec['name']} behandler opplysninger på vegne av virksomheten, men ingen databehandleravtale er registrert."),
+             ("Conclude an Art. 28(3) agreement (or check the sub-processor's authorisation, Art. 28(2), (4)) and record its reference.",
+              "Inngå en databehandleravtale etter art. 28 nr. 3 (eller kontroller godkjenningen av underdatabehandleren, "
+              "art. 28 nr. 2 og 4) og registrer referansen."),
+             field="agreement", recipient=rec["name"])
+    return emit.out
+
+
+# ---------------------------------------------------------------------------------------------
+# The register
+
+
+def _order(f: Finding) -> tuple[int, str, str, str]:
+    return SEVERITIES.index(f.severity), f.organisation, f.activity_ref or "", f.rule
+
+
+def check_documents(organisations: Iterable[tuple[Mapping[str, Any], Iterable[Mapping[str, Any]], Iterable[Mapping[str, Any]]]],
+                    today: Optional[date] = None) -> list[Finding]:
+    """Findings for ``(organisation, activities, recipients)`` triples of plain dicts."""
+    today = today or date.today()
+    out: list[Finding] = []
+    for org, activities, recipients in organisations:
+        facts = _OrgFacts()
+        for act in activities:
+            facts.add(act)
+            out.extend(check_activity(act, org["name"], today))
+        out.extend(check_organisation(org, facts))
+        for rec in recipients:
+            out.extend(check_recipient(org["name"], rec))
+    out.sort(key=_order)
+    return out
+
+
+def check_register(session: Any, orgs: Optional[Sequence[str]] = None, today: Optional[date] = None) -> list[Finding]:
+    """Every finding in the register (or in the named organisations), errors first."""
+    from ropa import registry, snapshot
+
+    def triples() -> Iterator[tuple[dict[str, Any], Iterator[dict[str, Any]], list[dict[str, Any]]]]:
+        for row in snapshot.organisations(session, orgs):
+            acts = snapshot.iter_for_checks(session, row.id)
+            recs = [registry.recipient_dict(r) for r in snapshot.recipients(session, row.id)]
+            yield registry.organisation_dict(row), acts, recs
+
+    with snapshot.gc_paused():
+        return check_documents(triples(), today)
+
+
+def summarise(findings: Iterable[Finding]) -> dict[str, int]:
+    """Counts by severity (every severity present, zero or not)."""
+    counts = dict.fromkeys(SEVERITIES, 0)
+    for f in findings:
+        counts[f.severity] += 1
+    return counts
+
+
+def rule_title(code: str, lang: str = "en") -> str:
+    r = RULES.get(code)
+    return (r.title_nb if lang == "nb" else r.title_en) if r else code
+
+
+def severity_label(severity: str, lang: str = "en") -> str:
+    return SEVERITY_TERMS[severity].label(lang) if severity in SEVERITY_TERMS else severity
+
+
