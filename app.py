@@ -6,19 +6,34 @@ from ropa.ui import state
 
 st.set_page_config(page_title="ROPA", page_icon=":material/fact_check:", layout="wide")
 
+lang = state.lang()
 with st.sidebar:
     st.radio("Språk / Language", ["nb", "en"], key="lang", horizontal=True,
              format_func=lambda code: {"nb": "Norsk bokmål", "en": "English"}[code])
-    st.caption(state.where())
+    state.sidebar_status()
+
+
+def _t(nb: str, en: str) -> str:
+    return nb if lang == "nb" else en
+
 
 # Each page file is one entry; sections group them in the sidebar.
 PAGES = {
-    "Register": [
-        st.Page("ropa/ui/pages/register.py", title="Register", icon=":material/list_alt:", default=True),
+    _t("Protokoll", "Register"): [
+        st.Page("ropa/ui/pages/overview.py", title=_t("Oversikt", "Overview"), icon=":material/dashboard:", default=True),
+        st.Page("ropa/ui/pages/activities.py", title=_t("Behandlingsaktiviteter", "Processing activities"), icon=":material/list_alt:"),
+        st.Page("ropa/ui/pages/editor.py", title=_t("Rediger aktivitet", "Edit activity"), icon=":material/edit_note:"),
+        st.Page("ropa/ui/pages/findings.py", title=_t("Avvik", "Findings"), icon=":material/rule:"),
+        st.Page("ropa/ui/pages/history.py", title=_t("Historikk", "History"), icon=":material/history:"),
     ],
-    "Data": [
-        st.Page("ropa/ui/pages/export.py", title="Eksport / Export", icon=":material/download:"),
+    _t("Virksomheter", "Organisations"): [
+        st.Page("ropa/ui/pages/organisations.py", title=_t("Virksomheter", "Organisations"), icon=":material/domain:"),
+        st.Page("ropa/ui/pages/recipients.py", title=_t("Mottakere", "Recipients"), icon=":material/group:"),
+    ],
+    _t("Data", "Data"): [
+        st.Page("ropa/ui/pages/import.py", title=_t("Import", "Import"), icon=":material/upload:"),
+        st.Page("ropa/ui/pages/export.py", title=_t("Eksport", "Export"), icon=":material/download:"),
     ],
 }
-page = st.navigation({section: pages for section, pages in PAGES.items() if pages})
+page = st.navigation(PAGES)
 page.run()

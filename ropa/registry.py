@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import date
 from typing import Any, Optional, TypeVar, Union
 
 from pydantic import BaseModel, ValidationError
@@ -21,6 +22,7 @@ from sqlalchemy import String, and_, cast, exists, func, or_, select, update
 from sqlalchemy.orm import selectinload
 from sqlmodel import Session
 
+from ropa import vocab
 from ropa.errors import Conflict, NotFound, Problem, ValidationFailed
 from ropa.models import (
     ActivityBasis,
@@ -219,6 +221,31 @@ def activity_history(session: Session, org: str, ref: str) -> list[AuditEvent]:
 
 # ---------------------------------------------------------------------------------------------
 # Organisations
+
+
+def readable(value: Optional[str]) -> Optional[str]:
+    """An audit value (stored as JSON) as a person reads it: text as is, lists one per line."""
+    if value is None:
+        return None
+    try:
+        data = json.loads(value)
+    except ValueError:
+        return value
+    if isinstance(data, str):
+        return data
+    if isinstance(data, list) and all(isinstance(x, str) for x in data):
+        return "\n".join(data)
+    return json.dumps(data, ensure_ascii=False)
+
+
+def recent_changes(session: Session, *, org: Optional[str] = None, limit: int = 200) -> list[AuditEvent]:
+    """The newest audit events first, of one organisation's records (its own, its activities and
+    recipients: their keys start with its name) or of the whole register."""
+    stmt = select(AuditEvent)
+    if org:
+        name = get_organisation(session, org).name
+        stmt = stmt.where(or_(AuditEvent.entity_key == name, AuditEvent.entity_key.startswith(f"{name}/")))  # type: ignore[attr-defined]
+    return list(session.execute(stmt.order_by(AuditEvent.id.desc()).limit(limit)).scalars())  # type: ignore[union-attr]
 
 
 def get_organisation(session: Session, name: str) -> Organisation:
@@ -468,6 +495,11 @@ class ActivityFilter:
     special_categories: Optional[bool] = None
     text: Optional[str] = None
     include_retired: bool = True
+    transfer_outside_eea: Optional[bool] = None  # a transfer to a country outside the EEA (or of unknown place)
+    transfer_without_mechanism: Optional[bool] = None  # a transfer to a third country with mechanism none/unknown
+    retention_missing: Optional[bool] = None  # no retention period
+    review_due_by: Optional[date] = None  # next review on or before this day
+    refs: Optional[Sequence[str]] = None
 
 
 def _where(session: Session, f: ActivityFilter) -> list[Any]:
@@ -488,6 +520,21 @@ def _where(session: Session, f: ActivityFilter) -> list[Any]:
     if f.special_categories is not None:
         has = cast(A.special_categories, String) != "[]"
         cond.append(has if f.special_categories else ~has)
+    if f.transfer_outside_eea is not None:
+        outside = exists().where(Transfer.activity_id == A.id, or_(Transfer.country.is_(None),  # type: ignore[union-attr]
+                                                                   Transfer.country.not_in(sorted(vocab.EEA_COUNTRIES))))  # type: ignore[union-attr]
+        cond.append(outside if f.transfer_outside_eea else ~outside)
+    if f.transfer_without_mechanism is not None:
+        covered = sorted(vocab.EEA_COUNTRIES | set(vocab.ADEQUACY_DECISIONS))
+        bare = exists().where(Transfer.activity_id == A.id, Transfer.mechanism.in_(["none", "unknown"]),  # type: ignore[attr-defined]
+                              or_(Transfer.country.is_(None), Transfer.country.not_in(covered)))  # type: ignore[union-attr]
+        cond.append(bare if f.transfer_without_mechanism else ~bare)
+    if f.retention_missing is not None:
+        cond.append(A.retention_period.is_(None) if f.retention_missing else A.retention_period.is_not(None))  # type: ignore[union-attr]
+    if f.review_due_by is not None:
+        cond.append(A.next_review <= f.review_due_by)  # type: ignore[operator]
+    if f.refs:
+        cond.append(A.ref.in_(list(f.refs)))  # type: ignore[attr-defined]
     if f.text:
         needle = f"%{f.text.strip().lower()}%"
         cond.append(or_(

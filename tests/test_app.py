@@ -28,6 +28,8 @@ def test_first_start_on_an_empty_database_loads_the_demo_register(app_on, tmp_pa
     db_file = tmp_path / "fresh" / "ropa.db"
     at = app_on(f"sqlite:///{db_file}")
     assert db_file.exists()
-    shown = " ".join(e.label for e in at.expander)
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Virksomheter"] == "5" and metrics["Behandlingsaktiviteter"] == "35"
+    focus = at.sidebar.selectbox[0].options
     for name in ("EnterTalkPro Ltd", "Allprofil AS", "Janteloppet", "Immediate Connect"):
-        assert name in shown
+        assert name in focus

@@ -27,3 +27,48 @@ def lang() -> str:
 
 def where() -> str:
     return db.describe(engine())
+
+
+def t(nb: str, en: str) -> str:
+    """The words in the session's language."""
+    return nb if lang() == "nb" else en
+
+
+def sidebar_status() -> None:
+    """Which register is open, who is working in it, and the organisation in focus."""
+    from ropa import registry
+    from ropa.settings import current_actor
+
+    with db.session(engine()) as s:
+        names = [o.name for o in registry.list_organisations(s)]
+    st.caption(f":material/database: {where()}")
+    st.caption(f":material/person: {current_actor()}")
+    if names:
+        st.selectbox(t("Virksomhet i fokus", "Organisation in focus"), [None, *names], key="org",
+                     format_func=lambda n: t("Alle virksomheter", "All organisations") if n is None else n)
+
+
+def org() -> str | None:
+    """The organisation in focus (sidebar), or None for all."""
+    value = st.session_state.get("org")
+    return str(value) if value else None
+
+
+def fail(err: Exception) -> None:
+    """Show an unexpected error as a sentence; the log keeps the traceback."""
+    import logging
+
+    logging.getLogger("ropa.ui").exception("unexpected error in the dashboard")
+    st.error(t(f"Noe gikk galt, og ingenting ble lagret: {type(err).__name__}: {err}",
+               f"Something went wrong and nothing was saved: {type(err).__name__}: {err}"))
+
+
+def flash(message: str) -> None:
+    """A confirmation to show as a toast after the rerun that follows a save."""
+    st.session_state["flash"] = message
+
+
+def show_flash() -> None:
+    message = st.session_state.pop("flash", None)
+    if message:
+        st.toast(message, icon=":material/check_circle:")

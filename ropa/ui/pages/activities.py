@@ -1,0 +1,210 @@
+"""Processing activities: a searchable, filterable, paginated list; open one to see all of it,
+its findings and its history, and edit, duplicate, retire or delete it.
+
+Filtering and paging happen in SQL (:class:`ropa.registry.ActivityFilter`), so a register of
+10,000 activities loads one page at a time.
+"""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+import streamlit as st
+
+from ropa import checks, db, fields, registry, vocab
+from ropa.errors import Conflict, NotFound, RopaError
+from ropa.excel import layout
+from ropa.settings import current_actor
+from ropa.ui import state
+
+PAGE_SIZE = 50
+t = state.t
+lang = state.lang()
+state.show_flash()
+st.title(t("Behandlingsaktiviteter", "Processing activities"))
+
+with db.session(state.engine()) as s:
+    org_names = [o.name for o in registry.list_organisations(s)]
+if not org_names:
+    st.info(t("Registeret er tomt. Opprett en virksomhet under «Virksomheter», eller importer et regneark.",
+              "The register is empty. Create an organisation under 'Organisations', or import a spreadsheet."))
+    st.stop()
+
+
+def _labels(terms: dict[str, vocab.Term], display: bool = False):  # noqa: ANN202
+    return lambda code: (terms[code].display(lang) if display else terms[code].label(lang)) if code in terms else code
+
+
+# --- Filters -------------------------------------------------------------------------------------
+preset = st.session_state.get("activity_filter")
+if preset is not None:
+    c1, c2 = st.columns([5, 1])
+    c1.info(f"{t('Filter fra oversikten', 'Filter from the overview')}: {st.session_state.get('activity_filter_label', '')}")
+    if c2.button(t("Fjern filter", "Clear filter"), icon=":material/filter_alt_off:"):
+        st.session_state.pop("activity_filter", None)
+        st.rerun()
+    flt = preset
+else:
+    with st.container(border=True):
+        c = st.columns([2, 2, 2, 2])
+        focus = state.org()
+        org = c[0].selectbox(t("Virksomhet", "Organisation"), [None, *org_names], index=org_names.index(focus) + 1 if focus in org_names else 0,
+                             format_func=lambda n: t("Alle", "All") if n is None else n, key="f_org")
+        status = c[1].multiselect("Status", list(vocab.STATUSES), format_func=_labels(vocab.STATUSES), key="f_status")
+        role = c[2].multiselect(t("Rolle", "Role"), list(vocab.ROLES), format_func=_labels(vocab.ROLES), key="f_role")
+        bases = c[3].multiselect(t("Behandlingsgrunnlag", "Legal basis"), list(vocab.LEGAL_BASES),
+                                 format_func=_labels(vocab.LEGAL_BASES, display=True), key="f_basis")
+        c = st.columns([2, 2, 4])
+        countries = c[0].multiselect(t("Mottakerland", "Destination country"), [code for code, _ in vocab.countries(lang)],
+                                     format_func=lambda code: vocab.country_name(code, lang), key="f_country")
+        special = c[1].selectbox(t("Særlige kategorier", "Special categories"), [None, True, False], key="f_special",
+                                 format_func=lambda v: {None: t("Alle", "All"), True: t("Ja", "Yes"), False: t("Nei", "No")}[v])
+        text = c[2].text_input(t("Søk i navn, formål og beskrivelse", "Search name, purpose and description"), key="f_text")
+    flt = registry.ActivityFilter(org=org, status=status or None, role=role or None, legal_basis=bases or None,
+                                  country=countries or None, special_categories=special, text=text or None)
+
+with db.session(state.engine()) as s:
+    try:
+        total = registry.count_activities(s, flt)
+    except NotFound as err:
+        st.error(str(err))
+        st.stop()
+    pages = max(1, math.ceil(total / PAGE_SIZE))
+    c1, c2 = st.columns([4, 1])
+    page = c2.number_input(t("Side", "Page"), min_value=1, max_value=pages, value=1, step=1, key="f_page") if pages > 1 else 1
+    c1.caption(t(f"{total} behandlingsaktiviteter · side {page} av {pages}", f"{total} processing activities · page {page} of {pages}"))
+    rows = registry.list_activities(s, filter=flt, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
+    keys = [(a.organisation.name if a.organisation else "", a.ref) for a in rows]
+    table = pd.DataFrame([{
+        t("Virksomhet", "Organisation"): a.organisation.name if a.organisation else "",
+        "Ref": a.ref,
+        t("Behandlingsaktivitet", "Processing activity"): a.name,
+        t("Rolle", "Role"): vocab.term_label(vocab.ROLES, a.role, lang),
+        "Status": vocab.term_label(vocab.STATUSES, a.status, lang),
+        t("Behandlingsgrunnlag", "Legal basis"): ", ".join(vocab.LEGAL_BASES[b.code].article or b.code
+                                                         for b in a.bases if b.code in vocab.LEGAL_BASES),
+        t("Overføringer", "Transfers"): ", ".join(sorted({tr.country for tr in a.transfers if tr.country})),
+        t("Neste gjennomgang", "Next review"): a.next_review,
+    } for a in rows])
+
+if total == 0:
+    st.info(t("Ingen aktiviteter passer filteret.", "No activity matches the filter."))
+else:
+    picked = st.dataframe(table, hide_index=True, on_select="rerun", selection_mode="single-row", key="activity_table", width="stretch")
+    if picked and picked.selection.rows:
+        st.session_state["open_activity"] = keys[picked.selection.rows[0]]
+
+c1, c2 = st.columns([1, 5])
+if c1.button(t("Ny aktivitet", "New activity"), icon=":material/add:", type="primary"):
+    st.session_state["edit_activity"] = None
+    st.switch_page("ropa/ui/pages/editor.py")
+
+# --- One activity ------------------------------------------------------------------------------------
+opened = st.session_state.get("open_activity")
+if not opened:
+    st.caption(t("Velg en rad for å se hele aktiviteten.", "Select a row to see the whole activity."))
+    st.stop()
+
+org_name, ref = opened
+with db.session(state.engine()) as s:
+    try:
+        act = registry.get_activity(s, org_name, ref)
+    except NotFound:
+        st.session_state.pop("open_activity", None)
+        st.warning(t(f"{org_name} {ref} finnes ikke lenger.", f"{org_name} {ref} no longer exists."))
+        st.stop()
+    data = registry.activity_dict(act)
+    version = act.version
+    org_doc = registry.organisation_dict(act.organisation)  # type: ignore[arg-type]
+    recipients = {r.name: registry.recipient_dict(r) for r in registry.list_recipients(s, org_name)}
+    history = registry.activity_history(s, org_name, ref)
+
+st.divider()
+st.subheader(f"{ref} · {data['name']}")
+st.caption(f"{org_name} · {vocab.term_label(vocab.STATUSES, data['status'], lang)} · {t('versjon', 'version')} {version}")
+
+found = checks.check_activity(data, org_name)
+found += [f for r in data["recipients"] for f in checks.check_recipient(org_name, recipients.get(r["name"], r))]
+
+b = st.columns(5)
+if b[0].button(t("Rediger", "Edit"), icon=":material/edit:", type="primary"):
+    st.session_state["edit_activity"] = (org_name, ref)
+    st.switch_page("ropa/ui/pages/editor.py")
+
+
+def _act(action, message: str) -> None:  # noqa: ANN001
+    try:
+        with db.transaction(state.engine()) as s:
+            action(s)
+    except Conflict as err:
+        st.error(str(err))
+    except RopaError as err:
+        st.error(str(err))
+    except Exception as err:  # noqa: BLE001
+        state.fail(err)
+    else:
+        state.flash(message)
+        st.rerun()
+
+
+if b[1].button(t("Dupliser", "Duplicate"), icon=":material/content_copy:"):
+    def dup(s):  # noqa: ANN001, ANN202
+        new = registry.duplicate_activity(s, org_name, ref, actor=current_actor(), source="dashboard")
+        st.session_state["open_activity"] = (org_name, new.ref)
+    _act(dup, t("Kopiert som utkast", "Copied as a draft"))
+if data["status"] != "retired" and b[2].button(t("Avslutt", "Retire"), icon=":material/archive:"):
+    _act(lambda s: registry.retire_activity(s, org_name, ref, expected_version=version, actor=current_actor(), source="dashboard"),
+         t("Aktiviteten er avsluttet", "The activity is retired"))
+if b[3].button(t("Slett …", "Delete …"), icon=":material/delete:"):
+    st.session_state["confirm_delete"] = (org_name, ref)
+if st.session_state.get("confirm_delete") == (org_name, ref):
+    st.warning(t(f"Slette {ref} for godt? Historikken beholdes, men aktiviteten forsvinner fra protokollen. «Avslutt» beholder den.",
+                 f"Delete {ref} for good? Its history stays, but the activity leaves the register. 'Retire' keeps it."))
+    y, n = st.columns([1, 5])
+    if y.button(t("Ja, slett", "Yes, delete"), type="primary"):
+        st.session_state.pop("confirm_delete", None)
+        st.session_state.pop("open_activity", None)
+        _act(lambda s: registry.delete_activity(s, org_name, ref, actor=current_actor(), expected_version=version, source="dashboard"),
+             t("Slettet", "Deleted"))
+    if n.button(t("Avbryt", "Cancel")):
+        st.session_state.pop("confirm_delete", None)
+        st.rerun()
+
+tab_all, tab_findings, tab_history = st.tabs([
+    t("Alle opplysninger", "Everything recorded"),
+    f"{t('Avvik', 'Findings')} ({len(found)})",
+    f"{t('Historikk', 'History')} ({len(history)})",
+])
+with tab_all:
+    ctx = layout.Context(lang=lang, org=org_doc)
+    for col in layout.ACTIVITIES.columns:
+        if col.hidden or col.key in ("organisation",):
+            continue
+        value = col.render(data, ctx)
+        article = f" · {col.spec.article}" if col.spec.article else ""
+        left, right = st.columns([1, 3])
+        left.markdown(f"**{col.header(lang)}**{article}")
+        right.text(value if value not in (None, "") else "—")
+    if data["transfers"]:
+        st.markdown(f"**{t('Overføringer', 'Transfers')}**")
+        st.dataframe(pd.DataFrame([{
+            t("Land", "Country"): vocab.country_name(tr["country"], lang) if tr["country"] else tr["international_organisation"],
+            "Status": vocab.country_status_label(tr["country"], lang),
+            t("Grunnlag", "Mechanism"): vocab.MECHANISMS[tr["mechanism"]].display(lang) if tr["mechanism"] in vocab.MECHANISMS else tr["mechanism"],
+            t("Mottaker", "Recipient"): tr["recipient"], t("Garantier", "Safeguard"): tr["safeguard"], "TIA": tr["tia_date"],
+        } for tr in data["transfers"]]), hide_index=True)
+with tab_findings:
+    if not found:
+        st.success(t("Ingen avvik.", "No findings."))
+    for f in found:
+        box = {"error": st.error, "warning": st.warning}.get(f.severity, st.info)
+        box(f"**{f.article}** · {f.message(lang)}\n\n→ {f.fix(lang)}")
+with tab_history:
+    if history:
+        st.dataframe(pd.DataFrame([{
+            t("Når", "When"): e.at, t("Hvem", "Who"): e.actor, t("Handling", "Action"): e.action,
+            t("Felt", "Field"): fields.label(e.field, lang) if e.field else None,
+            t("Før", "Before"): registry.readable(e.old_value), t("Etter", "After"): registry.readable(e.new_value),
+            t("Kilde", "Source"): e.source, t("Versjon", "Version"): e.version,
+        } for e in reversed(history)]), hide_index=True, width="stretch")

@@ -1,0 +1,51 @@
+"""History: the audit trail (who, when, which field, old → new), of one activity or of the
+latest changes in the register. Read from :mod:`ropa.registry`; the trail is append-only."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from ropa import db, fields, registry
+from ropa.errors import NotFound
+from ropa.ui import state
+
+t = state.t
+lang = state.lang()
+st.title(t("Historikk", "History"))
+st.caption(t("Hver endring lagres med hvem, når, felt og gammel → ny verdi, i samme transaksjon som endringen. Loggen kan ikke endres.",
+             "Every change is recorded with who, when, the field and old → new, in the same transaction as the change. "
+             "The trail cannot be altered."))
+
+with db.session(state.engine()) as s:
+    org_names = [o.name for o in registry.list_organisations(s)]
+if not org_names:
+    st.info(t("Registeret er tomt: ingen historikk ennå.", "The register is empty: no history yet."))
+    st.stop()
+
+opened = st.session_state.get("open_activity")
+focus = opened[0] if opened else state.org()
+c = st.columns([2, 1, 1])
+org = c[0].selectbox(t("Virksomhet", "Organisation"), org_names, index=org_names.index(focus) if focus in org_names else 0, key="h_org")
+with db.session(state.engine()) as s:
+    refs = [a.ref for a in registry.list_activities(s, org=org)]
+ref = c[1].selectbox(t("Aktivitet", "Activity"), [None, *refs], key="h_ref",
+                     index=refs.index(opened[1]) + 1 if opened and opened[0] == org and opened[1] in refs else 0,
+                     format_func=lambda r: t("Siste endringer", "Latest changes") if r is None else r)
+limit = c[2].number_input(t("Antall", "How many"), min_value=10, max_value=5000, value=200, step=50, key="h_limit")
+
+with db.session(state.engine()) as s:
+    try:
+        events = registry.activity_history(s, org, ref) if ref else registry.recent_changes(s, org=org, limit=int(limit))
+    except NotFound as err:
+        st.error(str(err))
+        st.stop()
+if not events:
+    st.info(t("Ingen endringer registrert.", "No changes recorded."))
+else:
+    st.dataframe(pd.DataFrame([{
+        t("Når", "When"): e.at, t("Hvem", "Who"): e.actor, t("Handling", "Action"): e.action, t("Post", "Record"): e.entity_key,
+        t("Felt", "Field"): fields.label(e.field, lang) if e.field else None,
+            t("Før", "Before"): registry.readable(e.old_value), t("Etter", "After"): registry.readable(e.new_value),
+        t("Kilde", "Source"): e.source, t("Versjon", "Version"): e.version,
+    } for e in (reversed(events) if ref else events)]), hide_index=True, width="stretch")

@@ -1,0 +1,111 @@
+"""Overview: the register's headline figures, where they come from, and where data go.
+
+Figures come from :func:`ropa.stats.overview` (SQL aggregates); each "show" opens the
+activities list with the filter that produced the figure.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date
+
+import pandas as pd
+import streamlit as st
+
+from ropa import checks, db, stats, vocab
+from ropa.ui import state
+
+t = state.t
+lang = state.lang()
+st.title(t("Oversikt", "Overview"))
+org = state.org()
+st.caption(t("Nåværende behandlingsaktiviteter (ikke avsluttede)", "Current processing activities (not retired)")
+           + (f" · {org}" if org else ""))
+
+with db.session(state.engine()) as s:
+    ov = stats.overview(s, org=org, today=date.today())
+    findings = checks.summarise(checks.check_register(s, orgs=[org] if org else None))
+
+if not ov.figures["activities"].value:
+    st.info(t("Ingen behandlingsaktiviteter ennå. Opprett en under «Rediger aktivitet», eller importer et regneark under «Import».",
+              "No processing activities yet. Create one under 'Edit activity', or import a spreadsheet under 'Import'."))
+
+LABELS = {
+    "organisations": ("Virksomheter", "Organisations"),
+    "activities": ("Behandlingsaktiviteter", "Processing activities"),
+    "special_categories": ("Med særlige kategorier", "With special categories"),
+    "transfers_outside_eea": ("Overføringer ut av EØS", "Transfers outside the EEA"),
+    "transfer_without_mechanism": ("Uten overføringsgrunnlag", "Transfers without a mechanism"),
+    "retention_missing": ("Uten lagringstid", "Without a retention period"),
+    "reviews_due": ("Gjennomgang forfalt", "Reviews due"),
+}
+HELP = {
+    "transfers_outside_eea": ("Antall overføringer; «Vis» lister aktivitetene som har dem.",
+                              "Number of transfers; 'Show' lists the activities that have them."),
+    "transfer_without_mechanism": ("Aktiviteter med overføring til tredjestat uten adekvans der grunnlaget er «ingen» eller «ukjent».",
+                                   "Activities with a transfer to a third country without adequacy whose mechanism is 'none' or 'unknown'."),
+}
+
+
+def open_list(key: str) -> None:
+    st.session_state["activity_filter"] = ov.figures[key].filter
+    st.session_state["activity_filter_label"] = t(*LABELS[key])
+
+
+keys = list(LABELS)
+cols = [c for row in (keys[:4], keys[4:]) for c in st.columns(4)[: len(row)]]
+for col, key in zip(cols, keys):
+    fig = ov.figures[key]
+    with col:
+        st.metric(t(*LABELS[key]), fig.value, help=t(*HELP[key]) if key in HELP else None)
+        if fig.filter is not None and fig.value:
+            if st.button(t("Vis", "Show"), key=f"show_{key}", icon=":material/arrow_forward:", type="tertiary"):
+                open_list(key)
+                st.switch_page("ropa/ui/pages/activities.py")
+
+cols = st.columns(3)
+for col, sev, _icon in zip(cols, checks.SEVERITIES, (":material/error:", ":material/warning:", ":material/info:")):
+    col.metric(f"{t('Avvik', 'Findings')}: {checks.severity_label(sev, lang)}", findings[sev])
+if st.button(t("Se alle avvik", "See all findings"), icon=":material/rule:"):
+    st.switch_page("ropa/ui/pages/findings.py")
+
+st.divider()
+left, middle, right = st.columns(3)
+with left:
+    st.subheader(t("Behandlingsgrunnlag", "Legal basis"))
+    df = pd.DataFrame({t("Grunnlag", "Basis"): [vocab.LEGAL_BASES[c].display(lang) for c in ov.by_legal_basis],
+                       t("Aktiviteter", "Activities"): list(ov.by_legal_basis.values())})
+    st.bar_chart(df, x=t("Grunnlag", "Basis"), y=t("Aktiviteter", "Activities"), horizontal=True)
+with middle:
+    st.subheader(t("Per virksomhet", "By organisation"))
+    df = pd.DataFrame({t("Virksomhet", "Organisation"): list(ov.by_organisation), t("Aktiviteter", "Activities"): list(ov.by_organisation.values())})
+    st.bar_chart(df, x=t("Virksomhet", "Organisation"), y=t("Aktiviteter", "Activities"), horizontal=True)
+with right:
+    st.subheader("Status")
+    df = pd.DataFrame({"Status": [vocab.STATUSES[c].label(lang) for c in ov.by_status], t("Aktiviteter", "Activities"): list(ov.by_status.values())})
+    st.bar_chart(df, x="Status", y=t("Aktiviteter", "Activities"))
+
+st.divider()
+st.subheader(t("Hvor opplysningene overføres", "Where personal data are transferred"))
+if not ov.destinations:
+    st.caption(t("Ingen overføringer er registrert.", "No transfers are recorded."))
+else:
+    legend = " · ".join(f"<span style='color:{c}'>●</span> {vocab.COUNTRY_STATUSES[k].label(lang)}" for k, c in stats.STATUS_COLOURS.items())
+    st.markdown(legend, unsafe_allow_html=True)
+    map_col, table_col = st.columns([3, 2])
+    with map_col:
+        points = stats.destination_points(ov.destinations)
+        if points:
+            st.map(pd.DataFrame(points), latitude="lat", longitude="lon", size="size", color="colour", zoom=0.6)
+    with table_col:
+        table = pd.DataFrame([{t("Land", "Country"): vocab.country_name(d["country"], lang), "ISO": d["country"],
+                               "Status": vocab.country_status_label(d["country"], lang),
+                               t("Overføringer", "Transfers"): d["transfers"], t("Aktiviteter", "Activities"): d["activities"]}
+                              for d in ov.destinations])
+        picked = st.dataframe(table, hide_index=True, on_select="rerun", selection_mode="single-row", key="destinations")
+        rows = picked.selection.rows if picked else []
+        if rows:
+            country = ov.destinations[rows[0]]["country"]
+            st.session_state["activity_filter"] = replace(ov.figures["activities"].filter, country=[country])
+            st.session_state["activity_filter_label"] = f"{t('Overføring til', 'Transfer to')} {vocab.country_name(country, lang)}"
+            st.switch_page("ropa/ui/pages/activities.py")
