@@ -44,8 +44,12 @@ def sidebar_status() -> None:
     st.caption(f":material/database: {where()}")
     st.caption(f":material/person: {current_actor()}")
     if names:
-        st.selectbox(t("Virksomhet i fokus", "Organisation in focus"), [None, *names], key="org",
-                     format_func=lambda n: t("Alle virksomheter", "All organisations") if n is None else n)
+        # "" (not None) stands for all: a None value would show as "Choose an option". Its label
+        # is the same in both languages, so switching language keeps the widget (and the choice).
+        if st.session_state.get("org") not in ("", *names):
+            st.session_state["org"] = ""
+        st.selectbox(t("Virksomhet i fokus", "Organisation in focus"), ["", *names], key="org",
+                     format_func=lambda n: n or "Alle / All")
 
 
 def org() -> str | None:

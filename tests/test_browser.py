@@ -1,0 +1,144 @@
+"""Browser smoke test: ``streamlit run app.py`` against a fresh SQLite file (filled with the demo
+register on first open), driven by Debian's Chromium through Playwright.
+
+Needs ``/usr/bin/chromium`` (``.ci/run`` installs it); no browser is downloaded. The test skips
+only when that binary is missing.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]
+SCREENSHOT_COPY = Path("/tmp/ropa-browser.png")
+DEMO_ORGS = ("Allprofil AS", "EnterTalkPro Ltd", "Immediate Connect", "Janteloppet")
+TIMEOUT_MS = 60_000
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _wait_healthy(proc: subprocess.Popen[bytes], port: int, log: Path, timeout: float = 90.0) -> None:
+    deadline = time.monotonic() + timeout
+    url = f"http://127.0.0.1:{port}/_stcore/health"
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            pytest.fail(f"streamlit exited with {proc.returncode}:\n{log.read_text(errors='replace')[-4000:]}")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as resp:
+                if resp.status == 200 and resp.read().decode().strip() == "ok":
+                    return
+        except (urllib.error.URLError, ConnectionError, TimeoutError, OSError):
+            pass
+        time.sleep(0.3)
+    pytest.fail(f"streamlit did not answer {url} within {timeout:.0f} s:\n{log.read_text(errors='replace')[-4000:]}")
+
+
+@pytest.fixture
+def server(tmp_path):
+    """The app on a free port against a new database in tmp_path; stopped afterwards."""
+    port = _free_port()
+    env = {**os.environ, "ROPA_DATABASE_URL": f"sqlite:///{tmp_path / 'ropa.db'}", "ROPA_USER": "browser-test",
+           "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false"}
+    log = tmp_path / "streamlit.log"
+    with log.open("wb") as out:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true", "--server.port", str(port),
+             "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
+            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
+        )
+    try:
+        _wait_healthy(proc, port, log)
+        yield f"http://127.0.0.1:{port}", log
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=15)
+
+
+@pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"{CHROMIUM} is missing (apt-get install -y chromium; .ci/run does)")
+def test_the_dashboard_in_a_real_browser(server, tmp_path):
+    from playwright.sync_api import expect, sync_playwright
+
+    url, log = server
+    shot = tmp_path / "ropa-browser.png"
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        try:
+            page.set_default_timeout(TIMEOUT_MS)
+            expect.set_options(timeout=TIMEOUT_MS)
+            page.goto(url, wait_until="domcontentloaded")
+
+            # The overview (the default page) of the register the first start filled with the demo.
+            sidebar = page.locator('[data-testid="stSidebar"]')
+            expect(page.locator("h1").first).to_have_text("Oversikt")
+            expect(sidebar).to_contain_text("ropa.db")
+            expect(page.locator('[data-testid="stMetric"]').first).to_be_visible()
+
+            # The sidebar navigation opens the organisations page, which lists the demo organisations.
+            sidebar.locator('[data-testid="stSidebarNav"] a[href$="/organisations"]').click()
+            expect(page.locator("h1").first).to_have_text("Virksomheter")
+            main = page.locator('[data-testid="stMain"]')
+            expect(main.get_by_text("Personvernombudets e-post").first).to_be_visible()
+            picker = main.get_by_role("combobox", name="Virksomhet som skal redigeres")
+            expect(picker).to_have_value(DEMO_ORGS[0])
+            picker.click()
+            options = page.locator('[role="option"]')
+            for name in DEMO_ORGS:
+                expect(options.filter(has_text=name).first).to_be_visible()
+            page.keyboard.press("Escape")
+
+            # The language switch in the sidebar changes the labels.
+            sidebar.get_by_text("English", exact=True).click()
+            expect(page.locator("h1").first).to_have_text("Organisations")
+            expect(main.get_by_text("DPO e-mail").first).to_be_visible()
+            expect(sidebar.locator('[data-testid="stSidebarNav"]')).to_contain_text("Findings")
+
+            # Another page in English: the findings, counted by severity.
+            sidebar.locator('[data-testid="stSidebarNav"] a[href$="/findings"]').click()
+            expect(page.locator("h1").first).to_have_text("Findings")
+            expect(main.get_by_text("Findings in all").first).to_be_visible()
+            first_rule = main.locator('[data-testid="stExpander"]').first
+            expect(first_rule).to_be_visible()
+            page.screenshot(path=str(shot), full_page=True)
+
+            # A finding about an activity opens that activity.
+            first_rule.locator("summary").click()
+            open_button = first_rule.get_by_role("button", name=re.compile(r"^.*Open [A-Z]+-\d+$")).first
+            ref = open_button.inner_text().split("Open ")[-1].strip()
+            open_button.click()
+            page.wait_for_url(re.compile(r"/activities$"))
+            expect(main).to_contain_text(ref)
+        except BaseException:
+            with contextlib.suppress(Exception):  # what the browser showed when it failed
+                page.screenshot(path=str(tmp_path / "failure.png"), full_page=True)
+                shutil.copyfile(tmp_path / "failure.png", SCREENSHOT_COPY.with_name("ropa-browser-failure.png"))
+            raise
+        finally:
+            browser.close()
+
+    assert shot.stat().st_size > 10_000
+    shutil.copyfile(shot, SCREENSHOT_COPY)
+    assert "Traceback" not in log.read_text(errors="replace")
