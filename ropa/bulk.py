@@ -103,8 +103,10 @@ def create_activities(
             "version": 1, "created_at": now, "updated_at": now,
         })
     conn = session.connection()  # Core straight on the connection: no ORM bookkeeping per row
-    result = conn.execute(insert(A).returning(A.c.id, sort_by_parameter_order=True), rows)
-    ids = [row[0] for row in result]
+    # Ids are matched back by ref (unique within the organisation): asking for them in parameter
+    # order would make SQLite insert one row per statement.
+    by_ref = {row.ref: row.id for row in conn.execute(insert(A).returning(A.c.id, A.c.ref), rows)}
+    ids = [by_ref[d.ref] for d in docs]
 
     bases, links, transfers, events = [], [], [], []
     for act_id, d in zip(ids, docs):

@@ -42,9 +42,18 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--org", action="append", metavar="NAME", help="only this organisation (repeatable)")
     s.add_argument("--lang", choices=("nb", "en"), default="nb", help="language of the workbook (default nb)")
 
-    s = sub.add_parser("import", help="read a register file into the database, all or nothing")
+    s = sub.add_parser("import", help="read a register file (.json, .xlsx, .xlsm, .xls, .ods, .csv) into the database, all or nothing")
     s.add_argument("file", type=Path)
     s.add_argument("--dry-run", action="store_true", help="check and report, write nothing")
+    s.add_argument("--org", metavar="NAME", help="the organisation of rows that name none (in a ropa workbook or JSON file: "
+                                                 "import only this organisation)")
+    s.add_argument("--sheet", metavar="NAME", help="read this sheet (default: the one whose header names the most fields)")
+    s.add_argument("--map", action="append", metavar="HEADER=FIELD", default=[],
+                   help="map a column by its header text (or letter) to a field; FIELD '-' skips the column (repeatable)")
+    s.add_argument("--mapping", metavar="NAME", help="apply a saved column mapping")
+    s.add_argument("--save-mapping", metavar="NAME", help="save the column mapping used, for the next file from this template")
+    s.add_argument("--mode", choices=("upsert", "create-only"), default="upsert",
+                   help="upsert: create new activities and update existing ones (default); create-only: leave existing ones alone")
 
     s = sub.add_parser("list", help="list activities")
     s.add_argument("--org", metavar="NAME")
@@ -107,9 +116,43 @@ def cmd_export(engine: Any, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+SPREADSHEETS = (".xlsx", ".xlsm", ".xls", ".ods", ".csv", ".tsv", ".txt")
+
+
 def cmd_import(engine: Any, args: argparse.Namespace) -> int:
-    if args.file.suffix.lower() != ".json":
-        raise UsageError(f"{args.file}: cannot import '{args.file.suffix or 'no extension'}' files (use .json)")
+    suffix = args.file.suffix.lower()
+    if suffix not in (".json", *SPREADSHEETS):
+        raise UsageError(f"{args.file}: cannot import '{suffix or 'no extension'}' files "
+                         "(use .json, .xlsx, .xlsm, .xls, .ods or .csv)")
+    if suffix == ".json" and not (args.org or args.mode != "upsert" or args.map or args.mapping or args.sheet):
+        return _import_json(engine, args)
+    from ropa.excel import importer, mapping
+
+    overrides = mapping.load_mapping(args.mapping) if args.mapping else {}
+    overrides.update(importer.parse_map_options(args.map))
+    options = {"org": args.org, "sheet": args.sheet, "mapping_overrides": overrides or None, "mode": args.mode}
+    if args.dry_run:
+        with db.session(engine) as s:
+            report = importer.import_file(s, args.file, actor=args.actor, dry_run=True, **options)
+    else:
+        with db.transaction(engine) as s:
+            report = importer.import_file(s, args.file, actor=args.actor, **options)
+    if args.save_mapping and report.columns:
+        saved = mapping.save_mapping(args.save_mapping, report.columns, sheet=report.sheet)
+        print(f"mapping saved as '{args.save_mapping}' ({saved})", file=sys.stderr)
+    if report.columns and (args.dry_run or args.save_mapping):
+        print(f"sheet '{report.sheet}', header row {report.header_row}:")
+        for c in report.columns:
+            if c.header:
+                target = c.field or ("(not imported)" if c.how != "duplicate" else f"(not imported: {c.guess} is taken)")
+                print(f"  {c.letter:>3} {c.header!r} -> {target}" + (f"  [{c.how}]" if c.how not in ("exact", "none") else ""))
+    for w in report.warnings:
+        print(f"warning: {w}", file=sys.stderr)
+    print(("dry run: " if args.dry_run else "") + report.summary())
+    return EXIT_OK
+
+
+def _import_json(engine: Any, args: argparse.Namespace) -> int:
     data = interchange.read_json(args.file)
     if args.dry_run:
         with db.session(engine) as s:

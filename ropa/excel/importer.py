@@ -1,0 +1,1203 @@
+"""Import a spreadsheet (or a JSON register file) into the register: all rows or none.
+
+:func:`plan_file` reads a file and tells what an import would do, without writing: which
+sheet and header row it found, how each column maps, and every row as new / changed /
+unchanged / error (or skipped: the template's example, instructions), with warnings and errors
+that name the row and the column header. :func:`import_file` does the same reading, then hands
+the result as one ``ropa-register`` document to :func:`ropa.interchange.import_document`, so
+validation, upsert (organisation + ref), bulk inserts and audit events (source: the file's
+name) are those of the JSON import, in the caller's one transaction.
+
+Two kinds of workbook:
+
+- **Our own** (sheet Metadata says ``format`` = ``ropa-workbook``), in either language: each
+  activity and organisation row carries its record in the hidden ``ropa:json`` cells. A
+  visible cell that still shows what the JSON renders to is taken from the JSON, exactly; a
+  cell the DPO changed is parsed. The other sheets are read back the same way: Transfers
+  (rows changed, added or deleted), Recipients (kind, country, agreement, used by),
+  Processor activities, Organisations. Export -> import -> export is lossless.
+- **Anyone else's** (an authority's template, a consultant's layout, a CSV from another
+  tool): the header row and the column mapping are found by :mod:`ropa.excel.mapping`, the
+  cells parsed by :mod:`ropa.excel.convert`. An activity that exists (same organisation and
+  ref, or, without a ref, the same name) keeps what the sheet has no column for.
+"""
+
+from __future__ import annotations
+
+import copy
+import gc
+import json
+import re
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any, Optional, Union
+
+from pydantic import ValidationError as PydanticValidationError
+from sqlalchemy import select
+from sqlmodel import Session
+
+from ropa import interchange, registry, snapshot, vocab
+from ropa.errors import Problem, ValidationFailed
+from ropa.excel import convert, layout, mapping, reader
+from ropa.excel.convert import Note
+from ropa.excel.layout import Sheet
+from ropa.fields import ACTIVITY, ORGANISATION
+from ropa.interchange import ImportReport
+from ropa.models import ProcessingActivity, Term
+from ropa.schema import FORMAT_NAME, FORMAT_VERSION, ActivityDoc, parse_document
+
+Progress = Callable[[int, int], None]
+MODES = ("upsert", "create-only")
+_PROGRESS_EVERY = 250
+_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+_MAX_CELL = 32_767
+_PATH = re.compile(r"^organisations\[(\d+)\](?:\.activities\[(\d+)\])?(?:\.(.*))?$")
+
+
+# ---------------------------------------------------------------------------------------------
+# What a plan and a report say
+
+
+@dataclass
+class RowPlan:
+    """One row of the file and what happens to it."""
+
+    sheet: str
+    row: int  # 1-based, as the spreadsheet shows it
+    organisation: Optional[str] = None
+    ref: Optional[str] = None
+    name: Optional[str] = None
+    status: str = "pending"  # new | changed | unchanged | error | example | instructions | skipped
+    messages: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ImportPlan:
+    """What reading the file found, and what importing it would do (nothing is written)."""
+
+    source: str
+    kind: str  # ropa-workbook | table | json
+    sheets: list[str] = field(default_factory=list)
+    sheet: Optional[str] = None
+    header_row: Optional[int] = None  # 1-based first header row
+    header_rows: int = 1
+    columns: list[mapping.Column] = field(default_factory=list)
+    rows: list[RowPlan] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+    errors: list[Problem] = field(default_factory=list)
+    document: dict[str, Any] = field(default_factory=dict)
+    language: Optional[str] = None
+    encoding: Optional[str] = None
+    delimiter: Optional[str] = None
+
+    @property
+    def unmapped(self) -> list[mapping.Column]:
+        return [c for c in self.columns if not c.field and c.header]
+
+    def counts(self) -> dict[str, int]:
+        out = {k: 0 for k in ("new", "changed", "unchanged", "error", "example", "instructions", "skipped")}
+        for r in self.rows:
+            out[r.status] = out.get(r.status, 0) + 1
+        return out
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def summary(self) -> str:
+        c = self.counts()
+        read = c["new"] + c["changed"] + c["unchanged"] + c["error"]
+        skipped = c["example"] + c["instructions"] + c["skipped"]
+        return (f"{read} rows read from {self.source}: {c['new']} to create, {c['changed']} to update, {c['unchanged']} unchanged, "
+                f"{skipped} skipped; {len(self.warnings)} warnings, {len(self.errors)} errors")
+
+
+@dataclass
+class FileImportReport(ImportReport):
+    """An :class:`~ropa.interchange.ImportReport` plus what was read and skipped in the file."""
+
+    rows_read: int = 0
+    skipped: list[str] = field(default_factory=list)
+    kind: str = "table"
+    sheet: Optional[str] = None
+    header_row: Optional[int] = None
+    columns: list[mapping.Column] = field(default_factory=list)
+
+    def summary(self) -> str:
+        verb = "would be" if self.dry_run else "were"
+        skipped = f", {len(self.skipped)} skipped" if self.skipped else ""
+        return (f"{self.rows_read} rows read from {self.source}: {len(self.created)} {verb} created, "
+                f"{len(self.updated)} {verb} updated, {len(self.unchanged)} unchanged{skipped}; "
+                f"organisations: {self.organisations_created} new, {self.organisations_updated} updated; "
+                f"{len(self.warnings)} warnings, 0 errors")
+
+
+# ---------------------------------------------------------------------------------------------
+# Building the register document from rows
+
+
+@dataclass
+class _Origin:
+    sheet: str
+    row: int
+    headers: dict[str, str]  # field key -> column header
+    plan: Optional[RowPlan] = None
+    main: bool = True  # on the file's main sheet (messages then need no sheet name)
+
+    def where(self, key: Optional[str] = None) -> str:
+        prefix = "" if self.main else f"{self.sheet} "
+        header = self.headers.get(key or "") if key else None
+        if key and header is None and "." in key:
+            head = key.split(".")[0]
+            header = self.headers.get(head) or next((h for k, h in self.headers.items() if k.startswith(head + ".")), None)
+        return f"{prefix}row {self.row}, '{header}'" if header else f"{prefix}row {self.row}"
+
+
+class _Org:
+    """One organisation of the document being built, with what the database knows of it."""
+
+    def __init__(self, b: _Builder, name: str) -> None:
+        self.b = b
+        self.name = name
+        row = registry.find_organisation(b.session, name)
+        self.db = row
+        self.doc: dict[str, Any] = registry.organisation_dict(row) if row else _bare_org(name)
+        if row is not None:
+            self.name = self.doc["name"] = row.name
+        self.doc["recipients"] = []
+        self.origin: Optional[_Origin] = None
+        self.activities: list[dict[str, Any]] = []
+        self.origins: list[_Origin] = []
+        self.by_ref: dict[str, int] = {}
+        self.originals: dict[str, dict[str, Any]] = {}  # ref -> the row's ropa:json (own workbook)
+        self.edited: dict[str, set[str]] = {}  # ref -> fields changed on the activities sheet
+        self.renamed: dict[str, str] = {}  # ref in the ropa:json -> the ref the DPO typed over it
+        self.told_new = False
+        self._db_acts: Optional[dict[str, dict[str, Any]]] = None
+        self._db_refs: Optional[set[str]] = None
+        self.custom = b.terms(row.id if row else None)
+        self.recipients: dict[str, dict[str, Any]] = {}
+        if row is not None:
+            self.recipients = {r.name: registry.recipient_dict(r) for r in registry.list_recipients(b.session, row.name)}
+        self.layout_ctx = layout.Context(lang=b.lang, org=self.doc, custom=self.custom)
+
+    def ctx(self, headers: dict[str, str]) -> convert.Context:
+        return convert.Context(custom=self.custom, recipients=self.recipients, org=self.doc, labels=headers)
+
+    @property
+    def db_refs(self) -> set[str]:
+        if self._db_refs is None:
+            if self.db is None:
+                self._db_refs = set()
+            elif self._db_acts is not None:
+                self._db_refs = set(self._db_acts)
+            else:
+                stmt = select(ProcessingActivity.ref).where(ProcessingActivity.organisation_id == self.db.id)
+                self._db_refs = set(self.b.session.execute(stmt).scalars())
+        return self._db_refs
+
+    @property
+    def db_acts(self) -> dict[str, dict[str, Any]]:
+        if self._db_acts is None:
+            self._db_acts = {} if self.db is None else {a["ref"]: a for _, a in snapshot.iter_activities(self.b.session, [self.db.id])}
+        return self._db_acts
+
+    def by_name(self, name: str) -> Optional[str]:
+        """The ref of the one existing activity with this name (case and spaces ignored)."""
+        if self.db is None:
+            return None
+        wanted = " ".join(name.split()).casefold()
+        found = [ref for ref, a in self.db_acts.items() if " ".join(a["name"].split()).casefold() == wanted]
+        return found[0] if len(found) == 1 else None
+
+    def new_ref(self) -> str:
+        """A free ref like :func:`ropa.registry.next_ref`, counting the refs this file takes too."""
+        taken = self.db_refs | set(self.by_ref)
+        prefixes = [r.rsplit("-", 1)[0] for r in taken if "-" in r]
+        prefix = max(sorted(set(prefixes)), key=prefixes.count) if prefixes else (
+            "".join(w[0] for w in re.findall(r"\w+", self.name)[:3]).upper() or "A")
+        n = 1
+        while f"{prefix}-{n:02d}" in taken:
+            n += 1
+        return f"{prefix}-{n:02d}"
+
+
+def _bare_org(name: str) -> dict[str, Any]:
+    return {"name": name, "org_number": None, "country": None, "address": None, "email": None, "phone": None, "website": None,
+            "supervisory_authority": None, "public_authority": False, "dpo": None, "representative": None}
+
+
+class _Builder:
+    def __init__(self, session: Session, source: str, *, org: Optional[str], mode: str, lang: str = "en",
+                 progress: Optional[Progress] = None) -> None:
+        if mode not in MODES:
+            raise ValidationFailed([Problem("mode", "bad_mode", f"mode must be one of {', '.join(MODES)}, not '{mode}'")])
+        self.session, self.source, self.default_org, self.mode, self.lang = session, source, org, mode, lang
+        self.progress = progress
+        self.orgs: dict[str, _Org] = {}
+        self.warnings: list[Problem] = []
+        self.errors: list[Problem] = []
+        self.rows: list[RowPlan] = []
+        self._terms: Optional[list[Term]] = None
+        self.main_sheet: Optional[str] = None
+        self._only_org_told = False
+
+    # -- messages
+
+    def note(self, origin: _Origin, notes: Iterable[Note]) -> None:
+        for n in notes:
+            p = Problem(origin.where(n.field), n.code, n.message, n.severity)
+            (self.errors if n.severity == "error" else self.warnings).append(p)
+            if origin.plan is not None:
+                origin.plan.messages.append(str(p))
+                if n.severity == "error":
+                    origin.plan.status = "error"
+
+    def warn(self, where: str, code: str, message: str, plan: Optional[RowPlan] = None) -> None:
+        p = Problem(where, code, message, "warning")
+        self.warnings.append(p)
+        if plan is not None:
+            plan.messages.append(str(p))
+
+    def error(self, where: str, code: str, message: str, plan: Optional[RowPlan] = None) -> None:
+        p = Problem(where, code, message)
+        self.errors.append(p)
+        if plan is not None:
+            plan.messages.append(str(p))
+            plan.status = "error"
+
+    # -- lookups
+
+    def terms(self, org_id: Optional[int]) -> dict[str, dict[str, vocab.Term]]:
+        if self._terms is None:
+            self._terms = list(self.session.execute(select(Term)).scalars())
+        out: dict[str, dict[str, vocab.Term]] = {}
+        for scope in (None, org_id):
+            if scope is None and org_id is not None or scope == org_id:
+                for t in self._terms:
+                    if t.organisation_id == scope:
+                        out.setdefault(t.kind, {})[t.key] = vocab.Term(t.key, t.label_en, t.label_nb)
+        return out
+
+    def org(self, name: str) -> _Org:
+        key = " ".join(name.split()).casefold()
+        if key not in self.orgs:
+            self.orgs[key] = _Org(self, " ".join(name.split()))
+        return self.orgs[key]
+
+    def org_for(self, cell: Any, plan: RowPlan, where: str) -> Optional[_Org]:
+        name = convert.text(cell) or self.default_org
+        if name:
+            ob = self.org(name)
+            if ob.db is None and ob.origin is None and not ob.told_new:
+                ob.told_new = True
+                self.warn(where.split(",")[0], "new_organisation", f"'{ob.name}' is not in the register: it will be created "
+                                                                   "(with its name only; add its details afterwards)", plan)
+            return ob
+        names = [o.name for o in registry.list_organisations(self.session)]
+        if len(names) == 1:
+            if not self._only_org_told:
+                self._only_org_told = True
+                self.warn(where.split(",")[0], "organisation_assumed", f"rows that name no organisation go to '{names[0]}', "
+                                                                      "the register's only organisation", plan)
+            return self.org(names[0])
+        self.error(where, "no_organisation", "which organisation does this row belong to? The sheet has no organisation column "
+                                             "(or it is empty here): name it with --org NAME (or choose it on the Import page)", plan)
+        return None
+
+    # -- rows
+
+    def add(self, ob: _Org, act: dict[str, Any], origin: _Origin) -> None:
+        """Add an activity to its organisation: a ref for a row without one, duplicates and --mode checked."""
+        plan = origin.plan
+        ref = act.get("ref")
+        if ref in ob.by_ref:
+            first = ob.origins[ob.by_ref[ref]]
+            self.error(origin.where("ref"), "duplicate", f"ref '{ref}' of '{ob.name}' is used twice (also {first.where()})", plan)
+            return
+        if self.mode == "create-only" and ref in ob.db_refs:
+            if plan is not None:
+                plan.status = "skipped"
+            self.warn(origin.where("ref"), "exists", f"'{ob.name}' already has {ref}; not changed (create-only)", plan)
+            return
+        ob.by_ref[ref] = len(ob.activities)
+        ob.activities.append(act)
+        ob.origins.append(origin)
+        if plan is not None:
+            plan.organisation, plan.ref, plan.name = ob.name, ref, act.get("name")
+
+    def tick(self, done: int, total: int) -> None:
+        if self.progress and done % _PROGRESS_EVERY == 0:
+            self.progress(done, total)
+
+    # -- the result
+
+    def finish(self) -> dict[str, Any]:
+        """The ``ropa-register`` document; one definition per recipient name within an organisation."""
+        out = []
+        for ob in self.orgs.values():
+            self._recipients_agree(ob)
+            doc = dict(ob.doc)
+            doc["activities"] = ob.activities
+            out.append(doc)
+        return {"format": FORMAT_NAME, "version": FORMAT_VERSION, "organisations": out}
+
+    def _recipients_agree(self, ob: _Org) -> None:
+        canon: dict[str, tuple[dict[str, Any], _Origin]] = {}
+        for act, origin in zip(ob.activities, ob.origins):
+            for r in act.get("recipients") or []:
+                if r["name"] not in canon:
+                    canon[r["name"]] = (dict(r), origin)
+                    continue
+                first, first_origin = canon[r["name"]]
+                for attr in convert.merge_recipient(first, r):
+                    self.warn(origin.where("recipients"), "conflict",
+                              f"recipient '{r['name']}' has {attr} '{r.get(attr)}' here but '{first.get(attr)}' in "
+                              f"{first_origin.where()}; the first is kept", origin.plan)
+        org_level = []
+        for r in ob.doc.get("recipients") or []:
+            if r["name"] in canon:  # used by an activity of the file: defined there
+                convert.merge_recipient(canon[r["name"]][0], r)
+            else:
+                org_level.append(r)
+        ob.doc["recipients"] = org_level
+        for act in ob.activities:
+            if act.get("recipients"):
+                act["recipients"] = [dict(canon[r["name"]][0]) for r in act["recipients"]]
+
+    def translate(self, problems: Iterable[Problem]) -> list[Problem]:
+        """Problems with JSON paths of the built document, as rows and column headers of the file."""
+        obs = list(self.orgs.values())
+        out = []
+        for p in problems:
+            m = _PATH.match(p.where)
+            if not m or int(m.group(1)) >= len(obs):
+                out.append(p)
+                continue
+            ob = obs[int(m.group(1))]
+            rest = m.group(3) or ""
+            key = re.sub(r"\[\d+\]", "", rest)
+            key = key if key in ACTIVITY or key in ORGANISATION else key.split(".")[0]
+            if m.group(2) is not None and int(m.group(2)) < len(ob.origins):
+                origin = ob.origins[int(m.group(2))]
+            elif ob.origin is not None:
+                origin = ob.origin
+            else:
+                out.append(Problem(f"organisation '{ob.name}'" + (f", {rest}" if rest else ""), p.code, p.message, p.severity))
+                continue
+            q = Problem(origin.where(key or None), p.code, p.message, p.severity)
+            if origin.plan is not None:
+                origin.plan.messages.append(str(q))
+                if q.severity == "error":
+                    origin.plan.status = "error"
+            out.append(q)
+        return out
+
+
+# ---------------------------------------------------------------------------------------------
+# Anyone's table: header detection, mapping, parsing
+
+
+def _read_table(b: _Builder, sheet: reader.SheetData, header: mapping.Header) -> None:
+    mapped = header.mapped()
+    headers = {k: c.header for k, c in mapped.items()}
+    b.main_sheet = sheet.name
+    total = len(sheet.rows)
+    data_seen = False
+    for r in range(header.first_data, total):
+        b.tick(r, total)
+        cells = sheet.rows[r]
+        if not any(v is not None and str(v).strip() for v in cells):
+            continue
+        plan = RowPlan(sheet.name, r + 1)
+        b.rows.append(plan)
+        origin = _Origin(sheet.name, r + 1, headers, plan)
+        example = mapping.is_example(cells)
+        if example:
+            plan.status = "example"
+            b.warn(f"row {r + 1}", "example", f"looks like the template's example ('{convert._short(example, 60)}'); not imported "
+                                              "(delete the row, or remove the word 'example' to import it)", plan)
+            continue
+        if not data_seen and r - header.first_data < 3 and mapping.is_instruction(cells):
+            plan.status = "instructions"
+            b.warn(f"row {r + 1}", "instructions", "reads as instructions for filling in the template; not imported", plan)
+            continue
+        values = {k: (cells[c.index] if c.index < len(cells) else None) for k, c in mapped.items()}
+        if not any(convert.text(v) for k, v in values.items() if k != "organisation"):
+            plan.status = "skipped"
+            b.warn(f"row {r + 1}", "no_values", "has values only in columns that are not imported; skipped", plan)
+            continue
+        data_seen = True
+        ob = b.org_for(values.get("organisation"), plan, origin.where("organisation"))
+        if ob is None:
+            continue
+        _add_table_row(b, ob, values, origin)
+    if b.progress:
+        b.progress(total, total)
+
+
+def _add_table_row(b: _Builder, ob: _Org, values: dict[str, Any], origin: _Origin) -> None:
+    plan = origin.plan
+    ref = convert.text(values.get("ref"))
+    name = convert.text(values.get("name"))
+    if not ref and name and b.mode == "upsert":
+        matched = ob.by_name(name)
+        if matched and matched not in ob.by_ref:
+            ref = matched
+            b.warn(origin.where("ref") if "ref" in origin.headers else origin.where(), "matched_by_name",
+                   f"no reference: '{name}' matched the existing activity {matched} by its name", plan)
+    if not ref and name and b.mode == "create-only" and ob.by_name(name):
+        if plan is not None:
+            plan.status = "skipped"
+        b.warn(origin.where("name"), "exists", f"'{ob.name}' already has an activity called '{name}'; not changed (create-only)", plan)
+        return
+    base = ob.db_acts.get(ref) if ref and ob.db is not None else None
+    act = convert.copy_activity(base) if base else convert.empty_activity()
+    b.note(origin, convert.apply_activity(act, values, ob.ctx(origin.headers)))
+    if not act.get("name"):
+        b.note(origin, [Note("name", "missing", "is empty: every activity needs a name", "error")])
+        return
+    if ref:
+        act["ref"] = ref
+    else:
+        act["ref"] = ob.new_ref()
+        if plan is not None:
+            plan.messages.append(f"row {origin.row}: no reference; it gets {act['ref']}")
+    for r in act.get("recipients") or []:
+        ob.recipients.setdefault(r["name"], r)
+    b.add(ob, act, origin)
+
+
+def choose_sheet(book: reader.Book, name: Optional[str], overrides: Optional[dict[str, Optional[str]]]) -> tuple[reader.SheetData, mapping.Header]:
+    """The named sheet, or the one whose header row names the most fields."""
+    if name:
+        sheet = book.sheet(name)
+        if sheet is None:
+            raise ValidationFailed([Problem(book.path.name, "no_sheet", f"no sheet called '{name}' (sheets: "
+                                                                        f"{', '.join(s.name for s in book.sheets)})")])
+        return sheet, mapping.detect_header(sheet, overrides)
+    best: Optional[tuple[int, reader.SheetData, mapping.Header]] = None
+    first_error: Optional[ValidationFailed] = None
+    for sheet in sorted(book.sheets, key=lambda s: not s.visible):
+        if not sheet.rows:
+            continue
+        try:
+            header = mapping.detect_header(sheet, overrides)
+        except ValidationFailed as err:
+            first_error = first_error or err
+            continue
+        n = len(header.mapped())
+        if best is None or n > best[0]:
+            best = (n, sheet, header)
+    if best is None:
+        if first_error is not None:
+            raise first_error
+        raise ValidationFailed([Problem(book.path.name, "empty", "the file has no rows")])
+    return best[1], best[2]
+
+
+# ---------------------------------------------------------------------------------------------
+# Our own workbook
+
+
+def is_own_workbook(book: reader.Book) -> Optional[dict[str, str]]:
+    """The Metadata sheet's key/value pairs when this is a ropa workbook, else None."""
+    sheet = book.sheet(layout.METADATA[0])
+    if sheet is None:
+        return None
+    meta = {}
+    for row in sheet.rows:
+        if len(row) >= 2 and isinstance(row[0], str):
+            meta[row[0].strip()] = convert.text(row[1]) or ""
+    return meta if meta.get("format") == layout.WORKBOOK_FORMAT else None
+
+
+def _same(cell: Any, rendered: Any) -> bool:
+    """Does a cell still show what the record renders to (as the exporter wrote it)?"""
+    if cell == rendered and cell.__class__ is rendered.__class__:
+        return True
+    if rendered == "" or rendered is None:
+        return cell is None or (isinstance(cell, str) and not cell.strip())
+    if cell is None:
+        return False
+    if isinstance(rendered, str):
+        r = _ILLEGAL.sub("", rendered)[:_MAX_CELL].replace("\r\n", "\n")
+        c = cell.replace("\r\n", "\n") if isinstance(cell, str) else convert.text(cell)
+        return c == r or (c is not None and c.strip() == r.strip())
+    if isinstance(rendered, date) and not isinstance(rendered, datetime):
+        if isinstance(cell, datetime):
+            cell = cell.date()
+        return bool(cell == rendered)
+    if isinstance(rendered, bool) or isinstance(cell, bool):
+        return cell is rendered
+    if isinstance(rendered, (int, float)):
+        return bool(cell == rendered) if isinstance(cell, (int, float)) else convert.text(cell) == convert.text(rendered)
+    return bool(cell == rendered)
+
+
+def _columns_of(sheet: reader.SheetData, spec: Sheet, b: _Builder) -> tuple[dict[str, int], Optional[int]]:
+    """Where each of the layout's columns is (by header, either language), and the ropa:json column."""
+    known = {}
+    for c in spec.columns:
+        for lang in ("nb", "en"):
+            known.setdefault(" ".join(c.header(lang).split()).casefold(), c.key)
+    found: dict[str, int] = {}
+    header = sheet.rows[0] if sheet.rows else []
+    for i, h in enumerate(header):
+        text = convert.text(h)
+        if not text:
+            continue
+        key = known.get(" ".join(text.split()).casefold())
+        if key is None:
+            b.warn(f"{sheet.name} column {mapping.column_letter(i)}", "unknown_column",
+                   f"'{text}' is not a column of this workbook; not imported")
+        elif key not in found:
+            found[key] = i
+    return found, found.pop(layout.JSON_COLUMN, None)
+
+
+def _cells(row: list[Any], cols: dict[str, int]) -> dict[str, Any]:
+    return {k: (row[i] if i < len(row) else None) for k, i in cols.items()}
+
+
+def _load_json(row: list[Any], j: Optional[int]) -> tuple[Optional[dict[str, Any]], bool]:
+    """The row's record from its ropa:json cells; (None, damaged?)."""
+    if j is None or j >= len(row):
+        return None, False
+    text = layout.join_json(row[j:])
+    if not text:
+        return None, False
+    try:
+        value = json.loads(text)
+    except ValueError:
+        return None, True
+    return (value, False) if isinstance(value, dict) else (None, True)
+
+
+def _edited(spec: Sheet, cells: dict[str, Any], record: Any, ctx: layout.Context, skip: Sequence[str] = ()) -> dict[str, Any]:
+    """The cells that no longer show what ``record`` renders to."""
+    out = {}
+    for col in spec.columns:
+        key = col.key
+        if col.hidden or key in skip or key not in cells:
+            continue
+        cell = cells[key]
+        rendered = col.render(record, ctx)
+        if cell == rendered and cell.__class__ is rendered.__class__:
+            continue
+        if not _same(cell, rendered):
+            out[key] = cell
+    return out
+
+
+def _headers(spec: Sheet, lang: str, rename: Optional[dict[str, str]] = None) -> dict[str, str]:
+    out = {c.key: c.header(lang) for c in spec.columns}
+    for k, v in (rename or {}).items():
+        out[k] = out.get(v, v)
+    return out
+
+
+def _read_own(b: _Builder, book: reader.Book, meta: dict[str, str]) -> list[str]:
+    lang = meta.get("language") if meta.get("language") in ("nb", "en") else "nb"
+    b.lang = lang
+    sheets: dict[str, reader.SheetData] = {}
+    for s in book.sheets:
+        key = layout.sheet_for(s.name)
+        if key is None:
+            key = next((k.split(":", 1)[1] for k, v in meta.items() if k.startswith("sheet:") and v == s.name), None)
+        if key and key not in sheets:
+            sheets[key] = s
+    if "activities" not in sheets and "organisations" not in sheets:
+        raise ValidationFailed([Problem(book.path.name, "no_sheet", "this ropa workbook has neither a Processing activities "
+                                                                     "nor an Organisations sheet")])
+    only = " ".join(b.default_org.split()).casefold() if b.default_org else None
+    if "organisations" in sheets:
+        _own_organisations(b, sheets["organisations"], lang, only)
+    if "activities" in sheets:
+        _own_activities(b, sheets["activities"], lang, only)
+    if "processor" in sheets:
+        _own_processor(b, sheets["processor"], lang, only)
+    if "transfers" in sheets:
+        _own_transfers(b, sheets["transfers"], lang, only)
+    if "recipients" in sheets:
+        _own_recipients(b, sheets["recipients"], lang, only)
+    if only and only not in b.orgs:
+        raise ValidationFailed([Problem(book.path.name, "not_found", f"organisation '{b.default_org}' is not in this workbook")])
+    return [s.name for s in book.sheets]
+
+
+def _skip_org(name: Optional[str], only: Optional[str]) -> bool:
+    return bool(only and (name or "").strip().casefold() != only)
+
+
+def _own_organisations(b: _Builder, sheet: reader.SheetData, lang: str, only: Optional[str]) -> None:
+    spec = layout.ORGANISATIONS
+    cols, j = _columns_of(sheet, spec, b)
+    headers = _headers(spec, lang)
+    for r in range(1, len(sheet.rows)):
+        row = sheet.rows[r]
+        if not any(v is not None for v in row):
+            continue
+        cells = _cells(row, cols)
+        record, damaged = _load_json(row, j)
+        name = (record or {}).get("name") or convert.text(cells.get("name"))
+        if not name or _skip_org(name, only):
+            continue
+        origin = _Origin(sheet.name, r + 1, headers, main=False)
+        if damaged:
+            b.warn(origin.where(), "damaged_json", "the hidden ropa:json cell is damaged; the visible cells were read instead")
+        ob = b.org(name)
+        ob.origin = origin
+        if record is not None:
+            doc = copy.deepcopy(record)
+            doc.setdefault("recipients", [])
+            ob.doc.clear()
+            ob.doc.update(doc)
+            ob.layout_ctx = layout.Context(lang=lang, org=copy.deepcopy(record), custom=ob.custom)
+            edits = _edited(spec, cells, record, ob.layout_ctx)
+            if "name" in edits:
+                b.warn(origin.where("name"), "rename", "an organisation cannot be renamed by import (its activities name it); "
+                                                      "the old name is kept: rename it in the register")
+                edits.pop("name")
+        else:
+            edits = {k: v for k, v in cells.items() if k != "name" and v is not None}
+        for rec in ob.doc.get("recipients") or []:
+            ob.recipients.setdefault(rec["name"], rec)
+        b.note(origin, convert.apply_organisation(ob.doc, edits))
+
+
+def _own_activities(b: _Builder, sheet: reader.SheetData, lang: str, only: Optional[str]) -> None:
+    spec = layout.ACTIVITIES
+    cols, j = _columns_of(sheet, spec, b)
+    headers = _headers(spec, lang)
+    b.main_sheet = sheet.name
+    total = len(sheet.rows)
+    org_col = cols.get("organisation")
+    for r in range(1, total):
+        b.tick(r, total)
+        row = sheet.rows[r]
+        if not any(v is not None for v in row):
+            continue
+        org_cell = row[org_col] if org_col is not None and org_col < len(row) else None
+        if _skip_org(convert.text(org_cell) or b.default_org, only):
+            continue
+        plan = RowPlan(sheet.name, r + 1)
+        b.rows.append(plan)
+        origin = _Origin(sheet.name, r + 1, headers, plan)
+        cells = _cells(row, cols)
+        ob = b.org_for(org_cell, plan, origin.where("organisation"))
+        if ob is None:
+            continue
+        record, damaged = _load_json(row, j)
+        if damaged:
+            b.warn(origin.where(), "damaged_json", "the hidden ropa:json cell is damaged; the visible cells were read instead", plan)
+        if record is None:
+            values = {k: v for k, v in cells.items() if k != "organisation"}
+            _add_table_row(b, ob, values, origin)
+            continue
+        edits = _edited(spec, cells, record, ob.layout_ctx, skip=("organisation",))
+        act = record
+        if edits:
+            act = convert.copy_activity(record)
+            b.note(origin, convert.apply_activity(act, edits, ob.ctx(headers)))
+            if not act.get("ref"):
+                act["ref"] = ob.new_ref()
+            if act["ref"] != record.get("ref"):
+                ob.renamed[str(record.get("ref"))] = act["ref"]
+                b.warn(origin.where("ref"), "new_ref", f"the ref was changed from {record.get('ref')} to {act['ref']}: this makes "
+                                                       f"a new activity {act['ref']}; {record.get('ref')} stays in the register "
+                                                       "(delete it there if it is gone)", plan)
+        ob.originals[act.get("ref") or ""] = record
+        ob.edited[act.get("ref") or ""] = set(edits)
+        b.add(ob, act, origin)
+    if b.progress:
+        b.progress(total, total)
+
+
+def _own_processor(b: _Builder, sheet: reader.SheetData, lang: str, only: Optional[str]) -> None:
+    spec = layout.PROCESSOR
+    cols, _ = _columns_of(sheet, spec, b)
+    headers = _headers(spec, lang)
+    org_level = ("processor_contact", "dpo.name", "representative.name")
+    for r in range(1, len(sheet.rows)):
+        row = sheet.rows[r]
+        cells = _cells(row, cols)
+        org_name, ref = convert.text(cells.get("organisation")), convert.text(cells.get("ref"))
+        if not any(v is not None for v in row) or _skip_org(org_name, only):
+            continue
+        origin = _Origin(sheet.name, r + 1, headers, main=False)
+        ob = b.orgs.get((org_name or "").casefold())
+        ref = ob.renamed.get(ref or "", ref) if ob else ref
+        if ob is None or ref not in ob.by_ref:
+            b.warn(origin.where("ref"), "unknown_activity", f"{org_name} / {ref} is not on the Processing activities sheet; "
+                                                            "this row was not imported (add processor activities there)")
+            continue
+        if ref not in ob.originals:
+            continue  # a row added on the activities sheet: its details are read from there
+        original = ob.originals[ref]
+        edits = _edited(spec, cells, original, ob.layout_ctx, skip=("organisation", "ref"))
+        act = ob.activities[ob.by_ref[ref]]
+        for key in list(edits):
+            if key in org_level:
+                b.warn(origin.where(key), "not_here", "organisation details are changed on the Organisations sheet; not imported")
+                edits.pop(key)
+        if "processing_categories" in edits:
+            edits["purposes"] = edits.pop("processing_categories")
+        _apply_second(b, ob, ref, act, edits, origin, headers)
+
+
+def _apply_second(b: _Builder, ob: _Org, ref: str, act: dict[str, Any], edits: dict[str, Any], origin: _Origin,
+                  headers: dict[str, str]) -> None:
+    """Edits of an activity made on a second sheet; a field changed differently on two sheets is an error."""
+    if not edits:
+        return
+    if act is ob.originals.get(ref):  # not yet copied: the activities sheet left it untouched
+        act = convert.copy_activity(act)
+        ob.activities[ob.by_ref[ref]] = act
+    trial = convert.copy_activity(act)
+    b.note(origin, convert.apply_activity(trial, edits, ob.ctx(headers)))
+    main = ob.edited.setdefault(ref, set())
+    for key in edits:
+        top = key.split(".")[0]
+        if key in main and trial.get(top) != act.get(top):
+            first = ob.origins[ob.by_ref[ref]]
+            b.error(origin.where(key), "conflict", f"changed here and on {first.sheet} {first.where(key)} to different values; "
+                                                   "keep one of the two", first.plan)
+        else:
+            act[top] = trial.get(top)
+            main.add(key)
+    if "transfers" in edits:
+        act["recipients"] = trial.get("recipients", act.get("recipients"))
+
+
+def _own_transfers(b: _Builder, sheet: reader.SheetData, lang: str, only: Optional[str]) -> None:
+    spec = layout.TRANSFERS
+    cols, _ = _columns_of(sheet, spec, b)
+    headers = _headers(spec, lang, {"country_code": "country"})
+    headers = {k: v for k, v in headers.items()}
+    groups: dict[tuple[str, str], list[tuple[int, dict[str, Any]]]] = {}
+    for r in range(1, len(sheet.rows)):
+        row = sheet.rows[r]
+        if not any(v is not None for v in row):
+            continue
+        cells = _cells(row, cols)
+        org_name, ref = convert.text(cells.get("organisation")), convert.text(cells.get("ref"))
+        if _skip_org(org_name, only):
+            continue
+        ob = b.orgs.get((org_name or "").casefold())
+        ref = ob.renamed.get(ref or "", ref) if ob else ref
+        groups.setdefault(((org_name or "").casefold(), ref or ""), []).append((r + 1, cells))
+    # Activities whose transfers all left the sheet lose them, as the sheet now says.
+    for key, ob in b.orgs.items():
+        for ref, original in ob.originals.items():
+            if original.get("transfers") and (key, ref) not in groups:
+                groups[(key, ref)] = []
+    for (org_key, ref), rows in groups.items():
+        ob = b.orgs.get(org_key)
+        if ob is None or ref not in ob.by_ref:
+            number = rows[0][0] if rows else 0
+            b.error(f"{sheet.name} row {number}, '{headers['ref']}'", "unknown_activity",
+                    f"'{ref}' is not an activity on the Processing activities sheet; its transfer cannot be imported")
+            continue
+        # A row added on the activities sheet has no JSON: its transfers cell is what the rows are compared with.
+        original = ob.originals.get(ref) or ob.activities[ob.by_ref[ref]]
+        ctx = layout.Context(lang=lang, org=ob.layout_ctx.org, custom=ob.custom, activity=original)
+        _match_transfers(b, ob, ref, original, rows, spec, ctx, sheet.name, headers)
+
+
+def _match_transfers(b: _Builder, ob: _Org, ref: str, original: dict[str, Any], rows: list[tuple[int, dict[str, Any]]],
+                     spec: Sheet, ctx: layout.Context, sheet_name: str, headers: dict[str, str]) -> None:
+    before = list(original.get("transfers") or [])
+    free = list(range(len(before)))
+    result: list[Optional[dict[str, Any]]] = [None] * len(rows)
+    changed = False
+    skip = ("organisation", "ref", "name", "country_status")
+    # Rows still showing a transfer exactly are that transfer, wherever they were moved.
+    for i, (_, cells) in enumerate(rows):
+        for k in free:
+            if not _edited(spec, cells, before[k], ctx, skip=skip):
+                result[i] = before[k]
+                free.remove(k)
+                break
+    for i, (number, cells) in enumerate(rows):
+        if result[i] is not None:
+            continue
+        origin = _Origin(sheet_name, number, headers, main=False)
+        changed = True
+        if free:
+            k = free.pop(0)
+            t = copy.deepcopy(before[k])
+            edits = _edited(spec, cells, before[k], ctx, skip=("organisation", "ref"))
+        else:
+            t = convert.empty_transfer()
+            edits = {k: v for k, v in cells.items() if v is not None and k not in ("organisation", "ref")}
+        for key in ("name", "country_status"):
+            if key in edits:
+                edits.pop(key)
+                if key == "name":
+                    b.warn(origin.where("name"), "not_here", "the activity's name is changed on the Processing activities sheet; "
+                                                             "not imported")
+        b.note(origin, [Note(n.field, n.code, n.message, n.severity) for n in convert.apply_transfer(t, edits)])
+        if not t.get("country") and not t.get("international_organisation"):
+            b.note(origin, [Note("country", "missing", "a transfer needs a destination country or an international organisation",
+                                 "error")])
+        result[i] = t
+    if free:
+        changed = True
+        first = ob.origins[ob.by_ref[ref]]
+        for k in free:
+            t = before[k]
+            where = vocab.country_name(t.get("country"), ctx.lang) if t.get("country") else t.get("international_organisation")
+            b.warn(first.where("transfers"), "removed", f"the transfer to {where} is no longer on the {sheet_name} sheet; "
+                                                         "it is removed", first.plan)
+    if not changed:
+        return
+    act = ob.activities[ob.by_ref[ref]]
+    if act is ob.originals.get(ref):
+        act = convert.copy_activity(act)
+        ob.activities[ob.by_ref[ref]] = act
+    if "transfers" in ob.edited.get(ref, set()):
+        first = ob.origins[ob.by_ref[ref]]
+        b.warn(first.where("transfers"), "both_edited", f"transfers were changed here and on the {sheet_name} sheet; "
+                                                         f"the {sheet_name} sheet is used", first.plan)
+    act["transfers"] = [t for t in result if t is not None]
+    names = {r["name"] for r in act.get("recipients") or []}
+    for t in act["transfers"]:
+        if t.get("recipient") and t["recipient"] not in names:
+            known = ob.recipients.get(t["recipient"]) or {}
+            act.setdefault("recipients", []).append({"name": t["recipient"], "kind": known.get("kind") or "other",
+                                                     "country": known.get("country") or t.get("country"),
+                                                     "agreement": known.get("agreement")})
+            names.add(t["recipient"])
+    ob.edited.setdefault(ref, set()).add("transfers")
+
+
+def _own_recipients(b: _Builder, sheet: reader.SheetData, lang: str, only: Optional[str]) -> None:
+    spec = layout.RECIPIENTS
+    cols, _ = _columns_of(sheet, spec, b)
+    headers = _headers(spec, lang, {"country_code": "country"})
+    originals: dict[str, dict[str, dict[str, Any]]] = {}  # org key -> name -> recipient with used_by
+    for key, ob in b.orgs.items():
+        recs: dict[str, dict[str, Any]] = {}
+        for ref in sorted(ob.originals):
+            for r in ob.originals[ref].get("recipients") or []:
+                recs.setdefault(r["name"], {**r, "used_by": []})["used_by"].append(ref)
+        for r in ob.layout_ctx.org.get("recipients") or []:
+            recs.setdefault(r["name"], {**r, "used_by": []})
+        originals[key] = recs
+    for r in range(1, len(sheet.rows)):
+        row = sheet.rows[r]
+        if not any(v is not None for v in row):
+            continue
+        cells = _cells(row, cols)
+        org_name, name = convert.text(cells.get("organisation")), convert.text(cells.get("name"))
+        if _skip_org(org_name, only) or not name:
+            continue
+        origin = _Origin(sheet.name, r + 1, headers, main=False)
+        ob = b.orgs.get((org_name or "").casefold())
+        if ob is None:
+            ob = b.org_for(org_name, RowPlan(sheet.name, r + 1), origin.where("organisation"))
+            if ob is None:
+                continue
+        original = originals.get((org_name or "").casefold(), {}).get(name)
+        ctx = ob.layout_ctx
+        if original is not None:
+            edits = _edited(spec, cells, original, ctx, skip=("organisation", "name"))
+            if "used_by" in edits and _refs(edits["used_by"]) == set(original["used_by"]):
+                edits.pop("used_by")
+            if not edits:
+                continue
+            rec = {k: original[k] for k in ("name", "kind", "country", "agreement")}
+            used_before = set(original["used_by"])
+        else:
+            edits = {k: v for k, v in cells.items() if v is not None and k not in ("organisation", "name")}
+            rec = {"name": name, "kind": "other", "country": None, "agreement": None}
+            used_before = set()
+        used = {ob.renamed.get(x, x) for x in _refs(edits.pop("used_by"))} if "used_by" in edits else used_before
+        b.note(origin, convert.apply_recipient(rec, edits))
+        ob.recipients[name] = rec
+        _place_recipient(b, ob, rec, used, used_before, origin)
+
+
+def _refs(value: Any) -> set[str]:
+    return {x.strip() for x in re.split(r"[,;\n]", convert.text(value) or "") if x.strip()}
+
+
+def _place_recipient(b: _Builder, ob: _Org, rec: dict[str, Any], used: set[str], used_before: set[str], origin: _Origin) -> None:
+    """A recipient changed on the Recipients sheet: every activity that uses it, and those added or removed in 'used by'."""
+    for ref in sorted(used - set(ob.by_ref)):
+        b.error(origin.where("used_by"), "unknown_activity", f"'{ref}' is not an activity of '{ob.name}' in this workbook")
+    placed = False
+    for ref, i in ob.by_ref.items():
+        act = ob.activities[i]
+        has = any(r["name"] == rec["name"] for r in act.get("recipients") or [])
+        if not has and ref not in used:
+            continue
+        if act is ob.originals.get(ref):
+            act = convert.copy_activity(act)
+            ob.activities[i] = act
+        if ref in used:
+            placed = True
+            if has:
+                act["recipients"] = [dict(rec) if r["name"] == rec["name"] else r for r in act["recipients"]]
+            else:
+                act.setdefault("recipients", []).append(dict(rec))
+        else:
+            act["recipients"] = [r for r in act["recipients"] if r["name"] != rec["name"]]
+            for t in act.get("transfers") or []:
+                if t.get("recipient") == rec["name"]:
+                    t["recipient"] = None
+            b.warn(origin.where("used_by"), "removed", f"'{rec['name']}' is no longer used by {ref}: removed from it")
+    org_level = ob.doc.setdefault("recipients", [])
+    ob.doc["recipients"] = [r for r in org_level if r["name"] != rec["name"]]
+    if not placed:
+        ob.doc["recipients"].append(dict(rec))
+
+
+# ---------------------------------------------------------------------------------------------
+# Entry points
+
+
+@contextmanager
+def _no_gc() -> Iterator[None]:
+    """Pause the cyclic garbage collector while an import builds its many small objects.
+
+    With a large heap of live rows and models every generation-2 pass rescans all of them;
+    nothing an import makes is cyclic garbage worth collecting midway. Validating 10,000
+    activities takes a third of the time this way.
+    """
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
+def _source(path: Union[str, Path]) -> str:
+    return Path(path).name
+
+
+def _build(session: Session, path: Path, *, org: Optional[str], sheet: Optional[str],
+           mapping_overrides: Optional[dict[str, Optional[str]]], mode: str, progress: Optional[Progress]) -> tuple[_Builder, ImportPlan]:
+    b = _Builder(session, _source(path), org=org, mode=mode, progress=progress)
+    book = reader.read_book(path)
+    plan = ImportPlan(source=b.source, kind="table", sheets=[s.name for s in book.sheets], encoding=book.encoding,
+                      delimiter=book.delimiter)
+    meta = is_own_workbook(book) if book.kind != "csv" and not mapping_overrides and not sheet else None
+    if meta is not None:
+        plan.kind = "ropa-workbook"
+        _read_own(b, book, meta)
+        plan.language = b.lang
+        plan.sheet = b.main_sheet
+        plan.header_row = 1
+    else:
+        chosen, header = choose_sheet(book, sheet, mapping_overrides)
+        plan.sheet, plan.header_row, plan.header_rows = chosen.name, header.header_row_number, header.rows
+        plan.columns = header.columns
+        for c in header.columns:
+            if c.how == "duplicate":
+                b.warn(f"column {c.letter} '{c.header}'", "duplicate_column",
+                       f"also matches '{mapping.TARGETS[c.guess].label('en') if c.guess else ''}', which column "
+                       f"{header.mapped()[c.guess].letter if c.guess in header.mapped() else '?'} already fills; not imported")
+        if "name" not in header.mapped():
+            raise ValidationFailed([Problem(chosen.name, "no_name_column", (
+                "no column was recognised as the activity's name ('Processing activity' / 'Behandlingsaktivitet'); "
+                "map one yourself (--map \"Header=name\")"))])
+        _read_table(b, chosen, header)
+    plan.rows = b.rows
+    return b, plan
+
+
+def _read_json_file(b: _Builder, path: Path) -> dict[str, Any]:
+    data = interchange.read_json(path)
+    if b.default_org and isinstance(data, dict) and isinstance(data.get("organisations"), list):
+        wanted = b.default_org.casefold()
+        data = {**data, "organisations": [o for o in data["organisations"] if isinstance(o, dict)
+                                          and str(o.get("name", "")).casefold() == wanted]}
+    return data
+
+
+def plan_file(
+    session: Session,
+    path: Union[str, Path],
+    *,
+    org: Optional[str] = None,
+    sheet: Optional[str] = None,
+    mapping_overrides: Optional[dict[str, Optional[str]]] = None,
+    mode: str = "upsert",
+    progress: Optional[Progress] = None,
+) -> ImportPlan:
+    """Read the file and say what an import would do; nothing is written.
+
+    Problems with the file itself (not a spreadsheet, zip bomb, no header row …) raise
+    :class:`ValidationFailed`; problems with rows are in the plan (``errors``, row statuses).
+    """
+    with _no_gc():
+        return _plan(session, Path(path), org=org, sheet=sheet, mapping_overrides=mapping_overrides, mode=mode, progress=progress)
+
+
+def _plan(session: Session, p: Path, *, org: Optional[str], sheet: Optional[str],
+          mapping_overrides: Optional[dict[str, Optional[str]]], mode: str, progress: Optional[Progress]) -> ImportPlan:
+    if p.suffix.lower() == ".json":
+        return _plan_json(session, p, org=org, mode=mode)
+    b, plan = _build(session, p, org=org, sheet=sheet, mapping_overrides=mapping_overrides, mode=mode, progress=progress)
+    document = b.finish()
+    plan.document = document
+    doc, problems = parse_document(document)
+    translated = b.translate(problems)
+    plan.errors = b.errors + [q for q in translated if q.severity == "error"]
+    plan.warnings = b.warnings + [q for q in translated if q.severity != "error"]
+    for oi, ob in enumerate(b.orgs.values()):
+        for ai, (act, origin) in enumerate(zip(ob.activities, ob.origins)):
+            if origin.plan is None or origin.plan.status in ("error", "skipped"):
+                continue
+            if doc is not None:
+                act_doc: Optional[ActivityDoc] = doc.organisations[oi].activities[ai]
+            else:  # the document as a whole did not validate: compare the activities that do
+                try:
+                    act_doc = ActivityDoc.model_validate(act)
+                except PydanticValidationError:
+                    act_doc = None
+            if act_doc is None:
+                origin.plan.status = "error"
+                continue
+            current = ob.db_acts.get(act_doc.ref)
+            if current is None:
+                origin.plan.status = "new"
+            else:
+                origin.plan.status = "unchanged" if registry.activity_dict_from_doc(act_doc) == current else "changed"
+    return plan
+
+
+def _plan_json(session: Session, path: Path, *, org: Optional[str], mode: str) -> ImportPlan:
+    b = _Builder(session, path.name, org=org, mode=mode)
+    data = _read_json_file(b, path)
+    plan = ImportPlan(source=path.name, kind="json", sheets=[])
+    doc, problems = parse_document(data)
+    plan.errors = [p for p in problems if p.severity == "error"]
+    plan.warnings = [p for p in problems if p.severity != "error"]
+    plan.document = data if isinstance(data, dict) else {}
+    if doc is None:
+        return plan
+    bad = {m.group(1, 2) for p in plan.errors if (m := _PATH.match(p.where))}
+    for oi, org_doc in enumerate(doc.organisations):
+        ob = b.org(org_doc.name)
+        for ai, act in enumerate(org_doc.activities):
+            row = RowPlan("json", ai + 1, org_doc.name, act.ref, act.name)
+            if (str(oi), str(ai)) in bad:
+                row.status = "error"
+                row.messages = [str(p) for p in plan.errors if p.where.startswith(f"organisations[{oi}].activities[{ai}]")]
+            elif mode == "create-only" and act.ref in ob.db_refs:
+                row.status = "skipped"
+            else:
+                current = ob.db_acts.get(act.ref)
+                row.status = "new" if current is None else (
+                    "unchanged" if registry.activity_dict_from_doc(act) == current else "changed")
+            plan.rows.append(row)
+    return plan
+
+
+def import_file(
+    session: Session,
+    path: Union[str, Path],
+    *,
+    actor: str,
+    org: Optional[str] = None,
+    sheet: Optional[str] = None,
+    dry_run: bool = False,
+    mapping_overrides: Optional[dict[str, Optional[str]]] = None,
+    mode: str = "upsert",
+    progress: Optional[Progress] = None,
+) -> FileImportReport:
+    """Import a spreadsheet or JSON file in the caller's transaction: every row, or nothing.
+
+    Any error in any row raises :class:`ValidationFailed` listing them all (row and column
+    named), before anything is written. ``dry_run`` reads, validates and counts exactly as a
+    real import, then rolls the session back. Audit events carry ``import:<file name>``.
+    """
+    with _no_gc():
+        return _import(session, Path(path), actor=actor, org=org, sheet=sheet, dry_run=dry_run,
+                       mapping_overrides=mapping_overrides, mode=mode, progress=progress)
+
+
+def _import(session: Session, p: Path, *, actor: str, org: Optional[str], sheet: Optional[str], dry_run: bool,
+            mapping_overrides: Optional[dict[str, Optional[str]]], mode: str, progress: Optional[Progress]) -> FileImportReport:
+    if p.suffix.lower() == ".json":
+        b = _Builder(session, p.name, org=org, mode=mode)
+        document = _read_json_file(b, p)
+        skipped: list[str] = []
+        if mode == "create-only":
+            document, skipped = _without_existing(b, document)
+        rows_read = len(skipped) + sum(len(o.get("activities") or []) for o in document.get("organisations") or []
+                                       if isinstance(o, dict)) if isinstance(document, dict) else 0
+        kind = "json"
+        plan = ImportPlan(source=p.name, kind="json")
+    else:
+        b, plan = _build(session, p, org=org, sheet=sheet, mapping_overrides=mapping_overrides, mode=mode, progress=progress)
+        document = b.finish()
+        if b.errors:
+            raise ValidationFailed(b.errors)
+        rows_read = sum(1 for r in plan.rows if r.status not in ("example", "instructions", "skipped"))
+        skipped = [f"{r.sheet} row {r.row} ({r.status})" for r in plan.rows if r.status in ("example", "instructions", "skipped")]
+        kind = plan.kind
+    try:
+        report = interchange.import_document(session, document, actor=actor, source=b.source, dry_run=dry_run)
+    except ValidationFailed as err:
+        if dry_run:
+            session.rollback()
+        raise ValidationFailed(b.translate(err.problems) if kind != "json" else err.problems) from None
+    if dry_run:
+        session.rollback()
+    warnings = (b.warnings if kind != "json" else []) + (b.translate(report.warnings) if kind != "json" else report.warnings)
+    out = FileImportReport(source=report.source, organisations_created=report.organisations_created,
+                           organisations_updated=report.organisations_updated, created=report.created, updated=report.updated,
+                           unchanged=report.unchanged, warnings=warnings, dry_run=dry_run, rows_read=rows_read,
+                           skipped=skipped, kind=kind, sheet=plan.sheet, header_row=plan.header_row, columns=plan.columns)
+    if progress:
+        progress(1, 1)
+    return out
+
+
+def _without_existing(b: _Builder, document: Any) -> tuple[Any, list[str]]:
+    """The document without the activities the register already has (``--mode create-only``), and those left out."""
+    if not isinstance(document, dict) or not isinstance(document.get("organisations"), list):
+        return document, []
+    orgs, skipped = [], []
+    for o in document["organisations"]:
+        if isinstance(o, dict) and isinstance(o.get("name"), str) and isinstance(o.get("activities"), list):
+            refs = b.org(o["name"]).db_refs
+            keep = [a for a in o["activities"] if not (isinstance(a, dict) and a.get("ref") in refs)]
+            skipped += [f"{o['name']}/{a['ref']} (exists)" for a in o["activities"] if isinstance(a, dict) and a.get("ref") in refs]
+            o = {**o, "activities": keep}
+        orgs.append(o)
+    return {**document, "organisations": orgs}, skipped
+
+
+def parse_map_options(items: Optional[Sequence[str]]) -> dict[str, Optional[str]]:
+    """``["Header text=field", "C=purposes", "Notes=-"]`` as mapping overrides ('-' or nothing: not imported)."""
+    out: dict[str, Optional[str]] = {}
+    for item in items or []:
+        header, sep, key = item.rpartition("=")
+        if not sep or not header.strip():
+            raise ValidationFailed([Problem("--map", "bad_map", f"'{item}' is not \"Header text=field\"")])
+        key = key.strip()
+        if key and key != mapping.IGNORE and key not in mapping.TARGETS:
+            close = [k for k in mapping.TARGETS if key.casefold() in k.casefold()]
+            hint = f" (did you mean {', '.join(close[:3])}?)" if close else f" (fields: {', '.join(mapping.TARGETS)})"
+            raise ValidationFailed([Problem("--map", "unknown_field", f"'{key}' is not a field{hint}")])
+        out[header.strip()] = key or mapping.IGNORE
+    return out
+
+
+def field_choices(lang: str = "en") -> dict[str, str]:
+    """Every field a column can map to, with its label, for the Import page's drop-downs."""
+    return {k: f"{t.label(lang)} ({k})" for k, t in mapping.TARGETS.items()}
+
+
+__all__ = ["FileImportReport", "ImportPlan", "RowPlan", "field_choices", "import_file", "parse_map_options", "plan_file"]
+

@@ -1,0 +1,503 @@
+"""Which row holds the headers, and which register field each column is.
+
+Headers are matched against the field table (:mod:`ropa.fields`): both languages' labels and
+the aliases, which include the authorities' template wording (Datatilsynet, ICO). Matching is
+tolerant of case, punctuation, line breaks, parentheticals such as "(if possible)" and typos:
+an exact match of the normalised text first, then a fuzzy ratio (rapidfuzz) of at least
+:data:`THRESHOLD`. Each field takes one column; a second column matching the same field is
+left unmapped with a note, never merged silently.
+
+The header row is found by itself: the first 30 rows are scored by how many fields they name,
+alone and as a two-row header (a group title above, merged or not, and sub-headers below).
+Rows under the header that read as instructions ("Beskriv formålet …") or as the template's
+example ("Eksempel: …", "e.g. …") are flagged, not imported.
+
+A mapping the user corrected can be saved under a name (one JSON file per mapping in
+:func:`mappings_dir`) and applied to the next file from the same template.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Optional
+
+from rapidfuzz import fuzz, process
+
+from ropa.errors import Problem, ValidationFailed
+from ropa.excel.reader import SheetData
+from ropa.fields import ACTIVITY_FIELDS, ORGANISATION, RECIPIENT, TRANSFER, FieldSpec
+from ropa.settings import DATA_DIR
+
+THRESHOLD = 85.0
+MAX_HEADER_SCAN = 30
+MIN_HEADER_MATCHES = 2
+IGNORE = "-"  # a mapping value meaning "do not import this column"
+
+
+@dataclass(frozen=True)
+class Target:
+    """Something a column can be imported into: an activity field or one of the importer's extras."""
+
+    key: str
+    en: str
+    nb: str
+    kind: str
+    phrases: tuple[str, ...]  # every wording recognised, as written
+
+    def label(self, lang: str = "en") -> str:
+        return self.nb if lang == "nb" else self.en
+
+
+def _from_spec(spec: FieldSpec, key: Optional[str] = None, *extra: str, aliases: bool = True) -> Target:
+    phrases = (spec.en, spec.nb, *(spec.aliases if aliases else ()), *extra)
+    return Target(key or spec.key, spec.en, spec.nb, spec.kind, phrases)
+
+
+def _targets() -> dict[str, Target]:
+    out: dict[str, Target] = {}
+    out["organisation"] = _from_spec(ORGANISATION["name"], "organisation", "Organisation name", "Organization", "Company",
+                                     "Virksomhetens navn", "Foretak", "Selskap", "Legal entity", "Juridisk enhet", aliases=False)
+    for spec in ACTIVITY_FIELDS:
+        out[spec.key] = _from_spec(spec)
+    # Columns of templates that describe a part of a field: they refine what the main column gives.
+    out["transfers.mechanism"] = _from_spec(TRANSFER["mechanism"], "transfers.mechanism")
+    out["transfers.safeguard"] = _from_spec(TRANSFER["safeguard"], "transfers.safeguard")
+    out["recipients.agreement"] = _from_spec(RECIPIENT["agreement"], "recipients.agreement")
+    out["legal_bases.legitimate_interest"] = Target(
+        "legal_bases.legitimate_interest", "Legitimate interests for the processing", "Berettiget interesse (beskrivelse)", "text",
+        ("Legitimate interests for the processing", "Legitimate interests for the processing (if applicable)",
+         "Legitimate interest", "Berettiget interesse", "Beskrivelse av berettiget interesse", "Den berettigede interessen"))
+    out["legal_bases.lia"] = Target(
+        "legal_bases.lia", "Link to record of legitimate interests assessment", "Lenke til interesseavveining", "text",
+        ("Link to record of legitimate interests assessment", "Legitimate interests assessment", "LIA",
+         "Interesseavveining", "Lenke til interesseavveining"))
+    out["legal_bases.consent_record"] = Target(
+        "legal_bases.consent_record", "Link to record of consent", "Lenke til samtykkeregistrering", "text",
+        ("Link to record of consent", "Record of consent", "Consent record", "Samtykkeregistrering", "Lenke til samtykke"))
+    return out
+
+
+TARGETS: dict[str, Target] = _targets()
+
+
+# ---------------------------------------------------------------------------------------------
+# Normalising and matching
+
+
+_PAREN = re.compile(r"\([^)]*\)|\[[^\]]*\]")
+_NON_WORD = re.compile(r"[^\w]+")
+
+
+def norm(text: Any) -> str:
+    """Lower case, no punctuation or line breaks, spaces collapsed: 'Purpose(s) of\\nprocessing:' -> 'purpose s of processing'."""
+    if text is None:
+        return ""
+    s = unicodedata.normalize("NFKC", str(text)).casefold().replace("_", " ")
+    return " ".join(_NON_WORD.sub(" ", s).split())
+
+
+def _variants(header: str) -> list[str]:
+    """The header, without parentheticals, and its first line (templates put hints below the title)."""
+    out = [norm(header)]
+    bare = norm(_PAREN.sub(" ", header))
+    if bare and bare not in out:
+        out.append(bare)
+    first = str(header).strip().splitlines()[0] if str(header).strip() else ""
+    for v in (norm(first), norm(_PAREN.sub(" ", first))):
+        if v and v not in out:
+            out.append(v)
+    return [v for v in out if v]
+
+
+@dataclass(frozen=True)
+class _Index:
+    phrases: list[str]
+    keys: list[str]
+    exact: dict[str, str]
+
+
+def _build_index(targets: dict[str, Target]) -> _Index:
+    phrases: list[str] = []
+    keys: list[str] = []
+    exact: dict[str, str] = {}
+    # Labels first, then aliases, then both without their parentheses: a label always wins over
+    # another field's alias that reads the same ("Lagringstid" vs "Lagringstid (antall)").
+    labels = [(t.key, norm(p)) for t in targets.values() for p in t.phrases[:2]]
+    aliases = [(t.key, norm(p)) for t in targets.values() for p in t.phrases[2:]]
+    bare = [(t.key, norm(_PAREN.sub(" ", p))) for t in targets.values() for p in t.phrases]
+    for key, v in labels + aliases + bare:
+        if v and v not in exact:
+            exact[v] = key
+            phrases.append(v)
+            keys.append(key)
+    return _Index(phrases, keys, exact)
+
+
+_INDEX = _build_index(TARGETS)
+
+
+def match_header(header: Any) -> tuple[Optional[str], float]:
+    """The best target for a header and its score (100 = exact); (None, best score) below the threshold."""
+    if header is None or not str(header).strip():
+        return None, 0.0
+    return _match(str(header))
+
+
+@lru_cache(maxsize=4096)
+def _match(header: str) -> tuple[Optional[str], float]:
+    best_key, best = None, 0.0
+    for v in _variants(str(header)):
+        key = _INDEX.exact.get(v)
+        if key:
+            return key, 100.0
+        if len(v) < 5:  # short headers ("ID", "Nr") only match exactly
+            continue
+        found = process.extractOne(v, _INDEX.phrases, scorer=fuzz.ratio, score_cutoff=best)
+        if found:
+            phrase, score, i = found
+            if len(phrase) >= 5 and score > best:
+                best_key, best = _INDEX.keys[i], float(score)
+    if best >= THRESHOLD:
+        return best_key, best
+    return None, best
+
+
+# ---------------------------------------------------------------------------------------------
+# The header row
+
+
+@dataclass
+class Column:
+    """One column of the sheet and where it goes."""
+
+    index: int  # 0-based
+    header: str
+    field: Optional[str]  # a TARGETS key, or None: not imported
+    score: float = 0.0
+    how: str = "none"  # exact | fuzzy | override | saved | none | duplicate | ignored
+    guess: Optional[str] = None  # the best match even when below the threshold, for the UI
+
+    @property
+    def letter(self) -> str:
+        return column_letter(self.index)
+
+
+@dataclass
+class Header:
+    """Where the header is and what each column means; data start at ``first_data`` (0-based row)."""
+
+    row: int  # 0-based index of the (last) header row
+    rows: int  # 1 or 2
+    columns: list[Column]
+    notes: list[Problem] = field(default_factory=list)
+
+    @property
+    def first_data(self) -> int:
+        return self.row + 1
+
+    @property
+    def header_row_number(self) -> int:
+        """1-based number of the first header row, as the spreadsheet shows it."""
+        return self.row - self.rows + 2
+
+    def mapped(self) -> dict[str, Column]:
+        return {c.field: c for c in self.columns if c.field}
+
+    def unmapped(self) -> list[Column]:
+        return [c for c in self.columns if not c.field and c.header]
+
+
+def column_letter(index: int) -> str:
+    out = ""
+    n = index + 1
+    while n:
+        n, r = divmod(n - 1, 26)
+        out = chr(65 + r) + out
+    return out
+
+
+def _text(v: Any) -> str:
+    return "" if v is None else " ".join(str(v).split()) if not isinstance(v, str) else v.strip()
+
+
+def _fill_merged(sheet: SheetData, row: int, values: list[str]) -> list[str]:
+    """A merged cell's text over every column it spans (calamine gives it to the first only)."""
+    out = list(values)
+    for (r0, c0), (r1, c1) in sheet.merged:
+        if r0 <= row <= r1:
+            v = _text(sheet.cell(r0, c0))
+            for c in range(c0, c1 + 1):
+                if c < len(out) and not out[c]:
+                    out[c] = v
+    return out
+
+
+def _row_texts(sheet: SheetData, row: int, width: int) -> list[str]:
+    cells = sheet.rows[row] if row < len(sheet.rows) else []
+    return _fill_merged(sheet, row, [_text(cells[c]) if c < len(cells) else "" for c in range(width)])
+
+
+# Sub-headers under a group title mean a part of the group's field: "Overføring til tredjeland"
+# over "Land" and "Grunnlag" is the destination and the transfer mechanism, not the legal basis.
+FAMILIES: dict[str, dict[str, tuple[str, ...]]] = {
+    "transfers": {
+        "transfers": ("Land", "Country", "Countries", "Mottakerland", "Tredjeland", "Destination", "Destinasjon", "Hvor",
+                      *TRANSFER["country"].aliases, TRANSFER["country"].en, TRANSFER["country"].nb),
+        "transfers.mechanism": ("Grunnlag", "Overføringsgrunnlag", "Mechanism", "Basis", "Lawful basis", "Rettslig grunnlag",
+                                "Tool", *TRANSFER["mechanism"].aliases, TRANSFER["mechanism"].en, TRANSFER["mechanism"].nb),
+        "transfers.safeguard": ("Garantier", "Safeguards", "Dokumentasjon", "Documentation", "Sikringstiltak",
+                                *TRANSFER["safeguard"].aliases, TRANSFER["safeguard"].en, TRANSFER["safeguard"].nb),
+    },
+    "recipients": {
+        "recipients": ("Navn", "Name", "Mottaker", "Recipient", "Kategori", "Category", "Hvem", "Who"),
+        "recipients.agreement": ("Avtale", "Agreement", "Contract", "Kontrakt", "Databehandleravtale", "DPA",
+                                 *RECIPIENT["agreement"].aliases),
+    },
+    "dpia.status": {
+        "dpia.status": ("Status", "Required", "Påkrevd", "Nødvendig", "Needed", "Progress", "Gjennomført"),
+        "dpia.ref": ("Link", "Lenke", "Reference", "Referanse", "Ref", "Dokument", "Document"),
+    },
+    "retention.text": {
+        "retention.text": ("Beskrivelse", "Description", "Tekst", "Text", "Regel", "Rule", "Schedule"),
+        "retention.period": ("Periode", "Period", "Antall", "Number", "Lengde", "Length", "Tid", "Time"),
+        "retention.unit": ("Enhet", "Unit"),
+        "retention.trigger": ("Fra", "From", "Starter", "Starts", "Regnes fra", "Trigger", "Start"),
+        "retention.action": ("Deretter", "Then", "Handling", "Action", "Ved utløp", "At the end"),
+    },
+}
+_FAMILY_INDEX = {g: {norm(p): k for k, phrases in fam.items() for p in phrases} for g, fam in FAMILIES.items()}
+
+
+def _family_match(group: str, sub: str) -> Optional[str]:
+    key, _ = match_header(group)
+    index = _FAMILY_INDEX.get(key or "")
+    if not index:
+        return None
+    for v in _variants(sub):
+        if v in index:
+            return index[v]
+    found = process.extractOne(norm(sub), list(index), scorer=fuzz.ratio, score_cutoff=THRESHOLD)
+    return index[found[0]] if found and len(found[0]) >= 5 else None
+
+
+def _score(headers: Sequence[str], overrides: dict[str, str], forced: Optional[dict[int, str]] = None) -> int:
+    """How many distinct fields a header row names."""
+    keys = set()
+    for i, h in enumerate(headers):
+        if forced and i in forced:
+            keys.add(forced[i])
+        elif h and norm(h) in overrides:
+            keys.add(overrides[norm(h)])
+        elif h:
+            keys.add(match_header(h)[0])
+    keys.discard(None)
+    keys.discard(IGNORE)
+    return len(keys)
+
+
+def _two_row(top: list[str], sub: list[str]) -> tuple[list[str], dict[int, str]]:
+    """Per column, the group title above and the sub-header below, joined as they match best;
+    and the columns whose sub-header names a part of the group's field."""
+    filled = list(top)
+    for c in range(1, len(filled)):  # a group title spans the empty cells to its right, where there are sub-headers
+        if not filled[c] and sub[c] and filled[c - 1] and sub[c - 1]:
+            filled[c] = filled[c - 1]
+    out: list[str] = []
+    forced: dict[int, str] = {}
+    for c, (t, s) in enumerate(zip(filled, sub)):
+        if t and s and t != s:
+            part = _family_match(t, s)
+            if part:
+                out.append(f"{t} / {s}")
+                forced[c] = part
+                continue
+        options = [x for x in (s, f"{t} / {s}" if t and s and t != s else "", t if not s else "") if x]
+        best, best_score = (options[0] if options else ""), -1.0
+        for o in options:
+            key, score = match_header(o)
+            score = score + (1000 if key else 0)
+            if score > best_score:
+                best, best_score = o, score
+        out.append(best)
+    return out, forced
+
+
+def detect_header(sheet: SheetData, overrides: Optional[dict[str, Optional[str]]] = None) -> Header:
+    """Find the header row (or two) in the first rows of a sheet and map its columns."""
+    ov = {norm(k): (v or IGNORE) for k, v in (overrides or {}).items() if not _is_letter(k)}
+    width = max((len(r) for r in sheet.rows[:MAX_HEADER_SCAN + 2]), default=0)
+    best: Optional[tuple[int, int, int, list[str], dict[int, str]]] = None  # (matches, row, rows, headers, forced)
+    limit = min(len(sheet.rows), MAX_HEADER_SCAN)
+    singles: dict[int, tuple[int, list[str]]] = {}
+    for r in range(limit):
+        texts = _row_texts(sheet, r, width)
+        if not any(texts):
+            continue
+        n = _score(texts, ov)
+        singles[r] = (n, texts)
+        if best is None or n > best[0]:
+            best = (n, r, 1, texts, {})
+    for r in range(limit - 1):
+        if r not in singles or r + 1 not in singles or not singles[r][0] and not singles[r + 1][0]:
+            continue
+        combined, forced = _two_row(singles[r][1], singles[r + 1][1])
+        n = _score(combined, ov, forced)
+        if best is not None and n > max(singles[r][0], singles[r + 1][0]) and n > best[0]:
+            best = (n, r + 1, 2, combined, forced)
+    if best is None or best[0] < MIN_HEADER_MATCHES and not (overrides and best[0] >= 1):
+        raise ValidationFailed([Problem(sheet.name, "no_header", (
+            f"no header row found in sheet '{sheet.name}': none of the first {MAX_HEADER_SCAN} rows names at least "
+            f"{MIN_HEADER_MATCHES} of the register's fields (e.g. 'Processing activity', 'Purpose of processing'); "
+            "map the columns yourself (--map \"Header=field\")"))])
+    _, row, rows, headers, forced = best
+    return Header(row=row, rows=rows, columns=map_columns(headers, overrides, forced))
+
+
+def _is_letter(key: str) -> bool:
+    return bool(re.fullmatch(r"[A-Z]{1,3}", key.strip()))
+
+
+def map_columns(headers: Sequence[str], overrides: Optional[dict[str, Optional[str]]] = None,
+                forced: Optional[dict[int, str]] = None) -> list[Column]:
+    """Each header's field: overrides (by header text or column letter) first, then the best match;
+    a field goes to one column only (the best-scoring), others are left unmapped with a note."""
+    by_text = {norm(k): v for k, v in (overrides or {}).items() if not _is_letter(k)}
+    by_letter = {k.strip(): v for k, v in (overrides or {}).items() if _is_letter(k)}
+    columns = []
+    for i, h in enumerate(headers):
+        h = h or ""
+        letter = column_letter(i)
+        if letter in by_letter or (h and norm(h) in by_text):
+            value = by_letter.get(letter, by_text.get(norm(h)))
+            if not value or value == IGNORE:
+                columns.append(Column(i, h, None, 100.0, "ignored"))
+            else:
+                if value not in TARGETS:
+                    raise ValidationFailed([Problem(f"column {letter} '{h}'", "unknown_field",
+                                                    f"'{value}' is not a field; use one of: {', '.join(TARGETS)}")])
+                columns.append(Column(i, h, value, 100.0, "override"))
+            continue
+        if forced and i in forced:
+            columns.append(Column(i, h, forced[i], 100.0, "exact", forced[i]))
+            continue
+        key, score = match_header(h)
+        if key:
+            columns.append(Column(i, h, key, score, "exact" if score >= 100 else "fuzzy", key))
+        else:
+            guess, _ = _best_guess(h)
+            columns.append(Column(i, h, None, score, "none", guess))
+    taken: dict[str, Column] = {}
+    for c in sorted(columns, key=lambda c: (c.how != "override", -c.score, c.index)):
+        if not c.field:
+            continue
+        if c.field in taken:
+            c.guess, c.field, c.how = c.field, None, "duplicate"
+        else:
+            taken[c.field] = c
+    return columns
+
+
+def _best_guess(header: str) -> tuple[Optional[str], float]:
+    if not header.strip():
+        return None, 0.0
+    best_key, best = None, 0.0
+    for v in _variants(header):
+        found = process.extractOne(v, _INDEX.phrases, scorer=fuzz.token_set_ratio)
+        if found and found[1] > best:
+            best_key, best = _INDEX.keys[found[2]], float(found[1])
+    return (best_key, best) if best >= 60 else (None, best)
+
+
+# ---------------------------------------------------------------------------------------------
+# Rows that are not data
+
+
+_EXAMPLE = re.compile(r"^\s*\(?(?:eksempel|example|sample|e\.\s?g\.|eg:|f\.\s?eks\.?|for eksempel|for example|eks\.|eks:)(?!\w)",
+                      re.IGNORECASE)
+_INSTRUCTION = re.compile(
+    r"^\s*(?:beskriv|angi|oppgi|skriv|list|fyll|velg|før opp|legg inn|hvilke|hva|hvem|hvor|hvordan|når|describe|enter|state|"
+    r"specify|provide|include|select|choose|give|record|insert|what|which|who|where|how|when|if |hvis|dersom|eg |e\.g)\b",
+    re.IGNORECASE)
+
+
+def is_example(cells: Sequence[Any]) -> Optional[str]:
+    """The text that marks a row as the template's example (its first cell says so), or None."""
+    for v in cells:
+        if v is None or not str(v).strip():
+            continue
+        return v.strip() if isinstance(v, str) and _EXAMPLE.match(v) else None
+    return None
+
+
+def is_instruction(cells: Sequence[Any]) -> bool:
+    """A row of guidance under the headers: most of its texts ask or tell, none is a plain value."""
+    texts = [v for v in cells if v is not None and str(v).strip()]
+    if len(texts) < 2:
+        return False
+    telling = sum(1 for v in texts if isinstance(v, str) and (_INSTRUCTION.match(v) or v.rstrip().endswith("?")))
+    return telling * 2 > len(texts) and telling >= 2
+
+
+# ---------------------------------------------------------------------------------------------
+# Saved mappings
+
+
+def mappings_dir() -> Path:
+    """``ROPA_MAPPINGS_DIR``, or ``data/mappings``."""
+    return Path(os.environ.get("ROPA_MAPPINGS_DIR") or DATA_DIR / "mappings")
+
+
+def _mapping_file(name: str, folder: Optional[Path]) -> Path:
+    slug = re.sub(r"[^\w.-]+", "-", name.strip()).strip("-.")
+    if not slug:
+        raise ValidationFailed([Problem("mapping", "bad_name", f"'{name}' is not usable as a mapping name")])
+    return (folder or mappings_dir()) / f"{slug}.json"
+
+
+def save_mapping(name: str, columns: Iterable[Column] | dict[str, Optional[str]], *, folder: Optional[Path] = None,
+                 sheet: Optional[str] = None) -> Path:
+    """Store a mapping (header text -> field, or None for 'not imported') under a name."""
+    if isinstance(columns, dict):
+        mapping = {h: (v if v and v != IGNORE else None) for h, v in columns.items()}
+    else:
+        mapping = {c.header: c.field for c in columns if c.header}
+    path = _mapping_file(name, folder)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    doc = {"format": "ropa-mapping", "version": 1, "name": name, "sheet": sheet, "columns": mapping}
+    tmp = path.with_suffix(".json.part")
+    tmp.write_text(json.dumps(doc, ensure_ascii=False, indent=2), encoding="utf-8")
+    tmp.replace(path)
+    return path
+
+
+def load_mapping(name: str, *, folder: Optional[Path] = None) -> dict[str, Optional[str]]:
+    """A saved mapping as overrides for :func:`map_columns` (None becomes 'not imported')."""
+    path = _mapping_file(name, folder)
+    if not path.is_file():
+        known = ", ".join(list_mappings(folder=folder)) or "none saved"
+        raise ValidationFailed([Problem("mapping", "not_found", f"no saved mapping called '{name}' ({known})")])
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+        columns = doc["columns"]
+        assert isinstance(columns, dict)
+    except (ValueError, KeyError, AssertionError):
+        raise ValidationFailed([Problem(str(path), "bad_mapping", "the saved mapping is damaged")]) from None
+    return {str(h): (v if v else IGNORE) for h, v in columns.items()}
+
+
+def list_mappings(*, folder: Optional[Path] = None) -> list[str]:
+    d = folder or mappings_dir()
+    out = []
+    for p in sorted(d.glob("*.json")) if d.is_dir() else []:
+        try:
+            out.append(str(json.loads(p.read_text(encoding="utf-8")).get("name") or p.stem))
+        except ValueError:
+            continue
+    return out

@@ -1,0 +1,365 @@
+"""Open a spreadsheet someone sent us, safely, and hand back its sheets as rows of plain values.
+
+Every way a file can be hostile or broken becomes a :class:`~ropa.errors.ValidationFailed`
+with one clear sentence, before any parser sees it: over :data:`MAX_BYTES`; a ZIP that
+declares (or, while it is inflated, turns out to hold) more than :data:`MAX_UNCOMPRESSED`
+bytes or compresses too well to be a spreadsheet (a zip bomb); XML with a DTD or entities
+(no spreadsheet needs them; the billion-laughs tricks do); a password-protected workbook
+(an OLE container with an ``EncryptedPackage``); a truncated or damaged file; something that
+is not a spreadsheet at all.
+
+Cells are read with python-calamine: formulas give their cached value and are never
+evaluated, dates come back as dates, numbers as floats (whole numbers as ``int``). Row ``i``
+of :attr:`SheetData.rows` is the sheet's row ``i + 1``, so messages can name real row numbers.
+CSV files are decoded as UTF-8 (with or without BOM) or else Windows-1252, and their
+separator (``;``, ``,`` or tab) is detected.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import zipfile
+import zlib
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+from typing import Any, Optional, Union
+
+from ropa.errors import Problem, ValidationFailed
+
+MAX_BYTES = 50 * 1024 * 1024
+MAX_UNCOMPRESSED = 1024 * 1024 * 1024  # what all parts of a workbook may inflate to, in total
+MAX_RATIO = 200  # inflated / compressed, for parts larger than RATIO_FLOOR
+RATIO_FLOOR = 4 * 1024 * 1024
+MAX_MEMBERS = 10_000
+_CHUNK = 1024 * 1024
+
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+ZIP_MAGIC = b"PK\x03\x04"
+EMPTY_ZIP_MAGIC = b"PK\x05\x06"
+SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods", ".csv", ".txt", ".tsv")
+ODS_MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"
+_DTD = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.IGNORECASE)
+
+
+@dataclass
+class SheetData:
+    """One sheet: its name and its rows from row 1 (``rows[i]`` is row ``i + 1``)."""
+
+    name: str
+    rows: list[list[Any]]
+    visible: bool = True
+    merged: list[tuple[tuple[int, int], tuple[int, int]]] = field(default_factory=list)  # 0-based (row, col) corners
+
+    def cell(self, row: int, col: int) -> Any:
+        """The value at a 0-based position, None when outside the data."""
+        if row < len(self.rows) and col < len(self.rows[row]):
+            return self.rows[row][col]
+        return None
+
+
+@dataclass
+class Book:
+    """What :func:`read_book` found: the kind of file and its sheets, in order."""
+
+    path: Path
+    kind: str  # xlsx | xls | ods | csv
+    sheets: list[SheetData]
+    encoding: Optional[str] = None  # csv only
+    delimiter: Optional[str] = None  # csv only
+
+    def sheet(self, name: str) -> Optional[SheetData]:
+        wanted = " ".join(name.split()).casefold()
+        for s in self.sheets:
+            if " ".join(s.name.split()).casefold() == wanted:
+                return s
+        return None
+
+
+def _reject(path: Path, code: str, message: str) -> ValidationFailed:
+    return ValidationFailed([Problem(path.name, code, message)])
+
+
+# ---------------------------------------------------------------------------------------------
+# Checks before parsing
+
+
+def sniff(path: Path) -> str:
+    """What the file is by its first bytes and name: zip | ole | csv; raise for anything else."""
+    if not path.is_file():
+        raise _reject(path, "not_found", "no such file")
+    size = path.stat().st_size
+    if size > MAX_BYTES:
+        raise _reject(path, "too_large", f"the file is {size / 2**20:.0f} MB; at most {MAX_BYTES // 2**20} MB can be imported")
+    if size == 0:
+        raise _reject(path, "empty", "the file is empty")
+    with open(path, "rb") as f:
+        head = f.read(8)
+    if head.startswith(ZIP_MAGIC) or head.startswith(EMPTY_ZIP_MAGIC):
+        return "zip"
+    if head == OLE_MAGIC:
+        return "ole"
+    if head[:2] == OLE_MAGIC[:2] or (len(head) < 8 and OLE_MAGIC.startswith(head)):
+        raise _reject(path, "truncated", "the file is incomplete (truncated) or damaged: save it again and retry")
+    if head.startswith(b"PK"):
+        raise _reject(path, "truncated", "the file is incomplete (truncated) or damaged: save it again and retry")
+    suffix = path.suffix.lower()
+    if suffix in (".xlsx", ".xlsm", ".ods"):
+        raise _reject(path, "not_a_spreadsheet", f"this is not a {suffix} workbook (its content is something else)")
+    if suffix == ".xls" and not _looks_like_text(path):
+        raise _reject(path, "not_a_spreadsheet", "this is not an Excel workbook (its content is something else)")
+    if _looks_like_text(path):
+        return "csv"
+    raise _reject(path, "not_a_spreadsheet", "this is not a spreadsheet (.xlsx, .xlsm, .xls, .ods or .csv)")
+
+
+def _looks_like_text(path: Path) -> bool:
+    with open(path, "rb") as f:
+        sample = f.read(64 * 1024)
+    if b"\x00" in sample:
+        return False
+    controls = sum(1 for b in sample if b < 32 and b not in (9, 10, 13))
+    return controls <= len(sample) // 100
+
+
+def check_zip(path: Path) -> str:
+    """Inspect a ZIP container before any parser opens it; return ``xlsx`` or ``ods``.
+
+    Declared sizes are checked first (total and compression ratio); then every part is inflated
+    once, counting the bytes actually produced and scanning for DTDs, so a part that lies about
+    its size or hides an entity expansion is caught before calamine reads it.
+    """
+    try:
+        zf = zipfile.ZipFile(path)
+    except zipfile.BadZipFile:
+        raise _reject(path, "truncated", "the file is incomplete (truncated) or damaged: save it again and retry") from None
+    with zf:
+        infos = zf.infolist()
+        if len(infos) > MAX_MEMBERS:
+            raise _reject(path, "zip_bomb", f"the workbook holds {len(infos)} parts; this looks like a zip bomb, not a spreadsheet")
+        declared = sum(i.file_size for i in infos)
+        compressed = sum(i.compress_size for i in infos)
+        if declared > MAX_UNCOMPRESSED:
+            raise _reject(path, "zip_bomb", f"the workbook would unpack to {declared / 2**20:.0f} MB (more than "
+                                            f"{MAX_UNCOMPRESSED // 2**20} MB); this looks like a zip bomb")
+        for i in infos:
+            if i.file_size > RATIO_FLOOR and i.file_size > MAX_RATIO * max(i.compress_size, 1):
+                raise _reject(path, "zip_bomb", f"part {i.filename} is compressed {i.file_size // max(i.compress_size, 1)}:1; "
+                                                "this looks like a zip bomb, not a spreadsheet")
+        if declared > RATIO_FLOOR and declared > MAX_RATIO * max(compressed, 1):
+            raise _reject(path, "zip_bomb", "the workbook is compressed too well to be a spreadsheet; this looks like a zip bomb")
+        names = {i.filename for i in infos}
+        if "EncryptedPackage" in names or any(i.flag_bits & 0x1 for i in infos):
+            raise _reject(path, "password_protected", "the workbook is password-protected: remove the password in Excel and retry")
+        if "mimetype" in names:
+            kind = "ods" if zf.read("mimetype").strip() == ODS_MIMETYPE else "other"
+        elif "[Content_Types].xml" in names:
+            kind = "xlsx" if any(n.startswith("xl/") for n in names) else "other"
+        else:
+            kind = "other"
+        if kind == "other":
+            raise _reject(path, "not_a_spreadsheet", "this is a ZIP file but not a spreadsheet (.xlsx, .xlsm or .ods)")
+        total = 0
+        for i in infos:
+            if i.is_dir():
+                continue
+            total = _inflate(zf, i, path, total)
+    return kind
+
+
+def _inflate(zf: zipfile.ZipFile, info: zipfile.ZipInfo, path: Path, total: int) -> int:
+    """Inflate one part in chunks: count real bytes, stop at the limit, look for DTDs."""
+    produced = 0
+    tail = b""
+    xml = info.filename.endswith((".xml", ".rels", ".vml")) or info.filename == "[Content_Types].xml"
+    try:
+        if info.compress_type == zipfile.ZIP_DEFLATED:
+            # zlib directly, so a part that inflates beyond what it declares is seen, not cut.
+            reader = _raw_member(zf, info)
+            inflater = zlib.decompressobj(-15)
+            while True:
+                chunk = reader.read(_CHUNK)
+                if not chunk:
+                    break
+                data = inflater.decompress(chunk, _CHUNK)
+                while True:
+                    produced += len(data)
+                    if total + produced > MAX_UNCOMPRESSED or produced > info.file_size:
+                        raise _reject(path, "zip_bomb", f"part {info.filename} unpacks to more than it declares "
+                                                        f"({info.file_size} bytes); this looks like a zip bomb")
+                    if xml:
+                        _scan(tail + data[:64], path, info.filename)
+                        _scan(data, path, info.filename)
+                        tail = data[-64:]
+                    if not inflater.unconsumed_tail:
+                        break
+                    data = inflater.decompress(inflater.unconsumed_tail, _CHUNK)
+            if produced != info.file_size:
+                raise _reject(path, "truncated", f"part {info.filename} is damaged or incomplete (truncated)")
+        else:
+            with zf.open(info) as member:
+                while True:
+                    data = member.read(_CHUNK)
+                    if not data:
+                        break
+                    produced += len(data)
+                    if total + produced > MAX_UNCOMPRESSED:
+                        raise _reject(path, "zip_bomb", "the workbook unpacks to too much data; this looks like a zip bomb")
+                    if xml:
+                        _scan(tail + data[:64], path, info.filename)
+                        _scan(data, path, info.filename)
+                        tail = data[-64:]
+    except ValidationFailed:
+        raise
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError):
+        raise _reject(path, "truncated", f"part {info.filename} is damaged or incomplete (truncated)") from None
+    return total + produced
+
+
+def _raw_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> io.BytesIO:
+    """The compressed bytes of a part (bounded by its compressed size, which the file's size caps)."""
+    fp = zf.fp
+    assert fp is not None
+    fp.seek(info.header_offset)
+    header = fp.read(zipfile.sizeFileHeader)
+    if len(header) != zipfile.sizeFileHeader or header[:4] != b"PK\x03\x04":
+        raise zipfile.BadZipFile("bad local header")
+    name_len = int.from_bytes(header[26:28], "little")
+    extra_len = int.from_bytes(header[28:30], "little")
+    fp.seek(info.header_offset + zipfile.sizeFileHeader + name_len + extra_len)
+    data = fp.read(info.compress_size)
+    if len(data) != info.compress_size:
+        raise zipfile.BadZipFile("truncated")
+    return io.BytesIO(data)
+
+
+def _scan(data: bytes, path: Path, name: str) -> None:
+    if b"<!" in data and _DTD.search(data):
+        raise _reject(path, "xml_entities", f"part {name} declares a DTD or XML entities, which spreadsheets never need; "
+                                            "refusing it (entity expansion attack)")
+
+
+def check_ole(path: Path) -> str:
+    """An OLE2 container: a legacy .xls workbook, or an encrypted (password-protected) .xlsx."""
+    with open(path, "rb") as f:
+        data = f.read()
+    if "EncryptionInfo".encode("utf-16-le") in data or "EncryptedPackage".encode("utf-16-le") in data:
+        raise _reject(path, "password_protected", "the workbook is password-protected: remove the password in Excel and retry")
+    if "Workbook".encode("utf-16-le") in data or "Book".encode("utf-16-le") in data:
+        return "xls"
+    raise _reject(path, "not_a_spreadsheet", "this is an Office file but not a spreadsheet")
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading
+
+
+def _plain(value: Any) -> Any:
+    """calamine's values as the parsers expect them: None for empty, ints for whole numbers."""
+    if value == "" or value is None:
+        return None
+    cls = value.__class__
+    if cls is float:
+        return int(value) if value.is_integer() and abs(value) < 2**53 else value
+    if cls is str or cls is int or cls is bool or cls is date or cls is datetime:
+        return value
+    if isinstance(value, (time, timedelta)):
+        return str(value)
+    return value
+
+
+def _read_calamine(path: Path, kind: str) -> list[SheetData]:
+    from python_calamine import CalamineWorkbook, PasswordError
+
+    try:
+        book = CalamineWorkbook.from_path(str(path))
+    except PasswordError:
+        raise _reject(path, "password_protected", "the workbook is password-protected: remove the password in Excel and retry") from None
+    except Exception as exc:  # calamine's errors are many and not all typed
+        raise _reject(path, "unreadable", f"the spreadsheet cannot be read ({_short(exc)}); it may be damaged or truncated") from None
+    sheets = []
+    try:
+        visible = {m.name: str(m.visible).endswith("Visible") for m in book.sheets_metadata}
+        for name in book.sheet_names:
+            sheet = book.get_sheet_by_name(name)
+            raw = sheet.to_python(skip_empty_area=False)
+            # Text (most cells) passes as is; only empty strings, floats and times need converting.
+            rows = [[(v or None) if v.__class__ is str else _plain(v) for v in row] for row in raw]
+            while rows and all(v is None for v in rows[-1]):
+                rows.pop()
+            try:
+                merged = list(sheet.merged_cell_ranges or [])
+            except Exception:  # not every format knows merged cells
+                merged = []
+            sheets.append(SheetData(name=name, rows=rows, visible=visible.get(name, True), merged=merged))
+    except ValidationFailed:
+        raise
+    except Exception as exc:
+        raise _reject(path, "unreadable", f"the spreadsheet cannot be read ({_short(exc)}); it may be damaged or truncated") from None
+    finally:
+        book.close()
+    return sheets
+
+
+def _short(exc: Exception) -> str:
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    return text[:160]
+
+
+def decode_text(raw: bytes) -> tuple[str, str]:
+    """UTF-8 (with or without BOM), else Windows-1252 (what Norwegian Excel saves as 'CSV')."""
+    if raw.startswith(b"\xef\xbb\xbf"):
+        return raw[3:].decode("utf-8", errors="replace"), "utf-8-sig"
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return raw.decode("utf-16"), "utf-16"
+    try:
+        return raw.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        return raw.decode("cp1252", errors="replace"), "cp1252"
+
+
+def detect_delimiter(text: str) -> str:
+    """``;``, ``,`` or tab: the one that splits the first lines most consistently."""
+    lines = [ln for ln in text.splitlines()[:50] if ln.strip()]
+    if not lines:
+        return ","
+    sample = "\n".join(lines)
+    try:
+        return csv.Sniffer().sniff(sample, delimiters=";,\t").delimiter
+    except csv.Error:
+        pass
+    best, best_score = ",", -1.0
+    for d in (";", ",", "\t"):
+        counts = [len(next(csv.reader([ln], delimiter=d))) for ln in lines]
+        score = min(counts) + (1.0 if len(set(counts)) == 1 else 0.0) if max(counts) > 1 else 0.0
+        if score > best_score:
+            best, best_score = d, score
+    return best
+
+
+def _read_csv(path: Path) -> tuple[list[SheetData], str, str]:
+    text, encoding = decode_text(path.read_bytes())
+    delimiter = detect_delimiter(text)
+    try:
+        rows = [[(v if v.strip() else None) for v in row] for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
+    except csv.Error as exc:
+        raise _reject(path, "unreadable", f"the CSV file cannot be read: {exc}") from None
+    while rows and all(v is None for v in rows[-1]):
+        rows.pop()
+    return [SheetData(name=path.stem, rows=rows)], encoding, delimiter
+
+
+def read_book(path: Union[str, Path]) -> Book:
+    """Check the file, then read every sheet; raise :class:`ValidationFailed` for anything unsafe or unreadable."""
+    p = Path(path)
+    container = sniff(p)
+    if container == "zip":
+        kind = check_zip(p)
+        return Book(p, kind, _read_calamine(p, kind))
+    if container == "ole":
+        kind = check_ole(p)
+        return Book(p, kind, _read_calamine(p, kind))
+    sheets, encoding, delimiter = _read_csv(p)
+    return Book(p, "csv", sheets, encoding=encoding, delimiter=delimiter)

@@ -1,0 +1,276 @@
+"""Import: a spreadsheet or JSON file into the register, after a preview of every row.
+
+Only choices and drawing here: reading, mapping, checking and writing are
+:func:`ropa.excel.importer.plan_file` and :func:`ropa.excel.importer.import_file`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import tempfile
+from pathlib import Path
+from typing import Any, Optional
+
+import streamlit as st
+
+from ropa import db, registry
+from ropa.errors import Problem, RopaError, ValidationFailed
+from ropa.excel import importer, mapping
+from ropa.settings import current_actor
+from ropa.ui import state
+
+ui = state.lang()
+TEXT = {
+    "title": ("Import", "Import"),
+    "intro": ("Les inn en protokoll fra Excel (.xlsx, .xlsm, .xls), LibreOffice (.ods), CSV eller JSON: vår egen eksport, "
+              "Datatilsynets eller ICOs mal, eller en annen oppsett. Du ser hva som ble forstått før noe lagres, og "
+              "importen lagrer alle radene eller ingen.",
+              "Read a register from Excel (.xlsx, .xlsm, .xls), LibreOffice (.ods), CSV or JSON: our own export, the "
+              "authority's template or any other layout. You see what was understood before anything is saved, and the "
+              "import saves every row or none."),
+    "upload": ("Fil", "File"),
+    "org": ("Virksomhet for rader uten virksomhet", "Organisation for rows that name none"),
+    "from_file": ("(fra filen)", "(from the file)"),
+    "new_org": ("(ny virksomhet …)", "(new organisation …)"),
+    "new_org_name": ("Navn på ny virksomhet", "Name of the new organisation"),
+    "mode": ("Eksisterende behandlinger", "Existing activities"),
+    "upsert": ("Oppdater dem", "Update them"),
+    "create-only": ("La dem være (bare nye)", "Leave them (new only)"),
+    "saved": ("Lagret kolonneoppsett", "Saved column mapping"),
+    "none": ("(ingen)", "(none)"),
+    "reading": ("Leser filen …", "Reading the file …"),
+    "rejected": ("Filen kan ikke importeres:", "The file cannot be imported:"),
+    "own": ("Dette er en arbeidsbok eksportert fra registeret (språk: {lang}). Alle arkene leses; endrede celler tolkes.",
+            "This is a workbook exported from the register (language: {lang}). Every sheet is read; changed cells are parsed."),
+    "json": ("JSON-fil i registerets format.", "A JSON file in the register's format."),
+    "sheet": ("Ark", "Sheet"),
+    "header": ("Overskriftsrad: {row}", "Header row: {row}"),
+    "header2": ("Overskriftsrader: {row}–{row2} (to rader)", "Header rows: {row}–{row2} (two rows)"),
+    "encoding": ("Tegnsett {encoding}, skilletegn «{delimiter}»", "Encoding {encoding}, separator '{delimiter}'"),
+    "mapping": ("Kolonner", "Columns"),
+    "mapping_help": ("Velg feltet hver kolonne skal leses inn i. Endringer gjelder med en gang.",
+                     "Choose the field each column is read into. Changes apply at once."),
+    "col_letter": ("Kolonne", "Column"),
+    "col_header": ("Overskrift", "Header"),
+    "col_field": ("Felt", "Field"),
+    "col_how": ("Gjenkjent", "Matched"),
+    "not_imported": ("— (importeres ikke)", "— (not imported)"),
+    "unmapped": ("Importeres ikke: {cols}", "Not imported: {cols}"),
+    "save_name": ("Lagre kolonneoppsettet som", "Save the column mapping as"),
+    "save": ("Lagre oppsett", "Save mapping"),
+    "saved_ok": ("Kolonneoppsettet «{name}» er lagret.", "The column mapping '{name}' was saved."),
+    "reset": ("Tilbakestill kolonnene", "Reset the columns"),
+    "preview": ("Forhåndsvisning", "Preview"),
+    "row": ("Rad", "Row"),
+    "status": ("Status", "Status"),
+    "organisation": ("Virksomhet", "Organisation"),
+    "ref": ("Ref", "Ref"),
+    "name": ("Behandlingsaktivitet", "Processing activity"),
+    "messages": ("Merknader", "Notes"),
+    "where": ("Hvor", "Where"),
+    "message": ("Hva", "What"),
+    "errors": ("{n} feil: rett dem i filen og last den opp igjen. Ingenting blir lagret før alle radene er i orden.",
+               "{n} errors: fix them in the file and upload it again. Nothing is saved until every row is right."),
+    "warnings": ("{n} merknader", "{n} warnings"),
+    "confirm": ("Importer {n} rader", "Import {n} rows"),
+    "nothing": ("Ingenting å importere.", "Nothing to import."),
+    "writing": ("Importerer …", "Importing …"),
+    "done": ("Importert fra {source}: {created} nye, {updated} oppdaterte, {unchanged} uendrede behandlingsaktiviteter; "
+             "{orgs_new} nye og {orgs_updated} oppdaterte virksomheter.",
+             "Imported from {source}: {created} new, {updated} updated, {unchanged} unchanged processing activities; "
+             "{orgs_new} new and {orgs_updated} updated organisations."),
+    "failed": ("Importen ble avvist, ingenting ble lagret:", "The import was rejected; nothing was saved:"),
+}
+STATUS = {
+    "new": ("ny", "new"), "changed": ("endret", "changed"), "unchanged": ("uendret", "unchanged"), "error": ("feil", "error"),
+    "example": ("eksempel (hoppes over)", "example (skipped)"), "instructions": ("veiledning (hoppes over)", "instructions (skipped)"),
+    "skipped": ("hoppes over", "skipped"), "pending": ("–", "–"),
+}
+HOW = {"exact": ("ja", "yes"), "fuzzy": ("omtrent", "roughly"), "override": ("valgt", "chosen"), "ignored": ("valgt bort", "left out"),
+       "duplicate": ("dublett", "duplicate"), "none": ("nei", "no")}
+NEW_ORG = "\0new"
+
+
+def t(key: str, **kw: Any) -> str:
+    nb, en = TEXT[key]
+    return (nb if ui == "nb" else en).format(**kw) if kw else (nb if ui == "nb" else en)
+
+
+def word(table: dict[str, tuple[str, str]], key: str) -> str:
+    nb, en = table.get(key, (key, key))
+    return nb if ui == "nb" else en
+
+
+def problem_table(problems: list[Problem]) -> None:
+    st.dataframe([{t("where"): p.where, t("message"): p.message} for p in problems], hide_index=True, width="stretch")
+
+
+def stored_path(upload: dict[str, Any]) -> Path:
+    """The upload as a file (the reader checks files, size first), under its own name for the audit trail."""
+    safe = re.sub(r"[^\w.\- ]+", "_", Path(upload["name"]).name).strip() or "upload"
+    folder = Path(tempfile.gettempdir()) / "ropa-import" / upload["digest"][:24]
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / safe
+    if not path.exists():
+        path.write_bytes(upload["data"])
+    return path
+
+
+st.title(t("title"))
+st.caption(t("intro"))
+
+uploaded = st.file_uploader(t("upload"), type=["xlsx", "xlsm", "xls", "ods", "csv", "json"], key="import_uploader")
+if uploaded is not None:
+    data = uploaded.getvalue()
+    digest = hashlib.sha256(data).hexdigest()
+    if (st.session_state.get("import_file") or {}).get("digest") != digest:
+        st.session_state["import_file"] = {"name": uploaded.name, "data": data, "digest": digest}
+        st.session_state["import_overrides"] = {}
+        st.session_state.pop("import_plan", None)
+upload: Optional[dict[str, Any]] = st.session_state.get("import_file")
+if not upload:
+    st.stop()
+path = stored_path(upload)
+
+with db.session(state.engine()) as s:
+    org_names = [o.name for o in registry.list_organisations(s)]
+left, middle, right = st.columns(3)
+org_choice = left.selectbox(t("org"), ["", *org_names, NEW_ORG], key="import_org",
+                            format_func=lambda v: t("from_file") if v == "" else t("new_org") if v == NEW_ORG else v)
+org: Optional[str] = org_choice or None
+if org_choice == NEW_ORG:
+    org = left.text_input(t("new_org_name"), key="import_new_org").strip() or None
+mode = middle.radio(t("mode"), list(importer.MODES), key="import_mode", format_func=lambda m: t(m))
+saved_names = mapping.list_mappings()
+saved = right.selectbox(t("saved"), ["", *saved_names], key="import_saved", format_func=lambda v: v or t("none"))
+chosen_sheet = st.session_state.get("import_sheet") or None
+
+overrides: dict[str, Optional[str]] = {}
+if saved:
+    try:
+        overrides.update(mapping.load_mapping(saved))
+    except ValidationFailed as err:
+        st.warning(str(err))
+overrides.update(st.session_state.get("import_overrides") or {})
+wanted = (upload["digest"], org, mode, chosen_sheet, tuple(sorted(overrides.items(), key=str)))
+
+cached = st.session_state.get("import_plan")
+if cached and cached["wanted"] == wanted:
+    plan = cached["plan"]
+else:
+    try:
+        with st.spinner(t("reading")), db.session(state.engine()) as s:
+            plan = importer.plan_file(s, path, org=org, sheet=chosen_sheet, mapping_overrides=overrides or None, mode=mode)
+    except ValidationFailed as err:
+        st.error(t("rejected"))
+        problem_table(err.problems)
+        if st.session_state.get("import_overrides") and st.button(t("reset")):
+            st.session_state["import_overrides"] = {}
+            st.rerun()
+        st.stop()
+    except RopaError as err:
+        st.error(f"{t('rejected')} {err}")
+        st.stop()
+    st.session_state["import_plan"] = {"wanted": wanted, "plan": plan}
+
+# What was found: the kind of file, the sheet and header row, and the column mapping.
+if plan.kind == "ropa-workbook":
+    st.info(t("own", lang={"nb": "norsk bokmål", "en": "English"}.get(plan.language or "", plan.language or "?")))
+elif plan.kind == "json":
+    st.info(t("json"))
+else:
+    a, b = st.columns([1, 2])
+    if len(plan.sheets) > 1:
+        picked = a.selectbox(t("sheet"), plan.sheets, index=plan.sheets.index(plan.sheet) if plan.sheet in plan.sheets else 0,
+                             key=f"import_sheet_pick_{upload['digest'][:8]}")
+        if picked != plan.sheet:
+            st.session_state["import_sheet"] = picked
+            st.rerun()
+    else:
+        a.write(f"**{t('sheet')}:** {plan.sheet}")
+    first = plan.header_row or 1
+    b.write(t("header2", row=first, row2=first + 1) if plan.header_rows == 2 else t("header", row=first))
+    if plan.encoding:
+        b.caption(t("encoding", encoding=plan.encoding, delimiter={"\t": "TAB"}.get(plan.delimiter or "", plan.delimiter or "")))
+
+    st.subheader(t("mapping"))
+    st.caption(t("mapping_help"))
+    choices = importer.field_choices(ui)
+    options = [t("not_imported"), *choices.values()]
+    by_label = {v: k for k, v in choices.items()}
+    rows = [{t("col_letter"): c.letter, t("col_header"): c.header, t("col_field"): choices.get(c.field or "", t("not_imported")),
+             t("col_how"): word(HOW, c.how)} for c in plan.columns if c.header]
+    signature = hashlib.sha1(repr([(c.letter, c.field) for c in plan.columns]).encode()).hexdigest()[:10]
+    edited = st.data_editor(
+        rows, hide_index=True, width="stretch", key=f"import_map_{signature}",
+        disabled=[t("col_letter"), t("col_header"), t("col_how")],
+        column_config={t("col_field"): st.column_config.SelectboxColumn(t("col_field"), options=options, required=True)},
+    )
+    changes = {}
+    for before, after in zip(rows, edited):
+        if after[t("col_field")] != before[t("col_field")]:
+            changes[before[t("col_letter")]] = by_label.get(after[t("col_field")]) or mapping.IGNORE
+    if changes:
+        st.session_state["import_overrides"] = {**(st.session_state.get("import_overrides") or {}), **changes}
+        st.rerun()
+    if plan.unmapped:
+        st.caption(t("unmapped", cols=", ".join(f"{c.letter} «{c.header}»" for c in plan.unmapped)))
+    s1, s2, s3 = st.columns([2, 1, 1])
+    name = s1.text_input(t("save_name"), key="import_save_name", label_visibility="collapsed", placeholder=t("save_name"))
+    if s2.button(t("save"), disabled=not name.strip()):
+        mapping.save_mapping(name.strip(), plan.columns, sheet=plan.sheet)
+        st.success(t("saved_ok", name=name.strip()))
+    if st.session_state.get("import_overrides") and s3.button(t("reset")):
+        st.session_state["import_overrides"] = {}
+        st.rerun()
+
+# Every row and what would happen to it.
+st.subheader(t("preview"))
+counts = plan.counts()
+cols = st.columns(5)
+for col, key in zip(cols, ("new", "changed", "unchanged", "error", "skipped")):
+    n = counts[key] + (counts["example"] + counts["instructions"] if key == "skipped" else 0)
+    col.metric(word(STATUS, key), n)
+st.dataframe(
+    [{t("row"): r.row, t("status"): word(STATUS, r.status), t("organisation"): r.organisation, t("ref"): r.ref, t("name"): r.name,
+      t("messages"): "\n".join(r.messages)} for r in plan.rows],
+    hide_index=True, width="stretch",
+)
+if plan.errors:
+    st.error(t("errors", n=len(plan.errors)))
+    problem_table(plan.errors)
+if plan.warnings:
+    with st.expander(t("warnings", n=len(plan.warnings)), expanded=not plan.errors):
+        problem_table(plan.warnings)
+
+to_import = counts["new"] + counts["changed"] + counts["unchanged"]
+result = st.session_state.get("import_result")
+if st.button(t("confirm", n=to_import) if to_import else t("nothing"), type="primary", icon=":material/upload:",
+             disabled=bool(plan.errors) or not to_import, key="import_confirm"):
+    bar = st.progress(0.0, text=t("writing"))
+
+    def progress(done: int, total: int) -> None:
+        bar.progress(min(done / total, 1.0) if total else 1.0, text=f"{t('writing')} {done} / {total}")
+
+    try:
+        with db.transaction(state.engine()) as s:
+            report = importer.import_file(s, path, actor=current_actor(), org=org, sheet=chosen_sheet,
+                                          mapping_overrides=overrides or None, mode=mode, progress=progress)
+    except ValidationFailed as err:
+        bar.empty()
+        st.error(t("failed"))
+        problem_table(err.problems)
+    except RopaError as err:
+        bar.empty()
+        st.error(f"{t('failed')} {err}")
+    else:
+        bar.progress(1.0, text=t("writing"))
+        st.session_state["import_result"] = {
+            "digest": upload["digest"], "source": report.source, "created": len(report.created), "updated": len(report.updated),
+            "unchanged": len(report.unchanged), "orgs_new": report.organisations_created, "orgs_updated": report.organisations_updated,
+        }
+        st.session_state.pop("import_plan", None)  # the register changed: the preview is read again
+        result = st.session_state["import_result"]
+if result and result.get("digest") == upload["digest"]:
+    st.success(t("done", **{k: v for k, v in result.items() if k != "digest"}))
