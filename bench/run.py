@@ -238,8 +238,10 @@ def _run_child(step: str, args: dict[str, Any]) -> dict[str, Any]:
         [sys.executable, __file__, "--child", step, "--child-args", json.dumps(args)],
         capture_output=True, text=True, cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)},
     )
-    if proc.returncode != 0:
-        raise RuntimeError(f"{step} failed:\n{proc.stderr[-3000:]}")
+    if proc.returncode != 0:  # report it and go on: one broken step must not hide the others' figures
+        last = (proc.stderr.strip().splitlines() or ["no output"])[-1]
+        print(f"{step} failed:\n{proc.stderr[-3000:]}", file=sys.stderr)
+        return {"failed": last[:200]}
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
@@ -283,8 +285,9 @@ def run(activities: int, database_url: Optional[str], workdir: Path) -> list[dic
         ref_s = ref.get("seconds")
         row = {"step": step, "activities": activities, "seconds": fig.get("seconds"), "peak_rss_mb": fig.get("peak_rss_mb"),
                "reference_seconds": ref_s, "ratio": (fig["seconds"] / ref_s) if ref_s and fig.get("seconds") else None}
-        if "skipped" in fig:
-            row["skipped"] = fig["skipped"]
+        for key in ("skipped", "failed"):
+            if key in fig:
+                row[key] = fig[key]
         out.append(row)
     return out
 
@@ -294,8 +297,9 @@ def _print_table(rows: list[dict[str, Any]]) -> None:
         return "—" if v is None else format(v, fmt)
     print(f"{'step':<22}{'N':>8}{'seconds':>10}{'peak MB':>10}{'ref s':>9}{'ratio':>8}  target")
     for r in rows:
-        if r.get("skipped"):
-            print(f"{r['step']:<22}{r['activities']:>8}  skipped: {r['skipped']}")
+        if r.get("skipped") or r.get("failed"):
+            why = f"skipped: {r['skipped']}" if r.get("skipped") else f"FAILED: {r['failed']}"
+            print(f"{r['step']:<22}{r['activities']:>8}  {why}")
             continue
         print(f"{r['step']:<22}{r['activities']:>8}{f(r['seconds'], '.3f'):>10}{f(r['peak_rss_mb'], '.0f'):>10}"
               f"{f(r['reference_seconds'], '.3f'):>9}{f(r['ratio'], '.2f'):>8}  {TARGETS.get(r['step'], '')}")
