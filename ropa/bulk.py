@@ -12,7 +12,8 @@ import json
 from collections.abc import Sequence
 from typing import Any, Optional
 
-from sqlalchemy import insert, select
+from sqlalchemy import JSON, Column, MetaData, Table, insert, select
+from sqlalchemy.types import TypeDecorator
 from sqlmodel import Session
 
 from ropa.models import (
@@ -30,6 +31,31 @@ from ropa.schema import ActivityDoc, RecipientDoc
 
 def _dumps(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+
+class _Encoded(TypeDecorator[Any]):
+    """A JSON column whose values arrive already encoded: SQLAlchemy's per-value processing of
+    JSON parameters was a fifth of a 10,000-activity import. (PostgreSQL still gets its ::JSON cast.)"""
+
+    impl = JSON
+    cache_ok = True
+
+    def bind_processor(self, dialect: Any) -> None:  # type: ignore[override]
+        return None
+
+
+def _pre_encoded(table: Table) -> Table:
+    copy = Table(table.name, MetaData(), *[Column(c.name, _Encoded() if isinstance(c.type, JSON) else c.type, primary_key=c.primary_key)
+                                           for c in table.columns])
+    return copy
+
+
+_ACTIVITY_FAST = _pre_encoded(ProcessingActivity.__table__)  # type: ignore[attr-defined]
+
+
+def _json_text(value: Any) -> str:
+    """As ropa.db stores JSON (non-ASCII kept, so LIKE finds "Formål")."""
+    return json.dumps(value, ensure_ascii=False)
 
 
 def ensure_recipients(
@@ -85,27 +111,34 @@ def create_activities(
 
     now = utcnow()
     A = ProcessingActivity.__table__  # type: ignore[attr-defined]
+    enc = _json_text
     rows = []
     for d in docs:
         r = d.retention
         rows.append({
             "organisation_id": org.id, "ref": d.ref, "name": d.name, "description": d.description,
-            "role": d.role or "controller", "controllers": d.controllers, "status": d.status or "active",
-            "owner": d.owner, "purposes": d.purposes, "special_categories": d.special_categories,
+            "role": d.role or "controller", "controllers": enc(d.controllers), "status": d.status or "active",
+            "owner": d.owner, "purposes": enc(d.purposes), "special_categories": enc(d.special_categories),
             "criminal_data": d.criminal_data, "criminal_data_basis": d.criminal_data_basis,
-            "data_subjects": d.data_subjects, "data_categories": d.data_categories, "sources": d.sources,
-            "security_measures": d.security_measures, "systems": d.systems,
+            "data_subjects": enc(d.data_subjects), "data_categories": enc(d.data_categories), "sources": enc(d.sources),
+            "security_measures": enc(d.security_measures), "systems": enc(d.systems),
             "retention_period": r.period, "retention_unit": r.unit, "retention_trigger": r.trigger,
             "retention_action": r.action, "retention_text": r.text,
             "dpia_status": d.dpia.status or "not_assessed", "dpia_ref": d.dpia.ref,
-            "dpia_screening": {k: a.model_dump() for k, a in d.dpia.screening.items()},
+            "dpia_screening": enc({k: a.model_dump() for k, a in d.dpia.screening.items()}),
             "last_review": d.last_review, "next_review": d.next_review,
             "version": 1, "created_at": now, "updated_at": now,
         })
     conn = session.connection()  # Core straight on the connection: no ORM bookkeeping per row
-    # Ids are matched back by ref (unique within the organisation): asking for them in parameter
-    # order would make SQLite insert one row per statement.
-    by_ref = {row.ref: row.id for row in conn.execute(insert(A).returning(A.c.id, A.c.ref), rows)}
+    # One executemany without RETURNING (a single prepared statement on both databases), then the
+    # ids by ref, which is unique within the organisation.
+    conn.execute(insert(_ACTIVITY_FAST), rows)
+    refs = [d.ref for d in docs]
+    by_ref: dict[str, int] = {}
+    for i in range(0, len(refs), 5000):
+        chunk = refs[i:i + 5000]
+        by_ref.update((ref, id_) for id_, ref in conn.execute(
+            select(A.c.id, A.c.ref).where(A.c.organisation_id == org.id, A.c.ref.in_(chunk))))
     ids = [by_ref[d.ref] for d in docs]
 
     bases, links, transfers, events = [], [], [], []
