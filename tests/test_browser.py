@@ -95,7 +95,10 @@ def test_the_dashboard_in_a_real_browser(server, tmp_path):
             sidebar = page.locator('[data-testid="stSidebar"]')
             expect(page.locator("h1").first).to_have_text("Oversikt")
             expect(sidebar).to_contain_text("ropa.db")
-            expect(page.locator('[data-testid="stMetric"]').first).to_be_visible()
+            first_metric = page.locator('[data-testid="stMetric"]').first
+            expect(first_metric).to_contain_text("Virksomheter")
+            expect(first_metric).to_contain_text("5")  # the five demo organisations
+            expect(page.locator('[data-testid="stMain"]')).to_contain_text("Behandlingsgrunnlag")
 
             # The sidebar navigation opens the organisations page, which lists the demo organisations.
             sidebar.locator('[data-testid="stSidebarNav"] a[href$="/organisations"]').click()
