@@ -22,7 +22,7 @@ from sqlmodel import Session
 from ropa import bulk, registry, snapshot
 from ropa.errors import Problem, ValidationFailed
 from ropa.models import ActivityRecipient, Organisation, Recipient
-from ropa.schema import FORMAT_NAME, FORMAT_VERSION, OrganisationDoc, RecipientDoc, parse_document
+from ropa.schema import FORMAT_NAME, FORMAT_VERSION, OrganisationDoc, RecipientDoc, iter_organisations
 
 MAX_JSON_BYTES = 50 * 1024 * 1024
 
@@ -151,20 +151,27 @@ def read_json(path: Union[str, Path]) -> Any:
 def import_document(
     session: Session, data: Any, *, actor: str, source: str = "json", dry_run: bool = False
 ) -> ImportReport:
-    """Validate the whole document, then upsert it in the caller's transaction.
+    """Validate the whole document and upsert it in the caller's transaction, all or nothing.
 
-    Raises :class:`ValidationFailed` listing every problem before anything is written.
-    In a dry run the caller rolls the session back; the report is the same as for a real run.
+    Organisations are validated and written one at a time, so only one organisation's models
+    are in memory; once a problem is found nothing more is written, validation goes on to the
+    end, and :class:`ValidationFailed` lists every problem. The caller's transaction
+    (:func:`ropa.db.transaction`) then rolls back what earlier organisations wrote: nothing is
+    committed. In a dry run the caller rolls the session back; the report is the same.
     """
-    doc, problems = parse_document(data)
-    errors = [p for p in problems if p.severity == "error"]
-    if doc is None or errors:
-        raise ValidationFailed(errors or problems)
-    report = ImportReport(source=source, dry_run=dry_run, warnings=[p for p in problems if p.severity == "warning"])
+    problems, organisations = iter_organisations(data)
+    report = ImportReport(source=source, dry_run=dry_run)
     tag = f"import:{source}"
-    for org_doc in doc.organisations:
+    for _, org_doc, found in organisations:
+        problems += found
+        if org_doc is None or any(p.severity == "error" for p in problems):
+            continue
         _import_organisation(session, org_doc, report, actor=actor, tag=tag)
-    session.flush()
+        session.flush()
+    errors = [p for p in problems if p.severity == "error"]
+    if errors:
+        raise ValidationFailed(errors)
+    report.warnings = [p for p in problems if p.severity == "warning"]
     return report
 
 

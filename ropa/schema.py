@@ -8,7 +8,7 @@ versions; none are renamed. ``schema/ropa-register.schema.json`` is generated fr
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from datetime import date
 from typing import Annotated, Any, Literal, Optional
 
@@ -359,37 +359,72 @@ def document_problems(doc: RegisterDocument) -> list[Problem]:
     problems: list[Problem] = []
     org_names: dict[str, int] = {}
     for oi, org in enumerate(doc.organisations):
-        ow = f"organisations[{oi}]"
-        key = org.name.casefold()
-        if key in org_names:
-            problems.append(Problem(f"{ow}.name", "duplicate",
-                                    f"organisation '{org.name}' appears twice (also organisations[{org_names[key]}])"))
-        org_names.setdefault(key, oi)
-        refs: dict[str, int] = {}
-        recipients: dict[str, tuple[str, RecipientDoc]] = {}
-        for ri, rec in enumerate(org.recipients):
-            if rec.name in recipients:
-                problems.append(Problem(f"{ow}.recipients[{ri}].name", "duplicate", f"recipient '{rec.name}' is listed twice"))
-            recipients.setdefault(rec.name, (f"{ow}.recipients[{ri}]", rec))
-        for ai, act in enumerate(org.activities):
-            aw = f"{ow}.activities[{ai}]"
-            if act.ref in refs:
-                problems.append(Problem(f"{aw}.ref", "duplicate",
-                                        f"ref '{act.ref}' is used twice in '{org.name}' (also activities[{refs[act.ref]}])"))
-            refs.setdefault(act.ref, ai)
-            problems += activity_problems(act, aw)
-            for ri, rec in enumerate(act.recipients):
-                rw = f"{aw}.recipients[{ri}]"
-                if rec.name in recipients:
-                    first_where, first = recipients[rec.name]
-                    for fld in ("kind", "country", "agreement"):
-                        if getattr(first, fld) != getattr(rec, fld):
-                            problems.append(Problem(f"{rw}.{fld}", "conflict",
-                                f"recipient '{rec.name}' has {fld} {getattr(rec, fld)!r} here but "
-                                f"{getattr(first, fld)!r} at {first_where}"))
-                else:
-                    recipients[rec.name] = (rw, rec)
+        problems += organisation_problems(org, oi, org_names)
     return problems
+
+
+def organisation_problems(org: OrganisationDoc, oi: int, org_names: dict[str, int]) -> list[Problem]:
+    """The cross-record rules of one organisation (``org_names``: the names seen before it,
+    casefolded, to their index; updated here)."""
+    problems: list[Problem] = []
+    ow = f"organisations[{oi}]"
+    key = org.name.casefold()
+    if key in org_names:
+        problems.append(Problem(f"{ow}.name", "duplicate",
+                                f"organisation '{org.name}' appears twice (also organisations[{org_names[key]}])"))
+    org_names.setdefault(key, oi)
+    refs: dict[str, int] = {}
+    recipients: dict[str, tuple[str, RecipientDoc]] = {}
+    for ri, rec in enumerate(org.recipients):
+        if rec.name in recipients:
+            problems.append(Problem(f"{ow}.recipients[{ri}].name", "duplicate", f"recipient '{rec.name}' is listed twice"))
+        recipients.setdefault(rec.name, (f"{ow}.recipients[{ri}]", rec))
+    for ai, act in enumerate(org.activities):
+        aw = f"{ow}.activities[{ai}]"
+        if act.ref in refs:
+            problems.append(Problem(f"{aw}.ref", "duplicate",
+                                    f"ref '{act.ref}' is used twice in '{org.name}' (also activities[{refs[act.ref]}])"))
+        refs.setdefault(act.ref, ai)
+        problems += activity_problems(act, aw)
+        for ri, rec in enumerate(act.recipients):
+            rw = f"{aw}.recipients[{ri}]"
+            if rec.name in recipients:
+                first_where, first = recipients[rec.name]
+                for fld in ("kind", "country", "agreement"):
+                    if getattr(first, fld) != getattr(rec, fld):
+                        problems.append(Problem(f"{rw}.{fld}", "conflict",
+                            f"recipient '{rec.name}' has {fld} {getattr(rec, fld)!r} here but "
+                            f"{getattr(first, fld)!r} at {first_where}"))
+            else:
+                recipients[rec.name] = (rw, rec)
+    return problems
+
+
+def iter_organisations(data: Any) -> tuple[list[Problem], Any]:
+    """Check a decoded document's envelope (format, version, the organisations list) and return
+    its problems and an iterator of ``(index, OrganisationDoc | None, problems)``, validating one
+    organisation at a time, so a large register never holds all its models at once."""
+    if not isinstance(data, dict):
+        return [Problem("", "not_a_document", "the file is not a ropa-register document (expected a JSON object)")], iter(())
+    organisations = data.get("organisations", [])
+    try:
+        RegisterDocument.model_validate({**data, "organisations": []})
+    except ValidationError as exc:
+        return problems_from_validation(exc), iter(())
+    if not isinstance(organisations, list):
+        return [Problem("organisations", "list_type", "must be a list of organisations")], iter(())
+
+    def each() -> Iterator[tuple[int, Optional[OrganisationDoc], list[Problem]]]:
+        names: dict[str, int] = {}
+        for oi, raw in enumerate(organisations):
+            try:
+                org = OrganisationDoc.model_validate(raw)
+            except ValidationError as exc:
+                yield oi, None, problems_from_validation(exc, f"organisations[{oi}]")
+                continue
+            yield oi, org, organisation_problems(org, oi, names)
+
+    return [], each()
 
 
 def parse_document(data: Any) -> tuple[Optional[RegisterDocument], list[Problem]]:

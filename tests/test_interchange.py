@@ -132,6 +132,24 @@ def test_bad_documents_name_the_place_and_change_nothing(demo_engine, case):
     assert snapshot(demo_engine) == before
 
 
+def test_an_error_in_a_later_organisation_undoes_the_earlier_ones_and_every_problem_is_named(demo_engine):
+    """Organisations are written one at a time; a problem in the last one still leaves the
+    register as it was, and problems in several organisations are all reported."""
+    document = copy.deepcopy(demo_document())
+    document["organisations"][0]["activities"][0]["name"] = "Would be changed"
+    document["organisations"].append({**copy.deepcopy(document["organisations"][0]), "name": "New AS",
+                                      "activities": [{"ref": "N-01", "name": "x", "retention": {"unit": "weeks"}}]})
+    document["organisations"][2]["activities"][0]["transfers"] = [{"country": "XX"}]
+    before = snapshot(demo_engine)
+    with pytest.raises(ValidationFailed) as info:
+        with db.transaction(demo_engine) as s:
+            interchange.import_document(s, document, actor="t")
+    where = {p.where for p in info.value.problems}
+    assert "organisations[2].activities[0].transfers[0].country" in where
+    assert "organisations[5].activities[0].retention.unit" in where
+    assert snapshot(demo_engine) == before
+
+
 def test_not_a_register_document(tmp_path):
     for content, code in [("{not json", "bad_json"), ('{"format": "something", "version": 1}', "literal_error"),
                           ("[1, 2]", "not_a_document")]:
