@@ -39,6 +39,14 @@ class Overview:
     destinations: list[dict[str, Any]] = field(default_factory=list)  # country, transfers, activities, status
 
 
+def change_stamp(session: Session) -> int:
+    """A number that grows with every write to the register (the newest audit event's id: every
+    write records one in its own transaction), so derived figures can be cached until it moves."""
+    from ropa.models import AuditEvent
+
+    return int(session.execute(select(func.max(AuditEvent.id))).scalar_one() or 0)
+
+
 def figure_filters(org: Optional[str], today: date) -> dict[str, ActivityFilter]:
     """The filter behind each activity figure of the overview (current activities only)."""
     base = ActivityFilter(org=org, include_retired=False)

@@ -188,3 +188,16 @@ def test_stats_on_an_empty_register(engine):
     with db.session(engine) as s:
         ov = stats.overview(s, today=date(2026, 11, 25))
     assert ov.figures["activities"].value == 0 and ov.destinations == []
+
+
+def test_finding_counts_follow_every_change(demo_url):
+    """The findings are cached per change to the register: a save shows in the next render."""
+    at = page("overview")
+    before = {m.label: int(m.value) for m in at.metric}["Findings: error"]
+    engine = db.make_engine(demo_url)
+    with db.transaction(engine) as s:
+        data = registry.activity_dict(registry.get_activity(s, "Janteloppet", "JL-01"))
+        data["transfers"] = [{"country": "CN", "mechanism": "unknown"}]
+        registry.update_activity(s, "Janteloppet", "JL-01", data, expected_version=1, actor="kari")
+    at.run()
+    assert {m.label: int(m.value) for m in at.metric}["Findings: error"] == before + 1

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Sequence
+from datetime import date
+from typing import Any, Optional
 
 import streamlit as st
 
@@ -76,3 +78,22 @@ def show_flash() -> None:
     message = st.session_state.pop("flash", None)
     if message:
         st.toast(message, icon=":material/check_circle:")
+
+
+@st.cache_resource(max_entries=8, show_spinner=False)
+def _findings(url: str, orgs: tuple[str, ...], stamp: int, today: date) -> list[Any]:
+    from ropa import checks
+
+    with db.session(engine()) as s:
+        return checks.check_register(s, orgs=list(orgs) or None, today=today)
+
+
+def findings(orgs: Optional[Sequence[str]] = None) -> list[Any]:
+    """The register's findings, computed once per change to the register (and per day): the
+    overview and the findings page stay quick on a large register. Callers must not change
+    the list (it is shared)."""
+    from ropa import stats
+
+    with db.session(engine()) as s:
+        stamp = stats.change_stamp(s)
+    return _findings(database_url(), tuple(orgs or ()), stamp, date.today())

@@ -94,8 +94,8 @@ chosen_rules = c_rule.multiselect(t("rules"), list(checks.RULES), key="fnd_rules
 needle = c_text.text_input(t("search"), key="fnd_text", help=t("search_help")).strip().lower()
 
 try:
-    with st.spinner(t("checking")), db.session(state.engine()) as s:
-        found = checks.check_register(s, orgs=chosen_orgs or None)
+    with st.spinner(t("checking")):
+        found = state.findings(chosen_orgs)
 except Exception as err:  # noqa: BLE001 - a sentence for the user, the traceback for the log
     import logging
 

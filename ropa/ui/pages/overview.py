@@ -24,7 +24,7 @@ st.caption(t("Nåværende behandlingsaktiviteter (ikke avsluttede)", "Current pr
 
 with db.session(state.engine()) as s:
     ov = stats.overview(s, org=org, today=date.today())
-    findings = checks.summarise(checks.check_register(s, orgs=[org] if org else None))
+findings = checks.summarise(state.findings([org] if org else None))
 
 if not ov.figures["activities"].value:
     st.info(t("Ingen behandlingsaktiviteter ennå. Opprett en under «Rediger aktivitet», eller importer et regneark under «Import».",
