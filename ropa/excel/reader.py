@@ -270,37 +270,85 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def _read_calamine(path: Path, kind: str) -> list[SheetData]:
+class _LazySheet(SheetData):
+    """A sheet of a workbook whose cells are read the first time they are asked for: an import
+    of our own workbook never pays for its cover, findings and code-list sheets (at 100,000
+    activities the findings alone are more than 100,000 rows)."""
+
+    def __init__(self, path: Path, name: str, visible: bool) -> None:
+        self.path, self.name, self.visible = path, name, visible
+        self._rows: Optional[list[list[Any]]] = None
+        self._merged: list[tuple[tuple[int, int], tuple[int, int]]] = []
+
+    def _load(self) -> None:
+        if self._rows is None:
+            self._rows, self._merged = _read_sheet(self.path, self.name)
+
+    @property  # type: ignore[override]
+    def rows(self) -> list[list[Any]]:
+        self._load()
+        return self._rows  # type: ignore[return-value]
+
+    @rows.setter
+    def rows(self, value: list[list[Any]]) -> None:
+        self._rows = value
+
+    @property  # type: ignore[override]
+    def merged(self) -> list[tuple[tuple[int, int], tuple[int, int]]]:
+        self._load()
+        return self._merged
+
+    @merged.setter
+    def merged(self, value: list[tuple[tuple[int, int], tuple[int, int]]]) -> None:
+        self._merged = value
+
+
+def _open(path: Path) -> Any:
     from python_calamine import CalamineWorkbook, PasswordError
 
     try:
-        book = CalamineWorkbook.from_path(str(path))
+        return CalamineWorkbook.from_path(str(path))
     except PasswordError:
         raise _reject(path, "password_protected", "the workbook is password-protected: remove the password in Excel and retry") from None
     except Exception as exc:  # calamine's errors are many and not all typed
         raise _reject(path, "unreadable", f"the spreadsheet cannot be read ({_short(exc)}); it may be damaged or truncated") from None
-    sheets = []
+
+
+def _read_sheet(path: Path, name: str) -> tuple[list[list[Any]], list[tuple[tuple[int, int], tuple[int, int]]]]:
+    book = _open(path)
     try:
-        visible = {m.name: str(m.visible).endswith("Visible") for m in book.sheets_metadata}
-        for name in book.sheet_names:
-            sheet = book.get_sheet_by_name(name)
-            raw = sheet.to_python(skip_empty_area=False)
-            # Text (most cells) passes as is; only empty strings, floats and times need converting.
-            rows = [[(v or None) if v.__class__ is str else _plain(v) for v in row] for row in raw]
-            while rows and all(v is None for v in rows[-1]):
-                rows.pop()
-            try:
-                merged = list(sheet.merged_cell_ranges or [])
-            except Exception:  # not every format knows merged cells
-                merged = []
-            sheets.append(SheetData(name=name, rows=rows, visible=visible.get(name, True), merged=merged))
+        sheet = book.get_sheet_by_name(name)
+        raw = sheet.to_python(skip_empty_area=False)
+        # Text (most cells) passes as is; only empty strings, floats and times need converting.
+        rows = [[(v or None) if v.__class__ is str else _plain(v) for v in row] for row in raw]
+        del raw
+        while rows and all(v is None for v in rows[-1]):
+            rows.pop()
+        try:
+            merged = list(sheet.merged_cell_ranges or [])
+        except Exception:  # not every format knows merged cells
+            merged = []
+        return rows, merged
     except ValidationFailed:
         raise
+    except Exception as exc:
+        raise _reject(path, "unreadable", f"the sheet '{name}' cannot be read ({_short(exc)}); the file may be damaged or "
+                                          "truncated") from None
+    finally:
+        book.close()
+
+
+def _read_calamine(path: Path, kind: str) -> list[SheetData]:
+    """The workbook's sheets, in order; each sheet's cells are read when first used."""
+    book = _open(path)
+    try:
+        visible = {m.name: str(m.visible).endswith("Visible") for m in book.sheets_metadata}
+        names = list(book.sheet_names)
     except Exception as exc:
         raise _reject(path, "unreadable", f"the spreadsheet cannot be read ({_short(exc)}); it may be damaged or truncated") from None
     finally:
         book.close()
-    return sheets
+    return [_LazySheet(path, name, visible.get(name, True)) for name in names]
 
 
 def _short(exc: Exception) -> str:
