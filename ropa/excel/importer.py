@@ -235,6 +235,7 @@ class _Builder:
             raise ValidationFailed([Problem("mode", "bad_mode", f"mode must be one of {', '.join(MODES)}, not '{mode}'")])
         self.session, self.source, self.default_org, self.mode, self.lang = session, source, org, mode, lang
         self.progress = progress
+        self.release_rows = False  # True for an import (not a preview): read rows are dropped as they are used
         self.orgs: dict[str, _Org] = {}
         self.warnings: list[Problem] = []
         self.errors: list[Problem] = []
@@ -677,6 +678,8 @@ def _own_activities(b: _Builder, sheet: reader.SheetData, lang: str, only: Optio
     for r in range(1, total):
         b.tick(r, total)
         row = sheet.rows[r]
+        if b.release_rows:  # an import reads each row once: let it go as soon as it is read (flat memory)
+            sheet.rows[r] = []
         if not any(v is not None for v in row):
             continue
         org_cell = row[org_col] if org_col is not None and org_col < len(row) else None
@@ -964,8 +967,10 @@ def _source(path: Union[str, Path]) -> str:
 
 
 def _build(session: Session, path: Path, *, org: Optional[str], sheet: Optional[str],
-           mapping_overrides: Optional[dict[str, Optional[str]]], mode: str, progress: Optional[Progress]) -> tuple[_Builder, ImportPlan]:
+           mapping_overrides: Optional[dict[str, Optional[str]]], mode: str, progress: Optional[Progress],
+           release_rows: bool = False) -> tuple[_Builder, ImportPlan]:
     b = _Builder(session, _source(path), org=org, mode=mode, progress=progress)
+    b.release_rows = release_rows
     book = reader.read_book(path)
     plan = ImportPlan(source=b.source, kind="table", sheets=[s.name for s in book.sheets], encoding=book.encoding,
                       delimiter=book.delimiter)
@@ -1119,7 +1124,8 @@ def _import(session: Session, p: Path, *, actor: str, org: Optional[str], sheet:
         kind = "json"
         plan = ImportPlan(source=p.name, kind="json")
     else:
-        b, plan = _build(session, p, org=org, sheet=sheet, mapping_overrides=mapping_overrides, mode=mode, progress=progress)
+        b, plan = _build(session, p, org=org, sheet=sheet, mapping_overrides=mapping_overrides, mode=mode, progress=progress,
+                         release_rows=True)
         document = b.finish()
         if b.errors:
             raise ValidationFailed(b.errors)

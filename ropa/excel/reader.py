@@ -318,10 +318,11 @@ def _read_sheet(path: Path, name: str) -> tuple[list[list[Any]], list[tuple[tupl
     book = _open(path)
     try:
         sheet = book.get_sheet_by_name(name)
-        raw = sheet.to_python(skip_empty_area=False)
+        rows = sheet.to_python(skip_empty_area=False)
         # Text (most cells) passes as is; only empty strings, floats and times need converting.
-        rows = [[(v or None) if v.__class__ is str else _plain(v) for v in row] for row in raw]
-        del raw
+        # Row by row in place, so the sheet is never held twice.
+        for i, row in enumerate(rows):
+            rows[i] = [(v or None) if v.__class__ is str else _plain(v) for v in row]
         while rows and all(v is None for v in rows[-1]):
             rows.pop()
         try:
