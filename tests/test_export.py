@@ -355,6 +355,25 @@ def test_findings_sheet_and_count_when_the_checks_exist(demo_engine, tmp_path, f
     assert meta["sheet:findings"] == "Avvik"
 
 
+def test_the_real_findings_sheet_equals_the_checks(demo_engine, tmp_path):
+    from ropa import checks
+
+    path = tmp_path / "real-findings.xlsx"
+    summary = write(demo_engine, path, lang="nb")
+    with db.session(demo_engine) as s:
+        expected = checks.check_register(s, today=TODAY)
+    found = rows(path, "Avvik")[1:]
+    assert summary.findings == len(expected) == len(found) > 50
+    col = layout.FINDINGS.index
+    assert [r[col("finding.rule")] for r in found] == [f.rule for f in expected]
+    assert {r[col("finding.severity")] for r in found} <= {"feil", "advarsel", "merknad"}
+    assert [r[col("finding.message")] for r in found] == [f.message_nb for f in expected]
+    recipient_rows = [r for r in found if r[col("finding.rule")] == "processor-without-agreement"]
+    assert recipient_rows and all(r[col("name")] for r in recipient_rows)  # the recipient is named
+    cover = {r[0]: r[1] for r in rows(path, "Forside") if r and r[0]}
+    assert cover["Åpne avvik"] == len(expected)
+
+
 def test_cover_and_metadata_without_the_checks(demo_engine, tmp_path, no_checks):
     path = tmp_path / "cover.xlsx"
     summary = write(demo_engine, path, lang="en")
