@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date
 from typing import Any, Optional
 
@@ -29,6 +29,19 @@ def lang() -> str:
 
 def where() -> str:
     return db.describe(engine())
+
+
+def words(table: dict[str, tuple[str, str]]) -> Callable[..., str]:
+    """A page's own words, ``{key: (bokmål, English)}``: ``t = state.words(TEXT)``, then
+    ``t(key, **values)`` gives the text in the session's language, formatted with the values."""
+    chosen = lang()  # fixed for this run: widgets may format their options after the script has run
+
+    def t(key: str, **values: Any) -> str:
+        nb, en = table[key]
+        text = nb if chosen == "nb" else en
+        return text.format(**values) if values else text
+
+    return t
 
 
 def t(nb: str, en: str) -> str:

@@ -37,9 +37,7 @@ TEXT = {
 }
 
 
-def t(key: str) -> str:
-    nb, en = TEXT[key]
-    return nb if ui == "nb" else en
+t = state.words(TEXT)
 
 
 st.title(t("title"))

@@ -56,9 +56,7 @@ TEXT = {
 SHOWN_PER_RULE = 30
 
 
-def t(key: str) -> str:
-    nb, en = TEXT[key]
-    return nb if ui == "nb" else en
+t = state.words(TEXT)
 
 
 def _go(page: str, title: str, what: str) -> None:

@@ -92,9 +92,7 @@ HOW = {"exact": ("ja", "yes"), "fuzzy": ("omtrent", "roughly"), "override": ("va
 NEW_ORG = "\0new"
 
 
-def t(key: str, **kw: Any) -> str:
-    nb, en = TEXT[key]
-    return (nb if ui == "nb" else en).format(**kw) if kw else (nb if ui == "nb" else en)
+t = state.words(TEXT)
 
 
 def word(table: dict[str, tuple[str, str]], key: str) -> str:

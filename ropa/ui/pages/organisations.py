@@ -58,9 +58,7 @@ TEXT = {
 }
 
 
-def t(key: str) -> str:
-    nb, en = TEXT[key]
-    return nb if ui == "nb" else en
+t = state.words(TEXT)
 
 
 GENERAL = [s for s in ORGANISATION_FIELDS if "." not in s.key]

@@ -60,9 +60,7 @@ TEXT = {
 }
 
 
-def t(key: str) -> str:
-    nb, en = TEXT[key]
-    return nb if ui == "nb" else en
+t = state.words(TEXT)
 
 
 KEYS = [s.key for s in RECIPIENT_FIELDS]
