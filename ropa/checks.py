@@ -64,7 +64,6 @@ class Rule:
 RULES: dict[str, Rule] = {r.code: r for r in (
     Rule("art30-missing-field", "error", "Art. 30", "A field Art. 30 requires is empty", "Et felt artikkel 30 krever, er tomt"),
     Rule("legal-basis-missing", "error", "Art. 6(1)", "No legal basis", "Mangler behandlingsgrunnlag"),
-    Rule("legal-basis-not-recognised", "error", "Art. 6(1)", "Legal basis not recognised", "Behandlingsgrunnlaget er ikke gjenkjent"),
     Rule("special-category-without-condition", "error", "Art. 9(2)", "Special categories without an Art. 9(2) condition",
          "Særlige kategorier uten unntak etter art. 9 nr. 2"),
     Rule("criminal-data-without-basis", "error", "Art. 10", "Criminal-offence data without a basis",
