@@ -641,24 +641,29 @@ def apply_activity(act: dict[str, Any], values: dict[str, Any], ctx: Context) ->
 # Transfers, recipients and organisations (the other sheets of our own workbook)
 
 
+def _country_cell(target: dict[str, Any], key: str, raw: Optional[str], values: dict[str, Any], notes: list[Note]) -> None:
+    """The country of a row on the Transfers or Recipients sheet: its ISO code column when the
+    sheet has one (it wins over the name column), else the name in English or Norwegian."""
+    if key == "country_code":
+        code = raw.upper() if raw and vocab.is_country(raw.upper()) else None
+        if raw and not code:
+            notes.append(Note(key, "not_recognised", f"'{_short(raw)}' is not an ISO 3166 country code (ignored)"))
+        else:
+            target["country"] = code
+    elif "country_code" not in values:
+        code, rest = parse.parse_country(raw)
+        if rest:
+            notes.append(Note(key, "not_recognised", f"'{_short(rest)}' is not a country (ignored)"))
+        else:
+            target["country"] = code
+
+
 def apply_transfer(t: dict[str, Any], values: dict[str, Any]) -> list[Note]:
     notes: list[Note] = []
     for key, value in values.items():
         raw = text(value)
-        if key == "country_code":
-            code = raw.upper() if raw and vocab.is_country(raw.upper()) else None
-            if raw and not code:
-                notes.append(Note(key, "not_recognised", f"'{_short(raw)}' is not an ISO 3166 country code (ignored)"))
-            elif code or raw is None:
-                t["country"] = code
-        elif key == "country":
-            if "country_code" in values:
-                continue
-            code, rest = parse.parse_country(raw)
-            if rest:
-                notes.append(Note(key, "not_recognised", f"'{_short(rest)}' is not a country (ignored)"))
-            else:
-                t["country"] = code
+        if key in ("country_code", "country"):
+            _country_cell(t, key, raw, values, notes)
         elif key in ("recipient", "international_organisation", "safeguard", "note"):
             t[key] = raw
         elif key == "mechanism":
@@ -700,20 +705,8 @@ def apply_recipient(r: dict[str, Any], values: dict[str, Any]) -> list[Note]:
                 notes.append(Note(key, "not_recognised", f"'{_short(rest)}' is not a kind of recipient (ignored)"))
             else:
                 r["kind"] = code or "other"
-        elif key == "country_code":
-            code = raw.upper() if raw and vocab.is_country(raw.upper()) else None
-            if raw and not code:
-                notes.append(Note(key, "not_recognised", f"'{_short(raw)}' is not an ISO 3166 country code (ignored)"))
-            else:
-                r["country"] = code
-        elif key == "country":
-            if "country_code" in values:
-                continue
-            code, rest = parse.parse_country(raw)
-            if rest:
-                notes.append(Note(key, "not_recognised", f"'{_short(rest)}' is not a country (ignored)"))
-            else:
-                r["country"] = code
+        elif key in ("country_code", "country"):
+            _country_cell(r, key, raw, values, notes)
         elif key == "agreement":
             r["agreement"] = raw
     return notes
