@@ -187,6 +187,44 @@ def test_demo_round_trip_through_the_workbook_is_lossless(demo_engine, tmp_path,
     assert not again.created and not again.updated and len(again.unchanged) == len(plan.rows)
 
 
+@pytest.mark.parametrize("lang", ["nb", "en"])
+def test_untouched_rows_are_recognised_by_their_digest_and_edited_ones_are_not(demo_engine, tmp_path, lang, monkeypatch):
+    """The exporter fingerprints each activity row's visible cells; read back unchanged, every row
+    matches, so the importer takes its JSON without rendering it again. An edited row does not
+    match and is compared cell by cell, as before."""
+    from ropa.excel import layout
+
+    book = tmp_path / f"digest-{lang}.xlsx"
+    with db.session(demo_engine) as s:
+        write_workbook(s, book, lang=lang)
+    sheet = next(x for x in reader.read_book(book).sheets if x.name == layout.ACTIVITIES.name(lang))
+    header = sheet.rows[0]
+    keys = [c.key for c in layout.ACTIVITIES.columns]
+    at = {k: header.index(layout.ACTIVITIES.columns[i].header(lang)) for i, k in enumerate(keys)}
+    visible = [c.key for c in layout.ACTIVITIES.columns if not c.hidden]
+    rows = sheet.rows[1:]
+    assert len(rows) == 35
+    for row in rows:
+        assert row[at[layout.DIGEST_COLUMN]] == layout.row_digest(row[at[k]] for k in visible)
+
+    compared = []
+    real = importer._edited
+    monkeypatch.setattr(importer, "_edited", lambda spec, *a, **kw: compared.append(spec.key) or real(spec, *a, **kw))
+    with db.session(demo_engine) as s:
+        importer.plan_file(s, book)
+    assert "activities" not in compared  # every activity row was known untouched by its digest
+
+    wb = load_workbook(book)
+    ws = wb[layout.ACTIVITIES.name(lang)]
+    ws.cell(row=2, column=at["owner"] + 1, value="Økonomi")
+    wb.save(book)
+    compared.clear()
+    with db.session(demo_engine) as s:
+        plan = importer.plan_file(s, book)
+    assert compared.count("activities") == 1  # only the edited row is compared
+    assert [r.status for r in plan.rows].count("changed") == 1
+
+
 def test_demo_round_trip_through_json(demo_engine, tmp_path, backend):
     path = tmp_path / "register.json"
     with db.session(demo_engine) as s:

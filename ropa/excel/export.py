@@ -32,7 +32,6 @@ from __future__ import annotations
 
 import importlib
 import json
-import re
 from collections.abc import Callable, Sequence
 from copy import copy
 from dataclasses import dataclass, field
@@ -65,8 +64,8 @@ from ropa.schema import FORMAT_NAME, FORMAT_VERSION
 Progress = Callable[[int, int], None]
 
 FORMULA_START = frozenset("=+-@\t\r")  # what spreadsheet programs may evaluate at the start of a cell
-_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")  # not allowed in XML 1.0
-_MAX_CELL = 32_767
+_ILLEGAL = layout.ILLEGAL
+_MAX_CELL = layout.MAX_CELL
 _LINE_HEIGHT, _MAX_ROW_HEIGHT, _UNBOUNDED = 15, 409, 10**9  # points for Calibri 11; Excel's largest row
 _VALIDATION_SPARE_ROWS = 1000  # drop-downs reach this far below the data, for rows the DPO adds
 _PROGRESS_EVERY = 250
@@ -292,6 +291,9 @@ class _DataSheet:
         self.sheet, self.lang = sheet, lang
         self.ws = ws = _StreamSheet(wb, sheet.name(lang), styles)
         self.renders = [c.render for c in sheet.columns]
+        self.visible = [i for i, c in enumerate(sheet.columns) if not c.hidden]
+        keys = [c.key for c in sheet.columns]
+        self.digest = keys.index(layout.DIGEST_COLUMN) if layout.DIGEST_COLUMN in keys else None
         self.rows = 0
         for i, col in enumerate(sheet.columns, 1):
             ws.width(i, col.width, hidden=col.hidden)
@@ -307,6 +309,8 @@ class _DataSheet:
     def record(self, record: Any, ctx: Context, tail: Optional[list[Any]] = None) -> None:
         """Render one record into a row; ``tail`` replaces the last column (the JSON cells)."""
         row = [render(record, ctx) for render in self.renders]
+        if self.digest is not None:
+            row[self.digest] = layout.row_digest(row[i] for i in self.visible)
         if tail is not None:
             row[-1:] = tail
         self.ws.append(row)

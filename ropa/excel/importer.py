@@ -50,8 +50,8 @@ from ropa.schema import FORMAT_NAME, FORMAT_VERSION, ActivityDoc, parse_document
 Progress = Callable[[int, int], None]
 MODES = ("upsert", "create-only")
 _PROGRESS_EVERY = 250
-_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
-_MAX_CELL = 32_767
+_ILLEGAL = layout.ILLEGAL
+_MAX_CELL = layout.MAX_CELL
 _PATH = re.compile(r"^organisations\[(\d+)\](?:\.activities\[(\d+)\])?(?:\.(.*))?$")
 
 
@@ -670,6 +670,7 @@ def _own_organisations(b: _Builder, sheet: reader.SheetData, lang: str, only: Op
 
 def _own_activities(b: _Builder, sheet: reader.SheetData, lang: str, only: Optional[str]) -> None:
     spec = layout.ACTIVITIES
+    visible = [c.key for c in spec.columns if not c.hidden]
     cols, j = _columns_of(sheet, spec, b)
     headers = _headers(spec, lang)
     b.main_sheet = sheet.name
@@ -689,6 +690,7 @@ def _own_activities(b: _Builder, sheet: reader.SheetData, lang: str, only: Optio
         b.rows.append(plan)
         origin = _Origin(sheet.name, r + 1, headers, plan)
         cells = _cells(row, cols)
+        digest = cells.pop(layout.DIGEST_COLUMN, None)
         ob = b.org_for(org_cell, plan, origin.where("organisation"))
         if ob is None:
             continue
@@ -699,7 +701,10 @@ def _own_activities(b: _Builder, sheet: reader.SheetData, lang: str, only: Optio
             values = {k: v for k, v in cells.items() if k != "organisation"}
             _add_table_row(b, ob, values, origin)
             continue
-        edits = _edited(spec, cells, record, ob.layout_ctx, skip=("organisation",))
+        if digest and digest == layout.row_digest(cells.get(k) for k in visible):
+            edits = {}  # the visible cells are as exported: nothing to compare
+        else:
+            edits = _edited(spec, cells, record, ob.layout_ctx, skip=("organisation",))
         act = record
         if edits:
             act = convert.copy_activity(record)

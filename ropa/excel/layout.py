@@ -19,6 +19,9 @@ Workbook conventions the importer can rely on:
   (:func:`ropa.registry.activity_dict`; for an organisation :func:`~ropa.registry.organisation_dict`
   plus ``recipients``, the ones no activity uses). Text longer than :data:`JSON_CHUNK`
   characters continues in the cells to its right (an Excel cell holds at most 32,767).
+- The activities sheet's hidden ``ropa:digest`` column, just before ``ropa:json``, holds
+  :func:`row_digest` of the row's visible cells as written: an importer that computes the same
+  digest from what it reads knows nobody edited the row, without rendering the record again.
 - Text that would start a formula (``= + - @``, tab, CR) is written as a plain string cell
   with Excel's quote-prefix flag: the text itself is unchanged.
 - Sheet Metadata is a key/value table: ``format`` = :data:`WORKBOOK_FORMAT`, ``version`` =
@@ -32,9 +35,11 @@ Workbook conventions the importer can rely on:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import hashlib
+import re
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Any, Optional
 
 from ropa import vocab
@@ -43,6 +48,9 @@ from ropa.fields import ACTIVITY, ORGANISATION, ORGANISATION_FIELDS, RECIPIENT, 
 WORKBOOK_FORMAT = "ropa-workbook"
 WORKBOOK_VERSION = 1
 JSON_COLUMN = "ropa:json"
+DIGEST_COLUMN = "ropa:digest"
+ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")  # not allowed in XML 1.0: dropped when written
+MAX_CELL = 32_767  # an Excel cell holds at most this many characters
 JSON_CHUNK = 32_000
 JSON_SPARE_COLUMNS = 16  # hidden columns reserved for ropa:json and its continuation cells
 
@@ -265,6 +273,34 @@ def _org_name() -> Column:
     return Column("organisation", ORGANISATION["name"], lambda r, c: c.org["name"], 20)
 
 
+def cell_key(value: Any) -> str:
+    """A non-text cell's value as text that is the same whether it is what the exporter wrote or
+    what a reader gets back (dates as dates, whole numbers as integers)."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, datetime):
+        return value.date().isoformat() if value.time() == datetime.min.time() else value.isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def row_digest(values: Iterable[Any]) -> str:
+    """The fingerprint of a row's visible cells (see :data:`DIGEST_COLUMN`). Text is taken as it
+    is: text a spreadsheet changes on the way (control characters dropped, over-long cells cut)
+    simply does not match, and the importer then compares the row cell by cell."""
+    text = "\x1f".join([v if v.__class__ is str else cell_key(v) for v in values])
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=12).hexdigest()
+
+
+def _digest_column() -> Column:
+    return Column(DIGEST_COLUMN, WORKBOOK[DIGEST_COLUMN], lambda r, c: None, 10, hidden=True)
+
+
 def _json_column() -> Column:
     return Column(JSON_COLUMN, WORKBOOK[JSON_COLUMN], lambda r, c: None, 10, hidden=True)
 
@@ -307,6 +343,7 @@ ACTIVITIES = Sheet("activities", "Processing activities", "Behandlingsaktivitete
     _col(A, "status", lambda a, c: term_text(vocab.STATUSES, a["status"], c.lang), 11, codes="statuses"),
     _col(A, "last_review", lambda a, c: as_date(a["last_review"]), 12),
     _col(A, "next_review", lambda a, c: as_date(a["next_review"]), 12),
+    _digest_column(),
     _json_column(),
 ))
 
