@@ -45,9 +45,8 @@ class _Encoded(TypeDecorator[Any]):
 
 
 def _pre_encoded(table: Table) -> Table:
-    copy = Table(table.name, MetaData(), *[Column(c.name, _Encoded() if isinstance(c.type, JSON) else c.type, primary_key=c.primary_key)
+    return Table(table.name, MetaData(), *[Column(c.name, _Encoded() if isinstance(c.type, JSON) else c.type, primary_key=c.primary_key)
                                            for c in table.columns])
-    return copy
 
 
 _ACTIVITY_FAST = _pre_encoded(ProcessingActivity.__table__)  # type: ignore[attr-defined]

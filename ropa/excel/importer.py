@@ -783,7 +783,6 @@ def _own_transfers(b: _Builder, sheet: reader.SheetData, lang: str, only: Option
     spec = layout.TRANSFERS
     cols, _ = _columns_of(sheet, spec, b)
     headers = _headers(spec, lang, {"country_code": "country"})
-    headers = {k: v for k, v in headers.items()}
     groups: dict[tuple[str, str], list[tuple[int, dict[str, Any]]]] = {}
     for r in range(1, len(sheet.rows)):
         row = sheet.rows[r]
