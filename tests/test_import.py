@@ -189,10 +189,12 @@ def test_demo_round_trip_through_the_workbook_is_lossless(demo_engine, tmp_path,
 
 @pytest.mark.parametrize("lang", ["nb", "en"])
 def test_untouched_rows_are_recognised_by_their_digest_and_edited_ones_are_not(demo_engine, tmp_path, lang, monkeypatch):
-    """The exporter fingerprints each activity row's visible cells; read back unchanged, every row
-    matches, so the importer takes its JSON without rendering it again. An edited row does not
-    match and is compared cell by cell, as before."""
+    """The exporter fingerprints each row (an activity's with its JSON, a transfer's with its
+    place); read back unchanged, every row matches, so the importer neither decodes nor renders
+    it: the activity goes on as its JSON text. An edited row does not match and is compared
+    cell by cell, as before."""
     from ropa.excel import layout
+    from ropa.schema import ActivityJSON
 
     book = tmp_path / f"digest-{lang}.xlsx"
     with db.session(demo_engine) as s:
@@ -205,14 +207,22 @@ def test_untouched_rows_are_recognised_by_their_digest_and_edited_ones_are_not(d
     rows = sheet.rows[1:]
     assert len(rows) == 35
     for row in rows:
-        assert row[at[layout.DIGEST_COLUMN]] == layout.row_digest(row[at[k]] for k in visible)
+        text = layout.join_json(row[at[layout.JSON_COLUMN]:])
+        assert row[at[layout.DIGEST_COLUMN]] == layout.row_digest((row[at[k]] for k in visible), text)
+        assert row[at[layout.DIGEST_COLUMN]] != layout.row_digest(row[at[k]] for k in visible)  # the JSON counts
 
     compared = []
     real = importer._edited
     monkeypatch.setattr(importer, "_edited", lambda spec, *a, **kw: compared.append(spec.key) or real(spec, *a, **kw))
     with db.session(demo_engine) as s:
-        importer.plan_file(s, book)
-    assert "activities" not in compared  # every activity row was known untouched by its digest
+        b, _ = importer._build(s, book, org=None, sheet=None, mapping_overrides=None, mode="upsert", progress=None)
+        document = b.finish()
+    assert set(compared) == {"organisations"}  # no other sheet's row was rendered and compared (5 organisations are)
+    acts = [a for o in document["organisations"] for a in o["activities"]]
+    assert len(acts) == 35 and all(isinstance(a, ActivityJSON) for a in acts)
+    with db.session(demo_engine) as s:
+        plan = importer.plan_file(s, book)
+    assert {r.status for r in plan.rows} == {"unchanged"}
 
     wb = load_workbook(book)
     ws = wb[layout.ACTIVITIES.name(lang)]
@@ -223,6 +233,19 @@ def test_untouched_rows_are_recognised_by_their_digest_and_edited_ones_are_not(d
         plan = importer.plan_file(s, book)
     assert compared.count("activities") == 1  # only the edited row is compared
     assert [r.status for r in plan.rows].count("changed") == 1
+
+    # A hidden JSON cell changed by hand no longer matches its digest either: it is read and compared.
+    wb = load_workbook(book)
+    ws = wb[layout.ACTIVITIES.name(lang)]
+    cell = ws.cell(row=3, column=at[layout.JSON_COLUMN] + 1)
+    assert '"status":"active"' in cell.value
+    cell.value = cell.value.replace('"status":"active"', '"status":"planned"', 1)
+    wb.save(book)
+    compared.clear()
+    with db.session(demo_engine) as s:
+        plan = importer.plan_file(s, book)
+    assert compared.count("activities") == 2
+    assert [r.status for r in plan.rows].count("changed") == 1  # its visible cells still say active, and win
 
 
 def test_demo_round_trip_through_json(demo_engine, tmp_path, backend):
@@ -790,6 +813,58 @@ def test_new_rows_renamed_refs_deleted_transfers_and_damaged_json(demo_engine, t
     assert jl[new_refs[0]]["name"] == "Løpsfoto" and jl[new_refs[0]]["legal_bases"][0]["code"] == "art6_1_f"
     assert jl["JL-20"]["name"] == jl["JL-02"]["name"]
     assert activities(demo_engine, victim[0])[victim[1]]["transfers"] == []
+
+
+def _three_transfers(engine: Any, tmp_path: Path) -> tuple[Path, Any]:
+    make_org(engine)
+    with db.transaction(engine) as s:
+        registry.create_activity(s, "Testkommune", {
+            "ref": "T-01", "name": "Lønn", "recipients": [{"name": "Sky AS", "kind": "processor", "country": "US"}],
+            "transfers": [{"country": "US", "recipient": "Sky AS", "mechanism": "art46_2_c"},
+                          {"country": "IN", "mechanism": "art46_2_c", "safeguard": "SCC"},
+                          {"country": "CN", "mechanism": "art49_1_a", "frequency": "occasional"}]}, actor="t")
+        registry.create_activity(s, "Testkommune", {"ref": "T-02", "name": "Regnskap", "transfers": [{"country": "SG"}]}, actor="t")
+    path = tmp_path / "t.xlsx"
+    wb = _own_book(engine, path, lang="en")
+    return path, wb["Transfers"]
+
+
+def _countries(engine: Any, ref: str) -> list[str]:
+    return [t["country"] for t in activities(engine, "Testkommune")[ref]["transfers"]]
+
+
+@pytest.mark.parametrize("change", ["delete_last", "delete_middle", "copy_over", "move", "copy_to_other"])
+def test_transfer_rows_still_as_exported_but_deleted_copied_or_moved_are_noticed(engine, tmp_path, change):
+    """Each transfer row's digest vouches for its cells and its place among its activity's
+    transfers, so rows that are each untouched still tell a deletion, a copy or a move."""
+    path, ws = _three_transfers(engine, tmp_path)
+    rows = [[c.value for c in row] for row in ws.iter_rows(min_row=2)]
+    assert [r[5] for r in rows] == ["US", "IN", "CN", "SG"]  # the country code column
+    if change == "delete_last":
+        ws.delete_rows(4)
+        expect = {"T-01": ["US", "IN"], "T-02": ["SG"]}
+    elif change == "delete_middle":
+        ws.delete_rows(3)
+        expect = {"T-01": ["US", "CN"], "T-02": ["SG"]}
+    elif change == "copy_over":  # row 2 copied, hidden digest and all, over row 3
+        for i, v in enumerate(rows[0], 1):
+            ws.cell(3, i).value = v
+        expect = {"T-01": ["US", "US", "CN"], "T-02": ["SG"]}
+    elif change == "move":  # the rows of T-01 in another order: the same transfers
+        for r, values in zip((2, 3, 4), (rows[2], rows[0], rows[1])):
+            for i, v in enumerate(values, 1):
+                ws.cell(r, i).value = v
+        expect = {"T-01": ["US", "IN", "CN"], "T-02": ["SG"]}
+    else:  # T-02's row copied, digest and all, below T-01's rows but given T-01's ref
+        ws.delete_rows(5)
+        for i, v in enumerate(rows[3], 1):
+            ws.cell(5, i).value = v
+        ws.cell(5, 2).value = "T-01"
+        expect = {"T-01": ["US", "IN", "CN", "SG"], "T-02": []}
+    ws.parent.save(path)
+    with db.transaction(engine) as s:
+        importer.import_file(s, path, actor="t")
+    assert {ref: _countries(engine, ref) for ref in expect} == expect
 
 
 def test_recipient_defined_differently_in_two_rows_keeps_the_first_with_a_warning(engine, tmp_path):

@@ -306,11 +306,12 @@ class _DataSheet:
         ws.lines = max(len(h) // max(int(c.width * 0.85), 1) + 1 for h, c in zip(headers, sheet.columns))  # bold is wider
         ws.append([styles.cell(ws, h, styles.header) for h in headers])
 
-    def record(self, record: Any, ctx: Context, tail: Optional[list[Any]] = None) -> None:
-        """Render one record into a row; ``tail`` replaces the last column (the JSON cells)."""
+    def record(self, record: Any, ctx: Context, tail: Optional[list[Any]] = None, salt: str = "") -> None:
+        """Render one record into a row; ``tail`` replaces the last column (the JSON cells), and
+        the digest covers it too (or ``salt``: a transfer's place)."""
         row = [render(record, ctx) for render in self.renders]
         if self.digest is not None:
-            row[self.digest] = layout.row_digest(row[i] for i in self.visible)
+            row[self.digest] = layout.row_digest((row[i] for i in self.visible), layout.join_json(tail) if tail else salt)
         if tail is not None:
             row[-1:] = tail
         self.ws.append(row)
@@ -500,8 +501,9 @@ def write_workbook(
         ctx = by_id[org_id].ctx
         ctx.activity = act
         activities.record(act, ctx, _json_cells(act))
-        for t in act["transfers"]:
-            transfers.record(t, ctx)
+        last = len(act["transfers"]) - 1
+        for i, t in enumerate(act["transfers"]):
+            transfers.record(t, ctx, salt=layout.transfer_salt(i, i == last))
         if act["role"] == "processor":
             processor.record(act, ctx)
         if findings:

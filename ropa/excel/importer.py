@@ -45,7 +45,7 @@ from ropa.excel.layout import Sheet
 from ropa.fields import ACTIVITY, ORGANISATION
 from ropa.interchange import ImportReport
 from ropa.models import ProcessingActivity, Term
-from ropa.schema import FORMAT_NAME, FORMAT_VERSION, ActivityDoc, parse_document
+from ropa.schema import FORMAT_NAME, FORMAT_VERSION, ActivityDoc, ActivityJSON, parse_document
 
 Progress = Callable[[int, int], None]
 MODES = ("upsert", "create-only")
@@ -158,7 +158,7 @@ class _Org:
     """One organisation of the document being built, with what the database knows of it."""
 
     def __init__(self, b: _Builder, name: str) -> None:
-        self.b = b
+        self.session = b.session  # not the builder itself: no cycle keeps a whole import alive after it
         self.name = name
         row = registry.find_organisation(b.session, name)
         self.db = row
@@ -167,10 +167,13 @@ class _Org:
             self.name = self.doc["name"] = row.name
         self.doc["recipients"] = []
         self.origin: Optional[_Origin] = None
-        self.activities: list[dict[str, Any]] = []
+        # Each activity as a dict (read from cells, or edited), or, for a row of our own workbook that
+        # still shows what was exported, its ropa:json text (ActivityJSON), parsed only if a later
+        # sheet changes it: a large import then holds text, not millions of small Python objects.
+        self.activities: list[Any] = []
         self.origins: list[_Origin] = []
         self.by_ref: dict[str, int] = {}
-        self.originals: dict[str, dict[str, Any]] = {}  # ref -> the row's ropa:json (own workbook)
+        self.originals: dict[str, str] = {}  # ref -> the row's ropa:json text (own workbook)
         self.edited: dict[str, set[str]] = {}  # ref -> fields changed on the activities sheet
         self.renamed: dict[str, str] = {}  # ref in the ropa:json -> the ref the DPO typed over it
         self.told_new = False
@@ -194,14 +197,31 @@ class _Org:
                 self._db_refs = set(self._db_acts)
             else:
                 stmt = select(ProcessingActivity.ref).where(ProcessingActivity.organisation_id == self.db.id)
-                self._db_refs = set(self.b.session.execute(stmt).scalars())
+                self._db_refs = set(self.session.execute(stmt).scalars())
         return self._db_refs
 
     @property
     def db_acts(self) -> dict[str, dict[str, Any]]:
         if self._db_acts is None:
-            self._db_acts = {} if self.db is None else {a["ref"]: a for _, a in snapshot.iter_activities(self.b.session, [self.db.id])}
+            self._db_acts = {} if self.db is None else {a["ref"]: a for _, a in snapshot.iter_activities(self.session, [self.db.id])}
         return self._db_acts
+
+    def original(self, ref: str) -> Optional[dict[str, Any]]:
+        """The activity as exported (its row's ropa:json), freshly decoded: the caller may change it."""
+        text = self.originals.get(ref)
+        return None if text is None else json.loads(text)
+
+    def record(self, i: int) -> dict[str, Any]:
+        """Activity ``i`` to read (decoded, not kept, when it is still the exported text)."""
+        act = self.activities[i]
+        return json.loads(act) if isinstance(act, str) else act  # type: ignore[no-any-return]
+
+    def editable(self, i: int) -> dict[str, Any]:
+        """Activity ``i`` to change: an untouched row's text is decoded and kept as a dict from now on."""
+        act = self.activities[i]
+        if isinstance(act, str):
+            act = self.activities[i] = json.loads(act)
+        return act  # type: ignore[no-any-return]
 
     def by_name(self, name: str) -> Optional[str]:
         """The ref of the one existing activity with this name (case and spaces ignored)."""
@@ -309,10 +329,12 @@ class _Builder:
 
     # -- rows
 
-    def add(self, ob: _Org, act: dict[str, Any], origin: _Origin) -> None:
-        """Add an activity to its organisation: a ref for a row without one, duplicates and --mode checked."""
+    def add(self, ob: _Org, act: Any, origin: _Origin, ref: Optional[str] = None, name: Optional[str] = None) -> None:
+        """Add an activity (a dict, or an untouched row's ActivityJSON with its ``ref`` and ``name``)
+        to its organisation: duplicates and --mode checked."""
         plan = origin.plan
-        ref = act.get("ref")
+        if not isinstance(act, str):
+            ref, name = act.get("ref"), act.get("name")
         if ref in ob.by_ref:
             first = ob.origins[ob.by_ref[ref]]
             self.error(origin.where("ref"), "duplicate", f"ref '{ref}' of '{ob.name}' is used twice (also {first.where()})", plan)
@@ -326,7 +348,7 @@ class _Builder:
         ob.activities.append(act)
         ob.origins.append(origin)
         if plan is not None:
-            plan.organisation, plan.ref, plan.name = ob.name, ref, act.get("name")
+            plan.organisation, plan.ref, plan.name = ob.name, ref, name
 
     def tick(self, done: int, total: int) -> None:
         if self.progress and done % _PROGRESS_EVERY == 0:
@@ -334,20 +356,27 @@ class _Builder:
 
     # -- the result
 
-    def finish(self) -> dict[str, Any]:
-        """The ``ropa-register`` document; one definition per recipient name within an organisation."""
+    def finish(self, decoded: bool = False) -> dict[str, Any]:
+        """The ``ropa-register`` document; one definition per recipient name within an organisation.
+        Untouched rows stay ActivityJSON text unless ``decoded`` (a preview, which shows them)."""
         out = []
         for ob in self.orgs.values():
             self._recipients_agree(ob)
+            if decoded:
+                ob.activities = [json.loads(a) if isinstance(a, str) else a for a in ob.activities]
             doc = dict(ob.doc)
             doc["activities"] = ob.activities
             out.append(doc)
         return {"format": FORMAT_NAME, "version": FORMAT_VERSION, "organisations": out}
 
     def _recipients_agree(self, ob: _Org) -> None:
+        # Rows still as exported agree among themselves (the register keeps one row per recipient):
+        # only rows read from cells or edited, and recipients at organisation level, can disagree.
+        if not ob.doc.get("recipients") and not any(isinstance(a, dict) and a.get("recipients") for a in ob.activities):
+            return
         canon: dict[str, tuple[dict[str, Any], _Origin]] = {}
-        for act, origin in zip(ob.activities, ob.origins):
-            for r in act.get("recipients") or []:
+        for i, origin in enumerate(ob.origins):
+            for r in ob.record(i).get("recipients") or []:
                 if r["name"] not in canon:
                     canon[r["name"]] = (dict(r), origin)
                     continue
@@ -363,9 +392,12 @@ class _Builder:
             else:
                 org_level.append(r)
         ob.doc["recipients"] = org_level
-        for act in ob.activities:
-            if act.get("recipients"):
-                act["recipients"] = [dict(canon[r["name"]][0]) for r in act["recipients"]]
+        for i, act in enumerate(ob.activities):
+            mine = ob.record(i).get("recipients") if isinstance(act, str) else act.get("recipients")
+            if mine:
+                agreed = [dict(canon[r["name"]][0]) for r in mine]
+                if agreed != mine:
+                    ob.editable(i)["recipients"] = agreed
 
     def translate(self, problems: Iterable[Problem]) -> list[Problem]:
         """Problems with JSON paths of the built document, as rows and column headers of the file."""
@@ -566,7 +598,11 @@ def _load_json(row: list[Any], j: Optional[int]) -> tuple[Optional[dict[str, Any
     """The row's record from its ropa:json cells; (None, damaged?)."""
     if j is None or j >= len(row):
         return None, False
-    text = layout.join_json(row[j:])
+    return _decode(layout.join_json(row[j:]))
+
+
+def _decode(text: str) -> tuple[Optional[dict[str, Any]], bool]:
+    """A ropa:json text as a record; (None, damaged?)."""
     if not text:
         return None, False
     try:
@@ -694,18 +730,23 @@ def _own_activities(b: _Builder, sheet: reader.SheetData, lang: str, only: Optio
         ob = b.org_for(org_cell, plan, origin.where("organisation"))
         if ob is None:
             continue
-        record, damaged = _load_json(row, j)
+        text = layout.join_json(row[j:]) if j is not None and j < len(row) else ""
+        if text and digest and digest == layout.row_digest((cells.get(k) for k in visible), text):
+            # Untouched since the export, JSON included: keep the text as it is, decode nothing.
+            ref = convert.text(cells.get("ref")) or ""
+            kept = ob.originals[ref] = ActivityJSON(text)
+            b.add(ob, kept, origin, ref=ref, name=convert.text(cells.get("name")))
+            continue
+        record, damaged = _decode(text)
         if damaged:
             b.warn(origin.where(), "damaged_json", "the hidden ropa:json cell is damaged; the visible cells were read instead", plan)
         if record is None:
             values = {k: v for k, v in cells.items() if k != "organisation"}
             _add_table_row(b, ob, values, origin)
             continue
-        if digest and digest == layout.row_digest(cells.get(k) for k in visible):
-            edits = {}  # the visible cells are as exported: nothing to compare
-        else:
-            edits = _edited(spec, cells, record, ob.layout_ctx, skip=("organisation",))
-        act = record
+        edits = _edited(spec, cells, record, ob.layout_ctx, skip=("organisation",))
+        kept = ActivityJSON(text)
+        act: Any = kept
         if edits:
             act = convert.copy_activity(record)
             b.note(origin, convert.apply_activity(act, edits, ob.ctx(headers)))
@@ -716,9 +757,10 @@ def _own_activities(b: _Builder, sheet: reader.SheetData, lang: str, only: Optio
                 b.warn(origin.where("ref"), "new_ref", f"the ref was changed from {record.get('ref')} to {act['ref']}: this makes "
                                                        f"a new activity {act['ref']}; {record.get('ref')} stays in the register "
                                                        "(delete it there if it is gone)", plan)
-        ob.originals[act.get("ref") or ""] = record
-        ob.edited[act.get("ref") or ""] = set(edits)
-        b.add(ob, act, origin)
+        ref = act["ref"] if edits else record.get("ref")
+        ob.originals[ref or ""] = kept
+        ob.edited[ref or ""] = set(edits)
+        b.add(ob, act, origin, ref=ref, name=record.get("name"))
     if b.progress:
         b.progress(total, total)
 
@@ -728,9 +770,11 @@ def _own_processor(b: _Builder, sheet: reader.SheetData, lang: str, only: Option
     cols, _ = _columns_of(sheet, spec, b)
     headers = _headers(spec, lang)
     org_level = ("processor_contact", "dpo.name", "representative.name")
+    visible = [c.key for c in spec.columns if not c.hidden]
     for r in range(1, len(sheet.rows)):
         row = sheet.rows[r]
         cells = _cells(row, cols)
+        digest = cells.pop(layout.DIGEST_COLUMN, None)
         org_name, ref = convert.text(cells.get("organisation")), convert.text(cells.get("ref"))
         if not any(v is not None for v in row) or _skip_org(org_name, only):
             continue
@@ -743,26 +787,24 @@ def _own_processor(b: _Builder, sheet: reader.SheetData, lang: str, only: Option
             continue
         if ref not in ob.originals:
             continue  # a row added on the activities sheet: its details are read from there
-        original = ob.originals[ref]
+        if digest and digest == layout.row_digest(cells.get(k) for k in visible):
+            continue  # untouched since the export: it says nothing new
+        original = ob.original(ref)
         edits = _edited(spec, cells, original, ob.layout_ctx, skip=("organisation", "ref"))
-        act = ob.activities[ob.by_ref[ref]]
         for key in list(edits):
             if key in org_level:
                 b.warn(origin.where(key), "not_here", "organisation details are changed on the Organisations sheet; not imported")
                 edits.pop(key)
         if "processing_categories" in edits:
             edits["purposes"] = edits.pop("processing_categories")
-        _apply_second(b, ob, ref, act, edits, origin, headers)
+        _apply_second(b, ob, ref, edits, origin, headers)
 
 
-def _apply_second(b: _Builder, ob: _Org, ref: str, act: dict[str, Any], edits: dict[str, Any], origin: _Origin,
-                  headers: dict[str, str]) -> None:
+def _apply_second(b: _Builder, ob: _Org, ref: str, edits: dict[str, Any], origin: _Origin, headers: dict[str, str]) -> None:
     """Edits of an activity made on a second sheet; a field changed differently on two sheets is an error."""
     if not edits:
         return
-    if act is ob.originals.get(ref):  # not yet copied: the activities sheet left it untouched
-        act = convert.copy_activity(act)
-        ob.activities[ob.by_ref[ref]] = act
+    act = ob.editable(ob.by_ref[ref])
     trial = convert.copy_activity(act)
     b.note(origin, convert.apply_activity(trial, edits, ob.ctx(headers)))
     main = ob.edited.setdefault(ref, set())
@@ -783,34 +825,52 @@ def _own_transfers(b: _Builder, sheet: reader.SheetData, lang: str, only: Option
     spec = layout.TRANSFERS
     cols, _ = _columns_of(sheet, spec, b)
     headers = _headers(spec, lang, {"country_code": "country"})
-    groups: dict[tuple[str, str], list[tuple[int, dict[str, Any]]]] = {}
+    visible = [c.key for c in spec.columns if not c.hidden]
+    # (organisation, ref) -> its rows: (row index, the place its digest vouches for: "k" or "k$" (the
+    # last), or None). An activity whose rows all still are as exported, in order, is left alone
+    # without decoding it; the others are compared cell by cell.
+    groups: dict[tuple[str, str], list[tuple[int, Optional[str]]]] = {}
     for r in range(1, len(sheet.rows)):
         row = sheet.rows[r]
         if not any(v is not None for v in row):
             continue
         cells = _cells(row, cols)
+        digest = cells.pop(layout.DIGEST_COLUMN, None)
         org_name, ref = convert.text(cells.get("organisation")), convert.text(cells.get("ref"))
         if _skip_org(org_name, only):
             continue
         ob = b.orgs.get((org_name or "").casefold())
         ref = ob.renamed.get(ref or "", ref) if ob else ref
-        groups.setdefault(((org_name or "").casefold(), ref or ""), []).append((r + 1, cells))
+        rows = groups.setdefault(((org_name or "").casefold(), ref or ""), [])
+        place = None
+        if digest:
+            values = [cells.get(k) for k in visible]
+            place = next((p for p in (layout.transfer_salt(len(rows), False), layout.transfer_salt(len(rows), True))
+                          if layout.row_digest(values, p) == digest), None)
+        rows.append((r, place))
     # Activities whose transfers all left the sheet lose them, as the sheet now says.
     for key, ob in b.orgs.items():
-        for ref, original in ob.originals.items():
-            if original.get("transfers") and (key, ref) not in groups:
+        for ref in ob.originals:
+            if (key, ref) not in groups and (ob.original(ref) or {}).get("transfers"):
                 groups[(key, ref)] = []
     for (org_key, ref), rows in groups.items():
         ob = b.orgs.get(org_key)
         if ob is None or ref not in ob.by_ref:
-            number = rows[0][0] if rows else 0
+            number = rows[0][0] + 1 if rows else 0
             b.error(f"{sheet.name} row {number}, '{headers['ref']}'", "unknown_activity",
                     f"'{ref}' is not an activity on the Processing activities sheet; its transfer cannot be imported")
             continue
+        if rows and [p for _, p in rows] == [layout.transfer_salt(i, i == len(rows) - 1) for i in range(len(rows))]:
+            continue  # every row as exported, none missing: the transfers are the JSON's
         # A row added on the activities sheet has no JSON: its transfers cell is what the rows are compared with.
-        original = ob.originals.get(ref) or ob.activities[ob.by_ref[ref]]
+        original = ob.original(ref) or ob.record(ob.by_ref[ref])
         ctx = layout.Context(lang=lang, org=ob.layout_ctx.org, custom=ob.custom, activity=original)
-        _match_transfers(b, ob, ref, original, rows, spec, ctx, sheet.name, headers)
+        found = []
+        for r, _ in rows:
+            cells = _cells(sheet.rows[r], cols)
+            cells.pop(layout.DIGEST_COLUMN, None)
+            found.append((r + 1, cells))
+        _match_transfers(b, ob, ref, original, found, spec, ctx, sheet.name, headers)
 
 
 def _match_transfers(b: _Builder, ob: _Org, ref: str, original: dict[str, Any], rows: list[tuple[int, dict[str, Any]]],
@@ -860,10 +920,7 @@ def _match_transfers(b: _Builder, ob: _Org, ref: str, original: dict[str, Any], 
                                                          "it is removed", first.plan)
     if not changed:
         return
-    act = ob.activities[ob.by_ref[ref]]
-    if act is ob.originals.get(ref):
-        act = convert.copy_activity(act)
-        ob.activities[ob.by_ref[ref]] = act
+    act = ob.editable(ob.by_ref[ref])
     if "transfers" in ob.edited.get(ref, set()):
         first = ob.origins[ob.by_ref[ref]]
         b.warn(first.where("transfers"), "both_edited", f"transfers were changed here and on the {sheet_name} sheet; "
@@ -884,30 +941,42 @@ def _own_recipients(b: _Builder, sheet: reader.SheetData, lang: str, only: Optio
     spec = layout.RECIPIENTS
     cols, _ = _columns_of(sheet, spec, b)
     headers = _headers(spec, lang, {"country_code": "country"})
+    visible = [c.key for c in spec.columns if not c.hidden]
     originals: dict[str, dict[str, dict[str, Any]]] = {}  # org key -> name -> recipient with used_by
-    for key, ob in b.orgs.items():
-        recs: dict[str, dict[str, Any]] = {}
-        for ref in sorted(ob.originals):
-            for r in ob.originals[ref].get("recipients") or []:
-                recs.setdefault(r["name"], {**r, "used_by": []})["used_by"].append(ref)
-        for r in ob.layout_ctx.org.get("recipients") or []:
-            recs.setdefault(r["name"], {**r, "used_by": []})
-        originals[key] = recs
+
+    def exported(org_key: str) -> dict[str, dict[str, Any]]:
+        """The organisation's recipients as exported, with the activities that used them (decoded
+        the first time a row of it was edited)."""
+        if org_key not in originals:
+            ob = b.orgs.get(org_key)
+            recs: dict[str, dict[str, Any]] = {}
+            if ob is not None:
+                for ref in sorted(ob.originals):
+                    for r in (ob.original(ref) or {}).get("recipients") or []:
+                        recs.setdefault(r["name"], {**r, "used_by": []})["used_by"].append(ref)
+                for r in ob.layout_ctx.org.get("recipients") or []:
+                    recs.setdefault(r["name"], {**r, "used_by": []})
+            originals[org_key] = recs
+        return originals[org_key]
+
     for r in range(1, len(sheet.rows)):
         row = sheet.rows[r]
         if not any(v is not None for v in row):
             continue
         cells = _cells(row, cols)
+        digest = cells.pop(layout.DIGEST_COLUMN, None)
         org_name, name = convert.text(cells.get("organisation")), convert.text(cells.get("name"))
         if _skip_org(org_name, only) or not name:
             continue
+        if digest and digest == layout.row_digest(cells.get(k) for k in visible):
+            continue  # untouched since the export: it says nothing new
         origin = _Origin(sheet.name, r + 1, headers, main=False)
         ob = b.orgs.get((org_name or "").casefold())
         if ob is None:
             ob = b.org_for(org_name, RowPlan(sheet.name, r + 1), origin.where("organisation"))
             if ob is None:
                 continue
-        original = originals.get((org_name or "").casefold(), {}).get(name)
+        original = exported((org_name or "").casefold()).get(name)
         ctx = ob.layout_ctx
         if original is not None:
             edits = _edited(spec, cells, original, ctx, skip=("organisation", "name"))
@@ -937,13 +1006,10 @@ def _place_recipient(b: _Builder, ob: _Org, rec: dict[str, Any], used: set[str],
         b.error(origin.where("used_by"), "unknown_activity", f"'{ref}' is not an activity of '{ob.name}' in this workbook")
     placed = False
     for ref, i in ob.by_ref.items():
-        act = ob.activities[i]
-        has = any(r["name"] == rec["name"] for r in act.get("recipients") or [])
+        has = any(r["name"] == rec["name"] for r in ob.record(i).get("recipients") or [])
         if not has and ref not in used:
             continue
-        if act is ob.originals.get(ref):
-            act = convert.copy_activity(act)
-            ob.activities[i] = act
+        act = ob.editable(i)
         if ref in used:
             placed = True
             if has:
@@ -1036,7 +1102,7 @@ def _plan(session: Session, p: Path, *, org: Optional[str], sheet: Optional[str]
     if p.suffix.lower() == ".json":
         return _plan_json(session, p, org=org, mode=mode)
     b, plan = _build(session, p, org=org, sheet=sheet, mapping_overrides=mapping_overrides, mode=mode, progress=progress)
-    document = b.finish()
+    document = b.finish(decoded=True)
     plan.document = document
     doc, problems = parse_document(document)
     translated = b.translate(problems)

@@ -19,9 +19,12 @@ Workbook conventions the importer can rely on:
   (:func:`ropa.registry.activity_dict`; for an organisation :func:`~ropa.registry.organisation_dict`
   plus ``recipients``, the ones no activity uses). Text longer than :data:`JSON_CHUNK`
   characters continues in the cells to its right (an Excel cell holds at most 32,767).
-- The activities sheet's hidden ``ropa:digest`` column, just before ``ropa:json``, holds
-  :func:`row_digest` of the row's visible cells as written: an importer that computes the same
-  digest from what it reads knows nobody edited the row, without rendering the record again.
+- The hidden ``ropa:digest`` column (the activities sheet's just before ``ropa:json``; the last
+  column of Overføringer / Transfers, Mottakere / Recipients and Databehandler / Processor
+  activities) holds :func:`row_digest` of the row as written: its visible cells, plus the
+  ``ropa:json`` text on the activities sheet and, on the transfers sheet, the transfer's place
+  among its activity's (:func:`transfer_salt`). An importer that computes the same digest from
+  what it reads knows nobody edited the row, without parsing or rendering anything.
 - Text that would start a formula (``= + - @``, tab, CR) is written as a plain string cell
   with Excel's quote-prefix flag: the text itself is unchanged.
 - Sheet Metadata is a key/value table: ``format`` = :data:`WORKBOOK_FORMAT`, ``version`` =
@@ -289,12 +292,19 @@ def cell_key(value: Any) -> str:
     return str(value)
 
 
-def row_digest(values: Iterable[Any]) -> str:
-    """The fingerprint of a row's visible cells (see :data:`DIGEST_COLUMN`). Text is taken as it
-    is: text a spreadsheet changes on the way (control characters dropped, over-long cells cut)
-    simply does not match, and the importer then compares the row cell by cell."""
+def row_digest(values: Iterable[Any], salt: str = "") -> str:
+    """The fingerprint of a row (see :data:`DIGEST_COLUMN`): its visible cells, then ``salt`` (the
+    ``ropa:json`` text, or a transfer's place). Text is taken as it is: text a spreadsheet changes
+    on the way (control characters dropped, over-long cells cut) simply does not match, and the
+    importer then compares the row cell by cell."""
     text = "\x1f".join([v if v.__class__ is str else cell_key(v) for v in values])
-    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=12).hexdigest()
+    return hashlib.blake2b(f"{text}\x1e{salt}".encode("utf-8", "surrogatepass"), digest_size=12).hexdigest()
+
+
+def transfer_salt(position: int, last: bool) -> str:
+    """A transfer row's place among its activity's transfers, in its digest: a row moved, a row
+    deleted (the one before it then becomes the last) or copied over another no longer matches."""
+    return f"{position}{'$' if last else ''}"
 
 
 def _digest_column() -> Column:
@@ -364,6 +374,7 @@ TRANSFERS = Sheet("transfers", "Transfers", "Overføringer", freeze_after="name"
          codes="frequencies"),
     _col(T, "adequacy_scope_confirmed", lambda t, c: yes_no(t["adequacy_scope_confirmed"], c.lang), 18, codes="yes_no"),
     _col(T, "note", lambda t, c: t["note"], 30),
+    _digest_column(),
 ))
 
 RECIPIENTS = Sheet("recipients", "Recipients", "Mottakere", freeze_after="name", columns=(
@@ -374,6 +385,7 @@ RECIPIENTS = Sheet("recipients", "Recipients", "Mottakere", freeze_after="name",
     _col(WORKBOOK, "country_code", lambda r, c: r["country"], 11, codes="countries", code_values=True),
     _col(RECIPIENT, "agreement", lambda r, c: r["agreement"], 30),
     _col(WORKBOOK, "used_by", lambda r, c: ", ".join(r["used_by"]) or None, 40),
+    _digest_column(),
 ))
 
 PROCESSOR = Sheet("processor", "Processor activities", "Databehandler", freeze_after="name", columns=(
@@ -388,6 +400,7 @@ PROCESSOR = Sheet("processor", "Processor activities", "Databehandler", freeze_a
     _col(A, "transfers", lambda a, c: lines([transfer_line(t, c.lang) for t in a["transfers"]]), 34),
     _col(A, "security_measures", lambda a, c: lines(a["security_measures"]), 34),
     _col(A, "status", lambda a, c: term_text(vocab.STATUSES, a["status"], c.lang), 11, codes="statuses"),
+    _digest_column(),
 ))
 
 
