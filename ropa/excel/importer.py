@@ -59,7 +59,7 @@ _PATH = re.compile(r"^organisations\[(\d+)\](?:\.activities\[(\d+)\])?(?:\.(.*))
 # What a plan and a report say
 
 
-@dataclass
+@dataclass(slots=True)  # one per row of a file: slots keep 100,000 of them small
 class RowPlan:
     """One row of the file and what happens to it."""
 
@@ -137,7 +137,7 @@ class FileImportReport(ImportReport):
 # Building the register document from rows
 
 
-@dataclass
+@dataclass(slots=True)
 class _Origin:
     sheet: str
     row: int
@@ -307,24 +307,24 @@ class _Builder:
             self.orgs[key] = _Org(self, " ".join(name.split()))
         return self.orgs[key]
 
-    def org_for(self, cell: Any, plan: RowPlan, where: str) -> Optional[_Org]:
+    def org_for(self, cell: Any, plan: RowPlan, origin: _Origin) -> Optional[_Org]:
         name = convert.text(cell) or self.default_org
         if name:
             ob = self.org(name)
             if ob.db is None and ob.origin is None and not ob.told_new:
                 ob.told_new = True
-                self.warn(where.split(",")[0], "new_organisation", f"'{ob.name}' is not in the register: it will be created "
-                                                                   "(with its name only; add its details afterwards)", plan)
+                self.warn(origin.where(), "new_organisation", f"'{ob.name}' is not in the register: it will be created "
+                                                              "(with its name only; add its details afterwards)", plan)
             return ob
         names = [o.name for o in registry.list_organisations(self.session)]
         if len(names) == 1:
             if not self._only_org_told:
                 self._only_org_told = True
-                self.warn(where.split(",")[0], "organisation_assumed", f"rows that name no organisation go to '{names[0]}', "
-                                                                      "the register's only organisation", plan)
+                self.warn(origin.where(), "organisation_assumed", f"rows that name no organisation go to '{names[0]}', "
+                                                                 "the register's only organisation", plan)
             return self.org(names[0])
-        self.error(where, "no_organisation", "which organisation does this row belong to? The sheet has no organisation column "
-                                             "(or it is empty here): name it with --org NAME (or choose it on the Import page)", plan)
+        self.error(origin.where("organisation"), "no_organisation", "which organisation does this row belong to? The sheet has no "
+                   "organisation column (or it is empty here): name it with --org NAME (or choose it on the Import page)", plan)
         return None
 
     # -- rows
@@ -462,7 +462,7 @@ def _read_table(b: _Builder, sheet: reader.SheetData, header: mapping.Header) ->
             b.warn(f"row {r + 1}", "no_values", "has values only in columns that are not imported; skipped", plan)
             continue
         data_seen = True
-        ob = b.org_for(values.get("organisation"), plan, origin.where("organisation"))
+        ob = b.org_for(values.get("organisation"), plan, origin)
         if ob is None:
             continue
         _add_table_row(b, ob, values, origin)
@@ -712,6 +712,8 @@ def _own_activities(b: _Builder, sheet: reader.SheetData, lang: str, only: Optio
     b.main_sheet = sheet.name
     total = len(sheet.rows)
     org_col = cols.get("organisation")
+    at_visible = [cols.get(k) for k in visible]
+    at_digest, at_ref, at_name = cols.get(layout.DIGEST_COLUMN), cols.get("ref"), cols.get("name")
     for r in range(1, total):
         b.tick(r, total)
         row = sheet.rows[r]
@@ -719,24 +721,26 @@ def _own_activities(b: _Builder, sheet: reader.SheetData, lang: str, only: Optio
             sheet.rows[r] = []
         if not any(v is not None for v in row):
             continue
-        org_cell = row[org_col] if org_col is not None and org_col < len(row) else None
+        width = len(row)
+        org_cell = row[org_col] if org_col is not None and org_col < width else None
         if _skip_org(convert.text(org_cell) or b.default_org, only):
             continue
         plan = RowPlan(sheet.name, r + 1)
         b.rows.append(plan)
         origin = _Origin(sheet.name, r + 1, headers, plan)
-        cells = _cells(row, cols)
-        digest = cells.pop(layout.DIGEST_COLUMN, None)
-        ob = b.org_for(org_cell, plan, origin.where("organisation"))
+        ob = b.org_for(org_cell, plan, origin)
         if ob is None:
             continue
-        text = layout.join_json(row[j:]) if j is not None and j < len(row) else ""
-        if text and digest and digest == layout.row_digest((cells.get(k) for k in visible), text):
+        text = layout.join_json(row[j:]) if j is not None and j < width else ""
+        digest = row[at_digest] if at_digest is not None and at_digest < width else None
+        if text and digest and digest == layout.row_digest([row[i] if i is not None and i < width else None for i in at_visible], text):
             # Untouched since the export, JSON included: keep the text as it is, decode nothing.
-            ref = convert.text(cells.get("ref")) or ""
-            kept = ob.originals[ref] = ActivityJSON(text)
-            b.add(ob, kept, origin, ref=ref, name=convert.text(cells.get("name")))
+            ref = convert.text(row[at_ref]) if at_ref is not None else None
+            kept = ob.originals[ref or ""] = ActivityJSON(text)
+            b.add(ob, kept, origin, ref=ref or "", name=convert.text(row[at_name]) if at_name is not None else None)
             continue
+        cells = _cells(row, cols)
+        cells.pop(layout.DIGEST_COLUMN, None)
         record, damaged = _decode(text)
         if damaged:
             b.warn(origin.where(), "damaged_json", "the hidden ropa:json cell is damaged; the visible cells were read instead", plan)
@@ -844,9 +848,9 @@ def _own_transfers(b: _Builder, sheet: reader.SheetData, lang: str, only: Option
         rows = groups.setdefault(((org_name or "").casefold(), ref or ""), [])
         place = None
         if digest:
-            values = [cells.get(k) for k in visible]
+            text = layout.cells_text(cells.get(k) for k in visible)
             place = next((p for p in (layout.transfer_salt(len(rows), False), layout.transfer_salt(len(rows), True))
-                          if layout.row_digest(values, p) == digest), None)
+                          if layout.salted_digest(text, p) == digest), None)
         rows.append((r, place))
     # Activities whose transfers all left the sheet lose them, as the sheet now says.
     for key, ob in b.orgs.items():
@@ -973,7 +977,7 @@ def _own_recipients(b: _Builder, sheet: reader.SheetData, lang: str, only: Optio
         origin = _Origin(sheet.name, r + 1, headers, main=False)
         ob = b.orgs.get((org_name or "").casefold())
         if ob is None:
-            ob = b.org_for(org_name, RowPlan(sheet.name, r + 1), origin.where("organisation"))
+            ob = b.org_for(org_name, RowPlan(sheet.name, r + 1), origin)
             if ob is None:
                 continue
         original = exported((org_name or "").casefold()).get(name)

@@ -297,8 +297,16 @@ def row_digest(values: Iterable[Any], salt: str = "") -> str:
     ``ropa:json`` text, or a transfer's place). Text is taken as it is: text a spreadsheet changes
     on the way (control characters dropped, over-long cells cut) simply does not match, and the
     importer then compares the row cell by cell."""
-    text = "\x1f".join([v if v.__class__ is str else cell_key(v) for v in values])
-    return hashlib.blake2b(f"{text}\x1e{salt}".encode("utf-8", "surrogatepass"), digest_size=12).hexdigest()
+    return salted_digest(cells_text(values), salt)
+
+
+def cells_text(values: Iterable[Any]) -> str:
+    """The cells as :func:`row_digest` reads them (to try several salts on one row)."""
+    return "\x1f".join([v if v.__class__ is str else cell_key(v) for v in values])
+
+
+def salted_digest(cells: str, salt: str) -> str:
+    return hashlib.blake2b(f"{cells}\x1e{salt}".encode("utf-8", "surrogatepass"), digest_size=12).hexdigest()
 
 
 def transfer_salt(position: int, last: bool) -> str:
