@@ -177,6 +177,7 @@ def import_document(
 
 def _import_organisation(session: Session, org_doc: OrganisationDoc, report: ImportReport, *, actor: str, tag: str) -> None:
     org = registry.find_organisation(session, org_doc.name)
+    created = org is None
     if org is None:
         org = registry.create_organisation(session, org_doc, actor=actor, source=tag)
         report.organisations_created += 1
@@ -187,7 +188,8 @@ def _import_organisation(session: Session, org_doc: OrganisationDoc, report: Imp
             report.organisations_updated += 1
     cache: dict[str, Recipient] = {}
     bulk.ensure_recipients(session, org, org_doc.recipients, actor=actor, source=tag, cache=cache)
-    existing = {a.ref: a for a in registry.list_activities(session, org=org.name)} if org_doc.activities else {}
+    # A new organisation has no activities yet: no need to ask.
+    existing = {a.ref: a for a in registry.list_activities(session, org=org.name)} if org_doc.activities and not created else {}
     new = []
     for act_doc in org_doc.activities:
         key = f"{org.name}/{act_doc.ref}"
