@@ -255,7 +255,6 @@ class _Builder:
             raise ValidationFailed([Problem("mode", "bad_mode", f"mode must be one of {', '.join(MODES)}, not '{mode}'")])
         self.session, self.source, self.default_org, self.mode, self.lang = session, source, org, mode, lang
         self.progress = progress
-        self.release_rows = False  # True for an import (not a preview): read rows are dropped as they are used
         self.orgs: dict[str, _Org] = {}
         self.warnings: list[Problem] = []
         self.errors: list[Problem] = []
@@ -569,14 +568,15 @@ def _same(cell: Any, rendered: Any) -> bool:
     return bool(cell == rendered)
 
 
-def _columns_of(sheet: reader.SheetData, spec: Sheet, b: _Builder) -> tuple[dict[str, int], Optional[int]]:
+def _columns_of(sheet: reader.SheetData, spec: Sheet, b: _Builder, header: Optional[list[Any]] = None) -> tuple[dict[str, int], Optional[int]]:
     """Where each of the layout's columns is (by header, either language), and the ropa:json column."""
     known = {}
     for c in spec.columns:
         for lang in ("nb", "en"):
             known.setdefault(" ".join(c.header(lang).split()).casefold(), c.key)
     found: dict[str, int] = {}
-    header = sheet.rows[0] if sheet.rows else []
+    if header is None:
+        header = sheet.rows[0] if sheet.rows else []
     for i, h in enumerate(header):
         text = convert.text(h)
         if not text:
@@ -707,18 +707,15 @@ def _own_organisations(b: _Builder, sheet: reader.SheetData, lang: str, only: Op
 def _own_activities(b: _Builder, sheet: reader.SheetData, lang: str, only: Optional[str]) -> None:
     spec = layout.ACTIVITIES
     visible = [c.key for c in spec.columns if not c.hidden]
-    cols, j = _columns_of(sheet, spec, b)
+    total, rows = sheet.stream()  # one row at a time: the sheet is never held whole
+    cols, j = _columns_of(sheet, spec, b, next(rows, []))
     headers = _headers(spec, lang)
     b.main_sheet = sheet.name
-    total = len(sheet.rows)
     org_col = cols.get("organisation")
     at_visible = [cols.get(k) for k in visible]
     at_digest, at_ref, at_name = cols.get(layout.DIGEST_COLUMN), cols.get("ref"), cols.get("name")
-    for r in range(1, total):
+    for r, row in enumerate(rows, 1):
         b.tick(r, total)
-        row = sheet.rows[r]
-        if b.release_rows:  # an import reads each row once: let it go as soon as it is read (flat memory)
-            sheet.rows[r] = []
         if not any(v is not None for v in row):
             continue
         width = len(row)
@@ -827,54 +824,68 @@ def _apply_second(b: _Builder, ob: _Org, ref: str, edits: dict[str, Any], origin
 
 def _own_transfers(b: _Builder, sheet: reader.SheetData, lang: str, only: Optional[str]) -> None:
     spec = layout.TRANSFERS
-    cols, _ = _columns_of(sheet, spec, b)
+    _, rows = sheet.stream()
+    cols, _ = _columns_of(sheet, spec, b, next(rows, []))
     headers = _headers(spec, lang, {"country_code": "country"})
     visible = [c.key for c in spec.columns if not c.hidden]
+
+    def group_of(cells: dict[str, Any]) -> Optional[tuple[str, str]]:
+        org_name, ref = convert.text(cells.get("organisation")), convert.text(cells.get("ref"))
+        if _skip_org(org_name, only):
+            return None
+        ob = b.orgs.get((org_name or "").casefold())
+        return (org_name or "").casefold(), (ob.renamed.get(ref or "", ref) if ob else ref) or ""
+
     # (organisation, ref) -> its rows: (row index, the place its digest vouches for: "k" or "k$" (the
     # last), or None). An activity whose rows all still are as exported, in order, is left alone
-    # without decoding it; the others are compared cell by cell.
+    # without decoding it; the others are compared cell by cell. The sheet is streamed, and read a
+    # second time only for the rows of activities that need comparing.
     groups: dict[tuple[str, str], list[tuple[int, Optional[str]]]] = {}
-    for r in range(1, len(sheet.rows)):
-        row = sheet.rows[r]
+    for r, row in enumerate(rows, 1):
         if not any(v is not None for v in row):
             continue
         cells = _cells(row, cols)
-        digest = cells.pop(layout.DIGEST_COLUMN, None)
-        org_name, ref = convert.text(cells.get("organisation")), convert.text(cells.get("ref"))
-        if _skip_org(org_name, only):
+        key = group_of(cells)
+        if key is None:
             continue
-        ob = b.orgs.get((org_name or "").casefold())
-        ref = ob.renamed.get(ref or "", ref) if ob else ref
-        rows = groups.setdefault(((org_name or "").casefold(), ref or ""), [])
-        place = None
+        found = groups.setdefault(key, [])
+        place, digest = None, cells.get(layout.DIGEST_COLUMN)
         if digest:
             text = layout.cells_text(cells.get(k) for k in visible)
-            place = next((p for p in (layout.transfer_salt(len(rows), False), layout.transfer_salt(len(rows), True))
+            place = next((p for p in (layout.transfer_salt(len(found), False), layout.transfer_salt(len(found), True))
                           if layout.salted_digest(text, p) == digest), None)
-        rows.append((r, place))
+        found.append((r, place))
     # Activities whose transfers all left the sheet lose them, as the sheet now says.
     for key, ob in b.orgs.items():
         for ref in ob.originals:
             if (key, ref) not in groups and (ob.original(ref) or {}).get("transfers"):
                 groups[(key, ref)] = []
-    for (org_key, ref), rows in groups.items():
-        ob = b.orgs.get(org_key)
-        if ob is None or ref not in ob.by_ref:
-            number = rows[0][0] + 1 if rows else 0
+    compare: dict[tuple[str, str], list[tuple[int, dict[str, Any]]]] = {}
+    for key, found in groups.items():
+        ob = b.orgs.get(key[0])
+        if ob is None or key[1] not in ob.by_ref:
+            number = found[0][0] + 1 if found else 0
             b.error(f"{sheet.name} row {number}, '{headers['ref']}'", "unknown_activity",
-                    f"'{ref}' is not an activity on the Processing activities sheet; its transfer cannot be imported")
-            continue
-        if rows and [p for _, p in rows] == [layout.transfer_salt(i, i == len(rows) - 1) for i in range(len(rows))]:
-            continue  # every row as exported, none missing: the transfers are the JSON's
+                    f"'{key[1]}' is not an activity on the Processing activities sheet; its transfer cannot be imported")
+        elif not found or [p for _, p in found] != [layout.transfer_salt(i, i == len(found) - 1) for i in range(len(found))]:
+            compare[key] = []
+        # else: every row as exported, none missing: the transfers are the JSON's
+    if any(groups[key] for key in compare):
+        _, rows = sheet.stream()
+        next(rows, None)
+        for r, row in enumerate(rows, 1):
+            if any(v is not None for v in row):
+                cells = _cells(row, cols)
+                key = group_of(cells)
+                if key in compare:
+                    cells.pop(layout.DIGEST_COLUMN, None)
+                    compare[key].append((r + 1, cells))
+    for (org_key, ref), found_cells in compare.items():
+        ob = b.orgs[org_key]
         # A row added on the activities sheet has no JSON: its transfers cell is what the rows are compared with.
         original = ob.original(ref) or ob.record(ob.by_ref[ref])
         ctx = layout.Context(lang=lang, org=ob.layout_ctx.org, custom=ob.custom, activity=original)
-        found = []
-        for r, _ in rows:
-            cells = _cells(sheet.rows[r], cols)
-            cells.pop(layout.DIGEST_COLUMN, None)
-            found.append((r + 1, cells))
-        _match_transfers(b, ob, ref, original, found, spec, ctx, sheet.name, headers)
+        _match_transfers(b, ob, ref, original, found_cells, spec, ctx, sheet.name, headers)
 
 
 def _match_transfers(b: _Builder, ob: _Org, ref: str, original: dict[str, Any], rows: list[tuple[int, dict[str, Any]]],
@@ -1041,10 +1052,8 @@ def _source(path: Union[str, Path]) -> str:
 
 
 def _build(session: Session, path: Path, *, org: Optional[str], sheet: Optional[str],
-           mapping_overrides: Optional[dict[str, Optional[str]]], mode: str, progress: Optional[Progress],
-           release_rows: bool = False) -> tuple[_Builder, ImportPlan]:
+           mapping_overrides: Optional[dict[str, Optional[str]]], mode: str, progress: Optional[Progress]) -> tuple[_Builder, ImportPlan]:
     b = _Builder(session, _source(path), org=org, mode=mode, progress=progress)
-    b.release_rows = release_rows
     book = reader.read_book(path)
     plan = ImportPlan(source=b.source, kind="table", sheets=[s.name for s in book.sheets], encoding=book.encoding,
                       delimiter=book.delimiter)
@@ -1198,8 +1207,7 @@ def _import(session: Session, p: Path, *, actor: str, org: Optional[str], sheet:
         kind = "json"
         plan = ImportPlan(source=p.name, kind="json")
     else:
-        b, plan = _build(session, p, org=org, sheet=sheet, mapping_overrides=mapping_overrides, mode=mode, progress=progress,
-                         release_rows=True)
+        b, plan = _build(session, p, org=org, sheet=sheet, mapping_overrides=mapping_overrides, mode=mode, progress=progress)
         document = b.finish()
         if b.errors:
             raise ValidationFailed(b.errors)

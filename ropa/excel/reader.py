@@ -22,6 +22,7 @@ import io
 import re
 import zipfile
 import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
@@ -58,6 +59,10 @@ class SheetData:
         if row < len(self.rows) and col < len(self.rows[row]):
             return self.rows[row][col]
         return None
+
+    def stream(self) -> tuple[int, Iterator[list[Any]]]:
+        """How many rows there are, and the rows in order from row 1 (for a sheet read once, in order)."""
+        return len(self.rows), iter(self.rows)
 
 
 @dataclass
@@ -298,9 +303,32 @@ class _LazySheet(SheetData):
         self._load()
         return self._merged
 
-    @merged.setter
-    def merged(self, value: list[tuple[tuple[int, int], tuple[int, int]]]) -> None:
-        self._merged = value
+    def stream(self) -> tuple[int, Iterator[list[Any]]]:
+        """How many rows there are, and the rows one at a time, straight from calamine when the sheet
+        was not read whole: its Python rows are never all in memory at once (at 100,000 activities
+        they would be half a gigabyte on top of calamine's own copy). Read once, in order."""
+        if self._rows is not None:
+            return len(self._rows), iter(self._rows)
+        book = _open(self.path)
+        try:
+            sheet = book.get_sheet_by_name(self.name)
+            top, left = sheet.start or (0, 0)
+        except Exception as exc:
+            book.close()
+            raise _reject(self.path, "unreadable", f"the sheet '{self.name}' cannot be read ({_short(exc)}); the file may be "
+                                                   "damaged or truncated") from None
+
+        def rows() -> Iterator[list[Any]]:
+            try:
+                for _ in range(top):
+                    yield []
+                pad = [None] * left
+                for row in sheet.iter_rows():  # calamine starts at the first cell with data: put it back in place
+                    yield pad + [(v or None) if v.__class__ is str else _plain(v) for v in row]
+            finally:
+                book.close()
+
+        return top + sheet.height, rows()
 
 
 def _open(path: Path) -> Any:
