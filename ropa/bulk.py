@@ -68,7 +68,15 @@ class _Insert:
         process = self.table.c[column].type._cached_bind_processor(self.dialect)
         if process is None:
             return lambda v: v
-        return lambda v: None if v is None else process(v)
+        done: dict[Any, Any] = {None: None}  # the same dates recur: convert each once
+
+        def convert(value: Any) -> Any:
+            out = done.get(value, done)
+            if out is done:
+                out = done[value] = process(value)
+            return out
+
+        return convert
 
     def run(self, rows: list[tuple[Any, ...]]) -> None:
         if rows:
@@ -142,7 +150,8 @@ def create_activities(
             enc(d.purposes), enc(d.special_categories), d.criminal_data, d.criminal_data_basis, enc(d.data_subjects),
             enc(d.data_categories), enc(d.sources), enc(d.security_measures), enc(d.systems),
             r.period, r.unit, r.trigger, r.action, r.text, dpia.status or "not_assessed", dpia.ref,
-            _json_text({k: a.model_dump() for k, a in dpia.screening.items()}), day(d.last_review), day(d.next_review), 1, at, at,
+            _json_text({k: a.model_dump() for k, a in dpia.screening.items()}) if dpia.screening else "{}",
+            day(d.last_review), day(d.next_review), 1, at, at,
         ))
     # One executemany without RETURNING (a single prepared statement on both databases), then the
     # ids by ref, which is unique within the organisation.
@@ -162,15 +171,16 @@ def create_activities(
     events = _Insert(conn, AuditEvent.__table__, _EVENT_COLUMNS)  # type: ignore[attr-defined]
     tia = transfers.bind("tia_date")
     when = events.bind("at")(now)
+    recipient_id = {name: r.id for name, r in recipients.items()}  # plain ints: ORM attribute access per link was slow
     basis_rows, link_rows, transfer_rows, event_rows = [], [], [], []
     for act_id, d in zip(ids, docs):
         for i, b in enumerate([*d.legal_bases, *d.art9_conditions]):
             basis_rows.append((act_id, i, b.code, b.note, b.documentation))
         for i, rd in enumerate(d.recipients):
-            link_rows.append((act_id, recipients[rd.name].id, i))
+            link_rows.append((act_id, recipient_id[rd.name], i))
         for i, t in enumerate(d.transfers):
             transfer_rows.append((
-                act_id, i, t.country, t.international_organisation, recipients[t.recipient].id if t.recipient else None,
+                act_id, i, t.country, t.international_organisation, recipient_id[t.recipient] if t.recipient else None,
                 t.mechanism or "unknown", t.safeguard, tia(t.tia_date), t.frequency, t.adequacy_scope_confirmed, t.note,
             ))
         # pydantic's own encoder (the fields in the format's order): the same record as the

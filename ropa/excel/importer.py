@@ -39,7 +39,7 @@ from sqlmodel import Session
 
 from ropa import interchange, registry, snapshot, vocab
 from ropa.errors import Problem, ValidationFailed
-from ropa.excel import convert, layout, mapping, reader
+from ropa.excel import convert, layout, mapping, reader, xlsx_stream
 from ropa.excel.convert import Note
 from ropa.excel.layout import Sheet
 from ropa.fields import ACTIVITY, ORGANISATION
@@ -173,7 +173,7 @@ class _Org:
         self.activities: list[Any] = []
         self.origins: list[_Origin] = []
         self.by_ref: dict[str, int] = {}
-        self.originals: dict[str, str] = {}  # ref -> the row's ropa:json text (own workbook)
+        self.originals: dict[str, ActivityJSON] = {}  # ref -> the row's ropa:json text (own workbook)
         self.edited: dict[str, set[str]] = {}  # ref -> fields changed on the activities sheet
         self.renamed: dict[str, str] = {}  # ref in the ropa:json -> the ref the DPO typed over it
         self.told_new = False
@@ -214,12 +214,12 @@ class _Org:
     def record(self, i: int) -> dict[str, Any]:
         """Activity ``i`` to read (decoded, not kept, when it is still the exported text)."""
         act = self.activities[i]
-        return json.loads(act) if isinstance(act, str) else act  # type: ignore[no-any-return]
+        return json.loads(act) if isinstance(act, ActivityJSON) else act  # type: ignore[no-any-return]
 
     def editable(self, i: int) -> dict[str, Any]:
         """Activity ``i`` to change: an untouched row's text is decoded and kept as a dict from now on."""
         act = self.activities[i]
-        if isinstance(act, str):
+        if isinstance(act, ActivityJSON):
             act = self.activities[i] = json.loads(act)
         return act  # type: ignore[no-any-return]
 
@@ -332,7 +332,7 @@ class _Builder:
         """Add an activity (a dict, or an untouched row's ActivityJSON with its ``ref`` and ``name``)
         to its organisation: duplicates and --mode checked."""
         plan = origin.plan
-        if not isinstance(act, str):
+        if not isinstance(act, ActivityJSON):
             ref, name = act.get("ref"), act.get("name")
         if ref in ob.by_ref:
             first = ob.origins[ob.by_ref[ref]]
@@ -362,7 +362,7 @@ class _Builder:
         for ob in self.orgs.values():
             self._recipients_agree(ob)
             if decoded:
-                ob.activities = [json.loads(a) if isinstance(a, str) else a for a in ob.activities]
+                ob.activities = [json.loads(a) if isinstance(a, ActivityJSON) else a for a in ob.activities]
             doc = dict(ob.doc)
             doc["activities"] = ob.activities
             out.append(doc)
@@ -392,7 +392,7 @@ class _Builder:
                 org_level.append(r)
         ob.doc["recipients"] = org_level
         for i, act in enumerate(ob.activities):
-            mine = ob.record(i).get("recipients") if isinstance(act, str) else act.get("recipients")
+            mine = ob.record(i).get("recipients") if isinstance(act, ActivityJSON) else act.get("recipients")
             if mine:
                 agreed = [dict(canon[r["name"]][0]) for r in mine]
                 if agreed != mine:
@@ -733,7 +733,7 @@ def _own_activities(b: _Builder, sheet: reader.SheetData, lang: str, only: Optio
         if text and digest and digest == layout.row_digest([row[i] if i is not None and i < width else None for i in at_visible], text):
             # Untouched since the export, JSON included: keep the text as it is, decode nothing.
             ref = convert.text(row[at_ref]) if at_ref is not None else None
-            kept = ob.originals[ref or ""] = ActivityJSON(text)
+            kept = ob.originals[ref or ""] = ActivityJSON.of(text)
             b.add(ob, kept, origin, ref=ref or "", name=convert.text(row[at_name]) if at_name is not None else None)
             continue
         cells = _cells(row, cols)
@@ -746,7 +746,7 @@ def _own_activities(b: _Builder, sheet: reader.SheetData, lang: str, only: Optio
             _add_table_row(b, ob, values, origin)
             continue
         edits = _edited(spec, cells, record, ob.layout_ctx, skip=("organisation",))
-        kept = ActivityJSON(text)
+        kept = ActivityJSON.of(text)
         act: Any = kept
         if edits:
             act = convert.copy_activity(record)
@@ -829,8 +829,13 @@ def _own_transfers(b: _Builder, sheet: reader.SheetData, lang: str, only: Option
     headers = _headers(spec, lang, {"country_code": "country"})
     visible = [c.key for c in spec.columns if not c.hidden]
 
-    def group_of(cells: dict[str, Any]) -> Optional[tuple[str, str]]:
-        org_name, ref = convert.text(cells.get("organisation")), convert.text(cells.get("ref"))
+    at_org, at_ref, at_digest = cols.get("organisation"), cols.get("ref"), cols.get(layout.DIGEST_COLUMN)
+    at_visible = [cols.get(k) for k in visible]
+
+    def group_of(row: list[Any]) -> Optional[tuple[str, str]]:
+        width = len(row)
+        org_name = convert.text(row[at_org]) if at_org is not None and at_org < width else None
+        ref = convert.text(row[at_ref]) if at_ref is not None and at_ref < width else None
         if _skip_org(org_name, only):
             return None
         ob = b.orgs.get((org_name or "").casefold())
@@ -844,14 +849,14 @@ def _own_transfers(b: _Builder, sheet: reader.SheetData, lang: str, only: Option
     for r, row in enumerate(rows, 1):
         if not any(v is not None for v in row):
             continue
-        cells = _cells(row, cols)
-        key = group_of(cells)
+        key = group_of(row)
         if key is None:
             continue
         found = groups.setdefault(key, [])
-        place, digest = None, cells.get(layout.DIGEST_COLUMN)
+        width = len(row)
+        place, digest = None, row[at_digest] if at_digest is not None and at_digest < width else None
         if digest:
-            text = layout.cells_text(cells.get(k) for k in visible)
+            text = layout.cells_text([row[i] if i is not None and i < width else None for i in at_visible])
             place = next((p for p in (layout.transfer_salt(len(found), False), layout.transfer_salt(len(found), True))
                           if layout.salted_digest(text, p) == digest), None)
         found.append((r, place))
@@ -874,12 +879,10 @@ def _own_transfers(b: _Builder, sheet: reader.SheetData, lang: str, only: Option
         _, rows = sheet.stream()
         next(rows, None)
         for r, row in enumerate(rows, 1):
-            if any(v is not None for v in row):
+            if any(v is not None for v in row) and (key := group_of(row)) in compare:
                 cells = _cells(row, cols)
-                key = group_of(cells)
-                if key in compare:
-                    cells.pop(layout.DIGEST_COLUMN, None)
-                    compare[key].append((r + 1, cells))
+                cells.pop(layout.DIGEST_COLUMN, None)
+                compare[key].append((r + 1, cells))
     for (org_key, ref), found_cells in compare.items():
         ob = b.orgs[org_key]
         # A row added on the activities sheet has no JSON: its transfers cell is what the rows are compared with.
@@ -1053,6 +1056,20 @@ def _source(path: Union[str, Path]) -> str:
 
 def _build(session: Session, path: Path, *, org: Optional[str], sheet: Optional[str],
            mapping_overrides: Optional[dict[str, Optional[str]]], mode: str, progress: Optional[Progress]) -> tuple[_Builder, ImportPlan]:
+    try:
+        return _build_once(session, path, org=org, sheet=sheet, mapping_overrides=mapping_overrides, mode=mode, progress=progress)
+    except xlsx_stream.NotStreamable:  # a large sheet with something the streaming reader does not read
+        token = reader.STREAMING.set(False)
+        try:
+            return _build_once(session, path, org=org, sheet=sheet, mapping_overrides=mapping_overrides, mode=mode,
+                               progress=progress)
+        finally:
+            reader.STREAMING.reset(token)
+
+
+def _build_once(session: Session, path: Path, *, org: Optional[str], sheet: Optional[str],
+                mapping_overrides: Optional[dict[str, Optional[str]]], mode: str, progress: Optional[Progress],
+                ) -> tuple[_Builder, ImportPlan]:
     b = _Builder(session, _source(path), org=org, mode=mode, progress=progress)
     book = reader.read_book(path)
     plan = ImportPlan(source=b.source, kind="table", sheets=[s.name for s in book.sheets], encoding=book.encoding,

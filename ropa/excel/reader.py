@@ -23,12 +23,14 @@ import re
 import zipfile
 import zlib
 from collections.abc import Iterator
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any, Optional, Union
 
 from ropa.errors import Problem, ValidationFailed
+from ropa.excel import xlsx_stream
 
 MAX_BYTES = 50 * 1024 * 1024
 MAX_UNCOMPRESSED = 1024 * 1024 * 1024  # what all parts of a workbook may inflate to, in total
@@ -42,6 +44,9 @@ ZIP_MAGIC = b"PK\x03\x04"
 EMPTY_ZIP_MAGIC = b"PK\x05\x06"
 SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods", ".csv", ".txt", ".tsv")
 ODS_MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"
+# Whether SheetData.stream may read a large .xlsx sheet with ropa.excel.xlsx_stream (which can
+# raise NotStreamable part-way: the importer then reads the file again with this off).
+STREAMING: ContextVar[bool] = ContextVar("STREAMING", default=True)
 _DTD = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.IGNORECASE)
 
 
@@ -129,12 +134,16 @@ def _looks_like_text(path: Path) -> bool:
     return controls <= len(sample) // 100
 
 
-def check_zip(path: Path) -> str:
+def check_zip(path: Path, deferred: Optional[set[str]] = None) -> str:
     """Inspect a ZIP container before any parser opens it; return ``xlsx`` or ``ods``.
 
     Declared sizes are checked first (total and compression ratio); then every part is inflated
     once, counting the bytes actually produced and scanning for DTDs, so a part that lies about
-    its size or hides an entity expansion is caught before calamine reads it.
+    its size or hides an entity expansion is caught before calamine reads it. With ``deferred``,
+    a worksheet large enough to be streamed (:data:`ropa.excel.xlsx_stream.STREAM_FROM`) is
+    not inflated here but named in it: the streaming reader never reads past a part's declared
+    size, and :meth:`_LazySheet.stream` checks the part before calamine reads it instead
+    (inflating 400 MB of XML only to check it was a second of a 100,000-activity import).
     """
     try:
         zf = zipfile.ZipFile(path)
@@ -170,8 +179,21 @@ def check_zip(path: Path) -> str:
         for i in infos:
             if i.is_dir():
                 continue
+            if deferred is not None and i.filename.startswith("xl/worksheets/") and i.file_size >= xlsx_stream.STREAM_FROM:
+                deferred.add(i.filename)
+                continue
             total = _inflate(zf, i, path, total)
     return kind
+
+
+def check_part(path: Path, name: str) -> None:
+    """The inflate check of :func:`check_zip` for one part it deferred."""
+    try:
+        with zipfile.ZipFile(path) as zf:
+            info = zf.getinfo(name)
+            _inflate(zf, info, path, 0)
+    except (zipfile.BadZipFile, KeyError, OSError):
+        raise _reject(path, "truncated", f"part {name} is damaged or incomplete (truncated)") from None
 
 
 def _inflate(zf: zipfile.ZipFile, info: zipfile.ZipInfo, path: Path, total: int) -> int:
@@ -282,12 +304,24 @@ class _LazySheet(SheetData):
 
     def __init__(self, path: Path, name: str, visible: bool) -> None:
         self.path, self.name, self.visible = path, name, visible
+        self.deferred: set[str] = set()  # large worksheet parts check_zip left to check before calamine reads them
         self._rows: Optional[list[list[Any]]] = None
         self._merged: list[tuple[tuple[int, int], tuple[int, int]]] = []
 
     def _load(self) -> None:
         if self._rows is None:
+            self._check()
             self._rows, self._merged = _read_sheet(self.path, self.name)
+
+    def _check(self) -> None:
+        """Before calamine reads this sheet: the inflate check check_zip deferred, if it did."""
+        if not self.deferred:
+            return
+        with zipfile.ZipFile(self.path) as zf:
+            member = xlsx_stream.member_of(zf, self.name)
+        if member is not None and member.filename in self.deferred:
+            check_part(self.path, member.filename)
+            self.deferred.discard(member.filename)
 
     @property  # type: ignore[override]
     def rows(self) -> list[list[Any]]:
@@ -309,6 +343,11 @@ class _LazySheet(SheetData):
         they would be half a gigabyte on top of calamine's own copy). Read once, in order."""
         if self._rows is not None:
             return len(self._rows), iter(self._rows)
+        if STREAMING.get() and self.path.suffix.lower() in (".xlsx", ".xlsm"):
+            large = xlsx_stream.open_sheet(self.path, self.name)
+            if large is not None:  # calamine would hold the whole sheet in memory first
+                return large.stream()
+        self._check()
         book = _open(self.path)
         try:
             sheet = book.get_sheet_by_name(self.name)
@@ -433,8 +472,12 @@ def read_book(path: Union[str, Path]) -> Book:
     p = Path(path)
     container = sniff(p)
     if container == "zip":
-        kind = check_zip(p)
-        return Book(p, kind, _read_calamine(p, kind))
+        deferred: set[str] = set()
+        kind = check_zip(p, deferred)
+        sheets = _read_calamine(p, kind)
+        for sheet in sheets:
+            sheet.deferred = deferred  # type: ignore[attr-defined]
+        return Book(p, kind, sheets)
     if container == "ole":
         kind = check_ole(p)
         return Book(p, kind, _read_calamine(p, kind))
