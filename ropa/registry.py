@@ -251,11 +251,11 @@ def recent_changes(session: Session, *, org: Optional[str] = None, limit: int = 
 def get_organisation(session: Session, name: str) -> Organisation:
     """By name (case-insensitive) or organisation number."""
     needle = name.strip()
-    org = session.execute(select(Organisation).where(Organisation.name == needle)).scalar_one_or_none()
-    if org is None:
-        org = session.execute(
-            select(Organisation).where(or_(func.lower(Organisation.name) == needle.lower(), Organisation.org_number == needle))
-        ).scalars().first()
+    # One query (an import asks for each of its organisations several times): the exact name wins.
+    found = session.execute(select(Organisation).where(or_(
+        Organisation.name == needle, func.lower(Organisation.name) == needle.lower(), Organisation.org_number == needle,
+    ))).scalars().all()
+    org = next((o for o in found if o.name == needle), found[0] if found else None)
     if org is None:
         raise NotFound(f"no organisation named '{name}'")
     return org

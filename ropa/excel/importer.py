@@ -15,7 +15,11 @@ Two kinds of workbook:
   visible cell that still shows what the JSON renders to is taken from the JSON, exactly; a
   cell the DPO changed is parsed. The other sheets are read back the same way: Transfers
   (rows changed, added or deleted), Recipients (kind, country, agreement, used by),
-  Processor activities, Organisations. Export -> import -> export is lossless.
+  Processor activities, Organisations. Export -> import -> export is lossless. A row whose
+  hidden ``ropa:digest`` still matches (:func:`ropa.excel.layout.row_digest`) is as exported:
+  an activity row then goes on as its JSON text (:class:`~ropa.schema.ActivityJSON`, validated
+  by pydantic straight from the text), and a row of another sheet is skipped, so an untouched
+  workbook of 100,000 activities is neither decoded into dicts nor rendered again.
 - **Anyone else's** (an authority's template, a consultant's layout, a CSV from another
   tool): the header row and the column mapping are found by :mod:`ropa.excel.mapping`, the
   cells parsed by :mod:`ropa.excel.convert`. An activity that exists (same organisation and
@@ -732,9 +736,10 @@ def _own_activities(b: _Builder, sheet: reader.SheetData, lang: str, only: Optio
         digest = row[at_digest] if at_digest is not None and at_digest < width else None
         if text and digest and digest == layout.row_digest([row[i] if i is not None and i < width else None for i in at_visible], text):
             # Untouched since the export, JSON included: keep the text as it is, decode nothing.
-            ref = convert.text(row[at_ref]) if at_ref is not None else None
+            ref = convert.text(row[at_ref]) if at_ref is not None and at_ref < width else None
+            name = convert.text(row[at_name]) if at_name is not None and at_name < width else None
             kept = ob.originals[ref or ""] = ActivityJSON.of(text)
-            b.add(ob, kept, origin, ref=ref or "", name=convert.text(row[at_name]) if at_name is not None else None)
+            b.add(ob, kept, origin, ref=ref or "", name=name)
             continue
         cells = _cells(row, cols)
         cells.pop(layout.DIGEST_COLUMN, None)
@@ -857,8 +862,8 @@ def _own_transfers(b: _Builder, sheet: reader.SheetData, lang: str, only: Option
         place, digest = None, row[at_digest] if at_digest is not None and at_digest < width else None
         if digest:
             text = layout.cells_text([row[i] if i is not None and i < width else None for i in at_visible])
-            place = next((p for p in (layout.transfer_salt(len(found), False), layout.transfer_salt(len(found), True))
-                          if layout.salted_digest(text, p) == digest), None)
+            place = next((p for p in (layout.transfer_salt(len(found), True), layout.transfer_salt(len(found), False))
+                          if layout.salted_digest(text, p) == digest), None)  # most activities have one transfer: last first
         found.append((r, place))
     # Activities whose transfers all left the sheet lose them, as the sheet now says.
     for key, ob in b.orgs.items():

@@ -302,7 +302,7 @@ def row_digest(values: Iterable[Any], salt: str = "") -> str:
 
 def cells_text(values: Iterable[Any]) -> str:
     """The cells as :func:`row_digest` reads them (to try several salts on one row)."""
-    return "\x1f".join([v if v.__class__ is str else cell_key(v) for v in values])
+    return "\x1f".join([v if v.__class__ is str else "" if v is None else cell_key(v) for v in values])
 
 
 def salted_digest(cells: str, salt: str) -> str:

@@ -11,6 +11,9 @@ is not a spreadsheet at all.
 Cells are read with python-calamine: formulas give their cached value and are never
 evaluated, dates come back as dates, numbers as floats (whole numbers as ``int``). Row ``i``
 of :attr:`SheetData.rows` is the sheet's row ``i + 1``, so messages can name real row numbers.
+A sheet read once, in order (:meth:`SheetData.stream`), is never held whole: calamine gives it
+row by row, and an .xlsx sheet too large for calamine's in-memory copy is streamed by
+:mod:`ropa.excel.xlsx_stream`, whose inflate check :func:`check_zip` then leaves to the reader.
 CSV files are decoded as UTF-8 (with or without BOM) or else Windows-1252, and their
 separator (``;``, ``,`` or tab) is detected.
 """
