@@ -48,7 +48,8 @@ def _text_list(items: list[str]) -> str:
 
 
 class _Insert:
-    """An INSERT of fixed columns run as one executemany on the driver's cursor.
+    """An INSERT of fixed columns run as one executemany on the driver's cursor (on PostgreSQL,
+    one COPY).
 
     SQLAlchemy's Core executemany turns every row's dict into parameters in Python (a third of
     a 10,000-activity import); this passes tuples straight to the driver. Values must already
@@ -60,8 +61,9 @@ class _Insert:
         quote = dialect.identifier_preparer
         mark = "?" if dialect.paramstyle == "qmark" else "%s"
         self.conn, self.table, self.dialect = conn, table, dialect
-        self.sql = (f"INSERT INTO {quote.format_table(table)} ({', '.join(quote.quote(c) for c in columns)}) "
-                    f"VALUES ({', '.join([mark] * len(columns))})")
+        names = ", ".join(quote.quote(c) for c in columns)
+        self.sql = f"INSERT INTO {quote.format_table(table)} ({names}) VALUES ({', '.join([mark] * len(columns))})"
+        self.copy = f"COPY {quote.format_table(table)} ({names}) FROM STDIN"
 
     def bind(self, column: str) -> Callable[[Any], Any]:
         """The column type's own conversion of a Python value for this database (None passes)."""
@@ -79,8 +81,16 @@ class _Insert:
         return convert
 
     def run(self, rows: list[tuple[Any, ...]]) -> None:
-        if rows:
-            self.conn.exec_driver_sql(self.sql, rows)
+        if not rows:
+            return
+        if self.dialect.name == "postgresql":  # COPY: psycopg's executemany still sends a statement per row
+            raw = self.conn.connection.dbapi_connection  # the same connection, in the session's transaction
+            assert raw is not None
+            with raw.cursor() as cur, cur.copy(self.copy) as copy:
+                for row in rows:
+                    copy.write_row(row)
+            return
+        self.conn.exec_driver_sql(self.sql, rows)
 
 
 def ensure_recipients(
