@@ -18,7 +18,7 @@ from datetime import date
 from typing import Any, Optional, TypeVar, Union
 
 from pydantic import BaseModel, ValidationError
-from sqlalchemy import String, and_, cast, exists, func, or_, select, update
+from sqlalchemy import String, and_, cast, exists, func, or_, select, true, update
 from sqlalchemy.orm import selectinload
 from sqlmodel import Session
 
@@ -568,6 +568,15 @@ def count_activities(session: Session, filter: Optional[ActivityFilter] = None) 
     f = filter or ActivityFilter()
     stmt = select(func.count()).select_from(ProcessingActivity).where(*_where(session, f))
     return int(session.execute(stmt).scalar_one())
+
+
+def count_activities_each(session: Session, filters: dict[str, ActivityFilter]) -> dict[str, int]:
+    """:func:`count_activities` for several filters in one pass over the activities (COUNT … FILTER):
+    the overview's figures were a scan of the table each."""
+    keys = list(filters)
+    columns = [func.count().filter(and_(true(), *_where(session, filters[k]))) for k in keys]
+    row = session.execute(select(*columns).select_from(ProcessingActivity)).one()
+    return {k: int(n) for k, n in zip(keys, row)}
 
 
 def _apply_activity(

@@ -190,6 +190,29 @@ def test_stats_on_an_empty_register(engine):
     assert ov.figures["activities"].value == 0 and ov.destinations == []
 
 
+def test_overview_in_one_pass_equals_counting_each_figure_alone(demo_engine):
+    """The overview counts its figures in one pass and its breakdowns from the status index; each
+    equals asking the registry (or the activities themselves) one question at a time."""
+    today = date(2026, 11, 25)
+    with db.session(demo_engine) as s:
+        orgs = [o.name for o in registry.list_organisations(s)]
+        with db.transaction(demo_engine) as w:  # one retired activity must drop out of every figure
+            data = registry.activity_dict(registry.get_activity(w, "Janteloppet", "JL-01"))
+            registry.update_activity(w, "Janteloppet", "JL-01", {**data, "status": "retired"}, expected_version=1, actor="t")
+        for org in [None, *orgs]:
+            ov = stats.overview(s, org=org, today=today)
+            for key, fig in ov.figures.items():
+                if fig.filter is not None and key != "transfers_outside_eea":
+                    assert fig.value == registry.count_activities(s, fig.filter), (org, key)
+            current = [a for a in registry.list_activities(s, org=org) if a.status != "retired"]
+            dicts = [registry.activity_dict(a) for a in current]
+            assert sum(ov.by_organisation.values()) == len(current)
+            for code, n in ov.by_legal_basis.items():
+                assert n == sum(any(b["code"] == code for b in d["legal_bases"]) for d in dicts), (org, code)
+            countries = [t["country"] for d in dicts for t in d["transfers"] if t["country"]]
+            assert {d["country"]: d["transfers"] for d in ov.destinations} == {c: countries.count(c) for c in set(countries)}
+
+
 def test_finding_counts_follow_every_change(demo_url):
     """The findings are cached per change to the register: a save shows in the next render."""
     at = page("overview")
