@@ -655,6 +655,8 @@ def _read_own(b: _Builder, book: reader.Book, meta: dict[str, str]) -> list[str]
     only = " ".join(b.default_org.split()).casefold() if b.default_org else None
     if "organisations" in sheets:
         _own_organisations(b, sheets["organisations"], lang, only)
+    if "transfers" in sheets:
+        sheets["transfers"].prefetch()  # read in the background while the activities are worked on
     if "activities" in sheets:
         _own_activities(b, sheets["activities"], lang, only)
     if "processor" in sheets:
