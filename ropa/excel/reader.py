@@ -304,6 +304,11 @@ def _plain(value: Any) -> Any:
     return value
 
 
+def _plain_row(row: list[Any]) -> list[Any]:
+    """A calamine row as :func:`_plain` values; text (most cells) passes as is, "" becomes None."""
+    return [(v or None) if v.__class__ is str else _plain(v) for v in row]
+
+
 class _LazySheet(SheetData):
     """A sheet of a workbook whose cells are read the first time they are asked for: an import
     of our own workbook never pays for its cover, findings and code-list sheets (at 100,000
@@ -369,7 +374,7 @@ class _LazySheet(SheetData):
                     yield []
                 pad = [None] * left
                 for row in sheet.iter_rows():  # calamine starts at the first cell with data: put it back in place
-                    yield pad + [(v or None) if v.__class__ is str else _plain(v) for v in row]
+                    yield pad + _plain_row(row)
             finally:
                 book.close()
 
@@ -437,7 +442,7 @@ def _read_sheet(path: Path, name: str) -> tuple[list[list[Any]], list[tuple[tupl
         # Text (most cells) passes as is; only empty strings, floats and times need converting.
         # Row by row in place, so the sheet is never held twice.
         for i, row in enumerate(rows):
-            rows[i] = [(v or None) if v.__class__ is str else _plain(v) for v in row]
+            rows[i] = _plain_row(row)
         while rows and all(v is None for v in rows[-1]):
             rows.pop()
         try:

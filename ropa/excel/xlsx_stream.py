@@ -60,9 +60,12 @@ def _text(raw: str, kept: str = " ") -> Any:
         raw = raw.strip(_XML_SPACE)
     if "&" in raw:
         raw = unescape(raw)
-    if "_x" in raw:  # OOXML's escape of characters XML cannot hold
-        raw = _ESCAPED.sub(lambda m: chr(int(m.group(1), 16)), raw)
-    return raw or None
+    return _unescaped(raw) or None
+
+
+def _unescaped(text: str) -> str:
+    """OOXML's _xHHHH_ escapes (characters XML cannot hold) decoded, as calamine decodes them."""
+    return _ESCAPED.sub(lambda m: chr(int(m.group(1), 16)), text) if "_x" in text else text
 
 
 def _column(letters: str, cache: dict[str, int]) -> int:
@@ -261,7 +264,7 @@ def _shared_strings(zf: zipfile.ZipFile) -> Optional[list[str]]:
                 # Plain or rich text: the text and the runs' text, not the phonetic hints (rPh).
                 pieces = el.findall(t) + [x for run in el.findall(r) for x in run.findall(t)]
                 text = "".join((x.text or "") if x.get(_PRESERVE) == "preserve" else (x.text or "").strip(_XML_SPACE) for x in pieces)
-                out.append(_ESCAPED.sub(lambda m: chr(int(m.group(1), 16)), text) if "_x" in text else text)
+                out.append(_unescaped(text))
                 el.clear()
     return out
 
