@@ -157,7 +157,7 @@ def create_activities(
         r, dpia = d.retention, d.dpia
         rows.append((
             org.id, d.ref, d.name, d.description, d.role or "controller", enc(d.controllers), d.status or "active", d.owner,
-            enc(d.purposes), enc(d.special_categories), d.criminal_data, d.criminal_data_basis, enc(d.data_subjects),
+            enc(d.purposes), enc(d.special_categories), d.criminal_data, d.criminal_data_basis, d.no_recipients, enc(d.data_subjects),
             enc(d.data_categories), enc(d.sources), enc(d.security_measures), enc(d.systems),
             r.period, r.unit, r.trigger, r.action, r.text, dpia.status or "not_assessed", dpia.ref,
             _json_text({k: a.model_dump() for k, a in dpia.screening.items()}) if dpia.screening else "{}",
@@ -206,7 +206,7 @@ def create_activities(
 
 _ACTIVITY_COLUMNS = (
     "organisation_id", "ref", "name", "description", "role", "controllers", "status", "owner",
-    "purposes", "special_categories", "criminal_data", "criminal_data_basis", "data_subjects",
+    "purposes", "special_categories", "criminal_data", "criminal_data_basis", "no_recipients", "data_subjects",
     "data_categories", "sources", "security_measures", "systems",
     "retention_period", "retention_unit", "retention_trigger", "retention_action", "retention_text", "dpia_status", "dpia_ref",
     "dpia_screening", "last_review", "next_review", "version", "created_at", "updated_at",

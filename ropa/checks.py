@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import date
 from typing import Any, Optional
 
@@ -72,18 +72,24 @@ RULES: dict[str, Rule] = {r.code: r for r in (
          "Overføring til tredjestat uten overføringsgrunnlag"),
     Rule("transfer-adequacy-scope", "warning", "Art. 45", "Adequacy may not cover the transfer",
          "Adekvansbeslutningen dekker kanskje ikke overføringen"),
-    Rule("transfer-derogation-repeated", "warning", "Art. 49(1)", "A derogation used for a regular transfer",
-         "Unntak brukt for en regelmessig overføring"),
+    Rule("transfer-derogation-repeated", "warning", "Art. 49(1)",
+         "A derogation limited to occasional or non-repetitive transfers used for a regular one",
+         "Et unntak som bare gjelder enkeltstående overføringer, brukt for en regelmessig overføring"),
+    Rule("recipient-transfer-missing", "warning", "Art. 30(1)(e), 44", "Recipient in a third country, no transfer recorded",
+         "Mottaker i tredjestat, ingen overføring registrert"),
     Rule("transfer-tia-missing", "info", "Art. 46(1)", "No transfer impact assessment", "Mangler vurdering av overføringen (TIA)"),
     Rule("transfer-destination-missing", "warning", "Art. 30(1)(e)", "Transfer without a destination",
          "Overføring uten mottakerland"),
     Rule("representative-missing", "warning", "Art. 27(1)", "No EU representative", "Mangler representant i EU/EØS"),
+    Rule("art30-5-exemption-not-met", "warning", "Art. 30(5)", "The Art. 30(5) exemption is claimed but does not hold",
+         "Unntaket i art. 30 nr. 5 er påberopt, men vilkårene er ikke oppfylt"),
     Rule("retention-unspecified", "warning", "Art. 30(1)(f), 5(1)(e)", "Retention not specified", "Lagringstiden er ikke angitt"),
     Rule("legitimate-interest-without-assessment", "warning", "Art. 6(1)(f)", "Legitimate interests without a balancing test",
          "Berettiget interesse uten interesseavveining"),
     Rule("processor-without-agreement", "error", "Art. 28(3)", "Processor without a data processing agreement",
          "Databehandler uten databehandleravtale"),
     Rule("dpia-required", "error", "Art. 35", "DPIA needed but not done", "DPIA trengs, men er ikke gjennomført"),
+    Rule("dpia-consider", "info", "Art. 35(1)", "One WP248 criterion: consider a DPIA", "Ett WP248-kriterium: vurder DPIA"),
     Rule("dpia-screening-missing", "info", "Art. 35(1)", "Sensitive processing not screened for a DPIA",
          "Sensitiv behandling er ikke vurdert for DPIA"),
     Rule("review-overdue", "warning", "Art. 24(1)", "Review overdue", "Gjennomgang på overtid"),
@@ -99,13 +105,75 @@ _VAGUE_RETENTION = re.compile(
     r"|ikke lenger enn (?:det som er )?(?:nødvendig|påkrevd)|lenger enn nødvendig|så lenge som nødvendig",
     re.IGNORECASE,
 )
+# Open-ended schedules: no end the controller keeps ("until further notice", "indefinitely"), or
+# an end only the data subject's request or withdrawal brings.
+_OPEN_ENDED = re.compile(
+    r"inntil videre|til videre|until further notice|indefinite|indefinitely|på ubestemt tid|uten tidsbegrensning"
+    r"|without (?:a |any )?time limit|for ever|forever|permanent|for alltid|ubegrenset",
+    re.IGNORECASE,
+)
+_ON_REQUEST = re.compile(
+    r"(?:until|till?|inntil|frem til|fram til)\s+(?:(?:you|the data subject|the user|the customer|the person|den registrerte"
+    r"|du|kunden|brukeren|vedkommende|personen)\s+)?(?:asks?|requests?|withdraws?|objects?|ber|krever|trekker|reserverer"
+    r"|protesterer|sletter|deletes?)\b[^.;]*"
+    r"|(?:until|till?|inntil|frem til)\s+(?:erasure|deletion|sletting)\s+(?:is\s+)?(?:requested|kreves|blir krevd|bes om)[^.;]*"
+    r"|(?:until|till?|inntil)\s+(?:consent|samtykke\w*)\s+(?:is\s+)?(?:withdrawn|trekkes|blir trukket)[^.;]*",
+    re.IGNORECASE,
+)
+# An end the controller keeps: a period, or an event that ends the relationship.
+_CONCRETE_END = re.compile(
+    r"\d+\s*(?:år|years?|months?|måneder|mnd|days?|dager|weeks?|uker)\b|\b(?:ends?|ended|expires?|terminat\w*)\b"
+    r"|opphør\w*|avslutt\w*|utløp\w*|slutten av|end of",
+    re.IGNORECASE,
+)
 _DEROGATION_PREFIX = "art49"
 _NO_MECHANISM = (None, "", "none", "unknown")
+# An agreement reference that says there is none is no agreement (Art. 28(3) wants a contract).
+_NO_AGREEMENT = re.compile(
+    r"^(?:-+|–|—|\?+|n/?a|n\.a\.?|none|nil|null|no|nei|ingen|mangler|missing|ikke oppgitt|not given|not stated|not provided"
+    r"|unknown|ukjent|not applicable|ikke relevant|ikke aktuelt|tbd|tba|ikke avklart|not available|ikke tilgjengelig"
+    r"|(?:ingen|no|mangler|missing)\s+(?:avtale|agreement|dpa|databehandleravtale|contract|kontrakt)\w*"
+    r"|(?:avtale|agreement|dpa|databehandleravtale)\s+(?:mangler|missing|not given|ikke oppgitt|ikke inngått|not concluded|none))"
+    r"[\s.!]*$",
+    re.IGNORECASE,
+)
 
 
 def is_vague_retention(text: Optional[str]) -> bool:
     """True when the wording only says "as long as necessary" (in English or bokmål)."""
     return bool(text) and bool(_VAGUE_RETENTION.search(text or ""))
+
+
+def is_open_ended_retention(text: Optional[str]) -> bool:
+    """True when the schedule sets no end the controller keeps: "inntil videre", "until further
+    notice", "indefinitely", or only an end the person's request or withdrawal brings (e.g.
+    "until a customer relationship is established or the data subject asks for erasure")."""
+    if not text:
+        return False
+    if not (_OPEN_ENDED.search(text) or _ON_REQUEST.search(text)):
+        return False
+    return not _CONCRETE_END.search(_ON_REQUEST.sub(" ", text))
+
+
+def has_agreement(reference: Optional[str]) -> bool:
+    """Whether an agreement reference names an agreement: empty text, and words saying there is
+    none ("ikke oppgitt", "mangler", "N/A", "not given", "none", "ingen", "-"), do not."""
+    text = " ".join((reference or "").split())
+    return bool(text) and not _NO_AGREEMENT.match(text)
+
+
+def establishment_countries(org: Optional[Mapping[str, Any]]) -> set[str]:
+    """Where the organisation is established (Art. 3(1)): its country and its other establishments."""
+    if not org:
+        return set()
+    return {c for c in (org.get("country"), *(org.get("establishments") or [])) if c}
+
+
+def _is_eea_efta(org: Optional[Mapping[str, Any]]) -> bool:
+    """An exporter established in an EEA EFTA state (and not in the EU): adequacy decisions apply
+    to it from their incorporation into the EEA Agreement."""
+    where = establishment_countries(org)
+    return bool(where & vocab.EEA_EFTA_COUNTRIES) and not (where & (vocab.EEA_COUNTRIES - vocab.EEA_EFTA_COUNTRIES))
 
 
 def special_categories(act: Mapping[str, Any]) -> set[str]:
@@ -160,8 +228,9 @@ def _missing_fields(act: Mapping[str, Any], emit: _Emit) -> None:
             missing.append(("purposes", "Art. 30(2)(b)"))
         where_possible = [("security_measures", "Art. 30(2)(d)")]
     else:
-        required = [("purposes", "Art. 30(1)(b)"), ("data_subjects", "Art. 30(1)(c)"), ("data_categories", "Art. 30(1)(c)"),
-                    ("recipients", "Art. 30(1)(d)")]
+        required = [("purposes", "Art. 30(1)(b)"), ("data_subjects", "Art. 30(1)(c)"), ("data_categories", "Art. 30(1)(c)")]
+        if not act.get("no_recipients"):  # "have been or will be disclosed": recording that there are none answers it
+            required.append(("recipients", "Art. 30(1)(d)"))
         if role == "joint_controller":
             required.append(("controllers", "Art. 26, 30(1)(a)"))
         missing = [(k, a) for k, a in required if not act.get(k)]
@@ -228,66 +297,132 @@ def _special(act: Mapping[str, Any], emit: _Emit) -> None:
              field="criminal_data_basis")
 
 
-def _transfers(act: Mapping[str, Any], emit: _Emit, today: date) -> None:
+def _recipient_kind(act: Mapping[str, Any], t: Mapping[str, Any]) -> Optional[str]:
+    if "recipient_kind" in t:
+        return t.get("recipient_kind")
+    recipients = act.get("recipients")
+    if t.get("recipient") and isinstance(recipients, list):
+        return next((r.get("kind") for r in recipients if r.get("name") == t["recipient"]), None)
+    return None
+
+
+def _own_processing(act: Mapping[str, Any], t: Mapping[str, Any], where: set[str]) -> bool:
+    """Data the organisation keeps within itself in a country where it is established: no
+    disclosure to another controller or processor, so no transfer (EDPB Guidelines 05/2021,
+    criterion 2; its own collection from people abroad is not one either)."""
+    if t.get("international_organisation") or t.get("country") not in where:
+        return False
+    return not t.get("recipient") or _recipient_kind(act, t) == "own_establishment"
+
+
+def _transfers(act: Mapping[str, Any], emit: _Emit, today: date, org: Optional[Mapping[str, Any]] = None) -> None:
+    where_established = establishment_countries(org)
+    efta = _is_eea_efta(org)
     for i, t in enumerate(act.get("transfers") or []):
-        code, mech = t.get("country"), t.get("mechanism")
+        code, mech, io = t.get("country"), t.get("mechanism"), t.get("international_organisation")
         where = f"transfers[{i}]"
-        if not code and not t.get("international_organisation"):
+        if not code and not io:
             emit("transfer-destination-missing",
                  ("A transfer names no destination country or international organisation.",
                   "En overføring oppgir verken mottakerland eller internasjonal organisasjon."),
                  ("Record where the data go (Art. 30(1)(e)).", "Registrer hvor opplysningene overføres (art. 30 nr. 1 bokstav e)."),
                  field=where)
             continue
-        status = vocab.country_status(code, today) if code else vocab.CountryStatus.THIRD_COUNTRY
-        if status == vocab.CountryStatus.EEA:
+        if _own_processing(act, t, where_established):
             continue
-        cen, cnb = _country(code) if code else (t["international_organisation"], t["international_organisation"])
+        # An international organisation is judged as such, wherever its seat: no adequacy decision covers one.
+        status = vocab.CountryStatus.THIRD_COUNTRY if io else vocab.country_status(code, today, eea_efta=efta)
+        if status == vocab.CountryStatus.EEA or status is None:
+            continue
+        if io:
+            den, dnb = f"the international organisation {io}", f"den internasjonale organisasjonen {io}"
+            what_en, what_nb = "an international organisation", "en internasjonal organisasjon"
+        else:
+            cen, cnb = _country(code)
+            den, dnb = cen, cnb
+            what_en, what_nb = "a third country without an adequacy decision", "en tredjestat uten adekvansbeslutning"
         men, mnb = _mechanism(mech)
+        decision = None if io else vocab.adequacy(code)
         if status == vocab.CountryStatus.THIRD_COUNTRY:
             if mech in _NO_MECHANISM:
                 said = "none is recorded" if mech in (None, "", "none") else "the record says it is unknown"
                 said_nb = "ingen er registrert" if mech in (None, "", "none") else "registeret sier at det er ukjent"
+                not_yet_en = not_yet_nb = ""
+                if decision:  # a decision exists but is not in force on the date judged
+                    not_yet_en = f" ({decision.date_note(efta, 'en')}; not in force on {today.isoformat()})"
+                    not_yet_nb = f" ({decision.date_note(efta, 'nb')}; ikke i kraft {today.isoformat()})"
                 emit("transfer-without-mechanism",
-                     (f"Transfer to {cen}, a third country without an adequacy decision, with no transfer mechanism: {said}.",
-                      f"Overføring til {cnb}, en tredjestat uten adekvansbeslutning, uten overføringsgrunnlag: {said_nb}."),
+                     (f"Transfer to {den}, {what_en}{not_yet_en}, with no transfer mechanism: {said}.",
+                      f"Overføring til {dnb}, {what_nb}{not_yet_nb}, uten overføringsgrunnlag: {said_nb}."),
                      ("Put standard contractual clauses (Art. 46(2)(c)) or BCRs in place, with a transfer impact assessment, or stop the transfer.",
                       "Inngå standardpersonvernbestemmelser (art. 46 nr. 2 bokstav c) eller BCR, med en vurdering av overføringen (TIA), "
                       "eller stans overføringen."),
                      field=where)
             elif mech == "art45":
                 emit("transfer-adequacy-scope",
-                     (f"Adequacy (Art. 45) is claimed for {cen}, but there is no adequacy decision for it.",
-                      f"Adekvans (art. 45) er oppgitt for {cnb}, men det finnes ingen adekvansbeslutning for landet."),
+                     (f"Adequacy (Art. 45) is claimed for {den}, but there is no adequacy decision in force for it.",
+                      f"Adekvans (art. 45) er oppgitt for {dnb}, men det finnes ingen adekvansbeslutning i kraft for den."),
                      ("Use another mechanism, normally standard contractual clauses (Art. 46(2)(c)).",
                       "Bruk et annet overføringsgrunnlag, normalt standardpersonvernbestemmelser (art. 46 nr. 2 bokstav c)."),
                      field=where, severity="error")
             elif mech.startswith("art46") and not t.get("tia_date"):
                 emit("transfer-tia-missing",
-                     (f"Transfer to {cen} under {men} without a recorded transfer impact assessment.",
-                      f"Overføring til {cnb} med {mnb} uten registrert vurdering av overføringen (TIA)."),
+                     (f"Transfer to {den} under {men} without a recorded transfer impact assessment.",
+                      f"Overføring til {dnb} med {mnb} uten registrert vurdering av overføringen (TIA)."),
                      ("Assess the law and practice of the destination (EDPB Recommendations 01/2020) and record the date.",
                       "Vurder lov og praksis i mottakerlandet (EDPBs anbefalinger 01/2020) og registrer datoen."),
                      field=where)
         elif status == vocab.CountryStatus.ADEQUATE_CONDITIONAL and mech in ("art45", *_NO_MECHANISM) \
                 and not t.get("adequacy_scope_confirmed"):
-            decision = vocab.adequacy(code)
             scope_en, scope_nb = (decision.scope("en"), decision.scope("nb")) if decision else ("", "")
+            note_en, note_nb = (decision.date_note(efta, "en"), decision.date_note(efta, "nb")) if decision else ("", "")
             emit("transfer-adequacy-scope",
-                 (f"{cen}'s adequacy decision is limited ({scope_en}) and it is not confirmed that the recipient is covered.",
-                  f"Adekvansbeslutningen for {cnb} er avgrenset ({scope_nb}), og det er ikke bekreftet at mottakeren er omfattet."),
+                 (f"{den}'s adequacy decision ({note_en}) is limited ({scope_en}) and it is not confirmed that the recipient is covered.",
+                  f"Adekvansbeslutningen for {dnb} ({note_nb}) er avgrenset ({scope_nb}), og det er ikke bekreftet at mottakeren er omfattet."),
                  ("Confirm the recipient is covered (for the United States: its active DPF certification) and tick 'scope confirmed', "
                   "or use standard contractual clauses.",
                   "Bekreft at mottakeren er omfattet (for USA: aktiv DPF-sertifisering) og kryss av for «omfang bekreftet», "
                   "eller bruk standardpersonvernbestemmelser."),
                  field=where)
-        if (mech or "").startswith(_DEROGATION_PREFIX) and t.get("frequency") == "regular":
+        if t.get("frequency") == "regular" and mech in vocab.ART49_OCCASIONAL_ONLY | vocab.ART49_NOT_REPETITIVE:
+            if mech in vocab.ART49_NOT_REPETITIVE:
+                limit_en = "is only for a transfer that is not repetitive (and concerns a limited number of data subjects)"
+                limit_nb = "gjelder bare en overføring som ikke gjentas (og som gjelder et begrenset antall registrerte)"
+            else:
+                limit_en = "is only for occasional transfers (recital 111)"
+                limit_nb = "gjelder bare enkeltstående overføringer (fortalepunkt 111)"
             emit("transfer-derogation-repeated",
-                 (f"The derogation {men} is used for a regular, repeated transfer to {cen}.",
-                  f"Unntaket {mnb} brukes for en regelmessig, gjentatt overføring til {cnb}."),
-                 ("Art. 49 derogations are for occasional transfers (EDPB Guidelines 2/2018): put Art. 46 safeguards in place.",
-                  "Unntakene i art. 49 gjelder enkeltstående overføringer (EDPBs retningslinjer 2/2018): bruk garantier etter art. 46."),
+                 (f"The derogation {men} {limit_en}, but it is used for a regular, repeated transfer to {den}.",
+                  f"Unntaket {mnb} {limit_nb}, men brukes for en regelmessig, gjentatt overføring til {dnb}."),
+                 ("Only Art. 49(1)(b), (c) and (e) are limited to occasional transfers, and the second subparagraph to transfers "
+                  "that are not repetitive (EDPB Guidelines 2/2018): for a regular transfer put Art. 46 safeguards in place.",
+                  "Bare art. 49 nr. 1 bokstav b, c og e er begrenset til enkeltstående overføringer, og annet ledd til overføringer "
+                  "som ikke gjentas (EDPBs retningslinjer 2/2018): for en regelmessig overføring, bruk garantier etter art. 46."),
                  field=where)
+
+
+def _recipients_abroad(act: Mapping[str, Any], emit: _Emit) -> None:
+    """A recipient located in a third country with no transfer to that country recorded (Art.
+    30(1)(e), 44). Disclosure to another controller or processor there is a transfer even where
+    the organisation is itself established in that country (EDPB Guidelines 05/2021, criterion 3);
+    only its own establishment (the same legal entity) is not another party."""
+    recipients = act.get("recipients")
+    if not isinstance(recipients, list):
+        return
+    recorded = {t.get("country") for t in act.get("transfers") or [] if t.get("country")}
+    for r in recipients:
+        code = r.get("country")
+        if not code or code in recorded or r.get("kind") == "own_establishment":
+            continue
+        if vocab.country_status(code) in (None, vocab.CountryStatus.EEA):
+            continue
+        cen, cnb = _country(code)
+        emit("recipient-transfer-missing",
+             (f"{r['name']} is located in {cen}, a third country, but the activity records no transfer to {cen}.",
+              f"{r['name']} holder til i {cnb}, en tredjestat, men aktiviteten har ingen registrert overføring til {cnb}."),
+             (f"Record the transfer to {cen} with its mechanism (Art. 30(1)(e), 44–49), or correct the recipient's country.",
+              f"Registrer overføringen til {cnb} med overføringsgrunnlag (art. 30 nr. 1 bokstav e og 44–49), eller rett mottakerens land."),
+             field="transfers", recipient=r["name"])
 
 
 def _retention(act: Mapping[str, Any], emit: _Emit) -> None:
@@ -300,6 +435,16 @@ def _retention(act: Mapping[str, Any], emit: _Emit) -> None:
     elif is_vague_retention(text):
         short = text if len(text) <= 120 else text[:117] + "…"
         msg = (f"Retention is only described vaguely: \"{short}\".", f"Lagringstiden er bare beskrevet vagt: «{short}».")
+    elif is_open_ended_retention(text):
+        short = text if len(text) <= 120 else text[:117] + "…"
+        emit("retention-unspecified",
+             (f"Retention is open-ended: \"{short}\" sets no end the controller keeps.",
+              f"Lagringstiden er uten sluttpunkt: «{short}» setter ingen frist den behandlingsansvarlige selv holder."),
+             ("Set an end the controller keeps (e.g. erase 2 years after the last contact), besides erasure on request (Art. 5(1)(e), 17).",
+              "Sett en frist virksomheten selv holder (f.eks. slett 2 år etter siste kontakt), i tillegg til sletting på forespørsel "
+              "(art. 5 nr. 1 bokstav e og 17)."),
+             field="retention.period")
+        return
     else:
         return  # words with a concrete end ("until the customer relationship ends") are a schedule
     emit("retention-unspecified", msg,
@@ -311,13 +456,20 @@ def _retention(act: Mapping[str, Any], emit: _Emit) -> None:
 def _dpia(act: Mapping[str, Any], emit: _Emit) -> None:
     d = act.get("dpia") or {}
     done = d.get("status") == "done"
-    s = dpia.screen(d.get("screening") or {})
+    s = dpia.screen(d.get("screening") or {}, act)
     if s.dpia_expected and not done:
+        article = "Art. 35(4)" if s.listed and not s.art35_3 else "Art. 35(3)" if s.art35_3 else None
         emit("dpia-required",
              (f"{s.explain('en')} No DPIA is recorded as done.", f"{s.explain('nb')} Ingen DPIA er registrert som gjennomført."),
              ("Carry out the DPIA before processing (Art. 35(1)) and record its reference; consult Datatilsynet if high risk remains (Art. 36).",
               "Gjennomfør DPIA før behandlingen (art. 35 nr. 1) og registrer referansen; rådfør deg med Datatilsynet hvis høy risiko gjenstår (art. 36)."),
-             field="dpia.status", severity="error" if s.result == "required" else "warning")
+             field="dpia.status", severity="error" if s.result == "required" else "warning", article=article)
+    elif s.result == "consider" and d.get("status") in (None, "not_assessed"):
+        emit("dpia-consider",
+             (f"{s.explain('en')}", f"{s.explain('nb')}"),
+             ("Decide whether a DPIA is needed and record the decision and its reason (status 'not needed' or 'planned').",
+              "Avgjør om DPIA trengs, og registrer avgjørelsen og begrunnelsen (status «ikke nødvendig» eller «planlagt»)."),
+             field="dpia.status")
     elif not d.get("screening") and d.get("status") in (None, "not_assessed") and (special_categories(act) or has_criminal_data(act)):
         emit("dpia-screening-missing",
              ("Special categories or criminal-offence data are processed and the DPIA screening is not answered.",
@@ -341,8 +493,10 @@ def _review(act: Mapping[str, Any], emit: _Emit, today: date) -> None:
              field="next_review")
 
 
-def check_activity(act: Mapping[str, Any], organisation: str, today: Optional[date] = None) -> list[Finding]:
-    """Every finding about one activity (not its organisation or its recipients)."""
+def check_activity(act: Mapping[str, Any], organisation: str, today: Optional[date] = None,
+                   org: Optional[Mapping[str, Any]] = None) -> list[Finding]:
+    """Every finding about one activity (not its organisation or its recipients). ``org`` (the
+    organisation's dict) tells where it is established: its own processing there is no transfer."""
     if act.get("status") == "retired":
         return []
     today = today or date.today()
@@ -350,7 +504,8 @@ def check_activity(act: Mapping[str, Any], organisation: str, today: Optional[da
     _missing_fields(act, emit)
     _legal_bases(act, emit)
     _special(act, emit)
-    _transfers(act, emit, today)
+    _transfers(act, emit, today, org)
+    _recipients_abroad(act, emit)
     _retention(act, emit)
     _dpia(act, emit)
     _review(act, emit, today)
@@ -361,24 +516,107 @@ def check_activity(act: Mapping[str, Any], organisation: str, today: Optional[da
 # Organisation and recipient rules
 
 
+# Data subjects whose processing is a support function, not a core activity (WP243 rev.01 2.1.2:
+# paying employees or standard IT support are "ancillary", not core).
+_ANCILLARY_SUBJECTS = frozenset({"employee", "job_applicant", "trainee", "consultant"})
+
+
 @dataclass
 class _OrgFacts:
     """What the organisation rules need from its activities, gathered while they are checked."""
 
     active: int = 0
-    large_scale_sensitive: bool = False
-    large_scale_monitoring: bool = False
+    large_scale_sensitive: bool = False  # Art. 37(1)(c): a core activity of large-scale special/criminal data
+    large_scale_monitoring: bool = False  # Art. 37(1)(b)
+    any_large_scale_sensitive: bool = False  # Art. 27(2)(a): any large-scale special/criminal data, core or not
+    special_or_criminal: list[str] = field(default_factory=list)  # Art. 30(5): refs of activities with such data
+    high_risk: list[str] = field(default_factory=list)  # Art. 30(5): refs of activities whose screening expects a DPIA
 
     def add(self, act: Mapping[str, Any]) -> None:
         if act.get("status") == "retired":
             return
         self.active += 1
-        yes = {k for k, v in ((act.get("dpia") or {}).get("screening") or {}).items() if (v or {}).get("answer") is True}
-        large = "large_scale" in yes
-        if "art35_3_b" in yes or (large and (special_categories(act) or has_criminal_data(act) or "sensitive_data" in yes)):
-            self.large_scale_sensitive = True
-        if "art35_3_c" in yes or (large and "systematic_monitoring" in yes):
+        screening = (act.get("dpia") or {}).get("screening") or {}
+        yes = {k for k, v in screening.items() if (v or {}).get("answer") is True}
+        sensitive = bool(special_categories(act) or has_criminal_data(act))
+        ref = act.get("ref") or ""
+        if sensitive:
+            self.special_or_criminal.append(ref)
+        if screening and dpia.screen(screening, act).dpia_expected:
+            self.high_risk.append(ref)
+        large_sensitive = "art35_3_b" in yes or ("large_scale" in yes and sensitive)
+        if large_sensitive:
+            self.any_large_scale_sensitive = True
+            if _core(act):
+                self.large_scale_sensitive = True
+        if ("art35_3_c" in yes or ("large_scale" in yes and "systematic_monitoring" in yes)) and _core(act):
             self.large_scale_monitoring = True
+
+
+def _core(act: Mapping[str, Any]) -> bool:
+    """Whether the activity can be a core activity (Art. 37(1)(b), (c)): not one whose data
+    subjects are only the organisation's own staff (HR is a support function, WP243)."""
+    subjects = act.get("data_subjects")
+    if not isinstance(subjects, list) or not subjects:
+        return True
+    return not set(subjects) <= _ANCILLARY_SUBJECTS
+
+
+def _representative(org: Mapping[str, Any], facts: _OrgFacts, emit: _Emit) -> None:
+    """Art. 27: a controller or processor not established in the EEA to which Art. 3(2) applies
+    designates a representative, unless Art. 27(2) exempts it."""
+    where = establishment_countries(org)
+    if not where or where & vocab.EEA_COUNTRIES or org.get("representative"):
+        return
+    if not (org.get("offers_to_eea") or org.get("monitors_eea")):
+        return  # Art. 3(2) is not recorded as applying
+    if org.get("public_authority"):
+        return  # Art. 27(2)(b)
+    if org.get("occasional_processing") and not facts.any_large_scale_sensitive:
+        return  # Art. 27(2)(a): occasional, no large-scale special/criminal data, unlikely to result in a risk
+    country = org.get("country") or sorted(where)[0]
+    cen, cnb = _country(country)
+    how_en = " and ".join(x for x, on in (("offers goods or services to people in the EEA (Art. 3(2)(a))", org.get("offers_to_eea")),
+                                          ("monitors their behaviour (Art. 3(2)(b))", org.get("monitors_eea"))) if on)
+    how_nb = " og ".join(x for x, on in (("tilbyr varer eller tjenester til personer i EØS (art. 3 nr. 2 bokstav a)", org.get("offers_to_eea")),
+                                         ("overvåker atferden deres (art. 3 nr. 2 bokstav b)", org.get("monitors_eea"))) if on)
+    emit("representative-missing",
+         (f"{org['name']} is established in {cen}, with no establishment in the EEA, {how_en}, and no Art. 27 representative is recorded.",
+          f"{org['name']} er etablert i {cnb}, uten etablering i EØS, {how_nb}, og ingen representant etter art. 27 er registrert."),
+         ("Designate in writing a representative in an EEA state where the data subjects are, unless Art. 27(2) applies "
+          "(occasional processing, no large-scale special categories or criminal data, unlikely to result in a risk; or a public authority).",
+          "Utpek skriftlig en representant i en EØS-stat der de registrerte befinner seg, med mindre art. 27 nr. 2 gjelder "
+          "(behandling av og til, ikke særlige kategorier eller straffeopplysninger i stor skala, lite sannsynlig risiko; eller offentlig myndighet)."),
+         field="representative.name")
+
+
+def _art30_5(org: Mapping[str, Any], facts: _OrgFacts, emit: _Emit) -> None:
+    """Art. 30(5): the exemption holds only for fewer than 250 employees, and processing that is
+    occasional, unlikely to result in a risk and without special categories or criminal data."""
+    if not org.get("art30_5_assessment"):
+        return
+    reasons_en, reasons_nb = [], []
+    if not org.get("fewer_than_250"):
+        reasons_en.append("it is not recorded that the organisation has fewer than 250 employees")
+        reasons_nb.append("det er ikke registrert at virksomheten har færre enn 250 ansatte")
+    if not org.get("occasional_processing"):
+        reasons_en.append("the processing is not recorded as occasional and unlikely to result in a risk")
+        reasons_nb.append("behandlingen er ikke registrert som sporadisk og uten sannsynlig risiko")
+    if facts.special_or_criminal:
+        refs = ", ".join(facts.special_or_criminal[:10])
+        reasons_en.append(f"special categories or criminal-offence data are processed ({refs})")
+        reasons_nb.append(f"særlige kategorier eller straffeopplysninger behandles ({refs})")
+    if facts.high_risk:
+        refs = ", ".join(facts.high_risk[:10])
+        reasons_en.append(f"the DPIA screening finds a likely high risk ({refs})")
+        reasons_nb.append(f"DPIA-vurderingen tilsier sannsynlig høy risiko ({refs})")
+    if reasons_en:
+        emit("art30-5-exemption-not-met",
+             ("The Art. 30(5) exemption from keeping records is claimed, but " + "; ".join(reasons_en) + ".",
+              "Unntaket i art. 30 nr. 5 fra plikten til å føre protokoll er påberopt, men " + "; ".join(reasons_nb) + "."),
+             ("Keep the record of processing activities for this processing (Art. 30(1)), or correct the assessment.",
+              "Før protokoll over behandlingsaktivitetene for denne behandlingen (art. 30 nr. 1), eller rett vurderingen."),
+             field="art30_5_assessment")
 
 
 def check_organisation(org: Mapping[str, Any], facts: _OrgFacts) -> list[Finding]:
@@ -389,42 +627,42 @@ def check_organisation(org: Mapping[str, Any], facts: _OrgFacts) -> list[Finding
         emit("art30-missing-field", ("The controller's contact details are empty.", "Kontaktopplysningene til den behandlingsansvarlige er tomme."),
              ("Record an address, e-mail or phone number (Art. 30(1)(a)).", "Registrer adresse, e-post eller telefon (art. 30 nr. 1 bokstav a)."),
              field="email", article="Art. 30(1)(a)")
-    country = org.get("country")
-    if country and country not in vocab.EEA_COUNTRIES and not org.get("representative"):
-        cen, cnb = _country(country)
-        emit("representative-missing",
-             (f"{org['name']} is established in {cen}, outside the EEA, and no Art. 27 representative is recorded.",
-              f"{org['name']} er etablert i {cnb}, utenfor EØS, og ingen representant etter art. 27 er registrert."),
-             ("Designate in writing a representative in an EEA state where the data subjects are, unless Art. 27(2) applies "
-              "(occasional processing, no large-scale special categories or criminal data, unlikely to result in a risk; or a public authority).",
-              "Utpek skriftlig en representant i en EØS-stat der de registrerte befinner seg, med mindre art. 27 nr. 2 gjelder "
-              "(behandling av og til, ikke særlige kategorier eller straffeopplysninger i stor skala, lite sannsynlig risiko; eller offentlig myndighet)."),
-             field="representative.name")
+    _representative(org, facts, emit)
+    _art30_5(org, facts, emit)
     if not org.get("dpo"):
-        why = None
+        why = article = None
         if org.get("public_authority"):
-            why = ("it is a public authority or body (Art. 37(1)(a))", "den er en offentlig myndighet eller et offentlig organ (art. 37 nr. 1 bokstav a)")
+            why = ("it is a public authority or body (Art. 37(1)(a); courts acting in their judicial capacity excepted)",
+                   "den er en offentlig myndighet eller et offentlig organ (art. 37 nr. 1 bokstav a; domstoler i sin dømmende "
+                   "virksomhet unntatt)")
+            article = "Art. 37(1)(a)"
         elif facts.large_scale_sensitive:
-            why = ("it processes special categories or criminal-offence data on a large scale (Art. 37(1)(c))",
-                   "den behandler særlige kategorier eller straffeopplysninger i stor skala (art. 37 nr. 1 bokstav c)")
+            why = ("its core activities consist of processing special categories or criminal-offence data on a large scale (Art. 37(1)(c))",
+                   "kjerneaktiviteten består av behandling av særlige kategorier eller straffeopplysninger i stor skala (art. 37 nr. 1 bokstav c)")
+            article = "Art. 37(1)(c)"
         elif facts.large_scale_monitoring:
-            why = ("its core activities include regular and systematic monitoring on a large scale (Art. 37(1)(b))",
-                   "kjerneaktiviteten omfatter regelmessig og systematisk overvåking i stor skala (art. 37 nr. 1 bokstav b)")
+            why = ("its core activities include regular and systematic monitoring of people on a large scale (Art. 37(1)(b))",
+                   "kjerneaktiviteten omfatter regelmessig og systematisk overvåking av personer i stor skala (art. 37 nr. 1 bokstav b)")
+            article = "Art. 37(1)(b)"
         if why:
             emit("dpo-missing", (f"No data protection officer is recorded, though {why[0]}.",
                                  f"Ikke noe personvernombud er registrert, selv om {why[1]}."),
                  ("Designate a DPO, publish the contact details and tell Datatilsynet (Art. 37(7)).",
                   "Utpek et personvernombud, publiser kontaktopplysningene og meld fra til Datatilsynet (art. 37 nr. 7)."),
-                 field="dpo.name", severity="error" if org.get("public_authority") else "warning")
+                 field="dpo.name", severity="error" if org.get("public_authority") else "warning", article=article)
     return emit.out
 
 
 def check_recipient(org: str, rec: Mapping[str, Any]) -> list[Finding]:
     emit = _Emit(org, None)
-    if rec.get("kind") in ("processor", "sub_processor") and not rec.get("agreement"):
+    if rec.get("kind") in ("processor", "sub_processor") and not has_agreement(rec.get("agreement")):
+        said_en = said_nb = ""
+        if (rec.get("agreement") or "").strip():
+            said_en = f" (the reference says \"{rec['agreement'].strip()}\")"
+            said_nb = f" (referansen sier «{rec['agreement'].strip()}»)"
         emit("processor-without-agreement",
-             (f"{rec['name']} processes data on the organisation's behalf, but no data processing agreement is recorded.",
-              f"{rec['name']} behandler opplysninger på vegne av virksomheten, men ingen databehandleravtale er registrert."),
+             (f"{rec['name']} processes data on the organisation's behalf, but no data processing agreement is recorded{said_en}.",
+              f"{rec['name']} behandler opplysninger på vegne av virksomheten, men ingen databehandleravtale er registrert{said_nb}."),
              ("Conclude an Art. 28(3) agreement (or check the sub-processor's authorisation, Art. 28(2), (4)) and record its reference.",
               "Inngå en databehandleravtale etter art. 28 nr. 3 (eller kontroller godkjenningen av underdatabehandleren, "
               "art. 28 nr. 2 og 4) og registrer referansen."),
@@ -454,7 +692,7 @@ def check_documents(organisations: Iterable[tuple[Mapping[str, Any], Iterable[Ma
         facts = _OrgFacts()
         for act in activities:
             facts.add(act)
-            out.extend(check_activity(act, org["name"], today))
+            out.extend(check_activity(act, org["name"], today, org))
         out.extend(check_organisation(org, facts))
         for rec in recipients:
             out.extend(check_recipient(org["name"], rec))

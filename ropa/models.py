@@ -45,6 +45,16 @@ class Organisation(SQLModel, table=True):
     website: Optional[str] = None
     supervisory_authority: Optional[str] = None
     public_authority: bool = False  # Art. 37(1)(a): a public authority or body must designate a DPO
+    # Art. 3: where the organisation is established (besides ``country``), and whether, without an
+    # establishment in the EEA, it offers goods or services to (3(2)(a)) or monitors (3(2)(b)) people there.
+    establishments: list[str] = _json_list()
+    offers_to_eea: bool = False
+    monitors_eea: bool = False
+    # Art. 27(2)(a) and 30(5): processing that is occasional and unlikely to result in a risk,
+    # fewer than 250 employees, and the organisation's reasons.
+    occasional_processing: bool = False
+    fewer_than_250: bool = False
+    art30_5_assessment: Optional[str] = Field(default=None, sa_column=Column(Text))
     dpo_name: Optional[str] = None
     dpo_email: Optional[str] = None
     dpo_phone: Optional[str] = None
@@ -126,6 +136,7 @@ class ProcessingActivity(SQLModel, table=True):
     special_categories: list[str] = _json_list()
     criminal_data: bool = False
     criminal_data_basis: Optional[str] = Field(default=None, sa_column=Column(Text))
+    no_recipients: bool = False  # Art. 30(1)(d): recorded that the data are disclosed to no one
     data_subjects: list[str] = _json_list()
     data_categories: list[str] = _json_list()
     sources: list[str] = _json_list()

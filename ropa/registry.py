@@ -47,7 +47,8 @@ from ropa.schema import (
 M = TypeVar("M", bound=BaseModel)
 
 ORG_FIELDS = ("name", "org_number", "country", "address", "email", "phone", "website", "supervisory_authority",
-              "public_authority")
+              "public_authority", "offers_to_eea", "monitors_eea", "occasional_processing", "fewer_than_250",
+              "art30_5_assessment")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -86,6 +87,7 @@ def organisation_dict(org: Organisation) -> dict[str, Any]:
         "email": org.representative_email,
     }
     out: dict[str, Any] = {f: getattr(org, f) for f in ORG_FIELDS}
+    out["establishments"] = list(org.establishments or [])
     out["dpo"] = dpo if any(dpo.values()) else None
     out["representative"] = rep if any(rep.values()) else None
     return out
@@ -115,6 +117,7 @@ def activity_dict(act: ProcessingActivity) -> dict[str, Any]:
         "art9_conditions": [_basis(b) for b in act.bases if b.code.startswith("art9")],
         "criminal_data": bool(act.criminal_data),
         "criminal_data_basis": act.criminal_data_basis,
+        "no_recipients": bool(act.no_recipients),
         "data_subjects": list(act.data_subjects),
         "data_categories": list(act.data_categories),
         "sources": list(act.sources),
@@ -275,6 +278,7 @@ def list_organisations(session: Session) -> list[Organisation]:
 def _apply_org(org: Organisation, doc: OrganisationDoc) -> None:
     for f in ORG_FIELDS:
         setattr(org, f, getattr(doc, f))
+    org.establishments = [c for c in dict.fromkeys(doc.establishments) if c]
     dpo = doc.dpo or Dpo()
     org.dpo_name, org.dpo_email, org.dpo_phone = dpo.name, dpo.email, dpo.phone
     rep = doc.representative or Representative()
@@ -588,6 +592,7 @@ def _apply_activity(
     act.role, act.controllers, act.status, act.owner = doc.role or "controller", doc.controllers, doc.status or "active", doc.owner
     act.purposes, act.special_categories = doc.purposes, doc.special_categories
     act.criminal_data, act.criminal_data_basis = doc.criminal_data, doc.criminal_data_basis
+    act.no_recipients = doc.no_recipients
     act.data_subjects, act.data_categories, act.sources = doc.data_subjects, doc.data_categories, doc.sources
     act.security_measures, act.systems = doc.security_measures, doc.systems
     r = doc.retention

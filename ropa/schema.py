@@ -227,6 +227,7 @@ class ActivityDoc(_Model):
     art9_conditions: list[Basis] = []
     criminal_data: bool = False
     criminal_data_basis: Text = None
+    no_recipients: bool = False  # Art. 30(1)(d): the data are disclosed to no one
     data_subjects: TextList = []
     data_categories: TextList = []
     sources: TextList = []
@@ -282,10 +283,21 @@ class OrganisationDoc(_Model):
     website: Text = None
     supervisory_authority: Text = None
     public_authority: bool = False
+    establishments: list[Country] = []  # Art. 3(1): further countries where it is established
+    offers_to_eea: bool = False  # Art. 3(2)(a)
+    monitors_eea: bool = False  # Art. 3(2)(b)
+    occasional_processing: bool = False  # Art. 27(2)(a), 30(5): occasional and unlikely to result in a risk
+    fewer_than_250: bool = False  # Art. 30(5)
+    art30_5_assessment: Text = None  # why the processing is occasional and low-risk (Art. 30(5))
     dpo: Optional[Dpo] = None
     representative: Optional[Representative] = None
     recipients: list[RecipientDoc] = []  # recipients no activity uses (yet); the rest sit on activities
     activities: list[ActivityDoc] = []
+
+    @field_validator("establishments")
+    @classmethod
+    def _establishments(cls, v: list[Optional[str]]) -> list[str]:
+        return [c for c in dict.fromkeys(v) if c]  # once each, in the order given
 
 
 class RegisterDocument(_Model):

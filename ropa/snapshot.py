@@ -95,6 +95,7 @@ def _build(session: Session, batch: Sequence[Any]) -> list[dict[str, Any]]:
             "special_categories": list(a.special_categories or []),
             "art9_conditions": [{"code": b.code, "note": b.note, "documentation": b.documentation} for b in own if b.code.startswith("art9")],
             "criminal_data": bool(a.criminal_data), "criminal_data_basis": a.criminal_data_basis,
+            "no_recipients": bool(a.no_recipients),
             "data_subjects": list(a.data_subjects or []), "data_categories": list(a.data_categories or []),
             "sources": list(a.sources or []), "recipients": recipients.get(a.id, []), "transfers": transfers.get(a.id, []),
             "retention": {"period": a.retention_period, "unit": a.retention_unit, "trigger": a.retention_trigger,
@@ -167,7 +168,7 @@ def iter_for_checks(session: Session, organisation_id: int) -> Iterator[dict[str
     rows = _fetch(session, select(
         A.c.id, A.c.ref, A.c.role, A.c.status, filled(A.c.controllers), A.c.description, filled(A.c.purposes),
         filled(A.c.data_subjects), raw(A.c.data_categories), filled(A.c.special_categories), raw(A.c.special_categories),
-        A.c.criminal_data, A.c.criminal_data_basis, A.c.retention_period, A.c.retention_text, filled(A.c.security_measures),
+        A.c.criminal_data, A.c.criminal_data_basis, A.c.no_recipients, A.c.retention_period, A.c.retention_text, filled(A.c.security_measures),
         A.c.dpia_status, filled(A.c.dpia_screening, "{}"), raw(A.c.dpia_screening), raw(A.c.last_review),
         raw(A.c.next_review), has_recipient,
     ).where(active).order_by(A.c.ref))
@@ -176,21 +177,31 @@ def iter_for_checks(session: Session, organisation_id: int) -> Iterator[dict[str
             select(B.c.activity_id, B.c.code, B.c.documentation.isnot(None)).join(A, A.c.id == B.c.activity_id)
             .where(active).order_by(B.c.activity_id, B.c.position)):
         bases[aid].append({"code": code, "documentation": bool(documented)})
+    # Recipients with a country, for the rule on recipients in third countries without a
+    # recorded transfer; an activity whose recipients have no country keeps the True/False.
+    located: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for aid, name, kind, country in _fetch(session,
+            select(L.c.activity_id, R.c.name, R.c.kind, R.c.country).join(R, R.c.id == L.c.recipient_id)
+            .join(A, A.c.id == L.c.activity_id).where(active & R.c.country.isnot(None))
+            .order_by(L.c.activity_id, L.c.position)):
+        located[aid].append({"name": name, "kind": kind, "country": country})
     transfers: dict[int, list[dict[str, Any]]] = defaultdict(list)
     for t in _fetch(session,
             select(T.c.activity_id, T.c.country, T.c.international_organisation, T.c.mechanism, raw(T.c.tia_date),
-                   T.c.frequency, T.c.adequacy_scope_confirmed).join(A, A.c.id == T.c.activity_id)
+                   T.c.frequency, T.c.adequacy_scope_confirmed, R.c.name, R.c.kind).join(A, A.c.id == T.c.activity_id)
+            .outerjoin(R, R.c.id == T.c.recipient_id)
             .where(active).order_by(T.c.activity_id, T.c.position)):
         transfers[t[0]].append({"country": t[1], "international_organisation": t[2], "mechanism": t[3], "tia_date": t[4],
-                                "frequency": t[5], "adequacy_scope_confirmed": bool(t[6])})
+                                "frequency": t[5], "adequacy_scope_confirmed": bool(t[6]),
+                                "recipient": t[7], "recipient_kind": t[8]})
     for (aid, ref, role, status, controllers, description, purposes, subjects, categories, has_special, special, criminal,
-         criminal_basis, period, retention_text, security, dpia_status, has_screening, screening, last, nxt, has_rec) in rows:
+         criminal_basis, no_recipients, period, retention_text, security, dpia_status, has_screening, screening, last, nxt, has_rec) in rows:
         own = bases.get(aid)
         yield {
             "ref": ref, "role": role, "status": status, "controllers": bool(controllers), "description": bool(description),
             "purposes": bool(purposes), "data_subjects": bool(subjects), "data_categories": _raw(categories) or [],
             "special_categories": _raw(special) if has_special else [], "criminal_data": bool(criminal),
-            "criminal_data_basis": criminal_basis, "recipients": bool(has_rec), "security_measures": bool(security),
+            "criminal_data_basis": criminal_basis, "recipients": located.get(aid) or bool(has_rec), "no_recipients": bool(no_recipients), "security_measures": bool(security),
             "legal_bases": [b for b in own if b["code"].startswith("art6")] if own else [],
             "art9_conditions": [b for b in own if b["code"].startswith("art9")] if own else [],
             "transfers": transfers.get(aid, []),

@@ -7,8 +7,11 @@ Norwegian names; EEA membership and the adequacy decisions in force; and fidesla
 categories, data uses and data subjects.
 
 The adequacy table below is the one place to update when the Commission adopts, renews or
-withdraws a decision. Last checked 2026-11-24. For Norway (EEA EFTA), a decision applies once
-it is incorporated into the EEA Agreement; the table records the Commission's adoption date.
+withdraws a decision. Last checked 2026-11-24. Each decision keeps both of its dates: the
+Commission's adoption, and its incorporation into the EEA Agreement (None where this table does
+not record it). For an exporter in an EEA EFTA state (Norway, Iceland, Liechtenstein) a decision
+applies from its incorporation; where that date is not recorded, :func:`adequacy_in_force` falls
+back to the adoption date and says so, and the checks name the date they relied on.
 """
 
 from __future__ import annotations
@@ -98,8 +101,8 @@ MECHANISMS = _terms(
     ("art49_1_e", "derogation: legal claims", "unntak: rettskrav", "Art. 49(1)(e)"),
     ("art49_1_f", "derogation: vital interests", "unntak: vitale interesser", "Art. 49(1)(f)"),
     ("art49_1_g", "derogation: public register", "unntak: offentlig register", "Art. 49(1)(g)"),
-    ("art49_1_2", "compelling legitimate interests (occasional transfer)",
-     "tvingende berettigede interesser (enkeltstående overføring)", "Art. 49(1) second subparagraph"),
+    ("art49_1_2", "compelling legitimate interests (transfer not repetitive)",
+     "tvingende berettigede interesser (overføring som ikke gjentas)", "Art. 49(1) second subparagraph"),
     ("none", "no transfer mechanism", "ingen overføringsgrunnlag", None),
     ("unknown", "not stated", "ikke oppgitt", None),
 )
@@ -117,6 +120,7 @@ RECIPIENT_KINDS = _terms(
     ("joint_controller", "joint controller", "felles behandlingsansvarlig", "Art. 26"),
     ("public_authority", "public authority", "offentlig myndighet"),
     ("affiliate", "affiliate", "konsernselskap"),
+    ("own_establishment", "own establishment (same legal entity)", "egen etablering (samme juridiske person)", "Art. 3(1)"),
     ("other", "other", "annen"),
 )
 RETENTION_UNITS = _terms(("days", "days", "dager"), ("months", "months", "måneder"), ("years", "years", "år"))
@@ -126,9 +130,64 @@ DPIA_STATUSES = _terms(
     ("not_assessed", "not assessed", "ikke vurdert"), ("not_needed", "not needed", "ikke nødvendig"),
     ("planned", "planned", "planlagt"), ("in_progress", "in progress", "pågår"), ("done", "done", "gjennomført"),
 )
+# Art. 49: which derogations the Regulation limits by frequency (recital 111; EDPB Guidelines 2/2018,
+# section 2.1). (b), (c) and (e) only for occasional transfers; the second subparagraph only for a
+# transfer that is not repetitive; (a), (d), (f) and (g) carry no such limit.
+ART49_OCCASIONAL_ONLY = frozenset({"art49_1_b", "art49_1_c", "art49_1_e"})
+ART49_NOT_REPETITIVE = frozenset({"art49_1_2"})
+
 TRANSFER_FREQUENCIES = _terms(("occasional", "occasional", "enkeltstående"), ("regular", "regular, repeated", "regelmessig"))
 
-# WP248 rev.01 (endorsed by the EDPB) nine criteria, then the Art. 35(3) cases.
+@dataclass(frozen=True)
+class ListedProcessing:
+    """One kind of processing on Datatilsynet's Art. 35(4) list: it always requires a DPIA.
+
+    ``with_another``: the list names it "together with at least one other criterion" of WP248,
+    not counting ``not_another`` (the criterion the item already is, e.g. genetic data are
+    sensitive data). ``categories``: data-category keys (prefixes) that are this kind of data,
+    so the register can see the match without the question being answered.
+    """
+
+    key: str
+    en: str
+    nb: str
+    with_another: bool = False
+    not_another: tuple[str, ...] = ()
+    categories: tuple[str, ...] = ()
+
+    def label(self, lang: str = "en") -> str:
+        return self.nb if lang == "nb" else self.en
+
+
+# Datatilsynet's list of processing operations that always require a DPIA (Art. 35(4), published
+# 2019), in the register's words (bokmål after Datatilsynet's, English ours). Check it against the
+# list at datatilsynet.no when it changes; the checks cite the item they match.
+DPIA_LIST_NO: tuple[ListedProcessing, ...] = (
+    ListedProcessing("no_biometric", "biometric data to identify a person uniquely, with at least one other WP248 criterion",
+                     "biometriske opplysninger for entydig identifisering, sammen med minst ett annet WP248-kriterium",
+                     True, ("sensitive_data",), ("user.biometric", "user.authorization.biometric")),
+    ListedProcessing("no_genetic", "genetic data, with at least one other WP248 criterion",
+                     "genetiske opplysninger, sammen med minst ett annet WP248-kriterium",
+                     True, ("sensitive_data",), ("user.health_and_medical.genetic",)),
+    ListedProcessing("no_location", "location data, with at least one other WP248 criterion",
+                     "lokasjonsdata, sammen med minst ett annet WP248-kriterium", True, (), ("user.location",)),
+    ListedProcessing("no_third_party", "personal data collected from third parties, with at least one other WP248 criterion",
+                     "personopplysninger innhentet fra tredjepart, sammen med minst ett annet WP248-kriterium", True),
+    ListedProcessing("no_research_no_consent",
+                     "scientific or historical research without consent, with at least one other WP248 criterion",
+                     "vitenskapelig eller historisk forskning uten samtykke, sammen med minst ett annet WP248-kriterium", True),
+    ListedProcessing("no_employee_monitoring", "systematic monitoring of employees' activity (e.g. e-mail, internet use, cameras)",
+                     "systematisk overvåking av ansattes aktivitet (f.eks. e-post, internettbruk, kamera)"),
+    ListedProcessing("no_third_party_offer",
+                     "combining data from third parties to decide whether a person is offered, keeps or is refused a service or contract",
+                     "sammenstilling av opplysninger fra tredjeparter for å avgjøre om en person får, beholder eller nektes en tjeneste "
+                     "eller avtale"),
+    ListedProcessing("no_school", "evaluating learning, coping or well-being in schools or kindergartens",
+                     "evaluering av læring, mestring eller trivsel i skoler eller barnehager"),
+)
+DPIA_LIST = {item.key: item for item in DPIA_LIST_NO}
+
+# WP248 rev.01 (endorsed by the EDPB) nine criteria, then the Art. 35(3) cases, then Datatilsynet's list.
 DPIA_CRITERIA = _terms(
     ("evaluation_scoring", "evaluation or scoring, including profiling", "evaluering eller poengsetting, herunder profilering", "WP248 1"),
     ("automated_decisions", "automated decisions with legal or similar significant effect",
@@ -147,19 +206,22 @@ DPIA_CRITERIA = _terms(
      "særlige kategorier (art. 9) eller straffeopplysninger (art. 10) i stor skala", "Art. 35(3)(b)"),
     ("art35_3_c", "systematic monitoring of a publicly accessible area on a large scale",
      "systematisk overvåking av offentlig tilgjengelig område i stor skala", "Art. 35(3)(c)"),
+    *((item.key, item.en, item.nb, "Art. 35(4)") for item in DPIA_LIST_NO),
 )
 # How serious a finding of the checks is (ropa.checks).
 SEVERITIES = _terms(("error", "error", "feil"), ("warning", "warning", "advarsel"), ("info", "note", "merknad"))
 
 # What the screening concludes (ropa.dpia.screen).
 DPIA_RESULTS = _terms(
-    ("required", "DPIA required", "DPIA påkrevd", "Art. 35(3)"),
+    ("required", "DPIA required", "DPIA påkrevd", "Art. 35(3), 35(4)"),
     ("likely", "DPIA likely needed", "DPIA sannsynligvis nødvendig", "Art. 35(1)"),
+    ("consider", "DPIA to be considered", "DPIA bør vurderes", "Art. 35(1)"),
     ("not_needed", "DPIA not needed", "DPIA ikke nødvendig", "Art. 35(1)"),
     ("incomplete", "screening incomplete", "vurderingen er ikke fullført", "Art. 35(1)"),
 )
-WP248_CRITERIA = tuple(k for k in DPIA_CRITERIA if not k.startswith("art35"))
+WP248_CRITERIA = tuple(k for k, t in DPIA_CRITERIA.items() if (t.article or "").startswith("WP248"))
 ART35_3_CASES = tuple(k for k in DPIA_CRITERIA if k.startswith("art35"))
+LISTED_CASES = tuple(DPIA_LIST)
 
 
 def term_label(vocab: dict[str, Term], code: Optional[str], lang: str = "en") -> str:
@@ -204,13 +266,37 @@ class AdequacyDecision:
     conditional: bool
     scope_en: str
     scope_nb: str
+    eea_incorporated: Optional[date] = None  # EEA Joint Committee decision in force; None: not recorded here
 
     def scope(self, lang: str = "en") -> str:
         return self.scope_nb if lang == "nb" else self.scope_en
 
+    def relied_on(self, eea_efta: bool) -> tuple[str, date]:
+        """Which date governs the decision for an exporter: ("eea", incorporation) for one in an EEA
+        EFTA state when recorded; otherwise ("adoption", the Commission's adoption date)."""
+        if eea_efta and self.eea_incorporated:
+            return "eea", self.eea_incorporated
+        return "adoption", self.adopted
 
-def _ad(country: str, decision: str, adopted: date, scope_en: str, scope_nb: str, conditional: bool = False) -> AdequacyDecision:
-    return AdequacyDecision(country, decision, adopted, conditional, scope_en, scope_nb)
+    def date_note(self, eea_efta: bool, lang: str = "en") -> str:
+        """The date a judgement relied on, in words: e.g. "adopted by the Commission on 2023-07-10"."""
+        which, when = self.relied_on(eea_efta)
+        nb = lang == "nb"
+        if which == "eea":
+            return (f"{self.decision}, innlemmet i EØS-avtalen {when.isoformat()}" if nb
+                    else f"{self.decision}, incorporated into the EEA Agreement on {when.isoformat()}")
+        if eea_efta:
+            return (f"{self.decision}, vedtatt av Kommisjonen {when.isoformat()} (datoen for innlemmelse i EØS-avtalen er ikke "
+                    "registrert, så vedtaksdatoen er lagt til grunn)" if nb
+                    else f"{self.decision}, adopted by the Commission on {when.isoformat()} (its incorporation into the EEA "
+                    "Agreement is not recorded here, so the adoption date was relied on)")
+        return (f"{self.decision}, vedtatt av Kommisjonen {when.isoformat()}" if nb
+                else f"{self.decision}, adopted by the Commission on {when.isoformat()}")
+
+
+def _ad(country: str, decision: str, adopted: date, scope_en: str, scope_nb: str, conditional: bool = False,
+        eea_incorporated: Optional[date] = None) -> AdequacyDecision:
+    return AdequacyDecision(country, decision, adopted, conditional, scope_en, scope_nb, eea_incorporated)
 
 
 _ALL = ("All transfers under the GDPR.", "Alle overføringer etter personvernforordningen.")
@@ -260,18 +346,32 @@ def is_country(code: Optional[str]) -> bool:
     return bool(code) and code in _alpha2()
 
 
+EEA_EFTA_COUNTRIES = frozenset({"IS", "LI", "NO"})
+
+
+def adequacy_in_force(code: Optional[str], on: Optional[date] = None, *, eea_efta: bool = False) -> bool:
+    """Whether ``code`` has an adequacy decision in force on ``on`` (any date when None), judged
+    by the date :meth:`AdequacyDecision.relied_on` picks for the exporter."""
+    decision = ADEQUACY_DECISIONS.get(code or "")
+    if decision is None:
+        return False
+    return on is None or decision.relied_on(eea_efta)[1] <= on
+
+
 @cache
-def country_status(code: Optional[str], on: Optional[date] = None) -> Optional[CountryStatus]:
+def country_status(code: Optional[str], on: Optional[date] = None, *, eea_efta: bool = False) -> Optional[CountryStatus]:
     """EEA, adequate, adequate with conditions, or third country; None for no/unknown code.
 
-    A decision adopted after ``on`` does not count (to judge a transfer as of a past date).
+    A decision not yet in force on ``on`` does not count (to judge a transfer as of a date): for an
+    exporter in an EEA EFTA state (``eea_efta``) from its incorporation into the EEA Agreement
+    where recorded, otherwise from the Commission's adoption.
     """
     if not code or not is_country(code):
         return None
     if code in EEA_COUNTRIES:
         return CountryStatus.EEA
     decision = ADEQUACY_DECISIONS.get(code)
-    if decision and (on is None or decision.adopted <= on):
+    if decision and adequacy_in_force(code, on, eea_efta=eea_efta):
         return CountryStatus.ADEQUATE_CONDITIONAL if decision.conditional else CountryStatus.ADEQUATE
     return CountryStatus.THIRD_COUNTRY
 

@@ -540,7 +540,7 @@ HANDLERS: dict[str, Handler] = {
     "retention.action": _code_field(vocab.RETENTION_ACTIONS, _ACTION_WORDS, "retention action"),
     "legal_bases": _bases_field(vocab.LEGAL_BASES, parse.parse_legal_bases, "an Art. 6(1) lawful basis"),
     "art9_conditions": _bases_field(vocab.ART9_CONDITIONS, parse.parse_art9_conditions, "an Art. 9(2) condition"),
-    "criminal_data": _bool_field,
+    "criminal_data": _bool_field, "no_recipients": _bool_field,
     "retention.period": _int_field,
     "last_review": _date_field, "next_review": _date_field,
     "recipients": _recipients_field, "transfers": _transfers_field,
@@ -720,12 +720,23 @@ def apply_organisation(org: dict[str, Any], values: dict[str, Any]) -> list[Note
         if spec is None or key == "name":
             continue
         head, _, tail = key.partition(".")
-        if spec.vocab == "countries":
+        if spec.kind == "countries":
+            codes, unknown = [], []
+            for part in (p.strip() for p in re.split(r"[,;\n]", raw or "")):
+                code, rest = parse.parse_country(part) if part else (None, None)
+                if rest or (part and not code):
+                    unknown.append(part)
+                elif code:
+                    codes.append(code)
+            if unknown:
+                notes.append(Note(key, "not_recognised", f"'{_short(', '.join(unknown))}' is not a country (ignored)"))
+            new: Any = list(dict.fromkeys(codes))
+        elif spec.vocab == "countries":
             code, rest = parse.parse_country(raw)
             if rest:
                 notes.append(Note(key, "not_recognised", f"'{_short(rest)}' is not a country (ignored)"))
                 continue
-            new: Any = code
+            new = code
         elif spec.kind == "bool":
             flag, rest = parse.parse_bool(value)
             if rest:

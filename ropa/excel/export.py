@@ -567,6 +567,8 @@ def _write_cover(ws: _StreamSheet, organisations: list[_Org], summary: WorkbookS
                 value = layout.person(doc.get(spec.key.split(".")[0]), lang)
             elif spec.kind == "bool":
                 value = layout.yes_no(doc.get(spec.key), lang)
+            elif spec.kind == "countries":
+                value = ", ".join(layout.country(c, lang) for c in doc.get(spec.key) or [])
             elif spec.vocab == "countries":
                 value = layout.country(doc.get(spec.key), lang)
             else:

@@ -249,7 +249,9 @@ class _Org:
 
 def _bare_org(name: str) -> dict[str, Any]:
     return {"name": name, "org_number": None, "country": None, "address": None, "email": None, "phone": None, "website": None,
-            "supervisory_authority": None, "public_authority": False, "dpo": None, "representative": None}
+            "supervisory_authority": None, "public_authority": False, "establishments": [], "offers_to_eea": False,
+            "monitors_eea": False, "occasional_processing": False, "fewer_than_250": False, "art30_5_assessment": None,
+            "dpo": None, "representative": None}
 
 
 class _Builder:

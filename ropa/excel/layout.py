@@ -344,6 +344,7 @@ ACTIVITIES = Sheet("activities", "Processing activities", "Behandlingsaktivitete
     _col(A, "criminal_data_basis", lambda a, c: a["criminal_data_basis"], 20),
     _col(A, "sources", lambda a, c: lines(a["sources"]), 30),
     _col(A, "recipients", lambda a, c: recipients(a["recipients"], c.lang), 34),
+    _col(A, "no_recipients", lambda a, c: yes_no(a.get("no_recipients"), c.lang), 13, codes="yes_no"),
     _col(A, "transfers", lambda a, c: lines([transfer_line(t, c.lang) for t in a["transfers"]]), 34),
     _col(A, "retention.text", lambda a, c: retention_text(a["retention"], c.lang), 32),
     _col(A, "retention.period", lambda a, c: a["retention"]["period"], 10),
@@ -423,6 +424,8 @@ def _org_column(spec: FieldSpec) -> Column:
     render = _org_field(spec.key)
     if spec.kind == "bool":
         return Column(spec.key, spec, lambda o, c, r=render: yes_no(r(o, c), c.lang), 14, codes="yes_no")  # type: ignore[misc]
+    if spec.kind == "countries":
+        return Column(spec.key, spec, lambda o, c, r=render: ", ".join(country(x, c.lang) for x in r(o, c) or []), 20)  # type: ignore[misc]
     if spec.vocab == "countries":
         return Column(spec.key, spec, lambda o, c, r=render: country(r(o, c), c.lang), 16, codes="countries")  # type: ignore[misc]
     return Column(spec.key, spec, render, 30 if spec.kind == "longtext" else 20)

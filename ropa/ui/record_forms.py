@@ -101,6 +101,10 @@ def field_widget(spec: FieldSpec, key: str, lang: str, errors: Mapping[str, Sequ
     text, help_ = label(spec, lang), help_text(spec, lang)
     if spec.kind == "bool":
         st.checkbox(text, key=key, help=help_)
+    elif spec.kind == "countries":
+        chosen = list(st.session_state.get(key) or [])
+        codes = [c for c, _ in vocab.countries(lang)]
+        st.multiselect(text, codes + [c for c in chosen if c not in codes], key=key, help=help_, format_func=country_format(lang))
     elif spec.kind == "code":
         if spec.vocab == "countries":
             options = country_options(lang, st.session_state.get(key))
@@ -122,6 +126,8 @@ def fill(prefix: str, specs: Sequence[FieldSpec], values: Mapping[str, Any]) -> 
         value = values.get(spec.key)
         if spec.kind == "bool":
             value = bool(value)
+        elif spec.kind == "countries":
+            value = list(value or [])
         elif value is None:
             value = ""
         st.session_state[prefix + spec.key] = value
@@ -144,6 +150,8 @@ def read(prefix: str, specs: Sequence[FieldSpec]) -> dict[str, Any]:
         value = st.session_state.get(prefix + spec.key)
         if isinstance(value, str):
             value = value.strip() or None
+        if spec.kind == "countries":
+            value = list(value or [])
         out[spec.key] = bool(value) if spec.kind == "bool" else value
     return out
 
