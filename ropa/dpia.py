@@ -62,6 +62,7 @@ class Screening:
                    "gjøre DPIA nødvendig, så vurder det og dokumenter hvorfor eller hvorfor ikke" if nb
                    else f"1 of the nine WP248 criteria is met: {names(self.criteria)}; WP248 says one criterion can be "
                    "enough for a DPIA, so consider it and record why or why not")
+        elif self.result == "not_needed":
             n = len(self.criteria)
             why = (f"alle kriterier er besvart, og {n} av de ni WP248-kriteriene er oppfylt (terskelen er {WP248_THRESHOLD})" if nb
                    else f"every criterion is answered and {n} of the nine WP248 criteria are met (the threshold is {WP248_THRESHOLD})")

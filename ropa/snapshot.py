@@ -29,7 +29,7 @@ ORG = Organisation.__table__  # type: ignore[attr-defined]
 
 _ACTIVITY_COLUMNS = [
     A.c.id, A.c.ref, A.c.name, A.c.description, A.c.role, A.c.controllers, A.c.status, A.c.owner, A.c.purposes,
-    A.c.special_categories, A.c.criminal_data, A.c.criminal_data_basis, A.c.data_subjects, A.c.data_categories,
+    A.c.special_categories, A.c.criminal_data, A.c.criminal_data_basis, A.c.no_recipients, A.c.data_subjects, A.c.data_categories,
     A.c.sources, A.c.retention_period, A.c.retention_unit, A.c.retention_trigger, A.c.retention_action,
     A.c.retention_text, A.c.security_measures, A.c.systems, A.c.dpia_status, A.c.dpia_ref, A.c.dpia_screening,
     A.c.last_review, A.c.next_review,

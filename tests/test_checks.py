@@ -176,7 +176,13 @@ def test_transfer_without_destination():
     (None, True),
     ("6 years after the end of the contract", False),
     ("til slutten av året for den siste avsløringen pluss 6 år", False),
-    ("til et kundeforhold er etablert eller til den registrerte ber om sletting", False),
+    ("til et kundeforhold er etablert eller til den registrerte ber om sletting", True),  # JL-04: open-ended
+    ("until the customer relationship ends or you ask us to erase it", False),  # the contract's end is an end
+    ("inntil videre", True),
+    ("until further notice", True),
+    ("We keep your profile indefinitely.", True),
+    ("until you withdraw your consent", True),
+    ("5 år, eller til du ber om sletting", False),
 ])
 def test_retention_vague_and_concrete_wording(text, fires):
     a = act(retention={"period": None, "unit": None, "trigger": None, "action": None, "text": text})
@@ -188,14 +194,16 @@ def test_retention_vague_and_concrete_wording(text, fires):
 def test_dpia_screening_results():
     yes = {"answer": True, "note": None}
     assert dpia.screen({}).result == "incomplete"
-    assert dpia.screen({"large_scale": yes}).result == "incomplete"
+    one = dpia.screen({"large_scale": yes})
+    assert one.result == "consider" and one.criteria == ("large_scale",)
+    assert "1 of the nine WP248 criteria" in one.explain("en") and "behandling i stor skala" in one.explain("nb")
     two = dpia.screen({"large_scale": yes, "vulnerable_subjects": yes})
     assert two.result == "likely" and two.criteria == ("large_scale", "vulnerable_subjects")
     assert "2 av de ni WP248-kriteriene" in two.explain("nb") and "behandling i stor skala" in two.explain("nb")
     assert dpia.screen({"art35_3_c": yes}).result == "required"
     all_no = {k: {"answer": False} for k in dpia.vocab.DPIA_CRITERIA}
     assert dpia.screen(all_no).result == "not_needed"
-    assert dpia.screen({**all_no, "innovative_technology": yes}).result == "not_needed"
+    assert dpia.screen({**all_no, "innovative_technology": yes}).result == "consider"
     assert dpia.suggest(act(special_categories=["user.health_and_medical"]))["sensitive_data"]["answer"] is True
 
 
@@ -232,12 +240,34 @@ def org_rules(org: dict[str, Any], *acts: dict[str, Any]) -> list[str]:
     return [f.rule for f in check_organisation(org, facts)]
 
 
-def test_representative_missing_only_outside_the_eea():
+def test_representative_missing_only_where_art_3_2_applies():
+    targets = {**ORG, "country": "HK", "offers_to_eea": True}
     assert org_rules(ORG) == []
-    assert org_rules({**ORG, "country": "HK"}) == ["representative-missing"]
-    assert org_rules({**ORG, "country": "US", "representative": {"name": "Rep GmbH"}}) == []
-    [f] = check_organisation({**ORG, "country": "CN"}, _facts(act()))
-    assert "Art. 27(2)" in f.fix_en and "art. 27 nr. 2" in f.fix_nb and "Kina" in f.message_nb
+    assert org_rules(targets) == ["representative-missing"]
+    assert org_rules({**ORG, "country": "HK", "monitors_eea": True}) == ["representative-missing"]
+    # Art. 3(2) not recorded as applying: no representative is owed
+    assert org_rules({**ORG, "country": "HK"}) == []
+    # an establishment in the EEA: Art. 3(1), not 3(2)
+    assert org_rules({**targets, "establishments": ["IE"]}) == []
+    assert org_rules({**targets, "representative": {"name": "Rep GmbH"}}) == []
+    [f] = check_organisation({**targets, "country": "CN"}, _facts(act()))
+    assert "Art. 27(2)" in f.fix_en and "art. 27 nr. 2" in f.fix_nb and "Kina" in f.message_nb and "China" in f.message_en
+    assert "Art. 3(2)(a)" in f.message_en and "art. 3 nr. 2 bokstav a" in f.message_nb
+
+
+def test_representative_art_27_2_exemptions():
+    targets = {**ORG, "country": "US", "offers_to_eea": True}
+    # (b) a public authority or body
+    assert "representative-missing" not in org_rules({**targets, "public_authority": True})
+    # (a) occasional, unlikely to result in a risk, no large-scale special categories or criminal data
+    assert org_rules({**targets, "occasional_processing": True}) == []
+    yes = {"answer": True}
+    big_health = act(special_categories=["user.health_and_medical"], data_subjects=["patient"],
+                     dpia={"status": "done", "screening": {"large_scale": yes}})
+    assert "representative-missing" in org_rules({**targets, "occasional_processing": True}, big_health)
+    # large-scale criminal data, even in an ancillary activity, rules out Art. 27(2)(a)
+    staff_records = act(criminal_data=True, data_subjects=["employee"], dpia={"status": "done", "screening": {"art35_3_b": yes}})
+    assert "representative-missing" in org_rules({**targets, "occasional_processing": True}, staff_records)
 
 
 def _facts(*acts: dict[str, Any]) -> Any:
@@ -251,13 +281,43 @@ def test_dpo_missing_for_public_authorities_and_large_scale_sensitive_processing
     assert org_rules({**ORG, "public_authority": True}) == ["dpo-missing"]
     assert org_rules({**ORG, "public_authority": True, "dpo": {"name": "Kari"}}) == []
     yes = {"answer": True}
-    big_health = act(special_categories=["user.health_and_medical"], dpia={"status": "done", "screening": {"large_scale": yes}})
+    big_health = act(special_categories=["user.health_and_medical"], data_subjects=["patient"],
+                     dpia={"status": "done", "screening": {"large_scale": yes}})
     assert org_rules(ORG, big_health) == ["dpo-missing"]
+    [f] = check_organisation(ORG, _facts(big_health))
+    assert f.article == "Art. 37(1)(c)" and "core activities" in f.message_en and "kjerneaktiviteten" in f.message_nb
     assert org_rules(ORG, act(dpia={"status": "done", "screening": {"large_scale": yes}})) == []
+
+
+def test_dpo_not_owed_for_highly_personal_data_or_ancillary_activities():
+    yes = {"answer": True}
+    # WP248's "highly personal data" on a large scale is not Art. 37(1)(c): special categories or criminal data are
+    personal = act(data_subjects=["customer"], dpia={"status": "done", "screening": {"large_scale": yes, "sensitive_data": yes}})
+    assert org_rules(ORG, personal) == []
+    # the staff's sick leave is a support function, not a core activity (WP243)
+    payroll = act(special_categories=["user.health_and_medical"], data_subjects=["employee"],
+                  dpia={"status": "done", "screening": {"large_scale": yes}})
+    assert org_rules(ORG, payroll) == []
+    # Art. 37(1)(b): regular and systematic monitoring on a large scale as a core activity
+    tracking = act(data_subjects=["customer"], dpia={"status": "done", "screening": {"large_scale": yes, "systematic_monitoring": yes}})
+    [f] = check_organisation(ORG, _facts(tracking))
+    assert f.article == "Art. 37(1)(b)" and "art. 37 nr. 1 bokstav b" in f.message_nb
 
 
 def test_controller_contact_missing():
     assert org_rules({**ORG, "email": None}) == ["art30-missing-field"]
+
+
+@pytest.mark.parametrize("reference", ["ikke oppgitt", "Mangler", "N/A", "n/a", "not given", "None", "ingen", "-", "–", "?",
+                                       "Ingen avtale", "Avtale mangler", "  ikke oppgitt. "])
+def test_an_agreement_reference_that_says_there_is_none_is_no_agreement(reference):
+    [f] = check_recipient("T", {"name": "Host AS", "kind": "processor", "agreement": reference})
+    assert f.rule == "processor-without-agreement" and reference.strip() in f.message_en and reference.strip() in f.message_nb
+
+
+@pytest.mark.parametrize("reference", ["DPA-2024-01", "Databehandleravtale 2023-05-01", "Nordic DPA 2023", "Norwegian terms v2"])
+def test_an_agreement_reference_that_names_one_is_an_agreement(reference):
+    assert check_recipient("T", {"name": "Host AS", "kind": "processor", "agreement": reference}) == []
 
 
 def test_processor_without_agreement():
@@ -281,32 +341,94 @@ def keys(findings: list[checks.Finding], rule: str) -> set[tuple[str, str | None
 
 def test_demo_register_findings_rest_on_the_notices(demo_engine):
     found = demo_findings(demo_engine)
-    # 001 (Guangzhou): "overføring til servere som er distribuert av våre tjenesteleverandører i Kina
-    # eller Singapore" — and no mechanism is named: both transfers of GZP-01 and GZP-02.
-    gzp = [f for f in found if f.rule == "transfer-without-mechanism" and f.activity_ref in ("GZP-01", "GZP-02")]
-    assert sorted((f.activity_ref, f.field) for f in gzp) == [("GZP-01", "transfers[0]"), ("GZP-01", "transfers[1]"),
-                                                               ("GZP-02", "transfers[0]"), ("GZP-02", "transfers[1]")]
-    assert any("Singapore" in f.message_en for f in gzp) and any("Kina" in f.message_nb for f in gzp)
-    # 000 (EnterTalkPro): "registrerte kontor i 8. etasje, China Hong Kong Tower ... Hong Kong" and
-    # 001: "Vi er eit kinesisk selskap": controllers outside the EEA without an Art. 27 representative.
+    # 000 1.1: "EnterTalkPro Ltd ... med sitt registrerte kontor i ... Hong Kong": the controller collects directly
+    # from people; that is no Chapter V transfer (EDPB Guidelines 05/2021), so no transfer finding for EnterTalkPro.
+    assert not [f for f in found if f.rule.startswith("transfer") and f.organisation == "EnterTalkPro Ltd"]
+    # 001: "for å drive vår virksomhet kan vi sende din personlige informasjon utenfor din stat, provins eller land,
+    # inkludert overføring til servere som er distribuert av våre tjenesteleverandører i Kina eller Singapore"
+    # covers all its data, and no mechanism is named: both transfers of every activity.
+    gzp = {(f.activity_ref, f.field) for f in found if f.rule == "transfer-without-mechanism"}
+    assert gzp == {(f"GZP-0{i}", f"transfers[{j}]") for i in range(1, 7) for j in (0, 1)}
+    msgs = [f for f in found if f.rule == "transfer-without-mechanism"]
+    assert any("Singapore" in f.message_en for f in msgs) and any("Kina" in f.message_nb for f in msgs)
+    # 000 1.3: "for enkeltpersoner og organisasjoner fra EU-medlemsstatene ... handler vi i samsvar med ... GDPR" and
+    # 001: "Vi er eit kinesisk selskap", with a notice in bokmål for its users: Art. 3(2)(a), no representative.
     assert keys(found, "representative-missing") == {("EnterTalkPro", None), ("Ukjent selsk", None)}
     # 000 10.2: "Vi beholder dine personopplysninger bare så lenge det er nødvendig": vague, every activity.
     assert {r for o, r in keys(found, "retention-unspecified") if o == "EnterTalkPro"} == {f"ETP-{i:02}" for i in range(1, 11)}
     # 003 (Allprofil): "Vi lagrer ikke din personlige informasjon lenger enn nødvendig."
     assert ("Allprofil AS", "AP-01") in keys(found, "retention-unspecified")
-    # 004 (Janteloppet): "til slutten av året for den siste avsløringen av informasjon pluss 6 år": a period, no finding.
-    assert not {r for o, r in keys(found, "retention-unspecified") if o == "Janteloppet"} - {"JL-04"}
-    # 003: "Let’s Encrypt via Domeneshop leverer SSL-sertifikater ..." — a sub-processor, no agreement named.
-    assert ("Allprofil AS", "Let's Encrypt (via Domeneshop)") in keys(found, "processor-without-agreement")
+    # 004: "til slutten av året for den siste avsløringen av informasjon pluss 6 år": a period, no finding; but
+    # "Potensielle kunders data behandles ... til et kundeforhold er etablert eller til den registrerte ber om at
+    # hans/hennes data skal slettes": open-ended (JL-04), with its own message.
+    assert {r for o, r in keys(found, "retention-unspecified") if o == "Janteloppet"} == {"JL-04"}
+    [jl4] = [f for f in found if f.rule == "retention-unspecified" and f.activity_ref == "JL-04"]
+    assert "open-ended" in jl4.message_en and "uten sluttpunkt" in jl4.message_nb
+    # 003: "Let’s Encrypt via Domeneshop leverer SSL-sertifikater ... på servere som er eiet og driftet av Let’s Encrypt
+    # via vår leverandør Domeneshop": Domeneshop a processor, Let's Encrypt its sub-processor, no agreement named.
+    assert {("Allprofil AS", "Domeneshop"), ("Allprofil AS", "Let's Encrypt (via Domeneshop)")} <= keys(found, "processor-without-agreement")
+    # ... and the notice names neither the data subjects nor the data of AP-07.
+    assert {f.field for f in found if f.rule == "art30-missing-field" and f.activity_ref == "AP-07"} == {"data_subjects", "data_categories"}
+    # 003: "Personlig informasjon om deg leveres i noen tilfeller til våre pålitelige partnere": no role stated, so no
+    # processor finding for them.
+    assert not {r for _, r in keys(found, "processor-without-agreement") if r and r.startswith("Pålitelige")}
+    # 000 3.4: "Alle datadelingsforhold ... er underlagt en datadelingsavtale": an agreement, no finding.
+    assert not [r for o, r in keys(found, "processor-without-agreement") if o == "EnterTalkPro"]
     # 000 5.2: special categories "men bare med ditt uttrykkelige samtykke": Art. 9(2)(a) recorded, no finding;
     # 004: "kostholdskrav" (health) with consent (JL-07): no finding either.
     assert keys(found, "special-category-without-condition") == set()
     # Immediate Connect's notice names no legal basis for its analytics cookies (IC-03: "Google Analytics-informasjonskapsler").
     assert ("Immediate Co", "IC-03") in keys(found, "legal-basis-missing")
+    # 002: "Immediate Connect er ikke databehandler, og brukerdata lagres ikke på våre servere.": the storage
+    # statement is the record's answer for IC-01 and IC-02, so no retention finding there.
+    assert not {("Immediate Co", "IC-01"), ("Immediate Co", "IC-02")} & keys(found, "retention-unspecified")
     # Immediate Connect's notice gives no address, e-mail or phone for the company.
     assert ("Immediate Co", None) in keys(found, "art30-missing-field")
-    # no transfer inside the EEA is flagged, and Janteloppet (Norway) has no transfer findings
-    assert not [f for f in found if f.rule.startswith("transfer") and f.organisation == "Janteloppet"]
+    # 001: "der vi eller noen vi samarbeider med trenger å bruke personinformasjonen din for en grunn relater til deres
+    # bedrift": legitimate interests for GZP-01, no balancing test.
+    assert ("Ukjent selsk", "GZP-01") in keys(found, "legitimate-interest-without-assessment")
+    # 001 names no data items for registration (GZP-01) or marketing (GZP-02).
+    assert {(r, f.field) for f in found if f.rule == "art30-missing-field" and (r := f.activity_ref) in ("GZP-01", "GZP-02")} == {
+        ("GZP-01", "data_categories"), ("GZP-02", "data_categories")}
+    # Janteloppet (Norway) records no transfer, and none of its recipients is in a third country.
+    assert not [f for f in found if f.rule.startswith(("transfer", "recipient-transfer")) and f.organisation == "Janteloppet"]
+    # Nothing in the notices answers a DPIA screening, and no organisation is recorded as a public authority:
+    # no DPO finding (Art. 37(1)(c) needs large-scale special categories as a core activity).
+    assert keys(found, "dpo-missing") == set() and keys(found, "dpia-required") == set()
+
+
+def test_demo_register_records_what_the_notices_say():
+    from ropa.demo import demo_document
+
+    orgs = {o["name"]: o for o in demo_document()["organisations"]}
+    acts = {a["ref"]: a for o in orgs.values() for a in o["activities"]}
+    # 000 4.1 a): "når du abonnerer på vårt nyhetsbrev eller godtar bruken av informasjonskapsler"
+    assert "art6_1_a" in [b["code"] for b in acts["ETP-02"]["legal_bases"]]
+    # 000 2.2 b–c: "alder, kjønn og plassering", "nettlesertype og -versjon, enhetsinformasjon": no IP address,
+    # no location precision.
+    etp = [c for r, a in acts.items() if r.startswith("ETP") for c in a["data_categories"]]
+    assert "user.device.ip_address" not in etp and not [c for c in etp if c.startswith("user.location.")]
+    # 000 10.3: "vil vi på en sikker måte slette eller anonymisere dem": not only erase.
+    assert {acts[f"ETP-{i:02}"]["retention"]["action"] for i in range(1, 11)} == {None}
+    # 001: "systemene som behandler finansiell informasjon"; GZP-02: "der dataene dine er hentet og allerede kommer med samtykke"
+    assert "user.financial" in acts["GZP-06"]["data_categories"]
+    assert any("hentet og allerede kommer med samtykke" in s for s in acts["GZP-02"]["sources"])
+    # 002: "Tredjeparter kan kontakte Immediate Connect med en forespørsel ... om tredjeparten har en juridisk rett"
+    assert "Tredjeparter med juridisk rett til opplysningene" in [r["name"] for r in acts["IC-05"]["recipients"]]
+    # 003: "slik at du kan kommentere"; "handlekurv informasjon, din IP-adresse, handle historie"
+    assert acts["AP-08"]["name"].startswith("Kommentar")
+    assert {"user.device.ip_address", "user.behavior.purchase_history"} <= set(acts["AP-02"]["data_categories"])
+    # 004: "Navn, organisasjon og tittel på deltakere ved hvert arrangement kan deles med arrangementspartnere": not the diet.
+    assert "Arrangementspartnere" not in [r["name"] for r in acts["JL-07"]["recipients"]]
+    # 004: "Vi kan også innhente ... fra offentlige instanser og selskaper som tilbyr personopplysningstjenester": a source.
+    assert not [r for r in acts["JL-04"]["recipients"] if r["name"].startswith("Offentlige instanser")]
+    assert any(s.startswith("Offentlige instanser") for s in acts["JL-04"]["sources"])
+    # 004: "Forretningsutvikling; etterforskning av mulig uredelig praksis", "fusjon, oppkjøp", "om andre ansatte",
+    # "IP-adresse ... unike enhets-ID"
+    jl1 = acts["JL-01"]
+    assert {"Forretningsutvikling", "Etterforskning av mulig uredelig praksis"} <= set(jl1["purposes"])
+    assert any("fusjon" in r["name"] for r in jl1["recipients"]) and "employee" in jl1["data_subjects"]
+    assert {"user.device.ip_address", "user.device.device_id"} <= set(jl1["data_categories"])
 
 
 def test_batch_path_equals_single_activity_path(demo_engine):
@@ -315,7 +437,8 @@ def test_batch_path_equals_single_activity_path(demo_engine):
     single = []
     with db.session(demo_engine) as s:
         for a in registry.list_activities(s):
-            single.extend(check_activity(registry.activity_dict(a), a.organisation.name, TODAY))
+            single.extend(check_activity(registry.activity_dict(a), a.organisation.name, TODAY,
+                                         registry.organisation_dict(a.organisation)))
     assert sorted(batch, key=repr) == sorted(single, key=repr)
 
 
@@ -341,3 +464,195 @@ def test_cli_check_json_and_fail_on(sqlite_demo_url):
     r = run("--org", "Janteloppet", "--lang", "nb")
     assert "feil:" in r.stdout and "art. 6 nr. 1" in r.stdout
     assert run("--org", "Nobody").returncode == 2
+
+
+# --- Issue 15: the rules, right in law ------------------------------------------------------------
+
+HK = {**ORG, "name": "ETP Ltd", "country": "HK", "offers_to_eea": True}
+
+
+def org_act_rules(a: dict[str, Any], org: dict[str, Any]) -> list[str]:
+    return [f.rule for f in check_activity(a, org["name"], TODAY, org)]
+
+
+def test_own_collection_abroad_is_not_a_transfer():
+    own = act(transfers=[transfer("HK", "unknown")])
+    assert org_act_rules(own, HK) == []
+    # its own establishment (the same legal entity) is not another party either
+    branch = {"name": "ETP branch", "kind": "own_establishment", "country": "HK", "agreement": None}
+    assert org_act_rules(act(recipients=[branch], transfers=[{**transfer("HK", "unknown"), "recipient": "ETP branch"}]), HK) == []
+    # disclosure to a processor in that country is a transfer (EDPB Guidelines 05/2021, criterion 3)
+    host = {"name": "HK Host Ltd", "kind": "processor", "country": "HK", "agreement": "DPA-1"}
+    assert org_act_rules(act(recipients=[host], transfers=[{**transfer("HK", "unknown"), "recipient": "HK Host Ltd"}]), HK) == [
+        "transfer-without-mechanism"]
+    # an organisation not established there has a transfer
+    assert org_act_rules(own, ORG) == ["transfer-without-mechanism"]
+
+
+@pytest.mark.parametrize("mechanism", ["art49_1_a", "art49_1_d", "art49_1_f", "art49_1_g"])
+def test_art49_derogations_not_limited_by_frequency(mechanism):
+    assert rules(act(transfers=[transfer("IN", mechanism, frequency="regular")])) == []
+
+
+@pytest.mark.parametrize("mechanism", ["art49_1_b", "art49_1_c", "art49_1_e"])
+def test_art49_occasional_only_derogations(mechanism):
+    [f] = check_activity(act(transfers=[transfer("IN", mechanism, frequency="regular")]), "T", TODAY)
+    assert f.rule == "transfer-derogation-repeated" and "occasional" in f.message_en and "enkeltstående" in f.message_nb
+    assert "recital 111" in f.message_en and "fortalepunkt 111" in f.message_nb
+    assert rules(act(transfers=[transfer("IN", mechanism, frequency="occasional")])) == []
+
+
+def test_art49_second_subparagraph_not_repetitive():
+    [f] = check_activity(act(transfers=[transfer("IN", "art49_1_2", frequency="regular")]), "T", TODAY)
+    assert f.rule == "transfer-derogation-repeated"
+    assert "not repetitive" in f.message_en and "ikke gjentas" in f.message_nb and "occasional transfers (recital" not in f.message_en
+    assert rules(act(transfers=[transfer("IN", "art49_1_2", frequency="occasional")])) == []
+
+
+def test_art49_help_text_says_exactly_which_derogations_are_limited():
+    from ropa.fields import TRANSFER
+    from ropa import vocab
+
+    help_en, help_nb = TRANSFER["frequency"].help("en"), TRANSFER["frequency"].help("nb")
+    assert "(b), (c) and (e)" in help_en and "not repetitive" in help_en and "(a), (d), (f) and (g)" in help_en
+    assert "bokstav b, c og e" in help_nb and "ikke gjentas" in help_nb
+    assert vocab.ART49_OCCASIONAL_ONLY == {"art49_1_b", "art49_1_c", "art49_1_e"}
+    assert "occasional" not in vocab.MECHANISMS["art49_1_2"].en and "not repetitive" in vocab.MECHANISMS["art49_1_2"].en
+
+
+def test_transfer_to_an_international_organisation_is_worded_as_such():
+    [f] = check_activity(act(transfers=[transfer(None, "none", io="UNHCR")]), "T", TODAY)
+    assert f.rule == "transfer-without-mechanism" and "international organisation UNHCR" in f.message_en
+    assert "internasjonale organisasjonen UNHCR" in f.message_nb and "third country" not in f.message_en
+    assert "tredjestat" not in f.message_nb
+    # its seat's adequacy does not cover it
+    [g] = check_activity(act(transfers=[transfer("CH", "art45", io="WHO")]), "T", TODAY)
+    assert g.rule == "transfer-adequacy-scope" and "international organisation WHO" in g.message_en
+
+
+def test_disclosed_to_no_one_answers_art_30_1_d():
+    assert rules(act(recipients=[], no_recipients=True)) == []
+    assert rules(act(recipients=[], no_recipients=False)) == ["art30-missing-field"]
+
+
+def test_datatilsynet_list_match_requires_a_dpia_citing_the_item():
+    yes = {"answer": True}
+    monitoring = act(dpia={"status": "not_assessed", "ref": None, "screening": {"no_employee_monitoring": yes}})
+    [f] = check_activity(monitoring, "T", TODAY)
+    assert (f.rule, f.severity, f.article) == ("dpia-required", "error", "Art. 35(4)")
+    assert "Datatilsynet's list" in f.message_en and "monitoring of employees" in f.message_en
+    assert "Datatilsynets liste" in f.message_nb and "overvåking av ansattes aktivitet" in f.message_nb
+    # genetic data in the record, with one other WP248 criterion: on the list
+    genetic = act(data_categories=["user.health_and_medical.genetic"], art9_conditions=[{"code": "art9_2_a", "note": None,
+                  "documentation": None}], dpia={"status": "planned", "ref": None, "screening": {"large_scale": yes}})
+    assert dpia.screen(genetic["dpia"]["screening"], genetic).listed == ("no_genetic",)
+    assert "dpia-required" in rules(genetic)
+    # genetic data alone (sensitive data is what they are) is not "another criterion"
+    alone = dpia.screen({"sensitive_data": yes}, {"data_categories": ["user.health_and_medical.genetic"]})
+    assert alone.listed == () and alone.result == "consider"
+    # location data needs another criterion; answered no, the data category does not count
+    assert dpia.screen({"large_scale": yes}, {"data_categories": ["user.location.precise"]}).listed == ("no_location",)
+    assert dpia.screen({"large_scale": yes, "no_location": {"answer": False}}, {"data_categories": ["user.location"]}).listed == ()
+    for item in dpia.vocab.DPIA_LIST_NO:
+        assert item.en and item.nb and item.en != item.nb and dpia.vocab.DPIA_CRITERIA[item.key].article == "Art. 35(4)"
+
+
+def test_one_wp248_criterion_gives_consider_with_the_reason():
+    yes = {"answer": True}
+    one = act(dpia={"status": "not_assessed", "ref": None, "screening": {"vulnerable_subjects": yes}})
+    [f] = check_activity(one, "T", TODAY)
+    assert (f.rule, f.severity) == ("dpia-consider", "info")
+    assert "vulnerable" in f.message_en and "sårbare registrerte" in f.message_nb and "1 av de ni" in f.message_nb
+    # a recorded decision closes it
+    assert rules(act(dpia={"status": "not_needed", "ref": None, "screening": {"vulnerable_subjects": yes}})) == []
+    # two criteria: likely required, as before
+    two = act(dpia={"status": "not_assessed", "ref": None, "screening": {"vulnerable_subjects": yes, "large_scale": yes}})
+    assert [(f.rule, f.severity) for f in check_activity(two, "T", TODAY)] == [("dpia-required", "warning")]
+
+
+def test_adequacy_decisions_keep_both_dates_and_findings_say_which_was_relied_on():
+    from ropa import vocab
+
+    us = vocab.ADEQUACY_DECISIONS["US"]
+    assert us.adopted == date(2023, 7, 10) and hasattr(us, "eea_incorporated")
+    assert us.relied_on(eea_efta=False) == ("adoption", date(2023, 7, 10))
+    dated = vocab.AdequacyDecision("US", us.decision, us.adopted, True, us.scope_en, us.scope_nb, date(2023, 9, 1))
+    assert dated.relied_on(eea_efta=True) == ("eea", date(2023, 9, 1)) and dated.relied_on(eea_efta=False)[0] == "adoption"
+    assert "incorporated into the EEA Agreement on 2023-09-01" in dated.date_note(True, "en")
+    assert "innlemmet i EØS-avtalen" in dated.date_note(True, "nb")
+    # a Norwegian exporter: the incorporation date is not recorded here, and the finding says so
+    no = {**ORG, "country": "NO"}
+    [f] = check_activity(act(transfers=[transfer("US", "art45")]), "T", TODAY, no)
+    assert "adopted by the Commission on 2023-07-10" in f.message_en and "not recorded" in f.message_en
+    assert "vedtatt av Kommisjonen 2023-07-10" in f.message_nb and "ikke registrert" in f.message_nb
+    se = {**ORG, "country": "SE"}
+    [g] = check_activity(act(transfers=[transfer("US", "art45")]), "T", TODAY, se)
+    assert "adopted by the Commission on 2023-07-10" in g.message_en and "not recorded" not in g.message_en
+
+
+def test_adequacy_in_force_follows_the_date_relied_on(monkeypatch):
+    from ropa import vocab
+
+    br = vocab.ADEQUACY_DECISIONS["BR"]
+    later = vocab.AdequacyDecision("BR", br.decision, br.adopted, False, br.scope_en, br.scope_nb, date(2026, 6, 1))
+    monkeypatch.setitem(vocab.ADEQUACY_DECISIONS, "BR", later)
+    assert vocab.adequacy_in_force("BR", date(2026, 3, 1)) is True  # the Commission's adoption, 2026-01-26
+    assert vocab.adequacy_in_force("BR", date(2026, 3, 1), eea_efta=True) is False  # in the EEA from 2026-06-01
+    assert vocab.adequacy_in_force("BR", date(2026, 6, 1), eea_efta=True) is True
+
+
+def test_recipient_in_a_third_country_without_a_recorded_transfer():
+    us_host = {"name": "US Host Inc", "kind": "processor", "country": "US", "agreement": "DPA-9"}
+    [f] = check_activity(act(recipients=[us_host]), "T", TODAY)
+    assert (f.rule, f.recipient, f.article) == ("recipient-transfer-missing", "US Host Inc", "Art. 30(1)(e), 44")
+    assert "United States" in f.message_en and "USA" in f.message_nb
+    assert rules(act(recipients=[us_host], transfers=[{**transfer("US", "art46_2_c", tia="2026-01-01"), "recipient": "US Host Inc"}])) == []
+    assert rules(act(recipients=[{**us_host, "country": "SE"}])) == []  # EEA: no transfer
+    assert rules(act(recipients=[{**us_host, "country": None}])) == []  # location not known
+    # established in Hong Kong itself: a processor there still receives a transfer (EDPB 05/2021, criterion 3) ...
+    hk_host = {"name": "HK Host", "kind": "processor", "country": "HK", "agreement": "DPA-2"}
+    assert org_act_rules(act(recipients=[hk_host]), HK) == ["recipient-transfer-missing"]
+    # ... but its own establishment there is not another party
+    assert org_act_rules(act(recipients=[{**hk_host, "kind": "own_establishment"}]), HK) == []
+
+
+def test_art30_5_assessment_must_hold():
+    claimed = {**ORG, "fewer_than_250": True, "occasional_processing": True,
+               "art30_5_assessment": "Payroll once a month for 12 staff; no special categories."}
+    assert org_rules(claimed) == []
+    health = act(special_categories=["user.health_and_medical"], art9_conditions=[{"code": "art9_2_b"}])
+    [f] = check_organisation(claimed, _facts(health))
+    assert (f.rule, f.article) == ("art30-5-exemption-not-met", "Art. 30(5)")
+    assert "special categories" in f.message_en and "særlige kategorier" in f.message_nb and "T-01" in f.message_en
+    assert org_rules({**claimed, "fewer_than_250": False}) == ["art30-5-exemption-not-met"]
+    assert org_rules({**ORG, "art30_5_assessment": None}) == []  # not claimed
+
+
+def test_recipient_abroad_found_the_same_way_in_a_register(engine):
+    from ropa.interchange import import_document
+
+    doc = {"format": "ropa-register", "version": 1, "organisations": [{
+        "name": "ETP Ltd", "country": "HK", "offers_to_eea": True, "establishments": ["SG"], "email": "a@b.c",
+        "representative": {"name": "Rep"},
+        "activities": [{
+            "ref": "A-1", "name": "Hosting", "purposes": ["p"], "data_subjects": ["customer"], "data_categories": ["user.name"],
+            "legal_bases": [{"code": "art6_1_b"}], "security_measures": ["x"], "next_review": "2027-01-01",
+            "retention": {"period": 1, "unit": "years"}, "dpia": {"status": "not_needed"},
+            "recipients": [{"name": "US Host", "kind": "processor", "country": "US", "agreement": "ikke oppgitt"},
+                           {"name": "SG office", "kind": "own_establishment", "country": "SG"}],
+            "transfers": [{"country": "SG", "recipient": "SG office", "mechanism": "unknown"}],
+        }, {
+            "ref": "A-2", "name": "Internal", "purposes": ["p"], "data_subjects": ["customer"], "data_categories": ["user.name"],
+            "legal_bases": [{"code": "art6_1_b"}], "security_measures": ["x"], "next_review": "2027-01-01",
+            "retention": {"period": 1, "unit": "years"}, "dpia": {"status": "not_needed"}, "no_recipients": True,
+        }],
+    }]}
+    with db.transaction(engine) as s:
+        import_document(s, doc, actor="test")
+    found = demo_findings(engine)
+    assert sorted((f.rule, f.activity_ref, f.recipient) for f in found) == [
+        ("processor-without-agreement", None, "US Host"), ("recipient-transfer-missing", "A-1", "US Host")]
+    with db.session(engine) as s:
+        single = [f for a in registry.list_activities(s) for f in check_activity(
+            registry.activity_dict(a), a.organisation.name, TODAY, registry.organisation_dict(a.organisation))]
+    assert sorted(single, key=repr) == sorted([f for f in found if f.activity_ref], key=repr)

@@ -17,7 +17,7 @@ def test_code_lists_are_complete():
                 *(f"art49_1_{x}" for x in "abcdefg"), "art49_1_2", "none", "unknown"}
     assert set(vocab.MECHANISMS) == expected
     assert vocab.MECHANISMS["art46_2_c"].nb.startswith("standardpersonvernbestemmelser")
-    assert len(vocab.DPIA_CRITERIA) == 12 and len(vocab.WP248_CRITERIA) == 9
+    assert len(vocab.DPIA_CRITERIA) == 12 + len(vocab.DPIA_LIST_NO) and len(vocab.WP248_CRITERIA) == 9
 
 
 def test_every_term_speaks_both_languages():
