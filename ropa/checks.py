@@ -721,6 +721,23 @@ def summarise(findings: Iterable[Finding]) -> dict[str, int]:
     return counts
 
 
+def art30_5_statement(org: Mapping[str, Any], lang: str = "en") -> Optional[str]:
+    """The organisation's Art. 30(5) assessment as one sentence for the findings page and the
+    workbook, or None when it records none."""
+    text = (org.get("art30_5_assessment") or "").strip()
+    if not text:
+        return None
+    nb = lang == "nb"
+    facts = []
+    if org.get("fewer_than_250"):
+        facts.append("færre enn 250 ansatte" if nb else "fewer than 250 employees")
+    if org.get("occasional_processing"):
+        facts.append("sporadisk behandling som neppe medfører risiko" if nb else "occasional processing unlikely to result in a risk")
+    said = f" ({', '.join(facts)})" if facts else ""
+    return (f"{org['name']} har vurdert unntaket i art. 30 nr. 5{said}: {text}" if nb
+            else f"{org['name']} records an Art. 30(5) assessment{said}: {text}")
+
+
 def rule_title(code: str, lang: str = "en") -> str:
     r = RULES.get(code)
     return (r.title_nb if lang == "nb" else r.title_en) if r else code

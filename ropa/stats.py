@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from datetime import date
+from collections.abc import Sequence
 from typing import Any, Optional
 
 from sqlalchemy import func, select
@@ -107,6 +108,26 @@ def overview(session: Session, org: Optional[str] = None, today: Optional[date] 
         out.destinations.append({"country": country, "transfers": int(n), "activities": int(acts),
                                  "status": status.value if status else None})
     out.destinations.sort(key=lambda d: -d["transfers"])
+    return out
+
+
+# Figures that are counts of findings: the overview shows the same number the findings page does,
+# counted the same way (one finding per activity, or per transfer), so they cannot disagree.
+FINDING_FIGURES = {
+    "retention_unspecified": "retention-unspecified",  # activities: the rule fires once per activity
+    "transfers_without_mechanism": "transfer-without-mechanism",  # transfers: the rule fires once per transfer
+}
+
+
+def finding_figures(findings: Sequence[Any], org: Optional[str] = None) -> dict[str, Figure]:
+    """The overview's figures that count findings (:data:`FINDING_FIGURES`), each with the filter
+    that lists the activities behind them (by reference; within one organisation when ``org``)."""
+    out: dict[str, Figure] = {}
+    for key, rule in FINDING_FIGURES.items():
+        hits = [f for f in findings if f.rule == rule and (org is None or f.organisation == org)]
+        refs = sorted({f.activity_ref for f in hits if f.activity_ref})
+        flt = ActivityFilter(org=org, include_retired=False, refs=refs) if refs else None
+        out[key] = Figure(key, len(hits), flt)
     return out
 
 

@@ -29,7 +29,7 @@ def test_first_start_on_an_empty_database_loads_the_demo_register(app_on, tmp_pa
     at = app_on(f"sqlite:///{db_file}")
     assert db_file.exists()
     metrics = {m.label: m.value for m in at.metric}
-    assert metrics["Virksomheter"] == "5" and metrics["Behandlingsaktiviteter"] == "35"
+    assert metrics["Virksomheter"] == "5" and metrics["Behandlingsaktiviteter"] == "37"
     focus = at.sidebar.selectbox[0].options
     for name in ("EnterTalkPro Ltd", "Allprofil AS", "Janteloppet", "Immediate Connect"):
         assert name in focus

@@ -124,7 +124,7 @@ st.divider()
 st.subheader(f"{ref} · {data['name']}")
 st.caption(f"{org_name} · {vocab.term_label(vocab.STATUSES, data['status'], lang)} · {t('versjon', 'version')} {version}")
 
-found = checks.check_activity(data, org_name)
+found = checks.check_activity(data, org_name, org=org_doc)
 found += [f for r in data["recipients"] for f in checks.check_recipient(org_name, recipients.get(r["name"], r))]
 
 b = st.columns(5)

@@ -91,6 +91,12 @@ chosen_rules = c_rule.multiselect(t("rules"), list(checks.RULES), key="fnd_rules
                                   format_func=lambda code: checks.rule_title(code, ui))
 needle = c_text.text_input(t("search"), key="fnd_text", help=t("search_help")).strip().lower()
 
+with db.session(state.engine()) as s:  # Art. 30(5) assessments of the organisations shown, beside their findings
+    statements = [checks.art30_5_statement(registry.organisation_dict(o), ui) for o in registry.list_organisations(s)
+                  if not chosen_orgs or o.name in chosen_orgs]
+for statement in filter(None, statements):
+    st.info(md_escape(statement), icon=":material/gavel:")
+
 try:
     with st.spinner(t("checking")):
         found = state.findings(chosen_orgs)

@@ -24,7 +24,9 @@ st.caption(t("Nåværende behandlingsaktiviteter (ikke avsluttede)", "Current pr
 
 with db.session(state.engine()) as s:
     ov = stats.overview(s, org=org, today=date.today())
-findings = checks.summarise(state.findings([org] if org else None))
+found = state.findings([org] if org else None)
+findings = checks.summarise(found)
+ov.figures.update(stats.finding_figures(found, org))
 
 if not ov.figures["activities"].value:
     st.info(t("Ingen behandlingsaktiviteter ennå. Opprett en under «Rediger aktivitet», eller importer et regneark under «Import».",
@@ -35,15 +37,21 @@ LABELS = {
     "activities": ("Behandlingsaktiviteter", "Processing activities"),
     "special_categories": ("Med særlige kategorier", "With special categories"),
     "transfers_outside_eea": ("Overføringer ut av EØS", "Transfers outside the EEA"),
-    "transfer_without_mechanism": ("Uten overføringsgrunnlag", "Transfers without a mechanism"),
-    "retention_missing": ("Uten lagringstid", "Without a retention period"),
+    "transfers_without_mechanism": ("Overføringer uten overføringsgrunnlag", "Transfers without a mechanism"),
+    "retention_unspecified": ("Aktiviteter uten fastsatt lagringstid", "Activities with retention not specified"),
     "reviews_due": ("Gjennomgang forfalt", "Reviews due"),
 }
 HELP = {
     "transfers_outside_eea": ("Antall overføringer; «Vis» lister aktivitetene som har dem.",
                               "Number of transfers; 'Show' lists the activities that have them."),
-    "transfer_without_mechanism": ("Aktiviteter med overføring til tredjestat uten adekvans der grunnlaget er «ingen» eller «ukjent».",
-                                   "Activities with a transfer to a third country without adequacy whose mechanism is 'none' or 'unknown'."),
+    "transfers_without_mechanism": ("Antall overføringer til tredjestat eller internasjonal organisasjon uten overføringsgrunnlag: "
+                                    "de samme som avvikene «Overføring til tredjestat uten overføringsgrunnlag»; «Vis» lister aktivitetene.",
+                                    "Number of transfers to a third country or international organisation without a mechanism: the same "
+                                    "as the findings 'Transfer to a third country without a mechanism'; 'Show' lists the activities."),
+    "retention_unspecified": ("Antall aktiviteter uten lagringstid, med bare vag tekst («så lenge det er nødvendig») eller uten "
+                              "sluttpunkt («inntil videre»): de samme som avvikene «Lagringstiden er ikke angitt».",
+                              "Number of activities with no retention period, only vague wording ('as long as necessary') or an "
+                              "open-ended one ('until further notice'): the same as the findings 'Retention not specified'."),
 }
 
 
