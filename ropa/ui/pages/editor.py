@@ -187,6 +187,8 @@ with st.form(f"{K}_form", border=False):
                             key=f"{K}_recipients", help=t("Virksomhetens mottakere; nye legges til i tabellen under.",
                                                          "The organisation's recipients; add new ones in the table below."),
                             format_func=lambda n: f"{n} ({vocab.term_label(vocab.RECIPIENT_KINDS, known[n]['kind'], lang)})")
+    no_recipients = st.checkbox(label("no_recipients"), bool(data.get("no_recipients")), key=f"{K}_no_recipients",
+                                help=ACTIVITY["no_recipients"].help(lang))
     kinds = editing.code_options(vocab.RECIPIENT_KINDS, lang, display=False)
     countries = editing.country_options(lang)
     new_recipients = st.data_editor(
@@ -243,7 +245,7 @@ with st.form(f"{K}_form", border=False):
     dpia_status = pick("dpia.status", vocab.DPIA_STATUSES, d.get("status") or "not_assessed", where=c[0])
     dpia_ref = c[1].text_input(label("dpia.ref"), d.get("ref") or "", key=f"{K}_dpia_ref")
     stored = d.get("screening") or {}
-    outcome = dpia.screen(stored)
+    outcome = dpia.screen(stored, data)
     (st.warning if outcome.dpia_expected else st.info)(outcome.explain(lang))
     suggested = dpia.suggest(data)
     with st.expander(label("dpia.screening"), expanded=bool(stored) or bool(suggested)):
@@ -274,7 +276,7 @@ if saved:
         "ref": new_ref.strip(), "name": name.strip(), "description": description or None, "role": role, "controllers": controllers,
         "status": status, "owner": owner or None, "purposes": purposes, "legal_bases": legal_bases,
         "special_categories": special, "art9_conditions": art9, "criminal_data": criminal, "criminal_data_basis": criminal_basis or None,
-        "data_subjects": data_subjects, "data_categories": data_categories, "sources": sources,
+        "no_recipients": no_recipients, "data_subjects": data_subjects, "data_categories": data_categories, "sources": sources,
         "recipients": editing.recipients_from(picked, known, new_recipients.to_dict("records"), lang),
         "transfers": editing.transfers_from_rows(transfer_rows.to_dict("records"), lang),
         "retention": {"period": int(period) if period is not None else None, "unit": unit, "trigger": trigger or None,
