@@ -156,7 +156,9 @@ def iter_for_checks(session: Session, organisation_id: int) -> Iterator[dict[str
 
     Same keys as :func:`iter_activities`, with two economies: fields the rules only test for
     emptiness (purposes, data subjects, recipients, security measures, controllers,
-    description) hold ``True``/``False`` instead of their contents, and the columns the checks
+    description) hold ``True``/``False`` instead of their contents (the data subjects of a
+    screened activity, which the DPO rule reads, and the recipients that have a country, which
+    the transfer rule reads, come whole), and the columns the checks
     never read are left out, and so are retired activities, which the checks do not judge.
     JSON and dates arrive as the driver gives them (text on SQLite).
     """
@@ -167,7 +169,7 @@ def iter_for_checks(session: Session, organisation_id: int) -> Iterator[dict[str
     active = (A.c.organisation_id == organisation_id) & (A.c.status != "retired")
     rows = _fetch(session, select(
         A.c.id, A.c.ref, A.c.role, A.c.status, filled(A.c.controllers), A.c.description, filled(A.c.purposes),
-        filled(A.c.data_subjects), raw(A.c.data_categories), filled(A.c.special_categories), raw(A.c.special_categories),
+        filled(A.c.data_subjects), raw(A.c.data_subjects), raw(A.c.data_categories), filled(A.c.special_categories), raw(A.c.special_categories),
         A.c.criminal_data, A.c.criminal_data_basis, A.c.no_recipients, A.c.retention_period, A.c.retention_text, filled(A.c.security_measures),
         A.c.dpia_status, filled(A.c.dpia_screening, "{}"), raw(A.c.dpia_screening), raw(A.c.last_review),
         raw(A.c.next_review), has_recipient,
@@ -194,12 +196,12 @@ def iter_for_checks(session: Session, organisation_id: int) -> Iterator[dict[str
         transfers[t[0]].append({"country": t[1], "international_organisation": t[2], "mechanism": t[3], "tia_date": t[4],
                                 "frequency": t[5], "adequacy_scope_confirmed": bool(t[6]),
                                 "recipient": t[7], "recipient_kind": t[8]})
-    for (aid, ref, role, status, controllers, description, purposes, subjects, categories, has_special, special, criminal,
+    for (aid, ref, role, status, controllers, description, purposes, subjects, subject_list, categories, has_special, special, criminal,
          criminal_basis, no_recipients, period, retention_text, security, dpia_status, has_screening, screening, last, nxt, has_rec) in rows:
         own = bases.get(aid)
         yield {
             "ref": ref, "role": role, "status": status, "controllers": bool(controllers), "description": bool(description),
-            "purposes": bool(purposes), "data_subjects": bool(subjects), "data_categories": _raw(categories) or [],
+            "purposes": bool(purposes), "data_subjects": (_raw(subject_list) or []) if has_screening else bool(subjects), "data_categories": _raw(categories) or [],
             "special_categories": _raw(special) if has_special else [], "criminal_data": bool(criminal),
             "criminal_data_basis": criminal_basis, "recipients": located.get(aid) or bool(has_rec), "no_recipients": bool(no_recipients), "security_measures": bool(security),
             "legal_bases": [b for b in own if b["code"].startswith("art6")] if own else [],

@@ -656,3 +656,23 @@ def test_recipient_abroad_found_the_same_way_in_a_register(engine):
         single = [f for a in registry.list_activities(s) for f in check_activity(
             registry.activity_dict(a), a.organisation.name, TODAY, registry.organisation_dict(a.organisation))]
     assert sorted(single, key=repr) == sorted([f for f in found if f.activity_ref], key=repr)
+
+
+def test_dpo_rule_reads_the_same_data_subjects_in_a_register(engine):
+    """The lean snapshot gives a screened activity's data subjects whole, so Art. 37(1)(c)'s core-activity test
+    judges the register as it judges one activity."""
+    from ropa.interchange import import_document
+
+    def doc(name: str, subjects: list[str]) -> dict[str, Any]:
+        return {"name": name, "country": "NO", "email": "a@b.c", "activities": [{
+            "ref": "H-1", "name": "Health", "purposes": ["p"], "data_subjects": subjects, "data_categories": ["user.name"],
+            "special_categories": ["user.health_and_medical"], "art9_conditions": [{"code": "art9_2_h"}],
+            "legal_bases": [{"code": "art6_1_c"}], "security_measures": ["x"], "next_review": "2027-01-01",
+            "retention": {"period": 10, "unit": "years"},
+            "dpia": {"status": "done", "ref": "D-1", "screening": {"large_scale": {"answer": True}}}}]}
+
+    with db.transaction(engine) as s:
+        import_document(s, {"format": "ropa-register", "version": 1,
+                            "organisations": [doc("Clinic AS", ["patient"]), doc("Payroll AS", ["employee"])]}, actor="test")
+    found = demo_findings(engine)
+    assert keys(found, "dpo-missing") == {("Clinic AS", None)}

@@ -982,3 +982,51 @@ def test_the_sheet_with_the_register_is_found_or_named(engine, tmp_path):
         with pytest.raises(ValidationFailed) as err:
             importer.plan_file(s, path, org="Testkommune", sheet="Nope")
     assert "no sheet called 'Nope' (sheets: Veiledning, Behandlinger, Gamle)" in str(err.value)
+
+
+def test_organisation_facts_of_issue_15_round_trip_and_read_from_typed_cells(demo_engine, tmp_path, backend):
+    """Establishments, Art. 3(2), Art. 27(2)/30(5) facts and "disclosed to no one" survive the workbook with and
+    without its hidden JSON, and words typed into the Organisations sheet are read."""
+    from ropa.excel import layout
+
+    with db.transaction(demo_engine) as s:
+        org = registry.organisation_dict(registry.get_organisation(s, "EnterTalkPro Ltd"))
+        org.update(establishments=["SG", "GB"], monitors_eea=True, occasional_processing=True, fewer_than_250=True,
+                   art30_5_assessment="Fewer than 250 staff; processing is occasional.")
+        registry.update_organisation(s, "EnterTalkPro Ltd", org, expected_version=1, actor="test")
+        act = registry.get_activity(s, "Janteloppet", "JL-08")
+        data = {**registry.activity_dict(act), "no_recipients": True}
+        registry.update_activity(s, "Janteloppet", "JL-08", data, expected_version=act.version, actor="test")
+    book = tmp_path / "facts.xlsx"
+    with db.session(demo_engine) as s:
+        write_workbook(s, book, lang="nb")
+        before = interchange.dumps(interchange.export_document(s))
+    cover = [r for r in load_workbook(book)["Forside"].iter_rows(values_only=True)]
+    assert ("Vurdering etter art. 30 nr. 5", "Fewer than 250 staff; processing is occasional.") in [tuple(r[:2]) for r in cover]
+    assert ("Andre etableringer (land)", "Singapore, Storbritannia") in [tuple(r[:2]) for r in cover]
+    wb = load_workbook(book)
+    for ws in wb.worksheets:  # no digests: every row is compared cell by cell with its JSON
+        header = [c.value for c in ws[1]]
+        if layout.DIGEST_COLUMN in header:
+            col = header.index(layout.DIGEST_COLUMN) + 1
+            for r in range(2, ws.max_row + 1):
+                ws.cell(r, col).value = None
+    wb.save(book)
+    target = second_engine(backend, tmp_path)
+    with db.transaction(target) as s:
+        importer.import_file(s, book, actor="test")
+    with db.session(target) as s:
+        assert interchange.dumps(interchange.export_document(s)) == before
+    # typed by hand
+    wb = load_workbook(book)
+    ws = wb["Virksomheter"]
+    h = _header_index(ws)
+    row = next(r for r in range(2, ws.max_row + 1) if ws.cell(r, h["Virksomhet"]).value == "Allprofil AS")
+    ws.cell(row, h["Andre etableringer (land)"]).value = "Sverige; Danmark"
+    ws.cell(row, h["Færre enn 250 ansatte"]).value = "ja"
+    wb.save(book)
+    with db.transaction(target) as s:
+        importer.import_file(s, book, actor="test")
+    with db.session(target) as s:
+        got = registry.organisation_dict(registry.get_organisation(s, "Allprofil AS"))
+    assert got["establishments"] == ["SE", "DK"] and got["fewer_than_250"] is True
