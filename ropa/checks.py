@@ -398,7 +398,7 @@ def _transfers(act: Mapping[str, Any], emit: _Emit, today: date, org: Optional[M
                   "that are not repetitive (EDPB Guidelines 2/2018): for a regular transfer put Art. 46 safeguards in place.",
                   "Bare art. 49 nr. 1 bokstav b, c og e er begrenset til enkeltstående overføringer, og annet ledd til overføringer "
                   "som ikke gjentas (EDPBs retningslinjer 2/2018): for en regelmessig overføring, bruk garantier etter art. 46."),
-                 field=where)
+                 field=where, article=vocab.MECHANISMS[mech].article)
 
 
 def _recipients_abroad(act: Mapping[str, Any], emit: _Emit) -> None:
