@@ -49,7 +49,7 @@ from ropa.excel.layout import Sheet
 from ropa.fields import ACTIVITY, ORGANISATION
 from ropa.interchange import ImportReport
 from ropa.models import ProcessingActivity, Term
-from ropa.schema import FORMAT_NAME, FORMAT_VERSION, ActivityDoc, ActivityJSON, parse_document
+from ropa.schema import FORMAT_NAME, FORMAT_VERSION, ActivityDoc, ActivityJSON, normalise_name, parse_document
 
 Progress = Callable[[int, int], None]
 MODES = ("upsert", "create-only")
@@ -305,9 +305,10 @@ class _Builder:
         return out
 
     def org(self, name: str) -> _Org:
-        key = " ".join(name.split()).casefold()
+        name = normalise_name(name)  # as the register stores and finds it: every sheet agrees
+        key = name.casefold()
         if key not in self.orgs:
-            self.orgs[key] = _Org(self, " ".join(name.split()))
+            self.orgs[key] = _Org(self, name)
         return self.orgs[key]
 
     def org_for(self, cell: Any, plan: RowPlan, origin: _Origin) -> Optional[_Org]:
@@ -652,7 +653,7 @@ def _read_own(b: _Builder, book: reader.Book, meta: dict[str, str]) -> list[str]
     if "activities" not in sheets and "organisations" not in sheets:
         raise ValidationFailed([Problem(book.path.name, "no_sheet", "this ropa workbook has neither a Processing activities "
                                                                      "nor an Organisations sheet")])
-    only = " ".join(b.default_org.split()).casefold() if b.default_org else None
+    only = normalise_name(b.default_org).casefold() if b.default_org else None
     if "organisations" in sheets:
         _own_organisations(b, sheets["organisations"], lang, only)
     if "transfers" in sheets:
@@ -671,7 +672,7 @@ def _read_own(b: _Builder, book: reader.Book, meta: dict[str, str]) -> list[str]
 
 
 def _skip_org(name: Optional[str], only: Optional[str]) -> bool:
-    return bool(only and (name or "").strip().casefold() != only)
+    return bool(only and normalise_name(name or "").casefold() != only)
 
 
 def _own_organisations(b: _Builder, sheet: reader.SheetData, lang: str, only: Optional[str]) -> None:
