@@ -109,8 +109,12 @@ def organisation_dict(org: Organisation) -> dict[str, Any]:
     return out
 
 
-def recipient_dict(rec: Recipient) -> dict[str, Any]:
-    return {"name": rec.name, "kind": rec.kind, "country": rec.country, "agreement": rec.agreement}
+def recipient_dict(rec: Recipient, *, version: bool = False) -> dict[str, Any]:
+    """A recipient in the JSON format; ``version``: with the version it was read at (exports)."""
+    out = {"name": rec.name, "kind": rec.kind, "country": rec.country, "agreement": rec.agreement}
+    if version:
+        out["version"] = rec.version
+    return out
 
 
 def _basis(b: ActivityBasis) -> dict[str, Any]:
@@ -285,6 +289,13 @@ def stale_activity(session: Session, act: ProcessingActivity, doc: ActivityDoc) 
     return True
 
 
+def stale_organisation(session: Session, org: Organisation, wanted: dict[str, Any], seen: int) -> None:
+    """An old copy of an organisation's own fields: return when untouched, :class:`Conflict` when edited."""
+    assert org.id is not None
+    _stale_copy(session, entity="organisation", entity_id=org.id, key=org.name, seen=seen, current_version=org.version,
+                current=organisation_dict(org), copy=wanted)
+
+
 def conflict_problem(where: str, c: Conflict) -> Problem:
     """A :class:`Conflict` met by an import, as the Problem that rejects it (naming who changed what)."""
     who = ", ".join(sorted({str(x["actor"]) for x in c.changes if x.get("actor")})) or "someone"
@@ -302,9 +313,17 @@ def history(session: Session, entity: str, entity_id: int) -> list[AuditEvent]:
 
 
 def activity_history(session: Session, org: str, ref: str) -> list[AuditEvent]:
-    """The audit trail of an activity (also after it was deleted), oldest first."""
-    key = f"{get_organisation(session, org).name}/{ref}"
-    stmt = select(AuditEvent).where(AuditEvent.entity == "activity", AuditEvent.entity_key == key)
+    """The audit trail of an activity (also after it was deleted), oldest first, with the
+    changes (updates) of the shared recipients it uses: they change what the activity discloses."""
+    o = get_organisation(session, org)
+    key = f"{o.name}/{ref}"
+    own = and_(AuditEvent.entity == "activity", AuditEvent.entity_key == key)
+    used = (select(ActivityRecipient.recipient_id)
+            .join(ProcessingActivity, ProcessingActivity.id == ActivityRecipient.activity_id)  # type: ignore[arg-type]
+            .where(ProcessingActivity.organisation_id == o.id, ProcessingActivity.ref == ref))
+    recipients = and_(AuditEvent.entity == "recipient", AuditEvent.action == "update",
+                      AuditEvent.entity_id.in_(used))  # type: ignore[attr-defined]
+    stmt = select(AuditEvent).where(or_(own, recipients))
     return list(session.execute(stmt.order_by(AuditEvent.id)).scalars())
 
 

@@ -163,3 +163,159 @@ def test_case_variant_recipients_are_one_recipient(engine):
     with db.session(engine) as s:
         assert [r.name for r in registry.list_recipients(s, name)] == ["Bank AS"]
         assert s.execute(select(func.count()).select_from(Organisation)).scalar_one() == 1
+
+
+# ---------------------------------------------------------------------------------------------
+# An import of an old copy never undoes someone else's work
+
+
+def _edit_cell(book: Path, sheet_key: str, row: int, column_key: str, value: Any) -> None:
+    from openpyxl import load_workbook
+
+    from ropa.excel import layout
+
+    spec = {"activities": layout.ACTIVITIES, "recipients": layout.RECIPIENTS}[sheet_key]
+    wb = load_workbook(book)
+    ws = wb[spec.name("en")]
+    headers = [c.value for c in ws[1]]
+    col = headers.index(next(c for c in spec.columns if c.key == column_key).header("en")) + 1
+    ws.cell(row=row, column=col, value=value)
+    wb.save(book)
+
+
+def _bob_edits(engine: Any, name: str, ref: str, **changes: Any) -> None:
+    with db.transaction(engine) as s:
+        act = registry.get_activity(s, name, ref)
+        registry.update_activity(s, name, ref, {**registry.activity_dict(act), **changes},
+                                 expected_version=act.version, actor="bob")
+
+
+def test_workbook_exported_before_a_colleagues_edit_cannot_revert_it(engine, tmp_path):
+    name = _org(engine, "Acme AS", (ACT, {**ACT, "ref": "A-02", "name": "Canteen"}))
+    book = tmp_path / "ropa.xlsx"
+    with db.session(engine) as s:
+        write_workbook(s, book, lang="en")
+    _bob_edits(engine, name, "A-01", purposes=["Pay salaries", "Report to the tax authority"])
+    _bob_edits(engine, name, "A-02", owner="Facilities")
+
+    # Untouched rows of the old workbook: left alone, and the report says so.
+    with db.transaction(engine) as s:
+        report = importer.import_file(s, book, actor="carol")
+    assert (report.updated, sorted(report.kept)) == ([], ["Acme AS/A-01", "Acme AS/A-02"])
+    assert "2 left alone" in report.summary()
+
+    # The DPO edits A-01's name in the old workbook: a conflict in the dry run, naming row, versions and bob.
+    _edit_cell(book, "activities", 2, "name", "Payroll and pensions")
+    with db.session(engine) as s:
+        plan = importer.plan_file(s, book)
+    assert [r.status for r in plan.rows] == ["error", "unchanged"]
+    assert [p.code for p in plan.errors] == ["conflict"]
+    assert plan.errors[0].where.startswith("row 2")
+    assert all(w in plan.errors[0].message for w in ("Acme AS/A-01", "version 1", "version 2", "bob", "purposes"))
+    assert "left alone" in " ".join(plan.rows[1].messages)
+    with pytest.raises(ValidationFailed) as err:
+        with db.transaction(engine) as s:
+            importer.import_file(s, book, actor="carol", dry_run=True)
+    assert [(p.where.split(",")[0], p.code) for p in err.value.problems] == [("row 2", "conflict")]
+    with pytest.raises(ValidationFailed):
+        with db.transaction(engine) as s:
+            importer.import_file(s, book, actor="carol")
+    with db.session(engine) as s:
+        a1, a2 = registry.get_activity(s, name, "A-01"), registry.get_activity(s, name, "A-02")
+        assert (a1.name, a1.purposes, a1.version) == ("Payroll", ["Pay salaries", "Report to the tax authority"], 2)
+        assert (a2.owner, a2.version) == ("Facilities", 2)
+
+    # A fresh export carries the new versions: the same edit then goes in.
+    with db.session(engine) as s:
+        write_workbook(s, book, lang="en")
+    _edit_cell(book, "activities", 2, "name", "Payroll and pensions")
+    with db.transaction(engine) as s:
+        report = importer.import_file(s, book, actor="carol")
+    assert report.updated == ["Acme AS/A-01"]
+
+
+def test_json_document_carries_versions_and_old_copies_conflict(engine, tmp_path):
+    name = _org(engine, "Acme AS", (ACT, {**ACT, "ref": "A-02", "name": "Canteen"}))
+    with db.session(engine) as s:
+        document = interchange.export_document(s)
+    org_doc = document["organisations"][0]
+    assert org_doc["version"] == 1 and [a["version"] for a in org_doc["activities"]] == [1, 1]
+    assert org_doc["activities"][0]["recipients"][0]["version"] == 1
+    _bob_edits(engine, name, "A-01", owner="Payroll office")
+    _bob_edits(engine, name, "A-02", owner="Facilities")
+    org_doc["activities"][1]["name"] = "Canteen and coffee"  # edited in the old copy
+    with pytest.raises(ValidationFailed) as err:
+        with db.transaction(engine) as s:
+            interchange.import_document(s, document, actor="carol", dry_run=True)
+    assert [(p.where, p.code) for p in err.value.problems] == [("organisations[0].activities[1]", "conflict")]
+    assert "bob" in err.value.problems[0].message
+    del org_doc["activities"][1]
+    with db.transaction(engine) as s:
+        report = interchange.import_document(s, document, actor="carol")
+    assert report.kept == ["Acme AS/A-01"] and report.updated == []
+    with db.session(engine) as s:
+        assert registry.get_activity(s, name, "A-01").owner == "Payroll office"
+    # Without versions (an older file) the format still imports, as before.
+    for a in org_doc["activities"]:
+        a.pop("version")
+        for r in a["recipients"]:
+            r.pop("version")
+    org_doc.pop("version")
+    with db.transaction(engine) as s:
+        interchange.import_document(s, document, actor="carol")
+    schema = json_schema_text()
+    assert '"version"' in schema
+
+
+def json_schema_text() -> str:
+    import json
+
+    from ropa.schema import json_schema
+
+    defs = json_schema()["$defs"]
+    assert "version" in defs["ActivityDoc"]["properties"] and "version" not in defs["ActivityDoc"].get("required", [])
+    assert "version" in defs["RecipientDoc"]["properties"] and "version" in defs["OrganisationDoc"]["properties"]
+    return json.dumps(defs)
+
+
+# ---------------------------------------------------------------------------------------------
+# Shared recipients: versioned like activities
+
+
+def test_an_old_copy_of_a_shared_recipient_does_not_overwrite_a_colleagues_change(engine):
+    name = _org(engine, "Acme AS", (ACT, {**ACT, "ref": "A-02", "name": "Canteen"}))
+    with db.session(engine) as s:
+        held = registry.activity_dict(registry.get_activity(s, name, "A-02"))  # the editor's copy
+        rec = registry.get_recipient(s, name, "Bank AS")
+        held["recipients"] = [registry.recipient_dict(rec, version=True)]
+    with db.transaction(engine) as s:
+        registry.update_recipient(s, name, "Bank AS", {"name": "Bank AS", "kind": "controller", "country": "NO",
+                                                      "agreement": "DPA-2026-7"}, expected_version=1, actor="bob")
+    # Saving the activity with its untouched old copy keeps bob's agreement.
+    with db.transaction(engine) as s:
+        changed = registry.update_activity(s, name, "A-02", {**held, "owner": "Facilities"}, expected_version=1, actor="alice")
+    assert changed == ["owner"]
+    with db.session(engine) as s:
+        rec = registry.get_recipient(s, name, "Bank AS")
+        assert (rec.agreement, rec.version) == ("DPA-2026-7", 2)
+    # An edited old copy is a conflict naming bob; nothing is written.
+    held["recipients"][0]["agreement"] = "DPA-old"
+    with pytest.raises(Conflict) as err:
+        with db.transaction(engine) as s:
+            registry.update_activity(s, name, "A-02", {**held, "owner": "Canteen team"}, expected_version=2, actor="alice")
+    assert (err.value.entity, err.value.expected_version, err.value.current_version) == ("recipient", 1, 2)
+    assert [c["actor"] for c in err.value.changes] == ["bob"]
+    # The same through an import of a document holding the old copy.
+    document = {"format": "ropa-register", "version": 1, "organisations": [
+        {"name": name, "activities": [{**held, "version": 2, "owner": "Canteen team"}]}]}
+    with pytest.raises(ValidationFailed) as verr:
+        with db.transaction(engine) as s:
+            interchange.import_document(s, document, actor="carol")
+    assert [(p.where, p.code) for p in verr.value.problems] == [("organisations[0].activities[0]", "conflict")]
+    with db.session(engine) as s:
+        assert registry.get_recipient(s, name, "Bank AS").agreement == "DPA-2026-7"
+        assert registry.get_activity(s, name, "A-02").owner == "Facilities"
+        # The recipient's change shows in the history of each activity that uses it.
+        for ref in ("A-01", "A-02"):
+            events = registry.activity_history(s, name, ref)
+            assert ("recipient", "agreement", "bob") in [(e.entity, e.field, e.actor) for e in events]
