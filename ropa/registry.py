@@ -33,6 +33,7 @@ from ropa.models import (
     Organisation,
     ProcessingActivity,
     Recipient,
+    Term,
     Transfer,
     utcnow,
 )
@@ -440,13 +441,25 @@ def update_organisation(
 def delete_organisation(
     session: Session, name: str, *, actor: str, expected_version: Optional[int] = None, source: Optional[str] = None
 ) -> None:
-    """Delete an organisation with its activities and recipients; each gets its audit event."""
+    """Delete an organisation with its activities (their transfers and legal bases are in each
+    one's audit event), recipients and own vocabulary terms; each removed record gets its audit
+    event, none goes by cascade unrecorded."""
     org = get_organisation(session, name)
     assert org.id is not None
     if expected_version is not None:
         _bump_version(session, Organisation, org.id, expected_version, entity="organisation", key=org.name)
     for act in list_activities(session, org=org.name, include_retired=True):
         delete_activity(session, org.name, act.ref, actor=actor, source=source)
+    for rec in session.execute(select(Recipient).where(Recipient.organisation_id == org.id).order_by(Recipient.name)).scalars():
+        assert rec.id is not None
+        _audit(session, actor=actor, action="delete", entity="recipient", entity_id=rec.id, key=f"{org.name}/{rec.name}",
+               version=rec.version, source=source, old=recipient_dict(rec))
+        session.delete(rec)
+    for term in session.execute(select(Term).where(Term.organisation_id == org.id).order_by(Term.kind, Term.key)).scalars():
+        assert term.id is not None
+        _audit(session, actor=actor, action="delete", entity="term", entity_id=term.id, key=f"{org.name}/{term.kind}:{term.key}",
+               version=1, source=source, old={"kind": term.kind, "key": term.key, "label_en": term.label_en, "label_nb": term.label_nb})
+        session.delete(term)
     _audit(session, actor=actor, action="delete", entity="organisation", entity_id=org.id, key=org.name,
            version=org.version, source=source, old=organisation_dict(org))
     session.delete(org)

@@ -4,6 +4,7 @@ in the database itself, and imports or saves that never undo someone else's work
 from __future__ import annotations
 
 import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -319,3 +320,94 @@ def test_an_old_copy_of_a_shared_recipient_does_not_overwrite_a_colleagues_chang
         for ref in ("A-01", "A-02"):
             events = registry.activity_history(s, name, ref)
             assert ("recipient", "agreement", "bob") in [(e.entity, e.field, e.actor) for e in events]
+
+
+# ---------------------------------------------------------------------------------------------
+# SQLite: a save while an import holds the write lock
+
+
+def _locked_sqlite(tmp_path: Path, monkeypatch: Any, timeout: str) -> tuple[Any, Any]:
+    import sqlite3
+
+    monkeypatch.setenv("ROPA_SQLITE_BUSY_TIMEOUT", timeout)
+    engine = db.make_engine(f"sqlite:///{tmp_path / 'busy.db'}")
+    db.migrate(engine)
+    _org(engine, "Acme AS")
+    holder = sqlite3.connect(tmp_path / "busy.db", timeout=0, isolation_level=None, check_same_thread=False)
+    holder.execute("BEGIN IMMEDIATE")  # as an import's transaction does, for its whole run
+    holder.execute("UPDATE organisation SET phone = '1' WHERE name = 'Acme AS'")
+    return engine, holder
+
+
+def test_a_save_during_an_import_says_the_register_is_busy(tmp_path, monkeypatch):
+    from ropa.errors import Busy
+
+    engine, holder = _locked_sqlite(tmp_path, monkeypatch, "0.2")
+    try:
+        with pytest.raises(Busy) as err:
+            with db.transaction(engine) as s:
+                registry.update_activity(s, "Acme AS", "A-01", {**ACT, "owner": "HR"}, expected_version=1, actor="bob")
+        assert "import" in err.value.message("en") and "import" in err.value.message("nb")
+        assert "Ingenting ble lagret" in str(err.value) and "Nothing was saved" in str(err.value)
+        assert "OperationalError" not in str(err.value) and "locked" not in str(err.value)
+    finally:
+        holder.rollback()
+        holder.close()
+    with db.session(engine) as s:
+        assert registry.get_activity(s, "Acme AS", "A-01").owner is None
+    engine.dispose()
+
+
+def test_a_save_waits_for_an_import_to_finish(tmp_path, monkeypatch):
+    engine, holder = _locked_sqlite(tmp_path, monkeypatch, "60")
+    saving = threading.Event()
+
+    def finish_import() -> None:
+        saving.wait(30)
+        time.sleep(0.5)  # the save is now waiting for the lock (this is not a timing assertion)
+        holder.execute("COMMIT")
+
+    t = threading.Thread(target=finish_import)
+    t.start()
+    try:
+        with db.transaction(engine) as s:
+            saving.set()
+            registry.update_activity(s, "Acme AS", "A-01", {**ACT, "owner": "HR"}, expected_version=1, actor="bob")
+    finally:
+        t.join(60)
+        holder.close()
+    with db.session(engine) as s:
+        assert registry.get_activity(s, "Acme AS", "A-01").owner == "HR"
+    engine.dispose()
+
+
+# ---------------------------------------------------------------------------------------------
+# Deleting an organisation: every removed record has its audit event
+
+
+def test_deleting_an_organisation_audits_every_removed_record(engine):
+    from ropa.models import AuditEvent, Recipient, Term
+
+    name = _org(engine, "Acme AS", ({**ACT, "transfers": [{"country": "US", "recipient": "Bank AS", "mechanism": "art46_2_c"}]},))
+    with db.transaction(engine) as s:
+        org = registry.get_organisation(s, name)
+        registry.create_recipient(s, name, {"name": "Unused Cloud AS", "kind": "processor"}, actor="alice")
+        s.add(Term(organisation_id=org.id, kind="data_category", key="user.custom.badge", label_en="Badge", label_nb="Adgangskort"))
+    with db.session(engine) as s:
+        org_id = registry.get_organisation(s, name).id
+        recipient_ids = set(s.execute(select(Recipient.id).where(Recipient.organisation_id == org_id)).scalars())
+        term_ids = set(s.execute(select(Term.id).where(Term.organisation_id == org_id)).scalars())
+    assert len(recipient_ids) == 2 and len(term_ids) == 1
+    with db.transaction(engine) as s:
+        registry.delete_organisation(s, name, actor="dora")
+    with db.session(engine) as s:
+        deleted = [(e.entity, e.entity_id, e.entity_key) for e in s.execute(
+            select(AuditEvent).where(AuditEvent.action == "delete", AuditEvent.actor == "dora")).scalars()]
+        assert {i for e, i, _ in deleted if e == "recipient"} == recipient_ids
+        assert {i for e, i, _ in deleted if e == "term"} == term_ids
+        assert ("organisation", org_id, name) in deleted
+        activity = [e for e in s.execute(select(AuditEvent).where(AuditEvent.entity == "activity",
+                                                                     AuditEvent.action == "delete")).scalars()]
+        assert '"mechanism": "art46_2_c"' in activity[0].old_value  # its transfers are in its event
+        assert s.execute(select(func.count()).select_from(Recipient)).scalar_one() == 0
+        assert s.execute(select(func.count()).select_from(Term)).scalar_one() == 0
