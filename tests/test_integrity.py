@@ -411,3 +411,26 @@ def test_deleting_an_organisation_audits_every_removed_record(engine):
         assert '"mechanism": "art46_2_c"' in activity[0].old_value  # its transfers are in its event
         assert s.execute(select(func.count()).select_from(Recipient)).scalar_one() == 0
         assert s.execute(select(func.count()).select_from(Term)).scalar_one() == 0
+
+
+def test_old_workbook_does_not_revert_a_recipient_change(engine, tmp_path):
+    name = _org(engine, "Acme AS", (ACT, {**ACT, "ref": "A-02", "name": "Canteen"}))
+    book = tmp_path / "ropa.xlsx"
+    with db.session(engine) as s:
+        write_workbook(s, book, lang="en")
+    with db.transaction(engine) as s:
+        registry.update_recipient(s, name, "Bank AS", {"name": "Bank AS", "kind": "controller", "country": "NO",
+                                                      "agreement": "DPA-2026-7"}, expected_version=1, actor="bob")
+    with db.transaction(engine) as s:  # the old, untouched workbook
+        report = importer.import_file(s, book, actor="carol")
+    assert report.updated == []
+    with db.session(engine) as s:
+        assert registry.get_recipient(s, name, "Bank AS").agreement == "DPA-2026-7"
+    _edit_cell(book, "recipients", 2, "agreement", "DPA-old")  # edited in the old workbook
+    with pytest.raises(ValidationFailed) as err:
+        with db.transaction(engine) as s:
+            importer.import_file(s, book, actor="carol", dry_run=True)
+    assert {p.code for p in err.value.problems} == {"conflict"}
+    assert "recipient Acme AS/Bank AS" in err.value.problems[0].message and "bob" in err.value.problems[0].message
+    with db.session(engine) as s:
+        assert registry.get_recipient(s, name, "Bank AS").agreement == "DPA-2026-7"

@@ -1010,7 +1010,7 @@ def _own_recipients(b: _Builder, sheet: reader.SheetData, lang: str, only: Optio
                 edits.pop("used_by")
             if not edits:
                 continue
-            rec = {k: original[k] for k in ("name", "kind", "country", "agreement")}
+            rec = {k: original[k] for k in ("name", "kind", "country", "agreement", "version") if k in original}
             used_before = set(original["used_by"])
         else:
             edits = {k: v for k, v in cells.items() if v is not None and k not in ("organisation", "name")}
