@@ -4,6 +4,10 @@ Import is all-or-nothing: the document is validated in full first (every problem
 with its JSON path), then written in the caller's one transaction. It upserts: organisations
 are matched by name, activities by organisation + ref; what the file does not mention is left
 alone. Export then import into an empty database then export gives an identical document.
+
+Every exported record carries the ``version`` it was read at. A record the register changed
+since is left alone when the file's copy is untouched (``ImportReport.kept``) and is a
+conflict, reported per record, when the copy was edited too: an import never undoes a save.
 """
 
 from __future__ import annotations
@@ -124,7 +128,7 @@ class ImportReport:
 
     @property
     def activities_read(self) -> int:
-        return len(self.created) + len(self.updated) + len(self.unchanged)
+        return len(self.created) + len(self.updated) + len(self.unchanged) + len(self.kept)
 
     def summary(self) -> str:
         verb = "would be" if self.dry_run else "were"
