@@ -100,7 +100,7 @@ def ensure_recipients(
     """Make sure each named recipient exists for the organisation; new ones go in with one
     multi-row INSERT (and their audit events). Existing ones that differ are updated one by one
     through the registry, with audit."""
-    from ropa.registry import _upsert_recipient, recipient_dict
+    from ropa.registry import _refuse_case_variant, _upsert_recipient, recipient_dict, unique_name
 
     wanted: dict[str, RecipientDoc] = {}
     for d in docs:
@@ -116,12 +116,14 @@ def ensure_recipients(
     new = [d for n, d in wanted.items() if n not in cache]
     if not new:
         return
+    _refuse_case_variant(session, org, [d.name for d in new])
     table = Recipient.__table__  # type: ignore[attr-defined]
     rows = [{"organisation_id": org.id, "name": d.name, "kind": d.kind or "other", "country": d.country,
              "agreement": d.agreement, "version": 1} for d in new]
     # One executemany, then the new rows in one SELECT by name (unique within the organisation):
     # fetching each by id was a round trip per recipient.
-    session.execute(insert(table), rows)
+    with unique_name("a recipient", ", ".join(d.name for d in new[:3])):
+        session.execute(insert(table), rows)
     for rec in session.execute(select(Recipient).where(Recipient.organisation_id == org.id,
                                                       Recipient.name.in_([d.name for d in new]))).scalars():  # type: ignore[attr-defined]
         cache[rec.name] = rec

@@ -19,10 +19,12 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event, inspect
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 
 from ropa import models  # noqa: F401  (registers the tables on SQLModel.metadata)
-from ropa.settings import database_url
+from ropa.errors import Busy
+from ropa.settings import database_url, sqlite_busy_timeout
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
@@ -41,9 +43,14 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     dbapi_connection.create_function("lower", 1, _unicode_lower, deterministic=True)
     cur = dbapi_connection.cursor()
     cur.execute("PRAGMA foreign_keys=ON")
+    # REPLACE INTO deletes the row it replaces; only with recursive triggers on does that delete
+    # meet audit_event's BEFORE DELETE trigger (the 0002 migration also refuses a reused id).
+    cur.execute("PRAGMA recursive_triggers=ON")
     cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA synchronous=NORMAL")
-    cur.execute("PRAGMA busy_timeout=10000")
+    # A save waits this long for an import (which holds the write lock for its whole run), then
+    # says plainly that the register is busy (see transaction()).
+    cur.execute(f"PRAGMA busy_timeout={int(sqlite_busy_timeout() * 1000)}")
     # A 64 MB page cache (SQLite's default is 2 MB), filled only as pages are used: a bulk import
     # into a register of 100,000 activities otherwise rereads its index pages from disk.
     cur.execute("PRAGMA cache_size=-65536")
@@ -114,8 +121,10 @@ def transaction(engine: Engine) -> Iterator[Session]:
         try:
             yield session
             session.commit()
-        except BaseException:
+        except BaseException as exc:
             session.rollback()
+            if isinstance(exc, OperationalError) and "database is locked" in str(exc.orig):
+                raise Busy(sqlite_busy_timeout()) from None
             raise
 
 

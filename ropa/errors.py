@@ -66,5 +66,24 @@ class Conflict(RopaError):
         )
 
 
+class Busy(RopaError):
+    """The SQLite register stayed locked by another write (an import holds the lock for its
+    whole run) for longer than a save waits; nothing was saved, and trying again will work."""
+
+    def __init__(self, waited: float) -> None:
+        super().__init__(waited)
+        self.waited = waited
+
+    def message(self, lang: str = "en") -> str:
+        if lang == "nb":
+            return (f"Registeret er opptatt: en import (eller en annen stor lagring) pågår, og vi ventet i {self.waited:g} "
+                    "sekunder. Ingenting ble lagret; prøv igjen når importen er ferdig.")
+        return (f"The register is busy: an import (or another large save) is running, and we waited {self.waited:g} "
+                "seconds. Nothing was saved; try again when the import has finished.")
+
+    def __str__(self) -> str:  # both languages where the edge does not know the user's
+        return f"{self.message('en')} / {self.message('nb')}"
+
+
 class PermissionDenied(RopaError):
     """The actor may not make this change."""

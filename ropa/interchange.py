@@ -4,6 +4,10 @@ Import is all-or-nothing: the document is validated in full first (every problem
 with its JSON path), then written in the caller's one transaction. It upserts: organisations
 are matched by name, activities by organisation + ref; what the file does not mention is left
 alone. Export then import into an empty database then export gives an identical document.
+
+Every exported record carries the ``version`` it was read at. A record the register changed
+since is left alone when the file's copy is untouched (``ImportReport.kept``) and is a
+conflict, reported per record, when the copy was edited too: an import never undoes a save.
 """
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ from sqlalchemy import exists, select
 from sqlmodel import Session
 
 from ropa import bulk, registry, snapshot
-from ropa.errors import Problem, ValidationFailed
+from ropa.errors import Conflict, Problem, ValidationFailed
 from ropa.models import ActivityRecipient, Organisation, Recipient
 from ropa.schema import FORMAT_NAME, FORMAT_VERSION, OrganisationDoc, RecipientDoc, iter_organisations
 
@@ -33,13 +37,14 @@ def _organisation_docs(session: Session, orgs: Optional[list[str]] = None) -> It
         org = session.get(Organisation, org_row.id)
         assert org is not None
         doc = registry.organisation_dict(org)
+        doc["version"] = org.version  # every copy carries the version it was read at
         # Recipients no activity uses are kept at organisation level, so nothing typed is lost.
         unused = session.execute(
             select(Recipient).where(Recipient.organisation_id == org.id, ~exists().where(ActivityRecipient.recipient_id == Recipient.id))
             .order_by(Recipient.name)
         ).scalars()
-        doc["recipients"] = [registry.recipient_dict(r) for r in unused]
-        yield doc, (act for _, act in snapshot.iter_activities(session, [org_row.id]))
+        doc["recipients"] = [registry.recipient_dict(r, version=True) for r in unused]
+        yield doc, (act for _, act in snapshot.iter_activities(session, [org_row.id], versions=True))
 
 
 def export_document(session: Session, orgs: Optional[list[str]] = None) -> dict[str, Any]:
@@ -115,16 +120,21 @@ class ImportReport:
     unchanged: list[str] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
     dry_run: bool = False
+    kept: list[str] = field(default_factory=list)  # old but untouched copies: the register's newer record stays
+
+    def kept_note(self) -> str:
+        return (f"; {len(self.kept)} left alone (changed in the register since the file was exported; "
+                f"the file's copy is older and untouched)") if self.kept else ""
 
     @property
     def activities_read(self) -> int:
-        return len(self.created) + len(self.updated) + len(self.unchanged)
+        return len(self.created) + len(self.updated) + len(self.unchanged) + len(self.kept)
 
     def summary(self) -> str:
         verb = "would be" if self.dry_run else "were"
         return (
             f"{self.activities_read} activities read from {self.source}: {len(self.created)} {verb} created, "
-            f"{len(self.updated)} {verb} updated, {len(self.unchanged)} unchanged; "
+            f"{len(self.updated)} {verb} updated, {len(self.unchanged)} unchanged{self.kept_note()}; "
             f"organisations: {self.organisations_created} new, {self.organisations_updated} updated; "
             f"{len(self.warnings)} warnings"
         )
@@ -162,11 +172,11 @@ def import_document(
     problems, organisations = iter_organisations(data)
     report = ImportReport(source=source, dry_run=dry_run)
     tag = f"import:{source}"
-    for _, org_doc, found in organisations:
+    for oi, org_doc, found in organisations:
         problems += found
         if org_doc is None or any(p.severity == "error" for p in problems):
             continue
-        _import_organisation(session, org_doc, report, actor=actor, tag=tag)
+        problems += _import_organisation(session, org_doc, report, actor=actor, tag=tag, where=f"organisations[{oi}]")
         session.flush()
     errors = [p for p in problems if p.severity == "error"]
     if errors:
@@ -175,7 +185,11 @@ def import_document(
     return report
 
 
-def _import_organisation(session: Session, org_doc: OrganisationDoc, report: ImportReport, *, actor: str, tag: str) -> None:
+def _import_organisation(session: Session, org_doc: OrganisationDoc, report: ImportReport, *, actor: str, tag: str,
+                         where: str) -> list[Problem]:
+    """Upsert one organisation; returns the conflicts met (copies older than the register's
+    record and edited since), one per record, so a dry run lists them all."""
+    conflicts: list[Problem] = []
     org = registry.find_organisation(session, org_doc.name)
     created = org is None
     if org is None:
@@ -183,28 +197,53 @@ def _import_organisation(session: Session, org_doc: OrganisationDoc, report: Imp
         report.organisations_created += 1
     else:
         wanted = org_doc.model_dump(mode="json", exclude={"activities", "recipients"})
-        if registry.organisation_dict(org) != wanted:
-            org = registry.update_organisation(session, org.name, org_doc, expected_version=org.version, actor=actor, source=tag)
-            report.organisations_updated += 1
+        current_org = registry.organisation_dict(org)
+        if current_org != wanted:
+            try:
+                if org_doc.version is not None and org_doc.version != org.version:
+                    registry.stale_organisation(session, org, wanted, org_doc.version)  # untouched: left alone
+                else:
+                    org = registry.update_organisation(session, org.name, org_doc, expected_version=org_doc.version or org.version,
+                                                       actor=actor, source=tag)
+                    report.organisations_updated += 1
+            except Conflict as c:
+                conflicts.append(registry.conflict_problem(where, c))
     cache: dict[str, Recipient] = {}
-    bulk.ensure_recipients(session, org, org_doc.recipients, actor=actor, source=tag, cache=cache)
+    try:
+        bulk.ensure_recipients(session, org, org_doc.recipients, actor=actor, source=tag, cache=cache)
+    except Conflict as c:
+        conflicts.append(registry.conflict_problem(f"{where}.recipients", c))
     # A new organisation has no activities yet: no need to ask.
     existing = {a.ref: a for a in registry.list_activities(session, org=org.name)} if org_doc.activities and not created else {}
-    new = []
-    for act_doc in org_doc.activities:
+    new, new_at = [], []
+    for ai, act_doc in enumerate(org_doc.activities):
         key = f"{org.name}/{act_doc.ref}"
         current = existing.get(act_doc.ref)
-        if current is None:
-            new.append(act_doc)
-            report.created.append(key)
-        elif registry.update_activity(session, org.name, act_doc.ref, act_doc, expected_version=current.version,
-                                      actor=actor, source=tag, recipient_cache=cache):
-            report.updated.append(key)
-        else:
-            report.unchanged.append(key)
+        try:
+            if current is None:
+                new.append(act_doc)
+                new_at.append(ai)
+                report.created.append(key)
+            elif registry.stale_activity(session, current, act_doc):
+                # The file's copy is older than the register's record and untouched since: keep the newer one.
+                report.kept.append(key)
+            elif registry.update_activity(session, org.name, act_doc.ref, act_doc,
+                                          expected_version=act_doc.version or current.version,
+                                          actor=actor, source=tag, recipient_cache=cache):
+                report.updated.append(key)
+            else:
+                report.unchanged.append(key)
+        except Conflict as c:
+            conflicts.append(registry.conflict_problem(f"{where}.activities[{ai}]", c))
     # New activities go in with multi-row INSERTs: an import of thousands stays a bulk insert.
-    bulk.ensure_recipients(session, org, [r for a in new for r in a.recipients], actor=actor, source=tag, cache=cache)
-    bulk.create_activities(session, org, new, actor=actor, source=tag, recipients=cache)
+    try:
+        bulk.ensure_recipients(session, org, [r for a in new for r in a.recipients], actor=actor, source=tag, cache=cache)
+    except Conflict as c:
+        at = next((ai for ai, a in zip(new_at, new) if any(r.name == c.key.split("/", 1)[-1] for r in a.recipients)), None)
+        conflicts.append(registry.conflict_problem(f"{where}.activities[{at}]" if at is not None else where, c))
+    if not conflicts:
+        bulk.create_activities(session, org, new, actor=actor, source=tag, recipients=cache)
+    return conflicts
 
 
 def count_by_organisation(document: dict[str, Any]) -> Counter[str]:

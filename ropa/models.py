@@ -14,7 +14,7 @@ Codes (roles, statuses, legal bases, mechanisms ...) are plain strings checked a
 from datetime import UTC, date, datetime
 from typing import Any, Optional
 
-from sqlalchemy import JSON, Column, DateTime, ForeignKey, Index, Integer, Text, UniqueConstraint
+from sqlalchemy import JSON, Column, DateTime, ForeignKey, Index, Integer, Text, UniqueConstraint, func
 from sqlmodel import Field, Relationship, SQLModel
 
 
@@ -34,6 +34,9 @@ class Organisation(SQLModel, table=True):
     """A legal entity in the register: a controller and/or processor (Art. 30(1)(a), 30(2)(a))."""
 
     __tablename__ = "organisation"
+    # Names are unique regardless of case, in the database itself: two saves racing with "Race
+    # Case" and "RACE CASE" cannot both succeed.
+    __table_args__ = (Index("uq_organisation_name_ci", func.lower(Column("name", Text)), unique=True),)
 
     id: Optional[int] = Field(default=None, primary_key=True)
     name: str = Field(sa_column=Column(Text, nullable=False, unique=True))
@@ -80,7 +83,10 @@ class Recipient(SQLModel, table=True):
     """Who receives personal data (Art. 30(1)(d)); shared by the activities of one organisation."""
 
     __tablename__ = "recipient"
-    __table_args__ = (UniqueConstraint("organisation_id", "name", name="uq_recipient_org_name"),)
+    __table_args__ = (
+        UniqueConstraint("organisation_id", "name", name="uq_recipient_org_name"),
+        Index("uq_recipient_org_name_ci", "organisation_id", func.lower(Column("name", Text)), unique=True),
+    )
 
     id: Optional[int] = Field(default=None, primary_key=True)
     organisation_id: int = Field(

@@ -12,13 +12,15 @@ Updates take the version the editor saw. The version is bumped with a conditiona
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, Optional, TypeVar, Union
 
 from pydantic import BaseModel, ValidationError
 from sqlalchemy import String, and_, cast, exists, func, or_, select, true, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 from sqlmodel import Session
 
@@ -31,6 +33,7 @@ from ropa.models import (
     Organisation,
     ProcessingActivity,
     Recipient,
+    Term,
     Transfer,
     utcnow,
 )
@@ -41,6 +44,7 @@ from ropa.schema import (
     RecipientDoc,
     Representative,
     activity_problems,
+    normalise_name,
     problems_from_validation,
 )
 
@@ -57,11 +61,26 @@ ORG_FIELDS = ("name", "org_number", "country", "address", "email", "phone", "web
 
 def _validate(model: type[M], data: Union[M, dict[str, Any]], where: str = "") -> M:
     if isinstance(data, model):
-        data = data.model_dump()  # re-validate: a model built with model_construct is unchecked
+        data = _dump_with_versions(data)  # re-validate: a model built with model_construct is unchecked
     try:
         return model.model_validate(data)
     except ValidationError as exc:
         raise ValidationFailed(problems_from_validation(exc, where)) from None
+
+
+def _dump_with_versions(model: BaseModel) -> dict[str, Any]:
+    """``model_dump()`` keeping the versions a copy was read at (left out of dumps otherwise)."""
+    out = model.model_dump()
+
+    def restore(m: Any, d: dict[str, Any]) -> None:
+        if getattr(m, "version", None) is not None:
+            d["version"] = m.version
+        for key in ("recipients", "activities"):
+            for sub, sub_d in zip(getattr(m, key, None) or [], d.get(key) or []):
+                restore(sub, sub_d)
+
+    restore(model, out)
+    return out
 
 
 def validate_activity(data: Union[ActivityDoc, dict[str, Any]], where: str = "") -> ActivityDoc:
@@ -93,8 +112,12 @@ def organisation_dict(org: Organisation) -> dict[str, Any]:
     return out
 
 
-def recipient_dict(rec: Recipient) -> dict[str, Any]:
-    return {"name": rec.name, "kind": rec.kind, "country": rec.country, "agreement": rec.agreement}
+def recipient_dict(rec: Recipient, *, version: bool = False) -> dict[str, Any]:
+    """A recipient in the JSON format; ``version``: with the version it was read at (exports)."""
+    out = {"name": rec.name, "kind": rec.kind, "country": rec.country, "agreement": rec.agreement}
+    if version:
+        out["version"] = rec.version
+    return out
 
 
 def _basis(b: ActivityBasis) -> dict[str, Any]:
@@ -190,6 +213,19 @@ def _audit_changes(
     return changed
 
 
+@contextmanager
+def unique_name(what: str, name: str, where: str = "name") -> Iterator[None]:
+    """Turn the database's refusal of a duplicate name (its unique index on ``lower(name)``,
+    the last word when two saves race past the checks) into a Problem naming the name."""
+    try:
+        yield
+    except IntegrityError as exc:
+        if "unique" not in str(exc.orig).lower() and "duplicate" not in str(exc.orig).lower():
+            raise
+        raise ValidationFailed([Problem(where, "duplicate",
+                                        f"{what} named '{name}' already exists (names are compared regardless of case)")]) from None
+
+
 def _bump_version(session: Session, table: Any, row_id: int, expected: int, *, entity: str, key: str) -> int:
     """Compare-and-set the version; raise Conflict (with the other saves) if someone was first."""
     result = session.execute(
@@ -197,16 +233,81 @@ def _bump_version(session: Session, table: Any, row_id: int, expected: int, *, e
     )
     if result.rowcount != 1:  # type: ignore[attr-defined]
         current = session.execute(select(table.version).where(table.id == row_id)).scalar_one()
-        changes = [
-            {"actor": e.actor, "at": e.at, "field": e.field, "old": e.old_value, "new": e.new_value, "version": e.version}
-            for e in session.execute(
-                select(AuditEvent).where(
-                    AuditEvent.entity == entity, AuditEvent.entity_id == row_id, AuditEvent.version > expected
-                ).order_by(AuditEvent.id)
-            ).scalars()
-        ]
-        raise Conflict(entity=entity, key=key, expected_version=expected, current_version=current, changes=changes)
+        raise Conflict(entity=entity, key=key, expected_version=expected, current_version=current,
+                       changes=changes_since(session, entity, row_id, expected))
     return expected + 1
+
+
+def changes_since(session: Session, entity: str, entity_id: int, version: int) -> list[dict[str, Any]]:
+    """The saves of a record after ``version`` (its audit events), oldest first."""
+    return [
+        {"actor": e.actor, "at": e.at, "field": e.field, "old": e.old_value, "new": e.new_value, "version": e.version}
+        for e in session.execute(
+            select(AuditEvent).where(
+                AuditEvent.entity == entity, AuditEvent.entity_id == entity_id, AuditEvent.version > version
+            ).order_by(AuditEvent.id)
+        ).scalars()
+    ]
+
+
+def as_of(session: Session, entity: str, entity_id: int, version: int, current: dict[str, Any]) -> dict[str, Any]:
+    """A record (``current``, in its audit shape) as it was at ``version``: each field changed
+    since then is wound back to the old value of its first later change."""
+    state = dict(current)
+    for e in reversed(changes_since(session, entity, entity_id, version)):
+        if e["field"] in state:
+            state[e["field"]] = None if e["old"] is None else json.loads(e["old"])
+    return state
+
+
+def _stale_copy(
+    session: Session, *, entity: str, entity_id: int, key: str, seen: int, current_version: int,
+    current: dict[str, Any], copy: dict[str, Any], comparable: Any = None,
+) -> None:
+    """A copy read at version ``seen`` of a record now at ``current_version``: return when the copy
+    is what the register held then (untouched: the newer record is left alone), raise
+    :class:`Conflict` when it was changed, since writing it would undo the saves in between."""
+    same = comparable or (lambda d: d)
+    if same(copy) == same(as_of(session, entity, entity_id, seen, current)):
+        return
+    raise Conflict(entity=entity, key=key, expected_version=seen, current_version=current_version,
+                   changes=changes_since(session, entity, entity_id, seen))
+
+
+def _names_only(act: dict[str, Any]) -> dict[str, Any]:
+    """An activity's content without its recipients' details (versioned, and conflicting, as
+    recipients of their own)."""
+    return {**act, "recipients": [r["name"] for r in act.get("recipients") or []]}
+
+
+def stale_activity(session: Session, act: ProcessingActivity, doc: ActivityDoc) -> bool:
+    """For a copy of ``act`` read at an older version (``doc.version``): True when the copy is
+    untouched since (leave the newer record alone); :class:`Conflict` when it was edited. False
+    when the copy is not stale (no version, or the current one)."""
+    if doc.version is None or doc.version == act.version:
+        return False
+    assert act.id is not None and act.organisation is not None
+    current = activity_dict(act)
+    _stale_copy(session, entity="activity", entity_id=act.id, key=f"{act.organisation.name}/{act.ref}", seen=doc.version,
+                current_version=act.version, current=current, copy=_doc_dict(doc), comparable=_names_only)
+    return True
+
+
+def stale_organisation(session: Session, org: Organisation, wanted: dict[str, Any], seen: int) -> None:
+    """An old copy of an organisation's own fields: return when untouched, :class:`Conflict` when edited."""
+    assert org.id is not None
+    _stale_copy(session, entity="organisation", entity_id=org.id, key=org.name, seen=seen, current_version=org.version,
+                current=organisation_dict(org), copy=wanted)
+
+
+def conflict_problem(where: str, c: Conflict) -> Problem:
+    """A :class:`Conflict` met by an import, as the Problem that rejects it (naming who changed what)."""
+    who = ", ".join(sorted({str(x["actor"]) for x in c.changes if x.get("actor")})) or "someone"
+    fields = ", ".join(dict.fromkeys(str(x["field"]) for x in c.changes if x.get("field")))
+    return Problem(where, "conflict", (
+        f"{c.entity} {c.key} was changed in the register since this copy was exported (copy: version "
+        f"{c.expected_version}, register: version {c.current_version}, by {who}" + (f": {fields}" if fields else "")
+        + "); importing your edit would undo that change, so nothing was imported: export again and redo the edit"))
 
 
 def history(session: Session, entity: str, entity_id: int) -> list[AuditEvent]:
@@ -216,9 +317,17 @@ def history(session: Session, entity: str, entity_id: int) -> list[AuditEvent]:
 
 
 def activity_history(session: Session, org: str, ref: str) -> list[AuditEvent]:
-    """The audit trail of an activity (also after it was deleted), oldest first."""
-    key = f"{get_organisation(session, org).name}/{ref}"
-    stmt = select(AuditEvent).where(AuditEvent.entity == "activity", AuditEvent.entity_key == key)
+    """The audit trail of an activity (also after it was deleted), oldest first, with the
+    changes (updates) of the shared recipients it uses: they change what the activity discloses."""
+    o = get_organisation(session, org)
+    key = f"{o.name}/{ref}"
+    own = and_(AuditEvent.entity == "activity", AuditEvent.entity_key == key)
+    used = (select(ActivityRecipient.recipient_id)
+            .join(ProcessingActivity, ProcessingActivity.id == ActivityRecipient.activity_id)  # type: ignore[arg-type]
+            .where(ProcessingActivity.organisation_id == o.id, ProcessingActivity.ref == ref))
+    recipients = and_(AuditEvent.entity == "recipient", AuditEvent.action == "update",
+                      AuditEvent.entity_id.in_(used))  # type: ignore[attr-defined]
+    stmt = select(AuditEvent).where(or_(own, recipients))
     return list(session.execute(stmt.order_by(AuditEvent.id)).scalars())
 
 
@@ -253,7 +362,7 @@ def recent_changes(session: Session, *, org: Optional[str] = None, limit: int = 
 
 def get_organisation(session: Session, name: str) -> Organisation:
     """By name (case-insensitive) or organisation number."""
-    needle = name.strip()
+    needle = normalise_name(name)
     # One query (an import asks for each of its organisations several times): the exact name wins.
     found = session.execute(select(Organisation).where(or_(
         Organisation.name == needle, func.lower(Organisation.name) == needle.lower(), Organisation.org_number == needle,
@@ -304,7 +413,8 @@ def create_organisation(
     org = Organisation()
     _apply_org(org, doc)
     session.add(org)
-    session.flush()
+    with unique_name("an organisation", doc.name):
+        session.flush()
     assert org.id is not None
     _audit(session, actor=actor, action="create", entity="organisation", entity_id=org.id, key=org.name,
            version=org.version, source=source, new=organisation_dict(org))
@@ -327,20 +437,33 @@ def update_organisation(
     org.updated_at = utcnow()
     _audit_changes(session, before, organisation_dict(org), actor=actor, entity="organisation",
                    entity_id=org.id, key=org.name, version=version, source=source)
-    session.flush()
+    with unique_name("an organisation", doc.name):
+        session.flush()
     return org
 
 
 def delete_organisation(
     session: Session, name: str, *, actor: str, expected_version: Optional[int] = None, source: Optional[str] = None
 ) -> None:
-    """Delete an organisation with its activities and recipients; each gets its audit event."""
+    """Delete an organisation with its activities (their transfers and legal bases are in each
+    one's audit event), recipients and own vocabulary terms; each removed record gets its audit
+    event, none goes by cascade unrecorded."""
     org = get_organisation(session, name)
     assert org.id is not None
     if expected_version is not None:
         _bump_version(session, Organisation, org.id, expected_version, entity="organisation", key=org.name)
     for act in list_activities(session, org=org.name, include_retired=True):
         delete_activity(session, org.name, act.ref, actor=actor, source=source)
+    for rec in session.execute(select(Recipient).where(Recipient.organisation_id == org.id).order_by(Recipient.name)).scalars():
+        assert rec.id is not None
+        _audit(session, actor=actor, action="delete", entity="recipient", entity_id=rec.id, key=f"{org.name}/{rec.name}",
+               version=rec.version, source=source, old=recipient_dict(rec))
+        session.delete(rec)
+    for term in session.execute(select(Term).where(Term.organisation_id == org.id).order_by(Term.kind, Term.key)).scalars():
+        assert term.id is not None
+        _audit(session, actor=actor, action="delete", entity="term", entity_id=term.id, key=f"{org.name}/{term.kind}:{term.key}",
+               version=1, source=source, old={"kind": term.kind, "key": term.key, "label_en": term.label_en, "label_nb": term.label_nb})
+        session.delete(term)
     _audit(session, actor=actor, action="delete", entity="organisation", entity_id=org.id, key=org.name,
            version=org.version, source=source, old=organisation_dict(org))
     session.delete(org)
@@ -390,18 +513,25 @@ def _upsert_recipient(
     key = f"{org.name}/{doc.name}"
     if rec is None:
         assert org.id is not None
+        _refuse_case_variant(session, org, [doc.name])
         rec = Recipient(organisation_id=org.id, name=doc.name, kind=doc.kind or "other",
                         country=doc.country, agreement=doc.agreement)
         session.add(rec)
-        session.flush()
+        with unique_name("a recipient", doc.name):
+            session.flush()
         assert rec.id is not None
         _audit(session, actor=actor, action="create", entity="recipient", entity_id=rec.id, key=key,
                version=rec.version, source=source, new=recipient_dict(rec))
     else:
         before = recipient_dict(rec)
         after = _doc_dict(doc)
-        if before != after:
-            assert rec.id is not None
+        assert rec.id is not None
+        if before != after and doc.version is not None and doc.version != rec.version:
+            # An old copy of a shared recipient (an activity read, or a file exported, before
+            # someone changed it): left alone when untouched, a Conflict when edited.
+            _stale_copy(session, entity="recipient", entity_id=rec.id, key=key, seen=doc.version,
+                        current_version=rec.version, current=before, copy=after)
+        elif before != after:
             version = _bump_version(session, Recipient, rec.id, rec.version, entity="recipient", key=key)
             rec.kind, rec.country, rec.agreement = doc.kind or "other", doc.country, doc.agreement
             rec.version = version
@@ -412,13 +542,35 @@ def _upsert_recipient(
     return rec
 
 
+def _refuse_case_variant(session: Session, org: Organisation, names: Sequence[str]) -> None:
+    """Refuse new recipient names that differ only in case from one another or from one the
+    organisation has (the database's unique index would refuse them less kindly)."""
+    seen: dict[str, str] = {}
+    for name in names:
+        other = seen.setdefault(name.lower(), name)
+        if other != name:
+            raise ValidationFailed([Problem("recipients", "duplicate", f"recipients '{other}' and '{name}' differ only in case; "
+                                                                       "use one spelling")])
+    if not names:
+        return
+    lowered = list(seen)
+    for i in range(0, len(lowered), 500):
+        found = session.execute(select(Recipient.name).where(
+            Recipient.organisation_id == org.id, func.lower(Recipient.name).in_(lowered[i:i + 500]))).scalars().first()
+        if found is not None and found not in names:
+            raise ValidationFailed([Problem("recipients", "duplicate", f"'{org.name}' already has a recipient '{found}'; "
+                                            f"'{seen[found.lower()]}' differs only in case: use that spelling")])
+
+
 def create_recipient(
     session: Session, org: str, data: Union[RecipientDoc, dict[str, Any]], *, actor: str, source: Optional[str] = None
 ) -> Recipient:
     o = get_organisation(session, org)
     doc = _validate(RecipientDoc, data)
-    if session.execute(select(Recipient.id).where(Recipient.organisation_id == o.id, Recipient.name == doc.name)).first():
-        raise ValidationFailed([Problem("name", "duplicate", f"'{o.name}' already has a recipient named '{doc.name}'")])
+    if session.execute(select(Recipient.id).where(Recipient.organisation_id == o.id,
+                                                  func.lower(Recipient.name) == doc.name.lower())).first():
+        raise ValidationFailed([Problem("name", "duplicate", f"'{o.name}' already has a recipient named '{doc.name}' "
+                                                             "(names are compared regardless of case)")])
     return _upsert_recipient(session, o, doc, actor=actor, source=source)
 
 
@@ -431,9 +583,11 @@ def update_recipient(
     rec = get_recipient(session, o.name, name)
     doc = _validate(RecipientDoc, data)
     if doc.name != rec.name and session.execute(
-        select(Recipient.id).where(Recipient.organisation_id == o.id, Recipient.name == doc.name)
+        select(Recipient.id).where(Recipient.organisation_id == o.id, Recipient.id != rec.id,
+                                   func.lower(Recipient.name) == doc.name.lower())
     ).first():
-        raise ValidationFailed([Problem("name", "duplicate", f"'{o.name}' already has a recipient named '{doc.name}'")])
+        raise ValidationFailed([Problem("name", "duplicate", f"'{o.name}' already has a recipient named '{doc.name}' "
+                                                             "(names are compared regardless of case)")])
     assert rec.id is not None
     before = recipient_dict(rec)
     version = _bump_version(session, Recipient, rec.id, expected_version, entity="recipient", key=f"{o.name}/{name}")
@@ -441,7 +595,8 @@ def update_recipient(
     rec.version = version
     _audit_changes(session, before, recipient_dict(rec), actor=actor, entity="recipient", entity_id=rec.id,
                    key=f"{o.name}/{rec.name}", version=version, source=source)
-    session.flush()
+    with unique_name("a recipient", doc.name):
+        session.flush()
     return rec
 
 
@@ -620,6 +775,29 @@ def _apply_activity(
     ]
 
 
+def _settle_recipients(session: Session, org: Organisation, doc: ActivityDoc) -> ActivityDoc:
+    """The document with each old but untouched copy of a shared recipient replaced by the
+    register's newer one (so saving the activity does not undo it); :class:`Conflict` for an
+    old copy that was edited."""
+    old = {r.name: r for r in doc.recipients if r.version is not None}
+    if not old:
+        return doc
+    current = {rec.name: rec for rec in session.execute(select(Recipient).where(
+        Recipient.organisation_id == org.id, Recipient.name.in_(list(old)))).scalars()}  # type: ignore[attr-defined]
+    settled, changed = [], False
+    for r in doc.recipients:
+        rec = current.get(r.name)
+        if rec is None or r.version is None or r.version == rec.version or recipient_dict(rec) == _doc_dict(r):
+            settled.append(r)
+            continue
+        assert rec.id is not None
+        _stale_copy(session, entity="recipient", entity_id=rec.id, key=f"{org.name}/{rec.name}", seen=r.version,
+                    current_version=rec.version, current=recipient_dict(rec), copy=_doc_dict(r))
+        settled.append(RecipientDoc.model_validate({**recipient_dict(rec), "version": rec.version}))
+        changed = True
+    return doc.model_copy(update={"recipients": settled}) if changed else doc
+
+
 def create_activity(
     session: Session, org: str, data: Union[ActivityDoc, dict[str, Any]], *, actor: str,
     source: Optional[str] = None, recipient_cache: Optional[dict[str, Recipient]] = None,
@@ -659,6 +837,7 @@ def update_activity(
     if doc.ref != act.ref and session.execute(select(ProcessingActivity.id).where(
         ProcessingActivity.organisation_id == o.id, ProcessingActivity.ref == doc.ref)).first():
         raise ValidationFailed([Problem("ref", "duplicate", f"'{o.name}' already has an activity '{doc.ref}'")])
+    doc = _settle_recipients(session, o, doc)
     before = activity_dict(act)
     key = f"{o.name}/{act.ref}"
     if act.version != expected_version:

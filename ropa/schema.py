@@ -8,6 +8,8 @@ versions; none are renamed. ``schema/ropa-register.schema.json`` is generated fr
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections.abc import Iterable, Iterator
 from datetime import date
 from typing import Annotated, Any, ClassVar, Literal, Optional
@@ -21,12 +23,41 @@ from ropa.errors import Problem
 FORMAT_NAME = "ropa-register"
 FORMAT_VERSION = 1
 REF_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,39}$"
+MAX_VERSION = 2**31 - 1  # a record's version counter: an INTEGER column on both databases
+# A retention period of at most 1,000 years, in its unit (an INTEGER column on both databases).
+MAX_RETENTION = {"days": 366_000, "months": 12_000, "years": 1_000}
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def normalise_name(value: str) -> str:
+    """The one form a name is stored and compared in: Unicode NFC, every run of whitespace
+    (non-breaking space, tab, newline, double space) one space, trimmed. Every sheet of the
+    workbook, the JSON import and every lookup use it, so a name always finds itself again."""
+    if not value.isascii():
+        value = unicodedata.normalize("NFC", value)
+    return " ".join(value.split())
 
 
 def _clean_text(value: Any) -> Any:
     """Trim text; an empty string means 'not given'."""
     if isinstance(value, str):
+        if "\x00" in value:
+            raise PydanticCustomError("nul_character", "contains a NUL character (U+0000), which cannot be stored")
         value = value.strip()
+        return value or None
+    return value
+
+
+def _clean_name(value: Any) -> Any:
+    """A name (organisation, activity, recipient): :func:`normalise_name`, and no control
+    characters: the workbook cannot hold them, so a name with one would come back different."""
+    if isinstance(value, str):
+        value = normalise_name(_clean_text(value) or "")
+        bad = _CONTROL.search(value)
+        if bad:
+            raise PydanticCustomError("control_character",
+                                      "contains a control character (U+{code}), which a name cannot hold",
+                                      {"code": f"{ord(bad.group()):04X}"})
         return value or None
     return value
 
@@ -82,18 +113,39 @@ class _Model(BaseModel):
 
     @model_validator(mode="after")
     def _blank_is_none(self) -> Any:
-        """Optional text that is empty (after trimming) is not given; nor is an empty list item."""
+        """Optional text that is empty (after trimming) is not given; nor is an empty list item.
+        No text may hold a NUL: SQLite would store it and PostgreSQL refuse it."""
         values = self.__dict__
         for key in self._blank_fields:
-            if values[key] == "":
+            value = values[key]
+            if value == "":
                 values[key] = None
+            elif value is not None and "\x00" in value:
+                raise _nul(key)
         for key in self._list_fields:
             items = values[key]
             if items is None:
                 values[key] = []
-            elif "" in items:
-                values[key] = [x for x in items if x]
+            else:
+                if "" in items:
+                    values[key] = items = [x for x in items if x]
+                for x in items:
+                    if "\x00" in x:
+                        raise _nul(key)
         return self
+
+
+def _nul(key: str) -> PydanticCustomError:
+    return PydanticCustomError("nul_character", "contains a NUL character (U+0000), which cannot be stored", {"field": key})
+
+
+# The version of the record a copy was read at (JSON export, workbook): optional on input, and
+# never part of the record's content (left out of dumps, comparisons and the audit trail).
+Version = Optional[int]
+
+
+def _version() -> Any:
+    return Field(default=None, ge=1, le=MAX_VERSION, exclude=True)
 
 
 class Dpo(_Model):
@@ -124,10 +176,11 @@ class Basis(_Model):
 class RecipientDoc(_Model):
     """A recipient or category of recipients (Art. 30(1)(d))."""
 
-    name: Annotated[str, BeforeValidator(_clean_text)]
+    name: Annotated[str, BeforeValidator(_clean_name)]
     kind: Text = "other"
     country: Country = None
     agreement: Text = None
+    version: Version = _version()
 
     @field_validator("kind")
     @classmethod
@@ -148,6 +201,11 @@ class TransferDoc(_Model):
     adequacy_scope_confirmed: bool = False
     note: Text = None
 
+    @field_validator("recipient")
+    @classmethod
+    def _recipient(cls, v: Optional[str]) -> Optional[str]:
+        return _clean_name(v)  # named as the recipient's own name is
+
     @field_validator("mechanism")
     @classmethod
     def _mechanism(cls, v: Optional[str]) -> Optional[str]:
@@ -162,7 +220,7 @@ class TransferDoc(_Model):
 class RetentionDoc(_Model):
     """When the data are erased (Art. 30(1)(f)): a structured rule plus the original words."""
 
-    period: Optional[int] = Field(default=None, ge=0)
+    period: Optional[int] = Field(default=None, ge=0, le=max(MAX_RETENTION.values()))
     unit: Text = None
     trigger: Text = None
     action: Text = None
@@ -215,7 +273,8 @@ class ActivityDoc(_Model):
     """A processing activity with everything Art. 30(1) and 30(2) ask for."""
 
     ref: Annotated[str, BeforeValidator(_clean_text), Field(pattern=REF_PATTERN)]
-    name: Annotated[str, BeforeValidator(_clean_text)]
+    name: Annotated[str, BeforeValidator(_clean_name)]
+    version: Version = _version()
     description: Text = None
     role: Text = "controller"
     controllers: TextList = []
@@ -274,7 +333,8 @@ class ActivityDoc(_Model):
 class OrganisationDoc(_Model):
     """A controller or processor with its contacts, DPO, representative and activities."""
 
-    name: Annotated[str, BeforeValidator(_clean_text)]
+    name: Annotated[str, BeforeValidator(_clean_name)]
+    version: Version = _version()
     org_number: Text = None
     country: Country = None
     address: Text = None
@@ -335,6 +395,8 @@ def problems_from_validation(exc: ValidationError, prefix: str = "") -> list[Pro
             msg = rest
         elif code == "missing":
             msg = "is required"
+        elif code == "nul_character" and "field" in (err.get("ctx") or {}):
+            loc.append(err["ctx"]["field"])  # raised for the model: name the field
         elif code == "extra_forbidden":
             msg = "is not a field of this format"
         elif code == "string_pattern_mismatch" and loc and loc[-1] == "ref":
@@ -368,6 +430,10 @@ def activity_problems(act: ActivityDoc, where: str = "") -> list[Problem]:
     r = act.retention
     if r.period is not None and not r.unit:
         problems.append(Problem(f"{_at(where, 'retention')}.unit", "missing", "a retention period needs a unit (days, months or years)"))
+    if r.period is not None and r.unit in MAX_RETENTION and r.period > MAX_RETENTION[r.unit]:
+        problems.append(Problem(f"{_at(where, 'retention')}.period", "out_of_range",
+                                f"a retention period of {r.period} {r.unit} is more than 1,000 years "
+                                f"(at most {MAX_RETENTION[r.unit]:,} {r.unit})"))
     if r.unit and r.period is None:
         problems.append(Problem(f"{_at(where, 'retention')}.period", "missing", "a retention unit needs a period"))
     if act.role in {"processor", "joint_controller"} and not act.controllers:

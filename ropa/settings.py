@@ -17,6 +17,15 @@ def database_url() -> str:
     return os.environ.get("ROPA_DATABASE_URL") or DEFAULT_DATABASE_URL
 
 
+def sqlite_busy_timeout() -> float:
+    """Seconds a write on SQLite waits for another (an import holds the lock for its whole run):
+    ``ROPA_SQLITE_BUSY_TIMEOUT``, default 60; after that the save says the register is busy."""
+    try:
+        return max(0.0, float(os.environ.get("ROPA_SQLITE_BUSY_TIMEOUT") or 60))
+    except ValueError:
+        return 60.0
+
+
 def current_actor() -> str:
     """Who is making a change, for the audit trail: ``ROPA_USER`` or the login name."""
     env = os.environ.get("ROPA_USER")

@@ -32,7 +32,7 @@ _ACTIVITY_COLUMNS = [
     A.c.special_categories, A.c.criminal_data, A.c.criminal_data_basis, A.c.no_recipients, A.c.data_subjects, A.c.data_categories,
     A.c.sources, A.c.retention_period, A.c.retention_unit, A.c.retention_trigger, A.c.retention_action,
     A.c.retention_text, A.c.security_measures, A.c.systems, A.c.dpia_status, A.c.dpia_ref, A.c.dpia_screening,
-    A.c.last_review, A.c.next_review,
+    A.c.last_review, A.c.next_review, A.c.version,
 ]
 
 
@@ -48,9 +48,12 @@ def organisations(session: Session, names: Optional[Sequence[str]] = None) -> li
 
 
 def iter_activities(
-    session: Session, organisation_ids: Optional[Sequence[int]] = None, batch_size: int = 2000
+    session: Session, organisation_ids: Optional[Sequence[int]] = None, batch_size: int = 2000, *, versions: bool = False,
 ) -> Iterator[tuple[int, dict[str, Any]]]:
-    """``(organisation_id, activity dict)`` for every activity, by organisation name then ref."""
+    """``(organisation_id, activity dict)`` for every activity, by organisation name then ref.
+
+    ``versions``: each activity and each of its recipients also says the version it was read
+    at (as the exports carry them, so an import of an old copy cannot undo newer saves)."""
     org_ids = list(organisation_ids) if organisation_ids is not None else [o.id for o in organisations(session)]
     for org_id in org_ids:
         rows = session.execute(select(*_ACTIVITY_COLUMNS).where(A.c.organisation_id == org_id).order_by(A.c.ref))
@@ -58,21 +61,24 @@ def iter_activities(
             batch = rows.fetchmany(batch_size)
             if not batch:
                 break
-            for act in _build(session, batch):
+            for act in _build(session, batch, versions):
                 yield org_id, act
 
 
-def _build(session: Session, batch: Sequence[Any]) -> list[dict[str, Any]]:
+def _build(session: Session, batch: Sequence[Any], versions: bool = False) -> list[dict[str, Any]]:
     ids = [r.id for r in batch]
     bases: dict[int, list[Any]] = defaultdict(list)
     for b in session.execute(select(B.c.activity_id, B.c.code, B.c.note, B.c.documentation)
                              .where(B.c.activity_id.in_(ids)).order_by(B.c.activity_id, B.c.position)):
         bases[b.activity_id].append(b)
     recipients: dict[int, list[dict[str, Any]]] = defaultdict(list)
-    for r in session.execute(select(L.c.activity_id, R.c.name, R.c.kind, R.c.country, R.c.agreement)
+    for r in session.execute(select(L.c.activity_id, R.c.name, R.c.kind, R.c.country, R.c.agreement, R.c.version)
                              .join(R, R.c.id == L.c.recipient_id)
                              .where(L.c.activity_id.in_(ids)).order_by(L.c.activity_id, L.c.position)):
-        recipients[r.activity_id].append({"name": r.name, "kind": r.kind, "country": r.country, "agreement": r.agreement})
+        rec = {"name": r.name, "kind": r.kind, "country": r.country, "agreement": r.agreement}
+        if versions:
+            rec["version"] = r.version
+        recipients[r.activity_id].append(rec)
     transfers: dict[int, list[dict[str, Any]]] = defaultdict(list)
     for t in session.execute(select(T.c.activity_id, T.c.country, T.c.international_organisation, R.c.name.label("recipient"),
                                     T.c.mechanism, T.c.safeguard, T.c.tia_date, T.c.frequency,
@@ -105,6 +111,8 @@ def _build(session: Session, batch: Sequence[Any]) -> list[dict[str, Any]]:
             "last_review": a.last_review.isoformat() if a.last_review else None,
             "next_review": a.next_review.isoformat() if a.next_review else None,
         })
+        if versions:
+            out[-1]["version"] = a.version
     return out
 
 

@@ -58,3 +58,59 @@ def test_audit_trail_is_append_only(engine, statement):
 def test_describe_hides_passwords():
     engine = db.make_engine("postgresql+psycopg://user:secret@db.example:5433/ropa")
     assert db.describe(engine) == "PostgreSQL: db.example:5433/ropa"
+
+
+def _one_event(engine):
+    with db.transaction(engine) as s:
+        org = registry.create_organisation(s, {"name": "Acme AS"}, actor="alice")
+    with db.session(engine) as s:
+        return registry.history(s, "organisation", org.id)[0]
+
+
+def test_audit_trail_refuses_replace_into(engine):
+    """SQLite's REPLACE deletes the old row without the DELETE trigger firing unless
+    recursive_triggers is on; PostgreSQL's nearest equivalent is an upsert on the id."""
+    event = _one_event(engine)
+    if engine.dialect.name == "sqlite":
+        statements = [
+            "REPLACE INTO audit_event (id, at, actor, action, entity, entity_id, entity_key, version) "
+            "VALUES (:id, '2020-01-01 00:00:00', 'mallory', 'create', 'organisation', 1, 'Forged', 1)",
+            "INSERT OR REPLACE INTO audit_event (id, at, actor, action, entity, entity_id, entity_key, version) "
+            "VALUES (:id, '2020-01-01 00:00:00', 'mallory', 'create', 'organisation', 1, 'Forged', 1)",
+        ]
+    else:
+        statements = [
+            "INSERT INTO audit_event (id, at, actor, action, entity, entity_id, entity_key, version) "
+            "VALUES (:id, now(), 'mallory', 'create', 'organisation', 1, 'Forged', 1) "
+            "ON CONFLICT (id) DO UPDATE SET actor = EXCLUDED.actor",
+        ]
+    for statement in statements:
+        with pytest.raises(DatabaseError, match="append-only"):
+            with engine.begin() as conn:
+                conn.execute(text(statement), {"id": event.id})
+    with db.session(engine) as s:
+        assert [(e.actor, e.entity_key) for e in registry.history(s, "organisation", event.entity_id)] == [("alice", "Acme AS")]
+
+
+def test_audit_trail_refuses_truncate_and_raw_sqlite_connections(engine):
+    """TRUNCATE (PostgreSQL) fires no row trigger; on SQLite, a connection that did not come
+    from ropa.db (recursive_triggers off) is still refused by the BEFORE INSERT trigger."""
+    event = _one_event(engine)
+    if engine.dialect.name == "postgresql":
+        with pytest.raises(DatabaseError, match="append-only"):
+            with engine.begin() as conn:
+                conn.execute(text("TRUNCATE audit_event"))
+    else:
+        import sqlite3
+
+        raw = sqlite3.connect(engine.url.database)
+        try:
+            assert raw.execute("PRAGMA recursive_triggers").fetchone()[0] == 0
+            with pytest.raises(sqlite3.DatabaseError, match="append-only"):
+                raw.execute("REPLACE INTO audit_event (id, at, actor, action, entity, entity_id, entity_key, version) "
+                            "VALUES (?, '2020-01-01', 'mallory', 'create', 'organisation', 1, 'Forged', 1)", (event.id,))
+            raw.rollback()
+        finally:
+            raw.close()
+    with db.session(engine) as s:
+        assert [e.actor for e in registry.history(s, "organisation", event.entity_id)] == ["alice"]

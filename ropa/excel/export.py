@@ -396,12 +396,13 @@ def _organisations(session: Session, names: Optional[Sequence[str]], lang: str) 
         org = session.get(Organisation, r.id)
         assert org is not None
         doc = registry.organisation_dict(org)
+        doc["version"] = org.version  # in its ropa:json: an import of an old copy cannot undo newer saves
         # Recipients no activity uses belong to the organisation in the JSON format.
         unused = session.execute(
             select(Recipient).where(Recipient.organisation_id == r.id, ~exists().where(snapshot.L.c.recipient_id == Recipient.id))
             .order_by(Recipient.name)
         ).scalars()
-        doc["recipients"] = [registry.recipient_dict(x) for x in unused]
+        doc["recipients"] = [registry.recipient_dict(x, version=True) for x in unused]
         terms = {kind: dict(v) for kind, v in custom.get(None, {}).items()}
         for kind, v in custom.get(r.id, {}).items():
             terms.setdefault(kind, {}).update(v)
@@ -497,7 +498,7 @@ def write_workbook(
     if progress:
         progress(0, total)
     done = 0
-    for org_id, act in snapshot.iter_activities(session, list(by_id)):
+    for org_id, act in snapshot.iter_activities(session, list(by_id), versions=True):
         ctx = by_id[org_id].ctx
         ctx.activity = act
         activities.record(act, ctx, _json_cells(act))

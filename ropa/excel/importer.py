@@ -42,14 +42,14 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from ropa import interchange, registry, snapshot, vocab
-from ropa.errors import Problem, ValidationFailed
+from ropa.errors import Conflict, Problem, ValidationFailed
 from ropa.excel import convert, layout, mapping, reader, xlsx_stream
 from ropa.excel.convert import Note
 from ropa.excel.layout import Sheet
 from ropa.fields import ACTIVITY, ORGANISATION
 from ropa.interchange import ImportReport
 from ropa.models import ProcessingActivity, Term
-from ropa.schema import FORMAT_NAME, FORMAT_VERSION, ActivityDoc, ActivityJSON, parse_document
+from ropa.schema import FORMAT_NAME, FORMAT_VERSION, ActivityDoc, ActivityJSON, normalise_name, parse_document
 
 Progress = Callable[[int, int], None]
 MODES = ("upsert", "create-only")
@@ -132,7 +132,7 @@ class FileImportReport(ImportReport):
         verb = "would be" if self.dry_run else "were"
         skipped = f", {len(self.skipped)} skipped" if self.skipped else ""
         return (f"{self.rows_read} rows read from {self.source}: {len(self.created)} {verb} created, "
-                f"{len(self.updated)} {verb} updated, {len(self.unchanged)} unchanged{skipped}; "
+                f"{len(self.updated)} {verb} updated, {len(self.unchanged)} unchanged{self.kept_note()}{skipped}; "
                 f"organisations: {self.organisations_created} new, {self.organisations_updated} updated; "
                 f"{len(self.warnings)} warnings, 0 errors")
 
@@ -307,9 +307,10 @@ class _Builder:
         return out
 
     def org(self, name: str) -> _Org:
-        key = " ".join(name.split()).casefold()
+        name = normalise_name(name)  # as the register stores and finds it: every sheet agrees
+        key = name.casefold()
         if key not in self.orgs:
-            self.orgs[key] = _Org(self, " ".join(name.split()))
+            self.orgs[key] = _Org(self, name)
         return self.orgs[key]
 
     def org_for(self, cell: Any, plan: RowPlan, origin: _Origin) -> Optional[_Org]:
@@ -654,7 +655,7 @@ def _read_own(b: _Builder, book: reader.Book, meta: dict[str, str]) -> list[str]
     if "activities" not in sheets and "organisations" not in sheets:
         raise ValidationFailed([Problem(book.path.name, "no_sheet", "this ropa workbook has neither a Processing activities "
                                                                      "nor an Organisations sheet")])
-    only = " ".join(b.default_org.split()).casefold() if b.default_org else None
+    only = normalise_name(b.default_org).casefold() if b.default_org else None
     if "organisations" in sheets:
         _own_organisations(b, sheets["organisations"], lang, only)
     if "transfers" in sheets:
@@ -673,7 +674,7 @@ def _read_own(b: _Builder, book: reader.Book, meta: dict[str, str]) -> list[str]
 
 
 def _skip_org(name: Optional[str], only: Optional[str]) -> bool:
-    return bool(only and (name or "").strip().casefold() != only)
+    return bool(only and normalise_name(name or "").casefold() != only)
 
 
 def _own_organisations(b: _Builder, sheet: reader.SheetData, lang: str, only: Optional[str]) -> None:
@@ -1011,7 +1012,7 @@ def _own_recipients(b: _Builder, sheet: reader.SheetData, lang: str, only: Optio
                 edits.pop("used_by")
             if not edits:
                 continue
-            rec = {k: original[k] for k in ("name", "kind", "country", "agreement")}
+            rec = {k: original[k] for k in ("name", "kind", "country", "agreement", "version") if k in original}
             used_before = set(original["used_by"])
         else:
             edits = {k: v for k, v in cells.items() if v is not None and k not in ("organisation", "name")}
@@ -1166,7 +1167,29 @@ def _plan(session: Session, p: Path, *, org: Optional[str], sheet: Optional[str]
                 origin.plan.status = "new"
             else:
                 origin.plan.status = "unchanged" if registry.activity_dict_from_doc(act_doc) == current else "changed"
+                if origin.plan.status == "changed":
+                    conflict = _stale_row(session, ob, act_doc, origin.plan)
+                    if conflict is not None:
+                        plan.errors.append(b.translate([Problem(f"organisations[{oi}].activities[{ai}]", conflict.code, conflict.message)])[0])
     return plan
+
+
+def _stale_row(session: Session, ob: _Org, act_doc: ActivityDoc, row: RowPlan) -> Optional[Problem]:
+    """For a changed row exported at an older version than the register's record: an untouched
+    copy is left alone (said in the row's messages), an edited one is a conflict (returned)."""
+    if act_doc.version is None or ob.db is None:
+        return None
+    act = registry.get_activity(session, ob.name, act_doc.ref)
+    if act.version == act_doc.version:
+        return None
+    try:
+        registry.stale_activity(session, act, act_doc)
+    except Conflict as c:
+        return registry.conflict_problem("", c)
+    row.status = "unchanged"
+    row.messages.append(f"left alone: the register's record is newer (version {act.version}) and this row is as exported "
+                        f"(version {act_doc.version})")
+    return None
 
 
 def _plan_json(session: Session, path: Path, *, org: Optional[str], mode: str) -> ImportPlan:
@@ -1193,6 +1216,11 @@ def _plan_json(session: Session, path: Path, *, org: Optional[str], mode: str) -
                 current = ob.db_acts.get(act.ref)
                 row.status = "new" if current is None else (
                     "unchanged" if registry.activity_dict_from_doc(act) == current else "changed")
+                conflict = _stale_row(session, ob, act, row) if row.status == "changed" else None
+                if conflict is not None:
+                    row.status = "error"
+                    row.messages.append(conflict.message)
+                    plan.errors.append(Problem(f"organisations[{oi}].activities[{ai}]", conflict.code, conflict.message))
             plan.rows.append(row)
     return plan
 
@@ -1251,7 +1279,7 @@ def _import(session: Session, p: Path, *, actor: str, org: Optional[str], sheet:
     warnings = (b.warnings if kind != "json" else []) + (b.translate(report.warnings) if kind != "json" else report.warnings)
     out = FileImportReport(source=report.source, organisations_created=report.organisations_created,
                            organisations_updated=report.organisations_updated, created=report.created, updated=report.updated,
-                           unchanged=report.unchanged, warnings=warnings, dry_run=dry_run, rows_read=rows_read,
+                           unchanged=report.unchanged, kept=report.kept, warnings=warnings, dry_run=dry_run, rows_read=rows_read,
                            skipped=skipped, kind=kind, sheet=plan.sheet, header_row=plan.header_row, columns=plan.columns)
     if progress:
         progress(1, 1)

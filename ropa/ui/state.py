@@ -77,6 +77,11 @@ def fail(err: Exception) -> None:
     """Show an unexpected error as a sentence; the log keeps the traceback."""
     import logging
 
+    from ropa.errors import Busy
+
+    if isinstance(err, Busy):  # an import holds the register: say so, in the user's language
+        st.error(t(err.message("nb"), err.message("en")))
+        return
     logging.getLogger("ropa.ui").exception("unexpected error in the dashboard")
     st.error(t(f"Noe gikk galt, og ingenting ble lagret: {type(err).__name__}: {err}",
                f"Something went wrong and nothing was saved: {type(err).__name__}: {err}"))
