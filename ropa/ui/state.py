@@ -74,12 +74,10 @@ def org() -> str | None:
 
 
 def fail(err: Exception) -> None:
-    """Show an unexpected error as a sentence; the log keeps the traceback."""
-    import logging
+    """Show an unexpected error as a sentence; the log keeps the traceback (see :mod:`ropa.ui.errors`)."""
+    from ropa.ui import errors
 
-    logging.getLogger("ropa.ui").exception("unexpected error in the dashboard")
-    st.error(t(f"Noe gikk galt, og ingenting ble lagret: {type(err).__name__}: {err}",
-               f"Something went wrong and nothing was saved: {type(err).__name__}: {err}"))
+    errors.show(err)
 
 
 def flash(message: str) -> None:
