@@ -118,6 +118,10 @@ def explain(exc: BaseException, lang: str = "en") -> str:
                     "nothing was saved.")
         return ("Databasen svarte med en feil; ingenting ble lagret. Detaljene står i serverloggen." if nb else
                 "The database answered with an error; nothing was saved. The details are in the server log.")
+    if isinstance(exc, OSError) and exc.strerror:
+        name = f" ({exc.filename})" if exc.filename else ""
+        return (f"Filen kunne ikke leses eller skrives{name}: {exc.strerror}." if nb else
+                f"The file could not be read or written{name}: {exc.strerror}.")
     if isinstance(exc, RecursionError):
         return ("Dataene er nestet for dypt til å leses; ingenting ble lagret." if nb else
                 "The data is nested too deeply to be read; nothing was saved.")
