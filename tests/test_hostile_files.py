@@ -155,6 +155,26 @@ def test_a_merged_group_title_still_spreads_over_its_columns():
         "Navn", "Overføring til tredjeland", "Overføring til tredjeland"]
 
 
+def test_an_ods_repeating_a_cell_over_the_whole_sheet_is_refused_cleanly(tmp_path):
+    """.ods has no dimension to lie with, but a cell repeated 16,384 × 1,048,570 times."""
+    content = (
+        '<?xml version="1.0" encoding="UTF-8"?><office:document-content '
+        'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+        'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+        'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2"><office:body><office:spreadsheet>'
+        '<table:table table:name="S"><table:table-row><table:table-cell office:value-type="string"><text:p>Behandlingsaktivitet'
+        '</text:p></table:table-cell></table:table-row><table:table-row table:number-rows-repeated="1048570">'
+        '<table:table-cell table:number-columns-repeated="16384" office:value-type="string"><text:p>x</text:p>'
+        "</table:table-cell></table:table-row></table:table></office:spreadsheet></office:body></office:document-content>")
+    path = tmp_path / "repeated.ods"
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
+        z.writestr("content.xml", content, compress_type=zipfile.ZIP_DEFLATED)
+    r = cli("import", str(path), "--org", "Testkommune", "--dry-run", url=f"sqlite:///{tmp_path / 'r.db'}", timeout=60)
+    assert_clean(r)
+    assert "repeated.ods" in r.stderr
+
+
 # ---------------------------------------------------------------------------------------------
 # 3. Reading runs in a child process with a memory limit
 

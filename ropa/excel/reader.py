@@ -6,7 +6,8 @@ declares (or, while it is inflated, turns out to hold) more than :data:`MAX_UNCO
 bytes or compresses too well to be a spreadsheet (a zip bomb); XML with a DTD or entities
 (no spreadsheet needs them; the billion-laughs tricks do); a password-protected workbook
 (an OLE container with an ``EncryptedPackage``); a truncated or damaged file; something that
-is not a spreadsheet at all.
+is not a spreadsheet at all; an .xlsx sheet whose cells reach too far for calamine to allocate
+(:mod:`ropa.excel.extent`, checked before calamine reads the sheet), or with too many merged ranges.
 
 Cells are read with python-calamine: formulas give their cached value and are never
 evaluated, dates come back as dates, numbers as floats (whole numbers as ``int``). Row ``i``
@@ -14,8 +15,8 @@ of :attr:`SheetData.rows` is the sheet's row ``i + 1``, so messages can name rea
 A sheet read once, in order (:meth:`SheetData.stream`), is never held whole: calamine gives it
 row by row, and an .xlsx sheet too large for calamine's in-memory copy is streamed by
 :mod:`ropa.excel.xlsx_stream`, whose inflate check :func:`check_zip` then leaves to the reader.
-CSV files are decoded as UTF-8 (with or without BOM) or else Windows-1252, and their
-separator (``;``, ``,`` or tab) is detected.
+CSV files are decoded as UTF-8 (with or without BOM), UTF-16 (with BOM, or recognised without)
+or else Windows-1252, and their separator (``;``, ``,`` or tab) is detected.
 """
 
 from __future__ import annotations
