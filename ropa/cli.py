@@ -14,8 +14,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Optional
 
-from ropa import __version__, db, interchange, registry
-from ropa.errors import Conflict, NotFound, RopaError, ValidationFailed
+from ropa import __version__, db, interchange, isolation, registry
+from ropa.errors import Conflict, NotFound, RopaError, ValidationFailed, explain
 from ropa.settings import current_actor
 
 log = logging.getLogger("ropa")
@@ -32,6 +32,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--version", action="version", version=f"ropa {__version__}")
     p.add_argument("--database-url", help="overrides ROPA_DATABASE_URL (default sqlite:///data/ropa.db)")
     p.add_argument("--actor", help="who is making the change, for the audit trail (default ROPA_USER or login name)")
+    p.add_argument("--verbose", "-v", action="store_true", help="log details, with the traceback of an unexpected error")
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     s = sub.add_parser("init", help="create or upgrade the database schema")
@@ -131,12 +132,8 @@ def cmd_import(engine: Any, args: argparse.Namespace) -> int:
     overrides = mapping.load_mapping(args.mapping) if args.mapping else {}
     overrides.update(importer.parse_map_options(args.map))
     options = {"org": args.org, "sheet": args.sheet, "mapping_overrides": overrides or None, "mode": args.mode}
-    if args.dry_run:
-        with db.session(engine) as s:
-            report = importer.import_file(s, args.file, actor=args.actor, dry_run=True, **options)
-    else:
-        with db.transaction(engine) as s:
-            report = importer.import_file(s, args.file, actor=args.actor, **options)
+    # read (and write) in a memory-limited child process: a file cannot crash the command (ropa.isolation)
+    report = isolation.import_file(engine, args.file, actor=args.actor, dry_run=args.dry_run, **options)
     if args.save_mapping and report.columns:
         saved = mapping.save_mapping(args.save_mapping, report.columns, sheet=report.sheet)
         print(f"mapping saved as '{args.save_mapping}' ({saved})", file=sys.stderr)
@@ -153,16 +150,7 @@ def cmd_import(engine: Any, args: argparse.Namespace) -> int:
 
 
 def _import_json(engine: Any, args: argparse.Namespace) -> int:
-    data = interchange.read_json(args.file)
-    if args.dry_run:
-        with db.session(engine) as s:
-            try:
-                report = interchange.import_document(s, data, actor=args.actor, source=args.file.name, dry_run=True)
-            finally:
-                s.rollback()
-    else:
-        with db.transaction(engine) as s:
-            report = interchange.import_document(s, data, actor=args.actor, source=args.file.name)
+    report = isolation.import_json(engine, args.file, actor=args.actor, dry_run=args.dry_run)
     for w in report.warnings:
         print(f"warning: {w}", file=sys.stderr)
     print(("dry run: " if args.dry_run else "") + report.summary())
@@ -225,8 +213,8 @@ COMMANDS = {"check": cmd_check, "schema": cmd_schema, "init": cmd_init, "export"
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     args = _parser().parse_args(argv)
+    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.ERROR, format="%(levelname)s %(name)s: %(message)s")
     args.actor = args.actor or current_actor()
     try:
         if args.command == "schema":
@@ -247,7 +235,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     except RopaError as err:
         print(f"error: {err}", file=sys.stderr)
         return EXIT_REJECTED
-    except Exception as err:  # no traceback reaches a user; the log keeps the detail
+    except Exception as err:  # no traceback or class name reaches a user; --verbose shows the detail
         log.debug("unexpected error", exc_info=True)
-        print(f"error: {type(err).__name__}: {err}", file=sys.stderr)
+        hint = "" if args.verbose else " (run with --verbose for the details)"
+        print(f"error: {explain(err)}{hint}", file=sys.stderr)
         return EXIT_REJECTED

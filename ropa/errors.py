@@ -8,7 +8,7 @@ the source in one pass instead of one error at a time.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Optional
 
 
 @dataclass(frozen=True)
@@ -87,3 +87,65 @@ class Busy(RopaError):
 
 class PermissionDenied(RopaError):
     """The actor may not make this change."""
+
+
+def _offending_field(exc: BaseException) -> Optional[str]:
+    """The column whose value the database refused, where the statement's parameters show it:
+    a text with a NUL character, or a whole number beyond a 32/64-bit column."""
+    params = getattr(exc, "params", None)
+    rows = params if isinstance(params, (list, tuple)) and params and isinstance(params[0], dict) else [params]
+    for row in rows[:10_000]:
+        if not isinstance(row, dict):
+            continue
+        for key, value in row.items():
+            if isinstance(value, str) and "\x00" in value:
+                return str(key)
+            if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 2**31:
+                return str(key)
+    diag = getattr(getattr(exc, "orig", None), "diag", None)
+    return getattr(diag, "column_name", None) or getattr(diag, "constraint_name", None)
+
+
+def explain(exc: BaseException, lang: str = "en") -> str:
+    """One sentence for a person, in ``lang`` (``nb`` or ``en``), for any error: a
+    :class:`RopaError` says what it is; a database refusal says which field where it can; anything
+    else says that something went wrong. Never a class name, a traceback or SQL: the caller logs those."""
+    nb = lang == "nb"
+    if isinstance(exc, ValidationFailed):
+        return "\n".join(str(p) for p in exc.problems) or ("Inndataene ble avvist." if nb else "The input was rejected.")
+    if isinstance(exc, RopaError):
+        return str(exc)
+    try:
+        from sqlalchemy import exc as sa
+    except ImportError:  # pragma: no cover - sqlalchemy is a dependency
+        sa = None  # type: ignore[assignment]
+    if sa is not None and isinstance(exc, sa.DBAPIError):
+        field_ = _offending_field(exc)
+        text = str(getattr(exc, "orig", exc)).lower()
+        if isinstance(exc, sa.IntegrityError):
+            return (f"Databasen avviste endringen: den ville gi en dublett eller en brutt kobling ({field_ or 'ukjent felt'}); "
+                    "ingenting ble lagret." if nb else
+                    f"The database refused the change: it would create a duplicate or a broken link ({field_ or 'field unknown'}); "
+                    "nothing was saved.")
+        if isinstance(exc, sa.OperationalError) and "locked" in text:
+            return ("Databasen er opptatt (en import eller en annen lagring pågår); prøv igjen om litt. Ingenting ble lagret."
+                    if nb else "The database is busy (an import or another save is running); try again shortly. Nothing was saved.")
+        if isinstance(exc, sa.DataError) or "nul" in text or "out of range" in text:
+            where = f" i feltet «{field_}»" if nb and field_ else f" in the field '{field_}'" if field_ else ""
+            return (f"Databasen avviste en verdi{where} (et NUL-tegn, et for stort tall eller en for lang tekst); ingenting ble lagret."
+                    if nb else f"The database refused a value{where} (a NUL character, a number too large or a text too long); "
+                    "nothing was saved.")
+        return ("Databasen svarte med en feil; ingenting ble lagret. Detaljene står i serverloggen." if nb else
+                "The database answered with an error; nothing was saved. The details are in the server log.")
+    if isinstance(exc, OSError) and exc.strerror:
+        name = f" ({exc.filename})" if exc.filename else ""
+        return (f"Filen kunne ikke leses eller skrives{name}: {exc.strerror}." if nb else
+                f"The file could not be read or written{name}: {exc.strerror}.")
+    if isinstance(exc, RecursionError):
+        return ("Dataene er nestet for dypt til å leses; ingenting ble lagret." if nb else
+                "The data is nested too deeply to be read; nothing was saved.")
+    if isinstance(exc, MemoryError):
+        return ("Det var ikke nok minne til å fullføre; ingenting ble lagret." if nb else
+                "There was not enough memory to finish; nothing was saved.")
+    return ("Noe gikk galt, og ingenting ble lagret. Detaljene står i serverloggen." if nb else
+            "Something went wrong and nothing was saved. The details are in the server log.")

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import io
 import json
+import sys
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -153,9 +154,49 @@ def read_json(path: Union[str, Path]) -> Any:
     except UnicodeDecodeError as exc:
         raise ValidationFailed([Problem(str(p), "not_utf8", f"the file is not UTF-8 text (byte {exc.start})")]) from None
     try:
-        return json.loads(text)
+        data = json.loads(text, parse_int=_int)
     except json.JSONDecodeError as exc:
         raise ValidationFailed([Problem(f"{p.name}:{exc.lineno}:{exc.colno}", "bad_json", f"not valid JSON: {exc.msg}")]) from None
+    except RecursionError:
+        raise ValidationFailed([Problem(p.name, "too_deep", (
+            f"the JSON nests lists and objects deeper than can be read (about {sys.getrecursionlimit():,} levels; a register "
+            "needs fewer than 10) / JSON-filen har lister og objekter i for mange nivåer"))]) from None
+    huge = list(_huge_numbers(data, ""))
+    if huge:
+        raise ValidationFailed([Problem(where or p.name, "number_too_long", (
+            f"a number with {digits:,} digits; at most {MAX_DIGITS} can be read / et tall med {digits:,} sifre; høyst "
+            f"{MAX_DIGITS} kan leses")) for where, digits in huge[:100]])
+    return data
+
+
+MAX_DIGITS = 100  # an integer in a JSON file (Python refuses more than 4,300 with a bare ValueError)
+
+
+class _HugeInt(int):
+    """An integer written with more than :data:`MAX_DIGITS` digits, kept as its length only."""
+
+    digits: int
+
+
+def _int(text: str) -> int:
+    if len(text.lstrip("-")) <= MAX_DIGITS:
+        return int(text)
+    marker = _HugeInt(0)
+    marker.digits = len(text.lstrip("-"))
+    return marker
+
+
+def _huge_numbers(value: Any, where: str) -> Iterator[tuple[str, int]]:
+    """Where the document holds numbers too long to read, as JSON paths (``organisations[0].…``)."""
+    stack = [(value, where)]
+    while stack:
+        v, at = stack.pop()
+        if isinstance(v, _HugeInt):
+            yield at, v.digits
+        elif isinstance(v, dict):
+            stack.extend((item, f"{at}.{k}" if at else str(k)) for k, item in reversed(v.items()))
+        elif isinstance(v, list):
+            stack.extend((item, f"{at}[{i}]") for i, item in reversed(list(enumerate(v))))
 
 
 def import_document(

@@ -35,3 +35,15 @@ def current_actor() -> str:
         return getpass.getuser()
     except Exception:  # no login name in some containers
         return "unknown"
+
+
+DEFAULT_IMPORT_MEMORY_MB = 4096
+
+
+def import_memory_mb() -> int:
+    """``ROPA_IMPORT_MEMORY_MB``: the address space a child process reading an uploaded or imported
+    file may use (:mod:`ropa.isolation`); 4096 MB unless set (at least 512)."""
+    try:
+        return max(512, int(os.environ.get("ROPA_IMPORT_MEMORY_MB") or DEFAULT_IMPORT_MEMORY_MB))
+    except ValueError:
+        return DEFAULT_IMPORT_MEMORY_MB

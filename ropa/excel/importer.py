@@ -614,7 +614,7 @@ def _decode(text: str) -> tuple[Optional[dict[str, Any]], bool]:
         return None, False
     try:
         value = json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):  # not JSON, a number too long, or nested too deep: damaged
         return None, True
     return (value, False) if isinstance(value, dict) else (None, True)
 

@@ -230,12 +230,13 @@ def _text(v: Any) -> str:
 def _fill_merged(sheet: SheetData, row: int, values: list[str]) -> list[str]:
     """A merged cell's text over every column it spans (calamine gives it to the first only)."""
     out = list(values)
-    for (r0, c0), (r1, c1) in sheet.merged:
-        if r0 <= row <= r1:
-            v = _text(sheet.cell(r0, c0))
-            for c in range(c0, c1 + 1):
-                if c < len(out) and not out[c]:
-                    out[c] = v
+    reach = -1  # the columns up to here are done (merged ranges do not overlap; if they do, the first wins)
+    for (r0, c0), (r1, c1) in sorted((m for m in sheet.merged if m[0][0] <= row <= m[1][0]), key=lambda m: m[0][::-1]):
+        v = _text(sheet.cell(r0, c0))
+        for c in range(max(c0, reach + 1), min(c1 + 1, len(out))):  # never past the row's width
+            if not out[c]:
+                out[c] = v
+        reach = max(reach, c1)
     return out
 
 

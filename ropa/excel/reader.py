@@ -6,7 +6,8 @@ declares (or, while it is inflated, turns out to hold) more than :data:`MAX_UNCO
 bytes or compresses too well to be a spreadsheet (a zip bomb); XML with a DTD or entities
 (no spreadsheet needs them; the billion-laughs tricks do); a password-protected workbook
 (an OLE container with an ``EncryptedPackage``); a truncated or damaged file; something that
-is not a spreadsheet at all.
+is not a spreadsheet at all; an .xlsx sheet whose cells reach too far for calamine to allocate
+(:mod:`ropa.excel.extent`, checked before calamine reads the sheet), or with too many merged ranges.
 
 Cells are read with python-calamine: formulas give their cached value and are never
 evaluated, dates come back as dates, numbers as floats (whole numbers as ``int``). Row ``i``
@@ -14,8 +15,8 @@ of :attr:`SheetData.rows` is the sheet's row ``i + 1``, so messages can name rea
 A sheet read once, in order (:meth:`SheetData.stream`), is never held whole: calamine gives it
 row by row, and an .xlsx sheet too large for calamine's in-memory copy is streamed by
 :mod:`ropa.excel.xlsx_stream`, whose inflate check :func:`check_zip` then leaves to the reader.
-CSV files are decoded as UTF-8 (with or without BOM) or else Windows-1252, and their
-separator (``;``, ``,`` or tab) is detected.
+CSV files are decoded as UTF-8 (with or without BOM), UTF-16 (with BOM, or recognised without)
+or else Windows-1252, and their separator (``;``, ``,`` or tab) is detected.
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ from pathlib import Path
 from typing import Any, Optional, Union
 
 from ropa.errors import Problem, ValidationFailed
-from ropa.excel import xlsx_stream
+from ropa.excel import extent, xlsx_stream
 
 MAX_BYTES = 50 * 1024 * 1024
 MAX_UNCOMPRESSED = 1024 * 1024 * 1024  # what all parts of a workbook may inflate to, in total
@@ -135,6 +136,9 @@ def sniff(path: Path) -> str:
 def _looks_like_text(path: Path) -> bool:
     with open(path, "rb") as f:
         sample = f.read(64 * 1024)
+    utf16 = _utf16(sample)
+    if utf16:  # (every other byte is NUL in UTF-16 text of Latin letters)
+        sample = sample.decode(utf16, errors="replace").encode("utf-8")
     if b"\x00" in sample:
         return False
     controls = sum(1 for b in sample if b < 32 and b not in (9, 10, 13))
@@ -314,27 +318,37 @@ class _LazySheet(SheetData):
     of our own workbook never pays for its cover, findings and code-list sheets (at 100,000
     activities the findings alone are more than 100,000 rows)."""
 
-    def __init__(self, path: Path, name: str, visible: bool) -> None:
-        self.path, self.name, self.visible = path, name, visible
+    def __init__(self, path: Path, name: str, visible: bool, kind: str = "xlsx") -> None:
+        self.path, self.name, self.visible, self.kind = path, name, visible, kind
         self.deferred: set[str] = set()  # large worksheet parts check_zip left to check before calamine reads them
         self._rows: Optional[list[list[Any]]] = None
         self._pending: Optional[tuple[threading.Thread, list[Any]]] = None  # a prefetch: its thread, and what it read
         self._merged: list[tuple[tuple[int, int], tuple[int, int]]] = []
+        self._checked = False
 
     def _load(self) -> None:
         if self._rows is None:
             self._check()
-            self._rows, self._merged = _read_sheet(self.path, self.name)
+            self._rows, merged = _read_sheet(self.path, self.name)
+            width = max((len(r) for r in self._rows), default=0)
+            self._merged = extent.clip_merged(merged, len(self._rows), width, path=self.path, sheet_name=self.name)
 
     def _check(self) -> None:
-        """Before calamine reads this sheet: the inflate check check_zip deferred, if it did."""
-        if not self.deferred:
+        """Before calamine reads this sheet: the inflate check check_zip deferred, if it did, and
+        the extent of an .xlsx sheet's cells (calamine allocates its whole rectangle)."""
+        if self._checked or self.kind != "xlsx":
             return
-        with zipfile.ZipFile(self.path) as zf:
-            member = xlsx_stream.member_of(zf, self.name)
+        try:
+            with zipfile.ZipFile(self.path) as zf:
+                member = xlsx_stream.member_of(zf, self.name)
+        except Exception:  # no sheet list to follow: calamine's own reading says what is wrong
+            member = None
         if member is not None and member.filename in self.deferred:
             check_part(self.path, member.filename)
             self.deferred.discard(member.filename)
+        if member is not None:
+            extent.check_sheet(self.path, member, self.name)
+        self._checked = True
 
     @property  # type: ignore[override]
     def rows(self) -> list[list[Any]]:
@@ -469,7 +483,7 @@ def _read_calamine(path: Path, kind: str) -> list[SheetData]:
         raise _reject(path, "unreadable", f"the spreadsheet cannot be read ({_short(exc)}); it may be damaged or truncated") from None
     finally:
         book.close()
-    return [_LazySheet(path, name, visible.get(name, True)) for name in names]
+    return [_LazySheet(path, name, visible.get(name, True), kind) for name in names]
 
 
 def _short(exc: Exception) -> str:
@@ -477,12 +491,34 @@ def _short(exc: Exception) -> str:
     return text[:160]
 
 
+def _utf16(sample: bytes) -> Optional[str]:
+    """The codec of UTF-16 text (Excel's "Unicode text"), by its BOM or, without one, by its NUL
+    bytes: in UTF-16 text of mostly Latin letters every other byte is NUL; None for anything else."""
+    if sample.startswith(b"\xff\xfe"):
+        return "utf-16"
+    if sample.startswith(b"\xfe\xff"):
+        return "utf-16"
+    even, odd = sample[0:4096:2], sample[1:4096:2]
+    if len(sample) < 4 or len(sample) % 2 and len(sample) < 64 * 1024:
+        return None
+    for codec, zeros, other in (("utf-16-le", odd, even), ("utf-16-be", even, odd)):
+        if zeros.count(0) >= 0.9 * len(zeros) and other.count(0) == 0:
+            try:
+                sample[:4096].decode(codec)
+            except UnicodeDecodeError:
+                continue
+            return codec
+    return None
+
+
 def decode_text(raw: bytes) -> tuple[str, str]:
-    """UTF-8 (with or without BOM), else Windows-1252 (what Norwegian Excel saves as 'CSV')."""
+    """UTF-8 (with or without BOM), UTF-16 (with BOM, or recognised without), else Windows-1252
+    (what Norwegian Excel saves as 'CSV')."""
     if raw.startswith(b"\xef\xbb\xbf"):
         return raw[3:].decode("utf-8", errors="replace"), "utf-8-sig"
-    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return raw.decode("utf-16"), "utf-16"
+    utf16 = _utf16(raw[:64 * 1024])
+    if utf16:
+        return raw.decode(utf16, errors="replace").lstrip("\ufeff"), utf16
     try:
         return raw.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:

@@ -229,6 +229,12 @@ def member_of(zf: zipfile.ZipFile, sheet_name: str) -> Optional[zipfile.ZipInfo]
     return None
 
 
+def sheet_names(zf: zipfile.ZipFile) -> list[str]:
+    """The workbook's sheet names, in order, from its sheet list."""
+    with zf.open("xl/workbook.xml") as f:
+        return [el.get("name") or "" for _, el in iterparse(f) if el.tag == f"{_NS}sheet"]
+
+
 def _date_styles(zf: zipfile.ZipFile) -> tuple[frozenset[int], frozenset[int]]:
     """The cell styles whose number format shows a date, and those that show a time (of day, or
     with a date): calamine reads their numbers as dates and times."""

@@ -14,7 +14,7 @@ from typing import Any, Optional
 import streamlit as st
 
 from ropa import vocab
-from ropa.errors import Conflict, ValidationFailed
+from ropa.errors import Conflict, ValidationFailed, explain
 from ropa.fields import FieldSpec
 
 log = logging.getLogger("ropa.ui")
@@ -38,8 +38,6 @@ TEXT = {
     "col_new": ("Etter", "After"),
     "col_version": ("Versjon", "Version"),
     "deleted": ("(slettet)", "(deleted)"),
-    "unexpected": ("Noe gikk galt, og ingenting ble lagret ({kind}: {detail}). Prøv igjen; feilen er logget.",
-                   "Something went wrong and nothing was saved ({kind}: {detail}). Try again; the error has been logged."),
 }
 
 
@@ -254,8 +252,7 @@ def unexpected(err: Exception, lang: str) -> str:
     Call inside the ``except`` block so the traceback is the one being handled.
     """
     log.exception("unexpected error in the dashboard")
-    detail = str(err).splitlines()[0][:200] if str(err) else ""
-    return words("unexpected", lang).format(kind=type(err).__name__, detail=detail)
+    return explain(err, lang)  # (the one wording for errors, ropa.errors.explain: no class name, no SQL)
 
 
 def show_outcome(outcome: Optional[Mapping[str, Any]]) -> None:

@@ -74,17 +74,10 @@ def org() -> str | None:
 
 
 def fail(err: Exception) -> None:
-    """Show an unexpected error as a sentence; the log keeps the traceback."""
-    import logging
+    """Show an unexpected error as a sentence; the log keeps the traceback (see :mod:`ropa.ui.errors`)."""
+    from ropa.ui import errors
 
-    from ropa.errors import Busy
-
-    if isinstance(err, Busy):  # an import holds the register: say so, in the user's language
-        st.error(t(err.message("nb"), err.message("en")))
-        return
-    logging.getLogger("ropa.ui").exception("unexpected error in the dashboard")
-    st.error(t(f"Noe gikk galt, og ingenting ble lagret: {type(err).__name__}: {err}",
-               f"Something went wrong and nothing was saved: {type(err).__name__}: {err}"))
+    errors.show(err)
 
 
 def flash(message: str) -> None:

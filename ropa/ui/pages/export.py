@@ -11,9 +11,8 @@ from datetime import date
 import streamlit as st
 
 from ropa import db, interchange, registry
-from ropa.errors import RopaError
 from ropa.excel.export import write_workbook
-from ropa.ui import state
+from ropa.ui import errors, state
 
 ui = state.lang()
 TEXT = {
@@ -58,13 +57,11 @@ if st.button(t("make"), type="primary", icon=":material/download:"):
         bar.progress(done / total if total else 1.0, text=f"{t('working')} {done} / {total}")
 
     workbook = io.BytesIO()
-    try:
-        with db.session(state.engine()) as s:
-            summary = write_workbook(s, workbook, lang=lang, orgs=chosen or None, progress=progress)
-            document = interchange.dumps(interchange.export_document(s, chosen or None))
-    except RopaError as err:
+    with errors.reported() as outcome, db.session(state.engine()) as s:
+        summary = write_workbook(s, workbook, lang=lang, orgs=chosen or None, progress=progress)
+        document = interchange.dumps(interchange.export_document(s, chosen or None))
+    if outcome.failed:
         bar.empty()
-        st.error(str(err))
     else:
         bar.empty()
         st.session_state["export_result"] = {"wanted": wanted, "xlsx": workbook.getvalue(), "json": document.encode("utf-8"),

@@ -14,7 +14,7 @@ from streamlit.errors import StreamlitAPIException
 
 from ropa import checks, db, registry
 from ropa.fields import ACTIVITY, ORGANISATION, RECIPIENT, WORKBOOK
-from ropa.ui import state
+from ropa.ui import errors, state
 from ropa.ui.record_forms import article, md_escape
 
 ui = state.lang()
@@ -51,7 +51,7 @@ TEXT = {
                 "The page '{page}' is not available here. {what} is selected and opens when you go to that page."),
     "more": ("… og {n} til. Snevre inn filtrene for å se dem.", "… and {n} more. Narrow the filters to see them."),
     "organisation_level": ("hele virksomheten", "the whole organisation"),
-    "error_loading": ("Kunne ikke kontrollere protokollen: {err}", "Could not check the register: {err}"),
+    "error_loading": ("Kunne ikke kontrollere protokollen:", "Could not check the register:"),
 }
 SHOWN_PER_RULE = 30
 
@@ -97,14 +97,9 @@ with db.session(state.engine()) as s:  # Art. 30(5) assessments of the organisat
 for statement in filter(None, statements):
     st.info(md_escape(statement), icon=":material/gavel:")
 
-try:
-    with st.spinner(t("checking")):
-        found = state.findings(chosen_orgs)
-except Exception as err:  # noqa: BLE001 - a sentence for the user, the traceback for the log
-    import logging
-
-    logging.getLogger("ropa.ui").exception("checking the register failed")
-    st.error(t("error_loading").format(err=f"{type(err).__name__}: {err}"), icon=":material/error:")
+with errors.reported(t("error_loading")) as outcome, st.spinner(t("checking")):
+    found = state.findings(chosen_orgs)
+if outcome.failed:
     st.stop()
 
 

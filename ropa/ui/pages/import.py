@@ -14,11 +14,11 @@ from typing import Any, Optional
 
 import streamlit as st
 
-from ropa import db, registry
-from ropa.errors import Problem, RopaError, ValidationFailed
+from ropa import db, isolation, registry
+from ropa.errors import Problem, ValidationFailed
 from ropa.excel import importer, mapping
 from ropa.settings import current_actor
-from ropa.ui import state
+from ropa.ui import errors, state
 
 ui = state.lang()
 TEXT = {
@@ -157,18 +157,14 @@ cached = st.session_state.get("import_plan")
 if cached and cached["wanted"] == wanted:
     plan = cached["plan"]
 else:
-    try:
-        with st.spinner(t("reading")), db.session(state.engine()) as s:
-            plan = importer.plan_file(s, path, org=org, sheet=chosen_sheet, mapping_overrides=overrides or None, mode=mode)
-    except ValidationFailed as err:
-        st.error(t("rejected"))
-        problem_table(err.problems)
+    # Read in a memory-limited child process: no file can take the server down (ropa.isolation).
+    with errors.reported(t("rejected")) as outcome, st.spinner(t("reading")):
+        plan = isolation.plan_file(state.engine(), path, org=org, sheet=chosen_sheet, mapping_overrides=overrides or None,
+                                   mode=mode)
+    if outcome.failed:
         if st.session_state.get("import_overrides") and st.button(t("reset")):
             st.session_state["import_overrides"] = {}
             st.rerun()
-        st.stop()
-    except RopaError as err:
-        st.error(f"{t('rejected')} {err}")
         st.stop()
     st.session_state["import_plan"] = {"wanted": wanted, "plan": plan}
 
@@ -251,17 +247,12 @@ if st.button(t("confirm", n=to_import) if to_import else t("nothing"), type="pri
     def progress(done: int, total: int) -> None:
         bar.progress(min(done / total, 1.0) if total else 1.0, text=f"{t('writing')} {done} / {total}")
 
-    try:
-        with db.transaction(state.engine()) as s:
-            report = importer.import_file(s, path, actor=current_actor(), org=org, sheet=chosen_sheet,
-                                          mapping_overrides=overrides or None, mode=mode, progress=progress)
-    except ValidationFailed as err:
+    # (the preview has read this file, with these choices, in the child process: it is safe to read here)
+    with errors.reported(t("failed")) as outcome, db.transaction(state.engine()) as s:
+        report = importer.import_file(s, path, actor=current_actor(), org=org, sheet=chosen_sheet,
+                                      mapping_overrides=overrides or None, mode=mode, progress=progress)
+    if outcome.failed:
         bar.empty()
-        st.error(t("failed"))
-        problem_table(err.problems)
-    except RopaError as err:
-        bar.empty()
-        st.error(f"{t('failed')} {err}")
     else:
         bar.progress(1.0, text=t("writing"))
         st.session_state["import_result"] = {
