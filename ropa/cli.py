@@ -133,7 +133,7 @@ def cmd_import(engine: Any, args: argparse.Namespace) -> int:
     overrides.update(importer.parse_map_options(args.map))
     options = {"org": args.org, "sheet": args.sheet, "mapping_overrides": overrides or None, "mode": args.mode}
     # read (and write) in a memory-limited child process: a file cannot crash the command (ropa.isolation)
-    report = isolation.import_file(engine, args.file, actor=args.actor, dry_run=args.dry_run, **options)
+    report = isolation.import_file(engine, args.file, actor=args.actor, dry_run=args.dry_run, fork=True, **options)
     if args.save_mapping and report.columns:
         saved = mapping.save_mapping(args.save_mapping, report.columns, sheet=report.sheet)
         print(f"mapping saved as '{args.save_mapping}' ({saved})", file=sys.stderr)
@@ -150,7 +150,7 @@ def cmd_import(engine: Any, args: argparse.Namespace) -> int:
 
 
 def _import_json(engine: Any, args: argparse.Namespace) -> int:
-    report = isolation.import_json(engine, args.file, actor=args.actor, dry_run=args.dry_run)
+    report = isolation.import_json(engine, args.file, actor=args.actor, dry_run=args.dry_run, fork=True)
     for w in report.warnings:
         print(f"warning: {w}", file=sys.stderr)
     print(("dry run: " if args.dry_run else "") + report.summary())

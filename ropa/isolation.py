@@ -4,14 +4,15 @@ The readers underneath (calamine, for .xlsx, .xls and .ods) are native code: whe
 asks for more memory than there is, the allocation failure aborts the whole process, and no
 Python ``except`` runs. :mod:`ropa.excel.extent` refuses the sheets known to do that; this
 module is for everything nobody has thought of yet. The Import page and ``python -m ropa
-import`` read (and, from the CLI, import) in a fresh Python process whose address space is
-capped (``RLIMIT_AS``, :func:`ropa.settings.import_memory_mb`); whatever happens there, the
-caller gets a result or a :class:`~ropa.errors.RopaError` with one sentence, never a dead
-server. A child that dies writes nothing: its transaction was never committed.
+import`` read (and, from the CLI, import) in a child process whose address space is capped
+(``RLIMIT_AS``, :func:`ropa.settings.import_memory_mb`); whatever happens there, the caller
+gets a result or a :class:`~ropa.errors.RopaError` with one sentence, never a dead server. A
+child that dies writes nothing: its transaction was never committed.
 
 The child opens its own engine from the caller's database URL; arguments and results travel
-as pickles over its stdin and stdout, and its log (with any traceback) is passed on to this
-process's log.
+as pickles, and its output (with any traceback) is passed on to this process's log. The
+Streamlit server runs threads, so its child is a fresh interpreter (about a second of start-up);
+the CLI runs none, so its child is a fork of itself (no second start-up).
 """
 
 from __future__ import annotations
@@ -22,8 +23,9 @@ import pickle
 import signal
 import subprocess
 import sys
-from pathlib import Path
+import tempfile
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, Optional, Union
 
 from ropa.errors import Problem, RopaError, ValidationFailed
@@ -41,17 +43,64 @@ def stopped(source: str, memory_mb: int) -> ValidationFailed:
 
 
 def run(target: str, *args: Any, source: str, memory_mb: Optional[int] = None,
-        diagnose: Optional[Callable[[], Optional[RopaError]]] = None, **kwargs: Any) -> Any:
+        diagnose: Optional[Callable[[], Optional[RopaError]]] = None, fork: bool = False, **kwargs: Any) -> Any:
     """Call ``module:function`` with the arguments in a child process capped at ``memory_mb``
     (default :func:`ropa.settings.import_memory_mb`); return what it returns, raise the
     :class:`RopaError` it raises, and turn its death into :func:`stopped` (naming ``source``),
-    or into what ``diagnose`` finds (run here, after the child died; pure Python)."""
+    or into what ``diagnose`` finds (run here, after the child died; pure Python). ``fork``: copy
+    this process instead of starting a new interpreter (only from a process without threads)."""
     limit = memory_mb or import_memory_mb()
+    if fork:
+        returncode, stdout, stderr = _forked(target, args, kwargs, limit)
+    else:
+        returncode, stdout, stderr = _spawned(target, args, kwargs, limit)
+    return _outcome(returncode, stdout, stderr, source=source, limit=limit, diagnose=diagnose)
+
+
+def _spawned(target: str, args: Any, kwargs: Any, limit: int) -> tuple[int, bytes, bytes]:
+    """A fresh interpreter: safe from any process, even one running threads (the Streamlit server)."""
     payload = pickle.dumps((target, args, kwargs, limit))
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in (str(PROJECT_DIR), os.environ.get("PYTHONPATH")) if p),
            "MALLOC_ARENA_MAX": "2"}  # glibc reserves 64 MB of address space per thread's arena otherwise
     proc = subprocess.run([sys.executable, "-c", "from ropa.isolation import _child; _child()"], input=payload,
                           capture_output=True, env=env, check=False)
+    return proc.returncode, proc.stdout, proc.stderr
+
+
+def _forked(target: str, args: Any, kwargs: Any, limit: int) -> tuple[int, bytes, bytes]:
+    """A copy of this process (os.fork): no second start-up and imports, for the CLI, which runs
+    no threads. The caller disposes its engines first: a pooled connection must not be shared."""
+    read_end, write_end = os.pipe()
+    errors = tempfile.TemporaryFile()  # the child's stdout and stderr (a reader's abort message, a traceback)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    pid = os.fork()
+    if pid == 0:  # the child
+        os.close(read_end)
+        os.dup2(errors.fileno(), 1)
+        os.dup2(errors.fileno(), 2)
+        code = 0
+        try:
+            with os.fdopen(write_end, "wb") as out:
+                out.write(_call(target, args, kwargs, limit))
+        except BaseException:  # noqa: BLE001 - nothing may escape a forked child
+            code = 70
+        finally:
+            os._exit(code)
+    os.close(write_end)
+    with os.fdopen(read_end, "rb") as f:
+        stdout = f.read()
+    _, status = os.waitpid(pid, 0)
+    with errors:
+        errors.seek(0)
+        stderr = errors.read()
+    return os.waitstatus_to_exitcode(status), stdout, stderr
+
+
+def _outcome(returncode: int, stdout: bytes, stderr: bytes, *, source: str, limit: int,
+             diagnose: Optional[Callable[[], Optional[RopaError]]]) -> Any:
+    """The child's result, its RopaError raised, or its death in words."""
+    proc = subprocess.CompletedProcess([], returncode, stdout, stderr)
     err = proc.stderr.decode("utf-8", "replace").strip()
     if err:
         log.warning("reading %s in a child process: %s", source, err[-20_000:])
@@ -78,15 +127,21 @@ def run(target: str, *args: Any, source: str, memory_mb: Optional[int] = None,
 
 
 def _child() -> None:
-    """The child's side: cap the address space, call the function, pickle the outcome to stdout."""
-    import importlib
-    import resource
-    import traceback
-
+    """The spawned child's side: read the call from stdin, pickle the outcome to stdout."""
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s")
     target, args, kwargs, limit = pickle.loads(sys.stdin.buffer.read())
     out = sys.stdout.buffer
     sys.stdout = sys.stderr  # nothing the function prints may corrupt the result
+    out.write(_call(target, args, kwargs, limit))
+    out.flush()
+
+
+def _call(target: str, args: Any, kwargs: Any, limit: int) -> bytes:
+    """In the child: cap the address space, call the function, and pickle what came of it."""
+    import importlib
+    import resource
+    import traceback
+
     cap = limit * 2**20
     soft, hard = resource.getrlimit(resource.RLIMIT_AS)
     resource.setrlimit(resource.RLIMIT_AS, (cap if hard == resource.RLIM_INFINITY else min(cap, hard), hard))
@@ -101,11 +156,9 @@ def _child() -> None:
         traceback.print_exc()
         result = ("error", exc) if _picklable(exc) else ("failed", f"{type(exc).__name__}: {exc}")
     try:
-        data = pickle.dumps(result)
+        return pickle.dumps(result)
     except Exception as exc:  # noqa: BLE001
-        data = pickle.dumps(("failed", f"the result could not be passed back: {exc}"))
-    out.write(data)
-    out.flush()
+        return pickle.dumps(("failed", f"the result could not be passed back: {exc}"))
 
 
 def _picklable(value: Any) -> bool:
@@ -136,22 +189,31 @@ def _diagnosis(path: Path) -> Callable[[], Optional[RopaError]]:
     return diagnose
 
 
-def plan_file(engine: Any, path: Union[str, Path], **options: Any) -> Any:
+def _prepare(engine: Any, fork: bool) -> None:
+    if fork and not isinstance(engine, str):
+        engine.dispose()  # no pooled connection may be shared with the copy
+
+
+def plan_file(engine: Any, path: Union[str, Path], *, fork: bool = False, **options: Any) -> Any:
     """:func:`ropa.excel.importer.plan_file` in a memory-limited child process."""
     p = Path(path).absolute()
-    return run("ropa.isolation:_plan", _url(engine), str(p), options, source=p.name, diagnose=_diagnosis(p))
+    _prepare(engine, fork)
+    return run("ropa.isolation:_plan", _url(engine), str(p), options, source=p.name, diagnose=_diagnosis(p), fork=fork)
 
 
-def import_file(engine: Any, path: Union[str, Path], **options: Any) -> Any:
+def import_file(engine: Any, path: Union[str, Path], *, fork: bool = False, **options: Any) -> Any:
     """:func:`ropa.excel.importer.import_file` in a memory-limited child process, in a
     transaction of its own (a dry run rolls back)."""
     p = Path(path).absolute()
-    return run("ropa.isolation:_import", _url(engine), str(p), options, source=p.name, diagnose=_diagnosis(p))
+    _prepare(engine, fork)
+    return run("ropa.isolation:_import", _url(engine), str(p), options, source=p.name, diagnose=_diagnosis(p), fork=fork)
 
 
-def import_json(engine: Any, path: Union[str, Path], *, actor: str, dry_run: bool = False) -> Any:
+def import_json(engine: Any, path: Union[str, Path], *, actor: str, dry_run: bool = False, fork: bool = False) -> Any:
     """:func:`ropa.interchange.read_json` and :func:`~ropa.interchange.import_document` in a child process."""
-    return run("ropa.isolation:_import_json", _url(engine), str(Path(path).absolute()), actor, dry_run, source=Path(path).name)
+    _prepare(engine, fork)
+    return run("ropa.isolation:_import_json", _url(engine), str(Path(path).absolute()), actor, dry_run,
+               source=Path(path).name, fork=fork)
 
 
 def _plan(url: str, path: str, options: dict[str, Any]) -> Any:
