@@ -114,10 +114,12 @@ def test_an_empty_register_says_what_to_do_next(tmp_path, monkeypatch):
 
 def test_the_organisation_form_has_every_field_of_the_field_table(demo_url):
     at = page("organisations", "en")
-    keys = {w.key for kind in (at.text_input, at.text_area, at.selectbox, at.checkbox) for w in kind}
+    keys = {w.key for kind in (at.text_input, at.text_area, at.selectbox, at.checkbox, at.multiselect) for w in kind}
     for prefix in ("orgedit_", "orgnew_"):
         assert {prefix + k for k in ORGANISATION} <= keys
     assert at.checkbox(key="orgnew_public_authority").label == ORGANISATION["public_authority"].label("en")
+    assert at.multiselect(key="orgnew_establishments").label == ORGANISATION["establishments"].label("en")
+    assert at.checkbox(key="orgnew_offers_to_eea").label == ORGANISATION["offers_to_eea"].label("en")
     rep_country = at.selectbox(key="orgnew_representative.country")
     assert rep_country.label == ORGANISATION["representative.country"].label("en")
     assert "Germany (DE) · EEA" in rep_country.options and "United States (US) · Adequacy with conditions" in rep_country.options
@@ -256,7 +258,7 @@ def test_deleting_an_organisation_asks_first(demo_url, engine):
     at = page("organisations", "en", org_pick="Immediate Connect")
     at.button(key="orgs_delete").click()
     rerun(at)
-    assert "Delete 'Immediate Connect' with its 5 activities and 4 recipients?" in at.warning[0].value
+    assert "Delete 'Immediate Connect' with its 5 activities and 5 recipients?" in at.warning[0].value
     at.button(key="orgs_delete_no").click()
     rerun(at)
     assert not at.warning
@@ -305,20 +307,21 @@ def test_a_recipient_created_appears_in_the_registry(demo_url, engine):
 
 
 def test_editing_a_recipient_changes_it_for_every_activity_and_a_used_one_is_not_deleted(demo_url, engine):
-    name = "Arrangementspartnere"
+    name = "Autoriserte tjenesteleverandører (kundeservice, programvare, analyse, markedsundersøkelser, kampanjer)"
+    users = ("JL-01", "JL-03", "JL-04", "JL-06", "JL-07")
     at = page("recipients", "en", rec_org="Janteloppet", rec_pick=name)
-    assert "Used by JL-02, JL-07." in " ".join(c.value for c in at.caption)
+    assert f"Used by {', '.join(users)}." in " ".join(c.value for c in at.caption)
     assert not [b for b in at.button if b.key == "recs_delete"]
-    assert "'Arrangementspartnere' cannot be deleted because JL-02, JL-07 use it." in at.info[0].value
+    assert f"'{name}' cannot be deleted because {', '.join(users)} use it." in at.info[0].value
 
     at.text_input(key="recedit_agreement").input("Avtale 2025-3")
     at.button(key="recedit_submit").click()
     rerun(at)
     assert not errors(at)
     with db.session(engine) as s:
-        for ref in ("JL-02", "JL-07"):
+        for ref in users:
             act = registry.activity_dict(registry.get_activity(s, "Janteloppet", ref))
-            assert {"name": name, "kind": "controller", "country": None, "agreement": "Avtale 2025-3"} in act["recipients"]
+            assert {"name": name, "kind": "processor", "country": None, "agreement": "Avtale 2025-3"} in act["recipients"]
 
 
 def test_a_stale_recipient_save_shows_the_conflict_and_writes_nothing(demo_url, engine):
