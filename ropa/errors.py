@@ -8,7 +8,7 @@ the source in one pass instead of one error at a time.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Optional
 
 
 @dataclass(frozen=True)
@@ -67,4 +67,15 @@ class Conflict(RopaError):
 
 
 class PermissionDenied(RopaError):
-    """The actor may not make this change."""
+    """The actor may not do this; nothing was written. Names the missing permission (see
+    :mod:`ropa.access`), whose it was, and the organisation it was about."""
+
+    def __init__(self, *, user: str, permission: str, role: str = "", organisation: Optional[str] = None) -> None:
+        self.user, self.permission, self.role, self.organisation = user, permission, role, organisation
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        if self.permission == "user.enabled":
+            return f"'{self.user}' is not an enabled user of this register"
+        where = f" in '{self.organisation}'" if self.organisation else ""
+        return f"permission denied: {self.user} ({self.role}) lacks '{self.permission}'{where}; nothing was written"

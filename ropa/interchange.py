@@ -19,7 +19,7 @@ from typing import Any, Optional, TextIO, Union
 from sqlalchemy import exists, select
 from sqlmodel import Session
 
-from ropa import bulk, registry, snapshot
+from ropa import access, bulk, registry, snapshot
 from ropa.errors import Problem, ValidationFailed
 from ropa.models import ActivityRecipient, Organisation, Recipient
 from ropa.schema import FORMAT_NAME, FORMAT_VERSION, OrganisationDoc, RecipientDoc, iter_organisations
@@ -149,7 +149,7 @@ def read_json(path: Union[str, Path]) -> Any:
 
 
 def import_document(
-    session: Session, data: Any, *, actor: str, source: str = "json", dry_run: bool = False
+    session: Session, data: Any, *, actor: Union[str, access.Principal], source: str = "json", dry_run: bool = False
 ) -> ImportReport:
     """Validate the whole document and upsert it in the caller's transaction, all or nothing.
 
@@ -159,6 +159,7 @@ def import_document(
     (:func:`ropa.db.transaction`) then rolls back what earlier organisations wrote: nothing is
     committed. In a dry run the caller rolls the session back; the report is the same.
     """
+    actor = access.require(session, actor, access.IMPORT)  # each organisation is checked as it comes
     problems, organisations = iter_organisations(data)
     report = ImportReport(source=source, dry_run=dry_run)
     tag = f"import:{source}"
@@ -176,6 +177,7 @@ def import_document(
 
 
 def _import_organisation(session: Session, org_doc: OrganisationDoc, report: ImportReport, *, actor: str, tag: str) -> None:
+    access.require(session, actor, access.IMPORT, org_doc.name)
     org = registry.find_organisation(session, org_doc.name)
     created = org is None
     if org is None:

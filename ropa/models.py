@@ -239,3 +239,31 @@ class AuditEvent(SQLModel, table=True):
     new_value: Optional[str] = Field(default=None, sa_column=Column(Text))
     version: int  # the record's version after this change
     source: Optional[str] = None  # e.g. "import:register.xlsx", "cli", "dashboard"
+
+
+class UserAccount(SQLModel, table=True):
+    """A person who may sign in, with one role (admin, dpo, editor, viewer). The password is an
+    argon2 hash; failed sign-ins are counted so repeated guessing slows down and then locks."""
+
+    __tablename__ = "user_account"
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    name: str = Field(sa_column=Column(Text, nullable=False, unique=True))
+    email: Optional[str] = Field(default=None, sa_column=Column(Text, unique=True))  # matched to OIDC sign-ins
+    role: str = Field(max_length=16)
+    password_hash: Optional[str] = Field(default=None, sa_column=Column(Text))  # None: OIDC sign-in only
+    enabled: bool = True
+    failed_signins: int = Field(default=0, sa_column=Column(Integer, nullable=False, server_default="0"))
+    locked_until: Optional[datetime] = Field(default=None, sa_column=Column(DateTime(timezone=True)))
+    created_at: datetime = _stamp()
+
+
+class UserOrganisation(SQLModel, table=True):
+    """An organisation a user is assigned to; a user with none (admin, dpo) acts on all."""
+
+    __tablename__ = "user_organisation"
+
+    user_id: int = Field(sa_column=Column(Integer, ForeignKey("user_account.id", ondelete="CASCADE"), primary_key=True))
+    organisation_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("organisation.id", ondelete="CASCADE"), primary_key=True, index=True)
+    )
