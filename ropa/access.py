@@ -257,5 +257,8 @@ def deny_message(err: Any, lang: str = "en") -> str:
     what = permission_label(err.permission, lang)
     where = f" i '{err.organisation}'" if lang == "nb" else f" in '{err.organisation}'"
     where = where if err.organisation else ""
-    return {"nb": f"{err.user} ({err.role}) har ikke tillatelse til å {what}{where} ({err.permission}); ingenting ble lagret",
-            "en": f"{err.user} ({err.role}) is not allowed to {what}{where} ({err.permission}); nothing was saved"}[lang]
+    written = err.permission not in _READS
+    return {"nb": f"{err.user} ({err.role}) har ikke tillatelse til å {what}{where} ({err.permission})"
+                  + ("; ingenting ble lagret" if written else ""),
+            "en": f"{err.user} ({err.role}) is not allowed to {what}{where} ({err.permission})"
+                  + ("; nothing was saved" if written else "")}[lang]
