@@ -2,11 +2,12 @@
 
 import streamlit as st
 
-from ropa.ui import state
+from ropa.ui import signin, state
 
 st.set_page_config(page_title="ROPA", page_icon=":material/fact_check:", layout="wide")
 
 lang = state.lang()
+signin.gate()  # the sign-in form (and nothing else) until someone signs in, once the register has users
 with st.sidebar:
     st.radio("Språk / Language", ["nb", "en"], key="lang", horizontal=True,
              format_func=lambda code: {"nb": "Norsk bokmål", "en": "English"}[code])

@@ -17,7 +17,7 @@ import streamlit as st
 from ropa import db, registry
 from ropa.errors import Problem, RopaError, ValidationFailed
 from ropa.excel import importer, mapping
-from ropa.settings import current_actor
+from ropa.ui.state import current_actor
 from ropa.ui import state
 
 ui = state.lang()
