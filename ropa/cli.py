@@ -317,7 +317,10 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             db.migrate(engine)  # an existing register: its users decide who may load the demo
         if db.current_revision(engine) is not None:
             _act_as(engine, args)
-        return COMMANDS[args.command](engine, args)
+        try:
+            return COMMANDS[args.command](engine, args)
+        finally:
+            access.set_reader(None)  # main() may be called again in this thread (tests, scripts)
     except ValidationFailed as err:
         _print_problems(err)
         return EXIT_REJECTED

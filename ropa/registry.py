@@ -527,7 +527,9 @@ def _where(session: Session, f: ActivityFilter) -> list[Any]:
     if scope is not None:
         cond.append(A.organisation_id.in_(select(Organisation.id).where(Organisation.name.in_(sorted(scope)))))  # type: ignore[attr-defined]
     if f.org:
-        cond.append(A.organisation_id == get_organisation(session, f.org).id)
+        o = get_organisation(session, f.org)
+        access.read_scope([o.name])  # another organisation's activities: refused, not an empty list
+        cond.append(A.organisation_id == o.id)
     if f.status:
         cond.append(A.status.in_(list(f.status)))  # type: ignore[attr-defined]
     elif not f.include_retired:

@@ -170,6 +170,8 @@ def test_reads_are_scoped_to_the_assigned_organisations(register):
         assert {e.entity_key.split("/")[0] for e in registry.recent_changes(s)} == {ASSIGNED}
         with pytest.raises(PermissionDenied):
             interchange.export_document(s, [OTHER])
+        with pytest.raises(PermissionDenied):
+            registry.list_activities(s, org=OTHER)
     with db.session(register) as s, access.reading_as(access.principal(s, "dora")):
         assert len(registry.list_organisations(s)) == 5
 
