@@ -141,3 +141,20 @@ def test_documented_user_commands_in_a_subprocess(tmp_path):
     assert r.returncode == 1 and "register.read" in r.stderr and "Traceback" not in r.stderr
     r = ropa("user", "list")
     assert r.returncode == 0 and "ola" in r.stdout and ASSIGNED in r.stdout
+
+
+def test_readme_user_examples_run(tmp_path):
+    import re
+
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = next(b for b in re.findall(r"```bash\n(.*?)```", text, flags=re.S) if "user add anna" in b)
+    env = {**os.environ, "ROPA_DATABASE_URL": f"sqlite:///{tmp_path / 'readme.db'}", "PW": PASSWORD,
+           "PYTHONPATH": str(ROOT), "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}"}
+    env.pop("ROPA_USER", None)
+    assert subprocess.run([sys.executable, "-m", "ropa", "init", "--demo"], env=env, cwd=tmp_path,
+                          capture_output=True, timeout=120).returncode == 0
+    for line in block.strip().splitlines():
+        command = line.split("  #", 1)[0].replace("python -m", f"{sys.executable} -m")
+        r = subprocess.run(["bash", "-c", command], input=f"{PASSWORD}\n{PASSWORD}\n", capture_output=True, text=True,
+                           env=env, cwd=tmp_path, timeout=120)
+        assert r.returncode == 0, f"{line}\n{r.stderr}"
