@@ -73,6 +73,9 @@ def _parser() -> argparse.ArgumentParser:
 
     sub.add_parser("schema", help="print the JSON Schema of the register format")
 
+    s = sub.add_parser("tasks", help="what a user should do: reviews overdue or due, activities returned or awaiting approval")
+    s.add_argument("--format", choices=("table", "json"), default="table")
+
     s = sub.add_parser("user", help="the people who sign in: add, list, disable, enable, password")
     us = s.add_subparsers(dest="user_command", required=True, metavar="ACTION")
     u = us.add_parser("add", help="add a user (the first one must be an admin or dpo for all organisations)")
@@ -287,6 +290,21 @@ def cmd_user(engine: Any, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_tasks(engine: Any, args: argparse.Namespace) -> int:
+    from ropa import review
+
+    with db.session(engine) as s:
+        found = review.tasks(s, args.actor)
+    if args.format == "json":
+        print(json.dumps({"user": args.actor, "counts": review.counts(found), "tasks": [t.as_dict() for t in found]},
+                         ensure_ascii=False, indent=2))
+    else:
+        print(_table([[t.kind, t.organisation, t.ref, t.name, t.next_review or "", t.note or ""] for t in found],
+                     ["task", "organisation", "ref", "name", "next review", "note"]))
+        print(f"\n{len(found)} tasks for {args.actor}")
+    return EXIT_OK
+
+
 def _act_as(engine: Any, args: argparse.Namespace) -> None:
     """Once the register has users, the CLI acts as one of them (``--user``/``ROPA_USER``) and
     reads only what that user may read; before that, as the local administrator."""
@@ -300,7 +318,7 @@ def _act_as(engine: Any, args: argparse.Namespace) -> None:
     access.set_reader(found)
 
 
-COMMANDS = {"user": cmd_user, "check": cmd_check, "schema": cmd_schema, "init": cmd_init, "export": cmd_export, "import": cmd_import, "list": cmd_list, "show": cmd_show}
+COMMANDS = {"tasks": cmd_tasks, "user": cmd_user, "check": cmd_check, "schema": cmd_schema, "init": cmd_init, "export": cmd_export, "import": cmd_import, "list": cmd_list, "show": cmd_show}
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:

@@ -267,3 +267,36 @@ class UserOrganisation(SQLModel, table=True):
     organisation_id: int = Field(
         sa_column=Column(Integer, ForeignKey("organisation.id", ondelete="CASCADE"), primary_key=True, index=True)
     )
+
+
+class ActivityReview(SQLModel, table=True):
+    """Where an activity stands in the review cycle (draft -> in_review -> approved), its owner,
+    and the version last approved, kept whole so it stays visible while a change awaits approval.
+    An activity without a row is a draft."""
+
+    __tablename__ = "activity_review"
+
+    activity_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("processing_activity.id", ondelete="CASCADE"), primary_key=True)
+    )
+    state: str = Field(default="draft", max_length=16)
+    owner: Optional[str] = None  # a user's name
+    note: Optional[str] = Field(default=None, sa_column=Column(Text))  # why it was returned
+    approved_version: Optional[int] = None
+    approved_record: Optional[dict[str, Any]] = Field(default=None, sa_column=Column(JSON))
+    approved_at: Optional[datetime] = Field(default=None, sa_column=Column(DateTime(timezone=True)))
+    approved_by: Optional[str] = None
+    last_reviewed_at: Optional[datetime] = Field(default=None, sa_column=Column(DateTime(timezone=True)))
+    last_reviewed_by: Optional[str] = None
+
+
+class ReviewInterval(SQLModel, table=True):
+    """How many months after an approval an organisation's activities are due for review again
+    (12 when an organisation has no row)."""
+
+    __tablename__ = "review_interval"
+
+    organisation_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("organisation.id", ondelete="CASCADE"), primary_key=True)
+    )
+    months: int = 12

@@ -690,6 +690,9 @@ def update_activity(
     act.version = version
     act.updated_at = utcnow()
     session.flush()
+    from ropa import review  # (it builds on this module)
+
+    review.changed(session, act, actor=actor, source=source)  # an approved activity goes back to review
     return _audit_changes(session, before, activity_dict(act), actor=actor, entity="activity", entity_id=act.id,
                           key=f"{o.name}/{act.ref}", version=version, source=source)
 

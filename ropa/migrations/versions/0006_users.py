@@ -1,4 +1,4 @@
-"""users who sign in, with a role and the organisations assigned to them
+"""users who sign in, with a role and the organisations assigned to them; the review cycle of activities
 
 Revision ID: 0006_users
 Revises: 0001
@@ -37,9 +37,31 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('user_id', 'organisation_id')
     )
     op.create_index(op.f('ix_user_organisation_organisation_id'), 'user_organisation', ['organisation_id'], unique=False)
+    op.create_table('activity_review',
+    sa.Column('activity_id', sa.Integer(), nullable=False),
+    sa.Column('state', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
+    sa.Column('owner', sqlmodel.sql.sqltypes.AutoString(), nullable=True),
+    sa.Column('note', sa.Text(), nullable=True),
+    sa.Column('approved_version', sa.Integer(), nullable=True),
+    sa.Column('approved_record', sa.JSON(), nullable=True),
+    sa.Column('approved_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('approved_by', sqlmodel.sql.sqltypes.AutoString(), nullable=True),
+    sa.Column('last_reviewed_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('last_reviewed_by', sqlmodel.sql.sqltypes.AutoString(), nullable=True),
+    sa.ForeignKeyConstraint(['activity_id'], ['processing_activity.id'], ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('activity_id')
+    )
+    op.create_table('review_interval',
+    sa.Column('organisation_id', sa.Integer(), nullable=False),
+    sa.Column('months', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['organisation_id'], ['organisation.id'], ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('organisation_id')
+    )
 
 
 def downgrade() -> None:
+    op.drop_table('review_interval')
+    op.drop_table('activity_review')
     op.drop_index(op.f('ix_user_organisation_organisation_id'), table_name='user_organisation')
     op.drop_table('user_organisation')
     op.drop_table('user_account')
