@@ -73,6 +73,18 @@ def _parser() -> argparse.ArgumentParser:
 
     sub.add_parser("schema", help="print the JSON Schema of the register format")
 
+    s = sub.add_parser("review", help="the review cycle of an activity: owner, submit, approve (dpo), return (dpo)")
+    rs = s.add_subparsers(dest="review_command", required=True, metavar="ACTION")
+    for verb, text in (("submit", "ask for approval (draft -> in_review)"), ("approve", "approve the current version (dpo)"),
+                       ("return", "send back to the owner as a draft, saying why (dpo)"), ("owner", "set the owner")):
+        r = rs.add_parser(verb, help=text)
+        r.add_argument("org", metavar="ORG")
+        r.add_argument("ref", metavar="REF")
+        if verb == "return":
+            r.add_argument("note", metavar="WHY")
+        if verb == "owner":
+            r.add_argument("owner", metavar="USER")
+
     s = sub.add_parser("tasks", help="what a user should do: reviews overdue or due, activities returned or awaiting approval")
     s.add_argument("--format", choices=("table", "json"), default="table")
 
@@ -290,6 +302,24 @@ def cmd_user(engine: Any, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_review(engine: Any, args: argparse.Namespace) -> int:
+    from ropa import review
+
+    with db.transaction(engine) as s:
+        if args.review_command == "submit":
+            row = review.submit(s, args.org, args.ref, actor=args.actor, source="cli")
+        elif args.review_command == "approve":
+            version = registry.get_activity(s, args.org, args.ref).version
+            row = review.approve(s, args.org, args.ref, expected_version=version, actor=args.actor, source="cli")
+        elif args.review_command == "return":
+            row = review.send_back(s, args.org, args.ref, args.note, actor=args.actor, source="cli")
+        else:
+            row = review.set_owner(s, args.org, args.ref, args.owner, actor=args.actor, source="cli")
+        print(f"{args.org} {args.ref}: {row.state}" + (f", owner {row.owner}" if row.owner else "")
+              + (f", version {row.approved_version} approved by {row.approved_by}" if row.state == "approved" else ""))
+    return EXIT_OK
+
+
 def cmd_tasks(engine: Any, args: argparse.Namespace) -> int:
     from ropa import review
 
@@ -318,7 +348,7 @@ def _act_as(engine: Any, args: argparse.Namespace) -> None:
     access.set_reader(found)
 
 
-COMMANDS = {"tasks": cmd_tasks, "user": cmd_user, "check": cmd_check, "schema": cmd_schema, "init": cmd_init, "export": cmd_export, "import": cmd_import, "list": cmd_list, "show": cmd_show}
+COMMANDS = {"review": cmd_review, "tasks": cmd_tasks, "user": cmd_user, "check": cmd_check, "schema": cmd_schema, "init": cmd_init, "export": cmd_export, "import": cmd_import, "list": cmd_list, "show": cmd_show}
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:

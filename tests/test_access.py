@@ -9,7 +9,7 @@ from typing import Any, Callable
 import pytest
 from sqlalchemy import func, select
 
-from ropa import access, checks, db, interchange, registry, users
+from ropa import access, checks, db, interchange, registry, review, users
 from ropa.errors import PermissionDenied, ValidationFailed
 from ropa.models import AuditEvent, ProcessingActivity, UserAccount, utcnow
 
@@ -75,12 +75,20 @@ def _op_user_admin(s: Any, who: str, org: str) -> None:
     users.add_user(s, f"new-{who}-{len(org)}", role="viewer", password=PASSWORD, orgs=[org], actor=who)
 
 
+def _op_approve(s: Any, who: str, org: str) -> None:
+    act = _first_activity(s, org)
+    if review.review_of(s, org, act.ref).state != "in_review":
+        review.submit(s, org, act.ref, actor="dora")
+    review.approve(s, org, act.ref, expected_version=act.version, actor=who)
+
+
 OPS: dict[str, Callable[[Any, str, str], None]] = {
     "create": _op_create, "update": _op_update, "delete": _op_delete, "import": _op_import,
-    "export": _op_export, "check": _op_check, "user admin": _op_user_admin,
+    "export": _op_export, "check": _op_check, "user admin": _op_user_admin, "approve": _op_approve,
 }
 MISSING = {"create": "activity.edit", "update": "activity.edit", "delete": "activity.edit", "import": "register.import",
-           "export": "register.read", "check": "register.read", "user admin": "user.admin"}
+           "export": "register.read", "check": "register.read", "user admin": "user.admin",
+           "approve": "activity.approve"}
 ALL = set(OPS)
 # What each role may do in the organisation assigned to it, and in one that is not.
 MATRIX = {
@@ -121,7 +129,7 @@ def test_role_matrix_through_the_library(register, who):
             else:
                 if op not in allowed:
                     wrong.append(f"{who} {op} {place}: allowed")
-                elif op in ("create", "update", "delete", "import", "user admin") and _audit_count(register) <= before[0]:
+                elif op in ("create", "update", "delete", "import", "user admin", "approve") and _audit_count(register) <= before[0]:
                     wrong.append(f"{who} {op} {place}: no audit event")
     assert not wrong, "\n".join(wrong)
 

@@ -59,7 +59,7 @@ def _document(monkeypatch: Any, capsys: Any, url: str, tmp_path: Path, org: str,
 
 ALLOWED = {  # (assigned, unassigned)
     "ada": ({"export", "check", "list", "show", "user admin"},) * 2,
-    "dora": ({"create", "update", "export", "check", "list", "show", "user admin"},) * 2,
+    "dora": ({"create", "update", "export", "check", "list", "show", "user admin", "approve"},) * 2,
     "ed": ({"create", "update", "export", "check", "list", "show"}, set()),
     "vera": ({"export", "check", "list", "show"}, set()),
 }
@@ -79,6 +79,9 @@ def test_role_matrix_through_the_cli(url, who, tmp_path, monkeypatch, capsys):
             "show": ["show", org, "JL-01" if org == ASSIGNED else "AP-01"],
             "user admin": ["user", "add", f"u-{who}-{i}", "--role", "viewer", "--org", org, "--password-stdin"],
         }
+        ref = ops["show"][2]
+        assert run(monkeypatch, capsys, url, "review", "submit", org, ref, user="dora")[0] == 0
+        ops["approve"] = ["review", "approve", org, ref]
         for op, args in ops.items():
             code, out, err = run(monkeypatch, capsys, url, *args, user=who, stdin=PASSWORD + "\n")
             if op in allowed and code != 0:
