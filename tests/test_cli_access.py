@@ -150,13 +150,16 @@ def test_readme_user_examples_run(tmp_path):
     import re
 
     text = (ROOT / "README.md").read_text(encoding="utf-8")
-    block = next(b for b in re.findall(r"```bash\n(.*?)```", text, flags=re.S) if "user add anna" in b)
+    blocks = re.findall(r"```bash\n(.*?)```", text, flags=re.S)
+    block = next(b for b in blocks if "user add anna" in b) + next(b for b in blocks if "review submit" in b)
     env = {**os.environ, "ROPA_DATABASE_URL": f"sqlite:///{tmp_path / 'readme.db'}", "PW": PASSWORD,
            "PYTHONPATH": str(ROOT), "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}"}
     env.pop("ROPA_USER", None)
     assert subprocess.run([sys.executable, "-m", "ropa", "init", "--demo"], env=env, cwd=tmp_path,
                           capture_output=True, timeout=120).returncode == 0
-    for line in block.strip().splitlines():
+    lines = block.strip().splitlines()
+    lines.sort(key=lambda line: "user disable ola" in line)  # ola acts in the review lines: disable last
+    for line in lines:
         command = line.split("  #", 1)[0].replace("python -m", f"{sys.executable} -m")
         r = subprocess.run(["bash", "-c", command], input=f"{PASSWORD}\n{PASSWORD}\n", capture_output=True, text=True,
                            env=env, cwd=tmp_path, timeout=120)

@@ -114,3 +114,27 @@ def test_the_identity_provider_button_shows_when_auth_is_configured(app, with_us
         "client_id": "ropa", "client_secret": "s3cret",
         "server_metadata_url": "https://login.example.org/.well-known/openid-configuration"}})
     assert [b.label for b in at.button if "identitetsleverandøren" in str(b.label)] == ["Logg inn med identitetsleverandøren"]
+
+
+def test_my_tasks_page_lets_the_dpo_approve(app, with_users):
+    from ropa import registry, review
+
+    engine = open_register(with_users, demo_if_new=False)
+    with db.transaction(engine) as s:
+        review.set_owner(s, "Janteloppet", "JL-02", "ed", actor="dora")
+        review.submit(s, "Janteloppet", "JL-02", actor="ed")
+    at = _sign_in(app(with_users), "dora", PASSWORD)
+    assert any("1 venter på godkjenning" in str(link.label) for link in at.get("page_link"))  # the overview's count
+    at.switch_page("ropa/ui/pages/tasks.py").run()
+    assert {m.label: m.value for m in at.metric}["Venter på godkjenning"] == "1"
+    approve = [b for b in at.button if str(b.label).startswith("Godkjenn Janteloppet JL-02")]
+    assert len(approve) == 1
+    approve[0].click()
+    at.run()
+    assert not at.exception, at.exception
+    with db.session(engine) as s:
+        row = review.review_of(s, "Janteloppet", "JL-02")
+        assert (row.state, row.approved_by) == ("approved", "dora")
+        assert row.approved_version == registry.get_activity(s, "Janteloppet", "JL-02").version
+    engine.dispose()
+    assert {m.label: m.value for m in at.metric}["Venter på godkjenning"] == "0"
