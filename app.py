@@ -2,11 +2,12 @@
 
 import streamlit as st
 
-from ropa.ui import state
+from ropa.ui import signin, state
 
 st.set_page_config(page_title="ROPA", page_icon=":material/fact_check:", layout="wide")
 
 lang = state.lang()
+signin.gate()  # the sign-in form (and nothing else) until someone signs in, once the register has users
 with st.sidebar:
     st.radio("Språk / Language", ["nb", "en"], key="lang", horizontal=True,
              format_func=lambda code: {"nb": "Norsk bokmål", "en": "English"}[code])
@@ -25,6 +26,7 @@ PAGES = {
         st.Page("ropa/ui/pages/editor.py", title=_t("Rediger aktivitet", "Edit activity"), icon=":material/edit_note:"),
         st.Page("ropa/ui/pages/findings.py", title=_t("Avvik", "Findings"), icon=":material/rule:"),
         st.Page("ropa/ui/pages/history.py", title=_t("Historikk", "History"), icon=":material/history:"),
+        st.Page("ropa/ui/pages/tasks.py", title=_t("Mine oppgaver", "My tasks"), icon=":material/task_alt:"),
     ],
     _t("Virksomheter", "Organisations"): [
         st.Page("ropa/ui/pages/organisations.py", title=_t("Virksomheter", "Organisations"), icon=":material/domain:"),

@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Sequence
-from typing import Any, Optional
+from typing import Any, Optional, Union
 
 from sqlalchemy import Connection, Table, insert, select
 from sqlmodel import Session
 
+from ropa.access import EDIT_ACTIVITY, EDIT_RECIPIENT, Principal, require
 from ropa.models import (
     ActivityBasis,
     ActivityRecipient,
@@ -94,13 +95,15 @@ class _Insert:
 
 
 def ensure_recipients(
-    session: Session, org: Organisation, docs: Sequence[RecipientDoc], *, actor: str, source: Optional[str],
+    session: Session, org: Organisation, docs: Sequence[RecipientDoc], *, actor: Union[str, Principal], source: Optional[str],
     cache: dict[str, Recipient],
 ) -> None:
     """Make sure each named recipient exists for the organisation; new ones go in with one
     multi-row INSERT (and their audit events). Existing ones that differ are updated one by one
     through the registry, with audit."""
     from ropa.registry import _refuse_case_variant, _upsert_recipient, recipient_dict, unique_name
+
+    actor = require(session, actor, EDIT_RECIPIENT, org.name)
 
     wanted: dict[str, RecipientDoc] = {}
     for d in docs:
@@ -138,13 +141,14 @@ def ensure_recipients(
 
 
 def create_activities(
-    session: Session, org: Organisation, docs: Sequence[ActivityDoc], *, actor: str, source: Optional[str],
+    session: Session, org: Organisation, docs: Sequence[ActivityDoc], *, actor: Union[str, Principal], source: Optional[str],
     recipients: dict[str, Recipient],
 ) -> list[int]:
     """Insert validated, new activities of one organisation; returns their ids in order.
 
     ``recipients`` maps every recipient name the documents use to its (flushed) row.
     """
+    actor = require(session, actor, EDIT_ACTIVITY, org.name)
     if not docs:
         return []
     conn = session.connection()  # straight on the connection: no ORM bookkeeping per row

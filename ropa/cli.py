@@ -14,8 +14,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Optional
 
-from ropa import __version__, db, interchange, isolation, registry
-from ropa.errors import Conflict, NotFound, RopaError, ValidationFailed, explain
+from ropa import __version__, access, db, interchange, isolation, registry
+from ropa.errors import Conflict, NotFound, PermissionDenied, RopaError, ValidationFailed, explain
 from ropa.settings import current_actor
 
 log = logging.getLogger("ropa")
@@ -31,7 +31,9 @@ def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m ropa", description="Record of processing activities (GDPR Art. 30).")
     p.add_argument("--version", action="version", version=f"ropa {__version__}")
     p.add_argument("--database-url", help="overrides ROPA_DATABASE_URL (default sqlite:///data/ropa.db)")
-    p.add_argument("--actor", help="who is making the change, for the audit trail (default ROPA_USER or login name)")
+    p.add_argument("--user", "--actor", dest="actor", metavar="NAME",
+                   help="who is acting, for the permissions and the audit trail (default ROPA_USER or the login name); "
+                        "once the register has users, an enabled user")
     p.add_argument("--verbose", "-v", action="store_true", help="log details, with the traceback of an unexpected error")
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
@@ -71,6 +73,39 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--fail-on", choices=("error", "warning"), help="exit 1 when a finding of this severity (or worse) exists")
 
     sub.add_parser("schema", help="print the JSON Schema of the register format")
+
+    s = sub.add_parser("review", help="the review cycle of an activity: owner, submit, approve (dpo), return (dpo)")
+    rs = s.add_subparsers(dest="review_command", required=True, metavar="ACTION")
+    for verb, text in (("submit", "ask for approval (draft -> in_review)"), ("approve", "approve the current version (dpo)"),
+                       ("return", "send back to the owner as a draft, saying why (dpo)"), ("owner", "set the owner")):
+        r = rs.add_parser(verb, help=text)
+        r.add_argument("org", metavar="ORG")
+        r.add_argument("ref", metavar="REF")
+        if verb == "return":
+            r.add_argument("note", metavar="WHY")
+        if verb == "owner":
+            r.add_argument("owner", metavar="USER")
+
+    s = sub.add_parser("tasks", help="what a user should do: reviews overdue or due, activities returned or awaiting approval")
+    s.add_argument("--format", choices=("table", "json"), default="table")
+
+    s = sub.add_parser("user", help="the people who sign in: add, list, disable, enable, password")
+    us = s.add_subparsers(dest="user_command", required=True, metavar="ACTION")
+    u = us.add_parser("add", help="add a user (the first one must be an admin or dpo for all organisations)")
+    u.add_argument("name", metavar="NAME")
+    u.add_argument("--role", required=True, choices=access.ROLES)
+    u.add_argument("--org", action="append", default=[], metavar="NAME", help="an organisation assigned (repeatable)")
+    u.add_argument("--email", help="the e-mail the identity provider reports, for single sign-on")
+    u.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+    u.add_argument("--no-password", action="store_true", help="single sign-on only (needs --email)")
+    u = us.add_parser("list", help="list users")
+    u.add_argument("--format", choices=("table", "json"), default="table")
+    for verb, text in (("disable", "stop a user from signing in or acting"), ("enable", "let a disabled user in again")):
+        u = us.add_parser(verb, help=text)
+        u.add_argument("name", metavar="NAME")
+    u = us.add_parser("password", help="set a user's password (also lifts a lock)")
+    u.add_argument("name", metavar="NAME")
+    u.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
     return p
 
 
@@ -99,6 +134,7 @@ def cmd_init(engine: Any, args: argparse.Namespace) -> int:
 
 
 def cmd_export(engine: Any, args: argparse.Namespace) -> int:
+    access.read_scope(args.org, access.EXPORT)
     suffix = args.file.suffix.lower()
     if suffix == ".xlsx":
         from ropa.excel.export import write_workbook
@@ -175,6 +211,7 @@ def cmd_list(engine: Any, args: argparse.Namespace) -> int:
 
 
 def cmd_show(engine: Any, args: argparse.Namespace) -> int:
+    access.read_scope([args.org])
     with db.session(engine) as s:
         act = registry.get_activity(s, args.org, args.ref)
         out = {"organisation": act.organisation.name if act.organisation else None, "version": act.version,
@@ -192,6 +229,7 @@ def cmd_schema(engine: Any, args: argparse.Namespace) -> int:
 def cmd_check(engine: Any, args: argparse.Namespace) -> int:
     from ropa import checks
 
+    access.read_scope(args.org, access.CHECK)
     with db.session(engine) as s:
         findings = checks.check_register(s, orgs=args.org)
     counts = checks.summarise(findings)
@@ -209,7 +247,96 @@ def cmd_check(engine: Any, args: argparse.Namespace) -> int:
     return EXIT_REJECTED if any(counts[k] for k in failing) else EXIT_OK
 
 
-COMMANDS = {"check": cmd_check, "schema": cmd_schema, "init": cmd_init, "export": cmd_export, "import": cmd_import, "list": cmd_list, "show": cmd_show}
+def _password(args: argparse.Namespace) -> str:
+    if args.password_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    import getpass
+
+    first = getpass.getpass(f"password for {args.name}: ")
+    if first != getpass.getpass("again: "):
+        raise UsageError("the two passwords differ; nothing was changed")
+    return first
+
+
+def cmd_user(engine: Any, args: argparse.Namespace) -> int:
+    from ropa import users
+
+    if args.user_command == "list":
+        with db.session(engine) as s:
+            access.require(s, args.actor, access.ADMIN_USERS)
+            rows = [{"name": u.name, "role": u.role, "email": u.email, "enabled": u.enabled,
+                     "organisations": users.organisations_of(s, u),
+                     "locked_until": u.locked_until.isoformat() if u.locked_until else None} for u in users.list_users(s)]
+        if args.format == "json":
+            print(json.dumps(rows, ensure_ascii=False, indent=2))
+        else:
+            print(_table([[r["name"], r["role"], ", ".join(r["organisations"]) or "(all)", r["email"] or "",
+                           "yes" if r["enabled"] else "no"] for r in rows], ["name", "role", "organisations", "email", "enabled"]))
+        return EXIT_OK
+    with db.transaction(engine) as s:
+        if args.user_command == "add":
+            if args.no_password and not args.email:
+                raise UsageError("--no-password needs --email (the user signs in through the identity provider)")
+            password = None if args.no_password else _password(args)
+            user = users.add_user(s, args.name, role=args.role, orgs=args.org, email=args.email, password=password,
+                                  actor=args.actor, source="cli")
+            print(f"added {user.name} ({user.role}; {', '.join(args.org) or 'all organisations'}): sign-in is now required")
+        elif args.user_command in ("disable", "enable"):
+            user = users.set_enabled(s, args.name, args.user_command == "enable", actor=args.actor, source="cli")
+            print(f"{user.name}: {'enabled' if user.enabled else 'disabled'}")
+        else:
+            user = users.set_password(s, args.name, _password(args), actor=args.actor, source="cli")
+            print(f"{user.name}: password changed")
+    return EXIT_OK
+
+
+def cmd_review(engine: Any, args: argparse.Namespace) -> int:
+    from ropa import review
+
+    with db.transaction(engine) as s:
+        if args.review_command == "submit":
+            row = review.submit(s, args.org, args.ref, actor=args.actor, source="cli")
+        elif args.review_command == "approve":
+            version = registry.get_activity(s, args.org, args.ref).version
+            row = review.approve(s, args.org, args.ref, expected_version=version, actor=args.actor, source="cli")
+        elif args.review_command == "return":
+            row = review.send_back(s, args.org, args.ref, args.note, actor=args.actor, source="cli")
+        else:
+            row = review.set_owner(s, args.org, args.ref, args.owner, actor=args.actor, source="cli")
+        print(f"{args.org} {args.ref}: {row.state}" + (f", owner {row.owner}" if row.owner else "")
+              + (f", version {row.approved_version} approved by {row.approved_by}" if row.state == "approved" else ""))
+    return EXIT_OK
+
+
+def cmd_tasks(engine: Any, args: argparse.Namespace) -> int:
+    from ropa import review
+
+    with db.session(engine) as s:
+        found = review.tasks(s, args.actor)
+    if args.format == "json":
+        print(json.dumps({"user": args.actor, "counts": review.counts(found), "tasks": [t.as_dict() for t in found]},
+                         ensure_ascii=False, indent=2))
+    else:
+        print(_table([[t.kind, t.organisation, t.ref, t.name, t.next_review or "", t.note or ""] for t in found],
+                     ["task", "organisation", "ref", "name", "next review", "note"]))
+        print(f"\n{len(found)} tasks for {args.actor}")
+    return EXIT_OK
+
+
+def _act_as(engine: Any, args: argparse.Namespace) -> None:
+    """Once the register has users, the CLI acts as one of them (``--user``/``ROPA_USER``) and
+    reads only what that user may read; before that, as the local administrator."""
+    with db.session(engine) as s:
+        if not access.users_exist(s):
+            return
+        found = access.load_principal(s, args.actor)
+    if found is None:
+        raise PermissionDenied(user=args.actor, permission="user.enabled")
+    args.actor = found.name
+    access.set_reader(found)
+
+
+COMMANDS = {"review": cmd_review, "tasks": cmd_tasks, "user": cmd_user, "check": cmd_check, "schema": cmd_schema, "init": cmd_init, "export": cmd_export, "import": cmd_import, "list": cmd_list, "show": cmd_show}
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
@@ -222,7 +349,14 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         engine = db.make_engine(args.database_url)
         if args.command != "init":
             db.migrate(engine)
-        return COMMANDS[args.command](engine, args)
+        elif db.current_revision(engine) is not None:
+            db.migrate(engine)  # an existing register: its users decide who may load the demo
+        if db.current_revision(engine) is not None:
+            _act_as(engine, args)
+        try:
+            return COMMANDS[args.command](engine, args)
+        finally:
+            access.set_reader(None)  # main() may be called again in this thread (tests, scripts)
     except ValidationFailed as err:
         _print_problems(err)
         return EXIT_REJECTED
@@ -232,6 +366,11 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     except (NotFound, UsageError) as err:
         print(f"error: {err}", file=sys.stderr)
         return EXIT_USAGE
+    except PermissionDenied as err:
+        print(f"error: {access.deny_message(err, 'en')}", file=sys.stderr)
+        if err.permission == "user.enabled":
+            print("hint: name an enabled user with --user NAME or ROPA_USER (see `python -m ropa user list`)", file=sys.stderr)
+        return EXIT_REJECTED
     except RopaError as err:
         print(f"error: {err}", file=sys.stderr)
         return EXIT_REJECTED

@@ -4,10 +4,11 @@ hand as activities, one JSON file per organisation in ``data/demo/``."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any, Optional, Union
 
 from sqlmodel import Session
 
+from ropa import access
 from ropa.errors import ValidationFailed
 from ropa.interchange import ImportReport, import_document, read_json
 from ropa.settings import DEMO_DIR
@@ -25,8 +26,9 @@ def demo_document(folder: Optional[Path] = None) -> dict[str, Any]:
     return {"format": "ropa-register", "version": 1, "organisations": orgs}
 
 
-def load_demo(session: Session, *, actor: str = "demo", folder: Optional[Path] = None) -> ImportReport:
+def load_demo(session: Session, *, actor: Union[str, access.Principal] = "demo", folder: Optional[Path] = None) -> ImportReport:
     """Load the demo register into the session's transaction."""
+    actor = access.require(session, actor, access.IMPORT)
     document = demo_document(folder)
     if not document["organisations"]:
         raise ValidationFailed([])

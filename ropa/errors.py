@@ -86,7 +86,24 @@ class Busy(RopaError):
 
 
 class PermissionDenied(RopaError):
-    """The actor may not make this change."""
+    """The actor may not do this; nothing was written. Names the missing permission (see
+    :mod:`ropa.access`), whose it was, and the organisation it was about."""
+
+    def __init__(self, *, user: str, permission: str, role: str = "", organisation: Optional[str] = None) -> None:
+        self.user, self.permission, self.role, self.organisation = user, permission, role, organisation
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        if self.permission == "user.enabled":
+            return f"'{self.user}' is not an enabled user of this register"
+        where = f" in '{self.organisation}'" if self.organisation else ""
+        return f"permission denied: {self.user} ({self.role}) lacks '{self.permission}'{where}; nothing was written"
+
+    def message(self, lang: str = "en") -> str:
+        """The refusal as a sentence in ``lang``, naming the permission (words in :mod:`ropa.access`)."""
+        from ropa import access
+
+        return access.deny_message(self, lang)
 
 
 def _offending_field(exc: BaseException) -> Optional[str]:
@@ -114,7 +131,8 @@ def explain(exc: BaseException, lang: str = "en") -> str:
     if isinstance(exc, ValidationFailed):
         return "\n".join(str(p) for p in exc.problems) or ("Inndataene ble avvist." if nb else "The input was rejected.")
     if isinstance(exc, RopaError):
-        return str(exc)
+        message = getattr(exc, "message", None)  # errors that speak both languages say it in the user's
+        return message(lang) if callable(message) else str(exc)
     try:
         from sqlalchemy import exc as sa
     except ImportError:  # pragma: no cover - sqlalchemy is a dependency

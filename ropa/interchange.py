@@ -24,7 +24,7 @@ from typing import Any, Optional, TextIO, Union
 from sqlalchemy import exists, select
 from sqlmodel import Session
 
-from ropa import bulk, registry, snapshot
+from ropa import access, bulk, registry, snapshot
 from ropa.errors import Conflict, Problem, ValidationFailed
 from ropa.models import ActivityRecipient, Organisation, Recipient
 from ropa.schema import FORMAT_NAME, FORMAT_VERSION, OrganisationDoc, RecipientDoc, iter_organisations
@@ -200,7 +200,7 @@ def _huge_numbers(value: Any, where: str) -> Iterator[tuple[str, int]]:
 
 
 def import_document(
-    session: Session, data: Any, *, actor: str, source: str = "json", dry_run: bool = False
+    session: Session, data: Any, *, actor: Union[str, access.Principal], source: str = "json", dry_run: bool = False
 ) -> ImportReport:
     """Validate the whole document and upsert it in the caller's transaction, all or nothing.
 
@@ -210,6 +210,7 @@ def import_document(
     (:func:`ropa.db.transaction`) then rolls back what earlier organisations wrote: nothing is
     committed. In a dry run the caller rolls the session back; the report is the same.
     """
+    actor = access.require(session, actor, access.IMPORT)  # each organisation is checked as it comes
     problems, organisations = iter_organisations(data)
     report = ImportReport(source=source, dry_run=dry_run)
     tag = f"import:{source}"
@@ -231,6 +232,7 @@ def _import_organisation(session: Session, org_doc: OrganisationDoc, report: Imp
     """Upsert one organisation; returns the conflicts met (copies older than the register's
     record and edited since), one per record, so a dry run lists them all."""
     conflicts: list[Problem] = []
+    access.require(session, actor, access.IMPORT, org_doc.name)
     org = registry.find_organisation(session, org_doc.name)
     created = org is None
     if org is None:

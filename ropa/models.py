@@ -256,3 +256,64 @@ class AuditEvent(SQLModel, table=True):
     new_value: Optional[str] = Field(default=None, sa_column=Column(Text))
     version: int  # the record's version after this change
     source: Optional[str] = None  # e.g. "import:register.xlsx", "cli", "dashboard"
+
+
+class UserAccount(SQLModel, table=True):
+    """A person who may sign in, with one role (admin, dpo, editor, viewer). The password is an
+    argon2 hash; failed sign-ins are counted so repeated guessing slows down and then locks."""
+
+    __tablename__ = "user_account"
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    name: str = Field(sa_column=Column(Text, nullable=False, unique=True))
+    email: Optional[str] = Field(default=None, sa_column=Column(Text, unique=True))  # matched to OIDC sign-ins
+    role: str = Field(max_length=16)
+    password_hash: Optional[str] = Field(default=None, sa_column=Column(Text))  # None: OIDC sign-in only
+    enabled: bool = True
+    failed_signins: int = Field(default=0, sa_column=Column(Integer, nullable=False, server_default="0"))
+    locked_until: Optional[datetime] = Field(default=None, sa_column=Column(DateTime(timezone=True)))
+    created_at: datetime = _stamp()
+
+
+class UserOrganisation(SQLModel, table=True):
+    """An organisation a user is assigned to; a user with none (admin, dpo) acts on all."""
+
+    __tablename__ = "user_organisation"
+
+    user_id: int = Field(sa_column=Column(Integer, ForeignKey("user_account.id", ondelete="CASCADE"), primary_key=True))
+    organisation_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("organisation.id", ondelete="CASCADE"), primary_key=True, index=True)
+    )
+
+
+class ActivityReview(SQLModel, table=True):
+    """Where an activity stands in the review cycle (draft -> in_review -> approved), its owner,
+    and the version last approved, kept whole so it stays visible while a change awaits approval.
+    An activity without a row is a draft."""
+
+    __tablename__ = "activity_review"
+
+    activity_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("processing_activity.id", ondelete="CASCADE"), primary_key=True)
+    )
+    state: str = Field(default="draft", max_length=16)
+    owner: Optional[str] = None  # a user's name
+    note: Optional[str] = Field(default=None, sa_column=Column(Text))  # why it was returned
+    approved_version: Optional[int] = None
+    approved_record: Optional[dict[str, Any]] = Field(default=None, sa_column=Column(JSON))
+    approved_at: Optional[datetime] = Field(default=None, sa_column=Column(DateTime(timezone=True)))
+    approved_by: Optional[str] = None
+    last_reviewed_at: Optional[datetime] = Field(default=None, sa_column=Column(DateTime(timezone=True)))
+    last_reviewed_by: Optional[str] = None
+
+
+class ReviewInterval(SQLModel, table=True):
+    """How many months after an approval an organisation's activities are due for review again
+    (12 when an organisation has no row)."""
+
+    __tablename__ = "review_interval"
+
+    organisation_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("organisation.id", ondelete="CASCADE"), primary_key=True)
+    )
+    months: int = 12

@@ -19,12 +19,13 @@ from datetime import date
 from typing import Any, Optional, TypeVar, Union
 
 from pydantic import BaseModel, ValidationError
-from sqlalchemy import String, and_, cast, exists, func, or_, select, true, update
+from sqlalchemy import String, and_, cast, exists, false, func, or_, select, true, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 from sqlmodel import Session
 
-from ropa import vocab
+from ropa import access, vocab
+from ropa.access import Principal, require
 from ropa.errors import Conflict, NotFound, Problem, ValidationFailed
 from ropa.models import (
     ActivityBasis,
@@ -357,6 +358,9 @@ def recent_changes(session: Session, *, org: Optional[str] = None, limit: int = 
     if org:
         name = get_organisation(session, org).name
         stmt = stmt.where(or_(AuditEvent.entity_key == name, AuditEvent.entity_key.startswith(f"{name}/")))  # type: ignore[attr-defined]
+    elif (scope := access.readable_orgs()) is not None:
+        stmt = stmt.where(or_(false(), *(or_(AuditEvent.entity_key == n, AuditEvent.entity_key.startswith(f"{n}/"))  # type: ignore[attr-defined]
+                                         for n in scope)))
     return list(session.execute(stmt.order_by(AuditEvent.id.desc()).limit(limit)).scalars())  # type: ignore[union-attr]
 
 
@@ -381,7 +385,12 @@ def find_organisation(session: Session, name: str) -> Optional[Organisation]:
 
 
 def list_organisations(session: Session) -> list[Organisation]:
-    return list(session.execute(select(Organisation).order_by(Organisation.name)).scalars())
+    """Every organisation the current reader may read (:func:`ropa.access.reading_as`)."""
+    stmt = select(Organisation).order_by(Organisation.name)
+    scope = access.readable_orgs()
+    if scope is not None:
+        stmt = stmt.where(Organisation.name.in_(sorted(scope)))  # type: ignore[attr-defined]
+    return list(session.execute(stmt).scalars())
 
 
 def _apply_org(org: Organisation, doc: OrganisationDoc) -> None:
@@ -405,8 +414,10 @@ def _org_input(data: Union[OrganisationDoc, dict[str, Any]]) -> OrganisationDoc:
 
 
 def create_organisation(
-    session: Session, data: Union[OrganisationDoc, dict[str, Any]], *, actor: str, source: Optional[str] = None
+    session: Session, data: Union[OrganisationDoc, dict[str, Any]], *, actor: Union[str, Principal],
+    source: Optional[str] = None,
 ) -> Organisation:
+    actor = require(session, actor, access.CREATE_ORGANISATION)
     doc = _org_input(data)
     if find_organisation(session, doc.name) is not None:
         raise ValidationFailed([Problem("name", "duplicate", f"an organisation named '{doc.name}' already exists")])
@@ -423,8 +434,9 @@ def create_organisation(
 
 def update_organisation(
     session: Session, name: str, data: Union[OrganisationDoc, dict[str, Any]], *,
-    expected_version: int, actor: str, source: Optional[str] = None,
+    expected_version: int, actor: Union[str, Principal], source: Optional[str] = None,
 ) -> Organisation:
+    actor = require(session, actor, access.EDIT_ORGANISATION, name)
     org = get_organisation(session, name)
     doc = _org_input(data)
     if doc.name != org.name and find_organisation(session, doc.name) not in (None, org):
@@ -443,11 +455,13 @@ def update_organisation(
 
 
 def delete_organisation(
-    session: Session, name: str, *, actor: str, expected_version: Optional[int] = None, source: Optional[str] = None
+    session: Session, name: str, *, actor: Union[str, Principal], expected_version: Optional[int] = None,
+    source: Optional[str] = None,
 ) -> None:
     """Delete an organisation with its activities (their transfers and legal bases are in each
     one's audit event), recipients and own vocabulary terms; each removed record gets its audit
     event, none goes by cascade unrecorded."""
+    actor = require(session, actor, access.DELETE_ORGANISATION, name)
     org = get_organisation(session, name)
     assert org.id is not None
     if expected_version is not None:
@@ -563,8 +577,10 @@ def _refuse_case_variant(session: Session, org: Organisation, names: Sequence[st
 
 
 def create_recipient(
-    session: Session, org: str, data: Union[RecipientDoc, dict[str, Any]], *, actor: str, source: Optional[str] = None
+    session: Session, org: str, data: Union[RecipientDoc, dict[str, Any]], *, actor: Union[str, Principal],
+    source: Optional[str] = None,
 ) -> Recipient:
+    actor = require(session, actor, access.EDIT_RECIPIENT, org)
     o = get_organisation(session, org)
     doc = _validate(RecipientDoc, data)
     if session.execute(select(Recipient.id).where(Recipient.organisation_id == o.id,
@@ -576,9 +592,10 @@ def create_recipient(
 
 def update_recipient(
     session: Session, org: str, name: str, data: Union[RecipientDoc, dict[str, Any]], *,
-    expected_version: int, actor: str, source: Optional[str] = None,
+    expected_version: int, actor: Union[str, Principal], source: Optional[str] = None,
 ) -> Recipient:
     """Change a recipient everywhere it is used (it is shared by the organisation's activities)."""
+    actor = require(session, actor, access.EDIT_RECIPIENT, org)
     o = get_organisation(session, org)
     rec = get_recipient(session, o.name, name)
     doc = _validate(RecipientDoc, data)
@@ -601,10 +618,11 @@ def update_recipient(
 
 
 def delete_recipient(
-    session: Session, org: str, name: str, *, actor: str, expected_version: Optional[int] = None,
+    session: Session, org: str, name: str, *, actor: Union[str, Principal], expected_version: Optional[int] = None,
     source: Optional[str] = None,
 ) -> None:
     """Delete a recipient that no activity uses; refuse (naming the activities) otherwise."""
+    actor = require(session, actor, access.EDIT_RECIPIENT, org)
     o = get_organisation(session, org)
     rec = get_recipient(session, o.name, name)
     assert rec.id is not None
@@ -664,8 +682,13 @@ class ActivityFilter:
 def _where(session: Session, f: ActivityFilter) -> list[Any]:
     A = ProcessingActivity
     cond: list[Any] = []
+    scope = access.readable_orgs()  # an editor or viewer lists only the organisations assigned
+    if scope is not None:
+        cond.append(A.organisation_id.in_(select(Organisation.id).where(Organisation.name.in_(sorted(scope)))))  # type: ignore[attr-defined]
     if f.org:
-        cond.append(A.organisation_id == get_organisation(session, f.org).id)
+        o = get_organisation(session, f.org)
+        access.read_scope([o.name])  # another organisation's activities: refused, not an empty list
+        cond.append(A.organisation_id == o.id)
     if f.status:
         cond.append(A.status.in_(list(f.status)))  # type: ignore[attr-defined]
     elif not f.include_retired:
@@ -799,10 +822,11 @@ def _settle_recipients(session: Session, org: Organisation, doc: ActivityDoc) ->
 
 
 def create_activity(
-    session: Session, org: str, data: Union[ActivityDoc, dict[str, Any]], *, actor: str,
+    session: Session, org: str, data: Union[ActivityDoc, dict[str, Any]], *, actor: Union[str, Principal],
     source: Optional[str] = None, recipient_cache: Optional[dict[str, Recipient]] = None,
 ) -> ProcessingActivity:
     """Add an activity to an organisation; the ref must be new within it."""
+    actor = require(session, actor, access.EDIT_ACTIVITY, org)
     o = get_organisation(session, org)
     doc = validate_activity(data)
     if session.execute(select(ProcessingActivity.id).where(
@@ -822,7 +846,7 @@ def create_activity(
 
 def update_activity(
     session: Session, org: str, ref: str, data: Union[ActivityDoc, dict[str, Any]], *,
-    expected_version: int, actor: str, source: Optional[str] = None,
+    expected_version: int, actor: Union[str, Principal], source: Optional[str] = None,
     recipient_cache: Optional[dict[str, Recipient]] = None,
 ) -> list[str]:
     """Save an edited activity if nobody saved it since ``expected_version``.
@@ -830,6 +854,7 @@ def update_activity(
     Returns the fields that changed (empty when the document equals what is stored; then the
     version is not bumped). Raises :class:`Conflict` on a stale version, writing nothing.
     """
+    actor = require(session, actor, access.EDIT_ACTIVITY, org)
     act = get_activity(session, org, ref)
     o = act.organisation
     assert o is not None and act.id is not None
@@ -849,14 +874,18 @@ def update_activity(
     act.version = version
     act.updated_at = utcnow()
     session.flush()
+    from ropa import review  # (it builds on this module)
+
+    review.changed(session, act, actor=actor, source=source)  # an approved activity goes back to review
     return _audit_changes(session, before, activity_dict(act), actor=actor, entity="activity", entity_id=act.id,
                           key=f"{o.name}/{act.ref}", version=version, source=source)
 
 
 def delete_activity(
-    session: Session, org: str, ref: str, *, actor: str, expected_version: Optional[int] = None,
+    session: Session, org: str, ref: str, *, actor: Union[str, Principal], expected_version: Optional[int] = None,
     source: Optional[str] = None,
 ) -> None:
+    actor = require(session, actor, access.EDIT_ACTIVITY, org)
     act = get_activity(session, org, ref)
     o = act.organisation
     assert o is not None and act.id is not None
@@ -870,9 +899,11 @@ def delete_activity(
 
 
 def retire_activity(
-    session: Session, org: str, ref: str, *, expected_version: int, actor: str, source: Optional[str] = None
+    session: Session, org: str, ref: str, *, expected_version: int, actor: Union[str, Principal],
+    source: Optional[str] = None,
 ) -> list[str]:
     """Mark an activity retired: it stays in the register (Art. 30 history) but no longer runs."""
+    actor = require(session, actor, access.EDIT_ACTIVITY, org)
     data = activity_dict(get_activity(session, org, ref))
     data["status"] = "retired"
     return update_activity(session, org, ref, data, expected_version=expected_version, actor=actor, source=source)
@@ -893,9 +924,11 @@ def next_ref(session: Session, org: str, prefix: Optional[str] = None) -> str:
 
 
 def duplicate_activity(
-    session: Session, org: str, ref: str, *, actor: str, new_ref: Optional[str] = None, source: Optional[str] = None
+    session: Session, org: str, ref: str, *, actor: Union[str, Principal], new_ref: Optional[str] = None,
+    source: Optional[str] = None,
 ) -> ProcessingActivity:
     """Copy an activity under a new ref, as a draft, for a similar processing."""
+    actor = require(session, actor, access.EDIT_ACTIVITY, org)
     data = activity_dict(get_activity(session, org, ref))
     data["ref"] = new_ref or next_ref(session, org, ref.rsplit("-", 1)[0] if "-" in ref else None)
     data["status"] = "draft"

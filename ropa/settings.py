@@ -47,3 +47,29 @@ def import_memory_mb() -> int:
         return max(512, int(os.environ.get("ROPA_IMPORT_MEMORY_MB") or DEFAULT_IMPORT_MEMORY_MB))
     except ValueError:
         return DEFAULT_IMPORT_MEMORY_MB
+def _number(name: str, default: float) -> float:
+    try:
+        return float(os.environ.get(name, default))
+    except ValueError:
+        return default
+
+
+def signin_max_failures() -> int:
+    """Failed sign-ins in a row after which an account locks (``ROPA_SIGNIN_MAX_FAILURES``, 5)."""
+    return max(1, int(_number("ROPA_SIGNIN_MAX_FAILURES", 5)))
+
+
+def signin_lock_minutes() -> float:
+    """How long a locked account stays locked (``ROPA_SIGNIN_LOCK_MINUTES``, 15)."""
+    return _number("ROPA_SIGNIN_LOCK_MINUTES", 15)
+
+
+def signin_delay_seconds() -> float:
+    """The pause after a failed sign-in, doubled with each further failure up to 8 times
+    (``ROPA_SIGNIN_DELAY_SECONDS``, 1): guessing gets slow long before the lock."""
+    return _number("ROPA_SIGNIN_DELAY_SECONDS", 1)
+
+
+def session_idle_minutes() -> float:
+    """A dashboard session idle this long is signed out (``ROPA_SESSION_IDLE_MINUTES``, 30)."""
+    return _number("ROPA_SESSION_IDLE_MINUTES", 30)

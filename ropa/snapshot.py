@@ -40,7 +40,10 @@ def organisations(session: Session, names: Optional[Sequence[str]] = None) -> li
     """Organisation rows (Core), by name; ``names`` narrows (unknown names raise NotFound)."""
     from ropa.registry import get_organisation
 
+    from ropa import access
+
     stmt = select(ORG).order_by(ORG.c.name)
+    names = access.read_scope(names)  # an editor or viewer reads only the organisations assigned
     if names:
         ids = [get_organisation(session, n).id for n in names]
         stmt = stmt.where(ORG.c.id.in_(ids))

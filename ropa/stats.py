@@ -15,7 +15,7 @@ from typing import Any, Optional
 from sqlalchemy import func, select
 from sqlmodel import Session
 
-from ropa import registry, vocab
+from ropa import access, registry, vocab
 from ropa.models import ActivityBasis, Organisation, ProcessingActivity, Transfer
 from ropa.registry import ActivityFilter
 
@@ -76,6 +76,12 @@ def _current(activity_id: Any, org_id: Optional[int]) -> Any:
 def overview(session: Session, org: Optional[str] = None, today: Optional[date] = None) -> Overview:
     """Counts and distributions of the current (not retired) activities, of one organisation or all."""
     today = today or date.today()
+    scope = access.readable_orgs()
+    if org is None and scope is not None:  # an editor or viewer sees the figures of the organisations assigned
+        if len(scope) != 1:
+            access.read_scope(["(all organisations)"])  # raises: the figures of all would show others' activities
+        org = next(iter(scope))
+    access.read_scope([org] if org else None)
     org_id = registry.get_organisation(session, org).id if org else None
     out = Overview()
     n_orgs = 1 if org else int(session.execute(select(func.count()).select_from(Organisation)).scalar_one())

@@ -41,7 +41,7 @@ from pydantic import ValidationError as PydanticValidationError
 from sqlalchemy import select
 from sqlmodel import Session
 
-from ropa import interchange, registry, snapshot, vocab
+from ropa import access, interchange, registry, snapshot, vocab
 from ropa.errors import Conflict, Problem, ValidationFailed
 from ropa.excel import convert, layout, mapping, reader, xlsx_stream
 from ropa.excel.convert import Note
@@ -1229,7 +1229,7 @@ def import_file(
     session: Session,
     path: Union[str, Path],
     *,
-    actor: str,
+    actor: Union[str, access.Principal],
     org: Optional[str] = None,
     sheet: Optional[str] = None,
     dry_run: bool = False,
@@ -1243,6 +1243,7 @@ def import_file(
     named), before anything is written. ``dry_run`` reads, validates and counts exactly as a
     real import, then rolls the session back. Audit events carry ``import:<file name>``.
     """
+    actor = access.require(session, actor, access.IMPORT)  # before reading: a refused import costs nothing
     with snapshot.gc_paused():
         return _import(session, Path(path), actor=actor, org=org, sheet=sheet, dry_run=dry_run,
                        mapping_overrides=mapping_overrides, mode=mode, progress=progress)

@@ -52,18 +52,20 @@ def t(nb: str, en: str) -> str:
 def sidebar_status() -> None:
     """Which register is open, who is working in it, and the organisation in focus."""
     from ropa import registry
-    from ropa.settings import current_actor
+    from ropa.ui import signin
 
     with db.session(engine()) as s:
-        names = [o.name for o in registry.list_organisations(s)]
+        names = [o.name for o in registry.list_organisations(s)]  # those the user may read
     st.caption(f":material/database: {where()}")
-    st.caption(f":material/person: {current_actor()}")
+    signin.sidebar()
     if names:
         # "" (not None) stands for all: a None value would show as "Choose an option". Its label
         # is the same in both languages, so switching language keeps the widget (and the choice).
-        if st.session_state.get("org") not in ("", *names):
-            st.session_state["org"] = ""
-        st.selectbox(t("Virksomhet i fokus", "Organisation in focus"), ["", *names], key="org",
+        # A user assigned to some organisations works in one at a time.
+        options = names if signin.principal().scoped else ["", *names]
+        if st.session_state.get("org") not in options:
+            st.session_state["org"] = options[0]
+        st.selectbox(t("Virksomhet i fokus", "Organisation in focus"), options, key="org",
                      format_func=lambda n: n or "Alle / All")
 
 
@@ -71,6 +73,13 @@ def org() -> str | None:
     """The organisation in focus (sidebar), or None for all."""
     value = st.session_state.get("org")
     return str(value) if value else None
+
+
+def current_actor() -> str:
+    """Who acts in this run: the signed-in user, or the local administrator of a register without users."""
+    from ropa.ui import signin
+
+    return signin.principal().name
 
 
 def fail(err: Exception) -> None:
@@ -105,6 +114,9 @@ def findings(orgs: Optional[Sequence[str]] = None) -> list[Any]:
     the list (it is shared)."""
     from ropa import stats
 
+    from ropa import access
+
     with db.session(engine()) as s:
         stamp = stats.change_stamp(s)
+    orgs = access.read_scope(orgs, access.CHECK)  # the cache is shared: key it by what this user may see
     return _findings(database_url(), tuple(orgs or ()), stamp, date.today())

@@ -1,14 +1,14 @@
 """organisation's establishments, Art. 3(2) targeting, Art. 27(2)/30(5) facts; activity discloses to no one
 
 Revision ID: 0003_legal
-Revises: 0001
+Revises: 0002_integrity
 Create Date: 2026-12-02
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = '0003_legal'
-down_revision = '0001'
+down_revision = '0002_integrity'
 branch_labels = None
 depends_on = None
 

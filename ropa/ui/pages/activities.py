@@ -15,7 +15,7 @@ import streamlit as st
 from ropa import checks, db, fields, registry, vocab
 from ropa.errors import Conflict, NotFound, RopaError
 from ropa.excel import layout
-from ropa.settings import current_actor
+from ropa.ui.state import current_actor
 from ropa.ui import state
 
 PAGE_SIZE = 50

@@ -17,7 +17,7 @@ import streamlit as st
 from ropa import db, dpia, editing, registry, vocab
 from ropa.errors import Conflict, NotFound, Problem, ValidationFailed
 from ropa.fields import ACTIVITY, RECIPIENT, TRANSFER
-from ropa.settings import current_actor
+from ropa.ui.state import current_actor
 from ropa.ui import state
 
 t = state.t

@@ -17,8 +17,8 @@ import streamlit as st
 from ropa import db, isolation, registry
 from ropa.errors import Problem, ValidationFailed
 from ropa.excel import importer, mapping
-from ropa.settings import current_actor
 from ropa.ui import errors, state
+from ropa.ui.state import current_actor
 
 ui = state.lang()
 TEXT = {

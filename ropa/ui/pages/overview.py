@@ -12,8 +12,8 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from ropa import checks, db, stats, vocab
-from ropa.ui import state
+from ropa import checks, db, review, stats, vocab
+from ropa.ui import signin, state
 
 t = state.t
 lang = state.lang()
@@ -24,6 +24,11 @@ st.caption(t("Nåværende behandlingsaktiviteter (ikke avsluttede)", "Current pr
 
 with db.session(state.engine()) as s:
     ov = stats.overview(s, org=org, today=date.today())
+    my_tasks = review.counts(review.tasks(s, signin.principal()))
+if any(my_tasks.values()):
+    st.page_link("ropa/ui/pages/tasks.py", icon=":material/task_alt:", label=t(
+        "Mine oppgaver: {overdue} forfalt, {due} snart, {returned} sendt tilbake, {awaiting_approval} venter på godkjenning",
+        "My tasks: {overdue} overdue, {due} due soon, {returned} returned, {awaiting_approval} awaiting approval").format(**my_tasks))
 found = state.findings([org] if org else None)
 findings = checks.summarise(found)
 ov.figures.update(stats.finding_figures(found, org))

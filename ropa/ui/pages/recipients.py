@@ -13,7 +13,7 @@ import streamlit as st
 from ropa import db, registry, vocab
 from ropa.errors import Conflict, NotFound, ValidationFailed
 from ropa.fields import RECIPIENT, RECIPIENT_FIELDS, WORKBOOK
-from ropa.settings import current_actor
+from ropa.ui.state import current_actor
 from ropa.ui import record_forms as forms
 from ropa.ui import state
 

@@ -1,0 +1,207 @@
+"""The review cycle of an activity: an owner, ``draft`` -> ``in_review`` -> ``approved``, who
+approved which version, and when it is due again.
+
+Approval needs the ``dpo`` role (``activity.approve``) and records the version approved and the
+record as it was, so it stays visible after a later edit; any change to an approved activity
+sends it back to ``in_review`` (:func:`changed`, called by the register's update). Each step is
+an audit event (entity ``activity``, field ``review``).
+"""
+
+from __future__ import annotations
+
+import calendar
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any, Optional, Union
+
+from sqlalchemy import or_, select
+from sqlmodel import Session
+
+from ropa import access, registry
+from ropa.access import Principal
+from ropa.errors import Problem, ValidationFailed
+from ropa.models import ActivityReview, Organisation, ProcessingActivity, ReviewInterval, UserAccount, utcnow
+
+STATES = ("draft", "in_review", "approved")
+DUE_WITHIN_DAYS = 30
+
+
+def _row(session: Session, act: ProcessingActivity) -> ActivityReview:
+    row = session.get(ActivityReview, act.id)
+    if row is None:
+        assert act.id is not None
+        row = ActivityReview(activity_id=act.id)
+        session.add(row)
+    return row
+
+
+def _audit(session: Session, act: ProcessingActivity, *, actor: str, action: str, old: Any, new: Any,
+           source: Optional[str]) -> None:
+    assert act.organisation is not None and act.id is not None
+    registry._audit(session, actor=actor, action=action, entity="activity", entity_id=act.id,
+                    key=f"{act.organisation.name}/{act.ref}", version=act.version, source=source, field="review",
+                    old=old, new=new)
+
+
+def review_of(session: Session, org: str, ref: str) -> ActivityReview:
+    """The activity's review record (a draft without an owner when it has none yet)."""
+    act = registry.get_activity(session, org, ref)
+    return session.get(ActivityReview, act.id) or ActivityReview(activity_id=act.id or 0)
+
+
+def interval_months(session: Session, org: Organisation) -> int:
+    row = session.get(ReviewInterval, org.id)
+    return row.months if row else 12
+
+
+def set_interval(session: Session, org: str, months: int, *, actor: Union[str, Principal]) -> None:
+    """Months from an approval to the next review, for one organisation (a DPO setting)."""
+    o = registry.get_organisation(session, org)
+    access.require(session, actor, access.EDIT_ORGANISATION, o.name)
+    if not 1 <= months <= 60:
+        raise ValidationFailed([Problem("months", "out_of_range", "the review interval is 1 to 60 months")])
+    row = session.get(ReviewInterval, o.id) or ReviewInterval(organisation_id=o.id or 0)
+    row.months = months
+    session.add(row)
+    session.flush()
+
+
+def _add_months(day: date, months: int) -> date:
+    month = day.month - 1 + months
+    year, month = day.year + month // 12, month % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def set_owner(session: Session, org: str, ref: str, owner: str, *, actor: Union[str, Principal],
+              source: Optional[str] = None) -> ActivityReview:
+    """Make a user the owner (who keeps the activity current and is reminded when it is due)."""
+    name = access.require(session, actor, access.EDIT_ACTIVITY, org)
+    act = registry.get_activity(session, org, ref)
+    user = session.execute(select(UserAccount).where(UserAccount.name == owner)).scalar_one_or_none()
+    if user is None or not user.enabled:
+        raise ValidationFailed([Problem("owner", "unknown", f"no enabled user named '{owner}'")])
+    row = _row(session, act)
+    _audit(session, act, actor=name, action="update", old={"owner": row.owner}, new={"owner": owner}, source=source)
+    row.owner = owner
+    session.flush()
+    return row
+
+
+def submit(session: Session, org: str, ref: str, *, actor: Union[str, Principal], source: Optional[str] = None) -> ActivityReview:
+    """Ask for approval: draft -> in_review."""
+    name = access.require(session, actor, access.EDIT_ACTIVITY, org)
+    act = registry.get_activity(session, org, ref)
+    row = _row(session, act)
+    if row.state != "draft":
+        raise ValidationFailed([Problem("review", "not_draft", f"{ref} is {row.state}, not a draft")])
+    _audit(session, act, actor=name, action="submit", old=row.state, new="in_review", source=source)
+    row.state, row.note = "in_review", None
+    session.flush()
+    return row
+
+
+def approve(session: Session, org: str, ref: str, *, expected_version: int, actor: Union[str, Principal],
+            source: Optional[str] = None, today: Optional[date] = None) -> ActivityReview:
+    """Approve the version the DPO read (a newer one is a Conflict): record it whole, who and
+    when, and set the next review date the organisation's interval ahead."""
+    name = access.require(session, actor, access.APPROVE, org)
+    act = registry.get_activity(session, org, ref)
+    assert act.organisation is not None
+    row = _row(session, act)
+    if row.state != "in_review":
+        raise ValidationFailed([Problem("review", "not_in_review", f"{ref} is {row.state}: only an activity in review can be approved")])
+    today = today or date.today()
+    data = registry.activity_dict(act)
+    data["last_review"] = today.isoformat()
+    data["next_review"] = _add_months(today, interval_months(session, act.organisation)).isoformat()
+    registry.update_activity(session, org, ref, data, expected_version=expected_version, actor=name, source=source)
+    act = registry.get_activity(session, org, ref)
+    row.state, row.note = "approved", None
+    row.approved_version, row.approved_record = act.version, registry.activity_dict(act)
+    row.approved_at = row.last_reviewed_at = utcnow()
+    row.approved_by = row.last_reviewed_by = name
+    _audit(session, act, actor=name, action="approve", old="in_review", new={"state": "approved", "version": act.version},
+           source=source)
+    session.flush()
+    return row
+
+
+def send_back(session: Session, org: str, ref: str, note: str, *, actor: Union[str, Principal],
+              source: Optional[str] = None) -> ActivityReview:
+    """The DPO returns an activity in review to its owner as a draft, saying why."""
+    name = access.require(session, actor, access.APPROVE, org)
+    act = registry.get_activity(session, org, ref)
+    row = _row(session, act)
+    if row.state != "in_review":
+        raise ValidationFailed([Problem("review", "not_in_review", f"{ref} is {row.state}, not in review")])
+    _audit(session, act, actor=name, action="return", old=row.state, new={"state": "draft", "note": note}, source=source)
+    row.state, row.note = "draft", note
+    row.last_reviewed_at, row.last_reviewed_by = utcnow(), name
+    session.flush()
+    return row
+
+
+def changed(session: Session, act: ProcessingActivity, *, actor: str, source: Optional[str]) -> None:
+    """An approved activity was edited: back to ``in_review``; the approved record stays."""
+    row = session.get(ActivityReview, act.id)
+    if row is not None and row.state == "approved":
+        _audit(session, act, actor=actor, action="update", old="approved", new="in_review", source=source)
+        row.state = "in_review"
+
+
+@dataclass
+class Task:
+    organisation: str
+    ref: str
+    name: str
+    kind: str  # overdue | due | returned | awaiting_approval
+    owner: Optional[str]
+    next_review: Optional[str]
+    note: Optional[str] = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+def tasks(session: Session, user: Union[str, Principal], today: Optional[date] = None) -> list[Task]:
+    """What ``user`` should do: activities they own that are overdue, due within 30 days,
+    returned or waiting for approval; for whoever may approve, everything waiting for approval
+    in their organisations."""
+    p = access.principal(session, user)
+    today = today or date.today()
+    soon = today + timedelta(days=DUE_WITHIN_DAYS)
+    approver = access.can(p, access.APPROVE)
+    stmt = (select(ProcessingActivity, ActivityReview, Organisation.name)
+            .join(Organisation, Organisation.id == ProcessingActivity.organisation_id)  # type: ignore[arg-type]
+            # Every task needs a review row (an owner, or a state other than draft): the join keeps
+            # the overview quick on a register of 100,000 activities, few of them in the cycle.
+            .join(ActivityReview, ActivityReview.activity_id == ProcessingActivity.id)  # type: ignore[arg-type]
+            .where(ProcessingActivity.status != "retired",
+                   or_(ActivityReview.state == "in_review", ActivityReview.owner == p.name))
+            .order_by(Organisation.name, ProcessingActivity.ref))
+    out = []
+    for act, row, org in session.execute(stmt).all():
+        if not p.assigned(org) and not p.local:
+            continue
+        state = row.state if row else "draft"
+        mine = (row.owner if row else None) == p.name
+        base = dict(organisation=org, ref=act.ref, name=act.name, owner=row.owner if row else None,
+                    next_review=act.next_review.isoformat() if act.next_review else None)
+        if state == "in_review" and (approver or mine):
+            out.append(Task(kind="awaiting_approval", **base))
+        if not mine:
+            continue
+        if state == "draft" and row is not None and row.note:
+            out.append(Task(kind="returned", note=row.note, **base))
+        if act.next_review is not None and act.next_review < today:
+            out.append(Task(kind="overdue", **base))
+        elif act.next_review is not None and act.next_review <= soon:
+            out.append(Task(kind="due", **base))
+    return out
+
+
+def counts(task_list: list[Task]) -> dict[str, int]:
+    out = dict.fromkeys(("overdue", "due", "returned", "awaiting_approval"), 0)
+    for t in task_list:
+        out[t.kind] += 1
+    return out

@@ -1,0 +1,58 @@
+"""My tasks: what the signed-in user owns that is overdue, due or returned, what waits for
+approval, and (for a DPO) the approval itself. The list comes from :func:`ropa.review.tasks`."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from ropa import access, db, registry, review
+from ropa.errors import Conflict, RopaError, ValidationFailed
+from ropa.ui import signin, state
+
+t = state.t
+KINDS = {"overdue": ("Gjennomgang forfalt", "Review overdue"), "due": ("Gjennomgang snart", "Review due soon"),
+         "returned": ("Sendt tilbake", "Returned"), "awaiting_approval": ("Venter på godkjenning", "Awaiting approval")}
+
+st.title(t("Mine oppgaver", "My tasks"))
+state.show_flash()
+me = signin.principal()
+with db.session(state.engine()) as s:
+    found = review.tasks(s, me)
+    versions = {(x.organisation, x.ref): registry.get_activity(s, x.organisation, x.ref).version
+                for x in found if x.kind == "awaiting_approval"}
+counts = review.counts(found)
+for col, (kind, words) in zip(st.columns(4), KINDS.items()):
+    col.metric(t(*words), counts[kind])
+
+if not found:
+    st.success(t("Ingenting å gjøre nå.", "Nothing to do right now."))
+else:
+    st.dataframe(pd.DataFrame([{
+        t("Oppgave", "Task"): t(*KINDS[x.kind]), t("Virksomhet", "Organisation"): x.organisation, "Ref": x.ref,
+        t("Navn", "Name"): x.name, t("Eier", "Owner"): x.owner or "", t("Neste gjennomgang", "Next review"): x.next_review or "",
+        t("Merknad", "Note"): x.note or ""} for x in found]), hide_index=True, use_container_width=True)
+
+
+def _approve(org: str, ref: str, version: int) -> None:
+    try:
+        with db.transaction(state.engine()) as s:
+            row = review.approve(s, org, ref, expected_version=version, actor=state.current_actor(), source="dashboard")
+        state.flash(t(f"{org} {ref}: versjon {row.approved_version} godkjent", f"{org} {ref}: version {row.approved_version} approved"))
+    except Conflict as err:
+        st.session_state["tasks_error"] = str(err)
+    except (ValidationFailed, RopaError) as err:
+        st.session_state["tasks_error"] = access.deny_message(err, state.lang()) if hasattr(err, "permission") else str(err)
+
+
+if access.can(me, access.APPROVE):
+    waiting = [x for x in found if x.kind == "awaiting_approval"]
+    if waiting:
+        st.subheader(t("Godkjenn", "Approve"))
+        error = st.session_state.pop("tasks_error", None)
+        if error:
+            st.error(error)
+        for x in waiting:
+            version = versions[(x.organisation, x.ref)]
+            st.button(t(f"Godkjenn {x.organisation} {x.ref} (versjon {version})", f"Approve {x.organisation} {x.ref} (version {version})"),
+                      key=f"approve_{x.organisation}_{x.ref}", on_click=_approve, args=(x.organisation, x.ref, version))

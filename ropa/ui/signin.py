@@ -1,0 +1,165 @@
+"""Who is using the dashboard: the sign-in form (password or the identity provider), the idle
+timeout, and the banner of a register without users. ``app.py`` calls :func:`gate` before any
+page; nothing here decides a permission (that is :mod:`ropa.access`, below every page)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+from typing import Any, Optional
+
+import streamlit as st
+
+from ropa import access, db, settings, users
+from ropa.ui import state
+
+USER, SEEN, PRINCIPAL = "ropa_user", "ropa_seen", "ropa_principal"
+
+TEXT = {
+    "banner": ("Ingen innlogging: alle på denne datamaskinen kan endre registeret; legg til en bruker for å kreve "
+               "innlogging (`python -m ropa user add NAVN --role dpo`).",
+               "No sign-in: anyone on this computer can edit; add a user to require sign-in "
+               "(`python -m ropa user add NAME --role dpo`)."),
+    "exposed": ("Appen lytter på {address}, ikke bare på denne datamaskinen, og registeret har ingen brukere: "
+                "alle som når porten kan endre alt. Legg til en bruker eller start med `--server.address 127.0.0.1`.",
+                "The app listens on {address}, not only on this computer, and the register has no users: anyone who "
+                "reaches the port can change everything. Add a user or start with `--server.address 127.0.0.1`."),
+    "title": ("Logg inn", "Sign in"),
+    "intro": ("Registeret krever innlogging.", "The register requires sign-in."),
+    "name": ("Brukernavn", "User name"),
+    "password": ("Passord", "Password"),
+    "submit": ("Logg inn", "Sign in"),
+    "sso": ("Logg inn med {provider}", "Sign in with {provider}"),
+    "sso_default": ("identitetsleverandøren", "the identity provider"),
+    "expired": ("Økten var inaktiv for lenge og er logget ut. Logg inn igjen.",
+                "The session was idle too long and has been signed out. Sign in again."),
+    "gone": ("Brukeren er deaktivert eller finnes ikke lenger.", "The user is disabled or no longer exists."),
+    "sign_out": ("Logg ut", "Sign out"),
+    "provider_out": ("Logg ut hos identitetsleverandøren", "Sign out of the identity provider"),
+}
+
+
+def auth_providers() -> Optional[list[str]]:
+    """The OIDC providers configured in ``.streamlit/secrets.toml`` (``[auth]``, ``[auth.NAME]``):
+    None when there is no ``[auth]`` section; ``[]`` for the single unnamed provider."""
+    try:
+        if "auth" not in st.secrets:
+            return None
+        section = st.secrets["auth"]
+    except Exception:  # no secrets file at all
+        return None
+    return [k for k, v in section.items() if isinstance(v, Mapping)]
+
+
+def principal() -> access.Principal:
+    """Who is acting in this run (set by :func:`gate`)."""
+    found = st.session_state.get(PRINCIPAL)
+    return found if isinstance(found, access.Principal) else access.Principal(settings.current_actor(), "admin", None, local=True)
+
+
+def _forget(message: Optional[str] = None) -> None:
+    for key in (USER, SEEN, PRINCIPAL):
+        st.session_state.pop(key, None)
+    if message:
+        st.session_state["ropa_signin_note"] = message
+
+
+def sign_out() -> None:
+    """Forget the signed-in user (and leave the identity provider's session too)."""
+    _forget()
+    if auth_providers() is not None and _provider_signed_in():
+        st.logout()
+
+
+def _provider_signed_in() -> bool:
+    try:
+        return bool(st.user.is_logged_in)
+    except Exception:
+        return False
+
+
+def gate() -> access.Principal:
+    """The principal of this run; without one, the sign-in form is drawn and the run stops.
+
+    The user is looked up again on every run, so disabling someone or changing their
+    organisations takes effect at their next click.
+    """
+    t = state.words(TEXT)
+    access.set_reader(None)
+    engine = state.engine()
+    with db.session(engine) as s:
+        has_users = access.users_exist(s)
+    if not has_users:
+        _forget()
+        p = access.Principal(settings.current_actor(), "admin", None, local=True)
+        st.session_state[PRINCIPAL] = p
+        address = str(st.get_option("server.address") or "")
+        if address not in ("127.0.0.1", "localhost", "::1"):
+            st.error(t("exposed", address=address or "0.0.0.0"), icon=":material/warning:")
+        else:
+            st.warning(t("banner"), icon=":material/lock_open:")
+        return p
+    now = time.time()
+    name = st.session_state.get(USER)
+    if name and now - float(st.session_state.get(SEEN, now)) > settings.session_idle_minutes() * 60:
+        _forget(t("expired"))
+        name = None
+    if not name and auth_providers() is not None and _provider_signed_in():
+        with db.transaction(engine) as s:
+            result = users.sign_in_oidc(s, st.user.to_dict())
+        if result.ok:
+            assert result.principal is not None
+            name = st.session_state[USER] = result.principal.name
+        else:
+            st.session_state["ropa_signin_note"] = result.message(state.lang())
+    if name:
+        with db.session(engine) as s:
+            found = access.load_principal(s, name)
+        if found is not None:
+            st.session_state[SEEN] = now
+            st.session_state[PRINCIPAL] = found
+            access.set_reader(found)
+            return found
+        _forget(t("gone"))
+    _form(engine)
+    st.stop()
+    raise AssertionError("unreachable")  # st.stop() ends the run
+
+
+def _form(engine: Any) -> None:
+    t = state.words(TEXT)
+    st.title(t("title"))
+    note = st.session_state.pop("ropa_signin_note", None)
+    if note:
+        st.info(note)
+    else:
+        st.caption(t("intro"))
+    with st.form("signin"):
+        name = st.text_input(t("name"), key="signin_name")
+        password = st.text_input(t("password"), type="password", key="signin_password")
+        submitted = st.form_submit_button(t("submit"), type="primary")
+    if submitted and name:
+        with db.transaction(engine) as s:
+            result = users.sign_in(s, name, password or "", source="dashboard")
+        if result.ok:
+            assert result.principal is not None
+            st.session_state[USER] = result.principal.name
+            st.session_state[SEEN] = time.time()
+            st.rerun()
+        st.error(result.message(state.lang()))
+    providers = auth_providers()
+    if providers is not None:
+        if _provider_signed_in():  # signed in there, but no user here has that e-mail
+            st.button(t("provider_out"), on_click=st.logout, key="signin_provider_out")
+        for provider in providers or [None]:
+            label = t("sso", provider=provider or t("sso_default"))
+            st.button(label, key=f"signin_sso_{provider or 'default'}", icon=":material/key:",
+                      on_click=(lambda p=provider: st.login(p) if p else st.login()))
+
+
+def sidebar() -> None:
+    """The signed-in user and the sign-out button."""
+    p = principal()
+    st.caption(f":material/person: {access.describe(p, state.lang())}")
+    if not p.local:
+        st.button(state.words(TEXT)("sign_out"), on_click=sign_out, key="signout", icon=":material/logout:")

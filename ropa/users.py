@@ -1,0 +1,255 @@
+"""The people who sign in: accounts with a role, assigned organisations and an argon2 hash.
+
+Every change to an account, every refused sign-in and every lock is an audit event (entity
+``user``), so the trail shows who was given which rights and who tried to guess a password.
+Functions take the session and only flush, like :mod:`ropa.registry`.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any, Optional, Union
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import func, select
+from sqlmodel import Session
+
+from ropa import access, settings
+from ropa.access import Principal
+from ropa.errors import NotFound, Problem, ValidationFailed
+from ropa.models import AuditEvent, UserAccount, UserOrganisation, utcnow
+
+_hasher = PasswordHasher()
+MIN_PASSWORD = 10
+
+
+def _audit(session: Session, *, actor: str, action: str, user: UserAccount, field: Optional[str] = None,
+           old: Any = None, new: Any = None, source: Optional[str] = None) -> None:
+    from ropa.registry import _audit_value
+
+    assert user.id is not None
+    session.add(AuditEvent(actor=actor, action=action, entity="user", entity_id=user.id, entity_key=user.name,
+                           field=field, old_value=_audit_value(old), new_value=_audit_value(new), version=0,
+                           source=source))
+
+
+def _user_dict(session: Session, user: UserAccount) -> dict[str, Any]:
+    return {"name": user.name, "email": user.email, "role": user.role, "enabled": user.enabled,
+            "organisations": organisations_of(session, user)}
+
+
+def organisations_of(session: Session, user: UserAccount) -> list[str]:
+    from ropa.models import Organisation
+
+    return list(session.execute(
+        select(Organisation.name).join(UserOrganisation, UserOrganisation.organisation_id == Organisation.id)  # type: ignore[arg-type]
+        .where(UserOrganisation.user_id == user.id).order_by(Organisation.name)).scalars())
+
+
+def _check_password(password: str, where: str = "password") -> None:
+    if len(password) < MIN_PASSWORD:
+        raise ValidationFailed([Problem(where, "too_short", f"a password needs at least {MIN_PASSWORD} characters")])
+
+
+def get_user(session: Session, name: str) -> UserAccount:
+    user = session.execute(select(UserAccount).where(func.lower(UserAccount.name) == name.strip().lower())).scalars().first()
+    if user is None:
+        raise NotFound(f"no user named '{name}'")
+    return user
+
+
+def list_users(session: Session) -> list[UserAccount]:
+    return list(session.execute(select(UserAccount).order_by(UserAccount.name)).scalars())
+
+
+def add_user(
+    session: Session, name: str, *, role: str, actor: Union[str, Principal], password: Optional[str] = None,
+    email: Optional[str] = None, orgs: Sequence[str] = (), source: Optional[str] = None,
+) -> UserAccount:
+    """Create an account. The first account must be a global admin or dpo: from then on, sign-in
+    is required and someone must be able to manage the others."""
+    from ropa.registry import get_organisation
+
+    first = not access.users_exist(session)
+    who = access.require(session, actor, access.ADMIN_USERS)
+    problems = []
+    name = name.strip()
+    if not name:
+        problems.append(Problem("name", "required", "a user needs a name"))
+    if role not in access.ROLES:
+        problems.append(Problem("role", "unknown", f"'{role}' is not a role (use {', '.join(access.ROLES)})"))
+    if first and (role not in ("admin", "dpo") or orgs):
+        problems.append(Problem("role", "first_user", "the first user must be an admin or dpo for all organisations, "
+                                                      "so someone can manage the others"))
+    if role in ("editor", "viewer") and not orgs:
+        problems.append(Problem("org", "required", f"an {role} needs at least one organisation (--org NAME)"))
+    if name and session.execute(select(UserAccount.id).where(func.lower(UserAccount.name) == name.lower())).first():
+        problems.append(Problem("name", "duplicate", f"a user named '{name}' already exists"))
+    if email and session.execute(select(UserAccount.id).where(func.lower(UserAccount.email) == email.strip().lower())).first():
+        problems.append(Problem("email", "duplicate", f"a user with e-mail '{email}' already exists"))
+    if password is not None and len(password) < MIN_PASSWORD:
+        problems.append(Problem("password", "too_short", f"a password needs at least {MIN_PASSWORD} characters"))
+    if password is None and not email:
+        problems.append(Problem("password", "required", "a user needs a password, or an e-mail for single sign-on"))
+    org_rows = []
+    for o in orgs:
+        try:
+            org_rows.append(get_organisation(session, o))
+        except NotFound:
+            problems.append(Problem("org", "unknown", f"no organisation named '{o}'"))
+    if problems:
+        raise ValidationFailed(problems)
+    user = UserAccount(name=name, role=role, email=email.strip().lower() if email else None,
+                       password_hash=_hasher.hash(password) if password is not None else None)
+    session.add(user)
+    session.flush()
+    assert user.id is not None
+    for org in org_rows:
+        assert org.id is not None
+        session.add(UserOrganisation(user_id=user.id, organisation_id=org.id))
+    session.flush()
+    _audit(session, actor=who, action="create", user=user, new=_user_dict(session, user), source=source)
+    session.flush()
+    access.forget(session)
+    return user
+
+
+def _enabled_admins(session: Session) -> int:
+    """Enabled global admins and DPOs (someone must be left to manage users)."""
+    assigned = select(UserOrganisation.user_id)
+    return int(session.execute(select(func.count()).select_from(UserAccount).where(
+        UserAccount.enabled, UserAccount.role.in_(["admin", "dpo"]), UserAccount.id.not_in(assigned))).scalar_one())  # type: ignore[attr-defined,union-attr]
+
+
+def set_enabled(session: Session, name: str, enabled: bool, *, actor: Union[str, Principal],
+                source: Optional[str] = None) -> UserAccount:
+    """Disable (or enable again) an account; a disabled user cannot sign in or act in the CLI."""
+    who = access.require(session, actor, access.ADMIN_USERS)
+    user = get_user(session, name)
+    if user.enabled == enabled:
+        return user
+    if not enabled and user.role in ("admin", "dpo") and not organisations_of(session, user) and _enabled_admins(session) <= 1:
+        raise ValidationFailed([Problem("name", "last_admin", f"'{user.name}' is the last enabled admin or dpo "
+                                                              "for all organisations; add another first")])
+    user.enabled = enabled
+    if enabled:
+        user.failed_signins, user.locked_until = 0, None
+    _audit(session, actor=who, action="update", user=user, field="enabled", old=not enabled, new=enabled, source=source)
+    session.flush()
+    access.forget(session)
+    return user
+
+
+def set_password(session: Session, name: str, password: str, *, actor: Union[str, Principal],
+                 source: Optional[str] = None) -> UserAccount:
+    """A new password (by the user themself or an admin); it also lifts a lock."""
+    user = get_user(session, name)
+    p = access.principal(session, actor)
+    who = p.name if p.name == user.name and not p.local else access.require(session, actor, access.ADMIN_USERS)
+    _check_password(password)
+    user.password_hash = _hasher.hash(password)
+    user.failed_signins, user.locked_until = 0, None
+    _audit(session, actor=who, action="update", user=user, field="password", old="(hidden)", new="(changed)", source=source)
+    session.flush()
+    return user
+
+
+# ---------------------------------------------------------------------------------------------
+# Sign-in
+
+
+@dataclass
+class SignIn:
+    """The outcome of one attempt: the principal, or why not (``reason``: wrong, locked,
+    disabled; ``until`` for a lock). Wrong name and wrong password read the same to the user."""
+
+    principal: Optional[Principal] = None
+    reason: Optional[str] = None
+    until: Any = None
+
+    @property
+    def ok(self) -> bool:
+        return self.principal is not None
+
+    def message(self, lang: str = "en") -> str:
+        if self.reason == "locked":
+            when = self.until.astimezone().strftime("%H:%M") if self.until else ""
+            return {"nb": f"For mange mislykkede forsøk: kontoen er låst til {when}.",
+                    "en": f"Too many failed attempts: the account is locked until {when}."}[lang]
+        if self.reason == "no_user_for_email":
+            return {"nb": "Ingen aktiv bruker har denne e-postadressen; be administratoren legge deg til.",
+                    "en": "No enabled user has this e-mail address; ask the administrator to add you."}[lang]
+        return {"nb": "Feil brukernavn eller passord.", "en": "Wrong user name or password."}[lang]
+
+
+def _aware(value: Any) -> Any:
+    from datetime import UTC
+
+    return value.replace(tzinfo=UTC) if value is not None and value.tzinfo is None else value  # SQLite drops the zone
+
+
+def sign_in(session: Session, name: str, password: str, *, source: str = "dashboard", sleep: Any = time.sleep) -> SignIn:
+    """Check a password. A failure is counted and audited, waits a little longer each time, and
+    after ``ROPA_SIGNIN_MAX_FAILURES`` in a row locks the account for ``ROPA_SIGNIN_LOCK_MINUTES``.
+
+    Returns rather than raises, so the caller's transaction keeps the record of a failure.
+    """
+    user = session.execute(select(UserAccount).where(func.lower(UserAccount.name) == name.strip().lower())).scalars().first()
+    if user is None or not user.enabled:
+        sleep(settings.signin_delay_seconds())
+        return SignIn(reason="wrong")
+    now = utcnow()
+    locked_until = _aware(user.locked_until)
+    if locked_until is not None and locked_until > now:
+        _audit(session, actor=user.name, action="refused", user=user, field="locked", source=source)
+        return SignIn(reason="locked", until=locked_until)
+    try:
+        ok = user.password_hash is not None and _hasher.verify(user.password_hash, password)
+    except (VerificationError, InvalidHashError):
+        ok = False
+    if ok:
+        if user.failed_signins or user.locked_until:
+            user.failed_signins, user.locked_until = 0, None
+        if user.password_hash and _hasher.check_needs_rehash(user.password_hash):
+            user.password_hash = _hasher.hash(password)
+        _audit(session, actor=user.name, action="signin", user=user, source=source)
+        session.flush()
+        found = access.load_principal(session, user.name)
+        assert found is not None
+        return SignIn(principal=found)
+    user.failed_signins = (user.failed_signins or 0) + 1
+    _audit(session, actor=user.name, action="refused", user=user, field="password", new=user.failed_signins, source=source)
+    if user.failed_signins >= settings.signin_max_failures():
+        user.locked_until = now + timedelta(minutes=settings.signin_lock_minutes())
+        user.failed_signins = 0
+        _audit(session, actor=user.name, action="lock", user=user, new=user.locked_until.isoformat(), source=source)
+        session.flush()
+        return SignIn(reason="locked", until=user.locked_until)
+    session.flush()
+    sleep(min(settings.signin_delay_seconds() * 2 ** (user.failed_signins - 1), 8 * settings.signin_delay_seconds()))
+    return SignIn(reason="wrong")
+
+
+def sign_in_oidc(session: Session, claims: Any, *, source: str = "dashboard (sso)") -> SignIn:
+    """Map an identity provider's sign-in (Streamlit's ``st.user``) to a user by e-mail.
+
+    The provider vouches for the person; the register decides what they may do. An address
+    the provider marks unverified is refused; matching ignores letter case.
+    """
+    get = claims.get if hasattr(claims, "get") else (lambda k, d=None: getattr(claims, k, d))
+    email = (get("email") or "").strip().lower()
+    if not email or get("email_verified", True) is False:
+        return SignIn(reason="no_user_for_email")
+    user = session.execute(select(UserAccount).where(func.lower(UserAccount.email) == email)).scalars().first()
+    if user is None or not user.enabled:
+        return SignIn(reason="no_user_for_email")
+    _audit(session, actor=user.name, action="signin", user=user, field="sso", source=source)
+    session.flush()
+    found = access.load_principal(session, user.name)
+    assert found is not None
+    return SignIn(principal=found)
+
