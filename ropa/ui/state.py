@@ -11,6 +11,7 @@ import streamlit as st
 from ropa import db
 from ropa.demo import open_register
 from ropa.settings import database_url
+from ropa.text import markdown
 
 
 @st.cache_resource(show_spinner="Opening the register …")
@@ -56,8 +57,8 @@ def sidebar_status() -> None:
 
     with db.session(engine()) as s:
         names = [o.name for o in registry.list_organisations(s)]
-    st.caption(f":material/database: {where()}")
-    st.caption(f":material/person: {current_actor()}")
+    st.caption(f":material/database: {markdown(where())}")
+    st.caption(f":material/person: {markdown(current_actor())}")
     if names:
         # "" (not None) stands for all: a None value would show as "Choose an option". Its label
         # is the same in both languages, so switching language keeps the widget (and the choice).
@@ -78,8 +79,8 @@ def fail(err: Exception) -> None:
     import logging
 
     logging.getLogger("ropa.ui").exception("unexpected error in the dashboard")
-    st.error(t(f"Noe gikk galt, og ingenting ble lagret: {type(err).__name__}: {err}",
-               f"Something went wrong and nothing was saved: {type(err).__name__}: {err}"))
+    st.error(markdown(t(f"Noe gikk galt, og ingenting ble lagret: {type(err).__name__}: {err}",
+               f"Something went wrong and nothing was saved: {type(err).__name__}: {err}")))
 
 
 def flash(message: str) -> None:
@@ -90,7 +91,7 @@ def flash(message: str) -> None:
 def show_flash() -> None:
     message = st.session_state.pop("flash", None)
     if message:
-        st.toast(message, icon=":material/check_circle:")
+        st.toast(markdown(message), icon=":material/check_circle:")
 
 
 @st.cache_resource(max_entries=8, show_spinner=False)

@@ -13,6 +13,7 @@ import streamlit as st
 from ropa import db, interchange, registry
 from ropa.errors import RopaError
 from ropa.excel.export import write_workbook
+from ropa.text import markdown
 from ropa.ui import state
 
 ui = state.lang()
@@ -64,7 +65,7 @@ if st.button(t("make"), type="primary", icon=":material/download:"):
             document = interchange.dumps(interchange.export_document(s, chosen or None))
     except RopaError as err:
         bar.empty()
-        st.error(str(err))
+        st.error(markdown(err))
     else:
         bar.empty()
         st.session_state["export_result"] = {"wanted": wanted, "xlsx": workbook.getvalue(), "json": document.encode("utf-8"),
