@@ -14,18 +14,24 @@ import unicodedata
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-# Every ASCII punctuation character: CommonMark lets a backslash make each of them literal,
-# which also defeats Streamlit's extensions (:red[...], $...$, :material/...: after a "[").
-_MARKDOWN_SPECIAL = re.compile(r"([!-/:-@\[-`{-~])")
+# What starts Markdown anywhere in a line: code, emphasis, strikethrough, links and images
+# (also Streamlit's :red[...] and :material/...: after a "["), HTML and autolinks, tables,
+# LaTeX, entities, headings. A backslash makes each literal (CommonMark escapes).
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_~\[\]<>|$&#])")
+# What starts a block at the beginning of a line: list items, quotes, setext underlines.
+_LINE_START = re.compile(r"^([ \t]*)([-+=>]|\d+(?=[.)]))", re.MULTILINE)
 
 
 def markdown(text: Any) -> str:
-    """Text as literal Markdown: shown exactly as stored, never as an image, link, colour,
-    heading, list, HTML or formula. For every ``st.markdown``/``caption``/``error``/title/label
-    that shows stored text; not for plain-text widgets (``st.text``, dataframes, options)."""
+    """Text as literal Markdown: shown as stored, never as an image, link, colour, heading, list,
+    HTML or LaTeX. For every ``st.markdown``/``caption``/``error``/title/label that shows stored
+    text; not for plain-text widgets (``st.text``, dataframes, select options). Plain sentences
+    come out unchanged. A bare URL stays visible text (GFM may still underline it as a link to
+    itself; nothing loads until the reader clicks)."""
     if text is None:
         return ""
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", str(text))
+    out = _MARKDOWN_SPECIAL.sub(r"\\\1", str(text))
+    return _LINE_START.sub(lambda m: m.group(1) + (m.group(2) + "\\" if m.group(2)[0].isdigit() else "\\" + m.group(2)), out)
 
 
 # What spreadsheet programs may evaluate at the start of a cell (OWASP "CSV injection").
