@@ -14,23 +14,28 @@ import unicodedata
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-# What starts Markdown anywhere in a line: code, emphasis, strikethrough, links and images
-# (also Streamlit's :red[...] and :material/...: after a "["), HTML and autolinks, tables,
-# LaTeX, entities, headings. A backslash makes each literal (CommonMark escapes).
+# What starts Markdown anywhere in a line: code, emphasis, strikethrough, links and images,
+# HTML and <autolinks>, tables, LaTeX, entities, headings. A backslash makes each literal (CommonMark escapes).
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_~\[\]<>|$&#])")
 # What starts a block at the beginning of a line: list items, quotes, setext underlines.
 _LINE_START = re.compile(r"^([ \t]*)([-+=>]|\d+(?=[.)]))", re.MULTILINE)
+# Streamlit's directives (":red", ":material/...") start at a colon before a letter.
+_DIRECTIVE = re.compile(r":(?=[A-Za-z])")
+# GFM turns a bare URL into a link by its pattern after escapes are read, so no escape stops it
+# (and one right after it would show as a backslash): a zero-width space inside "://" and "www."
+# keeps the text as it looks.
+_AUTOLINK = re.compile(r"(?<=:)(?=//)|(?<=[Ww]{3})(?=\.)")
 
 
 def markdown(text: Any) -> str:
     """Text as literal Markdown: shown as stored, never as an image, link, colour, heading, list,
     HTML or LaTeX. For every ``st.markdown``/``caption``/``error``/title/label that shows stored
     text; not for plain-text widgets (``st.text``, dataframes, select options). Plain sentences
-    come out unchanged. A bare URL stays visible text (GFM may still underline it as a link to
-    itself; nothing loads until the reader clicks)."""
+    come out unchanged; a bare URL stays text (a zero-width space keeps GFM from linking it)."""
     if text is None:
         return ""
     out = _MARKDOWN_SPECIAL.sub(r"\\\1", str(text))
+    out = _AUTOLINK.sub("\u200b", _DIRECTIVE.sub(r"\\:", out))
     return _LINE_START.sub(lambda m: m.group(1) + (m.group(2) + "\\" if m.group(2)[0].isdigit() else "\\" + m.group(2)), out)
 
 

@@ -114,9 +114,10 @@ def page(name: str, lang: str, **session: Any) -> AppTest:
 
 def test_the_escape_makes_every_markdown_construct_literal():
     for hostile in (ORG, ACT, REC, "# Heading", "- item", "+ item", "1. item", "12) item", "> quote", "===", "`code`",
-                    "**b** _i_ ~~s~~", "a | b", "<http://evil.example/>", "&lt;b&gt;", "\\![x](y)", "x\n- y\n  2. z"):
+                    "**b** _i_ ~~s~~", "a | b", "<http://evil.example/>", "&lt;b&gt;", ":red[x] :material/home: www.vg.no https://a.b", "\\![x](y)", "x\n- y\n  2. z"):
         escaped = text.markdown(hostile)
-        assert _unescape(escaped) == hostile  # shown exactly as stored
+        assert _unescape(escaped).replace("\u200b", "") == hostile  # shown exactly as stored
+        assert not re.search(r"(?<!\\):[A-Za-z]|https?://|www\.", escaped), escaped  # no directive, no bare URL
         bare = re.sub(r"\\[!-/:-@\[-`{-~]", "", escaped)  # what is left unescaped
         assert not set(bare) & set("\\`*_~[]<>|$&#"), (hostile, escaped)
         assert not re.search(r"^[ \t]*([-+=>]|\d+[.)])", escaped, re.MULTILINE), (hostile, escaped)
@@ -385,3 +386,77 @@ def test_the_import_page_survives_a_damaged_mapping_and_a_bad_name(hostile_url, 
     assert not at.exception, [e.value for e in at.exception]
     assert any("..\\/..\\/x" in e.value or "\\.\\.\\/\\.\\.\\/x" in e.value for e in at.error), [e.value for e in at.error]
     assert not (tmp_path / "x.json").exists() and sorted(p.name for p in (tmp_path / "maps").iterdir()) == ["broken.json"]
+
+
+# ---------------------------------------------------------------------------------------------
+# In a real browser: the escaped name renders as text and loads nothing
+
+
+@pytest.mark.skipif(not Path("/usr/bin/chromium").exists(), reason="/usr/bin/chromium is missing")
+def test_a_hostile_name_loads_nothing_in_a_real_browser(tmp_path):
+    import http.server
+    import subprocess
+    import sys
+    import threading
+
+    from playwright.sync_api import expect, sync_playwright
+    from test_browser import CHROMIUM, CHROMIUM_ARGS, _free_port, _wait_healthy
+
+    hits: list[str] = []
+
+    class Pixel(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802 - the http.server name
+            hits.append(self.path)
+            self.send_response(204)
+            self.end_headers()
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    pixel = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Pixel)
+    threading.Thread(target=pixel.serve_forever, daemon=True).start()
+    host = f"127.0.0.1:{pixel.server_address[1]}"
+    name = (f"Pixel ![x](http://{host}/org-pixel.png) [click](http://{host}/hidden) :red[REDORG] $x^2$ "
+            f"<b>boldorg</b> <img src='http://{host}/html-pixel.png'>")
+    url = f"sqlite:///{tmp_path / 'ropa.db'}"
+    engine = db.make_engine(url)
+    db.migrate(engine)
+    with db.transaction(engine) as s:
+        registry.create_organisation(s, {"name": name, "country": "NO"}, actor="t")
+    engine.dispose()
+
+    port = _free_port()
+    log = tmp_path / "streamlit.log"
+    env = {**os.environ, "ROPA_DATABASE_URL": url, "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false"}
+    with log.open("wb") as out:
+        proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
+                                 "--server.port", str(port), "--server.address", "127.0.0.1",
+                                 "--server.fileWatcherType", "none"], cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+    try:
+        _wait_healthy(proc, port, log)
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+            try:
+                page_ = browser.new_page(viewport={"width": 1400, "height": 1000})
+                page_.set_default_timeout(60_000)
+                expect.set_options(timeout=60_000)
+                page_.goto(f"http://127.0.0.1:{port}", wait_until="domcontentloaded")
+                sidebar = page_.locator('[data-testid="stSidebar"]')
+                sidebar.get_by_role("combobox").click()
+                page_.locator('[role="option"]').filter(has_text="Pixel").first.click()
+                main = page_.locator('[data-testid="stMain"]')
+                caption = main.locator('[data-testid="stCaptionContainer"]').filter(has_text="Pixel").first
+                # Every character as stored: the image, link, colour, LaTeX and HTML syntax is visible text.
+                expect(caption).to_contain_text("boldorg")
+                shown_text = caption.inner_text().replace("\u200b", "")  # what a reader sees
+                assert shown_text.endswith(f" · {name}"), shown_text
+                assert caption.locator("img, a, .katex, b, strong, em, span[class*=color]").count() == 0
+                assert caption.locator("[style*=color]").count() == 0
+                page_.wait_for_timeout(1000)
+            finally:
+                browser.close()
+    finally:
+        proc.terminate()
+        proc.wait(timeout=15)
+        pixel.shutdown()
+    assert hits == [], hits  # nothing was fetched from the host named in the data
