@@ -43,14 +43,21 @@ def markdown(text: Any) -> str:
 FORMULA_START = frozenset("=+-@\t\r")
 
 
+# "+47 22 00 00 00" or "-5": a sign before digits calls no function, and phone numbers are common.
+_ARITHMETIC = re.compile(r"[0-9 .,+\-()/]*")
+
+
 def _formula_like(value: str) -> bool:
     head = value.lstrip(" ")[:1]
+    if head in ("+", "-") and _ARITHMETIC.fullmatch(value):
+        return False
     return head in FORMULA_START or (value[:1] == "'" and _formula_like(value[1:]))
 
 
 def cell(value: Any) -> Any:
     """A table cell safe to download as CSV or copy into a spreadsheet: text that would run as a
-    formula gets a leading apostrophe (shown, so the reader sees the value was neutralised);
+    formula (a function, a DDE call, a link; not a phone number such as ``+47 22 00 00 00``) gets
+    a leading apostrophe (shown, so the reader sees the value was neutralised);
     other values are returned as they are. :func:`uncell` undoes it exactly."""
     if isinstance(value, str) and _formula_like(value):
         return "'" + value

@@ -32,10 +32,12 @@ ORG = "Pixel ![x](http://127.0.0.1:9/org-pixel.png) [click](http://evil.example/
 ACT = "Act ![y](http://127.0.0.1:9/act-pixel.png) [go](http://evil.example/act) :blue-background[ACT] $$y$$ <img src=x>"
 REC = "Rec ![z](http://127.0.0.1:9/rec-pixel.png) [see](http://evil.example/rec) <script>alert(1)</script>"
 MARKERS = ("org-pixel.png", "act-pixel.png", "rec-pixel.png", "evil.example")
-FORMULAS = ('=HYPERLINK("http://evil.example/","Klikk")', "=cmd|' /C calc'!A0", "+1+2", "@SUM(1+1)", "-2+3", "\t=1", "\r=1")
+FORMULAS = ('=HYPERLINK("http://evil.example/","Klikk")', "=cmd|' /C calc'!A0", "+cmd|' /C calc'!A0", "@SUM(1+1)",
+            '-HYPERLINK("http://evil.example/")', "\t=1", "\r=1")
+HARMLESS = ("+47 22 00 00 00", "-5", "-", "+1 (555) 010-0000", "1+1")  # no function can run: shown as they are
 # Escape sequences a terminal obeys: set the title (OSC ... BEL), clear the screen (CSI 2J),
 # C1 CSI, and a bidirectional override that reorders what follows.
-PURPOSES = [*FORMULAS[:5], "'=already quoted"]  # the editor trims whitespace, so none leads here
+PURPOSES = [*FORMULAS[:5], "'=already quoted", *HARMLESS]  # the editor trims whitespace, so none leads here
 TERMINAL = "Term \x1b]0;owned\x07\x1b[2J\x9b31m\u202eevil\x7f"
 
 
@@ -67,12 +69,18 @@ def assert_inert(at: AppTest, *names: str) -> None:
             assert marker not in rest, t
 
 
+def _live_formula(value: str) -> bool:
+    """Whether a spreadsheet would run the cell as a formula that can call something."""
+    head = value.lstrip(" ")[:1]
+    return head != "" and (head in "=@\t\r" or (head in "+-" and re.search(r"[^0-9 .,+\-()/]", value) is not None))
+
+
 def assert_no_formula(at: AppTest) -> None:
-    """No text cell of any table offered for download starts like a formula."""
+    """No text cell of any table offered for download would run as a formula."""
     for frame in at.dataframe:
         for value in frame.value.astype(object).to_numpy().ravel():
             if isinstance(value, str):
-                assert value.lstrip(" ")[:1] not in text.FORMULA_START, value
+                assert not _live_formula(value), value
 
 
 @pytest.fixture
@@ -176,10 +184,12 @@ def test_a_toast_after_a_save_shows_the_name_literally(hostile_url):
 
 
 def test_a_formula_cell_gets_an_apostrophe_and_reads_back_unchanged():
-    for value in (*FORMULAS, " =1", "'=1", "''+2", "'plain", "plain", "", "-"):
+    for value in (*FORMULAS, " =1", "'=1", "''+x", "'plain", "plain", "", *HARMLESS):
         shown_value = text.cell(value)
-        assert shown_value.lstrip(" ")[:1] not in text.FORMULA_START
+        assert not _live_formula(shown_value)
         assert text.uncell(shown_value) == value
+    assert all(text.cell(v) == v for v in HARMLESS)
+    assert all(text.cell(v) == "'" + v for v in FORMULAS)
     assert text.cell(5) == 5 and text.cell(None) is None
 
 
@@ -384,7 +394,7 @@ def test_the_import_page_survives_a_damaged_mapping_and_a_bad_name(hostile_url, 
     at.text_input(key="import_save_name").input("../../x").run()
     next(b for b in at.button if b.label in ("Lagre oppsett", "Save mapping")).click().run()
     assert not at.exception, [e.value for e in at.exception]
-    assert any("..\\/..\\/x" in e.value or "\\.\\.\\/\\.\\.\\/x" in e.value for e in at.error), [e.value for e in at.error]
+    assert any(("«../../x»" if lang == "nb" else "'../../x'") in e.value for e in at.error), [e.value for e in at.error]
     assert not (tmp_path / "x.json").exists() and sorted(p.name for p in (tmp_path / "maps").iterdir()) == ["broken.json"]
 
 
