@@ -14,10 +14,10 @@ from typing import Any, Optional
 import streamlit as st
 
 from ropa import vocab
-from ropa.text import markdown
-from ropa.text import table as safe_table
 from ropa.errors import Conflict, ValidationFailed
 from ropa.fields import FieldSpec
+from ropa.text import markdown
+from ropa.text import table as safe_table
 
 log = logging.getLogger("ropa.ui")
 
