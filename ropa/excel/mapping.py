@@ -454,10 +454,10 @@ def mappings_dir() -> Path:
     return Path(os.environ.get("ROPA_MAPPINGS_DIR") or DATA_DIR / "mappings")
 
 
-# A mapping's name is its file name: letters, digits, space, "_", "-" and "." (not leading, no
+# A mapping's name is its file name: letters, digits, space, "_", "-", ".", "(" and ")" (not leading, no
 # ".."), so a name can never leave the folder, and names are equal exactly when their files are
 # (case-insensitively, as on Windows and macOS file systems).
-_NAME = re.compile(r"[^\W][\w .-]{0,79}")
+_NAME = re.compile(r"[^\W][\w .()-]{0,79}")
 MAX_NAME = 80
 
 
@@ -465,7 +465,7 @@ def _check_name(name: str) -> str:
     clean = unicodedata.normalize("NFC", str(name)).strip()
     if not _NAME.fullmatch(clean) or ".." in clean or clean.endswith("."):
         raise ValidationFailed([Problem("mapping", "bad_name",
-                                        f"'{name}' cannot be a mapping name: use letters, digits, spaces, '.', '-' and '_' "
+                                        f"'{name}' cannot be a mapping name: use letters, digits, spaces, '.', '-', '_' and brackets "
                                         f"(at most {MAX_NAME} characters), not '/', '\\' or '..'")])
     return clean
 

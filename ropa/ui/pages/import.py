@@ -60,9 +60,9 @@ TEXT = {
     "save": ("Lagre oppsett", "Save mapping"),
     "saved_ok": ("Kolonneoppsettet «{name}» er lagret.", "The column mapping '{name}' was saved."),
     "mapping_bad_name": ("«{name}» kan ikke brukes som navn på et kolonneoppsett: bruk bokstaver, tall, mellomrom, punktum, "
-                         "bindestrek og understrek (høyst 80 tegn), ikke «/», «\\» eller «..».",
-                         "'{name}' cannot be used as a mapping name: use letters, digits, spaces, full stops, hyphens and "
-                         "underscores (at most 80 characters), not '/', '\\' or '..'."),
+                         "bindestrek, understrek og parenteser (høyst 80 tegn), ikke «/», «\\\\» eller «..».",
+                         "'{name}' cannot be used as a mapping name: use letters, digits, spaces, full stops, hyphens, "
+                         "underscores and brackets (at most 80 characters), not '/', '\\\\' or '..'."),
     "mapping_broken": ("Kolonneoppsettet «{name}» er skadet og ble ikke brukt. Lagre oppsettet på nytt under samme navn.",
                        "The saved column mapping '{name}' is damaged and was not applied. Save the mapping again under the same name."),
     "mapping_gone": ("Kolonneoppsettet «{name}» finnes ikke lenger.", "The saved column mapping '{name}' no longer exists."),
