@@ -2,12 +2,15 @@
 
 The one place where library errors become words and exit codes: 0 success, 1 input rejected
 (and then nothing was written), 2 usage errors (bad arguments, unknown organisation or ref).
+Everything it prints passes :func:`ropa.text.terminal` (names from imported files could hold
+escape sequences that clear or retitle the terminal); JSON is written with
+:func:`ropa.text.terminal_json`, which keeps it the same JSON.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
+import builtins
 import logging
 import sys
 from collections.abc import Sequence
@@ -17,6 +20,7 @@ from typing import Any, Optional
 from ropa import __version__, access, db, interchange, isolation, registry
 from ropa.errors import Conflict, NotFound, PermissionDenied, RopaError, ValidationFailed, explain
 from ropa.settings import current_actor
+from ropa.text import terminal, terminal_json
 
 log = logging.getLogger("ropa")
 
@@ -25,6 +29,20 @@ EXIT_OK, EXIT_REJECTED, EXIT_USAGE = 0, 1, 2
 
 class UsageError(Exception):
     pass
+
+
+def print(*values: Any, sep: str = " ", end: str = "\n", file: Any = None, flush: bool = False) -> None:  # noqa: A001
+    """The module's print: control characters in the text are shown as escapes, never sent to
+    the terminal (newlines and tabs are the output's own layout). Shadows the builtin on purpose,
+    so no line of this module can print raw text."""
+    builtins.print(terminal(sep.join(str(v) for v in values), keep="\n\t"), end=end, file=file, flush=flush)
+
+
+class _TerminalFormatter(logging.Formatter):
+    """Log lines on stderr are terminal output too."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return terminal(super().format(record), keep="\n\t")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -116,6 +134,7 @@ def _print_problems(err: ValidationFailed) -> None:
 
 
 def _table(rows: list[list[str]], headers: list[str]) -> str:
+    rows = [[terminal(c) for c in r] for r in rows]  # a newline or tab in a name must not break the layout
     widths = [max(len(h), *(len(r[i]) for r in rows)) if rows else len(h) for i, h in enumerate(headers)]
     def fmt(r: Sequence[str]) -> str:
         return "  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip()
@@ -202,7 +221,7 @@ def cmd_list(engine: Any, args: argparse.Namespace) -> int:
             for a in acts
         ]
     if args.format == "json":
-        print(json.dumps(rows, ensure_ascii=False, indent=2))
+        print(terminal_json(rows, indent=2))
     else:
         print(_table([[r["organisation"], r["ref"], r["name"], r["role"], r["status"]] for r in rows],
                      ["organisation", "ref", "name", "role", "status"]))
@@ -216,13 +235,13 @@ def cmd_show(engine: Any, args: argparse.Namespace) -> int:
         act = registry.get_activity(s, args.org, args.ref)
         out = {"organisation": act.organisation.name if act.organisation else None, "version": act.version,
                **registry.activity_dict(act)}
-    print(json.dumps(out, ensure_ascii=False, indent=2))
+    print(terminal_json(out, indent=2))
     return EXIT_OK
 
 
 def cmd_schema(engine: Any, args: argparse.Namespace) -> int:
     from ropa.schema import json_schema
-    print(json.dumps(json_schema(), ensure_ascii=False, indent=2))
+    print(terminal_json(json_schema(), indent=2))
     return EXIT_OK
 
 
@@ -234,8 +253,7 @@ def cmd_check(engine: Any, args: argparse.Namespace) -> int:
         findings = checks.check_register(s, orgs=args.org)
     counts = checks.summarise(findings)
     if args.format == "json":
-        json.dump([f.as_dict() for f in findings], sys.stdout, ensure_ascii=False, indent=2)
-        print()
+        print(terminal_json([f.as_dict() for f in findings], indent=2))
     else:
         lang = args.lang
         for f in findings:
@@ -341,7 +359,9 @@ COMMANDS = {"review": cmd_review, "tasks": cmd_tasks, "user": cmd_user, "check":
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
     args = _parser().parse_args(argv)
-    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.ERROR, format="%(levelname)s %(name)s: %(message)s")
+    handler = logging.StreamHandler()  # log lines pass the same control-character filter as output
+    handler.setFormatter(_TerminalFormatter("%(levelname)s %(name)s: %(message)s"))
+    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.ERROR, handlers=[handler])
     args.actor = args.actor or current_actor()
     try:
         if args.command == "schema":

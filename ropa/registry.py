@@ -357,9 +357,9 @@ def recent_changes(session: Session, *, org: Optional[str] = None, limit: int = 
     stmt = select(AuditEvent)
     if org:
         name = get_organisation(session, org).name
-        stmt = stmt.where(or_(AuditEvent.entity_key == name, AuditEvent.entity_key.startswith(f"{name}/")))  # type: ignore[attr-defined]
+        stmt = stmt.where(or_(AuditEvent.entity_key == name, AuditEvent.entity_key.startswith(f"{name}/", autoescape=True)))  # type: ignore[attr-defined]
     elif (scope := access.readable_orgs()) is not None:
-        stmt = stmt.where(or_(false(), *(or_(AuditEvent.entity_key == n, AuditEvent.entity_key.startswith(f"{n}/"))  # type: ignore[attr-defined]
+        stmt = stmt.where(or_(false(), *(or_(AuditEvent.entity_key == n, AuditEvent.entity_key.startswith(f"{n}/", autoescape=True))  # type: ignore[attr-defined]
                                          for n in scope)))
     return list(session.execute(stmt.order_by(AuditEvent.id.desc()).limit(limit)).scalars())  # type: ignore[union-attr]
 
@@ -718,12 +718,13 @@ def _where(session: Session, f: ActivityFilter) -> list[Any]:
     if f.refs:
         cond.append(A.ref.in_(list(f.refs)))  # type: ignore[attr-defined]
     if f.text:
-        needle = f"%{f.text.strip().lower()}%"
+        # autoescape: "%" and "_" in the search text are themselves, not LIKE wildcards.
+        needle = f.text.strip().lower()
         cond.append(or_(
-            func.lower(A.name).like(needle),
-            func.lower(A.ref).like(needle),
-            func.lower(func.coalesce(A.description, "")).like(needle),
-            func.lower(cast(A.purposes, String)).like(needle),
+            func.lower(A.name).contains(needle, autoescape=True),
+            func.lower(A.ref).contains(needle, autoescape=True),
+            func.lower(func.coalesce(A.description, "")).contains(needle, autoescape=True),
+            func.lower(cast(A.purposes, String)).contains(needle, autoescape=True),
         ))
     return cond
 

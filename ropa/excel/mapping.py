@@ -455,11 +455,38 @@ def mappings_dir() -> Path:
     return Path(os.environ.get("ROPA_MAPPINGS_DIR") or DATA_DIR / "mappings")
 
 
+# A mapping's name is its file name: letters, digits, space, "_", "-", ".", "(" and ")" (not leading, no
+# ".."), so a name can never leave the folder, and names are equal exactly when their files are
+# (case-insensitively, as on Windows and macOS file systems).
+_NAME = re.compile(r"[^\W][\w .()-]{0,79}")
+MAX_NAME = 80
+
+
+def _check_name(name: str) -> str:
+    clean = unicodedata.normalize("NFC", str(name)).strip()
+    if not _NAME.fullmatch(clean) or ".." in clean or clean.endswith("."):
+        raise ValidationFailed([Problem("mapping", "bad_name",
+                                        f"'{name}' cannot be a mapping name: use letters, digits, spaces, '.', '-', '_' and brackets "
+                                        f"(at most {MAX_NAME} characters), not '/', '\\' or '..'")])
+    return clean
+
+
 def _mapping_file(name: str, folder: Optional[Path]) -> Path:
-    slug = re.sub(r"[^\w.-]+", "-", name.strip()).strip("-.")
-    if not slug:
-        raise ValidationFailed([Problem("mapping", "bad_name", f"'{name}' is not usable as a mapping name")])
-    return (folder or mappings_dir()) / f"{slug}.json"
+    return (folder or mappings_dir()) / f"{_check_name(name).casefold()}.json"
+
+
+def _read(path: Path) -> tuple[Optional[str], dict[str, Optional[str]]]:
+    """A saved mapping file's name and columns; ValidationFailed when it is damaged."""
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError, RecursionError):
+        doc = None
+    columns = doc.get("columns") if isinstance(doc, dict) else None
+    if not isinstance(columns, dict) or not all(isinstance(v, (str, type(None))) for v in columns.values()):
+        raise ValidationFailed([Problem(f"mapping '{path.stem}'", "bad_mapping",
+                                        "the saved mapping is damaged (not a ropa mapping file); save it again")])
+    name = doc.get("name") if isinstance(doc, dict) else None
+    return (name if isinstance(name, str) else None), columns
 
 
 def save_mapping(name: str, columns: Iterable[Column] | dict[str, Optional[str]], *, folder: Optional[Path] = None,
@@ -471,7 +498,7 @@ def save_mapping(name: str, columns: Iterable[Column] | dict[str, Optional[str]]
         mapping = {c.header: c.field for c in columns if c.header}
     path = _mapping_file(name, folder)
     path.parent.mkdir(parents=True, exist_ok=True)
-    doc = {"format": "ropa-mapping", "version": 1, "name": name, "sheet": sheet, "columns": mapping}
+    doc = {"format": "ropa-mapping", "version": 1, "name": _check_name(name), "sheet": sheet, "columns": mapping}
     tmp = path.with_suffix(".json.part")
     tmp.write_text(json.dumps(doc, ensure_ascii=False, indent=2), encoding="utf-8")
     tmp.replace(path)
@@ -480,25 +507,36 @@ def save_mapping(name: str, columns: Iterable[Column] | dict[str, Optional[str]]
 
 def load_mapping(name: str, *, folder: Optional[Path] = None) -> dict[str, Optional[str]]:
     """A saved mapping as overrides for :func:`map_columns` (None becomes 'not imported')."""
-    path = _mapping_file(name, folder)
-    if not path.is_file():
+    _check_name(name)  # a bad name is said so, not reported as missing
+    path = next((p for p in _paths(name, folder or mappings_dir()) if p.is_file()), None)
+    if path is None:
         known = ", ".join(list_mappings(folder=folder)) or "none saved"
         raise ValidationFailed([Problem("mapping", "not_found", f"no saved mapping called '{name}' ({known})")])
-    try:
-        doc = json.loads(path.read_text(encoding="utf-8"))
-        columns = doc["columns"]
-        assert isinstance(columns, dict)
-    except (ValueError, KeyError, AssertionError):
-        raise ValidationFailed([Problem(str(path), "bad_mapping", "the saved mapping is damaged")]) from None
+    _, columns = _read(path)
     return {str(h): (v if v else IGNORE) for h, v in columns.items()}
 
 
 def list_mappings(*, folder: Optional[Path] = None) -> list[str]:
+    """The saved mappings' names; a damaged file is listed by its file name, so choosing it
+    reports the damage instead of hiding the file."""
     d = folder or mappings_dir()
     out = []
     for p in sorted(d.glob("*.json")) if d.is_dir() else []:
         try:
-            out.append(str(json.loads(p.read_text(encoding="utf-8")).get("name") or p.stem))
-        except ValueError:
-            continue
+            name, _ = _read(p)
+        except ValidationFailed:
+            name = None
+        if name is None or p not in _paths(name, d):
+            name = p.stem
+        if _paths(name, d):  # else not a file this module could have written or read back
+            out.append(name)
     return out
+
+
+def _paths(name: str, folder: Path) -> tuple[Path, ...]:
+    """Where a mapping of this name is stored (and where it was before names were case-folded)."""
+    try:
+        clean = _check_name(name)
+    except ValidationFailed:
+        return ()
+    return folder / f"{clean.casefold()}.json", folder / f"{clean}.json"

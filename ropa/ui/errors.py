@@ -19,6 +19,8 @@ import streamlit as st
 from streamlit.runtime.scriptrunner_utils.exceptions import ScriptControlException
 
 from ropa.errors import Problem, RopaError, ValidationFailed, explain
+from ropa.text import markdown
+from ropa.text import table as safe_table
 from ropa.ui import state
 
 log = logging.getLogger("ropa.ui")
@@ -34,7 +36,7 @@ class Outcome:
 
 def problem_table(problems: list[Problem]) -> None:
     """A rejected input's problems, one row each: where, and what is wrong."""
-    st.dataframe([{state.t("Hvor", "Where"): p.where, state.t("Hva", "What"): p.message} for p in problems],
+    st.dataframe(safe_table([{state.t("Hvor", "Where"): p.where, state.t("Hva", "What"): p.message} for p in problems]),
                  hide_index=True, width="stretch")
 
 
@@ -48,7 +50,7 @@ def show(err: BaseException, heading: Optional[str] = None) -> None:
         return
     if not isinstance(err, RopaError):
         log.error("unexpected error in the dashboard", exc_info=(type(err), err, err.__traceback__))
-    sentence = explain(err, lang)
+    sentence = markdown(explain(err, lang))  # messages quote stored text: it must not render as markup
     st.error(f"{heading} {sentence}" if heading else sentence, icon=":material/error:")
 
 

@@ -16,6 +16,8 @@ import streamlit as st
 from ropa import vocab
 from ropa.errors import Conflict, ValidationFailed, explain
 from ropa.fields import FieldSpec
+from ropa.text import markdown
+from ropa.text import table as safe_table
 
 log = logging.getLogger("ropa.ui")
 
@@ -115,7 +117,7 @@ def field_widget(spec: FieldSpec, key: str, lang: str, errors: Mapping[str, Sequ
     else:
         st.text_input(text, key=key, help=help_)
     for message in (errors or {}).get(spec.key, []):
-        st.error(message, icon=":material/error:")
+        st.error(markdown(message), icon=":material/error:")
 
 
 def fill(prefix: str, specs: Sequence[FieldSpec], values: Mapping[str, Any]) -> None:
@@ -264,13 +266,13 @@ def show_outcome(outcome: Optional[Mapping[str, Any]]) -> None:
     if not outcome:
         return
     if outcome.get("conflict"):
-        st.error(outcome["conflict"]["message"], icon=":material/sync_problem:")
+        st.error(markdown(outcome["conflict"]["message"]), icon=":material/sync_problem:")
         if outcome["conflict"]["rows"]:
-            st.dataframe(outcome["conflict"]["rows"], hide_index=True, width="stretch")
+            st.dataframe(safe_table(outcome["conflict"]["rows"]), hide_index=True, width="stretch")
     if outcome.get("error"):
-        st.error(outcome["error"], icon=":material/error:")
+        st.error(markdown(outcome["error"]), icon=":material/error:")
     for message in outcome.get("other", []):
-        st.error(message, icon=":material/error:")
+        st.error(markdown(message), icon=":material/error:")
 
 
 def split_problems(problems: Mapping[str, list[str]], keys: Sequence[str]) -> dict[str, Any]:
@@ -281,10 +283,5 @@ def split_problems(problems: Mapping[str, list[str]], keys: Sequence[str]) -> di
 
 
 def md_escape(text: Optional[str]) -> str:
-    """Text as literal Markdown (names with * or _ or $ stay as written)."""
-    if not text:
-        return ""
-    out = str(text).replace("\\", "\\\\")
-    for ch in "*_`[]#<>$~|":
-        out = out.replace(ch, "\\" + ch)
-    return out
+    """Text as literal Markdown (see :func:`ropa.text.markdown`)."""
+    return markdown(text)

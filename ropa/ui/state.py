@@ -11,6 +11,7 @@ import streamlit as st
 from ropa import db
 from ropa.demo import open_register
 from ropa.settings import database_url
+from ropa.text import markdown
 
 
 @st.cache_resource(show_spinner="Opening the register …")
@@ -56,7 +57,7 @@ def sidebar_status() -> None:
 
     with db.session(engine()) as s:
         names = [o.name for o in registry.list_organisations(s)]  # those the user may read
-    st.caption(f":material/database: {where()}")
+    st.caption(f":material/database: {markdown(where())}")
     signin.sidebar()
     if names:
         # "" (not None) stands for all: a None value would show as "Choose an option". Its label
@@ -97,7 +98,7 @@ def flash(message: str) -> None:
 def show_flash() -> None:
     message = st.session_state.pop("flash", None)
     if message:
-        st.toast(message, icon=":material/check_circle:")
+        st.toast(markdown(message), icon=":material/check_circle:")
 
 
 @st.cache_resource(max_entries=8, show_spinner=False)

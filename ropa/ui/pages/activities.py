@@ -15,6 +15,8 @@ import streamlit as st
 from ropa import checks, db, fields, registry, vocab
 from ropa.errors import Conflict, NotFound, RopaError
 from ropa.excel import layout
+from ropa.text import markdown
+from ropa.text import table as safe_table
 from ropa.ui.state import current_actor
 from ropa.ui import state
 
@@ -40,7 +42,7 @@ def _labels(terms: dict[str, vocab.Term], display: bool = False):  # noqa: ANN20
 preset = st.session_state.get("activity_filter")
 if preset is not None:
     c1, c2 = st.columns([5, 1])
-    c1.info(f"{t('Filter fra oversikten', 'Filter from the overview')}: {st.session_state.get('activity_filter_label', '')}")
+    c1.info(f"{t('Filter fra oversikten', 'Filter from the overview')}: {markdown(st.session_state.get('activity_filter_label', ''))}")
     if c2.button(t("Fjern filter", "Clear filter"), icon=":material/filter_alt_off:"):
         st.session_state.pop("activity_filter", None)
         st.rerun()
@@ -68,7 +70,7 @@ with db.session(state.engine()) as s:
     try:
         total = registry.count_activities(s, flt)
     except NotFound as err:
-        st.error(str(err))
+        st.error(markdown(err))
         st.stop()
     pages = max(1, math.ceil(total / PAGE_SIZE))
     c1, c2 = st.columns([4, 1])
@@ -91,7 +93,7 @@ with db.session(state.engine()) as s:
 if total == 0:
     st.info(t("Ingen aktiviteter passer filteret.", "No activity matches the filter."))
 else:
-    picked = st.dataframe(table, hide_index=True, on_select="rerun", selection_mode="single-row", key="activity_table", width="stretch")
+    picked = st.dataframe(safe_table(table), hide_index=True, on_select="rerun", selection_mode="single-row", key="activity_table", width="stretch")
     if picked and picked.selection.rows:
         st.session_state["open_activity"] = keys[picked.selection.rows[0]]
 
@@ -112,7 +114,7 @@ with db.session(state.engine()) as s:
         act = registry.get_activity(s, org_name, ref)
     except NotFound:
         st.session_state.pop("open_activity", None)
-        st.warning(t(f"{org_name} {ref} finnes ikke lenger.", f"{org_name} {ref} no longer exists."))
+        st.warning(markdown(t(f"{org_name} {ref} finnes ikke lenger.", f"{org_name} {ref} no longer exists.")))
         st.stop()
     data = registry.activity_dict(act)
     version = act.version
@@ -121,8 +123,8 @@ with db.session(state.engine()) as s:
     history = registry.activity_history(s, org_name, ref)
 
 st.divider()
-st.subheader(f"{ref} · {data['name']}")
-st.caption(f"{org_name} · {vocab.term_label(vocab.STATUSES, data['status'], lang)} · {t('versjon', 'version')} {version}")
+st.subheader(f"{markdown(ref)} · {markdown(data['name'])}")
+st.caption(f"{markdown(org_name)} · {vocab.term_label(vocab.STATUSES, data['status'], lang)} · {t('versjon', 'version')} {version}")
 
 found = checks.check_activity(data, org_name, org=org_doc)
 found += [f for r in data["recipients"] for f in checks.check_recipient(org_name, recipients.get(r["name"], r))]
@@ -138,9 +140,9 @@ def _act(action, message: str) -> None:  # noqa: ANN001
         with db.transaction(state.engine()) as s:
             action(s)
     except Conflict as err:
-        st.error(str(err))
+        st.error(markdown(err))
     except RopaError as err:
-        st.error(str(err))
+        st.error(markdown(err))
     except Exception as err:  # noqa: BLE001
         state.fail(err)
     else:
@@ -159,8 +161,8 @@ if data["status"] != "retired" and b[2].button(t("Avslutt", "Retire"), icon=":ma
 if b[3].button(t("Slett …", "Delete …"), icon=":material/delete:"):
     st.session_state["confirm_delete"] = (org_name, ref)
 if st.session_state.get("confirm_delete") == (org_name, ref):
-    st.warning(t(f"Slette {ref} for godt? Historikken beholdes, men aktiviteten forsvinner fra protokollen. «Avslutt» beholder den.",
-                 f"Delete {ref} for good? Its history stays, but the activity leaves the register. 'Retire' keeps it."))
+    st.warning(t(f"Slette {markdown(ref)} for godt? Historikken beholdes, men aktiviteten forsvinner fra protokollen. «Avslutt» beholder den.",
+                 f"Delete {markdown(ref)} for good? Its history stays, but the activity leaves the register. 'Retire' keeps it."))
     y, n = st.columns([1, 5])
     if y.button(t("Ja, slett", "Yes, delete"), type="primary"):
         st.session_state.pop("confirm_delete", None)
@@ -188,23 +190,23 @@ with tab_all:
         right.text(value if value not in (None, "") else "—")
     if data["transfers"]:
         st.markdown(f"**{t('Overføringer', 'Transfers')}**")
-        st.dataframe(pd.DataFrame([{
+        st.dataframe(safe_table(pd.DataFrame([{
             t("Land", "Country"): vocab.country_name(tr["country"], lang) if tr["country"] else tr["international_organisation"],
             "Status": vocab.country_status_label(tr["country"], lang),
             t("Grunnlag", "Mechanism"): vocab.MECHANISMS[tr["mechanism"]].display(lang) if tr["mechanism"] in vocab.MECHANISMS else tr["mechanism"],
             t("Mottaker", "Recipient"): tr["recipient"], t("Garantier", "Safeguard"): tr["safeguard"], "TIA": tr["tia_date"],
-        } for tr in data["transfers"]]), hide_index=True)
+        } for tr in data["transfers"]])), hide_index=True)
 with tab_findings:
     if not found:
         st.success(t("Ingen avvik.", "No findings."))
     for f in found:
         box = {"error": st.error, "warning": st.warning}.get(f.severity, st.info)
-        box(f"**{f.article}** · {f.message(lang)}\n\n→ {f.fix(lang)}")
+        box(f"**{markdown(f.article)}** · {markdown(f.message(lang))}\n\n→ {markdown(f.fix(lang))}")
 with tab_history:
     if history:
-        st.dataframe(pd.DataFrame([{
+        st.dataframe(safe_table(pd.DataFrame([{
             t("Når", "When"): e.at, t("Hvem", "Who"): e.actor, t("Handling", "Action"): e.action,
             t("Felt", "Field"): fields.label(e.field, lang) if e.field else None,
             t("Før", "Before"): registry.readable(e.old_value), t("Etter", "After"): registry.readable(e.new_value),
             t("Kilde", "Source"): e.source, t("Versjon", "Version"): e.version,
-        } for e in reversed(history)]), hide_index=True, width="stretch")
+        } for e in reversed(history)])), hide_index=True, width="stretch")

@@ -17,6 +17,8 @@ import streamlit as st
 from ropa import db, dpia, editing, registry, vocab
 from ropa.errors import Conflict, NotFound, Problem, ValidationFailed
 from ropa.fields import ACTIVITY, RECIPIENT, TRANSFER
+from ropa.text import markdown
+from ropa.text import table as safe_table
 from ropa.ui.state import current_actor
 from ropa.ui import state
 
@@ -56,14 +58,14 @@ else:
                 act = registry.get_activity(s, org_name, ref)
             except NotFound:
                 st.session_state.pop("edit_activity", None)
-                st.warning(t(f"{org_name} {ref} finnes ikke lenger.", f"{org_name} {ref} no longer exists."))
+                st.warning(markdown(t(f"{org_name} {ref} finnes ikke lenger.", f"{org_name} {ref} no longer exists.")))
                 st.stop()
             snap = {"target": target, "data": registry.activity_dict(act), "version": act.version}
             st.session_state[f"{E}_snapshot"] = snap
         known = {r.name: registry.recipient_dict(r) for r in registry.list_recipients(s, org_name)}
     data, version = snap["data"], snap["version"]
-    st.title(f"{t('Rediger', 'Edit')} {ref} · {data['name']}")
-    st.caption(f"{org_name} · {t('versjon', 'version')} {version}")
+    st.title(f"{t('Rediger', 'Edit')} {markdown(ref)} · {markdown(data['name'])}")
+    st.caption(f"{markdown(org_name)} · {t('versjon', 'version')} {version}")
     if st.button(t("Ny aktivitet i stedet", "New activity instead"), icon=":material/add:", type="tertiary"):
         st.session_state["edit_activity"] = None
         st.rerun()
@@ -85,22 +87,22 @@ def helptext(key: str, table: Any = ACTIVITY) -> str | None:
 
 def errors(key: str) -> None:
     for message in editing.errors_for(problems, key):
-        st.error(f"{label(key) if key in ACTIVITY else key}: {message}", icon=":material/error:")
+        st.error(f"{label(key) if key in ACTIVITY else markdown(key)}: {markdown(message)}", icon=":material/error:")
 
 
 def list_field(key: str) -> list[str]:
     st.markdown(f"**{label(key)}**", help=helptext(key))
-    rows = st.data_editor(pd.DataFrame(editing.list_rows(data.get(key) or []), columns=["value"], dtype="object"),
+    rows = st.data_editor(safe_table(pd.DataFrame(editing.list_rows(data.get(key) or []), columns=["value"], dtype="object")),
                           num_rows="dynamic", hide_index=True, width="stretch", key=f"{K}_{key}",
                           column_config={"value": st.column_config.TextColumn(ACTIVITY[key].label(lang), width="large")})
     errors(key)
-    return editing.list_from_rows(rows.to_dict("records"))
+    return editing.list_from_rows(safe_table(rows, undo=True).to_dict("records"))
 
 
 def basis_field(key: str, terms: dict[str, vocab.Term]) -> list[dict[str, Any]]:
     st.markdown(f"**{label(key)}**", help=helptext(key))
-    rows = st.data_editor(pd.DataFrame(editing.basis_rows(data.get(key) or [], terms, lang), columns=["basis", "note", "documentation"],
-                                       dtype="object"),
+    rows = st.data_editor(safe_table(pd.DataFrame(editing.basis_rows(data.get(key) or [], terms, lang),
+                                                  columns=["basis", "note", "documentation"], dtype="object")),
                           num_rows="dynamic", hide_index=True, width="stretch", key=f"{K}_{key}", column_config={
                               "basis": st.column_config.SelectboxColumn(t("Grunnlag", "Basis"), options=list(editing.code_options(terms, lang)),
                                                                         width="large", required=True),
@@ -109,7 +111,7 @@ def basis_field(key: str, terms: dict[str, vocab.Term]) -> list[dict[str, Any]]:
                                   t("Dokumentasjon (interesseavveining, samtykke, lovhjemmel)", "Documentation (LIA, consent record, law)")),
                           })
     errors(key)
-    return editing.bases_from_rows(rows.to_dict("records"), terms, lang)
+    return editing.bases_from_rows(safe_table(rows, undo=True).to_dict("records"), terms, lang)
 
 
 def taxonomy_field(key: str, kind: str, keys: list[str]) -> list[str]:
@@ -135,10 +137,10 @@ def day(value: Any) -> date | None:
 
 # --- Conflict from the last save --------------------------------------------------------------------
 if conflict is not None:
-    st.error(str(conflict), icon=":material/sync_problem:")
+    st.error(markdown(conflict), icon=":material/sync_problem:")
     if conflict.changes:
         st.caption(t("Endringen(e) du ikke har sett:", "The change(s) you have not seen:"))
-        st.dataframe(pd.DataFrame(conflict.changes), hide_index=True, width="stretch")
+        st.dataframe(safe_table(pd.DataFrame(conflict.changes)), hide_index=True, width="stretch")
     if st.button(t("Last inn siste versjon (forkast mine endringer)", "Load the latest version (discard my edits)"), icon=":material/refresh:"):
         for k in ("conflict", "problems", "snapshot"):
             st.session_state.pop(f"{E}_{k}", None)
@@ -150,7 +152,7 @@ if problems:
     st.error(t(f"Ikke lagret: {len(problems)} problem(er) er markert ved feltene.",
                f"Not saved: {len(problems)} problem(s) are marked beside the fields."), icon=":material/error:")
     for p in unplaced:
-        st.error(str(p))
+        st.error(markdown(p))
 
 # --- The form ----------------------------------------------------------------------------------------
 with st.form(f"{K}_form", border=False):
@@ -192,10 +194,10 @@ with st.form(f"{K}_form", border=False):
     kinds = editing.code_options(vocab.RECIPIENT_KINDS, lang, display=False)
     countries = editing.country_options(lang)
     new_recipients = st.data_editor(
-        pd.DataFrame([{"name": r["name"], "kind": vocab.term_label(vocab.RECIPIENT_KINDS, r["kind"], lang),
+        safe_table(pd.DataFrame([{"name": r["name"], "kind": vocab.term_label(vocab.RECIPIENT_KINDS, r["kind"], lang),
                        "country": editing.country_option(r["country"], lang) if r.get("country") else None, "agreement": r.get("agreement")}
                       for r in data.get("recipients") or [] if r["name"] not in known], columns=["name", "kind", "country", "agreement"],
-                     dtype="object"),
+                     dtype="object")),
         num_rows="dynamic", hide_index=True, width="stretch", key=f"{K}_new_recipients", column_config={
             "name": st.column_config.TextColumn(t("Ny mottaker", "New recipient"), width="large"),
             "kind": st.column_config.SelectboxColumn(RECIPIENT["kind"].label(lang), options=list(kinds)),
@@ -208,9 +210,9 @@ with st.form(f"{K}_form", border=False):
                                                    "The country picker shows whether the country is in the EEA, has an adequacy decision "
                                                    "(and any condition) or is a third country."))
     transfer_rows = st.data_editor(
-        pd.DataFrame(editing.transfer_rows(data.get("transfers") or [], lang),
+        safe_table(pd.DataFrame(editing.transfer_rows(data.get("transfers") or [], lang),
                      columns=["country", "international_organisation", "recipient", "mechanism", "safeguard", "tia_date", "frequency",
-                              "adequacy_scope_confirmed", "note"]).astype({"tia_date": "datetime64[ns]"}),
+                              "adequacy_scope_confirmed", "note"]).astype({"tia_date": "datetime64[ns]"})),
         num_rows="dynamic", hide_index=True, width="stretch", key=f"{K}_transfers", column_config={
             "country": st.column_config.SelectboxColumn(TRANSFER["country"].label(lang), options=list(countries), width="medium"),
             "international_organisation": st.column_config.TextColumn(TRANSFER["international_organisation"].label(lang)),
@@ -277,8 +279,8 @@ if saved:
         "status": status, "owner": owner or None, "purposes": purposes, "legal_bases": legal_bases,
         "special_categories": special, "art9_conditions": art9, "criminal_data": criminal, "criminal_data_basis": criminal_basis or None,
         "no_recipients": no_recipients, "data_subjects": data_subjects, "data_categories": data_categories, "sources": sources,
-        "recipients": editing.recipients_from(picked, known, new_recipients.to_dict("records"), lang),
-        "transfers": editing.transfers_from_rows(transfer_rows.to_dict("records"), lang),
+        "recipients": editing.recipients_from(picked, known, safe_table(new_recipients, undo=True).to_dict("records"), lang),
+        "transfers": editing.transfers_from_rows(safe_table(transfer_rows, undo=True).to_dict("records"), lang),
         "retention": {"period": int(period) if period is not None else None, "unit": unit, "trigger": trigger or None,
                       "action": action, "text": retention_text or None},
         "security_measures": security, "systems": systems,

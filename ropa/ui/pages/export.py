@@ -12,6 +12,7 @@ import streamlit as st
 
 from ropa import db, interchange, registry
 from ropa.excel.export import write_workbook
+from ropa.text import markdown
 from ropa.ui import errors, state
 
 ui = state.lang()

@@ -64,7 +64,7 @@ def _go(page: str, title: str, what: str) -> None:
     try:
         st.switch_page(page)
     except StreamlitAPIException:
-        st.warning(t("no_page").format(page=title, what=what), icon=":material/info:")
+        st.warning(t("no_page").format(page=title, what=md_escape(what)), icon=":material/info:")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -148,7 +148,7 @@ def _finding(i: int, f: checks.Finding) -> None:
     text.markdown(" · ".join(where) + f"  \n{md_escape(f.message(ui))}  \n:material/build: *{L_FIX}:* {md_escape(f.fix(ui))}")
     target: Optional[tuple[str, str, str]] = None
     if f.activity_ref:
-        if action.button(t("open_activity").format(ref=f.activity_ref), key=f"fnd_open_{i}", icon=":material/open_in_new:",
+        if action.button(t("open_activity").format(ref=md_escape(f.activity_ref)), key=f"fnd_open_{i}", icon=":material/open_in_new:",
                          help=t("open_activity_help"), width="stretch"):
             st.session_state["open_activity"] = (f.organisation, f.activity_ref)
             target = ("ropa/ui/pages/activities.py", ACTIVITY["name"].label(ui), f"{f.organisation} / {f.activity_ref}")

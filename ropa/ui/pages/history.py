@@ -8,6 +8,8 @@ import streamlit as st
 
 from ropa import db, fields, registry
 from ropa.errors import NotFound
+from ropa.text import markdown
+from ropa.text import table as safe_table
 from ropa.ui import state
 
 t = state.t
@@ -38,14 +40,14 @@ with db.session(state.engine()) as s:
     try:
         events = registry.activity_history(s, org, ref) if ref else registry.recent_changes(s, org=org, limit=int(limit))
     except NotFound as err:
-        st.error(str(err))
+        st.error(markdown(err))
         st.stop()
 if not events:
     st.info(t("Ingen endringer registrert.", "No changes recorded."))
 else:
-    st.dataframe(pd.DataFrame([{
+    st.dataframe(safe_table(pd.DataFrame([{
         t("Når", "When"): e.at, t("Hvem", "Who"): e.actor, t("Handling", "Action"): e.action, t("Post", "Record"): e.entity_key,
         t("Felt", "Field"): fields.label(e.field, lang) if e.field else None,
             t("Før", "Before"): registry.readable(e.old_value), t("Etter", "After"): registry.readable(e.new_value),
         t("Kilde", "Source"): e.source, t("Versjon", "Version"): e.version,
-    } for e in (reversed(events) if ref else events)]), hide_index=True, width="stretch")
+    } for e in (reversed(events) if ref else events)])), hide_index=True, width="stretch")

@@ -7,16 +7,15 @@ Only choices and drawing here: reading, mapping, checking and writing are
 from __future__ import annotations
 
 import hashlib
-import re
-import tempfile
-from pathlib import Path
 from typing import Any, Optional
 
 import streamlit as st
 
-from ropa import db, isolation, registry
+from ropa import db, isolation, registry, uploads
 from ropa.errors import Problem, ValidationFailed
 from ropa.excel import importer, mapping
+from ropa.text import markdown
+from ropa.text import table as safe_table
 from ropa.ui import errors, state
 from ropa.ui.state import current_actor
 
@@ -60,6 +59,13 @@ TEXT = {
     "save_name": ("Lagre kolonneoppsettet som", "Save the column mapping as"),
     "save": ("Lagre oppsett", "Save mapping"),
     "saved_ok": ("Kolonneoppsettet «{name}» er lagret.", "The column mapping '{name}' was saved."),
+    "mapping_bad_name": ("«{name}» kan ikke brukes som navn på et kolonneoppsett: bruk bokstaver, tall, mellomrom, punktum, "
+                         "bindestrek, understrek og parenteser (høyst 80 tegn), ikke «/», «\\\\» eller «..».",
+                         "'{name}' cannot be used as a mapping name: use letters, digits, spaces, full stops, hyphens, "
+                         "underscores and brackets (at most 80 characters), not '/', '\\\\' or '..'."),
+    "mapping_broken": ("Kolonneoppsettet «{name}» er skadet og ble ikke brukt. Lagre oppsettet på nytt under samme navn.",
+                       "The saved column mapping '{name}' is damaged and was not applied. Save the mapping again under the same name."),
+    "mapping_gone": ("Kolonneoppsettet «{name}» finnes ikke lenger.", "The saved column mapping '{name}' no longer exists."),
     "reset": ("Tilbakestill kolonnene", "Reset the columns"),
     "preview": ("Forhåndsvisning", "Preview"),
     "row": ("Rad", "Row"),
@@ -101,18 +107,7 @@ def word(table: dict[str, tuple[str, str]], key: str) -> str:
 
 
 def problem_table(problems: list[Problem]) -> None:
-    st.dataframe([{t("where"): p.where, t("message"): p.message} for p in problems], hide_index=True, width="stretch")
-
-
-def stored_path(upload: dict[str, Any]) -> Path:
-    """The upload as a file (the reader checks files, size first), under its own name for the audit trail."""
-    safe = re.sub(r"[^\w.\- ]+", "_", Path(upload["name"]).name).strip() or "upload"
-    folder = Path(tempfile.gettempdir()) / "ropa-import" / upload["digest"][:24]
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / safe
-    if not path.exists():
-        path.write_bytes(upload["data"])
-    return path
+    st.dataframe(safe_table([{t("where"): p.where, t("message"): p.message} for p in problems]), hide_index=True, width="stretch")
 
 
 st.title(t("title"))
@@ -129,7 +124,6 @@ if uploaded is not None:
 upload: Optional[dict[str, Any]] = st.session_state.get("import_file")
 if not upload:
     st.stop()
-path = stored_path(upload)
 
 with db.session(state.engine()) as s:
     org_names = [o.name for o in registry.list_organisations(s)]
@@ -149,7 +143,8 @@ if saved:
     try:
         overrides.update(mapping.load_mapping(saved))
     except ValidationFailed as err:
-        st.warning(str(err))
+        gone = any(p.code == "not_found" for p in err.problems)
+        st.warning(t("mapping_gone" if gone else "mapping_broken", name=markdown(saved)), icon=":material/warning:")
 overrides.update(st.session_state.get("import_overrides") or {})
 wanted = (upload["digest"], org, mode, chosen_sheet, tuple(sorted(overrides.items(), key=str)))
 
@@ -157,8 +152,10 @@ cached = st.session_state.get("import_plan")
 if cached and cached["wanted"] == wanted:
     plan = cached["plan"]
 else:
-    # Read in a memory-limited child process: no file can take the server down (ropa.isolation).
-    with errors.reported(t("rejected")) as outcome, st.spinner(t("reading")):
+    # Read in a memory-limited child process (ropa.isolation): no file can take the server down. The
+    # upload is on disk only while it is read, privately (ropa.uploads).
+    with errors.reported(t("rejected")) as outcome, st.spinner(t("reading")), \
+            uploads.private_copy(upload["name"], upload["data"]) as path:
         plan = isolation.plan_file(state.engine(), path, org=org, sheet=chosen_sheet, mapping_overrides=overrides or None,
                                    mode=mode)
     if outcome.failed:
@@ -170,7 +167,7 @@ else:
 
 # What was found: the kind of file, the sheet and header row, and the column mapping.
 if plan.kind == "ropa-workbook":
-    st.info(t("own", lang={"nb": "norsk bokmål", "en": "English"}.get(plan.language or "", plan.language or "?")))
+    st.info(t("own", lang={"nb": "norsk bokmål", "en": "English"}.get(plan.language or "", markdown(plan.language or "?"))))
 elif plan.kind == "json":
     st.info(t("json"))
 else:
@@ -182,11 +179,11 @@ else:
             st.session_state["import_sheet"] = picked
             st.rerun()
     else:
-        a.write(f"**{t('sheet')}:** {plan.sheet}")
+        a.write(f"**{t('sheet')}:** {markdown(plan.sheet)}")
     first = plan.header_row or 1
     b.write(t("header2", row=first, row2=first + 1) if plan.header_rows == 2 else t("header", row=first))
     if plan.encoding:
-        b.caption(t("encoding", encoding=plan.encoding, delimiter={"\t": "TAB"}.get(plan.delimiter or "", plan.delimiter or "")))
+        b.caption(t("encoding", encoding=markdown(plan.encoding), delimiter={"\t": "TAB"}.get(plan.delimiter or "", markdown(plan.delimiter))))
 
     st.subheader(t("mapping"))
     st.caption(t("mapping_help"))
@@ -197,7 +194,7 @@ else:
              t("col_how"): word(HOW, c.how)} for c in plan.columns if c.header]
     signature = hashlib.sha1(repr([(c.letter, c.field) for c in plan.columns]).encode()).hexdigest()[:10]
     edited = st.data_editor(
-        rows, hide_index=True, width="stretch", key=f"import_map_{signature}",
+        safe_table(rows), hide_index=True, width="stretch", key=f"import_map_{signature}",
         disabled=[t("col_letter"), t("col_header"), t("col_how")],
         column_config={t("col_field"): st.column_config.SelectboxColumn(t("col_field"), options=options, required=True)},
     )
@@ -209,12 +206,16 @@ else:
         st.session_state["import_overrides"] = {**(st.session_state.get("import_overrides") or {}), **changes}
         st.rerun()
     if plan.unmapped:
-        st.caption(t("unmapped", cols=", ".join(f"{c.letter} «{c.header}»" for c in plan.unmapped)))
+        st.caption(t("unmapped", cols=markdown(", ".join(f"{c.letter} «{c.header}»" for c in plan.unmapped))))
     s1, s2, s3 = st.columns([2, 1, 1])
     name = s1.text_input(t("save_name"), key="import_save_name", label_visibility="collapsed", placeholder=t("save_name"))
     if s2.button(t("save"), disabled=not name.strip()):
-        mapping.save_mapping(name.strip(), plan.columns, sheet=plan.sheet)
-        st.success(t("saved_ok", name=name.strip()))
+        try:
+            mapping.save_mapping(name.strip(), plan.columns, sheet=plan.sheet)
+        except ValidationFailed:
+            st.error(t("mapping_bad_name", name=markdown(name.strip())))
+        else:
+            st.success(t("saved_ok", name=markdown(name.strip())))
     if st.session_state.get("import_overrides") and s3.button(t("reset")):
         st.session_state["import_overrides"] = {}
         st.rerun()
@@ -227,8 +228,8 @@ for col, key in zip(cols, ("new", "changed", "unchanged", "error", "skipped")):
     n = counts[key] + (counts["example"] + counts["instructions"] if key == "skipped" else 0)
     col.metric(word(STATUS, key), n)
 st.dataframe(
-    [{t("row"): r.row, t("status"): word(STATUS, r.status), t("organisation"): r.organisation, t("ref"): r.ref, t("name"): r.name,
-      t("messages"): "\n".join(r.messages)} for r in plan.rows],
+    safe_table([{t("row"): r.row, t("status"): word(STATUS, r.status), t("organisation"): r.organisation, t("ref"): r.ref, t("name"): r.name,
+      t("messages"): "\n".join(r.messages)} for r in plan.rows]),
     hide_index=True, width="stretch",
 )
 if plan.errors:
@@ -248,7 +249,8 @@ if st.button(t("confirm", n=to_import) if to_import else t("nothing"), type="pri
         bar.progress(min(done / total, 1.0) if total else 1.0, text=f"{t('writing')} {done} / {total}")
 
     # (the preview has read this file, with these choices, in the child process: it is safe to read here)
-    with errors.reported(t("failed")) as outcome, db.transaction(state.engine()) as s:
+    with errors.reported(t("failed")) as outcome, db.transaction(state.engine()) as s, \
+            uploads.private_copy(upload["name"], upload["data"]) as path:
         report = importer.import_file(s, path, actor=current_actor(), org=org, sheet=chosen_sheet,
                                       mapping_overrides=overrides or None, mode=mode, progress=progress)
     if outcome.failed:
@@ -262,4 +264,4 @@ if st.button(t("confirm", n=to_import) if to_import else t("nothing"), type="pri
         st.session_state.pop("import_plan", None)  # the register changed: the preview is read again
         result = st.session_state["import_result"]
 if result and result.get("digest") == upload["digest"]:
-    st.success(t("done", **{k: v for k, v in result.items() if k != "digest"}))
+    st.success(t("done", **{k: markdown(v) for k, v in result.items() if k != "digest"}))

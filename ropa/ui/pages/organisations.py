@@ -13,6 +13,8 @@ import streamlit as st
 from ropa import db, registry, vocab
 from ropa.errors import Conflict, NotFound, ValidationFailed
 from ropa.fields import ORGANISATION, ORGANISATION_FIELDS
+from ropa.text import markdown
+from ropa.text import table as safe_table
 from ropa.ui.state import current_actor
 from ropa.ui import record_forms as forms
 from ropa.ui import state
@@ -201,7 +203,7 @@ with db.session(state.engine()) as s:
 names = [o.name for o in orgs]
 
 if rows:
-    st.dataframe(rows, hide_index=True, width="stretch")
+    st.dataframe(safe_table(rows), hide_index=True, width="stretch")
 else:
     st.info(t("empty"), icon=":material/domain_add:")
 
@@ -245,7 +247,7 @@ with edit_tab:
             with db.session(state.engine()) as s:
                 n_acts = registry.count_activities(s, registry.ActivityFilter(org=pick))
                 n_recs = len(registry.list_recipients(s, pick))
-            st.warning(t("confirm").format(name=pick, activities=n_acts, recipients=n_recs), icon=":material/warning:")
+            st.warning(t("confirm").format(name=markdown(pick), activities=n_acts, recipients=n_recs), icon=":material/warning:")
             yes, no = st.columns(2)
             yes.button(t("confirm_yes"), type="primary", on_click=_delete, key="orgs_delete_yes", icon=":material/delete_forever:")
             no.button(t("cancel"), on_click=_cancel_delete, key="orgs_delete_no")

@@ -13,6 +13,7 @@ import pandas as pd
 import streamlit as st
 
 from ropa import checks, db, review, stats, vocab
+from ropa.text import markdown
 from ropa.ui import signin, state
 
 t = state.t
@@ -20,7 +21,7 @@ lang = state.lang()
 st.title(t("Oversikt", "Overview"))
 org = state.org()
 st.caption(t("Nåværende behandlingsaktiviteter (ikke avsluttede)", "Current processing activities (not retired)")
-           + (f" · {org}" if org else ""))
+           + (f" · {markdown(org)}" if org else ""))
 
 with db.session(state.engine()) as s:
     ov = stats.overview(s, org=org, today=date.today())

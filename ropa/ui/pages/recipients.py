@@ -13,6 +13,8 @@ import streamlit as st
 from ropa import db, registry, vocab
 from ropa.errors import Conflict, NotFound, ValidationFailed
 from ropa.fields import RECIPIENT, RECIPIENT_FIELDS, WORKBOOK
+from ropa.text import markdown
+from ropa.text import table as safe_table
 from ropa.ui.state import current_actor
 from ropa.ui import record_forms as forms
 from ropa.ui import state
@@ -202,15 +204,15 @@ with db.session(state.engine()) as s:
 names = [r.name for r in recipients]
 
 if rows:
-    st.dataframe(rows, hide_index=True, width="stretch")
+    st.dataframe(safe_table(rows), hide_index=True, width="stretch")
 else:
-    st.info(t("empty").format(org=org), icon=":material/group_add:")
+    st.info(t("empty").format(org=markdown(org)), icon=":material/group_add:")
 
 edit_tab, new_tab = st.tabs([t("tab_edit"), t("tab_new")])
 
 with edit_tab:
     if not names:
-        st.info(t("empty").format(org=org), icon=":material/group_add:")
+        st.info(t("empty").format(org=markdown(org)), icon=":material/group_add:")
     else:
         if st.session_state.get("rec_pick") not in names:
             st.session_state["rec_pick"] = names[0]
@@ -228,7 +230,7 @@ with edit_tab:
             forms.fill(EDIT, RECIPIENT_FIELDS, values)
 
         used = usage.get(pick, [])
-        st.caption((t("used_by").format(refs=", ".join(used)) if used else t("not_used")) + " "
+        st.caption((t("used_by").format(refs=markdown(", ".join(used))) if used else t("not_used")) + " "
                    + t("version").format(version=loaded["version"]))
         outcome = st.session_state.get("recs_outcome")
         forms.show_outcome(outcome)
@@ -241,9 +243,9 @@ with edit_tab:
             st.form_submit_button(t("save"), type="primary", icon=":material/save:", on_click=_save, key="recedit_submit")
 
         if used:
-            st.info(t("in_use").format(name=pick, refs=", ".join(used)), icon=":material/link:")
+            st.info(t("in_use").format(name=markdown(pick), refs=markdown(", ".join(used))), icon=":material/link:")
         elif st.session_state.get("recs_confirm_delete") == pick:
-            st.warning(t("confirm").format(name=pick), icon=":material/warning:")
+            st.warning(t("confirm").format(name=markdown(pick)), icon=":material/warning:")
             yes, no = st.columns(2)
             yes.button(t("confirm_yes"), type="primary", on_click=_delete, key="recs_delete_yes", icon=":material/delete_forever:")
             no.button(t("cancel"), on_click=_cancel_delete, key="recs_delete_no")
