@@ -4,7 +4,9 @@ import streamlit as st
 
 from ropa.ui import state
 
-st.set_page_config(page_title="ROPA", page_icon=":material/fact_check:", layout="wide")
+st.set_page_config(page_title="ROPA · Protokoll / Register", page_icon=":material/fact_check:", layout="wide",
+                   menu_items={"About": "ROPA: protokoll over behandlingsaktiviteter (personvernforordningen art. 30) / "
+                                        "record of processing activities (GDPR Art. 30)."})
 
 lang = state.lang()
 with st.sidebar:

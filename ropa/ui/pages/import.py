@@ -17,6 +17,7 @@ import streamlit as st
 from ropa import db, registry
 from ropa.errors import Problem, RopaError, ValidationFailed
 from ropa.excel import importer, mapping
+from ropa.excel.reader import MAX_BYTES as MAX_UPLOAD_BYTES
 from ropa.settings import current_actor
 from ropa.ui import state
 
@@ -29,7 +30,9 @@ TEXT = {
               "Read a register from Excel (.xlsx, .xlsm, .xls), LibreOffice (.ods), CSV or JSON: our own export, the "
               "authority's template or any other layout. You see what was understood before anything is saved, and the "
               "import saves every row or none."),
-    "upload": ("Fil", "File"),
+    "upload": ("Fil (høyst {mb} MB)", "File (at most {mb} MB)"),
+    "upload_help": ("Excel (.xlsx, .xlsm, .xls), OpenDocument (.ods), CSV eller JSON. Filer over {mb} MB avvises.",
+                    "Excel (.xlsx, .xlsm, .xls), OpenDocument (.ods), CSV or JSON. Files over {mb} MB are refused."),
     "org": ("Virksomhet for rader uten virksomhet", "Organisation for rows that name none"),
     "from_file": ("(fra filen)", "(from the file)"),
     "new_org": ("(ny virksomhet …)", "(new organisation …)"),
@@ -118,7 +121,9 @@ def stored_path(upload: dict[str, Any]) -> Path:
 st.title(t("title"))
 st.caption(t("intro"))
 
-uploaded = st.file_uploader(t("upload"), type=["xlsx", "xlsm", "xls", "ods", "csv", "json"], key="import_uploader")
+MAX_MB = MAX_UPLOAD_BYTES // 2**20  # the importer's limit; .streamlit/config.toml's server.maxUploadSize says the same
+uploaded = st.file_uploader(t("upload", mb=MAX_MB), type=["xlsx", "xlsm", "xls", "ods", "csv", "json"], key="import_uploader",
+                            help=t("upload_help", mb=MAX_MB))
 if uploaded is not None:
     data = uploaded.getvalue()
     digest = hashlib.sha256(data).hexdigest()
