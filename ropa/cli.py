@@ -16,6 +16,7 @@ from typing import Any, Optional
 
 from ropa import __version__, db, interchange, registry
 from ropa.errors import Conflict, NotFound, RopaError, ValidationFailed
+from ropa.grammar import count
 from ropa.settings import current_actor
 
 log = logging.getLogger("ropa")
@@ -107,15 +108,16 @@ def cmd_export(engine: Any, args: argparse.Namespace) -> int:
 
         with db.session(engine) as s:
             summary = write_workbook(s, args.file, lang=args.lang, orgs=args.org)
-        findings = "" if summary.findings is None else f", {summary.findings} findings"
-        print(f"wrote {args.file}: {summary.organisations} organisations, {summary.activities} activities, "
-              f"{summary.transfers} transfers{findings}")
+        findings = "" if summary.findings is None else f", {count(summary.findings, 'finding', 'findings')}"
+        print(f"wrote {args.file}: {count(summary.organisations, 'organisation', 'organisations')}, "
+              f"{count(summary.activities, 'activity', 'activities')}, {count(summary.transfers, 'transfer', 'transfers')}{findings}")
         return EXIT_OK
     if suffix != ".json":
         raise UsageError(f"{args.file}: cannot export to '{suffix or 'no extension'}' (use .json or .xlsx)")
     with db.session(engine) as s:
         counts = interchange.write_json(s, args.file, args.org)
-    print(f"wrote {args.file}: {counts['organisations']} organisations, {counts['activities']} activities")
+    print(f"wrote {args.file}: {count(counts['organisations'], 'organisation', 'organisations')}, "
+          f"{count(counts['activities'], 'activity', 'activities')}")
     return EXIT_OK
 
 

@@ -14,6 +14,7 @@ it is incorporated into the EEA Agreement; the table records the Commission's ad
 from __future__ import annotations
 
 import gettext
+import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import date
@@ -42,8 +43,21 @@ class Term:
         """With the article, as DPOs cite it: "Art. 6(1)(b) – avtale"."""
         if not self.article:
             return self.label(lang)
-        article = self.article if lang == "en" else self.article.replace("Art.", "Art.")
-        return f"{article} – {self.label(lang)}"
+        return f"{article_in(self.article, lang)} – {self.label(lang)}"
+
+
+# Citations whose words differ in bokmål; the rest ("Art. 6(1)(b)") read the same in both languages.
+_ARTICLE_WORDS_NB = (("second subparagraph", "annet ledd"), ("recital", "fortalepunkt"))
+
+
+def article_in(article: Optional[str], lang: str) -> str:
+    """An article citation in the language: "Art. 49(1) second subparagraph" is "Art. 49(1) annet ledd" in bokmål."""
+    if not article:
+        return ""
+    if lang == "nb":
+        for en, nb in _ARTICLE_WORDS_NB:
+            article = article.replace(en, nb)
+    return article
 
 
 def _terms(*items: tuple[str, str, str] | tuple[str, str, str, Optional[str]]) -> dict[str, Term]:
@@ -440,12 +454,18 @@ _SUBJECT_NB = {
 }
 
 
+def lower_case(title: str) -> str:
+    """fideslang's Title Case names in lower case like every other label ("Date of Birth" -> "date of birth");
+    acronyms stay ("IP Address" -> "IP address")."""
+    return re.sub(r"\b([A-Z])(?=[a-z'])", lambda m: m.group(1).lower(), title)
+
+
 @cache
 def _taxonomy() -> tuple[dict[str, Term], dict[str, Term], dict[str, Term]]:
     from fideslang.default_taxonomy import DEFAULT_TAXONOMY as t
 
     def build(items: list, nb: dict[str, str]) -> dict[str, Term]:
-        return {i.fides_key: Term(i.fides_key, i.name, nb.get(i.fides_key, i.name)) for i in items}
+        return {i.fides_key: Term(i.fides_key, lower_case(i.name), nb.get(i.fides_key, lower_case(i.name))) for i in items}
 
     return build(t.data_category, _CATEGORY_NB), build(t.data_use, _USE_NB), build(t.data_subject, _SUBJECT_NB)
 

@@ -56,8 +56,12 @@ def sidebar_status() -> None:
 
     with db.session(engine()) as s:
         names = [o.name for o in registry.list_organisations(s)]
-    st.caption(f":material/database: {where()}")
-    st.caption(f":material/person: {current_actor()}")
+    # Issue 17 (accountability) shows the signed-in user here and lets only admins see the details.
+    # Until then the app is a local single-user tool: the details sit behind an expander.
+    with st.expander(t("Detaljer (lokal bruk)", "Details (local use)"), icon=":material/info:"):
+        st.caption(t("Lokal enbrukerinstallasjon på denne maskinen.", "A local single-user install on this machine."))
+        st.caption(f":material/database: {where()}")
+        st.caption(f":material/person: {current_actor()}")
     if names:
         # "" (not None) stands for all: a None value would show as "Choose an option". Its label
         # is the same in both languages, so switching language keeps the widget (and the choice).

@@ -13,6 +13,7 @@ import streamlit as st
 from ropa import db, registry, vocab
 from ropa.errors import Conflict, NotFound, ValidationFailed
 from ropa.fields import RECIPIENT, RECIPIENT_FIELDS, WORKBOOK
+from ropa.grammar import agree
 from ropa.settings import current_actor
 from ropa.ui import record_forms as forms
 from ropa.ui import state
@@ -49,7 +50,7 @@ TEXT = {
     "gone": ("«{name}» finnes ikke lenger (noen kan ha slettet den).", "'{name}' no longer exists (someone may have deleted it)."),
     "delete": ("Slett mottakeren …", "Delete the recipient …"),
     "in_use": ("«{name}» kan ikke slettes fordi {refs} bruker den. Fjern den fra disse behandlingsaktivitetene først.",
-               "'{name}' cannot be deleted because {refs} use it. Remove it from those activities first."),
+               "'{name}' cannot be deleted because {refs} {verb} it. Remove it from those activities first."),
     "in_use_now": ("«{name}» ble ikke slettet: den er tatt i bruk i mellomtiden ({detail}).",
                    "'{name}' was not deleted: it has come into use meanwhile ({detail})."),
     "confirm": ("Vil du slette «{name}»? Revisjonssporet beholder historikken.",
@@ -241,7 +242,7 @@ with edit_tab:
             st.form_submit_button(t("save"), type="primary", icon=":material/save:", on_click=_save, key="recedit_submit")
 
         if used:
-            st.info(t("in_use").format(name=pick, refs=", ".join(used)), icon=":material/link:")
+            st.info(t("in_use").format(name=pick, refs=", ".join(used), verb=agree(len(used), "uses", "use")), icon=":material/link:")
         elif st.session_state.get("recs_confirm_delete") == pick:
             st.warning(t("confirm").format(name=pick), icon=":material/warning:")
             yes, no = st.columns(2)
