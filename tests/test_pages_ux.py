@@ -35,3 +35,106 @@ def test_import_page_names_the_upload_limit_in_both_languages(demo_url):
         at = app_page("import", lang)
         uploader = at.get("file_uploader")[0]
         assert words in uploader.proto.label and "50 MB" in uploader.proto.help
+
+
+# --- The editor ------------------------------------------------------------------------------------
+
+from ropa import db, editing, registry, vocab  # noqa: E402
+
+
+def _by_label(widgets, label):
+    return next(w for w in widgets if w.label == label)
+
+
+def test_country_search_ranks_exact_names_codes_and_aliases_first():
+    assert vocab.search_countries("Kina", "nb")[0] == "CN"  # not Burkina Faso
+    assert vocab.search_countries("kina", "en")[0] == "CN"  # the bokmål name works in English too
+    assert vocab.search_countries("USA", "en")[0] == "US"  # not the US Virgin Islands
+    assert vocab.search_countries("UK", "nb")[0] == "GB"
+    assert vocab.search_countries("cn", "en")[0] == "CN" and vocab.search_countries("CHN", "nb")[0] == "CN"
+    assert vocab.search_countries("Tys", "nb")[0] == "DE" and vocab.search_countries("Ger", "en")[0] == "DE"
+    assert vocab.search_countries("Storbritannia", "nb")[0] == "GB"
+    assert vocab.search_countries("ingen", "nb") == []
+    assert len(vocab.search_countries("", "nb")) == len(vocab.countries("nb"))
+
+
+def test_typing_ingen_in_the_mechanism_picker_finds_no_mechanism_first():
+    labels = list(editing.mechanism_options("nb"))
+    first = next(label for label in labels if "ingen" in label.lower())
+    assert editing.mechanism_options("nb")[first] == "none"
+    assert "annet ledd" in next(label for label in labels if "49(1) " in label)  # bokmål, not "second subparagraph"
+
+
+def test_pending_table_edits_survive_a_redraw():
+    rows = [{"name": "A", "kind": None}, {"name": "B", "kind": None}]
+    edits = {"edited_rows": {"0": {"kind": "processor"}}, "deleted_rows": [1], "added_rows": [{"name": "C"}]}
+    assert editing.apply_edits(rows, edits, ["name", "kind"]) == [{"name": "A", "kind": "processor"}, {"name": "C", "kind": None}]
+
+
+def test_merge_suggests_the_side_that_changed_each_field():
+    base = {"name": "N", "description": "D", "owner": "O", "version": 1}
+    mine = {"name": "Mine", "description": "D", "owner": "Me"}
+    theirs = {"name": "N", "description": "Theirs", "owner": "They", "version": 2}
+    rows = {r["field"]: r for r in editing.merge_fields(base, mine, theirs)}
+    assert rows["name"]["choice"] == "mine" and rows["description"]["choice"] == "theirs"
+    assert rows["owner"]["both"] and rows["owner"]["choice"] == "mine"
+    assert editing.merged(mine, theirs, {k: r["choice"] for k, r in rows.items()}) == {"name": "Mine", "description": "Theirs", "owner": "Me"}
+
+
+def _activity(url, org, ref):
+    engine = db.make_engine(url)
+    with db.session(engine) as s:
+        act = registry.get_activity(s, org, ref)
+        out = registry.activity_dict(act), act.version
+    engine.dispose()
+    return out
+
+
+def test_editor_adds_a_transfer_to_china_typed_in_bokmal_and_shows_its_findings(demo_url):
+    at = app_page("editor", "nb", edit_activity=("Janteloppet", "JL-01"))
+    assert [tab.label for tab in at.tabs][:2] == ["Behandlingen", "Formål og grunnlag"]
+    assert any(w.label.endswith(" *") for w in at.text_input)  # required fields are marked
+    assert sum(1 for b in at.button if b.label == "Lagre") == 2  # above and below the tabs
+    _by_label(at.text_input, "Søk etter land").input("Kina").run()
+    pick = _by_label(at.selectbox, "Land")
+    assert pick.value == "Kina (CN) · Tredjestat"
+    _by_label(at.button, "Legg til overføring").click().run()
+    assert not at.exception
+    next(b for b in at.button if b.label == "Lagre").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    data, version = _activity(demo_url, "Janteloppet", "JL-01")
+    assert [t["country"] for t in data["transfers"]] == ["CN"] and version == 2
+    shown = "\n".join(str(x.value) for x in [*at.markdown, *at.error, *at.warning, *at.info, *at.success])
+    assert "Lagret." in shown and "Kina" in shown  # the activity's findings after the save, about the new transfer
+
+
+def test_editor_says_at_once_when_the_activity_changed_elsewhere(demo_url):
+    at = app_page("editor", "en", edit_activity=("Janteloppet", "JL-01"))
+    data, version = _activity(demo_url, "Janteloppet", "JL-01")
+    engine = db.make_engine(demo_url)
+    with db.transaction(engine) as s:
+        registry.update_activity(s, "Janteloppet", "JL-01", {**data, "owner": "Their owner"}, expected_version=version, actor="colleague")
+    engine.dispose()
+    at.run()
+    assert any("colleague" in w.value and "newer version (2)" in w.value for w in at.warning)
+
+
+def test_a_conflict_keeps_my_edits_and_merges_field_by_field(demo_url):
+    at = app_page("editor", "nb", edit_activity=("Janteloppet", "JL-01"))
+    data, version = _activity(demo_url, "Janteloppet", "JL-01")
+    name_box = next(w for w in at.text_input if w.value == data["name"])
+    name_box.input("Mitt nye navn").run()
+    engine = db.make_engine(demo_url)
+    with db.transaction(engine) as s:
+        registry.update_activity(s, "Janteloppet", "JL-01", {**data, "description": "Deres beskrivelse"}, expected_version=version,
+                                 actor="kollega")
+    engine.dispose()
+    next(b for b in at.button if b.label == "Lagre").click().run()
+    assert not at.exception
+    assert any("kollega" in e.value and "Ingenting ble lagret" in e.value for e in at.error)  # the conflict, in bokmål
+    shown = [x.value for x in at.text]
+    assert "Mitt nye navn" in shown and "Deres beskrivelse" in shown  # both versions, field by field
+    _by_label(at.button, "Lagre sammenslått versjon").click().run()
+    assert not at.exception
+    merged, version = _activity(demo_url, "Janteloppet", "JL-01")
+    assert merged["name"] == "Mitt nye navn" and merged["description"] == "Deres beskrivelse" and version == 3

@@ -12,7 +12,7 @@ import math
 import pandas as pd
 import streamlit as st
 
-from ropa import checks, db, fields, registry, vocab
+from ropa import audit, checks, db, fields, registry, vocab
 from ropa.errors import Conflict, NotFound, RopaError
 from ropa.excel import layout
 from ropa.settings import current_actor
@@ -51,13 +51,14 @@ else:
         focus = state.org()
         org = c[0].selectbox(t("Virksomhet", "Organisation"), [None, *org_names], index=org_names.index(focus) + 1 if focus in org_names else 0,
                              format_func=lambda n: t("Alle", "All") if n is None else n, key="f_org")
-        status = c[1].multiselect("Status", list(vocab.STATUSES), format_func=_labels(vocab.STATUSES), key="f_status")
-        role = c[2].multiselect(t("Rolle", "Role"), list(vocab.ROLES), format_func=_labels(vocab.ROLES), key="f_role")
+        status = c[1].multiselect("Status", list(vocab.STATUSES), format_func=_labels(vocab.STATUSES), key="f_status", placeholder=t("Alle", "All"))
+        role = c[2].multiselect(t("Rolle", "Role"), list(vocab.ROLES), format_func=_labels(vocab.ROLES), key="f_role", placeholder=t("Alle", "All"))
         bases = c[3].multiselect(t("Behandlingsgrunnlag", "Legal basis"), list(vocab.LEGAL_BASES),
-                                 format_func=_labels(vocab.LEGAL_BASES, display=True), key="f_basis")
+                                 format_func=_labels(vocab.LEGAL_BASES, display=True), key="f_basis", placeholder=t("Alle", "All"))
         c = st.columns([2, 2, 4])
         countries = c[0].multiselect(t("Mottakerland", "Destination country"), [code for code, _ in vocab.countries(lang)],
-                                     format_func=lambda code: vocab.country_name(code, lang), key="f_country")
+                                     format_func=lambda code: vocab.country_name(code, lang), key="f_country",
+                                     placeholder=t("Alle", "All"))
         special = c[1].selectbox(t("Særlige kategorier", "Special categories"), [None, True, False], key="f_special",
                                  format_func=lambda v: {None: t("Alle", "All"), True: t("Ja", "Yes"), False: t("Nei", "No")}[v])
         text = c[2].text_input(t("Søk i navn, formål og beskrivelse", "Search name, purpose and description"), key="f_text")
@@ -85,7 +86,7 @@ with db.session(state.engine()) as s:
         t("Behandlingsgrunnlag", "Legal basis"): ", ".join(vocab.LEGAL_BASES[b.code].article or b.code
                                                          for b in a.bases if b.code in vocab.LEGAL_BASES),
         t("Overføringer", "Transfers"): ", ".join(sorted({tr.country for tr in a.transfers if tr.country})),
-        t("Neste gjennomgang", "Next review"): a.next_review,
+        t("Neste gjennomgang", "Next review"): a.next_review or "",
     } for a in rows])
 
 if total == 0:
@@ -203,8 +204,9 @@ with tab_findings:
 with tab_history:
     if history:
         st.dataframe(pd.DataFrame([{
-            t("Når", "When"): e.at, t("Hvem", "Who"): e.actor, t("Handling", "Action"): e.action,
-            t("Felt", "Field"): fields.label(e.field, lang) if e.field else None,
-            t("Før", "Before"): registry.readable(e.old_value), t("Etter", "After"): registry.readable(e.new_value),
-            t("Kilde", "Source"): e.source, t("Versjon", "Version"): e.version,
+            t("Når", "When"): e.at, t("Hvem", "Who"): e.actor, t("Handling", "Action"): audit.action_label(e.action, lang),
+            t("Felt", "Field"): fields.label(e.field, lang) if e.field else "",
+            t("Før", "Before"): audit.value_text(e.entity, e.field, e.old_value, lang),
+            t("Etter", "After"): audit.value_text(e.entity, e.field, e.new_value, lang),
+            t("Kilde", "Source"): e.source or "", t("Versjon", "Version"): e.version,
         } for e in reversed(history)]), hide_index=True, width="stretch")

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from ropa import db, fields, registry
+from ropa import audit, db, fields, registry
 from ropa.errors import NotFound
 from ropa.ui import state
 
@@ -44,8 +44,9 @@ if not events:
     st.info(t("Ingen endringer registrert.", "No changes recorded."))
 else:
     st.dataframe(pd.DataFrame([{
-        t("Når", "When"): e.at, t("Hvem", "Who"): e.actor, t("Handling", "Action"): e.action, t("Post", "Record"): e.entity_key,
-        t("Felt", "Field"): fields.label(e.field, lang) if e.field else None,
-            t("Før", "Before"): registry.readable(e.old_value), t("Etter", "After"): registry.readable(e.new_value),
-        t("Kilde", "Source"): e.source, t("Versjon", "Version"): e.version,
+        t("Når", "When"): e.at, t("Hvem", "Who"): e.actor, t("Handling", "Action"): audit.action_label(e.action, lang),
+        t("Post", "Record"): e.entity_key, t("Felt", "Field"): fields.label(e.field, lang) if e.field else "",
+        t("Før", "Before"): audit.value_text(e.entity, e.field, e.old_value, lang),
+        t("Etter", "After"): audit.value_text(e.entity, e.field, e.new_value, lang),
+        t("Kilde", "Source"): e.source or "", t("Versjon", "Version"): e.version,
     } for e in (reversed(events) if ref else events)]), hide_index=True, width="stretch")

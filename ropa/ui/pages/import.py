@@ -208,7 +208,7 @@ else:
     edited = st.data_editor(
         rows, hide_index=True, width="stretch", key=f"import_map_{signature}",
         disabled=[t("col_letter"), t("col_header"), t("col_how")],
-        column_config={t("col_field"): st.column_config.SelectboxColumn(t("col_field"), options=options, required=True)},
+        column_config={t("col_field"): st.column_config.SelectboxColumn(t("col_field"), options=options)},
     )
     changes = {}
     for before, after in zip(rows, edited):
