@@ -138,3 +138,80 @@ def test_a_conflict_keeps_my_edits_and_merges_field_by_field(demo_url):
     assert not at.exception
     merged, version = _activity(demo_url, "Janteloppet", "JL-01")
     assert merged["name"] == "Mitt nye navn" and merged["description"] == "Deres beskrivelse" and version == 3
+
+
+# --- Lists, figures, history ---------------------------------------------------------------------------
+
+
+def test_activity_list_shows_a_findings_badge_and_a_whole_page(demo_url):
+    at = app_page("activities", "nb")
+    frame = at.dataframe[0].value
+    assert len(frame) == 35 and "Avvik" in frame.columns
+    jl01 = frame[frame["Ref"] == "JL-01"].iloc[0]["Avvik"]
+    assert "⚠" in jl01 or "⛔" in jl01
+    assert at.dataframe[0].proto.placeholder == ""  # empty cells stay empty
+    assert "None" not in frame.astype(str).to_numpy().ravel().tolist()
+
+
+def test_the_search_is_kept_when_returning_to_the_list(demo_url):
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.session_state["lang"] = "en"
+    at.run()
+    at.switch_page("ropa/ui/pages/activities.py").run()
+    _by_label(at.text_input, "Search name, purpose and description").input("markedsføring").run()
+    narrowed = len(at.dataframe[0].value)
+    assert 0 < narrowed < 35
+    at.switch_page("ropa/ui/pages/overview.py").run()
+    at.switch_page("ropa/ui/pages/activities.py").run()
+    assert not at.exception
+    assert _by_label(at.text_input, "Search name, purpose and description").value == "markedsføring"
+    assert len(at.dataframe[0].value) == narrowed
+
+
+def _charts(at):
+    """Each Vega-Lite chart of a page as (spec, rows of its data)."""
+    import json
+
+    import pyarrow as pa
+
+    out = []
+    for chart in at.get("vega_lite_chart"):
+        spec = json.loads(chart.proto.spec)
+        if chart.proto.datasets:
+            rows = pa.ipc.open_stream(chart.proto.datasets[0].data.data).read_all().to_pylist()
+        else:
+            rows = spec.get("data", {}).get("values", [])
+        out.append((spec, rows))
+    return out
+
+
+def test_overview_charts_are_horizontal_whole_and_in_one_order(demo_url):
+    for lang in ("nb", "en"):
+        at = app_page("overview", lang)
+        status, rows = next((s, r) for s, r in _charts(at) if any(d.get("code") == "draft" for d in r))
+        assert [d["code"] for d in rows] == ["draft", "active", "retired"]
+        assert status["encoding"]["y"]["axis"]["labelLimit"] == 0 and status["encoding"]["x"]["type"] == "quantitative"
+        assert all(s["params"][0]["select"]["type"] == "point" for s, _ in _charts(at))  # every chart can be clicked
+        assert any(m.label.startswith(":red[:material/error:]") for m in at.metric)  # severities coloured
+
+
+def test_the_transfer_map_is_drawn_from_shapes_shipped_with_the_app(demo_url):
+    import json
+
+    at = app_page("overview", "nb")
+    world, features = next((s, r) for s, r in _charts(at) if s["mark"]["type"] == "geoshape")
+    china = next(f for f in features if f["properties"]["code"] == "CN")
+    assert china["properties"]["transfers"] > 0 and china["properties"]["status"] == "third_country"
+    assert len(features) > 150 and "url" not in json.dumps(world["data"])[:200]  # inline shapes, no tiles
+    assert not at.get("deck_gl_json_chart") and not at.get("map")
+
+
+def test_history_renders_values_as_the_workbook_does(demo_url):
+    at = app_page("history", "nb", open_activity=("Janteloppet", "JL-01"))
+    frame = at.dataframe[0].value
+    assert set(frame["Handling"]) <= {"opprettet", "endret", "slettet"} and "opprettet" in set(frame["Handling"])
+    cells = frame.astype(str).to_numpy().ravel().tolist()
+    assert not any(c.startswith(("{", "[")) for c in cells) and "None" not in cells
+    assert "JL-01 · Kunderegister og bestillinger" in cells
