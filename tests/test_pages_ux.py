@@ -100,6 +100,7 @@ def test_editor_adds_a_transfer_to_china_typed_in_bokmal_and_shows_its_findings(
     assert pick.value == "Kina (CN) · Tredjestat"
     _by_label(at.button, "Legg til overføring").click().run()
     assert not at.exception
+    assert _by_label(at.text_input, "Søk etter land").value == ""  # ready for the next one
     next(b for b in at.button if b.label == "Lagre").click().run()
     assert not at.exception, [e.value for e in at.exception]
     data, version = _activity(demo_url, "Janteloppet", "JL-01")

@@ -67,7 +67,7 @@ def sidebar_status() -> None:
         # is the same in both languages, so switching language keeps the widget (and the choice).
         if st.session_state.get("org") not in ("", *names):
             st.session_state["org"] = ""
-        st.selectbox(t("Virksomhet i fokus", "Organisation in focus"), ["", *names], key="org",
+        st.selectbox(t("Virksomhet i fokus", "Organisation in focus"), ["", *names], placeholder="—", key="org",
                      format_func=lambda n: n or "Alle / All")
 
 

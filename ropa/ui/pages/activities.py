@@ -59,7 +59,8 @@ else:
             st.session_state.pop("f_org", None)
         org = c[0].selectbox(t("Virksomhet", "Organisation"), [None, *org_names],
                              index=0 if "f_org" in st.session_state else (org_names.index(focus) + 1 if focus in org_names else 0),
-                             format_func=lambda n: t("Alle", "All") if n is None else n, key="f_org")
+                             format_func=lambda n: t("Alle", "All") if n is None else n, key="f_org",
+                             placeholder=t("Alle", "All"))  # None is shown as the placeholder
         status = c[1].multiselect("Status", list(vocab.STATUSES), format_func=_labels(vocab.STATUSES), key="f_status", placeholder=t("Alle", "All"))
         role = c[2].multiselect(t("Rolle", "Role"), list(vocab.ROLES), format_func=_labels(vocab.ROLES), key="f_role", placeholder=t("Alle", "All"))
         bases = c[3].multiselect(t("Behandlingsgrunnlag", "Legal basis"), list(vocab.LEGAL_BASES),
@@ -68,7 +69,7 @@ else:
         countries = c[0].multiselect(t("Mottakerland", "Destination country"), [code for code, _ in vocab.countries(lang)],
                                      format_func=lambda code: vocab.country_name(code, lang), key="f_country",
                                      placeholder=t("Alle", "All"))
-        special = c[1].selectbox(t("Særlige kategorier", "Special categories"), [None, True, False], key="f_special",
+        special = c[1].selectbox(t("Særlige kategorier", "Special categories"), [None, True, False], key="f_special", placeholder=t("Alle", "All"),
                                  format_func=lambda v: {None: t("Alle", "All"), True: t("Ja", "Yes"), False: t("Nei", "No")}[v])
         text = c[2].text_input(t("Søk i navn, formål og beskrivelse", "Search name, purpose and description"), key="f_text")
     for k in FILTER_KEYS:

@@ -40,7 +40,7 @@ if not org_names:
 target = st.session_state.get("edit_activity")  # (organisation, ref) or None for a new activity
 if target is None:
     st.title(t("Ny behandlingsaktivitet", "New processing activity"))
-    org_name = st.selectbox(t("Virksomhet", "Organisation"), org_names,
+    org_name = st.selectbox(t("Virksomhet", "Organisation"), org_names, placeholder=t("Velg …", "Choose …"),
                             index=org_names.index(state.org()) if state.org() in org_names else 0, key=f"{E}_new_org")
     with db.session(state.engine()) as s:
         data: dict[str, Any] = {"ref": registry.next_ref(s, org_name), "name": "", "role": "controller", "status": "draft",
@@ -154,7 +154,7 @@ def taxonomy_field(key: str, kind: str, keys: list[str]) -> list[str]:
 def pick(key: str, terms: dict[str, vocab.Term], value: Any, *, table: Any = ACTIVITY, optional: bool = False, where: Any = st) -> Any:
     options = ([None] if optional else []) + list(terms)
     index = options.index(value) if value in options else 0
-    chosen = where.selectbox(label(key, table), options, index=index, key=f"{K}_{key}", help=helptext(key, table),
+    chosen = where.selectbox(label(key, table), options, index=index, key=f"{K}_{key}", help=helptext(key, table), placeholder="—",
                              format_func=lambda c: "—" if c is None else terms[c].display(lang))
     return chosen
 
@@ -360,7 +360,8 @@ with tab["recipients"]:
         st.markdown(t("**Legg til en overføring**: skriv landets navn eller kode (f.eks. «Kina», «USA», «UK», «CN»).",
                       "**Add a transfer**: type the country's name or code (e.g. 'China', 'USA', 'UK', 'CN')."))
         c = st.columns([2, 3, 2])
-        query = c[0].text_input(t("Søk etter land", "Search for a country"), key=f"{K}_country_query",
+        added = int(st.session_state.get(f"{K}_transfers_added", 0))  # a fresh search box after each transfer added
+        query = c[0].text_input(t("Søk etter land", "Search for a country"), key=f"{K}_country_query_{added}",
                                 placeholder=t("Land eller ISO-kode …", "Country or ISO code …"))
         found_countries = editing.country_choices(query, lang) if query.strip() else {}
         chosen_country = c[1].selectbox(t("Land", "Country"), list(found_countries), key=f"{K}_country_pick_{query.strip().casefold()}",
@@ -371,7 +372,7 @@ with tab["recipients"]:
         if c[2].button(t("Legg til overføring", "Add transfer"), icon=":material/add:", key=f"{K}_add_transfer", disabled=not chosen_country):
             current = [{k: editing.clean(v) for k, v in r.items()} for r in transfer_rows.to_dict("records")]
             redraw("transfers", [*current, {"country": chosen_country, "adequacy_scope_confirmed": False}])
-            st.session_state.pop(f"{K}_country_query", None)
+            st.session_state[f"{K}_transfers_added"] = added + 1
             st.rerun()
 
 with tab["retention"]:

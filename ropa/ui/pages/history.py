@@ -26,10 +26,10 @@ if not org_names:
 opened = st.session_state.get("open_activity")
 focus = opened[0] if opened else state.org()
 c = st.columns([2, 1, 1])
-org = c[0].selectbox(t("Virksomhet", "Organisation"), org_names, index=org_names.index(focus) if focus in org_names else 0, key="h_org")
+org = c[0].selectbox(t("Virksomhet", "Organisation"), org_names, index=org_names.index(focus) if focus in org_names else 0, placeholder=state.t("Velg …", "Choose …"), key="h_org")
 with db.session(state.engine()) as s:
     refs = [a.ref for a in registry.list_activities(s, org=org)]
-ref = c[1].selectbox(t("Aktivitet", "Activity"), [None, *refs], key="h_ref",
+ref = c[1].selectbox(t("Aktivitet", "Activity"), [None, *refs], key="h_ref", placeholder=t("Siste endringer", "Latest changes"),
                      index=refs.index(opened[1]) + 1 if opened and opened[0] == org and opened[1] in refs else 0,
                      format_func=lambda r: t("Siste endringer", "Latest changes") if r is None else r)
 limit = c[2].number_input(t("Antall", "How many"), min_value=10, max_value=5000, value=200, step=50, key="h_limit")

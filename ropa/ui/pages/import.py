@@ -139,14 +139,14 @@ path = stored_path(upload)
 with db.session(state.engine()) as s:
     org_names = [o.name for o in registry.list_organisations(s)]
 left, middle, right = st.columns(3)
-org_choice = left.selectbox(t("org"), ["", *org_names, NEW_ORG], key="import_org",
+org_choice = left.selectbox(t("org"), ["", *org_names, NEW_ORG], placeholder=state.t("Velg …", "Choose …"), key="import_org",
                             format_func=lambda v: t("from_file") if v == "" else t("new_org") if v == NEW_ORG else v)
 org: Optional[str] = org_choice or None
 if org_choice == NEW_ORG:
     org = left.text_input(t("new_org_name"), key="import_new_org").strip() or None
 mode = middle.radio(t("mode"), list(importer.MODES), key="import_mode", format_func=lambda m: t(m))
 saved_names = mapping.list_mappings()
-saved = right.selectbox(t("saved"), ["", *saved_names], key="import_saved", format_func=lambda v: v or t("none"))
+saved = right.selectbox(t("saved"), ["", *saved_names], placeholder=state.t("Velg …", "Choose …"), key="import_saved", format_func=lambda v: v or t("none"))
 chosen_sheet = st.session_state.get("import_sheet") or None
 
 overrides: dict[str, Optional[str]] = {}
@@ -186,7 +186,7 @@ else:
     a, b = st.columns([1, 2])
     if len(plan.sheets) > 1:
         picked = a.selectbox(t("sheet"), plan.sheets, index=plan.sheets.index(plan.sheet) if plan.sheet in plan.sheets else 0,
-                             key=f"import_sheet_pick_{upload['digest'][:8]}")
+                             key=f"import_sheet_pick_{upload['digest'][:8]}", placeholder=state.t("Velg …", "Choose …"))
         if picked != plan.sheet:
             st.session_state["import_sheet"] = picked
             st.rerun()

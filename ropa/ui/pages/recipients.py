@@ -184,7 +184,7 @@ if handed and handed[0] in org_names:
     st.session_state["rec_pick"] = handed[1]
 elif st.session_state.get("rec_org") not in org_names:
     st.session_state["rec_org"] = state.org() if state.org() in org_names else org_names[0]
-org = st.selectbox(t("org"), org_names, key="rec_org")
+org = st.selectbox(t("org"), org_names, placeholder=state.t("Velg …", "Choose …"), key="rec_org")
 
 with db.session(state.engine()) as s:
     recipients = registry.list_recipients(s, org)
@@ -215,7 +215,7 @@ with edit_tab:
     else:
         if st.session_state.get("rec_pick") not in names:
             st.session_state["rec_pick"] = names[0]
-        pick = st.selectbox(t("pick"), names, key="rec_pick")
+        pick = st.selectbox(t("pick"), names, placeholder=state.t("Velg …", "Choose …"), key="rec_pick")
 
         loaded = st.session_state.get("recs_loaded")
         if not loaded or (loaded["org"], loaded["name"]) != (org, pick) or not forms.filled(EDIT, RECIPIENT_FIELDS):
