@@ -1,10 +1,14 @@
 """Streamlit entry point: a router over the pages in ropa/ui/pages, nothing of substance."""
 
+from pathlib import Path
+
 import streamlit as st
 
 from ropa.ui import state
 
-st.set_page_config(page_title="ROPA · Protokoll / Register", page_icon=":material/fact_check:", layout="wide",
+ICON = Path(__file__).resolve().parent / "ropa" / "ui" / "icon.png"  # served by the app: no icon font from the internet
+
+st.set_page_config(page_title="ROPA · Protokoll / Register", page_icon=str(ICON), layout="wide",
                    menu_items={"About": "ROPA: protokoll over behandlingsaktiviteter (personvernforordningen art. 30) / "
                                         "record of processing activities (GDPR Art. 30)."})
 
