@@ -85,7 +85,7 @@ def measure(base: str, repeat: int) -> dict[str, list[float]]:
             expect(page.locator("h1").first).to_have_text("Oversikt")
             expect(page.locator('[data-testid="stMetric"]').first).to_be_visible()
             times["first_page_cold" if i == 0 else "first_page"].append(time.perf_counter() - t0)
-            if i:
+            if i < repeat:
                 page.close()
         nav = page.locator('[data-testid="stSidebarNav"]')
         main = page.locator('[data-testid="stMain"]')
