@@ -1,10 +1,16 @@
 """Streamlit entry point: a router over the pages in ropa/ui/pages, nothing of substance."""
 
+from pathlib import Path
+
 import streamlit as st
 
 from ropa.ui import signin, state
 
-st.set_page_config(page_title="ROPA", page_icon=":material/fact_check:", layout="wide")
+ICON = Path(__file__).resolve().parent / "ropa" / "ui" / "icon.png"  # served by the app: no icon font from the internet
+
+st.set_page_config(page_title="ROPA · Protokoll / Register", page_icon=str(ICON), layout="wide",
+                   menu_items={"About": "ROPA: protokoll over behandlingsaktiviteter (personvernforordningen art. 30) / "
+                                        "record of processing activities (GDPR Art. 30)."})
 
 lang = state.lang()
 signin.gate()  # the sign-in form (and nothing else) until someone signs in, once the register has users

@@ -19,6 +19,7 @@ from datetime import date
 from typing import Any, Optional
 
 from ropa import dpia, vocab
+from ropa.grammar import possessive
 from ropa.fields import ACTIVITY
 
 SEVERITIES = ("error", "warning", "info")
@@ -377,7 +378,7 @@ def _transfers(act: Mapping[str, Any], emit: _Emit, today: date, org: Optional[M
             scope_en, scope_nb = (decision.scope("en"), decision.scope("nb")) if decision else ("", "")
             note_en, note_nb = (decision.date_note(efta, "en"), decision.date_note(efta, "nb")) if decision else ("", "")
             emit("transfer-adequacy-scope",
-                 (f"{den}'s adequacy decision ({note_en}) is limited ({scope_en}) and it is not confirmed that the recipient is covered.",
+                 (f"{possessive(den)} adequacy decision ({note_en}) is limited ({scope_en}) and it is not confirmed that the recipient is covered.",
                   f"Adekvansbeslutningen for {dnb} ({note_nb}) er avgrenset ({scope_nb}), og det er ikke bekreftet at mottakeren er omfattet."),
                  ("Confirm the recipient is covered (for the United States: its active DPF certification) and tick 'scope confirmed', "
                   "or use standard contractual clauses.",

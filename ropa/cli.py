@@ -19,6 +19,7 @@ from typing import Any, Optional
 
 from ropa import __version__, access, db, interchange, isolation, registry
 from ropa.errors import Conflict, NotFound, PermissionDenied, RopaError, ValidationFailed, explain
+from ropa.grammar import count
 from ropa.settings import current_actor
 from ropa.text import terminal, terminal_json
 
@@ -78,11 +79,14 @@ def _parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("list", help="list activities")
     s.add_argument("--org", metavar="NAME")
-    s.add_argument("--format", choices=("table", "json"), default="table")
+    s.add_argument("--format", choices=("table", "json"), default="table", help="table for people (labels), json for scripts (codes)")
+    s.add_argument("--lang", choices=("nb", "en"), default="en", help="language of the table (default en)")
 
     s = sub.add_parser("show", help="show one activity in full")
     s.add_argument("org", metavar="ORG")
     s.add_argument("ref", metavar="REF")
+    s.add_argument("--format", choices=("text", "json"), default="text", help="text for people (labels), json for scripts (codes)")
+    s.add_argument("--lang", choices=("nb", "en"), default="en", help="language of the text (default en)")
 
     s = sub.add_parser("check", help="judge the register: findings with their article and fix")
     s.add_argument("--org", action="append", metavar="NAME", help="only this organisation (repeatable)")
@@ -160,15 +164,16 @@ def cmd_export(engine: Any, args: argparse.Namespace) -> int:
 
         with db.session(engine) as s:
             summary = write_workbook(s, args.file, lang=args.lang, orgs=args.org)
-        findings = "" if summary.findings is None else f", {summary.findings} findings"
-        print(f"wrote {args.file}: {summary.organisations} organisations, {summary.activities} activities, "
-              f"{summary.transfers} transfers{findings}")
+        findings = "" if summary.findings is None else f", {count(summary.findings, 'finding', 'findings')}"
+        print(f"wrote {args.file}: {count(summary.organisations, 'organisation', 'organisations')}, "
+              f"{count(summary.activities, 'activity', 'activities')}, {count(summary.transfers, 'transfer', 'transfers')}{findings}")
         return EXIT_OK
     if suffix != ".json":
         raise UsageError(f"{args.file}: cannot export to '{suffix or 'no extension'}' (use .json or .xlsx)")
     with db.session(engine) as s:
         counts = interchange.write_json(s, args.file, args.org)
-    print(f"wrote {args.file}: {counts['organisations']} organisations, {counts['activities']} activities")
+    print(f"wrote {args.file}: {count(counts['organisations'], 'organisation', 'organisations')}, "
+          f"{count(counts['activities'], 'activity', 'activities')}")
     return EXIT_OK
 
 
@@ -213,6 +218,10 @@ def _import_json(engine: Any, args: argparse.Namespace) -> int:
 
 
 def cmd_list(engine: Any, args: argparse.Namespace) -> int:
+    from ropa import vocab
+    from ropa.fields import ACTIVITY
+
+    lang = args.lang
     with db.session(engine) as s:
         acts = registry.list_activities(s, org=args.org)
         rows = [
@@ -223,9 +232,12 @@ def cmd_list(engine: Any, args: argparse.Namespace) -> int:
     if args.format == "json":
         print(terminal_json(rows, indent=2))
     else:
-        print(_table([[r["organisation"], r["ref"], r["name"], r["role"], r["status"]] for r in rows],
-                     ["organisation", "ref", "name", "role", "status"]))
-        print(f"\n{len(rows)} activities")
+        headers = [ACTIVITY[k].label(lang) if k in ACTIVITY else k for k in ("organisation", "ref", "name", "role", "status")]
+        headers[0] = "Virksomhet" if lang == "nb" else "Organisation"
+        print(_table([[terminal_safe(r["organisation"]), terminal_safe(r["ref"]), terminal_safe(r["name"]),
+                       vocab.term_label(vocab.ROLES, r["role"], lang), vocab.term_label(vocab.STATUSES, r["status"], lang)]
+                      for r in rows], headers))
+        print("\n" + count_phrase(len(rows), "behandlingsaktivitet", "behandlingsaktiviteter", "activity", "activities", lang))
     return EXIT_OK
 
 
@@ -233,10 +245,47 @@ def cmd_show(engine: Any, args: argparse.Namespace) -> int:
     access.read_scope([args.org])
     with db.session(engine) as s:
         act = registry.get_activity(s, args.org, args.ref)
-        out = {"organisation": act.organisation.name if act.organisation else None, "version": act.version,
-               **registry.activity_dict(act)}
-    print(terminal_json(out, indent=2))
+        org = registry.organisation_dict(act.organisation) if act.organisation else {}
+        data = registry.activity_dict(act)
+        out = {"organisation": act.organisation.name if act.organisation else None, "version": act.version, **data}
+    if args.format == "json":
+        print(terminal_json(out, indent=2))
+        return EXIT_OK
+    print(activity_text(data, org, act.version, args.lang))
     return EXIT_OK
+
+
+def activity_text(data: dict[str, Any], org: dict[str, Any], version: int, lang: str) -> str:
+    """One activity as the workbook renders it: a label, then the value (indented when it has several lines)."""
+    from ropa.excel import layout
+
+    ctx = layout.Context(lang=lang, org=org)
+    width = 34  # longer labels push their value right rather than widening every line
+    out = []
+    for col in layout.ACTIVITIES.columns:
+        if col.hidden:
+            continue
+        value = col.render(data, ctx)
+        if isinstance(value, bool):
+            value = layout.yes_no(value, lang)
+        shown = "—" if value in (None, "") else terminal_safe(str(value))
+        first, *rest = shown.split("\n")
+        out.append(f"{col.header(lang).ljust(width)}  {first}")
+        indent = max(width, len(col.header(lang)))
+        out.extend(f"{'':{indent}}  {line}" for line in rest)
+    out.append(f"{('Versjon' if lang == 'nb' else 'Version').ljust(width)}  {version}")
+    return "\n".join(out)
+
+
+def terminal_safe(text: str) -> str:
+    """Stored text for a terminal that lays out its own lines (see :func:`ropa.text.terminal`)."""
+    return terminal(text, keep="\n")
+
+
+def count_phrase(n: int, nb_one: str, nb_many: str, en_one: str, en_many: str, lang: str) -> str:
+    from ropa.grammar import count_in
+
+    return count_in(lang, n, (nb_one, nb_many), (en_one, en_many))
 
 
 def cmd_schema(engine: Any, args: argparse.Namespace) -> int:

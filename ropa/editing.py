@@ -172,3 +172,61 @@ def errors_for(problems: Iterable[Any], key: str) -> list[str]:
     """The messages of the problems about one field (``transfers`` takes ``transfers[2].country``)."""
     return [p.message for p in problems
             if p.where == key or p.where.startswith(f"{key}[") or p.where.startswith(f"{key}.")]
+
+
+def mechanism_options(lang: str) -> dict[str, str]:
+    """label -> code for the transfer mechanism picker, "no mechanism" and "not stated" first: a table
+    cell's type-ahead matches anywhere in a label, and "ingen" must find "ingen overføringsgrunnlag"
+    before "tvingende berettigede interesser" (Art. 49(1) second subparagraph)."""
+    first = ("none", "unknown")
+    order = [*first, *(c for c in vocab.MECHANISMS if c not in first)]
+    return {vocab.MECHANISMS[c].display(lang): c for c in order}
+
+
+def country_choices(query: Optional[str], lang: str, limit: int = 12) -> dict[str, str]:
+    """option text -> code for what a person typed, best match first (:func:`ropa.vocab.search_countries`)."""
+    return {country_option(code, lang): code for code in vocab.search_countries(query, lang, limit=limit)}
+
+
+def apply_edits(rows: list[dict[str, Any]], edits: Optional[Mapping[str, Any]], columns: Iterable[str]) -> list[dict[str, Any]]:
+    """A table editor's rows after its pending edits (``{"edited_rows", "added_rows", "deleted_rows"}``,
+    as Streamlit keeps them): used to carry a user's unsaved edits into a table that must be drawn
+    afresh (e.g. because its choices changed)."""
+    columns = list(columns)
+    out = [dict(r) for r in rows]
+    if not edits:
+        return out
+    for index, change in (edits.get("edited_rows") or {}).items():
+        i = int(index)
+        if 0 <= i < len(out):
+            out[i].update({k: v for k, v in change.items() if k in columns})
+    deleted = {int(i) for i in edits.get("deleted_rows") or []}
+    out = [r for i, r in enumerate(out) if i not in deleted]
+    for added in edits.get("added_rows") or []:
+        out.append({c: added.get(c) for c in columns})
+    return out
+
+
+# --- Merging after a conflict ---------------------------------------------------------------------
+
+
+def merge_fields(base: Mapping[str, Any], mine: Mapping[str, Any], theirs: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The fields where my copy and the saved one differ, with a suggested choice: the side that
+    changed it since ``base`` (what I opened); where both changed it, mine, marked ``both``."""
+    out = []
+    for key in dict.fromkeys([*mine, *theirs]):
+        if key in ("version", "organisation") or mine.get(key) == theirs.get(key):
+            continue
+        i_changed, they_changed = mine.get(key) != base.get(key), theirs.get(key) != base.get(key)
+        out.append({"field": key, "mine": mine.get(key), "theirs": theirs.get(key),
+                    "choice": "theirs" if they_changed and not i_changed else "mine", "both": i_changed and they_changed})
+    return out
+
+
+def merged(mine: Mapping[str, Any], theirs: Mapping[str, Any], choices: Mapping[str, str]) -> dict[str, Any]:
+    """The saved copy with the fields chosen as ``"mine"`` taken from my copy."""
+    out = dict(theirs)
+    for key, choice in choices.items():
+        if choice == "mine":
+            out[key] = mine.get(key)
+    return {k: v for k, v in out.items() if k not in ("version", "organisation")}

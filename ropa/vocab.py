@@ -17,6 +17,7 @@ back to the adoption date and says so, and the checks name the date they relied 
 from __future__ import annotations
 
 import gettext
+import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import date
@@ -45,8 +46,21 @@ class Term:
         """With the article, as DPOs cite it: "Art. 6(1)(b) – avtale"."""
         if not self.article:
             return self.label(lang)
-        article = self.article if lang == "en" else self.article.replace("Art.", "Art.")
-        return f"{article} – {self.label(lang)}"
+        return f"{article_in(self.article, lang)} – {self.label(lang)}"
+
+
+# Citations whose words differ in bokmål; the rest ("Art. 6(1)(b)") read the same in both languages.
+_ARTICLE_WORDS_NB = (("second subparagraph", "annet ledd"), ("recital", "fortalepunkt"))
+
+
+def article_in(article: Optional[str], lang: str) -> str:
+    """An article citation in the language: "Art. 49(1) second subparagraph" is "Art. 49(1) annet ledd" in bokmål."""
+    if not article:
+        return ""
+    if lang == "nb":
+        for en, nb in _ARTICLE_WORDS_NB:
+            article = article.replace(en, nb)
+    return article
 
 
 def _terms(*items: tuple[str, str, str] | tuple[str, str, str, Optional[str]]) -> dict[str, Term]:
@@ -540,12 +554,18 @@ _SUBJECT_NB = {
 }
 
 
+def lower_case(title: str) -> str:
+    """fideslang's Title Case names in lower case like every other label ("Date of Birth" -> "date of birth");
+    acronyms stay ("IP Address" -> "IP address")."""
+    return re.sub(r"\b([A-Z])(?=[a-z'])", lambda m: m.group(1).lower(), title)
+
+
 @cache
 def _taxonomy() -> tuple[dict[str, Term], dict[str, Term], dict[str, Term]]:
     from fideslang.default_taxonomy import DEFAULT_TAXONOMY as t
 
     def build(items: list, nb: dict[str, str]) -> dict[str, Term]:
-        return {i.fides_key: Term(i.fides_key, i.name, nb.get(i.fides_key, i.name)) for i in items}
+        return {i.fides_key: Term(i.fides_key, lower_case(i.name), nb.get(i.fides_key, lower_case(i.name))) for i in items}
 
     return build(t.data_category, _CATEGORY_NB), build(t.data_use, _USE_NB), build(t.data_subject, _SUBJECT_NB)
 
@@ -571,3 +591,59 @@ def taxonomy_label(kind: str, key: str, lang: str = "en", custom: Optional[dict[
         return custom[key].label(lang)
     term = TAXONOMIES[kind].get(key)
     return term.label(lang) if term else key
+
+
+# --- Country search ------------------------------------------------------------------------------------
+
+# What people type for a country that its names do not start with (either language).
+_SEARCH_ALIASES = {
+    **_ALIASES, "kina": "CN", "folkerepublikken kina": "CN", "prc": "CN", "amerikas forente stater": "US", "statene": "US",
+    "sveits": "CH", "tyskland": "DE", "frankrike": "FR", "spania": "ES", "nederland": "NL", "sør-afrika": "ZA",
+    "emiratene": "AE", "uae": "AE", "de forente arabiske emirater": "AE",
+}
+
+
+@cache
+def _search_index(lang: str) -> list[tuple[str, tuple[str, ...]]]:
+    """(code, folded names) in the language's order: the name in the language first, then the other
+    language's, the English official name, the alpha-3 code and aliases."""
+    other = "en" if lang == "nb" else "nb"
+    aliases: dict[str, list[str]] = {}
+    for alias, code in _SEARCH_ALIASES.items():
+        aliases.setdefault(code, []).append(_fold(alias))
+    out = []
+    for code, name in countries(lang):
+        c = pycountry.countries.get(alpha_2=code)
+        names = [name, country_name(code, other), getattr(c, "official_name", None) or "", c.name if c else ""]
+        folded = tuple(dict.fromkeys(n for n in (*(_fold(x) for x in names if x), *aliases.get(code, ())) if n))
+        out.append((code, folded))
+    return out
+
+
+def search_countries(query: Optional[str], lang: str = "en", limit: Optional[int] = None) -> list[str]:
+    """Country codes matching what a person typed, best first: the ISO code (alpha-2 or alpha-3) or a
+    whole name or alias ("USA", "UK", "Kina"), then names starting with it, then names with a word
+    starting with it, then names containing it; ties in the language's alphabetical order. An empty
+    query gives every country in that order."""
+    q = _fold(query or "")
+    index = _search_index(lang)
+    if not q:
+        codes = [code for code, _ in index]
+        return codes[:limit] if limit else codes
+    exact_code = q.upper() if len(q) == 2 and is_country(q.upper()) else None
+    alpha3 = pycountry.countries.get(alpha_3=q.upper()) if len(q) == 3 and q.isalpha() else None
+    ranked: list[tuple[int, int, str]] = []
+    for position, (code, names) in enumerate(index):
+        if code == exact_code or (alpha3 is not None and code == alpha3.alpha_2) or q in names:
+            rank = 0
+        elif any(n.startswith(q) for n in names):
+            rank = 1 if names[0].startswith(q) else 2
+        elif any(w.startswith(q) for n in names for w in n.replace("-", " ").split()):
+            rank = 3
+        elif any(q in n for n in names):
+            rank = 4
+        else:
+            continue
+        ranked.append((rank, position, code))
+    codes = [code for _, _, code in sorted(ranked)]
+    return codes[:limit] if limit else codes

@@ -82,3 +82,28 @@ def sqlite_demo_url(tmp_path: Path) -> str:
         load_demo(s, actor="test")
     engine.dispose()
     return url
+
+
+@pytest.fixture
+def demo_url(sqlite_demo_url: str, monkeypatch: Any) -> Iterator[str]:
+    """The demo register as ``ROPA_DATABASE_URL`` for AppTest, with Streamlit's resource cache cleared."""
+    import streamlit as st
+
+    monkeypatch.setenv("ROPA_DATABASE_URL", sqlite_demo_url)
+    st.cache_resource.clear()
+    yield sqlite_demo_url
+    st.cache_resource.clear()
+
+
+def app_page(name: str, lang: str = "en", **session: Any) -> Any:
+    """One dashboard page (``ropa/ui/pages/<name>.py``) run once through AppTest, with session state
+    set first; fails on any exception the page raised."""
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(ROOT / "ropa" / "ui" / "pages" / f"{name}.py"), default_timeout=60)
+    at.session_state["lang"] = lang
+    for k, v in session.items():
+        at.session_state[k] = v
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at

@@ -17,6 +17,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from urllib.parse import urlparse
 from pathlib import Path
 
 import pytest
@@ -28,6 +29,10 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 SCREENSHOT_COPY = Path("/tmp/ropa-browser.png")
 DEMO_ORGS = ("Allprofil AS", "EnterTalkPro Ltd", "Immediate Connect", "Janteloppet")
 TIMEOUT_MS = 60_000
+# Streamlit's own English words that must not show on a page in bokmål (we set every placeholder).
+ENGLISH_PLACEHOLDERS = ("Choose options", "Choose or add options", "Choose an option", "Select...", "Please fill out this cell.",
+                        "200MB per file")
+NB_PAGES = ("overview", "activities", "editor", "findings", "history", "organisations", "recipients", "import", "export")
 
 
 def _free_port() -> int:
@@ -86,6 +91,8 @@ def test_the_dashboard_in_a_real_browser(server, tmp_path):
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        requests: list[str] = []
+        page.on("request", lambda request: requests.append(request.url))
         try:
             page.set_default_timeout(TIMEOUT_MS)
             expect.set_options(timeout=TIMEOUT_MS)
@@ -94,11 +101,41 @@ def test_the_dashboard_in_a_real_browser(server, tmp_path):
             # The overview (the default page) of the register the first start filled with the demo.
             sidebar = page.locator('[data-testid="stSidebar"]')
             expect(page.locator("h1").first).to_have_text("Oversikt")
+            sidebar.get_by_text("Detaljer (lokal bruk)").click()  # the database path sits behind an expander
             expect(sidebar).to_contain_text("ropa.db")
             first_metric = page.locator('[data-testid="stMetric"]').first
             expect(first_metric).to_contain_text("Virksomheter")
             expect(first_metric).to_contain_text("5")  # the five demo organisations
             expect(page.locator('[data-testid="stMain"]')).to_contain_text("Behandlingsgrunnlag")
+
+            # No page in bokmål shows Streamlit's English placeholders.
+            main = page.locator('[data-testid="stMain"]')
+            nav = sidebar.locator('[data-testid="stSidebarNav"]')
+            for name in NB_PAGES:
+                nav.locator(f'a[href$="/{name}"]').first.click() if name != "overview" else nav.locator("a").first.click()
+                expect(page.locator("h1").first).to_be_visible()
+                page.wait_for_load_state("networkidle")
+                page.wait_for_timeout(500)
+                shown = main.inner_text() + " ".join(main.locator("input, textarea").evaluate_all(
+                    "els => els.map(e => e.placeholder || '')"))
+                for words in ENGLISH_PLACEHOLDERS:
+                    assert words not in shown, f"{words!r} on the {name} page"
+
+            # The editor: a new activity with a transfer to China, found by typing "Kina"; its finding after the save.
+            nav.locator('a[href$="/editor"]').click()
+            expect(page.locator("h1").first).to_have_text("Ny behandlingsaktivitet")
+            main.locator('input[aria-label^="Behandlingsaktivitet"]').fill("Nettbutikk i Kina")
+            main.locator('input[aria-label^="Behandlingsaktivitet"]').press("Tab")
+            main.get_by_role("tab", name="Mottakere og overføringer").click()
+            search = main.locator('input[aria-label="Søk etter land"]')
+            search.fill("Kina")
+            search.press("Enter")
+            expect(main.get_by_role("combobox", name="Land", exact=True)).to_have_value("Kina (CN) · Tredjestat")
+            main.get_by_role("button", name="Legg til overføring").click()
+            expect(page.locator('[data-testid="stStatusWidget"]')).to_have_count(0)  # the rerun that adds the row is over
+            main.get_by_role("button", name="Lagre").first.click()
+            expect(main).to_contain_text("Lagret.")
+            expect(main).to_contain_text("Overføring til Kina")
 
             # The sidebar navigation opens the organisations page, which lists the demo organisations.
             sidebar.locator('[data-testid="stSidebarNav"] a[href$="/organisations"]').click()
@@ -143,5 +180,7 @@ def test_the_dashboard_in_a_real_browser(server, tmp_path):
             browser.close()
 
     assert shot.stat().st_size > 10_000
+    outside = [u for u in requests if urlparse(u).scheme not in ("data", "blob") and urlparse(u).hostname != "127.0.0.1"]
+    assert not outside, f"the pages asked other hosts: {outside[:5]}"
     shutil.copyfile(shot, SCREENSHOT_COPY)
     assert "Traceback" not in log.read_text(errors="replace")

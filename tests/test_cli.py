@@ -33,7 +33,7 @@ def test_init_demo_list_show_export(url, tmp_path):
     assert len(rows) >= 25 and len({row["organisation"] for row in rows}) == 5
     r = ropa("list", "--org", "Janteloppet", url=url)
     assert r.returncode == 0 and "JL-01" in r.stdout and "ETP-01" not in r.stdout
-    r = ropa("show", "Janteloppet", "JL-01", url=url)
+    r = ropa("show", "Janteloppet", "JL-01", "--format", "json", url=url)
     assert r.returncode == 0 and json.loads(r.stdout)["ref"] == "JL-01"
     out = tmp_path / "register.json"
     r = ropa("export", str(out), url=url)
@@ -105,3 +105,37 @@ def test_schema_command_prints_the_published_schema(url):
     assert r.returncode == 0
     published = json.loads((ROOT / "schema" / "ropa-register.schema.json").read_text(encoding="utf-8"))
     assert json.loads(r.stdout) == published
+
+
+def test_list_and_show_speak_labels_in_the_chosen_language(url):
+    assert ropa("init", "--demo", url=url).returncode == 0
+    r = ropa("list", "--org", "Janteloppet", "--lang", "nb", url=url)
+    assert r.returncode == 0, r.stderr
+    header = r.stdout.splitlines()[0]
+    assert header.split()[:2] == ["Virksomhet", "Referanse"]
+    assert "behandlingsansvarlig" in r.stdout and "aktiv" in r.stdout and "controller" not in r.stdout
+    assert r.stdout.rstrip().endswith("8 behandlingsaktiviteter")
+    r = ropa("list", "--org", "Janteloppet", url=url)
+    assert " controller " in r.stdout and r.stdout.rstrip().endswith("8 activities")
+
+    r = ropa("show", "Janteloppet", "JL-01", url=url)
+    assert r.returncode == 0, r.stderr
+    assert "Art. 6(1)(b) – contract" in r.stdout and "art6_1_b" not in r.stdout
+    assert "Lawful basis for processing" in r.stdout and r.stdout.splitlines()[1].split() == ["Reference", "JL-01"]
+    r = ropa("show", "Janteloppet", "JL-01", "--lang", "nb", url=url)
+    assert "Art. 6(1)(b) – avtale" in r.stdout and "Behandlingsgrunnlag" in r.stdout and "Referanse" in r.stdout
+
+
+def test_show_text_does_not_pass_terminal_escapes_through(url, tmp_path):
+    from ropa import db, registry
+
+    assert ropa("init", "--demo", url=url).returncode == 0
+    engine = db.make_engine(url)
+    with db.transaction(engine) as s:
+        doc = registry.activity_dict(registry.get_activity(s, "Janteloppet", "JL-01"))
+        doc["name"] = "Evil \x1b[2J name"
+        registry.update_activity(s, "Janteloppet", "JL-01", doc, expected_version=1, actor="test")
+    engine.dispose()
+    r = ropa("show", "Janteloppet", "JL-01", url=url)
+    assert r.returncode == 0 and "\x1b" not in r.stdout and "Evil \ufffd[2J name" in r.stdout
+    assert "\x1b" not in ropa("list", url=url).stdout

@@ -355,6 +355,9 @@ def test_findings_sheet_and_count_when_the_checks_exist(demo_engine, tmp_path, f
     assert cover["Åpne avvik"] == 2
     meta = {r[0]: r[1] for r in rows(path, "Metadata")[1:]}
     assert meta["sheet:findings"] == "Avvik"
+    header, *described = rows(path, "Metadata")
+    assert header == ["nøkkel", "verdi", "betydning"]
+    assert dict((r[0], r[2]) for r in described)["format"].startswith("Filen er en ropa-arbeidsbok")
 
 
 def test_the_real_findings_sheet_equals_the_checks(demo_engine, tmp_path):
@@ -367,10 +370,12 @@ def test_the_real_findings_sheet_equals_the_checks(demo_engine, tmp_path):
     found = rows(path, "Avvik")[1:]
     assert summary.findings == len(expected) == len(found) > 50
     col = layout.FINDINGS.index
-    assert [r[col("finding.rule")] for r in found] == [f.rule for f in expected]
+    assert [r[col("finding.code")] for r in found] == [f.rule for f in expected]
+    assert [r[col("finding.rule")] for r in found] == [checks.rule_title(f.rule, "nb") for f in expected]
+    assert not any(r[col("finding.rule")] == r[col("finding.code")] for r in found)  # the rule in bokmål, not its code
     assert {r[col("finding.severity")] for r in found} <= {"feil", "advarsel", "merknad"}
     assert [r[col("finding.message")] for r in found] == [f.message_nb for f in expected]
-    recipient_rows = [r for r in found if r[col("finding.rule")] == "processor-without-agreement"]
+    recipient_rows = [r for r in found if r[col("finding.code")] == "processor-without-agreement"]
     assert recipient_rows and all(r[col("name")] for r in recipient_rows)  # the recipient is named
     cover = {r[0]: r[1] for r in rows(path, "Forside") if r and r[0]}
     assert cover["Åpne avvik"] == len(expected)
@@ -417,7 +422,7 @@ def test_cli_exports_the_workbook(sqlite_demo_url, tmp_path):
     r = subprocess.run([sys.executable, "-m", "ropa", "export", str(out), "--lang", "en", "--org", "Janteloppet"],
                        capture_output=True, text=True, env=env, cwd=ROOT, timeout=120)
     assert r.returncode == 0, r.stderr
-    assert r.stdout.startswith(f"wrote {out}: 1 organisations,")
+    assert r.stdout.startswith(f"wrote {out}: 1 organisation,")
     book = CalamineWorkbook.from_path(str(out))
     assert book.sheet_names[:2] == ["Cover", "Processing activities"]
     refs = [row[1] for row in book.get_sheet_by_name("Processing activities").to_python()[1:]]

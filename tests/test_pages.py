@@ -3,6 +3,7 @@ editor, history; and the app's navigation and language switch."""
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -63,7 +64,7 @@ def test_overview_counts_equal_what_the_registry_reports(demo_url):
         transfers = sum(1 for a in registry.list_activities(s) for tr in a.transfers if tr.country not in vocab.EEA_COUNTRIES)
         found = checks.check_register(s)
         summary = checks.summarise(found)
-    shown = {m.label: int(m.value) for m in at.metric}
+    shown = {re.sub(r"^:\w+\[:material/\w+:\] ", "", m.label): int(m.value) for m in at.metric}  # severities carry a coloured icon
     for label, value in expected.items():
         assert shown[label] == value, label
     assert shown["Transfers outside the EEA"] == transfers == 12
@@ -220,11 +221,11 @@ def test_overview_in_one_pass_equals_counting_each_figure_alone(demo_engine):
 def test_finding_counts_follow_every_change(demo_url):
     """The findings are cached per change to the register: a save shows in the next render."""
     at = page("overview")
-    before = {m.label: int(m.value) for m in at.metric}["Findings: error"]
+    before = {re.sub(r"^:\w+\[:material/\w+:\] ", "", m.label): int(m.value) for m in at.metric}["Findings: error"]
     engine = db.make_engine(demo_url)
     with db.transaction(engine) as s:
         data = registry.activity_dict(registry.get_activity(s, "Janteloppet", "JL-01"))
         data["transfers"] = [{"country": "CN", "mechanism": "unknown"}]
         registry.update_activity(s, "Janteloppet", "JL-01", data, expected_version=1, actor="kari")
     at.run()
-    assert {m.label: int(m.value) for m in at.metric}["Findings: error"] == before + 1
+    assert {re.sub(r"^:\w+\[:material/\w+:\] ", "", m.label): int(m.value) for m in at.metric}["Findings: error"] == before + 1

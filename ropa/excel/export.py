@@ -491,7 +491,8 @@ def write_workbook(
     code_ranges = _write_code_lists(wb, lang, styles, title)
     metadata = _StreamSheet(wb, layout.sheet_name("metadata", lang), styles)
     metadata.width(1, 24)
-    metadata.width(2, 60)
+    metadata.width(2, 40)
+    metadata.width(3, 70)
 
     names: dict[tuple[str, str], str] = {}  # (organisation, ref) -> activity name, for the findings
     by_id = {o.id: o for o in organisations}
@@ -580,7 +581,7 @@ def _write_cover(ws: _StreamSheet, organisations: list[_Org], summary: WorkbookS
 def _write_metadata(ws: _StreamSheet, lang: str, today: date, orgs: Optional[Sequence[str]], styles: _Styles, *,
                     has_findings: bool) -> None:
     """What the importer checks to recognise its own workbooks."""
-    ws.append([styles.cell(ws, h, styles.header) for h in layout.METADATA_HEADERS])
+    ws.append([styles.cell(ws, h, styles.header) for h in layout.METADATA_HEADERS["nb" if lang == "nb" else "en"]])
     rows: list[tuple[str, Any]] = [
         ("format", layout.WORKBOOK_FORMAT), ("version", layout.WORKBOOK_VERSION), ("language", lang),
         ("generated", today), ("generated_at", datetime.now().replace(microsecond=0).isoformat()),
@@ -591,7 +592,8 @@ def _write_metadata(ws: _StreamSheet, lang: str, today: date, orgs: Optional[Seq
         if key != "findings" or has_findings:
             rows.append((f"sheet:{key}", layout.sheet_name(key, lang)))
     for key, value in rows:
-        ws.append([key, value])
+        en, nb = layout.METADATA_MEANINGS[key.partition(":")[0]]
+        ws.append([key, value, nb if lang == "nb" else en])
 
 
 def _save(wb: Workbook, target: Union[str, Path, IO[bytes]]) -> None:

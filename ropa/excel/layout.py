@@ -435,6 +435,13 @@ ORGANISATIONS = Sheet("organisations", "Organisations", "Virksomheter", freeze_a
                       columns=(*(_org_column(s) for s in ORGANISATION_FIELDS), _json_column()))
 
 
+def _rule_title(code: str, lang: str) -> str:
+    from ropa import checks  # imported late: checks reads no workbook, and layout stays light
+
+    title = getattr(checks, "rule_title", None)  # a stand-in checks module in tests has none
+    return title(code, lang) if title else code
+
+
 def _finding(attr: str) -> Render:
     return lambda f, c: getattr(f, f"{attr}_{c.lang}" if c.lang in ("en", "nb") else f"{attr}_en", None)
 
@@ -444,10 +451,11 @@ FINDINGS = Sheet("findings", "Findings", "Avvik", freeze_after="finding.severity
     _org_name(),
     _col(A, "ref", lambda f, c: f.activity_ref, 10),
     _col(A, "name", lambda f, c: c.activity["name"] if c.activity else getattr(f, "recipient", None), 30),
-    Column("finding.rule", WORKBOOK["finding.rule"], lambda f, c: f.rule, 20),
-    Column("finding.article", WORKBOOK["finding.article"], lambda f, c: f.article, 14),
+    Column("finding.rule", WORKBOOK["finding.rule"], lambda f, c: _rule_title(f.rule, c.lang), 30),
+    Column("finding.article", WORKBOOK["finding.article"], lambda f, c: vocab.article_in(f.article, c.lang), 14),
     Column("finding.message", WORKBOOK["finding.message"], _finding("message"), 60),
     Column("finding.fix", WORKBOOK["finding.fix"], _finding("fix"), 50),
+    Column("finding.code", WORKBOOK["finding.code"], lambda f, c: f.rule, 24, hidden=True),  # for filters and scripts
 ))
 
 DATA_SHEETS: tuple[Sheet, ...] = (ACTIVITIES, TRANSFERS, RECIPIENTS, PROCESSOR, ORGANISATIONS, FINDINGS)
@@ -456,7 +464,21 @@ DATA_SHEETS: tuple[Sheet, ...] = (ACTIVITIES, TRANSFERS, RECIPIENTS, PROCESSOR, 
 COVER = ("Cover", "Forside")
 CODE_LISTS_SHEET = ("Code lists", "Kodeverk")
 METADATA = ("Metadata", "Metadata")
-METADATA_HEADERS = ("key", "value")  # machine words, the same in both languages
+METADATA_HEADERS = {"en": ("key", "value", "meaning"), "nb": ("nøkkel", "verdi", "betydning")}
+# The keys stay machine words (the importer reads them); the third column says what each means.
+METADATA_MEANINGS: dict[str, tuple[str, str]] = {  # key: (en, nb)
+    "format": ("This file is a ropa workbook; the importer recognises it by this sheet.",
+               "Filen er en ropa-arbeidsbok; importen kjenner den igjen på dette arket."),
+    "version": ("Version of the workbook's layout.", "Versjon av arbeidsbokens oppsett."),
+    "language": ("Language of the headers and labels (nb bokmål, en English).", "Språket i overskrifter og etiketter (nb bokmål, en engelsk)."),
+    "generated": ("Date the workbook was written.", "Datoen arbeidsboken ble skrevet."),
+    "generated_at": ("Time the workbook was written.", "Tidspunktet arbeidsboken ble skrevet."),
+    "generator": ("Program and version that wrote it.", "Programmet og versjonen som skrev den."),
+    "register_format": ("Format of the hidden ropa:json cells.", "Formatet på de skjulte ropa:json-cellene."),
+    "register_version": ("Version of that format.", "Versjonen av det formatet."),
+    "organisations": ("Organisations included (* for all).", "Virksomhetene som er med (* for alle)."),
+    "sheet": ("Name of a sheet in this workbook.", "Navnet på et ark i arbeidsboken."),
+}
 SHEET_ORDER = ("cover", "activities", "transfers", "recipients", "processor", "organisations", "findings",
                "code_lists", "metadata")
 

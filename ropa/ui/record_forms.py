@@ -111,7 +111,7 @@ def field_widget(spec: FieldSpec, key: str, lang: str, errors: Mapping[str, Sequ
             fmt = country_format(lang)
         elif options and st.session_state.get(key) not in options:  # a code the vocabulary does not know
             options = [*options, st.session_state.get(key) or ""]
-        st.selectbox(text, list(options or []), key=key, help=help_, format_func=fmt or str)
+        st.selectbox(text, list(options or []), placeholder="—", key=key, help=help_, format_func=fmt or str)
     elif spec.kind == "longtext":
         st.text_area(text, key=key, help=help_, height=80)
     else:

@@ -57,7 +57,8 @@ def sidebar_status() -> None:
 
     with db.session(engine()) as s:
         names = [o.name for o in registry.list_organisations(s)]  # those the user may read
-    st.caption(f":material/database: {markdown(where())}")
+    if signin.principal().role == "admin":  # where the register lives is an administrator's business
+        st.caption(f":material/database: {markdown(where())}")
     signin.sidebar()
     if names:
         # "" (not None) stands for all: a None value would show as "Choose an option". Its label
@@ -66,7 +67,7 @@ def sidebar_status() -> None:
         options = names if signin.principal().scoped else ["", *names]
         if st.session_state.get("org") not in options:
             st.session_state["org"] = options[0]
-        st.selectbox(t("Virksomhet i fokus", "Organisation in focus"), options, key="org",
+        st.selectbox(t("Virksomhet i fokus", "Organisation in focus"), options, placeholder="—", key="org",
                      format_func=lambda n: n or "Alle / All")
 
 

@@ -12,13 +12,13 @@ import math
 import pandas as pd
 import streamlit as st
 
-from ropa import checks, db, fields, registry, vocab
+from ropa import audit, checks, db, fields, registry, vocab
 from ropa.errors import Conflict, NotFound, RopaError
 from ropa.excel import layout
 from ropa.text import markdown
 from ropa.text import table as safe_table
+from ropa.ui import look, state
 from ropa.ui.state import current_actor
-from ropa.ui import state
 
 PAGE_SIZE = 50
 t = state.t
@@ -48,21 +48,35 @@ if preset is not None:
         st.rerun()
     flt = preset
 else:
+    # Filters live in widget state, which Streamlit forgets on another page: keep a copy, so the
+    # search is still there when the user comes back to the list.
+    FILTER_KEYS = ("f_org", "f_status", "f_role", "f_basis", "f_country", "f_special", "f_text")
+    for k in FILTER_KEYS:
+        if k not in st.session_state and f"keep_{k}" in st.session_state:
+            st.session_state[k] = st.session_state[f"keep_{k}"]
     with st.container(border=True):
         c = st.columns([2, 2, 2, 2])
         focus = state.org()
-        org = c[0].selectbox(t("Virksomhet", "Organisation"), [None, *org_names], index=org_names.index(focus) + 1 if focus in org_names else 0,
-                             format_func=lambda n: t("Alle", "All") if n is None else n, key="f_org")
-        status = c[1].multiselect("Status", list(vocab.STATUSES), format_func=_labels(vocab.STATUSES), key="f_status")
-        role = c[2].multiselect(t("Rolle", "Role"), list(vocab.ROLES), format_func=_labels(vocab.ROLES), key="f_role")
+        if st.session_state.get("f_org") not in (None, *org_names):
+            st.session_state.pop("f_org", None)
+        org = c[0].selectbox(t("Virksomhet", "Organisation"), [None, *org_names],
+                             index=0 if "f_org" in st.session_state else (org_names.index(focus) + 1 if focus in org_names else 0),
+                             format_func=lambda n: t("Alle", "All") if n is None else n, key="f_org",
+                             placeholder=t("Alle", "All"))  # None is shown as the placeholder
+        status = c[1].multiselect("Status", list(vocab.STATUSES), format_func=_labels(vocab.STATUSES), key="f_status", placeholder=t("Alle", "All"))
+        role = c[2].multiselect(t("Rolle", "Role"), list(vocab.ROLES), format_func=_labels(vocab.ROLES), key="f_role", placeholder=t("Alle", "All"))
         bases = c[3].multiselect(t("Behandlingsgrunnlag", "Legal basis"), list(vocab.LEGAL_BASES),
-                                 format_func=_labels(vocab.LEGAL_BASES, display=True), key="f_basis")
+                                 format_func=_labels(vocab.LEGAL_BASES, display=True), key="f_basis", placeholder=t("Alle", "All"))
         c = st.columns([2, 2, 4])
         countries = c[0].multiselect(t("Mottakerland", "Destination country"), [code for code, _ in vocab.countries(lang)],
-                                     format_func=lambda code: vocab.country_name(code, lang), key="f_country")
-        special = c[1].selectbox(t("Særlige kategorier", "Special categories"), [None, True, False], key="f_special",
+                                     format_func=lambda code: vocab.country_name(code, lang), key="f_country",
+                                     placeholder=t("Alle", "All"))
+        special = c[1].selectbox(t("Særlige kategorier", "Special categories"), [None, True, False], key="f_special", placeholder=t("Alle", "All"),
                                  format_func=lambda v: {None: t("Alle", "All"), True: t("Ja", "Yes"), False: t("Nei", "No")}[v])
         text = c[2].text_input(t("Søk i navn, formål og beskrivelse", "Search name, purpose and description"), key="f_text")
+    for k in FILTER_KEYS:
+        if k in st.session_state:
+            st.session_state[f"keep_{k}"] = st.session_state[k]
     flt = registry.ActivityFilter(org=org, status=status or None, role=role or None, legal_basis=bases or None,
                                   country=countries or None, special_categories=special, text=text or None)
 
@@ -78,6 +92,11 @@ with db.session(state.engine()) as s:
     c1.caption(t(f"{total} behandlingsaktiviteter · side {page} av {pages}", f"{total} processing activities · page {page} of {pages}"))
     rows = registry.list_activities(s, filter=flt, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
     keys = [(a.organisation.name if a.organisation else "", a.ref) for a in rows]
+    badges: dict[tuple[str, str], dict[str, int]] = {}
+    for f in state.findings():  # computed once per change to the register, shared with the overview
+        if f.activity_ref:
+            counts = badges.setdefault((f.organisation, f.activity_ref), {})
+            counts[f.severity] = counts.get(f.severity, 0) + 1
     table = pd.DataFrame([{
         t("Virksomhet", "Organisation"): a.organisation.name if a.organisation else "",
         "Ref": a.ref,
@@ -87,13 +106,18 @@ with db.session(state.engine()) as s:
         t("Behandlingsgrunnlag", "Legal basis"): ", ".join(vocab.LEGAL_BASES[b.code].article or b.code
                                                          for b in a.bases if b.code in vocab.LEGAL_BASES),
         t("Overføringer", "Transfers"): ", ".join(sorted({tr.country for tr in a.transfers if tr.country})),
-        t("Neste gjennomgang", "Next review"): a.next_review,
-    } for a in rows])
+        t("Neste gjennomgang", "Next review"): a.next_review or "",
+        t("Avvik", "Findings"): look.badge(badges.get(key, {})),
+    } for a, key in zip(rows, keys)])
 
 if total == 0:
     st.info(t("Ingen aktiviteter passer filteret.", "No activity matches the filter."))
 else:
-    picked = st.dataframe(safe_table(table), hide_index=True, on_select="rerun", selection_mode="single-row", key="activity_table", width="stretch")
+    # The whole page of rows at once (no inner scroll box): 35 px a row plus the header.
+    picked = st.dataframe(safe_table(table), hide_index=True, on_select="rerun", selection_mode="single-row", key="activity_table", width="stretch",
+                          height=min(35 * (len(table) + 1) + 3, 35 * (PAGE_SIZE + 1) + 3), placeholder="")
+    st.caption(t("⛔ feil · ⚠ advarsler · ℹ merknader. Velg en rad for å se hele aktiviteten.",
+                 "⛔ errors · ⚠ warnings · ℹ notes. Select a row to see the whole activity."))
     if picked and picked.selection.rows:
         st.session_state["open_activity"] = keys[picked.selection.rows[0]]
 
@@ -205,8 +229,9 @@ with tab_findings:
 with tab_history:
     if history:
         st.dataframe(safe_table(pd.DataFrame([{
-            t("Når", "When"): e.at, t("Hvem", "Who"): e.actor, t("Handling", "Action"): e.action,
-            t("Felt", "Field"): fields.label(e.field, lang) if e.field else None,
-            t("Før", "Before"): registry.readable(e.old_value), t("Etter", "After"): registry.readable(e.new_value),
-            t("Kilde", "Source"): e.source, t("Versjon", "Version"): e.version,
+            t("Når", "When"): e.at, t("Hvem", "Who"): e.actor, t("Handling", "Action"): audit.action_label(e.action, lang),
+            t("Felt", "Field"): fields.label(e.field, lang) if e.field else "",
+            t("Før", "Before"): audit.value_text(e.entity, e.field, e.old_value, lang),
+            t("Etter", "After"): audit.value_text(e.entity, e.field, e.new_value, lang),
+            t("Kilde", "Source"): e.source or "", t("Versjon", "Version"): e.version,
         } for e in reversed(history)])), hide_index=True, width="stretch")

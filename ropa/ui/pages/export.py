@@ -12,6 +12,7 @@ import streamlit as st
 
 from ropa import db, interchange, registry
 from ropa.excel.export import write_workbook
+from ropa.grammar import count_in
 from ropa.text import markdown
 from ropa.ui import errors, state
 
@@ -27,10 +28,8 @@ TEXT = {
     "all": ("Alle virksomheter", "All organisations"),
     "make": ("Lag filene", "Create the files"),
     "working": ("Skriver arbeidsboken …", "Writing the workbook …"),
-    "done": ("{activities} behandlingsaktiviteter, {transfers} overføringer og {recipients} mottakere fra "
-             "{organisations} virksomheter.",
-             "{activities} processing activities, {transfers} transfers and {recipients} recipients from "
-             "{organisations} organisations."),
+    "done": ("{activities}, {transfers} og {recipients} fra {organisations}.",
+             "{activities}, {transfers} and {recipients} from {organisations}."),
     "xlsx": ("Last ned arbeidsbok (.xlsx)", "Download workbook (.xlsx)"),
     "json": ("Last ned JSON (.json)", "Download JSON (.json)"),
     "stale": ("Valgene er endret: lag filene på nytt.", "The choices have changed: create the files again."),
@@ -74,8 +73,12 @@ if result:
         st.info(t("stale"))
     else:
         summary = result["summary"]
-        st.success(t("done").format(activities=summary.activities, transfers=summary.transfers,
-                                    recipients=summary.recipients, organisations=summary.organisations))
+        st.success(t("done").format(
+            activities=count_in(ui, summary.activities, ("behandlingsaktivitet", "behandlingsaktiviteter"),
+                                ("processing activity", "processing activities")),
+            transfers=count_in(ui, summary.transfers, ("overføring", "overføringer"), ("transfer", "transfers")),
+            recipients=count_in(ui, summary.recipients, ("mottaker", "mottakere"), ("recipient", "recipients")),
+            organisations=count_in(ui, summary.organisations, ("virksomhet", "virksomheter"), ("organisation", "organisations"))))
         stem = "behandlingsprotokoll" if lang == "nb" else "record-of-processing"
         today = date.today().isoformat()
         left, right = st.columns(2)

@@ -14,7 +14,7 @@ from streamlit.errors import StreamlitAPIException
 
 from ropa import checks, db, registry
 from ropa.fields import ACTIVITY, ORGANISATION, RECIPIENT, WORKBOOK
-from ropa.ui import errors, state
+from ropa.ui import errors, look, state
 from ropa.ui.record_forms import article, md_escape
 
 ui = state.lang()
@@ -121,7 +121,7 @@ counts = checks.summarise(shown)
 cols = st.columns(len(checks.SEVERITIES) + 1)
 cols[0].metric(t("total"), len(shown))
 for col, sev in zip(cols[1:], checks.SEVERITIES):
-    col.metric(checks.severity_label(sev, ui).capitalize(), counts[sev])
+    col.metric(look.severity(sev, ui), counts[sev])
 
 if not found:
     st.success(t("clean"), icon=":material/verified:")
@@ -170,7 +170,7 @@ for sev in checks.SEVERITIES:
     of_sev = [f for f in shown if f.severity == sev]
     if not of_sev:
         continue
-    st.subheader(f"{checks.severity_label(sev, ui).capitalize()} ({len(of_sev)})")
+    st.subheader(f"{look.severity(sev, ui)} ({len(of_sev)})")
     by_rule = Counter(f.rule for f in of_sev)
     for rule, n in sorted(by_rule.items(), key=lambda item: (-item[1], item[0])):
         cited = checks.RULES[rule].article if rule in checks.RULES else ""

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from ropa import db, fields, registry
+from ropa import audit, db, fields, registry
 from ropa.errors import NotFound
 from ropa.text import markdown
 from ropa.text import table as safe_table
@@ -28,10 +28,10 @@ if not org_names:
 opened = st.session_state.get("open_activity")
 focus = opened[0] if opened else state.org()
 c = st.columns([2, 1, 1])
-org = c[0].selectbox(t("Virksomhet", "Organisation"), org_names, index=org_names.index(focus) if focus in org_names else 0, key="h_org")
+org = c[0].selectbox(t("Virksomhet", "Organisation"), org_names, index=org_names.index(focus) if focus in org_names else 0, placeholder=state.t("Velg …", "Choose …"), key="h_org")
 with db.session(state.engine()) as s:
     refs = [a.ref for a in registry.list_activities(s, org=org)]
-ref = c[1].selectbox(t("Aktivitet", "Activity"), [None, *refs], key="h_ref",
+ref = c[1].selectbox(t("Aktivitet", "Activity"), [None, *refs], key="h_ref", placeholder=t("Siste endringer", "Latest changes"),
                      index=refs.index(opened[1]) + 1 if opened and opened[0] == org and opened[1] in refs else 0,
                      format_func=lambda r: t("Siste endringer", "Latest changes") if r is None else r)
 limit = c[2].number_input(t("Antall", "How many"), min_value=10, max_value=5000, value=200, step=50, key="h_limit")
@@ -46,8 +46,9 @@ if not events:
     st.info(t("Ingen endringer registrert.", "No changes recorded."))
 else:
     st.dataframe(safe_table(pd.DataFrame([{
-        t("Når", "When"): e.at, t("Hvem", "Who"): e.actor, t("Handling", "Action"): e.action, t("Post", "Record"): e.entity_key,
-        t("Felt", "Field"): fields.label(e.field, lang) if e.field else None,
-            t("Før", "Before"): registry.readable(e.old_value), t("Etter", "After"): registry.readable(e.new_value),
-        t("Kilde", "Source"): e.source, t("Versjon", "Version"): e.version,
+        t("Når", "When"): e.at, t("Hvem", "Who"): e.actor, t("Handling", "Action"): audit.action_label(e.action, lang),
+        t("Post", "Record"): e.entity_key, t("Felt", "Field"): fields.label(e.field, lang) if e.field else "",
+        t("Før", "Before"): audit.value_text(e.entity, e.field, e.old_value, lang),
+        t("Etter", "After"): audit.value_text(e.entity, e.field, e.new_value, lang),
+        t("Kilde", "Source"): e.source or "", t("Versjon", "Version"): e.version,
     } for e in (reversed(events) if ref else events)])), hide_index=True, width="stretch")

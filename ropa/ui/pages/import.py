@@ -14,6 +14,7 @@ import streamlit as st
 from ropa import db, isolation, registry, uploads
 from ropa.errors import Problem, ValidationFailed
 from ropa.excel import importer, mapping
+from ropa.excel.reader import MAX_BYTES as MAX_UPLOAD_BYTES
 from ropa.text import markdown
 from ropa.text import table as safe_table
 from ropa.ui import errors, state
@@ -28,7 +29,9 @@ TEXT = {
               "Read a register from Excel (.xlsx, .xlsm, .xls), LibreOffice (.ods), CSV or JSON: our own export, the "
               "authority's template or any other layout. You see what was understood before anything is saved, and the "
               "import saves every row or none."),
-    "upload": ("Fil", "File"),
+    "upload": ("Fil (høyst {mb} MB)", "File (at most {mb} MB)"),
+    "upload_help": ("Excel (.xlsx, .xlsm, .xls), OpenDocument (.ods), CSV eller JSON. Filer over {mb} MB avvises.",
+                    "Excel (.xlsx, .xlsm, .xls), OpenDocument (.ods), CSV or JSON. Files over {mb} MB are refused."),
     "org": ("Virksomhet for rader uten virksomhet", "Organisation for rows that name none"),
     "from_file": ("(fra filen)", "(from the file)"),
     "new_org": ("(ny virksomhet …)", "(new organisation …)"),
@@ -113,7 +116,9 @@ def problem_table(problems: list[Problem]) -> None:
 st.title(t("title"))
 st.caption(t("intro"))
 
-uploaded = st.file_uploader(t("upload"), type=["xlsx", "xlsm", "xls", "ods", "csv", "json"], key="import_uploader")
+MAX_MB = MAX_UPLOAD_BYTES // 2**20  # the importer's limit; .streamlit/config.toml's server.maxUploadSize says the same
+uploaded = st.file_uploader(t("upload", mb=MAX_MB), type=["xlsx", "xlsm", "xls", "ods", "csv", "json"], key="import_uploader",
+                            help=t("upload_help", mb=MAX_MB))
 if uploaded is not None:
     data = uploaded.getvalue()
     digest = hashlib.sha256(data).hexdigest()
@@ -128,14 +133,14 @@ if not upload:
 with db.session(state.engine()) as s:
     org_names = [o.name for o in registry.list_organisations(s)]
 left, middle, right = st.columns(3)
-org_choice = left.selectbox(t("org"), ["", *org_names, NEW_ORG], key="import_org",
+org_choice = left.selectbox(t("org"), ["", *org_names, NEW_ORG], placeholder=state.t("Velg …", "Choose …"), key="import_org",
                             format_func=lambda v: t("from_file") if v == "" else t("new_org") if v == NEW_ORG else v)
 org: Optional[str] = org_choice or None
 if org_choice == NEW_ORG:
     org = left.text_input(t("new_org_name"), key="import_new_org").strip() or None
 mode = middle.radio(t("mode"), list(importer.MODES), key="import_mode", format_func=lambda m: t(m))
 saved_names = mapping.list_mappings()
-saved = right.selectbox(t("saved"), ["", *saved_names], key="import_saved", format_func=lambda v: v or t("none"))
+saved = right.selectbox(t("saved"), ["", *saved_names], placeholder=state.t("Velg …", "Choose …"), key="import_saved", format_func=lambda v: v or t("none"))
 chosen_sheet = st.session_state.get("import_sheet") or None
 
 overrides: dict[str, Optional[str]] = {}
@@ -174,7 +179,7 @@ else:
     a, b = st.columns([1, 2])
     if len(plan.sheets) > 1:
         picked = a.selectbox(t("sheet"), plan.sheets, index=plan.sheets.index(plan.sheet) if plan.sheet in plan.sheets else 0,
-                             key=f"import_sheet_pick_{upload['digest'][:8]}")
+                             key=f"import_sheet_pick_{upload['digest'][:8]}", placeholder=state.t("Velg …", "Choose …"))
         if picked != plan.sheet:
             st.session_state["import_sheet"] = picked
             st.rerun()
@@ -196,7 +201,7 @@ else:
     edited = st.data_editor(
         safe_table(rows), hide_index=True, width="stretch", key=f"import_map_{signature}",
         disabled=[t("col_letter"), t("col_header"), t("col_how")],
-        column_config={t("col_field"): st.column_config.SelectboxColumn(t("col_field"), options=options, required=True)},
+        column_config={t("col_field"): st.column_config.SelectboxColumn(t("col_field"), options=options)},
     )
     changes = {}
     for before, after in zip(rows, edited):

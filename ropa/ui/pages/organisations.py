@@ -218,7 +218,7 @@ with edit_tab:
             st.session_state["org_pick"] = handed
         elif st.session_state.get("org_pick") not in names:
             st.session_state["org_pick"] = state.org() if state.org() in names else names[0]
-        pick = st.selectbox(t("pick"), names, key="org_pick")
+        pick = st.selectbox(t("pick"), names, placeholder=state.t("Velg …", "Choose …"), key="org_pick")
 
         loaded = st.session_state.get("orgs_loaded")
         if not loaded or loaded["name"] != pick or not forms.filled(EDIT, ORGANISATION_FIELDS):

@@ -1,7 +1,9 @@
 """Overview: the register's headline figures, where they come from, and where data go.
 
-Figures come from :func:`ropa.stats.overview` (SQL aggregates); each "show" opens the
-activities list with the filter that produced the figure.
+Figures come from :func:`ropa.stats.overview` (SQL aggregates); every figure opens what is
+behind it: "show" under a number, a click on a bar, a country on the map or in the table opens
+the activities list with the filter that produced it. The map is drawn from country shapes
+shipped with the app (:mod:`ropa.geo`): the page asks nothing of the internet.
 """
 
 from __future__ import annotations
@@ -9,12 +11,13 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date
 
+import altair as alt
 import pandas as pd
 import streamlit as st
 
-from ropa import checks, db, review, stats, vocab
+from ropa import checks, db, geo, registry, review, stats, vocab
 from ropa.text import markdown
-from ropa.ui import signin, state
+from ropa.ui import look, signin, state
 
 t = state.t
 lang = state.lang()
@@ -72,32 +75,66 @@ for col, key in zip(cols, keys):
     fig = ov.figures[key]
     with col:
         st.metric(t(*LABELS[key]), fig.value, help=t(*HELP[key]) if key in HELP else None)
-        if fig.filter is not None and fig.value:
+        if key == "organisations":
+            if st.button(t("Vis", "Show"), key="show_organisations", icon=":material/arrow_forward:", type="tertiary"):
+                st.switch_page("ropa/ui/pages/organisations.py")
+        elif fig.filter is not None and fig.value:
             if st.button(t("Vis", "Show"), key=f"show_{key}", icon=":material/arrow_forward:", type="tertiary"):
                 open_list(key)
                 st.switch_page("ropa/ui/pages/activities.py")
 
 cols = st.columns(3)
-for col, sev, _icon in zip(cols, checks.SEVERITIES, (":material/error:", ":material/warning:", ":material/info:")):
-    col.metric(f"{t('Avvik', 'Findings')}: {checks.severity_label(sev, lang)}", findings[sev])
-if st.button(t("Se alle avvik", "See all findings"), icon=":material/rule:"):
-    st.switch_page("ropa/ui/pages/findings.py")
+for col, sev in zip(cols, checks.SEVERITIES):
+    with col:
+        st.metric(f":{look.SEVERITY_COLOURS[sev]}[{look.SEVERITY_ICONS[sev]}] {t('Avvik', 'Findings')}: {checks.severity_label(sev, lang)}",
+                  findings[sev])
+        if findings[sev] and st.button(t("Vis", "Show"), key=f"show_findings_{sev}", icon=":material/arrow_forward:", type="tertiary"):
+            st.session_state["fnd_sev"] = [sev]
+            st.switch_page("ropa/ui/pages/findings.py")
+
+base = ov.figures["activities"].filter
+
+
+def bars(frame: pd.DataFrame, key: str, colour: str = "#1f5c99") -> list[str]:
+    """A horizontal bar chart with whole labels, in the frame's order; the codes of the bar clicked."""
+    pick = alt.selection_point(name="pick", fields=["code"])
+    chart = (alt.Chart(frame).mark_bar(color=colour, cursor="pointer")
+             .encode(y=alt.Y("label:N", sort=None, title=None, axis=alt.Axis(labelLimit=0)),
+                     x=alt.X("n:Q", title=t("Aktiviteter", "Activities"), axis=alt.Axis(tickMinStep=1)),
+                     tooltip=[alt.Tooltip("label:N", title=" "), alt.Tooltip("n:Q", title=t("Aktiviteter", "Activities"))],
+                     opacity=alt.condition(pick, alt.value(1), alt.value(0.6)))
+             .add_params(pick).properties(height=max(90, 28 * len(frame))))
+    event = st.altair_chart(chart, on_select="rerun", key=key, width="stretch")
+    return [p["code"] for p in (event.selection.get("pick") or [])] if event else []
+
+
+def show_activities(flt: registry.ActivityFilter, what: str) -> None:
+    st.session_state["activity_filter"] = flt
+    st.session_state["activity_filter_label"] = what
+    st.switch_page("ropa/ui/pages/activities.py")
+
 
 st.divider()
-left, middle, right = st.columns(3)
+st.caption(t("Klikk på en stolpe for å se aktivitetene bak den.", "Click a bar to see the activities behind it."))
+left, right = st.columns(2)
 with left:
     st.subheader(t("Behandlingsgrunnlag", "Legal basis"))
-    df = pd.DataFrame({t("Grunnlag", "Basis"): [vocab.LEGAL_BASES[c].display(lang) for c in ov.by_legal_basis],
-                       t("Aktiviteter", "Activities"): list(ov.by_legal_basis.values())})
-    st.bar_chart(df, x=t("Grunnlag", "Basis"), y=t("Aktiviteter", "Activities"), horizontal=True)
-with middle:
-    st.subheader(t("Per virksomhet", "By organisation"))
-    df = pd.DataFrame({t("Virksomhet", "Organisation"): list(ov.by_organisation), t("Aktiviteter", "Activities"): list(ov.by_organisation.values())})
-    st.bar_chart(df, x=t("Virksomhet", "Organisation"), y=t("Aktiviteter", "Activities"), horizontal=True)
-with right:
+    frame = pd.DataFrame({"code": list(ov.by_legal_basis), "label": [vocab.LEGAL_BASES[c].display(lang) for c in ov.by_legal_basis],
+                          "n": list(ov.by_legal_basis.values())})
+    for code in bars(frame, "chart_basis"):
+        show_activities(replace(base, legal_basis=[code]), vocab.LEGAL_BASES[code].display(lang))
     st.subheader("Status")
-    df = pd.DataFrame({"Status": [vocab.STATUSES[c].label(lang) for c in ov.by_status], t("Aktiviteter", "Activities"): list(ov.by_status.values())})
-    st.bar_chart(df, x="Status", y=t("Aktiviteter", "Activities"))
+    # The same order in both languages: the life of an activity, not the alphabet.
+    frame = pd.DataFrame({"code": list(vocab.STATUSES), "label": [vocab.STATUSES[c].label(lang).capitalize() for c in vocab.STATUSES],
+                          "n": [ov.by_status.get(c, 0) for c in vocab.STATUSES]})
+    for code in bars(frame, "chart_status"):
+        # The status chart counts retired activities too: its filter is the status alone.
+        show_activities(registry.ActivityFilter(org=org, status=[code]), f"Status: {vocab.STATUSES[code].label(lang)}")
+with right:
+    st.subheader(t("Per virksomhet", "By organisation"))
+    frame = pd.DataFrame({"code": list(ov.by_organisation), "label": list(ov.by_organisation), "n": list(ov.by_organisation.values())})
+    for code in bars(frame, "chart_org"):
+        show_activities(replace(base, org=code), code)
 
 st.divider()
 st.subheader(t("Hvor opplysningene overføres", "Where personal data are transferred"))
@@ -108,9 +145,24 @@ else:
     st.markdown(legend, unsafe_allow_html=True)
     map_col, table_col = st.columns([3, 2])
     with map_col:
-        points = stats.destination_points(ov.destinations)
-        if points:
-            st.map(pd.DataFrame(points), latitude="lat", longitude="lon", size="size", color="colour", zoom=0.6)
+        shapes = geo.world(ov.destinations, lang)
+        statuses = list(stats.STATUS_COLOURS)
+        pick = alt.selection_point(name="pick", fields=["code"])
+        chart = (alt.Chart(alt.Data(values=shapes["features"]))
+                 .transform_calculate(shade="datum.properties.transfers > 0 ? datum.properties.status : 'none'", code="datum.properties.code")
+                 .mark_geoshape(stroke="#ffffff", strokeWidth=0.4, cursor="pointer")
+                 .encode(color=alt.Color("shade:N", legend=None,
+                                         scale=alt.Scale(domain=[*statuses, "none"], range=[*stats.STATUS_COLOURS.values(), "#e4e7eb"])),
+                         tooltip=[alt.Tooltip("properties.name:N", title=t("Land", "Country")),
+                                  alt.Tooltip("properties.status_label:N", title="Status"),
+                                  alt.Tooltip("properties.transfers:Q", title=t("Overføringer", "Transfers"))])
+                 .add_params(pick).project("equalEarth").properties(height=360))
+        event = st.altair_chart(chart, on_select="rerun", key="transfer_map", width="stretch")
+        clicked = [p.get("code") for p in (event.selection.get("pick") or [])] if event else []
+        clicked = [c for c in clicked if c and any(d["country"] == c for d in ov.destinations)]
+        if clicked:
+            show_activities(replace(ov.figures["activities"].filter, country=[clicked[0]]),
+                            f"{t('Overføring til', 'Transfer to')} {vocab.country_name(clicked[0], lang)}")
     with table_col:
         table = pd.DataFrame([{t("Land", "Country"): vocab.country_name(d["country"], lang), "ISO": d["country"],
                                "Status": vocab.country_status_label(d["country"], lang),

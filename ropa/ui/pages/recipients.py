@@ -13,6 +13,7 @@ import streamlit as st
 from ropa import db, registry, vocab
 from ropa.errors import Conflict, NotFound, ValidationFailed
 from ropa.fields import RECIPIENT, RECIPIENT_FIELDS, WORKBOOK
+from ropa.grammar import agree
 from ropa.text import markdown
 from ropa.text import table as safe_table
 from ropa.ui.state import current_actor
@@ -51,7 +52,7 @@ TEXT = {
     "gone": ("«{name}» finnes ikke lenger (noen kan ha slettet den).", "'{name}' no longer exists (someone may have deleted it)."),
     "delete": ("Slett mottakeren …", "Delete the recipient …"),
     "in_use": ("«{name}» kan ikke slettes fordi {refs} bruker den. Fjern den fra disse behandlingsaktivitetene først.",
-               "'{name}' cannot be deleted because {refs} use it. Remove it from those activities first."),
+               "'{name}' cannot be deleted because {refs} {verb} it. Remove it from those activities first."),
     "in_use_now": ("«{name}» ble ikke slettet: den er tatt i bruk i mellomtiden ({detail}).",
                    "'{name}' was not deleted: it has come into use meanwhile ({detail})."),
     "confirm": ("Vil du slette «{name}»? Revisjonssporet beholder historikken.",
@@ -185,7 +186,7 @@ if handed and handed[0] in org_names:
     st.session_state["rec_pick"] = handed[1]
 elif st.session_state.get("rec_org") not in org_names:
     st.session_state["rec_org"] = state.org() if state.org() in org_names else org_names[0]
-org = st.selectbox(t("org"), org_names, key="rec_org")
+org = st.selectbox(t("org"), org_names, placeholder=state.t("Velg …", "Choose …"), key="rec_org")
 
 with db.session(state.engine()) as s:
     recipients = registry.list_recipients(s, org)
@@ -216,7 +217,7 @@ with edit_tab:
     else:
         if st.session_state.get("rec_pick") not in names:
             st.session_state["rec_pick"] = names[0]
-        pick = st.selectbox(t("pick"), names, key="rec_pick")
+        pick = st.selectbox(t("pick"), names, placeholder=state.t("Velg …", "Choose …"), key="rec_pick")
 
         loaded = st.session_state.get("recs_loaded")
         if not loaded or (loaded["org"], loaded["name"]) != (org, pick) or not forms.filled(EDIT, RECIPIENT_FIELDS):
@@ -243,7 +244,7 @@ with edit_tab:
             st.form_submit_button(t("save"), type="primary", icon=":material/save:", on_click=_save, key="recedit_submit")
 
         if used:
-            st.info(t("in_use").format(name=markdown(pick), refs=markdown(", ".join(used))), icon=":material/link:")
+            st.info(t("in_use").format(name=markdown(pick), refs=markdown(", ".join(used)), verb=agree(len(used), "uses", "use")), icon=":material/link:")
         elif st.session_state.get("recs_confirm_delete") == pick:
             st.warning(t("confirm").format(name=markdown(pick)), icon=":material/warning:")
             yes, no = st.columns(2)

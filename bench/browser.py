@@ -1,0 +1,168 @@
+"""The dashboard's speed in a real browser: Chromium (Debian's, through Playwright) against
+``streamlit run app.py`` on this machine, over a synthetic register.
+
+    .venv/bin/python bench/browser.py --activities 10000 --repeat 5 [--json]
+
+Measures, each as the median of ``--repeat`` runs (wall time from the user's action until the
+page shows its result): the first page after start (a new tab on the overview), switching pages
+(overview -> activities and back), filtering the list by free text, opening an activity in the
+editor, and saving it. The first page of the first tab (cold caches) is reported on its own.
+Target: each under 1 s at 10,000 activities.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+from typing import Any, Optional
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync",
+        "--no-first-run"]
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def build(db_path: Path, n: int) -> str:
+    """A SQLite register of ``n`` synthetic activities (bench/synthetic.py)."""
+    from bench.synthetic import register
+    from ropa import db, interchange
+
+    url = f"sqlite:///{db_path}"
+    engine = db.make_engine(url)
+    db.migrate(engine)
+    with db.transaction(engine) as s:
+        interchange.import_document(s, register(n), actor="bench", source="synthetic")
+    engine.dispose()
+    return url
+
+
+def serve(url: str, log: Path) -> tuple[subprocess.Popen[bytes], str]:
+    port = _free_port()
+    env = {**os.environ, "ROPA_DATABASE_URL": url, "ROPA_USER": "bench"}
+    with log.open("wb") as out:
+        proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true", "--server.port", str(port),
+                                 "--server.address", "127.0.0.1", "--server.fileWatcherType", "none"],
+                                cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2) as r:
+                if r.read().strip() == b"ok":
+                    return proc, f"http://127.0.0.1:{port}"
+        except OSError:
+            time.sleep(0.3)
+    proc.kill()
+    raise SystemExit(f"streamlit did not start:\n{log.read_text(errors='replace')[-2000:]}")
+
+
+def measure(base: str, repeat: int) -> dict[str, list[float]]:
+    from playwright.sync_api import expect, sync_playwright
+
+    times: dict[str, list[float]] = {k: [] for k in ("first_page_cold", "first_page", "switch_page", "filter_list", "open_editor", "save")}
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+        expect.set_options(timeout=120_000)
+        for i in range(repeat + 1):  # the first tab meets cold caches
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            t0 = time.perf_counter()
+            page.goto(base, wait_until="commit")
+            expect(page.locator("h1").first).to_have_text("Oversikt")
+            expect(page.locator('[data-testid="stMetric"]').first).to_be_visible()
+            times["first_page_cold" if i == 0 else "first_page"].append(time.perf_counter() - t0)
+            if i < repeat:
+                page.close()
+        nav = page.locator('[data-testid="stSidebarNav"]')
+        main = page.locator('[data-testid="stMain"]')
+        for _ in range(repeat):
+            t0 = time.perf_counter()
+            nav.locator('a[href$="/activities"]').click()
+            expect(page.locator("h1").first).to_have_text("Behandlingsaktiviteter")
+            expect(main.locator('[data-testid="stDataFrame"]').first).to_be_visible()
+            t1 = time.perf_counter()
+            nav.locator("a").first.click()
+            expect(page.locator("h1").first).to_have_text("Oversikt")
+            expect(page.locator('[data-testid="stMetric"]').first).to_be_visible()
+            times["switch_page"] += [t1 - t0, time.perf_counter() - t1]
+        nav.locator('a[href$="/activities"]').click()
+        expect(page.locator("h1").first).to_have_text("Behandlingsaktiviteter")
+        search = main.locator('input[aria-label="Søk i navn, formål og beskrivelse"]')
+        for word in ("Rekruttering", "Fakturering", "Kundeservice", "Lønnsutbetaling", "Statistikk", "Markedsføring")[:repeat]:
+            t0 = time.perf_counter()
+            search.fill(word)
+            search.press("Enter")
+            expect(main.locator('[data-testid="stCaptionContainer"]').filter(has_text="side 1 av")).to_be_visible()
+            expect(page.locator('[data-testid="stStatusWidget"]')).to_have_count(0)
+            times["filter_list"].append(time.perf_counter() - t0)
+        search.fill("")
+        search.press("Enter")
+        expect(page.locator('[data-testid="stStatusWidget"]')).to_have_count(0)
+        for r in range(repeat):
+            grid = main.locator('[data-testid="stDataFrame"]').first
+            box = grid.bounding_box()
+            assert box is not None
+            grid.click(position={"x": 12, "y": 35 * (r + 1) + 17})  # the row marker selects the row
+            edit = main.get_by_role("button", name="Rediger", exact=True)
+            expect(edit).to_be_visible()
+            t0 = time.perf_counter()
+            edit.click()
+            expect(page.locator("h1").first).to_contain_text("Rediger ")
+            expect(main.get_by_role("button", name="Lagre").first).to_be_visible()
+            times["open_editor"].append(time.perf_counter() - t0)
+            name = main.locator('input[aria-label^="Behandlingsaktivitet"]')
+            name.fill(name.input_value() + " (endret)")
+            name.press("Tab")
+            expect(main.get_by_text("Ulagrede endringer")).to_be_visible()
+            t0 = time.perf_counter()
+            main.get_by_role("button", name="Lagre").first.click()
+            expect(main.get_by_text("Lagret.", exact=False).first).to_be_visible()
+            times["save"].append(time.perf_counter() - t0)
+            nav.locator('a[href$="/activities"]').click()
+            expect(page.locator("h1").first).to_have_text("Behandlingsaktiviteter")
+        browser.close()
+    return times
+
+
+def main(argv: Optional[list[str]] = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--activities", type=int, default=10_000, metavar="N")
+    p.add_argument("--repeat", type=int, default=5, metavar="R", help="runs per measurement; the median is reported")
+    p.add_argument("--json", action="store_true", help="one JSON object per measurement")
+    p.add_argument("--workdir", type=Path, help="keep the database and the server log here")
+    a = p.parse_args(argv)
+    work = a.workdir or Path(tempfile.mkdtemp(prefix="ropa-browser-bench-"))
+    work.mkdir(parents=True, exist_ok=True)
+    t0 = time.perf_counter()
+    url = build(work / "bench.db", a.activities)
+    print(f"# register of {a.activities} activities built in {time.perf_counter() - t0:.1f} s", file=sys.stderr)
+    proc, base = serve(url, work / "streamlit.log")
+    try:
+        times = measure(base, a.repeat)
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+    rows: list[dict[str, Any]] = [{"step": k, "activities": a.activities, "runs": len(v), "median_s": round(statistics.median(v), 3),
+                                   "min_s": round(min(v), 3), "max_s": round(max(v), 3)} for k, v in times.items() if v]
+    for r in rows:
+        print(json.dumps(r) if a.json else f"{r['step']:<16} median {r['median_s']:6.3f} s  (min {r['min_s']:.3f}, max {r['max_s']:.3f}, "
+              f"{r['runs']} runs, {r['activities']} activities)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,218 @@
+"""The dashboard as a new user meets it (issue 18): settings that keep the app private and
+quiet, every word in the user's language, an editor that guides, lists and figures that read
+well. AppTest on the demo register."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+from conftest import ROOT, app_page
+
+from ropa import interchange
+from ropa.excel import reader
+
+
+def _config() -> dict:
+    return tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
+
+
+def test_streamlit_config_keeps_the_app_private_and_minimal():
+    config = _config()
+    assert config["browser"]["gatherUsageStats"] is False
+    assert config["client"]["toolbarMode"] == "minimal"  # no Deploy button, no developer menu
+    assert config["client"]["showErrorDetails"] is False
+    assert config["theme"]["primaryColor"].startswith("#")
+
+
+def test_one_upload_limit_for_the_uploader_and_the_importers():
+    mb = _config()["server"]["maxUploadSize"]
+    assert mb * 2**20 == reader.MAX_BYTES == interchange.MAX_JSON_BYTES
+
+
+def test_import_page_names_the_upload_limit_in_both_languages(demo_url):
+    for lang, words in (("nb", "høyst 50 MB"), ("en", "at most 50 MB")):
+        at = app_page("import", lang)
+        uploader = at.get("file_uploader")[0]
+        assert words in uploader.proto.label and "50 MB" in uploader.proto.help
+
+
+# --- The editor ------------------------------------------------------------------------------------
+
+from ropa import db, editing, registry, vocab  # noqa: E402
+
+
+def _by_label(widgets, label):
+    return next(w for w in widgets if w.label == label)
+
+
+def test_country_search_ranks_exact_names_codes_and_aliases_first():
+    assert vocab.search_countries("Kina", "nb")[0] == "CN"  # not Burkina Faso
+    assert vocab.search_countries("kina", "en")[0] == "CN"  # the bokmål name works in English too
+    assert vocab.search_countries("USA", "en")[0] == "US"  # not the US Virgin Islands
+    assert vocab.search_countries("UK", "nb")[0] == "GB"
+    assert vocab.search_countries("cn", "en")[0] == "CN" and vocab.search_countries("CHN", "nb")[0] == "CN"
+    assert vocab.search_countries("Tys", "nb")[0] == "DE" and vocab.search_countries("Ger", "en")[0] == "DE"
+    assert vocab.search_countries("Storbritannia", "nb")[0] == "GB"
+    assert vocab.search_countries("ingen", "nb") == []
+    assert len(vocab.search_countries("", "nb")) == len(vocab.countries("nb"))
+
+
+def test_typing_ingen_in_the_mechanism_picker_finds_no_mechanism_first():
+    labels = list(editing.mechanism_options("nb"))
+    first = next(label for label in labels if "ingen" in label.lower())
+    assert editing.mechanism_options("nb")[first] == "none"
+    assert "annet ledd" in next(label for label in labels if "49(1) " in label)  # bokmål, not "second subparagraph"
+
+
+def test_pending_table_edits_survive_a_redraw():
+    rows = [{"name": "A", "kind": None}, {"name": "B", "kind": None}]
+    edits = {"edited_rows": {"0": {"kind": "processor"}}, "deleted_rows": [1], "added_rows": [{"name": "C"}]}
+    assert editing.apply_edits(rows, edits, ["name", "kind"]) == [{"name": "A", "kind": "processor"}, {"name": "C", "kind": None}]
+
+
+def test_merge_suggests_the_side_that_changed_each_field():
+    base = {"name": "N", "description": "D", "owner": "O", "version": 1}
+    mine = {"name": "Mine", "description": "D", "owner": "Me"}
+    theirs = {"name": "N", "description": "Theirs", "owner": "They", "version": 2}
+    rows = {r["field"]: r for r in editing.merge_fields(base, mine, theirs)}
+    assert rows["name"]["choice"] == "mine" and rows["description"]["choice"] == "theirs"
+    assert rows["owner"]["both"] and rows["owner"]["choice"] == "mine"
+    assert editing.merged(mine, theirs, {k: r["choice"] for k, r in rows.items()}) == {"name": "Mine", "description": "Theirs", "owner": "Me"}
+
+
+def _activity(url, org, ref):
+    engine = db.make_engine(url)
+    with db.session(engine) as s:
+        act = registry.get_activity(s, org, ref)
+        out = registry.activity_dict(act), act.version
+    engine.dispose()
+    return out
+
+
+def test_editor_adds_a_transfer_to_china_typed_in_bokmal_and_shows_its_findings(demo_url):
+    at = app_page("editor", "nb", edit_activity=("Janteloppet", "JL-01"))
+    assert [tab.label for tab in at.tabs][:2] == ["Behandlingen", "Formål og grunnlag"]
+    assert any(w.label.endswith(" *") for w in at.text_input)  # required fields are marked
+    assert sum(1 for b in at.button if b.label == "Lagre") == 2  # above and below the tabs
+    _by_label(at.text_input, "Søk etter land").input("Kina").run()
+    pick = _by_label(at.selectbox, "Land")
+    assert pick.value == "Kina (CN) · Tredjestat"
+    _by_label(at.button, "Legg til overføring").click().run()
+    assert not at.exception
+    assert _by_label(at.text_input, "Søk etter land").value == ""  # ready for the next one
+    next(b for b in at.button if b.label == "Lagre").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    data, version = _activity(demo_url, "Janteloppet", "JL-01")
+    assert [t["country"] for t in data["transfers"]] == ["CN"] and version == 2
+    shown = "\n".join(str(x.value) for x in [*at.markdown, *at.error, *at.warning, *at.info, *at.success])
+    assert "Lagret." in shown and "Kina" in shown  # the activity's findings after the save, about the new transfer
+
+
+def test_editor_says_at_once_when_the_activity_changed_elsewhere(demo_url):
+    at = app_page("editor", "en", edit_activity=("Janteloppet", "JL-01"))
+    data, version = _activity(demo_url, "Janteloppet", "JL-01")
+    engine = db.make_engine(demo_url)
+    with db.transaction(engine) as s:
+        registry.update_activity(s, "Janteloppet", "JL-01", {**data, "owner": "Their owner"}, expected_version=version, actor="colleague")
+    engine.dispose()
+    at.run()
+    assert any("colleague" in w.value and "newer version (2)" in w.value for w in at.warning)
+
+
+def test_a_conflict_keeps_my_edits_and_merges_field_by_field(demo_url):
+    at = app_page("editor", "nb", edit_activity=("Janteloppet", "JL-01"))
+    data, version = _activity(demo_url, "Janteloppet", "JL-01")
+    name_box = next(w for w in at.text_input if w.value == data["name"])
+    name_box.input("Mitt nye navn").run()
+    engine = db.make_engine(demo_url)
+    with db.transaction(engine) as s:
+        registry.update_activity(s, "Janteloppet", "JL-01", {**data, "description": "Deres beskrivelse"}, expected_version=version,
+                                 actor="kollega")
+    engine.dispose()
+    next(b for b in at.button if b.label == "Lagre").click().run()
+    assert not at.exception
+    assert any("kollega" in e.value and "Ingenting ble lagret" in e.value for e in at.error)  # the conflict, in bokmål
+    shown = [x.value for x in at.text]
+    assert "Mitt nye navn" in shown and "Deres beskrivelse" in shown  # both versions, field by field
+    _by_label(at.button, "Lagre sammenslått versjon").click().run()
+    assert not at.exception
+    merged, version = _activity(demo_url, "Janteloppet", "JL-01")
+    assert merged["name"] == "Mitt nye navn" and merged["description"] == "Deres beskrivelse" and version == 3
+
+
+# --- Lists, figures, history ---------------------------------------------------------------------------
+
+
+def test_activity_list_shows_a_findings_badge_and_a_whole_page(demo_url):
+    at = app_page("activities", "nb")
+    frame = at.dataframe[0].value
+    assert len(frame) == 35 and "Avvik" in frame.columns
+    jl01 = frame[frame["Ref"] == "JL-01"].iloc[0]["Avvik"]
+    assert "⚠" in jl01 or "⛔" in jl01
+    assert at.dataframe[0].proto.placeholder == ""  # empty cells stay empty
+    assert "None" not in frame.astype(str).to_numpy().ravel().tolist()
+
+
+def test_the_search_is_kept_when_returning_to_the_list(demo_url):
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.session_state["lang"] = "en"
+    at.run()
+    at.switch_page("ropa/ui/pages/activities.py").run()
+    _by_label(at.text_input, "Search name, purpose and description").input("markedsføring").run()
+    narrowed = len(at.dataframe[0].value)
+    assert 0 < narrowed < 35
+    at.switch_page("ropa/ui/pages/overview.py").run()
+    at.switch_page("ropa/ui/pages/activities.py").run()
+    assert not at.exception
+    assert _by_label(at.text_input, "Search name, purpose and description").value == "markedsføring"
+    assert len(at.dataframe[0].value) == narrowed
+
+
+def _charts(at):
+    """Each Vega-Lite chart of a page as (spec, rows of its data)."""
+    import json
+
+    import pyarrow as pa
+
+    out = []
+    for chart in at.get("vega_lite_chart"):
+        spec = json.loads(chart.proto.spec)
+        if chart.proto.datasets:
+            rows = pa.ipc.open_stream(chart.proto.datasets[0].data.data).read_all().to_pylist()
+        else:
+            rows = spec.get("data", {}).get("values", [])
+        out.append((spec, rows))
+    return out
+
+
+def test_overview_charts_are_horizontal_whole_and_in_one_order(demo_url):
+    for lang in ("nb", "en"):
+        at = app_page("overview", lang)
+        status, rows = next((s, r) for s, r in _charts(at) if any(d.get("code") == "draft" for d in r))
+        assert [d["code"] for d in rows] == ["draft", "active", "retired"]
+        assert status["encoding"]["y"]["axis"]["labelLimit"] == 0 and status["encoding"]["x"]["type"] == "quantitative"
+        assert all(s["params"][0]["select"]["type"] == "point" for s, _ in _charts(at))  # every chart can be clicked
+        assert any(m.label.startswith(":red[:material/error:]") for m in at.metric)  # severities coloured
+
+
+def test_the_transfer_map_is_drawn_from_shapes_shipped_with_the_app(demo_url):
+    import json
+
+    at = app_page("overview", "nb")
+    world, features = next((s, r) for s, r in _charts(at) if s["mark"]["type"] == "geoshape")
+    china = next(f for f in features if f["properties"]["code"] == "CN")
+    assert china["properties"]["transfers"] > 0 and china["properties"]["status"] == "third_country"
+    assert len(features) > 150 and "url" not in json.dumps(world["data"])[:200]  # inline shapes, no tiles
+    assert not at.get("deck_gl_json_chart") and not at.get("map")
+
+
+def test_history_renders_values_as_the_workbook_does(demo_url):
+    at = app_page("history", "nb", open_activity=("Janteloppet", "JL-01"))
+    frame = at.dataframe[0].value
+    assert set(frame["Handling"]) <= {"opprettet", "endret", "slettet"} and "opprettet" in set(frame["Handling"])
+    cells = frame.astype(str).to_numpy().ravel().tolist()
+    assert not any(c.startswith(("{", "[")) for c in cells) and "None" not in cells
+    assert "JL-01 · Kunderegister og bestillinger" in cells
