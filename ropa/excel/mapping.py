@@ -70,6 +70,23 @@ def _targets() -> dict[str, Target]:
     out["transfers.mechanism"] = _from_spec(TRANSFER["mechanism"], "transfers.mechanism")
     out["transfers.safeguard"] = _from_spec(TRANSFER["safeguard"], "transfers.safeguard")
     out["recipients.agreement"] = _from_spec(RECIPIENT["agreement"], "recipients.agreement")
+    # Templates that ask "does data leave the country?" (yes/no) beside free text for the destination or the
+    # recipient's name and address: a "no" makes no transfer, a "yes" one found in the text.
+    out["transfers.flag"] = Target(
+        "transfers.flag", "Transferred outside the EEA? (yes/no)", "Overføres ut av EØS? (ja/nei)", "bool",
+        ("Transferred outside the EEA? (yes/no)", "Overføres ut av EØS? (ja/nei)", "Is personal data transferred outside the EEA",
+         "Is personal data transferred outside the UK", "Is personal data transferred outside the UK or EEA",
+         "Transferred outside the UK/EEA", "Transfers outside the EEA", "Transfer outside EEA", "International transfer",
+         "International transfers (Y/N)", "Transfer to third country", "Data transferred abroad", "Data leaves the EEA",
+         "Restricted transfer", "Overføres opplysningene ut av EØS", "Overføring ut av EØS", "Overføres til tredjeland",
+         "Overføres opplysningene til land utenfor EØS", "Overføring til land utenfor EØS", "Utenfor EØS"))
+    out["transfers.recipient"] = Target(
+        "transfers.recipient", "Recipient of the transfer (name and address)", "Mottaker i tredjestat (navn og adresse)", "text",
+        ("Recipient of the transfer (name and address)", "Mottaker i tredjestat (navn og adresse)", "Recipient name and address",
+         "Name and address of recipient", "Name and address of the recipient", "Recipient in third country",
+         "Transfer recipient", "Who receives the transfer", "Destination and recipient", "Destination / recipient",
+         "Mottaker i tredjeland", "Navn og adresse på mottaker", "Mottakerens navn og adresse", "Importer",
+         "Data importer", "Name of data importer"))
     out["legal_bases.legitimate_interest"] = Target(
         "legal_bases.legitimate_interest", "Legitimate interests for the processing", "Berettiget interesse (beskrivelse)", "text",
         ("Legitimate interests for the processing", "Legitimate interests for the processing (if applicable)",
@@ -443,6 +460,22 @@ def is_instruction(cells: Sequence[Any]) -> bool:
         return False
     telling = sum(1 for v in texts if isinstance(v, str) and (_INSTRUCTION.match(v) or v.rstrip().endswith("?")))
     return telling * 2 > len(texts) and telling >= 2
+
+
+_TELLING = re.compile(
+    r"\b(?:bruk|use|add|legg til|legg inn|slett|delete|remove|fjern|fill in|fyll ut|fyll inn|complete|please|vennligst|"
+    r"one (?:line|row) (?:per|for)|(?:én|en|ei) (?:linje|rad) (?:per|for)|below|nedenfor|under denne|this sheet|dette arket|"
+    r"this template|denne malen|instructions?|veiledning)\b", re.IGNORECASE)
+
+
+def is_instruction_sentence(cells: Sequence[Any]) -> bool:
+    """A row whose only text is a sentence telling how to fill in the sheet ("Bruk én linje for hver behandling, og slett
+    eksemplene", "Add one line per processing activity below")."""
+    texts = [v for v in cells if v is not None and str(v).strip()]
+    if len(texts) != 1 or not isinstance(texts[0], str):
+        return False
+    words = texts[0].split()
+    return len(words) >= 4 and bool(_TELLING.search(texts[0]) or _INSTRUCTION.match(texts[0]) and texts[0].rstrip().endswith((".", ":")))
 
 
 # ---------------------------------------------------------------------------------------------
