@@ -43,7 +43,7 @@ from sqlmodel import Session
 
 from ropa import interchange, registry, snapshot, vocab
 from ropa.errors import Problem, ValidationFailed
-from ropa.excel import convert, foreign, layout, mapping, parse, reader, xlsx_stream
+from ropa.excel import convert, diff, foreign, layout, mapping, parse, reader, xlsx_stream
 from ropa.excel.convert import Note
 from ropa.excel.layout import Sheet
 from ropa.fields import ACTIVITY, ORGANISATION
@@ -74,7 +74,7 @@ class RowPlan:
     name: Optional[str] = None
     status: str = "pending"  # new | changed | unchanged | error | example | instructions | skipped
     messages: list[str] = field(default_factory=list)
-    changes: list[tuple[str, Any, Any]] = field(default_factory=list)  # (field, old, new) of a changed activity
+    changes: list[diff.FieldChange] = field(default_factory=list)  # a changed activity's fields, old -> new
 
 
 @dataclass
@@ -122,6 +122,10 @@ class ImportPlan:
     @property
     def ok(self) -> bool:
         return not self.errors
+
+    def changed_activities(self) -> list[RowPlan]:
+        """The rows that create or change an activity: what the import button would do."""
+        return [r for r in self.rows if r.status in ("new", "changed")]
 
     def summary(self) -> str:
         c = self.counts()
@@ -289,6 +293,11 @@ class _Builder:
         self.ui_lang = ui_lang  # the language problems are told in (the workbook's own language is ``lang``)
         self.own = False  # our own workbook: a value invalid for its column is an error
 
+    def place(self, origin: _Origin, key: Optional[str] = None) -> str:
+        """Where a problem is: our own workbook has many sheets, so its places always name the sheet."""
+        text = origin.where(key)
+        return self.where(f"{origin.sheet} {text}" if self.own and origin.main else text)
+
     def where(self, text: str) -> str:
         """A place ("Sheet row 5, 'Header'") in the user's language."""
         if self.ui_lang != "nb":
@@ -299,7 +308,7 @@ class _Builder:
 
     def note(self, origin: _Origin, notes: Iterable[Note]) -> None:
         for n in notes:
-            p = Problem(self.where(origin.where(n.field)), n.code, n.message, n.severity)
+            p = Problem(self.place(origin, n.field), n.code, n.message, n.severity)
             (self.errors if n.severity == "error" else self.warnings).append(p)
             if origin.plan is not None:
                 origin.plan.messages.append(str(p))
@@ -450,7 +459,7 @@ class _Builder:
             else:
                 out.append(Problem(f"organisation '{ob.name}'" + (f", {rest}" if rest else ""), p.code, p.message, p.severity))
                 continue
-            q = Problem(self.where(origin.where(key or None)), p.code, p.message, p.severity)
+            q = Problem(self.place(origin, key or None), p.code, p.message, p.severity)
             if origin.plan is not None:
                 origin.plan.messages.append(str(q))
                 if q.severity == "error":
@@ -1341,7 +1350,10 @@ def _plan(session: Session, p: Path, *, org: Optional[str], sheet: Optional[str]
             if current is None:
                 origin.plan.status = "new"
             else:
-                origin.plan.status = "unchanged" if registry.activity_dict_from_doc(act_doc) == current else "changed"
+                new = registry.activity_dict_from_doc(act_doc)
+                origin.plan.status = "unchanged" if new == current else "changed"
+                if new != current:
+                    origin.plan.changes = diff.changes(current, new)
     return plan
 
 
@@ -1367,8 +1379,10 @@ def _plan_json(session: Session, path: Path, *, org: Optional[str], mode: str) -
                 row.status = "skipped"
             else:
                 current = ob.db_acts.get(act.ref)
-                row.status = "new" if current is None else (
-                    "unchanged" if registry.activity_dict_from_doc(act) == current else "changed")
+                new = registry.activity_dict_from_doc(act)
+                row.status = "new" if current is None else ("unchanged" if new == current else "changed")
+                if row.status == "changed" and current is not None:
+                    row.changes = diff.changes(current, new)
             plan.rows.append(row)
     return plan
 
