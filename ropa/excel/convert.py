@@ -20,6 +20,7 @@ from datetime import date, datetime
 from typing import Any, Optional
 
 from ropa import vocab
+from ropa.errors import MESSAGE_LANG
 from ropa.excel import parse
 from ropa.fields import ACTIVITY, ORGANISATION, RECIPIENT, TRANSFER
 
@@ -27,7 +28,7 @@ NONE_WORDS = frozenset({"none", "ingen", "n/a", "na", "nei", "no", "-", "–", "
                         "ingen overføringer", "ingen overføring", "nil", "ingen tredjelandsoverføring"})
 
 
-LANG: ContextVar[str] = ContextVar("ropa_import_lang", default="en")  # the language problems are told in (nb | en)
+LANG: ContextVar[str] = MESSAGE_LANG  # the language problems are told in (nb | en)
 
 
 def say(en: str, nb: str) -> str:
@@ -511,7 +512,7 @@ def transfer_from_text(words: str, recipient_text: Optional[str] = None) -> Opti
     if code and code not in ("none", "unknown"):
         t["mechanism"] = code
     name_from = recipient_text or words
-    first = re.split(r",|\n| – | - ", name_from.strip())[0].strip(" .;:")
+    first = re.split(r",|\n| – | - ", name_from.strip())[0].strip(" ;:")
     if first and not parse.countries_in_text(first) == [t["country"]] and vocab.find_country(first) is None \
             and not parse.parse_mechanism(first)[0] and len(first.split()) <= 8 and t["country"]:
         t["recipient"] = first
@@ -711,7 +712,7 @@ def _flagged_transfers(act: dict[str, Any], values: dict[str, Any], ctx: Context
             return
         transfers = act["transfers"] = [t]
     if who:
-        name = re.split(r",|\n| – ", who)[0].strip(" .;:")
+        name = re.split(r",|\n| – ", who)[0].strip(" ;:")
         if name and vocab.find_country(name) is None:
             for t in transfers:
                 t["recipient"] = t.get("recipient") or name

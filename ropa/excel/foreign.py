@@ -99,7 +99,7 @@ def _contact_lines(value: str) -> dict[str, str]:
     out: dict[str, str] = {}
     address: list[str] = []
     parts = [p.strip() for p in re.split(r"\n|;|\|", value) if p.strip()]
-    if len(parts) == 1 and "," in value and ("@" in value or re.search(r"\d{5,}", value)):
+    if len(parts) == 1 and "," in value:
         parts = [p.strip() for p in value.split(",") if p.strip()]
     for i, part in enumerate(parts):
         email = re.search(r"[\w.+-]+@[\w-]+(\.[\w-]+)+", part)
@@ -158,8 +158,6 @@ def read_details(sheet: SheetData, header_first_row: int, width: int = 12) -> li
             if sec != section and attr in (None, "name", "contact"):
                 section = sec
             values = _contact_lines(value) if attr in (None, "contact") else {attr: value} if attr else {}
-            if attr is None and sec in ("dpo", "representative", "org") and len(values) == 1 and "name" in values:
-                values = {"name": value}
             for a, v in values.items():
                 key = _FIELDS.get((sec, a))
                 if key and key not in out and v:

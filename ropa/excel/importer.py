@@ -595,7 +595,9 @@ def choose_sheets(book: reader.Book, name: Optional[str], overrides: Optional[di
         raise ValidationFailed([Problem(book.path.name, "empty", convert.say("the file has no rows", "filen har ingen rader"))])
     visible = [f for f in found if f[0].visible] or found
     best = max(len(h.mapped()) for _, h, _ in visible)
-    keep = [f for f in visible if len(f[1].mapped()) >= max(mapping.MIN_HEADER_MATCHES + 1, best // 2)]
+    # Another sheet is read too when it names enough fields: half the best sheet's, or, for an Art. 30(2)
+    # processor sheet (which asks for fewer), three.
+    keep = [f for f in visible if len(f[1].mapped()) >= max(mapping.MIN_HEADER_MATCHES + 1, best // 2 if f[2] != "processor" else 0)]
     keep.sort(key=lambda f: -len(f[1].mapped()))
     if not keep:
         keep = [max(visible, key=lambda f: len(f[1].mapped()))]
