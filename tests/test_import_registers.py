@@ -451,3 +451,45 @@ def test_validation_messages_are_translated_to_bokmal():
     assert nb["name"] == "må være tekst" and en["name"] != nb["name"]
     assert nb["retention.period"].startswith("må være et heltall")
     assert nb["last_review"].startswith("må være en gyldig dato")
+
+
+def test_a_second_sheet_about_the_same_activities_adds_to_them(engine, tmp_path):
+    path = tmp_path / "two-tabs.xlsx"
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Record of processing"
+    ws.append(["Business function", "Purpose of processing", "Categories of individuals", "Categories of personal data"])
+    ws.append(["HR", "Recruitment", "Applicants", "CVs"])
+    ws.append(["Sales", "Invoicing", "Customers", "Addresses"])
+    lb = wb.create_sheet("Lawful basis")
+    lb.append(["Business function", "Purpose of processing", "Article 6 lawful basis for processing personal data",
+               "Article 9 basis for processing special category data"])
+    lb.append(["HR", "Recruitment", "Contract", "Art. 9(2)(b)"])
+    lb.append(["Sales", "Invoicing", "Legal obligation", "N/A"])
+    wb.save(path)
+    with db.transaction(engine) as s:
+        report = importer.import_file(s, path, actor="t", org="Org")
+    assert len(report.created) == 2
+    got = by_name(engine, "Org")
+    assert [b["code"] for b in got["Recruitment"]["legal_bases"]] == ["art6_1_b"]
+    assert [c["code"] for c in got["Recruitment"]["art9_conditions"]] == ["art9_2_b"]
+    assert got["Recruitment"]["data_subjects"] == ["Applicants"] or got["Recruitment"]["data_subjects"]
+    assert [b["code"] for b in got["Invoicing"]["legal_bases"]] == ["art6_1_c"] and got["Invoicing"]["art9_conditions"] == []
+
+
+def test_a_column_of_other_words_is_left_out_but_a_stray_value_is_an_error(engine, tmp_path):
+    path = tmp_path / "status.xlsx"
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["Processing activity", "Purpose", "Status", "DPIA"])
+    ws.append(["Payroll", "Pay", "Ask Kim", "Not required"])
+    ws.append(["CRM", "Sell", "See notes", "Completed"])
+    ws.append(["CCTV", "Safety", "Awaiting sign-off by Legal", "Maybe later"])
+    wb.save(path)
+    with db.session(engine) as s:
+        plan = importer.plan_file(s, path, org="Org")
+    status = next(c for c in plan.columns if c.header == "Status")
+    assert status.field is None and status.how == "values"
+    assert any(w.code == "not_read_by_values" and "'Status'" in w.where for w in plan.warnings)
+    assert [(e.where, e.code) for e in plan.errors] == [("row 4, 'DPIA'", "invalid_value")]
+    assert "'Maybe later'" in plan.errors[0].message

@@ -171,14 +171,20 @@ def _taxonomy_key(kind: str, item: str, custom: Optional[dict[str, vocab.Term]])
 
 _ROLE_WORDS = [("joint_controller", r"joint|felles"), ("processor", r"processor|databehandler"),
                ("controller", r"controller|behandlingsansvarlig")]
-_STATUS_WORDS = [("retired", r"retired|avsluttet|avviklet|ended|inactive|inaktiv|historisk|ceased|discontinued"),
-                 ("draft", r"draft|utkast|planned|planlagt|under arbeid|proposed"),
-                 ("active", r"active|aktiv|i bruk|in use|live|pågående|ongoing|current")]
-_DPIA_WORDS = [("done", r"^(done|completed?|ferdig|gjennomført|utført|yes,? (done|completed))"),
+_STATUS_WORDS = [("retired", r"\b(?:retired|avsluttet|avviklet|ended|inactive|inaktiv|historisk|ceased|discontinued|archived|arkivert|"
+                             r"closed|stopped|no longer|ikke lenger|decommissioned|utfaset)\b"),
+                 ("draft", r"\b(?:draft|utkast|planned|planlagt|under arbeid|proposed|pending|under review|in review|to do|todo|"
+                           r"tbc|tbd|not started|ikke startet|in progress|påbegynt|under utarbeidelse|new|ny)\b"),
+                 ("active", r"\b(?:active|aktiv|i bruk|in use|live|pågående|ongoing|current|complete|completed|ferdig|done|approved|"
+                            r"godkjent|reviewed|in place|operational|implemented|gjeldende|yes|ja)\b")]
+_DPIA_WORDS = [("not_needed", r"^(no|nei|n)\b|not (required|needed|necessary)|ikke (nødvendig|påkrevd|behov)|unødvendig|"
+                             r"low risk|lav risiko"),
+               ("done", r"^(done|completed?|ferdig|gjennomført|utført|yes,? (done|completed))|completed|gjennomført|dpia done|"
+                        r"approved|godkjent|signed off"),
                ("in_progress", r"in progress|pågår|ongoing|under arbeid|started|startet"),
                ("planned", r"planned|planlagt|required|nødvendig|needed|^yes$|^ja$|^y$|^j$|^x$"),
                ("not_needed", r"not (required|needed|necessary)|ikke (nødvendig|påkrevd)|unødvendig|^no$|^nei$|^n$"),
-               ("not_assessed", r"not assessed|ikke vurdert|unknown|ukjent|\?")]
+               ("not_assessed", r"not assessed|ikke vurdert|unknown|ukjent|\?|\btb[cd]\b|to be (?:confirmed|assessed)")]
 _UNIT_WORDS = [("years", r"^(år|years?|yrs?|aar)$"), ("months", r"^(måneder|måned|mnd\.?|months?|mths?)$"),
                ("days", r"^(dager|dag|days?|døgn)$")]
 _ACTION_WORDS = [("anonymise", r"anonymi"), ("erase", r"slett|erase|delet|destroy|makuler|fjern"),

@@ -17,7 +17,7 @@ before it reads a row.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Optional
 
@@ -211,8 +211,28 @@ _YES_NO = re.compile(r"^(ja|nei|yes|no|y|n|j|x|true|false|✓|✔)\b", re.IGNORE
 _TRANSFER_HEADER = re.compile(r"transfer|outside|abroad|third countr|overf|utenfor|tredje|eøs|eea|international", re.IGNORECASE)
 
 
+def _fits(key: str) -> Optional[Callable[[Any], bool]]:
+    """Whether a cell's value is one the field takes, for the fields that take only some values."""
+    from ropa import vocab
+    from ropa.excel import convert
+
+    codes = {"status": (vocab.STATUSES, convert._STATUS_WORDS), "role": (vocab.ROLES, convert._ROLE_WORDS),
+             "dpia.status": (vocab.DPIA_STATUSES, convert._DPIA_WORDS),
+             "retention.action": (vocab.RETENTION_ACTIONS, convert._ACTION_WORDS)}
+    if key in codes:
+        terms, words = codes[key]
+        return lambda v: convert._coded(v, terms, words)[0] is not None
+    if key in ("last_review", "next_review"):
+        return lambda v: parse.parse_date(v)[1] is None
+    if key == "criminal_data":
+        return lambda v: parse.parse_bool(v)[1] is None or bool(_YES_NO.match(str(v).strip()))
+    return None
+
+
 def refine_by_values(sheet: SheetData, header: mapping.Header) -> list[tuple[mapping.Column, str, str]]:
-    """Columns whose cells say they mean something else than their header: (column, from, to), applied."""
+    """Columns whose cells say they mean something else than their header: (column, from, to), applied;
+    ``to`` is "-" for a column left out because its values are not what its field takes (e.g. a "Status"
+    column of review notes): a few odd values in a column are errors, a column of them is another column."""
     changed = []
     taken = set(header.mapped())
     for c in header.columns:
@@ -222,6 +242,12 @@ def refine_by_values(sheet: SheetData, header: mapping.Header) -> list[tuple[map
         if not values:
             continue
         texts = [str(v).strip() for v in values]
+        fits = _fits(c.field) if c.field else None
+        if fits is not None and len(values) >= 3 and sum(1 for v in values if fits(v)) * 3 < len(values):
+            changed.append((c, c.field or "-", "-"))
+            taken.discard(c.field or "")
+            c.guess, c.field, c.how = c.field, None, "values"
+            continue
         if c.field in ("retention.period", "retention.unit") and "retention.text" not in taken:
             words = sum(1 for v in values if isinstance(v, str) and len(v.split()) > 1 and parse.parse_int(v)[1] is not None)
             if words * 2 >= len(values):

@@ -199,6 +199,7 @@ class _Org:
         self.edited: dict[str, set[str]] = {}  # ref -> fields changed on the activities sheet
         self.renamed: dict[str, str] = {}  # ref in the ropa:json -> the ref the DPO typed over it
         self.told_new = False
+        self.named: dict[str, tuple[int, str]] = {}  # another's table: folded name -> (activity index, sheet)
         self._db_acts: Optional[dict[str, dict[str, Any]]] = None
         self._db_refs: Optional[set[str]] = None
         self.custom = b.terms(row.id if row else None)
@@ -539,6 +540,22 @@ def _add_table_row(b: _Builder, ob: _Org, values: dict[str, Any], origin: _Origi
             plan.status = "skipped"
         b.warn(origin.where("name"), "exists", f"'{ob.name}' already has an activity called '{name}'; not changed (create-only)", plan)
         return
+    folded = " ".join((name or "").split()).casefold()
+    if not convert.text(values.get("ref")) and folded in ob.named and ob.named[folded][1] != origin.sheet:
+        # The same activity on another sheet of the workbook (the ICO's lawful-basis or special-category tabs
+        # repeat "Business function" and "Purpose"): what this row adds goes into it.
+        i, first_sheet = ob.named[folded]
+        target = ob.editable(i)
+        b.note(origin, convert.apply_activity(target, {k: v for k, v in values.items() if k not in ("name", "ref")},
+                                              ob.ctx(origin.headers)))
+        if plan is not None:
+            if plan.status != "error":
+                plan.status = "merged"
+            plan.organisation, plan.ref, plan.name = ob.name, target.get("ref"), target.get("name")
+            plan.messages.append(convert.say(f"the same activity as on sheet '{first_sheet}': read into {target.get('ref')}",
+                                             f"samme behandlingsaktivitet som på arket '{first_sheet}': lest inn i "
+                                             f"{target.get('ref')}"))
+        return
     base = ob.db_acts.get(ref) if ref and ob.db is not None else None
     act = convert.copy_activity(base) if base else convert.empty_activity()
     if role == "processor" and not convert.text(values.get("role")):
@@ -558,6 +575,8 @@ def _add_table_row(b: _Builder, ob: _Org, values: dict[str, Any], origin: _Origi
     for r in act.get("recipients") or []:
         ob.recipients.setdefault(r["name"], r)
     b.add(ob, act, origin)
+    if not b.own and act.get("name") and ob.activities and ob.activities[-1] is act:
+        ob.named.setdefault(" ".join(act["name"].split()).casefold(), (len(ob.activities) - 1, origin.sheet))
 
 
 def choose_sheets(book: reader.Book, name: Optional[str], overrides: Optional[dict[str, Optional[str]]]
@@ -597,7 +616,8 @@ def choose_sheets(book: reader.Book, name: Optional[str], overrides: Optional[di
     best = max(len(h.mapped()) for _, h, _ in visible)
     # Another sheet is read too when it names enough fields: half the best sheet's, or, for an Art. 30(2)
     # processor sheet (which asks for fewer), three.
-    keep = [f for f in visible if len(f[1].mapped()) >= max(mapping.MIN_HEADER_MATCHES + 1, best // 2 if f[2] != "processor" else 0)]
+    keep = [f for f in visible if len(f[1].mapped()) >= max(mapping.MIN_HEADER_MATCHES + 1, best // 2 if f[2] != "processor" else 0)
+            and ({"name", "purposes"} & set(f[1].mapped()) or len(f[1].mapped()) == best)]
     keep.sort(key=lambda f: -len(f[1].mapped()))
     if not keep:
         keep = [max(visible, key=lambda f: len(f[1].mapped()))]
@@ -1216,6 +1236,13 @@ def _read_foreign_sheet(b: _Builder, sheet: reader.SheetData, header: mapping.He
     its header, and its rows."""
     at = "" if main else f"{sheet.name} "
     for c, before, after in foreign.refine_by_values(sheet, header):
+        if after == "-":
+            b.warn(f"{at}column {c.letter} '{c.header}'", "not_read_by_values", convert.say(
+                f"most of its values are not a {mapping.TARGETS[before].label('en').lower()}: not imported (map it yourself "
+                "if it is)",
+                f"de fleste verdiene er ikke {mapping.TARGETS[before].label('nb').lower()}: importeres ikke (velg feltet selv "
+                "hvis det er det)"))
+            continue
         b.warn(f"{at}column {c.letter} '{c.header}'", "read_by_values", convert.say(
             f"holds {mapping.TARGETS[after].label('en').lower()} rather than "
             f"{mapping.TARGETS[before].label('en').lower() if before in mapping.TARGETS else 'nothing we know'}: read as such",

@@ -100,8 +100,9 @@ STATUS = {
     "new": ("ny", "new"), "changed": ("endret", "changed"), "unchanged": ("uendret", "unchanged"), "error": ("feil", "error"),
     "example": ("eksempel (hoppes over)", "example (skipped)"), "instructions": ("veiledning (hoppes over)", "instructions (skipped)"),
     "skipped": ("hoppes over", "skipped"), "pending": ("–", "–"),
+    "merged": ("lest inn i samme aktivitet fra et annet ark", "read into the same activity from another sheet"),
 }
-HOW = {"exact": ("ja", "yes"), "fuzzy": ("omtrent", "roughly"), "override": ("valgt", "chosen"), "ignored": ("valgt bort", "left out"),
+HOW = {"values": ("etter verdiene", "by its values"), "exact": ("ja", "yes"), "fuzzy": ("omtrent", "roughly"), "override": ("valgt", "chosen"), "ignored": ("valgt bort", "left out"),
        "duplicate": ("dublett", "duplicate"), "none": ("nei", "no")}
 NEW_ORG = "\0new"
 
