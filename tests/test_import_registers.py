@@ -493,3 +493,56 @@ def test_a_column_of_other_words_is_left_out_but_a_stray_value_is_an_error(engin
     assert any(w.code == "not_read_by_values" and "'Status'" in w.where for w in plan.warnings)
     assert [(e.where, e.code) for e in plan.errors] == [("row 4, 'DPIA'", "invalid_value")]
     assert "'Maybe later'" in plan.errors[0].message
+
+
+def test_import_page_shows_the_diff_counts_changes_and_then_the_result(tmp_path, monkeypatch):
+    import hashlib
+
+    import streamlit as st
+    from streamlit.testing.v1 import AppTest
+
+    from ropa.demo import load_demo
+
+    url = f"sqlite:///{tmp_path / 'page.db'}"
+    engine = db.make_engine(url)
+    db.migrate(engine)
+    with db.transaction(engine) as s:
+        load_demo(s, actor="test")
+    path = tmp_path / "register.xlsx"
+    with db.session(engine) as s:
+        write_workbook(s, path, lang="nb")
+    wb = load_workbook(path)
+    ws = wb["Behandlingsaktiviteter"]
+    h = _header_index(ws)
+    ref = ws.cell(3, h["Referanse"]).value
+    ws.cell(3, h["Status"], "Avsluttet")
+    wb.save(path)
+    data = path.read_bytes()
+    monkeypatch.setenv("ROPA_DATABASE_URL", url)
+    monkeypatch.setenv("ROPA_MAPPINGS_DIR", str(tmp_path / "maps"))
+    st.cache_resource.clear()
+    try:
+        at = AppTest.from_file(str(ROOT / "ropa" / "ui" / "pages" / "import.py"), default_timeout=90)
+        at.session_state["lang"] = "nb"
+        at.session_state["import_file"] = {"name": "register.xlsx", "data": data, "digest": hashlib.sha256(data).hexdigest()}
+        at.run()
+        assert not at.exception, at.exception
+        frames = [d.value for d in at.dataframe]
+        diff_frame = next(f for f in frames if "Før" in f.columns)
+        assert list(diff_frame["Ref"]) == [ref] and list(diff_frame["Felt"]) == ["Status"]
+        assert list(diff_frame["Før"]) == ["aktiv"] and list(diff_frame["Etter"]) == ["avsluttet"]
+        at.toggle(key="import_only_changes").set_value(False)
+        at.run()
+        diff_frame = next(d.value for d in at.dataframe if "Før" in d.value.columns)
+        assert len(diff_frame) > 1 and "uendret" in set(diff_frame["Status"])
+        confirm = at.button(key="import_confirm")
+        assert confirm.label == "Importer: 1 behandlingsaktivitet endres"
+        confirm.click()
+        at.run()
+        assert not at.exception, at.exception
+        assert "1 oppdaterte" in at.success[0].value
+        assert not any("Før" in d.value.columns for d in at.dataframe)  # the result, not the stale preview
+        assert any(ref in d.value.to_string() for d in at.dataframe)
+    finally:
+        st.cache_resource.clear()
+        engine.dispose()

@@ -495,10 +495,19 @@ def parse_transfer(item: str) -> tuple[Optional[dict[str, Any]], Optional[str]]:
             elif pm and parse.parse_mechanism(pm.group(1))[0]:
                 t["mechanism"] = parse.parse_mechanism(pm.group(1))[0]
                 t["recipient"] = pm.group(2).strip() or None
+            elif country and re.fullmatch(r"\(([^()]+)\)", rest.strip()) and len(rest.split()) <= 6:
+                t["recipient"] = rest.strip()[1:-1].strip()  # "USA (Mailchimp)": the recipient there
             else:
                 t["note"] = raw
     unknown = None if country else raw
     return t, unknown
+
+
+# "No transfers", "None outside the EEA", "EEA only", "Kun innenfor EØS": no transfer to a third country.
+_NO_TRANSFER = re.compile(
+    r"^(?:(?:no|none|nei|ingen)\b(?!.*\b(?:except|unntatt|but|men)\b).*|"
+    r"(?:only |kun |bare )?(?:within |in |innenfor |i )?(?:the )?(?:eea|eu|eøs|eu/eøs|eu/eea|european union|european economic area|"
+    r"europe|europa)(?: only| kun)?\.?)$")
 
 
 def transfer_from_text(words: str, recipient_text: Optional[str] = None) -> Optional[dict[str, Any]]:
@@ -531,7 +540,7 @@ def _transfers_field(act: dict[str, Any], value: Any, ctx: Context, notes: list[
     before = list(act.get("transfers") or [])
     out: list[dict[str, Any]] = []
     for item in parse.split_list(value if isinstance(value, str) else text(value)):
-        if parse.is_empty(item):
+        if parse.is_empty(item) or _NO_TRANSFER.match(parse.fold(item)):
             continue
         t, unknown = parse_transfer(item)
         if t is None:

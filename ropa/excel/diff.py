@@ -28,8 +28,16 @@ class FieldChange:
         spec = ACTIVITY.get(self.field)
         return spec.label(lang) if spec else self.field
 
+    def show(self, value: Any, lang: str = "en") -> str:
+        """A value of this field as one short line (a code as its label)."""
+        spec = ACTIVITY.get(self.field)
+        terms = getattr(vocab, spec.vocab, None) if spec and spec.kind == "code" and spec.vocab else None
+        if isinstance(value, str) and isinstance(terms, dict) and value in terms:
+            return str(terms[value].label(lang))
+        return render(value, lang)
+
     def line(self, lang: str = "en") -> str:
-        return f"{self.label(lang)}: {render(self.old, lang)} → {render(self.new, lang)}"
+        return f"{self.label(lang)}: {self.show(self.old, lang)} → {self.show(self.new, lang)}"
 
 
 @dataclass

@@ -609,6 +609,12 @@ def choose_sheets(book: reader.Book, name: Optional[str], overrides: Optional[di
             continue
         found.append((sheet, header, role))
     if not found:
+        if skipped:
+            raise ValidationFailed([Problem(book.path.name, "only_examples", convert.say(
+                f"the only sheet with a register, '{skipped[0][0]}', is a sheet of examples; to import it anyway, "
+                f"name it (--sheet \"{skipped[0][0]}\")",
+                f"det eneste arket med en protokoll, '{skipped[0][0]}', er et ark med eksempler; for å importere det likevel, "
+                f"velg det (--sheet \"{skipped[0][0]}\")"))])
         if first_error is not None:
             raise first_error
         raise ValidationFailed([Problem(book.path.name, "empty", convert.say("the file has no rows", "filen har ingen rader"))])

@@ -463,9 +463,11 @@ def is_instruction(cells: Sequence[Any]) -> bool:
 
 
 _TELLING = re.compile(
-    r"\b(?:bruk|use|add|legg til|legg inn|slett|delete|remove|fjern|fill in|fyll ut|fyll inn|complete|please|vennligst|"
-    r"one (?:line|row) (?:per|for)|(?:én|en|ei) (?:linje|rad) (?:per|for)|below|nedenfor|under denne|this sheet|dette arket|"
-    r"this template|denne malen|instructions?|veiledning)\b", re.IGNORECASE)
+    r"^\s*(?:bruk (?:én|en|ei|ett|denne|dette)|use (?:one|a (?:new )?(?:line|row)|this)|add (?:one|a|your|each|new|the)|"
+    r"legg (?:til|inn)|slett|delete|remove|fjern|fill in|fyll (?:ut|inn)|complete (?:this|the|one)|please|vennligst|"
+    r"start (?:here|below)|begynn)\b|"
+    r"\b(?:one (?:line|row) (?:per|for)|(?:én|en|ei) (?:linje|rad) (?:per|for)|slett eksempl\w*|delete the examples?|"
+    r"this template|denne malen|this sheet|dette arket)\b", re.IGNORECASE)
 
 
 def is_instruction_sentence(cells: Sequence[Any]) -> bool:
@@ -475,7 +477,7 @@ def is_instruction_sentence(cells: Sequence[Any]) -> bool:
     if len(texts) != 1 or not isinstance(texts[0], str):
         return False
     words = texts[0].split()
-    return len(words) >= 4 and bool(_TELLING.search(texts[0]) or _INSTRUCTION.match(texts[0]) and texts[0].rstrip().endswith((".", ":")))
+    return len(words) >= 4 and bool(_TELLING.search(texts[0]))
 
 
 # ---------------------------------------------------------------------------------------------

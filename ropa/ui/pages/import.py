@@ -16,7 +16,7 @@ import streamlit as st
 
 from ropa import db, registry
 from ropa.errors import Problem, RopaError, ValidationFailed
-from ropa.excel import diff, importer, mapping
+from ropa.excel import importer, mapping
 from ropa.settings import current_actor
 from ropa.ui import state
 
@@ -278,7 +278,7 @@ for r in plan.rows:
     if r.status == "changed" and r.changes:
         for c in r.changes:
             diff_rows.append({t("ref"): r.ref, t("name"): r.name, t("status"): word(STATUS, r.status), t("field"): c.label(ui),
-                              t("old"): diff.render(c.old, ui), t("new"): diff.render(c.new, ui)})
+                              t("old"): c.show(c.old, ui), t("new"): c.show(c.new, ui)})
     elif not only or r.status in ("new", "error"):
         diff_rows.append({t("ref"): r.ref, t("name"): r.name, t("status"): word(STATUS, r.status), t("field"): "",
                           t("old"): "", t("new"): ""})
