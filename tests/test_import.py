@@ -332,7 +332,8 @@ def test_edits_in_our_own_workbook_are_read_from_every_sheet(demo_engine, tmp_pa
         plan = importer.plan_file(s, edited)
     changed = {r.ref for r in plan.rows if r.status == "changed"}
     assert {"AP-01", first[1]} <= changed
-    assert [str(w) for w in plan.warnings] == [f"row {row}, 'Behandlingsgrunnlag': 'because we must' not recognised, kept as note"]
+    assert [str(w) for w in plan.warnings] == [
+        f"Behandlingsaktiviteter row {row}, 'Behandlingsgrunnlag': 'because we must' not recognised, kept as note"]
     with db.transaction(demo_engine) as s:
         report = importer.import_file(s, edited, actor="dpo")
     assert report.organisations_updated == 1
