@@ -44,6 +44,8 @@ ACTIVITY_FIELDS: tuple[FieldSpec, ...] = (
               help_en="What the processing is called in the organisation.",
               help_nb="Hva behandlingen kalles i virksomheten.",
               aliases=("Name", "Navn", "Activity", "Behandling", "Navn på behandlingen", "Processing operation",
+                       "Behandlingsaktivitet/prosess", "Prosess", "Behandlingsprosess", "Process", "Process name", "Activity name",
+                       "Name of processing", "Processing activity / process",
                        "Name of processing activity", "Processing activity name")),
     FieldSpec("description", "Description", "Beskrivelse", "longtext",
               aliases=("Beskrivelse av behandlingen", "Description of processing")),

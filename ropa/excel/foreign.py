@@ -208,7 +208,8 @@ def _samples(sheet: SheetData, header: mapping.Header, index: int) -> list[Any]:
 
 
 _YES_NO = re.compile(r"^(ja|nei|yes|no|y|n|j|x|true|false|✓|✔)\b", re.IGNORECASE)
-_TRANSFER_HEADER = re.compile(r"transfer|outside|abroad|third countr|overf|utenfor|tredje|eøs|eea|international", re.IGNORECASE)
+_TRANSFER_HEADER = re.compile(r"transfer|outside|abroad|third countr|overf|utenfor|tredje|eøs|eea|international|leave|forlate",
+                              re.IGNORECASE)
 
 
 def _fits(key: str) -> Optional[Callable[[Any], bool]]:

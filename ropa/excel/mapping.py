@@ -79,7 +79,10 @@ def _targets() -> dict[str, Target]:
          "Transferred outside the UK/EEA", "Transfers outside the EEA", "Transfer outside EEA", "International transfer",
          "International transfers (Y/N)", "Transfer to third country", "Data transferred abroad", "Data leaves the EEA",
          "Restricted transfer", "Overføres opplysningene ut av EØS", "Overføring ut av EØS", "Overføres til tredjeland",
-         "Overføres opplysningene til land utenfor EØS", "Overføring til land utenfor EØS", "Utenfor EØS"))
+         "Overføres opplysningene til land utenfor EØS", "Overføring til land utenfor EØS", "Utenfor EØS",
+         "Is data transferred to a third country", "Is personal data transferred to a third country", "Does the data leave the EEA",
+         "Does the data leave the UK/EEA", "Transferred to a third country", "Third country transfer", "Overføres til tredjestat",
+         "Overføring til tredjestat (ja/nei)", "Forlater opplysningene EØS"))
     out["transfers.recipient"] = Target(
         "transfers.recipient", "Recipient of the transfer (name and address)", "Mottaker i tredjestat (navn og adresse)", "text",
         ("Recipient of the transfer (name and address)", "Mottaker i tredjestat (navn og adresse)", "Recipient name and address",
@@ -167,9 +170,21 @@ def match_header(header: Any) -> tuple[Optional[str], float]:
     return _match(str(header))
 
 
+# Headers of the templates that name no field of an activity, so they never fuzzily match one: on a processor's
+# sheet, its own contact details (not the controller's).
+_NOT_FIELDS = {norm(p) for p in (
+    "Name and contact details of processor", "Name and contact details of the processor", "Processor name and contact details",
+    "Navn og kontaktopplysninger til databehandler", "Databehandlerens navn og kontaktopplysninger",
+    "Name and contact details of controller's representative", "Name and contact details of processor's representative",
+    "Rights available to individuals", "Existence of automated decision-making, including profiling",
+    "Personal data breaches")}
+
+
 @lru_cache(maxsize=4096)
 def _match(header: str) -> tuple[Optional[str], float]:
     best_key, best = None, 0.0
+    if any(v in _NOT_FIELDS for v in _variants(str(header))):
+        return None, 0.0
     for v in _variants(str(header)):
         key = _INDEX.exact.get(v)
         if key:
