@@ -1287,6 +1287,11 @@ def _apply_details(b: _Builder, sheet: reader.SheetData, header: mapping.Header,
     by_field = {d.field: d for d in details}
     at = "" if main else f"{sheet.name} "
     name = by_field.pop("name", None)
+    if name is not None and b.default_org and " ".join(name.value.split()).casefold() != " ".join(b.default_org.split()).casefold():
+        b.warn(f"{at}row {name.row}", "details_other_org", convert.say(
+            f"the details above the header are about '{name.value}', not '{b.default_org}': not used",
+            f"opplysningene over overskriftene gjelder '{name.value}', ikke '{b.default_org}': brukes ikke"))
+        return
     if name is not None and not b.default_org:
         b.default_org = name.value
         b.warn(f"{at}row {name.row}", "org_from_details", convert.say(
