@@ -546,3 +546,12 @@ def test_import_page_shows_the_diff_counts_changes_and_then_the_result(tmp_path,
     finally:
         st.cache_resource.clear()
         engine.dispose()
+
+
+def test_details_about_another_organisation_than_org_are_not_used(engine, tmp_path):
+    path = ico_workbook(tmp_path / "ico.xlsx")
+    with db.session(engine) as s:
+        plan = importer.plan_file(s, path, org="Other Ltd")
+    assert any(w.code == "details_other_org" for w in plan.warnings)
+    assert not any(w.code == "from_details" for w in plan.warnings)
+    assert {r.organisation for r in plan.rows if r.status == "new"} == {"Other Ltd"}
