@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import builtins
 import logging
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -76,6 +77,8 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--save-mapping", metavar="NAME", help="save the column mapping used, for the next file from this template")
     s.add_argument("--mode", choices=("upsert", "create-only"), default="upsert",
                    help="upsert: create new activities and update existing ones (default); create-only: leave existing ones alone")
+    s.add_argument("--lang", choices=("nb", "en"), default=None,
+                   help="language of the problems and of the dry run's changes (default: ROPA_LANG, else en)")
 
     s = sub.add_parser("list", help="list activities")
     s.add_argument("--org", metavar="NAME")
@@ -191,9 +194,12 @@ def cmd_import(engine: Any, args: argparse.Namespace) -> int:
 
     overrides = mapping.load_mapping(args.mapping) if args.mapping else {}
     overrides.update(importer.parse_map_options(args.map))
-    options = {"org": args.org, "sheet": args.sheet, "mapping_overrides": overrides or None, "mode": args.mode}
+    lang = args.lang or (os.environ.get("ROPA_LANG") if os.environ.get("ROPA_LANG") in ("nb", "en") else "en")
+    options = {"org": args.org, "sheet": args.sheet, "mapping_overrides": overrides or None, "mode": args.mode, "lang": lang}
     # read (and write) in a memory-limited child process: a file cannot crash the command (ropa.isolation)
     report = isolation.import_file(engine, args.file, actor=args.actor, dry_run=args.dry_run, fork=True, **options)
+    if args.dry_run:  # what would change, activity by activity and field by field
+        plan = isolation.plan_file(engine, args.file, fork=True, **options)
     if args.save_mapping and report.columns:
         saved = mapping.save_mapping(args.save_mapping, report.columns, sheet=report.sheet)
         print(f"mapping saved as '{args.save_mapping}' ({saved})", file=sys.stderr)
@@ -203,10 +209,29 @@ def cmd_import(engine: Any, args: argparse.Namespace) -> int:
             if c.header:
                 target = c.field or ("(not imported)" if c.how != "duplicate" else f"(not imported: {c.guess} is taken)")
                 print(f"  {c.letter:>3} {c.header!r} -> {target}" + (f"  [{c.how}]" if c.how not in ("exact", "none") else ""))
+    if args.dry_run:
+        _print_changes(plan, lang)
     for w in report.warnings:
         print(f"warning: {w}", file=sys.stderr)
     print(("dry run: " if args.dry_run else "") + report.summary())
     return EXIT_OK
+
+
+def _print_changes(plan: Any, lang: str) -> None:
+    """The dry run's changes: one line per activity created or changed, then one per changed field (old -> new)."""
+    words = {"new": ("ny", "new"), "changed": ("endres", "changed")}
+    for sheet, why in plan.skipped_sheets:
+        print(f"{'hoppet over ark' if lang == 'nb' else 'skipped sheet'} '{_plain(sheet)}': {why}")
+    for r in plan.changed_activities():
+        nb, en = words[r.status]
+        print(f"{nb if lang == 'nb' else en}: {_plain(r.organisation or '')} / {_plain(r.ref or '')} {_plain(r.name or '')}")
+        for c in r.changes:
+            print(f"    {_plain(c.line(lang))}")
+
+
+def _plain(text: str) -> str:
+    """Text for the terminal: control characters (escape sequences) out."""
+    return terminal(text)
 
 
 def _import_json(engine: Any, args: argparse.Namespace) -> int:

@@ -7,8 +7,14 @@ the source in one pass instead of one error at a time.
 
 from __future__ import annotations
 
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any, Optional
+
+
+# The language problems are told in (nb | en) while an import or check runs: set by the edges
+# (CLI --lang, the page's language), read where messages are made.
+MESSAGE_LANG: ContextVar[str] = ContextVar("ropa_message_lang", default="en")
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Fie
 from pydantic_core import PydanticCustomError
 
 from ropa import vocab
-from ropa.errors import Problem
+from ropa.errors import MESSAGE_LANG, Problem
 
 FORMAT_NAME = "ropa-register"
 FORMAT_VERSION = 1
@@ -383,28 +383,70 @@ def path_of(loc: Iterable[Any], prefix: str = "") -> str:
     return out
 
 
-def problems_from_validation(exc: ValidationError, prefix: str = "") -> list[Problem]:
+# pydantic's messages in bokmål, by error type; {name} takes the error's context (limits, expected values).
+_NB: dict[str, str] = {
+    "missing": "er påkrevd", "extra_forbidden": "er ikke et felt i dette formatet",
+    "string_type": "må være tekst", "string_unicode": "må være tekst", "string_too_short": "må ha minst {min_length} tegn",
+    "string_too_long": "kan ha høyst {max_length} tegn", "string_pattern_mismatch": "har ikke gyldig form",
+    "int_type": "må være et heltall", "int_parsing": "må være et heltall", "int_from_float": "må være et heltall",
+    "int_parsing_size": "er et for stort tall", "float_type": "må være et tall", "float_parsing": "må være et tall",
+    "bool_type": "må være ja eller nei (true/false)", "bool_parsing": "må være ja eller nei (true/false)",
+    "date_type": "må være en gyldig dato (ÅÅÅÅ-MM-DD)", "date_parsing": "må være en gyldig dato (ÅÅÅÅ-MM-DD)",
+    "date_from_datetime_parsing": "må være en gyldig dato (ÅÅÅÅ-MM-DD)", "date_from_datetime_inexact": "må være en dato uten klokkeslett",
+    "datetime_type": "må være et gyldig tidspunkt", "datetime_parsing": "må være et gyldig tidspunkt",
+    "list_type": "må være en liste", "dict_type": "må være et objekt", "model_type": "må være et objekt",
+    "model_attributes_type": "må være et objekt", "literal_error": "må være en av: {expected}", "enum": "må være en av: {expected}",
+    "greater_than": "må være større enn {gt}", "greater_than_equal": "må være minst {ge}", "less_than": "må være mindre enn {lt}",
+    "less_than_equal": "kan være høyst {le}", "too_long": "har for mange elementer (høyst {max_length})",
+    "too_short": "har for få elementer (minst {min_length})", "none_required": "må være tom", "json_invalid": "er ikke gyldig JSON",
+    "unknown_country": "'{value}' er ikke en ISO 3166-landkode",
+    "unknown_code": "'{value}' er ikke en gyldig kode for {what} (gyldige: {shown})",
+}
+
+
+def _nb_message(err: Any) -> Optional[str]:
+    template = _NB.get(err["type"])
+    if template is None:
+        return None
+    values = {**(err.get("ctx") or {})}
+    values.setdefault("value", err.get("input"))
+    try:
+        return template.format(**values)
+    except (KeyError, IndexError, ValueError):
+        return template.split(" {")[0] if "{" in template else template
+
+
+def problems_from_validation(exc: ValidationError, prefix: str = "", lang: Optional[str] = None) -> list[Problem]:
+    """pydantic's errors as problems at JSON paths, in ``lang`` (default: the language of the run under way)."""
+    nb = (lang or MESSAGE_LANG.get()) == "nb"
     problems = []
     for err in exc.errors(include_url=False):
         loc = list(err["loc"])
-        msg = err["msg"]
+        msg = (_nb_message(err) if nb else None) or err["msg"]
         code = err["type"]
-        if code == "unknown_code" and msg.startswith("["):  # list-level check naming the item
-            index, _, rest = msg.partition("].code: ")
+        if code == "unknown_code" and err["msg"].startswith("["):  # list-level check naming the item
+            index, _, rest = err["msg"].partition("].code: ")
             loc += [int(index[1:]), "code"]
-            msg = rest
+            msg = rest if not nb else re.sub(r"^'([^']*)' is not an? (.*?) \(expected one of (.*)\)$",
+                                             r"'\1' er ikke en gyldig kode for \2 (gyldige: \3)", rest)
         elif code == "missing":
-            msg = "is required"
+            msg = "er påkrevd" if nb else "is required"
         elif code == "nul_character" and "field" in (err.get("ctx") or {}):
             loc.append(err["ctx"]["field"])  # raised for the model: name the field
         elif code == "extra_forbidden":
-            msg = "is not a field of this format"
+            msg = "er ikke et felt i dette formatet" if nb else "is not a field of this format"
         elif code == "string_pattern_mismatch" and loc and loc[-1] == "ref":
-            msg = f"'{err['input']}' is not a valid reference (letters, digits, . _ / -; at most 40)"
+            msg = (f"'{err['input']}' er ikke en gyldig referanse (bokstaver, sifre, . _ / -; høyst 40)" if nb else
+                   f"'{err['input']}' is not a valid reference (letters, digits, . _ / -; at most 40)")
         elif code in {"literal_error"} and loc == ["format"]:
-            msg = f"this is not a ropa-register document (format is {err['input']!r})"
+            msg = (f"dette er ikke et ropa-register-dokument (format er {err['input']!r})" if nb else
+                   f"this is not a ropa-register document (format is {err['input']!r})")
         problems.append(Problem(path_of(loc, prefix), code, msg))
     return problems
+
+
+def _say(en: str, nb: str) -> str:
+    return nb if MESSAGE_LANG.get() == "nb" else en
 
 
 def _at(where: str, key: str) -> str:
@@ -418,24 +460,30 @@ def activity_problems(act: ActivityDoc, where: str = "") -> list[Problem]:
     seen: set[str] = set()
     for i, name in enumerate(names):
         if name in seen:
-            problems.append(Problem(f"{_at(where, 'recipients')}[{i}].name", "duplicate", f"recipient '{name}' is listed twice"))
+            problems.append(Problem(f"{_at(where, 'recipients')}[{i}].name", "duplicate",
+                                    _say(f"recipient '{name}' is listed twice", f"mottakeren '{name}' står to ganger")))
         seen.add(name)
     for i, t in enumerate(act.transfers):
         tw = f"{_at(where, 'transfers')}[{i}]"
         if not t.country and not t.international_organisation:
-            problems.append(Problem(f"{tw}.country", "missing", "a transfer needs a destination country or an international organisation"))
+            problems.append(Problem(f"{tw}.country", "missing", _say(
+                "a transfer needs a destination country or an international organisation",
+                "en overføring må ha et mottakerland eller en internasjonal organisasjon")))
         if t.recipient and t.recipient not in seen:
-            problems.append(Problem(f"{tw}.recipient", "unknown_recipient",
-                                    f"'{t.recipient}' is not one of this activity's recipients"))
+            problems.append(Problem(f"{tw}.recipient", "unknown_recipient", _say(
+                f"'{t.recipient}' is not one of this activity's recipients",
+                f"'{t.recipient}' er ikke en av mottakerne til denne behandlingsaktiviteten")))
     r = act.retention
     if r.period is not None and not r.unit:
-        problems.append(Problem(f"{_at(where, 'retention')}.unit", "missing", "a retention period needs a unit (days, months or years)"))
+        problems.append(Problem(f"{_at(where, 'retention')}.unit", "missing", _say(
+            "a retention period needs a unit (days, months or years)", "en lagringstid trenger en enhet (dager, måneder eller år)")))
     if r.period is not None and r.unit in MAX_RETENTION and r.period > MAX_RETENTION[r.unit]:
-        problems.append(Problem(f"{_at(where, 'retention')}.period", "out_of_range",
-                                f"a retention period of {r.period} {r.unit} is more than 1,000 years "
-                                f"(at most {MAX_RETENTION[r.unit]:,} {r.unit})"))
+        problems.append(Problem(f"{_at(where, 'retention')}.period", "out_of_range", _say(
+            f"a retention period of {r.period} {r.unit} is more than 1,000 years (at most {MAX_RETENTION[r.unit]:,} {r.unit})",
+            f"en lagringstid på {r.period} {r.unit} er mer enn 1 000 år (høyst {MAX_RETENTION[r.unit]:,} {r.unit})")))
     if r.unit and r.period is None:
-        problems.append(Problem(f"{_at(where, 'retention')}.period", "missing", "a retention unit needs a period"))
+        problems.append(Problem(f"{_at(where, 'retention')}.period", "missing", _say(
+            "a retention unit needs a period", "en enhet for lagringstid trenger et antall")))
     if act.role in {"processor", "joint_controller"} and not act.controllers:
         problems.append(Problem(f"{_at(where, 'controllers')}", "missing",
                                 f"an activity with role {act.role} must name the controller(s) it acts for or with",

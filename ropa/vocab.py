@@ -479,6 +479,16 @@ def _name_index() -> dict[str, str]:
     return index
 
 
+def fold_name(text: str) -> str:
+    """A name as the country index compares it: lower case, accents off (æ ø å kept), spaces collapsed."""
+    return _fold(text)
+
+
+def country_names() -> dict[str, str]:
+    """Every name, code and alias a country is written with (folded, see :func:`fold_name`) -> its ISO code."""
+    return _name_index()
+
+
 def find_country(text: Optional[str]) -> Optional[str]:
     """A country code from a code, alpha-3 code, English or bokmål name or common alias; else None."""
     if not text or not text.strip():

@@ -332,7 +332,8 @@ def test_edits_in_our_own_workbook_are_read_from_every_sheet(demo_engine, tmp_pa
         plan = importer.plan_file(s, edited)
     changed = {r.ref for r in plan.rows if r.status == "changed"}
     assert {"AP-01", first[1]} <= changed
-    assert [str(w) for w in plan.warnings] == [f"row {row}, 'Behandlingsgrunnlag': 'because we must' not recognised, kept as note"]
+    assert [str(w) for w in plan.warnings] == [
+        f"Behandlingsaktiviteter row {row}, 'Behandlingsgrunnlag': 'because we must' not recognised, kept as note"]
     with db.transaction(demo_engine) as s:
         report = importer.import_file(s, edited, actor="dpo")
     assert report.organisations_updated == 1
@@ -407,7 +408,7 @@ ICO_HEADERS = ["Business function", "Purpose of processing", "Name and contact d
 def test_ico_wording_is_matched():
     cols = mapping.map_columns(ICO_HEADERS)
     assert [c.field for c in cols] == [
-        "name", "purposes", "controllers", "data_subjects", "data_categories", "recipients", "recipients.agreement",
+        "owner", "purposes", "controllers", "data_subjects", "data_categories", "recipients", "recipients.agreement",
         "transfers", "transfers.safeguard", "retention.text", "security_measures", "legal_bases",
         "legal_bases.legitimate_interest", "legal_bases.lia", None]
 
@@ -713,10 +714,10 @@ def test_cli_dry_run_writes_nothing_then_imports(tmp_path):
 
 def test_cli_rejects_a_bad_row_with_exit_code_1(tmp_path):
     url = f"sqlite:///{tmp_path / 'cli.db'}"
-    path = plain_workbook(tmp_path / "bad.xlsx", ["Behandlingsaktivitet", "Lagringstid (antall)"], [["Lønn", "mange"]])
+    path = plain_workbook(tmp_path / "bad.xlsx", ["Behandlingsaktivitet", "Sist gjennomgått"], [["Lønn", "i fjor"]])
     r = ropa("import", str(path), "--org", "Testkommune", url=url)
     assert r.returncode == 1
-    assert "error: row 2, 'Lagringstid (antall)': 'mange' is not a whole number" in r.stderr
+    assert "error: row 2, 'Sist gjennomgått': 'i fjor' is not a date" in r.stderr
     assert "nothing was written" in r.stderr and "Traceback" not in r.stderr
     r = ropa("import", str(tmp_path / "x.pdf"), url=url)
     assert r.returncode == 2 and "cannot import" in r.stderr
@@ -780,7 +781,7 @@ def test_import_page_previews_maps_and_imports(tmp_path, monkeypatch):
         assert not at.exception, at.exception
         assert any("Not imported: J «Generell beskrivelse" in c.value for c in at.caption)
         confirm = at.button(key="import_confirm")
-        assert confirm.label == "Import 2 rows" and not confirm.disabled
+        assert confirm.label == "Import: 2 activities change" and not confirm.disabled
         confirm.click()
         at.run()
         assert not at.exception, at.exception

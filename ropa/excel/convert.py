@@ -14,16 +14,26 @@ from __future__ import annotations
 import copy
 import re
 from collections.abc import Callable
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Optional
 
 from ropa import vocab
+from ropa.errors import MESSAGE_LANG
 from ropa.excel import parse
 from ropa.fields import ACTIVITY, ORGANISATION, RECIPIENT, TRANSFER
 
 NONE_WORDS = frozenset({"none", "ingen", "n/a", "na", "nei", "no", "-", "–", "ikke aktuelt", "not applicable", "no transfers",
                         "ingen overføringer", "ingen overføring", "nil", "ingen tredjelandsoverføring"})
+
+
+LANG: ContextVar[str] = MESSAGE_LANG  # the language problems are told in (nb | en)
+
+
+def say(en: str, nb: str) -> str:
+    """A message in the language of the import under way (:data:`LANG`)."""
+    return nb if LANG.get() == "nb" else en
 
 
 @dataclass
@@ -44,6 +54,9 @@ class Context:
     recipients: dict[str, dict[str, Any]] = field(default_factory=dict)  # name -> known recipient (for kind, country, agreement)
     org: dict[str, Any] = field(default_factory=dict)  # the organisation's own fields (to drop its contact from 'controllers')
     labels: dict[str, str] = field(default_factory=dict)  # field key -> the column header, for notes kept in the description
+    # Our own workbook: every column is one field, so a value invalid for it is an error. In anyone else's
+    # table a free-text value under a structured header ("Retention period": "7 years from …") is read as words.
+    strict: bool = False
 
 
 def empty_activity() -> dict[str, Any]:
@@ -158,14 +171,20 @@ def _taxonomy_key(kind: str, item: str, custom: Optional[dict[str, vocab.Term]])
 
 _ROLE_WORDS = [("joint_controller", r"joint|felles"), ("processor", r"processor|databehandler"),
                ("controller", r"controller|behandlingsansvarlig")]
-_STATUS_WORDS = [("retired", r"retired|avsluttet|avviklet|ended|inactive|inaktiv|historisk|ceased|discontinued"),
-                 ("draft", r"draft|utkast|planned|planlagt|under arbeid|proposed"),
-                 ("active", r"active|aktiv|i bruk|in use|live|pågående|ongoing|current")]
-_DPIA_WORDS = [("done", r"^(done|completed?|ferdig|gjennomført|utført|yes,? (done|completed))"),
+_STATUS_WORDS = [("retired", r"\b(?:retired|avsluttet|avviklet|ended|inactive|inaktiv|historisk|ceased|discontinued|archived|arkivert|"
+                             r"closed|stopped|no longer|ikke lenger|decommissioned|utfaset)\b"),
+                 ("draft", r"\b(?:draft|utkast|planned|planlagt|under arbeid|proposed|pending|under review|in review|to do|todo|"
+                           r"tbc|tbd|not started|ikke startet|in progress|påbegynt|under utarbeidelse|new|ny)\b"),
+                 ("active", r"\b(?:active|aktiv|i bruk|in use|live|pågående|ongoing|current|complete|completed|ferdig|done|approved|"
+                            r"godkjent|reviewed|in place|operational|implemented|gjeldende|yes|ja)\b")]
+_DPIA_WORDS = [("not_needed", r"^(no|nei|n)\b|not (required|needed|necessary)|ikke (nødvendig|påkrevd|behov)|unødvendig|"
+                             r"low risk|lav risiko"),
+               ("done", r"^(done|completed?|ferdig|gjennomført|utført|yes,? (done|completed))|completed|gjennomført|dpia done|"
+                        r"approved|godkjent|signed off"),
                ("in_progress", r"in progress|pågår|ongoing|under arbeid|started|startet"),
                ("planned", r"planned|planlagt|required|nødvendig|needed|^yes$|^ja$|^y$|^j$|^x$"),
                ("not_needed", r"not (required|needed|necessary)|ikke (nødvendig|påkrevd)|unødvendig|^no$|^nei$|^n$"),
-               ("not_assessed", r"not assessed|ikke vurdert|unknown|ukjent|\?")]
+               ("not_assessed", r"not assessed|ikke vurdert|unknown|ukjent|\?|\btb[cd]\b|to be (?:confirmed|assessed)")]
 _UNIT_WORDS = [("years", r"^(år|years?|yrs?|aar)$"), ("months", r"^(måneder|måned|mnd\.?|months?|mths?)$"),
                ("days", r"^(dager|dag|days?|døgn)$")]
 _ACTION_WORDS = [("anonymise", r"anonymi"), ("erase", r"slett|erase|delet|destroy|makuler|fjern"),
@@ -232,13 +251,18 @@ def _code_field(terms: dict[str, vocab.Term], words: list[tuple[str, str]], what
         if code:
             _set(act, key, code)
         elif rest is not None:
-            now = _get(act, key)
-            kept = f"'{now}' kept" if now else "left empty"
-            notes.append(Note(key, "not_recognised", f"'{_short(rest)}' is not a {what} ({kept}; expected e.g. "
-                                                     f"{', '.join(t.en for t in list(terms.values())[:3])})"))
+            nb_what = _WHAT_NB.get(what, what)
+            notes.append(Note(key, "invalid_value", say(
+                f"'{_short(rest)}' is not a {what} (expected one of: {', '.join(t.en for t in terms.values())})",
+                f"'{_short(rest)}' er ikke {nb_what} (gyldige verdier: {', '.join(t.nb for t in terms.values())})"), "error"))
         elif key in ("retention.unit", "retention.action"):
             _set(act, key, None)
     return handle
+
+
+_WHAT_NB = {"role": "en rolle", "status": "en status", "retention unit": "en enhet for lagringstid",
+            "retention action": "en handling ved utløp", "DPIA status": "en DPIA-status", "kind of recipient": "en type mottaker",
+            "frequency": "en hyppighet"}
 
 
 def _bool_field(act: dict[str, Any], value: Any, ctx: Context, notes: list[Note], key: str) -> None:
@@ -258,16 +282,18 @@ def _bool_field(act: dict[str, Any], value: Any, ctx: Context, notes: list[Note]
     if re.match(r"^(nei|no|n)\b", folded):
         _set(act, key, False)
         return
-    notes.append(Note(key, "not_recognised", f"'{_short(rest)}' is not yes or no (left as {'yes' if _get(act, key) else 'no'})"))
+    notes.append(Note(key, "invalid_value", say(f"'{_short(rest)}' is not yes or no", f"'{_short(rest)}' er ikke ja eller nei"),
+                      "error"))
 
 
 def _int_field(act: dict[str, Any], value: Any, ctx: Context, notes: list[Note], key: str) -> None:
     n, rest = parse.parse_int(value)
     if rest is not None:
-        notes.append(Note(key, "not_a_number", f"'{_short(rest)}' is not a whole number", "error"))
+        notes.append(Note(key, "not_a_number", say(f"'{_short(rest)}' is not a whole number",
+                                                   f"'{_short(rest)}' er ikke et heltall"), "error"))
         return
     if n is not None and n < 0:
-        notes.append(Note(key, "not_a_number", f"{n} is negative", "error"))
+        notes.append(Note(key, "not_a_number", say(f"{n} is negative", f"{n} er negativt"), "error"))
         return
     _set(act, key, n)
 
@@ -275,7 +301,9 @@ def _int_field(act: dict[str, Any], value: Any, ctx: Context, notes: list[Note],
 def _date_field(act: dict[str, Any], value: Any, ctx: Context, notes: list[Note], key: str) -> None:
     d, rest = parse.parse_date(value)
     if rest is not None:
-        notes.append(Note(key, "not_a_date", f"'{_short(rest)}' is not a date (write e.g. 2025-03-31 or 31.03.2025)", "error"))
+        notes.append(Note(key, "not_a_date", say(f"'{_short(rest)}' is not a date (write e.g. 2025-03-31 or 31.03.2025)",
+                                                 f"'{_short(rest)}' er ikke en dato (skriv f.eks. 31.03.2025 eller 2025-03-31)"),
+                          "error"))
         return
     _set(act, key, d.isoformat() if d else None)
 
@@ -298,7 +326,10 @@ def _bases_field(terms: dict[str, vocab.Term], parser: Callable[[Any], parse.Par
         seen: dict[str, dict[str, Any]] = {}
         unplaced: list[str] = []
         raw = value if isinstance(value, str) else text(value)
-        for line in parse.split_list(raw):
+        lines = parse.split_list(raw)
+        if key == "legal_bases" and not ctx.strict:
+            lines = _art9_from_bases(act, lines)
+        for line in lines:
             own = _basis_line(line, terms)
             if own:
                 code, note = own
@@ -324,12 +355,53 @@ def _bases_field(terms: dict[str, vocab.Term], parser: Callable[[Any], parse.Par
                 first = out[0]
                 if words not in (first.get("note") or ""):
                     first["note"] = f"{first['note']}; {words}" if first.get("note") else words
-                notes.append(Note(key, "kept_as_note", f"'{_short(words)}' not recognised, kept as note"))
+                notes.append(Note(key, "kept_as_note", say(f"'{_short(words)}' not recognised, kept as note",
+                                                           f"'{_short(words)}' ble ikke gjenkjent; beholdt som merknad")))
             else:
                 keep_as_note(act, ctx.labels.get(key, key), words)
-                notes.append(Note(key, "kept_as_note", f"'{_short(words)}' not recognised as {what}, kept as note in the description"))
+                notes.append(Note(key, "kept_as_note", say(
+                    f"'{_short(words)}' not recognised as {what}, kept as note in the description",
+                    f"'{_short(words)}' ble ikke gjenkjent som {_BASIS_NB.get(what, what)}; beholdt som merknad i beskrivelsen")))
         act[key] = out
     return handle
+
+
+_BASIS_NB = {"an Art. 6(1) lawful basis": "et behandlingsgrunnlag etter art. 6 nr. 1",
+             "an Art. 9(2) condition": "et unntak etter art. 9 nr. 2"}
+_ART9_JOIN = re.compile(r"^\s*(?:og|and|\+|&|,|;|/|samt|with|med)\s*|\s*(?:og|and|\+|&|,|;|/|samt|with|med)\s*$", re.IGNORECASE)
+
+
+_ART9_ANY_CASE = re.compile(parse._ART9.pattern + r"\)?", re.IGNORECASE)
+
+
+def _art9_from_bases(act: dict[str, Any], lines: list[str]) -> list[str]:
+    """Art. 9(2) conditions written in the lawful-basis column ('art. 6 nr. 1 c) og art. 9 nr. 2 h)', '6(1)(e) + 9(2)(g)',
+    'explicit consent') go to the activity's Art. 9 conditions; the lines keep the rest."""
+    found: list[tuple[str, str]] = []
+    out = []
+    for line in lines:
+        codes = [f"art9_2_{a or b}".lower() for a, b in _ART9_ANY_CASE.findall(line)]
+        rest = _ART9_ANY_CASE.sub(" ", line) if codes else line
+        if not codes:
+            words = parse.parse_art9_conditions(line)
+            if "art9_2_a" in words.codes:  # "explicit consent": Art. 9(2)(a), and consent under Art. 6(1)(a)
+                codes = ["art9_2_a"]
+                rest = line
+        for c in codes:
+            found.append((c, line.strip()))
+        for _ in range(3):
+            rest = _ART9_JOIN.sub("", rest.strip(" ,.;:")).strip()
+        if codes and rest and not parse.parse_legal_bases(rest).codes:
+            rest = ""  # the words of the Art. 9 condition ("Article 9(2)(b) employment"): in its note
+        if rest:
+            out.append(rest if codes else line)
+    if found:
+        have = {c["code"] for c in act.get("art9_conditions") or []}
+        for code, words in found:
+            if code in vocab.ART9_CONDITIONS and code not in have:
+                act.setdefault("art9_conditions", []).append({"code": code, "note": words, "documentation": None})
+                have.add(code)
+    return out
 
 
 _RECIPIENT_PAREN = re.compile(r"^(.*?)\s*\(([^()]*)\)\s*$")
@@ -423,23 +495,72 @@ def parse_transfer(item: str) -> tuple[Optional[dict[str, Any]], Optional[str]]:
             elif pm and parse.parse_mechanism(pm.group(1))[0]:
                 t["mechanism"] = parse.parse_mechanism(pm.group(1))[0]
                 t["recipient"] = pm.group(2).strip() or None
+            elif country and re.fullmatch(r"\(([^()]+)\)", rest.strip()) and len(rest.split()) <= 6:
+                t["recipient"] = rest.strip()[1:-1].strip()  # "USA (Mailchimp)": the recipient there
             else:
                 t["note"] = raw
     unknown = None if country else raw
     return t, unknown
 
 
+# "No transfers", "None outside the EEA", "EEA only", "Kun innenfor EØS": no transfer to a third country.
+_NO_TRANSFER = re.compile(
+    r"^(?:(?:no|none|nei|ingen)\b(?!.*\b(?:except|unntatt|but|men)\b).*|"
+    r"(?:only |kun |bare )?(?:within |in |innenfor |i )?(?:the )?(?:eea|eu|eøs|eu/eøs|eu/eea|european union|european economic area|"
+    r"europe|europa)(?: only| kun)?\.?)$")
+
+
+def transfer_from_text(words: str, recipient_text: Optional[str] = None) -> Optional[dict[str, Any]]:
+    """A transfer from free text: the country named inside it ('Mailer Pte Ltd, 22 Harbour Road, Singapore' -> SG,
+    recipient 'Mailer Pte Ltd'), the mechanism from its wording ('BCRs approved by the CNIL' -> BCR), or an
+    international organisation named as one; None when it names no destination."""
+    t = empty_transfer()
+    t["mechanism"] = None
+    countries = parse.countries_in_text(words) or (parse.countries_in_text(recipient_text) if recipient_text else [])
+    if countries:
+        t["country"] = countries[0]
+    elif parse.is_international_organisation(words):
+        t["international_organisation"] = words.strip()
+    else:
+        return None
+    code, _ = parse.parse_mechanism(words)
+    if code and code not in ("none", "unknown"):
+        t["mechanism"] = code
+    name_from = recipient_text or words
+    first = re.split(r",|\n| – | - ", name_from.strip())[0].strip(" ;:")
+    if first and not parse.countries_in_text(first) == [t["country"]] and vocab.find_country(first) is None \
+            and not parse.parse_mechanism(first)[0] and len(first.split()) <= 8 and t["country"]:
+        t["recipient"] = first
+    if len(countries) > 1:
+        t["note"] = words.strip()
+    return t
+
+
 def _transfers_field(act: dict[str, Any], value: Any, ctx: Context, notes: list[Note], key: str) -> None:
     before = list(act.get("transfers") or [])
     out: list[dict[str, Any]] = []
     for item in parse.split_list(value if isinstance(value, str) else text(value)):
+        if parse.is_empty(item) or _NO_TRANSFER.match(parse.fold(item)):
+            continue
         t, unknown = parse_transfer(item)
         if t is None:
             continue
         if unknown:
-            notes.append(Note(key, "not_recognised", f"'{_short(unknown)}' is not a country; recorded as an international "
-                                                     "organisation with the text kept as note (check it)"))
-            t["note"] = t["note"] or unknown
+            found = transfer_from_text(item)
+            if found is None and not ctx.strict and (len(item.split()) > 3 or re.search(r"[,\d]", item)):
+                keep_as_note(act, ctx.labels.get(key, key), item)
+                notes.append(Note(key, "no_country", say(f"no country found in '{_short(item)}'; kept as note in the description",
+                                                         f"fant ikke noe land i '{_short(item)}'; beholdt som merknad i "
+                                                         "beskrivelsen")))
+                continue
+            if found is None:
+                notes.append(Note(key, "unknown_country", say(
+                    f"'{_short(unknown)}' is not a country (write its name in English or Norwegian, or its ISO 3166 code) "
+                    "nor an international organisation",
+                    f"'{_short(unknown)}' er ikke et land (skriv navnet på norsk eller engelsk, eller ISO 3166-koden) "
+                    "eller en internasjonal organisasjon"), "error"))
+                continue
+            t = found
         elif t.get("note"):
             notes.append(Note(key, "kept_as_note", f"'{_short(item)}': transfer mechanism not recognised, kept as note"))
         # The same destination as before keeps its details (safeguard, TIA, frequency …).
@@ -488,7 +609,8 @@ def _retention_text(act: dict[str, Any], value: Any, ctx: Context, notes: list[N
         if "retention.action" not in structured and parsed.action:
             r["action"] = parsed.action
         if not parsed.vague:
-            notes.append(Note(key, "kept_as_text", f"no retention period recognised in '{_short(raw)}', kept as text"))
+            notes.append(Note(key, "kept_as_text", say(f"no retention period recognised in '{_short(raw)}', kept as text",
+                                                       f"fant ingen lagringstid i '{_short(raw)}'; teksten er beholdt")))
 
 
 def _dpia_status(act: dict[str, Any], value: Any, ctx: Context, notes: list[Note], key: str) -> None:
@@ -503,7 +625,10 @@ def _dpia_status(act: dict[str, Any], value: Any, ctx: Context, notes: list[Note
         if code == "planned" and parse.fold(raw) in {"yes", "ja", "y", "j", "x", "required", "nødvendig"}:
             notes.append(Note(key, "interpreted", f"'{raw}' read as: a DPIA is needed, status 'planned'"))
         return
-    notes.append(Note(key, "not_recognised", f"'{_short(raw)}' is not a DPIA status ('{dpia['status']}' kept)"))
+    notes.append(Note(key, "invalid_value", say(
+        f"'{_short(raw)}' is not a DPIA status (expected one of: {', '.join(t.en for t in vocab.DPIA_STATUSES.values())})",
+        f"'{_short(raw)}' er ikke en DPIA-status (gyldige verdier: {', '.join(t.nb for t in vocab.DPIA_STATUSES.values())})"),
+        "error"))
 
 
 _YES_NO = ("Ja", "Nei", "Yes", "No", "ikke besvart", "not answered")
@@ -559,8 +684,68 @@ def _on_basis(act: dict[str, Any], code: str, attr: str, words: str, ctx: Contex
     basis[attr] = words
 
 
+_FLAG_YES = re.compile(r"^(ja|yes|y|j|true|x|✓|✔)\b", re.IGNORECASE)
+_FLAG_NO = re.compile(r"^(nei|no|n|false|none|ingen)\b", re.IGNORECASE)
+
+
+def _flagged_transfers(act: dict[str, Any], values: dict[str, Any], ctx: Context, notes: list[Note]) -> None:
+    """A yes/no column for transfers beside free text for the destination or the recipient's name and address."""
+    raw_flag = text(values.get("transfers.flag"))
+    who = text(values.get("transfers.recipient"))
+    flag: Optional[bool] = None
+    if raw_flag is not None:
+        folded = parse.fold(raw_flag)
+        flag = True if _FLAG_YES.match(folded) else False if _FLAG_NO.match(folded) else None
+        if flag is None and not parse.countries_in_text(raw_flag):
+            notes.append(_not_yes_no("transfers.flag", raw_flag))
+            return
+        if flag is None:  # "Yes – USA" or just the destination written in the flag column
+            flag = True
+            if not act.get("transfers") and "transfers" not in values:
+                values = {**values, "transfers": raw_flag}
+    if flag is False:
+        if act.get("transfers") or who:
+            shown = who or ", ".join(t.get("country") or t.get("international_organisation") or "" for t in act["transfers"])
+            notes.append(Note("transfers.flag", "flag_no", say(
+                f"says no transfer, so none is recorded (the row also names '{_short(shown)}': check it)",
+                f"sier ingen overføring, så ingen registreres (raden nevner også '{_short(shown)}': sjekk det)")))
+        act["transfers"] = []
+        return
+    transfers = act.get("transfers") or []
+    if not transfers and (flag or who):
+        words = text(values.get("transfers")) or who or ""
+        t = transfer_from_text(words, who) if words else None
+        if t is None:
+            if words:
+                keep_as_note(act, ctx.labels.get("transfers.recipient", ctx.labels.get("transfers.flag", "transfer")), words)
+                notes.append(Note("transfers.recipient" if who else "transfers.flag", "no_country", say(
+                    f"a transfer, but no country found in '{_short(words)}'; kept as note in the description",
+                    f"en overføring, men fant ikke noe land i '{_short(words)}'; beholdt som merknad i beskrivelsen")))
+            elif flag:
+                notes.append(Note("transfers.flag", "no_country", say(
+                    "says yes, but the row names no destination country", "sier ja, men raden nevner ikke noe mottakerland")))
+            return
+        transfers = act["transfers"] = [t]
+    if who:
+        name = re.split(r",|\n| – ", who)[0].strip(" ;:")
+        if name and vocab.find_country(name) is None:
+            for t in transfers:
+                t["recipient"] = t.get("recipient") or name
+    names = {r["name"] for r in act.get("recipients") or []}
+    for t in transfers:
+        if t.get("recipient") and t["recipient"] not in names:
+            known = ctx.recipients.get(t["recipient"]) or {}
+            act.setdefault("recipients", []).append({"name": t["recipient"], "kind": known.get("kind") or "other",
+                                                     "country": known.get("country") or t.get("country"),
+                                                     "agreement": known.get("agreement")})
+            names.add(t["recipient"])
+
+
 def _apply_extras(act: dict[str, Any], values: dict[str, Any], ctx: Context, notes: list[Note]) -> None:
-    """Columns that refine the main ones: a transfer's mechanism and safeguards, a processor's contract, an LIA."""
+    """Columns that refine the main ones: whether data leaves the country and to whom, a transfer's mechanism and
+    safeguards, a processor's contract, an LIA."""
+    if "transfers.flag" in values or "transfers.recipient" in values:
+        _flagged_transfers(act, values, ctx, notes)
     transfers = act.get("transfers") or []
     raw = text(values.get("transfers.mechanism"))
     if "transfers.mechanism" in values and raw:
@@ -611,13 +796,37 @@ def _apply_extras(act: dict[str, Any], values: dict[str, Any], ctx: Context, not
             _on_basis(act, code, attr, raw, ctx, notes, key)
 
 
-EXTRAS = ("transfers.mechanism", "transfers.safeguard", "recipients.agreement", "legal_bases.legitimate_interest",
+EXTRAS = ("transfers.flag", "transfers.recipient", "transfers.mechanism", "transfers.safeguard", "recipients.agreement", "legal_bases.legitimate_interest",
           "legal_bases.lia", "legal_bases.consent_record")
+
+
+def _retention_words(act: dict[str, Any], values: dict[str, Any], ctx: Context, notes: list[Note]) -> dict[str, Any]:
+    """In anyone's table, words under a structured retention header ("Retention period": "7 years from the end of the
+    tax year") are the retention rule in words: parsed into period, unit and start, the text kept."""
+    out = dict(values)
+    for key, ok in (("retention.period", lambda v: parse.parse_int(v)[1] is None),
+                    ("retention.unit", lambda v: _coded(v, vocab.RETENTION_UNITS, _UNIT_WORDS)[0] is not None)):
+        v = out.get(key)
+        if v is None or ok(v):
+            continue
+        del out[key]
+        if text(out.get("retention.text")) is None:
+            out["retention.text"] = v
+            ctx.labels.setdefault("retention.text", ctx.labels.get(key, key))
+        else:
+            keep_as_note(act, ctx.labels.get(key, key), text(v) or "")
+            notes.append(Note(key, "kept_as_note", say(f"'{_short(v)}' is not a number or unit; kept as note in the description",
+                                                       f"'{_short(v)}' er ikke et tall eller en enhet; beholdt som merknad i "
+                                                       "beskrivelsen")))
+    return out
 
 
 def apply_activity(act: dict[str, Any], values: dict[str, Any], ctx: Context) -> list[Note]:
     """Write the given cells (field key -> cell value) into an activity; the rest stays as it is."""
     notes: list[Note] = []
+    values = {k: (None if isinstance(v, str) and parse.is_empty(v) else v) for k, v in values.items()}
+    if not ctx.strict:
+        values = _retention_words(act, values, ctx, notes)
     structured = frozenset(k for k in ("retention.period", "retention.unit", "retention.trigger", "retention.action")
                            if k in values and text(values[k]) is not None)
     # Recipients before transfers (a transfer names one), the retention text before its parts.
@@ -646,16 +855,31 @@ def _country_cell(target: dict[str, Any], key: str, raw: Optional[str], values: 
     sheet has one (it wins over the name column), else the name in English or Norwegian."""
     if key == "country_code":
         code = raw.upper() if raw and vocab.is_country(raw.upper()) else None
-        if raw and not code:
-            notes.append(Note(key, "not_recognised", f"'{_short(raw)}' is not an ISO 3166 country code (ignored)"))
+        if raw and not code and not parse.is_empty(raw):
+            notes.append(_not_a_country(key, raw))
         else:
             target["country"] = code
     elif "country_code" not in values:
-        code, rest = parse.parse_country(raw)
+        code, rest = parse.parse_country(None if parse.is_empty(raw) else raw)
         if rest:
-            notes.append(Note(key, "not_recognised", f"'{_short(rest)}' is not a country (ignored)"))
+            notes.append(_not_a_country(key, rest))
         else:
             target["country"] = code
+
+
+def _not_a_country(key: str, raw: str) -> Note:
+    return Note(key, "unknown_country", say(f"'{_short(raw)}' is not a country (write its name or its ISO 3166 code)",
+                                            f"'{_short(raw)}' er ikke et land (skriv navnet eller ISO 3166-koden)"), "error")
+
+
+def _invalid(key: str, raw: str, what: str, terms: dict[str, vocab.Term]) -> Note:
+    return Note(key, "invalid_value", say(
+        f"'{_short(raw)}' is not a {what} (expected one of: {', '.join(t.en for t in terms.values())})",
+        f"'{_short(raw)}' er ikke {_WHAT_NB.get(what, what)} (gyldige verdier: {', '.join(t.nb for t in terms.values())})"), "error")
+
+
+def _not_yes_no(key: str, raw: str) -> Note:
+    return Note(key, "invalid_value", say(f"'{_short(raw)}' is not yes or no", f"'{_short(raw)}' er ikke ja eller nei"), "error")
 
 
 def apply_transfer(t: dict[str, Any], values: dict[str, Any]) -> list[Note]:
@@ -670,25 +894,28 @@ def apply_transfer(t: dict[str, Any], values: dict[str, Any]) -> list[Note]:
             code, rest = parse.parse_mechanism(raw)
             if rest:
                 t["note"] = t.get("note") or rest
-                notes.append(Note(key, "kept_as_note", f"'{_short(rest)}' not recognised as a transfer mechanism, kept as note"))
+                notes.append(Note(key, "kept_as_note", say(f"'{_short(rest)}' not recognised as a transfer mechanism, kept as note",
+                                                           f"'{_short(rest)}' ble ikke gjenkjent som overføringsgrunnlag; beholdt "
+                                                           "som merknad")))
             t["mechanism"] = code or "unknown"
         elif key == "frequency":
             code, rest = _coded(raw, vocab.TRANSFER_FREQUENCIES, [("occasional", r"occasional|enkeltstående|sporadisk"),
                                                                   ("regular", r"regular|regelmessig|løpende|continuous")])
             if rest:
-                notes.append(Note(key, "not_recognised", f"'{_short(rest)}' is not a frequency (ignored)"))
+                notes.append(_invalid(key, rest, "frequency", vocab.TRANSFER_FREQUENCIES))
             else:
                 t["frequency"] = code
         elif key == "tia_date":
             d, rest = parse.parse_date(value)
             if rest:
-                notes.append(Note(key, "not_a_date", f"'{_short(rest)}' is not a date", "error"))
+                notes.append(Note(key, "not_a_date", say(f"'{_short(rest)}' is not a date (write e.g. 2025-03-31 or 31.03.2025)",
+                                                         f"'{_short(rest)}' er ikke en dato (skriv f.eks. 31.03.2025)"), "error"))
             else:
                 t["tia_date"] = d.isoformat() if d else None
         elif key == "adequacy_scope_confirmed":
             flag, rest = parse.parse_bool(value)
             if rest:
-                notes.append(Note(key, "not_recognised", f"'{_short(rest)}' is not yes or no (ignored)"))
+                notes.append(_not_yes_no(key, rest))
             else:
                 t[key] = bool(flag)
     return notes
@@ -702,7 +929,7 @@ def apply_recipient(r: dict[str, Any], values: dict[str, Any]) -> list[Note]:
             code, rest = _coded(raw, vocab.RECIPIENT_KINDS, [("sub_processor", r"sub|under"), ("processor", r"processor|databehandler"),
                                                              ("public_authority", r"authority|myndighet"), ("affiliate", r"konsern|affiliate")])
             if rest:
-                notes.append(Note(key, "not_recognised", f"'{_short(rest)}' is not a kind of recipient (ignored)"))
+                notes.append(_invalid(key, rest, "kind of recipient", vocab.RECIPIENT_KINDS))
             else:
                 r["kind"] = code or "other"
         elif key in ("country_code", "country"):
@@ -732,15 +959,15 @@ def apply_organisation(org: dict[str, Any], values: dict[str, Any]) -> list[Note
                 notes.append(Note(key, "not_recognised", f"'{_short(', '.join(unknown))}' is not a country (ignored)"))
             new: Any = list(dict.fromkeys(codes))
         elif spec.vocab == "countries":
-            code, rest = parse.parse_country(raw)
+            code, rest = parse.parse_country(None if parse.is_empty(raw) else raw)
             if rest:
-                notes.append(Note(key, "not_recognised", f"'{_short(rest)}' is not a country (ignored)"))
+                notes.append(_not_a_country(key, rest))
                 continue
             new = code
         elif spec.kind == "bool":
             flag, rest = parse.parse_bool(value)
             if rest:
-                notes.append(Note(key, "not_recognised", f"'{_short(rest)}' is not yes or no (ignored)"))
+                notes.append(_not_yes_no(key, rest))
                 continue
             new = bool(flag)
         else:

@@ -43,7 +43,7 @@ from sqlmodel import Session
 
 from ropa import access, interchange, registry, snapshot, vocab
 from ropa.errors import Conflict, Problem, ValidationFailed
-from ropa.excel import convert, layout, mapping, reader, xlsx_stream
+from ropa.excel import convert, diff, foreign, layout, mapping, parse, reader, xlsx_stream
 from ropa.excel.convert import Note
 from ropa.excel.layout import Sheet
 from ropa.fields import ACTIVITY, ORGANISATION
@@ -74,6 +74,18 @@ class RowPlan:
     name: Optional[str] = None
     status: str = "pending"  # new | changed | unchanged | error | example | instructions | skipped
     messages: list[str] = field(default_factory=list)
+    changes: list[diff.FieldChange] = field(default_factory=list)  # a changed activity's fields, old -> new
+
+
+@dataclass
+class TablePlan:
+    """One sheet of someone else's workbook read as a register: Art. 30(1) (controller) or 30(2) (processor)."""
+
+    sheet: str
+    role: str  # controller | processor
+    header_row: int  # 1-based first header row
+    header_rows: int
+    columns: list[mapping.Column]
 
 
 @dataclass
@@ -94,6 +106,8 @@ class ImportPlan:
     language: Optional[str] = None
     encoding: Optional[str] = None
     delimiter: Optional[str] = None
+    tables: list[TablePlan] = field(default_factory=list)  # every sheet read as a register (the first is ``sheet``)
+    skipped_sheets: list[tuple[str, str]] = field(default_factory=list)  # (sheet, why it was not read)
 
     @property
     def unmapped(self) -> list[mapping.Column]:
@@ -108,6 +122,10 @@ class ImportPlan:
     @property
     def ok(self) -> bool:
         return not self.errors
+
+    def changed_activities(self) -> list[RowPlan]:
+        """The rows that create or change an activity: what the import button would do."""
+        return [r for r in self.rows if r.status in ("new", "changed")]
 
     def summary(self) -> str:
         c = self.counts()
@@ -181,6 +199,7 @@ class _Org:
         self.edited: dict[str, set[str]] = {}  # ref -> fields changed on the activities sheet
         self.renamed: dict[str, str] = {}  # ref in the ropa:json -> the ref the DPO typed over it
         self.told_new = False
+        self.named: dict[str, tuple[int, str]] = {}  # another's table: folded name -> (activity index, sheet)
         self._db_acts: Optional[dict[str, dict[str, Any]]] = None
         self._db_refs: Optional[set[str]] = None
         self.custom = b.terms(row.id if row else None)
@@ -188,9 +207,11 @@ class _Org:
         if row is not None:
             self.recipients = {r.name: registry.recipient_dict(r) for r in registry.list_recipients(b.session, row.name)}
         self.layout_ctx = layout.Context(lang=b.lang, org=self.doc, custom=self.custom)
+        self.strict = b.own
 
     def ctx(self, headers: dict[str, str]) -> convert.Context:
-        return convert.Context(custom=self.custom, recipients=self.recipients, org=self.doc, labels=headers)
+        return convert.Context(custom=self.custom, recipients=self.recipients, org=self.doc, labels=dict(headers),
+                               strict=self.strict)
 
     @property
     def db_refs(self) -> set[str]:
@@ -254,9 +275,13 @@ def _bare_org(name: str) -> dict[str, Any]:
             "dpo": None, "representative": None}
 
 
+_NB_PLACE = re.compile(r"\b(row|column|sheet|organisation)(?= )")
+_NB_WORDS = {"row": "rad", "column": "kolonne", "sheet": "ark", "organisation": "virksomhet"}
+
+
 class _Builder:
     def __init__(self, session: Session, source: str, *, org: Optional[str], mode: str, lang: str = "en",
-                 progress: Optional[Progress] = None) -> None:
+                 progress: Optional[Progress] = None, ui_lang: str = "en") -> None:
         if mode not in MODES:
             raise ValidationFailed([Problem("mode", "bad_mode", f"mode must be one of {', '.join(MODES)}, not '{mode}'")])
         self.session, self.source, self.default_org, self.mode, self.lang = session, source, org, mode, lang
@@ -268,12 +293,25 @@ class _Builder:
         self._terms: Optional[list[Term]] = None
         self.main_sheet: Optional[str] = None
         self._only_org_told = False
+        self.ui_lang = ui_lang  # the language problems are told in (the workbook's own language is ``lang``)
+        self.own = False  # our own workbook: a value invalid for its column is an error
+
+    def place(self, origin: _Origin, key: Optional[str] = None) -> str:
+        """Where a problem is: our own workbook has many sheets, so its places always name the sheet."""
+        text = origin.where(key)
+        return self.where(f"{origin.sheet} {text}" if self.own and origin.main else text)
+
+    def where(self, text: str) -> str:
+        """A place ("Sheet row 5, 'Header'") in the user's language."""
+        if self.ui_lang != "nb":
+            return text
+        return _NB_PLACE.sub(lambda m: _NB_WORDS[m.group(1)], text)
 
     # -- messages
 
     def note(self, origin: _Origin, notes: Iterable[Note]) -> None:
         for n in notes:
-            p = Problem(origin.where(n.field), n.code, n.message, n.severity)
+            p = Problem(self.place(origin, n.field), n.code, n.message, n.severity)
             (self.errors if n.severity == "error" else self.warnings).append(p)
             if origin.plan is not None:
                 origin.plan.messages.append(str(p))
@@ -281,13 +319,13 @@ class _Builder:
                     origin.plan.status = "error"
 
     def warn(self, where: str, code: str, message: str, plan: Optional[RowPlan] = None) -> None:
-        p = Problem(where, code, message, "warning")
+        p = Problem(self.where(where), code, message, "warning")
         self.warnings.append(p)
         if plan is not None:
             plan.messages.append(str(p))
 
     def error(self, where: str, code: str, message: str, plan: Optional[RowPlan] = None) -> None:
-        p = Problem(where, code, message)
+        p = Problem(self.where(where), code, message)
         self.errors.append(p)
         if plan is not None:
             plan.messages.append(str(p))
@@ -425,7 +463,7 @@ class _Builder:
             else:
                 out.append(Problem(f"organisation '{ob.name}'" + (f", {rest}" if rest else ""), p.code, p.message, p.severity))
                 continue
-            q = Problem(origin.where(key or None), p.code, p.message, p.severity)
+            q = Problem(self.place(origin, key or None), p.code, p.message, p.severity)
             if origin.plan is not None:
                 origin.plan.messages.append(str(q))
                 if q.severity == "error":
@@ -438,11 +476,13 @@ class _Builder:
 # Anyone's table: header detection, mapping, parsing
 
 
-def _read_table(b: _Builder, sheet: reader.SheetData, header: mapping.Header) -> None:
+def _read_table(b: _Builder, sheet: reader.SheetData, header: mapping.Header, role: str = "controller", main: bool = True) -> None:
     mapped = header.mapped()
     headers = {k: c.header for k, c in mapped.items()}
-    b.main_sheet = sheet.name
+    if main:
+        b.main_sheet = sheet.name
     total = len(sheet.rows)
+    at = "" if main else f"{sheet.name} "
     data_seen = False
     for r in range(header.first_data, total):
         b.tick(r, total)
@@ -451,32 +491,44 @@ def _read_table(b: _Builder, sheet: reader.SheetData, header: mapping.Header) ->
             continue
         plan = RowPlan(sheet.name, r + 1)
         b.rows.append(plan)
-        origin = _Origin(sheet.name, r + 1, headers, plan)
+        origin = _Origin(sheet.name, r + 1, headers, plan, main=main)
         example = mapping.is_example(cells)
         if example:
             plan.status = "example"
-            b.warn(f"row {r + 1}", "example", f"looks like the template's example ('{convert._short(example, 60)}'); not imported "
-                                              "(delete the row, or remove the word 'example' to import it)", plan)
+            b.warn(f"{at}row {r + 1}", "example", convert.say(
+                f"looks like the template's example ('{convert._short(example, 60)}'); not imported "
+                "(delete the row, or remove the word 'example' to import it)",
+                f"ser ut som malens eksempel ('{convert._short(example, 60)}'); importeres ikke "
+                "(slett raden, eller fjern ordet 'eksempel' for å importere den)"), plan)
             continue
-        if not data_seen and r - header.first_data < 3 and mapping.is_instruction(cells):
+        if (not data_seen and r - header.first_data < 3 and mapping.is_instruction(cells)) or mapping.is_instruction_sentence(cells):
             plan.status = "instructions"
-            b.warn(f"row {r + 1}", "instructions", "reads as instructions for filling in the template; not imported", plan)
+            b.warn(f"{at}row {r + 1}", "instructions", convert.say(
+                "reads as instructions for filling in the template; not imported",
+                "er en veiledning til utfyllingen av malen; importeres ikke"), plan)
             continue
         values = {k: (cells[c.index] if c.index < len(cells) else None) for k, c in mapped.items()}
-        if not any(convert.text(v) for k, v in values.items() if k != "organisation"):
+        if not any(convert.text(v) and not parse.is_empty(v) for k, v in values.items() if k != "organisation"):
             plan.status = "skipped"
-            b.warn(f"row {r + 1}", "no_values", "has values only in columns that are not imported; skipped", plan)
+            b.warn(f"{at}row {r + 1}", "no_values", convert.say(
+                "has values only in columns that are not imported; skipped",
+                "har bare verdier i kolonner som ikke importeres; hoppes over"), plan)
             continue
         data_seen = True
         ob = b.org_for(values.get("organisation"), plan, origin)
         if ob is None:
             continue
-        _add_table_row(b, ob, values, origin)
+        if "name" not in mapped:  # the ICO's layout: the activity is named after its purpose
+            named = foreign.derive_name({"purposes": convert._items(values.get("purposes")),
+                                         "description": convert.text(values.get("description"))})
+            if named:
+                values["name"] = named
+        _add_table_row(b, ob, values, origin, role=role)
     if b.progress:
         b.progress(total, total)
 
 
-def _add_table_row(b: _Builder, ob: _Org, values: dict[str, Any], origin: _Origin) -> None:
+def _add_table_row(b: _Builder, ob: _Org, values: dict[str, Any], origin: _Origin, role: Optional[str] = None) -> None:
     plan = origin.plan
     ref = convert.text(values.get("ref"))
     name = convert.text(values.get("name"))
@@ -491,11 +543,31 @@ def _add_table_row(b: _Builder, ob: _Org, values: dict[str, Any], origin: _Origi
             plan.status = "skipped"
         b.warn(origin.where("name"), "exists", f"'{ob.name}' already has an activity called '{name}'; not changed (create-only)", plan)
         return
+    folded = " ".join((name or "").split()).casefold()
+    if not convert.text(values.get("ref")) and folded in ob.named and ob.named[folded][1] != origin.sheet:
+        # The same activity on another sheet of the workbook (the ICO's lawful-basis or special-category tabs
+        # repeat "Business function" and "Purpose"): what this row adds goes into it.
+        i, first_sheet = ob.named[folded]
+        target = ob.editable(i)
+        b.note(origin, convert.apply_activity(target, {k: v for k, v in values.items() if k not in ("name", "ref")},
+                                              ob.ctx(origin.headers)))
+        if plan is not None:
+            if plan.status != "error":
+                plan.status = "merged"
+            plan.organisation, plan.ref, plan.name = ob.name, target.get("ref"), target.get("name")
+            plan.messages.append(convert.say(f"the same activity as on sheet '{first_sheet}': read into {target.get('ref')}",
+                                             f"samme behandlingsaktivitet som på arket '{first_sheet}': lest inn i "
+                                             f"{target.get('ref')}"))
+        return
     base = ob.db_acts.get(ref) if ref and ob.db is not None else None
     act = convert.copy_activity(base) if base else convert.empty_activity()
+    if role == "processor" and not convert.text(values.get("role")):
+        act["role"] = "processor"  # a row of the Art. 30(2) sheet
     b.note(origin, convert.apply_activity(act, values, ob.ctx(origin.headers)))
     if not act.get("name"):
-        b.note(origin, [Note("name", "missing", "is empty: every activity needs a name", "error")])
+        b.note(origin, [Note("name", "missing", convert.say("is empty: every activity needs a name (or a purpose to name it by)",
+                                                            "er tom: hver behandlingsaktivitet trenger et navn (eller et formål "
+                                                            "å kalle den etter)"), "error")])
         return
     if ref:
         act["ref"] = ref
@@ -506,6 +578,67 @@ def _add_table_row(b: _Builder, ob: _Org, values: dict[str, Any], origin: _Origi
     for r in act.get("recipients") or []:
         ob.recipients.setdefault(r["name"], r)
     b.add(ob, act, origin)
+    if not b.own and act.get("name") and ob.activities and ob.activities[-1] is act:
+        ob.named.setdefault(" ".join(act["name"].split()).casefold(), (len(ob.activities) - 1, origin.sheet))
+
+
+def choose_sheets(book: reader.Book, name: Optional[str], overrides: Optional[dict[str, Optional[str]]]
+                  ) -> tuple[list[tuple[reader.SheetData, mapping.Header, str]], list[tuple[str, str]]]:
+    """The sheets that hold the register, best first, each with its header and role (controller: Art. 30(1),
+    processor: Art. 30(2)); and the sheets left out with the reason (examples are never read silently)."""
+    if name:
+        sheet, header = choose_sheet(book, name, overrides)
+        return [(sheet, header, foreign.sheet_role(sheet.name, [c.header for c in header.columns]).replace(
+            "examples", "controller").replace("introduction", "controller"))], []
+    found: list[tuple[reader.SheetData, mapping.Header, str]] = []
+    skipped: list[tuple[str, str]] = []
+    first_error: Optional[ValidationFailed] = None
+    for sheet in book.sheets:
+        if not sheet.rows:
+            continue
+        try:
+            header = mapping.detect_header(sheet, overrides)
+        except ValidationFailed as err:
+            if sheet.visible and foreign.sheet_role(sheet.name) not in ("introduction",):
+                first_error = first_error or err
+            continue
+        role = foreign.sheet_role(sheet.name, [c.header for c in header.columns])
+        if role == "examples":
+            skipped.append((sheet.name, convert.say("a sheet of examples: not imported (rename it to import it)",
+                                                    "et ark med eksempler: importeres ikke (gi det et annet navn for å "
+                                                    "importere det)")))
+            continue
+        if role == "introduction":
+            continue
+        found.append((sheet, header, role))
+    if not found:
+        if skipped:
+            raise ValidationFailed([Problem(book.path.name, "only_examples", convert.say(
+                f"the only sheet with a register, '{skipped[0][0]}', is a sheet of examples; to import it anyway, "
+                f"name it (--sheet \"{skipped[0][0]}\")",
+                f"det eneste arket med en protokoll, '{skipped[0][0]}', er et ark med eksempler; for å importere det likevel, "
+                f"velg det (--sheet \"{skipped[0][0]}\")"))])
+        if first_error is not None:
+            raise first_error
+        raise ValidationFailed([Problem(book.path.name, "empty", convert.say("the file has no rows", "filen har ingen rader"))])
+    visible = [f for f in found if f[0].visible] or found
+    best = max(len(h.mapped()) for _, h, _ in visible)
+    # Another sheet is read too when it names enough fields: half the best sheet's, or, for an Art. 30(2)
+    # processor sheet (which asks for fewer), three.
+    keep = [f for f in visible if len(f[1].mapped()) >= max(mapping.MIN_HEADER_MATCHES + 1, best // 2 if f[2] != "processor" else 0)
+            and ({"name", "purposes"} & set(f[1].mapped()) or len(f[1].mapped()) == best)]
+    keep.sort(key=lambda f: -len(f[1].mapped()))
+    if not keep:
+        keep = [max(visible, key=lambda f: len(f[1].mapped()))]
+    for sheet, header, _ in found:
+        if all(sheet is not k[0] for k in keep):
+            skipped.append((sheet.name, convert.say(f"only {len(header.mapped())} of its columns are register fields: not read",
+                                                    f"bare {len(header.mapped())} av kolonnene er felt i protokollen: "
+                                                    "leses ikke")))
+    # Controller sheets first, then processor sheets, each in the workbook's order.
+    order = {id(s): i for i, s in enumerate(book.sheets)}
+    keep.sort(key=lambda f: (f[2] != "controller", order[id(f[0])]))
+    return keep, skipped
 
 
 def choose_sheet(book: reader.Book, name: Optional[str], overrides: Optional[dict[str, Optional[str]]]) -> tuple[reader.SheetData, mapping.Header]:
@@ -1080,33 +1213,120 @@ def _build(session: Session, path: Path, *, org: Optional[str], sheet: Optional[
 def _build_once(session: Session, path: Path, *, org: Optional[str], sheet: Optional[str],
                 mapping_overrides: Optional[dict[str, Optional[str]]], mode: str, progress: Optional[Progress],
                 ) -> tuple[_Builder, ImportPlan]:
-    b = _Builder(session, _source(path), org=org, mode=mode, progress=progress)
+    b = _Builder(session, _source(path), org=org, mode=mode, progress=progress, ui_lang=convert.LANG.get())
     book = reader.read_book(path)
     plan = ImportPlan(source=b.source, kind="table", sheets=[s.name for s in book.sheets], encoding=book.encoding,
                       delimiter=book.delimiter)
     meta = is_own_workbook(book) if book.kind != "csv" and not mapping_overrides and not sheet else None
     if meta is not None:
         plan.kind = "ropa-workbook"
+        b.own = True
         _read_own(b, book, meta)
         plan.language = b.lang
         plan.sheet = b.main_sheet
         plan.header_row = 1
     else:
-        chosen, header = choose_sheet(book, sheet, mapping_overrides)
+        tables, skipped = choose_sheets(book, sheet, mapping_overrides)
+        plan.skipped_sheets = skipped
+        chosen, header, _ = tables[0]
         plan.sheet, plan.header_row, plan.header_rows = chosen.name, header.header_row_number, header.rows
         plan.columns = header.columns
-        for c in header.columns:
-            if c.how == "duplicate":
-                b.warn(f"column {c.letter} '{c.header}'", "duplicate_column",
-                       f"also matches '{mapping.TARGETS[c.guess].label('en') if c.guess else ''}', which column "
-                       f"{header.mapped()[c.guess].letter if c.guess in header.mapped() else '?'} already fills; not imported")
-        if "name" not in header.mapped():
-            raise ValidationFailed([Problem(chosen.name, "no_name_column", (
-                "no column was recognised as the activity's name ('Processing activity' / 'Behandlingsaktivitet'); "
-                "map one yourself (--map \"Header=name\")"))])
-        _read_table(b, chosen, header)
+        for name, why in skipped:
+            b.warn(f"sheet '{name}'", "sheet_skipped", why)
+        for i, (table, head, role) in enumerate(tables):
+            plan.tables.append(TablePlan(table.name, role, head.header_row_number, head.rows, head.columns))
+            _read_foreign_sheet(b, table, head, role, main=i == 0)
     plan.rows = b.rows
     return b, plan
+
+
+def _read_foreign_sheet(b: _Builder, sheet: reader.SheetData, header: mapping.Header, role: str, main: bool) -> None:
+    """One register sheet of someone else's workbook: its columns (by header, then by values), the details above
+    its header, and its rows."""
+    at = "" if main else f"{sheet.name} "
+    for c, before, after in foreign.refine_by_values(sheet, header):
+        if after == "-":
+            b.warn(f"{at}column {c.letter} '{c.header}'", "not_read_by_values", convert.say(
+                f"most of its values are not a {mapping.TARGETS[before].label('en').lower()}: not imported (map it yourself "
+                "if it is)",
+                f"de fleste verdiene er ikke {mapping.TARGETS[before].label('nb').lower()}: importeres ikke (velg feltet selv "
+                "hvis det er det)"))
+            continue
+        b.warn(f"{at}column {c.letter} '{c.header}'", "read_by_values", convert.say(
+            f"holds {mapping.TARGETS[after].label('en').lower()} rather than "
+            f"{mapping.TARGETS[before].label('en').lower() if before in mapping.TARGETS else 'nothing we know'}: read as such",
+            f"inneholder {mapping.TARGETS[after].label('nb').lower()}, ikke "
+            f"{mapping.TARGETS[before].label('nb').lower() if before in mapping.TARGETS else 'noe kjent felt'}: lest slik"))
+    mapped = header.mapped()
+    for c in header.columns:
+        if c.how == "duplicate":
+            b.warn(f"{at}column {c.letter} '{c.header}'", "duplicate_column",
+                   f"also matches '{mapping.TARGETS[c.guess].label('en') if c.guess else ''}', which column "
+                   f"{mapped[c.guess].letter if c.guess in mapped else '?'} already fills; not imported")
+    if "name" not in mapped:
+        source = next((k for k in ("purposes", "description") if k in mapped), None)
+        if source is None:
+            raise ValidationFailed([Problem(sheet.name, "no_name_column", convert.say(
+                "no column was recognised as the activity's name ('Processing activity' / 'Behandlingsaktivitet') or its "
+                "purpose ('Purpose of processing'); map one yourself (--map \"Header=name\")",
+                "ingen kolonne ble gjenkjent som behandlingsaktivitetens navn ('Behandlingsaktivitet') eller formål "
+                "('Formålet med behandlingen'); velg en selv (--map \"Overskrift=name\")"))])
+        b.warn(f"sheet '{sheet.name}'", "names_from_purpose", convert.say(
+            f"has no column for the activity's name: each activity is named after its '{mapped[source].header}' "
+            "(first sentence) and gets a reference"
+            + (f"; '{mapped['owner'].header}' is read as the owner" if "owner" in mapped else ""),
+            f"har ingen kolonne for behandlingsaktivitetens navn: hver aktivitet får navn etter '{mapped[source].header}' "
+            "(første setning) og en referanse"
+            + (f"; '{mapped['owner'].header}' leses som ansvarlig enhet" if "owner" in mapped else "")))
+    _apply_details(b, sheet, header, main)
+    _read_table(b, sheet, header, role=role, main=main)
+
+
+def _apply_details(b: _Builder, sheet: reader.SheetData, header: mapping.Header, main: bool) -> None:
+    """The details block above the header fills what the organisation's record lacks, each value named."""
+    details = foreign.read_details(sheet, header.row - header.rows + 1, width=max(12, len(header.columns)))
+    if not details:
+        return
+    by_field = {d.field: d for d in details}
+    at = "" if main else f"{sheet.name} "
+    name = by_field.pop("name", None)
+    if name is not None and b.default_org and " ".join(name.value.split()).casefold() != " ".join(b.default_org.split()).casefold():
+        b.warn(f"{at}row {name.row}", "details_other_org", convert.say(
+            f"the details above the header are about '{name.value}', not '{b.default_org}': not used",
+            f"opplysningene over overskriftene gjelder '{name.value}', ikke '{b.default_org}': brukes ikke"))
+        return
+    if name is not None and not b.default_org:
+        b.default_org = name.value
+        b.warn(f"{at}row {name.row}", "org_from_details", convert.say(
+            f"rows that name no organisation go to '{name.value}', named in the details above the header",
+            f"rader som ikke nevner en virksomhet hører til '{name.value}', som er oppgitt over overskriftene"))
+    target = b.default_org
+    if not target:
+        names = [o.name for o in registry.list_organisations(b.session)]
+        target = names[0] if len(names) == 1 else None
+    if not target:
+        return
+    ob = b.org(target)
+    lang = 0 if b.ui_lang != "nb" else 1
+    for d in by_field.values():
+        head, _, tail = d.field.partition(".")
+        current = (ob.doc.get(head) or {}).get(tail) if tail else ob.doc.get(head)
+        label = foreign.LABELS[d.field][lang]
+        if current:
+            if str(current).strip() != d.value.strip():
+                b.warn(f"{at}row {d.row}", "details_differ", convert.say(
+                    f"'{ob.name}': the register's {label} '{current}' is kept (the file says '{d.value}')",
+                    f"'{ob.name}': registerets {label} '{current}' beholdes (filen sier '{d.value}')"))
+            continue
+        if tail:
+            sub = dict(ob.doc.get(head) or {})
+            sub[tail] = d.value
+            ob.doc[head] = sub
+        else:
+            ob.doc[head] = d.value
+        b.warn(f"{at}row {d.row}", "from_details", convert.say(
+            f"'{ob.name}': {label} set to '{d.value}' (from '{d.label}' above the header; the register had none)",
+            f"'{ob.name}': {label} settes til '{d.value}' (fra '{d.label}' over overskriftene; registeret hadde ingen)"))
 
 
 def _read_json_file(b: _Builder, path: Path) -> dict[str, Any]:
@@ -1127,14 +1347,21 @@ def plan_file(
     mapping_overrides: Optional[dict[str, Optional[str]]] = None,
     mode: str = "upsert",
     progress: Optional[Progress] = None,
+    lang: str = "en",
 ) -> ImportPlan:
     """Read the file and say what an import would do; nothing is written.
 
     Problems with the file itself (not a spreadsheet, zip bomb, no header row …) raise
-    :class:`ValidationFailed`; problems with rows are in the plan (``errors``, row statuses).
+    :class:`ValidationFailed`; problems with rows are in the plan (``errors``, row statuses), told in
+    ``lang`` (nb | en). A changed activity's row lists its changes field by field (``RowPlan.changes``).
     """
-    with snapshot.gc_paused():
-        return _plan(session, Path(path), org=org, sheet=sheet, mapping_overrides=mapping_overrides, mode=mode, progress=progress)
+    token = convert.LANG.set(lang if lang in ("nb", "en") else "en")
+    try:
+        with snapshot.gc_paused():
+            return _plan(session, Path(path), org=org, sheet=sheet, mapping_overrides=mapping_overrides, mode=mode,
+                         progress=progress)
+    finally:
+        convert.LANG.reset(token)
 
 
 def _plan(session: Session, p: Path, *, org: Optional[str], sheet: Optional[str],
@@ -1166,8 +1393,10 @@ def _plan(session: Session, p: Path, *, org: Optional[str], sheet: Optional[str]
             if current is None:
                 origin.plan.status = "new"
             else:
-                origin.plan.status = "unchanged" if registry.activity_dict_from_doc(act_doc) == current else "changed"
-                if origin.plan.status == "changed":
+                new = registry.activity_dict_from_doc(act_doc)
+                origin.plan.status = "unchanged" if new == current else "changed"
+                if new != current:
+                    origin.plan.changes = diff.changes(current, new)
                     conflict = _stale_row(session, ob, act_doc, origin.plan)
                     if conflict is not None:
                         plan.errors.append(b.translate([Problem(f"organisations[{oi}].activities[{ai}]", conflict.code, conflict.message)])[0])
@@ -1214,8 +1443,10 @@ def _plan_json(session: Session, path: Path, *, org: Optional[str], mode: str) -
                 row.status = "skipped"
             else:
                 current = ob.db_acts.get(act.ref)
-                row.status = "new" if current is None else (
-                    "unchanged" if registry.activity_dict_from_doc(act) == current else "changed")
+                new = registry.activity_dict_from_doc(act)
+                row.status = "new" if current is None else ("unchanged" if new == current else "changed")
+                if row.status == "changed" and current is not None:
+                    row.changes = diff.changes(current, new)
                 conflict = _stale_row(session, ob, act, row) if row.status == "changed" else None
                 if conflict is not None:
                     row.status = "error"
@@ -1236,6 +1467,7 @@ def import_file(
     mapping_overrides: Optional[dict[str, Optional[str]]] = None,
     mode: str = "upsert",
     progress: Optional[Progress] = None,
+    lang: str = "en",
 ) -> FileImportReport:
     """Import a spreadsheet or JSON file in the caller's transaction: every row, or nothing.
 
@@ -1244,9 +1476,13 @@ def import_file(
     real import, then rolls the session back. Audit events carry ``import:<file name>``.
     """
     actor = access.require(session, actor, access.IMPORT)  # before reading: a refused import costs nothing
-    with snapshot.gc_paused():
-        return _import(session, Path(path), actor=actor, org=org, sheet=sheet, dry_run=dry_run,
-                       mapping_overrides=mapping_overrides, mode=mode, progress=progress)
+    token = convert.LANG.set(lang if lang in ("nb", "en") else "en")
+    try:
+        with snapshot.gc_paused():
+            return _import(session, Path(path), actor=actor, org=org, sheet=sheet, dry_run=dry_run,
+                           mapping_overrides=mapping_overrides, mode=mode, progress=progress)
+    finally:
+        convert.LANG.reset(token)
 
 
 def _import(session: Session, p: Path, *, actor: str, org: Optional[str], sheet: Optional[str], dry_run: bool,

@@ -70,6 +70,26 @@ def _targets() -> dict[str, Target]:
     out["transfers.mechanism"] = _from_spec(TRANSFER["mechanism"], "transfers.mechanism")
     out["transfers.safeguard"] = _from_spec(TRANSFER["safeguard"], "transfers.safeguard")
     out["recipients.agreement"] = _from_spec(RECIPIENT["agreement"], "recipients.agreement")
+    # Templates that ask "does data leave the country?" (yes/no) beside free text for the destination or the
+    # recipient's name and address: a "no" makes no transfer, a "yes" one found in the text.
+    out["transfers.flag"] = Target(
+        "transfers.flag", "Transferred outside the EEA? (yes/no)", "Overføres ut av EØS? (ja/nei)", "bool",
+        ("Transferred outside the EEA? (yes/no)", "Overføres ut av EØS? (ja/nei)", "Is personal data transferred outside the EEA",
+         "Is personal data transferred outside the UK", "Is personal data transferred outside the UK or EEA",
+         "Transferred outside the UK/EEA", "Transfers outside the EEA", "Transfer outside EEA", "International transfer",
+         "International transfers (Y/N)", "Transfer to third country", "Data transferred abroad", "Data leaves the EEA",
+         "Restricted transfer", "Overføres opplysningene ut av EØS", "Overføring ut av EØS", "Overføres til tredjeland",
+         "Overføres opplysningene til land utenfor EØS", "Overføring til land utenfor EØS", "Utenfor EØS",
+         "Is data transferred to a third country", "Is personal data transferred to a third country", "Does the data leave the EEA",
+         "Does the data leave the UK/EEA", "Transferred to a third country", "Third country transfer", "Overføres til tredjestat",
+         "Overføring til tredjestat (ja/nei)", "Forlater opplysningene EØS"))
+    out["transfers.recipient"] = Target(
+        "transfers.recipient", "Recipient of the transfer (name and address)", "Mottaker i tredjestat (navn og adresse)", "text",
+        ("Recipient of the transfer (name and address)", "Mottaker i tredjestat (navn og adresse)", "Recipient name and address",
+         "Name and address of recipient", "Name and address of the recipient", "Recipient in third country",
+         "Transfer recipient", "Who receives the transfer", "Destination and recipient", "Destination / recipient",
+         "Mottaker i tredjeland", "Navn og adresse på mottaker", "Mottakerens navn og adresse", "Importer",
+         "Data importer", "Name of data importer"))
     out["legal_bases.legitimate_interest"] = Target(
         "legal_bases.legitimate_interest", "Legitimate interests for the processing", "Berettiget interesse (beskrivelse)", "text",
         ("Legitimate interests for the processing", "Legitimate interests for the processing (if applicable)",
@@ -150,9 +170,21 @@ def match_header(header: Any) -> tuple[Optional[str], float]:
     return _match(str(header))
 
 
+# Headers of the templates that name no field of an activity, so they never fuzzily match one: on a processor's
+# sheet, its own contact details (not the controller's).
+_NOT_FIELDS = {norm(p) for p in (
+    "Name and contact details of processor", "Name and contact details of the processor", "Processor name and contact details",
+    "Navn og kontaktopplysninger til databehandler", "Databehandlerens navn og kontaktopplysninger",
+    "Name and contact details of controller's representative", "Name and contact details of processor's representative",
+    "Rights available to individuals", "Existence of automated decision-making, including profiling",
+    "Personal data breaches")}
+
+
 @lru_cache(maxsize=4096)
 def _match(header: str) -> tuple[Optional[str], float]:
     best_key, best = None, 0.0
+    if any(v in _NOT_FIELDS for v in _variants(str(header))):
+        return None, 0.0
     for v in _variants(str(header)):
         key = _INDEX.exact.get(v)
         if key:
@@ -444,6 +476,24 @@ def is_instruction(cells: Sequence[Any]) -> bool:
         return False
     telling = sum(1 for v in texts if isinstance(v, str) and (_INSTRUCTION.match(v) or v.rstrip().endswith("?")))
     return telling * 2 > len(texts) and telling >= 2
+
+
+_TELLING = re.compile(
+    r"^\s*(?:bruk (?:én|en|ei|ett|denne|dette)|use (?:one|a (?:new )?(?:line|row)|this)|add (?:one|a|your|each|new|the)|"
+    r"legg (?:til|inn)|slett|delete|remove|fjern|fill in|fyll (?:ut|inn)|complete (?:this|the|one)|please|vennligst|"
+    r"start (?:here|below)|begynn)\b|"
+    r"\b(?:one (?:line|row) (?:per|for)|(?:én|en|ei) (?:linje|rad) (?:per|for)|slett eksempl\w*|delete the examples?|"
+    r"this template|denne malen|this sheet|dette arket)\b", re.IGNORECASE)
+
+
+def is_instruction_sentence(cells: Sequence[Any]) -> bool:
+    """A row whose only text is a sentence telling how to fill in the sheet ("Bruk én linje for hver behandling, og slett
+    eksemplene", "Add one line per processing activity below")."""
+    texts = [v for v in cells if v is not None and str(v).strip()]
+    if len(texts) != 1 or not isinstance(texts[0], str):
+        return False
+    words = texts[0].split()
+    return len(words) >= 4 and bool(_TELLING.search(texts[0]))
 
 
 # ---------------------------------------------------------------------------------------------

@@ -223,8 +223,14 @@ def parse_retention(value: Any) -> Retention:
             out.trigger = trigger.strip(" ,.") or None
         else:
             t = re.match(r"^(?:etter|after|from|fra|regnet fra|counted from|following)\s+(.*)$", after, re.IGNORECASE)
+            current = re.match(r"^(?:\+|pluss|plus|and|og)\s*(?:the\s+)?(current|inneværende|this|dette)\b\s*([^.;,]*)",
+                               after, re.IGNORECASE)
             if t:
                 out.trigger = re.split(r"[.;]", t.group(1))[0].strip(" ,.") or None
+            elif current:  # "3 years + current": the current year and three more
+                nb = current.group(1).casefold() in ("inneværende", "dette")
+                what = (current.group(2) or ("år" if nb else "year")).strip()
+                out.trigger = f"utgangen av inneværende {what}" if nb else f"the end of the current {what}"
     folded = fold(raw)
     if re.search(r"anonymi", folded):
         out.action = "anonymise"
@@ -297,3 +303,77 @@ def parse_code(value: Any, codes: dict[str, vocab.Term]) -> tuple[Optional[str],
         if text in {fold(code), fold(term.en), fold(term.nb), fold(term.display("en")), fold(term.display("nb"))}:
             return code, None
     return None, str(value).strip()
+
+
+# --- What people write for "nothing" ---------------------------------------------------------------
+
+EMPTY_WORDS = frozenset({
+    "n/a", "na", "n.a.", "n.a", "n / a", "-", "--", "–", "—", "none", "ingen", "not applicable", "ikke relevant", "ikke aktuelt",
+    "not relevant", "nil", "null", "ingenting", "nothing", "none identified", "none known", "ikke anvendelig", "i/a", "ia", "/",
+    "x/a", "none.", "n/a.", "ingen.", "-.", "no data", "not used", "ikke i bruk", "tom", "empty",
+})
+
+
+def is_empty(value: Any) -> bool:
+    """Does a cell say "nothing" ('N/A', '-', '—', 'None', 'Ingen', 'Not applicable', 'Ikke relevant' …)?"""
+    if value is None:
+        return True
+    if not isinstance(value, str):
+        return False
+    folded = fold(value).strip(" .;:")
+    return not folded or folded in EMPTY_WORDS or fold(value) in EMPTY_WORDS
+
+
+# --- Countries inside free text --------------------------------------------------------------------
+
+# Names too common as words to be read as a country inside a sentence ("Chad", "Jersey" stay; these go).
+_NOT_IN_TEXT = {"georgia", "jordan", "guinea", "niger", "turkey", "chad", "jersey", "china"}
+_INTERNATIONAL = re.compile(
+    r"\b(?:united nations|un|who|world health organi[sz]ation|oecd|nato|interpol|imf|international monetary fund|world bank|"
+    r"unicef|unhcr|icrc|red cross|wto|ilo|unesco|fao|wipo|iaea|international organi[sz]ation|internasjonal organisasjon|"
+    r"europol|eurojust|frontex|council of europe|europarådet|efta)\b", re.IGNORECASE)
+
+
+def _country_pattern() -> re.Pattern[str]:
+    names: dict[str, str] = {}
+    for name, code in vocab.country_names().items():
+        if len(name) >= 4 or name in ("usa", "uk", "u.s.", "u.k."):
+            names[name] = code
+    alternatives = sorted(names, key=len, reverse=True)
+    body = "|".join(re.escape(n) for n in alternatives)
+    return re.compile(r"(?<![\w])(" + body + r")(?![\w])", re.IGNORECASE)
+
+
+_COUNTRY_IN_TEXT: Optional[re.Pattern[str]] = None
+
+
+def countries_in_text(value: Any) -> list[str]:
+    """The countries named inside free text, in order ('Mailer Pte Ltd, 22 Harbour Road, Singapore' -> ['SG']):
+    English and bokmål names (pycountry, ropa.vocab) and common aliases, matched as whole words."""
+    global _COUNTRY_IN_TEXT
+    if value is None or not str(value).strip():
+        return []
+    if _COUNTRY_IN_TEXT is None:
+        _COUNTRY_IN_TEXT = _country_pattern()
+    raw = str(value)
+    folded = vocab.fold_name(raw)
+    out: list[str] = []
+    for m in _COUNTRY_IN_TEXT.finditer(folded):
+        name = m.group(1).casefold()
+        code = vocab.country_names().get(name)
+        if not code:
+            continue
+        # A common word that is also a country counts only as the text's last word or part ("…, Georgia").
+        if name in _NOT_IN_TEXT and folded[m.end():].strip(" .,;)") != "":
+            continue
+        if code not in out:
+            out.append(code)
+    if not out:
+        for token in re.findall(r"\b[A-Z]{2}\b", raw):  # an ISO code written in capitals at the end: "Acme Inc., CA 9400, US"
+            if raw.rstrip(" .").endswith(token) and vocab.is_country(token):
+                out.append(token)
+    return out
+
+
+def is_international_organisation(value: Any) -> bool:
+    return bool(value) and bool(_INTERNATIONAL.search(str(value)))

@@ -82,7 +82,21 @@ TEXT = {
     "errors": ("{n} feil: rett dem i filen og last den opp igjen. Ingenting blir lagret før alle radene er i orden.",
                "{n} errors: fix them in the file and upload it again. Nothing is saved until every row is right."),
     "warnings": ("{n} merknader", "{n} warnings"),
-    "confirm": ("Importer {n} rader", "Import {n} rows"),
+    "confirm": ("Importer: {n} behandlingsaktiviteter endres", "Import: {n} activities change"),
+    "confirm_one": ("Importer: 1 behandlingsaktivitet endres", "Import: 1 activity changes"),
+    "confirm_none": ("Importer (ingen behandlingsaktiviteter endres)", "Import (no activity changes)"),
+    "changes": ("Endringer", "Changes"),
+    "only_changes": ("Bare endringer", "Only changes"),
+    "field": ("Felt", "Field"),
+    "old": ("Før", "Before"),
+    "new": ("Etter", "After"),
+    "no_changes": ("Ingen behandlingsaktivitet endres.", "No activity changes."),
+    "sheets_read": ("Leste ark: {sheets}", "Sheets read: {sheets}"),
+    "sheet_skipped": ("Hoppet over arket «{sheet}»: {why}", "Skipped sheet '{sheet}': {why}"),
+    "role_controller": ("behandlingsansvarlig, art. 30 nr. 1", "controller, Art. 30(1)"),
+    "role_processor": ("databehandler, art. 30 nr. 2", "processor, Art. 30(2)"),
+    "result": ("Resultat av importen", "Result of the import"),
+    "again": ("Les filen på nytt", "Read the file again"),
     "nothing": ("Ingenting å importere.", "Nothing to import."),
     "writing": ("Importerer …", "Importing …"),
     "done": ("Importert fra {source}: {created} nye, {updated} oppdaterte, {unchanged} uendrede behandlingsaktiviteter; "
@@ -95,8 +109,9 @@ STATUS = {
     "new": ("ny", "new"), "changed": ("endret", "changed"), "unchanged": ("uendret", "unchanged"), "error": ("feil", "error"),
     "example": ("eksempel (hoppes over)", "example (skipped)"), "instructions": ("veiledning (hoppes over)", "instructions (skipped)"),
     "skipped": ("hoppes over", "skipped"), "pending": ("–", "–"),
+    "merged": ("lest inn i samme aktivitet fra et annet ark", "read into the same activity from another sheet"),
 }
-HOW = {"exact": ("ja", "yes"), "fuzzy": ("omtrent", "roughly"), "override": ("valgt", "chosen"), "ignored": ("valgt bort", "left out"),
+HOW = {"values": ("etter verdiene", "by its values"), "exact": ("ja", "yes"), "fuzzy": ("omtrent", "roughly"), "override": ("valgt", "chosen"), "ignored": ("valgt bort", "left out"),
        "duplicate": ("dublett", "duplicate"), "none": ("nei", "no")}
 NEW_ORG = "\0new"
 
@@ -153,6 +168,18 @@ if saved:
 overrides.update(st.session_state.get("import_overrides") or {})
 wanted = (upload["digest"], org, mode, chosen_sheet, tuple(sorted(overrides.items(), key=str)))
 
+done_before = st.session_state.get("import_result")
+if done_before and done_before.get("digest") == upload["digest"] and done_before.get("wanted") == wanted:
+    # Just imported: the result, not the preview of a file that is now in the register.
+    st.subheader(t("result"))
+    st.success(t("done", **{k: markdown(v) for k, v in done_before.items() if k not in ("digest", "wanted", "rows")}))
+    if done_before.get("rows"):
+        st.dataframe(safe_table(done_before["rows"]), hide_index=True, width="stretch")
+    if st.button(t("again"), key="import_again"):
+        st.session_state.pop("import_result", None)
+        st.rerun()
+    st.stop()
+
 cached = st.session_state.get("import_plan")
 if cached and cached["wanted"] == wanted:
     plan = cached["plan"]
@@ -162,7 +189,7 @@ else:
     with errors.reported(t("rejected")) as outcome, st.spinner(t("reading")), \
             uploads.private_copy(upload["name"], upload["data"]) as path:
         plan = isolation.plan_file(state.engine(), path, org=org, sheet=chosen_sheet, mapping_overrides=overrides or None,
-                                   mode=mode)
+                                   mode=mode, lang=ui)
     if outcome.failed:
         if st.session_state.get("import_overrides") and st.button(t("reset")):
             st.session_state["import_overrides"] = {}
@@ -237,6 +264,30 @@ st.dataframe(
       t("messages"): "\n".join(r.messages)} for r in plan.rows]),
     hide_index=True, width="stretch",
 )
+if len(plan.tables) > 1 or plan.skipped_sheets:
+    st.caption(t("sheets_read", sheets=markdown(", ".join(f"{tp.sheet} ({t('role_' + tp.role)})" for tp in plan.tables))))
+    for sheet_name, why in plan.skipped_sheets:
+        st.caption(t("sheet_skipped", sheet=markdown(sheet_name), why=markdown(why)))
+
+# What would change, activity by activity and field by field.
+st.subheader(t("changes"))
+only = st.toggle(t("only_changes"), value=True, key="import_only_changes")
+diff_rows = []
+for r in plan.rows:
+    if r.status not in ("new", "changed", "unchanged", "error"):
+        continue
+    if r.status == "changed" and r.changes:
+        for c in r.changes:
+            diff_rows.append({t("ref"): r.ref, t("name"): r.name, t("status"): word(STATUS, r.status), t("field"): c.label(ui),
+                              t("old"): c.show(c.old, ui), t("new"): c.show(c.new, ui)})
+    elif not only or r.status in ("new", "error"):
+        diff_rows.append({t("ref"): r.ref, t("name"): r.name, t("status"): word(STATUS, r.status), t("field"): "",
+                          t("old"): "", t("new"): ""})
+if diff_rows:
+    st.dataframe(safe_table(diff_rows), hide_index=True, width="stretch")
+else:
+    st.caption(t("no_changes"))
+
 if plan.errors:
     st.error(t("errors", n=len(plan.errors)))
     problem_table(plan.errors)
@@ -245,8 +296,11 @@ if plan.warnings:
         problem_table(plan.warnings)
 
 to_import = counts["new"] + counts["changed"] + counts["unchanged"]
+changing = counts["new"] + counts["changed"]
+label = t("nothing") if not to_import else t("confirm_none") if not changing else t("confirm_one") if changing == 1 else \
+    t("confirm", n=changing)
 result = st.session_state.get("import_result")
-if st.button(t("confirm", n=to_import) if to_import else t("nothing"), type="primary", icon=":material/upload:",
+if st.button(label, type="primary", icon=":material/upload:",
              disabled=bool(plan.errors) or not to_import, key="import_confirm"):
     bar = st.progress(0.0, text=t("writing"))
 
@@ -257,16 +311,19 @@ if st.button(t("confirm", n=to_import) if to_import else t("nothing"), type="pri
     with errors.reported(t("failed")) as outcome, db.transaction(state.engine()) as s, \
             uploads.private_copy(upload["name"], upload["data"]) as path:
         report = importer.import_file(s, path, actor=current_actor(), org=org, sheet=chosen_sheet,
-                                      mapping_overrides=overrides or None, mode=mode, progress=progress)
+                                      mapping_overrides=overrides or None, mode=mode, progress=progress, lang=ui)
     if outcome.failed:
         bar.empty()
     else:
         bar.progress(1.0, text=t("writing"))
         st.session_state["import_result"] = {
-            "digest": upload["digest"], "source": report.source, "created": len(report.created), "updated": len(report.updated),
-            "unchanged": len(report.unchanged), "orgs_new": report.organisations_created, "orgs_updated": report.organisations_updated,
+            "digest": upload["digest"], "wanted": wanted, "source": report.source, "created": len(report.created),
+            "updated": len(report.updated), "unchanged": len(report.unchanged), "orgs_new": report.organisations_created,
+            "orgs_updated": report.organisations_updated,
+            "rows": [{t("status"): word(STATUS, "new"), t("ref"): key} for key in report.created]
+            + [{t("status"): word(STATUS, "changed"), t("ref"): key} for key in report.updated],
         }
         st.session_state.pop("import_plan", None)  # the register changed: the preview is read again
-        result = st.session_state["import_result"]
+        st.rerun()
 if result and result.get("digest") == upload["digest"]:
-    st.success(t("done", **{k: markdown(v) for k, v in result.items() if k != "digest"}))
+    st.success(t("done", **{k: markdown(v) for k, v in result.items() if k not in ("digest", "wanted", "rows")}))
