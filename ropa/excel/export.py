@@ -39,6 +39,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import IO, Any, Optional, Union
 
+import openpyxl
 from openpyxl import Workbook
 from openpyxl.cell import Cell, WriteOnlyCell
 from openpyxl.cell._writer import write_cell
@@ -60,6 +61,9 @@ from ropa.excel.layout import Context, Sheet
 from ropa.fields import ORGANISATION_FIELDS, WORKBOOK
 from ropa.models import Organisation, ProcessingActivity, Recipient, Term
 from ropa.schema import FORMAT_NAME, FORMAT_VERSION
+
+if openpyxl.LXML:  # pragma: no cover - ropa/__init__.py turns it off before openpyxl is first imported
+    raise ImportError("openpyxl was imported with lxml before ropa: import ropa first, or set OPENPYXL_LXML=False")
 
 Progress = Callable[[int, int], None]
 
