@@ -35,6 +35,7 @@ from ropa.models import (
     utcnow,
 )
 from ropa.schema import (
+    transparency_dict,
     ActivityDoc,
     Dpo,
     OrganisationDoc,
@@ -47,7 +48,7 @@ from ropa.schema import (
 M = TypeVar("M", bound=BaseModel)
 
 ORG_FIELDS = ("name", "org_number", "country", "address", "email", "phone", "website", "supervisory_authority",
-              "public_authority")
+              "public_authority", "public_fields")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -145,6 +146,7 @@ def activity_dict(act: ProcessingActivity) -> dict[str, Any]:
         "dpia": {"status": act.dpia_status, "ref": act.dpia_ref, "screening": dict(act.dpia_screening)},
         "last_review": act.last_review.isoformat() if act.last_review else None,
         "next_review": act.next_review.isoformat() if act.next_review else None,
+        "transparency": transparency_dict(act.transparency),
     }
 
 
@@ -596,6 +598,7 @@ def _apply_activity(
     act.dpia_status, act.dpia_ref = doc.dpia.status or "not_assessed", doc.dpia.ref
     act.dpia_screening = {k: a.model_dump() for k, a in doc.dpia.screening.items()}
     act.last_review, act.next_review = doc.last_review, doc.next_review
+    act.transparency = {k: v for k, v in doc.transparency.model_dump().items() if v is not None}
 
     act.bases = [ActivityBasis(position=i, code=b.code or "", note=b.note, documentation=b.documentation)
                  for i, b in enumerate([*doc.legal_bases, *doc.art9_conditions])]
