@@ -3,7 +3,8 @@ stored text from ever being read as typst markup.
 
 Templates are Jinja2 files in ``templates/`` whose every ``{{ value }}`` is escaped by
 :func:`escape` (Jinja's ``finalize``), so a purpose that reads ``#exit()`` or ``$x$`` prints as
-typed. Markup is written only by the template itself (``{{ x | markup }}`` is not offered).
+typed. Markup is written only by the templates themselves (``| typst`` marks the output of a
+template's own macro, whose values were escaped inside it).
 """
 
 from __future__ import annotations
@@ -74,6 +75,7 @@ def environment() -> jinja2.Environment:
         keep_trailing_newline=True,
     )
     env.filters["str"] = string_literal
+    env.filters["typst"] = lambda v: Code(str(v))  # only for a template's own macros, whose values are escaped inside
     return env
 
 
