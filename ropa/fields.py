@@ -164,7 +164,7 @@ ORGANISATION_FIELDS: tuple[FieldSpec, ...] = (
     FieldSpec("representative.country", "Representative's country", "Representantens land", "code", vocab="countries", article="Art. 27"),
     FieldSpec("representative.email", "Representative's e-mail", "Representantens e-post", "text", article="Art. 27"),
     FieldSpec("public_fields", "Fields in the public register", "Felt i den offentlige protokollen", "list",
-              help_en="Activity fields `ropa publish` shows (empty: purposes, legal bases, data, recipients, transfers, retention).",
+              help_en="Activity fields `ropa publish` shows (empty: purposes, legal bases, data subjects and data, recipients, transfers, retention).",
               help_nb="Feltene `ropa publish` viser (tom: formål, grunnlag, opplysninger, mottakere, overføringer, lagringstid)."),
 )
 

@@ -18,7 +18,7 @@ PUBLISHABLE: tuple[str, ...] = (
     "retention.text", "retention.period", "security_measures", "dpia.status", "status",
 )
 DEFAULT_PUBLIC: tuple[str, ...] = (
-    "description", "purposes", "legal_bases", "data_subjects", "data_categories", "special_categories",
+    "purposes", "legal_bases", "data_subjects", "data_categories", "special_categories",
     "recipients", "transfers", "retention.text", "retention.period",
 )
 

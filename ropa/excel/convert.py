@@ -751,6 +751,8 @@ def apply_organisation(org: dict[str, Any], values: dict[str, Any]) -> list[Note
                 notes.append(Note(key, "not_recognised", f"'{_short(rest)}' is not yes or no (ignored)"))
                 continue
             new = bool(flag)
+        elif spec.kind == "list":
+            new = _items(value)
         else:
             new = raw
         if tail:

@@ -443,6 +443,8 @@ def _org_column(spec: FieldSpec) -> Column:
         return Column(spec.key, spec, lambda o, c, r=render: yes_no(r(o, c), c.lang), 14, codes="yes_no")  # type: ignore[misc]
     if spec.vocab == "countries":
         return Column(spec.key, spec, lambda o, c, r=render: country(r(o, c), c.lang), 16, codes="countries")  # type: ignore[misc]
+    if spec.kind == "list":
+        return Column(spec.key, spec, lambda o, c, r=render: lines(r(o, c) or []), 30)  # type: ignore[misc]
     return Column(spec.key, spec, render, 30 if spec.kind == "longtext" else 20)
 
 
