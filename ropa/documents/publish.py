@@ -158,7 +158,7 @@ def publish(organisations: Sequence[dict[str, Any]], directory: Union[str, Path]
             lang=lang, other=other, w=w, orgs=orgs_out, total=total, made=p.date(made.date()), other_href=f"../{other}/index.html",
             results_template=w["results"], search_index=json.dumps(
                 [{"id": f"{o['slug']}/{e['href']}", "text": e["text"]} for o in orgs_out for e in o["entries"]], ensure_ascii=False
-            ).replace("</", "<\\/"))
+            ).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))  # inert inside <script>
         (tmp / lang / "index.html").parent.mkdir(parents=True, exist_ok=True)
         (tmp / lang / "index.html").write_text(index, encoding="utf-8")
         pages += 1

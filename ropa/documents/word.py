@@ -83,8 +83,7 @@ def table_of_contents(doc: Any, title: str, lang: str) -> None:
 
 
 def _cell(cell: Any, values: Sequence[str], *, bold: bool = False, missing: str = "") -> None:
-    cell.text = ""
-    para = cell.paragraphs[0]
+    para = cell.paragraphs[0]  # a new cell holds one empty paragraph
     if not values:
         run = para.add_run(_clean(missing))
         run.italic = True
@@ -92,7 +91,8 @@ def _cell(cell: Any, values: Sequence[str], *, bold: bool = False, missing: str 
     for i, v in enumerate(values):
         p = para if i == 0 else cell.add_paragraph()
         run = p.add_run(("• " if len(values) > 1 else "") + _clean(v))
-        run.bold = bold
+        if bold:
+            run.bold = True
 
 
 def label_table(doc: Any, rows: Sequence[tuple[str, Sequence[str]]]) -> None:
@@ -109,18 +109,18 @@ def card_table(doc: Any, card: Any, missing: str) -> None:
     table.style = "Table Grid"
     for section in card.sections:
         head = table.add_row().cells
-        merged = head[0].merge(head[1])
-        _cell(merged, [(f"({section.letter}) " if section.letter else "") + section.title], bold=True)
-        shade = OxmlElement("w:shd")
-        shade.set(qn("w:val"), "clear")
-        shade.set(qn("w:fill"), "E8E8E8")
-        merged._tc.get_or_add_tcPr().append(shade)
+        _cell(head[0], [(f"({section.letter}) " if section.letter else "") + section.title], bold=True)
+        for cell in head:  # shaded across the row (merging cells costs python-docx a grid walk per row)
+            shade = OxmlElement("w:shd")
+            shade.set(qn("w:val"), "clear")
+            shade.set(qn("w:fill"), "E8E8E8")
+            cell._tc.get_or_add_tcPr().append(shade)
         for row in section.rows:
             cells = table.add_row().cells
             _cell(cells[0], [row.label + (f" ({row.article})" if row.article else "")])
             _cell(cells[1], row.values, missing=missing)
-    for row in table.rows:
-        row.cells[0].width, row.cells[1].width = Cm(5.2), Cm(11.8)
+    for col, width in zip(table.columns, (Cm(5.2), Cm(11.8))):
+        col.width = width
 
 
 def grid(doc: Any, headers: Sequence[str], rows: Sequence[Sequence[str]]) -> None:

@@ -569,6 +569,8 @@ def _write_cover(ws: _StreamSheet, organisations: list[_Org], summary: WorkbookS
                 value = layout.yes_no(doc.get(spec.key), lang)
             elif spec.vocab == "countries":
                 value = layout.country(doc.get(spec.key), lang)
+            elif spec.kind == "list":
+                value = layout.lines(doc.get(spec.key) or [])
             else:
                 value = doc.get(spec.key)
             ws.append([cell(ws, spec.label(lang), styles.label), none if value in (None, "") else value])
