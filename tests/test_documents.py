@@ -410,3 +410,50 @@ def test_cli_report_notice_publish(sqlite_demo_url: str, tmp_path: Path, capsys:
     assert cli.main([*base, "report", str(tmp_path / "r.txt")]) == cli.EXIT_USAGE
     assert cli.main([*base, "notice", str(tmp_path / "n.html"), "--org", "Finnes ikke"]) == cli.EXIT_USAGE
     assert "Finnes ikke" in capsys.readouterr().err
+
+
+# --- the new fields through the JSON format and the workbook -------------------------------------
+
+
+def test_notice_fields_round_trip_through_json_and_the_workbook(engine: Any, tmp_path: Path):
+    import openpyxl
+
+    from ropa import interchange
+    from ropa.excel import importer
+    from ropa.excel.export import write_workbook
+    from ropa.fields import ACTIVITY
+
+    transparency = {"collection": "both", "sources_public": True, "provision": "contractual",
+                    "provision_consequences": "Uten e-post kan vi ikke sende billetten.", "automated_decisions": True,
+                    "automated_logic": "Poeng fra kjøpshistorikk avgjør tilbudet."}
+    with db.transaction(engine) as s:
+        registry.create_organisation(s, {"name": "Runde AS", "public_fields": ["purposes", "transfers"]}, actor="t")
+        registry.create_activity(s, "Runde AS", {"ref": "R-1", "name": "Billetter", "purposes": ["Salg"], "data_subjects": ["customer"],
+                                                 "data_categories": ["user.name"], "transparency": transparency}, actor="t")
+    with db.session(engine) as s:
+        document = interchange.export_document(s)
+        write_workbook(s, tmp_path / "r.xlsx", lang="nb")
+    org = document["organisations"][0]
+    assert org["public_fields"] == ["purposes", "transfers"] and org["activities"][0]["transparency"] == transparency
+
+    wb = openpyxl.load_workbook(tmp_path / "r.xlsx")
+    ws = wb["Behandlingsaktiviteter"]
+    headers = [c.value for c in ws[1]]
+    col = headers.index(ACTIVITY["transparency.provision"].label("nb")) + 1
+    assert ws.cell(2, col).value == "avtalefestet"
+    ws.cell(2, col).value = "lovpålagt"
+    ws.cell(2, headers.index(ACTIVITY["transparency.automated_decisions"].label("nb")) + 1).value = "Nei"
+    wb.save(tmp_path / "edited.xlsx")
+    with db.transaction(engine) as s:
+        importer.import_file(s, tmp_path / "edited.xlsx", actor="t")
+    with db.session(engine) as s:
+        after = registry.activity_dict(registry.get_activity(s, "Runde AS", "R-1"))["transparency"]
+    assert after == {**transparency, "provision": "statutory", "automated_decisions": False}
+
+
+def test_unknown_notice_codes_are_rejected_with_their_path(engine: Any):
+    with db.transaction(engine) as s:
+        registry.create_organisation(s, {"name": "Feil AS"}, actor="t")
+        with pytest.raises(ValidationFailed) as err:
+            registry.create_activity(s, "Feil AS", {"ref": "F-1", "name": "x", "transparency": {"provision": "maybe"}}, actor="t")
+    assert [p.where for p in err.value.problems] == ["transparency.provision"]

@@ -179,13 +179,15 @@ class _Writer:
 
 
 def _matches(subjects: Optional[str], act: dict[str, Any], p_nb: Presenter, p_en: Presenter) -> bool:
+    """Whether an activity concerns the group asked for: its key or label in either language,
+    singular or plural ("Kunder", "kunde", "customers", "customer")."""
     if not subjects:
         return True
-    wanted = subjects.casefold().strip()
+    wanted = " ".join(subjects.casefold().split())
     for key in act.get("data_subjects", []):
         for label in (key, p_nb.subject(key), p_en.subject(key)):
             label = label.casefold()
-            if label == wanted or (len(label) >= 4 and label in wanted) or (len(wanted) >= 4 and wanted in label.split()):
+            if wanted == label or wanted in {label + suffix for suffix in ("r", "er", "e", "s", "es")}:
                 return True
     return False
 
