@@ -20,6 +20,7 @@ from sqlmodel import Session
 from ropa import checks
 from ropa.documents.present import Card, Presenter, load
 from ropa.errors import RopaError
+from ropa.fields import ORGANISATION
 from ropa.models import AuditEvent
 
 FORMATS = (".pdf", ".docx")
@@ -71,8 +72,8 @@ def build_report(organisations: list[dict[str, Any]], *, lang: str = "nb", versi
                         + (f" ({p.date(version.at.date())})" if version.at else "")]
     cover = [
         (p.t("Virksomhet" if len(names) == 1 else "Virksomheter", "Organisation" if len(names) == 1 else "Organisations"), names),
-        (p.label("dpo.name", p_org()), dpos),
-        (p.label("representative.name", p_org()), reps),
+        (p.label("dpo.name", ORGANISATION), dpos),
+        (p.label("representative.name", ORGANISATION), reps),
         (p.t("Behandlingsaktiviteter", "Processing activities"), [str(n_acts)]),
         (p.t("Dato", "Date"), [p.date(made.date())]),
         (p.t("Registerversjon", "Register version"), version_text),
@@ -92,11 +93,6 @@ def build_report(organisations: list[dict[str, Any]], *, lang: str = "nb", versi
                  "where": f.organisation + (f" {f.activity_ref}" if f.activity_ref else "") + (f" ({f.recipient})" if f.recipient else ""),
                  "article": f.article, "message": f.message(lang), "fix": f.fix(lang)} for f in findings]
     return Report(lang, title, ", ".join(names), ", ".join(names) or "ropa", made, cover, orgs_out, rows, p)
-
-
-def p_org() -> Any:
-    from ropa.fields import ORGANISATION
-    return ORGANISATION
 
 
 def _words(r: Report) -> dict[str, Any]:
