@@ -14,7 +14,7 @@ from sqlalchemy import select
 from streamlit.testing.v1 import AppTest
 
 from ropa import checks, db, registry
-from ropa.fields import ORGANISATION, RECIPIENT
+from ropa.fields import ACTIVITY, ORGANISATION, RECIPIENT
 from ropa.models import AuditEvent
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -114,7 +114,7 @@ def test_an_empty_register_says_what_to_do_next(tmp_path, monkeypatch):
 
 def test_the_organisation_form_has_every_field_of_the_field_table(demo_url):
     at = page("organisations", "en")
-    keys = {w.key for kind in (at.text_input, at.text_area, at.selectbox, at.checkbox) for w in kind}
+    keys = {w.key for kind in (at.text_input, at.text_area, at.selectbox, at.checkbox, at.multiselect) for w in kind}
     for prefix in ("orgedit_", "orgnew_"):
         assert {prefix + k for k in ORGANISATION} <= keys
     assert at.checkbox(key="orgnew_public_authority").label == ORGANISATION["public_authority"].label("en")
@@ -436,3 +436,12 @@ def test_the_language_switch_changes_labels(demo_url):
     fnd.session_state["lang"] = "en"
     rerun(fnd)
     assert {m.label for m in fnd.metric} == {"Findings in all", "Error", "Warning", "Note"}
+
+
+def test_the_public_fields_of_an_organisation_are_chosen_from_the_publishable_ones(demo_url, engine):
+    from ropa.documents.fields import PUBLISHABLE
+
+    at = page("organisations", "en")
+    chooser = at.multiselect(key="orgnew_public_fields")
+    assert chooser.label == ORGANISATION["public_fields"].label("en") and list(chooser.options) == [
+        ACTIVITY[k].label("en") for k in PUBLISHABLE]
