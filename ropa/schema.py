@@ -309,7 +309,7 @@ class OrganisationDoc(_Model):
 
         for i, key in enumerate(v or []):
             if key and key not in PUBLISHABLE:
-                raise PydanticCustomError("unknown_code", "[{i}] '{key}' is not a field that can be published (expected one of {shown})",
+                raise PydanticCustomError("unknown_code", "item {i}: '{key}' is not a field that can be published (expected one of {shown})",
                                           {"i": i, "key": key, "shown": ", ".join(PUBLISHABLE)})
         return v
 

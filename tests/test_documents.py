@@ -370,7 +370,17 @@ def test_public_site_shows_only_the_fields_marked_public(demo_engine: Any, tmp_p
             secrets += [act["description"]] if act["description"] else []
             secrets += [act["dpia"]["ref"]] if act["dpia"]["ref"] else []
         secrets += [r["agreement"] for r in org["all_recipients"] if r["agreement"]]
-    assert secrets, "the demo register should hold internal text to test against"
+    # Text that is also a public value elsewhere (a system named like a recipient, say) proves nothing.
+    public = []
+    for lang in ("nb", "en"):
+        for org in organisations:
+            allowed = chosen if org["name"] == JL else DEFAULT_PUBLIC
+            public += [org["name"], *(v for v in (org.get("address"), org.get("email"), org.get("phone"), org.get("website")) if v)]
+            for act in org["activities"]:
+                public += [act["ref"], act["name"]] + [v for k in allowed for v in publish._public_values(k, act, Presenter(lang))]
+    public_text = squash(" ".join(public))
+    secrets = [x for x in secrets if squash(x) not in public_text]
+    assert len(secrets) > 10, "the demo register should hold internal text to test against"
     for secret in secrets:
         assert squash(secret) not in everything, secret
 
