@@ -41,6 +41,7 @@ PAGES = {
     _t("Data", "Data"): [
         st.Page("ropa/ui/pages/import.py", title=_t("Import", "Import"), icon=":material/upload:"),
         st.Page("ropa/ui/pages/export.py", title=_t("Eksport", "Export"), icon=":material/download:"),
+        st.Page("ropa/ui/pages/notices.py", title=_t("Personvernerklæring", "Privacy notice"), icon=":material/policy:"),
     ],
 }
 page = st.navigation(PAGES)

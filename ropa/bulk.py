@@ -167,7 +167,8 @@ def create_activities(
             enc(d.data_categories), enc(d.sources), enc(d.security_measures), enc(d.systems),
             r.period, r.unit, r.trigger, r.action, r.text, dpia.status or "not_assessed", dpia.ref,
             _json_text({k: a.model_dump() for k, a in dpia.screening.items()}) if dpia.screening else "{}",
-            day(d.last_review), day(d.next_review), 1, at, at,
+            day(d.last_review), day(d.next_review),
+            _json_text({k: v for k, v in d.transparency.model_dump().items() if v is not None}), 1, at, at,
         ))
     # One executemany without RETURNING (a single prepared statement on both databases), then the
     # ids by ref, which is unique within the organisation.
@@ -215,7 +216,7 @@ _ACTIVITY_COLUMNS = (
     "purposes", "special_categories", "criminal_data", "criminal_data_basis", "no_recipients", "data_subjects",
     "data_categories", "sources", "security_measures", "systems",
     "retention_period", "retention_unit", "retention_trigger", "retention_action", "retention_text", "dpia_status", "dpia_ref",
-    "dpia_screening", "last_review", "next_review", "version", "created_at", "updated_at",
+    "dpia_screening", "last_review", "next_review", "transparency", "version", "created_at", "updated_at",
 )
 _TRANSFER_COLUMNS = ("activity_id", "position", "country", "international_organisation", "recipient_id", "mechanism", "safeguard",
                      "tia_date", "frequency", "adequacy_scope_confirmed", "note")

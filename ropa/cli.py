@@ -97,6 +97,22 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--lang", choices=("nb", "en"), default="en", help="language of the text report (default en)")
     s.add_argument("--fail-on", choices=("error", "warning"), help="exit 1 when a finding of this severity (or worse) exists")
 
+    s = sub.add_parser("report", help="write the Art. 30 record as a document (.pdf or .docx) for the authority or management")
+    s.add_argument("file", type=Path)
+    s.add_argument("--org", action="append", metavar="NAME", help="only this organisation (repeatable)")
+    s.add_argument("--lang", choices=("nb", "en"), default="nb", help="language of the document (default nb)")
+    s.add_argument("--findings", action="store_true", help="add the open findings as a last chapter")
+
+    s = sub.add_parser("notice", help="draft an Art. 13/14 privacy notice (.html, .md, .docx or .pdf) from the register")
+    s.add_argument("file", type=Path)
+    s.add_argument("--org", required=True, metavar="NAME", help="the organisation (controller) the notice is from")
+    s.add_argument("--subjects", metavar="GROUP", help='only activities about this group of people, e.g. "Kunder" or "employees"')
+    s.add_argument("--lang", choices=("nb", "en"), default="nb", help="language of the notice (default nb)")
+
+    s = sub.add_parser("publish", help="write the public register as a static HTML site into a directory")
+    s.add_argument("directory", type=Path)
+    s.add_argument("--org", action="append", metavar="NAME", help="only this organisation (repeatable)")
+
     sub.add_parser("schema", help="print the JSON Schema of the register format")
 
     s = sub.add_parser("review", help="the review cycle of an activity: owner, submit, approve (dpo), return (dpo)")
@@ -339,6 +355,45 @@ def cmd_check(engine: Any, args: argparse.Namespace) -> int:
     return EXIT_REJECTED if any(counts[k] for k in failing) else EXIT_OK
 
 
+def cmd_report(engine: Any, args: argparse.Namespace) -> int:
+    from ropa.documents import report
+
+    if args.file.suffix.lower() not in report.FORMATS:
+        raise UsageError(f"{args.file}: cannot write a record as '{args.file.suffix or 'no extension'}' (use .pdf or .docx)")
+    with db.session(engine) as s:
+        r = report.write_report(s, args.file, orgs=args.org, lang=args.lang, with_findings=args.findings)
+    acts = sum(len(o["cards"]) for o in r.organisations)
+    print(f"wrote {args.file}: {len(r.organisations)} organisations, {acts} activities"
+          + (f", {len(r.findings)} findings" if r.findings is not None else ""))
+    return EXIT_OK
+
+
+def cmd_notice(engine: Any, args: argparse.Namespace) -> int:
+    from ropa.documents import notice
+
+    if args.file.suffix.lower() not in notice.FORMATS:
+        raise UsageError(f"{args.file}: cannot write a notice as '{args.file.suffix or 'no extension'}' "
+                         f"(use {', '.join(notice.FORMATS)})")
+    with db.session(engine) as s:
+        n = notice.write_notice(s, args.file, args.org, lang=args.lang, subjects=args.subjects)
+    print(f"wrote {args.file}: {len(n.activities)} activities ({', '.join(n.activities)})")
+    if n.gaps:
+        print(f"draft: {len(n.gaps)} items Art. 13/14 require are missing from the register:", file=sys.stderr)
+        for g in n.gaps:
+            print(f"  {g.article}{' ' + g.activity if g.activity else ''}: {g.what}", file=sys.stderr)
+    return EXIT_OK
+
+
+def cmd_publish(engine: Any, args: argparse.Namespace) -> int:
+    from ropa.documents import publish
+
+    with db.session(engine) as s:
+        summary = publish.publish_register(s, args.directory, orgs=args.org)
+    print(f"wrote {summary.directory}: {summary.organisations} organisations, {summary.activities} activities, "
+          f"{summary.pages} pages (open {summary.directory / 'index.html'})")
+    return EXIT_OK
+
+
 def _password(args: argparse.Namespace) -> str:
     if args.password_stdin:
         return sys.stdin.readline().rstrip("\r\n")
@@ -428,7 +483,7 @@ def _act_as(engine: Any, args: argparse.Namespace) -> None:
     access.set_reader(found)
 
 
-COMMANDS = {"review": cmd_review, "tasks": cmd_tasks, "user": cmd_user, "check": cmd_check, "schema": cmd_schema, "init": cmd_init, "export": cmd_export, "import": cmd_import, "list": cmd_list, "show": cmd_show}
+COMMANDS = {"report": cmd_report, "notice": cmd_notice, "publish": cmd_publish, "review": cmd_review, "tasks": cmd_tasks, "user": cmd_user, "check": cmd_check, "schema": cmd_schema, "init": cmd_init, "export": cmd_export, "import": cmd_import, "list": cmd_list, "show": cmd_show}
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:

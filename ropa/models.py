@@ -65,6 +65,8 @@ class Organisation(SQLModel, table=True):
     representative_address: Optional[str] = None
     representative_country: Optional[str] = Field(default=None, max_length=2)
     representative_email: Optional[str] = None
+    # The fields this organisation publishes in its public register (empty: the default set).
+    public_fields: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False, server_default="[]"))
     version: int = Field(default=1, sa_column=Column(Integer, nullable=False, server_default="1"))
     created_at: datetime = _stamp()
     updated_at: datetime = _stamp()
@@ -159,6 +161,9 @@ class ProcessingActivity(SQLModel, table=True):
     dpia_screening: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     last_review: Optional[date] = None
     next_review: Optional[date] = None
+    # What Art. 13/14 notices need beyond Art. 30: {"collection": "subject", "provision": "contractual", ...}
+    # (see ropa.schema.TransparencyDoc); {} until someone fills it in.
+    transparency: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False, server_default="{}"))
     version: int = Field(default=1, sa_column=Column(Integer, nullable=False, server_default="1"))
     created_at: datetime = _stamp()
     updated_at: datetime = _stamp()

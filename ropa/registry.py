@@ -39,6 +39,7 @@ from ropa.models import (
     utcnow,
 )
 from ropa.schema import (
+    transparency_dict,
     ActivityDoc,
     Dpo,
     OrganisationDoc,
@@ -53,7 +54,7 @@ M = TypeVar("M", bound=BaseModel)
 
 ORG_FIELDS = ("name", "org_number", "country", "address", "email", "phone", "website", "supervisory_authority",
               "public_authority", "offers_to_eea", "monitors_eea", "occasional_processing", "fewer_than_250",
-              "art30_5_assessment")
+              "art30_5_assessment", "public_fields")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -172,6 +173,7 @@ def activity_dict(act: ProcessingActivity) -> dict[str, Any]:
         "dpia": {"status": act.dpia_status, "ref": act.dpia_ref, "screening": dict(act.dpia_screening)},
         "last_review": act.last_review.isoformat() if act.last_review else None,
         "next_review": act.next_review.isoformat() if act.next_review else None,
+        "transparency": transparency_dict(act.transparency),
     }
 
 
@@ -780,6 +782,7 @@ def _apply_activity(
     act.dpia_status, act.dpia_ref = doc.dpia.status or "not_assessed", doc.dpia.ref
     act.dpia_screening = {k: a.model_dump() for k, a in doc.dpia.screening.items()}
     act.last_review, act.next_review = doc.last_review, doc.next_review
+    act.transparency = {k: v for k, v in doc.transparency.model_dump().items() if v is not None}
 
     act.bases = [ActivityBasis(position=i, code=b.code or "", note=b.note, documentation=b.documentation)
                  for i, b in enumerate([*doc.legal_bases, *doc.art9_conditions])]

@@ -269,6 +269,36 @@ class DpiaDoc(_Model):
         return _check_code(v or "not_assessed", vocab.DPIA_STATUSES, "DPIA status")
 
 
+class TransparencyDoc(_Model):
+    """What privacy notices (Art. 13 and 14) need that Art. 30 does not ask for."""
+
+    collection: Text = None  # subject (Art. 13) | elsewhere (Art. 14) | both
+    sources_public: Optional[bool] = None  # Art. 14(2)(f): whether the data came from publicly accessible sources
+    provision: Text = None  # Art. 13(2)(e): statutory | contractual | contract_precondition | voluntary
+    provision_consequences: Text = None  # what happens if the person does not provide the data
+    automated_decisions: Optional[bool] = None  # Art. 13(2)(f), 22: decisions based solely on automated processing
+    automated_logic: Text = None  # meaningful information about the logic, significance and consequences
+
+    @field_validator("collection")
+    @classmethod
+    def _collection(cls, v: Optional[str]) -> Optional[str]:
+        return _check_code(v, vocab.COLLECTION, "collection (subject, elsewhere, both)", required=False)
+
+    @field_validator("provision")
+    @classmethod
+    def _provision(cls, v: Optional[str]) -> Optional[str]:
+        return _check_code(v, vocab.PROVISION_REQUIREMENTS, "provision requirement", required=False)
+
+
+TRANSPARENCY_KEYS = tuple(TransparencyDoc.model_fields)
+
+
+def transparency_dict(stored: Optional[dict[str, Any]]) -> dict[str, Any]:
+    """A stored ``transparency`` column in the format's shape (every key, missing ones null)."""
+    stored = stored or {}
+    return {k: stored.get(k) for k in TRANSPARENCY_KEYS}
+
+
 class ActivityDoc(_Model):
     """A processing activity with everything Art. 30(1) and 30(2) ask for."""
 
@@ -298,6 +328,7 @@ class ActivityDoc(_Model):
     dpia: DpiaDoc = Field(default_factory=DpiaDoc)
     last_review: Optional[date] = None
     next_review: Optional[date] = None
+    transparency: TransparencyDoc = Field(default_factory=TransparencyDoc)
 
     @field_validator("role")
     @classmethod
@@ -331,6 +362,18 @@ class ActivityDoc(_Model):
 
 
 class OrganisationDoc(_Model):
+    @field_validator("public_fields")
+    @classmethod
+    def _public_fields(cls, v: Optional[list[str]]) -> Optional[list[str]]:
+        from ropa.documents.fields import PUBLISHABLE
+
+        for i, key in enumerate(v or []):
+            if key and key not in PUBLISHABLE:
+                raise PydanticCustomError("unknown_code", "item {i}: '{key}' is not a field that can be published (expected one of {shown})",
+                                          {"i": i, "key": key, "shown": ", ".join(PUBLISHABLE)})
+        return v
+
+
     """A controller or processor with its contacts, DPO, representative and activities."""
 
     name: Annotated[str, BeforeValidator(_clean_name)]
@@ -351,6 +394,7 @@ class OrganisationDoc(_Model):
     art30_5_assessment: Text = None  # why the processing is occasional and low-risk (Art. 30(5))
     dpo: Optional[Dpo] = None
     representative: Optional[Representative] = None
+    public_fields: TextList = []  # fields published by `ropa publish` (empty: the default set)
     recipients: list[RecipientDoc] = []  # recipients no activity uses (yet); the rest sit on activities
     activities: list[ActivityDoc] = []
 
@@ -619,6 +663,8 @@ _ENUMS: dict[tuple[str, str], Any] = {
     ("RetentionDoc", "unit"): lambda: vocab.RETENTION_UNITS,
     ("RetentionDoc", "action"): lambda: vocab.RETENTION_ACTIONS,
     ("DpiaDoc", "status"): lambda: vocab.DPIA_STATUSES,
+    ("TransparencyDoc", "collection"): lambda: vocab.COLLECTION,
+    ("TransparencyDoc", "provision"): lambda: vocab.PROVISION_REQUIREMENTS,
 }
 
 

@@ -18,6 +18,7 @@ from typing import Any, Optional
 from sqlalchemy import String, Text, cast, exists, select, type_coerce
 from sqlmodel import Session
 
+from ropa.schema import transparency_dict
 from ropa.models import ActivityBasis, ActivityRecipient, Organisation, ProcessingActivity, Recipient, Transfer
 
 A = ProcessingActivity.__table__  # type: ignore[attr-defined]
@@ -32,7 +33,7 @@ _ACTIVITY_COLUMNS = [
     A.c.special_categories, A.c.criminal_data, A.c.criminal_data_basis, A.c.no_recipients, A.c.data_subjects, A.c.data_categories,
     A.c.sources, A.c.retention_period, A.c.retention_unit, A.c.retention_trigger, A.c.retention_action,
     A.c.retention_text, A.c.security_measures, A.c.systems, A.c.dpia_status, A.c.dpia_ref, A.c.dpia_screening,
-    A.c.last_review, A.c.next_review, A.c.version,
+    A.c.last_review, A.c.next_review, A.c.version, A.c.transparency,
 ]
 
 
@@ -113,6 +114,7 @@ def _build(session: Session, batch: Sequence[Any], versions: bool = False) -> li
             "dpia": {"status": a.dpia_status, "ref": a.dpia_ref, "screening": dict(a.dpia_screening or {})},
             "last_review": a.last_review.isoformat() if a.last_review else None,
             "next_review": a.next_review.isoformat() if a.next_review else None,
+            "transparency": transparency_dict(a.transparency),
         })
         if versions:
             out[-1]["version"] = a.version

@@ -150,6 +150,19 @@ DPIA_STATUSES = _terms(
 ART49_OCCASIONAL_ONLY = frozenset({"art49_1_b", "art49_1_c", "art49_1_e"})
 ART49_NOT_REPETITIVE = frozenset({"art49_1_2"})
 
+# Art. 13(2)(e): whether giving the data is required by law or contract, and what follows if not.
+PROVISION_REQUIREMENTS = _terms(
+    ("statutory", "required by law", "lovpålagt", "Art. 13(2)(e)"),
+    ("contractual", "required by a contract", "avtalefestet", "Art. 13(2)(e)"),
+    ("contract_precondition", "needed to enter into a contract", "nødvendig for å inngå avtale", "Art. 13(2)(e)"),
+    ("voluntary", "voluntary", "frivillig", "Art. 13(2)(e)"),
+)
+# Art. 13 (from the person) or Art. 14 (from elsewhere): which notice the activity belongs in.
+COLLECTION = _terms(
+    ("subject", "from the data subject", "fra den registrerte", "Art. 13"),
+    ("elsewhere", "from elsewhere", "fra andre enn den registrerte", "Art. 14"),
+    ("both", "both", "begge deler", "Art. 13, 14"),
+)
 TRANSFER_FREQUENCIES = _terms(("occasional", "occasional", "enkeltstående"), ("regular", "regular, repeated", "regelmessig"))
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ from ropa import fields, vocab
 from ropa.schema import ActivityDoc, OrganisationDoc, RecipientDoc, TransferDoc
 
 
-def _leaf_keys(model, nested=("retention", "dpia")):
+def _leaf_keys(model, nested=("retention", "dpia", "transparency")):
     keys = set()
     for name, info in model.model_fields.items():
         if name in nested:

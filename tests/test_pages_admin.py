@@ -14,7 +14,7 @@ from sqlalchemy import select
 from streamlit.testing.v1 import AppTest
 
 from ropa import checks, db, registry
-from ropa.fields import ORGANISATION, RECIPIENT
+from ropa.fields import ACTIVITY, ORGANISATION, RECIPIENT
 from ropa.models import AuditEvent
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -447,3 +447,12 @@ def test_the_language_switch_changes_labels(demo_url):
     fnd.session_state["lang"] = "en"
     rerun(fnd)
     assert {_plain(m.label) for m in fnd.metric} == {"Findings in all", "Error", "Warning", "Note"}
+
+
+def test_the_public_fields_of_an_organisation_are_chosen_from_the_publishable_ones(demo_url, engine):
+    from ropa.documents.fields import PUBLISHABLE
+
+    at = page("organisations", "en")
+    chooser = at.multiselect(key="orgnew_public_fields")
+    assert chooser.label == ORGANISATION["public_fields"].label("en") and list(chooser.options) == [
+        ACTIVITY[k].label("en") for k in PUBLISHABLE]

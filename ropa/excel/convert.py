@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Optional
 
+from ropa.schema import transparency_dict
 from ropa import vocab
 from ropa.errors import MESSAGE_LANG
 from ropa.excel import parse
@@ -68,7 +69,7 @@ def empty_activity() -> dict[str, Any]:
         "recipients": [], "transfers": [],
         "retention": {"period": None, "unit": None, "trigger": None, "action": None, "text": None},
         "security_measures": [], "systems": [], "dpia": {"status": "not_assessed", "ref": None, "screening": {}},
-        "last_review": None, "next_review": None,
+        "last_review": None, "next_review": None, "transparency": transparency_dict(None),
     }
 
 
@@ -263,6 +264,15 @@ def _code_field(terms: dict[str, vocab.Term], words: list[tuple[str, str]], what
 _WHAT_NB = {"role": "en rolle", "status": "en status", "retention unit": "en enhet for lagringstid",
             "retention action": "en handling ved utløp", "DPIA status": "en DPIA-status", "kind of recipient": "en type mottaker",
             "frequency": "en hyppighet"}
+
+
+def _optional_bool(act: dict[str, Any], value: Any, notes: list[Note], key: str) -> None:
+    """Yes, no, or an empty cell for 'not answered' (kept apart from no)."""
+    flag, rest = parse.parse_bool(value)
+    if rest:
+        notes.append(Note(key, "not_recognised", f"'{_short(rest)}' is not yes or no (ignored)"))
+        return
+    _set(act, key, flag)
 
 
 def _bool_field(act: dict[str, Any], value: Any, ctx: Context, notes: list[Note], key: str) -> None:
@@ -670,6 +680,15 @@ HANDLERS: dict[str, Handler] = {
     "last_review": _date_field, "next_review": _date_field,
     "recipients": _recipients_field, "transfers": _transfers_field,
     "dpia.status": _dpia_status, "dpia.screening": _screening,
+    "transparency.collection": _code_field(vocab.COLLECTION, [("both", r"begge|both"), ("elsewhere", r"andre|elsewhere|art\.? ?14"),
+                                                              ("subject", r"registrerte|subject|person|art\.? ?13")], "collection"),
+    "transparency.provision": _code_field(vocab.PROVISION_REQUIREMENTS, [("contract_precondition", r"inngå|enter"),
+                                                                         ("statutory", r"lov|statut|law"),
+                                                                         ("contractual", r"avtale|contract"),
+                                                                         ("voluntary", r"frivillig|voluntary")], "provision requirement"),
+    "transparency.provision_consequences": _text_field, "transparency.automated_logic": _text_field,
+    "transparency.sources_public": lambda act, value, ctx, notes, key: _optional_bool(act, value, notes, key),
+    "transparency.automated_decisions": lambda act, value, ctx, notes, key: _optional_bool(act, value, notes, key),
 }
 assert set(HANDLERS) | {"retention.text"} == set(ACTIVITY), set(ACTIVITY) ^ set(HANDLERS)
 
@@ -970,6 +989,8 @@ def apply_organisation(org: dict[str, Any], values: dict[str, Any]) -> list[Note
                 notes.append(_not_yes_no(key, rest))
                 continue
             new = bool(flag)
+        elif spec.kind == "list":
+            new = _items(value)
         else:
             new = raw
         if tail:

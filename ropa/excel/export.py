@@ -272,6 +272,22 @@ class _StreamSheet(WriteOnlyWorksheet):
 # Sheets
 
 
+# Width units (characters of the default font) a landscape page holds at 75 % scale, the smallest
+# that still reads at arm's length; 0.4" margins on each side.
+_PAGE_UNITS = {_A4: 200, _A3: 288}
+
+
+def _pages_wide(sheet: Sheet) -> int:
+    """How many pages across a sheet needs so that it prints at 75 % or more, the frozen columns
+    (organisation, ref, name) repeated on each page."""
+    widths = [c.width for c in sheet.columns if not c.hidden]
+    frozen = sum(widths[: sheet.index(sheet.freeze_after) + 1]) if sheet.freeze_after else 0
+    room = _PAGE_UNITS.get(sheet.paper, _PAGE_UNITS[_A4])
+    if sum(widths) <= room:
+        return 1
+    return max(1, -(-(sum(widths) - frozen) // max(room - frozen, 1)))
+
+
 def _print_setup(ws: Any, lang: str, *, landscape: bool, title: str, paper: str = _A4, grid: bool = True) -> None:
     """Before any row: fit to the page width, gridlines, page numbers in the footer."""
     ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
@@ -306,6 +322,10 @@ class _DataSheet:
         ws.freeze_panes = sheet.freeze_cell()
         _print_setup(ws, lang, landscape=True, title=title, paper=sheet.paper)
         ws.print_title_rows = "1:1"
+        pages = _pages_wide(sheet)
+        if pages > 1:  # too wide to read on one page: several pages across, each repeating the frozen columns
+            ws.page_setup.fitToWidth = pages
+            ws.print_title_cols = f"A:{sheet.freeze_cell().rstrip('2')}"
         headers = sheet.headers(lang)
         ws.lines = max(len(h) // max(int(c.width * 0.85), 1) + 1 for h, c in zip(headers, sheet.columns))  # bold is wider
         ws.append([styles.cell(ws, h, styles.header) for h in headers])
@@ -326,6 +346,7 @@ class _DataSheet:
         ws, last = self.ws, self.rows + 1
         width = get_column_letter(self.sheet.visible_columns())
         ws.auto_filter.ref = f"A1:{width}{max(last, 2)}"
+        ws.print_area = f"A1:{width}{last}"  # the columns a person reads, not the machine columns after them
         if self.rows:
             ws.conditional_formatting.add(
                 f"A2:{width}{last}",
@@ -535,6 +556,13 @@ def write_workbook(
     sheets = [activities, transfers, recipients, processor, org_sheet] + ([finding_sheet] if finding_sheet else [])
     for s in sheets:
         s.finish(code_ranges)
+    # Printing the workbook prints what a person reads: the code lists and the importer's
+    # metadata are hidden (the drop-downs and the importer still read them), and so is the
+    # processor sheet when the register has no processor activities.
+    wb[layout.sheet_name("code_lists", lang)].sheet_state = "hidden"
+    metadata.sheet_state = "hidden"
+    if not processor.rows:
+        processor.ws.sheet_state = "hidden"
     summary.activities, summary.transfers = activities.rows, transfers.rows
     summary.recipients, summary.processor_activities = recipients.rows, processor.rows
     summary.sheets = {s.ws.title: s.rows for s in sheets}
@@ -577,6 +605,8 @@ def _write_cover(ws: _StreamSheet, organisations: list[_Org], summary: WorkbookS
                 value = ", ".join(layout.country(c, lang) for c in doc.get(spec.key) or [])
             elif spec.vocab == "countries":
                 value = layout.country(doc.get(spec.key), lang)
+            elif spec.kind == "list":
+                value = layout.lines(doc.get(spec.key) or [])
             else:
                 value = doc.get(spec.key)
             ws.append([cell(ws, spec.label(lang), styles.label), none if value in (None, "") else value])

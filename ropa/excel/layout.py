@@ -323,6 +323,15 @@ def _json_column() -> Column:
     return Column(JSON_COLUMN, WORKBOOK[JSON_COLUMN], lambda r, c: None, 10, hidden=True)
 
 
+def _tr(a: dict[str, Any], key: str) -> Any:
+    return (a.get("transparency") or {}).get(key)
+
+
+def _opt_yes_no(value: Any, lang: str) -> Any:
+    """Yes, no, or an empty cell for 'not answered'."""
+    return None if value is None else yes_no(value, lang)
+
+
 A = ACTIVITY
 ACTIVITIES = Sheet("activities", "Processing activities", "Behandlingsaktiviteter", freeze_after="name", paper="8", columns=(
     _org_name(),
@@ -360,6 +369,15 @@ ACTIVITIES = Sheet("activities", "Processing activities", "Behandlingsaktivitete
     _col(A, "dpia.ref", lambda a, c: a["dpia"]["ref"], 16),
     _col(A, "dpia.screening", lambda a, c: screening(a["dpia"]["screening"], c.lang), 30),
     _col(A, "status", lambda a, c: term_text(vocab.STATUSES, a["status"], c.lang), 11, codes="statuses"),
+    _col(A, "transparency.collection", lambda a, c: term_text(vocab.COLLECTION, _tr(a, "collection"), c.lang), 18,
+         codes="collection"),
+    _col(A, "transparency.sources_public", lambda a, c: _opt_yes_no(_tr(a, "sources_public"), c.lang), 13, codes="yes_no"),
+    _col(A, "transparency.provision", lambda a, c: term_text(vocab.PROVISION_REQUIREMENTS, _tr(a, "provision"), c.lang), 20,
+         codes="provision"),
+    _col(A, "transparency.provision_consequences", lambda a, c: _tr(a, "provision_consequences"), 30),
+    _col(A, "transparency.automated_decisions", lambda a, c: _opt_yes_no(_tr(a, "automated_decisions"), c.lang), 13,
+         codes="yes_no"),
+    _col(A, "transparency.automated_logic", lambda a, c: _tr(a, "automated_logic"), 30),
     _col(A, "last_review", lambda a, c: as_date(a["last_review"]), 12),
     _col(A, "next_review", lambda a, c: as_date(a["next_review"]), 12),
     _digest_column(),
@@ -428,6 +446,8 @@ def _org_column(spec: FieldSpec) -> Column:
         return Column(spec.key, spec, lambda o, c, r=render: ", ".join(country(x, c.lang) for x in r(o, c) or []), 20)  # type: ignore[misc]
     if spec.vocab == "countries":
         return Column(spec.key, spec, lambda o, c, r=render: country(r(o, c), c.lang), 16, codes="countries")  # type: ignore[misc]
+    if spec.kind == "list":
+        return Column(spec.key, spec, lambda o, c, r=render: lines(r(o, c) or []), 30)  # type: ignore[misc]
     return Column(spec.key, spec, render, 30 if spec.kind == "longtext" else 20)
 
 
@@ -516,6 +536,8 @@ CODE_LISTS: tuple[CodeList, ...] = (
     CodeList("retention_units", A["retention.unit"], _terms(vocab.RETENTION_UNITS)),
     CodeList("retention_actions", A["retention.action"], _terms(vocab.RETENTION_ACTIONS)),
     CodeList("frequencies", T["frequency"], _terms(vocab.TRANSFER_FREQUENCIES)),
+    CodeList("collection", A["transparency.collection"], _terms(vocab.COLLECTION)),
+    CodeList("provision", A["transparency.provision"], _terms(vocab.PROVISION_REQUIREMENTS)),
     CodeList("country_statuses", WORKBOOK["country_status"], _terms(vocab.COUNTRY_STATUSES)),
     CodeList("yes_no", WORKBOOK["yes_no"], lambda lang: [("true", text("yes", lang)), ("false", text("no", lang))]),
     CodeList("countries", T["country"], lambda lang: vocab.countries(lang)),

@@ -112,6 +112,11 @@ def field_widget(spec: FieldSpec, key: str, lang: str, errors: Mapping[str, Sequ
         elif options and st.session_state.get(key) not in options:  # a code the vocabulary does not know
             options = [*options, st.session_state.get(key) or ""]
         st.selectbox(text, list(options or []), placeholder="—", key=key, help=help_, format_func=fmt or str)
+    elif spec.kind == "list":
+        choices = list_choices(spec, lang)
+        current = list(st.session_state.get(key) or [])
+        st.multiselect(text, list(dict.fromkeys([*choices, *current])), key=key, help=help_,
+                       format_func=lambda v: choices.get(v, v), accept_new_options=not choices)
     elif spec.kind == "longtext":
         st.text_area(text, key=key, help=help_, height=80)
     else:
@@ -120,13 +125,23 @@ def field_widget(spec: FieldSpec, key: str, lang: str, errors: Mapping[str, Sequ
         st.error(markdown(message), icon=":material/error:")
 
 
+def list_choices(spec: FieldSpec, lang: str) -> dict[str, str]:
+    """The values a list field may hold, with their labels ({} when free text)."""
+    if spec.key == "public_fields":  # the activity fields the public register may show
+        from ropa.documents.fields import PUBLISHABLE
+        from ropa.fields import ACTIVITY
+
+        return {k: ACTIVITY[k].label(lang) for k in PUBLISHABLE}
+    return {}
+
+
 def fill(prefix: str, specs: Sequence[FieldSpec], values: Mapping[str, Any]) -> None:
     """Put a record's values into the widgets' state (before the widgets are drawn)."""
     for spec in specs:
         value = values.get(spec.key)
         if spec.kind == "bool":
             value = bool(value)
-        elif spec.kind == "countries":
+        elif spec.kind in ("countries", "list"):
             value = list(value or [])
         elif value is None:
             value = ""

@@ -1,7 +1,7 @@
 """users who sign in, with a role and the organisations assigned to them; the review cycle of activities
 
 Revision ID: 0006_users
-Revises: 0003_legal
+Revises: 0005_documents
 Create Date: 2026-12-02
 """
 import sqlalchemy as sa
@@ -9,7 +9,7 @@ import sqlmodel
 from alembic import op
 
 revision = '0006_users'
-down_revision = '0003_legal'
+down_revision = '0005_documents'
 branch_labels = None
 depends_on = None
 

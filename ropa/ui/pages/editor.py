@@ -420,6 +420,24 @@ with tab["dpia"]:
             notes[key] = c[2].text_input(t("Merknad", "Note"), (stored.get(key) or {}).get("note") or "", key=f"{K}_scrnote_{key}",
                                          label_visibility="collapsed",
                                          placeholder=(t("Forslag: ja – ", "Suggested: yes – ") + hint["note"]) if hint else t("Merknad", "Note"))
+
+    # What privacy notices need beyond Art. 30 (Art. 13/14); labels and codes from the field table.
+    st.subheader(t("Til personvernerklæringen (art. 13 og 14)", "For the privacy notice (Art. 13 and 14)"))
+    tr = data.get("transparency") or {}
+    yes_no_blank = [None, True, False]
+    c = st.columns(4)
+    collection = pick("transparency.collection", vocab.COLLECTION, tr.get("collection"), optional=True, where=c[0])
+    sources_public = c[1].selectbox(label("transparency.sources_public"), yes_no_blank, index=yes_no_blank.index(tr.get("sources_public")),
+                                    key=f"{K}_sources_public", format_func=lambda v: {None: "—", True: t("Ja", "Yes"), False: t("Nei", "No")}[v])
+    provision = pick("transparency.provision", vocab.PROVISION_REQUIREMENTS, tr.get("provision"), optional=True, where=c[2])
+    automated = c[3].selectbox(label("transparency.automated_decisions"), yes_no_blank, index=yes_no_blank.index(tr.get("automated_decisions")),
+                               key=f"{K}_automated", format_func=lambda v: {None: "—", True: t("Ja", "Yes"), False: t("Nei", "No")}[v])
+    c = st.columns(2)
+    consequences = c[0].text_area(label("transparency.provision_consequences"), tr.get("provision_consequences") or "",
+                                  key=f"{K}_consequences", height=80)
+    logic = c[1].text_area(label("transparency.automated_logic"), tr.get("automated_logic") or "", key=f"{K}_logic", height=80)
+    errors("transparency")
+
     st.markdown(f"**{t('Gjennomgang', 'Review')}**")
     c = st.columns(2)
     last_review = c[0].date_input(label("last_review"), day(data.get("last_review")), key=f"{K}_last_review", format=DATE_FORMAT)
@@ -438,6 +456,9 @@ doc = {
     "dpia": {"status": dpia_status, "ref": dpia_ref or None, "screening": editing.screening_from(answers, notes)},
     "last_review": last_review.isoformat() if last_review else None,
     "next_review": next_review.isoformat() if next_review else None,
+    "transparency": {"collection": collection, "sources_public": sources_public, "provision": provision,
+                     "provision_consequences": consequences or None, "automated_decisions": automated,
+                     "automated_logic": logic or None},
 }
 # What the form held when first drawn: any difference since is an unsaved change.
 first = st.session_state.setdefault(f"{K}_first_doc", doc)

@@ -86,3 +86,45 @@ if result:
                              mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", type="primary")
         right.download_button(t("json"), result["json"], file_name=f"ropa-register-{today}.json",
                               mime="application/json", icon=":material/data_object:")
+
+
+# --- The Art. 30 record as a document (PDF or Word): its own block, below the workbook's ---
+RECORD = {
+    "record": ("Protokollen som dokument", "The record as a document"),
+    "record_intro": ("A4 med forside, innholdsfortegnelse, ett kort per behandling i rekkefølgen i artikkel 30 nr. 1 "
+                     "bokstav a–g og et vedlegg med mottakere og avtaler.",
+                     "A4 with a cover, a table of contents, one card per activity in the order of Article 30(1)(a)–(g) "
+                     "and an annex of recipients and their agreements."),
+    "record_findings": ("Ta med åpne avvik", "Include open findings"),
+    "record_make": ("Lag dokumentet", "Create the document"),
+    "record_working": ("Setter dokumentet …", "Typesetting the document …"),
+    "record_pdf": ("Last ned PDF", "Download PDF"),
+    "record_docx": ("Last ned Word (.docx)", "Download Word (.docx)"),
+}
+r = state.words(RECORD)
+st.divider()
+st.subheader(r("record"))
+st.caption(r("record_intro"))
+with_findings = st.checkbox(r("record_findings"), key="record_findings")
+record_wanted = (lang, tuple(chosen), with_findings)
+if st.button(r("record_make"), icon=":material/picture_as_pdf:", key="record_make"):
+    from ropa.documents import report as record
+
+    try:
+        with st.spinner(r("record_working")), db.session(state.engine()) as s:
+            made = record.make_report(s, orgs=chosen or None, lang=lang, with_findings=with_findings)
+            pdf = record.render_pdf(made)
+            docx = io.BytesIO()
+            record.render_docx(made, docx)
+    except RopaError as err:
+        st.error(str(err))
+    else:
+        st.session_state["record_result"] = {"wanted": record_wanted, "pdf": pdf, "docx": docx.getvalue()}
+made_record = st.session_state.get("record_result")
+if made_record and made_record["wanted"] == record_wanted:
+    stem = "behandlingsprotokoll" if lang == "nb" else "record-of-processing"
+    one, two = st.columns(2)
+    one.download_button(r("record_pdf"), made_record["pdf"], file_name=f"{stem}-{date.today().isoformat()}.pdf",
+                        mime="application/pdf", icon=":material/picture_as_pdf:", type="primary")
+    two.download_button(r("record_docx"), made_record["docx"], file_name=f"{stem}-{date.today().isoformat()}.docx",
+                        mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document", icon=":material/description:")
