@@ -415,7 +415,7 @@ def cmd_user(engine: Any, args: argparse.Namespace) -> int:
                      "organisations": users.organisations_of(s, u),
                      "locked_until": u.locked_until.isoformat() if u.locked_until else None} for u in users.list_users(s)]
         if args.format == "json":
-            print(json.dumps(rows, ensure_ascii=False, indent=2))
+            print(terminal_json(rows, indent=2))
         else:
             print(_table([[r["name"], r["role"], ", ".join(r["organisations"]) or "(all)", r["email"] or "",
                            "yes" if r["enabled"] else "no"] for r in rows], ["name", "role", "organisations", "email", "enabled"]))
@@ -461,8 +461,7 @@ def cmd_tasks(engine: Any, args: argparse.Namespace) -> int:
     with db.session(engine) as s:
         found = review.tasks(s, args.actor)
     if args.format == "json":
-        print(json.dumps({"user": args.actor, "counts": review.counts(found), "tasks": [t.as_dict() for t in found]},
-                         ensure_ascii=False, indent=2))
+        print(terminal_json({"user": args.actor, "counts": review.counts(found), "tasks": [t.as_dict() for t in found]}, indent=2))
     else:
         print(_table([[t.kind, t.organisation, t.ref, t.name, t.next_review or "", t.note or ""] for t in found],
                      ["task", "organisation", "ref", "name", "next review", "note"]))

@@ -5,7 +5,6 @@ well. AppTest on the demo register."""
 from __future__ import annotations
 
 import tomllib
-from pathlib import Path
 
 from conftest import ROOT, app_page
 

@@ -195,7 +195,6 @@ class Presenter:
         """An activity's card: Art. 30(1)(a)–(g) for a controller, Art. 30(2)(a)–(d) for a
         processor, then what a DPO adds (sources, systems, DPIA, reviews)."""
         L = self.label
-        a = "Art. 30(1)" if act.get("role") != "processor" else "Art. 30(2)"
         ret = act.get("retention") or {}
         retention = [Row(self.t("Regel", "Rule"), [s] if (s := self.retention(ret)) else [], note=None),
                      Row(self.t("Slik den er skrevet", "As written"), [ret["text"]] if ret.get("text") else [])]

@@ -13,7 +13,6 @@ import streamlit as st
 from ropa import db, interchange, registry
 from ropa.excel.export import write_workbook
 from ropa.grammar import count_in
-from ropa.text import markdown
 from ropa.ui import errors, state
 
 ui = state.lang()
@@ -110,15 +109,12 @@ record_wanted = (lang, tuple(chosen), with_findings)
 if st.button(r("record_make"), icon=":material/picture_as_pdf:", key="record_make"):
     from ropa.documents import report as record
 
-    try:
-        with st.spinner(r("record_working")), db.session(state.engine()) as s:
-            made = record.make_report(s, orgs=chosen or None, lang=lang, with_findings=with_findings)
-            pdf = record.render_pdf(made)
-            docx = io.BytesIO()
-            record.render_docx(made, docx)
-    except RopaError as err:
-        st.error(str(err))
-    else:
+    with errors.reported() as made_outcome, st.spinner(r("record_working")), db.session(state.engine()) as s:
+        made = record.make_report(s, orgs=chosen or None, lang=lang, with_findings=with_findings)
+        pdf = record.render_pdf(made)
+        docx = io.BytesIO()
+        record.render_docx(made, docx)
+    if not made_outcome.failed:
         st.session_state["record_result"] = {"wanted": record_wanted, "pdf": pdf, "docx": docx.getvalue()}
 made_record = st.session_state.get("record_result")
 if made_record and made_record["wanted"] == record_wanted:
