@@ -30,8 +30,20 @@ class Problem:
         return f"{self.where}: {self.message}" if self.where else self.message
 
 
+def _rebuild(cls: type, args: tuple[Any, ...], state: dict[str, Any]) -> "RopaError":
+    err = cls.__new__(cls)
+    err.args = args
+    err.__dict__.update(state)
+    return err
+
+
 class RopaError(Exception):
     """Base of every error the registry raises on purpose."""
+
+    def __reduce__(self) -> Any:
+        """Errors cross process boundaries (:mod:`ropa.isolation` reads files in a child process),
+        whatever their constructor takes: rebuilt from their fields, not by calling it again."""
+        return (_rebuild, (type(self), self.args, dict(self.__dict__)))
 
 
 @dataclass

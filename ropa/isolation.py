@@ -151,7 +151,7 @@ def _call(target: str, args: Any, kwargs: Any, limit: int) -> bytes:
     except MemoryError:
         result = ("memory", None)
     except RopaError as exc:
-        result = ("error", exc)
+        result = ("error", exc) if _picklable(exc) else ("failed", str(exc))
     except BaseException as exc:  # noqa: BLE001 - reported to the parent, which logs and says one sentence
         traceback.print_exc()
         result = ("error", exc) if _picklable(exc) else ("failed", f"{type(exc).__name__}: {exc}")
