@@ -522,6 +522,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     except RopaError as err:
         print(f"error: {err}", file=sys.stderr)
         return EXIT_REJECTED
+    except BrokenPipeError:  # the reader went away (`ropa list | head`): not an error of ours
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second complaint at exit
+        return EXIT_OK
     except Exception as err:  # no traceback or class name reaches a user; --verbose shows the detail
         log.debug("unexpected error", exc_info=True)
         hint = "" if args.verbose else " (run with --verbose for the details)"

@@ -22,6 +22,7 @@ from sqlmodel import Session
 from ropa import vocab
 from ropa.documents.present import Presenter, load
 from ropa.errors import NotFound, RopaError
+from ropa.text import markdown
 
 FORMATS = (".html", ".md", ".docx", ".pdf")
 
@@ -450,19 +451,10 @@ def _labels(n: Notice) -> dict[str, str]:
     }
 
 
-_MD_SPECIAL = set("\\`*_[]<>|#~&")
-
-
 def escape_markdown(text: str) -> str:
-    """Stored text as Markdown that shows exactly that text: inline markup and HTML escaped
-    everywhere, list and heading syntax at the start of a line."""
-    lines = []
-    for line in text.split("\n"):
-        out = "".join("\\" + ch if ch in _MD_SPECIAL else ch for ch in line)
-        out = re.sub(r"^(\s*)([-+=])", r"\1\\\2", out)
-        out = re.sub(r"^(\s*\d+)([.)])", r"\1\\\2", out)
-        lines.append(out)
-    return "  \n".join(lines)
+    """Stored text as Markdown that shows exactly that text (the one escape every page uses,
+    :func:`ropa.text.markdown`: no markup, HTML, LaTeX, directive or link), line breaks kept."""
+    return "  \n".join(markdown(line) for line in text.split("\n"))
 
 
 def render_markdown(n: Notice) -> str:

@@ -11,6 +11,7 @@ from typing import Any, Optional
 import streamlit as st
 
 from ropa import access, db, settings, users
+from ropa.text import markdown
 from ropa.ui import state
 
 USER, SEEN, PRINCIPAL = "ropa_user", "ropa_seen", "ropa_principal"
@@ -160,6 +161,6 @@ def _form(engine: Any) -> None:
 def sidebar() -> None:
     """The signed-in user and the sign-out button."""
     p = principal()
-    st.caption(f":material/person: {access.describe(p, state.lang())}")
+    st.caption(f":material/person: {markdown(access.describe(p, state.lang()))}")
     if not p.local:
         st.button(state.words(TEXT)("sign_out"), on_click=sign_out, key="signout", icon=":material/logout:")

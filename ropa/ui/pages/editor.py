@@ -267,7 +267,8 @@ if conflict is not None:
     st.stop()
 
 SHOWN = ("ref", "name", "controllers", "purposes", "legal_bases", "art9_conditions", "data_subjects", "data_categories",
-         "special_categories", "criminal_data_basis", "sources", "recipients", "transfers", "retention", "security_measures", "systems")
+         "special_categories", "criminal_data_basis", "sources", "recipients", "transfers", "retention", "security_measures", "systems",
+         "transparency")
 unplaced = [p for p in problems if not any(editing.errors_for([p], k) for k in SHOWN)]
 if problems:
     st.error(t(f"Ikke lagret: {count_in('nb', len(problems), ('problem', 'problemer'), ('', ''))} er markert ved feltene.",
@@ -285,7 +286,7 @@ TABS = {
              ("data_subjects", "data_categories", "special_categories", "art9_conditions", "criminal_data_basis", "sources")),
     "recipients": (t("Mottakere og overføringer", "Recipients and transfers"), ("recipients", "transfers")),
     "retention": (t("Lagring og sikkerhet", "Retention and security"), ("retention", "security_measures", "systems")),
-    "dpia": (t("DPIA og gjennomgang", "DPIA and review"), ("dpia", "last_review", "next_review")),
+    "dpia": (t("DPIA og gjennomgang", "DPIA and review"), ("dpia", "transparency", "last_review", "next_review")),
 }
 tab = dict(zip(TABS, st.tabs([name + (" ⚠" if any(editing.errors_for(problems, k) for k in keys) else "") for name, keys in TABS.values()])))
 

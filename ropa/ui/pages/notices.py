@@ -8,7 +8,9 @@ import streamlit as st
 from ropa import db, registry
 from ropa.documents import notice as notices
 from ropa.documents.present import load
-from ropa.errors import RopaError
+from ropa.errors import RopaError, explain
+from ropa.text import markdown
+from ropa.text import table as safe_table
 from ropa.ui import state
 
 ui = state.lang()
@@ -58,13 +60,13 @@ lang = right.radio(t("lang"), ["nb", "en"], index=0 if ui == "nb" else 1, key="n
 try:
     draft = notices.build_notice(organisations[0], lang=lang, subjects=subjects or None)
 except RopaError as err:
-    st.warning(str(err))
+    st.warning(markdown(explain(err, ui)))
     st.stop()
 
 if draft.gaps:
     st.warning(t("draft", n=len(draft.gaps)), icon=":material/edit_note:")
     with st.expander(t("gaps"), expanded=False):
-        st.dataframe([{t("paragraph"): g.article, t("activity"): g.activity or "", t("what"): g.what} for g in draft.gaps],
+        st.dataframe(safe_table([{t("paragraph"): g.article, t("activity"): g.activity or "", t("what"): g.what} for g in draft.gaps]),
                      hide_index=True, width="stretch")
 else:
     st.success(t("ready"))

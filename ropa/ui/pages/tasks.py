@@ -7,7 +7,11 @@ import pandas as pd
 import streamlit as st
 
 from ropa import access, db, registry, review
-from ropa.errors import Conflict, RopaError, ValidationFailed
+import logging
+
+from ropa.errors import RopaError, explain
+from ropa.text import markdown
+from ropa.text import table as safe_table
 from ropa.ui import signin, state
 
 t = state.t
@@ -28,10 +32,10 @@ for col, (kind, words) in zip(st.columns(4), KINDS.items()):
 if not found:
     st.success(t("Ingenting å gjøre nå.", "Nothing to do right now."))
 else:
-    st.dataframe(pd.DataFrame([{
+    st.dataframe(safe_table(pd.DataFrame([{
         t("Oppgave", "Task"): t(*KINDS[x.kind]), t("Virksomhet", "Organisation"): x.organisation, "Ref": x.ref,
         t("Navn", "Name"): x.name, t("Eier", "Owner"): x.owner or "", t("Neste gjennomgang", "Next review"): x.next_review or "",
-        t("Merknad", "Note"): x.note or ""} for x in found]), hide_index=True, use_container_width=True)
+        t("Merknad", "Note"): x.note or ""} for x in found])), hide_index=True, width="stretch")
 
 
 def _approve(org: str, ref: str, version: int) -> None:
@@ -39,10 +43,10 @@ def _approve(org: str, ref: str, version: int) -> None:
         with db.transaction(state.engine()) as s:
             row = review.approve(s, org, ref, expected_version=version, actor=state.current_actor(), source="dashboard")
         state.flash(t(f"{org} {ref}: versjon {row.approved_version} godkjent", f"{org} {ref}: version {row.approved_version} approved"))
-    except Conflict as err:
-        st.session_state["tasks_error"] = str(err)
-    except (ValidationFailed, RopaError) as err:
-        st.session_state["tasks_error"] = access.deny_message(err, state.lang()) if hasattr(err, "permission") else str(err)
+    except Exception as err:  # noqa: BLE001 - one sentence for the user (ropa.errors.explain); the log keeps the rest
+        if not isinstance(err, RopaError):
+            logging.getLogger("ropa.ui").exception("approving %s %s failed", org, ref)
+        st.session_state["tasks_error"] = explain(err, state.lang())
 
 
 if access.can(me, access.APPROVE):
@@ -51,8 +55,9 @@ if access.can(me, access.APPROVE):
         st.subheader(t("Godkjenn", "Approve"))
         error = st.session_state.pop("tasks_error", None)
         if error:
-            st.error(error)
+            st.error(markdown(error))
         for x in waiting:
             version = versions[(x.organisation, x.ref)]
-            st.button(t(f"Godkjenn {x.organisation} {x.ref} (versjon {version})", f"Approve {x.organisation} {x.ref} (version {version})"),
+            o, r = markdown(x.organisation), markdown(x.ref)  # button labels render Markdown
+            st.button(t(f"Godkjenn {o} {r} (versjon {version})", f"Approve {o} {r} (version {version})"),
                       key=f"approve_{x.organisation}_{x.ref}", on_click=_approve, args=(x.organisation, x.ref, version))
