@@ -238,7 +238,8 @@ def test_record_reads_the_same_on_both_backends(demo_engine: Any, organisations:
         ours = load(s)
         written = report.write_report(s, tmp_path / "r.pdf", orgs=[GZ], lang="en")
     assert [(o["name"], o["activities"]) for o in ours] == [(o["name"], o["activities"]) for o in organisations]
-    assert [c.ref for c in written.organisations[0]["cards"]] == ["GZP-01", "GZP-02", "GZP-03", "GZP-04", "GZP-05"]
+    gz = next(o for o in ours if o["name"] == GZ)
+    assert sorted(c.ref for c in written.organisations[0]["cards"]) == sorted(a["ref"] for a in gz["activities"])
     assert "GZP-05" in pdf_text((tmp_path / "r.pdf").read_bytes())
     assert not (tmp_path / "r.pdf.part").exists()
 

@@ -22,7 +22,6 @@ from sqlmodel import Session
 from ropa import vocab
 from ropa.documents.present import Presenter, load
 from ropa.errors import NotFound, RopaError
-from ropa.text import markdown
 
 FORMATS = (".html", ".md", ".docx", ".pdf")
 
@@ -451,10 +450,22 @@ def _labels(n: Notice) -> dict[str, str]:
     }
 
 
+_MD_SPECIAL = set("\\`*_[]<>|#~&$")
+
+
 def escape_markdown(text: str) -> str:
-    """Stored text as Markdown that shows exactly that text (the one escape every page uses,
-    :func:`ropa.text.markdown`: no markup, HTML, LaTeX, directive or link), line breaks kept."""
-    return "  \n".join(markdown(line) for line in text.split("\n"))
+    """Stored text as Markdown that shows exactly that text: inline markup, HTML and LaTeX
+    escaped everywhere, Streamlit's ``:name[...]`` directives disarmed (the Notices page
+    previews this Markdown), list and heading syntax at the start of a line. The document's
+    own words and addresses are not passed through here, so its links stay links."""
+    lines = []
+    for line in text.split("\n"):
+        out = "".join("\\" + ch if ch in _MD_SPECIAL else ch for ch in line)
+        out = re.sub(r":(?=[A-Za-z])", r"\\:", out)
+        out = re.sub(r"^(\s*)([-+=])", r"\1\\\2", out)
+        out = re.sub(r"^(\s*\d+)([.)])", r"\1\\\2", out)
+        lines.append(out)
+    return "  \n".join(lines)
 
 
 def render_markdown(n: Notice) -> str:
