@@ -114,3 +114,13 @@ def test_audit_trail_refuses_truncate_and_raw_sqlite_connections(engine):
             raw.close()
     with db.session(engine) as s:
         assert [e.actor for e in registry.history(s, "organisation", event.entity_id)] == ["alice"]
+
+
+def test_case_insensitive_unique_names_survive_every_migration(engine):
+    """SQLAlchemy cannot reflect expression indexes, so autogenerate does not see them: a later
+    migration that recreated a table on SQLite once dropped ``lower(name)`` silently."""
+    query = ("SELECT name FROM sqlite_master WHERE type = 'index'" if engine.dialect.name == "sqlite"
+             else "SELECT indexname FROM pg_indexes WHERE schemaname = current_schema()")
+    with engine.connect() as conn:
+        names = set(conn.execute(text(query)).scalars())
+    assert {"uq_organisation_name_ci", "uq_recipient_org_name_ci"} <= names
