@@ -18,6 +18,7 @@ from typing import Any
 
 import pytest
 import streamlit as st
+from sqlalchemy import text as sql
 from streamlit.testing.v1 import AppTest
 
 from ropa import cli, db, registry, text, uploads
@@ -236,32 +237,44 @@ def terminal_url(tmp_path):
     db.migrate(engine)
     with db.transaction(engine) as s:
         registry.create_organisation(s, {"name": "Term AS", "country": "NO"}, actor="t")
-        registry.create_activity(s, "Term AS", {"ref": "T-1", "name": TERMINAL,
-                                                "recipients": [{"name": TERMINAL, "kind": "processor"}]}, actor="t")
+        registry.create_activity(s, "Term AS", {"ref": "T-1", "name": "placeholder",
+                                                "recipients": [{"name": "placeholder", "kind": "processor"}]}, actor="t")
+    _store_raw(engine, "T-1", TERMINAL)
     engine.dispose()
     return url
 
 
+def _store_raw(engine, ref: str, name: str) -> None:
+    """Names refuse control characters on input now; a register written before that (or by another
+    tool) may still hold them, and the terminal must stay safe all the same."""
+    with engine.begin() as conn:
+        conn.execute(sql("UPDATE processing_activity SET name = :n WHERE ref = :r"), {"n": name, "r": ref})
+        conn.execute(sql("UPDATE recipient SET name = :n WHERE name = 'placeholder'"), {"n": name})
+
+
 @pytest.mark.parametrize("argv", [["list"], ["show", "Term AS", "T-1"], ["check"], ["check", "--lang", "nb"],
-                                  ["list", "--format", "json"], ["check", "--format", "json"], ["show", "Term AS", "NOPE\x1b[2J"]])
+                                  ["list", "--format", "json"], ["check", "--format", "json"], ["show", "Term AS", "NOPE\x1b[2J"],
+                                  ["show", "Term AS", "T-1", "--format", "json"]])
 def test_cli_output_holds_no_control_character(terminal_url, argv, capsys):
     cli.main(["--database-url", terminal_url, *argv])
     out, err = capsys.readouterr()
     _no_control(out)
     _no_control(err)
-    if argv[0] != "show" or argv[-1] == "T-1":
+    shown = argv[0] != "show" or "T-1" in argv
+    if shown and argv[0] != "show":
         assert "Term " in out
-    if "json" in argv or argv[0] == "show" and argv[-1] == "T-1":
+    if "json" in argv:
         data = json.loads(out)  # still JSON, and the same value
         assert TERMINAL in _strings(data) or any(TERMINAL in v for v in _strings(data))
-    elif argv[0] != "show":
+    elif shown:
         assert "\\x1b]0;owned\\x07\\x1b[2J\\x9b31m\\u202eevil\\x7f" in out  # visible, not obeyed
 
 
 def test_the_table_keeps_its_columns_when_a_name_holds_a_newline(terminal_url, capsys):
     engine = db.make_engine(terminal_url)
     with db.transaction(engine) as s:
-        registry.create_activity(s, "Term AS", {"ref": "T-2", "name": "two\nlines\tand tab"}, actor="t")
+        registry.create_activity(s, "Term AS", {"ref": "T-2", "name": "placeholder 2"}, actor="t")
+    _store_raw(engine, "T-2", "two\nlines\tand tab")
     engine.dispose()
     cli.main(["--database-url", terminal_url, "list"])
     out = capsys.readouterr().out
