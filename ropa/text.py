@@ -77,12 +77,13 @@ def table(rows: Any, *, undo: bool = False) -> Any:
     CSV" and copy write no live formula. ``undo=True`` reads an edited table back (:func:`uncell`)."""
     f = uncell if undo else cell
     if hasattr(rows, "columns") and hasattr(rows, "dtypes"):  # a DataFrame: only its text columns
+        import pandas as pd
         from pandas.api.types import is_object_dtype, is_string_dtype
 
         out = rows.copy()
         for name, dtype in rows.dtypes.items():
-            if is_object_dtype(dtype) or is_string_dtype(dtype):
-                out[name] = rows[name].map(f)
+            if is_object_dtype(dtype) or is_string_dtype(dtype):  # keep the dtype: map() makes an empty column float
+                out[name] = pd.Series([f(v) for v in rows[name]], index=rows.index, dtype=dtype)
         return out
     if isinstance(rows, Mapping):
         return {k: [f(v) for v in col] if isinstance(col, list) else f(col) for k, col in rows.items()}

@@ -146,7 +146,11 @@ def test_a_conflict_keeps_my_edits_and_merges_field_by_field(demo_url):
 def test_activity_list_shows_a_findings_badge_and_a_whole_page(demo_url):
     at = app_page("activities", "nb")
     frame = at.dataframe[0].value
-    assert len(frame) == 35 and "Avvik" in frame.columns
+    engine = db.make_engine(demo_url)
+    with db.session(engine) as s:
+        total = registry.count_activities(s)
+    engine.dispose()
+    assert len(frame) == total <= 50 and "Avvik" in frame.columns  # the demo fits on one page of 50
     jl01 = frame[frame["Ref"] == "JL-01"].iloc[0]["Avvik"]
     assert "⚠" in jl01 or "⛔" in jl01
     assert at.dataframe[0].proto.placeholder == ""  # empty cells stay empty
@@ -162,7 +166,7 @@ def test_the_search_is_kept_when_returning_to_the_list(demo_url):
     at.switch_page("ropa/ui/pages/activities.py").run()
     _by_label(at.text_input, "Search name, purpose and description").input("markedsføring").run()
     narrowed = len(at.dataframe[0].value)
-    assert 0 < narrowed < 35
+    assert 0 < narrowed < 30
     at.switch_page("ropa/ui/pages/overview.py").run()
     at.switch_page("ropa/ui/pages/activities.py").run()
     assert not at.exception
