@@ -15,9 +15,9 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from ropa import checks, db, geo, registry, review, stats, vocab
+from ropa import checks, db, registry, review, stats, vocab
 from ropa.text import markdown
-from ropa.ui import look, signin, state
+from ropa.ui import look, signin, state, worldmap
 
 t = state.t
 lang = state.lang()
@@ -145,19 +145,8 @@ else:
     st.markdown(legend, unsafe_allow_html=True)
     map_col, table_col = st.columns([3, 2])
     with map_col:
-        shapes = geo.world(ov.destinations, lang)
-        statuses = list(stats.STATUS_COLOURS)
-        pick = alt.selection_point(name="pick", fields=["code"])
-        chart = (alt.Chart(alt.Data(values=shapes["features"]))
-                 .transform_calculate(shade="datum.properties.transfers > 0 ? datum.properties.status : 'none'", code="datum.properties.code")
-                 .mark_geoshape(stroke="#ffffff", strokeWidth=0.4, cursor="pointer")
-                 .encode(color=alt.Color("shade:N", legend=None,
-                                         scale=alt.Scale(domain=[*statuses, "none"], range=[*stats.STATUS_COLOURS.values(), "#e4e7eb"])),
-                         tooltip=[alt.Tooltip("properties.name:N", title=t("Land", "Country")),
-                                  alt.Tooltip("properties.status_label:N", title="Status"),
-                                  alt.Tooltip("properties.transfers:Q", title=t("Overføringer", "Transfers"))])
-                 .add_params(pick).project("equalEarth").properties(height=360))
-        event = st.altair_chart(chart, on_select="rerun", key="transfer_map", width="stretch")
+        chart = worldmap.spec(ov.destinations, lang, (t("Land", "Country"), "Status", t("Overføringer", "Transfers")))
+        event = st.vega_lite_chart(chart, on_select="rerun", key="transfer_map", width="stretch")
         clicked = [p.get("code") for p in (event.selection.get("pick") or [])] if event else []
         clicked = [c for c in clicked if c and any(d["country"] == c for d in ov.destinations)]
         if clicked:
