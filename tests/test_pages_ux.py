@@ -220,6 +220,16 @@ def test_the_transfer_map_is_built_once_per_register_state_and_language(demo_url
     assert worldmap._spec_json.cache_info().misses == 2  # another language is another map
 
 
+def test_the_bar_charts_are_built_once_per_content(demo_url):
+    from ropa.ui import barchart
+
+    barchart._spec_json.cache_clear()
+    first = [r for s, r in _charts(app_page("overview", "en")) if s["mark"]["type"] == "bar"]
+    again = [r for s, r in _charts(app_page("overview", "en")) if s["mark"]["type"] == "bar"]
+    info = barchart._spec_json.cache_info()
+    assert len(first) == 3 and first == again and (info.misses, info.hits) == (3, 3)
+
+
 def test_history_renders_values_as_the_workbook_does(demo_url):
     at = app_page("history", "nb", open_activity=("Janteloppet", "JL-01"))
     frame = at.dataframe[0].value

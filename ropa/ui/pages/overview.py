@@ -11,13 +11,12 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date
 
-import altair as alt
 import pandas as pd
 import streamlit as st
 
 from ropa import checks, db, registry, review, stats, vocab
 from ropa.text import markdown
-from ropa.ui import look, signin, state, worldmap
+from ropa.ui import barchart, look, signin, state, worldmap
 
 t = state.t
 lang = state.lang()
@@ -97,14 +96,8 @@ base = ov.figures["activities"].filter
 
 def bars(frame: pd.DataFrame, key: str, colour: str = "#1f5c99") -> list[str]:
     """A horizontal bar chart with whole labels, in the frame's order; the codes of the bar clicked."""
-    pick = alt.selection_point(name="pick", fields=["code"])
-    chart = (alt.Chart(frame).mark_bar(color=colour, cursor="pointer")
-             .encode(y=alt.Y("label:N", sort=None, title=None, axis=alt.Axis(labelLimit=0)),
-                     x=alt.X("n:Q", title=t("Aktiviteter", "Activities"), axis=alt.Axis(tickMinStep=1)),
-                     tooltip=[alt.Tooltip("label:N", title=" "), alt.Tooltip("n:Q", title=t("Aktiviteter", "Activities"))],
-                     opacity=alt.condition(pick, alt.value(1), alt.value(0.6)))
-             .add_params(pick).properties(height=max(90, 28 * len(frame))))
-    event = st.altair_chart(chart, on_select="rerun", key=key, width="stretch")
+    chart = barchart.spec(list(frame[["code", "label", "n"]].itertuples(index=False, name=None)), t("Aktiviteter", "Activities"), colour)
+    event = st.vega_lite_chart(chart, on_select="rerun", key=key, width="stretch")
     return [p["code"] for p in (event.selection.get("pick") or [])] if event else []
 
 
