@@ -212,6 +212,28 @@ def test_the_transfer_map_is_drawn_from_shapes_shipped_with_the_app(demo_url):
     assert not at.get("deck_gl_json_chart") and not at.get("map")
 
 
+def test_the_transfer_map_is_built_once_per_register_state_and_language(demo_url):
+    from ropa.ui import worldmap
+
+    worldmap._spec_json.cache_clear()
+    first = next(s for s, _ in _charts(app_page("overview", "nb")) if s["mark"]["type"] == "geoshape")
+    again = next(s for s, _ in _charts(app_page("overview", "nb")) if s["mark"]["type"] == "geoshape")
+    info = worldmap._spec_json.cache_info()
+    assert (info.misses, info.hits) == (1, 1) and first["data"] == again["data"]  # the second run reused the shapes
+    next(s for s, _ in _charts(app_page("overview", "en")) if s["mark"]["type"] == "geoshape")
+    assert worldmap._spec_json.cache_info().misses == 2  # another language is another map
+
+
+def test_the_bar_charts_are_built_once_per_content(demo_url):
+    from ropa.ui import barchart
+
+    barchart._spec_json.cache_clear()
+    first = [r for s, r in _charts(app_page("overview", "en")) if s["mark"]["type"] == "bar"]
+    again = [r for s, r in _charts(app_page("overview", "en")) if s["mark"]["type"] == "bar"]
+    info = barchart._spec_json.cache_info()
+    assert len(first) == 3 and first == again and (info.misses, info.hits) == (3, 3)
+
+
 def test_history_renders_values_as_the_workbook_does(demo_url):
     at = app_page("history", "nb", open_activity=("Janteloppet", "JL-01"))
     frame = at.dataframe[0].value

@@ -11,13 +11,12 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date
 
-import altair as alt
 import pandas as pd
 import streamlit as st
 
-from ropa import checks, db, geo, registry, review, stats, vocab
+from ropa import checks, db, registry, review, stats, vocab
 from ropa.text import markdown
-from ropa.ui import look, signin, state
+from ropa.ui import barchart, look, signin, state, worldmap
 
 t = state.t
 lang = state.lang()
@@ -97,14 +96,8 @@ base = ov.figures["activities"].filter
 
 def bars(frame: pd.DataFrame, key: str, colour: str = "#1f5c99") -> list[str]:
     """A horizontal bar chart with whole labels, in the frame's order; the codes of the bar clicked."""
-    pick = alt.selection_point(name="pick", fields=["code"])
-    chart = (alt.Chart(frame).mark_bar(color=colour, cursor="pointer")
-             .encode(y=alt.Y("label:N", sort=None, title=None, axis=alt.Axis(labelLimit=0)),
-                     x=alt.X("n:Q", title=t("Aktiviteter", "Activities"), axis=alt.Axis(tickMinStep=1)),
-                     tooltip=[alt.Tooltip("label:N", title=" "), alt.Tooltip("n:Q", title=t("Aktiviteter", "Activities"))],
-                     opacity=alt.condition(pick, alt.value(1), alt.value(0.6)))
-             .add_params(pick).properties(height=max(90, 28 * len(frame))))
-    event = st.altair_chart(chart, on_select="rerun", key=key, width="stretch")
+    chart = barchart.spec(list(frame[["code", "label", "n"]].itertuples(index=False, name=None)), t("Aktiviteter", "Activities"), colour)
+    event = st.vega_lite_chart(chart, on_select="rerun", key=key, width="stretch")
     return [p["code"] for p in (event.selection.get("pick") or [])] if event else []
 
 
@@ -145,19 +138,8 @@ else:
     st.markdown(legend, unsafe_allow_html=True)
     map_col, table_col = st.columns([3, 2])
     with map_col:
-        shapes = geo.world(ov.destinations, lang)
-        statuses = list(stats.STATUS_COLOURS)
-        pick = alt.selection_point(name="pick", fields=["code"])
-        chart = (alt.Chart(alt.Data(values=shapes["features"]))
-                 .transform_calculate(shade="datum.properties.transfers > 0 ? datum.properties.status : 'none'", code="datum.properties.code")
-                 .mark_geoshape(stroke="#ffffff", strokeWidth=0.4, cursor="pointer")
-                 .encode(color=alt.Color("shade:N", legend=None,
-                                         scale=alt.Scale(domain=[*statuses, "none"], range=[*stats.STATUS_COLOURS.values(), "#e4e7eb"])),
-                         tooltip=[alt.Tooltip("properties.name:N", title=t("Land", "Country")),
-                                  alt.Tooltip("properties.status_label:N", title="Status"),
-                                  alt.Tooltip("properties.transfers:Q", title=t("Overføringer", "Transfers"))])
-                 .add_params(pick).project("equalEarth").properties(height=360))
-        event = st.altair_chart(chart, on_select="rerun", key="transfer_map", width="stretch")
+        chart = worldmap.spec(ov.destinations, lang, (t("Land", "Country"), "Status", t("Overføringer", "Transfers")))
+        event = st.vega_lite_chart(chart, on_select="rerun", key="transfer_map", width="stretch")
         clicked = [p.get("code") for p in (event.selection.get("pick") or [])] if event else []
         clicked = [c for c in clicked if c and any(d["country"] == c for d in ov.destinations)]
         if clicked:
