@@ -237,17 +237,12 @@ def _print_changes(plan: Any, lang: str) -> None:
     """The dry run's changes: one line per activity created or changed, then one per changed field (old -> new)."""
     words = {"new": ("ny", "new"), "changed": ("endres", "changed")}
     for sheet, why in plan.skipped_sheets:
-        print(f"{'hoppet over ark' if lang == 'nb' else 'skipped sheet'} '{_plain(sheet)}': {why}")
+        print(f"{'hoppet over ark' if lang == 'nb' else 'skipped sheet'} '{terminal(sheet)}': {why}")
     for r in plan.changed_activities():
         nb, en = words[r.status]
-        print(f"{nb if lang == 'nb' else en}: {_plain(r.organisation or '')} / {_plain(r.ref or '')} {_plain(r.name or '')}")
+        print(f"{nb if lang == 'nb' else en}: {terminal(r.organisation or '')} / {terminal(r.ref or '')} {terminal(r.name or '')}")
         for c in r.changes:
-            print(f"    {_plain(c.line(lang))}")
-
-
-def _plain(text: str) -> str:
-    """Text for the terminal: control characters (escape sequences) out."""
-    return terminal(text)
+            print(f"    {terminal(c.line(lang))}")
 
 
 def _import_json(engine: Any, args: argparse.Namespace) -> int:
@@ -275,7 +270,7 @@ def cmd_list(engine: Any, args: argparse.Namespace) -> int:
     else:
         headers = [ACTIVITY[k].label(lang) if k in ACTIVITY else k for k in ("organisation", "ref", "name", "role", "status")]
         headers[0] = "Virksomhet" if lang == "nb" else "Organisation"
-        print(_table([[terminal_safe(r["organisation"]), terminal_safe(r["ref"]), terminal_safe(r["name"]),
+        print(_table([[r["organisation"], r["ref"], r["name"],
                        vocab.term_label(vocab.ROLES, r["role"], lang), vocab.term_label(vocab.STATUSES, r["status"], lang)]
                       for r in rows], headers))
         print("\n" + count_phrase(len(rows), "behandlingsaktivitet", "behandlingsaktiviteter", "activity", "activities", lang))
@@ -309,18 +304,13 @@ def activity_text(data: dict[str, Any], org: dict[str, Any], version: int, lang:
         value = col.render(data, ctx)
         if isinstance(value, bool):
             value = layout.yes_no(value, lang)
-        shown = "—" if value in (None, "") else terminal_safe(str(value))
+        shown = "—" if value in (None, "") else terminal(str(value), keep="\n")
         first, *rest = shown.split("\n")
         out.append(f"{col.header(lang).ljust(width)}  {first}")
         indent = max(width, len(col.header(lang)))
         out.extend(f"{'':{indent}}  {line}" for line in rest)
     out.append(f"{('Versjon' if lang == 'nb' else 'Version').ljust(width)}  {version}")
     return "\n".join(out)
-
-
-def terminal_safe(text: str) -> str:
-    """Stored text for a terminal that lays out its own lines (see :func:`ropa.text.terminal`)."""
-    return terminal(text, keep="\n")
 
 
 def count_phrase(n: int, nb_one: str, nb_many: str, en_one: str, en_many: str, lang: str) -> str:
