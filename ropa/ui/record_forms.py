@@ -104,7 +104,8 @@ def field_widget(spec: FieldSpec, key: str, lang: str, errors: Mapping[str, Sequ
     elif spec.kind == "countries":
         chosen = list(st.session_state.get(key) or [])
         codes = [c for c, _ in vocab.countries(lang)]
-        st.multiselect(text, codes + [c for c in chosen if c not in codes], key=key, help=help_, format_func=country_format(lang))
+        st.multiselect(text, codes + [c for c in chosen if c not in codes], key=key, help=help_, format_func=country_format(lang),
+                       placeholder="Velg land …" if lang == "nb" else "Choose countries …")
     elif spec.kind == "code":
         if spec.vocab == "countries":
             options = country_options(lang, st.session_state.get(key))
@@ -116,7 +117,8 @@ def field_widget(spec: FieldSpec, key: str, lang: str, errors: Mapping[str, Sequ
         choices = list_choices(spec, lang)
         current = list(st.session_state.get(key) or [])
         st.multiselect(text, list(dict.fromkeys([*choices, *current])), key=key, help=help_,
-                       format_func=lambda v: choices.get(v, v), accept_new_options=not choices)
+                       format_func=lambda v: choices.get(v, v), accept_new_options=not choices,
+                       placeholder=("Velg eller skriv inn …" if lang == "nb" else "Choose or type …"))
     elif spec.kind == "longtext":
         st.text_area(text, key=key, help=help_, height=80)
     else:

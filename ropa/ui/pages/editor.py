@@ -429,10 +429,10 @@ with tab["dpia"]:
     c = st.columns(4)
     collection = pick("transparency.collection", vocab.COLLECTION, tr.get("collection"), optional=True, where=c[0])
     sources_public = c[1].selectbox(label("transparency.sources_public"), yes_no_blank, index=yes_no_blank.index(tr.get("sources_public")),
-                                    key=f"{K}_sources_public", format_func=lambda v: {None: "—", True: t("Ja", "Yes"), False: t("Nei", "No")}[v])
+                                    key=f"{K}_sources_public", placeholder="—", format_func=lambda v: {None: "—", True: t("Ja", "Yes"), False: t("Nei", "No")}[v])
     provision = pick("transparency.provision", vocab.PROVISION_REQUIREMENTS, tr.get("provision"), optional=True, where=c[2])
     automated = c[3].selectbox(label("transparency.automated_decisions"), yes_no_blank, index=yes_no_blank.index(tr.get("automated_decisions")),
-                               key=f"{K}_automated", format_func=lambda v: {None: "—", True: t("Ja", "Yes"), False: t("Nei", "No")}[v])
+                               key=f"{K}_automated", placeholder="—", format_func=lambda v: {None: "—", True: t("Ja", "Yes"), False: t("Nei", "No")}[v])
     c = st.columns(2)
     consequences = c[0].text_area(label("transparency.provision_consequences"), tr.get("provision_consequences") or "",
                                   key=f"{K}_consequences", height=80)
