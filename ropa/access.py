@@ -32,14 +32,15 @@ EDIT_ACTIVITY, EDIT_RECIPIENT = "activity.edit", "recipient.edit"
 CREATE_ORGANISATION, EDIT_ORGANISATION, DELETE_ORGANISATION = "organisation.create", "organisation.edit", "organisation.delete"
 APPROVE = "activity.approve"
 ADMIN_USERS, SETTINGS = "user.admin", "settings.edit"
+SNAPSHOT = "register.snapshot"  # take an immutable copy of the whole register (reading it stays scoped)
 
 #: Permissions that are about the whole register: a user assigned to some organisations lacks them.
 GLOBAL = frozenset({CREATE_ORGANISATION, ADMIN_USERS, SETTINGS})
 
 _READS = {READ, EXPORT, CHECK}
 PERMISSIONS: dict[str, frozenset[str]] = {
-    "admin": frozenset({ADMIN_USERS, SETTINGS, *_READS}),
-    "dpo": frozenset({ADMIN_USERS, SETTINGS, *_READS, IMPORT, EDIT_ACTIVITY, EDIT_RECIPIENT, CREATE_ORGANISATION,
+    "admin": frozenset({ADMIN_USERS, SETTINGS, SNAPSHOT, *_READS}),
+    "dpo": frozenset({ADMIN_USERS, SETTINGS, SNAPSHOT, *_READS, IMPORT, EDIT_ACTIVITY, EDIT_RECIPIENT, CREATE_ORGANISATION,
                       EDIT_ORGANISATION, DELETE_ORGANISATION, APPROVE}),
     "editor": frozenset({*_READS, IMPORT, EDIT_ACTIVITY, EDIT_RECIPIENT}),
     "viewer": frozenset(_READS),
@@ -65,6 +66,7 @@ PERMISSION_LABELS = {
     APPROVE: ("godkjenne aktiviteter", "approve activities"),
     ADMIN_USERS: ("administrere brukere", "administer users"),
     SETTINGS: ("endre innstillinger", "change settings"),
+    SNAPSHOT: ("ta øyeblikksbilder av registeret", "take snapshots of the register"),
 }
 
 

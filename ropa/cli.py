@@ -15,6 +15,7 @@ import logging
 import os
 import sys
 from collections.abc import Sequence
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Optional
 
@@ -64,6 +65,8 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("file", type=Path)
     s.add_argument("--org", action="append", metavar="NAME", help="only this organisation (repeatable)")
     s.add_argument("--lang", choices=("nb", "en"), default="nb", help="language of the workbook (default nb)")
+    s.add_argument("--as-of", metavar="SNAPSHOT|DATE", help="the register as it was: a snapshot's label or number, or an ISO "
+                                                         "date/time (Europe/Oslo unless a zone is given; a date alone: the end of that day)")
 
     s = sub.add_parser("import", help="read a register file (.json, .xlsx, .xlsm, .xls, .ods, .csv) into the database, all or nothing")
     s.add_argument("file", type=Path)
@@ -102,6 +105,7 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--org", action="append", metavar="NAME", help="only this organisation (repeatable)")
     s.add_argument("--lang", choices=("nb", "en"), default="nb", help="language of the document (default nb)")
     s.add_argument("--findings", action="store_true", help="add the open findings as a last chapter")
+    s.add_argument("--as-of", metavar="SNAPSHOT|DATE", help="the register as it was: a snapshot's label or number, or an ISO date/time")
 
     s = sub.add_parser("notice", help="draft an Art. 13/14 privacy notice (.html, .md, .docx or .pdf) from the register")
     s.add_argument("file", type=Path)
@@ -126,6 +130,19 @@ def _parser() -> argparse.ArgumentParser:
             r.add_argument("note", metavar="WHY")
         if verb == "owner":
             r.add_argument("owner", metavar="USER")
+
+    s = sub.add_parser("snapshot", help="immutable copies of the whole register: create (dpo, admin), list, diff")
+    ss = s.add_subparsers(dest="snapshot_command", required=True, metavar="ACTION")
+    n = ss.add_parser("create", help="store the register as it is now under a label")
+    n.add_argument("label", metavar="LABEL")
+    n = ss.add_parser("list", help="list the snapshots, newest first")
+    n.add_argument("--format", choices=("table", "json"), default="table")
+    n = ss.add_parser("diff", help="activities added, removed and changed field by field from A to B (default: now)")
+    n.add_argument("a", metavar="A", help="a snapshot's label or number, or an ISO date/time")
+    n.add_argument("b", metavar="B", nargs="?", help="the same, or 'now' (default)")
+    n.add_argument("--org", action="append", metavar="NAME", help="only this organisation (repeatable)")
+    n.add_argument("--format", choices=("text", "json"), default="text")
+    n.add_argument("--lang", choices=("nb", "en"), default="en", help="language of the text (default en)")
 
     s = sub.add_parser("tasks", help="what a user should do: reviews overdue or due, activities returned or awaiting approval")
     s.add_argument("--format", choices=("table", "json"), default="table")
@@ -176,6 +193,8 @@ def cmd_init(engine: Any, args: argparse.Namespace) -> int:
 
 
 def cmd_export(engine: Any, args: argparse.Namespace) -> int:
+    if args.as_of:
+        return _export_as_of(engine, args)
     access.read_scope(args.org, access.EXPORT)
     suffix = args.file.suffix.lower()
     if suffix == ".xlsx":
@@ -193,6 +212,66 @@ def cmd_export(engine: Any, args: argparse.Namespace) -> int:
         counts = interchange.write_json(s, args.file, args.org)
     print(f"wrote {args.file}: {count(counts['organisations'], 'organisation', 'organisations')}, "
           f"{count(counts['activities'], 'activity', 'activities')}")
+    return EXIT_OK
+
+
+def _gaps(state: Any) -> None:
+    for gap in state.gaps:
+        print(f"note: {gap}", file=sys.stderr)
+
+
+def _export_as_of(engine: Any, args: argparse.Namespace) -> int:
+    """``export --as-of``: the register as it was (a snapshot or a past moment), scoped like export."""
+    from ropa import versions
+
+    suffix = args.file.suffix.lower()
+    if suffix not in (".xlsx", ".json"):
+        raise UsageError(f"{args.file}: cannot export to '{suffix or 'no extension'}' (use .json or .xlsx)")
+    with db.session(engine) as s:
+        state = versions.state_of(s, args.as_of, orgs=args.org, permission=access.EXPORT)
+        if suffix == ".xlsx":
+            from ropa.excel.export import write_workbook
+
+            write_workbook(s, args.file, lang=args.lang, document=state.document, as_of=state.describe(args.lang))
+        else:
+            tmp = args.file.with_name(args.file.name + ".part")
+            tmp.write_text(interchange.dumps(state.document), encoding="utf-8")
+            tmp.replace(args.file)
+    _gaps(state)
+    print(f"wrote {args.file}: {state.describe()}, {count(len(state.document['organisations']), 'organisation', 'organisations')}, "
+          f"{count(state.activities, 'activity', 'activities')}")
+    return EXIT_OK
+
+
+def cmd_snapshot(engine: Any, args: argparse.Namespace) -> int:
+    from ropa import versions
+
+    if args.snapshot_command == "create":
+        with db.transaction(engine) as s:
+            snap = versions.create(s, args.label, actor=args.actor, source="cli")
+            print(f"snapshot {snap.id} '{snap.label}': {count(snap.organisations, 'organisation', 'organisations')}, "
+                  f"{count(snap.activities, 'activity', 'activities')}, taken by {snap.created_by} at {versions.oslo(snap.created_at)}")
+        return EXIT_OK
+    if args.snapshot_command == "list":
+        with db.session(engine) as s:
+            rows = [{"id": x.id, "label": x.label, "created_at": versions.timeline.to_utc(x.created_at).isoformat(),
+                     "created_by": x.created_by, "organisations": x.organisations, "activities": x.activities, "digest": x.digest}
+                    for x in versions.list_snapshots(s)]
+        if args.format == "json":
+            print(terminal_json(rows, indent=2))
+        else:
+            print(_table([[str(r["id"]), r["label"], versions.oslo(datetime.fromisoformat(r["created_at"])), r["created_by"],
+                           str(r["activities"])] for r in rows], ["id", "label", "taken (Europe/Oslo)", "by", "activities"]))
+        return EXIT_OK
+    with db.session(engine) as s:
+        found = versions.diff(s, args.a, args.b, orgs=args.org)
+    if args.format == "json":
+        print(terminal_json(found.as_dict(), indent=2, default=str))
+    else:
+        for line in found.lines(args.lang):
+            print(line)
+    _gaps(found.a)
+    _gaps(found.b)
     return EXIT_OK
 
 
@@ -351,7 +430,13 @@ def cmd_report(engine: Any, args: argparse.Namespace) -> int:
     if args.file.suffix.lower() not in report.FORMATS:
         raise UsageError(f"{args.file}: cannot write a record as '{args.file.suffix or 'no extension'}' (use .pdf or .docx)")
     with db.session(engine) as s:
-        r = report.write_report(s, args.file, orgs=args.org, lang=args.lang, with_findings=args.findings)
+        state = None
+        if args.as_of:
+            from ropa import versions
+
+            state = versions.state_of(s, args.as_of, orgs=args.org, permission=access.EXPORT)
+            _gaps(state)
+        r = report.write_report(s, args.file, orgs=args.org, lang=args.lang, with_findings=args.findings, as_of=state)
     acts = sum(len(o["cards"]) for o in r.organisations)
     print(f"wrote {args.file}: {len(r.organisations)} organisations, {acts} activities"
           + (f", {len(r.findings)} findings" if r.findings is not None else ""))
@@ -472,7 +557,7 @@ def _act_as(engine: Any, args: argparse.Namespace) -> None:
     access.set_reader(found)
 
 
-COMMANDS = {"report": cmd_report, "notice": cmd_notice, "publish": cmd_publish, "review": cmd_review, "tasks": cmd_tasks, "user": cmd_user, "check": cmd_check, "schema": cmd_schema, "init": cmd_init, "export": cmd_export, "import": cmd_import, "list": cmd_list, "show": cmd_show}
+COMMANDS = {"snapshot": cmd_snapshot, "report": cmd_report, "notice": cmd_notice, "publish": cmd_publish, "review": cmd_review, "tasks": cmd_tasks, "user": cmd_user, "check": cmd_check, "schema": cmd_schema, "init": cmd_init, "export": cmd_export, "import": cmd_import, "list": cmd_list, "show": cmd_show}
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:

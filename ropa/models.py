@@ -14,7 +14,7 @@ Codes (roles, statuses, legal bases, mechanisms ...) are plain strings checked a
 from datetime import UTC, date, datetime
 from typing import Any, Optional
 
-from sqlalchemy import JSON, Column, DateTime, ForeignKey, Index, Integer, Text, UniqueConstraint, func
+from sqlalchemy import JSON, Column, DateTime, ForeignKey, Index, Integer, LargeBinary, Text, UniqueConstraint, func
 from sqlmodel import Field, Relationship, SQLModel
 
 
@@ -322,3 +322,24 @@ class ReviewInterval(SQLModel, table=True):
         sa_column=Column(Integer, ForeignKey("organisation.id", ondelete="CASCADE"), primary_key=True)
     )
     months: int = 12
+
+
+class Snapshot(SQLModel, table=True):
+    """An immutable copy of the whole register under a label, for "the register as it was"
+    (an audit, a year end). Triggers refuse UPDATE and DELETE, as for the audit trail.
+
+    ``content`` is the register in the JSON format (gzip), with the versions every record was
+    read at; ``organisation_ids`` maps each organisation's name in the copy to its row id, so a
+    reader assigned to an organisation sees its part even after a rename."""
+
+    __tablename__ = "snapshot"
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    label: str = Field(sa_column=Column(Text, nullable=False, unique=True))
+    created_at: datetime = _stamp()
+    created_by: str = Field(sa_column=Column(Text, nullable=False))
+    organisations: int = 0
+    activities: int = 0
+    organisation_ids: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    digest: str = Field(max_length=64)  # sha256 of the JSON text, so a copy can be shown to be the one stored
+    content: bytes = Field(sa_column=Column(LargeBinary, nullable=False))

@@ -55,8 +55,10 @@ class Report:
 
 
 def build_report(organisations: list[dict[str, Any]], *, lang: str = "nb", version: Optional[RegisterVersion] = None,
-                 findings: Optional[list[checks.Finding]] = None, made: Optional[datetime] = None) -> Report:
-    """The record's content from the register's organisation dicts (see :func:`present.load`)."""
+                 findings: Optional[list[checks.Finding]] = None, made: Optional[datetime] = None,
+                 as_of: Optional[str] = None) -> Report:
+    """The record's content from the register's organisation dicts (see :func:`present.load`);
+    ``as_of`` names the past state shown (a snapshot or a moment), on the cover."""
     p = Presenter(lang)
     made = made or datetime.now(UTC)
     names = [o["name"] for o in organisations]
@@ -77,7 +79,7 @@ def build_report(organisations: list[dict[str, Any]], *, lang: str = "nb", versi
         (p.t("Behandlingsaktiviteter", "Processing activities"), [str(n_acts)]),
         (p.t("Dato", "Date"), [p.date(made.date())]),
         (p.t("Registerversjon", "Register version"), version_text),
-    ]
+    ] + ([(p.t("Registeret slik det var", "The register as it was"), [as_of])] if as_of else [])
     orgs_out = []
     for org in organisations:
         cards: list[Card] = [p.card(a, org) for a in org.get("activities", [])]
@@ -164,13 +166,13 @@ def render_docx(report: Report, out: Union[str, Path, IO[bytes]]) -> None:
 
 
 def write_report(session: Session, path: Union[str, Path], *, orgs: Optional[Sequence[str]] = None, lang: str = "nb",
-                 with_findings: bool = False) -> Report:
+                 with_findings: bool = False, as_of: Optional[Any] = None) -> Report:
     """Write the record to ``path`` (.pdf or .docx) and return what it shows."""
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in FORMATS:
         raise RopaError(f"{path}: cannot write a record as '{suffix or 'no extension'}' (use .pdf or .docx)")
-    report = make_report(session, orgs=orgs, lang=lang, with_findings=with_findings)
+    report = make_report(session, orgs=orgs, lang=lang, with_findings=with_findings, as_of=as_of)
     data = render_pdf(report) if suffix == ".pdf" else None
     tmp = path.with_name(path.name + ".part")
     if data is not None:
@@ -181,7 +183,17 @@ def write_report(session: Session, path: Union[str, Path], *, orgs: Optional[Seq
     return report
 
 
-def make_report(session: Session, *, orgs: Optional[Sequence[str]] = None, lang: str = "nb", with_findings: bool = False) -> Report:
+def make_report(session: Session, *, orgs: Optional[Sequence[str]] = None, lang: str = "nb", with_findings: bool = False,
+                as_of: Optional[Any] = None) -> Report:
+    """The record of the register now, or as it was (``as_of``: a :class:`ropa.versions.AsOf`, already scoped)."""
+    if as_of is not None:
+        from ropa.excel.export import _document_recipients
+
+        organisations = [{**o, "all_recipients": _document_recipients(o)} for o in as_of.document["organisations"]]
+        for o in organisations:
+            o["all_recipients"] = [{k: r[k] for k in ("name", "kind", "country", "agreement")} for r in o["all_recipients"]]
+        past = (checks.check_documents(((o, o["activities"], o["all_recipients"]) for o in organisations)) if with_findings else None)
+        return build_report(organisations, lang=lang, findings=past, as_of=as_of.describe(lang))
     organisations = load(session, orgs)
     findings = checks.check_register(session, orgs=list(orgs) if orgs else None) if with_findings else None
     return build_report(organisations, lang=lang, version=register_version(session), findings=findings)

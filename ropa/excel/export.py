@@ -466,6 +466,46 @@ def _findings(session: Session, orgs: Optional[Sequence[str]], today: date) -> O
     return list(checks.check_register(session, orgs=list(orgs) if orgs else None, today=today))
 
 
+def _document_organisations(session: Session, document: dict[str, Any], lang: str) -> tuple[list[_Org], dict[int, list[dict[str, Any]]]]:
+    """A register document's organisations (their index as id) and activities; each gets the
+    vocabulary terms its organisation has now, where it still exists."""
+    names = [o["name"] for o in document["organisations"]]
+    ids = {o.name: o.id for o in session.execute(select(Organisation).where(Organisation.name.in_(names))).scalars()}  # type: ignore[attr-defined]
+    custom: dict[Optional[int], dict[str, dict[str, vocab.Term]]] = {}
+    stmt = select(Term).where(or_(Term.organisation_id.in_(list(ids.values())), Term.organisation_id.is_(None)))  # type: ignore[union-attr,attr-defined]
+    for t in session.execute(stmt).scalars():
+        custom.setdefault(t.organisation_id, {}).setdefault(t.kind, {})[t.key] = vocab.Term(t.key, t.label_en, t.label_nb)
+    out, acts = [], {}
+    for i, o in enumerate(document["organisations"]):
+        doc = {k: v for k, v in o.items() if k != "activities"}
+        terms = {kind: dict(v) for kind, v in custom.get(None, {}).items()}
+        for kind, v in custom.get(ids.get(o["name"]), {}).items():
+            terms.setdefault(kind, {}).update(v)
+        out.append(_Org(i, doc, Context(lang=lang, org=doc, custom=terms)))
+        acts[i] = list(o.get("activities") or [])
+    return out, acts
+
+
+def _document_recipients(org: dict[str, Any]) -> list[dict[str, Any]]:
+    """An organisation's recipients in a register document (used or not), with the refs using each."""
+    found: dict[str, dict[str, Any]] = {}
+    for r in org.get("recipients") or []:
+        found.setdefault(r["name"], {**{k: r.get(k) for k in ("name", "kind", "country", "agreement")}, "used_by": []})
+    for act in org.get("activities") or []:
+        for r in act.get("recipients") or []:
+            rec = found.setdefault(r["name"], {**{k: r.get(k) for k in ("name", "kind", "country", "agreement")}, "used_by": []})
+            rec["used_by"].append(act["ref"])
+    return [found[n] for n in sorted(found)]
+
+
+def _document_findings(document: dict[str, Any], today: date) -> Optional[list[Any]]:
+    try:
+        checks = importlib.import_module("ropa.checks")
+    except ImportError:
+        return None
+    return list(checks.check_documents(((o, o.get("activities") or [], _document_recipients(o)) for o in document["organisations"]), today))
+
+
 def _json_cells(record: Any) -> list[str]:
     """The record's JSON in cell-sized pieces."""
     text = json.dumps(record, ensure_ascii=False, separators=(",", ":"))
@@ -484,8 +524,13 @@ def write_workbook(
     orgs: Optional[Sequence[str]] = None,
     progress: Optional[Progress] = None,
     today: Optional[date] = None,
+    document: Optional[dict[str, Any]] = None,
+    as_of: Optional[str] = None,
 ) -> WorkbookSummary:
     """Write the register (or the named organisations) as a workbook to a path or binary stream.
+
+    ``document``: write this register document instead (the register as it was, already scoped:
+    :func:`ropa.versions.state_of`), saying on the cover which state it is (``as_of``).
 
     ``progress(done, total)`` is called as activities are written. A path is written to a
     temporary file first and renamed, so nobody sees half a workbook. An unknown organisation
@@ -495,9 +540,16 @@ def write_workbook(
         raise ValueError(f"language must be 'nb' or 'en', not {lang!r}")
     today = today or date.today()
     title = layout.text("title", lang)
-    organisations = _organisations(session, orgs, lang)
-    total = _count_activities(session, [o.id for o in organisations])
-    findings = _findings(session, orgs, today)
+    if document is not None:  # the register as it was (ropa.versions): the same sheets from a document
+        organisations, past = _document_organisations(session, document, lang)
+        total = sum(len(acts) for acts in past.values())
+        findings = _document_findings(document, today)
+        activity_rows: Any = ((i, act) for i, acts in past.items() for act in acts)
+    else:
+        organisations = _organisations(session, orgs, lang)
+        total = _count_activities(session, [o.id for o in organisations])
+        findings = _findings(session, orgs, today)
+        activity_rows = snapshot.iter_activities(session, [o.id for o in organisations], versions=True)
     summary = WorkbookSummary(lang=lang, organisations=len(organisations), findings=None if findings is None else len(findings))
 
     wb = Workbook(write_only=True)
@@ -524,7 +576,7 @@ def write_workbook(
     if progress:
         progress(0, total)
     done = 0
-    for org_id, act in snapshot.iter_activities(session, list(by_id), versions=True):
+    for org_id, act in activity_rows:
         ctx = by_id[org_id].ctx
         ctx.activity = act
         activities.record(act, ctx, _json_cells(act))
@@ -542,7 +594,7 @@ def write_workbook(
     for org in organisations:
         org.ctx.activity = None
         org_sheet.record(org.doc, org.ctx, _json_cells(org.doc))
-        for rec in _recipients(session, org.id):
+        for rec in (_document_recipients(document["organisations"][org.id]) if document is not None else _recipients(session, org.id)):
             recipients.record(rec, org.ctx)
 
     if finding_sheet is not None and findings is not None:
@@ -567,8 +619,8 @@ def write_workbook(
     summary.recipients, summary.processor_activities = recipients.rows, processor.rows
     summary.sheets = {s.ws.title: s.rows for s in sheets}
 
-    _write_cover(cover, organisations, summary, styles, lang, today)
-    _write_metadata(metadata, lang, today, orgs, styles, has_findings=finding_sheet is not None)
+    _write_cover(cover, organisations, summary, styles, lang, today, as_of)
+    _write_metadata(metadata, lang, today, orgs, styles, has_findings=finding_sheet is not None, as_of=as_of)
     _save(wb, target)
     if progress:
         progress(total, total)
@@ -576,7 +628,7 @@ def write_workbook(
 
 
 def _write_cover(ws: _StreamSheet, organisations: list[_Org], summary: WorkbookSummary, styles: _Styles,
-                 lang: str, today: date) -> None:
+                 lang: str, today: date, as_of: Optional[str] = None) -> None:
     """Title, the figures, then each organisation's Art. 30(1)(a) details."""
     cell, none = styles.cell, layout.text("none", lang)
     ws.lines = 2
@@ -586,7 +638,7 @@ def _write_cover(ws: _StreamSheet, organisations: list[_Org], summary: WorkbookS
     facts: list[tuple[str, Any]] = [
         ("generated", today), ("activities", summary.activities), ("transfers", summary.transfers),
         ("findings", none if summary.findings is None else summary.findings),
-    ]
+    ] + ([("as_of", as_of)] if as_of else [])
     for key, value in facts:
         ws.append([cell(ws, layout.text(key, lang), styles.label), value])
     for org in organisations:
@@ -613,7 +665,7 @@ def _write_cover(ws: _StreamSheet, organisations: list[_Org], summary: WorkbookS
 
 
 def _write_metadata(ws: _StreamSheet, lang: str, today: date, orgs: Optional[Sequence[str]], styles: _Styles, *,
-                    has_findings: bool) -> None:
+                    has_findings: bool, as_of: Optional[str] = None) -> None:
     """What the importer checks to recognise its own workbooks."""
     ws.append([styles.cell(ws, h, styles.header) for h in layout.METADATA_HEADERS["nb" if lang == "nb" else "en"]])
     rows: list[tuple[str, Any]] = [
@@ -621,7 +673,7 @@ def _write_metadata(ws: _StreamSheet, lang: str, today: date, orgs: Optional[Seq
         ("generated", today), ("generated_at", datetime.now().replace(microsecond=0).isoformat()),
         ("generator", f"ropa {__version__}"), ("register_format", FORMAT_NAME), ("register_version", FORMAT_VERSION),
         ("organisations", "\n".join(orgs) if orgs else "*"),
-    ]
+    ] + ([("as_of", as_of)] if as_of else [])
     for key in layout.SHEET_ORDER:
         if key != "findings" or has_findings:
             rows.append((f"sheet:{key}", layout.sheet_name(key, lang)))

@@ -66,6 +66,7 @@ TEXTS: dict[str, tuple[str, str]] = {  # key: (en, nb)
     "transfers": ("Transfers to third countries", "Antall overføringer til tredjestat"),
     "findings": ("Open findings", "Åpne avvik"),
     "organisations": ("Organisations", "Virksomheter"),
+    "as_of": ("The register as it was", "Registeret slik det var"),
     "yes": ("Yes", "Ja"),
     "no": ("No", "Nei"),
     "unanswered": ("not answered", "ikke besvart"),
@@ -498,6 +499,8 @@ METADATA_MEANINGS: dict[str, tuple[str, str]] = {  # key: (en, nb)
     "register_version": ("Version of that format.", "Versjonen av det formatet."),
     "organisations": ("Organisations included (* for all).", "Virksomhetene som er med (* for alle)."),
     "sheet": ("Name of a sheet in this workbook.", "Navnet på et ark i arbeidsboken."),
+    "as_of": ("The state of the register written: a snapshot or a past moment (absent: the register then).",
+              "Hvilken tilstand av registeret som er skrevet: et øyeblikksbilde eller et tidligere tidspunkt (mangler: registeret da)."),
 }
 SHEET_ORDER = ("cover", "activities", "transfers", "recipients", "processor", "organisations", "findings",
                "code_lists", "metadata")
