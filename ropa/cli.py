@@ -230,12 +230,10 @@ def _export_as_of(engine: Any, args: argparse.Namespace) -> int:
     with db.session(engine) as s:
         state = versions.state_of(s, args.as_of, orgs=args.org, permission=access.EXPORT)
         if suffix == ".xlsx":
-            from ropa.excel.export import write_workbook
-
-            write_workbook(s, args.file, lang=args.lang, document=state.document, as_of=state.describe(args.lang))
+            versions.write_workbook(s, state, args.file, lang=args.lang)
         else:
             tmp = args.file.with_name(args.file.name + ".part")
-            tmp.write_text(interchange.dumps(state.document), encoding="utf-8")
+            tmp.write_text(versions.json_text(state), encoding="utf-8")
             tmp.replace(args.file)
     _gaps(state)
     print(f"wrote {args.file}: {state.describe()}, {count(len(state.document['organisations']), 'organisation', 'organisations')}, "

@@ -121,3 +121,34 @@ def restore_activity(
     changed = registry.update_activity(session, o.name, ref, data, expected_version=expected_version, actor=actor,
                                        source=_source(source, v))
     return Restored(data["ref"], changed, expected_version + 1 if changed else expected_version, source_version=v.version)
+
+
+def compare(session: Session, org: str, ref: str, version: Union[int, timeline.Version]) -> list[Any]:
+    """The fields that differ between ``version`` and the activity now (all of them when it was
+    deleted), as :class:`ropa.versions.FieldChange` (old: now, new: the version's value)."""
+    from ropa.versions import FieldChange
+
+    v = _version(session, org, ref, version)
+    try:
+        now = registry.activity_dict(registry.get_activity(session, org, ref))
+    except NotFound:
+        now = {}
+    then = v.record
+    keys = [k for k in timeline.ACTIVITY_DEFAULTS if k in then or k in now]
+    plain = lambda rs: [r.get("name") for r in rs or []]  # noqa: E731  (recipients: which, not their details)
+    return [FieldChange(k, now.get(k), then.get(k)) for k in keys
+            if (plain(now.get(k)) != plain(then.get(k)) if k == "recipients" else now.get(k) != then.get(k))]
+
+
+def deleted(session: Session, org: str) -> list[str]:
+    """Refs of the organisation's activities that were deleted and not created again."""
+    from ropa.models import AuditEvent, ProcessingActivity
+
+    o = registry.get_organisation(session, org)
+    access.read_scope([o.name])
+    prefix = f"{o.name}/"
+    keys = session.execute(select(AuditEvent.entity_key).where(
+        AuditEvent.entity == "activity", AuditEvent.action == "delete",
+        AuditEvent.entity_key.startswith(prefix, autoescape=True)).distinct()).scalars()  # type: ignore[attr-defined]
+    living = set(session.execute(select(ProcessingActivity.ref).where(ProcessingActivity.organisation_id == o.id)).scalars())
+    return sorted({k[len(prefix):] for k in keys} - living)

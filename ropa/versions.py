@@ -301,6 +301,22 @@ class Diff:
         return out
 
 
+    def rows(self, lang: str = "en") -> list[dict[str, str]]:
+        """One row per change for a table: what, organisation, ref, name, field, before, after
+        (values as the workbook shows them); an added or removed record is one row."""
+        words = {"added": ("lagt til", "added"), "removed": ("fjernet", "removed"), "changed": ("endret", "changed")}
+        out = []
+        for r in self.records:
+            base = {"what": words[r.kind][0 if lang == "nb" else 1], "organisation": r.organisation, "ref": r.ref or "",
+                    "name": r.name if r.ref else ""}
+            if not r.changes:
+                out.append({**base, "field": "", "before": "", "after": ""})
+            for c in r.changes:
+                out.append({**base, "field": c.label(lang), "before": c.text(c.old, lang, r.entity),
+                            "after": c.text(c.new, lang, r.entity)})
+        return out
+
+
 def _one_line(text: str) -> str:
     return "; ".join(x for x in text.splitlines() if x)
 
@@ -363,3 +379,20 @@ def diff(session: Session, a: Union[str, int, datetime], b: Union[str, int, date
          orgs: Optional[list[str]] = None) -> Diff:
     """What changed from ``a`` to ``b`` (default: now), each a snapshot, a moment or now."""
     return compare(state_of(session, a, orgs=orgs), state_of(session, b, orgs=orgs))
+
+
+# ---------------------------------------------------------------------------------------------
+# Writing a past state
+
+
+def write_workbook(session: Session, state: AsOf, target: Any, *, lang: str = "nb") -> Any:
+    """The DPO's workbook of a past state (the live register's sheets, the state named on the cover)."""
+    from ropa.excel.export import write_workbook as write
+
+    return write(session, target, lang=lang, document=state.document, as_of=state.describe(lang))
+
+
+def json_text(state: AsOf) -> str:
+    """A past state in the JSON format, as ``export`` writes the register (each record with the
+    version it had: importing the copy later cannot undo the saves made since)."""
+    return interchange.dumps(state.document)

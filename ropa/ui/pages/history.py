@@ -52,3 +52,88 @@ else:
         t("Etter", "After"): audit.value_text(e.entity, e.field, e.new_value, lang),
         t("Kilde", "Source"): e.source or "", t("Versjon", "Version"): e.version,
     } for e in (reversed(events) if ref else events)])), hide_index=True, width="stretch")
+
+
+# --- Restore (its own block): put a field or the whole activity back as it was at an earlier
+# version, as an ordinary audited save (ropa.restore); a deleted activity comes back as a new one.
+RESTORE = {
+    "restore": ("Gjenopprett en tidligere versjon", "Restore an earlier version"),
+    "restore_intro": ("Gjenopprettingen er en vanlig lagring: den får nytt versjonsnummer og står i historikken. "
+                      "Historikken selv endres aldri. Mottakere tas med slik de er registrert nå.",
+                      "A restore is an ordinary save: it gets a new version number and appears in the history. The "
+                      "history itself never changes. Recipients are taken as they are recorded now."),
+    "deleted": ("Slettet aktivitet", "Deleted activity"),
+    "deleted_none": ("Velg en aktivitet over, eller en slettet aktivitet her.", "Choose an activity above, or a deleted one here."),
+    "version": ("Versjon", "Version"),
+    "what": ("Hva som gjenopprettes", "What to restore"),
+    "whole": ("Hele aktiviteten", "The whole activity"),
+    "one": ("Ett felt", "One field"),
+    "field": ("Felt", "Field"),
+    "same": ("Denne versjonen er lik aktiviteten nå.", "This version is the same as the activity now."),
+    "now": ("Nå", "Now"), "then": ("I versjonen", "In the version"),
+    "go": ("Gjenopprett", "Restore"),
+    "gone": ("Aktiviteten er slettet: den opprettes på nytt med innholdet fra versjonen.",
+             "The activity was deleted: it will be created again with the content of the version."),
+    "no_edit": ("Du har ikke tillatelse til å endre aktiviteter i denne virksomheten.",
+                "You are not allowed to change activities in this organisation."),
+}
+rt = state.words(RESTORE)
+
+
+def _restore_block() -> None:
+    from ropa import access, restore, versions
+    from ropa.ui import errors, signin
+
+    me = signin.principal()
+    st.divider()
+    st.subheader(rt("restore"))
+    st.caption(rt("restore_intro"))
+    state.show_flash()
+    target = ref
+    if target is None:
+        with db.session(state.engine()) as s:
+            gone = restore.deleted(s, org)
+        if not gone:
+            st.caption(rt("deleted_none"))
+            return
+        target = st.selectbox(rt("deleted"), gone, key="h_restore_deleted")
+    with db.session(state.engine()) as s:
+        found = [v for v in restore.history(s, org, target) if v.action != "delete"]
+        try:
+            current = registry.get_activity(s, org, target).version
+        except NotFound:
+            current = None
+    if not found:
+        return
+    chosen = st.selectbox(rt("version"), list(reversed(found)), key="h_restore_version",
+                          format_func=lambda v: f"v{v.version} · {versions.oslo(v.at)} · {v.actor} · {audit.action_label(v.action, lang)}")
+    with db.session(state.engine()) as s:
+        differs = restore.compare(s, org, target, chosen)
+    if not differs:
+        st.info(rt("same"))
+        return
+    st.dataframe(safe_table(pd.DataFrame([{rt("field"): c.label(lang), rt("now"): c.text(c.old, lang),
+                                           rt("then"): c.text(c.new, lang)} for c in differs])),
+                 hide_index=True, width="stretch")
+    whole = current is None or st.radio(rt("what"), [True, False], horizontal=True, key="h_restore_whole",
+                                        format_func=lambda w: rt("whole") if w else rt("one"))
+    field = None if whole else st.selectbox(rt("field"), [c.field for c in differs], key="h_restore_field",
+                                            format_func=lambda f: fields.label(f, lang))
+    if current is None:
+        st.caption(rt("gone"))
+    if not access.can(me, access.EDIT_ACTIVITY, org):
+        st.caption(rt("no_edit"))
+        return
+    if st.button(rt("go"), type="primary", icon=":material/restore:", key="h_restore_go"):
+        with errors.reported() as outcome, db.transaction(state.engine()) as s:
+            if field is not None:
+                done = restore.restore_field(s, org, target, field, chosen, expected_version=current or 0, actor=me,
+                                             source="dashboard")
+            else:
+                done = restore.restore_activity(s, org, target, chosen, expected_version=current, actor=me, source="dashboard")
+        if not outcome.failed:
+            state.flash(done.message(lang))
+            st.rerun()
+
+
+_restore_block()

@@ -1,0 +1,110 @@
+"""The Versions page (snapshots, what changed, the register as it was for download) and the
+History page's restore block, through Streamlit's AppTest, in both languages."""
+
+from __future__ import annotations
+
+import io
+import json
+from typing import Any
+
+import openpyxl
+import pytest
+
+from ropa import access, db, registry, versions
+from ropa.excel import layout
+from tests.conftest import app_page
+
+ORG = "Janteloppet"
+
+
+def _change(url: str) -> None:
+    engine = db.make_engine(url)
+    with db.transaction(engine) as s:
+        act = registry.get_activity(s, ORG, "JL-01")
+        data = registry.activity_dict(act)
+        data["description"] = "Changed after the snapshot"
+        registry.update_activity(s, ORG, "JL-01", data, expected_version=act.version, actor="ola")
+        registry.delete_activity(s, ORG, "JL-02", actor="ola")
+    engine.dispose()
+
+
+def _button(at: Any, label: str) -> Any:
+    return next(b for b in at.button if b.label == label)
+
+
+@pytest.mark.parametrize("lang, words", [
+    ("nb", {"title": "Versjoner", "take": "Ta øyeblikksbilde", "compare": "Sammenlign", "removed": "Fjernet", "make": "Lag filene",
+            "field": "Felt", "what": "fjernet"}),
+    ("en", {"title": "Versions", "take": "Take snapshot", "compare": "Compare", "removed": "Removed", "make": "Create the files",
+            "field": "Field", "what": "removed"}),
+])
+def test_take_a_snapshot_compare_and_download_in_both_languages(demo_url, lang, words):
+    at = app_page("versions", lang)
+    assert at.title[0].value == words["title"]
+    at.text_input(key="snapshot_label").input("Før revisjon")
+    _button(at, words["take"]).click().run()
+    assert not at.exception
+    with db.session(db.make_engine(demo_url)) as s:
+        assert [x.label for x in versions.list_snapshots(s)] == ["Før revisjon"]
+    assert "Før revisjon" in set(at.dataframe[0].value.iloc[:, 1])
+
+    _change(demo_url)
+    at.selectbox(key="versions_a").set_value("Før revisjon")
+    _button(at, words["compare"]).click().run()
+    assert not at.exception
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics[words["removed"]] == "1"
+    table = at.dataframe[1].value
+    assert words["what"] in set(table.iloc[:, 0]) and "JL-02" in set(table.iloc[:, 2])
+    assert words["field"] in table.columns and not any(str(c).startswith(("{", "[")) for c in table.to_numpy().ravel())
+
+    at.selectbox(key="versions_export").set_value("Før revisjon")
+    _button(at, words["make"]).click().run()
+    assert not at.exception
+    files = at.session_state["versions_files"]
+    refs = [a["ref"] for o in json.loads(files["json"])["organisations"] for a in o["activities"]]
+    assert "JL-02" in refs
+    book = openpyxl.load_workbook(io.BytesIO(files["xlsx"]))
+    cover = " ".join(str(c) for row in book[layout.sheet_name("cover", lang)].iter_rows(values_only=True) for c in row if c)
+    assert layout.text("as_of", lang) in cover and "Før revisjon" in cover
+
+
+def test_a_viewer_cannot_take_snapshots_and_downloads_only_its_organisation(demo_url):
+    engine = db.make_engine(demo_url)
+    with db.transaction(engine) as s:
+        versions.create(s, "year end", actor="dpo")
+    vera = access.Principal("vera", "viewer", frozenset({ORG}))
+    at = app_page("versions", "en", ropa_principal=vera)
+    assert not [b for b in at.button if b.label == "Take snapshot"]
+    assert "Only data protection officers and administrators can take snapshots." in [c.value for c in at.caption]
+    at.selectbox(key="versions_export").set_value("year end")
+    _button(at, "Create the files").click().run()
+    assert not at.exception
+    assert [o["name"] for o in json.loads(at.session_state["versions_files"]["json"])["organisations"]] == [ORG]
+
+
+@pytest.mark.parametrize("lang, go", [("nb", "Gjenopprett"), ("en", "Restore")])
+def test_history_restores_an_activity_and_brings_back_a_deleted_one(demo_url, lang, go):
+    _change(demo_url)
+    engine = db.make_engine(demo_url)
+    at = app_page("history", lang, open_activity=(ORG, "JL-01"))
+    offered = at.selectbox(key="h_restore_version").options  # newest first
+    assert offered[-1].startswith("v1 · ")
+    at.selectbox(key="h_restore_version").select_index(len(offered) - 1).run()
+    at.radio(key="h_restore_whole").set_value(False).run()
+    at.selectbox(key="h_restore_field").set_value("description").run()
+    _button(at, go).click().run()
+    assert not at.exception
+    with db.session(engine) as s:
+        act = registry.get_activity(s, ORG, "JL-01")
+        assert act.version == 3 and act.description != "Changed after the snapshot"
+        last = registry.history(s, "activity", act.id)[-1]
+        assert last.field == "description" and last.source == "restore of version 1 (dashboard)"
+
+    at = app_page("history", lang)
+    at.selectbox(key="h_org").set_value(ORG).run()
+    assert at.selectbox(key="h_restore_deleted").value == "JL-02"
+    _button(at, go).click().run()
+    assert not at.exception
+    with db.session(engine) as s:
+        assert registry.get_activity(s, ORG, "JL-02").version == 1
