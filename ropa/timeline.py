@@ -267,8 +267,9 @@ class Replay:
     # -- the result
 
     def activity(self, life: _Life, *, versions: bool = True) -> dict[str, Any]:
-        """An activity as it stands in the replay, its recipients as they stand too."""
-        act = ordered_activity(json.loads(json.dumps(life.state)))
+        """An activity as it stands in the replay, its recipients as they stand too (new dicts;
+        lists of text are shared with the replay, which is not used after)."""
+        act = ordered_activity(life.state)
         recs = []
         for r, ref in zip(act.get("recipients") or [], life.rec_refs):
             shown = {k: ref.state.get(k) for k in RECIPIENT_KEYS} if ref is not None and ref.alive else {k: r.get(k) for k in RECIPIENT_KEYS}
@@ -278,7 +279,7 @@ class Replay:
         act["recipients"] = recs
         for t, ref in zip(act.get("transfers") or [], life.transfer_refs):
             if ref is not None and ref.alive:
-                t["recipient"] = ref.state["name"]
+                t["recipient"] = ref.state["name"]  # t is ordered_activity's own copy
         if versions:
             act["version"] = life.version
         return act
