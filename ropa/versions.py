@@ -239,6 +239,17 @@ class FieldChange:
 
         return audit.value_text(entity, self.field, None if value is None else json.dumps(value, ensure_ascii=False), lang)
 
+    def summary(self, lang: str = "en", entity: str = "activity") -> str:
+        """For a list of items (purposes, categories …): the items added (+) and removed (−), in
+        words; empty for other fields, whose before and after say it."""
+        old, new = self.old or [], self.new or []
+        if not (isinstance(old, list) and isinstance(new, list) and all(isinstance(x, str) for x in [*old, *new])):
+            return ""
+        added = [self.text([x], lang, entity) for x in new if x not in old]
+        removed = [self.text([x], lang, entity) for x in old if x not in new]
+        return "; ".join([*(f"+ {x}" for x in added), *(f"− {x}" for x in removed)]) or (
+            "ny rekkefølge" if lang == "nb" else "new order")
+
 
 @dataclass
 class RecordChange:
@@ -296,24 +307,29 @@ class Diff:
             what = f"{r.organisation} / {r.ref} {r.name}" if r.ref else f"{r.organisation} ({'virksomheten' if nb else 'the organisation'})"
             out.append(f"{words[r.kind][0 if nb else 1]}: {what}")
             for c in r.changes:
+                summary = c.summary(lang, r.entity)
+                if summary:
+                    out.append(f"    {c.label(lang)}: {summary}")
+                    continue
                 old, new = c.text(c.old, lang, r.entity), c.text(c.new, lang, r.entity)
                 out.append(f"    {c.label(lang)}: {_one_line(old) or '—'} → {_one_line(new) or '—'}")
         return out
 
 
     def rows(self, lang: str = "en") -> list[dict[str, str]]:
-        """One row per change for a table: what, organisation, ref, name, field, before, after
-        (values as the workbook shows them); an added or removed record is one row."""
+        """One row per change for a table: what, organisation, ref, name, field, change (items
+        added/removed of a list), before, after (values as the workbook shows them); an added or
+        removed record is one row."""
         words = {"added": ("lagt til", "added"), "removed": ("fjernet", "removed"), "changed": ("endret", "changed")}
         out = []
         for r in self.records:
             base = {"what": words[r.kind][0 if lang == "nb" else 1], "organisation": r.organisation, "ref": r.ref or "",
                     "name": r.name if r.ref else ""}
             if not r.changes:
-                out.append({**base, "field": "", "before": "", "after": ""})
+                out.append({**base, "field": "", "change": "", "before": "", "after": ""})
             for c in r.changes:
-                out.append({**base, "field": c.label(lang), "before": c.text(c.old, lang, r.entity),
-                            "after": c.text(c.new, lang, r.entity)})
+                out.append({**base, "field": c.label(lang), "change": c.summary(lang, r.entity),
+                            "before": c.text(c.old, lang, r.entity), "after": c.text(c.new, lang, r.entity)})
         return out
 
 

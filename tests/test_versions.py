@@ -89,7 +89,8 @@ def test_snapshot_diff_names_activities_added_removed_and_changed_field_by_field
     assert by_moment.as_dict()["changed"] == found.as_dict()["changed"]
     lines = "\n".join(found.lines("nb"))
     assert "lagt til: Acme AS / A-04" in lines and "fjernet: Acme AS / A-02" in lines
-    assert "Formålene med behandlingen: Purpose of A-01 → Purpose of A-01; Marketing" in lines
+    assert "Formålene med behandlingen: + Marketing" in lines and "Beskrivelse: — → Now with a description" in lines
+    assert purposes.summary("en") == "+ Marketing"
 
 
 def test_as_of_exports_read_back_as_the_register_was(engine, story, tmp_path):

@@ -43,7 +43,7 @@ TEXT = {
     "same": ("Ingen forskjeller.", "No differences."),
     "added": ("Lagt til", "Added"), "removed": ("Fjernet", "Removed"), "changed": ("Endret", "Changed"),
     "what": ("Hva", "What"), "org": ("Virksomhet", "Organisation"), "ref": ("Ref.", "Ref"), "name": ("Navn", "Name"),
-    "field": ("Felt", "Field"), "before": ("Før", "Before"), "after": ("Etter", "After"),
+    "field": ("Felt", "Field"), "change": ("Endring", "Change"), "before": ("Før", "Before"), "after": ("Etter", "After"),
     "download": ("Last ned registeret slik det var", "Download the register as it was"),
     "state": ("Tilstand", "State"),
     "lang": ("Språk i arbeidsboken", "Language of the workbook"),
