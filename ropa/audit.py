@@ -91,7 +91,7 @@ def value_text(entity: str, field: Optional[str], raw: Optional[str], lang: str)
         return ""
     if field is None:  # the whole record
         if isinstance(value, Mapping):
-            name = value.get("name") or ""
+            name = value.get("name") or value.get("label") or ""  # a snapshot has a label
             return f"{value['ref']} · {name}" if value.get("ref") else str(name)
         return _plain(value, lang)
     if entity == "activity":

@@ -388,3 +388,22 @@ def versions(session: Session, entity: str, key: str) -> list[Version]:
             if not same_save:  # one version per save, after its last field
                 out.append(Version(e.version, e.at, e.actor, "update", copy(state), e.id, life))
     return out
+
+
+def record_at(session: Session, entity: str, key: str, *, version: Optional[int] = None,
+              at: Optional[datetime] = None) -> Optional[dict[str, Any]]:
+    """One record (``entity`` organisation, recipient or activity; ``key`` as the trail names it,
+    e.g. ``Org/REF``) as it was at ``version`` or at the moment ``at``; None when it did not
+    exist then (or, for a version, never had it). Its latest life wins when it was deleted and
+    created again."""
+    found = versions(session, entity, key)
+    if version is not None:
+        hits = [v for v in found if v.version == version and v.action != "delete"]
+        return max(hits, key=lambda v: (v.life, v.event_id)).record if hits else None
+    if at is None:
+        raise ValueError("record_at needs a version or a moment")
+    moment = to_utc(at)
+    before = [v for v in found if to_utc(v.at) <= moment]
+    if not before or before[-1].action == "delete":
+        return None
+    return before[-1].record
