@@ -230,7 +230,7 @@ def _export_as_of(engine: Any, args: argparse.Namespace) -> int:
     with db.session(engine) as s:
         state = versions.state_of(s, args.as_of, orgs=args.org, permission=access.EXPORT)
         if suffix == ".xlsx":
-            versions.write_workbook(s, state, args.file, lang=args.lang)
+            versions.write_workbook(s, state, args.file, lang=args.lang, orgs=args.org)
         else:
             tmp = args.file.with_name(args.file.name + ".part")
             tmp.write_text(versions.json_text(state), encoding="utf-8")
@@ -252,14 +252,17 @@ def cmd_snapshot(engine: Any, args: argparse.Namespace) -> int:
         return EXIT_OK
     if args.snapshot_command == "list":
         with db.session(engine) as s:
+            whole = versions.counts_shown()  # the counts are of the whole register: not for a scoped reader
             rows = [{"id": x.id, "label": x.label, "created_at": versions.timeline.to_utc(x.created_at).isoformat(),
-                     "created_by": x.created_by, "organisations": x.organisations, "activities": x.activities, "digest": x.digest}
+                     "created_by": x.created_by, "digest": x.digest,
+                     **({"organisations": x.organisations, "activities": x.activities} if whole else {})}
                     for x in versions.list_snapshots(s)]
         if args.format == "json":
             print(terminal_json(rows, indent=2))
         else:
             print(_table([[str(r["id"]), r["label"], versions.oslo(datetime.fromisoformat(r["created_at"])), r["created_by"],
-                           str(r["activities"])] for r in rows], ["id", "label", "taken (Europe/Oslo)", "by", "activities"]))
+                           *([str(r["activities"])] if whole else [])] for r in rows],
+                         ["id", "label", "taken (Europe/Oslo)", "by", *(["activities"] if whole else [])]))
         return EXIT_OK
     with db.session(engine) as s:
         found = versions.diff(s, args.a, args.b, orgs=args.org)

@@ -110,8 +110,14 @@ def create(session: Session, label: str, *, actor: Union[str, access.Principal],
     return snap
 
 
+def counts_shown() -> bool:
+    """Whether the reader may see a snapshot's counts (they are of the whole register)."""
+    return access.readable_orgs() is None
+
+
 def list_snapshots(session: Session) -> list[Snapshot]:
-    """Every snapshot, newest first (the content stays unread)."""
+    """Every snapshot, newest first (the content stays unread). Its counts are of the whole
+    register: show them only when :func:`counts_shown`."""
     access.read_scope(None)
     cols = [c for c in Snapshot.__table__.c if c.name != "content"]  # type: ignore[attr-defined]
     rows = session.execute(select(*cols).order_by(Snapshot.created_at.desc(), Snapshot.id.desc())).all()  # type: ignore[attr-defined]
@@ -401,11 +407,12 @@ def diff(session: Session, a: Union[str, int, datetime], b: Union[str, int, date
 # Writing a past state
 
 
-def write_workbook(session: Session, state: AsOf, target: Any, *, lang: str = "nb") -> Any:
-    """The DPO's workbook of a past state (the live register's sheets, the state named on the cover)."""
+def write_workbook(session: Session, state: AsOf, target: Any, *, lang: str = "nb", orgs: Optional[list[str]] = None) -> Any:
+    """The DPO's workbook of a past state (the live register's sheets, the state named on the
+    cover); ``orgs``: the organisations the state was narrowed to, for the metadata sheet."""
     from ropa.excel.export import write_workbook as write
 
-    return write(session, target, lang=lang, document=state.document, as_of=state.describe(lang))
+    return write(session, target, lang=lang, orgs=orgs, document=state.document, as_of=state.describe(lang))
 
 
 def json_text(state: AsOf) -> str:

@@ -118,5 +118,10 @@ def test_snapshots_need_dpo_or_admin_and_reading_them_is_scoped(with_users, monk
     assert code == 1 and OTHER in err
     code, text, _ = run(monkeypatch, capsys, url, "snapshot", "diff", "by ada", "by dora", "--format", "json", user="vera")
     assert code == 0 and json.loads(text)["changed"] == []
+    code, text, _ = run(monkeypatch, capsys, url, "snapshot", "list", "--format", "json", user="vera")
+    assert code == 0 and [r["label"] for r in json.loads(text)] == ["by dora", "by ada"]
+    assert "activities" not in json.loads(text)[0]  # the whole register's counts are not a viewer's business
+    code, text, _ = run(monkeypatch, capsys, url, "snapshot", "list", "--format", "json", user="dora")
+    assert json.loads(text)[0]["activities"] == 37
     code, _, err = run(monkeypatch, capsys, url, "snapshot", "list", user="nobody")
     assert code == 1 and "not an enabled user" in err

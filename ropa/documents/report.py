@@ -34,8 +34,12 @@ class RegisterVersion:
     at: Optional[datetime]
 
 
-def register_version(session: Session) -> RegisterVersion:
-    change, at = session.execute(select(func.count(AuditEvent.id), func.max(AuditEvent.at))).one()
+def register_version(session: Session, until: Optional[datetime] = None) -> RegisterVersion:
+    """The register's state now, or at the moment ``until`` (the changes made by then)."""
+    stmt = select(func.count(AuditEvent.id), func.max(AuditEvent.at))
+    if until is not None:
+        stmt = stmt.where(AuditEvent.at <= until)
+    change, at = session.execute(stmt).one()
     return RegisterVersion(int(change or 0), at)
 
 
@@ -193,7 +197,8 @@ def make_report(session: Session, *, orgs: Optional[Sequence[str]] = None, lang:
         for o in organisations:
             o["all_recipients"] = [{k: r[k] for k in ("name", "kind", "country", "agreement")} for r in o["all_recipients"]]
         past = (checks.check_documents(((o, o["activities"], o["all_recipients"]) for o in organisations)) if with_findings else None)
-        return build_report(organisations, lang=lang, findings=past, as_of=as_of.describe(lang))
+        return build_report(organisations, lang=lang, findings=past, as_of=as_of.describe(lang),
+                            version=register_version(session, as_of.at))
     organisations = load(session, orgs)
     findings = checks.check_register(session, orgs=list(orgs) if orgs else None) if with_findings else None
     return build_report(organisations, lang=lang, version=register_version(session), findings=findings)

@@ -61,12 +61,14 @@ state.show_flash()
 
 with access.reading_as(me), db.session(state.engine()) as s:
     snaps = versions.list_snapshots(s)
+    whole = versions.counts_shown()  # a snapshot's counts are of the whole register
 
 st.subheader(t("snapshots"))
 if snaps:
     st.dataframe(safe_table(pd.DataFrame([{
         t("id"): x.id, t("label"): x.label, t("taken"): versions.oslo(x.created_at), t("by"): x.created_by,
-        t("orgs"): x.organisations, t("acts"): x.activities} for x in snaps])), hide_index=True, width="stretch")
+        **({t("orgs"): x.organisations, t("acts"): x.activities} if whole else {})} for x in snaps])),
+        hide_index=True, width="stretch")
 else:
     st.info(t("none"))
 
