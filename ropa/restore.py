@@ -22,7 +22,7 @@ from sqlmodel import Session
 
 from ropa import access, registry, timeline
 from ropa.errors import NotFound, Problem, ValidationFailed
-from ropa.models import Organisation, Recipient
+from ropa.models import Organisation, ProcessingActivity, Recipient
 
 
 @dataclass
@@ -71,8 +71,9 @@ def _version(session: Session, org: str, ref: str, version: Union[int, timeline.
 def _recipients_now(session: Session, org: Organisation, old: list[dict[str, Any]]) -> list[dict[str, Any]]:
     out = []
     for r in old:
-        rec = session.execute(select(Recipient).where(Recipient.organisation_id == org.id, Recipient.name == r.get("name"))
-                              ).scalar_one_or_none()
+        R = Recipient.__table__  # type: ignore[attr-defined]
+        found = session.execute(select(R.c.id).where(R.c.organisation_id == org.id, R.c.name == r.get("name"))).scalar()
+        rec = session.get(Recipient, found) if found is not None else None
         out.append(registry.recipient_dict(rec, version=True) if rec is not None
                    else {k: r.get(k) for k in timeline.RECIPIENT_KEYS})
     return out
@@ -111,8 +112,8 @@ def restore_activity(
     o = registry.get_organisation(session, org)
     data = dict(v.record)
     data["recipients"] = _recipients_now(session, o, data.get("recipients") or [])
-    current = session.execute(select(registry.ProcessingActivity.id).where(
-        registry.ProcessingActivity.organisation_id == o.id, registry.ProcessingActivity.ref == ref)).first()
+    A = ProcessingActivity.__table__  # type: ignore[attr-defined]
+    current = session.execute(select(A.c.id).where(A.c.organisation_id == o.id, A.c.ref == ref)).first()
     if current is None:
         act = registry.create_activity(session, o.name, data, actor=actor, source=_source(source, v))
         return Restored(act.ref, list(data), act.version, created=True, source_version=v.version)
@@ -142,13 +143,11 @@ def compare(session: Session, org: str, ref: str, version: Union[int, timeline.V
 
 def deleted(session: Session, org: str) -> list[str]:
     """Refs of the organisation's activities that were deleted and not created again."""
-    from ropa.models import AuditEvent, ProcessingActivity
-
     o = registry.get_organisation(session, org)
     access.read_scope([o.name])
     prefix = f"{o.name}/"
-    keys = session.execute(select(AuditEvent.entity_key).where(
-        AuditEvent.entity == "activity", AuditEvent.action == "delete",
-        AuditEvent.entity_key.startswith(prefix, autoescape=True)).distinct()).scalars()  # type: ignore[attr-defined]
-    living = set(session.execute(select(ProcessingActivity.ref).where(ProcessingActivity.organisation_id == o.id)).scalars())
+    EV, A = timeline.EV, ProcessingActivity.__table__  # type: ignore[attr-defined]
+    keys = session.execute(select(EV.c.entity_key).where(
+        EV.c.entity == "activity", EV.c.action == "delete", EV.c.entity_key.startswith(prefix, autoescape=True)).distinct()).scalars()
+    living = set(session.execute(select(A.c.ref).where(A.c.organisation_id == o.id)).scalars())
     return sorted({k[len(prefix):] for k in keys} - living)

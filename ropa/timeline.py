@@ -31,6 +31,7 @@ from ropa.models import AuditEvent, Organisation
 from ropa.schema import FORMAT_NAME, FORMAT_VERSION, ActivityDoc, Basis, Dpo, Representative, ScreeningAnswer, TransferDoc
 
 ENTITIES = ("organisation", "recipient", "activity")
+EV = AuditEvent.__table__  # type: ignore[attr-defined]
 
 
 def _activity_template() -> dict[str, Any]:
@@ -153,12 +154,12 @@ class Replay:
     # -- reading the trail
 
     def run(self, session: Session, *, until: Optional[datetime] = None, until_id: Optional[int] = None) -> "Replay":
-        stmt = select(AuditEvent.__table__).where(AuditEvent.entity.in_(ENTITIES))  # type: ignore[attr-defined]
+        stmt = select(EV).where(EV.c.entity.in_(ENTITIES))
         if until is not None:
-            stmt = stmt.where(AuditEvent.at <= to_utc(until))
+            stmt = stmt.where(EV.c.at <= to_utc(until))
         if until_id is not None:
-            stmt = stmt.where(AuditEvent.id <= until_id)
-        for e in session.execute(stmt.order_by(AuditEvent.id).execution_options(yield_per=2000)):  # type: ignore[arg-type]
+            stmt = stmt.where(EV.c.id <= until_id)
+        for e in session.execute(stmt.order_by(EV.c.id).execution_options(yield_per=2000)):
             self.apply(e)
         return self
 
@@ -203,7 +204,7 @@ class Replay:
             self._link(life, "transfers")
 
     def _update(self, life: _Life, key: str, value: Any, version: int, record: str) -> None:
-        old = life.state.get(key)
+        old: Any = life.state.get(key)
         life.state[key] = value
         life.version = version
         life.key = record
@@ -343,9 +344,8 @@ class Version:
 
 def _events_of(session: Session, entity: str, key: str) -> Iterator[Any]:
     """The events of every record that was ever keyed ``key`` (an activity renamed away keeps its id)."""
-    ids = select(AuditEvent.entity_id).where(AuditEvent.entity == entity, AuditEvent.entity_key == key)
-    stmt = (select(AuditEvent.__table__).where(AuditEvent.entity == entity, AuditEvent.entity_id.in_(ids))  # type: ignore[attr-defined]
-            .order_by(AuditEvent.id))
+    ids = select(EV.c.entity_id).where(EV.c.entity == entity, EV.c.entity_key == key)
+    stmt = select(EV).where(EV.c.entity == entity, EV.c.entity_id.in_(ids)).order_by(EV.c.id)
     return iter(session.execute(stmt))
 
 

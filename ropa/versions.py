@@ -29,6 +29,7 @@ from ropa.errors import NotFound, PermissionDenied, Problem, ValidationFailed
 from ropa.models import Organisation, Snapshot, utcnow
 
 OSLO = ZoneInfo("Europe/Oslo")
+SNAP = Snapshot.__table__  # type: ignore[attr-defined]
 MAX_LABEL = 120
 NOW = "now"
 
@@ -90,7 +91,7 @@ def create(session: Session, label: str, *, actor: Union[str, access.Principal],
     problem = _label_problem(label)
     if problem:
         raise ValidationFailed([Problem("label", "bad_label", problem)])
-    if session.execute(select(Snapshot.id).where(func.lower(Snapshot.label) == label.lower())).first():
+    if session.execute(select(SNAP.c.id).where(func.lower(SNAP.c.label) == label.lower())).first():
         raise ValidationFailed([Problem("label", "duplicate", f"a snapshot labelled '{label}' already exists")])
     with access.reading_as(None):  # the copy is the whole register; reading it is scoped
         document = interchange.export_document(session)
@@ -119,8 +120,8 @@ def list_snapshots(session: Session) -> list[Snapshot]:
     """Every snapshot, newest first (the content stays unread). Its counts are of the whole
     register: show them only when :func:`counts_shown`."""
     access.read_scope(None)
-    cols = [c for c in Snapshot.__table__.c if c.name != "content"]  # type: ignore[attr-defined]
-    rows = session.execute(select(*cols).order_by(Snapshot.created_at.desc(), Snapshot.id.desc())).all()  # type: ignore[attr-defined]
+    cols = [c for c in SNAP.c if c.name != "content"]
+    rows = session.execute(select(*cols).order_by(SNAP.c.created_at.desc(), SNAP.c.id.desc())).all()
     return [Snapshot(**row._mapping, content=b"") for row in rows]
 
 
@@ -176,7 +177,7 @@ def _scoped(state: AsOf, session: Session, orgs: Optional[list[str]], permission
     scope = access.readable_orgs()
     keep = state.document["organisations"]
     if scope is not None:
-        allowed = {o.id for o in session.execute(select(Organisation).where(Organisation.name.in_(sorted(scope)))).scalars()}
+        allowed = {o.id for o in session.execute(select(Organisation).where(Organisation.name.in_(sorted(scope)))).scalars()}  # type: ignore[attr-defined]
         keep = [o for o in keep if state.organisation_ids.get(o["name"]) in allowed]
     if orgs:
         wanted = {n.casefold() for n in orgs}
