@@ -355,6 +355,7 @@ def versions(session: Session, entity: str, key: str) -> list[Version]:
     are shown as the activity's own events recorded them."""
     out: list[Version] = []
     lives: dict[int, tuple[int, dict[str, Any]]] = {}
+    keys: dict[int, set[str]] = {}  # each life's keys: SQLite reuses a deleted row's id for another record
     n = 0
     events = list(_events_of(session, entity, key))
     template = ACTIVITY_DEFAULTS if entity == "activity" else None
@@ -372,11 +373,13 @@ def versions(session: Session, entity: str, key: str) -> list[Version]:
             life = n
             n += 1
             lives[e.entity_id] = (life, state)
+            keys[life] = {e.entity_key}
             out.append(Version(e.version, e.at, e.actor, "create", copy(state), e.id, life))
             continue
         if e.entity_id not in lives:
             continue
         life, state = lives[e.entity_id]
+        keys[life].add(e.entity_key)
         if e.action == "delete":
             out.append(Version(e.version, e.at, e.actor, "delete", copy(state), e.id, life))
             del lives[e.entity_id]
@@ -387,7 +390,7 @@ def versions(session: Session, entity: str, key: str) -> list[Version]:
                          and nxt.version == e.version and nxt.field in state)
             if not same_save:  # one version per save, after its last field
                 out.append(Version(e.version, e.at, e.actor, "update", copy(state), e.id, life))
-    return out
+    return [v for v in out if key in keys[v.life]]
 
 
 def record_at(session: Session, entity: str, key: str, *, version: Optional[int] = None,
