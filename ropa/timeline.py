@@ -95,7 +95,7 @@ class Gap:
 
     record: str
     field: Optional[str]
-    code: str  # not_in_trail | no_creation | recipient_unknown
+    code: str  # not_in_trail | no_creation | organisation_unknown | recipient_unknown
 
     def message(self, lang: str = "en") -> str:
         nb = lang == "nb"
@@ -104,6 +104,9 @@ class Gap:
                     "vist med standardverdien" if nb else
                     f"{self.record}: the field '{self.field}' is not in the audit trail for that time (it was added to the "
                     "register later); shown with its default")
+        if self.code == "organisation_unknown":
+            return (f"{self.record}: organisasjonen posten hører til står ikke i revisjonssporet, så posten er utelatt" if nb
+                    else f"{self.record}: the organisation it belongs to is not in the audit trail, so it is left out")
         if self.code == "no_creation":
             return (f"{self.record}: opprettelsen står ikke i revisjonssporet, så posten kan ikke gjenskapes og er utelatt"
                     if nb else f"{self.record}: its creation is not in the audit trail, so it cannot be rebuilt and is left out")
@@ -182,6 +185,7 @@ class Replay:
 
     def _create(self, e: Any) -> None:
         new = _decode(e.new_value) or {}
+        said = len(self.gaps)
         if e.entity == "activity":
             org = self._org_of(e.entity_key, activity=True)
             state = self._complete(new, ACTIVITY_DEFAULTS, e.entity_key)
@@ -191,6 +195,9 @@ class Replay:
         else:
             org = None
             state = self._complete(new, organisation_defaults(), e.entity_key)
+        if e.entity != "organisation" and org is None:  # left out: that is the one thing to say about it
+            del self.gaps[said:]
+            self.gaps.append(Gap(e.entity_key, None, "organisation_unknown"))
         life = _Life(e.entity, e.entity_id, e.entity_key, state, e.version, org=org)
         self._headless.discard((e.entity, e.entity_id))
         self.current[(e.entity, e.entity_id)] = life
@@ -199,7 +206,7 @@ class Replay:
             self.orgs[state["name"]] = life
         elif e.entity == "recipient" and org is not None:
             org.recipients[state["name"]] = life
-        elif e.entity == "activity":
+        elif e.entity == "activity" and org is not None:
             self._link(life, "recipients")
             self._link(life, "transfers")
 
@@ -216,7 +223,7 @@ class Replay:
             if life.org.recipients.get(old) is life:
                 del life.org.recipients[old]
             life.org.recipients[value] = life
-        elif life.entity == "activity" and key in ("recipients", "transfers"):
+        elif life.entity == "activity" and key in ("recipients", "transfers") and life.org is not None:
             self._link(life, key)
 
     def _delete(self, life: _Life) -> None:

@@ -222,6 +222,8 @@ def test_what_the_trail_cannot_rebuild_is_said_not_guessed(engine):
                        new_value=json.dumps(record), version=1),
             AuditEvent(actor="legacy", action="update", entity="activity", entity_id=9002, entity_key=f"{ACME}/GHOST-01",
                        field="name", old_value='"a"', new_value='"b"', version=2),
+            AuditEvent(actor="legacy", action="create", entity="activity", entity_id=9003, entity_key="Nowhere AS/N-01",
+                       new_value=json.dumps(record), version=1),
         ):
             s.add(event)
     with db.session(engine) as s:
@@ -231,7 +233,8 @@ def test_what_the_trail_cannot_rebuild_is_said_not_guessed(engine):
     assert acts[0]["no_recipients"] is False and acts[0]["transparency"]["collection"] is None
     assert {(g.record, g.field, g.code) for g in rebuilt.gaps} == {
         (f"{ACME}/OLD-01", "transparency", "not_in_trail"), (f"{ACME}/OLD-01", "no_recipients", "not_in_trail"),
-        (f"{ACME}/GHOST-01", None, "no_creation"), (f"{ACME}/OLD-01", "Mailer AS", "recipient_unknown")}
+        (f"{ACME}/GHOST-01", None, "no_creation"), (f"{ACME}/OLD-01", "Mailer AS", "recipient_unknown"),
+        ("Nowhere AS/N-01", None, "organisation_unknown")}
     assert acts[0]["recipients"] == [{k: MAILER[k] for k in ("name", "kind", "country", "agreement")}]  # as the activity saved it
     assert "kom til senere" in next(g for g in rebuilt.gaps if g.code == "not_in_trail").message("nb")
 
