@@ -250,3 +250,13 @@ def test_the_demo_register_rebuilds_exactly(demo_engine):
     before = copy.deepcopy(_export(demo_engine))
     with db.session(demo_engine) as s:
         assert timeline.register_at(s, utcnow()).document == before
+
+
+def test_importing_an_as_of_copy_leaves_the_newer_records_alone(engine, story):
+    with db.session(engine) as s:
+        then = versions.state_of(s, "s1").document
+        report = interchange.import_document(s, json.loads(versions.json_text(versions.state_of(s, "s1"))), actor="alice",
+                                             dry_run=True)
+        s.rollback()
+    assert then == story["before"]
+    assert report.kept == [f"{ACME}/A-01"] and report.created == [f"{ACME}/A-02"] and not report.updated
