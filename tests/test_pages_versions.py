@@ -88,12 +88,18 @@ def test_a_viewer_cannot_take_snapshots_and_downloads_only_its_organisation(demo
 def test_history_restores_an_activity_and_brings_back_a_deleted_one(demo_url, lang, go):
     _change(demo_url)
     engine = db.make_engine(demo_url)
-    at = app_page("history", lang, open_activity=(ORG, "JL-01"))
-    offered = at.selectbox(key="h_restore_version").options  # newest first
+    at = app_page("history", lang)
+    at.selectbox(key="h_org").set_value(ORG).run()  # no activity chosen: the deleted JL-02 is offered first
+    assert at.selectbox(key=f"h_restore_version:{ORG}/JL-02").options[-1].startswith("v1 · ")
+    at.selectbox(key="h_ref").set_value("JL-01").run()  # then JL-01: its own versions, not JL-02's
+    where = f"{ORG}/JL-01"
+    offered = at.selectbox(key=f"h_restore_version:{where}").options  # newest first
     assert offered[-1].startswith("v1 · ")
-    at.selectbox(key="h_restore_version").select_index(len(offered) - 1).run()
-    at.radio(key="h_restore_whole").set_value(False).run()
-    at.selectbox(key="h_restore_field").set_value("description").run()
+    at.selectbox(key=f"h_restore_version:{where}").select_index(len(offered) - 1).run()
+    frame = at.dataframe[1].value
+    assert "JL-02" not in set(frame.iloc[:, 2]) and len(frame) == 1  # only the description differs from v1
+    at.radio(key=f"h_restore_whole:{where}").set_value(False).run()
+    at.selectbox(key=f"h_restore_field:{where}").set_value("description").run()
     _button(at, go).click().run()
     assert not at.exception
     with db.session(engine) as s:

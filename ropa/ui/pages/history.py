@@ -105,8 +105,11 @@ def _restore_block() -> None:
             current = None
     if not found:
         return
-    chosen = st.selectbox(rt("version"), list(reversed(found)), key="h_restore_version",
-                          format_func=lambda v: f"v{v.version} · {versions.oslo(v.at)} · {v.actor} · {audit.action_label(v.action, lang)}")
+    by_event = {v.event_id: v for v in reversed(found)}  # newest first; options are event ids, stable across runs
+    where = f"{org}/{target}"  # the widgets' state belongs to one activity: switching activity starts afresh
+    chosen = by_event[st.selectbox(rt("version"), list(by_event), key=f"h_restore_version:{where}",
+                                   index=1 if len(by_event) > 1 and current is not None else 0, format_func=lambda i: (
+        f"v{by_event[i].version} · {versions.oslo(by_event[i].at)} · {by_event[i].actor} · {audit.action_label(by_event[i].action, lang)}"))]
     with db.session(state.engine()) as s:
         differs = restore.compare(s, org, target, chosen)
     if not differs:
@@ -115,16 +118,16 @@ def _restore_block() -> None:
     st.dataframe(safe_table(pd.DataFrame([{rt("field"): c.label(lang), rt("now"): c.text(c.old, lang),
                                            rt("then"): c.text(c.new, lang)} for c in differs])),
                  hide_index=True, width="stretch")
-    whole = current is None or st.radio(rt("what"), [True, False], horizontal=True, key="h_restore_whole",
+    whole = current is None or st.radio(rt("what"), [True, False], horizontal=True, key=f"h_restore_whole:{where}",
                                         format_func=lambda w: rt("whole") if w else rt("one"))
-    field = None if whole else st.selectbox(rt("field"), [c.field for c in differs], key="h_restore_field",
+    field = None if whole else st.selectbox(rt("field"), [c.field for c in differs], key=f"h_restore_field:{where}",
                                             format_func=lambda f: fields.label(f, lang))
     if current is None:
         st.caption(rt("gone"))
     if not access.can(me, access.EDIT_ACTIVITY, org):
         st.caption(rt("no_edit"))
         return
-    if st.button(rt("go"), type="primary", icon=":material/restore:", key="h_restore_go"):
+    if st.button(rt("go"), type="primary", icon=":material/restore:", key=f"h_restore_go:{where}"):
         with errors.reported() as outcome, db.transaction(state.engine()) as s:
             if field is not None:
                 done = restore.restore_field(s, org, target, field, chosen, expected_version=current or 0, actor=me,
