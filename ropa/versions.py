@@ -138,7 +138,7 @@ def get(session: Session, ref: Union[str, int]) -> Snapshot:
 
 
 def content(snap: Snapshot) -> dict[str, Any]:
-    """The register document a snapshot holds (whole: scope it with :func:`scoped`)."""
+    """The register document a snapshot holds, whole (:func:`state_of` scopes it to the reader)."""
     return dict(json.loads(gzip.decompress(snap.content).decode("utf-8")))
 
 
@@ -200,9 +200,9 @@ def state_of(session: Session, ref: Union[str, int, datetime, None] = None, *, o
     """The register at ``ref``: a snapshot (label or number), a moment (ISO text or datetime,
     see :func:`parse_moment`), or now (None or "now"). A label wins over a moment of the same text."""
     if ref is None or (isinstance(ref, str) and ref.strip().lower() == NOW):
-        with access.reading_as(None):
-            document = interchange.export_document(session)
-            ids = {o.name: o.id for o in session.execute(select(Organisation)).scalars() if o.id is not None}
+        access.read_scope(orgs, permission)  # another organisation named: refused, as export refuses it
+        document = interchange.export_document(session)  # only what the reader may read, already
+        ids = {o.name: o.id for o in session.execute(select(Organisation)).scalars() if o.id is not None}
         return _scoped(AsOf(NOW, utcnow(), document, ids), session, orgs, permission)
     if isinstance(ref, datetime):
         moment: Optional[datetime] = timeline.to_utc(ref)

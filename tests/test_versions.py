@@ -191,8 +191,10 @@ def test_reading_is_scoped_and_taking_a_snapshot_needs_dpo_or_admin(engine, stor
             assert [o["name"] for o in seen.document["organisations"]] == [BETA]
             assert [o["name"] for o in versions.state_of(s, story["t1"]).document["organisations"]] == [BETA]
             assert versions.diff(s, "s1").records == []  # nothing changed in Beta
-            with pytest.raises(PermissionDenied):
-                versions.state_of(s, "s1", orgs=[ACME])
+            for ref in ("s1", "now", story["t1"]):
+                with pytest.raises(PermissionDenied):
+                    versions.state_of(s, ref, orgs=[ACME])
+            assert [o["name"] for o in versions.state_of(s, "now").document["organisations"]] == [BETA]
         with db.transaction(engine) as w, pytest.raises(PermissionDenied):
             restore.restore_field(w, ACME, "A-01", "description", 1, expected_version=2, actor="vera")
 
