@@ -216,8 +216,11 @@ def cmd_export(engine: Any, args: argparse.Namespace) -> int:
 
 
 def _gaps(state: Any) -> None:
-    for gap in state.gaps:
-        print(f"note: {gap}", file=sys.stderr)
+    """What the audit trail could not rebuild, said on stderr (the output stays the register's)."""
+    from ropa import timeline
+
+    for line in timeline.summarise(state.gaps):
+        print(f"note: {line}", file=sys.stderr)
 
 
 def _export_as_of(engine: Any, args: argparse.Namespace) -> int:

@@ -117,6 +117,32 @@ class Gap:
         return self.message("en")
 
 
+def summarise(gaps: list[Gap], lang: str = "en", limit: int = 20) -> list[str]:
+    """The gaps as a few sentences: a field missing from many records' creation is said once
+    with the count and an example; other gaps one by one, at most ``limit``."""
+    nb = lang == "nb"
+    out: list[str] = []
+    fields: dict[str, list[Gap]] = {}
+    others = []
+    for g in gaps:
+        if g.code == "not_in_trail" and g.field:
+            fields.setdefault(g.field, []).append(g)
+        else:
+            others.append(g)
+    for name, found in fields.items():
+        if len(found) == 1:
+            out.append(found[0].message(lang))
+        else:
+            out.append(f"feltet «{name}» finnes ikke i revisjonssporet for {len(found)} poster (f.eks. {found[0].record}; feltet kom "
+                       "til senere); vist med standardverdien" if nb else
+                       f"the field '{name}' is not in the audit trail for {len(found)} records (e.g. {found[0].record}; it was "
+                       "added to the register later); shown with its default")
+    out.extend(g.message(lang) for g in others[:limit])
+    if len(others) > limit:
+        out.append(f"… og {len(others) - limit} til" if nb else f"… and {len(others) - limit} more")
+    return out
+
+
 @dataclass(eq=False)
 class _Life:
     """One record from its creation to its deletion (SQLite may reuse a deleted row's id)."""

@@ -239,6 +239,11 @@ def test_what_the_trail_cannot_rebuild_is_said_not_guessed(engine):
         ("Nowhere AS/N-01", None, "organisation_unknown")}
     assert acts[0]["recipients"] == [{k: MAILER[k] for k in ("name", "kind", "country", "agreement")}]  # as the activity saved it
     assert "kom til senere" in next(g for g in rebuilt.gaps if g.code == "not_in_trail").message("nb")
+    many = [timeline.Gap(f"{ACME}/X-{i:02d}", "transparency", "not_in_trail") for i in range(30)]
+    many += [timeline.Gap(f"{ACME}/G-{i:02d}", None, "no_creation") for i in range(25)]
+    said = timeline.summarise(many, "en")
+    assert said[0].startswith("the field 'transparency' is not in the audit trail for 30 records (e.g. Acme AS/X-00")
+    assert len(said) == 1 + 20 + 1 and said[-1] == "… and 5 more"
 
 
 def test_moments_are_oslo_time_and_a_date_means_its_whole_day():

@@ -114,8 +114,8 @@ shown = st.session_state.get("versions_diff")
 if shown and shown["key"] == (a, b, ui):
     found = shown["diff"]
     st.caption(markdown(f"{found.a.describe(ui)} → {found.b.describe(ui)}"))
-    for gap in [*found.a.gaps, *found.b.gaps]:
-        st.warning(markdown(gap.message(ui)), icon=":material/help:")
+    for line in versions.timeline.summarise([*found.a.gaps, *found.b.gaps], ui):
+        st.warning(markdown(line), icon=":material/help:")
     one, two, three = st.columns(3)
     one.metric(t("added"), len(found.added))
     two.metric(t("removed"), len(found.removed))
@@ -142,7 +142,7 @@ if st.button(t("make"), icon=":material/download:", key="versions_make"):
     if not outcome.failed:
         st.session_state["versions_files"] = {"key": (chosen, book_lang), "xlsx": workbook.getvalue(),
                                               "json": document.encode("utf-8"), "what": past.describe(ui),
-                                              "acts": past.activities, "gaps": [g.message(ui) for g in past.gaps]}
+                                              "acts": past.activities, "gaps": versions.timeline.summarise(past.gaps, ui)}
 files = st.session_state.get("versions_files")
 if files and files["key"] == (chosen, book_lang):
     st.success(markdown(t("made", what=files["what"], acts=files["acts"])))
