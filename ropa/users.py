@@ -79,7 +79,7 @@ def _unknown_role(role: str) -> Problem:
 
 def _needs_org(role: str) -> Problem:
     return Problem("org", "required", _say(f"rollen {role} trenger minst én virksomhet (--org NAVN)",
-                                           f"an {role} needs at least one organisation (--org NAME)"))
+                                           f"{'an' if role[:1] in 'aeiou' else 'a'} {role} needs at least one organisation (--org NAME)"))
 
 
 def _last_admin(user: UserAccount) -> Problem:
