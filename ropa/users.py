@@ -279,16 +279,16 @@ def accounts(session: Session, *, actor: Union[str, Principal]) -> list[Account]
     """Every user with role, organisations, state, any lock still running and the last sign-in
     the audit trail records (needs ``user.admin``)."""
     access.require(session, actor, access.ADMIN_USERS)
-    last = dict(session.execute(select(AuditEvent.entity_id, func.max(AuditEvent.at))
-                                .where(AuditEvent.entity == "user", AuditEvent.action == "signin")
-                                .group_by(AuditEvent.entity_id)).all())
+    rows = session.execute(select(AuditEvent.entity_id, func.max(AuditEvent.at))  # type: ignore[call-overload]
+                           .where(AuditEvent.entity == "user", AuditEvent.action == "signin").group_by(AuditEvent.entity_id))
+    last: dict[int, datetime] = {int(i): at for i, at in rows.all()}
     now = utcnow()
     out = []
     for u in list_users(session):
         locked = _aware(u.locked_until)
         out.append(Account(name=u.name, email=u.email, role=u.role, organisations=organisations_of(session, u),
                            enabled=u.enabled, locked_until=locked if locked is not None and locked > now else None,
-                           last_sign_in=_aware(last.get(u.id))))
+                           last_sign_in=_aware(last.get(u.id or 0))))
     return out
 
 
