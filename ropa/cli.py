@@ -490,8 +490,11 @@ def cmd_tasks(engine: Any, args: argparse.Namespace) -> int:
     if args.format == "json":
         print(terminal_json({"user": args.actor, "counts": review.counts(found), "tasks": [t.as_dict() for t in found]}, indent=2))
     else:
-        print(_table([[t.kind, t.organisation, t.ref, t.name, t.next_review or "", t.note or ""] for t in found],
-                     ["task", "organisation", "ref", "name", "next review", "note"]))
+        from ropa.audit import local_time
+
+        print(_table([[t.kind, t.organisation, t.ref, t.name, t.next_review or "", t.note or "",
+                       f"{local_time(t.last_reviewed, 'en')} ({t.last_reviewed_by})" if t.last_reviewed else ""] for t in found],
+                     ["task", "organisation", "ref", "name", "next review", "note", "last reviewed (Oslo)"]))
         print(f"\n{len(found)} tasks for {args.actor}")
     return EXIT_OK
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import calendar
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any, Optional, Union
 
 from sqlalchemy import or_, select
@@ -177,9 +177,14 @@ class Task:
     owner: Optional[str]
     next_review: Optional[str]
     note: Optional[str] = None
+    last_reviewed: Optional[datetime] = None  # when the DPO last approved or returned it (UTC)
+    last_reviewed_by: Optional[str] = None
 
     def as_dict(self) -> dict[str, Any]:
-        return dict(self.__dict__)
+        """For JSON: the time as ISO 8601 with Oslo's offset."""
+        from ropa.audit import local_iso
+
+        return {**self.__dict__, "last_reviewed": local_iso(self.last_reviewed)}
 
 
 def tasks(session: Session, user: Union[str, Principal], today: Optional[date] = None) -> list[Task]:
@@ -205,7 +210,8 @@ def tasks(session: Session, user: Union[str, Principal], today: Optional[date] =
         state = row.state if row else "draft"
         mine = (row.owner if row else None) == p.name
         base = dict(organisation=org, ref=act.ref, name=act.name, owner=row.owner if row else None,
-                    next_review=act.next_review.isoformat() if act.next_review else None)
+                    next_review=act.next_review.isoformat() if act.next_review else None,
+                    last_reviewed=row.last_reviewed_at, last_reviewed_by=row.last_reviewed_by)
         if state == "in_review" and (approver or mine):
             out.append(Task(kind="awaiting_approval", **base))
         if not mine:

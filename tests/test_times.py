@@ -117,3 +117,36 @@ def test_the_record_dates_its_register_version_by_the_oslo_calendar():
     r = build_report([], lang="nb", version=RegisterVersion(7, late), made=late)
     cover = dict(r.cover)
     assert cover["Dato"] == ["01.01.2027"] and cover["Registerversjon"] == ["Endring nr. 7 (01.01.2027)"]
+
+
+def test_tasks_show_when_the_dpo_returned_an_activity_in_oslo_time(sqlite_demo_url, monkeypatch, capsys):
+    from ropa import access, review
+    from ropa.models import ActivityReview
+
+    engine = open_register(sqlite_demo_url, demo_if_new=False)
+    with db.transaction(engine) as s:
+        users.add_user(s, "dora", role="dpo", password=PASSWORD, actor="setup")
+        users.add_user(s, "ed", role="editor", password=PASSWORD, orgs=["Janteloppet"], actor="dora")
+        review.set_owner(s, "Janteloppet", "JL-02", "ed", actor="dora")
+        review.submit(s, "Janteloppet", "JL-02", actor="ed")
+        review.send_back(s, "Janteloppet", "JL-02", "name the retention period", actor="dora")
+    with db.transaction(engine) as s:
+        act = registry.get_activity(s, "Janteloppet", "JL-02")
+        s.execute(ActivityReview.__table__.update().where(ActivityReview.activity_id == act.id).values(last_reviewed_at=SUMMER))
+    with db.session(engine) as s:
+        ed = access.load_principal(s, "ed")
+    engine.dispose()
+    monkeypatch.setenv("ROPA_DATABASE_URL", sqlite_demo_url)
+    import streamlit as st
+
+    st.cache_resource.clear()
+    for lang, head, shown in (("nb", "Sist gjennomgått", "01.07.2026 08:15 CEST (dora)"),
+                              ("en", "Last reviewed", "1 Jul 2026 08:15 CEST (dora)")):
+        at = app_page("tasks", lang, ropa_principal=ed)
+        assert _when_column(at, head) == [shown]
+    st.cache_resource.clear()
+    assert cli.main(["--user", "ed", "tasks"]) == 0
+    assert "1 Jul 2026 08:15 CEST (dora)" in capsys.readouterr().out
+    assert cli.main(["--user", "ed", "tasks", "--format", "json"]) == 0
+    task = json.loads(capsys.readouterr().out)["tasks"][0]
+    assert (task["kind"], task["last_reviewed"], task["last_reviewed_by"]) == ("returned", "2026-07-01T08:15:00+02:00", "dora")
