@@ -16,6 +16,7 @@ from streamlit.testing.v1 import AppTest
 from ropa import access, db, users
 from ropa.demo import open_register
 from ropa.models import AuditEvent, UserAccount, utcnow
+from ropa.text import markdown
 from tests.conftest import app_page
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -253,3 +254,19 @@ def test_locks_that_ran_out_are_not_shown(url):
     with db.session(engine) as s:
         assert {a.name: a.locked_until for a in users.accounts(s, actor="ada")}["vera"] is None
     engine.dispose()
+
+
+def test_a_hostile_user_name_stays_text(url):
+    engine = _engine(url)
+    hostile = "=HYPERLINK(\"http://x\") ![p](http://e/p.png)"
+    with db.transaction(engine) as s:
+        users.add_user(s, hostile, role="viewer", password=PASSWORD, orgs=[ORG], actor="ada")
+        users.set_enabled(s, hostile, False, actor="ada")
+    engine.dispose()
+    at = users_page("ada", "en")
+    names = list(_table(at)["Name"])
+    assert "'" + hostile in names  # a CSV download cannot run it
+    at.selectbox(key="users_pick").set_value(hostile)
+    at.run()
+    warning = next(w.value for w in at.warning if "is disabled" in w.value)
+    assert "![p]" not in warning and markdown(hostile) in warning  # shown as typed, loads nothing
