@@ -4,6 +4,7 @@ from pathlib import Path
 
 import streamlit as st
 
+from ropa import access
 from ropa.ui import signin, state
 
 ICON = Path(__file__).resolve().parent / "ropa" / "ui" / "icon.png"  # served by the app: no icon font from the internet
@@ -13,7 +14,7 @@ st.set_page_config(page_title="ROPA · Protokoll / Register", page_icon=str(ICON
                                         "record of processing activities (GDPR Art. 30)."})
 
 lang = state.lang()
-signin.gate()  # the sign-in form (and nothing else) until someone signs in, once the register has users
+me = signin.gate()  # the sign-in form (and nothing else) until someone signs in, once the register has users
 with st.sidebar:
     st.radio("Språk / Language", ["nb", "en"], key="lang", horizontal=True,
              format_func=lambda code: {"nb": "Norsk bokmål", "en": "English"}[code])
@@ -45,5 +46,9 @@ PAGES = {
         st.Page("ropa/ui/pages/notices.py", title=_t("Personvernerklæring", "Privacy notice"), icon=":material/policy:"),
     ],
 }
+if access.can(me, access.ADMIN_USERS):  # the page itself asks ropa.users, which refuses anyone else
+    PAGES[_t("Administrasjon", "Administration")] = [
+        st.Page("ropa/ui/pages/users.py", title=_t("Brukere", "Users"), icon=":material/manage_accounts:"),
+    ]
 page = st.navigation(PAGES)
 page.run()

@@ -1,12 +1,15 @@
 """The audit trail as people read it: actions in their language and values rendered as the
-workbook renders them (labels, one item per line), never raw JSON. Used by the History page
-and the activity's History tab."""
+workbook renders them (labels, one item per line), never raw JSON, and its times in Europe/Oslo
+with the zone named (:func:`local_time`). Used by the History page, the activity's History tab,
+the user list and the CLI."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from datetime import UTC, datetime
 from typing import Any, Optional
+from zoneinfo import ZoneInfo
 
 from ropa import vocab
 
@@ -16,6 +19,13 @@ ACTIONS = {
     "delete": vocab.Term("delete", "deleted", "slettet"),
     "retire": vocab.Term("retire", "retired", "avsluttet"),
     "import": vocab.Term("import", "imported", "importert"),
+    # the review cycle and the accounts (ropa.review, ropa.users)
+    "submit": vocab.Term("submit", "sent for approval", "sendt til godkjenning"),
+    "approve": vocab.Term("approve", "approved", "godkjent"),
+    "return": vocab.Term("return", "returned", "sendt tilbake"),
+    "signin": vocab.Term("signin", "signed in", "logget inn"),
+    "refused": vocab.Term("refused", "sign-in refused", "innlogging avvist"),
+    "lock": vocab.Term("lock", "account locked", "konto låst"),
 }
 
 
@@ -103,3 +113,31 @@ def value_text(entity: str, field: Optional[str], raw: Optional[str], lang: str)
     if field == "country" and isinstance(value, str):
         return f"{vocab.country_name(value, lang)} ({value})"
     return _plain(value, lang)
+
+
+# ---------------------------------------------------------------------------------------------
+# Times as people read them: stored in UTC, shown in Oslo with the zone named
+
+OSLO = ZoneInfo("Europe/Oslo")
+_MONTHS_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def in_oslo(at: datetime) -> datetime:
+    """A stored time in Europe/Oslo; a time without a zone (SQLite drops it) is UTC."""
+    return (at.replace(tzinfo=UTC) if at.tzinfo is None else at).astimezone(OSLO)
+
+
+def local_time(at: Optional[datetime], lang: str = "nb") -> str:
+    """An audit or sign-in time for a person: "02.12.2026 08:15 CET" (nb), "2 Dec 2026 08:15 CET" (en);
+    "" for none. Summer time reads CEST. Month names are fixed, not the server's locale."""
+    if at is None:
+        return ""
+    t = in_oslo(at)
+    if lang == "nb":
+        return f"{t:%d.%m.%Y %H:%M} {t.tzname()}"
+    return f"{t.day} {_MONTHS_EN[t.month - 1]} {t.year} {t:%H:%M} {t.tzname()}"
+
+
+def local_iso(at: Optional[datetime]) -> Optional[str]:
+    """The same time for scripts (JSON output): ISO 8601 with Oslo's offset, to the second."""
+    return in_oslo(at).isoformat(timespec="seconds") if at is not None else None

@@ -119,7 +119,8 @@ def _parser() -> argparse.ArgumentParser:
 
     sub.add_parser("schema", help="print the JSON Schema of the register format")
 
-    s = sub.add_parser("review", help="the review cycle of an activity: owner, submit, approve (dpo), return (dpo)")
+    s = sub.add_parser("review", help="the review cycle of an activity: owner, submit, approve (dpo), return (dpo); "
+                                      "an organisation's review interval")
     rs = s.add_subparsers(dest="review_command", required=True, metavar="ACTION")
     for verb, text in (("submit", "ask for approval (draft -> in_review)"), ("approve", "approve the current version (dpo)"),
                        ("return", "send back to the owner as a draft, saying why (dpo)"), ("owner", "set the owner")):
@@ -130,6 +131,9 @@ def _parser() -> argparse.ArgumentParser:
             r.add_argument("note", metavar="WHY")
         if verb == "owner":
             r.add_argument("owner", metavar="USER")
+    r = rs.add_parser("interval", help="months from an approval to the next review, for one organisation (show, or set: admin, dpo)")
+    r.add_argument("org", metavar="ORG")
+    r.add_argument("months", metavar="MONTHS", type=int, nargs="?", help="1 to 60 (default 12); omit to show the interval")
 
     s = sub.add_parser("snapshot", help="immutable copies of the whole register: create (dpo, admin), list, diff")
     ss = s.add_subparsers(dest="snapshot_command", required=True, metavar="ACTION")
@@ -147,7 +151,7 @@ def _parser() -> argparse.ArgumentParser:
     s = sub.add_parser("tasks", help="what a user should do: reviews overdue or due, activities returned or awaiting approval")
     s.add_argument("--format", choices=("table", "json"), default="table")
 
-    s = sub.add_parser("user", help="the people who sign in: add, list, disable, enable, password")
+    s = sub.add_parser("user", help="the people who sign in: add, list, disable, enable, role, password")
     us = s.add_subparsers(dest="user_command", required=True, metavar="ACTION")
     u = us.add_parser("add", help="add a user (the first one must be an admin or dpo for all organisations)")
     u.add_argument("name", metavar="NAME")
@@ -161,6 +165,11 @@ def _parser() -> argparse.ArgumentParser:
     for verb, text in (("disable", "stop a user from signing in or acting"), ("enable", "let a disabled user in again")):
         u = us.add_parser(verb, help=text)
         u.add_argument("name", metavar="NAME")
+    u = us.add_parser("role", help="change a user's role, and with --org or --global the organisations assigned")
+    u.add_argument("name", metavar="NAME")
+    u.add_argument("role", choices=access.ROLES)
+    u.add_argument("--org", action="append", default=None, metavar="NAME", help="assign exactly these organisations (repeatable)")
+    u.add_argument("--global", dest="all_orgs", action="store_true", help="no organisations assigned: an admin or dpo for all")
     u = us.add_parser("password", help="set a user's password (also lifts a lock)")
     u.add_argument("name", metavar="NAME")
     u.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
@@ -478,26 +487,29 @@ def _password(args: argparse.Namespace) -> str:
         return sys.stdin.readline().rstrip("\r\n")
     import getpass
 
+    from ropa import users
+
     first = getpass.getpass(f"password for {args.name}: ")
-    if first != getpass.getpass("again: "):
-        raise UsageError("the two passwords differ; nothing was changed")
-    return first
+    try:
+        return users.confirmed(first, getpass.getpass("again: "))
+    except ValidationFailed as err:
+        raise UsageError(err.problems[0].message) from None
 
 
 def cmd_user(engine: Any, args: argparse.Namespace) -> int:
     from ropa import users
 
     if args.user_command == "list":
+        from ropa.audit import local_time
+
         with db.session(engine) as s:
-            access.require(s, args.actor, access.ADMIN_USERS)
-            rows = [{"name": u.name, "role": u.role, "email": u.email, "enabled": u.enabled,
-                     "organisations": users.organisations_of(s, u),
-                     "locked_until": u.locked_until.isoformat() if u.locked_until else None} for u in users.list_users(s)]
-        if args.format == "json":
-            print(terminal_json(rows, indent=2))
-        else:
-            print(_table([[r["name"], r["role"], ", ".join(r["organisations"]) or "(all)", r["email"] or "",
-                           "yes" if r["enabled"] else "no"] for r in rows], ["name", "role", "organisations", "email", "enabled"]))
+            found = users.accounts(s, actor=args.actor)
+        if args.format == "json":  # times as ISO 8601 with Oslo's offset
+            print(terminal_json([a.as_dict() for a in found], indent=2))
+        else:  # times in Europe/Oslo, the zone named
+            print(_table([[a.name, a.role, ", ".join(a.organisations) or "(all)", a.email or "", "yes" if a.enabled else "no",
+                           local_time(a.locked_until, "en"), local_time(a.last_sign_in, "en")] for a in found],
+                         ["name", "role", "organisations", "email", "enabled", "locked until", "last sign-in"]))
         return EXIT_OK
     with db.transaction(engine) as s:
         if args.user_command == "add":
@@ -507,6 +519,13 @@ def cmd_user(engine: Any, args: argparse.Namespace) -> int:
             user = users.add_user(s, args.name, role=args.role, orgs=args.org, email=args.email, password=password,
                                   actor=args.actor, source="cli")
             print(f"added {user.name} ({user.role}; {', '.join(args.org) or 'all organisations'}): sign-in is now required")
+        elif args.user_command == "role":
+            if args.all_orgs and args.org:
+                raise UsageError("--global and --org exclude each other")
+            orgs = [] if args.all_orgs else args.org
+            user = users.set_access(s, args.name, role=args.role, orgs=orgs, actor=args.actor, source="cli")
+            assigned = users.organisations_of(s, user)
+            print(f"{user.name}: {user.role}; {', '.join(assigned) or 'all organisations'}")
         elif args.user_command in ("disable", "enable"):
             user = users.set_enabled(s, args.name, args.user_command == "enable", actor=args.actor, source="cli")
             print(f"{user.name}: {'enabled' if user.enabled else 'disabled'}")
@@ -519,6 +538,8 @@ def cmd_user(engine: Any, args: argparse.Namespace) -> int:
 def cmd_review(engine: Any, args: argparse.Namespace) -> int:
     from ropa import review
 
+    if args.review_command == "interval":
+        return _review_interval(engine, args)
     with db.transaction(engine) as s:
         if args.review_command == "submit":
             row = review.submit(s, args.org, args.ref, actor=args.actor, source="cli")
@@ -534,6 +555,22 @@ def cmd_review(engine: Any, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _review_interval(engine: Any, args: argparse.Namespace) -> int:
+    from ropa import review
+
+    if args.months is None:
+        access.read_scope([args.org])
+        with db.session(engine) as s:
+            org = registry.get_organisation(s, args.org)
+            print(f"{org.name}: review every {review.interval_months(s, org)} months after approval")
+        return EXIT_OK
+    with db.transaction(engine) as s:
+        old = review.set_interval(s, args.org, args.months, actor=args.actor, source="cli")
+        name = registry.get_organisation(s, args.org).name
+    print(f"{name}: review every {args.months} months after approval (was {old})")
+    return EXIT_OK
+
+
 def cmd_tasks(engine: Any, args: argparse.Namespace) -> int:
     from ropa import review
 
@@ -542,8 +579,11 @@ def cmd_tasks(engine: Any, args: argparse.Namespace) -> int:
     if args.format == "json":
         print(terminal_json({"user": args.actor, "counts": review.counts(found), "tasks": [t.as_dict() for t in found]}, indent=2))
     else:
-        print(_table([[t.kind, t.organisation, t.ref, t.name, t.next_review or "", t.note or ""] for t in found],
-                     ["task", "organisation", "ref", "name", "next review", "note"]))
+        from ropa.audit import local_time
+
+        print(_table([[t.kind, t.organisation, t.ref, t.name, t.next_review or "", t.note or "",
+                       f"{local_time(t.last_reviewed, 'en')} ({t.last_reviewed_by})" if t.last_reviewed else ""] for t in found],
+                     ["task", "organisation", "ref", "name", "next review", "note", "last reviewed (Oslo)"]))
         print(f"\n{len(found)} tasks for {args.actor}")
     return EXIT_OK
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import calendar
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any, Optional, Union
 
 from sqlalchemy import or_, select
@@ -54,16 +54,35 @@ def interval_months(session: Session, org: Organisation) -> int:
     return row.months if row else 12
 
 
-def set_interval(session: Session, org: str, months: int, *, actor: Union[str, Principal]) -> None:
-    """Months from an approval to the next review, for one organisation (a DPO setting)."""
+def can_set_interval(p: Principal, org: str) -> bool:
+    """Whether ``p`` may change ``org``'s review interval: a settings holder, or whoever may change the organisation."""
+    return access.can(p, access.SETTINGS) or access.can(p, access.EDIT_ORGANISATION, org)
+
+
+def set_interval(session: Session, org: str, months: int, *, actor: Union[str, Principal],
+                 source: Optional[str] = None) -> int:
+    """Months from an approval to the next review, for one organisation: a setting (``admin``,
+    ``dpo``) or part of the organisation (whoever may change it). Audited as entity ``setting``
+    under the organisation's name; returns the months before the change. Approvals from now on
+    use it; next review dates already set stay until the next approval."""
+    from ropa.errors import MESSAGE_LANG
+
     o = registry.get_organisation(session, org)
-    access.require(session, actor, access.EDIT_ORGANISATION, o.name)
-    if not 1 <= months <= 60:
-        raise ValidationFailed([Problem("months", "out_of_range", "the review interval is 1 to 60 months")])
-    row = session.get(ReviewInterval, o.id) or ReviewInterval(organisation_id=o.id or 0)
-    row.months = months
-    session.add(row)
-    session.flush()
+    p = access.principal(session, actor)
+    who = access.require(session, p, access.SETTINGS if access.can(p, access.SETTINGS) else access.EDIT_ORGANISATION, o.name)
+    if isinstance(months, bool) or not isinstance(months, int) or not 1 <= months <= 60:
+        raise ValidationFailed([Problem("months", "out_of_range", "gjennomgangsintervallet er 1 til 60 måneder"
+                                        if MESSAGE_LANG.get() == "nb" else "the review interval is 1 to 60 months")])
+    old = interval_months(session, o)
+    if months != old:
+        row = session.get(ReviewInterval, o.id) or ReviewInterval(organisation_id=o.id or 0)
+        row.months = months
+        session.add(row)
+        assert o.id is not None
+        registry._audit(session, actor=who, action="update", entity="setting", entity_id=o.id, key=o.name, version=0,
+                        source=source, field="review_interval", old=old, new=months)
+        session.flush()
+    return old
 
 
 def _add_months(day: date, months: int) -> date:
@@ -158,9 +177,14 @@ class Task:
     owner: Optional[str]
     next_review: Optional[str]
     note: Optional[str] = None
+    last_reviewed: Optional[datetime] = None  # when the DPO last approved or returned it (UTC)
+    last_reviewed_by: Optional[str] = None
 
     def as_dict(self) -> dict[str, Any]:
-        return dict(self.__dict__)
+        """For JSON: the time as ISO 8601 with Oslo's offset."""
+        from ropa.audit import local_iso
+
+        return {**self.__dict__, "last_reviewed": local_iso(self.last_reviewed)}
 
 
 def tasks(session: Session, user: Union[str, Principal], today: Optional[date] = None) -> list[Task]:
@@ -186,7 +210,8 @@ def tasks(session: Session, user: Union[str, Principal], today: Optional[date] =
         state = row.state if row else "draft"
         mine = (row.owner if row else None) == p.name
         base = dict(organisation=org, ref=act.ref, name=act.name, owner=row.owner if row else None,
-                    next_review=act.next_review.isoformat() if act.next_review else None)
+                    next_review=act.next_review.isoformat() if act.next_review else None,
+                    last_reviewed=row.last_reviewed_at, last_reviewed_by=row.last_reviewed_by)
         if state == "in_review" and (approver or mine):
             out.append(Task(kind="awaiting_approval", **base))
         if not mine:

@@ -2,7 +2,8 @@
 
 Every change to an account, every refused sign-in and every lock is an audit event (entity
 ``user``), so the trail shows who was given which rights and who tried to guess a password.
-Functions take the session and only flush, like :mod:`ropa.registry`.
+Functions take the session and only flush, like :mod:`ropa.registry`. Problems are worded in
+:data:`ropa.errors.MESSAGE_LANG` (the dashboard sets the user's language; the CLI speaks English).
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any, Optional, Union
 
 from argon2 import PasswordHasher
@@ -20,11 +21,15 @@ from sqlmodel import Session
 
 from ropa import access, settings
 from ropa.access import Principal
-from ropa.errors import NotFound, Problem, ValidationFailed
+from ropa.errors import MESSAGE_LANG, NotFound, Problem, ValidationFailed
 from ropa.models import AuditEvent, UserAccount, UserOrganisation, utcnow
 
 _hasher = PasswordHasher()
 MIN_PASSWORD = 10
+
+
+def _say(nb: str, en: str) -> str:
+    return nb if MESSAGE_LANG.get() == "nb" else en
 
 
 def _audit(session: Session, *, actor: str, action: str, user: UserAccount, field: Optional[str] = None,
@@ -52,7 +57,51 @@ def organisations_of(session: Session, user: UserAccount) -> list[str]:
 
 def _check_password(password: str, where: str = "password") -> None:
     if len(password) < MIN_PASSWORD:
-        raise ValidationFailed([Problem(where, "too_short", f"a password needs at least {MIN_PASSWORD} characters")])
+        raise ValidationFailed([Problem(where, "too_short", _too_short())])
+
+
+def _too_short() -> str:
+    return _say(f"et passord trenger minst {MIN_PASSWORD} tegn", f"a password needs at least {MIN_PASSWORD} characters")
+
+
+def confirmed(password: str, again: str) -> str:
+    """The password typed twice, when both agree (the dashboard's form and the CLI's prompt)."""
+    if password != again:
+        raise ValidationFailed([Problem("password_again", "mismatch", _say("de to passordene er ulike; ingenting ble endret",
+                                                                           "the two passwords differ; nothing was changed"))])
+    return password
+
+
+def _unknown_role(role: str) -> Problem:
+    return Problem("role", "unknown", _say(f"«{role}» er ikke en rolle (bruk {', '.join(access.ROLES)})",
+                                           f"'{role}' is not a role (use {', '.join(access.ROLES)})"))
+
+
+def _needs_org(role: str) -> Problem:
+    return Problem("org", "required", _say(f"rollen {role} trenger minst én virksomhet (--org NAVN)",
+                                           f"{'an' if role[:1] in 'aeiou' else 'a'} {role} needs at least one organisation (--org NAME)"))
+
+
+def _last_admin(user: UserAccount) -> Problem:
+    return Problem("name", "last_admin", _say(
+        f"«{user.name}» er den siste aktive administratoren eller personvernombudet for alle virksomheter; legg til en til først",
+        f"'{user.name}' is the last enabled admin or dpo for all organisations; add another first"))
+
+
+def _organisations(session: Session, names: Sequence[str], problems: list[Problem]) -> list[Any]:
+    """The organisations named (each once), adding a problem for each unknown name."""
+    from ropa.registry import get_organisation
+
+    found: dict[int, Any] = {}
+    for o in names:
+        try:
+            org = get_organisation(session, o)
+        except NotFound:
+            problems.append(Problem("org", "unknown", _say(f"ingen virksomhet heter «{o}»", f"no organisation named '{o}'")))
+        else:
+            assert org.id is not None
+            found.setdefault(org.id, org)
+    return list(found.values())
 
 
 def get_user(session: Session, name: str) -> UserAccount:
@@ -72,35 +121,34 @@ def add_user(
 ) -> UserAccount:
     """Create an account. The first account must be a global admin or dpo: from then on, sign-in
     is required and someone must be able to manage the others."""
-    from ropa.registry import get_organisation
-
     first = not access.users_exist(session)
     who = access.require(session, actor, access.ADMIN_USERS)
     problems = []
     name = name.strip()
     if not name:
-        problems.append(Problem("name", "required", "a user needs a name"))
+        problems.append(Problem("name", "required", _say("en bruker trenger et navn", "a user needs a name")))
     if role not in access.ROLES:
-        problems.append(Problem("role", "unknown", f"'{role}' is not a role (use {', '.join(access.ROLES)})"))
+        problems.append(_unknown_role(role))
     if first and (role not in ("admin", "dpo") or orgs):
-        problems.append(Problem("role", "first_user", "the first user must be an admin or dpo for all organisations, "
-                                                      "so someone can manage the others"))
+        problems.append(Problem("role", "first_user", _say(
+            "den første brukeren må være administrator eller personvernombud for alle virksomheter, slik at noen kan "
+            "administrere de andre", "the first user must be an admin or dpo for all organisations, so someone can "
+            "manage the others")))
     if role in ("editor", "viewer") and not orgs:
-        problems.append(Problem("org", "required", f"an {role} needs at least one organisation (--org NAME)"))
+        problems.append(_needs_org(role))
     if name and session.execute(select(UserAccount.id).where(func.lower(UserAccount.name) == name.lower())).first():
-        problems.append(Problem("name", "duplicate", f"a user named '{name}' already exists"))
+        problems.append(Problem("name", "duplicate", _say(f"det finnes allerede en bruker som heter «{name}»",
+                                                          f"a user named '{name}' already exists")))
     if email and session.execute(select(UserAccount.id).where(func.lower(UserAccount.email) == email.strip().lower())).first():
-        problems.append(Problem("email", "duplicate", f"a user with e-mail '{email}' already exists"))
+        problems.append(Problem("email", "duplicate", _say(f"det finnes allerede en bruker med e-postadressen «{email}»",
+                                                           f"a user with e-mail '{email}' already exists")))
     if password is not None and len(password) < MIN_PASSWORD:
-        problems.append(Problem("password", "too_short", f"a password needs at least {MIN_PASSWORD} characters"))
+        problems.append(Problem("password", "too_short", _too_short()))
     if password is None and not email:
-        problems.append(Problem("password", "required", "a user needs a password, or an e-mail for single sign-on"))
-    org_rows = []
-    for o in orgs:
-        try:
-            org_rows.append(get_organisation(session, o))
-        except NotFound:
-            problems.append(Problem("org", "unknown", f"no organisation named '{o}'"))
+        problems.append(Problem("password", "required", _say("en bruker trenger et passord, eller en e-postadresse for "
+                                                              "enkel pålogging", "a user needs a password, or an e-mail "
+                                                              "for single sign-on")))
+    org_rows = _organisations(session, orgs, problems)
     if problems:
         raise ValidationFailed(problems)
     user = UserAccount(name=name, role=role, email=email.strip().lower() if email else None,
@@ -133,8 +181,7 @@ def set_enabled(session: Session, name: str, enabled: bool, *, actor: Union[str,
     if user.enabled == enabled:
         return user
     if not enabled and user.role in ("admin", "dpo") and not organisations_of(session, user) and _enabled_admins(session) <= 1:
-        raise ValidationFailed([Problem("name", "last_admin", f"'{user.name}' is the last enabled admin or dpo "
-                                                              "for all organisations; add another first")])
+        raise ValidationFailed([_last_admin(user)])
     user.enabled = enabled
     if enabled:
         user.failed_signins, user.locked_until = 0, None
@@ -158,6 +205,93 @@ def set_password(session: Session, name: str, password: str, *, actor: Union[str
     return user
 
 
+def set_access(session: Session, name: str, *, role: Optional[str] = None, orgs: Optional[Sequence[str]] = None,
+               actor: Union[str, Principal], source: Optional[str] = None) -> UserAccount:
+    """Change a user's role and/or assigned organisations (None: leave as is; ``orgs=[]`` makes an
+    admin or dpo global). One audit event per changed item. Refused when it would leave no enabled
+    admin or dpo for all organisations, or an editor or viewer without an organisation."""
+    who = access.require(session, actor, access.ADMIN_USERS)
+    user = get_user(session, name)
+    old_role, old_orgs = user.role, organisations_of(session, user)
+    new_role = old_role if role is None else role
+    problems: list[Problem] = []
+    if new_role not in access.ROLES:
+        problems.append(_unknown_role(new_role))
+    org_rows = _organisations(session, old_orgs if orgs is None else orgs, problems)
+    new_orgs = sorted(o.name for o in org_rows)
+    if new_role in ("editor", "viewer") and not org_rows and not problems:
+        problems.append(_needs_org(new_role))
+    was_global_admin = user.enabled and old_role in ("admin", "dpo") and not old_orgs
+    stays_global_admin = new_role in ("admin", "dpo") and not new_orgs
+    if was_global_admin and not stays_global_admin and _enabled_admins(session) <= 1:
+        problems.append(_last_admin(user))
+    if problems:
+        raise ValidationFailed(problems)
+    if new_role != old_role:
+        user.role = new_role
+        _audit(session, actor=who, action="update", user=user, field="role", old=old_role, new=new_role, source=source)
+    if new_orgs != sorted(old_orgs):
+        assert user.id is not None
+        session.execute(UserOrganisation.__table__.delete().where(UserOrganisation.user_id == user.id))  # type: ignore[attr-defined]
+        for org in org_rows:
+            session.add(UserOrganisation(user_id=user.id, organisation_id=org.id))
+        _audit(session, actor=who, action="update", user=user, field="organisations", old=sorted(old_orgs), new=new_orgs,
+               source=source)
+    session.flush()
+    access.forget(session)
+    return user
+
+
+def set_role(session: Session, name: str, role: str, *, actor: Union[str, Principal],
+             source: Optional[str] = None) -> UserAccount:
+    """Give a user another role (their organisations stay)."""
+    return set_access(session, name, role=role, actor=actor, source=source)
+
+
+def set_organisations(session: Session, name: str, orgs: Sequence[str], *, actor: Union[str, Principal],
+                      source: Optional[str] = None) -> UserAccount:
+    """Assign exactly these organisations (none: an admin or dpo acts on all)."""
+    return set_access(session, name, orgs=orgs, actor=actor, source=source)
+
+
+@dataclass
+class Account:
+    """One user as the user list shows it (no hash): times are stored UTC, shown by :func:`ropa.audit.local_time`."""
+
+    name: str
+    email: Optional[str]
+    role: str
+    organisations: list[str]  # empty: all organisations
+    enabled: bool
+    locked_until: Optional[datetime]  # only while the lock lasts
+    last_sign_in: Optional[datetime]  # from the audit trail; None when never recorded
+
+    def as_dict(self) -> dict[str, Any]:
+        """For JSON: times as ISO 8601 with Oslo's offset."""
+        from ropa.audit import local_iso
+
+        return {"name": self.name, "email": self.email, "role": self.role, "organisations": self.organisations,
+                "enabled": self.enabled, "locked_until": local_iso(self.locked_until),
+                "last_sign_in": local_iso(self.last_sign_in)}
+
+
+def accounts(session: Session, *, actor: Union[str, Principal]) -> list[Account]:
+    """Every user with role, organisations, state, any lock still running and the last sign-in
+    the audit trail records (needs ``user.admin``)."""
+    access.require(session, actor, access.ADMIN_USERS)
+    rows = session.execute(select(AuditEvent.entity_id, func.max(AuditEvent.at))  # type: ignore[call-overload]
+                           .where(AuditEvent.entity == "user", AuditEvent.action == "signin").group_by(AuditEvent.entity_id))
+    last: dict[int, datetime] = {int(i): at for i, at in rows.all()}
+    now = utcnow()
+    out = []
+    for u in list_users(session):
+        locked = _aware(u.locked_until)
+        out.append(Account(name=u.name, email=u.email, role=u.role, organisations=organisations_of(session, u),
+                           enabled=u.enabled, locked_until=locked if locked is not None and locked > now else None,
+                           last_sign_in=_aware(last.get(u.id or 0))))
+    return out
+
+
 # ---------------------------------------------------------------------------------------------
 # Sign-in
 
@@ -177,7 +311,9 @@ class SignIn:
 
     def message(self, lang: str = "en") -> str:
         if self.reason == "locked":
-            when = self.until.astimezone().strftime("%H:%M") if self.until else ""
+            from ropa.audit import local_time
+
+            when = local_time(self.until, lang)
             return {"nb": f"For mange mislykkede forsøk: kontoen er låst til {when}.",
                     "en": f"Too many failed attempts: the account is locked until {when}."}[lang]
         if self.reason == "no_user_for_email":

@@ -18,6 +18,7 @@ from sqlalchemy import func, select
 from sqlmodel import Session
 
 from ropa import checks
+from ropa.audit import in_oslo  # the dates a reader in Norway expects (stored times are UTC)
 from ropa.documents.present import Card, Presenter, load
 from ropa.errors import RopaError
 from ropa.fields import ORGANISATION
@@ -75,13 +76,13 @@ def build_report(organisations: list[dict[str, Any]], *, lang: str = "nb", versi
     version_text = []
     if version is not None:
         version_text = [p.t(f"Endring nr. {version.change}", f"Change no. {version.change}")
-                        + (f" ({p.date(version.at.date())})" if version.at else "")]
+                        + (f" ({p.date(in_oslo(version.at).date())})" if version.at else "")]
     cover = [
         (p.t("Virksomhet" if len(names) == 1 else "Virksomheter", "Organisation" if len(names) == 1 else "Organisations"), names),
         (p.label("dpo.name", ORGANISATION), dpos),
         (p.label("representative.name", ORGANISATION), reps),
         (p.t("Behandlingsaktiviteter", "Processing activities"), [str(n_acts)]),
-        (p.t("Dato", "Date"), [p.date(made.date())]),
+        (p.t("Dato", "Date"), [p.date(in_oslo(made).date())]),
         (p.t("Registerversjon", "Register version"), version_text),
     ] + ([(p.t("Registeret slik det var", "The register as it was"), [as_of])] if as_of else [])
     orgs_out = []
@@ -107,7 +108,7 @@ def _words(r: Report) -> dict[str, Any]:
         "lang": r.lang, "title": r.title, "subtitle": r.subtitle, "author": r.author,
         "keywords": p.t("GDPR art. 30", "GDPR Art. 30"),
         "header_left": f"{r.title} – {r.subtitle}" if len(r.subtitle) < 70 else r.title,
-        "header_right": p.date(r.made.date()), "footer_left": p.t("Personvernforordningen art. 30", "GDPR Article 30"),
+        "header_right": p.date(in_oslo(r.made).date()), "footer_left": p.t("Personvernforordningen art. 30", "GDPR Article 30"),
         "page_word": p.t("Side", "Page"), "of_word": p.t("av", "of"),
         "cover": r.cover, "not_recorded": p.not_recorded,
         "cover_note": p.t("Protokollen er laget fra registeret og viser det som var registrert på datoen over. "

@@ -9,11 +9,13 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Callable, Mapping, Sequence
+from datetime import datetime
 from typing import Any, Optional
 
 import streamlit as st
 
 from ropa import vocab
+from ropa.audit import local_time
 from ropa.errors import Conflict, ValidationFailed, explain
 from ropa.fields import FieldSpec
 from ropa.text import markdown
@@ -255,7 +257,7 @@ def conflict_view(err: Conflict, table: Mapping[str, FieldSpec], lang: str) -> d
         {
             words("col_version", lang): c.get("version"),
             words("col_actor", lang): c.get("actor"),
-            words("col_at", lang): c["at"].strftime("%Y-%m-%d %H:%M:%S") if hasattr(c.get("at"), "strftime") else c.get("at"),
+            words("col_at", lang): local_time(c["at"], lang) if isinstance(c.get("at"), datetime) else c.get("at"),
             words("col_field", lang): _field_label(c.get("field"), table, lang),
             words("col_old", lang): _readable(c.get("old"), lang),
             words("col_new", lang): _readable(c.get("new"), lang),

@@ -229,7 +229,7 @@ with tab_findings:
 with tab_history:
     if history:
         st.dataframe(safe_table(pd.DataFrame([{
-            t("Når", "When"): e.at, t("Hvem", "Who"): e.actor, t("Handling", "Action"): audit.action_label(e.action, lang),
+            t("Når", "When"): audit.local_time(e.at, lang), t("Hvem", "Who"): e.actor, t("Handling", "Action"): audit.action_label(e.action, lang),
             t("Felt", "Field"): fields.label(e.field, lang) if e.field else "",
             t("Før", "Before"): audit.value_text(e.entity, e.field, e.old_value, lang),
             t("Etter", "After"): audit.value_text(e.entity, e.field, e.new_value, lang),

@@ -46,7 +46,7 @@ if not events:
     st.info(t("Ingen endringer registrert.", "No changes recorded."))
 else:
     st.dataframe(safe_table(pd.DataFrame([{
-        t("Når", "When"): e.at, t("Hvem", "Who"): e.actor, t("Handling", "Action"): audit.action_label(e.action, lang),
+        t("Når", "When"): audit.local_time(e.at, lang), t("Hvem", "Who"): e.actor, t("Handling", "Action"): audit.action_label(e.action, lang),
         t("Post", "Record"): e.entity_key, t("Felt", "Field"): fields.label(e.field, lang) if e.field else "",
         t("Før", "Before"): audit.value_text(e.entity, e.field, e.old_value, lang),
         t("Etter", "After"): audit.value_text(e.entity, e.field, e.new_value, lang),

@@ -10,14 +10,16 @@ from typing import Any
 
 import streamlit as st
 
-from ropa import db, registry, vocab
-from ropa.errors import Conflict, NotFound, ValidationFailed
+from ropa import db, registry, review, vocab
+from ropa.audit import local_time
+from ropa.errors import MESSAGE_LANG, Conflict, NotFound, ValidationFailed
 from ropa.fields import ORGANISATION, ORGANISATION_FIELDS
 from ropa.text import markdown
 from ropa.text import table as safe_table
 from ropa.ui.state import current_actor
+from ropa.ui import errors as shown_errors
 from ropa.ui import record_forms as forms
-from ropa.ui import state
+from ropa.ui import signin, state
 
 ui = state.lang()
 TEXT = {
@@ -55,6 +57,16 @@ TEXT = {
     "confirm_yes": ("Ja, slett", "Yes, delete"),
     "cancel": ("Avbryt", "Cancel"),
     "deleted": ("Slettet «{name}».", "Deleted '{name}'."),
+    "interval": ("Gjennomgang hver (måneder)", "Review every (months)"),
+    "interval_head": ("Gjennomgangsintervall", "Review interval"),
+    "interval_help": ("Måneder fra en godkjenning til neste gjennomgang (1–60, standard 12). Gjelder godkjenninger fra nå "
+                      "av; Mine oppgaver varsler 30 dager før.",
+                      "Months from an approval to the next review (1–60, default 12). Applies to approvals from now "
+                      "on; My tasks reminds 30 days ahead."),
+    "interval_save": ("Lagre intervallet", "Save the interval"),
+    "interval_saved": ("«{name}»: gjennomgang hver {months}. måned.", "'{name}': review every {months} months."),
+    "interval_readonly": ("Bare administrator eller personvernombud kan endre intervallet.",
+                          "Only an admin or data protection officer can change the interval."),
     "new_intro": ("Fyll inn det du vet; bare navnet er påkrevd. Behandlingsaktiviteter og mottakere legger du til etterpå.",
                   "Fill in what you know; only the name is required. Activities and recipients come afterwards."),
 }
@@ -144,6 +156,22 @@ def _create() -> None:
         st.session_state["org_pick"] = name
 
 
+def _save_interval(name: str) -> None:
+    st.session_state.pop("orgs_interval_failed", None)
+    months = int(st.session_state.get("org_interval") or 0)
+    token = MESSAGE_LANG.set(ui)
+    try:
+        with db.transaction(state.engine()) as s:
+            review.set_interval(s, name, months, actor=current_actor(), source="dashboard")
+    except Exception as err:  # noqa: BLE001 - drawn as words (ropa.ui.errors), logged there when unexpected
+        st.session_state["orgs_interval_failed"] = err
+    else:
+        state.flash(t("interval_saved").format(name=name, months=months))
+        st.session_state.pop("org_interval_for", None)
+    finally:
+        MESSAGE_LANG.reset(token)
+
+
 def _reload() -> None:
     st.session_state["orgs_loaded"] = None
 
@@ -197,6 +225,7 @@ with db.session(state.engine()) as s:
                 x for x in (o.representative_name, vocab.country_name(o.representative_country, ui)) if x),
             t("activities"): registry.count_activities(s, registry.ActivityFilter(org=o.name)),
             t("recipients"): len(registry.list_recipients(s, o.name)),
+            t("interval"): review.interval_months(s, o),
         }
         for o in orgs
     ]
@@ -226,7 +255,7 @@ with edit_tab:
                 org = registry.get_organisation(s, pick)
                 values = forms.flatten(registry.organisation_dict(org), ORGANISATION_FIELDS)
                 loaded = {"name": org.name, "version": org.version, "values": values,
-                          "at": org.updated_at.strftime("%Y-%m-%d %H:%M") if org.updated_at else ""}
+                          "at": local_time(org.updated_at, ui)}
             st.session_state["orgs_loaded"] = loaded
             st.session_state["orgs_outcome"] = None
             st.session_state["orgs_confirm_delete"] = None
@@ -242,6 +271,24 @@ with edit_tab:
         with st.form("org_edit_form", border=True):
             _form_fields(EDIT, _errors(outcome))
             st.form_submit_button(t("save"), type="primary", icon=":material/save:", on_click=_save, key="orgedit_submit")
+
+        st.markdown(f"**{t('interval_head')}**")
+        may_set = review.can_set_interval(signin.principal(), pick)
+        if st.session_state.get("org_interval_for") != pick:
+            with db.session(state.engine()) as s:
+                st.session_state["org_interval"] = review.interval_months(s, registry.get_organisation(s, pick))
+            st.session_state["org_interval_for"] = pick
+            st.session_state.pop("orgs_interval_failed", None)
+        failed = st.session_state.get("orgs_interval_failed")
+        if failed is not None:
+            shown_errors.show(failed)
+        with st.form("org_interval_form", border=True):
+            st.number_input(t("interval"), min_value=1, max_value=60, step=1, key="org_interval", help=t("interval_help"),
+                            disabled=not may_set)
+            if not may_set:
+                st.caption(t("interval_readonly"))
+            st.form_submit_button(t("interval_save"), on_click=_save_interval, args=(pick,), key="org_interval_submit",
+                                  disabled=not may_set, icon=":material/event_repeat:")
 
         if st.session_state.get("orgs_confirm_delete") == pick:
             with db.session(state.engine()) as s:

@@ -7,6 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from ropa import access, db, registry, review
+from ropa.audit import local_time
 import logging
 
 from ropa.errors import RopaError, explain
@@ -35,7 +36,10 @@ else:
     st.dataframe(safe_table(pd.DataFrame([{
         t("Oppgave", "Task"): t(*KINDS[x.kind]), t("Virksomhet", "Organisation"): x.organisation, "Ref": x.ref,
         t("Navn", "Name"): x.name, t("Eier", "Owner"): x.owner or "", t("Neste gjennomgang", "Next review"): x.next_review or "",
-        t("Merknad", "Note"): x.note or ""} for x in found])), hide_index=True, width="stretch")
+        t("Merknad", "Note"): x.note or "",
+        t("Sist gjennomgått", "Last reviewed"): (f"{local_time(x.last_reviewed, state.lang())} ({x.last_reviewed_by})"
+                                                 if x.last_reviewed else ""),
+    } for x in found])), hide_index=True, width="stretch")
 
 
 def _approve(org: str, ref: str, version: int) -> None:
