@@ -98,25 +98,29 @@ RULES: dict[str, Rule] = {r.code: r for r in (
     Rule("dpo-missing", "warning", "Art. 37(1)", "No DPO recorded", "Mangler personvernombud"),
 )}
 
-# "As long as necessary" and its kin: wording that names no period (Art. 5(1)(e) wants one).
+# "As long as necessary" and its kin: wording that names no period (Art. 5(1)(e) wants one). A need
+# word close after "as long as" / "så lenge" (in the same clause) makes it vague; "as long as your
+# account is active" or "så lenge kundeforholdet varer" names an end and is not.
+_NEED_EN = r"(?:necessary|needed|required|reasonabl\w*|need(?:s|ed)?\b)"
+_NEED_NB = r"(?:nødvendig\w*|påkrevd\w*|påkrevet|trengs|trenger|behov\w*|behøv\w*|formålstjenlig\w*)"
 _VAGUE_RETENTION = re.compile(
-    r"as long as (?:is |it is |we (?:deem |consider )?)?(?:necessary|needed|required|reasonabl)"
-    r"|no longer than (?:is )?(?:necessary|needed|required)|for as long as|only as long as|as required by law"
-    r"|så lenge (?:det er |som |vi |det |dette er )?(?:nødvendig|påkrevd|trenger|behøver|har behov)"
-    r"|ikke lenger enn (?:det som er )?(?:nødvendig|påkrevd)|lenger enn nødvendig|så lenge som nødvendig",
+    rf"\bas long as\b[^.;]{{0,40}}?\b{_NEED_EN}|\b(?:no|not) longer than\b[^.;]{{0,30}}?\b{_NEED_EN}|\bas required by law"
+    rf"|\bså lenge\b[^.;]{{0,40}}?\b{_NEED_NB}|\b(?:lenger|lengre)\s+enn\b[^.;]{{0,30}}?\b{_NEED_NB}",
     re.IGNORECASE,
 )
 # Open-ended schedules: no end the controller keeps ("until further notice", "indefinitely"), or
 # an end only the data subject's request or withdrawal brings.
 _OPEN_ENDED = re.compile(
-    r"inntil videre|til videre|until further notice|indefinite|indefinitely|på ubestemt tid|uten tidsbegrensning"
-    r"|without (?:a |any )?time limit|for ever|forever|permanent|for alltid|ubegrenset",
+    r"inntil videre|until further notice|\bindefinite(?:ly)?\b|ubestemt tid|uten tidsbegrensning|tidsubegrenset|ingen tidsbegrensning"
+    r"|ubegrenset (?:tid|periode)|til evig tid|without (?:a |any )?time limit|no time limit|\bfor ever\b|\bforever\b|for alltid"
+    r"|(?:stored|kept|retained|held|saved)\s+permanently|permanently\s+(?:stored|kept|retained|held)"
+    r"|(?:lagres|lagrer vi|oppbevares|oppbevarer vi|beholdes|beholder vi)\s+(?:\w+\s+)?permanent\b",
     re.IGNORECASE,
 )
 _ON_REQUEST = re.compile(
     r"(?:until|till?|inntil|frem til|fram til)\s+(?:(?:you|the data subject|the user|the customer|the person|den registrerte"
     r"|du|kunden|brukeren|vedkommende|personen)\s+)?(?:asks?|requests?|withdraws?|objects?|ber|krever|trekker|reserverer"
-    r"|protesterer|sletter|deletes?)\b[^.;]*"
+    r"|protesterer)\b[^.;]*"
     r"|(?:until|till?|inntil|frem til)\s+(?:erasure|deletion|sletting)\s+(?:is\s+)?(?:requested|kreves|blir krevd|bes om)[^.;]*"
     r"|(?:until|till?|inntil)\s+(?:consent|samtykke\w*)\s+(?:is\s+)?(?:withdrawn|trekkes|blir trukket)[^.;]*",
     re.IGNORECASE,
@@ -124,7 +128,10 @@ _ON_REQUEST = re.compile(
 # An end the controller keeps: a period, or an event that ends the relationship.
 _CONCRETE_END = re.compile(
     r"\d+\s*(?:år|years?|months?|måneder|mnd|days?|dager|weeks?|uker)\b|\b(?:ends?|ended|expires?|terminat\w*)\b"
-    r"|opphør\w*|avslutt\w*|utløp\w*|slutten av|end of",
+    r"|opphør\w*|avslutt\w*|utløp\w*|slutten av|end of"
+    # closing or deleting the account or membership ends the contract: an end, not a request for erasure
+    r"|\b(?:delete|deletes|close|closes|cancel|cancels|sletter|lukker|sier opp)\s+(?:\w+\s+)?(?:account|konto\w*|profile|profil\w*"
+    r"|membership|medlemskap\w*|subscription|abonnement\w*)",
     re.IGNORECASE,
 )
 _DEROGATION_PREFIX = "art49"
@@ -337,7 +344,7 @@ def _transfers(act: Mapping[str, Any], emit: _Emit, today: date, org: Optional[M
             continue
         if io:
             den, dnb = f"the international organisation {io}", f"den internasjonale organisasjonen {io}"
-            what_en, what_nb = "an international organisation", "en internasjonal organisasjon"
+            what_en = what_nb = ""  # named as what it is; never "a third country without an adequacy decision"
         else:
             cen, cnb = _country(code)
             den, dnb = cen, cnb
@@ -353,8 +360,8 @@ def _transfers(act: Mapping[str, Any], emit: _Emit, today: date, org: Optional[M
                     not_yet_en = f" ({decision.date_note(efta, 'en')}; not in force on {today.isoformat()})"
                     not_yet_nb = f" ({decision.date_note(efta, 'nb')}; ikke i kraft {today.isoformat()})"
                 emit("transfer-without-mechanism",
-                     (f"Transfer to {den}, {what_en}{not_yet_en}, with no transfer mechanism: {said}.",
-                      f"Overføring til {dnb}, {what_nb}{not_yet_nb}, uten overføringsgrunnlag: {said_nb}."),
+                     (f"Transfer to {den}{', ' + what_en if what_en else ''}{not_yet_en}, with no transfer mechanism: {said}.",
+                      f"Overføring til {dnb}{', ' + what_nb if what_nb else ''}{not_yet_nb}, uten overføringsgrunnlag: {said_nb}."),
                      ("Put standard contractual clauses (Art. 46(2)(c)) or BCRs in place, with a transfer impact assessment, or stop the transfer.",
                       "Inngå standardpersonvernbestemmelser (art. 46 nr. 2 bokstav c) eller BCR, med en vurdering av overføringen (TIA), "
                       "eller stans overføringen."),
@@ -366,7 +373,7 @@ def _transfers(act: Mapping[str, Any], emit: _Emit, today: date, org: Optional[M
                      ("Use another mechanism, normally standard contractual clauses (Art. 46(2)(c)).",
                       "Bruk et annet overføringsgrunnlag, normalt standardpersonvernbestemmelser (art. 46 nr. 2 bokstav c)."),
                      field=where, severity="error")
-            elif mech.startswith("art46") and not t.get("tia_date"):
+            elif mech.startswith("art46") and not t.get("tia_date") and not io:  # a TIA weighs a country's law, not an organisation's
                 emit("transfer-tia-missing",
                      (f"Transfer to {den} under {men} without a recorded transfer impact assessment.",
                       f"Overføring til {dnb} med {mnb} uten registrert vurdering av overføringen (TIA)."),
@@ -374,7 +381,7 @@ def _transfers(act: Mapping[str, Any], emit: _Emit, today: date, org: Optional[M
                       "Vurder lov og praksis i mottakerlandet (EDPBs anbefalinger 01/2020) og registrer datoen."),
                      field=where)
         elif status == vocab.CountryStatus.ADEQUATE_CONDITIONAL and mech in ("art45", *_NO_MECHANISM) \
-                and not t.get("adequacy_scope_confirmed"):
+                and not t.get("adequacy_scope_confirmed") and decision and decision.needs_confirmation(_recipient_kind(act, t)):
             scope_en, scope_nb = (decision.scope("en"), decision.scope("nb")) if decision else ("", "")
             note_en, note_nb = (decision.date_note(efta, "en"), decision.date_note(efta, "nb")) if decision else ("", "")
             emit("transfer-adequacy-scope",
@@ -502,13 +509,18 @@ def check_activity(act: Mapping[str, Any], organisation: str, today: Optional[da
         return []
     today = today or date.today()
     emit = _Emit(organisation, act.get("ref"))
+    # The legal basis, Art. 9(2)/10 conditions, retention (Art. 30(1)(f)) and the DPIA (Art. 35) are the
+    # controller's: a processor's record (Art. 30(2)) asks for none of them.
+    controller = act.get("role") != "processor"
     _missing_fields(act, emit)
-    _legal_bases(act, emit)
-    _special(act, emit)
+    if controller:
+        _legal_bases(act, emit)
+        _special(act, emit)
     _transfers(act, emit, today, org)
     _recipients_abroad(act, emit)
-    _retention(act, emit)
-    _dpia(act, emit)
+    if controller:
+        _retention(act, emit)
+        _dpia(act, emit)
     _review(act, emit, today)
     return emit.out
 
