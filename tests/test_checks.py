@@ -408,6 +408,13 @@ def test_demo_register_records_what_the_notices_say():
     # no location precision.
     etp = [c for r, a in acts.items() if r.startswith("ETP") for c in a["data_categories"]]
     assert "user.device.ip_address" not in etp and not [c for c in etp if c.startswith("user.location.")]
+    # 000 3.1: "Vi kan dele dine personopplysninger med våre tilknyttede selskaper og datterselskaper" and "med tredjeparts
+    # tjenesteleverandører": recipients whose location the notice does not give, and no transfer is recorded.
+    etp_acts = [a for r, a in acts.items() if r.startswith("ETP")]
+    assert not [t for a in etp_acts for t in a["transfers"]]
+    assert {r["country"] for a in etp_acts for r in a["recipients"]} == {None}
+    # 002: "hvis du kan bevise at dine personvernrettigheter veier tyngre enn vår legitime interesse": legitimate interests named.
+    assert "art6_1_f" in [b["code"] for a in acts.values() if a["ref"].startswith("IC") for b in a["legal_bases"]]
     # 000 10.3: "vil vi på en sikker måte slette eller anonymisere dem": not only erase.
     assert {acts[f"ETP-{i:02}"]["retention"]["action"] for i in range(1, 11)} == {None}
     # 001: "systemene som behandler finansiell informasjon"; GZP-02: "der dataene dine er hentet og allerede kommer med samtykke"
