@@ -140,8 +140,10 @@ _NO_MECHANISM = (None, "", "none", "unknown")
 _NO_AGREEMENT = re.compile(
     r"^(?:-+|–|—|\?+|n/?a|n\.a\.?|none|nil|null|no|nei|ingen|mangler|missing|ikke oppgitt|not given|not stated|not provided"
     r"|unknown|ukjent|not applicable|ikke relevant|ikke aktuelt|tbd|tba|ikke avklart|not available|ikke tilgjengelig"
+    r"|ikke inngått|ikke signert|not concluded|not signed|pending|under forhandling|under arbeid|to be signed|skal inngås"
     r"|(?:ingen|no|mangler|missing)\s+(?:avtale|agreement|dpa|databehandleravtale|contract|kontrakt)\w*"
-    r"|(?:avtale|agreement|dpa|databehandleravtale)\s+(?:mangler|missing|not given|ikke oppgitt|ikke inngått|not concluded|none))"
+    r"|(?:avtale|agreement|dpa|databehandleravtale)\s*:?\s*(?:mangler|missing|not given|ikke oppgitt|ikke inngått|not concluded"
+    r"|none|ingen|n/?a|ukjent|unknown|pending))"
     r"[\s.!]*$",
     re.IGNORECASE,
 )
@@ -315,12 +317,26 @@ def _recipient_kind(act: Mapping[str, Any], t: Mapping[str, Any]) -> Optional[st
 
 
 def _own_processing(act: Mapping[str, Any], t: Mapping[str, Any], where: set[str]) -> bool:
-    """Data the organisation keeps within itself in a country where it is established: no
-    disclosure to another controller or processor, so no transfer (EDPB Guidelines 05/2021,
-    criterion 2; its own collection from people abroad is not one either)."""
-    if t.get("international_organisation") or t.get("country") not in where:
+    """Data the organisation keeps within itself: in a country where it is established, or with
+    its own establishment (the same legal entity) anywhere. No disclosure to another controller
+    or processor, so no transfer (EDPB Guidelines 05/2021, criterion 2; its own collection from
+    people abroad is not one either)."""
+    if t.get("international_organisation"):
         return False
-    return not t.get("recipient") or _recipient_kind(act, t) == "own_establishment"
+    if t.get("recipient") and _recipient_kind(act, t) == "own_establishment":
+        return True
+    return t.get("country") in where and not t.get("recipient")
+
+
+def subject_to_gdpr(org: Optional[Mapping[str, Any]]) -> bool:
+    """Whether the organisation is recorded as subject to the GDPR (Art. 3): established in the
+    EEA, or offering goods or services to or monitoring people there (Art. 3(2)). Unknown (no
+    organisation, or no country recorded) counts as subject. Chapter V binds only an exporter
+    subject to the GDPR (EDPB Guidelines 05/2021, criterion 1)."""
+    where = establishment_countries(org)
+    if not org or not where or where & vocab.EEA_COUNTRIES:
+        return True
+    return bool(org.get("offers_to_eea") or org.get("monitors_eea"))
 
 
 def _transfers(act: Mapping[str, Any], emit: _Emit, today: date, org: Optional[Mapping[str, Any]] = None) -> None:
@@ -392,7 +408,8 @@ def _transfers(act: Mapping[str, Any], emit: _Emit, today: date, org: Optional[M
                   "Bekreft at mottakeren er omfattet (for USA: aktiv DPF-sertifisering) og kryss av for «omfang bekreftet», "
                   "eller bruk standardpersonvernbestemmelser."),
                  field=where)
-        if t.get("frequency") == "regular" and mech in vocab.ART49_OCCASIONAL_ONLY | vocab.ART49_NOT_REPETITIVE:
+        if t.get("frequency") == "regular" and mech in vocab.ART49_OCCASIONAL_ONLY | vocab.ART49_NOT_REPETITIVE \
+                and status != vocab.CountryStatus.ADEQUATE:  # an adequate country needs no derogation at all
             if mech in vocab.ART49_NOT_REPETITIVE:
                 limit_en = "is only for a transfer that is not repetitive (and concerns a limited number of data subjects)"
                 limit_nb = "gjelder bare en overføring som ikke gjentas (og som gjelder et begrenset antall registrerte)"
@@ -437,7 +454,8 @@ def _retention(act: Mapping[str, Any], emit: _Emit) -> None:
     r = act.get("retention") or {}
     if r.get("period") is not None:
         return
-    text = (r.get("text") or "").strip()
+    # what starts the clock, recorded without a period, is an end in words ("until the contract ends")
+    text = " ".join(x.strip() for x in (r.get("text"), r.get("trigger")) if x and x.strip())
     if not text:
         msg = ("No retention period or schedule is recorded.", "Ingen lagringstid eller slettefrist er registrert.")
     elif is_vague_retention(text):
@@ -516,8 +534,9 @@ def check_activity(act: Mapping[str, Any], organisation: str, today: Optional[da
     if controller:
         _legal_bases(act, emit)
         _special(act, emit)
-    _transfers(act, emit, today, org)
-    _recipients_abroad(act, emit)
+    if subject_to_gdpr(org):  # no exporter under the GDPR, no transfer in Chapter V's sense
+        _transfers(act, emit, today, org)
+        _recipients_abroad(act, emit)
     if controller:
         _retention(act, emit)
         _dpia(act, emit)
@@ -585,7 +604,7 @@ def _representative(org: Mapping[str, Any], facts: _OrgFacts, emit: _Emit) -> No
         return  # Art. 3(2) is not recorded as applying
     if org.get("public_authority"):
         return  # Art. 27(2)(b)
-    if org.get("occasional_processing") and not facts.any_large_scale_sensitive:
+    if org.get("occasional_processing") and not facts.any_large_scale_sensitive and not facts.high_risk:
         return  # Art. 27(2)(a): occasional, no large-scale special/criminal data, unlikely to result in a risk
     country = org.get("country") or sorted(where)[0]
     cen, cnb = _country(country)

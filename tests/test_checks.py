@@ -943,3 +943,83 @@ def test_every_quote_in_the_demo_expectations_is_in_a_notice():
                 quoted += [q.strip(" ,.") for q in re.split(r"\.\.\.|…", a or b) if len(q.strip(" ,.")) >= 4]
     assert len(quoted) >= 30
     assert [q for q in quoted if fold(q) not in seeds] == []
+
+
+def test_own_establishment_anywhere_is_no_transfer():
+    branch = {"name": "Our Shanghai branch", "kind": "own_establishment", "country": "CN", "agreement": None}
+    t = {**transfer("CN", "none"), "recipient": "Our Shanghai branch"}
+    assert org_act_rules(act(recipients=[branch], transfers=[t]), ORG) == []
+    # a group company is another party: a transfer
+    affiliate = {**branch, "name": "CN Co", "kind": "affiliate"}
+    assert org_act_rules(act(recipients=[affiliate], transfers=[{**t, "recipient": "CN Co"}]), ORG) == ["transfer-without-mechanism"]
+
+
+def test_no_transfer_findings_for_an_organisation_the_gdpr_does_not_reach():
+    """Chapter V binds an exporter subject to the GDPR (EDPB Guidelines 05/2021, criterion 1): an
+    organisation established only outside the EEA, recorded as neither targeting nor monitoring
+    people there, exports nothing in its sense."""
+    hk_only = {**ORG, "name": "HK Ltd", "country": "HK"}
+    cn_host = {"name": "CN Host", "kind": "processor", "country": "CN", "agreement": "DPA-1"}
+    a = act(recipients=[cn_host], transfers=[{**transfer("CN", "none"), "recipient": "CN Host"}])
+    assert org_act_rules(a, hk_only) == []
+    assert org_act_rules(act(recipients=[cn_host]), hk_only) == []
+    assert org_act_rules(a, {**hk_only, "offers_to_eea": True}) == ["transfer-without-mechanism"]
+    assert org_act_rules(a, {**hk_only, "monitors_eea": True}) == ["transfer-without-mechanism"]
+    assert org_act_rules(a, {**hk_only, "establishments": ["NO"]}) == ["transfer-without-mechanism"]
+    assert org_act_rules(a, {**ORG, "country": None}) == ["transfer-without-mechanism"]  # not known: judged
+
+
+def test_a_derogation_to_an_adequate_country_is_not_judged_by_its_frequency():
+    assert rules(act(transfers=[transfer("CH", "art49_1_b", frequency="regular")])) == []
+    assert rules(act(transfers=[transfer("GB", "art49_1_2", frequency="regular")])) == []
+    # the United States' decision covers only certified importers: the derogation may be what the transfer rests on
+    assert rules(act(transfers=[transfer("US", "art49_1_b", frequency="regular")])) == ["transfer-derogation-repeated"]
+
+
+def test_art_27_2_a_exemption_needs_processing_unlikely_to_result_in_a_risk():
+    targets = {**ORG, "country": "US", "offers_to_eea": True, "occasional_processing": True}
+    assert org_rules(targets) == []
+    yes = {"answer": True}
+    risky = act(data_subjects=["customer"], dpia={"status": "done", "screening": {"evaluation_scoring": yes, "vulnerable_subjects": yes}})
+    [f] = check_organisation(targets, _facts(risky))
+    assert f.rule == "representative-missing" and "Art. 27(2)" in f.fix_en and "art. 27 nr. 2" in f.fix_nb
+
+
+@pytest.mark.parametrize("trigger, expected", [
+    ("until the contract ends", []),
+    ("etter at kundeforholdet er avsluttet", []),
+    ("inntil videre", ["retention-unspecified"]),
+    ("så lenge det er nødvendig", ["retention-unspecified"]),
+])
+def test_what_starts_the_clock_without_a_period_is_read_as_the_schedule(trigger, expected):
+    a = act(retention={"period": None, "unit": None, "trigger": trigger, "action": "erase", "text": None})
+    assert rules(a) == expected
+
+
+@pytest.mark.parametrize("reference", ["Ikke inngått", "pending", "DPA: mangler", "Avtale: ingen", "not signed", "Skal inngås"])
+def test_more_ways_of_saying_there_is_no_agreement(reference):
+    [f] = check_recipient("T", {"name": "Host AS", "kind": "processor", "agreement": reference})
+    assert f.rule == "processor-without-agreement" and reference in f.message_en and reference in f.message_nb
+
+
+def test_retention_trigger_and_own_establishments_judged_the_same_way_in_a_register(engine):
+    from ropa.interchange import import_document
+
+    def activity(ref: str, trigger: str) -> dict[str, Any]:
+        return {"ref": ref, "name": ref, "purposes": ["p"], "data_subjects": ["customer"], "data_categories": ["user.name"],
+                "legal_bases": [{"code": "art6_1_b"}], "security_measures": ["x"], "next_review": "2027-01-01",
+                "retention": {"trigger": trigger, "action": "erase"}, "dpia": {"status": "not_needed"},
+                "recipients": [{"name": "CN branch", "kind": "own_establishment", "country": "CN"}],
+                "transfers": [{"country": "CN", "recipient": "CN branch", "mechanism": "none"}]}
+
+    doc = {"format": "ropa-register", "version": 1, "organisations": [{
+        "name": "Nord AS", "country": "NO", "email": "a@b.c",
+        "activities": [activity("R-1", "until the contract ends"), activity("R-2", "inntil videre")]}]}
+    with db.transaction(engine) as s:
+        import_document(s, doc, actor="test")
+    found = demo_findings(engine)
+    assert [(f.rule, f.activity_ref) for f in found] == [("retention-unspecified", "R-2")]
+    with db.session(engine) as s:
+        single = [f for a in registry.list_activities(s) for f in check_activity(
+            registry.activity_dict(a), a.organisation.name, TODAY, registry.organisation_dict(a.organisation))]
+    assert sorted(single, key=repr) == sorted(found, key=repr)
