@@ -439,12 +439,17 @@ def _recipients_abroad(act: Mapping[str, Any], emit: _Emit) -> None:
         code = r.get("country")
         if not code or code in recorded or r.get("kind") == "own_establishment":
             continue
-        if vocab.country_status(code) in (None, vocab.CountryStatus.EEA):
+        status = vocab.country_status(code)
+        if status in (None, vocab.CountryStatus.EEA):
             continue
         cen, cnb = _country(code)
+        adequate_en = adequate_nb = ""
+        if status != vocab.CountryStatus.THIRD_COUNTRY:  # adequacy makes it lawful, not unrecorded (Art. 30(1)(e))
+            adequate_en = " (an adequacy decision may cover it, but the transfer is still to be recorded)"
+            adequate_nb = " (en adekvansbeslutning kan dekke den, men overføringen skal likevel registreres)"
         emit("recipient-transfer-missing",
-             (f"{r['name']} is located in {cen}, a third country, but the activity records no transfer to {cen}.",
-              f"{r['name']} holder til i {cnb}, en tredjestat, men aktiviteten har ingen registrert overføring til {cnb}."),
+             (f"{r['name']} is located in {cen}, a third country, but the activity records no transfer to {cen}{adequate_en}.",
+              f"{r['name']} holder til i {cnb}, en tredjestat, men aktiviteten har ingen registrert overføring til {cnb}{adequate_nb}."),
              (f"Record the transfer to {cen} with its mechanism (Art. 30(1)(e), 44–49), or correct the recipient's country.",
               f"Registrer overføringen til {cnb} med overføringsgrunnlag (art. 30 nr. 1 bokstav e og 44–49), eller rett mottakerens land."),
              field="transfers", recipient=r["name"])

@@ -1023,3 +1023,14 @@ def test_retention_trigger_and_own_establishments_judged_the_same_way_in_a_regis
         single = [f for a in registry.list_activities(s) for f in check_activity(
             registry.activity_dict(a), a.organisation.name, TODAY, registry.organisation_dict(a.organisation))]
     assert sorted(single, key=repr) == sorted(found, key=repr)
+
+
+def test_a_recipient_in_an_adequate_country_still_needs_its_transfer_recorded():
+    """Art. 30(1)(e) asks for every transfer to a third country, adequate or not; the message says why."""
+    uk = {"name": "UK Host Ltd", "kind": "processor", "country": "GB", "agreement": "DPA-3"}
+    [f] = check_activity(act(recipients=[uk]), "T", TODAY)
+    assert f.rule == "recipient-transfer-missing" and "adequacy decision may cover it" in f.message_en
+    assert "adekvansbeslutning kan dekke den" in f.message_nb
+    assert rules(act(recipients=[uk], transfers=[{**transfer("GB", "art45"), "recipient": "UK Host Ltd"}])) == []
+    [g] = check_activity(act(recipients=[{**uk, "country": "CN"}]), "T", TODAY)
+    assert "adequacy" not in g.message_en and "adekvans" not in g.message_nb
