@@ -243,7 +243,9 @@ def _missing_fields(act: Mapping[str, Any], emit: _Emit) -> None:
             required.append(("recipients", "Art. 30(1)(d)"))
         if role == "joint_controller":
             required.append(("controllers", "Art. 26, 30(1)(a)"))
-        missing = [(k, a) for k, a in required if not act.get(k)]
+        # special categories and criminal-offence data are categories of personal data too (Art. 30(1)(c))
+        categories = act.get("data_categories") or act.get("special_categories") or act.get("criminal_data")
+        missing = [(k, a) for k, a in required if not (categories if k == "data_categories" else act.get(k))]
         where_possible = [("security_measures", "Art. 30(1)(g)")]
     for key, article in missing:
         en, nb = _label(key)

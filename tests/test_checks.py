@@ -1034,3 +1034,14 @@ def test_a_recipient_in_an_adequate_country_still_needs_its_transfer_recorded():
     assert rules(act(recipients=[uk], transfers=[{**transfer("GB", "art45"), "recipient": "UK Host Ltd"}])) == []
     [g] = check_activity(act(recipients=[{**uk, "country": "CN"}]), "T", TODAY)
     assert "adequacy" not in g.message_en and "adekvans" not in g.message_nb
+
+
+def test_special_categories_alone_are_categories_of_personal_data():
+    health = act(data_categories=[], special_categories=["user.health_and_medical"],
+                 art9_conditions=[{"code": "art9_2_a", "note": None, "documentation": None}],
+                 dpia={"status": "not_needed", "ref": None, "screening": {}})
+    assert "art30-missing-field" not in rules(health)
+    assert "art30-missing-field" not in rules(act(data_categories=[], criminal_data=True, criminal_data_basis="pol. § 11"))
+    [f] = check_activity(act(data_categories=[]), "T", TODAY)
+    assert (f.rule, f.field) == ("art30-missing-field", "data_categories")
+    assert f.message_en == "'Categories of personal data' is empty." and f.message_nb == "«Kategorier av personopplysninger» er tomt."
