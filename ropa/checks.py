@@ -385,9 +385,13 @@ def _transfers(act: Mapping[str, Any], emit: _Emit, today: date, org: Optional[M
                       "eller stans overføringen."),
                      field=where)
             elif mech == "art45":
+                when_en = when_nb = ""
+                if decision:  # one exists, but not in force on the date judged (by the date relied on)
+                    when_en = f" on {today.isoformat()} ({decision.date_note(efta, 'en')})"
+                    when_nb = f" {today.isoformat()} ({decision.date_note(efta, 'nb')})"
                 emit("transfer-adequacy-scope",
-                     (f"Adequacy (Art. 45) is claimed for {den}, but there is no adequacy decision in force for it.",
-                      f"Adekvans (art. 45) er oppgitt for {dnb}, men det finnes ingen adekvansbeslutning i kraft for den."),
+                     (f"Adequacy (Art. 45) is claimed for {den}, but there is no adequacy decision in force for it{when_en}.",
+                      f"Adekvans (art. 45) er oppgitt for {dnb}, men det finnes ingen adekvansbeslutning i kraft for den{when_nb}."),
                      ("Use another mechanism, normally standard contractual clauses (Art. 46(2)(c)).",
                       "Bruk et annet overføringsgrunnlag, normalt standardpersonvernbestemmelser (art. 46 nr. 2 bokstav c)."),
                      field=where, severity="error")

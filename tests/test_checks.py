@@ -715,6 +715,10 @@ def test_the_eea_incorporation_date_when_recorded_is_the_one_relied_on(monkeypat
         assert h.rule == "transfer-without-mechanism" and "incorporated into the EEA Agreement on 2027-01-01" in h.message_en
         assert "not in force on 2026-11-25" in h.message_en and "ikke i kraft 2026-11-25" in h.message_nb
         assert check_activity(act(transfers=[transfer("BR", "unknown")]), "T", TODAY, {**ORG, "country": "SE"}) == []
+        [k] = check_activity(act(transfers=[transfer("BR", "art45")]), "T", TODAY, {**ORG, "country": "NO"})
+        assert k.rule == "transfer-adequacy-scope" and "no adequacy decision in force for it on 2026-11-25" in k.message_en
+        assert "innlemmet i EØS-avtalen 2027-01-01 (datoen som er lagt til grunn: innlemmelsen i EØS-avtalen" in k.message_nb
+        assert check_activity(act(transfers=[transfer("BR", "art45")]), "T", TODAY, {**ORG, "country": "SE"}) == []
     finally:
         vocab.country_status.cache_clear()
 
