@@ -119,8 +119,8 @@ _OPEN_ENDED = re.compile(
 )
 _ON_REQUEST = re.compile(
     r"(?:until|till?|inntil|frem til|fram til)\s+(?:(?:you|the data subject|the user|the customer|the person|den registrerte"
-    r"|du|kunden|brukeren|vedkommende|personen)\s+)?(?:asks?|requests?|withdraws?|objects?|ber|krever|trekker|reserverer"
-    r"|protesterer)\b[^.;]*"
+    r"|du|kunden|brukeren|vedkommende|personen)\s+)?(?:asks?|requests?|withdraws?|objects?|unsubscribes?|opts? out|ber|krever"
+    r"|trekker|reserverer|protesterer|melder (?:deg|seg) av)\b[^.;]*"
     r"|(?:until|till?|inntil|frem til)\s+(?:erasure|deletion|sletting)\s+(?:is\s+)?(?:requested|kreves|blir krevd|bes om)[^.;]*"
     r"|(?:until|till?|inntil)\s+(?:consent|samtykke\w*)\s+(?:is\s+)?(?:withdrawn|trekkes|blir trukket)[^.;]*",
     re.IGNORECASE,

@@ -875,6 +875,8 @@ def test_an_art49_derogation_alone_raises_nothing(mechanism):
     ("Til den registrerte ber om sletting", "open"),
     ("til du trekker samtykket ditt tilbake", "open"),
     ("until the data subject objects", "open"),
+    ("Til du melder deg av nyhetsbrevet", "open"),  # consent withdrawn: an end only the person brings
+    ("until you unsubscribe", "open"),
     # an end the controller keeps
     ("for as long as your account is active", None),
     ("så lenge kundeforholdet varer, deretter slettes opplysningene", None),
