@@ -391,6 +391,14 @@ def _ad(country: str, decision: str, adopted: date, scope_en: str, scope_nb: str
 # (hsfnotes.com, "EU-US Privacy Shield adequacy decision incorporated into the EEA Agreement"), is
 # for the Privacy Shield decision (EU) 2016/1250, invalidated in Schrems II and not in this table.
 # Record a date here only with its Joint Committee decision number as the source.
+# Why the adoption date is a sound fallback for an exporter in Norway, Iceland or Liechtenstein:
+# JCD No 154/2018 of 6 July 2018 (incorporating the GDPR; German text at gesetze.li, LGBl.
+# 2018/154), adaptation (e), inserts an Art. 45(1a) for the EFTA States: "Bis ein Beschluss des
+# Gemeinsamen EWR-Ausschusses über die Aufnahme eines gemäss den Abs. 3 oder 5 dieses Artikels
+# erlassenen Durchführungsrechtsakts in das EWR-Abkommen vorliegt, kann ein E[FTA-Staat] ..."
+# (pending incorporation an EFTA State may apply it), and Datatilsynet said of the DPF decision of
+# 2023-07-10 "Reglene trer i kraft umiddelbart" (datatilsynet.no, "Nye regler for overføring av
+# personopplysninger til USA", 2023).
 _ALL = ("All transfers under the GDPR.", "Alle overføringer etter personvernforordningen.")
 ADEQUACY_DECISIONS: dict[str, AdequacyDecision] = {d.country: d for d in (
     _ad("AD", "Commission Decision 2010/625/EU", date(2010, 10, 19), *_ALL),
