@@ -380,9 +380,15 @@ def _transfers(act: Mapping[str, Any], emit: _Emit, today: date, org: Optional[M
                 emit("transfer-without-mechanism",
                      (f"Transfer to {den}{', ' + what_en if what_en else ''}{not_yet_en}, with no transfer mechanism: {said}.",
                       f"Overføring til {dnb}{', ' + what_nb if what_nb else ''}{not_yet_nb}, uten overføringsgrunnlag: {said_nb}."),
-                     ("Put standard contractual clauses (Art. 46(2)(c)) or BCRs in place, with a transfer impact assessment, or stop the transfer.",
-                      "Inngå standardpersonvernbestemmelser (art. 46 nr. 2 bokstav c) eller BCR, med en vurdering av overføringen (TIA), "
-                      "eller stans overføringen."),
+                     (("Put Art. 46 safeguards in place (with an international organisation usually a legally binding instrument or "
+                       "an administrative arrangement, Art. 46(2)(a), 46(3)(b)), rely on an Art. 49 derogation where it fits, or stop "
+                       "the transfer.",
+                       "Etabler garantier etter art. 46 (med en internasjonal organisasjon vanligvis et rettslig bindende instrument "
+                       "eller en administrativ ordning, art. 46 nr. 2 bokstav a og nr. 3 bokstav b), bruk et unntak etter art. 49 der "
+                       "det passer, eller stans overføringen.") if io else
+                      ("Put standard contractual clauses (Art. 46(2)(c)) or BCRs in place, with a transfer impact assessment, or stop the transfer.",
+                       "Inngå standardpersonvernbestemmelser (art. 46 nr. 2 bokstav c) eller BCR, med en vurdering av overføringen (TIA), "
+                       "eller stans overføringen.")),
                      field=where)
             elif mech == "art45":
                 when_en = when_nb = ""

@@ -841,6 +841,7 @@ def test_an_international_organisation_is_no_third_country_and_needs_no_tia():
     assert f.message_en == "Transfer to the international organisation OECD, with no transfer mechanism: the record says it is unknown."
     assert f.message_nb == ("Overføring til den internasjonale organisasjonen OECD, uten overføringsgrunnlag: "
                             "registeret sier at det er ukjent.")
+    assert "Art. 46(2)(a)" in f.fix_en and "art. 46 nr. 2 bokstav a" in f.fix_nb and "transfer impact assessment" not in f.fix_en
 
 
 @pytest.mark.parametrize("mechanism", ["art49_1_a", "art49_1_b", "art49_1_c", "art49_1_d", "art49_1_e", "art49_1_f", "art49_1_g",
