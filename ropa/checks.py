@@ -7,7 +7,10 @@ and 100,000 in a batch, and nothing here writes. A finding carries a stable rule
 severity, where it is (organisation, activity ref, recipient), the article, and a message and
 a fix in English and bokmål.
 
-Retired activities are not judged: they are kept for the record, not processed.
+Retired activities are not judged: they are kept for the record, not processed. A processor's
+activities are judged by Art. 30(2) (the legal basis, Art. 9(2)/10 conditions, retention and the
+DPIA are its controller's), and transfers only where the organisation is recorded as subject to
+the GDPR (established in the EEA, or Art. 3(2)).
 """
 
 from __future__ import annotations
@@ -69,8 +72,8 @@ RULES: dict[str, Rule] = {r.code: r for r in (
          "Særlige kategorier uten unntak etter art. 9 nr. 2"),
     Rule("criminal-data-without-basis", "error", "Art. 10", "Criminal-offence data without a basis",
          "Opplysninger om straffbare forhold uten grunnlag"),
-    Rule("transfer-without-mechanism", "error", "Art. 44, 46", "Transfer to a third country without a mechanism",
-         "Overføring til tredjestat uten overføringsgrunnlag"),
+    Rule("transfer-without-mechanism", "error", "Art. 44, 46", "Transfer to a third country or international organisation without a mechanism",
+         "Overføring til tredjestat eller internasjonal organisasjon uten overføringsgrunnlag"),
     Rule("transfer-adequacy-scope", "warning", "Art. 45", "Adequacy may not cover the transfer",
          "Adekvansbeslutningen dekker kanskje ikke overføringen"),
     Rule("transfer-derogation-repeated", "warning", "Art. 49(1)",

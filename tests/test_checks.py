@@ -1052,3 +1052,15 @@ def test_special_categories_alone_are_categories_of_personal_data():
     [f] = check_activity(act(data_categories=[]), "T", TODAY)
     assert (f.rule, f.field) == ("art30-missing-field", "data_categories")
     assert f.message_en == "'Categories of personal data' is empty." and f.message_nb == "«Kategorier av personopplysninger» er tomt."
+
+
+def test_the_overview_help_names_the_findings_it_counts():
+    """The overview's finding figures say, in both languages, which findings they count (by the rule's title)."""
+    from ropa import stats
+
+    page = (ROOT / "ropa" / "ui" / "pages" / "overview.py").read_text(encoding="utf-8")
+    for rule in stats.FINDING_FIGURES.values():
+        for lang in ("en", "nb"):
+            assert checks.rule_title(rule, lang) in page, (rule, lang)
+    assert "international organisation" in checks.rule_title("transfer-without-mechanism", "en")
+    assert "internasjonal organisasjon" in checks.rule_title("transfer-without-mechanism", "nb")
