@@ -7,7 +7,10 @@ and 100,000 in a batch, and nothing here writes. A finding carries a stable rule
 severity, where it is (organisation, activity ref, recipient), the article, and a message and
 a fix in English and bokmål.
 
-Retired activities are not judged: they are kept for the record, not processed.
+Retired activities are not judged: they are kept for the record, not processed. A processor's
+activities are judged by Art. 30(2) (the legal basis, Art. 9(2)/10 conditions, retention and the
+DPIA are its controller's), and transfers only where the organisation is recorded as subject to
+the GDPR (established in the EEA, or Art. 3(2)).
 """
 
 from __future__ import annotations
@@ -69,8 +72,8 @@ RULES: dict[str, Rule] = {r.code: r for r in (
          "Særlige kategorier uten unntak etter art. 9 nr. 2"),
     Rule("criminal-data-without-basis", "error", "Art. 10", "Criminal-offence data without a basis",
          "Opplysninger om straffbare forhold uten grunnlag"),
-    Rule("transfer-without-mechanism", "error", "Art. 44, 46", "Transfer to a third country without a mechanism",
-         "Overføring til tredjestat uten overføringsgrunnlag"),
+    Rule("transfer-without-mechanism", "error", "Art. 44, 46", "Transfer to a third country or international organisation without a mechanism",
+         "Overføring til tredjestat eller internasjonal organisasjon uten overføringsgrunnlag"),
     Rule("transfer-adequacy-scope", "warning", "Art. 45", "Adequacy may not cover the transfer",
          "Adekvansbeslutningen dekker kanskje ikke overføringen"),
     Rule("transfer-derogation-repeated", "warning", "Art. 49(1)",
@@ -98,25 +101,29 @@ RULES: dict[str, Rule] = {r.code: r for r in (
     Rule("dpo-missing", "warning", "Art. 37(1)", "No DPO recorded", "Mangler personvernombud"),
 )}
 
-# "As long as necessary" and its kin: wording that names no period (Art. 5(1)(e) wants one).
+# "As long as necessary" and its kin: wording that names no period (Art. 5(1)(e) wants one). A need
+# word close after "as long as" / "så lenge" (in the same clause) makes it vague; "as long as your
+# account is active" or "så lenge kundeforholdet varer" names an end and is not.
+_NEED_EN = r"(?:necessary|needed|required|reasonabl\w*|need(?:s|ed)?\b)"
+_NEED_NB = r"(?:nødvendig\w*|påkrevd\w*|påkrevet|trengs|trenger|behov\w*|behøv\w*|formålstjenlig\w*)"
 _VAGUE_RETENTION = re.compile(
-    r"as long as (?:is |it is |we (?:deem |consider )?)?(?:necessary|needed|required|reasonabl)"
-    r"|no longer than (?:is )?(?:necessary|needed|required)|for as long as|only as long as|as required by law"
-    r"|så lenge (?:det er |som |vi |det |dette er )?(?:nødvendig|påkrevd|trenger|behøver|har behov)"
-    r"|ikke lenger enn (?:det som er )?(?:nødvendig|påkrevd)|lenger enn nødvendig|så lenge som nødvendig",
+    rf"\bas long as\b[^.;]{{0,40}}?\b{_NEED_EN}|\b(?:no|not) longer than\b[^.;]{{0,30}}?\b{_NEED_EN}|\bas required by law"
+    rf"|\bså lenge\b[^.;]{{0,40}}?\b{_NEED_NB}|\b(?:lenger|lengre)\s+enn\b[^.;]{{0,30}}?\b{_NEED_NB}",
     re.IGNORECASE,
 )
 # Open-ended schedules: no end the controller keeps ("until further notice", "indefinitely"), or
 # an end only the data subject's request or withdrawal brings.
 _OPEN_ENDED = re.compile(
-    r"inntil videre|til videre|until further notice|indefinite|indefinitely|på ubestemt tid|uten tidsbegrensning"
-    r"|without (?:a |any )?time limit|for ever|forever|permanent|for alltid|ubegrenset",
+    r"inntil videre|until further notice|\bindefinite(?:ly)?\b|ubestemt tid|uten tidsbegrensning|tidsubegrenset|ingen tidsbegrensning"
+    r"|ubegrenset (?:tid|periode)|til evig tid|without (?:a |any )?time limit|no time limit|\bfor ever\b|\bforever\b|for alltid"
+    r"|(?:stored|kept|retained|held|saved)\s+permanently|permanently\s+(?:stored|kept|retained|held)"
+    r"|(?:lagres|lagrer vi|oppbevares|oppbevarer vi|beholdes|beholder vi)\s+(?:\w+\s+)?permanent\b",
     re.IGNORECASE,
 )
 _ON_REQUEST = re.compile(
     r"(?:until|till?|inntil|frem til|fram til)\s+(?:(?:you|the data subject|the user|the customer|the person|den registrerte"
-    r"|du|kunden|brukeren|vedkommende|personen)\s+)?(?:asks?|requests?|withdraws?|objects?|ber|krever|trekker|reserverer"
-    r"|protesterer|sletter|deletes?)\b[^.;]*"
+    r"|du|kunden|brukeren|vedkommende|personen)\s+)?(?:asks?|requests?|withdraws?|objects?|unsubscribes?|opts? out|ber|krever"
+    r"|trekker|reserverer|protesterer|melder (?:deg|seg) av)\b[^.;]*"
     r"|(?:until|till?|inntil|frem til)\s+(?:erasure|deletion|sletting)\s+(?:is\s+)?(?:requested|kreves|blir krevd|bes om)[^.;]*"
     r"|(?:until|till?|inntil)\s+(?:consent|samtykke\w*)\s+(?:is\s+)?(?:withdrawn|trekkes|blir trukket)[^.;]*",
     re.IGNORECASE,
@@ -124,7 +131,10 @@ _ON_REQUEST = re.compile(
 # An end the controller keeps: a period, or an event that ends the relationship.
 _CONCRETE_END = re.compile(
     r"\d+\s*(?:år|years?|months?|måneder|mnd|days?|dager|weeks?|uker)\b|\b(?:ends?|ended|expires?|terminat\w*)\b"
-    r"|opphør\w*|avslutt\w*|utløp\w*|slutten av|end of",
+    r"|opphør\w*|avslutt\w*|utløp\w*|slutten av|end of"
+    # closing or deleting the account or membership ends the contract: an end, not a request for erasure
+    r"|\b(?:delete|deletes|close|closes|cancel|cancels|sletter|lukker|sier opp)\s+(?:\w+\s+)?(?:account|konto\w*|profile|profil\w*"
+    r"|membership|medlemskap\w*|subscription|abonnement\w*)",
     re.IGNORECASE,
 )
 _DEROGATION_PREFIX = "art49"
@@ -133,8 +143,10 @@ _NO_MECHANISM = (None, "", "none", "unknown")
 _NO_AGREEMENT = re.compile(
     r"^(?:-+|–|—|\?+|n/?a|n\.a\.?|none|nil|null|no|nei|ingen|mangler|missing|ikke oppgitt|not given|not stated|not provided"
     r"|unknown|ukjent|not applicable|ikke relevant|ikke aktuelt|tbd|tba|ikke avklart|not available|ikke tilgjengelig"
+    r"|ikke inngått|ikke signert|not concluded|not signed|pending|under forhandling|under arbeid|to be signed|skal inngås"
     r"|(?:ingen|no|mangler|missing)\s+(?:avtale|agreement|dpa|databehandleravtale|contract|kontrakt)\w*"
-    r"|(?:avtale|agreement|dpa|databehandleravtale)\s+(?:mangler|missing|not given|ikke oppgitt|ikke inngått|not concluded|none))"
+    r"|(?:avtale|agreement|dpa|databehandleravtale)\s*:?\s*(?:mangler|missing|not given|ikke oppgitt|ikke inngått|not concluded"
+    r"|none|ingen|n/?a|ukjent|unknown|pending))"
     r"[\s.!]*$",
     re.IGNORECASE,
 )
@@ -234,7 +246,9 @@ def _missing_fields(act: Mapping[str, Any], emit: _Emit) -> None:
             required.append(("recipients", "Art. 30(1)(d)"))
         if role == "joint_controller":
             required.append(("controllers", "Art. 26, 30(1)(a)"))
-        missing = [(k, a) for k, a in required if not act.get(k)]
+        # special categories and criminal-offence data are categories of personal data too (Art. 30(1)(c))
+        categories = act.get("data_categories") or act.get("special_categories") or act.get("criminal_data")
+        missing = [(k, a) for k, a in required if not (categories if k == "data_categories" else act.get(k))]
         where_possible = [("security_measures", "Art. 30(1)(g)")]
     for key, article in missing:
         en, nb = _label(key)
@@ -308,12 +322,26 @@ def _recipient_kind(act: Mapping[str, Any], t: Mapping[str, Any]) -> Optional[st
 
 
 def _own_processing(act: Mapping[str, Any], t: Mapping[str, Any], where: set[str]) -> bool:
-    """Data the organisation keeps within itself in a country where it is established: no
-    disclosure to another controller or processor, so no transfer (EDPB Guidelines 05/2021,
-    criterion 2; its own collection from people abroad is not one either)."""
-    if t.get("international_organisation") or t.get("country") not in where:
+    """Data the organisation keeps within itself: in a country where it is established, or with
+    its own establishment (the same legal entity) anywhere. No disclosure to another controller
+    or processor, so no transfer (EDPB Guidelines 05/2021, criterion 2; its own collection from
+    people abroad is not one either)."""
+    if t.get("international_organisation"):
         return False
-    return not t.get("recipient") or _recipient_kind(act, t) == "own_establishment"
+    if t.get("recipient") and _recipient_kind(act, t) == "own_establishment":
+        return True
+    return t.get("country") in where and not t.get("recipient")
+
+
+def subject_to_gdpr(org: Optional[Mapping[str, Any]]) -> bool:
+    """Whether the organisation is recorded as subject to the GDPR (Art. 3): established in the
+    EEA, or offering goods or services to or monitoring people there (Art. 3(2)). Unknown (no
+    organisation, or no country recorded) counts as subject. Chapter V binds only an exporter
+    subject to the GDPR (EDPB Guidelines 05/2021, criterion 1)."""
+    where = establishment_countries(org)
+    if not org or not where or where & vocab.EEA_COUNTRIES:
+        return True
+    return bool(org.get("offers_to_eea") or org.get("monitors_eea"))
 
 
 def _transfers(act: Mapping[str, Any], emit: _Emit, today: date, org: Optional[Mapping[str, Any]] = None) -> None:
@@ -337,7 +365,7 @@ def _transfers(act: Mapping[str, Any], emit: _Emit, today: date, org: Optional[M
             continue
         if io:
             den, dnb = f"the international organisation {io}", f"den internasjonale organisasjonen {io}"
-            what_en, what_nb = "an international organisation", "en internasjonal organisasjon"
+            what_en = what_nb = ""  # named as what it is; never "a third country without an adequacy decision"
         else:
             cen, cnb = _country(code)
             den, dnb = cen, cnb
@@ -353,20 +381,30 @@ def _transfers(act: Mapping[str, Any], emit: _Emit, today: date, org: Optional[M
                     not_yet_en = f" ({decision.date_note(efta, 'en')}; not in force on {today.isoformat()})"
                     not_yet_nb = f" ({decision.date_note(efta, 'nb')}; ikke i kraft {today.isoformat()})"
                 emit("transfer-without-mechanism",
-                     (f"Transfer to {den}, {what_en}{not_yet_en}, with no transfer mechanism: {said}.",
-                      f"Overføring til {dnb}, {what_nb}{not_yet_nb}, uten overføringsgrunnlag: {said_nb}."),
-                     ("Put standard contractual clauses (Art. 46(2)(c)) or BCRs in place, with a transfer impact assessment, or stop the transfer.",
-                      "Inngå standardpersonvernbestemmelser (art. 46 nr. 2 bokstav c) eller BCR, med en vurdering av overføringen (TIA), "
-                      "eller stans overføringen."),
+                     (f"Transfer to {den}{', ' + what_en if what_en else ''}{not_yet_en}, with no transfer mechanism: {said}.",
+                      f"Overføring til {dnb}{', ' + what_nb if what_nb else ''}{not_yet_nb}, uten overføringsgrunnlag: {said_nb}."),
+                     (("Put Art. 46 safeguards in place (with an international organisation usually a legally binding instrument or "
+                       "an administrative arrangement, Art. 46(2)(a), 46(3)(b)), rely on an Art. 49 derogation where it fits, or stop "
+                       "the transfer.",
+                       "Etabler garantier etter art. 46 (med en internasjonal organisasjon vanligvis et rettslig bindende instrument "
+                       "eller en administrativ ordning, art. 46 nr. 2 bokstav a og nr. 3 bokstav b), bruk et unntak etter art. 49 der "
+                       "det passer, eller stans overføringen.") if io else
+                      ("Put standard contractual clauses (Art. 46(2)(c)) or BCRs in place, with a transfer impact assessment, or stop the transfer.",
+                       "Inngå standardpersonvernbestemmelser (art. 46 nr. 2 bokstav c) eller BCR, med en vurdering av overføringen (TIA), "
+                       "eller stans overføringen.")),
                      field=where)
             elif mech == "art45":
+                when_en = when_nb = ""
+                if decision:  # one exists, but not in force on the date judged (by the date relied on)
+                    when_en = f" on {today.isoformat()} ({decision.date_note(efta, 'en')})"
+                    when_nb = f" {today.isoformat()} ({decision.date_note(efta, 'nb')})"
                 emit("transfer-adequacy-scope",
-                     (f"Adequacy (Art. 45) is claimed for {den}, but there is no adequacy decision in force for it.",
-                      f"Adekvans (art. 45) er oppgitt for {dnb}, men det finnes ingen adekvansbeslutning i kraft for den."),
+                     (f"Adequacy (Art. 45) is claimed for {den}, but there is no adequacy decision in force for it{when_en}.",
+                      f"Adekvans (art. 45) er oppgitt for {dnb}, men det finnes ingen adekvansbeslutning i kraft for den{when_nb}."),
                      ("Use another mechanism, normally standard contractual clauses (Art. 46(2)(c)).",
                       "Bruk et annet overføringsgrunnlag, normalt standardpersonvernbestemmelser (art. 46 nr. 2 bokstav c)."),
                      field=where, severity="error")
-            elif mech.startswith("art46") and not t.get("tia_date"):
+            elif mech.startswith("art46") and not t.get("tia_date") and not io:  # a TIA weighs a country's law, not an organisation's
                 emit("transfer-tia-missing",
                      (f"Transfer to {den} under {men} without a recorded transfer impact assessment.",
                       f"Overføring til {dnb} med {mnb} uten registrert vurdering av overføringen (TIA)."),
@@ -374,7 +412,7 @@ def _transfers(act: Mapping[str, Any], emit: _Emit, today: date, org: Optional[M
                       "Vurder lov og praksis i mottakerlandet (EDPBs anbefalinger 01/2020) og registrer datoen."),
                      field=where)
         elif status == vocab.CountryStatus.ADEQUATE_CONDITIONAL and mech in ("art45", *_NO_MECHANISM) \
-                and not t.get("adequacy_scope_confirmed"):
+                and not t.get("adequacy_scope_confirmed") and decision and decision.needs_confirmation(_recipient_kind(act, t)):
             scope_en, scope_nb = (decision.scope("en"), decision.scope("nb")) if decision else ("", "")
             note_en, note_nb = (decision.date_note(efta, "en"), decision.date_note(efta, "nb")) if decision else ("", "")
             emit("transfer-adequacy-scope",
@@ -385,7 +423,8 @@ def _transfers(act: Mapping[str, Any], emit: _Emit, today: date, org: Optional[M
                   "Bekreft at mottakeren er omfattet (for USA: aktiv DPF-sertifisering) og kryss av for «omfang bekreftet», "
                   "eller bruk standardpersonvernbestemmelser."),
                  field=where)
-        if t.get("frequency") == "regular" and mech in vocab.ART49_OCCASIONAL_ONLY | vocab.ART49_NOT_REPETITIVE:
+        if t.get("frequency") == "regular" and mech in vocab.ART49_OCCASIONAL_ONLY | vocab.ART49_NOT_REPETITIVE \
+                and status != vocab.CountryStatus.ADEQUATE:  # an adequate country needs no derogation at all
             if mech in vocab.ART49_NOT_REPETITIVE:
                 limit_en = "is only for a transfer that is not repetitive (and concerns a limited number of data subjects)"
                 limit_nb = "gjelder bare en overføring som ikke gjentas (og som gjelder et begrenset antall registrerte)"
@@ -415,12 +454,17 @@ def _recipients_abroad(act: Mapping[str, Any], emit: _Emit) -> None:
         code = r.get("country")
         if not code or code in recorded or r.get("kind") == "own_establishment":
             continue
-        if vocab.country_status(code) in (None, vocab.CountryStatus.EEA):
+        status = vocab.country_status(code)
+        if status in (None, vocab.CountryStatus.EEA):
             continue
         cen, cnb = _country(code)
+        adequate_en = adequate_nb = ""
+        if status != vocab.CountryStatus.THIRD_COUNTRY:  # adequacy makes it lawful, not unrecorded (Art. 30(1)(e))
+            adequate_en = " (an adequacy decision may cover it, but the transfer is still to be recorded)"
+            adequate_nb = " (en adekvansbeslutning kan dekke den, men overføringen skal likevel registreres)"
         emit("recipient-transfer-missing",
-             (f"{r['name']} is located in {cen}, a third country, but the activity records no transfer to {cen}.",
-              f"{r['name']} holder til i {cnb}, en tredjestat, men aktiviteten har ingen registrert overføring til {cnb}."),
+             (f"{r['name']} is located in {cen}, a third country, but the activity records no transfer to {cen}{adequate_en}.",
+              f"{r['name']} holder til i {cnb}, en tredjestat, men aktiviteten har ingen registrert overføring til {cnb}{adequate_nb}."),
              (f"Record the transfer to {cen} with its mechanism (Art. 30(1)(e), 44–49), or correct the recipient's country.",
               f"Registrer overføringen til {cnb} med overføringsgrunnlag (art. 30 nr. 1 bokstav e og 44–49), eller rett mottakerens land."),
              field="transfers", recipient=r["name"])
@@ -430,7 +474,8 @@ def _retention(act: Mapping[str, Any], emit: _Emit) -> None:
     r = act.get("retention") or {}
     if r.get("period") is not None:
         return
-    text = (r.get("text") or "").strip()
+    # what starts the clock, recorded without a period, is an end in words ("until the contract ends")
+    text = " ".join(x.strip() for x in (r.get("text"), r.get("trigger")) if x and x.strip())
     if not text:
         msg = ("No retention period or schedule is recorded.", "Ingen lagringstid eller slettefrist er registrert.")
     elif is_vague_retention(text):
@@ -502,13 +547,19 @@ def check_activity(act: Mapping[str, Any], organisation: str, today: Optional[da
         return []
     today = today or date.today()
     emit = _Emit(organisation, act.get("ref"))
+    # The legal basis, Art. 9(2)/10 conditions, retention (Art. 30(1)(f)) and the DPIA (Art. 35) are the
+    # controller's: a processor's record (Art. 30(2)) asks for none of them.
+    controller = act.get("role") != "processor"
     _missing_fields(act, emit)
-    _legal_bases(act, emit)
-    _special(act, emit)
-    _transfers(act, emit, today, org)
-    _recipients_abroad(act, emit)
-    _retention(act, emit)
-    _dpia(act, emit)
+    if controller:
+        _legal_bases(act, emit)
+        _special(act, emit)
+    if subject_to_gdpr(org):  # no exporter under the GDPR, no transfer in Chapter V's sense
+        _transfers(act, emit, today, org)
+        _recipients_abroad(act, emit)
+    if controller:
+        _retention(act, emit)
+        _dpia(act, emit)
     _review(act, emit, today)
     return emit.out
 
@@ -573,7 +624,7 @@ def _representative(org: Mapping[str, Any], facts: _OrgFacts, emit: _Emit) -> No
         return  # Art. 3(2) is not recorded as applying
     if org.get("public_authority"):
         return  # Art. 27(2)(b)
-    if org.get("occasional_processing") and not facts.any_large_scale_sensitive:
+    if org.get("occasional_processing") and not facts.any_large_scale_sensitive and not facts.high_risk:
         return  # Art. 27(2)(a): occasional, no large-scale special/criminal data, unlikely to result in a risk
     country = org.get("country") or sorted(where)[0]
     cen, cnb = _country(country)

@@ -183,7 +183,8 @@ def iter_for_checks(session: Session, organisation_id: int) -> Iterator[dict[str
     rows = _fetch(session, select(
         A.c.id, A.c.ref, A.c.role, A.c.status, filled(A.c.controllers), A.c.description, filled(A.c.purposes),
         filled(A.c.data_subjects), raw(A.c.data_subjects), raw(A.c.data_categories), filled(A.c.special_categories), raw(A.c.special_categories),
-        A.c.criminal_data, A.c.criminal_data_basis, A.c.no_recipients, A.c.retention_period, A.c.retention_text, filled(A.c.security_measures),
+        A.c.criminal_data, A.c.criminal_data_basis, A.c.no_recipients, A.c.retention_period, A.c.retention_text, A.c.retention_trigger,
+        filled(A.c.security_measures),
         A.c.dpia_status, filled(A.c.dpia_screening, "{}"), raw(A.c.dpia_screening), raw(A.c.last_review),
         raw(A.c.next_review), has_recipient,
     ).where(active).order_by(A.c.ref))
@@ -210,7 +211,7 @@ def iter_for_checks(session: Session, organisation_id: int) -> Iterator[dict[str
                                 "frequency": t[5], "adequacy_scope_confirmed": bool(t[6]),
                                 "recipient": t[7], "recipient_kind": t[8]})
     for (aid, ref, role, status, controllers, description, purposes, subjects, subject_list, categories, has_special, special, criminal,
-         criminal_basis, no_recipients, period, retention_text, security, dpia_status, has_screening, screening, last, nxt, has_rec) in rows:
+         criminal_basis, no_recipients, period, retention_text, retention_trigger, security, dpia_status, has_screening, screening, last, nxt, has_rec) in rows:
         own = bases.get(aid)
         yield {
             "ref": ref, "role": role, "status": status, "controllers": bool(controllers), "description": bool(description),
@@ -220,7 +221,7 @@ def iter_for_checks(session: Session, organisation_id: int) -> Iterator[dict[str
             "legal_bases": [b for b in own if b["code"].startswith("art6")] if own else [],
             "art9_conditions": [b for b in own if b["code"].startswith("art9")] if own else [],
             "transfers": transfers.get(aid, []),
-            "retention": {"period": period, "text": retention_text},
+            "retention": {"period": period, "text": retention_text, "trigger": retention_trigger},
             "dpia": {"status": dpia_status, "screening": _raw(screening) if has_screening else {}},
             "last_review": last, "next_review": nxt,
         }

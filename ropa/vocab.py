@@ -8,10 +8,13 @@ categories, data uses and data subjects.
 
 The adequacy table below is the one place to update when the Commission adopts, renews or
 withdraws a decision. Last checked 2026-11-24. Each decision keeps both of its dates: the
-Commission's adoption, and its incorporation into the EEA Agreement (None where this table does
-not record it). For an exporter in an EEA EFTA state (Norway, Iceland, Liechtenstein) a decision
-applies from its incorporation; where that date is not recorded, :func:`adequacy_in_force` falls
-back to the adoption date and says so, and the checks name the date they relied on.
+Commission's adoption, and its incorporation into the EEA Agreement (None where no source for it
+was found; today that is every decision, see the note above the table). For an exporter in an
+EEA EFTA state (Norway, Iceland, Liechtenstein) a decision applies from its incorporation; where
+that date is not recorded, :func:`adequacy_in_force` judges by the adoption date, and every
+finding that cites a decision says which date it relied on
+(:meth:`AdequacyDecision.date_note`: "the Commission's adoption; the EEA incorporation date is
+not recorded").
 """
 
 from __future__ import annotations
@@ -186,29 +189,64 @@ class ListedProcessing:
         return self.nb if lang == "nb" else self.en
 
 
-# Datatilsynet's list of processing operations that always require a DPIA (Art. 35(4), published
-# 2019), in the register's words (bokmål after Datatilsynet's, English ours). Check it against the
-# list at datatilsynet.no when it changes; the checks cite the item they match.
+# Datatilsynet's list of processing that always requires a DPIA (Art. 35(4); "Liste over behandlinger
+# som alltid krever vurdering av personvernkonsekvenser", datatilsynet.no, 2019), in the register's
+# words: bokmål after Datatilsynet's, English ours. Checked against what was found of the list
+# (the list's own page is not in the stored corpus):
+#   [WR] Wikborg Rein, "List of processing operations where a DPIA is always required",
+#        https://www.wr.no/en/news/list-of-processing-operations-where-a-dpia-is-always-required/
+#   [EC] EuroCloud, "Norwegian DPA publishes list of processing activities with mandatory DPIA",
+#        https://eurocloud.org/news/article/norwegian-dpa-publishes-list-of-processing-activities-with-mandatory-dpia/
+#   [WH] Wiersholm, "Ny veiledning fra Datatilsynet om GDPR", https://wiersholm.no/nyhetsbrev/ny-veiledning-fra-datatilsynet-om-gdpr/
+# Each item names the sources that show it; the two marked [kept] were on the list as this table
+# had it and are not in the excerpts found: check them against datatilsynet.no when it changes.
 DPIA_LIST_NO: tuple[ListedProcessing, ...] = (
+    # [EC] "Processing of biometric data for ..." (identification), [kept] "with at least one other criterion"
     ListedProcessing("no_biometric", "biometric data to identify a person uniquely, with at least one other WP248 criterion",
                      "biometriske opplysninger for entydig identifisering, sammen med minst ett annet WP248-kriterium",
                      True, ("sensitive_data",), ("user.biometric", "user.authorization.biometric")),
+    # [kept]
     ListedProcessing("no_genetic", "genetic data, with at least one other WP248 criterion",
                      "genetiske opplysninger, sammen med minst ett annet WP248-kriterium",
                      True, ("sensitive_data",), ("user.health_and_medical.genetic",)),
+    # [WR] "processing of location data in conjunction with at least one other criterion"; [WH] "Der det benyttes lokasjonsdata"
     ListedProcessing("no_location", "location data, with at least one other WP248 criterion",
                      "lokasjonsdata, sammen med minst ett annet WP248-kriterium", True, (), ("user.location",)),
+    # [WR] "data collected via third parties in conjunction with at least one other criterion"
     ListedProcessing("no_third_party", "personal data collected from third parties, with at least one other WP248 criterion",
                      "personopplysninger innhentet fra tredjepart, sammen med minst ett annet WP248-kriterium", True),
+    # [WR] "processing of personal data without consent for scientific or historical purposes in conjunction with at
+    # least one other criterion"
     ListedProcessing("no_research_no_consent",
                      "scientific or historical research without consent, with at least one other WP248 criterion",
                      "vitenskapelig eller historisk forskning uten samtykke, sammen med minst ett annet WP248-kriterium", True),
-    ListedProcessing("no_employee_monitoring", "systematic monitoring of employees' activity (e.g. e-mail, internet use, cameras)",
-                     "systematisk overvåking av ansattes aktivitet (f.eks. e-post, internettbruk, kamera)"),
+    # [WR] "measures for systematic monitoring of employee activities"; [WH] "systematisk monitorering av ansatte ...
+    # kontrolltiltak med hjemmel i arbeidsmiljøloven kapittel 9, slik som kameraovervåkning eller overvåking av ansattes
+    # internettaktivitet"
+    ListedProcessing("no_employee_monitoring",
+                     "systematic monitoring of employees' activity (control measures under the Working Environment Act "
+                     "chapter 9, e.g. camera surveillance, monitoring of e-mail or internet use)",
+                     "systematisk monitorering av ansattes aktivitet (kontrolltiltak etter arbeidsmiljøloven kapittel 9, "
+                     "f.eks. kameraovervåking, innsyn i e-post eller overvåking av internettbruk)"),
+    # [EC] "Collecting and combining data from third party sources for the purpose of deciding whether the data subject
+    # will be offered a certain service"; [WH] "opplysninger som er mottatt fra en tredjepart for å kunne gi tilbud om et
+    # produkt eller en tjeneste"
     ListedProcessing("no_third_party_offer",
                      "combining data from third parties to decide whether a person is offered, keeps or is refused a service or contract",
                      "sammenstilling av opplysninger fra tredjeparter for å avgjøre om en person får, beholder eller nektes en tjeneste "
                      "eller avtale"),
+    # [WH] "analysemodeller ... for å forutsi personlige preferanser, interesser eller bevegelsesmønster"
+    ListedProcessing("no_prediction",
+                     "analysis models (profiling) that predict a person's preferences, interests, behaviour, location or movements, "
+                     "e.g. for online advertising",
+                     "analysemodeller (profilering) som forutsier personlige preferanser, interesser, atferd, posisjon eller "
+                     "bevegelsesmønster, f.eks. for annonsering på nett"),
+    # [WR] "processing of sensitive or highly personal data ..."; [WH] "innovativ teknologi ... kunstig intelligens eller
+    # andre innovative tekniske løsninger benyttes for algoritmetrening"
+    ListedProcessing("no_algorithm_training",
+                     "special categories or highly personal data used to train algorithms (artificial intelligence)",
+                     "særlige kategorier eller svært personlige opplysninger brukt til algoritmetrening (kunstig intelligens)"),
+    # [kept]
     ListedProcessing("no_school", "evaluating learning, coping or well-being in schools or kindergartens",
                      "evaluering av læring, mestring eller trivsel i skoler eller barnehager"),
 )
@@ -285,7 +323,15 @@ EEA_COUNTRIES = frozenset({
 
 @dataclass(frozen=True)
 class AdequacyDecision:
-    """A Commission decision under Art. 45 (or Directive 95/46 Art. 25(6), kept by Art. 45(9))."""
+    """A Commission decision under Art. 45 (or Directive 95/46 Art. 25(6), kept by Art. 45(9)).
+
+    ``confirm`` says when a transfer must confirm that the importer is covered: ``"recipient"``
+    for every importer (the United States: only organisations certified under the DPF; Canada:
+    only commercial organisations subject to PIPEDA), ``"public_authority"`` only where the
+    importer is a public body (Japan: the private sector only), None where the decision covers
+    the importers the register can tell apart (Korea's exclusion, credit information held by
+    financial institutions, is not one the register records).
+    """
 
     country: str
     decision: str
@@ -294,38 +340,65 @@ class AdequacyDecision:
     scope_en: str
     scope_nb: str
     eea_incorporated: Optional[date] = None  # EEA Joint Committee decision in force; None: not recorded here
+    confirm: Optional[str] = None
 
     def scope(self, lang: str = "en") -> str:
         return self.scope_nb if lang == "nb" else self.scope_en
 
+    def needs_confirmation(self, recipient_kind: Optional[str]) -> bool:
+        """Whether a transfer to this importer must confirm it is covered (see ``confirm``)."""
+        if self.confirm == "recipient":
+            return True
+        return self.confirm == "public_authority" and recipient_kind == "public_authority"
+
     def relied_on(self, eea_efta: bool) -> tuple[str, date]:
         """Which date governs the decision for an exporter: ("eea", incorporation) for one in an EEA
-        EFTA state when recorded; otherwise ("adoption", the Commission's adoption date)."""
+        EFTA state when recorded; otherwise ("adoption", the Commission's adoption date), for an
+        EEA EFTA exporter too when the incorporation is not recorded (and the note says so)."""
         if eea_efta and self.eea_incorporated:
             return "eea", self.eea_incorporated
         return "adoption", self.adopted
 
     def date_note(self, eea_efta: bool, lang: str = "en") -> str:
-        """The date a judgement relied on, in words: e.g. "adopted by the Commission on 2023-07-10"."""
+        """The date a judgement relied on, in words, e.g. "Commission Implementing Decision (EU)
+        2023/1795, adopted by the Commission on 2023-07-10 (the date relied on: the Commission's
+        adoption; the EEA incorporation date is not recorded)" for an exporter in Norway."""
         which, when = self.relied_on(eea_efta)
         nb = lang == "nb"
         if which == "eea":
-            return (f"{self.decision}, innlemmet i EØS-avtalen {when.isoformat()}" if nb
-                    else f"{self.decision}, incorporated into the EEA Agreement on {when.isoformat()}")
+            return (f"{self.decision}, innlemmet i EØS-avtalen {when.isoformat()} (datoen som er lagt til grunn: "
+                    f"innlemmelsen i EØS-avtalen; Kommisjonen vedtok den {self.adopted.isoformat()})" if nb
+                    else f"{self.decision}, incorporated into the EEA Agreement on {when.isoformat()} (the date relied on: "
+                    f"the EEA incorporation; the Commission adopted it on {self.adopted.isoformat()})")
         if eea_efta:
-            return (f"{self.decision}, vedtatt av Kommisjonen {when.isoformat()} (datoen for innlemmelse i EØS-avtalen er ikke "
-                    "registrert, så vedtaksdatoen er lagt til grunn)" if nb
-                    else f"{self.decision}, adopted by the Commission on {when.isoformat()} (its incorporation into the EEA "
-                    "Agreement is not recorded here, so the adoption date was relied on)")
-        return (f"{self.decision}, vedtatt av Kommisjonen {when.isoformat()}" if nb
-                else f"{self.decision}, adopted by the Commission on {when.isoformat()}")
+            return (f"{self.decision}, vedtatt av Kommisjonen {when.isoformat()} (datoen som er lagt til grunn: Kommisjonens "
+                    "vedtak; datoen for innlemmelse i EØS-avtalen er ikke registrert)" if nb
+                    else f"{self.decision}, adopted by the Commission on {when.isoformat()} (the date relied on: the "
+                    "Commission's adoption; the EEA incorporation date is not recorded)")
+        return (f"{self.decision}, vedtatt av Kommisjonen {when.isoformat()} (datoen som er lagt til grunn: Kommisjonens vedtak)"
+                if nb else f"{self.decision}, adopted by the Commission on {when.isoformat()} (the date relied on: the "
+                "Commission's adoption)")
 
 
 def _ad(country: str, decision: str, adopted: date, scope_en: str, scope_nb: str, conditional: bool = False,
-        eea_incorporated: Optional[date] = None) -> AdequacyDecision:
-    return AdequacyDecision(country, decision, adopted, conditional, scope_en, scope_nb, eea_incorporated)
+        eea_incorporated: Optional[date] = None, confirm: Optional[str] = None) -> AdequacyDecision:
+    return AdequacyDecision(country, decision, adopted, conditional, scope_en, scope_nb, eea_incorporated, confirm)
 
 
+# The EEA incorporation dates (EEA Joint Committee decisions amending Annex XI) are None for every
+# decision: searched for (EFTA, regjeringen.no's EØS-notatbase, europalov.no, EUR-Lex) and not found
+# for any decision in this table, so none is recorded. The one found, JCD No 144/2017 of 7 July 2017
+# (hsfnotes.com, "EU-US Privacy Shield adequacy decision incorporated into the EEA Agreement"), is
+# for the Privacy Shield decision (EU) 2016/1250, invalidated in Schrems II and not in this table.
+# Record a date here only with its Joint Committee decision number as the source.
+# Why the adoption date is a sound fallback for an exporter in Norway, Iceland or Liechtenstein:
+# JCD No 154/2018 of 6 July 2018 (incorporating the GDPR; German text at gesetze.li, LGBl.
+# 2018/154), adaptation (e), inserts an Art. 45(1a) for the EFTA States: "Bis ein Beschluss des
+# Gemeinsamen EWR-Ausschusses über die Aufnahme eines gemäss den Abs. 3 oder 5 dieses Artikels
+# erlassenen Durchführungsrechtsakts in das EWR-Abkommen vorliegt, kann ein E[FTA-Staat] ..."
+# (pending incorporation an EFTA State may apply it), and Datatilsynet said of the DPF decision of
+# 2023-07-10 "Reglene trer i kraft umiddelbart" (datatilsynet.no, "Nye regler for overføring av
+# personopplysninger til USA", 2023).
 _ALL = ("All transfers under the GDPR.", "Alle overføringer etter personvernforordningen.")
 ADEQUACY_DECISIONS: dict[str, AdequacyDecision] = {d.country: d for d in (
     _ad("AD", "Commission Decision 2010/625/EU", date(2010, 10, 19), *_ALL),
@@ -333,7 +406,8 @@ ADEQUACY_DECISIONS: dict[str, AdequacyDecision] = {d.country: d for d in (
     _ad("BR", "Commission Implementing Decision (EU) 2026/179", date(2026, 1, 26), *_ALL),
     _ad("CA", "Commission Decision 2002/2/EC", date(2001, 12, 20),
         "Only commercial organisations subject to PIPEDA (Personal Information Protection and Electronic Documents Act).",
-        "Bare kommersielle virksomheter som er omfattet av PIPEDA (kanadisk personvernlov for privat sektor).", True),
+        "Bare kommersielle virksomheter som er omfattet av PIPEDA (kanadisk personvernlov for privat sektor).", True,
+        confirm="recipient"),
     _ad("CH", "Commission Decision 2000/518/EC", date(2000, 7, 26), *_ALL),
     _ad("FO", "Commission Decision 2010/146/EU", date(2010, 3, 5), *_ALL),
     _ad("GB", "Commission Implementing Decision (EU) 2021/1772", date(2021, 6, 28),
@@ -345,7 +419,8 @@ ADEQUACY_DECISIONS: dict[str, AdequacyDecision] = {d.country: d for d in (
     _ad("JE", "Commission Decision 2008/393/EC", date(2008, 5, 8), *_ALL),
     _ad("JP", "Commission Implementing Decision (EU) 2019/419", date(2019, 1, 23),
         "Only private-sector business operators subject to the APPI (Act on the Protection of Personal Information).",
-        "Bare private virksomheter som er omfattet av APPI (japansk personopplysningslov).", True),
+        "Bare private virksomheter som er omfattet av APPI (japansk personopplysningslov).", True,
+        confirm="public_authority"),
     _ad("KR", "Commission Implementing Decision (EU) 2022/254", date(2021, 12, 17),
         "Organisations subject to PIPA; not e.g. personal credit information processed by financial institutions "
         "under the Credit Information Act.",
@@ -354,7 +429,8 @@ ADEQUACY_DECISIONS: dict[str, AdequacyDecision] = {d.country: d for d in (
     _ad("NZ", "Commission Implementing Decision 2013/65/EU", date(2012, 12, 19), *_ALL),
     _ad("US", "Commission Implementing Decision (EU) 2023/1795", date(2023, 7, 10),
         "Only organisations certified under the EU-US Data Privacy Framework (DPF).",
-        "Bare virksomheter som er sertifisert under EU-US Data Privacy Framework (DPF).", True),
+        "Bare virksomheter som er sertifisert under EU-US Data Privacy Framework (DPF).", True,
+        confirm="recipient"),
     _ad("UY", "Commission Implementing Decision 2012/484/EU", date(2012, 8, 21), *_ALL),
 )}
 

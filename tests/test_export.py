@@ -466,3 +466,18 @@ def test_an_empty_register_gives_a_workbook_with_headers_only(engine, tmp_path):
     assert summary.activities == summary.transfers == summary.organisations == 0
     assert rows(path, "Processing activities") == [layout.ACTIVITIES.headers("en")]
     assert load_workbook(path)["Processing activities"].auto_filter.ref
+
+
+@pytest.mark.parametrize("lang, header", [("en", "Art. 30(5) assessment"), ("nb", "Vurdering etter art. 30 nr. 5")])
+def test_the_art_30_5_assessment_is_in_the_workbook(demo_engine, tmp_path, lang, header):
+    """Issue 15: an organisation's Art. 30(5) assessment shows in the workbook, in both languages."""
+    text = "Færre enn 250 ansatte; påmelding to ganger i året, ingen særlige kategorier."
+    with db.transaction(demo_engine) as s:
+        org = registry.get_organisation(s, "Janteloppet")
+        data = {**registry.organisation_dict(org), "fewer_than_250": True, "art30_5_assessment": text}
+        registry.update_organisation(s, "Janteloppet", data, expected_version=org.version, actor="test")
+    path = tmp_path / f"art30_5_{lang}.xlsx"
+    write(demo_engine, path, lang=lang)
+    sheet = rows(path, SHEETS[lang][5])
+    column = sheet[0].index(header)
+    assert {r[0]: r[column] for r in sheet[1:]}["Janteloppet"] == text

@@ -229,3 +229,13 @@ def test_finding_counts_follow_every_change(demo_url):
         registry.update_activity(s, "Janteloppet", "JL-01", data, expected_version=1, actor="kari")
     at.run()
     assert {re.sub(r"^:\w+\[:material/\w+:\] ", "", m.label): int(m.value) for m in at.metric}["Findings: error"] == before + 1
+
+
+def test_overview_in_bokmal_labels_what_it_counts(demo_url):
+    """Issue 15: the figures say what they count (activities, transfers), in bokmål too, and equal the findings."""
+    at = page("overview", "nb")
+    shown = {re.sub(r"^:\w+\[:material/\w+:\] ", "", m.label): int(m.value) for m in at.metric}
+    with db.session(db.make_engine(demo_url)) as s:
+        found = checks.check_register(s)
+    assert shown["Aktiviteter uten fastsatt lagringstid"] == sum(f.rule == "retention-unspecified" for f in found) == 22
+    assert shown["Overføringer uten overføringsgrunnlag"] == sum(f.rule == "transfer-without-mechanism" for f in found) == 12

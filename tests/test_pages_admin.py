@@ -456,3 +456,21 @@ def test_the_public_fields_of_an_organisation_are_chosen_from_the_publishable_on
     chooser = at.multiselect(key="orgnew_public_fields")
     assert chooser.label == ORGANISATION["public_fields"].label("en") and list(chooser.options) == [
         ACTIVITY[k].label("en") for k in PUBLISHABLE]
+
+
+@pytest.mark.parametrize("lang, said", [
+    ("en", "Janteloppet records an Art. 30(5) assessment (fewer than 250 employees): Two events a year."),
+    ("nb", "Janteloppet har vurdert unntaket i art. 30 nr. 5 (færre enn 250 ansatte): Two events a year."),
+])
+def test_findings_page_shows_the_art_30_5_assessment(demo_url, engine, lang, said):
+    """Issue 15: the findings page shows an organisation's Art. 30(5) assessment beside its findings,
+    and the exemption claimed without its conditions is a finding there."""
+    with db.transaction(engine) as s:
+        org = registry.get_organisation(s, "Janteloppet")
+        data = {**registry.organisation_dict(org), "fewer_than_250": True, "art30_5_assessment": "Two events a year."}
+        registry.update_organisation(s, "Janteloppet", data, expected_version=org.version, actor=ACTOR)
+    at = page("findings", lang)
+    assert any(i.value.replace("\\", "") == said for i in at.info), [i.value for i in at.info]
+    with db.session(engine) as s:
+        found = checks.check_register(s, orgs=["Janteloppet"])
+    assert "art30-5-exemption-not-met" in {f.rule for f in found}  # not recorded as occasional

@@ -53,9 +53,9 @@ HELP = {
     "transfers_outside_eea": ("Antall overføringer; «Vis» lister aktivitetene som har dem.",
                               "Number of transfers; 'Show' lists the activities that have them."),
     "transfers_without_mechanism": ("Antall overføringer til tredjestat eller internasjonal organisasjon uten overføringsgrunnlag: "
-                                    "de samme som avvikene «Overføring til tredjestat uten overføringsgrunnlag»; «Vis» lister aktivitetene.",
+                                    "de samme som avvikene «Overføring til tredjestat eller internasjonal organisasjon uten overføringsgrunnlag»; «Vis» lister aktivitetene.",
                                     "Number of transfers to a third country or international organisation without a mechanism: the same "
-                                    "as the findings 'Transfer to a third country without a mechanism'; 'Show' lists the activities."),
+                                    "as the findings 'Transfer to a third country or international organisation without a mechanism'; 'Show' lists the activities."),
     "retention_unspecified": ("Antall aktiviteter uten lagringstid, med bare vag tekst («så lenge det er nødvendig») eller uten "
                               "sluttpunkt («inntil videre»): de samme som avvikene «Lagringstiden er ikke angitt».",
                               "Number of activities with no retention period, only vague wording ('as long as necessary') or an "
