@@ -10,7 +10,8 @@ result equals a full run's, in the same order (``tests/test_findings.py`` compar
 random edits on SQLite and PostgreSQL).
 
 Judged anew from scratch: on a new day (review dates move), after an event of a kind this
-module does not know, and when the audit trail went back (another database behind the URL).
+module does not know, and when the audit trail is not the one seen before (another database
+behind the URL: a restored copy, a test's fresh one).
 """
 
 from __future__ import annotations
@@ -64,6 +65,7 @@ class Register:
         self._lock = threading.Lock()
         self._today: Optional[date] = None
         self._stamp = -1  # the newest audit event taken into account
+        self._marked: Any = None  # what that event said (see _mark)
         self._gaps: dict[int, float] = {}  # audit id not seen below the stamp -> when it was first missed
         self._orgs: dict[int, _Org] = {}
         self._org_order: list[int] = []
@@ -131,10 +133,21 @@ class Register:
     def _refresh(self, session: Session, today: date) -> None:
         with access.reading_as(None):  # the whole register is judged; a reader's scope narrows what is returned
             stamp = int(session.execute(select(func.max(AuditEvent.id))).scalar_one() or 0)
-            if today != self._today or stamp < self._stamp:
+            if today != self._today or stamp < self._stamp or self._mark(session, self._stamp) != self._marked:
                 self._full(session, today, stamp)
             elif stamp != self._stamp or self._gaps:
                 self._apply(session, stamp)
+            self._marked = self._mark(session, self._stamp)
+
+    @staticmethod
+    def _mark(session: Session, audit_id: int) -> Any:
+        """What the audit event ``audit_id`` says: when it no longer says the same, the URL names
+        another database (a restored copy, a test's fresh one) and everything is judged anew."""
+        if audit_id <= 0:
+            return None
+        row = session.execute(select(AuditEvent.at, AuditEvent.entity, AuditEvent.entity_id, AuditEvent.entity_key)
+                              .where(AuditEvent.id == audit_id)).first()
+        return tuple(row) if row else None
 
     def _full(self, session: Session, today: date, stamp: int) -> None:
         self.full_runs += 1

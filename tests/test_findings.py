@@ -175,6 +175,36 @@ def test_a_new_day_and_a_register_that_went_back_are_judged_anew(demo_engine):
         kept._stamp += 10**6  # as if the URL now named another database with a shorter audit trail
         assert [f.as_dict() for f in kept.findings(s, None, TODAY)] == [f.as_dict() for f in checks.check_register(s, today=TODAY)]
         assert kept.full_runs == 3
+        kept._marked = ("another", "database")  # the same length of audit trail, but not the one seen
+        kept.findings(s, None, TODAY)
+        assert kept.full_runs == 4
+        kept.findings(s, None, TODAY)
+        assert kept.full_runs == 4
+
+
+def test_a_fresh_database_behind_the_same_url_is_judged_anew(tmp_path):
+    """Two registers, one after the other under one URL (a restored copy): the second is not
+    taken for a continuation of the first, even with a longer audit trail."""
+    from ropa.demo import load_demo
+
+    def make(with_demo: bool) -> Any:
+        path = tmp_path / "ropa.db"
+        path.unlink(missing_ok=True)
+        engine = db.make_engine(f"sqlite:///{path}")
+        db.migrate(engine)
+        with db.transaction(engine) as s:
+            registry.create_organisation(s, {"name": "Bare én AS", "country": "NO"}, actor="test")
+            if with_demo:
+                load_demo(s, actor="test")
+        return engine
+
+    kept = Register()
+    first = make(False)
+    _kept(first, kept)
+    first.dispose()
+    second = make(True)
+    assert _kept(second, kept) == _full(second) and kept.full_runs == 2
+    second.dispose()
 
 
 def test_an_audit_id_committed_late_is_still_taken_in(demo_engine):
