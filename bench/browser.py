@@ -124,11 +124,18 @@ def measure(base: str, repeat: int) -> dict[str, list[float]]:
         search.fill("")
         search.press("Enter")
         expect(page.locator('[data-testid="stStatusWidget"]')).to_have_count(0)
+        idle = page.locator('[data-testid="stStatusWidget"]')
         for r in range(repeat):
             grid = main.locator('[data-testid="stDataFrame"]').first
-            box = grid.bounding_box()
-            assert box is not None
+            expect(grid).to_be_visible()
+            detail = main.locator("h3").first  # the opened activity's "ref · name"
+            before = detail.inner_text() if detail.count() else None
             grid.click(position={"x": 12, "y": 35 * (r + 1) + 17})  # the row marker selects the row
+            if before is None:
+                expect(detail).to_be_visible()
+            else:
+                expect(detail).not_to_have_text(before)  # the row's activity, not the one opened before
+            expect(idle).to_have_count(0)
             edit = main.get_by_role("button", name="Rediger", exact=True)
             expect(edit).to_be_visible()
             t0 = time.perf_counter()
