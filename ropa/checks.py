@@ -604,6 +604,23 @@ class _OrgFacts:
         if ("art35_3_c" in yes or ("large_scale" in yes and "systematic_monitoring" in yes)) and _core(act):
             self.large_scale_monitoring = True
 
+    def absorb(self, other: "_OrgFacts") -> None:
+        """Take in the facts of more activities (as if they had been added after these): an
+        organisation's facts are the sum of its activities' own, so one change need not re-read all."""
+        self.active += other.active
+        self.large_scale_sensitive |= other.large_scale_sensitive
+        self.large_scale_monitoring |= other.large_scale_monitoring
+        self.any_large_scale_sensitive |= other.any_large_scale_sensitive
+        self.special_or_criminal.extend(other.special_or_criminal)
+        self.high_risk.extend(other.high_risk)
+
+
+def activity_facts(act: Mapping[str, Any]) -> _OrgFacts:
+    """What one activity adds to its organisation's facts (for :func:`check_organisation`)."""
+    facts = _OrgFacts()
+    facts.add(act)
+    return facts
+
 
 def _core(act: Mapping[str, Any]) -> bool:
     """Whether the activity can be a core activity (Art. 37(1)(b), (c)): not one whose data
@@ -726,13 +743,16 @@ def check_recipient(org: str, rec: Mapping[str, Any]) -> list[Finding]:
 # The register
 
 
-def _by_severity(findings: list[Finding]) -> list[Finding]:
+def by_severity(findings: Iterable[Finding]) -> list[Finding]:
     """Errors, then warnings, then notes; within each, the order they were found in (organisation
     by name, its activities by ref, then the organisation itself and its recipients)."""
     buckets: dict[str, list[Finding]] = {sev: [] for sev in SEVERITIES}
     for f in findings:
         buckets[f.severity].append(f)
     return [f for sev in SEVERITIES for f in buckets[sev]]
+
+
+_by_severity = by_severity
 
 
 def check_documents(organisations: Iterable[tuple[Mapping[str, Any], Iterable[Mapping[str, Any]], Iterable[Mapping[str, Any]]]],
@@ -748,7 +768,7 @@ def check_documents(organisations: Iterable[tuple[Mapping[str, Any], Iterable[Ma
         out.extend(check_organisation(org, facts))
         for rec in recipients:
             out.extend(check_recipient(org["name"], rec))
-    return _by_severity(out)
+    return by_severity(out)
 
 
 def check_register(session: Any, orgs: Optional[Sequence[str]] = None, today: Optional[date] = None) -> list[Finding]:

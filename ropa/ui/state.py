@@ -102,23 +102,22 @@ def show_flash() -> None:
         st.toast(markdown(message), icon=":material/check_circle:")
 
 
-@st.cache_resource(max_entries=8, show_spinner=False)
-def _findings(url: str, orgs: tuple[str, ...], stamp: int, today: date) -> list[Any]:
-    from ropa import checks
-
-    with db.session(engine()) as s:
-        return checks.check_register(s, orgs=list(orgs) or None, today=today)
-
-
 def findings(orgs: Optional[Sequence[str]] = None) -> list[Any]:
-    """The register's findings, computed once per change to the register (and per day): the
-    overview and the findings page stay quick on a large register. Callers must not change
-    the list (it is shared)."""
-    from ropa import stats
-
+    """The register's findings (of the organisations named, or all the user may see), kept
+    current change by change (:mod:`ropa.findings`): the overview, the list and the findings page
+    stay quick on a large register, also right after a save. Callers must not change the list
+    (it is shared)."""
     from ropa import access
+    from ropa import findings as kept
+
+    orgs = access.read_scope(orgs, access.CHECK)
+    with db.session(engine()) as s:
+        return kept.kept(database_url()).findings(s, orgs, date.today())
+
+
+def finding_counts() -> dict[tuple[str, str], dict[str, int]]:
+    """Findings by severity per ``(organisation, activity ref)``: the activity list's badges."""
+    from ropa import findings as kept
 
     with db.session(engine()) as s:
-        stamp = stats.change_stamp(s)
-    orgs = access.read_scope(orgs, access.CHECK)  # the cache is shared: key it by what this user may see
-    return _findings(database_url(), tuple(orgs or ()), stamp, date.today())
+        return kept.kept(database_url()).counts(s, date.today())

@@ -92,11 +92,7 @@ with db.session(state.engine()) as s:
     c1.caption(t(f"{total} behandlingsaktiviteter · side {page} av {pages}", f"{total} processing activities · page {page} of {pages}"))
     rows = registry.list_activities(s, filter=flt, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
     keys = [(a.organisation.name if a.organisation else "", a.ref) for a in rows]
-    badges: dict[tuple[str, str], dict[str, int]] = {}
-    for f in state.findings():  # computed once per change to the register, shared with the overview
-        if f.activity_ref:
-            counts = badges.setdefault((f.organisation, f.activity_ref), {})
-            counts[f.severity] = counts.get(f.severity, 0) + 1
+    badges = state.finding_counts()  # kept current change by change, shared with the overview
     table = pd.DataFrame([{
         t("Virksomhet", "Organisation"): a.organisation.name if a.organisation else "",
         "Ref": a.ref,

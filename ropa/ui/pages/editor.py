@@ -322,11 +322,17 @@ with tab["data"]:
 TRANSFER_COLUMNS = ["country", "international_organisation", "recipient", "mechanism", "safeguard", "tia_date", "frequency",
                     "adequacy_scope_confirmed", "note"]
 with tab["recipients"]:
-    picked = st.multiselect(label("recipients"), list(known), default=[r["name"] for r in data.get("recipients") or [] if r["name"] in known],
-                            key=f"{K}_recipients", placeholder=t("Velg mottakere …", "Choose recipients …"),
-                            help=t("Virksomhetens mottakere; nye legges til i tabellen under.",
-                                   "The organisation's recipients; add new ones in the table below."),
-                            format_func=lambda n: f"{n} ({vocab.term_label(vocab.RECIPIENT_KINDS, known[n]['kind'], lang)})")
+    if known:
+        picked = st.multiselect(label("recipients"), list(known), default=[r["name"] for r in data.get("recipients") or [] if r["name"] in known],
+                                key=f"{K}_recipients", placeholder=t("Velg mottakere …", "Choose recipients …"),
+                                help=t("Virksomhetens mottakere; nye legges til i tabellen under.",
+                                       "The organisation's recipients; add new ones in the table below."),
+                                format_func=lambda n: f"{n} ({vocab.term_label(vocab.RECIPIENT_KINDS, known[n]['kind'], lang)})")
+    else:  # an empty list would only say Streamlit's English "No results" when opened
+        st.markdown(f"**{label('recipients')}**")
+        st.caption(t("Virksomheten har ingen mottakere ennå; legg dem til i tabellen under.",
+                     "The organisation has no recipients yet; add them in the table below."))
+        picked = []
     no_recipients = st.checkbox(label("no_recipients"), bool(data.get("no_recipients")), key=f"{K}_no_recipients",
                                 help=ACTIVITY["no_recipients"].help(lang))
     kinds = editing.code_options(vocab.RECIPIENT_KINDS, lang, display=False)
@@ -375,7 +381,7 @@ with tab["recipients"]:
         chosen_country = c[1].selectbox(t("Land", "Country"), list(found_countries), key=f"{K}_country_pick_{query.strip().casefold()}",
                                         placeholder=t("Ingen treff" if query.strip() else "Skriv i søkefeltet", "No match" if query.strip()
                                                       else "Type in the search box"),
-                                        index=0 if found_countries else None)
+                                        index=0 if found_countries else None, disabled=not found_countries)
         c[2].markdown("&nbsp;")
         if c[2].button(t("Legg til overføring", "Add transfer"), icon=":material/add:", key=f"{K}_add_transfer", disabled=not chosen_country):
             current = [{k: editing.clean(v) for k, v in r.items()} for r in transfer_rows.to_dict("records")]

@@ -46,7 +46,8 @@ with db.session(state.engine()) as s:
 
 lang = st.radio(t("lang"), ["nb", "en"], index=0 if ui == "nb" else 1, horizontal=True, key="export_lang",
                 format_func=lambda code: {"nb": "Norsk bokmål", "en": "English"}[code])
-chosen = st.multiselect(t("orgs"), names, placeholder=t("all"), key="export_orgs")
+# No list without choices: an empty one shows Streamlit's English "No results" when opened.
+chosen = st.multiselect(t("orgs"), names, placeholder=t("all"), key="export_orgs") if names else []
 wanted = (lang, tuple(chosen))
 
 if st.button(t("make"), type="primary", icon=":material/download:"):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import date
+from typing import Any
 
 import pandas as pd
 import streamlit as st
@@ -32,10 +33,6 @@ if any(my_tasks.values()):
     st.page_link("ropa/ui/pages/tasks.py", icon=":material/task_alt:", label=t(
         "Mine oppgaver: {overdue} forfalt, {due} snart, {returned} sendt tilbake, {awaiting_approval} venter på godkjenning",
         "My tasks: {overdue} overdue, {due} due soon, {returned} returned, {awaiting_approval} awaiting approval").format(**my_tasks))
-found = state.findings([org] if org else None)
-findings = checks.summarise(found)
-ov.figures.update(stats.finding_figures(found, org))
-
 if not ov.figures["activities"].value:
     st.info(t("Ingen behandlingsaktiviteter ennå. Opprett en under «Rediger aktivitet», eller importer et regneark under «Import».",
               "No processing activities yet. Create one under 'Edit activity', or import a spreadsheet under 'Import'."))
@@ -70,7 +67,9 @@ def open_list(key: str) -> None:
 
 keys = list(LABELS)
 cols = [c for row in (keys[:4], keys[4:]) for c in st.columns(4)[: len(row)]]
-for col, key in zip(cols, keys):
+
+
+def figure(col: Any, key: str) -> None:
     fig = ov.figures[key]
     with col:
         st.metric(t(*LABELS[key]), fig.value, help=t(*HELP[key]) if key in HELP else None)
@@ -81,6 +80,17 @@ for col, key in zip(cols, keys):
             if st.button(t("Vis", "Show"), key=f"show_{key}", icon=":material/arrow_forward:", type="tertiary"):
                 open_list(key)
                 st.switch_page("ropa/ui/pages/activities.py")
+
+
+# The register's own figures first, then those that count findings: the findings take longest
+# (all of them are judged once after a start), and the page is drawn as it goes.
+for col, key in zip(cols[:4], keys[:4]):
+    figure(col, key)
+found = state.findings([org] if org else None)
+findings = checks.summarise(found)
+ov.figures.update(stats.finding_figures(found, org))
+for col, key in zip(cols[4:], keys[4:]):
+    figure(col, key)
 
 cols = st.columns(3)
 for col, sev in zip(cols, checks.SEVERITIES):

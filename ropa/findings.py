@@ -1,0 +1,318 @@
+"""The register's findings kept current change by change, so the dashboard need not judge
+10,000 activities again after every save.
+
+A full :func:`ropa.checks.check_register` takes a second or more at 10,000 activities. Every
+write to the register records audit events in its own transaction, naming what it changed;
+this module keeps each activity's findings, each organisation's own and its recipients', and
+after a change judges again only what the new events name: an activity, the activities a
+recipient serves, or one organisation whole (its details count in its activities' rules). The
+result equals a full run's, in the same order (``tests/test_findings.py`` compares them after
+random edits on SQLite and PostgreSQL).
+
+Judged anew from scratch: on a new day (review dates move), after an event of a kind this
+module does not know, and when the audit trail is not the one seen before (another database
+behind the URL: a restored copy, a test's fresh one).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, Optional
+
+from sqlalchemy import func, select
+from sqlmodel import Session
+
+from ropa import access, checks, registry, snapshot
+from ropa.checks import Finding
+from ropa.models import ActivityRecipient, AuditEvent, Organisation, ProcessingActivity, Recipient, Transfer
+
+A = ProcessingActivity
+O = Organisation.__table__  # type: ignore[attr-defined]  # noqa: E741
+
+# PostgreSQL hands out audit ids before commit: a transaction still running may commit ids below
+# the newest one seen. Missing ids of the last _GAP_WINDOW are asked for again on each look until
+# they appear or are _GAP_SECONDS old (a rolled-back transaction leaves its ids unused for ever).
+_GAP_WINDOW = 2000
+_GAP_SECONDS = 600.0
+
+
+@dataclass
+class _Org:
+    name: str
+    doc: dict[str, Any]
+    findings: dict[int, list[Finding]] = field(default_factory=dict)  # activity id -> its findings
+    facts: dict[int, Any] = field(default_factory=dict)  # activity id -> checks' facts of it alone (None: plain)
+    order: list[int] = field(default_factory=list)  # judged activity ids, in the full run's order (by ref, in SQL)
+    own: list[Finding] = field(default_factory=list)  # the organisation's findings
+    recipients: list[Finding] = field(default_factory=list)
+    merged: Optional[list[Finding]] = None  # all of the above, in the full run's order
+
+
+def _plain(facts: Any) -> bool:
+    """An activity that adds nothing but itself to its organisation's facts (most do)."""
+    return not (facts.large_scale_sensitive or facts.large_scale_monitoring or facts.any_large_scale_sensitive
+                or facts.special_or_criminal or facts.high_risk)
+
+
+class Register:
+    """The findings of one database, brought up to date at each look."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._today: Optional[date] = None
+        self._stamp = -1  # the newest audit event taken into account
+        self._marked: Any = None  # what that event said (see _mark)
+        self._gaps: dict[int, float] = {}  # audit id not seen below the stamp -> when it was first missed
+        self._orgs: dict[int, _Org] = {}
+        self._org_order: list[int] = []
+        self._where: dict[int, int] = {}  # activity id -> organisation id
+        self._all: Optional[list[Finding]] = None
+        self._scoped: dict[tuple[str, ...], list[Finding]] = {}
+        self._counts: Optional[dict[tuple[str, str], dict[str, int]]] = None
+        self.full_runs = 0  # how often everything was judged from scratch
+        self.judged = 0  # activities judged, in all
+
+    # -- reading -------------------------------------------------------------------------------
+
+    def findings(self, session: Session, orgs: Optional[Sequence[str]] = None, today: Optional[date] = None) -> list[Finding]:
+        """Every finding in the register (or in the named organisations), errors first: equal to
+        ``checks.check_register(session, orgs, today)``. The list is shared: do not change it."""
+        names = access.read_scope(orgs)  # as check_register narrows
+        with self._lock:
+            self._refresh(session, today or date.today())
+            if not names:
+                return self._everything()
+            key = tuple(sorted(set(names)))
+            if key not in self._scoped:
+                known = {o.name for o in self._orgs.values()}
+                for name in key:
+                    if name not in known:
+                        registry.get_organisation(session, name)  # NotFound, as the full run says
+                self._scoped[key] = [f for f in self._everything() if f.organisation in key]
+            return self._scoped[key]
+
+    def counts(self, session: Session, today: Optional[date] = None) -> dict[tuple[str, str], dict[str, int]]:
+        """Findings by severity for each ``(organisation, activity ref)`` that has any: the list's
+        badges. Not narrowed to a reader: look up only activities the reader was shown."""
+        with self._lock:
+            self._refresh(session, today or date.today())
+            if self._counts is None:
+                out: dict[tuple[str, str], dict[str, int]] = {}
+                for f in self._everything():
+                    if f.activity_ref:
+                        c = out.setdefault((f.organisation, f.activity_ref), {})
+                        c[f.severity] = c.get(f.severity, 0) + 1
+                self._counts = out
+            return self._counts
+
+    def _everything(self) -> list[Finding]:
+        if self._all is None:
+            parts: list[Finding] = []
+            for oid in self._org_order:
+                parts.extend(self._merged(self._orgs[oid]))
+            self._all = checks.by_severity(parts)
+        return self._all
+
+    @staticmethod
+    def _merged(org: _Org) -> list[Finding]:
+        """An organisation's findings as :func:`checks.check_documents` lists them: its
+        activities by ref, then the organisation, then its recipients."""
+        if org.merged is None:
+            out: list[Finding] = []
+            for aid in org.order:
+                out.extend(org.findings[aid])
+            org.merged = out + org.own + org.recipients
+        return org.merged
+
+    # -- keeping current -------------------------------------------------------------------------
+
+    def _refresh(self, session: Session, today: date) -> None:
+        with access.reading_as(None):  # the whole register is judged; a reader's scope narrows what is returned
+            stamp = int(session.execute(select(func.max(AuditEvent.id))).scalar_one() or 0)
+            if today != self._today or stamp < self._stamp or self._mark(session, self._stamp) != self._marked:
+                self._full(session, today, stamp)
+            elif stamp != self._stamp or self._gaps:
+                self._apply(session, stamp)
+            self._marked = self._mark(session, self._stamp)
+
+    @staticmethod
+    def _mark(session: Session, audit_id: int) -> Any:
+        """What the audit event ``audit_id`` says: when it no longer says the same, the URL names
+        another database (a restored copy, a test's fresh one) and everything is judged anew."""
+        if audit_id <= 0:
+            return None
+        row = session.execute(select(AuditEvent.at, AuditEvent.entity, AuditEvent.entity_id, AuditEvent.entity_key)
+                              .where(AuditEvent.id == audit_id)).first()
+        return tuple(row) if row else None
+
+    def _full(self, session: Session, today: date, stamp: int) -> None:
+        self.full_runs += 1
+        self._today, self._stamp, self._gaps = today, stamp, {}
+        self._orgs, self._where = {}, {}
+        rows = snapshot.organisations(session)
+        self._org_order = [row.id for row in rows]
+        with snapshot.gc_paused():
+            for row in rows:
+                self._load_org(session, row)
+        self._changed()
+
+    def _judge(self, session: Session, org: _Org, org_id: int, activity_ids: Optional[Sequence[int]] = None) -> None:
+        """Judge the organisation's activities (or those of ``activity_ids`` that are not retired)."""
+        assert self._today is not None
+        for aid, act in snapshot.iter_for_checks(session, org_id, activity_ids, with_ids=True):
+            org.findings[aid] = checks.check_activity(act, org.name, self._today, org.doc)
+            facts = checks.activity_facts(act)
+            org.facts[aid] = None if _plain(facts) else facts
+            self._where[aid] = org_id
+            self.judged += 1
+
+    def _load_org(self, session: Session, row: Any) -> None:
+        """One organisation judged whole: its activities, itself, its recipients."""
+        old = self._orgs.get(row.id)
+        for aid in (old.findings if old else ()):
+            self._where.pop(aid, None)
+        org = self._orgs[row.id] = _Org(row.name, registry.organisation_dict(row))
+        self._judge(session, org, row.id)
+        org.order = self._order(session, row.id)
+        org.own = self._own(org)
+        org.recipients = self._recipients(session, org, row.id)
+
+    @staticmethod
+    def _order(session: Session, org_id: int) -> list[int]:
+        """The organisation's judged activities, in the order :func:`snapshot.iter_for_checks` reads them."""
+        return [int(i) for i in session.execute(select(A.id).where(A.organisation_id == org_id, A.status != "retired")
+                                                .order_by(A.ref)).scalars()]
+
+    @staticmethod
+    def _own(org: _Org) -> list[Finding]:
+        facts = checks.activity_facts({"status": "retired"})  # nothing yet
+        for aid in org.order:
+            part = org.facts[aid]
+            if part is None:
+                facts.active += 1
+            else:
+                facts.absorb(part)
+        return checks.check_organisation(org.doc, facts)
+
+    @staticmethod
+    def _recipients(session: Session, org: _Org, org_id: int) -> list[Finding]:
+        return [f for r in snapshot.recipients(session, org_id) for f in checks.check_recipient(org.name, registry.recipient_dict(r))]
+
+    def _org_by_key(self, key: str) -> Optional[int]:
+        """The organisation an audit key ("Organisation/…") belongs to: the longest name it starts with."""
+        found = [(len(o.name), oid) for oid, o in self._orgs.items() if key.startswith(f"{o.name}/")]
+        return max(found)[1] if found else None
+
+    def _apply(self, session: Session, stamp: int) -> None:
+        """Judge again what the audit events since the last look name."""
+        now = time.monotonic()
+        wanted = AuditEvent.id > self._stamp  # type: ignore[operator]
+        if self._gaps:
+            wanted = wanted | AuditEvent.id.in_(sorted(self._gaps))  # type: ignore[union-attr]
+        events = session.execute(select(AuditEvent.id, AuditEvent.entity, AuditEvent.entity_id, AuditEvent.entity_key)
+                                 .where(wanted, AuditEvent.id <= stamp)).all()  # type: ignore[operator]
+        seen = {e.id for e in events}
+        self._gaps = {i: at for i, at in self._gaps.items() if i not in seen and now - at <= _GAP_SECONDS}
+        for i in range(max(self._stamp + 1, stamp - _GAP_WINDOW + 1), stamp + 1):
+            if i not in seen:
+                self._gaps.setdefault(i, now)
+        self._stamp = stamp
+        if not events:
+            return
+        activities: set[int] = set()
+        recipients: dict[int, str] = {}
+        orgs: set[int] = set()
+        for e in events:
+            if e.entity == "activity":
+                activities.add(int(e.entity_id))
+            elif e.entity == "recipient":
+                recipients[int(e.entity_id)] = e.entity_key
+            elif e.entity == "organisation":
+                orgs.add(int(e.entity_id))
+            elif e.entity == "user":
+                continue  # users and roles are not judged
+            else:  # a term of an organisation's vocabulary, or a kind this module does not know
+                org = self._org_by_key(e.entity_key) if e.entity == "term" else None
+                if org is None:
+                    self._full(session, self._today or date.today(), stamp)
+                    return
+                orgs.add(org)
+        with snapshot.gc_paused():
+            if not self._update(session, activities, recipients, orgs):
+                self._full(session, self._today or date.today(), stamp)
+                return
+        self._changed()
+
+    def _update(self, session: Session, activities: set[int], recipients: dict[int, str], orgs: set[int]) -> bool:
+        """Judge the named records again; False when that cannot be done piecewise."""
+        # A recipient's kind and country count in the rules of the activities it serves; a deleted
+        # one has taken its links with it, so its organisation is judged whole.
+        recipient_orgs: set[int] = set()
+        if recipients:
+            R = Recipient
+            exists = dict(session.execute(select(R.id, R.organisation_id).where(R.id.in_(sorted(recipients)))).all())  # type: ignore[union-attr]
+            for rid, key in recipients.items():
+                if rid in exists:
+                    recipient_orgs.add(int(exists[rid]))
+                    for table in (ActivityRecipient, Transfer):
+                        activities.update(int(a) for a in session.execute(
+                            select(table.activity_id).where(table.recipient_id == rid)).scalars())  # type: ignore[attr-defined]
+                else:
+                    org = self._org_by_key(key)
+                    if org is None:
+                        return False
+                    orgs.add(org)
+        # Changed activities leave the organisation that held them; they are judged where they are now.
+        now_in = dict(session.execute(select(A.id, A.organisation_id).where(A.id.in_(sorted(activities)))).all()) if activities else {}  # type: ignore[union-attr]
+        touched = set(recipient_orgs)
+        for aid in activities:
+            before = self._where.pop(aid, None)
+            if before is not None and before in self._orgs:
+                self._orgs[before].findings.pop(aid, None)
+                self._orgs[before].facts.pop(aid, None)
+                touched.add(before)
+            if aid in now_in:
+                touched.add(int(now_in[aid]))
+        if orgs:
+            rows = {row.id: row for row in session.execute(select(O).where(O.c.id.in_(sorted(orgs))))}
+            for oid in orgs:
+                if oid in rows:
+                    self._load_org(session, rows[oid])
+                else:  # deleted, with its activities
+                    gone = self._orgs.pop(oid, None)
+                    for aid in (gone.findings if gone else ()):
+                        self._where.pop(aid, None)
+            self._org_order = [row.id for row in snapshot.organisations(session)]
+            if set(self._org_order) - set(self._orgs):
+                return False  # an organisation no event named
+        for oid in touched - orgs:
+            org = self._orgs.get(oid)
+            if org is None:
+                continue
+            org.order = self._order(session, oid)
+            missing = [aid for aid in org.order if aid not in org.findings]
+            if missing:
+                self._judge(session, org, oid, missing)
+            org.own = self._own(org)
+            if oid in recipient_orgs:
+                org.recipients = self._recipients(session, org, oid)
+        return True
+
+    def _changed(self) -> None:
+        self._all, self._scoped, self._counts = None, {}, None
+        for org in self._orgs.values():
+            org.merged = None
+
+
+_REGISTERS: dict[str, Register] = {}
+_REGISTERS_LOCK = threading.Lock()
+
+
+def kept(url: str) -> Register:
+    """The findings kept for the database at ``url`` (one per process)."""
+    with _REGISTERS_LOCK:
+        return _REGISTERS.setdefault(url, Register())
