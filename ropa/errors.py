@@ -101,6 +101,23 @@ class ValidationFailed(RopaError):
         return "\n".join(str(p) for p in self.problems)
 
 
+class InvalidOption(RopaError):
+    """An option the operation does not offer (a workbook in a language other than bokmål or English);
+    nothing was done. Names the option, the value given and the values offered."""
+
+    def __init__(self, option: str, value: Any, allowed: tuple[str, ...], *, option_nb: Optional[str] = None) -> None:
+        self.option, self.value, self.allowed, self.option_nb = option, value, allowed, option_nb or option
+        super().__init__(option, value, allowed)
+
+    def message(self, lang: str = "en") -> str:
+        if lang == "nb":
+            return f"{self.option_nb} må være {' eller '.join(repr(a) for a in self.allowed)}, ikke {self.value!r}"
+        return f"{self.option} must be {' or '.join(repr(a) for a in self.allowed)}, not {self.value!r}"
+
+    def __str__(self) -> str:
+        return self.message("en")
+
+
 class NotFound(RopaError):
     """The organisation, activity or recipient asked for does not exist."""
 
