@@ -211,7 +211,8 @@ def cmd_import(engine: Any, args: argparse.Namespace) -> int:
 
     overrides = mapping.load_mapping(args.mapping) if args.mapping else {}
     overrides.update(imports.parse_map_options(args.map))
-    lang = args.lang or (os.environ.get("ROPA_LANG") if os.environ.get("ROPA_LANG") in ("nb", "en") else "en")
+    lang: str = args.lang or (os.environ.get("ROPA_LANG") or "en")
+    lang = lang if lang in ("nb", "en") else "en"
     options = {"org": args.org, "sheet": args.sheet, "mapping_overrides": overrides or None, "mode": args.mode, "lang": lang}
     # read (and write) in a memory-limited child process: a file cannot crash the command (ropa.isolation);
     # a dry run's report carries its plan (what would change, activity by activity and field by field)

@@ -66,16 +66,17 @@ class Problem:
 
     def replace(self, **changes: Any) -> "Problem":
         """A copy with some attributes changed (``where`` is rendered again from a new ``path`` unless given)."""
-        values = {"path": self.path, "code": self.code, "message": self.message, "severity": self.severity,
-                  "field": self.field, "where": self.where if "path" not in changes else None}
+        values: dict[str, Any] = {"path": self.path, "code": self.code, "message": self.message, "severity": self.severity,
+                                  "field": self.field, "where": self.where if "path" not in changes else None}
         values.update(changes)
-        return Problem(values.pop("path"), **values)
+        return Problem(values["path"], values["code"], values["message"], values["severity"], field=values["field"],
+                       where=values["where"])
 
     def __str__(self) -> str:
         return f"{self.where}: {self.message}" if self.where else self.message
 
 
-def _rebuild(cls: type, args: tuple[Any, ...], state: dict[str, Any]) -> "RopaError":
+def _rebuild(cls: type["RopaError"], args: tuple[Any, ...], state: dict[str, Any]) -> "RopaError":
     err = cls.__new__(cls)
     err.args = args
     err.__dict__.update(state)

@@ -494,6 +494,7 @@ def _field_of(path: tuple[PathPart, ...]) -> Optional[str]:
     from ropa.fields import ACTIVITY, ORGANISATION
 
     names = [p for p in path if isinstance(p, str)]
+    tables: tuple[dict[str, Any], ...]
     if "activities" in names:
         names, tables = names[names.index("activities") + 1:], (ACTIVITY,)
     elif names[:1] == ["organisations"]:

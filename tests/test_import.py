@@ -21,7 +21,7 @@ import pytest
 from openpyxl import Workbook, load_workbook
 from sqlalchemy import func, select
 
-from ropa import db, imports, interchange, registry
+from ropa import db, imports, interchange, isolation, registry
 from ropa.errors import ValidationFailed
 from ropa.excel import mapping, own_workbook, reader
 from ropa.excel.export import write_workbook
@@ -486,7 +486,9 @@ def test_one_bad_row_among_a_thousand_is_named_and_nothing_is_written(engine, tm
     before = count_rows(engine)
     with pytest.raises(ValidationFailed) as err, db.transaction(engine) as s:
         imports.import_(s, path, actor="t", org="Testkommune")
-    assert [(p.where, p.code) for p in err.value.problems] == [("row 615, 'Neste gjennomgang'", "not_a_date")]
+    assert [(p.path, p.field, p.code) for p in err.value.problems] == [
+        (("sheet", "Ark1", "row", 615, "column", "Neste gjennomgang"), "next_review", "not_a_date")]
+    assert err.value.problems[0].where == "row 615, 'Neste gjennomgang'"
     assert "'31.02.2026' is not a date" in str(err.value)
     assert count_rows(engine) == before
     with db.session(engine) as s:
@@ -501,13 +503,15 @@ def test_schema_errors_are_translated_to_rows_and_headers(engine, tmp_path):
                           [["X 1 !", "Bad ref", None], ["B-1", "Ok", None], ["B-1", "Twice", None]])
     with db.session(engine) as s:
         plan = imports.plan(s, path, org="Testkommune")
-    assert sorted((p.where, p.code) for p in plan.errors) == [("row 2, 'Ref'", "string_pattern_mismatch"), ("row 4, 'Ref'", "duplicate")]
+    assert sorted((p.path, p.field, p.code) for p in plan.errors) == [
+        (("sheet", "Ark1", "row", 2, "column", "Ref"), "ref", "string_pattern_mismatch"),
+        (("sheet", "Ark1", "row", 4, "column", "Ref"), "ref", "duplicate")]
     assert [r.status for r in plan.rows] == ["error", "new", "error"]
     path = plain_workbook(tmp_path / "period.xlsx", ["Ref", "Processing activity", "Retention period"], [["B-1", "Ok", "3"]])
     with db.session(engine) as s:
         plan = imports.plan(s, path, org="Testkommune")
-    assert [(p.where, p.code, p.message) for p in plan.errors] == [
-        ("row 2, 'Retention period'", "missing", "a retention period needs a unit (days, months or years)")]
+    assert [(p.path, p.field, p.code) for p in plan.errors] == [
+        (("sheet", "Ark1", "row", 2, "column", "Retention period"), "retention.unit", "missing")]
 
 
 def test_upsert_keeps_what_the_sheet_has_no_column_for_and_create_only_leaves_existing_alone(demo_engine, tmp_path):
@@ -761,6 +765,10 @@ def test_import_page_previews_maps_and_imports(tmp_path, monkeypatch):
     monkeypatch.setenv("ROPA_DATABASE_URL", url)
     monkeypatch.setenv("ROPA_MAPPINGS_DIR", str(tmp_path / "maps"))
     data = authority_template(tmp_path / "mal.xlsx", TEMPLATE_ROWS).read_bytes()
+    reads: list[str] = []  # the file is read once per set of choices, in the child process, and not again to import
+    real_plan, real_read = isolation.plan_file, reader.read_book
+    monkeypatch.setattr(isolation, "plan_file", lambda *a, **kw: reads.append("plan") or real_plan(*a, **kw))
+    monkeypatch.setattr(reader, "read_book", lambda *a, **kw: reads.append("read here") or real_read(*a, **kw))
     st.cache_resource.clear()
     try:
         at = AppTest.from_file(str(ROOT / "ropa" / "ui" / "pages" / "import.py"), default_timeout=60)
@@ -782,15 +790,38 @@ def test_import_page_previews_maps_and_imports(tmp_path, monkeypatch):
         assert any("Not imported: J «Generell beskrivelse" in c.value for c in at.caption)
         confirm = at.button(key="import_confirm")
         assert confirm.label == "Import: 2 activities change" and not confirm.disabled
+        assert reads == ["plan"] * 3  # no organisation chosen, then Testkommune, then column J left out
         confirm.click()
         at.run()
         assert not at.exception, at.exception
         assert "2 new, 0 updated" in at.success[-1].value
+        assert reads == ["plan"] * 3  # the import wrote what the preview read
         assert count_rows(engine)[0] == 2
         assert all(a["security_measures"] == [] for a in activities(engine, "Testkommune").values())
     finally:
         st.cache_resource.clear()
         engine.dispose()
+
+
+def test_an_import_after_a_plan_writes_what_the_plan_read(tmp_path, monkeypatch):
+    """imports.import_ with a plan does not read the file again; a plan made before the register
+    changed is stale (the Import page then reads the file again)."""
+    engine = db.make_engine(f"sqlite:///{tmp_path / 'r.db'}")
+    db.migrate(engine)
+    make_org(engine)
+    path = authority_template(tmp_path / "mal.xlsx", TEMPLATE_ROWS)
+    with db.session(engine) as s:
+        plan = imports.plan(s, path, org="Testkommune")
+        assert not imports.stale(s, plan)
+    monkeypatch.setattr(reader, "read_book", lambda *a, **kw: pytest.fail("the file was read again"))
+    with db.transaction(engine) as s:
+        report = imports.import_(s, plan, actor="test", dry_run=True)
+    assert report.dry_run and len(report.created) == 2 and count_rows(engine)[0] == 0  # rolled back by the door
+    with db.transaction(engine) as s:
+        report = imports.import_(s, plan, actor="test")
+    assert len(report.created) == 2 and count_rows(engine)[0] == 2
+    with db.session(engine) as s:
+        assert imports.stale(s, plan)  # the import itself changed the register
 
 
 # ---------------------------------------------------------------------------------------------

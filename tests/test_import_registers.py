@@ -445,12 +445,24 @@ def test_validation_messages_are_translated_to_bokmal():
 
     with pytest.raises(ValidationError) as err:
         ActivityDoc.model_validate({"ref": "A-1", "name": 5, "retention": {"period": "x"}, "last_review": "yesterday"})
-    en = {p.where: p.message for p in problems_from_validation(err.value)}
-    nb = {p.where: p.message for p in problems_from_validation(err.value, lang="nb")}
+    en = {p.path: p.message for p in problems_from_validation(err.value)}
+    nb = {p.path: p.message for p in problems_from_validation(err.value, lang="nb")}
     assert set(en) == set(nb)
-    assert nb["name"] == "må være tekst" and en["name"] != nb["name"]
-    assert nb["retention.period"].startswith("må være et heltall")
-    assert nb["last_review"].startswith("må være en gyldig dato")
+    assert nb[("name",)] == "må være tekst" and en[("name",)] != nb[("name",)]
+    assert nb[("retention", "period")].startswith("må være et heltall")
+    assert nb[("last_review",)].startswith("må være en gyldig dato")
+
+
+def test_an_unknown_code_in_a_list_names_its_item_by_path_in_both_languages():
+    """The item's index travels in the error's context; nothing is read back from the message."""
+    from pydantic import ValidationError
+
+    with pytest.raises(ValidationError) as err:
+        ActivityDoc.model_validate({"ref": "A-1", "name": "x", "legal_bases": [{"code": "art6_1_a"}, {"code": "art6_1_q"}]})
+    for lang, words in (("en", "'art6_1_q' is not a legal basis code"), ("nb", "'art6_1_q' er ikke en gyldig kode for legal basis code")):
+        [p] = problems_from_validation(err.value, ("organisations", 0, "activities", 4), lang=lang)
+        assert (p.path, p.field, p.code) == (("organisations", 0, "activities", 4, "legal_bases", 1, "code"), "legal_bases", "unknown_code")
+        assert p.where == "organisations[0].activities[4].legal_bases[1].code" and p.message.startswith(words)
 
 
 def test_a_second_sheet_about_the_same_activities_adds_to_them(engine, tmp_path):

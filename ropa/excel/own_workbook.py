@@ -69,7 +69,7 @@ def _same(cell: Any, rendered: Any) -> bool:
 
 def _columns_of(sheet: reader.SheetData, spec: Sheet, b: RegisterBuilder, header: Optional[list[Any]] = None) -> tuple[dict[str, int], Optional[int]]:
     """Where each of the layout's columns is (by header, either language), and the ropa:json column."""
-    known = {}
+    known: dict[str, str] = {}
     for c in spec.columns:
         for lang in ("nb", "en"):
             known.setdefault(" ".join(c.header(lang).split()).casefold(), c.key)
@@ -135,7 +135,8 @@ def _headers(spec: Sheet, lang: str, rename: Optional[dict[str, str]] = None) ->
 
 
 def read_own_workbook(b: RegisterBuilder, book: reader.Book, meta: dict[str, str]) -> list[str]:
-    lang = meta.get("language") if meta.get("language") in ("nb", "en") else "nb"
+    lang = meta.get("language") or "nb"
+    lang = lang if lang in ("nb", "en") else "nb"
     b.lang = lang
     sheets: dict[str, reader.SheetData] = {}
     for s in book.sheets:
@@ -363,10 +364,10 @@ def _own_transfers(b: RegisterBuilder, sheet: reader.SheetData, lang: str, only:
                           if layout.salted_digest(text, p) == digest), None)  # most activities have one transfer: last first
         found.append((r, place))
     # Activities whose transfers all left the sheet lose them, as the sheet now says.
-    for key, ob in b.orgs.items():
-        for ref in ob.originals:
-            if (key, ref) not in groups and (ob.original(ref) or {}).get("transfers"):
-                groups[(key, ref)] = []
+    for org_key, draft in b.orgs.items():
+        for ref in draft.originals:
+            if (org_key, ref) not in groups and (draft.original(ref) or {}).get("transfers"):
+                groups[(org_key, ref)] = []
     compare: dict[tuple[str, str], list[tuple[int, dict[str, Any]]]] = {}
     for key, found in groups.items():
         ob = b.orgs.get(key[0])
@@ -505,7 +506,7 @@ def _own_recipients(b: RegisterBuilder, sheet: reader.SheetData, lang: str, only
                 edits.pop("used_by")
             if not edits:
                 continue
-            rec = {k: original[k] for k in ("name", "kind", "country", "agreement", "version") if k in original}
+            rec: dict[str, Any] = {k: original[k] for k in ("name", "kind", "country", "agreement", "version") if k in original}
             used_before = set(original["used_by"])
         else:
             edits = {k: v for k, v in cells.items() if v is not None and k not in ("organisation", "name")}
@@ -523,8 +524,8 @@ def _refs(value: Any) -> set[str]:
 
 def _place_recipient(b: RegisterBuilder, ob: OrganisationDraft, rec: dict[str, Any], used: set[str], used_before: set[str], origin: Origin) -> None:
     """A recipient changed on the Recipients sheet: every activity that uses it, and those added or removed in 'used by'."""
-    for ref in sorted(used - set(ob.by_ref)):
-        b.error(origin.at("used_by"), "unknown_activity", f"'{ref}' is not an activity of '{ob.name}' in this workbook")
+    for unknown in sorted(used - {r for r in ob.by_ref if r is not None}):
+        b.error(origin.at("used_by"), "unknown_activity", f"'{unknown}' is not an activity of '{ob.name}' in this workbook")
     placed = False
     for ref, i in ob.by_ref.items():
         has = any(r["name"] == rec["name"] for r in ob.record(i).get("recipients") or [])

@@ -170,7 +170,7 @@ class OrganisationDraft:
         # sheet changes it: a large import then holds text, not millions of small Python objects.
         self.activities: list[Any] = []
         self.origins: list[Origin] = []
-        self.by_ref: dict[str, int] = {}
+        self.by_ref: dict[Optional[str], int] = {}  # (a ref is always set by the time a row is added)
         self.originals: dict[str, ActivityJSON] = {}  # ref -> the row's ropa:json text (own workbook)
         self.edited: dict[str, set[str]] = {}  # ref -> fields changed on the activities sheet
         self.renamed: dict[str, str] = {}  # ref in the ropa:json -> the ref the DPO typed over it
@@ -192,19 +192,20 @@ class OrganisationDraft:
     @property
     def db_refs(self) -> set[str]:
         if self._db_refs is None:
-            if self.db is None:
+            if self.db is None or self.db.id is None:
                 self._db_refs = set()
             elif self._db_acts is not None:
                 self._db_refs = set(self._db_acts)
             else:
-                stmt = select(ProcessingActivity.ref).where(ProcessingActivity.organisation_id == self.db.id)
+                stmt = select(ProcessingActivity.ref).where(ProcessingActivity.organisation_id == self.db.id)  # type: ignore[call-overload]  # SQLModel's column attributes are typed as their values
                 self._db_refs = set(self.session.execute(stmt).scalars())
         return self._db_refs
 
     @property
     def db_acts(self) -> dict[str, dict[str, Any]]:
         if self._db_acts is None:
-            self._db_acts = {} if self.db is None else {a["ref"]: a for _, a in snapshot.iter_activities(self.session, [self.db.id])}
+            org_id = self.db.id if self.db is not None else None
+            self._db_acts = {} if org_id is None else {a["ref"]: a for _, a in snapshot.iter_activities(self.session, [org_id])}
         return self._db_acts
 
     def original(self, ref: str) -> Optional[dict[str, Any]]:
@@ -234,7 +235,7 @@ class OrganisationDraft:
 
     def new_ref(self) -> str:
         """A free ref like :func:`ropa.registry.next_ref`, counting the refs this file takes too."""
-        taken = self.db_refs | set(self.by_ref)
+        taken = self.db_refs | {r for r in self.by_ref if r is not None}
         prefixes = [r.rsplit("-", 1)[0] for r in taken if "-" in r]
         prefix = max(sorted(set(prefixes)), key=prefixes.count) if prefixes else (
             "".join(w[0] for w in re.findall(r"\w+", self.name)[:3]).upper() or "A")

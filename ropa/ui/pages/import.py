@@ -182,10 +182,11 @@ if done_before and done_before.get("digest") == upload["digest"] and done_before
         st.rerun()
     st.stop()
 
-def read_plan() -> Any:
+
+def read_plan(file: dict[str, Any]) -> Any:
     """The file read in a memory-limited child process (ropa.isolation): no file can take the server down.
     The upload is on disk only while it is read, privately (ropa.uploads)."""
-    with uploads.private_copy(upload["name"], upload["data"]) as path:
+    with uploads.private_copy(file["name"], file["data"]) as path:
         return isolation.plan_file(state.engine(), path, org=org, sheet=chosen_sheet, mapping_overrides=overrides or None,
                                    mode=mode, lang=ui)
 
@@ -195,7 +196,7 @@ if cached and cached["wanted"] == wanted:
     plan = cached["plan"]
 else:
     with errors.reported(t("rejected")) as outcome, st.spinner(t("reading")):
-        plan = read_plan()
+        plan = read_plan(upload)
     if outcome.failed:
         if st.session_state.get("import_overrides") and st.button(t("reset")):
             st.session_state["import_overrides"] = {}
@@ -315,7 +316,7 @@ if st.button(label, type="primary", icon=":material/upload:",
 
     # What the preview read is written; the file is read again only if the register changed meanwhile.
     with errors.reported(t("failed")) as outcome, db.transaction(state.engine()) as s:
-        report = imports.import_(s, read_plan() if imports.stale(s, plan) else plan, actor=current_actor(), progress=progress,
+        report = imports.import_(s, read_plan(upload) if imports.stale(s, plan) else plan, actor=current_actor(), progress=progress,
                                  lang=ui)
     if outcome.failed:
         bar.empty()
