@@ -103,13 +103,12 @@ def step_export_json(a: dict[str, Any]) -> dict[str, Any]:
 
 
 def step_import_xlsx(a: dict[str, Any]) -> dict[str, Any]:
-    from ropa import db
-    from ropa.excel import importer
+    from ropa import db, imports
 
     engine = _engine(_fresh(a["import_db"]))
     t0 = time.perf_counter()
     with db.transaction(engine) as s:
-        importer.import_file(s, a["xlsx"], actor="bench")
+        imports.import_(s, a["xlsx"], actor="bench")
     return {"seconds": time.perf_counter() - t0}
 
 
@@ -201,7 +200,7 @@ STEPS: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
 }
 REFERENCE_OF = {"export_xlsx": "ref_openpyxl_write", "import_xlsx": "ref_calamine_insert"}
 NEEDS = {
-    "export_xlsx": "ropa.excel.export", "ref_openpyxl_write": "ropa.excel.export", "import_xlsx": "ropa.excel.importer",
+    "export_xlsx": "ropa.excel.export", "ref_openpyxl_write": "ropa.excel.export", "import_xlsx": "ropa.imports",
     "ref_calamine_insert": "ropa.excel.export", "checks": "ropa.checks",
     "page_overview": "ropa/ui/pages/overview.py", "page_activities": "ropa/ui/pages/activities.py",
 }

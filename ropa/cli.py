@@ -56,6 +56,8 @@ def _parser() -> argparse.ArgumentParser:
                    help="who is acting, for the permissions and the audit trail (default ROPA_USER or the login name); "
                         "once the register has users, an enabled user")
     p.add_argument("--verbose", "-v", action="store_true", help="log details, with the traceback of an unexpected error")
+    p.add_argument("--debug", action="store_true",
+                   help="print the traceback of an unexpected error on stderr (also ROPA_DEBUG=1)")
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     s = sub.add_parser("init", help="create or upgrade the database schema")
@@ -296,18 +298,17 @@ def cmd_import(engine: Any, args: argparse.Namespace) -> int:
     if suffix not in (".json", *SPREADSHEETS):
         raise UsageError(f"{args.file}: cannot import '{suffix or 'no extension'}' files "
                          "(use .json, .xlsx, .xlsm, .xls, .ods or .csv)")
-    if suffix == ".json" and not (args.org or args.mode != "upsert" or args.map or args.mapping or args.sheet):
-        return _import_json(engine, args)
-    from ropa.excel import importer, mapping
+    from ropa import imports
+    from ropa.excel import mapping
 
     overrides = mapping.load_mapping(args.mapping) if args.mapping else {}
-    overrides.update(importer.parse_map_options(args.map))
-    lang = args.lang or (os.environ.get("ROPA_LANG") if os.environ.get("ROPA_LANG") in ("nb", "en") else "en")
+    overrides.update(imports.parse_map_options(args.map))
+    lang: str = args.lang or (os.environ.get("ROPA_LANG") or "en")
+    lang = lang if lang in ("nb", "en") else "en"
     options = {"org": args.org, "sheet": args.sheet, "mapping_overrides": overrides or None, "mode": args.mode, "lang": lang}
-    # read (and write) in a memory-limited child process: a file cannot crash the command (ropa.isolation)
+    # read (and write) in a memory-limited child process: a file cannot crash the command (ropa.isolation);
+    # a dry run's report carries its plan (what would change, activity by activity and field by field)
     report = isolation.import_file(engine, args.file, actor=args.actor, dry_run=args.dry_run, fork=True, **options)
-    if args.dry_run:  # what would change, activity by activity and field by field
-        plan = isolation.plan_file(engine, args.file, fork=True, **options)
     if args.save_mapping and report.columns:
         saved = mapping.save_mapping(args.save_mapping, report.columns, sheet=report.sheet)
         print(f"mapping saved as '{args.save_mapping}' ({saved})", file=sys.stderr)
@@ -317,8 +318,8 @@ def cmd_import(engine: Any, args: argparse.Namespace) -> int:
             if c.header:
                 target = c.field or ("(not imported)" if c.how != "duplicate" else f"(not imported: {c.guess} is taken)")
                 print(f"  {c.letter:>3} {c.header!r} -> {target}" + (f"  [{c.how}]" if c.how not in ("exact", "none") else ""))
-    if args.dry_run:
-        _print_changes(plan, lang)
+    if report.plan is not None:
+        _print_changes(report.plan, lang)
     for w in report.warnings:
         print(f"warning: {w}", file=sys.stderr)
     print(("dry run: " if args.dry_run else "") + report.summary())
@@ -335,14 +336,6 @@ def _print_changes(plan: Any, lang: str) -> None:
         print(f"{nb if lang == 'nb' else en}: {terminal(r.organisation or '')} / {terminal(r.ref or '')} {terminal(r.name or '')}")
         for c in r.changes:
             print(f"    {terminal(c.line(lang))}")
-
-
-def _import_json(engine: Any, args: argparse.Namespace) -> int:
-    report = isolation.import_json(engine, args.file, actor=args.actor, dry_run=args.dry_run, fork=True)
-    for w in report.warnings:
-        print(f"warning: {w}", file=sys.stderr)
-    print(("dry run: " if args.dry_run else "") + report.summary())
-    return EXIT_OK
 
 
 def cmd_list(engine: Any, args: argparse.Namespace) -> int:
@@ -609,6 +602,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     handler = logging.StreamHandler()  # log lines pass the same control-character filter as output
     handler.setFormatter(_TerminalFormatter("%(levelname)s %(name)s: %(message)s"))
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.ERROR, handlers=[handler])
+    debug = bool(args.debug or args.verbose or os.environ.get("ROPA_DEBUG", "").strip().lower() in ("1", "true", "yes"))
     args.actor = args.actor or current_actor()
     try:
         if args.command == "schema":
@@ -644,8 +638,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     except BrokenPipeError:  # the reader went away (`ropa list | head`): not an error of ours
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second complaint at exit
         return EXIT_OK
-    except Exception as err:  # no traceback or class name reaches a user; --verbose shows the detail
-        log.debug("unexpected error", exc_info=True)
-        hint = "" if args.verbose else " (run with --verbose for the details)"
+    except Exception as err:  # no traceback or class name reaches a user unless asked for (--debug, ROPA_DEBUG=1)
+        if debug:
+            log.error("unexpected error", exc_info=True)
+        hint = "" if debug else " (unexpected error: run with --debug or --verbose for the details)"
         print(f"error: {explain(err)}{hint}", file=sys.stderr)
         return EXIT_REJECTED

@@ -169,9 +169,9 @@ def screening_from(answers: Mapping[str, Optional[bool]], notes: Mapping[str, Op
 
 
 def errors_for(problems: Iterable[Any], key: str) -> list[str]:
-    """The messages of the problems about one field (``transfers`` takes ``transfers[2].country``)."""
-    return [p.message for p in problems
-            if p.where == key or p.where.startswith(f"{key}[") or p.where.startswith(f"{key}.")]
+    """The messages of the problems about one field (``transfers`` takes ``("transfers", 2, "country")``)."""
+    parts = tuple(key.split("."))
+    return [p.message for p in problems if tuple(x for x in p.path if isinstance(x, str))[:len(parts)] == parts]
 
 
 def mechanism_options(lang: str) -> dict[str, str]:

@@ -1,15 +1,16 @@
 """Typed errors for the registry; the edges (CLI, pages) turn them into words and exit codes.
 
-A rejected input carries every problem found, each naming where it is (a JSON path such as
-``organisations[2].activities[5].transfers[0].country`` or a row/column), so a person can fix
-the source in one pass instead of one error at a time.
+A rejected input carries every problem found, each naming where it is (a path such as
+``("organisations", 2, "activities", 5, "transfers", 0, "country")`` or ``("sheet", "Activities",
+"row", 12, "column", "Country")``) and which field, so a person can fix the source in one pass
+instead of one error at a time, and a program can act on it without reading the words.
 """
 
 from __future__ import annotations
 
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from typing import Any, Optional
+from typing import Any, Optional, Union
 
 
 # The language problems are told in (nb | en) while an import or check runs: set by the edges
@@ -17,20 +18,65 @@ from typing import Any, Optional
 MESSAGE_LANG: ContextVar[str] = ContextVar("ropa_message_lang", default="en")
 
 
-@dataclass(frozen=True)
-class Problem:
-    """One thing wrong with an input: where, which field, a stable code and a message."""
+# A problem's place: a JSON path ``("organisations", 0, "activities", 3, "transfers", 1, "country")``, a place
+# in a file ``("sheet", "Activities", "row", 12, "column", "Country")``, or an option or file name ``("--map",)``.
+PathPart = Union[str, int]
 
-    where: str
+
+def render_path(path: tuple[PathPart, ...]) -> str:
+    """A JSON path as people read it: ``("organisations", 2, "name")`` -> ``organisations[2].name``."""
+    out = ""
+    for part in path:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else str(part)
+    return out
+
+
+@dataclass(frozen=True, init=False)
+class Problem:
+    """One thing wrong with an input: where (``path``, a tuple), which field (a key of
+    :mod:`ropa.fields` when there is one), a stable code and a message. ``where`` is only the
+    path's rendering for people (in their language, as the file names it); nothing reads it back.
+
+    ``Problem("name", "duplicate", "...")`` (a place given as text) still works: its path is that text.
+    """
+
+    path: tuple[PathPart, ...]
     code: str
     message: str
-    severity: str = "error"  # "error" rejects the input; "warning" is reported only
+    severity: str  # "error" rejects the input; "warning" is reported only
+    field: Optional[str]
+    where: str
+
+    def __init__(self, path: Union[tuple[PathPart, ...], str] = (), code: str = "", message: str = "",
+                 severity: str = "error", *, field: Optional[str] = None, where: Optional[str] = None) -> None:
+        if isinstance(path, str):
+            text, path = path, ((path,) if path else ())
+        else:
+            path = tuple(path)
+            text = render_path(path)
+        object.__setattr__(self, "path", path)
+        object.__setattr__(self, "code", code)
+        object.__setattr__(self, "message", message)
+        object.__setattr__(self, "severity", severity)
+        object.__setattr__(self, "field", field)
+        object.__setattr__(self, "where", text if where is None else where)
+
+    def replace(self, **changes: Any) -> "Problem":
+        """A copy with some attributes changed (``where`` is rendered again from a new ``path`` unless given)."""
+        values: dict[str, Any] = {"path": self.path, "code": self.code, "message": self.message, "severity": self.severity,
+                                  "field": self.field, "where": self.where if "path" not in changes else None}
+        values.update(changes)
+        return Problem(values["path"], values["code"], values["message"], values["severity"], field=values["field"],
+                       where=values["where"])
 
     def __str__(self) -> str:
         return f"{self.where}: {self.message}" if self.where else self.message
 
 
-def _rebuild(cls: type, args: tuple[Any, ...], state: dict[str, Any]) -> "RopaError":
+def _rebuild(cls: type["RopaError"], args: tuple[Any, ...], state: dict[str, Any]) -> "RopaError":
     err = cls.__new__(cls)
     err.args = args
     err.__dict__.update(state)
@@ -54,6 +100,23 @@ class ValidationFailed(RopaError):
 
     def __str__(self) -> str:
         return "\n".join(str(p) for p in self.problems)
+
+
+class InvalidOption(RopaError):
+    """An option the operation does not offer (a workbook in a language other than bokmål or English);
+    nothing was done. Names the option, the value given and the values offered."""
+
+    def __init__(self, option: str, value: Any, allowed: tuple[str, ...], *, option_nb: Optional[str] = None) -> None:
+        self.option, self.value, self.allowed, self.option_nb = option, value, allowed, option_nb or option
+        super().__init__(option, value, allowed)
+
+    def message(self, lang: str = "en") -> str:
+        if lang == "nb":
+            return f"{self.option_nb} må være {' eller '.join(repr(a) for a in self.allowed)}, ikke {self.value!r}"
+        return f"{self.option} must be {' or '.join(repr(a) for a in self.allowed)}, not {self.value!r}"
+
+    def __str__(self) -> str:
+        return self.message("en")
 
 
 class NotFound(RopaError):

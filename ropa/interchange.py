@@ -25,7 +25,7 @@ from sqlalchemy import exists, select
 from sqlmodel import Session
 
 from ropa import access, bulk, registry, snapshot
-from ropa.errors import Conflict, Problem, ValidationFailed
+from ropa.errors import Conflict, PathPart, Problem, ValidationFailed
 from ropa.models import ActivityRecipient, Organisation, Recipient
 from ropa.schema import FORMAT_NAME, FORMAT_VERSION, OrganisationDoc, RecipientDoc, iter_organisations
 
@@ -156,14 +156,15 @@ def read_json(path: Union[str, Path]) -> Any:
     try:
         data = json.loads(text, parse_int=_int)
     except json.JSONDecodeError as exc:
-        raise ValidationFailed([Problem(f"{p.name}:{exc.lineno}:{exc.colno}", "bad_json", f"not valid JSON: {exc.msg}")]) from None
+        raise ValidationFailed([Problem((p.name, "line", exc.lineno, "column", exc.colno), "bad_json", f"not valid JSON: {exc.msg}",
+                                                where=f"{p.name}:{exc.lineno}:{exc.colno}")]) from None
     except RecursionError:
         raise ValidationFailed([Problem(p.name, "too_deep", (
             f"the JSON nests lists and objects deeper than can be read (about {sys.getrecursionlimit():,} levels; a register "
             "needs fewer than 10) / JSON-filen har lister og objekter i for mange nivåer"))]) from None
-    huge = list(_huge_numbers(data, ""))
+    huge = list(_huge_numbers(data, ()))
     if huge:
-        raise ValidationFailed([Problem(where or p.name, "number_too_long", (
+        raise ValidationFailed([Problem(where or (p.name,), "number_too_long", (
             f"a number with {digits:,} digits; at most {MAX_DIGITS} can be read / et tall med {digits:,} sifre; høyst "
             f"{MAX_DIGITS} kan leses")) for where, digits in huge[:100]])
     return data
@@ -186,17 +187,17 @@ def _int(text: str) -> int:
     return marker
 
 
-def _huge_numbers(value: Any, where: str) -> Iterator[tuple[str, int]]:
-    """Where the document holds numbers too long to read, as JSON paths (``organisations[0].…``)."""
+def _huge_numbers(value: Any, where: tuple[PathPart, ...]) -> Iterator[tuple[tuple[PathPart, ...], int]]:
+    """Where the document holds numbers too long to read, as JSON paths (``("organisations", 0, …)``)."""
     stack = [(value, where)]
     while stack:
         v, at = stack.pop()
         if isinstance(v, _HugeInt):
             yield at, v.digits
         elif isinstance(v, dict):
-            stack.extend((item, f"{at}.{k}" if at else str(k)) for k, item in reversed(v.items()))
+            stack.extend((item, at + (str(k),)) for k, item in reversed(v.items()))
         elif isinstance(v, list):
-            stack.extend((item, f"{at}[{i}]") for i, item in reversed(list(enumerate(v))))
+            stack.extend((item, at + (i,)) for i, item in reversed(list(enumerate(v))))
 
 
 def import_document(
@@ -218,7 +219,7 @@ def import_document(
         problems += found
         if org_doc is None or any(p.severity == "error" for p in problems):
             continue
-        problems += _import_organisation(session, org_doc, report, actor=actor, tag=tag, where=f"organisations[{oi}]")
+        problems += _import_organisation(session, org_doc, report, actor=actor, tag=tag, where=("organisations", oi))
         session.flush()
     errors = [p for p in problems if p.severity == "error"]
     if errors:
@@ -227,8 +228,12 @@ def import_document(
     return report
 
 
+def _conflict(path: tuple[PathPart, ...], c: Conflict) -> Problem:
+    return registry.conflict_problem("", c).replace(path=path)
+
+
 def _import_organisation(session: Session, org_doc: OrganisationDoc, report: ImportReport, *, actor: str, tag: str,
-                         where: str) -> list[Problem]:
+                         where: tuple[PathPart, ...]) -> list[Problem]:
     """Upsert one organisation; returns the conflicts met (copies older than the register's
     record and edited since), one per record, so a dry run lists them all."""
     conflicts: list[Problem] = []
@@ -250,12 +255,12 @@ def _import_organisation(session: Session, org_doc: OrganisationDoc, report: Imp
                                                        actor=actor, source=tag)
                     report.organisations_updated += 1
             except Conflict as c:
-                conflicts.append(registry.conflict_problem(where, c))
+                conflicts.append(_conflict(where, c))
     cache: dict[str, Recipient] = {}
     try:
         bulk.ensure_recipients(session, org, org_doc.recipients, actor=actor, source=tag, cache=cache)
     except Conflict as c:
-        conflicts.append(registry.conflict_problem(f"{where}.recipients", c))
+        conflicts.append(_conflict(where + ("recipients",), c))
     # A new organisation has no activities yet: no need to ask.
     existing = {a.ref: a for a in registry.list_activities(session, org=org.name)} if org_doc.activities and not created else {}
     new, new_at = [], []
@@ -277,13 +282,13 @@ def _import_organisation(session: Session, org_doc: OrganisationDoc, report: Imp
             else:
                 report.unchanged.append(key)
         except Conflict as c:
-            conflicts.append(registry.conflict_problem(f"{where}.activities[{ai}]", c))
+            conflicts.append(_conflict(where + ("activities", ai), c))
     # New activities go in with multi-row INSERTs: an import of thousands stays a bulk insert.
     try:
         bulk.ensure_recipients(session, org, [r for a in new for r in a.recipients], actor=actor, source=tag, cache=cache)
     except Conflict as c:
         at = next((ai for ai, a in zip(new_at, new) if any(r.name == c.key.split("/", 1)[-1] for r in a.recipients)), None)
-        conflicts.append(registry.conflict_problem(f"{where}.activities[{at}]" if at is not None else where, c))
+        conflicts.append(_conflict(where + ("activities", at) if at is not None else where, c))
     if not conflicts:
         bulk.create_activities(session, org, new, actor=actor, source=tag, recipients=cache)
     return conflicts

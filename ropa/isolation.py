@@ -195,68 +195,43 @@ def _prepare(engine: Any, fork: bool) -> None:
 
 
 def plan_file(engine: Any, path: Union[str, Path], *, fork: bool = False, **options: Any) -> Any:
-    """:func:`ropa.excel.importer.plan_file` in a memory-limited child process."""
+    """:func:`ropa.imports.plan` in a memory-limited child process."""
     p = Path(path).absolute()
     _prepare(engine, fork)
     return run("ropa.isolation:_plan", _url(engine), str(p), options, source=p.name, diagnose=_diagnosis(p), fork=fork)
 
 
 def import_file(engine: Any, path: Union[str, Path], *, fork: bool = False, **options: Any) -> Any:
-    """:func:`ropa.excel.importer.import_file` in a memory-limited child process, in a
-    transaction of its own (a dry run rolls back)."""
+    """:func:`ropa.imports.import_` in a memory-limited child process, in a transaction of its own
+    (which the import rolls back in a dry run)."""
     p = Path(path).absolute()
     _prepare(engine, fork)
     return run("ropa.isolation:_import", _url(engine), str(p), options, source=p.name, diagnose=_diagnosis(p), fork=fork)
 
 
 def import_json(engine: Any, path: Union[str, Path], *, actor: str, dry_run: bool = False, fork: bool = False) -> Any:
-    """:func:`ropa.interchange.read_json` and :func:`~ropa.interchange.import_document` in a child process."""
-    _prepare(engine, fork)
-    return run("ropa.isolation:_import_json", _url(engine), str(Path(path).absolute()), actor, dry_run,
-               source=Path(path).name, fork=fork)
+    """A JSON register file imported as it is (:func:`import_file` without options)."""
+    return import_file(engine, path, actor=actor, dry_run=dry_run, fork=fork)
 
 
 def _plan(url: str, path: str, options: dict[str, Any]) -> Any:
-    from ropa import db
-    from ropa.excel import importer
+    from ropa import db, imports
 
     engine = db.make_engine(url)
     try:
         with db.session(engine) as s:
-            return importer.plan_file(s, path, **options)
+            return imports.plan(s, path, **options)
     finally:
         engine.dispose()
 
 
 def _import(url: str, path: str, options: dict[str, Any]) -> Any:
-    from ropa import db
-    from ropa.excel import importer
+    from ropa import db, imports
 
     engine = db.make_engine(url)
     try:
-        if options.get("dry_run"):
-            with db.session(engine) as s:
-                return importer.import_file(s, path, **options)
         with db.transaction(engine) as s:
-            return importer.import_file(s, path, **options)
-    finally:
-        engine.dispose()
-
-
-def _import_json(url: str, path: str, actor: str, dry_run: bool) -> Any:
-    from ropa import db, interchange
-
-    engine = db.make_engine(url)
-    try:
-        data = interchange.read_json(path)
-        if dry_run:
-            with db.session(engine) as s:
-                try:
-                    return interchange.import_document(s, data, actor=actor, source=Path(path).name, dry_run=True)
-                finally:
-                    s.rollback()
-        with db.transaction(engine) as s:
-            return interchange.import_document(s, data, actor=actor, source=Path(path).name)
+            return imports.import_(s, path, **options)
     finally:
         engine.dispose()
 

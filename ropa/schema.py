@@ -12,13 +12,13 @@ import re
 import unicodedata
 from collections.abc import Iterable, Iterator
 from datetime import date
-from typing import Annotated, Any, ClassVar, Literal, Optional
+from typing import Annotated, Any, ClassVar, Literal, Optional, Union
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
 from ropa import vocab
-from ropa.errors import MESSAGE_LANG, Problem
+from ropa.errors import MESSAGE_LANG, PathPart, Problem, render_path
 
 FORMAT_NAME = "ropa-register"
 FORMAT_VERSION = 1
@@ -346,8 +346,8 @@ class ActivityDoc(_Model):
         for i, b in enumerate(v):
             try:
                 _check_code(b.code, vocab.LEGAL_BASES, "legal basis code")
-            except PydanticCustomError as e:
-                raise PydanticCustomError("unknown_code", f"[{i}].code: {e.message()}") from None
+            except PydanticCustomError as e:  # the item's index travels in the context, not in the words
+                raise PydanticCustomError("unknown_code", e.message_template, {**(e.context or {}), "index": i}) from None
         return v
 
     @field_validator("art9_conditions")
@@ -356,8 +356,8 @@ class ActivityDoc(_Model):
         for i, b in enumerate(v):
             try:
                 _check_code(b.code, vocab.ART9_CONDITIONS, "Art. 9(2) condition code")
-            except PydanticCustomError as e:
-                raise PydanticCustomError("unknown_code", f"[{i}].code: {e.message()}") from None
+            except PydanticCustomError as e:  # the item's index travels in the context, not in the words
+                raise PydanticCustomError("unknown_code", e.message_template, {**(e.context or {}), "index": i}) from None
         return v
 
 
@@ -416,15 +416,14 @@ class RegisterDocument(_Model):
 # Turning pydantic's errors and cross-record rules into Problems with JSON paths
 
 
-def path_of(loc: Iterable[Any], prefix: str = "") -> str:
-    """``("organisations", 2, "name")`` -> ``organisations[2].name``."""
-    out = prefix
-    for part in loc:
-        if isinstance(part, int):
-            out += f"[{part}]"
-        else:
-            out += f".{part}" if out else str(part)
-    return out
+Prefix = Union[str, tuple[PathPart, ...]]
+
+
+def _prefix(prefix: Prefix) -> tuple[PathPart, ...]:
+    """A path to put before a problem's own: a tuple, or a field's name given as text ("" for none)."""
+    if isinstance(prefix, str):
+        return (prefix,) if prefix else ()
+    return tuple(prefix)
 
 
 # pydantic's messages in bokmål, by error type; {name} takes the error's context (limits, expected values).
@@ -460,19 +459,19 @@ def _nb_message(err: Any) -> Optional[str]:
         return template.split(" {")[0] if "{" in template else template
 
 
-def problems_from_validation(exc: ValidationError, prefix: str = "", lang: Optional[str] = None) -> list[Problem]:
-    """pydantic's errors as problems at JSON paths, in ``lang`` (default: the language of the run under way)."""
+def problems_from_validation(exc: ValidationError, prefix: Prefix = "", lang: Optional[str] = None) -> list[Problem]:
+    """pydantic's errors as problems at JSON paths (``prefix`` before each), in ``lang`` (default: the
+    language of the run under way)."""
     nb = (lang or MESSAGE_LANG.get()) == "nb"
     problems = []
+    base = _prefix(prefix)
     for err in exc.errors(include_url=False):
         loc = list(err["loc"])
         msg = (_nb_message(err) if nb else None) or err["msg"]
         code = err["type"]
-        if code == "unknown_code" and err["msg"].startswith("["):  # list-level check naming the item
-            index, _, rest = err["msg"].partition("].code: ")
-            loc += [int(index[1:]), "code"]
-            msg = rest if not nb else re.sub(r"^'([^']*)' is not an? (.*?) \(expected one of (.*)\)$",
-                                             r"'\1' er ikke en gyldig kode for \2 (gyldige: \3)", rest)
+        ctx = err.get("ctx") or {}
+        if code == "unknown_code" and isinstance(ctx.get("index"), int):  # a list-level check naming the item
+            loc += [ctx["index"], "code"]
         elif code == "missing":
             msg = "er påkrevd" if nb else "is required"
         elif code == "nul_character" and "field" in (err.get("ctx") or {}):
@@ -485,53 +484,74 @@ def problems_from_validation(exc: ValidationError, prefix: str = "", lang: Optio
         elif code in {"literal_error"} and loc == ["format"]:
             msg = (f"dette er ikke et ropa-register-dokument (format er {err['input']!r})" if nb else
                    f"this is not a ropa-register document (format is {err['input']!r})")
-        problems.append(Problem(path_of(loc, prefix), code, msg))
+        path = base + tuple(loc)
+        problems.append(Problem(path, code, msg, field=_field_of(path)))
     return problems
+
+
+def _field_of(path: tuple[PathPart, ...]) -> Optional[str]:
+    """The key of :mod:`ropa.fields` a path is about, where it names one (``retention.period``, ``transfers``, ``dpo.email``)."""
+    from ropa.fields import ACTIVITY, ORGANISATION
+
+    names = [p for p in path if isinstance(p, str)]
+    tables: tuple[dict[str, Any], ...]
+    if "activities" in names:
+        names, tables = names[names.index("activities") + 1:], (ACTIVITY,)
+    elif names[:1] == ["organisations"]:
+        names, tables = names[1:], (ORGANISATION,)
+    else:  # one record validated on its own (the editor's activity or organisation)
+        tables = (ACTIVITY, ORGANISATION)
+    for table in tables:
+        for n in range(len(names), 0, -1):
+            if ".".join(names[:n]) in table:
+                return ".".join(names[:n])
+    return None
 
 
 def _say(en: str, nb: str) -> str:
     return nb if MESSAGE_LANG.get() == "nb" else en
 
 
-def _at(where: str, key: str) -> str:
-    return f"{where}.{key}" if where else key
+def _problem(path: tuple[PathPart, ...], code: str, message: str, severity: str = "error") -> Problem:
+    return Problem(path, code, message, severity, field=_field_of(path))
 
 
-def activity_problems(act: ActivityDoc, where: str = "") -> list[Problem]:
-    """Rules that span fields of one activity."""
+def activity_problems(act: ActivityDoc, where: Prefix = "") -> list[Problem]:
+    """Rules that span fields of one activity (``where``: the activity's path in its document)."""
+    at = _prefix(where)
     problems: list[Problem] = []
     names = [r.name for r in act.recipients]
     seen: set[str] = set()
     for i, name in enumerate(names):
         if name in seen:
-            problems.append(Problem(f"{_at(where, 'recipients')}[{i}].name", "duplicate",
-                                    _say(f"recipient '{name}' is listed twice", f"mottakeren '{name}' står to ganger")))
+            problems.append(_problem(at + ("recipients", i, "name"), "duplicate",
+                                     _say(f"recipient '{name}' is listed twice", f"mottakeren '{name}' står to ganger")))
         seen.add(name)
     for i, t in enumerate(act.transfers):
-        tw = f"{_at(where, 'transfers')}[{i}]"
+        tw = at + ("transfers", i)
         if not t.country and not t.international_organisation:
-            problems.append(Problem(f"{tw}.country", "missing", _say(
+            problems.append(_problem(tw + ("country",), "missing", _say(
                 "a transfer needs a destination country or an international organisation",
                 "en overføring må ha et mottakerland eller en internasjonal organisasjon")))
         if t.recipient and t.recipient not in seen:
-            problems.append(Problem(f"{tw}.recipient", "unknown_recipient", _say(
+            problems.append(_problem(tw + ("recipient",), "unknown_recipient", _say(
                 f"'{t.recipient}' is not one of this activity's recipients",
                 f"'{t.recipient}' er ikke en av mottakerne til denne behandlingsaktiviteten")))
     r = act.retention
     if r.period is not None and not r.unit:
-        problems.append(Problem(f"{_at(where, 'retention')}.unit", "missing", _say(
+        problems.append(_problem(at + ("retention", "unit"), "missing", _say(
             "a retention period needs a unit (days, months or years)", "en lagringstid trenger en enhet (dager, måneder eller år)")))
     if r.period is not None and r.unit in MAX_RETENTION and r.period > MAX_RETENTION[r.unit]:
-        problems.append(Problem(f"{_at(where, 'retention')}.period", "out_of_range", _say(
+        problems.append(_problem(at + ("retention", "period"), "out_of_range", _say(
             f"a retention period of {r.period} {r.unit} is more than 1,000 years (at most {MAX_RETENTION[r.unit]:,} {r.unit})",
             f"en lagringstid på {r.period} {r.unit} er mer enn 1 000 år (høyst {MAX_RETENTION[r.unit]:,} {r.unit})")))
     if r.unit and r.period is None:
-        problems.append(Problem(f"{_at(where, 'retention')}.period", "missing", _say(
+        problems.append(_problem(at + ("retention", "period"), "missing", _say(
             "a retention unit needs a period", "en enhet for lagringstid trenger et antall")))
     if act.role in {"processor", "joint_controller"} and not act.controllers:
-        problems.append(Problem(f"{_at(where, 'controllers')}", "missing",
-                                f"an activity with role {act.role} must name the controller(s) it acts for or with",
-                                severity="warning"))
+        problems.append(_problem(at + ("controllers",), "missing",
+                                 f"an activity with role {act.role} must name the controller(s) it acts for or with",
+                                 severity="warning"))
     return problems
 
 
@@ -548,34 +568,34 @@ def organisation_problems(org: OrganisationDoc, oi: int, org_names: dict[str, in
     """The cross-record rules of one organisation (``org_names``: the names seen before it,
     casefolded, to their index; updated here)."""
     problems: list[Problem] = []
-    ow = f"organisations[{oi}]"
+    ow: tuple[PathPart, ...] = ("organisations", oi)
     key = org.name.casefold()
     if key in org_names:
-        problems.append(Problem(f"{ow}.name", "duplicate",
-                                f"organisation '{org.name}' appears twice (also organisations[{org_names[key]}])"))
+        problems.append(_problem(ow + ("name",), "duplicate",
+                                 f"organisation '{org.name}' appears twice (also organisations[{org_names[key]}])"))
     org_names.setdefault(key, oi)
     refs: dict[str, int] = {}
-    recipients: dict[str, tuple[str, RecipientDoc]] = {}
+    recipients: dict[str, tuple[tuple[PathPart, ...], RecipientDoc]] = {}
     for ri, rec in enumerate(org.recipients):
         if rec.name in recipients:
-            problems.append(Problem(f"{ow}.recipients[{ri}].name", "duplicate", f"recipient '{rec.name}' is listed twice"))
-        recipients.setdefault(rec.name, (f"{ow}.recipients[{ri}]", rec))
+            problems.append(_problem(ow + ("recipients", ri, "name"), "duplicate", f"recipient '{rec.name}' is listed twice"))
+        recipients.setdefault(rec.name, (ow + ("recipients", ri), rec))
     for ai, act in enumerate(org.activities):
-        aw = f"{ow}.activities[{ai}]"
+        aw = ow + ("activities", ai)
         if act.ref in refs:
-            problems.append(Problem(f"{aw}.ref", "duplicate",
-                                    f"ref '{act.ref}' is used twice in '{org.name}' (also activities[{refs[act.ref]}])"))
+            problems.append(_problem(aw + ("ref",), "duplicate",
+                                     f"ref '{act.ref}' is used twice in '{org.name}' (also activities[{refs[act.ref]}])"))
         refs.setdefault(act.ref, ai)
         problems += activity_problems(act, aw)
         for ri, rec in enumerate(act.recipients):
-            rw = f"{aw}.recipients[{ri}]"
+            rw = aw + ("recipients", ri)
             if rec.name in recipients:
-                first_where, first = recipients[rec.name]
+                first_at, first = recipients[rec.name]
                 for fld in ("kind", "country", "agreement"):
                     if getattr(first, fld) != getattr(rec, fld):
-                        problems.append(Problem(f"{rw}.{fld}", "conflict",
+                        problems.append(_problem(rw + (fld,), "conflict",
                             f"recipient '{rec.name}' has {fld} {getattr(rec, fld)!r} here but "
-                            f"{getattr(first, fld)!r} at {first_where}"))
+                            f"{getattr(first, fld)!r} at {render_path(first_at)}"))
             else:
                 recipients[rec.name] = (rw, rec)
     return problems
@@ -596,13 +616,13 @@ class ActivityJSON(bytes):
         return cls(text.encode("utf-8", "surrogatepass"))  # a stray surrogate fails as bad JSON, named by its row
 
 
-def _validate_activities(raw: list[Any], where: str) -> tuple[list[ActivityDoc], list[Problem]]:
+def _validate_activities(raw: list[Any], where: tuple[PathPart, ...]) -> tuple[list[ActivityDoc], list[Problem]]:
     docs, problems = [], []
     for ai, item in enumerate(raw):
         try:
             docs.append(ActivityDoc.model_validate_json(item) if isinstance(item, ActivityJSON) else ActivityDoc.model_validate(item))
         except ValidationError as exc:
-            problems += problems_from_validation(exc, f"{where}.activities[{ai}]")
+            problems += problems_from_validation(exc, where + ("activities", ai))
     return docs, problems
 
 
@@ -611,19 +631,19 @@ def iter_organisations(data: Any) -> tuple[list[Problem], Any]:
     its problems and an iterator of ``(index, OrganisationDoc | None, problems)``, validating one
     organisation at a time, so a large register never holds all its models at once."""
     if not isinstance(data, dict):
-        return [Problem("", "not_a_document", "the file is not a ropa-register document (expected a JSON object)")], iter(())
+        return [Problem((), "not_a_document", "the file is not a ropa-register document (expected a JSON object)")], iter(())
     organisations = data.get("organisations", [])
     try:
         RegisterDocument.model_validate({**data, "organisations": []})
     except ValidationError as exc:
         return problems_from_validation(exc), iter(())
     if not isinstance(organisations, list):
-        return [Problem("organisations", "list_type", "must be a list of organisations")], iter(())
+        return [Problem(("organisations",), "list_type", "must be a list of organisations")], iter(())
 
     def each() -> Iterator[tuple[int, Optional[OrganisationDoc], list[Problem]]]:
         names: dict[str, int] = {}
         for oi, raw in enumerate(organisations):
-            where = f"organisations[{oi}]"
+            where: tuple[PathPart, ...] = ("organisations", oi)
             activities = raw.get("activities") if isinstance(raw, dict) else None
             problems: list[Problem] = []
             if isinstance(activities, list):  # validated one by one (some may be ActivityJSON text)
@@ -647,7 +667,7 @@ def iter_organisations(data: Any) -> tuple[list[Problem], Any]:
 def parse_document(data: Any) -> tuple[Optional[RegisterDocument], list[Problem]]:
     """Validate a decoded JSON value; return the document (if it parsed) and every problem."""
     if not isinstance(data, dict):
-        return None, [Problem("", "not_a_document", "the file is not a ropa-register document (expected a JSON object)")]
+        return None, [Problem((), "not_a_document", "the file is not a ropa-register document (expected a JSON object)")]
     try:
         doc = RegisterDocument.model_validate(data)
     except ValidationError as exc:

@@ -430,7 +430,7 @@ def test_notice_fields_round_trip_through_json_and_the_workbook(engine: Any, tmp
     import openpyxl
 
     from ropa import interchange
-    from ropa.excel import importer
+    from ropa import imports
     from ropa.excel.export import write_workbook
     from ropa.fields import ACTIVITY
 
@@ -456,7 +456,7 @@ def test_notice_fields_round_trip_through_json_and_the_workbook(engine: Any, tmp
     ws.cell(2, headers.index(ACTIVITY["transparency.automated_decisions"].label("nb")) + 1).value = "Nei"
     wb.save(tmp_path / "edited.xlsx")
     with db.transaction(engine) as s:
-        importer.import_file(s, tmp_path / "edited.xlsx", actor="t")
+        imports.import_(s, tmp_path / "edited.xlsx", actor="t")
     with db.session(engine) as s:
         after = registry.activity_dict(registry.get_activity(s, "Runde AS", "R-1"))["transparency"]
     assert after == {**transparency, "provision": "statutory", "automated_decisions": False}

@@ -18,7 +18,7 @@ from openpyxl import Workbook, load_workbook
 from python_calamine import CalamineWorkbook
 
 from ropa import db, registry, vocab
-from ropa.errors import NotFound
+from ropa.errors import InvalidOption, NotFound, RopaError, explain
 from ropa.excel import export, layout
 from ropa.excel.export import write_workbook
 from ropa.fields import ACTIVITY, TRANSFER
@@ -211,6 +211,16 @@ def test_organisation_filter(demo_engine, tmp_path):
     with pytest.raises(NotFound):
         write(demo_engine, tmp_path / "none.xlsx", orgs=["No Such Organisation"])
     assert not (tmp_path / "none.xlsx").exists()
+
+
+def test_a_language_the_workbook_does_not_offer_is_a_typed_refusal(demo_engine, tmp_path):
+    """The edges turn a RopaError into words (in the user's language) and an exit code; nothing is written."""
+    with pytest.raises(InvalidOption) as err:
+        write(demo_engine, tmp_path / "de.xlsx", lang="de")
+    assert isinstance(err.value, RopaError) and not isinstance(err.value, ValueError)
+    assert (err.value.option, err.value.value, err.value.allowed) == ("language", "de", ("nb", "en"))
+    assert explain(err.value, "nb") == "språk må være 'nb' eller 'en', ikke 'de'"
+    assert not (tmp_path / "de.xlsx").exists()
 
 
 def test_dates_are_excel_dates(demo_engine, tmp_path):

@@ -23,9 +23,9 @@ from typing import Any
 import pytest
 from sqlalchemy import text
 
-from ropa import db, interchange, isolation
+from ropa import db, imports, interchange, isolation
 from ropa.errors import ValidationFailed, explain
-from ropa.excel import extent, importer, mapping, reader
+from ropa.excel import extent, mapping, reader
 
 ROOT = Path(__file__).resolve().parent.parent
 NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -248,6 +248,23 @@ def test_an_unexpected_cli_error_is_one_sentence_and_verbose_shows_the_traceback
     assert r.returncode == 1 and "Traceback" in r.stderr
 
 
+def test_an_unexpected_cli_error_shows_its_traceback_only_when_asked(tmp_path, monkeypatch):
+    """By default one line saying it was unexpected and how to see more; --debug or ROPA_DEBUG=1 print the
+    traceback on stderr, where an operator sees it; the exit code stays 1."""
+    url = f"sqlite:///{tmp_path / 'r.db'}"
+    target = str(tmp_path / "missing" / "out.json")
+    monkeypatch.delenv("ROPA_DEBUG", raising=False)
+    r = cli("export", target, url=url)
+    assert r.returncode == 1 and "unexpected error" in r.stderr and "--debug" in r.stderr
+    assert "Traceback" not in r.stderr and len(r.stderr.strip().splitlines()) == 1
+    r = cli("--debug", "export", target, url=url)
+    assert r.returncode == 1 and "Traceback" in r.stderr and "unexpected error" in r.stderr
+    assert r.stderr.rstrip().splitlines()[-1].startswith("error: The file could not be read or written")
+    monkeypatch.setenv("ROPA_DEBUG", "1")
+    r = cli("export", target, url=url)
+    assert r.returncode == 1 and "Traceback" in r.stderr
+
+
 INSERT = text("INSERT INTO organisation (name, version, public_authority, created_at, updated_at) "
               "VALUES (:name, :version, :no, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)")
 
@@ -343,7 +360,7 @@ def test_a_utf16_csv_is_read(tmp_path, engine, codec, bom):
     path = tmp_path / "protokoll.csv"
     path.write_bytes(bom + "Behandlingsaktivitet;Formål\r\nLønn;Utbetale lønn\r\nØkonomi;Regnskap\r\n".encode(codec))
     with db.session(engine) as s:
-        plan = importer.plan_file(s, path, org="Testkommune")
+        plan = imports.plan(s, path, org="Testkommune")
     assert plan.encoding in ("utf-16", codec) and plan.delimiter == ";"
     assert [(r.name, r.status) for r in plan.rows] == [("Lønn", "new"), ("Økonomi", "new")]
 

@@ -21,9 +21,9 @@ import pytest
 from openpyxl import Workbook, load_workbook
 from sqlalchemy import func, select
 
-from ropa import db, interchange, registry
+from ropa import db, imports, interchange, isolation, registry
 from ropa.errors import ValidationFailed
-from ropa.excel import importer, mapping, reader
+from ropa.excel import mapping, own_workbook, reader
 from ropa.excel.export import write_workbook
 from ropa.models import AuditEvent, ProcessingActivity
 
@@ -169,12 +169,12 @@ def test_demo_round_trip_through_the_workbook_is_lossless(demo_engine, tmp_path,
         before = interchange.dumps(interchange.export_document(s))
     target = second_engine(backend, tmp_path)
     with db.session(target) as s:
-        plan = importer.plan_file(s, book)
+        plan = imports.plan(s, book)
     assert plan.kind == "ropa-workbook" and plan.language == lang
     assert plan.errors == [] and plan.warnings == []
     assert {r.status for r in plan.rows} == {"new"} and len(plan.rows) >= 25
     with db.transaction(target) as s:
-        report = importer.import_file(s, book, actor="test")
+        report = imports.import_(s, book, actor="test")
     assert len(report.created) == len(plan.rows) and not report.updated and report.organisations_created == 5
     with db.session(target) as s:
         after = interchange.dumps(interchange.export_document(s))
@@ -183,7 +183,7 @@ def test_demo_round_trip_through_the_workbook_is_lossless(demo_engine, tmp_path,
     assert sources == {f"import:{book.name}"}
     # Importing the same workbook again changes nothing.
     with db.transaction(target) as s:
-        again = importer.import_file(s, book, actor="test")
+        again = imports.import_(s, book, actor="test")
     assert not again.created and not again.updated and len(again.unchanged) == len(plan.rows)
 
 
@@ -212,16 +212,16 @@ def test_untouched_rows_are_recognised_by_their_digest_and_edited_ones_are_not(d
         assert row[at[layout.DIGEST_COLUMN]] != layout.row_digest(row[at[k]] for k in visible)  # the JSON counts
 
     compared = []
-    real = importer._edited
-    monkeypatch.setattr(importer, "_edited", lambda spec, *a, **kw: compared.append(spec.key) or real(spec, *a, **kw))
+    real = own_workbook.edited
+    monkeypatch.setattr(own_workbook, "edited", lambda spec, *a, **kw: compared.append(spec.key) or real(spec, *a, **kw))
     with db.session(demo_engine) as s:
-        b, _ = importer._build(s, book, org=None, sheet=None, mapping_overrides=None, mode="upsert", progress=None)
+        b, _ = imports._build(s, book, org=None, sheet=None, mapping_overrides=None, mode="upsert", progress=None)
         document = b.finish()
     assert set(compared) == {"organisations"}  # no other sheet's row was rendered and compared (5 organisations are)
     acts = [a for o in document["organisations"] for a in o["activities"]]
     assert len(acts) == 37 and all(isinstance(a, ActivityJSON) for a in acts)
     with db.session(demo_engine) as s:
-        plan = importer.plan_file(s, book)
+        plan = imports.plan(s, book)
     assert {r.status for r in plan.rows} == {"unchanged"}
 
     wb = load_workbook(book)
@@ -230,7 +230,7 @@ def test_untouched_rows_are_recognised_by_their_digest_and_edited_ones_are_not(d
     wb.save(book)
     compared.clear()
     with db.session(demo_engine) as s:
-        plan = importer.plan_file(s, book)
+        plan = imports.plan(s, book)
     assert compared.count("activities") == 1  # only the edited row is compared
     assert [r.status for r in plan.rows].count("changed") == 1
 
@@ -243,7 +243,7 @@ def test_untouched_rows_are_recognised_by_their_digest_and_edited_ones_are_not(d
     wb.save(book)
     compared.clear()
     with db.session(demo_engine) as s:
-        plan = importer.plan_file(s, book)
+        plan = imports.plan(s, book)
     assert compared.count("activities") == 2
     assert [r.status for r in plan.rows].count("changed") == 1  # its visible cells still say active, and win
 
@@ -270,7 +270,7 @@ def test_a_workbook_without_digests_imports_losslessly_cell_by_cell(demo_engine,
     assert cleared > 35  # activities, transfers, recipients and processor rows
     target = second_engine(backend, tmp_path)
     with db.transaction(target) as s:
-        report = importer.import_file(s, book, actor="test")
+        report = imports.import_(s, book, actor="test")
     assert len(report.created) == 37 and report.warnings == []
     with db.session(target) as s:
         assert interchange.dumps(interchange.export_document(s)) == before
@@ -282,10 +282,10 @@ def test_demo_round_trip_through_json(demo_engine, tmp_path, backend):
         interchange.write_json(s, path)
     target = second_engine(backend, tmp_path)
     with db.session(target) as s:
-        plan = importer.plan_file(s, path)
+        plan = imports.plan(s, path)
     assert plan.kind == "json" and {r.status for r in plan.rows} == {"new"}
     with db.transaction(target) as s:
-        report = importer.import_file(s, path, actor="test")
+        report = imports.import_(s, path, actor="test")
     assert report.kind == "json" and len(report.created) == len(plan.rows)
     again = tmp_path / "again.json"
     with db.session(target) as s:
@@ -329,13 +329,13 @@ def test_edits_in_our_own_workbook_are_read_from_every_sheet(demo_engine, tmp_pa
     wb.save(edited)
 
     with db.session(demo_engine) as s:
-        plan = importer.plan_file(s, edited)
+        plan = imports.plan(s, edited)
     changed = {r.ref for r in plan.rows if r.status == "changed"}
     assert {"AP-01", first[1]} <= changed
     assert [str(w) for w in plan.warnings] == [
         f"Behandlingsaktiviteter row {row}, 'Behandlingsgrunnlag': 'because we must' not recognised, kept as note"]
     with db.transaction(demo_engine) as s:
-        report = importer.import_file(s, edited, actor="dpo")
+        report = imports.import_(s, edited, actor="dpo")
     assert report.organisations_updated == 1
     ap = activities(demo_engine, "Allprofil AS")["AP-01"]
     assert ap["name"] == "Kunderegister (revidert)"
@@ -359,7 +359,7 @@ def test_authority_template_header_examples_and_instructions(engine, tmp_path):
     make_org(engine)
     path = authority_template(tmp_path / "mal.xlsx", TEMPLATE_ROWS)
     with db.session(engine) as s:
-        plan = importer.plan_file(s, path, org="Testkommune")
+        plan = imports.plan(s, path, org="Testkommune")
     assert plan.sheet == "Protokoll" and plan.header_row == 4 and plan.header_rows == 2
     fields = {c.letter: c.field for c in plan.columns}
     assert fields == {"A": "name", "B": "purposes", "C": "legal_bases", "D": "data_subjects", "E": "data_categories",
@@ -373,7 +373,7 @@ def test_authority_template_header_examples_and_instructions(engine, tmp_path):
     assert plan.errors == []
 
     with db.transaction(engine) as s:
-        report = importer.import_file(s, path, actor="test", org="Testkommune")
+        report = imports.import_(s, path, actor="test", org="Testkommune")
     assert len(report.created) == 2 and report.skipped == ["Protokoll row 6 (instructions)", "Protokoll row 7 (example)"]
     acts = activities(engine, "Testkommune")
     assert set(acts) == {"T-01", "T-02"}
@@ -436,7 +436,7 @@ def test_ico_template_row_goes_into_the_right_places(engine, tmp_path):
            "Legitimate interests", "Paying staff efficiently", "LIA-7", "Access"]
     path = plain_workbook(tmp_path / "ico.xlsx", ICO_HEADERS, [row])
     with db.transaction(engine) as s:
-        importer.import_file(s, path, actor="t", org="ICO Ltd")
+        imports.import_(s, path, actor="t", org="ICO Ltd")
     (act,) = activities(engine, "ICO Ltd").values()
     assert act["recipients"] == [{"name": "Payroll bureau", "kind": "processor", "country": None, "agreement": "https://contracts/42"}]
     assert act["transfers"][0]["country"] == "IN" and act["transfers"][0]["mechanism"] == "art46_2_c"
@@ -456,7 +456,7 @@ def test_csv_in_windows_1252_with_semicolons(engine, tmp_path):
     book = reader.read_book(path)
     assert book.encoding == "cp1252" and book.delimiter == ";"
     with db.transaction(engine) as s:
-        report = importer.import_file(s, path, actor="t", org="Testkommune")
+        report = imports.import_(s, path, actor="t", org="Testkommune")
     assert len(report.created) == 2
     acts = {a["name"]: a for a in activities(engine, "Testkommune").values()}
     assert set(acts) == {"Søknader om barnehageplass", "Klagebehandling"}
@@ -473,7 +473,7 @@ def test_csv_in_utf8_with_and_without_bom_and_commas(engine, tmp_path, encoding,
     book = reader.read_book(path)
     assert book.delimiter == "," and book.sheets[0].rows[0][0] == "Processing activity"
     with db.transaction(engine) as s:
-        importer.import_file(s, path, actor="t", org="Testkommune")
+        imports.import_(s, path, actor="t", org="Testkommune")
     assert [a["name"] for a in activities(engine, "Testkommune").values()] == ["Påmelding"]
 
 
@@ -485,12 +485,14 @@ def test_one_bad_row_among_a_thousand_is_named_and_nothing_is_written(engine, tm
                           rows)
     before = count_rows(engine)
     with pytest.raises(ValidationFailed) as err, db.transaction(engine) as s:
-        importer.import_file(s, path, actor="t", org="Testkommune")
-    assert [(p.where, p.code) for p in err.value.problems] == [("row 615, 'Neste gjennomgang'", "not_a_date")]
+        imports.import_(s, path, actor="t", org="Testkommune")
+    assert [(p.path, p.field, p.code) for p in err.value.problems] == [
+        (("sheet", "Ark1", "row", 615, "column", "Neste gjennomgang"), "next_review", "not_a_date")]
+    assert err.value.problems[0].where == "row 615, 'Neste gjennomgang'"
     assert "'31.02.2026' is not a date" in str(err.value)
     assert count_rows(engine) == before
     with db.session(engine) as s:
-        plan = importer.plan_file(s, path, org="Testkommune")
+        plan = imports.plan(s, path, org="Testkommune")
     assert [r.row for r in plan.rows if r.status == "error"] == [615]
     assert plan.counts()["new"] == 999
 
@@ -500,14 +502,16 @@ def test_schema_errors_are_translated_to_rows_and_headers(engine, tmp_path):
     path = plain_workbook(tmp_path / "refs.xlsx", ["Ref", "Processing activity", "Retention period"],
                           [["X 1 !", "Bad ref", None], ["B-1", "Ok", None], ["B-1", "Twice", None]])
     with db.session(engine) as s:
-        plan = importer.plan_file(s, path, org="Testkommune")
-    assert sorted((p.where, p.code) for p in plan.errors) == [("row 2, 'Ref'", "string_pattern_mismatch"), ("row 4, 'Ref'", "duplicate")]
+        plan = imports.plan(s, path, org="Testkommune")
+    assert sorted((p.path, p.field, p.code) for p in plan.errors) == [
+        (("sheet", "Ark1", "row", 2, "column", "Ref"), "ref", "string_pattern_mismatch"),
+        (("sheet", "Ark1", "row", 4, "column", "Ref"), "ref", "duplicate")]
     assert [r.status for r in plan.rows] == ["error", "new", "error"]
     path = plain_workbook(tmp_path / "period.xlsx", ["Ref", "Processing activity", "Retention period"], [["B-1", "Ok", "3"]])
     with db.session(engine) as s:
-        plan = importer.plan_file(s, path, org="Testkommune")
-    assert [(p.where, p.code, p.message) for p in plan.errors] == [
-        ("row 2, 'Retention period'", "missing", "a retention period needs a unit (days, months or years)")]
+        plan = imports.plan(s, path, org="Testkommune")
+    assert [(p.path, p.field, p.code) for p in plan.errors] == [
+        (("sheet", "Ark1", "row", 2, "column", "Retention period"), "retention.unit", "missing")]
 
 
 def test_upsert_keeps_what_the_sheet_has_no_column_for_and_create_only_leaves_existing_alone(demo_engine, tmp_path):
@@ -516,13 +520,13 @@ def test_upsert_keeps_what_the_sheet_has_no_column_for_and_create_only_leaves_ex
                           [["Janteloppet", "JL-01", before["name"], "2026-03-01"],
                            ["Janteloppet", None, "Helt ny behandling", None]])
     with db.session(demo_engine) as s:
-        plan = importer.plan_file(s, path, mode="create-only")
+        plan = imports.plan(s, path, mode="create-only")
     assert [r.status for r in plan.rows] == ["skipped", "new"]
     with db.session(demo_engine) as s:
-        plan = importer.plan_file(s, path)
+        plan = imports.plan(s, path)
     assert [r.status for r in plan.rows] == ["changed", "new"]
     with db.transaction(demo_engine) as s:
-        report = importer.import_file(s, path, actor="t")
+        report = imports.import_(s, path, actor="t")
     assert report.updated == ["Janteloppet/JL-01"] and len(report.created) == 1
     after = activities(demo_engine, "Janteloppet")
     assert after["JL-01"] == {**before, "last_review": "2026-03-01"}
@@ -530,7 +534,7 @@ def test_upsert_keeps_what_the_sheet_has_no_column_for_and_create_only_leaves_ex
     assert new_ref.startswith("JL-") and after[new_ref]["name"] == "Helt ny behandling"
     # The same file again: the row without a ref finds its activity by name.
     with db.session(demo_engine) as s:
-        plan = importer.plan_file(s, path)
+        plan = imports.plan(s, path)
     assert [r.status for r in plan.rows] == ["unchanged", "unchanged"]
 
 
@@ -538,22 +542,22 @@ def test_mapping_overrides_and_saved_mappings(engine, tmp_path):
     make_org(engine)
     path = plain_workbook(tmp_path / "odd.xlsx", ["Hva", "Hvorfor", "Merknad"], [["Kantine", "Salg av mat", "intern"]])
     with pytest.raises(ValidationFailed) as err, db.session(engine) as s:
-        importer.plan_file(s, path, org="Testkommune")
+        imports.plan(s, path, org="Testkommune")
     assert err.value.problems[0].code == "no_header"
-    overrides = importer.parse_map_options(["Hva=name", "Hvorfor=purposes", "C=-"])
+    overrides = imports.parse_map_options(["Hva=name", "Hvorfor=purposes", "C=-"])
     with db.session(engine) as s:
-        plan = importer.plan_file(s, path, org="Testkommune", mapping_overrides=overrides)
+        plan = imports.plan(s, path, org="Testkommune", mapping_overrides=overrides)
     assert [(c.field, c.how) for c in plan.columns] == [("name", "override"), ("purposes", "override"), (None, "ignored")]
     folder = tmp_path / "mappings"
     mapping.save_mapping("Kantinemal", plan.columns, folder=folder)
     assert mapping.list_mappings(folder=folder) == ["Kantinemal"]
     loaded = mapping.load_mapping("Kantinemal", folder=folder)
     with db.transaction(engine) as s:
-        importer.import_file(s, path, actor="t", org="Testkommune", mapping_overrides=loaded)
+        imports.import_(s, path, actor="t", org="Testkommune", mapping_overrides=loaded)
     (act,) = activities(engine, "Testkommune").values()
     assert act["name"] == "Kantine" and act["purposes"] == ["Salg av mat"]
     with pytest.raises(ValidationFailed):
-        importer.parse_map_options(["Hva=navnet"])
+        imports.parse_map_options(["Hva=navnet"])
 
 
 def test_rows_need_an_organisation(engine, tmp_path):
@@ -561,7 +565,7 @@ def test_rows_need_an_organisation(engine, tmp_path):
     make_org(engine, "B")
     path = plain_workbook(tmp_path / "x.xlsx", ["Behandlingsaktivitet", "Formål"], [["Lønn", "Betale"]])
     with db.session(engine) as s:
-        plan = importer.plan_file(s, path)
+        plan = imports.plan(s, path)
     assert [p.code for p in plan.errors] == ["no_organisation"]
 
 
@@ -664,7 +668,7 @@ def test_formula_cells_give_their_cached_values_and_are_never_evaluated(engine, 
     book = reader.read_book(path)
     assert book.sheets[0].rows[1][:3] == ["Payroll", "Paying staff", 5]
     with db.transaction(engine) as s:
-        importer.import_file(s, path, actor="t", org="Testkommune")
+        imports.import_(s, path, actor="t", org="Testkommune")
     acts = {a["name"]: a for a in activities(engine, "Testkommune").values()}
     assert set(acts) == {"Payroll", "Canteen"}
     assert acts["Payroll"]["retention"]["period"] == 5  # the cached value, not 1+1
@@ -682,7 +686,7 @@ def test_row_numbers_follow_the_sheet_even_after_empty_leading_rows(engine, tmp_
     path = tmp_path / "offset.xlsx"
     wb.save(path)
     with db.session(engine) as s:
-        plan = importer.plan_file(s, path, org="Testkommune")
+        plan = imports.plan(s, path, org="Testkommune")
     assert plan.header_row == 5
     assert [p.where for p in plan.errors] == ["row 6, 'Neste gjennomgang'"]
     assert load_workbook(path).active["D6"].value == "i morgen"  # the same row, as Excel numbers it
@@ -761,6 +765,10 @@ def test_import_page_previews_maps_and_imports(tmp_path, monkeypatch):
     monkeypatch.setenv("ROPA_DATABASE_URL", url)
     monkeypatch.setenv("ROPA_MAPPINGS_DIR", str(tmp_path / "maps"))
     data = authority_template(tmp_path / "mal.xlsx", TEMPLATE_ROWS).read_bytes()
+    reads: list[str] = []  # the file is read once per set of choices, in the child process, and not again to import
+    real_plan, real_read = isolation.plan_file, reader.read_book
+    monkeypatch.setattr(isolation, "plan_file", lambda *a, **kw: reads.append("plan") or real_plan(*a, **kw))
+    monkeypatch.setattr(reader, "read_book", lambda *a, **kw: reads.append("read here") or real_read(*a, **kw))
     st.cache_resource.clear()
     try:
         at = AppTest.from_file(str(ROOT / "ropa" / "ui" / "pages" / "import.py"), default_timeout=60)
@@ -782,15 +790,38 @@ def test_import_page_previews_maps_and_imports(tmp_path, monkeypatch):
         assert any("Not imported: J «Generell beskrivelse" in c.value for c in at.caption)
         confirm = at.button(key="import_confirm")
         assert confirm.label == "Import: 2 activities change" and not confirm.disabled
+        assert reads == ["plan"] * 3  # no organisation chosen, then Testkommune, then column J left out
         confirm.click()
         at.run()
         assert not at.exception, at.exception
         assert "2 new, 0 updated" in at.success[-1].value
+        assert reads == ["plan"] * 3  # the import wrote what the preview read
         assert count_rows(engine)[0] == 2
         assert all(a["security_measures"] == [] for a in activities(engine, "Testkommune").values())
     finally:
         st.cache_resource.clear()
         engine.dispose()
+
+
+def test_an_import_after_a_plan_writes_what_the_plan_read(tmp_path, monkeypatch):
+    """imports.import_ with a plan does not read the file again; a plan made before the register
+    changed is stale (the Import page then reads the file again)."""
+    engine = db.make_engine(f"sqlite:///{tmp_path / 'r.db'}")
+    db.migrate(engine)
+    make_org(engine)
+    path = authority_template(tmp_path / "mal.xlsx", TEMPLATE_ROWS)
+    with db.session(engine) as s:
+        plan = imports.plan(s, path, org="Testkommune")
+        assert not imports.stale(s, plan)
+    monkeypatch.setattr(reader, "read_book", lambda *a, **kw: pytest.fail("the file was read again"))
+    with db.transaction(engine) as s:
+        report = imports.import_(s, plan, actor="test", dry_run=True)
+    assert report.dry_run and len(report.created) == 2 and count_rows(engine)[0] == 0  # rolled back by the door
+    with db.transaction(engine) as s:
+        report = imports.import_(s, plan, actor="test")
+    assert len(report.created) == 2 and count_rows(engine)[0] == 2
+    with db.session(engine) as s:
+        assert imports.stale(s, plan)  # the import itself changed the register
 
 
 # ---------------------------------------------------------------------------------------------
@@ -828,7 +859,7 @@ def test_new_rows_renamed_refs_deleted_transfers_and_damaged_json(demo_engine, t
     edited = tmp_path / "edited.xlsx"
     wb.save(edited)
     with db.session(demo_engine) as s:
-        plan = importer.plan_file(s, edited)
+        plan = imports.plan(s, edited)
     assert plan.errors == [], plan.errors
     codes = {p.code for p in plan.warnings}
     assert {"new_ref", "damaged_json", "removed"} <= codes
@@ -837,7 +868,7 @@ def test_new_rows_renamed_refs_deleted_transfers_and_damaged_json(demo_engine, t
     new_refs = [ref for (org, ref), status in by_ref.items() if org == "Janteloppet" and status == "new" and ref != "JL-20"]
     assert len(new_refs) == 1
     with db.transaction(demo_engine) as s:
-        importer.import_file(s, edited, actor="t")
+        imports.import_(s, edited, actor="t")
     jl = activities(demo_engine, "Janteloppet")
     assert jl[new_refs[0]]["name"] == "Løpsfoto" and jl[new_refs[0]]["legal_bases"][0]["code"] == "art6_1_f"
     assert jl["JL-20"]["name"] == jl["JL-02"]["name"]
@@ -892,7 +923,7 @@ def test_transfer_rows_still_as_exported_but_deleted_copied_or_moved_are_noticed
         expect = {"T-01": ["US", "IN", "CN", "SG"], "T-02": []}
     ws.parent.save(path)
     with db.transaction(engine) as s:
-        importer.import_file(s, path, actor="t")
+        imports.import_(s, path, actor="t")
     assert {ref: _countries(engine, ref) for ref in expect} == expect
 
 
@@ -901,7 +932,7 @@ def test_recipient_defined_differently_in_two_rows_keeps_the_first_with_a_warnin
     path = plain_workbook(tmp_path / "r.xlsx", ["Behandlingsaktivitet", "Kategorier av mottakere", "Link to contract with processor"],
                           [["Lønn", "Regnskapsbyrået (databehandler)", "DBA-1"], ["Regnskap", "Regnskapsbyrået (databehandler)", "DBA-2"]])
     with db.session(engine) as s:
-        plan = importer.plan_file(s, path, org="Testkommune")
+        plan = imports.plan(s, path, org="Testkommune")
     assert [(p.where, p.code) for p in plan.warnings] == [("row 3, 'Kategorier av mottakere'", "conflict")]
     assert "'DBA-2' here but 'DBA-1' in row 2" in plan.warnings[0].message
     assert plan.errors == []
@@ -938,7 +969,7 @@ def test_ods_spreadsheet(engine, tmp_path):
         zf.writestr("META-INF/manifest.xml", manifest, compress_type=zipfile.ZIP_DEFLATED)
     assert reader.read_book(path).kind == "ods"
     with db.transaction(engine) as s:
-        importer.import_file(s, path, actor="t", org="Testkommune")
+        imports.import_(s, path, actor="t", org="Testkommune")
     (act,) = activities(engine, "Testkommune").values()
     assert act["name"] == "Medlemsregister" and act["retention"]["period"] == 2 and act["retention"]["trigger"] == "utmelding"
 
@@ -951,10 +982,10 @@ def test_json_create_only_leaves_existing_activities_alone(demo_engine, tmp_path
     document["organisations"][0]["activities"].append({**document["organisations"][0]["activities"][0], "ref": "NY-01"})
     path.write_text(json.dumps(document, ensure_ascii=False), encoding="utf-8")
     with db.session(demo_engine) as s:
-        plan = importer.plan_file(s, path, mode="create-only")
+        plan = imports.plan(s, path, mode="create-only")
     assert [r.status for r in plan.rows].count("new") == 1 and [r.status for r in plan.rows].count("skipped") == len(plan.rows) - 1
     with db.transaction(demo_engine) as s:
-        report = importer.import_file(s, path, actor="t", mode="create-only")
+        report = imports.import_(s, path, actor="t", mode="create-only")
     org = document["organisations"][0]["name"]
     assert report.created == [f"{org}/NY-01"] and not report.updated and len(report.skipped) == report.rows_read - 1
     first = document["organisations"][0]["activities"][0]["ref"]
@@ -977,11 +1008,11 @@ def test_the_sheet_with_the_register_is_found_or_named(engine, tmp_path):
     path = tmp_path / "ark.xlsx"
     wb.save(path)
     with db.session(engine) as s:
-        assert importer.plan_file(s, path, org="Testkommune").sheet == "Behandlinger"
-        plan = importer.plan_file(s, path, org="Testkommune", sheet="gamle")
+        assert imports.plan(s, path, org="Testkommune").sheet == "Behandlinger"
+        plan = imports.plan(s, path, org="Testkommune", sheet="gamle")
         assert plan.sheet == "Gamle" and [r.name for r in plan.rows] == ["Arkiv"]
         with pytest.raises(ValidationFailed) as err:
-            importer.plan_file(s, path, org="Testkommune", sheet="Nope")
+            imports.plan(s, path, org="Testkommune", sheet="Nope")
     assert "no sheet called 'Nope' (sheets: Veiledning, Behandlinger, Gamle)" in str(err.value)
 
 
@@ -1015,7 +1046,7 @@ def test_organisation_facts_of_issue_15_round_trip_and_read_from_typed_cells(dem
     wb.save(book)
     target = second_engine(backend, tmp_path)
     with db.transaction(target) as s:
-        importer.import_file(s, book, actor="test")
+        imports.import_(s, book, actor="test")
     with db.session(target) as s:  # versions count this database's saves: the copy starts again at 1
         assert _unversioned(interchange.dumps(interchange.export_document(s))) == _unversioned(before)
     # typed by hand
@@ -1027,7 +1058,7 @@ def test_organisation_facts_of_issue_15_round_trip_and_read_from_typed_cells(dem
     ws.cell(row, h["Færre enn 250 ansatte"]).value = "ja"
     wb.save(book)
     with db.transaction(target) as s:
-        importer.import_file(s, book, actor="test")
+        imports.import_(s, book, actor="test")
     with db.session(target) as s:
         got = registry.organisation_dict(registry.get_organisation(s, "Allprofil AS"))
     assert got["establishments"] == ["SE", "DK"] and got["fewer_than_250"] is True

@@ -18,9 +18,9 @@ from typing import Any
 import pytest
 from openpyxl import Workbook, load_workbook
 
-from ropa import db, registry
+from ropa import db, imports, registry
 from ropa.errors import ValidationFailed
-from ropa.excel import convert, diff, foreign, importer, mapping, parse
+from ropa.excel import convert, diff, foreign, mapping, parse
 from ropa.excel.export import write_workbook
 from ropa.schema import ActivityDoc, problems_from_validation
 
@@ -127,7 +127,7 @@ def by_name(engine: Any, org: str) -> dict[str, dict[str, Any]]:
 def test_ico_workbook_dry_run_names_what_it_reads_and_skips(engine, tmp_path):
     path = ico_workbook(tmp_path / "ico.xlsx")
     with db.session(engine) as s:
-        plan = importer.plan_file(s, path)
+        plan = imports.plan(s, path)
     assert plan.errors == [], [str(e) for e in plan.errors]
     assert [(t.sheet, t.role) for t in plan.tables] == [("Controller", "controller"), ("Processor", "processor")]
     assert [name for name, _ in plan.skipped_sheets] == ["Examples"]
@@ -151,7 +151,7 @@ def test_ico_workbook_dry_run_names_what_it_reads_and_skips(engine, tmp_path):
 def test_ico_workbook_imports_controller_and_processor_activities(engine, backend, tmp_path):
     path = ico_workbook(tmp_path / "ico.xlsx")
     with db.transaction(engine) as s:
-        report = importer.import_file(s, path, actor="t")
+        report = imports.import_(s, path, actor="t")
     assert len(report.created) == 5
     assert "Controller row 7 (instructions)" in report.skipped
     got = by_name(engine, "Harbour Books Ltd")
@@ -186,7 +186,7 @@ def test_ico_workbook_imports_controller_and_processor_activities(engine, backen
     assert org["representative"]["name"] == "Rep Europe GmbH"
     # The same file again changes nothing: the derived names find their activities.
     with db.session(engine) as s:
-        plan = importer.plan_file(s, path)
+        plan = imports.plan(s, path)
     assert [r.status for r in plan.rows if r.status not in ("instructions",)] == ["unchanged"] * 5
 
 
@@ -195,7 +195,7 @@ def test_details_block_does_not_overwrite_what_the_register_has(engine, tmp_path
         registry.create_organisation(s, {"name": "Harbour Books Ltd", "country": "GB", "dpo": {"name": "Kim Keep"}}, actor="t")
     path = ico_workbook(tmp_path / "ico.xlsx")
     with db.transaction(engine) as s:
-        importer.import_file(s, path, actor="t", org="Harbour Books Ltd")
+        imports.import_(s, path, actor="t", org="Harbour Books Ltd")
     with db.session(engine) as s:
         org = registry.organisation_dict(registry.find_organisation(s, "Harbour Books Ltd"))
     assert org["dpo"]["name"] == "Kim Keep" and org["address"] == "1 Quay Street, Bristol BS1 4DJ"
@@ -204,7 +204,7 @@ def test_details_block_does_not_overwrite_what_the_register_has(engine, tmp_path
 def test_ico_without_details_needs_an_organisation_and_says_so_in_bokmal(engine, tmp_path):
     path = ico_workbook(tmp_path / "ico.xlsx", details=False)
     with db.session(engine) as s:
-        plan = importer.plan_file(s, path, lang="nb")
+        plan = imports.plan(s, path, lang="nb")
     assert plan.errors and all(e.code == "no_organisation" for e in plan.errors)
     assert plan.errors[0].where.startswith("rad 8")
 
@@ -216,7 +216,7 @@ def test_ico_without_details_needs_an_organisation_and_says_so_in_bokmal(engine,
 def test_datatilsynet_sheet_instruction_row_and_art9_in_the_legal_basis(engine, backend, tmp_path):
     path = datatilsynet_sheet(tmp_path / "protokoll.xlsx")
     with db.transaction(engine) as s:
-        report = importer.import_file(s, path, actor="t", lang="nb")
+        report = imports.import_(s, path, actor="t", lang="nb")
     assert report.skipped == ["Protokoll row 6 (instructions)"] and len(report.created) == 3
     got = by_name(engine, "Fjordkommune")
     school = got["Helsetjeneste i skolen"]
@@ -297,7 +297,7 @@ def test_unparseable_retention_under_a_numeric_header_is_a_warning_not_a_rejecti
     ws.append(["CCTV", "Safety", 30])
     wb.save(path)
     with db.transaction(engine) as s:
-        report = importer.import_file(s, path, actor="t", org="Org")
+        report = imports.import_(s, path, actor="t", org="Org")
     assert len(report.created) == 2
     got = by_name(engine, "Org")
     assert got["Payroll"]["retention"]["text"] == "As long as the law says" and got["Payroll"]["retention"]["period"] is None
@@ -308,15 +308,15 @@ def test_unknown_country_in_a_csv_is_the_same_error_as_json(engine, tmp_path):
     path = tmp_path / "t.csv"
     path.write_text("Processing activity;Purpose;Third countries\nPayroll;Pay;Narnia\nCRM;Sell;USA\n", encoding="utf-8")
     with db.session(engine) as s:
-        plan = importer.plan_file(s, path, org="Org")
+        plan = imports.plan(s, path, org="Org")
     assert [(e.where, e.code) for e in plan.errors] == [("row 2, 'Third countries'", "unknown_country")]
     assert "'Narnia' is not a country" in plan.errors[0].message
     assert [r.status for r in plan.rows] == ["error", "new"]
     with db.session(engine) as s:
-        plan = importer.plan_file(s, path, org="Org", lang="nb")
+        plan = imports.plan(s, path, org="Org", lang="nb")
     assert plan.errors[0].where == "rad 2, 'Third countries'" and "'Narnia' er ikke et land" in plan.errors[0].message
     with db.transaction(engine) as s, pytest.raises(ValidationFailed):
-        importer.import_file(s, path, actor="t", org="Org")
+        imports.import_(s, path, actor="t", org="Org")
 
 
 def test_instruction_sentences_are_flagged_but_short_names_are_data():
@@ -369,7 +369,7 @@ def test_invalid_edits_in_our_own_workbook_are_errors_naming_sheet_row_column_an
     tws.cell(2, th[code_header], "XX")
     wb.save(path)
     with db.session(demo_engine) as s:
-        plan = importer.plan_file(s, path, lang=lang)
+        plan = imports.plan(s, path, lang=lang)
     errors = {(e.where, e.code): e.message for e in plan.errors}
     row_word = "row" if lang == "en" else "rad"
     for kind, (row, header, value) in edited.items():
@@ -384,7 +384,7 @@ def test_invalid_edits_in_our_own_workbook_are_errors_naming_sheet_row_column_an
     assert all(statuses[row] == "error" for row, _, _ in edited.values())
     before = acts(demo_engine, registry.list_organisations(db.session(demo_engine).__enter__())[0].name)
     with db.transaction(demo_engine) as s, pytest.raises(ValidationFailed):
-        importer.import_file(s, path, actor="t", lang=lang)
+        imports.import_(s, path, actor="t", lang=lang)
     after = acts(demo_engine, registry.list_organisations(db.session(demo_engine).__enter__())[0].name)
     assert before == after
 
@@ -402,7 +402,7 @@ def test_a_valid_edit_shows_field_by_field_in_the_dry_run(demo_engine, tmp_path)
     ws.cell(2, h["Retention unit"], "years")
     wb.save(path)
     with db.session(demo_engine) as s:
-        plan = importer.plan_file(s, path)
+        plan = imports.plan(s, path)
     (row,) = plan.changed_activities()
     assert row.ref == ref and row.status == "changed"
     lines = [c.line("en") for c in row.changes]
@@ -445,12 +445,24 @@ def test_validation_messages_are_translated_to_bokmal():
 
     with pytest.raises(ValidationError) as err:
         ActivityDoc.model_validate({"ref": "A-1", "name": 5, "retention": {"period": "x"}, "last_review": "yesterday"})
-    en = {p.where: p.message for p in problems_from_validation(err.value)}
-    nb = {p.where: p.message for p in problems_from_validation(err.value, lang="nb")}
+    en = {p.path: p.message for p in problems_from_validation(err.value)}
+    nb = {p.path: p.message for p in problems_from_validation(err.value, lang="nb")}
     assert set(en) == set(nb)
-    assert nb["name"] == "må være tekst" and en["name"] != nb["name"]
-    assert nb["retention.period"].startswith("må være et heltall")
-    assert nb["last_review"].startswith("må være en gyldig dato")
+    assert nb[("name",)] == "må være tekst" and en[("name",)] != nb[("name",)]
+    assert nb[("retention", "period")].startswith("må være et heltall")
+    assert nb[("last_review",)].startswith("må være en gyldig dato")
+
+
+def test_an_unknown_code_in_a_list_names_its_item_by_path_in_both_languages():
+    """The item's index travels in the error's context; nothing is read back from the message."""
+    from pydantic import ValidationError
+
+    with pytest.raises(ValidationError) as err:
+        ActivityDoc.model_validate({"ref": "A-1", "name": "x", "legal_bases": [{"code": "art6_1_a"}, {"code": "art6_1_q"}]})
+    for lang, words in (("en", "'art6_1_q' is not a legal basis code"), ("nb", "'art6_1_q' er ikke en gyldig kode for legal basis code")):
+        [p] = problems_from_validation(err.value, ("organisations", 0, "activities", 4), lang=lang)
+        assert (p.path, p.field, p.code) == (("organisations", 0, "activities", 4, "legal_bases", 1, "code"), "legal_bases", "unknown_code")
+        assert p.where == "organisations[0].activities[4].legal_bases[1].code" and p.message.startswith(words)
 
 
 def test_a_second_sheet_about_the_same_activities_adds_to_them(engine, tmp_path):
@@ -468,7 +480,7 @@ def test_a_second_sheet_about_the_same_activities_adds_to_them(engine, tmp_path)
     lb.append(["Sales", "Invoicing", "Legal obligation", "N/A"])
     wb.save(path)
     with db.transaction(engine) as s:
-        report = importer.import_file(s, path, actor="t", org="Org")
+        report = imports.import_(s, path, actor="t", org="Org")
     assert len(report.created) == 2
     got = by_name(engine, "Org")
     assert [b["code"] for b in got["Recruitment"]["legal_bases"]] == ["art6_1_b"]
@@ -487,7 +499,7 @@ def test_a_column_of_other_words_is_left_out_but_a_stray_value_is_an_error(engin
     ws.append(["CCTV", "Safety", "Awaiting sign-off by Legal", "Maybe later"])
     wb.save(path)
     with db.session(engine) as s:
-        plan = importer.plan_file(s, path, org="Org")
+        plan = imports.plan(s, path, org="Org")
     status = next(c for c in plan.columns if c.header == "Status")
     assert status.field is None and status.how == "values"
     assert any(w.code == "not_read_by_values" and "'Status'" in w.where for w in plan.warnings)
@@ -551,7 +563,7 @@ def test_import_page_shows_the_diff_counts_changes_and_then_the_result(tmp_path,
 def test_details_about_another_organisation_than_org_are_not_used(engine, tmp_path):
     path = ico_workbook(tmp_path / "ico.xlsx")
     with db.session(engine) as s:
-        plan = importer.plan_file(s, path, org="Other Ltd")
+        plan = imports.plan(s, path, org="Other Ltd")
     assert any(w.code == "details_other_org" for w in plan.warnings)
     assert not any(w.code == "from_details" for w in plan.warnings)
     assert {r.organisation for r in plan.rows if r.status == "new"} == {"Other Ltd"}

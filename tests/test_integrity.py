@@ -11,9 +11,8 @@ from typing import Any
 import pytest
 from sqlalchemy import event, func, select
 
-from ropa import db, interchange, registry
+from ropa import db, imports, interchange, registry
 from ropa.errors import Conflict, ValidationFailed
-from ropa.excel import importer
 from ropa.excel.export import write_workbook
 from ropa.models import Organisation
 
@@ -46,7 +45,7 @@ def test_workbook_round_trips_any_organisation_name(engine, tmp_path, raw):
     with db.session(engine) as s:
         write_workbook(s, book, lang="en")
     with db.transaction(engine) as s:
-        report = importer.import_file(s, book, actor="bob")
+        report = imports.import_(s, book, actor="bob")
         assert (report.created, report.updated, report.organisations_created) == ([], [], 0)
         assert report.unchanged == [f"{name}/A-01"]
     with db.session(engine) as s:
@@ -201,14 +200,14 @@ def test_workbook_exported_before_a_colleagues_edit_cannot_revert_it(engine, tmp
 
     # Untouched rows of the old workbook: left alone, and the report says so.
     with db.transaction(engine) as s:
-        report = importer.import_file(s, book, actor="carol")
+        report = imports.import_(s, book, actor="carol")
     assert (report.updated, sorted(report.kept)) == ([], ["Acme AS/A-01", "Acme AS/A-02"])
     assert "2 left alone" in report.summary()
 
     # The DPO edits A-01's name in the old workbook: a conflict in the dry run, naming row, versions and bob.
     _edit_cell(book, "activities", 2, "name", "Payroll and pensions")
     with db.session(engine) as s:
-        plan = importer.plan_file(s, book)
+        plan = imports.plan(s, book)
     assert [r.status for r in plan.rows] == ["error", "unchanged"]
     assert [p.code for p in plan.errors] == ["conflict"]
     assert plan.errors[0].where.endswith("row 2")  # "<sheet> row 2": problems in our workbook name their sheet
@@ -216,11 +215,11 @@ def test_workbook_exported_before_a_colleagues_edit_cannot_revert_it(engine, tmp
     assert "left alone" in " ".join(plan.rows[1].messages)
     with pytest.raises(ValidationFailed) as err:
         with db.transaction(engine) as s:
-            importer.import_file(s, book, actor="carol", dry_run=True)
+            imports.import_(s, book, actor="carol", dry_run=True)
     assert [(p.where.split(",")[0].split(" row ")[-1], p.code) for p in err.value.problems] == [("2", "conflict")]
     with pytest.raises(ValidationFailed):
         with db.transaction(engine) as s:
-            importer.import_file(s, book, actor="carol")
+            imports.import_(s, book, actor="carol")
     with db.session(engine) as s:
         a1, a2 = registry.get_activity(s, name, "A-01"), registry.get_activity(s, name, "A-02")
         assert (a1.name, a1.purposes, a1.version) == ("Payroll", ["Pay salaries", "Report to the tax authority"], 2)
@@ -231,7 +230,7 @@ def test_workbook_exported_before_a_colleagues_edit_cannot_revert_it(engine, tmp
         write_workbook(s, book, lang="en")
     _edit_cell(book, "activities", 2, "name", "Payroll and pensions")
     with db.transaction(engine) as s:
-        report = importer.import_file(s, book, actor="carol")
+        report = imports.import_(s, book, actor="carol")
     assert report.updated == ["Acme AS/A-01"]
 
 
@@ -422,14 +421,14 @@ def test_old_workbook_does_not_revert_a_recipient_change(engine, tmp_path):
         registry.update_recipient(s, name, "Bank AS", {"name": "Bank AS", "kind": "controller", "country": "NO",
                                                       "agreement": "DPA-2026-7"}, expected_version=1, actor="bob")
     with db.transaction(engine) as s:  # the old, untouched workbook
-        report = importer.import_file(s, book, actor="carol")
+        report = imports.import_(s, book, actor="carol")
     assert report.updated == []
     with db.session(engine) as s:
         assert registry.get_recipient(s, name, "Bank AS").agreement == "DPA-2026-7"
     _edit_cell(book, "recipients", 2, "agreement", "DPA-old")  # edited in the old workbook
     with pytest.raises(ValidationFailed) as err:
         with db.transaction(engine) as s:
-            importer.import_file(s, book, actor="carol", dry_run=True)
+            imports.import_(s, book, actor="carol", dry_run=True)
     assert {p.code for p in err.value.problems} == {"conflict"}
     assert "recipient Acme AS/Bank AS" in err.value.problems[0].message and "bob" in err.value.problems[0].message
     with db.session(engine) as s:

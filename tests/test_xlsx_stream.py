@@ -14,9 +14,9 @@ from typing import Any
 import pytest
 from openpyxl import load_workbook
 
-from ropa import db, interchange
+from ropa import db, imports, interchange
 from ropa.errors import ValidationFailed
-from ropa.excel import importer, reader, xlsx_stream
+from ropa.excel import reader, xlsx_stream
 from ropa.excel.export import write_workbook
 from tests.test_import import second_engine
 
@@ -173,11 +173,11 @@ def test_a_large_workbook_is_streamed_and_imports_the_same(demo_engine, tmp_path
         ws.cell(ws.max_row + 2, 40).value = "=1+1"  # far right of the data: read, and ignored, by calamine
         wb.save(book)
     builds = []
-    real_build = importer._build_once
-    monkeypatch.setattr(importer, "_build_once", lambda *a, **kw: builds.append(reader.STREAMING.get()) or real_build(*a, **kw))
+    real_build = imports._build_once
+    monkeypatch.setattr(imports, "_build_once", lambda *a, **kw: builds.append(reader.STREAMING.get()) or real_build(*a, **kw))
     target = second_engine(backend, tmp_path)
     with db.transaction(target) as s:
-        report = importer.import_file(s, book, actor="test")
+        report = imports.import_(s, book, actor="test")
     assert len(report.created) == 37 and streamed
     assert builds == ([True, False] if odd else [True])  # the formula: read again, without streaming
     with db.session(target) as s:
@@ -198,5 +198,5 @@ def test_a_part_left_unchecked_is_checked_before_calamine_reads_it(tmp_path, mon
         _ = book.sheets[0].rows  # … and done before calamine reads it
     assert err.value.problems[0].code == "zip_bomb"
     with db.session(engine) as s, pytest.raises(ValidationFailed) as err:
-        importer.plan_file(s, path, org="X")
+        imports.plan(s, path, org="X")
     assert err.value.problems[0].code == "zip_bomb"

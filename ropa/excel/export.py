@@ -56,6 +56,7 @@ from sqlalchemy import exists, func, or_, select
 from sqlmodel import Session
 
 from ropa import __version__, registry, snapshot, vocab
+from ropa.errors import InvalidOption
 from ropa.excel import layout
 from ropa.excel.layout import Context, Sheet
 from ropa.fields import ORGANISATION_FIELDS, WORKBOOK
@@ -537,7 +538,7 @@ def write_workbook(
     name raises :class:`~ropa.errors.NotFound` before anything is written.
     """
     if lang not in ("nb", "en"):
-        raise ValueError(f"language must be 'nb' or 'en', not {lang!r}")
+        raise InvalidOption("language", lang, ("nb", "en"), option_nb="språk")
     today = today or date.today()
     title = layout.text("title", lang)
     if document is not None:  # the register as it was (ropa.versions): the same sheets from a document

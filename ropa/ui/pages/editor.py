@@ -251,7 +251,7 @@ if conflict is not None:
                        "The activity changed again meanwhile. Reload and try again."))
         except ValidationFailed as err:
             for p in err.problems:
-                st.error(f"{field_name(p.where.split('[')[0].split('.')[0])}: {markdown(p.message)}")
+                st.error(f"{field_name(next((x for x in p.path if isinstance(x, str)), ''))}: {markdown(p.message)}")
         except Exception as err:  # noqa: BLE001
             state.fail(err)
         else:

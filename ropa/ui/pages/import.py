@@ -1,7 +1,9 @@
 """Import: a spreadsheet or JSON file into the register, after a preview of every row.
 
-Only choices and drawing here: reading, mapping, checking and writing are
-:func:`ropa.excel.importer.plan_file` and :func:`ropa.excel.importer.import_file`.
+Only choices and drawing here: reading, mapping, checking and writing are :func:`ropa.imports.plan`
+(in a memory-limited child process, :mod:`ropa.isolation`) and :func:`ropa.imports.import_`. The
+plan is kept in the session for the uploaded file (its digest) and the choices made; the import
+writes what the plan read, so the file is read and converted once.
 """
 
 from __future__ import annotations
@@ -11,9 +13,9 @@ from typing import Any, Optional
 
 import streamlit as st
 
-from ropa import db, isolation, registry, uploads
+from ropa import db, imports, isolation, registry, uploads
 from ropa.errors import Problem, ValidationFailed
-from ropa.excel import importer, mapping
+from ropa.excel import mapping
 from ropa.excel.reader import MAX_BYTES as MAX_UPLOAD_BYTES
 from ropa.text import markdown
 from ropa.text import table as safe_table
@@ -153,7 +155,7 @@ org_choice = left.selectbox(t("org"), ["", *org_names, NEW_ORG], placeholder=sta
 org: Optional[str] = org_choice or None
 if org_choice == NEW_ORG:
     org = left.text_input(t("new_org_name"), key="import_new_org").strip() or None
-mode = middle.radio(t("mode"), list(importer.MODES), key="import_mode", format_func=lambda m: t(m))
+mode = middle.radio(t("mode"), list(imports.MODES), key="import_mode", format_func=lambda m: t(m))
 saved_names = mapping.list_mappings()
 saved = right.selectbox(t("saved"), ["", *saved_names], placeholder=state.t("Velg …", "Choose …"), key="import_saved", format_func=lambda v: v or t("none"))
 chosen_sheet = st.session_state.get("import_sheet") or None
@@ -180,16 +182,21 @@ if done_before and done_before.get("digest") == upload["digest"] and done_before
         st.rerun()
     st.stop()
 
+
+def read_plan(file: dict[str, Any]) -> Any:
+    """The file read in a memory-limited child process (ropa.isolation): no file can take the server down.
+    The upload is on disk only while it is read, privately (ropa.uploads)."""
+    with uploads.private_copy(file["name"], file["data"]) as path:
+        return isolation.plan_file(state.engine(), path, org=org, sheet=chosen_sheet, mapping_overrides=overrides or None,
+                                   mode=mode, lang=ui)
+
+
 cached = st.session_state.get("import_plan")
 if cached and cached["wanted"] == wanted:
     plan = cached["plan"]
 else:
-    # Read in a memory-limited child process (ropa.isolation): no file can take the server down. The
-    # upload is on disk only while it is read, privately (ropa.uploads).
-    with errors.reported(t("rejected")) as outcome, st.spinner(t("reading")), \
-            uploads.private_copy(upload["name"], upload["data"]) as path:
-        plan = isolation.plan_file(state.engine(), path, org=org, sheet=chosen_sheet, mapping_overrides=overrides or None,
-                                   mode=mode, lang=ui)
+    with errors.reported(t("rejected")) as outcome, st.spinner(t("reading")):
+        plan = read_plan(upload)
     if outcome.failed:
         if st.session_state.get("import_overrides") and st.button(t("reset")):
             st.session_state["import_overrides"] = {}
@@ -219,7 +226,7 @@ else:
 
     st.subheader(t("mapping"))
     st.caption(t("mapping_help"))
-    choices = importer.field_choices(ui)
+    choices = imports.field_choices(ui)
     options = [t("not_imported"), *choices.values()]
     by_label = {v: k for k, v in choices.items()}
     rows = [{t("col_letter"): c.letter, t("col_header"): c.header, t("col_field"): choices.get(c.field or "", t("not_imported")),
@@ -307,11 +314,10 @@ if st.button(label, type="primary", icon=":material/upload:",
     def progress(done: int, total: int) -> None:
         bar.progress(min(done / total, 1.0) if total else 1.0, text=f"{t('writing')} {done} / {total}")
 
-    # (the preview has read this file, with these choices, in the child process: it is safe to read here)
-    with errors.reported(t("failed")) as outcome, db.transaction(state.engine()) as s, \
-            uploads.private_copy(upload["name"], upload["data"]) as path:
-        report = importer.import_file(s, path, actor=current_actor(), org=org, sheet=chosen_sheet,
-                                      mapping_overrides=overrides or None, mode=mode, progress=progress, lang=ui)
+    # What the preview read is written; the file is read again only if the register changed meanwhile.
+    with errors.reported(t("failed")) as outcome, db.transaction(state.engine()) as s:
+        report = imports.import_(s, read_plan(upload) if imports.stale(s, plan) else plan, actor=current_actor(), progress=progress,
+                                 lang=ui)
     if outcome.failed:
         bar.empty()
     else:
