@@ -115,3 +115,13 @@ def test_history_restores_an_activity_and_brings_back_a_deleted_one(demo_url, la
     assert not at.exception
     with db.session(engine) as s:
         assert registry.get_activity(s, ORG, "JL-02").version == 1
+
+
+def test_compare_a_date_with_now(demo_url):
+    at = app_page("versions", "en")
+    at.selectbox(key="versions_a").set_value("\x00date").run()  # "A date …": today, rebuilt from the audit trail
+    assert at.date_input(key="versions_a_date").value is not None
+    _button(at, "Compare").click().run()
+    assert not at.exception
+    assert "No differences." in [s.value for s in at.success]
+    assert any("the register as of" in c.value for c in at.caption)

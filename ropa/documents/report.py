@@ -192,12 +192,11 @@ def make_report(session: Session, *, orgs: Optional[Sequence[str]] = None, lang:
                 as_of: Optional[Any] = None) -> Report:
     """The record of the register now, or as it was (``as_of``: a :class:`ropa.versions.AsOf`, already scoped)."""
     if as_of is not None:
-        from ropa.excel.export import _document_recipients
+        from ropa.excel.export import document_recipients
 
-        organisations = [{**o, "all_recipients": _document_recipients(o)} for o in as_of.document["organisations"]]
-        for o in organisations:
-            o["all_recipients"] = [{k: r[k] for k in ("name", "kind", "country", "agreement")} for r in o["all_recipients"]]
-        past = (checks.check_documents(((o, o["activities"], o["all_recipients"]) for o in organisations)) if with_findings else None)
+        organisations = [{**o, "all_recipients": [{k: r[k] for k in ("name", "kind", "country", "agreement")}
+                                                  for r in document_recipients(o)]} for o in as_of.document["organisations"]]
+        past = checks.check_documents((o, o["activities"], o["all_recipients"]) for o in organisations) if with_findings else None
         return build_report(organisations, lang=lang, findings=past, as_of=as_of.describe(lang),
                             version=register_version(session, as_of.at))
     organisations = load(session, orgs)

@@ -487,7 +487,7 @@ def _document_organisations(session: Session, document: dict[str, Any], lang: st
     return out, acts
 
 
-def _document_recipients(org: dict[str, Any]) -> list[dict[str, Any]]:
+def document_recipients(org: dict[str, Any]) -> list[dict[str, Any]]:
     """An organisation's recipients in a register document (used or not), with the refs using each."""
     found: dict[str, dict[str, Any]] = {}
     for r in org.get("recipients") or []:
@@ -504,7 +504,7 @@ def _document_findings(document: dict[str, Any], today: date) -> Optional[list[A
         checks = importlib.import_module("ropa.checks")
     except ImportError:
         return None
-    return list(checks.check_documents(((o, o.get("activities") or [], _document_recipients(o)) for o in document["organisations"]), today))
+    return list(checks.check_documents(((o, o.get("activities") or [], document_recipients(o)) for o in document["organisations"]), today))
 
 
 def _json_cells(record: Any) -> list[str]:
@@ -595,7 +595,7 @@ def write_workbook(
     for org in organisations:
         org.ctx.activity = None
         org_sheet.record(org.doc, org.ctx, _json_cells(org.doc))
-        for rec in (_document_recipients(document["organisations"][org.id]) if document is not None else _recipients(session, org.id)):
+        for rec in (document_recipients(document["organisations"][org.id]) if document is not None else _recipients(session, org.id)):
             recipients.record(rec, org.ctx)
 
     if finding_sheet is not None and findings is not None:
