@@ -209,7 +209,7 @@ def import_document(
     are in memory; once a problem is found nothing more is written, validation goes on to the
     end, and :class:`ValidationFailed` lists every problem. The caller's transaction
     (:func:`ropa.db.transaction`) then rolls back what earlier organisations wrote: nothing is
-    committed. In a dry run the caller rolls the session back; the report is the same.
+    committed. A dry run is rolled back by :mod:`ropa.imports` (the one door); the report is the same.
     """
     actor = access.require(session, actor, access.IMPORT)  # each organisation is checked as it comes
     problems, organisations = iter_organisations(data)
