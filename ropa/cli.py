@@ -260,7 +260,7 @@ def cmd_list(engine: Any, args: argparse.Namespace) -> int:
     lang = args.lang
     with db.session(engine) as s:
         acts = registry.list_activities(s, org=args.org)
-        rows = [
+        rows: list[dict[str, Any]] = [
             {"organisation": a.organisation.name if a.organisation else "", "ref": a.ref, "name": a.name,
              "role": a.role, "status": a.status, "version": a.version}
             for a in acts
@@ -401,7 +401,7 @@ def cmd_user(engine: Any, args: argparse.Namespace) -> int:
     if args.user_command == "list":
         with db.session(engine) as s:
             access.require(s, args.actor, access.ADMIN_USERS)
-            rows = [{"name": u.name, "role": u.role, "email": u.email, "enabled": u.enabled,
+            rows: list[dict[str, Any]] = [{"name": u.name, "role": u.role, "email": u.email, "enabled": u.enabled,
                      "organisations": users.organisations_of(s, u),
                      "locked_until": u.locked_until.isoformat() if u.locked_until else None} for u in users.list_users(s)]
         if args.format == "json":

@@ -14,7 +14,8 @@ Codes (roles, statuses, legal bases, mechanisms ...) are plain strings checked a
 from datetime import UTC, date, datetime
 from typing import Any, Optional
 
-from sqlalchemy import JSON, Column, DateTime, ForeignKey, Index, Integer, Text, UniqueConstraint, func
+from sqlalchemy import JSON, Column, DateTime, ForeignKey, Index, Integer, Table, Text, UniqueConstraint, func
+from sqlalchemy import inspect as sa_inspect
 from sqlmodel import Field, Relationship, SQLModel
 
 
@@ -322,3 +323,11 @@ class ReviewInterval(SQLModel, table=True):
         sa_column=Column(Integer, ForeignKey("organisation.id", ondelete="CASCADE"), primary_key=True)
     )
     months: int = 12
+
+
+def core_table(model: type[SQLModel]) -> Table:
+    """A table model's Core table, for statements that skip the ORM (bulk inserts, snapshots);
+    SQLModel sets ``__table__`` when the class is made, where type checkers do not see it."""
+    table = sa_inspect(model).local_table
+    assert isinstance(table, Table)
+    return table

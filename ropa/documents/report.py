@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import IO, Any, Optional, Union
 
 from sqlalchemy import func, select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from ropa import checks
 from ropa.documents.present import Card, Presenter, load
@@ -35,7 +35,7 @@ class RegisterVersion:
 
 
 def register_version(session: Session) -> RegisterVersion:
-    change, at = session.execute(select(func.count(AuditEvent.id), func.max(AuditEvent.at))).one()
+    change, at = session.execute(select(func.count(col(AuditEvent.id)), func.max(col(AuditEvent.at)))).one()
     return RegisterVersion(int(change or 0), at)
 
 
