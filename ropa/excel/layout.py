@@ -488,7 +488,7 @@ FINDINGS = Sheet("findings", "Findings", "Avvik", freeze_after="finding.severity
 
 DATA_SHEETS: tuple[Sheet, ...] = (ACTIVITIES, TRANSFERS, RECIPIENTS, PROCESSOR, ORGANISATIONS, FINDINGS)
 
-# The sheets without a header-row layout, by key: (en, nb).
+# The names of the sheets without a header-row layout.
 COVER = Words(en="Cover", nb="Forside")
 CODE_LISTS_SHEET = Words(en="Code lists", nb="Kodeverk")
 METADATA = Words(en="Metadata", nb="Metadata")
