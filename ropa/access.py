@@ -20,9 +20,10 @@ from dataclasses import dataclass
 from typing import Any, Optional, Union
 
 from sqlalchemy import func, select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from ropa.errors import PermissionDenied
+from ropa.text import Words
 
 ROLES = ("admin", "dpo", "editor", "viewer")
 
@@ -47,26 +48,26 @@ PERMISSIONS: dict[str, frozenset[str]] = {
 }
 
 ROLE_LABELS = {
-    "admin": ("administrator (brukere og innstillinger)", "administrator (users and settings)"),
-    "dpo": ("personvernombud (alt, godkjenner)", "data protection officer (everything, approves)"),
-    "editor": ("redaktør (aktiviteter og mottakere)", "editor (activities and recipients)"),
-    "viewer": ("leser (lese og eksportere)", "viewer (read and export)"),
+    "admin": Words(nb="administrator (brukere og innstillinger)", en="administrator (users and settings)"),
+    "dpo": Words(nb="personvernombud (alt, godkjenner)", en="data protection officer (everything, approves)"),
+    "editor": Words(nb="redaktør (aktiviteter og mottakere)", en="editor (activities and recipients)"),
+    "viewer": Words(nb="leser (lese og eksportere)", en="viewer (read and export)"),
 }
 
 PERMISSION_LABELS = {
-    READ: ("lese registeret", "read the register"),
-    EXPORT: ("eksportere registeret", "export the register"),
-    CHECK: ("kontrollere registeret", "check the register"),
-    IMPORT: ("importere", "import"),
-    EDIT_ACTIVITY: ("endre behandlingsaktiviteter", "change processing activities"),
-    EDIT_RECIPIENT: ("endre mottakere", "change recipients"),
-    CREATE_ORGANISATION: ("opprette virksomheter", "create organisations"),
-    EDIT_ORGANISATION: ("endre virksomheter", "change organisations"),
-    DELETE_ORGANISATION: ("slette virksomheter", "delete organisations"),
-    APPROVE: ("godkjenne aktiviteter", "approve activities"),
-    ADMIN_USERS: ("administrere brukere", "administer users"),
-    SETTINGS: ("endre innstillinger", "change settings"),
-    SNAPSHOT: ("ta øyeblikksbilder av registeret", "take snapshots of the register"),
+    READ: Words(nb="lese registeret", en="read the register"),
+    EXPORT: Words(nb="eksportere registeret", en="export the register"),
+    CHECK: Words(nb="kontrollere registeret", en="check the register"),
+    IMPORT: Words(nb="importere", en="import"),
+    EDIT_ACTIVITY: Words(nb="endre behandlingsaktiviteter", en="change processing activities"),
+    EDIT_RECIPIENT: Words(nb="endre mottakere", en="change recipients"),
+    CREATE_ORGANISATION: Words(nb="opprette virksomheter", en="create organisations"),
+    EDIT_ORGANISATION: Words(nb="endre virksomheter", en="change organisations"),
+    DELETE_ORGANISATION: Words(nb="slette virksomheter", en="delete organisations"),
+    APPROVE: Words(nb="godkjenne aktiviteter", en="approve activities"),
+    ADMIN_USERS: Words(nb="administrere brukere", en="administer users"),
+    SETTINGS: Words(nb="endre innstillinger", en="change settings"),
+    SNAPSHOT: Words(nb="ta øyeblikksbilder av registeret", en="take snapshots of the register"),
 }
 
 
@@ -127,13 +128,13 @@ def load_principal(session: Session, name: str) -> Optional[Principal]:
     """The enabled user of that name (exact, else case-insensitive) as a principal, or None."""
     from ropa.models import Organisation, UserAccount, UserOrganisation
 
-    users = session.execute(select(UserAccount).where(func.lower(UserAccount.name) == name.strip().lower())).scalars().all()
+    users = session.execute(select(UserAccount).where(func.lower(col(UserAccount.name)) == name.strip().lower())).scalars().all()
     user = next((u for u in users if u.name == name.strip()), users[0] if users else None)
     if user is None or not user.enabled:
         return None
     orgs = session.execute(
-        select(Organisation.name).join(UserOrganisation, UserOrganisation.organisation_id == Organisation.id)  # type: ignore[arg-type]
-        .where(UserOrganisation.user_id == user.id)
+        select(col(Organisation.name)).join(UserOrganisation, col(UserOrganisation.organisation_id) == col(Organisation.id))
+        .where(col(UserOrganisation.user_id) == user.id)
     ).scalars().all()
     global_ = user.role in ("admin", "dpo") and not orgs
     return Principal(user.name, user.role, None if global_ else frozenset(orgs))
@@ -176,10 +177,6 @@ def _canonical(session: Session, org: str) -> Optional[str]:
     with reading_as(None):
         found = find_organisation(session, org)
     return found.name if found else None
-
-
-def actor_name(actor: Union[str, Principal]) -> str:
-    return actor.name if isinstance(actor, Principal) else actor
 
 
 # ---------------------------------------------------------------------------------------------
@@ -241,14 +238,13 @@ def describe(p: Principal, lang: str = "en") -> str:
     """A principal as the sidebar shows it: name, role and scope."""
     if p.local:
         return {"nb": f"{p.name} (lokal administrator)", "en": f"{p.name} (local administrator)"}[lang]
-    role = ROLE_LABELS.get(p.role, (p.role, p.role))[0 if lang == "nb" else 1].split(" (")[0]
+    role = ROLE_LABELS.get(p.role, Words(p.role, p.role)).in_(lang).split(" (")[0]
     scope = ", ".join(sorted(p.orgs)) if p.orgs is not None else {"nb": "alle virksomheter", "en": "all organisations"}[lang]
     return f"{p.name} ({role}; {scope})"
 
 
 def permission_label(permission: str, lang: str = "en") -> str:
-    nb, en = PERMISSION_LABELS.get(permission, (permission, permission))
-    return nb if lang == "nb" else en
+    return PERMISSION_LABELS.get(permission, Words(permission, permission)).in_(lang)
 
 
 def deny_message(err: Any, lang: str = "en") -> str:

@@ -34,7 +34,7 @@ def action_label(action: str, lang: str) -> str:
     return vocab.term_label(ACTIONS, action, lang)
 
 
-class _Blank(dict):  # type: ignore[type-arg]
+class _Blank(dict):
     """An activity document with only some keys: the rest read as empty."""
 
     def __missing__(self, key: str) -> Any:

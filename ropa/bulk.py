@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from typing import Any, Optional, Union
 
 from sqlalchemy import Connection, Table, insert, select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from ropa.access import EDIT_ACTIVITY, EDIT_RECIPIENT, Principal, require
 from ropa.models import (
@@ -25,6 +25,7 @@ from ropa.models import (
     ProcessingActivity,
     Recipient,
     Transfer,
+    core_table,
     utcnow,
 )
 from ropa.schema import ActivityDoc, RecipientDoc
@@ -34,7 +35,7 @@ def _dumps(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, sort_keys=True)
 
 
-_quote = json.encoder.encode_basestring  # type: ignore[attr-defined]  # the C encoder of one str, non-ASCII kept
+_quote = json.encoder.encode_basestring  # the C encoder of one str, non-ASCII kept
 
 
 def _json_text(value: Any) -> str:
@@ -42,10 +43,10 @@ def _json_text(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
-def _text_list(items: list[str]) -> str:
+def _text_list(items: Optional[list[str]]) -> str:
     """:func:`_json_text` of a validated list of text, joined straight from the C string encoder:
     ``json.dumps`` builds an encoder per call, a sixth of the bulk insert for 90,000 short lists."""
-    return "[" + ", ".join(map(_quote, items)) + "]"
+    return "[" + ", ".join(map(_quote, items or ())) + "]"
 
 
 class _Insert:
@@ -85,7 +86,7 @@ class _Insert:
         if not rows:
             return
         if self.dialect.name == "postgresql":  # COPY: psycopg's executemany still sends a statement per row
-            raw = self.conn.connection.dbapi_connection  # the same connection, in the session's transaction
+            raw: Any = self.conn.connection.dbapi_connection  # the same connection, in the session's transaction (psycopg's)
             assert raw is not None
             with raw.cursor() as cur, cur.copy(self.copy) as copy:
                 for row in rows:
@@ -110,8 +111,8 @@ def ensure_recipients(
         wanted.setdefault(d.name, d)
     missing = [n for n in wanted if n not in cache]
     if missing:
-        for rec in session.execute(select(Recipient).where(Recipient.organisation_id == org.id,
-                                                          Recipient.name.in_(missing))).scalars():  # type: ignore[attr-defined]
+        for rec in session.execute(select(Recipient).where(col(Recipient.organisation_id) == org.id,
+                                                          col(Recipient.name).in_(missing))).scalars():
             cache[rec.name] = rec
     for name, d in wanted.items():
         if name in cache:
@@ -120,15 +121,15 @@ def ensure_recipients(
     if not new:
         return
     _refuse_case_variant(session, org, [d.name for d in new])
-    table = Recipient.__table__  # type: ignore[attr-defined]
+    table = core_table(Recipient)
     rows = [{"organisation_id": org.id, "name": d.name, "kind": d.kind or "other", "country": d.country,
              "agreement": d.agreement, "version": 1} for d in new]
     # One executemany, then the new rows in one SELECT by name (unique within the organisation):
     # fetching each by id was a round trip per recipient.
     with unique_name("a recipient", ", ".join(d.name for d in new[:3])):
         session.execute(insert(table), rows)
-    for rec in session.execute(select(Recipient).where(Recipient.organisation_id == org.id,
-                                                      Recipient.name.in_([d.name for d in new]))).scalars():  # type: ignore[attr-defined]
+    for rec in session.execute(select(Recipient).where(col(Recipient.organisation_id) == org.id,
+                                                      col(Recipient.name).in_([d.name for d in new]))).scalars():
         cache[rec.name] = rec
     now = utcnow()
     events = []
@@ -137,7 +138,7 @@ def ensure_recipients(
         events.append({"at": now, "actor": actor, "action": "create", "entity": "recipient", "entity_id": rec.id,
                        "entity_key": f"{org.name}/{d.name}", "field": None, "old_value": None,
                        "new_value": _dumps(recipient_dict(rec)), "version": 1, "source": source})
-    session.execute(insert(AuditEvent.__table__), events)  # type: ignore[attr-defined]
+    session.execute(insert(core_table(AuditEvent)), events)
 
 
 def create_activities(
@@ -152,7 +153,7 @@ def create_activities(
     if not docs:
         return []
     conn = session.connection()  # straight on the connection: no ORM bookkeeping per row
-    A = ProcessingActivity.__table__  # type: ignore[attr-defined]
+    A = core_table(ProcessingActivity)
     activities = _Insert(conn, A, _ACTIVITY_COLUMNS)
     day, stamp = activities.bind("last_review"), activities.bind("created_at")
     now = utcnow()
@@ -182,10 +183,10 @@ def create_activities(
             select(A.c.id, A.c.ref).where(A.c.organisation_id == org.id, A.c.ref.in_(chunk))))
     ids = [by_ref[d.ref] for d in docs]
 
-    bases = _Insert(conn, ActivityBasis.__table__, ("activity_id", "position", "code", "note", "documentation"))  # type: ignore[attr-defined]
-    links = _Insert(conn, ActivityRecipient.__table__, ("activity_id", "recipient_id", "position"))  # type: ignore[attr-defined]
-    transfers = _Insert(conn, Transfer.__table__, _TRANSFER_COLUMNS)  # type: ignore[attr-defined]
-    events = _Insert(conn, AuditEvent.__table__, _EVENT_COLUMNS)  # type: ignore[attr-defined]
+    bases = _Insert(conn, core_table(ActivityBasis), ("activity_id", "position", "code", "note", "documentation"))
+    links = _Insert(conn, core_table(ActivityRecipient), ("activity_id", "recipient_id", "position"))
+    transfers = _Insert(conn, core_table(Transfer), _TRANSFER_COLUMNS)
+    events = _Insert(conn, core_table(AuditEvent), _EVENT_COLUMNS)
     tia = transfers.bind("tia_date")
     when = events.bind("at")(now)
     recipient_id = {name: r.id for name, r in recipients.items()}  # plain ints: ORM attribute access per link was slow

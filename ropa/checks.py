@@ -137,7 +137,6 @@ _CONCRETE_END = re.compile(
     r"|membership|medlemskap\w*|subscription|abonnement\w*)",
     re.IGNORECASE,
 )
-_DEROGATION_PREFIX = "art49"
 _NO_MECHANISM = (None, "", "none", "unknown")
 # An agreement reference that says there is none is no agreement (Art. 28(3) wants a contract).
 _NO_AGREEMENT = re.compile(
@@ -206,7 +205,8 @@ class _Emit:
     """Collects the findings of one organisation or activity."""
 
     def __init__(self, org: str, ref: Optional[str]) -> None:
-        self.org, self.ref, self.out = org, ref, []  # type: ignore[var-annotated]
+        self.org, self.ref = org, ref
+        self.out: list[Finding] = []
 
     def __call__(self, rule: str, message: tuple[str, str], fix: tuple[str, str], *, field: Optional[str] = None,
                  severity: Optional[str] = None, article: Optional[str] = None, recipient: Optional[str] = None) -> None:
@@ -791,6 +791,26 @@ def summarise(findings: Iterable[Finding]) -> dict[str, int]:
     for f in findings:
         counts[f.severity] += 1
     return counts
+
+
+def activity_findings(act: Mapping[str, Any], organisation: str, *, org: Optional[Mapping[str, Any]] = None,
+                      recipients: Optional[Mapping[str, Mapping[str, Any]]] = None, today: Optional[date] = None) -> list[Finding]:
+    """What belongs to one activity: its own findings and those of the recipients it discloses to
+    (``recipients``: the organisation's, by name, as stored; the activity's copy where missing)."""
+    found = check_activity(act, organisation, today, org)
+    for r in act.get("recipients") or []:
+        found += check_recipient(organisation, (recipients or {}).get(r["name"], r))
+    return found
+
+
+def counts_by_activity(findings: Iterable[Finding]) -> dict[tuple[str, str], dict[str, int]]:
+    """Each activity's (organisation, ref) findings counted by severity (the list's badges)."""
+    out: dict[tuple[str, str], dict[str, int]] = {}
+    for f in findings:
+        if f.activity_ref:
+            counts = out.setdefault((f.organisation, f.activity_ref), {})
+            counts[f.severity] = counts.get(f.severity, 0) + 1
+    return out
 
 
 def art30_5_statement(org: Mapping[str, Any], lang: str = "en") -> Optional[str]:

@@ -345,7 +345,7 @@ def cmd_list(engine: Any, args: argparse.Namespace) -> int:
     lang = args.lang
     with db.session(engine) as s:
         acts = registry.list_activities(s, org=args.org)
-        rows = [
+        rows: list[dict[str, Any]] = [
             {"organisation": a.organisation.name if a.organisation else "", "ref": a.ref, "name": a.name,
              "role": a.role, "status": a.status, "version": a.version}
             for a in acts

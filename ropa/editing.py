@@ -49,6 +49,11 @@ def code_options(terms: Mapping[str, vocab.Term], lang: str, display: bool = Tru
     return {(t.display(lang) if display else t.label(lang)): code for code, t in terms.items()}
 
 
+def _option(options: Mapping[str, str], text: Any, default: Any) -> Any:
+    """The code of an option's text; ``default`` for any other cell (blank, typed, unknown)."""
+    return options.get(text, default) if isinstance(text, str) else default
+
+
 def code_label(terms: Mapping[str, vocab.Term], code: Optional[str], lang: str, display: bool = True) -> Optional[str]:
     if code is None:
         return None
@@ -72,7 +77,7 @@ def bases_from_rows(rows: Iterable[Mapping[str, Any]], terms: Mapping[str, vocab
         label, note, doc = clean(r.get("basis")), clean(r.get("note")), clean(r.get("documentation"))
         if label is None and note is None and doc is None:
             continue
-        out.append({"code": options.get(label, label or ""), "note": note, "documentation": doc})
+        out.append({"code": _option(options, label, label or ""), "note": note, "documentation": doc})
     return out
 
 
@@ -129,13 +134,13 @@ def transfers_from_rows(rows: Iterable[Mapping[str, Any]], lang: str) -> list[di
             continue
         country = values.get("country")
         out.append({
-            "country": countries.get(country, country) if country else None,
+            "country": _option(countries, country, country) if country else None,
             "international_organisation": values.get("international_organisation"),
             "recipient": values.get("recipient"),
-            "mechanism": mechanisms.get(values.get("mechanism"), values.get("mechanism") or "unknown"),
+            "mechanism": _option(mechanisms, values.get("mechanism"), values.get("mechanism") or "unknown"),
             "safeguard": values.get("safeguard"),
             "tia_date": _date(values.get("tia_date")),
-            "frequency": frequencies.get(values.get("frequency"), values.get("frequency")),
+            "frequency": _option(frequencies, values.get("frequency"), values.get("frequency")),
             "adequacy_scope_confirmed": bool(values.get("adequacy_scope_confirmed")),
             "note": values.get("note"),
         })
@@ -153,7 +158,7 @@ def recipients_from(picked: Iterable[str], known: Mapping[str, Mapping[str, Any]
         if name is None:
             continue
         kind, country = clean(r.get("kind")), clean(r.get("country"))
-        out.append({"name": name, "kind": kinds.get(kind, kind or "other"), "country": countries.get(country, country),
+        out.append({"name": name, "kind": _option(kinds, kind, kind or "other"), "country": _option(countries, country, country),
                     "agreement": clean(r.get("agreement"))})
     return out
 

@@ -15,14 +15,13 @@ from __future__ import annotations
 import io
 import json
 import sys
-from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Optional, TextIO, Union
 
 from sqlalchemy import exists, select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from ropa import access, bulk, registry, snapshot
 from ropa.errors import Conflict, PathPart, Problem, ValidationFailed
@@ -41,8 +40,8 @@ def _organisation_docs(session: Session, orgs: Optional[list[str]] = None) -> It
         doc["version"] = org.version  # every copy carries the version it was read at
         # Recipients no activity uses are kept at organisation level, so nothing typed is lost.
         unused = session.execute(
-            select(Recipient).where(Recipient.organisation_id == org.id, ~exists().where(ActivityRecipient.recipient_id == Recipient.id))
-            .order_by(Recipient.name)
+            select(Recipient).where(col(Recipient.organisation_id) == org.id, ~exists().where(col(ActivityRecipient.recipient_id) == col(Recipient.id)))
+            .order_by(col(Recipient.name))
         ).scalars()
         doc["recipients"] = [registry.recipient_dict(r, version=True) for r in unused]
         yield doc, (act for _, act in snapshot.iter_activities(session, [org_row.id], versions=True))
@@ -292,10 +291,6 @@ def _import_organisation(session: Session, org_doc: OrganisationDoc, report: Imp
     if not conflicts:
         bulk.create_activities(session, org, new, actor=actor, source=tag, recipients=cache)
     return conflicts
-
-
-def count_by_organisation(document: dict[str, Any]) -> Counter[str]:
-    return Counter({o["name"]: len(o["activities"]) for o in document["organisations"]})
 
 
 __all__ = ["ImportReport", "RecipientDoc", "export_document", "import_document", "read_json", "write_json"]

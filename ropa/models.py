@@ -14,7 +14,8 @@ Codes (roles, statuses, legal bases, mechanisms ...) are plain strings checked a
 from datetime import UTC, date, datetime
 from typing import Any, Optional
 
-from sqlalchemy import JSON, Column, DateTime, ForeignKey, Index, Integer, LargeBinary, Text, UniqueConstraint, func
+from sqlalchemy import JSON, Column, DateTime, ForeignKey, Index, Integer, LargeBinary, Table, Text, UniqueConstraint, func
+from sqlalchemy import inspect as sa_inspect
 from sqlmodel import Field, Relationship, SQLModel
 
 
@@ -343,3 +344,11 @@ class Snapshot(SQLModel, table=True):
     organisation_ids: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     digest: str = Field(max_length=64)  # sha256 of the JSON text, so a copy can be shown to be the one stored
     content: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+
+
+def core_table(model: type[SQLModel]) -> Table:
+    """A table model's Core table, for statements that skip the ORM (bulk inserts, snapshots);
+    SQLModel sets ``__table__`` when the class is made, where type checkers do not see it."""
+    table = sa_inspect(model).local_table
+    assert isinstance(table, Table)
+    return table

@@ -15,14 +15,13 @@ from datetime import date, datetime, timedelta
 from typing import Any, Optional, Union
 
 from sqlalchemy import or_, select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from ropa import access, registry
 from ropa.access import Principal
 from ropa.errors import Problem, ValidationFailed
 from ropa.models import ActivityReview, Organisation, ProcessingActivity, ReviewInterval, UserAccount, utcnow
 
-STATES = ("draft", "in_review", "approved")
 DUE_WITHIN_DAYS = 30
 
 
@@ -96,7 +95,7 @@ def set_owner(session: Session, org: str, ref: str, owner: str, *, actor: Union[
     """Make a user the owner (who keeps the activity current and is reminded when it is due)."""
     name = access.require(session, actor, access.EDIT_ACTIVITY, org)
     act = registry.get_activity(session, org, ref)
-    user = session.execute(select(UserAccount).where(UserAccount.name == owner)).scalar_one_or_none()
+    user = session.execute(select(UserAccount).where(col(UserAccount.name) == owner)).scalar_one_or_none()
     if user is None or not user.enabled:
         raise ValidationFailed([Problem("owner", "unknown", f"no enabled user named '{owner}'")])
     row = _row(session, act)
@@ -195,14 +194,14 @@ def tasks(session: Session, user: Union[str, Principal], today: Optional[date] =
     today = today or date.today()
     soon = today + timedelta(days=DUE_WITHIN_DAYS)
     approver = access.can(p, access.APPROVE)
-    stmt = (select(ProcessingActivity, ActivityReview, Organisation.name)
-            .join(Organisation, Organisation.id == ProcessingActivity.organisation_id)  # type: ignore[arg-type]
+    stmt = (select(ProcessingActivity, ActivityReview, col(Organisation.name))
+            .join(Organisation, col(Organisation.id) == col(ProcessingActivity.organisation_id))
             # Every task needs a review row (an owner, or a state other than draft): the join keeps
             # the overview quick on a register of 100,000 activities, few of them in the cycle.
-            .join(ActivityReview, ActivityReview.activity_id == ProcessingActivity.id)  # type: ignore[arg-type]
-            .where(ProcessingActivity.status != "retired",
-                   or_(ActivityReview.state == "in_review", ActivityReview.owner == p.name))
-            .order_by(Organisation.name, ProcessingActivity.ref))
+            .join(ActivityReview, col(ActivityReview.activity_id) == col(ProcessingActivity.id))
+            .where(col(ProcessingActivity.status) != "retired",
+                   or_(col(ActivityReview.state) == "in_review", col(ActivityReview.owner) == p.name))
+            .order_by(col(Organisation.name), col(ProcessingActivity.ref)))
     out = []
     for act, row, org in session.execute(stmt).all():
         if not p.assigned(org) and not p.local:

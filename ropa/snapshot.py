@@ -19,14 +19,14 @@ from sqlalchemy import String, Text, cast, exists, select, type_coerce
 from sqlmodel import Session
 
 from ropa.schema import transparency_dict
-from ropa.models import ActivityBasis, ActivityRecipient, Organisation, ProcessingActivity, Recipient, Transfer
+from ropa.models import ActivityBasis, ActivityRecipient, Organisation, ProcessingActivity, Recipient, Transfer, core_table
 
-A = ProcessingActivity.__table__  # type: ignore[attr-defined]
-B = ActivityBasis.__table__  # type: ignore[attr-defined]
-L = ActivityRecipient.__table__  # type: ignore[attr-defined]
-R = Recipient.__table__  # type: ignore[attr-defined]
-T = Transfer.__table__  # type: ignore[attr-defined]
-ORG = Organisation.__table__  # type: ignore[attr-defined]
+A = core_table(ProcessingActivity)
+B = core_table(ActivityBasis)
+L = core_table(ActivityRecipient)
+R = core_table(Recipient)
+T = core_table(Transfer)
+ORG = core_table(Organisation)
 
 _ACTIVITY_COLUMNS = [
     A.c.id, A.c.ref, A.c.name, A.c.description, A.c.role, A.c.controllers, A.c.status, A.c.owner, A.c.purposes,
@@ -146,7 +146,7 @@ def _raw(value: Any) -> Any:
     return json.loads(value) if isinstance(value, str) else value
 
 
-def _fetch(session: Session, stmt: Any) -> list[tuple[Any, ...]]:
+def _fetch(session: Session, stmt: Any) -> Sequence[tuple[Any, ...]]:
     """Rows of a Core statement straight from the driver's cursor, skipping SQLAlchemy's row
     processing (half the time of a 100,000-activity check run). Only for statements whose
     parameters need no conversion and whose columns are read raw (see :func:`_raw`)."""
@@ -154,7 +154,7 @@ def _fetch(session: Session, stmt: Any) -> list[tuple[Any, ...]]:
     compiled = stmt.compile(dialect=conn.dialect, compile_kwargs={"render_postcompile": True})  # IN lists as plain parameters
     params: Any = compiled.construct_params()
     if compiled.positional:
-        params = tuple(params[k] for k in compiled.positiontup)  # type: ignore[union-attr]
+        params = tuple(params[k] for k in compiled.positiontup)
     cursor = conn.connection.cursor()
     try:
         cursor.execute(str(compiled), params)

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from typing import Any, Optional
 
 from sqlalchemy import func, select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from ropa import access, registry, vocab
 from ropa.models import ActivityBasis, Organisation, ProcessingActivity, Transfer
@@ -45,32 +45,32 @@ def change_stamp(session: Session) -> int:
     write records one in its own transaction), so derived figures can be cached until it moves."""
     from ropa.models import AuditEvent
 
-    return int(session.execute(select(func.max(AuditEvent.id))).scalar_one() or 0)
+    return int(session.execute(select(func.max(col(AuditEvent.id)))).scalar_one() or 0)
 
 
 def figure_filters(org: Optional[str], today: date) -> dict[str, ActivityFilter]:
-    """The filter behind each activity figure of the overview (current activities only)."""
+    """The filter behind each activity figure of the overview (current activities only); the
+    transfers without a mechanism and the unspecified retention are counted as findings instead
+    (:data:`FINDING_FIGURES`)."""
     base = ActivityFilter(org=org, include_retired=False)
     return {
         "activities": base,
         "special_categories": replace(base, special_categories=True),
         "transfer_outside_eea": replace(base, transfer_outside_eea=True),
-        "transfer_without_mechanism": replace(base, transfer_without_mechanism=True),
-        "retention_missing": replace(base, retention_missing=True),
         "reviews_due": replace(base, review_due_by=today),
     }
 
 
 def _scope(stmt: Any, org_id: Optional[int]) -> Any:
-    stmt = stmt.where(A.status != "retired")
-    return stmt.where(A.organisation_id == org_id) if org_id is not None else stmt
+    stmt = stmt.where(col(A.status) != "retired")
+    return stmt.where(col(A.organisation_id) == org_id) if org_id is not None else stmt
 
 
 def _current(activity_id: Any, org_id: Optional[int]) -> Any:
     """A child row's activity is current (and of the organisation): asked of the status index,
     not of the activities' rows (joining them read the whole activity table at random: the
     overview of 100,000 activities took a second)."""
-    return activity_id.in_(_scope(select(A.id), org_id))
+    return activity_id.in_(_scope(select(col(A.id)), org_id))
 
 
 def overview(session: Session, org: Optional[str] = None, today: Optional[date] = None) -> Overview:
@@ -89,26 +89,26 @@ def overview(session: Session, org: Optional[str] = None, today: Optional[date] 
     filters = figure_filters(org, today)
     for key, n in registry.count_activities_each(session, filters).items():
         out.figures[key] = Figure(key, n, filters[key])
-    outside = Transfer.country.is_(None) | Transfer.country.not_in(sorted(vocab.EEA_COUNTRIES))  # type: ignore[union-attr]
+    outside = col(Transfer.country).is_(None) | col(Transfer.country).not_in(sorted(vocab.EEA_COUNTRIES))
     n_transfers = session.execute(select(func.count()).select_from(Transfer)
-                                  .where(outside, _current(Transfer.activity_id, org_id))).scalar_one()
+                                  .where(outside, _current(col(Transfer.activity_id), org_id))).scalar_one()
     out.figures["transfers_outside_eea"] = Figure("transfers_outside_eea", int(n_transfers), out.figures["transfer_outside_eea"].filter)
 
-    rows = session.execute(select(ActivityBasis.code, func.count(func.distinct(ActivityBasis.activity_id)))
-                           .where(_current(ActivityBasis.activity_id, org_id)).group_by(ActivityBasis.code))
+    rows = session.execute(select(col(ActivityBasis.code), func.count(func.distinct(col(ActivityBasis.activity_id))))
+                           .where(_current(col(ActivityBasis.activity_id), org_id)).group_by(col(ActivityBasis.code)))
     counts = dict(rows.all())
     out.by_legal_basis = {code: int(counts.get(code, 0)) for code in vocab.LEGAL_BASES}
-    rows = session.execute(_scope(select(Organisation.name, func.count(A.id)).join(A, A.organisation_id == Organisation.id)
-                                  .group_by(Organisation.name).order_by(Organisation.name), org_id))
+    rows = session.execute(_scope(select(col(Organisation.name), func.count(col(A.id))).join(A, col(A.organisation_id) == col(Organisation.id))
+                                  .group_by(col(Organisation.name)).order_by(col(Organisation.name)), org_id))
     out.by_organisation = {name: int(n) for name, n in rows.all()}
-    stmt = select(A.status, func.count()).group_by(A.status)
+    stmt = select(col(A.status), func.count()).group_by(col(A.status))
     if org_id is not None:
-        stmt = stmt.where(A.organisation_id == org_id)
+        stmt = stmt.where(col(A.organisation_id) == org_id)
     counts = dict(session.execute(stmt).all())
     out.by_status = {code: int(counts.get(code, 0)) for code in vocab.STATUSES}
-    rows = session.execute(select(Transfer.country, func.count(), func.count(func.distinct(Transfer.activity_id)))
-                           .where(Transfer.country.is_not(None), _current(Transfer.activity_id, org_id))  # type: ignore[union-attr]
-                           .group_by(Transfer.country))
+    rows = session.execute(select(col(Transfer.country), func.count(), func.count(func.distinct(col(Transfer.activity_id))))
+                           .where(col(Transfer.country).is_not(None), _current(col(Transfer.activity_id), org_id))
+                           .group_by(col(Transfer.country)))
     for country, n, acts in rows.all():
         status = vocab.country_status(country)
         out.destinations.append({"country": country, "transfers": int(n), "activities": int(acts),
@@ -139,23 +139,3 @@ def finding_figures(findings: Sequence[Any], org: Optional[str] = None) -> dict[
 
 # Where each status is drawn on the map (EEA blue, adequate green, with conditions amber, third country red).
 STATUS_COLOURS = {"eea": "#1f77b4", "adequate": "#2ca02c", "adequate_conditional": "#ff9f1c", "third_country": "#d62728"}
-
-
-def destination_points(destinations: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Map points for the transfer destinations: the country's centre (countryinfo), a size that
-    grows with the number of transfers, and the colour of its status. Countries without a
-    known centre are left out of the map (they stay in the table)."""
-    from countryinfo import CountryInfo
-
-    points = []
-    for d in destinations:
-        try:
-            lat_lng = CountryInfo(d["country"]).latlng()
-        except Exception:  # countryinfo raises for codes it lacks (e.g. XK)
-            continue
-        if len(lat_lng) != 2:
-            continue
-        points.append({**d, "lat": float(lat_lng[0]), "lon": float(lat_lng[1]),
-                       "size": 60_000 + 25_000 * min(d["transfers"], 40) ** 0.5 * 4,
-                       "colour": STATUS_COLOURS.get(d["status"] or "", "#7f7f7f")})
-    return points

@@ -12,7 +12,7 @@ import json
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import Any, NamedTuple
 
 # What starts Markdown anywhere in a line: code, emphasis, strikethrough, links and images,
 # HTML and <autolinks>, tables, LaTeX, entities, headings. A backslash makes each literal (CommonMark escapes).
@@ -25,6 +25,19 @@ _DIRECTIVE = re.compile(r":(?=[A-Za-z])")
 # (and one right after it would show as a backslash): a zero-width space inside "://" and "www."
 # keeps the text as it looks.
 _AUTOLINK = re.compile(r"(?<=:)(?=//)|(?<=[Ww]{3})(?=\.)")
+
+
+
+class Words(NamedTuple):
+    """One text in bokmål and English, the one bilingual type: its fields are named, so no
+    table holds a pair the other way round unnoticed, and :meth:`in_` is the one lookup."""
+
+    nb: str
+    en: str
+
+    def in_(self, lang: str) -> str:
+        """The text in ``lang`` (bokmål for "nb", English otherwise)."""
+        return self.nb if lang == "nb" else self.en
 
 
 def markdown(text: Any) -> str:

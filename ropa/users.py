@@ -17,7 +17,7 @@ from typing import Any, Optional, Union
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import func, select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from ropa import access, settings
 from ropa.access import Principal
@@ -51,8 +51,8 @@ def organisations_of(session: Session, user: UserAccount) -> list[str]:
     from ropa.models import Organisation
 
     return list(session.execute(
-        select(Organisation.name).join(UserOrganisation, UserOrganisation.organisation_id == Organisation.id)  # type: ignore[arg-type]
-        .where(UserOrganisation.user_id == user.id).order_by(Organisation.name)).scalars())
+        select(col(Organisation.name)).join(UserOrganisation, col(UserOrganisation.organisation_id) == col(Organisation.id))
+        .where(col(UserOrganisation.user_id) == user.id).order_by(col(Organisation.name))).scalars())
 
 
 def _check_password(password: str, where: str = "password") -> None:
@@ -105,14 +105,14 @@ def _organisations(session: Session, names: Sequence[str], problems: list[Proble
 
 
 def get_user(session: Session, name: str) -> UserAccount:
-    user = session.execute(select(UserAccount).where(func.lower(UserAccount.name) == name.strip().lower())).scalars().first()
+    user = session.execute(select(UserAccount).where(func.lower(col(UserAccount.name)) == name.strip().lower())).scalars().first()
     if user is None:
         raise NotFound(f"no user named '{name}'")
     return user
 
 
 def list_users(session: Session) -> list[UserAccount]:
-    return list(session.execute(select(UserAccount).order_by(UserAccount.name)).scalars())
+    return list(session.execute(select(UserAccount).order_by(col(UserAccount.name))).scalars())
 
 
 def add_user(
@@ -136,10 +136,10 @@ def add_user(
             "manage the others")))
     if role in ("editor", "viewer") and not orgs:
         problems.append(_needs_org(role))
-    if name and session.execute(select(UserAccount.id).where(func.lower(UserAccount.name) == name.lower())).first():
+    if name and session.execute(select(col(UserAccount.id)).where(func.lower(col(UserAccount.name)) == name.lower())).first():
         problems.append(Problem("name", "duplicate", _say(f"det finnes allerede en bruker som heter «{name}»",
                                                           f"a user named '{name}' already exists")))
-    if email and session.execute(select(UserAccount.id).where(func.lower(UserAccount.email) == email.strip().lower())).first():
+    if email and session.execute(select(col(UserAccount.id)).where(func.lower(col(UserAccount.email)) == email.strip().lower())).first():
         problems.append(Problem("email", "duplicate", _say(f"det finnes allerede en bruker med e-postadressen «{email}»",
                                                            f"a user with e-mail '{email}' already exists")))
     if password is not None and len(password) < MIN_PASSWORD:
@@ -168,9 +168,9 @@ def add_user(
 
 def _enabled_admins(session: Session) -> int:
     """Enabled global admins and DPOs (someone must be left to manage users)."""
-    assigned = select(UserOrganisation.user_id)
+    assigned = select(col(UserOrganisation.user_id))
     return int(session.execute(select(func.count()).select_from(UserAccount).where(
-        UserAccount.enabled, UserAccount.role.in_(["admin", "dpo"]), UserAccount.id.not_in(assigned))).scalar_one())  # type: ignore[attr-defined,union-attr]
+        col(UserAccount.enabled), col(UserAccount.role).in_(["admin", "dpo"]), col(UserAccount.id).not_in(assigned))).scalar_one())
 
 
 def set_enabled(session: Session, name: str, enabled: bool, *, actor: Union[str, Principal],
@@ -334,7 +334,7 @@ def sign_in(session: Session, name: str, password: str, *, source: str = "dashbo
 
     Returns rather than raises, so the caller's transaction keeps the record of a failure.
     """
-    user = session.execute(select(UserAccount).where(func.lower(UserAccount.name) == name.strip().lower())).scalars().first()
+    user = session.execute(select(UserAccount).where(func.lower(col(UserAccount.name)) == name.strip().lower())).scalars().first()
     if user is None or not user.enabled:
         sleep(settings.signin_delay_seconds())
         return SignIn(reason="wrong")
@@ -380,7 +380,7 @@ def sign_in_oidc(session: Session, claims: Any, *, source: str = "dashboard (sso
     email = (get("email") or "").strip().lower()
     if not email or get("email_verified", True) is False:
         return SignIn(reason="no_user_for_email")
-    user = session.execute(select(UserAccount).where(func.lower(UserAccount.email) == email)).scalars().first()
+    user = session.execute(select(UserAccount).where(func.lower(col(UserAccount.email)) == email)).scalars().first()
     if user is None or not user.enabled:
         return SignIn(reason="no_user_for_email")
     _audit(session, actor=user.name, action="signin", user=user, field="sso", source=source)

@@ -30,9 +30,6 @@ from typing import Optional
 
 import pycountry
 
-LANGS = ("en", "nb")
-
-
 @dataclass(frozen=True)
 class Term:
     """One vocabulary item: a stable code, its labels, and the article it rests on."""
@@ -67,7 +64,7 @@ def article_in(article: Optional[str], lang: str) -> str:
 
 
 def _terms(*items: tuple[str, str, str] | tuple[str, str, str, Optional[str]]) -> dict[str, Term]:
-    return {item[0]: Term(*item) for item in items}  # type: ignore[arg-type]
+    return {item[0]: Term(*item) for item in items}
 
 
 LEGAL_BASES = _terms(
@@ -93,8 +90,6 @@ ART9_CONDITIONS = _terms(
     ("art9_2_i", "public health", "folkehelse", "Art. 9(2)(i)"),
     ("art9_2_j", "archiving, research or statistics", "arkiv, forskning eller statistikk", "Art. 9(2)(j)"),
 )
-
-ART10 = Term("art10", "criminal convictions and offences", "straffedommer og lovovertredelser", "Art. 10")
 
 MECHANISMS = _terms(
     ("art45", "adequacy decision", "adekvansbeslutning", "Art. 45"),
@@ -286,7 +281,6 @@ DPIA_RESULTS = _terms(
 )
 WP248_CRITERIA = tuple(k for k, t in DPIA_CRITERIA.items() if (t.article or "").startswith("WP248"))
 ART35_3_CASES = tuple(k for k in DPIA_CRITERIA if k.startswith("art35"))
-LISTED_CASES = tuple(DPIA_LIST)
 
 
 def term_label(vocab: dict[str, Term], code: Optional[str], lang: str = "en") -> str:

@@ -95,15 +95,20 @@ def demo_url(sqlite_demo_url: str, monkeypatch: Any) -> Iterator[str]:
     st.cache_resource.clear()
 
 
-def app_page(name: str, lang: str = "en", **session: Any) -> Any:
+def app_page(name: str, lang: str = "en", *, timeout: float = 60, **session: Any) -> Any:
     """One dashboard page (``ropa/ui/pages/<name>.py``) run once through AppTest, with session state
-    set first; fails on any exception the page raised."""
+    set first; fails on any exception the page raised. ``timeout``: seconds a run may take."""
     from streamlit.testing.v1 import AppTest
 
-    at = AppTest.from_file(str(ROOT / "ropa" / "ui" / "pages" / f"{name}.py"), default_timeout=60)
+    at = AppTest.from_file(str(ROOT / "ropa" / "ui" / "pages" / f"{name}.py"), default_timeout=timeout)
     at.session_state["lang"] = lang
     for k, v in session.items():
         at.session_state[k] = v
+    return rerun(at)
+
+
+def rerun(at: Any) -> Any:
+    """Run an AppTest again (after a click or an input); fails on any exception the page raised."""
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     return at

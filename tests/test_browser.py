@@ -17,6 +17,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
 from urllib.parse import urlparse
 from pathlib import Path
 
@@ -57,22 +58,23 @@ def _wait_healthy(proc: subprocess.Popen[bytes], port: int, log: Path, timeout: 
     pytest.fail(f"streamlit did not answer {url} within {timeout:.0f} s:\n{log.read_text(errors='replace')[-4000:]}")
 
 
-@pytest.fixture
-def server(tmp_path):
-    """The app on a free port against a new database in tmp_path; stopped afterwards."""
+@contextlib.contextmanager
+def streamlit_app(log: Path, env: dict[str, str], *, bind_address: bool = True) -> Iterator[str]:
+    """``streamlit run app.py`` on a free port, with ``env`` added to the environment and its output
+    in ``log``; yields its URL once it answers, and stops it afterwards. ``bind_address=False``
+    leaves the address to the app's own .streamlit/config.toml."""
     port = _free_port()
-    env = {**os.environ, "ROPA_DATABASE_URL": f"sqlite:///{tmp_path / 'ropa.db'}", "ROPA_USER": "browser-test",
-           "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false"}
-    log = tmp_path / "streamlit.log"
+    env = {**os.environ, "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false", **env}
+    address = ["--server.address", "127.0.0.1"] if bind_address else []
     with log.open("wb") as out:
         proc = subprocess.Popen(
             [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true", "--server.port", str(port),
-             "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
+             *address, "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
             cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
         )
     try:
         _wait_healthy(proc, port, log)
-        yield f"http://127.0.0.1:{port}", log
+        yield f"http://127.0.0.1:{port}"
     finally:
         proc.terminate()
         try:
@@ -80,6 +82,14 @@ def server(tmp_path):
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait(timeout=15)
+
+
+@pytest.fixture
+def server(tmp_path):
+    """The app on a free port against a new database in tmp_path; stopped afterwards."""
+    log = tmp_path / "streamlit.log"
+    with streamlit_app(log, {"ROPA_DATABASE_URL": f"sqlite:///{tmp_path / 'ropa.db'}", "ROPA_USER": "browser-test"}) as url:
+        yield url, log
 
 
 @pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"{CHROMIUM} is missing (apt-get install -y chromium; .ci/run does)")

@@ -4,16 +4,13 @@ through Playwright (see test_browser.py for how the server is started)."""
 from __future__ import annotations
 
 import contextlib
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from ropa import db, users
 from ropa.demo import open_register
-from test_browser import CHROMIUM, CHROMIUM_ARGS, ROOT, TIMEOUT_MS, _free_port, _wait_healthy
+from test_browser import CHROMIUM, CHROMIUM_ARGS, TIMEOUT_MS, streamlit_app
 
 PASSWORD = "correct horse battery"
 
@@ -25,27 +22,10 @@ def server_with_users(sqlite_demo_url, tmp_path):
         users.add_user(s, "dora", role="dpo", password=PASSWORD, actor="setup")
         users.add_user(s, "ed", role="editor", password=PASSWORD, orgs=["Janteloppet"], actor="dora")
     engine.dispose()
-    port = _free_port()
-    env = {**os.environ, "ROPA_DATABASE_URL": sqlite_demo_url, "ROPA_SIGNIN_DELAY_SECONDS": "0",
-           "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false"}
-    log = tmp_path / "streamlit.log"
-    with log.open("wb") as out:
-        # No --server.address: the app's own .streamlit/config.toml keeps it on 127.0.0.1.
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true", "--server.port", str(port),
-             "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
-            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
-        )
-    try:
-        _wait_healthy(proc, port, log)
-        yield f"http://127.0.0.1:{port}", sqlite_demo_url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=15)
+    env = {"ROPA_DATABASE_URL": sqlite_demo_url, "ROPA_SIGNIN_DELAY_SECONDS": "0"}
+    # No --server.address: the app's own .streamlit/config.toml keeps it on 127.0.0.1.
+    with streamlit_app(tmp_path / "streamlit.log", env, bind_address=False) as url:
+        yield url, sqlite_demo_url
 
 
 @pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"{CHROMIUM} is missing (apt-get install -y chromium; .ci/run does)")

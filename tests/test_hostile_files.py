@@ -26,6 +26,7 @@ from sqlalchemy import text
 from ropa import db, imports, interchange, isolation
 from ropa.errors import ValidationFailed, explain
 from ropa.excel import extent, mapping, reader
+from conftest import app_page
 
 ROOT = Path(__file__).resolve().parent.parent
 NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -289,16 +290,9 @@ def test_database_refusals_are_sentences_naming_the_field(engine, backend):
 
 def _page(name: str, url: str, **session: Any) -> Any:
     import streamlit as st
-    from streamlit.testing.v1 import AppTest
 
     st.cache_resource.clear()
-    at = AppTest.from_file(str(ROOT / "ropa" / "ui" / "pages" / f"{name}.py"), default_timeout=180)
-    at.session_state["lang"] = "en"
-    for k, v in session.items():
-        at.session_state[k] = v
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+    return app_page(name, "en", timeout=180, **session)
 
 
 def _shown(at: Any) -> str:

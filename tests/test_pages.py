@@ -6,36 +6,16 @@ from __future__ import annotations
 import re
 from datetime import date
 from pathlib import Path
-from typing import Any
 
 import pytest
-import streamlit as st
 from sqlalchemy import select
 from streamlit.testing.v1 import AppTest
 
 from ropa import checks, db, editing, registry, stats, vocab
 from ropa.models import AuditEvent
+from conftest import app_page as page
 
 ROOT = Path(__file__).resolve().parent.parent
-PAGES = ROOT / "ropa" / "ui" / "pages"
-
-
-@pytest.fixture
-def demo_url(sqlite_demo_url, monkeypatch):
-    monkeypatch.setenv("ROPA_DATABASE_URL", sqlite_demo_url)
-    st.cache_resource.clear()
-    yield sqlite_demo_url
-    st.cache_resource.clear()
-
-
-def page(name: str, lang: str = "en", **session: Any) -> AppTest:
-    at = AppTest.from_file(str(PAGES / f"{name}.py"), default_timeout=60)
-    at.session_state["lang"] = lang
-    for k, v in session.items():
-        at.session_state[k] = v
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
 
 
 def texts(at: AppTest) -> str:

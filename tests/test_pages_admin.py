@@ -16,9 +16,10 @@ from streamlit.testing.v1 import AppTest
 from ropa import checks, db, registry
 from ropa.fields import ACTIVITY, ORGANISATION, RECIPIENT
 from ropa.models import AuditEvent
+from conftest import app_page as page
+from conftest import rerun
 
 ROOT = Path(__file__).resolve().parent.parent
-PAGES = ROOT / "ropa" / "ui" / "pages"
 ACTOR = "page-tester"
 
 
@@ -45,22 +46,6 @@ def _plain(label: str) -> str:
 
     m = re.fullmatch(r":\w+\[:material/\w+: (.*)\]", label)
     return m.group(1) if m else label
-
-
-def page(name: str, lang: str = "en", **session: Any) -> AppTest:
-    at = AppTest.from_file(str(PAGES / f"{name}.py"), default_timeout=60)
-    at.session_state["lang"] = lang
-    for k, v in session.items():
-        at.session_state[k] = v
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
-
-
-def rerun(at: AppTest) -> AppTest:
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
 
 
 def errors(at: AppTest) -> list[str]:

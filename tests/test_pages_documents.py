@@ -3,33 +3,17 @@
 from __future__ import annotations
 
 import io
-from pathlib import Path
 from typing import Any
 
 import pytest
-import streamlit as st
 from pypdf import PdfReader
 from streamlit.testing.v1 import AppTest
+from conftest import app_page
 
-PAGES = Path(__file__).resolve().parent.parent / "ropa" / "ui" / "pages"
-
-
-@pytest.fixture
-def demo_url(sqlite_demo_url: str, monkeypatch: Any) -> Any:
-    monkeypatch.setenv("ROPA_DATABASE_URL", sqlite_demo_url)
-    st.cache_resource.clear()
-    yield sqlite_demo_url
-    st.cache_resource.clear()
 
 
 def run(name: str, lang: str, **session: Any) -> AppTest:
-    at = AppTest.from_file(str(PAGES / f"{name}.py"), default_timeout=120)
-    at.session_state["lang"] = lang
-    for k, v in session.items():
-        at.session_state[k] = v
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+    return app_page(name, lang, timeout=120, **session)
 
 
 @pytest.mark.parametrize("lang", ["nb", "en"])

@@ -224,3 +224,32 @@ def test_filters_and_search(demo_engine):
         jl = registry.list_activities(s, filter=f(org="Janteloppet", text="MARKEDSFØRING"))
         assert jl and all(a.organisation.name == "Janteloppet" for a in jl)
         assert registry.count_activities(s, f(text="zzz-no-such-thing")) == 0
+
+
+def test_an_update_that_changes_nothing_writes_nothing(org_engine):
+    """For every kind of record: the same content again keeps the version and adds no audit event."""
+    with db.transaction(org_engine) as s:
+        registry.create_activity(s, "Fjordkraft Test AS", activity(), actor="alice")
+    events = count(org_engine, AuditEvent)
+    with db.transaction(org_engine) as s:
+        org = registry.get_organisation(s, "Fjordkraft Test AS")
+        same = registry.update_organisation(s, org.name, registry.organisation_dict(org), expected_version=1, actor="bob")
+        assert same.version == 1
+        rec = registry.get_recipient(s, org.name, "Skatteetaten")
+        same_rec = registry.update_recipient(s, org.name, rec.name, registry.recipient_dict(rec), expected_version=rec.version, actor="bob")
+        assert same_rec.version == 1
+        act = registry.get_activity(s, org.name, "HR-01")
+        assert registry.update_activity(s, org.name, "HR-01", registry.activity_dict(act), expected_version=1, actor="bob") == []
+    with db.session(org_engine) as s:
+        assert registry.get_organisation(s, "Fjordkraft Test AS").version == 1
+        assert registry.get_recipient(s, "Fjordkraft Test AS", "Skatteetaten").version == 1
+        assert registry.get_activity(s, "Fjordkraft Test AS", "HR-01").version == 1
+    assert count(org_engine, AuditEvent) == events
+    # An unchanged copy of an older version is still a conflict (as for an edited one): nothing is written.
+    with db.transaction(org_engine) as s:
+        org = registry.get_organisation(s, "Fjordkraft Test AS")
+        registry.update_organisation(s, org.name, {**registry.organisation_dict(org), "phone": "+47 12 34 56 78"},
+                                     expected_version=1, actor="alice")
+    with pytest.raises(Conflict), db.transaction(org_engine) as s:
+        registry.update_organisation(s, "Fjordkraft Test AS", {"name": "Fjordkraft Test AS", "country": "NO",
+                                                               "org_number": "999888777"}, expected_version=1, actor="bob")

@@ -24,9 +24,9 @@ from streamlit.testing.v1 import AppTest
 from ropa import cli, db, registry, text, uploads
 from ropa.errors import ValidationFailed
 from ropa.excel import mapping
+from conftest import app_page as page
 
 ROOT = Path(__file__).resolve().parent.parent
-PAGES = ROOT / "ropa" / "ui" / "pages"
 
 # An image from a host (a tracking pixel), a link that hides its target, colour, LaTeX, HTML.
 ORG = "Pixel ![x](http://127.0.0.1:9/org-pixel.png) [click](http://evil.example/org) :red[ORG] $x^2$ <b>b</b>"
@@ -105,16 +105,6 @@ def hostile_url(tmp_path, monkeypatch):
     st.cache_resource.clear()
     yield url
     st.cache_resource.clear()
-
-
-def page(name: str, lang: str, **session: Any) -> AppTest:
-    at = AppTest.from_file(str(PAGES / f"{name}.py"), default_timeout=60)
-    at.session_state["lang"] = lang
-    for k, v in session.items():
-        at.session_state[k] = v
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
 
 
 # ---------------------------------------------------------------------------------------------
@@ -418,12 +408,10 @@ def test_the_import_page_survives_a_damaged_mapping_and_a_bad_name(hostile_url, 
 @pytest.mark.skipif(not Path("/usr/bin/chromium").exists(), reason="/usr/bin/chromium is missing")
 def test_a_hostile_name_loads_nothing_in_a_real_browser(tmp_path):
     import http.server
-    import subprocess
-    import sys
     import threading
 
     from playwright.sync_api import expect, sync_playwright
-    from test_browser import CHROMIUM, CHROMIUM_ARGS, _free_port, _wait_healthy
+    from test_browser import CHROMIUM, CHROMIUM_ARGS, streamlit_app
 
     hits: list[str] = []
 
@@ -448,22 +436,14 @@ def test_a_hostile_name_loads_nothing_in_a_real_browser(tmp_path):
         registry.create_organisation(s, {"name": name, "country": "NO"}, actor="t")
     engine.dispose()
 
-    port = _free_port()
-    log = tmp_path / "streamlit.log"
-    env = {**os.environ, "ROPA_DATABASE_URL": url, "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false"}
-    with log.open("wb") as out:
-        proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
-                                 "--server.port", str(port), "--server.address", "127.0.0.1",
-                                 "--server.fileWatcherType", "none"], cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
     try:
-        _wait_healthy(proc, port, log)
-        with sync_playwright() as pw:
+        with streamlit_app(tmp_path / "streamlit.log", {"ROPA_DATABASE_URL": url}) as app_url, sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
             try:
                 page_ = browser.new_page(viewport={"width": 1400, "height": 1000})
                 page_.set_default_timeout(60_000)
                 expect.set_options(timeout=60_000)
-                page_.goto(f"http://127.0.0.1:{port}", wait_until="domcontentloaded")
+                page_.goto(app_url, wait_until="domcontentloaded")
                 sidebar = page_.locator('[data-testid="stSidebar"]')
                 sidebar.get_by_role("combobox").click()
                 page_.locator('[role="option"]').filter(has_text="Pixel").first.click()
@@ -479,7 +459,5 @@ def test_a_hostile_name_loads_nothing_in_a_real_browser(tmp_path):
             finally:
                 browser.close()
     finally:
-        proc.terminate()
-        proc.wait(timeout=15)
         pixel.shutdown()
     assert hits == [], hits  # nothing was fetched from the host named in the data

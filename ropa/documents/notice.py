@@ -200,9 +200,9 @@ def build_notice(org: dict[str, Any], *, lang: str = "nb", subjects: Optional[st
     acts = [a for a in org.get("activities", []) if a.get("status") != "retired"
             and a.get("role") != "processor" and _matches(subjects, a, Presenter("nb"), Presenter("en"))]
     if not acts:
-        who = f" «{subjects}»" if subjects else ""
-        raise NotFound(t(f"{org['name']} har ingen aktive behandlingsaktiviteter som behandlingsansvarlig{who}.",
-                         f"{org['name']} has no active processing activities as controller{who}."))
+        asked = f" «{subjects}»" if subjects else ""
+        raise NotFound(t(f"{org['name']} har ingen aktive behandlingsaktiviteter som behandlingsansvarlig{asked}.",
+                         f"{org['name']} has no active processing activities as controller{asked}."))
     name = org["name"]
     contact = org.get("email") or org.get("phone") or org.get("website")
     sections: list[NoticeSection] = []

@@ -16,6 +16,7 @@ from typing import Any, Optional
 from sqlmodel import Session
 
 from ropa import vocab
+from ropa.text import Words
 from ropa.fields import ACTIVITY, ORGANISATION, RECIPIENT, TRANSFER, FieldSpec
 
 LANGS = ("nb", "en")
@@ -78,7 +79,7 @@ class Presenter:
         self.lang = lang
 
     def t(self, nb: str, en: str) -> str:
-        return nb if self.lang == "nb" else en
+        return Words(nb, en).in_(self.lang)
 
     @property
     def not_recorded(self) -> str:

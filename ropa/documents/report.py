@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import IO, Any, Optional, Union
 
 from sqlalchemy import func, select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from ropa import checks
 from ropa.audit import in_oslo  # the dates a reader in Norway expects (stored times are UTC)
@@ -37,9 +37,9 @@ class RegisterVersion:
 
 def register_version(session: Session, until: Optional[datetime] = None) -> RegisterVersion:
     """The register's state now, or at the moment ``until`` (the changes made by then)."""
-    stmt = select(func.count(AuditEvent.id), func.max(AuditEvent.at))
+    stmt = select(func.count(col(AuditEvent.id)), func.max(col(AuditEvent.at)))
     if until is not None:
-        stmt = stmt.where(AuditEvent.at <= until)
+        stmt = stmt.where(col(AuditEvent.at) <= until)
     change, at = session.execute(stmt).one()
     return RegisterVersion(int(change or 0), at)
 

@@ -23,7 +23,7 @@ from ropa.schema import transparency_dict
 from ropa import vocab
 from ropa.errors import MESSAGE_LANG
 from ropa.excel import parse
-from ropa.fields import ACTIVITY, ORGANISATION, RECIPIENT, TRANSFER
+from ropa.fields import ACTIVITY, ORGANISATION
 
 NONE_WORDS = frozenset({"none", "ingen", "n/a", "na", "nei", "no", "-", "–", "ikke aktuelt", "not applicable", "no transfers",
                         "ingen overføringer", "ingen overføring", "nil", "ingen tredjelandsoverføring"})
@@ -101,11 +101,6 @@ def text(value: Any) -> Optional[str]:
 def _short(value: Any, limit: int = 80) -> str:
     s = " ".join(str(value).split())
     return s if len(s) <= limit else s[: limit - 1] + "…"
-
-
-def _get(record: dict[str, Any], key: str) -> Any:
-    head, _, tail = key.partition(".")
-    return (record.get(head) or {}).get(tail) if tail else record.get(key)
 
 
 def _set(record: dict[str, Any], key: str, value: Any) -> None:
@@ -407,9 +402,9 @@ def _art9_from_bases(act: dict[str, Any], lines: list[str]) -> list[str]:
             out.append(rest if codes else line)
     if found:
         have = {c["code"] for c in act.get("art9_conditions") or []}
-        for code, words in found:
+        for code, note in found:
             if code in vocab.ART9_CONDITIONS and code not in have:
-                act.setdefault("art9_conditions", []).append({"code": code, "note": words, "documentation": None})
+                act.setdefault("art9_conditions", []).append({"code": code, "note": note, "documentation": None})
                 have.add(code)
     return out
 
@@ -1019,5 +1014,3 @@ def merge_recipient(into: dict[str, Any], other: dict[str, Any]) -> list[str]:
 def copy_activity(act: dict[str, Any]) -> dict[str, Any]:
     return copy.deepcopy(act)
 
-
-LABEL_TABLES = {"activity": ACTIVITY, "transfer": TRANSFER, "recipient": RECIPIENT, "organisation": ORGANISATION}

@@ -8,14 +8,13 @@ whole. Values are rendered as short text in the user's language, the field named
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any, Optional
+from dataclasses import dataclass
+from typing import Any
 
 from ropa import vocab
 from ropa.fields import ACTIVITY
 
 _NESTED = ("retention", "dpia")
-_SKIP = {"dpia.screening"}  # answered in the editor; shown as a whole only when it changes
 
 
 @dataclass
@@ -38,17 +37,6 @@ class FieldChange:
 
     def line(self, lang: str = "en") -> str:
         return f"{self.label(lang)}: {self.show(self.old, lang)} → {self.show(self.new, lang)}"
-
-
-@dataclass
-class ActivityChange:
-    """One activity of the file and what importing it would do."""
-
-    organisation: str
-    ref: str
-    name: Optional[str]
-    status: str  # new | changed | unchanged
-    fields: list[FieldChange] = field(default_factory=list)
 
 
 def _flat(act: dict[str, Any]) -> dict[str, Any]:

@@ -54,6 +54,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.properties import PageSetupProperties
 from sqlalchemy import exists, func, or_, select
 from sqlmodel import Session
+from sqlmodel import col as column
 
 from ropa import __version__, registry, snapshot, vocab
 from ropa.errors import InvalidOption
@@ -192,7 +193,7 @@ class _StreamSheet(WriteOnlyWorksheet):
 
     def _write_rows(self) -> Any:  # replaces openpyxl's generator of the same name
         try:
-            xf = self._writer.xf.send(True)  # type: ignore[union-attr]
+            xf = self._writer.xf.send(True)
         except StopIteration:
             self._already_saved()
         with xf.element("sheetData"):
@@ -205,7 +206,7 @@ class _StreamSheet(WriteOnlyWorksheet):
                     index += 1
             except GeneratorExit:
                 pass
-        self._writer.xf.send(None)  # type: ignore[union-attr]
+        self._writer.xf.send(None)
 
     def _write_row(self, xf: Any, write: Callable[[str], None], row: Sequence[Any], index: int) -> None:
         fit, safe_id, date_id = self.fit, self._styles.safe_id, self._styles.date_id
@@ -286,7 +287,7 @@ def _pages_wide(sheet: Sheet) -> int:
     room = _PAGE_UNITS.get(sheet.paper, _PAGE_UNITS[_A4])
     if sum(widths) <= room:
         return 1
-    return max(1, -(-(sum(widths) - frozen) // max(room - frozen, 1)))
+    return max(1, int(-(-(sum(widths) - frozen) // max(room - frozen, 1))))
 
 
 def _print_setup(ws: Any, lang: str, *, landscape: bool, title: str, paper: str = _A4, grid: bool = True) -> None:
@@ -414,7 +415,7 @@ def _organisations(session: Session, names: Optional[Sequence[str]], lang: str) 
     ids = [r.id for r in rows]
     custom: dict[Optional[int], dict[str, dict[str, vocab.Term]]] = {}
     if ids:
-        stmt = select(Term).where(or_(Term.organisation_id.in_(ids), Term.organisation_id.is_(None)))  # type: ignore[union-attr,attr-defined]
+        stmt = select(Term).where(or_(column(Term.organisation_id).in_(ids), column(Term.organisation_id).is_(None)))
         for t in session.execute(stmt).scalars():
             custom.setdefault(t.organisation_id, {}).setdefault(t.kind, {})[t.key] = vocab.Term(t.key, t.label_en, t.label_nb)
     out = []
@@ -425,8 +426,8 @@ def _organisations(session: Session, names: Optional[Sequence[str]], lang: str) 
         doc["version"] = org.version  # in its ropa:json: an import of an old copy cannot undo newer saves
         # Recipients no activity uses belong to the organisation in the JSON format.
         unused = session.execute(
-            select(Recipient).where(Recipient.organisation_id == r.id, ~exists().where(snapshot.L.c.recipient_id == Recipient.id))
-            .order_by(Recipient.name)
+            select(Recipient).where(column(Recipient.organisation_id) == r.id, ~exists().where(snapshot.L.c.recipient_id == column(Recipient.id)))
+            .order_by(column(Recipient.name))
         ).scalars()
         doc["recipients"] = [registry.recipient_dict(x, version=True) for x in unused]
         terms = {kind: dict(v) for kind, v in custom.get(None, {}).items()}
@@ -454,7 +455,7 @@ def _recipients(session: Session, org_id: int) -> list[dict[str, Any]]:
 def _count_activities(session: Session, org_ids: list[int]) -> int:
     if not org_ids:
         return 0
-    stmt = select(func.count()).select_from(ProcessingActivity).where(ProcessingActivity.organisation_id.in_(org_ids))  # type: ignore[attr-defined]
+    stmt = select(func.count()).select_from(ProcessingActivity).where(column(ProcessingActivity.organisation_id).in_(org_ids))
     return int(session.execute(stmt).scalar_one())
 
 
@@ -655,7 +656,7 @@ def _write_cover(ws: _StreamSheet, organisations: list[_Org], summary: WorkbookS
             elif spec.kind == "bool":
                 value = layout.yes_no(doc.get(spec.key), lang)
             elif spec.kind == "countries":
-                value = ", ".join(layout.country(c, lang) for c in doc.get(spec.key) or [])
+                value = ", ".join(layout.country(c, lang) or "" for c in doc.get(spec.key) or [])
             elif spec.vocab == "countries":
                 value = layout.country(doc.get(spec.key), lang)
             elif spec.kind == "list":
@@ -679,8 +680,7 @@ def _write_metadata(ws: _StreamSheet, lang: str, today: date, orgs: Optional[Seq
         if key != "findings" or has_findings:
             rows.append((f"sheet:{key}", layout.sheet_name(key, lang)))
     for key, value in rows:
-        en, nb = layout.METADATA_MEANINGS[key.partition(":")[0]]
-        ws.append([key, value, nb if lang == "nb" else en])
+        ws.append([key, value, layout.METADATA_MEANINGS[key.partition(":")[0]].in_(lang)])
 
 
 def _save(wb: Workbook, target: Union[str, Path, IO[bytes]]) -> None:

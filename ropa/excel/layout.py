@@ -47,6 +47,7 @@ from typing import Any, Optional
 
 from ropa import vocab
 from ropa.fields import ACTIVITY, ORGANISATION, ORGANISATION_FIELDS, RECIPIENT, TRANSFER, WORKBOOK, FieldSpec
+from ropa.text import Words
 
 WORKBOOK_FORMAT = "ropa-workbook"
 WORKBOOK_VERSION = 1
@@ -58,26 +59,25 @@ JSON_CHUNK = 32_000
 JSON_SPARE_COLUMNS = 16  # hidden columns reserved for ropa:json and its continuation cells
 
 # Words of the cover, the footer and the metadata sheet (not column headers: those are in fields.py).
-TEXTS: dict[str, tuple[str, str]] = {  # key: (en, nb)
-    "title": ("Record of processing activities", "Protokoll over behandlingsaktiviteter"),
-    "subtitle": ("GDPR Article 30", "Personvernforordningen artikkel 30"),
-    "generated": ("Generated", "Generert"),
-    "activities": ("Processing activities", "Antall behandlingsaktiviteter"),
-    "transfers": ("Transfers to third countries", "Antall overføringer til tredjestat"),
-    "findings": ("Open findings", "Åpne avvik"),
-    "organisations": ("Organisations", "Virksomheter"),
-    "as_of": ("The register as it was", "Registeret slik det var"),
-    "yes": ("Yes", "Ja"),
-    "no": ("No", "Nei"),
-    "unanswered": ("not answered", "ikke besvart"),
-    "page": ("Page &P of &N", "Side &P av &N"),
-    "none": ("–", "–"),
+TEXTS: dict[str, Words] = {
+    "title": Words(en="Record of processing activities", nb="Protokoll over behandlingsaktiviteter"),
+    "subtitle": Words(en="GDPR Article 30", nb="Personvernforordningen artikkel 30"),
+    "generated": Words(en="Generated", nb="Generert"),
+    "activities": Words(en="Processing activities", nb="Antall behandlingsaktiviteter"),
+    "transfers": Words(en="Transfers to third countries", nb="Antall overføringer til tredjestat"),
+    "findings": Words(en="Open findings", nb="Åpne avvik"),
+    "organisations": Words(en="Organisations", nb="Virksomheter"),
+    "as_of": Words(en="The register as it was", nb="Registeret slik det var"),
+    "yes": Words(en="Yes", nb="Ja"),
+    "no": Words(en="No", nb="Nei"),
+    "unanswered": Words(en="not answered", nb="ikke besvart"),
+    "page": Words(en="Page &P of &N", nb="Side &P av &N"),
+    "none": Words(en="–", nb="–"),
 }
 
 
 def text(key: str, lang: str) -> str:
-    en, nb = TEXTS[key]
-    return nb if lang == "nb" else en
+    return TEXTS[key].in_(lang)
 
 
 @dataclass
@@ -386,10 +386,18 @@ ACTIVITIES = Sheet("activities", "Processing activities", "Behandlingsaktivitete
 ))
 
 T = TRANSFER
+
+
+def _of_activity(c: Context) -> dict[str, Any]:
+    """The activity a transfer row belongs to (a transfer is always rendered with it)."""
+    assert c.activity is not None
+    return c.activity
+
+
 TRANSFERS = Sheet("transfers", "Transfers", "Overføringer", freeze_after="name", columns=(
     _org_name(),
-    _col(A, "ref", lambda t, c: c.activity["ref"], 10),  # type: ignore[index]
-    _col(A, "name", lambda t, c: c.activity["name"], 30),  # type: ignore[index]
+    _col(A, "ref", lambda t, c: _of_activity(c)["ref"], 10),
+    _col(A, "name", lambda t, c: _of_activity(c)["name"], 30),
     _col(T, "recipient", lambda t, c: t["recipient"], 28),
     _col(T, "country", lambda t, c: country(t["country"], c.lang), 18, codes="countries"),
     _col(WORKBOOK, "country_code", lambda t, c: t["country"], 11, codes="countries", code_values=True),
@@ -442,13 +450,13 @@ def _org_field(key: str) -> Render:
 def _org_column(spec: FieldSpec) -> Column:
     render = _org_field(spec.key)
     if spec.kind == "bool":
-        return Column(spec.key, spec, lambda o, c, r=render: yes_no(r(o, c), c.lang), 14, codes="yes_no")  # type: ignore[misc]
+        return Column(spec.key, spec, lambda o, c: yes_no(render(o, c), c.lang), 14, codes="yes_no")
     if spec.kind == "countries":
-        return Column(spec.key, spec, lambda o, c, r=render: ", ".join(country(x, c.lang) for x in r(o, c) or []), 20)  # type: ignore[misc]
+        return Column(spec.key, spec, lambda o, c: ", ".join(country(x, c.lang) or "" for x in render(o, c) or []), 20)
     if spec.vocab == "countries":
-        return Column(spec.key, spec, lambda o, c, r=render: country(r(o, c), c.lang), 16, codes="countries")  # type: ignore[misc]
+        return Column(spec.key, spec, lambda o, c: country(render(o, c), c.lang), 16, codes="countries")
     if spec.kind == "list":
-        return Column(spec.key, spec, lambda o, c, r=render: lines(r(o, c) or []), 30)  # type: ignore[misc]
+        return Column(spec.key, spec, lambda o, c: lines(render(o, c) or []), 30)
     return Column(spec.key, spec, render, 30 if spec.kind == "longtext" else 20)
 
 
@@ -481,26 +489,26 @@ FINDINGS = Sheet("findings", "Findings", "Avvik", freeze_after="finding.severity
 
 DATA_SHEETS: tuple[Sheet, ...] = (ACTIVITIES, TRANSFERS, RECIPIENTS, PROCESSOR, ORGANISATIONS, FINDINGS)
 
-# The sheets without a header-row layout, by key: (en, nb).
-COVER = ("Cover", "Forside")
-CODE_LISTS_SHEET = ("Code lists", "Kodeverk")
-METADATA = ("Metadata", "Metadata")
+# The names of the sheets without a header-row layout.
+COVER = Words(en="Cover", nb="Forside")
+CODE_LISTS_SHEET = Words(en="Code lists", nb="Kodeverk")
+METADATA = Words(en="Metadata", nb="Metadata")
 METADATA_HEADERS = {"en": ("key", "value", "meaning"), "nb": ("nøkkel", "verdi", "betydning")}
 # The keys stay machine words (the importer reads them); the third column says what each means.
-METADATA_MEANINGS: dict[str, tuple[str, str]] = {  # key: (en, nb)
-    "format": ("This file is a ropa workbook; the importer recognises it by this sheet.",
-               "Filen er en ropa-arbeidsbok; importen kjenner den igjen på dette arket."),
-    "version": ("Version of the workbook's layout.", "Versjon av arbeidsbokens oppsett."),
-    "language": ("Language of the headers and labels (nb bokmål, en English).", "Språket i overskrifter og etiketter (nb bokmål, en engelsk)."),
-    "generated": ("Date the workbook was written.", "Datoen arbeidsboken ble skrevet."),
-    "generated_at": ("Time the workbook was written.", "Tidspunktet arbeidsboken ble skrevet."),
-    "generator": ("Program and version that wrote it.", "Programmet og versjonen som skrev den."),
-    "register_format": ("Format of the hidden ropa:json cells.", "Formatet på de skjulte ropa:json-cellene."),
-    "register_version": ("Version of that format.", "Versjonen av det formatet."),
-    "organisations": ("Organisations included (* for all).", "Virksomhetene som er med (* for alle)."),
-    "sheet": ("Name of a sheet in this workbook.", "Navnet på et ark i arbeidsboken."),
-    "as_of": ("The state of the register written: a snapshot or a past moment (absent: the register then).",
-              "Hvilken tilstand av registeret som er skrevet: et øyeblikksbilde eller et tidligere tidspunkt (mangler: registeret da)."),
+METADATA_MEANINGS: dict[str, Words] = {
+    "format": Words(en="This file is a ropa workbook; the importer recognises it by this sheet.",
+                    nb="Filen er en ropa-arbeidsbok; importen kjenner den igjen på dette arket."),
+    "version": Words(en="Version of the workbook's layout.", nb="Versjon av arbeidsbokens oppsett."),
+    "language": Words(en="Language of the headers and labels (nb bokmål, en English).", nb="Språket i overskrifter og etiketter (nb bokmål, en engelsk)."),
+    "generated": Words(en="Date the workbook was written.", nb="Datoen arbeidsboken ble skrevet."),
+    "generated_at": Words(en="Time the workbook was written.", nb="Tidspunktet arbeidsboken ble skrevet."),
+    "generator": Words(en="Program and version that wrote it.", nb="Programmet og versjonen som skrev den."),
+    "register_format": Words(en="Format of the hidden ropa:json cells.", nb="Formatet på de skjulte ropa:json-cellene."),
+    "register_version": Words(en="Version of that format.", nb="Versjonen av det formatet."),
+    "organisations": Words(en="Organisations included (* for all).", nb="Virksomhetene som er med (* for alle)."),
+    "sheet": Words(en="Name of a sheet in this workbook.", nb="Navnet på et ark i arbeidsboken."),
+    "as_of": Words(en="The state of the register written: a snapshot or a past moment (absent: the register then).",
+                   nb="Hvilken tilstand av registeret som er skrevet: et øyeblikksbilde eller et tidligere tidspunkt (mangler: registeret da)."),
 }
 SHEET_ORDER = ("cover", "activities", "transfers", "recipients", "processor", "organisations", "findings",
                "code_lists", "metadata")
@@ -511,8 +519,7 @@ def sheet_name(key: str, lang: str) -> str:
     for s in DATA_SHEETS:
         if s.key == key:
             return s.name(lang)
-    en, nb = {"cover": COVER, "code_lists": CODE_LISTS_SHEET, "metadata": METADATA}[key]
-    return nb if lang == "nb" else en
+    return {"cover": COVER, "code_lists": CODE_LISTS_SHEET, "metadata": METADATA}[key].in_(lang)
 
 
 def sheet_for(name: str) -> Optional[str]:
@@ -545,7 +552,6 @@ CODE_LISTS: tuple[CodeList, ...] = (
     CodeList("yes_no", WORKBOOK["yes_no"], lambda lang: [("true", text("yes", lang)), ("false", text("no", lang))]),
     CodeList("countries", T["country"], lambda lang: vocab.countries(lang)),
 )
-CODE_LIST = {c.key: c for c in CODE_LISTS}
 
 
 def join_json(cells: Sequence[Any]) -> str:

@@ -322,7 +322,7 @@ def _family_match(group: str, sub: str) -> Optional[str]:
 
 def _score(headers: Sequence[str], overrides: dict[str, str], forced: Optional[dict[int, str]] = None) -> int:
     """How many distinct fields a header row names."""
-    keys = set()
+    keys: set[Optional[str]] = set()
     for i, h in enumerate(headers):
         if forced and i in forced:
             keys.add(forced[i])

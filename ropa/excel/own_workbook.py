@@ -34,7 +34,7 @@ from ropa.schema import ActivityJSON, normalise_name
 
 def is_own_workbook(book: reader.Book) -> Optional[dict[str, str]]:
     """The Metadata sheet's key/value pairs when this is a ropa workbook, else None."""
-    sheet = book.sheet(layout.METADATA[0])
+    sheet = book.sheet(layout.METADATA.en)
     if sheet is None:
         return None
     meta = {}

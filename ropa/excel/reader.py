@@ -47,7 +47,6 @@ _CHUNK = 1024 * 1024
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
 EMPTY_ZIP_MAGIC = b"PK\x05\x06"
-SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods", ".csv", ".txt", ".tsv")
 ODS_MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"
 # Whether SheetData.stream may read a large .xlsx sheet with ropa.excel.xlsx_stream (which can
 # raise NotStreamable part-way: the importer then reads the file again with this off).
@@ -256,17 +255,20 @@ def _inflate(zf: zipfile.ZipFile, info: zipfile.ZipInfo, path: Path, total: int)
     return total + produced
 
 
+_LOCAL_HEADER_SIZE = 30  # zipfile.sizeFileHeader (not public): a local file header's fixed part, APPNOTE 4.3.7
+
+
 def _raw_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> io.BytesIO:
     """The compressed bytes of a part (bounded by its compressed size, which the file's size caps)."""
     fp = zf.fp
     assert fp is not None
     fp.seek(info.header_offset)
-    header = fp.read(zipfile.sizeFileHeader)
-    if len(header) != zipfile.sizeFileHeader or header[:4] != b"PK\x03\x04":
+    header = fp.read(_LOCAL_HEADER_SIZE)
+    if len(header) != _LOCAL_HEADER_SIZE or header[:4] != b"PK\x03\x04":
         raise zipfile.BadZipFile("bad local header")
     name_len = int.from_bytes(header[26:28], "little")
     extra_len = int.from_bytes(header[28:30], "little")
-    fp.seek(info.header_offset + zipfile.sizeFileHeader + name_len + extra_len)
+    fp.seek(info.header_offset + _LOCAL_HEADER_SIZE + name_len + extra_len)
     data = fp.read(info.compress_size)
     if len(data) != info.compress_size:
         raise zipfile.BadZipFile("truncated")
@@ -350,19 +352,24 @@ class _LazySheet(SheetData):
             extent.check_sheet(self.path, member, self.name)
         self._checked = True
 
-    @property  # type: ignore[override]
+    @property
     def rows(self) -> list[list[Any]]:
         self._load()
-        return self._rows  # type: ignore[return-value]
+        assert self._rows is not None  # (read by _load)
+        return self._rows
 
     @rows.setter
     def rows(self, value: list[list[Any]]) -> None:
         self._rows = value
 
-    @property  # type: ignore[override]
+    @property
     def merged(self) -> list[tuple[tuple[int, int], tuple[int, int]]]:
         self._load()
         return self._merged
+
+    @merged.setter
+    def merged(self, value: list[tuple[tuple[int, int], tuple[int, int]]]) -> None:
+        self._merged = value
 
     def stream(self) -> tuple[int, Iterator[list[Any]]]:
         """How many rows there are, and the rows one at a time, straight from calamine when the sheet
@@ -423,7 +430,7 @@ class _LazySheet(SheetData):
             thread.join()
             if isinstance(box[0], Exception):
                 raise box[0]
-            return box[0]  # type: ignore[no-any-return]
+            return box[0]
         self._check()
         return self._read_calamine_sheet()
 
@@ -565,7 +572,8 @@ def read_book(path: Union[str, Path]) -> Book:
         kind = check_zip(p, deferred)
         sheets = _read_calamine(p, kind)
         for sheet in sheets:
-            sheet.deferred = deferred  # type: ignore[attr-defined]
+            if isinstance(sheet, _LazySheet):  # (every one is: calamine's sheets are read when first used)
+                sheet.deferred = deferred
         return Book(p, kind, sheets)
     if container == "ole":
         kind = check_ole(p)

@@ -243,7 +243,9 @@ def _date_styles(zf: zipfile.ZipFile) -> tuple[frozenset[int], frozenset[int]]:
     except KeyError:
         return frozenset(), frozenset()
     formats = dict(BUILTIN_FORMATS)
-    dates, timed, index, in_xfs = set(), set(), 0, False
+    dates: set[int] = set()
+    timed: set[int] = set()
+    index, in_xfs = 0, False
     with f:
         for event, el in iterparse(f, events=("start", "end")):
             if event == "end" and el.tag == f"{_NS}numFmt":

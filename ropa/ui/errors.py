@@ -40,18 +40,23 @@ def problem_table(problems: list[Problem]) -> None:
                  hide_index=True, width="stretch")
 
 
+def sentence(err: BaseException, lang: Optional[str] = None) -> str:
+    """An error as one sentence in ``lang`` (the session's by default), for a page to show now or
+    after its rerun; what is not the user's doing is logged with its traceback."""
+    if not isinstance(err, RopaError):
+        log.error("unexpected error in the dashboard", exc_info=(type(err), err, err.__traceback__))
+    return explain(err, lang or state.lang())
+
+
 def show(err: BaseException, heading: Optional[str] = None) -> None:
     """Draw an error as words in the session's language; log what is not the user's doing."""
-    lang = state.lang()
     if isinstance(err, ValidationFailed):
         st.error(heading or state.t("Inndataene ble avvist; ingenting ble lagret:", "The input was rejected; nothing was saved:"),
                  icon=":material/error:")
         problem_table(err.problems)
         return
-    if not isinstance(err, RopaError):
-        log.error("unexpected error in the dashboard", exc_info=(type(err), err, err.__traceback__))
-    sentence = markdown(explain(err, lang))  # messages quote stored text: it must not render as markup
-    st.error(f"{heading} {sentence}" if heading else sentence, icon=":material/error:")
+    words = markdown(sentence(err))  # messages quote stored text: it must not render as markup
+    st.error(f"{heading} {words}" if heading else words, icon=":material/error:")
 
 
 @contextmanager
@@ -67,4 +72,4 @@ def reported(heading: Optional[str] = None) -> Iterator[Outcome]:
         show(err, heading)
 
 
-__all__ = ["Outcome", "problem_table", "reported", "show"]
+__all__ = ["Outcome", "problem_table", "reported", "sentence", "show"]

@@ -7,7 +7,6 @@ from ropa import checks
 
 SEVERITY_COLOURS = {"error": "red", "warning": "orange", "info": "blue"}  # Streamlit's Markdown colours
 SEVERITY_ICONS = {"error": ":material/error:", "warning": ":material/warning:", "info": ":material/info:"}
-SEVERITY_HEX = {"error": "#d62728", "warning": "#ff9f1c", "info": "#1f77b4"}  # the same colours for charts
 
 
 def severity(sev: str, lang: str, text: str | None = None) -> str:

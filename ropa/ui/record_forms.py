@@ -7,7 +7,6 @@ Only drawing and turning errors into words here; the writes are :mod:`ropa.regis
 from __future__ import annotations
 
 import json
-import logging
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any, Optional
@@ -16,38 +15,35 @@ import streamlit as st
 
 from ropa import vocab
 from ropa.audit import local_time
-from ropa.errors import Conflict, ValidationFailed, explain
+from ropa.errors import Conflict, ValidationFailed
 from ropa.fields import FieldSpec
-from ropa.text import markdown
+from ropa.text import Words, markdown
 from ropa.text import table as safe_table
 
-log = logging.getLogger("ropa.ui")
-
 TEXT = {
-    "none": ("—", "—"),
-    "required": ("Må fylles ut.", "Required."),
-    "unknown_country": ("Ikke en landkode etter ISO 3166.", "Not an ISO 3166 country code."),
-    "conflict": ("{entity} «{key}» ble endret{by} etter at du åpnet den (du redigerte versjon {expected}, nå er den "
-                 "versjon {current}). Ingenting ble lagret.",
-                 "{entity} {key} was changed{by} after you opened it (you edited version {expected}, it is now version "
-                 "{current}); nothing was saved"),
-    "by": (" av {who}", " by {who}"),
-    "organisation": ("Virksomheten", "organisation"),
-    "recipient": ("Mottakeren", "recipient"),
-    "activity": ("Behandlingsaktiviteten", "activity"),
-    "col_actor": ("Hvem", "Who"),
-    "col_at": ("Når", "When"),
-    "col_field": ("Felt", "Field"),
-    "col_old": ("Før", "Before"),
-    "col_new": ("Etter", "After"),
-    "col_version": ("Versjon", "Version"),
-    "deleted": ("(slettet)", "(deleted)"),
+    "none": Words(nb="—", en="—"),
+    "required": Words(nb="Må fylles ut.", en="Required."),
+    "unknown_country": Words(nb="Ikke en landkode etter ISO 3166.", en="Not an ISO 3166 country code."),
+    "conflict": Words(nb="{entity} «{key}» ble endret{by} etter at du åpnet den (du redigerte versjon {expected}, nå er den "
+                         "versjon {current}). Ingenting ble lagret.",
+                      en="{entity} {key} was changed{by} after you opened it (you edited version {expected}, it is now version "
+                         "{current}); nothing was saved"),
+    "by": Words(nb=" av {who}", en=" by {who}"),
+    "organisation": Words(nb="Virksomheten", en="organisation"),
+    "recipient": Words(nb="Mottakeren", en="recipient"),
+    "activity": Words(nb="Behandlingsaktiviteten", en="activity"),
+    "col_actor": Words(nb="Hvem", en="Who"),
+    "col_at": Words(nb="Når", en="When"),
+    "col_field": Words(nb="Felt", en="Field"),
+    "col_old": Words(nb="Før", en="Before"),
+    "col_new": Words(nb="Etter", en="After"),
+    "col_version": Words(nb="Versjon", en="Version"),
+    "deleted": Words(nb="(slettet)", en="(deleted)"),
 }
 
 
 def words(key: str, lang: str) -> str:
-    nb, en = TEXT[key]
-    return nb if lang == "nb" else en
+    return TEXT[key].in_(lang)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -267,15 +263,6 @@ def conflict_view(err: Conflict, table: Mapping[str, FieldSpec], lang: str) -> d
     return {"message": message, "rows": rows}
 
 
-def unexpected(err: Exception, lang: str) -> str:
-    """A readable sentence for an error nobody planned for; the log keeps the traceback.
-
-    Call inside the ``except`` block so the traceback is the one being handled.
-    """
-    log.exception("unexpected error in the dashboard")
-    return explain(err, lang)  # (the one wording for errors, ropa.errors.explain: no class name, no SQL)
-
-
 def show_outcome(outcome: Optional[Mapping[str, Any]]) -> None:
     """Draw what a save left behind: a conflict with the other saves, or an unexpected error.
 
@@ -300,7 +287,3 @@ def split_problems(problems: Mapping[str, list[str]], keys: Sequence[str]) -> di
     other = [f"{k}: {m}" if k else m for k, v in problems.items() if k not in keys for m in v]
     return {"errors": known, "other": other}
 
-
-def md_escape(text: Optional[str]) -> str:
-    """Text as literal Markdown (see :func:`ropa.text.markdown`)."""
-    return markdown(text)

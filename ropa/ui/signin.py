@@ -152,7 +152,8 @@ def _form(engine: Any) -> None:
     if providers is not None:
         if _provider_signed_in():  # signed in there, but no user here has that e-mail
             st.button(t("provider_out"), on_click=st.logout, key="signin_provider_out")
-        for provider in providers or [None]:
+        named: list[Optional[str]] = list(providers)
+        for provider in named or [None]:
             label = t("sso", provider=provider or t("sso_default"))
             st.button(label, key=f"signin_sso_{provider or 'default'}", icon=":material/key:",
                       on_click=(lambda p=provider: st.login(p) if p else st.login()))

@@ -11,7 +11,7 @@ import streamlit as st
 from ropa import db
 from ropa.demo import open_register
 from ropa.settings import database_url
-from ropa.text import markdown
+from ropa.text import Words, markdown
 
 
 @st.cache_resource(show_spinner="Opening the register …")
@@ -38,8 +38,7 @@ def words(table: dict[str, tuple[str, str]]) -> Callable[..., str]:
     chosen = lang()  # fixed for this run: widgets may format their options after the script has run
 
     def t(key: str, **values: Any) -> str:
-        nb, en = table[key]
-        text = nb if chosen == "nb" else en
+        text = Words(*table[key]).in_(chosen)
         return text.format(**values) if values else text
 
     return t
@@ -47,7 +46,7 @@ def words(table: dict[str, tuple[str, str]]) -> Callable[..., str]:
 
 def t(nb: str, en: str) -> str:
     """The words in the session's language."""
-    return nb if lang() == "nb" else en
+    return Words(nb, en).in_(lang())
 
 
 def sidebar_status() -> None:

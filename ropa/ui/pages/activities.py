@@ -138,7 +138,8 @@ with db.session(state.engine()) as s:
         st.stop()
     data = registry.activity_dict(act)
     version = act.version
-    org_doc = registry.organisation_dict(act.organisation)  # type: ignore[arg-type]
+    assert act.organisation is not None  # (loaded with the activity)
+    org_doc = registry.organisation_dict(act.organisation)
     recipients = {r.name: registry.recipient_dict(r) for r in registry.list_recipients(s, org_name)}
     history = registry.activity_history(s, org_name, ref)
 
@@ -146,8 +147,7 @@ st.divider()
 st.subheader(f"{markdown(ref)} · {markdown(data['name'])}")
 st.caption(f"{markdown(org_name)} · {vocab.term_label(vocab.STATUSES, data['status'], lang)} · {t('versjon', 'version')} {version}")
 
-found = checks.check_activity(data, org_name, org=org_doc)
-found += [f for r in data["recipients"] for f in checks.check_recipient(org_name, recipients.get(r["name"], r))]
+found = checks.activity_findings(data, org_name, org=org_doc, recipients=recipients)
 
 b = st.columns(5)
 if b[0].button(t("Rediger", "Edit"), icon=":material/edit:", type="primary"):

@@ -11,11 +11,13 @@ conflict the user's edits are kept and both versions are shown field by field to
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from datetime import date
-from typing import Any
+from typing import Any, Optional
 
 import pandas as pd
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from ropa import audit, checks, db, dpia, editing, registry, vocab
 from ropa.errors import Conflict, NotFound, Problem, ValidationFailed
@@ -42,8 +44,11 @@ if not org_names:
 target = st.session_state.get("edit_activity")  # (organisation, ref) or None for a new activity
 if target is None:
     st.title(t("Ny behandlingsaktivitet", "New processing activity"))
-    org_name = st.selectbox(t("Virksomhet", "Organisation"), org_names, placeholder=t("Velg …", "Choose …"),
-                            index=org_names.index(state.org()) if state.org() in org_names else 0, key=f"{E}_new_org")
+    focus = state.org()
+    chosen_org = st.selectbox(t("Virksomhet", "Organisation"), org_names, placeholder=t("Velg …", "Choose …"),
+                              index=org_names.index(focus) if focus is not None and focus in org_names else 0, key=f"{E}_new_org")
+    assert chosen_org is not None  # (there are organisations, and one is chosen)
+    org_name: str = chosen_org
     with db.session(state.engine()) as s:
         data: dict[str, Any] = {"ref": registry.next_ref(s, org_name), "name": "", "role": "controller", "status": "draft",
                                 "controllers": [], "purposes": [], "legal_bases": [], "special_categories": [], "art9_conditions": [],
@@ -198,6 +203,7 @@ if saved_target is not None and target is not None and tuple(saved_target) == tu
 
 # --- Changed elsewhere since it was opened: say so before the user types on ------------------------------
 if target is not None and conflict is None:
+    current_version: Optional[int]
     with db.session(state.engine()) as s:
         try:
             current_version = registry.get_activity(s, org_name, target[1]).version
@@ -230,7 +236,7 @@ if conflict is not None:
     for col, text in zip(head, (t("Felt", "Field"), t("Min versjon", "Mine"), t("Lagret versjon", "Theirs (saved)"), t("Velg", "Choose"))):
         col.markdown(f"**{text}**")
     for r in rows:
-        c = st.columns([2, 4, 4, 2])
+        c: Sequence[DeltaGenerator] = st.columns([2, 4, 4, 2])
         c[0].markdown(field_name(r["field"]) + (" :orange[●]" if r["both"] else ""))
         c[1].text(audit.value_text("activity", r["field"], json.dumps(r["mine"]), lang) or "—")
         c[2].text(audit.value_text("activity", r["field"], json.dumps(r["theirs"]), lang) or "—")
@@ -510,12 +516,13 @@ if save_top or save_bottom:
         st.session_state[f"{E}_problems"] = err.problems
         st.rerun()
     except Conflict as err:
+        assert target is not None  # (only a save of an existing activity meets another save)
         with db.session(state.engine()) as s:
-            latest = registry.get_activity(s, org_name, target[1])  # type: ignore[index]
+            latest = registry.get_activity(s, org_name, target[1])
             theirs = registry.activity_dict(latest)
             latest_version = latest.version
         st.session_state[f"{E}_conflict"] = {
-            "message": forms.conflict_view(err, ACTIVITY, lang)["message"], "ref": target[1],  # type: ignore[index]
+            "message": forms.conflict_view(err, ACTIVITY, lang)["message"], "ref": target[1],
             "base": data, "mine": doc, "theirs": theirs, "version": latest_version}
         st.rerun()
     except Exception as err:  # noqa: BLE001

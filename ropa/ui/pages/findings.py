@@ -14,8 +14,9 @@ from streamlit.errors import StreamlitAPIException
 
 from ropa import checks, db, registry
 from ropa.fields import ACTIVITY, ORGANISATION, RECIPIENT, WORKBOOK
+from ropa.text import markdown
 from ropa.ui import errors, look, state
-from ropa.ui.record_forms import article, md_escape
+from ropa.ui.record_forms import article
 
 ui = state.lang()
 TEXT = {
@@ -64,7 +65,7 @@ def _go(page: str, title: str, what: str) -> None:
     try:
         st.switch_page(page)
     except StreamlitAPIException:
-        st.warning(t("no_page").format(page=title, what=md_escape(what)), icon=":material/info:")
+        st.warning(t("no_page").format(page=title, what=markdown(what)), icon=":material/info:")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -95,7 +96,7 @@ with db.session(state.engine()) as s:  # Art. 30(5) assessments of the organisat
     statements = [checks.art30_5_statement(registry.organisation_dict(o), ui) for o in registry.list_organisations(s)
                   if not chosen_orgs or o.name in chosen_orgs]
 for statement in filter(None, statements):
-    st.info(md_escape(statement), icon=":material/gavel:")
+    st.info(markdown(statement), icon=":material/gavel:")
 
 with errors.reported(t("error_loading")) as outcome, st.spinner(t("checking")):
     found = state.findings(chosen_orgs)
@@ -136,19 +137,19 @@ L_ART, L_FIX = WORKBOOK["finding.article"].label(ui), WORKBOOK["finding.fix"].la
 
 
 def _finding(i: int, f: checks.Finding) -> None:
-    where = [f"{L_ORG}: **{md_escape(f.organisation)}**"]
+    where = [f"{L_ORG}: **{markdown(f.organisation)}**"]
     if f.activity_ref:
-        where.append(f"{L_REF}: **{md_escape(f.activity_ref)}**")
+        where.append(f"{L_REF}: **{markdown(f.activity_ref)}**")
     elif f.recipient:
-        where.append(f"{L_REC}: **{md_escape(f.recipient)}**")
+        where.append(f"{L_REC}: **{markdown(f.recipient)}**")
     else:
         where.append(f"_{t('organisation_level')}_")
-    where.append(f"{L_ART}: {md_escape(article(f.article, ui))}")
+    where.append(f"{L_ART}: {markdown(article(f.article, ui))}")
     text, action = st.columns([4, 1], vertical_alignment="center")
-    text.markdown(" · ".join(where) + f"  \n{md_escape(f.message(ui))}  \n:material/build: *{L_FIX}:* {md_escape(f.fix(ui))}")
+    text.markdown(" · ".join(where) + f"  \n{markdown(f.message(ui))}  \n:material/build: *{L_FIX}:* {markdown(f.fix(ui))}")
     target: Optional[tuple[str, str, str]] = None
     if f.activity_ref:
-        if action.button(t("open_activity").format(ref=md_escape(f.activity_ref)), key=f"fnd_open_{i}", icon=":material/open_in_new:",
+        if action.button(t("open_activity").format(ref=markdown(f.activity_ref)), key=f"fnd_open_{i}", icon=":material/open_in_new:",
                          help=t("open_activity_help"), width="stretch"):
             st.session_state["open_activity"] = (f.organisation, f.activity_ref)
             target = ("ropa/ui/pages/activities.py", ACTIVITY["name"].label(ui), f"{f.organisation} / {f.activity_ref}")

@@ -17,9 +17,8 @@ from ropa.fields import ORGANISATION, ORGANISATION_FIELDS
 from ropa.text import markdown
 from ropa.text import table as safe_table
 from ropa.ui.state import current_actor
-from ropa.ui import errors as shown_errors
 from ropa.ui import record_forms as forms
-from ropa.ui import signin, state
+from ropa.ui import errors, signin, state
 
 ui = state.lang()
 TEXT = {
@@ -116,15 +115,11 @@ def _save() -> None:
     if not loaded:
         return
     data = forms.read(EDIT, ORGANISATION_FIELDS)
-    if data == loaded["values"]:
-        state.flash(t("unchanged"))
-        st.session_state["orgs_outcome"] = None
-        return
     try:
         with db.transaction(state.engine()) as s:
             org = registry.update_organisation(s, loaded["name"], forms.nest(data), expected_version=loaded["version"],
                                                actor=current_actor(), source="dashboard")
-            name = org.name
+            name, unchanged = org.name, org.version == loaded["version"]  # the registry writes nothing then
     except ValidationFailed as err:
         st.session_state["orgs_outcome"] = forms.split_problems(forms.problems_by_field(err, ui, MESSAGES), KEYS)
     except Conflict as err:
@@ -132,8 +127,12 @@ def _save() -> None:
     except NotFound:
         st.session_state["orgs_outcome"] = {"error": t("gone").format(name=loaded["name"])}
     except Exception as err:  # noqa: BLE001 - shown as a sentence, logged with its traceback
-        st.session_state["orgs_outcome"] = {"error": forms.unexpected(err, ui)}
+        st.session_state["orgs_outcome"] = {"error": errors.sentence(err, ui)}
     else:
+        if unchanged:
+            state.flash(t("unchanged"))
+            st.session_state["orgs_outcome"] = None
+            return
         state.flash(t("saved").format(name=name))
         st.session_state["orgs_loaded"] = None
         st.session_state["org_pick"] = name
@@ -147,7 +146,7 @@ def _create() -> None:
     except ValidationFailed as err:
         st.session_state["orgs_new_outcome"] = forms.split_problems(forms.problems_by_field(err, ui, MESSAGES), KEYS)
     except Exception as err:  # noqa: BLE001
-        st.session_state["orgs_new_outcome"] = {"error": forms.unexpected(err, ui)}
+        st.session_state["orgs_new_outcome"] = {"error": errors.sentence(err, ui)}
     else:
         st.session_state["orgs_new_outcome"] = None
         state.flash(t("created").format(name=name))
@@ -198,7 +197,7 @@ def _delete() -> None:
     except NotFound:
         st.session_state["orgs_outcome"] = {"error": t("gone").format(name=loaded["name"])}
     except Exception as err:  # noqa: BLE001
-        st.session_state["orgs_outcome"] = {"error": forms.unexpected(err, ui)}
+        st.session_state["orgs_outcome"] = {"error": errors.sentence(err, ui)}
     else:
         state.flash(t("deleted").format(name=loaded["name"]))
         st.session_state["orgs_loaded"] = None
@@ -215,6 +214,7 @@ state.show_flash()
 
 with db.session(state.engine()) as s:
     orgs = registry.list_organisations(s)
+    sizes = registry.organisation_sizes(s)
     rows = [
         {
             ORGANISATION["name"].label(ui): o.name,
@@ -223,8 +223,8 @@ with db.session(state.engine()) as s:
             ORGANISATION["dpo.name"].label(ui): o.dpo_name or o.dpo_email or "",
             ORGANISATION["representative.name"].label(ui): " · ".join(
                 x for x in (o.representative_name, vocab.country_name(o.representative_country, ui)) if x),
-            t("activities"): registry.count_activities(s, registry.ActivityFilter(org=o.name)),
-            t("recipients"): len(registry.list_recipients(s, o.name)),
+            t("activities"): sizes.get(o.name, (0, 0))[0],
+            t("recipients"): sizes.get(o.name, (0, 0))[1],
             t("interval"): review.interval_months(s, o),
         }
         for o in orgs
@@ -281,7 +281,7 @@ with edit_tab:
             st.session_state.pop("orgs_interval_failed", None)
         failed = st.session_state.get("orgs_interval_failed")
         if failed is not None:
-            shown_errors.show(failed)
+            errors.show(failed)
         with st.form("org_interval_form", border=True):
             st.number_input(t("interval"), min_value=1, max_value=60, step=1, key="org_interval", help=t("interval_help"),
                             disabled=not may_set)
@@ -291,9 +291,7 @@ with edit_tab:
                                   disabled=not may_set, icon=":material/event_repeat:")
 
         if st.session_state.get("orgs_confirm_delete") == pick:
-            with db.session(state.engine()) as s:
-                n_acts = registry.count_activities(s, registry.ActivityFilter(org=pick))
-                n_recs = len(registry.list_recipients(s, pick))
+            n_acts, n_recs = sizes.get(pick, (0, 0))
             st.warning(t("confirm").format(name=markdown(pick), activities=n_acts, recipients=n_recs), icon=":material/warning:")
             yes, no = st.columns(2)
             yes.button(t("confirm_yes"), type="primary", on_click=_delete, key="orgs_delete_yes", icon=":material/delete_forever:")

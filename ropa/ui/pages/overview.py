@@ -102,6 +102,7 @@ for col, sev in zip(cols, checks.SEVERITIES):
             st.switch_page("ropa/ui/pages/findings.py")
 
 base = ov.figures["activities"].filter
+assert base is not None  # (the activities figure always has the filter that lists them)
 
 
 def bars(frame: pd.DataFrame, key: str, colour: str = "#1f5c99") -> list[str]:
@@ -153,7 +154,7 @@ else:
         clicked = [p.get("code") for p in (event.selection.get("pick") or [])] if event else []
         clicked = [c for c in clicked if c and any(d["country"] == c for d in ov.destinations)]
         if clicked:
-            show_activities(replace(ov.figures["activities"].filter, country=[clicked[0]]),
+            show_activities(replace(base, country=[clicked[0]]),
                             f"{t('Overføring til', 'Transfer to')} {vocab.country_name(clicked[0], lang)}")
     with table_col:
         table = pd.DataFrame([{t("Land", "Country"): vocab.country_name(d["country"], lang), "ISO": d["country"],
@@ -164,6 +165,6 @@ else:
         rows = picked.selection.rows if picked else []
         if rows:
             country = ov.destinations[rows[0]]["country"]
-            st.session_state["activity_filter"] = replace(ov.figures["activities"].filter, country=[country])
+            st.session_state["activity_filter"] = replace(base, country=[country])
             st.session_state["activity_filter_label"] = f"{t('Overføring til', 'Transfer to')} {vocab.country_name(country, lang)}"
             st.switch_page("ropa/ui/pages/activities.py")

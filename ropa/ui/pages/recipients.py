@@ -18,7 +18,7 @@ from ropa.text import markdown
 from ropa.text import table as safe_table
 from ropa.ui.state import current_actor
 from ropa.ui import record_forms as forms
-from ropa.ui import state
+from ropa.ui import errors, state
 
 ui = state.lang()
 TEXT = {
@@ -93,14 +93,11 @@ def _save() -> None:
     if not loaded:
         return
     data = forms.read(EDIT, RECIPIENT_FIELDS)
-    if data == loaded["values"]:
-        state.flash(t("unchanged"))
-        st.session_state["recs_outcome"] = None
-        return
     try:
         with db.transaction(state.engine()) as s:
-            name = registry.update_recipient(s, loaded["org"], loaded["name"], data, expected_version=loaded["version"],
-                                             actor=current_actor(), source="dashboard").name
+            rec = registry.update_recipient(s, loaded["org"], loaded["name"], data, expected_version=loaded["version"],
+                                            actor=current_actor(), source="dashboard")
+            name, unchanged = rec.name, rec.version == loaded["version"]  # the registry writes nothing then
     except ValidationFailed as err:
         st.session_state["recs_outcome"] = forms.split_problems(forms.problems_by_field(err, ui, MESSAGES), KEYS)
     except Conflict as err:
@@ -108,8 +105,12 @@ def _save() -> None:
     except NotFound:
         st.session_state["recs_outcome"] = {"error": t("gone").format(name=loaded["name"])}
     except Exception as err:  # noqa: BLE001 - shown as a sentence, logged with its traceback
-        st.session_state["recs_outcome"] = {"error": forms.unexpected(err, ui)}
+        st.session_state["recs_outcome"] = {"error": errors.sentence(err, ui)}
     else:
+        if unchanged:
+            state.flash(t("unchanged"))
+            st.session_state["recs_outcome"] = None
+            return
         state.flash(t("saved").format(name=name))
         st.session_state["recs_loaded"] = None
         st.session_state["rec_pick"] = name
@@ -123,7 +124,7 @@ def _create(org: str) -> None:
     except ValidationFailed as err:
         st.session_state["recs_new_outcome"] = forms.split_problems(forms.problems_by_field(err, ui, MESSAGES), KEYS)
     except Exception as err:  # noqa: BLE001
-        st.session_state["recs_new_outcome"] = {"error": forms.unexpected(err, ui)}
+        st.session_state["recs_new_outcome"] = {"error": errors.sentence(err, ui)}
     else:
         st.session_state["recs_new_outcome"] = None
         state.flash(t("created").format(name=name, org=org))
@@ -160,7 +161,7 @@ def _delete() -> None:
     except NotFound:
         st.session_state["recs_outcome"] = {"error": t("gone").format(name=loaded["name"])}
     except Exception as err:  # noqa: BLE001
-        st.session_state["recs_outcome"] = {"error": forms.unexpected(err, ui)}
+        st.session_state["recs_outcome"] = {"error": errors.sentence(err, ui)}
     else:
         state.flash(t("deleted").format(name=loaded["name"]))
         st.session_state["recs_loaded"] = None
@@ -190,7 +191,7 @@ org = st.selectbox(t("org"), org_names, placeholder=state.t("Velg …", "Choose 
 
 with db.session(state.engine()) as s:
     recipients = registry.list_recipients(s, org)
-    usage = {r.name: registry.recipient_usage(s, r.id) for r in recipients if r.id is not None}
+    usage = registry.recipients_in_use(s, org)
     rows = [
         {
             RECIPIENT["name"].label(ui): r.name,
@@ -243,7 +244,7 @@ with edit_tab:
             _form_fields(EDIT, _errors(outcome))
             st.form_submit_button(t("save"), type="primary", icon=":material/save:", on_click=_save, key="recedit_submit")
 
-        if used:
+        if not registry.may_delete_recipient(used):
             st.info(t("in_use").format(name=markdown(pick), refs=markdown(", ".join(used)), verb=agree(len(used), "uses", "use")), icon=":material/link:")
         elif st.session_state.get("recs_confirm_delete") == pick:
             st.warning(t("confirm").format(name=markdown(pick)), icon=":material/warning:")
