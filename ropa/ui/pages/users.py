@@ -15,6 +15,7 @@ import streamlit as st
 from ropa import access, db, registry, users
 from ropa.audit import local_time
 from ropa.errors import MESSAGE_LANG
+from ropa.text import Words
 from ropa.text import markdown
 from ropa.text import table as safe_table
 from ropa.ui import errors, state
@@ -77,8 +78,7 @@ def _speaking() -> Iterator[None]:
 
 
 def _role(code: str) -> str:
-    nb, en = access.ROLE_LABELS.get(code, (code, code))
-    return nb if lang == "nb" else en
+    return access.ROLE_LABELS.get(code, Words(code, code)).in_(lang)
 
 
 def _change(step: str, run: Callable[[Any], Any], done: str, clear: tuple[str, ...] = ()) -> None:
