@@ -139,3 +139,25 @@ def test_show_text_does_not_pass_terminal_escapes_through(url, tmp_path):
     r = ropa("show", "Janteloppet", "JL-01", url=url)
     assert r.returncode == 0 and "\x1b" not in r.stdout and "Evil \\x1b[2J description" in r.stdout
     assert "\x1b" not in ropa("list", url=url).stdout
+
+
+def test_a_dry_run_import_goes_through_the_door_once(tmp_path, monkeypatch, capsys):
+    """One call into the import door (in its child process) reads the file, imports it, rolls back and brings
+    the plan that the changes are printed from; nothing is planned separately and nothing is written."""
+    from ropa import cli, db, isolation, registry
+
+    url = f"sqlite:///{tmp_path / 'r.db'}"
+    path = tmp_path / "register.csv"
+    path.write_text("Behandlingsaktivitet;Formål\nLønn;Utbetale lønn\nOpptak;Ta opp studenter\n", encoding="utf-8")
+    calls: list[str] = []
+    real = isolation.import_file
+    monkeypatch.setattr(isolation, "import_file", lambda *a, **kw: calls.append("import") or real(*a, **{**kw, "fork": False}))
+    monkeypatch.setattr(isolation, "plan_file", lambda *a, **kw: pytest.fail("the file was read a second time"))
+    assert cli.main(["--database-url", url, "init"]) == 0
+    capsys.readouterr()
+    assert cli.main(["--database-url", url, "import", str(path), "--org", "Testkommune", "--dry-run"]) == 0
+    out = capsys.readouterr().out
+    assert calls == ["import"]
+    assert "new: Testkommune / " in out and "Lønn" in out and out.strip().splitlines()[-1].startswith("dry run: 2 rows read")
+    with db.session(db.make_engine(url)) as s:
+        assert registry.list_organisations(s) == []

@@ -210,13 +210,14 @@ def test_workbook_exported_before_a_colleagues_edit_cannot_revert_it(engine, tmp
         plan = imports.plan(s, book)
     assert [r.status for r in plan.rows] == ["error", "unchanged"]
     assert [p.code for p in plan.errors] == ["conflict"]
+    assert plan.errors[0].path[0] == "sheet" and plan.errors[0].path[2:4] == ("row", 2)
     assert plan.errors[0].where.endswith("row 2")  # "<sheet> row 2": problems in our workbook name their sheet
     assert all(w in plan.errors[0].message for w in ("Acme AS/A-01", "version 1", "version 2", "bob", "purposes"))
     assert "left alone" in " ".join(plan.rows[1].messages)
     with pytest.raises(ValidationFailed) as err:
         with db.transaction(engine) as s:
             imports.import_(s, book, actor="carol", dry_run=True)
-    assert [(p.where.split(",")[0].split(" row ")[-1], p.code) for p in err.value.problems] == [("2", "conflict")]
+    assert [(p.path[2:4], p.code) for p in err.value.problems] == [(("row", 2), "conflict")]
     with pytest.raises(ValidationFailed):
         with db.transaction(engine) as s:
             imports.import_(s, book, actor="carol")
@@ -247,7 +248,7 @@ def test_json_document_carries_versions_and_old_copies_conflict(engine, tmp_path
     with pytest.raises(ValidationFailed) as err:
         with db.transaction(engine) as s:
             interchange.import_document(s, document, actor="carol", dry_run=True)
-    assert [(p.where, p.code) for p in err.value.problems] == [("organisations[0].activities[1]", "conflict")]
+    assert [(p.path, p.code) for p in err.value.problems] == [(("organisations", 0, "activities", 1), "conflict")]
     assert "bob" in err.value.problems[0].message
     del org_doc["activities"][1]
     with db.transaction(engine) as s:
@@ -311,7 +312,7 @@ def test_an_old_copy_of_a_shared_recipient_does_not_overwrite_a_colleagues_chang
     with pytest.raises(ValidationFailed) as verr:
         with db.transaction(engine) as s:
             interchange.import_document(s, document, actor="carol")
-    assert [(p.where, p.code) for p in verr.value.problems] == [("organisations[0].activities[0]", "conflict")]
+    assert [(p.path, p.code) for p in verr.value.problems] == [(("organisations", 0, "activities", 0), "conflict")]
     with db.session(engine) as s:
         assert registry.get_recipient(s, name, "Bank AS").agreement == "DPA-2026-7"
         assert registry.get_activity(s, name, "A-02").owner == "Facilities"

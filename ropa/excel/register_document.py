@@ -140,7 +140,7 @@ class Places:
             else:
                 text = f"organisation '{name}'" + (f", {render_path(rest)}" if rest else "")
                 out.append(Problem(("organisation", name, *rest), p.code, p.message, p.severity, field=key or None,
-                                   where=told(text, self.lang)))
+                                   where=text))
                 continue
             place = origin_place(origin, key or None, own=self.own)
             q = Problem(place.path, p.code, p.message, p.severity, field=key or None, where=told(place.text, self.lang))
