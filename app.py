@@ -50,5 +50,5 @@ if access.can(me, access.ADMIN_USERS):  # the page itself asks ropa.users, which
     PAGES[_t("Administrasjon", "Administration")] = [
         st.Page("ropa/ui/pages/users.py", title=_t("Brukere", "Users"), icon=":material/manage_accounts:"),
     ]
-page = st.navigation(PAGES)
+page = st.navigation(PAGES, expanded=True)  # thirteen pages: all in sight, no "View more"
 page.run()
