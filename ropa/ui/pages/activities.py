@@ -12,7 +12,7 @@ import math
 import pandas as pd
 import streamlit as st
 
-from ropa import audit, checks, db, fields, registry, vocab
+from ropa import audit, checks, db, registry, vocab
 from ropa.errors import Conflict, NotFound, RopaError
 from ropa.excel import layout
 from ropa.text import markdown
@@ -230,8 +230,8 @@ with tab_history:
     if history:
         st.dataframe(safe_table(pd.DataFrame([{
             t("Når", "When"): e.at, t("Hvem", "Who"): e.actor, t("Handling", "Action"): audit.action_label(e.action, lang),
-            t("Felt", "Field"): fields.label(e.field, lang) if e.field else "",
+            t("Felt", "Field"): audit.field_label(e.entity, e.field, lang),
             t("Før", "Before"): audit.value_text(e.entity, e.field, e.old_value, lang),
             t("Etter", "After"): audit.value_text(e.entity, e.field, e.new_value, lang),
-            t("Kilde", "Source"): e.source or "", t("Versjon", "Version"): e.version,
+            t("Kilde", "Source"): audit.source_label(e.source, lang), t("Versjon", "Version"): e.version,
         } for e in reversed(history)])), hide_index=True, width="stretch")
