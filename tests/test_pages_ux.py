@@ -36,6 +36,30 @@ def test_import_page_names_the_upload_limit_in_both_languages(demo_url):
         assert words in uploader.proto.label and "50 MB" in uploader.proto.help
 
 
+def _widget_calls(*names: str):
+    """(file, line, call) of every call of the named widget methods in the dashboard's code."""
+    import ast
+
+    for path in [ROOT / "app.py", *sorted((ROOT / "ropa" / "ui").rglob("*.py"))]:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in names:
+                yield path.relative_to(ROOT), node.lineno, node
+
+
+def test_every_picker_says_its_placeholder_in_our_words():
+    """A selectbox or multiselect without a placeholder (or with an empty one) shows Streamlit's English
+    ("Choose an option", "Choose options", "No options to select"); a table editor without one writes
+    "None" in empty cells."""
+    import ast
+
+    missing = []
+    for path, line, call in _widget_calls("selectbox", "multiselect", "data_editor"):
+        given = next((k.value for k in call.keywords if k.arg == "placeholder"), None)
+        if given is None or (isinstance(given, ast.Constant) and given.value == "" and call.func.attr != "data_editor"):
+            missing.append(f"{path}:{line} {call.func.attr}")
+    assert not missing, missing
+
+
 # --- The editor ------------------------------------------------------------------------------------
 
 from ropa import db, editing, registry, vocab  # noqa: E402
@@ -197,6 +221,8 @@ def test_overview_charts_are_horizontal_whole_and_in_one_order(demo_url):
         status, rows = next((s, r) for s, r in _charts(at) if any(d.get("code") == "draft" for d in r))
         assert [d["code"] for d in rows] == ["draft", "active", "retired"]
         assert status["encoding"]["y"]["axis"]["labelLimit"] == 0 and status["encoding"]["x"]["type"] == "quantitative"
+        # A height per bar, not per chart: a fixed height was squashed by the page and Vega hid every other label.
+        assert all(s["height"] == {"step": 28} for s, _ in _charts(at) if s["mark"]["type"] == "bar")
         assert all(s["params"][0]["select"]["type"] == "point" for s, _ in _charts(at))  # every chart can be clicked
         assert any(m.label.startswith(":red[:material/error:]") for m in at.metric)  # severities coloured
 

@@ -29,5 +29,5 @@ def _spec_json(bars: tuple[tuple[str, str, int], ...], title: str, colour: str) 
                      x=alt.X("n:Q", title=title, axis=alt.Axis(tickMinStep=1)),
                      tooltip=[alt.Tooltip("label:N", title=" "), alt.Tooltip("n:Q", title=title)],
                      opacity=alt.condition(pick, alt.value(1), alt.value(0.6)))
-             .add_params(pick).properties(height=max(90, 28 * len(rows))))
+             .add_params(pick).properties(height=alt.Step(28)))  # a fixed height squashed the bars and hid labels
     return json.dumps({**chart.to_dict(), "datasets": {name: rows}})

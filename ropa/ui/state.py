@@ -14,7 +14,7 @@ from ropa.settings import database_url
 from ropa.text import markdown
 
 
-@st.cache_resource(show_spinner="Opening the register …")
+@st.cache_resource(show_spinner="Åpner registeret … / Opening the register …")  # before any language is chosen
 def _engine(url: str) -> Any:
     return open_register(url)
 
