@@ -60,6 +60,36 @@ def test_every_picker_says_its_placeholder_in_our_words():
     assert not missing, missing
 
 
+def test_counts_verbs_and_possessives_agree():
+    from ropa import grammar
+
+    assert grammar.count_in("en", 1, ("virksomhet", "virksomheter"), ("organisation", "organisations")) == "1 organisation"
+    assert grammar.count_in("nb", 2, ("virksomhet", "virksomheter"), ("organisation", "organisations")) == "2 virksomheter"
+    assert grammar.count_in("en", 0, ("", ""), ("finding", "findings")) == "0 findings"
+    assert grammar.agree(1, "uses", "use") == "uses" and grammar.agree(2, "uses", "use") == "use"
+    assert grammar.possessive("the United States") == "the United States'" and grammar.possessive("Japan") == "Japan's"
+    assert grammar.possessive("Hellas", "nb") == "Hellas'" and grammar.possessive("USA", "nb") == "USAs"
+
+
+def test_the_pages_count_in_the_singular_when_there_is_one(demo_url):
+    at = app_page("export", "en", export_orgs=["Janteloppet"])
+    _by_label(at.button, "Create the files").click().run()
+    assert not at.exception
+    done = " ".join(x.value for x in at.success)
+    assert "1 organisation" in done and "1 organisations" not in done
+    at = app_page("recipients", "en", rec_org="Allprofil AS")
+    used = " ".join(x.value for x in at.info)
+    assert "because AP-06 uses it" in used, used
+
+
+def test_taxonomy_labels_are_lower_case_in_both_languages():
+    for terms in (vocab.DATA_CATEGORIES, vocab.DATA_SUBJECTS, vocab.DATA_USES):
+        for term in terms.values():
+            for label in (term.en, term.nb):
+                first = label.split()[0]
+                assert label[0].islower() or first.isupper() or "-" in first and first.split("-")[0].isupper(), label
+
+
 # --- The editor ------------------------------------------------------------------------------------
 
 from ropa import db, editing, registry, vocab  # noqa: E402
@@ -130,6 +160,51 @@ def test_editor_adds_a_transfer_to_china_typed_in_bokmal_and_shows_its_findings(
     assert [t["country"] for t in data["transfers"]] == ["CN"] and version == 2
     shown = "\n".join(str(x.value) for x in [*at.markdown, *at.error, *at.warning, *at.info, *at.success])
     assert "Lagret." in shown and "Kina" in shown  # the activity's findings after the save, about the new transfer
+
+
+def _elements(node, out=None):
+    out = [] if out is None else out
+    for child in getattr(node, "children", {}).values():
+        out.append(child)
+        _elements(child, out)
+    return out
+
+
+def test_a_recipient_typed_in_this_edit_can_be_chosen_for_a_transfer_and_is_saved_with_it(demo_url):
+    import json
+
+    _, version = _activity(demo_url, "Janteloppet", "JL-01")
+    key = f"editor_Janteloppet_JL-01_{version}"
+    typed = {"name": "Nettbutikk Shenzhen Ltd", "kind": "databehandler", "country": None, "agreement": None}
+    at = app_page("editor", "nb", edit_activity=("Janteloppet", "JL-01"), **{f"{key}_new_recipients_base": [typed]})
+    tables = [json.loads(e.proto.columns) for e in _elements(at._tree) if getattr(e, "type", "") in ("arrow_data_frame", "dataframe") and e.proto.columns]
+    options = next(c["recipient"]["type_config"]["options"] for c in tables if "recipient" in c)
+    assert "Nettbutikk Shenzhen Ltd" in options  # not yet saved, already a choice
+    assert any(c.value.startswith("Ny rad:") for c in at.caption)  # the hint under every table
+    at.session_state[f"{key}_transfers_base"] = [{"country": editing.country_option("CN", "nb"), "recipient": "Nettbutikk Shenzhen Ltd"}]
+    at.session_state[f"{key}_transfers_gen"] = 1
+    at.run()
+    next(b for b in at.button if b.label == "Lagre").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    data, _ = _activity(demo_url, "Janteloppet", "JL-01")
+    assert [(t["country"], t["recipient"]) for t in data["transfers"]] == [("CN", "Nettbutikk Shenzhen Ltd")]
+    assert "Nettbutikk Shenzhen Ltd" in [r["name"] for r in data["recipients"]]
+
+
+def test_unsaved_changes_are_flagged_and_confirmed_before_they_are_discarded(demo_url):
+    at = app_page("editor", "nb", edit_activity=("Janteloppet", "JL-01"))
+    assert any(c.value == "Ingen ulagrede endringer" for c in at.caption)
+    data, _ = _activity(demo_url, "Janteloppet", "JL-01")
+    next(w for w in at.text_input if w.value == data["name"]).input("Et nytt navn").run()
+    assert any("Ulagrede endringer" in m.value for m in at.markdown)
+    _by_label(at.button, "Ny aktivitet i stedet").click().run()
+    assert any("Forkaste dem?" in w.value for w in at.warning)
+    _by_label(at.button, "Avbryt").click().run()
+    assert next(w for w in at.text_input if w.value == "Et nytt navn")  # kept
+    _by_label(at.button, "Ny aktivitet i stedet").click().run()
+    _by_label(at.button, "Ja, forkast").click().run()
+    assert not at.exception and at.title[0].value == "Ny behandlingsaktivitet"
+    assert _activity(demo_url, "Janteloppet", "JL-01")[0]["name"] == data["name"]  # nothing saved
 
 
 def test_editor_says_at_once_when_the_activity_changed_elsewhere(demo_url):
