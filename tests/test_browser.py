@@ -104,6 +104,9 @@ def test_the_dashboard_in_a_real_browser(server, tmp_path):
             # The overview (the default page) of the register the first start filled with the demo.
             sidebar = page.locator('[data-testid="stSidebar"]')
             expect(page.locator("h1").first).to_have_text("Oversikt")
+            assert page.title() == "ROPA · Protokoll / Register"  # the page title and the app's own icon, served here
+            assert all(urlparse(h).hostname == "127.0.0.1" and urlparse(h).path.endswith(".png")
+                       for h in page.locator("link[rel*=icon]").evaluate_all("els => els.map(e => e.href)"))
             expect(sidebar).to_contain_text("ropa.db")  # shown to an administrator (here the local one, no users)
             expect(sidebar).to_contain_text("lokal administrator")
             first_metric = page.locator('[data-testid="stMetric"]').first
