@@ -31,6 +31,9 @@ DEMO_ORGS = ("Allprofil AS", "EnterTalkPro Ltd", "Immediate Connect", "Jantelopp
 TIMEOUT_MS = 60_000
 # Streamlit's own English words that must not show on a page in bokmål (we set every placeholder; the
 # uploader's "Upload" button is Streamlit's and listed in the README as untranslatable).
+# Metric labels the page cuts with an ellipsis (a label is one line).
+CUT_LABELS_JS = """() => [...document.querySelectorAll('[data-testid="stMetricLabel"], [data-testid="stMetricLabel"] *')]
+    .filter(e => e.scrollWidth > e.clientWidth + 1).map(e => e.innerText)"""
 ENGLISH_PLACEHOLDERS = ("Choose options", "Choose or add options", "Choose an option", "Choose or add an option", "Add options",
                         "Add an option", "No options to select", "Select...", "Please fill out this cell.", "200MB per file",
                         "YYYY/MM/DD", "Opening the register")
@@ -113,6 +116,7 @@ def test_the_dashboard_in_a_real_browser(server, tmp_path):
             expect(first_metric).to_contain_text("Virksomheter")
             expect(first_metric).to_contain_text("5")  # the five demo organisations
             expect(page.locator('[data-testid="stMain"]')).to_contain_text("Behandlingsgrunnlag")
+            assert not page.evaluate(CUT_LABELS_JS), "cut labels on the overview"
 
             # No page in bokmål shows Streamlit's English placeholders, an empty value as "None", or the page's own
             # words in English: every link of the sidebar, visited in turn.
@@ -169,6 +173,10 @@ def test_the_dashboard_in_a_real_browser(server, tmp_path):
             expect(page.locator("h1").first).to_have_text("Organisations")
             expect(main.get_by_text("DPO e-mail").first).to_be_visible()
             expect(sidebar.locator('[data-testid="stSidebarNav"]')).to_contain_text("Findings")
+            sidebar.locator('[data-testid="stSidebarNav"] a').first.click()  # the overview in English: no label cut either
+            expect(page.locator("h1").first).to_have_text("Overview")
+            expect(page.locator('[data-testid="stMetric"]').first).to_be_visible()
+            assert not page.evaluate(CUT_LABELS_JS), "cut labels on the overview (English)"
 
             # Another page in English: the findings, counted by severity.
             sidebar.locator('[data-testid="stSidebarNav"] a[href$="/findings"]').click()
