@@ -100,6 +100,7 @@ with db.session(state.engine()) as s:
     table = pd.DataFrame([{
         t("Virksomhet", "Organisation"): a.organisation.name if a.organisation else "",
         "Ref": a.ref,
+        t("Avvik", "Findings"): look.badge(badges.get(key, {})),  # in sight, not past the table's right edge
         t("Behandlingsaktivitet", "Processing activity"): a.name,
         t("Rolle", "Role"): vocab.term_label(vocab.ROLES, a.role, lang),
         "Status": vocab.term_label(vocab.STATUSES, a.status, lang),
@@ -107,7 +108,6 @@ with db.session(state.engine()) as s:
                                                          for b in a.bases if b.code in vocab.LEGAL_BASES),
         t("Overføringer", "Transfers"): ", ".join(sorted({tr.country for tr in a.transfers if tr.country})),
         t("Neste gjennomgang", "Next review"): a.next_review or "",
-        t("Avvik", "Findings"): look.badge(badges.get(key, {})),
     } for a, key in zip(rows, keys)])
 
 if total == 0:
