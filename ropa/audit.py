@@ -16,83 +16,19 @@ ACTIONS = {
     "delete": vocab.Term("delete", "deleted", "slettet"),
     "retire": vocab.Term("retire", "retired", "avsluttet"),
     "import": vocab.Term("import", "imported", "importert"),
-    "submit": vocab.Term("submit", "submitted for approval", "sendt til godkjenning"),
+    # the review cycle and the accounts (ropa.review, ropa.users)
+    "submit": vocab.Term("submit", "sent for approval", "sendt til godkjenning"),
     "approve": vocab.Term("approve", "approved", "godkjent"),
     "return": vocab.Term("return", "returned", "sendt tilbake"),
-    "refused": vocab.Term("refused", "sign-in refused", "innlogging avvist"),
     "signin": vocab.Term("signin", "signed in", "logget inn"),
-    "lock": vocab.Term("lock", "locked", "låst"),
+    "refused": vocab.Term("refused", "sign-in refused", "innlogging avvist"),
+    "lock": vocab.Term("lock", "account locked", "konto låst"),
 }
-
-# What each kind of record is called, and the labels of the fields the audit trail names that
-# are not in the field table (ropa.fields): users, settings, snapshots, an activity's review.
-ENTITIES = {
-    "activity": vocab.Term("activity", "processing activity", "behandlingsaktivitet"),
-    "organisation": vocab.Term("organisation", "organisation", "virksomhet"),
-    "recipient": vocab.Term("recipient", "recipient", "mottaker"),
-    "term": vocab.Term("term", "vocabulary term", "begrep"),
-    "user": vocab.Term("user", "user", "bruker"),
-    "setting": vocab.Term("setting", "setting", "innstilling"),
-    "snapshot": vocab.Term("snapshot", "snapshot", "øyeblikksbilde"),
-}
-_OWN_FIELDS = {
-    "activity": {"review": vocab.Term("review", "Review and approval", "Gjennomgang og godkjenning")},
-    "user": {f.code: f for f in (
-        vocab.Term("name", "User name", "Brukernavn"), vocab.Term("email", "E-mail", "E-post"),
-        vocab.Term("role", "Role", "Rolle"), vocab.Term("enabled", "Enabled", "Aktiv"),
-        vocab.Term("organisations", "Organisations assigned", "Tildelte virksomheter"),
-        vocab.Term("password", "Password", "Passord"), vocab.Term("locked", "Locked", "Låst"),
-        vocab.Term("sso", "Single sign-on", "Felles innlogging (SSO)"))},
-    "setting": {"review_interval": vocab.Term("review_interval", "Review interval (months)", "Intervall for gjennomgang (måneder)")},
-    "snapshot": {f.code: f for f in (
-        vocab.Term("label", "Label", "Navn"), vocab.Term("organisations", "Organisations", "Virksomheter"),
-        vocab.Term("activities", "Processing activities", "Behandlingsaktiviteter"),
-        vocab.Term("digest", "Checksum (SHA-256)", "Kontrollsum (SHA-256)"))},
-}
-REVIEW_STATES = {
-    "draft": vocab.Term("draft", "draft", "utkast"),
-    "in_review": vocab.Term("in_review", "in review", "til godkjenning"),
-    "approved": vocab.Term("approved", "approved", "godkjent"),
-}
-# Words the code stores in place of a value (a password is never written to the trail).
-_MARKERS = {"(hidden)": "(skjult)", "(changed)": "(endret)"}
-_SOURCES = {"dashboard": ("dashbordet", "dashboard"), "cli": ("kommandolinjen", "command line"),
-            "demo register": ("demoregisteret", "demo register")}
 
 
 def action_label(action: str, lang: str) -> str:
     """ "update" -> "endret" / "changed"."""
     return vocab.term_label(ACTIONS, action, lang)
-
-
-def field_label(entity: str, field: Optional[str], lang: str) -> str:
-    """The name of a field the trail records, for its kind of record: "dpo" of an organisation is
-    "Personvernombud", "name" of a recipient "Mottaker", "review_interval" of a setting the
-    interval; the key itself only if nobody labelled it (a test walks every field the code writes)."""
-    from ropa import fields
-
-    if not field:
-        return ""
-    own = _OWN_FIELDS.get(entity, {})
-    if field in own:
-        return own[field].label(lang)
-    table = {"activity": fields.ACTIVITY, "organisation": fields.ORGANISATION, "recipient": fields.RECIPIENT}.get(entity)
-    return fields.label(field, lang, table) if table is not None else field
-
-
-def entity_label(entity: str, lang: str) -> str:
-    return vocab.term_label(ENTITIES, entity, lang)
-
-
-def source_label(source: Optional[str], lang: str) -> str:
-    """Where a change came from: "dashboard", "cli", "import:<file>", in the language."""
-    if not source:
-        return ""
-    i = 0 if lang == "nb" else 1
-    if source.startswith("import:"):
-        name = source.split(":", 1)[1]
-        return f"import: {_SOURCES[name][i] if name in _SOURCES else name}"
-    return _SOURCES[source][i] if source in _SOURCES else source
 
 
 class _Blank(dict):  # type: ignore[type-arg]
@@ -151,6 +87,94 @@ def _activity_field(field: str, value: Any, lang: str) -> Optional[str]:
     return "\n".join(parts)
 
 
+# What each kind of record is called, and the labels of the fields the audit trail names that
+# are not in the field table (ropa.fields): users, settings, snapshots, an activity's review.
+ENTITIES = {
+    "activity": vocab.Term("activity", "processing activity", "behandlingsaktivitet"),
+    "organisation": vocab.Term("organisation", "organisation", "virksomhet"),
+    "recipient": vocab.Term("recipient", "recipient", "mottaker"),
+    "term": vocab.Term("term", "vocabulary term", "begrep"),
+    "user": vocab.Term("user", "user", "bruker"),
+    "setting": vocab.Term("setting", "setting", "innstilling"),
+    "snapshot": vocab.Term("snapshot", "snapshot", "øyeblikksbilde"),
+}
+_OWN_FIELDS = {
+    "activity": {"review": vocab.Term("review", "Review and approval", "Gjennomgang og godkjenning")},
+    "user": {f.code: f for f in (
+        vocab.Term("name", "User name", "Brukernavn"), vocab.Term("email", "E-mail", "E-post"),
+        vocab.Term("role", "Role", "Rolle"), vocab.Term("enabled", "Enabled", "Aktiv"),
+        vocab.Term("organisations", "Organisations assigned", "Tildelte virksomheter"),
+        vocab.Term("password", "Password", "Passord"), vocab.Term("locked", "Locked", "Låst"),
+        vocab.Term("sso", "Single sign-on", "Felles innlogging (SSO)"))},
+    "setting": {"review_interval": vocab.Term("review_interval", "Review interval (months)", "Intervall for gjennomgang (måneder)")},
+    "snapshot": {f.code: f for f in (
+        vocab.Term("label", "Label", "Navn"), vocab.Term("organisations", "Organisations", "Virksomheter"),
+        vocab.Term("activities", "Processing activities", "Behandlingsaktiviteter"),
+        vocab.Term("digest", "Checksum (SHA-256)", "Kontrollsum (SHA-256)"))},
+}
+REVIEW_STATES = {
+    "draft": vocab.Term("draft", "draft", "utkast"),
+    "in_review": vocab.Term("in_review", "in review", "til godkjenning"),
+    "approved": vocab.Term("approved", "approved", "godkjent"),
+}
+# Words the code stores in place of a value (a password is never written to the trail).
+_MARKERS = {"(hidden)": "(skjult)", "(changed)": "(endret)"}
+_SOURCES = {"dashboard": ("dashbordet", "dashboard"), "cli": ("kommandolinjen", "command line"),
+            "demo register": ("demoregisteret", "demo register")}
+
+
+def field_label(entity: str, field: Optional[str], lang: str) -> str:
+    """The name of a field the trail records, for its kind of record: "dpo" of an organisation is
+    "Personvernombud", "name" of a recipient "Mottaker", "review_interval" of a setting the
+    interval; the key itself only if nobody labelled it (a test walks every field the code writes)."""
+    from ropa import fields
+
+    if not field:
+        return ""
+    own = _OWN_FIELDS.get(entity, {})
+    if field in own:
+        return own[field].label(lang)
+    table = {"activity": fields.ACTIVITY, "organisation": fields.ORGANISATION, "recipient": fields.RECIPIENT}.get(entity)
+    return fields.label(field, lang, table) if table is not None else field
+
+
+def entity_label(entity: str, lang: str) -> str:
+    return vocab.term_label(ENTITIES, entity, lang)
+
+
+def source_label(source: Optional[str], lang: str) -> str:
+    """Where a change came from: "dashboard", "cli", "import:<file>", in the language."""
+    if not source:
+        return ""
+    i = 0 if lang == "nb" else 1
+    if source.startswith("import:"):
+        name = source.split(":", 1)[1]
+        return f"import: {_SOURCES[name][i] if name in _SOURCES else name}"
+    return _SOURCES[source][i] if source in _SOURCES else source
+
+
+def _review(value: Any, lang: str) -> str:
+    """A review state ("in_review") or a review record ({"state": "approved", "version": 4})."""
+    if isinstance(value, str):
+        return vocab.term_label(REVIEW_STATES, value, lang)
+    if isinstance(value, Mapping):
+        words = {"version": ("versjon", "version"), "note": ("merknad", "note"), "owner": ("eier", "owner")}
+        parts = [vocab.term_label(REVIEW_STATES, str(value["state"]), lang)] if value.get("state") else []
+        parts += [f"{words[k][0 if lang == 'nb' else 1]}: {v}" for k, v in value.items() if k in words and v not in (None, "")]
+        return ", ".join(parts)
+    return _plain(value, lang)
+
+
+def _user_value(field: Optional[str], value: Any, lang: str) -> str:
+    from ropa import access
+
+    if field == "role" and isinstance(value, str) and value in access.ROLE_LABELS:
+        return access.ROLE_LABELS[value][0 if lang == "nb" else 1].split(" (")[0]
+    if isinstance(value, str) and value in _MARKERS:
+        return _MARKERS[value] if lang == "nb" else value
+    return _plain(value, lang)
+
+
 _CODED = {"role": vocab.ROLES, "status": vocab.STATUSES, "kind": vocab.RECIPIENT_KINDS}
 
 
@@ -179,24 +203,3 @@ def value_text(entity: str, field: Optional[str], raw: Optional[str], lang: str)
         return f"{vocab.country_name(value, lang)} ({value})"
     return _plain(value, lang)
 
-
-def _review(value: Any, lang: str) -> str:
-    """A review state ("in_review") or a review record ({"state": "approved", "version": 4})."""
-    if isinstance(value, str):
-        return vocab.term_label(REVIEW_STATES, value, lang)
-    if isinstance(value, Mapping):
-        words = {"version": ("versjon", "version"), "note": ("merknad", "note"), "owner": ("eier", "owner")}
-        parts = [vocab.term_label(REVIEW_STATES, str(value["state"]), lang)] if value.get("state") else []
-        parts += [f"{words[k][0 if lang == 'nb' else 1]}: {v}" for k, v in value.items() if k in words and v not in (None, "")]
-        return ", ".join(parts)
-    return _plain(value, lang)
-
-
-def _user_value(field: Optional[str], value: Any, lang: str) -> str:
-    from ropa import access
-
-    if field == "role" and isinstance(value, str) and value in access.ROLE_LABELS:
-        return access.ROLE_LABELS[value][0 if lang == "nb" else 1].split(" (")[0]
-    if isinstance(value, str) and value in _MARKERS:
-        return _MARKERS[value] if lang == "nb" else value
-    return _plain(value, lang)
