@@ -202,4 +202,3 @@ def value_text(entity: str, field: Optional[str], raw: Optional[str], lang: str)
     if field == "country" and isinstance(value, str):
         return f"{vocab.country_name(value, lang)} ({value})"
     return _plain(value, lang)
-
