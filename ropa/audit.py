@@ -142,6 +142,14 @@ def entity_label(entity: str, lang: str) -> str:
     return vocab.term_label(ENTITIES, entity, lang)
 
 
+def record_text(entity: str, key: str, lang: str, org: Optional[str] = None) -> str:
+    """The record an event is about: "mottaker · Domeneshop"; without the organisation's name when
+    the page shows one organisation (``org``)."""
+    if org and key.startswith(f"{org}/"):
+        key = key[len(org) + 1:]
+    return f"{entity_label(entity, lang)} · {key}"
+
+
 def source_label(source: Optional[str], lang: str) -> str:
     """Where a change came from: "dashboard", "cli", "import:<file>", in the language."""
     if not source:
@@ -197,6 +205,13 @@ def value_text(entity: str, field: Optional[str], raw: Optional[str], lang: str)
         return _review(value, lang)
     if entity == "user":
         return _user_value(field, value, lang)
+    if entity == "organisation" and isinstance(value, Mapping):  # the DPO, the representative: each part named
+        from ropa import fields
+
+        parts = [(fields.ORGANISATION.get(f"{field}.{k}"), v) for k, v in value.items() if v not in (None, "")]
+        order = list(fields.ORGANISATION)
+        parts.sort(key=lambda p: order.index(p[0].key) if p[0] else len(order))
+        return "\n".join(f"{spec.label(lang)}: {_plain(v, lang)}" if spec else _plain(v, lang) for spec, v in parts)
     if field in _CODED and isinstance(value, str):
         return vocab.term_label(_CODED[field], value, lang)
     if field == "country" and isinstance(value, str):

@@ -121,4 +121,7 @@ def test_history_page_names_organisation_recipient_and_activity_fields(demo_url)
     assert {"Personvernombud", "Type mottaker", "Lagringstid"} <= set(changed["Felt"])
     assert not {"dpo", "kind", "retention", "name"} & set(frame["Felt"])
     assert {"dashbordet", "kommandolinjen", "import: demoregisteret"} <= set(frame["Kilde"])
-    assert any(p.startswith("mottaker · Janteloppet/") for p in changed["Post"])
+    assert "virksomhet · Janteloppet" in set(changed["Post"]) and "behandlingsaktivitet · JL-01" in set(changed["Post"])
+    assert any(p.startswith("mottaker · ") and "Janteloppet" not in p for p in changed["Post"])  # the page names the organisation
+    dpo = changed[changed["Felt"] == "Personvernombud"].iloc[0]["Etter"]
+    assert dpo == "Personvernombud: Kari Nordmann\nPersonvernombudets e-post: dpo@example.org"

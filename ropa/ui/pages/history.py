@@ -47,7 +47,7 @@ if not events:
 else:
     st.dataframe(safe_table(pd.DataFrame([{
         t("Når", "When"): e.at, t("Hvem", "Who"): e.actor, t("Handling", "Action"): audit.action_label(e.action, lang),
-        t("Post", "Record"): f"{audit.entity_label(e.entity, lang)} · {e.entity_key}", t("Felt", "Field"): audit.field_label(e.entity, e.field, lang),
+        t("Post", "Record"): audit.record_text(e.entity, e.entity_key, lang, org), t("Felt", "Field"): audit.field_label(e.entity, e.field, lang),
         t("Før", "Before"): audit.value_text(e.entity, e.field, e.old_value, lang),
         t("Etter", "After"): audit.value_text(e.entity, e.field, e.new_value, lang),
         t("Kilde", "Source"): audit.source_label(e.source, lang), t("Versjon", "Version"): e.version,
