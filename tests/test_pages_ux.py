@@ -20,7 +20,7 @@ def test_streamlit_config_keeps_the_app_private_and_minimal():
     config = _config()
     assert config["browser"]["gatherUsageStats"] is False
     assert config["client"]["toolbarMode"] == "minimal"  # no Deploy button, no developer menu
-    assert config["client"]["showErrorDetails"] is False
+    assert config["client"]["showErrorDetails"] == "none"  # `false` means "stacktrace": code in the browser
     assert config["theme"]["primaryColor"].startswith("#")
 
 
