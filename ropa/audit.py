@@ -68,8 +68,7 @@ def _activity_field(field: str, value: Any, lang: str) -> Optional[str]:
     columns = [c for c in layout.ACTIVITIES.columns if not c.hidden and (c.key == field or c.key.startswith(f"{field}."))]
     if not columns:
         return None
-    summary = [c for c in columns if c.key == f"{field}.text"]  # retention: the sentence the workbook writes
-    columns = summary or columns
+    # Retention: every part named (the period, unit, start, end and the words), so a change of any shows.
     doc = _Blank({field: value if value is not None else _Blank()})
     ctx = layout.Context(lang=lang)
     parts = []

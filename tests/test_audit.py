@@ -123,5 +123,8 @@ def test_history_page_names_organisation_recipient_and_activity_fields(demo_url)
     assert {"dashbordet", "kommandolinjen", "import: demoregisteret"} <= set(frame["Kilde"])
     assert "virksomhet · Janteloppet" in set(changed["Post"]) and "behandlingsaktivitet · JL-01" in set(changed["Post"])
     assert any(p.startswith("mottaker · ") and "Janteloppet" not in p for p in changed["Post"])  # the page names the organisation
+    retention = changed[changed["Felt"] == "Lagringstid"].iloc[0]
+    assert "Lagringstid (antall): 3" in retention["Etter"] and "Lagringstid (enhet): år" in retention["Etter"]
+    assert retention["Før"] != retention["Etter"]  # a new period shows even when the words stay the same
     dpo = changed[changed["Felt"] == "Personvernombud"].iloc[0]["Etter"]
     assert dpo == "Personvernombud: Kari Nordmann\nPersonvernombudets e-post: dpo@example.org"
