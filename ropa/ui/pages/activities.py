@@ -116,8 +116,7 @@ else:
     # The whole page of rows at once (no inner scroll box): 35 px a row plus the header.
     picked = st.dataframe(safe_table(table), hide_index=True, on_select="rerun", selection_mode="single-row", key="activity_table", width="stretch",
                           height=min(35 * (len(table) + 1) + 3, 35 * (PAGE_SIZE + 1) + 3), placeholder="")
-    st.caption(t("⛔ feil · ⚠ advarsler · ℹ merknader. Velg en rad for å se hele aktiviteten.",
-                 "⛔ errors · ⚠ warnings · ℹ notes. Select a row to see the whole activity."))
+    st.caption(t("⛔ feil · ⚠ advarsler · ℹ merknader.", "⛔ errors · ⚠ warnings · ℹ notes."))  # "select a row" follows below
     if picked and picked.selection.rows:
         st.session_state["open_activity"] = keys[picked.selection.rows[0]]
 
