@@ -90,6 +90,21 @@ def test_taxonomy_labels_are_lower_case_in_both_languages():
                 assert label[0].islower() or first.isupper() or "-" in first and first.split("-")[0].isupper(), label
 
 
+def test_the_organisation_in_focus_speaks_the_language_and_keeps_the_choice_across_a_switch(demo_url):
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.session_state["lang"] = "nb"
+    at.run()
+    focus = at.sidebar.selectbox(key="org")
+    assert focus.options[0] == "Alle virksomheter"  # not "Alle / All"
+    focus.set_value("Janteloppet").run()
+    at.sidebar.radio(key="lang").set_value("en").run()
+    assert not at.exception
+    focus = at.sidebar.selectbox(key="org")
+    assert focus.value == "Janteloppet" and focus.options[0] == "All organisations"
+
+
 # --- The editor ------------------------------------------------------------------------------------
 
 from ropa import db, editing, registry, vocab  # noqa: E402
