@@ -150,7 +150,11 @@ def test_the_dashboard_in_a_real_browser(server, tmp_path):
             search.press("Enter")
             expect(main.get_by_role("combobox", name="Land", exact=True)).to_have_value("Kina (CN) · Tredjestat")
             main.get_by_role("button", name="Legg til overføring").click()
-            expect(page.locator('[data-testid="stStatusWidget"]')).to_have_count(0)  # the rerun that adds the row is over
+            # The rerun that adds the row is over: the search field is drawn afresh, empty for the next country.
+            expect(search.and_(page.locator('input[value="Kina"]'))).to_have_count(0)
+            expect(search).to_have_count(1)
+            expect(search).to_have_value("")
+            expect(page.locator('[data-testid="stStatusWidget"]')).to_have_count(0)
             main.get_by_role("button", name="Lagre").first.click()
             expect(main).to_contain_text("Lagret.")
             expect(main).to_contain_text("Overføring til Kina")
