@@ -248,9 +248,21 @@ RECIPIENT = by_key(RECIPIENT_FIELDS)
 TRANSFER = by_key(TRANSFER_FIELDS)
 
 
+# Fields stored as one object ("retention" holds period, unit, …): the audit trail and the version
+# comparisons name them whole.
+GROUPS: dict[str, FieldSpec] = by_key((
+    FieldSpec("retention", "Retention", "Lagringstid", "group", article="Art. 30(1)(f)"),
+    FieldSpec("dpia", "DPIA", "DPIA (vurdering av personvernkonsekvenser)", "group", article="Art. 35"),
+    FieldSpec("transparency", "Information to data subjects", "Informasjon til de registrerte", "group", article="Art. 13, 14"),
+    FieldSpec("dpo", "Data protection officer", "Personvernombud", "group", article="Art. 37"),
+    FieldSpec("representative", "EU representative", "Representant i EU/EØS", "group", article="Art. 27"),
+))
+
+
 def label(key: str, lang: str = "en", table: Optional[dict[str, FieldSpec]] = None) -> str:
-    """The label of a field in a language; the key itself if the field is unknown."""
-    spec = (table or ACTIVITY).get(key)
+    """The label of a field (or of a group such as "retention") in a language; the key itself if
+    the field is unknown."""
+    spec = (table or ACTIVITY).get(key) or GROUPS.get(key)
     return spec.label(lang) if spec else key
 
 

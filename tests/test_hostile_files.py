@@ -340,7 +340,7 @@ def test_streamlit_hides_error_details():
     import tomllib
 
     config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
-    assert config["client"]["showErrorDetails"] is False and config["browser"]["gatherUsageStats"] is False
+    assert config["client"]["showErrorDetails"] == "none" and config["browser"]["gatherUsageStats"] is False
 
 
 # ---------------------------------------------------------------------------------------------

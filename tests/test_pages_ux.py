@@ -20,7 +20,7 @@ def test_streamlit_config_keeps_the_app_private_and_minimal():
     config = _config()
     assert config["browser"]["gatherUsageStats"] is False
     assert config["client"]["toolbarMode"] == "minimal"  # no Deploy button, no developer menu
-    assert config["client"]["showErrorDetails"] is False
+    assert config["client"]["showErrorDetails"] == "none"  # `false` means "stacktrace": code in the browser
     assert config["theme"]["primaryColor"].startswith("#")
 
 
@@ -34,6 +34,75 @@ def test_import_page_names_the_upload_limit_in_both_languages(demo_url):
         at = app_page("import", lang)
         uploader = at.get("file_uploader")[0]
         assert words in uploader.proto.label and "50 MB" in uploader.proto.help
+
+
+def _widget_calls(*names: str):
+    """(file, line, call) of every call of the named widget methods in the dashboard's code."""
+    import ast
+
+    for path in [ROOT / "app.py", *sorted((ROOT / "ropa" / "ui").rglob("*.py"))]:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in names:
+                yield path.relative_to(ROOT), node.lineno, node
+
+
+def test_every_picker_says_its_placeholder_in_our_words():
+    """A selectbox or multiselect without a placeholder (or with an empty one) shows Streamlit's English
+    ("Choose an option", "Choose options", "No options to select"); a table editor without one writes
+    "None" in empty cells."""
+    import ast
+
+    missing = []
+    for path, line, call in _widget_calls("selectbox", "multiselect", "data_editor"):
+        given = next((k.value for k in call.keywords if k.arg == "placeholder"), None)
+        if given is None or (isinstance(given, ast.Constant) and given.value == "" and call.func.attr != "data_editor"):
+            missing.append(f"{path}:{line} {call.func.attr}")
+    assert not missing, missing
+
+
+def test_counts_verbs_and_possessives_agree():
+    from ropa import grammar
+
+    assert grammar.count_in("en", 1, ("virksomhet", "virksomheter"), ("organisation", "organisations")) == "1 organisation"
+    assert grammar.count_in("nb", 2, ("virksomhet", "virksomheter"), ("organisation", "organisations")) == "2 virksomheter"
+    assert grammar.count_in("en", 0, ("", ""), ("finding", "findings")) == "0 findings"
+    assert grammar.agree(1, "uses", "use") == "uses" and grammar.agree(2, "uses", "use") == "use"
+    assert grammar.possessive("the United States") == "the United States'" and grammar.possessive("Japan") == "Japan's"
+    assert grammar.possessive("Hellas", "nb") == "Hellas'" and grammar.possessive("USA", "nb") == "USAs"
+
+
+def test_the_pages_count_in_the_singular_when_there_is_one(demo_url):
+    at = app_page("export", "en", export_orgs=["Janteloppet"])
+    _by_label(at.button, "Create the files").click().run()
+    assert not at.exception
+    done = " ".join(x.value for x in at.success)
+    assert "1 organisation" in done and "1 organisations" not in done
+    at = app_page("recipients", "en", rec_org="Allprofil AS")
+    used = " ".join(x.value for x in at.info)
+    assert "because AP-06 uses it" in used, used
+
+
+def test_taxonomy_labels_are_lower_case_in_both_languages():
+    for terms in (vocab.DATA_CATEGORIES, vocab.DATA_SUBJECTS, vocab.DATA_USES):
+        for term in terms.values():
+            for label in (term.en, term.nb):
+                first = label.split()[0]
+                assert label[0].islower() or first.isupper() or "-" in first and first.split("-")[0].isupper(), label
+
+
+def test_the_organisation_in_focus_speaks_the_language_and_keeps_the_choice_across_a_switch(demo_url):
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.session_state["lang"] = "nb"
+    at.run()
+    focus = at.sidebar.selectbox(key="org")
+    assert focus.options[0] == "Alle virksomheter"  # not "Alle / All"
+    focus.set_value("Janteloppet").run()
+    at.sidebar.radio(key="lang").set_value("en").run()
+    assert not at.exception
+    focus = at.sidebar.selectbox(key="org")
+    assert focus.value == "Janteloppet" and focus.options[0] == "All organisations"
 
 
 # --- The editor ------------------------------------------------------------------------------------
@@ -108,6 +177,51 @@ def test_editor_adds_a_transfer_to_china_typed_in_bokmal_and_shows_its_findings(
     assert "Lagret." in shown and "Kina" in shown  # the activity's findings after the save, about the new transfer
 
 
+def _elements(node, out=None):
+    out = [] if out is None else out
+    for child in getattr(node, "children", {}).values():
+        out.append(child)
+        _elements(child, out)
+    return out
+
+
+def test_a_recipient_typed_in_this_edit_can_be_chosen_for_a_transfer_and_is_saved_with_it(demo_url):
+    import json
+
+    _, version = _activity(demo_url, "Janteloppet", "JL-01")
+    key = f"editor_Janteloppet_JL-01_{version}"
+    typed = {"name": "Nettbutikk Shenzhen Ltd", "kind": "databehandler", "country": None, "agreement": None}
+    at = app_page("editor", "nb", edit_activity=("Janteloppet", "JL-01"), **{f"{key}_new_recipients_base": [typed]})
+    tables = [json.loads(e.proto.columns) for e in _elements(at._tree) if getattr(e, "type", "") in ("arrow_data_frame", "dataframe") and e.proto.columns]
+    options = next(c["recipient"]["type_config"]["options"] for c in tables if "recipient" in c)
+    assert "Nettbutikk Shenzhen Ltd" in options  # not yet saved, already a choice
+    assert any(c.value.startswith("Ny rad:") for c in at.caption)  # the hint under every table
+    at.session_state[f"{key}_transfers_base"] = [{"country": editing.country_option("CN", "nb"), "recipient": "Nettbutikk Shenzhen Ltd"}]
+    at.session_state[f"{key}_transfers_gen"] = 1
+    at.run()
+    next(b for b in at.button if b.label == "Lagre").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    data, _ = _activity(demo_url, "Janteloppet", "JL-01")
+    assert [(t["country"], t["recipient"]) for t in data["transfers"]] == [("CN", "Nettbutikk Shenzhen Ltd")]
+    assert "Nettbutikk Shenzhen Ltd" in [r["name"] for r in data["recipients"]]
+
+
+def test_unsaved_changes_are_flagged_and_confirmed_before_they_are_discarded(demo_url):
+    at = app_page("editor", "nb", edit_activity=("Janteloppet", "JL-01"))
+    assert any(c.value == "Ingen ulagrede endringer" for c in at.caption)
+    data, _ = _activity(demo_url, "Janteloppet", "JL-01")
+    next(w for w in at.text_input if w.value == data["name"]).input("Et nytt navn").run()
+    assert any("Ulagrede endringer" in m.value for m in at.markdown)
+    _by_label(at.button, "Ny aktivitet i stedet").click().run()
+    assert any("Forkaste dem?" in w.value for w in at.warning)
+    _by_label(at.button, "Avbryt").click().run()
+    assert next(w for w in at.text_input if w.value == "Et nytt navn")  # kept
+    _by_label(at.button, "Ny aktivitet i stedet").click().run()
+    _by_label(at.button, "Ja, forkast").click().run()
+    assert not at.exception and at.title[0].value == "Ny behandlingsaktivitet"
+    assert _activity(demo_url, "Janteloppet", "JL-01")[0]["name"] == data["name"]  # nothing saved
+
+
 def test_editor_says_at_once_when_the_activity_changed_elsewhere(demo_url):
     at = app_page("editor", "en", edit_activity=("Janteloppet", "JL-01"))
     data, version = _activity(demo_url, "Janteloppet", "JL-01")
@@ -151,6 +265,7 @@ def test_activity_list_shows_a_findings_badge_and_a_whole_page(demo_url):
         total = registry.count_activities(s)
     engine.dispose()
     assert len(frame) == total <= 50 and "Avvik" in frame.columns  # the demo fits on one page of 50
+    assert list(frame.columns).index("Avvik") == list(frame.columns).index("Ref") + 1  # in sight, beside the reference
     jl01 = frame[frame["Ref"] == "JL-01"].iloc[0]["Avvik"]
     assert "⚠" in jl01 or "⛔" in jl01
     assert at.dataframe[0].proto.placeholder == ""  # empty cells stay empty
@@ -197,6 +312,8 @@ def test_overview_charts_are_horizontal_whole_and_in_one_order(demo_url):
         status, rows = next((s, r) for s, r in _charts(at) if any(d.get("code") == "draft" for d in r))
         assert [d["code"] for d in rows] == ["draft", "active", "retired"]
         assert status["encoding"]["y"]["axis"]["labelLimit"] == 0 and status["encoding"]["x"]["type"] == "quantitative"
+        # A height per bar, not per chart: a fixed height was squashed by the page and Vega hid every other label.
+        assert all(s["height"] == {"step": 28} for s, _ in _charts(at) if s["mark"]["type"] == "bar")
         assert all(s["params"][0]["select"]["type"] == "point" for s, _ in _charts(at))  # every chart can be clicked
         assert any(m.label.startswith(":red[:material/error:]") for m in at.metric)  # severities coloured
 

@@ -65,6 +65,7 @@ def test_without_users_the_app_runs_as_local_administrator_and_says_so(app):
     at = app()
     assert any("Ingen innlogging: alle på denne datamaskinen kan endre" in w.value for w in at.warning)
     assert "local-person (lokal administrator)" in _sidebar_text(at)
+    assert "SQLite" in _sidebar_text(at)  # where the register lives: an administrator's business
     assert not at.sidebar.button  # nobody to sign out
     assert {m.label: m.value for m in at.metric}["Virksomheter"] == "5"
 
@@ -79,6 +80,7 @@ def test_once_a_user_exists_sign_in_comes_before_any_page(app, with_users):
     at = _sign_in(at, "ed", PASSWORD)
     assert not at.error
     assert "ed (redaktør; Janteloppet)" in _sidebar_text(at)
+    assert "SQLite" not in _sidebar_text(at) and "ropa.db" not in _sidebar_text(at)  # no paths for an editor
     assert at.sidebar.selectbox[0].options == ["Janteloppet"]  # an editor works in the organisations assigned
     assert {m.label: m.value for m in at.metric}["Virksomheter"] == "1"
     at.sidebar.button(key="signout").click()

@@ -33,5 +33,5 @@ def _spec_json(bars: tuple[tuple[str, str, int], ...], title: str, colour: str) 
             "opacity": {"condition": {"param": "pick", "value": 1}, "value": 0.6},
         },
         "params": [{"name": "pick", "select": {"type": "point", "fields": ["code"]}}],
-        "height": max(90, 28 * len(rows)),
+        "height": {"step": 28},  # a fixed height squashed the bars and hid labels
     })

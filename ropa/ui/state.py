@@ -14,7 +14,7 @@ from ropa.settings import database_url
 from ropa.text import Words, markdown
 
 
-@st.cache_resource(show_spinner="Opening the register …")
+@st.cache_resource(show_spinner="Åpner registeret … / Opening the register …")  # before any language is chosen
 def _engine(url: str) -> Any:
     return open_register(url)
 
@@ -60,14 +60,15 @@ def sidebar_status() -> None:
         st.caption(f":material/database: {markdown(where())}")
     signin.sidebar()
     if names:
-        # "" (not None) stands for all: a None value would show as "Choose an option". Its label
-        # is the same in both languages, so switching language keeps the widget (and the choice).
+        # "" (not None) stands for all: a None value would show as "Choose an option". With a key the
+        # key alone is the widget's identity, so switching language keeps the choice.
         # A user assigned to some organisations works in one at a time.
         options = names if signin.principal().scoped else ["", *names]
         if st.session_state.get("org") not in options:
             st.session_state["org"] = options[0]
+        everyone = t("Alle virksomheter", "All organisations")
         st.selectbox(t("Virksomhet i fokus", "Organisation in focus"), options, placeholder="—", key="org",
-                     format_func=lambda n: n or "Alle / All")
+                     format_func=lambda n: n or everyone)
 
 
 def org() -> str | None:

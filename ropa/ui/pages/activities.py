@@ -12,7 +12,7 @@ import math
 import pandas as pd
 import streamlit as st
 
-from ropa import audit, checks, db, fields, registry, vocab
+from ropa import audit, checks, db, registry, vocab
 from ropa.errors import Conflict, NotFound, RopaError
 from ropa.excel import layout
 from ropa.text import markdown
@@ -96,6 +96,7 @@ with db.session(state.engine()) as s:
     table = pd.DataFrame([{
         t("Virksomhet", "Organisation"): a.organisation.name if a.organisation else "",
         "Ref": a.ref,
+        t("Avvik", "Findings"): look.badge(badges.get(key, {})),  # in sight, not past the table's right edge
         t("Behandlingsaktivitet", "Processing activity"): a.name,
         t("Rolle", "Role"): vocab.term_label(vocab.ROLES, a.role, lang),
         "Status": vocab.term_label(vocab.STATUSES, a.status, lang),
@@ -103,7 +104,6 @@ with db.session(state.engine()) as s:
                                                          for b in a.bases if b.code in vocab.LEGAL_BASES),
         t("Overføringer", "Transfers"): ", ".join(sorted({tr.country for tr in a.transfers if tr.country})),
         t("Neste gjennomgang", "Next review"): a.next_review or "",
-        t("Avvik", "Findings"): look.badge(badges.get(key, {})),
     } for a, key in zip(rows, keys)])
 
 if total == 0:
@@ -112,8 +112,7 @@ else:
     # The whole page of rows at once (no inner scroll box): 35 px a row plus the header.
     picked = st.dataframe(safe_table(table), hide_index=True, on_select="rerun", selection_mode="single-row", key="activity_table", width="stretch",
                           height=min(35 * (len(table) + 1) + 3, 35 * (PAGE_SIZE + 1) + 3), placeholder="")
-    st.caption(t("⛔ feil · ⚠ advarsler · ℹ merknader. Velg en rad for å se hele aktiviteten.",
-                 "⛔ errors · ⚠ warnings · ℹ notes. Select a row to see the whole activity."))
+    st.caption(t("⛔ feil · ⚠ advarsler · ℹ merknader.", "⛔ errors · ⚠ warnings · ℹ notes."))  # "select a row" follows below
     if picked and picked.selection.rows:
         st.session_state["open_activity"] = keys[picked.selection.rows[0]]
 
@@ -226,8 +225,8 @@ with tab_history:
     if history:
         st.dataframe(safe_table(pd.DataFrame([{
             t("Når", "When"): audit.local_time(e.at, lang), t("Hvem", "Who"): e.actor, t("Handling", "Action"): audit.action_label(e.action, lang),
-            t("Felt", "Field"): fields.label(e.field, lang) if e.field else "",
+            t("Felt", "Field"): audit.field_label(e.entity, e.field, lang),
             t("Før", "Before"): audit.value_text(e.entity, e.field, e.old_value, lang),
             t("Etter", "After"): audit.value_text(e.entity, e.field, e.new_value, lang),
-            t("Kilde", "Source"): e.source or "", t("Versjon", "Version"): e.version,
+            t("Kilde", "Source"): audit.source_label(e.source, lang), t("Versjon", "Version"): e.version,
         } for e in reversed(history)])), hide_index=True, width="stretch")

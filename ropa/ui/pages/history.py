@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from ropa import audit, db, fields, registry
+from ropa import audit, db, registry
 from ropa.errors import NotFound
 from ropa.text import markdown
 from ropa.text import table as safe_table
@@ -47,10 +47,10 @@ if not events:
 else:
     st.dataframe(safe_table(pd.DataFrame([{
         t("Når", "When"): audit.local_time(e.at, lang), t("Hvem", "Who"): e.actor, t("Handling", "Action"): audit.action_label(e.action, lang),
-        t("Post", "Record"): e.entity_key, t("Felt", "Field"): fields.label(e.field, lang) if e.field else "",
+        t("Post", "Record"): audit.record_text(e.entity, e.entity_key, lang, org), t("Felt", "Field"): audit.field_label(e.entity, e.field, lang),
         t("Før", "Before"): audit.value_text(e.entity, e.field, e.old_value, lang),
         t("Etter", "After"): audit.value_text(e.entity, e.field, e.new_value, lang),
-        t("Kilde", "Source"): e.source or "", t("Versjon", "Version"): e.version,
+        t("Kilde", "Source"): audit.source_label(e.source, lang), t("Versjon", "Version"): e.version,
     } for e in (reversed(events) if ref else events)])), hide_index=True, width="stretch")
 
 

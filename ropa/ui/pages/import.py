@@ -233,7 +233,7 @@ else:
              t("col_how"): word(HOW, c.how)} for c in plan.columns if c.header]
     signature = hashlib.sha1(repr([(c.letter, c.field) for c in plan.columns]).encode()).hexdigest()[:10]
     edited = st.data_editor(
-        safe_table(rows), hide_index=True, width="stretch", key=f"import_map_{signature}",
+        safe_table(rows), hide_index=True, width="stretch", key=f"import_map_{signature}", placeholder="",
         disabled=[t("col_letter"), t("col_header"), t("col_how")],
         column_config={t("col_field"): st.column_config.SelectboxColumn(t("col_field"), options=options)},
     )

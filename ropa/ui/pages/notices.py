@@ -21,6 +21,7 @@ TEXT = {
               "A draft of the information GDPR Articles 13 and 14 require, made from the register. What the register "
               "lacks is marked in the text and listed at the end."),
     "org": ("Virksomhet", "Organisation"),
+    "choose": ("Velg …", "Choose …"),
     "subjects": ("Gjelder", "Concerning"),
     "everyone": ("Alle registrerte", "Everyone"),
     "lang": ("Språk i erklæringen", "Language of the notice"),
@@ -49,11 +50,12 @@ if not names:
     st.stop()
 
 left, mid, right = st.columns([2, 2, 1])
-org = left.selectbox(t("org"), names, key="notice_org")
+org = left.selectbox(t("org"), names, key="notice_org", placeholder=t("choose"))
 with db.session(state.engine()) as s:
     organisations = load(s, [org])
 groups = notices.subject_groups(organisations, ui)
-subjects = mid.selectbox(t("subjects"), [""] + groups, key="notice_subjects", format_func=lambda g: g or t("everyone"))
+subjects = mid.selectbox(t("subjects"), [""] + groups, key="notice_subjects", format_func=lambda g: g or t("everyone"),
+                         placeholder=t("everyone"))
 lang = right.radio(t("lang"), ["nb", "en"], index=0 if ui == "nb" else 1, key="notice_lang",
                    format_func=lambda code: {"nb": "Bokmål", "en": "English"}[code])
 

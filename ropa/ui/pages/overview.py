@@ -42,8 +42,8 @@ LABELS = {
     "activities": ("Behandlingsaktiviteter", "Processing activities"),
     "special_categories": ("Med særlige kategorier", "With special categories"),
     "transfers_outside_eea": ("Overføringer ut av EØS", "Transfers outside the EEA"),
-    "transfers_without_mechanism": ("Overføringer uten overføringsgrunnlag", "Transfers without a mechanism"),
-    "retention_unspecified": ("Aktiviteter uten fastsatt lagringstid", "Activities with retention not specified"),
+    "transfers_without_mechanism": ("Overføringer uten grunnlag", "Transfers without a mechanism"),  # short: a metric's label is one line
+    "retention_unspecified": ("Aktiviteter uten fastsatt lagringstid", "Retention not specified"),
     "reviews_due": ("Gjennomgang forfalt", "Reviews due"),
 }
 HELP = {
