@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from ropa import audit, db, registry
+from ropa import audit, db, fields, registry
 from ropa.errors import NotFound
 from ropa.text import markdown
 from ropa.text import table as safe_table
@@ -81,7 +81,7 @@ rt = state.words(RESTORE)
 
 
 def _restore_block() -> None:
-    from ropa import access, restore, versions
+    from ropa import access, restore
     from ropa.ui import errors, signin
 
     me = signin.principal()
@@ -96,7 +96,7 @@ def _restore_block() -> None:
         if not gone:
             st.caption(rt("deleted_none"))
             return
-        target = st.selectbox(rt("deleted"), gone, key="h_restore_deleted")
+        target = st.selectbox(rt("deleted"), gone, key="h_restore_deleted", placeholder="—")
     with db.session(state.engine()) as s:
         found = [v for v in restore.history(s, org, target) if v.action != "delete"]
         try:
@@ -107,9 +107,9 @@ def _restore_block() -> None:
         return
     by_event = {v.event_id: v for v in reversed(found)}  # newest first; options are event ids, stable across runs
     where = f"{org}/{target}"  # the widgets' state belongs to one activity: switching activity starts afresh
-    chosen = by_event[st.selectbox(rt("version"), list(by_event), key=f"h_restore_version:{where}",
+    chosen = by_event[st.selectbox(rt("version"), list(by_event), key=f"h_restore_version:{where}", placeholder="—",
                                    index=1 if len(by_event) > 1 and current is not None else 0, format_func=lambda i: (
-        f"v{by_event[i].version} · {versions.oslo(by_event[i].at)} · {by_event[i].actor} · {audit.action_label(by_event[i].action, lang)}"))]
+        f"v{by_event[i].version} · {audit.local_time(by_event[i].at, lang)} · {by_event[i].actor} · {audit.action_label(by_event[i].action, lang)}"))]
     with db.session(state.engine()) as s:
         differs = restore.compare(s, org, target, chosen)
     if not differs:
@@ -120,7 +120,7 @@ def _restore_block() -> None:
                  hide_index=True, width="stretch")
     whole = current is None or st.radio(rt("what"), [True, False], horizontal=True, key=f"h_restore_whole:{where}",
                                         format_func=lambda w: rt("whole") if w else rt("one"))
-    field = None if whole else st.selectbox(rt("field"), [c.field for c in differs], key=f"h_restore_field:{where}",
+    field = None if whole else st.selectbox(rt("field"), [c.field for c in differs], key=f"h_restore_field:{where}", placeholder="—",
                                             format_func=lambda f: fields.label(f, lang))
     if current is None:
         st.caption(rt("gone"))

@@ -163,7 +163,7 @@ if edit_tab is not None:
         names = [a.name for a in found]
         if st.session_state.get("users_pick") not in names:
             st.session_state["users_pick"] = names[0]
-        pick = st.selectbox(t("pick"), names, key="users_pick")
+        pick = st.selectbox(t("pick"), names, key="users_pick", placeholder="—")
         chosen = next(a for a in found if a.name == pick)
         if st.session_state.get("users_loaded") != pick:  # the form starts from the chosen user's values
             st.session_state["users_loaded"] = pick
@@ -175,7 +175,7 @@ if edit_tab is not None:
             st.warning(t("is_locked", name=markdown(pick), until=local_time(chosen.locked_until, lang)), icon=":material/lock:")
         _failure("access")
         with st.form("users_access_form"):
-            st.selectbox(t("role"), list(access.ROLES), format_func=_role, key="users_edit_role")
+            st.selectbox(t("role"), list(access.ROLES), format_func=_role, key="users_edit_role", placeholder="—")
             st.multiselect(t("orgs"), org_names, key="users_edit_orgs", help=t("orgs_help"),
                            placeholder=t("all_orgs"))
             st.form_submit_button(t("save_access"), type="primary", on_click=_save_access, args=(pick,),
@@ -199,7 +199,7 @@ with new_tab:
         right.text_input(t("email"), key="users_new_email", help=t("email_help"))
         if "users_new_role" not in st.session_state:
             st.session_state["users_new_role"] = "editor" if found else "dpo"
-        left.selectbox(t("role"), list(access.ROLES), format_func=_role, key="users_new_role")
+        left.selectbox(t("role"), list(access.ROLES), format_func=_role, key="users_new_role", placeholder="—")
         right.multiselect(t("orgs"), org_names, key="users_new_orgs", help=t("orgs_help"), placeholder=t("all_orgs"))
         left.text_input(t("password"), type="password", key="users_new_password", help=t("password_help", n=users.MIN_PASSWORD))
         right.text_input(t("again"), type="password", key="users_new_again")

@@ -10,7 +10,7 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from ropa import access, db, versions
+from ropa import access, audit, db, versions
 from ropa.text import markdown
 from ropa.text import table as safe_table
 from ropa.ui import errors, signin, state
@@ -66,7 +66,7 @@ with access.reading_as(me), db.session(state.engine()) as s:
 st.subheader(t("snapshots"))
 if snaps:
     st.dataframe(safe_table(pd.DataFrame([{
-        t("id"): x.id, t("label"): x.label, t("taken"): versions.oslo(x.created_at), t("by"): x.created_by,
+        t("id"): x.id, t("label"): x.label, t("taken"): audit.local_time(x.created_at, ui), t("by"): x.created_by,
         **({t("orgs"): x.organisations, t("acts"): x.activities} if whole else {})} for x in snaps])),
         hide_index=True, width="stretch")
 else:
@@ -93,7 +93,7 @@ labels = [x.label for x in snaps]
 def _pick(where: st.delta_generator.DeltaGenerator, title: str, key: str, *, now_first: bool) -> object:
     """A state to show: a snapshot's label, a date (ISO text), or None for now."""
     options = [NOW, *labels, DATE] if now_first else [*labels, DATE, NOW]
-    choice = where.selectbox(title, options, key=key,
+    choice = where.selectbox(title, options, key=key, placeholder="—",
                              format_func=lambda o: t("now") if o == NOW else t("a_date") if o == DATE else o)
     if choice == DATE:
         return where.date_input(t("date"), value=date.today(), key=f"{key}_date", format="YYYY-MM-DD").isoformat()
