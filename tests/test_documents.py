@@ -286,7 +286,7 @@ def test_guangzhou_notice_names_the_transfers_and_marks_the_missing_safeguard(or
     for lang, china, gap_word, draft in (("nb", "Kina", "MANGLER", "UTKAST"), ("en", "China", "MISSING", "DRAFT")):
         n = notice.build_notice(gz, lang=lang)
         assert n.draft
-        transfer_gaps = [g for g in n.gaps if g.article == "Art. 13(1)(f)"]
+        transfer_gaps = [g for g in n.gaps if g.article == "Art. 13(1)(f), 14(1)(f)"]  # collection not recorded: both apply
         assert {g.activity for g in transfer_gaps} >= {"GZP-01"}
         assert any(china in g.what for g in transfer_gaps) and any("Singapore" in g.what for g in transfer_gaps)
         for kind, text in _all_formats(n).items():
@@ -415,7 +415,7 @@ def test_cli_report_notice_publish(sqlite_demo_url: str, tmp_path: Path, capsys:
     assert "JL-08" in docx_text((tmp_path / "r.docx").read_bytes())
     assert cli.main([*base, "notice", str(tmp_path / "n.md"), "--org", GZ, "--lang", "en"]) == cli.EXIT_OK
     err = capsys.readouterr().err
-    assert "draft:" in err and "Art. 13(1)(f) GZP-01" in err
+    assert "draft:" in err and "Art. 13(1)(f), 14(1)(f) GZP-01" in err
     assert cli.main([*base, "publish", str(tmp_path / "site"), "--org", JL]) == cli.EXIT_OK
     assert (tmp_path / "site" / "nb" / "janteloppet" / "jl-01.html").exists()
     assert cli.main([*base, "report", str(tmp_path / "r.txt")]) == cli.EXIT_USAGE

@@ -93,6 +93,26 @@ class Notice:
         return "\n".join(out)
 
 
+# Where Art. 14 (data obtained elsewhere) asks what Art. 13 asks; Art. 13(2)(e) has no counterpart.
+ART14 = {"13(1)(a)": "14(1)(a)", "13(1)(b)": "14(1)(b)", "13(1)(c)": "14(1)(c)", "13(1)(d)": "14(2)(b)",
+         "13(1)(e)": "14(1)(e)", "13(1)(f)": "14(1)(f)", "13(2)(a)": "14(2)(a)", "13(2)(b)": "14(2)(c)",
+         "13(2)(c)": "14(2)(d)", "13(2)(d)": "14(2)(e)", "13(2)(f)": "14(2)(g)", "12(2)": "12(2)"}
+
+
+def cite(article: str, collections: set[Optional[str]]) -> str:
+    """The paragraph a gap answers, for how the data are collected: Art. 13 from the person,
+    Art. 14 from elsewhere, both when both or not known ("Art. 13(1)(c), 14(1)(c)")."""
+    m = re.fullmatch(r"Art\. (1[23]\(\d\)(?:\([a-z]\))?)", article)
+    if not m or m.group(1) not in ART14 or m.group(1).startswith("12"):
+        return article
+    own, other = m.group(1), ART14[m.group(1)]
+    if collections == {"subject"}:
+        return article
+    if collections == {"elsewhere"}:
+        return f"Art. {other}"
+    return f"Art. {own}, {other}"
+
+
 class _Writer:
     """Plain-language phrases, and the gap book-keeping."""
 
@@ -100,12 +120,14 @@ class _Writer:
         self.p = Presenter(lang)
         self.lang = lang
         self.gaps: list[Gap] = []
+        self.collection: dict[str, Optional[str]] = {}  # activity ref -> subject | elsewhere | both | None
 
     def t(self, nb: str, en: str) -> str:
         return self.p.t(nb, en)
 
     def gap(self, article: str, nb: str, en: str, activity: Optional[str] = None) -> Seg:
         what = self.t(nb, en)
+        article = cite(article, {self.collection.get(activity)} if activity else set(self.collection.values()) or {None})
         self.gaps.append(Gap(article, what, activity))
         return Seg(self.t(f"[MANGLER: {what} – {article}]", f"[MISSING: {what} – {article}]"), "gap")
 
@@ -192,6 +214,13 @@ def _matches(subjects: Optional[str], act: dict[str, Any], p_nb: Presenter, p_en
     return False
 
 
+def _some(items: Sequence[str], limit: int, t: Any, sep: str) -> str:
+    """The first ``limit`` items as written, and how many more ("…; og 3 til"), never silently cut."""
+    shown = sep.join(items[:limit])
+    rest = len(items) - limit
+    return shown + (t(f" og {rest} til", f" and {rest} more") if rest > 0 else "")
+
+
 def build_notice(org: dict[str, Any], *, lang: str = "nb", subjects: Optional[str] = None,
                  made: Optional[datetime] = None) -> Notice:
     """The notice for one organisation's active activities (those about ``subjects`` if given)."""
@@ -203,6 +232,7 @@ def build_notice(org: dict[str, Any], *, lang: str = "nb", subjects: Optional[st
         who = f" «{subjects}»" if subjects else ""
         raise NotFound(t(f"{org['name']} har ingen aktive behandlingsaktiviteter som behandlingsansvarlig{who}.",
                          f"{org['name']} has no active processing activities as controller{who}."))
+    w.collection = {a["ref"]: (a.get("transparency") or {}).get("collection") for a in acts}
     name = org["name"]
     contact = org.get("email") or org.get("phone") or org.get("website")
     sections: list[NoticeSection] = []
@@ -291,7 +321,7 @@ def build_notice(org: dict[str, Any], *, lang: str = "nb", subjects: Optional[st
             recipients.setdefault(r["name"], r)
     if recipients:
         blocks = [Block("ul", [[Seg(r["name"]), Seg(f" ({p.term(vocab.RECIPIENT_KINDS, r.get('kind'))})")] for r in recipients.values()])]
-    else:
+    else:  # the register's list of recipients is its record that there are none
         blocks = [Block("p", [[Seg(t("Vi deler ikke opplysningene med andre.", "We do not share the data with anyone."))]])]
     sections.append(NoticeSection(t("Hvem vi deler opplysningene med", "Who we share the data with"), "Art. 13(1)(e), 14(1)(e)", blocks))
 
@@ -421,10 +451,11 @@ def build_notice(org: dict[str, Any], *, lang: str = "nb", subjects: Optional[st
     who_for = f" – {subjects}" if subjects else ""
     purposes = list(dict.fromkeys(x for a in acts for x in a.get("purposes", [])))
     summary = [
-        t(f"{name} behandler opplysninger om deg for å: {'; '.join(purposes[:6]).lower() if purposes else '…'}.",
-          f"{name} uses data about you to: {'; '.join(purposes[:6]) if purposes else '…'}."),
-        t("Vi deler opplysninger med " + (", ".join(list(recipients)[:4]) if recipients else "ingen") + ".",
-          "We share data with " + (", ".join(list(recipients)[:4]) if recipients else "no one") + "."),
+        (t(f"{name} behandler opplysninger om deg for disse formålene: ", f"{name} uses data about you for these purposes: ")
+         + _some(purposes, 6, t, "; ") + "." if purposes else
+         t(f"{name} behandler opplysninger om deg; formålene står nedenfor.", f"{name} uses data about you; the purposes are set out below.")),
+        (t("Vi deler opplysninger med ", "We share data with ") + _some(list(recipients), 4, t, ", ") + "." if recipients
+         else t("Vi deler ikke opplysningene med andre.", "We do not share the data with anyone.")),
         (t("Noen opplysninger overføres til land utenfor EØS: ", "Some data go to countries outside the EEA: ")
          + ", ".join(dict.fromkeys(p.country(tr.get("country")) or (tr.get("international_organisation") or "") for _, tr in transfers)) + "."
          if transfers else t("Opplysningene blir i EØS.", "The data stay in the EEA.")),

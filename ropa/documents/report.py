@@ -21,7 +21,7 @@ from ropa import checks
 from ropa.documents.present import Card, Presenter, load
 from ropa.errors import RopaError
 from ropa.fields import ORGANISATION
-from ropa.models import AuditEvent
+from ropa.models import ActivityReview, AuditEvent, Organisation, ProcessingActivity
 
 FORMATS = (".pdf", ".docx")
 
@@ -37,6 +37,18 @@ class RegisterVersion:
 def register_version(session: Session) -> RegisterVersion:
     change, at = session.execute(select(func.count(AuditEvent.id), func.max(AuditEvent.at))).one()
     return RegisterVersion(int(change or 0), at)
+
+
+def approvals(session: Session) -> dict[tuple[str, str], dict[str, Any]]:
+    """Each activity's place in the review cycle, keyed by (organisation, ref): its state and
+    who approved which version when (:mod:`ropa.review`); activities without a row are drafts."""
+    rows = session.execute(
+        select(Organisation.name, ProcessingActivity.ref, ActivityReview.state, ActivityReview.approved_version,
+               ActivityReview.approved_by, ActivityReview.approved_at)
+        .join(ProcessingActivity, ProcessingActivity.id == ActivityReview.activity_id)
+        .join(Organisation, Organisation.id == ProcessingActivity.organisation_id)).all()
+    return {(org, ref): {"state": state, "approved_version": version, "approved_by": by, "approved_at": at}
+            for org, ref, state, version, by, at in rows}
 
 
 @dataclass
@@ -55,8 +67,10 @@ class Report:
 
 
 def build_report(organisations: list[dict[str, Any]], *, lang: str = "nb", version: Optional[RegisterVersion] = None,
-                 findings: Optional[list[checks.Finding]] = None, made: Optional[datetime] = None) -> Report:
-    """The record's content from the register's organisation dicts (see :func:`present.load`)."""
+                 findings: Optional[list[checks.Finding]] = None, made: Optional[datetime] = None,
+                 reviews: Optional[dict[tuple[str, str], dict[str, Any]]] = None) -> Report:
+    """The record's content from the register's organisation dicts (see :func:`present.load`);
+    ``reviews`` (see :func:`approvals`) says who approved each activity."""
     p = Presenter(lang)
     made = made or datetime.now(UTC)
     names = [o["name"] for o in organisations]
@@ -70,6 +84,19 @@ def build_report(organisations: list[dict[str, Any]], *, lang: str = "nb", versi
     if version is not None:
         version_text = [p.t(f"Endring nr. {version.change}", f"Change no. {version.change}")
                         + (f" ({p.date(version.at.date())})" if version.at else "")]
+    reviews = reviews or {}
+    keys = [(o["name"], a["ref"]) for o in organisations for a in o.get("activities", [])]
+    approved = [reviews[k] for k in keys if k in reviews and reviews[k].get("approved_by")]
+    approval_text = []
+    if keys:
+        approval_text.append(p.t(f"{len(approved)} av {n_acts} behandlingsaktiviteter er godkjent",
+                                 f"{len(approved)} of {n_acts} processing activities approved"))
+        by: dict[str, Any] = {}
+        for r in approved:
+            at = r.get("approved_at")
+            by[r["approved_by"]] = max(filter(None, (by.get(r["approved_by"]), at)), default=None)
+        for name, at in sorted(by.items(), key=lambda x: x[0].casefold()):
+            approval_text.append(name + (p.t(f" (sist {p.date(at.date())})", f" (last {p.date(at.date())})") if at else ""))
     cover = [
         (p.t("Virksomhet" if len(names) == 1 else "Virksomheter", "Organisation" if len(names) == 1 else "Organisations"), names),
         (p.label("dpo.name", ORGANISATION), dpos),
@@ -77,10 +104,11 @@ def build_report(organisations: list[dict[str, Any]], *, lang: str = "nb", versi
         (p.t("Behandlingsaktiviteter", "Processing activities"), [str(n_acts)]),
         (p.t("Dato", "Date"), [p.date(made.date())]),
         (p.t("Registerversjon", "Register version"), version_text),
+        (p.t("Godkjent av", "Approved by"), approval_text),
     ]
     orgs_out = []
     for org in organisations:
-        cards: list[Card] = [p.card(a, org) for a in org.get("activities", [])]
+        cards: list[Card] = [p.card(a, org, reviews.get((org["name"], a["ref"]))) for a in org.get("activities", [])]
         orgs_out.append({
             "name": org["name"],
             "intro": p.t(f"{len(cards)} behandlingsaktiviteter.", f"{len(cards)} processing activities."),
@@ -105,9 +133,11 @@ def _words(r: Report) -> dict[str, Any]:
         "page_word": p.t("Side", "Page"), "of_word": p.t("av", "of"),
         "cover": r.cover, "not_recorded": p.not_recorded,
         "cover_note": p.t("Protokollen er laget fra registeret og viser det som var registrert på datoen over. "
-                          "Felt merket «Ikke registrert» er tomme i registeret.",
+                          "«Ikke registrert» betyr at feltet er tomt i registeret; «Ingen registrert» at registeret ikke "
+                          "oppgir noen (for eksempel ingen overføringer); «Ikke aktuelt» at punktet ikke gjelder behandlingen.",
                           "This record was made from the register and shows what was recorded on the date above. "
-                          "Fields marked “Not recorded” are empty in the register."),
+                          "“Not recorded” means the field is empty in the register; “None recorded” that the register "
+                          "lists none (no transfers, say); “Not applicable” that the item does not apply to the processing."),
         "toc_title": p.t("Innhold", "Contents"),
         "organisations": r.organisations, "no_activities": p.t("Ingen behandlingsaktiviteter.", "No processing activities."),
         "annex_title": p.t("Vedlegg: mottakere og avtaler", "Annex: recipients and their agreements"),
@@ -184,4 +214,5 @@ def write_report(session: Session, path: Union[str, Path], *, orgs: Optional[Seq
 def make_report(session: Session, *, orgs: Optional[Sequence[str]] = None, lang: str = "nb", with_findings: bool = False) -> Report:
     organisations = load(session, orgs)
     findings = checks.check_register(session, orgs=list(orgs) if orgs else None) if with_findings else None
-    return build_report(organisations, lang=lang, version=register_version(session), findings=findings)
+    return build_report(organisations, lang=lang, version=register_version(session), findings=findings,
+                        reviews=approvals(session))

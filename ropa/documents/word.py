@@ -118,7 +118,7 @@ def card_table(doc: Any, card: Any, missing: str) -> None:
         for row in section.rows:
             cells = table.add_row().cells
             _cell(cells[0], [row.label + (f" ({row.article})" if row.article else "")])
-            _cell(cells[1], row.values, missing=missing)
+            _cell(cells[1], row.values, missing=row.empty or missing)
     for col, width in zip(table.columns, (Cm(5.2), Cm(11.8))):
         col.width = width
 
