@@ -348,7 +348,6 @@ def test_public_site_shows_only_the_fields_marked_public(demo_engine: Any, tmp_p
     assert summary.activities == sum(1 for o in organisations for a in o["activities"] if a["status"] == "active")
     site = _site(tmp_path / "site")
     for lang in ("nb", "en"):
-        p = Presenter(lang)
         for org in organisations:
             allowed = set(chosen) if org["name"] == JL else set(DEFAULT_PUBLIC)
             for act in org["activities"]:

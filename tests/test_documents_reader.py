@@ -1,0 +1,244 @@
+"""The documents as a reader meets them: hostile stored text printed as typed in every format and
+never run as typst, the record's cover and cards worded for an authority (who approved, what an
+empty value means), and the notice drafted only from what the register records, its gaps
+cited with the paragraph of Art. 13 or 14 that asks for them."""
+
+from __future__ import annotations
+
+import io
+import re
+from pathlib import Path
+from typing import Any
+
+import docx
+import pytest
+from pypdf import PdfReader
+
+from ropa import db, registry, review
+from ropa.documents import notice, publish, report, typeset
+from test_documents import bare, docx_text, html_parse, html_text, pdf_text, squash
+
+# Each a name or text a person could type; each must print exactly so, and none may act.
+ORG = "Hostile #set AS *bold* {x} $1"
+HOSTILE = {
+    "activity": 'Kunder #set page(width: 2cm) <script>alert(1)</script> @ref {a} $x^2$',
+    "purpose": '#read("/etc/passwd") *fet* _kursiv_ `kode` // kommentar',
+    "description": '#include "/etc/hostname" #image("/etc/passwd") #exit() ] [ \\ ~ -- ... = - + 1.',
+    "address": "Gate #1, {{ jinja }} {% raw %} <b>bold</b>",
+    "dpo": "Ola #let x = 1 Nordmann",
+    "recipient": "Mottaker ]#[ & Co <i>",
+    "agreement": "DPA $1 @label #box[x]",
+    "note": "*interesse* `x` #strong[y]",
+    "retention": "to år /* blokk */ etter #v(10cm)",
+    "trigger": "utmelding #pagebreak()",
+    "safeguard": "SCC _2021_ #link(\"file:///etc/passwd\")",
+    "consequences": "Uten e-post: #text(size: 40pt)[stor] ingen billett",
+    "logic": "Poeng <img src=x onerror=alert(1)> * 2",
+}
+
+
+@pytest.fixture
+def hostile(engine: Any) -> Any:
+    with db.transaction(engine) as s:
+        registry.create_organisation(s, {"name": ORG, "email": "post@hostile.no", "country": "NO", "address": HOSTILE["address"],
+                                         "dpo": {"name": HOSTILE["dpo"], "email": "pvo@hostile.no"},
+                                         "public_fields": ["description", "purposes", "recipients", "retention.text"]}, actor="test")
+        registry.create_activity(s, ORG, {
+            "ref": "H-1", "name": HOSTILE["activity"], "description": HOSTILE["description"], "purposes": [HOSTILE["purpose"]],
+            "data_subjects": ["customer"], "data_categories": ["user.name"], "legal_bases": [{"code": "art6_1_f", "note": HOSTILE["note"]}],
+            "recipients": [{"name": HOSTILE["recipient"], "kind": "processor", "agreement": HOSTILE["agreement"]}],
+            "retention": {"period": 2, "unit": "years", "trigger": HOSTILE["trigger"], "action": "erase", "text": HOSTILE["retention"]},
+            "transfers": [{"country": "US", "recipient": HOSTILE["recipient"], "mechanism": "art46_2_c", "safeguard": HOSTILE["safeguard"]}],
+            "transparency": {"collection": "subject", "provision": "contractual", "provision_consequences": HOSTILE["consequences"],
+                             "automated_decisions": True, "automated_logic": HOSTILE["logic"]},
+        }, actor="test")
+    return engine
+
+
+def _docx(r: report.Report) -> bytes:
+    buf = io.BytesIO()
+    report.render_docx(r, buf)
+    return buf.getvalue()
+
+
+def _unescape_markdown(text: str) -> str:
+    """CommonMark: a backslash before ASCII punctuation makes it literal; a trailing
+    two-space line break is a break."""
+    return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", text.replace("  \n", "\n"))
+
+
+@pytest.mark.parametrize("lang", ["nb", "en"])
+def test_hostile_text_prints_as_typed_and_never_acts(hostile: Any, tmp_path: Path, lang: str):
+    with db.session(hostile) as s:
+        made = report.make_report(s, lang=lang, with_findings=True)
+        n = notice.make_notice(s, ORG, lang=lang)
+        site = publish.publish_register(s, tmp_path / "site")
+    pdf = report.render_pdf(made)
+    reader = PdfReader(io.BytesIO(pdf))
+    # No injected #set page, #pagebreak or #v changed the layout: every page is A4.
+    assert all(abs(float(pg.mediabox.width) - 595.28) < 1 and abs(float(pg.mediabox.height) - 841.89) < 1 for pg in reader.pages)
+    assert reader.metadata.author == ORG and reader.metadata.title
+    notice_pdf = notice.render(n, ".pdf")
+    texts = {
+        "record.pdf": pdf_text(pdf), "record.docx": docx_text(_docx(made)), "notice.pdf": pdf_text(notice_pdf),
+        "notice.docx": docx_text(notice.render(n, ".docx")), "notice.html": html_text(notice.render(n, ".html").decode()),
+        "notice.md": squash(_unescape_markdown(notice.render_markdown(n))),
+    }
+    in_notice = ("activity", "purpose", "address", "dpo", "recipient", "note", "trigger", "safeguard", "consequences", "logic")
+    in_record = ("activity", "purpose", "description", "address", "dpo", "recipient", "agreement", "note", "retention", "trigger", "safeguard")
+    for kind, text in texts.items():
+        assert "root:" not in text, kind  # nothing of /etc/passwd
+        for key in in_record if kind.startswith("record") else in_notice:
+            assert bare(HOSTILE[key]) in bare(text), (kind, key)
+        assert bare(ORG) in bare(text), kind
+    # The notice's HTML holds no element the stored text brought in.
+    tags = {tag for tag, _ in html_parse(notice.render(n, ".html").decode()).tags}
+    assert not tags & {"script", "b", "i", "img"}
+    page = (site.directory / lang / publish.slug(ORG) / "h-1.html").read_text(encoding="utf-8")
+    assert not {tag for tag, _ in html_parse(page).tags} & {"script", "b", "i", "img"}
+    for key in ("activity", "purpose", "description", "recipient", "retention"):
+        assert squash(HOSTILE[key]) in html_text(page), key
+    assert HOSTILE["agreement"] not in page  # agreements are never published
+
+
+def test_markdown_escape_reads_back_exactly():
+    for text in [*HOSTILE.values(), ORG, "- liste\n# overskrift\n1. nummer\n> sitat\n:red[farge] $$x$$ | a | b |"]:
+        out = notice.escape_markdown(text)
+        assert _unescape_markdown(out) == text, text
+        unescaped = re.sub(r"\\.", "", out)
+        assert not set(unescaped) & set("*_`[]<>#$|~&\\"), text
+
+
+@pytest.mark.parametrize("source", ['#read("/etc/passwd")', '#include "/etc/hostname"', '#image("/etc/passwd")',
+                                    '#import "@preview/example:0.1.0": *'])
+def test_typst_sandbox_reaches_no_file(source: str):
+    """Even typst source that escaped the escaping could read nothing outside its empty root."""
+    with pytest.raises(typeset.TypesetFailed):
+        typeset.compile_pdf(source)
+
+
+# --- the record as an authority reads it -------------------------------------------------------
+
+
+def test_cover_and_card_say_who_approved_and_what_empty_means(engine: Any):
+    with db.transaction(engine) as s:
+        registry.create_organisation(s, {"name": "Norsk AS", "country": "NO", "email": "post@norsk.no"}, actor="test")
+        registry.create_organisation(s, {"name": "Foreign Ltd", "country": "CN", "email": "post@foreign.cn"}, actor="test")
+        for org in ("Norsk AS", "Foreign Ltd"):
+            registry.create_activity(s, org, {"ref": "A-1", "name": "Kunder", "purposes": ["Salg"], "data_subjects": ["customer"],
+                                              "data_categories": ["user.name"], "recipients": [{"name": "Drift AS", "kind": "processor"}]},
+                                     actor="test")
+        review.submit(s, "Norsk AS", "A-1", actor="Dora DPO")
+        act = registry.get_activity(s, "Norsk AS", "A-1")
+        review.approve(s, "Norsk AS", "A-1", expected_version=act.version, actor="Dora DPO")
+    for lang, words in (("nb", {"approved": "1 av 2 behandlingsaktiviteter er godkjent", "by": "godkjent av Dora DPO",
+                                "not": "Ikke godkjent (utkast)", "none": "Ingen registrert", "na": "Ikke aktuelt (etablert i EØS)",
+                                "sole": "Ikke aktuelt (eget behandlingsansvar)", "missing": "Ikke registrert"}),
+                        ("en", {"approved": "1 of 2 processing activities approved", "by": "approved by Dora DPO",
+                                "not": "Not approved (draft)", "none": "None recorded", "na": "Not applicable (established in the EEA)",
+                                "sole": "Not applicable (sole controller)", "missing": "Not recorded"})):
+        with db.session(engine) as s:
+            made = report.make_report(s, lang=lang)
+        cover = dict(made.cover)
+        approved_label = {"nb": "Godkjent av", "en": "Approved by"}[lang]
+        assert cover[approved_label][0] == words["approved"] and cover[approved_label][1].startswith("Dora DPO")
+        cards = {o["name"]: o["cards"][0] for o in made.organisations}
+
+        def shown(card: Any, label_start: str) -> str:
+            row = next(r for sec in card.sections for r in sec.rows if r.label.startswith(label_start))
+            return "; ".join(row.values) if row.values else (row.empty or made.p.not_recorded)
+
+        no, cn = cards["Norsk AS"], cards["Foreign Ltd"]
+        assert words["by"] in shown(no, made.p.t("Godkjent", "Approved")) and shown(cn, made.p.t("Godkjent", "Approved")) == words["not"]
+        assert shown(no, made.p.label("transfers")) == words["none"]
+        assert shown(no, made.p.t("Felles behandlingsansvarlige", "Joint controllers")) == words["sole"]
+        # Outside the EEA the Art. 27 representative is required: its absence is "not recorded".
+        rep_label = next(r.label for sec in cn.sections for r in sec.rows if r.article == "Art. 27")
+        assert shown(cn, rep_label) == words["missing"] and shown(no, rep_label) == words["na"]
+        for text in (pdf_text(report.render_pdf(made)), docx_text(_docx(made))):
+            for key in ("approved", "by", "not", "none", "na", "sole"):
+                assert bare(words[key]) in bare(text), (lang, key)
+        # A processor without an agreement is marked in the annex (Art. 28(3)).
+        assert made.organisations[0]["recipients"][0][3] == words["missing"]
+
+
+def test_pdf_pages_carry_the_running_header_and_page_numbers(engine: Any):
+    with db.transaction(engine) as s:
+        registry.create_organisation(s, {"name": "Lang AS", "country": "NO"}, actor="test")
+        for i in range(1, 4):
+            registry.create_activity(s, "Lang AS", {"ref": f"L-{i}", "name": f"Behandling {i}", "purposes": [f"Formål {j}" for j in range(30)],
+                                                    "data_subjects": ["customer"]}, actor="test")
+    with db.session(engine) as s:
+        made = report.make_report(s, lang="nb")
+    reader = PdfReader(io.BytesIO(report.render_pdf(made)))
+    pages = [squash(pg.extract_text()) for pg in reader.pages]
+    total = len(pages)
+    assert total >= 5
+    for i, text in enumerate(pages, start=1):
+        assert f"Side {i} av {total}" in text
+        if i > 1:
+            assert text.startswith("Protokoll over behandlingsaktiviteter – Lang AS"), text[:80]
+    # A card that runs onto a second page names itself at the top of that page.
+    assert all(re.match(r"Protokoll over behandlingsaktiviteter – Lang AS (Lang AS|L-\d Behandling \d|Vedlegg)", t) for t in pages[2:]), \
+        [t[:90] for t in pages[2:]]
+    d = docx.Document(io.BytesIO(_docx(made)))
+    assert d.sections[0].header.paragraphs[0].text.startswith("Protokoll over behandlingsaktiviteter")
+
+
+# --- notices: only what the register records, every Art. 13/14 item or its gap ------------------
+
+
+def _bare_activity(engine: Any, collection: Any = None) -> None:
+    with db.transaction(engine) as s:
+        registry.create_organisation(s, {"name": "Tom AS"}, actor="test")
+        registry.create_activity(s, "Tom AS", {"ref": "T-1", "name": "Noe", "data_subjects": ["customer"],
+                                               "transparency": {"collection": collection} if collection else {}}, actor="test")
+
+
+@pytest.mark.parametrize("lang", ["nb", "en"])
+def test_an_empty_activity_gives_gaps_for_every_item_and_invents_nothing(engine: Any, lang: str):
+    _bare_activity(engine)
+    with db.session(engine) as s:
+        n = notice.make_notice(s, "Tom AS", lang=lang)
+    assert n.draft
+    articles = {g.article for g in n.gaps}
+    # Collection not recorded: both articles apply, and each gap cites both.
+    for expected in ("Art. 13(1)(a), 14(1)(a)", "Art. 13(1)(b), 14(1)(b)", "Art. 13(1)(c), 14(1)(c)", "Art. 13(2)(a), 14(2)(a)",
+                     "Art. 14(1)(d)", "Art. 14(2)(f)", "Art. 13/14", "Art. 13(2)(e)", "Art. 13(2)(f), 14(2)(g)", "Art. 12(2)"):
+        assert expected in articles, (expected, articles)
+    text = n.text().casefold()
+    # Nothing the register does not say: no basis, hence no consent, portability or objection; no retention period.
+    for invented in {"nb": ("samtykke", "maskinlesbart", "protestere", "berettiget interesse", " år"),
+                     "en": ("consent", "machine-readable", "object to", "legitimate interest", " years")}[lang]:
+        assert invented not in text, invented
+    # The rights every person has, and the complaint, are stated whatever the register holds.
+    for always in {"nb": ("innsyn", "rettet", "slettet", "begrense", "datatilsynet"),
+                   "en": ("access", "corrected", "erased", "restrict", "datatilsynet")}[lang]:
+        assert always in text, always
+    html = notice.render(n, ".html").decode()
+    assert html.count('<mark class="gap">') == len(n.gaps)
+    assert len(html_parse(html).tags) and all(g.what in html_text(html) for g in n.gaps)
+
+
+def test_gaps_cite_art14_for_data_obtained_elsewhere(engine: Any):
+    _bare_activity(engine, "elsewhere")
+    with db.session(engine) as s:
+        n = notice.make_notice(s, "Tom AS", lang="en")
+    articles = {g.article for g in n.gaps}
+    assert "Art. 14(1)(c)" in articles and "Art. 14(2)(a)" in articles and "Art. 14(2)(g)" in articles
+    assert not any(a.startswith("Art. 13(") for a in articles), articles  # Art. 13(2)(e) does not apply to data obtained elsewhere
+
+
+def test_notice_summary_keeps_purposes_as_written_and_counts_what_it_leaves_out(engine: Any):
+    purposes = ["Google Analytics for NAV", *[f"Formål {i}" for i in range(7)]]
+    with db.transaction(engine) as s:
+        registry.create_organisation(s, {"name": "Mange AS", "email": "post@mange.no"}, actor="test")
+        registry.create_activity(s, "Mange AS", {"ref": "M-1", "name": "Mye", "purposes": purposes, "data_subjects": ["customer"],
+                                                 "legal_bases": [{"code": "art6_1_b"}]}, actor="test")
+    with db.session(engine) as s:
+        nb = notice.make_notice(s, "Mange AS", lang="nb")
+        en = notice.make_notice(s, "Mange AS", lang="en")
+    assert "Google Analytics for NAV" in nb.summary[0] and nb.summary[0].endswith("og 2 til.")
+    assert en.summary[0].endswith("and 2 more.")
+    for p in purposes:  # the details list every purpose
+        assert p in nb.text() and p in en.text()
