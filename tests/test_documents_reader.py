@@ -16,6 +16,9 @@ from pypdf import PdfReader
 
 from ropa import db, registry, review
 from ropa.documents import notice, publish, report, typeset
+from ropa.errors import NotFound
+from ropa.demo import load_demo
+from ropa.documents.present import load
 from test_documents import bare, docx_text, html_parse, html_text, pdf_text, squash
 
 # Each a name or text a person could type; each must print exactly so, and none may act.
@@ -242,3 +245,53 @@ def test_notice_summary_keeps_purposes_as_written_and_counts_what_it_leaves_out(
     assert en.summary[0].endswith("and 2 more.")
     for p in purposes:  # the details list every purpose
         assert p in nb.text() and p in en.text()
+
+
+@pytest.fixture(scope="module")
+def demo_orgs(tmp_path_factory: Any) -> list[dict[str, Any]]:
+    """The demo register (SQLite, built once) as the documents read it."""
+    engine = db.make_engine(f"sqlite:///{tmp_path_factory.mktemp('reader') / 'demo.db'}")
+    db.migrate(engine)
+    with db.transaction(engine) as s:
+        load_demo(s, actor="test")
+    with db.session(engine) as s:
+        out = load(s)
+    engine.dispose()
+    return out
+
+
+def _read_back(n: notice.Notice, suffix: str) -> str:
+    data = notice.render(n, suffix)
+    return {".md": lambda: squash(_unescape_markdown(data.decode())), ".html": lambda: html_text(data.decode()),
+            ".docx": lambda: docx_text(data), ".pdf": lambda: pdf_text(data)}[suffix]()
+
+
+@pytest.mark.parametrize("lang", ["nb", "en"])
+def test_every_demo_notice_marks_each_gap_in_place_in_every_format(demo_orgs: Any, lang: str):
+    marker, draft = {"nb": ("[MANGLER: ", "UTKAST"), "en": ("[MISSING: ", "DRAFT")}[lang]
+    built = 0
+    for org in demo_orgs:
+        try:
+            n = notice.build_notice(org, lang=lang)
+        except NotFound:  # no active activity as controller
+            continue
+        built += 1
+        for suffix in (".md", ".html", ".docx", ".pdf"):
+            text = _read_back(n, suffix)
+            assert text.count(marker) == len(n.gaps), (org["name"], suffix)  # in place; the closing list has no marker
+            assert (draft in text) == bool(n.gaps), (org["name"], suffix)
+            for g in n.gaps:
+                assert squash(g.what) in text and g.article in text, (org["name"], suffix, g)
+    assert built == len(demo_orgs)
+
+
+def test_janteloppet_notice_in_english(demo_orgs: Any):
+    jl = next(o for o in demo_orgs if o["name"] == "Janteloppet")
+    n = notice.build_notice(jl, lang="en")
+    for suffix in (".md", ".html", ".docx", ".pdf"):
+        text = _read_back(n, suffix)
+        assert "6 years" in text and "complain to Datatilsynet" in text and "www.datatilsynet.no" in text, suffix
+        assert "withdraw it at any time" in text and "GDPR Article 6(1)(b)" in text, suffix
+        # JL-07's special categories rest on explicit consent, said plainly; the DPO's note on it is not published.
+        assert "You have given your explicit consent. (GDPR Article 9(2)(a))" in text, suffix
+        assert "basert på ditt samtykke" not in text, suffix

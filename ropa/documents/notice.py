@@ -158,6 +158,24 @@ class _Writer:
                 out.insert(2, Seg(" "))
         return out
 
+    def art9(self, c: dict[str, Any], ref: str) -> Para:
+        """The Art. 9(2) condition for special categories, in plain words with its article
+        (Art. 13(1)(c) asks for the legal basis; for special categories that includes it)."""
+        term = vocab.ART9_CONDITIONS.get(c.get("code") or "")
+        if term is None:
+            return [self.gap("Art. 13(1)(c)", "unntaket etter artikkel 9 nr. 2 for særlige kategorier",
+                             "the Art. 9(2) condition for special categories", ref)]
+        plain = {
+            "art9_2_a": ("Du har gitt uttrykkelig samtykke.", "You have given your explicit consent."),
+            "art9_2_b": ("Det er nødvendig for å oppfylle plikter eller utøve rettigheter i arbeidslivet eller etter trygde- og sosialretten.",
+                         "We need it to meet obligations or exercise rights under employment, social security or social protection law."),
+            "art9_2_e": ("Du har selv gjort opplysningene offentlig kjent.", "You have made the data public yourself."),
+            "art9_2_f": ("Det er nødvendig for å fastsette, gjøre gjeldende eller forsvare rettskrav.",
+                         "We need it to establish, exercise or defend legal claims."),
+        }.get(c["code"], (f"Unntaket for {term.label('nb')}.", f"The condition for {term.label('en')}."))
+        # The condition's note is the DPO's justification, not words for the public: left out.
+        return [Seg(self.t(*plain) + " "), Seg(f"({self._article(term.article or '')})")]
+
     def _article(self, article: str) -> str:
         """ "Art. 6(1)(b)" -> "personvernforordningen artikkel 6 nr. 1 bokstav b" (nb)."""
         m = re.match(r"Art\. (\d+)\((\d+)\)(?:\(([a-z])\))?", article)
@@ -229,9 +247,10 @@ def build_notice(org: dict[str, Any], *, lang: str = "nb", subjects: Optional[st
     acts = [a for a in org.get("activities", []) if a.get("status") != "retired"
             and a.get("role") != "processor" and _matches(subjects, a, Presenter("nb"), Presenter("en"))]
     if not acts:
-        who = f" «{subjects}»" if subjects else ""
-        raise NotFound(t(f"{org['name']} har ingen aktive behandlingsaktiviteter som behandlingsansvarlig{who}.",
-                         f"{org['name']} has no active processing activities as controller{who}."))
+        raise NotFound(t(f"{org['name']} har ingen aktive behandlingsaktiviteter som behandlingsansvarlig"
+                         + (f" om «{subjects}»." if subjects else "."),
+                         f"{org['name']} has no active processing activities as controller"
+                         + (f" about “{subjects}”." if subjects else ".")))
     w.collection = {a["ref"]: (a.get("transparency") or {}).get("collection") for a in acts}
     name = org["name"]
     contact = org.get("email") or org.get("phone") or org.get("website")
@@ -275,9 +294,7 @@ def build_notice(org: dict[str, Any], *, lang: str = "nb", subjects: Optional[st
         for b in bases:
             paras.append([Seg(t("Grunnlag: ", "Legal basis: "), "strong"), *w.basis(b, ref)])
         for c in a.get("art9_conditions") or []:
-            term = vocab.ART9_CONDITIONS.get(c.get("code") or "")
-            paras.append([Seg(t("Særlige kategorier: ", "Special categories: "), "strong"),
-                          Seg((term.display(lang) if term else c.get("code") or "") + (f" – {c['note']}" if c.get("note") else "") + ".")])
+            paras.append([Seg(t("Særlige kategorier: ", "Special categories: "), "strong"), *w.art9(c, ref)])
         blocks.append(Block("p", [[Seg(a["name"], "strong")]]))
         blocks.append(Block("ul", paras))
     sections.append(NoticeSection(t("Hva vi bruker opplysningene til, og hvorfor vi har lov", "What we use your data for, and why we may"),
