@@ -295,3 +295,40 @@ def test_janteloppet_notice_in_english(demo_orgs: Any):
         # JL-07's special categories rest on explicit consent, said plainly; the DPO's note on it is not published.
         assert "You have given your explicit consent. (GDPR Article 9(2)(a))" in text, suffix
         assert "basert på ditt samtykke" not in text, suffix
+
+
+def test_documents_show_only_what_the_reader_may_read(engine: Any, tmp_path: Path):
+    """A viewer of one organisation gets a record, notice and site of that one; naming another is refused."""
+    from ropa import access
+    from ropa.errors import PermissionDenied
+
+    with db.transaction(engine) as s:
+        for name in ("Egen AS", "Annen AS"):
+            registry.create_organisation(s, {"name": name, "country": "NO", "email": "post@x.no"}, actor="test")
+            registry.create_activity(s, name, {"ref": "A-1", "name": f"Kunder hos {name}", "purposes": ["Salg"],
+                                               "data_subjects": ["customer"], "legal_bases": [{"code": "art6_1_b"}]}, actor="test")
+    viewer = access.Principal("vera", "viewer", frozenset({"Egen AS"}))
+    with db.session(engine) as s, access.reading_as(viewer):
+        made = report.make_report(s, lang="nb")
+        assert [o["name"] for o in made.organisations] == ["Egen AS"]
+        text = pdf_text(report.render_pdf(made))
+        assert "Egen AS" in text and "Annen AS" not in text
+        summary = publish.publish_register(s, tmp_path / "site")
+        assert summary.organisations == 1
+        with pytest.raises(PermissionDenied):
+            report.make_report(s, orgs=["Annen AS"])
+        with pytest.raises(PermissionDenied):
+            notice.make_notice(s, "Annen AS")
+    assert "Annen AS" not in " ".join(p.read_text(encoding="utf-8") for p in (tmp_path / "site").rglob("*.html"))
+
+
+def test_word_tables_keep_their_column_widths(engine: Any):
+    """Word reads a cell's own width: the label column stays narrow, the values get the rest."""
+    with db.transaction(engine) as s:
+        registry.create_organisation(s, {"name": "Bredde AS"}, actor="test")
+        registry.create_activity(s, "Bredde AS", {"ref": "B-1", "name": "Noe", "purposes": ["x"]}, actor="test")
+    with db.session(engine) as s:
+        d = docx.Document(io.BytesIO(_docx(report.make_report(s, lang="en"))))
+    for table in d.tables[:2]:  # the cover and the card
+        for row in table.rows:
+            assert [round(c.width.cm, 1) for c in row.cells] == [5.2, 11.8]

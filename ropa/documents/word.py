@@ -102,6 +102,7 @@ def label_table(doc: Any, rows: Sequence[tuple[str, Sequence[str]]]) -> None:
         cells = table.add_row().cells
         _cell(cells[0], [label], bold=True)
         _cell(cells[1], values)
+    _widths(table, (Cm(5.2), Cm(11.8)))
 
 
 def card_table(doc: Any, card: Any, missing: str) -> None:
@@ -119,8 +120,17 @@ def card_table(doc: Any, card: Any, missing: str) -> None:
             cells = table.add_row().cells
             _cell(cells[0], [row.label + (f" ({row.article})" if row.article else "")])
             _cell(cells[1], row.values, missing=row.empty or missing)
-    for col, width in zip(table.columns, (Cm(5.2), Cm(11.8))):
+    _widths(table, (Cm(5.2), Cm(11.8)))
+
+
+def _widths(table: Any, widths: Sequence[Any]) -> None:
+    """Column widths Word keeps: Word reads each cell's width, not the grid's."""
+    table.autofit = False
+    for col, width in zip(table.columns, widths):
         col.width = width
+    for row in table.rows:
+        for cell, width in zip(row.cells, widths):
+            cell.width = width
 
 
 def grid(doc: Any, headers: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
