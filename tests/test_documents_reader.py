@@ -17,6 +17,7 @@ from pypdf import PdfReader
 from ropa import db, registry, review
 from ropa.documents import notice, publish, report, typeset
 from ropa.errors import NotFound
+from ropa.fields import ORGANISATION
 from ropa.demo import load_demo
 from ropa.documents.present import load
 from test_documents import bare, docx_text, html_parse, html_text, pdf_text, squash
@@ -143,6 +144,8 @@ def test_cover_and_card_say_who_approved_and_what_empty_means(engine: Any):
         with db.session(engine) as s:
             made = report.make_report(s, lang=lang)
         cover = dict(made.cover)
+        # One organisation in the EEA and one outside: the representative is recorded for neither.
+        assert cover[made.p.label("representative.name", ORGANISATION)] == []
         approved_label = {"nb": "Godkjent av", "en": "Approved by"}[lang]
         assert cover[approved_label][0] == words["approved"] and cover[approved_label][1].startswith("Dora DPO")
         cards = {o["name"]: o["cards"][0] for o in made.organisations}
@@ -332,3 +335,13 @@ def test_word_tables_keep_their_column_widths(engine: Any):
     for table in d.tables[:2]:  # the cover and the card
         for row in table.rows:
             assert [round(c.width.cm, 1) for c in row.cells] == [5.2, 11.8]
+
+
+def test_cover_says_the_representative_does_not_apply_in_the_eea(engine: Any):
+    with db.transaction(engine) as s:
+        registry.create_organisation(s, {"name": "Norsk AS", "country": "NO"}, actor="test")
+    with db.session(engine) as s:
+        for lang, words in (("nb", "Ikke aktuelt (etablert i EØS)"), ("en", "Not applicable (established in the EEA)")):
+            made = report.make_report(s, lang=lang)
+            assert dict(made.cover)[made.p.label("representative.name", ORGANISATION)] == [words]
+            assert words in pdf_text(report.render_pdf(made))

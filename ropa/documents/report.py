@@ -17,7 +17,7 @@ from typing import IO, Any, Optional, Union
 from sqlalchemy import func, select
 from sqlmodel import Session
 
-from ropa import checks
+from ropa import checks, vocab
 from ropa.documents.present import Card, Presenter, load
 from ropa.errors import RopaError
 from ropa.fields import ORGANISATION
@@ -79,6 +79,8 @@ def build_report(organisations: list[dict[str, Any]], *, lang: str = "nb", versi
             for o in organisations if (d := p.dpo(o))]
     reps = [f"{o['name']}: {', '.join(r)}" if len(organisations) > 1 else ", ".join(r)
             for o in organisations if (r := p.representative(o))]
+    if not reps and organisations and all(vocab.country_status(o.get("country")) == vocab.CountryStatus.EEA for o in organisations):
+        reps = [p.not_applicable(p.t("etablert i EØS", "established in the EEA"))]  # Art. 27 asks only of those outside
     n_acts = sum(len(o.get("activities", [])) for o in organisations)
     version_text = []
     if version is not None:
