@@ -345,3 +345,36 @@ def test_cover_says_the_representative_does_not_apply_in_the_eea(engine: Any):
             made = report.make_report(s, lang=lang)
             assert dict(made.cover)[made.p.label("representative.name", ORGANISATION)] == [words]
             assert words in pdf_text(report.render_pdf(made))
+
+
+CHROMIUM = "/usr/bin/chromium"
+
+
+@pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"{CHROMIUM} is missing (apt-get install -y chromium)")
+def test_public_site_search_works_offline_in_a_browser(demo_engine: Any, tmp_path: Path):
+    """The site opened from disk (no server, no network): the search narrows the list, hides the
+    organisations without a match, and says how many match, in the page's language."""
+    from playwright.sync_api import sync_playwright
+
+    with db.session(demo_engine) as s:
+        publish.publish_register(s, tmp_path / "site")
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=["--no-sandbox", "--disable-gpu"])
+        try:
+            page = browser.new_page()
+            page.route("http*://**", lambda route: route.abort())  # nothing may be fetched from the network
+            page.goto((tmp_path / "site" / "nb" / "index.html").as_uri())
+            total = page.locator("li[data-id]").count()
+            assert page.locator("#count").inner_text() == f"{total} av {total} behandlinger vises."
+            page.fill("#q", "kina")
+            shown = page.locator("li[data-id]:visible")
+            assert shown.count() and all(t.startswith("GZP-") for t in shown.all_inner_texts())
+            assert page.locator("section[data-org]:visible").all_inner_texts()[0].startswith("Ukjent selskap")
+            assert page.locator("section[data-org]:visible").count() == 1
+            assert page.locator("#count").inner_text() == f"{shown.count()} av {total} behandlinger vises."
+            page.fill("#q", "ordsomikkefinnes")
+            assert page.locator("#count").inner_text() == "Ingen behandlinger passer søket."
+            page.fill("#q", "")
+            assert page.locator("li[data-id]:visible").count() == total and page.locator("section[data-org]:visible").count() == 5
+        finally:
+            browser.close()
