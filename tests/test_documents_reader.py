@@ -378,3 +378,14 @@ def test_public_site_search_works_offline_in_a_browser(demo_engine: Any, tmp_pat
             assert page.locator("li[data-id]:visible").count() == total and page.locator("section[data-org]:visible").count() == 5
         finally:
             browser.close()
+
+
+@pytest.mark.parametrize("group", ["Søkere", "søker", "applicants", "Jobbsøkere", "job applicant"])
+def test_notice_for_applicants_finds_job_applicants(engine: Any, group: str):
+    with db.transaction(engine) as s:
+        registry.create_organisation(s, {"name": "Arbeid AS", "email": "post@arbeid.no"}, actor="test")
+        for ref, subject in (("R-1", "job_applicant"), ("K-1", "customer"), ("P-1", "prospect")):
+            registry.create_activity(s, "Arbeid AS", {"ref": ref, "name": ref, "purposes": ["x"], "data_subjects": [subject]}, actor="test")
+    with db.session(engine) as s:
+        assert notice.make_notice(s, "Arbeid AS", subjects=group).activities == ["R-1"]
+        assert notice.make_notice(s, "Arbeid AS", subjects="Kunder").activities == ["K-1"]  # not the prospects

@@ -218,17 +218,24 @@ class _Writer:
         return out
 
 
-def _matches(subjects: Optional[str], act: dict[str, Any], p_nb: Presenter, p_en: Presenter) -> bool:
+def _matches(subjects: Optional[str], act: dict[str, Any], p_nb: Presenter, p_en: Presenter, loose: bool = False) -> bool:
     """Whether an activity concerns the group asked for: its key or label in either language,
-    singular or plural ("Kunder", "kunde", "customers", "customer")."""
+    singular or plural ("Kunder", "kunde", "customers", "customer"). ``loose`` also takes the
+    group as the head of a longer label ("applicants" -> "job applicant", "søkere" -> "jobbsøker"),
+    used only when nothing matches exactly, so "Kunder" never brings in "potensiell kunde"."""
     if not subjects:
         return True
     wanted = " ".join(subjects.casefold().split())
     for key in act.get("data_subjects", []):
         for label in (key, p_nb.subject(key), p_en.subject(key)):
             label = label.casefold()
-            if wanted == label or wanted in {label + suffix for suffix in ("r", "er", "e", "s", "es")}:
+            forms = {label} | {label + suffix for suffix in ("r", "er", "e", "s", "es")}
+            if wanted in forms:
                 return True
+            if loose and len(wanted) >= 4:
+                heads = {wanted} | {wanted[: -len(x)] for x in ("er", "e", "r", "es", "s") if wanted.endswith(x)}
+                if any(len(h) >= 4 and (label.endswith(" " + h) or label.endswith("_" + h) or label.endswith(h)) for h in heads):
+                    return True
     return False
 
 
@@ -244,8 +251,10 @@ def build_notice(org: dict[str, Any], *, lang: str = "nb", subjects: Optional[st
     """The notice for one organisation's active activities (those about ``subjects`` if given)."""
     w = _Writer(lang)
     p, t = w.p, w.t
-    acts = [a for a in org.get("activities", []) if a.get("status") != "retired"
-            and a.get("role") != "processor" and _matches(subjects, a, Presenter("nb"), Presenter("en"))]
+    candidates = [a for a in org.get("activities", []) if a.get("status") != "retired" and a.get("role") != "processor"]
+    p_nb, p_en = Presenter("nb"), Presenter("en")
+    acts = ([a for a in candidates if _matches(subjects, a, p_nb, p_en)]
+            or [a for a in candidates if _matches(subjects, a, p_nb, p_en, loose=True)])
     if not acts:
         raise NotFound(t(f"{org['name']} har ingen aktive behandlingsaktiviteter som behandlingsansvarlig"
                          + (f" om «{subjects}»." if subjects else "."),
