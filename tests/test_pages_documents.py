@@ -76,3 +76,17 @@ def test_notices_page_shows_hostile_names_as_text(engine: Any, monkeypatch: Any)
     assert "\\<script\\>" in preview and "<script>" not in preview
     assert "\\*AS\\*" in preview and "\\$x\\$" in preview and "\\:red\\[rød\\]" in preview
     assert len(at.get("download_button")) == 3  # HTML, Word, Markdown: built from the hostile register without error
+
+
+def test_export_page_makes_the_record_in_bokmal_with_findings_and_approvals(demo_url: str):
+    at = run("export", "nb", export_lang="nb", export_orgs=["Janteloppet"])
+    at.checkbox(key="record_findings").check().run()
+    at.button(key="record_make").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    result = at.session_state["record_result"]
+    text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(result["pdf"])).pages)
+    assert "Protokoll over behandlingsaktiviteter" in text and "Åpne avvik" in text
+    assert "Godkjent av" in text and "0 av 8 behandlingsaktiviteter er godkjent" in text
+    assert "Ikke aktuelt (etablert i EØS)" in text
+    labels = [b.label for b in at.get("download_button")]
+    assert "Last ned PDF" in labels and "Last ned Word (.docx)" in labels
