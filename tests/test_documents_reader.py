@@ -291,6 +291,14 @@ def test_every_demo_notice_marks_each_gap_in_place_in_every_format(demo_orgs: An
 def test_janteloppet_notice_in_english(demo_orgs: Any):
     jl = next(o for o in demo_orgs if o["name"] == "Janteloppet")
     n = notice.build_notice(jl, lang="en")
+    reader = PdfReader(io.BytesIO(notice.render(n, ".pdf")))
+    assert reader.metadata.title == "Privacy notice – Janteloppet" and reader.metadata.author == "Janteloppet"
+    assert reader.trailer["/Root"]["/Lang"] == "en"
+    pages = [squash(pg.extract_text()) for pg in reader.pages]
+    assert all(f"Page {i} of {len(pages)}" in t for i, t in enumerate(pages, start=1))
+    assert all(t.startswith("Privacy notice – Janteloppet") for t in pages[1:])  # the running header
+    props = docx.Document(io.BytesIO(notice.render(n, ".docx"))).core_properties
+    assert props.title == "Privacy notice – Janteloppet" and props.language == "en-GB"
     for suffix in (".md", ".html", ".docx", ".pdf"):
         text = _read_back(n, suffix)
         assert "6 years" in text and "complain to Datatilsynet" in text and "www.datatilsynet.no" in text, suffix

@@ -504,6 +504,8 @@ def _labels(n: Notice) -> dict[str, str]:
         "gaps": t("Dette mangler", "What is missing"),
         "made": t("Laget fra behandlingsprotokollen", "Drafted from the record of processing activities"),
         "date": Presenter(n.lang).date(n.made.date()),
+        "page": t("Side", "Page"),
+        "of": t("av", "of"),
     }
 
 
