@@ -189,6 +189,8 @@ def test_pdf_pages_carry_the_running_header_and_page_numbers(engine: Any):
         [t[:90] for t in pages[2:]]
     d = docx.Document(io.BytesIO(_docx(made)))
     assert d.sections[0].header.paragraphs[0].text.startswith("Protokoll over behandlingsaktiviteter")
+    assert 'STYLEREF "Heading 2"' in d.sections[0].header._element.xml  # Word names the card a page is in
+    assert [p.text for p in d.paragraphs if p.style.name == "Heading 2"] == [f"L-{i} Behandling {i}" for i in range(1, 4)] + ["Lang AS"]
 
 
 # --- notices: only what the register records, every Art. 13/14 item or its gap ------------------

@@ -161,7 +161,7 @@ def render_docx(report: Report, out: Union[str, Path, IO[bytes]]) -> None:
 
     w = _words(report)
     doc = word.new_document(title=report.title, author=report.author, lang=report.lang, subject=report.subtitle,
-                            header=w["header_left"], page_word=w["page_word"], of_word=w["of_word"])
+                            header=w["header_left"], page_word=w["page_word"], of_word=w["of_word"], running_heading=True)
     doc.add_heading(report.title, 0)
     doc.add_paragraph(report.subtitle)
     word.label_table(doc, [(label, values or [w["not_recorded"]]) for label, values in report.cover])

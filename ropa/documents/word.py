@@ -8,7 +8,7 @@ from typing import Any
 
 from docx import Document
 from docx.enum.section import WD_ORIENT
-from docx.enum.text import WD_BREAK
+from docx.enum.text import WD_BREAK, WD_TAB_ALIGNMENT
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
@@ -41,7 +41,10 @@ def _field(paragraph: Any, instruction: str, placeholder: str = "") -> None:
 
 
 def new_document(*, title: str, author: str, lang: str, subject: str = "", header: str = "",
-                 page_word: str = "Page", of_word: str = "of") -> Any:
+                 page_word: str = "Page", of_word: str = "of", running_heading: bool = False) -> Any:
+    """An A4 document with its properties, a header from page 2 and "Page X of Y" in the footer;
+    ``running_heading`` adds the current level-2 heading (the card) to the header, as Word's
+    STYLEREF field computes it page by page."""
     doc = Document()
     props = doc.core_properties
     props.title, props.author, props.language, props.subject = _clean(title), _clean(author), LANG_TAGS.get(lang, lang), _clean(subject)
@@ -60,8 +63,13 @@ def new_document(*, title: str, author: str, lang: str, subject: str = "", heade
     section.different_first_page_header_footer = True
     head = section.header.paragraphs[0]
     head.text = _clean(header)
-    head.runs[0].font.size = Pt(8.5)
-    head.runs[0].font.color.rgb = RGBColor(0x55, 0x55, 0x55)
+    if running_heading:
+        head.add_run("\t")
+        _field(head, 'STYLEREF "Heading 2"')
+        head.paragraph_format.tab_stops.add_tab_stop(Cm(17.0), WD_TAB_ALIGNMENT.RIGHT)
+    for run in head.runs:
+        run.font.size = Pt(8.5)
+        run.font.color.rgb = RGBColor(0x55, 0x55, 0x55)
     foot = section.footer.paragraphs[0]
     foot.alignment = 2  # right
     foot.add_run(f"{page_word} ")
