@@ -70,6 +70,11 @@ class Card:
     sections: list[Section]
 
 
+def _capital(text: str) -> str:
+    """A vocabulary label that stands alone starts with a capital ("Ikke vurdert")."""
+    return text[:1].upper() + text[1:]
+
+
 class Presenter:
     """Words for values, in one language."""
 
@@ -232,9 +237,11 @@ class Presenter:
         ret = act.get("retention") or {}
         retention = [Row(self.t("Regel", "Rule"), [s] if (s := self.retention(ret)) else [], note=None),
                      Row(self.t("Slik den er skrevet", "As written"), [ret["text"]] if ret.get("text") else [])]
-        transfers = Row(L("transfers"), [self.transfer(t) for t in act.get("transfers", [])], "Art. 30(1)(e)", empty=none)
-        security = Row(L("security_measures"), list(act.get("security_measures", [])), "Art. 30(1)(g)")
-        if act.get("role") == "processor":
+        processor = act.get("role") == "processor"
+        transfers = Row(L("transfers"), [self.transfer(t) for t in act.get("transfers", [])],
+                        "Art. 30(2)(c)" if processor else "Art. 30(1)(e)", empty=none)
+        security = Row(L("security_measures"), list(act.get("security_measures", [])), "Art. 30(2)(d)" if processor else "Art. 30(1)(g)")
+        if processor:
             sections = [
                 Section("a", self.t("Databehandler og behandlingsansvarlige", "Processor and controllers"), [
                     Row(self.t("Databehandler", "Processor"), self.contact(org), "Art. 30(2)(a)"),
@@ -290,14 +297,14 @@ class Presenter:
             Row(L("owner"), [act["owner"]] if act.get("owner") else []),
             Row(L("sources"), list(act.get("sources", []))),
             Row(L("systems"), list(act.get("systems", []))),
-            Row(L("dpia.status"), [self.term(vocab.DPIA_STATUSES, dpia.get("status"))
+            Row(L("dpia.status"), [_capital(self.term(vocab.DPIA_STATUSES, dpia.get("status")))
                                    + (f" ({dpia['ref']})" if dpia.get("ref") else "")], "Art. 35"),
             Row(L("last_review"), [self.date(act.get("last_review"))] if act.get("last_review") else []),
             Row(L("next_review"), [self.date(act.get("next_review"))] if act.get("next_review") else []),
             Row(self.t("Godkjent", "Approved"), self.approval(review),
                 empty=self.t(f"Ikke godkjent ({self.review_state(review)})", f"Not approved ({self.review_state(review)})")),
         ]))
-        return Card(act["ref"], act["name"], self.term(vocab.ROLES, act.get("role")), self.term(vocab.STATUSES, act.get("status")),
+        return Card(act["ref"], act["name"], _capital(self.term(vocab.ROLES, act.get("role"))), self.term(vocab.STATUSES, act.get("status")),
                     org["name"], sections)
 
     def recipient_row(self, r: dict[str, Any]) -> list[str]:
