@@ -399,3 +399,16 @@ def test_notice_for_applicants_finds_job_applicants(engine: Any, group: str):
     with db.session(engine) as s:
         assert notice.make_notice(s, "Arbeid AS", subjects=group).activities == ["R-1"]
         assert notice.make_notice(s, "Arbeid AS", subjects="Kunder").activities == ["K-1"]  # not the prospects
+
+
+def test_notice_names_the_recorded_supervisory_authority_and_keeps_datatilsynet(engine: Any):
+    with db.transaction(engine) as s:
+        registry.create_organisation(s, {"name": "Irsk Ltd", "email": "post@irsk.ie", "country": "IE",
+                                         "supervisory_authority": "Data Protection Commission, 21 Fitzwilliam Square, Dublin"}, actor="test")
+        registry.create_activity(s, "Irsk Ltd", {"ref": "I-1", "name": "Kunder", "purposes": ["Salg"], "data_subjects": ["customer"],
+                                                 "legal_bases": [{"code": "art6_1_b"}]}, actor="test")
+    with db.session(engine) as s:
+        for lang, words in (("nb", ("klage til vår tilsynsmyndighet: Data Protection Commission", "i Norge er det Datatilsynet")),
+                            ("en", ("complain to our supervisory authority: Data Protection Commission", "in Norway that is Datatilsynet"))):
+            text = html_text(notice.render(notice.make_notice(s, "Irsk Ltd", lang=lang), ".html").decode())
+            assert all(w in text for w in words) and "www.datatilsynet.no" in text, lang

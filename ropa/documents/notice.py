@@ -412,14 +412,28 @@ def build_notice(org: dict[str, Any], *, lang: str = "nb", subjects: Optional[st
                                Seg(contact) if contact else w.gap("Art. 12(2)", "hvordan man kontakter oss", "how to contact us")]]))
     sections.append(NoticeSection(t("Rettighetene dine", "Your rights"), "Art. 13(2)(b)–(c), 14(2)(c)–(d)", blocks))
 
-    # Art. 13(2)(d): complaint
-    sections.append(NoticeSection(t("Klage til Datatilsynet", "Complaints to Datatilsynet"), "Art. 13(2)(d), 14(2)(e)", [Block("p", [[
-        Seg(t("Mener du at vi behandler opplysningene dine i strid med regelverket, kan du klage til Datatilsynet: ",
-              "If you think we handle your data unlawfully, you can complain to Datatilsynet: ")),
-        Seg(DATATILSYNET[lang] + "."),
-        Seg(t(" Du kan også klage til tilsynsmyndigheten der du bor eller arbeider.",
-              " You may also complain to the supervisory authority where you live or work.")),
-    ]])]))
+    # Art. 13(2)(d): complaint (Art. 77: where the person lives or works, or where the infringement took place)
+    authority = (org.get("supervisory_authority") or "").strip()
+    if authority and "datatilsynet" not in authority.casefold():  # another lead authority is recorded: name it first
+        complaint = [
+            Seg(t("Mener du at vi behandler opplysningene dine i strid med regelverket, kan du klage til vår tilsynsmyndighet: ",
+                  "If you think we handle your data unlawfully, you can complain to our supervisory authority: ")),
+            Seg(authority.rstrip(".") + "."),
+            Seg(t(" Du kan også klage til tilsynsmyndigheten der du bor eller arbeider; i Norge er det Datatilsynet: ",
+                  " You may also complain to the supervisory authority where you live or work; in Norway that is Datatilsynet: ")),
+            Seg(DATATILSYNET[lang] + "."),
+        ]
+        title = t("Klage til tilsynsmyndigheten", "Complaints to the supervisory authority")
+    else:
+        complaint = [
+            Seg(t("Mener du at vi behandler opplysningene dine i strid med regelverket, kan du klage til Datatilsynet: ",
+                  "If you think we handle your data unlawfully, you can complain to Datatilsynet: ")),
+            Seg(DATATILSYNET[lang] + "."),
+            Seg(t(" Du kan også klage til tilsynsmyndigheten der du bor eller arbeider.",
+                  " You may also complain to the supervisory authority where you live or work.")),
+        ]
+        title = t("Klage til Datatilsynet", "Complaints to Datatilsynet")
+    sections.append(NoticeSection(title, "Art. 13(2)(d), 14(2)(e)", [Block("p", [complaint])]))
 
     # Art. 13(2)(e): statutory or contractual requirement
     paras = []
