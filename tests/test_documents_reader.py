@@ -412,3 +412,15 @@ def test_notice_names_the_recorded_supervisory_authority_and_keeps_datatilsynet(
                             ("en", ("complain to our supervisory authority: Data Protection Commission", "in Norway that is Datatilsynet"))):
             text = html_text(notice.render(notice.make_notice(s, "Irsk Ltd", lang=lang), ".html").decode())
             assert all(w in text for w in words) and "www.datatilsynet.no" in text, lang
+
+
+def test_notice_words_an_international_organisation_as_such_and_spaces_its_gaps(engine: Any):
+    with db.transaction(engine) as s:
+        registry.create_organisation(s, {"name": "Hjelp AS", "email": "post@hjelp.no", "country": "NO"}, actor="test")
+        registry.create_activity(s, "Hjelp AS", {"ref": "H-1", "name": "Rapportering", "purposes": ["Rapportere"], "data_subjects": ["customer"],
+                                                 "transfers": [{"international_organisation": "WHO", "mechanism": "art46_2_c"}]}, actor="test")
+    with db.session(engine) as s:
+        n = notice.make_notice(s, "Hjelp AS", lang="en")
+    text = n.text()
+    assert "countries outside the EEA or international organisations: WHO." in text
+    assert "][" not in text  # two gaps side by side are two sentences, not one run-on marker

@@ -323,6 +323,8 @@ def build_notice(org: dict[str, Any], *, lang: str = "nb", subjects: Optional[st
             src: Para = [Seg(t("Kilde: ", "Source: "), "strong")]
             src.append(Seg("; ".join(a["sources"]) + ". ") if a.get("sources")
                        else w.gap("Art. 14(2)(f)", "hvor opplysningene kommer fra", "where the data come from", ref))
+            if src[-1].kind == "gap":
+                src.append(Seg(" "))
             if collection is None:
                 src.append(w.gap("Art. 13/14", "om opplysningene samles inn fra deg eller fra andre",
                                  "whether the data are collected from you or from elsewhere", ref))
@@ -362,7 +364,10 @@ def build_notice(org: dict[str, Any], *, lang: str = "nb", subjects: Optional[st
                 continue
             seen.add(key)
             paras.append(w.mechanism(tr, org.get("email"), a["ref"]))
-        blocks = [Block("p", [[Seg(t("Vi overfører opplysninger til land utenfor EØS:", "We transfer data to countries outside the EEA:"))]]),
+        blocks = [Block("p", [[Seg(t("Vi overfører opplysninger til land utenfor EØS eller internasjonale organisasjoner:",
+                                     "We transfer data to countries outside the EEA or international organisations:")
+                                   if any(tr.get("international_organisation") and not tr.get("country") for _, tr in transfers)
+                                   else t("Vi overfører opplysninger til land utenfor EØS:", "We transfer data to countries outside the EEA:"))]]),
                   Block("ul", paras)]
     else:
         blocks = [Block("p", [[Seg(t("Vi overfører ikke opplysningene til land utenfor EØS.",
@@ -496,11 +501,17 @@ def build_notice(org: dict[str, Any], *, lang: str = "nb", subjects: Optional[st
          t(f"{name} behandler opplysninger om deg; formålene står nedenfor.", f"{name} uses data about you; the purposes are set out below.")),
         (t("Vi deler opplysninger med ", "We share data with ") + _some(list(recipients), 4, t, ", ") + "." if recipients
          else t("Vi deler ikke opplysningene med andre.", "We do not share the data with anyone.")),
-        (t("Noen opplysninger overføres til land utenfor EØS: ", "Some data go to countries outside the EEA: ")
+        ((t("Noen opplysninger overføres til land utenfor EØS eller internasjonale organisasjoner: ",
+            "Some data go to countries outside the EEA or international organisations: ")
+          if any(tr.get("international_organisation") and not tr.get("country") for _, tr in transfers)
+          else t("Noen opplysninger overføres til land utenfor EØS: ", "Some data go to countries outside the EEA: "))
          + ", ".join(dict.fromkeys(p.country(tr.get("country")) or (tr.get("international_organisation") or "") for _, tr in transfers)) + "."
          if transfers else t("Opplysningene blir i EØS.", "The data stay in the EEA.")),
-        t("Du kan be om innsyn, retting og sletting, og klage til Datatilsynet.",
-          "You can ask for access, correction and erasure, and complain to Datatilsynet."),
+        (t("Du kan be om innsyn, retting og sletting, og klage til tilsynsmyndigheten.",
+           "You can ask for access, correction and erasure, and complain to the supervisory authority.")
+         if authority and "datatilsynet" not in authority.casefold() else
+         t("Du kan be om innsyn, retting og sletting, og klage til Datatilsynet.",
+           "You can ask for access, correction and erasure, and complain to Datatilsynet.")),
     ]
     gaps = w.gaps
     intro = t("Her forklarer vi hvordan vi bruker personopplysninger om deg. Først en kort oppsummering, deretter detaljene.",
