@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 from sqlmodel import Session
 
 from ropa import checks, vocab
-from ropa.documents.present import Card, Presenter, load
+from ropa.documents.present import Card, Presenter, _capital, load
 from ropa.errors import RopaError
 from ropa.fields import ORGANISATION
 from ropa.models import ActivityReview, AuditEvent, Organisation, ProcessingActivity
@@ -119,7 +119,7 @@ def build_report(organisations: list[dict[str, Any]], *, lang: str = "nb", versi
         })
     rows = None
     if findings is not None:
-        rows = [{"severity": checks.severity_label(f.severity, lang),
+        rows = [{"severity": _capital(checks.severity_label(f.severity, lang)),
                  "where": f.organisation + (f" {f.activity_ref}" if f.activity_ref else "") + (f" ({f.recipient})" if f.recipient else ""),
                  "article": f.article, "message": f.message(lang), "fix": f.fix(lang)} for f in findings]
     return Report(lang, title, ", ".join(names), ", ".join(names) or "ropa", made, cover, orgs_out, rows, p)
