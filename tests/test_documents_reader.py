@@ -38,6 +38,14 @@ HOSTILE = {
     "safeguard": "SCC _2021_ #link(\"file:///etc/passwd\")",
     "consequences": "Uten e-post: #text(size: 40pt)[stor] ingen billett",
     "logic": "Poeng <img src=x onerror=alert(1)> * 2",
+    "owner": "Avdeling #{owner} @eier",
+    "system": "System `rm -rf` #sys()",
+    "source": "Kilde // #source $src$",
+    "measure": "Tiltak #show: none",
+    "dpia": "DPIA-ref #dpia[1]",
+    "criminal": "Straff #law §",
+    "controller": "Partner ]#[ AS",
+    "representative": "Rep #rep Ltd",
 }
 
 
@@ -46,9 +54,13 @@ def hostile(engine: Any) -> Any:
     with db.transaction(engine) as s:
         registry.create_organisation(s, {"name": ORG, "email": "post@hostile.no", "country": "NO", "address": HOSTILE["address"],
                                          "dpo": {"name": HOSTILE["dpo"], "email": "pvo@hostile.no"},
+                                         "representative": {"name": HOSTILE["representative"], "country": "IE"},
                                          "public_fields": ["description", "purposes", "recipients", "retention.text"]}, actor="test")
         registry.create_activity(s, ORG, {
             "ref": "H-1", "name": HOSTILE["activity"], "description": HOSTILE["description"], "purposes": [HOSTILE["purpose"]],
+            "role": "joint_controller", "controllers": [HOSTILE["controller"]], "owner": HOSTILE["owner"], "systems": [HOSTILE["system"]],
+            "sources": [HOSTILE["source"]], "security_measures": [HOSTILE["measure"]], "dpia": {"status": "done", "ref": HOSTILE["dpia"]},
+            "criminal_data": True, "criminal_data_basis": HOSTILE["criminal"],
             "data_subjects": ["customer"], "data_categories": ["user.name"], "legal_bases": [{"code": "art6_1_f", "note": HOSTILE["note"]}],
             "recipients": [{"name": HOSTILE["recipient"], "kind": "processor", "agreement": HOSTILE["agreement"]}],
             "retention": {"period": 2, "unit": "years", "trigger": HOSTILE["trigger"], "action": "erase", "text": HOSTILE["retention"]},
@@ -88,8 +100,11 @@ def test_hostile_text_prints_as_typed_and_never_acts(hostile: Any, tmp_path: Pat
         "notice.docx": docx_text(notice.render(n, ".docx")), "notice.html": html_text(notice.render(n, ".html").decode()),
         "notice.md": squash(_unescape_markdown(notice.render_markdown(n))),
     }
-    in_notice = ("activity", "purpose", "address", "dpo", "recipient", "note", "trigger", "safeguard", "consequences", "logic")
-    in_record = ("activity", "purpose", "description", "address", "dpo", "recipient", "agreement", "note", "retention", "trigger", "safeguard")
+    in_notice = ("activity", "purpose", "address", "dpo", "recipient", "note", "trigger", "safeguard", "consequences", "logic", "controller")
+    # A joint controller's notice names the partners and flags the essence of the arrangement (Art. 26(2)) as a gap.
+    assert [g.activity for g in n.gaps if g.article == "Art. 26(2)"] == ["H-1"]
+    in_record = ("activity", "purpose", "description", "address", "dpo", "recipient", "agreement", "note", "retention", "trigger", "safeguard",
+                 "owner", "system", "source", "measure", "dpia", "criminal", "controller", "representative")
     for kind, text in texts.items():
         assert "root:" not in text, kind  # nothing of /etc/passwd
         for key in in_record if kind.startswith("record") else in_notice:
