@@ -439,3 +439,22 @@ def test_notice_words_an_international_organisation_as_such_and_spaces_its_gaps(
     text = n.text()
     assert "countries outside the EEA or international organisations: WHO." in text
     assert "][" not in text  # two gaps side by side are two sentences, not one run-on marker
+
+
+def test_characters_xml_cannot_hold_do_not_break_a_document(engine: Any, tmp_path: Path):
+    """A stored text may hold U+FFFE, a vertical tab or a carriage return (pasted from elsewhere):
+    every document is still made, and the rest of the text is kept."""
+    odd = "Før\ufffe midt\x0b etter\r\nny linje\uffff slutt\x7f"
+    with db.transaction(engine) as s:
+        registry.create_organisation(s, {"name": "Rar AS", "email": "post@rar.no"}, actor="test")
+        registry.create_activity(s, "Rar AS", {"ref": "R-1", "name": "Rart", "description": odd, "purposes": [odd],
+                                               "data_subjects": ["customer"], "legal_bases": [{"code": "art6_1_f", "note": odd}]}, actor="test")
+    with db.session(engine) as s:
+        made = report.make_report(s, lang="nb")
+        n = notice.make_notice(s, "Rar AS", lang="nb")
+        report.write_report(s, tmp_path / "r.docx")
+        report.write_report(s, tmp_path / "r.pdf")
+        publish.publish_register(s, tmp_path / "site")
+    for text in (docx_text(_docx(made)), pdf_text(report.render_pdf(made)), docx_text(notice.render(n, ".docx")),
+                 pdf_text(notice.render(n, ".pdf")), html_text(notice.render(n, ".html").decode())):
+        assert "Før" in text and "midt" in text and "ny linje" in text and "slutt" in text

@@ -163,23 +163,23 @@ def render_docx(report: Report, out: Union[str, Path, IO[bytes]]) -> None:
     doc = word.new_document(title=report.title, author=report.author, lang=report.lang, subject=report.subtitle,
                             header=w["header_left"], page_word=w["page_word"], of_word=w["of_word"], running_heading=True)
     doc.add_heading(report.title, 0)
-    doc.add_paragraph(report.subtitle)
+    doc.add_paragraph(word._clean(report.subtitle))
     word.label_table(doc, [(label, values or [w["not_recorded"]]) for label, values in report.cover])
     doc.add_paragraph(w["cover_note"])
     word.page_break(doc)
     word.table_of_contents(doc, w["toc_title"], report.lang)
     for org in report.organisations:
         word.page_break(doc)
-        doc.add_heading(org["name"], 1)
+        doc.add_heading(word._clean(org["name"]), 1)
         doc.add_paragraph(org["intro"] if org["cards"] else w["no_activities"])
         for card in org["cards"]:
-            doc.add_heading(f"{card.ref} {card.name}", 2)
+            doc.add_heading(word._clean(f"{card.ref} {card.name}"), 2)
             doc.add_paragraph(f"{card.role} · {card.status}")
             word.card_table(doc, card, w["not_recorded"])
     word.page_break(doc)
     doc.add_heading(w["annex_title"], 1)
     for org in report.organisations:
-        doc.add_heading(org["name"], 2)
+        doc.add_heading(word._clean(org["name"]), 2)
         if org["recipients"]:
             word.grid(doc, w["recipient_headers"], org["recipients"])
         else:

@@ -3,6 +3,7 @@ contents Word fills in, and the document's properties (title, author, language).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -16,9 +17,14 @@ from docx.shared import Cm, Pt, RGBColor
 LANG_TAGS = {"nb": "nb-NO", "en": "en-GB"}
 
 
+# What XML 1.0 cannot hold (C0 controls but tab and newline, surrogates, U+FFFE and U+FFFF): a
+# stored description may contain them, and Word (and lxml) refuse the whole document over one.
+_NOT_XML = re.compile("[\x00-\x08\x0b-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
 def _clean(text: Any) -> str:
-    """Text Word accepts: XML forbids most control characters."""
-    return "".join(ch for ch in str(text) if ord(ch) >= 32 or ch in "\n\t")
+    """Text Word accepts: without the characters XML forbids."""
+    return _NOT_XML.sub("", str(text).replace("\r\n", "\n").replace("\r", "\n"))
 
 
 def _field(paragraph: Any, instruction: str, placeholder: str = "") -> None:
