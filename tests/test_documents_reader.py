@@ -458,3 +458,27 @@ def test_characters_xml_cannot_hold_do_not_break_a_document(engine: Any, tmp_pat
     for text in (docx_text(_docx(made)), pdf_text(report.render_pdf(made)), docx_text(notice.render(n, ".docx")),
                  pdf_text(notice.render(n, ".pdf")), html_text(notice.render(n, ".html").decode())):
         assert "Før" in text and "midt" in text and "ny linje" in text and "slutt" in text
+
+
+def test_public_site_gives_every_activity_its_own_page(engine: Any, tmp_path: Path):
+    """Names and refs that make the same slug ("A.1", "A-1", "A_1"; "Ab AS", "Ab-AS") each keep their page."""
+    with db.transaction(engine) as s:
+        for org in ("Ab AS", "Ab-AS"):
+            registry.create_organisation(s, {"name": org}, actor="test")
+            for ref in ("A.1", "A-1", "A_1"):
+                registry.create_activity(s, org, {"ref": ref, "name": f"{org} {ref}", "purposes": [f"Formål {org} {ref}"],
+                                                  "status": "active"}, actor="test")
+    with db.session(engine) as s:
+        summary = publish.publish_register(s, tmp_path / "site")
+    for lang in ("nb", "en"):
+        pages = sorted((tmp_path / "site" / lang).rglob("*/*.html"))
+        assert len(pages) == 6 == summary.activities
+        shown = {html_text(p.read_text(encoding="utf-8")).split(" – ")[0] for p in pages}
+        index = (tmp_path / "site" / lang / "index.html").read_text(encoding="utf-8")
+        for org in ("Ab AS", "Ab-AS"):
+            for ref in ("A.1", "A-1", "A_1"):
+                assert any(f"Formål {org} {ref}" in html_text(p.read_text(encoding="utf-8")) for p in pages), (org, ref)
+        hrefs = [attrs["href"] for tag, attrs in html_parse(index).tags if tag == "a" and attrs.get("href", "").endswith(".html")
+                 and not attrs["href"].startswith("..") and "/" in attrs["href"]]
+        assert len(set(hrefs)) == 6 and all((tmp_path / "site" / lang / h).exists() for h in hrefs)
+        assert len(shown) == 6

@@ -38,6 +38,17 @@ def slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text).strip("-") or "x"
 
 
+def unique_slug(text: str, taken: set[str]) -> str:
+    """:func:`slug`, numbered when another name already took it ("A.1" and "A-1" are both "a-1"),
+    so no page overwrites another's."""
+    base = out = slug(text)
+    n = 2
+    while out in taken:
+        out, n = f"{base}-{n}", n + 1
+    taken.add(out)
+    return out
+
+
 @dataclass
 class PublishSummary:
     directory: Path
@@ -129,16 +140,18 @@ def publish(organisations: Sequence[dict[str, Any]], directory: Union[str, Path]
         w = {k: p.t(*v) for k, v in WORDS.items()}
         other = "en" if lang == "nb" else "nb"
         orgs_out = []
+        org_slugs: set[str] = set()
         for org in organisations:
             fields = public_fields(org.get("public_fields"))
-            oslug = slug(org["name"])
+            oslug = unique_slug(org["name"], org_slugs)
             entries = []
+            page_slugs: set[str] = set()
             for act in org.get("activities", []):
                 if act.get("status") != "active":
                     continue
                 rows = [{"key": k, "label": p.label(k), "vals": _public_values(k, act, p),
                          "empty": w["none_listed"] if k in NONE_MEANS_NONE else w["not_recorded"]} for k in fields]
-                href = f"{oslug}/{slug(act['ref'])}.html"
+                href = f"{oslug}/{unique_slug(act['ref'], page_slugs)}.html"
                 page = env.get_template("activity.html.j2").render(
                     lang=lang, other=other, w=w, org=org, act={"ref": act["ref"], "name": act["name"]}, rows=rows, root="../",
                     other_href=f"../../{other}/{href}", made=p.date(made.date()))
