@@ -482,3 +482,22 @@ def test_public_site_gives_every_activity_its_own_page(engine: Any, tmp_path: Pa
                  and not attrs["href"].startswith("..") and "/" in attrs["href"]]
         assert len(set(hrefs)) == 6 and all((tmp_path / "site" / lang / h).exists() for h in hrefs)
         assert len(shown) == 6
+
+
+def test_publish_replaces_only_a_site_it_wrote(demo_engine: Any, tmp_path: Path):
+    """A directory that merely has an index.html (someone's web root) is refused and left as it was;
+    a site written before is replaced whole."""
+    web = tmp_path / "www"
+    web.mkdir()
+    (web / "index.html").write_text("<h1>Min side</h1>")
+    (web / "bilde.png").write_bytes(b"png")
+    with db.session(demo_engine) as s:
+        with pytest.raises(Exception) as err:
+            publish.publish_register(s, web, orgs=["Janteloppet"])
+        assert "not empty" in str(err.value)
+        assert sorted(p.name for p in web.iterdir()) == ["bilde.png", "index.html"]
+        site = tmp_path / "site"
+        publish.publish_register(s, site)
+        assert (site / publish.MARKER).exists() and (site / "nb" / "allprofil-as").is_dir()
+        publish.publish_register(s, site, orgs=["Janteloppet"])  # again, narrower: nothing of the first run lingers
+    assert not (site / "nb" / "allprofil-as").exists() and (site / "nb" / "janteloppet").is_dir()

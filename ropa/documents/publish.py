@@ -121,6 +121,19 @@ WORDS = {
 NONE_MEANS_NONE = frozenset({"special_categories", "art9_conditions", "transfers", "recipients", "controllers"})
 
 
+MARKER = ".ropa-public-register"
+
+
+def is_site(directory: Path) -> bool:
+    """Whether a directory is a register this module published (and so may be replaced whole):
+    its marker file, or the layout of one written before the marker existed."""
+    if (directory / MARKER).is_file():
+        return True
+    layout = ("index.html", "style.css", "search.js", "nb/index.html", "en/index.html")
+    return all((directory / name).is_file() for name in layout) and {p.name for p in directory.iterdir()} <= {
+        "index.html", "style.css", "search.js", "nb", "en"}
+
+
 def publish(organisations: Sequence[dict[str, Any]], directory: Union[str, Path], *, made: Optional[datetime] = None) -> PublishSummary:
     """Write the site for these organisation dicts (see :func:`present.load`) into ``directory``.
 
@@ -178,8 +191,10 @@ def publish(organisations: Sequence[dict[str, Any]], directory: Union[str, Path]
     (tmp / "index.html").write_text(env.get_template("root.html.j2").render(w_nb=WORDS["site"][0], w_en=WORDS["site"][1]), encoding="utf-8")
     shutil.copyfile(TEMPLATES / "site" / "style.css", tmp / "style.css")
     shutil.copyfile(TEMPLATES / "site" / "search.js", tmp / "search.js")
+    (tmp / MARKER).write_text("A public register written by `python -m ropa publish`; it is replaced whole on the next run.\n",
+                              encoding="utf-8")
     if directory.exists():
-        if not (directory / "index.html").exists() and any(directory.iterdir()):
+        if any(directory.iterdir()) and not is_site(directory):
             shutil.rmtree(tmp)
             raise RopaError(f"{directory} is not empty and is not a published register; choose an empty or new directory")
         shutil.rmtree(directory)
