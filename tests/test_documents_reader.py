@@ -501,3 +501,13 @@ def test_publish_replaces_only_a_site_it_wrote(demo_engine: Any, tmp_path: Path)
         assert (site / publish.MARKER).exists() and (site / "nb" / "allprofil-as").is_dir()
         publish.publish_register(s, site, orgs=["Janteloppet"])  # again, narrower: nothing of the first run lingers
     assert not (site / "nb" / "allprofil-as").exists() and (site / "nb" / "janteloppet").is_dir()
+
+
+def test_a_missing_folder_is_named_not_the_temporary_file(demo_engine: Any, tmp_path: Path):
+    from ropa.errors import RopaError
+
+    with db.session(demo_engine) as s:
+        for write in (lambda p: report.write_report(s, p), lambda p: notice.write_notice(s, p, "Janteloppet")):
+            with pytest.raises(RopaError) as err:
+                write(tmp_path / "mangler" / "dok.pdf")
+            assert f"the folder {tmp_path / 'mangler'} does not exist" in str(err.value) and ".part" not in str(err.value)

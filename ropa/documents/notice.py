@@ -20,7 +20,7 @@ from typing import IO, Any, Optional, Union
 from sqlmodel import Session
 
 from ropa import vocab
-from ropa.documents.present import Presenter, load
+from ropa.documents.present import Presenter, check_folder, load
 from ropa.errors import NotFound, RopaError
 
 FORMATS = (".html", ".md", ".docx", ".pdf")
@@ -672,6 +672,7 @@ def write_notice(session: Session, path: Union[str, Path], org: str, *, lang: st
     suffix = path.suffix.lower()
     if suffix not in FORMATS:
         raise RopaError(f"{path}: cannot write a notice as '{suffix or 'no extension'}' (use {', '.join(FORMATS)})")
+    check_folder(path)
     n = make_notice(session, org, lang=lang, subjects=subjects)
     data = render(n, suffix)
     tmp = path.with_name(path.name + ".part")

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from pathlib import Path
 from typing import Any, Optional
 
 from sqlmodel import Session
@@ -32,6 +33,14 @@ def load(session: Session, orgs: Optional[Sequence[str]] = None) -> list[dict[st
         row = rows.get(org["name"])
         org["all_recipients"] = [registry.recipient_dict(r) for r in snapshot.recipients(session, row.id)] if row else []
     return list(document["organisations"])
+
+
+def check_folder(path: Path) -> None:
+    """A document is written beside its final name first: say plainly when the folder is missing."""
+    from ropa.errors import RopaError
+
+    if not path.parent.is_dir():
+        raise RopaError(f"{path}: the folder {path.parent} does not exist; create it or choose another")
 
 
 @dataclass

@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 from sqlmodel import Session
 
 from ropa import checks, vocab
-from ropa.documents.present import Card, Presenter, _capital, load
+from ropa.documents.present import Card, Presenter, _capital, check_folder, load
 from ropa.errors import RopaError
 from ropa.fields import ORGANISATION
 from ropa.models import ActivityReview, AuditEvent, Organisation, ProcessingActivity
@@ -202,6 +202,7 @@ def write_report(session: Session, path: Union[str, Path], *, orgs: Optional[Seq
     suffix = path.suffix.lower()
     if suffix not in FORMATS:
         raise RopaError(f"{path}: cannot write a record as '{suffix or 'no extension'}' (use .pdf or .docx)")
+    check_folder(path)
     report = make_report(session, orgs=orgs, lang=lang, with_findings=with_findings)
     data = render_pdf(report) if suffix == ".pdf" else None
     tmp = path.with_name(path.name + ".part")
