@@ -306,7 +306,7 @@ def test_a_complete_activity_gives_a_notice_without_gaps(engine: Any):
                                          "dpo": {"name": "Ola", "email": "pvo@ferdig.no"}}, actor="test")
         registry.create_activity(s, "Ferdig AS", {
             "ref": "F-1", "name": "Medlemmer", "purposes": ["Medlemskap"], "data_subjects": ["customer"],
-            "data_categories": ["user.name"], "legal_bases": [{"code": "art6_1_b"}], "sources": ["Skjema"],
+            "data_categories": ["user.name"], "legal_bases": [{"code": "art6_1_b"}], "sources": ["Skjema"], "no_recipients": True,
             "retention": {"period": 1, "unit": "years", "trigger": "utmelding", "action": "erase"},
             "transfers": [{"country": "US", "mechanism": "art46_2_c", "safeguard": "SCC 2021"}],
             "transparency": {"collection": "subject", "provision": "contractual", "provision_consequences": "Vi kan ikke ta deg inn.",
@@ -320,6 +320,7 @@ def test_a_complete_activity_gives_a_notice_without_gaps(engine: Any):
     assert "Vi kan ikke ta deg inn." in text and "1 år regnet fra utmelding" in text
     assert "kopi av dem ved å kontakte oss på post@ferdig.no" in text
     assert "Vi tar ingen avgjørelser om deg som bare bygger på automatisk behandling" in text
+    assert "Vi deler ikke opplysningene med andre." in text  # the register says so (no_recipients), not just an empty list
 
 
 def test_notice_for_one_group_of_people(organisations: Any):

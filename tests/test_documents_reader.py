@@ -227,12 +227,13 @@ def test_an_empty_activity_gives_gaps_for_every_item_and_invents_nothing(engine:
     articles = {g.article for g in n.gaps}
     # Collection not recorded: both articles apply, and each gap cites both.
     for expected in ("Art. 13(1)(a), 14(1)(a)", "Art. 13(1)(b), 14(1)(b)", "Art. 13(1)(c), 14(1)(c)", "Art. 13(2)(a), 14(2)(a)",
-                     "Art. 14(1)(d)", "Art. 14(2)(f)", "Art. 13/14", "Art. 13(2)(e)", "Art. 13(2)(f), 14(2)(g)", "Art. 12(2)"):
+                     "Art. 14(1)(d)", "Art. 14(2)(f)", "Art. 13/14", "Art. 13(2)(e)", "Art. 13(2)(f), 14(2)(g)", "Art. 12(2)",
+                     "Art. 13(1)(e), 14(1)(e)"):
         assert expected in articles, (expected, articles)
     text = n.text().casefold()
     # Nothing the register does not say: no basis, hence no consent, portability or objection; no retention period.
-    for invented in {"nb": ("samtykke", "maskinlesbart", "protestere", "berettiget interesse", " år"),
-                     "en": ("consent", "machine-readable", "object to", "legitimate interest", " years")}[lang]:
+    for invented in {"nb": ("samtykke", "maskinlesbart", "protestere", "berettiget interesse", " år", "deler ikke"),
+                     "en": ("consent", "machine-readable", "object to", "legitimate interest", " years", "do not share")}[lang]:
         assert invented not in text, invented
     # The rights every person has, and the complaint, are stated whatever the register holds.
     for always in {"nb": ("innsyn", "rettet", "slettet", "begrense", "datatilsynet"),
@@ -511,3 +512,22 @@ def test_a_missing_folder_is_named_not_the_temporary_file(demo_engine: Any, tmp_
             with pytest.raises(RopaError) as err:
                 write(tmp_path / "mangler" / "dok.pdf")
             assert f"the folder {tmp_path / 'mangler'} does not exist" in str(err.value) and ".part" not in str(err.value)
+
+
+def test_no_recipients_is_said_only_where_the_register_says_it(engine: Any):
+    with db.transaction(engine) as s:
+        registry.create_organisation(s, {"name": "Stille AS", "email": "post@stille.no", "country": "NO"}, actor="test")
+        registry.create_activity(s, "Stille AS", {"ref": "S-1", "name": "Intern", "purposes": ["x"], "data_subjects": ["employee"],
+                                                  "no_recipients": True}, actor="test")
+        registry.create_activity(s, "Stille AS", {"ref": "S-2", "name": "Ukjent", "purposes": ["y"], "data_subjects": ["customer"]},
+                                 actor="test")
+    with db.session(engine) as s:
+        both = notice.make_notice(s, "Stille AS", lang="nb")
+        only_s1 = notice.make_notice(s, "Stille AS", lang="nb", subjects="ansatte")
+        made = report.make_report(s, lang="nb")
+    assert [g.activity for g in both.gaps if g.article.startswith("Art. 13(1)(e)")] == ["S-2"]
+    assert "Vi deler ikke opplysningene med andre." not in both.text() and "står nedenfor" in both.summary[1]
+    assert "Vi deler ikke opplysningene med andre." in only_s1.text()
+    assert not [g for g in only_s1.gaps if g.article.startswith("Art. 13(1)(e)")]
+    rows = {c.ref: next(r for sec in c.sections for r in sec.rows if r.article == "Art. 30(1)(d)") for c in made.organisations[0]["cards"]}
+    assert rows["S-1"].empty == "Utleveres ikke til noen" and rows["S-2"].empty is None  # "Ikke registrert"

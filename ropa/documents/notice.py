@@ -359,10 +359,18 @@ def build_notice(org: dict[str, Any], *, lang: str = "nb", subjects: Optional[st
     for a in acts:
         for r in a.get("recipients", []):
             recipients.setdefault(r["name"], r)
+    # An empty list is an answer only where the register says the data go to no one (no_recipients).
+    unanswered = [a for a in acts if not a.get("recipients") and not a.get("no_recipients")]
+    blocks = []
     if recipients:
-        blocks = [Block("ul", [[Seg(r["name"]), Seg(f" ({p.term(vocab.RECIPIENT_KINDS, r.get('kind'))})")] for r in recipients.values()])]
-    else:  # the register's list of recipients is its record that there are none
-        blocks = [Block("p", [[Seg(t("Vi deler ikke opplysningene med andre.", "We do not share the data with anyone."))]])]
+        blocks.append(Block("ul", [[Seg(r["name"]), Seg(f" ({p.term(vocab.RECIPIENT_KINDS, r.get('kind'))})")]
+                                   for r in recipients.values()]))
+    elif not unanswered:
+        blocks.append(Block("p", [[Seg(t("Vi deler ikke opplysningene med andre.", "We do not share the data with anyone."))]]))
+    if unanswered:
+        blocks.append(Block("ul", [[Seg(a["name"] + ": ", "strong"),
+                                    w.gap("Art. 13(1)(e)", "mottakerne, eller at opplysningene ikke utleveres til noen",
+                                          "the recipients, or that the data are disclosed to no one", a["ref"])] for a in unanswered]))
     sections.append(NoticeSection(t("Hvem vi deler opplysningene med", "Who we share the data with"), "Art. 13(1)(e), 14(1)(e)", blocks))
 
     # Art. 13(1)(f): transfers outside the EEA
@@ -512,6 +520,7 @@ def build_notice(org: dict[str, Any], *, lang: str = "nb", subjects: Optional[st
          + _some(purposes, 6, t, "; ") + "." if purposes else
          t(f"{name} behandler opplysninger om deg; formålene står nedenfor.", f"{name} uses data about you; the purposes are set out below.")),
         (t("Vi deler opplysninger med ", "We share data with ") + _some(list(recipients), 4, t, ", ") + "." if recipients
+         else t("Hvem vi deler opplysningene med, står nedenfor.", "Who we share the data with is set out below.") if unanswered
          else t("Vi deler ikke opplysningene med andre.", "We do not share the data with anyone.")),
         ((t("Noen opplysninger overføres til land utenfor EØS eller internasjonale organisasjoner: ",
             "Some data go to countries outside the EEA or international organisations: ")

@@ -292,7 +292,8 @@ class Presenter:
                                              + (f": {act['criminal_data_basis']}" if act.get("criminal_data_basis") else "")], "Art. 10"),
                 ]),
                 Section("d", self.t("Mottakere", "Recipients"), [
-                    Row(L("recipients"), [self.recipient(r) for r in act.get("recipients", [])], "Art. 30(1)(d)", empty=none),
+                    Row(L("recipients"), [self.recipient(r) for r in act.get("recipients", [])], "Art. 30(1)(d)",
+                        empty=self.t("Utleveres ikke til noen", "Disclosed to no one") if act.get("no_recipients") else None),
                 ]),
                 Section("e", self.t("Overføringer til tredjestater", "Transfers to third countries"), [transfers]),
                 Section("f", self.t("Tidsfrister for sletting", "Time limits for erasure"), retention),
