@@ -531,3 +531,16 @@ def test_no_recipients_is_said_only_where_the_register_says_it(engine: Any):
     assert not [g for g in only_s1.gaps if g.article.startswith("Art. 13(1)(e)")]
     rows = {c.ref: next(r for sec in c.sections for r in sec.rows if r.article == "Art. 30(1)(d)") for c in made.organisations[0]["cards"]}
     assert rows["S-1"].empty == "Utleveres ikke til noen" and rows["S-2"].empty is None  # "Ikke registrert"
+
+
+def test_a_recipient_abroad_without_a_transfer_is_a_gap_not_a_promise(engine: Any):
+    with db.transaction(engine) as s:
+        registry.create_organisation(s, {"name": "Sky AS", "email": "post@sky.no", "country": "NO"}, actor="test")
+        registry.create_activity(s, "Sky AS", {"ref": "C-1", "name": "Kunder", "purposes": ["x"], "data_subjects": ["customer"],
+                                               "recipients": [{"name": "Cloud Inc", "kind": "processor", "country": "US"}]}, actor="test")
+    with db.session(engine) as s:
+        for lang, never, where in (("nb", "Vi overfører ikke", "USA"), ("en", "We do not transfer", "United States")):
+            n = notice.make_notice(s, "Sky AS", lang=lang)
+            assert never not in n.text() and "EØS." not in n.summary[2] and "stay in the EEA" not in n.summary[2]
+            gaps = [g for g in n.gaps if g.article.startswith("Art. 13(1)(f)")]
+            assert [g.activity for g in gaps] == ["C-1"] and where in gaps[0].what

@@ -389,7 +389,19 @@ def build_notice(org: dict[str, Any], *, lang: str = "nb", subjects: Optional[st
                                    if any(tr.get("international_organisation") and not tr.get("country") for _, tr in transfers)
                                    else t("Vi overfører opplysninger til land utenfor EØS:", "We transfer data to countries outside the EEA:"))]]),
                   Block("ul", paras)]
-    else:
+    # A recipient outside the EEA with no transfer recorded for it: the register contradicts "no transfer".
+    unrecorded = [(a, r) for a in acts for r in a.get("recipients", [])
+                  if r.get("country") and r.get("kind") != "own_establishment"
+                  and vocab.country_status(r["country"]) not in (None, vocab.CountryStatus.EEA)
+                  and not any(tr.get("country") == r["country"] for tr in a.get("transfers", []))]
+    if unrecorded:
+        if not transfers:
+            blocks = []
+        blocks.append(Block("ul", [[Seg(f"{p.country(r['country'])} ({r['name']}): ", "strong"),
+                                    w.gap("Art. 13(1)(f)", f"overføringen til {p.country(r['country'])}: mottakeren er der, men ingen "
+                                          "overføring er registrert", f"the transfer to {p.country(r['country'])}: the recipient is "
+                                          "there, but no transfer is recorded", a["ref"])] for a, r in unrecorded]))
+    elif not transfers:
         blocks = [Block("p", [[Seg(t("Vi overfører ikke opplysningene til land utenfor EØS.",
                                      "We do not transfer the data to countries outside the EEA."))]])]
     sections.append(NoticeSection(t("Overføring til land utenfor EØS", "Transfers outside the EEA"), "Art. 13(1)(f), 14(1)(f)", blocks))
@@ -527,7 +539,8 @@ def build_notice(org: dict[str, Any], *, lang: str = "nb", subjects: Optional[st
           if any(tr.get("international_organisation") and not tr.get("country") for _, tr in transfers)
           else t("Noen opplysninger overføres til land utenfor EØS: ", "Some data go to countries outside the EEA: "))
          + ", ".join(dict.fromkeys(p.country(tr.get("country")) or (tr.get("international_organisation") or "") for _, tr in transfers)) + "."
-         if transfers else t("Opplysningene blir i EØS.", "The data stay in the EEA.")),
+         if transfers else t("Overføringer til land utenfor EØS står nedenfor.", "Transfers outside the EEA are set out below.")
+         if unrecorded else t("Opplysningene blir i EØS.", "The data stay in the EEA.")),
         (t("Du kan be om innsyn, retting og sletting, og klage til tilsynsmyndigheten.",
            "You can ask for access, correction and erasure, and complain to the supervisory authority.")
          if authority and "datatilsynet" not in authority.casefold() else
