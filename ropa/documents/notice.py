@@ -45,7 +45,7 @@ Para = list[Seg]
 
 @dataclass
 class Block:
-    kind: str  # p | ul
+    kind: str  # p | ul | head (an activity's name over its items: kept with them on the page)
     paras: list[Para]
 
 
@@ -316,7 +316,7 @@ def build_notice(org: dict[str, Any], *, lang: str = "nb", subjects: Optional[st
             paras.append([Seg(t("Grunnlag: ", "Legal basis: "), "strong"), *w.basis(b, ref)])
         for c in a.get("art9_conditions") or []:
             paras.append([Seg(t("Særlige kategorier: ", "Special categories: "), "strong"), *w.art9(c, ref)])
-        blocks.append(Block("p", [[Seg(a["name"], "strong")]]))
+        blocks.append(Block("head", [[Seg(a["name"])]]))
         blocks.append(Block("ul", paras))
     sections.append(NoticeSection(t("Hva vi bruker opplysningene til, og hvorfor vi har lov", "What we use your data for, and why we may"),
                                   "Art. 13(1)(c)–(d), 14(1)(c), 14(2)(b)", blocks))
@@ -349,7 +349,7 @@ def build_notice(org: dict[str, Any], *, lang: str = "nb", subjects: Optional[st
             else:
                 src.append(w.gap("Art. 14(2)(f)", "om kilden er offentlig tilgjengelig", "whether the source is publicly accessible", ref))
             paras.append(src)
-        blocks.append(Block("p", [[Seg(a["name"], "strong")]]))
+        blocks.append(Block("head", [[Seg(a["name"])]]))
         blocks.append(Block("ul", paras))
     sections.append(NoticeSection(t("Hvilke opplysninger vi har, og hvor de kommer fra", "What data we have, and where they come from"),
                                   "Art. 14(1)(d), 14(2)(f)", blocks))
@@ -601,7 +601,8 @@ def render_markdown(n: Notice) -> str:
     for s in n.sections:
         out += [f"## {e(s.title)}", "", f"*{e(s.article)}*", ""]
         for b in s.blocks:
-            out += [f"- {para(p)}" for p in b.paras] if b.kind == "ul" else [para(p) for p in b.paras]
+            out += ([f"- {para(p)}" for p in b.paras] if b.kind == "ul" else [f"### {para(p)}" for p in b.paras] if b.kind == "head"
+                    else [para(p) for p in b.paras])
             out.append("")
     if n.gaps:
         out += [f"## {e(L['gaps'])}", ""] + [f"- {e(g.article)}{e(' (' + g.activity + ')') if g.activity else ''}: {e(g.what)}" for g in n.gaps] + [""]
@@ -657,7 +658,12 @@ def render_docx(n: Notice, out: Union[str, Path, IO[bytes]]) -> None:
         doc.add_paragraph().add_run(sec.article).italic = True
         for b in sec.blocks:
             for p in b.paras:
-                fill(doc.add_paragraph(style="List Bullet" if b.kind == "ul" else None), p)
+                paragraph = doc.add_paragraph(style="List Bullet" if b.kind == "ul" else None)
+                fill(paragraph, p)
+                if b.kind == "head":  # an activity's name stays with its items
+                    paragraph.paragraph_format.keep_with_next = True
+                    for run in paragraph.runs:
+                        run.bold = True
     if n.gaps:
         doc.add_heading(L["gaps"], 1)
         for g in n.gaps:
