@@ -289,13 +289,13 @@ def build_notice(org: dict[str, Any], *, lang: str = "nb", subjects: Optional[st
         if a.get("role") != "joint_controller":
             continue
         partners = ", ".join(a.get("controllers") or [])
-        line: Para = [Seg(a["name"] + ": ", "strong")]
-        line.append(Seg(t(f"Her er vi felles behandlingsansvarlige med {partners} (personvernforordningen artikkel 26). ",
+        joint: Para = [Seg(a["name"] + ": ", "strong")]
+        joint.append(Seg(t(f"Her er vi felles behandlingsansvarlige med {partners} (personvernforordningen artikkel 26). ",
                           f"Here we are joint controllers with {partners} (GDPR Article 26). ")) if partners
                     else w.gap("Art. 13(1)(a)", "hvem vi er felles behandlingsansvarlige med", "who the joint controllers are", a["ref"]))
-        line.append(w.gap("Art. 26(2)", "hovedinnholdet i avtalen om felles behandlingsansvar",
-                          "the essence of the joint-controller arrangement", a["ref"]))
-        blocks.append(Block("p", [line]))
+        joint.append(w.gap("Art. 26(2)", "hovedinnholdet i avtalen om felles behandlingsansvar",
+                           "the essence of the joint-controller arrangement", a["ref"]))
+        blocks.append(Block("p", [joint]))
     sections.append(NoticeSection(t("Hvem vi er", "Who we are"), "Art. 13(1)(a)–(b), 14(1)(a)–(b), 26(2)"
                                   if any(a.get("role") == "joint_controller" for a in acts) else "Art. 13(1)(a)–(b), 14(1)(a)–(b)", blocks))
 

@@ -85,7 +85,8 @@ def _public_values(key: str, act: dict[str, Any], p: Presenter) -> list[str]:
             out.append(f"{where}: {p.mechanism(t.get('mechanism'))}")
         return out
     if key == "retention.text":
-        return [(act.get("retention") or {}).get("text")] if (act.get("retention") or {}).get("text") else []
+        text = (act.get("retention") or {}).get("text")
+        return [str(text)] if text else []
     if key == "retention.period":
         rule = p.retention(act.get("retention") or {})
         return [rule] if rule else []

@@ -43,7 +43,7 @@ def approvals(session: Session) -> dict[tuple[str, str], dict[str, Any]]:
     """Each activity's place in the review cycle, keyed by (organisation, ref): its state and
     who approved which version when (:mod:`ropa.review`); activities without a row are drafts."""
     rows = session.execute(
-        select(Organisation.name, ProcessingActivity.ref, ActivityReview.state, ActivityReview.approved_version,
+        select(Organisation.name, ProcessingActivity.ref, ActivityReview.state, ActivityReview.approved_version,  # type: ignore[call-overload]
                ActivityReview.approved_by, ActivityReview.approved_at)
         .join(ProcessingActivity, ProcessingActivity.id == ActivityReview.activity_id)
         .join(Organisation, Organisation.id == ProcessingActivity.organisation_id)).all()
@@ -89,14 +89,14 @@ def build_report(organisations: list[dict[str, Any]], *, lang: str = "nb", versi
     reviews = reviews or {}
     keys = [(o["name"], a["ref"]) for o in organisations for a in o.get("activities", [])]
     approved = [reviews[k] for k in keys if k in reviews and reviews[k].get("approved_by")]
-    approval_text = []
+    approval_text: list[str] = []
     if keys:
         approval_text.append(p.t(f"{len(approved)} av {n_acts} behandlingsaktiviteter er godkjent",
                                  f"{len(approved)} of {n_acts} processing activities approved"))
         by: dict[str, Any] = {}
-        for r in approved:
-            at = r.get("approved_at")
-            by[r["approved_by"]] = max(filter(None, (by.get(r["approved_by"]), at)), default=None)
+        for rev in approved:
+            at = rev.get("approved_at")
+            by[rev["approved_by"]] = max(filter(None, (by.get(rev["approved_by"]), at)), default=None)
         for name, at in sorted(by.items(), key=lambda x: x[0].casefold()):
             approval_text.append(name + (p.t(f" (sist {p.date(at.date())})", f" (last {p.date(at.date())})") if at else ""))
     cover = [
