@@ -256,6 +256,9 @@ def test_processor_activity_gets_the_art30_2_card(engine: Any):
                           ("c", "Overføringer"), ("d", "Sikkerhetstiltak")]
     rows = {r.label: r.values for sec in card.sections for r in sec.rows}
     assert rows["Behandlingsansvarlige det behandles for"] == ["Kunde AS"]
+    articles = {r.article for sec in card.sections for r in sec.rows}
+    assert {"Art. 30(2)(a)", "Art. 30(2)(b)", "Art. 30(2)(c)", "Art. 30(2)(d)"} <= articles
+    assert not any(a and a.startswith("Art. 30(1)") for a in articles)  # a processor's record is Art. 30(2)
 
 
 # --- privacy notices --------------------------------------------------------------------------
@@ -286,7 +289,7 @@ def test_guangzhou_notice_names_the_transfers_and_marks_the_missing_safeguard(or
     for lang, china, gap_word, draft in (("nb", "Kina", "MANGLER", "UTKAST"), ("en", "China", "MISSING", "DRAFT")):
         n = notice.build_notice(gz, lang=lang)
         assert n.draft
-        transfer_gaps = [g for g in n.gaps if g.article == "Art. 13(1)(f)"]
+        transfer_gaps = [g for g in n.gaps if g.article == "Art. 13(1)(f), 14(1)(f)"]  # collection not recorded: both apply
         assert {g.activity for g in transfer_gaps} >= {"GZP-01"}
         assert any(china in g.what for g in transfer_gaps) and any("Singapore" in g.what for g in transfer_gaps)
         for kind, text in _all_formats(n).items():
@@ -303,7 +306,7 @@ def test_a_complete_activity_gives_a_notice_without_gaps(engine: Any):
                                          "dpo": {"name": "Ola", "email": "pvo@ferdig.no"}}, actor="test")
         registry.create_activity(s, "Ferdig AS", {
             "ref": "F-1", "name": "Medlemmer", "purposes": ["Medlemskap"], "data_subjects": ["customer"],
-            "data_categories": ["user.name"], "legal_bases": [{"code": "art6_1_b"}], "sources": ["Skjema"],
+            "data_categories": ["user.name"], "legal_bases": [{"code": "art6_1_b"}], "sources": ["Skjema"], "no_recipients": True,
             "retention": {"period": 1, "unit": "years", "trigger": "utmelding", "action": "erase"},
             "transfers": [{"country": "US", "mechanism": "art46_2_c", "safeguard": "SCC 2021"}],
             "transparency": {"collection": "subject", "provision": "contractual", "provision_consequences": "Vi kan ikke ta deg inn.",
@@ -317,6 +320,7 @@ def test_a_complete_activity_gives_a_notice_without_gaps(engine: Any):
     assert "Vi kan ikke ta deg inn." in text and "1 år regnet fra utmelding" in text
     assert "kopi av dem ved å kontakte oss på post@ferdig.no" in text
     assert "Vi tar ingen avgjørelser om deg som bare bygger på automatisk behandling" in text
+    assert "Vi deler ikke opplysningene med andre." in text  # the register says so (no_recipients), not just an empty list
 
 
 def test_notice_for_one_group_of_people(organisations: Any):
@@ -348,7 +352,6 @@ def test_public_site_shows_only_the_fields_marked_public(demo_engine: Any, tmp_p
     assert summary.activities == sum(1 for o in organisations for a in o["activities"] if a["status"] == "active")
     site = _site(tmp_path / "site")
     for lang in ("nb", "en"):
-        p = Presenter(lang)
         for org in organisations:
             allowed = set(chosen) if org["name"] == JL else set(DEFAULT_PUBLIC)
             for act in org["activities"]:
@@ -415,7 +418,7 @@ def test_cli_report_notice_publish(sqlite_demo_url: str, tmp_path: Path, capsys:
     assert "JL-08" in docx_text((tmp_path / "r.docx").read_bytes())
     assert cli.main([*base, "notice", str(tmp_path / "n.md"), "--org", GZ, "--lang", "en"]) == cli.EXIT_OK
     err = capsys.readouterr().err
-    assert "draft:" in err and "Art. 13(1)(f) GZP-01" in err
+    assert "draft:" in err and "Art. 13(1)(f), 14(1)(f) GZP-01" in err
     assert cli.main([*base, "publish", str(tmp_path / "site"), "--org", JL]) == cli.EXIT_OK
     assert (tmp_path / "site" / "nb" / "janteloppet" / "jl-01.html").exists()
     assert cli.main([*base, "report", str(tmp_path / "r.txt")]) == cli.EXIT_USAGE

@@ -20,7 +20,7 @@ from typing import IO, Any, Optional, Union
 from sqlmodel import Session
 
 from ropa import vocab
-from ropa.documents.present import Presenter, load
+from ropa.documents.present import Presenter, check_folder, load
 from ropa.errors import NotFound, RopaError
 
 FORMATS = (".html", ".md", ".docx", ".pdf")
@@ -45,7 +45,7 @@ Para = list[Seg]
 
 @dataclass
 class Block:
-    kind: str  # p | ul
+    kind: str  # p | ul | head (an activity's name over its items: kept with them on the page)
     paras: list[Para]
 
 
@@ -93,6 +93,26 @@ class Notice:
         return "\n".join(out)
 
 
+# Where Art. 14 (data obtained elsewhere) asks what Art. 13 asks; Art. 13(2)(e) has no counterpart.
+ART14 = {"13(1)(a)": "14(1)(a)", "13(1)(b)": "14(1)(b)", "13(1)(c)": "14(1)(c)", "13(1)(d)": "14(2)(b)",
+         "13(1)(e)": "14(1)(e)", "13(1)(f)": "14(1)(f)", "13(2)(a)": "14(2)(a)", "13(2)(b)": "14(2)(c)",
+         "13(2)(c)": "14(2)(d)", "13(2)(d)": "14(2)(e)", "13(2)(f)": "14(2)(g)", "12(2)": "12(2)"}
+
+
+def cite(article: str, collections: set[Optional[str]]) -> str:
+    """The paragraph a gap answers, for how the data are collected: Art. 13 from the person,
+    Art. 14 from elsewhere, both when both or not known ("Art. 13(1)(c), 14(1)(c)")."""
+    m = re.fullmatch(r"Art\. (1[23]\(\d\)(?:\([a-z]\))?)", article)
+    if not m or m.group(1) not in ART14 or m.group(1).startswith("12"):
+        return article
+    own, other = m.group(1), ART14[m.group(1)]
+    if collections == {"subject"}:
+        return article
+    if collections == {"elsewhere"}:
+        return f"Art. {other}"
+    return f"Art. {own}, {other}"
+
+
 class _Writer:
     """Plain-language phrases, and the gap book-keeping."""
 
@@ -100,12 +120,14 @@ class _Writer:
         self.p = Presenter(lang)
         self.lang = lang
         self.gaps: list[Gap] = []
+        self.collection: dict[str, Optional[str]] = {}  # activity ref -> subject | elsewhere | both | None
 
     def t(self, nb: str, en: str) -> str:
         return self.p.t(nb, en)
 
     def gap(self, article: str, nb: str, en: str, activity: Optional[str] = None) -> Seg:
         what = self.t(nb, en)
+        article = cite(article, {self.collection.get(activity)} if activity else set(self.collection.values()) or {None})
         self.gaps.append(Gap(article, what, activity))
         return Seg(self.t(f"[MANGLER: {what} – {article}]", f"[MISSING: {what} – {article}]"), "gap")
 
@@ -135,6 +157,24 @@ class _Writer:
                                        "the legitimate interest we pursue", ref))
                 out.insert(2, Seg(" "))
         return out
+
+    def art9(self, c: dict[str, Any], ref: str) -> Para:
+        """The Art. 9(2) condition for special categories, in plain words with its article
+        (Art. 13(1)(c) asks for the legal basis; for special categories that includes it)."""
+        term = vocab.ART9_CONDITIONS.get(c.get("code") or "")
+        if term is None:
+            return [self.gap("Art. 13(1)(c)", "unntaket etter artikkel 9 nr. 2 for særlige kategorier",
+                             "the Art. 9(2) condition for special categories", ref)]
+        plain = {
+            "art9_2_a": ("Du har gitt uttrykkelig samtykke.", "You have given your explicit consent."),
+            "art9_2_b": ("Det er nødvendig for å oppfylle plikter eller utøve rettigheter i arbeidslivet eller etter trygde- og sosialretten.",
+                         "We need it to meet obligations or exercise rights under employment, social security or social protection law."),
+            "art9_2_e": ("Du har selv gjort opplysningene offentlig kjent.", "You have made the data public yourself."),
+            "art9_2_f": ("Det er nødvendig for å fastsette, gjøre gjeldende eller forsvare rettskrav.",
+                         "We need it to establish, exercise or defend legal claims."),
+        }.get(c["code"], (f"Unntaket for {term.label('nb')}.", f"The condition for {term.label('en')}."))
+        # The condition's note is the DPO's justification, not words for the public: left out.
+        return [Seg(self.t(*plain) + " "), Seg(f"({self._article(term.article or '')})")]
 
     def _article(self, article: str) -> str:
         """ "Art. 6(1)(b)" -> "personvernforordningen artikkel 6 nr. 1 bokstav b" (nb)."""
@@ -178,18 +218,32 @@ class _Writer:
         return out
 
 
-def _matches(subjects: Optional[str], act: dict[str, Any], p_nb: Presenter, p_en: Presenter) -> bool:
+def _matches(subjects: Optional[str], act: dict[str, Any], p_nb: Presenter, p_en: Presenter, loose: bool = False) -> bool:
     """Whether an activity concerns the group asked for: its key or label in either language,
-    singular or plural ("Kunder", "kunde", "customers", "customer")."""
+    singular or plural ("Kunder", "kunde", "customers", "customer"). ``loose`` also takes the
+    group as the head of a longer label ("applicants" -> "job applicant", "søkere" -> "jobbsøker"),
+    used only when nothing matches exactly, so "Kunder" never brings in "potensiell kunde"."""
     if not subjects:
         return True
     wanted = " ".join(subjects.casefold().split())
     for key in act.get("data_subjects", []):
         for label in (key, p_nb.subject(key), p_en.subject(key)):
             label = label.casefold()
-            if wanted == label or wanted in {label + suffix for suffix in ("r", "er", "e", "s", "es")}:
+            forms = {label} | {label + suffix for suffix in ("r", "er", "e", "s", "es")}
+            if wanted in forms:
                 return True
+            if loose and len(wanted) >= 4:
+                heads = {wanted} | {wanted[: -len(x)] for x in ("er", "e", "r", "es", "s") if wanted.endswith(x)}
+                if any(len(h) >= 4 and (label.endswith(" " + h) or label.endswith("_" + h) or label.endswith(h)) for h in heads):
+                    return True
     return False
+
+
+def _some(items: Sequence[str], limit: int, t: Any, sep: str) -> str:
+    """The first ``limit`` items as written, and how many more ("…; og 3 til"), never silently cut."""
+    shown = sep.join(items[:limit])
+    rest = len(items) - limit
+    return shown + (t(f" og {rest} til", f" and {rest} more") if rest > 0 else "")
 
 
 def build_notice(org: dict[str, Any], *, lang: str = "nb", subjects: Optional[str] = None,
@@ -197,12 +251,16 @@ def build_notice(org: dict[str, Any], *, lang: str = "nb", subjects: Optional[st
     """The notice for one organisation's active activities (those about ``subjects`` if given)."""
     w = _Writer(lang)
     p, t = w.p, w.t
-    acts = [a for a in org.get("activities", []) if a.get("status") != "retired"
-            and a.get("role") != "processor" and _matches(subjects, a, Presenter("nb"), Presenter("en"))]
+    candidates = [a for a in org.get("activities", []) if a.get("status") != "retired" and a.get("role") != "processor"]
+    p_nb, p_en = Presenter("nb"), Presenter("en")
+    acts = ([a for a in candidates if _matches(subjects, a, p_nb, p_en)]
+            or [a for a in candidates if _matches(subjects, a, p_nb, p_en, loose=True)])
     if not acts:
-        asked = f" «{subjects}»" if subjects else ""
-        raise NotFound(t(f"{org['name']} har ingen aktive behandlingsaktiviteter som behandlingsansvarlig{asked}.",
-                         f"{org['name']} has no active processing activities as controller{asked}."))
+        raise NotFound(t(f"{org['name']} har ingen aktive behandlingsaktiviteter som behandlingsansvarlig"
+                         + (f" om «{subjects}»." if subjects else "."),
+                         f"{org['name']} has no active processing activities as controller"
+                         + (f" about “{subjects}”." if subjects else ".")))
+    w.collection = {a["ref"]: (a.get("transparency") or {}).get("collection") for a in acts}
     name = org["name"]
     contact = org.get("email") or org.get("phone") or org.get("website")
     sections: list[NoticeSection] = []
@@ -227,7 +285,19 @@ def build_notice(org: dict[str, Any], *, lang: str = "nb", subjects: Optional[st
     else:
         blocks.append(Block("p", [[w.gap("Art. 13(1)(b)", "kontaktopplysninger til personvernombudet, om vi har et",
                                          "the data protection officer's contact details, where there is one")]]))
-    sections.append(NoticeSection(t("Hvem vi er", "Who we are"), "Art. 13(1)(a)–(b), 14(1)(a)–(b)", blocks))
+    for a in acts:  # joint controllers (Art. 26): who they are, and the essence of the arrangement (Art. 26(2))
+        if a.get("role") != "joint_controller":
+            continue
+        partners = ", ".join(a.get("controllers") or [])
+        joint: Para = [Seg(a["name"] + ": ", "strong")]
+        joint.append(Seg(t(f"Her er vi felles behandlingsansvarlige med {partners} (personvernforordningen artikkel 26). ",
+                          f"Here we are joint controllers with {partners} (GDPR Article 26). ")) if partners
+                    else w.gap("Art. 13(1)(a)", "hvem vi er felles behandlingsansvarlige med", "who the joint controllers are", a["ref"]))
+        joint.append(w.gap("Art. 26(2)", "hovedinnholdet i avtalen om felles behandlingsansvar",
+                           "the essence of the joint-controller arrangement", a["ref"]))
+        blocks.append(Block("p", [joint]))
+    sections.append(NoticeSection(t("Hvem vi er", "Who we are"), "Art. 13(1)(a)–(b), 14(1)(a)–(b), 26(2)"
+                                  if any(a.get("role") == "joint_controller" for a in acts) else "Art. 13(1)(a)–(b), 14(1)(a)–(b)", blocks))
 
     # Art. 13(1)(c)-(d): purposes and legal bases, per activity
     blocks = []
@@ -245,10 +315,8 @@ def build_notice(org: dict[str, Any], *, lang: str = "nb", subjects: Optional[st
         for b in bases:
             paras.append([Seg(t("Grunnlag: ", "Legal basis: "), "strong"), *w.basis(b, ref)])
         for c in a.get("art9_conditions") or []:
-            term = vocab.ART9_CONDITIONS.get(c.get("code") or "")
-            paras.append([Seg(t("Særlige kategorier: ", "Special categories: "), "strong"),
-                          Seg((term.display(lang) if term else c.get("code") or "") + (f" – {c['note']}" if c.get("note") else "") + ".")])
-        blocks.append(Block("p", [[Seg(a["name"], "strong")]]))
+            paras.append([Seg(t("Særlige kategorier: ", "Special categories: "), "strong"), *w.art9(c, ref)])
+        blocks.append(Block("head", [[Seg(a["name"])]]))
         blocks.append(Block("ul", paras))
     sections.append(NoticeSection(t("Hva vi bruker opplysningene til, og hvorfor vi har lov", "What we use your data for, and why we may"),
                                   "Art. 13(1)(c)–(d), 14(1)(c), 14(2)(b)", blocks))
@@ -267,6 +335,8 @@ def build_notice(org: dict[str, Any], *, lang: str = "nb", subjects: Optional[st
             src: Para = [Seg(t("Kilde: ", "Source: "), "strong")]
             src.append(Seg("; ".join(a["sources"]) + ". ") if a.get("sources")
                        else w.gap("Art. 14(2)(f)", "hvor opplysningene kommer fra", "where the data come from", ref))
+            if src[-1].kind == "gap":
+                src.append(Seg(" "))
             if collection is None:
                 src.append(w.gap("Art. 13/14", "om opplysningene samles inn fra deg eller fra andre",
                                  "whether the data are collected from you or from elsewhere", ref))
@@ -279,7 +349,7 @@ def build_notice(org: dict[str, Any], *, lang: str = "nb", subjects: Optional[st
             else:
                 src.append(w.gap("Art. 14(2)(f)", "om kilden er offentlig tilgjengelig", "whether the source is publicly accessible", ref))
             paras.append(src)
-        blocks.append(Block("p", [[Seg(a["name"], "strong")]]))
+        blocks.append(Block("head", [[Seg(a["name"])]]))
         blocks.append(Block("ul", paras))
     sections.append(NoticeSection(t("Hvilke opplysninger vi har, og hvor de kommer fra", "What data we have, and where they come from"),
                                   "Art. 14(1)(d), 14(2)(f)", blocks))
@@ -289,10 +359,18 @@ def build_notice(org: dict[str, Any], *, lang: str = "nb", subjects: Optional[st
     for a in acts:
         for r in a.get("recipients", []):
             recipients.setdefault(r["name"], r)
+    # An empty list is an answer only where the register says the data go to no one (no_recipients).
+    unanswered = [a for a in acts if not a.get("recipients") and not a.get("no_recipients")]
+    blocks = []
     if recipients:
-        blocks = [Block("ul", [[Seg(r["name"]), Seg(f" ({p.term(vocab.RECIPIENT_KINDS, r.get('kind'))})")] for r in recipients.values()])]
-    else:
-        blocks = [Block("p", [[Seg(t("Vi deler ikke opplysningene med andre.", "We do not share the data with anyone."))]])]
+        blocks.append(Block("ul", [[Seg(r["name"]), Seg(f" ({p.term(vocab.RECIPIENT_KINDS, r.get('kind'))})")]
+                                   for r in recipients.values()]))
+    elif not unanswered:
+        blocks.append(Block("p", [[Seg(t("Vi deler ikke opplysningene med andre.", "We do not share the data with anyone."))]]))
+    if unanswered:
+        blocks.append(Block("ul", [[Seg(a["name"] + ": ", "strong"),
+                                    w.gap("Art. 13(1)(e)", "mottakerne, eller at opplysningene ikke utleveres til noen",
+                                          "the recipients, or that the data are disclosed to no one", a["ref"])] for a in unanswered]))
     sections.append(NoticeSection(t("Hvem vi deler opplysningene med", "Who we share the data with"), "Art. 13(1)(e), 14(1)(e)", blocks))
 
     # Art. 13(1)(f): transfers outside the EEA
@@ -306,9 +384,24 @@ def build_notice(org: dict[str, Any], *, lang: str = "nb", subjects: Optional[st
                 continue
             seen.add(key)
             paras.append(w.mechanism(tr, org.get("email"), a["ref"]))
-        blocks = [Block("p", [[Seg(t("Vi overfører opplysninger til land utenfor EØS:", "We transfer data to countries outside the EEA:"))]]),
+        blocks = [Block("p", [[Seg(t("Vi overfører opplysninger til land utenfor EØS eller internasjonale organisasjoner:",
+                                     "We transfer data to countries outside the EEA or international organisations:")
+                                   if any(tr.get("international_organisation") and not tr.get("country") for _, tr in transfers)
+                                   else t("Vi overfører opplysninger til land utenfor EØS:", "We transfer data to countries outside the EEA:"))]]),
                   Block("ul", paras)]
-    else:
+    # A recipient outside the EEA with no transfer recorded for it: the register contradicts "no transfer".
+    unrecorded = [(a, r) for a in acts for r in a.get("recipients", [])
+                  if r.get("country") and r.get("kind") != "own_establishment"
+                  and vocab.country_status(r["country"]) not in (None, vocab.CountryStatus.EEA)
+                  and not any(tr.get("country") == r["country"] for tr in a.get("transfers", []))]
+    if unrecorded:
+        if not transfers:
+            blocks = []
+        blocks.append(Block("ul", [[Seg(f"{p.country(r['country'])} ({r['name']}): ", "strong"),
+                                    w.gap("Art. 13(1)(f)", f"overføringen til {p.country(r['country'])}: mottakeren er der, men ingen "
+                                          "overføring er registrert", f"the transfer to {p.country(r['country'])}: the recipient is "
+                                          "there, but no transfer is recorded", a["ref"])] for a, r in unrecorded]))
+    elif not transfers:
         blocks = [Block("p", [[Seg(t("Vi overfører ikke opplysningene til land utenfor EØS.",
                                      "We do not transfer the data to countries outside the EEA."))]])]
     sections.append(NoticeSection(t("Overføring til land utenfor EØS", "Transfers outside the EEA"), "Art. 13(1)(f), 14(1)(f)", blocks))
@@ -356,14 +449,28 @@ def build_notice(org: dict[str, Any], *, lang: str = "nb", subjects: Optional[st
                                Seg(contact) if contact else w.gap("Art. 12(2)", "hvordan man kontakter oss", "how to contact us")]]))
     sections.append(NoticeSection(t("Rettighetene dine", "Your rights"), "Art. 13(2)(b)–(c), 14(2)(c)–(d)", blocks))
 
-    # Art. 13(2)(d): complaint
-    sections.append(NoticeSection(t("Klage til Datatilsynet", "Complaints to Datatilsynet"), "Art. 13(2)(d), 14(2)(e)", [Block("p", [[
-        Seg(t("Mener du at vi behandler opplysningene dine i strid med regelverket, kan du klage til Datatilsynet: ",
-              "If you think we handle your data unlawfully, you can complain to Datatilsynet: ")),
-        Seg(DATATILSYNET[lang] + "."),
-        Seg(t(" Du kan også klage til tilsynsmyndigheten der du bor eller arbeider.",
-              " You may also complain to the supervisory authority where you live or work.")),
-    ]])]))
+    # Art. 13(2)(d): complaint (Art. 77: where the person lives or works, or where the infringement took place)
+    authority = (org.get("supervisory_authority") or "").strip()
+    if authority and "datatilsynet" not in authority.casefold():  # another lead authority is recorded: name it first
+        complaint = [
+            Seg(t("Mener du at vi behandler opplysningene dine i strid med regelverket, kan du klage til vår tilsynsmyndighet: ",
+                  "If you think we handle your data unlawfully, you can complain to our supervisory authority: ")),
+            Seg(authority.rstrip(".") + "."),
+            Seg(t(" Du kan også klage til tilsynsmyndigheten der du bor eller arbeider; i Norge er det Datatilsynet: ",
+                  " You may also complain to the supervisory authority where you live or work; in Norway that is Datatilsynet: ")),
+            Seg(DATATILSYNET[lang] + "."),
+        ]
+        title = t("Klage til tilsynsmyndigheten", "Complaints to the supervisory authority")
+    else:
+        complaint = [
+            Seg(t("Mener du at vi behandler opplysningene dine i strid med regelverket, kan du klage til Datatilsynet: ",
+                  "If you think we handle your data unlawfully, you can complain to Datatilsynet: ")),
+            Seg(DATATILSYNET[lang] + "."),
+            Seg(t(" Du kan også klage til tilsynsmyndigheten der du bor eller arbeider.",
+                  " You may also complain to the supervisory authority where you live or work.")),
+        ]
+        title = t("Klage til Datatilsynet", "Complaints to Datatilsynet")
+    sections.append(NoticeSection(title, "Art. 13(2)(d), 14(2)(e)", [Block("p", [complaint])]))
 
     # Art. 13(2)(e): statutory or contractual requirement
     paras = []
@@ -421,15 +528,24 @@ def build_notice(org: dict[str, Any], *, lang: str = "nb", subjects: Optional[st
     who_for = f" – {subjects}" if subjects else ""
     purposes = list(dict.fromkeys(x for a in acts for x in a.get("purposes", [])))
     summary = [
-        t(f"{name} behandler opplysninger om deg for å: {'; '.join(purposes[:6]).lower() if purposes else '…'}.",
-          f"{name} uses data about you to: {'; '.join(purposes[:6]) if purposes else '…'}."),
-        t("Vi deler opplysninger med " + (", ".join(list(recipients)[:4]) if recipients else "ingen") + ".",
-          "We share data with " + (", ".join(list(recipients)[:4]) if recipients else "no one") + "."),
-        (t("Noen opplysninger overføres til land utenfor EØS: ", "Some data go to countries outside the EEA: ")
+        (t(f"{name} behandler opplysninger om deg for disse formålene: ", f"{name} uses data about you for these purposes: ")
+         + _some(purposes, 6, t, "; ") + "." if purposes else
+         t(f"{name} behandler opplysninger om deg; formålene står nedenfor.", f"{name} uses data about you; the purposes are set out below.")),
+        (t("Vi deler opplysninger med ", "We share data with ") + _some(list(recipients), 4, t, ", ") + "." if recipients
+         else t("Hvem vi deler opplysningene med, står nedenfor.", "Who we share the data with is set out below.") if unanswered
+         else t("Vi deler ikke opplysningene med andre.", "We do not share the data with anyone.")),
+        ((t("Noen opplysninger overføres til land utenfor EØS eller internasjonale organisasjoner: ",
+            "Some data go to countries outside the EEA or international organisations: ")
+          if any(tr.get("international_organisation") and not tr.get("country") for _, tr in transfers)
+          else t("Noen opplysninger overføres til land utenfor EØS: ", "Some data go to countries outside the EEA: "))
          + ", ".join(dict.fromkeys(p.country(tr.get("country")) or (tr.get("international_organisation") or "") for _, tr in transfers)) + "."
-         if transfers else t("Opplysningene blir i EØS.", "The data stay in the EEA.")),
-        t("Du kan be om innsyn, retting og sletting, og klage til Datatilsynet.",
-          "You can ask for access, correction and erasure, and complain to Datatilsynet."),
+         if transfers else t("Overføringer til land utenfor EØS står nedenfor.", "Transfers outside the EEA are set out below.")
+         if unrecorded else t("Opplysningene blir i EØS.", "The data stay in the EEA.")),
+        (t("Du kan be om innsyn, retting og sletting, og klage til tilsynsmyndigheten.",
+           "You can ask for access, correction and erasure, and complain to the supervisory authority.")
+         if authority and "datatilsynet" not in authority.casefold() else
+         t("Du kan be om innsyn, retting og sletting, og klage til Datatilsynet.",
+           "You can ask for access, correction and erasure, and complain to Datatilsynet.")),
     ]
     gaps = w.gaps
     intro = t("Her forklarer vi hvordan vi bruker personopplysninger om deg. Først en kort oppsummering, deretter detaljene.",
@@ -447,6 +563,8 @@ def _labels(n: Notice) -> dict[str, str]:
         "gaps": t("Dette mangler", "What is missing"),
         "made": t("Laget fra behandlingsprotokollen", "Drafted from the record of processing activities"),
         "date": Presenter(n.lang).date(n.made.date()),
+        "page": t("Side", "Page"),
+        "of": t("av", "of"),
     }
 
 
@@ -483,7 +601,8 @@ def render_markdown(n: Notice) -> str:
     for s in n.sections:
         out += [f"## {e(s.title)}", "", f"*{e(s.article)}*", ""]
         for b in s.blocks:
-            out += [f"- {para(p)}" for p in b.paras] if b.kind == "ul" else [para(p) for p in b.paras]
+            out += ([f"- {para(p)}" for p in b.paras] if b.kind == "ul" else [f"### {para(p)}" for p in b.paras] if b.kind == "head"
+                    else [para(p) for p in b.paras])
             out.append("")
     if n.gaps:
         out += [f"## {e(L['gaps'])}", ""] + [f"- {e(g.article)}{e(' (' + g.activity + ')') if g.activity else ''}: {e(g.what)}" for g in n.gaps] + [""]
@@ -539,7 +658,12 @@ def render_docx(n: Notice, out: Union[str, Path, IO[bytes]]) -> None:
         doc.add_paragraph().add_run(sec.article).italic = True
         for b in sec.blocks:
             for p in b.paras:
-                fill(doc.add_paragraph(style="List Bullet" if b.kind == "ul" else None), p)
+                paragraph = doc.add_paragraph(style="List Bullet" if b.kind == "ul" else None)
+                fill(paragraph, p)
+                if b.kind == "head":  # an activity's name stays with its items
+                    paragraph.paragraph_format.keep_with_next = True
+                    for run in paragraph.runs:
+                        run.bold = True
     if n.gaps:
         doc.add_heading(L["gaps"], 1)
         for g in n.gaps:
@@ -576,6 +700,7 @@ def write_notice(session: Session, path: Union[str, Path], org: str, *, lang: st
     suffix = path.suffix.lower()
     if suffix not in FORMATS:
         raise RopaError(f"{path}: cannot write a notice as '{suffix or 'no extension'}' (use {', '.join(FORMATS)})")
+    check_folder(path)
     n = make_notice(session, org, lang=lang, subjects=subjects)
     data = render(n, suffix)
     tmp = path.with_name(path.name + ".part")

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
+from pathlib import Path
 from typing import Any, Optional
 
 from sqlmodel import Session
@@ -35,6 +36,14 @@ def load(session: Session, orgs: Optional[Sequence[str]] = None) -> list[dict[st
     return list(document["organisations"])
 
 
+def check_folder(path: Path) -> None:
+    """A document is written beside its final name first: say plainly when the folder is missing."""
+    from ropa.errors import RopaError
+
+    if not path.parent.is_dir():
+        raise RopaError(f"{path}: the folder {path.parent} does not exist; create it or choose another")
+
+
 @dataclass
 class Row:
     """One labelled line of a card: a label and its values (an empty list = not recorded)."""
@@ -43,6 +52,7 @@ class Row:
     values: list[str]
     article: Optional[str] = None
     note: Optional[str] = None  # a second line in smaller type, e.g. the text as written
+    empty: Optional[str] = None  # what an empty value means, when not "not recorded" (e.g. "None recorded")
 
     @property
     def missing(self) -> bool:
@@ -70,6 +80,11 @@ class Card:
     sections: list[Section]
 
 
+def _capital(text: str) -> str:
+    """A vocabulary label that stands alone starts with a capital ("Ikke vurdert")."""
+    return text[:1].upper() + text[1:]
+
+
 class Presenter:
     """Words for values, in one language."""
 
@@ -84,6 +99,30 @@ class Presenter:
     @property
     def not_recorded(self) -> str:
         return self.t("Ikke registrert", "Not recorded")
+
+    @property
+    def none_recorded(self) -> str:
+        """For a list whose emptiness is itself the record (no transfers, no recipients)."""
+        return self.t("Ingen registrert", "None recorded")
+
+    def not_applicable(self, why: str = "") -> str:
+        return self.t("Ikke aktuelt", "Not applicable") + (f" ({why})" if why else "")
+
+    def approval(self, review: Optional[dict[str, Any]]) -> list[str]:
+        """Who approved which version of an activity, and when (the review cycle's record)."""
+        if not review or not review.get("approved_by"):
+            return []
+        at = review.get("approved_at")
+        out = self.t(f"Versjon {review.get('approved_version')}, godkjent av {review['approved_by']}",
+                     f"Version {review.get('approved_version')}, approved by {review['approved_by']}")
+        if at:
+            out += f" ({self.date(at.date() if isinstance(at, datetime) else at)})"
+        return [out]
+
+    def review_state(self, review: Optional[dict[str, Any]]) -> str:
+        state = (review or {}).get("state") or "draft"
+        return {"draft": self.t("utkast", "draft"), "in_review": self.t("til godkjenning", "awaiting approval"),
+                "approved": self.t("godkjent", "approved")}.get(state, state)
 
     def label(self, key: str, table: dict[str, FieldSpec] = ACTIVITY) -> str:
         spec = table.get(key)
@@ -192,21 +231,32 @@ class Presenter:
 
     # -- the Art. 30 card ---------------------------------------------------------------------
 
-    def card(self, act: dict[str, Any], org: dict[str, Any]) -> Card:
+    def card(self, act: dict[str, Any], org: dict[str, Any], review: Optional[dict[str, Any]] = None) -> Card:
         """An activity's card: Art. 30(1)(a)–(g) for a controller, Art. 30(2)(a)–(d) for a
-        processor, then what a DPO adds (sources, systems, DPIA, reviews)."""
+        processor, then what a DPO adds (sources, systems, DPIA, reviews and approval).
+
+        An empty value reads "Not recorded", except where the emptiness is the record itself
+        ("None recorded": no transfers, no recipients, no special categories) or the item does
+        not apply (no joint controllers for a sole controller, no Art. 27 representative for an
+        organisation established in the EEA)."""
         L = self.label
+        none = self.none_recorded
+        in_eea = vocab.country_status(org.get("country")) == vocab.CountryStatus.EEA
+        representative = Row(L("representative.name", ORGANISATION), self.representative(org), "Art. 27",
+                             empty=self.not_applicable(self.t("etablert i EØS", "established in the EEA")) if in_eea else None)
         ret = act.get("retention") or {}
         retention = [Row(self.t("Regel", "Rule"), [s] if (s := self.retention(ret)) else [], note=None),
                      Row(self.t("Slik den er skrevet", "As written"), [ret["text"]] if ret.get("text") else [])]
-        transfers = Row(L("transfers"), [self.transfer(t) for t in act.get("transfers", [])], "Art. 30(1)(e)")
-        security = Row(L("security_measures"), list(act.get("security_measures", [])), "Art. 30(1)(g)")
-        if act.get("role") == "processor":
+        processor = act.get("role") == "processor"
+        transfers = Row(L("transfers"), [self.transfer(t) for t in act.get("transfers", [])],
+                        "Art. 30(2)(c)" if processor else "Art. 30(1)(e)", empty=none)
+        security = Row(L("security_measures"), list(act.get("security_measures", [])), "Art. 30(2)(d)" if processor else "Art. 30(1)(g)")
+        if processor:
             sections = [
                 Section("a", self.t("Databehandler og behandlingsansvarlige", "Processor and controllers"), [
                     Row(self.t("Databehandler", "Processor"), self.contact(org), "Art. 30(2)(a)"),
                     Row(self.t("Behandlingsansvarlige det behandles for", "Controllers acted for"), list(act.get("controllers", []))),
-                    Row(L("representative.name", ORGANISATION), self.representative(org), "Art. 27"),
+                    representative,
                     Row(L("dpo.name", ORGANISATION), self.dpo(org), "Art. 37"),
                 ]),
                 Section("b", self.t("Kategorier av behandling", "Categories of processing"), [
@@ -223,8 +273,10 @@ class Presenter:
             sections = [
                 Section("a", self.t("Behandlingsansvarlig", "Controller"), [
                     Row(L("name", ORGANISATION), self.contact(org), "Art. 30(1)(a)"),
-                    Row(self.t("Felles behandlingsansvarlige", "Joint controllers"), controllers, "Art. 26"),
-                    Row(L("representative.name", ORGANISATION), self.representative(org), "Art. 27"),
+                    Row(self.t("Felles behandlingsansvarlige", "Joint controllers"), controllers, "Art. 26",
+                        empty=None if act.get("role") == "joint_controller"
+                        else self.not_applicable(self.t("eget behandlingsansvar", "sole controller"))),
+                    representative,
                     Row(L("dpo.name", ORGANISATION), self.dpo(org), "Art. 37"),
                 ]),
                 Section("b", self.t("Formål", "Purposes"), [
@@ -234,13 +286,15 @@ class Presenter:
                 Section("c", self.t("Registrerte og personopplysninger", "Data subjects and personal data"), [
                     Row(L("data_subjects"), [self.subject(s) for s in act.get("data_subjects", [])], "Art. 30(1)(c)"),
                     Row(L("data_categories"), [self.category(c) for c in act.get("data_categories", [])], "Art. 30(1)(c)"),
-                    Row(L("special_categories"), [self.category(c) for c in act.get("special_categories", [])], "Art. 9(1)"),
-                    Row(L("art9_conditions"), [self.basis(b, vocab.ART9_CONDITIONS) for b in act.get("art9_conditions", [])], "Art. 9(2)"),
+                    Row(L("special_categories"), [self.category(c) for c in act.get("special_categories", [])], "Art. 9(1)", empty=none),
+                    Row(L("art9_conditions"), [self.basis(b, vocab.ART9_CONDITIONS) for b in act.get("art9_conditions", [])], "Art. 9(2)",
+                        empty=None if act.get("special_categories") else self.not_applicable()),
                     Row(L("criminal_data"), [self.yes_no(bool(act.get("criminal_data")))
                                              + (f": {act['criminal_data_basis']}" if act.get("criminal_data_basis") else "")], "Art. 10"),
                 ]),
                 Section("d", self.t("Mottakere", "Recipients"), [
-                    Row(L("recipients"), [self.recipient(r) for r in act.get("recipients", [])], "Art. 30(1)(d)"),
+                    Row(L("recipients"), [self.recipient(r) for r in act.get("recipients", [])], "Art. 30(1)(d)",
+                        empty=self.t("Utleveres ikke til noen", "Disclosed to no one") if act.get("no_recipients") else None),
                 ]),
                 Section("e", self.t("Overføringer til tredjestater", "Transfers to third countries"), [transfers]),
                 Section("f", self.t("Tidsfrister for sletting", "Time limits for erasure"), retention),
@@ -254,17 +308,21 @@ class Presenter:
             Row(L("owner"), [act["owner"]] if act.get("owner") else []),
             Row(L("sources"), list(act.get("sources", []))),
             Row(L("systems"), list(act.get("systems", []))),
-            Row(L("dpia.status"), [self.term(vocab.DPIA_STATUSES, dpia.get("status"))
+            Row(L("dpia.status"), [_capital(self.term(vocab.DPIA_STATUSES, dpia.get("status")))
                                    + (f" ({dpia['ref']})" if dpia.get("ref") else "")], "Art. 35"),
             Row(L("last_review"), [self.date(act.get("last_review"))] if act.get("last_review") else []),
             Row(L("next_review"), [self.date(act.get("next_review"))] if act.get("next_review") else []),
+            Row(self.t("Godkjent", "Approved"), self.approval(review),
+                empty=self.t(f"Ikke godkjent ({self.review_state(review)})", f"Not approved ({self.review_state(review)})")),
         ]))
-        return Card(act["ref"], act["name"], self.term(vocab.ROLES, act.get("role")), self.term(vocab.STATUSES, act.get("status")),
+        return Card(act["ref"], act["name"], _capital(self.term(vocab.ROLES, act.get("role"))), self.term(vocab.STATUSES, act.get("status")),
                     org["name"], sections)
 
     def recipient_row(self, r: dict[str, Any]) -> list[str]:
-        """A recipient in the annex: name, kind, country, agreement."""
-        return [r["name"], self.term(vocab.RECIPIENT_KINDS, r.get("kind")), self.country(r.get("country")), r.get("agreement") or ""]
+        """A recipient in the annex: name, kind, country, agreement. A processor without an
+        agreement says so (Art. 28(3) requires one); for others an empty cell means none applies."""
+        agreement = r.get("agreement") or (self.not_recorded if r.get("kind") in ("processor", "sub_processor") else "")
+        return [r["name"], self.term(vocab.RECIPIENT_KINDS, r.get("kind")), self.country(r.get("country")), agreement]
 
     def recipient_headers(self) -> list[str]:
         return [self.label(k, RECIPIENT) for k in ("name", "kind", "country", "agreement")]

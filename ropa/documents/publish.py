@@ -38,6 +38,17 @@ def slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text).strip("-") or "x"
 
 
+def unique_slug(text: str, taken: set[str]) -> str:
+    """:func:`slug`, numbered when another name already took it ("A.1" and "A-1" are both "a-1"),
+    so no page overwrites another's."""
+    base = out = slug(text)
+    n = 2
+    while out in taken:
+        out, n = f"{base}-{n}", n + 1
+    taken.add(out)
+    return out
+
+
 @dataclass
 class PublishSummary:
     directory: Path
@@ -75,7 +86,7 @@ def _public_values(key: str, act: dict[str, Any], p: Presenter) -> list[str]:
         return out
     if key == "retention.text":
         text = (act.get("retention") or {}).get("text")
-        return [text] if text else []
+        return [str(text)] if text else []
     if key == "retention.period":
         rule = p.retention(act.get("retention") or {})
         return [rule] if rule else []
@@ -111,6 +122,19 @@ WORDS = {
 NONE_MEANS_NONE = frozenset({"special_categories", "art9_conditions", "transfers", "recipients", "controllers"})
 
 
+MARKER = ".ropa-public-register"
+
+
+def is_site(directory: Path) -> bool:
+    """Whether a directory is a register this module published (and so may be replaced whole):
+    its marker file, or the layout of one written before the marker existed."""
+    if (directory / MARKER).is_file():
+        return True
+    layout = ("index.html", "style.css", "search.js", "nb/index.html", "en/index.html")
+    return all((directory / name).is_file() for name in layout) and {p.name for p in directory.iterdir()} <= {
+        "index.html", "style.css", "search.js", "nb", "en"}
+
+
 def publish(organisations: Sequence[dict[str, Any]], directory: Union[str, Path], *, made: Optional[datetime] = None) -> PublishSummary:
     """Write the site for these organisation dicts (see :func:`present.load`) into ``directory``.
 
@@ -130,16 +154,18 @@ def publish(organisations: Sequence[dict[str, Any]], directory: Union[str, Path]
         w = {k: p.t(*v) for k, v in WORDS.items()}
         other = "en" if lang == "nb" else "nb"
         orgs_out = []
+        org_slugs: set[str] = set()
         for org in organisations:
             fields = public_fields(org.get("public_fields"))
-            oslug = slug(org["name"])
+            oslug = unique_slug(org["name"], org_slugs)
             entries = []
+            page_slugs: set[str] = set()
             for act in org.get("activities", []):
                 if act.get("status") != "active":
                     continue
                 rows = [{"key": k, "label": p.label(k), "vals": _public_values(k, act, p),
                          "empty": w["none_listed"] if k in NONE_MEANS_NONE else w["not_recorded"]} for k in fields]
-                href = f"{oslug}/{slug(act['ref'])}.html"
+                href = f"{oslug}/{unique_slug(act['ref'], page_slugs)}.html"
                 page = env.get_template("activity.html.j2").render(
                     lang=lang, other=other, w=w, org=org, act={"ref": act["ref"], "name": act["name"]}, rows=rows, root="../",
                     other_href=f"../../{other}/{href}", made=p.date(made.date()))
@@ -166,8 +192,10 @@ def publish(organisations: Sequence[dict[str, Any]], directory: Union[str, Path]
     (tmp / "index.html").write_text(env.get_template("root.html.j2").render(w_nb=WORDS["site"][0], w_en=WORDS["site"][1]), encoding="utf-8")
     shutil.copyfile(TEMPLATES / "site" / "style.css", tmp / "style.css")
     shutil.copyfile(TEMPLATES / "site" / "search.js", tmp / "search.js")
+    (tmp / MARKER).write_text("A public register written by `python -m ropa publish`; it is replaced whole on the next run.\n",
+                              encoding="utf-8")
     if directory.exists():
-        if not (directory / "index.html").exists() and any(directory.iterdir()):
+        if any(directory.iterdir()) and not is_site(directory):
             shutil.rmtree(tmp)
             raise RopaError(f"{directory} is not empty and is not a published register; choose an empty or new directory")
         shutil.rmtree(directory)

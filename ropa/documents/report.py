@@ -17,12 +17,12 @@ from typing import IO, Any, Optional, Union
 from sqlalchemy import func, select
 from sqlmodel import Session, col
 
-from ropa import checks
+from ropa import checks, vocab
 from ropa.audit import in_oslo  # the dates a reader in Norway expects (stored times are UTC)
-from ropa.documents.present import Card, Presenter, load
+from ropa.documents.present import Card, Presenter, _capital, check_folder, load
 from ropa.errors import RopaError
 from ropa.fields import ORGANISATION
-from ropa.models import AuditEvent
+from ropa.models import ActivityReview, AuditEvent, Organisation, ProcessingActivity
 
 FORMATS = (".pdf", ".docx")
 
@@ -44,6 +44,18 @@ def register_version(session: Session, until: Optional[datetime] = None) -> Regi
     return RegisterVersion(int(change or 0), at)
 
 
+def approvals(session: Session) -> dict[tuple[str, str], dict[str, Any]]:
+    """Each activity's place in the review cycle, keyed by (organisation, ref): its state and
+    who approved which version when (:mod:`ropa.review`); activities without a row are drafts."""
+    rows = session.execute(
+        select(Organisation.name, ProcessingActivity.ref, ActivityReview.state, ActivityReview.approved_version,  # type: ignore[call-overload]
+               ActivityReview.approved_by, ActivityReview.approved_at)
+        .join(ProcessingActivity, ProcessingActivity.id == ActivityReview.activity_id)
+        .join(Organisation, Organisation.id == ProcessingActivity.organisation_id)).all()
+    return {(org, ref): {"state": state, "approved_version": version, "approved_by": by, "approved_at": at}
+            for org, ref, state, version, by, at in rows}
+
+
 @dataclass
 class Report:
     """Everything the record shows, worded in one language; the PDF and the DOCX render this."""
@@ -61,9 +73,11 @@ class Report:
 
 def build_report(organisations: list[dict[str, Any]], *, lang: str = "nb", version: Optional[RegisterVersion] = None,
                  findings: Optional[list[checks.Finding]] = None, made: Optional[datetime] = None,
-                 as_of: Optional[str] = None) -> Report:
+                 as_of: Optional[str] = None,
+                 reviews: Optional[dict[tuple[str, str], dict[str, Any]]] = None) -> Report:
     """The record's content from the register's organisation dicts (see :func:`present.load`);
-    ``as_of`` names the past state shown (a snapshot or a moment), on the cover."""
+    ``as_of`` names the past state shown (a snapshot or a moment), on the cover; ``reviews``
+    (see :func:`approvals`) says who approved each activity."""
     p = Presenter(lang)
     made = made or datetime.now(UTC)
     names = [o["name"] for o in organisations]
@@ -72,11 +86,26 @@ def build_report(organisations: list[dict[str, Any]], *, lang: str = "nb", versi
             for o in organisations if (d := p.dpo(o))]
     reps = [f"{o['name']}: {', '.join(r)}" if len(organisations) > 1 else ", ".join(r)
             for o in organisations if (r := p.representative(o))]
+    if not reps and organisations and all(vocab.country_status(o.get("country")) == vocab.CountryStatus.EEA for o in organisations):
+        reps = [p.not_applicable(p.t("etablert i EØS", "established in the EEA"))]  # Art. 27 asks only of those outside
     n_acts = sum(len(o.get("activities", [])) for o in organisations)
     version_text = []
     if version is not None:
         version_text = [p.t(f"Endring nr. {version.change}", f"Change no. {version.change}")
                         + (f" ({p.date(in_oslo(version.at).date())})" if version.at else "")]
+    reviews = reviews or {}
+    keys = [(o["name"], a["ref"]) for o in organisations for a in o.get("activities", [])]
+    approved = [reviews[k] for k in keys if k in reviews and reviews[k].get("approved_by")]
+    approval_text: list[str] = []
+    if keys:
+        approval_text.append(p.t(f"{len(approved)} av {n_acts} behandlingsaktiviteter er godkjent",
+                                 f"{len(approved)} of {n_acts} processing activities approved"))
+        by: dict[str, Any] = {}
+        for rev in approved:
+            at = rev.get("approved_at")
+            by[rev["approved_by"]] = max(filter(None, (by.get(rev["approved_by"]), at)), default=None)
+        for name, at in sorted(by.items(), key=lambda x: x[0].casefold()):
+            approval_text.append(name + (p.t(f" (sist {p.date(in_oslo(at).date())})", f" (last {p.date(in_oslo(at).date())})") if at else ""))
     cover = [
         (p.t("Virksomhet" if len(names) == 1 else "Virksomheter", "Organisation" if len(names) == 1 else "Organisations"), names),
         (p.label("dpo.name", ORGANISATION), dpos),
@@ -84,10 +113,11 @@ def build_report(organisations: list[dict[str, Any]], *, lang: str = "nb", versi
         (p.t("Behandlingsaktiviteter", "Processing activities"), [str(n_acts)]),
         (p.t("Dato", "Date"), [p.date(in_oslo(made).date())]),
         (p.t("Registerversjon", "Register version"), version_text),
+        (p.t("Godkjent av", "Approved by"), approval_text),
     ] + ([(p.t("Registeret slik det var", "The register as it was"), [as_of])] if as_of else [])
     orgs_out = []
     for org in organisations:
-        cards: list[Card] = [p.card(a, org) for a in org.get("activities", [])]
+        cards: list[Card] = [p.card(a, org, reviews.get((org["name"], a["ref"]))) for a in org.get("activities", [])]
         orgs_out.append({
             "name": org["name"],
             "intro": p.t(f"{len(cards)} behandlingsaktiviteter.", f"{len(cards)} processing activities."),
@@ -96,7 +126,7 @@ def build_report(organisations: list[dict[str, Any]], *, lang: str = "nb", versi
         })
     rows = None
     if findings is not None:
-        rows = [{"severity": checks.severity_label(f.severity, lang),
+        rows = [{"severity": _capital(checks.severity_label(f.severity, lang)),
                  "where": f.organisation + (f" {f.activity_ref}" if f.activity_ref else "") + (f" ({f.recipient})" if f.recipient else ""),
                  "article": f.article, "message": f.message(lang), "fix": f.fix(lang)} for f in findings]
     return Report(lang, title, ", ".join(names), ", ".join(names) or "ropa", made, cover, orgs_out, rows, p)
@@ -112,9 +142,11 @@ def _words(r: Report) -> dict[str, Any]:
         "page_word": p.t("Side", "Page"), "of_word": p.t("av", "of"),
         "cover": r.cover, "not_recorded": p.not_recorded,
         "cover_note": p.t("Protokollen er laget fra registeret og viser det som var registrert på datoen over. "
-                          "Felt merket «Ikke registrert» er tomme i registeret.",
+                          "«Ikke registrert» betyr at feltet er tomt i registeret; «Ingen registrert» at registeret ikke "
+                          "oppgir noen (for eksempel ingen overføringer); «Ikke aktuelt» at punktet ikke gjelder behandlingen.",
                           "This record was made from the register and shows what was recorded on the date above. "
-                          "Fields marked “Not recorded” are empty in the register."),
+                          "“Not recorded” means the field is empty in the register; “None recorded” that the register "
+                          "lists none (no transfers, say); “Not applicable” that the item does not apply to the processing."),
         "toc_title": p.t("Innhold", "Contents"),
         "organisations": r.organisations, "no_activities": p.t("Ingen behandlingsaktiviteter.", "No processing activities."),
         "annex_title": p.t("Vedlegg: mottakere og avtaler", "Annex: recipients and their agreements"),
@@ -136,25 +168,25 @@ def render_docx(report: Report, out: Union[str, Path, IO[bytes]]) -> None:
 
     w = _words(report)
     doc = word.new_document(title=report.title, author=report.author, lang=report.lang, subject=report.subtitle,
-                            header=w["header_left"], page_word=w["page_word"], of_word=w["of_word"])
+                            header=w["header_left"], page_word=w["page_word"], of_word=w["of_word"], running_heading=True)
     doc.add_heading(report.title, 0)
-    doc.add_paragraph(report.subtitle)
+    doc.add_paragraph(word._clean(report.subtitle))
     word.label_table(doc, [(label, values or [w["not_recorded"]]) for label, values in report.cover])
     doc.add_paragraph(w["cover_note"])
     word.page_break(doc)
     word.table_of_contents(doc, w["toc_title"], report.lang)
     for org in report.organisations:
         word.page_break(doc)
-        doc.add_heading(org["name"], 1)
+        doc.add_heading(word._clean(org["name"]), 1)
         doc.add_paragraph(org["intro"] if org["cards"] else w["no_activities"])
         for card in org["cards"]:
-            doc.add_heading(f"{card.ref} {card.name}", 2)
+            doc.add_heading(word._clean(f"{card.ref} {card.name}"), 2)
             doc.add_paragraph(f"{card.role} · {card.status}")
             word.card_table(doc, card, w["not_recorded"])
     word.page_break(doc)
     doc.add_heading(w["annex_title"], 1)
     for org in report.organisations:
-        doc.add_heading(org["name"], 2)
+        doc.add_heading(word._clean(org["name"]), 2)
         if org["recipients"]:
             word.grid(doc, w["recipient_headers"], org["recipients"])
         else:
@@ -177,6 +209,7 @@ def write_report(session: Session, path: Union[str, Path], *, orgs: Optional[Seq
     suffix = path.suffix.lower()
     if suffix not in FORMATS:
         raise RopaError(f"{path}: cannot write a record as '{suffix or 'no extension'}' (use .pdf or .docx)")
+    check_folder(path)
     report = make_report(session, orgs=orgs, lang=lang, with_findings=with_findings, as_of=as_of)
     data = render_pdf(report) if suffix == ".pdf" else None
     tmp = path.with_name(path.name + ".part")
@@ -201,4 +234,5 @@ def make_report(session: Session, *, orgs: Optional[Sequence[str]] = None, lang:
                             version=register_version(session, as_of.at))
     organisations = load(session, orgs)
     findings = checks.check_register(session, orgs=list(orgs) if orgs else None) if with_findings else None
-    return build_report(organisations, lang=lang, version=register_version(session), findings=findings)
+    return build_report(organisations, lang=lang, version=register_version(session), findings=findings,
+                        reviews=approvals(session))

@@ -89,7 +89,13 @@ def render_pdf(template: str, context: dict[str, Any], *, when: datetime | None 
     Only the fonts typst ships (Libertinus Serif, New Computer Modern, DejaVu Sans Mono) are
     used, so a PDF comes out the same on every machine.
     """
-    source = environment().get_template(template).render(**context)
+    return compile_pdf(environment().get_template(template).render(**context), when=when)
+
+
+def compile_pdf(source: str, *, when: datetime | None = None) -> bytes:
+    """Compile typst source to PDF in a sandbox: the project root is an empty temporary
+    directory, so even source that tried ``#read``, ``#include`` or ``#image`` could reach no
+    file of the machine, and no system font is loaded."""
     with tempfile.TemporaryDirectory(prefix="ropa-typst-") as tmp:
         path = Path(tmp) / "main.typ"
         path.write_text(source, encoding="utf-8")

@@ -3,12 +3,13 @@ contents Word fills in, and the document's properties (title, author, language).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import Any
 
 from docx import Document
 from docx.enum.section import WD_ORIENT
-from docx.enum.text import WD_BREAK
+from docx.enum.text import WD_BREAK, WD_TAB_ALIGNMENT
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
@@ -16,9 +17,14 @@ from docx.shared import Cm, Pt, RGBColor
 LANG_TAGS = {"nb": "nb-NO", "en": "en-GB"}
 
 
+# What XML 1.0 cannot hold (C0 controls but tab and newline, surrogates, U+FFFE and U+FFFF): a
+# stored description may contain them, and Word (and lxml) refuse the whole document over one.
+_NOT_XML = re.compile("[\x00-\x08\x0b-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
 def _clean(text: Any) -> str:
-    """Text Word accepts: XML forbids most control characters."""
-    return "".join(ch for ch in str(text) if ord(ch) >= 32 or ch in "\n\t")
+    """Text Word accepts: without the characters XML forbids."""
+    return _NOT_XML.sub("", str(text).replace("\r\n", "\n").replace("\r", "\n"))
 
 
 def _field(paragraph: Any, instruction: str, placeholder: str = "") -> None:
@@ -41,7 +47,10 @@ def _field(paragraph: Any, instruction: str, placeholder: str = "") -> None:
 
 
 def new_document(*, title: str, author: str, lang: str, subject: str = "", header: str = "",
-                 page_word: str = "Page", of_word: str = "of") -> Any:
+                 page_word: str = "Page", of_word: str = "of", running_heading: bool = False) -> Any:
+    """An A4 document with its properties, a header from page 2 and "Page X of Y" in the footer;
+    ``running_heading`` adds the current level-2 heading (the card) to the header, as Word's
+    STYLEREF field computes it page by page."""
     doc = Document()
     props = doc.core_properties
     props.title, props.author, props.language, props.subject = _clean(title), _clean(author), LANG_TAGS.get(lang, lang), _clean(subject)
@@ -60,8 +69,13 @@ def new_document(*, title: str, author: str, lang: str, subject: str = "", heade
     section.different_first_page_header_footer = True
     head = section.header.paragraphs[0]
     head.text = _clean(header)
-    head.runs[0].font.size = Pt(8.5)
-    head.runs[0].font.color.rgb = RGBColor(0x55, 0x55, 0x55)
+    if running_heading:
+        head.add_run("\t")
+        _field(head, 'STYLEREF "Heading 2"')
+        head.paragraph_format.tab_stops.add_tab_stop(Cm(17.0), WD_TAB_ALIGNMENT.RIGHT)
+    for run in head.runs:
+        run.font.size = Pt(8.5)
+        run.font.color.rgb = RGBColor(0x55, 0x55, 0x55)
     foot = section.footer.paragraphs[0]
     foot.alignment = 2  # right
     foot.add_run(f"{page_word} ")
@@ -102,6 +116,7 @@ def label_table(doc: Any, rows: Sequence[tuple[str, Sequence[str]]]) -> None:
         cells = table.add_row().cells
         _cell(cells[0], [label], bold=True)
         _cell(cells[1], values)
+    _widths(table, (Cm(5.2), Cm(11.8)))
 
 
 def card_table(doc: Any, card: Any, missing: str) -> None:
@@ -118,9 +133,18 @@ def card_table(doc: Any, card: Any, missing: str) -> None:
         for row in section.rows:
             cells = table.add_row().cells
             _cell(cells[0], [row.label + (f" ({row.article})" if row.article else "")])
-            _cell(cells[1], row.values, missing=missing)
-    for col, width in zip(table.columns, (Cm(5.2), Cm(11.8))):
+            _cell(cells[1], row.values, missing=row.empty or missing)
+    _widths(table, (Cm(5.2), Cm(11.8)))
+
+
+def _widths(table: Any, widths: Sequence[Any]) -> None:
+    """Column widths Word keeps: Word reads each cell's width, not the grid's."""
+    table.autofit = False
+    for col, width in zip(table.columns, widths):
         col.width = width
+    for row in table.rows:
+        for cell, width in zip(row.cells, widths):
+            cell.width = width
 
 
 def grid(doc: Any, headers: Sequence[str], rows: Sequence[Sequence[str]]) -> None:

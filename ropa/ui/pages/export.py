@@ -91,10 +91,12 @@ if result:
 # --- The Art. 30 record as a document (PDF or Word): its own block, below the workbook's ---
 RECORD = {
     "record": ("Protokollen som dokument", "The record as a document"),
-    "record_intro": ("A4 med forside, innholdsfortegnelse, ett kort per behandling i rekkefølgen i artikkel 30 nr. 1 "
-                     "bokstav a–g og et vedlegg med mottakere og avtaler.",
-                     "A4 with a cover, a table of contents, one card per activity in the order of Article 30(1)(a)–(g) "
-                     "and an annex of recipients and their agreements."),
+    "record_intro": ("A4 med forside (virksomheter, personvernombud, representant, registerversjon og hvem som har godkjent), "
+                     "innholdsfortegnelse, ett kort per behandling i rekkefølgen i artikkel 30 nr. 1 bokstav a–g og et vedlegg "
+                     "med mottakere og avtaler.",
+                     "A4 with a cover (organisations, DPO, representative, register version and who approved), a table of "
+                     "contents, one card per activity in the order of Article 30(1)(a)–(g) and an annex of recipients and "
+                     "their agreements."),
     "record_findings": ("Ta med åpne avvik", "Include open findings"),
     "record_make": ("Lag dokumentet", "Create the document"),
     "record_working": ("Setter dokumentet …", "Typesetting the document …"),

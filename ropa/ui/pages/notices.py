@@ -8,6 +8,7 @@ import streamlit as st
 from ropa import db, registry
 from ropa.documents import notice as notices
 from ropa.documents.present import load
+from ropa.documents.publish import slug
 from ropa.errors import RopaError, explain
 from ropa.text import markdown
 from ropa.text import table as safe_table
@@ -73,7 +74,7 @@ if draft.gaps:
 else:
     st.success(t("ready"))
 
-stem = f"{'personvernerklaering' if lang == 'nb' else 'privacy-notice'}-{org[:40]}".replace(" ", "-").replace("/", "-")
+stem = f"{'personvernerklaering' if lang == 'nb' else 'privacy-notice'}-{slug(org)[:40]}"  # no \\ : * ? " < > | in a file name
 cols = st.columns(3)
 cols[0].download_button(f"{t('download')} HTML", notices.render(draft, ".html"), file_name=f"{stem}.html", mime="text/html",
                         icon=":material/html:", type="primary")

@@ -6,6 +6,7 @@
   var input = document.getElementById("q");
   var count = document.getElementById("count");
   var items = Array.prototype.slice.call(document.querySelectorAll("li[data-id]"));
+  var sections = Array.prototype.slice.call(document.querySelectorAll("section[data-org]"));
   function fold(s) { return s.toLocaleLowerCase().normalize("NFKD").replace(/[\u0300-\u036f]/g, ""); }
   function update() {
     var words = fold(input.value).split(/\s+/).filter(Boolean);
@@ -15,6 +16,9 @@
       var ok = words.every(function (w) { return t.indexOf(w) !== -1; });
       li.hidden = !ok;
       if (ok) { shown++; }
+    });
+    sections.forEach(function (sec) {  // an organisation with no match is hidden with its heading
+      sec.hidden = words.length > 0 && !sec.querySelector("li[data-id]:not([hidden])");
     });
     var total = count.getAttribute("data-total");
     count.textContent = shown === 0 ? count.getAttribute("data-none")
