@@ -6,6 +6,7 @@ import io
 from typing import Any
 
 import pytest
+import streamlit as st
 from pypdf import PdfReader
 from streamlit.testing.v1 import AppTest
 from conftest import app_page
