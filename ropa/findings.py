@@ -38,6 +38,9 @@ O = Organisation.__table__  # type: ignore[attr-defined]  # noqa: E741
 # they appear or are _GAP_SECONDS old (a rolled-back transaction leaves its ids unused for ever).
 _GAP_WINDOW = 2000
 _GAP_SECONDS = 600.0
+# More records than this changed at once (an import) are judged with everything, in one pass,
+# rather than piece by piece (and no query names more ids than a database accepts).
+_PIECEWISE = 1000
 
 
 @dataclass
@@ -241,6 +244,9 @@ class Register:
                     self._full(session, self._today or date.today(), stamp)
                     return
                 orgs.add(org)
+        if len(activities) + len(recipients) > _PIECEWISE:
+            self._full(session, self._today or date.today(), stamp)
+            return
         with snapshot.gc_paused():
             if not self._update(session, activities, recipients, orgs):
                 self._full(session, self._today or date.today(), stamp)
@@ -261,6 +267,8 @@ class Register:
                     for table in (ActivityRecipient, Transfer):
                         activities.update(int(a) for a in session.execute(
                             select(table.activity_id).where(table.recipient_id == rid)).scalars())  # type: ignore[attr-defined]
+                    if len(activities) > _PIECEWISE:
+                        return False
                 else:
                     org = self._org_by_key(key)
                     if org is None:

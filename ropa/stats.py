@@ -48,6 +48,15 @@ def change_stamp(session: Session) -> int:
     return int(session.execute(select(func.max(col(AuditEvent.id)))).scalar_one() or 0)
 
 
+def change_marker(session: Session) -> tuple[int, str]:
+    """The newest audit event's id and time: it moves with every write to the register, and
+    another database behind the same URL (a restored copy) gives another one."""
+    from ropa.models import AuditEvent
+
+    row = session.execute(select(AuditEvent.id, AuditEvent.at).order_by(AuditEvent.id.desc()).limit(1)).first()  # type: ignore[union-attr]
+    return (int(row[0]), str(row[1])) if row else (0, "")
+
+
 def figure_filters(org: Optional[str], today: date) -> dict[str, ActivityFilter]:
     """The filter behind each activity figure of the overview (current activities only); the
     transfers without a mechanism and the unspecified retention are counted as findings instead

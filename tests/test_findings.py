@@ -236,3 +236,21 @@ def test_a_reader_sees_only_the_organisations_assigned(demo_engine):
         assert [f.as_dict() for f in found] == [f.as_dict() for f in checks.check_register(s, today=TODAY)]
         with pytest.raises(access.PermissionDenied):
             kept.findings(s, ["Allprofil AS"], TODAY)
+
+
+def test_a_large_import_is_judged_in_one_pass(demo_engine, monkeypatch):
+    """Many records changed at once (an import) are judged with everything rather than piece by
+    piece: no query then names thousands of ids."""
+    from ropa import findings
+
+    kept = Register()
+    _kept(demo_engine, kept)
+    monkeypatch.setattr(findings, "_PIECEWISE", 3)
+    with db.transaction(demo_engine) as s:
+        for ref in ("JL-01", "JL-02", "JL-03", "JL-04"):
+            a = registry.get_activity(s, "Janteloppet", ref)
+            data = registry.activity_dict(a)
+            data["purposes"] = []
+            registry.update_activity(s, "Janteloppet", ref, data, expected_version=a.version, actor="test")
+    assert _kept(demo_engine, kept) == _full(demo_engine)
+    assert kept.full_runs == 2

@@ -115,6 +115,26 @@ def findings(orgs: Optional[Sequence[str]] = None) -> list[Any]:
         return kept.kept(database_url()).findings(s, orgs, date.today())
 
 
+def overview(org: Optional[str], today: date) -> Any:
+    """The overview's figures (:func:`ropa.stats.overview`), computed once per change to the
+    register, day, organisation and reader's organisations: a rerun or a return to the page
+    asks the database one question instead of nine. A fresh copy each time (the page adds to it)."""
+    from ropa import access, stats
+
+    with db.session(engine()) as s:
+        marker = stats.change_marker(s)
+    scope = access.readable_orgs()
+    return _overview(database_url(), org, today, marker, tuple(sorted(scope)) if scope is not None else None)
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def _overview(url: str, org: Optional[str], today: date, marker: tuple[int, str], scope: Optional[tuple[str, ...]]) -> Any:
+    from ropa import stats
+
+    with db.session(engine()) as s:
+        return stats.overview(s, org=org, today=today)
+
+
 def finding_counts() -> dict[tuple[str, str], dict[str, int]]:
     """Findings by severity per ``(organisation, activity ref)``: the activity list's badges."""
     from ropa import findings as kept

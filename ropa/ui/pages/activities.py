@@ -23,6 +23,8 @@ from ropa.ui.state import current_actor
 PAGE_SIZE = 50
 t = state.t
 lang = state.lang()
+if st.session_state.pop("activities_to_editor", False):  # "Edit" was clicked: open the editor before drawing the list again
+    st.switch_page("ropa/ui/pages/editor.py")
 state.show_flash()
 st.title(t("Behandlingsaktiviteter", "Processing activities"))
 
@@ -149,9 +151,14 @@ st.caption(f"{markdown(org_name)} · {vocab.term_label(vocab.STATUSES, data['sta
 found = checks.activity_findings(data, org_name, org=org_doc, recipients=recipients)
 
 b = st.columns(5)
-if b[0].button(t("Rediger", "Edit"), icon=":material/edit:", type="primary"):
-    st.session_state["edit_activity"] = (org_name, ref)
-    st.switch_page("ropa/ui/pages/editor.py")
+
+
+def _edit(target: tuple[str, str]) -> None:
+    st.session_state["edit_activity"] = target
+    st.session_state["activities_to_editor"] = True
+
+
+b[0].button(t("Rediger", "Edit"), icon=":material/edit:", type="primary", on_click=_edit, args=((org_name, ref),))
 
 
 def _act(action, message: str) -> None:  # noqa: ANN001

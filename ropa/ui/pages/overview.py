@@ -26,8 +26,8 @@ org = state.org()
 st.caption(t("Nåværende behandlingsaktiviteter (ikke avsluttede)", "Current processing activities (not retired)")
            + (f" · {markdown(org)}" if org else ""))
 
+ov = state.overview(org, date.today())  # the figures, kept until the register changes
 with db.session(state.engine()) as s:
-    ov = stats.overview(s, org=org, today=date.today())
     my_tasks = review.counts(review.tasks(s, signin.principal()))
 if any(my_tasks.values()):
     st.page_link("ropa/ui/pages/tasks.py", icon=":material/task_alt:", label=t(
