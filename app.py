@@ -5,7 +5,7 @@ from pathlib import Path
 import streamlit as st
 
 from ropa import access
-from ropa.ui import signin, state
+from ropa.ui import signin, state, warm
 
 ICON = Path(__file__).resolve().parent / "ropa" / "ui" / "icon.png"  # served by the app: no icon font from the internet
 
@@ -51,4 +51,7 @@ if access.can(me, access.ADMIN_USERS):  # the page itself asks ropa.users, which
         st.Page("ropa/ui/pages/users.py", title=_t("Brukere", "Users"), icon=":material/manage_accounts:"),
     ]
 page = st.navigation(PAGES, expanded=True)  # thirteen pages: all in sight, no "View more"
-page.run()
+try:
+    page.run()
+finally:  # after the page is drawn (also when it stops or switches): see ropa.ui.warm
+    warm.modules()
