@@ -274,7 +274,7 @@ def cmd_snapshot(engine: Any, args: argparse.Namespace) -> int:
         if args.format == "json":
             print(terminal_json(rows, indent=2))
         else:
-            print(_table([[str(r["id"]), r["label"], versions.oslo(datetime.fromisoformat(r["created_at"])), r["created_by"],
+            print(_table([[str(r["id"]), str(r["label"]), versions.oslo(datetime.fromisoformat(str(r["created_at"]))), str(r["created_by"]),
                            *([str(r["activities"])] if whole else [])] for r in rows],
                          ["id", "label", "taken (Europe/Oslo)", "by", *(["activities"] if whole else [])]))
         return EXIT_OK

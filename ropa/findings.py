@@ -24,7 +24,7 @@ from datetime import date
 from typing import Any, Optional
 
 from sqlalchemy import func, select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from ropa import access, checks, registry, snapshot
 from ropa.checks import Finding
@@ -148,8 +148,8 @@ class Register:
         another database (a restored copy, a test's fresh one) and everything is judged anew."""
         if audit_id <= 0:
             return None
-        row = session.execute(select(AuditEvent.at, AuditEvent.entity, AuditEvent.entity_id, AuditEvent.entity_key)
-                              .where(AuditEvent.id == audit_id)).first()
+        row = session.execute(select(col(AuditEvent.at), col(AuditEvent.entity), col(AuditEvent.entity_id), col(AuditEvent.entity_key))
+                              .where(col(AuditEvent.id) == audit_id)).first()
         return tuple(row) if row else None
 
     def _full(self, session: Session, today: date, stamp: int) -> None:
@@ -187,7 +187,7 @@ class Register:
     @staticmethod
     def _order(session: Session, org_id: int) -> list[int]:
         """The organisation's judged activities, in the order :func:`snapshot.iter_for_checks` reads them."""
-        return [int(i) for i in session.execute(select(A.id).where(A.organisation_id == org_id, A.status != "retired")
+        return [int(i) for i in session.execute(select(col(A.id)).where(col(A.organisation_id) == org_id, col(A.status) != "retired")
                                                 .order_by(A.ref)).scalars()]
 
     @staticmethod
@@ -213,11 +213,11 @@ class Register:
     def _apply(self, session: Session, stamp: int) -> None:
         """Judge again what the audit events since the last look name."""
         now = time.monotonic()
-        wanted = AuditEvent.id > self._stamp  # type: ignore[operator]
+        wanted = col(AuditEvent.id) > self._stamp
         if self._gaps:
-            wanted = wanted | AuditEvent.id.in_(sorted(self._gaps))  # type: ignore[union-attr]
-        events = session.execute(select(AuditEvent.id, AuditEvent.entity, AuditEvent.entity_id, AuditEvent.entity_key)
-                                 .where(wanted, AuditEvent.id <= stamp)).all()  # type: ignore[operator]
+            wanted = wanted | col(AuditEvent.id).in_(sorted(self._gaps))
+        events = session.execute(select(col(AuditEvent.id), col(AuditEvent.entity), col(AuditEvent.entity_id), col(AuditEvent.entity_key))
+                                 .where(wanted, col(AuditEvent.id) <= stamp)).all()
         seen = {e.id for e in events}
         self._gaps = {i: at for i, at in self._gaps.items() if i not in seen and now - at <= _GAP_SECONDS}
         for i in range(max(self._stamp + 1, stamp - _GAP_WINDOW + 1), stamp + 1):
@@ -239,11 +239,11 @@ class Register:
             elif e.entity == "user":
                 continue  # users and roles are not judged
             else:  # a term of an organisation's vocabulary, or a kind this module does not know
-                org = self._org_by_key(e.entity_key) if e.entity == "term" else None
-                if org is None:
+                org_id = self._org_by_key(e.entity_key) if e.entity == "term" else None
+                if org_id is None:
                     self._full(session, self._today or date.today(), stamp)
                     return
-                orgs.add(org)
+                orgs.add(org_id)
         if len(activities) + len(recipients) > _PIECEWISE:
             self._full(session, self._today or date.today(), stamp)
             return
@@ -260,22 +260,22 @@ class Register:
         recipient_orgs: set[int] = set()
         if recipients:
             R = Recipient
-            exists = dict(session.execute(select(R.id, R.organisation_id).where(R.id.in_(sorted(recipients)))).all())  # type: ignore[union-attr]
+            exists: dict[int, int] = dict(session.execute(select(col(R.id), col(R.organisation_id)).where(col(R.id).in_(sorted(recipients)))).all())  # type: ignore[arg-type]  # rows of two ints
             for rid, key in recipients.items():
                 if rid in exists:
                     recipient_orgs.add(int(exists[rid]))
                     for table in (ActivityRecipient, Transfer):
                         activities.update(int(a) for a in session.execute(
-                            select(table.activity_id).where(table.recipient_id == rid)).scalars())  # type: ignore[attr-defined]
+                            select(col(table.activity_id)).where(col(table.recipient_id) == rid)).scalars())
                     if len(activities) > _PIECEWISE:
                         return False
                 else:
-                    org = self._org_by_key(key)
-                    if org is None:
+                    org_id = self._org_by_key(key)
+                    if org_id is None:
                         return False
-                    orgs.add(org)
+                    orgs.add(org_id)
         # Changed activities leave the organisation that held them; they are judged where they are now.
-        now_in = dict(session.execute(select(A.id, A.organisation_id).where(A.id.in_(sorted(activities)))).all()) if activities else {}  # type: ignore[union-attr]
+        now_in: dict[int, int] = dict(session.execute(select(col(A.id), col(A.organisation_id)).where(col(A.id).in_(sorted(activities)))).all()) if activities else {}  # type: ignore[arg-type]  # rows of two ints
         touched = set(recipient_orgs)
         for aid in activities:
             before = self._where.pop(aid, None)

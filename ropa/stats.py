@@ -53,7 +53,7 @@ def change_marker(session: Session) -> tuple[int, str]:
     another database behind the same URL (a restored copy) gives another one."""
     from ropa.models import AuditEvent
 
-    row = session.execute(select(AuditEvent.id, AuditEvent.at).order_by(AuditEvent.id.desc()).limit(1)).first()  # type: ignore[union-attr]
+    row = session.execute(select(col(AuditEvent.id), col(AuditEvent.at)).order_by(col(AuditEvent.id).desc()).limit(1)).first()
     return (int(row[0]), str(row[1])) if row else (0, "")
 
 

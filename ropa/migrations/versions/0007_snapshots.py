@@ -9,6 +9,7 @@ Create Date: 2026-12-02
 """
 import sqlalchemy as sa
 import sqlmodel
+import sqlmodel.sql.sqltypes  # (so sqlmodel.sql is known to type checkers too)
 from alembic import op
 
 revision = '0007_snapshots'

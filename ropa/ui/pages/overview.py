@@ -92,8 +92,7 @@ ov.figures.update(stats.finding_figures(found, org))
 for col, key in zip(cols[4:], keys[4:]):
     figure(col, key)
 
-cols = st.columns(3)
-for col, sev in zip(cols, checks.SEVERITIES):
+for col, sev in zip(st.columns(3), checks.SEVERITIES):
     with col:
         st.metric(f":{look.SEVERITY_COLOURS[sev]}[{look.SEVERITY_ICONS[sev]}] {t('Avvik', 'Findings')}: {checks.severity_label(sev, lang)}",
                   findings[sev])

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 from datetime import date
+from typing import Optional
 
 import pandas as pd
 import streamlit as st
@@ -90,7 +91,7 @@ NOW, DATE = "\x00now", "\x00date"
 labels = [x.label for x in snaps]
 
 
-def _pick(where: st.delta_generator.DeltaGenerator, title: str, key: str, *, now_first: bool) -> object:
+def _pick(where: st.delta_generator.DeltaGenerator, title: str, key: str, *, now_first: bool) -> Optional[str]:
     """A state to show: a snapshot's label, a date (ISO text), or None for now."""
     options = [NOW, *labels, DATE] if now_first else [*labels, DATE, NOW]
     choice = where.selectbox(title, options, key=key, placeholder="—",
