@@ -218,4 +218,4 @@ def test_overview_in_bokmal_labels_what_it_counts(demo_url):
     with db.session(db.make_engine(demo_url)) as s:
         found = checks.check_register(s)
     assert shown["Aktiviteter uten fastsatt lagringstid"] == sum(f.rule == "retention-unspecified" for f in found) == 22
-    assert shown["Overføringer uten overføringsgrunnlag"] == sum(f.rule == "transfer-without-mechanism" for f in found) == 12
+    assert shown["Overføringer uten grunnlag"] == sum(f.rule == "transfer-without-mechanism" for f in found) == 12
