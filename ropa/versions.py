@@ -189,9 +189,14 @@ def _scoped(state: AsOf, session: Session, orgs: Optional[list[str]], permission
         if missing:
             raise NotFound(f"no organisation named '{missing[0]}' in {state.describe()}")
         keep = [o for o in keep if o["name"].casefold() in wanted]
+    every = [o["name"] for o in state.document["organisations"]]
     state.document = {**state.document, "organisations": keep}
     names = {o["name"] for o in keep}
-    state.gaps = [g for g in state.gaps if any(g.record == n or g.record.startswith(f"{n}/") for n in names)]
+
+    def owner(record: str) -> Optional[str]:  # the longest name it starts with: "Foo A/S/1" is not "Foo A"'s
+        return max((n for n in every if record == n or record.startswith(f"{n}/")), key=len, default=None)
+
+    state.gaps = [g for g in state.gaps if owner(g.record) in names]
     return state
 
 

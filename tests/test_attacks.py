@@ -1,0 +1,79 @@
+"""Attacks by a signed-in editor or viewer of one organisation on the accountability features
+(history, restore, snapshots, as-of copies, users), on SQLite and PostgreSQL: each test is a hole
+that was found open and is closed now."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from ropa import access, db, registry, restore, timeline, users, versions
+from ropa.errors import NotFound, PermissionDenied
+from ropa.models import utcnow
+
+PASSWORD = "correct horse battery"
+MINE, THEIRS = "Foo A", "Foo A/S"  # a Danish company suffix: one organisation's name is the other's plus "/S"
+
+
+@pytest.fixture
+def prefixed(engine: Any) -> Any:
+    """Two organisations, one's name a prefix of the other's up to a slash; an editor and a viewer of the shorter one."""
+    with db.transaction(engine) as s:
+        for org in (MINE, THEIRS):
+            registry.create_organisation(s, {"name": org}, actor="setup")
+        registry.create_activity(s, MINE, {"ref": "R1", "name": "Mine", "purposes": ["Ours"]}, actor="setup")
+        registry.create_activity(s, THEIRS, {"ref": "R1", "name": "Secret payroll", "purposes": ["Theirs, secret"]}, actor="setup")
+        registry.create_activity(s, THEIRS, {"ref": "R2", "name": "Secret deleted", "purposes": ["Gone, secret"]}, actor="setup")
+        registry.delete_activity(s, THEIRS, "R2", actor="setup")
+        users.add_user(s, "ada", role="admin", password=PASSWORD, actor="setup")
+        users.add_user(s, "ed", role="editor", password=PASSWORD, orgs=[MINE], actor="ada")
+        users.add_user(s, "vera", role="viewer", password=PASSWORD, orgs=[MINE], actor="ada")
+    return engine
+
+
+def _as(s: Any, name: str) -> Any:
+    return access.reading_as(access.principal(s, name))
+
+
+def test_history_of_one_organisation_leaves_out_another_whose_name_extends_it(prefixed):
+    with db.session(prefixed) as s, _as(s, "vera"):
+        keys = {e.entity_key for e in registry.recent_changes(s, org=MINE)}
+        assert keys and not any(k == THEIRS or k.startswith(f"{THEIRS}/") for k in keys)
+        keys = {e.entity_key for e in registry.recent_changes(s)}
+        assert not any(k == THEIRS or k.startswith(f"{THEIRS}/") for k in keys)
+
+
+def test_an_activity_of_another_organisation_is_not_a_version_of_mine(prefixed):
+    with db.session(prefixed) as s, _as(s, "vera"):
+        assert restore.deleted(s, MINE) == []  # THEIRS' deleted R2 is not MINE's 'S/R2'
+        for ref in ("S/R1", "S/R2"):
+            with pytest.raises(NotFound):
+                restore.history(s, MINE, ref)
+    with db.transaction(prefixed) as s, pytest.raises(NotFound):
+        restore.restore_activity(s, MINE, "S/R2", 1, expected_version=None, actor="ed", source="test")
+    with db.session(prefixed) as s:
+        assert [a.ref for a in registry.list_activities(s, org=MINE)] == ["R1"]
+
+
+def test_an_activity_whose_ref_holds_a_slash_is_rebuilt_in_its_own_organisation(prefixed):
+    with db.transaction(prefixed) as s:
+        registry.create_activity(s, MINE, {"ref": "S/R9", "name": "Planted", "purposes": ["Planted by an editor"]}, actor="ed")
+    with db.session(prefixed) as s:
+        doc = timeline.register_at(s, utcnow()).document
+        acts = {o["name"]: sorted(a["ref"] for a in o["activities"]) for o in doc["organisations"]}
+        assert acts == {MINE: ["R1", "S/R9"], THEIRS: ["R1"]}
+        with _as(s, "vera"):
+            state = versions.state_of(s, utcnow())
+        assert [o["name"] for o in state.document["organisations"]] == [MINE]
+        with _as(s, "vera"):
+            assert [v.version for v in restore.history(s, MINE, "S/R9")] == [1]
+
+
+def test_the_trail_of_another_organisation_is_not_read_by_naming_it(prefixed):
+    with db.session(prefixed) as s, _as(s, "vera"):
+        assert registry.activity_history(s, MINE, "S/R1") == []  # THEIRS' R1 has that key
+        with pytest.raises(PermissionDenied):
+            registry.activity_history(s, THEIRS, "R1")
+        with pytest.raises(PermissionDenied):
+            registry.recent_changes(s, org=THEIRS)
