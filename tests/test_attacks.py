@@ -77,3 +77,47 @@ def test_the_trail_of_another_organisation_is_not_read_by_naming_it(prefixed):
             registry.activity_history(s, THEIRS, "R1")
         with pytest.raises(PermissionDenied):
             registry.recent_changes(s, org=THEIRS)
+
+
+def test_what_a_page_kept_for_one_user_is_gone_when_another_signs_in_on_that_browser(monkeypatch, sqlite_demo_url):
+    """The Versions page keeps the files it made (the whole register, for a dpo) in the browser
+    session; a viewer of one organisation signing in next on that browser must not be offered them."""
+    import streamlit as st
+    from pathlib import Path
+    from streamlit.testing.v1 import AppTest
+
+    from ropa.demo import open_register
+
+    engine = open_register(sqlite_demo_url, demo_if_new=False)
+    with db.transaction(engine) as s:
+        users.add_user(s, "dora", role="dpo", password=PASSWORD, actor="setup")
+        users.add_user(s, "vera", role="viewer", password=PASSWORD, orgs=["Janteloppet"], actor="dora")
+    engine.dispose()
+    monkeypatch.setenv("ROPA_SIGNIN_DELAY_SECONDS", "0")
+    monkeypatch.setenv("ROPA_DATABASE_URL", sqlite_demo_url)
+    st.cache_resource.clear()
+    try:
+        at = AppTest.from_file(str(Path(__file__).resolve().parent.parent / "app.py"), default_timeout=60)
+        at.run()
+
+        def sign_in(name: str) -> None:
+            at.text_input(key="signin_name").input(name)
+            at.text_input(key="signin_password").input(PASSWORD)
+            at.button[0].click()
+            at.run()
+            assert not at.exception, at.exception
+
+        sign_in("dora")
+        at.switch_page("ropa/ui/pages/versions.py").run()
+        at.button(key="versions_make").click().run()
+        assert not at.exception, at.exception
+        assert "versions_files" in at.session_state and at.session_state["versions_files"]["acts"] > 0
+        whole = at.session_state["versions_files"]["acts"]
+        at.sidebar.button(key="signout").click().run()
+        sign_in("vera")
+        at.switch_page("ropa/ui/pages/versions.py").run()
+        assert not at.exception, at.exception
+        left = at.session_state["versions_files"]["acts"] if "versions_files" in at.session_state else 0
+        assert left < whole  # dora's whole register is not offered to vera
+    finally:
+        st.cache_resource.clear()
