@@ -25,7 +25,7 @@ from sqlalchemy import func, select
 from sqlmodel import Session
 
 from ropa import access, interchange, registry, timeline
-from ropa.errors import NotFound, PermissionDenied, Problem, ValidationFailed
+from ropa.errors import MESSAGE_LANG, NotFound, PermissionDenied, Problem, ValidationFailed
 from ropa.models import Organisation, Snapshot, utcnow
 
 OSLO = ZoneInfo("Europe/Oslo")
@@ -36,6 +36,10 @@ NOW = "now"
 
 # ---------------------------------------------------------------------------------------------
 # Moments
+
+
+def _say(nb: str, en: str) -> str:
+    return nb if MESSAGE_LANG.get() == "nb" else en
 
 
 def parse_moment(text: str) -> Optional[datetime]:
@@ -49,11 +53,15 @@ def parse_moment(text: str) -> Optional[datetime]:
         if not re.match(r"\d{4}-\d{2}-\d{2}[T ]\d", text):
             return None
         moment = datetime.fromisoformat(text)
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=OSLO)
+        return moment.astimezone(UTC)
     except ValueError:
         return None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=OSLO)
-    return moment.astimezone(UTC)
+    except OverflowError:  # 9999-12-31 ends in year 10000; 0001-01-01T00:30 Oslo time begins in year 0
+        raise ValidationFailed([Problem("as_of", "out_of_range", _say(
+            f"«{text}» ligger utenfor datoene registeret kan regne med (år 1 til 9999)",
+            f"'{text}' is outside the dates the register can work with (years 1 to 9999)"))]) from None
 
 
 def oslo(moment: datetime) -> str:
@@ -74,7 +82,11 @@ def _label_problem(label: str) -> Optional[str]:
         return "a label cannot hold control characters"
     if label.isdigit():
         return f"'{label}' would read as a snapshot number: use words"
-    if label.lower() == NOW or parse_moment(label) is not None:
+    try:
+        moment = label.lower() == NOW or parse_moment(label) is not None
+    except ValidationFailed:  # a date out of range is still a date
+        moment = True
+    if moment:
         return f"'{label}' would read as a moment, not a label: add words (e.g. 'year end {label}')"
     return None
 

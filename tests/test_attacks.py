@@ -121,3 +121,25 @@ def test_what_a_page_kept_for_one_user_is_gone_when_another_signs_in_on_that_bro
         assert left < whole  # dora's whole register is not offered to vera
     finally:
         st.cache_resource.clear()
+
+
+@pytest.mark.parametrize("moment", ["9999-12-31", "0001-01-01T00:30", "9999-12-31T23:59-12:00"])
+def test_a_moment_beyond_the_calendar_is_a_clear_error(engine, moment):
+    from ropa.errors import ValidationFailed
+
+    with db.session(engine) as s, pytest.raises(ValidationFailed, match="years 1 to 9999"):
+        versions.state_of(s, moment)
+    with db.transaction(engine) as s, pytest.raises(ValidationFailed, match="would read as a moment"):
+        versions.create(s, moment, actor="dora")
+
+
+def test_the_cli_says_so_for_a_moment_beyond_the_calendar(tmp_path, capsys):
+    from ropa import cli
+
+    url = f"sqlite:///{tmp_path / 'r.db'}"
+    assert cli.main(["--database-url", url, "init", "--demo"]) == 0
+    capsys.readouterr()
+    assert cli.main(["--database-url", url, "export", "--as-of", "9999-12-31", str(tmp_path / "x.json")]) != 0
+    err = capsys.readouterr().err
+    assert "years 1 to 9999" in err and "unexpected" not in err
+    assert not (tmp_path / "x.json").exists()
