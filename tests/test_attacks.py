@@ -143,3 +143,56 @@ def test_the_cli_says_so_for_a_moment_beyond_the_calendar(tmp_path, capsys):
     err = capsys.readouterr().err
     assert "years 1 to 9999" in err and "unexpected" not in err
     assert not (tmp_path / "x.json").exists()
+
+
+@pytest.fixture
+def demo_users(demo_engine: Any) -> Any:
+    with db.transaction(demo_engine) as s:
+        users.add_user(s, "dora", role="dpo", password=PASSWORD, actor="setup")
+        users.add_user(s, "ed", role="editor", password=PASSWORD, orgs=["Janteloppet"], actor="dora")
+        users.add_user(s, "vera", role="viewer", password=PASSWORD, orgs=["Janteloppet"], actor="dora")
+    return demo_engine
+
+
+def _file_for_another_organisation(engine: Any, path: Any) -> str:
+    """A JSON file naming another organisation's activity, changed: its preview would show the old values."""
+    from ropa import interchange
+
+    with db.session(engine) as s, access.reading_as(None):
+        document = interchange.export_document(s, ["Allprofil AS"])
+    act = document["organisations"][0]["activities"][0]
+    act["name"] = "Renamed by an outsider"
+    act.pop("version", None)
+    path.write_text(interchange.dumps(document), encoding="utf-8")
+    return act["ref"]
+
+
+@pytest.mark.parametrize("who", ["ed", "vera"])
+def test_the_import_preview_does_not_show_another_organisation(demo_users, tmp_path, who):
+    from ropa import imports, isolation
+
+    file = tmp_path / "theirs.json"
+    _file_for_another_organisation(demo_users, file)
+    with db.session(demo_users) as s, _as(s, who), pytest.raises(PermissionDenied):
+        imports.plan(s, file)
+    with db.session(demo_users) as s:
+        me = access.principal(s, who)
+    with access.reading_as(me), pytest.raises(PermissionDenied):
+        isolation.plan_file(demo_users, file)  # the page reads uploads in a child process: the reader goes with it
+
+
+@pytest.mark.parametrize("mine, theirs", [("Straße AS", "STRASSE AS"), ("Oﬃce AS", "Office AS")])
+def test_an_organisation_whose_name_folds_to_mine_is_not_mine(engine, mine, theirs):
+    """The register holds both (its names differ in lower case); casefold() made them one for the access rules."""
+    with db.transaction(engine) as s:
+        for org in (mine, theirs):
+            registry.create_organisation(s, {"name": org}, actor="setup")
+        registry.create_activity(s, theirs, {"ref": "B1", "name": "Theirs"}, actor="setup")
+        users.add_user(s, "ada", role="admin", password=PASSWORD, actor="setup")
+        users.add_user(s, "ed", role="editor", password=PASSWORD, orgs=[mine], actor="ada")
+    with db.transaction(engine) as s, pytest.raises(PermissionDenied):
+        registry.create_activity(s, theirs, {"ref": "PLANT", "name": "Planted"}, actor="ed")
+    with db.session(engine) as s, _as(s, "ed"):
+        assert [o.name for o in registry.list_organisations(s)] == [mine]
+        with pytest.raises(PermissionDenied):
+            versions.state_of(s, "now", orgs=[theirs])
