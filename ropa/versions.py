@@ -189,7 +189,10 @@ def _scoped(state: AsOf, session: Session, orgs: Optional[list[str]], permission
     scope = access.readable_orgs()
     keep = state.document["organisations"]
     if scope is not None:
-        allowed = {o.id for o in session.execute(select(Organisation).where(Organisation.name.in_(sorted(scope)))).scalars()}  # type: ignore[attr-defined]
+        # created by then: SQLite gives a new row the id of the last one deleted, and a deleted
+        # organisation's past is not the new one's to read
+        allowed = {o.id for o in session.execute(select(Organisation).where(Organisation.name.in_(sorted(scope)))).scalars()  # type: ignore[attr-defined]
+                   if timeline.to_utc(o.created_at) <= state.at}
         keep = [o for o in keep if state.organisation_ids.get(o["name"]) in allowed]
     if orgs:
         wanted = {n.casefold() for n in orgs}

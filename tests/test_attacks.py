@@ -196,3 +196,24 @@ def test_an_organisation_whose_name_folds_to_mine_is_not_mine(engine, mine, thei
         assert [o.name for o in registry.list_organisations(s)] == [mine]
         with pytest.raises(PermissionDenied):
             versions.state_of(s, "now", orgs=[theirs])
+
+
+def test_an_organisation_created_since_does_not_inherit_the_past_of_a_deleted_one(engine):
+    """SQLite gives a new row the id of the last one deleted: the past of the deleted organisation
+    (in a snapshot, or rebuilt from the trail) must not be read as the new one's."""
+    with db.transaction(engine) as s:
+        registry.create_organisation(s, {"name": "Alpha"}, actor="setup")
+        registry.create_organisation(s, {"name": "Beta"}, actor="setup")
+        registry.create_activity(s, "Beta", {"ref": "B1", "name": "Beta's secret"}, actor="setup")
+        users.add_user(s, "dora", role="dpo", password=PASSWORD, actor="setup")
+        versions.create(s, "before the merger", actor="dora")
+    then = utcnow()
+    with db.transaction(engine) as s:
+        registry.delete_organisation(s, "Beta", actor="dora")
+        registry.create_organisation(s, {"name": "Gamma"}, actor="dora")
+        users.add_user(s, "vera", role="viewer", password=PASSWORD, orgs=["Gamma"], actor="dora")
+    with db.session(engine) as s, _as(s, "vera"):
+        for ref in ("before the merger", then):
+            state = versions.state_of(s, ref)
+            assert state.document["organisations"] == [], ref
+            assert versions.diff(s, ref).added == []  # Gamma's activities, if any, only
