@@ -26,6 +26,7 @@ from ropa.models import AuditEvent, UserAccount, UserOrganisation, utcnow
 
 _hasher = PasswordHasher()
 MIN_PASSWORD = 10
+SIGNED_OUT = "(signed out)"  # who a dashboard session acts as once signed out or idle: never a user
 
 
 def _say(nb: str, en: str) -> str:
@@ -127,6 +128,10 @@ def add_user(
     name = name.strip()
     if not name:
         problems.append(Problem("name", "required", _say("en bruker trenger et navn", "a user needs a name")))
+    elif name.startswith("(") and name.endswith(")"):
+        problems.append(Problem("name", "reserved", _say(
+            f"navn i parentes er appens egne (som «{SIGNED_OUT}»): velg et annet", f"names in parentheses are the app's own "
+            f"(such as '{SIGNED_OUT}'): choose another")))
     if role not in access.ROLES:
         problems.append(_unknown_role(role))
     if first and (role not in ("admin", "dpo") or orgs):

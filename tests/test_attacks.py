@@ -217,3 +217,51 @@ def test_an_organisation_created_since_does_not_inherit_the_past_of_a_deleted_on
             state = versions.state_of(s, ref)
             assert state.document["organisations"] == [], ref
             assert versions.diff(s, ref).added == []  # Gamma's activities, if any, only
+
+
+def test_a_click_in_a_session_idle_too_long_does_nothing(monkeypatch, sqlite_demo_url):
+    """A button's callback runs before the sign-in check of its run: the idle timeout must hold for it too."""
+    import time
+    from pathlib import Path
+
+    import streamlit as st
+    from streamlit.testing.v1 import AppTest
+
+    from ropa.demo import open_register
+
+    engine = open_register(sqlite_demo_url, demo_if_new=False)
+    with db.transaction(engine) as s:
+        users.add_user(s, "dora", role="dpo", password=PASSWORD, actor="setup")
+    monkeypatch.setenv("ROPA_SIGNIN_DELAY_SECONDS", "0")
+    monkeypatch.setenv("ROPA_SESSION_IDLE_MINUTES", "30")
+    monkeypatch.setenv("ROPA_DATABASE_URL", sqlite_demo_url)
+    st.cache_resource.clear()
+    try:
+        at = AppTest.from_file(str(Path(__file__).resolve().parent.parent / "app.py"), default_timeout=60)
+        at.run()
+        at.text_input(key="signin_name").input("dora")
+        at.text_input(key="signin_password").input(PASSWORD)
+        at.button[0].click()
+        at.run()
+        at.switch_page("ropa/ui/pages/organisations.py").run()
+        assert not at.exception, at.exception
+        at.text_input(key="orgnew_name").input("Planted after the timeout")
+        at.session_state["ropa_seen"] = time.time() - 31 * 60  # dora left the screen half an hour ago
+        at.button(key="orgnew_submit").click().run()
+        assert at.title[0].value == "Logg inn"
+        with db.session(engine) as s:
+            assert "Planted after the timeout" not in [o.name for o in registry.list_organisations(s)]
+    finally:
+        st.cache_resource.clear()
+        engine.dispose()
+
+
+def test_nobody_can_be_named_as_the_signed_out_session_acts(engine):
+    from ropa.errors import ValidationFailed
+
+    with db.transaction(engine) as s:
+        users.add_user(s, "dora", role="dpo", password=PASSWORD, actor="setup")
+    with db.transaction(engine) as s, pytest.raises(ValidationFailed, match="parentheses"):
+        users.add_user(s, users.SIGNED_OUT, role="dpo", password=PASSWORD, actor="dora")
+    with db.transaction(engine) as s, pytest.raises(PermissionDenied):
+        registry.create_organisation(s, {"name": "Planted"}, actor=users.SIGNED_OUT)

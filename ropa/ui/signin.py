@@ -53,10 +53,22 @@ def auth_providers() -> Optional[list[str]]:
     return [k for k, v in section.items() if isinstance(v, Mapping)]
 
 
+#: Who acts once a session is signed out or idle too long: no user has this name (ropa.users refuses it).
+SIGNED_OUT = access.Principal(users.SIGNED_OUT, "", frozenset())
+
+
 def principal() -> access.Principal:
-    """Who is acting in this run (set by :func:`gate`)."""
+    """Who is acting in this run (set by :func:`gate`). A button's callback runs before the gate
+    of its run: a session signed out, or idle too long, acts as nobody there too."""
     found = st.session_state.get(PRINCIPAL)
-    return found if isinstance(found, access.Principal) else access.Principal(settings.current_actor(), "admin", None, local=True)
+    if not isinstance(found, access.Principal):
+        if OWNER in st.session_state:  # someone signed in on this browser, and is no longer
+            return SIGNED_OUT
+        return access.Principal(settings.current_actor(), "admin", None, local=True)
+    seen = st.session_state.get(SEEN)
+    if not found.local and seen is not None and time.time() - float(seen) > settings.session_idle_minutes() * 60:
+        return SIGNED_OUT
+    return found
 
 
 def _belongs_to(p: access.Principal) -> None:
