@@ -142,7 +142,7 @@ def get(session: Session, ref: Union[str, int]) -> Snapshot:
     text = str(ref).strip()
     found = session.execute(select(Snapshot).where(func.lower(Snapshot.label) == text.lower())).scalars().all()
     snap = next((s for s in found if s.label == text), found[0] if found else None)
-    if snap is None and text.isdigit():
+    if snap is None and text.isascii() and text.isdigit() and len(text) <= 10 and int(text) < 2**31:  # a row id fits an INTEGER
         snap = session.get(Snapshot, int(text))
     if snap is None:
         raise NotFound(f"no snapshot labelled '{text}' (see `python -m ropa snapshot list`)")

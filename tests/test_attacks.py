@@ -265,3 +265,11 @@ def test_nobody_can_be_named_as_the_signed_out_session_acts(engine):
         users.add_user(s, users.SIGNED_OUT, role="dpo", password=PASSWORD, actor="dora")
     with db.transaction(engine) as s, pytest.raises(PermissionDenied):
         registry.create_organisation(s, {"name": "Planted"}, actor=users.SIGNED_OUT)
+
+
+@pytest.mark.parametrize("ref", ["99999999999999999999", "9" * 5000, "2147483648"])
+def test_a_snapshot_number_beyond_any_row_is_not_found(engine, ref):
+    with db.session(engine) as s, pytest.raises(NotFound):
+        versions.get(s, ref)
+    with db.session(engine) as s, pytest.raises(NotFound, match="not a date"):
+        versions.state_of(s, ref)
