@@ -174,8 +174,11 @@ def add_user(
 def _enabled_admins(session: Session) -> int:
     """Enabled global admins and DPOs (someone must be left to manage users)."""
     assigned = select(col(UserOrganisation.user_id))
-    return int(session.execute(select(func.count()).select_from(UserAccount).where(
-        col(UserAccount.enabled), col(UserAccount.role).in_(["admin", "dpo"]), col(UserAccount.id).not_in(assigned))).scalar_one())
+    # Locked until this transaction ends (PostgreSQL; SQLite has one writer at a time): two admins
+    # disabling each other at once both counted two, and left none. The second now waits and counts one.
+    return len(session.execute(select(col(UserAccount.id)).where(
+        col(UserAccount.enabled), col(UserAccount.role).in_(["admin", "dpo"]), col(UserAccount.id).not_in(assigned))
+        .with_for_update()).scalars().all())
 
 
 def set_enabled(session: Session, name: str, enabled: bool, *, actor: Union[str, Principal],

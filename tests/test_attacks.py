@@ -273,3 +273,38 @@ def test_a_snapshot_number_beyond_any_row_is_not_found(engine, ref):
         versions.get(s, ref)
     with db.session(engine) as s, pytest.raises(NotFound, match="not a date"):
         versions.state_of(s, ref)
+
+
+def test_two_admins_disabling_each_other_at_once_leave_one(engine, backend):
+    """Each sees two enabled admins and disables the other: the second must see the first's change."""
+    import threading
+
+    from ropa.errors import ValidationFailed
+    from ropa.models import UserAccount
+    from sqlalchemy import select as select_
+
+    if backend != "postgresql":
+        pytest.skip("SQLite lets one writer in at a time")
+    with db.transaction(engine) as s:
+        users.add_user(s, "ada", role="admin", password=PASSWORD, actor="setup")
+        users.add_user(s, "bea", role="admin", password=PASSWORD, actor="ada")
+    outcome: list[Any] = []
+
+    def bea_disables_ada() -> None:
+        try:
+            with db.transaction(engine) as s:
+                users.set_enabled(s, "ada", False, actor="bea")
+            outcome.append("done")
+        except ValidationFailed as err:
+            outcome.append(err)
+
+    with db.transaction(engine) as s:
+        users.set_enabled(s, "bea", False, actor="ada")
+        other = threading.Thread(target=bea_disables_ada)
+        other.start()
+        other.join(timeout=2)  # bea's save waits for ada's, or (the hole) goes through at once
+    other.join(timeout=30)
+    with db.session(engine) as s:
+        enabled = [u.name for u in s.execute(select_(UserAccount).where(UserAccount.enabled)).scalars()]
+    assert enabled == ["ada"], outcome
+    assert isinstance(outcome[0], ValidationFailed)
