@@ -342,7 +342,10 @@ def sign_in(session: Session, name: str, password: str, *, source: str = "dashbo
 
     Returns rather than raises, so the caller's transaction keeps the record of a failure.
     """
-    user = session.execute(select(UserAccount).where(func.lower(col(UserAccount.name)) == name.strip().lower())).scalars().first()
+    # The row is locked until the attempt is recorded (PostgreSQL): guesses made at once from many
+    # sessions read the failure count together and each counted from the same number, never locking.
+    user = session.execute(select(UserAccount).where(func.lower(col(UserAccount.name)) == name.strip().lower())
+                           .with_for_update()).scalars().first()
     if user is None or not user.enabled:
         sleep(settings.signin_delay_seconds())
         return SignIn(reason="wrong")

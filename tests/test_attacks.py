@@ -11,6 +11,7 @@ import pytest
 from ropa import access, db, registry, restore, timeline, users, versions
 from ropa.errors import NotFound, PermissionDenied
 from ropa.models import utcnow
+from sqlalchemy import select
 
 PASSWORD = "correct horse battery"
 MINE, THEIRS = "Foo A", "Foo A/S"  # a Danish company suffix: one organisation's name is the other's plus "/S"
@@ -308,3 +309,28 @@ def test_two_admins_disabling_each_other_at_once_leave_one(engine, backend):
         enabled = [u.name for u in s.execute(select_(UserAccount).where(UserAccount.enabled)).scalars()]
     assert enabled == ["ada"], outcome
     assert isinstance(outcome[0], ValidationFailed)
+
+
+def test_guesses_at_once_are_each_counted_towards_the_lock(engine, backend):
+    """Sign-in attempts in parallel sessions read the failure count together: each must still count."""
+    import threading
+
+    from ropa.models import UserAccount
+
+    if backend != "postgresql":
+        pytest.skip("SQLite lets one writer in at a time")
+    with db.transaction(engine) as s:
+        users.add_user(s, "ada", role="admin", password=PASSWORD, actor="setup")
+
+    def guess() -> None:
+        with db.transaction(engine) as s:
+            users.sign_in(s, "ada", "wrong guess", sleep=lambda _: None)
+
+    with db.transaction(engine) as s:
+        assert not users.sign_in(s, "ada", "first guess", sleep=lambda _: None).ok
+        other = threading.Thread(target=guess)
+        other.start()
+        other.join(timeout=2)  # the second guess waits for the first, or (the hole) counts from the same 0
+    other.join(timeout=30)
+    with db.session(engine) as s:
+        assert s.execute(select(UserAccount.failed_signins).where(UserAccount.name == "ada")).scalar_one() == 2
