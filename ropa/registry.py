@@ -381,7 +381,9 @@ def _keys_of(session: Session, names: list[str]) -> Any:
     folded = {n.casefold() for n in names}
     others = [m for m in session.execute(select(col(Organisation.name))).scalars()
               if m.casefold() not in folded and any(m.startswith(f"{n}/") for n in names)]
-    return and_(or_(false(), *(under(n) for n in names)), *(~under(m) for m in others))
+    # users and snapshots are keyed by their own names, which may read like an organisation's
+    return and_(or_(false(), *(under(n) for n in names)), *(~under(m) for m in others),
+                col(AuditEvent.entity).not_in(["user", "snapshot"]))
 
 
 def get_organisation(session: Session, name: str) -> Organisation:

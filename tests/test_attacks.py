@@ -334,3 +334,13 @@ def test_guesses_at_once_are_each_counted_towards_the_lock(engine, backend):
     other.join(timeout=30)
     with db.session(engine) as s:
         assert s.execute(select(UserAccount.failed_signins).where(UserAccount.name == "ada")).scalar_one() == 2
+
+
+def test_a_user_or_snapshot_named_like_an_organisation_is_not_in_its_history(prefixed):
+    with db.transaction(prefixed) as s:
+        users.add_user(s, f"{MINE}/boss", role="viewer", password=PASSWORD, orgs=[THEIRS], actor="ada")
+        users.set_password(s, f"{MINE}/boss", "a new secret passphrase", actor="ada")
+        versions.create(s, f"{MINE} before the audit", actor="ada")
+    with db.session(prefixed) as s, _as(s, "vera"):
+        for events in (registry.recent_changes(s, org=MINE), registry.recent_changes(s)):
+            assert {e.entity for e in events} <= {"organisation", "activity", "recipient", "term", "setting"}
