@@ -198,8 +198,10 @@ def _scoped(state: AsOf, session: Session, orgs: Optional[list[str]], permission
         wanted = {n.casefold() for n in orgs}
         names = {o["name"].casefold() for o in keep}
         missing = [n for n in orgs if n.casefold() not in names]
-        hidden = [n for n in missing if any(o["name"].casefold() == n.casefold() for o in state.document["organisations"])]
-        if hidden and (p := access.reader()) is not None:  # there, but not this reader's: refused, as export refuses it
+        p = access.reader()
+        # not this reader's (whether it was there then or not, which is not theirs to learn): refused, as export refuses it
+        hidden = [n for n in missing if p is not None and p.scoped and not p.assigned(n)]
+        if hidden and p is not None:
             raise PermissionDenied(user=p.name, role=p.role, permission=permission, organisation=hidden[0])
         if missing:
             raise NotFound(f"no organisation named '{missing[0]}' in {state.describe()}")

@@ -344,3 +344,12 @@ def test_a_user_or_snapshot_named_like_an_organisation_is_not_in_its_history(pre
     with db.session(prefixed) as s, _as(s, "vera"):
         for events in (registry.recent_changes(s, org=MINE), registry.recent_changes(s)):
             assert {e.entity for e in events} <= {"organisation", "activity", "recipient", "term", "setting"}
+
+
+def test_naming_another_organisation_in_a_past_state_does_not_tell_whether_it_existed(prefixed):
+    with db.session(prefixed) as s, _as(s, "vera"):
+        for name in (THEIRS, "Never existed AS"):
+            with pytest.raises(PermissionDenied):
+                versions.state_of(s, "2020-01-01", orgs=[name])
+        with pytest.raises(NotFound):  # their own, before it existed
+            versions.state_of(s, "2020-01-01", orgs=[MINE])
