@@ -16,6 +16,7 @@ import gzip
 import hashlib
 import json
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
 from typing import Any, Optional, Union
@@ -78,7 +79,8 @@ def _label_problem(label: str) -> Optional[str]:
         return "a snapshot needs a label"
     if len(label) > MAX_LABEL:
         return f"a label has at most {MAX_LABEL} characters"
-    if any(ord(ch) < 32 or ord(ch) == 127 for ch in label):
+    if any(ord(ch) < 32 or 127 <= ord(ch) < 160 or unicodedata.category(ch) in ("Cf", "Zl", "Zp") for ch in label):  # C0, C1
+        # (\x9b is a terminal's CSI), and bidirectional overrides that show a label in another order than it reads
         return "a label cannot hold control characters"
     if label.isdigit():
         return f"'{label}' would read as a snapshot number: use words"

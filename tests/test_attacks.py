@@ -353,3 +353,11 @@ def test_naming_another_organisation_in_a_past_state_does_not_tell_whether_it_ex
                 versions.state_of(s, "2020-01-01", orgs=[name])
         with pytest.raises(NotFound):  # their own, before it existed
             versions.state_of(s, "2020-01-01", orgs=[MINE])
+
+
+@pytest.mark.parametrize("label", ["year end \x9b2J", "year end \u202egnp.exe", "year end\u2028second line", "\x1b]0;owned\x07"])
+def test_a_snapshot_label_holds_no_control_or_reordering_characters(engine, label):
+    from ropa.errors import ValidationFailed
+
+    with db.transaction(engine) as s, pytest.raises(ValidationFailed, match="control characters"):
+        versions.create(s, label, actor="dora")
