@@ -9,6 +9,7 @@ Functions take the session and only flush, like :mod:`ropa.registry`. Problems a
 from __future__ import annotations
 
 import time
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -128,6 +129,10 @@ def add_user(
     name = name.strip()
     if not name:
         problems.append(Problem("name", "required", _say("en bruker trenger et navn", "a user needs a name")))
+    elif any(ord(ch) < 32 or 127 <= ord(ch) < 160 or unicodedata.category(ch) in ("Cf", "Zl", "Zp") for ch in name):
+        problems.append(Problem("name", "control", _say(  # the name is every audit event's "who", shown everywhere
+            "et brukernavn kan ikke inneholde kontrolltegn eller retningsmarkører", "a user name cannot hold control or "
+            "text-direction characters")))
     elif name.startswith("(") and name.endswith(")"):
         problems.append(Problem("name", "reserved", _say(
             f"navn i parentes er appens egne (som «{SIGNED_OUT}»): velg et annet", f"names in parentheses are the app's own "

@@ -361,3 +361,13 @@ def test_a_snapshot_label_holds_no_control_or_reordering_characters(engine, labe
 
     with db.transaction(engine) as s, pytest.raises(ValidationFailed, match="control characters"):
         versions.create(s, label, actor="dora")
+
+
+@pytest.mark.parametrize("name", ["ed\x1b[2J", "ed\u202enimda", "ed\x9b31m", "ed\u2028dora"])
+def test_a_user_name_holds_no_control_or_reordering_characters(engine, name):
+    from ropa.errors import ValidationFailed
+
+    with db.transaction(engine) as s:
+        users.add_user(s, "dora", role="dpo", password=PASSWORD, actor="setup")
+    with db.transaction(engine) as s, pytest.raises(ValidationFailed, match="control"):
+        users.add_user(s, name, role="viewer", password=PASSWORD, orgs=[], actor="dora")
