@@ -371,3 +371,34 @@ def test_a_user_name_holds_no_control_or_reordering_characters(engine, name):
         users.add_user(s, "dora", role="dpo", password=PASSWORD, actor="setup")
     with db.transaction(engine) as s, pytest.raises(ValidationFailed, match="control"):
         users.add_user(s, name, role="viewer", password=PASSWORD, orgs=[], actor="dora")
+
+
+def test_a_tab_opened_before_sign_in_was_required_cannot_act_as_the_user_of_its_name(monkeypatch, sqlite_demo_url):
+    """Without users the dashboard acts as the local administrator, named by the login (ROPA_USER).
+    Once the operator adds themself under that name, a tab still open from before must not act as them."""
+    from pathlib import Path
+
+    import streamlit as st
+    from streamlit.testing.v1 import AppTest
+
+    from ropa.demo import open_register
+
+    monkeypatch.setenv("ROPA_USER", "kari")
+    monkeypatch.setenv("ROPA_DATABASE_URL", sqlite_demo_url)
+    st.cache_resource.clear()
+    engine = open_register(sqlite_demo_url, demo_if_new=False)
+    try:
+        at = AppTest.from_file(str(Path(__file__).resolve().parent.parent / "app.py"), default_timeout=60)
+        at.run()
+        at.switch_page("ropa/ui/pages/organisations.py").run()
+        assert not at.exception, at.exception
+        with db.transaction(engine) as s:
+            users.add_user(s, "kari", role="dpo", password=PASSWORD, actor="kari")  # sign-in is required from now on
+        at.text_input(key="orgnew_name").input("Planted from an old tab")
+        at.button(key="orgnew_submit").click().run()
+        assert at.title[0].value == "Logg inn"
+        with db.session(engine) as s:
+            assert "Planted from an old tab" not in [o.name for o in registry.list_organisations(s)]
+    finally:
+        st.cache_resource.clear()
+        engine.dispose()

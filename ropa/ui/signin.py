@@ -65,8 +65,11 @@ def principal() -> access.Principal:
         if OWNER in st.session_state:  # someone signed in on this browser, and is no longer
             return SIGNED_OUT
         return access.Principal(settings.current_actor(), "admin", None, local=True)
+    if found.local:  # the register had no users at this session's last run: has it now? (a callback runs before the gate)
+        with db.session(state.engine()) as s:
+            return SIGNED_OUT if access.users_exist(s) else found
     seen = st.session_state.get(SEEN)
-    if not found.local and seen is not None and time.time() - float(seen) > settings.session_idle_minutes() * 60:
+    if seen is not None and time.time() - float(seen) > settings.session_idle_minutes() * 60:
         return SIGNED_OUT
     return found
 
