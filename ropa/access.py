@@ -88,7 +88,9 @@ class Principal:
         return self.orgs is not None and not self.local
 
     def assigned(self, org: str) -> bool:
-        return self.orgs is None or org.casefold() in {o.casefold() for o in self.orgs}
+        # lower(), not casefold(): the register tells names apart as lower() does (its unique index is
+        # on lower(name)), and casefold() would make "Straße AS" and "STRASSE AS", two organisations, one
+        return self.orgs is None or org.lower() in {o.lower() for o in self.orgs}
 
 
 def can(principal: Principal, permission: str, org: Optional[str] = None) -> bool:

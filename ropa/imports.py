@@ -27,7 +27,7 @@ from sqlalchemy import func, select
 from sqlmodel import Session
 
 from ropa import access, interchange, registry, snapshot
-from ropa.errors import Conflict, Problem, ValidationFailed
+from ropa.errors import Conflict, PermissionDenied, Problem, ValidationFailed
 from ropa.excel import convert, diff, mapping, reader, xlsx_stream
 from ropa.excel.import_plan import MODES, FileImportReport, ImportPlan, Progress, RowPlan, TablePlan
 from ropa.excel.other_registers import choose_sheets, read_register_sheet
@@ -61,8 +61,22 @@ def plan(
         mark = _mark(session)
         found = _plan(session, Path(file), org=org, sheet=sheet, mapping_overrides=mapping_overrides, mode=mode,
                       progress=progress)
+        _may_import(found.document, org)
         found.register_mark = mark
         return found
+
+
+def _may_import(document: Any, org: Optional[str]) -> None:
+    """A preview compares the file with the register field by field: it shows the register's
+    values. So the reader must be one who may import into every organisation the file names, as
+    the import itself will require (a viewer, or an editor naming another organisation, is refused)."""
+    named = [o.get("name") for o in (document or {}).get("organisations") or [] if isinstance(o, dict)]
+    names = [n for n in [org, *named] if isinstance(n, str) and n.strip()]
+    p = access.reader()
+    if p is not None and p.scoped:
+        access.read_scope(names or None, access.IMPORT)
+    elif p is not None and not access.can(p, access.IMPORT):
+        raise PermissionDenied(user=p.name, role=p.role, permission=access.IMPORT)
 
 
 def stale(session: Session, found: ImportPlan) -> bool:

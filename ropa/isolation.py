@@ -28,6 +28,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Optional, Union
 
+from ropa import access
 from ropa.errors import Problem, RopaError, ValidationFailed
 from ropa.settings import PROJECT_DIR, import_memory_mb
 
@@ -198,6 +199,7 @@ def plan_file(engine: Any, path: Union[str, Path], *, fork: bool = False, **opti
     """:func:`ropa.imports.plan` in a memory-limited child process."""
     p = Path(path).absolute()
     _prepare(engine, fork)
+    options = {**options, "reader": access.reader()}  # the child reads as this thread's reader, scoped alike
     return run("ropa.isolation:_plan", _url(engine), str(p), options, source=p.name, diagnose=_diagnosis(p), fork=fork)
 
 
@@ -206,6 +208,7 @@ def import_file(engine: Any, path: Union[str, Path], *, fork: bool = False, **op
     (which the import rolls back in a dry run)."""
     p = Path(path).absolute()
     _prepare(engine, fork)
+    options = {**options, "reader": access.reader()}
     return run("ropa.isolation:_import", _url(engine), str(p), options, source=p.name, diagnose=_diagnosis(p), fork=fork)
 
 
@@ -218,8 +221,9 @@ def _plan(url: str, path: str, options: dict[str, Any]) -> Any:
     from ropa import db, imports
 
     engine = db.make_engine(url)
+    reader = options.pop("reader", None)
     try:
-        with db.session(engine) as s:
+        with access.reading_as(reader), db.session(engine) as s:
             return imports.plan(s, path, **options)
     finally:
         engine.dispose()
@@ -229,8 +233,9 @@ def _import(url: str, path: str, options: dict[str, Any]) -> Any:
     from ropa import db, imports
 
     engine = db.make_engine(url)
+    reader = options.pop("reader", None)
     try:
-        with db.transaction(engine) as s:
+        with access.reading_as(reader), db.transaction(engine) as s:
             return imports.import_(s, path, **options)
     finally:
         engine.dispose()

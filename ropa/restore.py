@@ -14,6 +14,7 @@ with the details it had.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Any, Optional, Union
 
@@ -53,7 +54,7 @@ def history(session: Session, org: str, ref: str) -> list[timeline.Version]:
     """Every version of the activity ``ref`` (also a deleted one), oldest first."""
     o = registry.get_organisation(session, org)
     access.read_scope([o.name])
-    found = timeline.versions(session, "activity", f"{o.name}/{ref}")
+    found = timeline.versions(session, "activity", f"{o.name}/{ref}", org=o.name)
     if not found:
         raise NotFound(f"'{o.name}' has no activity '{ref}' in its history")
     return found
@@ -147,7 +148,9 @@ def deleted(session: Session, org: str) -> list[str]:
     access.read_scope([o.name])
     prefix = f"{o.name}/"
     EV, A = timeline.EV, ProcessingActivity.__table__  # type: ignore[attr-defined]
-    keys = session.execute(select(EV.c.entity_key).where(
-        EV.c.entity == "activity", EV.c.action == "delete", EV.c.entity_key.startswith(prefix, autoescape=True)).distinct()).scalars()
+    rows = session.execute(select(EV.c.entity_key, EV.c.old_value).where(
+        EV.c.entity == "activity", EV.c.action == "delete", EV.c.entity_key.startswith(prefix, autoescape=True)))
+    # the deleted record's own ref says whose it was: "Foo A/S/1" may be "1" of another organisation "Foo A/S"
+    refs = {ref for key, old in rows if (ref := (json.loads(old or "{}") or {}).get("ref")) and key == f"{prefix}{ref}"}
     living = set(session.execute(select(A.c.ref).where(A.c.organisation_id == o.id)).scalars())
-    return sorted({k[len(prefix):] for k in keys} - living)
+    return sorted(refs - living)

@@ -213,10 +213,10 @@ class Replay:
         new = _decode(e.new_value) or {}
         said = len(self.gaps)
         if e.entity == "activity":
-            org = self._org_of(e.entity_key, activity=True)
+            org = self._org_of(e.entity_key, new.get("ref"))
             state = self._complete(new, ACTIVITY_DEFAULTS, e.entity_key)
         elif e.entity == "recipient":
-            org = self._org_of(e.entity_key)
+            org = self._org_of(e.entity_key, new.get("name"))
             state = {k: new.get(k) for k in RECIPIENT_KEYS}
         else:
             org = None
@@ -271,12 +271,15 @@ class Replay:
             life.transfer_refs = [pool.get(t.get("recipient")) if t.get("recipient") else None
                                   for t in life.state.get("transfers") or []]
 
-    def _org_of(self, key: str, *, activity: bool = False) -> Optional[_Life]:
-        """The live organisation a record's key (``Org name/ref``) names, at this point of the replay."""
-        if activity:
-            return self.orgs.get(key.rsplit("/", 1)[0])
+    def _org_of(self, key: str, own: Any) -> Optional[_Life]:
+        """The live organisation a record's key (``Org name/ref``, ``Org name/recipient``) names, at
+        this point of the replay: the key less the record's own ref or name (either may hold "/",
+        and so may an organisation's name: "Foo A" with ref "S/1" and "Foo A/S" with ref "1" share
+        a key). Without them, the longest known prefix."""
+        if isinstance(own, str) and key.endswith(f"/{own}"):
+            return self.orgs.get(key[: -len(own) - 1])
         best = None
-        for i, ch in enumerate(key):  # a recipient's name may hold "/" too: the longest known prefix wins
+        for i, ch in enumerate(key):
             if ch == "/" and key[:i] in self.orgs:
                 best = self.orgs[key[:i]]
         return best
@@ -373,6 +376,7 @@ class Version:
     record: dict[str, Any]
     event_id: int
     life: int  # 0 for the record's first life; a record deleted and created again starts a new one
+    entity_id: int = 0
 
 
 def _events_of(session: Session, entity: str, key: str) -> Iterator[Any]:
@@ -382,13 +386,18 @@ def _events_of(session: Session, entity: str, key: str) -> Iterator[Any]:
     return iter(session.execute(stmt))
 
 
-def versions(session: Session, entity: str, key: str) -> list[Version]:
+def versions(session: Session, entity: str, key: str, *, org: Optional[str] = None) -> list[Version]:
     """Every version of the record(s) keyed ``key`` (``Org/REF`` for an activity), oldest first;
     a deletion is a version too (its record is the content deleted). An activity's recipients
-    are shown as the activity's own events recorded them."""
+    are shown as the activity's own events recorded them.
+
+    With ``org``, only an activity that was ``key`` as that organisation's: a ref and an
+    organisation's name may hold "/", so "Foo A/S/1" is activity "S/1" of "Foo A" or activity
+    "1" of "Foo A/S" (the activity's own ref at that event tells which)."""
     out: list[Version] = []
     lives: dict[int, tuple[int, dict[str, Any]]] = {}
     keys: dict[int, set[str]] = {}  # each life's keys: SQLite reuses a deleted row's id for another record
+    own = (lambda k, st: k == key and k == f"{org}/{st.get('ref')}") if org is not None else (lambda k, st: k == key)
     n = 0
     events = list(_events_of(session, entity, key))
     template = ACTIVITY_DEFAULTS if entity == "activity" else None
@@ -406,23 +415,24 @@ def versions(session: Session, entity: str, key: str) -> list[Version]:
             life = n
             n += 1
             lives[e.entity_id] = (life, state)
-            keys[life] = {e.entity_key}
-            out.append(Version(e.version, e.at, e.actor, "create", copy(state), e.id, life))
+            keys[life] = {e.entity_key} if own(e.entity_key, state) else set()
+            out.append(Version(e.version, e.at, e.actor, "create", copy(state), e.id, life, e.entity_id))
             continue
         if e.entity_id not in lives:
             continue
         life, state = lives[e.entity_id]
-        keys[life].add(e.entity_key)
+        keys[life].update([e.entity_key] if own(e.entity_key, state) else [])
         if e.action == "delete":
-            out.append(Version(e.version, e.at, e.actor, "delete", copy(state), e.id, life))
+            out.append(Version(e.version, e.at, e.actor, "delete", copy(state), e.id, life, e.entity_id))
             del lives[e.entity_id]
         elif e.action == "update" and e.field in state:
             state[e.field] = _decode(e.new_value)
+            keys[life].update([e.entity_key] if own(e.entity_key, state) else [])  # a new ref: its key now
             nxt = events[i + 1] if i + 1 < len(events) else None
             same_save = (nxt is not None and nxt.entity_id == e.entity_id and nxt.action == "update"
                          and nxt.version == e.version and nxt.field in state)
             if not same_save:  # one version per save, after its last field
-                out.append(Version(e.version, e.at, e.actor, "update", copy(state), e.id, life))
+                out.append(Version(e.version, e.at, e.actor, "update", copy(state), e.id, life, e.entity_id))
     return [v for v in out if key in keys[v.life]]
 
 

@@ -9,6 +9,7 @@ Functions take the session and only flush, like :mod:`ropa.registry`. Problems a
 from __future__ import annotations
 
 import time
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -26,6 +27,7 @@ from ropa.models import AuditEvent, UserAccount, UserOrganisation, utcnow
 
 _hasher = PasswordHasher()
 MIN_PASSWORD = 10
+SIGNED_OUT = "(signed out)"  # who a dashboard session acts as once signed out or idle: never a user
 
 
 def _say(nb: str, en: str) -> str:
@@ -127,6 +129,14 @@ def add_user(
     name = name.strip()
     if not name:
         problems.append(Problem("name", "required", _say("en bruker trenger et navn", "a user needs a name")))
+    elif any(ord(ch) < 32 or 127 <= ord(ch) < 160 or unicodedata.category(ch) in ("Cf", "Zl", "Zp") for ch in name):
+        problems.append(Problem("name", "control", _say(  # the name is every audit event's "who", shown everywhere
+            "et brukernavn kan ikke inneholde kontrolltegn eller retningsmarkører", "a user name cannot hold control or "
+            "text-direction characters")))
+    elif name.startswith("(") and name.endswith(")"):
+        problems.append(Problem("name", "reserved", _say(
+            f"navn i parentes er appens egne (som «{SIGNED_OUT}»): velg et annet", f"names in parentheses are the app's own "
+            f"(such as '{SIGNED_OUT}'): choose another")))
     if role not in access.ROLES:
         problems.append(_unknown_role(role))
     if first and (role not in ("admin", "dpo") or orgs):
@@ -169,8 +179,11 @@ def add_user(
 def _enabled_admins(session: Session) -> int:
     """Enabled global admins and DPOs (someone must be left to manage users)."""
     assigned = select(col(UserOrganisation.user_id))
-    return int(session.execute(select(func.count()).select_from(UserAccount).where(
-        col(UserAccount.enabled), col(UserAccount.role).in_(["admin", "dpo"]), col(UserAccount.id).not_in(assigned))).scalar_one())
+    # Locked until this transaction ends (PostgreSQL; SQLite has one writer at a time): two admins
+    # disabling each other at once both counted two, and left none. The second now waits and counts one.
+    return len(session.execute(select(col(UserAccount.id)).where(
+        col(UserAccount.enabled), col(UserAccount.role).in_(["admin", "dpo"]), col(UserAccount.id).not_in(assigned))
+        .with_for_update()).scalars().all())
 
 
 def set_enabled(session: Session, name: str, enabled: bool, *, actor: Union[str, Principal],
@@ -334,7 +347,10 @@ def sign_in(session: Session, name: str, password: str, *, source: str = "dashbo
 
     Returns rather than raises, so the caller's transaction keeps the record of a failure.
     """
-    user = session.execute(select(UserAccount).where(func.lower(col(UserAccount.name)) == name.strip().lower())).scalars().first()
+    # The row is locked until the attempt is recorded (PostgreSQL): guesses made at once from many
+    # sessions read the failure count together and each counted from the same number, never locking.
+    user = session.execute(select(UserAccount).where(func.lower(col(UserAccount.name)) == name.strip().lower())
+                           .with_for_update()).scalars().first()
     if user is None or not user.enabled:
         sleep(settings.signin_delay_seconds())
         return SignIn(reason="wrong")

@@ -16,6 +16,7 @@ import gzip
 import hashlib
 import json
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
 from typing import Any, Optional, Union
@@ -25,7 +26,7 @@ from sqlalchemy import func, select
 from sqlmodel import Session
 
 from ropa import access, interchange, registry, timeline
-from ropa.errors import NotFound, PermissionDenied, Problem, ValidationFailed
+from ropa.errors import MESSAGE_LANG, NotFound, PermissionDenied, Problem, ValidationFailed
 from ropa.models import Organisation, Snapshot, utcnow
 
 OSLO = ZoneInfo("Europe/Oslo")
@@ -36,6 +37,10 @@ NOW = "now"
 
 # ---------------------------------------------------------------------------------------------
 # Moments
+
+
+def _say(nb: str, en: str) -> str:
+    return nb if MESSAGE_LANG.get() == "nb" else en
 
 
 def parse_moment(text: str) -> Optional[datetime]:
@@ -49,11 +54,15 @@ def parse_moment(text: str) -> Optional[datetime]:
         if not re.match(r"\d{4}-\d{2}-\d{2}[T ]\d", text):
             return None
         moment = datetime.fromisoformat(text)
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=OSLO)
+        return moment.astimezone(UTC)
     except ValueError:
         return None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=OSLO)
-    return moment.astimezone(UTC)
+    except OverflowError:  # 9999-12-31 ends in year 10000; 0001-01-01T00:30 Oslo time begins in year 0
+        raise ValidationFailed([Problem("as_of", "out_of_range", _say(
+            f"«{text}» ligger utenfor datoene registeret kan regne med (år 1 til 9999)",
+            f"'{text}' is outside the dates the register can work with (years 1 to 9999)"))]) from None
 
 
 def oslo(moment: datetime) -> str:
@@ -70,11 +79,16 @@ def _label_problem(label: str) -> Optional[str]:
         return "a snapshot needs a label"
     if len(label) > MAX_LABEL:
         return f"a label has at most {MAX_LABEL} characters"
-    if any(ord(ch) < 32 or ord(ch) == 127 for ch in label):
+    if any(ord(ch) < 32 or 127 <= ord(ch) < 160 or unicodedata.category(ch) in ("Cf", "Zl", "Zp") for ch in label):  # C0, C1
+        # (\x9b is a terminal's CSI), and bidirectional overrides that show a label in another order than it reads
         return "a label cannot hold control characters"
     if label.isdigit():
         return f"'{label}' would read as a snapshot number: use words"
-    if label.lower() == NOW or parse_moment(label) is not None:
+    try:
+        moment = label.lower() == NOW or parse_moment(label) is not None
+    except ValidationFailed:  # a date out of range is still a date
+        moment = True
+    if moment:
         return f"'{label}' would read as a moment, not a label: add words (e.g. 'year end {label}')"
     return None
 
@@ -130,7 +144,7 @@ def get(session: Session, ref: Union[str, int]) -> Snapshot:
     text = str(ref).strip()
     found = session.execute(select(Snapshot).where(func.lower(Snapshot.label) == text.lower())).scalars().all()
     snap = next((s for s in found if s.label == text), found[0] if found else None)
-    if snap is None and text.isdigit():
+    if snap is None and text.isascii() and text.isdigit() and len(text) <= 10 and int(text) < 2**31:  # a row id fits an INTEGER
         snap = session.get(Snapshot, int(text))
     if snap is None:
         raise NotFound(f"no snapshot labelled '{text}' (see `python -m ropa snapshot list`)")
@@ -177,21 +191,31 @@ def _scoped(state: AsOf, session: Session, orgs: Optional[list[str]], permission
     scope = access.readable_orgs()
     keep = state.document["organisations"]
     if scope is not None:
-        allowed = {o.id for o in session.execute(select(Organisation).where(Organisation.name.in_(sorted(scope)))).scalars()}  # type: ignore[attr-defined]
+        # created by then: SQLite gives a new row the id of the last one deleted, and a deleted
+        # organisation's past is not the new one's to read
+        allowed = {o.id for o in session.execute(select(Organisation).where(Organisation.name.in_(sorted(scope)))).scalars()  # type: ignore[attr-defined]
+                   if timeline.to_utc(o.created_at) <= state.at}
         keep = [o for o in keep if state.organisation_ids.get(o["name"]) in allowed]
     if orgs:
         wanted = {n.casefold() for n in orgs}
         names = {o["name"].casefold() for o in keep}
         missing = [n for n in orgs if n.casefold() not in names]
-        hidden = [n for n in missing if any(o["name"].casefold() == n.casefold() for o in state.document["organisations"])]
-        if hidden and (p := access.reader()) is not None:  # there, but not this reader's: refused, as export refuses it
+        p = access.reader()
+        # not this reader's (whether it was there then or not, which is not theirs to learn): refused, as export refuses it
+        hidden = [n for n in missing if p is not None and p.scoped and not p.assigned(n)]
+        if hidden and p is not None:
             raise PermissionDenied(user=p.name, role=p.role, permission=permission, organisation=hidden[0])
         if missing:
             raise NotFound(f"no organisation named '{missing[0]}' in {state.describe()}")
         keep = [o for o in keep if o["name"].casefold() in wanted]
+    every = [o["name"] for o in state.document["organisations"]]
     state.document = {**state.document, "organisations": keep}
     names = {o["name"] for o in keep}
-    state.gaps = [g for g in state.gaps if any(g.record == n or g.record.startswith(f"{n}/") for n in names)]
+
+    def owner(record: str) -> Optional[str]:  # the longest name it starts with: "Foo A/S/1" is not "Foo A"'s
+        return max((n for n in every if record == n or record.startswith(f"{n}/")), key=len, default=None)
+
+    state.gaps = [g for g in state.gaps if owner(g.record) in names]
     return state
 
 

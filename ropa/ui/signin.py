@@ -14,7 +14,8 @@ from ropa import access, db, settings, users
 from ropa.text import markdown
 from ropa.ui import state
 
-USER, SEEN, PRINCIPAL = "ropa_user", "ropa_seen", "ropa_principal"
+USER, SEEN, PRINCIPAL, OWNER = "ropa_user", "ropa_seen", "ropa_principal", "ropa_owner"
+_KEPT = {USER, SEEN, PRINCIPAL, OWNER, "lang", "ropa_signin_note"}
 
 TEXT = {
     "banner": ("Ingen innlogging: alle på denne datamaskinen kan endre registeret; legg til en bruker for å kreve "
@@ -52,10 +53,36 @@ def auth_providers() -> Optional[list[str]]:
     return [k for k, v in section.items() if isinstance(v, Mapping)]
 
 
+#: Who acts once a session is signed out or idle too long: no user has this name (ropa.users refuses it).
+SIGNED_OUT = access.Principal(users.SIGNED_OUT, "", frozenset())
+
+
 def principal() -> access.Principal:
-    """Who is acting in this run (set by :func:`gate`)."""
+    """Who is acting in this run (set by :func:`gate`). A button's callback runs before the gate
+    of its run: a session signed out, or idle too long, acts as nobody there too."""
     found = st.session_state.get(PRINCIPAL)
-    return found if isinstance(found, access.Principal) else access.Principal(settings.current_actor(), "admin", None, local=True)
+    if not isinstance(found, access.Principal):
+        if OWNER in st.session_state:  # someone signed in on this browser, and is no longer
+            return SIGNED_OUT
+        return access.Principal(settings.current_actor(), "admin", None, local=True)
+    if found.local:  # the register had no users at this session's last run: has it now? (a callback runs before the gate)
+        with db.session(state.engine()) as s:
+            return SIGNED_OUT if access.users_exist(s) else found
+    seen = st.session_state.get(SEEN)
+    if seen is not None and time.time() - float(seen) > settings.session_idle_minutes() * 60:
+        return SIGNED_OUT
+    return found
+
+
+def _belongs_to(p: access.Principal) -> None:
+    """What the pages keep in the browser session (results, files made, widget choices) belongs
+    to one principal: when another signs in on that browser, or the same one with another role or
+    organisations, it is dropped (a dpo's whole-register export is not a viewer's to download)."""
+    owner = (p.name, p.role, p.orgs, p.local)
+    if st.session_state.get(OWNER) != owner:
+        for key in [k for k in st.session_state if k not in _KEPT]:
+            del st.session_state[key]
+        st.session_state[OWNER] = owner
 
 
 def _forget(message: Optional[str] = None) -> None:
@@ -94,6 +121,7 @@ def gate() -> access.Principal:
         _forget()
         p = access.Principal(settings.current_actor(), "admin", None, local=True)
         st.session_state[PRINCIPAL] = p
+        _belongs_to(p)
         address = str(st.get_option("server.address") or "")
         if address not in ("127.0.0.1", "localhost", "::1"):
             st.error(t("exposed", address=address or "0.0.0.0"), icon=":material/warning:")
@@ -119,6 +147,7 @@ def gate() -> access.Principal:
         if found is not None:
             st.session_state[SEEN] = now
             st.session_state[PRINCIPAL] = found
+            _belongs_to(found)
             access.set_reader(found)
             return found
         _forget(t("gone"))
