@@ -19,8 +19,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Optional
 
-from ropa.schema import transparency_dict
-from ropa import vocab
+from ropa import records, vocab
 from ropa.errors import MESSAGE_LANG
 from ropa.excel import parse
 from ropa.fields import ACTIVITY, ORGANISATION
@@ -60,26 +59,8 @@ class Context:
     strict: bool = False
 
 
-def empty_activity() -> dict[str, Any]:
-    """A new activity with the format's defaults."""
-    return {
-        "ref": None, "name": None, "description": None, "role": "controller", "controllers": [], "status": "active",
-        "owner": None, "purposes": [], "legal_bases": [], "special_categories": [], "art9_conditions": [],
-        "criminal_data": False, "criminal_data_basis": None, "data_subjects": [], "data_categories": [], "sources": [],
-        "recipients": [], "transfers": [],
-        "retention": {"period": None, "unit": None, "trigger": None, "action": None, "text": None},
-        "security_measures": [], "systems": [], "dpia": {"status": "not_assessed", "ref": None, "screening": {}},
-        "last_review": None, "next_review": None, "transparency": transparency_dict(None),
-    }
-
-
-def empty_transfer() -> dict[str, Any]:
-    return {"country": None, "international_organisation": None, "recipient": None, "mechanism": "unknown", "safeguard": None,
-            "tia_date": None, "frequency": None, "adequacy_scope_confirmed": False, "note": None}
-
-
-# ---------------------------------------------------------------------------------------------
-# Small helpers
+empty_activity = records.empty_activity
+empty_transfer = records.empty_transfer
 
 
 def text(value: Any) -> Optional[str]:
@@ -444,7 +425,7 @@ def _recipients_field(act: dict[str, Any], value: Any, ctx: Context, notes: list
             continue
         names.add(p["name"])
         known = before.get(p["name"]) or ctx.recipients.get(p["name"]) or {}
-        out.append({"name": p["name"], "kind": p["kind"] or known.get("kind") or "other",
+        out.append({"name": p["name"], "kind": p["kind"] or known.get("kind") or records.RECIPIENT_KIND,
                     "country": p["country"] or known.get("country"), "agreement": known.get("agreement")})
     act["recipients"] = out
     # Transfers naming a recipient that is gone lose the link rather than fail.
@@ -587,7 +568,7 @@ def _transfers_field(act: dict[str, Any], value: Any, ctx: Context, notes: list[
     for t in out:
         if t["recipient"] and t["recipient"] not in names:
             known = ctx.recipients.get(t["recipient"]) or {}
-            act.setdefault("recipients", []).append({"name": t["recipient"], "kind": known.get("kind") or "other",
+            act.setdefault("recipients", []).append({"name": t["recipient"], "kind": known.get("kind") or records.RECIPIENT_KIND,
                                                      "country": known.get("country") or t["country"], "agreement": known.get("agreement")})
             names.add(t["recipient"])
             notes.append(Note(key, "added_recipient", f"recipient '{t['recipient']}' of a transfer was added to the recipients"))
@@ -620,9 +601,9 @@ def _retention_text(act: dict[str, Any], value: Any, ctx: Context, notes: list[N
 
 def _dpia_status(act: dict[str, Any], value: Any, ctx: Context, notes: list[Note], key: str) -> None:
     raw = text(value)
-    dpia = act.setdefault("dpia", {"status": "not_assessed", "ref": None, "screening": {}})
+    dpia = act.setdefault("dpia", records.empty_dpia())
     if raw is None:
-        dpia["status"] = "not_assessed"
+        dpia["status"] = records.DPIA_STATUS
         return
     code, rest = _coded(raw, vocab.DPIA_STATUSES, _DPIA_WORDS)
     if code:
@@ -654,7 +635,7 @@ def _screening(act: dict[str, Any], value: Any, ctx: Context, notes: list[Note],
         answer_text, _, note = rest.strip().partition(" – ")
         answer, _ = parse.parse_bool(answer_text)
         out[code] = {"answer": answer, "note": note.strip() or None}
-    act.setdefault("dpia", {"status": "not_assessed", "ref": None, "screening": {}})["screening"] = out
+    act.setdefault("dpia", records.empty_dpia())["screening"] = out
 
 
 HANDLERS: dict[str, Handler] = {
@@ -749,7 +730,7 @@ def _flagged_transfers(act: dict[str, Any], values: dict[str, Any], ctx: Context
     for t in transfers:
         if t.get("recipient") and t["recipient"] not in names:
             known = ctx.recipients.get(t["recipient"]) or {}
-            act.setdefault("recipients", []).append({"name": t["recipient"], "kind": known.get("kind") or "other",
+            act.setdefault("recipients", []).append({"name": t["recipient"], "kind": known.get("kind") or records.RECIPIENT_KIND,
                                                      "country": known.get("country") or t.get("country"),
                                                      "agreement": known.get("agreement")})
             names.add(t["recipient"])
@@ -911,7 +892,7 @@ def apply_transfer(t: dict[str, Any], values: dict[str, Any]) -> list[Note]:
                 notes.append(Note(key, "kept_as_note", say(f"'{_short(rest)}' not recognised as a transfer mechanism, kept as note",
                                                            f"'{_short(rest)}' ble ikke gjenkjent som overføringsgrunnlag; beholdt "
                                                            "som merknad")))
-            t["mechanism"] = code or "unknown"
+            t["mechanism"] = code or records.MECHANISM
         elif key == "frequency":
             code, rest = _coded(raw, vocab.TRANSFER_FREQUENCIES, [("occasional", r"occasional|enkeltstående|sporadisk"),
                                                                   ("regular", r"regular|regelmessig|løpende|continuous")])
@@ -945,7 +926,7 @@ def apply_recipient(r: dict[str, Any], values: dict[str, Any]) -> list[Note]:
             if rest:
                 notes.append(_invalid(key, rest, "kind of recipient", vocab.RECIPIENT_KINDS))
             else:
-                r["kind"] = code or "other"
+                r["kind"] = code or records.RECIPIENT_KIND
         elif key in ("country_code", "country"):
             _country_cell(r, key, raw, values, notes)
         elif key == "agreement":

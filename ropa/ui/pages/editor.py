@@ -19,7 +19,7 @@ import pandas as pd
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
-from ropa import audit, checks, db, dpia, editing, registry, vocab
+from ropa import audit, checks, db, dpia, editing, records, registry, vocab
 from ropa.errors import Conflict, NotFound, Problem, ValidationFailed
 from ropa.fields import ACTIVITY, RECIPIENT, TRANSFER
 from ropa.grammar import count_in
@@ -50,12 +50,7 @@ if target is None:
     assert chosen_org is not None  # (there are organisations, and one is chosen)
     org_name: str = chosen_org
     with db.session(state.engine()) as s:
-        data: dict[str, Any] = {"ref": registry.next_ref(s, org_name), "name": "", "role": "controller", "status": "draft",
-                                "controllers": [], "purposes": [], "legal_bases": [], "special_categories": [], "art9_conditions": [],
-                                "criminal_data": False, "criminal_data_basis": None, "data_subjects": [], "data_categories": [],
-                                "sources": [], "recipients": [], "transfers": [], "retention": {}, "security_measures": [],
-                                "systems": [], "dpia": {"status": "not_assessed", "ref": None, "screening": {}},
-                                "last_review": None, "next_review": None, "description": None, "owner": None}
+        data: dict[str, Any] = {**records.empty_activity(), "ref": registry.next_ref(s, org_name), "name": "", "status": "draft"}
         known = {r.name: registry.recipient_dict(r) for r in registry.list_recipients(s, org_name)}
     version = 0
 else:
