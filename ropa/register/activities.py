@@ -26,10 +26,10 @@ from ropa.models import (
     Transfer,
     utcnow,
 )
+from ropa.validation import activity_problems
 from ropa.schema import (
     ActivityDoc,
     RecipientDoc,
-    activity_problems,
 )
 
 from ropa.register.audit import _audit, _audit_changes, _bump_version, _stale_copy

@@ -27,7 +27,8 @@ from ropa.register import activities as activity_records
 from ropa.register import audit, bulk, lookup, organisations, reader
 from ropa.errors import Conflict, PathPart, Problem, ValidationFailed
 from ropa.models import Recipient
-from ropa.schema import FORMAT_NAME, FORMAT_VERSION, OrganisationDoc, RecipientDoc, iter_organisations
+from ropa.validation import iter_organisations
+from ropa.schema import FORMAT_NAME, FORMAT_VERSION, OrganisationDoc, RecipientDoc
 
 MAX_JSON_BYTES = 50 * 1024 * 1024
 

@@ -14,9 +14,9 @@ from ropa.errors import NotFound, ValidationFailed
 from ropa.models import (
     Organisation,
 )
+from ropa.validation import problems_from_validation
 from ropa.schema import (
     normalise_name,
-    problems_from_validation,
 )
 
 
