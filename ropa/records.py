@@ -169,14 +169,6 @@ def recipient_columns(doc: RecipientDoc) -> dict[str, Any]:
 # Empty records (what a new one starts as)
 
 
-def empty_transfer() -> dict[str, Any]:
-    """A new transfer with the format's defaults."""
-    return {name: _empty_value(TransferDoc, name) for name in TransferDoc.model_fields}
-
-
-def empty_dpia() -> dict[str, Any]:
-    """A DPIA not yet assessed, with no screening."""
-    return {name: _empty_value(DpiaDoc, name) for name in DpiaDoc.model_fields}
 
 
 def _empty_value(model: Any, name: str) -> Any:
@@ -187,6 +179,33 @@ def _empty_value(model: Any, name: str) -> Any:
     return None if info.is_required() else copy.deepcopy(info.default)
 
 
+def _empty(model: Any, *, leave: tuple[str, ...] = ()) -> dict[str, Any]:
+    return {name: _empty_value(model, name) for name in model.model_fields if name not in leave}
+
+
+def _fresh(value: Any) -> Any:
+    """A copy of an empty record's template (its lists and mappings new), cheaper than deepcopy:
+    the importer asks for one per row."""
+    if isinstance(value, dict):
+        return {k: _fresh(v) for k, v in value.items()}
+    return list(value) if isinstance(value, list) else value
+
+
+_EMPTY_ACTIVITY = _empty(ActivityDoc, leave=("version",))
+_EMPTY_TRANSFER = _empty(TransferDoc)
+_EMPTY_DPIA = _empty(DpiaDoc)
+
+
 def empty_activity() -> dict[str, Any]:
     """A new activity with the format's defaults (the model's own), ref and name still empty."""
-    return {name: _empty_value(ActivityDoc, name) for name in ActivityDoc.model_fields if name != "version"}
+    return _fresh(_EMPTY_ACTIVITY)
+
+
+def empty_transfer() -> dict[str, Any]:
+    """A new transfer with the format's defaults."""
+    return _fresh(_EMPTY_TRANSFER)
+
+
+def empty_dpia() -> dict[str, Any]:
+    """A DPIA not yet assessed, with no screening."""
+    return _fresh(_EMPTY_DPIA)
