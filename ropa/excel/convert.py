@@ -1,5 +1,7 @@
 """Cells into the register's JSON shape: one function per kind of field, over the parsers of
-:mod:`ropa.excel.parse`.
+:mod:`ropa.excel.parse` (what all share is in :mod:`ropa.excel.cells`; recipients and transfers
+in :mod:`ropa.excel.disclosures`; the other sheets' rows in :mod:`ropa.excel.sheet_rows`, whose
+names this module still offers).
 
 Each ``apply_*`` function writes the values it is given into a record dict (an activity,
 transfer, recipient or organisation in the ``ropa-register`` shape) and leaves every other
@@ -14,196 +16,54 @@ from __future__ import annotations
 import copy
 import re
 from collections.abc import Callable
-from contextvars import ContextVar
-from dataclasses import dataclass, field
-from datetime import date, datetime
 from typing import Any, Optional
 
-from ropa.schema import transparency_dict
-from ropa import vocab
-from ropa.errors import MESSAGE_LANG
+from ropa import records, vocab
 from ropa.excel import parse
-from ropa.fields import ACTIVITY, ORGANISATION
-
-NONE_WORDS = frozenset({"none", "ingen", "n/a", "na", "nei", "no", "-", "–", "ikke aktuelt", "not applicable", "no transfers",
-                        "ingen overføringer", "ingen overføring", "nil", "ingen tredjelandsoverføring"})
-
-
-LANG: ContextVar[str] = MESSAGE_LANG  # the language problems are told in (nb | en)
-
-
-def say(en: str, nb: str) -> str:
-    """A message in the language of the import under way (:data:`LANG`)."""
-    return nb if LANG.get() == "nb" else en
-
-
-@dataclass
-class Note:
-    """Something to tell about one field of one record: a warning (kept as words) or an error."""
-
-    field: str
-    code: str
-    message: str
-    severity: str = "warning"
-
-
-@dataclass
-class Context:
-    """What parsing a row needs beyond its cells."""
-
-    custom: dict[str, dict[str, vocab.Term]] = field(default_factory=dict)  # kind -> key -> the organisation's own terms
-    recipients: dict[str, dict[str, Any]] = field(default_factory=dict)  # name -> known recipient (for kind, country, agreement)
-    org: dict[str, Any] = field(default_factory=dict)  # the organisation's own fields (to drop its contact from 'controllers')
-    labels: dict[str, str] = field(default_factory=dict)  # field key -> the column header, for notes kept in the description
-    # Our own workbook: every column is one field, so a value invalid for it is an error. In anyone else's
-    # table a free-text value under a structured header ("Retention period": "7 years from …") is read as words.
-    strict: bool = False
-
-
-def empty_activity() -> dict[str, Any]:
-    """A new activity with the format's defaults."""
-    return {
-        "ref": None, "name": None, "description": None, "role": "controller", "controllers": [], "status": "active",
-        "owner": None, "purposes": [], "legal_bases": [], "special_categories": [], "art9_conditions": [],
-        "criminal_data": False, "criminal_data_basis": None, "data_subjects": [], "data_categories": [], "sources": [],
-        "recipients": [], "transfers": [],
-        "retention": {"period": None, "unit": None, "trigger": None, "action": None, "text": None},
-        "security_measures": [], "systems": [], "dpia": {"status": "not_assessed", "ref": None, "screening": {}},
-        "last_review": None, "next_review": None, "transparency": transparency_dict(None),
-    }
-
-
-def empty_transfer() -> dict[str, Any]:
-    return {"country": None, "international_organisation": None, "recipient": None, "mechanism": "unknown", "safeguard": None,
-            "tia_date": None, "frequency": None, "adequacy_scope_confirmed": False, "note": None}
-
-
-# ---------------------------------------------------------------------------------------------
-# Small helpers
-
-
-def text(value: Any) -> Optional[str]:
-    """A cell as text: None when empty; whole numbers without '.0'; dates in ISO form."""
-    if value is None:
-        return None
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    if isinstance(value, datetime):
-        value = value.date() if value.time() == datetime.min.time() else value
-    if isinstance(value, date):
-        return value.isoformat()
-    s = str(value).strip()
-    return s or None
-
-
-def _short(value: Any, limit: int = 80) -> str:
-    s = " ".join(str(value).split())
-    return s if len(s) <= limit else s[: limit - 1] + "…"
-
-
-def _set(record: dict[str, Any], key: str, value: Any) -> None:
-    head, _, tail = key.partition(".")
-    if tail:
-        record.setdefault(head, {})
-        if record[head] is None:
-            record[head] = {}
-        record[head][tail] = value
-    else:
-        record[key] = value
-
-
-def keep_as_note(act: dict[str, Any], label: str, words: str) -> None:
-    """Keep text that fits nowhere as a line of the description (once: re-imports do not repeat it)."""
-    line = f"{label}: {words}"
-    current = act.get("description") or ""
-    if line in current:
-        return
-    act["description"] = f"{current}\n{line}" if current else line
-
-
-def _find_term(terms: dict[str, vocab.Term], value: str, *, display: bool = True) -> Optional[str]:
-    folded = parse.fold(value)
-    for code, term in terms.items():
-        options = {parse.fold(code), parse.fold(term.en), parse.fold(term.nb)}
-        if display:
-            options |= {parse.fold(term.display("en")), parse.fold(term.display("nb"))}
-        if folded in options:
-            return code
-    return None
-
-
-_TAXONOMY_INDEX: dict[str, dict[str, str]] = {}
-
-
-def _taxonomy_key(kind: str, item: str, custom: Optional[dict[str, vocab.Term]]) -> str:
-    """A taxonomy key from a key or a label in either language; free text stays as written."""
-    if custom:
-        for key, term in custom.items():
-            if item in (key, term.en, term.nb):
-                return key
-    terms = vocab.TAXONOMIES[kind]
-    if item in terms:
-        return item
-    index = _TAXONOMY_INDEX.get(kind)
-    if index is None:
-        index = {}
-        for key, term in terms.items():
-            index.setdefault(parse.fold(term.en), key)
-            index.setdefault(parse.fold(term.nb), key)
-        _TAXONOMY_INDEX[kind] = index
-    folded = parse.fold(item)
-    # Headers and cells speak in plurals ("Ansatte", "Kunder", "Employees"); the labels are singular.
-    for variant in (folded, folded[:-1] if folded[-1:] in ("s", "e", "r") else "", folded[:-2] if folded[-2:] in ("er", "es") else ""):
-        if variant and variant in index:
-            return index[variant]
-    return item
-
-
-# ---------------------------------------------------------------------------------------------
-# Coded single values
-
-
-_ROLE_WORDS = [("joint_controller", r"joint|felles"), ("processor", r"processor|databehandler"),
-               ("controller", r"controller|behandlingsansvarlig")]
-_STATUS_WORDS = [("retired", r"\b(?:retired|avsluttet|avviklet|ended|inactive|inaktiv|historisk|ceased|discontinued|archived|arkivert|"
-                             r"closed|stopped|no longer|ikke lenger|decommissioned|utfaset)\b"),
-                 ("draft", r"\b(?:draft|utkast|planned|planlagt|under arbeid|proposed|pending|under review|in review|to do|todo|"
-                           r"tbc|tbd|not started|ikke startet|in progress|påbegynt|under utarbeidelse|new|ny)\b"),
-                 ("active", r"\b(?:active|aktiv|i bruk|in use|live|pågående|ongoing|current|complete|completed|ferdig|done|approved|"
-                            r"godkjent|reviewed|in place|operational|implemented|gjeldende|yes|ja)\b")]
-_DPIA_WORDS = [("not_needed", r"^(no|nei|n)\b|not (required|needed|necessary)|ikke (nødvendig|påkrevd|behov)|unødvendig|"
-                             r"low risk|lav risiko"),
-               ("done", r"^(done|completed?|ferdig|gjennomført|utført|yes,? (done|completed))|completed|gjennomført|dpia done|"
-                        r"approved|godkjent|signed off"),
-               ("in_progress", r"in progress|pågår|ongoing|under arbeid|started|startet"),
-               ("planned", r"planned|planlagt|required|nødvendig|needed|^yes$|^ja$|^y$|^j$|^x$"),
-               ("not_needed", r"not (required|needed|necessary)|ikke (nødvendig|påkrevd)|unødvendig|^no$|^nei$|^n$"),
-               ("not_assessed", r"not assessed|ikke vurdert|unknown|ukjent|\?|\btb[cd]\b|to be (?:confirmed|assessed)")]
-_UNIT_WORDS = [("years", r"^(år|years?|yrs?|aar)$"), ("months", r"^(måneder|måned|mnd\.?|months?|mths?)$"),
-               ("days", r"^(dager|dag|days?|døgn)$")]
-_ACTION_WORDS = [("anonymise", r"anonymi"), ("erase", r"slett|erase|delet|destroy|makuler|fjern"),
-                 ("review", r"vurder|review|gjennomg")]
-
-
-def _coded(value: Any, terms: dict[str, vocab.Term], words: list[tuple[str, str]]) -> tuple[Optional[str], Optional[str]]:
-    """A code from the code, a label (either language) or a common word; (None, text) otherwise."""
-    raw = text(value)
-    if raw is None:
-        return None, None
-    code, _ = parse.parse_code(raw, terms)
-    if code:
-        return code, None
-    folded = parse.fold(raw)
-    for c, pattern in words:
-        if re.search(pattern, folded):
-            return c, None
-    return None, raw
+from ropa.fields import ACTIVITY
+from ropa.excel.cells import (
+    NONE_WORDS as NONE_WORDS,
+    LANG as LANG,
+    say as say,
+    Note as Note,
+    Context as Context,
+    text as text,
+    _short as _short,
+    _set as _set,
+    keep_as_note as keep_as_note,
+    _find_term as _find_term,
+    _taxonomy_key as _taxonomy_key,
+    _ROLE_WORDS as _ROLE_WORDS,
+    _STATUS_WORDS as _STATUS_WORDS,
+    _DPIA_WORDS as _DPIA_WORDS,
+    _UNIT_WORDS as _UNIT_WORDS,
+    _ACTION_WORDS as _ACTION_WORDS,
+    _coded as _coded,
+    _items as _items,
+    _WHAT_NB as _WHAT_NB,
+    _not_yes_no as _not_yes_no,
+)
+from ropa.excel.disclosures import (
+    _flagged_transfers as _flagged_transfers,
+    _recipients_field as _recipients_field,
+    _transfers_field as _transfers_field,
+    parse_recipient as parse_recipient,
+    parse_transfer as parse_transfer,
+    transfer_from_text as transfer_from_text,
+)
+from ropa.excel.sheet_rows import (
+    apply_organisation as apply_organisation,
+    apply_recipient as apply_recipient,
+    apply_transfer as apply_transfer,
+    merge_recipient as merge_recipient,
+)
 
 
 # ---------------------------------------------------------------------------------------------
 # Activity fields
+
+empty_activity = records.empty_activity
+empty_transfer = records.empty_transfer
 
 
 Handler = Callable[[dict[str, Any], Any, Context, list[Note], str], None]
@@ -211,14 +71,6 @@ Handler = Callable[[dict[str, Any], Any, Context, list[Note], str], None]
 
 def _text_field(act: dict[str, Any], value: Any, ctx: Context, notes: list[Note], key: str) -> None:
     _set(act, key, text(value))
-
-
-def _items(value: Any) -> list[str]:
-    """A list cell's items; a cell that only says 'none' ('-', 'ingen', 'n/a') is an empty list."""
-    raw = value if isinstance(value, str) else text(value)
-    if raw is None or parse.fold(raw) in NONE_WORDS:
-        return []
-    return parse.split_list(raw)
 
 
 def _list_field(act: dict[str, Any], value: Any, ctx: Context, notes: list[Note], key: str) -> None:
@@ -254,11 +106,6 @@ def _code_field(terms: dict[str, vocab.Term], words: list[tuple[str, str]], what
         elif key in ("retention.unit", "retention.action"):
             _set(act, key, None)
     return handle
-
-
-_WHAT_NB = {"role": "en rolle", "status": "en status", "retention unit": "en enhet for lagringstid",
-            "retention action": "en handling ved utløp", "DPIA status": "en DPIA-status", "kind of recipient": "en type mottaker",
-            "frequency": "en hyppighet"}
 
 
 def _optional_bool(act: dict[str, Any], value: Any, notes: list[Note], key: str) -> None:
@@ -409,191 +256,6 @@ def _art9_from_bases(act: dict[str, Any], lines: list[str]) -> list[str]:
     return out
 
 
-_RECIPIENT_PAREN = re.compile(r"^(.*?)\s*\(([^()]*)\)\s*$")
-
-
-def parse_recipient(item: str) -> dict[str, Any]:
-    """'Name (kind, country)' as our workbook writes it; parentheses that say something else stay in the name."""
-    m = _RECIPIENT_PAREN.match(item)
-    out: dict[str, Any] = {"name": item.strip(), "kind": None, "country": None}
-    if not m or not m.group(1).strip():
-        return out
-    kind = country = None
-    for part in (p.strip() for p in m.group(2).split(",")):
-        k = _find_term(vocab.RECIPIENT_KINDS, part)
-        if k and not kind:
-            kind = k
-            continue
-        c, _ = parse.parse_country(part)
-        if c and not country:
-            country = c
-            continue
-        return out
-    return {"name": m.group(1).strip(), "kind": kind, "country": country}
-
-
-def _recipients_field(act: dict[str, Any], value: Any, ctx: Context, notes: list[Note], key: str) -> None:
-    before = {r["name"]: r for r in act.get("recipients") or []}
-    out: list[dict[str, Any]] = []
-    names: set[str] = set()
-    for item in parse.split_list(value if isinstance(value, str) else text(value)):
-        if parse.fold(item) in NONE_WORDS:
-            continue
-        p = parse_recipient(item)
-        if p["name"] in names:
-            continue
-        names.add(p["name"])
-        known = before.get(p["name"]) or ctx.recipients.get(p["name"]) or {}
-        out.append({"name": p["name"], "kind": p["kind"] or known.get("kind") or "other",
-                    "country": p["country"] or known.get("country"), "agreement": known.get("agreement")})
-    act["recipients"] = out
-    # Transfers naming a recipient that is gone lose the link rather than fail.
-    for t in act.get("transfers") or []:
-        if t.get("recipient") and t["recipient"] not in names:
-            t["recipient"] = None
-
-
-def _mechanism_prefix(rest: str) -> tuple[Optional[str], str]:
-    """Our own rendering "Art. 46(2)(c) – standardpersonvernbestemmelser (SCC) (Recipient)": the code and what follows."""
-    for code, term in vocab.MECHANISMS.items():
-        for shown in (term.display("nb"), term.display("en"), term.nb, term.en):
-            if rest.startswith(shown):
-                return code, rest[len(shown):].strip()
-    return None, rest
-
-
-def parse_transfer(item: str) -> tuple[Optional[dict[str, Any]], Optional[str]]:
-    """One destination: 'USA', 'Kina: SCC', 'India – standard contractual clauses (Vendor)'.
-    Returns the transfer (mechanism None when not stated) and the words not understood."""
-    raw = item.strip()
-    if parse.fold(raw) in NONE_WORDS:
-        return None, None
-    t = empty_transfer()
-    t["mechanism"] = None
-    country, _ = parse.parse_country(raw)
-    if country:
-        t["country"] = country
-        return t, None
-    m = re.match(r"^(.*?)\s*(?::|\s[–—-]\s|\()\s*(.*)$", raw)
-    head, rest = (m.group(1), m.group(2)) if m else (raw, "")
-    if m and raw[m.end(1):].lstrip().startswith("("):
-        rest = "(" + rest
-    country, _ = parse.parse_country(head)
-    if country:
-        t["country"] = country
-    else:
-        t["international_organisation"] = head.strip() or raw
-    if rest:
-        code, after = _mechanism_prefix(rest)
-        if code:
-            t["mechanism"] = code
-            pm = re.match(r"^\((.*)\)$", after)
-            if pm:
-                t["recipient"] = pm.group(1).strip() or None
-            elif after:
-                t["note"] = raw
-        else:
-            pm = re.match(r"^(.*?)\s*\(([^()]*)\)$", rest)
-            code, _ = parse.parse_mechanism(rest)
-            if code:
-                t["mechanism"] = code
-            elif pm and parse.parse_mechanism(pm.group(1))[0]:
-                t["mechanism"] = parse.parse_mechanism(pm.group(1))[0]
-                t["recipient"] = pm.group(2).strip() or None
-            elif country and re.fullmatch(r"\(([^()]+)\)", rest.strip()) and len(rest.split()) <= 6:
-                t["recipient"] = rest.strip()[1:-1].strip()  # "USA (Mailchimp)": the recipient there
-            else:
-                t["note"] = raw
-    unknown = None if country else raw
-    return t, unknown
-
-
-# "No transfers", "None outside the EEA", "EEA only", "Kun innenfor EØS": no transfer to a third country.
-_NO_TRANSFER = re.compile(
-    r"^(?:(?:no|none|nei|ingen)\b(?!.*\b(?:except|unntatt|but|men)\b).*|"
-    r"(?:only |kun |bare )?(?:within |in |innenfor |i )?(?:the )?(?:eea|eu|eøs|eu/eøs|eu/eea|european union|european economic area|"
-    r"europe|europa)(?: only| kun)?\.?)$")
-
-
-def transfer_from_text(words: str, recipient_text: Optional[str] = None) -> Optional[dict[str, Any]]:
-    """A transfer from free text: the country named inside it ('Mailer Pte Ltd, 22 Harbour Road, Singapore' -> SG,
-    recipient 'Mailer Pte Ltd'), the mechanism from its wording ('BCRs approved by the CNIL' -> BCR), or an
-    international organisation named as one; None when it names no destination."""
-    t = empty_transfer()
-    t["mechanism"] = None
-    countries = parse.countries_in_text(words) or (parse.countries_in_text(recipient_text) if recipient_text else [])
-    if countries:
-        t["country"] = countries[0]
-    elif parse.is_international_organisation(words):
-        t["international_organisation"] = words.strip()
-    else:
-        return None
-    code, _ = parse.parse_mechanism(words)
-    if code and code not in ("none", "unknown"):
-        t["mechanism"] = code
-    name_from = recipient_text or words
-    first = re.split(r",|\n| – | - ", name_from.strip())[0].strip(" ;:")
-    if first and not parse.countries_in_text(first) == [t["country"]] and vocab.find_country(first) is None \
-            and not parse.parse_mechanism(first)[0] and len(first.split()) <= 8 and t["country"]:
-        t["recipient"] = first
-    if len(countries) > 1:
-        t["note"] = words.strip()
-    return t
-
-
-def _transfers_field(act: dict[str, Any], value: Any, ctx: Context, notes: list[Note], key: str) -> None:
-    before = list(act.get("transfers") or [])
-    out: list[dict[str, Any]] = []
-    for item in parse.split_list(value if isinstance(value, str) else text(value)):
-        if parse.is_empty(item) or _NO_TRANSFER.match(parse.fold(item)):
-            continue
-        t, unknown = parse_transfer(item)
-        if t is None:
-            continue
-        if unknown:
-            found = transfer_from_text(item)
-            if found is None and not ctx.strict and (len(item.split()) > 3 or re.search(r"[,\d]", item)):
-                keep_as_note(act, ctx.labels.get(key, key), item)
-                notes.append(Note(key, "no_country", say(f"no country found in '{_short(item)}'; kept as note in the description",
-                                                         f"fant ikke noe land i '{_short(item)}'; beholdt som merknad i "
-                                                         "beskrivelsen")))
-                continue
-            if found is None:
-                notes.append(Note(key, "unknown_country", say(
-                    f"'{_short(unknown)}' is not a country (write its name in English or Norwegian, or its ISO 3166 code) "
-                    "nor an international organisation",
-                    f"'{_short(unknown)}' er ikke et land (skriv navnet på norsk eller engelsk, eller ISO 3166-koden) "
-                    "eller en internasjonal organisasjon"), "error"))
-                continue
-            t = found
-        elif t.get("note"):
-            notes.append(Note(key, "kept_as_note", f"'{_short(item)}': transfer mechanism not recognised, kept as note"))
-        # The same destination as before keeps its details (safeguard, TIA, frequency …).
-        match = next((b for b in before if b.get("country") == t["country"] and b.get("international_organisation") ==
-                      t["international_organisation"] and (t["recipient"] is None or b.get("recipient") == t["recipient"])), None)
-        if match is not None:
-            before.remove(match)
-            merged = dict(match)
-            if t["mechanism"]:
-                merged["mechanism"] = t["mechanism"]
-            if t["recipient"]:
-                merged["recipient"] = t["recipient"]
-            if t["note"] and not merged.get("note"):
-                merged["note"] = t["note"]
-            out.append(merged)
-        else:
-            out.append(t)
-    names = {r["name"] for r in act.get("recipients") or []}
-    for t in out:
-        if t["recipient"] and t["recipient"] not in names:
-            known = ctx.recipients.get(t["recipient"]) or {}
-            act.setdefault("recipients", []).append({"name": t["recipient"], "kind": known.get("kind") or "other",
-                                                     "country": known.get("country") or t["country"], "agreement": known.get("agreement")})
-            names.add(t["recipient"])
-            notes.append(Note(key, "added_recipient", f"recipient '{t['recipient']}' of a transfer was added to the recipients"))
-    act["transfers"] = out
-
-
 def _retention_text(act: dict[str, Any], value: Any, ctx: Context, notes: list[Note], key: str, *,
                     structured: frozenset[str] = frozenset()) -> None:
     raw = text(value)
@@ -620,9 +282,9 @@ def _retention_text(act: dict[str, Any], value: Any, ctx: Context, notes: list[N
 
 def _dpia_status(act: dict[str, Any], value: Any, ctx: Context, notes: list[Note], key: str) -> None:
     raw = text(value)
-    dpia = act.setdefault("dpia", {"status": "not_assessed", "ref": None, "screening": {}})
+    dpia = act.setdefault("dpia", records.empty_dpia())
     if raw is None:
-        dpia["status"] = "not_assessed"
+        dpia["status"] = records.DPIA_STATUS
         return
     code, rest = _coded(raw, vocab.DPIA_STATUSES, _DPIA_WORDS)
     if code:
@@ -654,7 +316,7 @@ def _screening(act: dict[str, Any], value: Any, ctx: Context, notes: list[Note],
         answer_text, _, note = rest.strip().partition(" – ")
         answer, _ = parse.parse_bool(answer_text)
         out[code] = {"answer": answer, "note": note.strip() or None}
-    act.setdefault("dpia", {"status": "not_assessed", "ref": None, "screening": {}})["screening"] = out
+    act.setdefault("dpia", records.empty_dpia())["screening"] = out
 
 
 HANDLERS: dict[str, Handler] = {
@@ -685,6 +347,11 @@ HANDLERS: dict[str, Handler] = {
     "transparency.sources_public": lambda act, value, ctx, notes, key: _optional_bool(act, value, notes, key),
     "transparency.automated_decisions": lambda act, value, ctx, notes, key: _optional_bool(act, value, notes, key),
 }
+# A plain field no entry above names is read by its kind: a new field reaches the importer from the field table.
+_BY_KIND: dict[str, Handler] = {"text": _text_field, "longtext": _text_field, "list": _list_field, "bool": _bool_field,
+                                "date": _date_field, "int": _int_field}
+HANDLERS.update({key: _BY_KIND[spec.kind] for key, spec in ACTIVITY.items()
+                 if key not in HANDLERS and key != "retention.text" and spec.kind in _BY_KIND})
 assert set(HANDLERS) | {"retention.text"} == set(ACTIVITY), set(ACTIVITY) ^ set(HANDLERS)
 
 
@@ -696,63 +363,6 @@ def _on_basis(act: dict[str, Any], code: str, attr: str, words: str, ctx: Contex
         notes.append(Note(key, "kept_as_note", f"given, but {label} is not among the lawful bases; kept as note in the description"))
         return
     basis[attr] = words
-
-
-_FLAG_YES = re.compile(r"^(ja|yes|y|j|true|x|✓|✔)\b", re.IGNORECASE)
-_FLAG_NO = re.compile(r"^(nei|no|n|false|none|ingen)\b", re.IGNORECASE)
-
-
-def _flagged_transfers(act: dict[str, Any], values: dict[str, Any], ctx: Context, notes: list[Note]) -> None:
-    """A yes/no column for transfers beside free text for the destination or the recipient's name and address."""
-    raw_flag = text(values.get("transfers.flag"))
-    who = text(values.get("transfers.recipient"))
-    flag: Optional[bool] = None
-    if raw_flag is not None:
-        folded = parse.fold(raw_flag)
-        flag = True if _FLAG_YES.match(folded) else False if _FLAG_NO.match(folded) else None
-        if flag is None and not parse.countries_in_text(raw_flag):
-            notes.append(_not_yes_no("transfers.flag", raw_flag))
-            return
-        if flag is None:  # "Yes – USA" or just the destination written in the flag column
-            flag = True
-            if not act.get("transfers") and "transfers" not in values:
-                values = {**values, "transfers": raw_flag}
-    if flag is False:
-        if act.get("transfers") or who:
-            shown = who or ", ".join(t.get("country") or t.get("international_organisation") or "" for t in act["transfers"])
-            notes.append(Note("transfers.flag", "flag_no", say(
-                f"says no transfer, so none is recorded (the row also names '{_short(shown)}': check it)",
-                f"sier ingen overføring, så ingen registreres (raden nevner også '{_short(shown)}': sjekk det)")))
-        act["transfers"] = []
-        return
-    transfers = act.get("transfers") or []
-    if not transfers and (flag or who):
-        words = text(values.get("transfers")) or who or ""
-        t = transfer_from_text(words, who) if words else None
-        if t is None:
-            if words:
-                keep_as_note(act, ctx.labels.get("transfers.recipient", ctx.labels.get("transfers.flag", "transfer")), words)
-                notes.append(Note("transfers.recipient" if who else "transfers.flag", "no_country", say(
-                    f"a transfer, but no country found in '{_short(words)}'; kept as note in the description",
-                    f"en overføring, men fant ikke noe land i '{_short(words)}'; beholdt som merknad i beskrivelsen")))
-            elif flag:
-                notes.append(Note("transfers.flag", "no_country", say(
-                    "says yes, but the row names no destination country", "sier ja, men raden nevner ikke noe mottakerland")))
-            return
-        transfers = act["transfers"] = [t]
-    if who:
-        name = re.split(r",|\n| – ", who)[0].strip(" ;:")
-        if name and vocab.find_country(name) is None:
-            for t in transfers:
-                t["recipient"] = t.get("recipient") or name
-    names = {r["name"] for r in act.get("recipients") or []}
-    for t in transfers:
-        if t.get("recipient") and t["recipient"] not in names:
-            known = ctx.recipients.get(t["recipient"]) or {}
-            act.setdefault("recipients", []).append({"name": t["recipient"], "kind": known.get("kind") or "other",
-                                                     "country": known.get("country") or t.get("country"),
-                                                     "agreement": known.get("agreement")})
-            names.add(t["recipient"])
 
 
 def _apply_extras(act: dict[str, Any], values: dict[str, Any], ctx: Context, notes: list[Note]) -> None:
@@ -858,157 +468,6 @@ def apply_activity(act: dict[str, Any], values: dict[str, Any], ctx: Context) ->
     if any(k in values for k in EXTRAS):
         _apply_extras(act, values, ctx, notes)
     return notes
-
-
-# ---------------------------------------------------------------------------------------------
-# Transfers, recipients and organisations (the other sheets of our own workbook)
-
-
-def _country_cell(target: dict[str, Any], key: str, raw: Optional[str], values: dict[str, Any], notes: list[Note]) -> None:
-    """The country of a row on the Transfers or Recipients sheet: its ISO code column when the
-    sheet has one (it wins over the name column), else the name in English or Norwegian."""
-    if key == "country_code":
-        code = raw.upper() if raw and vocab.is_country(raw.upper()) else None
-        if raw and not code and not parse.is_empty(raw):
-            notes.append(_not_a_country(key, raw))
-        else:
-            target["country"] = code
-    elif "country_code" not in values:
-        code, rest = parse.parse_country(None if parse.is_empty(raw) else raw)
-        if rest:
-            notes.append(_not_a_country(key, rest))
-        else:
-            target["country"] = code
-
-
-def _not_a_country(key: str, raw: str) -> Note:
-    return Note(key, "unknown_country", say(f"'{_short(raw)}' is not a country (write its name or its ISO 3166 code)",
-                                            f"'{_short(raw)}' er ikke et land (skriv navnet eller ISO 3166-koden)"), "error")
-
-
-def _invalid(key: str, raw: str, what: str, terms: dict[str, vocab.Term]) -> Note:
-    return Note(key, "invalid_value", say(
-        f"'{_short(raw)}' is not a {what} (expected one of: {', '.join(t.en for t in terms.values())})",
-        f"'{_short(raw)}' er ikke {_WHAT_NB.get(what, what)} (gyldige verdier: {', '.join(t.nb for t in terms.values())})"), "error")
-
-
-def _not_yes_no(key: str, raw: str) -> Note:
-    return Note(key, "invalid_value", say(f"'{_short(raw)}' is not yes or no", f"'{_short(raw)}' er ikke ja eller nei"), "error")
-
-
-def apply_transfer(t: dict[str, Any], values: dict[str, Any]) -> list[Note]:
-    notes: list[Note] = []
-    for key, value in values.items():
-        raw = text(value)
-        if key in ("country_code", "country"):
-            _country_cell(t, key, raw, values, notes)
-        elif key in ("recipient", "international_organisation", "safeguard", "note"):
-            t[key] = raw
-        elif key == "mechanism":
-            code, rest = parse.parse_mechanism(raw)
-            if rest:
-                t["note"] = t.get("note") or rest
-                notes.append(Note(key, "kept_as_note", say(f"'{_short(rest)}' not recognised as a transfer mechanism, kept as note",
-                                                           f"'{_short(rest)}' ble ikke gjenkjent som overføringsgrunnlag; beholdt "
-                                                           "som merknad")))
-            t["mechanism"] = code or "unknown"
-        elif key == "frequency":
-            code, rest = _coded(raw, vocab.TRANSFER_FREQUENCIES, [("occasional", r"occasional|enkeltstående|sporadisk"),
-                                                                  ("regular", r"regular|regelmessig|løpende|continuous")])
-            if rest:
-                notes.append(_invalid(key, rest, "frequency", vocab.TRANSFER_FREQUENCIES))
-            else:
-                t["frequency"] = code
-        elif key == "tia_date":
-            d, rest = parse.parse_date(value)
-            if rest:
-                notes.append(Note(key, "not_a_date", say(f"'{_short(rest)}' is not a date (write e.g. 2025-03-31 or 31.03.2025)",
-                                                         f"'{_short(rest)}' er ikke en dato (skriv f.eks. 31.03.2025)"), "error"))
-            else:
-                t["tia_date"] = d.isoformat() if d else None
-        elif key == "adequacy_scope_confirmed":
-            flag, rest = parse.parse_bool(value)
-            if rest:
-                notes.append(_not_yes_no(key, rest))
-            else:
-                t[key] = bool(flag)
-    return notes
-
-
-def apply_recipient(r: dict[str, Any], values: dict[str, Any]) -> list[Note]:
-    notes: list[Note] = []
-    for key, value in values.items():
-        raw = text(value)
-        if key == "kind":
-            code, rest = _coded(raw, vocab.RECIPIENT_KINDS, [("sub_processor", r"sub|under"), ("processor", r"processor|databehandler"),
-                                                             ("public_authority", r"authority|myndighet"), ("affiliate", r"konsern|affiliate")])
-            if rest:
-                notes.append(_invalid(key, rest, "kind of recipient", vocab.RECIPIENT_KINDS))
-            else:
-                r["kind"] = code or "other"
-        elif key in ("country_code", "country"):
-            _country_cell(r, key, raw, values, notes)
-        elif key == "agreement":
-            r["agreement"] = raw
-    return notes
-
-
-def apply_organisation(org: dict[str, Any], values: dict[str, Any]) -> list[Note]:
-    notes: list[Note] = []
-    for key, value in values.items():
-        raw = text(value)
-        spec = ORGANISATION.get(key)
-        if spec is None or key == "name":
-            continue
-        head, _, tail = key.partition(".")
-        if spec.kind == "countries":
-            codes, unknown = [], []
-            for part in (p.strip() for p in re.split(r"[,;\n]", raw or "")):
-                code, rest = parse.parse_country(part) if part else (None, None)
-                if rest or (part and not code):
-                    unknown.append(part)
-                elif code:
-                    codes.append(code)
-            if unknown:
-                notes.append(Note(key, "not_recognised", f"'{_short(', '.join(unknown))}' is not a country (ignored)"))
-            new: Any = list(dict.fromkeys(codes))
-        elif spec.vocab == "countries":
-            code, rest = parse.parse_country(None if parse.is_empty(raw) else raw)
-            if rest:
-                notes.append(_not_a_country(key, rest))
-                continue
-            new = code
-        elif spec.kind == "bool":
-            flag, rest = parse.parse_bool(value)
-            if rest:
-                notes.append(_not_yes_no(key, rest))
-                continue
-            new = bool(flag)
-        elif spec.kind == "list":
-            new = _items(value)
-        else:
-            new = raw
-        if tail:
-            sub = dict(org.get(head) or {})
-            sub[tail] = new
-            org[head] = sub if any(sub.values()) else None
-        else:
-            org[key] = new
-    return notes
-
-
-def merge_recipient(into: dict[str, Any], other: dict[str, Any]) -> list[str]:
-    """Fill what ``into`` lacks from ``other``; the attributes where both have different values."""
-    clashes = []
-    for k in ("kind", "country", "agreement"):
-        a, b = into.get(k), other.get(k)
-        if k == "kind":
-            a, b = (None if a == "other" else a), (None if b == "other" else b)
-        if a is None and b is not None:
-            into[k] = b
-        elif a is not None and b is not None and a != b:
-            clashes.append(k)
-    return clashes
 
 
 def copy_activity(act: dict[str, Any]) -> dict[str, Any]:

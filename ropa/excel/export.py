@@ -9,7 +9,7 @@ Code lists (feeding the drop-downs) and Metadata.
 
 Lossless by a machine column: the human columns are for reading, and the last (hidden) column
 of the activities and organisations sheets, ``ropa:json``, holds the record in the JSON format
-(:func:`ropa.registry.activity_dict`; the organisation with its unused recipients), continued
+(:func:`ropa.register.activities.activity_dict`; the organisation with its unused recipients), continued
 in the next hidden cells when longer than 32,000 characters. Export -> import -> export thus
 loses nothing, whatever the human columns can show.
 
@@ -20,7 +20,7 @@ forbids are dropped from the human columns (the JSON keeps them, escaped). Human
 than Excel's 32,767 characters are cut there (the JSON keeps the whole text).
 
 Speed: openpyxl ``write_only`` streams every sheet to disk, and the register is read in
-batches of plain dicts (:mod:`ropa.snapshot`), so memory stays flat. Rows of plain values are
+batches of plain dicts (:mod:`ropa.register.reader`), so memory stays flat. Rows of plain values are
 serialised straight to the sheet's XML stream (:class:`_StreamSheet`) instead of through
 openpyxl's per-cell element tree, which costs ten times more; styled cells (headers, titles)
 still go through openpyxl. The wrap-and-top alignment every data cell needs is the workbook's
@@ -52,16 +52,14 @@ from openpyxl.utils.indexed_list import IndexedList
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.properties import PageSetupProperties
-from sqlalchemy import exists, func, or_, select
 from sqlmodel import Session
-from sqlmodel import col as column
 
-from ropa import __version__, registry, snapshot, vocab
+from ropa import __version__
+from ropa.register import reader
 from ropa.errors import InvalidOption
 from ropa.excel import layout
 from ropa.excel.layout import Context, Sheet
 from ropa.fields import ORGANISATION_FIELDS, WORKBOOK
-from ropa.models import Organisation, ProcessingActivity, Recipient, Term
 from ropa.schema import FORMAT_NAME, FORMAT_VERSION
 
 if openpyxl.LXML:  # pragma: no cover - ropa/__init__.py turns it off before openpyxl is first imported
@@ -411,52 +409,13 @@ class _Org:
 
 
 def _organisations(session: Session, names: Optional[Sequence[str]], lang: str) -> list[_Org]:
-    rows = snapshot.organisations(session, names)
-    ids = [r.id for r in rows]
-    custom: dict[Optional[int], dict[str, dict[str, vocab.Term]]] = {}
-    if ids:
-        stmt = select(Term).where(or_(column(Term.organisation_id).in_(ids), column(Term.organisation_id).is_(None)))
-        for t in session.execute(stmt).scalars():
-            custom.setdefault(t.organisation_id, {}).setdefault(t.kind, {})[t.key] = vocab.Term(t.key, t.label_en, t.label_nb)
+    rows = reader.organisations(session, names)
+    custom = reader.custom_terms(session, [r.id for r in rows]) if rows else {}
     out = []
     for r in rows:
-        org = session.get(Organisation, r.id)
-        assert org is not None
-        doc = registry.organisation_dict(org)
-        doc["version"] = org.version  # in its ropa:json: an import of an old copy cannot undo newer saves
-        # Recipients no activity uses belong to the organisation in the JSON format.
-        unused = session.execute(
-            select(Recipient).where(column(Recipient.organisation_id) == r.id, ~exists().where(snapshot.L.c.recipient_id == column(Recipient.id)))
-            .order_by(column(Recipient.name))
-        ).scalars()
-        doc["recipients"] = [registry.recipient_dict(x, version=True) for x in unused]
-        terms = {kind: dict(v) for kind, v in custom.get(None, {}).items()}
-        for kind, v in custom.get(r.id, {}).items():
-            terms.setdefault(kind, {}).update(v)
-        out.append(_Org(r.id, doc, Context(lang=lang, org=doc, custom=terms)))
+        doc = reader.organisation_copy(session, r.id)  # with its version and unused recipients, as in its ropa:json
+        out.append(_Org(r.id, doc, Context(lang=lang, org=doc, custom=reader.terms_for(custom, r.id))))
     return out
-
-
-def _recipients(session: Session, org_id: int) -> list[dict[str, Any]]:
-    """The organisation's recipients with the refs of the activities that use each."""
-    R, L, A = snapshot.R, snapshot.L, snapshot.A
-    stmt = (select(R.c.name, R.c.kind, R.c.country, R.c.agreement, A.c.ref)
-            .select_from(R.outerjoin(L, L.c.recipient_id == R.c.id).outerjoin(A, A.c.id == L.c.activity_id))
-            .where(R.c.organisation_id == org_id).order_by(R.c.name, A.c.ref))
-    out: list[dict[str, Any]] = []
-    for row in session.execute(stmt):
-        if not out or out[-1]["name"] != row.name:
-            out.append({"name": row.name, "kind": row.kind, "country": row.country, "agreement": row.agreement, "used_by": []})
-        if row.ref is not None:
-            out[-1]["used_by"].append(row.ref)
-    return out
-
-
-def _count_activities(session: Session, org_ids: list[int]) -> int:
-    if not org_ids:
-        return 0
-    stmt = select(func.count()).select_from(ProcessingActivity).where(column(ProcessingActivity.organisation_id).in_(org_ids))
-    return int(session.execute(stmt).scalar_one())
 
 
 def _findings(session: Session, orgs: Optional[Sequence[str]], today: date) -> Optional[list[Any]]:
@@ -471,19 +430,12 @@ def _findings(session: Session, orgs: Optional[Sequence[str]], today: date) -> O
 def _document_organisations(session: Session, document: dict[str, Any], lang: str) -> tuple[list[_Org], dict[int, list[dict[str, Any]]]]:
     """A register document's organisations (their index as id) and activities; each gets the
     vocabulary terms its organisation has now, where it still exists."""
-    names = [o["name"] for o in document["organisations"]]
-    ids = {o.name: o.id for o in session.execute(select(Organisation).where(Organisation.name.in_(names))).scalars()}  # type: ignore[attr-defined]
-    custom: dict[Optional[int], dict[str, dict[str, vocab.Term]]] = {}
-    stmt = select(Term).where(or_(Term.organisation_id.in_(list(ids.values())), Term.organisation_id.is_(None)))  # type: ignore[union-attr,attr-defined]
-    for t in session.execute(stmt).scalars():
-        custom.setdefault(t.organisation_id, {}).setdefault(t.kind, {})[t.key] = vocab.Term(t.key, t.label_en, t.label_nb)
+    ids = reader.organisation_ids(session, [o["name"] for o in document["organisations"]])
+    custom = reader.custom_terms(session, list(ids.values()))
     out, acts = [], {}
     for i, o in enumerate(document["organisations"]):
         doc = {k: v for k, v in o.items() if k != "activities"}
-        terms = {kind: dict(v) for kind, v in custom.get(None, {}).items()}
-        for kind, v in custom.get(ids.get(o["name"]), {}).items():
-            terms.setdefault(kind, {}).update(v)
-        out.append(_Org(i, doc, Context(lang=lang, org=doc, custom=terms)))
+        out.append(_Org(i, doc, Context(lang=lang, org=doc, custom=reader.terms_for(custom, ids.get(o["name"])))))
         acts[i] = list(o.get("activities") or [])
     return out, acts
 
@@ -549,9 +501,9 @@ def write_workbook(
         activity_rows: Any = ((i, act) for i, acts in past.items() for act in acts)
     else:
         organisations = _organisations(session, orgs, lang)
-        total = _count_activities(session, [o.id for o in organisations])
+        total = reader.count_activities(session, [o.id for o in organisations])
         findings = _findings(session, orgs, today)
-        activity_rows = snapshot.iter_activities(session, [o.id for o in organisations], versions=True)
+        activity_rows = reader.iter_activities(session, [o.id for o in organisations], versions=True)
     summary = WorkbookSummary(lang=lang, organisations=len(organisations), findings=None if findings is None else len(findings))
 
     wb = Workbook(write_only=True)
@@ -596,7 +548,7 @@ def write_workbook(
     for org in organisations:
         org.ctx.activity = None
         org_sheet.record(org.doc, org.ctx, _json_cells(org.doc))
-        for rec in (document_recipients(document["organisations"][org.id]) if document is not None else _recipients(session, org.id)):
+        for rec in (document_recipients(document["organisations"][org.id]) if document is not None else reader.recipients_with_use(session, org.id)):
             recipients.record(rec, org.ctx)
 
     if finding_sheet is not None and findings is not None:

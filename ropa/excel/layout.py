@@ -333,8 +333,36 @@ def _opt_yes_no(value: Any, lang: str) -> Any:
     return None if value is None else yes_no(value, lang)
 
 
+def _value(record: dict[str, Any], key: str) -> Any:
+    """A field of a record by its (dotted) key."""
+    value: Any = record
+    for part in key.split("."):
+        value = (value or {}).get(part)
+    return value
+
+
+_PLAIN: dict[str, Callable[[Any, Context], Any]] = {
+    "text": lambda v, c: v, "longtext": lambda v, c: v, "int": lambda v, c: v,
+    "list": lambda v, c: lines(v or []), "bool": lambda v, c: yes_no(v, c.lang), "date": lambda v, c: as_date(v),
+}
+
+
+def _plain_columns(table: dict[str, FieldSpec], shown: Sequence[Column]) -> tuple[Column, ...]:
+    """A column for each plain field (text, list, yes/no, date, number) of the table that no
+    column above shows, rendered by its kind: a new field reaches the workbook from the field table."""
+    keys = {c.key for c in shown}
+
+    def renderer(key: str, kind: str) -> Render:
+        return lambda r, c: _PLAIN[kind](_value(r, key), c)
+
+    return tuple(
+        _col(table, key, renderer(key, spec.kind), 20, **({"codes": "yes_no"} if spec.kind == "bool" else {}))
+        for key, spec in table.items() if key not in keys and spec.kind in _PLAIN
+    )
+
+
 A = ACTIVITY
-ACTIVITIES = Sheet("activities", "Processing activities", "Behandlingsaktiviteter", freeze_after="name", paper="8", columns=(
+_ACTIVITY_COLUMNS = (
     _org_name(),
     _col(A, "ref", lambda a, c: a["ref"], 10),
     _col(A, "name", lambda a, c: a["name"], 30),
@@ -381,8 +409,9 @@ ACTIVITIES = Sheet("activities", "Processing activities", "Behandlingsaktivitete
     _col(A, "transparency.automated_logic", lambda a, c: _tr(a, "automated_logic"), 30),
     _col(A, "last_review", lambda a, c: as_date(a["last_review"]), 12),
     _col(A, "next_review", lambda a, c: as_date(a["next_review"]), 12),
-    _digest_column(),
-    _json_column(),
+)
+ACTIVITIES = Sheet("activities", "Processing activities", "Behandlingsaktiviteter", freeze_after="name", paper="8", columns=(
+    *_ACTIVITY_COLUMNS, *_plain_columns(A, _ACTIVITY_COLUMNS), _digest_column(), _json_column(),
 ))
 
 T = TRANSFER

@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any, Optional
 
-from ropa import vocab
+from ropa import records, vocab
 from ropa.errors import Problem, ValidationFailed
 from ropa.excel import convert, layout, mapping, reader
 from ropa.excel.convert import Note
@@ -452,7 +452,7 @@ def _match_transfers(b: RegisterBuilder, ob: OrganisationDraft, ref: str, origin
     for t in act["transfers"]:
         if t.get("recipient") and t["recipient"] not in names:
             known = ob.recipients.get(t["recipient"]) or {}
-            act.setdefault("recipients", []).append({"name": t["recipient"], "kind": known.get("kind") or "other",
+            act.setdefault("recipients", []).append({"name": t["recipient"], "kind": known.get("kind") or records.RECIPIENT_KIND,
                                                      "country": known.get("country") or t.get("country"),
                                                      "agreement": known.get("agreement")})
             names.add(t["recipient"])

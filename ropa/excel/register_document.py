@@ -16,15 +16,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, NamedTuple, Optional
 
-from sqlalchemy import select
 from sqlmodel import Session
 
-from ropa import registry, snapshot, vocab
+from ropa import vocab
+from ropa.register import lookup, organisations, reader, recipients
 from ropa.errors import PathPart, Problem, ValidationFailed, render_path
 from ropa.excel import convert, layout
 from ropa.excel.convert import Note
 from ropa.excel.import_plan import MODES, Progress, RowPlan
-from ropa.models import ProcessingActivity, Term
 from ropa.schema import FORMAT_NAME, FORMAT_VERSION, ActivityJSON, normalise_name
 
 _PROGRESS_EVERY = 250
@@ -158,9 +157,9 @@ class OrganisationDraft:
     def __init__(self, b: RegisterBuilder, name: str) -> None:
         self.session = b.session  # not the builder itself: no cycle keeps a whole import alive after it
         self.name = name
-        row = registry.find_organisation(b.session, name)
+        row = lookup.find_organisation(b.session, name)
         self.db = row
-        self.doc: dict[str, Any] = registry.organisation_dict(row) if row else _bare_org(name)
+        self.doc: dict[str, Any] = organisations.organisation_dict(row) if row else _bare_org(name)
         if row is not None:
             self.name = self.doc["name"] = row.name
         self.doc["recipients"] = []
@@ -181,7 +180,7 @@ class OrganisationDraft:
         self.custom = b.terms(row.id if row else None)
         self.recipients: dict[str, dict[str, Any]] = {}
         if row is not None:
-            self.recipients = {r.name: registry.recipient_dict(r) for r in registry.list_recipients(b.session, row.name)}
+            self.recipients = {r.name: recipients.recipient_dict(r) for r in recipients.list_recipients(b.session, row.name)}
         self.layout_ctx = layout.Context(lang=b.lang, org=self.doc, custom=self.custom)
         self.strict = b.own
 
@@ -197,15 +196,14 @@ class OrganisationDraft:
             elif self._db_acts is not None:
                 self._db_refs = set(self._db_acts)
             else:
-                stmt = select(ProcessingActivity.ref).where(ProcessingActivity.organisation_id == self.db.id)  # type: ignore[call-overload]  # SQLModel's column attributes are typed as their values
-                self._db_refs = set(self.session.execute(stmt).scalars())
+                self._db_refs = reader.activity_refs(self.session, self.db.id)
         return self._db_refs
 
     @property
     def db_acts(self) -> dict[str, dict[str, Any]]:
         if self._db_acts is None:
             org_id = self.db.id if self.db is not None else None
-            self._db_acts = {} if org_id is None else {a["ref"]: a for _, a in snapshot.iter_activities(self.session, [org_id])}
+            self._db_acts = {} if org_id is None else {a["ref"]: a for _, a in reader.iter_activities(self.session, [org_id])}
         return self._db_acts
 
     def original(self, ref: str) -> Optional[dict[str, Any]]:
@@ -234,7 +232,7 @@ class OrganisationDraft:
         return found[0] if len(found) == 1 else None
 
     def new_ref(self) -> str:
-        """A free ref like :func:`ropa.registry.next_ref`, counting the refs this file takes too."""
+        """A free ref like :func:`ropa.register.activities.next_ref`, counting the refs this file takes too."""
         taken = self.db_refs | {r for r in self.by_ref if r is not None}
         prefixes = [r.rsplit("-", 1)[0] for r in taken if "-" in r]
         prefix = max(sorted(set(prefixes)), key=prefixes.count) if prefixes else (
@@ -266,7 +264,7 @@ class RegisterBuilder:
         self.warnings: list[Problem] = []
         self.errors: list[Problem] = []
         self.rows: list[RowPlan] = []
-        self._terms: Optional[list[Term]] = None
+        self._terms: Optional[dict[Optional[int], dict[str, dict[str, vocab.Term]]]] = None
         self.main_sheet: Optional[str] = None
         self._only_org_told = False
         self.ui_lang = ui_lang  # the language problems are told in (the workbook's own language is ``lang``)
@@ -303,14 +301,8 @@ class RegisterBuilder:
 
     def terms(self, org_id: Optional[int]) -> dict[str, dict[str, vocab.Term]]:
         if self._terms is None:
-            self._terms = list(self.session.execute(select(Term)).scalars())
-        out: dict[str, dict[str, vocab.Term]] = {}
-        for scope in (None, org_id):
-            if scope is None and org_id is not None or scope == org_id:
-                for t in self._terms:
-                    if t.organisation_id == scope:
-                        out.setdefault(t.kind, {})[t.key] = vocab.Term(t.key, t.label_en, t.label_nb)
-        return out
+            self._terms = reader.custom_terms(self.session)
+        return reader.terms_for(self._terms, org_id)
 
     def org(self, name: str) -> OrganisationDraft:
         name = normalise_name(name)  # as the register stores and finds it: every sheet agrees
@@ -328,7 +320,7 @@ class RegisterBuilder:
                 self.warn(origin.at(), "new_organisation", f"'{ob.name}' is not in the register: it will be created "
                                                               "(with its name only; add its details afterwards)", plan)
             return ob
-        names = [o.name for o in registry.list_organisations(self.session)]
+        names = [o.name for o in organisations.list_organisations(self.session)]
         if len(names) == 1:
             if not self._only_org_told:
                 self._only_org_told = True

@@ -19,7 +19,7 @@ import pandas as pd
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
-from ropa import audit, checks, db, dpia, editing, registry, vocab
+from ropa import audit, checks, db, dpia, editing, records, registry, vocab
 from ropa.errors import Conflict, NotFound, Problem, ValidationFailed
 from ropa.fields import ACTIVITY, RECIPIENT, TRANSFER
 from ropa.grammar import count_in
@@ -50,12 +50,7 @@ if target is None:
     assert chosen_org is not None  # (there are organisations, and one is chosen)
     org_name: str = chosen_org
     with db.session(state.engine()) as s:
-        data: dict[str, Any] = {"ref": registry.next_ref(s, org_name), "name": "", "role": "controller", "status": "draft",
-                                "controllers": [], "purposes": [], "legal_bases": [], "special_categories": [], "art9_conditions": [],
-                                "criminal_data": False, "criminal_data_basis": None, "data_subjects": [], "data_categories": [],
-                                "sources": [], "recipients": [], "transfers": [], "retention": {}, "security_measures": [],
-                                "systems": [], "dpia": {"status": "not_assessed", "ref": None, "screening": {}},
-                                "last_review": None, "next_review": None, "description": None, "owner": None}
+        data: dict[str, Any] = {**records.empty_activity(), "ref": registry.next_ref(s, org_name), "name": "", "status": "draft"}
         known = {r.name: registry.recipient_dict(r) for r in registry.list_recipients(s, org_name)}
     version = 0
 else:
@@ -272,6 +267,11 @@ if conflict is not None:
         st.rerun()
     st.stop()
 
+# The fields the widgets below edit one by one; any other plain field gets a widget by its kind.
+EDITED = frozenset(("ref", "name", "description", "role", "controllers", "status", "owner", "purposes", "legal_bases",
+                    "special_categories", "art9_conditions", "criminal_data", "criminal_data_basis", "no_recipients",
+                    "data_subjects", "data_categories", "sources", "recipients", "transfers", "retention", "security_measures",
+                    "systems", "dpia", "last_review", "next_review", "transparency"))
 SHOWN = ("ref", "name", "controllers", "purposes", "legal_bases", "art9_conditions", "data_subjects", "data_categories",
          "special_categories", "criminal_data_basis", "sources", "recipients", "transfers", "retention", "security_measures", "systems",
          "transparency")
@@ -456,6 +456,26 @@ with tab["dpia"]:
     last_review = c[0].date_input(label("last_review"), day(data.get("last_review")), key=f"{K}_last_review", format=DATE_FORMAT)
     next_review = c[1].date_input(label("next_review"), day(data.get("next_review")), key=f"{K}_next_review", format=DATE_FORMAT)
 
+    # A plain field of the field table that no widget above shows (one added since), drawn by its kind.
+    plain: dict[str, Any] = {}
+    for key, spec in ACTIVITY.items():
+        if key in EDITED or "." in key or spec.kind not in ("text", "longtext", "list", "bool", "date", "int"):
+            continue
+        value = data.get(key)
+        if spec.kind == "bool":
+            plain[key] = st.checkbox(label(key), bool(value), key=f"{K}_{key}", help=helptext(key))
+        elif spec.kind == "date":
+            picked_day = st.date_input(label(key), day(value), key=f"{K}_{key}", format=DATE_FORMAT, help=helptext(key))
+            plain[key] = picked_day.isoformat() if picked_day else None
+        elif spec.kind == "int":
+            plain[key] = st.number_input(label(key), value=value, step=1, key=f"{K}_{key}", help=helptext(key))
+        elif spec.kind == "list":
+            plain[key] = [line.strip() for line in st.text_area(label(key), "\n".join(value or []), key=f"{K}_{key}",
+                                                                help=helptext(key)).splitlines() if line.strip()]
+        else:
+            widget = st.text_area if spec.kind == "longtext" else st.text_input
+            plain[key] = widget(label(key), value or "", key=f"{K}_{key}", help=helptext(key)) or None
+
 doc = {
     "ref": new_ref.strip(), "name": name.strip(), "description": description or None, "role": role, "controllers": controllers,
     "status": status, "owner": owner or None, "purposes": purposes, "legal_bases": legal_bases,
@@ -472,6 +492,7 @@ doc = {
     "transparency": {"collection": collection, "sources_public": sources_public, "provision": provision,
                      "provision_consequences": consequences or None, "automated_decisions": automated,
                      "automated_logic": logic or None},
+    **plain,
 }
 # What the form held when first drawn: any difference since is an unsaved change.
 first = st.session_state.setdefault(f"{K}_first_doc", doc)

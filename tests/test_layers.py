@@ -1,0 +1,96 @@
+"""The import graph runs one way: records -> register -> edges (CLI, pages, workbook, documents).
+
+Read from the source with ``ast`` (nothing is imported), so a new import that runs back up, or
+a new cycle, fails here rather than as a puzzling ImportError later.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+ROPA = ROOT / "ropa"
+
+EDGES = ("ropa.ui", "ropa.cli", "ropa.excel", "ropa.documents", "ropa.imports", "ropa.__main__")
+# The pre-split names kept as facades for older callers: the register itself never uses them.
+FACADES = ("ropa.registry", "ropa.snapshot", "ropa.bulk", "ropa.interchange")
+
+
+def _module(path: Path) -> str:
+    parts = list(path.relative_to(ROOT).with_suffix("").parts)
+    if parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts)
+
+
+def _imports(path: Path, *, top_level_only: bool) -> set[str]:
+    """The ropa modules a file imports (``from ropa import x`` counts as ``ropa.x`` when it is a module)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    nodes = tree.body if top_level_only else list(ast.walk(tree))
+    out: set[str] = set()
+    for node in nodes:
+        if isinstance(node, ast.Import):
+            out.update(a.name for a in node.names if a.name.startswith("ropa"))
+        elif isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("ropa") and node.level == 0:
+            for a in node.names:
+                sub = f"{node.module}.{a.name}"
+                out.add(sub if _exists(sub) else node.module)
+    return out
+
+
+def _exists(module: str) -> bool:
+    base = ROOT.joinpath(*module.split("."))
+    return base.with_suffix(".py").exists() or (base / "__init__.py").exists()
+
+
+def _sources() -> list[Path]:
+    return sorted(p for p in ROPA.rglob("*.py") if "migrations" not in p.parts)
+
+
+def test_records_and_the_register_import_no_edge_nor_facade():
+    below = [ROPA / "records.py", *sorted((ROPA / "register").glob("*.py"))]
+    wrong = {
+        _module(p): sorted(m for m in _imports(p, top_level_only=False) if m.startswith(EDGES + FACADES))
+        for p in below
+    }
+    assert {k: v for k, v in wrong.items() if v} == {}
+
+
+def test_records_import_nothing_of_the_register():
+    assert not [m for m in _imports(ROPA / "records.py", top_level_only=False) if m.startswith(("ropa.register", *FACADES))]
+
+
+def test_the_workbook_runs_no_sql_of_its_own():
+    """ropa/excel/ asks the register (ropa.register.reader) for what it reads."""
+    found = []
+    for p in sorted((ROPA / "excel").glob("*.py")):
+        text = p.read_text(encoding="utf-8")
+        for needle in ("select(", "session.execute", ".execute(", "from sqlalchemy import"):
+            if needle in text:
+                found.append((p.name, needle))
+    assert found == []
+
+
+def test_no_cycle_among_modules_imported_at_load():
+    """No cycle among ropa's modules through their top-level imports (an import inside a
+    function is a deliberate late binding, for the few hooks that must call upwards)."""
+    graph = {_module(p): {m for m in _imports(p, top_level_only=True) if m != _module(p)} for p in _sources()}
+    cycles: list[list[str]] = []
+    state: dict[str, int] = {}
+
+    def visit(node: str, stack: list[str]) -> None:
+        state[node] = 1
+        for nxt in sorted(graph.get(node, ())):
+            if state.get(nxt) == 1:
+                cycles.append(stack[stack.index(nxt):] + [nxt])
+            elif nxt not in state:
+                visit(nxt, stack + [nxt])
+        state[node] = 2
+
+    for node in sorted(graph):
+        if node not in state:
+            visit(node, [node])
+    # A package's own __init__ importing its children is not a cycle of layers.
+    cycles = [c for c in cycles if not any(b.startswith(a + ".") for a, b in zip(c, c[1:]))]
+    assert cycles == []
