@@ -20,6 +20,7 @@ from ropa.errors import Conflict, Problem, ValidationFailed
 from ropa.models import (
     ActivityRecipient,
     AuditEvent,
+    Organisation,
     ProcessingActivity,
 )
 
@@ -135,8 +136,12 @@ def activity_history(session: Session, org: str, ref: str) -> list[AuditEvent]:
     """The audit trail of an activity (also after it was deleted), oldest first, with the
     changes (updates) of the shared recipients it uses: they change what the activity discloses."""
     o = get_organisation(session, org)
+    access.read_scope([o.name])
     key = f"{o.name}/{ref}"
-    own = and_(col(AuditEvent.entity) == "activity", col(AuditEvent.entity_key) == key)
+    from ropa import timeline  # (the key alone may be another organisation's: "Foo A" + "S/1" is "Foo A/S" + "1")
+
+    ids = {v.entity_id for v in timeline.versions(session, "activity", key, org=o.name)}
+    own = and_(col(AuditEvent.entity) == "activity", col(AuditEvent.entity_key) == key, col(AuditEvent.entity_id).in_(ids))
     used = (select(col(ActivityRecipient.recipient_id))
             .join(ProcessingActivity, col(ProcessingActivity.id) == col(ActivityRecipient.activity_id))
             .where(col(ProcessingActivity.organisation_id) == o.id, col(ProcessingActivity.ref) == ref))
@@ -168,8 +173,23 @@ def recent_changes(session: Session, *, org: Optional[str] = None, limit: int = 
     stmt = select(AuditEvent)
     if org:
         name = get_organisation(session, org).name
-        stmt = stmt.where(or_(col(AuditEvent.entity_key) == name, col(AuditEvent.entity_key).startswith(f"{name}/", autoescape=True)))
+        access.read_scope([name])
+        stmt = stmt.where(_keys_of(session, [name]))
     elif (scope := access.readable_orgs()) is not None:
-        stmt = stmt.where(or_(false(), *(or_(col(AuditEvent.entity_key) == n, col(AuditEvent.entity_key).startswith(f"{n}/", autoescape=True))
-                                         for n in scope)))
+        stmt = stmt.where(_keys_of(session, sorted(scope)))
     return list(session.execute(stmt.order_by(col(AuditEvent.id).desc()).limit(limit)).scalars())
+
+
+def _keys_of(session: Session, names: list[str]) -> Any:
+    """The audit keys of these organisations' records (their keys start with the name and "/"),
+    less those of another organisation whose name extends one of them ("Foo A/S" for "Foo A"):
+    its records are not theirs to read."""
+    def under(n: str) -> Any:
+        return or_(col(AuditEvent.entity_key) == n, col(AuditEvent.entity_key).startswith(f"{n}/", autoescape=True))
+
+    folded = {n.casefold() for n in names}
+    others = [m for m in session.execute(select(col(Organisation.name))).scalars()
+              if m.casefold() not in folded and any(m.startswith(f"{n}/") for n in names)]
+    # users and snapshots are keyed by their own names, which may read like an organisation's
+    return and_(or_(false(), *(under(n) for n in names)), *(~under(m) for m in others),
+                col(AuditEvent.entity).not_in(["user", "snapshot"]))
