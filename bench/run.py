@@ -113,12 +113,13 @@ def step_import_xlsx(a: dict[str, Any]) -> dict[str, Any]:
 
 
 def step_checks(a: dict[str, Any]) -> dict[str, Any]:
-    from ropa import checks, db
+    from ropa import db
+    from ropa.register.checks import check_register
 
     engine = _engine(a["db"])
     t0 = time.perf_counter()
     with db.session(engine) as s:
-        findings = checks.check_register(s)
+        findings = check_register(s)
     return {"seconds": time.perf_counter() - t0, "findings": len(findings)}
 
 

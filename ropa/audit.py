@@ -12,6 +12,7 @@ from typing import Any, Optional
 from zoneinfo import ZoneInfo
 
 from ropa import vocab
+from ropa.permissions import ROLE_LABELS
 
 ACTIONS = {
     "create": vocab.Term("create", "created", "opprettet"),
@@ -176,10 +177,8 @@ def _review(value: Any, lang: str) -> str:
 
 
 def _user_value(field: Optional[str], value: Any, lang: str) -> str:
-    from ropa import access
-
-    if field == "role" and isinstance(value, str) and value in access.ROLE_LABELS:
-        return access.ROLE_LABELS[value][0 if lang == "nb" else 1].split(" (")[0]
+    if field == "role" and isinstance(value, str) and value in ROLE_LABELS:
+        return ROLE_LABELS[value][0 if lang == "nb" else 1].split(" (")[0]
     if isinstance(value, str) and value in _MARKERS:
         return _MARKERS[value] if lang == "nb" else value
     return _plain(value, lang)

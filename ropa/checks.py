@@ -11,12 +11,15 @@ Retired activities are not judged: they are kept for the record, not processed. 
 activities are judged by Art. 30(2) (the legal basis, Art. 9(2)/10 conditions, retention and the
 DPIA are its controller's), and transfers only where the organisation is recorded as subject to
 the GDPR (established in the EEA, or Art. 3(2)).
+
+The rules import nothing of the register: :func:`ropa.register.checks.check_register` reads the
+whole register and runs them; the Chapter V rules are in :mod:`ropa.transfers`.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from typing import Any, Optional
@@ -589,20 +592,6 @@ def check_documents(organisations: Iterable[tuple[Mapping[str, Any], Iterable[Ma
         for rec in recipients:
             out.extend(check_recipient(org["name"], rec))
     return by_severity(out)
-
-
-def check_register(session: Any, orgs: Optional[Sequence[str]] = None, today: Optional[date] = None) -> list[Finding]:
-    """Every finding in the register (or in the named organisations), errors first."""
-    from ropa import registry, snapshot
-
-    def triples() -> Iterator[tuple[dict[str, Any], Iterator[dict[str, Any]], list[dict[str, Any]]]]:
-        for row in snapshot.organisations(session, orgs):
-            acts = snapshot.iter_for_checks(session, row.id)
-            recs = [registry.recipient_dict(r) for r in snapshot.recipients(session, row.id)]
-            yield registry.organisation_dict(row), acts, recs
-
-    with snapshot.gc_paused():
-        return check_documents(triples(), today)
 
 
 def summarise(findings: Iterable[Finding]) -> dict[str, int]:

@@ -412,10 +412,11 @@ def cmd_schema(engine: Any, args: argparse.Namespace) -> int:
 
 def cmd_check(engine: Any, args: argparse.Namespace) -> int:
     from ropa import checks
+    from ropa.register.checks import check_register
 
     access.read_scope(args.org, access.CHECK)
     with db.session(engine) as s:
-        findings = checks.check_register(s, orgs=args.org)
+        findings = check_register(s, orgs=args.org)
     counts = checks.summarise(findings)
     if args.format == "json":
         print(terminal_json([f.as_dict() for f in findings], indent=2))

@@ -12,6 +12,8 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any, Optional, Union
 
+from ropa.permissions import deny_message
+
 
 # The language problems are told in (nb | en) while an import or check runs: set by the edges
 # (CLI --lang, the page's language), read where messages are made.
@@ -182,9 +184,7 @@ class PermissionDenied(RopaError):
 
     def message(self, lang: str = "en") -> str:
         """The refusal as a sentence in ``lang``, naming the permission (words in :mod:`ropa.access`)."""
-        from ropa import access
-
-        return access.deny_message(self, lang)
+        return deny_message(self, lang)
 
 
 def _offending_field(exc: BaseException) -> Optional[str]:

@@ -1,7 +1,7 @@
 """The register's findings kept current change by change, so the dashboard need not judge
 10,000 activities again after every save.
 
-A full :func:`ropa.checks.check_register` takes a second or more at 10,000 activities. Every
+A full :func:`ropa.register.checks.check_register` takes a second or more at 10,000 activities. Every
 write to the register records audit events in its own transaction, naming what it changed;
 this module keeps each activity's findings, each organisation's own and its recipients', and
 after a change judges again only what the new events name: an activity, the activities a
@@ -83,7 +83,7 @@ class Register:
 
     def findings(self, session: Session, orgs: Optional[Sequence[str]] = None, today: Optional[date] = None) -> list[Finding]:
         """Every finding in the register (or in the named organisations), errors first: equal to
-        ``checks.check_register(session, orgs, today)``. The list is shared: do not change it."""
+        ``register.checks.check_register(session, orgs, today)``. The list is shared: do not change it."""
         names = access.read_scope(orgs)  # as check_register narrows
         with self._lock:
             self._refresh(session, today or date.today())

@@ -352,3 +352,19 @@ def core_table(model: type[SQLModel]) -> Table:
     table = sa_inspect(model).local_table
     assert isinstance(table, Table)
     return table
+
+
+def organisation_named(session: Any, name: str) -> Optional["Organisation"]:
+    """The organisation by name (case-insensitive; the exact name wins) or organisation number, or
+    None: the one lookup that the register (``ropa.register.lookup``) and the access rules share."""
+    from sqlalchemy import or_, select
+    from sqlmodel import col
+
+    from ropa.text import normalise_name
+
+    needle = normalise_name(name)
+    # One query (an import asks for each of its organisations several times).
+    found = session.execute(select(Organisation).where(or_(
+        col(Organisation.name) == needle, func.lower(col(Organisation.name)) == needle.lower(), col(Organisation.org_number) == needle,
+    ))).scalars().all()
+    return next((o for o in found if o.name == needle), found[0] if found else None)

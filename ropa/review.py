@@ -20,6 +20,7 @@ from sqlmodel import Session, col
 from ropa import access, registry
 from ropa.access import Principal
 from ropa.errors import Problem, ValidationFailed
+from ropa.register.activities import back_to_review
 from ropa.models import ActivityReview, Organisation, ProcessingActivity, ReviewInterval, UserAccount, utcnow
 
 DUE_WITHIN_DAYS = 30
@@ -161,10 +162,7 @@ def send_back(session: Session, org: str, ref: str, note: str, *, actor: Union[s
 
 def changed(session: Session, act: ProcessingActivity, *, actor: str, source: Optional[str]) -> None:
     """An approved activity was edited: back to ``in_review``; the approved record stays."""
-    row = session.get(ActivityReview, act.id)
-    if row is not None and row.state == "approved":
-        _audit(session, act, actor=actor, action="update", old="approved", new="in_review", source=source)
-        row.state = "in_review"
+    back_to_review(session, act, actor=actor, source=source)
 
 
 @dataclass

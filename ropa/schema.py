@@ -9,7 +9,6 @@ versions; none are renamed. ``schema/ropa-register.schema.json`` is generated fr
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterable
 from datetime import date
 from typing import Annotated, Any, ClassVar, Literal, Optional
@@ -18,6 +17,7 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Fie
 from pydantic_core import PydanticCustomError
 
 from ropa import vocab
+from ropa.text import normalise_name  # noqa: F401  (its home is ropa.text; still importable from here)
 
 FORMAT_NAME = "ropa-register"
 FORMAT_VERSION = 1
@@ -28,13 +28,6 @@ MAX_RETENTION = {"days": 366_000, "months": 12_000, "years": 1_000}
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
-def normalise_name(value: str) -> str:
-    """The one form a name is stored and compared in: Unicode NFC, every run of whitespace
-    (non-breaking space, tab, newline, double space) one space, trimmed. Every sheet of the
-    workbook, the JSON import and every lookup use it, so a name always finds itself again."""
-    if not value.isascii():
-        value = unicodedata.normalize("NFC", value)
-    return " ".join(value.split())
 
 
 def _clean_text(value: Any) -> Any:

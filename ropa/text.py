@@ -134,3 +134,12 @@ def terminal_json(data: Any, **dumps: Any) -> str:
     so the output is the same JSON value and cannot drive the terminal."""
     out = json.dumps(data, ensure_ascii=False, **dumps)  # raw newlines here are its own layout
     return "".join(f"\\u{ord(ch):04x}" if _is_control(ch) and ch != "\n" else ch for ch in out)
+
+
+def normalise_name(value: str) -> str:
+    """The one form a name is stored and compared in: Unicode NFC, every run of whitespace
+    (non-breaking space, tab, newline, double space) one space, trimmed. Every sheet of the
+    workbook, the JSON import and every lookup use it, so a name always finds itself again."""
+    if not value.isascii():
+        value = unicodedata.normalize("NFC", value)
+    return " ".join(value.split())

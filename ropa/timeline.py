@@ -42,11 +42,12 @@ _ORG_DEFAULTS: dict[str, Any] = {}
 
 
 def organisation_defaults() -> dict[str, Any]:
-    """An organisation's fields (:func:`ropa.registry.organisation_dict`) with their defaults."""
+    """An organisation's fields (:func:`ropa.records.organisation_record`, the register's
+    ``organisation_dict``) with their defaults."""
     if not _ORG_DEFAULTS:
-        from ropa.registry import organisation_dict
+        from ropa.records import organisation_record
 
-        _ORG_DEFAULTS.update(organisation_dict(Organisation(name="x", establishments=[], public_fields=[])))
+        _ORG_DEFAULTS.update(organisation_record(Organisation(name="x", establishments=[], public_fields=[])))
     return _ORG_DEFAULTS
 
 

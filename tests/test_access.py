@@ -9,7 +9,8 @@ from typing import Any, Callable
 import pytest
 from sqlalchemy import func, select
 
-from ropa import access, checks, db, interchange, registry, review, users
+from ropa import access, db, interchange, registry, review, users
+from ropa.register.checks import check_register
 from ropa.errors import PermissionDenied, ValidationFailed
 from ropa.models import AuditEvent, ProcessingActivity, UserAccount, utcnow
 
@@ -68,7 +69,7 @@ def _op_export(s: Any, who: str, org: str) -> None:
 
 def _op_check(s: Any, who: str, org: str) -> None:
     with access.reading_as(access.principal(s, who)):
-        assert {f.organisation for f in checks.check_register(s, [org])} <= {org}
+        assert {f.organisation for f in check_register(s, [org])} <= {org}
 
 
 def _op_user_admin(s: Any, who: str, org: str) -> None:
@@ -174,7 +175,7 @@ def test_reads_are_scoped_to_the_assigned_organisations(register):
         assert [o.name for o in registry.list_organisations(s)] == [ASSIGNED]
         assert {a.organisation.name for a in registry.list_activities(s)} == {ASSIGNED}
         assert [o["name"] for o in interchange.export_document(s)["organisations"]] == [ASSIGNED]
-        assert {f.organisation for f in checks.check_register(s)} == {ASSIGNED}
+        assert {f.organisation for f in check_register(s)} == {ASSIGNED}
         assert {e.entity_key.split("/")[0] for e in registry.recent_changes(s)} == {ASSIGNED}
         with pytest.raises(PermissionDenied):
             interchange.export_document(s, [OTHER])

@@ -15,6 +15,7 @@ import pytest
 
 from ropa import checks, db, dpia, registry
 from ropa.checks import check_activity, check_organisation, check_recipient
+from ropa.register.checks import check_register
 
 ROOT = Path(__file__).resolve().parent.parent
 TODAY = date(2026, 11, 25)
@@ -332,7 +333,7 @@ def test_processor_without_agreement():
 
 def demo_findings(engine: Any) -> list[checks.Finding]:
     with db.session(engine) as s:
-        return checks.check_register(s, today=TODAY)
+        return check_register(s, today=TODAY)
 
 
 def keys(findings: list[checks.Finding], rule: str) -> set[tuple[str, str | None]]:
@@ -452,7 +453,7 @@ def test_batch_path_equals_single_activity_path(demo_engine):
 
 def test_findings_for_one_organisation(demo_engine):
     with db.session(demo_engine) as s:
-        found = checks.check_register(s, orgs=["Janteloppet"], today=TODAY)
+        found = check_register(s, orgs=["Janteloppet"], today=TODAY)
     assert found and {f.organisation for f in found} == {"Janteloppet"}
     assert [checks.SEVERITIES.index(f.severity) for f in found] == sorted(checks.SEVERITIES.index(f.severity) for f in found)
 
@@ -909,7 +910,7 @@ def test_overview_figures_count_what_the_findings_count(demo_engine):
     from ropa import stats
 
     with db.session(demo_engine) as s:
-        found = checks.check_register(s, today=TODAY)
+        found = check_register(s, today=TODAY)
         orgs = [o.name for o in registry.list_organisations(s)]
         for org in [None, *orgs]:
             mine = [f for f in found if org is None or f.organisation == org]

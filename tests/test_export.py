@@ -48,14 +48,14 @@ class FakeFinding:
 
 @pytest.fixture
 def no_checks(monkeypatch):
-    """As if ropa.checks did not exist (yet)."""
-    monkeypatch.setitem(sys.modules, "ropa.checks", None)
+    """As if ropa.register.checks did not exist (yet)."""
+    monkeypatch.setitem(sys.modules, "ropa.register.checks", None)
 
 
 @pytest.fixture
 def fake_checks(monkeypatch):
-    """A stand-in ropa.checks with two findings on Janteloppet."""
-    module = types.ModuleType("ropa.checks")
+    """A stand-in ropa.register.checks with two findings on Janteloppet."""
+    module = types.ModuleType("ropa.register.checks")
     seen: dict[str, Any] = {}
 
     def check_register(session, orgs=None, today=None):
@@ -68,7 +68,7 @@ def fake_checks(monkeypatch):
         ]
 
     module.check_register = check_register  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "ropa.checks", module)
+    monkeypatch.setitem(sys.modules, "ropa.register.checks", module)
     return seen
 
 
@@ -375,11 +375,12 @@ def test_findings_sheet_and_count_when_the_checks_exist(demo_engine, tmp_path, f
 
 def test_the_real_findings_sheet_equals_the_checks(demo_engine, tmp_path):
     from ropa import checks
+    from ropa.register.checks import check_register
 
     path = tmp_path / "real-findings.xlsx"
     summary = write(demo_engine, path, lang="nb")
     with db.session(demo_engine) as s:
-        expected = checks.check_register(s, today=TODAY)
+        expected = check_register(s, today=TODAY)
     found = rows(path, "Avvik")[1:]
     assert summary.findings == len(expected) == len(found) > 50
     col = layout.FINDINGS.index

@@ -11,9 +11,10 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from ropa import access, checks, db, registry
+from ropa import access, db, registry
 from ropa.errors import ValidationFailed
 from ropa.findings import Register
+from ropa.register.checks import check_register
 from ropa.models import AuditEvent
 
 TODAY = date(2026, 6, 1)
@@ -21,7 +22,7 @@ TODAY = date(2026, 6, 1)
 
 def _full(engine: Any, orgs: Any = None) -> list[dict[str, Any]]:
     with db.session(engine) as s:
-        return [f.as_dict() for f in checks.check_register(s, orgs=orgs, today=TODAY)]
+        return [f.as_dict() for f in check_register(s, orgs=orgs, today=TODAY)]
 
 
 def _kept(engine: Any, kept: Register, orgs: Any = None) -> list[dict[str, Any]]:
@@ -173,7 +174,7 @@ def test_a_new_day_and_a_register_that_went_back_are_judged_anew(demo_engine):
         kept.findings(s, None, date(2030, 1, 1))
         assert kept.full_runs == 2
         kept._stamp += 10**6  # as if the URL now named another database with a shorter audit trail
-        assert [f.as_dict() for f in kept.findings(s, None, TODAY)] == [f.as_dict() for f in checks.check_register(s, today=TODAY)]
+        assert [f.as_dict() for f in kept.findings(s, None, TODAY)] == [f.as_dict() for f in check_register(s, today=TODAY)]
         assert kept.full_runs == 3
         kept._marked = ("another", "database")  # the same length of audit trail, but not the one seen
         kept.findings(s, None, TODAY)
@@ -233,7 +234,7 @@ def test_a_reader_sees_only_the_organisations_assigned(demo_engine):
     with db.session(demo_engine) as s, access.reading_as(reader):
         found = kept.findings(s, None, TODAY)
         assert found and {f.organisation for f in found} == {"Janteloppet"}
-        assert [f.as_dict() for f in found] == [f.as_dict() for f in checks.check_register(s, today=TODAY)]
+        assert [f.as_dict() for f in found] == [f.as_dict() for f in check_register(s, today=TODAY)]
         with pytest.raises(access.PermissionDenied):
             kept.findings(s, ["Allprofil AS"], TODAY)
 

@@ -94,3 +94,29 @@ def test_no_cycle_among_modules_imported_at_load():
     # A package's own __init__ importing its children is not a cycle of layers.
     cycles = [c for c in cycles if not any(b.startswith(a + ".") for a, b in zip(c, c[1:]))]
     assert cycles == []
+
+
+# Modules once tied into a loop by imports inside their functions, and what they must not import
+# again, at any depth of the file: each of these ran back up a layer (the rule to the register, the
+# error to the access policy, the register to the review cycle built on it).
+NO_LATE_IMPORT_UP = {
+    "access.py": ("ropa.registry", "ropa.register", *EDGES, *FACADES),
+    "permissions.py": ("ropa.access", "ropa.errors", "ropa.register", *EDGES, *FACADES),
+    "errors.py": ("ropa.access", "ropa.register", *EDGES, *FACADES),
+    "checks.py": ("ropa.register", *EDGES, *FACADES),
+    "transfers.py": ("ropa.checks", "ropa.register", *EDGES, *FACADES),
+    "models.py": ("ropa.schema", "ropa.register", *EDGES, *FACADES),
+    "register/activities.py": ("ropa.review",),
+    "audit.py": ("ropa.access",),
+    "timeline.py": ("ropa.registry", "ropa.register", *EDGES, *FACADES),
+}
+
+
+def test_no_import_inside_a_function_runs_back_up():
+    """tests/test_layers.py's cycle test reads top-level imports only; these files' function-level
+    imports are counted too, so a late import cannot bring a loop back."""
+    wrong = {
+        name: sorted(m for m in _imports(ROPA / name, top_level_only=False) if m.startswith(banned))
+        for name, banned in NO_LATE_IMPORT_UP.items()
+    }
+    assert {k: v for k, v in wrong.items() if v} == {}

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from streamlit.testing.v1 import AppTest
 
 from ropa import checks, db, editing, registry, stats, vocab
+from ropa.register.checks import check_register
 from ropa.models import AuditEvent
 from conftest import app_page as page
 
@@ -42,7 +43,7 @@ def test_overview_counts_equal_what_the_registry_reports(demo_url):
             "Organisations": len(registry.list_organisations(s)),
         }
         transfers = sum(1 for a in registry.list_activities(s) for tr in a.transfers if tr.country not in vocab.EEA_COUNTRIES)
-        found = checks.check_register(s)
+        found = check_register(s)
         summary = checks.summarise(found)
     shown = {re.sub(r"^:\w+\[:material/\w+:\] ", "", m.label): int(m.value) for m in at.metric}  # severities carry a coloured icon
     for label, value in expected.items():
@@ -216,6 +217,6 @@ def test_overview_in_bokmal_labels_what_it_counts(demo_url):
     at = page("overview", "nb")
     shown = {re.sub(r"^:\w+\[:material/\w+:\] ", "", m.label): int(m.value) for m in at.metric}
     with db.session(db.make_engine(demo_url)) as s:
-        found = checks.check_register(s)
+        found = check_register(s)
     assert shown["Aktiviteter uten fastsatt lagringstid"] == sum(f.rule == "retention-unspecified" for f in found) == 22
     assert shown["Overføringer uten grunnlag"] == sum(f.rule == "transfer-without-mechanism" for f in found) == 12

@@ -18,6 +18,7 @@ from sqlalchemy import func, select
 from sqlmodel import Session, col
 
 from ropa import checks, vocab
+from ropa.register.checks import check_register
 from ropa.audit import in_oslo  # the dates a reader in Norway expects (stored times are UTC)
 from ropa.documents.present import Card, Presenter, _capital, check_folder, load
 from ropa.errors import RopaError
@@ -233,6 +234,6 @@ def make_report(session: Session, *, orgs: Optional[Sequence[str]] = None, lang:
         return build_report(organisations, lang=lang, findings=past, as_of=as_of.describe(lang),
                             version=register_version(session, as_of.at))
     organisations = load(session, orgs)
-    findings = checks.check_register(session, orgs=list(orgs) if orgs else None) if with_findings else None
+    findings = check_register(session, orgs=list(orgs) if orgs else None) if with_findings else None
     return build_report(organisations, lang=lang, version=register_version(session), findings=findings,
                         reviews=approvals(session))

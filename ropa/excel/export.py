@@ -419,9 +419,9 @@ def _organisations(session: Session, names: Optional[Sequence[str]], lang: str) 
 
 
 def _findings(session: Session, orgs: Optional[Sequence[str]], today: date) -> Optional[list[Any]]:
-    """The checks' findings, or None while :mod:`ropa.checks` does not exist."""
+    """The checks' findings, or None while :mod:`ropa.register.checks` does not exist."""
     try:
-        checks = importlib.import_module("ropa.checks")
+        checks = importlib.import_module("ropa.register.checks")
     except ImportError:
         return None
     return list(checks.check_register(session, orgs=list(orgs) if orgs else None, today=today))
@@ -454,7 +454,7 @@ def document_recipients(org: dict[str, Any]) -> list[dict[str, Any]]:
 
 def _document_findings(document: dict[str, Any], today: date) -> Optional[list[Any]]:
     try:
-        checks = importlib.import_module("ropa.checks")
+        checks = importlib.import_module("ropa.register.checks")
     except ImportError:
         return None
     return list(checks.check_documents(((o, o.get("activities") or [], document_recipients(o)) for o in document["organisations"]), today))

@@ -19,6 +19,7 @@ from ropa.access import Principal, require
 from ropa.errors import NotFound, Problem, ValidationFailed
 from ropa.models import (
     ActivityBasis,
+    ActivityReview,
     ActivityRecipient,
     Organisation,
     ProcessingActivity,
@@ -293,11 +294,21 @@ def update_activity(
     act.version = version
     act.updated_at = utcnow()
     session.flush()
-    from ropa import review  # (it builds on this module)
-
-    review.changed(session, act, actor=actor, source=source)  # an approved activity goes back to review
+    back_to_review(session, act, actor=actor, source=source)  # an approved activity goes back to review
     return _audit_changes(session, before, activity_dict(act), actor=actor, entity="activity", entity_id=act.id,
                           key=f"{o.name}/{act.ref}", version=version, source=source)
+
+
+def back_to_review(session: Session, act: ProcessingActivity, *, actor: str, source: Optional[str]) -> None:
+    """An approved activity was edited: back to ``in_review`` (the approved record stays). The
+    review cycle (:mod:`ropa.review`) builds on this module, so the step lives here, not there."""
+    row = session.get(ActivityReview, act.id)
+    if row is not None and row.state == "approved":
+        assert act.organisation is not None and act.id is not None
+        _audit(session, actor=actor, action="update", entity="activity", entity_id=act.id,
+               key=f"{act.organisation.name}/{act.ref}", version=act.version, source=source, field="review",
+               old="approved", new="in_review")
+        row.state = "in_review"
 
 
 def delete_activity(

@@ -7,17 +7,11 @@ from __future__ import annotations
 from typing import Any, Optional, TypeVar, Union
 
 from pydantic import BaseModel, ValidationError
-from sqlalchemy import func, or_, select
-from sqlmodel import Session, col
+from sqlmodel import Session
 
 from ropa.errors import NotFound, ValidationFailed
-from ropa.models import (
-    Organisation,
-)
+from ropa.models import Organisation, organisation_named
 from ropa.validation import problems_from_validation
-from ropa.schema import (
-    normalise_name,
-)
 
 
 
@@ -56,12 +50,7 @@ def _doc_dict(doc: BaseModel) -> dict[str, Any]:
 
 def get_organisation(session: Session, name: str) -> Organisation:
     """By name (case-insensitive) or organisation number."""
-    needle = normalise_name(name)
-    # One query (an import asks for each of its organisations several times): the exact name wins.
-    found = session.execute(select(Organisation).where(or_(
-        col(Organisation.name) == needle, func.lower(col(Organisation.name)) == needle.lower(), col(Organisation.org_number) == needle,
-    ))).scalars().all()
-    org = next((o for o in found if o.name == needle), found[0] if found else None)
+    org = organisation_named(session, name)
     if org is None:
         raise NotFound(f"no organisation named '{name}'")
     return org

@@ -1,7 +1,7 @@
 """Findings: what the rule checks say about the register, grouped by severity and rule, each
 with its article, what is wrong and how to fix it, and a way to the record it is about.
 
-Only choices and drawing here: the rules are :func:`ropa.checks.check_register`'s.
+Only choices and drawing here: the rules are :func:`ropa.register.checks.check_register`'s.
 """
 
 from __future__ import annotations
