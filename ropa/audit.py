@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from typing import Any, Optional
 from zoneinfo import ZoneInfo
 
-from ropa import vocab
+from ropa import present, vocab
 from ropa.permissions import ROLE_LABELS
 
 ACTIONS = {
@@ -53,12 +53,10 @@ def _decode(raw: Optional[str]) -> Any:
 
 def _plain(value: Any, lang: str) -> str:
     """Any decoded value as lines of text: dicts as "key: value", lists one item a line."""
-    from ropa.excel import layout
-
     if value is None or value in ("", [], {}):
         return ""
     if isinstance(value, bool):
-        return layout.yes_no(value, lang)
+        return present.yes_no(value, lang)
     if isinstance(value, list):
         return "\n".join(p for p in (_plain(v, lang) for v in value) if p)
     if isinstance(value, dict):
@@ -67,14 +65,12 @@ def _plain(value: Any, lang: str) -> str:
 
 
 def _activity_field(field: str, value: Any, lang: str) -> Optional[str]:
-    from ropa.excel import layout
-
-    columns = [c for c in layout.ACTIVITIES.columns if not c.hidden and (c.key == field or c.key.startswith(f"{field}."))]
+    columns = [c for c in present.ACTIVITY_COLUMNS if not c.hidden and (c.key == field or c.key.startswith(f"{field}."))]
     if not columns:
         return None
     # Retention: every part named (the period, unit, start, end and the words), so a change of any shows.
     doc = _Blank({field: value if value is not None else _Blank()})
-    ctx = layout.Context(lang=lang)
+    ctx = present.Context(lang=lang)
     parts = []
     for col in columns:
         try:
@@ -82,7 +78,7 @@ def _activity_field(field: str, value: Any, lang: str) -> Optional[str]:
         except (KeyError, TypeError, AttributeError, ValueError):
             return None  # an older shape of the field: fall back to plain text
         if isinstance(rendered, bool):
-            rendered = layout.yes_no(rendered, lang)
+            rendered = present.yes_no(rendered, lang)
         if rendered in (None, "", _Blank()):
             continue
         text = rendered.isoformat() if hasattr(rendered, "isoformat") else str(rendered)

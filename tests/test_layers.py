@@ -107,7 +107,8 @@ NO_LATE_IMPORT_UP = {
     "transfers.py": ("ropa.checks", "ropa.register", *EDGES, *FACADES),
     "models.py": ("ropa.schema", "ropa.register", *EDGES, *FACADES),
     "register/activities.py": ("ropa.review",),
-    "audit.py": ("ropa.access",),
+    "audit.py": ("ropa.access", "ropa.excel"),
+    "present.py": ("ropa.register", *EDGES, *FACADES),
     "timeline.py": ("ropa.registry", "ropa.register", *EDGES, *FACADES),
 }
 
@@ -120,3 +121,10 @@ def test_no_import_inside_a_function_runs_back_up():
         for name, banned in NO_LATE_IMPORT_UP.items()
     }
     assert {k: v for k, v in wrong.items() if v} == {}
+
+
+def test_the_dashboard_shows_an_activity_without_the_workbook():
+    """The renderers are ropa.present's: the UI uses them, the workbook's layout builds on them."""
+    ui = {_module(p): sorted(m for m in _imports(p, top_level_only=False) if m.startswith("ropa.excel.layout"))
+          for p in sorted((ROPA / "ui").rglob("*.py"))}
+    assert {k: v for k, v in ui.items() if v} == {}

@@ -12,9 +12,8 @@ import math
 import pandas as pd
 import streamlit as st
 
-from ropa import audit, checks, db, registry, vocab
+from ropa import audit, checks, db, present, registry, vocab
 from ropa.errors import Conflict, NotFound, RopaError
-from ropa.excel import layout
 from ropa.text import markdown
 from ropa.text import table as safe_table
 from ropa.ui import look, state
@@ -205,8 +204,8 @@ tab_all, tab_findings, tab_history = st.tabs([
     f"{t('Historikk', 'History')} ({len(history)})",
 ])
 with tab_all:
-    ctx = layout.Context(lang=lang, org=org_doc)
-    for col in layout.ACTIVITIES.columns:
+    ctx = present.Context(lang=lang, org=org_doc)
+    for col in present.ACTIVITY_COLUMNS:
         if col.hidden or col.key in ("organisation",):
             continue
         value = col.render(data, ctx)
