@@ -357,7 +357,7 @@ class OrganisationDoc(_Model):
     @field_validator("public_fields")
     @classmethod
     def _public_fields(cls, v: Optional[list[str]]) -> Optional[list[str]]:
-        from ropa.documents.fields import PUBLISHABLE
+        from ropa.public_fields import PUBLISHABLE
 
         for i, key in enumerate(v or []):
             if key and key not in PUBLISHABLE:

@@ -109,6 +109,7 @@ NO_LATE_IMPORT_UP = {
     "register/activities.py": ("ropa.review",),
     "audit.py": ("ropa.access", "ropa.excel"),
     "present.py": ("ropa.register", *EDGES, *FACADES),
+    "schema.py": ("ropa.documents", "ropa.register", *EDGES, *FACADES),
     "timeline.py": ("ropa.registry", "ropa.register", *EDGES, *FACADES),
 }
 

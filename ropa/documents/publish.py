@@ -25,7 +25,7 @@ import jinja2
 from sqlmodel import Session
 
 from ropa import vocab
-from ropa.documents.fields import public_fields
+from ropa.public_fields import public_fields
 from ropa.documents.present import LANGS, Presenter, load
 from ropa.documents.typeset import TEMPLATES
 from ropa.errors import RopaError

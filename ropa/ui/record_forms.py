@@ -128,7 +128,7 @@ def field_widget(spec: FieldSpec, key: str, lang: str, errors: Mapping[str, Sequ
 def list_choices(spec: FieldSpec, lang: str) -> dict[str, str]:
     """The values a list field may hold, with their labels ({} when free text)."""
     if spec.key == "public_fields":  # the activity fields the public register may show
-        from ropa.documents.fields import PUBLISHABLE
+        from ropa.public_fields import PUBLISHABLE
         from ropa.fields import ACTIVITY
 
         return {k: ACTIVITY[k].label(lang) for k in PUBLISHABLE}
