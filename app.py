@@ -9,15 +9,17 @@ from ropa.ui import signin, state, warm
 
 ICON = Path(__file__).resolve().parent / "ropa" / "ui" / "icon.png"  # served by the app: no icon font from the internet
 
-st.set_page_config(page_title="ROPA · Protokoll / Register", page_icon=str(ICON), layout="wide",
-                   menu_items={"About": "ROPA: protokoll over behandlingsaktiviteter (personvernforordningen art. 30) / "
-                                        "record of processing activities (GDPR Art. 30)."})
+st.set_page_config(
+    page_title="ROPA · Protokoll / Register",
+    page_icon=str(ICON),
+    layout="wide",
+    menu_items={"About": "ROPA: protokoll over behandlingsaktiviteter (personvernforordningen art. 30) / record of processing activities (GDPR Art. 30)."},
+)
 
 lang = state.lang()
 me = signin.gate()  # the sign-in form (and nothing else) until someone signs in, once the register has users
 with st.sidebar:
-    st.radio("Språk / Language", ["nb", "en"], key="lang", horizontal=True,
-             format_func=lambda code: {"nb": "Norsk bokmål", "en": "English"}[code])
+    st.radio("Språk / Language", ["nb", "en"], key="lang", horizontal=True, format_func=lambda code: {"nb": "Norsk bokmål", "en": "English"}[code])
     state.sidebar_status()
 
 

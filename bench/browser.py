@@ -30,8 +30,7 @@ from typing import Any, Optional
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync",
-        "--no-first-run"]
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"]
 
 
 def _free_port() -> int:
@@ -58,9 +57,27 @@ def serve(url: str, log: Path) -> tuple[subprocess.Popen[bytes], str]:
     port = _free_port()
     env = {**os.environ, "ROPA_DATABASE_URL": url, "ROPA_USER": "bench"}
     with log.open("wb") as out:
-        proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true", "--server.port", str(port),
-                                 "--server.address", "127.0.0.1", "--server.fileWatcherType", "none"],
-                                cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+        proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "streamlit",
+                "run",
+                "app.py",
+                "--server.headless",
+                "true",
+                "--server.port",
+                str(port),
+                "--server.address",
+                "127.0.0.1",
+                "--server.fileWatcherType",
+                "none",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         try:
@@ -84,8 +101,7 @@ def overview_drawn(page: Any) -> None:
 def measure(base: str, repeat: int) -> dict[str, list[float]]:
     from playwright.sync_api import expect, sync_playwright
 
-    times: dict[str, list[float]] = {k: [] for k in ("first_page_cold", "first_page", "switch_page", "filter_list", "open_editor", "save",
-                                                                 "list_after_save")}
+    times: dict[str, list[float]] = {k: [] for k in ("first_page_cold", "first_page", "switch_page", "filter_list", "open_editor", "save", "list_after_save")}
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
         expect.set_options(timeout=120_000)
@@ -163,9 +179,15 @@ def measure(base: str, repeat: int) -> dict[str, list[float]]:
     return times
 
 
-LABELS = {"first_page_cold": "first page, first tab after the start", "first_page": "first page (a new tab)",
-          "switch_page": "switching pages", "filter_list": "filtering the list", "open_editor": "opening the editor",
-          "save": "saving an activity", "list_after_save": "the list after a save"}
+LABELS = {
+    "first_page_cold": "first page, first tab after the start",
+    "first_page": "first page (a new tab)",
+    "switch_page": "switching pages",
+    "filter_list": "filtering the list",
+    "open_editor": "opening the editor",
+    "save": "saving an activity",
+    "list_after_save": "the list after a save",
+}
 
 
 def main(argv: Optional[list[str]] = None) -> int:
@@ -188,12 +210,27 @@ def main(argv: Optional[list[str]] = None) -> int:
         proc.terminate()
         proc.wait(timeout=20)
     print(f"# load average before the run: {load}", file=sys.stderr)
-    rows: list[dict[str, Any]] = [{"step": k, "activities": a.activities, "runs": len(v), "median_s": round(statistics.median(v), 3),
-                                   "min_s": round(min(v), 3), "max_s": round(max(v), 3), "load_before": load} for k, v in times.items() if v]
+    rows: list[dict[str, Any]] = [
+        {
+            "step": k,
+            "activities": a.activities,
+            "runs": len(v),
+            "median_s": round(statistics.median(v), 3),
+            "min_s": round(min(v), 3),
+            "max_s": round(max(v), 3),
+            "load_before": load,
+        }
+        for k, v in times.items()
+        if v
+    ]
     for r in rows:
         r["target"] = "met" if r["median_s"] < 1 else "not met"
-        print(json.dumps(r) if a.json else f"{LABELS[r['step']]:<38} median {r['median_s']:6.3f} s  (min {r['min_s']:.3f}, max {r['max_s']:.3f}, "
-              f"{r['runs']} runs, {r['activities']} activities; < 1 s: {r['target']})")
+        print(
+            json.dumps(r)
+            if a.json
+            else f"{LABELS[r['step']]:<38} median {r['median_s']:6.3f} s  (min {r['min_s']:.3f}, max {r['max_s']:.3f}, "
+            f"{r['runs']} runs, {r['activities']} activities; < 1 s: {r['target']})"
+        )
     return 0
 
 

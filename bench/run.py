@@ -201,9 +201,13 @@ STEPS: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
 }
 REFERENCE_OF = {"export_xlsx": "ref_openpyxl_write", "import_xlsx": "ref_calamine_insert"}
 NEEDS = {
-    "export_xlsx": "ropa.excel.export", "ref_openpyxl_write": "ropa.excel.export", "import_xlsx": "ropa.imports",
-    "ref_calamine_insert": "ropa.excel.export", "checks": "ropa.checks",
-    "page_overview": "ropa/ui/pages/overview.py", "page_activities": "ropa/ui/pages/activities.py",
+    "export_xlsx": "ropa.excel.export",
+    "ref_openpyxl_write": "ropa.excel.export",
+    "import_xlsx": "ropa.imports",
+    "ref_calamine_insert": "ropa.excel.export",
+    "checks": "ropa.checks",
+    "page_overview": "ropa/ui/pages/overview.py",
+    "page_activities": "ropa/ui/pages/activities.py",
 }
 
 
@@ -248,7 +252,10 @@ def _available(step: str) -> bool:
 def _run_child(step: str, args: dict[str, Any]) -> dict[str, Any]:
     proc = subprocess.run(
         [sys.executable, __file__, "--child", step, "--child-args", json.dumps(args)],
-        capture_output=True, text=True, cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
     )
     if proc.returncode != 0:  # report it and go on: one broken step must not hide the others' figures
         last = (proc.stderr.strip().splitlines() or ["no output"])[-1]
@@ -293,9 +300,14 @@ def run(activities: int, database_url: Optional[str], workdir: Path, repeat: int
     else:
         db_url = f"sqlite:///{workdir / f'bench-{activities}.db'}"
         import_url = f"sqlite:///{workdir / f'import-{activities}.db'}"
-    args = {"db": db_url, "import_db": import_url, "register": str(register_path),
-            "xlsx": str(workdir / f"register-{activities}.xlsx"), "ref_xlsx": str(workdir / f"ref-{activities}.xlsx"),
-            "json": str(workdir / f"register-{activities}.out.json")}
+    args = {
+        "db": db_url,
+        "import_db": import_url,
+        "register": str(register_path),
+        "xlsx": str(workdir / f"register-{activities}.xlsx"),
+        "ref_xlsx": str(workdir / f"ref-{activities}.xlsx"),
+        "json": str(workdir / f"register-{activities}.out.json"),
+    }
     results: dict[str, dict[str, Any]] = {}
     for step in STEPS:
         if not _available(step):
@@ -306,9 +318,15 @@ def run(activities: int, database_url: Optional[str], workdir: Path, repeat: int
     for step, fig in results.items():
         ref = results.get(REFERENCE_OF.get(step, ""), {})
         ref_s = ref.get("seconds")
-        row = {"step": step, "activities": activities, "seconds": fig.get("seconds"), "peak_rss_mb": fig.get("peak_rss_mb"),
-               "reference_seconds": ref_s, "ratio": (fig["seconds"] / ref_s) if ref_s and fig.get("seconds") else None,
-               "runs": fig.get("runs", 1)}
+        row = {
+            "step": step,
+            "activities": activities,
+            "seconds": fig.get("seconds"),
+            "peak_rss_mb": fig.get("peak_rss_mb"),
+            "reference_seconds": ref_s,
+            "ratio": (fig["seconds"] / ref_s) if ref_s and fig.get("seconds") else None,
+            "runs": fig.get("runs", 1),
+        }
         for key in ("skipped", "failed"):
             if key in fig:
                 row[key] = fig[key]
@@ -319,14 +337,17 @@ def run(activities: int, database_url: Optional[str], workdir: Path, repeat: int
 def _print_table(rows: list[dict[str, Any]]) -> None:
     def f(v: Any, fmt: str) -> str:
         return "—" if v is None else format(v, fmt)
+
     print(f"{'step':<22}{'N':>8}{'seconds':>10}{'peak MB':>10}{'ref s':>9}{'ratio':>8}  target")
     for r in rows:
         if r.get("skipped") or r.get("failed"):
             why = f"skipped: {r['skipped']}" if r.get("skipped") else f"FAILED: {r['failed']}"
             print(f"{r['step']:<22}{r['activities']:>8}  {why}")
             continue
-        print(f"{r['step']:<22}{r['activities']:>8}{f(r['seconds'], '.3f'):>10}{f(r['peak_rss_mb'], '.0f'):>10}"
-              f"{f(r['reference_seconds'], '.3f'):>9}{f(r['ratio'], '.2f'):>8}  {TARGETS.get(r['step'], '')}")
+        print(
+            f"{r['step']:<22}{r['activities']:>8}{f(r['seconds'], '.3f'):>10}{f(r['peak_rss_mb'], '.0f'):>10}"
+            f"{f(r['reference_seconds'], '.3f'):>9}{f(r['ratio'], '.2f'):>8}  {TARGETS.get(r['step'], '')}"
+        )
 
 
 def main(argv: Optional[list[str]] = None) -> int:
@@ -335,8 +356,7 @@ def main(argv: Optional[list[str]] = None) -> int:
     p.add_argument("--database-url", help="PostgreSQL URL (its database is emptied); default: SQLite in a temp folder")
     p.add_argument("--json", action="store_true", help="one JSON object per step")
     p.add_argument("--workdir", type=Path, help="keep the generated files here")
-    p.add_argument("--repeat", type=int, default=1, metavar="R",
-                   help="run each step R times: its fastest time and highest peak memory (for a noisy host)")
+    p.add_argument("--repeat", type=int, default=1, metavar="R", help="run each step R times: its fastest time and highest peak memory (for a noisy host)")
     p.add_argument("--child", help=argparse.SUPPRESS)
     p.add_argument("--child-args", help=argparse.SUPPRESS)
     args = p.parse_args(argv)

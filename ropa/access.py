@@ -23,15 +23,32 @@ from sqlalchemy import func, select
 from sqlmodel import Session, col
 
 from ropa.errors import PermissionDenied
-from ropa.text import Words
 
 # The names and words of roles and permissions live below, in ropa.permissions; still importable from here.
 from ropa.permissions import (  # noqa: F401
-    ROLES, READ, EXPORT, CHECK, IMPORT, EDIT_ACTIVITY,
-    EDIT_RECIPIENT, CREATE_ORGANISATION, EDIT_ORGANISATION, DELETE_ORGANISATION, APPROVE, ADMIN_USERS,
-    SETTINGS, SNAPSHOT, GLOBAL, _READS, PERMISSIONS, ROLE_LABELS,
-    PERMISSION_LABELS, permission_label, deny_message,
+    _READS,
+    ADMIN_USERS,
+    APPROVE,
+    CHECK,
+    CREATE_ORGANISATION,
+    DELETE_ORGANISATION,
+    EDIT_ACTIVITY,
+    EDIT_ORGANISATION,
+    EDIT_RECIPIENT,
+    EXPORT,
+    GLOBAL,
+    IMPORT,
+    PERMISSION_LABELS,
+    PERMISSIONS,
+    READ,
+    ROLE_LABELS,
+    ROLES,
+    SETTINGS,
+    SNAPSHOT,
+    deny_message,
+    permission_label,
 )
+from ropa.text import Words
 
 
 @dataclass(frozen=True)
@@ -97,10 +114,15 @@ def load_principal(session: Session, name: str) -> Optional[Principal]:
     user = next((u for u in users if u.name == name.strip()), users[0] if users else None)
     if user is None or not user.enabled:
         return None
-    orgs = session.execute(
-        select(col(Organisation.name)).join(UserOrganisation, col(UserOrganisation.organisation_id) == col(Organisation.id))
-        .where(col(UserOrganisation.user_id) == user.id)
-    ).scalars().all()
+    orgs = (
+        session.execute(
+            select(col(Organisation.name))
+            .join(UserOrganisation, col(UserOrganisation.organisation_id) == col(Organisation.id))
+            .where(col(UserOrganisation.user_id) == user.id)
+        )
+        .scalars()
+        .all()
+    )
     global_ = user.role in ("admin", "dpo") and not orgs
     return Principal(user.name, user.role, None if global_ else frozenset(orgs))
 

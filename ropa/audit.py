@@ -99,17 +99,29 @@ ENTITIES = {
 }
 _OWN_FIELDS = {
     "activity": {"review": vocab.Term("review", "Review and approval", "Gjennomgang og godkjenning")},
-    "user": {f.code: f for f in (
-        vocab.Term("name", "User name", "Brukernavn"), vocab.Term("email", "E-mail", "E-post"),
-        vocab.Term("role", "Role", "Rolle"), vocab.Term("enabled", "Enabled", "Aktiv"),
-        vocab.Term("organisations", "Organisations assigned", "Tildelte virksomheter"),
-        vocab.Term("password", "Password", "Passord"), vocab.Term("locked", "Locked", "Låst"),
-        vocab.Term("sso", "Single sign-on", "Felles innlogging (SSO)"))},
+    "user": {
+        f.code: f
+        for f in (
+            vocab.Term("name", "User name", "Brukernavn"),
+            vocab.Term("email", "E-mail", "E-post"),
+            vocab.Term("role", "Role", "Rolle"),
+            vocab.Term("enabled", "Enabled", "Aktiv"),
+            vocab.Term("organisations", "Organisations assigned", "Tildelte virksomheter"),
+            vocab.Term("password", "Password", "Passord"),
+            vocab.Term("locked", "Locked", "Låst"),
+            vocab.Term("sso", "Single sign-on", "Felles innlogging (SSO)"),
+        )
+    },
     "setting": {"review_interval": vocab.Term("review_interval", "Review interval (months)", "Intervall for gjennomgang (måneder)")},
-    "snapshot": {f.code: f for f in (
-        vocab.Term("label", "Label", "Navn"), vocab.Term("organisations", "Organisations", "Virksomheter"),
-        vocab.Term("activities", "Processing activities", "Behandlingsaktiviteter"),
-        vocab.Term("digest", "Checksum (SHA-256)", "Kontrollsum (SHA-256)"))},
+    "snapshot": {
+        f.code: f
+        for f in (
+            vocab.Term("label", "Label", "Navn"),
+            vocab.Term("organisations", "Organisations", "Virksomheter"),
+            vocab.Term("activities", "Processing activities", "Behandlingsaktiviteter"),
+            vocab.Term("digest", "Checksum (SHA-256)", "Kontrollsum (SHA-256)"),
+        )
+    },
 }
 REVIEW_STATES = {
     "draft": vocab.Term("draft", "draft", "utkast"),
@@ -118,8 +130,7 @@ REVIEW_STATES = {
 }
 # Words the code stores in place of a value (a password is never written to the trail).
 _MARKERS = {"(hidden)": "(skjult)", "(changed)": "(endret)"}
-_SOURCES = {"dashboard": ("dashbordet", "dashboard"), "cli": ("kommandolinjen", "command line"),
-            "demo register": ("demoregisteret", "demo register")}
+_SOURCES = {"dashboard": ("dashbordet", "dashboard"), "cli": ("kommandolinjen", "command line"), "demo register": ("demoregisteret", "demo register")}
 
 
 def field_label(entity: str, field: Optional[str], lang: str) -> str:
@@ -145,7 +156,7 @@ def record_text(entity: str, key: str, lang: str, org: Optional[str] = None) -> 
     """The record an event is about: "mottaker · Domeneshop"; without the organisation's name when
     the page shows one organisation (``org``)."""
     if org and key.startswith(f"{org}/"):
-        key = key[len(org) + 1:]
+        key = key[len(org) + 1 :]
     return f"{entity_label(entity, lang)} · {key}"
 
 

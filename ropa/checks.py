@@ -26,9 +26,11 @@ from typing import Any, Optional
 
 from ropa import dpia, vocab
 from ropa.fields import ACTIVITY
+
 # Chapter V lives in its own module; its public names stay importable from here.
 from ropa.transfers import _country, establishment_countries, subject_to_gdpr
-from ropa.transfers import recipients_abroad as _recipients_abroad, transfers as _transfers
+from ropa.transfers import recipients_abroad as _recipients_abroad
+from ropa.transfers import transfers as _transfers
 
 SEVERITIES = ("error", "warning", "info")
 SEVERITY_TERMS = vocab.SEVERITIES
@@ -57,8 +59,10 @@ class Finding:
     def as_dict(self) -> dict[str, Any]:
         """The public JSON shape (``python -m ropa check --format json``)."""
         d = asdict(self)
-        return {k: d[k] for k in ("rule", "severity", "organisation", "activity_ref", "article",
-                                  "message_en", "message_nb", "fix_en", "fix_nb", "field", "recipient")}
+        return {
+            k: d[k]
+            for k in ("rule", "severity", "organisation", "activity_ref", "article", "message_en", "message_nb", "fix_en", "fix_nb", "field", "recipient")
+        }
 
 
 @dataclass(frozen=True)
@@ -70,41 +74,68 @@ class Rule:
     title_nb: str
 
 
-RULES: dict[str, Rule] = {r.code: r for r in (
-    Rule("art30-missing-field", "error", "Art. 30", "A field Art. 30 requires is empty", "Et felt artikkel 30 krever, er tomt"),
-    Rule("legal-basis-missing", "error", "Art. 6(1)", "No legal basis", "Mangler behandlingsgrunnlag"),
-    Rule("special-category-without-condition", "error", "Art. 9(2)", "Special categories without an Art. 9(2) condition",
-         "Særlige kategorier uten unntak etter art. 9 nr. 2"),
-    Rule("criminal-data-without-basis", "error", "Art. 10", "Criminal-offence data without a basis",
-         "Opplysninger om straffbare forhold uten grunnlag"),
-    Rule("transfer-without-mechanism", "error", "Art. 44, 46", "Transfer to a third country or international organisation without a mechanism",
-         "Overføring til tredjestat eller internasjonal organisasjon uten overføringsgrunnlag"),
-    Rule("transfer-adequacy-scope", "warning", "Art. 45", "Adequacy may not cover the transfer",
-         "Adekvansbeslutningen dekker kanskje ikke overføringen"),
-    Rule("transfer-derogation-repeated", "warning", "Art. 49(1)",
-         "A derogation limited to occasional or non-repetitive transfers used for a regular one",
-         "Et unntak som bare gjelder enkeltstående overføringer, brukt for en regelmessig overføring"),
-    Rule("recipient-transfer-missing", "warning", "Art. 30(1)(e), 44", "Recipient in a third country, no transfer recorded",
-         "Mottaker i tredjestat, ingen overføring registrert"),
-    Rule("transfer-tia-missing", "info", "Art. 46(1)", "No transfer impact assessment", "Mangler vurdering av overføringen (TIA)"),
-    Rule("transfer-destination-missing", "warning", "Art. 30(1)(e)", "Transfer without a destination",
-         "Overføring uten mottakerland"),
-    Rule("representative-missing", "warning", "Art. 27(1)", "No EU representative", "Mangler representant i EU/EØS"),
-    Rule("art30-5-exemption-not-met", "warning", "Art. 30(5)", "The Art. 30(5) exemption is claimed but does not hold",
-         "Unntaket i art. 30 nr. 5 er påberopt, men vilkårene er ikke oppfylt"),
-    Rule("retention-unspecified", "warning", "Art. 30(1)(f), 5(1)(e)", "Retention not specified", "Lagringstiden er ikke angitt"),
-    Rule("legitimate-interest-without-assessment", "warning", "Art. 6(1)(f)", "Legitimate interests without a balancing test",
-         "Berettiget interesse uten interesseavveining"),
-    Rule("processor-without-agreement", "error", "Art. 28(3)", "Processor without a data processing agreement",
-         "Databehandler uten databehandleravtale"),
-    Rule("dpia-required", "error", "Art. 35", "DPIA needed but not done", "DPIA trengs, men er ikke gjennomført"),
-    Rule("dpia-consider", "info", "Art. 35(1)", "One WP248 criterion: consider a DPIA", "Ett WP248-kriterium: vurder DPIA"),
-    Rule("dpia-screening-missing", "info", "Art. 35(1)", "Sensitive processing not screened for a DPIA",
-         "Sensitiv behandling er ikke vurdert for DPIA"),
-    Rule("review-overdue", "warning", "Art. 24(1)", "Review overdue", "Gjennomgang på overtid"),
-    Rule("review-missing", "info", "Art. 24(1)", "Never reviewed, no review planned", "Aldri gjennomgått, ingen gjennomgang planlagt"),
-    Rule("dpo-missing", "warning", "Art. 37(1)", "No DPO recorded", "Mangler personvernombud"),
-)}
+RULES: dict[str, Rule] = {
+    r.code: r
+    for r in (
+        Rule("art30-missing-field", "error", "Art. 30", "A field Art. 30 requires is empty", "Et felt artikkel 30 krever, er tomt"),
+        Rule("legal-basis-missing", "error", "Art. 6(1)", "No legal basis", "Mangler behandlingsgrunnlag"),
+        Rule(
+            "special-category-without-condition",
+            "error",
+            "Art. 9(2)",
+            "Special categories without an Art. 9(2) condition",
+            "Særlige kategorier uten unntak etter art. 9 nr. 2",
+        ),
+        Rule("criminal-data-without-basis", "error", "Art. 10", "Criminal-offence data without a basis", "Opplysninger om straffbare forhold uten grunnlag"),
+        Rule(
+            "transfer-without-mechanism",
+            "error",
+            "Art. 44, 46",
+            "Transfer to a third country or international organisation without a mechanism",
+            "Overføring til tredjestat eller internasjonal organisasjon uten overføringsgrunnlag",
+        ),
+        Rule("transfer-adequacy-scope", "warning", "Art. 45", "Adequacy may not cover the transfer", "Adekvansbeslutningen dekker kanskje ikke overføringen"),
+        Rule(
+            "transfer-derogation-repeated",
+            "warning",
+            "Art. 49(1)",
+            "A derogation limited to occasional or non-repetitive transfers used for a regular one",
+            "Et unntak som bare gjelder enkeltstående overføringer, brukt for en regelmessig overføring",
+        ),
+        Rule(
+            "recipient-transfer-missing",
+            "warning",
+            "Art. 30(1)(e), 44",
+            "Recipient in a third country, no transfer recorded",
+            "Mottaker i tredjestat, ingen overføring registrert",
+        ),
+        Rule("transfer-tia-missing", "info", "Art. 46(1)", "No transfer impact assessment", "Mangler vurdering av overføringen (TIA)"),
+        Rule("transfer-destination-missing", "warning", "Art. 30(1)(e)", "Transfer without a destination", "Overføring uten mottakerland"),
+        Rule("representative-missing", "warning", "Art. 27(1)", "No EU representative", "Mangler representant i EU/EØS"),
+        Rule(
+            "art30-5-exemption-not-met",
+            "warning",
+            "Art. 30(5)",
+            "The Art. 30(5) exemption is claimed but does not hold",
+            "Unntaket i art. 30 nr. 5 er påberopt, men vilkårene er ikke oppfylt",
+        ),
+        Rule("retention-unspecified", "warning", "Art. 30(1)(f), 5(1)(e)", "Retention not specified", "Lagringstiden er ikke angitt"),
+        Rule(
+            "legitimate-interest-without-assessment",
+            "warning",
+            "Art. 6(1)(f)",
+            "Legitimate interests without a balancing test",
+            "Berettiget interesse uten interesseavveining",
+        ),
+        Rule("processor-without-agreement", "error", "Art. 28(3)", "Processor without a data processing agreement", "Databehandler uten databehandleravtale"),
+        Rule("dpia-required", "error", "Art. 35", "DPIA needed but not done", "DPIA trengs, men er ikke gjennomført"),
+        Rule("dpia-consider", "info", "Art. 35(1)", "One WP248 criterion: consider a DPIA", "Ett WP248-kriterium: vurder DPIA"),
+        Rule("dpia-screening-missing", "info", "Art. 35(1)", "Sensitive processing not screened for a DPIA", "Sensitiv behandling er ikke vurdert for DPIA"),
+        Rule("review-overdue", "warning", "Art. 24(1)", "Review overdue", "Gjennomgang på overtid"),
+        Rule("review-missing", "info", "Art. 24(1)", "Never reviewed, no review planned", "Aldri gjennomgått, ingen gjennomgang planlagt"),
+        Rule("dpo-missing", "warning", "Art. 37(1)", "No DPO recorded", "Mangler personvernombud"),
+    )
+}
 
 # "As long as necessary" and its kin: wording that names no period (Art. 5(1)(e) wants one). A need
 # word close after "as long as" / "så lenge" (in the same clause) makes it vague; "as long as your
@@ -198,11 +229,21 @@ class _Emit:
         self.org, self.ref = org, ref
         self.out: list[Finding] = []
 
-    def __call__(self, rule: str, message: tuple[str, str], fix: tuple[str, str], *, field: Optional[str] = None,
-                 severity: Optional[str] = None, article: Optional[str] = None, recipient: Optional[str] = None) -> None:
+    def __call__(
+        self,
+        rule: str,
+        message: tuple[str, str],
+        fix: tuple[str, str],
+        *,
+        field: Optional[str] = None,
+        severity: Optional[str] = None,
+        article: Optional[str] = None,
+        recipient: Optional[str] = None,
+    ) -> None:
         r = RULES[rule]
-        self.out.append(Finding(rule, severity or r.severity, self.org, self.ref, article or r.article,
-                                message[0], message[1], fix[0], fix[1], field, recipient))
+        self.out.append(
+            Finding(rule, severity or r.severity, self.org, self.ref, article or r.article, message[0], message[1], fix[0], fix[1], field, recipient)
+        )
 
 
 def _label(key: str, table: Mapping[str, Any] = ACTIVITY) -> tuple[str, str]:
@@ -233,21 +274,32 @@ def _missing_fields(act: Mapping[str, Any], emit: _Emit) -> None:
         where_possible = [("security_measures", "Art. 30(1)(g)")]
     for key, article in missing:
         en, nb = _label(key)
-        emit("art30-missing-field", (f"'{en}' is empty.", f"«{nb}» er tomt."),
-             (f"Record the {en[0].lower() + en[1:]} ({article}).", f"Fyll inn «{nb}» ({_nb_article(article)})."),
-             field=key, article=article)
+        emit(
+            "art30-missing-field",
+            (f"'{en}' is empty.", f"«{nb}» er tomt."),
+            (f"Record the {en[0].lower() + en[1:]} ({article}).", f"Fyll inn «{nb}» ({_nb_article(article)})."),
+            field=key,
+            article=article,
+        )
     for key, article in where_possible:
         if act.get(key):
             continue
         en, nb = _label(key)
-        emit("art30-missing-field", (f"'{en}' is empty.", f"«{nb}» er tomt."),
-             ("Describe the technical and organisational measures (Art. 32) where possible.",
-              "Beskriv de tekniske og organisatoriske tiltakene (art. 32) der det er mulig."),
-             field=key, article=article, severity="warning")
+        emit(
+            "art30-missing-field",
+            (f"'{en}' is empty.", f"«{nb}» er tomt."),
+            (
+                "Describe the technical and organisational measures (Art. 32) where possible.",
+                "Beskriv de tekniske og organisatoriske tiltakene (art. 32) der det er mulig.",
+            ),
+            field=key,
+            article=article,
+            severity="warning",
+        )
 
 
 def _nb_article(article: str) -> str:
-    """"Art. 30(1)(b)" as Norwegian law writes it: "art. 30 nr. 1 bokstav b"."""
+    """ "Art. 30(1)(b)" as Norwegian law writes it: "art. 30 nr. 1 bokstav b"."""
     out = re.sub(r"\((\d+)\)", r" nr. \1", article.replace("Art.", "art."))
     return re.sub(r"\(([a-z])\)", r" bokstav \1", out)
 
@@ -257,20 +309,30 @@ def _legal_bases(act: Mapping[str, Any], emit: _Emit) -> None:
         return  # the controller's basis, not the processor's
     bases = act.get("legal_bases") or []
     if not bases:
-        emit("legal-basis-missing",
-             ("No Art. 6(1) legal basis is recorded for the purposes.", "Ingen behandlingsgrunnlag etter art. 6 nr. 1 er registrert for formålene."),
-             ("Pick the basis for each purpose: consent, contract, legal obligation, vital interests, public task or legitimate interests.",
-              "Velg grunnlag for hvert formål: samtykke, avtale, rettslig forpliktelse, vitale interesser, "
-              "allmennhetens interesse eller berettiget interesse."),
-             field="legal_bases")
+        emit(
+            "legal-basis-missing",
+            ("No Art. 6(1) legal basis is recorded for the purposes.", "Ingen behandlingsgrunnlag etter art. 6 nr. 1 er registrert for formålene."),
+            (
+                "Pick the basis for each purpose: consent, contract, legal obligation, vital interests, public task or legitimate interests.",
+                "Velg grunnlag for hvert formål: samtykke, avtale, rettslig forpliktelse, vitale interesser, "
+                "allmennhetens interesse eller berettiget interesse.",
+            ),
+            field="legal_bases",
+        )
     for b in bases:
         if b.get("code") == "art6_1_f" and not b.get("documentation"):
-            emit("legitimate-interest-without-assessment",
-                 ("Legitimate interests (Art. 6(1)(f)) is relied on, but no balancing test is recorded.",
-                  "Berettiget interesse (art. 6 nr. 1 bokstav f) er brukt, men ingen interesseavveining er registrert."),
-                 ("Carry out and record the three-part test (purpose, necessity, balancing) and link it in the basis' documentation.",
-                  "Gjennomfør og dokumenter trestegstesten (formål, nødvendighet, avveining) og lenk den i grunnlagets dokumentasjon."),
-                 field="legal_bases")
+            emit(
+                "legitimate-interest-without-assessment",
+                (
+                    "Legitimate interests (Art. 6(1)(f)) is relied on, but no balancing test is recorded.",
+                    "Berettiget interesse (art. 6 nr. 1 bokstav f) er brukt, men ingen interesseavveining er registrert.",
+                ),
+                (
+                    "Carry out and record the three-part test (purpose, necessity, balancing) and link it in the basis' documentation.",
+                    "Gjennomfør og dokumenter trestegstesten (formål, nødvendighet, avveining) og lenk den i grunnlagets dokumentasjon.",
+                ),
+                field="legal_bases",
+            )
 
 
 def _special(act: Mapping[str, Any], emit: _Emit) -> None:
@@ -278,19 +340,31 @@ def _special(act: Mapping[str, Any], emit: _Emit) -> None:
     if special and not act.get("art9_conditions"):
         names = ", ".join(vocab.taxonomy_label("data_category", k, "en") for k in sorted(special))
         names_nb = ", ".join(vocab.taxonomy_label("data_category", k, "nb") for k in sorted(special))
-        emit("special-category-without-condition",
-             (f"Special categories are processed ({names}) but no Art. 9(2) condition is recorded.",
-              f"Særlige kategorier behandles ({names_nb}), men ikke noe unntak etter art. 9 nr. 2 er registrert."),
-             ("Record the Art. 9(2) condition (e.g. explicit consent, 9(2)(a)), or stop processing these data.",
-              "Registrer unntaket etter art. 9 nr. 2 (f.eks. uttrykkelig samtykke, bokstav a), eller slutt å behandle opplysningene."),
-             field="art9_conditions")
+        emit(
+            "special-category-without-condition",
+            (
+                f"Special categories are processed ({names}) but no Art. 9(2) condition is recorded.",
+                f"Særlige kategorier behandles ({names_nb}), men ikke noe unntak etter art. 9 nr. 2 er registrert.",
+            ),
+            (
+                "Record the Art. 9(2) condition (e.g. explicit consent, 9(2)(a)), or stop processing these data.",
+                "Registrer unntaket etter art. 9 nr. 2 (f.eks. uttrykkelig samtykke, bokstav a), eller slutt å behandle opplysningene.",
+            ),
+            field="art9_conditions",
+        )
     if has_criminal_data(act) and not act.get("criminal_data_basis"):
-        emit("criminal-data-without-basis",
-             ("Criminal-offence data are processed but no Art. 10 basis (official authority or a law authorising it) is recorded.",
-              "Opplysninger om straffedommer og lovovertredelser behandles, men grunnlaget etter art. 10 er ikke registrert."),
-             ("Name the official authority or the national law (e.g. personopplysningsloven § 11) that authorises it.",
-              "Angi offentlig myndighet eller lovhjemmelen (f.eks. personopplysningsloven § 11) som gir adgang."),
-             field="criminal_data_basis")
+        emit(
+            "criminal-data-without-basis",
+            (
+                "Criminal-offence data are processed but no Art. 10 basis (official authority or a law authorising it) is recorded.",
+                "Opplysninger om straffedommer og lovovertredelser behandles, men grunnlaget etter art. 10 er ikke registrert.",
+            ),
+            (
+                "Name the official authority or the national law (e.g. personopplysningsloven § 11) that authorises it.",
+                "Angi offentlig myndighet eller lovhjemmelen (f.eks. personopplysningsloven § 11) som gir adgang.",
+            ),
+            field="criminal_data_basis",
+        )
 
 
 def _retention(act: Mapping[str, Any], emit: _Emit) -> None:
@@ -303,23 +377,34 @@ def _retention(act: Mapping[str, Any], emit: _Emit) -> None:
         msg = ("No retention period or schedule is recorded.", "Ingen lagringstid eller slettefrist er registrert.")
     elif is_vague_retention(text):
         short = text if len(text) <= 120 else text[:117] + "…"
-        msg = (f"Retention is only described vaguely: \"{short}\".", f"Lagringstiden er bare beskrevet vagt: «{short}».")
+        msg = (f'Retention is only described vaguely: "{short}".', f"Lagringstiden er bare beskrevet vagt: «{short}».")
     elif is_open_ended_retention(text):
         short = text if len(text) <= 120 else text[:117] + "…"
-        emit("retention-unspecified",
-             (f"Retention is open-ended: \"{short}\" sets no end the controller keeps.",
-              f"Lagringstiden er uten sluttpunkt: «{short}» setter ingen frist den behandlingsansvarlige selv holder."),
-             ("Set an end the controller keeps (e.g. erase 2 years after the last contact), besides erasure on request (Art. 5(1)(e), 17).",
-              "Sett en frist virksomheten selv holder (f.eks. slett 2 år etter siste kontakt), i tillegg til sletting på forespørsel "
-              "(art. 5 nr. 1 bokstav e og 17)."),
-             field="retention.period")
+        emit(
+            "retention-unspecified",
+            (
+                f'Retention is open-ended: "{short}" sets no end the controller keeps.',
+                f"Lagringstiden er uten sluttpunkt: «{short}» setter ingen frist den behandlingsansvarlige selv holder.",
+            ),
+            (
+                "Set an end the controller keeps (e.g. erase 2 years after the last contact), besides erasure on request (Art. 5(1)(e), 17).",
+                "Sett en frist virksomheten selv holder (f.eks. slett 2 år etter siste kontakt), i tillegg til sletting på forespørsel "
+                "(art. 5 nr. 1 bokstav e og 17).",
+            ),
+            field="retention.period",
+        )
         return
     else:
         return  # words with a concrete end ("until the customer relationship ends") are a schedule
-    emit("retention-unspecified", msg,
-         ("Set a period and what starts the clock (e.g. 5 years after the end of the contract), and what happens at the end.",
-          "Angi en periode og hva som starter fristen (f.eks. 5 år etter at avtalen opphører), og hva som skjer ved utløp."),
-         field="retention.period")
+    emit(
+        "retention-unspecified",
+        msg,
+        (
+            "Set a period and what starts the clock (e.g. 5 years after the end of the contract), and what happens at the end.",
+            "Angi en periode og hva som starter fristen (f.eks. 5 år etter at avtalen opphører), og hva som skjer ved utløp.",
+        ),
+        field="retention.period",
+    )
 
 
 def _dpia(act: Mapping[str, Any], emit: _Emit) -> None:
@@ -328,42 +413,64 @@ def _dpia(act: Mapping[str, Any], emit: _Emit) -> None:
     s = dpia.screen(d.get("screening") or {}, act)
     if s.dpia_expected and not done:
         article = "Art. 35(4)" if s.listed and not s.art35_3 else "Art. 35(3)" if s.art35_3 else None
-        emit("dpia-required",
-             (f"{s.explain('en')} No DPIA is recorded as done.", f"{s.explain('nb')} Ingen DPIA er registrert som gjennomført."),
-             ("Carry out the DPIA before processing (Art. 35(1)) and record its reference; consult Datatilsynet if high risk remains (Art. 36).",
-              "Gjennomfør DPIA før behandlingen (art. 35 nr. 1) og registrer referansen; rådfør deg med Datatilsynet hvis høy risiko gjenstår (art. 36)."),
-             field="dpia.status", severity="error" if s.result == "required" else "warning", article=article)
+        emit(
+            "dpia-required",
+            (f"{s.explain('en')} No DPIA is recorded as done.", f"{s.explain('nb')} Ingen DPIA er registrert som gjennomført."),
+            (
+                "Carry out the DPIA before processing (Art. 35(1)) and record its reference; consult Datatilsynet if high risk remains (Art. 36).",
+                "Gjennomfør DPIA før behandlingen (art. 35 nr. 1) og registrer referansen; rådfør deg med Datatilsynet hvis høy risiko gjenstår (art. 36).",
+            ),
+            field="dpia.status",
+            severity="error" if s.result == "required" else "warning",
+            article=article,
+        )
     elif s.result == "consider" and d.get("status") in (None, "not_assessed"):
-        emit("dpia-consider",
-             (f"{s.explain('en')}", f"{s.explain('nb')}"),
-             ("Decide whether a DPIA is needed and record the decision and its reason (status 'not needed' or 'planned').",
-              "Avgjør om DPIA trengs, og registrer avgjørelsen og begrunnelsen (status «ikke nødvendig» eller «planlagt»)."),
-             field="dpia.status")
+        emit(
+            "dpia-consider",
+            (f"{s.explain('en')}", f"{s.explain('nb')}"),
+            (
+                "Decide whether a DPIA is needed and record the decision and its reason (status 'not needed' or 'planned').",
+                "Avgjør om DPIA trengs, og registrer avgjørelsen og begrunnelsen (status «ikke nødvendig» eller «planlagt»).",
+            ),
+            field="dpia.status",
+        )
     elif not d.get("screening") and d.get("status") in (None, "not_assessed") and (special_categories(act) or has_criminal_data(act)):
-        emit("dpia-screening-missing",
-             ("Special categories or criminal-offence data are processed and the DPIA screening is not answered.",
-              "Særlige kategorier eller straffeopplysninger behandles, og vurderingen av behovet for DPIA er ikke besvart."),
-             ("Answer the screening questions (WP248 criteria and Art. 35(3)).", "Besvar spørsmålene i vurderingen (WP248-kriteriene og art. 35 nr. 3)."),
-             field="dpia.screening")
+        emit(
+            "dpia-screening-missing",
+            (
+                "Special categories or criminal-offence data are processed and the DPIA screening is not answered.",
+                "Særlige kategorier eller straffeopplysninger behandles, og vurderingen av behovet for DPIA er ikke besvart.",
+            ),
+            ("Answer the screening questions (WP248 criteria and Art. 35(3)).", "Besvar spørsmålene i vurderingen (WP248-kriteriene og art. 35 nr. 3)."),
+            field="dpia.screening",
+        )
 
 
 def _review(act: Mapping[str, Any], emit: _Emit, today: date) -> None:
     nxt, last = act.get("next_review"), act.get("last_review")
     if nxt and date.fromisoformat(str(nxt)[:10]) < today:
-        emit("review-overdue", (f"The review planned for {nxt} is overdue.", f"Gjennomgangen planlagt {nxt} er på overtid."),
-             ("Review the activity with its owner, then record the review date and the next one.",
-              "Gå gjennom aktiviteten med ansvarlig enhet, og registrer datoen og neste gjennomgang."),
-             field="next_review")
+        emit(
+            "review-overdue",
+            (f"The review planned for {nxt} is overdue.", f"Gjennomgangen planlagt {nxt} er på overtid."),
+            (
+                "Review the activity with its owner, then record the review date and the next one.",
+                "Gå gjennom aktiviteten med ansvarlig enhet, og registrer datoen og neste gjennomgang.",
+            ),
+            field="next_review",
+        )
     elif not nxt and not last:
-        emit("review-missing", ("The activity has never been reviewed and no review is planned.",
-                                "Aktiviteten er aldri gjennomgått, og ingen gjennomgang er planlagt."),
-             ("Plan a review date: the register must stay current (Art. 24(1), 30).",
-              "Sett en dato for gjennomgang: protokollen skal holdes oppdatert (art. 24 nr. 1 og 30)."),
-             field="next_review")
+        emit(
+            "review-missing",
+            ("The activity has never been reviewed and no review is planned.", "Aktiviteten er aldri gjennomgått, og ingen gjennomgang er planlagt."),
+            (
+                "Plan a review date: the register must stay current (Art. 24(1), 30).",
+                "Sett en dato for gjennomgang: protokollen skal holdes oppdatert (art. 24 nr. 1 og 30).",
+            ),
+            field="next_review",
+        )
 
 
-def check_activity(act: Mapping[str, Any], organisation: str, today: Optional[date] = None,
-                   org: Optional[Mapping[str, Any]] = None) -> list[Finding]:
+def check_activity(act: Mapping[str, Any], organisation: str, today: Optional[date] = None, org: Optional[Mapping[str, Any]] = None) -> list[Finding]:
     """Every finding about one activity (not its organisation or its recipients). ``org`` (the
     organisation's dict) tells where it is established: its own processing there is no transfer."""
     if act.get("status") == "retired":
@@ -427,7 +534,7 @@ class _OrgFacts:
         if ("art35_3_c" in yes or ("large_scale" in yes and "systematic_monitoring" in yes)) and _core(act):
             self.large_scale_monitoring = True
 
-    def absorb(self, other: "_OrgFacts") -> None:
+    def absorb(self, other: _OrgFacts) -> None:
         """Take in the facts of more activities (as if they had been added after these): an
         organisation's facts are the sum of its activities' own, so one change need not re-read all."""
         self.active += other.active
@@ -468,18 +575,36 @@ def _representative(org: Mapping[str, Any], facts: _OrgFacts, emit: _Emit) -> No
         return  # Art. 27(2)(a): occasional, no large-scale special/criminal data, unlikely to result in a risk
     country = org.get("country") or sorted(where)[0]
     cen, cnb = _country(country)
-    how_en = " and ".join(x for x, on in (("offers goods or services to people in the EEA (Art. 3(2)(a))", org.get("offers_to_eea")),
-                                          ("monitors their behaviour (Art. 3(2)(b))", org.get("monitors_eea"))) if on)
-    how_nb = " og ".join(x for x, on in (("tilbyr varer eller tjenester til personer i EØS (art. 3 nr. 2 bokstav a)", org.get("offers_to_eea")),
-                                         ("overvåker atferden deres (art. 3 nr. 2 bokstav b)", org.get("monitors_eea"))) if on)
-    emit("representative-missing",
-         (f"{org['name']} is established in {cen}, with no establishment in the EEA, {how_en}, and no Art. 27 representative is recorded.",
-          f"{org['name']} er etablert i {cnb}, uten etablering i EØS, {how_nb}, og ingen representant etter art. 27 er registrert."),
-         ("Designate in writing a representative in an EEA state where the data subjects are, unless Art. 27(2) applies "
-          "(occasional processing, no large-scale special categories or criminal data, unlikely to result in a risk; or a public authority).",
-          "Utpek skriftlig en representant i en EØS-stat der de registrerte befinner seg, med mindre art. 27 nr. 2 gjelder "
-          "(behandling av og til, ikke særlige kategorier eller straffeopplysninger i stor skala, lite sannsynlig risiko; eller offentlig myndighet)."),
-         field="representative.name")
+    how_en = " and ".join(
+        x
+        for x, on in (
+            ("offers goods or services to people in the EEA (Art. 3(2)(a))", org.get("offers_to_eea")),
+            ("monitors their behaviour (Art. 3(2)(b))", org.get("monitors_eea")),
+        )
+        if on
+    )
+    how_nb = " og ".join(
+        x
+        for x, on in (
+            ("tilbyr varer eller tjenester til personer i EØS (art. 3 nr. 2 bokstav a)", org.get("offers_to_eea")),
+            ("overvåker atferden deres (art. 3 nr. 2 bokstav b)", org.get("monitors_eea")),
+        )
+        if on
+    )
+    emit(
+        "representative-missing",
+        (
+            f"{org['name']} is established in {cen}, with no establishment in the EEA, {how_en}, and no Art. 27 representative is recorded.",
+            f"{org['name']} er etablert i {cnb}, uten etablering i EØS, {how_nb}, og ingen representant etter art. 27 er registrert.",
+        ),
+        (
+            "Designate in writing a representative in an EEA state where the data subjects are, unless Art. 27(2) applies "
+            "(occasional processing, no large-scale special categories or criminal data, unlikely to result in a risk; or a public authority).",
+            "Utpek skriftlig en representant i en EØS-stat der de registrerte befinner seg, med mindre art. 27 nr. 2 gjelder "
+            "(behandling av og til, ikke særlige kategorier eller straffeopplysninger i stor skala, lite sannsynlig risiko; eller offentlig myndighet).",
+        ),
+        field="representative.name",
+    )
 
 
 def _art30_5(org: Mapping[str, Any], facts: _OrgFacts, emit: _Emit) -> None:
@@ -503,12 +628,18 @@ def _art30_5(org: Mapping[str, Any], facts: _OrgFacts, emit: _Emit) -> None:
         reasons_en.append(f"the DPIA screening finds a likely high risk ({refs})")
         reasons_nb.append(f"DPIA-vurderingen tilsier sannsynlig høy risiko ({refs})")
     if reasons_en:
-        emit("art30-5-exemption-not-met",
-             ("The Art. 30(5) exemption from keeping records is claimed, but " + "; ".join(reasons_en) + ".",
-              "Unntaket i art. 30 nr. 5 fra plikten til å føre protokoll er påberopt, men " + "; ".join(reasons_nb) + "."),
-             ("Keep the record of processing activities for this processing (Art. 30(1)), or correct the assessment.",
-              "Før protokoll over behandlingsaktivitetene for denne behandlingen (art. 30 nr. 1), eller rett vurderingen."),
-             field="art30_5_assessment")
+        emit(
+            "art30-5-exemption-not-met",
+            (
+                "The Art. 30(5) exemption from keeping records is claimed, but " + "; ".join(reasons_en) + ".",
+                "Unntaket i art. 30 nr. 5 fra plikten til å føre protokoll er påberopt, men " + "; ".join(reasons_nb) + ".",
+            ),
+            (
+                "Keep the record of processing activities for this processing (Art. 30(1)), or correct the assessment.",
+                "Før protokoll over behandlingsaktivitetene for denne behandlingen (art. 30 nr. 1), eller rett vurderingen.",
+            ),
+            field="art30_5_assessment",
+        )
 
 
 def check_organisation(org: Mapping[str, Any], facts: _OrgFacts) -> list[Finding]:
@@ -516,32 +647,47 @@ def check_organisation(org: Mapping[str, Any], facts: _OrgFacts) -> list[Finding
     if not facts.active:
         return []
     if not any(org.get(k) for k in ("email", "phone", "address")):
-        emit("art30-missing-field", ("The controller's contact details are empty.", "Kontaktopplysningene til den behandlingsansvarlige er tomme."),
-             ("Record an address, e-mail or phone number (Art. 30(1)(a)).", "Registrer adresse, e-post eller telefon (art. 30 nr. 1 bokstav a)."),
-             field="email", article="Art. 30(1)(a)")
+        emit(
+            "art30-missing-field",
+            ("The controller's contact details are empty.", "Kontaktopplysningene til den behandlingsansvarlige er tomme."),
+            ("Record an address, e-mail or phone number (Art. 30(1)(a)).", "Registrer adresse, e-post eller telefon (art. 30 nr. 1 bokstav a)."),
+            field="email",
+            article="Art. 30(1)(a)",
+        )
     _representative(org, facts, emit)
     _art30_5(org, facts, emit)
     if not org.get("dpo"):
         why = article = None
         if org.get("public_authority"):
-            why = ("it is a public authority or body (Art. 37(1)(a); courts acting in their judicial capacity excepted)",
-                   "den er en offentlig myndighet eller et offentlig organ (art. 37 nr. 1 bokstav a; domstoler i sin dømmende "
-                   "virksomhet unntatt)")
+            why = (
+                "it is a public authority or body (Art. 37(1)(a); courts acting in their judicial capacity excepted)",
+                "den er en offentlig myndighet eller et offentlig organ (art. 37 nr. 1 bokstav a; domstoler i sin dømmende virksomhet unntatt)",
+            )
             article = "Art. 37(1)(a)"
         elif facts.large_scale_sensitive:
-            why = ("its core activities consist of processing special categories or criminal-offence data on a large scale (Art. 37(1)(c))",
-                   "kjerneaktiviteten består av behandling av særlige kategorier eller straffeopplysninger i stor skala (art. 37 nr. 1 bokstav c)")
+            why = (
+                "its core activities consist of processing special categories or criminal-offence data on a large scale (Art. 37(1)(c))",
+                "kjerneaktiviteten består av behandling av særlige kategorier eller straffeopplysninger i stor skala (art. 37 nr. 1 bokstav c)",
+            )
             article = "Art. 37(1)(c)"
         elif facts.large_scale_monitoring:
-            why = ("its core activities include regular and systematic monitoring of people on a large scale (Art. 37(1)(b))",
-                   "kjerneaktiviteten omfatter regelmessig og systematisk overvåking av personer i stor skala (art. 37 nr. 1 bokstav b)")
+            why = (
+                "its core activities include regular and systematic monitoring of people on a large scale (Art. 37(1)(b))",
+                "kjerneaktiviteten omfatter regelmessig og systematisk overvåking av personer i stor skala (art. 37 nr. 1 bokstav b)",
+            )
             article = "Art. 37(1)(b)"
         if why:
-            emit("dpo-missing", (f"No data protection officer is recorded, though {why[0]}.",
-                                 f"Ikke noe personvernombud er registrert, selv om {why[1]}."),
-                 ("Designate a DPO, publish the contact details and tell Datatilsynet (Art. 37(7)).",
-                  "Utpek et personvernombud, publiser kontaktopplysningene og meld fra til Datatilsynet (art. 37 nr. 7)."),
-                 field="dpo.name", severity="error" if org.get("public_authority") else "warning", article=article)
+            emit(
+                "dpo-missing",
+                (f"No data protection officer is recorded, though {why[0]}.", f"Ikke noe personvernombud er registrert, selv om {why[1]}."),
+                (
+                    "Designate a DPO, publish the contact details and tell Datatilsynet (Art. 37(7)).",
+                    "Utpek et personvernombud, publiser kontaktopplysningene og meld fra til Datatilsynet (art. 37 nr. 7).",
+                ),
+                field="dpo.name",
+                severity="error" if org.get("public_authority") else "warning",
+                article=article,
+            )
     return emit.out
 
 
@@ -550,15 +696,22 @@ def check_recipient(org: str, rec: Mapping[str, Any]) -> list[Finding]:
     if rec.get("kind") in ("processor", "sub_processor") and not has_agreement(rec.get("agreement")):
         said_en = said_nb = ""
         if (rec.get("agreement") or "").strip():
-            said_en = f" (the reference says \"{rec['agreement'].strip()}\")"
+            said_en = f' (the reference says "{rec["agreement"].strip()}")'
             said_nb = f" (referansen sier «{rec['agreement'].strip()}»)"
-        emit("processor-without-agreement",
-             (f"{rec['name']} processes data on the organisation's behalf, but no data processing agreement is recorded{said_en}.",
-              f"{rec['name']} behandler opplysninger på vegne av virksomheten, men ingen databehandleravtale er registrert{said_nb}."),
-             ("Conclude an Art. 28(3) agreement (or check the sub-processor's authorisation, Art. 28(2), (4)) and record its reference.",
-              "Inngå en databehandleravtale etter art. 28 nr. 3 (eller kontroller godkjenningen av underdatabehandleren, "
-              "art. 28 nr. 2 og 4) og registrer referansen."),
-             field="agreement", recipient=rec["name"])
+        emit(
+            "processor-without-agreement",
+            (
+                f"{rec['name']} processes data on the organisation's behalf, but no data processing agreement is recorded{said_en}.",
+                f"{rec['name']} behandler opplysninger på vegne av virksomheten, men ingen databehandleravtale er registrert{said_nb}.",
+            ),
+            (
+                "Conclude an Art. 28(3) agreement (or check the sub-processor's authorisation, Art. 28(2), (4)) and record its reference.",
+                "Inngå en databehandleravtale etter art. 28 nr. 3 (eller kontroller godkjenningen av underdatabehandleren, "
+                "art. 28 nr. 2 og 4) og registrer referansen.",
+            ),
+            field="agreement",
+            recipient=rec["name"],
+        )
     return emit.out
 
 
@@ -578,8 +731,9 @@ def by_severity(findings: Iterable[Finding]) -> list[Finding]:
 _by_severity = by_severity
 
 
-def check_documents(organisations: Iterable[tuple[Mapping[str, Any], Iterable[Mapping[str, Any]], Iterable[Mapping[str, Any]]]],
-                    today: Optional[date] = None) -> list[Finding]:
+def check_documents(
+    organisations: Iterable[tuple[Mapping[str, Any], Iterable[Mapping[str, Any]], Iterable[Mapping[str, Any]]]], today: Optional[date] = None
+) -> list[Finding]:
     """Findings for ``(organisation, activities, recipients)`` triples of plain dicts."""
     today = today or date.today()
     out: list[Finding] = []
@@ -602,8 +756,14 @@ def summarise(findings: Iterable[Finding]) -> dict[str, int]:
     return counts
 
 
-def activity_findings(act: Mapping[str, Any], organisation: str, *, org: Optional[Mapping[str, Any]] = None,
-                      recipients: Optional[Mapping[str, Mapping[str, Any]]] = None, today: Optional[date] = None) -> list[Finding]:
+def activity_findings(
+    act: Mapping[str, Any],
+    organisation: str,
+    *,
+    org: Optional[Mapping[str, Any]] = None,
+    recipients: Optional[Mapping[str, Mapping[str, Any]]] = None,
+    today: Optional[date] = None,
+) -> list[Finding]:
     """What belongs to one activity: its own findings and those of the recipients it discloses to
     (``recipients``: the organisation's, by name, as stored; the activity's copy where missing)."""
     found = check_activity(act, organisation, today, org)
@@ -635,8 +795,7 @@ def art30_5_statement(org: Mapping[str, Any], lang: str = "en") -> Optional[str]
     if org.get("occasional_processing"):
         facts.append("sporadisk behandling som neppe medfører risiko" if nb else "occasional processing unlikely to result in a risk")
     said = f" ({', '.join(facts)})" if facts else ""
-    return (f"{org['name']} har vurdert unntaket i art. 30 nr. 5{said}: {text}" if nb
-            else f"{org['name']} records an Art. 30(5) assessment{said}: {text}")
+    return f"{org['name']} har vurdert unntaket i art. 30 nr. 5{said}: {text}" if nb else f"{org['name']} records an Art. 30(5) assessment{said}: {text}"
 
 
 def rule_title(code: str, lang: str = "en") -> str:
@@ -646,5 +805,3 @@ def rule_title(code: str, lang: str = "en") -> str:
 
 def severity_label(severity: str, lang: str = "en") -> str:
     return SEVERITY_TERMS[severity].label(lang) if severity in SEVERITY_TERMS else severity
-
-

@@ -52,12 +52,15 @@ def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m ropa", description="Record of processing activities (GDPR Art. 30).")
     p.add_argument("--version", action="version", version=f"ropa {__version__}")
     p.add_argument("--database-url", help="overrides ROPA_DATABASE_URL (default sqlite:///data/ropa.db)")
-    p.add_argument("--user", "--actor", dest="actor", metavar="NAME",
-                   help="who is acting, for the permissions and the audit trail (default ROPA_USER or the login name); "
-                        "once the register has users, an enabled user")
+    p.add_argument(
+        "--user",
+        "--actor",
+        dest="actor",
+        metavar="NAME",
+        help="who is acting, for the permissions and the audit trail (default ROPA_USER or the login name); once the register has users, an enabled user",
+    )
     p.add_argument("--verbose", "-v", action="store_true", help="log details, with the traceback of an unexpected error")
-    p.add_argument("--debug", action="store_true",
-                   help="print the traceback of an unexpected error on stderr (also ROPA_DEBUG=1)")
+    p.add_argument("--debug", action="store_true", help="print the traceback of an unexpected error on stderr (also ROPA_DEBUG=1)")
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     s = sub.add_parser("init", help="create or upgrade the database schema")
@@ -67,23 +70,34 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("file", type=Path)
     s.add_argument("--org", action="append", metavar="NAME", help="only this organisation (repeatable)")
     s.add_argument("--lang", choices=("nb", "en"), default="nb", help="language of the workbook (default nb)")
-    s.add_argument("--as-of", metavar="SNAPSHOT|DATE", help="the register as it was: a snapshot's label or number, or an ISO "
-                                                         "date/time (Europe/Oslo unless a zone is given; a date alone: the end of that day)")
+    s.add_argument(
+        "--as-of",
+        metavar="SNAPSHOT|DATE",
+        help="the register as it was: a snapshot's label or number, or an ISO "
+        "date/time (Europe/Oslo unless a zone is given; a date alone: the end of that day)",
+    )
 
     s = sub.add_parser("import", help="read a register file (.json, .xlsx, .xlsm, .xls, .ods, .csv) into the database, all or nothing")
     s.add_argument("file", type=Path)
     s.add_argument("--dry-run", action="store_true", help="check and report, write nothing")
-    s.add_argument("--org", metavar="NAME", help="the organisation of rows that name none (in a ropa workbook or JSON file: "
-                                                 "import only this organisation)")
+    s.add_argument("--org", metavar="NAME", help="the organisation of rows that name none (in a ropa workbook or JSON file: import only this organisation)")
     s.add_argument("--sheet", metavar="NAME", help="read this sheet (default: the one whose header names the most fields)")
-    s.add_argument("--map", action="append", metavar="HEADER=FIELD", default=[],
-                   help="map a column by its header text (or letter) to a field; FIELD '-' skips the column (repeatable)")
+    s.add_argument(
+        "--map",
+        action="append",
+        metavar="HEADER=FIELD",
+        default=[],
+        help="map a column by its header text (or letter) to a field; FIELD '-' skips the column (repeatable)",
+    )
     s.add_argument("--mapping", metavar="NAME", help="apply a saved column mapping")
     s.add_argument("--save-mapping", metavar="NAME", help="save the column mapping used, for the next file from this template")
-    s.add_argument("--mode", choices=("upsert", "create-only"), default="upsert",
-                   help="upsert: create new activities and update existing ones (default); create-only: leave existing ones alone")
-    s.add_argument("--lang", choices=("nb", "en"), default=None,
-                   help="language of the problems and of the dry run's changes (default: ROPA_LANG, else en)")
+    s.add_argument(
+        "--mode",
+        choices=("upsert", "create-only"),
+        default="upsert",
+        help="upsert: create new activities and update existing ones (default); create-only: leave existing ones alone",
+    )
+    s.add_argument("--lang", choices=("nb", "en"), default=None, help="language of the problems and of the dry run's changes (default: ROPA_LANG, else en)")
 
     s = sub.add_parser("list", help="list activities")
     s.add_argument("--org", metavar="NAME")
@@ -121,11 +135,14 @@ def _parser() -> argparse.ArgumentParser:
 
     sub.add_parser("schema", help="print the JSON Schema of the register format")
 
-    s = sub.add_parser("review", help="the review cycle of an activity: owner, submit, approve (dpo), return (dpo); "
-                                      "an organisation's review interval")
+    s = sub.add_parser("review", help="the review cycle of an activity: owner, submit, approve (dpo), return (dpo); an organisation's review interval")
     rs = s.add_subparsers(dest="review_command", required=True, metavar="ACTION")
-    for verb, text in (("submit", "ask for approval (draft -> in_review)"), ("approve", "approve the current version (dpo)"),
-                       ("return", "send back to the owner as a draft, saying why (dpo)"), ("owner", "set the owner")):
+    for verb, text in (
+        ("submit", "ask for approval (draft -> in_review)"),
+        ("approve", "approve the current version (dpo)"),
+        ("return", "send back to the owner as a draft, saying why (dpo)"),
+        ("owner", "set the owner"),
+    ):
         r = rs.add_parser(verb, help=text)
         r.add_argument("org", metavar="ORG")
         r.add_argument("ref", metavar="REF")
@@ -187,8 +204,10 @@ def _print_problems(err: ValidationFailed) -> None:
 def _table(rows: list[list[str]], headers: list[str]) -> str:
     rows = [[terminal(c) for c in r] for r in rows]  # a newline or tab in a name must not break the layout
     widths = [max(len(h), *(len(r[i]) for r in rows)) if rows else len(h) for i, h in enumerate(headers)]
+
     def fmt(r: Sequence[str]) -> str:
         return "  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip()
+
     return "\n".join([fmt(headers), fmt(["-" * w for w in widths]), *(fmt(r) for r in rows)])
 
 
@@ -197,6 +216,7 @@ def cmd_init(engine: Any, args: argparse.Namespace) -> int:
     print(f"schema ready: {db.describe(engine)}")
     if args.demo:
         from ropa.demo import load_demo
+
         with db.transaction(engine) as s:
             report = load_demo(s, actor=args.actor)
         print(report.summary())
@@ -214,15 +234,16 @@ def cmd_export(engine: Any, args: argparse.Namespace) -> int:
         with db.session(engine) as s:
             summary = write_workbook(s, args.file, lang=args.lang, orgs=args.org)
         findings = "" if summary.findings is None else f", {count(summary.findings, 'finding', 'findings')}"
-        print(f"wrote {args.file}: {count(summary.organisations, 'organisation', 'organisations')}, "
-              f"{count(summary.activities, 'activity', 'activities')}, {count(summary.transfers, 'transfer', 'transfers')}{findings}")
+        print(
+            f"wrote {args.file}: {count(summary.organisations, 'organisation', 'organisations')}, "
+            f"{count(summary.activities, 'activity', 'activities')}, {count(summary.transfers, 'transfer', 'transfers')}{findings}"
+        )
         return EXIT_OK
     if suffix != ".json":
         raise UsageError(f"{args.file}: cannot export to '{suffix or 'no extension'}' (use .json or .xlsx)")
     with db.session(engine) as s:
         counts = interchange.write_json(s, args.file, args.org)
-    print(f"wrote {args.file}: {count(counts['organisations'], 'organisation', 'organisations')}, "
-          f"{count(counts['activities'], 'activity', 'activities')}")
+    print(f"wrote {args.file}: {count(counts['organisations'], 'organisation', 'organisations')}, {count(counts['activities'], 'activity', 'activities')}")
     return EXIT_OK
 
 
@@ -250,8 +271,10 @@ def _export_as_of(engine: Any, args: argparse.Namespace) -> int:
             tmp.write_text(versions.json_text(state), encoding="utf-8")
             tmp.replace(args.file)
     _gaps(state)
-    print(f"wrote {args.file}: {state.describe()}, {count(len(state.document['organisations']), 'organisation', 'organisations')}, "
-          f"{count(state.activities, 'activity', 'activities')}")
+    print(
+        f"wrote {args.file}: {state.describe()}, {count(len(state.document['organisations']), 'organisation', 'organisations')}, "
+        f"{count(state.activities, 'activity', 'activities')}"
+    )
     return EXIT_OK
 
 
@@ -261,22 +284,43 @@ def cmd_snapshot(engine: Any, args: argparse.Namespace) -> int:
     if args.snapshot_command == "create":
         with db.transaction(engine) as s:
             snap = versions.create(s, args.label, actor=args.actor, source="cli")
-            print(f"snapshot {snap.id} '{snap.label}': {count(snap.organisations, 'organisation', 'organisations')}, "
-                  f"{count(snap.activities, 'activity', 'activities')}, taken by {snap.created_by} at {versions.oslo(snap.created_at)}")
+            print(
+                f"snapshot {snap.id} '{snap.label}': {count(snap.organisations, 'organisation', 'organisations')}, "
+                f"{count(snap.activities, 'activity', 'activities')}, taken by {snap.created_by} at {versions.oslo(snap.created_at)}"
+            )
         return EXIT_OK
     if args.snapshot_command == "list":
         with db.session(engine) as s:
             whole = versions.counts_shown()  # the counts are of the whole register: not for a scoped reader
-            rows = [{"id": x.id, "label": x.label, "created_at": versions.timeline.to_utc(x.created_at).isoformat(),
-                     "created_by": x.created_by, "digest": x.digest,
-                     **({"organisations": x.organisations, "activities": x.activities} if whole else {})}
-                    for x in versions.list_snapshots(s)]
+            rows = [
+                {
+                    "id": x.id,
+                    "label": x.label,
+                    "created_at": versions.timeline.to_utc(x.created_at).isoformat(),
+                    "created_by": x.created_by,
+                    "digest": x.digest,
+                    **({"organisations": x.organisations, "activities": x.activities} if whole else {}),
+                }
+                for x in versions.list_snapshots(s)
+            ]
         if args.format == "json":
             print(terminal_json(rows, indent=2))
         else:
-            print(_table([[str(r["id"]), str(r["label"]), versions.oslo(datetime.fromisoformat(str(r["created_at"]))), str(r["created_by"]),
-                           *([str(r["activities"])] if whole else [])] for r in rows],
-                         ["id", "label", "taken (Europe/Oslo)", "by", *(["activities"] if whole else [])]))
+            print(
+                _table(
+                    [
+                        [
+                            str(r["id"]),
+                            str(r["label"]),
+                            versions.oslo(datetime.fromisoformat(str(r["created_at"]))),
+                            str(r["created_by"]),
+                            *([str(r["activities"])] if whole else []),
+                        ]
+                        for r in rows
+                    ],
+                    ["id", "label", "taken (Europe/Oslo)", "by", *(["activities"] if whole else [])],
+                )
+            )
         return EXIT_OK
     with db.session(engine) as s:
         found = versions.diff(s, args.a, args.b, orgs=args.org)
@@ -296,8 +340,7 @@ SPREADSHEETS = (".xlsx", ".xlsm", ".xls", ".ods", ".csv", ".tsv", ".txt")
 def cmd_import(engine: Any, args: argparse.Namespace) -> int:
     suffix = args.file.suffix.lower()
     if suffix not in (".json", *SPREADSHEETS):
-        raise UsageError(f"{args.file}: cannot import '{suffix or 'no extension'}' files "
-                         "(use .json, .xlsx, .xlsm, .xls, .ods or .csv)")
+        raise UsageError(f"{args.file}: cannot import '{suffix or 'no extension'}' files (use .json, .xlsx, .xlsm, .xls, .ods or .csv)")
     from ropa import imports
     from ropa.excel import mapping
 
@@ -346,8 +389,14 @@ def cmd_list(engine: Any, args: argparse.Namespace) -> int:
     with db.session(engine) as s:
         acts = registry.list_activities(s, org=args.org)
         rows: list[dict[str, Any]] = [
-            {"organisation": a.organisation.name if a.organisation else "", "ref": a.ref, "name": a.name,
-             "role": a.role, "status": a.status, "version": a.version}
+            {
+                "organisation": a.organisation.name if a.organisation else "",
+                "ref": a.ref,
+                "name": a.name,
+                "role": a.role,
+                "status": a.status,
+                "version": a.version,
+            }
             for a in acts
         ]
     if args.format == "json":
@@ -355,9 +404,21 @@ def cmd_list(engine: Any, args: argparse.Namespace) -> int:
     else:
         headers = [ACTIVITY[k].label(lang) if k in ACTIVITY else k for k in ("organisation", "ref", "name", "role", "status")]
         headers[0] = "Virksomhet" if lang == "nb" else "Organisation"
-        print(_table([[r["organisation"], r["ref"], r["name"],
-                       vocab.term_label(vocab.ROLES, r["role"], lang), vocab.term_label(vocab.STATUSES, r["status"], lang)]
-                      for r in rows], headers))
+        print(
+            _table(
+                [
+                    [
+                        r["organisation"],
+                        r["ref"],
+                        r["name"],
+                        vocab.term_label(vocab.ROLES, r["role"], lang),
+                        vocab.term_label(vocab.STATUSES, r["status"], lang),
+                    ]
+                    for r in rows
+                ],
+                headers,
+            )
+        )
         print("\n" + count_phrase(len(rows), "behandlingsaktivitet", "behandlingsaktiviteter", "activity", "activities", lang))
     return EXIT_OK
 
@@ -406,6 +467,7 @@ def count_phrase(n: int, nb_one: str, nb_many: str, en_one: str, en_many: str, l
 
 def cmd_schema(engine: Any, args: argparse.Namespace) -> int:
     from ropa.schema import json_schema
+
     print(terminal_json(json_schema(), indent=2))
     return EXIT_OK
 
@@ -445,8 +507,7 @@ def cmd_report(engine: Any, args: argparse.Namespace) -> int:
             _gaps(state)
         r = report.write_report(s, args.file, orgs=args.org, lang=args.lang, with_findings=args.findings, as_of=state)
     acts = sum(len(o["cards"]) for o in r.organisations)
-    print(f"wrote {args.file}: {len(r.organisations)} organisations, {acts} activities"
-          + (f", {len(r.findings)} findings" if r.findings is not None else ""))
+    print(f"wrote {args.file}: {len(r.organisations)} organisations, {acts} activities" + (f", {len(r.findings)} findings" if r.findings is not None else ""))
     return EXIT_OK
 
 
@@ -454,8 +515,7 @@ def cmd_notice(engine: Any, args: argparse.Namespace) -> int:
     from ropa.documents import notice
 
     if args.file.suffix.lower() not in notice.FORMATS:
-        raise UsageError(f"{args.file}: cannot write a notice as '{args.file.suffix or 'no extension'}' "
-                         f"(use {', '.join(notice.FORMATS)})")
+        raise UsageError(f"{args.file}: cannot write a notice as '{args.file.suffix or 'no extension'}' (use {', '.join(notice.FORMATS)})")
     with db.session(engine) as s:
         n = notice.write_notice(s, args.file, args.org, lang=args.lang, subjects=args.subjects)
     print(f"wrote {args.file}: {len(n.activities)} activities ({', '.join(n.activities)})")
@@ -471,8 +531,10 @@ def cmd_publish(engine: Any, args: argparse.Namespace) -> int:
 
     with db.session(engine) as s:
         summary = publish.publish_register(s, args.directory, orgs=args.org)
-    print(f"wrote {summary.directory}: {summary.organisations} organisations, {summary.activities} activities, "
-          f"{summary.pages} pages (open {summary.directory / 'index.html'})")
+    print(
+        f"wrote {summary.directory}: {summary.organisations} organisations, {summary.activities} activities, "
+        f"{summary.pages} pages (open {summary.directory / 'index.html'})"
+    )
     return EXIT_OK
 
 
@@ -501,17 +563,30 @@ def cmd_user(engine: Any, args: argparse.Namespace) -> int:
         if args.format == "json":  # times as ISO 8601 with Oslo's offset
             print(terminal_json([a.as_dict() for a in found], indent=2))
         else:  # times in Europe/Oslo, the zone named
-            print(_table([[a.name, a.role, ", ".join(a.organisations) or "(all)", a.email or "", "yes" if a.enabled else "no",
-                           local_time(a.locked_until, "en"), local_time(a.last_sign_in, "en")] for a in found],
-                         ["name", "role", "organisations", "email", "enabled", "locked until", "last sign-in"]))
+            print(
+                _table(
+                    [
+                        [
+                            a.name,
+                            a.role,
+                            ", ".join(a.organisations) or "(all)",
+                            a.email or "",
+                            "yes" if a.enabled else "no",
+                            local_time(a.locked_until, "en"),
+                            local_time(a.last_sign_in, "en"),
+                        ]
+                        for a in found
+                    ],
+                    ["name", "role", "organisations", "email", "enabled", "locked until", "last sign-in"],
+                )
+            )
         return EXIT_OK
     with db.transaction(engine) as s:
         if args.user_command == "add":
             if args.no_password and not args.email:
                 raise UsageError("--no-password needs --email (the user signs in through the identity provider)")
             password = None if args.no_password else _password(args)
-            user = users.add_user(s, args.name, role=args.role, orgs=args.org, email=args.email, password=password,
-                                  actor=args.actor, source="cli")
+            user = users.add_user(s, args.name, role=args.role, orgs=args.org, email=args.email, password=password, actor=args.actor, source="cli")
             print(f"added {user.name} ({user.role}; {', '.join(args.org) or 'all organisations'}): sign-in is now required")
         elif args.user_command == "role":
             if args.all_orgs and args.org:
@@ -544,8 +619,11 @@ def cmd_review(engine: Any, args: argparse.Namespace) -> int:
             row = review.send_back(s, args.org, args.ref, args.note, actor=args.actor, source="cli")
         else:
             row = review.set_owner(s, args.org, args.ref, args.owner, actor=args.actor, source="cli")
-        print(f"{args.org} {args.ref}: {row.state}" + (f", owner {row.owner}" if row.owner else "")
-              + (f", version {row.approved_version} approved by {row.approved_by}" if row.state == "approved" else ""))
+        print(
+            f"{args.org} {args.ref}: {row.state}"
+            + (f", owner {row.owner}" if row.owner else "")
+            + (f", version {row.approved_version} approved by {row.approved_by}" if row.state == "approved" else "")
+        )
     return EXIT_OK
 
 
@@ -575,9 +653,23 @@ def cmd_tasks(engine: Any, args: argparse.Namespace) -> int:
     else:
         from ropa.audit import local_time
 
-        print(_table([[t.kind, t.organisation, t.ref, t.name, t.next_review or "", t.note or "",
-                       f"{local_time(t.last_reviewed, 'en')} ({t.last_reviewed_by})" if t.last_reviewed else ""] for t in found],
-                     ["task", "organisation", "ref", "name", "next review", "note", "last reviewed (Oslo)"]))
+        print(
+            _table(
+                [
+                    [
+                        t.kind,
+                        t.organisation,
+                        t.ref,
+                        t.name,
+                        t.next_review or "",
+                        t.note or "",
+                        f"{local_time(t.last_reviewed, 'en')} ({t.last_reviewed_by})" if t.last_reviewed else "",
+                    ]
+                    for t in found
+                ],
+                ["task", "organisation", "ref", "name", "next review", "note", "last reviewed (Oslo)"],
+            )
+        )
         print(f"\n{len(found)} tasks for {args.actor}")
     return EXIT_OK
 
@@ -595,7 +687,22 @@ def _act_as(engine: Any, args: argparse.Namespace) -> None:
     access.set_reader(found)
 
 
-COMMANDS = {"snapshot": cmd_snapshot, "report": cmd_report, "notice": cmd_notice, "publish": cmd_publish, "review": cmd_review, "tasks": cmd_tasks, "user": cmd_user, "check": cmd_check, "schema": cmd_schema, "init": cmd_init, "export": cmd_export, "import": cmd_import, "list": cmd_list, "show": cmd_show}
+COMMANDS = {
+    "snapshot": cmd_snapshot,
+    "report": cmd_report,
+    "notice": cmd_notice,
+    "publish": cmd_publish,
+    "review": cmd_review,
+    "tasks": cmd_tasks,
+    "user": cmd_user,
+    "check": cmd_check,
+    "schema": cmd_schema,
+    "init": cmd_init,
+    "export": cmd_export,
+    "import": cmd_import,
+    "list": cmd_list,
+    "show": cmd_show,
+}
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:

@@ -26,7 +26,6 @@ import pycountry
 
 from ropa.terms import _terms
 
-
 # --- Countries -----------------------------------------------------------------------------------
 
 
@@ -44,11 +43,40 @@ COUNTRY_STATUSES = _terms(
     ("third_country", "Third country", "Tredjestat"),
 )
 
-EEA_COUNTRIES = frozenset({
-    "AT", "BE", "BG", "HR", "CY", "CZ", "DK", "EE", "FI", "FR", "DE", "GR", "HU", "IE", "IT", "LV", "LT", "LU",
-    "MT", "NL", "PL", "PT", "RO", "SK", "SI", "ES", "SE",  # the 27 EU member states
-    "IS", "LI", "NO",  # EEA EFTA states
-})
+EEA_COUNTRIES = frozenset(
+    {
+        "AT",
+        "BE",
+        "BG",
+        "HR",
+        "CY",
+        "CZ",
+        "DK",
+        "EE",
+        "FI",
+        "FR",
+        "DE",
+        "GR",
+        "HU",
+        "IE",
+        "IT",
+        "LV",
+        "LT",
+        "LU",
+        "MT",
+        "NL",
+        "PL",
+        "PT",
+        "RO",
+        "SK",
+        "SI",
+        "ES",
+        "SE",  # the 27 EU member states
+        "IS",
+        "LI",
+        "NO",  # EEA EFTA states
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -96,22 +124,38 @@ class AdequacyDecision:
         which, when = self.relied_on(eea_efta)
         nb = lang == "nb"
         if which == "eea":
-            return (f"{self.decision}, innlemmet i EØS-avtalen {when.isoformat()} (datoen som er lagt til grunn: "
-                    f"innlemmelsen i EØS-avtalen; Kommisjonen vedtok den {self.adopted.isoformat()})" if nb
-                    else f"{self.decision}, incorporated into the EEA Agreement on {when.isoformat()} (the date relied on: "
-                    f"the EEA incorporation; the Commission adopted it on {self.adopted.isoformat()})")
+            return (
+                f"{self.decision}, innlemmet i EØS-avtalen {when.isoformat()} (datoen som er lagt til grunn: "
+                f"innlemmelsen i EØS-avtalen; Kommisjonen vedtok den {self.adopted.isoformat()})"
+                if nb
+                else f"{self.decision}, incorporated into the EEA Agreement on {when.isoformat()} (the date relied on: "
+                f"the EEA incorporation; the Commission adopted it on {self.adopted.isoformat()})"
+            )
         if eea_efta:
-            return (f"{self.decision}, vedtatt av Kommisjonen {when.isoformat()} (datoen som er lagt til grunn: Kommisjonens "
-                    "vedtak; datoen for innlemmelse i EØS-avtalen er ikke registrert)" if nb
-                    else f"{self.decision}, adopted by the Commission on {when.isoformat()} (the date relied on: the "
-                    "Commission's adoption; the EEA incorporation date is not recorded)")
-        return (f"{self.decision}, vedtatt av Kommisjonen {when.isoformat()} (datoen som er lagt til grunn: Kommisjonens vedtak)"
-                if nb else f"{self.decision}, adopted by the Commission on {when.isoformat()} (the date relied on: the "
-                "Commission's adoption)")
+            return (
+                f"{self.decision}, vedtatt av Kommisjonen {when.isoformat()} (datoen som er lagt til grunn: Kommisjonens "
+                "vedtak; datoen for innlemmelse i EØS-avtalen er ikke registrert)"
+                if nb
+                else f"{self.decision}, adopted by the Commission on {when.isoformat()} (the date relied on: the "
+                "Commission's adoption; the EEA incorporation date is not recorded)"
+            )
+        return (
+            f"{self.decision}, vedtatt av Kommisjonen {when.isoformat()} (datoen som er lagt til grunn: Kommisjonens vedtak)"
+            if nb
+            else f"{self.decision}, adopted by the Commission on {when.isoformat()} (the date relied on: the Commission's adoption)"
+        )
 
 
-def _ad(country: str, decision: str, adopted: date, scope_en: str, scope_nb: str, conditional: bool = False,
-        eea_incorporated: Optional[date] = None, confirm: Optional[str] = None) -> AdequacyDecision:
+def _ad(
+    country: str,
+    decision: str,
+    adopted: date,
+    scope_en: str,
+    scope_nb: str,
+    conditional: bool = False,
+    eea_incorporated: Optional[date] = None,
+    confirm: Optional[str] = None,
+) -> AdequacyDecision:
     return AdequacyDecision(country, decision, adopted, conditional, scope_en, scope_nb, eea_incorporated, confirm)
 
 
@@ -130,39 +174,64 @@ def _ad(country: str, decision: str, adopted: date, scope_en: str, scope_nb: str
 # 2023-07-10 "Reglene trer i kraft umiddelbart" (datatilsynet.no, "Nye regler for overføring av
 # personopplysninger til USA", 2023).
 _ALL = ("All transfers under the GDPR.", "Alle overføringer etter personvernforordningen.")
-ADEQUACY_DECISIONS: dict[str, AdequacyDecision] = {d.country: d for d in (
-    _ad("AD", "Commission Decision 2010/625/EU", date(2010, 10, 19), *_ALL),
-    _ad("AR", "Commission Decision 2003/490/EC", date(2003, 6, 30), *_ALL),
-    _ad("BR", "Commission Implementing Decision (EU) 2026/179", date(2026, 1, 26), *_ALL),
-    _ad("CA", "Commission Decision 2002/2/EC", date(2001, 12, 20),
-        "Only commercial organisations subject to PIPEDA (Personal Information Protection and Electronic Documents Act).",
-        "Bare kommersielle virksomheter som er omfattet av PIPEDA (kanadisk personvernlov for privat sektor).", True,
-        confirm="recipient"),
-    _ad("CH", "Commission Decision 2000/518/EC", date(2000, 7, 26), *_ALL),
-    _ad("FO", "Commission Decision 2010/146/EU", date(2010, 3, 5), *_ALL),
-    _ad("GB", "Commission Implementing Decision (EU) 2021/1772", date(2021, 6, 28),
-        "All transfers under the GDPR; renewed by the Commission on 2025-12-19 until 2031-12-27.",
-        "Alle overføringer etter personvernforordningen; fornyet av Kommisjonen 19.12.2025 til 27.12.2031."),
-    _ad("GG", "Commission Decision 2003/821/EC", date(2003, 11, 21), *_ALL),
-    _ad("IL", "Commission Decision 2011/61/EU", date(2011, 1, 31), *_ALL),
-    _ad("IM", "Commission Decision 2004/411/EC", date(2004, 4, 28), *_ALL),
-    _ad("JE", "Commission Decision 2008/393/EC", date(2008, 5, 8), *_ALL),
-    _ad("JP", "Commission Implementing Decision (EU) 2019/419", date(2019, 1, 23),
-        "Only private-sector business operators subject to the APPI (Act on the Protection of Personal Information).",
-        "Bare private virksomheter som er omfattet av APPI (japansk personopplysningslov).", True,
-        confirm="public_authority"),
-    _ad("KR", "Commission Implementing Decision (EU) 2022/254", date(2021, 12, 17),
-        "Organisations subject to PIPA; not e.g. personal credit information processed by financial institutions "
-        "under the Credit Information Act.",
-        "Virksomheter omfattet av PIPA; ikke f.eks. kredittopplysninger som finansinstitusjoner behandler etter "
-        "Credit Information Act.", True),
-    _ad("NZ", "Commission Implementing Decision 2013/65/EU", date(2012, 12, 19), *_ALL),
-    _ad("US", "Commission Implementing Decision (EU) 2023/1795", date(2023, 7, 10),
-        "Only organisations certified under the EU-US Data Privacy Framework (DPF).",
-        "Bare virksomheter som er sertifisert under EU-US Data Privacy Framework (DPF).", True,
-        confirm="recipient"),
-    _ad("UY", "Commission Implementing Decision 2012/484/EU", date(2012, 8, 21), *_ALL),
-)}
+ADEQUACY_DECISIONS: dict[str, AdequacyDecision] = {
+    d.country: d
+    for d in (
+        _ad("AD", "Commission Decision 2010/625/EU", date(2010, 10, 19), *_ALL),
+        _ad("AR", "Commission Decision 2003/490/EC", date(2003, 6, 30), *_ALL),
+        _ad("BR", "Commission Implementing Decision (EU) 2026/179", date(2026, 1, 26), *_ALL),
+        _ad(
+            "CA",
+            "Commission Decision 2002/2/EC",
+            date(2001, 12, 20),
+            "Only commercial organisations subject to PIPEDA (Personal Information Protection and Electronic Documents Act).",
+            "Bare kommersielle virksomheter som er omfattet av PIPEDA (kanadisk personvernlov for privat sektor).",
+            True,
+            confirm="recipient",
+        ),
+        _ad("CH", "Commission Decision 2000/518/EC", date(2000, 7, 26), *_ALL),
+        _ad("FO", "Commission Decision 2010/146/EU", date(2010, 3, 5), *_ALL),
+        _ad(
+            "GB",
+            "Commission Implementing Decision (EU) 2021/1772",
+            date(2021, 6, 28),
+            "All transfers under the GDPR; renewed by the Commission on 2025-12-19 until 2031-12-27.",
+            "Alle overføringer etter personvernforordningen; fornyet av Kommisjonen 19.12.2025 til 27.12.2031.",
+        ),
+        _ad("GG", "Commission Decision 2003/821/EC", date(2003, 11, 21), *_ALL),
+        _ad("IL", "Commission Decision 2011/61/EU", date(2011, 1, 31), *_ALL),
+        _ad("IM", "Commission Decision 2004/411/EC", date(2004, 4, 28), *_ALL),
+        _ad("JE", "Commission Decision 2008/393/EC", date(2008, 5, 8), *_ALL),
+        _ad(
+            "JP",
+            "Commission Implementing Decision (EU) 2019/419",
+            date(2019, 1, 23),
+            "Only private-sector business operators subject to the APPI (Act on the Protection of Personal Information).",
+            "Bare private virksomheter som er omfattet av APPI (japansk personopplysningslov).",
+            True,
+            confirm="public_authority",
+        ),
+        _ad(
+            "KR",
+            "Commission Implementing Decision (EU) 2022/254",
+            date(2021, 12, 17),
+            "Organisations subject to PIPA; not e.g. personal credit information processed by financial institutions under the Credit Information Act.",
+            "Virksomheter omfattet av PIPA; ikke f.eks. kredittopplysninger som finansinstitusjoner behandler etter Credit Information Act.",
+            True,
+        ),
+        _ad("NZ", "Commission Implementing Decision 2013/65/EU", date(2012, 12, 19), *_ALL),
+        _ad(
+            "US",
+            "Commission Implementing Decision (EU) 2023/1795",
+            date(2023, 7, 10),
+            "Only organisations certified under the EU-US Data Privacy Framework (DPF).",
+            "Bare virksomheter som er sertifisert under EU-US Data Privacy Framework (DPF).",
+            True,
+            confirm="recipient",
+        ),
+        _ad("UY", "Commission Implementing Decision 2012/484/EU", date(2012, 8, 21), *_ALL),
+    )
+}
 
 
 def adequacy(code: Optional[str]) -> Optional[AdequacyDecision]:
@@ -230,9 +299,22 @@ def _nb_catalogue() -> gettext.NullTranslations:
 
 
 # Where pycountry's catalogue gives the formal name, the name Norwegians write.
-_NB_COMMON = {"US": "USA", "KR": "Sør-Korea", "KP": "Nord-Korea", "RU": "Russland", "TW": "Taiwan", "IR": "Iran",
-              "VN": "Vietnam", "SY": "Syria", "BO": "Bolivia", "VE": "Venezuela", "TZ": "Tanzania", "MD": "Moldova",
-              "LA": "Laos", "CZ": "Tsjekkia"}
+_NB_COMMON = {
+    "US": "USA",
+    "KR": "Sør-Korea",
+    "KP": "Nord-Korea",
+    "RU": "Russland",
+    "TW": "Taiwan",
+    "IR": "Iran",
+    "VN": "Vietnam",
+    "SY": "Syria",
+    "BO": "Bolivia",
+    "VE": "Venezuela",
+    "TZ": "Tanzania",
+    "MD": "Moldova",
+    "LA": "Laos",
+    "CZ": "Tsjekkia",
+}
 
 
 @cache
@@ -272,12 +354,39 @@ def countries(lang: str = "en") -> list[tuple[str, str]]:
 
 
 _ALIASES = {
-    "usa": "US", "us": "US", "u.s.": "US", "u.s.a.": "US", "united states of america": "US", "amerika": "US", "america": "US",
-    "uk": "GB", "u.k.": "GB", "great britain": "GB", "britain": "GB", "england": "GB", "scotland": "GB", "wales": "GB",
-    "storbritannia": "GB", "det forente kongerike": "GB",
-    "south korea": "KR", "korea": "KR", "sør-korea": "KR", "sor-korea": "KR", "republic of korea": "KR",
-    "russia": "RU", "russland": "RU", "hong kong": "HK", "hongkong": "HK", "taiwan": "TW", "vietnam": "VN",
-    "iran": "IR", "syria": "SY", "czech republic": "CZ", "tsjekkia": "CZ", "holland": "NL", "nederland": "NL",
+    "usa": "US",
+    "us": "US",
+    "u.s.": "US",
+    "u.s.a.": "US",
+    "united states of america": "US",
+    "amerika": "US",
+    "america": "US",
+    "uk": "GB",
+    "u.k.": "GB",
+    "great britain": "GB",
+    "britain": "GB",
+    "england": "GB",
+    "scotland": "GB",
+    "wales": "GB",
+    "storbritannia": "GB",
+    "det forente kongerike": "GB",
+    "south korea": "KR",
+    "korea": "KR",
+    "sør-korea": "KR",
+    "sor-korea": "KR",
+    "republic of korea": "KR",
+    "russia": "RU",
+    "russland": "RU",
+    "hong kong": "HK",
+    "hongkong": "HK",
+    "taiwan": "TW",
+    "vietnam": "VN",
+    "iran": "IR",
+    "syria": "SY",
+    "czech republic": "CZ",
+    "tsjekkia": "CZ",
+    "holland": "NL",
+    "nederland": "NL",
 }
 
 
@@ -322,9 +431,21 @@ def find_country(text: Optional[str]) -> Optional[str]:
 
 # What people type for a country that its names do not start with (either language).
 _SEARCH_ALIASES = {
-    **_ALIASES, "kina": "CN", "folkerepublikken kina": "CN", "prc": "CN", "amerikas forente stater": "US", "statene": "US",
-    "sveits": "CH", "tyskland": "DE", "frankrike": "FR", "spania": "ES", "nederland": "NL", "sør-afrika": "ZA",
-    "emiratene": "AE", "uae": "AE", "de forente arabiske emirater": "AE",
+    **_ALIASES,
+    "kina": "CN",
+    "folkerepublikken kina": "CN",
+    "prc": "CN",
+    "amerikas forente stater": "US",
+    "statene": "US",
+    "sveits": "CH",
+    "tyskland": "DE",
+    "frankrike": "FR",
+    "spania": "ES",
+    "nederland": "NL",
+    "sør-afrika": "ZA",
+    "emiratene": "AE",
+    "uae": "AE",
+    "de forente arabiske emirater": "AE",
 }
 
 

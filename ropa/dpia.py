@@ -46,29 +46,37 @@ class Screening:
         names = lambda keys: ", ".join(vocab.DPIA_CRITERIA[k].display(lang) for k in keys)  # noqa: E731
         listed = "; ".join(vocab.DPIA_LIST[k].label(lang) for k in self.listed)
         if self.result == "required" and not self.art35_3:
-            why = (f"på Datatilsynets liste over behandlinger som alltid krever DPIA (art. 35 nr. 4): {listed}" if nb
-                   else f"on Datatilsynet's list of processing that always requires a DPIA (Art. 35(4)): {listed}")
+            why = (
+                f"på Datatilsynets liste over behandlinger som alltid krever DPIA (art. 35 nr. 4): {listed}"
+                if nb
+                else f"on Datatilsynet's list of processing that always requires a DPIA (Art. 35(4)): {listed}"
+            )
         elif self.result == "required":
             why = f"{'Art. 35(3)-tilfelle' if nb else 'Art. 35(3) case'}: {names(self.art35_3)}"
             if listed:
-                why += (f"; og på Datatilsynets liste (art. 35 nr. 4): {listed}" if nb
-                        else f"; and on Datatilsynet's list (Art. 35(4)): {listed}")
+                why += f"; og på Datatilsynets liste (art. 35 nr. 4): {listed}" if nb else f"; and on Datatilsynet's list (Art. 35(4)): {listed}"
         elif self.result == "likely":
             n = len(self.criteria)
-            why = (f"{n} av de ni WP248-kriteriene er oppfylt: {names(self.criteria)}" if nb
-                   else f"{n} of the nine WP248 criteria are met: {names(self.criteria)}")
+            why = (
+                f"{n} av de ni WP248-kriteriene er oppfylt: {names(self.criteria)}" if nb else f"{n} of the nine WP248 criteria are met: {names(self.criteria)}"
+            )
         elif self.result == "consider":
-            why = (f"1 av de ni WP248-kriteriene er oppfylt: {names(self.criteria)}; WP248 sier at også ett kriterium kan "
-                   "gjøre DPIA nødvendig, så vurder det og dokumenter hvorfor eller hvorfor ikke" if nb
-                   else f"1 of the nine WP248 criteria is met: {names(self.criteria)}; WP248 says one criterion can be "
-                   "enough for a DPIA, so consider it and record why or why not")
+            why = (
+                f"1 av de ni WP248-kriteriene er oppfylt: {names(self.criteria)}; WP248 sier at også ett kriterium kan "
+                "gjøre DPIA nødvendig, så vurder det og dokumenter hvorfor eller hvorfor ikke"
+                if nb
+                else f"1 of the nine WP248 criteria is met: {names(self.criteria)}; WP248 says one criterion can be "
+                "enough for a DPIA, so consider it and record why or why not"
+            )
         elif self.result == "not_needed":
             n = len(self.criteria)
-            why = (f"alle kriterier er besvart, og {n} av de ni WP248-kriteriene er oppfylt (terskelen er {WP248_THRESHOLD})" if nb
-                   else f"every criterion is answered and {n} of the nine WP248 criteria are met (the threshold is {WP248_THRESHOLD})")
+            why = (
+                f"alle kriterier er besvart, og {n} av de ni WP248-kriteriene er oppfylt (terskelen er {WP248_THRESHOLD})"
+                if nb
+                else f"every criterion is answered and {n} of the nine WP248 criteria are met (the threshold is {WP248_THRESHOLD})"
+            )
         else:
-            why = (f"{len(self.unanswered)} spørsmål er ikke besvart" if nb
-                   else f"{len(self.unanswered)} questions are not answered")
+            why = f"{len(self.unanswered)} spørsmål er ikke besvart" if nb else f"{len(self.unanswered)} questions are not answered"
         return f"{self.label(lang)}: {why}."
 
 
@@ -86,8 +94,9 @@ def _implied(activity: Optional[Mapping[str, Any]]) -> set[str]:
     if not activity:
         return set()
     categories = [*(activity.get("data_categories") or []), *(activity.get("special_categories") or [])]
-    return {item.key for item in vocab.DPIA_LIST_NO if item.categories
-            and any(c.startswith(item.categories) and c != "user.biometric.voice" for c in categories)}
+    return {
+        item.key for item in vocab.DPIA_LIST_NO if item.categories and any(c.startswith(item.categories) and c != "user.biometric.voice" for c in categories)
+    }
 
 
 def screen(answers: Mapping[str, Any], activity: Optional[Mapping[str, Any]] = None) -> Screening:
@@ -105,8 +114,7 @@ def screen(answers: Mapping[str, Any], activity: Optional[Mapping[str, Any]] = N
     unanswered = tuple(k for k in vocab.DPIA_CRITERIA if given.get(k) is None)
     art35 = tuple(k for k in vocab.ART35_3_CASES if k in yes)
     criteria = tuple(k for k in vocab.WP248_CRITERIA if k in yes)
-    listed = tuple(item.key for item in vocab.DPIA_LIST_NO if item.key in yes
-                   and (not item.with_another or any(c not in item.not_another for c in criteria)))
+    listed = tuple(item.key for item in vocab.DPIA_LIST_NO if item.key in yes and (not item.with_another or any(c not in item.not_another for c in criteria)))
     if art35 or listed:
         result = "required"
     elif len(criteria) >= WP248_THRESHOLD:

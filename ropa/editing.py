@@ -64,8 +64,7 @@ def code_label(terms: Mapping[str, vocab.Term], code: Optional[str], lang: str, 
 
 
 def basis_rows(bases: Iterable[Mapping[str, Any]], terms: Mapping[str, vocab.Term], lang: str) -> list[dict[str, Any]]:
-    return [{"basis": code_label(terms, b.get("code"), lang), "note": b.get("note"), "documentation": b.get("documentation")}
-            for b in bases]
+    return [{"basis": code_label(terms, b.get("code"), lang), "note": b.get("note"), "documentation": b.get("documentation")} for b in bases]
 
 
 def bases_from_rows(rows: Iterable[Mapping[str, Any]], terms: Mapping[str, vocab.Term], lang: str) -> list[dict[str, Any]]:
@@ -82,7 +81,7 @@ def bases_from_rows(rows: Iterable[Mapping[str, Any]], terms: Mapping[str, vocab
 
 
 def country_option(code: str, lang: str) -> str:
-    """"China (CN) · Third country": the picker shows whether a country is EEA, adequate or not."""
+    """ "China (CN) · Third country": the picker shows whether a country is EEA, adequate or not."""
     status = vocab.country_status(code)
     label = vocab.COUNTRY_STATUSES[status.value].label(lang) if status else ""
     return f"{vocab.country_name(code, lang)} ({code}) · {label}"
@@ -109,17 +108,19 @@ def _date(value: Any) -> Optional[str]:
 def transfer_rows(transfers: Iterable[Mapping[str, Any]], lang: str) -> list[dict[str, Any]]:
     out = []
     for t in transfers:
-        out.append({
-            "country": country_option(t["country"], lang) if t.get("country") else None,
-            "international_organisation": t.get("international_organisation"),
-            "recipient": t.get("recipient"),
-            "mechanism": code_label(vocab.MECHANISMS, t.get("mechanism"), lang),
-            "safeguard": t.get("safeguard"),
-            "tia_date": date.fromisoformat(t["tia_date"]) if t.get("tia_date") else None,
-            "frequency": code_label(vocab.TRANSFER_FREQUENCIES, t.get("frequency"), lang, display=False),
-            "adequacy_scope_confirmed": bool(t.get("adequacy_scope_confirmed")),
-            "note": t.get("note"),
-        })
+        out.append(
+            {
+                "country": country_option(t["country"], lang) if t.get("country") else None,
+                "international_organisation": t.get("international_organisation"),
+                "recipient": t.get("recipient"),
+                "mechanism": code_label(vocab.MECHANISMS, t.get("mechanism"), lang),
+                "safeguard": t.get("safeguard"),
+                "tia_date": date.fromisoformat(t["tia_date"]) if t.get("tia_date") else None,
+                "frequency": code_label(vocab.TRANSFER_FREQUENCIES, t.get("frequency"), lang, display=False),
+                "adequacy_scope_confirmed": bool(t.get("adequacy_scope_confirmed")),
+                "note": t.get("note"),
+            }
+        )
     return out
 
 
@@ -133,22 +134,23 @@ def transfers_from_rows(rows: Iterable[Mapping[str, Any]], lang: str) -> list[di
         if all(v in (None, False) for v in values.values()):
             continue
         country = values.get("country")
-        out.append({
-            "country": _option(countries, country, country) if country else None,
-            "international_organisation": values.get("international_organisation"),
-            "recipient": values.get("recipient"),
-            "mechanism": _option(mechanisms, values.get("mechanism"), values.get("mechanism") or "unknown"),
-            "safeguard": values.get("safeguard"),
-            "tia_date": _date(values.get("tia_date")),
-            "frequency": _option(frequencies, values.get("frequency"), values.get("frequency")),
-            "adequacy_scope_confirmed": bool(values.get("adequacy_scope_confirmed")),
-            "note": values.get("note"),
-        })
+        out.append(
+            {
+                "country": _option(countries, country, country) if country else None,
+                "international_organisation": values.get("international_organisation"),
+                "recipient": values.get("recipient"),
+                "mechanism": _option(mechanisms, values.get("mechanism"), values.get("mechanism") or "unknown"),
+                "safeguard": values.get("safeguard"),
+                "tia_date": _date(values.get("tia_date")),
+                "frequency": _option(frequencies, values.get("frequency"), values.get("frequency")),
+                "adequacy_scope_confirmed": bool(values.get("adequacy_scope_confirmed")),
+                "note": values.get("note"),
+            }
+        )
     return out
 
 
-def recipients_from(picked: Iterable[str], known: Mapping[str, Mapping[str, Any]], new_rows: Iterable[Mapping[str, Any]],
-                    lang: str) -> list[dict[str, Any]]:
+def recipients_from(picked: Iterable[str], known: Mapping[str, Mapping[str, Any]], new_rows: Iterable[Mapping[str, Any]], lang: str) -> list[dict[str, Any]]:
     """The organisation's recipients picked by name, then new ones typed as rows."""
     kinds = code_options(vocab.RECIPIENT_KINDS, lang, display=False)
     countries = country_options(lang)
@@ -158,8 +160,14 @@ def recipients_from(picked: Iterable[str], known: Mapping[str, Mapping[str, Any]
         if name is None:
             continue
         kind, country = clean(r.get("kind")), clean(r.get("country"))
-        out.append({"name": name, "kind": _option(kinds, kind, kind or "other"), "country": _option(countries, country, country),
-                    "agreement": clean(r.get("agreement"))})
+        out.append(
+            {
+                "name": name,
+                "kind": _option(kinds, kind, kind or "other"),
+                "country": _option(countries, country, country),
+                "agreement": clean(r.get("agreement")),
+            }
+        )
     return out
 
 
@@ -176,7 +184,7 @@ def screening_from(answers: Mapping[str, Optional[bool]], notes: Mapping[str, Op
 def errors_for(problems: Iterable[Any], key: str) -> list[str]:
     """The messages of the problems about one field (``transfers`` takes ``("transfers", 2, "country")``)."""
     parts = tuple(key.split("."))
-    return [p.message for p in problems if tuple(x for x in p.path if isinstance(x, str))[:len(parts)] == parts]
+    return [p.message for p in problems if tuple(x for x in p.path if isinstance(x, str))[: len(parts)] == parts]
 
 
 def mechanism_options(lang: str) -> dict[str, str]:
@@ -223,8 +231,15 @@ def merge_fields(base: Mapping[str, Any], mine: Mapping[str, Any], theirs: Mappi
         if key in ("version", "organisation") or mine.get(key) == theirs.get(key):
             continue
         i_changed, they_changed = mine.get(key) != base.get(key), theirs.get(key) != base.get(key)
-        out.append({"field": key, "mine": mine.get(key), "theirs": theirs.get(key),
-                    "choice": "theirs" if they_changed and not i_changed else "mine", "both": i_changed and they_changed})
+        out.append(
+            {
+                "field": key,
+                "mine": mine.get(key),
+                "theirs": theirs.get(key),
+                "choice": "theirs" if they_changed and not i_changed else "mine",
+                "both": i_changed and they_changed,
+            }
+        )
     return out
 
 

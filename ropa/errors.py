@@ -14,7 +14,6 @@ from typing import Any, Optional, Union
 
 from ropa.permissions import deny_message
 
-
 # The language problems are told in (nb | en) while an import or check runs: set by the edges
 # (CLI --lang, the page's language), read where messages are made.
 MESSAGE_LANG: ContextVar[str] = ContextVar("ropa_message_lang", default="en")
@@ -52,8 +51,16 @@ class Problem:
     field: Optional[str]
     where: str
 
-    def __init__(self, path: Union[tuple[PathPart, ...], str] = (), code: str = "", message: str = "",
-                 severity: str = "error", *, field: Optional[str] = None, where: Optional[str] = None) -> None:
+    def __init__(
+        self,
+        path: Union[tuple[PathPart, ...], str] = (),
+        code: str = "",
+        message: str = "",
+        severity: str = "error",
+        *,
+        field: Optional[str] = None,
+        where: Optional[str] = None,
+    ) -> None:
         if isinstance(path, str):
             text, path = path, ((path,) if path else ())
         else:
@@ -66,19 +73,24 @@ class Problem:
         object.__setattr__(self, "field", field)
         object.__setattr__(self, "where", text if where is None else where)
 
-    def replace(self, **changes: Any) -> "Problem":
+    def replace(self, **changes: Any) -> Problem:
         """A copy with some attributes changed (``where`` is rendered again from a new ``path`` unless given)."""
-        values: dict[str, Any] = {"path": self.path, "code": self.code, "message": self.message, "severity": self.severity,
-                                  "field": self.field, "where": self.where if "path" not in changes else None}
+        values: dict[str, Any] = {
+            "path": self.path,
+            "code": self.code,
+            "message": self.message,
+            "severity": self.severity,
+            "field": self.field,
+            "where": self.where if "path" not in changes else None,
+        }
         values.update(changes)
-        return Problem(values["path"], values["code"], values["message"], values["severity"], field=values["field"],
-                       where=values["where"])
+        return Problem(values["path"], values["code"], values["message"], values["severity"], field=values["field"], where=values["where"])
 
     def __str__(self) -> str:
         return f"{self.where}: {self.message}" if self.where else self.message
 
 
-def _rebuild(cls: type["RopaError"], args: tuple[Any, ...], state: dict[str, Any]) -> "RopaError":
+def _rebuild(cls: type[RopaError], args: tuple[Any, ...], state: dict[str, Any]) -> RopaError:
     err = cls.__new__(cls)
     err.args = args
     err.__dict__.update(state)
@@ -159,10 +171,14 @@ class Busy(RopaError):
 
     def message(self, lang: str = "en") -> str:
         if lang == "nb":
-            return (f"Registeret er opptatt: en import (eller en annen stor lagring) pågår, og vi ventet i {self.waited:g} "
-                    "sekunder. Ingenting ble lagret; prøv igjen når importen er ferdig.")
-        return (f"The register is busy: an import (or another large save) is running, and we waited {self.waited:g} "
-                "seconds. Nothing was saved; try again when the import has finished.")
+            return (
+                f"Registeret er opptatt: en import (eller en annen stor lagring) pågår, og vi ventet i {self.waited:g} "
+                "sekunder. Ingenting ble lagret; prøv igjen når importen er ferdig."
+            )
+        return (
+            f"The register is busy: an import (or another large save) is running, and we waited {self.waited:g} "
+            "seconds. Nothing was saved; try again when the import has finished."
+        )
 
     def __str__(self) -> str:  # both languages where the edge does not know the user's
         return f"{self.message('en')} / {self.message('nb')}"
@@ -222,29 +238,38 @@ def explain(exc: BaseException, lang: str = "en") -> str:
         field_ = _offending_field(exc)
         text = str(getattr(exc, "orig", exc)).lower()
         if isinstance(exc, sa.IntegrityError):
-            return (f"Databasen avviste endringen: den ville gi en dublett eller en brutt kobling ({field_ or 'ukjent felt'}); "
-                    "ingenting ble lagret." if nb else
-                    f"The database refused the change: it would create a duplicate or a broken link ({field_ or 'field unknown'}); "
-                    "nothing was saved.")
+            return (
+                f"Databasen avviste endringen: den ville gi en dublett eller en brutt kobling ({field_ or 'ukjent felt'}); ingenting ble lagret."
+                if nb
+                else f"The database refused the change: it would create a duplicate or a broken link ({field_ or 'field unknown'}); nothing was saved."
+            )
         if isinstance(exc, sa.OperationalError) and "locked" in text:
-            return ("Databasen er opptatt (en import eller en annen lagring pågår); prøv igjen om litt. Ingenting ble lagret."
-                    if nb else "The database is busy (an import or another save is running); try again shortly. Nothing was saved.")
+            return (
+                "Databasen er opptatt (en import eller en annen lagring pågår); prøv igjen om litt. Ingenting ble lagret."
+                if nb
+                else "The database is busy (an import or another save is running); try again shortly. Nothing was saved."
+            )
         if isinstance(exc, sa.DataError) or "nul" in text or "out of range" in text:
             where = f" i feltet «{field_}»" if nb and field_ else f" in the field '{field_}'" if field_ else ""
-            return (f"Databasen avviste en verdi{where} (et NUL-tegn, et for stort tall eller en for lang tekst); ingenting ble lagret."
-                    if nb else f"The database refused a value{where} (a NUL character, a number too large or a text too long); "
-                    "nothing was saved.")
-        return ("Databasen svarte med en feil; ingenting ble lagret. Detaljene står i serverloggen." if nb else
-                "The database answered with an error; nothing was saved. The details are in the server log.")
+            return (
+                f"Databasen avviste en verdi{where} (et NUL-tegn, et for stort tall eller en for lang tekst); ingenting ble lagret."
+                if nb
+                else f"The database refused a value{where} (a NUL character, a number too large or a text too long); nothing was saved."
+            )
+        return (
+            "Databasen svarte med en feil; ingenting ble lagret. Detaljene står i serverloggen."
+            if nb
+            else "The database answered with an error; nothing was saved. The details are in the server log."
+        )
     if isinstance(exc, OSError) and exc.strerror:
         name = f" ({exc.filename})" if exc.filename else ""
-        return (f"Filen kunne ikke leses eller skrives{name}: {exc.strerror}." if nb else
-                f"The file could not be read or written{name}: {exc.strerror}.")
+        return f"Filen kunne ikke leses eller skrives{name}: {exc.strerror}." if nb else f"The file could not be read or written{name}: {exc.strerror}."
     if isinstance(exc, RecursionError):
-        return ("Dataene er nestet for dypt til å leses; ingenting ble lagret." if nb else
-                "The data is nested too deeply to be read; nothing was saved.")
+        return "Dataene er nestet for dypt til å leses; ingenting ble lagret." if nb else "The data is nested too deeply to be read; nothing was saved."
     if isinstance(exc, MemoryError):
-        return ("Det var ikke nok minne til å fullføre; ingenting ble lagret." if nb else
-                "There was not enough memory to finish; nothing was saved.")
-    return ("Noe gikk galt, og ingenting ble lagret. Detaljene står i serverloggen." if nb else
-            "Something went wrong and nothing was saved. The details are in the server log.")
+        return "Det var ikke nok minne til å fullføre; ingenting ble lagret." if nb else "There was not enough memory to finish; nothing was saved."
+    return (
+        "Noe gikk galt, og ingenting ble lagret. Detaljene står i serverloggen."
+        if nb
+        else "Something went wrong and nothing was saved. The details are in the server log."
+    )

@@ -57,8 +57,7 @@ class _Org:
 
 def _plain(facts: Any) -> bool:
     """An activity that adds nothing but itself to its organisation's facts (most do)."""
-    return not (facts.large_scale_sensitive or facts.large_scale_monitoring or facts.any_large_scale_sensitive
-                or facts.special_or_criminal or facts.high_risk)
+    return not (facts.large_scale_sensitive or facts.large_scale_monitoring or facts.any_large_scale_sensitive or facts.special_or_criminal or facts.high_risk)
 
 
 class Register:
@@ -148,8 +147,9 @@ class Register:
         another database (a restored copy, a test's fresh one) and everything is judged anew."""
         if audit_id <= 0:
             return None
-        row = session.execute(select(col(AuditEvent.at), col(AuditEvent.entity), col(AuditEvent.entity_id), col(AuditEvent.entity_key))
-                              .where(col(AuditEvent.id) == audit_id)).first()
+        row = session.execute(
+            select(col(AuditEvent.at), col(AuditEvent.entity), col(AuditEvent.entity_id), col(AuditEvent.entity_key)).where(col(AuditEvent.id) == audit_id)
+        ).first()
         return tuple(row) if row else None
 
     def _full(self, session: Session, today: date, stamp: int) -> None:
@@ -176,7 +176,7 @@ class Register:
     def _load_org(self, session: Session, row: Any) -> None:
         """One organisation judged whole: its activities, itself, its recipients."""
         old = self._orgs.get(row.id)
-        for aid in (old.findings if old else ()):
+        for aid in old.findings if old else ():
             self._where.pop(aid, None)
         org = self._orgs[row.id] = _Org(row.name, registry.organisation_dict(row))
         self._judge(session, org, row.id)
@@ -187,8 +187,9 @@ class Register:
     @staticmethod
     def _order(session: Session, org_id: int) -> list[int]:
         """The organisation's judged activities, in the order :func:`snapshot.iter_for_checks` reads them."""
-        return [int(i) for i in session.execute(select(col(A.id)).where(col(A.organisation_id) == org_id, col(A.status) != "retired")
-                                                .order_by(A.ref)).scalars()]
+        return [
+            int(i) for i in session.execute(select(col(A.id)).where(col(A.organisation_id) == org_id, col(A.status) != "retired").order_by(A.ref)).scalars()
+        ]
 
     @staticmethod
     def _own(org: _Org) -> list[Finding]:
@@ -216,8 +217,9 @@ class Register:
         wanted = col(AuditEvent.id) > self._stamp
         if self._gaps:
             wanted = wanted | col(AuditEvent.id).in_(sorted(self._gaps))
-        events = session.execute(select(col(AuditEvent.id), col(AuditEvent.entity), col(AuditEvent.entity_id), col(AuditEvent.entity_key))
-                                 .where(wanted, col(AuditEvent.id) <= stamp)).all()
+        events = session.execute(
+            select(col(AuditEvent.id), col(AuditEvent.entity), col(AuditEvent.entity_id), col(AuditEvent.entity_key)).where(wanted, col(AuditEvent.id) <= stamp)
+        ).all()
         seen = {e.id for e in events}
         self._gaps = {i: at for i, at in self._gaps.items() if i not in seen and now - at <= _GAP_SECONDS}
         for i in range(max(self._stamp + 1, stamp - _GAP_WINDOW + 1), stamp + 1):
@@ -265,8 +267,7 @@ class Register:
                 if rid in exists:
                     recipient_orgs.add(int(exists[rid]))
                     for table in (ActivityRecipient, Transfer):
-                        activities.update(int(a) for a in session.execute(
-                            select(col(table.activity_id)).where(col(table.recipient_id) == rid)).scalars())
+                        activities.update(int(a) for a in session.execute(select(col(table.activity_id)).where(col(table.recipient_id) == rid)).scalars())
                     if len(activities) > _PIECEWISE:
                         return False
                 else:
@@ -275,7 +276,9 @@ class Register:
                         return False
                     orgs.add(org_id)
         # Changed activities leave the organisation that held them; they are judged where they are now.
-        now_in: dict[int, int] = dict(session.execute(select(col(A.id), col(A.organisation_id)).where(col(A.id).in_(sorted(activities)))).all()) if activities else {}  # type: ignore[arg-type]  # rows of two ints
+        now_in: dict[int, int] = (
+            dict(session.execute(select(col(A.id), col(A.organisation_id)).where(col(A.id).in_(sorted(activities)))).all()) if activities else {}
+        )  # type: ignore[arg-type]  # rows of two ints
         touched = set(recipient_orgs)
         for aid in activities:
             before = self._where.pop(aid, None)
@@ -292,7 +295,7 @@ class Register:
                     self._load_org(session, rows[oid])
                 else:  # deleted, with its activities
                     gone = self._orgs.pop(oid, None)
-                    for aid in (gone.findings if gone else ()):
+                    for aid in gone.findings if gone else ():
                         self._where.pop(aid, None)
             self._org_order = [row.id for row in snapshot.organisations(session)]
             if set(self._org_order) - set(self._orgs):

@@ -42,9 +42,18 @@ def world(destinations: list[dict[str, Any]], lang: str) -> dict[str, Any]:
     for code, geometry in _shapes():
         d = counts.get(code) or {}
         status = vocab.country_status(code)
-        features.append({"type": "Feature", "geometry": geometry, "properties": {
-            "code": code, "name": vocab.country_name(code, lang), "status": status.value if status else "",
-            "status_label": vocab.COUNTRY_STATUSES[status.value].label(lang) if status else "",
-            "transfers": int(d.get("transfers", 0)), "activities": int(d.get("activities", 0)),
-        }})
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": geometry,
+                "properties": {
+                    "code": code,
+                    "name": vocab.country_name(code, lang),
+                    "status": status.value if status else "",
+                    "status_label": vocab.COUNTRY_STATUSES[status.value].label(lang) if status else "",
+                    "transfers": int(d.get("transfers", 0)),
+                    "activities": int(d.get("activities", 0)),
+                },
+            }
+        )
     return {"type": "FeatureCollection", "features": features}

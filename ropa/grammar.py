@@ -10,7 +10,7 @@ def plural(n: int, one: str, many: str) -> str:
 
 
 def count(n: int, one: str, many: str) -> str:
-    """"1 organisation", "3 organisations"."""
+    """ "1 organisation", "3 organisations"."""
     return f"{n} {plural(n, one, many)}"
 
 
@@ -25,8 +25,10 @@ def possessive(name: str, lang: str = "en") -> str:
     bokmål "Japans", "USAs", "Hellas'" (a name ending in s, x or z takes an apostrophe)."""
     if lang == "nb":
         return f"{name}'" if name[-1:].lower() in ("s", "x", "z") else f"{name}s"
-    if name.endswith("s") and (name.startswith("the ") or name.endswith(("States", "Islands", "Emirates", "Netherlands", "Philippines",
-                                                                        "Bahamas", "Maldives", "Seychelles", "Comoros"))):
+    if name.endswith("s") and (
+        name.startswith("the ")
+        or name.endswith(("States", "Islands", "Emirates", "Netherlands", "Philippines", "Bahamas", "Maldives", "Seychelles", "Comoros"))
+    ):
         return f"{name}'"
     return f"{name}'s"
 

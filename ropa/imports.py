@@ -59,8 +59,7 @@ def plan(
     """
     with _told_in(lang):
         mark = _mark(session)
-        found = _plan(session, Path(file), org=org, sheet=sheet, mapping_overrides=mapping_overrides, mode=mode,
-                      progress=progress)
+        found = _plan(session, Path(file), org=org, sheet=sheet, mapping_overrides=mapping_overrides, mode=mode, progress=progress)
         _may_import(found.document, org)
         found.register_mark = mark
         return found
@@ -118,16 +117,13 @@ def import_(
         if _whole_document(path, org=org, sheet=sheet, mapping_overrides=mapping_overrides, mode=mode):
             document = interchange.read_json(path)
             report = _write(session, document, actor=actor, source=path.name, dry_run=dry_run)
-            return _report(report, dry_run=dry_run, rows_read=report.activities_read, skipped=[], kind="json",
-                           whole_document=True)
+            return _report(report, dry_run=dry_run, rows_read=report.activities_read, skipped=[], kind="json", whole_document=True)
         if dry_run:
-            found = _plan(session, path, org=org, sheet=sheet, mapping_overrides=mapping_overrides, mode=mode,
-                          progress=progress)
+            found = _plan(session, path, org=org, sheet=sheet, mapping_overrides=mapping_overrides, mode=mode, progress=progress)
             out = _import_planned(session, found, actor=actor, dry_run=True, progress=progress)
             out.plan = found
             return out
-        return _import(session, path, actor=actor, org=org, sheet=sheet, mapping_overrides=mapping_overrides, mode=mode,
-                       progress=progress)
+        return _import(session, path, actor=actor, org=org, sheet=sheet, mapping_overrides=mapping_overrides, mode=mode, progress=progress)
 
 
 @contextmanager
@@ -141,8 +137,7 @@ def _told_in(lang: str) -> Iterator[None]:
         convert.LANG.reset(token)
 
 
-def _whole_document(path: Path, *, org: Optional[str], sheet: Optional[str], mapping_overrides: Overrides,
-                    mode: str) -> bool:
+def _whole_document(path: Path, *, org: Optional[str], sheet: Optional[str], mapping_overrides: Overrides, mode: str) -> bool:
     """A JSON register file imported as it is (no organisation picked, no mode): its report reads as the JSON import's."""
     return path.suffix.lower() == ".json" and not (org or sheet or mapping_overrides or mode != "upsert")
 
@@ -151,25 +146,25 @@ def _whole_document(path: Path, *, org: Optional[str], sheet: Optional[str], map
 # Reading a file into a register document
 
 
-def _build(session: Session, path: Path, *, org: Optional[str], sheet: Optional[str], mapping_overrides: Overrides,
-           mode: str, progress: Optional[Progress]) -> tuple[RegisterBuilder, ImportPlan]:
+def _build(
+    session: Session, path: Path, *, org: Optional[str], sheet: Optional[str], mapping_overrides: Overrides, mode: str, progress: Optional[Progress]
+) -> tuple[RegisterBuilder, ImportPlan]:
     try:
         return _build_once(session, path, org=org, sheet=sheet, mapping_overrides=mapping_overrides, mode=mode, progress=progress)
     except xlsx_stream.NotStreamable:  # a large sheet with something the streaming reader does not read
         token = reader.STREAMING.set(False)
         try:
-            return _build_once(session, path, org=org, sheet=sheet, mapping_overrides=mapping_overrides, mode=mode,
-                               progress=progress)
+            return _build_once(session, path, org=org, sheet=sheet, mapping_overrides=mapping_overrides, mode=mode, progress=progress)
         finally:
             reader.STREAMING.reset(token)
 
 
-def _build_once(session: Session, path: Path, *, org: Optional[str], sheet: Optional[str], mapping_overrides: Overrides,
-                mode: str, progress: Optional[Progress]) -> tuple[RegisterBuilder, ImportPlan]:
+def _build_once(
+    session: Session, path: Path, *, org: Optional[str], sheet: Optional[str], mapping_overrides: Overrides, mode: str, progress: Optional[Progress]
+) -> tuple[RegisterBuilder, ImportPlan]:
     b = RegisterBuilder(session, path.name, org=org, mode=mode, progress=progress, ui_lang=convert.LANG.get())
     book = reader.read_book(path)
-    found = ImportPlan(source=b.source, kind="table", sheets=[s.name for s in book.sheets], encoding=book.encoding,
-                       delimiter=book.delimiter, mode=mode)
+    found = ImportPlan(source=b.source, kind="table", sheets=[s.name for s in book.sheets], encoding=book.encoding, delimiter=book.delimiter, mode=mode)
     meta = is_own_workbook(book) if book.kind != "csv" and not mapping_overrides and not sheet else None
     if meta is not None:
         found.kind = "ropa-workbook"
@@ -197,8 +192,7 @@ def _read_json_file(b: RegisterBuilder, path: Path) -> Any:
     data = interchange.read_json(path)
     if b.default_org and isinstance(data, dict) and isinstance(data.get("organisations"), list):
         wanted = b.default_org.casefold()
-        data = {**data, "organisations": [o for o in data["organisations"] if isinstance(o, dict)
-                                          and str(o.get("name", "")).casefold() == wanted]}
+        data = {**data, "organisations": [o for o in data["organisations"] if isinstance(o, dict) and str(o.get("name", "")).casefold() == wanted]}
     return data
 
 
@@ -206,8 +200,9 @@ def _read_json_file(b: RegisterBuilder, path: Path) -> Any:
 # The plan
 
 
-def _plan(session: Session, p: Path, *, org: Optional[str], sheet: Optional[str], mapping_overrides: Overrides, mode: str,
-          progress: Optional[Progress]) -> ImportPlan:
+def _plan(
+    session: Session, p: Path, *, org: Optional[str], sheet: Optional[str], mapping_overrides: Overrides, mode: str, progress: Optional[Progress]
+) -> ImportPlan:
     if p.suffix.lower() == ".json":
         return _plan_json(session, p, org=org, mode=mode)
     b, found = _build(session, p, org=org, sheet=sheet, mapping_overrides=mapping_overrides, mode=mode, progress=progress)
@@ -260,8 +255,7 @@ def _stale_row(session: Session, ob: OrganisationDraft, act_doc: ActivityDoc, ro
     except Conflict as c:
         return registry.conflict_problem("", c)
     row.status = "unchanged"
-    row.messages.append(f"left alone: the register's record is newer (version {act.version}) and this row is as exported "
-                        f"(version {act_doc.version})")
+    row.messages.append(f"left alone: the register's record is newer (version {act.version}) and this row is as exported (version {act_doc.version})")
     return None
 
 
@@ -314,20 +308,40 @@ def _write(session: Session, document: Any, *, actor: str, source: str, dry_run:
             session.rollback()
 
 
-def _report(report: interchange.ImportReport, *, dry_run: bool, rows_read: int, skipped: list[str], kind: str,
-            warnings: Optional[list[Problem]] = None, found: Optional[ImportPlan] = None,
-            whole_document: bool = False) -> FileImportReport:
-    return FileImportReport(source=report.source, organisations_created=report.organisations_created,
-                            organisations_updated=report.organisations_updated, created=report.created,
-                            updated=report.updated, unchanged=report.unchanged, kept=report.kept,
-                            warnings=report.warnings if warnings is None else warnings, dry_run=dry_run, rows_read=rows_read,
-                            skipped=skipped, kind=kind, sheet=found.sheet if found else None,
-                            header_row=found.header_row if found else None, columns=found.columns if found else [],
-                            whole_document=whole_document)
+def _report(
+    report: interchange.ImportReport,
+    *,
+    dry_run: bool,
+    rows_read: int,
+    skipped: list[str],
+    kind: str,
+    warnings: Optional[list[Problem]] = None,
+    found: Optional[ImportPlan] = None,
+    whole_document: bool = False,
+) -> FileImportReport:
+    return FileImportReport(
+        source=report.source,
+        organisations_created=report.organisations_created,
+        organisations_updated=report.organisations_updated,
+        created=report.created,
+        updated=report.updated,
+        unchanged=report.unchanged,
+        kept=report.kept,
+        warnings=report.warnings if warnings is None else warnings,
+        dry_run=dry_run,
+        rows_read=rows_read,
+        skipped=skipped,
+        kind=kind,
+        sheet=found.sheet if found else None,
+        header_row=found.header_row if found else None,
+        columns=found.columns if found else [],
+        whole_document=whole_document,
+    )
 
 
-def _import(session: Session, p: Path, *, actor: str, org: Optional[str], sheet: Optional[str], mapping_overrides: Overrides,
-            mode: str, progress: Optional[Progress]) -> FileImportReport:
+def _import(
+    session: Session, p: Path, *, actor: str, org: Optional[str], sheet: Optional[str], mapping_overrides: Overrides, mode: str, progress: Optional[Progress]
+) -> FileImportReport:
     if p.suffix.lower() == ".json":
         b = RegisterBuilder(session, p.name, org=org, mode=mode)
         document, skipped = _without_existing(b, _read_json_file(b, p), mode)
@@ -344,15 +358,15 @@ def _import(session: Session, p: Path, *, actor: str, org: Optional[str], sheet:
             raise ValidationFailed(b.translate(err.problems)) from None
         rows_read = sum(1 for r in found.rows if r.status not in _SKIPPED)
         skipped = [f"{r.sheet} row {r.row} ({r.status})" for r in found.rows if r.status in _SKIPPED]
-        out = _report(report, dry_run=False, rows_read=rows_read, skipped=skipped, kind=found.kind,
-                      warnings=b.warnings + b.translate(report.warnings), found=found)
+        out = _report(
+            report, dry_run=False, rows_read=rows_read, skipped=skipped, kind=found.kind, warnings=b.warnings + b.translate(report.warnings), found=found
+        )
     if progress:
         progress(1, 1)
     return out
 
 
-def _import_planned(session: Session, found: ImportPlan, *, actor: str, dry_run: bool,
-                    progress: Optional[Progress]) -> FileImportReport:
+def _import_planned(session: Session, found: ImportPlan, *, actor: str, dry_run: bool, progress: Optional[Progress]) -> FileImportReport:
     """Write the document a plan read (the file is not read again); its problems told at the file's rows."""
     if found.kind == "json":
         b = RegisterBuilder(session, found.source, org=None, mode=found.mode)
@@ -370,8 +384,7 @@ def _import_planned(session: Session, found: ImportPlan, *, actor: str, dry_run:
         warnings = found.read_warnings + (places.translate(report.warnings, mark_rows=False) if places else report.warnings)
         rows_read = sum(1 for r in found.rows if r.status not in _SKIPPED)
         skipped = [f"{r.sheet} row {r.row} ({r.status})" for r in found.rows if r.status in _SKIPPED]
-        out = _report(report, dry_run=dry_run, rows_read=rows_read, skipped=skipped, kind=found.kind, warnings=warnings,
-                      found=found)
+        out = _report(report, dry_run=dry_run, rows_read=rows_read, skipped=skipped, kind=found.kind, warnings=warnings, found=found)
     if progress:
         progress(1, 1)
     return out
@@ -423,5 +436,4 @@ def field_choices(lang: str = "en") -> dict[str, str]:
     return {k: f"{t.label(lang)} ({k})" for k, t in mapping.TARGETS.items()}
 
 
-__all__ = ["MODES", "FileImportReport", "ImportPlan", "RowPlan", "field_choices", "import_", "parse_map_options", "plan",
-           "stale"]
+__all__ = ["MODES", "FileImportReport", "ImportPlan", "RowPlan", "field_choices", "import_", "parse_map_options", "plan", "stale"]

@@ -37,14 +37,30 @@ log = logging.getLogger(__name__)
 
 def stopped(source: str, memory_mb: int) -> ValidationFailed:
     """What a person is told when the reading process died (out of memory, or a crash in a reader)."""
-    return ValidationFailed([Problem(source, "reader_stopped", (
-        f"the file could not be read: it needs more memory than allowed ({memory_mb:,} MB) or the reader stopped; nothing "
-        f"was written / filen kunne ikke leses: den trenger mer minne enn tillatt ({memory_mb:,} MB), eller leseren "
-        "stoppet; ingenting ble lagret"))])
+    return ValidationFailed(
+        [
+            Problem(
+                source,
+                "reader_stopped",
+                (
+                    f"the file could not be read: it needs more memory than allowed ({memory_mb:,} MB) or the reader stopped; nothing "
+                    f"was written / filen kunne ikke leses: den trenger mer minne enn tillatt ({memory_mb:,} MB), eller leseren "
+                    "stoppet; ingenting ble lagret"
+                ),
+            )
+        ]
+    )
 
 
-def run(target: str, *args: Any, source: str, memory_mb: Optional[int] = None,
-        diagnose: Optional[Callable[[], Optional[RopaError]]] = None, fork: bool = False, **kwargs: Any) -> Any:
+def run(
+    target: str,
+    *args: Any,
+    source: str,
+    memory_mb: Optional[int] = None,
+    diagnose: Optional[Callable[[], Optional[RopaError]]] = None,
+    fork: bool = False,
+    **kwargs: Any,
+) -> Any:
     """Call ``module:function`` with the arguments in a child process capped at ``memory_mb``
     (default :func:`ropa.settings.import_memory_mb`); return what it returns, raise the
     :class:`RopaError` it raises, and turn its death into :func:`stopped` (naming ``source``),
@@ -61,10 +77,12 @@ def run(target: str, *args: Any, source: str, memory_mb: Optional[int] = None,
 def _spawned(target: str, args: Any, kwargs: Any, limit: int) -> tuple[int, bytes, bytes]:
     """A fresh interpreter: safe from any process, even one running threads (the Streamlit server)."""
     payload = pickle.dumps((target, args, kwargs, limit))
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in (str(PROJECT_DIR), os.environ.get("PYTHONPATH")) if p),
-           "MALLOC_ARENA_MAX": "2"}  # glibc reserves 64 MB of address space per thread's arena otherwise
-    proc = subprocess.run([sys.executable, "-c", "from ropa.isolation import _child; _child()"], input=payload,
-                          capture_output=True, env=env, check=False)
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join(p for p in (str(PROJECT_DIR), os.environ.get("PYTHONPATH")) if p),
+        "MALLOC_ARENA_MAX": "2",
+    }  # glibc reserves 64 MB of address space per thread's arena otherwise
+    proc = subprocess.run([sys.executable, "-c", "from ropa.isolation import _child; _child()"], input=payload, capture_output=True, env=env, check=False)
     return proc.returncode, proc.stdout, proc.stderr
 
 
@@ -98,8 +116,7 @@ def _forked(target: str, args: Any, kwargs: Any, limit: int) -> tuple[int, bytes
     return os.waitstatus_to_exitcode(status), stdout, stderr
 
 
-def _outcome(returncode: int, stdout: bytes, stderr: bytes, *, source: str, limit: int,
-             diagnose: Optional[Callable[[], Optional[RopaError]]]) -> Any:
+def _outcome(returncode: int, stdout: bytes, stderr: bytes, *, source: str, limit: int, diagnose: Optional[Callable[[], Optional[RopaError]]]) -> Any:
     """The child's result, its RopaError raised, or its death in words."""
     proc = subprocess.CompletedProcess([], returncode, stdout, stderr)
     err = proc.stderr.decode("utf-8", "replace").strip()
@@ -119,8 +136,11 @@ def _outcome(returncode: int, stdout: bytes, stderr: bytes, *, source: str, limi
             raise stopped(source, limit)
         raise RuntimeError(f"reading {source} failed in the child process: {value}")
     died = -proc.returncode if proc.returncode < 0 else None
-    log.warning("reading %s: the child process stopped (%s)", source,
-                signal.Signals(died).name if died and died in signal.Signals._value2member_map_ else f"exit {proc.returncode}")
+    log.warning(
+        "reading %s: the child process stopped (%s)",
+        source,
+        signal.Signals(died).name if died and died in signal.Signals._value2member_map_ else f"exit {proc.returncode}",
+    )
     found = diagnose() if diagnose else None
     if found is not None:
         raise found
@@ -183,10 +203,12 @@ def _url(engine_or_url: Any) -> str:
 def _diagnosis(path: Path) -> Callable[[], Optional[RopaError]]:
     """After the child died reading ``path``: a sheet reaching too far, named (an .xlsx whose large
     sheets were not scanned before calamine read them, see :data:`ropa.excel.extent.SCAN_UP_TO`)."""
+
     def diagnose() -> Optional[RopaError]:
         from ropa.excel import extent
 
         return extent.diagnose(path) if path.suffix.lower() in (".xlsx", ".xlsm") else None
+
     return diagnose
 
 

@@ -9,8 +9,6 @@ Codes (roles, statuses, legal bases, mechanisms ...) are plain strings checked a
 :mod:`ropa.vocab` by the input models in :mod:`ropa.schema`; table classes do not validate.
 """
 
-
-
 from datetime import UTC, date, datetime
 from typing import Any, Optional
 
@@ -92,9 +90,7 @@ class Recipient(SQLModel, table=True):
     )
 
     id: Optional[int] = Field(default=None, primary_key=True)
-    organisation_id: int = Field(
-        sa_column=Column(Integer, ForeignKey("organisation.id", ondelete="CASCADE"), nullable=False, index=True)
-    )
+    organisation_id: int = Field(sa_column=Column(Integer, ForeignKey("organisation.id", ondelete="CASCADE"), nullable=False, index=True))
     name: str = Field(sa_column=Column(Text, nullable=False))
     kind: str = Field(default="other", max_length=32)
     country: Optional[str] = Field(default=None, max_length=2)
@@ -109,12 +105,8 @@ class ActivityRecipient(SQLModel, table=True):
 
     __tablename__ = "activity_recipient"
 
-    activity_id: int = Field(
-        sa_column=Column(Integer, ForeignKey("processing_activity.id", ondelete="CASCADE"), primary_key=True)
-    )
-    recipient_id: int = Field(
-        sa_column=Column(Integer, ForeignKey("recipient.id", ondelete="CASCADE"), primary_key=True, index=True)
-    )
+    activity_id: int = Field(sa_column=Column(Integer, ForeignKey("processing_activity.id", ondelete="CASCADE"), primary_key=True))
+    recipient_id: int = Field(sa_column=Column(Integer, ForeignKey("recipient.id", ondelete="CASCADE"), primary_key=True, index=True))
     position: int = 0
 
     recipient: Optional[Recipient] = Relationship(sa_relationship_kwargs={"lazy": "joined"})
@@ -131,9 +123,7 @@ class ProcessingActivity(SQLModel, table=True):
     )
 
     id: Optional[int] = Field(default=None, primary_key=True)
-    organisation_id: int = Field(
-        sa_column=Column(Integer, ForeignKey("organisation.id", ondelete="CASCADE"), nullable=False, index=True)
-    )
+    organisation_id: int = Field(sa_column=Column(Integer, ForeignKey("organisation.id", ondelete="CASCADE"), nullable=False, index=True))
     ref: str = Field(max_length=40)
     name: str = Field(sa_column=Column(Text, nullable=False))
     description: Optional[str] = Field(default=None, sa_column=Column(Text))
@@ -170,12 +160,8 @@ class ProcessingActivity(SQLModel, table=True):
     updated_at: datetime = _stamp()
 
     organisation: Optional[Organisation] = Relationship(back_populates="activities")
-    bases: list["ActivityBasis"] = Relationship(
-        sa_relationship_kwargs={"cascade": "all, delete-orphan", "order_by": "ActivityBasis.position"}
-    )
-    recipient_links: list[ActivityRecipient] = Relationship(
-        sa_relationship_kwargs={"cascade": "all, delete-orphan", "order_by": "ActivityRecipient.position"}
-    )
+    bases: list["ActivityBasis"] = Relationship(sa_relationship_kwargs={"cascade": "all, delete-orphan", "order_by": "ActivityBasis.position"})
+    recipient_links: list[ActivityRecipient] = Relationship(sa_relationship_kwargs={"cascade": "all, delete-orphan", "order_by": "ActivityRecipient.position"})
     transfers: list["Transfer"] = Relationship(
         back_populates="activity",
         sa_relationship_kwargs={"cascade": "all, delete-orphan", "order_by": "Transfer.position"},
@@ -192,9 +178,7 @@ class ActivityBasis(SQLModel, table=True):
     __tablename__ = "activity_basis"
 
     id: Optional[int] = Field(default=None, primary_key=True)
-    activity_id: int = Field(
-        sa_column=Column(Integer, ForeignKey("processing_activity.id", ondelete="CASCADE"), nullable=False, index=True)
-    )
+    activity_id: int = Field(sa_column=Column(Integer, ForeignKey("processing_activity.id", ondelete="CASCADE"), nullable=False, index=True))
     position: int = 0
     code: str = Field(max_length=16, index=True)
     note: Optional[str] = Field(default=None, sa_column=Column(Text))
@@ -207,15 +191,11 @@ class Transfer(SQLModel, table=True):
     __tablename__ = "transfer"
 
     id: Optional[int] = Field(default=None, primary_key=True)
-    activity_id: int = Field(
-        sa_column=Column(Integer, ForeignKey("processing_activity.id", ondelete="CASCADE"), nullable=False, index=True)
-    )
+    activity_id: int = Field(sa_column=Column(Integer, ForeignKey("processing_activity.id", ondelete="CASCADE"), nullable=False, index=True))
     position: int = 0
     country: Optional[str] = Field(default=None, max_length=2, index=True)
     international_organisation: Optional[str] = None
-    recipient_id: Optional[int] = Field(
-        default=None, sa_column=Column(Integer, ForeignKey("recipient.id", ondelete="SET NULL"), nullable=True)
-    )
+    recipient_id: Optional[int] = Field(default=None, sa_column=Column(Integer, ForeignKey("recipient.id", ondelete="SET NULL"), nullable=True))
     mechanism: str = Field(default="unknown", max_length=16)
     safeguard: Optional[str] = Field(default=None, sa_column=Column(Text))
     tia_date: Optional[date] = None
@@ -234,9 +214,7 @@ class Term(SQLModel, table=True):
     __table_args__ = (UniqueConstraint("organisation_id", "kind", "key", name="uq_term"),)
 
     id: Optional[int] = Field(default=None, primary_key=True)
-    organisation_id: Optional[int] = Field(
-        default=None, sa_column=Column(Integer, ForeignKey("organisation.id", ondelete="CASCADE"), nullable=True)
-    )
+    organisation_id: Optional[int] = Field(default=None, sa_column=Column(Integer, ForeignKey("organisation.id", ondelete="CASCADE"), nullable=True))
     kind: str = Field(max_length=16)  # data_category | data_use | data_subject
     key: str
     label_en: str
@@ -287,9 +265,7 @@ class UserOrganisation(SQLModel, table=True):
     __tablename__ = "user_organisation"
 
     user_id: int = Field(sa_column=Column(Integer, ForeignKey("user_account.id", ondelete="CASCADE"), primary_key=True))
-    organisation_id: int = Field(
-        sa_column=Column(Integer, ForeignKey("organisation.id", ondelete="CASCADE"), primary_key=True, index=True)
-    )
+    organisation_id: int = Field(sa_column=Column(Integer, ForeignKey("organisation.id", ondelete="CASCADE"), primary_key=True, index=True))
 
 
 class ActivityReview(SQLModel, table=True):
@@ -299,9 +275,7 @@ class ActivityReview(SQLModel, table=True):
 
     __tablename__ = "activity_review"
 
-    activity_id: int = Field(
-        sa_column=Column(Integer, ForeignKey("processing_activity.id", ondelete="CASCADE"), primary_key=True)
-    )
+    activity_id: int = Field(sa_column=Column(Integer, ForeignKey("processing_activity.id", ondelete="CASCADE"), primary_key=True))
     state: str = Field(default="draft", max_length=16)
     owner: Optional[str] = None  # a user's name
     note: Optional[str] = Field(default=None, sa_column=Column(Text))  # why it was returned
@@ -319,9 +293,7 @@ class ReviewInterval(SQLModel, table=True):
 
     __tablename__ = "review_interval"
 
-    organisation_id: int = Field(
-        sa_column=Column(Integer, ForeignKey("organisation.id", ondelete="CASCADE"), primary_key=True)
-    )
+    organisation_id: int = Field(sa_column=Column(Integer, ForeignKey("organisation.id", ondelete="CASCADE"), primary_key=True))
     months: int = 12
 
 
@@ -364,7 +336,17 @@ def organisation_named(session: Any, name: str) -> Optional["Organisation"]:
 
     needle = normalise_name(name)
     # One query (an import asks for each of its organisations several times).
-    found = session.execute(select(Organisation).where(or_(
-        col(Organisation.name) == needle, func.lower(col(Organisation.name)) == needle.lower(), col(Organisation.org_number) == needle,
-    ))).scalars().all()
+    found = (
+        session.execute(
+            select(Organisation).where(
+                or_(
+                    col(Organisation.name) == needle,
+                    func.lower(col(Organisation.name)) == needle.lower(),
+                    col(Organisation.org_number) == needle,
+                )
+            )
+        )
+        .scalars()
+        .all()
+    )
     return next((o for o in found if o.name == needle), found[0] if found else None)

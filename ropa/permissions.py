@@ -26,8 +26,9 @@ GLOBAL = frozenset({CREATE_ORGANISATION, ADMIN_USERS, SETTINGS})
 _READS = {READ, EXPORT, CHECK}
 PERMISSIONS: dict[str, frozenset[str]] = {
     "admin": frozenset({ADMIN_USERS, SETTINGS, SNAPSHOT, *_READS}),
-    "dpo": frozenset({ADMIN_USERS, SETTINGS, SNAPSHOT, *_READS, IMPORT, EDIT_ACTIVITY, EDIT_RECIPIENT, CREATE_ORGANISATION,
-                      EDIT_ORGANISATION, DELETE_ORGANISATION, APPROVE}),
+    "dpo": frozenset(
+        {ADMIN_USERS, SETTINGS, SNAPSHOT, *_READS, IMPORT, EDIT_ACTIVITY, EDIT_RECIPIENT, CREATE_ORGANISATION, EDIT_ORGANISATION, DELETE_ORGANISATION, APPROVE}
+    ),
     "editor": frozenset({*_READS, IMPORT, EDIT_ACTIVITY, EDIT_RECIPIENT}),
     "viewer": frozenset(_READS),
 }
@@ -63,13 +64,12 @@ def permission_label(permission: str, lang: str = "en") -> str:
 def deny_message(err: Any, lang: str = "en") -> str:
     """A PermissionDenied as a sentence in the user's language."""
     if err.permission == "user.enabled":
-        return {"nb": f"'{err.user}' er ikke en aktiv bruker av dette registeret",
-                "en": f"'{err.user}' is not an enabled user of this register"}[lang]
+        return {"nb": f"'{err.user}' er ikke en aktiv bruker av dette registeret", "en": f"'{err.user}' is not an enabled user of this register"}[lang]
     what = permission_label(err.permission, lang)
     where = f" i '{err.organisation}'" if lang == "nb" else f" in '{err.organisation}'"
     where = where if err.organisation else ""
     written = err.permission not in _READS
-    return {"nb": f"{err.user} ({err.role}) har ikke tillatelse til å {what}{where} ({err.permission})"
-                  + ("; ingenting ble lagret" if written else ""),
-            "en": f"{err.user} ({err.role}) is not allowed to {what}{where} ({err.permission})"
-                  + ("; nothing was saved" if written else "")}[lang]
+    return {
+        "nb": f"{err.user} ({err.role}) har ikke tillatelse til å {what}{where} ({err.permission})" + ("; ingenting ble lagret" if written else ""),
+        "en": f"{err.user} ({err.role}) is not allowed to {what}{where} ({err.permission})" + ("; nothing was saved" if written else ""),
+    }[lang]

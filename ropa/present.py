@@ -213,8 +213,12 @@ def _value(record: dict[str, Any], key: str) -> Any:
 
 
 _PLAIN: dict[str, Callable[[Any, Context], Any]] = {
-    "text": lambda v, c: v, "longtext": lambda v, c: v, "int": lambda v, c: v,
-    "list": lambda v, c: lines(v or []), "bool": lambda v, c: yes_no(v, c.lang), "date": lambda v, c: as_date(v),
+    "text": lambda v, c: v,
+    "longtext": lambda v, c: v,
+    "int": lambda v, c: v,
+    "list": lambda v, c: lines(v or []),
+    "bool": lambda v, c: yes_no(v, c.lang),
+    "date": lambda v, c: as_date(v),
 }
 
 
@@ -228,7 +232,8 @@ def _plain_columns(table: dict[str, FieldSpec], shown: Sequence[Column]) -> tupl
 
     return tuple(
         _col(table, key, renderer(key, spec.kind), 20, **({"codes": "yes_no"} if spec.kind == "bool" else {}))
-        for key, spec in table.items() if key not in keys and spec.kind in _PLAIN
+        for key, spec in table.items()
+        if key not in keys and spec.kind in _PLAIN
     )
 
 
@@ -242,13 +247,11 @@ _ACTIVITY_COLUMNS = (
     _col(A, "controllers", controller, 26),
     _col(A, "owner", lambda a, c: a["owner"], 16),
     _col(A, "purposes", lambda a, c: lines(a["purposes"]), 36),
-    _col(A, "legal_bases", lambda a, c: bases(a["legal_bases"], vocab.LEGAL_BASES, c.lang), 38,
-         codes="legal_bases", single=False),
+    _col(A, "legal_bases", lambda a, c: bases(a["legal_bases"], vocab.LEGAL_BASES, c.lang), 38, codes="legal_bases", single=False),
     _col(A, "data_subjects", lambda a, c: taxonomy("data_subject", a["data_subjects"], c), 22),
     _col(A, "data_categories", lambda a, c: taxonomy("data_category", a["data_categories"], c), 28),
     _col(A, "special_categories", lambda a, c: taxonomy("data_category", a["special_categories"], c), 22),
-    _col(A, "art9_conditions", lambda a, c: bases(a["art9_conditions"], vocab.ART9_CONDITIONS, c.lang), 32,
-         codes="art9_conditions", single=False),
+    _col(A, "art9_conditions", lambda a, c: bases(a["art9_conditions"], vocab.ART9_CONDITIONS, c.lang), 32, codes="art9_conditions", single=False),
     _col(A, "criminal_data", lambda a, c: yes_no(a["criminal_data"], c.lang), 13, codes="yes_no"),
     _col(A, "criminal_data_basis", lambda a, c: a["criminal_data_basis"], 20),
     _col(A, "sources", lambda a, c: lines(a["sources"]), 30),
@@ -257,26 +260,20 @@ _ACTIVITY_COLUMNS = (
     _col(A, "transfers", lambda a, c: lines([transfer_line(t, c.lang) for t in a["transfers"]]), 34),
     _col(A, "retention.text", lambda a, c: retention_text(a["retention"], c.lang), 32),
     _col(A, "retention.period", lambda a, c: a["retention"]["period"], 10),
-    _col(A, "retention.unit", lambda a, c: term_text(vocab.RETENTION_UNITS, a["retention"]["unit"], c.lang), 11,
-         codes="retention_units"),
+    _col(A, "retention.unit", lambda a, c: term_text(vocab.RETENTION_UNITS, a["retention"]["unit"], c.lang), 11, codes="retention_units"),
     _col(A, "retention.trigger", lambda a, c: a["retention"]["trigger"], 22),
-    _col(A, "retention.action", lambda a, c: term_text(vocab.RETENTION_ACTIONS, a["retention"]["action"], c.lang), 13,
-         codes="retention_actions"),
+    _col(A, "retention.action", lambda a, c: term_text(vocab.RETENTION_ACTIONS, a["retention"]["action"], c.lang), 13, codes="retention_actions"),
     _col(A, "security_measures", lambda a, c: lines(a["security_measures"]), 34),
     _col(A, "systems", lambda a, c: lines(a["systems"]), 22),
-    _col(A, "dpia.status", lambda a, c: term_text(vocab.DPIA_STATUSES, a["dpia"]["status"], c.lang), 15,
-         codes="dpia_statuses"),
+    _col(A, "dpia.status", lambda a, c: term_text(vocab.DPIA_STATUSES, a["dpia"]["status"], c.lang), 15, codes="dpia_statuses"),
     _col(A, "dpia.ref", lambda a, c: a["dpia"]["ref"], 16),
     _col(A, "dpia.screening", lambda a, c: screening(a["dpia"]["screening"], c.lang), 30),
     _col(A, "status", lambda a, c: term_text(vocab.STATUSES, a["status"], c.lang), 11, codes="statuses"),
-    _col(A, "transparency.collection", lambda a, c: term_text(vocab.COLLECTION, _tr(a, "collection"), c.lang), 18,
-         codes="collection"),
+    _col(A, "transparency.collection", lambda a, c: term_text(vocab.COLLECTION, _tr(a, "collection"), c.lang), 18, codes="collection"),
     _col(A, "transparency.sources_public", lambda a, c: _opt_yes_no(_tr(a, "sources_public"), c.lang), 13, codes="yes_no"),
-    _col(A, "transparency.provision", lambda a, c: term_text(vocab.PROVISION_REQUIREMENTS, _tr(a, "provision"), c.lang), 20,
-         codes="provision"),
+    _col(A, "transparency.provision", lambda a, c: term_text(vocab.PROVISION_REQUIREMENTS, _tr(a, "provision"), c.lang), 20, codes="provision"),
     _col(A, "transparency.provision_consequences", lambda a, c: _tr(a, "provision_consequences"), 30),
-    _col(A, "transparency.automated_decisions", lambda a, c: _opt_yes_no(_tr(a, "automated_decisions"), c.lang), 13,
-         codes="yes_no"),
+    _col(A, "transparency.automated_decisions", lambda a, c: _opt_yes_no(_tr(a, "automated_decisions"), c.lang), 13, codes="yes_no"),
     _col(A, "transparency.automated_logic", lambda a, c: _tr(a, "automated_logic"), 30),
     _col(A, "last_review", lambda a, c: as_date(a["last_review"]), 12),
     _col(A, "next_review", lambda a, c: as_date(a["next_review"]), 12),

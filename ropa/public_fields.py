@@ -13,13 +13,35 @@ from typing import Optional
 
 # The activity fields (keys of ropa.fields.ACTIVITY) that may be published, in page order.
 PUBLISHABLE: tuple[str, ...] = (
-    "description", "role", "controllers", "purposes", "legal_bases", "data_subjects", "data_categories",
-    "special_categories", "art9_conditions", "criminal_data", "sources", "recipients", "transfers",
-    "retention.text", "retention.period", "security_measures", "dpia.status", "status",
+    "description",
+    "role",
+    "controllers",
+    "purposes",
+    "legal_bases",
+    "data_subjects",
+    "data_categories",
+    "special_categories",
+    "art9_conditions",
+    "criminal_data",
+    "sources",
+    "recipients",
+    "transfers",
+    "retention.text",
+    "retention.period",
+    "security_measures",
+    "dpia.status",
+    "status",
 )
 DEFAULT_PUBLIC: tuple[str, ...] = (
-    "purposes", "legal_bases", "data_subjects", "data_categories", "special_categories",
-    "recipients", "transfers", "retention.text", "retention.period",
+    "purposes",
+    "legal_bases",
+    "data_subjects",
+    "data_categories",
+    "special_categories",
+    "recipients",
+    "transfers",
+    "retention.text",
+    "retention.period",
 )
 
 

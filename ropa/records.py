@@ -29,25 +29,60 @@ MECHANISM: str = _default(TransferDoc, "mechanism")
 RECIPIENT_KIND: str = _default(RecipientDoc, "kind")
 
 # An organisation's own fields that are columns of the same name (the rest are nested: dpo, representative).
-ORG_FIELDS = ("name", "org_number", "country", "address", "email", "phone", "website", "supervisory_authority",
-              "public_authority", "offers_to_eea", "monitors_eea", "occasional_processing", "fewer_than_250",
-              "art30_5_assessment", "public_fields")
+ORG_FIELDS = (
+    "name",
+    "org_number",
+    "country",
+    "address",
+    "email",
+    "phone",
+    "website",
+    "supervisory_authority",
+    "public_authority",
+    "offers_to_eea",
+    "monitors_eea",
+    "occasional_processing",
+    "fewer_than_250",
+    "art30_5_assessment",
+    "public_fields",
+)
 assert set(ORG_FIELDS) <= set(OrganisationDoc.model_fields)
 
 # The activity's columns (in the bulk insert's order) and which of them hold JSON lists or mappings, or days.
 ACTIVITY_COLUMNS = (
-    "ref", "name", "description", "role", "controllers", "status", "owner",
-    "purposes", "special_categories", "criminal_data", "criminal_data_basis", "no_recipients", "data_subjects",
-    "data_categories", "sources", "security_measures", "systems",
-    "retention_period", "retention_unit", "retention_trigger", "retention_action", "retention_text", "dpia_status", "dpia_ref",
-    "dpia_screening", "last_review", "next_review", "transparency",
+    "ref",
+    "name",
+    "description",
+    "role",
+    "controllers",
+    "status",
+    "owner",
+    "purposes",
+    "special_categories",
+    "criminal_data",
+    "criminal_data_basis",
+    "no_recipients",
+    "data_subjects",
+    "data_categories",
+    "sources",
+    "security_measures",
+    "systems",
+    "retention_period",
+    "retention_unit",
+    "retention_trigger",
+    "retention_action",
+    "retention_text",
+    "dpia_status",
+    "dpia_ref",
+    "dpia_screening",
+    "last_review",
+    "next_review",
+    "transparency",
 )
-LIST_COLUMNS = frozenset(("controllers", "purposes", "special_categories", "data_subjects", "data_categories", "sources",
-                          "security_measures", "systems"))
+LIST_COLUMNS = frozenset(("controllers", "purposes", "special_categories", "data_subjects", "data_categories", "sources", "security_measures", "systems"))
 MAPPING_COLUMNS = frozenset(("dpia_screening", "transparency"))
 DAY_COLUMNS = frozenset(("last_review", "next_review"))
-TRANSFER_COLUMNS = ("country", "international_organisation", "mechanism", "safeguard", "tia_date", "frequency",
-                    "adequacy_scope_confirmed", "note")
+TRANSFER_COLUMNS = ("country", "international_organisation", "mechanism", "safeguard", "tia_date", "frequency", "adequacy_scope_confirmed", "note")
 
 
 def _day(value: Optional[date]) -> Optional[str]:
@@ -89,31 +124,51 @@ def basis_record(b: Any) -> dict[str, Any]:
 def transfer_record(t: Any, recipient: Optional[str]) -> dict[str, Any]:
     """A transfer row in the JSON format; ``recipient``: its recipient's name."""
     return {
-        "country": t.country, "international_organisation": t.international_organisation, "recipient": recipient,
-        "mechanism": t.mechanism, "safeguard": t.safeguard, "tia_date": _day(t.tia_date),
-        "frequency": t.frequency, "adequacy_scope_confirmed": bool(t.adequacy_scope_confirmed), "note": t.note,
+        "country": t.country,
+        "international_organisation": t.international_organisation,
+        "recipient": recipient,
+        "mechanism": t.mechanism,
+        "safeguard": t.safeguard,
+        "tia_date": _day(t.tia_date),
+        "frequency": t.frequency,
+        "adequacy_scope_confirmed": bool(t.adequacy_scope_confirmed),
+        "note": t.note,
     }
 
 
-def activity_record(a: Any, bases: Sequence[Any], recipients: list[dict[str, Any]],
-                    transfers: list[dict[str, Any]]) -> dict[str, Any]:
+def activity_record(a: Any, bases: Sequence[Any], recipients: list[dict[str, Any]], transfers: list[dict[str, Any]]) -> dict[str, Any]:
     """An activity row with its children in the JSON format: what export writes and what the
     audit trail compares. ``bases``: its basis rows in order; ``recipients`` and ``transfers``:
     already records (:func:`recipient_record`, :func:`transfer_record`)."""
     return {
-        "ref": a.ref, "name": a.name, "description": a.description, "role": a.role,
-        "controllers": list(a.controllers or []), "status": a.status, "owner": a.owner,
+        "ref": a.ref,
+        "name": a.name,
+        "description": a.description,
+        "role": a.role,
+        "controllers": list(a.controllers or []),
+        "status": a.status,
+        "owner": a.owner,
         "purposes": list(a.purposes or []),
         "legal_bases": [basis_record(b) for b in bases if b.code.startswith("art6")],
         "special_categories": list(a.special_categories or []),
         "art9_conditions": [basis_record(b) for b in bases if b.code.startswith("art9")],
-        "criminal_data": bool(a.criminal_data), "criminal_data_basis": a.criminal_data_basis,
+        "criminal_data": bool(a.criminal_data),
+        "criminal_data_basis": a.criminal_data_basis,
         "no_recipients": bool(a.no_recipients),
-        "data_subjects": list(a.data_subjects or []), "data_categories": list(a.data_categories or []),
-        "sources": list(a.sources or []), "recipients": recipients, "transfers": transfers,
-        "retention": {"period": a.retention_period, "unit": a.retention_unit, "trigger": a.retention_trigger,
-                      "action": a.retention_action, "text": a.retention_text},
-        "security_measures": list(a.security_measures or []), "systems": list(a.systems or []),
+        "data_subjects": list(a.data_subjects or []),
+        "data_categories": list(a.data_categories or []),
+        "sources": list(a.sources or []),
+        "recipients": recipients,
+        "transfers": transfers,
+        "retention": {
+            "period": a.retention_period,
+            "unit": a.retention_unit,
+            "trigger": a.retention_trigger,
+            "action": a.retention_action,
+            "text": a.retention_text,
+        },
+        "security_measures": list(a.security_measures or []),
+        "systems": list(a.systems or []),
         "dpia": {"status": a.dpia_status, "ref": a.dpia_ref, "screening": dict(a.dpia_screening or {})},
         "last_review": _day(a.last_review),
         "next_review": _day(a.next_review),
@@ -130,17 +185,33 @@ def activity_columns(doc: ActivityDoc) -> dict[str, Any]:
     r, dpia = doc.retention, doc.dpia
     # (the document's lists are never None once validated; ``or []`` tells the type checker)
     return {
-        "ref": doc.ref, "name": doc.name, "description": doc.description, "role": doc.role or ROLE,
-        "controllers": doc.controllers or [], "status": doc.status or STATUS, "owner": doc.owner,
-        "purposes": doc.purposes or [], "special_categories": doc.special_categories or [],
-        "criminal_data": doc.criminal_data, "criminal_data_basis": doc.criminal_data_basis, "no_recipients": doc.no_recipients,
-        "data_subjects": doc.data_subjects or [], "data_categories": doc.data_categories or [], "sources": doc.sources or [],
-        "security_measures": doc.security_measures or [], "systems": doc.systems or [],
-        "retention_period": r.period, "retention_unit": r.unit, "retention_trigger": r.trigger,
-        "retention_action": r.action, "retention_text": r.text,
-        "dpia_status": dpia.status or DPIA_STATUS, "dpia_ref": dpia.ref,
+        "ref": doc.ref,
+        "name": doc.name,
+        "description": doc.description,
+        "role": doc.role or ROLE,
+        "controllers": doc.controllers or [],
+        "status": doc.status or STATUS,
+        "owner": doc.owner,
+        "purposes": doc.purposes or [],
+        "special_categories": doc.special_categories or [],
+        "criminal_data": doc.criminal_data,
+        "criminal_data_basis": doc.criminal_data_basis,
+        "no_recipients": doc.no_recipients,
+        "data_subjects": doc.data_subjects or [],
+        "data_categories": doc.data_categories or [],
+        "sources": doc.sources or [],
+        "security_measures": doc.security_measures or [],
+        "systems": doc.systems or [],
+        "retention_period": r.period,
+        "retention_unit": r.unit,
+        "retention_trigger": r.trigger,
+        "retention_action": r.action,
+        "retention_text": r.text,
+        "dpia_status": dpia.status or DPIA_STATUS,
+        "dpia_ref": dpia.ref,
         "dpia_screening": {k: a.model_dump() for k, a in dpia.screening.items()},
-        "last_review": doc.last_review, "next_review": doc.next_review,
+        "last_review": doc.last_review,
+        "next_review": doc.next_review,
         "transparency": {k: v for k, v in doc.transparency.model_dump().items() if v is not None},
     }
 
@@ -154,9 +225,14 @@ def basis_columns(doc: ActivityDoc) -> Iterable[tuple[int, str, Optional[str], O
 def transfer_columns(t: TransferDoc) -> dict[str, Any]:
     """A validated transfer's own columns (its recipient is a link: the caller's)."""
     return {
-        "country": t.country, "international_organisation": t.international_organisation, "mechanism": t.mechanism or MECHANISM,
-        "safeguard": t.safeguard, "tia_date": t.tia_date, "frequency": t.frequency,
-        "adequacy_scope_confirmed": t.adequacy_scope_confirmed, "note": t.note,
+        "country": t.country,
+        "international_organisation": t.international_organisation,
+        "mechanism": t.mechanism or MECHANISM,
+        "safeguard": t.safeguard,
+        "tia_date": t.tia_date,
+        "frequency": t.frequency,
+        "adequacy_scope_confirmed": t.adequacy_scope_confirmed,
+        "note": t.note,
     }
 
 
@@ -167,8 +243,6 @@ def recipient_columns(doc: RecipientDoc) -> dict[str, Any]:
 
 # ---------------------------------------------------------------------------------------------
 # Empty records (what a new one starts as)
-
-
 
 
 def _empty_value(model: Any, name: str) -> Any:

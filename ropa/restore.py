@@ -40,14 +40,22 @@ class Restored:
     def message(self, lang: str = "en") -> str:
         nb = lang == "nb"
         if self.created:
-            return (f"{self.ref} var slettet og er opprettet på nytt med innholdet fra versjon {self.source_version} (ny post, versjon 1)"
-                    if nb else f"{self.ref} had been deleted and was created again with the content of version "
-                               f"{self.source_version} (a new record, version 1)")
+            return (
+                f"{self.ref} var slettet og er opprettet på nytt med innholdet fra versjon {self.source_version} (ny post, versjon 1)"
+                if nb
+                else f"{self.ref} had been deleted and was created again with the content of version {self.source_version} (a new record, version 1)"
+            )
         if not self.changed:
-            return (f"{self.ref} er allerede slik versjon {self.source_version} var; ingenting ble endret" if nb
-                    else f"{self.ref} is already as version {self.source_version} was; nothing was changed")
-        return (f"{self.ref}: {len(self.changed)} felt satt tilbake til versjon {self.source_version}; nå versjon {self.version}"
-                if nb else f"{self.ref}: {len(self.changed)} field(s) restored to version {self.source_version}; now version {self.version}")
+            return (
+                f"{self.ref} er allerede slik versjon {self.source_version} var; ingenting ble endret"
+                if nb
+                else f"{self.ref} is already as version {self.source_version} was; nothing was changed"
+            )
+        return (
+            f"{self.ref}: {len(self.changed)} felt satt tilbake til versjon {self.source_version}; nå versjon {self.version}"
+            if nb
+            else f"{self.ref}: {len(self.changed)} field(s) restored to version {self.source_version}; now version {self.version}"
+        )
 
 
 def history(session: Session, org: str, ref: str) -> list[timeline.Version]:
@@ -75,8 +83,7 @@ def _recipients_now(session: Session, org: Organisation, old: list[dict[str, Any
         R = Recipient.__table__  # type: ignore[attr-defined]
         found = session.execute(select(R.c.id).where(R.c.organisation_id == org.id, R.c.name == r.get("name"))).scalar()
         rec = session.get(Recipient, found) if found is not None else None
-        out.append(registry.recipient_dict(rec, version=True) if rec is not None
-                   else {k: r.get(k) for k in timeline.RECIPIENT_KEYS})
+        out.append(registry.recipient_dict(rec, version=True) if rec is not None else {k: r.get(k) for k in timeline.RECIPIENT_KEYS})
     return out
 
 
@@ -85,8 +92,15 @@ def _source(source: Optional[str], v: timeline.Version) -> str:
 
 
 def restore_field(
-    session: Session, org: str, ref: str, field: str, version: Union[int, timeline.Version], *, expected_version: int,
-    actor: Union[str, access.Principal], source: Optional[str] = None,
+    session: Session,
+    org: str,
+    ref: str,
+    field: str,
+    version: Union[int, timeline.Version],
+    *,
+    expected_version: int,
+    actor: Union[str, access.Principal],
+    source: Optional[str] = None,
 ) -> Restored:
     """Set one field of an existing activity back to its value at ``version``."""
     if field not in timeline.ACTIVITY_DEFAULTS:
@@ -98,14 +112,19 @@ def restore_field(
     data["recipients"] = [registry.recipient_dict(link.recipient, version=True) for link in act.recipient_links if link.recipient]
     value = v.record.get(field)
     data[field] = _recipients_now(session, act.organisation, value or []) if field == "recipients" else value
-    changed = registry.update_activity(session, org, ref, data, expected_version=expected_version, actor=actor,
-                                       source=_source(source, v))
+    changed = registry.update_activity(session, org, ref, data, expected_version=expected_version, actor=actor, source=_source(source, v))
     return Restored(data["ref"], changed, expected_version + 1 if changed else expected_version, source_version=v.version)
 
 
 def restore_activity(
-    session: Session, org: str, ref: str, version: Union[int, timeline.Version], *, expected_version: Optional[int],
-    actor: Union[str, access.Principal], source: Optional[str] = None,
+    session: Session,
+    org: str,
+    ref: str,
+    version: Union[int, timeline.Version],
+    *,
+    expected_version: Optional[int],
+    actor: Union[str, access.Principal],
+    source: Optional[str] = None,
 ) -> Restored:
     """Set a whole activity back to ``version``; a deleted one is created again with that content
     (``expected_version`` is then not used: there is no current record to be stale against)."""
@@ -120,8 +139,7 @@ def restore_activity(
         return Restored(act.ref, list(data), act.version, created=True, source_version=v.version)
     if expected_version is None:
         raise ValidationFailed([Problem("version", "missing", "restoring an existing activity needs the version you saw")])
-    changed = registry.update_activity(session, o.name, ref, data, expected_version=expected_version, actor=actor,
-                                       source=_source(source, v))
+    changed = registry.update_activity(session, o.name, ref, data, expected_version=expected_version, actor=actor, source=_source(source, v))
     return Restored(data["ref"], changed, expected_version + 1 if changed else expected_version, source_version=v.version)
 
 
@@ -138,8 +156,9 @@ def compare(session: Session, org: str, ref: str, version: Union[int, timeline.V
     then = v.record
     keys = [k for k in timeline.ACTIVITY_DEFAULTS if k in then or k in now]
     plain = lambda rs: [r.get("name") for r in rs or []]  # noqa: E731  (recipients: which, not their details)
-    return [FieldChange(k, now.get(k), then.get(k)) for k in keys
-            if (plain(now.get(k)) != plain(then.get(k)) if k == "recipients" else now.get(k) != then.get(k))]
+    return [
+        FieldChange(k, now.get(k), then.get(k)) for k in keys if (plain(now.get(k)) != plain(then.get(k)) if k == "recipients" else now.get(k) != then.get(k))
+    ]
 
 
 def deleted(session: Session, org: str) -> list[str]:
@@ -148,8 +167,9 @@ def deleted(session: Session, org: str) -> list[str]:
     access.read_scope([o.name])
     prefix = f"{o.name}/"
     EV, A = timeline.EV, ProcessingActivity.__table__  # type: ignore[attr-defined]
-    rows = session.execute(select(EV.c.entity_key, EV.c.old_value).where(
-        EV.c.entity == "activity", EV.c.action == "delete", EV.c.entity_key.startswith(prefix, autoescape=True)))
+    rows = session.execute(
+        select(EV.c.entity_key, EV.c.old_value).where(EV.c.entity == "activity", EV.c.action == "delete", EV.c.entity_key.startswith(prefix, autoescape=True))
+    )
     # the deleted record's own ref says whose it was: "Foo A/S/1" may be "1" of another organisation "Foo A/S"
     refs = {ref for key, old in rows if (ref := (json.loads(old or "{}") or {}).get("ref")) and key == f"{prefix}{ref}"}
     living = set(session.execute(select(A.c.ref).where(A.c.organisation_id == o.id)).scalars())

@@ -20,8 +20,8 @@ from sqlmodel import Session, col
 from ropa import access, registry
 from ropa.access import Principal
 from ropa.errors import Problem, ValidationFailed
-from ropa.register.activities import back_to_review
 from ropa.models import ActivityReview, Organisation, ProcessingActivity, ReviewInterval, UserAccount, utcnow
+from ropa.register.activities import back_to_review
 
 DUE_WITHIN_DAYS = 30
 
@@ -35,12 +35,21 @@ def _row(session: Session, act: ProcessingActivity) -> ActivityReview:
     return row
 
 
-def _audit(session: Session, act: ProcessingActivity, *, actor: str, action: str, old: Any, new: Any,
-           source: Optional[str]) -> None:
+def _audit(session: Session, act: ProcessingActivity, *, actor: str, action: str, old: Any, new: Any, source: Optional[str]) -> None:
     assert act.organisation is not None and act.id is not None
-    registry._audit(session, actor=actor, action=action, entity="activity", entity_id=act.id,
-                    key=f"{act.organisation.name}/{act.ref}", version=act.version, source=source, field="review",
-                    old=old, new=new)
+    registry._audit(
+        session,
+        actor=actor,
+        action=action,
+        entity="activity",
+        entity_id=act.id,
+        key=f"{act.organisation.name}/{act.ref}",
+        version=act.version,
+        source=source,
+        field="review",
+        old=old,
+        new=new,
+    )
 
 
 def review_of(session: Session, org: str, ref: str) -> ActivityReview:
@@ -59,8 +68,7 @@ def can_set_interval(p: Principal, org: str) -> bool:
     return access.can(p, access.SETTINGS) or access.can(p, access.EDIT_ORGANISATION, org)
 
 
-def set_interval(session: Session, org: str, months: int, *, actor: Union[str, Principal],
-                 source: Optional[str] = None) -> int:
+def set_interval(session: Session, org: str, months: int, *, actor: Union[str, Principal], source: Optional[str] = None) -> int:
     """Months from an approval to the next review, for one organisation: a setting (``admin``,
     ``dpo``) or part of the organisation (whoever may change it). Audited as entity ``setting``
     under the organisation's name; returns the months before the change. Approvals from now on
@@ -71,16 +79,34 @@ def set_interval(session: Session, org: str, months: int, *, actor: Union[str, P
     p = access.principal(session, actor)
     who = access.require(session, p, access.SETTINGS if access.can(p, access.SETTINGS) else access.EDIT_ORGANISATION, o.name)
     if isinstance(months, bool) or not isinstance(months, int) or not 1 <= months <= 60:
-        raise ValidationFailed([Problem("months", "out_of_range", "gjennomgangsintervallet er 1 til 60 måneder"
-                                        if MESSAGE_LANG.get() == "nb" else "the review interval is 1 to 60 months")])
+        raise ValidationFailed(
+            [
+                Problem(
+                    "months",
+                    "out_of_range",
+                    "gjennomgangsintervallet er 1 til 60 måneder" if MESSAGE_LANG.get() == "nb" else "the review interval is 1 to 60 months",
+                )
+            ]
+        )
     old = interval_months(session, o)
     if months != old:
         row = session.get(ReviewInterval, o.id) or ReviewInterval(organisation_id=o.id or 0)
         row.months = months
         session.add(row)
         assert o.id is not None
-        registry._audit(session, actor=who, action="update", entity="setting", entity_id=o.id, key=o.name, version=0,
-                        source=source, field="review_interval", old=old, new=months)
+        registry._audit(
+            session,
+            actor=who,
+            action="update",
+            entity="setting",
+            entity_id=o.id,
+            key=o.name,
+            version=0,
+            source=source,
+            field="review_interval",
+            old=old,
+            new=months,
+        )
         session.flush()
     return old
 
@@ -91,8 +117,7 @@ def _add_months(day: date, months: int) -> date:
     return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
-def set_owner(session: Session, org: str, ref: str, owner: str, *, actor: Union[str, Principal],
-              source: Optional[str] = None) -> ActivityReview:
+def set_owner(session: Session, org: str, ref: str, owner: str, *, actor: Union[str, Principal], source: Optional[str] = None) -> ActivityReview:
     """Make a user the owner (who keeps the activity current and is reminded when it is due)."""
     name = access.require(session, actor, access.EDIT_ACTIVITY, org)
     act = registry.get_activity(session, org, ref)
@@ -119,8 +144,9 @@ def submit(session: Session, org: str, ref: str, *, actor: Union[str, Principal]
     return row
 
 
-def approve(session: Session, org: str, ref: str, *, expected_version: int, actor: Union[str, Principal],
-            source: Optional[str] = None, today: Optional[date] = None) -> ActivityReview:
+def approve(
+    session: Session, org: str, ref: str, *, expected_version: int, actor: Union[str, Principal], source: Optional[str] = None, today: Optional[date] = None
+) -> ActivityReview:
     """Approve the version the DPO read (a newer one is a Conflict): record it whole, who and
     when, and set the next review date the organisation's interval ahead."""
     name = access.require(session, actor, access.APPROVE, org)
@@ -139,14 +165,12 @@ def approve(session: Session, org: str, ref: str, *, expected_version: int, acto
     row.approved_version, row.approved_record = act.version, registry.activity_dict(act)
     row.approved_at = row.last_reviewed_at = utcnow()
     row.approved_by = row.last_reviewed_by = name
-    _audit(session, act, actor=name, action="approve", old="in_review", new={"state": "approved", "version": act.version},
-           source=source)
+    _audit(session, act, actor=name, action="approve", old="in_review", new={"state": "approved", "version": act.version}, source=source)
     session.flush()
     return row
 
 
-def send_back(session: Session, org: str, ref: str, note: str, *, actor: Union[str, Principal],
-              source: Optional[str] = None) -> ActivityReview:
+def send_back(session: Session, org: str, ref: str, note: str, *, actor: Union[str, Principal], source: Optional[str] = None) -> ActivityReview:
     """The DPO returns an activity in review to its owner as a draft, saying why."""
     name = access.require(session, actor, access.APPROVE, org)
     act = registry.get_activity(session, org, ref)
@@ -192,23 +216,30 @@ def tasks(session: Session, user: Union[str, Principal], today: Optional[date] =
     today = today or date.today()
     soon = today + timedelta(days=DUE_WITHIN_DAYS)
     approver = access.can(p, access.APPROVE)
-    stmt = (select(ProcessingActivity, ActivityReview, col(Organisation.name))
-            .join(Organisation, col(Organisation.id) == col(ProcessingActivity.organisation_id))
-            # Every task needs a review row (an owner, or a state other than draft): the join keeps
-            # the overview quick on a register of 100,000 activities, few of them in the cycle.
-            .join(ActivityReview, col(ActivityReview.activity_id) == col(ProcessingActivity.id))
-            .where(col(ProcessingActivity.status) != "retired",
-                   or_(col(ActivityReview.state) == "in_review", col(ActivityReview.owner) == p.name))
-            .order_by(col(Organisation.name), col(ProcessingActivity.ref)))
+    stmt = (
+        select(ProcessingActivity, ActivityReview, col(Organisation.name))
+        .join(Organisation, col(Organisation.id) == col(ProcessingActivity.organisation_id))
+        # Every task needs a review row (an owner, or a state other than draft): the join keeps
+        # the overview quick on a register of 100,000 activities, few of them in the cycle.
+        .join(ActivityReview, col(ActivityReview.activity_id) == col(ProcessingActivity.id))
+        .where(col(ProcessingActivity.status) != "retired", or_(col(ActivityReview.state) == "in_review", col(ActivityReview.owner) == p.name))
+        .order_by(col(Organisation.name), col(ProcessingActivity.ref))
+    )
     out = []
     for act, row, org in session.execute(stmt).all():
         if not p.assigned(org) and not p.local:
             continue
         state = row.state if row else "draft"
         mine = (row.owner if row else None) == p.name
-        base = dict(organisation=org, ref=act.ref, name=act.name, owner=row.owner if row else None,
-                    next_review=act.next_review.isoformat() if act.next_review else None,
-                    last_reviewed=row.last_reviewed_at, last_reviewed_by=row.last_reviewed_by)
+        base = dict(
+            organisation=org,
+            ref=act.ref,
+            name=act.name,
+            owner=row.owner if row else None,
+            next_review=act.next_review.isoformat() if act.next_review else None,
+            last_reviewed=row.last_reviewed_at,
+            last_reviewed_by=row.last_reviewed_by,
+        )
         if state == "in_review" and (approver or mine):
             out.append(Task(kind="awaiting_approval", **base))
         if not mine:

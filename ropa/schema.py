@@ -28,8 +28,6 @@ MAX_RETENTION = {"days": 366_000, "months": 12_000, "years": 1_000}
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
-
-
 def _clean_text(value: Any) -> Any:
     """Trim text; an empty string means 'not given'."""
     if isinstance(value, str):
@@ -47,9 +45,9 @@ def _clean_name(value: Any) -> Any:
         value = normalise_name(_clean_text(value) or "")
         bad = _CONTROL.search(value)
         if bad:
-            raise PydanticCustomError("control_character",
-                                      "contains a control character (U+{code}), which a name cannot hold",
-                                      {"code": f"{ord(bad.group()):04X}"})
+            raise PydanticCustomError(
+                "control_character", "contains a control character (U+{code}), which a name cannot hold", {"code": f"{ord(bad.group()):04X}"}
+            )
         return value or None
     return value
 
@@ -71,7 +69,8 @@ def _check_code(value: Optional[str], codes: Iterable[str], what: str, *, requir
         codes = list(codes)
         shown = ", ".join(codes) if len(codes) <= 8 else f"{codes[0]} … {codes[-1]}"
         raise PydanticCustomError(
-            "unknown_code", "'{value}' is not a {what} (expected one of {shown})",
+            "unknown_code",
+            "'{value}' is not a {what} (expected one of {shown})",
             {"value": value, "what": what, "shown": shown},
         )
     return value
@@ -83,9 +82,7 @@ def _check_country(value: Optional[str]) -> Optional[str]:
     if vocab.is_country(value.upper()):
         return value.upper()
     if not vocab.is_country(value):
-        raise PydanticCustomError(
-            "unknown_country", "'{value}' is not an ISO 3166 country code", {"value": value}
-        )
+        raise PydanticCustomError("unknown_country", "'{value}' is not an ISO 3166 country code", {"value": value})
     return value
 
 
@@ -361,10 +358,12 @@ class OrganisationDoc(_Model):
 
         for i, key in enumerate(v or []):
             if key and key not in PUBLISHABLE:
-                raise PydanticCustomError("unknown_code", "item {i}: '{key}' is not a field that can be published (expected one of {shown})",
-                                          {"i": i, "key": key, "shown": ", ".join(PUBLISHABLE)})
+                raise PydanticCustomError(
+                    "unknown_code",
+                    "item {i}: '{key}' is not a field that can be published (expected one of {shown})",
+                    {"i": i, "key": key, "shown": ", ".join(PUBLISHABLE)},
+                )
         return v
-
 
     """A controller or processor with its contacts, DPO, representative and activities."""
 
@@ -407,7 +406,20 @@ class RegisterDocument(_Model):
 # ---------------------------------------------------------------------------------------------
 # Moved to ropa.validation (validation against these models): still importable from here.
 
-_MOVED = frozenset(('ActivityJSON', 'Prefix', '_prefix', 'activity_problems', 'document_problems', 'iter_organisations', 'json_schema', 'organisation_problems', 'parse_document', 'problems_from_validation'))
+_MOVED = frozenset(
+    (
+        "ActivityJSON",
+        "Prefix",
+        "_prefix",
+        "activity_problems",
+        "document_problems",
+        "iter_organisations",
+        "json_schema",
+        "organisation_problems",
+        "parse_document",
+        "problems_from_validation",
+    )
+)
 
 
 def __getattr__(name: str) -> Any:

@@ -47,6 +47,8 @@ def import_memory_mb() -> int:
         return max(512, int(os.environ.get("ROPA_IMPORT_MEMORY_MB") or DEFAULT_IMPORT_MEMORY_MB))
     except ValueError:
         return DEFAULT_IMPORT_MEMORY_MB
+
+
 def _number(name: str, default: float) -> float:
     try:
         return float(os.environ.get(name, default))

@@ -7,9 +7,9 @@ overview's "show" link opens, so the figure and the list behind it cannot disagr
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
-from collections.abc import Sequence
 from typing import Any, Optional
 
 from sqlalchemy import func, select
@@ -99,29 +99,39 @@ def overview(session: Session, org: Optional[str] = None, today: Optional[date] 
     for key, n in registry.count_activities_each(session, filters).items():
         out.figures[key] = Figure(key, n, filters[key])
     outside = col(Transfer.country).is_(None) | col(Transfer.country).not_in(sorted(vocab.EEA_COUNTRIES))
-    n_transfers = session.execute(select(func.count()).select_from(Transfer)
-                                  .where(outside, _current(col(Transfer.activity_id), org_id))).scalar_one()
+    n_transfers = session.execute(select(func.count()).select_from(Transfer).where(outside, _current(col(Transfer.activity_id), org_id))).scalar_one()
     out.figures["transfers_outside_eea"] = Figure("transfers_outside_eea", int(n_transfers), out.figures["transfer_outside_eea"].filter)
 
-    rows = session.execute(select(col(ActivityBasis.code), func.count(func.distinct(col(ActivityBasis.activity_id))))
-                           .where(_current(col(ActivityBasis.activity_id), org_id)).group_by(col(ActivityBasis.code)))
+    rows = session.execute(
+        select(col(ActivityBasis.code), func.count(func.distinct(col(ActivityBasis.activity_id))))
+        .where(_current(col(ActivityBasis.activity_id), org_id))
+        .group_by(col(ActivityBasis.code))
+    )
     counts = dict(rows.all())
     out.by_legal_basis = {code: int(counts.get(code, 0)) for code in vocab.LEGAL_BASES}
-    rows = session.execute(_scope(select(col(Organisation.name), func.count(col(A.id))).join(A, col(A.organisation_id) == col(Organisation.id))
-                                  .group_by(col(Organisation.name)).order_by(col(Organisation.name)), org_id))
+    rows = session.execute(
+        _scope(
+            select(col(Organisation.name), func.count(col(A.id)))
+            .join(A, col(A.organisation_id) == col(Organisation.id))
+            .group_by(col(Organisation.name))
+            .order_by(col(Organisation.name)),
+            org_id,
+        )
+    )
     out.by_organisation = {name: int(n) for name, n in rows.all()}
     stmt = select(col(A.status), func.count()).group_by(col(A.status))
     if org_id is not None:
         stmt = stmt.where(col(A.organisation_id) == org_id)
     counts = dict(session.execute(stmt).all())
     out.by_status = {code: int(counts.get(code, 0)) for code in vocab.STATUSES}
-    rows = session.execute(select(col(Transfer.country), func.count(), func.count(func.distinct(col(Transfer.activity_id))))
-                           .where(col(Transfer.country).is_not(None), _current(col(Transfer.activity_id), org_id))
-                           .group_by(col(Transfer.country)))
+    rows = session.execute(
+        select(col(Transfer.country), func.count(), func.count(func.distinct(col(Transfer.activity_id))))
+        .where(col(Transfer.country).is_not(None), _current(col(Transfer.activity_id), org_id))
+        .group_by(col(Transfer.country))
+    )
     for country, n, acts in rows.all():
         status = vocab.country_status(country)
-        out.destinations.append({"country": country, "transfers": int(n), "activities": int(acts),
-                                 "status": status.value if status else None})
+        out.destinations.append({"country": country, "transfers": int(n), "activities": int(acts), "status": status.value if status else None})
     out.destinations.sort(key=lambda d: -d["transfers"])
     return out
 

@@ -27,7 +27,6 @@ _DIRECTIVE = re.compile(r":(?=[A-Za-z])")
 _AUTOLINK = re.compile(r"(?<=:)(?=//)|(?<=[Ww]{3})(?=\.)")
 
 
-
 class Words(NamedTuple):
     """One text in bokmål and English, the one bilingual type: its fields are named, so no
     table holds a pair the other way round unnoticed, and :meth:`in_` is the one lookup."""

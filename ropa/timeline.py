@@ -101,18 +101,29 @@ class Gap:
     def message(self, lang: str = "en") -> str:
         nb = lang == "nb"
         if self.code == "not_in_trail":
-            return (f"{self.record}: feltet «{self.field}» finnes ikke i revisjonssporet for denne tiden (feltet kom til senere); "
-                    "vist med standardverdien" if nb else
-                    f"{self.record}: the field '{self.field}' is not in the audit trail for that time (it was added to the "
-                    "register later); shown with its default")
+            return (
+                f"{self.record}: feltet «{self.field}» finnes ikke i revisjonssporet for denne tiden (feltet kom til senere); vist med standardverdien"
+                if nb
+                else f"{self.record}: the field '{self.field}' is not in the audit trail for that time (it was added to the "
+                "register later); shown with its default"
+            )
         if self.code == "organisation_unknown":
-            return (f"{self.record}: organisasjonen posten hører til står ikke i revisjonssporet, så posten er utelatt" if nb
-                    else f"{self.record}: the organisation it belongs to is not in the audit trail, so it is left out")
+            return (
+                f"{self.record}: organisasjonen posten hører til står ikke i revisjonssporet, så posten er utelatt"
+                if nb
+                else f"{self.record}: the organisation it belongs to is not in the audit trail, so it is left out"
+            )
         if self.code == "no_creation":
-            return (f"{self.record}: opprettelsen står ikke i revisjonssporet, så posten kan ikke gjenskapes og er utelatt"
-                    if nb else f"{self.record}: its creation is not in the audit trail, so it cannot be rebuilt and is left out")
-        return (f"{self.record}: mottakeren «{self.field}» finnes ikke i revisjonssporet; vist slik aktiviteten sist lagret den"
-                if nb else f"{self.record}: the recipient '{self.field}' is not in the audit trail; shown as the activity last saved it")
+            return (
+                f"{self.record}: opprettelsen står ikke i revisjonssporet, så posten kan ikke gjenskapes og er utelatt"
+                if nb
+                else f"{self.record}: its creation is not in the audit trail, so it cannot be rebuilt and is left out"
+            )
+        return (
+            f"{self.record}: mottakeren «{self.field}» finnes ikke i revisjonssporet; vist slik aktiviteten sist lagret den"
+            if nb
+            else f"{self.record}: the recipient '{self.field}' is not in the audit trail; shown as the activity last saved it"
+        )
 
     def __str__(self) -> str:
         return self.message("en")
@@ -134,10 +145,13 @@ def summarise(gaps: list[Gap], lang: str = "en", limit: int = 20) -> list[str]:
         if len(found) == 1:
             out.append(found[0].message(lang))
         else:
-            out.append(f"feltet «{name}» finnes ikke i revisjonssporet for {len(found)} poster (f.eks. {found[0].record}; feltet kom "
-                       "til senere); vist med standardverdien" if nb else
-                       f"the field '{name}' is not in the audit trail for {len(found)} records (e.g. {found[0].record}; it was "
-                       "added to the register later); shown with its default")
+            out.append(
+                f"feltet «{name}» finnes ikke i revisjonssporet for {len(found)} poster (f.eks. {found[0].record}; feltet kom "
+                "til senere); vist med standardverdien"
+                if nb
+                else f"the field '{name}' is not in the audit trail for {len(found)} records (e.g. {found[0].record}; it was "
+                "added to the register later); shown with its default"
+            )
     out.extend(g.message(lang) for g in others[:limit])
     if len(others) > limit:
         out.append(f"… og {len(others) - limit} til" if nb else f"… and {len(others) - limit} more")
@@ -153,11 +167,11 @@ class _Life:
     key: str
     state: dict[str, Any]
     version: int
-    org: Optional["_Life"] = None
+    org: Optional[_Life] = None
     alive: bool = True
-    recipients: dict[str, "_Life"] = field(default_factory=dict)  # an organisation's, by current name
-    rec_refs: list[Optional["_Life"]] = field(default_factory=list)  # an activity's recipients
-    transfer_refs: list[Optional["_Life"]] = field(default_factory=list)  # each transfer's recipient
+    recipients: dict[str, _Life] = field(default_factory=dict)  # an organisation's, by current name
+    rec_refs: list[Optional[_Life]] = field(default_factory=list)  # an activity's recipients
+    transfer_refs: list[Optional[_Life]] = field(default_factory=list)  # each transfer's recipient
 
 
 def _decode(raw: Optional[str]) -> Any:
@@ -183,7 +197,7 @@ class Replay:
 
     # -- reading the trail
 
-    def run(self, session: Session, *, until: Optional[datetime] = None, until_id: Optional[int] = None) -> "Replay":
+    def run(self, session: Session, *, until: Optional[datetime] = None, until_id: Optional[int] = None) -> Replay:
         stmt = select(EV).where(EV.c.entity.in_(ENTITIES))
         if until is not None:
             stmt = stmt.where(EV.c.at <= to_utc(until))
@@ -269,8 +283,7 @@ class Replay:
                 if ref is None:
                     self.gaps.append(Gap(life.key, r.get("name"), "recipient_unknown"))
         else:
-            life.transfer_refs = [pool.get(t.get("recipient")) if t.get("recipient") else None
-                                  for t in life.state.get("transfers") or []]
+            life.transfer_refs = [pool.get(t.get("recipient")) if t.get("recipient") else None for t in life.state.get("transfers") or []]
 
     def _org_of(self, key: str, own: Any) -> Optional[_Life]:
         """The live organisation a record's key (``Org name/ref``, ``Org name/recipient``) names, at
@@ -430,15 +443,13 @@ def versions(session: Session, entity: str, key: str, *, org: Optional[str] = No
             state[e.field] = _decode(e.new_value)
             keys[life].update([e.entity_key] if own(e.entity_key, state) else [])  # a new ref: its key now
             nxt = events[i + 1] if i + 1 < len(events) else None
-            same_save = (nxt is not None and nxt.entity_id == e.entity_id and nxt.action == "update"
-                         and nxt.version == e.version and nxt.field in state)
+            same_save = nxt is not None and nxt.entity_id == e.entity_id and nxt.action == "update" and nxt.version == e.version and nxt.field in state
             if not same_save:  # one version per save, after its last field
                 out.append(Version(e.version, e.at, e.actor, "update", copy(state), e.id, life, e.entity_id))
     return [v for v in out if key in keys[v.life]]
 
 
-def record_at(session: Session, entity: str, key: str, *, version: Optional[int] = None,
-              at: Optional[datetime] = None) -> Optional[dict[str, Any]]:
+def record_at(session: Session, entity: str, key: str, *, version: Optional[int] = None, at: Optional[datetime] = None) -> Optional[dict[str, Any]]:
     """One record (``entity`` organisation, recipient or activity; ``key`` as the trail names it,
     e.g. ``Org/REF``) as it was at ``version`` or at the moment ``at``; None when it did not
     exist then (or, for a version, never had it). Its latest life wins when it was deleted and

@@ -35,7 +35,6 @@ def _is_eea_efta(org: Optional[Mapping[str, Any]]) -> bool:
     return bool(where & vocab.EEA_EFTA_COUNTRIES) and not (where & (vocab.EEA_COUNTRIES - vocab.EEA_EFTA_COUNTRIES))
 
 
-
 def _country(code: Optional[str]) -> tuple[str, str]:
     return vocab.country_name(code, "en") or str(code), vocab.country_name(code, "nb") or str(code)
 
@@ -43,7 +42,6 @@ def _country(code: Optional[str]) -> tuple[str, str]:
 def _mechanism(code: Optional[str]) -> tuple[str, str]:
     term = vocab.MECHANISMS.get(code or "unknown")
     return (term.display("en"), term.display("nb")) if term else (str(code), str(code))
-
 
 
 def _recipient_kind(act: Mapping[str, Any], t: Mapping[str, Any]) -> Optional[str]:
@@ -85,11 +83,15 @@ def transfers(act: Mapping[str, Any], emit: Emit, today: date, org: Optional[Map
         code, mech, io = t.get("country"), t.get("mechanism"), t.get("international_organisation")
         where = f"transfers[{i}]"
         if not code and not io:
-            emit("transfer-destination-missing",
-                 ("A transfer names no destination country or international organisation.",
-                  "En overføring oppgir verken mottakerland eller internasjonal organisasjon."),
-                 ("Record where the data go (Art. 30(1)(e)).", "Registrer hvor opplysningene overføres (art. 30 nr. 1 bokstav e)."),
-                 field=where)
+            emit(
+                "transfer-destination-missing",
+                (
+                    "A transfer names no destination country or international organisation.",
+                    "En overføring oppgir verken mottakerland eller internasjonal organisasjon.",
+                ),
+                ("Record where the data go (Art. 30(1)(e)).", "Registrer hvor opplysningene overføres (art. 30 nr. 1 bokstav e)."),
+                field=where,
+            )
             continue
         if _own_processing(act, t, where_established):
             continue
@@ -114,65 +116,108 @@ def transfers(act: Mapping[str, Any], emit: Emit, today: date, org: Optional[Map
                 if decision:  # a decision exists but is not in force on the date judged
                     not_yet_en = f" ({decision.date_note(efta, 'en')}; not in force on {today.isoformat()})"
                     not_yet_nb = f" ({decision.date_note(efta, 'nb')}; ikke i kraft {today.isoformat()})"
-                emit("transfer-without-mechanism",
-                     (f"Transfer to {den}{', ' + what_en if what_en else ''}{not_yet_en}, with no transfer mechanism: {said}.",
-                      f"Overføring til {dnb}{', ' + what_nb if what_nb else ''}{not_yet_nb}, uten overføringsgrunnlag: {said_nb}."),
-                     (("Put Art. 46 safeguards in place (with an international organisation usually a legally binding instrument or "
-                       "an administrative arrangement, Art. 46(2)(a), 46(3)(b)), rely on an Art. 49 derogation where it fits, or stop "
-                       "the transfer.",
-                       "Etabler garantier etter art. 46 (med en internasjonal organisasjon vanligvis et rettslig bindende instrument "
-                       "eller en administrativ ordning, art. 46 nr. 2 bokstav a og nr. 3 bokstav b), bruk et unntak etter art. 49 der "
-                       "det passer, eller stans overføringen.") if io else
-                      ("Put standard contractual clauses (Art. 46(2)(c)) or BCRs in place, with a transfer impact assessment, or stop the transfer.",
-                       "Inngå standardpersonvernbestemmelser (art. 46 nr. 2 bokstav c) eller BCR, med en vurdering av overføringen (TIA), "
-                       "eller stans overføringen.")),
-                     field=where)
+                emit(
+                    "transfer-without-mechanism",
+                    (
+                        f"Transfer to {den}{', ' + what_en if what_en else ''}{not_yet_en}, with no transfer mechanism: {said}.",
+                        f"Overføring til {dnb}{', ' + what_nb if what_nb else ''}{not_yet_nb}, uten overføringsgrunnlag: {said_nb}.",
+                    ),
+                    (
+                        (
+                            "Put Art. 46 safeguards in place (with an international organisation usually a legally binding instrument or "
+                            "an administrative arrangement, Art. 46(2)(a), 46(3)(b)), rely on an Art. 49 derogation where it fits, or stop "
+                            "the transfer.",
+                            "Etabler garantier etter art. 46 (med en internasjonal organisasjon vanligvis et rettslig bindende instrument "
+                            "eller en administrativ ordning, art. 46 nr. 2 bokstav a og nr. 3 bokstav b), bruk et unntak etter art. 49 der "
+                            "det passer, eller stans overføringen.",
+                        )
+                        if io
+                        else (
+                            "Put standard contractual clauses (Art. 46(2)(c)) or BCRs in place, with a transfer impact assessment, or stop the transfer.",
+                            "Inngå standardpersonvernbestemmelser (art. 46 nr. 2 bokstav c) eller BCR, med en vurdering av overføringen (TIA), "
+                            "eller stans overføringen.",
+                        )
+                    ),
+                    field=where,
+                )
             elif mech == "art45":
                 when_en = when_nb = ""
                 if decision:  # one exists, but not in force on the date judged (by the date relied on)
                     when_en = f" on {today.isoformat()} ({decision.date_note(efta, 'en')})"
                     when_nb = f" {today.isoformat()} ({decision.date_note(efta, 'nb')})"
-                emit("transfer-adequacy-scope",
-                     (f"Adequacy (Art. 45) is claimed for {den}, but there is no adequacy decision in force for it{when_en}.",
-                      f"Adekvans (art. 45) er oppgitt for {dnb}, men det finnes ingen adekvansbeslutning i kraft for den{when_nb}."),
-                     ("Use another mechanism, normally standard contractual clauses (Art. 46(2)(c)).",
-                      "Bruk et annet overføringsgrunnlag, normalt standardpersonvernbestemmelser (art. 46 nr. 2 bokstav c)."),
-                     field=where, severity="error")
+                emit(
+                    "transfer-adequacy-scope",
+                    (
+                        f"Adequacy (Art. 45) is claimed for {den}, but there is no adequacy decision in force for it{when_en}.",
+                        f"Adekvans (art. 45) er oppgitt for {dnb}, men det finnes ingen adekvansbeslutning i kraft for den{when_nb}.",
+                    ),
+                    (
+                        "Use another mechanism, normally standard contractual clauses (Art. 46(2)(c)).",
+                        "Bruk et annet overføringsgrunnlag, normalt standardpersonvernbestemmelser (art. 46 nr. 2 bokstav c).",
+                    ),
+                    field=where,
+                    severity="error",
+                )
             elif mech.startswith("art46") and not t.get("tia_date") and not io:  # a TIA weighs a country's law, not an organisation's
-                emit("transfer-tia-missing",
-                     (f"Transfer to {den} under {men} without a recorded transfer impact assessment.",
-                      f"Overføring til {dnb} med {mnb} uten registrert vurdering av overføringen (TIA)."),
-                     ("Assess the law and practice of the destination (EDPB Recommendations 01/2020) and record the date.",
-                      "Vurder lov og praksis i mottakerlandet (EDPBs anbefalinger 01/2020) og registrer datoen."),
-                     field=where)
-        elif status == vocab.CountryStatus.ADEQUATE_CONDITIONAL and mech in ("art45", *_NO_MECHANISM) \
-                and not t.get("adequacy_scope_confirmed") and decision and decision.needs_confirmation(_recipient_kind(act, t)):
+                emit(
+                    "transfer-tia-missing",
+                    (
+                        f"Transfer to {den} under {men} without a recorded transfer impact assessment.",
+                        f"Overføring til {dnb} med {mnb} uten registrert vurdering av overføringen (TIA).",
+                    ),
+                    (
+                        "Assess the law and practice of the destination (EDPB Recommendations 01/2020) and record the date.",
+                        "Vurder lov og praksis i mottakerlandet (EDPBs anbefalinger 01/2020) og registrer datoen.",
+                    ),
+                    field=where,
+                )
+        elif (
+            status == vocab.CountryStatus.ADEQUATE_CONDITIONAL
+            and mech in ("art45", *_NO_MECHANISM)
+            and not t.get("adequacy_scope_confirmed")
+            and decision
+            and decision.needs_confirmation(_recipient_kind(act, t))
+        ):
             scope_en, scope_nb = (decision.scope("en"), decision.scope("nb")) if decision else ("", "")
             note_en, note_nb = (decision.date_note(efta, "en"), decision.date_note(efta, "nb")) if decision else ("", "")
-            emit("transfer-adequacy-scope",
-                 (f"{possessive(den)} adequacy decision ({note_en}) is limited ({scope_en}) and it is not confirmed that the recipient is covered.",
-                  f"Adekvansbeslutningen for {dnb} ({note_nb}) er avgrenset ({scope_nb}), og det er ikke bekreftet at mottakeren er omfattet."),
-                 ("Confirm the recipient is covered (for the United States: its active DPF certification) and tick 'scope confirmed', "
-                  "or use standard contractual clauses.",
-                  "Bekreft at mottakeren er omfattet (for USA: aktiv DPF-sertifisering) og kryss av for «omfang bekreftet», "
-                  "eller bruk standardpersonvernbestemmelser."),
-                 field=where)
-        if t.get("frequency") == "regular" and mech in vocab.ART49_OCCASIONAL_ONLY | vocab.ART49_NOT_REPETITIVE \
-                and status != vocab.CountryStatus.ADEQUATE:  # an adequate country needs no derogation at all
+            emit(
+                "transfer-adequacy-scope",
+                (
+                    f"{possessive(den)} adequacy decision ({note_en}) is limited ({scope_en}) and it is not confirmed that the recipient is covered.",
+                    f"Adekvansbeslutningen for {dnb} ({note_nb}) er avgrenset ({scope_nb}), og det er ikke bekreftet at mottakeren er omfattet.",
+                ),
+                (
+                    "Confirm the recipient is covered (for the United States: its active DPF certification) and tick 'scope confirmed', "
+                    "or use standard contractual clauses.",
+                    "Bekreft at mottakeren er omfattet (for USA: aktiv DPF-sertifisering) og kryss av for «omfang bekreftet», "
+                    "eller bruk standardpersonvernbestemmelser.",
+                ),
+                field=where,
+            )
+        if (
+            t.get("frequency") == "regular" and mech in vocab.ART49_OCCASIONAL_ONLY | vocab.ART49_NOT_REPETITIVE and status != vocab.CountryStatus.ADEQUATE
+        ):  # an adequate country needs no derogation at all
             if mech in vocab.ART49_NOT_REPETITIVE:
                 limit_en = "is only for a transfer that is not repetitive (and concerns a limited number of data subjects)"
                 limit_nb = "gjelder bare en overføring som ikke gjentas (og som gjelder et begrenset antall registrerte)"
             else:
                 limit_en = "is only for occasional transfers (recital 111)"
                 limit_nb = "gjelder bare enkeltstående overføringer (fortalepunkt 111)"
-            emit("transfer-derogation-repeated",
-                 (f"The derogation {men} {limit_en}, but it is used for a regular, repeated transfer to {den}.",
-                  f"Unntaket {mnb} {limit_nb}, men brukes for en regelmessig, gjentatt overføring til {dnb}."),
-                 ("Only Art. 49(1)(b), (c) and (e) are limited to occasional transfers, and the second subparagraph to transfers "
-                  "that are not repetitive (EDPB Guidelines 2/2018): for a regular transfer put Art. 46 safeguards in place.",
-                  "Bare art. 49 nr. 1 bokstav b, c og e er begrenset til enkeltstående overføringer, og annet ledd til overføringer "
-                  "som ikke gjentas (EDPBs retningslinjer 2/2018): for en regelmessig overføring, bruk garantier etter art. 46."),
-                 field=where, article=vocab.MECHANISMS[mech].article)
+            emit(
+                "transfer-derogation-repeated",
+                (
+                    f"The derogation {men} {limit_en}, but it is used for a regular, repeated transfer to {den}.",
+                    f"Unntaket {mnb} {limit_nb}, men brukes for en regelmessig, gjentatt overføring til {dnb}.",
+                ),
+                (
+                    "Only Art. 49(1)(b), (c) and (e) are limited to occasional transfers, and the second subparagraph to transfers "
+                    "that are not repetitive (EDPB Guidelines 2/2018): for a regular transfer put Art. 46 safeguards in place.",
+                    "Bare art. 49 nr. 1 bokstav b, c og e er begrenset til enkeltstående overføringer, og annet ledd til overføringer "
+                    "som ikke gjentas (EDPBs retningslinjer 2/2018): for en regelmessig overføring, bruk garantier etter art. 46.",
+                ),
+                field=where,
+                article=vocab.MECHANISMS[mech].article,
+            )
 
 
 def recipients_abroad(act: Mapping[str, Any], emit: Emit) -> None:
@@ -196,9 +241,16 @@ def recipients_abroad(act: Mapping[str, Any], emit: Emit) -> None:
         if status != vocab.CountryStatus.THIRD_COUNTRY:  # adequacy makes it lawful, not unrecorded (Art. 30(1)(e))
             adequate_en = " (an adequacy decision may cover it, but the transfer is still to be recorded)"
             adequate_nb = " (en adekvansbeslutning kan dekke den, men overføringen skal likevel registreres)"
-        emit("recipient-transfer-missing",
-             (f"{r['name']} is located in {cen}, a third country, but the activity records no transfer to {cen}{adequate_en}.",
-              f"{r['name']} holder til i {cnb}, en tredjestat, men aktiviteten har ingen registrert overføring til {cnb}{adequate_nb}."),
-             (f"Record the transfer to {cen} with its mechanism (Art. 30(1)(e), 44–49), or correct the recipient's country.",
-              f"Registrer overføringen til {cnb} med overføringsgrunnlag (art. 30 nr. 1 bokstav e og 44–49), eller rett mottakerens land."),
-             field="transfers", recipient=r["name"])
+        emit(
+            "recipient-transfer-missing",
+            (
+                f"{r['name']} is located in {cen}, a third country, but the activity records no transfer to {cen}{adequate_en}.",
+                f"{r['name']} holder til i {cnb}, en tredjestat, men aktiviteten har ingen registrert overføring til {cnb}{adequate_nb}.",
+            ),
+            (
+                f"Record the transfer to {cen} with its mechanism (Art. 30(1)(e), 44–49), or correct the recipient's country.",
+                f"Registrer overføringen til {cnb} med overføringsgrunnlag (art. 30 nr. 1 bokstav e og 44–49), eller rett mottakerens land.",
+            ),
+            field="transfers",
+            recipient=r["name"],
+        )

@@ -34,27 +34,43 @@ def _say(nb: str, en: str) -> str:
     return nb if MESSAGE_LANG.get() == "nb" else en
 
 
-def _audit(session: Session, *, actor: str, action: str, user: UserAccount, field: Optional[str] = None,
-           old: Any = None, new: Any = None, source: Optional[str] = None) -> None:
+def _audit(
+    session: Session, *, actor: str, action: str, user: UserAccount, field: Optional[str] = None, old: Any = None, new: Any = None, source: Optional[str] = None
+) -> None:
     from ropa.registry import _audit_value
 
     assert user.id is not None
-    session.add(AuditEvent(actor=actor, action=action, entity="user", entity_id=user.id, entity_key=user.name,
-                           field=field, old_value=_audit_value(old), new_value=_audit_value(new), version=0,
-                           source=source))
+    session.add(
+        AuditEvent(
+            actor=actor,
+            action=action,
+            entity="user",
+            entity_id=user.id,
+            entity_key=user.name,
+            field=field,
+            old_value=_audit_value(old),
+            new_value=_audit_value(new),
+            version=0,
+            source=source,
+        )
+    )
 
 
 def _user_dict(session: Session, user: UserAccount) -> dict[str, Any]:
-    return {"name": user.name, "email": user.email, "role": user.role, "enabled": user.enabled,
-            "organisations": organisations_of(session, user)}
+    return {"name": user.name, "email": user.email, "role": user.role, "enabled": user.enabled, "organisations": organisations_of(session, user)}
 
 
 def organisations_of(session: Session, user: UserAccount) -> list[str]:
     from ropa.models import Organisation
 
-    return list(session.execute(
-        select(col(Organisation.name)).join(UserOrganisation, col(UserOrganisation.organisation_id) == col(Organisation.id))
-        .where(col(UserOrganisation.user_id) == user.id).order_by(col(Organisation.name))).scalars())
+    return list(
+        session.execute(
+            select(col(Organisation.name))
+            .join(UserOrganisation, col(UserOrganisation.organisation_id) == col(Organisation.id))
+            .where(col(UserOrganisation.user_id) == user.id)
+            .order_by(col(Organisation.name))
+        ).scalars()
+    )
 
 
 def _check_password(password: str, where: str = "password") -> None:
@@ -69,25 +85,38 @@ def _too_short() -> str:
 def confirmed(password: str, again: str) -> str:
     """The password typed twice, when both agree (the dashboard's form and the CLI's prompt)."""
     if password != again:
-        raise ValidationFailed([Problem("password_again", "mismatch", _say("de to passordene er ulike; ingenting ble endret",
-                                                                           "the two passwords differ; nothing was changed"))])
+        raise ValidationFailed(
+            [Problem("password_again", "mismatch", _say("de to passordene er ulike; ingenting ble endret", "the two passwords differ; nothing was changed"))]
+        )
     return password
 
 
 def _unknown_role(role: str) -> Problem:
-    return Problem("role", "unknown", _say(f"«{role}» er ikke en rolle (bruk {', '.join(access.ROLES)})",
-                                           f"'{role}' is not a role (use {', '.join(access.ROLES)})"))
+    return Problem(
+        "role", "unknown", _say(f"«{role}» er ikke en rolle (bruk {', '.join(access.ROLES)})", f"'{role}' is not a role (use {', '.join(access.ROLES)})")
+    )
 
 
 def _needs_org(role: str) -> Problem:
-    return Problem("org", "required", _say(f"rollen {role} trenger minst én virksomhet (--org NAVN)",
-                                           f"{'an' if role[:1] in 'aeiou' else 'a'} {role} needs at least one organisation (--org NAME)"))
+    return Problem(
+        "org",
+        "required",
+        _say(
+            f"rollen {role} trenger minst én virksomhet (--org NAVN)",
+            f"{'an' if role[:1] in 'aeiou' else 'a'} {role} needs at least one organisation (--org NAME)",
+        ),
+    )
 
 
 def _last_admin(user: UserAccount) -> Problem:
-    return Problem("name", "last_admin", _say(
-        f"«{user.name}» er den siste aktive administratoren eller personvernombudet for alle virksomheter; legg til en til først",
-        f"'{user.name}' is the last enabled admin or dpo for all organisations; add another first"))
+    return Problem(
+        "name",
+        "last_admin",
+        _say(
+            f"«{user.name}» er den siste aktive administratoren eller personvernombudet for alle virksomheter; legg til en til først",
+            f"'{user.name}' is the last enabled admin or dpo for all organisations; add another first",
+        ),
+    )
 
 
 def _organisations(session: Session, names: Sequence[str], problems: list[Problem]) -> list[Any]:
@@ -118,8 +147,15 @@ def list_users(session: Session) -> list[UserAccount]:
 
 
 def add_user(
-    session: Session, name: str, *, role: str, actor: Union[str, Principal], password: Optional[str] = None,
-    email: Optional[str] = None, orgs: Sequence[str] = (), source: Optional[str] = None,
+    session: Session,
+    name: str,
+    *,
+    role: str,
+    actor: Union[str, Principal],
+    password: Optional[str] = None,
+    email: Optional[str] = None,
+    orgs: Sequence[str] = (),
+    source: Optional[str] = None,
 ) -> UserAccount:
     """Create an account. The first account must be a global admin or dpo: from then on, sign-in
     is required and someone must be able to manage the others."""
@@ -130,39 +166,63 @@ def add_user(
     if not name:
         problems.append(Problem("name", "required", _say("en bruker trenger et navn", "a user needs a name")))
     elif any(ord(ch) < 32 or 127 <= ord(ch) < 160 or unicodedata.category(ch) in ("Cf", "Zl", "Zp") for ch in name):
-        problems.append(Problem("name", "control", _say(  # the name is every audit event's "who", shown everywhere
-            "et brukernavn kan ikke inneholde kontrolltegn eller retningsmarkører", "a user name cannot hold control or "
-            "text-direction characters")))
+        problems.append(
+            Problem(
+                "name",
+                "control",
+                _say(  # the name is every audit event's "who", shown everywhere
+                    "et brukernavn kan ikke inneholde kontrolltegn eller retningsmarkører", "a user name cannot hold control or text-direction characters"
+                ),
+            )
+        )
     elif name.startswith("(") and name.endswith(")"):
-        problems.append(Problem("name", "reserved", _say(
-            f"navn i parentes er appens egne (som «{SIGNED_OUT}»): velg et annet", f"names in parentheses are the app's own "
-            f"(such as '{SIGNED_OUT}'): choose another")))
+        problems.append(
+            Problem(
+                "name",
+                "reserved",
+                _say(
+                    f"navn i parentes er appens egne (som «{SIGNED_OUT}»): velg et annet",
+                    f"names in parentheses are the app's own (such as '{SIGNED_OUT}'): choose another",
+                ),
+            )
+        )
     if role not in access.ROLES:
         problems.append(_unknown_role(role))
     if first and (role not in ("admin", "dpo") or orgs):
-        problems.append(Problem("role", "first_user", _say(
-            "den første brukeren må være administrator eller personvernombud for alle virksomheter, slik at noen kan "
-            "administrere de andre", "the first user must be an admin or dpo for all organisations, so someone can "
-            "manage the others")))
+        problems.append(
+            Problem(
+                "role",
+                "first_user",
+                _say(
+                    "den første brukeren må være administrator eller personvernombud for alle virksomheter, slik at noen kan administrere de andre",
+                    "the first user must be an admin or dpo for all organisations, so someone can manage the others",
+                ),
+            )
+        )
     if role in ("editor", "viewer") and not orgs:
         problems.append(_needs_org(role))
     if name and session.execute(select(col(UserAccount.id)).where(func.lower(col(UserAccount.name)) == name.lower())).first():
-        problems.append(Problem("name", "duplicate", _say(f"det finnes allerede en bruker som heter «{name}»",
-                                                          f"a user named '{name}' already exists")))
+        problems.append(Problem("name", "duplicate", _say(f"det finnes allerede en bruker som heter «{name}»", f"a user named '{name}' already exists")))
     if email and session.execute(select(col(UserAccount.id)).where(func.lower(col(UserAccount.email)) == email.strip().lower())).first():
-        problems.append(Problem("email", "duplicate", _say(f"det finnes allerede en bruker med e-postadressen «{email}»",
-                                                           f"a user with e-mail '{email}' already exists")))
+        problems.append(
+            Problem("email", "duplicate", _say(f"det finnes allerede en bruker med e-postadressen «{email}»", f"a user with e-mail '{email}' already exists"))
+        )
     if password is not None and len(password) < MIN_PASSWORD:
         problems.append(Problem("password", "too_short", _too_short()))
     if password is None and not email:
-        problems.append(Problem("password", "required", _say("en bruker trenger et passord, eller en e-postadresse for "
-                                                              "enkel pålogging", "a user needs a password, or an e-mail "
-                                                              "for single sign-on")))
+        problems.append(
+            Problem(
+                "password",
+                "required",
+                _say("en bruker trenger et passord, eller en e-postadresse for enkel pålogging", "a user needs a password, or an e-mail for single sign-on"),
+            )
+        )
     org_rows = _organisations(session, orgs, problems)
     if problems:
         raise ValidationFailed(problems)
-    user = UserAccount(name=name, role=role, email=email.strip().lower() if email else None,
-                       password_hash=_hasher.hash(password) if password is not None else None)
+    user = UserAccount(
+        name=name, role=role, email=email.strip().lower() if email else None, password_hash=_hasher.hash(password) if password is not None else None
+    )
     session.add(user)
     session.flush()
     assert user.id is not None
@@ -181,13 +241,18 @@ def _enabled_admins(session: Session) -> int:
     assigned = select(col(UserOrganisation.user_id))
     # Locked until this transaction ends (PostgreSQL; SQLite has one writer at a time): two admins
     # disabling each other at once both counted two, and left none. The second now waits and counts one.
-    return len(session.execute(select(col(UserAccount.id)).where(
-        col(UserAccount.enabled), col(UserAccount.role).in_(["admin", "dpo"]), col(UserAccount.id).not_in(assigned))
-        .with_for_update()).scalars().all())
+    return len(
+        session.execute(
+            select(col(UserAccount.id))
+            .where(col(UserAccount.enabled), col(UserAccount.role).in_(["admin", "dpo"]), col(UserAccount.id).not_in(assigned))
+            .with_for_update()
+        )
+        .scalars()
+        .all()
+    )
 
 
-def set_enabled(session: Session, name: str, enabled: bool, *, actor: Union[str, Principal],
-                source: Optional[str] = None) -> UserAccount:
+def set_enabled(session: Session, name: str, enabled: bool, *, actor: Union[str, Principal], source: Optional[str] = None) -> UserAccount:
     """Disable (or enable again) an account; a disabled user cannot sign in or act in the CLI."""
     who = access.require(session, actor, access.ADMIN_USERS)
     user = get_user(session, name)
@@ -204,8 +269,7 @@ def set_enabled(session: Session, name: str, enabled: bool, *, actor: Union[str,
     return user
 
 
-def set_password(session: Session, name: str, password: str, *, actor: Union[str, Principal],
-                 source: Optional[str] = None) -> UserAccount:
+def set_password(session: Session, name: str, password: str, *, actor: Union[str, Principal], source: Optional[str] = None) -> UserAccount:
     """A new password (by the user themself or an admin); it also lifts a lock."""
     user = get_user(session, name)
     p = access.principal(session, actor)
@@ -218,8 +282,9 @@ def set_password(session: Session, name: str, password: str, *, actor: Union[str
     return user
 
 
-def set_access(session: Session, name: str, *, role: Optional[str] = None, orgs: Optional[Sequence[str]] = None,
-               actor: Union[str, Principal], source: Optional[str] = None) -> UserAccount:
+def set_access(
+    session: Session, name: str, *, role: Optional[str] = None, orgs: Optional[Sequence[str]] = None, actor: Union[str, Principal], source: Optional[str] = None
+) -> UserAccount:
     """Change a user's role and/or assigned organisations (None: leave as is; ``orgs=[]`` makes an
     admin or dpo global). One audit event per changed item. Refused when it would leave no enabled
     admin or dpo for all organisations, or an editor or viewer without an organisation."""
@@ -248,21 +313,18 @@ def set_access(session: Session, name: str, *, role: Optional[str] = None, orgs:
         session.execute(UserOrganisation.__table__.delete().where(UserOrganisation.user_id == user.id))  # type: ignore[attr-defined]
         for org in org_rows:
             session.add(UserOrganisation(user_id=user.id, organisation_id=org.id))
-        _audit(session, actor=who, action="update", user=user, field="organisations", old=sorted(old_orgs), new=new_orgs,
-               source=source)
+        _audit(session, actor=who, action="update", user=user, field="organisations", old=sorted(old_orgs), new=new_orgs, source=source)
     session.flush()
     access.forget(session)
     return user
 
 
-def set_role(session: Session, name: str, role: str, *, actor: Union[str, Principal],
-             source: Optional[str] = None) -> UserAccount:
+def set_role(session: Session, name: str, role: str, *, actor: Union[str, Principal], source: Optional[str] = None) -> UserAccount:
     """Give a user another role (their organisations stay)."""
     return set_access(session, name, role=role, actor=actor, source=source)
 
 
-def set_organisations(session: Session, name: str, orgs: Sequence[str], *, actor: Union[str, Principal],
-                      source: Optional[str] = None) -> UserAccount:
+def set_organisations(session: Session, name: str, orgs: Sequence[str], *, actor: Union[str, Principal], source: Optional[str] = None) -> UserAccount:
     """Assign exactly these organisations (none: an admin or dpo acts on all)."""
     return set_access(session, name, orgs=orgs, actor=actor, source=source)
 
@@ -283,25 +345,42 @@ class Account:
         """For JSON: times as ISO 8601 with Oslo's offset."""
         from ropa.audit import local_iso
 
-        return {"name": self.name, "email": self.email, "role": self.role, "organisations": self.organisations,
-                "enabled": self.enabled, "locked_until": local_iso(self.locked_until),
-                "last_sign_in": local_iso(self.last_sign_in)}
+        return {
+            "name": self.name,
+            "email": self.email,
+            "role": self.role,
+            "organisations": self.organisations,
+            "enabled": self.enabled,
+            "locked_until": local_iso(self.locked_until),
+            "last_sign_in": local_iso(self.last_sign_in),
+        }
 
 
 def accounts(session: Session, *, actor: Union[str, Principal]) -> list[Account]:
     """Every user with role, organisations, state, any lock still running and the last sign-in
     the audit trail records (needs ``user.admin``)."""
     access.require(session, actor, access.ADMIN_USERS)
-    rows = session.execute(select(AuditEvent.entity_id, func.max(AuditEvent.at))  # type: ignore[call-overload]
-                           .where(AuditEvent.entity == "user", AuditEvent.action == "signin").group_by(AuditEvent.entity_id))
+    rows = session.execute(
+        select(AuditEvent.entity_id, func.max(AuditEvent.at))  # type: ignore[call-overload]
+        .where(AuditEvent.entity == "user", AuditEvent.action == "signin")
+        .group_by(AuditEvent.entity_id)
+    )
     last: dict[int, datetime] = {int(i): at for i, at in rows.all()}
     now = utcnow()
     out = []
     for u in list_users(session):
         locked = _aware(u.locked_until)
-        out.append(Account(name=u.name, email=u.email, role=u.role, organisations=organisations_of(session, u),
-                           enabled=u.enabled, locked_until=locked if locked is not None and locked > now else None,
-                           last_sign_in=_aware(last.get(u.id or 0))))
+        out.append(
+            Account(
+                name=u.name,
+                email=u.email,
+                role=u.role,
+                organisations=organisations_of(session, u),
+                enabled=u.enabled,
+                locked_until=locked if locked is not None and locked > now else None,
+                last_sign_in=_aware(last.get(u.id or 0)),
+            )
+        )
     return out
 
 
@@ -327,11 +406,14 @@ class SignIn:
             from ropa.audit import local_time
 
             when = local_time(self.until, lang)
-            return {"nb": f"For mange mislykkede forsøk: kontoen er låst til {when}.",
-                    "en": f"Too many failed attempts: the account is locked until {when}."}[lang]
+            return {"nb": f"For mange mislykkede forsøk: kontoen er låst til {when}.", "en": f"Too many failed attempts: the account is locked until {when}."}[
+                lang
+            ]
         if self.reason == "no_user_for_email":
-            return {"nb": "Ingen aktiv bruker har denne e-postadressen; be administratoren legge deg til.",
-                    "en": "No enabled user has this e-mail address; ask the administrator to add you."}[lang]
+            return {
+                "nb": "Ingen aktiv bruker har denne e-postadressen; be administratoren legge deg til.",
+                "en": "No enabled user has this e-mail address; ask the administrator to add you.",
+            }[lang]
         return {"nb": "Feil brukernavn eller passord.", "en": "Wrong user name or password."}[lang]
 
 
@@ -349,8 +431,7 @@ def sign_in(session: Session, name: str, password: str, *, source: str = "dashbo
     """
     # The row is locked until the attempt is recorded (PostgreSQL): guesses made at once from many
     # sessions read the failure count together and each counted from the same number, never locking.
-    user = session.execute(select(UserAccount).where(func.lower(col(UserAccount.name)) == name.strip().lower())
-                           .with_for_update()).scalars().first()
+    user = session.execute(select(UserAccount).where(func.lower(col(UserAccount.name)) == name.strip().lower()).with_for_update()).scalars().first()
     if user is None or not user.enabled:
         sleep(settings.signin_delay_seconds())
         return SignIn(reason="wrong")
@@ -404,4 +485,3 @@ def sign_in_oidc(session: Session, claims: Any, *, source: str = "dashboard (sso
     found = access.load_principal(session, user.name)
     assert found is not None
     return SignIn(principal=found)
-

@@ -13,9 +13,7 @@ from pydantic import ValidationError
 
 from ropa import vocab
 from ropa.errors import MESSAGE_LANG, PathPart, Problem, render_path
-from ropa.schema import ActivityDoc, MAX_RETENTION, OrganisationDoc, RecipientDoc, RegisterDocument
-
-
+from ropa.schema import MAX_RETENTION, ActivityDoc, OrganisationDoc, RecipientDoc, RegisterDocument
 
 Prefix = Union[str, tuple[PathPart, ...]]
 
@@ -29,20 +27,41 @@ def _prefix(prefix: Prefix) -> tuple[PathPart, ...]:
 
 # pydantic's messages in bokmål, by error type; {name} takes the error's context (limits, expected values).
 _NB: dict[str, str] = {
-    "missing": "er påkrevd", "extra_forbidden": "er ikke et felt i dette formatet",
-    "string_type": "må være tekst", "string_unicode": "må være tekst", "string_too_short": "må ha minst {min_length} tegn",
-    "string_too_long": "kan ha høyst {max_length} tegn", "string_pattern_mismatch": "har ikke gyldig form",
-    "int_type": "må være et heltall", "int_parsing": "må være et heltall", "int_from_float": "må være et heltall",
-    "int_parsing_size": "er et for stort tall", "float_type": "må være et tall", "float_parsing": "må være et tall",
-    "bool_type": "må være ja eller nei (true/false)", "bool_parsing": "må være ja eller nei (true/false)",
-    "date_type": "må være en gyldig dato (ÅÅÅÅ-MM-DD)", "date_parsing": "må være en gyldig dato (ÅÅÅÅ-MM-DD)",
-    "date_from_datetime_parsing": "må være en gyldig dato (ÅÅÅÅ-MM-DD)", "date_from_datetime_inexact": "må være en dato uten klokkeslett",
-    "datetime_type": "må være et gyldig tidspunkt", "datetime_parsing": "må være et gyldig tidspunkt",
-    "list_type": "må være en liste", "dict_type": "må være et objekt", "model_type": "må være et objekt",
-    "model_attributes_type": "må være et objekt", "literal_error": "må være en av: {expected}", "enum": "må være en av: {expected}",
-    "greater_than": "må være større enn {gt}", "greater_than_equal": "må være minst {ge}", "less_than": "må være mindre enn {lt}",
-    "less_than_equal": "kan være høyst {le}", "too_long": "har for mange elementer (høyst {max_length})",
-    "too_short": "har for få elementer (minst {min_length})", "none_required": "må være tom", "json_invalid": "er ikke gyldig JSON",
+    "missing": "er påkrevd",
+    "extra_forbidden": "er ikke et felt i dette formatet",
+    "string_type": "må være tekst",
+    "string_unicode": "må være tekst",
+    "string_too_short": "må ha minst {min_length} tegn",
+    "string_too_long": "kan ha høyst {max_length} tegn",
+    "string_pattern_mismatch": "har ikke gyldig form",
+    "int_type": "må være et heltall",
+    "int_parsing": "må være et heltall",
+    "int_from_float": "må være et heltall",
+    "int_parsing_size": "er et for stort tall",
+    "float_type": "må være et tall",
+    "float_parsing": "må være et tall",
+    "bool_type": "må være ja eller nei (true/false)",
+    "bool_parsing": "må være ja eller nei (true/false)",
+    "date_type": "må være en gyldig dato (ÅÅÅÅ-MM-DD)",
+    "date_parsing": "må være en gyldig dato (ÅÅÅÅ-MM-DD)",
+    "date_from_datetime_parsing": "må være en gyldig dato (ÅÅÅÅ-MM-DD)",
+    "date_from_datetime_inexact": "må være en dato uten klokkeslett",
+    "datetime_type": "må være et gyldig tidspunkt",
+    "datetime_parsing": "må være et gyldig tidspunkt",
+    "list_type": "må være en liste",
+    "dict_type": "må være et objekt",
+    "model_type": "må være et objekt",
+    "model_attributes_type": "må være et objekt",
+    "literal_error": "må være en av: {expected}",
+    "enum": "må være en av: {expected}",
+    "greater_than": "må være større enn {gt}",
+    "greater_than_equal": "må være minst {ge}",
+    "less_than": "må være mindre enn {lt}",
+    "less_than_equal": "kan være høyst {le}",
+    "too_long": "har for mange elementer (høyst {max_length})",
+    "too_short": "har for få elementer (minst {min_length})",
+    "none_required": "må være tom",
+    "json_invalid": "er ikke gyldig JSON",
     "unknown_country": "'{value}' er ikke en ISO 3166-landkode",
     "unknown_code": "'{value}' er ikke en gyldig kode for {what} (gyldige: {shown})",
 }
@@ -80,11 +99,17 @@ def problems_from_validation(exc: ValidationError, prefix: Prefix = "", lang: Op
         elif code == "extra_forbidden":
             msg = "er ikke et felt i dette formatet" if nb else "is not a field of this format"
         elif code == "string_pattern_mismatch" and loc and loc[-1] == "ref":
-            msg = (f"'{err['input']}' er ikke en gyldig referanse (bokstaver, sifre, . _ / -; høyst 40)" if nb else
-                   f"'{err['input']}' is not a valid reference (letters, digits, . _ / -; at most 40)")
+            msg = (
+                f"'{err['input']}' er ikke en gyldig referanse (bokstaver, sifre, . _ / -; høyst 40)"
+                if nb
+                else f"'{err['input']}' is not a valid reference (letters, digits, . _ / -; at most 40)"
+            )
         elif code in {"literal_error"} and loc == ["format"]:
-            msg = (f"dette er ikke et ropa-register-dokument (format er {err['input']!r})" if nb else
-                   f"this is not a ropa-register document (format is {err['input']!r})")
+            msg = (
+                f"dette er ikke et ropa-register-dokument (format er {err['input']!r})"
+                if nb
+                else f"this is not a ropa-register document (format is {err['input']!r})"
+            )
         path = base + tuple(loc)
         problems.append(Problem(path, code, msg, field=_field_of(path)))
     return problems
@@ -97,7 +122,7 @@ def _field_of(path: tuple[PathPart, ...]) -> Optional[str]:
     names = [p for p in path if isinstance(p, str)]
     tables: tuple[dict[str, Any], ...]
     if "activities" in names:
-        names, tables = names[names.index("activities") + 1:], (ACTIVITY,)
+        names, tables = names[names.index("activities") + 1 :], (ACTIVITY,)
     elif names[:1] == ["organisations"]:
         names, tables = names[1:], (ORGANISATION,)
     else:  # one record validated on its own (the editor's activity or organisation)
@@ -125,34 +150,62 @@ def activity_problems(act: ActivityDoc, where: Prefix = "") -> list[Problem]:
     seen: set[str] = set()
     for i, name in enumerate(names):
         if name in seen:
-            problems.append(_problem(at + ("recipients", i, "name"), "duplicate",
-                                     _say(f"recipient '{name}' is listed twice", f"mottakeren '{name}' står to ganger")))
+            problems.append(
+                _problem(at + ("recipients", i, "name"), "duplicate", _say(f"recipient '{name}' is listed twice", f"mottakeren '{name}' står to ganger"))
+            )
         seen.add(name)
     for i, t in enumerate(act.transfers):
         tw = at + ("transfers", i)
         if not t.country and not t.international_organisation:
-            problems.append(_problem(tw + ("country",), "missing", _say(
-                "a transfer needs a destination country or an international organisation",
-                "en overføring må ha et mottakerland eller en internasjonal organisasjon")))
+            problems.append(
+                _problem(
+                    tw + ("country",),
+                    "missing",
+                    _say(
+                        "a transfer needs a destination country or an international organisation",
+                        "en overføring må ha et mottakerland eller en internasjonal organisasjon",
+                    ),
+                )
+            )
         if t.recipient and t.recipient not in seen:
-            problems.append(_problem(tw + ("recipient",), "unknown_recipient", _say(
-                f"'{t.recipient}' is not one of this activity's recipients",
-                f"'{t.recipient}' er ikke en av mottakerne til denne behandlingsaktiviteten")))
+            problems.append(
+                _problem(
+                    tw + ("recipient",),
+                    "unknown_recipient",
+                    _say(
+                        f"'{t.recipient}' is not one of this activity's recipients",
+                        f"'{t.recipient}' er ikke en av mottakerne til denne behandlingsaktiviteten",
+                    ),
+                )
+            )
     r = act.retention
     if r.period is not None and not r.unit:
-        problems.append(_problem(at + ("retention", "unit"), "missing", _say(
-            "a retention period needs a unit (days, months or years)", "en lagringstid trenger en enhet (dager, måneder eller år)")))
+        problems.append(
+            _problem(
+                at + ("retention", "unit"),
+                "missing",
+                _say("a retention period needs a unit (days, months or years)", "en lagringstid trenger en enhet (dager, måneder eller år)"),
+            )
+        )
     if r.period is not None and r.unit in MAX_RETENTION and r.period > MAX_RETENTION[r.unit]:
-        problems.append(_problem(at + ("retention", "period"), "out_of_range", _say(
-            f"a retention period of {r.period} {r.unit} is more than 1,000 years (at most {MAX_RETENTION[r.unit]:,} {r.unit})",
-            f"en lagringstid på {r.period} {r.unit} er mer enn 1 000 år (høyst {MAX_RETENTION[r.unit]:,} {r.unit})")))
+        problems.append(
+            _problem(
+                at + ("retention", "period"),
+                "out_of_range",
+                _say(
+                    f"a retention period of {r.period} {r.unit} is more than 1,000 years (at most {MAX_RETENTION[r.unit]:,} {r.unit})",
+                    f"en lagringstid på {r.period} {r.unit} er mer enn 1 000 år (høyst {MAX_RETENTION[r.unit]:,} {r.unit})",
+                ),
+            )
+        )
     if r.unit and r.period is None:
-        problems.append(_problem(at + ("retention", "period"), "missing", _say(
-            "a retention unit needs a period", "en enhet for lagringstid trenger et antall")))
+        problems.append(
+            _problem(at + ("retention", "period"), "missing", _say("a retention unit needs a period", "en enhet for lagringstid trenger et antall"))
+        )
     if act.role in {"processor", "joint_controller"} and not act.controllers:
-        problems.append(_problem(at + ("controllers",), "missing",
-                                 f"an activity with role {act.role} must name the controller(s) it acts for or with",
-                                 severity="warning"))
+        problems.append(
+            _problem(at + ("controllers",), "missing", f"an activity with role {act.role} must name the controller(s) it acts for or with", severity="warning")
+        )
     return problems
 
 
@@ -172,8 +225,7 @@ def organisation_problems(org: OrganisationDoc, oi: int, org_names: dict[str, in
     ow: tuple[PathPart, ...] = ("organisations", oi)
     key = org.name.casefold()
     if key in org_names:
-        problems.append(_problem(ow + ("name",), "duplicate",
-                                 f"organisation '{org.name}' appears twice (also organisations[{org_names[key]}])"))
+        problems.append(_problem(ow + ("name",), "duplicate", f"organisation '{org.name}' appears twice (also organisations[{org_names[key]}])"))
     org_names.setdefault(key, oi)
     refs: dict[str, int] = {}
     recipients: dict[str, tuple[tuple[PathPart, ...], RecipientDoc]] = {}
@@ -184,8 +236,7 @@ def organisation_problems(org: OrganisationDoc, oi: int, org_names: dict[str, in
     for ai, act in enumerate(org.activities):
         aw = ow + ("activities", ai)
         if act.ref in refs:
-            problems.append(_problem(aw + ("ref",), "duplicate",
-                                     f"ref '{act.ref}' is used twice in '{org.name}' (also activities[{refs[act.ref]}])"))
+            problems.append(_problem(aw + ("ref",), "duplicate", f"ref '{act.ref}' is used twice in '{org.name}' (also activities[{refs[act.ref]}])"))
         refs.setdefault(act.ref, ai)
         problems += activity_problems(act, aw)
         for ri, rec in enumerate(act.recipients):
@@ -194,9 +245,13 @@ def organisation_problems(org: OrganisationDoc, oi: int, org_names: dict[str, in
                 first_at, first = recipients[rec.name]
                 for fld in ("kind", "country", "agreement"):
                     if getattr(first, fld) != getattr(rec, fld):
-                        problems.append(_problem(rw + (fld,), "conflict",
-                            f"recipient '{rec.name}' has {fld} {getattr(rec, fld)!r} here but "
-                            f"{getattr(first, fld)!r} at {render_path(first_at)}"))
+                        problems.append(
+                            _problem(
+                                rw + (fld,),
+                                "conflict",
+                                f"recipient '{rec.name}' has {fld} {getattr(rec, fld)!r} here but {getattr(first, fld)!r} at {render_path(first_at)}",
+                            )
+                        )
             else:
                 recipients[rec.name] = (rw, rec)
     return problems

@@ -60,9 +60,18 @@ def parse_moment(text: str) -> Optional[datetime]:
     except ValueError:
         return None
     except OverflowError:  # 9999-12-31 ends in year 10000; 0001-01-01T00:30 Oslo time begins in year 0
-        raise ValidationFailed([Problem("as_of", "out_of_range", _say(
-            f"«{text}» ligger utenfor datoene registeret kan regne med (år 1 til 9999)",
-            f"'{text}' is outside the dates the register can work with (years 1 to 9999)"))]) from None
+        raise ValidationFailed(
+            [
+                Problem(
+                    "as_of",
+                    "out_of_range",
+                    _say(
+                        f"«{text}» ligger utenfor datoene registeret kan regne med (år 1 til 9999)",
+                        f"'{text}' is outside the dates the register can work with (years 1 to 9999)",
+                    ),
+                )
+            ]
+        ) from None
 
 
 def oslo(moment: datetime) -> str:
@@ -111,17 +120,30 @@ def create(session: Session, label: str, *, actor: Union[str, access.Principal],
         document = interchange.export_document(session)
         ids = {o.name: o.id for o in session.execute(select(Organisation)).scalars()}
     text = _text(document)
-    snap = Snapshot(label=label, created_by=name, organisations=len(document["organisations"]),
-                    activities=sum(len(o["activities"]) for o in document["organisations"]),
-                    organisation_ids={n: ids[n] for n in (o["name"] for o in document["organisations"])},
-                    digest=hashlib.sha256(text.encode("utf-8")).hexdigest(), content=gzip.compress(text.encode("utf-8"), 6))
+    snap = Snapshot(
+        label=label,
+        created_by=name,
+        organisations=len(document["organisations"]),
+        activities=sum(len(o["activities"]) for o in document["organisations"]),
+        organisation_ids={n: ids[n] for n in (o["name"] for o in document["organisations"])},
+        digest=hashlib.sha256(text.encode("utf-8")).hexdigest(),
+        content=gzip.compress(text.encode("utf-8"), 6),
+    )
     session.add(snap)
     with registry.unique_name("a snapshot", label, "label"):
         session.flush()
     assert snap.id is not None
-    registry._audit(session, actor=name, action="create", entity="snapshot", entity_id=snap.id, key=label, version=1,
-                    source=source, new={"label": label, "organisations": snap.organisations, "activities": snap.activities,
-                                        "digest": snap.digest})
+    registry._audit(
+        session,
+        actor=name,
+        action="create",
+        entity="snapshot",
+        entity_id=snap.id,
+        key=label,
+        version=1,
+        source=source,
+        new={"label": label, "organisations": snap.organisations, "activities": snap.activities, "digest": snap.digest},
+    )
     return snap
 
 
@@ -173,8 +195,7 @@ class AsOf:
 
     def describe(self, lang: str = "en") -> str:
         if self.snapshot is not None:
-            return (f"øyeblikksbildet «{self.label}» ({oslo(self.at)})" if lang == "nb"
-                    else f"snapshot '{self.label}' ({oslo(self.at)})")
+            return f"øyeblikksbildet «{self.label}» ({oslo(self.at)})" if lang == "nb" else f"snapshot '{self.label}' ({oslo(self.at)})"
         if self.label == NOW:
             return "registeret nå" if lang == "nb" else "the register now"
         return f"registeret per {self.label}" if lang == "nb" else f"the register as of {self.label}"
@@ -193,8 +214,11 @@ def _scoped(state: AsOf, session: Session, orgs: Optional[list[str]], permission
     if scope is not None:
         # created by then: SQLite gives a new row the id of the last one deleted, and a deleted
         # organisation's past is not the new one's to read
-        allowed = {o.id for o in session.execute(select(Organisation).where(Organisation.name.in_(sorted(scope)))).scalars()  # type: ignore[attr-defined]
-                   if timeline.to_utc(o.created_at) <= state.at}
+        allowed = {
+            o.id
+            for o in session.execute(select(Organisation).where(Organisation.name.in_(sorted(scope)))).scalars()  # type: ignore[attr-defined]
+            if timeline.to_utc(o.created_at) <= state.at
+        }
         keep = [o for o in keep if state.organisation_ids.get(o["name"]) in allowed]
     if orgs:
         wanted = {n.casefold() for n in orgs}
@@ -219,8 +243,7 @@ def _scoped(state: AsOf, session: Session, orgs: Optional[list[str]], permission
     return state
 
 
-def state_of(session: Session, ref: Union[str, int, datetime, None] = None, *, orgs: Optional[list[str]] = None,
-             permission: str = access.READ) -> AsOf:
+def state_of(session: Session, ref: Union[str, int, datetime, None] = None, *, orgs: Optional[list[str]] = None, permission: str = access.READ) -> AsOf:
     """The register at ``ref``: a snapshot (label or number), a moment (ISO text or datetime,
     see :func:`parse_moment`), or now (None or "now"). A label wins over a moment of the same text."""
     if ref is None or (isinstance(ref, str) and ref.strip().lower() == NOW):
@@ -236,15 +259,16 @@ def state_of(session: Session, ref: Union[str, int, datetime, None] = None, *, o
         except NotFound:
             moment = parse_moment(str(ref))
             if moment is None:
-                raise NotFound(f"no snapshot labelled '{ref}', and it is not a date (YYYY-MM-DD or YYYY-MM-DDTHH:MM) "
-                               "(see `python -m ropa snapshot list`)") from None
+                raise NotFound(
+                    f"no snapshot labelled '{ref}', and it is not a date (YYYY-MM-DD or YYYY-MM-DDTHH:MM) (see `python -m ropa snapshot list`)"
+                ) from None
         else:
-            return _scoped(AsOf(snap.label, timeline.to_utc(snap.created_at), content(snap), dict(snap.organisation_ids),
-                                snapshot=snap), session, orgs, permission)
+            return _scoped(
+                AsOf(snap.label, timeline.to_utc(snap.created_at), content(snap), dict(snap.organisation_ids), snapshot=snap), session, orgs, permission
+            )
     assert moment is not None
     rebuilt = timeline.register_at(session, moment)
-    return _scoped(AsOf(oslo(moment), moment, rebuilt.document, rebuilt.organisation_ids, gaps=rebuilt.gaps),
-                   session, orgs, permission)
+    return _scoped(AsOf(oslo(moment), moment, rebuilt.document, rebuilt.organisation_ids, gaps=rebuilt.gaps), session, orgs, permission)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -278,8 +302,7 @@ class FieldChange:
             return ""
         added = [self.text([x], lang, entity) for x in new if x not in old]
         removed = [self.text([x], lang, entity) for x in old if x not in new]
-        return "; ".join([*(f"+ {x}" for x in added), *(f"− {x}" for x in removed)]) or (
-            "ny rekkefølge" if lang == "nb" else "new order")
+        return "; ".join([*(f"+ {x}" for x in added), *(f"− {x}" for x in removed)]) or ("ny rekkefølge" if lang == "nb" else "new order")
 
 
 @dataclass
@@ -321,17 +344,19 @@ class Diff:
 
     def as_dict(self) -> dict[str, Any]:
         return {
-            "a": {"label": self.a.label, "at": self.a.at.isoformat()}, "b": {"label": self.b.label, "at": self.b.at.isoformat()},
-            "added": [_plain(r) for r in self.added], "removed": [_plain(r) for r in self.removed],
-            "changed": [_plain(r) for r in self.changed], "organisations": [_plain(r) for r in self.organisations],
+            "a": {"label": self.a.label, "at": self.a.at.isoformat()},
+            "b": {"label": self.b.label, "at": self.b.at.isoformat()},
+            "added": [_plain(r) for r in self.added],
+            "removed": [_plain(r) for r in self.removed],
+            "changed": [_plain(r) for r in self.changed],
+            "organisations": [_plain(r) for r in self.organisations],
         }
 
     def lines(self, lang: str = "en") -> list[str]:
         """The differences as lines for a terminal or a text file, in ``lang``."""
         nb = lang == "nb"
         words = {"added": ("lagt til", "added"), "removed": ("fjernet", "removed"), "changed": ("endret", "changed")}
-        out = [(f"Fra {self.a.describe('nb')} til {self.b.describe('nb')}:" if nb
-                else f"From {self.a.describe()} to {self.b.describe()}:")]
+        out = [(f"Fra {self.a.describe('nb')} til {self.b.describe('nb')}:" if nb else f"From {self.a.describe()} to {self.b.describe()}:")]
         if not self.records:
             out.append("  ingen forskjeller" if nb else "  no differences")
         for r in self.records:
@@ -346,7 +371,6 @@ class Diff:
                 out.append(f"    {c.label(lang)}: {_one_line(old) or '—'} → {_one_line(new) or '—'}")
         return out
 
-
     def rows(self, lang: str = "en") -> list[dict[str, str]]:
         """One row per change for a table: what, organisation, ref, name, field, change (items
         added/removed of a list), before, after (values as the workbook shows them); an added or
@@ -354,13 +378,19 @@ class Diff:
         words = {"added": ("lagt til", "added"), "removed": ("fjernet", "removed"), "changed": ("endret", "changed")}
         out = []
         for r in self.records:
-            base = {"what": words[r.kind][0 if lang == "nb" else 1], "organisation": r.organisation, "ref": r.ref or "",
-                    "name": r.name if r.ref else ""}
+            base = {"what": words[r.kind][0 if lang == "nb" else 1], "organisation": r.organisation, "ref": r.ref or "", "name": r.name if r.ref else ""}
             if not r.changes:
                 out.append({**base, "field": "", "change": "", "before": "", "after": ""})
             for c in r.changes:
-                out.append({**base, "field": c.label(lang), "change": c.summary(lang, r.entity),
-                            "before": c.text(c.old, lang, r.entity), "after": c.text(c.new, lang, r.entity)})
+                out.append(
+                    {
+                        **base,
+                        "field": c.label(lang),
+                        "change": c.summary(lang, r.entity),
+                        "before": c.text(c.old, lang, r.entity),
+                        "after": c.text(c.new, lang, r.entity),
+                    }
+                )
         return out
 
 
@@ -369,8 +399,7 @@ def _one_line(text: str) -> str:
 
 
 def _plain(r: RecordChange) -> dict[str, Any]:
-    return {"organisation": r.organisation, "ref": r.ref, "name": r.name,
-            "changes": [{"field": c.field, "old": c.old, "new": c.new} for c in r.changes]}
+    return {"organisation": r.organisation, "ref": r.ref, "name": r.name, "changes": [{"field": c.field, "old": c.old, "new": c.new} for c in r.changes]}
 
 
 def _content(record: dict[str, Any]) -> dict[str, Any]:
@@ -384,6 +413,7 @@ def _content(record: dict[str, Any]) -> dict[str, Any]:
 def compare(a: AsOf, b: AsOf) -> Diff:
     """Activities added, removed and changed (field by field) from ``a`` to ``b``, and the
     organisations' own changes. Organisations are matched by row id (a rename is a change)."""
+
     def keyed(state: AsOf) -> dict[Any, dict[str, Any]]:
         return {state.organisation_ids.get(o["name"], o["name"]): o for o in state.document["organisations"]}
 
@@ -422,8 +452,7 @@ def _changes(old: dict[str, Any], new: dict[str, Any]) -> list[FieldChange]:
     return [FieldChange(k, old.get(k), new.get(k)) for k in dict.fromkeys([*old, *new]) if old.get(k) != new.get(k)]
 
 
-def diff(session: Session, a: Union[str, int, datetime], b: Union[str, int, datetime, None] = None, *,
-         orgs: Optional[list[str]] = None) -> Diff:
+def diff(session: Session, a: Union[str, int, datetime], b: Union[str, int, datetime, None] = None, *, orgs: Optional[list[str]] = None) -> Diff:
     """What changed from ``a`` to ``b`` (default: now), each a snapshot, a moment or now."""
     return compare(state_of(session, a, orgs=orgs), state_of(session, b, orgs=orgs))
 

@@ -3,16 +3,17 @@ each write, sign-in with lock-out, the identity provider's e-mail mapping, and a
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
-from typing import Any, Callable
+from typing import Any
 
 import pytest
 from sqlalchemy import func, select
 
 from ropa import access, db, interchange, registry, review, users
-from ropa.register.checks import check_register
 from ropa.errors import PermissionDenied, ValidationFailed
 from ropa.models import AuditEvent, ProcessingActivity, UserAccount, utcnow
+from ropa.register.checks import check_register
 
 ASSIGNED, OTHER = "Janteloppet", "Allprofil AS"
 PASSWORD = "correct horse battery"
@@ -84,19 +85,32 @@ def _op_approve(s: Any, who: str, org: str) -> None:
 
 
 OPS: dict[str, Callable[[Any, str, str], None]] = {
-    "create": _op_create, "update": _op_update, "delete": _op_delete, "import": _op_import,
-    "export": _op_export, "check": _op_check, "user admin": _op_user_admin, "approve": _op_approve,
+    "create": _op_create,
+    "update": _op_update,
+    "delete": _op_delete,
+    "import": _op_import,
+    "export": _op_export,
+    "check": _op_check,
+    "user admin": _op_user_admin,
+    "approve": _op_approve,
 }
-MISSING = {"create": "activity.edit", "update": "activity.edit", "delete": "activity.edit", "import": "register.import",
-           "export": "register.read", "check": "register.read", "user admin": "user.admin",
-           "approve": "activity.approve"}
+MISSING = {
+    "create": "activity.edit",
+    "update": "activity.edit",
+    "delete": "activity.edit",
+    "import": "register.import",
+    "export": "register.read",
+    "check": "register.read",
+    "user admin": "user.admin",
+    "approve": "activity.approve",
+}
 ALL = set(OPS)
 # What each role may do in the organisation assigned to it, and in one that is not.
 MATRIX = {
-    "ada": ({"export", "check", "user admin"}, {"export", "check", "user admin"}),   # admin: global
-    "dora": (ALL, ALL),                                                             # dpo: global
-    "ed": ({"create", "update", "delete", "import", "export", "check"}, set()),     # editor of ASSIGNED
-    "vera": ({"export", "check"}, set()),                                           # viewer of ASSIGNED
+    "ada": ({"export", "check", "user admin"}, {"export", "check", "user admin"}),  # admin: global
+    "dora": (ALL, ALL),  # dpo: global
+    "ed": ({"create", "update", "delete", "import", "export", "check"}, set()),  # editor of ASSIGNED
+    "vera": ({"export", "check"}, set()),  # viewer of ASSIGNED
 }
 
 
@@ -142,8 +156,7 @@ def test_every_write_names_the_user_and_source(register):
         registry.create_recipient(s, ASSIGNED, {"name": "Revisor AS", "kind": "processor"}, actor="ed", source="dashboard")
     with db.session(register) as s:
         events = s.execute(select(AuditEvent).where(AuditEvent.id > start).order_by(AuditEvent.id)).scalars().all()
-    assert [(e.action, e.field, e.actor, e.source) for e in events] == [
-        ("update", "description", "ed", "test"), ("create", None, "ed", "dashboard")]
+    assert [(e.action, e.field, e.actor, e.source) for e in events] == [("update", "description", "ed", "test"), ("create", None, "ed", "dashboard")]
 
 
 def test_no_users_means_a_local_administrator_and_a_stranger_is_refused_once_users_exist(demo_engine):
@@ -215,8 +228,10 @@ def test_repeated_failed_sign_ins_slow_down_then_lock(register, monkeypatch):
     with db.transaction(register) as s:
         assert users.sign_in(s, "ed", PASSWORD, sleep=waits.append).reason == "locked"  # even the right password
     with db.session(register) as s:
-        trail = [(e.action, e.field, e.actor) for e in s.execute(
-            select(AuditEvent).where(AuditEvent.entity == "user", AuditEvent.entity_key == "ed").order_by(AuditEvent.id)).scalars()]
+        trail = [
+            (e.action, e.field, e.actor)
+            for e in s.execute(select(AuditEvent).where(AuditEvent.entity == "user", AuditEvent.entity_key == "ed").order_by(AuditEvent.id)).scalars()
+        ]
     assert trail[1:] == [("refused", "password", "ed")] * 3 + [("lock", None, "ed"), ("refused", "locked", "ed")]
     with db.transaction(register) as s:  # the lock runs out
         s.execute(UserAccount.__table__.update().where(UserAccount.name == "ed").values(locked_until=utcnow() - timedelta(seconds=1)))
@@ -237,13 +252,16 @@ def test_a_new_password_lifts_the_lock(register, monkeypatch):
         users.set_password(s, "ed", "a brand new passphrase", actor="vera")
 
 
-@pytest.mark.parametrize(("claims", "expected"), [
-    ({"email": "dora@example.ORG", "email_verified": True}, "dora"),
-    ({"email": "dora@example.org"}, "dora"),
-    ({"email": "dora@example.org", "email_verified": False}, None),
-    ({"email": "someone@example.org"}, None),
-    ({}, None),
-])
+@pytest.mark.parametrize(
+    ("claims", "expected"),
+    [
+        ({"email": "dora@example.ORG", "email_verified": True}, "dora"),
+        ({"email": "dora@example.org"}, "dora"),
+        ({"email": "dora@example.org", "email_verified": False}, None),
+        ({"email": "someone@example.org"}, None),
+        ({}, None),
+    ],
+)
 def test_identity_provider_e_mail_maps_to_a_user(register, claims, expected):
     with db.transaction(register) as s:
         result = users.sign_in_oidc(s, claims)

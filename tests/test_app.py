@@ -20,6 +20,7 @@ def app_on(monkeypatch):
         at.run()
         assert not at.exception, at.exception
         return at
+
     yield run
     st.cache_resource.clear()
 

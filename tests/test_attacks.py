@@ -7,11 +7,11 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from sqlalchemy import select
 
 from ropa import access, db, registry, restore, timeline, users, versions
 from ropa.errors import NotFound, PermissionDenied
 from ropa.models import utcnow
-from sqlalchemy import select
 
 PASSWORD = "correct horse battery"
 MINE, THEIRS = "Foo A", "Foo A/S"  # a Danish company suffix: one organisation's name is the other's plus "/S"
@@ -83,8 +83,9 @@ def test_the_trail_of_another_organisation_is_not_read_by_naming_it(prefixed):
 def test_what_a_page_kept_for_one_user_is_gone_when_another_signs_in_on_that_browser(monkeypatch, sqlite_demo_url):
     """The Versions page keeps the files it made (the whole register, for a dpo) in the browser
     session; a viewer of one organisation signing in next on that browser must not be offered them."""
-    import streamlit as st
     from pathlib import Path
+
+    import streamlit as st
     from streamlit.testing.v1 import AppTest
 
     from ropa.demo import open_register
@@ -281,9 +282,10 @@ def test_two_admins_disabling_each_other_at_once_leave_one(engine, backend):
     """Each sees two enabled admins and disables the other: the second must see the first's change."""
     import threading
 
+    from sqlalchemy import select as select_
+
     from ropa.errors import ValidationFailed
     from ropa.models import UserAccount
-    from sqlalchemy import select as select_
 
     with db.transaction(engine) as s:
         users.add_user(s, "ada", role="admin", password=PASSWORD, actor="setup")

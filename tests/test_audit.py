@@ -60,8 +60,11 @@ def _compared_fields(url: str) -> set[tuple[str, str]]:
         act = registry.get_activity(s, "Janteloppet", "JL-01")
         org = registry.get_organisation(s, "Janteloppet")
         rec = registry.list_recipients(s, "Janteloppet")[0]
-        out = ({("activity", k) for k in registry.activity_dict(act)} | {("organisation", k) for k in registry.organisation_dict(org)}
-               | {("recipient", k) for k in registry.recipient_dict(rec)})
+        out = (
+            {("activity", k) for k in registry.activity_dict(act)}
+            | {("organisation", k) for k in registry.organisation_dict(org)}
+            | {("recipient", k) for k in registry.recipient_dict(rec)}
+        )
     engine.dispose()
     return out
 
@@ -105,15 +108,29 @@ def test_history_page_names_organisation_recipient_and_activity_fields(demo_url)
     with db.transaction(engine) as s:
         org = registry.get_organisation(s, "Janteloppet")
         doc = registry.organisation_dict(org)
-        registry.update_organisation(s, "Janteloppet", {**doc, "dpo": {"name": "Kari Nordmann", "email": "dpo@example.org"}},
-                                     expected_version=org.version, actor="kollega", source="dashboard")
+        registry.update_organisation(
+            s,
+            "Janteloppet",
+            {**doc, "dpo": {"name": "Kari Nordmann", "email": "dpo@example.org"}},
+            expected_version=org.version,
+            actor="kollega",
+            source="dashboard",
+        )
         rec = registry.list_recipients(s, "Janteloppet")[0]
-        registry.update_recipient(s, "Janteloppet", rec.name, {**registry.recipient_dict(rec), "kind": "processor"},
-                                  expected_version=rec.version, actor="kollega", source="cli")
+        registry.update_recipient(
+            s, "Janteloppet", rec.name, {**registry.recipient_dict(rec), "kind": "processor"}, expected_version=rec.version, actor="kollega", source="cli"
+        )
         act = registry.get_activity(s, "Janteloppet", "JL-01")
         data = registry.activity_dict(act)
-        registry.update_activity(s, "Janteloppet", "JL-01", {**data, "retention": {**data["retention"], "period": 3, "unit": "years"}},
-                                 expected_version=act.version, actor="kollega", source="dashboard")
+        registry.update_activity(
+            s,
+            "Janteloppet",
+            "JL-01",
+            {**data, "retention": {**data["retention"], "period": 3, "unit": "years"}},
+            expected_version=act.version,
+            actor="kollega",
+            source="dashboard",
+        )
     engine.dispose()
     at = app_page("history", "nb", h_org="Janteloppet")
     frame = at.dataframe[0].value

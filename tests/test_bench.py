@@ -23,14 +23,27 @@ def test_synthetic_register_is_deterministic_and_valid():
 
 
 def test_benchmark_runs_with_200_activities(tmp_path):
-    r = subprocess.run([sys.executable, str(ROOT / "bench" / "run.py"), "--activities", "200", "--json", "--repeat", "2",
-                        "--workdir", str(tmp_path)],
-                       capture_output=True, text=True, cwd=ROOT, timeout=900)
+    r = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "run.py"), "--activities", "200", "--json", "--repeat", "2", "--workdir", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=900,
+    )
     assert r.returncode == 0, r.stderr[-3000:]
     rows = [json.loads(line) for line in r.stdout.splitlines() if line.startswith("{")]
     steps = {row["step"]: row for row in rows}
-    assert set(steps) == {"bulk_load", "export_xlsx", "ref_openpyxl_write", "export_json", "import_xlsx", "ref_calamine_insert",
-                          "checks", "page_overview", "page_activities"}
+    assert set(steps) == {
+        "bulk_load",
+        "export_xlsx",
+        "ref_openpyxl_write",
+        "export_json",
+        "import_xlsx",
+        "ref_calamine_insert",
+        "checks",
+        "page_overview",
+        "page_activities",
+    }
     for row in rows:
         assert set(row) >= {"step", "activities", "seconds", "peak_rss_mb", "reference_seconds", "ratio"}
         assert row["activities"] == 200

@@ -18,15 +18,14 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
-from urllib.parse import urlparse
 from pathlib import Path
+from urllib.parse import urlparse
 
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"]
 SCREENSHOT_COPY = Path("/tmp/ropa-browser.png")
 DEMO_ORGS = ("Allprofil AS", "EnterTalkPro Ltd", "Immediate Connect", "Janteloppet")
 TIMEOUT_MS = 60_000
@@ -35,9 +34,20 @@ TIMEOUT_MS = 60_000
 # Metric labels the page cuts with an ellipsis (a label is one line).
 CUT_LABELS_JS = """() => [...document.querySelectorAll('[data-testid="stMetricLabel"], [data-testid="stMetricLabel"] *')]
     .filter(e => e.scrollWidth > e.clientWidth + 1).map(e => e.innerText)"""
-ENGLISH_PLACEHOLDERS = ("Choose options", "Choose or add options", "Choose an option", "Choose or add an option", "Add options",
-                        "Add an option", "No options to select", "Select...", "Please fill out this cell.", "200MB per file",
-                        "YYYY/MM/DD", "Opening the register")
+ENGLISH_PLACEHOLDERS = (
+    "Choose options",
+    "Choose or add options",
+    "Choose an option",
+    "Choose or add an option",
+    "Add options",
+    "Add an option",
+    "No options to select",
+    "Select...",
+    "Please fill out this cell.",
+    "200MB per file",
+    "YYYY/MM/DD",
+    "Opening the register",
+)
 # Every page file; the sidebar of the local administrator links to each (the test visits every link it shows).
 NB_PAGES = tuple(sorted(p.stem for p in (ROOT / "ropa" / "ui" / "pages").glob("*.py")))
 
@@ -74,9 +84,26 @@ def streamlit_app(log: Path, env: dict[str, str], *, bind_address: bool = True) 
     address = ["--server.address", "127.0.0.1"] if bind_address else []
     with log.open("wb") as out:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true", "--server.port", str(port),
-             *address, "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
-            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
+            [
+                sys.executable,
+                "-m",
+                "streamlit",
+                "run",
+                "app.py",
+                "--server.headless",
+                "true",
+                "--server.port",
+                str(port),
+                *address,
+                "--browser.gatherUsageStats",
+                "false",
+                "--server.fileWatcherType",
+                "none",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
         )
     try:
         _wait_healthy(proc, port, log)
@@ -118,8 +145,10 @@ def test_the_dashboard_in_a_real_browser(server, tmp_path):
             sidebar = page.locator('[data-testid="stSidebar"]')
             expect(page.locator("h1").first).to_have_text("Oversikt")
             assert page.title() == "ROPA · Protokoll / Register"  # the page title and the app's own icon, served here
-            assert all(urlparse(h).hostname == "127.0.0.1" and urlparse(h).path.endswith(".png")
-                       for h in page.locator("link[rel*=icon]").evaluate_all("els => els.map(e => e.href)"))
+            assert all(
+                urlparse(h).hostname == "127.0.0.1" and urlparse(h).path.endswith(".png")
+                for h in page.locator("link[rel*=icon]").evaluate_all("els => els.map(e => e.href)")
+            )
             expect(sidebar).to_contain_text("ropa.db")  # shown to an administrator (here the local one, no users)
             expect(sidebar).to_contain_text("lokal administrator")
             first_metric = page.locator('[data-testid="stMetric"]').first
@@ -141,8 +170,7 @@ def test_the_dashboard_in_a_real_browser(server, tmp_path):
                 page.wait_for_load_state("networkidle")
                 expect(page.locator('[data-testid="stStatusWidget"]')).to_have_count(0)
                 page.wait_for_timeout(500)
-                shown = main.inner_text() + "\n" + "\n".join(main.locator("input, textarea").evaluate_all(
-                    "els => els.map(e => e.placeholder || '')"))
+                shown = main.inner_text() + "\n" + "\n".join(main.locator("input, textarea").evaluate_all("els => els.map(e => e.placeholder || '')"))
                 for words in ENGLISH_PLACEHOLDERS:
                     assert words not in shown, f"{words!r} on the {name} page"
                 assert not re.search(r"\bNone\b", shown), f"'None' on the {name} page"

@@ -7,10 +7,10 @@ import contextlib
 from pathlib import Path
 
 import pytest
+from test_browser import CHROMIUM, CHROMIUM_ARGS, TIMEOUT_MS, streamlit_app
 
 from ropa import db, users
 from ropa.demo import open_register
-from test_browser import CHROMIUM, CHROMIUM_ARGS, TIMEOUT_MS, streamlit_app
 
 PASSWORD = "correct horse battery"
 
@@ -68,8 +68,12 @@ def test_sign_in_in_a_real_browser(server_with_users, tmp_path):
         from sqlalchemy import select
 
         from ropa.models import AuditEvent
-        trail = [(e.action, e.actor, e.source) for e in s.execute(
-            select(AuditEvent).where(AuditEvent.entity == "user", AuditEvent.action.in_(["refused", "signin"]))
-            .order_by(AuditEvent.id)).scalars()]
+
+        trail = [
+            (e.action, e.actor, e.source)
+            for e in s.execute(
+                select(AuditEvent).where(AuditEvent.entity == "user", AuditEvent.action.in_(["refused", "signin"])).order_by(AuditEvent.id)
+            ).scalars()
+        ]
     engine.dispose()
     assert trail == [("refused", "ed", "dashboard"), ("signin", "ed", "dashboard")]

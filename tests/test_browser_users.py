@@ -8,11 +8,11 @@ import contextlib
 from pathlib import Path
 
 import pytest
+from test_browser import CHROMIUM, CHROMIUM_ARGS, TIMEOUT_MS
+from test_browser_signin import PASSWORD, server_with_users  # noqa: F401 - the fixture: streamlit run app.py with two users
 
 from ropa import db, users
 from ropa.demo import open_register
-from test_browser import CHROMIUM, CHROMIUM_ARGS, TIMEOUT_MS
-from test_browser_signin import PASSWORD, server_with_users  # noqa: F401 - the fixture: streamlit run app.py with two users
 
 
 @pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"{CHROMIUM} is missing (apt-get install -y chromium; .ci/run does)")

@@ -21,17 +21,30 @@ ROOT = Path(__file__).resolve().parent.parent
 TODAY = date(2026, 11, 25)
 
 CLEAN: dict[str, Any] = {
-    "ref": "T-01", "name": "Payroll", "description": "Pay employees", "role": "controller", "controllers": [],
-    "status": "active", "owner": "HR", "purposes": ["Pay salaries"],
+    "ref": "T-01",
+    "name": "Payroll",
+    "description": "Pay employees",
+    "role": "controller",
+    "controllers": [],
+    "status": "active",
+    "owner": "HR",
+    "purposes": ["Pay salaries"],
     "legal_bases": [{"code": "art6_1_c", "note": "Skattebetalingsloven", "documentation": None}],
-    "special_categories": [], "art9_conditions": [], "criminal_data": False, "criminal_data_basis": None,
-    "data_subjects": ["employee"], "data_categories": ["user.contact.email"], "sources": [],
+    "special_categories": [],
+    "art9_conditions": [],
+    "criminal_data": False,
+    "criminal_data_basis": None,
+    "data_subjects": ["employee"],
+    "data_categories": ["user.contact.email"],
+    "sources": [],
     "recipients": [{"name": "Skatteetaten", "kind": "public_authority", "country": "NO", "agreement": None}],
     "transfers": [],
     "retention": {"period": 5, "unit": "years", "trigger": "end of the income year", "action": "erase", "text": None},
-    "security_measures": ["Access control"], "systems": [],
+    "security_measures": ["Access control"],
+    "systems": [],
     "dpia": {"status": "not_needed", "ref": None, "screening": {}},
-    "last_review": "2026-01-10", "next_review": "2027-01-10",
+    "last_review": "2026-01-10",
+    "next_review": "2027-01-10",
 }
 
 
@@ -51,9 +64,17 @@ def rules(a: dict[str, Any]) -> list[str]:
 
 
 def transfer(country: str | None, mechanism: str | None, **kw: Any) -> dict[str, Any]:
-    return {"country": country, "international_organisation": kw.get("io"), "recipient": None, "mechanism": mechanism,
-            "safeguard": None, "tia_date": kw.get("tia"), "frequency": kw.get("frequency"),
-            "adequacy_scope_confirmed": kw.get("confirmed", False), "note": None}
+    return {
+        "country": country,
+        "international_organisation": kw.get("io"),
+        "recipient": None,
+        "mechanism": mechanism,
+        "safeguard": None,
+        "tia_date": kw.get("tia"),
+        "frequency": kw.get("frequency"),
+        "adequacy_scope_confirmed": kw.get("confirmed", False),
+        "note": None,
+    }
 
 
 def test_a_complete_activity_has_no_findings():
@@ -61,17 +82,14 @@ def test_a_complete_activity_has_no_findings():
 
 
 def test_every_finding_is_bilingual_and_cites_an_article():
-    a = act(purposes=[], legal_bases=[], transfers=[transfer("CN", "none")], retention={"period": None, "text": ""},
-            next_review="2020-01-01")
+    a = act(purposes=[], legal_bases=[], transfers=[transfer("CN", "none")], retention={"period": None, "text": ""}, next_review="2020-01-01")
     found = check_activity(a, "Test AS", TODAY)
-    assert {f.rule for f in found} >= {"art30-missing-field", "legal-basis-missing", "transfer-without-mechanism",
-                                       "retention-unspecified", "review-overdue"}
+    assert {f.rule for f in found} >= {"art30-missing-field", "legal-basis-missing", "transfer-without-mechanism", "retention-unspecified", "review-overdue"}
     for f in found:
         assert f.article.startswith("Art.") and f.message_en and f.message_nb and f.fix_en and f.fix_nb
         assert f.message_en != f.message_nb and f.severity in checks.SEVERITIES
         assert f.organisation == "Test AS" and f.activity_ref == "T-01"
-        assert set(f.as_dict()) >= {"rule", "severity", "organisation", "activity_ref", "article", "message_en", "message_nb",
-                                    "fix_en", "fix_nb"}
+        assert set(f.as_dict()) >= {"rule", "severity", "organisation", "activity_ref", "article", "message_en", "message_nb", "fix_en", "fix_nb"}
 
 
 @pytest.mark.parametrize("field", ["purposes", "data_subjects", "data_categories", "recipients"])
@@ -111,8 +129,11 @@ def test_special_categories_need_an_art9_condition():
     assert rules(unscreened) == ["special-category-without-condition", "dpia-screening-missing"]
     # implied by a data category too
     assert "special-category-without-condition" in rules(act(data_categories=["user.health_and_medical.genetic"]))
-    ok = act(special_categories=["user.health_and_medical"], art9_conditions=[{"code": "art9_2_b", "note": None, "documentation": None}],
-             dpia={"status": "done", "ref": "DPIA-1", "screening": {}})
+    ok = act(
+        special_categories=["user.health_and_medical"],
+        art9_conditions=[{"code": "art9_2_b", "note": None, "documentation": None}],
+        dpia={"status": "done", "ref": "DPIA-1", "screening": {}},
+    )
     assert rules(ok) == []
     # a recorded call is not biometric data in the Art. 9 sense
     assert rules(act(data_categories=["user.biometric.voice"])) == []
@@ -120,26 +141,30 @@ def test_special_categories_need_an_art9_condition():
 
 def test_criminal_data_needs_an_art10_basis():
     assert "criminal-data-without-basis" in rules(act(criminal_data=True))
-    assert "criminal-data-without-basis" not in rules(act(criminal_data=True, criminal_data_basis="personopplysningsloven § 11",
-                                                          dpia={"status": "done", "ref": "D", "screening": {}}))
+    assert "criminal-data-without-basis" not in rules(
+        act(criminal_data=True, criminal_data_basis="personopplysningsloven § 11", dpia={"status": "done", "ref": "D", "screening": {}})
+    )
 
 
-@pytest.mark.parametrize("country, mechanism, expected", [
-    ("SE", "none", []),  # EEA: no transfer at all in the Chapter V sense
-    ("NO", "unknown", []),
-    ("CH", "art45", []),  # adequate
-    ("GB", "unknown", []),  # adequate (renewed 2025)
-    ("BR", "art45", []),  # adequate since 2026
-    ("CN", "none", ["transfer-without-mechanism"]),  # third country
-    ("SG", "unknown", ["transfer-without-mechanism"]),
-    ("CN", "art45", ["transfer-adequacy-scope"]),  # adequacy claimed where there is none
-    ("CN", "art46_2_c", ["transfer-tia-missing"]),
-    ("US", "art45", ["transfer-adequacy-scope"]),  # adequate with conditions: DPF not confirmed
-    ("US", "unknown", ["transfer-adequacy-scope"]),
-    ("CA", "art45", ["transfer-adequacy-scope"]),  # commercial organisations only
-    ("US", "art46_2_c", []),
-    ("IN", "art49_1_a", []),  # occasional derogation
-])
+@pytest.mark.parametrize(
+    "country, mechanism, expected",
+    [
+        ("SE", "none", []),  # EEA: no transfer at all in the Chapter V sense
+        ("NO", "unknown", []),
+        ("CH", "art45", []),  # adequate
+        ("GB", "unknown", []),  # adequate (renewed 2025)
+        ("BR", "art45", []),  # adequate since 2026
+        ("CN", "none", ["transfer-without-mechanism"]),  # third country
+        ("SG", "unknown", ["transfer-without-mechanism"]),
+        ("CN", "art45", ["transfer-adequacy-scope"]),  # adequacy claimed where there is none
+        ("CN", "art46_2_c", ["transfer-tia-missing"]),
+        ("US", "art45", ["transfer-adequacy-scope"]),  # adequate with conditions: DPF not confirmed
+        ("US", "unknown", ["transfer-adequacy-scope"]),
+        ("CA", "art45", ["transfer-adequacy-scope"]),  # commercial organisations only
+        ("US", "art46_2_c", []),
+        ("IN", "art49_1_a", []),  # occasional derogation
+    ],
+)
 def test_transfers_by_class_of_country(country, mechanism, expected):
     assert rules(act(transfers=[transfer(country, mechanism)])) == expected
 
@@ -166,25 +191,28 @@ def test_transfer_without_destination():
     assert rules(act(transfers=[transfer(None, "art46_2_c", io="UNHCR", tia="2026-01-01")])) == []
 
 
-@pytest.mark.parametrize("text, fires", [
-    ("as long as necessary", True),
-    ("We keep your data only as long as is necessary for the purposes", True),
-    ("no longer than necessary", True),
-    ("så lenge det er nødvendig", True),
-    ("Vi lagrer ikke din personlige informasjon lenger enn nødvendig.", True),
-    ("så lenge som nødvendig for regnskapsmessige formål", True),
-    ("", True),
-    (None, True),
-    ("6 years after the end of the contract", False),
-    ("til slutten av året for den siste avsløringen pluss 6 år", False),
-    ("til et kundeforhold er etablert eller til den registrerte ber om sletting", True),  # JL-04: open-ended
-    ("until the customer relationship ends or you ask us to erase it", False),  # the contract's end is an end
-    ("inntil videre", True),
-    ("until further notice", True),
-    ("We keep your profile indefinitely.", True),
-    ("until you withdraw your consent", True),
-    ("5 år, eller til du ber om sletting", False),
-])
+@pytest.mark.parametrize(
+    "text, fires",
+    [
+        ("as long as necessary", True),
+        ("We keep your data only as long as is necessary for the purposes", True),
+        ("no longer than necessary", True),
+        ("så lenge det er nødvendig", True),
+        ("Vi lagrer ikke din personlige informasjon lenger enn nødvendig.", True),
+        ("så lenge som nødvendig for regnskapsmessige formål", True),
+        ("", True),
+        (None, True),
+        ("6 years after the end of the contract", False),
+        ("til slutten av året for den siste avsløringen pluss 6 år", False),
+        ("til et kundeforhold er etablert eller til den registrerte ber om sletting", True),  # JL-04: open-ended
+        ("until the customer relationship ends or you ask us to erase it", False),  # the contract's end is an end
+        ("inntil videre", True),
+        ("until further notice", True),
+        ("We keep your profile indefinitely.", True),
+        ("until you withdraw your consent", True),
+        ("5 år, eller til du ber om sletting", False),
+    ],
+)
 def test_retention_vague_and_concrete_wording(text, fires):
     a = act(retention={"period": None, "unit": None, "trigger": None, "action": None, "text": text})
     assert (rules(a) == ["retention-unspecified"]) is fires
@@ -230,8 +258,16 @@ def test_retired_activities_are_not_judged():
     assert rules(act(status="retired", purposes=[], legal_bases=[])) == []
 
 
-ORG = {"name": "Test AS", "country": "NO", "email": "post@test.no", "phone": None, "address": None, "public_authority": False,
-       "dpo": None, "representative": None}
+ORG = {
+    "name": "Test AS",
+    "country": "NO",
+    "email": "post@test.no",
+    "phone": None,
+    "address": None,
+    "public_authority": False,
+    "dpo": None,
+    "representative": None,
+}
 
 
 def org_rules(org: dict[str, Any], *acts: dict[str, Any]) -> list[str]:
@@ -263,8 +299,7 @@ def test_representative_art_27_2_exemptions():
     # (a) occasional, unlikely to result in a risk, no large-scale special categories or criminal data
     assert org_rules({**targets, "occasional_processing": True}) == []
     yes = {"answer": True}
-    big_health = act(special_categories=["user.health_and_medical"], data_subjects=["patient"],
-                     dpia={"status": "done", "screening": {"large_scale": yes}})
+    big_health = act(special_categories=["user.health_and_medical"], data_subjects=["patient"], dpia={"status": "done", "screening": {"large_scale": yes}})
     assert "representative-missing" in org_rules({**targets, "occasional_processing": True}, big_health)
     # large-scale criminal data, even in an ancillary activity, rules out Art. 27(2)(a)
     staff_records = act(criminal_data=True, data_subjects=["employee"], dpia={"status": "done", "screening": {"art35_3_b": yes}})
@@ -282,8 +317,7 @@ def test_dpo_missing_for_public_authorities_and_large_scale_sensitive_processing
     assert org_rules({**ORG, "public_authority": True}) == ["dpo-missing"]
     assert org_rules({**ORG, "public_authority": True, "dpo": {"name": "Kari"}}) == []
     yes = {"answer": True}
-    big_health = act(special_categories=["user.health_and_medical"], data_subjects=["patient"],
-                     dpia={"status": "done", "screening": {"large_scale": yes}})
+    big_health = act(special_categories=["user.health_and_medical"], data_subjects=["patient"], dpia={"status": "done", "screening": {"large_scale": yes}})
     assert org_rules(ORG, big_health) == ["dpo-missing"]
     [f] = check_organisation(ORG, _facts(big_health))
     assert f.article == "Art. 37(1)(c)" and "core activities" in f.message_en and "kjerneaktiviteten" in f.message_nb
@@ -296,8 +330,7 @@ def test_dpo_not_owed_for_highly_personal_data_or_ancillary_activities():
     personal = act(data_subjects=["customer"], dpia={"status": "done", "screening": {"large_scale": yes, "sensitive_data": yes}})
     assert org_rules(ORG, personal) == []
     # the staff's sick leave is a support function, not a core activity (WP243)
-    payroll = act(special_categories=["user.health_and_medical"], data_subjects=["employee"],
-                  dpia={"status": "done", "screening": {"large_scale": yes}})
+    payroll = act(special_categories=["user.health_and_medical"], data_subjects=["employee"], dpia={"status": "done", "screening": {"large_scale": yes}})
     assert org_rules(ORG, payroll) == []
     # Art. 37(1)(b): regular and systematic monitoring on a large scale as a core activity
     tracking = act(data_subjects=["customer"], dpia={"status": "done", "screening": {"large_scale": yes, "systematic_monitoring": yes}})
@@ -309,8 +342,9 @@ def test_controller_contact_missing():
     assert org_rules({**ORG, "email": None}) == ["art30-missing-field"]
 
 
-@pytest.mark.parametrize("reference", ["ikke oppgitt", "Mangler", "N/A", "n/a", "not given", "None", "ingen", "-", "–", "?",
-                                       "Ingen avtale", "Avtale mangler", "  ikke oppgitt. "])
+@pytest.mark.parametrize(
+    "reference", ["ikke oppgitt", "Mangler", "N/A", "n/a", "not given", "None", "ingen", "-", "–", "?", "Ingen avtale", "Avtale mangler", "  ikke oppgitt. "]
+)
 def test_an_agreement_reference_that_says_there_is_none_is_no_agreement(reference):
     [f] = check_recipient("T", {"name": "Host AS", "kind": "processor", "agreement": reference})
     assert f.rule == "processor-without-agreement" and reference.strip() in f.message_en and reference.strip() in f.message_nb
@@ -390,7 +424,9 @@ def test_demo_register_findings_rest_on_the_notices(demo_engine):
     assert ("Ukjent selsk", "GZP-01") in keys(found, "legitimate-interest-without-assessment")
     # 001 names no data items for registration (GZP-01) or marketing (GZP-02).
     assert {(r, f.field) for f in found if f.rule == "art30-missing-field" and (r := f.activity_ref) in ("GZP-01", "GZP-02")} == {
-        ("GZP-01", "data_categories"), ("GZP-02", "data_categories")}
+        ("GZP-01", "data_categories"),
+        ("GZP-02", "data_categories"),
+    }
     # Janteloppet (Norway) records no transfer, and none of its recipients is in a third country.
     assert not [f for f in found if f.rule.startswith(("transfer", "recipient-transfer")) and f.organisation == "Janteloppet"]
     # Nothing in the notices answers a DPIA screening, and no organisation is recorded as a public authority:
@@ -446,8 +482,7 @@ def test_batch_path_equals_single_activity_path(demo_engine):
     single = []
     with db.session(demo_engine) as s:
         for a in registry.list_activities(s):
-            single.extend(check_activity(registry.activity_dict(a), a.organisation.name, TODAY,
-                                         registry.organisation_dict(a.organisation)))
+            single.extend(check_activity(registry.activity_dict(a), a.organisation.name, TODAY, registry.organisation_dict(a.organisation)))
     assert sorted(batch, key=repr) == sorted(single, key=repr)
 
 
@@ -460,14 +495,14 @@ def test_findings_for_one_organisation(demo_engine):
 
 def test_cli_check_json_and_fail_on(sqlite_demo_url):
     def run(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([sys.executable, "-m", "ropa", "--database-url", sqlite_demo_url, "check", *args],
-                              cwd=ROOT, capture_output=True, text=True, timeout=120)
+        return subprocess.run(
+            [sys.executable, "-m", "ropa", "--database-url", sqlite_demo_url, "check", *args], cwd=ROOT, capture_output=True, text=True, timeout=120
+        )
 
     r = run("--format", "json", "--org", "Janteloppet")
     assert r.returncode == 0, r.stderr
     data = json.loads(r.stdout)
-    assert data and all(set(d) >= {"rule", "severity", "organisation", "activity_ref", "article", "message_en", "message_nb",
-                                   "fix_en", "fix_nb"} for d in data)
+    assert data and all(set(d) >= {"rule", "severity", "organisation", "activity_ref", "article", "message_en", "message_nb", "fix_en", "fix_nb"} for d in data)
     assert {d["organisation"] for d in data} == {"Janteloppet"}
     assert run("--fail-on", "error").returncode == 1  # the demo has errors (e.g. GZP-01's transfers)
     r = run("--org", "Janteloppet", "--lang", "nb")
@@ -492,8 +527,7 @@ def test_own_collection_abroad_is_not_a_transfer():
     assert org_act_rules(act(recipients=[branch], transfers=[{**transfer("HK", "unknown"), "recipient": "ETP branch"}]), HK) == []
     # disclosure to a processor in that country is a transfer (EDPB Guidelines 05/2021, criterion 3)
     host = {"name": "HK Host Ltd", "kind": "processor", "country": "HK", "agreement": "DPA-1"}
-    assert org_act_rules(act(recipients=[host], transfers=[{**transfer("HK", "unknown"), "recipient": "HK Host Ltd"}]), HK) == [
-        "transfer-without-mechanism"]
+    assert org_act_rules(act(recipients=[host], transfers=[{**transfer("HK", "unknown"), "recipient": "HK Host Ltd"}]), HK) == ["transfer-without-mechanism"]
     # an organisation not established there has a transfer
     assert org_act_rules(own, ORG) == ["transfer-without-mechanism"]
 
@@ -519,8 +553,8 @@ def test_art49_second_subparagraph_not_repetitive():
 
 
 def test_art49_help_text_says_exactly_which_derogations_are_limited():
-    from ropa.fields import TRANSFER
     from ropa import vocab
+    from ropa.fields import TRANSFER
 
     help_en, help_nb = TRANSFER["frequency"].help("en"), TRANSFER["frequency"].help("nb")
     assert "(b), (c) and (e)" in help_en and "not repetitive" in help_en and "(a), (d), (f) and (g)" in help_en
@@ -552,8 +586,11 @@ def test_datatilsynet_list_match_requires_a_dpia_citing_the_item():
     assert "Datatilsynet's list" in f.message_en and "monitoring of employees" in f.message_en
     assert "Datatilsynets liste" in f.message_nb and "monitorering av ansattes aktivitet" in f.message_nb
     # genetic data in the record, with one other WP248 criterion: on the list
-    genetic = act(data_categories=["user.health_and_medical.genetic"], art9_conditions=[{"code": "art9_2_a", "note": None,
-                  "documentation": None}], dpia={"status": "planned", "ref": None, "screening": {"large_scale": yes}})
+    genetic = act(
+        data_categories=["user.health_and_medical.genetic"],
+        art9_conditions=[{"code": "art9_2_a", "note": None, "documentation": None}],
+        dpia={"status": "planned", "ref": None, "screening": {"large_scale": yes}},
+    )
     assert dpia.screen(genetic["dpia"]["screening"], genetic).listed == ("no_genetic",)
     assert "dpia-required" in rules(genetic)
     # genetic data alone (sensitive data is what they are) is not "another criterion"
@@ -629,8 +666,7 @@ def test_recipient_in_a_third_country_without_a_recorded_transfer():
 
 
 def test_art30_5_assessment_must_hold():
-    claimed = {**ORG, "fewer_than_250": True, "occasional_processing": True,
-               "art30_5_assessment": "Payroll once a month for 12 staff; no special categories."}
+    claimed = {**ORG, "fewer_than_250": True, "occasional_processing": True, "art30_5_assessment": "Payroll once a month for 12 staff; no special categories."}
     assert org_rules(claimed) == []
     health = act(special_categories=["user.health_and_medical"], art9_conditions=[{"code": "art9_2_b"}])
     [f] = check_organisation(claimed, _facts(health))
@@ -643,30 +679,65 @@ def test_art30_5_assessment_must_hold():
 def test_recipient_abroad_found_the_same_way_in_a_register(engine):
     from ropa.interchange import import_document
 
-    doc = {"format": "ropa-register", "version": 1, "organisations": [{
-        "name": "ETP Ltd", "country": "HK", "offers_to_eea": True, "establishments": ["SG"], "email": "a@b.c",
-        "representative": {"name": "Rep"},
-        "activities": [{
-            "ref": "A-1", "name": "Hosting", "purposes": ["p"], "data_subjects": ["customer"], "data_categories": ["user.name"],
-            "legal_bases": [{"code": "art6_1_b"}], "security_measures": ["x"], "next_review": "2027-01-01",
-            "retention": {"period": 1, "unit": "years"}, "dpia": {"status": "not_needed"},
-            "recipients": [{"name": "US Host", "kind": "processor", "country": "US", "agreement": "ikke oppgitt"},
-                           {"name": "SG office", "kind": "own_establishment", "country": "SG"}],
-            "transfers": [{"country": "SG", "recipient": "SG office", "mechanism": "unknown"}],
-        }, {
-            "ref": "A-2", "name": "Internal", "purposes": ["p"], "data_subjects": ["customer"], "data_categories": ["user.name"],
-            "legal_bases": [{"code": "art6_1_b"}], "security_measures": ["x"], "next_review": "2027-01-01",
-            "retention": {"period": 1, "unit": "years"}, "dpia": {"status": "not_needed"}, "no_recipients": True,
-        }],
-    }]}
+    doc = {
+        "format": "ropa-register",
+        "version": 1,
+        "organisations": [
+            {
+                "name": "ETP Ltd",
+                "country": "HK",
+                "offers_to_eea": True,
+                "establishments": ["SG"],
+                "email": "a@b.c",
+                "representative": {"name": "Rep"},
+                "activities": [
+                    {
+                        "ref": "A-1",
+                        "name": "Hosting",
+                        "purposes": ["p"],
+                        "data_subjects": ["customer"],
+                        "data_categories": ["user.name"],
+                        "legal_bases": [{"code": "art6_1_b"}],
+                        "security_measures": ["x"],
+                        "next_review": "2027-01-01",
+                        "retention": {"period": 1, "unit": "years"},
+                        "dpia": {"status": "not_needed"},
+                        "recipients": [
+                            {"name": "US Host", "kind": "processor", "country": "US", "agreement": "ikke oppgitt"},
+                            {"name": "SG office", "kind": "own_establishment", "country": "SG"},
+                        ],
+                        "transfers": [{"country": "SG", "recipient": "SG office", "mechanism": "unknown"}],
+                    },
+                    {
+                        "ref": "A-2",
+                        "name": "Internal",
+                        "purposes": ["p"],
+                        "data_subjects": ["customer"],
+                        "data_categories": ["user.name"],
+                        "legal_bases": [{"code": "art6_1_b"}],
+                        "security_measures": ["x"],
+                        "next_review": "2027-01-01",
+                        "retention": {"period": 1, "unit": "years"},
+                        "dpia": {"status": "not_needed"},
+                        "no_recipients": True,
+                    },
+                ],
+            }
+        ],
+    }
     with db.transaction(engine) as s:
         import_document(s, doc, actor="test")
     found = demo_findings(engine)
     assert sorted((f.rule, f.activity_ref, f.recipient) for f in found) == [
-        ("processor-without-agreement", None, "US Host"), ("recipient-transfer-missing", "A-1", "US Host")]
+        ("processor-without-agreement", None, "US Host"),
+        ("recipient-transfer-missing", "A-1", "US Host"),
+    ]
     with db.session(engine) as s:
-        single = [f for a in registry.list_activities(s) for f in check_activity(
-            registry.activity_dict(a), a.organisation.name, TODAY, registry.organisation_dict(a.organisation))]
+        single = [
+            f
+            for a in registry.list_activities(s)
+            for f in check_activity(registry.activity_dict(a), a.organisation.name, TODAY, registry.organisation_dict(a.organisation))
+        ]
     assert sorted(single, key=repr) == sorted([f for f in found if f.activity_ref], key=repr)
 
 
@@ -676,16 +747,32 @@ def test_dpo_rule_reads_the_same_data_subjects_in_a_register(engine):
     from ropa.interchange import import_document
 
     def doc(name: str, subjects: list[str]) -> dict[str, Any]:
-        return {"name": name, "country": "NO", "email": "a@b.c", "activities": [{
-            "ref": "H-1", "name": "Health", "purposes": ["p"], "data_subjects": subjects, "data_categories": ["user.name"],
-            "special_categories": ["user.health_and_medical"], "art9_conditions": [{"code": "art9_2_h"}],
-            "legal_bases": [{"code": "art6_1_c"}], "security_measures": ["x"], "next_review": "2027-01-01",
-            "retention": {"period": 10, "unit": "years"},
-            "dpia": {"status": "done", "ref": "D-1", "screening": {"large_scale": {"answer": True}}}}]}
+        return {
+            "name": name,
+            "country": "NO",
+            "email": "a@b.c",
+            "activities": [
+                {
+                    "ref": "H-1",
+                    "name": "Health",
+                    "purposes": ["p"],
+                    "data_subjects": subjects,
+                    "data_categories": ["user.name"],
+                    "special_categories": ["user.health_and_medical"],
+                    "art9_conditions": [{"code": "art9_2_h"}],
+                    "legal_bases": [{"code": "art6_1_c"}],
+                    "security_measures": ["x"],
+                    "next_review": "2027-01-01",
+                    "retention": {"period": 10, "unit": "years"},
+                    "dpia": {"status": "done", "ref": "D-1", "screening": {"large_scale": {"answer": True}}},
+                }
+            ],
+        }
 
     with db.transaction(engine) as s:
-        import_document(s, {"format": "ropa-register", "version": 1,
-                            "organisations": [doc("Clinic AS", ["patient"]), doc("Payroll AS", ["employee"])]}, actor="test")
+        import_document(
+            s, {"format": "ropa-register", "version": 1, "organisations": [doc("Clinic AS", ["patient"]), doc("Payroll AS", ["employee"])]}, actor="test"
+        )
     found = demo_findings(engine)
     assert keys(found, "dpo-missing") == {("Clinic AS", None)}
 
@@ -699,8 +786,9 @@ def test_the_eea_incorporation_date_when_recorded_is_the_one_relied_on(monkeypat
     from ropa import vocab
 
     us = vocab.ADEQUACY_DECISIONS["US"]
-    monkeypatch.setitem(vocab.ADEQUACY_DECISIONS, "US", vocab.AdequacyDecision(
-        "US", us.decision, us.adopted, True, us.scope_en, us.scope_nb, date(2023, 9, 22), us.confirm))
+    monkeypatch.setitem(
+        vocab.ADEQUACY_DECISIONS, "US", vocab.AdequacyDecision("US", us.decision, us.adopted, True, us.scope_en, us.scope_nb, date(2023, 9, 22), us.confirm)
+    )
     [f] = check_activity(act(transfers=[transfer("US", "art45")]), "T", TODAY, {**ORG, "country": "NO"})
     assert "incorporated into the EEA Agreement on 2023-09-22 (the date relied on: the EEA incorporation" in f.message_en
     assert "innlemmet i EØS-avtalen 2023-09-22 (datoen som er lagt til grunn: innlemmelsen i EØS-avtalen" in f.message_nb
@@ -708,8 +796,9 @@ def test_the_eea_incorporation_date_when_recorded_is_the_one_relied_on(monkeypat
     assert "adopted by the Commission on 2023-07-10" in g.message_en and "EEA Agreement" not in g.message_en
     # a decision not yet incorporated: no adequacy for the Norwegian exporter on the day judged, adequacy for the Swedish one
     br = vocab.ADEQUACY_DECISIONS["BR"]
-    monkeypatch.setitem(vocab.ADEQUACY_DECISIONS, "BR", vocab.AdequacyDecision(
-        "BR", br.decision, br.adopted, False, br.scope_en, br.scope_nb, date(2027, 1, 1)))
+    monkeypatch.setitem(
+        vocab.ADEQUACY_DECISIONS, "BR", vocab.AdequacyDecision("BR", br.decision, br.adopted, False, br.scope_en, br.scope_nb, date(2027, 1, 1))
+    )
     vocab.country_status.cache_clear()
     try:
         [h] = check_activity(act(transfers=[transfer("BR", "unknown")]), "T", TODAY, {**ORG, "country": "NO"})
@@ -769,13 +858,16 @@ def test_one_wp248_criterion_is_consider_in_both_languages_with_the_reason():
         assert term.display("nb") in f.message_nb and "vurder det og dokumenter" in f.message_nb
 
 
-@pytest.mark.parametrize("org", [
-    {**ORG, "country": "NO", "offers_to_eea": True, "monitors_eea": True},  # an EEA controller targeting people in the EEA
-    {**ORG, "country": "DE", "offers_to_eea": True},
-    {**ORG, "country": "US", "offers_to_eea": True, "establishments": ["NO"]},  # established in the EEA too: Art. 3(1)
-    {**ORG, "country": None, "offers_to_eea": True, "establishments": ["IS"]},
-    {**ORG, "country": "GB", "offers_to_eea": True, "establishments": ["IE", "US"]},
-])
+@pytest.mark.parametrize(
+    "org",
+    [
+        {**ORG, "country": "NO", "offers_to_eea": True, "monitors_eea": True},  # an EEA controller targeting people in the EEA
+        {**ORG, "country": "DE", "offers_to_eea": True},
+        {**ORG, "country": "US", "offers_to_eea": True, "establishments": ["NO"]},  # established in the EEA too: Art. 3(1)
+        {**ORG, "country": None, "offers_to_eea": True, "establishments": ["IS"]},
+        {**ORG, "country": "GB", "offers_to_eea": True, "establishments": ["IE", "US"]},
+    ],
+)
 def test_an_organisation_established_in_the_eea_never_owes_a_representative(org):
     assert "representative-missing" not in org_rules(org)
 
@@ -784,16 +876,24 @@ def test_a_processors_activity_is_judged_by_art_30_2_only():
     """Legal basis, Art. 9(2)/10, retention and the DPIA are the controller's: a processor's
     record of them is not required (Art. 30(2)); its transfers and security still are."""
     yes = {"answer": True}
-    p = act(role="processor", controllers=["Kunde AS"], legal_bases=[], special_categories=["user.health_and_medical"],
-            criminal_data=True, recipients=[], retention={"period": None, "unit": None, "trigger": None, "action": None, "text": None},
-            dpia={"status": "not_assessed", "ref": None, "screening": {"large_scale": yes, "vulnerable_subjects": yes}})
+    p = act(
+        role="processor",
+        controllers=["Kunde AS"],
+        legal_bases=[],
+        special_categories=["user.health_and_medical"],
+        criminal_data=True,
+        recipients=[],
+        retention={"period": None, "unit": None, "trigger": None, "action": None, "text": None},
+        dpia={"status": "not_assessed", "ref": None, "screening": {"large_scale": yes, "vulnerable_subjects": yes}},
+    )
     assert rules(p) == []
     assert rules({**p, "transfers": [transfer("CN", "none")]}) == ["transfer-without-mechanism"]
     assert rules({**p, "security_measures": []}) == ["art30-missing-field"]
     # the same activity recorded by a controller: each rule fires
     c = {**p, "role": "controller", "controllers": []}
-    assert {"legal-basis-missing", "special-category-without-condition", "criminal-data-without-basis",
-            "retention-unspecified", "dpia-required"} <= set(rules(c))
+    assert {"legal-basis-missing", "special-category-without-condition", "criminal-data-without-basis", "retention-unspecified", "dpia-required"} <= set(
+        rules(c)
+    )
 
 
 def test_recipients_and_transfers_inside_the_eea_are_no_transfer():
@@ -804,11 +904,23 @@ def test_recipients_and_transfers_inside_the_eea_are_no_transfer():
         assert org_act_rules(act(recipients=[rec]), {**ORG, "country": "NO"}) == [], code
 
 
-@pytest.mark.parametrize("country, mechanism, kind", [
-    ("GB", "art45", "processor"), ("GB", "unknown", "controller"), ("CH", "art45", "processor"), ("CH", None, "affiliate"),
-    ("JP", "art45", "processor"), ("JP", "unknown", "controller"), ("KR", "art45", "processor"), ("KR", "none", "controller"),
-    ("NZ", "art45", "processor"), ("IL", "art45", "processor"), ("UY", "art45", "processor"), ("BR", "art45", "processor"),
-])
+@pytest.mark.parametrize(
+    "country, mechanism, kind",
+    [
+        ("GB", "art45", "processor"),
+        ("GB", "unknown", "controller"),
+        ("CH", "art45", "processor"),
+        ("CH", None, "affiliate"),
+        ("JP", "art45", "processor"),
+        ("JP", "unknown", "controller"),
+        ("KR", "art45", "processor"),
+        ("KR", "none", "controller"),
+        ("NZ", "art45", "processor"),
+        ("IL", "art45", "processor"),
+        ("UY", "art45", "processor"),
+        ("BR", "art45", "processor"),
+    ],
+)
 def test_transfers_to_adequate_countries_raise_nothing(country, mechanism, kind):
     rec = {"name": "Importer", "kind": kind, "country": country, "agreement": "DPA-1"}
     t = {**transfer(country, mechanism), "recipient": "Importer"}
@@ -840,13 +952,11 @@ def test_an_international_organisation_is_no_third_country_and_needs_no_tia():
     assert rules(act(transfers=[transfer("CH", "art46_3_b", io="UNHCR")])) == []
     [f] = check_activity(act(transfers=[transfer(None, "unknown", io="OECD")]), "T", TODAY)
     assert f.message_en == "Transfer to the international organisation OECD, with no transfer mechanism: the record says it is unknown."
-    assert f.message_nb == ("Overføring til den internasjonale organisasjonen OECD, uten overføringsgrunnlag: "
-                            "registeret sier at det er ukjent.")
+    assert f.message_nb == ("Overføring til den internasjonale organisasjonen OECD, uten overføringsgrunnlag: registeret sier at det er ukjent.")
     assert "Art. 46(2)(a)" in f.fix_en and "art. 46 nr. 2 bokstav a" in f.fix_nb and "transfer impact assessment" not in f.fix_en
 
 
-@pytest.mark.parametrize("mechanism", ["art49_1_a", "art49_1_b", "art49_1_c", "art49_1_d", "art49_1_e", "art49_1_f", "art49_1_g",
-                                       "art49_1_2"])
+@pytest.mark.parametrize("mechanism", ["art49_1_a", "art49_1_b", "art49_1_c", "art49_1_d", "art49_1_e", "art49_1_f", "art49_1_g", "art49_1_2"])
 def test_an_art49_derogation_alone_raises_nothing(mechanism):
     """A derogation is a ground for the transfer (no TIA); only frequency can make it wrong."""
     assert rules(act(transfers=[transfer("IN", mechanism)])) == []
@@ -855,41 +965,44 @@ def test_an_art49_derogation_alone_raises_nothing(mechanism):
     assert "occasional or non-repetitive" in f.title_en
 
 
-@pytest.mark.parametrize("text, rule", [
-    # vague, whatever the case or inflection
-    ("SÅ LENGE DET ER NØDVENDIG", "vague"),
-    ("Så lenge som er nødvendig for formålene", "vague"),
-    ("så lenge det er behov for opplysningene", "vague"),
-    ("Vi lagrer opplysningene så lenge vi trenger dem", "vague"),
-    ("ikke lengre enn nødvendig", "vague"),
-    ("Ikke lenger enn det som er nødvendig for formålet", "vague"),
-    ("As Long As Necessary", "vague"),
-    ("for as long as it is reasonably necessary", "vague"),
-    ("as long as we need them", "vague"),
-    ("Not longer than is strictly necessary.", "vague"),
-    # open-ended
-    ("Inntil videre", "open"),
-    ("Lagres på ubestemt tid.", "open"),
-    ("lagres permanent", "open"),
-    ("Until Further Notice", "open"),
-    ("Data are stored permanently.", "open"),
-    ("INDEFINITELY", "open"),
-    ("Til den registrerte ber om sletting", "open"),
-    ("til du trekker samtykket ditt tilbake", "open"),
-    ("until the data subject objects", "open"),
-    ("Til du melder deg av nyhetsbrevet", "open"),  # consent withdrawn: an end only the person brings
-    ("until you unsubscribe", "open"),
-    # an end the controller keeps
-    ("for as long as your account is active", None),
-    ("så lenge kundeforholdet varer, deretter slettes opplysningene", None),
-    ("only as long as your membership lasts", None),
-    ("until you delete your account", None),
-    ("til du sletter kontoen din", None),
-    ("We permanently delete your data when you close your account.", None),
-    ("Slettes 3 måneder etter at arrangementet er avsluttet", None),
-    ("5 år, eller til du ber om sletting", None),
-    ("Until the contract is terminated", None),
-])
+@pytest.mark.parametrize(
+    "text, rule",
+    [
+        # vague, whatever the case or inflection
+        ("SÅ LENGE DET ER NØDVENDIG", "vague"),
+        ("Så lenge som er nødvendig for formålene", "vague"),
+        ("så lenge det er behov for opplysningene", "vague"),
+        ("Vi lagrer opplysningene så lenge vi trenger dem", "vague"),
+        ("ikke lengre enn nødvendig", "vague"),
+        ("Ikke lenger enn det som er nødvendig for formålet", "vague"),
+        ("As Long As Necessary", "vague"),
+        ("for as long as it is reasonably necessary", "vague"),
+        ("as long as we need them", "vague"),
+        ("Not longer than is strictly necessary.", "vague"),
+        # open-ended
+        ("Inntil videre", "open"),
+        ("Lagres på ubestemt tid.", "open"),
+        ("lagres permanent", "open"),
+        ("Until Further Notice", "open"),
+        ("Data are stored permanently.", "open"),
+        ("INDEFINITELY", "open"),
+        ("Til den registrerte ber om sletting", "open"),
+        ("til du trekker samtykket ditt tilbake", "open"),
+        ("until the data subject objects", "open"),
+        ("Til du melder deg av nyhetsbrevet", "open"),  # consent withdrawn: an end only the person brings
+        ("until you unsubscribe", "open"),
+        # an end the controller keeps
+        ("for as long as your account is active", None),
+        ("så lenge kundeforholdet varer, deretter slettes opplysningene", None),
+        ("only as long as your membership lasts", None),
+        ("until you delete your account", None),
+        ("til du sletter kontoen din", None),
+        ("We permanently delete your data when you close your account.", None),
+        ("Slettes 3 måneder etter at arrangementet er avsluttet", None),
+        ("5 år, eller til du ber om sletting", None),
+        ("Until the contract is terminated", None),
+    ],
+)
 def test_retention_wordings_in_both_languages(text, rule):
     a = act(retention={"period": None, "unit": None, "trigger": None, "action": None, "text": text})
     found = [f for f in check_activity(a, "T", TODAY) if f.rule == "retention-unspecified"]
@@ -919,8 +1032,7 @@ def test_overview_figures_count_what_the_findings_count(demo_engine):
             transfers = [f for f in mine if f.rule == "transfer-without-mechanism"]
             # one finding per activity (retention) and one per transfer (mechanism)
             assert figs["retention_unspecified"].value == len(retention) == len({(f.organisation, f.activity_ref) for f in retention})
-            assert figs["transfers_without_mechanism"].value == len(transfers) == len({(f.organisation, f.activity_ref, f.field)
-                                                                                        for f in transfers})
+            assert figs["transfers_without_mechanism"].value == len(transfers) == len({(f.organisation, f.activity_ref, f.field) for f in transfers})
             for key, hits in (("retention_unspecified", retention), ("transfers_without_mechanism", transfers)):
                 flt = figs[key].filter
                 listed = {(a.organisation.name, a.ref) for a in registry.list_activities(s, filter=flt)} if flt else set()
@@ -945,8 +1057,7 @@ def test_every_quote_in_the_demo_expectations_is_in_a_notice():
     quoted = []
     for node in ast.parse(source).body:
         if isinstance(node, ast.FunctionDef) and node.name.startswith("test_demo_register"):
-            comments = " ".join(ln.strip()[1:] if ln.strip().startswith("#") else "\n"
-                                for ln in lines[node.lineno - 1:node.end_lineno])
+            comments = " ".join(ln.strip()[1:] if ln.strip().startswith("#") else "\n" for ln in lines[node.lineno - 1 : node.end_lineno])
             for a, b in re.findall(r'"([^"\n]+)"|«([^»\n]+)»', comments):
                 quoted += [q.strip(" ,.") for q in re.split(r"\.\.\.|…", a or b) if len(q.strip(" ,.")) >= 4]
     assert len(quoted) >= 30
@@ -993,12 +1104,15 @@ def test_art_27_2_a_exemption_needs_processing_unlikely_to_result_in_a_risk():
     assert f.rule == "representative-missing" and "Art. 27(2)" in f.fix_en and "art. 27 nr. 2" in f.fix_nb
 
 
-@pytest.mark.parametrize("trigger, expected", [
-    ("until the contract ends", []),
-    ("etter at kundeforholdet er avsluttet", []),
-    ("inntil videre", ["retention-unspecified"]),
-    ("så lenge det er nødvendig", ["retention-unspecified"]),
-])
+@pytest.mark.parametrize(
+    "trigger, expected",
+    [
+        ("until the contract ends", []),
+        ("etter at kundeforholdet er avsluttet", []),
+        ("inntil videre", ["retention-unspecified"]),
+        ("så lenge det er nødvendig", ["retention-unspecified"]),
+    ],
+)
 def test_what_starts_the_clock_without_a_period_is_read_as_the_schedule(trigger, expected):
     a = act(retention={"period": None, "unit": None, "trigger": trigger, "action": "erase", "text": None})
     assert rules(a) == expected
@@ -1014,22 +1128,38 @@ def test_retention_trigger_and_own_establishments_judged_the_same_way_in_a_regis
     from ropa.interchange import import_document
 
     def activity(ref: str, trigger: str) -> dict[str, Any]:
-        return {"ref": ref, "name": ref, "purposes": ["p"], "data_subjects": ["customer"], "data_categories": ["user.name"],
-                "legal_bases": [{"code": "art6_1_b"}], "security_measures": ["x"], "next_review": "2027-01-01",
-                "retention": {"trigger": trigger, "action": "erase"}, "dpia": {"status": "not_needed"},
-                "recipients": [{"name": "CN branch", "kind": "own_establishment", "country": "CN"}],
-                "transfers": [{"country": "CN", "recipient": "CN branch", "mechanism": "none"}]}
+        return {
+            "ref": ref,
+            "name": ref,
+            "purposes": ["p"],
+            "data_subjects": ["customer"],
+            "data_categories": ["user.name"],
+            "legal_bases": [{"code": "art6_1_b"}],
+            "security_measures": ["x"],
+            "next_review": "2027-01-01",
+            "retention": {"trigger": trigger, "action": "erase"},
+            "dpia": {"status": "not_needed"},
+            "recipients": [{"name": "CN branch", "kind": "own_establishment", "country": "CN"}],
+            "transfers": [{"country": "CN", "recipient": "CN branch", "mechanism": "none"}],
+        }
 
-    doc = {"format": "ropa-register", "version": 1, "organisations": [{
-        "name": "Nord AS", "country": "NO", "email": "a@b.c",
-        "activities": [activity("R-1", "until the contract ends"), activity("R-2", "inntil videre")]}]}
+    doc = {
+        "format": "ropa-register",
+        "version": 1,
+        "organisations": [
+            {"name": "Nord AS", "country": "NO", "email": "a@b.c", "activities": [activity("R-1", "until the contract ends"), activity("R-2", "inntil videre")]}
+        ],
+    }
     with db.transaction(engine) as s:
         import_document(s, doc, actor="test")
     found = demo_findings(engine)
     assert [(f.rule, f.activity_ref) for f in found] == [("retention-unspecified", "R-2")]
     with db.session(engine) as s:
-        single = [f for a in registry.list_activities(s) for f in check_activity(
-            registry.activity_dict(a), a.organisation.name, TODAY, registry.organisation_dict(a.organisation))]
+        single = [
+            f
+            for a in registry.list_activities(s)
+            for f in check_activity(registry.activity_dict(a), a.organisation.name, TODAY, registry.organisation_dict(a.organisation))
+        ]
     assert sorted(single, key=repr) == sorted(found, key=repr)
 
 
@@ -1045,9 +1175,12 @@ def test_a_recipient_in_an_adequate_country_still_needs_its_transfer_recorded():
 
 
 def test_special_categories_alone_are_categories_of_personal_data():
-    health = act(data_categories=[], special_categories=["user.health_and_medical"],
-                 art9_conditions=[{"code": "art9_2_a", "note": None, "documentation": None}],
-                 dpia={"status": "not_needed", "ref": None, "screening": {}})
+    health = act(
+        data_categories=[],
+        special_categories=["user.health_and_medical"],
+        art9_conditions=[{"code": "art9_2_a", "note": None, "documentation": None}],
+        dpia={"status": "not_needed", "ref": None, "screening": {}},
+    )
     assert "art30-missing-field" not in rules(health)
     assert "art30-missing-field" not in rules(act(data_categories=[], criminal_data=True, criminal_data_basis="pol. § 11"))
     [f] = check_activity(act(data_categories=[]), "T", TODAY)

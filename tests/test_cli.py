@@ -66,14 +66,18 @@ def _bad_file(tmp_path, mutate):
     return path
 
 
-@pytest.mark.parametrize("mutate,expected", [
-    (lambda d: d["organisations"][2]["activities"][5 % len(d["organisations"][2]["activities"])].update(
-        transfers=[{"country": "XX"}]), "transfers[0].country: 'XX' is not an ISO 3166 country code"),
-    (lambda d: d["organisations"][0]["activities"][1].update(ref=d["organisations"][0]["activities"][0]["ref"]),
-     "organisations[0].activities[1].ref: ref"),
-    (lambda d: d["organisations"][0]["activities"][0].update(role="owner"), "organisations[0].activities[0].role: 'owner' is not a role"),
-    (lambda d: d["organisations"][1].pop("name"), "organisations[1].name: is required"),
-])
+@pytest.mark.parametrize(
+    "mutate,expected",
+    [
+        (
+            lambda d: d["organisations"][2]["activities"][5 % len(d["organisations"][2]["activities"])].update(transfers=[{"country": "XX"}]),
+            "transfers[0].country: 'XX' is not an ISO 3166 country code",
+        ),
+        (lambda d: d["organisations"][0]["activities"][1].update(ref=d["organisations"][0]["activities"][0]["ref"]), "organisations[0].activities[1].ref: ref"),
+        (lambda d: d["organisations"][0]["activities"][0].update(role="owner"), "organisations[0].activities[0].role: 'owner' is not a role"),
+        (lambda d: d["organisations"][1].pop("name"), "organisations[1].name: is required"),
+    ],
+)
 def test_rejected_import_prints_one_line_per_problem_and_writes_nothing(url, tmp_path, mutate, expected):
     assert ropa("init", url=url).returncode == 0
     r = ropa("import", str(_bad_file(tmp_path, mutate)), url=url)

@@ -35,11 +35,16 @@ def run(monkeypatch: Any, capsys: Any, url: str, *args: str, stdin: str = "", us
 
 @pytest.fixture
 def url(sqlite_demo_url: str, monkeypatch: Any, capsys: Any) -> str:
-    for name, role, orgs, actor in (("ada", "admin", [], "setup"), ("dora", "dpo", [], "ada"),
-                                    ("ed", "editor", [ASSIGNED], "ada"), ("vera", "viewer", [ASSIGNED], "ada")):
+    for name, role, orgs, actor in (
+        ("ada", "admin", [], "setup"),
+        ("dora", "dpo", [], "ada"),
+        ("ed", "editor", [ASSIGNED], "ada"),
+        ("vera", "viewer", [ASSIGNED], "ada"),
+    ):
         org_args = [a for o in orgs for a in ("--org", o)]
-        code, _, err = run(monkeypatch, capsys, sqlite_demo_url, "--user", actor, "user", "add", name, "--role", role,
-                           *org_args, "--password-stdin", stdin=PASSWORD + "\n")
+        code, _, err = run(
+            monkeypatch, capsys, sqlite_demo_url, "--user", actor, "user", "add", name, "--role", role, *org_args, "--password-stdin", stdin=PASSWORD + "\n"
+        )
         assert code == 0, err
     return sqlite_demo_url
 
@@ -121,6 +126,7 @@ def test_user_password_asked_twice_must_match(url, monkeypatch, capsys):
     assert run(monkeypatch, capsys, url, "user", "password", "vera", user="ada")[0] == 0
     from ropa import db, users
     from ropa.demo import open_register
+
     engine = open_register(url, demo_if_new=False)
     with db.transaction(engine) as s:
         assert users.sign_in(s, "vera", "a new passphrase 1").ok
@@ -132,8 +138,7 @@ def test_documented_user_commands_in_a_subprocess(tmp_path):
     env.pop("ROPA_TEST_DATABASE_URL", None)
 
     def ropa(*args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
-        return subprocess.run([sys.executable, "-m", "ropa", *args], input=stdin, capture_output=True, text=True,
-                              env=env, cwd=ROOT, timeout=120)
+        return subprocess.run([sys.executable, "-m", "ropa", *args], input=stdin, capture_output=True, text=True, env=env, cwd=ROOT, timeout=120)
 
     assert ropa("init", "--demo").returncode == 0
     r = ropa("user", "add", "anna", "--role", "dpo", "--password-stdin", stdin=PASSWORD + "\n")
@@ -152,15 +157,18 @@ def test_readme_user_examples_run(tmp_path):
     text = (ROOT / "README.md").read_text(encoding="utf-8")
     blocks = re.findall(r"```bash\n(.*?)```", text, flags=re.S)
     block = next(b for b in blocks if "user add anna" in b) + next(b for b in blocks if "review submit" in b)
-    env = {**os.environ, "ROPA_DATABASE_URL": f"sqlite:///{tmp_path / 'readme.db'}", "PW": PASSWORD,
-           "PYTHONPATH": str(ROOT), "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}"}
+    env = {
+        **os.environ,
+        "ROPA_DATABASE_URL": f"sqlite:///{tmp_path / 'readme.db'}",
+        "PW": PASSWORD,
+        "PYTHONPATH": str(ROOT),
+        "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}",
+    }
     env.pop("ROPA_USER", None)
-    assert subprocess.run([sys.executable, "-m", "ropa", "init", "--demo"], env=env, cwd=tmp_path,
-                          capture_output=True, timeout=120).returncode == 0
+    assert subprocess.run([sys.executable, "-m", "ropa", "init", "--demo"], env=env, cwd=tmp_path, capture_output=True, timeout=120).returncode == 0
     lines = block.strip().splitlines()
     lines.sort(key=lambda line: "user disable ola" in line)  # ola acts in the review lines: disable last
     for line in lines:
         command = line.split("  #", 1)[0].replace("python -m", f"{sys.executable} -m")
-        r = subprocess.run(["bash", "-c", command], input=f"{PASSWORD}\n{PASSWORD}\n", capture_output=True, text=True,
-                           env=env, cwd=tmp_path, timeout=120)
+        r = subprocess.run(["bash", "-c", command], input=f"{PASSWORD}\n{PASSWORD}\n", capture_output=True, text=True, env=env, cwd=tmp_path, timeout=120)
         assert r.returncode == 0, f"{line}\n{r.stderr}"

@@ -107,8 +107,11 @@ def test_audit_trail_refuses_truncate_and_raw_sqlite_connections(engine):
         try:
             assert raw.execute("PRAGMA recursive_triggers").fetchone()[0] == 0
             with pytest.raises(sqlite3.DatabaseError, match="append-only"):
-                raw.execute("REPLACE INTO audit_event (id, at, actor, action, entity, entity_id, entity_key, version) "
-                            "VALUES (?, '2020-01-01', 'mallory', 'create', 'organisation', 1, 'Forged', 1)", (event.id,))
+                raw.execute(
+                    "REPLACE INTO audit_event (id, at, actor, action, entity, entity_id, entity_key, version) "
+                    "VALUES (?, '2020-01-01', 'mallory', 'create', 'organisation', 1, 'Forged', 1)",
+                    (event.id,),
+                )
             raw.rollback()
         finally:
             raw.close()
@@ -119,8 +122,11 @@ def test_audit_trail_refuses_truncate_and_raw_sqlite_connections(engine):
 def test_case_insensitive_unique_names_survive_every_migration(engine):
     """SQLAlchemy cannot reflect expression indexes, so autogenerate does not see them: a later
     migration that recreated a table on SQLite once dropped ``lower(name)`` silently."""
-    query = ("SELECT name FROM sqlite_master WHERE type = 'index'" if engine.dialect.name == "sqlite"
-             else "SELECT indexname FROM pg_indexes WHERE schemaname = current_schema()")
+    query = (
+        "SELECT name FROM sqlite_master WHERE type = 'index'"
+        if engine.dialect.name == "sqlite"
+        else "SELECT indexname FROM pg_indexes WHERE schemaname = current_schema()"
+    )
     with engine.connect() as conn:
         names = set(conn.execute(text(query)).scalars())
     assert {"uq_organisation_name_ci", "uq_recipient_org_name_ci"} <= names

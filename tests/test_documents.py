@@ -119,8 +119,7 @@ def expected_items(act: dict[str, Any], org: dict[str, Any], p: Presenter) -> li
 
 def art30_headings(p: Presenter, role: str) -> list[str]:
     if role == "processor":
-        return [p.t("Databehandler og behandlingsansvarlige", "Processor and controllers"),
-                p.t("Kategorier av behandling", "Categories of processing")]
+        return [p.t("Databehandler og behandlingsansvarlige", "Processor and controllers"), p.t("Kategorier av behandling", "Categories of processing")]
     return ["(a)", "(b)", "(c)", "(d)", "(e)", "(f)", "(g)"]
 
 
@@ -128,8 +127,18 @@ def art30_headings(p: Presenter, role: str) -> list[str]:
 
 
 def test_escape_prints_hostile_text_exactly(tmp_path: Path):
-    lines = [HOSTILE, "= ikke overskrift", "- ikke liste", "+ ikke nummerert", "/ ikke: term", "1. ikke nummer",
-             "http://example.org/#x", "a\\", "<script>alert(1)</script>", "Tab\there"]
+    lines = [
+        HOSTILE,
+        "= ikke overskrift",
+        "- ikke liste",
+        "+ ikke nummerert",
+        "/ ikke: term",
+        "1. ikke nummer",
+        "http://example.org/#x",
+        "a\\",
+        "<script>alert(1)</script>",
+        "Tab\there",
+    ]
     source = "\n\n".join(typeset.escape(x) for x in lines)
     (tmp_path / "t.typ").write_text(f"#set document(title: {typeset.string_literal(HOSTILE)})\n" + source, encoding="utf-8")
     data = typst.compile(str(tmp_path / "t.typ"))
@@ -151,13 +160,22 @@ def hostile_engine(engine: Any) -> Any:
     """A register whose organisation and activity are named with markup of every kind."""
     with db.transaction(engine) as s:
         registry.create_organisation(s, {"name": "Org <b>#x</b>", "email": "a@b.no", "country": "NO"}, actor="test")
-        registry.create_activity(s, "Org <b>#x</b>", {
-            "ref": "H-1", "name": HOSTILE, "purposes": [HOSTILE, "<script>alert(1)</script>"], "data_subjects": ["customer"],
-            "data_categories": ["user.name"], "legal_bases": [{"code": "art6_1_f", "note": "*interesse* `x`"}],
-            "recipients": [{"name": "Mottaker ]#[", "kind": "processor", "agreement": "DPA $1"}],
-            "retention": {"period": 2, "unit": "years", "text": "to år // etter"},
-            "transfers": [{"country": "US", "recipient": "Mottaker ]#[", "mechanism": "art46_2_c", "safeguard": "SCC _2021_"}],
-        }, actor="test")
+        registry.create_activity(
+            s,
+            "Org <b>#x</b>",
+            {
+                "ref": "H-1",
+                "name": HOSTILE,
+                "purposes": [HOSTILE, "<script>alert(1)</script>"],
+                "data_subjects": ["customer"],
+                "data_categories": ["user.name"],
+                "legal_bases": [{"code": "art6_1_f", "note": "*interesse* `x`"}],
+                "recipients": [{"name": "Mottaker ]#[", "kind": "processor", "agreement": "DPA $1"}],
+                "retention": {"period": 2, "unit": "years", "text": "to år // etter"},
+                "transfers": [{"country": "US", "recipient": "Mottaker ]#[", "mechanism": "art46_2_c", "safeguard": "SCC _2021_"}],
+            },
+            actor="test",
+        )
     return engine
 
 
@@ -247,13 +265,24 @@ def test_record_reads_the_same_on_both_backends(demo_engine: Any, organisations:
 def test_processor_activity_gets_the_art30_2_card(engine: Any):
     with db.transaction(engine) as s:
         registry.create_organisation(s, {"name": "Behandler AS", "email": "post@behandler.no"}, actor="test")
-        registry.create_activity(s, "Behandler AS", {
-            "ref": "P-1", "name": "Lønn for kunder", "role": "processor", "controllers": ["Kunde AS"], "purposes": ["Lønnskjøring"],
-            "data_subjects": ["employee"], "data_categories": ["user.name"], "security_measures": ["Kryptering"]}, actor="test")
+        registry.create_activity(
+            s,
+            "Behandler AS",
+            {
+                "ref": "P-1",
+                "name": "Lønn for kunder",
+                "role": "processor",
+                "controllers": ["Kunde AS"],
+                "purposes": ["Lønnskjøring"],
+                "data_subjects": ["employee"],
+                "data_categories": ["user.name"],
+                "security_measures": ["Kryptering"],
+            },
+            actor="test",
+        )
         card = report.make_report(s, lang="nb").organisations[0]["cards"][0]
     titles = [(sec.letter, sec.title) for sec in card.sections]
-    assert titles[:4] == [("a", "Databehandler og behandlingsansvarlige"), ("b", "Kategorier av behandling"),
-                          ("c", "Overføringer"), ("d", "Sikkerhetstiltak")]
+    assert titles[:4] == [("a", "Databehandler og behandlingsansvarlige"), ("b", "Kategorier av behandling"), ("c", "Overføringer"), ("d", "Sikkerhetstiltak")]
     rows = {r.label: r.values for sec in card.sections for r in sec.rows}
     assert rows["Behandlingsansvarlige det behandles for"] == ["Kunde AS"]
     articles = {r.article for sec in card.sections for r in sec.rows}
@@ -265,8 +294,12 @@ def test_processor_activity_gets_the_art30_2_card(engine: Any):
 
 
 def _all_formats(n: notice.Notice) -> dict[str, str]:
-    return {".md": squash(notice.render(n, ".md").decode().replace("\\", "")), ".html": html_text(notice.render(n, ".html").decode()),
-            ".docx": docx_text(notice.render(n, ".docx")), ".pdf": pdf_text(notice.render(n, ".pdf"))}
+    return {
+        ".md": squash(notice.render(n, ".md").decode().replace("\\", "")),
+        ".html": html_text(notice.render(n, ".html").decode()),
+        ".docx": docx_text(notice.render(n, ".docx")),
+        ".pdf": pdf_text(notice.render(n, ".pdf")),
+    }
 
 
 def test_janteloppet_notice_names_purposes_bases_retention_and_complaint(organisations: Any):
@@ -302,16 +335,34 @@ def test_guangzhou_notice_names_the_transfers_and_marks_the_missing_safeguard(or
 
 def test_a_complete_activity_gives_a_notice_without_gaps(engine: Any):
     with db.transaction(engine) as s:
-        registry.create_organisation(s, {"name": "Ferdig AS", "email": "post@ferdig.no", "address": "Gate 1, Oslo", "country": "NO",
-                                         "dpo": {"name": "Ola", "email": "pvo@ferdig.no"}}, actor="test")
-        registry.create_activity(s, "Ferdig AS", {
-            "ref": "F-1", "name": "Medlemmer", "purposes": ["Medlemskap"], "data_subjects": ["customer"],
-            "data_categories": ["user.name"], "legal_bases": [{"code": "art6_1_b"}], "sources": ["Skjema"], "no_recipients": True,
-            "retention": {"period": 1, "unit": "years", "trigger": "utmelding", "action": "erase"},
-            "transfers": [{"country": "US", "mechanism": "art46_2_c", "safeguard": "SCC 2021"}],
-            "transparency": {"collection": "subject", "provision": "contractual", "provision_consequences": "Vi kan ikke ta deg inn.",
-                             "automated_decisions": False},
-        }, actor="test")
+        registry.create_organisation(
+            s,
+            {"name": "Ferdig AS", "email": "post@ferdig.no", "address": "Gate 1, Oslo", "country": "NO", "dpo": {"name": "Ola", "email": "pvo@ferdig.no"}},
+            actor="test",
+        )
+        registry.create_activity(
+            s,
+            "Ferdig AS",
+            {
+                "ref": "F-1",
+                "name": "Medlemmer",
+                "purposes": ["Medlemskap"],
+                "data_subjects": ["customer"],
+                "data_categories": ["user.name"],
+                "legal_bases": [{"code": "art6_1_b"}],
+                "sources": ["Skjema"],
+                "no_recipients": True,
+                "retention": {"period": 1, "unit": "years", "trigger": "utmelding", "action": "erase"},
+                "transfers": [{"country": "US", "mechanism": "art46_2_c", "safeguard": "SCC 2021"}],
+                "transparency": {
+                    "collection": "subject",
+                    "provision": "contractual",
+                    "provision_consequences": "Vi kan ikke ta deg inn.",
+                    "automated_decisions": False,
+                },
+            },
+            actor="test",
+        )
     with db.session(engine) as s:
         n = notice.make_notice(s, "Ferdig AS", lang="nb")
     assert n.gaps == [] and not n.draft
@@ -344,8 +395,7 @@ def test_public_site_shows_only_the_fields_marked_public(demo_engine: Any, tmp_p
     chosen = ["purposes", "legal_bases"]
     with db.transaction(demo_engine) as s:
         org = registry.get_organisation(s, JL)
-        registry.update_organisation(s, JL, {**registry.organisation_dict(org), "public_fields": chosen},
-                                     expected_version=org.version, actor="test")
+        registry.update_organisation(s, JL, {**registry.organisation_dict(org), "public_fields": chosen}, expected_version=org.version, actor="test")
     with db.session(demo_engine) as s:
         summary = publish.publish_register(s, tmp_path / "site")
         organisations = load(s)
@@ -432,18 +482,33 @@ def test_cli_report_notice_publish(sqlite_demo_url: str, tmp_path: Path, capsys:
 def test_notice_fields_round_trip_through_json_and_the_workbook(engine: Any, tmp_path: Path):
     import openpyxl
 
-    from ropa import interchange
-    from ropa import imports
+    from ropa import imports, interchange
     from ropa.excel.export import write_workbook
     from ropa.fields import ACTIVITY
 
-    transparency = {"collection": "both", "sources_public": True, "provision": "contractual",
-                    "provision_consequences": "Uten e-post kan vi ikke sende billetten.", "automated_decisions": True,
-                    "automated_logic": "Poeng fra kjøpshistorikk avgjør tilbudet."}
+    transparency = {
+        "collection": "both",
+        "sources_public": True,
+        "provision": "contractual",
+        "provision_consequences": "Uten e-post kan vi ikke sende billetten.",
+        "automated_decisions": True,
+        "automated_logic": "Poeng fra kjøpshistorikk avgjør tilbudet.",
+    }
     with db.transaction(engine) as s:
         registry.create_organisation(s, {"name": "Runde AS", "public_fields": ["purposes", "transfers"]}, actor="t")
-        registry.create_activity(s, "Runde AS", {"ref": "R-1", "name": "Billetter", "purposes": ["Salg"], "data_subjects": ["customer"],
-                                                 "data_categories": ["user.name"], "transparency": transparency}, actor="t")
+        registry.create_activity(
+            s,
+            "Runde AS",
+            {
+                "ref": "R-1",
+                "name": "Billetter",
+                "purposes": ["Salg"],
+                "data_subjects": ["customer"],
+                "data_categories": ["user.name"],
+                "transparency": transparency,
+            },
+            actor="t",
+        )
     with db.session(engine) as s:
         document = interchange.export_document(s)
         write_workbook(s, tmp_path / "r.xlsx", lang="nb")

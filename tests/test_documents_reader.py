@@ -13,19 +13,19 @@ from typing import Any
 import docx
 import pytest
 from pypdf import PdfReader
+from test_documents import bare, docx_text, html_parse, html_text, pdf_text, squash
 
 from ropa import db, registry, review
+from ropa.demo import load_demo
 from ropa.documents import notice, publish, report, typeset
+from ropa.documents.present import load
 from ropa.errors import NotFound
 from ropa.fields import ORGANISATION
-from ropa.demo import load_demo
-from ropa.documents.present import load
-from test_documents import bare, docx_text, html_parse, html_text, pdf_text, squash
 
 # Each a name or text a person could type; each must print exactly so, and none may act.
 ORG = "Hostile #set AS *bold* {x} $1"
 HOSTILE = {
-    "activity": 'Kunder #set page(width: 2cm) <script>alert(1)</script> @ref {a} $x^2$',
+    "activity": "Kunder #set page(width: 2cm) <script>alert(1)</script> @ref {a} $x^2$",
     "purpose": '#read("/etc/passwd") *fet* _kursiv_ `kode` // kommentar',
     "description": '#include "/etc/hostname" #image("/etc/passwd") #exit() ] [ \\ ~ -- ... = - + 1.',
     "address": "Gate #1, {{ jinja }} {% raw %} <b>bold</b>",
@@ -35,7 +35,7 @@ HOSTILE = {
     "note": "*interesse* `x` #strong[y]",
     "retention": "to år /* blokk */ etter #v(10cm)",
     "trigger": "utmelding #pagebreak()",
-    "safeguard": "SCC _2021_ #link(\"file:///etc/passwd\")",
+    "safeguard": 'SCC _2021_ #link("file:///etc/passwd")',
     "consequences": "Uten e-post: #text(size: 40pt)[stor] ingen billett",
     "logic": "Poeng <img src=x onerror=alert(1)> * 2",
     "owner": "Avdeling #{owner} @eier",
@@ -52,22 +52,52 @@ HOSTILE = {
 @pytest.fixture
 def hostile(engine: Any) -> Any:
     with db.transaction(engine) as s:
-        registry.create_organisation(s, {"name": ORG, "email": "post@hostile.no", "country": "NO", "address": HOSTILE["address"],
-                                         "dpo": {"name": HOSTILE["dpo"], "email": "pvo@hostile.no"},
-                                         "representative": {"name": HOSTILE["representative"], "country": "IE"},
-                                         "public_fields": ["description", "purposes", "recipients", "retention.text"]}, actor="test")
-        registry.create_activity(s, ORG, {
-            "ref": "H-1", "name": HOSTILE["activity"], "description": HOSTILE["description"], "purposes": [HOSTILE["purpose"]],
-            "role": "joint_controller", "controllers": [HOSTILE["controller"]], "owner": HOSTILE["owner"], "systems": [HOSTILE["system"]],
-            "sources": [HOSTILE["source"]], "security_measures": [HOSTILE["measure"]], "dpia": {"status": "done", "ref": HOSTILE["dpia"]},
-            "criminal_data": True, "criminal_data_basis": HOSTILE["criminal"],
-            "data_subjects": ["customer"], "data_categories": ["user.name"], "legal_bases": [{"code": "art6_1_f", "note": HOSTILE["note"]}],
-            "recipients": [{"name": HOSTILE["recipient"], "kind": "processor", "agreement": HOSTILE["agreement"]}],
-            "retention": {"period": 2, "unit": "years", "trigger": HOSTILE["trigger"], "action": "erase", "text": HOSTILE["retention"]},
-            "transfers": [{"country": "US", "recipient": HOSTILE["recipient"], "mechanism": "art46_2_c", "safeguard": HOSTILE["safeguard"]}],
-            "transparency": {"collection": "subject", "provision": "contractual", "provision_consequences": HOSTILE["consequences"],
-                             "automated_decisions": True, "automated_logic": HOSTILE["logic"]},
-        }, actor="test")
+        registry.create_organisation(
+            s,
+            {
+                "name": ORG,
+                "email": "post@hostile.no",
+                "country": "NO",
+                "address": HOSTILE["address"],
+                "dpo": {"name": HOSTILE["dpo"], "email": "pvo@hostile.no"},
+                "representative": {"name": HOSTILE["representative"], "country": "IE"},
+                "public_fields": ["description", "purposes", "recipients", "retention.text"],
+            },
+            actor="test",
+        )
+        registry.create_activity(
+            s,
+            ORG,
+            {
+                "ref": "H-1",
+                "name": HOSTILE["activity"],
+                "description": HOSTILE["description"],
+                "purposes": [HOSTILE["purpose"]],
+                "role": "joint_controller",
+                "controllers": [HOSTILE["controller"]],
+                "owner": HOSTILE["owner"],
+                "systems": [HOSTILE["system"]],
+                "sources": [HOSTILE["source"]],
+                "security_measures": [HOSTILE["measure"]],
+                "dpia": {"status": "done", "ref": HOSTILE["dpia"]},
+                "criminal_data": True,
+                "criminal_data_basis": HOSTILE["criminal"],
+                "data_subjects": ["customer"],
+                "data_categories": ["user.name"],
+                "legal_bases": [{"code": "art6_1_f", "note": HOSTILE["note"]}],
+                "recipients": [{"name": HOSTILE["recipient"], "kind": "processor", "agreement": HOSTILE["agreement"]}],
+                "retention": {"period": 2, "unit": "years", "trigger": HOSTILE["trigger"], "action": "erase", "text": HOSTILE["retention"]},
+                "transfers": [{"country": "US", "recipient": HOSTILE["recipient"], "mechanism": "art46_2_c", "safeguard": HOSTILE["safeguard"]}],
+                "transparency": {
+                    "collection": "subject",
+                    "provision": "contractual",
+                    "provision_consequences": HOSTILE["consequences"],
+                    "automated_decisions": True,
+                    "automated_logic": HOSTILE["logic"],
+                },
+            },
+            actor="test",
+        )
     return engine
 
 
@@ -96,15 +126,37 @@ def test_hostile_text_prints_as_typed_and_never_acts(hostile: Any, tmp_path: Pat
     assert reader.metadata.author == ORG and reader.metadata.title
     notice_pdf = notice.render(n, ".pdf")
     texts = {
-        "record.pdf": pdf_text(pdf), "record.docx": docx_text(_docx(made)), "notice.pdf": pdf_text(notice_pdf),
-        "notice.docx": docx_text(notice.render(n, ".docx")), "notice.html": html_text(notice.render(n, ".html").decode()),
+        "record.pdf": pdf_text(pdf),
+        "record.docx": docx_text(_docx(made)),
+        "notice.pdf": pdf_text(notice_pdf),
+        "notice.docx": docx_text(notice.render(n, ".docx")),
+        "notice.html": html_text(notice.render(n, ".html").decode()),
         "notice.md": squash(_unescape_markdown(notice.render_markdown(n))),
     }
     in_notice = ("activity", "purpose", "address", "dpo", "recipient", "note", "trigger", "safeguard", "consequences", "logic", "controller")
     # A joint controller's notice names the partners and flags the essence of the arrangement (Art. 26(2)) as a gap.
     assert [g.activity for g in n.gaps if g.article == "Art. 26(2)"] == ["H-1"]
-    in_record = ("activity", "purpose", "description", "address", "dpo", "recipient", "agreement", "note", "retention", "trigger", "safeguard",
-                 "owner", "system", "source", "measure", "dpia", "criminal", "controller", "representative")
+    in_record = (
+        "activity",
+        "purpose",
+        "description",
+        "address",
+        "dpo",
+        "recipient",
+        "agreement",
+        "note",
+        "retention",
+        "trigger",
+        "safeguard",
+        "owner",
+        "system",
+        "source",
+        "measure",
+        "dpia",
+        "criminal",
+        "controller",
+        "representative",
+    )
     for kind, text in texts.items():
         assert "root:" not in text, kind  # nothing of /etc/passwd
         for key in in_record if kind.startswith("record") else in_notice:
@@ -128,8 +180,7 @@ def test_markdown_escape_reads_back_exactly():
         assert not set(unescaped) & set("*_`[]<>#$|~&\\"), text
 
 
-@pytest.mark.parametrize("source", ['#read("/etc/passwd")', '#include "/etc/hostname"', '#image("/etc/passwd")',
-                                    '#import "@preview/example:0.1.0": *'])
+@pytest.mark.parametrize("source", ['#read("/etc/passwd")', '#include "/etc/hostname"', '#image("/etc/passwd")', '#import "@preview/example:0.1.0": *'])
 def test_typst_sandbox_reaches_no_file(source: str):
     """Even typst source that escaped the escaping could read nothing outside its empty root."""
     with pytest.raises(typeset.TypesetFailed):
@@ -144,18 +195,48 @@ def test_cover_and_card_say_who_approved_and_what_empty_means(engine: Any):
         registry.create_organisation(s, {"name": "Norsk AS", "country": "NO", "email": "post@norsk.no"}, actor="test")
         registry.create_organisation(s, {"name": "Foreign Ltd", "country": "CN", "email": "post@foreign.cn"}, actor="test")
         for org in ("Norsk AS", "Foreign Ltd"):
-            registry.create_activity(s, org, {"ref": "A-1", "name": "Kunder", "purposes": ["Salg"], "data_subjects": ["customer"],
-                                              "data_categories": ["user.name"], "recipients": [{"name": "Drift AS", "kind": "processor"}]},
-                                     actor="test")
+            registry.create_activity(
+                s,
+                org,
+                {
+                    "ref": "A-1",
+                    "name": "Kunder",
+                    "purposes": ["Salg"],
+                    "data_subjects": ["customer"],
+                    "data_categories": ["user.name"],
+                    "recipients": [{"name": "Drift AS", "kind": "processor"}],
+                },
+                actor="test",
+            )
         review.submit(s, "Norsk AS", "A-1", actor="Dora DPO")
         act = registry.get_activity(s, "Norsk AS", "A-1")
         review.approve(s, "Norsk AS", "A-1", expected_version=act.version, actor="Dora DPO")
-    for lang, words in (("nb", {"approved": "1 av 2 behandlingsaktiviteter er godkjent", "by": "godkjent av Dora DPO",
-                                "not": "Ikke godkjent (utkast)", "none": "Ingen registrert", "na": "Ikke aktuelt (etablert i EØS)",
-                                "sole": "Ikke aktuelt (eget behandlingsansvar)", "missing": "Ikke registrert"}),
-                        ("en", {"approved": "1 of 2 processing activities approved", "by": "approved by Dora DPO",
-                                "not": "Not approved (draft)", "none": "None recorded", "na": "Not applicable (established in the EEA)",
-                                "sole": "Not applicable (sole controller)", "missing": "Not recorded"})):
+    for lang, words in (
+        (
+            "nb",
+            {
+                "approved": "1 av 2 behandlingsaktiviteter er godkjent",
+                "by": "godkjent av Dora DPO",
+                "not": "Ikke godkjent (utkast)",
+                "none": "Ingen registrert",
+                "na": "Ikke aktuelt (etablert i EØS)",
+                "sole": "Ikke aktuelt (eget behandlingsansvar)",
+                "missing": "Ikke registrert",
+            },
+        ),
+        (
+            "en",
+            {
+                "approved": "1 of 2 processing activities approved",
+                "by": "approved by Dora DPO",
+                "not": "Not approved (draft)",
+                "none": "None recorded",
+                "na": "Not applicable (established in the EEA)",
+                "sole": "Not applicable (sole controller)",
+                "missing": "Not recorded",
+            },
+        ),
+    ):
         with db.session(engine) as s:
             made = report.make_report(s, lang=lang)
         cover = dict(made.cover)
@@ -165,7 +246,7 @@ def test_cover_and_card_say_who_approved_and_what_empty_means(engine: Any):
         assert cover[approved_label][0] == words["approved"] and cover[approved_label][1].startswith("Dora DPO")
         cards = {o["name"]: o["cards"][0] for o in made.organisations}
 
-        def shown(card: Any, label_start: str) -> str:
+        def shown(card: Any, label_start: str, made: Any = made) -> str:
             row = next(r for sec in card.sections for r in sec.rows if r.label.startswith(label_start))
             return "; ".join(row.values) if row.values else (row.empty or made.p.not_recorded)
 
@@ -187,8 +268,12 @@ def test_pdf_pages_carry_the_running_header_and_page_numbers(engine: Any):
     with db.transaction(engine) as s:
         registry.create_organisation(s, {"name": "Lang AS", "country": "NO"}, actor="test")
         for i in range(1, 4):
-            registry.create_activity(s, "Lang AS", {"ref": f"L-{i}", "name": f"Behandling {i}", "purposes": [f"Formål {j}" for j in range(30)],
-                                                    "data_subjects": ["customer"]}, actor="test")
+            registry.create_activity(
+                s,
+                "Lang AS",
+                {"ref": f"L-{i}", "name": f"Behandling {i}", "purposes": [f"Formål {j}" for j in range(30)], "data_subjects": ["customer"]},
+                actor="test",
+            )
     with db.session(engine) as s:
         made = report.make_report(s, lang="nb")
     reader = PdfReader(io.BytesIO(report.render_pdf(made)))
@@ -200,8 +285,9 @@ def test_pdf_pages_carry_the_running_header_and_page_numbers(engine: Any):
         if i > 1:
             assert text.startswith("Protokoll over behandlingsaktiviteter – Lang AS"), text[:80]
     # A card that runs onto a second page names itself at the top of that page.
-    assert all(re.match(r"Protokoll over behandlingsaktiviteter – Lang AS (Lang AS|L-\d Behandling \d|Vedlegg)", t) for t in pages[2:]), \
-        [t[:90] for t in pages[2:]]
+    assert all(re.match(r"Protokoll over behandlingsaktiviteter – Lang AS (Lang AS|L-\d Behandling \d|Vedlegg)", t) for t in pages[2:]), [
+        t[:90] for t in pages[2:]
+    ]
     d = docx.Document(io.BytesIO(_docx(made)))
     assert d.sections[0].header.paragraphs[0].text.startswith("Protokoll over behandlingsaktiviteter")
     assert 'STYLEREF "Heading 2"' in d.sections[0].header._element.xml  # Word names the card a page is in
@@ -214,8 +300,12 @@ def test_pdf_pages_carry_the_running_header_and_page_numbers(engine: Any):
 def _bare_activity(engine: Any, collection: Any = None) -> None:
     with db.transaction(engine) as s:
         registry.create_organisation(s, {"name": "Tom AS"}, actor="test")
-        registry.create_activity(s, "Tom AS", {"ref": "T-1", "name": "Noe", "data_subjects": ["customer"],
-                                               "transparency": {"collection": collection} if collection else {}}, actor="test")
+        registry.create_activity(
+            s,
+            "Tom AS",
+            {"ref": "T-1", "name": "Noe", "data_subjects": ["customer"], "transparency": {"collection": collection} if collection else {}},
+            actor="test",
+        )
 
 
 @pytest.mark.parametrize("lang", ["nb", "en"])
@@ -226,18 +316,31 @@ def test_an_empty_activity_gives_gaps_for_every_item_and_invents_nothing(engine:
     assert n.draft
     articles = {g.article for g in n.gaps}
     # Collection not recorded: both articles apply, and each gap cites both.
-    for expected in ("Art. 13(1)(a), 14(1)(a)", "Art. 13(1)(b), 14(1)(b)", "Art. 13(1)(c), 14(1)(c)", "Art. 13(2)(a), 14(2)(a)",
-                     "Art. 14(1)(d)", "Art. 14(2)(f)", "Art. 13/14", "Art. 13(2)(e)", "Art. 13(2)(f), 14(2)(g)", "Art. 12(2)",
-                     "Art. 13(1)(e), 14(1)(e)"):
+    for expected in (
+        "Art. 13(1)(a), 14(1)(a)",
+        "Art. 13(1)(b), 14(1)(b)",
+        "Art. 13(1)(c), 14(1)(c)",
+        "Art. 13(2)(a), 14(2)(a)",
+        "Art. 14(1)(d)",
+        "Art. 14(2)(f)",
+        "Art. 13/14",
+        "Art. 13(2)(e)",
+        "Art. 13(2)(f), 14(2)(g)",
+        "Art. 12(2)",
+        "Art. 13(1)(e), 14(1)(e)",
+    ):
         assert expected in articles, (expected, articles)
     text = n.text().casefold()
     # Nothing the register does not say: no basis, hence no consent, portability or objection; no retention period.
-    for invented in {"nb": ("samtykke", "maskinlesbart", "protestere", "berettiget interesse", " år", "deler ikke"),
-                     "en": ("consent", "machine-readable", "object to", "legitimate interest", " years", "do not share")}[lang]:
+    for invented in {
+        "nb": ("samtykke", "maskinlesbart", "protestere", "berettiget interesse", " år", "deler ikke"),
+        "en": ("consent", "machine-readable", "object to", "legitimate interest", " years", "do not share"),
+    }[lang]:
         assert invented not in text, invented
     # The rights every person has, and the complaint, are stated whatever the register holds.
-    for always in {"nb": ("innsyn", "rettet", "slettet", "begrense", "datatilsynet"),
-                   "en": ("access", "corrected", "erased", "restrict", "datatilsynet")}[lang]:
+    for always in {"nb": ("innsyn", "rettet", "slettet", "begrense", "datatilsynet"), "en": ("access", "corrected", "erased", "restrict", "datatilsynet")}[
+        lang
+    ]:
         assert always in text, always
     html = notice.render(n, ".html").decode()
     assert html.count('<mark class="gap">') == len(n.gaps)
@@ -257,8 +360,12 @@ def test_notice_summary_keeps_purposes_as_written_and_counts_what_it_leaves_out(
     purposes = ["Google Analytics for NAV", *[f"Formål {i}" for i in range(7)]]
     with db.transaction(engine) as s:
         registry.create_organisation(s, {"name": "Mange AS", "email": "post@mange.no"}, actor="test")
-        registry.create_activity(s, "Mange AS", {"ref": "M-1", "name": "Mye", "purposes": purposes, "data_subjects": ["customer"],
-                                                 "legal_bases": [{"code": "art6_1_b"}]}, actor="test")
+        registry.create_activity(
+            s,
+            "Mange AS",
+            {"ref": "M-1", "name": "Mye", "purposes": purposes, "data_subjects": ["customer"], "legal_bases": [{"code": "art6_1_b"}]},
+            actor="test",
+        )
     with db.session(engine) as s:
         nb = notice.make_notice(s, "Mange AS", lang="nb")
         en = notice.make_notice(s, "Mange AS", lang="en")
@@ -283,8 +390,12 @@ def demo_orgs(tmp_path_factory: Any) -> list[dict[str, Any]]:
 
 def _read_back(n: notice.Notice, suffix: str) -> str:
     data = notice.render(n, suffix)
-    return {".md": lambda: squash(_unescape_markdown(data.decode())), ".html": lambda: html_text(data.decode()),
-            ".docx": lambda: docx_text(data), ".pdf": lambda: pdf_text(data)}[suffix]()
+    return {
+        ".md": lambda: squash(_unescape_markdown(data.decode())),
+        ".html": lambda: html_text(data.decode()),
+        ".docx": lambda: docx_text(data),
+        ".pdf": lambda: pdf_text(data),
+    }[suffix]()
 
 
 @pytest.mark.parametrize("lang", ["nb", "en"])
@@ -334,8 +445,12 @@ def test_documents_show_only_what_the_reader_may_read(engine: Any, tmp_path: Pat
     with db.transaction(engine) as s:
         for name in ("Egen AS", "Annen AS"):
             registry.create_organisation(s, {"name": name, "country": "NO", "email": "post@x.no"}, actor="test")
-            registry.create_activity(s, name, {"ref": "A-1", "name": f"Kunder hos {name}", "purposes": ["Salg"],
-                                               "data_subjects": ["customer"], "legal_bases": [{"code": "art6_1_b"}]}, actor="test")
+            registry.create_activity(
+                s,
+                name,
+                {"ref": "A-1", "name": f"Kunder hos {name}", "purposes": ["Salg"], "data_subjects": ["customer"], "legal_bases": [{"code": "art6_1_b"}]},
+                actor="test",
+            )
     viewer = access.Principal("vera", "viewer", frozenset({"Egen AS"}))
     with db.session(engine) as s, access.reading_as(viewer):
         made = report.make_report(s, lang="nb")
@@ -419,13 +534,27 @@ def test_notice_for_applicants_finds_job_applicants(engine: Any, group: str):
 
 def test_notice_names_the_recorded_supervisory_authority_and_keeps_datatilsynet(engine: Any):
     with db.transaction(engine) as s:
-        registry.create_organisation(s, {"name": "Irsk Ltd", "email": "post@irsk.ie", "country": "IE",
-                                         "supervisory_authority": "Data Protection Commission, 21 Fitzwilliam Square, Dublin"}, actor="test")
-        registry.create_activity(s, "Irsk Ltd", {"ref": "I-1", "name": "Kunder", "purposes": ["Salg"], "data_subjects": ["customer"],
-                                                 "legal_bases": [{"code": "art6_1_b"}]}, actor="test")
+        registry.create_organisation(
+            s,
+            {
+                "name": "Irsk Ltd",
+                "email": "post@irsk.ie",
+                "country": "IE",
+                "supervisory_authority": "Data Protection Commission, 21 Fitzwilliam Square, Dublin",
+            },
+            actor="test",
+        )
+        registry.create_activity(
+            s,
+            "Irsk Ltd",
+            {"ref": "I-1", "name": "Kunder", "purposes": ["Salg"], "data_subjects": ["customer"], "legal_bases": [{"code": "art6_1_b"}]},
+            actor="test",
+        )
     with db.session(engine) as s:
-        for lang, words in (("nb", ("klage til vår tilsynsmyndighet: Data Protection Commission", "i Norge er det Datatilsynet")),
-                            ("en", ("complain to our supervisory authority: Data Protection Commission", "in Norway that is Datatilsynet"))):
+        for lang, words in (
+            ("nb", ("klage til vår tilsynsmyndighet: Data Protection Commission", "i Norge er det Datatilsynet")),
+            ("en", ("complain to our supervisory authority: Data Protection Commission", "in Norway that is Datatilsynet")),
+        ):
             text = html_text(notice.render(notice.make_notice(s, "Irsk Ltd", lang=lang), ".html").decode())
             assert all(w in text for w in words) and "www.datatilsynet.no" in text, lang
 
@@ -433,8 +562,18 @@ def test_notice_names_the_recorded_supervisory_authority_and_keeps_datatilsynet(
 def test_notice_words_an_international_organisation_as_such_and_spaces_its_gaps(engine: Any):
     with db.transaction(engine) as s:
         registry.create_organisation(s, {"name": "Hjelp AS", "email": "post@hjelp.no", "country": "NO"}, actor="test")
-        registry.create_activity(s, "Hjelp AS", {"ref": "H-1", "name": "Rapportering", "purposes": ["Rapportere"], "data_subjects": ["customer"],
-                                                 "transfers": [{"international_organisation": "WHO", "mechanism": "art46_2_c"}]}, actor="test")
+        registry.create_activity(
+            s,
+            "Hjelp AS",
+            {
+                "ref": "H-1",
+                "name": "Rapportering",
+                "purposes": ["Rapportere"],
+                "data_subjects": ["customer"],
+                "transfers": [{"international_organisation": "WHO", "mechanism": "art46_2_c"}],
+            },
+            actor="test",
+        )
     with db.session(engine) as s:
         n = notice.make_notice(s, "Hjelp AS", lang="en")
     text = n.text()
@@ -448,16 +587,32 @@ def test_characters_xml_cannot_hold_do_not_break_a_document(engine: Any, tmp_pat
     odd = "Før\ufffe midt\x0b etter\r\nny linje\uffff slutt\x7f"
     with db.transaction(engine) as s:
         registry.create_organisation(s, {"name": "Rar AS", "email": "post@rar.no"}, actor="test")
-        registry.create_activity(s, "Rar AS", {"ref": "R-1", "name": "Rart", "description": odd, "purposes": [odd],
-                                               "data_subjects": ["customer"], "legal_bases": [{"code": "art6_1_f", "note": odd}]}, actor="test")
+        registry.create_activity(
+            s,
+            "Rar AS",
+            {
+                "ref": "R-1",
+                "name": "Rart",
+                "description": odd,
+                "purposes": [odd],
+                "data_subjects": ["customer"],
+                "legal_bases": [{"code": "art6_1_f", "note": odd}],
+            },
+            actor="test",
+        )
     with db.session(engine) as s:
         made = report.make_report(s, lang="nb")
         n = notice.make_notice(s, "Rar AS", lang="nb")
         report.write_report(s, tmp_path / "r.docx")
         report.write_report(s, tmp_path / "r.pdf")
         publish.publish_register(s, tmp_path / "site")
-    for text in (docx_text(_docx(made)), pdf_text(report.render_pdf(made)), docx_text(notice.render(n, ".docx")),
-                 pdf_text(notice.render(n, ".pdf")), html_text(notice.render(n, ".html").decode())):
+    for text in (
+        docx_text(_docx(made)),
+        pdf_text(report.render_pdf(made)),
+        docx_text(notice.render(n, ".docx")),
+        pdf_text(notice.render(n, ".pdf")),
+        html_text(notice.render(n, ".html").decode()),
+    ):
         assert "Før" in text and "midt" in text and "ny linje" in text and "slutt" in text
 
 
@@ -467,8 +622,7 @@ def test_public_site_gives_every_activity_its_own_page(engine: Any, tmp_path: Pa
         for org in ("Ab AS", "Ab-AS"):
             registry.create_organisation(s, {"name": org}, actor="test")
             for ref in ("A.1", "A-1", "A_1"):
-                registry.create_activity(s, org, {"ref": ref, "name": f"{org} {ref}", "purposes": [f"Formål {org} {ref}"],
-                                                  "status": "active"}, actor="test")
+                registry.create_activity(s, org, {"ref": ref, "name": f"{org} {ref}", "purposes": [f"Formål {org} {ref}"], "status": "active"}, actor="test")
     with db.session(engine) as s:
         summary = publish.publish_register(s, tmp_path / "site")
     for lang in ("nb", "en"):
@@ -479,8 +633,11 @@ def test_public_site_gives_every_activity_its_own_page(engine: Any, tmp_path: Pa
         for org in ("Ab AS", "Ab-AS"):
             for ref in ("A.1", "A-1", "A_1"):
                 assert any(f"Formål {org} {ref}" in html_text(p.read_text(encoding="utf-8")) for p in pages), (org, ref)
-        hrefs = [attrs["href"] for tag, attrs in html_parse(index).tags if tag == "a" and attrs.get("href", "").endswith(".html")
-                 and not attrs["href"].startswith("..") and "/" in attrs["href"]]
+        hrefs = [
+            attrs["href"]
+            for tag, attrs in html_parse(index).tags
+            if tag == "a" and attrs.get("href", "").endswith(".html") and not attrs["href"].startswith("..") and "/" in attrs["href"]
+        ]
         assert len(set(hrefs)) == 6 and all((tmp_path / "site" / lang / h).exists() for h in hrefs)
         assert len(shown) == 6
 
@@ -517,10 +674,10 @@ def test_a_missing_folder_is_named_not_the_temporary_file(demo_engine: Any, tmp_
 def test_no_recipients_is_said_only_where_the_register_says_it(engine: Any):
     with db.transaction(engine) as s:
         registry.create_organisation(s, {"name": "Stille AS", "email": "post@stille.no", "country": "NO"}, actor="test")
-        registry.create_activity(s, "Stille AS", {"ref": "S-1", "name": "Intern", "purposes": ["x"], "data_subjects": ["employee"],
-                                                  "no_recipients": True}, actor="test")
-        registry.create_activity(s, "Stille AS", {"ref": "S-2", "name": "Ukjent", "purposes": ["y"], "data_subjects": ["customer"]},
-                                 actor="test")
+        registry.create_activity(
+            s, "Stille AS", {"ref": "S-1", "name": "Intern", "purposes": ["x"], "data_subjects": ["employee"], "no_recipients": True}, actor="test"
+        )
+        registry.create_activity(s, "Stille AS", {"ref": "S-2", "name": "Ukjent", "purposes": ["y"], "data_subjects": ["customer"]}, actor="test")
     with db.session(engine) as s:
         both = notice.make_notice(s, "Stille AS", lang="nb")
         only_s1 = notice.make_notice(s, "Stille AS", lang="nb", subjects="ansatte")
@@ -536,8 +693,18 @@ def test_no_recipients_is_said_only_where_the_register_says_it(engine: Any):
 def test_a_recipient_abroad_without_a_transfer_is_a_gap_not_a_promise(engine: Any):
     with db.transaction(engine) as s:
         registry.create_organisation(s, {"name": "Sky AS", "email": "post@sky.no", "country": "NO"}, actor="test")
-        registry.create_activity(s, "Sky AS", {"ref": "C-1", "name": "Kunder", "purposes": ["x"], "data_subjects": ["customer"],
-                                               "recipients": [{"name": "Cloud Inc", "kind": "processor", "country": "US"}]}, actor="test")
+        registry.create_activity(
+            s,
+            "Sky AS",
+            {
+                "ref": "C-1",
+                "name": "Kunder",
+                "purposes": ["x"],
+                "data_subjects": ["customer"],
+                "recipients": [{"name": "Cloud Inc", "kind": "processor", "country": "US"}],
+            },
+            actor="test",
+        )
     with db.session(engine) as s:
         for lang, never, where in (("nb", "Vi overfører ikke", "USA"), ("en", "We do not transfer", "United States")):
             n = notice.make_notice(s, "Sky AS", lang=lang)

@@ -11,11 +11,11 @@ from ropa.errors import Busy, Conflict, InvalidOption, NotFound, PermissionDenie
 
 CASES = [
     ValidationFailed([Problem("organisations[0].name", "missing", "is required")]),
-    ValidationFailed([Problem(("sheet", "Ark1", "row", 5, "column", "Land"), "unknown_country", "'XX' is not a country",
-                              field="transfers", where="rad 5, 'Land'")]),
+    ValidationFailed(
+        [Problem(("sheet", "Ark1", "row", 5, "column", "Land"), "unknown_country", "'XX' is not a country", field="transfers", where="rad 5, 'Land'")]
+    ),
     InvalidOption("language", "de", ("nb", "en"), option_nb="språk"),
-    Conflict(entity="activity", key="Janteloppet/JL-01", expected_version=1, current_version=3,
-             changes=[{"actor": "kari", "version": 2}]),
+    Conflict(entity="activity", key="Janteloppet/JL-01", expected_version=1, current_version=3, changes=[{"actor": "kari", "version": 2}]),
     NotFound("no organisation named 'X'"),
     PermissionDenied(user="ada", permission="activity.edit", role="viewer", organisation="Janteloppet"),
     Busy(60),
@@ -37,8 +37,7 @@ def test_a_permission_refusal_speaks_the_users_language():
 
 
 def test_a_problem_is_its_path_and_field_and_where_is_only_their_rendering():
-    p = Problem(("organisations", 0, "activities", 3, "transfers", 1, "country"), "unknown_country", "not a country",
-                field="transfers")
+    p = Problem(("organisations", 0, "activities", 3, "transfers", 1, "country"), "unknown_country", "not a country", field="transfers")
     assert p.where == "organisations[0].activities[3].transfers[1].country" and p.field == "transfers"
     assert str(p) == "organisations[0].activities[3].transfers[1].country: not a country"
     moved = p.replace(path=("sheet", "Activities", "row", 12, "column", "Country"), where="row 12, 'Country'")

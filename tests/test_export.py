@@ -26,10 +26,8 @@ from ropa.fields import ACTIVITY, TRANSFER
 ROOT = Path(__file__).resolve().parent.parent
 TODAY = date(2026, 11, 24)
 SHEETS = {
-    "nb": ["Forside", "Behandlingsaktiviteter", "Overføringer", "Mottakere", "Databehandler", "Virksomheter",
-           "Kodeverk", "Metadata"],
-    "en": ["Cover", "Processing activities", "Transfers", "Recipients", "Processor activities", "Organisations",
-           "Code lists", "Metadata"],
+    "nb": ["Forside", "Behandlingsaktiviteter", "Overføringer", "Mottakere", "Databehandler", "Virksomheter", "Kodeverk", "Metadata"],
+    "en": ["Cover", "Processing activities", "Transfers", "Recipients", "Processor activities", "Organisations", "Code lists", "Metadata"],
 }
 
 
@@ -61,10 +59,20 @@ def fake_checks(monkeypatch):
     def check_register(session, orgs=None, today=None):
         seen.update(orgs=orgs, today=today)
         return [
-            FakeFinding("retention_missing", "warning", "Janteloppet", "JL-01", "Art. 30(1)(f)", "No retention period",
-                        "Ingen lagringstid", "Record the period", "Før opp lagringstiden"),
-            FakeFinding("no_dpo", "info", "Janteloppet", None, "Art. 37", "=No DPO recorded", "=Intet personvernombud",
-                        "Record the DPO", "Før opp personvernombudet"),
+            FakeFinding(
+                "retention_missing",
+                "warning",
+                "Janteloppet",
+                "JL-01",
+                "Art. 30(1)(f)",
+                "No retention period",
+                "Ingen lagringstid",
+                "Record the period",
+                "Før opp lagringstiden",
+            ),
+            FakeFinding(
+                "no_dpo", "info", "Janteloppet", None, "Art. 37", "=No DPO recorded", "=Intet personvernombud", "Record the DPO", "Før opp personvernombudet"
+            ),
         ]
 
     module.check_register = check_register  # type: ignore[attr-defined]
@@ -99,18 +107,24 @@ def test_sheet_names_and_headers_per_language(demo_engine, tmp_path, lang, no_ch
     assert CalamineWorkbook.from_path(str(path)).sheet_names == SHEETS[lang]
     headers = rows(path, SHEETS[lang][1])[0]
     assert headers == layout.ACTIVITIES.headers(lang)
-    assert headers[:3] == (["Virksomhet", "Referanse", "Behandlingsaktivitet"] if lang == "nb"
-                           else ["Organisation", "Reference", "Processing activity"])
-    authority = ({"Behandlingsansvarlig", "Formålene med behandlingen", "Kategorier av registrerte",
-                  "Kategorier av personopplysninger", "Kategorier av mottakere",
-                  "Overføring til tredjestat eller internasjonal organisasjon", "Planlagte tidsfrister for sletting",
-                  "Generell beskrivelse av tekniske og organisatoriske sikkerhetstiltak"} if lang == "nb"
-                 else {"Purposes of processing", "Categories of individuals", "Categories of personal data",
-                       "Categories of recipients"})
+    assert headers[:3] == (["Virksomhet", "Referanse", "Behandlingsaktivitet"] if lang == "nb" else ["Organisation", "Reference", "Processing activity"])
+    authority = (
+        {
+            "Behandlingsansvarlig",
+            "Formålene med behandlingen",
+            "Kategorier av registrerte",
+            "Kategorier av personopplysninger",
+            "Kategorier av mottakere",
+            "Overføring til tredjestat eller internasjonal organisasjon",
+            "Planlagte tidsfrister for sletting",
+            "Generell beskrivelse av tekniske og organisatoriske sikkerhetstiltak",
+        }
+        if lang == "nb"
+        else {"Purposes of processing", "Categories of individuals", "Categories of personal data", "Categories of recipients"}
+    )
     assert authority <= set(headers)
     # Art. 30(1) order: controller, purposes, subjects and data, recipients, transfers, retention, security
-    order = ["controllers", "purposes", "data_subjects", "data_categories", "recipients", "transfers",
-             "retention.text", "security_measures"]
+    order = ["controllers", "purposes", "data_subjects", "data_categories", "recipients", "transfers", "retention.text", "security_measures"]
     positions = [headers.index(ACTIVITY[k].label(lang)) for k in order]
     assert positions == sorted(positions)
     assert headers[-1] == "ropa:json"
@@ -143,8 +157,9 @@ def test_cells_read_like_the_register_in_the_chosen_language(demo_engine, tmp_pa
     by_ref = {r[1]: r for r in rows(path, SHEETS[lang][1])[1:]}
     jl01 = by_ref["JL-01"]
     basis = jl01[sheet.index("legal_bases")]
-    assert basis.split("\n")[0] == ("Art. 6(1)(b) – avtale: Nødvendig for å oppfylle en kontrakt" if lang == "nb"
-                                    else "Art. 6(1)(b) – contract: Nødvendig for å oppfylle en kontrakt")
+    assert basis.split("\n")[0] == (
+        "Art. 6(1)(b) – avtale: Nødvendig for å oppfylle en kontrakt" if lang == "nb" else "Art. 6(1)(b) – contract: Nødvendig for å oppfylle en kontrakt"
+    )
     assert jl01[sheet.index("controllers")].split("\n") == ["Janteloppet", "notices@janteloppet.com"]
     assert jl01[sheet.index("data_subjects")].split("\n") == [vocab.taxonomy_label("data_subject", k, lang) for k in ("customer", "employee")]
     categories = jl01[sheet.index("data_categories")].split("\n")  # one item per line
@@ -183,8 +198,7 @@ def test_long_text_is_split_over_hidden_cells_and_control_characters_stay_in_the
     long = "Lang beskrivelse. " * 2500  # 45,000 characters: more than an Excel cell holds
     with db.transaction(engine) as s:
         registry.create_organisation(s, {"name": "Testvirksomhet AS"}, actor="test")
-        registry.create_activity(s, "Testvirksomhet AS", {"ref": "T-01", "name": "Lang tekst", "owner": "Lønn\x07 og HR",
-                                                          "description": long}, actor="test")
+        registry.create_activity(s, "Testvirksomhet AS", {"ref": "T-01", "name": "Lang tekst", "owner": "Lønn\x07 og HR", "description": long}, actor="test")
     path = tmp_path / "long.xlsx"
     write(engine, path)
     row = rows(path, "Behandlingsaktiviteter")[1]
@@ -287,15 +301,22 @@ def test_drop_downs_freeze_panes_filter_and_print_setup(demo_engine, tmp_path, l
 
 
 def test_text_that_looks_like_a_formula_stays_text(engine, tmp_path):
-    evil = ["=HYPERLINK(\"http://evil.example\",\"klikk\")", "+47 22 39 69 00", "-1+1", "@SUM(A1:A2)",
-            "=cmd|' /C calc'!A0"]
+    evil = ['=HYPERLINK("http://evil.example","klikk")', "+47 22 39 69 00", "-1+1", "@SUM(A1:A2)", "=cmd|' /C calc'!A0"]
     with db.transaction(engine) as s:
         registry.create_organisation(s, {"name": "=Evil AS", "phone": "+47 22 39 69 00"}, actor="test")
-        registry.create_activity(s, "=Evil AS", {
-            "ref": "E-01", "name": evil[0], "purposes": evil, "owner": "@avdeling",
-            "recipients": [{"name": "-Mottaker", "kind": "processor"}],
-            "transfers": [{"country": "US", "recipient": "-Mottaker", "mechanism": "art46_2_c", "safeguard": "=SCC"}],
-        }, actor="test")
+        registry.create_activity(
+            s,
+            "=Evil AS",
+            {
+                "ref": "E-01",
+                "name": evil[0],
+                "purposes": evil,
+                "owner": "@avdeling",
+                "recipients": [{"name": "-Mottaker", "kind": "processor"}],
+                "transfers": [{"country": "US", "recipient": "-Mottaker", "mechanism": "art46_2_c", "safeguard": "=SCC"}],
+            },
+            actor="test",
+        )
     for lang in ("nb", "en"):
         path = tmp_path / f"evil-{lang}.xlsx"
         write(engine, path, lang=lang)
@@ -330,12 +351,21 @@ def test_tab_and_carriage_return_at_the_start_are_neutralised_too(tmp_path):
 
 def test_processor_activities_sheet_is_the_art_30_2_record(demo_engine, tmp_path):
     with db.transaction(demo_engine) as s:
-        registry.create_activity(s, "Janteloppet", {
-            "ref": "JL-90", "name": "Påmelding for kunder", "role": "processor", "controllers": ["Kunde A AS", "Kunde B AS"],
-            "purposes": ["Ta imot påmeldinger"], "security_measures": ["Tilgangsstyring"],
-            "recipients": [{"name": "Sky AS", "kind": "sub_processor", "country": "US"}],
-            "transfers": [{"country": "US", "recipient": "Sky AS", "mechanism": "art46_2_c"}],
-        }, actor="test")
+        registry.create_activity(
+            s,
+            "Janteloppet",
+            {
+                "ref": "JL-90",
+                "name": "Påmelding for kunder",
+                "role": "processor",
+                "controllers": ["Kunde A AS", "Kunde B AS"],
+                "purposes": ["Ta imot påmeldinger"],
+                "security_measures": ["Tilgangsstyring"],
+                "recipients": [{"name": "Sky AS", "kind": "sub_processor", "country": "US"}],
+                "transfers": [{"country": "US", "recipient": "Sky AS", "mechanism": "art46_2_c"}],
+            },
+            actor="test",
+        )
     path = tmp_path / "processor.xlsx"
     summary = write(demo_engine, path, lang="en")
     sheet = layout.PROCESSOR
@@ -433,16 +463,23 @@ def test_write_to_a_stream_with_progress(demo_engine):
 def test_cli_exports_the_workbook(sqlite_demo_url, tmp_path):
     out = tmp_path / "x.xlsx"
     env = {**os.environ, "ROPA_DATABASE_URL": sqlite_demo_url, "ROPA_USER": "cli-test"}
-    r = subprocess.run([sys.executable, "-m", "ropa", "export", str(out), "--lang", "en", "--org", "Janteloppet"],
-                       capture_output=True, text=True, env=env, cwd=ROOT, timeout=120)
+    r = subprocess.run(
+        [sys.executable, "-m", "ropa", "export", str(out), "--lang", "en", "--org", "Janteloppet"],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=ROOT,
+        timeout=120,
+    )
     assert r.returncode == 0, r.stderr
     assert r.stdout.startswith(f"wrote {out}: 1 organisation,")
     book = CalamineWorkbook.from_path(str(out))
     assert book.sheet_names[:2] == ["Cover", "Processing activities"]
     refs = [row[1] for row in book.get_sheet_by_name("Processing activities").to_python()[1:]]
     assert refs and all(ref.startswith("JL-") for ref in refs)
-    r = subprocess.run([sys.executable, "-m", "ropa", "export", str(tmp_path / "y.xlsx"), "--org", "Nobody"],
-                       capture_output=True, text=True, env=env, cwd=ROOT, timeout=120)
+    r = subprocess.run(
+        [sys.executable, "-m", "ropa", "export", str(tmp_path / "y.xlsx"), "--org", "Nobody"], capture_output=True, text=True, env=env, cwd=ROOT, timeout=120
+    )
     assert r.returncode == 2 and "no organisation named 'Nobody'" in r.stderr and "Traceback" not in r.stderr
 
 

@@ -7,7 +7,6 @@ import typing
 from ropa import fields, vocab
 from ropa.schema import ActivityDoc, OrganisationDoc, RecipientDoc, TransferDoc
 
-
 # A copy's version is bookkeeping the workbook carries in its hidden JSON, not a field a person edits.
 BOOKKEEPING = {"version"}
 
@@ -49,10 +48,14 @@ def test_labels_are_unique_per_language_and_vocabularies_exist():
 
 def test_authority_words_are_the_headers():
     nb = {f.nb for f in fields.ACTIVITY_FIELDS}
-    assert {"Formålene med behandlingen", "Kategorier av registrerte", "Kategorier av personopplysninger",
-            "Kategorier av mottakere", "Overføring til tredjestat eller internasjonal organisasjon",
-            "Planlagte tidsfrister for sletting",
-            "Generell beskrivelse av tekniske og organisatoriske sikkerhetstiltak"} <= nb
+    assert {
+        "Formålene med behandlingen",
+        "Kategorier av registrerte",
+        "Kategorier av personopplysninger",
+        "Kategorier av mottakere",
+        "Overføring til tredjestat eller internasjonal organisasjon",
+        "Planlagte tidsfrister for sletting",
+        "Generell beskrivelse av tekniske og organisatoriske sikkerhetstiltak",
+    } <= nb
     en = {f.en for f in fields.ACTIVITY_FIELDS}
-    assert {"Purposes of processing", "Categories of individuals", "Categories of personal data",
-            "Categories of recipients"} <= en
+    assert {"Purposes of processing", "Categories of individuals", "Categories of personal data", "Categories of recipients"} <= en

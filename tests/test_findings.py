@@ -14,8 +14,8 @@ from sqlalchemy import func, select
 from ropa import access, db, registry
 from ropa.errors import ValidationFailed
 from ropa.findings import Register
-from ropa.register.checks import check_register
 from ropa.models import AuditEvent
+from ropa.register.checks import check_register
 
 TODAY = date(2026, 6, 1)
 
@@ -66,13 +66,22 @@ def _mutate(act: dict[str, Any], rng: random.Random, n: int) -> dict[str, Any]:
         act["special_categories"] = ["user.health_and_medical"]
         act["art9_conditions"] = []
     elif kind == 3:
-        act["transfers"] = [*act.get("transfers", []), {"country": rng.choice(["CN", "US", "JP", "SE"]), "mechanism": rng.choice(["none", "art45", "art49_1_a"]),
-                                                         "frequency": rng.choice([None, "regular"])}]
+        act["transfers"] = [
+            *act.get("transfers", []),
+            {
+                "country": rng.choice(["CN", "US", "JP", "SE"]),
+                "mechanism": rng.choice(["none", "art45", "art49_1_a"]),
+                "frequency": rng.choice([None, "regular"]),
+            },
+        ]
     elif kind == 4:
         act["retention"] = {"text": rng.choice(["Så lenge det er nødvendig", "5 år etter avsluttet kundeforhold", None])}
     elif kind == 5:
-        act["dpia"] = {"status": "not_assessed", "ref": None,
-                       "screening": {"large_scale": {"answer": True, "note": None}, "sensitive_data": {"answer": True, "note": None}}}
+        act["dpia"] = {
+            "status": "not_assessed",
+            "ref": None,
+            "screening": {"large_scale": {"answer": True, "note": None}, "sensitive_data": {"answer": True, "note": None}},
+        }
         act["special_categories"] = ["user.health_and_medical"]
     elif kind == 6:
         act["next_review"] = rng.choice(["2025-01-01", "2027-01-01", None])
@@ -88,8 +97,7 @@ def _mutate(act: dict[str, Any], rng: random.Random, n: int) -> dict[str, Any]:
 
 def _step(engine: Any, rng: random.Random, n: int) -> str:
     """One random write, in its own transaction, as the dashboard or an import would make it."""
-    kind = rng.choice(["activity"] * 6 + ["create", "delete", "organisation", "recipient", "recipient_new", "recipient_delete",
-                                          "org_new", "org_delete"])
+    kind = rng.choice(["activity"] * 6 + ["create", "delete", "organisation", "recipient", "recipient_new", "recipient_delete", "org_new", "org_delete"])
     with db.transaction(engine) as s:
         orgs = registry.list_organisations(s)
         org = rng.choice(orgs)
@@ -117,12 +125,14 @@ def _step(engine: Any, rng: random.Random, n: int) -> str:
         elif kind == "recipient" and org.recipients:
             rec = rng.choice(org.recipients)
             doc = registry.recipient_dict(rec)
-            doc.update(kind=rng.choice(["processor", "controller", "sub_processor"]), country=rng.choice(["CN", "NO", "US", None]),
-                       agreement=rng.choice([None, "DBA-1", "mangler"]))
+            doc.update(
+                kind=rng.choice(["processor", "controller", "sub_processor"]),
+                country=rng.choice(["CN", "NO", "US", None]),
+                agreement=rng.choice([None, "DBA-1", "mangler"]),
+            )
             registry.update_recipient(s, org.name, rec.name, doc, expected_version=rec.version, actor="test")
         elif kind == "recipient_new":
-            registry.create_recipient(s, org.name, {"name": f"Mottaker {n}", "kind": "processor", "country": "US", "agreement": None},
-                                      actor="test")
+            registry.create_recipient(s, org.name, {"name": f"Mottaker {n}", "kind": "processor", "country": "US", "agreement": None}, actor="test")
         elif kind == "recipient_delete" and org.recipients:
             rec = rng.choice(org.recipients)
             try:

@@ -21,12 +21,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import app_page
 from sqlalchemy import text
 
 from ropa import db, imports, interchange, isolation
 from ropa.errors import ValidationFailed, explain
 from ropa.excel import extent, mapping, reader
-from conftest import app_page
 
 ROOT = Path(__file__).resolve().parent.parent
 NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -41,22 +41,27 @@ def tiny_xlsx(path: Path, sheet_data: str, *, dimension: str = "A1", after: str 
             '<Default Extension="xml" ContentType="application/xml"/>'
             '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
             '<Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
-            "</Types>"),
+            "</Types>"
+        ),
         "_rels/.rels": (
             '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
             '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" '
-            'Target="xl/workbook.xml"/></Relationships>'),
+            'Target="xl/workbook.xml"/></Relationships>'
+        ),
         "xl/workbook.xml": (
             f'<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="{NS}" '
             'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets>'
-            '<sheet name="Protokoll" sheetId="1" r:id="rId1"/></sheets></workbook>'),
+            '<sheet name="Protokoll" sheetId="1" r:id="rId1"/></sheets></workbook>'
+        ),
         "xl/_rels/workbook.xml.rels": (
             '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
             '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" '
-            'Target="worksheets/sheet1.xml"/></Relationships>'),
+            'Target="worksheets/sheet1.xml"/></Relationships>'
+        ),
         "xl/worksheets/sheet1.xml": (
             f'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="{NS}"><dimension ref="{dimension}"/>'
-            f"<sheetData>{sheet_data}</sheetData>{after}</worksheet>"),
+            f"<sheetData>{sheet_data}</sheetData>{after}</worksheet>"
+        ),
     }
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
         for name, body in parts.items():
@@ -80,10 +85,8 @@ def _bounded() -> None:
 
 
 def cli(*args: str, url: str, timeout: int = 180) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "ROPA_DATABASE_URL": url, "ROPA_USER": "hostile-test", "PYTHONPATH": str(ROOT),
-           "ROPA_IMPORT_MEMORY_MB": "2048"}
-    return subprocess.run([sys.executable, "-m", "ropa", *args], capture_output=True, text=True, env=env, cwd=ROOT,
-                          timeout=timeout, preexec_fn=_bounded)
+    env = {**os.environ, "ROPA_DATABASE_URL": url, "ROPA_USER": "hostile-test", "PYTHONPATH": str(ROOT), "ROPA_IMPORT_MEMORY_MB": "2048"}
+    return subprocess.run([sys.executable, "-m", "ropa", *args], capture_output=True, text=True, env=env, cwd=ROOT, timeout=timeout, preexec_fn=_bounded)
 
 
 def assert_clean(r: subprocess.CompletedProcess[str]) -> None:
@@ -114,12 +117,12 @@ def test_the_extent_check_reads_the_cells_not_the_dimension(tmp_path):
     assert book.sheets[0].rows == [["Behandlingsaktivitet", "Formål"], ["Lønn", "Utbetale lønn"]]
     hidden = tiny_xlsx(tmp_path / "hidden.xlsx", HEADER + f'<row r="1048576">{cell("XFD1048576", "x")}</row>', dimension="A1:B2")
     with pytest.raises(ValidationFailed) as err:
-        reader.read_book(hidden).sheets[0].rows
+        _ = reader.read_book(hidden).sheets[0].rows  # reading the rows is what must refuse
     assert err.value.problems[0].code == "sheet_too_large" and "XFD1048576" in err.value.problems[0].message
     # cells that do not name their place are counted as calamine counts them
     unnamed = tiny_xlsx(tmp_path / "unnamed.xlsx", HEADER + '<row r="99999">' + "<c><v>1</v></c>" * 600 + "</row>")
     with pytest.raises(ValidationFailed) as err:
-        reader.read_book(unnamed).sheets[0].rows
+        _ = reader.read_book(unnamed).sheets[0].rows
     assert f"reaches cell {extent.column_letters(600)}99999" in err.value.problems[0].message
 
 
@@ -128,7 +131,7 @@ def test_a_sheet_within_the_limits_reads_and_the_limits_are_what_the_readme_says
     assert reader.read_book(ok).sheets[0].rows[2][499] == "x"
     wide = tiny_xlsx(tmp_path / "wide.xlsx", HEADER + f'<row r="3">{cell("SG3", "x")}</row>')
     with pytest.raises(ValidationFailed):
-        reader.read_book(wide).sheets[0].rows
+        _ = reader.read_book(wide).sheets[0].rows
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert (extent.MAX_COLUMNS, extent.MAX_ROWS, extent.MAX_MERGED_RANGES) == (500, 100_000, 10_000)
     assert "500 columns" in readme and "100,000 rows × 500 columns" in readme and "10,000 merged ranges" in readme
@@ -150,8 +153,7 @@ def test_a_hundred_thousand_copies_of_one_huge_merged_range_read_at_once(tmp_pat
 
 
 def test_merged_ranges_are_clipped_and_too_many_are_refused(tmp_path):
-    clipped = extent.clip_merged([((0, 2), (1048575, 16383))] * 3 + [((0, 0), (0, 1)), ((5, 0), (6, 1))], 2, 4,
-                                 path=tmp_path / "x.xlsx", sheet_name="S")
+    clipped = extent.clip_merged([((0, 2), (1048575, 16383))] * 3 + [((0, 0), (0, 1)), ((5, 0), (6, 1))], 2, 4, path=tmp_path / "x.xlsx", sheet_name="S")
     assert clipped == [((0, 2), (1, 3)), ((0, 0), (0, 1))]
     many = [((r, 0), (r, 1)) for r in range(extent.MAX_MERGED_RANGES + 1)]
     with pytest.raises(ValidationFailed) as err:
@@ -160,10 +162,8 @@ def test_merged_ranges_are_clipped_and_too_many_are_refused(tmp_path):
 
 
 def test_a_merged_group_title_still_spreads_over_its_columns():
-    sheet = reader.SheetData("S", [["Navn", "Overføring til tredjeland", None], [None, "Land", "Grunnlag"]],
-                             merged=[((0, 1), (0, 2))])
-    assert mapping._fill_merged(sheet, 0, ["Navn", "Overføring til tredjeland", ""]) == [
-        "Navn", "Overføring til tredjeland", "Overføring til tredjeland"]
+    sheet = reader.SheetData("S", [["Navn", "Overføring til tredjeland", None], [None, "Land", "Grunnlag"]], merged=[((0, 1), (0, 2))])
+    assert mapping._fill_merged(sheet, 0, ["Navn", "Overføring til tredjeland", ""]) == ["Navn", "Overføring til tredjeland", "Overføring til tredjeland"]
 
 
 def test_an_ods_repeating_a_cell_over_the_whole_sheet_is_refused_cleanly(tmp_path):
@@ -176,7 +176,8 @@ def test_an_ods_repeating_a_cell_over_the_whole_sheet_is_refused_cleanly(tmp_pat
         '<table:table table:name="S"><table:table-row><table:table-cell office:value-type="string"><text:p>Behandlingsaktivitet'
         '</text:p></table:table-cell></table:table-row><table:table-row table:number-rows-repeated="1048570">'
         '<table:table-cell table:number-columns-repeated="16384" office:value-type="string"><text:p>x</text:p>'
-        "</table:table-cell></table:table-row></table:table></office:spreadsheet></office:body></office:document-content>")
+        "</table:table-cell></table:table-row></table:table></office:spreadsheet></office:body></office:document-content>"
+    )
     path = tmp_path / "repeated.ods"
     with zipfile.ZipFile(path, "w") as z:
         z.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
@@ -209,8 +210,7 @@ def test_a_large_sheet_that_kills_the_reader_is_named_afterwards(tmp_path):
     """A sheet above the scan threshold is read in the child unscanned; when calamine dies on its
     far cell, the scan runs afterwards and says which sheet reaches where."""
     rng = random.Random(14)
-    filler = "".join(f'<row r="{r}">{cell(f"A{r}", "".join(rng.choices(string.ascii_letters, k=300)))}</row>'
-                     for r in range(3, 3 + extent.SCAN_UP_TO // 300))
+    filler = "".join(f'<row r="{r}">{cell(f"A{r}", "".join(rng.choices(string.ascii_letters, k=300)))}</row>' for r in range(3, 3 + extent.SCAN_UP_TO // 300))
     path = tiny_xlsx(tmp_path / "padded.xlsx", HEADER + filler + f'<row r="1048576">{cell("XFD1048576", "x")}</row>')
     r = cli("import", str(path), "--org", "Testkommune", "--dry-run", url=f"sqlite:///{tmp_path / 'r.db'}", timeout=180)
     assert_clean(r)
@@ -228,12 +228,14 @@ def test_deep_json_and_huge_numbers_are_problems_with_a_place(tmp_path):
         interchange.read_json(deep)
     assert err.value.problems[0].code == "too_deep"
     huge = tmp_path / "huge.json"
-    huge.write_text(json.dumps({"format": "ropa-register", "organisations": [{"name": "A", "activities": [
-        {"ref": "A-1", "name": "x", "retention": {"period": 1}}]}]}).replace('"period": 1', '"period": ' + "9" * 5000))
+    huge.write_text(
+        json.dumps(
+            {"format": "ropa-register", "organisations": [{"name": "A", "activities": [{"ref": "A-1", "name": "x", "retention": {"period": 1}}]}]}
+        ).replace('"period": 1', '"period": ' + "9" * 5000)
+    )
     with pytest.raises(ValidationFailed) as err:
         interchange.read_json(huge)
-    assert [(p.where, p.code) for p in err.value.problems] == [
-        ("organisations[0].activities[0].retention.period", "number_too_long")]
+    assert [(p.where, p.code) for p in err.value.problems] == [("organisations[0].activities[0].retention.period", "number_too_long")]
     r = cli("import", str(deep), url=f"sqlite:///{tmp_path / 'r.db'}")
     assert_clean(r)
     assert "deeper than can be read" in r.stderr
@@ -266,8 +268,9 @@ def test_an_unexpected_cli_error_shows_its_traceback_only_when_asked(tmp_path, m
     assert r.returncode == 1 and "Traceback" in r.stderr
 
 
-INSERT = text("INSERT INTO organisation (name, version, public_authority, created_at, updated_at) "
-              "VALUES (:name, :version, :no, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)")
+INSERT = text(
+    "INSERT INTO organisation (name, version, public_authority, created_at, updated_at) VALUES (:name, :version, :no, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
+)
 
 
 def test_database_refusals_are_sentences_naming_the_field(engine, backend):
@@ -305,8 +308,7 @@ def test_the_import_page_shows_sentences_for_hostile_files(tmp_path, monkeypatch
     monkeypatch.setenv("ROPA_DATABASE_URL", url)
     for name, data, expected in (
         ("deep.json", b'{"organisations": ' + b"[" * 50_000 + b"]" * 50_000 + b"}", "deeper than can be read"),
-        ("far.xlsx", tiny_xlsx(tmp_path / "far.xlsx", HEADER + f'<row r="1048576">{cell("XFD1048576", "x")}</row>').read_bytes(),
-         "reaches cell XFD1048576"),
+        ("far.xlsx", tiny_xlsx(tmp_path / "far.xlsx", HEADER + f'<row r="1048576">{cell("XFD1048576", "x")}</row>').read_bytes(), "reaches cell XFD1048576"),
     ):
         upload = {"name": name, "data": data, "digest": hashlib.sha256(data).hexdigest()}
         at = _page("import", url, import_file=upload)
@@ -347,8 +349,7 @@ def test_streamlit_hides_error_details():
 # 5. CSV in UTF-16
 
 
-@pytest.mark.parametrize("codec,bom", [("utf-16-le", b"\xff\xfe"), ("utf-16-be", b"\xfe\xff"), ("utf-16-le", b""),
-                                       ("utf-16-be", b"")])
+@pytest.mark.parametrize("codec,bom", [("utf-16-le", b"\xff\xfe"), ("utf-16-be", b"\xfe\xff"), ("utf-16-le", b""), ("utf-16-be", b"")])
 def test_a_utf16_csv_is_read(tmp_path, engine, codec, bom):
     """Excel's "Unicode text" is UTF-16: it was refused as "not a spreadsheet" before decoding."""
     path = tmp_path / "protokoll.csv"
@@ -366,8 +367,9 @@ def test_the_editor_shows_a_database_refusal_as_a_sentence_not_sql(sqlite_demo_u
     from ropa import registry
 
     def refused(*args: Any, **kwargs: Any) -> None:
-        raise sa.DataError("INSERT INTO processing_activity (name) VALUES (%(name)s)", {"name": "N\x00L"},
-                           ValueError("PostgreSQL text fields cannot contain NUL (0x00) bytes"))
+        raise sa.DataError(
+            "INSERT INTO processing_activity (name) VALUES (%(name)s)", {"name": "N\x00L"}, ValueError("PostgreSQL text fields cannot contain NUL (0x00) bytes")
+        )
 
     monkeypatch.setenv("ROPA_DATABASE_URL", sqlite_demo_url)
     monkeypatch.setattr(registry, "update_activity", refused)

@@ -43,9 +43,18 @@ def authority_template(path: Path, rows: list[list[Any]]) -> Path:
     ws["A1"] = "Protokoll over behandlingsaktiviteter"
     ws.merge_cells("A1:J1")
     ws["A2"] = "Behandlingsansvarlig: fyll inn navn og kontaktopplysninger. Sist oppdatert: ____"
-    top = ["Behandlingsaktivitet", "Formålet med behandlingen", "Behandlingsgrunnlag", "Kategorier av registrerte",
-           "Kategorier av\npersonopplysninger", "Kategorier av mottakere", "Overføring til tredjeland", None,
-           "Planlagte tidsfrister for sletting", "Generell beskrivelse av tekniske og organisatoriske sikkerhetstiltak"]
+    top = [
+        "Behandlingsaktivitet",
+        "Formålet med behandlingen",
+        "Behandlingsgrunnlag",
+        "Kategorier av registrerte",
+        "Kategorier av\npersonopplysninger",
+        "Kategorier av mottakere",
+        "Overføring til tredjeland",
+        None,
+        "Planlagte tidsfrister for sletting",
+        "Generell beskrivelse av tekniske og organisatoriske sikkerhetstiltak",
+    ]
     for i, h in enumerate(top, 1):
         if h:
             ws.cell(4, i, h)
@@ -54,11 +63,21 @@ def authority_template(path: Path, rows: list[list[Any]]) -> Path:
     for col in "ABCDEFIJ":
         ws.merge_cells(f"{col}4:{col}5")
     ws.merge_cells("G4:H4")
-    ws.append(["Beskriv behandlingen kort", "Hva er formålet?", "Hvilket grunnlag i art. 6?", "Hvem gjelder det?",
-               "Hvilke opplysninger?", "Hvem utleveres de til?", "Hvilket land?", "Hvilket grunnlag?", "Hvor lenge?",
-               "Beskriv tiltakene"])
-    ws.append(["Eksempel: Lønnsutbetaling", "Utbetale lønn", "Art. 6(1)(c)", "Ansatte", "Kontonummer", "Banken", None, None,
-               "5 år", "Tilgangsstyring"])
+    ws.append(
+        [
+            "Beskriv behandlingen kort",
+            "Hva er formålet?",
+            "Hvilket grunnlag i art. 6?",
+            "Hvem gjelder det?",
+            "Hvilke opplysninger?",
+            "Hvem utleveres de til?",
+            "Hvilket land?",
+            "Hvilket grunnlag?",
+            "Hvor lenge?",
+            "Beskriv tiltakene",
+        ]
+    )
+    ws.append(["Eksempel: Lønnsutbetaling", "Utbetale lønn", "Art. 6(1)(c)", "Ansatte", "Kontonummer", "Banken", None, None, "5 år", "Tilgangsstyring"])
     for row in rows:
         ws.append(row)
     wb.save(path)
@@ -66,11 +85,30 @@ def authority_template(path: Path, rows: list[list[Any]]) -> Path:
 
 
 TEMPLATE_ROWS = [
-    ["Lønn og personal", "Utbetale lønn\nFøre personalregister", "Art. 6(1)(c) – skatteforvaltningsloven\nAvtale",
-     "Ansatte", "Navn; Fødselsnummer; Bankkonto", "Skatteetaten\nLønnsleverandøren (databehandler)", "USA", "SCC",
-     "5 år etter utgangen av regnskapsåret", "• Tilgangsstyring\n• Kryptering"],
-    ["Nyhetsbrev", "Sende nyhetsbrev", "because we must", "Kunder", "E-postadresse", "Utsendelsestjenesten", "Storbritannia",
-     "adekvansbeslutning", "til kunden melder seg av", "-"],
+    [
+        "Lønn og personal",
+        "Utbetale lønn\nFøre personalregister",
+        "Art. 6(1)(c) – skatteforvaltningsloven\nAvtale",
+        "Ansatte",
+        "Navn; Fødselsnummer; Bankkonto",
+        "Skatteetaten\nLønnsleverandøren (databehandler)",
+        "USA",
+        "SCC",
+        "5 år etter utgangen av regnskapsåret",
+        "• Tilgangsstyring\n• Kryptering",
+    ],
+    [
+        "Nyhetsbrev",
+        "Sende nyhetsbrev",
+        "because we must",
+        "Kunder",
+        "E-postadresse",
+        "Utsendelsestjenesten",
+        "Storbritannia",
+        "adekvansbeslutning",
+        "til kunden melder seg av",
+        "-",
+    ],
 ]
 
 
@@ -94,22 +132,26 @@ def handmade_xlsx(path: Path, sheet_xml: str, extra: dict[str, bytes] | None = N
             '<Default Extension="xml" ContentType="application/xml"/>'
             '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
             '<Override PartName="/xl/worksheets/sheet1.xml" '
-            'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>'),
+            'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>'
+        ),
         "_rels/.rels": (
             '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
             '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
             '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" '
-            'Target="xl/workbook.xml"/></Relationships>'),
+            'Target="xl/workbook.xml"/></Relationships>'
+        ),
         "xl/workbook.xml": (
             '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
             '<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
             'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
-            '<sheets><sheet name="Register" sheetId="1" r:id="rId1"/></sheets></workbook>'),
+            '<sheets><sheet name="Register" sheetId="1" r:id="rId1"/></sheets></workbook>'
+        ),
         "xl/_rels/workbook.xml.rels": (
             '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
             '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
             '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" '
-            'Target="worksheets/sheet1.xml"/></Relationships>'),
+            'Target="worksheets/sheet1.xml"/></Relationships>'
+        ),
         "xl/worksheets/sheet1.xml": sheet_xml,
     }
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
@@ -126,14 +168,18 @@ def _is(ref: str, text: str) -> str:
 
 def sheet_xml(rows: list[str], prolog: str = "") -> str:
     body = "".join(f'<row r="{i}">{cells}</row>' for i, cells in enumerate(rows, 1))
-    return (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>{prolog}'
-            f'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>{body}</sheetData></worksheet>')
+    return (
+        f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>{prolog}'
+        f'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>{body}</sheetData></worksheet>'
+    )
 
 
 def count_rows(engine: Any) -> tuple[int, int]:
     with db.session(engine) as s:
-        return (s.execute(select(func.count()).select_from(ProcessingActivity)).scalar_one(),
-                s.execute(select(func.count()).select_from(AuditEvent)).scalar_one())
+        return (
+            s.execute(select(func.count()).select_from(ProcessingActivity)).scalar_one(),
+            s.execute(select(func.count()).select_from(AuditEvent)).scalar_one(),
+        )
 
 
 def activities(engine: Any, org: str) -> dict[str, dict[str, Any]]:
@@ -207,7 +253,7 @@ def test_untouched_rows_are_recognised_by_their_digest_and_edited_ones_are_not(d
     rows = sheet.rows[1:]
     assert len(rows) == 37
     for row in rows:
-        text = layout.join_json(row[at[layout.JSON_COLUMN]:])
+        text = layout.join_json(row[at[layout.JSON_COLUMN] :])
         assert row[at[layout.DIGEST_COLUMN]] == layout.row_digest((row[at[k]] for k in visible), text)
         assert row[at[layout.DIGEST_COLUMN]] != layout.row_digest(row[at[k]] for k in visible)  # the JSON counts
 
@@ -332,8 +378,7 @@ def test_edits_in_our_own_workbook_are_read_from_every_sheet(demo_engine, tmp_pa
         plan = imports.plan(s, edited)
     changed = {r.ref for r in plan.rows if r.status == "changed"}
     assert {"AP-01", first[1]} <= changed
-    assert [str(w) for w in plan.warnings] == [
-        f"Behandlingsaktiviteter row {row}, 'Behandlingsgrunnlag': 'because we must' not recognised, kept as note"]
+    assert [str(w) for w in plan.warnings] == [f"Behandlingsaktiviteter row {row}, 'Behandlingsgrunnlag': 'because we must' not recognised, kept as note"]
     with db.transaction(demo_engine) as s:
         report = imports.import_(s, edited, actor="dpo")
     assert report.organisations_updated == 1
@@ -362,14 +407,24 @@ def test_authority_template_header_examples_and_instructions(engine, tmp_path):
         plan = imports.plan(s, path, org="Testkommune")
     assert plan.sheet == "Protokoll" and plan.header_row == 4 and plan.header_rows == 2
     fields = {c.letter: c.field for c in plan.columns}
-    assert fields == {"A": "name", "B": "purposes", "C": "legal_bases", "D": "data_subjects", "E": "data_categories",
-                      "F": "recipients", "G": "transfers", "H": "transfers.mechanism", "I": "retention.text",
-                      "J": "security_measures"}
+    assert fields == {
+        "A": "name",
+        "B": "purposes",
+        "C": "legal_bases",
+        "D": "data_subjects",
+        "E": "data_categories",
+        "F": "recipients",
+        "G": "transfers",
+        "H": "transfers.mechanism",
+        "I": "retention.text",
+        "J": "security_measures",
+    }
     statuses = [(r.row, r.status) for r in plan.rows]
     assert statuses == [(6, "instructions"), (7, "example"), (8, "new"), (9, "new")]
     assert "row 7: looks like the template's example" in str([str(w) for w in plan.warnings])
-    assert "row 9, 'Behandlingsgrunnlag': 'because we must' not recognised as an Art. 6(1) lawful basis, kept as note in " \
-           "the description" in [str(w) for w in plan.warnings]
+    assert "row 9, 'Behandlingsgrunnlag': 'because we must' not recognised as an Art. 6(1) lawful basis, kept as note in the description" in [
+        str(w) for w in plan.warnings
+    ]
     assert plan.errors == []
 
     with db.transaction(engine) as s:
@@ -384,8 +439,13 @@ def test_authority_template_header_examples_and_instructions(engine, tmp_path):
     assert pay["data_categories"] == ["user.name", "user.government_id.national_identification_number", "Bankkonto"]
     assert [(r["name"], r["kind"]) for r in pay["recipients"]] == [("Skatteetaten", "other"), ("Lønnsleverandøren", "processor")]
     assert [(t["country"], t["mechanism"]) for t in pay["transfers"]] == [("US", "art46_2_c")]
-    assert pay["retention"] == {"period": 5, "unit": "years", "trigger": "utgangen av regnskapsåret", "action": None,
-                                "text": "5 år etter utgangen av regnskapsåret"}
+    assert pay["retention"] == {
+        "period": 5,
+        "unit": "years",
+        "trigger": "utgangen av regnskapsåret",
+        "action": None,
+        "text": "5 år etter utgangen av regnskapsåret",
+    }
     assert pay["security_measures"] == ["Tilgangsstyring", "Kryptering"]
     assert pay["data_subjects"] == ["employee"] and news["data_subjects"] == ["customer"]
     assert news["legal_bases"] == [] and "because we must" in news["description"]
@@ -394,46 +454,84 @@ def test_authority_template_header_examples_and_instructions(engine, tmp_path):
     assert news["security_measures"] == []
 
 
-ICO_HEADERS = ["Business function", "Purpose of processing", "Name and contact details of joint controller (if applicable)",
-               "Categories of individuals", "Categories of personal data", "Categories of recipients",
-               "Link to contract with processor", "Names of third countries or international organisations that personal data "
-               "are transferred to (if applicable)",
-               "Safeguards for exceptional transfers of personal data to third countries or international organisations "
-               "(if applicable)", "Retention schedule (if possible)",
-               "General description of technical and organisational security measures (if possible)",
-               "Article 6 lawful basis for processing personal data", "Legitimate interests for the processing (if applicable)",
-               "Link to record of legitimate interests assessment (if applicable)", "Rights available to individuals"]
+ICO_HEADERS = [
+    "Business function",
+    "Purpose of processing",
+    "Name and contact details of joint controller (if applicable)",
+    "Categories of individuals",
+    "Categories of personal data",
+    "Categories of recipients",
+    "Link to contract with processor",
+    "Names of third countries or international organisations that personal data are transferred to (if applicable)",
+    "Safeguards for exceptional transfers of personal data to third countries or international organisations (if applicable)",
+    "Retention schedule (if possible)",
+    "General description of technical and organisational security measures (if possible)",
+    "Article 6 lawful basis for processing personal data",
+    "Legitimate interests for the processing (if applicable)",
+    "Link to record of legitimate interests assessment (if applicable)",
+    "Rights available to individuals",
+]
 
 
 def test_ico_wording_is_matched():
     cols = mapping.map_columns(ICO_HEADERS)
     assert [c.field for c in cols] == [
-        "owner", "purposes", "controllers", "data_subjects", "data_categories", "recipients", "recipients.agreement",
-        "transfers", "transfers.safeguard", "retention.text", "security_measures", "legal_bases",
-        "legal_bases.legitimate_interest", "legal_bases.lia", None]
+        "owner",
+        "purposes",
+        "controllers",
+        "data_subjects",
+        "data_categories",
+        "recipients",
+        "recipients.agreement",
+        "transfers",
+        "transfers.safeguard",
+        "retention.text",
+        "security_measures",
+        "legal_bases",
+        "legal_bases.legitimate_interest",
+        "legal_bases.lia",
+        None,
+    ]
 
 
-@pytest.mark.parametrize("header,field", [
-    ("PURPOSE OF PROCESSING", "purposes"),
-    ("Purpose  of\nprocessing:", "purposes"),
-    ("Purpse of procesing", "purposes"),
-    ("Lawfull basis for procesing", "legal_bases"),
-    ("Kategorier av\nregistrerte", "data_subjects"),
-    ("Planlagte tidsfrister for sletting (hvis mulig)", "retention.text"),
-    ("Next review", "next_review"),
-    ("Last review", "last_review"),
-    ("Referanse", "ref"),
-    ("Favourite colour", None),
-])
+@pytest.mark.parametrize(
+    "header,field",
+    [
+        ("PURPOSE OF PROCESSING", "purposes"),
+        ("Purpose  of\nprocessing:", "purposes"),
+        ("Purpse of procesing", "purposes"),
+        ("Lawfull basis for procesing", "legal_bases"),
+        ("Kategorier av\nregistrerte", "data_subjects"),
+        ("Planlagte tidsfrister for sletting (hvis mulig)", "retention.text"),
+        ("Next review", "next_review"),
+        ("Last review", "last_review"),
+        ("Referanse", "ref"),
+        ("Favourite colour", None),
+    ],
+)
 def test_header_matching_is_tolerant_but_has_a_threshold(header, field):
     assert mapping.match_header(header)[0] == field
 
 
 def test_ico_template_row_goes_into_the_right_places(engine, tmp_path):
     make_org(engine, "ICO Ltd")
-    row = ["Payroll", "Paying staff", None, "Employees", "Bank details", "Payroll bureau (processor)", "https://contracts/42",
-           "India", "Standard contractual clauses, signed 2024", "6 years after the end of the contract", "Encryption",
-           "Legitimate interests", "Paying staff efficiently", "LIA-7", "Access"]
+    row = [
+        "Payroll",
+        "Paying staff",
+        None,
+        "Employees",
+        "Bank details",
+        "Payroll bureau (processor)",
+        "https://contracts/42",
+        "India",
+        "Standard contractual clauses, signed 2024",
+        "6 years after the end of the contract",
+        "Encryption",
+        "Legitimate interests",
+        "Paying staff efficiently",
+        "LIA-7",
+        "Access",
+    ]
     path = plain_workbook(tmp_path / "ico.xlsx", ICO_HEADERS, [row])
     with db.transaction(engine) as s:
         imports.import_(s, path, actor="t", org="ICO Ltd")
@@ -448,9 +546,11 @@ def test_ico_template_row_goes_into_the_right_places(engine, tmp_path):
 
 def test_csv_in_windows_1252_with_semicolons(engine, tmp_path):
     make_org(engine)
-    text = ("Behandlingsaktivitet;Formål;Behandlingsgrunnlag;Kategorier av registrerte;Lagringstid\r\n"
-            "Søknader om barnehageplass;Tildele plass;Rettslig forpliktelse;\"Foreldre; barn\";3 år\r\n"
-            '"Klagebehandling";"Behandle klager; føre logg";samtykke;Innbyggere;36 måneder\r\n')
+    text = (
+        "Behandlingsaktivitet;Formål;Behandlingsgrunnlag;Kategorier av registrerte;Lagringstid\r\n"
+        'Søknader om barnehageplass;Tildele plass;Rettslig forpliktelse;"Foreldre; barn";3 år\r\n'
+        '"Klagebehandling";"Behandle klager; føre logg";samtykke;Innbyggere;36 måneder\r\n'
+    )
     path = tmp_path / "eksport.csv"
     path.write_bytes(text.encode("cp1252"))
     book = reader.read_book(path)
@@ -481,13 +581,13 @@ def test_one_bad_row_among_a_thousand_is_named_and_nothing_is_written(engine, tm
     make_org(engine)
     rows = [[f"A-{i:04d}", f"Behandling {i}", "Formål", "samtykke", "2026-01-31"] for i in range(1, 1001)]
     rows[613][4] = "31.02.2026"
-    path = plain_workbook(tmp_path / "big.xlsx", ["Ref", "Behandlingsaktivitet", "Formål", "Behandlingsgrunnlag", "Neste gjennomgang"],
-                          rows)
+    path = plain_workbook(tmp_path / "big.xlsx", ["Ref", "Behandlingsaktivitet", "Formål", "Behandlingsgrunnlag", "Neste gjennomgang"], rows)
     before = count_rows(engine)
     with pytest.raises(ValidationFailed) as err, db.transaction(engine) as s:
         imports.import_(s, path, actor="t", org="Testkommune")
     assert [(p.path, p.field, p.code) for p in err.value.problems] == [
-        (("sheet", "Ark1", "row", 615, "column", "Neste gjennomgang"), "next_review", "not_a_date")]
+        (("sheet", "Ark1", "row", 615, "column", "Neste gjennomgang"), "next_review", "not_a_date")
+    ]
     assert err.value.problems[0].where == "row 615, 'Neste gjennomgang'"
     assert "'31.02.2026' is not a date" in str(err.value)
     assert count_rows(engine) == before
@@ -499,26 +599,29 @@ def test_one_bad_row_among_a_thousand_is_named_and_nothing_is_written(engine, tm
 
 def test_schema_errors_are_translated_to_rows_and_headers(engine, tmp_path):
     make_org(engine)
-    path = plain_workbook(tmp_path / "refs.xlsx", ["Ref", "Processing activity", "Retention period"],
-                          [["X 1 !", "Bad ref", None], ["B-1", "Ok", None], ["B-1", "Twice", None]])
+    path = plain_workbook(
+        tmp_path / "refs.xlsx", ["Ref", "Processing activity", "Retention period"], [["X 1 !", "Bad ref", None], ["B-1", "Ok", None], ["B-1", "Twice", None]]
+    )
     with db.session(engine) as s:
         plan = imports.plan(s, path, org="Testkommune")
     assert sorted((p.path, p.field, p.code) for p in plan.errors) == [
         (("sheet", "Ark1", "row", 2, "column", "Ref"), "ref", "string_pattern_mismatch"),
-        (("sheet", "Ark1", "row", 4, "column", "Ref"), "ref", "duplicate")]
+        (("sheet", "Ark1", "row", 4, "column", "Ref"), "ref", "duplicate"),
+    ]
     assert [r.status for r in plan.rows] == ["error", "new", "error"]
     path = plain_workbook(tmp_path / "period.xlsx", ["Ref", "Processing activity", "Retention period"], [["B-1", "Ok", "3"]])
     with db.session(engine) as s:
         plan = imports.plan(s, path, org="Testkommune")
-    assert [(p.path, p.field, p.code) for p in plan.errors] == [
-        (("sheet", "Ark1", "row", 2, "column", "Retention period"), "retention.unit", "missing")]
+    assert [(p.path, p.field, p.code) for p in plan.errors] == [(("sheet", "Ark1", "row", 2, "column", "Retention period"), "retention.unit", "missing")]
 
 
 def test_upsert_keeps_what_the_sheet_has_no_column_for_and_create_only_leaves_existing_alone(demo_engine, tmp_path):
     before = activities(demo_engine, "Janteloppet")["JL-01"]
-    path = plain_workbook(tmp_path / "update.xlsx", ["Virksomhet", "Referanse", "Behandlingsaktivitet", "Sist gjennomgått"],
-                          [["Janteloppet", "JL-01", before["name"], "2026-03-01"],
-                           ["Janteloppet", None, "Helt ny behandling", None]])
+    path = plain_workbook(
+        tmp_path / "update.xlsx",
+        ["Virksomhet", "Referanse", "Behandlingsaktivitet", "Sist gjennomgått"],
+        [["Janteloppet", "JL-01", before["name"], "2026-03-01"], ["Janteloppet", None, "Helt ny behandling", None]],
+    )
     with db.session(demo_engine) as s:
         plan = imports.plan(s, path, mode="create-only")
     assert [r.status for r in plan.rows] == ["skipped", "new"]
@@ -617,14 +720,16 @@ def test_truncated_workbook(demo_engine, tmp_path):
     assert err.value.problems[0].code == "truncated" and "truncated" in str(err.value)
 
 
-@pytest.mark.parametrize("name,content,code", [
-    ("picture.xlsx", b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4, "not_a_spreadsheet"),
-    ("report.docx.xlsx", None, "not_a_spreadsheet"),
-    ("secret.xlsx", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 500 + "EncryptionInfo".encode("utf-16-le") + b"\0" * 500,
-     "password_protected"),
-    ("empty.xlsx", b"", "empty"),
-    ("binary.csv", bytes(range(256)) * 8, "not_a_spreadsheet"),
-])
+@pytest.mark.parametrize(
+    "name,content,code",
+    [
+        ("picture.xlsx", b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4, "not_a_spreadsheet"),
+        ("report.docx.xlsx", None, "not_a_spreadsheet"),
+        ("secret.xlsx", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 500 + "EncryptionInfo".encode("utf-16-le") + b"\0" * 500, "password_protected"),
+        ("empty.xlsx", b"", "empty"),
+        ("binary.csv", bytes(range(256)) * 8, "not_a_spreadsheet"),
+    ],
+)
 def test_files_that_are_not_spreadsheets(tmp_path, name, content, code):
     path = tmp_path / name
     if content is None:
@@ -878,11 +983,21 @@ def test_new_rows_renamed_refs_deleted_transfers_and_damaged_json(demo_engine, t
 def _three_transfers(engine: Any, tmp_path: Path) -> tuple[Path, Any]:
     make_org(engine)
     with db.transaction(engine) as s:
-        registry.create_activity(s, "Testkommune", {
-            "ref": "T-01", "name": "Lønn", "recipients": [{"name": "Sky AS", "kind": "processor", "country": "US"}],
-            "transfers": [{"country": "US", "recipient": "Sky AS", "mechanism": "art46_2_c"},
-                          {"country": "IN", "mechanism": "art46_2_c", "safeguard": "SCC"},
-                          {"country": "CN", "mechanism": "art49_1_a", "frequency": "occasional"}]}, actor="t")
+        registry.create_activity(
+            s,
+            "Testkommune",
+            {
+                "ref": "T-01",
+                "name": "Lønn",
+                "recipients": [{"name": "Sky AS", "kind": "processor", "country": "US"}],
+                "transfers": [
+                    {"country": "US", "recipient": "Sky AS", "mechanism": "art46_2_c"},
+                    {"country": "IN", "mechanism": "art46_2_c", "safeguard": "SCC"},
+                    {"country": "CN", "mechanism": "art49_1_a", "frequency": "occasional"},
+                ],
+            },
+            actor="t",
+        )
         registry.create_activity(s, "Testkommune", {"ref": "T-02", "name": "Regnskap", "transfers": [{"country": "SG"}]}, actor="t")
     path = tmp_path / "t.xlsx"
     wb = _own_book(engine, path, lang="en")
@@ -929,8 +1044,11 @@ def test_transfer_rows_still_as_exported_but_deleted_copied_or_moved_are_noticed
 
 def test_recipient_defined_differently_in_two_rows_keeps_the_first_with_a_warning(engine, tmp_path):
     make_org(engine)
-    path = plain_workbook(tmp_path / "r.xlsx", ["Behandlingsaktivitet", "Kategorier av mottakere", "Link to contract with processor"],
-                          [["Lønn", "Regnskapsbyrået (databehandler)", "DBA-1"], ["Regnskap", "Regnskapsbyrået (databehandler)", "DBA-2"]])
+    path = plain_workbook(
+        tmp_path / "r.xlsx",
+        ["Behandlingsaktivitet", "Kategorier av mottakere", "Link to contract with processor"],
+        [["Lønn", "Regnskapsbyrået (databehandler)", "DBA-1"], ["Regnskap", "Regnskapsbyrået (databehandler)", "DBA-2"]],
+    )
     with db.session(engine) as s:
         plan = imports.plan(s, path, org="Testkommune")
     assert [(p.where, p.code) for p in plan.warnings] == [("row 3, 'Kategorier av mottakere'", "conflict")]
@@ -956,12 +1074,15 @@ def test_ods_spreadsheet(engine, tmp_path):
         '<office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
         'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" '
         'office:version="1.2"><office:body><office:spreadsheet><table:table table:name="Protokoll">'
-        f'<table:table-row>{cell("Behandlingsaktivitet")}{cell("Formål")}{cell("Lagringstid")}</table:table-row>'
-        f'<table:table-row>{cell("Medlemsregister")}{cell("Administrere medlemskap")}{cell("2 år etter utmelding")}</table:table-row>'
-        '</table:table></office:spreadsheet></office:body></office:document-content>')
-    manifest = ('<?xml version="1.0" encoding="UTF-8"?><manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0">'
-                '<manifest:file-entry manifest:full-path="/" manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/>'
-                '<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/></manifest:manifest>')
+        f"<table:table-row>{cell('Behandlingsaktivitet')}{cell('Formål')}{cell('Lagringstid')}</table:table-row>"
+        f"<table:table-row>{cell('Medlemsregister')}{cell('Administrere medlemskap')}{cell('2 år etter utmelding')}</table:table-row>"
+        "</table:table></office:spreadsheet></office:body></office:document-content>"
+    )
+    manifest = (
+        '<?xml version="1.0" encoding="UTF-8"?><manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0">'
+        '<manifest:file-entry manifest:full-path="/" manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/>'
+        '<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/></manifest:manifest>'
+    )
     path = tmp_path / "protokoll.ods"
     with zipfile.ZipFile(path, "w") as zf:
         zf.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet", compress_type=zipfile.ZIP_STORED)
@@ -1023,8 +1144,13 @@ def test_organisation_facts_of_issue_15_round_trip_and_read_from_typed_cells(dem
 
     with db.transaction(demo_engine) as s:
         org = registry.organisation_dict(registry.get_organisation(s, "EnterTalkPro Ltd"))
-        org.update(establishments=["SG", "GB"], monitors_eea=True, occasional_processing=True, fewer_than_250=True,
-                   art30_5_assessment="Fewer than 250 staff; processing is occasional.")
+        org.update(
+            establishments=["SG", "GB"],
+            monitors_eea=True,
+            occasional_processing=True,
+            fewer_than_250=True,
+            art30_5_assessment="Fewer than 250 staff; processing is occasional.",
+        )
         registry.update_organisation(s, "EnterTalkPro Ltd", org, expected_version=1, actor="test")
         act = registry.get_activity(s, "Janteloppet", "JL-08")
         data = {**registry.activity_dict(act), "no_recipients": True}

@@ -26,28 +26,75 @@ from ropa.schema import ActivityDoc, problems_from_validation
 
 ROOT = Path(__file__).resolve().parent.parent
 
-ICO_CONTROLLER = ["Business function", "Purpose of processing", "Name and contact details of joint controller (if applicable)",
-                  "Categories of individuals", "Categories of personal data", "Categories of recipients",
-                  "Link to contract with processor", "Is personal data transferred outside the UK?",
-                  "Recipient name and address", "Safeguards for exceptional transfers of personal data to third countries or "
-                  "international organisations (if applicable)", "Retention period",
-                  "General description of technical and organisational security measures (if possible)",
-                  "Article 6 lawful basis for processing personal data"]
-ICO_ROWS = [
-    ["HR", "Paying staff. Also pension contributions.", "N/A", "Employees", "Bank details", "Payroll bureau", "n/a", "No", "—",
-     "-", "7 years from the end of the tax year", "Encryption", "Art. 6(1)(c) legal obligation"],
-    ["Marketing", "Sending the newsletter", "None", "Customers", "Email address", "Mailer Pte Ltd", "https://contracts/7", "Yes",
-     "Mailer Pte Ltd, 22 Harbour Road, Singapore", "SCCs signed 2024", "until 1 year after the contract ends", "MFA",
-     "Consent"],
-    ["Finance", "Keeping the accounts", "Not applicable", "Suppliers", "Invoices", "Auditor", None, "Yes",
-     "Group Services Inc., 1 Main Street, Boston, USA", "BCRs approved by the CNIL", "3 years + current", "Access control",
-     "Legal obligation"],
-    ["Facilities", "Visitor log", None, "Visitors", "Name", None, None, "No", None, None, "Until the building is sold", None,
-     "Legitimate interests"],
+ICO_CONTROLLER = [
+    "Business function",
+    "Purpose of processing",
+    "Name and contact details of joint controller (if applicable)",
+    "Categories of individuals",
+    "Categories of personal data",
+    "Categories of recipients",
+    "Link to contract with processor",
+    "Is personal data transferred outside the UK?",
+    "Recipient name and address",
+    "Safeguards for exceptional transfers of personal data to third countries or international organisations (if applicable)",
+    "Retention period",
+    "General description of technical and organisational security measures (if possible)",
+    "Article 6 lawful basis for processing personal data",
 ]
-ICO_PROCESSOR = ["Name and contact details of controller", "Categories of processing",
-                 "Names of third countries or international organisations that personal data are transferred to (if applicable)",
-                 "General description of technical and organisational security measures (if possible)"]
+ICO_ROWS = [
+    [
+        "HR",
+        "Paying staff. Also pension contributions.",
+        "N/A",
+        "Employees",
+        "Bank details",
+        "Payroll bureau",
+        "n/a",
+        "No",
+        "—",
+        "-",
+        "7 years from the end of the tax year",
+        "Encryption",
+        "Art. 6(1)(c) legal obligation",
+    ],
+    [
+        "Marketing",
+        "Sending the newsletter",
+        "None",
+        "Customers",
+        "Email address",
+        "Mailer Pte Ltd",
+        "https://contracts/7",
+        "Yes",
+        "Mailer Pte Ltd, 22 Harbour Road, Singapore",
+        "SCCs signed 2024",
+        "until 1 year after the contract ends",
+        "MFA",
+        "Consent",
+    ],
+    [
+        "Finance",
+        "Keeping the accounts",
+        "Not applicable",
+        "Suppliers",
+        "Invoices",
+        "Auditor",
+        None,
+        "Yes",
+        "Group Services Inc., 1 Main Street, Boston, USA",
+        "BCRs approved by the CNIL",
+        "3 years + current",
+        "Access control",
+        "Legal obligation",
+    ],
+    ["Facilities", "Visitor log", None, "Visitors", "Name", None, None, "No", None, None, "Until the building is sold", None, "Legitimate interests"],
+]
+ICO_PROCESSOR = [
+    "Name and contact details of controller",
+    "Categories of processing",
+    "Names of third countries or international organisations that personal data are transferred to (if applicable)",
+    "General description of technical and organisational security measures (if possible)",
+]
 
 
 def ico_workbook(path: Path, *, details: bool = True) -> Path:
@@ -60,8 +107,10 @@ def ico_workbook(path: Path, *, details: bool = True) -> Path:
     ws = wb.create_sheet("Controller")
     ws["A1"] = "Record of processing activities (Article 30(1))"
     if details:
-        ws["A2"], ws["B2"] = ("Name and contact details of controller",
-                              "Harbour Books Ltd\n1 Quay Street, Bristol BS1 4DJ\nprivacy@harbourbooks.example\n+44 117 496 0000")
+        ws["A2"], ws["B2"] = (
+            "Name and contact details of controller",
+            "Harbour Books Ltd\n1 Quay Street, Bristol BS1 4DJ\nprivacy@harbourbooks.example\n+44 117 496 0000",
+        )
         ws["A3"], ws["B3"] = "Data Protection Officer", "Jane Doe, dpo@harbourbooks.example"
         ws["A4"], ws["B4"] = "Representative", "Rep Europe GmbH, Hauptstraße 1, Berlin"
     for i, h in enumerate(ICO_CONTROLLER, 1):
@@ -77,8 +126,7 @@ def ico_workbook(path: Path, *, details: bool = True) -> Path:
     ex = wb.create_sheet("Examples")
     for i, h in enumerate(ICO_CONTROLLER, 1):
         ex.cell(1, i, h)
-    ex.append(["Sales", "Selling books", None, "Customers", "Name", "Courier", None, "No", None, None, "6 years", "TLS",
-               "Contract"])
+    ex.append(["Sales", "Selling books", None, "Customers", "Name", "Courier", None, "No", None, None, "6 years", "TLS", "Contract"])
     wb.save(path)
     return path
 
@@ -90,19 +138,34 @@ def datatilsynet_sheet(path: Path) -> Path:
     ws["A1"] = "Protokoll over behandlingsaktiviteter"
     ws["A2"], ws["B2"] = "Behandlingsansvarlig", "Fjordkommune"
     ws["A3"], ws["B3"] = "Personvernombud", "Ola Nordmann, personvernombud@fjord.example"
-    headers = ["Behandlingsaktivitet", "Formålet med behandlingen", "Behandlingsgrunnlag", "Kategorier av registrerte",
-               "Kategorier av personopplysninger", "Kategorier av mottakere", "Overføring til tredjeland",
-               "Planlagte tidsfrister for sletting", "Generell beskrivelse av tekniske og organisatoriske sikkerhetstiltak"]
+    headers = [
+        "Behandlingsaktivitet",
+        "Formålet med behandlingen",
+        "Behandlingsgrunnlag",
+        "Kategorier av registrerte",
+        "Kategorier av personopplysninger",
+        "Kategorier av mottakere",
+        "Overføring til tredjeland",
+        "Planlagte tidsfrister for sletting",
+        "Generell beskrivelse av tekniske og organisatoriske sikkerhetstiltak",
+    ]
     for i, h in enumerate(headers, 1):
         ws.cell(5, i, h)
     ws.cell(6, 1, "Bruk én linje for hver behandling, og slett eksemplene")
     rows = [
-        ["Helsetjeneste i skolen", "Oppfølging av elevers helse", "art. 6 nr. 1 c) og art. 9 nr. 2 h)", "Elever",
-         "Helseopplysninger", "Ingen", "Ikke relevant", "10 år etter siste kontakt", "Tilgangsstyring"],
-        ["Barnevern", "Saksbehandling", "6(1)(e) + 9(2)(g)", "Barn", "Helseopplysninger", "—", "-", "Ikke relevant",
-         "Logging"],
-        ["Forskning", "Forskningsprosjekt", "explicit consent", "Deltakere", "Helseopplysninger", "N/A", "N/A", "5 år",
-         "Kryptering"],
+        [
+            "Helsetjeneste i skolen",
+            "Oppfølging av elevers helse",
+            "art. 6 nr. 1 c) og art. 9 nr. 2 h)",
+            "Elever",
+            "Helseopplysninger",
+            "Ingen",
+            "Ikke relevant",
+            "10 år etter siste kontakt",
+            "Tilgangsstyring",
+        ],
+        ["Barnevern", "Saksbehandling", "6(1)(e) + 9(2)(g)", "Barn", "Helseopplysninger", "—", "-", "Ikke relevant", "Logging"],
+        ["Forskning", "Forskningsprosjekt", "explicit consent", "Deltakere", "Helseopplysninger", "N/A", "N/A", "5 år", "Kryptering"],
     ]
     for r, row in enumerate(rows, 7):
         for c, v in enumerate(row, 1):
@@ -155,24 +218,26 @@ def test_ico_workbook_imports_controller_and_processor_activities(engine, backen
     assert len(report.created) == 5
     assert "Controller row 7 (instructions)" in report.skipped
     got = by_name(engine, "Harbour Books Ltd")
-    assert set(got) == {"Paying staff", "Sending the newsletter", "Keeping the accounts", "Visitor log",
-                        "Hosting the booking system"}
+    assert set(got) == {"Paying staff", "Sending the newsletter", "Keeping the accounts", "Visitor log", "Hosting the booking system"}
     pay = got["Paying staff"]
     assert pay["owner"] == "HR" and pay["purposes"] == ["Paying staff. Also pension contributions."]
     assert pay["controllers"] == [] and pay["transfers"] == [] and pay["recipients"][0]["agreement"] is None
-    assert pay["retention"] == {"period": 7, "unit": "years", "trigger": "the end of the tax year", "action": None,
-                                "text": "7 years from the end of the tax year"}
+    assert pay["retention"] == {
+        "period": 7,
+        "unit": "years",
+        "trigger": "the end of the tax year",
+        "action": None,
+        "text": "7 years from the end of the tax year",
+    }
     news = got["Sending the newsletter"]
     assert [(t["country"], t["recipient"], t["mechanism"]) for t in news["transfers"]] == [("SG", "Mailer Pte Ltd", "art46_2_c")]
     assert news["retention"]["period"] == 1 and news["retention"]["trigger"] == "the contract ends"
     assert news["retention"]["text"] == "until 1 year after the contract ends"
     accounts = got["Keeping the accounts"]
-    assert [(t["country"], t["recipient"], t["mechanism"]) for t in accounts["transfers"]] == [
-        ("US", "Group Services Inc.", "art46_2_b")]
+    assert [(t["country"], t["recipient"], t["mechanism"]) for t in accounts["transfers"]] == [("US", "Group Services Inc.", "art46_2_b")]
     assert accounts["retention"]["period"] == 3 and accounts["retention"]["trigger"] == "the end of the current year"
     visitors = got["Visitor log"]
-    assert visitors["retention"] == {"period": None, "unit": None, "trigger": None, "action": None,
-                                     "text": "Until the building is sold"}
+    assert visitors["retention"] == {"period": None, "unit": None, "trigger": None, "action": None, "text": "Until the building is sold"}
     hosting = got["Hosting the booking system"]
     assert hosting["role"] == "processor" and hosting["controllers"] == ["Clinic AS, post@clinic.example"]
     assert hosting["transfers"] == [] and hosting["security_measures"] == ["Backups encrypted"]
@@ -237,50 +302,74 @@ def test_datatilsynet_sheet_instruction_row_and_art9_in_the_legal_basis(engine, 
 @pytest.mark.parametrize("value", ["N/A", "n/a", "-", "—", "None", "Ingen", "Not applicable", "Ikke relevant"])
 def test_empty_is_empty_in_every_kind_of_field(value):
     act = convert.empty_activity()
-    notes = convert.apply_activity(act, {"name": "X", "legal_bases": value, "transfers": value, "recipients": value,
-                                         "data_subjects": value, "retention.text": value, "owner": value, "dpia.status": value,
-                                         "criminal_data": value, "last_review": value}, convert.Context())
+    notes = convert.apply_activity(
+        act,
+        {
+            "name": "X",
+            "legal_bases": value,
+            "transfers": value,
+            "recipients": value,
+            "data_subjects": value,
+            "retention.text": value,
+            "owner": value,
+            "dpia.status": value,
+            "criminal_data": value,
+            "last_review": value,
+        },
+        convert.Context(),
+    )
     assert notes == []
     assert act["legal_bases"] == [] and act["transfers"] == [] and act["recipients"] == [] and act["data_subjects"] == []
     assert act["retention"]["text"] is None and act["owner"] is None and act["dpia"]["status"] == "not_assessed"
     assert act["criminal_data"] is False and act["last_review"] is None and act["description"] is None
 
 
-@pytest.mark.parametrize("text,country", [
-    ("Mailer Pte Ltd, 22 Harbour Road, Singapore", "SG"), ("Hosting AS, Oslo, Norge", "NO"), ("Skyleverandør i Sør-Korea", "KR"),
-    ("Acme Inc, Atlanta, Georgia, United States", "US"), ("Data centre in Frankfurt, Tyskland", "DE"),
-])
+@pytest.mark.parametrize(
+    "text,country",
+    [
+        ("Mailer Pte Ltd, 22 Harbour Road, Singapore", "SG"),
+        ("Hosting AS, Oslo, Norge", "NO"),
+        ("Skyleverandør i Sør-Korea", "KR"),
+        ("Acme Inc, Atlanta, Georgia, United States", "US"),
+        ("Data centre in Frankfurt, Tyskland", "DE"),
+    ],
+)
 def test_a_country_is_found_inside_free_text(text, country):
     assert parse.countries_in_text(text)[0] == country
 
 
-@pytest.mark.parametrize("words,code", [("BCRs approved by the CNIL", "art46_2_b"), ("SCCs signed 2024", "art46_2_c"),
-                                        ("EU-US Data Privacy Framework", "art45")])
+@pytest.mark.parametrize(
+    "words,code", [("BCRs approved by the CNIL", "art46_2_b"), ("SCCs signed 2024", "art46_2_c"), ("EU-US Data Privacy Framework", "art45")]
+)
 def test_mechanism_from_the_safeguards_wording(words, code):
     act = convert.empty_activity()
-    convert.apply_activity(act, {"transfers.flag": "Yes", "transfers.recipient": "Vendor Ltd, Toronto, Canada",
-                                 "transfers.safeguard": words}, convert.Context())
+    convert.apply_activity(
+        act, {"transfers.flag": "Yes", "transfers.recipient": "Vendor Ltd, Toronto, Canada", "transfers.safeguard": words}, convert.Context()
+    )
     assert [(t["country"], t["mechanism"], t["recipient"]) for t in act["transfers"]] == [("CA", code, "Vendor Ltd")]
 
 
 def test_no_makes_no_transfer_and_yes_without_a_country_keeps_the_text():
     act = convert.empty_activity()
-    notes = convert.apply_activity(act, {"transfers.flag": "No", "transfers.recipient": "Mailer Pte Ltd, Singapore"},
-                                   convert.Context())
+    notes = convert.apply_activity(act, {"transfers.flag": "No", "transfers.recipient": "Mailer Pte Ltd, Singapore"}, convert.Context())
     assert act["transfers"] == [] and [n.code for n in notes] == ["flag_no"]
     act = convert.empty_activity()
-    notes = convert.apply_activity(act, {"transfers.flag": "Yes", "transfers.recipient": "Our cloud vendor (see contract)"},
-                                   convert.Context(labels={"transfers.recipient": "Recipient"}))
+    notes = convert.apply_activity(
+        act, {"transfers.flag": "Yes", "transfers.recipient": "Our cloud vendor (see contract)"}, convert.Context(labels={"transfers.recipient": "Recipient"})
+    )
     assert act["transfers"] == [] and "Recipient: Our cloud vendor (see contract)" in act["description"]
     assert [(n.code, n.severity) for n in notes] == [("no_country", "warning")]
 
 
-@pytest.mark.parametrize("text,period,unit,trigger", [
-    ("7 years from the end of the tax year", 7, "years", "the end of the tax year"),
-    ("until 1 year after the contract ends", 1, "years", "the contract ends"),
-    ("3 years + current", 3, "years", "the end of the current year"),
-    ("Current year + 6 years", 6, "years", "Current year"),
-])
+@pytest.mark.parametrize(
+    "text,period,unit,trigger",
+    [
+        ("7 years from the end of the tax year", 7, "years", "the end of the tax year"),
+        ("until 1 year after the contract ends", 1, "years", "the contract ends"),
+        ("3 years + current", 3, "years", "the end of the current year"),
+        ("Current year + 6 years", 6, "years", "Current year"),
+    ],
+)
 def test_free_text_retention_under_a_numeric_header_is_parsed_and_kept(text, period, unit, trigger):
     act = convert.empty_activity()
     notes = convert.apply_activity(act, {"retention.period": text}, convert.Context())
@@ -431,8 +520,10 @@ def test_cli_dry_run_prints_changes_field_by_field(sqlite_demo_url, tmp_path):
 
 def test_diff_renders_lists_and_nothing():
     assert diff.render(None) == "–" and diff.render(["a", "b"]) == "a; b" and diff.render(True, "nb") == "ja"
-    changes = diff.changes({"name": "A", "retention": {"period": 1, "unit": "years"}, "purposes": ["x"]},
-                           {"name": "A", "retention": {"period": 2, "unit": "years"}, "purposes": ["x"]})
+    changes = diff.changes(
+        {"name": "A", "retention": {"period": 1, "unit": "years"}, "purposes": ["x"]},
+        {"name": "A", "retention": {"period": 2, "unit": "years"}, "purposes": ["x"]},
+    )
     assert [(c.field, c.old, c.new) for c in changes] == [("retention.period", 1, 2)]
 
 
@@ -474,8 +565,14 @@ def test_a_second_sheet_about_the_same_activities_adds_to_them(engine, tmp_path)
     ws.append(["HR", "Recruitment", "Applicants", "CVs"])
     ws.append(["Sales", "Invoicing", "Customers", "Addresses"])
     lb = wb.create_sheet("Lawful basis")
-    lb.append(["Business function", "Purpose of processing", "Article 6 lawful basis for processing personal data",
-               "Article 9 basis for processing special category data"])
+    lb.append(
+        [
+            "Business function",
+            "Purpose of processing",
+            "Article 6 lawful basis for processing personal data",
+            "Article 9 basis for processing special category data",
+        ]
+    )
     lb.append(["HR", "Recruitment", "Contract", "Art. 9(2)(b)"])
     lb.append(["Sales", "Invoicing", "Legal obligation", "N/A"])
     wb.save(path)

@@ -16,9 +16,14 @@ from ropa.errors import Conflict, ValidationFailed
 from ropa.excel.export import write_workbook
 from ropa.models import Organisation
 
-ACT = {"ref": "A-01", "name": "Payroll", "purposes": ["Pay salaries"], "legal_bases": [{"code": "art6_1_c"}],
-       "recipients": [{"name": "Bank AS", "kind": "controller", "country": "NO"}],
-       "retention": {"period": 5, "unit": "years"}}
+ACT = {
+    "ref": "A-01",
+    "name": "Payroll",
+    "purposes": ["Pay salaries"],
+    "legal_bases": [{"code": "art6_1_c"}],
+    "recipients": [{"name": "Bank AS", "kind": "controller", "country": "NO"}],
+    "retention": {"period": 5, "unit": "years"},
+}
 
 
 def _org(engine: Any, name: str, activities: tuple[dict[str, Any], ...] = (ACT,)) -> str:
@@ -71,16 +76,19 @@ def test_control_character_in_a_name_is_refused_naming_the_field(engine):
 # One notion of valid on SQLite and PostgreSQL
 
 
-@pytest.mark.parametrize("field, value, where", [
-    ("description", "a\x00b", "description"),
-    ("purposes", ["ok", "pay\x00"], "purposes"),
-    ("owner", "HR\x00", "owner"),
-    ("retention", {"period": 2**31, "unit": "days"}, "retention.period"),
-    ("retention", {"period": 1001, "unit": "years"}, "retention.period"),
-    ("retention", {"period": 12_001, "unit": "months"}, "retention.period"),
-    ("transfers", [{"country": "US", "safeguard": "\x00"}], "transfers[0].safeguard"),
-    ("version", 2**40, "version"),
-])
+@pytest.mark.parametrize(
+    "field, value, where",
+    [
+        ("description", "a\x00b", "description"),
+        ("purposes", ["ok", "pay\x00"], "purposes"),
+        ("owner", "HR\x00", "owner"),
+        ("retention", {"period": 2**31, "unit": "days"}, "retention.period"),
+        ("retention", {"period": 1001, "unit": "years"}, "retention.period"),
+        ("retention", {"period": 12_001, "unit": "months"}, "retention.period"),
+        ("transfers", [{"country": "US", "safeguard": "\x00"}], "transfers[0].safeguard"),
+        ("version", 2**40, "version"),
+    ],
+)
 def test_nul_and_out_of_range_numbers_are_refused_on_both_databases(engine, field, value, where):
     name = _org(engine, "Acme AS", ())
     with pytest.raises(ValidationFailed) as err:
@@ -98,8 +106,9 @@ def test_nul_and_out_of_range_numbers_are_refused_on_both_databases(engine, fiel
         registry.create_activity(s, name, {**ACT, "retention": {"period": 1000, "unit": "years"}}, actor="alice")
 
 
-@pytest.mark.parametrize("data, where", [({"address": "Street\x001"}, "address"), ({"dpo": {"email": "d\x00@x.no"}}, "dpo.email"),
-                                         ({"name": "Nul\x00 AS"}, "name")])
+@pytest.mark.parametrize(
+    "data, where", [({"address": "Street\x001"}, "address"), ({"dpo": {"email": "d\x00@x.no"}}, "dpo.email"), ({"name": "Nul\x00 AS"}, "name")]
+)
 def test_nul_in_an_organisation_field_is_refused(engine, data, where):
     with pytest.raises(ValidationFailed) as err:
         with db.transaction(engine) as s:
@@ -186,8 +195,7 @@ def _edit_cell(book: Path, sheet_key: str, row: int, column_key: str, value: Any
 def _bob_edits(engine: Any, name: str, ref: str, **changes: Any) -> None:
     with db.transaction(engine) as s:
         act = registry.get_activity(s, name, ref)
-        registry.update_activity(s, name, ref, {**registry.activity_dict(act), **changes},
-                                 expected_version=act.version, actor="bob")
+        registry.update_activity(s, name, ref, {**registry.activity_dict(act), **changes}, expected_version=act.version, actor="bob")
 
 
 def test_workbook_exported_before_a_colleagues_edit_cannot_revert_it(engine, tmp_path):
@@ -290,8 +298,9 @@ def test_an_old_copy_of_a_shared_recipient_does_not_overwrite_a_colleagues_chang
         rec = registry.get_recipient(s, name, "Bank AS")
         held["recipients"] = [registry.recipient_dict(rec, version=True)]
     with db.transaction(engine) as s:
-        registry.update_recipient(s, name, "Bank AS", {"name": "Bank AS", "kind": "controller", "country": "NO",
-                                                      "agreement": "DPA-2026-7"}, expected_version=1, actor="bob")
+        registry.update_recipient(
+            s, name, "Bank AS", {"name": "Bank AS", "kind": "controller", "country": "NO", "agreement": "DPA-2026-7"}, expected_version=1, actor="bob"
+        )
     # Saving the activity with its untouched old copy keeps bob's agreement.
     with db.transaction(engine) as s:
         changed = registry.update_activity(s, name, "A-02", {**held, "owner": "Facilities"}, expected_version=1, actor="alice")
@@ -307,8 +316,7 @@ def test_an_old_copy_of_a_shared_recipient_does_not_overwrite_a_colleagues_chang
     assert (err.value.entity, err.value.expected_version, err.value.current_version) == ("recipient", 1, 2)
     assert [c["actor"] for c in err.value.changes] == ["bob"]
     # The same through an import of a document holding the old copy.
-    document = {"format": "ropa-register", "version": 1, "organisations": [
-        {"name": name, "activities": [{**held, "version": 2, "owner": "Canteen team"}]}]}
+    document = {"format": "ropa-register", "version": 1, "organisations": [{"name": name, "activities": [{**held, "version": 2, "owner": "Canteen team"}]}]}
     with pytest.raises(ValidationFailed) as verr:
         with db.transaction(engine) as s:
             interchange.import_document(s, document, actor="carol")
@@ -401,13 +409,14 @@ def test_deleting_an_organisation_audits_every_removed_record(engine):
     with db.transaction(engine) as s:
         registry.delete_organisation(s, name, actor="dora")
     with db.session(engine) as s:
-        deleted = [(e.entity, e.entity_id, e.entity_key) for e in s.execute(
-            select(AuditEvent).where(AuditEvent.action == "delete", AuditEvent.actor == "dora")).scalars()]
+        deleted = [
+            (e.entity, e.entity_id, e.entity_key)
+            for e in s.execute(select(AuditEvent).where(AuditEvent.action == "delete", AuditEvent.actor == "dora")).scalars()
+        ]
         assert {i for e, i, _ in deleted if e == "recipient"} == recipient_ids
         assert {i for e, i, _ in deleted if e == "term"} == term_ids
         assert ("organisation", org_id, name) in deleted
-        activity = [e for e in s.execute(select(AuditEvent).where(AuditEvent.entity == "activity",
-                                                                     AuditEvent.action == "delete")).scalars()]
+        activity = [e for e in s.execute(select(AuditEvent).where(AuditEvent.entity == "activity", AuditEvent.action == "delete")).scalars()]
         assert '"mechanism": "art46_2_c"' in activity[0].old_value  # its transfers are in its event
         assert s.execute(select(func.count()).select_from(Recipient)).scalar_one() == 0
         assert s.execute(select(func.count()).select_from(Term)).scalar_one() == 0
@@ -419,8 +428,9 @@ def test_old_workbook_does_not_revert_a_recipient_change(engine, tmp_path):
     with db.session(engine) as s:
         write_workbook(s, book, lang="en")
     with db.transaction(engine) as s:
-        registry.update_recipient(s, name, "Bank AS", {"name": "Bank AS", "kind": "controller", "country": "NO",
-                                                      "agreement": "DPA-2026-7"}, expected_version=1, actor="bob")
+        registry.update_recipient(
+            s, name, "Bank AS", {"name": "Bank AS", "kind": "controller", "country": "NO", "agreement": "DPA-2026-7"}, expected_version=1, actor="bob"
+        )
     with db.transaction(engine) as s:  # the old, untouched workbook
         report = imports.import_(s, book, actor="carol")
     assert report.updated == []

@@ -32,7 +32,8 @@ def snapshot(engine):
 
 def test_published_schema_is_generated_from_the_models():
     assert json.loads(SCHEMA_FILE.read_text(encoding="utf-8")) == json_schema(), (
-        "schema/ropa-register.schema.json is stale: run python -m ropa schema > schema/ropa-register.schema.json")
+        "schema/ropa-register.schema.json is stale: run python -m ropa schema > schema/ropa-register.schema.json"
+    )
 
 
 def test_demo_export_validates_against_the_schema(demo_engine):
@@ -94,25 +95,41 @@ def test_dry_run_reports_but_writes_nothing(demo_engine):
 BAD_CASES = {  # what is done to the document, the problem's path ("{n}": the new item's index), its field and code
     "unknown legal basis": (
         lambda d: d["organisations"][1]["activities"][2]["legal_bases"].append({"code": "art6_1_x", "note": None}),
-        ("organisations", 1, "activities", 2, "legal_bases", "{n}", "code"), "legal_bases", "unknown_code"),
+        ("organisations", 1, "activities", 2, "legal_bases", "{n}", "code"),
+        "legal_bases",
+        "unknown_code",
+    ),
     "unknown country": (
         lambda d: d["organisations"][2]["activities"][0].update(transfers=[{"country": "XX", "mechanism": "none"}]),
-        ("organisations", 2, "activities", 0, "transfers", 0, "country"), "transfers", "unknown_country"),
+        ("organisations", 2, "activities", 0, "transfers", 0, "country"),
+        "transfers",
+        "unknown_country",
+    ),
     "unknown mechanism": (
         lambda d: d["organisations"][2]["activities"][0].update(transfers=[{"country": "CN", "mechanism": "SCC"}]),
-        ("organisations", 2, "activities", 0, "transfers", 0, "mechanism"), "transfers", "unknown_code"),
+        ("organisations", 2, "activities", 0, "transfers", 0, "mechanism"),
+        "transfers",
+        "unknown_code",
+    ),
     "duplicate ref": (
         lambda d: d["organisations"][3]["activities"][1].update(ref=d["organisations"][3]["activities"][0]["ref"]),
-        ("organisations", 3, "activities", 1, "ref"), "ref", "duplicate"),
-    "missing name": (
-        lambda d: d["organisations"][4]["activities"][3].pop("name"),
-        ("organisations", 4, "activities", 3, "name"), "name", "missing"),
+        ("organisations", 3, "activities", 1, "ref"),
+        "ref",
+        "duplicate",
+    ),
+    "missing name": (lambda d: d["organisations"][4]["activities"][3].pop("name"), ("organisations", 4, "activities", 3, "name"), "name", "missing"),
     "unknown field": (
         lambda d: d["organisations"][0]["activities"][0].update(purpose=["typo"]),
-        ("organisations", 0, "activities", 0, "purpose"), None, "extra_forbidden"),
+        ("organisations", 0, "activities", 0, "purpose"),
+        None,
+        "extra_forbidden",
+    ),
     "bad date": (
         lambda d: d["organisations"][0]["activities"][1].update(next_review="31.12.2026"),
-        ("organisations", 0, "activities", 1, "next_review"), "next_review", "date_from_datetime_parsing"),
+        ("organisations", 0, "activities", 1, "next_review"),
+        "next_review",
+        "date_from_datetime_parsing",
+    ),
 }
 
 
@@ -137,8 +154,9 @@ def test_an_error_in_a_later_organisation_undoes_the_earlier_ones_and_every_prob
     register as it was, and problems in several organisations are all reported."""
     document = copy.deepcopy(demo_document())
     document["organisations"][0]["activities"][0]["name"] = "Would be changed"
-    document["organisations"].append({**copy.deepcopy(document["organisations"][0]), "name": "New AS",
-                                      "activities": [{"ref": "N-01", "name": "x", "retention": {"unit": "weeks"}}]})
+    document["organisations"].append(
+        {**copy.deepcopy(document["organisations"][0]), "name": "New AS", "activities": [{"ref": "N-01", "name": "x", "retention": {"unit": "weeks"}}]}
+    )
     document["organisations"][2]["activities"][0]["transfers"] = [{"country": "XX"}]
     before = snapshot(demo_engine)
     with pytest.raises(ValidationFailed) as info:
@@ -152,13 +170,13 @@ def test_an_error_in_a_later_organisation_undoes_the_earlier_ones_and_every_prob
 
 
 def test_not_a_register_document(tmp_path):
-    for content, code in [("{not json", "bad_json"), ('{"format": "something", "version": 1}', "literal_error"),
-                          ("[1, 2]", "not_a_document")]:
+    for content, code in [("{not json", "bad_json"), ('{"format": "something", "version": 1}', "literal_error"), ("[1, 2]", "not_a_document")]:
         path = tmp_path / "x.json"
         path.write_text(content, encoding="utf-8")
         with pytest.raises(ValidationFailed) as info:
             data = interchange.read_json(path)
             from ropa.schema import parse_document
+
             doc, problems = parse_document(data)
             raise ValidationFailed(problems)
         assert info.value.problems[0].code == code

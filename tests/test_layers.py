@@ -50,10 +50,7 @@ def _sources() -> list[Path]:
 
 def test_records_and_the_register_import_no_edge_nor_facade():
     below = [ROPA / "records.py", *sorted((ROPA / "register").glob("*.py"))]
-    wrong = {
-        _module(p): sorted(m for m in _imports(p, top_level_only=False) if m.startswith(EDGES + FACADES))
-        for p in below
-    }
+    wrong = {_module(p): sorted(m for m in _imports(p, top_level_only=False) if m.startswith(EDGES + FACADES)) for p in below}
     assert {k: v for k, v in wrong.items() if v} == {}
 
 
@@ -83,7 +80,7 @@ def test_no_cycle_among_modules_imported_at_load():
         state[node] = 1
         for nxt in sorted(graph.get(node, ())):
             if state.get(nxt) == 1:
-                cycles.append(stack[stack.index(nxt):] + [nxt])
+                cycles.append(stack[stack.index(nxt) :] + [nxt])
             elif nxt not in state:
                 visit(nxt, stack + [nxt])
         state[node] = 2
@@ -117,15 +114,11 @@ NO_LATE_IMPORT_UP = {
 def test_no_import_inside_a_function_runs_back_up():
     """tests/test_layers.py's cycle test reads top-level imports only; these files' function-level
     imports are counted too, so a late import cannot bring a loop back."""
-    wrong = {
-        name: sorted(m for m in _imports(ROPA / name, top_level_only=False) if m.startswith(banned))
-        for name, banned in NO_LATE_IMPORT_UP.items()
-    }
+    wrong = {name: sorted(m for m in _imports(ROPA / name, top_level_only=False) if m.startswith(banned)) for name, banned in NO_LATE_IMPORT_UP.items()}
     assert {k: v for k, v in wrong.items() if v} == {}
 
 
 def test_the_dashboard_shows_an_activity_without_the_workbook():
     """The renderers are ropa.present's: the UI uses them, the workbook's layout builds on them."""
-    ui = {_module(p): sorted(m for m in _imports(p, top_level_only=False) if m.startswith("ropa.excel.layout"))
-          for p in sorted((ROPA / "ui").rglob("*.py"))}
+    ui = {_module(p): sorted(m for m in _imports(p, top_level_only=False) if m.startswith("ropa.excel.layout")) for p in sorted((ROPA / "ui").rglob("*.py"))}
     assert {k: v for k, v in ui.items() if v} == {}

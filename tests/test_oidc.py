@@ -99,12 +99,15 @@ def test_with_the_readme_configuration_the_sign_in_page_offers_the_provider(regi
     assert [b.label for b in at.button if "identity provider" in str(b.label)] == ["Sign in with the identity provider"]
 
 
-@pytest.mark.parametrize(("claims", "who"), [
-    ({"email": "KARI@example.org", "email_verified": True, "name": "Kari Nordmann"}, "kari"),
-    ({"email": "someone@example.org"}, None),  # no user has that e-mail
-    ({"email": "per@example.org"}, None),  # a disabled user
-    ({"email": "kari@example.org", "email_verified": False}, None),  # the provider has not verified the address
-])
+@pytest.mark.parametrize(
+    ("claims", "who"),
+    [
+        ({"email": "KARI@example.org", "email_verified": True, "name": "Kari Nordmann"}, "kari"),
+        ({"email": "someone@example.org"}, None),  # no user has that e-mail
+        ({"email": "per@example.org"}, None),  # a disabled user
+        ({"email": "kari@example.org", "email_verified": False}, None),  # the provider has not verified the address
+    ],
+)
 def test_a_provider_sign_in_maps_the_e_mail_to_an_enabled_user(register, monkeypatch, claims, who):
     monkeypatch.setattr(signin, "_provider_signed_in", lambda: True)
     monkeypatch.setattr(st, "user", FakeUser(claims))
@@ -113,14 +116,17 @@ def test_a_provider_sign_in_maps_the_e_mail_to_an_enabled_user(register, monkeyp
     assert not at.exception, at.exception
     engine = open_register(register, demo_if_new=False)
     with db.session(engine) as s:
-        events = [(e.actor, e.field, e.source) for e in s.execute(
-            select(AuditEvent).where(AuditEvent.entity == "user", AuditEvent.action == "signin")).scalars()]
+        events = [
+            (e.actor, e.field, e.source) for e in s.execute(select(AuditEvent).where(AuditEvent.entity == "user", AuditEvent.action == "signin")).scalars()
+        ]
     engine.dispose()
     if who is None:
         assert at.title[0].value == "Sign in"
         assert any("No enabled user has this e-mail address" in i.value for i in at.info)
         assert [b.label for b in at.button if "identity provider" in str(b.label)] == [
-            "Sign out of the identity provider", "Sign in with the identity provider"]
+            "Sign out of the identity provider",
+            "Sign in with the identity provider",
+        ]
         assert events == []
         return
     assert "kari (editor; Janteloppet)" in " ".join(c.value for c in at.sidebar.caption)

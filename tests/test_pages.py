@@ -8,13 +8,13 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from conftest import app_page as page
 from sqlalchemy import select
 from streamlit.testing.v1 import AppTest
 
 from ropa import checks, db, editing, registry, stats, vocab
-from ropa.register.checks import check_register
 from ropa.models import AuditEvent
-from conftest import app_page as page
+from ropa.register.checks import check_register
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -158,9 +158,19 @@ def test_language_switch_changes_labels_through_the_app(demo_url):
 
 def test_editor_rows_round_trip_in_both_languages():
     for lang in ("nb", "en"):
-        transfers = [{"country": "CN", "international_organisation": None, "recipient": "Host", "mechanism": "art46_2_c",
-                      "safeguard": "SCC 2021", "tia_date": "2026-02-01", "frequency": "regular", "adequacy_scope_confirmed": False,
-                      "note": None}]
+        transfers = [
+            {
+                "country": "CN",
+                "international_organisation": None,
+                "recipient": "Host",
+                "mechanism": "art46_2_c",
+                "safeguard": "SCC 2021",
+                "tia_date": "2026-02-01",
+                "frequency": "regular",
+                "adequacy_scope_confirmed": False,
+                "note": None,
+            }
+        ]
         rows = editing.transfer_rows(transfers, lang)
         assert "·" in rows[0]["country"]
         assert editing.transfers_from_rows(rows + [{k: None for k in rows[0]}], lang) == transfers

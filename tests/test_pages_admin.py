@@ -10,15 +10,15 @@ from typing import Any
 
 import pytest
 import streamlit as st
+from conftest import app_page as page
+from conftest import rerun
 from sqlalchemy import select
 from streamlit.testing.v1 import AppTest
 
 from ropa import checks, db, registry
-from ropa.register.checks import check_register
 from ropa.fields import ACTIVITY, ORGANISATION, RECIPIENT
 from ropa.models import AuditEvent
-from conftest import app_page as page
-from conftest import rerun
+from ropa.register.checks import check_register
 
 ROOT = Path(__file__).resolve().parent.parent
 ACTOR = "page-tester"
@@ -38,7 +38,6 @@ def engine(demo_url):
     engine = db.make_engine(demo_url)
     yield engine
     engine.dispose()
-
 
 
 def _plain(label: str) -> str:
@@ -62,8 +61,7 @@ def audit(engine: Any, **where: Any) -> list[AuditEvent]:
 
 
 DEMO_ORGS = {"Allprofil AS", "EnterTalkPro Ltd", "Immediate Connect", "Janteloppet"}
-TITLES = {"organisations": ("Virksomheter", "Organisations"), "recipients": ("Mottakere", "Recipients"),
-          "findings": ("Avvik", "Findings")}
+TITLES = {"organisations": ("Virksomheter", "Organisations"), "recipients": ("Mottakere", "Recipients"), "findings": ("Avvik", "Findings")}
 
 
 @pytest.mark.parametrize("name", ["organisations", "recipients", "findings"])
@@ -226,8 +224,7 @@ def test_a_stale_save_shows_the_conflict_and_writes_nothing(demo_url, engine):
     at.button(key="orgedit_submit").click()
     rerun(at)
 
-    assert any("was changed by colleague after you opened it (you edited version 1, it is now version 2); nothing was saved" in e
-               for e in errors(at))
+    assert any("was changed by colleague after you opened it (you edited version 1, it is now version 2); nothing was saved" in e for e in errors(at))
     other = at.dataframe[1].value  # the other save, next to the register's table
     assert list(other["Who"]) == ["colleague"] and list(other["After"]) == ["+47 11 11 11 11"]
     assert at.text_input(key="orgedit_website").value == "https://example.org"  # the user's edit is still there
@@ -323,8 +320,7 @@ def test_a_stale_recipient_save_shows_the_conflict_and_writes_nothing(demo_url, 
     name = "Google Analytics"
     at = page("recipients", "nb", rec_org="Immediate Connect", rec_pick=name)
     with db.transaction(engine) as s:
-        registry.update_recipient(s, "Immediate Connect", name, {"name": name, "kind": "processor", "country": "US"},
-                                  expected_version=1, actor="colleague")
+        registry.update_recipient(s, "Immediate Connect", name, {"name": name, "kind": "processor", "country": "US"}, expected_version=1, actor="colleague")
     at.text_input(key="recedit_agreement").input("DPA")
     at.button(key="recedit_submit").click()
     rerun(at)
@@ -342,11 +338,13 @@ def test_findings_page_shows_the_counts_of_checks_summarise(demo_url, engine):
 
     at = page("findings", "en")
     metrics = {_plain(m.label): int(m.value) for m in at.metric}
-    assert metrics == {"Findings in all": len(found), "Error": summary["error"], "Warning": summary["warning"],
-                       "Note": summary["info"]}
+    assert metrics == {"Findings in all": len(found), "Error": summary["error"], "Warning": summary["warning"], "Note": summary["info"]}
     # One expander per rule, its count in the label, grouped under a heading per severity.
-    assert [_plain(h.value.rsplit(" (", 1)[0]) + " (" + h.value.rsplit(" (", 1)[1] for h in at.subheader] == [f"Error ({summary['error']})", f"Warning ({summary['warning']})",
-                                               f"Note ({summary['info']})"]
+    assert [_plain(h.value.rsplit(" (", 1)[0]) + " (" + h.value.rsplit(" (", 1)[1] for h in at.subheader] == [
+        f"Error ({summary['error']})",
+        f"Warning ({summary['warning']})",
+        f"Note ({summary['info']})",
+    ]
     # (a rule such as art30-missing-field can find errors and warnings: one expander under each)
     per_rule = Counter((f.severity, f.rule) for f in found)
     labels = [e.label for e in at.expander]
@@ -440,14 +438,16 @@ def test_the_public_fields_of_an_organisation_are_chosen_from_the_publishable_on
 
     at = page("organisations", "en")
     chooser = at.multiselect(key="orgnew_public_fields")
-    assert chooser.label == ORGANISATION["public_fields"].label("en") and list(chooser.options) == [
-        ACTIVITY[k].label("en") for k in PUBLISHABLE]
+    assert chooser.label == ORGANISATION["public_fields"].label("en") and list(chooser.options) == [ACTIVITY[k].label("en") for k in PUBLISHABLE]
 
 
-@pytest.mark.parametrize("lang, said", [
-    ("en", "Janteloppet records an Art. 30(5) assessment (fewer than 250 employees): Two events a year."),
-    ("nb", "Janteloppet har vurdert unntaket i art. 30 nr. 5 (færre enn 250 ansatte): Two events a year."),
-])
+@pytest.mark.parametrize(
+    "lang, said",
+    [
+        ("en", "Janteloppet records an Art. 30(5) assessment (fewer than 250 employees): Two events a year."),
+        ("nb", "Janteloppet har vurdert unntaket i art. 30 nr. 5 (færre enn 250 ansatte): Two events a year."),
+    ],
+)
 def test_findings_page_shows_the_art_30_5_assessment(demo_url, engine, lang, said):
     """Issue 15: the findings page shows an organisation's Art. 30(5) assessment beside its findings,
     and the exemption claimed without its conditions is a finding there."""

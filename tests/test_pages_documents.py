@@ -7,10 +7,9 @@ from typing import Any
 
 import pytest
 import streamlit as st
+from conftest import app_page
 from pypdf import PdfReader
 from streamlit.testing.v1 import AppTest
-from conftest import app_page
-
 
 
 def run(name: str, lang: str, **session: Any) -> AppTest:
@@ -49,8 +48,18 @@ def test_notices_page_shows_hostile_names_as_text(engine: Any, monkeypatch: Any)
     name = "Ond <script>alert(1)</script> *AS* $x$ :red[rød] #1"
     with db.transaction(engine) as s:
         registry.create_organisation(s, {"name": name, "email": "post@ond.no"}, actor="test")
-        registry.create_activity(s, name, {"ref": "O-1", "name": "Kunder #set page(width: 1cm)", "purposes": ["Salg *nå*"],
-                                           "data_subjects": ["customer"], "legal_bases": [{"code": "art6_1_b"}]}, actor="test")
+        registry.create_activity(
+            s,
+            name,
+            {
+                "ref": "O-1",
+                "name": "Kunder #set page(width: 1cm)",
+                "purposes": ["Salg *nå*"],
+                "data_subjects": ["customer"],
+                "legal_bases": [{"code": "art6_1_b"}],
+            },
+            actor="test",
+        )
     monkeypatch.setenv("ROPA_DATABASE_URL", str(engine.url.render_as_string(hide_password=False)))
     st.cache_resource.clear()
     try:

@@ -124,8 +124,7 @@ def test_an_admin_adds_a_user_with_the_password_typed_twice(url):
     at.text_input(key="users_new_password").input("a long passphrase")
     at.text_input(key="users_new_again").input("another passphrase")
     at = click(at, "users_add")
-    assert at.dataframe[-1].value.to_dict("records") == [
-        {"Hvor": "password_again", "Hva": "de to passordene er ulike; ingenting ble endret"}]
+    assert at.dataframe[-1].value.to_dict("records") == [{"Hvor": "password_again", "Hva": "de to passordene er ulike; ingenting ble endret"}]
     engine = _engine(url)
     with db.session(engine) as s:
         assert not s.execute(select(UserAccount).where(UserAccount.name == "nina")).first()  # nothing written
@@ -136,8 +135,7 @@ def test_an_admin_adds_a_user_with_the_password_typed_twice(url):
     assert at.text_input(key="users_new_name").value == ""  # the form is cleared for the next one
     with db.transaction(engine) as s:
         assert users.sign_in(s, "nina", "a long passphrase").ok
-        created = s.execute(select(AuditEvent).where(AuditEvent.entity == "user", AuditEvent.entity_key == "nina",
-                                                     AuditEvent.action == "create")).scalar_one()
+        created = s.execute(select(AuditEvent).where(AuditEvent.entity == "user", AuditEvent.entity_key == "nina", AuditEvent.action == "create")).scalar_one()
         assert (created.actor, created.source) == ("ada", "dashboard")
     engine.dispose()
 
@@ -192,12 +190,20 @@ def test_an_admin_changes_role_and_organisations_disables_enables_and_sets_a_pas
     assert not at.error
     with db.transaction(engine) as s:
         assert users.sign_in(s, "ed", "a fresh passphrase").ok  # the lock is lifted
-        trail = [(e.field, e.actor, e.source) for e in s.execute(select(AuditEvent).where(
-            AuditEvent.entity == "user", AuditEvent.entity_key == "ed", AuditEvent.action == "update")
-            .order_by(AuditEvent.id)).scalars()]
+        trail = [
+            (e.field, e.actor, e.source)
+            for e in s.execute(
+                select(AuditEvent).where(AuditEvent.entity == "user", AuditEvent.entity_key == "ed", AuditEvent.action == "update").order_by(AuditEvent.id)
+            ).scalars()
+        ]
     engine.dispose()
-    assert trail == [("role", "ada", "dashboard"), ("organisations", "ada", "dashboard"), ("enabled", "ada", "dashboard"),
-                     ("enabled", "ada", "dashboard"), ("password", "ada", "dashboard")]
+    assert trail == [
+        ("role", "ada", "dashboard"),
+        ("organisations", "ada", "dashboard"),
+        ("enabled", "ada", "dashboard"),
+        ("enabled", "ada", "dashboard"),
+        ("password", "ada", "dashboard"),
+    ]
 
 
 def test_the_last_global_administrator_cannot_be_demoted_from_the_page(url):
@@ -258,7 +264,7 @@ def test_locks_that_ran_out_are_not_shown(url):
 
 def test_a_hostile_user_name_stays_text(url):
     engine = _engine(url)
-    hostile = "=HYPERLINK(\"http://x\") ![p](http://e/p.png)"
+    hostile = '=HYPERLINK("http://x") ![p](http://e/p.png)'
     with db.transaction(engine) as s:
         users.add_user(s, hostile, role="viewer", password=PASSWORD, orgs=[ORG], actor="ada")
         users.set_enabled(s, hostile, False, actor="ada")

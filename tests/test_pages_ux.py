@@ -240,8 +240,7 @@ def test_a_conflict_keeps_my_edits_and_merges_field_by_field(demo_url):
     name_box.input("Mitt nye navn").run()
     engine = db.make_engine(demo_url)
     with db.transaction(engine) as s:
-        registry.update_activity(s, "Janteloppet", "JL-01", {**data, "description": "Deres beskrivelse"}, expected_version=version,
-                                 actor="kollega")
+        registry.update_activity(s, "Janteloppet", "JL-01", {**data, "description": "Deres beskrivelse"}, expected_version=version, actor="kollega")
     engine.dispose()
     next(b for b in at.button if b.label == "Lagre").click().run()
     assert not at.exception

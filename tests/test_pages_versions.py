@@ -32,12 +32,35 @@ def _button(at: Any, label: str) -> Any:
     return next(b for b in at.button if b.label == label)
 
 
-@pytest.mark.parametrize("lang, words", [
-    ("nb", {"title": "Versjoner", "take": "Ta øyeblikksbilde", "compare": "Sammenlign", "removed": "Fjernet", "make": "Lag filene",
-            "field": "Felt", "what": "fjernet"}),
-    ("en", {"title": "Versions", "take": "Take snapshot", "compare": "Compare", "removed": "Removed", "make": "Create the files",
-            "field": "Field", "what": "removed"}),
-])
+@pytest.mark.parametrize(
+    "lang, words",
+    [
+        (
+            "nb",
+            {
+                "title": "Versjoner",
+                "take": "Ta øyeblikksbilde",
+                "compare": "Sammenlign",
+                "removed": "Fjernet",
+                "make": "Lag filene",
+                "field": "Felt",
+                "what": "fjernet",
+            },
+        ),
+        (
+            "en",
+            {
+                "title": "Versions",
+                "take": "Take snapshot",
+                "compare": "Compare",
+                "removed": "Removed",
+                "make": "Create the files",
+                "field": "Field",
+                "what": "removed",
+            },
+        ),
+    ],
+)
 def test_take_a_snapshot_compare_and_download_in_both_languages(demo_url, lang, words):
     at = app_page("versions", lang)
     assert at.title[0].value == words["title"]

@@ -32,8 +32,7 @@ def test_readme_cli_examples_run(tmp_path):
     for line in block.strip().splitlines():
         command = line.split("#", 1)[0].split()
         assert command[:3] == [".venv/bin/python", "-m", "ropa"], "the README calls the venv's Python: no activation needed"
-        r = subprocess.run([sys.executable, *command[1:]], cwd=tmp_path, env={**env, "PYTHONPATH": str(ROOT)},
-                           capture_output=True, text=True, timeout=120)
+        r = subprocess.run([sys.executable, *command[1:]], cwd=tmp_path, env={**env, "PYTHONPATH": str(ROOT)}, capture_output=True, text=True, timeout=120)
         assert r.returncode == 0, f"{line}\n{r.stderr}"
 
 
@@ -43,8 +42,14 @@ def test_default_database_is_in_the_clone_whatever_the_folder(tmp_path):
     import sys
 
     env = {k: v for k, v in os.environ.items() if k != "ROPA_DATABASE_URL"}
-    r = subprocess.run([sys.executable, "-c", "from ropa import settings; print(settings.database_url())"], cwd=tmp_path,
-                       env={**env, "PYTHONPATH": str(ROOT)}, capture_output=True, text=True, timeout=60)
+    r = subprocess.run(
+        [sys.executable, "-c", "from ropa import settings; print(settings.database_url())"],
+        cwd=tmp_path,
+        env={**env, "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert r.returncode == 0, r.stderr
     assert r.stdout.strip() == f"sqlite:///{ROOT / 'data' / 'ropa.db'}"
 

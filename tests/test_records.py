@@ -18,8 +18,15 @@ BOOKKEEPING = {"id", "organisation_id", "version", "created_at", "updated_at"}
 
 
 def _doc() -> ActivityDoc:
-    return ActivityDoc.model_validate({"ref": "X-01", "name": "Payroll", "purposes": ["Pay"], "last_review": "2026-01-02",
-                                       "transfers": [{"country": "US", "mechanism": "art46_2_c", "tia_date": "2026-02-03"}]})
+    return ActivityDoc.model_validate(
+        {
+            "ref": "X-01",
+            "name": "Payroll",
+            "purposes": ["Pay"],
+            "last_review": "2026-01-02",
+            "transfers": [{"country": "US", "mechanism": "art46_2_c", "tia_date": "2026-02-03"}],
+        }
+    )
 
 
 def test_the_activity_columns_are_the_tables_own():
@@ -55,8 +62,7 @@ def test_a_record_read_back_is_the_validated_document():
     assert records.activity_record(row, [], [], transfers) == {k: v for k, v in doc.model_dump(mode="json").items() if k != "version"}
 
 
-PLAIN = ("owner", "systems", "sources", "description", "criminal_data_basis", "security_measures", "purposes", "no_recipients",
-         "next_review")
+PLAIN = ("owner", "systems", "sources", "description", "criminal_data_basis", "security_measures", "purposes", "no_recipients", "next_review")
 
 
 def test_where_the_activity_fields_are_spelled_out():
@@ -67,11 +73,13 @@ def test_where_the_activity_fields_are_spelled_out():
     the first three fall back on its kind). A new module here restates the shape."""
     found = None
     for name in PLAIN:
-        files = {p.relative_to(ROOT).as_posix() for p in (ROOT / "ropa").rglob("*.py")
-                 if "migrations" not in p.parts and re.search(rf"[\"'.]{name}[\"'\b]", p.read_text(encoding="utf-8"))}
+        files = {
+            p.relative_to(ROOT).as_posix()
+            for p in (ROOT / "ropa").rglob("*.py")
+            if "migrations" not in p.parts and re.search(rf"[\"'.]{name}[\"'\b]", p.read_text(encoding="utf-8"))
+        }
         found = files if found is None else found & files
-    assert found == {"ropa/fields.py", "ropa/records.py", "ropa/excel/convert.py", "ropa/present.py", "ropa/ui/pages/editor.py",
-                     "ropa/documents/present.py"}
+    assert found == {"ropa/fields.py", "ropa/records.py", "ropa/excel/convert.py", "ropa/present.py", "ropa/ui/pages/editor.py", "ropa/documents/present.py"}
 
 
 def test_a_new_plain_field_reaches_the_workbook_and_the_importer_by_its_kind():

@@ -25,8 +25,13 @@ def activity(ref="HR-01", **over):
             {"name": "Lønnsleverandør AS", "kind": "processor", "country": "NO", "agreement": "DBA-2024-01"},
         ],
         "transfers": [],
-        "retention": {"period": 5, "unit": "years", "trigger": "utgangen av regnskapsåret", "action": "erase",
-                      "text": "5 år etter regnskapsårets slutt (bokføringsloven § 13)"},
+        "retention": {
+            "period": 5,
+            "unit": "years",
+            "trigger": "utgangen av regnskapsåret",
+            "action": "erase",
+            "text": "5 år etter regnskapsårets slutt (bokføringsloven § 13)",
+        },
         "security_measures": ["Tilgangsstyring"],
     }
     data.update(over)
@@ -66,8 +71,8 @@ def test_update_records_each_changed_field(org_engine):
         registry.create_activity(s, "Fjordkraft Test AS", activity(), actor="alice")
     with db.transaction(org_engine) as s:
         changed = registry.update_activity(
-            s, "Fjordkraft Test AS", "HR-01", activity(name="Lønn og refusjoner", purposes=["Utbetale lønn", "Refusjoner"]),
-            expected_version=1, actor="bob")
+            s, "Fjordkraft Test AS", "HR-01", activity(name="Lønn og refusjoner", purposes=["Utbetale lønn", "Refusjoner"]), expected_version=1, actor="bob"
+        )
         assert sorted(changed) == ["name", "purposes"]
     with db.session(org_engine) as s:
         act = registry.get_activity(s, "Fjordkraft Test AS", "HR-01")
@@ -98,8 +103,7 @@ def test_stale_save_raises_conflict_showing_the_other_change_and_writes_nothing(
     events_before = count(org_engine, AuditEvent)
     with pytest.raises(Conflict) as info:
         with db.transaction(org_engine) as s:
-            registry.update_activity(s, "Fjordkraft Test AS", "HR-01", activity(name="Carol's name"),
-                                     expected_version=1, actor="carol")
+            registry.update_activity(s, "Fjordkraft Test AS", "HR-01", activity(name="Carol's name"), expected_version=1, actor="carol")
     err = info.value
     assert (err.expected_version, err.current_version) == (1, 2)
     assert [(c["actor"], c["field"]) for c in err.changes] == [("bob", "owner")]
@@ -111,8 +115,9 @@ def test_stale_save_raises_conflict_showing_the_other_change_and_writes_nothing(
 
 
 def test_invalid_activity_is_rejected_with_every_problem(org_engine):
-    bad = activity(ref="bad ref", role="boss", legal_bases=[{"code": "art6_1_z"}],
-                   transfers=[{"country": "XX", "mechanism": "pinky-swear"}, {"recipient": "Nobody"}])
+    bad = activity(
+        ref="bad ref", role="boss", legal_bases=[{"code": "art6_1_z"}], transfers=[{"country": "XX", "mechanism": "pinky-swear"}, {"recipient": "Nobody"}]
+    )
     with pytest.raises(ValidationFailed) as info:
         with db.transaction(org_engine) as s:
             registry.create_activity(s, "Fjordkraft Test AS", bad, actor="alice")
@@ -150,9 +155,14 @@ def test_recipients_are_shared_within_an_organisation(org_engine):
     assert count(org_engine, Recipient) == 2
     with db.transaction(org_engine) as s:
         rec = registry.get_recipient(s, "Fjordkraft Test AS", "Lønnsleverandør AS")
-        registry.update_recipient(s, "Fjordkraft Test AS", "Lønnsleverandør AS",
-                                  {"name": "Lønnsleverandør AS", "kind": "processor", "country": "SE", "agreement": "DBA-2025"},
-                                  expected_version=rec.version, actor="dpo")
+        registry.update_recipient(
+            s,
+            "Fjordkraft Test AS",
+            "Lønnsleverandør AS",
+            {"name": "Lønnsleverandør AS", "kind": "processor", "country": "SE", "agreement": "DBA-2025"},
+            expected_version=rec.version,
+            actor="dpo",
+        )
     with db.session(org_engine) as s:
         for ref in ("HR-01", "HR-02"):
             recs = registry.activity_dict(registry.get_activity(s, "Fjordkraft Test AS", ref))["recipients"]
@@ -188,8 +198,9 @@ def test_retire_and_duplicate(org_engine):
 
 def test_organisation_update_conflict_and_delete(org_engine):
     with db.transaction(org_engine) as s:
-        registry.update_organisation(s, "Fjordkraft Test AS", {"name": "Fjordkraft Test AS", "dpo": {"name": "Kari DPO", "email": "dpo@example.no"}},
-                                     expected_version=1, actor="alice")
+        registry.update_organisation(
+            s, "Fjordkraft Test AS", {"name": "Fjordkraft Test AS", "dpo": {"name": "Kari DPO", "email": "dpo@example.no"}}, expected_version=1, actor="alice"
+        )
     with pytest.raises(Conflict):
         with db.transaction(org_engine) as s:
             registry.update_organisation(s, "Fjordkraft Test AS", {"name": "X"}, expected_version=1, actor="bob")
@@ -248,8 +259,8 @@ def test_an_update_that_changes_nothing_writes_nothing(org_engine):
     # An unchanged copy of an older version is still a conflict (as for an edited one): nothing is written.
     with db.transaction(org_engine) as s:
         org = registry.get_organisation(s, "Fjordkraft Test AS")
-        registry.update_organisation(s, org.name, {**registry.organisation_dict(org), "phone": "+47 12 34 56 78"},
-                                     expected_version=1, actor="alice")
+        registry.update_organisation(s, org.name, {**registry.organisation_dict(org), "phone": "+47 12 34 56 78"}, expected_version=1, actor="alice")
     with pytest.raises(Conflict), db.transaction(org_engine) as s:
-        registry.update_organisation(s, "Fjordkraft Test AS", {"name": "Fjordkraft Test AS", "country": "NO",
-                                                               "org_number": "999888777"}, expected_version=1, actor="bob")
+        registry.update_organisation(
+            s, "Fjordkraft Test AS", {"name": "Fjordkraft Test AS", "country": "NO", "org_number": "999888777"}, expected_version=1, actor="bob"
+        )

@@ -41,8 +41,7 @@ def test_approval_cycle(register):
     with pytest.raises(Conflict), db.transaction(register) as s:  # approve what you read, not a newer version
         review.approve(s, ORG, "JL-01", expected_version=_version(register, "JL-01") - 1, actor="dora")
     with db.transaction(register) as s:
-        row = review.approve(s, ORG, "JL-01", expected_version=_version(register, "JL-01"), actor="dora",
-                             today=date(2026, 3, 31))
+        row = review.approve(s, ORG, "JL-01", expected_version=_version(register, "JL-01"), actor="dora", today=date(2026, 3, 31))
     with db.session(register) as s:
         act = registry.get_activity(s, ORG, "JL-01")
         row = review.review_of(s, ORG, "JL-01")
@@ -59,8 +58,12 @@ def test_approval_cycle(register):
         row = review.review_of(s, ORG, "JL-01")
         assert row.state == "in_review" and row.approved_record == approved
         assert row.approved_record["description"] != "changed after approval"
-        trail = [(e.action, e.actor) for e in s.execute(select(AuditEvent).where(
-            AuditEvent.entity_key == f"{ORG}/JL-01", AuditEvent.field == "review").order_by(AuditEvent.id)).scalars()]
+        trail = [
+            (e.action, e.actor)
+            for e in s.execute(
+                select(AuditEvent).where(AuditEvent.entity_key == f"{ORG}/JL-01", AuditEvent.field == "review").order_by(AuditEvent.id)
+            ).scalars()
+        ]
     assert trail == [("update", "ed"), ("submit", "ed"), ("approve", "dora"), ("update", "ed")]
 
 
@@ -72,8 +75,7 @@ def test_only_an_activity_in_review_can_be_approved_or_returned(register):
         review.submit(s, ORG, "JL-02", actor="ed")
         review.send_back(s, ORG, "JL-02", "name the retention period", actor="dora")
     with db.session(register) as s:
-        assert [(t.kind, t.note) for t in review.tasks(s, "ed") if t.ref == "JL-02"] == [
-            ("returned", "name the retention period")]
+        assert [(t.kind, t.note) for t in review.tasks(s, "ed") if t.ref == "JL-02"] == [("returned", "name the retention period")]
 
 
 def test_tasks_for_owner_and_dpo_and_the_cli(register, monkeypatch, capsys):

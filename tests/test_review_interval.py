@@ -41,10 +41,18 @@ def _months(engine: Any, org: str) -> int:
         return review.interval_months(s, registry.get_organisation(s, org))
 
 
-@pytest.mark.parametrize(("who", "org", "allowed"), [
-    ("ada", ORG, True), ("ada", OTHER, True), ("dora", OTHER, True), ("dana", ORG, True), ("dana", OTHER, False),
-    ("ed", ORG, False), ("vera", ORG, False),
-])
+@pytest.mark.parametrize(
+    ("who", "org", "allowed"),
+    [
+        ("ada", ORG, True),
+        ("ada", OTHER, True),
+        ("dora", OTHER, True),
+        ("dana", ORG, True),
+        ("dana", OTHER, False),
+        ("ed", ORG, False),
+        ("vera", ORG, False),
+    ],
+)
 def test_who_may_set_the_interval(register, who, org, allowed):
     if allowed:
         with db.transaction(register) as s:
@@ -52,8 +60,7 @@ def test_who_may_set_the_interval(register, who, org, allowed):
         assert _months(register, org) == 6
         with db.session(register) as s:
             event = s.execute(select(AuditEvent).where(AuditEvent.field == "review_interval")).scalar_one()
-        assert (event.entity, event.entity_key, event.actor, event.old_value, event.new_value, event.source) == (
-            "setting", org, who, "12", "6", "test")
+        assert (event.entity, event.entity_key, event.actor, event.old_value, event.new_value, event.source) == ("setting", org, who, "12", "6", "test")
         return
     with pytest.raises(PermissionDenied) as err, db.transaction(register) as s:
         review.set_interval(s, org, 6, actor=who)
@@ -80,8 +87,9 @@ def test_approval_and_tasks_follow_the_interval(register):
     with db.session(register) as s:
         act = registry.get_activity(s, ORG, "JL-01")
         assert (act.last_review, act.next_review) == (date(2026, 3, 31), date(2026, 9, 30))  # six months, not twelve
-        kinds = {day: [t.kind for t in review.tasks(s, "ed", today=day) if t.ref == "JL-01"]
-                 for day in (date(2026, 8, 30), date(2026, 9, 1), date(2026, 10, 1))}
+        kinds = {
+            day: [t.kind for t in review.tasks(s, "ed", today=day) if t.ref == "JL-01"] for day in (date(2026, 8, 30), date(2026, 9, 1), date(2026, 10, 1))
+        }
     assert kinds == {date(2026, 8, 30): [], date(2026, 9, 1): ["due"], date(2026, 10, 1): ["overdue"]}
     # Another organisation keeps the default of 12 months.
     with db.transaction(register) as s:

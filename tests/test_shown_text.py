@@ -18,13 +18,13 @@ from typing import Any
 
 import pytest
 import streamlit as st
+from conftest import app_page as page
 from sqlalchemy import text as sql
 from streamlit.testing.v1 import AppTest
 
 from ropa import cli, db, registry, text, uploads
 from ropa.errors import ValidationFailed
 from ropa.excel import mapping
-from conftest import app_page as page
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -33,8 +33,15 @@ ORG = "Pixel ![x](http://127.0.0.1:9/org-pixel.png) [click](http://evil.example/
 ACT = "Act ![y](http://127.0.0.1:9/act-pixel.png) [go](http://evil.example/act) :blue-background[ACT] $$y$$ <img src=x>"
 REC = "Rec ![z](http://127.0.0.1:9/rec-pixel.png) [see](http://evil.example/rec) <script>alert(1)</script>"
 MARKERS = ("org-pixel.png", "act-pixel.png", "rec-pixel.png", "evil.example")
-FORMULAS = ('=HYPERLINK("http://evil.example/","Klikk")', "=cmd|' /C calc'!A0", "+cmd|' /C calc'!A0", "@SUM(1+1)",
-            '-HYPERLINK("http://evil.example/")', "\t=1", "\r=1")
+FORMULAS = (
+    '=HYPERLINK("http://evil.example/","Klikk")',
+    "=cmd|' /C calc'!A0",
+    "+cmd|' /C calc'!A0",
+    "@SUM(1+1)",
+    '-HYPERLINK("http://evil.example/")',
+    "\t=1",
+    "\r=1",
+)
 HARMLESS = ("+47 22 00 00 00", "-5", "-", "+1 (555) 010-0000", "1+1")  # no function can run: shown as they are
 # Escape sequences a terminal obeys: set the title (OSC ... BEL), clear the screen (CSI 2J),
 # C1 CSI, and a bidirectional override that reorders what follows.
@@ -49,8 +56,11 @@ def _unescape(value: str) -> str:
 
 def shown(at: AppTest) -> list[str]:
     """Every string the page hands to a Markdown renderer: bodies and widget labels."""
-    out = [str(e.value) for kind in ("markdown", "caption", "title", "header", "subheader", "error", "warning", "info",
-                                      "success", "toast") for e in getattr(at, kind)]
+    out = [
+        str(e.value)
+        for kind in ("markdown", "caption", "title", "header", "subheader", "error", "warning", "info", "success", "toast")
+        for e in getattr(at, kind)
+    ]
     out += [str(b.label) for b in at.button] + [str(x.label) for x in at.expander] + [str(x.label) for x in at.tabs]
     out += [str(m.label) for m in at.metric]
     return out
@@ -92,12 +102,21 @@ def hostile_url(tmp_path, monkeypatch):
     db.migrate(engine)
     with db.transaction(engine) as s:
         registry.create_organisation(s, {"name": ORG, "country": "NO"}, actor="t")
-        registry.create_activity(s, ORG, {
-            "ref": "HX-1", "name": ACT, "status": "active", "purposes": PURPOSES, "security_measures": list(FORMULAS[5:]),
-            "description": FORMULAS[0],
-            "recipients": [{"name": REC, "kind": "processor", "country": "US"}],
-            "transfers": [{"country": "US", "recipient": REC, "mechanism": "none", "safeguard": FORMULAS[1]}],
-        }, actor="t")
+        registry.create_activity(
+            s,
+            ORG,
+            {
+                "ref": "HX-1",
+                "name": ACT,
+                "status": "active",
+                "purposes": PURPOSES,
+                "security_measures": list(FORMULAS[5:]),
+                "description": FORMULAS[0],
+                "recipients": [{"name": REC, "kind": "processor", "country": "US"}],
+                "transfers": [{"country": "US", "recipient": REC, "mechanism": "none", "safeguard": FORMULAS[1]}],
+            },
+            actor="t",
+        )
         registry.create_activity(s, ORG, {"ref": "HX-2", "name": FORMULAS[0], "description": FORMULAS[2]}, actor="t")
     engine.dispose()
     monkeypatch.setenv("ROPA_DATABASE_URL", url)
@@ -112,8 +131,26 @@ def hostile_url(tmp_path, monkeypatch):
 
 
 def test_the_escape_makes_every_markdown_construct_literal():
-    for hostile in (ORG, ACT, REC, "# Heading", "- item", "+ item", "1. item", "12) item", "> quote", "===", "`code`",
-                    "**b** _i_ ~~s~~", "a | b", "<http://evil.example/>", "&lt;b&gt;", ":red[x] :material/home: www.vg.no https://a.b", "\\![x](y)", "x\n- y\n  2. z"):
+    for hostile in (
+        ORG,
+        ACT,
+        REC,
+        "# Heading",
+        "- item",
+        "+ item",
+        "1. item",
+        "12) item",
+        "> quote",
+        "===",
+        "`code`",
+        "**b** _i_ ~~s~~",
+        "a | b",
+        "<http://evil.example/>",
+        "&lt;b&gt;",
+        ":red[x] :material/home: www.vg.no https://a.b",
+        "\\![x](y)",
+        "x\n- y\n  2. z",
+    ):
         escaped = text.markdown(hostile)
         assert _unescape(escaped).replace("\u200b", "") == hostile  # shown exactly as stored
         assert not re.search(r"(?<!\\):[A-Za-z]|https?://|www\.", escaped), escaped  # no directive, no bare URL
@@ -209,7 +246,7 @@ def test_saving_the_editor_unchanged_keeps_formula_like_text_as_stored(hostile_u
 
 
 def _no_control(out: str) -> None:
-    bad = [c for c in out if c not in "\n" and (ord(c) < 0x20 or 0x7f <= ord(c) < 0xa0 or c in "\u202e\u2066\u2069")]
+    bad = [c for c in out if c not in "\n" and (ord(c) < 0x20 or 0x7F <= ord(c) < 0xA0 or c in "\u202e\u2066\u2069")]
     assert not bad, bad
 
 
@@ -227,8 +264,7 @@ def terminal_url(tmp_path):
     db.migrate(engine)
     with db.transaction(engine) as s:
         registry.create_organisation(s, {"name": "Term AS", "country": "NO"}, actor="t")
-        registry.create_activity(s, "Term AS", {"ref": "T-1", "name": "placeholder",
-                                                "recipients": [{"name": "placeholder", "kind": "processor"}]}, actor="t")
+        registry.create_activity(s, "Term AS", {"ref": "T-1", "name": "placeholder", "recipients": [{"name": "placeholder", "kind": "processor"}]}, actor="t")
     _store_raw(engine, "T-1", TERMINAL)
     engine.dispose()
     return url
@@ -242,9 +278,19 @@ def _store_raw(engine, ref: str, name: str) -> None:
         conn.execute(sql("UPDATE recipient SET name = :n WHERE name = 'placeholder'"), {"n": name})
 
 
-@pytest.mark.parametrize("argv", [["list"], ["show", "Term AS", "T-1"], ["check"], ["check", "--lang", "nb"],
-                                  ["list", "--format", "json"], ["check", "--format", "json"], ["show", "Term AS", "NOPE\x1b[2J"],
-                                  ["show", "Term AS", "T-1", "--format", "json"]])
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["list"],
+        ["show", "Term AS", "T-1"],
+        ["check"],
+        ["check", "--lang", "nb"],
+        ["list", "--format", "json"],
+        ["check", "--format", "json"],
+        ["show", "Term AS", "NOPE\x1b[2J"],
+        ["show", "Term AS", "T-1", "--format", "json"],
+    ],
+)
 def test_cli_output_holds_no_control_character(terminal_url, argv, capsys):
     cli.main(["--database-url", terminal_url, *argv])
     out, err = capsys.readouterr()
@@ -290,12 +336,13 @@ def test_history_of_an_organisation_with_an_underscore_is_its_own(engine):
 def test_the_activity_search_takes_percent_and_underscore_literally(engine):
     with db.transaction(engine) as s:
         registry.create_organisation(s, {"name": "Shop", "country": "NO"}, actor="t")
-        for ref, name in (("S-1", "50% off"), ("S-2", "500 off"), ("S-3", "a_b list"), ("S-4", "axb list"),
-                          ("S-5", "slash / here"), ("S-6", "back\\slash")):
+        for ref, name in (("S-1", "50% off"), ("S-2", "500 off"), ("S-3", "a_b list"), ("S-4", "axb list"), ("S-5", "slash / here"), ("S-6", "back\\slash")):
             registry.create_activity(s, "Shop", {"ref": ref, "name": name}, actor="t")
     with db.session(engine) as s:
+
         def found(needle: str) -> list[str]:
             return [a.ref for a in registry.list_activities(s, filter=registry.ActivityFilter(text=needle))]
+
         assert found("50%") == ["S-1"]
         assert found("a_b") == ["S-3"]
         assert found("/") == ["S-5"]
@@ -343,8 +390,7 @@ def test_the_import_page_leaves_no_copy_of_the_upload(hostile_url, tmp_path, mon
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))
     (tmp_path / "tmp").mkdir()
     data = b"ref;name\nX-1;" + ACT.encode() + b"\n"
-    at = page("import", "en", import_file={"name": "list.csv", "data": data, "digest": hashlib.sha256(data).hexdigest()},
-              import_org=ORG)
+    at = page("import", "en", import_file={"name": "list.csv", "data": data, "digest": hashlib.sha256(data).hexdigest()}, import_org=ORG)
     assert at.dataframe, "the preview is shown"
     assert list((tmp_path / "tmp").iterdir()) == []
     assert_no_formula(at)
@@ -389,8 +435,7 @@ def test_the_import_page_survives_a_damaged_mapping_and_a_bad_name(hostile_url, 
     (tmp_path / "maps").mkdir()
     (tmp_path / "maps" / "broken.json").write_text("[1,2]")
     data = "Behandlingsaktivitet;Formål\nLønn;Utbetale lønn\n".encode()
-    at = page("import", lang, import_file={"name": "list.csv", "data": data, "digest": hashlib.sha256(data).hexdigest()},
-              import_org=ORG)
+    at = page("import", lang, import_file={"name": "list.csv", "data": data, "digest": hashlib.sha256(data).hexdigest()}, import_org=ORG)
     at.selectbox(key="import_saved").set_value("broken").run()
     assert not at.exception, [e.value for e in at.exception]
     assert any("broken" in w.value for w in at.warning)
@@ -427,8 +472,7 @@ def test_a_hostile_name_loads_nothing_in_a_real_browser(tmp_path):
     pixel = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Pixel)
     threading.Thread(target=pixel.serve_forever, daemon=True).start()
     host = f"127.0.0.1:{pixel.server_address[1]}"
-    name = (f"Pixel ![x](http://{host}/org-pixel.png) [click](http://{host}/hidden) :red[REDORG] $x^2$ "
-            f"<b>boldorg</b> <img src='http://{host}/html-pixel.png'>")
+    name = f"Pixel ![x](http://{host}/org-pixel.png) [click](http://{host}/hidden) :red[REDORG] $x^2$ <b>boldorg</b> <img src='http://{host}/html-pixel.png'>"
     url = f"sqlite:///{tmp_path / 'ropa.db'}"
     engine = db.make_engine(url)
     db.migrate(engine)

@@ -111,10 +111,18 @@ def test_a_user_disabled_meanwhile_is_signed_out_at_the_next_click(app, with_use
 def test_the_identity_provider_button_shows_when_auth_is_configured(app, with_users):
     at = app(with_users)
     assert not [b for b in at.button if "identitetsleverandøren" in str(b.label)]
-    at = app(with_users, secrets={"auth": {
-        "redirect_uri": "http://localhost:8501/oauth2callback", "cookie_secret": "a long random secret",
-        "client_id": "ropa", "client_secret": "s3cret",
-        "server_metadata_url": "https://login.example.org/.well-known/openid-configuration"}})
+    at = app(
+        with_users,
+        secrets={
+            "auth": {
+                "redirect_uri": "http://localhost:8501/oauth2callback",
+                "cookie_secret": "a long random secret",
+                "client_id": "ropa",
+                "client_secret": "s3cret",
+                "server_metadata_url": "https://login.example.org/.well-known/openid-configuration",
+            }
+        },
+    )
     assert [b.label for b in at.button if "identitetsleverandøren" in str(b.label)] == ["Logg inn med identitetsleverandøren"]
 
 

@@ -21,8 +21,7 @@ def test_an_activity_and_an_organisation_at_a_version_or_a_moment(engine):
         data.update(name="Second name", purposes=["One", "Two"])  # one save, two fields: one version
         registry.update_activity(s, ORG, "A-01", data, expected_version=1, actor="bob")
         org = registry.get_organisation(s, ORG)
-        registry.update_organisation(s, ORG, {**registry.organisation_dict(org), "email": "dpo@acme.example"},
-                                     expected_version=1, actor="bob")
+        registry.update_organisation(s, ORG, {**registry.organisation_dict(org), "email": "dpo@acme.example"}, expected_version=1, actor="bob")
     t2 = utcnow()
     with db.transaction(engine) as s:
         registry.delete_activity(s, ORG, "A-01", actor="carol")
@@ -43,13 +42,20 @@ def test_an_activity_and_an_organisation_at_a_version_or_a_moment(engine):
 def test_a_recipient_renamed_since_is_shown_under_the_name_it_had(engine):
     with db.transaction(engine) as s:
         registry.create_organisation(s, {"name": ORG}, actor="alice")
-        registry.create_activity(s, ORG, {"ref": "A-01", "name": "Mail", "recipients": [{"name": "Old Mailer", "kind": "processor"}],
-                                          "transfers": [{"country": "US", "recipient": "Old Mailer", "mechanism": "art46_2_c"}]},
-                                 actor="alice")
+        registry.create_activity(
+            s,
+            ORG,
+            {
+                "ref": "A-01",
+                "name": "Mail",
+                "recipients": [{"name": "Old Mailer", "kind": "processor"}],
+                "transfers": [{"country": "US", "recipient": "Old Mailer", "mechanism": "art46_2_c"}],
+            },
+            actor="alice",
+        )
     t1 = utcnow()
     with db.transaction(engine) as s:
-        registry.update_recipient(s, ORG, "Old Mailer", {"name": "New Mailer", "kind": "processor", "agreement": "DPA-9"},
-                                  expected_version=1, actor="bob")
+        registry.update_recipient(s, ORG, "Old Mailer", {"name": "New Mailer", "kind": "processor", "agreement": "DPA-9"}, expected_version=1, actor="bob")
     with db.session(engine) as s:
         then = timeline.register_at(s, t1).document["organisations"][0]["activities"][0]
         now = timeline.register_at(s, utcnow()).document["organisations"][0]["activities"][0]
@@ -58,7 +64,10 @@ def test_a_recipient_renamed_since_is_shown_under_the_name_it_had(engine):
     assert then["transfers"][0]["recipient"] == "Old Mailer"
     assert now["recipients"][0]["name"] == "New Mailer" and now["transfers"][0]["recipient"] == "New Mailer"
     assert {**now, "version": None, "recipients": [{**r, "version": None} for r in now["recipients"]]} == {
-        **live, "version": None, "recipients": [{**r, "version": None} for r in live["recipients"]]}
+        **live,
+        "version": None,
+        "recipients": [{**r, "version": None} for r in live["recipients"]],
+    }
 
 
 def test_a_reused_row_id_is_another_record(engine):

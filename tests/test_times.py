@@ -21,14 +21,17 @@ SUMMER = datetime(2026, 7, 1, 6, 15, tzinfo=UTC)  # 08:15 in Oslo, CEST (+02:00)
 PASSWORD = "correct horse battery"
 
 
-@pytest.mark.parametrize(("at", "nb", "en", "iso"), [
-    (WINTER, "02.12.2026 08:15 CET", "2 Dec 2026 08:15 CET", "2026-12-02T08:15:00+01:00"),
-    (SUMMER, "01.07.2026 08:15 CEST", "1 Jul 2026 08:15 CEST", "2026-07-01T08:15:00+02:00"),
-    # the night summer time starts (29 March 2026, 01:00 UTC) and a date that changes in Oslo
-    (datetime(2026, 3, 29, 0, 59, tzinfo=UTC), "29.03.2026 01:59 CET", "29 Mar 2026 01:59 CET", "2026-03-29T01:59:00+01:00"),
-    (datetime(2026, 3, 29, 1, 0, tzinfo=UTC), "29.03.2026 03:00 CEST", "29 Mar 2026 03:00 CEST", "2026-03-29T03:00:00+02:00"),
-    (datetime(2026, 12, 31, 23, 30, tzinfo=UTC), "01.01.2027 00:30 CET", "1 Jan 2027 00:30 CET", "2027-01-01T00:30:00+01:00"),
-])
+@pytest.mark.parametrize(
+    ("at", "nb", "en", "iso"),
+    [
+        (WINTER, "02.12.2026 08:15 CET", "2 Dec 2026 08:15 CET", "2026-12-02T08:15:00+01:00"),
+        (SUMMER, "01.07.2026 08:15 CEST", "1 Jul 2026 08:15 CEST", "2026-07-01T08:15:00+02:00"),
+        # the night summer time starts (29 March 2026, 01:00 UTC) and a date that changes in Oslo
+        (datetime(2026, 3, 29, 0, 59, tzinfo=UTC), "29.03.2026 01:59 CET", "29 Mar 2026 01:59 CET", "2026-03-29T01:59:00+01:00"),
+        (datetime(2026, 3, 29, 1, 0, tzinfo=UTC), "29.03.2026 03:00 CEST", "29 Mar 2026 03:00 CEST", "2026-03-29T03:00:00+02:00"),
+        (datetime(2026, 12, 31, 23, 30, tzinfo=UTC), "01.01.2027 00:30 CET", "1 Jan 2027 00:30 CET", "2027-01-01T00:30:00+01:00"),
+    ],
+)
 def test_local_time_in_both_languages_and_iso_with_the_offset(at, nb, en, iso):
     assert audit.local_time(at, "nb") == nb
     assert audit.local_time(at, "en") == en
@@ -52,9 +55,21 @@ def _event(engine: Any, at: datetime, description: str) -> None:
     with db.transaction(engine) as s:
         act = registry.get_activity(s, "Janteloppet", "JL-01")
         assert act.id is not None
-        s.add(AuditEvent(at=at, actor="tester", action="update", entity="activity", entity_id=act.id,
-                         entity_key="Janteloppet/JL-01", field="description", old_value=json.dumps("before"),
-                         new_value=json.dumps(description), version=act.version, source="test"))
+        s.add(
+            AuditEvent(
+                at=at,
+                actor="tester",
+                action="update",
+                entity="activity",
+                entity_id=act.id,
+                entity_key="Janteloppet/JL-01",
+                field="description",
+                old_value=json.dumps("before"),
+                new_value=json.dumps(description),
+                version=act.version,
+                source="test",
+            )
+        )
 
 
 @pytest.fixture
@@ -72,10 +87,13 @@ def _when_column(at: Any, head: str) -> list[str]:
     return [str(v) for v in frames[0][head]]
 
 
-@pytest.mark.parametrize(("lang", "head", "winter", "summer"), [
-    ("nb", "Når", "02.12.2026 08:15 CET", "01.07.2026 08:15 CEST"),
-    ("en", "When", "2 Dec 2026 08:15 CET", "1 Jul 2026 08:15 CEST"),
-])
+@pytest.mark.parametrize(
+    ("lang", "head", "winter", "summer"),
+    [
+        ("nb", "Når", "02.12.2026 08:15 CET", "01.07.2026 08:15 CEST"),
+        ("en", "When", "2 Dec 2026 08:15 CET", "1 Jul 2026 08:15 CEST"),
+    ],
+)
 def test_history_page_and_activity_history_tab_show_oslo_times(timed, lang, head, winter, summer):
     at = app_page("history", lang, open_activity=("Janteloppet", "JL-01"))
     shown = _when_column(at, head)
@@ -92,8 +110,7 @@ def test_cli_user_list_shows_oslo_times_and_json_iso_offsets(sqlite_demo_url, mo
         users.add_user(s, "dora", role="dpo", password=PASSWORD, actor="setup")
         users.add_user(s, "ed", role="editor", password=PASSWORD, orgs=["Janteloppet"], actor="dora")
         ed = users.get_user(s, "ed")
-        s.add(AuditEvent(at=SUMMER, actor="ed", action="signin", entity="user", entity_id=ed.id, entity_key="ed", version=0,
-                         source="dashboard"))
+        s.add(AuditEvent(at=SUMMER, actor="ed", action="signin", entity="user", entity_id=ed.id, entity_key="ed", version=0, source="dashboard"))
         lock = datetime.now(UTC).replace(microsecond=0) + timedelta(days=400)
         s.execute(UserAccount.__table__.update().where(UserAccount.name == "dora").values(locked_until=lock))
     with db.session(engine) as s:
@@ -140,8 +157,7 @@ def test_tasks_show_when_the_dpo_returned_an_activity_in_oslo_time(sqlite_demo_u
     import streamlit as st
 
     st.cache_resource.clear()
-    for lang, head, shown in (("nb", "Sist gjennomgått", "01.07.2026 08:15 CEST (dora)"),
-                              ("en", "Last reviewed", "1 Jul 2026 08:15 CEST (dora)")):
+    for lang, head, shown in (("nb", "Sist gjennomgått", "01.07.2026 08:15 CEST (dora)"), ("en", "Last reviewed", "1 Jul 2026 08:15 CEST (dora)")):
         at = app_page("tasks", lang, ropa_principal=ed)
         assert _when_column(at, head) == [shown]
     st.cache_resource.clear()

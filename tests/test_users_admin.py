@@ -8,7 +8,8 @@ from __future__ import annotations
 import io
 import json
 import sys
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import pytest
 from sqlalchemy import func, select
@@ -41,16 +42,21 @@ def register(demo_engine: Any) -> Any:
 
 def _state(engine: Any) -> tuple[Any, ...]:
     with db.session(engine) as s:
-        return (s.execute(select(func.count()).select_from(AuditEvent)).scalar_one(),
-                sorted(s.execute(select(UserAccount.name, UserAccount.role, UserAccount.enabled, UserAccount.password_hash)).all()),
-                sorted(s.execute(select(UserOrganisation.user_id, UserOrganisation.organisation_id)).all()))
+        return (
+            s.execute(select(func.count()).select_from(AuditEvent)).scalar_one(),
+            sorted(s.execute(select(UserAccount.name, UserAccount.role, UserAccount.enabled, UserAccount.password_hash)).all()),
+            sorted(s.execute(select(UserOrganisation.user_id, UserOrganisation.organisation_id)).all()),
+        )
 
 
 def _trail(engine: Any, name: str) -> list[tuple[Any, ...]]:
     with db.session(engine) as s:
-        return [(e.action, e.field, e.actor, e.old_value, e.new_value, e.source) for e in s.execute(
-            select(AuditEvent).where(AuditEvent.entity == "user", AuditEvent.entity_key == name, AuditEvent.action == "update")
-            .order_by(AuditEvent.id)).scalars()]
+        return [
+            (e.action, e.field, e.actor, e.old_value, e.new_value, e.source)
+            for e in s.execute(
+                select(AuditEvent).where(AuditEvent.entity == "user", AuditEvent.entity_key == name, AuditEvent.action == "update").order_by(AuditEvent.id)
+            ).scalars()
+        ]
 
 
 def test_role_and_organisations_change_with_one_audit_event_each(register):
@@ -86,9 +92,11 @@ def test_the_last_enabled_global_admin_or_dpo_stays(register):
     with db.transaction(register) as s:
         users.set_access(s, "dora", role="viewer", orgs=[ORG], actor="ada")  # ada is left as the only one
     before = _state(register)
-    for change in (lambda s: users.set_role(s, "ada", "viewer", actor="ada"),
-                   lambda s: users.set_organisations(s, "ada", [ORG], actor="ada"),
-                   lambda s: users.set_enabled(s, "ada", False, actor="ada")):
+    for change in (
+        lambda s: users.set_role(s, "ada", "viewer", actor="ada"),
+        lambda s: users.set_organisations(s, "ada", [ORG], actor="ada"),
+        lambda s: users.set_enabled(s, "ada", False, actor="ada"),
+    ):
         with pytest.raises(ValidationFailed) as err, db.transaction(register) as s:
             change(s)
         assert "last_admin" in {p.code for p in err.value.problems}
@@ -108,8 +116,10 @@ def test_problems_speak_the_language_asked_for(register):
     finally:
         MESSAGE_LANG.reset(token)
     assert {p.message for p in err.value.problems} == {
-        "det finnes allerede en bruker som heter «Ed»", "rollen editor trenger minst én virksomhet (--org NAVN)",
-        "et passord trenger minst 10 tegn"}
+        "det finnes allerede en bruker som heter «Ed»",
+        "rollen editor trenger minst én virksomhet (--org NAVN)",
+        "et passord trenger minst 10 tegn",
+    }
     with pytest.raises(ValidationFailed) as err:
         users.confirmed("one passphrase", "another one")
     assert err.value.problems[0].message == "the two passwords differ; nothing was changed"

@@ -25,10 +25,18 @@ MAILER = {"name": "Mailer AS", "kind": "processor", "country": "NO", "agreement"
 
 
 def _activity(ref: str, name: str, **extra: Any) -> dict[str, Any]:
-    return {"ref": ref, "name": name, "purposes": [f"Purpose of {ref}"], "data_subjects": ["Customers"],
-            "data_categories": ["Contact details"], "legal_bases": [{"code": "art6_1_b"}],
-            "retention": {"period": 3, "unit": "years", "action": "erase"}, "security_measures": ["Access control"],
-            "recipients": [MAILER], **extra}
+    return {
+        "ref": ref,
+        "name": name,
+        "purposes": [f"Purpose of {ref}"],
+        "data_subjects": ["Customers"],
+        "data_categories": ["Contact details"],
+        "legal_bases": [{"code": "art6_1_b"}],
+        "retention": {"period": 3, "unit": "years", "action": "erase"},
+        "security_measures": ["Access control"],
+        "recipients": [MAILER],
+        **extra,
+    }
 
 
 def _export(engine: Any) -> dict[str, Any]:
@@ -102,8 +110,7 @@ def test_as_of_exports_read_back_as_the_register_was(engine, story, tmp_path):
     book = openpyxl.load_workbook(path)
     sheet = book[layout.sheet_name("activities", "en")]
     headers = [c.value for c in sheet[1]]
-    records = [json.loads("".join(v for v in row[headers.index(layout.JSON_COLUMN):] if v))
-               for row in sheet.iter_rows(min_row=2, values_only=True) if row[0]]
+    records = [json.loads("".join(v for v in row[headers.index(layout.JSON_COLUMN) :] if v)) for row in sheet.iter_rows(min_row=2, values_only=True) if row[0]]
     assert [r["ref"] for r in records] == ["A-01", "A-02", "A-03", "B-01"]
     assert records[0]["description"] is None and records[0]["recipients"][0]["agreement"] == "DPA-1"
     cover = [c for row in book[layout.sheet_name("cover", "en")].iter_rows(values_only=True) for c in row if c]
@@ -111,9 +118,12 @@ def test_as_of_exports_read_back_as_the_register_was(engine, story, tmp_path):
 
 
 def test_snapshots_are_immutable(engine, story):
-    forged = ("REPLACE INTO snapshot (id, label, created_at, created_by, organisations, activities, organisation_ids, digest, content) "
-              "SELECT id, 'forged', created_at, created_by, organisations, activities, organisation_ids, digest, content FROM snapshot"
-              if engine.dialect.name == "sqlite" else "TRUNCATE snapshot")
+    forged = (
+        "REPLACE INTO snapshot (id, label, created_at, created_by, organisations, activities, organisation_ids, digest, content) "
+        "SELECT id, 'forged', created_at, created_by, organisations, activities, organisation_ids, digest, content FROM snapshot"
+        if engine.dialect.name == "sqlite"
+        else "TRUNCATE snapshot"
+    )
     for statement in ("UPDATE snapshot SET label = 'forged'", "DELETE FROM snapshot", forged):
         with pytest.raises(DatabaseError, match="immutable"):
             with engine.begin() as conn:
@@ -202,8 +212,7 @@ def test_reading_is_scoped_and_taking_a_snapshot_needs_dpo_or_admin(engine, stor
 def test_a_renamed_organisation_stays_in_its_readers_scope(engine, story):
     with db.transaction(engine) as s:
         org = registry.get_organisation(s, ACME)
-        registry.update_organisation(s, ACME, {**registry.organisation_dict(org), "name": "Acme Group AS"},
-                                     expected_version=org.version, actor="alice")
+        registry.update_organisation(s, ACME, {**registry.organisation_dict(org), "name": "Acme Group AS"}, expected_version=org.version, actor="alice")
         users.add_user(s, "ada", role="admin", password=PASSWORD, actor="setup")
         users.add_user(s, "ed", role="editor", password=PASSWORD, orgs=["Acme Group AS"], actor="ada")
     with db.session(engine) as s, access.reading_as(access.load_principal(s, "ed")):
@@ -217,15 +226,25 @@ def test_what_the_trail_cannot_rebuild_is_said_not_guessed(engine):
     with db.transaction(engine) as s:
         registry.create_organisation(s, {"name": ACME}, actor="alice")
         old = _activity("OLD-01", "Created before transparency existed")
-        record = {k: v for k, v in registry.activity_dict_from_doc(registry.validate_activity(old)).items()
-                  if k not in ("transparency", "no_recipients")}
+        record = {k: v for k, v in registry.activity_dict_from_doc(registry.validate_activity(old)).items() if k not in ("transparency", "no_recipients")}
         for event in (
-            AuditEvent(actor="legacy", action="create", entity="activity", entity_id=9001, entity_key=f"{ACME}/OLD-01",
-                       new_value=json.dumps(record), version=1),
-            AuditEvent(actor="legacy", action="update", entity="activity", entity_id=9002, entity_key=f"{ACME}/GHOST-01",
-                       field="name", old_value='"a"', new_value='"b"', version=2),
-            AuditEvent(actor="legacy", action="create", entity="activity", entity_id=9003, entity_key="Nowhere AS/N-01",
-                       new_value=json.dumps(record), version=1),
+            AuditEvent(
+                actor="legacy", action="create", entity="activity", entity_id=9001, entity_key=f"{ACME}/OLD-01", new_value=json.dumps(record), version=1
+            ),
+            AuditEvent(
+                actor="legacy",
+                action="update",
+                entity="activity",
+                entity_id=9002,
+                entity_key=f"{ACME}/GHOST-01",
+                field="name",
+                old_value='"a"',
+                new_value='"b"',
+                version=2,
+            ),
+            AuditEvent(
+                actor="legacy", action="create", entity="activity", entity_id=9003, entity_key="Nowhere AS/N-01", new_value=json.dumps(record), version=1
+            ),
         ):
             s.add(event)
     with db.session(engine) as s:
@@ -234,9 +253,12 @@ def test_what_the_trail_cannot_rebuild_is_said_not_guessed(engine):
     assert [a["ref"] for a in acts] == ["OLD-01"]  # the ghost, whose creation is not in the trail, is left out
     assert acts[0]["no_recipients"] is False and acts[0]["transparency"]["collection"] is None
     assert {(g.record, g.field, g.code) for g in rebuilt.gaps} == {
-        (f"{ACME}/OLD-01", "transparency", "not_in_trail"), (f"{ACME}/OLD-01", "no_recipients", "not_in_trail"),
-        (f"{ACME}/GHOST-01", None, "no_creation"), (f"{ACME}/OLD-01", "Mailer AS", "recipient_unknown"),
-        ("Nowhere AS/N-01", None, "organisation_unknown")}
+        (f"{ACME}/OLD-01", "transparency", "not_in_trail"),
+        (f"{ACME}/OLD-01", "no_recipients", "not_in_trail"),
+        (f"{ACME}/GHOST-01", None, "no_creation"),
+        (f"{ACME}/OLD-01", "Mailer AS", "recipient_unknown"),
+        ("Nowhere AS/N-01", None, "organisation_unknown"),
+    }
     assert acts[0]["recipients"] == [{k: MAILER[k] for k in ("name", "kind", "country", "agreement")}]  # as the activity saved it
     assert "kom til senere" in next(g for g in rebuilt.gaps if g.code == "not_in_trail").message("nb")
     many = [timeline.Gap(f"{ACME}/X-{i:02d}", "transparency", "not_in_trail") for i in range(30)]
@@ -262,8 +284,7 @@ def test_the_demo_register_rebuilds_exactly(demo_engine):
 def test_importing_an_as_of_copy_leaves_the_newer_records_alone(engine, story):
     with db.session(engine) as s:
         then = versions.state_of(s, "s1").document
-        report = interchange.import_document(s, json.loads(versions.json_text(versions.state_of(s, "s1"))), actor="alice",
-                                             dry_run=True)
+        report = interchange.import_document(s, json.loads(versions.json_text(versions.state_of(s, "s1"))), actor="alice", dry_run=True)
         s.rollback()
     assert then == story["before"]
     assert report.kept == [f"{ACME}/A-01"] and report.created == [f"{ACME}/A-02"] and not report.updated

@@ -13,17 +13,26 @@ from ropa.vocab import CountryStatus
 def test_code_lists_are_complete():
     assert list(vocab.LEGAL_BASES) == [f"art6_1_{x}" for x in "abcdef"]
     assert list(vocab.ART9_CONDITIONS) == [f"art9_2_{x}" for x in "abcdefghij"]
-    expected = {"art45", *(f"art46_2_{x}" for x in "abcdef"), "art46_3_a", "art46_3_b",
-                *(f"art49_1_{x}" for x in "abcdefg"), "art49_1_2", "none", "unknown"}
+    expected = {"art45", *(f"art46_2_{x}" for x in "abcdef"), "art46_3_a", "art46_3_b", *(f"art49_1_{x}" for x in "abcdefg"), "art49_1_2", "none", "unknown"}
     assert set(vocab.MECHANISMS) == expected
     assert vocab.MECHANISMS["art46_2_c"].nb.startswith("standardpersonvernbestemmelser")
     assert len(vocab.DPIA_CRITERIA) == 12 + len(vocab.DPIA_LIST_NO) and len(vocab.WP248_CRITERIA) == 9
 
 
 def test_every_term_speaks_both_languages():
-    for table in (vocab.LEGAL_BASES, vocab.ART9_CONDITIONS, vocab.MECHANISMS, vocab.ROLES, vocab.STATUSES,
-                  vocab.RECIPIENT_KINDS, vocab.RETENTION_UNITS, vocab.RETENTION_ACTIONS, vocab.DPIA_STATUSES,
-                  vocab.DPIA_CRITERIA, vocab.TRANSFER_FREQUENCIES):
+    for table in (
+        vocab.LEGAL_BASES,
+        vocab.ART9_CONDITIONS,
+        vocab.MECHANISMS,
+        vocab.ROLES,
+        vocab.STATUSES,
+        vocab.RECIPIENT_KINDS,
+        vocab.RETENTION_UNITS,
+        vocab.RETENTION_ACTIONS,
+        vocab.DPIA_STATUSES,
+        vocab.DPIA_CRITERIA,
+        vocab.TRANSFER_FREQUENCIES,
+    ):
         for term in table.values():
             assert term.en and term.nb
         assert sum(t.en != t.nb for t in table.values()) >= len(table) - 1
@@ -32,24 +41,41 @@ def test_every_term_speaks_both_languages():
     assert vocab.term_label(vocab.ROLES, "no-such-code", "nb") == "no-such-code"
 
 
-@pytest.mark.parametrize("code,lang,name", [("CN", "nb", "Kina"), ("DE", "nb", "Tyskland"), ("SG", "en", "Singapore"),
-                                            ("US", "nb", "USA"), ("GB", "nb", "Storbritannia"), ("NO", "en", "Norway")])
+@pytest.mark.parametrize(
+    "code,lang,name",
+    [("CN", "nb", "Kina"), ("DE", "nb", "Tyskland"), ("SG", "en", "Singapore"), ("US", "nb", "USA"), ("GB", "nb", "Storbritannia"), ("NO", "en", "Norway")],
+)
 def test_country_names(code, lang, name):
     assert vocab.country_name(code, lang) == name
 
 
-@pytest.mark.parametrize("text,code", [("Kina", "CN"), ("China", "CN"), ("CN", "CN"), ("chn", "CN"), ("USA", "US"),
-                                       ("Storbritannia", "GB"), ("UK", "GB"), ("Sør-Korea", "KR"), ("Atlantis", None)])
+@pytest.mark.parametrize(
+    "text,code",
+    [
+        ("Kina", "CN"),
+        ("China", "CN"),
+        ("CN", "CN"),
+        ("chn", "CN"),
+        ("USA", "US"),
+        ("Storbritannia", "GB"),
+        ("UK", "GB"),
+        ("Sør-Korea", "KR"),
+        ("Atlantis", None),
+    ],
+)
 def test_find_country(text, code):
     assert vocab.find_country(text) == code
 
 
-@pytest.mark.parametrize("codes,status", [
-    (["NO", "DE", "IS", "LI"], CountryStatus.EEA),
-    (["CH", "GB", "BR", "NZ"], CountryStatus.ADEQUATE),
-    (["US", "CA", "JP", "KR"], CountryStatus.ADEQUATE_CONDITIONAL),
-    (["CN", "SG", "HK", "IN"], CountryStatus.THIRD_COUNTRY),
-])
+@pytest.mark.parametrize(
+    "codes,status",
+    [
+        (["NO", "DE", "IS", "LI"], CountryStatus.EEA),
+        (["CH", "GB", "BR", "NZ"], CountryStatus.ADEQUATE),
+        (["US", "CA", "JP", "KR"], CountryStatus.ADEQUATE_CONDITIONAL),
+        (["CN", "SG", "HK", "IN"], CountryStatus.THIRD_COUNTRY),
+    ],
+)
 def test_every_class_of_country(codes, status):
     for code in codes:
         assert vocab.country_status(code) == status, code

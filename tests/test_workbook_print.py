@@ -43,9 +43,20 @@ def test_printing_the_demo_workbook(demo_engine: Any, tmp_path: Path):
 def test_a_processor_sheet_with_rows_is_printed(engine: Any, tmp_path: Path):
     with db.transaction(engine) as s:
         registry.create_organisation(s, {"name": "B AS"}, actor="t")
-        registry.create_activity(s, "B AS", {"ref": "P-1", "name": "Lønn", "role": "processor", "controllers": ["K AS"],
-                                             "purposes": ["Lønn"], "data_subjects": ["employee"], "data_categories": ["user.name"]},
-                                 actor="t")
+        registry.create_activity(
+            s,
+            "B AS",
+            {
+                "ref": "P-1",
+                "name": "Lønn",
+                "role": "processor",
+                "controllers": ["K AS"],
+                "purposes": ["Lønn"],
+                "data_subjects": ["employee"],
+                "data_categories": ["user.name"],
+            },
+            actor="t",
+        )
         write_workbook(s, tmp_path / "p.xlsx", lang="en")
     ws = openpyxl.load_workbook(tmp_path / "p.xlsx")[layout.sheet_name("processor", "en")]
     assert ws.sheet_state == "visible" and ws.print_area.endswith("$2")

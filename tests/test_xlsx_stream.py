@@ -57,15 +57,18 @@ def saved_by_a_spreadsheet_program(path: Path, sheet: str, shared: list[str], st
             '<Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
             '<Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/>'
             '<Override PartName="/xl/styles.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>'
-            '</Types>'),
+            "</Types>"
+        ),
         "_rels/.rels": (
             '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
             '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" '
-            'Target="xl/workbook.xml"/></Relationships>'),
+            'Target="xl/workbook.xml"/></Relationships>'
+        ),
         "xl/workbook.xml": (
             f'<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="{MAIN}" '
             'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
-            '<sheets><sheet name="Ark 1" sheetId="1" r:id="rId1"/></sheets></workbook>'),
+            '<sheets><sheet name="Ark 1" sheetId="1" r:id="rId1"/></sheets></workbook>'
+        ),
         "xl/_rels/workbook.xml.rels": (
             '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
             '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" '
@@ -73,12 +76,14 @@ def saved_by_a_spreadsheet_program(path: Path, sheet: str, shared: list[str], st
             '<Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings" '
             'Target="sharedStrings.xml"/>'
             '<Relationship Id="rId3" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles" '
-            'Target="styles.xml"/></Relationships>'),
+            'Target="styles.xml"/></Relationships>'
+        ),
         "xl/sharedStrings.xml": f'<?xml version="1.0" encoding="UTF-8"?><sst xmlns="{MAIN}" count="{len(shared)}">{sst}</sst>',
         "xl/styles.xml": f'<?xml version="1.0" encoding="UTF-8"?><styleSheet xmlns="{MAIN}">{styles}</styleSheet>',
         "xl/worksheets/sheet1.xml": (
             f'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="{MAIN}"><dimension ref="A1:F6"/>'
-            f'<sheetViews><sheetView workbookViewId="0"/></sheetViews><sheetData>{sheet}</sheetData></worksheet>'),
+            f'<sheetViews><sheetView workbookViewId="0"/></sheetViews><sheetData>{sheet}</sheetData></worksheet>'
+        ),
     }
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
         for name, text in parts.items():
@@ -86,9 +91,11 @@ def saved_by_a_spreadsheet_program(path: Path, sheet: str, shared: list[str], st
     return path
 
 
-STYLES = ('<numFmts count="1"><numFmt numFmtId="164" formatCode="dd.mm.yyyy"/></numFmts>'
-          '<cellXfs count="4"><xf numFmtId="0"/><xf numFmtId="164" applyNumberFormat="1"/><xf numFmtId="14"/>'
-          '<xf numFmtId="22"/></cellXfs>')
+STYLES = (
+    '<numFmts count="1"><numFmt numFmtId="164" formatCode="dd.mm.yyyy"/></numFmts>'
+    '<cellXfs count="4"><xf numFmtId="0"/><xf numFmtId="164" applyNumberFormat="1"/><xf numFmtId="14"/>'
+    '<xf numFmtId="22"/></cellXfs>'
+)
 SHARED = [
     "<t>\n  Behandlingsaktivitet </t>",  # without xml:space="preserve" calamine trims: so must this reader
     "<t>Lønn &amp; personal</t>",
@@ -124,7 +131,7 @@ def test_our_own_workbook_streams_to_the_same_rows_as_calamine(demo_engine, tmp_
 
 def test_a_workbook_saved_by_a_spreadsheet_program_streams_to_the_same_rows(tmp_path):
     path = saved_by_a_spreadsheet_program(tmp_path / "saved.xlsx", SHEET, SHARED, STYLES)
-    (streamed, read), = _both_ways(path).values()
+    ((streamed, read),) = _both_ways(path).values()
     assert streamed == read
     assert streamed[1][:2] == ["rik tekst", streamed[1][1]] and str(streamed[1][1]) == "2024-05-01"
     assert streamed[0] == ["Behandlingsaktivitet", "Lønn & personal", " mellomrom "]
@@ -132,14 +139,17 @@ def test_a_workbook_saved_by_a_spreadsheet_program_streams_to_the_same_rows(tmp_
     assert streamed[4][:2] == ["retur\rher", None] and streamed[4][3] is False and streamed[4][5] == -7
 
 
-@pytest.mark.parametrize("cell", [
-    '<c r="A1" t="str"><f>CONCATENATE("a","b")</f><v>ab</v></c>',  # a formula
-    '<c r="A1" t="inlineStr"><is><r><t>rik</t></r></is></c>',  # rich inline text
-    '<c r="A1" s="3"><v>45413.5</v></c>',  # a date with a time of day
-    '<c r="A1" t="e"><v>#N/A</v></c>',  # an error value
-    '<c s="0" r="A1" t="s"><v>0</v></c>',  # attributes in an order it does not read
-    '<!-- a comment --><c r="A1" t="s"><v>0</v></c>',
-])
+@pytest.mark.parametrize(
+    "cell",
+    [
+        '<c r="A1" t="str"><f>CONCATENATE("a","b")</f><v>ab</v></c>',  # a formula
+        '<c r="A1" t="inlineStr"><is><r><t>rik</t></r></is></c>',  # rich inline text
+        '<c r="A1" s="3"><v>45413.5</v></c>',  # a date with a time of day
+        '<c r="A1" t="e"><v>#N/A</v></c>',  # an error value
+        '<c s="0" r="A1" t="s"><v>0</v></c>',  # attributes in an order it does not read
+        '<!-- a comment --><c r="A1" t="s"><v>0</v></c>',
+    ],
+)
 def test_what_it_does_not_read_it_leaves_to_calamine(tmp_path, cell):
     path = saved_by_a_spreadsheet_program(tmp_path / "odd.xlsx", f'<row r="1">{cell}</row>', SHARED, STYLES)
     large = xlsx_stream.open_sheet(path, "Ark 1", threshold=0)

@@ -3,4 +3,6 @@ schema, which checks an organisation's choice against it); the names stay import
 
 from __future__ import annotations
 
-from ropa.public_fields import DEFAULT_PUBLIC as DEFAULT_PUBLIC, PUBLISHABLE as PUBLISHABLE, public_fields as public_fields
+from ropa.public_fields import DEFAULT_PUBLIC as DEFAULT_PUBLIC
+from ropa.public_fields import PUBLISHABLE as PUBLISHABLE
+from ropa.public_fields import public_fields as public_fields

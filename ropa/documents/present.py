@@ -17,8 +17,8 @@ from typing import Any, Optional
 from sqlmodel import Session
 
 from ropa import vocab
-from ropa.text import Words
 from ropa.fields import ACTIVITY, ORGANISATION, RECIPIENT, TRANSFER, FieldSpec
+from ropa.text import Words
 
 LANGS = ("nb", "en")
 
@@ -113,16 +113,21 @@ class Presenter:
         if not review or not review.get("approved_by"):
             return []
         at = review.get("approved_at")
-        out = self.t(f"Versjon {review.get('approved_version')}, godkjent av {review['approved_by']}",
-                     f"Version {review.get('approved_version')}, approved by {review['approved_by']}")
+        out = self.t(
+            f"Versjon {review.get('approved_version')}, godkjent av {review['approved_by']}",
+            f"Version {review.get('approved_version')}, approved by {review['approved_by']}",
+        )
         if at:
             out += f" ({self.date(at.date() if isinstance(at, datetime) else at)})"
         return [out]
 
     def review_state(self, review: Optional[dict[str, Any]]) -> str:
         state = (review or {}).get("state") or "draft"
-        return {"draft": self.t("utkast", "draft"), "in_review": self.t("til godkjenning", "awaiting approval"),
-                "approved": self.t("godkjent", "approved")}.get(state, state)
+        return {
+            "draft": self.t("utkast", "draft"),
+            "in_review": self.t("til godkjenning", "awaiting approval"),
+            "approved": self.t("godkjent", "approved"),
+        }.get(state, state)
 
     def label(self, key: str, table: dict[str, FieldSpec] = ACTIVITY) -> str:
         spec = table.get(key)
@@ -162,8 +167,7 @@ class Presenter:
     def period(self, period: Optional[int], unit: Optional[str]) -> str:
         if period is None or not unit:
             return ""
-        words = {"days": ("dag", "dager", "day", "days"), "months": ("måned", "måneder", "month", "months"),
-                 "years": ("år", "år", "year", "years")}.get(unit)
+        words = {"days": ("dag", "dager", "day", "days"), "months": ("måned", "måneder", "month", "months"), "years": ("år", "år", "year", "years")}.get(unit)
         if not words:
             return f"{period} {unit}"
         one_nb, many_nb, one_en, many_en = words
@@ -178,9 +182,11 @@ class Presenter:
         if ret.get("trigger"):
             out += self.t(" regnet fra ", " from ") + ret["trigger"]
         action = ret.get("action")
-        then = {"erase": ("deretter slettes opplysningene", "then the data are erased"),
-                "anonymise": ("deretter anonymiseres opplysningene", "then the data are anonymised"),
-                "review": ("deretter vurderes behovet på nytt", "then the need is reviewed")}.get(action or "")
+        then = {
+            "erase": ("deretter slettes opplysningene", "then the data are erased"),
+            "anonymise": ("deretter anonymiseres opplysningene", "then the data are anonymised"),
+            "review": ("deretter vurderes behovet på nytt", "then the need is reviewed"),
+        }.get(action or "")
         if then:
             out += ", " + self.t(*then)
         return out
@@ -242,60 +248,106 @@ class Presenter:
         L = self.label
         none = self.none_recorded
         in_eea = vocab.country_status(org.get("country")) == vocab.CountryStatus.EEA
-        representative = Row(L("representative.name", ORGANISATION), self.representative(org), "Art. 27",
-                             empty=self.not_applicable(self.t("etablert i EØS", "established in the EEA")) if in_eea else None)
+        representative = Row(
+            L("representative.name", ORGANISATION),
+            self.representative(org),
+            "Art. 27",
+            empty=self.not_applicable(self.t("etablert i EØS", "established in the EEA")) if in_eea else None,
+        )
         ret = act.get("retention") or {}
-        retention = [Row(self.t("Regel", "Rule"), [s] if (s := self.retention(ret)) else [], note=None),
-                     Row(self.t("Slik den er skrevet", "As written"), [ret["text"]] if ret.get("text") else [])]
+        retention = [
+            Row(self.t("Regel", "Rule"), [s] if (s := self.retention(ret)) else [], note=None),
+            Row(self.t("Slik den er skrevet", "As written"), [ret["text"]] if ret.get("text") else []),
+        ]
         processor = act.get("role") == "processor"
-        transfers = Row(L("transfers"), [self.transfer(t) for t in act.get("transfers", [])],
-                        "Art. 30(2)(c)" if processor else "Art. 30(1)(e)", empty=none)
+        transfers = Row(L("transfers"), [self.transfer(t) for t in act.get("transfers", [])], "Art. 30(2)(c)" if processor else "Art. 30(1)(e)", empty=none)
         security = Row(L("security_measures"), list(act.get("security_measures", [])), "Art. 30(2)(d)" if processor else "Art. 30(1)(g)")
         if processor:
             sections = [
-                Section("a", self.t("Databehandler og behandlingsansvarlige", "Processor and controllers"), [
-                    Row(self.t("Databehandler", "Processor"), self.contact(org), "Art. 30(2)(a)"),
-                    Row(self.t("Behandlingsansvarlige det behandles for", "Controllers acted for"), list(act.get("controllers", []))),
-                    representative,
-                    Row(L("dpo.name", ORGANISATION), self.dpo(org), "Art. 37"),
-                ]),
-                Section("b", self.t("Kategorier av behandling", "Categories of processing"), [
-                    Row(self.t("Behandling utført for hver behandlingsansvarlig", "Processing carried out for each controller"),
-                        list(act.get("purposes", [])), "Art. 30(2)(b)"),
-                    Row(L("data_subjects"), [self.subject(s) for s in act.get("data_subjects", [])]),
-                    Row(L("data_categories"), [self.category(c) for c in act.get("data_categories", [])]),
-                ]),
+                Section(
+                    "a",
+                    self.t("Databehandler og behandlingsansvarlige", "Processor and controllers"),
+                    [
+                        Row(self.t("Databehandler", "Processor"), self.contact(org), "Art. 30(2)(a)"),
+                        Row(self.t("Behandlingsansvarlige det behandles for", "Controllers acted for"), list(act.get("controllers", []))),
+                        representative,
+                        Row(L("dpo.name", ORGANISATION), self.dpo(org), "Art. 37"),
+                    ],
+                ),
+                Section(
+                    "b",
+                    self.t("Kategorier av behandling", "Categories of processing"),
+                    [
+                        Row(
+                            self.t("Behandling utført for hver behandlingsansvarlig", "Processing carried out for each controller"),
+                            list(act.get("purposes", [])),
+                            "Art. 30(2)(b)",
+                        ),
+                        Row(L("data_subjects"), [self.subject(s) for s in act.get("data_subjects", [])]),
+                        Row(L("data_categories"), [self.category(c) for c in act.get("data_categories", [])]),
+                    ],
+                ),
                 Section("c", self.t("Overføringer", "Transfers"), [transfers]),
                 Section("d", self.t("Sikkerhetstiltak", "Security measures"), [security]),
             ]
         else:
             controllers = list(act.get("controllers", [])) if act.get("role") == "joint_controller" else []
             sections = [
-                Section("a", self.t("Behandlingsansvarlig", "Controller"), [
-                    Row(L("name", ORGANISATION), self.contact(org), "Art. 30(1)(a)"),
-                    Row(self.t("Felles behandlingsansvarlige", "Joint controllers"), controllers, "Art. 26",
-                        empty=None if act.get("role") == "joint_controller"
-                        else self.not_applicable(self.t("eget behandlingsansvar", "sole controller"))),
-                    representative,
-                    Row(L("dpo.name", ORGANISATION), self.dpo(org), "Art. 37"),
-                ]),
-                Section("b", self.t("Formål", "Purposes"), [
-                    Row(L("purposes"), list(act.get("purposes", [])), "Art. 30(1)(b)"),
-                    Row(L("legal_bases"), [self.basis(b) for b in act.get("legal_bases", [])], "Art. 6(1)"),
-                ]),
-                Section("c", self.t("Registrerte og personopplysninger", "Data subjects and personal data"), [
-                    Row(L("data_subjects"), [self.subject(s) for s in act.get("data_subjects", [])], "Art. 30(1)(c)"),
-                    Row(L("data_categories"), [self.category(c) for c in act.get("data_categories", [])], "Art. 30(1)(c)"),
-                    Row(L("special_categories"), [self.category(c) for c in act.get("special_categories", [])], "Art. 9(1)", empty=none),
-                    Row(L("art9_conditions"), [self.basis(b, vocab.ART9_CONDITIONS) for b in act.get("art9_conditions", [])], "Art. 9(2)",
-                        empty=None if act.get("special_categories") else self.not_applicable()),
-                    Row(L("criminal_data"), [self.yes_no(bool(act.get("criminal_data")))
-                                             + (f": {act['criminal_data_basis']}" if act.get("criminal_data_basis") else "")], "Art. 10"),
-                ]),
-                Section("d", self.t("Mottakere", "Recipients"), [
-                    Row(L("recipients"), [self.recipient(r) for r in act.get("recipients", [])], "Art. 30(1)(d)",
-                        empty=self.t("Utleveres ikke til noen", "Disclosed to no one") if act.get("no_recipients") else None),
-                ]),
+                Section(
+                    "a",
+                    self.t("Behandlingsansvarlig", "Controller"),
+                    [
+                        Row(L("name", ORGANISATION), self.contact(org), "Art. 30(1)(a)"),
+                        Row(
+                            self.t("Felles behandlingsansvarlige", "Joint controllers"),
+                            controllers,
+                            "Art. 26",
+                            empty=None if act.get("role") == "joint_controller" else self.not_applicable(self.t("eget behandlingsansvar", "sole controller")),
+                        ),
+                        representative,
+                        Row(L("dpo.name", ORGANISATION), self.dpo(org), "Art. 37"),
+                    ],
+                ),
+                Section(
+                    "b",
+                    self.t("Formål", "Purposes"),
+                    [
+                        Row(L("purposes"), list(act.get("purposes", [])), "Art. 30(1)(b)"),
+                        Row(L("legal_bases"), [self.basis(b) for b in act.get("legal_bases", [])], "Art. 6(1)"),
+                    ],
+                ),
+                Section(
+                    "c",
+                    self.t("Registrerte og personopplysninger", "Data subjects and personal data"),
+                    [
+                        Row(L("data_subjects"), [self.subject(s) for s in act.get("data_subjects", [])], "Art. 30(1)(c)"),
+                        Row(L("data_categories"), [self.category(c) for c in act.get("data_categories", [])], "Art. 30(1)(c)"),
+                        Row(L("special_categories"), [self.category(c) for c in act.get("special_categories", [])], "Art. 9(1)", empty=none),
+                        Row(
+                            L("art9_conditions"),
+                            [self.basis(b, vocab.ART9_CONDITIONS) for b in act.get("art9_conditions", [])],
+                            "Art. 9(2)",
+                            empty=None if act.get("special_categories") else self.not_applicable(),
+                        ),
+                        Row(
+                            L("criminal_data"),
+                            [self.yes_no(bool(act.get("criminal_data"))) + (f": {act['criminal_data_basis']}" if act.get("criminal_data_basis") else "")],
+                            "Art. 10",
+                        ),
+                    ],
+                ),
+                Section(
+                    "d",
+                    self.t("Mottakere", "Recipients"),
+                    [
+                        Row(
+                            L("recipients"),
+                            [self.recipient(r) for r in act.get("recipients", [])],
+                            "Art. 30(1)(d)",
+                            empty=self.t("Utleveres ikke til noen", "Disclosed to no one") if act.get("no_recipients") else None,
+                        ),
+                    ],
+                ),
                 Section("e", self.t("Overføringer til tredjestater", "Transfers to third countries"), [transfers]),
                 Section("f", self.t("Tidsfrister for sletting", "Time limits for erasure"), retention),
                 Section("g", self.t("Sikkerhetstiltak", "Security measures"), [security]),
@@ -303,20 +355,33 @@ class Presenter:
         if act.get("role") == "processor":
             sections.append(Section("", self.t("Tidsfrister for sletting", "Time limits for erasure"), retention))
         dpia = act.get("dpia") or {}
-        sections.append(Section("", self.t("Mer om behandlingen", "More about the processing"), [
-            Row(L("description"), [act["description"]] if act.get("description") else []),
-            Row(L("owner"), [act["owner"]] if act.get("owner") else []),
-            Row(L("sources"), list(act.get("sources", []))),
-            Row(L("systems"), list(act.get("systems", []))),
-            Row(L("dpia.status"), [_capital(self.term(vocab.DPIA_STATUSES, dpia.get("status")))
-                                   + (f" ({dpia['ref']})" if dpia.get("ref") else "")], "Art. 35"),
-            Row(L("last_review"), [self.date(act.get("last_review"))] if act.get("last_review") else []),
-            Row(L("next_review"), [self.date(act.get("next_review"))] if act.get("next_review") else []),
-            Row(self.t("Godkjent", "Approved"), self.approval(review),
-                empty=self.t(f"Ikke godkjent ({self.review_state(review)})", f"Not approved ({self.review_state(review)})")),
-        ]))
-        return Card(act["ref"], act["name"], _capital(self.term(vocab.ROLES, act.get("role"))), self.term(vocab.STATUSES, act.get("status")),
-                    org["name"], sections)
+        sections.append(
+            Section(
+                "",
+                self.t("Mer om behandlingen", "More about the processing"),
+                [
+                    Row(L("description"), [act["description"]] if act.get("description") else []),
+                    Row(L("owner"), [act["owner"]] if act.get("owner") else []),
+                    Row(L("sources"), list(act.get("sources", []))),
+                    Row(L("systems"), list(act.get("systems", []))),
+                    Row(
+                        L("dpia.status"),
+                        [_capital(self.term(vocab.DPIA_STATUSES, dpia.get("status"))) + (f" ({dpia['ref']})" if dpia.get("ref") else "")],
+                        "Art. 35",
+                    ),
+                    Row(L("last_review"), [self.date(act.get("last_review"))] if act.get("last_review") else []),
+                    Row(L("next_review"), [self.date(act.get("next_review"))] if act.get("next_review") else []),
+                    Row(
+                        self.t("Godkjent", "Approved"),
+                        self.approval(review),
+                        empty=self.t(f"Ikke godkjent ({self.review_state(review)})", f"Not approved ({self.review_state(review)})"),
+                    ),
+                ],
+            )
+        )
+        return Card(
+            act["ref"], act["name"], _capital(self.term(vocab.ROLES, act.get("role"))), self.term(vocab.STATUSES, act.get("status")), org["name"], sections
+        )
 
     def recipient_row(self, r: dict[str, Any]) -> list[str]:
         """A recipient in the annex: name, kind, country, agreement. A processor without an

@@ -25,10 +25,10 @@ import jinja2
 from sqlmodel import Session
 
 from ropa import vocab
-from ropa.public_fields import public_fields
 from ropa.documents.present import LANGS, Presenter, load
 from ropa.documents.typeset import TEMPLATES
 from ropa.errors import RopaError
+from ropa.public_fields import public_fields
 
 
 def slug(text: str) -> str:
@@ -68,8 +68,7 @@ def _public_values(key: str, act: dict[str, Any], p: Presenter) -> list[str]:
     if key == "legal_bases":
         return [vocab.LEGAL_BASES[b["code"]].display(p.lang) for b in act.get("legal_bases", []) if b.get("code") in vocab.LEGAL_BASES]
     if key == "art9_conditions":
-        return [vocab.ART9_CONDITIONS[b["code"]].display(p.lang) for b in act.get("art9_conditions", [])
-                if b.get("code") in vocab.ART9_CONDITIONS]
+        return [vocab.ART9_CONDITIONS[b["code"]].display(p.lang) for b in act.get("art9_conditions", []) if b.get("code") in vocab.ART9_CONDITIONS]
     if key in ("data_subjects",):
         return [p.subject(s) for s in act.get(key, [])]
     if key in ("data_categories", "special_categories"):
@@ -97,8 +96,9 @@ def _public_values(key: str, act: dict[str, Any], p: Presenter) -> list[str]:
 
 
 def _environment() -> jinja2.Environment:
-    return jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES / "site"), autoescape=True,
-                              undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES / "site"), autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True
+    )
 
 
 WORDS = {
@@ -132,7 +132,12 @@ def is_site(directory: Path) -> bool:
         return True
     layout = ("index.html", "style.css", "search.js", "nb/index.html", "en/index.html")
     return all((directory / name).is_file() for name in layout) and {p.name for p in directory.iterdir()} <= {
-        "index.html", "style.css", "search.js", "nb", "en"}
+        "index.html",
+        "style.css",
+        "search.js",
+        "nb",
+        "en",
+    }
 
 
 def publish(organisations: Sequence[dict[str, Any]], directory: Union[str, Path], *, made: Optional[datetime] = None) -> PublishSummary:
@@ -163,12 +168,22 @@ def publish(organisations: Sequence[dict[str, Any]], directory: Union[str, Path]
             for act in org.get("activities", []):
                 if act.get("status") != "active":
                     continue
-                rows = [{"key": k, "label": p.label(k), "vals": _public_values(k, act, p),
-                         "empty": w["none_listed"] if k in NONE_MEANS_NONE else w["not_recorded"]} for k in fields]
+                rows = [
+                    {"key": k, "label": p.label(k), "vals": _public_values(k, act, p), "empty": w["none_listed"] if k in NONE_MEANS_NONE else w["not_recorded"]}
+                    for k in fields
+                ]
                 href = f"{oslug}/{unique_slug(act['ref'], page_slugs)}.html"
                 page = env.get_template("activity.html.j2").render(
-                    lang=lang, other=other, w=w, org=org, act={"ref": act["ref"], "name": act["name"]}, rows=rows, root="../",
-                    other_href=f"../../{other}/{href}", made=p.date(made.date()))
+                    lang=lang,
+                    other=other,
+                    w=w,
+                    org=org,
+                    act={"ref": act["ref"], "name": act["name"]},
+                    rows=rows,
+                    root="../",
+                    other_href=f"../../{other}/{href}",
+                    made=p.date(made.date()),
+                )
                 target = tmp / lang / href
                 target.parent.mkdir(parents=True, exist_ok=True)
                 target.write_text(page, encoding="utf-8")
@@ -178,22 +193,37 @@ def publish(organisations: Sequence[dict[str, Any]], directory: Union[str, Path]
                 entries.append({"ref": act["ref"], "name": act["name"], "href": href, "text": words.casefold()})
             contact = [v for v in (org.get("address"), org.get("email"), org.get("phone"), org.get("website")) if v]
             dpo = org.get("dpo") or {}
-            orgs_out.append({"name": org["name"], "slug": oslug, "contact": contact,
-                             "dpo": [v for v in (dpo.get("name"), dpo.get("email"), dpo.get("phone")) if v], "entries": entries})
+            orgs_out.append(
+                {
+                    "name": org["name"],
+                    "slug": oslug,
+                    "contact": contact,
+                    "dpo": [v for v in (dpo.get("name"), dpo.get("email"), dpo.get("phone")) if v],
+                    "entries": entries,
+                }
+            )
         total = sum(len(o["entries"]) for o in orgs_out)
         index = env.get_template("index.html.j2").render(
-            lang=lang, other=other, w=w, orgs=orgs_out, total=total, made=p.date(made.date()), other_href=f"../{other}/index.html",
-            results_template=w["results"], search_index=json.dumps(
-                [{"id": f"{o['slug']}/{e['href']}", "text": e["text"]} for o in orgs_out for e in o["entries"]], ensure_ascii=False
-            ).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))  # inert inside <script>
+            lang=lang,
+            other=other,
+            w=w,
+            orgs=orgs_out,
+            total=total,
+            made=p.date(made.date()),
+            other_href=f"../{other}/index.html",
+            results_template=w["results"],
+            search_index=json.dumps([{"id": f"{o['slug']}/{e['href']}", "text": e["text"]} for o in orgs_out for e in o["entries"]], ensure_ascii=False)
+            .replace("<", "\\u003c")
+            .replace(">", "\\u003e")
+            .replace("&", "\\u0026"),
+        )  # inert inside <script>
         (tmp / lang / "index.html").parent.mkdir(parents=True, exist_ok=True)
         (tmp / lang / "index.html").write_text(index, encoding="utf-8")
         pages += 1
     (tmp / "index.html").write_text(env.get_template("root.html.j2").render(w_nb=WORDS["site"][0], w_en=WORDS["site"][1]), encoding="utf-8")
     shutil.copyfile(TEMPLATES / "site" / "style.css", tmp / "style.css")
     shutil.copyfile(TEMPLATES / "site" / "search.js", tmp / "search.js")
-    (tmp / MARKER).write_text("A public register written by `python -m ropa publish`; it is replaced whole on the next run.\n",
-                              encoding="utf-8")
+    (tmp / MARKER).write_text("A public register written by `python -m ropa publish`; it is replaced whole on the next run.\n", encoding="utf-8")
     if directory.exists():
         if any(directory.iterdir()) and not is_site(directory):
             shutil.rmtree(tmp)

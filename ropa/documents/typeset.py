@@ -70,8 +70,14 @@ def environment() -> jinja2.Environment:
     """Jinja for typst templates: every expression escaped; comments as ``<#-- … --#>``
     (typst uses ``{#`` itself)."""
     env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(TEMPLATES), finalize=_finalize, autoescape=False, undefined=jinja2.StrictUndefined,
-        comment_start_string="<#--", comment_end_string="--#>", trim_blocks=True, lstrip_blocks=True,
+        loader=jinja2.FileSystemLoader(TEMPLATES),
+        finalize=_finalize,
+        autoescape=False,
+        undefined=jinja2.StrictUndefined,
+        comment_start_string="<#--",
+        comment_end_string="--#>",
+        trim_blocks=True,
+        lstrip_blocks=True,
         keep_trailing_newline=True,
     )
     env.filters["str"] = string_literal
@@ -100,7 +106,6 @@ def compile_pdf(source: str, *, when: datetime | None = None) -> bytes:
         path = Path(tmp) / "main.typ"
         path.write_text(source, encoding="utf-8")
         try:
-            return bytes(typst.compile(str(path), root=tmp, ignore_system_fonts=True, font_paths=[],
-                                       timestamp=int(when.timestamp()) if when else None))
+            return bytes(typst.compile(str(path), root=tmp, ignore_system_fonts=True, font_paths=[], timestamp=int(when.timestamp()) if when else None))
         except typst.TypstError as err:
             raise TypesetFailed(f"typesetting failed: {err}") from None

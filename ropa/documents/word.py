@@ -46,8 +46,9 @@ def _field(paragraph: Any, instruction: str, placeholder: str = "") -> None:
         run._r.append(el)
 
 
-def new_document(*, title: str, author: str, lang: str, subject: str = "", header: str = "",
-                 page_word: str = "Page", of_word: str = "of", running_heading: bool = False) -> Any:
+def new_document(
+    *, title: str, author: str, lang: str, subject: str = "", header: str = "", page_word: str = "Page", of_word: str = "of", running_heading: bool = False
+) -> Any:
     """An A4 document with its properties, a header from page 2 and "Page X of Y" in the footer;
     ``running_heading`` adds the current level-2 heading (the card) to the header, as Word's
     STYLEREF field computes it page by page."""
@@ -91,8 +92,7 @@ def page_break(doc: Any) -> None:
 
 def table_of_contents(doc: Any, title: str, lang: str) -> None:
     doc.add_heading(_clean(title), 1)
-    hint = ("Oppdater feltet (F9) for å se innholdsfortegnelsen." if lang == "nb"
-            else "Update the field (F9) to show the table of contents.")
+    hint = "Oppdater feltet (F9) for å se innholdsfortegnelsen." if lang == "nb" else "Update the field (F9) to show the table of contents."
     _field(doc.add_paragraph(), 'TOC \\o "1-2" \\h \\z \\u', hint)
 
 

@@ -14,8 +14,25 @@ from ropa import vocab
 from ropa.errors import MESSAGE_LANG
 from ropa.excel import parse
 
-NONE_WORDS = frozenset({"none", "ingen", "n/a", "na", "nei", "no", "-", "–", "ikke aktuelt", "not applicable", "no transfers",
-                        "ingen overføringer", "ingen overføring", "nil", "ingen tredjelandsoverføring"})
+NONE_WORDS = frozenset(
+    {
+        "none",
+        "ingen",
+        "n/a",
+        "na",
+        "nei",
+        "no",
+        "-",
+        "–",
+        "ikke aktuelt",
+        "not applicable",
+        "no transfers",
+        "ingen overføringer",
+        "ingen overføring",
+        "nil",
+        "ingen tredjelandsoverføring",
+    }
+)
 
 
 LANG: ContextVar[str] = MESSAGE_LANG  # the language problems are told in (nb | en)
@@ -132,26 +149,42 @@ def _taxonomy_key(kind: str, item: str, custom: Optional[dict[str, vocab.Term]])
 # Coded single values
 
 
-_ROLE_WORDS = [("joint_controller", r"joint|felles"), ("processor", r"processor|databehandler"),
-               ("controller", r"controller|behandlingsansvarlig")]
-_STATUS_WORDS = [("retired", r"\b(?:retired|avsluttet|avviklet|ended|inactive|inaktiv|historisk|ceased|discontinued|archived|arkivert|"
-                             r"closed|stopped|no longer|ikke lenger|decommissioned|utfaset)\b"),
-                 ("draft", r"\b(?:draft|utkast|planned|planlagt|under arbeid|proposed|pending|under review|in review|to do|todo|"
-                           r"tbc|tbd|not started|ikke startet|in progress|påbegynt|under utarbeidelse|new|ny)\b"),
-                 ("active", r"\b(?:active|aktiv|i bruk|in use|live|pågående|ongoing|current|complete|completed|ferdig|done|approved|"
-                            r"godkjent|reviewed|in place|operational|implemented|gjeldende|yes|ja)\b")]
-_DPIA_WORDS = [("not_needed", r"^(no|nei|n)\b|not (required|needed|necessary)|ikke (nødvendig|påkrevd|behov)|unødvendig|"
-                             r"low risk|lav risiko"),
-               ("done", r"^(done|completed?|ferdig|gjennomført|utført|yes,? (done|completed))|completed|gjennomført|dpia done|"
-                        r"approved|godkjent|signed off"),
-               ("in_progress", r"in progress|pågår|ongoing|under arbeid|started|startet"),
-               ("planned", r"planned|planlagt|required|nødvendig|needed|^yes$|^ja$|^y$|^j$|^x$"),
-               ("not_needed", r"not (required|needed|necessary)|ikke (nødvendig|påkrevd)|unødvendig|^no$|^nei$|^n$"),
-               ("not_assessed", r"not assessed|ikke vurdert|unknown|ukjent|\?|\btb[cd]\b|to be (?:confirmed|assessed)")]
-_UNIT_WORDS = [("years", r"^(år|years?|yrs?|aar)$"), ("months", r"^(måneder|måned|mnd\.?|months?|mths?)$"),
-               ("days", r"^(dager|dag|days?|døgn)$")]
-_ACTION_WORDS = [("anonymise", r"anonymi"), ("erase", r"slett|erase|delet|destroy|makuler|fjern"),
-                 ("review", r"vurder|review|gjennomg")]
+_ROLE_WORDS = [("joint_controller", r"joint|felles"), ("processor", r"processor|databehandler"), ("controller", r"controller|behandlingsansvarlig")]
+_STATUS_WORDS = [
+    (
+        "retired",
+        r"\b(?:retired|avsluttet|avviklet|ended|inactive|inaktiv|historisk|ceased|discontinued|archived|arkivert|"
+        r"closed|stopped|no longer|ikke lenger|decommissioned|utfaset)\b",
+    ),
+    (
+        "draft",
+        r"\b(?:draft|utkast|planned|planlagt|under arbeid|proposed|pending|under review|in review|to do|todo|"
+        r"tbc|tbd|not started|ikke startet|in progress|påbegynt|under utarbeidelse|new|ny)\b",
+    ),
+    (
+        "active",
+        r"\b(?:active|aktiv|i bruk|in use|live|pågående|ongoing|current|complete|completed|ferdig|done|approved|"
+        r"godkjent|reviewed|in place|operational|implemented|gjeldende|yes|ja)\b",
+    ),
+]
+_DPIA_WORDS = [
+    (
+        "not_needed",
+        r"^(no|nei|n)\b|not (required|needed|necessary)|ikke (nødvendig|påkrevd|behov)|unødvendig|"
+        r"low risk|lav risiko",
+    ),
+    (
+        "done",
+        r"^(done|completed?|ferdig|gjennomført|utført|yes,? (done|completed))|completed|gjennomført|dpia done|"
+        r"approved|godkjent|signed off",
+    ),
+    ("in_progress", r"in progress|pågår|ongoing|under arbeid|started|startet"),
+    ("planned", r"planned|planlagt|required|nødvendig|needed|^yes$|^ja$|^y$|^j$|^x$"),
+    ("not_needed", r"not (required|needed|necessary)|ikke (nødvendig|påkrevd)|unødvendig|^no$|^nei$|^n$"),
+    ("not_assessed", r"not assessed|ikke vurdert|unknown|ukjent|\?|\btb[cd]\b|to be (?:confirmed|assessed)"),
+]
+_UNIT_WORDS = [("years", r"^(år|years?|yrs?|aar)$"), ("months", r"^(måneder|måned|mnd\.?|months?|mths?)$"), ("days", r"^(dager|dag|days?|døgn)$")]
+_ACTION_WORDS = [("anonymise", r"anonymi"), ("erase", r"slett|erase|delet|destroy|makuler|fjern"), ("review", r"vurder|review|gjennomg")]
 
 
 def _coded(value: Any, terms: dict[str, vocab.Term], words: list[tuple[str, str]]) -> tuple[Optional[str], Optional[str]]:
@@ -177,9 +210,15 @@ def _items(value: Any) -> list[str]:
     return parse.split_list(raw)
 
 
-_WHAT_NB = {"role": "en rolle", "status": "en status", "retention unit": "en enhet for lagringstid",
-            "retention action": "en handling ved utløp", "DPIA status": "en DPIA-status", "kind of recipient": "en type mottaker",
-            "frequency": "en hyppighet"}
+_WHAT_NB = {
+    "role": "en rolle",
+    "status": "en status",
+    "retention unit": "en enhet for lagringstid",
+    "retention action": "en handling ved utløp",
+    "DPIA status": "en DPIA-status",
+    "kind of recipient": "en type mottaker",
+    "frequency": "en hyppighet",
+}
 
 
 def _not_yes_no(key: str, raw: str) -> Note:

@@ -20,44 +20,97 @@ from typing import Any, Optional
 
 from ropa import records, vocab
 from ropa.excel import parse
-from ropa.fields import ACTIVITY
+from ropa.excel.cells import (
+    _ACTION_WORDS as _ACTION_WORDS,
+)
+from ropa.excel.cells import (
+    _DPIA_WORDS as _DPIA_WORDS,
+)
+from ropa.excel.cells import (
+    _ROLE_WORDS as _ROLE_WORDS,
+)
+from ropa.excel.cells import (
+    _STATUS_WORDS as _STATUS_WORDS,
+)
+from ropa.excel.cells import (
+    _UNIT_WORDS as _UNIT_WORDS,
+)
+from ropa.excel.cells import (
+    _WHAT_NB as _WHAT_NB,
+)
+from ropa.excel.cells import (
+    LANG as LANG,
+)
 from ropa.excel.cells import (
     NONE_WORDS as NONE_WORDS,
-    LANG as LANG,
-    say as say,
-    Note as Note,
+)
+from ropa.excel.cells import (
     Context as Context,
-    text as text,
-    _short as _short,
-    _set as _set,
-    keep_as_note as keep_as_note,
-    _find_term as _find_term,
-    _taxonomy_key as _taxonomy_key,
-    _ROLE_WORDS as _ROLE_WORDS,
-    _STATUS_WORDS as _STATUS_WORDS,
-    _DPIA_WORDS as _DPIA_WORDS,
-    _UNIT_WORDS as _UNIT_WORDS,
-    _ACTION_WORDS as _ACTION_WORDS,
+)
+from ropa.excel.cells import (
+    Note as Note,
+)
+from ropa.excel.cells import (
     _coded as _coded,
+)
+from ropa.excel.cells import (
+    _find_term as _find_term,
+)
+from ropa.excel.cells import (
     _items as _items,
-    _WHAT_NB as _WHAT_NB,
+)
+from ropa.excel.cells import (
     _not_yes_no as _not_yes_no,
+)
+from ropa.excel.cells import (
+    _set as _set,
+)
+from ropa.excel.cells import (
+    _short as _short,
+)
+from ropa.excel.cells import (
+    _taxonomy_key as _taxonomy_key,
+)
+from ropa.excel.cells import (
+    keep_as_note as keep_as_note,
+)
+from ropa.excel.cells import (
+    say as say,
+)
+from ropa.excel.cells import (
+    text as text,
 )
 from ropa.excel.disclosures import (
     _flagged_transfers as _flagged_transfers,
+)
+from ropa.excel.disclosures import (
     _recipients_field as _recipients_field,
+)
+from ropa.excel.disclosures import (
     _transfers_field as _transfers_field,
+)
+from ropa.excel.disclosures import (
     parse_recipient as parse_recipient,
+)
+from ropa.excel.disclosures import (
     parse_transfer as parse_transfer,
+)
+from ropa.excel.disclosures import (
     transfer_from_text as transfer_from_text,
 )
 from ropa.excel.sheet_rows import (
     apply_organisation as apply_organisation,
+)
+from ropa.excel.sheet_rows import (
     apply_recipient as apply_recipient,
+)
+from ropa.excel.sheet_rows import (
     apply_transfer as apply_transfer,
+)
+from ropa.excel.sheet_rows import (
     merge_recipient as merge_recipient,
 )
-
+from ropa.fields import ACTIVITY
 
 # ---------------------------------------------------------------------------------------------
 # Activity fields
@@ -90,6 +143,7 @@ def _taxonomy_field(kind: str) -> Handler:
             if k not in out:
                 out.append(k)
         _set(act, key, out)
+
     return handle
 
 
@@ -100,11 +154,20 @@ def _code_field(terms: dict[str, vocab.Term], words: list[tuple[str, str]], what
             _set(act, key, code)
         elif rest is not None:
             nb_what = _WHAT_NB.get(what, what)
-            notes.append(Note(key, "invalid_value", say(
-                f"'{_short(rest)}' is not a {what} (expected one of: {', '.join(t.en for t in terms.values())})",
-                f"'{_short(rest)}' er ikke {nb_what} (gyldige verdier: {', '.join(t.nb for t in terms.values())})"), "error"))
+            notes.append(
+                Note(
+                    key,
+                    "invalid_value",
+                    say(
+                        f"'{_short(rest)}' is not a {what} (expected one of: {', '.join(t.en for t in terms.values())})",
+                        f"'{_short(rest)}' er ikke {nb_what} (gyldige verdier: {', '.join(t.nb for t in terms.values())})",
+                    ),
+                    "error",
+                )
+            )
         elif key in ("retention.unit", "retention.action"):
             _set(act, key, None)
+
     return handle
 
 
@@ -134,15 +197,13 @@ def _bool_field(act: dict[str, Any], value: Any, ctx: Context, notes: list[Note]
     if re.match(r"^(nei|no|n)\b", folded):
         _set(act, key, False)
         return
-    notes.append(Note(key, "invalid_value", say(f"'{_short(rest)}' is not yes or no", f"'{_short(rest)}' er ikke ja eller nei"),
-                      "error"))
+    notes.append(Note(key, "invalid_value", say(f"'{_short(rest)}' is not yes or no", f"'{_short(rest)}' er ikke ja eller nei"), "error"))
 
 
 def _int_field(act: dict[str, Any], value: Any, ctx: Context, notes: list[Note], key: str) -> None:
     n, rest = parse.parse_int(value)
     if rest is not None:
-        notes.append(Note(key, "not_a_number", say(f"'{_short(rest)}' is not a whole number",
-                                                   f"'{_short(rest)}' er ikke et heltall"), "error"))
+        notes.append(Note(key, "not_a_number", say(f"'{_short(rest)}' is not a whole number", f"'{_short(rest)}' er ikke et heltall"), "error"))
         return
     if n is not None and n < 0:
         notes.append(Note(key, "not_a_number", say(f"{n} is negative", f"{n} er negativt"), "error"))
@@ -153,9 +214,17 @@ def _int_field(act: dict[str, Any], value: Any, ctx: Context, notes: list[Note],
 def _date_field(act: dict[str, Any], value: Any, ctx: Context, notes: list[Note], key: str) -> None:
     d, rest = parse.parse_date(value)
     if rest is not None:
-        notes.append(Note(key, "not_a_date", say(f"'{_short(rest)}' is not a date (write e.g. 2025-03-31 or 31.03.2025)",
-                                                 f"'{_short(rest)}' er ikke en dato (skriv f.eks. 31.03.2025 eller 2025-03-31)"),
-                          "error"))
+        notes.append(
+            Note(
+                key,
+                "not_a_date",
+                say(
+                    f"'{_short(rest)}' is not a date (write e.g. 2025-03-31 or 31.03.2025)",
+                    f"'{_short(rest)}' er ikke en dato (skriv f.eks. 31.03.2025 eller 2025-03-31)",
+                ),
+                "error",
+            )
+        )
         return
     _set(act, key, d.isoformat() if d else None)
 
@@ -167,7 +236,7 @@ def _basis_line(line: str, terms: dict[str, vocab.Term]) -> Optional[tuple[str, 
             if line == shown:
                 return code, None
             if line.startswith(shown + ": "):
-                return code, line[len(shown) + 2:].strip() or None
+                return code, line[len(shown) + 2 :].strip() or None
     return None
 
 
@@ -207,19 +276,31 @@ def _bases_field(terms: dict[str, vocab.Term], parser: Callable[[Any], parse.Par
                 first = out[0]
                 if words not in (first.get("note") or ""):
                     first["note"] = f"{first['note']}; {words}" if first.get("note") else words
-                notes.append(Note(key, "kept_as_note", say(f"'{_short(words)}' not recognised, kept as note",
-                                                           f"'{_short(words)}' ble ikke gjenkjent; beholdt som merknad")))
+                notes.append(
+                    Note(
+                        key,
+                        "kept_as_note",
+                        say(f"'{_short(words)}' not recognised, kept as note", f"'{_short(words)}' ble ikke gjenkjent; beholdt som merknad"),
+                    )
+                )
             else:
                 keep_as_note(act, ctx.labels.get(key, key), words)
-                notes.append(Note(key, "kept_as_note", say(
-                    f"'{_short(words)}' not recognised as {what}, kept as note in the description",
-                    f"'{_short(words)}' ble ikke gjenkjent som {_BASIS_NB.get(what, what)}; beholdt som merknad i beskrivelsen")))
+                notes.append(
+                    Note(
+                        key,
+                        "kept_as_note",
+                        say(
+                            f"'{_short(words)}' not recognised as {what}, kept as note in the description",
+                            f"'{_short(words)}' ble ikke gjenkjent som {_BASIS_NB.get(what, what)}; beholdt som merknad i beskrivelsen",
+                        ),
+                    )
+                )
         act[key] = out
+
     return handle
 
 
-_BASIS_NB = {"an Art. 6(1) lawful basis": "et behandlingsgrunnlag etter art. 6 nr. 1",
-             "an Art. 9(2) condition": "et unntak etter art. 9 nr. 2"}
+_BASIS_NB = {"an Art. 6(1) lawful basis": "et behandlingsgrunnlag etter art. 6 nr. 1", "an Art. 9(2) condition": "et unntak etter art. 9 nr. 2"}
 _ART9_JOIN = re.compile(r"^\s*(?:og|and|\+|&|,|;|/|samt|with|med)\s*|\s*(?:og|and|\+|&|,|;|/|samt|with|med)\s*$", re.IGNORECASE)
 
 
@@ -256,8 +337,7 @@ def _art9_from_bases(act: dict[str, Any], lines: list[str]) -> list[str]:
     return out
 
 
-def _retention_text(act: dict[str, Any], value: Any, ctx: Context, notes: list[Note], key: str, *,
-                    structured: frozenset[str] = frozenset()) -> None:
+def _retention_text(act: dict[str, Any], value: Any, ctx: Context, notes: list[Note], key: str, *, structured: frozenset[str] = frozenset()) -> None:
     raw = text(value)
     r = act.setdefault("retention", {"period": None, "unit": None, "trigger": None, "action": None, "text": None})
     r["text"] = raw
@@ -276,8 +356,13 @@ def _retention_text(act: dict[str, Any], value: Any, ctx: Context, notes: list[N
         if "retention.action" not in structured and parsed.action:
             r["action"] = parsed.action
         if not parsed.vague:
-            notes.append(Note(key, "kept_as_text", say(f"no retention period recognised in '{_short(raw)}', kept as text",
-                                                       f"fant ingen lagringstid i '{_short(raw)}'; teksten er beholdt")))
+            notes.append(
+                Note(
+                    key,
+                    "kept_as_text",
+                    say(f"no retention period recognised in '{_short(raw)}', kept as text", f"fant ingen lagringstid i '{_short(raw)}'; teksten er beholdt"),
+                )
+            )
 
 
 def _dpia_status(act: dict[str, Any], value: Any, ctx: Context, notes: list[Note], key: str) -> None:
@@ -292,10 +377,17 @@ def _dpia_status(act: dict[str, Any], value: Any, ctx: Context, notes: list[Note
         if code == "planned" and parse.fold(raw) in {"yes", "ja", "y", "j", "x", "required", "nødvendig"}:
             notes.append(Note(key, "interpreted", f"'{raw}' read as: a DPIA is needed, status 'planned'"))
         return
-    notes.append(Note(key, "invalid_value", say(
-        f"'{_short(raw)}' is not a DPIA status (expected one of: {', '.join(t.en for t in vocab.DPIA_STATUSES.values())})",
-        f"'{_short(raw)}' er ikke en DPIA-status (gyldige verdier: {', '.join(t.nb for t in vocab.DPIA_STATUSES.values())})"),
-        "error"))
+    notes.append(
+        Note(
+            key,
+            "invalid_value",
+            say(
+                f"'{_short(raw)}' is not a DPIA status (expected one of: {', '.join(t.en for t in vocab.DPIA_STATUSES.values())})",
+                f"'{_short(raw)}' er ikke en DPIA-status (gyldige verdier: {', '.join(t.nb for t in vocab.DPIA_STATUSES.values())})",
+            ),
+            "error",
+        )
+    )
 
 
 _YES_NO = ("Ja", "Nei", "Yes", "No", "ikke besvart", "not answered")
@@ -320,11 +412,20 @@ def _screening(act: dict[str, Any], value: Any, ctx: Context, notes: list[Note],
 
 
 HANDLERS: dict[str, Handler] = {
-    "ref": _text_field, "name": _text_field, "description": _text_field, "owner": _text_field,
-    "criminal_data_basis": _text_field, "retention.trigger": _text_field, "dpia.ref": _text_field,
-    "controllers": _list_field, "purposes": _list_field, "sources": _list_field, "security_measures": _list_field,
+    "ref": _text_field,
+    "name": _text_field,
+    "description": _text_field,
+    "owner": _text_field,
+    "criminal_data_basis": _text_field,
+    "retention.trigger": _text_field,
+    "dpia.ref": _text_field,
+    "controllers": _list_field,
+    "purposes": _list_field,
+    "sources": _list_field,
+    "security_measures": _list_field,
     "systems": _list_field,
-    "data_subjects": _taxonomy_field("data_subject"), "data_categories": _taxonomy_field("data_category"),
+    "data_subjects": _taxonomy_field("data_subject"),
+    "data_categories": _taxonomy_field("data_category"),
     "special_categories": _taxonomy_field("data_category"),
     "role": _code_field(vocab.ROLES, _ROLE_WORDS, "role"),
     "status": _code_field(vocab.STATUSES, _STATUS_WORDS, "status"),
@@ -332,26 +433,38 @@ HANDLERS: dict[str, Handler] = {
     "retention.action": _code_field(vocab.RETENTION_ACTIONS, _ACTION_WORDS, "retention action"),
     "legal_bases": _bases_field(vocab.LEGAL_BASES, parse.parse_legal_bases, "an Art. 6(1) lawful basis"),
     "art9_conditions": _bases_field(vocab.ART9_CONDITIONS, parse.parse_art9_conditions, "an Art. 9(2) condition"),
-    "criminal_data": _bool_field, "no_recipients": _bool_field,
+    "criminal_data": _bool_field,
+    "no_recipients": _bool_field,
     "retention.period": _int_field,
-    "last_review": _date_field, "next_review": _date_field,
-    "recipients": _recipients_field, "transfers": _transfers_field,
-    "dpia.status": _dpia_status, "dpia.screening": _screening,
-    "transparency.collection": _code_field(vocab.COLLECTION, [("both", r"begge|both"), ("elsewhere", r"andre|elsewhere|art\.? ?14"),
-                                                              ("subject", r"registrerte|subject|person|art\.? ?13")], "collection"),
-    "transparency.provision": _code_field(vocab.PROVISION_REQUIREMENTS, [("contract_precondition", r"inngå|enter"),
-                                                                         ("statutory", r"lov|statut|law"),
-                                                                         ("contractual", r"avtale|contract"),
-                                                                         ("voluntary", r"frivillig|voluntary")], "provision requirement"),
-    "transparency.provision_consequences": _text_field, "transparency.automated_logic": _text_field,
+    "last_review": _date_field,
+    "next_review": _date_field,
+    "recipients": _recipients_field,
+    "transfers": _transfers_field,
+    "dpia.status": _dpia_status,
+    "dpia.screening": _screening,
+    "transparency.collection": _code_field(
+        vocab.COLLECTION,
+        [("both", r"begge|both"), ("elsewhere", r"andre|elsewhere|art\.? ?14"), ("subject", r"registrerte|subject|person|art\.? ?13")],
+        "collection",
+    ),
+    "transparency.provision": _code_field(
+        vocab.PROVISION_REQUIREMENTS,
+        [
+            ("contract_precondition", r"inngå|enter"),
+            ("statutory", r"lov|statut|law"),
+            ("contractual", r"avtale|contract"),
+            ("voluntary", r"frivillig|voluntary"),
+        ],
+        "provision requirement",
+    ),
+    "transparency.provision_consequences": _text_field,
+    "transparency.automated_logic": _text_field,
     "transparency.sources_public": lambda act, value, ctx, notes, key: _optional_bool(act, value, notes, key),
     "transparency.automated_decisions": lambda act, value, ctx, notes, key: _optional_bool(act, value, notes, key),
 }
 # A plain field no entry above names is read by its kind: a new field reaches the importer from the field table.
-_BY_KIND: dict[str, Handler] = {"text": _text_field, "longtext": _text_field, "list": _list_field, "bool": _bool_field,
-                                "date": _date_field, "int": _int_field}
-HANDLERS.update({key: _BY_KIND[spec.kind] for key, spec in ACTIVITY.items()
-                 if key not in HANDLERS and key != "retention.text" and spec.kind in _BY_KIND})
+_BY_KIND: dict[str, Handler] = {"text": _text_field, "longtext": _text_field, "list": _list_field, "bool": _bool_field, "date": _date_field, "int": _int_field}
+HANDLERS.update({key: _BY_KIND[spec.kind] for key, spec in ACTIVITY.items() if key not in HANDLERS and key != "retention.text" and spec.kind in _BY_KIND})
 assert set(HANDLERS) | {"retention.text"} == set(ACTIVITY), set(ACTIVITY) ^ set(HANDLERS)
 
 
@@ -385,8 +498,7 @@ def _apply_extras(act: dict[str, Any], values: dict[str, Any], ctx: Context, not
                     t["mechanism"] = code
             else:
                 t["note"] = t.get("note") or words
-                notes.append(Note("transfers.mechanism", "kept_as_note", f"'{_short(words)}' not recognised as a transfer "
-                                                                         "mechanism, kept as note"))
+                notes.append(Note("transfers.mechanism", "kept_as_note", f"'{_short(words)}' not recognised as a transfer mechanism, kept as note"))
     raw = text(values.get("transfers.safeguard"))
     if "transfers.safeguard" in values and raw:
         if not transfers:
@@ -411,25 +523,39 @@ def _apply_extras(act: dict[str, Any], values: dict[str, Any], ctx: Context, not
                 r["agreement"] = raw
         else:
             keep_as_note(act, ctx.labels.get("recipients.agreement", "processor contract"), raw)
-            notes.append(Note("recipients.agreement", "kept_as_note", "a processor contract, but no single recipient or processor "
-                                                                      "to attach it to; kept as note"))
-    for key, code, attr in (("legal_bases.legitimate_interest", "art6_1_f", "note"), ("legal_bases.lia", "art6_1_f", "documentation"),
-                            ("legal_bases.consent_record", "art6_1_a", "documentation")):
+            notes.append(
+                Note("recipients.agreement", "kept_as_note", "a processor contract, but no single recipient or processor to attach it to; kept as note")
+            )
+    for key, code, attr in (
+        ("legal_bases.legitimate_interest", "art6_1_f", "note"),
+        ("legal_bases.lia", "art6_1_f", "documentation"),
+        ("legal_bases.consent_record", "art6_1_a", "documentation"),
+    ):
         raw = text(values.get(key))
         if key in values and raw:
             _on_basis(act, code, attr, raw, ctx, notes, key)
 
 
-EXTRAS = ("transfers.flag", "transfers.recipient", "transfers.mechanism", "transfers.safeguard", "recipients.agreement", "legal_bases.legitimate_interest",
-          "legal_bases.lia", "legal_bases.consent_record")
+EXTRAS = (
+    "transfers.flag",
+    "transfers.recipient",
+    "transfers.mechanism",
+    "transfers.safeguard",
+    "recipients.agreement",
+    "legal_bases.legitimate_interest",
+    "legal_bases.lia",
+    "legal_bases.consent_record",
+)
 
 
 def _retention_words(act: dict[str, Any], values: dict[str, Any], ctx: Context, notes: list[Note]) -> dict[str, Any]:
     """In anyone's table, words under a structured retention header ("Retention period": "7 years from the end of the
     tax year") are the retention rule in words: parsed into period, unit and start, the text kept."""
     out = dict(values)
-    for key, ok in (("retention.period", lambda v: parse.parse_int(v)[1] is None),
-                    ("retention.unit", lambda v: _coded(v, vocab.RETENTION_UNITS, _UNIT_WORDS)[0] is not None)):
+    for key, ok in (
+        ("retention.period", lambda v: parse.parse_int(v)[1] is None),
+        ("retention.unit", lambda v: _coded(v, vocab.RETENTION_UNITS, _UNIT_WORDS)[0] is not None),
+    ):
         v = out.get(key)
         if v is None or ok(v):
             continue
@@ -439,9 +565,16 @@ def _retention_words(act: dict[str, Any], values: dict[str, Any], ctx: Context, 
             ctx.labels.setdefault("retention.text", ctx.labels.get(key, key))
         else:
             keep_as_note(act, ctx.labels.get(key, key), text(v) or "")
-            notes.append(Note(key, "kept_as_note", say(f"'{_short(v)}' is not a number or unit; kept as note in the description",
-                                                       f"'{_short(v)}' er ikke et tall eller en enhet; beholdt som merknad i "
-                                                       "beskrivelsen")))
+            notes.append(
+                Note(
+                    key,
+                    "kept_as_note",
+                    say(
+                        f"'{_short(v)}' is not a number or unit; kept as note in the description",
+                        f"'{_short(v)}' er ikke et tall eller en enhet; beholdt som merknad i beskrivelsen",
+                    ),
+                )
+            )
     return out
 
 
@@ -451,8 +584,9 @@ def apply_activity(act: dict[str, Any], values: dict[str, Any], ctx: Context) ->
     values = {k: (None if isinstance(v, str) and parse.is_empty(v) else v) for k, v in values.items()}
     if not ctx.strict:
         values = _retention_words(act, values, ctx, notes)
-    structured = frozenset(k for k in ("retention.period", "retention.unit", "retention.trigger", "retention.action")
-                           if k in values and text(values[k]) is not None)
+    structured = frozenset(
+        k for k in ("retention.period", "retention.unit", "retention.trigger", "retention.action") if k in values and text(values[k]) is not None
+    )
     # Recipients before transfers (a transfer names one), the retention text before its parts.
     order = sorted(values, key=lambda k: (k != "recipients", k != "retention.text", k))
     for key in order:
@@ -461,8 +595,11 @@ def apply_activity(act: dict[str, Any], values: dict[str, Any], ctx: Context) ->
         if key == "retention.text":
             _retention_text(act, values[key], ctx, notes, key, structured=structured)
         elif key in HANDLERS:
-            if key in ("retention.period", "retention.unit", "retention.trigger", "retention.action") and \
-                    text(values[key]) is None and "retention.text" in values:
+            if (
+                key in ("retention.period", "retention.unit", "retention.trigger", "retention.action")
+                and text(values[key]) is None
+                and "retention.text" in values
+            ):
                 continue  # the parsed text fills what these columns leave empty
             HANDLERS[key](act, values[key], ctx, notes, key)
     if any(k in values for k in EXTRAS):
@@ -472,4 +609,3 @@ def apply_activity(act: dict[str, Any], values: dict[str, Any], ctx: Context) ->
 
 def copy_activity(act: dict[str, Any]) -> dict[str, Any]:
     return copy.deepcopy(act)
-

@@ -10,7 +10,7 @@ from typing import Any, Optional
 
 from ropa import records, vocab
 from ropa.excel import parse
-from ropa.excel.cells import Context, NONE_WORDS, Note, _find_term, _not_yes_no, _short, keep_as_note, say, text
+from ropa.excel.cells import NONE_WORDS, Context, Note, _find_term, _not_yes_no, _short, keep_as_note, say, text
 
 _RECIPIENT_PAREN = re.compile(r"^(.*?)\s*\(([^()]*)\)\s*$")
 
@@ -47,8 +47,14 @@ def _recipients_field(act: dict[str, Any], value: Any, ctx: Context, notes: list
             continue
         names.add(p["name"])
         known = before.get(p["name"]) or ctx.recipients.get(p["name"]) or {}
-        out.append({"name": p["name"], "kind": p["kind"] or known.get("kind") or records.RECIPIENT_KIND,
-                    "country": p["country"] or known.get("country"), "agreement": known.get("agreement")})
+        out.append(
+            {
+                "name": p["name"],
+                "kind": p["kind"] or known.get("kind") or records.RECIPIENT_KIND,
+                "country": p["country"] or known.get("country"),
+                "agreement": known.get("agreement"),
+            }
+        )
     act["recipients"] = out
     # Transfers naming a recipient that is gone lose the link rather than fail.
     for t in act.get("transfers") or []:
@@ -61,7 +67,7 @@ def _mechanism_prefix(rest: str) -> tuple[Optional[str], str]:
     for code, term in vocab.MECHANISMS.items():
         for shown in (term.display("nb"), term.display("en"), term.nb, term.en):
             if rest.startswith(shown):
-                return code, rest[len(shown):].strip()
+                return code, rest[len(shown) :].strip()
     return None, rest
 
 
@@ -79,7 +85,7 @@ def parse_transfer(item: str) -> tuple[Optional[dict[str, Any]], Optional[str]]:
         return t, None
     m = re.match(r"^(.*?)\s*(?::|\s[–—-]\s|\()\s*(.*)$", raw)
     head, rest = (m.group(1), m.group(2)) if m else (raw, "")
-    if m and raw[m.end(1):].lstrip().startswith("("):
+    if m and raw[m.end(1) :].lstrip().startswith("("):
         rest = "(" + rest
     country, _ = parse.parse_country(head)
     if country:
@@ -115,7 +121,8 @@ def parse_transfer(item: str) -> tuple[Optional[dict[str, Any]], Optional[str]]:
 _NO_TRANSFER = re.compile(
     r"^(?:(?:no|none|nei|ingen)\b(?!.*\b(?:except|unntatt|but|men)\b).*|"
     r"(?:only |kun |bare )?(?:within |in |innenfor |i )?(?:the )?(?:eea|eu|eøs|eu/eøs|eu/eea|european union|european economic area|"
-    r"europe|europa)(?: only| kun)?\.?)$")
+    r"europe|europa)(?: only| kun)?\.?)$"
+)
 
 
 def transfer_from_text(words: str, recipient_text: Optional[str] = None) -> Optional[dict[str, Any]]:
@@ -136,8 +143,14 @@ def transfer_from_text(words: str, recipient_text: Optional[str] = None) -> Opti
         t["mechanism"] = code
     name_from = recipient_text or words
     first = re.split(r",|\n| – | - ", name_from.strip())[0].strip(" ;:")
-    if first and not parse.countries_in_text(first) == [t["country"]] and vocab.find_country(first) is None \
-            and not parse.parse_mechanism(first)[0] and len(first.split()) <= 8 and t["country"]:
+    if (
+        first
+        and not parse.countries_in_text(first) == [t["country"]]
+        and vocab.find_country(first) is None
+        and not parse.parse_mechanism(first)[0]
+        and len(first.split()) <= 8
+        and t["country"]
+    ):
         t["recipient"] = first
     if len(countries) > 1:
         t["note"] = words.strip()
@@ -157,23 +170,46 @@ def _transfers_field(act: dict[str, Any], value: Any, ctx: Context, notes: list[
             found = transfer_from_text(item)
             if found is None and not ctx.strict and (len(item.split()) > 3 or re.search(r"[,\d]", item)):
                 keep_as_note(act, ctx.labels.get(key, key), item)
-                notes.append(Note(key, "no_country", say(f"no country found in '{_short(item)}'; kept as note in the description",
-                                                         f"fant ikke noe land i '{_short(item)}'; beholdt som merknad i "
-                                                         "beskrivelsen")))
+                notes.append(
+                    Note(
+                        key,
+                        "no_country",
+                        say(
+                            f"no country found in '{_short(item)}'; kept as note in the description",
+                            f"fant ikke noe land i '{_short(item)}'; beholdt som merknad i beskrivelsen",
+                        ),
+                    )
+                )
                 continue
             if found is None:
-                notes.append(Note(key, "unknown_country", say(
-                    f"'{_short(unknown)}' is not a country (write its name in English or Norwegian, or its ISO 3166 code) "
-                    "nor an international organisation",
-                    f"'{_short(unknown)}' er ikke et land (skriv navnet på norsk eller engelsk, eller ISO 3166-koden) "
-                    "eller en internasjonal organisasjon"), "error"))
+                notes.append(
+                    Note(
+                        key,
+                        "unknown_country",
+                        say(
+                            f"'{_short(unknown)}' is not a country (write its name in English or Norwegian, or its ISO 3166 code) "
+                            "nor an international organisation",
+                            f"'{_short(unknown)}' er ikke et land (skriv navnet på norsk eller engelsk, eller ISO 3166-koden) "
+                            "eller en internasjonal organisasjon",
+                        ),
+                        "error",
+                    )
+                )
                 continue
             t = found
         elif t.get("note"):
             notes.append(Note(key, "kept_as_note", f"'{_short(item)}': transfer mechanism not recognised, kept as note"))
         # The same destination as before keeps its details (safeguard, TIA, frequency …).
-        match = next((b for b in before if b.get("country") == t["country"] and b.get("international_organisation") ==
-                      t["international_organisation"] and (t["recipient"] is None or b.get("recipient") == t["recipient"])), None)
+        match = next(
+            (
+                b
+                for b in before
+                if b.get("country") == t["country"]
+                and b.get("international_organisation") == t["international_organisation"]
+                and (t["recipient"] is None or b.get("recipient") == t["recipient"])
+            ),
+            None,
+        )
         if match is not None:
             before.remove(match)
             merged = dict(match)
@@ -190,8 +226,14 @@ def _transfers_field(act: dict[str, Any], value: Any, ctx: Context, notes: list[
     for t in out:
         if t["recipient"] and t["recipient"] not in names:
             known = ctx.recipients.get(t["recipient"]) or {}
-            act.setdefault("recipients", []).append({"name": t["recipient"], "kind": known.get("kind") or records.RECIPIENT_KIND,
-                                                     "country": known.get("country") or t["country"], "agreement": known.get("agreement")})
+            act.setdefault("recipients", []).append(
+                {
+                    "name": t["recipient"],
+                    "kind": known.get("kind") or records.RECIPIENT_KIND,
+                    "country": known.get("country") or t["country"],
+                    "agreement": known.get("agreement"),
+                }
+            )
             names.add(t["recipient"])
             notes.append(Note(key, "added_recipient", f"recipient '{t['recipient']}' of a transfer was added to the recipients"))
     act["transfers"] = out
@@ -219,9 +261,16 @@ def _flagged_transfers(act: dict[str, Any], values: dict[str, Any], ctx: Context
     if flag is False:
         if act.get("transfers") or who:
             shown = who or ", ".join(t.get("country") or t.get("international_organisation") or "" for t in act["transfers"])
-            notes.append(Note("transfers.flag", "flag_no", say(
-                f"says no transfer, so none is recorded (the row also names '{_short(shown)}': check it)",
-                f"sier ingen overføring, så ingen registreres (raden nevner også '{_short(shown)}': sjekk det)")))
+            notes.append(
+                Note(
+                    "transfers.flag",
+                    "flag_no",
+                    say(
+                        f"says no transfer, so none is recorded (the row also names '{_short(shown)}': check it)",
+                        f"sier ingen overføring, så ingen registreres (raden nevner også '{_short(shown)}': sjekk det)",
+                    ),
+                )
+            )
         act["transfers"] = []
         return
     transfers = act.get("transfers") or []
@@ -231,12 +280,24 @@ def _flagged_transfers(act: dict[str, Any], values: dict[str, Any], ctx: Context
         if t is None:
             if words:
                 keep_as_note(act, ctx.labels.get("transfers.recipient", ctx.labels.get("transfers.flag", "transfer")), words)
-                notes.append(Note("transfers.recipient" if who else "transfers.flag", "no_country", say(
-                    f"a transfer, but no country found in '{_short(words)}'; kept as note in the description",
-                    f"en overføring, men fant ikke noe land i '{_short(words)}'; beholdt som merknad i beskrivelsen")))
+                notes.append(
+                    Note(
+                        "transfers.recipient" if who else "transfers.flag",
+                        "no_country",
+                        say(
+                            f"a transfer, but no country found in '{_short(words)}'; kept as note in the description",
+                            f"en overføring, men fant ikke noe land i '{_short(words)}'; beholdt som merknad i beskrivelsen",
+                        ),
+                    )
+                )
             elif flag:
-                notes.append(Note("transfers.flag", "no_country", say(
-                    "says yes, but the row names no destination country", "sier ja, men raden nevner ikke noe mottakerland")))
+                notes.append(
+                    Note(
+                        "transfers.flag",
+                        "no_country",
+                        say("says yes, but the row names no destination country", "sier ja, men raden nevner ikke noe mottakerland"),
+                    )
+                )
             return
         transfers = act["transfers"] = [t]
     if who:
@@ -248,7 +309,12 @@ def _flagged_transfers(act: dict[str, Any], values: dict[str, Any], ctx: Context
     for t in transfers:
         if t.get("recipient") and t["recipient"] not in names:
             known = ctx.recipients.get(t["recipient"]) or {}
-            act.setdefault("recipients", []).append({"name": t["recipient"], "kind": known.get("kind") or records.RECIPIENT_KIND,
-                                                     "country": known.get("country") or t.get("country"),
-                                                     "agreement": known.get("agreement")})
+            act.setdefault("recipients", []).append(
+                {
+                    "name": t["recipient"],
+                    "kind": known.get("kind") or records.RECIPIENT_KIND,
+                    "country": known.get("country") or t.get("country"),
+                    "agreement": known.get("agreement"),
+                }
+            )
             names.add(t["recipient"])

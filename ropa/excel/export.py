@@ -55,11 +55,11 @@ from openpyxl.worksheet.properties import PageSetupProperties
 from sqlmodel import Session
 
 from ropa import __version__
-from ropa.register import reader
 from ropa.errors import InvalidOption
 from ropa.excel import layout
 from ropa.excel.layout import Context, Sheet
 from ropa.fields import ORGANISATION_FIELDS, WORKBOOK
+from ropa.register import reader
 from ropa.schema import FORMAT_NAME, FORMAT_VERSION
 
 if openpyxl.LXML:  # pragma: no cover - ropa/__init__.py turns it off before openpyxl is first imported
@@ -110,11 +110,13 @@ class _Styles:
         scratch = wb.create_sheet("__styles__")
         self._ws = scratch
         thin = Side(style="thin", color="8EA9DB")
-        self.header = self._make(font=Font(name="Calibri", size=11, bold=True, color=_HEADER_FONT),
-                                 fill=PatternFill("solid", start_color=_HEADER_FILL, end_color=_HEADER_FILL),
-                                 border=Border(bottom=thin), alignment=wrap)
-        self.date = self._make(number_format="dd.mm.yyyy" if lang == "nb" else "yyyy-mm-dd",
-                               alignment=Alignment(vertical="top", horizontal="left"))
+        self.header = self._make(
+            font=Font(name="Calibri", size=11, bold=True, color=_HEADER_FONT),
+            fill=PatternFill("solid", start_color=_HEADER_FILL, end_color=_HEADER_FILL),
+            border=Border(bottom=thin),
+            alignment=wrap,
+        )
+        self.date = self._make(number_format="dd.mm.yyyy" if lang == "nb" else "yyyy-mm-dd", alignment=Alignment(vertical="top", horizontal="left"))
         self.safe = self._make(quotePrefix=True)
         self.title = self._make(font=Font(name="Calibri", size=16, bold=True, color=_TITLE_COLOUR), alignment=Alignment(vertical="top"))
         self.subtitle = self._make(font=Font(name="Calibri", size=11, italic=True, color="595959"), alignment=Alignment(vertical="top"))
@@ -356,9 +358,15 @@ class _DataSheet:
             if not col.codes:
                 continue
             letter = get_column_letter(i)
-            dv = DataValidation(type="list", formula1=code_ranges[f"{col.codes}:{'code' if col.code_values else 'label'}"],
-                                allow_blank=True, showErrorMessage=col.single, errorStyle="warning",
-                                errorTitle=col.header(self.lang), error=col.spec.help(self.lang) or None)
+            dv = DataValidation(
+                type="list",
+                formula1=code_ranges[f"{col.codes}:{'code' if col.code_values else 'label'}"],
+                allow_blank=True,
+                showErrorMessage=col.single,
+                errorStyle="warning",
+                errorTitle=col.header(self.lang),
+                error=col.spec.help(self.lang) or None,
+            )
             dv.add(f"{letter}2:{letter}{last + _VALIDATION_SPARE_ROWS}")
             ws.data_validations.append(dv)
 
@@ -463,7 +471,7 @@ def _document_findings(document: dict[str, Any], today: date) -> Optional[list[A
 def _json_cells(record: Any) -> list[str]:
     """The record's JSON in cell-sized pieces."""
     text = json.dumps(record, ensure_ascii=False, separators=(",", ":"))
-    return [text[i:i + layout.JSON_CHUNK] for i in range(0, len(text), layout.JSON_CHUNK)]
+    return [text[i : i + layout.JSON_CHUNK] for i in range(0, len(text), layout.JSON_CHUNK)]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -548,7 +556,7 @@ def write_workbook(
     for org in organisations:
         org.ctx.activity = None
         org_sheet.record(org.doc, org.ctx, _json_cells(org.doc))
-        for rec in (document_recipients(document["organisations"][org.id]) if document is not None else reader.recipients_with_use(session, org.id)):
+        for rec in document_recipients(document["organisations"][org.id]) if document is not None else reader.recipients_with_use(session, org.id):
             recipients.record(rec, org.ctx)
 
     if finding_sheet is not None and findings is not None:
@@ -581,8 +589,9 @@ def write_workbook(
     return summary
 
 
-def _write_cover(ws: _StreamSheet, organisations: list[_Org], summary: WorkbookSummary, styles: _Styles,
-                 lang: str, today: date, as_of: Optional[str] = None) -> None:
+def _write_cover(
+    ws: _StreamSheet, organisations: list[_Org], summary: WorkbookSummary, styles: _Styles, lang: str, today: date, as_of: Optional[str] = None
+) -> None:
     """Title, the figures, then each organisation's Art. 30(1)(a) details."""
     cell, none = styles.cell, layout.text("none", lang)
     ws.lines = 2
@@ -590,7 +599,9 @@ def _write_cover(ws: _StreamSheet, organisations: list[_Org], summary: WorkbookS
     ws.append([cell(ws, layout.text("subtitle", lang), styles.subtitle)])
     ws.append([])
     facts: list[tuple[str, Any]] = [
-        ("generated", today), ("activities", summary.activities), ("transfers", summary.transfers),
+        ("generated", today),
+        ("activities", summary.activities),
+        ("transfers", summary.transfers),
         ("findings", none if summary.findings is None else summary.findings),
     ] + ([("as_of", as_of)] if as_of else [])
     for key, value in facts:
@@ -618,14 +629,20 @@ def _write_cover(ws: _StreamSheet, organisations: list[_Org], summary: WorkbookS
             ws.append([cell(ws, spec.label(lang), styles.label), none if value in (None, "") else value])
 
 
-def _write_metadata(ws: _StreamSheet, lang: str, today: date, orgs: Optional[Sequence[str]], styles: _Styles, *,
-                    has_findings: bool, as_of: Optional[str] = None) -> None:
+def _write_metadata(
+    ws: _StreamSheet, lang: str, today: date, orgs: Optional[Sequence[str]], styles: _Styles, *, has_findings: bool, as_of: Optional[str] = None
+) -> None:
     """What the importer checks to recognise its own workbooks."""
     ws.append([styles.cell(ws, h, styles.header) for h in layout.METADATA_HEADERS["nb" if lang == "nb" else "en"]])
     rows: list[tuple[str, Any]] = [
-        ("format", layout.WORKBOOK_FORMAT), ("version", layout.WORKBOOK_VERSION), ("language", lang),
-        ("generated", today), ("generated_at", datetime.now().replace(microsecond=0).isoformat()),
-        ("generator", f"ropa {__version__}"), ("register_format", FORMAT_NAME), ("register_version", FORMAT_VERSION),
+        ("format", layout.WORKBOOK_FORMAT),
+        ("version", layout.WORKBOOK_VERSION),
+        ("language", lang),
+        ("generated", today),
+        ("generated_at", datetime.now().replace(microsecond=0).isoformat()),
+        ("generator", f"ropa {__version__}"),
+        ("register_format", FORMAT_NAME),
+        ("register_version", FORMAT_VERSION),
         ("organisations", "\n".join(orgs) if orgs else "*"),
     ] + ([("as_of", as_of)] if as_of else [])
     for key in layout.SHEET_ORDER:

@@ -148,7 +148,7 @@ def _exact(path: Path, member: zipfile.ZipInfo) -> tuple[int, int]:
             else:
                 col += 1
             rows, cols = max(rows, row), max(cols, col)
-        buffer = buffer[max(at, len(buffer) - 4096):]  # a tag cut at the chunk's end is whole next time
+        buffer = buffer[max(at, len(buffer) - 4096) :]  # a tag cut at the chunk's end is whole next time
     return rows, cols
 
 
@@ -165,13 +165,19 @@ def check_sheet(path: Path, member: zipfile.ZipInfo, sheet_name: str, *, always:
         return
     last = f"{column_letters(cols)}{rows}"
     said = f" (its dimension says {dimension})" if dimension and dimension.split(":")[-1] != last else ""
-    raise ValidationFailed([Problem(
-        f"{path.name}: {sheet_name}", "sheet_too_large",
-        f"the sheet '{sheet_name}' reaches cell {last}{said}: {rows:,} rows × {cols:,} columns; at most "
-        f"{MAX_COLUMNS} columns and {MAX_ROWS:,} rows × {MAX_COLUMNS} columns can be read. Delete the stray "
-        f"cells far from the data (Ctrl+End shows the last one) and save again / arket '{sheet_name}' går til "
-        f"celle {last}: {rows:,} rader × {cols:,} kolonner; høyst {MAX_COLUMNS} kolonner og {MAX_ROWS:,} rader × "
-        f"{MAX_COLUMNS} kolonner kan leses. Slett celler langt unna dataene (Ctrl+End viser den siste) og lagre på nytt")])
+    raise ValidationFailed(
+        [
+            Problem(
+                f"{path.name}: {sheet_name}",
+                "sheet_too_large",
+                f"the sheet '{sheet_name}' reaches cell {last}{said}: {rows:,} rows × {cols:,} columns; at most "
+                f"{MAX_COLUMNS} columns and {MAX_ROWS:,} rows × {MAX_COLUMNS} columns can be read. Delete the stray "
+                f"cells far from the data (Ctrl+End shows the last one) and save again / arket '{sheet_name}' går til "
+                f"celle {last}: {rows:,} rader × {cols:,} kolonner; høyst {MAX_COLUMNS} kolonner og {MAX_ROWS:,} rader × "
+                f"{MAX_COLUMNS} kolonner kan leses. Slett celler langt unna dataene (Ctrl+End viser den siste) og lagre på nytt",
+            )
+        ]
+    )
 
 
 def diagnose(path: Path) -> Optional[ValidationFailed]:
@@ -195,8 +201,9 @@ def diagnose(path: Path) -> Optional[ValidationFailed]:
     return None
 
 
-def clip_merged(merged: list[tuple[tuple[int, int], tuple[int, int]]], rows: int, cols: int, *, path: Path,
-                sheet_name: str) -> list[tuple[tuple[int, int], tuple[int, int]]]:
+def clip_merged(
+    merged: list[tuple[tuple[int, int], tuple[int, int]]], rows: int, cols: int, *, path: Path, sheet_name: str
+) -> list[tuple[tuple[int, int], tuple[int, int]]]:
     """Merged ranges clipped to the sheet's ``rows`` × ``cols`` cells, without duplicates or ranges
     outside them, in order; refuse a sheet with more than :data:`MAX_MERGED_RANGES` of them."""
     out: dict[tuple[tuple[int, int], tuple[int, int]], None] = {}
@@ -205,11 +212,17 @@ def clip_merged(merged: list[tuple[tuple[int, int], tuple[int, int]]], rows: int
             continue
         out[((r0, c0), (min(r1, rows - 1), min(c1, cols - 1)))] = None
     if len(out) > MAX_MERGED_RANGES:
-        raise ValidationFailed([Problem(
-            f"{path.name}: {sheet_name}", "too_many_merged_ranges",
-            f"the sheet '{sheet_name}' has {len(out):,} merged ranges; at most {MAX_MERGED_RANGES:,} can be read: unmerge "
-            f"the cells and save again / arket '{sheet_name}' har {len(out):,} sammenslåtte områder; høyst "
-            f"{MAX_MERGED_RANGES:,} kan leses: del opp cellene og lagre på nytt")])
+        raise ValidationFailed(
+            [
+                Problem(
+                    f"{path.name}: {sheet_name}",
+                    "too_many_merged_ranges",
+                    f"the sheet '{sheet_name}' has {len(out):,} merged ranges; at most {MAX_MERGED_RANGES:,} can be read: unmerge "
+                    f"the cells and save again / arket '{sheet_name}' har {len(out):,} sammenslåtte områder; høyst "
+                    f"{MAX_MERGED_RANGES:,} kan leses: del opp cellene og lagre på nytt",
+                )
+            ]
+        )
     return list(out)
 
 

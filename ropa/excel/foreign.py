@@ -30,33 +30,54 @@ from ropa.excel.reader import SheetData
 _SECTION_WORDS: list[tuple[str, re.Pattern[str]]] = [
     ("dpo", re.compile(r"\b(dpo|data protection officer|personvernombud|personvernombudet|privacy officer)\b")),
     ("representative", re.compile(r"\b(representative|representant|representanten|art(icle|ikkel)?\.? 27)\b")),
-    ("org", re.compile(r"\b(controller|data controller|organi[sz]ation|company|business|virksomhet|virksomheten|"
-                       r"virksomhetens|behandlingsansvarlig|behandlingsansvarlige|processor|databehandler|foretak|"
-                       r"selskap|firma|entity|enhet)\b")),
+    (
+        "org",
+        re.compile(
+            r"\b(controller|data controller|organi[sz]ation|company|business|virksomhet|virksomheten|"
+            r"virksomhetens|behandlingsansvarlig|behandlingsansvarlige|processor|databehandler|foretak|"
+            r"selskap|firma|entity|enhet)\b"
+        ),
+    ),
 ]
 _ATTRIBUTE_WORDS: list[tuple[str, re.Pattern[str]]] = [
     ("email", re.compile(r"\b(e ?mail|e ?post|epost)\b")),
     ("phone", re.compile(r"\b(phone|telephone|tel|telefon|tlf|mobile|mobil)\b")),
     ("address", re.compile(r"\b(address|adresse|postadresse|besøksadresse)\b")),
-    ("org_number", re.compile(r"\b(organi[sz]ation number|company number|registration number|org ?nr|organisasjonsnummer|"
-                              r"org no|orgnr|foretaksnummer)\b")),
+    (
+        "org_number",
+        re.compile(
+            r"\b(organi[sz]ation number|company number|registration number|org ?nr|organisasjonsnummer|"
+            r"org no|orgnr|foretaksnummer)\b"
+        ),
+    ),
     ("website", re.compile(r"\b(website|web site|nettsted|nettside|url)\b")),
     ("contact", re.compile(r"\b(contact|contact details|kontakt|kontaktopplysninger|kontaktinformasjon)\b")),
     ("name", re.compile(r"\b(name|navn)\b")),
 ]
-_NOT_A_VALUE = re.compile(r"_{3,}|\.{4,}|^\[.*\]$|^<.*>$|\b(fyll inn|fill in|insert|enter|skriv inn|oppgi|angi|tbc|tbd)\b",
-                          re.IGNORECASE)
+_NOT_A_VALUE = re.compile(r"_{3,}|\.{4,}|^\[.*\]$|^<.*>$|\b(fyll inn|fill in|insert|enter|skriv inn|oppgi|angi|tbc|tbd)\b", re.IGNORECASE)
 _FIELDS = {  # (section, attribute) -> the organisation's field
-    ("org", "name"): "name", ("org", "address"): "address", ("org", "email"): "email", ("org", "phone"): "phone",
-    ("org", "org_number"): "org_number", ("org", "website"): "website",
-    ("dpo", "name"): "dpo.name", ("dpo", "email"): "dpo.email", ("dpo", "phone"): "dpo.phone",
-    ("representative", "name"): "representative.name", ("representative", "address"): "representative.address",
+    ("org", "name"): "name",
+    ("org", "address"): "address",
+    ("org", "email"): "email",
+    ("org", "phone"): "phone",
+    ("org", "org_number"): "org_number",
+    ("org", "website"): "website",
+    ("dpo", "name"): "dpo.name",
+    ("dpo", "email"): "dpo.email",
+    ("dpo", "phone"): "dpo.phone",
+    ("representative", "name"): "representative.name",
+    ("representative", "address"): "representative.address",
     ("representative", "email"): "representative.email",
 }
 LABELS = {  # the organisation's field -> (en, nb), for the dry run
-    "name": ("name", "navn"), "address": ("address", "adresse"), "email": ("e-mail", "e-post"), "phone": ("phone", "telefon"),
-    "org_number": ("organisation number", "organisasjonsnummer"), "website": ("website", "nettsted"),
-    "dpo.name": ("data protection officer", "personvernombud"), "dpo.email": ("DPO's e-mail", "personvernombudets e-post"),
+    "name": ("name", "navn"),
+    "address": ("address", "adresse"),
+    "email": ("e-mail", "e-post"),
+    "phone": ("phone", "telefon"),
+    "org_number": ("organisation number", "organisasjonsnummer"),
+    "website": ("website", "nettsted"),
+    "dpo.name": ("data protection officer", "personvernombud"),
+    "dpo.email": ("DPO's e-mail", "personvernombudets e-post"),
     "dpo.phone": ("DPO's phone", "personvernombudets telefon"),
     "representative.name": ("Art. 27 representative", "representant (art. 27)"),
     "representative.address": ("representative's address", "representantens adresse"),
@@ -169,10 +190,16 @@ def read_details(sheet: SheetData, header_first_row: int, width: int = 12) -> li
 # ---------------------------------------------------------------------------------------------
 # Which sheets are the register
 
-_EXAMPLE_SHEET = re.compile(r"^\s*(worked\s+)?(examples?|eksempl(?:er|ene)?|eksempel|sample|samples|demo|illustrat\w*)\b|"
-                            r"\b(examples?|eksempl(?:er|ene)?|eksempel)\s*$", re.IGNORECASE)
-_INTRO_SHEET = re.compile(r"^\s*(intro\w*|instructions?|guidance|veiledning|les meg|readme|read me|about|cover|forside|"
-                          r"how to|help|hjelp|innledning|contents|innhold)\b", re.IGNORECASE)
+_EXAMPLE_SHEET = re.compile(
+    r"^\s*(worked\s+)?(examples?|eksempl(?:er|ene)?|eksempel|sample|samples|demo|illustrat\w*)\b|"
+    r"\b(examples?|eksempl(?:er|ene)?|eksempel)\s*$",
+    re.IGNORECASE,
+)
+_INTRO_SHEET = re.compile(
+    r"^\s*(intro\w*|instructions?|guidance|veiledning|les meg|readme|read me|about|cover|forside|"
+    r"how to|help|hjelp|innledning|contents|innhold)\b",
+    re.IGNORECASE,
+)
 _PROCESSOR = re.compile(r"processor|databehandler|30\s*\(\s*2\s*\)|30 nr\.? 2|on behalf|på vegne", re.IGNORECASE)
 
 
@@ -185,8 +212,11 @@ def sheet_role(name: str, headers: Sequence[str] = ()) -> str:
     if _PROCESSOR.search(name):
         return "processor"
     folded = " ".join(mapping.norm(h) for h in headers if h)
-    if re.search(r"on behalf of each controller|carried out on behalf|på vegne av hver|each controller|hver behandlingsansvarlig|"
-                 r"name and contact details of processor|categories of processing", folded):
+    if re.search(
+        r"on behalf of each controller|carried out on behalf|på vegne av hver|each controller|hver behandlingsansvarlig|"
+        r"name and contact details of processor|categories of processing",
+        folded,
+    ):
         return "processor"
     return "controller"
 
@@ -208,8 +238,7 @@ def _samples(sheet: SheetData, header: mapping.Header, index: int) -> list[Any]:
 
 
 _YES_NO = re.compile(r"^(ja|nei|yes|no|y|n|j|x|true|false|✓|✔)\b", re.IGNORECASE)
-_TRANSFER_HEADER = re.compile(r"transfer|outside|abroad|third countr|overf|utenfor|tredje|eøs|eea|international|leave|forlate",
-                              re.IGNORECASE)
+_TRANSFER_HEADER = re.compile(r"transfer|outside|abroad|third countr|overf|utenfor|tredje|eøs|eea|international|leave|forlate", re.IGNORECASE)
 
 
 def _fits(key: str) -> Optional[Callable[[Any], bool]]:
@@ -217,9 +246,12 @@ def _fits(key: str) -> Optional[Callable[[Any], bool]]:
     from ropa import vocab
     from ropa.excel import convert
 
-    codes = {"status": (vocab.STATUSES, convert._STATUS_WORDS), "role": (vocab.ROLES, convert._ROLE_WORDS),
-             "dpia.status": (vocab.DPIA_STATUSES, convert._DPIA_WORDS),
-             "retention.action": (vocab.RETENTION_ACTIONS, convert._ACTION_WORDS)}
+    codes = {
+        "status": (vocab.STATUSES, convert._STATUS_WORDS),
+        "role": (vocab.ROLES, convert._ROLE_WORDS),
+        "dpia.status": (vocab.DPIA_STATUSES, convert._DPIA_WORDS),
+        "retention.action": (vocab.RETENTION_ACTIONS, convert._ACTION_WORDS),
+    }
     if key in codes:
         terms, words = codes[key]
         return lambda v: convert._coded(v, terms, words)[0] is not None
@@ -263,8 +295,7 @@ def refine_by_values(sheet: SheetData, header: mapping.Header) -> list[tuple[map
                 taken.discard("transfers")
                 c.field, c.how = "transfers.flag", "values"
                 taken.add("transfers.flag")
-        elif c.field is None and c.how == "none" and c.header and _TRANSFER_HEADER.search(c.header) \
-                and "transfers.flag" not in taken:
+        elif c.field is None and c.how == "none" and c.header and _TRANSFER_HEADER.search(c.header) and "transfers.flag" not in taken:
             flags = sum(1 for t in texts if _YES_NO.match(t) and len(t.split()) <= 3)
             if flags * 10 >= len(values) * 8:
                 changed.append((c, "-", "transfers.flag"))

@@ -98,8 +98,10 @@ class ImportPlan:
         c = self.counts()
         read = c["new"] + c["changed"] + c["unchanged"] + c["error"]
         skipped = c["example"] + c["instructions"] + c["skipped"]
-        return (f"{read} rows read from {self.source}: {c['new']} to create, {c['changed']} to update, {c['unchanged']} unchanged, "
-                f"{skipped} skipped; {len(self.warnings)} warnings, {len(self.errors)} errors")
+        return (
+            f"{read} rows read from {self.source}: {c['new']} to create, {c['changed']} to update, {c['unchanged']} unchanged, "
+            f"{skipped} skipped; {len(self.warnings)} warnings, {len(self.errors)} errors"
+        )
 
 
 @dataclass
@@ -120,7 +122,9 @@ class FileImportReport(ImportReport):
             return ImportReport.summary(self)
         verb = "would be" if self.dry_run else "were"
         skipped = f", {len(self.skipped)} skipped" if self.skipped else ""
-        return (f"{self.rows_read} rows read from {self.source}: {len(self.created)} {verb} created, "
-                f"{len(self.updated)} {verb} updated, {len(self.unchanged)} unchanged{self.kept_note()}{skipped}; "
-                f"organisations: {self.organisations_created} new, {self.organisations_updated} updated; "
-                f"{len(self.warnings)} warnings, 0 errors")
+        return (
+            f"{self.rows_read} rows read from {self.source}: {len(self.created)} {verb} created, "
+            f"{len(self.updated)} {verb} updated, {len(self.unchanged)} unchanged{self.kept_note()}{skipped}; "
+            f"organisations: {self.organisations_created} new, {self.organisations_updated} updated; "
+            f"{len(self.warnings)} warnings, 0 errors"
+        )

@@ -16,5 +16,17 @@ from ropa.imports import field_choices, parse_map_options
 from ropa.imports import import_ as import_file
 from ropa.imports import plan as plan_file
 
-__all__ = ["MODES", "FileImportReport", "ImportPlan", "RowPlan", "TablePlan", "choose_sheet", "choose_sheets", "field_choices",
-           "import_file", "is_own_workbook", "parse_map_options", "plan_file"]
+__all__ = [
+    "MODES",
+    "FileImportReport",
+    "ImportPlan",
+    "RowPlan",
+    "TablePlan",
+    "choose_sheet",
+    "choose_sheets",
+    "field_choices",
+    "import_file",
+    "is_own_workbook",
+    "parse_map_options",
+    "plan_file",
+]

@@ -47,40 +47,99 @@ from typing import Any, Optional
 
 from ropa import vocab
 from ropa.fields import ORGANISATION, ORGANISATION_FIELDS, RECIPIENT, TRANSFER, WORKBOOK, FieldSpec
-from ropa.text import Words
+from ropa.present import (
+    _ACTIVITY_COLUMNS as _ACTIVITY_COLUMNS,
+)
+from ropa.present import (
+    _PLAIN as _PLAIN,
+)
+from ropa.present import (
+    ACTIVITY_COLUMNS as ACTIVITY_COLUMNS,
+)
+from ropa.present import (
+    TEXTS as TEXTS,
+)
+
 # The renderers and an activity's columns live in ropa.present (the UI shows them too); still importable from here.
 from ropa.present import (  # noqa: F401
     A as A,
-    ACTIVITY_COLUMNS as ACTIVITY_COLUMNS,
+)
+from ropa.present import (
     Column as Column,
+)
+from ropa.present import (
     Context as Context,
+)
+from ropa.present import (
     Render as Render,
-    TEXTS as TEXTS,
-    _ACTIVITY_COLUMNS as _ACTIVITY_COLUMNS,
-    _PLAIN as _PLAIN,
+)
+from ropa.present import (
     _col as _col,
+)
+from ropa.present import (
     _opt_yes_no as _opt_yes_no,
+)
+from ropa.present import (
     _org_name as _org_name,
+)
+from ropa.present import (
     _plain_columns as _plain_columns,
+)
+from ropa.present import (
     _tr as _tr,
+)
+from ropa.present import (
     _value as _value,
+)
+from ropa.present import (
     as_date as as_date,
+)
+from ropa.present import (
     bases as bases,
+)
+from ropa.present import (
     code_label as code_label,
+)
+from ropa.present import (
     controller as controller,
+)
+from ropa.present import (
     country as country,
+)
+from ropa.present import (
     lines as lines,
+)
+from ropa.present import (
     org_contact as org_contact,
+)
+from ropa.present import (
     person as person,
+)
+from ropa.present import (
     recipients as recipients,
+)
+from ropa.present import (
     retention_text as retention_text,
+)
+from ropa.present import (
     screening as screening,
+)
+from ropa.present import (
     taxonomy as taxonomy,
+)
+from ropa.present import (
     term_text as term_text,
+)
+from ropa.present import (
     text as text,
+)
+from ropa.present import (
     transfer_line as transfer_line,
+)
+from ropa.present import (
     yes_no as yes_no,
 )
+from ropa.text import Words
 
 WORKBOOK_FORMAT = "ropa-workbook"
 WORKBOOK_VERSION = 1
@@ -132,7 +191,6 @@ class CodeList:
     items: Callable[[str], list[tuple[str, str]]]  # lang -> [(code, label)]
 
 
-
 def cell_key(value: Any) -> str:
     """A non-text cell's value as text that is the same whether it is what the exporter wrote or
     what a reader gets back (dates as dates, whole numbers as integers)."""
@@ -180,9 +238,18 @@ def _json_column() -> Column:
     return Column(JSON_COLUMN, WORKBOOK[JSON_COLUMN], lambda r, c: None, 10, hidden=True)
 
 
-ACTIVITIES = Sheet("activities", "Processing activities", "Behandlingsaktiviteter", freeze_after="name", paper="8", columns=(
-    *ACTIVITY_COLUMNS, _digest_column(), _json_column(),
-))
+ACTIVITIES = Sheet(
+    "activities",
+    "Processing activities",
+    "Behandlingsaktiviteter",
+    freeze_after="name",
+    paper="8",
+    columns=(
+        *ACTIVITY_COLUMNS,
+        _digest_column(),
+        _json_column(),
+    ),
+)
 
 T = TRANSFER
 
@@ -193,50 +260,67 @@ def _of_activity(c: Context) -> dict[str, Any]:
     return c.activity
 
 
-TRANSFERS = Sheet("transfers", "Transfers", "Overføringer", freeze_after="name", columns=(
-    _org_name(),
-    _col(A, "ref", lambda t, c: _of_activity(c)["ref"], 10),
-    _col(A, "name", lambda t, c: _of_activity(c)["name"], 30),
-    _col(T, "recipient", lambda t, c: t["recipient"], 28),
-    _col(T, "country", lambda t, c: country(t["country"], c.lang), 18, codes="countries"),
-    _col(WORKBOOK, "country_code", lambda t, c: t["country"], 11, codes="countries", code_values=True),
-    _col(WORKBOOK, "country_status", lambda t, c: vocab.country_status_label(t["country"], c.lang) or None, 30),
-    _col(T, "international_organisation", lambda t, c: t["international_organisation"], 18),
-    _col(T, "mechanism", lambda t, c: code_label(vocab.MECHANISMS, t["mechanism"], c.lang), 36, codes="mechanisms"),
-    _col(T, "safeguard", lambda t, c: t["safeguard"], 28),
-    _col(T, "tia_date", lambda t, c: as_date(t["tia_date"]), 14),
-    _col(T, "frequency", lambda t, c: term_text(vocab.TRANSFER_FREQUENCIES, t["frequency"], c.lang), 14,
-         codes="frequencies"),
-    _col(T, "adequacy_scope_confirmed", lambda t, c: yes_no(t["adequacy_scope_confirmed"], c.lang), 18, codes="yes_no"),
-    _col(T, "note", lambda t, c: t["note"], 30),
-    _digest_column(),
-))
+TRANSFERS = Sheet(
+    "transfers",
+    "Transfers",
+    "Overføringer",
+    freeze_after="name",
+    columns=(
+        _org_name(),
+        _col(A, "ref", lambda t, c: _of_activity(c)["ref"], 10),
+        _col(A, "name", lambda t, c: _of_activity(c)["name"], 30),
+        _col(T, "recipient", lambda t, c: t["recipient"], 28),
+        _col(T, "country", lambda t, c: country(t["country"], c.lang), 18, codes="countries"),
+        _col(WORKBOOK, "country_code", lambda t, c: t["country"], 11, codes="countries", code_values=True),
+        _col(WORKBOOK, "country_status", lambda t, c: vocab.country_status_label(t["country"], c.lang) or None, 30),
+        _col(T, "international_organisation", lambda t, c: t["international_organisation"], 18),
+        _col(T, "mechanism", lambda t, c: code_label(vocab.MECHANISMS, t["mechanism"], c.lang), 36, codes="mechanisms"),
+        _col(T, "safeguard", lambda t, c: t["safeguard"], 28),
+        _col(T, "tia_date", lambda t, c: as_date(t["tia_date"]), 14),
+        _col(T, "frequency", lambda t, c: term_text(vocab.TRANSFER_FREQUENCIES, t["frequency"], c.lang), 14, codes="frequencies"),
+        _col(T, "adequacy_scope_confirmed", lambda t, c: yes_no(t["adequacy_scope_confirmed"], c.lang), 18, codes="yes_no"),
+        _col(T, "note", lambda t, c: t["note"], 30),
+        _digest_column(),
+    ),
+)
 
-RECIPIENTS = Sheet("recipients", "Recipients", "Mottakere", freeze_after="name", columns=(
-    _org_name(),
-    _col(RECIPIENT, "name", lambda r, c: r["name"], 36),
-    _col(RECIPIENT, "kind", lambda r, c: term_text(vocab.RECIPIENT_KINDS, r["kind"], c.lang), 22, codes="recipient_kinds"),
-    _col(RECIPIENT, "country", lambda r, c: country(r["country"], c.lang), 18, codes="countries"),
-    _col(WORKBOOK, "country_code", lambda r, c: r["country"], 11, codes="countries", code_values=True),
-    _col(RECIPIENT, "agreement", lambda r, c: r["agreement"], 30),
-    _col(WORKBOOK, "used_by", lambda r, c: ", ".join(r["used_by"]) or None, 40),
-    _digest_column(),
-))
+RECIPIENTS = Sheet(
+    "recipients",
+    "Recipients",
+    "Mottakere",
+    freeze_after="name",
+    columns=(
+        _org_name(),
+        _col(RECIPIENT, "name", lambda r, c: r["name"], 36),
+        _col(RECIPIENT, "kind", lambda r, c: term_text(vocab.RECIPIENT_KINDS, r["kind"], c.lang), 22, codes="recipient_kinds"),
+        _col(RECIPIENT, "country", lambda r, c: country(r["country"], c.lang), 18, codes="countries"),
+        _col(WORKBOOK, "country_code", lambda r, c: r["country"], 11, codes="countries", code_values=True),
+        _col(RECIPIENT, "agreement", lambda r, c: r["agreement"], 30),
+        _col(WORKBOOK, "used_by", lambda r, c: ", ".join(r["used_by"]) or None, 40),
+        _digest_column(),
+    ),
+)
 
-PROCESSOR = Sheet("processor", "Processor activities", "Databehandler", freeze_after="name", columns=(
-    _org_name(),
-    _col(WORKBOOK, "processor_contact", lambda a, c: org_contact(c.org), 28),
-    _col(ORGANISATION, "dpo.name", lambda a, c: person(c.org.get("dpo"), c.lang), 24),
-    _col(ORGANISATION, "representative.name", lambda a, c: person(c.org.get("representative"), c.lang), 24),
-    _col(A, "ref", lambda a, c: a["ref"], 10),
-    _col(A, "name", lambda a, c: a["name"], 30),
-    _col(A, "controllers", lambda a, c: lines(a["controllers"]), 28),
-    _col(WORKBOOK, "processing_categories", lambda a, c: lines(a["purposes"]) or a["description"], 40),
-    _col(A, "transfers", lambda a, c: lines([transfer_line(t, c.lang) for t in a["transfers"]]), 34),
-    _col(A, "security_measures", lambda a, c: lines(a["security_measures"]), 34),
-    _col(A, "status", lambda a, c: term_text(vocab.STATUSES, a["status"], c.lang), 11, codes="statuses"),
-    _digest_column(),
-))
+PROCESSOR = Sheet(
+    "processor",
+    "Processor activities",
+    "Databehandler",
+    freeze_after="name",
+    columns=(
+        _org_name(),
+        _col(WORKBOOK, "processor_contact", lambda a, c: org_contact(c.org), 28),
+        _col(ORGANISATION, "dpo.name", lambda a, c: person(c.org.get("dpo"), c.lang), 24),
+        _col(ORGANISATION, "representative.name", lambda a, c: person(c.org.get("representative"), c.lang), 24),
+        _col(A, "ref", lambda a, c: a["ref"], 10),
+        _col(A, "name", lambda a, c: a["name"], 30),
+        _col(A, "controllers", lambda a, c: lines(a["controllers"]), 28),
+        _col(WORKBOOK, "processing_categories", lambda a, c: lines(a["purposes"]) or a["description"], 40),
+        _col(A, "transfers", lambda a, c: lines([transfer_line(t, c.lang) for t in a["transfers"]]), 34),
+        _col(A, "security_measures", lambda a, c: lines(a["security_measures"]), 34),
+        _col(A, "status", lambda a, c: term_text(vocab.STATUSES, a["status"], c.lang), 11, codes="statuses"),
+        _digest_column(),
+    ),
+)
 
 
 def _org_field(key: str) -> Render:
@@ -259,8 +343,9 @@ def _org_column(spec: FieldSpec) -> Column:
     return Column(spec.key, spec, render, 30 if spec.kind == "longtext" else 20)
 
 
-ORGANISATIONS = Sheet("organisations", "Organisations", "Virksomheter", freeze_after="name",
-                      columns=(*(_org_column(s) for s in ORGANISATION_FIELDS), _json_column()))
+ORGANISATIONS = Sheet(
+    "organisations", "Organisations", "Virksomheter", freeze_after="name", columns=(*(_org_column(s) for s in ORGANISATION_FIELDS), _json_column())
+)
 
 
 def _rule_title(code: str, lang: str) -> str:
@@ -274,17 +359,23 @@ def _finding(attr: str) -> Render:
     return lambda f, c: getattr(f, f"{attr}_{c.lang}" if c.lang in ("en", "nb") else f"{attr}_en", None)
 
 
-FINDINGS = Sheet("findings", "Findings", "Avvik", freeze_after="finding.severity", columns=(
-    Column("finding.severity", WORKBOOK["finding.severity"], lambda f, c: vocab.term_label(vocab.SEVERITIES, f.severity, c.lang), 12),
-    _org_name(),
-    _col(A, "ref", lambda f, c: f.activity_ref, 10),
-    _col(A, "name", lambda f, c: c.activity["name"] if c.activity else getattr(f, "recipient", None), 30),
-    Column("finding.rule", WORKBOOK["finding.rule"], lambda f, c: _rule_title(f.rule, c.lang), 30),
-    Column("finding.article", WORKBOOK["finding.article"], lambda f, c: vocab.article_in(f.article, c.lang), 14),
-    Column("finding.message", WORKBOOK["finding.message"], _finding("message"), 60),
-    Column("finding.fix", WORKBOOK["finding.fix"], _finding("fix"), 50),
-    Column("finding.code", WORKBOOK["finding.code"], lambda f, c: f.rule, 24, hidden=True),  # for filters and scripts
-))
+FINDINGS = Sheet(
+    "findings",
+    "Findings",
+    "Avvik",
+    freeze_after="finding.severity",
+    columns=(
+        Column("finding.severity", WORKBOOK["finding.severity"], lambda f, c: vocab.term_label(vocab.SEVERITIES, f.severity, c.lang), 12),
+        _org_name(),
+        _col(A, "ref", lambda f, c: f.activity_ref, 10),
+        _col(A, "name", lambda f, c: c.activity["name"] if c.activity else getattr(f, "recipient", None), 30),
+        Column("finding.rule", WORKBOOK["finding.rule"], lambda f, c: _rule_title(f.rule, c.lang), 30),
+        Column("finding.article", WORKBOOK["finding.article"], lambda f, c: vocab.article_in(f.article, c.lang), 14),
+        Column("finding.message", WORKBOOK["finding.message"], _finding("message"), 60),
+        Column("finding.fix", WORKBOOK["finding.fix"], _finding("fix"), 50),
+        Column("finding.code", WORKBOOK["finding.code"], lambda f, c: f.rule, 24, hidden=True),  # for filters and scripts
+    ),
+)
 
 DATA_SHEETS: tuple[Sheet, ...] = (ACTIVITIES, TRANSFERS, RECIPIENTS, PROCESSOR, ORGANISATIONS, FINDINGS)
 
@@ -295,8 +386,10 @@ METADATA = Words(en="Metadata", nb="Metadata")
 METADATA_HEADERS = {"en": ("key", "value", "meaning"), "nb": ("nøkkel", "verdi", "betydning")}
 # The keys stay machine words (the importer reads them); the third column says what each means.
 METADATA_MEANINGS: dict[str, Words] = {
-    "format": Words(en="This file is a ropa workbook; the importer recognises it by this sheet.",
-                    nb="Filen er en ropa-arbeidsbok; importen kjenner den igjen på dette arket."),
+    "format": Words(
+        en="This file is a ropa workbook; the importer recognises it by this sheet.",
+        nb="Filen er en ropa-arbeidsbok; importen kjenner den igjen på dette arket.",
+    ),
     "version": Words(en="Version of the workbook's layout.", nb="Versjon av arbeidsbokens oppsett."),
     "language": Words(en="Language of the headers and labels (nb bokmål, en English).", nb="Språket i overskrifter og etiketter (nb bokmål, en engelsk)."),
     "generated": Words(en="Date the workbook was written.", nb="Datoen arbeidsboken ble skrevet."),
@@ -306,11 +399,12 @@ METADATA_MEANINGS: dict[str, Words] = {
     "register_version": Words(en="Version of that format.", nb="Versjonen av det formatet."),
     "organisations": Words(en="Organisations included (* for all).", nb="Virksomhetene som er med (* for alle)."),
     "sheet": Words(en="Name of a sheet in this workbook.", nb="Navnet på et ark i arbeidsboken."),
-    "as_of": Words(en="The state of the register written: a snapshot or a past moment (absent: the register then).",
-                   nb="Hvilken tilstand av registeret som er skrevet: et øyeblikksbilde eller et tidligere tidspunkt (mangler: registeret da)."),
+    "as_of": Words(
+        en="The state of the register written: a snapshot or a past moment (absent: the register then).",
+        nb="Hvilken tilstand av registeret som er skrevet: et øyeblikksbilde eller et tidligere tidspunkt (mangler: registeret da).",
+    ),
 }
-SHEET_ORDER = ("cover", "activities", "transfers", "recipients", "processor", "organisations", "findings",
-               "code_lists", "metadata")
+SHEET_ORDER = ("cover", "activities", "transfers", "recipients", "processor", "organisations", "findings", "code_lists", "metadata")
 
 
 def sheet_name(key: str, lang: str) -> str:

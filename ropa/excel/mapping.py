@@ -62,8 +62,19 @@ def _from_spec(spec: FieldSpec, key: Optional[str] = None, *extra: str, aliases:
 
 def _targets() -> dict[str, Target]:
     out: dict[str, Target] = {}
-    out["organisation"] = _from_spec(ORGANISATION["name"], "organisation", "Organisation name", "Organization", "Company",
-                                     "Virksomhetens navn", "Foretak", "Selskap", "Legal entity", "Juridisk enhet", aliases=False)
+    out["organisation"] = _from_spec(
+        ORGANISATION["name"],
+        "organisation",
+        "Organisation name",
+        "Organization",
+        "Company",
+        "Virksomhetens navn",
+        "Foretak",
+        "Selskap",
+        "Legal entity",
+        "Juridisk enhet",
+        aliases=False,
+    )
     for spec in ACTIVITY_FIELDS:
         out[spec.key] = _from_spec(spec)
     # Columns of templates that describe a part of a field: they refine what the main column gives.
@@ -73,34 +84,94 @@ def _targets() -> dict[str, Target]:
     # Templates that ask "does data leave the country?" (yes/no) beside free text for the destination or the
     # recipient's name and address: a "no" makes no transfer, a "yes" one found in the text.
     out["transfers.flag"] = Target(
-        "transfers.flag", "Transferred outside the EEA? (yes/no)", "Overføres ut av EØS? (ja/nei)", "bool",
-        ("Transferred outside the EEA? (yes/no)", "Overføres ut av EØS? (ja/nei)", "Is personal data transferred outside the EEA",
-         "Is personal data transferred outside the UK", "Is personal data transferred outside the UK or EEA",
-         "Transferred outside the UK/EEA", "Transfers outside the EEA", "Transfer outside EEA", "International transfer",
-         "International transfers (Y/N)", "Transfer to third country", "Data transferred abroad", "Data leaves the EEA",
-         "Restricted transfer", "Overføres opplysningene ut av EØS", "Overføring ut av EØS", "Overføres til tredjeland",
-         "Overføres opplysningene til land utenfor EØS", "Overføring til land utenfor EØS", "Utenfor EØS",
-         "Is data transferred to a third country", "Is personal data transferred to a third country", "Does the data leave the EEA",
-         "Does the data leave the UK/EEA", "Transferred to a third country", "Third country transfer", "Overføres til tredjestat",
-         "Overføring til tredjestat (ja/nei)", "Forlater opplysningene EØS"))
+        "transfers.flag",
+        "Transferred outside the EEA? (yes/no)",
+        "Overføres ut av EØS? (ja/nei)",
+        "bool",
+        (
+            "Transferred outside the EEA? (yes/no)",
+            "Overføres ut av EØS? (ja/nei)",
+            "Is personal data transferred outside the EEA",
+            "Is personal data transferred outside the UK",
+            "Is personal data transferred outside the UK or EEA",
+            "Transferred outside the UK/EEA",
+            "Transfers outside the EEA",
+            "Transfer outside EEA",
+            "International transfer",
+            "International transfers (Y/N)",
+            "Transfer to third country",
+            "Data transferred abroad",
+            "Data leaves the EEA",
+            "Restricted transfer",
+            "Overføres opplysningene ut av EØS",
+            "Overføring ut av EØS",
+            "Overføres til tredjeland",
+            "Overføres opplysningene til land utenfor EØS",
+            "Overføring til land utenfor EØS",
+            "Utenfor EØS",
+            "Is data transferred to a third country",
+            "Is personal data transferred to a third country",
+            "Does the data leave the EEA",
+            "Does the data leave the UK/EEA",
+            "Transferred to a third country",
+            "Third country transfer",
+            "Overføres til tredjestat",
+            "Overføring til tredjestat (ja/nei)",
+            "Forlater opplysningene EØS",
+        ),
+    )
     out["transfers.recipient"] = Target(
-        "transfers.recipient", "Recipient of the transfer (name and address)", "Mottaker i tredjestat (navn og adresse)", "text",
-        ("Recipient of the transfer (name and address)", "Mottaker i tredjestat (navn og adresse)", "Recipient name and address",
-         "Name and address of recipient", "Name and address of the recipient", "Recipient in third country",
-         "Transfer recipient", "Who receives the transfer", "Destination and recipient", "Destination / recipient",
-         "Mottaker i tredjeland", "Navn og adresse på mottaker", "Mottakerens navn og adresse", "Importer",
-         "Data importer", "Name of data importer"))
+        "transfers.recipient",
+        "Recipient of the transfer (name and address)",
+        "Mottaker i tredjestat (navn og adresse)",
+        "text",
+        (
+            "Recipient of the transfer (name and address)",
+            "Mottaker i tredjestat (navn og adresse)",
+            "Recipient name and address",
+            "Name and address of recipient",
+            "Name and address of the recipient",
+            "Recipient in third country",
+            "Transfer recipient",
+            "Who receives the transfer",
+            "Destination and recipient",
+            "Destination / recipient",
+            "Mottaker i tredjeland",
+            "Navn og adresse på mottaker",
+            "Mottakerens navn og adresse",
+            "Importer",
+            "Data importer",
+            "Name of data importer",
+        ),
+    )
     out["legal_bases.legitimate_interest"] = Target(
-        "legal_bases.legitimate_interest", "Legitimate interests for the processing", "Berettiget interesse (beskrivelse)", "text",
-        ("Legitimate interests for the processing", "Legitimate interests for the processing (if applicable)",
-         "Legitimate interest", "Berettiget interesse", "Beskrivelse av berettiget interesse", "Den berettigede interessen"))
+        "legal_bases.legitimate_interest",
+        "Legitimate interests for the processing",
+        "Berettiget interesse (beskrivelse)",
+        "text",
+        (
+            "Legitimate interests for the processing",
+            "Legitimate interests for the processing (if applicable)",
+            "Legitimate interest",
+            "Berettiget interesse",
+            "Beskrivelse av berettiget interesse",
+            "Den berettigede interessen",
+        ),
+    )
     out["legal_bases.lia"] = Target(
-        "legal_bases.lia", "Link to record of legitimate interests assessment", "Lenke til interesseavveining", "text",
-        ("Link to record of legitimate interests assessment", "Legitimate interests assessment", "LIA",
-         "Interesseavveining", "Lenke til interesseavveining"))
+        "legal_bases.lia",
+        "Link to record of legitimate interests assessment",
+        "Lenke til interesseavveining",
+        "text",
+        ("Link to record of legitimate interests assessment", "Legitimate interests assessment", "LIA", "Interesseavveining", "Lenke til interesseavveining"),
+    )
     out["legal_bases.consent_record"] = Target(
-        "legal_bases.consent_record", "Link to record of consent", "Lenke til samtykkeregistrering", "text",
-        ("Link to record of consent", "Record of consent", "Consent record", "Samtykkeregistrering", "Lenke til samtykke"))
+        "legal_bases.consent_record",
+        "Link to record of consent",
+        "Lenke til samtykkeregistrering",
+        "text",
+        ("Link to record of consent", "Record of consent", "Consent record", "Samtykkeregistrering", "Lenke til samtykke"),
+    )
     return out
 
 
@@ -172,12 +243,21 @@ def match_header(header: Any) -> tuple[Optional[str], float]:
 
 # Headers of the templates that name no field of an activity, so they never fuzzily match one: on a processor's
 # sheet, its own contact details (not the controller's).
-_NOT_FIELDS = {norm(p) for p in (
-    "Name and contact details of processor", "Name and contact details of the processor", "Processor name and contact details",
-    "Navn og kontaktopplysninger til databehandler", "Databehandlerens navn og kontaktopplysninger",
-    "Name and contact details of controller's representative", "Name and contact details of processor's representative",
-    "Rights available to individuals", "Existence of automated decision-making, including profiling",
-    "Personal data breaches")}
+_NOT_FIELDS = {
+    norm(p)
+    for p in (
+        "Name and contact details of processor",
+        "Name and contact details of the processor",
+        "Processor name and contact details",
+        "Navn og kontaktopplysninger til databehandler",
+        "Databehandlerens navn og kontaktopplysninger",
+        "Name and contact details of controller's representative",
+        "Name and contact details of processor's representative",
+        "Rights available to individuals",
+        "Existence of automated decision-making, including profiling",
+        "Personal data breaches",
+    )
+}
 
 
 @lru_cache(maxsize=4096)
@@ -263,7 +343,7 @@ def _fill_merged(sheet: SheetData, row: int, values: list[str]) -> list[str]:
     """A merged cell's text over every column it spans (calamine gives it to the first only)."""
     out = list(values)
     reach = -1  # the columns up to here are done (merged ranges do not overlap; if they do, the first wins)
-    for (r0, c0), (r1, c1) in sorted((m for m in sheet.merged if m[0][0] <= row <= m[1][0]), key=lambda m: m[0][::-1]):
+    for (r0, c0), (_r1, c1) in sorted((m for m in sheet.merged if m[0][0] <= row <= m[1][0]), key=lambda m: m[0][::-1]):
         v = _text(sheet.cell(r0, c0))
         for c in range(max(c0, reach + 1), min(c1 + 1, len(out))):  # never past the row's width
             if not out[c]:
@@ -281,17 +361,45 @@ def _row_texts(sheet: SheetData, row: int, width: int) -> list[str]:
 # over "Land" and "Grunnlag" is the destination and the transfer mechanism, not the legal basis.
 FAMILIES: dict[str, dict[str, tuple[str, ...]]] = {
     "transfers": {
-        "transfers": ("Land", "Country", "Countries", "Mottakerland", "Tredjeland", "Destination", "Destinasjon", "Hvor",
-                      *TRANSFER["country"].aliases, TRANSFER["country"].en, TRANSFER["country"].nb),
-        "transfers.mechanism": ("Grunnlag", "Overføringsgrunnlag", "Mechanism", "Basis", "Lawful basis", "Rettslig grunnlag",
-                                "Tool", *TRANSFER["mechanism"].aliases, TRANSFER["mechanism"].en, TRANSFER["mechanism"].nb),
-        "transfers.safeguard": ("Garantier", "Safeguards", "Dokumentasjon", "Documentation", "Sikringstiltak",
-                                *TRANSFER["safeguard"].aliases, TRANSFER["safeguard"].en, TRANSFER["safeguard"].nb),
+        "transfers": (
+            "Land",
+            "Country",
+            "Countries",
+            "Mottakerland",
+            "Tredjeland",
+            "Destination",
+            "Destinasjon",
+            "Hvor",
+            *TRANSFER["country"].aliases,
+            TRANSFER["country"].en,
+            TRANSFER["country"].nb,
+        ),
+        "transfers.mechanism": (
+            "Grunnlag",
+            "Overføringsgrunnlag",
+            "Mechanism",
+            "Basis",
+            "Lawful basis",
+            "Rettslig grunnlag",
+            "Tool",
+            *TRANSFER["mechanism"].aliases,
+            TRANSFER["mechanism"].en,
+            TRANSFER["mechanism"].nb,
+        ),
+        "transfers.safeguard": (
+            "Garantier",
+            "Safeguards",
+            "Dokumentasjon",
+            "Documentation",
+            "Sikringstiltak",
+            *TRANSFER["safeguard"].aliases,
+            TRANSFER["safeguard"].en,
+            TRANSFER["safeguard"].nb,
+        ),
     },
     "recipients": {
         "recipients": ("Navn", "Name", "Mottaker", "Recipient", "Kategori", "Category", "Hvem", "Who"),
-        "recipients.agreement": ("Avtale", "Agreement", "Contract", "Kontrakt", "Databehandleravtale", "DPA",
-                                 *RECIPIENT["agreement"].aliases),
+        "recipients.agreement": ("Avtale", "Agreement", "Contract", "Kontrakt", "Databehandleravtale", "DPA", *RECIPIENT["agreement"].aliases),
     },
     "dpia.status": {
         "dpia.status": ("Status", "Required", "Påkrevd", "Nødvendig", "Needed", "Progress", "Gjennomført"),
@@ -365,7 +473,7 @@ def _two_row(top: list[str], sub: list[str]) -> tuple[list[str], dict[int, str]]
 def detect_header(sheet: SheetData, overrides: Optional[dict[str, Optional[str]]] = None) -> Header:
     """Find the header row (or two) in the first rows of a sheet and map its columns."""
     ov = {norm(k): (v or IGNORE) for k, v in (overrides or {}).items() if not _is_letter(k)}
-    width = max((len(r) for r in sheet.rows[:MAX_HEADER_SCAN + 2]), default=0)
+    width = max((len(r) for r in sheet.rows[: MAX_HEADER_SCAN + 2]), default=0)
     best: Optional[tuple[int, int, int, list[str], dict[int, str]]] = None  # (matches, row, rows, headers, forced)
     limit = min(len(sheet.rows), MAX_HEADER_SCAN)
     singles: dict[int, tuple[int, list[str]]] = {}
@@ -385,10 +493,19 @@ def detect_header(sheet: SheetData, overrides: Optional[dict[str, Optional[str]]
         if best is not None and n > max(singles[r][0], singles[r + 1][0]) and n > best[0]:
             best = (n, r + 1, 2, combined, forced)
     if best is None or best[0] < MIN_HEADER_MATCHES and not (overrides and best[0] >= 1):
-        raise ValidationFailed([Problem(sheet.name, "no_header", (
-            f"no header row found in sheet '{sheet.name}': none of the first {MAX_HEADER_SCAN} rows names at least "
-            f"{MIN_HEADER_MATCHES} of the register's fields (e.g. 'Processing activity', 'Purpose of processing'); "
-            "map the columns yourself (--map \"Header=field\")"))])
+        raise ValidationFailed(
+            [
+                Problem(
+                    sheet.name,
+                    "no_header",
+                    (
+                        f"no header row found in sheet '{sheet.name}': none of the first {MAX_HEADER_SCAN} rows names at least "
+                        f"{MIN_HEADER_MATCHES} of the register's fields (e.g. 'Processing activity', 'Purpose of processing'); "
+                        'map the columns yourself (--map "Header=field")'
+                    ),
+                )
+            ]
+        )
     _, row, rows, headers, forced = best
     return Header(row=row, rows=rows, columns=map_columns(headers, overrides, forced))
 
@@ -397,8 +514,7 @@ def _is_letter(key: str) -> bool:
     return bool(re.fullmatch(r"[A-Z]{1,3}", key.strip()))
 
 
-def map_columns(headers: Sequence[str], overrides: Optional[dict[str, Optional[str]]] = None,
-                forced: Optional[dict[int, str]] = None) -> list[Column]:
+def map_columns(headers: Sequence[str], overrides: Optional[dict[str, Optional[str]]] = None, forced: Optional[dict[int, str]] = None) -> list[Column]:
     """Each header's field: overrides (by header text or column letter) first, then the best match;
     a field goes to one column only (the best-scoring), others are left unmapped with a note."""
     by_text = {norm(k): v for k, v in (overrides or {}).items() if not _is_letter(k)}
@@ -413,8 +529,7 @@ def map_columns(headers: Sequence[str], overrides: Optional[dict[str, Optional[s
                 columns.append(Column(i, h, None, 100.0, "ignored"))
             else:
                 if value not in TARGETS:
-                    raise ValidationFailed([Problem(f"column {letter} '{h}'", "unknown_field",
-                                                    f"'{value}' is not a field; use one of: {', '.join(TARGETS)}")])
+                    raise ValidationFailed([Problem(f"column {letter} '{h}'", "unknown_field", f"'{value}' is not a field; use one of: {', '.join(TARGETS)}")])
                 columns.append(Column(i, h, value, 100.0, "override"))
             continue
         if forced and i in forced:
@@ -452,12 +567,12 @@ def _best_guess(header: str) -> tuple[Optional[str], float]:
 # Rows that are not data
 
 
-_EXAMPLE = re.compile(r"^\s*\(?(?:eksempel|example|sample|e\.\s?g\.|eg:|f\.\s?eks\.?|for eksempel|for example|eks\.|eks:)(?!\w)",
-                      re.IGNORECASE)
+_EXAMPLE = re.compile(r"^\s*\(?(?:eksempel|example|sample|e\.\s?g\.|eg:|f\.\s?eks\.?|for eksempel|for example|eks\.|eks:)(?!\w)", re.IGNORECASE)
 _INSTRUCTION = re.compile(
     r"^\s*(?:beskriv|angi|oppgi|skriv|list|fyll|velg|før opp|legg inn|hvilke|hva|hvem|hvor|hvordan|når|describe|enter|state|"
     r"specify|provide|include|select|choose|give|record|insert|what|which|who|where|how|when|if |hvis|dersom|eg |e\.g)\b",
-    re.IGNORECASE)
+    re.IGNORECASE,
+)
 
 
 def is_example(cells: Sequence[Any]) -> Optional[str]:
@@ -483,7 +598,9 @@ _TELLING = re.compile(
     r"legg (?:til|inn)|slett|delete|remove|fjern|fill in|fyll (?:ut|inn)|complete (?:this|the|one)|please|vennligst|"
     r"start (?:here|below)|begynn)\b|"
     r"\b(?:one (?:line|row) (?:per|for)|(?:én|en|ei) (?:linje|rad) (?:per|for)|slett eksempl\w*|delete the examples?|"
-    r"this template|denne malen|this sheet|dette arket)\b", re.IGNORECASE)
+    r"this template|denne malen|this sheet|dette arket)\b",
+    re.IGNORECASE,
+)
 
 
 def is_instruction_sentence(cells: Sequence[Any]) -> bool:
@@ -515,9 +632,16 @@ MAX_NAME = 80
 def _check_name(name: str) -> str:
     clean = unicodedata.normalize("NFC", str(name)).strip()
     if not _NAME.fullmatch(clean) or ".." in clean or clean.endswith("."):
-        raise ValidationFailed([Problem("mapping", "bad_name",
-                                        f"'{name}' cannot be a mapping name: use letters, digits, spaces, '.', '-', '_' and brackets "
-                                        f"(at most {MAX_NAME} characters), not '/', '\\' or '..'")])
+        raise ValidationFailed(
+            [
+                Problem(
+                    "mapping",
+                    "bad_name",
+                    f"'{name}' cannot be a mapping name: use letters, digits, spaces, '.', '-', '_' and brackets "
+                    f"(at most {MAX_NAME} characters), not '/', '\\' or '..'",
+                )
+            ]
+        )
     return clean
 
 
@@ -533,14 +657,12 @@ def _read(path: Path) -> tuple[Optional[str], dict[str, Optional[str]]]:
         doc = None
     columns = doc.get("columns") if isinstance(doc, dict) else None
     if not isinstance(columns, dict) or not all(isinstance(v, (str, type(None))) for v in columns.values()):
-        raise ValidationFailed([Problem(f"mapping '{path.stem}'", "bad_mapping",
-                                        "the saved mapping is damaged (not a ropa mapping file); save it again")])
+        raise ValidationFailed([Problem(f"mapping '{path.stem}'", "bad_mapping", "the saved mapping is damaged (not a ropa mapping file); save it again")])
     name = doc.get("name") if isinstance(doc, dict) else None
     return (name if isinstance(name, str) else None), columns
 
 
-def save_mapping(name: str, columns: Iterable[Column] | dict[str, Optional[str]], *, folder: Optional[Path] = None,
-                 sheet: Optional[str] = None) -> Path:
+def save_mapping(name: str, columns: Iterable[Column] | dict[str, Optional[str]], *, folder: Optional[Path] = None, sheet: Optional[str] = None) -> Path:
     """Store a mapping (header text -> field, or None for 'not imported') under a name."""
     if isinstance(columns, dict):
         mapping = {h: (v if v and v != IGNORE else None) for h, v in columns.items()}

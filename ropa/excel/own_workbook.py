@@ -31,7 +31,6 @@ from ropa.excel.register_document import OrganisationDraft, Origin, Place, Regis
 from ropa.schema import ActivityJSON, normalise_name
 
 
-
 def is_own_workbook(book: reader.Book) -> Optional[dict[str, str]]:
     """The Metadata sheet's key/value pairs when this is a ropa workbook, else None."""
     sheet = book.sheet(layout.METADATA.en)
@@ -53,7 +52,7 @@ def _same(cell: Any, rendered: Any) -> bool:
     if cell is None:
         return False
     if isinstance(rendered, str):
-        r = layout.ILLEGAL.sub("", rendered)[:layout.MAX_CELL].replace("\r\n", "\n")
+        r = layout.ILLEGAL.sub("", rendered)[: layout.MAX_CELL].replace("\r\n", "\n")
         c = cell.replace("\r\n", "\n") if isinstance(cell, str) else convert.text(cell)
         return c == r or (c is not None and c.strip() == r.strip())
     if isinstance(rendered, date) and not isinstance(rendered, datetime):
@@ -82,8 +81,7 @@ def _columns_of(sheet: reader.SheetData, spec: Sheet, b: RegisterBuilder, header
             continue
         key = known.get(" ".join(text.split()).casefold())
         if key is None:
-            b.warn(at_column(sheet.name, mapping.column_letter(i), main=False), "unknown_column",
-                   f"'{text}' is not a column of this workbook; not imported")
+            b.warn(at_column(sheet.name, mapping.column_letter(i), main=False), "unknown_column", f"'{text}' is not a column of this workbook; not imported")
         elif key not in found:
             found[key] = i
     return found, found.pop(layout.JSON_COLUMN, None)
@@ -146,8 +144,7 @@ def read_own_workbook(b: RegisterBuilder, book: reader.Book, meta: dict[str, str
         if key and key not in sheets:
             sheets[key] = s
     if "activities" not in sheets and "organisations" not in sheets:
-        raise ValidationFailed([Problem(book.path.name, "no_sheet", "this ropa workbook has neither a Processing activities "
-                                                                     "nor an Organisations sheet")])
+        raise ValidationFailed([Problem(book.path.name, "no_sheet", "this ropa workbook has neither a Processing activities nor an Organisations sheet")])
     only = normalise_name(b.default_org).casefold() if b.default_org else None
     if "organisations" in sheets:
         _own_organisations(b, sheets["organisations"], lang, only)
@@ -196,8 +193,11 @@ def _own_organisations(b: RegisterBuilder, sheet: reader.SheetData, lang: str, o
             ob.layout_ctx = layout.Context(lang=lang, org=copy.deepcopy(record), custom=ob.custom)
             edits = edited(spec, cells, record, ob.layout_ctx)
             if "name" in edits:
-                b.warn(origin.at("name"), "rename", "an organisation cannot be renamed by import (its activities name it); "
-                                                      "the old name is kept: rename it in the register")
+                b.warn(
+                    origin.at("name"),
+                    "rename",
+                    "an organisation cannot be renamed by import (its activities name it); the old name is kept: rename it in the register",
+                )
                 edits.pop("name")
         else:
             edits = {k: v for k, v in cells.items() if k != "name" and v is not None}
@@ -258,9 +258,14 @@ def _own_activities(b: RegisterBuilder, sheet: reader.SheetData, lang: str, only
                 act["ref"] = ob.new_ref()
             if act["ref"] != record.get("ref"):
                 ob.renamed[str(record.get("ref"))] = act["ref"]
-                b.warn(origin.at("ref"), "new_ref", f"the ref was changed from {record.get('ref')} to {act['ref']}: this makes "
-                                                       f"a new activity {act['ref']}; {record.get('ref')} stays in the register "
-                                                       "(delete it there if it is gone)", plan)
+                b.warn(
+                    origin.at("ref"),
+                    "new_ref",
+                    f"the ref was changed from {record.get('ref')} to {act['ref']}: this makes "
+                    f"a new activity {act['ref']}; {record.get('ref')} stays in the register "
+                    "(delete it there if it is gone)",
+                    plan,
+                )
         ref = act["ref"] if edits else record.get("ref")
         ob.originals[ref or ""] = kept
         ob.edited[ref or ""] = set(edits)
@@ -286,8 +291,11 @@ def _own_processor(b: RegisterBuilder, sheet: reader.SheetData, lang: str, only:
         ob = b.orgs.get((org_name or "").casefold())
         ref = ob.renamed.get(ref or "", ref) if ob else ref
         if ob is None or ref not in ob.by_ref:
-            b.warn(origin.at("ref"), "unknown_activity", f"{org_name} / {ref} is not on the Processing activities sheet; "
-                                                            "this row was not imported (add processor activities there)")
+            b.warn(
+                origin.at("ref"),
+                "unknown_activity",
+                f"{org_name} / {ref} is not on the Processing activities sheet; this row was not imported (add processor activities there)",
+            )
             continue
         if ref not in ob.originals:
             continue  # a row added on the activities sheet: its details are read from there
@@ -316,8 +324,7 @@ def _apply_second(b: RegisterBuilder, ob: OrganisationDraft, ref: str, edits: di
         top = key.split(".")[0]
         if key in main and trial.get(top) != act.get(top):
             first = ob.origins[ob.by_ref[ref]]
-            b.error(origin.at(key), "conflict", f"changed here and on {first.sheet} {first.where(key)} to different values; "
-                                                   "keep one of the two", first.plan)
+            b.error(origin.at(key), "conflict", f"changed here and on {first.sheet} {first.where(key)} to different values; keep one of the two", first.plan)
         else:
             act[top] = trial.get(top)
             main.add(key)
@@ -360,8 +367,9 @@ def _own_transfers(b: RegisterBuilder, sheet: reader.SheetData, lang: str, only:
         place, digest = None, row[at_digest] if at_digest is not None and at_digest < width else None
         if digest:
             text = layout.cells_text([row[i] if i is not None and i < width else None for i in at_visible])
-            place = next((p for p in (layout.transfer_salt(len(found), True), layout.transfer_salt(len(found), False))
-                          if layout.salted_digest(text, p) == digest), None)  # most activities have one transfer: last first
+            place = next(
+                (p for p in (layout.transfer_salt(len(found), True), layout.transfer_salt(len(found), False)) if layout.salted_digest(text, p) == digest), None
+            )  # most activities have one transfer: last first
         found.append((r, place))
     # Activities whose transfers all left the sheet lose them, as the sheet now says.
     for org_key, draft in b.orgs.items():
@@ -373,9 +381,11 @@ def _own_transfers(b: RegisterBuilder, sheet: reader.SheetData, lang: str, only:
         ob = b.orgs.get(key[0])
         if ob is None or key[1] not in ob.by_ref:
             number = found[0][0] + 1 if found else 0
-            b.error(Place(("sheet", sheet.name, "row", number, "column", headers["ref"]), f"{sheet.name} row {number}, '{headers['ref']}'",
-                          "ref"), "unknown_activity",
-                    f"'{key[1]}' is not an activity on the Processing activities sheet; its transfer cannot be imported")
+            b.error(
+                Place(("sheet", sheet.name, "row", number, "column", headers["ref"]), f"{sheet.name} row {number}, '{headers['ref']}'", "ref"),
+                "unknown_activity",
+                f"'{key[1]}' is not an activity on the Processing activities sheet; its transfer cannot be imported",
+            )
         elif not found or [p for _, p in found] != [layout.transfer_salt(i, i == len(found) - 1) for i in range(len(found))]:
             compare[key] = []
         # else: every row as exported, none missing: the transfers are the JSON's
@@ -395,8 +405,17 @@ def _own_transfers(b: RegisterBuilder, sheet: reader.SheetData, lang: str, only:
         _match_transfers(b, ob, ref, original, found_cells, spec, ctx, sheet.name, headers)
 
 
-def _match_transfers(b: RegisterBuilder, ob: OrganisationDraft, ref: str, original: dict[str, Any], rows: list[tuple[int, dict[str, Any]]],
-                     spec: Sheet, ctx: layout.Context, sheet_name: str, headers: dict[str, str]) -> None:
+def _match_transfers(
+    b: RegisterBuilder,
+    ob: OrganisationDraft,
+    ref: str,
+    original: dict[str, Any],
+    rows: list[tuple[int, dict[str, Any]]],
+    spec: Sheet,
+    ctx: layout.Context,
+    sheet_name: str,
+    headers: dict[str, str],
+) -> None:
     before = list(original.get("transfers") or [])
     free = list(range(len(before)))
     result: list[Optional[dict[str, Any]]] = [None] * len(rows)
@@ -425,12 +444,10 @@ def _match_transfers(b: RegisterBuilder, ob: OrganisationDraft, ref: str, origin
             if key in edits:
                 edits.pop(key)
                 if key == "name":
-                    b.warn(origin.at("name"), "not_here", "the activity's name is changed on the Processing activities sheet; "
-                                                             "not imported")
+                    b.warn(origin.at("name"), "not_here", "the activity's name is changed on the Processing activities sheet; not imported")
         b.note(origin, [Note(n.field, n.code, n.message, n.severity) for n in convert.apply_transfer(t, edits)])
         if not t.get("country") and not t.get("international_organisation"):
-            b.note(origin, [Note("country", "missing", "a transfer needs a destination country or an international organisation",
-                                 "error")])
+            b.note(origin, [Note("country", "missing", "a transfer needs a destination country or an international organisation", "error")])
         result[i] = t
     if free:
         changed = True
@@ -438,23 +455,26 @@ def _match_transfers(b: RegisterBuilder, ob: OrganisationDraft, ref: str, origin
         for k in free:
             t = before[k]
             where = vocab.country_name(t.get("country"), ctx.lang) if t.get("country") else t.get("international_organisation")
-            b.warn(first.at("transfers"), "removed", f"the transfer to {where} is no longer on the {sheet_name} sheet; "
-                                                         "it is removed", first.plan)
+            b.warn(first.at("transfers"), "removed", f"the transfer to {where} is no longer on the {sheet_name} sheet; it is removed", first.plan)
     if not changed:
         return
     act = ob.editable(ob.by_ref[ref])
     if "transfers" in ob.edited.get(ref, set()):
         first = ob.origins[ob.by_ref[ref]]
-        b.warn(first.at("transfers"), "both_edited", f"transfers were changed here and on the {sheet_name} sheet; "
-                                                         f"the {sheet_name} sheet is used", first.plan)
+        b.warn(first.at("transfers"), "both_edited", f"transfers were changed here and on the {sheet_name} sheet; the {sheet_name} sheet is used", first.plan)
     act["transfers"] = [t for t in result if t is not None]
     names = {r["name"] for r in act.get("recipients") or []}
     for t in act["transfers"]:
         if t.get("recipient") and t["recipient"] not in names:
             known = ob.recipients.get(t["recipient"]) or {}
-            act.setdefault("recipients", []).append({"name": t["recipient"], "kind": known.get("kind") or records.RECIPIENT_KIND,
-                                                     "country": known.get("country") or t.get("country"),
-                                                     "agreement": known.get("agreement")})
+            act.setdefault("recipients", []).append(
+                {
+                    "name": t["recipient"],
+                    "kind": known.get("kind") or records.RECIPIENT_KIND,
+                    "country": known.get("country") or t.get("country"),
+                    "agreement": known.get("agreement"),
+                }
+            )
             names.add(t["recipient"])
     ob.edited.setdefault(ref, set()).add("transfers")
 

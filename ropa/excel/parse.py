@@ -122,8 +122,11 @@ def parse_art9_conditions(value: Any) -> Parsed:
 
 _MECHANISM_WORDS: list[tuple[str, str]] = [
     ("art46_2_b", r"\bbcrs?\b|binding corporate rules|bindende virksomhetsregler|art(?:ikkel|\.)?\s*47"),
-    ("art46_2_c", r"\bsccs?\b|standard contractual clauses|standard data protection clauses|standardpersonvernbestemmelser|"
-                  r"standardkontrakt|standard kontraktsklausuler|standardavtale|46\s*\(\s*2\s*\)\s*\(\s*c\s*\)"),
+    (
+        "art46_2_c",
+        r"\bsccs?\b|standard contractual clauses|standard data protection clauses|standardpersonvernbestemmelser|"
+        r"standardkontrakt|standard kontraktsklausuler|standardavtale|46\s*\(\s*2\s*\)\s*\(\s*c\s*\)",
+    ),
     ("art45", r"\bdpf\b|data privacy framework|adequacy|adekvans|tilstrekkelig beskyttelsesnivå|art(?:ikkel|\.)?\s*45\b"),
     ("art46_2_e", r"code of conduct|atferdsnorm|bransjenorm"),
     ("art46_2_f", r"certification|sertifisering"),
@@ -166,9 +169,31 @@ def parse_country(value: Any) -> tuple[Optional[str], Optional[str]]:
 # --- Retention -----------------------------------------------------------------------------------
 
 _NUMBER_WORDS = {
-    "en": 1, "ett": 1, "one": 1, "a": 1, "to": 2, "two": 2, "tre": 3, "three": 3, "fire": 4, "four": 4, "fem": 5,
-    "five": 5, "seks": 6, "six": 6, "sju": 7, "syv": 7, "seven": 7, "åtte": 8, "eight": 8, "ni": 9, "nine": 9,
-    "ti": 10, "ten": 10, "tolv": 12, "twelve": 12,
+    "en": 1,
+    "ett": 1,
+    "one": 1,
+    "a": 1,
+    "to": 2,
+    "two": 2,
+    "tre": 3,
+    "three": 3,
+    "fire": 4,
+    "four": 4,
+    "fem": 5,
+    "five": 5,
+    "seks": 6,
+    "six": 6,
+    "sju": 7,
+    "syv": 7,
+    "seven": 7,
+    "åtte": 8,
+    "eight": 8,
+    "ni": 9,
+    "nine": 9,
+    "ti": 10,
+    "ten": 10,
+    "tolv": 12,
+    "twelve": 12,
 }
 _UNITS = [
     ("years", r"år|years?|yrs?"),
@@ -181,7 +206,8 @@ _PERIOD = re.compile(  # digits may be glued to the word before ("i3 år"); numb
 )
 _VAGUE = re.compile(
     r"as long as (?:is )?necessary|no longer than (?:is )?necessary|så lenge (?:det er |som )?nødvendig|"
-    r"ikke lenger enn (?:det som er )?nødvendig|as long as required|så lenge det trengs", re.IGNORECASE
+    r"ikke lenger enn (?:det som er )?nødvendig|as long as required|så lenge det trengs",
+    re.IGNORECASE,
 )
 
 
@@ -214,7 +240,7 @@ def parse_retention(value: Any) -> Retention:
         if unit == "weeks":
             n, unit = n * 7, "days"
         out.period, out.unit, out.recognised = n, unit, True
-        before, after = raw[: m.start()].strip(), raw[m.end():].strip()
+        before, after = raw[: m.start()].strip(), raw[m.end() :].strip()
         # "... pluss 6 år" / "... plus 6 years": the clock starts at what comes before.
         plus = re.search(r"\s*(?:pluss|plus|\+)\s*$", before, re.IGNORECASE)
         if plus:
@@ -223,8 +249,7 @@ def parse_retention(value: Any) -> Retention:
             out.trigger = trigger.strip(" ,.") or None
         else:
             t = re.match(r"^(?:etter|after|from|fra|regnet fra|counted from|following)\s+(.*)$", after, re.IGNORECASE)
-            current = re.match(r"^(?:\+|pluss|plus|and|og)\s*(?:the\s+)?(current|inneværende|this|dette)\b\s*([^.;,]*)",
-                               after, re.IGNORECASE)
+            current = re.match(r"^(?:\+|pluss|plus|and|og)\s*(?:the\s+)?(current|inneværende|this|dette)\b\s*([^.;,]*)", after, re.IGNORECASE)
             if t:
                 out.trigger = re.split(r"[.;]", t.group(1))[0].strip(" ,.") or None
             elif current:  # "3 years + current": the current year and three more
@@ -307,11 +332,45 @@ def parse_code(value: Any, codes: dict[str, vocab.Term]) -> tuple[Optional[str],
 
 # --- What people write for "nothing" ---------------------------------------------------------------
 
-EMPTY_WORDS = frozenset({
-    "n/a", "na", "n.a.", "n.a", "n / a", "-", "--", "–", "—", "none", "ingen", "not applicable", "ikke relevant", "ikke aktuelt",
-    "not relevant", "nil", "null", "ingenting", "nothing", "none identified", "none known", "ikke anvendelig", "i/a", "ia", "/",
-    "x/a", "none.", "n/a.", "ingen.", "-.", "no data", "not used", "ikke i bruk", "tom", "empty",
-})
+EMPTY_WORDS = frozenset(
+    {
+        "n/a",
+        "na",
+        "n.a.",
+        "n.a",
+        "n / a",
+        "-",
+        "--",
+        "–",
+        "—",
+        "none",
+        "ingen",
+        "not applicable",
+        "ikke relevant",
+        "ikke aktuelt",
+        "not relevant",
+        "nil",
+        "null",
+        "ingenting",
+        "nothing",
+        "none identified",
+        "none known",
+        "ikke anvendelig",
+        "i/a",
+        "ia",
+        "/",
+        "x/a",
+        "none.",
+        "n/a.",
+        "ingen.",
+        "-.",
+        "no data",
+        "not used",
+        "ikke i bruk",
+        "tom",
+        "empty",
+    }
+)
 
 
 def is_empty(value: Any) -> bool:
@@ -331,7 +390,9 @@ _NOT_IN_TEXT = {"georgia", "jordan", "guinea", "niger", "turkey", "chad", "jerse
 _INTERNATIONAL = re.compile(
     r"\b(?:united nations|un|who|world health organi[sz]ation|oecd|nato|interpol|imf|international monetary fund|world bank|"
     r"unicef|unhcr|icrc|red cross|wto|ilo|unesco|fao|wipo|iaea|international organi[sz]ation|internasjonal organisasjon|"
-    r"europol|eurojust|frontex|council of europe|europarådet|efta)\b", re.IGNORECASE)
+    r"europol|eurojust|frontex|council of europe|europarådet|efta)\b",
+    re.IGNORECASE,
+)
 
 
 def _country_pattern() -> re.Pattern[str]:
@@ -364,7 +425,7 @@ def countries_in_text(value: Any) -> list[str]:
         if not code:
             continue
         # A common word that is also a country counts only as the text's last word or part ("…, Georgia").
-        if name in _NOT_IN_TEXT and folded[m.end():].strip(" .,;)") != "":
+        if name in _NOT_IN_TEXT and folded[m.end() :].strip(" .,;)") != "":
             continue
         if code not in out:
             out.append(code)

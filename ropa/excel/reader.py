@@ -166,12 +166,18 @@ def check_zip(path: Path, deferred: Optional[set[str]] = None) -> str:
         declared = sum(i.file_size for i in infos)
         compressed = sum(i.compress_size for i in infos)
         if declared > MAX_UNCOMPRESSED:
-            raise _reject(path, "zip_bomb", f"the workbook would unpack to {declared / 2**20:.0f} MB (more than "
-                                            f"{MAX_UNCOMPRESSED // 2**20} MB); this looks like a zip bomb")
+            raise _reject(
+                path,
+                "zip_bomb",
+                f"the workbook would unpack to {declared / 2**20:.0f} MB (more than {MAX_UNCOMPRESSED // 2**20} MB); this looks like a zip bomb",
+            )
         for i in infos:
             if i.file_size > RATIO_FLOOR and i.file_size > MAX_RATIO * max(i.compress_size, 1):
-                raise _reject(path, "zip_bomb", f"part {i.filename} is compressed {i.file_size // max(i.compress_size, 1)}:1; "
-                                                "this looks like a zip bomb, not a spreadsheet")
+                raise _reject(
+                    path,
+                    "zip_bomb",
+                    f"part {i.filename} is compressed {i.file_size // max(i.compress_size, 1)}:1; this looks like a zip bomb, not a spreadsheet",
+                )
         if declared > RATIO_FLOOR and declared > MAX_RATIO * max(compressed, 1):
             raise _reject(path, "zip_bomb", "the workbook is compressed too well to be a spreadsheet; this looks like a zip bomb")
         names = {i.filename for i in infos}
@@ -224,8 +230,9 @@ def _inflate(zf: zipfile.ZipFile, info: zipfile.ZipInfo, path: Path, total: int)
                 while True:
                     produced += len(data)
                     if total + produced > MAX_UNCOMPRESSED or produced > info.file_size:
-                        raise _reject(path, "zip_bomb", f"part {info.filename} unpacks to more than it declares "
-                                                        f"({info.file_size} bytes); this looks like a zip bomb")
+                        raise _reject(
+                            path, "zip_bomb", f"part {info.filename} unpacks to more than it declares ({info.file_size} bytes); this looks like a zip bomb"
+                        )
                     if xml:
                         _scan(tail + data[:64], path, info.filename)
                         _scan(data, path, info.filename)
@@ -277,8 +284,7 @@ def _raw_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> io.BytesIO:
 
 def _scan(data: bytes, path: Path, name: str) -> None:
     if b"<!" in data and _DTD.search(data):
-        raise _reject(path, "xml_entities", f"part {name} declares a DTD or XML entities, which spreadsheets never need; "
-                                            "refusing it (entity expansion attack)")
+        raise _reject(path, "xml_entities", f"part {name} declares a DTD or XML entities, which spreadsheets never need; refusing it (entity expansion attack)")
 
 
 def check_ole(path: Path) -> str:
@@ -386,8 +392,7 @@ class _LazySheet(SheetData):
             top, left = sheet.start or (0, 0)
         except Exception as exc:
             book.close()
-            raise _reject(self.path, "unreadable", f"the sheet '{self.name}' cannot be read ({_short(exc)}); the file may be "
-                                                   "damaged or truncated") from None
+            raise _reject(self.path, "unreadable", f"the sheet '{self.name}' cannot be read ({_short(exc)}); the file may be damaged or truncated") from None
 
         def rows() -> Iterator[list[Any]]:
             try:
@@ -440,8 +445,7 @@ class _LazySheet(SheetData):
             return book, book.get_sheet_by_name(self.name)
         except Exception as exc:
             book.close()
-            raise _reject(self.path, "unreadable", f"the sheet '{self.name}' cannot be read ({_short(exc)}); the file may be "
-                                                   "damaged or truncated") from None
+            raise _reject(self.path, "unreadable", f"the sheet '{self.name}' cannot be read ({_short(exc)}); the file may be damaged or truncated") from None
 
 
 def _open(path: Path) -> Any:
@@ -474,8 +478,7 @@ def _read_sheet(path: Path, name: str) -> tuple[list[list[Any]], list[tuple[tupl
     except ValidationFailed:
         raise
     except Exception as exc:
-        raise _reject(path, "unreadable", f"the sheet '{name}' cannot be read ({_short(exc)}); the file may be damaged or "
-                                          "truncated") from None
+        raise _reject(path, "unreadable", f"the sheet '{name}' cannot be read ({_short(exc)}); the file may be damaged or truncated") from None
     finally:
         book.close()
 
@@ -523,7 +526,7 @@ def decode_text(raw: bytes) -> tuple[str, str]:
     (what Norwegian Excel saves as 'CSV')."""
     if raw.startswith(b"\xef\xbb\xbf"):
         return raw[3:].decode("utf-8", errors="replace"), "utf-8-sig"
-    utf16 = _utf16(raw[:64 * 1024])
+    utf16 = _utf16(raw[: 64 * 1024])
     if utf16:
         return raw.decode(utf16, errors="replace").lstrip("\ufeff"), utf16
     try:

@@ -19,15 +19,14 @@ from typing import Any, NamedTuple, Optional
 from sqlmodel import Session
 
 from ropa import vocab
-from ropa.register import lookup, organisations, reader, recipients
 from ropa.errors import PathPart, Problem, ValidationFailed, render_path
 from ropa.excel import convert, layout
 from ropa.excel.convert import Note
 from ropa.excel.import_plan import MODES, Progress, RowPlan
+from ropa.register import lookup, organisations, reader, recipients
 from ropa.schema import FORMAT_NAME, FORMAT_VERSION, ActivityJSON, normalise_name
 
 _PROGRESS_EVERY = 250
-
 
 
 class Place(NamedTuple):
@@ -138,8 +137,7 @@ class Places:
                 origin = org_origin
             else:
                 text = f"organisation '{name}'" + (f", {render_path(rest)}" if rest else "")
-                out.append(Problem(("organisation", name, *rest), p.code, p.message, p.severity, field=key or None,
-                                   where=text))
+                out.append(Problem(("organisation", name, *rest), p.code, p.message, p.severity, field=key or None, where=text))
                 continue
             place = origin_place(origin, key or None, own=self.own)
             q = Problem(place.path, p.code, p.message, p.severity, field=key or None, where=told(place.text, self.lang))
@@ -185,8 +183,7 @@ class OrganisationDraft:
         self.strict = b.own
 
     def ctx(self, headers: dict[str, str]) -> convert.Context:
-        return convert.Context(custom=self.custom, recipients=self.recipients, org=self.doc, labels=dict(headers),
-                               strict=self.strict)
+        return convert.Context(custom=self.custom, recipients=self.recipients, org=self.doc, labels=dict(headers), strict=self.strict)
 
     @property
     def db_refs(self) -> set[str]:
@@ -235,8 +232,7 @@ class OrganisationDraft:
         """A free ref like :func:`ropa.register.activities.next_ref`, counting the refs this file takes too."""
         taken = self.db_refs | {r for r in self.by_ref if r is not None}
         prefixes = [r.rsplit("-", 1)[0] for r in taken if "-" in r]
-        prefix = max(sorted(set(prefixes)), key=prefixes.count) if prefixes else (
-            "".join(w[0] for w in re.findall(r"\w+", self.name)[:3]).upper() or "A")
+        prefix = max(sorted(set(prefixes)), key=prefixes.count) if prefixes else ("".join(w[0] for w in re.findall(r"\w+", self.name)[:3]).upper() or "A")
         n = 1
         while f"{prefix}-{n:02d}" in taken:
             n += 1
@@ -244,18 +240,34 @@ class OrganisationDraft:
 
 
 def _bare_org(name: str) -> dict[str, Any]:
-    return {"name": name, "org_number": None, "country": None, "address": None, "email": None, "phone": None, "website": None,
-            "supervisory_authority": None, "public_authority": False, "establishments": [], "offers_to_eea": False,
-            "monitors_eea": False, "occasional_processing": False, "fewer_than_250": False, "art30_5_assessment": None,
-            "dpo": None, "representative": None}
+    return {
+        "name": name,
+        "org_number": None,
+        "country": None,
+        "address": None,
+        "email": None,
+        "phone": None,
+        "website": None,
+        "supervisory_authority": None,
+        "public_authority": False,
+        "establishments": [],
+        "offers_to_eea": False,
+        "monitors_eea": False,
+        "occasional_processing": False,
+        "fewer_than_250": False,
+        "art30_5_assessment": None,
+        "dpo": None,
+        "representative": None,
+    }
 
 
 class RegisterBuilder:
     """Builds one ``ropa-register`` document from the rows of a file, noting where each record came
     from and every problem met on the way, at its row and column."""
 
-    def __init__(self, session: Session, source: str, *, org: Optional[str], mode: str, lang: str = "en",
-                 progress: Optional[Progress] = None, ui_lang: str = "en") -> None:
+    def __init__(
+        self, session: Session, source: str, *, org: Optional[str], mode: str, lang: str = "en", progress: Optional[Progress] = None, ui_lang: str = "en"
+    ) -> None:
         if mode not in MODES:
             raise ValidationFailed([Problem("mode", "bad_mode", f"mode must be one of {', '.join(MODES)}, not '{mode}'")])
         self.session, self.source, self.default_org, self.mode, self.lang = session, source, org, mode, lang
@@ -317,18 +329,26 @@ class RegisterBuilder:
             ob = self.org(name)
             if ob.db is None and ob.origin is None and not ob.told_new:
                 ob.told_new = True
-                self.warn(origin.at(), "new_organisation", f"'{ob.name}' is not in the register: it will be created "
-                                                              "(with its name only; add its details afterwards)", plan)
+                self.warn(
+                    origin.at(),
+                    "new_organisation",
+                    f"'{ob.name}' is not in the register: it will be created (with its name only; add its details afterwards)",
+                    plan,
+                )
             return ob
         names = [o.name for o in organisations.list_organisations(self.session)]
         if len(names) == 1:
             if not self._only_org_told:
                 self._only_org_told = True
-                self.warn(origin.at(), "organisation_assumed", f"rows that name no organisation go to '{names[0]}', "
-                                                                 "the register's only organisation", plan)
+                self.warn(origin.at(), "organisation_assumed", f"rows that name no organisation go to '{names[0]}', the register's only organisation", plan)
             return self.org(names[0])
-        self.error(origin.at("organisation"), "no_organisation", "which organisation does this row belong to? The sheet has no "
-                   "organisation column (or it is empty here): name it with --org NAME (or choose it on the Import page)", plan)
+        self.error(
+            origin.at("organisation"),
+            "no_organisation",
+            "which organisation does this row belong to? The sheet has no "
+            "organisation column (or it is empty here): name it with --org NAME (or choose it on the Import page)",
+            plan,
+        )
         return None
 
     # -- rows
@@ -386,9 +406,12 @@ class RegisterBuilder:
                     continue
                 first, first_origin = canon[r["name"]]
                 for attr in convert.merge_recipient(first, r):
-                    self.warn(origin.at("recipients"), "conflict",
-                              f"recipient '{r['name']}' has {attr} '{r.get(attr)}' here but '{first.get(attr)}' in "
-                              f"{first_origin.where()}; the first is kept", origin.plan)
+                    self.warn(
+                        origin.at("recipients"),
+                        "conflict",
+                        f"recipient '{r['name']}' has {attr} '{r.get(attr)}' here but '{first.get(attr)}' in {first_origin.where()}; the first is kept",
+                        origin.plan,
+                    )
         org_level = []
         for r in ob.doc.get("recipients") or []:
             if r["name"] in canon:  # used by an activity of the file: defined there

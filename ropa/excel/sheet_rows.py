@@ -9,8 +9,9 @@ from typing import Any, Optional
 
 from ropa import records, vocab
 from ropa.excel import parse
-from ropa.excel.cells import Note, _WHAT_NB, _coded, _items, _not_yes_no, _short, say, text
+from ropa.excel.cells import _WHAT_NB, Note, _coded, _items, _not_yes_no, _short, say, text
 from ropa.fields import ORGANISATION
+
 
 def _country_cell(target: dict[str, Any], key: str, raw: Optional[str], values: dict[str, Any], notes: list[Note]) -> None:
     """The country of a row on the Transfers or Recipients sheet: its ISO code column when the
@@ -30,14 +31,24 @@ def _country_cell(target: dict[str, Any], key: str, raw: Optional[str], values: 
 
 
 def _not_a_country(key: str, raw: str) -> Note:
-    return Note(key, "unknown_country", say(f"'{_short(raw)}' is not a country (write its name or its ISO 3166 code)",
-                                            f"'{_short(raw)}' er ikke et land (skriv navnet eller ISO 3166-koden)"), "error")
+    return Note(
+        key,
+        "unknown_country",
+        say(f"'{_short(raw)}' is not a country (write its name or its ISO 3166 code)", f"'{_short(raw)}' er ikke et land (skriv navnet eller ISO 3166-koden)"),
+        "error",
+    )
 
 
 def _invalid(key: str, raw: str, what: str, terms: dict[str, vocab.Term]) -> Note:
-    return Note(key, "invalid_value", say(
-        f"'{_short(raw)}' is not a {what} (expected one of: {', '.join(t.en for t in terms.values())})",
-        f"'{_short(raw)}' er ikke {_WHAT_NB.get(what, what)} (gyldige verdier: {', '.join(t.nb for t in terms.values())})"), "error")
+    return Note(
+        key,
+        "invalid_value",
+        say(
+            f"'{_short(raw)}' is not a {what} (expected one of: {', '.join(t.en for t in terms.values())})",
+            f"'{_short(raw)}' er ikke {_WHAT_NB.get(what, what)} (gyldige verdier: {', '.join(t.nb for t in terms.values())})",
+        ),
+        "error",
+    )
 
 
 def apply_transfer(t: dict[str, Any], values: dict[str, Any]) -> list[Note]:
@@ -52,13 +63,21 @@ def apply_transfer(t: dict[str, Any], values: dict[str, Any]) -> list[Note]:
             code, rest = parse.parse_mechanism(raw)
             if rest:
                 t["note"] = t.get("note") or rest
-                notes.append(Note(key, "kept_as_note", say(f"'{_short(rest)}' not recognised as a transfer mechanism, kept as note",
-                                                           f"'{_short(rest)}' ble ikke gjenkjent som overføringsgrunnlag; beholdt "
-                                                           "som merknad")))
+                notes.append(
+                    Note(
+                        key,
+                        "kept_as_note",
+                        say(
+                            f"'{_short(rest)}' not recognised as a transfer mechanism, kept as note",
+                            f"'{_short(rest)}' ble ikke gjenkjent som overføringsgrunnlag; beholdt som merknad",
+                        ),
+                    )
+                )
             t["mechanism"] = code or records.MECHANISM
         elif key == "frequency":
-            code, rest = _coded(raw, vocab.TRANSFER_FREQUENCIES, [("occasional", r"occasional|enkeltstående|sporadisk"),
-                                                                  ("regular", r"regular|regelmessig|løpende|continuous")])
+            code, rest = _coded(
+                raw, vocab.TRANSFER_FREQUENCIES, [("occasional", r"occasional|enkeltstående|sporadisk"), ("regular", r"regular|regelmessig|løpende|continuous")]
+            )
             if rest:
                 notes.append(_invalid(key, rest, "frequency", vocab.TRANSFER_FREQUENCIES))
             else:
@@ -66,8 +85,17 @@ def apply_transfer(t: dict[str, Any], values: dict[str, Any]) -> list[Note]:
         elif key == "tia_date":
             d, rest = parse.parse_date(value)
             if rest:
-                notes.append(Note(key, "not_a_date", say(f"'{_short(rest)}' is not a date (write e.g. 2025-03-31 or 31.03.2025)",
-                                                         f"'{_short(rest)}' er ikke en dato (skriv f.eks. 31.03.2025)"), "error"))
+                notes.append(
+                    Note(
+                        key,
+                        "not_a_date",
+                        say(
+                            f"'{_short(rest)}' is not a date (write e.g. 2025-03-31 or 31.03.2025)",
+                            f"'{_short(rest)}' er ikke en dato (skriv f.eks. 31.03.2025)",
+                        ),
+                        "error",
+                    )
+                )
             else:
                 t["tia_date"] = d.isoformat() if d else None
         elif key == "adequacy_scope_confirmed":
@@ -84,8 +112,16 @@ def apply_recipient(r: dict[str, Any], values: dict[str, Any]) -> list[Note]:
     for key, value in values.items():
         raw = text(value)
         if key == "kind":
-            code, rest = _coded(raw, vocab.RECIPIENT_KINDS, [("sub_processor", r"sub|under"), ("processor", r"processor|databehandler"),
-                                                             ("public_authority", r"authority|myndighet"), ("affiliate", r"konsern|affiliate")])
+            code, rest = _coded(
+                raw,
+                vocab.RECIPIENT_KINDS,
+                [
+                    ("sub_processor", r"sub|under"),
+                    ("processor", r"processor|databehandler"),
+                    ("public_authority", r"authority|myndighet"),
+                    ("affiliate", r"konsern|affiliate"),
+                ],
+            )
             if rest:
                 notes.append(_invalid(key, rest, "kind of recipient", vocab.RECIPIENT_KINDS))
             else:

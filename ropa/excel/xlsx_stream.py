@@ -38,9 +38,11 @@ _REL_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}
 _ROW_NUMBER = re.compile(r'<row\b[^>]*?\br="(\d+)"')
 # One cell: its column, style, type, then an inline string, a value, or nothing. (Inline text
 # that is empty gives "" and is read as no value, as calamine's empty string is.)
-_CELL = re.compile(r'<c r="([A-Z]{1,3})\d+"(?: s="(\d+)")?(?: t="(inlineStr|n|s|b)")?(?: s="(\d+)")?'
-          r'(?:/>|>(?:<is><t( xml:space="preserve")?>([^<]*)</t></is>|<is><t(?: xml:space="preserve")?/></is>'
-          r'|<v>([^<]*)</v>|<v/>)?</c>)')
+_CELL = re.compile(
+    r'<c r="([A-Z]{1,3})\d+"(?: s="(\d+)")?(?: t="(inlineStr|n|s|b)")?(?: s="(\d+)")?'
+    r'(?:/>|>(?:<is><t( xml:space="preserve")?>([^<]*)</t></is>|<is><t(?: xml:space="preserve")?/></is>'
+    r"|<v>([^<]*)</v>|<v/>)?</c>)"
+)
 _ESCAPED = re.compile(r"_x([0-9A-Fa-f]{4})_")
 _XML_SPACE = " \t\n\r"
 _PRESERVE = "{http://www.w3.org/XML/1998/namespace}space"
@@ -81,8 +83,7 @@ def _column(letters: str, cache: dict[str, int]) -> int:
 class Sheet:
     """Where a sheet's XML is in the workbook, and what reading it needs (styles, shared strings)."""
 
-    def __init__(self, path: Path, member: zipfile.ZipInfo, dates: frozenset[int], timed: frozenset[int],
-                 shared: Optional[list[str]]) -> None:
+    def __init__(self, path: Path, member: zipfile.ZipInfo, dates: frozenset[int], timed: frozenset[int], shared: Optional[list[str]]) -> None:
         self.path, self.member, self.shared = path, member, shared
         self.dates, self.timed = dates, timed  # styles showing a date; a time of day or a duration
         self._days: dict[float, Any] = {}  # Excel serial -> date (the same dates recur)
@@ -137,14 +138,14 @@ class Sheet:
                 close = buffer.find(">", start)
                 if close < 0:
                     break
-                tag = buffer[start:close + 1]
+                tag = buffer[start : close + 1]
                 if tag.endswith("/>"):
                     body, at = "", close + 1
                 else:
                     stop = buffer.find("</row>", close)
                     if stop < 0:
                         break
-                    body, at = buffer[close + 1:stop], stop + 6
+                    body, at = buffer[close + 1 : stop], stop + 6
                 found = _ROW_NUMBER.match(tag)
                 row_number = int(found.group(1)) if found else number + 1
                 if row_number <= number:
@@ -170,11 +171,16 @@ class Sheet:
         # whole cell up to its end: as many matches as cells means every cell was understood.
         if len(cells) != body.count("<c"):
             raise NotStreamable(f"cell markup this reader does not know: {body[:120]!r}")
-        values = [(_text(inline, kept) if "&" in inline or "_x" in inline else inline if kept else inline.strip(_XML_SPACE) or None)
-                  if inline else self._value(kind, value, style or style_after) if value else None
-                  for _, style, kind, style_after, kept, inline, value in cells]
+        values = [
+            (_text(inline, kept) if "&" in inline or "_x" in inline else inline if kept else inline.strip(_XML_SPACE) or None)
+            if inline
+            else self._value(kind, value, style or style_after)
+            if value
+            else None
+            for _, style, kind, style_after, kept, inline, value in cells
+        ]
         at = [columns[c[0]] if c[0] in columns else _column(c[0], columns) for c in cells]
-        if at == _FIRST[:len(at)]:  # A, B, C … in order, none left out: the usual row
+        if at == _FIRST[: len(at)]:  # A, B, C … in order, none left out: the usual row
             return values
         out: list[Any] = [None] * (max(at) + 1)  # each value in its column, as calamine places them
         for i, v in zip(at, values):

@@ -19,23 +19,22 @@ from ropa.access import Principal, require
 from ropa.errors import NotFound, Problem, ValidationFailed
 from ropa.models import (
     ActivityBasis,
-    ActivityReview,
     ActivityRecipient,
+    ActivityReview,
     Organisation,
     ProcessingActivity,
     Recipient,
     Transfer,
     utcnow,
 )
-from ropa.validation import activity_problems
+from ropa.register.audit import _audit, _audit_changes, _bump_version, _stale_copy
+from ropa.register.lookup import _doc_dict, _validate, get_organisation
+from ropa.register.recipients import _upsert_recipient, recipient_dict
 from ropa.schema import (
     ActivityDoc,
     RecipientDoc,
 )
-
-from ropa.register.audit import _audit, _audit_changes, _bump_version, _stale_copy
-from ropa.register.lookup import _doc_dict, _validate, get_organisation
-from ropa.register.recipients import _upsert_recipient, recipient_dict
+from ropa.validation import activity_problems
 
 
 def validate_activity(data: Union[ActivityDoc, dict[str, Any]], where: str = "") -> ActivityDoc:
@@ -47,18 +46,19 @@ def validate_activity(data: Union[ActivityDoc, dict[str, Any]], where: str = "")
     return doc
 
 
-
 def activity_dict(act: ProcessingActivity) -> dict[str, Any]:
     """An activity in the JSON format: what export writes and what the audit trail compares."""
     return records.activity_record(
-        act, act.bases, [recipient_dict(link.recipient) for link in act.recipient_links if link.recipient],
-        [records.transfer_record(t, t.recipient.name if t.recipient else None) for t in act.transfers])
+        act,
+        act.bases,
+        [recipient_dict(link.recipient) for link in act.recipient_links if link.recipient],
+        [records.transfer_record(t, t.recipient.name if t.recipient else None) for t in act.transfers],
+    )
 
 
 def activity_dict_from_doc(doc: ActivityDoc) -> dict[str, Any]:
     """A validated document in the same shape as :func:`activity_dict` of the row it becomes."""
     return _doc_dict(doc)
-
 
 
 def _names_only(act: dict[str, Any]) -> dict[str, Any]:
@@ -75,10 +75,18 @@ def stale_activity(session: Session, act: ProcessingActivity, doc: ActivityDoc) 
         return False
     assert act.id is not None and act.organisation is not None
     current = activity_dict(act)
-    _stale_copy(session, entity="activity", entity_id=act.id, key=f"{act.organisation.name}/{act.ref}", seen=doc.version,
-                current_version=act.version, current=current, copy=_doc_dict(doc), comparable=_names_only)
+    _stale_copy(
+        session,
+        entity="activity",
+        entity_id=act.id,
+        key=f"{act.organisation.name}/{act.ref}",
+        seen=doc.version,
+        current_version=act.version,
+        current=current,
+        copy=_doc_dict(doc),
+        comparable=_names_only,
+    )
     return True
-
 
 
 def _activity_query() -> Any:
@@ -93,9 +101,7 @@ def _activity_query() -> Any:
 
 def get_activity(session: Session, org: str, ref: str) -> ProcessingActivity:
     o = get_organisation(session, org)
-    act = session.execute(
-        _activity_query().where(col(ProcessingActivity.organisation_id) == o.id, col(ProcessingActivity.ref) == ref)
-    ).scalar_one_or_none()
+    act = session.execute(_activity_query().where(col(ProcessingActivity.organisation_id) == o.id, col(ProcessingActivity.ref) == ref)).scalar_one_or_none()
     if act is None:
         raise NotFound(f"'{o.name}' has no activity '{ref}'")
     return act
@@ -142,8 +148,9 @@ def _where(session: Session, f: ActivityFilter) -> list[Any]:
         has = sql_cast(col(A.special_categories), String) != "[]"
         cond.append(has if f.special_categories else ~has)
     if f.transfer_outside_eea is not None:
-        outside = exists().where(col(Transfer.activity_id) == col(A.id), or_(col(Transfer.country).is_(None),
-                                                                   col(Transfer.country).not_in(sorted(vocab.EEA_COUNTRIES))))
+        outside = exists().where(
+            col(Transfer.activity_id) == col(A.id), or_(col(Transfer.country).is_(None), col(Transfer.country).not_in(sorted(vocab.EEA_COUNTRIES)))
+        )
         cond.append(outside if f.transfer_outside_eea else ~outside)
     if f.review_due_by is not None:
         cond.append(col(A.next_review) <= f.review_due_by)
@@ -152,18 +159,25 @@ def _where(session: Session, f: ActivityFilter) -> list[Any]:
     if f.text:
         # autoescape: "%" and "_" in the search text are themselves, not LIKE wildcards.
         needle = f.text.strip().lower()
-        cond.append(or_(
-            func.lower(col(A.name)).contains(needle, autoescape=True),
-            func.lower(col(A.ref)).contains(needle, autoescape=True),
-            func.lower(func.coalesce(col(A.description), "")).contains(needle, autoescape=True),
-            func.lower(sql_cast(col(A.purposes), String)).contains(needle, autoescape=True),
-        ))
+        cond.append(
+            or_(
+                func.lower(col(A.name)).contains(needle, autoescape=True),
+                func.lower(col(A.ref)).contains(needle, autoescape=True),
+                func.lower(func.coalesce(col(A.description), "")).contains(needle, autoescape=True),
+                func.lower(sql_cast(col(A.purposes), String)).contains(needle, autoescape=True),
+            )
+        )
     return cond
 
 
 def list_activities(
-    session: Session, *, org: Optional[str] = None, include_retired: bool = True,
-    filter: Optional[ActivityFilter] = None, limit: Optional[int] = None, offset: int = 0,
+    session: Session,
+    *,
+    org: Optional[str] = None,
+    include_retired: bool = True,
+    filter: Optional[ActivityFilter] = None,
+    limit: Optional[int] = None,
+    offset: int = 0,
 ) -> list[ProcessingActivity]:
     """Activities matching the filter, ordered by organisation and ref, with their children loaded."""
     f = filter or ActivityFilter(org=org, include_retired=include_retired)
@@ -195,24 +209,35 @@ def count_activities_each(session: Session, filters: dict[str, ActivityFilter]) 
 
 
 def _apply_activity(
-    session: Session, act: ProcessingActivity, org: Organisation, doc: ActivityDoc, *,
-    actor: str, source: Optional[str], recipient_cache: Optional[dict[str, Recipient]] = None,
+    session: Session,
+    act: ProcessingActivity,
+    org: Organisation,
+    doc: ActivityDoc,
+    *,
+    actor: str,
+    source: Optional[str],
+    recipient_cache: Optional[dict[str, Recipient]] = None,
 ) -> None:
     """Write a validated document onto a row, replacing its children."""
     for column, value in records.activity_columns(doc).items():
         setattr(act, column, value)
 
     # The children's activity_id (and a link's recipient_id) are set by their relationships at flush.
-    act.bases = [ActivityBasis(position=i, code=code, note=note, documentation=documentation)  # type: ignore[call-arg]
-                 for i, code, note, documentation in records.basis_columns(doc)]
-    recipients = {rd.name: _upsert_recipient(session, org, rd, actor=actor, source=source, cache=recipient_cache)
-                  for rd in doc.recipients}
-    act.recipient_links = [ActivityRecipient(recipient_id=rec.id, position=i, recipient=rec)  # type: ignore[call-arg,arg-type]
-                           for i, rec in enumerate(recipients.values())]
+    act.bases = [
+        ActivityBasis(position=i, code=code, note=note, documentation=documentation)  # type: ignore[call-arg]
+        for i, code, note, documentation in records.basis_columns(doc)
+    ]
+    recipients = {rd.name: _upsert_recipient(session, org, rd, actor=actor, source=source, cache=recipient_cache) for rd in doc.recipients}
+    act.recipient_links = [
+        ActivityRecipient(recipient_id=rec.id, position=i, recipient=rec)  # type: ignore[call-arg,arg-type]
+        for i, rec in enumerate(recipients.values())
+    ]
     act.transfers = [
         Transfer(  # type: ignore[call-arg]
-            position=i, recipient_id=recipients[t.recipient].id if t.recipient else None,
-            recipient=recipients[t.recipient] if t.recipient else None, **records.transfer_columns(t),
+            position=i,
+            recipient_id=recipients[t.recipient].id if t.recipient else None,
+            recipient=recipients[t.recipient] if t.recipient else None,
+            **records.transfer_columns(t),
         )
         for i, t in enumerate(doc.transfers)
     ]
@@ -225,8 +250,10 @@ def _settle_recipients(session: Session, org: Organisation, doc: ActivityDoc) ->
     old = {r.name: r for r in doc.recipients if r.version is not None}
     if not old:
         return doc
-    current = {rec.name: rec for rec in session.execute(select(Recipient).where(
-        col(Recipient.organisation_id) == org.id, col(Recipient.name).in_(list(old)))).scalars()}
+    current = {
+        rec.name: rec
+        for rec in session.execute(select(Recipient).where(col(Recipient.organisation_id) == org.id, col(Recipient.name).in_(list(old)))).scalars()
+    }
     settled, changed = [], False
     for r in doc.recipients:
         rec = current.get(r.name)
@@ -234,23 +261,37 @@ def _settle_recipients(session: Session, org: Organisation, doc: ActivityDoc) ->
             settled.append(r)
             continue
         assert rec.id is not None
-        _stale_copy(session, entity="recipient", entity_id=rec.id, key=f"{org.name}/{rec.name}", seen=r.version,
-                    current_version=rec.version, current=recipient_dict(rec), copy=_doc_dict(r))
+        _stale_copy(
+            session,
+            entity="recipient",
+            entity_id=rec.id,
+            key=f"{org.name}/{rec.name}",
+            seen=r.version,
+            current_version=rec.version,
+            current=recipient_dict(rec),
+            copy=_doc_dict(r),
+        )
         settled.append(RecipientDoc.model_validate({**recipient_dict(rec), "version": rec.version}))
         changed = True
     return doc.model_copy(update={"recipients": settled}) if changed else doc
 
 
 def create_activity(
-    session: Session, org: str, data: Union[ActivityDoc, dict[str, Any]], *, actor: Union[str, Principal],
-    source: Optional[str] = None, recipient_cache: Optional[dict[str, Recipient]] = None,
+    session: Session,
+    org: str,
+    data: Union[ActivityDoc, dict[str, Any]],
+    *,
+    actor: Union[str, Principal],
+    source: Optional[str] = None,
+    recipient_cache: Optional[dict[str, Recipient]] = None,
 ) -> ProcessingActivity:
     """Add an activity to an organisation; the ref must be new within it."""
     actor = require(session, actor, access.EDIT_ACTIVITY, org)
     o = get_organisation(session, org)
     doc = validate_activity(data)
-    if session.execute(select(col(ProcessingActivity.id)).where(
-        col(ProcessingActivity.organisation_id) == o.id, col(ProcessingActivity.ref) == doc.ref)).first():
+    if session.execute(
+        select(col(ProcessingActivity.id)).where(col(ProcessingActivity.organisation_id) == o.id, col(ProcessingActivity.ref) == doc.ref)
+    ).first():
         raise ValidationFailed([Problem("ref", "duplicate", f"'{o.name}' already has an activity '{doc.ref}'")])
     assert o.id is not None
     act = ProcessingActivity(organisation_id=o.id, ref=doc.ref, name=doc.name)
@@ -259,14 +300,29 @@ def create_activity(
     _apply_activity(session, act, o, doc, actor=actor, source=source, recipient_cache=recipient_cache)
     session.flush()
     assert act.id is not None
-    _audit(session, actor=actor, action="create", entity="activity", entity_id=act.id, key=f"{o.name}/{act.ref}",
-           version=act.version, source=source, new=activity_dict(act))
+    _audit(
+        session,
+        actor=actor,
+        action="create",
+        entity="activity",
+        entity_id=act.id,
+        key=f"{o.name}/{act.ref}",
+        version=act.version,
+        source=source,
+        new=activity_dict(act),
+    )
     return act
 
 
 def update_activity(
-    session: Session, org: str, ref: str, data: Union[ActivityDoc, dict[str, Any]], *,
-    expected_version: int, actor: Union[str, Principal], source: Optional[str] = None,
+    session: Session,
+    org: str,
+    ref: str,
+    data: Union[ActivityDoc, dict[str, Any]],
+    *,
+    expected_version: int,
+    actor: Union[str, Principal],
+    source: Optional[str] = None,
     recipient_cache: Optional[dict[str, Recipient]] = None,
 ) -> list[str]:
     """Save an edited activity if nobody saved it since ``expected_version``.
@@ -279,8 +335,12 @@ def update_activity(
     o = act.organisation
     assert o is not None and act.id is not None
     doc = validate_activity(data)
-    if doc.ref != act.ref and session.execute(select(col(ProcessingActivity.id)).where(
-        col(ProcessingActivity.organisation_id) == o.id, col(ProcessingActivity.ref) == doc.ref)).first():
+    if (
+        doc.ref != act.ref
+        and session.execute(
+            select(col(ProcessingActivity.id)).where(col(ProcessingActivity.organisation_id) == o.id, col(ProcessingActivity.ref) == doc.ref)
+        ).first()
+    ):
         raise ValidationFailed([Problem("ref", "duplicate", f"'{o.name}' already has an activity '{doc.ref}'")])
     doc = _settle_recipients(session, o, doc)
     before = activity_dict(act)
@@ -295,8 +355,9 @@ def update_activity(
     act.updated_at = utcnow()
     session.flush()
     back_to_review(session, act, actor=actor, source=source)  # an approved activity goes back to review
-    return _audit_changes(session, before, activity_dict(act), actor=actor, entity="activity", entity_id=act.id,
-                          key=f"{o.name}/{act.ref}", version=version, source=source)
+    return _audit_changes(
+        session, before, activity_dict(act), actor=actor, entity="activity", entity_id=act.id, key=f"{o.name}/{act.ref}", version=version, source=source
+    )
 
 
 def back_to_review(session: Session, act: ProcessingActivity, *, actor: str, source: Optional[str]) -> None:
@@ -305,14 +366,29 @@ def back_to_review(session: Session, act: ProcessingActivity, *, actor: str, sou
     row = session.get(ActivityReview, act.id)
     if row is not None and row.state == "approved":
         assert act.organisation is not None and act.id is not None
-        _audit(session, actor=actor, action="update", entity="activity", entity_id=act.id,
-               key=f"{act.organisation.name}/{act.ref}", version=act.version, source=source, field="review",
-               old="approved", new="in_review")
+        _audit(
+            session,
+            actor=actor,
+            action="update",
+            entity="activity",
+            entity_id=act.id,
+            key=f"{act.organisation.name}/{act.ref}",
+            version=act.version,
+            source=source,
+            field="review",
+            old="approved",
+            new="in_review",
+        )
         row.state = "in_review"
 
 
 def delete_activity(
-    session: Session, org: str, ref: str, *, actor: Union[str, Principal], expected_version: Optional[int] = None,
+    session: Session,
+    org: str,
+    ref: str,
+    *,
+    actor: Union[str, Principal],
+    expected_version: Optional[int] = None,
     source: Optional[str] = None,
 ) -> None:
     actor = require(session, actor, access.EDIT_ACTIVITY, org)
@@ -322,14 +398,18 @@ def delete_activity(
     key = f"{o.name}/{act.ref}"
     if expected_version is not None:
         _bump_version(session, ProcessingActivity, act.id, expected_version, entity="activity", key=key)
-    _audit(session, actor=actor, action="delete", entity="activity", entity_id=act.id, key=key,
-           version=act.version, source=source, old=activity_dict(act))
+    _audit(session, actor=actor, action="delete", entity="activity", entity_id=act.id, key=key, version=act.version, source=source, old=activity_dict(act))
     session.delete(act)
     session.flush()
 
 
 def retire_activity(
-    session: Session, org: str, ref: str, *, expected_version: int, actor: Union[str, Principal],
+    session: Session,
+    org: str,
+    ref: str,
+    *,
+    expected_version: int,
+    actor: Union[str, Principal],
     source: Optional[str] = None,
 ) -> list[str]:
     """Mark an activity retired: it stays in the register (Art. 30 history) but no longer runs."""
@@ -354,7 +434,12 @@ def next_ref(session: Session, org: str, prefix: Optional[str] = None) -> str:
 
 
 def duplicate_activity(
-    session: Session, org: str, ref: str, *, actor: Union[str, Principal], new_ref: Optional[str] = None,
+    session: Session,
+    org: str,
+    ref: str,
+    *,
+    actor: Union[str, Principal],
+    new_ref: Optional[str] = None,
     source: Optional[str] = None,
 ) -> ProcessingActivity:
     """Copy an activity under a new ref, as a draft, for a similar processing."""

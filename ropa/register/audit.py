@@ -23,7 +23,6 @@ from ropa.models import (
     Organisation,
     ProcessingActivity,
 )
-
 from ropa.register.lookup import get_organisation
 
 
@@ -32,24 +31,63 @@ def _audit_value(value: Any) -> Optional[str]:
 
 
 def _audit(
-    session: Session, *, actor: str, action: str, entity: str, entity_id: int, key: str,
-    version: int, source: Optional[str], field: Optional[str] = None, old: Any = None, new: Any = None,
+    session: Session,
+    *,
+    actor: str,
+    action: str,
+    entity: str,
+    entity_id: int,
+    key: str,
+    version: int,
+    source: Optional[str],
+    field: Optional[str] = None,
+    old: Any = None,
+    new: Any = None,
 ) -> None:
-    session.add(AuditEvent(
-        actor=actor, action=action, entity=entity, entity_id=entity_id, entity_key=key, field=field,
-        old_value=_audit_value(old), new_value=_audit_value(new), version=version, source=source,
-    ))
+    session.add(
+        AuditEvent(
+            actor=actor,
+            action=action,
+            entity=entity,
+            entity_id=entity_id,
+            entity_key=key,
+            field=field,
+            old_value=_audit_value(old),
+            new_value=_audit_value(new),
+            version=version,
+            source=source,
+        )
+    )
 
 
 def _audit_changes(
-    session: Session, before: dict[str, Any], after: dict[str, Any], *, actor: str, entity: str,
-    entity_id: int, key: str, version: int, source: Optional[str],
+    session: Session,
+    before: dict[str, Any],
+    after: dict[str, Any],
+    *,
+    actor: str,
+    entity: str,
+    entity_id: int,
+    key: str,
+    version: int,
+    source: Optional[str],
 ) -> list[str]:
     """One audit event per changed field; returns the names of the changed fields."""
     changed = [f for f in after if before.get(f) != after.get(f)]
     for f in changed:
-        _audit(session, actor=actor, action="update", entity=entity, entity_id=entity_id, key=key,
-               version=version, source=source, field=f, old=before.get(f), new=after.get(f))
+        _audit(
+            session,
+            actor=actor,
+            action="update",
+            entity=entity,
+            entity_id=entity_id,
+            key=key,
+            version=version,
+            source=source,
+            field=f,
+            old=before.get(f),
+            new=after.get(f),
+        )
     return changed
 
 
@@ -62,19 +100,20 @@ def unique_name(what: str, name: str, where: str = "name") -> Iterator[None]:
     except IntegrityError as exc:
         if "unique" not in str(exc.orig).lower() and "duplicate" not in str(exc.orig).lower():
             raise
-        raise ValidationFailed([Problem(where, "duplicate",
-                                        f"{what} named '{name}' already exists (names are compared regardless of case)")]) from None
+        raise ValidationFailed([Problem(where, "duplicate", f"{what} named '{name}' already exists (names are compared regardless of case)")]) from None
 
 
 def _bump_version(session: Session, table: Any, row_id: int, expected: int, *, entity: str, key: str) -> int:
     """Compare-and-set the version; raise Conflict (with the other saves) if someone was first."""
-    result = cast(CursorResult[Any], session.execute(  # (an UPDATE's result: it has a row count)
-        update(table).where(and_(table.id == row_id, table.version == expected)).values(version=expected + 1)
-    ))
+    result = cast(
+        CursorResult[Any],
+        session.execute(  # (an UPDATE's result: it has a row count)
+            update(table).where(and_(table.id == row_id, table.version == expected)).values(version=expected + 1)
+        ),
+    )
     if result.rowcount != 1:
         current = session.execute(select(table.version).where(table.id == row_id)).scalar_one()
-        raise Conflict(entity=entity, key=key, expected_version=expected, current_version=current,
-                       changes=changes_since(session, entity, row_id, expected))
+        raise Conflict(entity=entity, key=key, expected_version=expected, current_version=current, changes=changes_since(session, entity, row_id, expected))
     return expected + 1
 
 
@@ -83,9 +122,9 @@ def changes_since(session: Session, entity: str, entity_id: int, version: int) -
     return [
         {"actor": e.actor, "at": e.at, "field": e.field, "old": e.old_value, "new": e.new_value, "version": e.version}
         for e in session.execute(
-            select(AuditEvent).where(
-                col(AuditEvent.entity) == entity, col(AuditEvent.entity_id) == entity_id, col(AuditEvent.version) > version
-            ).order_by(col(AuditEvent.id))
+            select(AuditEvent)
+            .where(col(AuditEvent.entity) == entity, col(AuditEvent.entity_id) == entity_id, col(AuditEvent.version) > version)
+            .order_by(col(AuditEvent.id))
         ).scalars()
     ]
 
@@ -101,8 +140,16 @@ def as_of(session: Session, entity: str, entity_id: int, version: int, current: 
 
 
 def _stale_copy(
-    session: Session, *, entity: str, entity_id: int, key: str, seen: int, current_version: int,
-    current: dict[str, Any], copy: dict[str, Any], comparable: Any = None,
+    session: Session,
+    *,
+    entity: str,
+    entity_id: int,
+    key: str,
+    seen: int,
+    current_version: int,
+    current: dict[str, Any],
+    copy: dict[str, Any],
+    comparable: Any = None,
 ) -> None:
     """A copy read at version ``seen`` of a record now at ``current_version``: return when the copy
     is what the register held then (untouched: the newer record is left alone), raise
@@ -110,20 +157,23 @@ def _stale_copy(
     same = comparable or (lambda d: d)
     if same(copy) == same(as_of(session, entity, entity_id, seen, current)):
         return
-    raise Conflict(entity=entity, key=key, expected_version=seen, current_version=current_version,
-                   changes=changes_since(session, entity, entity_id, seen))
-
-
+    raise Conflict(entity=entity, key=key, expected_version=seen, current_version=current_version, changes=changes_since(session, entity, entity_id, seen))
 
 
 def conflict_problem(where: str, c: Conflict) -> Problem:
     """A :class:`Conflict` met by an import, as the Problem that rejects it (naming who changed what)."""
     who = ", ".join(sorted({str(x["actor"]) for x in c.changes if x.get("actor")})) or "someone"
     fields = ", ".join(dict.fromkeys(str(x["field"]) for x in c.changes if x.get("field")))
-    return Problem(where, "conflict", (
-        f"{c.entity} {c.key} was changed in the register since this copy was exported (copy: version "
-        f"{c.expected_version}, register: version {c.current_version}, by {who}" + (f": {fields}" if fields else "")
-        + "); importing your edit would undo that change, so nothing was imported: export again and redo the edit"))
+    return Problem(
+        where,
+        "conflict",
+        (
+            f"{c.entity} {c.key} was changed in the register since this copy was exported (copy: version "
+            f"{c.expected_version}, register: version {c.current_version}, by {who}"
+            + (f": {fields}" if fields else "")
+            + "); importing your edit would undo that change, so nothing was imported: export again and redo the edit"
+        ),
+    )
 
 
 def history(session: Session, entity: str, entity_id: int) -> list[AuditEvent]:
@@ -142,14 +192,14 @@ def activity_history(session: Session, org: str, ref: str) -> list[AuditEvent]:
 
     ids = {v.entity_id for v in timeline.versions(session, "activity", key, org=o.name)}
     own = and_(col(AuditEvent.entity) == "activity", col(AuditEvent.entity_key) == key, col(AuditEvent.entity_id).in_(ids))
-    used = (select(col(ActivityRecipient.recipient_id))
-            .join(ProcessingActivity, col(ProcessingActivity.id) == col(ActivityRecipient.activity_id))
-            .where(col(ProcessingActivity.organisation_id) == o.id, col(ProcessingActivity.ref) == ref))
-    recipients = and_(col(AuditEvent.entity) == "recipient", col(AuditEvent.action) == "update",
-                      col(AuditEvent.entity_id).in_(used))
+    used = (
+        select(col(ActivityRecipient.recipient_id))
+        .join(ProcessingActivity, col(ProcessingActivity.id) == col(ActivityRecipient.activity_id))
+        .where(col(ProcessingActivity.organisation_id) == o.id, col(ProcessingActivity.ref) == ref)
+    )
+    recipients = and_(col(AuditEvent.entity) == "recipient", col(AuditEvent.action) == "update", col(AuditEvent.entity_id).in_(used))
     stmt = select(AuditEvent).where(or_(own, recipients))
     return list(session.execute(stmt.order_by(col(AuditEvent.id))).scalars())
-
 
 
 def readable(value: Optional[str]) -> Optional[str]:
@@ -184,12 +234,11 @@ def _keys_of(session: Session, names: list[str]) -> Any:
     """The audit keys of these organisations' records (their keys start with the name and "/"),
     less those of another organisation whose name extends one of them ("Foo A/S" for "Foo A"):
     its records are not theirs to read."""
+
     def under(n: str) -> Any:
         return or_(col(AuditEvent.entity_key) == n, col(AuditEvent.entity_key).startswith(f"{n}/", autoescape=True))
 
     folded = {n.casefold() for n in names}
-    others = [m for m in session.execute(select(col(Organisation.name))).scalars()
-              if m.casefold() not in folded and any(m.startswith(f"{n}/") for n in names)]
+    others = [m for m in session.execute(select(col(Organisation.name))).scalars() if m.casefold() not in folded and any(m.startswith(f"{n}/") for n in names)]
     # users and snapshots are keyed by their own names, which may read like an organisation's
-    return and_(or_(false(), *(under(n) for n in names)), *(~under(m) for m in others),
-                col(AuditEvent.entity).not_in(["user", "snapshot"]))
+    return and_(or_(false(), *(under(n) for n in names)), *(~under(m) for m in others), col(AuditEvent.entity).not_in(["user", "snapshot"]))

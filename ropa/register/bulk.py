@@ -99,7 +99,12 @@ class _Insert:
 
 
 def ensure_recipients(
-    session: Session, org: Organisation, docs: Sequence[RecipientDoc], *, actor: Union[str, Principal], source: Optional[str],
+    session: Session,
+    org: Organisation,
+    docs: Sequence[RecipientDoc],
+    *,
+    actor: Union[str, Principal],
+    source: Optional[str],
     cache: dict[str, Recipient],
 ) -> None:
     """Make sure each named recipient exists for the organisation; new ones go in with one
@@ -112,8 +117,7 @@ def ensure_recipients(
         wanted.setdefault(d.name, d)
     missing = [n for n in wanted if n not in cache]
     if missing:
-        for rec in session.execute(select(Recipient).where(col(Recipient.organisation_id) == org.id,
-                                                          col(Recipient.name).in_(missing))).scalars():
+        for rec in session.execute(select(Recipient).where(col(Recipient.organisation_id) == org.id, col(Recipient.name).in_(missing))).scalars():
             cache[rec.name] = rec
     for name, d in wanted.items():
         if name in cache:
@@ -128,21 +132,37 @@ def ensure_recipients(
     # fetching each by id was a round trip per recipient.
     with unique_name("a recipient", ", ".join(d.name for d in new[:3])):
         session.execute(insert(table), rows)
-    for rec in session.execute(select(Recipient).where(col(Recipient.organisation_id) == org.id,
-                                                      col(Recipient.name).in_([d.name for d in new]))).scalars():
+    for rec in session.execute(select(Recipient).where(col(Recipient.organisation_id) == org.id, col(Recipient.name).in_([d.name for d in new]))).scalars():
         cache[rec.name] = rec
     now = utcnow()
     events = []
     for d in new:
         rec = cache[d.name]
-        events.append({"at": now, "actor": actor, "action": "create", "entity": "recipient", "entity_id": rec.id,
-                       "entity_key": f"{org.name}/{d.name}", "field": None, "old_value": None,
-                       "new_value": _dumps(recipient_dict(rec)), "version": 1, "source": source})
+        events.append(
+            {
+                "at": now,
+                "actor": actor,
+                "action": "create",
+                "entity": "recipient",
+                "entity_id": rec.id,
+                "entity_key": f"{org.name}/{d.name}",
+                "field": None,
+                "old_value": None,
+                "new_value": _dumps(recipient_dict(rec)),
+                "version": 1,
+                "source": source,
+            }
+        )
     session.execute(insert(core_table(AuditEvent)), events)
 
 
 def create_activities(
-    session: Session, org: Organisation, docs: Sequence[ActivityDoc], *, actor: Union[str, Principal], source: Optional[str],
+    session: Session,
+    org: Organisation,
+    docs: Sequence[ActivityDoc],
+    *,
+    actor: Union[str, Principal],
+    source: Optional[str],
     recipients: dict[str, Recipient],
 ) -> list[int]:
     """Insert validated, new activities of one organisation; returns their ids in order.
@@ -160,8 +180,10 @@ def create_activities(
     at = stamp(now)
     # Each column's conversion to what the driver takes: the list fields of a validated
     # ActivityDoc hold text only; mappings are JSON text; days through the column's type.
-    convert = [_text_list if c in records.LIST_COLUMNS else _json_text if c in records.MAPPING_COLUMNS
-               else day if c in records.DAY_COLUMNS else None for c in records.ACTIVITY_COLUMNS]
+    convert = [
+        _text_list if c in records.LIST_COLUMNS else _json_text if c in records.MAPPING_COLUMNS else day if c in records.DAY_COLUMNS else None
+        for c in records.ACTIVITY_COLUMNS
+    ]
     rows = []
     for d in docs:
         values = records.activity_columns(d).values()
@@ -173,9 +195,8 @@ def create_activities(
     refs = [d.ref for d in docs]
     by_ref: dict[str, int] = {}
     for i in range(0, len(refs), 5000):
-        chunk = refs[i:i + 5000]
-        by_ref.update((ref, id_) for id_, ref in conn.execute(
-            select(A.c.id, A.c.ref).where(A.c.organisation_id == org.id, A.c.ref.in_(chunk))))
+        chunk = refs[i : i + 5000]
+        by_ref.update((ref, id_) for id_, ref in conn.execute(select(A.c.id, A.c.ref).where(A.c.organisation_id == org.id, A.c.ref.in_(chunk))))
     ids = [by_ref[d.ref] for d in docs]
 
     bases = _Insert(conn, core_table(ActivityBasis), ("activity_id", "position", "code", "note", "documentation"))
@@ -194,12 +215,10 @@ def create_activities(
         for i, t in enumerate(d.transfers):
             columns = records.transfer_columns(t)
             columns["tia_date"] = tia(columns["tia_date"])
-            transfer_rows.append((act_id, i, recipient_id[t.recipient] if t.recipient else None,
-                                  *[columns[c] for c in records.TRANSFER_COLUMNS]))
+            transfer_rows.append((act_id, i, recipient_id[t.recipient] if t.recipient else None, *[columns[c] for c in records.TRANSFER_COLUMNS]))
         # pydantic's own encoder (the fields in the format's order): the same record as the
         # registry's sorted JSON, at a fifth of the cost for a 10,000-activity import.
-        event_rows.append((when, actor, "create", "activity", act_id, f"{org.name}/{d.ref}", None, None,
-                           d.model_dump_json(), 1, source))
+        event_rows.append((when, actor, "create", "activity", act_id, f"{org.name}/{d.ref}", None, None, d.model_dump_json(), 1, source))
     bases.run(basis_rows)
     links.run(link_rows)
     transfers.run(transfer_rows)

@@ -23,12 +23,12 @@ from typing import Any, Optional, TextIO, Union
 from sqlmodel import Session
 
 from ropa import access
-from ropa.register import activities as activity_records
-from ropa.register import audit, bulk, lookup, organisations, reader
 from ropa.errors import Conflict, PathPart, Problem, ValidationFailed
 from ropa.models import Recipient
-from ropa.validation import iter_organisations
+from ropa.register import activities as activity_records
+from ropa.register import audit, bulk, lookup, organisations, reader
 from ropa.schema import FORMAT_NAME, FORMAT_VERSION, OrganisationDoc, RecipientDoc
+from ropa.validation import iter_organisations
 
 MAX_JSON_BYTES = 50 * 1024 * 1024
 
@@ -116,8 +116,11 @@ class ImportReport:
     kept: list[str] = field(default_factory=list)  # old but untouched copies: the register's newer record stays
 
     def kept_note(self) -> str:
-        return (f"; {len(self.kept)} left alone (changed in the register since the file was exported; "
-                f"the file's copy is older and untouched)") if self.kept else ""
+        return (
+            (f"; {len(self.kept)} left alone (changed in the register since the file was exported; the file's copy is older and untouched)")
+            if self.kept
+            else ""
+        )
 
     @property
     def activities_read(self) -> int:
@@ -148,17 +151,34 @@ def read_json(path: Union[str, Path]) -> Any:
     try:
         data = json.loads(text, parse_int=_int)
     except json.JSONDecodeError as exc:
-        raise ValidationFailed([Problem((p.name, "line", exc.lineno, "column", exc.colno), "bad_json", f"not valid JSON: {exc.msg}",
-                                                where=f"{p.name}:{exc.lineno}:{exc.colno}")]) from None
+        raise ValidationFailed(
+            [Problem((p.name, "line", exc.lineno, "column", exc.colno), "bad_json", f"not valid JSON: {exc.msg}", where=f"{p.name}:{exc.lineno}:{exc.colno}")]
+        ) from None
     except RecursionError:
-        raise ValidationFailed([Problem(p.name, "too_deep", (
-            f"the JSON nests lists and objects deeper than can be read (about {sys.getrecursionlimit():,} levels; a register "
-            "needs fewer than 10) / JSON-filen har lister og objekter i for mange nivåer"))]) from None
+        raise ValidationFailed(
+            [
+                Problem(
+                    p.name,
+                    "too_deep",
+                    (
+                        f"the JSON nests lists and objects deeper than can be read (about {sys.getrecursionlimit():,} levels; a register "
+                        "needs fewer than 10) / JSON-filen har lister og objekter i for mange nivåer"
+                    ),
+                )
+            ]
+        ) from None
     huge = list(_huge_numbers(data, ()))
     if huge:
-        raise ValidationFailed([Problem(where or (p.name,), "number_too_long", (
-            f"a number with {digits:,} digits; at most {MAX_DIGITS} can be read / et tall med {digits:,} sifre; høyst "
-            f"{MAX_DIGITS} kan leses")) for where, digits in huge[:100]])
+        raise ValidationFailed(
+            [
+                Problem(
+                    where or (p.name,),
+                    "number_too_long",
+                    (f"a number with {digits:,} digits; at most {MAX_DIGITS} can be read / et tall med {digits:,} sifre; høyst {MAX_DIGITS} kan leses"),
+                )
+                for where, digits in huge[:100]
+            ]
+        )
     return data
 
 
@@ -192,9 +212,7 @@ def _huge_numbers(value: Any, where: tuple[PathPart, ...]) -> Iterator[tuple[tup
             stack.extend((item, at + (i,)) for i, item in reversed(list(enumerate(v))))
 
 
-def import_document(
-    session: Session, data: Any, *, actor: Union[str, access.Principal], source: str = "json", dry_run: bool = False
-) -> ImportReport:
+def import_document(session: Session, data: Any, *, actor: Union[str, access.Principal], source: str = "json", dry_run: bool = False) -> ImportReport:
     """Validate the whole document and upsert it in the caller's transaction, all or nothing.
 
     Organisations are validated and written one at a time, so only one organisation's models
@@ -224,8 +242,9 @@ def _conflict(path: tuple[PathPart, ...], c: Conflict) -> Problem:
     return audit.conflict_problem("", c).replace(path=path)
 
 
-def _import_organisation(session: Session, org_doc: OrganisationDoc, report: ImportReport, *, actor: str, tag: str,
-                         where: tuple[PathPart, ...]) -> list[Problem]:
+def _import_organisation(
+    session: Session, org_doc: OrganisationDoc, report: ImportReport, *, actor: str, tag: str, where: tuple[PathPart, ...]
+) -> list[Problem]:
     """Upsert one organisation; returns the conflicts met (copies older than the register's
     record and edited since), one per record, so a dry run lists them all."""
     conflicts: list[Problem] = []
@@ -243,8 +262,9 @@ def _import_organisation(session: Session, org_doc: OrganisationDoc, report: Imp
                 if org_doc.version is not None and org_doc.version != org.version:
                     organisations.stale_organisation(session, org, wanted, org_doc.version)  # untouched: left alone
                 else:
-                    org = organisations.update_organisation(session, org.name, org_doc, expected_version=org_doc.version or org.version,
-                                                       actor=actor, source=tag)
+                    org = organisations.update_organisation(
+                        session, org.name, org_doc, expected_version=org_doc.version or org.version, actor=actor, source=tag
+                    )
                     report.organisations_updated += 1
             except Conflict as c:
                 conflicts.append(_conflict(where, c))
@@ -267,9 +287,9 @@ def _import_organisation(session: Session, org_doc: OrganisationDoc, report: Imp
             elif activity_records.stale_activity(session, current, act_doc):
                 # The file's copy is older than the register's record and untouched since: keep the newer one.
                 report.kept.append(key)
-            elif activity_records.update_activity(session, org.name, act_doc.ref, act_doc,
-                                          expected_version=act_doc.version or current.version,
-                                          actor=actor, source=tag, recipient_cache=cache):
+            elif activity_records.update_activity(
+                session, org.name, act_doc.ref, act_doc, expected_version=act_doc.version or current.version, actor=actor, source=tag, recipient_cache=cache
+            ):
                 report.updated.append(key)
             else:
                 report.unchanged.append(key)

@@ -13,8 +13,6 @@ from ropa.errors import NotFound, ValidationFailed
 from ropa.models import Organisation, organisation_named
 from ropa.validation import problems_from_validation
 
-
-
 M = TypeVar("M", bound=BaseModel)
 
 
@@ -42,10 +40,8 @@ def _dump_with_versions(model: BaseModel) -> dict[str, Any]:
     return out
 
 
-
 def _doc_dict(doc: BaseModel) -> dict[str, Any]:
     return doc.model_dump(mode="json")
-
 
 
 def get_organisation(session: Session, name: str) -> Organisation:

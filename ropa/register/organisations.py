@@ -19,16 +19,15 @@ from ropa.models import (
     Term,
     utcnow,
 )
+from ropa.register.activities import delete_activity, list_activities
+from ropa.register.audit import _audit, _audit_changes, _bump_version, _stale_copy, unique_name
+from ropa.register.lookup import _validate, find_organisation, get_organisation
+from ropa.register.recipients import recipient_dict
 from ropa.schema import (
     Dpo,
     OrganisationDoc,
     Representative,
 )
-
-from ropa.register.activities import delete_activity, list_activities
-from ropa.register.audit import _audit, _audit_changes, _bump_version, _stale_copy, unique_name
-from ropa.register.lookup import _validate, find_organisation, get_organisation
-from ropa.register.recipients import recipient_dict
 
 
 def organisation_dict(org: Organisation) -> dict[str, Any]:
@@ -39,9 +38,9 @@ def organisation_dict(org: Organisation) -> dict[str, Any]:
 def stale_organisation(session: Session, org: Organisation, wanted: dict[str, Any], seen: int) -> None:
     """An old copy of an organisation's own fields: return when untouched, :class:`Conflict` when edited."""
     assert org.id is not None
-    _stale_copy(session, entity="organisation", entity_id=org.id, key=org.name, seen=seen, current_version=org.version,
-                current=organisation_dict(org), copy=wanted)
-
+    _stale_copy(
+        session, entity="organisation", entity_id=org.id, key=org.name, seen=seen, current_version=org.version, current=organisation_dict(org), copy=wanted
+    )
 
 
 def list_organisations(session: Session) -> list[Organisation]:
@@ -55,10 +54,8 @@ def list_organisations(session: Session) -> list[Organisation]:
 
 def organisation_sizes(session: Session) -> dict[str, tuple[int, int]]:
     """Each readable organisation's number of activities (retired ones too) and recipients, in one query."""
-    activities = (select(func.count()).select_from(ProcessingActivity)
-                  .where(col(ProcessingActivity.organisation_id) == col(Organisation.id)).scalar_subquery())
-    recipients = (select(func.count()).select_from(Recipient)
-                  .where(col(Recipient.organisation_id) == col(Organisation.id)).scalar_subquery())
+    activities = select(func.count()).select_from(ProcessingActivity).where(col(ProcessingActivity.organisation_id) == col(Organisation.id)).scalar_subquery()
+    recipients = select(func.count()).select_from(Recipient).where(col(Recipient.organisation_id) == col(Organisation.id)).scalar_subquery()
     stmt = select(col(Organisation.name), activities, recipients)
     scope = access.readable_orgs()
     if scope is not None:
@@ -87,7 +84,10 @@ def _org_input(data: Union[OrganisationDoc, dict[str, Any]]) -> OrganisationDoc:
 
 
 def create_organisation(
-    session: Session, data: Union[OrganisationDoc, dict[str, Any]], *, actor: Union[str, Principal],
+    session: Session,
+    data: Union[OrganisationDoc, dict[str, Any]],
+    *,
+    actor: Union[str, Principal],
     source: Optional[str] = None,
 ) -> Organisation:
     actor = require(session, actor, access.CREATE_ORGANISATION)
@@ -100,14 +100,28 @@ def create_organisation(
     with unique_name("an organisation", doc.name):
         session.flush()
     assert org.id is not None
-    _audit(session, actor=actor, action="create", entity="organisation", entity_id=org.id, key=org.name,
-           version=org.version, source=source, new=organisation_dict(org))
+    _audit(
+        session,
+        actor=actor,
+        action="create",
+        entity="organisation",
+        entity_id=org.id,
+        key=org.name,
+        version=org.version,
+        source=source,
+        new=organisation_dict(org),
+    )
     return org
 
 
 def update_organisation(
-    session: Session, name: str, data: Union[OrganisationDoc, dict[str, Any]], *,
-    expected_version: int, actor: Union[str, Principal], source: Optional[str] = None,
+    session: Session,
+    name: str,
+    data: Union[OrganisationDoc, dict[str, Any]],
+    *,
+    expected_version: int,
+    actor: Union[str, Principal],
+    source: Optional[str] = None,
 ) -> Organisation:
     """Save an organisation's own fields if nobody saved it since ``expected_version``; a save
     that changes nothing writes nothing and keeps the version (the returned row's ``version``
@@ -129,15 +143,18 @@ def update_organisation(
     _apply_org(org, doc)
     org.version = version
     org.updated_at = utcnow()
-    _audit_changes(session, before, organisation_dict(org), actor=actor, entity="organisation",
-                   entity_id=org.id, key=org.name, version=version, source=source)
+    _audit_changes(session, before, organisation_dict(org), actor=actor, entity="organisation", entity_id=org.id, key=org.name, version=version, source=source)
     with unique_name("an organisation", doc.name):
         session.flush()
     return org
 
 
 def delete_organisation(
-    session: Session, name: str, *, actor: Union[str, Principal], expected_version: Optional[int] = None,
+    session: Session,
+    name: str,
+    *,
+    actor: Union[str, Principal],
+    expected_version: Optional[int] = None,
     source: Optional[str] = None,
 ) -> None:
     """Delete an organisation with its activities (their transfers and legal bases are in each
@@ -152,15 +169,42 @@ def delete_organisation(
         delete_activity(session, org.name, act.ref, actor=actor, source=source)
     for rec in session.execute(select(Recipient).where(col(Recipient.organisation_id) == org.id).order_by(col(Recipient.name))).scalars():
         assert rec.id is not None
-        _audit(session, actor=actor, action="delete", entity="recipient", entity_id=rec.id, key=f"{org.name}/{rec.name}",
-               version=rec.version, source=source, old=recipient_dict(rec))
+        _audit(
+            session,
+            actor=actor,
+            action="delete",
+            entity="recipient",
+            entity_id=rec.id,
+            key=f"{org.name}/{rec.name}",
+            version=rec.version,
+            source=source,
+            old=recipient_dict(rec),
+        )
         session.delete(rec)
     for term in session.execute(select(Term).where(col(Term.organisation_id) == org.id).order_by(col(Term.kind), col(Term.key))).scalars():
         assert term.id is not None
-        _audit(session, actor=actor, action="delete", entity="term", entity_id=term.id, key=f"{org.name}/{term.kind}:{term.key}",
-               version=1, source=source, old={"kind": term.kind, "key": term.key, "label_en": term.label_en, "label_nb": term.label_nb})
+        _audit(
+            session,
+            actor=actor,
+            action="delete",
+            entity="term",
+            entity_id=term.id,
+            key=f"{org.name}/{term.kind}:{term.key}",
+            version=1,
+            source=source,
+            old={"kind": term.kind, "key": term.key, "label_en": term.label_en, "label_nb": term.label_nb},
+        )
         session.delete(term)
-    _audit(session, actor=actor, action="delete", entity="organisation", entity_id=org.id, key=org.name,
-           version=org.version, source=source, old=organisation_dict(org))
+    _audit(
+        session,
+        actor=actor,
+        action="delete",
+        entity="organisation",
+        entity_id=org.id,
+        key=org.name,
+        version=org.version,
+        source=source,
+        old=organisation_dict(org),
+    )
     session.delete(org)
     session.flush()

@@ -20,8 +20,8 @@ from sqlalchemy import String, Text, cast, exists, func, or_, select, type_coerc
 from sqlmodel import Session, col
 
 from ropa import access, records, vocab
-from ropa.register.lookup import get_organisation
 from ropa.models import ActivityBasis, ActivityRecipient, Organisation, ProcessingActivity, Recipient, Term, Transfer, core_table
+from ropa.register.lookup import get_organisation
 
 A = core_table(ProcessingActivity)
 B = core_table(ActivityBasis)
@@ -44,7 +44,11 @@ def organisations(session: Session, names: Optional[Sequence[str]] = None) -> li
 
 
 def iter_activities(
-    session: Session, organisation_ids: Optional[Sequence[int]] = None, batch_size: int = 2000, *, versions: bool = False,
+    session: Session,
+    organisation_ids: Optional[Sequence[int]] = None,
+    batch_size: int = 2000,
+    *,
+    versions: bool = False,
 ) -> Iterator[tuple[int, dict[str, Any]]]:
     """``(organisation_id, activity dict)`` for every activity, by organisation name then ref.
 
@@ -64,20 +68,36 @@ def iter_activities(
 def _build(session: Session, batch: Sequence[Any], versions: bool = False) -> list[dict[str, Any]]:
     ids = [r.id for r in batch]
     bases: dict[int, list[Any]] = defaultdict(list)
-    for b in session.execute(select(B.c.activity_id, B.c.code, B.c.note, B.c.documentation)
-                             .where(B.c.activity_id.in_(ids)).order_by(B.c.activity_id, B.c.position)):
+    for b in session.execute(
+        select(B.c.activity_id, B.c.code, B.c.note, B.c.documentation).where(B.c.activity_id.in_(ids)).order_by(B.c.activity_id, B.c.position)
+    ):
         bases[b.activity_id].append(b)
     recipients: dict[int, list[dict[str, Any]]] = defaultdict(list)
-    for r in session.execute(select(L.c.activity_id, R.c.name, R.c.kind, R.c.country, R.c.agreement, R.c.version)
-                             .join(R, R.c.id == L.c.recipient_id)
-                             .where(L.c.activity_id.in_(ids)).order_by(L.c.activity_id, L.c.position)):
+    for r in session.execute(
+        select(L.c.activity_id, R.c.name, R.c.kind, R.c.country, R.c.agreement, R.c.version)
+        .join(R, R.c.id == L.c.recipient_id)
+        .where(L.c.activity_id.in_(ids))
+        .order_by(L.c.activity_id, L.c.position)
+    ):
         recipients[r.activity_id].append(records.recipient_record(r, version=versions))
     transfers: dict[int, list[dict[str, Any]]] = defaultdict(list)
-    for t in session.execute(select(T.c.activity_id, T.c.country, T.c.international_organisation, R.c.name.label("recipient"),
-                                    T.c.mechanism, T.c.safeguard, T.c.tia_date, T.c.frequency,
-                                    T.c.adequacy_scope_confirmed, T.c.note)
-                             .outerjoin(R, R.c.id == T.c.recipient_id)
-                             .where(T.c.activity_id.in_(ids)).order_by(T.c.activity_id, T.c.position)):
+    for t in session.execute(
+        select(
+            T.c.activity_id,
+            T.c.country,
+            T.c.international_organisation,
+            R.c.name.label("recipient"),
+            T.c.mechanism,
+            T.c.safeguard,
+            T.c.tia_date,
+            T.c.frequency,
+            T.c.adequacy_scope_confirmed,
+            T.c.note,
+        )
+        .outerjoin(R, R.c.id == T.c.recipient_id)
+        .where(T.c.activity_id.in_(ids))
+        .order_by(T.c.activity_id, T.c.position)
+    ):
         transfers[t.activity_id].append(records.transfer_record(t, t.recipient))
     out = []
     for a in batch:
@@ -103,8 +123,7 @@ def gc_paused() -> Iterator[None]:
 
 def recipients(session: Session, organisation_id: int) -> list[Any]:
     """An organisation's recipients (Core rows: name, kind, country, agreement), by name."""
-    return list(session.execute(select(R.c.name, R.c.kind, R.c.country, R.c.agreement)
-                                .where(R.c.organisation_id == organisation_id).order_by(R.c.name)))
+    return list(session.execute(select(R.c.name, R.c.kind, R.c.country, R.c.agreement).where(R.c.organisation_id == organisation_id).order_by(R.c.name)))
 
 
 def _raw(value: Any) -> Any:
@@ -129,8 +148,7 @@ def _fetch(session: Session, stmt: Any) -> Sequence[tuple[Any, ...]]:
         cursor.close()
 
 
-def iter_for_checks(session: Session, organisation_id: int, activity_ids: Optional[Sequence[int]] = None,
-                    *, with_ids: bool = False) -> Iterator[Any]:
+def iter_for_checks(session: Session, organisation_id: int, activity_ids: Optional[Sequence[int]] = None, *, with_ids: bool = False) -> Iterator[Any]:
     """An organisation's activities in the shape :mod:`ropa.checks` reads, fast enough for
     100,000 activities in seconds.
 
@@ -151,50 +169,140 @@ def iter_for_checks(session: Session, organisation_id: int, activity_ids: Option
     active = (A.c.organisation_id == organisation_id) & (A.c.status != "retired")
     if activity_ids is not None:
         active = active & A.c.id.in_(list(activity_ids))
-    rows = _fetch(session, select(
-        A.c.id, A.c.ref, A.c.role, A.c.status, filled(A.c.controllers), A.c.description, filled(A.c.purposes),
-        filled(A.c.data_subjects), raw(A.c.data_subjects), raw(A.c.data_categories), filled(A.c.special_categories), raw(A.c.special_categories),
-        A.c.criminal_data, A.c.criminal_data_basis, A.c.no_recipients, A.c.retention_period, A.c.retention_text, A.c.retention_trigger,
-        filled(A.c.security_measures),
-        A.c.dpia_status, filled(A.c.dpia_screening, "{}"), raw(A.c.dpia_screening), raw(A.c.last_review),
-        raw(A.c.next_review), has_recipient,
-    ).where(active).order_by(A.c.ref))
+    rows = _fetch(
+        session,
+        select(
+            A.c.id,
+            A.c.ref,
+            A.c.role,
+            A.c.status,
+            filled(A.c.controllers),
+            A.c.description,
+            filled(A.c.purposes),
+            filled(A.c.data_subjects),
+            raw(A.c.data_subjects),
+            raw(A.c.data_categories),
+            filled(A.c.special_categories),
+            raw(A.c.special_categories),
+            A.c.criminal_data,
+            A.c.criminal_data_basis,
+            A.c.no_recipients,
+            A.c.retention_period,
+            A.c.retention_text,
+            A.c.retention_trigger,
+            filled(A.c.security_measures),
+            A.c.dpia_status,
+            filled(A.c.dpia_screening, "{}"),
+            raw(A.c.dpia_screening),
+            raw(A.c.last_review),
+            raw(A.c.next_review),
+            has_recipient,
+        )
+        .where(active)
+        .order_by(A.c.ref),
+    )
     bases: dict[int, list[dict[str, Any]]] = defaultdict(list)
-    for aid, code, documented in _fetch(session,
-            select(B.c.activity_id, B.c.code, B.c.documentation.isnot(None)).join(A, A.c.id == B.c.activity_id)
-            .where(active).order_by(B.c.activity_id, B.c.position)):
+    for aid, code, documented in _fetch(
+        session,
+        select(B.c.activity_id, B.c.code, B.c.documentation.isnot(None))
+        .join(A, A.c.id == B.c.activity_id)
+        .where(active)
+        .order_by(B.c.activity_id, B.c.position),
+    ):
         bases[aid].append({"code": code, "documentation": bool(documented)})
     # Recipients with a country, for the rule on recipients in third countries without a
     # recorded transfer; an activity whose recipients have no country keeps the True/False.
     located: dict[int, list[dict[str, Any]]] = defaultdict(list)
-    for aid, name, kind, country in _fetch(session,
-            select(L.c.activity_id, R.c.name, R.c.kind, R.c.country).join(R, R.c.id == L.c.recipient_id)
-            .join(A, A.c.id == L.c.activity_id).where(active & R.c.country.isnot(None))
-            .order_by(L.c.activity_id, L.c.position)):
+    for aid, name, kind, country in _fetch(
+        session,
+        select(L.c.activity_id, R.c.name, R.c.kind, R.c.country)
+        .join(R, R.c.id == L.c.recipient_id)
+        .join(A, A.c.id == L.c.activity_id)
+        .where(active & R.c.country.isnot(None))
+        .order_by(L.c.activity_id, L.c.position),
+    ):
         located[aid].append({"name": name, "kind": kind, "country": country})
     transfers: dict[int, list[dict[str, Any]]] = defaultdict(list)
-    for t in _fetch(session,
-            select(T.c.activity_id, T.c.country, T.c.international_organisation, T.c.mechanism, raw(T.c.tia_date),
-                   T.c.frequency, T.c.adequacy_scope_confirmed, R.c.name, R.c.kind).join(A, A.c.id == T.c.activity_id)
-            .outerjoin(R, R.c.id == T.c.recipient_id)
-            .where(active).order_by(T.c.activity_id, T.c.position)):
-        transfers[t[0]].append({"country": t[1], "international_organisation": t[2], "mechanism": t[3], "tia_date": t[4],
-                                "frequency": t[5], "adequacy_scope_confirmed": bool(t[6]),
-                                "recipient": t[7], "recipient_kind": t[8]})
-    for (aid, ref, role, status, controllers, description, purposes, subjects, subject_list, categories, has_special, special, criminal,
-         criminal_basis, no_recipients, period, retention_text, retention_trigger, security, dpia_status, has_screening, screening, last, nxt, has_rec) in rows:
+    for t in _fetch(
+        session,
+        select(
+            T.c.activity_id,
+            T.c.country,
+            T.c.international_organisation,
+            T.c.mechanism,
+            raw(T.c.tia_date),
+            T.c.frequency,
+            T.c.adequacy_scope_confirmed,
+            R.c.name,
+            R.c.kind,
+        )
+        .join(A, A.c.id == T.c.activity_id)
+        .outerjoin(R, R.c.id == T.c.recipient_id)
+        .where(active)
+        .order_by(T.c.activity_id, T.c.position),
+    ):
+        transfers[t[0]].append(
+            {
+                "country": t[1],
+                "international_organisation": t[2],
+                "mechanism": t[3],
+                "tia_date": t[4],
+                "frequency": t[5],
+                "adequacy_scope_confirmed": bool(t[6]),
+                "recipient": t[7],
+                "recipient_kind": t[8],
+            }
+        )
+    for (
+        aid,
+        ref,
+        role,
+        status,
+        controllers,
+        description,
+        purposes,
+        subjects,
+        subject_list,
+        categories,
+        has_special,
+        special,
+        criminal,
+        criminal_basis,
+        no_recipients,
+        period,
+        retention_text,
+        retention_trigger,
+        security,
+        dpia_status,
+        has_screening,
+        screening,
+        last,
+        nxt,
+        has_rec,
+    ) in rows:
         own = bases.get(aid)
         act = {
-            "ref": ref, "role": role, "status": status, "controllers": bool(controllers), "description": bool(description),
-            "purposes": bool(purposes), "data_subjects": (_raw(subject_list) or []) if has_screening else bool(subjects), "data_categories": _raw(categories) or [],
-            "special_categories": _raw(special) if has_special else [], "criminal_data": bool(criminal),
-            "criminal_data_basis": criminal_basis, "recipients": located.get(aid) or bool(has_rec), "no_recipients": bool(no_recipients), "security_measures": bool(security),
+            "ref": ref,
+            "role": role,
+            "status": status,
+            "controllers": bool(controllers),
+            "description": bool(description),
+            "purposes": bool(purposes),
+            "data_subjects": (_raw(subject_list) or []) if has_screening else bool(subjects),
+            "data_categories": _raw(categories) or [],
+            "special_categories": _raw(special) if has_special else [],
+            "criminal_data": bool(criminal),
+            "criminal_data_basis": criminal_basis,
+            "recipients": located.get(aid) or bool(has_rec),
+            "no_recipients": bool(no_recipients),
+            "security_measures": bool(security),
             "legal_bases": [b for b in own if b["code"].startswith("art6")] if own else [],
             "art9_conditions": [b for b in own if b["code"].startswith("art9")] if own else [],
             "transfers": transfers.get(aid, []),
             "retention": {"period": period, "text": retention_text, "trigger": retention_trigger},
             "dpia": {"status": dpia_status, "screening": _raw(screening) if has_screening else {}},
-            "last_review": last, "next_review": nxt,
+            "last_review": last,
+            "next_review": nxt,
         }
         yield (aid, act) if with_ids else act
 
@@ -212,7 +320,8 @@ def organisation_copy(session: Session, organisation_id: int) -> dict[str, Any]:
     doc = records.organisation_record(org)
     doc["version"] = org.version
     unused = session.execute(
-        select(Recipient).where(col(Recipient.organisation_id) == org.id, ~exists().where(col(ActivityRecipient.recipient_id) == col(Recipient.id)))
+        select(Recipient)
+        .where(col(Recipient.organisation_id) == org.id, ~exists().where(col(ActivityRecipient.recipient_id) == col(Recipient.id)))
         .order_by(col(Recipient.name))
     ).scalars()
     doc["recipients"] = [records.recipient_record(r, version=True) for r in unused]
@@ -248,9 +357,12 @@ def terms_for(custom: dict[Optional[int], dict[str, dict[str, vocab.Term]]], org
 
 def recipients_with_use(session: Session, organisation_id: int) -> list[dict[str, Any]]:
     """The organisation's recipients, by name, each with the refs of the activities that use it (``used_by``)."""
-    stmt = (select(R.c.name, R.c.kind, R.c.country, R.c.agreement, A.c.ref)
-            .select_from(R.outerjoin(L, L.c.recipient_id == R.c.id).outerjoin(A, A.c.id == L.c.activity_id))
-            .where(R.c.organisation_id == organisation_id).order_by(R.c.name, A.c.ref))
+    stmt = (
+        select(R.c.name, R.c.kind, R.c.country, R.c.agreement, A.c.ref)
+        .select_from(R.outerjoin(L, L.c.recipient_id == R.c.id).outerjoin(A, A.c.id == L.c.activity_id))
+        .where(R.c.organisation_id == organisation_id)
+        .order_by(R.c.name, A.c.ref)
+    )
     out: list[dict[str, Any]] = []
     for row in session.execute(stmt):
         if not out or out[-1]["name"] != row.name:

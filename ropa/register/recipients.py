@@ -19,12 +19,11 @@ from ropa.models import (
     ProcessingActivity,
     Recipient,
 )
+from ropa.register.audit import _audit, _audit_changes, _bump_version, _stale_copy, unique_name
+from ropa.register.lookup import _doc_dict, _validate, get_organisation
 from ropa.schema import (
     RecipientDoc,
 )
-
-from ropa.register.audit import _audit, _audit_changes, _bump_version, _stale_copy, unique_name
-from ropa.register.lookup import _doc_dict, _validate, get_organisation
 
 
 def recipient_dict(rec: Recipient, *, version: bool = False) -> dict[str, Any]:
@@ -39,9 +38,7 @@ def list_recipients(session: Session, org: str) -> list[Recipient]:
 
 def get_recipient(session: Session, org: str, name: str) -> Recipient:
     o = get_organisation(session, org)
-    rec = session.execute(
-        select(Recipient).where(col(Recipient.organisation_id) == o.id, col(Recipient.name) == name)
-    ).scalar_one_or_none()
+    rec = session.execute(select(Recipient).where(col(Recipient.organisation_id) == o.id, col(Recipient.name) == name)).scalar_one_or_none()
     if rec is None:
         raise NotFound(f"'{o.name}' has no recipient named '{name}'")
     return rec
@@ -88,15 +85,18 @@ def _apply_recipient(rec: Recipient, doc: RecipientDoc, *, name: bool) -> None:
 
 
 def _upsert_recipient(
-    session: Session, org: Organisation, doc: RecipientDoc, *, actor: str, source: Optional[str],
+    session: Session,
+    org: Organisation,
+    doc: RecipientDoc,
+    *,
+    actor: str,
+    source: Optional[str],
     cache: Optional[dict[str, Recipient]] = None,
 ) -> Recipient:
     """The organisation's recipient of that name, created or brought up to date (with audit)."""
     rec = cache.get(doc.name) if cache is not None else None
     if rec is None:
-        rec = session.execute(
-            select(Recipient).where(col(Recipient.organisation_id) == org.id, col(Recipient.name) == doc.name)
-        ).scalar_one_or_none()
+        rec = session.execute(select(Recipient).where(col(Recipient.organisation_id) == org.id, col(Recipient.name) == doc.name)).scalar_one_or_none()
     key = f"{org.name}/{doc.name}"
     if rec is None:
         assert org.id is not None
@@ -106,8 +106,9 @@ def _upsert_recipient(
         with unique_name("a recipient", doc.name):
             session.flush()
         assert rec.id is not None
-        _audit(session, actor=actor, action="create", entity="recipient", entity_id=rec.id, key=key,
-               version=rec.version, source=source, new=recipient_dict(rec))
+        _audit(
+            session, actor=actor, action="create", entity="recipient", entity_id=rec.id, key=key, version=rec.version, source=source, new=recipient_dict(rec)
+        )
     else:
         before = recipient_dict(rec)
         after = _doc_dict(doc)
@@ -115,14 +116,12 @@ def _upsert_recipient(
         if before != after and doc.version is not None and doc.version != rec.version:
             # An old copy of a shared recipient (an activity read, or a file exported, before
             # someone changed it): left alone when untouched, a Conflict when edited.
-            _stale_copy(session, entity="recipient", entity_id=rec.id, key=key, seen=doc.version,
-                        current_version=rec.version, current=before, copy=after)
+            _stale_copy(session, entity="recipient", entity_id=rec.id, key=key, seen=doc.version, current_version=rec.version, current=before, copy=after)
         elif before != after:
             version = _bump_version(session, Recipient, rec.id, rec.version, entity="recipient", key=key)
             _apply_recipient(rec, doc, name=False)
             rec.version = version
-            _audit_changes(session, before, after, actor=actor, entity="recipient", entity_id=rec.id,
-                           key=key, version=version, source=source)
+            _audit_changes(session, before, after, actor=actor, entity="recipient", entity_id=rec.id, key=key, version=version, source=source)
     if cache is not None:
         cache[doc.name] = rec
     return rec
@@ -135,36 +134,55 @@ def _refuse_case_variant(session: Session, org: Organisation, names: Sequence[st
     for name in names:
         other = seen.setdefault(name.lower(), name)
         if other != name:
-            raise ValidationFailed([Problem("recipients", "duplicate", f"recipients '{other}' and '{name}' differ only in case; "
-                                                                       "use one spelling")])
+            raise ValidationFailed([Problem("recipients", "duplicate", f"recipients '{other}' and '{name}' differ only in case; use one spelling")])
     if not names:
         return
     lowered = list(seen)
     for i in range(0, len(lowered), 500):
-        found = session.execute(select(col(Recipient.name)).where(
-            col(Recipient.organisation_id) == org.id, func.lower(col(Recipient.name)).in_(lowered[i:i + 500]))).scalars().first()
+        found = (
+            session.execute(
+                select(col(Recipient.name)).where(col(Recipient.organisation_id) == org.id, func.lower(col(Recipient.name)).in_(lowered[i : i + 500]))
+            )
+            .scalars()
+            .first()
+        )
         if found is not None and found not in names:
-            raise ValidationFailed([Problem("recipients", "duplicate", f"'{org.name}' already has a recipient '{found}'; "
-                                            f"'{seen[found.lower()]}' differs only in case: use that spelling")])
+            raise ValidationFailed(
+                [
+                    Problem(
+                        "recipients",
+                        "duplicate",
+                        f"'{org.name}' already has a recipient '{found}'; '{seen[found.lower()]}' differs only in case: use that spelling",
+                    )
+                ]
+            )
 
 
 def create_recipient(
-    session: Session, org: str, data: Union[RecipientDoc, dict[str, Any]], *, actor: Union[str, Principal],
+    session: Session,
+    org: str,
+    data: Union[RecipientDoc, dict[str, Any]],
+    *,
+    actor: Union[str, Principal],
     source: Optional[str] = None,
 ) -> Recipient:
     actor = require(session, actor, access.EDIT_RECIPIENT, org)
     o = get_organisation(session, org)
     doc = _validate(RecipientDoc, data)
-    if session.execute(select(col(Recipient.id)).where(col(Recipient.organisation_id) == o.id,
-                                                  func.lower(col(Recipient.name)) == doc.name.lower())).first():
-        raise ValidationFailed([Problem("name", "duplicate", f"'{o.name}' already has a recipient named '{doc.name}' "
-                                                             "(names are compared regardless of case)")])
+    if session.execute(select(col(Recipient.id)).where(col(Recipient.organisation_id) == o.id, func.lower(col(Recipient.name)) == doc.name.lower())).first():
+        raise ValidationFailed([Problem("name", "duplicate", f"'{o.name}' already has a recipient named '{doc.name}' (names are compared regardless of case)")])
     return _upsert_recipient(session, o, doc, actor=actor, source=source)
 
 
 def update_recipient(
-    session: Session, org: str, name: str, data: Union[RecipientDoc, dict[str, Any]], *,
-    expected_version: int, actor: Union[str, Principal], source: Optional[str] = None,
+    session: Session,
+    org: str,
+    name: str,
+    data: Union[RecipientDoc, dict[str, Any]],
+    *,
+    expected_version: int,
+    actor: Union[str, Principal],
+    source: Optional[str] = None,
 ) -> Recipient:
     """Change a recipient everywhere it is used (it is shared by the organisation's activities);
     a save that changes nothing writes nothing and keeps the version."""
@@ -172,12 +190,15 @@ def update_recipient(
     o = get_organisation(session, org)
     rec = get_recipient(session, o.name, name)
     doc = _validate(RecipientDoc, data)
-    if doc.name != rec.name and session.execute(
-        select(col(Recipient.id)).where(col(Recipient.organisation_id) == o.id, col(Recipient.id) != rec.id,
-                                   func.lower(col(Recipient.name)) == doc.name.lower())
-    ).first():
-        raise ValidationFailed([Problem("name", "duplicate", f"'{o.name}' already has a recipient named '{doc.name}' "
-                                                             "(names are compared regardless of case)")])
+    if (
+        doc.name != rec.name
+        and session.execute(
+            select(col(Recipient.id)).where(
+                col(Recipient.organisation_id) == o.id, col(Recipient.id) != rec.id, func.lower(col(Recipient.name)) == doc.name.lower()
+            )
+        ).first()
+    ):
+        raise ValidationFailed([Problem("name", "duplicate", f"'{o.name}' already has a recipient named '{doc.name}' (names are compared regardless of case)")])
     assert rec.id is not None
     before = recipient_dict(rec)
     if rec.version != expected_version:
@@ -187,15 +208,21 @@ def update_recipient(
     version = _bump_version(session, Recipient, rec.id, expected_version, entity="recipient", key=f"{o.name}/{name}")
     _apply_recipient(rec, doc, name=True)
     rec.version = version
-    _audit_changes(session, before, recipient_dict(rec), actor=actor, entity="recipient", entity_id=rec.id,
-                   key=f"{o.name}/{rec.name}", version=version, source=source)
+    _audit_changes(
+        session, before, recipient_dict(rec), actor=actor, entity="recipient", entity_id=rec.id, key=f"{o.name}/{rec.name}", version=version, source=source
+    )
     with unique_name("a recipient", doc.name):
         session.flush()
     return rec
 
 
 def delete_recipient(
-    session: Session, org: str, name: str, *, actor: Union[str, Principal], expected_version: Optional[int] = None,
+    session: Session,
+    org: str,
+    name: str,
+    *,
+    actor: Union[str, Principal],
+    expected_version: Optional[int] = None,
     source: Optional[str] = None,
 ) -> None:
     """Delete a recipient that no activity uses; refuse (naming the activities) otherwise."""
@@ -208,7 +235,16 @@ def delete_recipient(
         raise ValidationFailed([Problem("name", "in_use", f"recipient '{name}' is used by {', '.join(used)}; remove it there first")])
     if expected_version is not None:
         _bump_version(session, Recipient, rec.id, expected_version, entity="recipient", key=f"{o.name}/{name}")
-    _audit(session, actor=actor, action="delete", entity="recipient", entity_id=rec.id, key=f"{o.name}/{name}",
-           version=rec.version, source=source, old=recipient_dict(rec))
+    _audit(
+        session,
+        actor=actor,
+        action="delete",
+        entity="recipient",
+        entity_id=rec.id,
+        key=f"{o.name}/{name}",
+        version=rec.version,
+        source=source,
+        old=recipient_dict(rec),
+    )
     session.delete(rec)
     session.flush()

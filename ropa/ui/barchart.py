@@ -21,17 +21,19 @@ def spec(bars: list[tuple[str, str, int]], title: str, colour: str = "#1f5c99") 
 @lru_cache(maxsize=64)
 def _spec_json(bars: tuple[tuple[str, str, int], ...], title: str, colour: str) -> str:
     rows = [{"code": c, "label": label, "n": n} for c, label, n in bars]
-    return json.dumps({
-        "$schema": "https://vega.github.io/schema/vega-lite/v6.json",
-        "data": {"name": "bars"},  # a named dataset, as Altair hands a frame to Streamlit
-        "datasets": {"bars": rows},
-        "mark": {"type": "bar", "color": colour, "cursor": "pointer"},
-        "encoding": {
-            "y": {"field": "label", "type": "nominal", "sort": None, "title": None, "axis": {"labelLimit": 0}},
-            "x": {"field": "n", "type": "quantitative", "title": title, "axis": {"tickMinStep": 1}},
-            "tooltip": [{"field": "label", "type": "nominal", "title": " "}, {"field": "n", "type": "quantitative", "title": title}],
-            "opacity": {"condition": {"param": "pick", "value": 1}, "value": 0.6},
-        },
-        "params": [{"name": "pick", "select": {"type": "point", "fields": ["code"]}}],
-        "height": {"step": 28},  # a fixed height squashed the bars and hid labels
-    })
+    return json.dumps(
+        {
+            "$schema": "https://vega.github.io/schema/vega-lite/v6.json",
+            "data": {"name": "bars"},  # a named dataset, as Altair hands a frame to Streamlit
+            "datasets": {"bars": rows},
+            "mark": {"type": "bar", "color": colour, "cursor": "pointer"},
+            "encoding": {
+                "y": {"field": "label", "type": "nominal", "sort": None, "title": None, "axis": {"labelLimit": 0}},
+                "x": {"field": "n", "type": "quantitative", "title": title, "axis": {"tickMinStep": 1}},
+                "tooltip": [{"field": "label", "type": "nominal", "title": " "}, {"field": "n", "type": "quantitative", "title": title}],
+                "opacity": {"condition": {"param": "pick", "value": 1}, "value": 0.6},
+            },
+            "params": [{"name": "pick", "select": {"type": "point", "fields": ["code"]}}],
+            "height": {"step": 28},  # a fixed height squashed the bars and hid labels
+        }
+    )

@@ -36,8 +36,7 @@ class Outcome:
 
 def problem_table(problems: list[Problem]) -> None:
     """A rejected input's problems, one row each: where, and what is wrong."""
-    st.dataframe(safe_table([{state.t("Hvor", "Where"): p.where, state.t("Hva", "What"): p.message} for p in problems]),
-                 hide_index=True, width="stretch")
+    st.dataframe(safe_table([{state.t("Hvor", "Where"): p.where, state.t("Hva", "What"): p.message} for p in problems]), hide_index=True, width="stretch")
 
 
 def sentence(err: BaseException, lang: Optional[str] = None) -> str:
@@ -51,8 +50,7 @@ def sentence(err: BaseException, lang: Optional[str] = None) -> str:
 def show(err: BaseException, heading: Optional[str] = None) -> None:
     """Draw an error as words in the session's language; log what is not the user's doing."""
     if isinstance(err, ValidationFailed):
-        st.error(heading or state.t("Inndataene ble avvist; ingenting ble lagret:", "The input was rejected; nothing was saved:"),
-                 icon=":material/error:")
+        st.error(heading or state.t("Inndataene ble avvist; ingenting ble lagret:", "The input was rejected; nothing was saved:"), icon=":material/error:")
         problem_table(err.problems)
         return
     words = markdown(sentence(err))  # messages quote stored text: it must not render as markup

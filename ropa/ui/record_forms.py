@@ -24,10 +24,10 @@ TEXT = {
     "none": Words(nb="—", en="—"),
     "required": Words(nb="Må fylles ut.", en="Required."),
     "unknown_country": Words(nb="Ikke en landkode etter ISO 3166.", en="Not an ISO 3166 country code."),
-    "conflict": Words(nb="{entity} «{key}» ble endret{by} etter at du åpnet den (du redigerte versjon {expected}, nå er den "
-                         "versjon {current}). Ingenting ble lagret.",
-                      en="{entity} {key} was changed{by} after you opened it (you edited version {expected}, it is now version "
-                         "{current}); nothing was saved"),
+    "conflict": Words(
+        nb="{entity} «{key}» ble endret{by} etter at du åpnet den (du redigerte versjon {expected}, nå er den versjon {current}). Ingenting ble lagret.",
+        en="{entity} {key} was changed{by} after you opened it (you edited version {expected}, it is now version {current}); nothing was saved",
+    ),
     "by": Words(nb=" av {who}", en=" by {who}"),
     "organisation": Words(nb="Virksomheten", en="organisation"),
     "recipient": Words(nb="Mottakeren", en="recipient"),
@@ -69,7 +69,7 @@ def help_text(spec: FieldSpec, lang: str) -> Optional[str]:
 
 
 def country_options(lang: str, current: Optional[str] = None) -> list[str]:
-    """"" (no country) and every ISO code in the language's alphabetical order of names."""
+    """ "" (no country) and every ISO code in the language's alphabetical order of names."""
     codes = ["", *(code for code, _ in vocab.countries(lang))]
     if current and current not in codes:  # a code pycountry no longer knows: keep it pickable
         codes.append(current)
@@ -93,8 +93,14 @@ def code_format(terms: Mapping[str, vocab.Term], lang: str) -> Callable[[str], s
     return lambda code: terms[code].display(lang) if code in terms else (code or words("none", lang))
 
 
-def field_widget(spec: FieldSpec, key: str, lang: str, errors: Mapping[str, Sequence[str]] | None = None,
-                 options: Optional[Sequence[str]] = None, fmt: Optional[Callable[[str], str]] = None) -> None:
+def field_widget(
+    spec: FieldSpec,
+    key: str,
+    lang: str,
+    errors: Mapping[str, Sequence[str]] | None = None,
+    options: Optional[Sequence[str]] = None,
+    fmt: Optional[Callable[[str], str]] = None,
+) -> None:
     """One field's widget (its value lives in ``st.session_state[key]``) and its problems under it."""
     text, help_ = label(spec, lang), help_text(spec, lang)
     if spec.kind == "bool":
@@ -102,8 +108,14 @@ def field_widget(spec: FieldSpec, key: str, lang: str, errors: Mapping[str, Sequ
     elif spec.kind == "countries":
         chosen = list(st.session_state.get(key) or [])
         codes = [c for c, _ in vocab.countries(lang)]
-        st.multiselect(text, codes + [c for c in chosen if c not in codes], key=key, help=help_, format_func=country_format(lang),
-                       placeholder="Velg land …" if lang == "nb" else "Choose countries …")
+        st.multiselect(
+            text,
+            codes + [c for c in chosen if c not in codes],
+            key=key,
+            help=help_,
+            format_func=country_format(lang),
+            placeholder="Velg land …" if lang == "nb" else "Choose countries …",
+        )
     elif spec.kind == "code":
         if spec.vocab == "countries":
             options = country_options(lang, st.session_state.get(key))
@@ -114,9 +126,15 @@ def field_widget(spec: FieldSpec, key: str, lang: str, errors: Mapping[str, Sequ
     elif spec.kind == "list":
         choices = list_choices(spec, lang)
         current = list(st.session_state.get(key) or [])
-        st.multiselect(text, list(dict.fromkeys([*choices, *current])), key=key, help=help_,
-                       format_func=lambda v: choices.get(v, v), accept_new_options=not choices,
-                       placeholder=("Velg eller skriv inn …" if lang == "nb" else "Choose or type …"))
+        st.multiselect(
+            text,
+            list(dict.fromkeys([*choices, *current])),
+            key=key,
+            help=help_,
+            format_func=lambda v: choices.get(v, v),
+            accept_new_options=not choices,
+            placeholder=("Velg eller skriv inn …" if lang == "nb" else "Choose or type …"),
+        )
     elif spec.kind == "longtext":
         st.text_area(text, key=key, help=help_, height=80)
     else:
@@ -128,8 +146,8 @@ def field_widget(spec: FieldSpec, key: str, lang: str, errors: Mapping[str, Sequ
 def list_choices(spec: FieldSpec, lang: str) -> dict[str, str]:
     """The values a list field may hold, with their labels ({} when free text)."""
     if spec.key == "public_fields":  # the activity fields the public register may show
-        from ropa.public_fields import PUBLISHABLE
         from ropa.fields import ACTIVITY
+        from ropa.public_fields import PUBLISHABLE
 
         return {k: ACTIVITY[k].label(lang) for k in PUBLISHABLE}
     return {}
@@ -244,9 +262,13 @@ def conflict_view(err: Conflict, table: Mapping[str, FieldSpec], lang: str) -> d
     if lang == "nb":
         who = sorted({str(c["actor"]) for c in err.changes if c.get("actor")})
         entity = words(err.entity, lang) if err.entity in {"organisation", "recipient", "activity"} else err.entity
-        message = words("conflict", lang).format(entity=entity, key=err.key, expected=err.expected_version,
-                                                 current=err.current_version,
-                                                 by=words("by", lang).format(who=", ".join(who)) if who else "")
+        message = words("conflict", lang).format(
+            entity=entity,
+            key=err.key,
+            expected=err.expected_version,
+            current=err.current_version,
+            by=words("by", lang).format(who=", ".join(who)) if who else "",
+        )
     else:
         message = str(err)
     rows = [
@@ -286,4 +308,3 @@ def split_problems(problems: Mapping[str, list[str]], keys: Sequence[str]) -> di
     known = {k: v for k, v in problems.items() if k in keys}
     other = [f"{k}: {m}" if k else m for k, v in problems.items() if k not in keys for m in v]
     return {"errors": known, "other": other}
-

@@ -18,14 +18,17 @@ USER, SEEN, PRINCIPAL, OWNER = "ropa_user", "ropa_seen", "ropa_principal", "ropa
 _KEPT = {USER, SEEN, PRINCIPAL, OWNER, "lang", "ropa_signin_note"}
 
 TEXT = {
-    "banner": ("Ingen innlogging: alle på denne datamaskinen kan endre registeret; legg til en bruker for å kreve "
-               "innlogging (`python -m ropa user add NAVN --role dpo`).",
-               "No sign-in: anyone on this computer can edit; add a user to require sign-in "
-               "(`python -m ropa user add NAME --role dpo`)."),
-    "exposed": ("Appen lytter på {address}, ikke bare på denne datamaskinen, og registeret har ingen brukere: "
-                "alle som når porten kan endre alt. Legg til en bruker eller start med `--server.address 127.0.0.1`.",
-                "The app listens on {address}, not only on this computer, and the register has no users: anyone who "
-                "reaches the port can change everything. Add a user or start with `--server.address 127.0.0.1`."),
+    "banner": (
+        "Ingen innlogging: alle på denne datamaskinen kan endre registeret; legg til en bruker for å kreve "
+        "innlogging (`python -m ropa user add NAVN --role dpo`).",
+        "No sign-in: anyone on this computer can edit; add a user to require sign-in (`python -m ropa user add NAME --role dpo`).",
+    ),
+    "exposed": (
+        "Appen lytter på {address}, ikke bare på denne datamaskinen, og registeret har ingen brukere: "
+        "alle som når porten kan endre alt. Legg til en bruker eller start med `--server.address 127.0.0.1`.",
+        "The app listens on {address}, not only on this computer, and the register has no users: anyone who "
+        "reaches the port can change everything. Add a user or start with `--server.address 127.0.0.1`.",
+    ),
     "title": ("Logg inn", "Sign in"),
     "intro": ("Registeret krever innlogging.", "The register requires sign-in."),
     "name": ("Brukernavn", "User name"),
@@ -33,8 +36,7 @@ TEXT = {
     "submit": ("Logg inn", "Sign in"),
     "sso": ("Logg inn med {provider}", "Sign in with {provider}"),
     "sso_default": ("identitetsleverandøren", "the identity provider"),
-    "expired": ("Økten var inaktiv for lenge og er logget ut. Logg inn igjen.",
-                "The session was idle too long and has been signed out. Sign in again."),
+    "expired": ("Økten var inaktiv for lenge og er logget ut. Logg inn igjen.", "The session was idle too long and has been signed out. Sign in again."),
     "gone": ("Brukeren er deaktivert eller finnes ikke lenger.", "The user is disabled or no longer exists."),
     "sign_out": ("Logg ut", "Sign out"),
     "provider_out": ("Logg ut hos identitetsleverandøren", "Sign out of the identity provider"),
@@ -184,8 +186,7 @@ def _form(engine: Any) -> None:
         named: list[Optional[str]] = list(providers)
         for provider in named or [None]:
             label = t("sso", provider=provider or t("sso_default"))
-            st.button(label, key=f"signin_sso_{provider or 'default'}", icon=":material/key:",
-                      on_click=(lambda p=provider: st.login(p) if p else st.login()))
+            st.button(label, key=f"signin_sso_{provider or 'default'}", icon=":material/key:", on_click=(lambda p=provider: st.login(p) if p else st.login()))
 
 
 def sidebar() -> None:

@@ -67,8 +67,7 @@ def sidebar_status() -> None:
         if st.session_state.get("org") not in options:
             st.session_state["org"] = options[0]
         everyone = t("Alle virksomheter", "All organisations")
-        st.selectbox(t("Virksomhet i fokus", "Organisation in focus"), options, placeholder="—", key="org",
-                     format_func=lambda n: n or everyone)
+        st.selectbox(t("Virksomhet i fokus", "Organisation in focus"), options, placeholder="—", key="org", format_func=lambda n: n or everyone)
 
 
 def org() -> str | None:

@@ -14,9 +14,22 @@ import sys
 import threading
 
 # What pages reach lazily (documents, workbook, import door, snapshots): heaviest first.
-LATE = ("openpyxl", "docx", "jinja2", "python_calamine", "ropa.excel.export", "ropa.imports",
-        "ropa.documents.typeset", "ropa.documents.word", "ropa.documents.report", "ropa.documents.notice",
-        "ropa.documents.publish", "ropa.versions", "ropa.restore", "ropa.timeline")
+LATE = (
+    "openpyxl",
+    "docx",
+    "jinja2",
+    "python_calamine",
+    "ropa.excel.export",
+    "ropa.imports",
+    "ropa.documents.typeset",
+    "ropa.documents.word",
+    "ropa.documents.report",
+    "ropa.documents.notice",
+    "ropa.documents.publish",
+    "ropa.versions",
+    "ropa.restore",
+    "ropa.timeline",
+)
 
 _lock = threading.Lock()
 

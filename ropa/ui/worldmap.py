@@ -25,20 +25,31 @@ def spec(destinations: list[dict[str, Any]], lang: str, titles: tuple[str, str, 
 def _spec_json(key: tuple[tuple[str, int, int], ...], lang: str, titles: tuple[str, str, str]) -> str:
     shapes = geo.world([{"country": c, "transfers": n, "activities": a} for c, n, a in key], lang)
     statuses = list(stats.STATUS_COLOURS)
-    return json.dumps({
-        "$schema": "https://vega.github.io/schema/vega-lite/v6.json",
-        "data": {"values": shapes["features"]},
-        "transform": [{"calculate": "datum.properties.transfers > 0 ? datum.properties.status : 'none'", "as": "shade"},
-                      {"calculate": "datum.properties.code", "as": "code"}],
-        "mark": {"type": "geoshape", "stroke": "#ffffff", "strokeWidth": 0.4, "cursor": "pointer"},
-        "encoding": {
-            "color": {"field": "shade", "type": "nominal", "legend": None,
-                      "scale": {"domain": [*statuses, "none"], "range": [*stats.STATUS_COLOURS.values(), "#e4e7eb"]}},
-            "tooltip": [{"field": "properties.name", "type": "nominal", "title": titles[0]},
-                        {"field": "properties.status_label", "type": "nominal", "title": titles[1]},
-                        {"field": "properties.transfers", "type": "quantitative", "title": titles[2]}],
+    return json.dumps(
+        {
+            "$schema": "https://vega.github.io/schema/vega-lite/v6.json",
+            "data": {"values": shapes["features"]},
+            "transform": [
+                {"calculate": "datum.properties.transfers > 0 ? datum.properties.status : 'none'", "as": "shade"},
+                {"calculate": "datum.properties.code", "as": "code"},
+            ],
+            "mark": {"type": "geoshape", "stroke": "#ffffff", "strokeWidth": 0.4, "cursor": "pointer"},
+            "encoding": {
+                "color": {
+                    "field": "shade",
+                    "type": "nominal",
+                    "legend": None,
+                    "scale": {"domain": [*statuses, "none"], "range": [*stats.STATUS_COLOURS.values(), "#e4e7eb"]},
+                },
+                "tooltip": [
+                    {"field": "properties.name", "type": "nominal", "title": titles[0]},
+                    {"field": "properties.status_label", "type": "nominal", "title": titles[1]},
+                    {"field": "properties.transfers", "type": "quantitative", "title": titles[2]},
+                ],
+            },
+            "params": [{"name": "pick", "select": {"type": "point", "fields": ["code"]}}],
+            "projection": {"type": "equalEarth"},
+            "height": 360,
         },
-        "params": [{"name": "pick", "select": {"type": "point", "fields": ["code"]}}],
-        "projection": {"type": "equalEarth"},
-        "height": 360,
-    }, separators=(",", ":"))
+        separators=(",", ":"),
+    )

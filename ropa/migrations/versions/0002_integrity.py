@@ -29,24 +29,26 @@ def _refuse_case_duplicates() -> None:
     bind = op.get_bind()
     found = [
         f"organisations {row[0]}"
-        for row in bind.execute(sa.text(
-            "SELECT string_agg(name, ' / ') FROM organisation GROUP BY lower(name) HAVING count(*) > 1"
-            if bind.dialect.name == "postgresql" else
-            "SELECT group_concat(name, ' / ') FROM organisation GROUP BY lower(name) HAVING count(*) > 1"
-        ))
+        for row in bind.execute(
+            sa.text(
+                "SELECT string_agg(name, ' / ') FROM organisation GROUP BY lower(name) HAVING count(*) > 1"
+                if bind.dialect.name == "postgresql"
+                else "SELECT group_concat(name, ' / ') FROM organisation GROUP BY lower(name) HAVING count(*) > 1"
+            )
+        )
     ]
     found += [
         f"recipients {row[0]}"
-        for row in bind.execute(sa.text(
-            "SELECT string_agg(name, ' / ') FROM recipient GROUP BY organisation_id, lower(name) HAVING count(*) > 1"
-            if bind.dialect.name == "postgresql" else
-            "SELECT group_concat(name, ' / ') FROM recipient GROUP BY organisation_id, lower(name) HAVING count(*) > 1"
-        ))
+        for row in bind.execute(
+            sa.text(
+                "SELECT string_agg(name, ' / ') FROM recipient GROUP BY organisation_id, lower(name) HAVING count(*) > 1"
+                if bind.dialect.name == "postgresql"
+                else "SELECT group_concat(name, ' / ') FROM recipient GROUP BY organisation_id, lower(name) HAVING count(*) > 1"
+            )
+        )
     ]
     if found:
-        raise RuntimeError(
-            "names must be unique regardless of case; rename or merge these first: " + "; ".join(found)
-        )
+        raise RuntimeError("names must be unique regardless of case; rename or merge these first: " + "; ".join(found))
 
 
 def upgrade() -> None:
@@ -65,10 +67,7 @@ def upgrade() -> None:
             "BEGIN SELECT RAISE(ABORT, 'audit_event is append-only'); END"
         )
     else:
-        op.execute(
-            "CREATE TRIGGER audit_event_no_truncate BEFORE TRUNCATE ON audit_event "
-            "FOR EACH STATEMENT EXECUTE FUNCTION audit_event_append_only()"
-        )
+        op.execute("CREATE TRIGGER audit_event_no_truncate BEFORE TRUNCATE ON audit_event FOR EACH STATEMENT EXECUTE FUNCTION audit_event_append_only()")
 
 
 def downgrade() -> None:

@@ -4,6 +4,7 @@ Revision ID: 0005_documents
 Revises: 0003_legal
 Create Date: 2026-12-02
 """
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -16,9 +17,9 @@ depends_on = None
 def upgrade() -> None:
     # recreate='never': plain ADD COLUMN on SQLite. Recreating the table would drop the expression
     # indexes SQLAlchemy cannot reflect (0002's case-insensitive unique names).
-    with op.batch_alter_table("processing_activity", schema=None, recreate='never') as batch_op:
+    with op.batch_alter_table("processing_activity", schema=None, recreate="never") as batch_op:
         batch_op.add_column(sa.Column("transparency", sa.JSON(), server_default="{}", nullable=False))
-    with op.batch_alter_table("organisation", schema=None, recreate='never') as batch_op:
+    with op.batch_alter_table("organisation", schema=None, recreate="never") as batch_op:
         batch_op.add_column(sa.Column("public_fields", sa.JSON(), server_default="[]", nullable=False))
 
 

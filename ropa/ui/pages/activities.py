@@ -30,8 +30,12 @@ st.title(t("Behandlingsaktiviteter", "Processing activities"))
 with db.session(state.engine()) as s:
     org_names = [o.name for o in registry.list_organisations(s)]
 if not org_names:
-    st.info(t("Registeret er tomt. Opprett en virksomhet under «Virksomheter», eller importer et regneark.",
-              "The register is empty. Create an organisation under 'Organisations', or import a spreadsheet."))
+    st.info(
+        t(
+            "Registeret er tomt. Opprett en virksomhet under «Virksomheter», eller importer et regneark.",
+            "The register is empty. Create an organisation under 'Organisations', or import a spreadsheet.",
+        )
+    )
     st.stop()
 
 
@@ -60,26 +64,45 @@ else:
         focus = state.org()
         if st.session_state.get("f_org") not in (None, *org_names):
             st.session_state.pop("f_org", None)
-        org = c[0].selectbox(t("Virksomhet", "Organisation"), [None, *org_names],
-                             index=0 if "f_org" in st.session_state else (org_names.index(focus) + 1 if focus in org_names else 0),
-                             format_func=lambda n: t("Alle", "All") if n is None else n, key="f_org",
-                             placeholder=t("Alle", "All"))  # None is shown as the placeholder
+        org = c[0].selectbox(
+            t("Virksomhet", "Organisation"),
+            [None, *org_names],
+            index=0 if "f_org" in st.session_state else (org_names.index(focus) + 1 if focus in org_names else 0),
+            format_func=lambda n: t("Alle", "All") if n is None else n,
+            key="f_org",
+            placeholder=t("Alle", "All"),
+        )  # None is shown as the placeholder
         status = c[1].multiselect("Status", list(vocab.STATUSES), format_func=_labels(vocab.STATUSES), key="f_status", placeholder=t("Alle", "All"))
         role = c[2].multiselect(t("Rolle", "Role"), list(vocab.ROLES), format_func=_labels(vocab.ROLES), key="f_role", placeholder=t("Alle", "All"))
-        bases = c[3].multiselect(t("Behandlingsgrunnlag", "Legal basis"), list(vocab.LEGAL_BASES),
-                                 format_func=_labels(vocab.LEGAL_BASES, display=True), key="f_basis", placeholder=t("Alle", "All"))
+        bases = c[3].multiselect(
+            t("Behandlingsgrunnlag", "Legal basis"),
+            list(vocab.LEGAL_BASES),
+            format_func=_labels(vocab.LEGAL_BASES, display=True),
+            key="f_basis",
+            placeholder=t("Alle", "All"),
+        )
         c = st.columns([2, 2, 4])
-        countries = c[0].multiselect(t("Mottakerland", "Destination country"), [code for code, _ in vocab.countries(lang)],
-                                     format_func=lambda code: vocab.country_name(code, lang), key="f_country",
-                                     placeholder=t("Alle", "All"))
-        special = c[1].selectbox(t("Særlige kategorier", "Special categories"), [None, True, False], key="f_special", placeholder=t("Alle", "All"),
-                                 format_func=lambda v: {None: t("Alle", "All"), True: t("Ja", "Yes"), False: t("Nei", "No")}[v])
+        countries = c[0].multiselect(
+            t("Mottakerland", "Destination country"),
+            [code for code, _ in vocab.countries(lang)],
+            format_func=lambda code: vocab.country_name(code, lang),
+            key="f_country",
+            placeholder=t("Alle", "All"),
+        )
+        special = c[1].selectbox(
+            t("Særlige kategorier", "Special categories"),
+            [None, True, False],
+            key="f_special",
+            placeholder=t("Alle", "All"),
+            format_func=lambda v: {None: t("Alle", "All"), True: t("Ja", "Yes"), False: t("Nei", "No")}[v],
+        )
         text = c[2].text_input(t("Søk i navn, formål og beskrivelse", "Search name, purpose and description"), key="f_text")
     for k in FILTER_KEYS:
         if k in st.session_state:
             st.session_state[f"keep_{k}"] = st.session_state[k]
-    flt = registry.ActivityFilter(org=org, status=status or None, role=role or None, legal_basis=bases or None,
-                                  country=countries or None, special_categories=special, text=text or None)
+    flt = registry.ActivityFilter(
+        org=org, status=status or None, role=role or None, legal_basis=bases or None, country=countries or None, special_categories=special, text=text or None
+    )
 
 with db.session(state.engine()) as s:
     try:
@@ -94,25 +117,37 @@ with db.session(state.engine()) as s:
     rows = registry.list_activities(s, filter=flt, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
     keys = [(a.organisation.name if a.organisation else "", a.ref) for a in rows]
     badges = state.finding_counts()  # kept current change by change, shared with the overview
-    table = pd.DataFrame([{
-        t("Virksomhet", "Organisation"): a.organisation.name if a.organisation else "",
-        "Ref": a.ref,
-        t("Avvik", "Findings"): look.badge(badges.get(key, {})),  # in sight, not past the table's right edge
-        t("Behandlingsaktivitet", "Processing activity"): a.name,
-        t("Rolle", "Role"): vocab.term_label(vocab.ROLES, a.role, lang),
-        "Status": vocab.term_label(vocab.STATUSES, a.status, lang),
-        t("Behandlingsgrunnlag", "Legal basis"): ", ".join(vocab.LEGAL_BASES[b.code].article or b.code
-                                                         for b in a.bases if b.code in vocab.LEGAL_BASES),
-        t("Overføringer", "Transfers"): ", ".join(sorted({tr.country for tr in a.transfers if tr.country})),
-        t("Neste gjennomgang", "Next review"): a.next_review or "",
-    } for a, key in zip(rows, keys)])
+    table = pd.DataFrame(
+        [
+            {
+                t("Virksomhet", "Organisation"): a.organisation.name if a.organisation else "",
+                "Ref": a.ref,
+                t("Avvik", "Findings"): look.badge(badges.get(key, {})),  # in sight, not past the table's right edge
+                t("Behandlingsaktivitet", "Processing activity"): a.name,
+                t("Rolle", "Role"): vocab.term_label(vocab.ROLES, a.role, lang),
+                "Status": vocab.term_label(vocab.STATUSES, a.status, lang),
+                t("Behandlingsgrunnlag", "Legal basis"): ", ".join(vocab.LEGAL_BASES[b.code].article or b.code for b in a.bases if b.code in vocab.LEGAL_BASES),
+                t("Overføringer", "Transfers"): ", ".join(sorted({tr.country for tr in a.transfers if tr.country})),
+                t("Neste gjennomgang", "Next review"): a.next_review or "",
+            }
+            for a, key in zip(rows, keys)
+        ]
+    )
 
 if total == 0:
     st.info(t("Ingen aktiviteter passer filteret.", "No activity matches the filter."))
 else:
     # The whole page of rows at once (no inner scroll box): 35 px a row plus the header.
-    picked = st.dataframe(safe_table(table), hide_index=True, on_select="rerun", selection_mode="single-row", key="activity_table", width="stretch",
-                          height=min(35 * (len(table) + 1) + 3, 35 * (PAGE_SIZE + 1) + 3), placeholder="")
+    picked = st.dataframe(
+        safe_table(table),
+        hide_index=True,
+        on_select="rerun",
+        selection_mode="single-row",
+        key="activity_table",
+        width="stretch",
+        height=min(35 * (len(table) + 1) + 3, 35 * (PAGE_SIZE + 1) + 3),
+        placeholder="",
+    )
     st.caption(t("⛔ feil · ⚠ advarsler · ℹ merknader.", "⛔ errors · ⚠ warnings · ℹ notes."))  # "select a row" follows below
     if picked and picked.selection.rows:
         st.session_state["open_activity"] = keys[picked.selection.rows[0]]
@@ -176,33 +211,42 @@ def _act(action, message: str) -> None:  # noqa: ANN001
 
 
 if b[1].button(t("Dupliser", "Duplicate"), icon=":material/content_copy:"):
+
     def dup(s):  # noqa: ANN001, ANN202
         new = registry.duplicate_activity(s, org_name, ref, actor=current_actor(), source="dashboard")
         st.session_state["open_activity"] = (org_name, new.ref)
+
     _act(dup, t("Kopiert som utkast", "Copied as a draft"))
 if data["status"] != "retired" and b[2].button(t("Avslutt", "Retire"), icon=":material/archive:"):
-    _act(lambda s: registry.retire_activity(s, org_name, ref, expected_version=version, actor=current_actor(), source="dashboard"),
-         t("Aktiviteten er avsluttet", "The activity is retired"))
+    _act(
+        lambda s: registry.retire_activity(s, org_name, ref, expected_version=version, actor=current_actor(), source="dashboard"),
+        t("Aktiviteten er avsluttet", "The activity is retired"),
+    )
 if b[3].button(t("Slett …", "Delete …"), icon=":material/delete:"):
     st.session_state["confirm_delete"] = (org_name, ref)
 if st.session_state.get("confirm_delete") == (org_name, ref):
-    st.warning(t(f"Slette {markdown(ref)} for godt? Historikken beholdes, men aktiviteten forsvinner fra protokollen. «Avslutt» beholder den.",
-                 f"Delete {markdown(ref)} for good? Its history stays, but the activity leaves the register. 'Retire' keeps it."))
+    st.warning(
+        t(
+            f"Slette {markdown(ref)} for godt? Historikken beholdes, men aktiviteten forsvinner fra protokollen. «Avslutt» beholder den.",
+            f"Delete {markdown(ref)} for good? Its history stays, but the activity leaves the register. 'Retire' keeps it.",
+        )
+    )
     y, n = st.columns([1, 5])
     if y.button(t("Ja, slett", "Yes, delete"), type="primary"):
         st.session_state.pop("confirm_delete", None)
         st.session_state.pop("open_activity", None)
-        _act(lambda s: registry.delete_activity(s, org_name, ref, actor=current_actor(), expected_version=version, source="dashboard"),
-             t("Slettet", "Deleted"))
+        _act(lambda s: registry.delete_activity(s, org_name, ref, actor=current_actor(), expected_version=version, source="dashboard"), t("Slettet", "Deleted"))
     if n.button(t("Avbryt", "Cancel")):
         st.session_state.pop("confirm_delete", None)
         st.rerun()
 
-tab_all, tab_findings, tab_history = st.tabs([
-    t("Alle opplysninger", "Everything recorded"),
-    f"{t('Avvik', 'Findings')} ({len(found)})",
-    f"{t('Historikk', 'History')} ({len(history)})",
-])
+tab_all, tab_findings, tab_history = st.tabs(
+    [
+        t("Alle opplysninger", "Everything recorded"),
+        f"{t('Avvik', 'Findings')} ({len(found)})",
+        f"{t('Historikk', 'History')} ({len(history)})",
+    ]
+)
 with tab_all:
     ctx = present.Context(lang=lang, org=org_doc)
     for col in present.ACTIVITY_COLUMNS:
@@ -215,12 +259,26 @@ with tab_all:
         right.text(value if value not in (None, "") else "—")
     if data["transfers"]:
         st.markdown(f"**{t('Overføringer', 'Transfers')}**")
-        st.dataframe(safe_table(pd.DataFrame([{
-            t("Land", "Country"): vocab.country_name(tr["country"], lang) if tr["country"] else tr["international_organisation"],
-            "Status": vocab.country_status_label(tr["country"], lang),
-            t("Grunnlag", "Mechanism"): vocab.MECHANISMS[tr["mechanism"]].display(lang) if tr["mechanism"] in vocab.MECHANISMS else tr["mechanism"],
-            t("Mottaker", "Recipient"): tr["recipient"], t("Garantier", "Safeguard"): tr["safeguard"], "TIA": tr["tia_date"],
-        } for tr in data["transfers"]])), hide_index=True)
+        st.dataframe(
+            safe_table(
+                pd.DataFrame(
+                    [
+                        {
+                            t("Land", "Country"): vocab.country_name(tr["country"], lang) if tr["country"] else tr["international_organisation"],
+                            "Status": vocab.country_status_label(tr["country"], lang),
+                            t("Grunnlag", "Mechanism"): vocab.MECHANISMS[tr["mechanism"]].display(lang)
+                            if tr["mechanism"] in vocab.MECHANISMS
+                            else tr["mechanism"],
+                            t("Mottaker", "Recipient"): tr["recipient"],
+                            t("Garantier", "Safeguard"): tr["safeguard"],
+                            "TIA": tr["tia_date"],
+                        }
+                        for tr in data["transfers"]
+                    ]
+                )
+            ),
+            hide_index=True,
+        )
 with tab_findings:
     if not found:
         st.success(t("Ingen avvik.", "No findings."))
@@ -229,10 +287,24 @@ with tab_findings:
         box(f"**{markdown(f.article)}** · {markdown(f.message(lang))}\n\n→ {markdown(f.fix(lang))}")
 with tab_history:
     if history:
-        st.dataframe(safe_table(pd.DataFrame([{
-            t("Når", "When"): audit.local_time(e.at, lang), t("Hvem", "Who"): e.actor, t("Handling", "Action"): audit.action_label(e.action, lang),
-            t("Felt", "Field"): audit.field_label(e.entity, e.field, lang),
-            t("Før", "Before"): audit.value_text(e.entity, e.field, e.old_value, lang),
-            t("Etter", "After"): audit.value_text(e.entity, e.field, e.new_value, lang),
-            t("Kilde", "Source"): audit.source_label(e.source, lang), t("Versjon", "Version"): e.version,
-        } for e in reversed(history)])), hide_index=True, width="stretch")
+        st.dataframe(
+            safe_table(
+                pd.DataFrame(
+                    [
+                        {
+                            t("Når", "When"): audit.local_time(e.at, lang),
+                            t("Hvem", "Who"): e.actor,
+                            t("Handling", "Action"): audit.action_label(e.action, lang),
+                            t("Felt", "Field"): audit.field_label(e.entity, e.field, lang),
+                            t("Før", "Before"): audit.value_text(e.entity, e.field, e.old_value, lang),
+                            t("Etter", "After"): audit.value_text(e.entity, e.field, e.new_value, lang),
+                            t("Kilde", "Source"): audit.source_label(e.source, lang),
+                            t("Versjon", "Version"): e.version,
+                        }
+                        for e in reversed(history)
+                    ]
+                )
+            ),
+            hide_index=True,
+            width="stretch",
+        )

@@ -45,8 +45,13 @@ target = st.session_state.get("edit_activity")  # (organisation, ref) or None fo
 if target is None:
     st.title(t("Ny behandlingsaktivitet", "New processing activity"))
     focus = state.org()
-    chosen_org = st.selectbox(t("Virksomhet", "Organisation"), org_names, placeholder=t("Velg …", "Choose …"),
-                              index=org_names.index(focus) if focus is not None and focus in org_names else 0, key=f"{E}_new_org")
+    chosen_org = st.selectbox(
+        t("Virksomhet", "Organisation"),
+        org_names,
+        placeholder=t("Velg …", "Choose …"),
+        index=org_names.index(focus) if focus is not None and focus in org_names else 0,
+        key=f"{E}_new_org",
+    )
     assert chosen_org is not None  # (there are organisations, and one is chosen)
     org_name: str = chosen_org
     with db.session(state.engine()) as s:
@@ -93,12 +98,13 @@ def errors(key: str) -> None:
         st.error(f"{label(key) if key in ACTIVITY else markdown(key)}: {markdown(message)}", icon=":material/error:")
 
 
-ADD_HINT = t("Ny rad: klikk på den tomme raden nederst (eller + over tabellen). Endre en celle: dobbeltklikk eller skriv.",
-             "New row: click the empty row at the bottom (or + above the table). Change a cell: double-click or type.")
+ADD_HINT = t(
+    "Ny rad: klikk på den tomme raden nederst (eller + over tabellen). Endre en celle: dobbeltklikk eller skriv.",
+    "New row: click the empty row at the bottom (or + above the table). Change a cell: double-click or type.",
+)
 
 
-def grid(name: str, rows: list[dict[str, Any]], columns: list[str], config: dict[str, Any], signature: str = "",
-         dates: tuple[str, ...] = ()) -> pd.DataFrame:
+def grid(name: str, rows: list[dict[str, Any]], columns: list[str], config: dict[str, Any], signature: str = "", dates: tuple[str, ...] = ()) -> pd.DataFrame:
     """A list as an editable table. When its choices change (``signature``), the table is drawn afresh
     with the user's pending edits carried over, so nothing typed is lost."""
     gen_key, base_key, sig_key = f"{K}_{name}_gen", f"{K}_{name}_base", f"{K}_{name}_sig"
@@ -112,8 +118,9 @@ def grid(name: str, rows: list[dict[str, Any]], columns: list[str], config: dict
     for col in dates:
         frame[col] = pd.to_datetime(frame[col], errors="coerce")
     # Text that a spreadsheet would run as a formula is shown with an apostrophe (ropa.text.table) and read back without it.
-    edited = st.data_editor(safe_table(frame), num_rows="dynamic", hide_index=True, width="stretch", key=f"{K}_{name}_{gen}",
-                            column_config=config, placeholder="")
+    edited = st.data_editor(
+        safe_table(frame), num_rows="dynamic", hide_index=True, width="stretch", key=f"{K}_{name}_{gen}", column_config=config, placeholder=""
+    )
     st.caption(ADD_HINT)
     return safe_table(edited, undo=True)
 
@@ -126,20 +133,25 @@ def redraw(name: str, rows: list[dict[str, Any]]) -> None:
 
 def list_field(key: str) -> list[str]:
     st.markdown(f"**{label(key)}**", help=helptext(key))
-    rows = grid(key, editing.list_rows(data.get(key) or []), ["value"],
-                {"value": st.column_config.TextColumn(ACTIVITY[key].label(lang), width="large")})
+    rows = grid(key, editing.list_rows(data.get(key) or []), ["value"], {"value": st.column_config.TextColumn(ACTIVITY[key].label(lang), width="large")})
     errors(key)
     return editing.list_from_rows(rows.to_dict("records"))
 
 
 def basis_field(key: str, terms: dict[str, vocab.Term]) -> list[dict[str, Any]]:
     st.markdown(f"**{label(key)}**", help=helptext(key))
-    rows = grid(key, editing.basis_rows(data.get(key) or [], terms, lang), ["basis", "note", "documentation"], {
-        "basis": st.column_config.SelectboxColumn(t("Grunnlag", "Basis"), options=list(editing.code_options(terms, lang)), width="large"),
-        "note": st.column_config.TextColumn(t("Begrunnelse", "Justification"), width="medium"),
-        "documentation": st.column_config.TextColumn(t("Dokumentasjon (interesseavveining, samtykke, lovhjemmel)",
-                                                       "Documentation (LIA, consent record, law)")),
-    })
+    rows = grid(
+        key,
+        editing.basis_rows(data.get(key) or [], terms, lang),
+        ["basis", "note", "documentation"],
+        {
+            "basis": st.column_config.SelectboxColumn(t("Grunnlag", "Basis"), options=list(editing.code_options(terms, lang)), width="large"),
+            "note": st.column_config.TextColumn(t("Begrunnelse", "Justification"), width="medium"),
+            "documentation": st.column_config.TextColumn(
+                t("Dokumentasjon (interesseavveining, samtykke, lovhjemmel)", "Documentation (LIA, consent record, law)")
+            ),
+        },
+    )
     errors(key)
     return editing.bases_from_rows(rows.to_dict("records"), terms, lang)
 
@@ -147,9 +159,16 @@ def basis_field(key: str, terms: dict[str, vocab.Term]) -> list[dict[str, Any]]:
 def taxonomy_field(key: str, kind: str, keys: list[str]) -> list[str]:
     current = list(data.get(key) or [])
     options = list(dict.fromkeys([*current, *keys]))
-    value = st.multiselect(label(key), options, default=current, key=f"{K}_{key}", help=helptext(key), accept_new_options=True,
-                           placeholder=t("Velg fra listen eller skriv inn egne …", "Choose from the list or type your own …"),
-                           format_func=lambda k: vocab.taxonomy_label(kind, k, lang))
+    value = st.multiselect(
+        label(key),
+        options,
+        default=current,
+        key=f"{K}_{key}",
+        help=helptext(key),
+        accept_new_options=True,
+        placeholder=t("Velg fra listen eller skriv inn egne …", "Choose from the list or type your own …"),
+        format_func=lambda k: vocab.taxonomy_label(kind, k, lang),
+    )
     errors(key)
     return list(value)
 
@@ -157,8 +176,15 @@ def taxonomy_field(key: str, kind: str, keys: list[str]) -> list[str]:
 def pick(key: str, terms: dict[str, vocab.Term], value: Any, *, table: Any = ACTIVITY, optional: bool = False, where: Any = st) -> Any:
     options = ([None] if optional else []) + list(terms)
     index = options.index(value) if value in options else 0
-    chosen = where.selectbox(label(key, table), options, index=index, key=f"{K}_{key}", help=helptext(key, table), placeholder="—",
-                             format_func=lambda c: "—" if c is None else terms[c].display(lang))
+    chosen = where.selectbox(
+        label(key, table),
+        options,
+        index=index,
+        key=f"{K}_{key}",
+        help=helptext(key, table),
+        placeholder="—",
+        format_func=lambda c: "—" if c is None else terms[c].display(lang),
+    )
     return chosen
 
 
@@ -186,13 +212,19 @@ if saved_target is not None and target is not None and tuple(saved_target) == tu
     found = checks.check_activity(data, org_name, org=org_doc)
     with st.container(border=True):
         if found:
-            st.markdown(t(f"**Lagret.** Kontrollene fant {count_in('nb', len(found), ('avvik', 'avvik'), ('', ''))} for {markdown(data['ref'])}:",
-                          f"**Saved.** The checks found {count_in('en', len(found), ('', ''), ('finding', 'findings'))} "
-                          f"for {markdown(data['ref'])}:"))
+            st.markdown(
+                t(
+                    f"**Lagret.** Kontrollene fant {count_in('nb', len(found), ('avvik', 'avvik'), ('', ''))} for {markdown(data['ref'])}:",
+                    f"**Saved.** The checks found {count_in('en', len(found), ('', ''), ('finding', 'findings'))} for {markdown(data['ref'])}:",
+                )
+            )
             for f in found:
                 box = {"error": st.error, "warning": st.warning}.get(f.severity, st.info)
-                box(f"**{checks.severity_label(f.severity, lang)}** · {vocab.article_in(f.article, lang)} · {markdown(f.message(lang))}  \n→ {markdown(f.fix(lang))}",
-                    icon={"error": ":material/error:", "warning": ":material/warning:"}.get(f.severity, ":material/info:"))
+                box(
+                    f"**{checks.severity_label(f.severity, lang)}** · {vocab.article_in(f.article, lang)} · "
+                    f"{markdown(f.message(lang))}  \n→ {markdown(f.fix(lang))}",
+                    icon={"error": ":material/error:", "warning": ":material/warning:"}.get(f.severity, ":material/info:"),
+                )
         else:
             st.success(markdown(t(f"Lagret. Ingen avvik for {data['ref']}.", f"Saved. No findings for {data['ref']}.")), icon=":material/check_circle:")
 
@@ -202,29 +234,42 @@ if target is not None and conflict is None:
     with db.session(state.engine()) as s:
         try:
             current_version = registry.get_activity(s, org_name, target[1]).version
-            by = sorted({e.actor for e in registry.activity_history(s, org_name, target[1]) if e.version > version}) \
-                if current_version > version else []
+            by = sorted({e.actor for e in registry.activity_history(s, org_name, target[1]) if e.version > version}) if current_version > version else []
         except NotFound:
             current_version, by = None, []
     if current_version is None:
-        st.warning(t("Aktiviteten er slettet et annet sted etter at du åpnet den.", "The activity was deleted elsewhere after you opened it."),
-                   icon=":material/sync_problem:")
+        st.warning(
+            t("Aktiviteten er slettet et annet sted etter at du åpnet den.", "The activity was deleted elsewhere after you opened it."),
+            icon=":material/sync_problem:",
+        )
     elif current_version > version:
         who = markdown(", ".join(by) or "?")
-        st.warning(t(f"Noen ({who}) har lagret en nyere versjon ({current_version}) etter at du åpnet versjon {version}. "
-                     "Lagrer du, får du se begge versjonene felt for felt og velger selv.",
-                     f"Someone ({who}) saved a newer version ({current_version}) after you opened version {version}. "
-                     "If you save, you will see both versions field by field and choose."), icon=":material/sync_problem:")
-        if st.button(t("Last inn den nye versjonen (forkast mine endringer)", "Load the new version (discard my edits)"),
-                     icon=":material/refresh:", key=f"{K}_reload_newer"):
+        st.warning(
+            t(
+                f"Noen ({who}) har lagret en nyere versjon ({current_version}) etter at du åpnet versjon {version}. "
+                "Lagrer du, får du se begge versjonene felt for felt og velger selv.",
+                f"Someone ({who}) saved a newer version ({current_version}) after you opened version {version}. "
+                "If you save, you will see both versions field by field and choose.",
+            ),
+            icon=":material/sync_problem:",
+        )
+        if st.button(
+            t("Last inn den nye versjonen (forkast mine endringer)", "Load the new version (discard my edits)"),
+            icon=":material/refresh:",
+            key=f"{K}_reload_newer",
+        ):
             drop_state()
             st.rerun()
 
 # --- Conflict from the last save: both versions, field by field ------------------------------------------
 if conflict is not None:
     st.error(markdown(conflict["message"]), icon=":material/sync_problem:")
-    st.info(t("Endringene dine er tatt vare på. Velg for hvert felt hvilken versjon som skal gjelde, og lagre.",
-              "Your edits are kept. Choose for each field which version should stand, then save."))
+    st.info(
+        t(
+            "Endringene dine er tatt vare på. Velg for hvert felt hvilken versjon som skal gjelde, og lagre.",
+            "Your edits are kept. Choose for each field which version should stand, then save.",
+        )
+    )
     rows = editing.merge_fields(conflict["base"], conflict["mine"], conflict["theirs"])
     choices: dict[str, str] = {}
     head = st.columns([2, 4, 4, 2])
@@ -235,9 +280,15 @@ if conflict is not None:
         c[0].markdown(field_name(r["field"]) + (" :orange[●]" if r["both"] else ""))
         c[1].text(audit.value_text("activity", r["field"], json.dumps(r["mine"]), lang) or "—")
         c[2].text(audit.value_text("activity", r["field"], json.dumps(r["theirs"]), lang) or "—")
-        choices[r["field"]] = c[3].radio(field_name(r["field"]), ["mine", "theirs"], index=0 if r["choice"] == "mine" else 1,
-                                         key=f"{E}_merge_{r['field']}", label_visibility="collapsed", horizontal=True,
-                                         format_func=lambda v: t("Min", "Mine") if v == "mine" else t("Lagret", "Theirs"))
+        choices[r["field"]] = c[3].radio(
+            field_name(r["field"]),
+            ["mine", "theirs"],
+            index=0 if r["choice"] == "mine" else 1,
+            key=f"{E}_merge_{r['field']}",
+            label_visibility="collapsed",
+            horizontal=True,
+            format_func=lambda v: t("Min", "Mine") if v == "mine" else t("Lagret", "Theirs"),
+        )
     if any(r["both"] for r in rows):
         st.caption(t(":orange[●] endret i begge versjonene.", ":orange[●] changed in both versions."))
     a, b = st.columns([1, 3])
@@ -245,11 +296,9 @@ if conflict is not None:
         doc = editing.merged(conflict["mine"], conflict["theirs"], choices)
         try:
             with db.transaction(state.engine()) as s:
-                registry.update_activity(s, org_name, conflict["ref"], doc, expected_version=conflict["version"], actor=current_actor(),
-                                         source="dashboard")
+                registry.update_activity(s, org_name, conflict["ref"], doc, expected_version=conflict["version"], actor=current_actor(), source="dashboard")
         except Conflict:
-            st.error(t("Aktiviteten ble endret igjen i mellomtiden. Last inn og prøv på nytt.",
-                       "The activity changed again meanwhile. Reload and try again."))
+            st.error(t("Aktiviteten ble endret igjen i mellomtiden. Last inn og prøv på nytt.", "The activity changed again meanwhile. Reload and try again."))
         except ValidationFailed as err:
             for p in err.problems:
                 st.error(f"{field_name(next((x for x in p.path if isinstance(x, str)), ''))}: {markdown(p.message)}")
@@ -268,18 +317,64 @@ if conflict is not None:
     st.stop()
 
 # The fields the widgets below edit one by one; any other plain field gets a widget by its kind.
-EDITED = frozenset(("ref", "name", "description", "role", "controllers", "status", "owner", "purposes", "legal_bases",
-                    "special_categories", "art9_conditions", "criminal_data", "criminal_data_basis", "no_recipients",
-                    "data_subjects", "data_categories", "sources", "recipients", "transfers", "retention", "security_measures",
-                    "systems", "dpia", "last_review", "next_review", "transparency"))
-SHOWN = ("ref", "name", "controllers", "purposes", "legal_bases", "art9_conditions", "data_subjects", "data_categories",
-         "special_categories", "criminal_data_basis", "sources", "recipients", "transfers", "retention", "security_measures", "systems",
-         "transparency")
+EDITED = frozenset(
+    (
+        "ref",
+        "name",
+        "description",
+        "role",
+        "controllers",
+        "status",
+        "owner",
+        "purposes",
+        "legal_bases",
+        "special_categories",
+        "art9_conditions",
+        "criminal_data",
+        "criminal_data_basis",
+        "no_recipients",
+        "data_subjects",
+        "data_categories",
+        "sources",
+        "recipients",
+        "transfers",
+        "retention",
+        "security_measures",
+        "systems",
+        "dpia",
+        "last_review",
+        "next_review",
+        "transparency",
+    )
+)
+SHOWN = (
+    "ref",
+    "name",
+    "controllers",
+    "purposes",
+    "legal_bases",
+    "art9_conditions",
+    "data_subjects",
+    "data_categories",
+    "special_categories",
+    "criminal_data_basis",
+    "sources",
+    "recipients",
+    "transfers",
+    "retention",
+    "security_measures",
+    "systems",
+    "transparency",
+)
 unplaced = [p for p in problems if not any(editing.errors_for([p], k) for k in SHOWN)]
 if problems:
-    st.error(t(f"Ikke lagret: {count_in('nb', len(problems), ('problem', 'problemer'), ('', ''))} er markert ved feltene.",
-               f"Not saved: {count_in('en', len(problems), ('', ''), ('problem', 'problems'))} marked beside the fields."),
-             icon=":material/error:")
+    st.error(
+        t(
+            f"Ikke lagret: {count_in('nb', len(problems), ('problem', 'problemer'), ('', ''))} er markert ved feltene.",
+            f"Not saved: {count_in('en', len(problems), ('', ''), ('problem', 'problems'))} marked beside the fields.",
+        ),
+        icon=":material/error:",
+    )
     for p in unplaced:
         st.error(markdown(p))
 
@@ -288,8 +383,10 @@ bar = st.container(border=True)
 TABS = {
     "processing": (t("Behandlingen", "The processing"), ("ref", "name", "controllers")),
     "purposes": (t("Formål og grunnlag", "Purposes and legal basis"), ("purposes", "legal_bases")),
-    "data": (t("Registrerte og opplysninger", "Data subjects and personal data"),
-             ("data_subjects", "data_categories", "special_categories", "art9_conditions", "criminal_data_basis", "sources")),
+    "data": (
+        t("Registrerte og opplysninger", "Data subjects and personal data"),
+        ("data_subjects", "data_categories", "special_categories", "art9_conditions", "criminal_data_basis", "sources"),
+    ),
     "recipients": (t("Mottakere og overføringer", "Recipients and transfers"), ("recipients", "transfers")),
     "retention": (t("Lagring og sikkerhet", "Retention and security"), ("retention", "security_measures", "systems")),
     "dpia": (t("DPIA og gjennomgang", "DPIA and review"), ("dpia", "transparency", "last_review", "next_review")),
@@ -325,69 +422,102 @@ with tab["data"]:
     errors("criminal_data_basis")
     sources = list_field("sources")
 
-TRANSFER_COLUMNS = ["country", "international_organisation", "recipient", "mechanism", "safeguard", "tia_date", "frequency",
-                    "adequacy_scope_confirmed", "note"]
+TRANSFER_COLUMNS = ["country", "international_organisation", "recipient", "mechanism", "safeguard", "tia_date", "frequency", "adequacy_scope_confirmed", "note"]
 with tab["recipients"]:
     if known:
-        picked = st.multiselect(label("recipients"), list(known), default=[r["name"] for r in data.get("recipients") or [] if r["name"] in known],
-                                key=f"{K}_recipients", placeholder=t("Velg mottakere …", "Choose recipients …"),
-                                help=t("Virksomhetens mottakere; nye legges til i tabellen under.",
-                                       "The organisation's recipients; add new ones in the table below."),
-                                format_func=lambda n: f"{n} ({vocab.term_label(vocab.RECIPIENT_KINDS, known[n]['kind'], lang)})")
+        picked = st.multiselect(
+            label("recipients"),
+            list(known),
+            default=[r["name"] for r in data.get("recipients") or [] if r["name"] in known],
+            key=f"{K}_recipients",
+            placeholder=t("Velg mottakere …", "Choose recipients …"),
+            help=t("Virksomhetens mottakere; nye legges til i tabellen under.", "The organisation's recipients; add new ones in the table below."),
+            format_func=lambda n: f"{n} ({vocab.term_label(vocab.RECIPIENT_KINDS, known[n]['kind'], lang)})",
+        )
     else:  # an empty list would only say Streamlit's English "No results" when opened
         st.markdown(f"**{label('recipients')}**")
-        st.caption(t("Virksomheten har ingen mottakere ennå; legg dem til i tabellen under.",
-                     "The organisation has no recipients yet; add them in the table below."))
+        st.caption(
+            t("Virksomheten har ingen mottakere ennå; legg dem til i tabellen under.", "The organisation has no recipients yet; add them in the table below.")
+        )
         picked = []
-    no_recipients = st.checkbox(label("no_recipients"), bool(data.get("no_recipients")), key=f"{K}_no_recipients",
-                                help=ACTIVITY["no_recipients"].help(lang))
+    no_recipients = st.checkbox(label("no_recipients"), bool(data.get("no_recipients")), key=f"{K}_no_recipients", help=ACTIVITY["no_recipients"].help(lang))
     kinds = editing.code_options(vocab.RECIPIENT_KINDS, lang, display=False)
     countries = editing.country_options(lang)
     st.markdown(f"**{t('Nye mottakere', 'New recipients')}**")
-    new_recipients = grid("new_recipients", [
-        {"name": r["name"], "kind": vocab.term_label(vocab.RECIPIENT_KINDS, r["kind"], lang),
-         "country": editing.country_option(r["country"], lang) if r.get("country") else None, "agreement": r.get("agreement")}
-        for r in data.get("recipients") or [] if r["name"] not in known], ["name", "kind", "country", "agreement"], {
-        "name": st.column_config.TextColumn(t("Ny mottaker", "New recipient"), width="large"),
-        "kind": st.column_config.SelectboxColumn(RECIPIENT["kind"].label(lang), options=list(kinds)),
-        "country": st.column_config.SelectboxColumn(RECIPIENT["country"].label(lang), options=list(countries)),
-        "agreement": st.column_config.TextColumn(label("agreement", RECIPIENT)),
-    })
+    new_recipients = grid(
+        "new_recipients",
+        [
+            {
+                "name": r["name"],
+                "kind": vocab.term_label(vocab.RECIPIENT_KINDS, r["kind"], lang),
+                "country": editing.country_option(r["country"], lang) if r.get("country") else None,
+                "agreement": r.get("agreement"),
+            }
+            for r in data.get("recipients") or []
+            if r["name"] not in known
+        ],
+        ["name", "kind", "country", "agreement"],
+        {
+            "name": st.column_config.TextColumn(t("Ny mottaker", "New recipient"), width="large"),
+            "kind": st.column_config.SelectboxColumn(RECIPIENT["kind"].label(lang), options=list(kinds)),
+            "country": st.column_config.SelectboxColumn(RECIPIENT["country"].label(lang), options=list(countries)),
+            "agreement": st.column_config.TextColumn(label("agreement", RECIPIENT)),
+        },
+    )
     errors("recipients")
     # A recipient typed above can be chosen for a transfer at once, before the activity is saved.
     typed = [n for n in (editing.clean(v) for v in new_recipients["name"].tolist()) if n] if len(new_recipients) else []
     recipient_names = list(dict.fromkeys([*known, *typed]))
 
-    st.markdown(f"**{label('transfers')}**", help=t("Landvelgeren viser om landet er i EØS, har adekvansbeslutning (og eventuelle vilkår) "
-                                                   "eller er en tredjestat.",
-                                                   "The country picker shows whether the country is in the EEA, has an adequacy decision "
-                                                   "(and any condition) or is a third country."))
-    transfer_rows = grid("transfers", editing.transfer_rows(data.get("transfers") or [], lang), TRANSFER_COLUMNS, {
-        "country": st.column_config.SelectboxColumn(TRANSFER["country"].label(lang), options=list(countries), width="medium"),
-        "international_organisation": st.column_config.TextColumn(TRANSFER["international_organisation"].label(lang)),
-        "recipient": st.column_config.SelectboxColumn(TRANSFER["recipient"].label(lang), options=recipient_names),
-        "mechanism": st.column_config.SelectboxColumn(label("mechanism", TRANSFER), options=list(editing.mechanism_options(lang)),
-                                                      width="medium"),
-        "safeguard": st.column_config.TextColumn(TRANSFER["safeguard"].label(lang)),
-        "tia_date": st.column_config.DateColumn(TRANSFER["tia_date"].label(lang), format="YYYY-MM-DD"),
-        "frequency": st.column_config.SelectboxColumn(TRANSFER["frequency"].label(lang),
-                                                      options=list(editing.code_options(vocab.TRANSFER_FREQUENCIES, lang, display=False))),
-        "adequacy_scope_confirmed": st.column_config.CheckboxColumn(TRANSFER["adequacy_scope_confirmed"].label(lang)),
-        "note": st.column_config.TextColumn(TRANSFER["note"].label(lang)),
-    }, signature="\n".join(recipient_names), dates=("tia_date",))
+    st.markdown(
+        f"**{label('transfers')}**",
+        help=t(
+            "Landvelgeren viser om landet er i EØS, har adekvansbeslutning (og eventuelle vilkår) eller er en tredjestat.",
+            "The country picker shows whether the country is in the EEA, has an adequacy decision (and any condition) or is a third country.",
+        ),
+    )
+    transfer_rows = grid(
+        "transfers",
+        editing.transfer_rows(data.get("transfers") or [], lang),
+        TRANSFER_COLUMNS,
+        {
+            "country": st.column_config.SelectboxColumn(TRANSFER["country"].label(lang), options=list(countries), width="medium"),
+            "international_organisation": st.column_config.TextColumn(TRANSFER["international_organisation"].label(lang)),
+            "recipient": st.column_config.SelectboxColumn(TRANSFER["recipient"].label(lang), options=recipient_names),
+            "mechanism": st.column_config.SelectboxColumn(label("mechanism", TRANSFER), options=list(editing.mechanism_options(lang)), width="medium"),
+            "safeguard": st.column_config.TextColumn(TRANSFER["safeguard"].label(lang)),
+            "tia_date": st.column_config.DateColumn(TRANSFER["tia_date"].label(lang), format="YYYY-MM-DD"),
+            "frequency": st.column_config.SelectboxColumn(
+                TRANSFER["frequency"].label(lang), options=list(editing.code_options(vocab.TRANSFER_FREQUENCIES, lang, display=False))
+            ),
+            "adequacy_scope_confirmed": st.column_config.CheckboxColumn(TRANSFER["adequacy_scope_confirmed"].label(lang)),
+            "note": st.column_config.TextColumn(TRANSFER["note"].label(lang)),
+        },
+        signature="\n".join(recipient_names),
+        dates=("tia_date",),
+    )
     errors("transfers")
     with st.container(border=True):
-        st.markdown(t("**Legg til en overføring**: skriv landets navn eller kode (f.eks. «Kina», «USA», «UK», «CN»).",
-                      "**Add a transfer**: type the country's name or code (e.g. 'China', 'USA', 'UK', 'CN')."))
+        st.markdown(
+            t(
+                "**Legg til en overføring**: skriv landets navn eller kode (f.eks. «Kina», «USA», «UK», «CN»).",
+                "**Add a transfer**: type the country's name or code (e.g. 'China', 'USA', 'UK', 'CN').",
+            )
+        )
         c = st.columns([2, 3, 2])
         added = int(st.session_state.get(f"{K}_transfers_added", 0))  # a fresh search box after each transfer added
-        query = c[0].text_input(t("Søk etter land", "Search for a country"), key=f"{K}_country_query_{added}",
-                                placeholder=t("Land eller ISO-kode …", "Country or ISO code …"))
+        query = c[0].text_input(
+            t("Søk etter land", "Search for a country"), key=f"{K}_country_query_{added}", placeholder=t("Land eller ISO-kode …", "Country or ISO code …")
+        )
         found_countries = editing.country_choices(query, lang) if query.strip() else {}
-        chosen_country = c[1].selectbox(t("Land", "Country"), list(found_countries), key=f"{K}_country_pick_{query.strip().casefold()}",
-                                        placeholder=t("Ingen treff" if query.strip() else "Skriv i søkefeltet", "No match" if query.strip()
-                                                      else "Type in the search box"),
-                                        index=0 if found_countries else None, disabled=not found_countries)
+        chosen_country = c[1].selectbox(
+            t("Land", "Country"),
+            list(found_countries),
+            key=f"{K}_country_pick_{query.strip().casefold()}",
+            placeholder=t("Ingen treff" if query.strip() else "Skriv i søkefeltet", "No match" if query.strip() else "Type in the search box"),
+            index=0 if found_countries else None,
+            disabled=not found_countries,
+        )
         c[2].markdown("&nbsp;")
         if c[2].button(t("Legg til overføring", "Add transfer"), icon=":material/add:", key=f"{K}_add_transfer", disabled=not chosen_country):
             current = [{k: editing.clean(v) for k, v in r.items()} for r in transfer_rows.to_dict("records")]
@@ -398,13 +528,17 @@ with tab["recipients"]:
 with tab["retention"]:
     r = data.get("retention") or {}
     c = st.columns(4)
-    period = c[0].number_input(label("retention.period"), min_value=0, value=r.get("period"), step=1, key=f"{K}_period",
-                               placeholder=t("antall", "number"))
+    period = c[0].number_input(label("retention.period"), min_value=0, value=r.get("period"), step=1, key=f"{K}_period", placeholder=t("antall", "number"))
     unit = pick("retention.unit", vocab.RETENTION_UNITS, r.get("unit"), optional=True, where=c[1])
     trigger = c[2].text_input(label("retention.trigger"), r.get("trigger") or "", key=f"{K}_trigger")
     action = pick("retention.action", vocab.RETENTION_ACTIONS, r.get("action"), optional=True, where=c[3])
-    retention_text = st.text_area(label("retention.text"), r.get("text") or "", key=f"{K}_retention_text", height=80,
-                                  help=t("Ordlyden slik den står i kilden; beholdes alltid.", "The wording as the source has it; always kept."))
+    retention_text = st.text_area(
+        label("retention.text"),
+        r.get("text") or "",
+        key=f"{K}_retention_text",
+        height=80,
+        help=t("Ordlyden slik den står i kilden; beholdes alltid.", "The wording as the source has it; always kept."),
+    )
     errors("retention")
     security = list_field("security_measures")
     systems = list_field("systems")
@@ -427,12 +561,22 @@ with tab["dpia"]:
             c = st.columns([3, 2, 3])
             c[0].markdown(f"{term.label(lang)}  \n:gray[{vocab.article_in(term.article, lang)}]")
             options = [None, True, False]
-            answers[key] = c[1].radio(term.label(lang), options, index=options.index(given), horizontal=True, key=f"{K}_scr_{key}",
-                                      label_visibility="collapsed",
-                                      format_func=lambda v: {None: "—", True: t("Ja", "Yes"), False: t("Nei", "No")}[v])
-            notes[key] = c[2].text_input(t("Merknad", "Note"), (stored.get(key) or {}).get("note") or "", key=f"{K}_scrnote_{key}",
-                                         label_visibility="collapsed",
-                                         placeholder=(t("Forslag: ja – ", "Suggested: yes – ") + hint["note"]) if hint else t("Merknad", "Note"))
+            answers[key] = c[1].radio(
+                term.label(lang),
+                options,
+                index=options.index(given),
+                horizontal=True,
+                key=f"{K}_scr_{key}",
+                label_visibility="collapsed",
+                format_func=lambda v: {None: "—", True: t("Ja", "Yes"), False: t("Nei", "No")}[v],
+            )
+            notes[key] = c[2].text_input(
+                t("Merknad", "Note"),
+                (stored.get(key) or {}).get("note") or "",
+                key=f"{K}_scrnote_{key}",
+                label_visibility="collapsed",
+                placeholder=(t("Forslag: ja – ", "Suggested: yes – ") + hint["note"]) if hint else t("Merknad", "Note"),
+            )
 
     # What privacy notices need beyond Art. 30 (Art. 13/14); labels and codes from the field table.
     st.subheader(t("Til personvernerklæringen (art. 13 og 14)", "For the privacy notice (Art. 13 and 14)"))
@@ -440,14 +584,25 @@ with tab["dpia"]:
     yes_no_blank = [None, True, False]
     c = st.columns(4)
     collection = pick("transparency.collection", vocab.COLLECTION, tr.get("collection"), optional=True, where=c[0])
-    sources_public = c[1].selectbox(label("transparency.sources_public"), yes_no_blank, index=yes_no_blank.index(tr.get("sources_public")),
-                                    key=f"{K}_sources_public", placeholder="—", format_func=lambda v: {None: "—", True: t("Ja", "Yes"), False: t("Nei", "No")}[v])
+    sources_public = c[1].selectbox(
+        label("transparency.sources_public"),
+        yes_no_blank,
+        index=yes_no_blank.index(tr.get("sources_public")),
+        key=f"{K}_sources_public",
+        placeholder="—",
+        format_func=lambda v: {None: "—", True: t("Ja", "Yes"), False: t("Nei", "No")}[v],
+    )
     provision = pick("transparency.provision", vocab.PROVISION_REQUIREMENTS, tr.get("provision"), optional=True, where=c[2])
-    automated = c[3].selectbox(label("transparency.automated_decisions"), yes_no_blank, index=yes_no_blank.index(tr.get("automated_decisions")),
-                               key=f"{K}_automated", placeholder="—", format_func=lambda v: {None: "—", True: t("Ja", "Yes"), False: t("Nei", "No")}[v])
+    automated = c[3].selectbox(
+        label("transparency.automated_decisions"),
+        yes_no_blank,
+        index=yes_no_blank.index(tr.get("automated_decisions")),
+        key=f"{K}_automated",
+        placeholder="—",
+        format_func=lambda v: {None: "—", True: t("Ja", "Yes"), False: t("Nei", "No")}[v],
+    )
     c = st.columns(2)
-    consequences = c[0].text_area(label("transparency.provision_consequences"), tr.get("provision_consequences") or "",
-                                  key=f"{K}_consequences", height=80)
+    consequences = c[0].text_area(label("transparency.provision_consequences"), tr.get("provision_consequences") or "", key=f"{K}_consequences", height=80)
     logic = c[1].text_area(label("transparency.automated_logic"), tr.get("automated_logic") or "", key=f"{K}_logic", height=80)
     errors("transparency")
 
@@ -470,28 +625,53 @@ with tab["dpia"]:
         elif spec.kind == "int":
             plain[key] = st.number_input(label(key), value=value, step=1, key=f"{K}_{key}", help=helptext(key))
         elif spec.kind == "list":
-            plain[key] = [line.strip() for line in st.text_area(label(key), "\n".join(value or []), key=f"{K}_{key}",
-                                                                help=helptext(key)).splitlines() if line.strip()]
+            plain[key] = [
+                line.strip() for line in st.text_area(label(key), "\n".join(value or []), key=f"{K}_{key}", help=helptext(key)).splitlines() if line.strip()
+            ]
         else:
             widget = st.text_area if spec.kind == "longtext" else st.text_input
             plain[key] = widget(label(key), value or "", key=f"{K}_{key}", help=helptext(key)) or None
 
 doc = {
-    "ref": new_ref.strip(), "name": name.strip(), "description": description or None, "role": role, "controllers": controllers,
-    "status": status, "owner": owner or None, "purposes": purposes, "legal_bases": legal_bases,
-    "special_categories": special, "art9_conditions": art9, "criminal_data": criminal, "criminal_data_basis": criminal_basis or None,
-    "no_recipients": no_recipients, "data_subjects": data_subjects, "data_categories": data_categories, "sources": sources,
+    "ref": new_ref.strip(),
+    "name": name.strip(),
+    "description": description or None,
+    "role": role,
+    "controllers": controllers,
+    "status": status,
+    "owner": owner or None,
+    "purposes": purposes,
+    "legal_bases": legal_bases,
+    "special_categories": special,
+    "art9_conditions": art9,
+    "criminal_data": criminal,
+    "criminal_data_basis": criminal_basis or None,
+    "no_recipients": no_recipients,
+    "data_subjects": data_subjects,
+    "data_categories": data_categories,
+    "sources": sources,
     "recipients": editing.recipients_from(picked, known, new_recipients.to_dict("records"), lang),
     "transfers": editing.transfers_from_rows(transfer_rows.to_dict("records"), lang),
-    "retention": {"period": int(period) if period is not None else None, "unit": unit, "trigger": trigger or None,
-                  "action": action, "text": retention_text or None},
-    "security_measures": security, "systems": systems,
+    "retention": {
+        "period": int(period) if period is not None else None,
+        "unit": unit,
+        "trigger": trigger or None,
+        "action": action,
+        "text": retention_text or None,
+    },
+    "security_measures": security,
+    "systems": systems,
     "dpia": {"status": dpia_status, "ref": dpia_ref or None, "screening": editing.screening_from(answers, notes)},
     "last_review": last_review.isoformat() if last_review else None,
     "next_review": next_review.isoformat() if next_review else None,
-    "transparency": {"collection": collection, "sources_public": sources_public, "provision": provision,
-                     "provision_consequences": consequences or None, "automated_decisions": automated,
-                     "automated_logic": logic or None},
+    "transparency": {
+        "collection": collection,
+        "sources_public": sources_public,
+        "provision": provision,
+        "provision_consequences": consequences or None,
+        "automated_decisions": automated,
+        "automated_logic": logic or None,
+    },
     **plain,
 }
 # What the form held when first drawn: any difference since is an unsaved change.
@@ -531,8 +711,7 @@ if save_top or save_bottom:
                 registry.create_activity(s, org_name, doc, actor=current_actor(), source="dashboard")
                 changed = ["*"]
             else:
-                changed = registry.update_activity(s, org_name, target[1], doc, expected_version=version, actor=current_actor(),
-                                                   source="dashboard")
+                changed = registry.update_activity(s, org_name, target[1], doc, expected_version=version, actor=current_actor(), source="dashboard")
     except ValidationFailed as err:
         st.session_state[f"{E}_problems"] = err.problems
         st.rerun()
@@ -543,8 +722,13 @@ if save_top or save_bottom:
             theirs = registry.activity_dict(latest)
             latest_version = latest.version
         st.session_state[f"{E}_conflict"] = {
-            "message": forms.conflict_view(err, ACTIVITY, lang)["message"], "ref": target[1],
-            "base": data, "mine": doc, "theirs": theirs, "version": latest_version}
+            "message": forms.conflict_view(err, ACTIVITY, lang)["message"],
+            "ref": target[1],
+            "base": data,
+            "mine": doc,
+            "theirs": theirs,
+            "version": latest_version,
+        }
         st.rerun()
     except Exception as err:  # noqa: BLE001
         state.fail(err)

@@ -18,17 +18,16 @@ from ropa.ui import errors, state
 ui = state.lang()
 TEXT = {
     "title": ("Eksport", "Export"),
-    "intro": ("Protokollen som Excel-arbeidsbok til ledelsen eller Datatilsynet (art. 30 nr. 4), og som JSON-fil "
-              "som kan importeres igjen.",
-              "The record as an Excel workbook for management or the supervisory authority (Art. 30(4)), and as a "
-              "JSON file that can be imported again."),
+    "intro": (
+        "Protokollen som Excel-arbeidsbok til ledelsen eller Datatilsynet (art. 30 nr. 4), og som JSON-fil som kan importeres igjen.",
+        "The record as an Excel workbook for management or the supervisory authority (Art. 30(4)), and as a JSON file that can be imported again.",
+    ),
     "lang": ("Språk i arbeidsboken", "Language of the workbook"),
     "orgs": ("Virksomheter", "Organisations"),
     "all": ("Alle virksomheter", "All organisations"),
     "make": ("Lag filene", "Create the files"),
     "working": ("Skriver arbeidsboken …", "Writing the workbook …"),
-    "done": ("{activities}, {transfers} og {recipients} fra {organisations}.",
-             "{activities}, {transfers} and {recipients} from {organisations}."),
+    "done": ("{activities}, {transfers} og {recipients} fra {organisations}.", "{activities}, {transfers} and {recipients} from {organisations}."),
     "xlsx": ("Last ned arbeidsbok (.xlsx)", "Download workbook (.xlsx)"),
     "json": ("Last ned JSON (.json)", "Download JSON (.json)"),
     "stale": ("Valgene er endret: lag filene på nytt.", "The choices have changed: create the files again."),
@@ -44,8 +43,14 @@ st.caption(t("intro"))
 with db.session(state.engine()) as s:
     names = [o.name for o in registry.list_organisations(s)]
 
-lang = st.radio(t("lang"), ["nb", "en"], index=0 if ui == "nb" else 1, horizontal=True, key="export_lang",
-                format_func=lambda code: {"nb": "Norsk bokmål", "en": "English"}[code])
+lang = st.radio(
+    t("lang"),
+    ["nb", "en"],
+    index=0 if ui == "nb" else 1,
+    horizontal=True,
+    key="export_lang",
+    format_func=lambda code: {"nb": "Norsk bokmål", "en": "English"}[code],
+)
 # No list without choices: an empty one shows Streamlit's English "No results" when opened.
 chosen = st.multiselect(t("orgs"), names, placeholder=t("all"), key="export_orgs") if names else []
 wanted = (lang, tuple(chosen))
@@ -64,8 +69,7 @@ if st.button(t("make"), type="primary", icon=":material/download:"):
         bar.empty()
     else:
         bar.empty()
-        st.session_state["export_result"] = {"wanted": wanted, "xlsx": workbook.getvalue(), "json": document.encode("utf-8"),
-                                             "summary": summary}
+        st.session_state["export_result"] = {"wanted": wanted, "xlsx": workbook.getvalue(), "json": document.encode("utf-8"), "summary": summary}
 
 result = st.session_state.get("export_result")
 if result:
@@ -73,30 +77,41 @@ if result:
         st.info(t("stale"))
     else:
         summary = result["summary"]
-        st.success(t("done").format(
-            activities=count_in(ui, summary.activities, ("behandlingsaktivitet", "behandlingsaktiviteter"),
-                                ("processing activity", "processing activities")),
-            transfers=count_in(ui, summary.transfers, ("overføring", "overføringer"), ("transfer", "transfers")),
-            recipients=count_in(ui, summary.recipients, ("mottaker", "mottakere"), ("recipient", "recipients")),
-            organisations=count_in(ui, summary.organisations, ("virksomhet", "virksomheter"), ("organisation", "organisations"))))
+        st.success(
+            t("done").format(
+                activities=count_in(
+                    ui, summary.activities, ("behandlingsaktivitet", "behandlingsaktiviteter"), ("processing activity", "processing activities")
+                ),
+                transfers=count_in(ui, summary.transfers, ("overføring", "overføringer"), ("transfer", "transfers")),
+                recipients=count_in(ui, summary.recipients, ("mottaker", "mottakere"), ("recipient", "recipients")),
+                organisations=count_in(ui, summary.organisations, ("virksomhet", "virksomheter"), ("organisation", "organisations")),
+            )
+        )
         stem = "behandlingsprotokoll" if lang == "nb" else "record-of-processing"
         today = date.today().isoformat()
         left, right = st.columns(2)
-        left.download_button(t("xlsx"), result["xlsx"], file_name=f"{stem}-{today}.xlsx", icon=":material/table:",
-                             mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", type="primary")
-        right.download_button(t("json"), result["json"], file_name=f"ropa-register-{today}.json",
-                              mime="application/json", icon=":material/data_object:")
+        left.download_button(
+            t("xlsx"),
+            result["xlsx"],
+            file_name=f"{stem}-{today}.xlsx",
+            icon=":material/table:",
+            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            type="primary",
+        )
+        right.download_button(t("json"), result["json"], file_name=f"ropa-register-{today}.json", mime="application/json", icon=":material/data_object:")
 
 
 # --- The Art. 30 record as a document (PDF or Word): its own block, below the workbook's ---
 RECORD = {
     "record": ("Protokollen som dokument", "The record as a document"),
-    "record_intro": ("A4 med forside (virksomheter, personvernombud, representant, registerversjon og hvem som har godkjent), "
-                     "innholdsfortegnelse, ett kort per behandling i rekkefølgen i artikkel 30 nr. 1 bokstav a–g og et vedlegg "
-                     "med mottakere og avtaler.",
-                     "A4 with a cover (organisations, DPO, representative, register version and who approved), a table of "
-                     "contents, one card per activity in the order of Article 30(1)(a)–(g) and an annex of recipients and "
-                     "their agreements."),
+    "record_intro": (
+        "A4 med forside (virksomheter, personvernombud, representant, registerversjon og hvem som har godkjent), "
+        "innholdsfortegnelse, ett kort per behandling i rekkefølgen i artikkel 30 nr. 1 bokstav a–g og et vedlegg "
+        "med mottakere og avtaler.",
+        "A4 with a cover (organisations, DPO, representative, register version and who approved), a table of "
+        "contents, one card per activity in the order of Article 30(1)(a)–(g) and an annex of recipients and "
+        "their agreements.",
+    ),
     "record_findings": ("Ta med åpne avvik", "Include open findings"),
     "record_make": ("Lag dokumentet", "Create the document"),
     "record_working": ("Setter dokumentet …", "Typesetting the document …"),
@@ -123,7 +138,18 @@ made_record = st.session_state.get("record_result")
 if made_record and made_record["wanted"] == record_wanted:
     stem = "behandlingsprotokoll" if lang == "nb" else "record-of-processing"
     one, two = st.columns(2)
-    one.download_button(r("record_pdf"), made_record["pdf"], file_name=f"{stem}-{date.today().isoformat()}.pdf",
-                        mime="application/pdf", icon=":material/picture_as_pdf:", type="primary")
-    two.download_button(r("record_docx"), made_record["docx"], file_name=f"{stem}-{date.today().isoformat()}.docx",
-                        mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document", icon=":material/description:")
+    one.download_button(
+        r("record_pdf"),
+        made_record["pdf"],
+        file_name=f"{stem}-{date.today().isoformat()}.pdf",
+        mime="application/pdf",
+        icon=":material/picture_as_pdf:",
+        type="primary",
+    )
+    two.download_button(
+        r("record_docx"),
+        made_record["docx"],
+        file_name=f"{stem}-{date.today().isoformat()}.docx",
+        mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        icon=":material/description:",
+    )

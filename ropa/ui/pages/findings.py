@@ -21,12 +21,16 @@ from ropa.ui.record_forms import article
 ui = state.lang()
 TEXT = {
     "title": ("Avvik", "Findings"),
-    "intro": ("Regelkontrollen av protokollen: felt artikkel 30 krever, behandlingsgrunnlag, særlige kategorier, "
-              "overføringer, lagringstid, databehandleravtaler, DPIA og gjennomganger. Rett avvikene i posten det gjelder.",
-              "The rule checks of the register: the fields Art. 30 requires, legal bases, special categories, transfers, "
-              "retention, processor agreements, DPIAs and reviews. Fix a finding in the record it is about."),
-    "no_orgs": ("Registeret er tomt, så det er ingenting å kontrollere. Opprett en virksomhet eller importer en protokoll.",
-                "The register is empty, so there is nothing to check. Create an organisation or import a register."),
+    "intro": (
+        "Regelkontrollen av protokollen: felt artikkel 30 krever, behandlingsgrunnlag, særlige kategorier, "
+        "overføringer, lagringstid, databehandleravtaler, DPIA og gjennomganger. Rett avvikene i posten det gjelder.",
+        "The rule checks of the register: the fields Art. 30 requires, legal bases, special categories, transfers, "
+        "retention, processor agreements, DPIAs and reviews. Fix a finding in the record it is about.",
+    ),
+    "no_orgs": (
+        "Registeret er tomt, så det er ingenting å kontrollere. Opprett en virksomhet eller importer en protokoll.",
+        "The register is empty, so there is nothing to check. Create an organisation or import a register.",
+    ),
     "orgs": ("Virksomheter", "Organisations"),
     "all_orgs": ("Alle virksomheter", "All organisations"),
     "severities": ("Alvorlighet", "Severity"),
@@ -34,22 +38,30 @@ TEXT = {
     "rules": ("Regler", "Rules"),
     "all_rules": ("Alle regler", "All rules"),
     "search": ("Søk i avvikene", "Search the findings"),
-    "search_help": ("Treff i virksomhet, referanse, mottaker, avvik og råd, på valgt språk.",
-                    "Matches organisation, reference, recipient, finding and advice, in the chosen language."),
+    "search_help": (
+        "Treff i virksomhet, referanse, mottaker, avvik og råd, på valgt språk.",
+        "Matches organisation, reference, recipient, finding and advice, in the chosen language.",
+    ),
     "total": ("Avvik i alt", "Findings in all"),
     "checking": ("Kontrollerer protokollen …", "Checking the register …"),
-    "clean": ("Ingen avvik: protokollen oppfyller alle reglene. Kontroller igjen når noe er endret.",
-              "No findings: the register passes every rule. Check again after the next change."),
-    "none_match": ("Ingen av de {total} avvikene passer filtrene. Fjern noen filtre for å se flere.",
-                   "None of the {total} findings match the filters. Clear some filters to see more."),
+    "clean": (
+        "Ingen avvik: protokollen oppfyller alle reglene. Kontroller igjen når noe er endret.",
+        "No findings: the register passes every rule. Check again after the next change.",
+    ),
+    "none_match": (
+        "Ingen av de {total} avvikene passer filtrene. Fjern noen filtre for å se flere.",
+        "None of the {total} findings match the filters. Clear some filters to see more.",
+    ),
     "open_activity": ("Åpne {ref}", "Open {ref}"),
     "open_activity_help": ("Åpner behandlingsaktiviteten", "Opens the processing activity"),
     "open_organisation": ("Virksomheten", "Organisation"),
     "open_organisation_help": ("Åpner virksomheten på siden «Virksomheter»", "Opens the organisation on the Organisations page"),
     "open_recipient": ("Mottakeren", "Recipient"),
     "open_recipient_help": ("Åpner mottakeren på siden «Mottakere»", "Opens the recipient on the Recipients page"),
-    "no_page": ("Siden «{page}» er ikke tilgjengelig her. {what} er valgt og åpnes når du går til siden.",
-                "The page '{page}' is not available here. {what} is selected and opens when you go to that page."),
+    "no_page": (
+        "Siden «{page}» er ikke tilgjengelig her. {what} er valgt og åpnes når du går til siden.",
+        "The page '{page}' is not available here. {what} is selected and opens when you go to that page.",
+    ),
     "more": ("… og {n} til. Snevre inn filtrene for å se dem.", "… and {n} more. Narrow the filters to see them."),
     "organisation_level": ("hele virksomheten", "the whole organisation"),
     "error_loading": ("Kunne ikke kontrollere protokollen:", "Could not check the register:"),
@@ -86,15 +98,18 @@ st.session_state["fnd_orgs"] = [n for n in st.session_state["fnd_orgs"] if n in 
 
 c_org, c_sev, c_rule, c_text = st.columns([3, 2, 3, 3])
 chosen_orgs = c_org.multiselect(t("orgs"), org_names, key="fnd_orgs", placeholder=t("all_orgs"))
-chosen_sev = c_sev.multiselect(t("severities"), list(checks.SEVERITIES), key="fnd_sev", placeholder=t("all_severities"),
-                               format_func=lambda sev: checks.severity_label(sev, ui))
-chosen_rules = c_rule.multiselect(t("rules"), list(checks.RULES), key="fnd_rules", placeholder=t("all_rules"),
-                                  format_func=lambda code: checks.rule_title(code, ui))
+chosen_sev = c_sev.multiselect(
+    t("severities"), list(checks.SEVERITIES), key="fnd_sev", placeholder=t("all_severities"), format_func=lambda sev: checks.severity_label(sev, ui)
+)
+chosen_rules = c_rule.multiselect(
+    t("rules"), list(checks.RULES), key="fnd_rules", placeholder=t("all_rules"), format_func=lambda code: checks.rule_title(code, ui)
+)
 needle = c_text.text_input(t("search"), key="fnd_text", help=t("search_help")).strip().lower()
 
 with db.session(state.engine()) as s:  # Art. 30(5) assessments of the organisations shown, beside their findings
-    statements = [checks.art30_5_statement(registry.organisation_dict(o), ui) for o in registry.list_organisations(s)
-                  if not chosen_orgs or o.name in chosen_orgs]
+    statements = [
+        checks.art30_5_statement(registry.organisation_dict(o), ui) for o in registry.list_organisations(s) if not chosen_orgs or o.name in chosen_orgs
+    ]
 for statement in filter(None, statements):
     st.info(markdown(statement), icon=":material/gavel:")
 
@@ -110,8 +125,7 @@ def _matches(f: checks.Finding) -> bool:
     if chosen_rules and f.rule not in chosen_rules:
         return False
     if needle:
-        hay = " ".join(x for x in (f.organisation, f.activity_ref, f.recipient, f.message(ui), f.fix(ui),
-                                    checks.rule_title(f.rule, ui)) if x).lower()
+        hay = " ".join(x for x in (f.organisation, f.activity_ref, f.recipient, f.message(ui), f.fix(ui), checks.rule_title(f.rule, ui)) if x).lower()
         return needle in hay
     return True
 
@@ -149,17 +163,20 @@ def _finding(i: int, f: checks.Finding) -> None:
     text.markdown(" · ".join(where) + f"  \n{markdown(f.message(ui))}  \n:material/build: *{L_FIX}:* {markdown(f.fix(ui))}")
     target: Optional[tuple[str, str, str]] = None
     if f.activity_ref:
-        if action.button(t("open_activity").format(ref=markdown(f.activity_ref)), key=f"fnd_open_{i}", icon=":material/open_in_new:",
-                         help=t("open_activity_help"), width="stretch"):
+        if action.button(
+            t("open_activity").format(ref=markdown(f.activity_ref)),
+            key=f"fnd_open_{i}",
+            icon=":material/open_in_new:",
+            help=t("open_activity_help"),
+            width="stretch",
+        ):
             st.session_state["open_activity"] = (f.organisation, f.activity_ref)
             target = ("ropa/ui/pages/activities.py", ACTIVITY["name"].label(ui), f"{f.organisation} / {f.activity_ref}")
     elif f.recipient:
-        if action.button(t("open_recipient"), key=f"fnd_open_{i}", icon=":material/open_in_new:", help=t("open_recipient_help"),
-                         width="stretch"):
+        if action.button(t("open_recipient"), key=f"fnd_open_{i}", icon=":material/open_in_new:", help=t("open_recipient_help"), width="stretch"):
             st.session_state["open_recipient"] = (f.organisation, f.recipient)
             target = ("ropa/ui/pages/recipients.py", RECIPIENT["name"].label(ui), f"{f.organisation} / {f.recipient}")
-    elif action.button(t("open_organisation"), key=f"fnd_open_{i}", icon=":material/open_in_new:",
-                       help=t("open_organisation_help"), width="stretch"):
+    elif action.button(t("open_organisation"), key=f"fnd_open_{i}", icon=":material/open_in_new:", help=t("open_organisation_help"), width="stretch"):
         st.session_state["open_organisation"] = f.organisation
         target = ("ropa/ui/pages/organisations.py", ORGANISATION["name"].label(ui), f.organisation)
     if target:

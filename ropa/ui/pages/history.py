@@ -15,9 +15,12 @@ from ropa.ui import state
 t = state.t
 lang = state.lang()
 st.title(t("Historikk", "History"))
-st.caption(t("Hver endring lagres med hvem, når, felt og gammel → ny verdi, i samme transaksjon som endringen. Loggen kan ikke endres.",
-             "Every change is recorded with who, when, the field and old → new, in the same transaction as the change. "
-             "The trail cannot be altered."))
+st.caption(
+    t(
+        "Hver endring lagres med hvem, når, felt og gammel → ny verdi, i samme transaksjon som endringen. Loggen kan ikke endres.",
+        "Every change is recorded with who, when, the field and old → new, in the same transaction as the change. The trail cannot be altered.",
+    )
+)
 
 with db.session(state.engine()) as s:
     org_names = [o.name for o in registry.list_organisations(s)]
@@ -28,12 +31,23 @@ if not org_names:
 opened = st.session_state.get("open_activity")
 focus = opened[0] if opened else state.org()
 c = st.columns([2, 1, 1])
-org = c[0].selectbox(t("Virksomhet", "Organisation"), org_names, index=org_names.index(focus) if focus in org_names else 0, placeholder=state.t("Velg …", "Choose …"), key="h_org")
+org = c[0].selectbox(
+    t("Virksomhet", "Organisation"),
+    org_names,
+    index=org_names.index(focus) if focus in org_names else 0,
+    placeholder=state.t("Velg …", "Choose …"),
+    key="h_org",
+)
 with db.session(state.engine()) as s:
     refs = [a.ref for a in registry.list_activities(s, org=org)]
-ref = c[1].selectbox(t("Aktivitet", "Activity"), [None, *refs], key="h_ref", placeholder=t("Siste endringer", "Latest changes"),
-                     index=refs.index(opened[1]) + 1 if opened and opened[0] == org and opened[1] in refs else 0,
-                     format_func=lambda r: t("Siste endringer", "Latest changes") if r is None else r)
+ref = c[1].selectbox(
+    t("Aktivitet", "Activity"),
+    [None, *refs],
+    key="h_ref",
+    placeholder=t("Siste endringer", "Latest changes"),
+    index=refs.index(opened[1]) + 1 if opened and opened[0] == org and opened[1] in refs else 0,
+    format_func=lambda r: t("Siste endringer", "Latest changes") if r is None else r,
+)
 limit = c[2].number_input(t("Antall", "How many"), min_value=10, max_value=5000, value=200, step=50, key="h_limit")
 
 with db.session(state.engine()) as s:
@@ -45,23 +59,40 @@ with db.session(state.engine()) as s:
 if not events:
     st.info(t("Ingen endringer registrert.", "No changes recorded."))
 else:
-    st.dataframe(safe_table(pd.DataFrame([{
-        t("Når", "When"): audit.local_time(e.at, lang), t("Hvem", "Who"): e.actor, t("Handling", "Action"): audit.action_label(e.action, lang),
-        t("Post", "Record"): audit.record_text(e.entity, e.entity_key, lang, org), t("Felt", "Field"): audit.field_label(e.entity, e.field, lang),
-        t("Før", "Before"): audit.value_text(e.entity, e.field, e.old_value, lang),
-        t("Etter", "After"): audit.value_text(e.entity, e.field, e.new_value, lang),
-        t("Kilde", "Source"): audit.source_label(e.source, lang), t("Versjon", "Version"): e.version,
-    } for e in (reversed(events) if ref else events)])), hide_index=True, width="stretch")
+    st.dataframe(
+        safe_table(
+            pd.DataFrame(
+                [
+                    {
+                        t("Når", "When"): audit.local_time(e.at, lang),
+                        t("Hvem", "Who"): e.actor,
+                        t("Handling", "Action"): audit.action_label(e.action, lang),
+                        t("Post", "Record"): audit.record_text(e.entity, e.entity_key, lang, org),
+                        t("Felt", "Field"): audit.field_label(e.entity, e.field, lang),
+                        t("Før", "Before"): audit.value_text(e.entity, e.field, e.old_value, lang),
+                        t("Etter", "After"): audit.value_text(e.entity, e.field, e.new_value, lang),
+                        t("Kilde", "Source"): audit.source_label(e.source, lang),
+                        t("Versjon", "Version"): e.version,
+                    }
+                    for e in (reversed(events) if ref else events)
+                ]
+            )
+        ),
+        hide_index=True,
+        width="stretch",
+    )
 
 
 # --- Restore (its own block): put a field or the whole activity back as it was at an earlier
 # version, as an ordinary audited save (ropa.restore); a deleted activity comes back as a new one.
 RESTORE = {
     "restore": ("Gjenopprett en tidligere versjon", "Restore an earlier version"),
-    "restore_intro": ("Gjenopprettingen er en vanlig lagring: den får nytt versjonsnummer og står i historikken. "
-                      "Historikken selv endres aldri. Mottakere tas med slik de er registrert nå.",
-                      "A restore is an ordinary save: it gets a new version number and appears in the history. The "
-                      "history itself never changes. Recipients are taken as they are recorded now."),
+    "restore_intro": (
+        "Gjenopprettingen er en vanlig lagring: den får nytt versjonsnummer og står i historikken. "
+        "Historikken selv endres aldri. Mottakere tas med slik de er registrert nå.",
+        "A restore is an ordinary save: it gets a new version number and appears in the history. The "
+        "history itself never changes. Recipients are taken as they are recorded now.",
+    ),
     "deleted": ("Slettet aktivitet", "Deleted activity"),
     "deleted_none": ("Velg en aktivitet over, eller en slettet aktivitet her.", "Choose an activity above, or a deleted one here."),
     "version": ("Versjon", "Version"),
@@ -70,12 +101,14 @@ RESTORE = {
     "one": ("Ett felt", "One field"),
     "field": ("Felt", "Field"),
     "same": ("Denne versjonen er lik aktiviteten nå.", "This version is the same as the activity now."),
-    "now": ("Nå", "Now"), "then": ("I versjonen", "In the version"),
+    "now": ("Nå", "Now"),
+    "then": ("I versjonen", "In the version"),
     "go": ("Gjenopprett", "Restore"),
-    "gone": ("Aktiviteten er slettet: den opprettes på nytt med innholdet fra versjonen.",
-             "The activity was deleted: it will be created again with the content of the version."),
-    "no_edit": ("Du har ikke tillatelse til å endre aktiviteter i denne virksomheten.",
-                "You are not allowed to change activities in this organisation."),
+    "gone": (
+        "Aktiviteten er slettet: den opprettes på nytt med innholdet fra versjonen.",
+        "The activity was deleted: it will be created again with the content of the version.",
+    ),
+    "no_edit": ("Du har ikke tillatelse til å endre aktiviteter i denne virksomheten.", "You are not allowed to change activities in this organisation."),
 }
 rt = state.words(RESTORE)
 
@@ -107,21 +140,36 @@ def _restore_block() -> None:
         return
     by_event = {v.event_id: v for v in reversed(found)}  # newest first; options are event ids, stable across runs
     where = f"{org}/{target}"  # the widgets' state belongs to one activity: switching activity starts afresh
-    chosen = by_event[st.selectbox(rt("version"), list(by_event), key=f"h_restore_version:{where}", placeholder="—",
-                                   index=1 if len(by_event) > 1 and current is not None else 0, format_func=lambda i: (
-        f"v{by_event[i].version} · {audit.local_time(by_event[i].at, lang)} · {by_event[i].actor} · {audit.action_label(by_event[i].action, lang)}"))]
+    chosen = by_event[
+        st.selectbox(
+            rt("version"),
+            list(by_event),
+            key=f"h_restore_version:{where}",
+            placeholder="—",
+            index=1 if len(by_event) > 1 and current is not None else 0,
+            format_func=lambda i: (
+                f"v{by_event[i].version} · {audit.local_time(by_event[i].at, lang)} · {by_event[i].actor} · {audit.action_label(by_event[i].action, lang)}"
+            ),
+        )
+    ]
     with db.session(state.engine()) as s:
         differs = restore.compare(s, org, target, chosen)
     if not differs:
         st.info(rt("same"))
         return
-    st.dataframe(safe_table(pd.DataFrame([{rt("field"): c.label(lang), rt("now"): c.text(c.old, lang),
-                                           rt("then"): c.text(c.new, lang)} for c in differs])),
-                 hide_index=True, width="stretch")
-    whole = current is None or st.radio(rt("what"), [True, False], horizontal=True, key=f"h_restore_whole:{where}",
-                                        format_func=lambda w: rt("whole") if w else rt("one"))
-    field = None if whole else st.selectbox(rt("field"), [c.field for c in differs], key=f"h_restore_field:{where}", placeholder="—",
-                                            format_func=lambda f: fields.label(f, lang))
+    st.dataframe(
+        safe_table(pd.DataFrame([{rt("field"): c.label(lang), rt("now"): c.text(c.old, lang), rt("then"): c.text(c.new, lang)} for c in differs])),
+        hide_index=True,
+        width="stretch",
+    )
+    whole = current is None or st.radio(
+        rt("what"), [True, False], horizontal=True, key=f"h_restore_whole:{where}", format_func=lambda w: rt("whole") if w else rt("one")
+    )
+    field = (
+        None
+        if whole
+        else st.selectbox(rt("field"), [c.field for c in differs], key=f"h_restore_field:{where}", placeholder="—", format_func=lambda f: fields.label(f, lang))
+    )
     if current is None:
         st.caption(rt("gone"))
     if not access.can(me, access.EDIT_ACTIVITY, org):
@@ -130,8 +178,7 @@ def _restore_block() -> None:
     if st.button(rt("go"), type="primary", icon=":material/restore:", key=f"h_restore_go:{where}"):
         with errors.reported() as outcome, db.transaction(state.engine()) as s:
             if field is not None:
-                done = restore.restore_field(s, org, target, field, chosen, expected_version=current or 0, actor=me,
-                                             source="dashboard")
+                done = restore.restore_field(s, org, target, field, chosen, expected_version=current or 0, actor=me, source="dashboard")
             else:
                 done = restore.restore_activity(s, org, target, chosen, expected_version=current, actor=me, source="dashboard")
         if not outcome.failed:

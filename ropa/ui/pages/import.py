@@ -25,15 +25,19 @@ from ropa.ui.state import current_actor
 ui = state.lang()
 TEXT = {
     "title": ("Import", "Import"),
-    "intro": ("Les inn en protokoll fra Excel (.xlsx, .xlsm, .xls), LibreOffice (.ods), CSV eller JSON: vår egen eksport, "
-              "Datatilsynets eller ICOs mal, eller en annen oppsett. Du ser hva som ble forstått før noe lagres, og "
-              "importen lagrer alle radene eller ingen.",
-              "Read a register from Excel (.xlsx, .xlsm, .xls), LibreOffice (.ods), CSV or JSON: our own export, the "
-              "authority's template or any other layout. You see what was understood before anything is saved, and the "
-              "import saves every row or none."),
+    "intro": (
+        "Les inn en protokoll fra Excel (.xlsx, .xlsm, .xls), LibreOffice (.ods), CSV eller JSON: vår egen eksport, "
+        "Datatilsynets eller ICOs mal, eller en annen oppsett. Du ser hva som ble forstått før noe lagres, og "
+        "importen lagrer alle radene eller ingen.",
+        "Read a register from Excel (.xlsx, .xlsm, .xls), LibreOffice (.ods), CSV or JSON: our own export, the "
+        "authority's template or any other layout. You see what was understood before anything is saved, and the "
+        "import saves every row or none.",
+    ),
     "upload": ("Fil (høyst {mb} MB)", "File (at most {mb} MB)"),
-    "upload_help": ("Excel (.xlsx, .xlsm, .xls), OpenDocument (.ods), CSV eller JSON. Filer over {mb} MB avvises.",
-                    "Excel (.xlsx, .xlsm, .xls), OpenDocument (.ods), CSV or JSON. Files over {mb} MB are refused."),
+    "upload_help": (
+        "Excel (.xlsx, .xlsm, .xls), OpenDocument (.ods), CSV eller JSON. Filer over {mb} MB avvises.",
+        "Excel (.xlsx, .xlsm, .xls), OpenDocument (.ods), CSV or JSON. Files over {mb} MB are refused.",
+    ),
     "org": ("Virksomhet for rader uten virksomhet", "Organisation for rows that name none"),
     "from_file": ("(fra filen)", "(from the file)"),
     "new_org": ("(ny virksomhet …)", "(new organisation …)"),
@@ -45,16 +49,20 @@ TEXT = {
     "none": ("(ingen)", "(none)"),
     "reading": ("Leser filen …", "Reading the file …"),
     "rejected": ("Filen kan ikke importeres:", "The file cannot be imported:"),
-    "own": ("Dette er en arbeidsbok eksportert fra registeret (språk: {lang}). Alle arkene leses; endrede celler tolkes.",
-            "This is a workbook exported from the register (language: {lang}). Every sheet is read; changed cells are parsed."),
+    "own": (
+        "Dette er en arbeidsbok eksportert fra registeret (språk: {lang}). Alle arkene leses; endrede celler tolkes.",
+        "This is a workbook exported from the register (language: {lang}). Every sheet is read; changed cells are parsed.",
+    ),
     "json": ("JSON-fil i registerets format.", "A JSON file in the register's format."),
     "sheet": ("Ark", "Sheet"),
     "header": ("Overskriftsrad: {row}", "Header row: {row}"),
     "header2": ("Overskriftsrader: {row}–{row2} (to rader)", "Header rows: {row}–{row2} (two rows)"),
     "encoding": ("Tegnsett {encoding}, skilletegn «{delimiter}»", "Encoding {encoding}, separator '{delimiter}'"),
     "mapping": ("Kolonner", "Columns"),
-    "mapping_help": ("Velg feltet hver kolonne skal leses inn i. Endringer gjelder med en gang.",
-                     "Choose the field each column is read into. Changes apply at once."),
+    "mapping_help": (
+        "Velg feltet hver kolonne skal leses inn i. Endringer gjelder med en gang.",
+        "Choose the field each column is read into. Changes apply at once.",
+    ),
     "col_letter": ("Kolonne", "Column"),
     "col_header": ("Overskrift", "Header"),
     "col_field": ("Felt", "Field"),
@@ -64,12 +72,16 @@ TEXT = {
     "save_name": ("Lagre kolonneoppsettet som", "Save the column mapping as"),
     "save": ("Lagre oppsett", "Save mapping"),
     "saved_ok": ("Kolonneoppsettet «{name}» er lagret.", "The column mapping '{name}' was saved."),
-    "mapping_bad_name": ("«{name}» kan ikke brukes som navn på et kolonneoppsett: bruk bokstaver, tall, mellomrom, punktum, "
-                         "bindestrek, understrek og parenteser (høyst 80 tegn), ikke «/», «\\\\» eller «..».",
-                         "'{name}' cannot be used as a mapping name: use letters, digits, spaces, full stops, hyphens, "
-                         "underscores and brackets (at most 80 characters), not '/', '\\\\' or '..'."),
-    "mapping_broken": ("Kolonneoppsettet «{name}» er skadet og ble ikke brukt. Lagre oppsettet på nytt under samme navn.",
-                       "The saved column mapping '{name}' is damaged and was not applied. Save the mapping again under the same name."),
+    "mapping_bad_name": (
+        "«{name}» kan ikke brukes som navn på et kolonneoppsett: bruk bokstaver, tall, mellomrom, punktum, "
+        "bindestrek, understrek og parenteser (høyst 80 tegn), ikke «/», «\\\\» eller «..».",
+        "'{name}' cannot be used as a mapping name: use letters, digits, spaces, full stops, hyphens, "
+        "underscores and brackets (at most 80 characters), not '/', '\\\\' or '..'.",
+    ),
+    "mapping_broken": (
+        "Kolonneoppsettet «{name}» er skadet og ble ikke brukt. Lagre oppsettet på nytt under samme navn.",
+        "The saved column mapping '{name}' is damaged and was not applied. Save the mapping again under the same name.",
+    ),
     "mapping_gone": ("Kolonneoppsettet «{name}» finnes ikke lenger.", "The saved column mapping '{name}' no longer exists."),
     "reset": ("Tilbakestill kolonnene", "Reset the columns"),
     "preview": ("Forhåndsvisning", "Preview"),
@@ -81,8 +93,10 @@ TEXT = {
     "messages": ("Merknader", "Notes"),
     "where": ("Hvor", "Where"),
     "message": ("Hva", "What"),
-    "errors": ("{n} feil: rett dem i filen og last den opp igjen. Ingenting blir lagret før alle radene er i orden.",
-               "{n} errors: fix them in the file and upload it again. Nothing is saved until every row is right."),
+    "errors": (
+        "{n} feil: rett dem i filen og last den opp igjen. Ingenting blir lagret før alle radene er i orden.",
+        "{n} errors: fix them in the file and upload it again. Nothing is saved until every row is right.",
+    ),
     "warnings": ("{n} merknader", "{n} warnings"),
     "confirm": ("Importer: {n} behandlingsaktiviteter endres", "Import: {n} activities change"),
     "confirm_one": ("Importer: 1 behandlingsaktivitet endres", "Import: 1 activity changes"),
@@ -101,20 +115,34 @@ TEXT = {
     "again": ("Les filen på nytt", "Read the file again"),
     "nothing": ("Ingenting å importere.", "Nothing to import."),
     "writing": ("Importerer …", "Importing …"),
-    "done": ("Importert fra {source}: {created} nye, {updated} oppdaterte, {unchanged} uendrede behandlingsaktiviteter; "
-             "{orgs_new} nye og {orgs_updated} oppdaterte virksomheter.",
-             "Imported from {source}: {created} new, {updated} updated, {unchanged} unchanged processing activities; "
-             "{orgs_new} new and {orgs_updated} updated organisations."),
+    "done": (
+        "Importert fra {source}: {created} nye, {updated} oppdaterte, {unchanged} uendrede behandlingsaktiviteter; "
+        "{orgs_new} nye og {orgs_updated} oppdaterte virksomheter.",
+        "Imported from {source}: {created} new, {updated} updated, {unchanged} unchanged processing activities; "
+        "{orgs_new} new and {orgs_updated} updated organisations.",
+    ),
     "failed": ("Importen ble avvist, ingenting ble lagret:", "The import was rejected; nothing was saved:"),
 }
 STATUS = {
-    "new": ("ny", "new"), "changed": ("endret", "changed"), "unchanged": ("uendret", "unchanged"), "error": ("feil", "error"),
-    "example": ("eksempel (hoppes over)", "example (skipped)"), "instructions": ("veiledning (hoppes over)", "instructions (skipped)"),
-    "skipped": ("hoppes over", "skipped"), "pending": ("–", "–"),
+    "new": ("ny", "new"),
+    "changed": ("endret", "changed"),
+    "unchanged": ("uendret", "unchanged"),
+    "error": ("feil", "error"),
+    "example": ("eksempel (hoppes over)", "example (skipped)"),
+    "instructions": ("veiledning (hoppes over)", "instructions (skipped)"),
+    "skipped": ("hoppes over", "skipped"),
+    "pending": ("–", "–"),
     "merged": ("lest inn i samme aktivitet fra et annet ark", "read into the same activity from another sheet"),
 }
-HOW = {"values": ("etter verdiene", "by its values"), "exact": ("ja", "yes"), "fuzzy": ("omtrent", "roughly"), "override": ("valgt", "chosen"), "ignored": ("valgt bort", "left out"),
-       "duplicate": ("dublett", "duplicate"), "none": ("nei", "no")}
+HOW = {
+    "values": ("etter verdiene", "by its values"),
+    "exact": ("ja", "yes"),
+    "fuzzy": ("omtrent", "roughly"),
+    "override": ("valgt", "chosen"),
+    "ignored": ("valgt bort", "left out"),
+    "duplicate": ("dublett", "duplicate"),
+    "none": ("nei", "no"),
+}
 NEW_ORG = "\0new"
 
 
@@ -134,8 +162,7 @@ st.title(t("title"))
 st.caption(t("intro"))
 
 MAX_MB = MAX_UPLOAD_BYTES // 2**20  # the importer's limit; .streamlit/config.toml's server.maxUploadSize says the same
-uploaded = st.file_uploader(t("upload", mb=MAX_MB), type=["xlsx", "xlsm", "xls", "ods", "csv", "json"], key="import_uploader",
-                            help=t("upload_help", mb=MAX_MB))
+uploaded = st.file_uploader(t("upload", mb=MAX_MB), type=["xlsx", "xlsm", "xls", "ods", "csv", "json"], key="import_uploader", help=t("upload_help", mb=MAX_MB))
 if uploaded is not None:
     data = uploaded.getvalue()
     digest = hashlib.sha256(data).hexdigest()
@@ -150,8 +177,13 @@ if not upload:
 with db.session(state.engine()) as s:
     org_names = [o.name for o in registry.list_organisations(s)]
 left, middle, right = st.columns(3)
-org_choice = left.selectbox(t("org"), ["", *org_names, NEW_ORG], placeholder=state.t("Velg …", "Choose …"), key="import_org",
-                            format_func=lambda v: t("from_file") if v == "" else t("new_org") if v == NEW_ORG else v)
+org_choice = left.selectbox(
+    t("org"),
+    ["", *org_names, NEW_ORG],
+    placeholder=state.t("Velg …", "Choose …"),
+    key="import_org",
+    format_func=lambda v: t("from_file") if v == "" else t("new_org") if v == NEW_ORG else v,
+)
 org: Optional[str] = org_choice or None
 if org_choice == NEW_ORG:
     org = left.text_input(t("new_org_name"), key="import_new_org").strip() or None
@@ -187,8 +219,7 @@ def read_plan(file: dict[str, Any]) -> Any:
     """The file read in a memory-limited child process (ropa.isolation): no file can take the server down.
     The upload is on disk only while it is read, privately (ropa.uploads)."""
     with uploads.private_copy(file["name"], file["data"]) as path:
-        return isolation.plan_file(state.engine(), path, org=org, sheet=chosen_sheet, mapping_overrides=overrides or None,
-                                   mode=mode, lang=ui)
+        return isolation.plan_file(state.engine(), path, org=org, sheet=chosen_sheet, mapping_overrides=overrides or None, mode=mode, lang=ui)
 
 
 cached = st.session_state.get("import_plan")
@@ -212,8 +243,13 @@ elif plan.kind == "json":
 else:
     a, b = st.columns([1, 2])
     if len(plan.sheets) > 1:
-        picked = a.selectbox(t("sheet"), plan.sheets, index=plan.sheets.index(plan.sheet) if plan.sheet in plan.sheets else 0,
-                             key=f"import_sheet_pick_{upload['digest'][:8]}", placeholder=state.t("Velg …", "Choose …"))
+        picked = a.selectbox(
+            t("sheet"),
+            plan.sheets,
+            index=plan.sheets.index(plan.sheet) if plan.sheet in plan.sheets else 0,
+            key=f"import_sheet_pick_{upload['digest'][:8]}",
+            placeholder=state.t("Velg …", "Choose …"),
+        )
         if picked != plan.sheet:
             st.session_state["import_sheet"] = picked
             st.rerun()
@@ -229,11 +265,18 @@ else:
     choices = imports.field_choices(ui)
     options = [t("not_imported"), *choices.values()]
     by_label = {v: k for k, v in choices.items()}
-    rows = [{t("col_letter"): c.letter, t("col_header"): c.header, t("col_field"): choices.get(c.field or "", t("not_imported")),
-             t("col_how"): word(HOW, c.how)} for c in plan.columns if c.header]
+    rows = [
+        {t("col_letter"): c.letter, t("col_header"): c.header, t("col_field"): choices.get(c.field or "", t("not_imported")), t("col_how"): word(HOW, c.how)}
+        for c in plan.columns
+        if c.header
+    ]
     signature = hashlib.sha1(repr([(c.letter, c.field) for c in plan.columns]).encode()).hexdigest()[:10]
     edited = st.data_editor(
-        safe_table(rows), hide_index=True, width="stretch", key=f"import_map_{signature}", placeholder="",
+        safe_table(rows),
+        hide_index=True,
+        width="stretch",
+        key=f"import_map_{signature}",
+        placeholder="",
         disabled=[t("col_letter"), t("col_header"), t("col_how")],
         column_config={t("col_field"): st.column_config.SelectboxColumn(t("col_field"), options=options)},
     )
@@ -267,9 +310,21 @@ for col, key in zip(cols, ("new", "changed", "unchanged", "error", "skipped")):
     n = counts[key] + (counts["example"] + counts["instructions"] if key == "skipped" else 0)
     col.metric(word(STATUS, key), n)
 st.dataframe(
-    safe_table([{t("row"): r.row, t("status"): word(STATUS, r.status), t("organisation"): r.organisation, t("ref"): r.ref, t("name"): r.name,
-      t("messages"): "\n".join(r.messages)} for r in plan.rows]),
-    hide_index=True, width="stretch",
+    safe_table(
+        [
+            {
+                t("row"): r.row,
+                t("status"): word(STATUS, r.status),
+                t("organisation"): r.organisation,
+                t("ref"): r.ref,
+                t("name"): r.name,
+                t("messages"): "\n".join(r.messages),
+            }
+            for r in plan.rows
+        ]
+    ),
+    hide_index=True,
+    width="stretch",
 )
 if len(plan.tables) > 1 or plan.skipped_sheets:
     st.caption(t("sheets_read", sheets=markdown(", ".join(f"{tp.sheet} ({t('role_' + tp.role)})" for tp in plan.tables))))
@@ -285,11 +340,18 @@ for r in plan.rows:
         continue
     if r.status == "changed" and r.changes:
         for c in r.changes:
-            diff_rows.append({t("ref"): r.ref, t("name"): r.name, t("status"): word(STATUS, r.status), t("field"): c.label(ui),
-                              t("old"): c.show(c.old, ui), t("new"): c.show(c.new, ui)})
+            diff_rows.append(
+                {
+                    t("ref"): r.ref,
+                    t("name"): r.name,
+                    t("status"): word(STATUS, r.status),
+                    t("field"): c.label(ui),
+                    t("old"): c.show(c.old, ui),
+                    t("new"): c.show(c.new, ui),
+                }
+            )
     elif not only or r.status in ("new", "error"):
-        diff_rows.append({t("ref"): r.ref, t("name"): r.name, t("status"): word(STATUS, r.status), t("field"): "",
-                          t("old"): "", t("new"): ""})
+        diff_rows.append({t("ref"): r.ref, t("name"): r.name, t("status"): word(STATUS, r.status), t("field"): "", t("old"): "", t("new"): ""})
 if diff_rows:
     st.dataframe(safe_table(diff_rows), hide_index=True, width="stretch")
 else:
@@ -304,11 +366,9 @@ if plan.warnings:
 
 to_import = counts["new"] + counts["changed"] + counts["unchanged"]
 changing = counts["new"] + counts["changed"]
-label = t("nothing") if not to_import else t("confirm_none") if not changing else t("confirm_one") if changing == 1 else \
-    t("confirm", n=changing)
+label = t("nothing") if not to_import else t("confirm_none") if not changing else t("confirm_one") if changing == 1 else t("confirm", n=changing)
 result = st.session_state.get("import_result")
-if st.button(label, type="primary", icon=":material/upload:",
-             disabled=bool(plan.errors) or not to_import, key="import_confirm"):
+if st.button(label, type="primary", icon=":material/upload:", disabled=bool(plan.errors) or not to_import, key="import_confirm"):
     bar = st.progress(0.0, text=t("writing"))
 
     def progress(done: int, total: int) -> None:
@@ -316,15 +376,19 @@ if st.button(label, type="primary", icon=":material/upload:",
 
     # What the preview read is written; the file is read again only if the register changed meanwhile.
     with errors.reported(t("failed")) as outcome, db.transaction(state.engine()) as s:
-        report = imports.import_(s, read_plan(upload) if imports.stale(s, plan) else plan, actor=current_actor(), progress=progress,
-                                 lang=ui)
+        report = imports.import_(s, read_plan(upload) if imports.stale(s, plan) else plan, actor=current_actor(), progress=progress, lang=ui)
     if outcome.failed:
         bar.empty()
     else:
         bar.progress(1.0, text=t("writing"))
         st.session_state["import_result"] = {
-            "digest": upload["digest"], "wanted": wanted, "source": report.source, "created": len(report.created),
-            "updated": len(report.updated), "unchanged": len(report.unchanged), "orgs_new": report.organisations_created,
+            "digest": upload["digest"],
+            "wanted": wanted,
+            "source": report.source,
+            "created": len(report.created),
+            "updated": len(report.updated),
+            "unchanged": len(report.unchanged),
+            "orgs_new": report.organisations_created,
             "orgs_updated": report.organisations_updated,
             "rows": [{t("status"): word(STATUS, "new"), t("ref"): key} for key in report.created]
             + [{t("status"): word(STATUS, "changed"), t("ref"): key} for key in report.updated],

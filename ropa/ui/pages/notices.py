@@ -17,20 +17,23 @@ from ropa.ui import state
 ui = state.lang()
 TEXT = {
     "title": ("Personvernerklæring", "Privacy notice"),
-    "intro": ("Et utkast til informasjon etter personvernforordningen artikkel 13 og 14, laget fra protokollen. "
-              "Det som mangler i protokollen, er merket i teksten og listet nederst.",
-              "A draft of the information GDPR Articles 13 and 14 require, made from the register. What the register "
-              "lacks is marked in the text and listed at the end."),
+    "intro": (
+        "Et utkast til informasjon etter personvernforordningen artikkel 13 og 14, laget fra protokollen. "
+        "Det som mangler i protokollen, er merket i teksten og listet nederst.",
+        "A draft of the information GDPR Articles 13 and 14 require, made from the register. What the register "
+        "lacks is marked in the text and listed at the end.",
+    ),
     "org": ("Virksomhet", "Organisation"),
     "choose": ("Velg …", "Choose …"),
     "subjects": ("Gjelder", "Concerning"),
     "everyone": ("Alle registrerte", "Everyone"),
     "lang": ("Språk i erklæringen", "Language of the notice"),
     "none": ("Ingen virksomheter i registeret ennå.", "No organisations in the register yet."),
-    "draft": ("Utkast: {n} opplysninger som artikkel 13/14 krever, mangler i protokollen.",
-              "Draft: {n} items Articles 13/14 require are missing from the register."),
-    "ready": ("Ingen mangler: alt artikkel 13/14 krever, står i protokollen.",
-              "Nothing missing: the register holds everything Articles 13/14 require."),
+    "draft": (
+        "Utkast: {n} opplysninger som artikkel 13/14 krever, mangler i protokollen.",
+        "Draft: {n} items Articles 13/14 require are missing from the register.",
+    ),
+    "ready": ("Ingen mangler: alt artikkel 13/14 krever, står i protokollen.", "Nothing missing: the register holds everything Articles 13/14 require."),
     "gaps": ("Mangler", "What is missing"),
     "paragraph": ("Artikkel", "Article"),
     "activity": ("Behandling", "Activity"),
@@ -55,10 +58,8 @@ org = left.selectbox(t("org"), names, key="notice_org", placeholder=t("choose"))
 with db.session(state.engine()) as s:
     organisations = load(s, [org])
 groups = notices.subject_groups(organisations, ui)
-subjects = mid.selectbox(t("subjects"), [""] + groups, key="notice_subjects", format_func=lambda g: g or t("everyone"),
-                         placeholder=t("everyone"))
-lang = right.radio(t("lang"), ["nb", "en"], index=0 if ui == "nb" else 1, key="notice_lang",
-                   format_func=lambda code: {"nb": "Bokmål", "en": "English"}[code])
+subjects = mid.selectbox(t("subjects"), [""] + groups, key="notice_subjects", format_func=lambda g: g or t("everyone"), placeholder=t("everyone"))
+lang = right.radio(t("lang"), ["nb", "en"], index=0 if ui == "nb" else 1, key="notice_lang", format_func=lambda code: {"nb": "Bokmål", "en": "English"}[code])
 
 try:
     draft = notices.build_notice(organisations[0], lang=lang, subjects=subjects or None)
@@ -69,19 +70,25 @@ except RopaError as err:
 if draft.gaps:
     st.warning(t("draft", n=len(draft.gaps)), icon=":material/edit_note:")
     with st.expander(t("gaps"), expanded=False):
-        st.dataframe(safe_table([{t("paragraph"): g.article, t("activity"): g.activity or "", t("what"): g.what} for g in draft.gaps]),
-                     hide_index=True, width="stretch")
+        st.dataframe(
+            safe_table([{t("paragraph"): g.article, t("activity"): g.activity or "", t("what"): g.what} for g in draft.gaps]), hide_index=True, width="stretch"
+        )
 else:
     st.success(t("ready"))
 
 stem = f"{'personvernerklaering' if lang == 'nb' else 'privacy-notice'}-{slug(org)[:40]}"  # no \\ : * ? " < > | in a file name
 cols = st.columns(3)
-cols[0].download_button(f"{t('download')} HTML", notices.render(draft, ".html"), file_name=f"{stem}.html", mime="text/html",
-                        icon=":material/html:", type="primary")
-cols[1].download_button(f"{t('download')} Word", notices.render(draft, ".docx"), file_name=f"{stem}.docx",
-                        mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document", icon=":material/description:")
-cols[2].download_button(f"{t('download')} Markdown", notices.render(draft, ".md"), file_name=f"{stem}.md", mime="text/markdown",
-                        icon=":material/markdown:")
+cols[0].download_button(
+    f"{t('download')} HTML", notices.render(draft, ".html"), file_name=f"{stem}.html", mime="text/html", icon=":material/html:", type="primary"
+)
+cols[1].download_button(
+    f"{t('download')} Word",
+    notices.render(draft, ".docx"),
+    file_name=f"{stem}.docx",
+    mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    icon=":material/description:",
+)
+cols[2].download_button(f"{t('download')} Markdown", notices.render(draft, ".md"), file_name=f"{stem}.md", mime="text/markdown", icon=":material/markdown:")
 if st.button(t("pdf"), icon=":material/picture_as_pdf:"):
     st.session_state["notice_pdf"] = (org, subjects, lang, notices.render(draft, ".pdf"))
 made = st.session_state.get("notice_pdf")

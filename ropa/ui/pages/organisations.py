@@ -16,21 +16,23 @@ from ropa.errors import MESSAGE_LANG, Conflict, NotFound, ValidationFailed
 from ropa.fields import ORGANISATION, ORGANISATION_FIELDS
 from ropa.text import markdown
 from ropa.text import table as safe_table
-from ropa.ui.state import current_actor
-from ropa.ui import record_forms as forms
 from ropa.ui import errors, signin, state
+from ropa.ui import record_forms as forms
+from ropa.ui.state import current_actor
 
 ui = state.lang()
 TEXT = {
     "title": ("Virksomheter", "Organisations"),
-    "intro": ("Behandlingsansvarlige og databehandlere i protokollen med kontaktopplysninger, personvernombud (art. 37) "
-              "og representant i EU/EØS (art. 27) – det artikkel 30 nr. 1 bokstav a og nr. 2 bokstav a krever.",
-              "The controllers and processors in the register with their contact details, data protection officer "
-              "(Art. 37) and EU representative (Art. 27) – what Art. 30(1)(a) and 30(2)(a) ask for."),
-    "empty": ("Registeret har ingen virksomheter ennå. Opprett den første under «Ny virksomhet», eller les inn en "
-              "protokoll på importsiden.",
-              "The register has no organisations yet. Create the first one under 'New organisation', or read in a "
-              "register on the Import page."),
+    "intro": (
+        "Behandlingsansvarlige og databehandlere i protokollen med kontaktopplysninger, personvernombud (art. 37) "
+        "og representant i EU/EØS (art. 27) – det artikkel 30 nr. 1 bokstav a og nr. 2 bokstav a krever.",
+        "The controllers and processors in the register with their contact details, data protection officer "
+        "(Art. 37) and EU representative (Art. 27) – what Art. 30(1)(a) and 30(2)(a) ask for.",
+    ),
+    "empty": (
+        "Registeret har ingen virksomheter ennå. Opprett den første under «Ny virksomhet», eller les inn en protokoll på importsiden.",
+        "The register has no organisations yet. Create the first one under 'New organisation', or read in a register on the Import page.",
+    ),
     "activities": ("Behandlingsaktiviteter", "Activities"),
     "recipients": ("Mottakere", "Recipients"),
     "tab_edit": ("Rediger", "Edit"),
@@ -44,30 +46,38 @@ TEXT = {
     "created": ("Opprettet «{name}». Den er nå valgt under «Rediger».", "Created '{name}'. It is now selected under 'Edit'."),
     "unchanged": ("Ingen endringer å lagre.", "No changes to save."),
     "reload": ("Hent gjeldende versjon (forkast mine endringer)", "Load the current version (discard my changes)"),
-    "conflict_hint": ("Dine endringer står fortsatt i skjemaet. Hent gjeldende versjon og gjør endringene på nytt.",
-                      "Your changes are still in the form. Load the current version and make your changes again."),
+    "conflict_hint": (
+        "Dine endringer står fortsatt i skjemaet. Hent gjeldende versjon og gjør endringene på nytt.",
+        "Your changes are still in the form. Load the current version and make your changes again.",
+    ),
     "duplicate": ("Det finnes allerede en virksomhet med dette navnet.", "There already is an organisation with this name."),
     "gone": ("«{name}» finnes ikke lenger (noen kan ha slettet den).", "'{name}' no longer exists (someone may have deleted it)."),
     "delete": ("Slett virksomheten …", "Delete the organisation …"),
-    "confirm": ("Vil du slette «{name}» med {activities} behandlingsaktiviteter og {recipients} mottakere? Revisjonssporet "
-                "beholder historikken, men selve postene forsvinner fra protokollen.",
-                "Delete '{name}' with its {activities} activities and {recipients} recipients? The audit trail keeps "
-                "their history, but the records leave the register."),
+    "confirm": (
+        "Vil du slette «{name}» med {activities} behandlingsaktiviteter og {recipients} mottakere? Revisjonssporet "
+        "beholder historikken, men selve postene forsvinner fra protokollen.",
+        "Delete '{name}' with its {activities} activities and {recipients} recipients? The audit trail keeps "
+        "their history, but the records leave the register.",
+    ),
     "confirm_yes": ("Ja, slett", "Yes, delete"),
     "cancel": ("Avbryt", "Cancel"),
     "deleted": ("Slettet «{name}».", "Deleted '{name}'."),
     "interval": ("Gjennomgang hver (måneder)", "Review every (months)"),
     "interval_head": ("Gjennomgangsintervall", "Review interval"),
-    "interval_help": ("Måneder fra en godkjenning til neste gjennomgang (1–60, standard 12). Gjelder godkjenninger fra nå "
-                      "av; Mine oppgaver varsler 30 dager før.",
-                      "Months from an approval to the next review (1–60, default 12). Applies to approvals from now "
-                      "on; My tasks reminds 30 days ahead."),
+    "interval_help": (
+        "Måneder fra en godkjenning til neste gjennomgang (1–60, standard 12). Gjelder godkjenninger fra nå av; Mine oppgaver varsler 30 dager før.",
+        "Months from an approval to the next review (1–60, default 12). Applies to approvals from now on; My tasks reminds 30 days ahead.",
+    ),
     "interval_save": ("Lagre intervallet", "Save the interval"),
     "interval_saved": ("«{name}»: gjennomgang hver {months}. måned.", "'{name}': review every {months} months."),
-    "interval_readonly": ("Bare administrator eller personvernombud kan endre intervallet.",
-                          "Only an admin or data protection officer can change the interval."),
-    "new_intro": ("Fyll inn det du vet; bare navnet er påkrevd. Behandlingsaktiviteter og mottakere legger du til etterpå.",
-                  "Fill in what you know; only the name is required. Activities and recipients come afterwards."),
+    "interval_readonly": (
+        "Bare administrator eller personvernombud kan endre intervallet.",
+        "Only an admin or data protection officer can change the interval.",
+    ),
+    "new_intro": (
+        "Fyll inn det du vet; bare navnet er påkrevd. Behandlingsaktiviteter og mottakere legger du til etterpå.",
+        "Fill in what you know; only the name is required. Activities and recipients come afterwards.",
+    ),
 }
 
 
@@ -117,8 +127,9 @@ def _save() -> None:
     data = forms.read(EDIT, ORGANISATION_FIELDS)
     try:
         with db.transaction(state.engine()) as s:
-            org = registry.update_organisation(s, loaded["name"], forms.nest(data), expected_version=loaded["version"],
-                                               actor=current_actor(), source="dashboard")
+            org = registry.update_organisation(
+                s, loaded["name"], forms.nest(data), expected_version=loaded["version"], actor=current_actor(), source="dashboard"
+            )
             name, unchanged = org.name, org.version == loaded["version"]  # the registry writes nothing then
     except ValidationFailed as err:
         st.session_state["orgs_outcome"] = forms.split_problems(forms.problems_by_field(err, ui, MESSAGES), KEYS)
@@ -190,8 +201,7 @@ def _delete() -> None:
         return
     try:
         with db.transaction(state.engine()) as s:
-            registry.delete_organisation(s, loaded["name"], actor=current_actor(), expected_version=loaded["version"],
-                                         source="dashboard")
+            registry.delete_organisation(s, loaded["name"], actor=current_actor(), expected_version=loaded["version"], source="dashboard")
     except Conflict as err:
         st.session_state["orgs_outcome"] = {"conflict": forms.conflict_view(err, ORGANISATION, ui)}
     except NotFound:
@@ -222,7 +232,8 @@ with db.session(state.engine()) as s:
             ORGANISATION["org_number"].label(ui): o.org_number or "",
             ORGANISATION["dpo.name"].label(ui): o.dpo_name or o.dpo_email or "",
             ORGANISATION["representative.name"].label(ui): " · ".join(
-                x for x in (o.representative_name, vocab.country_name(o.representative_country, ui)) if x),
+                x for x in (o.representative_name, vocab.country_name(o.representative_country, ui)) if x
+            ),
             t("activities"): sizes.get(o.name, (0, 0))[0],
             t("recipients"): sizes.get(o.name, (0, 0))[1],
             t("interval"): review.interval_months(s, o),
@@ -254,8 +265,7 @@ with edit_tab:
             with db.session(state.engine()) as s:
                 org = registry.get_organisation(s, pick)
                 values = forms.flatten(registry.organisation_dict(org), ORGANISATION_FIELDS)
-                loaded = {"name": org.name, "version": org.version, "values": values,
-                          "at": local_time(org.updated_at, ui)}
+                loaded = {"name": org.name, "version": org.version, "values": values, "at": local_time(org.updated_at, ui)}
             st.session_state["orgs_loaded"] = loaded
             st.session_state["orgs_outcome"] = None
             st.session_state["orgs_confirm_delete"] = None
@@ -283,12 +293,12 @@ with edit_tab:
         if failed is not None:
             errors.show(failed)
         with st.form("org_interval_form", border=True):
-            st.number_input(t("interval"), min_value=1, max_value=60, step=1, key="org_interval", help=t("interval_help"),
-                            disabled=not may_set)
+            st.number_input(t("interval"), min_value=1, max_value=60, step=1, key="org_interval", help=t("interval_help"), disabled=not may_set)
             if not may_set:
                 st.caption(t("interval_readonly"))
-            st.form_submit_button(t("interval_save"), on_click=_save_interval, args=(pick,), key="org_interval_submit",
-                                  disabled=not may_set, icon=":material/event_repeat:")
+            st.form_submit_button(
+                t("interval_save"), on_click=_save_interval, args=(pick,), key="org_interval_submit", disabled=not may_set, icon=":material/event_repeat:"
+            )
 
         if st.session_state.get("orgs_confirm_delete") == pick:
             n_acts, n_recs = sizes.get(pick, (0, 0))

@@ -23,19 +23,27 @@ t = state.t
 lang = state.lang()
 st.title(t("Oversikt", "Overview"))
 org = state.org()
-st.caption(t("Nåværende behandlingsaktiviteter (ikke avsluttede)", "Current processing activities (not retired)")
-           + (f" · {markdown(org)}" if org else ""))
+st.caption(t("Nåværende behandlingsaktiviteter (ikke avsluttede)", "Current processing activities (not retired)") + (f" · {markdown(org)}" if org else ""))
 
 ov = state.overview(org, date.today())  # the figures, kept until the register changes
 with db.session(state.engine()) as s:
     my_tasks = review.counts(review.tasks(s, signin.principal()))
 if any(my_tasks.values()):
-    st.page_link("ropa/ui/pages/tasks.py", icon=":material/task_alt:", label=t(
-        "Mine oppgaver: {overdue} forfalt, {due} snart, {returned} sendt tilbake, {awaiting_approval} venter på godkjenning",
-        "My tasks: {overdue} overdue, {due} due soon, {returned} returned, {awaiting_approval} awaiting approval").format(**my_tasks))
+    st.page_link(
+        "ropa/ui/pages/tasks.py",
+        icon=":material/task_alt:",
+        label=t(
+            "Mine oppgaver: {overdue} forfalt, {due} snart, {returned} sendt tilbake, {awaiting_approval} venter på godkjenning",
+            "My tasks: {overdue} overdue, {due} due soon, {returned} returned, {awaiting_approval} awaiting approval",
+        ).format(**my_tasks),
+    )
 if not ov.figures["activities"].value:
-    st.info(t("Ingen behandlingsaktiviteter ennå. Opprett en under «Rediger aktivitet», eller importer et regneark under «Import».",
-              "No processing activities yet. Create one under 'Edit activity', or import a spreadsheet under 'Import'."))
+    st.info(
+        t(
+            "Ingen behandlingsaktiviteter ennå. Opprett en under «Rediger aktivitet», eller importer et regneark under «Import».",
+            "No processing activities yet. Create one under 'Edit activity', or import a spreadsheet under 'Import'.",
+        )
+    )
 
 LABELS = {
     "organisations": ("Virksomheter", "Organisations"),
@@ -47,16 +55,22 @@ LABELS = {
     "reviews_due": ("Gjennomgang forfalt", "Reviews due"),
 }
 HELP = {
-    "transfers_outside_eea": ("Antall overføringer; «Vis» lister aktivitetene som har dem.",
-                              "Number of transfers; 'Show' lists the activities that have them."),
-    "transfers_without_mechanism": ("Antall overføringer til tredjestat eller internasjonal organisasjon uten overføringsgrunnlag: "
-                                    "de samme som avvikene «Overføring til tredjestat eller internasjonal organisasjon uten overføringsgrunnlag»; «Vis» lister aktivitetene.",
-                                    "Number of transfers to a third country or international organisation without a mechanism: the same "
-                                    "as the findings 'Transfer to a third country or international organisation without a mechanism'; 'Show' lists the activities."),
-    "retention_unspecified": ("Antall aktiviteter uten lagringstid, med bare vag tekst («så lenge det er nødvendig») eller uten "
-                              "sluttpunkt («inntil videre»): de samme som avvikene «Lagringstiden er ikke angitt».",
-                              "Number of activities with no retention period, only vague wording ('as long as necessary') or an "
-                              "open-ended one ('until further notice'): the same as the findings 'Retention not specified'."),
+    "transfers_outside_eea": (
+        "Antall overføringer; «Vis» lister aktivitetene som har dem.",
+        "Number of transfers; 'Show' lists the activities that have them.",
+    ),
+    "transfers_without_mechanism": (
+        "Antall overføringer til tredjestat eller internasjonal organisasjon uten overføringsgrunnlag: "
+        "de samme som avvikene «Overføring til tredjestat eller internasjonal organisasjon uten overføringsgrunnlag»; «Vis» lister aktivitetene.",
+        "Number of transfers to a third country or international organisation without a mechanism: the same "
+        "as the findings 'Transfer to a third country or international organisation without a mechanism'; 'Show' lists the activities.",
+    ),
+    "retention_unspecified": (
+        "Antall aktiviteter uten lagringstid, med bare vag tekst («så lenge det er nødvendig») eller uten "
+        "sluttpunkt («inntil videre»): de samme som avvikene «Lagringstiden er ikke angitt».",
+        "Number of activities with no retention period, only vague wording ('as long as necessary') or an "
+        "open-ended one ('until further notice'): the same as the findings 'Retention not specified'.",
+    ),
 }
 
 
@@ -94,8 +108,7 @@ for col, key in zip(cols[4:], keys[4:]):
 
 for col, sev in zip(st.columns(3), checks.SEVERITIES):
     with col:
-        st.metric(f":{look.SEVERITY_COLOURS[sev]}[{look.SEVERITY_ICONS[sev]}] {t('Avvik', 'Findings')}: {checks.severity_label(sev, lang)}",
-                  findings[sev])
+        st.metric(f":{look.SEVERITY_COLOURS[sev]}[{look.SEVERITY_ICONS[sev]}] {t('Avvik', 'Findings')}: {checks.severity_label(sev, lang)}", findings[sev])
         if findings[sev] and st.button(t("Vis", "Show"), key=f"show_findings_{sev}", icon=":material/arrow_forward:", type="tertiary"):
             st.session_state["fnd_sev"] = [sev]
             st.switch_page("ropa/ui/pages/findings.py")
@@ -122,14 +135,20 @@ st.caption(t("Klikk på en stolpe for å se aktivitetene bak den.", "Click a bar
 left, right = st.columns(2)
 with left:
     st.subheader(t("Behandlingsgrunnlag", "Legal basis"))
-    frame = pd.DataFrame({"code": list(ov.by_legal_basis), "label": [vocab.LEGAL_BASES[c].display(lang) for c in ov.by_legal_basis],
-                          "n": list(ov.by_legal_basis.values())})
+    frame = pd.DataFrame(
+        {"code": list(ov.by_legal_basis), "label": [vocab.LEGAL_BASES[c].display(lang) for c in ov.by_legal_basis], "n": list(ov.by_legal_basis.values())}
+    )
     for code in bars(frame, "chart_basis"):
         show_activities(replace(base, legal_basis=[code]), vocab.LEGAL_BASES[code].display(lang))
     st.subheader("Status")
     # The same order in both languages: the life of an activity, not the alphabet.
-    frame = pd.DataFrame({"code": list(vocab.STATUSES), "label": [vocab.STATUSES[c].label(lang).capitalize() for c in vocab.STATUSES],
-                          "n": [ov.by_status.get(c, 0) for c in vocab.STATUSES]})
+    frame = pd.DataFrame(
+        {
+            "code": list(vocab.STATUSES),
+            "label": [vocab.STATUSES[c].label(lang).capitalize() for c in vocab.STATUSES],
+            "n": [ov.by_status.get(c, 0) for c in vocab.STATUSES],
+        }
+    )
     for code in bars(frame, "chart_status"):
         # The status chart counts retired activities too: its filter is the status alone.
         show_activities(registry.ActivityFilter(org=org, status=[code]), f"Status: {vocab.STATUSES[code].label(lang)}")
@@ -153,13 +172,20 @@ else:
         clicked = [p.get("code") for p in (event.selection.get("pick") or [])] if event else []
         clicked = [c for c in clicked if c and any(d["country"] == c for d in ov.destinations)]
         if clicked:
-            show_activities(replace(base, country=[clicked[0]]),
-                            f"{t('Overføring til', 'Transfer to')} {vocab.country_name(clicked[0], lang)}")
+            show_activities(replace(base, country=[clicked[0]]), f"{t('Overføring til', 'Transfer to')} {vocab.country_name(clicked[0], lang)}")
     with table_col:
-        table = pd.DataFrame([{t("Land", "Country"): vocab.country_name(d["country"], lang), "ISO": d["country"],
-                               "Status": vocab.country_status_label(d["country"], lang),
-                               t("Overføringer", "Transfers"): d["transfers"], t("Aktiviteter", "Activities"): d["activities"]}
-                              for d in ov.destinations])
+        table = pd.DataFrame(
+            [
+                {
+                    t("Land", "Country"): vocab.country_name(d["country"], lang),
+                    "ISO": d["country"],
+                    "Status": vocab.country_status_label(d["country"], lang),
+                    t("Overføringer", "Transfers"): d["transfers"],
+                    t("Aktiviteter", "Activities"): d["activities"],
+                }
+                for d in ov.destinations
+            ]
+        )
         picked = st.dataframe(table, hide_index=True, on_select="rerun", selection_mode="single-row", key="destinations")
         rows = picked.selection.rows if picked else []
         if rows:

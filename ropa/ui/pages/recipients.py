@@ -16,28 +16,33 @@ from ropa.fields import RECIPIENT, RECIPIENT_FIELDS, WORKBOOK
 from ropa.grammar import agree
 from ropa.text import markdown
 from ropa.text import table as safe_table
-from ropa.ui.state import current_actor
-from ropa.ui import record_forms as forms
 from ropa.ui import errors, state
+from ropa.ui import record_forms as forms
+from ropa.ui.state import current_actor
 
 ui = state.lang()
 TEXT = {
     "title": ("Mottakere", "Recipients"),
-    "intro": ("Mottakere eller kategorier av mottakere som personopplysningene utleveres til (art. 30 nr. 1 bokstav d). "
-              "En mottaker deles av virksomhetens behandlingsaktiviteter: en endring her gjelder alle.",
-              "Recipients or categories of recipients the personal data is disclosed to (Art. 30(1)(d)). A recipient "
-              "is shared by the organisation's activities: a change here applies to all of them."),
-    "no_orgs": ("Registeret har ingen virksomheter ennå. Opprett en virksomhet på siden «Virksomheter» først.",
-                "The register has no organisations yet. Create one on the Organisations page first."),
+    "intro": (
+        "Mottakere eller kategorier av mottakere som personopplysningene utleveres til (art. 30 nr. 1 bokstav d). "
+        "En mottaker deles av virksomhetens behandlingsaktiviteter: en endring her gjelder alle.",
+        "Recipients or categories of recipients the personal data is disclosed to (Art. 30(1)(d)). A recipient "
+        "is shared by the organisation's activities: a change here applies to all of them.",
+    ),
+    "no_orgs": (
+        "Registeret har ingen virksomheter ennå. Opprett en virksomhet på siden «Virksomheter» først.",
+        "The register has no organisations yet. Create one on the Organisations page first.",
+    ),
     "org": ("Virksomhet", "Organisation"),
-    "empty": ("«{org}» har ingen mottakere ennå. Legg til den første under «Ny mottaker», eller i en behandlingsaktivitet.",
-              "'{org}' has no recipients yet. Add the first one under 'New recipient', or in an activity."),
+    "empty": (
+        "«{org}» har ingen mottakere ennå. Legg til den første under «Ny mottaker», eller i en behandlingsaktivitet.",
+        "'{org}' has no recipients yet. Add the first one under 'New recipient', or in an activity.",
+    ),
     "unused": ("(ikke i bruk)", "(not used)"),
     "tab_edit": ("Rediger", "Edit"),
     "tab_new": ("Ny mottaker", "New recipient"),
     "pick": ("Mottaker som skal redigeres", "Recipient to edit"),
-    "used_by": ("Brukes i {refs}. Endringer her gjelder alle disse behandlingsaktivitetene.",
-                "Used by {refs}. Changes here apply to all of these activities."),
+    "used_by": ("Brukes i {refs}. Endringer her gjelder alle disse behandlingsaktivitetene.", "Used by {refs}. Changes here apply to all of these activities."),
     "not_used": ("Ingen behandlingsaktivitet bruker denne mottakeren.", "No activity uses this recipient."),
     "version": ("Du redigerer versjon {version}.", "You are editing version {version}."),
     "save": ("Lagre endringene", "Save changes"),
@@ -46,17 +51,22 @@ TEXT = {
     "created": ("La til «{name}» hos {org}.", "Added '{name}' to {org}."),
     "unchanged": ("Ingen endringer å lagre.", "No changes to save."),
     "reload": ("Hent gjeldende versjon (forkast mine endringer)", "Load the current version (discard my changes)"),
-    "conflict_hint": ("Dine endringer står fortsatt i skjemaet. Hent gjeldende versjon og gjør endringene på nytt.",
-                      "Your changes are still in the form. Load the current version and make your changes again."),
+    "conflict_hint": (
+        "Dine endringer står fortsatt i skjemaet. Hent gjeldende versjon og gjør endringene på nytt.",
+        "Your changes are still in the form. Load the current version and make your changes again.",
+    ),
     "duplicate": ("Virksomheten har allerede en mottaker med dette navnet.", "The organisation already has a recipient with this name."),
     "gone": ("«{name}» finnes ikke lenger (noen kan ha slettet den).", "'{name}' no longer exists (someone may have deleted it)."),
     "delete": ("Slett mottakeren …", "Delete the recipient …"),
-    "in_use": ("«{name}» kan ikke slettes fordi {refs} bruker den. Fjern den fra disse behandlingsaktivitetene først.",
-               "'{name}' cannot be deleted because {refs} {verb} it. Remove it from those activities first."),
-    "in_use_now": ("«{name}» ble ikke slettet: den er tatt i bruk i mellomtiden ({detail}).",
-                   "'{name}' was not deleted: it has come into use meanwhile ({detail})."),
-    "confirm": ("Vil du slette «{name}»? Revisjonssporet beholder historikken.",
-                "Delete '{name}'? The audit trail keeps its history."),
+    "in_use": (
+        "«{name}» kan ikke slettes fordi {refs} bruker den. Fjern den fra disse behandlingsaktivitetene først.",
+        "'{name}' cannot be deleted because {refs} {verb} it. Remove it from those activities first.",
+    ),
+    "in_use_now": (
+        "«{name}» ble ikke slettet: den er tatt i bruk i mellomtiden ({detail}).",
+        "'{name}' was not deleted: it has come into use meanwhile ({detail}).",
+    ),
+    "confirm": ("Vil du slette «{name}»? Revisjonssporet beholder historikken.", "Delete '{name}'? The audit trail keeps its history."),
     "confirm_yes": ("Ja, slett", "Yes, delete"),
     "cancel": ("Avbryt", "Cancel"),
     "deleted": ("Slettet «{name}».", "Deleted '{name}'."),
@@ -76,8 +86,7 @@ def _form_fields(prefix: str, errors: dict[str, list[str]]) -> None:
     left, right = st.columns(2)
     for i, spec in enumerate(RECIPIENT_FIELDS):
         with left if i % 2 == 0 else right:
-            forms.field_widget(spec, prefix + spec.key, ui, errors, options=KINDS,
-                               fmt=forms.code_format(vocab.RECIPIENT_KINDS, ui))
+            forms.field_widget(spec, prefix + spec.key, ui, errors, options=KINDS, fmt=forms.code_format(vocab.RECIPIENT_KINDS, ui))
 
 
 def _errors(outcome: dict[str, Any] | None) -> dict[str, list[str]]:
@@ -95,8 +104,9 @@ def _save() -> None:
     data = forms.read(EDIT, RECIPIENT_FIELDS)
     try:
         with db.transaction(state.engine()) as s:
-            rec = registry.update_recipient(s, loaded["org"], loaded["name"], data, expected_version=loaded["version"],
-                                            actor=current_actor(), source="dashboard")
+            rec = registry.update_recipient(
+                s, loaded["org"], loaded["name"], data, expected_version=loaded["version"], actor=current_actor(), source="dashboard"
+            )
             name, unchanged = rec.name, rec.version == loaded["version"]  # the registry writes nothing then
     except ValidationFailed as err:
         st.session_state["recs_outcome"] = forms.split_problems(forms.problems_by_field(err, ui, MESSAGES), KEYS)
@@ -152,8 +162,7 @@ def _delete() -> None:
         return
     try:
         with db.transaction(state.engine()) as s:
-            registry.delete_recipient(s, loaded["org"], loaded["name"], actor=current_actor(),
-                                      expected_version=loaded["version"], source="dashboard")
+            registry.delete_recipient(s, loaded["org"], loaded["name"], actor=current_actor(), expected_version=loaded["version"], source="dashboard")
     except ValidationFailed as err:  # an activity started using it meanwhile
         st.session_state["recs_outcome"] = {"other": [t("in_use_now").format(name=loaded["name"], detail=p.message) for p in err.problems]}
     except Conflict as err:
@@ -232,8 +241,7 @@ with edit_tab:
             forms.fill(EDIT, RECIPIENT_FIELDS, values)
 
         used = usage.get(pick, [])
-        st.caption((t("used_by").format(refs=markdown(", ".join(used))) if used else t("not_used")) + " "
-                   + t("version").format(version=loaded["version"]))
+        st.caption((t("used_by").format(refs=markdown(", ".join(used))) if used else t("not_used")) + " " + t("version").format(version=loaded["version"]))
         outcome = st.session_state.get("recs_outcome")
         forms.show_outcome(outcome)
         if outcome and outcome.get("conflict"):
@@ -262,5 +270,4 @@ with new_tab:
             st.session_state[NEW + spec.key] = "processor" if spec.key == "kind" else ""
     with st.form("rec_new_form", border=True):
         _form_fields(NEW, _errors(new_outcome))
-        st.form_submit_button(t("create"), type="primary", icon=":material/group_add:", on_click=_create, args=(org,),
-                              key="recnew_submit")
+        st.form_submit_button(t("create"), type="primary", icon=":material/group_add:", on_click=_create, args=(org,), key="recnew_submit")

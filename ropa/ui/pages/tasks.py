@@ -3,29 +3,32 @@ approval, and (for a DPO) the approval itself. The list comes from :func:`ropa.r
 
 from __future__ import annotations
 
+import logging
+
 import pandas as pd
 import streamlit as st
 
 from ropa import access, db, registry, review
 from ropa.audit import local_time
-import logging
-
 from ropa.errors import RopaError, explain
 from ropa.text import markdown
 from ropa.text import table as safe_table
 from ropa.ui import signin, state
 
 t = state.t
-KINDS = {"overdue": ("Gjennomgang forfalt", "Review overdue"), "due": ("Gjennomgang snart", "Review due soon"),
-         "returned": ("Sendt tilbake", "Returned"), "awaiting_approval": ("Venter på godkjenning", "Awaiting approval")}
+KINDS = {
+    "overdue": ("Gjennomgang forfalt", "Review overdue"),
+    "due": ("Gjennomgang snart", "Review due soon"),
+    "returned": ("Sendt tilbake", "Returned"),
+    "awaiting_approval": ("Venter på godkjenning", "Awaiting approval"),
+}
 
 st.title(t("Mine oppgaver", "My tasks"))
 state.show_flash()
 me = signin.principal()
 with db.session(state.engine()) as s:
     found = review.tasks(s, me)
-    versions = {(x.organisation, x.ref): registry.get_activity(s, x.organisation, x.ref).version
-                for x in found if x.kind == "awaiting_approval"}
+    versions = {(x.organisation, x.ref): registry.get_activity(s, x.organisation, x.ref).version for x in found if x.kind == "awaiting_approval"}
 counts = review.counts(found)
 for col, (kind, words) in zip(st.columns(4), KINDS.items()):
     col.metric(t(*words), counts[kind])
@@ -33,13 +36,29 @@ for col, (kind, words) in zip(st.columns(4), KINDS.items()):
 if not found:
     st.success(t("Ingenting å gjøre nå.", "Nothing to do right now."))
 else:
-    st.dataframe(safe_table(pd.DataFrame([{
-        t("Oppgave", "Task"): t(*KINDS[x.kind]), t("Virksomhet", "Organisation"): x.organisation, "Ref": x.ref,
-        t("Navn", "Name"): x.name, t("Eier", "Owner"): x.owner or "", t("Neste gjennomgang", "Next review"): x.next_review or "",
-        t("Merknad", "Note"): x.note or "",
-        t("Sist gjennomgått", "Last reviewed"): (f"{local_time(x.last_reviewed, state.lang())} ({x.last_reviewed_by})"
-                                                 if x.last_reviewed else ""),
-    } for x in found])), hide_index=True, width="stretch")
+    st.dataframe(
+        safe_table(
+            pd.DataFrame(
+                [
+                    {
+                        t("Oppgave", "Task"): t(*KINDS[x.kind]),
+                        t("Virksomhet", "Organisation"): x.organisation,
+                        "Ref": x.ref,
+                        t("Navn", "Name"): x.name,
+                        t("Eier", "Owner"): x.owner or "",
+                        t("Neste gjennomgang", "Next review"): x.next_review or "",
+                        t("Merknad", "Note"): x.note or "",
+                        t("Sist gjennomgått", "Last reviewed"): (
+                            f"{local_time(x.last_reviewed, state.lang())} ({x.last_reviewed_by})" if x.last_reviewed else ""
+                        ),
+                    }
+                    for x in found
+                ]
+            )
+        ),
+        hide_index=True,
+        width="stretch",
+    )
 
 
 def _approve(org: str, ref: str, version: int) -> None:
@@ -63,5 +82,9 @@ if access.can(me, access.APPROVE):
         for x in waiting:
             version = versions[(x.organisation, x.ref)]
             o, r = markdown(x.organisation), markdown(x.ref)  # button labels render Markdown
-            st.button(t(f"Godkjenn {o} {r} (versjon {version})", f"Approve {o} {r} (version {version})"),
-                      key=f"approve_{x.organisation}_{x.ref}", on_click=_approve, args=(x.organisation, x.ref, version))
+            st.button(
+                t(f"Godkjenn {o} {r} (versjon {version})", f"Approve {o} {r} (version {version})"),
+                key=f"approve_{x.organisation}_{x.ref}",
+                on_click=_approve,
+                args=(x.organisation, x.ref, version),
+            )

@@ -19,32 +19,45 @@ from ropa.ui import errors, signin, state
 ui = state.lang()
 TEXT = {
     "title": ("Versjoner", "Versions"),
-    "intro": ("Øyeblikksbilder er kopier av hele registeret som aldri kan endres. Registeret slik det var på en dato bygges "
-              "opp igjen fra revisjonssporet. Tider er norsk tid (Europe/Oslo).",
-              "Snapshots are copies of the whole register that can never be changed. The register as it was on a date is "
-              "rebuilt from the audit trail. Times are Norwegian time (Europe/Oslo)."),
+    "intro": (
+        "Øyeblikksbilder er kopier av hele registeret som aldri kan endres. Registeret slik det var på en dato bygges "
+        "opp igjen fra revisjonssporet. Tider er norsk tid (Europe/Oslo).",
+        "Snapshots are copies of the whole register that can never be changed. The register as it was on a date is "
+        "rebuilt from the audit trail. Times are Norwegian time (Europe/Oslo).",
+    ),
     "snapshots": ("Øyeblikksbilder", "Snapshots"),
     "none": ("Ingen øyeblikksbilder ennå.", "No snapshots yet."),
-    "id": ("Nr.", "No."), "label": ("Navn", "Label"), "taken": ("Tatt", "Taken"), "by": ("Av", "By"),
-    "orgs": ("Virksomheter", "Organisations"), "acts": ("Behandlingsaktiviteter", "Processing activities"),
+    "id": ("Nr.", "No."),
+    "label": ("Navn", "Label"),
+    "taken": ("Tatt", "Taken"),
+    "by": ("Av", "By"),
+    "orgs": ("Virksomheter", "Organisations"),
+    "acts": ("Behandlingsaktiviteter", "Processing activities"),
     "create": ("Ta et øyeblikksbilde", "Take a snapshot"),
     "create_label": ("Navn på øyeblikksbildet", "Label of the snapshot"),
     "create_help": ("F.eks. «Før revisjon 2026»; navnet må være unikt.", "E.g. 'Before the 2026 audit'; the label must be unique."),
     "create_go": ("Ta øyeblikksbilde", "Take snapshot"),
-    "created": ("Øyeblikksbildet «{label}» er lagret: {acts} behandlingsaktiviteter.",
-                "Snapshot '{label}' is stored: {acts} processing activities."),
-    "no_create": ("Bare personvernombud og administratorer kan ta øyeblikksbilder.",
-                  "Only data protection officers and administrators can take snapshots."),
+    "created": ("Øyeblikksbildet «{label}» er lagret: {acts} behandlingsaktiviteter.", "Snapshot '{label}' is stored: {acts} processing activities."),
+    "no_create": ("Bare personvernombud og administratorer kan ta øyeblikksbilder.", "Only data protection officers and administrators can take snapshots."),
     "compare": ("Hva er endret", "What changed"),
-    "from": ("Fra", "From"), "to": ("Til", "To"),
+    "from": ("Fra", "From"),
+    "to": ("Til", "To"),
     "now": ("Registeret nå", "The register now"),
     "a_date": ("En dato …", "A date …"),
     "date": ("Dato (slutten av dagen)", "Date (end of the day)"),
     "compare_go": ("Sammenlign", "Compare"),
     "same": ("Ingen forskjeller.", "No differences."),
-    "added": ("Lagt til", "Added"), "removed": ("Fjernet", "Removed"), "changed": ("Endret", "Changed"),
-    "what": ("Hva", "What"), "org": ("Virksomhet", "Organisation"), "ref": ("Ref.", "Ref"), "name": ("Navn", "Name"),
-    "field": ("Felt", "Field"), "change": ("Endring", "Change"), "before": ("Før", "Before"), "after": ("Etter", "After"),
+    "added": ("Lagt til", "Added"),
+    "removed": ("Fjernet", "Removed"),
+    "changed": ("Endret", "Changed"),
+    "what": ("Hva", "What"),
+    "org": ("Virksomhet", "Organisation"),
+    "ref": ("Ref.", "Ref"),
+    "name": ("Navn", "Name"),
+    "field": ("Felt", "Field"),
+    "change": ("Endring", "Change"),
+    "before": ("Før", "Before"),
+    "after": ("Etter", "After"),
     "download": ("Last ned registeret slik det var", "Download the register as it was"),
     "state": ("Tilstand", "State"),
     "lang": ("Språk i arbeidsboken", "Language of the workbook"),
@@ -66,10 +79,24 @@ with access.reading_as(me), db.session(state.engine()) as s:
 
 st.subheader(t("snapshots"))
 if snaps:
-    st.dataframe(safe_table(pd.DataFrame([{
-        t("id"): x.id, t("label"): x.label, t("taken"): audit.local_time(x.created_at, ui), t("by"): x.created_by,
-        **({t("orgs"): x.organisations, t("acts"): x.activities} if whole else {})} for x in snaps])),
-        hide_index=True, width="stretch")
+    st.dataframe(
+        safe_table(
+            pd.DataFrame(
+                [
+                    {
+                        t("id"): x.id,
+                        t("label"): x.label,
+                        t("taken"): audit.local_time(x.created_at, ui),
+                        t("by"): x.created_by,
+                        **({t("orgs"): x.organisations, t("acts"): x.activities} if whole else {}),
+                    }
+                    for x in snaps
+                ]
+            )
+        ),
+        hide_index=True,
+        width="stretch",
+    )
 else:
     st.info(t("none"))
 
@@ -94,8 +121,7 @@ labels = [x.label for x in snaps]
 def _pick(where: st.delta_generator.DeltaGenerator, title: str, key: str, *, now_first: bool) -> Optional[str]:
     """A state to show: a snapshot's label, a date (ISO text), or None for now."""
     options = [NOW, *labels, DATE] if now_first else [*labels, DATE, NOW]
-    choice = where.selectbox(title, options, key=key, placeholder="—",
-                             format_func=lambda o: t("now") if o == NOW else t("a_date") if o == DATE else o)
+    choice = where.selectbox(title, options, key=key, placeholder="—", format_func=lambda o: t("now") if o == NOW else t("a_date") if o == DATE else o)
     if choice == DATE:
         return where.date_input(t("date"), value=date.today(), key=f"{key}_date", format="YYYY-MM-DD").isoformat()
     return None if choice == NOW else choice
@@ -123,8 +149,9 @@ if shown and shown["key"] == (a, b, ui):
     three.metric(t("changed"), len(found.changed))
     rows = found.rows(ui)
     if rows:
-        st.dataframe(safe_table(pd.DataFrame([{t(k if k != "organisation" else "org"): v for k, v in r.items()} for r in rows])),
-                     hide_index=True, width="stretch")
+        st.dataframe(
+            safe_table(pd.DataFrame([{t(k if k != "organisation" else "org"): v for k, v in r.items()} for r in rows])), hide_index=True, width="stretch"
+        )
     else:
         st.success(t("same"))
 
@@ -132,8 +159,14 @@ st.divider()
 st.subheader(t("download"))
 c1, c2 = st.columns(2)
 chosen = _pick(c1, t("state"), "versions_export", now_first=False)
-book_lang = c2.radio(t("lang"), ["nb", "en"], index=0 if ui == "nb" else 1, horizontal=True, key="versions_lang",
-                     format_func=lambda code: {"nb": "Norsk bokmål", "en": "English"}[code])
+book_lang = c2.radio(
+    t("lang"),
+    ["nb", "en"],
+    index=0 if ui == "nb" else 1,
+    horizontal=True,
+    key="versions_lang",
+    format_func=lambda code: {"nb": "Norsk bokmål", "en": "English"}[code],
+)
 if st.button(t("make"), icon=":material/download:", key="versions_make"):
     workbook = io.BytesIO()
     with errors.reported() as outcome, access.reading_as(me), db.session(state.engine()) as s:
@@ -141,9 +174,14 @@ if st.button(t("make"), icon=":material/download:", key="versions_make"):
         versions.write_workbook(s, past, workbook, lang=book_lang)
         document = versions.json_text(past)
     if not outcome.failed:
-        st.session_state["versions_files"] = {"key": (chosen, book_lang), "xlsx": workbook.getvalue(),
-                                              "json": document.encode("utf-8"), "what": past.describe(ui),
-                                              "acts": past.activities, "gaps": versions.timeline.summarise(past.gaps, ui)}
+        st.session_state["versions_files"] = {
+            "key": (chosen, book_lang),
+            "xlsx": workbook.getvalue(),
+            "json": document.encode("utf-8"),
+            "what": past.describe(ui),
+            "acts": past.activities,
+            "gaps": versions.timeline.summarise(past.gaps, ui),
+        }
 files = st.session_state.get("versions_files")
 if files and files["key"] == (chosen, book_lang):
     st.success(markdown(t("made", what=files["what"], acts=files["acts"])))
@@ -152,7 +190,12 @@ if files and files["key"] == (chosen, book_lang):
     stem = "behandlingsprotokoll" if book_lang == "nb" else "record-of-processing"
     tag = "".join(ch if ch.isalnum() or ch in "-_" else "-" for ch in str(chosen or date.today().isoformat()))[:60]
     x, y = st.columns(2)
-    x.download_button(t("xlsx"), files["xlsx"], file_name=f"{stem}-{tag}.xlsx", icon=":material/table:",
-                      mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", type="primary")
-    y.download_button(t("json"), files["json"], file_name=f"ropa-register-{tag}.json", mime="application/json",
-                      icon=":material/data_object:")
+    x.download_button(
+        t("xlsx"),
+        files["xlsx"],
+        file_name=f"{stem}-{tag}.xlsx",
+        icon=":material/table:",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        type="primary",
+    )
+    y.download_button(t("json"), files["json"], file_name=f"ropa-register-{tag}.json", mime="application/json", icon=":material/data_object:")
