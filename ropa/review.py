@@ -21,7 +21,7 @@ from ropa import access, registry
 from ropa.access import Principal
 from ropa.errors import Problem, ValidationFailed
 from ropa.models import ActivityReview, Organisation, ProcessingActivity, ReviewInterval, UserAccount, utcnow
-from ropa.register.activities import back_to_review
+from ropa.register.activities import audit_review, back_to_review
 
 DUE_WITHIN_DAYS = 30
 
@@ -33,23 +33,6 @@ def _row(session: Session, act: ProcessingActivity) -> ActivityReview:
         row = ActivityReview(activity_id=act.id)
         session.add(row)
     return row
-
-
-def _audit(session: Session, act: ProcessingActivity, *, actor: str, action: str, old: Any, new: Any, source: Optional[str]) -> None:
-    assert act.organisation is not None and act.id is not None
-    registry._audit(
-        session,
-        actor=actor,
-        action=action,
-        entity="activity",
-        entity_id=act.id,
-        key=f"{act.organisation.name}/{act.ref}",
-        version=act.version,
-        source=source,
-        field="review",
-        old=old,
-        new=new,
-    )
 
 
 def review_of(session: Session, org: str, ref: str) -> ActivityReview:
@@ -125,7 +108,7 @@ def set_owner(session: Session, org: str, ref: str, owner: str, *, actor: Union[
     if user is None or not user.enabled:
         raise ValidationFailed([Problem("owner", "unknown", f"no enabled user named '{owner}'")])
     row = _row(session, act)
-    _audit(session, act, actor=name, action="update", old={"owner": row.owner}, new={"owner": owner}, source=source)
+    audit_review(session, act, actor=name, action="update", old={"owner": row.owner}, new={"owner": owner}, source=source)
     row.owner = owner
     session.flush()
     return row
@@ -138,7 +121,7 @@ def submit(session: Session, org: str, ref: str, *, actor: Union[str, Principal]
     row = _row(session, act)
     if row.state != "draft":
         raise ValidationFailed([Problem("review", "not_draft", f"{ref} is {row.state}, not a draft")])
-    _audit(session, act, actor=name, action="submit", old=row.state, new="in_review", source=source)
+    audit_review(session, act, actor=name, action="submit", old=row.state, new="in_review", source=source)
     row.state, row.note = "in_review", None
     session.flush()
     return row
@@ -165,7 +148,7 @@ def approve(
     row.approved_version, row.approved_record = act.version, registry.activity_dict(act)
     row.approved_at = row.last_reviewed_at = utcnow()
     row.approved_by = row.last_reviewed_by = name
-    _audit(session, act, actor=name, action="approve", old="in_review", new={"state": "approved", "version": act.version}, source=source)
+    audit_review(session, act, actor=name, action="approve", old="in_review", new={"state": "approved", "version": act.version}, source=source)
     session.flush()
     return row
 
@@ -177,7 +160,7 @@ def send_back(session: Session, org: str, ref: str, note: str, *, actor: Union[s
     row = _row(session, act)
     if row.state != "in_review":
         raise ValidationFailed([Problem("review", "not_in_review", f"{ref} is {row.state}, not in review")])
-    _audit(session, act, actor=name, action="return", old=row.state, new={"state": "draft", "note": note}, source=source)
+    audit_review(session, act, actor=name, action="return", old=row.state, new={"state": "draft", "note": note}, source=source)
     row.state, row.note = "draft", note
     row.last_reviewed_at, row.last_reviewed_by = utcnow(), name
     session.flush()

@@ -25,30 +25,41 @@ def _literal(call: ast.Call, key: str) -> Optional[str]:
     return value.value if isinstance(value, ast.Constant) and isinstance(value.value, str) else None
 
 
-def _audit_calls(path: Path) -> set[tuple[str, Optional[str], Optional[str]]]:
-    """(entity, action, field) of every audit write in a module whose words are literals; a module's
-    own ``_audit`` wrapper lends its calls the entity it writes (users.py: "user")."""
-    tree = ast.parse(path.read_text(encoding="utf-8"))
-    default = None
+def _wrapper_entities(tree: ast.AST) -> dict[str, Optional[str]]:
+    """The functions of a module that write one kind of record's audit events (``_audit``, ``AuditEvent``),
+    with the entity they write (users.py's ``_audit``: "user"; ``audit_review``: "activity")."""
+    found: dict[str, Optional[str]] = {}
     for node in ast.walk(tree):
-        if isinstance(node, ast.FunctionDef) and node.name == "_audit":
+        if isinstance(node, ast.FunctionDef):
             for call in ast.walk(node):
-                if isinstance(call, ast.Call) and _literal(call, "entity"):
-                    default = _literal(call, "entity")
+                if isinstance(call, ast.Call) and _name(call.func) in ("_audit", "AuditEvent") and _literal(call, "entity"):
+                    found[node.name] = _literal(call, "entity")
+    return found
+
+
+def _audit_calls(path: Path, shared: dict[str, Optional[str]]) -> set[tuple[str, Optional[str], Optional[str]]]:
+    """(entity, action, field) of every audit write in a module whose words are literals; a module's
+    own ``_audit`` wrapper, or a public wrapper of another module (``shared``), lends its calls the
+    entity it writes."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    wrappers = {**shared, "_audit": _wrapper_entities(tree).get("_audit")}
     found = set()
     for call in ast.walk(tree):
-        if isinstance(call, ast.Call) and _name(call.func) in ("_audit", "AuditEvent"):
-            entity = _literal(call, "entity") or default
+        if isinstance(call, ast.Call) and (_name(call.func) in wrappers or _name(call.func) == "AuditEvent"):
+            entity = _literal(call, "entity") or wrappers.get(_name(call.func))
             if entity:
                 found.add((entity, _literal(call, "action"), _literal(call, "field")))
     return found
 
 
 def _written_by_code() -> set[tuple[str, Optional[str], Optional[str]]]:
+    paths = [p for p in sorted((ROOT / "ropa").rglob("*.py")) if "migrations" not in p.parts]
+    shared: dict[str, Optional[str]] = {}
+    for path in paths:
+        shared.update({k: v for k, v in _wrapper_entities(ast.parse(path.read_text(encoding="utf-8"))).items() if not k.startswith("_")})
     found: set[tuple[str, Optional[str], Optional[str]]] = set()
-    for path in sorted((ROOT / "ropa").rglob("*.py")):
-        if "migrations" not in path.parts:
-            found |= _audit_calls(path)
+    for path in paths:
+        found |= _audit_calls(path, shared)
     return found
 
 

@@ -360,25 +360,30 @@ def update_activity(
     )
 
 
+def audit_review(session: Session, act: ProcessingActivity, *, actor: str, action: str, old: Any, new: Any, source: Optional[str]) -> None:
+    """One audit event of an activity's review cycle (its ``review`` field), at the activity's version."""
+    assert act.organisation is not None and act.id is not None
+    _audit(
+        session,
+        actor=actor,
+        action=action,
+        entity="activity",
+        entity_id=act.id,
+        key=f"{act.organisation.name}/{act.ref}",
+        version=act.version,
+        source=source,
+        field="review",
+        old=old,
+        new=new,
+    )
+
+
 def back_to_review(session: Session, act: ProcessingActivity, *, actor: str, source: Optional[str]) -> None:
     """An approved activity was edited: back to ``in_review`` (the approved record stays). The
     review cycle (:mod:`ropa.review`) builds on this module, so the step lives here, not there."""
     row = session.get(ActivityReview, act.id)
     if row is not None and row.state == "approved":
-        assert act.organisation is not None and act.id is not None
-        _audit(
-            session,
-            actor=actor,
-            action="update",
-            entity="activity",
-            entity_id=act.id,
-            key=f"{act.organisation.name}/{act.ref}",
-            version=act.version,
-            source=source,
-            field="review",
-            old="approved",
-            new="in_review",
-        )
+        audit_review(session, act, actor=actor, action="update", old="approved", new="in_review", source=source)
         row.state = "in_review"
 
 
