@@ -6,13 +6,14 @@ the user list and the CLI."""
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any, Optional
 from zoneinfo import ZoneInfo
 
 from ropa import present, vocab
 from ropa.permissions import ROLE_LABELS
+from ropa.text import Words
 
 ACTIONS = {
     "create": vocab.Term("create", "created", "opprettet"),
@@ -253,3 +254,41 @@ def local_time(at: Optional[datetime], lang: str = "nb") -> str:
 def local_iso(at: Optional[datetime]) -> Optional[str]:
     """The same time for scripts (JSON output): ISO 8601 with Oslo's offset, to the second."""
     return in_oslo(at).isoformat(timespec="seconds") if at is not None else None
+
+
+HEADS = {
+    "at": Words(nb="Når", en="When"),
+    "actor": Words(nb="Hvem", en="Who"),
+    "action": Words(nb="Handling", en="Action"),
+    "record": Words(nb="Post", en="Record"),
+    "field": Words(nb="Felt", en="Field"),
+    "old": Words(nb="Før", en="Before"),
+    "new": Words(nb="Etter", en="After"),
+    "source": Words(nb="Kilde", en="Source"),
+    "version": Words(nb="Versjon", en="Version"),
+}
+
+
+def trail_rows(events: Iterable[Any], lang: str, *, org: Optional[str] = None, with_record: bool = True) -> list[dict[str, Any]]:
+    """Audit events as the History page and an activity's History tab show them: one row an
+    event, headed in the reader's language (the record left out where the page names it)."""
+
+    def head(key: str) -> str:
+        return HEADS[key].in_(lang)
+
+    rows = []
+    for e in events:
+        row: dict[str, Any] = {head("at"): local_time(e.at, lang), head("actor"): e.actor, head("action"): action_label(e.action, lang)}
+        if with_record:
+            row[head("record")] = record_text(e.entity, e.entity_key, lang, org)
+        row.update(
+            {
+                head("field"): field_label(e.entity, e.field, lang),
+                head("old"): value_text(e.entity, e.field, e.old_value, lang),
+                head("new"): value_text(e.entity, e.field, e.new_value, lang),
+                head("source"): source_label(e.source, lang),
+                head("version"): e.version,
+            }
+        )
+        rows.append(row)
+    return rows

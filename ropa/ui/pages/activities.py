@@ -288,23 +288,7 @@ with tab_findings:
 with tab_history:
     if history:
         st.dataframe(
-            safe_table(
-                pd.DataFrame(
-                    [
-                        {
-                            t("Når", "When"): audit.local_time(e.at, lang),
-                            t("Hvem", "Who"): e.actor,
-                            t("Handling", "Action"): audit.action_label(e.action, lang),
-                            t("Felt", "Field"): audit.field_label(e.entity, e.field, lang),
-                            t("Før", "Before"): audit.value_text(e.entity, e.field, e.old_value, lang),
-                            t("Etter", "After"): audit.value_text(e.entity, e.field, e.new_value, lang),
-                            t("Kilde", "Source"): audit.source_label(e.source, lang),
-                            t("Versjon", "Version"): e.version,
-                        }
-                        for e in reversed(history)
-                    ]
-                )
-            ),
+            safe_table(pd.DataFrame(audit.trail_rows(reversed(history), lang, with_record=False))),
             hide_index=True,
             width="stretch",
         )

@@ -60,24 +60,7 @@ if not events:
     st.info(t("Ingen endringer registrert.", "No changes recorded."))
 else:
     st.dataframe(
-        safe_table(
-            pd.DataFrame(
-                [
-                    {
-                        t("Når", "When"): audit.local_time(e.at, lang),
-                        t("Hvem", "Who"): e.actor,
-                        t("Handling", "Action"): audit.action_label(e.action, lang),
-                        t("Post", "Record"): audit.record_text(e.entity, e.entity_key, lang, org),
-                        t("Felt", "Field"): audit.field_label(e.entity, e.field, lang),
-                        t("Før", "Before"): audit.value_text(e.entity, e.field, e.old_value, lang),
-                        t("Etter", "After"): audit.value_text(e.entity, e.field, e.new_value, lang),
-                        t("Kilde", "Source"): audit.source_label(e.source, lang),
-                        t("Versjon", "Version"): e.version,
-                    }
-                    for e in (reversed(events) if ref else events)
-                ]
-            )
-        ),
+        safe_table(pd.DataFrame(audit.trail_rows(reversed(events) if ref else events, lang, org=org))),
         hide_index=True,
         width="stretch",
     )
