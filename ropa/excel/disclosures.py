@@ -6,6 +6,7 @@ for transfers beside free text naming where the data go.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from typing import Any, Optional
 
 from ropa import records, vocab
@@ -305,16 +306,22 @@ def _flagged_transfers(act: dict[str, Any], values: dict[str, Any], ctx: Context
         if name and vocab.find_country(name) is None:
             for t in transfers:
                 t["recipient"] = t.get("recipient") or name
+    add_transfer_recipients(act, transfers, ctx.recipients)
+
+
+def add_transfer_recipients(act: dict[str, Any], transfers: list[dict[str, Any]], known: Mapping[str, dict[str, Any]]) -> None:
+    """A transfer's importer is one of the activity's recipients (Art. 30(1)(d)): add each one the
+    activity does not list yet, with what the register knows of it (kind, country, agreement)."""
     names = {r["name"] for r in act.get("recipients") or []}
     for t in transfers:
         if t.get("recipient") and t["recipient"] not in names:
-            known = ctx.recipients.get(t["recipient"]) or {}
+            found = known.get(t["recipient"]) or {}
             act.setdefault("recipients", []).append(
                 {
                     "name": t["recipient"],
-                    "kind": known.get("kind") or records.RECIPIENT_KIND,
-                    "country": known.get("country") or t.get("country"),
-                    "agreement": known.get("agreement"),
+                    "kind": found.get("kind") or records.RECIPIENT_KIND,
+                    "country": found.get("country") or t.get("country"),
+                    "agreement": found.get("agreement"),
                 }
             )
             names.add(t["recipient"])

@@ -20,10 +20,11 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any, Optional
 
-from ropa import records, vocab
+from ropa import vocab
 from ropa.errors import Problem, ValidationFailed
 from ropa.excel import convert, layout, mapping, reader
 from ropa.excel.convert import Note
+from ropa.excel.disclosures import add_transfer_recipients
 from ropa.excel.import_plan import RowPlan
 from ropa.excel.layout import Sheet
 from ropa.excel.other_registers import add_activity_row
@@ -463,19 +464,7 @@ def _match_transfers(
         first = ob.origins[ob.by_ref[ref]]
         b.warn(first.at("transfers"), "both_edited", f"transfers were changed here and on the {sheet_name} sheet; the {sheet_name} sheet is used", first.plan)
     act["transfers"] = [t for t in result if t is not None]
-    names = {r["name"] for r in act.get("recipients") or []}
-    for t in act["transfers"]:
-        if t.get("recipient") and t["recipient"] not in names:
-            known = ob.recipients.get(t["recipient"]) or {}
-            act.setdefault("recipients", []).append(
-                {
-                    "name": t["recipient"],
-                    "kind": known.get("kind") or records.RECIPIENT_KIND,
-                    "country": known.get("country") or t.get("country"),
-                    "agreement": known.get("agreement"),
-                }
-            )
-            names.add(t["recipient"])
+    add_transfer_recipients(act, act["transfers"], ob.recipients)
     ob.edited.setdefault(ref, set()).add("transfers")
 
 
