@@ -13,7 +13,7 @@ import streamlit as st
 from ropa import db, interchange, registry
 from ropa.excel.export import write_workbook
 from ropa.grammar import count_in
-from ropa.ui import errors, state
+from ropa.ui import downloads, errors, state
 
 ui = state.lang()
 TEXT = {
@@ -87,18 +87,7 @@ if result:
                 organisations=count_in(ui, summary.organisations, ("virksomhet", "virksomheter"), ("organisation", "organisations")),
             )
         )
-        stem = "behandlingsprotokoll" if lang == "nb" else "record-of-processing"
-        today = date.today().isoformat()
-        left, right = st.columns(2)
-        left.download_button(
-            t("xlsx"),
-            result["xlsx"],
-            file_name=f"{stem}-{today}.xlsx",
-            icon=":material/table:",
-            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            type="primary",
-        )
-        right.download_button(t("json"), result["json"], file_name=f"ropa-register-{today}.json", mime="application/json", icon=":material/data_object:")
+        downloads.register_files(result["xlsx"], result["json"], lang=lang, tag=date.today().isoformat(), labels=(t("xlsx"), t("json")))
 
 
 # --- The Art. 30 record as a document (PDF or Word): its own block, below the workbook's ---

@@ -14,7 +14,7 @@ import streamlit as st
 from ropa import access, audit, db, versions
 from ropa.text import markdown
 from ropa.text import table as safe_table
-from ropa.ui import errors, signin, state
+from ropa.ui import downloads, errors, signin, state
 
 ui = state.lang()
 TEXT = {
@@ -187,15 +187,5 @@ if files and files["key"] == (chosen, book_lang):
     st.success(markdown(t("made", what=files["what"], acts=files["acts"])))
     for gap in files["gaps"]:
         st.warning(markdown(gap), icon=":material/help:")
-    stem = "behandlingsprotokoll" if book_lang == "nb" else "record-of-processing"
     tag = "".join(ch if ch.isalnum() or ch in "-_" else "-" for ch in str(chosen or date.today().isoformat()))[:60]
-    x, y = st.columns(2)
-    x.download_button(
-        t("xlsx"),
-        files["xlsx"],
-        file_name=f"{stem}-{tag}.xlsx",
-        icon=":material/table:",
-        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        type="primary",
-    )
-    y.download_button(t("json"), files["json"], file_name=f"ropa-register-{tag}.json", mime="application/json", icon=":material/data_object:")
+    downloads.register_files(files["xlsx"], files["json"], lang=book_lang, tag=tag, labels=(t("xlsx"), t("json")))
