@@ -127,6 +127,13 @@ RULES: dict[str, Rule] = {
             "Legitimate interests without a balancing test",
             "Berettiget interesse uten interesseavveining",
         ),
+        Rule(
+            "legitimate-interest-public-authority",
+            "warning",
+            "Art. 6(1) second subparagraph",
+            "A public authority relies on legitimate interests",
+            "En offentlig myndighet bruker berettiget interesse som grunnlag",
+        ),
         Rule("processor-without-agreement", "error", "Art. 28(3)", "Processor without a data processing agreement", "Databehandler uten databehandleravtale"),
         Rule("dpia-required", "error", "Art. 35", "DPIA needed but not done", "DPIA trengs, men er ikke gjennomført"),
         Rule("dpia-consider", "info", "Art. 35(1)", "One WP248 criterion: consider a DPIA", "Ett WP248-kriterium: vurder DPIA"),
@@ -144,16 +151,26 @@ _NEED_EN = r"(?:necessary|needed|required|reasonabl\w*|need(?:s|ed)?\b)"
 _NEED_NB = r"(?:nødvendig\w*|påkrevd\w*|påkrevet|trengs|trenger|behov\w*|behøv\w*|formålstjenlig\w*)"
 _VAGUE_RETENTION = re.compile(
     rf"\bas long as\b[^.;]{{0,40}}?\b{_NEED_EN}|\b(?:no|not) longer than\b[^.;]{{0,30}}?\b{_NEED_EN}|\bas required by law"
-    rf"|\bså lenge\b[^.;]{{0,40}}?\b{_NEED_NB}|\b(?:lenger|lengre)\s+enn\b[^.;]{{0,30}}?\b{_NEED_NB}",
+    rf"|\bså lenge\b[^.;]{{0,40}}?\b{_NEED_NB}|\b(?:lenger|lengre)\s+enn\b[^.;]{{0,30}}?\b{_NEED_NB}"
+    # "until / when no longer needed", "for the period necessary", "i den tid det er nødvendig"
+    rf"|\b(?:until|when|once)\b[^.;]{{0,25}}?\bno longer\b[^.;]{{0,20}}?\b{_NEED_EN}|\b(?:for )?the (?:period|time) {_NEED_EN}"
+    rf"|\b(?:når|inntil|til)\b[^.;]{{0,30}}?\bikke (?:lenger|lengre)\b[^.;]{{0,20}}?\b{_NEED_NB}|\bi den tid\b[^.;]{{0,25}}?\b{_NEED_NB}"
+    # "until the purpose is fulfilled", "as long as the purpose requires", "når formålet er oppfylt", "så lenge formålet tilsier"
+    r"|\b(?:until|when|once|as long as)\b[^.;]{0,15}?\b(?:the |its |their )?purposes? (?:is |are |has been |have been )?(?:fulfill?ed|achieved|met|served|requires?)"
+    r"|\b(?:til|inntil|når|så lenge)\b[^.;]{0,15}?\bformål\w* (?:er |har blitt |blir )?(?:oppfylt|nådd|tilsier|krever)"
+    # "as long as the law requires", "så lenge loven krever"
+    r"|\bas long as (?:the )?(?:law|legislation) requires|\bså lenge (?:loven|lovgivningen|regelverket) krever",
     re.IGNORECASE,
 )
+# A period stated in numbers ("5 years", "maks 3 år") makes "as long as necessary" a schedule with an end.
+_STATED_PERIOD = re.compile(r"\d+\s*(?:år|years?|months?|måneder|mnd|days?|dager|weeks?|uker)\b", re.IGNORECASE)
 # Open-ended schedules: no end the controller keeps ("until further notice", "indefinitely"), or
 # an end only the data subject's request or withdrawal brings.
 _OPEN_ENDED = re.compile(
     r"inntil videre|until further notice|\bindefinite(?:ly)?\b|ubestemt tid|uten tidsbegrensning|tidsubegrenset|ingen tidsbegrensning"
     r"|ubegrenset (?:tid|periode)|til evig tid|without (?:a |any )?time limit|no time limit|\bfor ever\b|\bforever\b|for alltid"
     r"|(?:stored|kept|retained|held|saved)\s+permanently|permanently\s+(?:stored|kept|retained|held)"
-    r"|(?:lagres|lagrer vi|oppbevares|oppbevarer vi|beholdes|beholder vi)\s+(?:\w+\s+)?permanent\b",
+    r"|(?:lagres|lagrer vi|oppbevares|oppbevarer vi|beholdes|beholder vi)\s+(?:\w+\s+)?permanent\b|\bpermanent (?:lagring|oppbevaring|storage|retention)",
     re.IGNORECASE,
 )
 _ON_REQUEST = re.compile(
@@ -161,7 +178,9 @@ _ON_REQUEST = re.compile(
     r"|du|kunden|brukeren|vedkommende|personen)\s+)?(?:asks?|requests?|withdraws?|objects?|unsubscribes?|opts? out|ber|krever"
     r"|trekker|reserverer|protesterer|melder (?:deg|seg) av)\b[^.;]*"
     r"|(?:until|till?|inntil|frem til)\s+(?:erasure|deletion|sletting)\s+(?:is\s+)?(?:requested|kreves|blir krevd|bes om)[^.;]*"
-    r"|(?:until|till?|inntil)\s+(?:consent|samtykke\w*)\s+(?:is\s+)?(?:withdrawn|trekkes|blir trukket)[^.;]*",
+    r"|(?:until|till?|inntil)\s+(?:consent|samtykke\w*)\s+(?:is\s+)?(?:withdrawn|trekkes|blir trukket)[^.;]*"
+    # "we delete them when you ask", "vi sletter opplysningene når du ber om det"
+    r"|(?:when|if|once|når|dersom|hvis)\s+(?:you|the data subject|the user|du|den registrerte|brukeren|kunden)\s+(?:asks?|requests?|ber|krever)\b[^.;]*",
     re.IGNORECASE,
 )
 # An end the controller keeps: a period, or an event that ends the relationship.
@@ -187,8 +206,10 @@ _NO_AGREEMENT = re.compile(
 
 
 def is_vague_retention(text: Optional[str]) -> bool:
-    """True when the wording only says "as long as necessary" (in English or bokmål)."""
-    return bool(text) and bool(_VAGUE_RETENTION.search(text or ""))
+    """True when the wording only says "as long as necessary", "until no longer needed", "until the
+    purpose is fulfilled" or "as long as the law requires" (in English or bokmål) and states no
+    period in numbers ("as long as necessary, at most 5 years" names one)."""
+    return bool(text) and bool(_VAGUE_RETENTION.search(text or "")) and not _STATED_PERIOD.search(text or "")
 
 
 def is_open_ended_retention(text: Optional[str]) -> bool:
@@ -200,6 +221,20 @@ def is_open_ended_retention(text: Optional[str]) -> bool:
     if not (_OPEN_ENDED.search(text) or _ON_REQUEST.search(text)):
         return False
     return not _CONCRETE_END.search(_ON_REQUEST.sub(" ", text))
+
+
+# Art. 10 wants official authority or Union or Member State law; an Art. 6 ground named alone is neither.
+_ART6_ONLY = re.compile(
+    r"^(?:art(?:icle|ikkel|\.)?\s*6(?:\s*(?:\(1\)|nr\.?\s*1))?\s*(?:\(?[bf]\)?|bokstav [bf])\s*[:,-]?\s*)?"
+    r"(?:legitimate interests?|berettiget interesse|berettigede interesser|interesseavveining|balancing test"
+    r"|contract|avtale|performance of (?:a|the) contract|oppfyllelse av (?:en )?avtale|art6_1_[bf])?[\s.]*$",
+    re.IGNORECASE,
+)
+
+
+def _says_none(text: str) -> bool:
+    """Words that say there is none ("ikke oppgitt", "mangler", "N/A", "none")."""
+    return bool(_NO_AGREEMENT.match(" ".join(text.split())))
 
 
 def has_agreement(reference: Optional[str]) -> bool:
@@ -304,7 +339,7 @@ def _nb_article(article: str) -> str:
     return re.sub(r"\(([a-z])\)", r" bokstav \1", out)
 
 
-def _legal_bases(act: Mapping[str, Any], emit: _Emit) -> None:
+def _legal_bases(act: Mapping[str, Any], emit: _Emit, org: Optional[Mapping[str, Any]] = None) -> None:
     if act.get("role") == "processor":
         return  # the controller's basis, not the processor's
     bases = act.get("legal_bases") or []
@@ -316,6 +351,23 @@ def _legal_bases(act: Mapping[str, Any], emit: _Emit) -> None:
                 "Pick the basis for each purpose: consent, contract, legal obligation, vital interests, public task or legitimate interests.",
                 "Velg grunnlag for hvert formål: samtykke, avtale, rettslig forpliktelse, vitale interesser, "
                 "allmennhetens interesse eller berettiget interesse.",
+            ),
+            field="legal_bases",
+        )
+    if org and org.get("public_authority") and any(b.get("code") == "art6_1_f" for b in bases):
+        emit(
+            "legitimate-interest-public-authority",
+            (
+                "Legitimate interests (Art. 6(1)(f)) is relied on by a public authority; it does not apply to processing "
+                "by public authorities in the performance of their tasks (Art. 6(1) second subparagraph).",
+                "Berettiget interesse (art. 6 nr. 1 bokstav f) er brukt av en offentlig myndighet; det gjelder ikke for "
+                "behandling som offentlige myndigheter utfører som ledd i sine oppgaver (art. 6 nr. 1 annet ledd).",
+            ),
+            (
+                "Base processing for the authority's tasks on a legal obligation or a public task laid down by law (Art. 6(1)(c), (e), 6(3)); "
+                "keep Art. 6(1)(f) only for processing outside those tasks, and say so.",
+                "Bygg behandling som ledd i myndighetens oppgaver på rettslig forpliktelse eller offentlig myndighetsutøvelse fastsatt i lov "
+                "(art. 6 nr. 1 bokstav c og e, nr. 3); bruk bokstav f bare for behandling utenfor disse oppgavene, og si hvorfor.",
             ),
             field="legal_bases",
         )
@@ -352,12 +404,17 @@ def _special(act: Mapping[str, Any], emit: _Emit) -> None:
             ),
             field="art9_conditions",
         )
-    if has_criminal_data(act) and not act.get("criminal_data_basis"):
+    basis = " ".join(str(act.get("criminal_data_basis") or "").split())
+    said_en = said_nb = ""
+    if basis and not _says_none(basis) and _ART6_ONLY.match(basis):
+        said_en = f' ("{basis}" is an Art. 6 ground, not an authorisation under Art. 10)'
+        said_nb = f" («{basis}» er et grunnlag etter art. 6, ikke en adgang etter art. 10)"
+    if has_criminal_data(act) and (not basis or _says_none(basis) or said_en):
         emit(
             "criminal-data-without-basis",
             (
-                "Criminal-offence data are processed but no Art. 10 basis (official authority or a law authorising it) is recorded.",
-                "Opplysninger om straffedommer og lovovertredelser behandles, men grunnlaget etter art. 10 er ikke registrert.",
+                f"Criminal-offence data are processed but no Art. 10 basis (official authority or a law authorising it) is recorded{said_en}.",
+                f"Opplysninger om straffedommer og lovovertredelser behandles, men grunnlaget etter art. 10 er ikke registrert{said_nb}.",
             ),
             (
                 "Name the official authority or the national law (e.g. personopplysningsloven § 11) that authorises it.",
@@ -482,7 +539,7 @@ def check_activity(act: Mapping[str, Any], organisation: str, today: Optional[da
     controller = act.get("role") != "processor"
     _missing_fields(act, emit)
     if controller:
-        _legal_bases(act, emit)
+        _legal_bases(act, emit, org)
         _special(act, emit)
     if subject_to_gdpr(org):  # no exporter under the GDPR, no transfer in Chapter V's sense
         _transfers(act, emit, today, org)
@@ -508,6 +565,7 @@ class _OrgFacts:
     """What the organisation rules need from its activities, gathered while they are checked."""
 
     active: int = 0
+    processor_only: bool = True  # every active activity is one the organisation does as a processor (Art. 30(2))
     large_scale_sensitive: bool = False  # Art. 37(1)(c): a core activity of large-scale special/criminal data
     large_scale_monitoring: bool = False  # Art. 37(1)(b)
     any_large_scale_sensitive: bool = False  # Art. 27(2)(a): any large-scale special/criminal data, core or not
@@ -518,6 +576,8 @@ class _OrgFacts:
         if act.get("status") == "retired":
             return
         self.active += 1
+        if act.get("role") != "processor":
+            self.processor_only = False
         screening = (act.get("dpia") or {}).get("screening") or {}
         yes = {k for k, v in screening.items() if (v or {}).get("answer") is True}
         sensitive = bool(special_categories(act) or has_criminal_data(act))
@@ -538,6 +598,7 @@ class _OrgFacts:
         """Take in the facts of more activities (as if they had been added after these): an
         organisation's facts are the sum of its activities' own, so one change need not re-read all."""
         self.active += other.active
+        self.processor_only &= other.processor_only
         self.large_scale_sensitive |= other.large_scale_sensitive
         self.large_scale_monitoring |= other.large_scale_monitoring
         self.any_large_scale_sensitive |= other.any_large_scale_sensitive
@@ -647,12 +708,16 @@ def check_organisation(org: Mapping[str, Any], facts: _OrgFacts) -> list[Finding
     if not facts.active:
         return []
     if not any(org.get(k) for k in ("email", "phone", "address")):
+        if facts.processor_only:  # its records are a processor's (Art. 30(2)(a))
+            who_en, who_nb, contact, contact_nb = "processor's", "databehandleren", "Art. 30(2)(a)", "art. 30 nr. 2 bokstav a"
+        else:
+            who_en, who_nb, contact, contact_nb = "controller's", "den behandlingsansvarlige", "Art. 30(1)(a)", "art. 30 nr. 1 bokstav a"
         emit(
             "art30-missing-field",
-            ("The controller's contact details are empty.", "Kontaktopplysningene til den behandlingsansvarlige er tomme."),
-            ("Record an address, e-mail or phone number (Art. 30(1)(a)).", "Registrer adresse, e-post eller telefon (art. 30 nr. 1 bokstav a)."),
+            (f"The {who_en} contact details are empty.", f"Kontaktopplysningene til {who_nb} er tomme."),
+            (f"Record an address, e-mail or phone number ({contact}).", f"Registrer adresse, e-post eller telefon ({contact_nb})."),
             field="email",
-            article="Art. 30(1)(a)",
+            article=contact,
         )
     _representative(org, facts, emit)
     _art30_5(org, facts, emit)

@@ -2,14 +2,22 @@
 adequacy decisions in force (both their dates) and the country search of the editor.
 
 The adequacy table below is the one place to update when the Commission adopts, renews or
-withdraws a decision. Last checked 2026-11-24. Each decision keeps both of its dates: the
-Commission's adoption, and its incorporation into the EEA Agreement (None where no source for it
-was found; today that is every decision, see the note above the table). For an exporter in an
-EEA EFTA state (Norway, Iceland, Liechtenstein) a decision applies from its incorporation; where
-that date is not recorded, :func:`adequacy_in_force` judges by the adoption date, and every
-finding that cites a decision says which date it relied on
-(:meth:`AdequacyDecision.date_note`: "the Commission's adoption; the EEA incorporation date is
-not recorded").
+withdraws a decision. Last checked 2026-12-02. Each decision keeps both of its dates: the
+Commission's adoption, and its incorporation into the EEA Agreement (an EEA Joint Committee
+decision; None where no source for it was found, see the note above the table). Which one a
+judgement relies on depends on where the exporter is established
+(:meth:`AdequacyDecision.relied_on`):
+
+- in the EU, or in Norway: the Commission's adoption. In Norway a decision under Art. 45 applies
+  from the same time as in the EU under personopplysningsforskriften § 2 (regjeringen.no's
+  EEA note on (EU) 2022/254: "Etter personopplysningsforskriften §2 gjelder beslutningen fra samme
+  tidspunkt også i Norge"), whenever the Joint Committee incorporates it;
+- in Iceland or Liechtenstein: the EEA incorporation where it is recorded, otherwise the
+  Commission's adoption (Art. 45(1a) as adapted by JCD No 154/2018 lets an EFTA State apply a
+  decision pending its incorporation).
+
+Every finding that cites a decision says which date it relied on, and, when only the adoption is
+known, that the incorporation date is not recorded (:meth:`AdequacyDecision.date_note`).
 """
 
 from __future__ import annotations
@@ -85,10 +93,12 @@ class AdequacyDecision:
 
     ``confirm`` says when a transfer must confirm that the importer is covered: ``"recipient"``
     for every importer (the United States: only organisations certified under the DPF; Canada:
-    only commercial organisations subject to PIPEDA), ``"public_authority"`` only where the
-    importer is a public body (Japan: the private sector only), None where the decision covers
-    the importers the register can tell apart (Korea's exclusion, credit information held by
-    financial institutions, is not one the register records).
+    only commercial organisations subject to PIPEDA), None where the decision covers the importers
+    the register can tell apart (Korea's exclusion, credit information held by financial
+    institutions, is not one the register records). ``not_for`` names the recipient kinds a
+    decision never covers, whatever is confirmed: a public authority in Canada (PIPEDA is the
+    private-sector law), Japan (the APPI's business operators) or the United States (only DPF
+    organisations, which public bodies cannot be).
     """
 
     country: str
@@ -97,11 +107,16 @@ class AdequacyDecision:
     conditional: bool
     scope_en: str
     scope_nb: str
-    eea_incorporated: Optional[date] = None  # EEA Joint Committee decision in force; None: not recorded here
+    eea_incorporated: Optional[date] = None  # EEA Joint Committee decision; None: no source found, not recorded
     confirm: Optional[str] = None
+    not_for: tuple[str, ...] = ()  # recipient kinds the decision never covers (e.g. public authorities)
 
     def scope(self, lang: str = "en") -> str:
         return self.scope_nb if lang == "nb" else self.scope_en
+
+    def excludes(self, recipient_kind: Optional[str]) -> bool:
+        """Whether the decision cannot cover this kind of importer (see ``not_for``)."""
+        return bool(recipient_kind) and recipient_kind in self.not_for
 
     def needs_confirmation(self, recipient_kind: Optional[str]) -> bool:
         """Whether a transfer to this importer must confirm it is covered (see ``confirm``)."""
@@ -109,19 +124,21 @@ class AdequacyDecision:
             return True
         return self.confirm == "public_authority" and recipient_kind == "public_authority"
 
-    def relied_on(self, eea_efta: bool) -> tuple[str, date]:
-        """Which date governs the decision for an exporter: ("eea", incorporation) for one in an EEA
-        EFTA state when recorded; otherwise ("adoption", the Commission's adoption date), for an
-        EEA EFTA exporter too when the incorporation is not recorded (and the note says so)."""
-        if eea_efta and self.eea_incorporated:
+    def relied_on(self, efta_state: Optional[str] = None) -> tuple[str, date]:
+        """Which date governs the decision for an exporter established in ``efta_state`` (an EEA
+        EFTA state's code, or None for one in the EU): ("eea", incorporation) for Iceland or
+        Liechtenstein when recorded; otherwise ("adoption", the Commission's adoption date), which
+        is also Norway's date whatever the incorporation (personopplysningsforskriften § 2)."""
+        if efta_state in _INCORPORATION_STATES and self.eea_incorporated:
             return "eea", self.eea_incorporated
         return "adoption", self.adopted
 
-    def date_note(self, eea_efta: bool, lang: str = "en") -> str:
+    def date_note(self, efta_state: Optional[str] = None, lang: str = "en") -> str:
         """The date a judgement relied on, in words, e.g. "Commission Implementing Decision (EU)
         2023/1795, adopted by the Commission on 2023-07-10 (the date relied on: the Commission's
-        adoption; the EEA incorporation date is not recorded)" for an exporter in Norway."""
-        which, when = self.relied_on(eea_efta)
+        adoption, from which it applies in Norway too under personopplysningsforskriften § 2; the
+        EEA incorporation date is not recorded)" for an exporter in Norway."""
+        which, when = self.relied_on(efta_state)
         nb = lang == "nb"
         if which == "eea":
             return (
@@ -131,19 +148,31 @@ class AdequacyDecision:
                 else f"{self.decision}, incorporated into the EEA Agreement on {when.isoformat()} (the date relied on: "
                 f"the EEA incorporation; the Commission adopted it on {self.adopted.isoformat()})"
             )
-        if eea_efta:
+        if not efta_state:
             return (
-                f"{self.decision}, vedtatt av Kommisjonen {when.isoformat()} (datoen som er lagt til grunn: Kommisjonens "
-                "vedtak; datoen for innlemmelse i EØS-avtalen er ikke registrert)"
+                f"{self.decision}, vedtatt av Kommisjonen {when.isoformat()} (datoen som er lagt til grunn: Kommisjonens vedtak)"
                 if nb
-                else f"{self.decision}, adopted by the Commission on {when.isoformat()} (the date relied on: the "
-                "Commission's adoption; the EEA incorporation date is not recorded)"
+                else f"{self.decision}, adopted by the Commission on {when.isoformat()} (the date relied on: the Commission's adoption)"
             )
+        why_en = why_nb = ""
+        if efta_state == "NO":
+            why_en = ", from which it applies in Norway too under personopplysningsforskriften § 2"
+            why_nb = ", som den etter personopplysningsforskriften § 2 også gjelder fra i Norge"
+        if self.eea_incorporated:
+            eea_en = f"incorporated into the EEA Agreement on {self.eea_incorporated.isoformat()}"
+            eea_nb = f"innlemmet i EØS-avtalen {self.eea_incorporated.isoformat()}"
+        else:
+            eea_en, eea_nb = "the EEA incorporation date is not recorded", "datoen for innlemmelse i EØS-avtalen er ikke registrert"
         return (
-            f"{self.decision}, vedtatt av Kommisjonen {when.isoformat()} (datoen som er lagt til grunn: Kommisjonens vedtak)"
+            f"{self.decision}, vedtatt av Kommisjonen {when.isoformat()} (datoen som er lagt til grunn: Kommisjonens vedtak{why_nb}; {eea_nb})"
             if nb
-            else f"{self.decision}, adopted by the Commission on {when.isoformat()} (the date relied on: the Commission's adoption)"
+            else f"{self.decision}, adopted by the Commission on {when.isoformat()} (the date relied on: the Commission's adoption{why_en}; {eea_en})"
         )
+
+
+# The EEA EFTA states where a decision binds from its incorporation into the EEA Agreement (Norway
+# applies it from the Commission's adoption, personopplysningsforskriften § 2).
+_INCORPORATION_STATES = frozenset({"IS", "LI"})
 
 
 def _ad(
@@ -155,24 +184,29 @@ def _ad(
     conditional: bool = False,
     eea_incorporated: Optional[date] = None,
     confirm: Optional[str] = None,
+    not_for: tuple[str, ...] = (),
 ) -> AdequacyDecision:
-    return AdequacyDecision(country, decision, adopted, conditional, scope_en, scope_nb, eea_incorporated, confirm)
+    return AdequacyDecision(country, decision, adopted, conditional, scope_en, scope_nb, eea_incorporated, confirm, not_for)
 
 
-# The EEA incorporation dates (EEA Joint Committee decisions amending Annex XI) are None for every
-# decision: searched for (EFTA, regjeringen.no's EØS-notatbase, europalov.no, EUR-Lex) and not found
-# for any decision in this table, so none is recorded. The one found, JCD No 144/2017 of 7 July 2017
-# (hsfnotes.com, "EU-US Privacy Shield adequacy decision incorporated into the EEA Agreement"), is
-# for the Privacy Shield decision (EU) 2016/1250, invalidated in Schrems II and not in this table.
-# Record a date here only with its Joint Committee decision number as the source.
-# Why the adoption date is a sound fallback for an exporter in Norway, Iceland or Liechtenstein:
-# JCD No 154/2018 of 6 July 2018 (incorporating the GDPR; German text at gesetze.li, LGBl.
-# 2018/154), adaptation (e), inserts an Art. 45(1a) for the EFTA States: "Bis ein Beschluss des
+# The EEA incorporation dates (EEA Joint Committee decisions amending Annex XI). Searched for (EFTA,
+# regjeringen.no's EØS-notatbase, europalov.no, EUR-Lex, Datatilsynet) on 2026-11-24 and 2026-12-02;
+# one was found stated in a source, for the Republic of Korea, (EU) 2022/254: europalov.no,
+# "Beskyttelse av personopplysninger ved datautveksling med Sør-Korea"
+# (https://www.europalov.no/rettsakt/beskyttelse-av-personopplysninger-ved-datautveksling-med-sor-korea/id-30086):
+# "EØS-komitebeslutning 8.7.2022 om innlemmelse i EØS-avtalen" (the decision's number is not given
+# there). For every other decision no date was found and None is recorded. JCD No 144/2017 of 7 July
+# 2017 (hsfnotes.com) incorporated the Privacy Shield decision (EU) 2016/1250, invalidated in
+# Schrems II and not in this table. Record a date here only with its source beside it.
+# Why the adoption date is sound where no incorporation is recorded: for Norway,
+# personopplysningsforskriften § 2 (regjeringen.no, EØS-notat on (EU) 2022/254,
+# https://www.regjeringen.no/no/sub/eos-notatbasen/notatene/2022/mars/kommisjonsbeslutning-om-tilstrekkelig-beskyttelsesniva-for-personopplysninger-i-korea/id2913172/:
+# "Etter personopplysningsforskriften §2 gjelder beslutningen fra samme tidspunkt også i Norge");
+# for Iceland and Liechtenstein, JCD No 154/2018 of 6 July 2018 (incorporating the GDPR; German
+# text at gesetze.li, LGBl. 2018/154), adaptation (e), inserts an Art. 45(1a): "Bis ein Beschluss des
 # Gemeinsamen EWR-Ausschusses über die Aufnahme eines gemäss den Abs. 3 oder 5 dieses Artikels
 # erlassenen Durchführungsrechtsakts in das EWR-Abkommen vorliegt, kann ein E[FTA-Staat] ..."
-# (pending incorporation an EFTA State may apply it), and Datatilsynet said of the DPF decision of
-# 2023-07-10 "Reglene trer i kraft umiddelbart" (datatilsynet.no, "Nye regler for overføring av
-# personopplysninger til USA", 2023).
+# (pending incorporation an EFTA State may apply it).
 _ALL = ("All transfers under the GDPR.", "Alle overføringer etter personvernforordningen.")
 ADEQUACY_DECISIONS: dict[str, AdequacyDecision] = {
     d.country: d
@@ -188,6 +222,7 @@ ADEQUACY_DECISIONS: dict[str, AdequacyDecision] = {
             "Bare kommersielle virksomheter som er omfattet av PIPEDA (kanadisk personvernlov for privat sektor).",
             True,
             confirm="recipient",
+            not_for=("public_authority",),
         ),
         _ad("CH", "Commission Decision 2000/518/EC", date(2000, 7, 26), *_ALL),
         _ad("FO", "Commission Decision 2010/146/EU", date(2010, 3, 5), *_ALL),
@@ -209,7 +244,7 @@ ADEQUACY_DECISIONS: dict[str, AdequacyDecision] = {
             "Only private-sector business operators subject to the APPI (Act on the Protection of Personal Information).",
             "Bare private virksomheter som er omfattet av APPI (japansk personopplysningslov).",
             True,
-            confirm="public_authority",
+            not_for=("public_authority",),
         ),
         _ad(
             "KR",
@@ -218,6 +253,7 @@ ADEQUACY_DECISIONS: dict[str, AdequacyDecision] = {
             "Organisations subject to PIPA; not e.g. personal credit information processed by financial institutions under the Credit Information Act.",
             "Virksomheter omfattet av PIPA; ikke f.eks. kredittopplysninger som finansinstitusjoner behandler etter Credit Information Act.",
             True,
+            eea_incorporated=date(2022, 7, 8),  # EEA Joint Committee decision of 8.7.2022: europalov.no/rettsakt/.../id-30086
         ),
         _ad("NZ", "Commission Implementing Decision 2013/65/EU", date(2012, 12, 19), *_ALL),
         _ad(
@@ -228,6 +264,7 @@ ADEQUACY_DECISIONS: dict[str, AdequacyDecision] = {
             "Bare virksomheter som er sertifisert under EU-US Data Privacy Framework (DPF).",
             True,
             confirm="recipient",
+            not_for=("public_authority",),
         ),
         _ad("UY", "Commission Implementing Decision 2012/484/EU", date(2012, 8, 21), *_ALL),
     )
@@ -251,29 +288,29 @@ def is_country(code: Optional[str]) -> bool:
 EEA_EFTA_COUNTRIES = frozenset({"IS", "LI", "NO"})
 
 
-def adequacy_in_force(code: Optional[str], on: Optional[date] = None, *, eea_efta: bool = False) -> bool:
+def adequacy_in_force(code: Optional[str], on: Optional[date] = None, *, efta_state: Optional[str] = None) -> bool:
     """Whether ``code`` has an adequacy decision in force on ``on`` (any date when None), judged
-    by the date :meth:`AdequacyDecision.relied_on` picks for the exporter."""
+    by the date :meth:`AdequacyDecision.relied_on` picks for an exporter in ``efta_state``."""
     decision = ADEQUACY_DECISIONS.get(code or "")
     if decision is None:
         return False
-    return on is None or decision.relied_on(eea_efta)[1] <= on
+    return on is None or decision.relied_on(efta_state)[1] <= on
 
 
 @cache
-def country_status(code: Optional[str], on: Optional[date] = None, *, eea_efta: bool = False) -> Optional[CountryStatus]:
+def country_status(code: Optional[str], on: Optional[date] = None, *, efta_state: Optional[str] = None) -> Optional[CountryStatus]:
     """EEA, adequate, adequate with conditions, or third country; None for no/unknown code.
 
     A decision not yet in force on ``on`` does not count (to judge a transfer as of a date): for an
-    exporter in an EEA EFTA state (``eea_efta``) from its incorporation into the EEA Agreement
-    where recorded, otherwise from the Commission's adoption.
+    exporter in Iceland or Liechtenstein (``efta_state``) from its incorporation into the EEA
+    Agreement where recorded, otherwise (and in the EU and Norway) from the Commission's adoption.
     """
     if not code or not is_country(code):
         return None
     if code in EEA_COUNTRIES:
         return CountryStatus.EEA
     decision = ADEQUACY_DECISIONS.get(code)
-    if decision and adequacy_in_force(code, on, eea_efta=eea_efta):
+    if decision and adequacy_in_force(code, on, efta_state=efta_state):
         return CountryStatus.ADEQUATE_CONDITIONAL if decision.conditional else CountryStatus.ADEQUATE
     return CountryStatus.THIRD_COUNTRY
 

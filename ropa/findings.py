@@ -56,8 +56,16 @@ class _Org:
 
 
 def _plain(facts: Any) -> bool:
-    """An activity that adds nothing but itself to its organisation's facts (most do)."""
-    return not (facts.large_scale_sensitive or facts.large_scale_monitoring or facts.any_large_scale_sensitive or facts.special_or_criminal or facts.high_risk)
+    """An activity that adds nothing but itself to its organisation's facts (most do): a controller's,
+    with no large-scale, sensitive or high-risk processing (a processor's says whose records these are)."""
+    return not (
+        facts.large_scale_sensitive
+        or facts.large_scale_monitoring
+        or facts.any_large_scale_sensitive
+        or facts.special_or_criminal
+        or facts.high_risk
+        or facts.processor_only
+    )
 
 
 class Register:
@@ -198,6 +206,7 @@ class Register:
             part = org.facts[aid]
             if part is None:
                 facts.active += 1
+                facts.processor_only = False
             else:
                 facts.absorb(part)
         return checks.check_organisation(org.doc, facts)

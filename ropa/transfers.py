@@ -28,11 +28,14 @@ def establishment_countries(org: Optional[Mapping[str, Any]]) -> set[str]:
     return {c for c in (org.get("country"), *(org.get("establishments") or [])) if c}
 
 
-def _is_eea_efta(org: Optional[Mapping[str, Any]]) -> bool:
-    """An exporter established in an EEA EFTA state (and not in the EU): adequacy decisions apply
-    to it from their incorporation into the EEA Agreement."""
+def _efta_state(org: Optional[Mapping[str, Any]]) -> Optional[str]:
+    """The EEA EFTA state an exporter is established in (and not in the EU), which decides the
+    date an adequacy decision applies from (:meth:`ropa.countries.AdequacyDecision.relied_on`):
+    Norway first (it applies decisions from the Commission's adoption), then Iceland, Liechtenstein."""
     where = establishment_countries(org)
-    return bool(where & vocab.EEA_EFTA_COUNTRIES) and not (where & (vocab.EEA_COUNTRIES - vocab.EEA_EFTA_COUNTRIES))
+    if not where & vocab.EEA_EFTA_COUNTRIES or where & (vocab.EEA_COUNTRIES - vocab.EEA_EFTA_COUNTRIES):
+        return None
+    return next(c for c in ("NO", "IS", "LI") if c in where)
 
 
 def _country(code: Optional[str]) -> tuple[str, str]:
@@ -42,6 +45,11 @@ def _country(code: Optional[str]) -> tuple[str, str]:
 def _mechanism(code: Optional[str]) -> tuple[str, str]:
     term = vocab.MECHANISMS.get(code or "unknown")
     return (term.display("en"), term.display("nb")) if term else (str(code), str(code))
+
+
+def _kind(kind: Optional[str], lang: str) -> str:
+    term = vocab.RECIPIENT_KINDS.get(kind or "other")
+    return term.label(lang) if term else str(kind)
 
 
 def _recipient_kind(act: Mapping[str, Any], t: Mapping[str, Any]) -> Optional[str]:
@@ -78,7 +86,7 @@ def subject_to_gdpr(org: Optional[Mapping[str, Any]]) -> bool:
 
 def transfers(act: Mapping[str, Any], emit: Emit, today: date, org: Optional[Mapping[str, Any]] = None) -> None:
     where_established = establishment_countries(org)
-    efta = _is_eea_efta(org)
+    efta = _efta_state(org)
     for i, t in enumerate(act.get("transfers") or []):
         code, mech, io = t.get("country"), t.get("mechanism"), t.get("international_organisation")
         where = f"transfers[{i}]"
@@ -96,7 +104,7 @@ def transfers(act: Mapping[str, Any], emit: Emit, today: date, org: Optional[Map
         if _own_processing(act, t, where_established):
             continue
         # An international organisation is judged as such, wherever its seat: no adequacy decision covers one.
-        status = vocab.CountryStatus.THIRD_COUNTRY if io else vocab.country_status(code, today, eea_efta=efta)
+        status = vocab.CountryStatus.THIRD_COUNTRY if io else vocab.country_status(code, today, efta_state=efta)
         if status == vocab.CountryStatus.EEA or status is None:
             continue
         if io:
@@ -108,12 +116,20 @@ def transfers(act: Mapping[str, Any], emit: Emit, today: date, org: Optional[Map
             what_en, what_nb = "a third country without an adequacy decision", "en tredjestat uten adekvansbeslutning"
         men, mnb = _mechanism(mech)
         decision = None if io else vocab.adequacy(code)
+        kind = _recipient_kind(act, t)
+        # A partial decision never reaches some importers (Canada's PIPEDA, Japan's APPI and the DPF
+        # cover no public authority): for them the country is a third country without adequacy.
+        outside = bool(decision and status != vocab.CountryStatus.THIRD_COUNTRY and decision.excludes(kind))
+        if outside and decision:
+            status = vocab.CountryStatus.THIRD_COUNTRY
+            what_en = f"whose adequacy decision does not cover the importer, a {_kind(kind, 'en')} ({decision.scope('en')})"
+            what_nb = f"der adekvansbeslutningen ikke omfatter mottakeren, en {_kind(kind, 'nb')} ({decision.scope('nb')})"
         if status == vocab.CountryStatus.THIRD_COUNTRY:
             if mech in _NO_MECHANISM:
                 said = "none is recorded" if mech in (None, "", "none") else "the record says it is unknown"
                 said_nb = "ingen er registrert" if mech in (None, "", "none") else "registeret sier at det er ukjent"
                 not_yet_en = not_yet_nb = ""
-                if decision:  # a decision exists but is not in force on the date judged
+                if decision and not outside:  # a decision exists but is not in force on the date judged
                     not_yet_en = f" ({decision.date_note(efta, 'en')}; not in force on {today.isoformat()})"
                     not_yet_nb = f" ({decision.date_note(efta, 'nb')}; ikke i kraft {today.isoformat()})"
                 emit(
@@ -142,15 +158,25 @@ def transfers(act: Mapping[str, Any], emit: Emit, today: date, org: Optional[Map
                 )
             elif mech == "art45":
                 when_en = when_nb = ""
-                if decision:  # one exists, but not in force on the date judged (by the date relied on)
+                if decision and not outside:  # one exists, but not in force on the date judged (by the date relied on)
                     when_en = f" on {today.isoformat()} ({decision.date_note(efta, 'en')})"
                     when_nb = f" {today.isoformat()} ({decision.date_note(efta, 'nb')})"
-                emit(
-                    "transfer-adequacy-scope",
+                claimed = (
                     (
+                        f"Adequacy (Art. 45) is claimed for {den}, but its adequacy decision ({decision.date_note(efta, 'en')}) does not cover "
+                        f"the importer, a {_kind(kind, 'en')}: {decision.scope('en')}",
+                        f"Adekvans (art. 45) er oppgitt for {dnb}, men adekvansbeslutningen ({decision.date_note(efta, 'nb')}) omfatter ikke "
+                        f"mottakeren, en {_kind(kind, 'nb')}: {decision.scope('nb')}",
+                    )
+                    if outside and decision
+                    else (
                         f"Adequacy (Art. 45) is claimed for {den}, but there is no adequacy decision in force for it{when_en}.",
                         f"Adekvans (art. 45) er oppgitt for {dnb}, men det finnes ingen adekvansbeslutning i kraft for den{when_nb}.",
-                    ),
+                    )
+                )
+                emit(
+                    "transfer-adequacy-scope",
+                    claimed,
                     (
                         "Use another mechanism, normally standard contractual clauses (Art. 46(2)(c)).",
                         "Bruk et annet overføringsgrunnlag, normalt standardpersonvernbestemmelser (art. 46 nr. 2 bokstav c).",
@@ -176,7 +202,7 @@ def transfers(act: Mapping[str, Any], emit: Emit, today: date, org: Optional[Map
             and mech in ("art45", *_NO_MECHANISM)
             and not t.get("adequacy_scope_confirmed")
             and decision
-            and decision.needs_confirmation(_recipient_kind(act, t))
+            and decision.needs_confirmation(kind)
         ):
             scope_en, scope_nb = (decision.scope("en"), decision.scope("nb")) if decision else ("", "")
             note_en, note_nb = (decision.date_note(efta, "en"), decision.date_note(efta, "nb")) if decision else ("", "")
@@ -193,6 +219,25 @@ def transfers(act: Mapping[str, Any], emit: Emit, today: date, org: Optional[Map
                     "eller bruk standardpersonvernbestemmelser.",
                 ),
                 field=where,
+            )
+        if mech in vocab.ART49_NOT_REPETITIVE and status != vocab.CountryStatus.ADEQUATE and not (t.get("safeguard") or "").strip():
+            emit(
+                "art30-missing-field",
+                (
+                    f"The transfer to {den} relies on compelling legitimate interests (Art. 49(1) second subparagraph), "
+                    "but the record does not document the suitable safeguards.",
+                    f"Overføringen til {dnb} bygger på tvingende berettigede interesser (art. 49 nr. 1 annet ledd), "
+                    "men protokollen dokumenterer ikke de nødvendige garantiene.",
+                ),
+                (
+                    "Record the assessment and the suitable safeguards (Art. 30(1)(e), 30(2)(c), 49(6)), and inform the supervisory authority "
+                    "and the data subject (Art. 49(1) second subparagraph).",
+                    "Registrer vurderingen og garantiene (art. 30 nr. 1 bokstav e, nr. 2 bokstav c og art. 49 nr. 6), og informer "
+                    "tilsynsmyndigheten og den registrerte (art. 49 nr. 1 annet ledd).",
+                ),
+                field=f"{where}.safeguard",
+                article="Art. 30(1)(e), 49(6)",
+                severity="warning",
             )
         if (
             t.get("frequency") == "regular" and mech in vocab.ART49_OCCASIONAL_ONLY | vocab.ART49_NOT_REPETITIVE and status != vocab.CountryStatus.ADEQUATE

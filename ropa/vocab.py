@@ -244,19 +244,26 @@ class ListedProcessing:
         return self.nb if lang == "nb" else self.en
 
 
-# Datatilsynet's list of processing that always requires a DPIA (Art. 35(4); "Liste over behandlinger
-# som alltid krever vurdering av personvernkonsekvenser", datatilsynet.no, 2019), in the register's
-# words: bokmål after Datatilsynet's, English ours. Checked against what was found of the list
-# (the list's own page is not in the stored corpus):
+# Datatilsynet's list of processing that always requires a DPIA (Art. 35(4)): "Datatilsynets liste over
+# behandlingsaktiviteter som alltid krever vurdering [av personvernkonsekvenser]" (the name Datatilsynet
+# gives it in "Når må man gjennomføre en vurdering av personvernkonsekvenser?", datatilsynet.no/regelverk-og-verktoy/
+# veiledere/vurdering-av-personvernkonsekvenser/nar-ma-man-gjennomfore-en-vurdering-av-personvernkonsekvenser/:
+# "1. Sjekk om den aktuelle behandlingen står på Datatilsynets liste over behandlingsaktiviteter som alltid
+# krever vurdering"), in the register's words: bokmål after Datatilsynet's, English ours. The list's own page
+# is not in the stored corpus (searched 2026-11-24 and 2026-12-02); each item cites what was found of it:
 #   [WR] Wikborg Rein, "List of processing operations where a DPIA is always required",
 #        https://www.wr.no/en/news/list-of-processing-operations-where-a-dpia-is-always-required/
 #   [EC] EuroCloud, "Norwegian DPA publishes list of processing activities with mandatory DPIA",
 #        https://eurocloud.org/news/article/norwegian-dpa-publishes-list-of-processing-activities-with-mandatory-dpia/
 #   [WH] Wiersholm, "Ny veiledning fra Datatilsynet om GDPR", https://wiersholm.no/nyhetsbrev/ny-veiledning-fra-datatilsynet-om-gdpr/
-# Each item names the sources that show it; the two marked [kept] were on the list as this table
-# had it and are not in the excerpts found: check them against datatilsynet.no when it changes.
+# UNVERIFIED: the two items marked so (genetic data; learning, coping and well-being in schools and
+# kindergartens) were on the list as this table had it and are in none of the excerpts found; they are
+# kept, not confirmed. Check them, and the wording of every item, against datatilsynet.no before relying
+# on them. (The genetic item's "with at least one other criterion" is how the EDPB had the EEA lists
+# phrase genetic data, e.g. EDPB Opinion 7/2018 on Greece's list, section "Genetic data"; that is no
+# source for Norway's list.)
 DPIA_LIST_NO: tuple[ListedProcessing, ...] = (
-    # [EC] "Processing of biometric data for ..." (identification), [kept] "with at least one other criterion"
+    # [EC] "Processing of biometric data for ..." (identification); "with at least one other criterion" not in the excerpt
     ListedProcessing(
         "no_biometric",
         "biometric data to identify a person uniquely, with at least one other WP248 criterion",
@@ -265,7 +272,7 @@ DPIA_LIST_NO: tuple[ListedProcessing, ...] = (
         ("sensitive_data",),
         ("user.biometric", "user.authorization.biometric"),
     ),
-    # [kept]
+    # UNVERIFIED (see above)
     ListedProcessing(
         "no_genetic",
         "genetic data, with at least one other WP248 criterion",
@@ -274,7 +281,9 @@ DPIA_LIST_NO: tuple[ListedProcessing, ...] = (
         ("sensitive_data",),
         ("user.health_and_medical.genetic",),
     ),
-    # [WR] "processing of location data in conjunction with at least one other criterion"; [WH] "Der det benyttes lokasjonsdata"
+    # [WR] "processing of location data in conjunction with at least one other criterion"; [WH] "Der det benyttes lokasjonsdata.
+    # Der lokasjonsdata kombineres med helseopplysninger, slik som helse- eller treningsapper, der lokasjonsdata registreres i
+    # stor skala ..."
     ListedProcessing(
         "no_location",
         "location data, with at least one other WP248 criterion",
@@ -330,7 +339,7 @@ DPIA_LIST_NO: tuple[ListedProcessing, ...] = (
         "special categories or highly personal data used to train algorithms (artificial intelligence)",
         "særlige kategorier eller svært personlige opplysninger brukt til algoritmetrening (kunstig intelligens)",
     ),
-    # [kept]
+    # UNVERIFIED (see above)
     ListedProcessing(
         "no_school",
         "evaluating learning, coping or well-being in schools or kindergartens",

@@ -69,7 +69,7 @@ def transfer(country: str | None, mechanism: str | None, **kw: Any) -> dict[str,
         "international_organisation": kw.get("io"),
         "recipient": None,
         "mechanism": mechanism,
-        "safeguard": None,
+        "safeguard": kw.get("safeguard"),
         "tia_date": kw.get("tia"),
         "frequency": kw.get("frequency"),
         "adequacy_scope_confirmed": kw.get("confirmed", False),
@@ -546,10 +546,10 @@ def test_art49_occasional_only_derogations(mechanism):
 
 
 def test_art49_second_subparagraph_not_repetitive():
-    [f] = check_activity(act(transfers=[transfer("IN", "art49_1_2", frequency="regular")]), "T", TODAY)
+    [f] = check_activity(act(transfers=[transfer("IN", "art49_1_2", frequency="regular", safeguard="LIA 2026-03")]), "T", TODAY)
     assert f.rule == "transfer-derogation-repeated"
     assert "not repetitive" in f.message_en and "ikke gjentas" in f.message_nb and "occasional transfers (recital" not in f.message_en
-    assert rules(act(transfers=[transfer("IN", "art49_1_2", frequency="occasional")])) == []
+    assert rules(act(transfers=[transfer("IN", "art49_1_2", frequency="occasional", safeguard="LIA 2026-03")])) == []
 
 
 def test_art49_help_text_says_exactly_which_derogations_are_limited():
@@ -621,18 +621,21 @@ def test_adequacy_decisions_keep_both_dates_and_findings_say_which_was_relied_on
 
     us = vocab.ADEQUACY_DECISIONS["US"]
     assert us.adopted == date(2023, 7, 10) and hasattr(us, "eea_incorporated")
-    assert us.relied_on(eea_efta=False) == ("adoption", date(2023, 7, 10))
+    assert us.relied_on(None) == ("adoption", date(2023, 7, 10))
     dated = vocab.AdequacyDecision("US", us.decision, us.adopted, True, us.scope_en, us.scope_nb, date(2023, 9, 1))
-    assert dated.relied_on(eea_efta=True) == ("eea", date(2023, 9, 1)) and dated.relied_on(eea_efta=False)[0] == "adoption"
-    assert "incorporated into the EEA Agreement on 2023-09-01" in dated.date_note(True, "en")
-    assert "innlemmet i EØS-avtalen" in dated.date_note(True, "nb")
+    assert dated.relied_on("IS") == ("eea", date(2023, 9, 1)) and dated.relied_on(None)[0] == "adoption"
+    assert dated.relied_on("NO") == ("adoption", date(2023, 7, 10))  # personopplysningsforskriften § 2
+    assert "incorporated into the EEA Agreement on 2023-09-01" in dated.date_note("LI", "en")
+    assert "innlemmet i EØS-avtalen" in dated.date_note("LI", "nb")
     # a Norwegian exporter: the incorporation date is not recorded here, and the finding says so
     no = {**ORG, "country": "NO"}
     [f] = check_activity(act(transfers=[transfer("US", "art45")]), "T", TODAY, no)
     assert "adopted by the Commission on 2023-07-10" in f.message_en
-    assert "the date relied on: the Commission's adoption; the EEA incorporation date is not recorded" in f.message_en
+    assert "the date relied on: the Commission's adoption, from which it applies in Norway too under personopplysningsforskriften § 2" in f.message_en
+    assert "the EEA incorporation date is not recorded" in f.message_en
     assert "vedtatt av Kommisjonen 2023-07-10" in f.message_nb
-    assert "datoen som er lagt til grunn: Kommisjonens vedtak; datoen for innlemmelse i EØS-avtalen er ikke registrert" in f.message_nb
+    assert "datoen som er lagt til grunn: Kommisjonens vedtak, som den etter personopplysningsforskriften § 2 også gjelder fra i Norge" in f.message_nb
+    assert "datoen for innlemmelse i EØS-avtalen er ikke registrert" in f.message_nb
     se = {**ORG, "country": "SE"}
     [g] = check_activity(act(transfers=[transfer("US", "art45")]), "T", TODAY, se)
     assert "adopted by the Commission on 2023-07-10 (the date relied on: the Commission's adoption)" in g.message_en
@@ -646,8 +649,9 @@ def test_adequacy_in_force_follows_the_date_relied_on(monkeypatch):
     later = vocab.AdequacyDecision("BR", br.decision, br.adopted, False, br.scope_en, br.scope_nb, date(2026, 6, 1))
     monkeypatch.setitem(vocab.ADEQUACY_DECISIONS, "BR", later)
     assert vocab.adequacy_in_force("BR", date(2026, 3, 1)) is True  # the Commission's adoption, 2026-01-26
-    assert vocab.adequacy_in_force("BR", date(2026, 3, 1), eea_efta=True) is False  # in the EEA from 2026-06-01
-    assert vocab.adequacy_in_force("BR", date(2026, 6, 1), eea_efta=True) is True
+    assert vocab.adequacy_in_force("BR", date(2026, 3, 1), efta_state="NO") is True  # Norway: from the adoption too
+    assert vocab.adequacy_in_force("BR", date(2026, 3, 1), efta_state="IS") is False  # Iceland: in the EEA from 2026-06-01
+    assert vocab.adequacy_in_force("BR", date(2026, 6, 1), efta_state="LI") is True
 
 
 def test_recipient_in_a_third_country_without_a_recorded_transfer():
@@ -781,31 +785,38 @@ def test_dpo_rule_reads_the_same_data_subjects_in_a_register(engine):
 
 
 def test_the_eea_incorporation_date_when_recorded_is_the_one_relied_on(monkeypatch):
-    """With an incorporation date recorded, a Norwegian exporter's finding names it (and the decision
-    counts only from then); a Swedish exporter's names the Commission's adoption."""
+    """With an incorporation date recorded, an Icelandic exporter's finding names it (and the decision
+    counts only from then); a Norwegian exporter's names the adoption (personopplysningsforskriften
+    § 2) and the incorporation beside it; a Swedish exporter's names the Commission's adoption."""
     from ropa import vocab
 
     us = vocab.ADEQUACY_DECISIONS["US"]
     monkeypatch.setitem(
-        vocab.ADEQUACY_DECISIONS, "US", vocab.AdequacyDecision("US", us.decision, us.adopted, True, us.scope_en, us.scope_nb, date(2023, 9, 22), us.confirm)
+        vocab.ADEQUACY_DECISIONS,
+        "US",
+        vocab.AdequacyDecision("US", us.decision, us.adopted, True, us.scope_en, us.scope_nb, date(2023, 9, 22), us.confirm, us.not_for),
     )
-    [f] = check_activity(act(transfers=[transfer("US", "art45")]), "T", TODAY, {**ORG, "country": "NO"})
+    [f] = check_activity(act(transfers=[transfer("US", "art45")]), "T", TODAY, {**ORG, "country": "IS"})
     assert "incorporated into the EEA Agreement on 2023-09-22 (the date relied on: the EEA incorporation" in f.message_en
     assert "innlemmet i EØS-avtalen 2023-09-22 (datoen som er lagt til grunn: innlemmelsen i EØS-avtalen" in f.message_nb
+    [n] = check_activity(act(transfers=[transfer("US", "art45")]), "T", TODAY, {**ORG, "country": "NO"})
+    assert "adopted by the Commission on 2023-07-10 (the date relied on: the Commission's adoption, from which it applies in Norway" in n.message_en
+    assert "; incorporated into the EEA Agreement on 2023-09-22)" in n.message_en and "; innlemmet i EØS-avtalen 2023-09-22)" in n.message_nb
     [g] = check_activity(act(transfers=[transfer("US", "art45")]), "T", TODAY, {**ORG, "country": "SE"})
     assert "adopted by the Commission on 2023-07-10" in g.message_en and "EEA Agreement" not in g.message_en
-    # a decision not yet incorporated: no adequacy for the Norwegian exporter on the day judged, adequacy for the Swedish one
+    # a decision not yet incorporated: no adequacy for the Icelandic exporter on the day judged, adequacy for the Swedish and Norwegian ones
     br = vocab.ADEQUACY_DECISIONS["BR"]
     monkeypatch.setitem(
         vocab.ADEQUACY_DECISIONS, "BR", vocab.AdequacyDecision("BR", br.decision, br.adopted, False, br.scope_en, br.scope_nb, date(2027, 1, 1))
     )
     vocab.country_status.cache_clear()
     try:
-        [h] = check_activity(act(transfers=[transfer("BR", "unknown")]), "T", TODAY, {**ORG, "country": "NO"})
+        [h] = check_activity(act(transfers=[transfer("BR", "unknown")]), "T", TODAY, {**ORG, "country": "IS"})
         assert h.rule == "transfer-without-mechanism" and "incorporated into the EEA Agreement on 2027-01-01" in h.message_en
         assert "not in force on 2026-11-25" in h.message_en and "ikke i kraft 2026-11-25" in h.message_nb
         assert check_activity(act(transfers=[transfer("BR", "unknown")]), "T", TODAY, {**ORG, "country": "SE"}) == []
-        [k] = check_activity(act(transfers=[transfer("BR", "art45")]), "T", TODAY, {**ORG, "country": "NO"})
+        assert check_activity(act(transfers=[transfer("BR", "unknown")]), "T", TODAY, {**ORG, "country": "NO"}) == []
+        [k] = check_activity(act(transfers=[transfer("BR", "art45")]), "T", TODAY, {**ORG, "country": "LI"})
         assert k.rule == "transfer-adequacy-scope" and "no adequacy decision in force for it on 2026-11-25" in k.message_en
         assert "innlemmet i EØS-avtalen 2027-01-01 (datoen som er lagt til grunn: innlemmelsen i EØS-avtalen" in k.message_nb
         assert check_activity(act(transfers=[transfer("BR", "art45")]), "T", TODAY, {**ORG, "country": "SE"}) == []
@@ -813,17 +824,27 @@ def test_the_eea_incorporation_date_when_recorded_is_the_one_relied_on(monkeypat
         vocab.country_status.cache_clear()
 
 
-def test_no_eea_incorporation_date_is_recorded_without_a_source():
-    """No Joint Committee decision was found for any decision in the table (see the note in
-    ropa/vocab.py): every one relies on the Commission's adoption, and says so for EEA EFTA exporters."""
+def test_eea_incorporation_dates_are_recorded_only_with_a_source():
+    """Only Korea's incorporation was found stated in a source (europalov.no: "EØS-komitebeslutning
+    8.7.2022 om innlemmelse i EØS-avtalen"); every other decision relies on the Commission's
+    adoption and says, for an EEA EFTA exporter, that the incorporation date is not recorded."""
     from ropa import vocab
 
+    assert {c: d.eea_incorporated for c, d in vocab.ADEQUACY_DECISIONS.items() if d.eea_incorporated} == {"KR": date(2022, 7, 8)}
     for d in vocab.ADEQUACY_DECISIONS.values():
         assert d.eea_incorporated is None or d.eea_incorporated >= d.adopted
+        assert d.relied_on("NO") == ("adoption", d.adopted)
         if d.eea_incorporated is None:
-            assert d.relied_on(eea_efta=True) == ("adoption", d.adopted)
-            assert "the EEA incorporation date is not recorded" in d.date_note(True, "en")
-            assert "datoen for innlemmelse i EØS-avtalen er ikke registrert" in d.date_note(True, "nb")
+            assert d.relied_on("IS") == ("adoption", d.adopted)
+            for state in ("NO", "IS", "LI"):
+                assert "the EEA incorporation date is not recorded" in d.date_note(state, "en")
+                assert "datoen for innlemmelse i EØS-avtalen er ikke registrert" in d.date_note(state, "nb")
+    kr = vocab.ADEQUACY_DECISIONS["KR"]
+    assert kr.relied_on("IS") == ("eea", date(2022, 7, 8)) and kr.relied_on("NO") == ("adoption", date(2021, 12, 17))
+    assert vocab.adequacy_in_force("KR", date(2022, 3, 1), efta_state="NO") is True
+    assert vocab.adequacy_in_force("KR", date(2022, 3, 1), efta_state="IS") is False
+    assert vocab.adequacy_in_force("KR", date(2022, 7, 8), efta_state="IS") is True
+    assert "incorporated into the EEA Agreement on 2022-07-08" in kr.date_note("NO", "en")
 
 
 @pytest.mark.parametrize("key", [item.key for item in dpia.vocab.DPIA_LIST_NO])
@@ -958,9 +979,10 @@ def test_an_international_organisation_is_no_third_country_and_needs_no_tia():
 
 @pytest.mark.parametrize("mechanism", ["art49_1_a", "art49_1_b", "art49_1_c", "art49_1_d", "art49_1_e", "art49_1_f", "art49_1_g", "art49_1_2"])
 def test_an_art49_derogation_alone_raises_nothing(mechanism):
-    """A derogation is a ground for the transfer (no TIA); only frequency can make it wrong."""
-    assert rules(act(transfers=[transfer("IN", mechanism)])) == []
-    assert rules(act(transfers=[transfer("IN", mechanism, frequency="occasional")])) == []
+    """A derogation is a ground for the transfer (no TIA); only frequency can make it wrong (and, for
+    the second subparagraph, safeguards the record does not document, Art. 49(6))."""
+    assert rules(act(transfers=[transfer("IN", mechanism, safeguard="Assessment 2026-03")])) == []
+    assert rules(act(transfers=[transfer("IN", mechanism, frequency="occasional", safeguard="Assessment 2026-03")])) == []
     [f] = [f for f in checks.RULES.values() if f.code == "transfer-derogation-repeated"]
     assert "occasional or non-repetitive" in f.title_en
 
