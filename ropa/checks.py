@@ -626,10 +626,32 @@ def _representative(org: Mapping[str, Any], facts: _OrgFacts, emit: _Emit) -> No
     """Art. 27: a controller or processor not established in the EEA to which Art. 3(2) applies
     designates a representative, unless Art. 27(2) exempts it."""
     where = establishment_countries(org)
-    if not where or where & vocab.EEA_COUNTRIES or org.get("representative"):
+    if not where or where & vocab.EEA_COUNTRIES:
         return
     if not (org.get("offers_to_eea") or org.get("monitors_eea")):
         return  # Art. 3(2) is not recorded as applying
+    rep = org.get("representative") or {}
+    rep_country = rep.get("country") if isinstance(rep, Mapping) else None
+    if rep and rep_country and rep_country not in vocab.EEA_COUNTRIES and vocab.is_country(rep_country):
+        ren, rnb = _country(rep_country)
+        emit(
+            "representative-missing",
+            (
+                f"{org['name']}'s representative is recorded in {ren}; a representative under Art. 27 is established in an EEA state "
+                "where the data subjects are (Art. 27(3)).",
+                f"Representanten til {org['name']} er registrert i {rnb}; en representant etter art. 27 skal være etablert i en EØS-stat "
+                "der de registrerte befinner seg (art. 27 nr. 3).",
+            ),
+            (
+                "Designate a representative established in an EEA state where the data subjects are, or correct the representative's country.",
+                "Utpek en representant etablert i en EØS-stat der de registrerte befinner seg, eller rett representantens land.",
+            ),
+            field="representative.country",
+            article="Art. 27(3)",
+        )
+        return
+    if rep:
+        return
     if org.get("public_authority"):
         return  # Art. 27(2)(b)
     if org.get("occasional_processing") and not facts.any_large_scale_sensitive and not facts.high_risk:

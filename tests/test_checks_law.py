@@ -300,3 +300,11 @@ def test_retention_wording_variants(text, kind):
     assert f.article == "Art. 30(1)(f), 5(1)(e)"
     assert ("vaguely" if kind == "vague" else "open-ended") in f.message_en
     assert ("vagt" if kind == "vague" else "uten sluttpunkt") in f.message_nb
+
+
+def test_a_representative_must_be_established_in_the_eea():
+    [f] = org_found({**HK, "representative": {"name": "Rep Ltd", "country": "GB", "address": None, "email": None}})
+    assert (f.rule, f.article, f.field) == ("representative-missing", "Art. 27(3)", "representative.country")
+    assert "United Kingdom" in f.message_en and "art. 27 nr. 3" in f.message_nb
+    assert org_found({**HK, "representative": {"name": "Rep AS", "country": "NO", "address": None, "email": None}}) == []
+    assert org_found({**HK, "representative": {"name": "Rep AS", "country": None, "address": None, "email": None}}) == []
