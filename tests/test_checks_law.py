@@ -8,10 +8,10 @@ from datetime import date
 from typing import Any
 
 import pytest
+from test_checks import ORG, TODAY, act, transfer
 
 from ropa import checks, vocab
 from ropa.checks import check_activity, check_organisation
-from test_checks import ORG, TODAY, act, transfer
 
 SE = {**ORG, "name": "Svensk AB", "country": "SE"}
 HK = {**ORG, "name": "ETP Ltd", "country": "HK", "offers_to_eea": True}

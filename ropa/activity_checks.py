@@ -1,0 +1,281 @@
+"""The rules on one activity: the Art. 30 fields, the legal basis (Art. 6, 9, 10), retention, the
+DPIA and the review, and (from :mod:`ropa.transfers`) Chapter V. Pure functions of an activity's
+plain dict (and its organisation's, for where it is established); see :mod:`ropa.checks`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+from typing import Any, Optional
+
+from ropa import dpia, vocab
+from ropa.rulebook import Finding, _Emit, _label, _nb_article
+from ropa.transfers import recipients_abroad as _recipients_abroad
+from ropa.transfers import subject_to_gdpr
+from ropa.transfers import transfers as _transfers
+from ropa.wording import _ART6_ONLY, _says_none, is_open_ended_retention, is_vague_retention
+
+
+def special_categories(act: Mapping[str, Any]) -> set[str]:
+    """Special categories recorded, or implied by the data categories (fideslang keys)."""
+    return set(act.get("special_categories") or []) | (set(act.get("data_categories") or []) & vocab.SPECIAL_CATEGORY_KEYS)
+
+
+def has_criminal_data(act: Mapping[str, Any]) -> bool:
+    return bool(act.get("criminal_data")) or bool(set(act.get("data_categories") or []) & vocab.CRIMINAL_CATEGORY_KEYS)
+
+
+def _missing_fields(act: Mapping[str, Any], emit: _Emit) -> None:
+    role = act.get("role") or "controller"
+    if role == "processor":  # Art. 30(2): whom it acts for and what it does for them
+        missing = [] if act.get("controllers") else [("controllers", "Art. 30(2)(a)")]
+        if not act.get("purposes") and not act.get("description"):
+            missing.append(("purposes", "Art. 30(2)(b)"))
+        where_possible = [("security_measures", "Art. 30(2)(d)")]
+    else:
+        required = [("purposes", "Art. 30(1)(b)"), ("data_subjects", "Art. 30(1)(c)"), ("data_categories", "Art. 30(1)(c)")]
+        if not act.get("no_recipients"):  # "have been or will be disclosed": recording that there are none answers it
+            required.append(("recipients", "Art. 30(1)(d)"))
+        if role == "joint_controller":
+            required.append(("controllers", "Art. 26, 30(1)(a)"))
+        # special categories and criminal-offence data are categories of personal data too (Art. 30(1)(c))
+        categories = act.get("data_categories") or act.get("special_categories") or act.get("criminal_data")
+        missing = [(k, a) for k, a in required if not (categories if k == "data_categories" else act.get(k))]
+        where_possible = [("security_measures", "Art. 30(1)(g)")]
+    for key, article in missing:
+        en, nb = _label(key)
+        emit(
+            "art30-missing-field",
+            (f"'{en}' is empty.", f"«{nb}» er tomt."),
+            (f"Record the {en[0].lower() + en[1:]} ({article}).", f"Fyll inn «{nb}» ({_nb_article(article)})."),
+            field=key,
+            article=article,
+        )
+    for key, article in where_possible:
+        if act.get(key):
+            continue
+        en, nb = _label(key)
+        emit(
+            "art30-missing-field",
+            (f"'{en}' is empty.", f"«{nb}» er tomt."),
+            (
+                "Describe the technical and organisational measures (Art. 32) where possible.",
+                "Beskriv de tekniske og organisatoriske tiltakene (art. 32) der det er mulig.",
+            ),
+            field=key,
+            article=article,
+            severity="warning",
+        )
+
+
+def _legal_bases(act: Mapping[str, Any], emit: _Emit, org: Optional[Mapping[str, Any]] = None) -> None:
+    if act.get("role") == "processor":
+        return  # the controller's basis, not the processor's
+    bases = act.get("legal_bases") or []
+    if not bases:
+        emit(
+            "legal-basis-missing",
+            ("No Art. 6(1) legal basis is recorded for the purposes.", "Ingen behandlingsgrunnlag etter art. 6 nr. 1 er registrert for formålene."),
+            (
+                "Pick the basis for each purpose: consent, contract, legal obligation, vital interests, public task or legitimate interests.",
+                "Velg grunnlag for hvert formål: samtykke, avtale, rettslig forpliktelse, vitale interesser, "
+                "allmennhetens interesse eller berettiget interesse.",
+            ),
+            field="legal_bases",
+        )
+    if org and org.get("public_authority") and any(b.get("code") == "art6_1_f" for b in bases):
+        emit(
+            "legitimate-interest-public-authority",
+            (
+                "Legitimate interests (Art. 6(1)(f)) is relied on by a public authority; it does not apply to processing "
+                "by public authorities in the performance of their tasks (Art. 6(1) second subparagraph).",
+                "Berettiget interesse (art. 6 nr. 1 bokstav f) er brukt av en offentlig myndighet; det gjelder ikke for "
+                "behandling som offentlige myndigheter utfører som ledd i sine oppgaver (art. 6 nr. 1 annet ledd).",
+            ),
+            (
+                "Base processing for the authority's tasks on a legal obligation or a public task laid down by law (Art. 6(1)(c), (e), 6(3)); "
+                "keep Art. 6(1)(f) only for processing outside those tasks, and say so.",
+                "Bygg behandling som ledd i myndighetens oppgaver på rettslig forpliktelse eller offentlig myndighetsutøvelse fastsatt i lov "
+                "(art. 6 nr. 1 bokstav c og e, nr. 3); bruk bokstav f bare for behandling utenfor disse oppgavene, og si hvorfor.",
+            ),
+            field="legal_bases",
+        )
+    for b in bases:
+        if b.get("code") == "art6_1_f" and not b.get("documentation"):
+            emit(
+                "legitimate-interest-without-assessment",
+                (
+                    "Legitimate interests (Art. 6(1)(f)) is relied on, but no balancing test is recorded.",
+                    "Berettiget interesse (art. 6 nr. 1 bokstav f) er brukt, men ingen interesseavveining er registrert.",
+                ),
+                (
+                    "Carry out and record the three-part test (purpose, necessity, balancing) and link it in the basis' documentation.",
+                    "Gjennomfør og dokumenter trestegstesten (formål, nødvendighet, avveining) og lenk den i grunnlagets dokumentasjon.",
+                ),
+                field="legal_bases",
+            )
+
+
+def _special(act: Mapping[str, Any], emit: _Emit) -> None:
+    special = special_categories(act)
+    if special and not act.get("art9_conditions"):
+        names = ", ".join(vocab.taxonomy_label("data_category", k, "en") for k in sorted(special))
+        names_nb = ", ".join(vocab.taxonomy_label("data_category", k, "nb") for k in sorted(special))
+        emit(
+            "special-category-without-condition",
+            (
+                f"Special categories are processed ({names}) but no Art. 9(2) condition is recorded.",
+                f"Særlige kategorier behandles ({names_nb}), men ikke noe unntak etter art. 9 nr. 2 er registrert.",
+            ),
+            (
+                "Record the Art. 9(2) condition (e.g. explicit consent, 9(2)(a)), or stop processing these data.",
+                "Registrer unntaket etter art. 9 nr. 2 (f.eks. uttrykkelig samtykke, bokstav a), eller slutt å behandle opplysningene.",
+            ),
+            field="art9_conditions",
+        )
+    basis = " ".join(str(act.get("criminal_data_basis") or "").split())
+    said_en = said_nb = ""
+    if basis and not _says_none(basis) and _ART6_ONLY.match(basis):
+        said_en = f' ("{basis}" is an Art. 6 ground, not an authorisation under Art. 10)'
+        said_nb = f" («{basis}» er et grunnlag etter art. 6, ikke en adgang etter art. 10)"
+    if has_criminal_data(act) and (not basis or _says_none(basis) or said_en):
+        emit(
+            "criminal-data-without-basis",
+            (
+                f"Criminal-offence data are processed but no Art. 10 basis (official authority or a law authorising it) is recorded{said_en}.",
+                f"Opplysninger om straffedommer og lovovertredelser behandles, men grunnlaget etter art. 10 er ikke registrert{said_nb}.",
+            ),
+            (
+                "Name the official authority or the national law (e.g. personopplysningsloven § 11) that authorises it.",
+                "Angi offentlig myndighet eller lovhjemmelen (f.eks. personopplysningsloven § 11) som gir adgang.",
+            ),
+            field="criminal_data_basis",
+        )
+
+
+def _retention(act: Mapping[str, Any], emit: _Emit) -> None:
+    r = act.get("retention") or {}
+    if r.get("period") is not None:
+        return
+    # what starts the clock, recorded without a period, is an end in words ("until the contract ends")
+    text = " ".join(x.strip() for x in (r.get("text"), r.get("trigger")) if x and x.strip())
+    if not text:
+        msg = ("No retention period or schedule is recorded.", "Ingen lagringstid eller slettefrist er registrert.")
+    elif is_vague_retention(text):
+        short = text if len(text) <= 120 else text[:117] + "…"
+        msg = (f'Retention is only described vaguely: "{short}".', f"Lagringstiden er bare beskrevet vagt: «{short}».")
+    elif is_open_ended_retention(text):
+        short = text if len(text) <= 120 else text[:117] + "…"
+        emit(
+            "retention-unspecified",
+            (
+                f'Retention is open-ended: "{short}" sets no end the controller keeps.',
+                f"Lagringstiden er uten sluttpunkt: «{short}» setter ingen frist den behandlingsansvarlige selv holder.",
+            ),
+            (
+                "Set an end the controller keeps (e.g. erase 2 years after the last contact), besides erasure on request (Art. 5(1)(e), 17).",
+                "Sett en frist virksomheten selv holder (f.eks. slett 2 år etter siste kontakt), i tillegg til sletting på forespørsel "
+                "(art. 5 nr. 1 bokstav e og 17).",
+            ),
+            field="retention.period",
+        )
+        return
+    else:
+        return  # words with a concrete end ("until the customer relationship ends") are a schedule
+    emit(
+        "retention-unspecified",
+        msg,
+        (
+            "Set a period and what starts the clock (e.g. 5 years after the end of the contract), and what happens at the end.",
+            "Angi en periode og hva som starter fristen (f.eks. 5 år etter at avtalen opphører), og hva som skjer ved utløp.",
+        ),
+        field="retention.period",
+    )
+
+
+def _dpia(act: Mapping[str, Any], emit: _Emit) -> None:
+    d = act.get("dpia") or {}
+    done = d.get("status") == "done"
+    s = dpia.screen(d.get("screening") or {}, act)
+    if s.dpia_expected and not done:
+        article = "Art. 35(4)" if s.listed and not s.art35_3 else "Art. 35(3)" if s.art35_3 else None
+        emit(
+            "dpia-required",
+            (f"{s.explain('en')} No DPIA is recorded as done.", f"{s.explain('nb')} Ingen DPIA er registrert som gjennomført."),
+            (
+                "Carry out the DPIA before processing (Art. 35(1)) and record its reference; consult Datatilsynet if high risk remains (Art. 36).",
+                "Gjennomfør DPIA før behandlingen (art. 35 nr. 1) og registrer referansen; rådfør deg med Datatilsynet hvis høy risiko gjenstår (art. 36).",
+            ),
+            field="dpia.status",
+            severity="error" if s.result == "required" else "warning",
+            article=article,
+        )
+    elif s.result == "consider" and d.get("status") in (None, "not_assessed"):
+        emit(
+            "dpia-consider",
+            (f"{s.explain('en')}", f"{s.explain('nb')}"),
+            (
+                "Decide whether a DPIA is needed and record the decision and its reason (status 'not needed' or 'planned').",
+                "Avgjør om DPIA trengs, og registrer avgjørelsen og begrunnelsen (status «ikke nødvendig» eller «planlagt»).",
+            ),
+            field="dpia.status",
+        )
+    elif not d.get("screening") and d.get("status") in (None, "not_assessed") and (special_categories(act) or has_criminal_data(act)):
+        emit(
+            "dpia-screening-missing",
+            (
+                "Special categories or criminal-offence data are processed and the DPIA screening is not answered.",
+                "Særlige kategorier eller straffeopplysninger behandles, og vurderingen av behovet for DPIA er ikke besvart.",
+            ),
+            ("Answer the screening questions (WP248 criteria and Art. 35(3)).", "Besvar spørsmålene i vurderingen (WP248-kriteriene og art. 35 nr. 3)."),
+            field="dpia.screening",
+        )
+
+
+def _review(act: Mapping[str, Any], emit: _Emit, today: date) -> None:
+    nxt, last = act.get("next_review"), act.get("last_review")
+    if nxt and date.fromisoformat(str(nxt)[:10]) < today:
+        emit(
+            "review-overdue",
+            (f"The review planned for {nxt} is overdue.", f"Gjennomgangen planlagt {nxt} er på overtid."),
+            (
+                "Review the activity with its owner, then record the review date and the next one.",
+                "Gå gjennom aktiviteten med ansvarlig enhet, og registrer datoen og neste gjennomgang.",
+            ),
+            field="next_review",
+        )
+    elif not nxt and not last:
+        emit(
+            "review-missing",
+            ("The activity has never been reviewed and no review is planned.", "Aktiviteten er aldri gjennomgått, og ingen gjennomgang er planlagt."),
+            (
+                "Plan a review date: the register must stay current (Art. 24(1), 30).",
+                "Sett en dato for gjennomgang: protokollen skal holdes oppdatert (art. 24 nr. 1 og 30).",
+            ),
+            field="next_review",
+        )
+
+
+def check_activity(act: Mapping[str, Any], organisation: str, today: Optional[date] = None, org: Optional[Mapping[str, Any]] = None) -> list[Finding]:
+    """Every finding about one activity (not its organisation or its recipients). ``org`` (the
+    organisation's dict) tells where it is established: its own processing there is no transfer."""
+    if act.get("status") == "retired":
+        return []
+    today = today or date.today()
+    emit = _Emit(organisation, act.get("ref"))
+    # The legal basis, Art. 9(2)/10 conditions, retention (Art. 30(1)(f)) and the DPIA (Art. 35) are the
+    # controller's: a processor's record (Art. 30(2)) asks for none of them.
+    controller = act.get("role") != "processor"
+    _missing_fields(act, emit)
+    if controller:
+        _legal_bases(act, emit, org)
+        _special(act, emit)
+    if subject_to_gdpr(org):  # no exporter under the GDPR, no transfer in Chapter V's sense
+        _transfers(act, emit, today, org)
+        _recipients_abroad(act, emit)
+    if controller:
+        _retention(act, emit)
+        _dpia(act, emit)
+    _review(act, emit, today)
+    return emit.out
