@@ -195,7 +195,9 @@ def _ad(
 # "Beskyttelse av personopplysninger ved datautveksling med Sør-Korea"
 # (https://www.europalov.no/rettsakt/beskyttelse-av-personopplysninger-ved-datautveksling-med-sor-korea/id-30086):
 # "EØS-komitebeslutning 8.7.2022 om innlemmelse i EØS-avtalen" (the decision's number is not given
-# there). For every other decision no date was found and None is recorded. JCD No 144/2017 of 7 July
+# there). For every other decision no date was found and None is recorded. (Of the decisions under
+# Directive 95/46, europalov.no's page on 2003/821/EC, Guernsey, id-2241, says they "alle er innlemmet
+# i EØS-avtalen", without dates.) JCD No 144/2017 of 7 July
 # 2017 (hsfnotes.com) incorporated the Privacy Shield decision (EU) 2016/1250, invalidated in
 # Schrems II and not in this table. Record a date here only with its source beside it.
 # Why the adoption date is sound where no incorporation is recorded: for Norway,
