@@ -154,6 +154,100 @@ def _special(act: Mapping[str, Any], emit: _Emit) -> None:
         )
 
 
+# Art. 9(2) conditions that hold only on the basis of Union or Member State law (or, for (b), a
+# collective agreement; for (h), a contract with a health professional): what the law says, in both languages.
+_ART9_NEEDS_LAW: dict[str, tuple[str, str]] = {
+    "art9_2_b": ("authorised by Union or Member State law or a collective agreement", "er tillatt i lov eller tariffavtale"),
+    "art9_2_g": ("on the basis of Union or Member State law", "på grunnlag av lov"),
+    "art9_2_h": (
+        "on the basis of Union or Member State law or a contract with a health professional (Art. 9(3))",
+        "på grunnlag av lov eller avtale med helsepersonell (art. 9 nr. 3)",
+    ),
+    "art9_2_i": ("on the basis of Union or Member State law", "på grunnlag av lov"),
+    "art9_2_j": ("based on Union or Member State law, with the safeguards of Art. 89(1)", "på grunnlag av lov, med garantiene i art. 89 nr. 1"),
+}
+
+
+def _art9_law(act: Mapping[str, Any], emit: _Emit) -> None:
+    """Art. 9(2)(b), (g)-(j) hold only where a law (or agreement) provides for the processing: a
+    recorded condition with neither a note nor documentation names none. A bare code (no note or
+    documentation recorded at all) says nothing either way."""
+    for c in act.get("art9_conditions") or []:
+        if not isinstance(c, Mapping) or c.get("code") not in _ART9_NEEDS_LAW:
+            continue
+        said = [" ".join(str(c.get(k) or "").split()) for k in ("note", "documentation")]
+        if any(x and not _says_none(x) for x in said):
+            continue
+        code = str(c["code"])
+        letter = code.rsplit("_", 1)[-1]
+        article = f"Art. 9(2)({letter})"
+        term = vocab.ART9_CONDITIONS.get(code)
+        name_en, name_nb = (term.label("en"), term.label("nb")) if term else (code, code)
+        need_en, need_nb = _ART9_NEEDS_LAW[code]
+        emit(
+            "art9-condition-without-law",
+            (
+                f"The {article} condition ({name_en}) applies only {need_en}, and none is named.",
+                f"Unntaket i art. 9 nr. 2 bokstav {letter} ({name_nb}) gjelder bare når behandlingen {need_nb}, og ingen hjemmel er oppgitt."
+                if code == "art9_2_b"
+                else f"Unntaket i art. 9 nr. 2 bokstav {letter} ({name_nb}) gjelder bare {need_nb}, og ingen hjemmel er oppgitt.",
+            ),
+            (
+                "Name the law (e.g. personopplysningsloven § 6, helseregisterloven, arbeidsmiljøloven) or agreement in the condition's note.",
+                "Oppgi loven (f.eks. personopplysningsloven § 6, helseregisterloven, arbeidsmiljøloven) eller avtalen i merknaden til unntaket.",
+            ),
+            field="art9_conditions",
+            article=article,
+        )
+
+
+def _automated(act: Mapping[str, Any], emit: _Emit) -> None:
+    """Art. 22: a decision based solely on automated processing with legal or similarly significant
+    effects is allowed only where necessary for a contract, authorised by law, or with explicit
+    consent (22(2)); on special categories only with explicit consent or substantial public
+    interest under law (22(4): Art. 9(2)(a) or (g))."""
+    if (act.get("transparency") or {}).get("automated_decisions") is not True:
+        return
+    bases = {b.get("code") if isinstance(b, Mapping) else b for b in act.get("legal_bases") or []}
+    if bases and not bases & {"art6_1_a", "art6_1_b", "art6_1_c", "art6_1_e"}:
+        emit(
+            "automated-decision-without-basis",
+            (
+                "Decisions based solely on automated processing are recorded, but the legal basis is neither a contract, a law nor "
+                "consent: Art. 22(2) allows them only where necessary for a contract, authorised by Union or Member State law, "
+                "or based on explicit consent.",
+                "Avgjørelser som utelukkende bygger på automatisert behandling er registrert, men behandlingsgrunnlaget er verken avtale, "
+                "lov eller samtykke: art. 22 nr. 2 tillater dem bare når det er nødvendig for en avtale, er hjemlet i lov, "
+                "eller bygger på uttrykkelig samtykke.",
+            ),
+            (
+                "Record the Art. 22(2) ground (contract, law or explicit consent) and the safeguards of Art. 22(3), or let a person take the decision.",
+                "Registrer grunnlaget etter art. 22 nr. 2 (avtale, lov eller uttrykkelig samtykke) og garantiene i art. 22 nr. 3, "
+                "eller la et menneske treffe avgjørelsen.",
+            ),
+            field="transparency.automated_decisions",
+        )
+    conditions = {c.get("code") if isinstance(c, Mapping) else c for c in act.get("art9_conditions") or []}
+    if special_categories(act) and conditions and not conditions & {"art9_2_a", "art9_2_g"}:
+        emit(
+            "automated-decision-without-basis",
+            (
+                "Automated decisions are based on special categories of data, but the Art. 9(2) condition is neither explicit consent "
+                "(9(2)(a)) nor substantial public interest under law (9(2)(g)), the only two Art. 22(4) allows.",
+                "Automatiserte avgjørelser bygger på særlige kategorier av opplysninger, men unntaket etter art. 9 nr. 2 er verken "
+                "uttrykkelig samtykke (bokstav a) eller viktige allmenne interesser med hjemmel i lov (bokstav g), de eneste art. 22 nr. 4 tillater.",
+            ),
+            (
+                "Base the decisions on explicit consent or a law for a substantial public interest, with suitable safeguards, or leave the "
+                "special categories out of them.",
+                "Bygg avgjørelsene på uttrykkelig samtykke eller lov om viktige allmenne interesser, med egnede garantier, eller hold de "
+                "særlige kategoriene utenfor.",
+            ),
+            field="transparency.automated_decisions",
+            article="Art. 22(4)",
+        )
+
+
 def _retention(act: Mapping[str, Any], emit: _Emit) -> None:
     r = act.get("retention") or {}
     if r.get("period") is not None:
@@ -259,9 +353,10 @@ def _review(act: Mapping[str, Any], emit: _Emit, today: date) -> None:
 
 def check_activity(act: Mapping[str, Any], organisation: str, today: Optional[date] = None, org: Optional[Mapping[str, Any]] = None) -> list[Finding]:
     """Every finding about one activity (not its organisation or its recipients). ``org`` (the
-    organisation's dict) tells where it is established: its own processing there is no transfer."""
-    if act.get("status") == "retired":
-        return []
+    organisation's dict) tells where it is established: its own processing there is no transfer,
+    and an organisation outside the GDPR's territorial scope (Art. 3) gets none."""
+    if act.get("status") == "retired" or not subject_to_gdpr(org):
+        return []  # an organisation the GDPR does not reach (Art. 3): its organisation's note says why
     today = today or date.today()
     emit = _Emit(organisation, act.get("ref"))
     # The legal basis, Art. 9(2)/10 conditions, retention (Art. 30(1)(f)) and the DPIA (Art. 35) are the
@@ -271,9 +366,10 @@ def check_activity(act: Mapping[str, Any], organisation: str, today: Optional[da
     if controller:
         _legal_bases(act, emit, org)
         _special(act, emit)
-    if subject_to_gdpr(org):  # no exporter under the GDPR, no transfer in Chapter V's sense
-        _transfers(act, emit, today, org)
-        _recipients_abroad(act, emit)
+        _art9_law(act, emit)
+        _automated(act, emit)
+    _transfers(act, emit, today, org)
+    _recipients_abroad(act, emit)
     if controller:
         _retention(act, emit)
         _dpia(act, emit)

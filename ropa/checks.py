@@ -9,8 +9,9 @@ a fix in English and bokmål.
 
 Retired activities are not judged: they are kept for the record, not processed. A processor's
 activities are judged by Art. 30(2) (the legal basis, Art. 9(2)/10 conditions, retention and the
-DPIA are its controller's), and transfers only where the organisation is recorded as subject to
-the GDPR (established in the EEA, or Art. 3(2)).
+DPIA are its controller's). An organisation established only outside the EEA that records that it
+neither offers goods or services to nor monitors people there is outside the GDPR (Art. 3): one
+note says so and nothing else is judged; where Art. 3(2) is not recorded, one finding asks for it.
 
 The rules import nothing of the register: :func:`ropa.register.checks.check_register` reads the
 whole register and runs them. They live by family, and every name stays importable from here:
@@ -45,7 +46,7 @@ from ropa.rulebook import _Emit as _Emit
 from ropa.rulebook import _label as _label
 from ropa.rulebook import _nb_article as _nb_article
 from ropa.transfers import _country as _country
-from ropa.transfers import establishment_countries, subject_to_gdpr
+from ropa.transfers import art3_2, establishment_countries, subject_to_gdpr, territorial_scope
 from ropa.wording import has_agreement, is_open_ended_retention, is_vague_retention
 
 __all__ = [
@@ -56,6 +57,7 @@ __all__ = [
     "Rule",
     "activity_facts",
     "activity_findings",
+    "art3_2",
     "art30_5_statement",
     "by_severity",
     "check_activity",
@@ -73,6 +75,7 @@ __all__ = [
     "special_categories",
     "subject_to_gdpr",
     "summarise",
+    "territorial_scope",
 ]
 
 _by_severity = by_severity
@@ -91,7 +94,7 @@ def check_documents(
             out.extend(check_activity(act, org["name"], today, org))
         out.extend(check_organisation(org, facts))
         for rec in recipients:
-            out.extend(check_recipient(org["name"], rec))
+            out.extend(check_recipient(org["name"], rec, org))
     return by_severity(out)
 
 
@@ -107,5 +110,5 @@ def activity_findings(
     (``recipients``: the organisation's, by name, as stored; the activity's copy where missing)."""
     found = check_activity(act, organisation, today, org)
     for r in act.get("recipients") or []:
-        found += check_recipient(organisation, (recipients or {}).get(r["name"], r))
+        found += check_recipient(organisation, (recipients or {}).get(r["name"], r), org)
     return found

@@ -19,7 +19,7 @@ class FieldSpec:
     key: str  # key in the JSON format; dotted for nested ("retention.period", "dpia.status")
     en: str
     nb: str
-    kind: str  # text | longtext | list | code | codes | bool | date | int | recipients | transfers
+    kind: str  # text | longtext | list | code | codes | bool | yesno (yes, no or not recorded) | date | int | recipients | transfers
     vocab: Optional[str] = None  # attribute of ropa.vocab for code/codes kinds
     article: Optional[str] = None
     required: bool = False
@@ -409,16 +409,18 @@ ORGANISATION_FIELDS: tuple[FieldSpec, ...] = (
         "offers_to_eea",
         "Offers goods or services to people in the EEA",
         "Tilbyr varer eller tjenester til personer i EØS",
-        "bool",
+        "yesno",
         article="Art. 3(2)(a)",
-        help_en="For an organisation with no establishment in the EEA: the GDPR applies to this processing (Art. 3(2)(a)).",
-        help_nb="For en virksomhet uten etablering i EØS: forordningen gjelder for denne behandlingen (art. 3 nr. 2 bokstav a).",
+        help_en="For an organisation with no establishment in the EEA: yes brings its processing under the GDPR (Art. 3(2)(a)); "
+        "no, with no monitoring either, puts it outside (Art. 3); leave it empty while not known.",
+        help_nb="For en virksomhet uten etablering i EØS: ja gjør at forordningen gjelder for behandlingen (art. 3 nr. 2 bokstav a); "
+        "nei, og heller ingen overvåking, gjør at den faller utenfor (art. 3); la feltet stå tomt så lenge det ikke er kjent.",
     ),
     FieldSpec(
         "monitors_eea",
         "Monitors the behaviour of people in the EEA",
         "Overvåker atferden til personer i EØS",
-        "bool",
+        "yesno",
         article="Art. 3(2)(b)",
         help_en="E.g. tracking or profiling people in the EEA online (Art. 3(2)(b), recital 24).",
         help_nb="F.eks. sporing eller profilering av personer i EØS på nett (art. 3 nr. 2 bokstav b, fortalepunkt 24).",

@@ -213,7 +213,7 @@ class Register:
 
     @staticmethod
     def _recipients(session: Session, org: _Org, org_id: int) -> list[Finding]:
-        return [f for r in snapshot.recipients(session, org_id) for f in checks.check_recipient(org.name, registry.recipient_dict(r))]
+        return [f for r in snapshot.recipients(session, org_id) for f in checks.check_recipient(org.name, registry.recipient_dict(r), org.doc)]
 
     def _org_by_key(self, key: str) -> Optional[int]:
         """The organisation an audit key ("Organisation/…") belongs to: the longest name it starts with."""

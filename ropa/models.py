@@ -48,10 +48,11 @@ class Organisation(SQLModel, table=True):
     supervisory_authority: Optional[str] = None
     public_authority: bool = False  # Art. 37(1)(a): a public authority or body must designate a DPO
     # Art. 3: where the organisation is established (besides ``country``), and whether, without an
-    # establishment in the EEA, it offers goods or services to (3(2)(a)) or monitors (3(2)(b)) people there.
+    # establishment in the EEA, it offers goods or services to (3(2)(a)) or monitors (3(2)(b)) people
+    # there: yes, no, or None (not recorded), so that "does not" and "nobody said" stay apart.
     establishments: list[str] = _json_list()
-    offers_to_eea: bool = False
-    monitors_eea: bool = False
+    offers_to_eea: Optional[bool] = None
+    monitors_eea: Optional[bool] = None
     # Art. 27(2)(a) and 30(5): processing that is occasional and unlikely to result in a risk,
     # fewer than 250 employees, and the organisation's reasons.
     occasional_processing: bool = False

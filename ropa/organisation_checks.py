@@ -13,7 +13,7 @@ from typing import Any, Optional
 from ropa import dpia, vocab
 from ropa.activity_checks import has_criminal_data, special_categories
 from ropa.rulebook import Finding, _Emit
-from ropa.transfers import _country, establishment_countries
+from ropa.transfers import _country, establishment_countries, subject_to_gdpr, territorial_scope
 from ropa.wording import has_agreement
 
 # Data subjects whose processing is a support function, not a core activity (WP243 rev.01 2.1.2:
@@ -186,10 +186,69 @@ def _art30_5(org: Mapping[str, Any], facts: _OrgFacts, emit: _Emit) -> None:
         )
 
 
+def _where(org: Mapping[str, Any]) -> tuple[str, str]:
+    """The countries the organisation is established in, named in both languages."""
+    names = [_country(c) for c in sorted(establishment_countries(org))]
+    return ", ".join(n[0] for n in names), ", ".join(n[1] for n in names)
+
+
+def _territorial_scope(org: Mapping[str, Any], facts: _OrgFacts, emit: _Emit) -> bool:
+    """Art. 3: an organisation established only outside the EEA is subject to the GDPR only where
+    it offers goods or services to or monitors people in the EEA (Art. 3(2)). Recorded as doing
+    neither: one note and nothing else (False: judge no further). Not recorded: one finding asking
+    for the answer, and the rest judged as if the GDPR applies."""
+    scope = territorial_scope(org)
+    if scope not in ("outside", "unrecorded"):
+        return True
+    wen, wnb = _where(org)
+    if scope == "outside":
+        emit(
+            "outside-territorial-scope",
+            (
+                f"{org['name']} is established only in {wen}, outside the EEA, and records that it neither offers goods or services to "
+                f"nor monitors the behaviour of people in the EEA: the GDPR does not apply to its processing (Art. 3(1), 3(2)), so its "
+                f"{facts.active} activities, its recipients and its transfers are not judged.",
+                f"{org['name']} er etablert bare i {wnb}, utenfor EØS, og har registrert at den verken tilbyr varer eller tjenester til "
+                f"eller overvåker atferden til personer i EØS: personvernforordningen gjelder ikke for behandlingen (art. 3 nr. 1 og 2), "
+                f"så de {facts.active} behandlingsaktivitetene, mottakerne og overføringene blir ikke vurdert.",
+            ),
+            (
+                "If it does offer goods or services to people in the EEA or monitor their behaviour there, record that (Art. 3(2)): "
+                "the GDPR then applies and its activities are judged.",
+                "Hvis den likevel tilbyr varer eller tjenester til personer i EØS eller overvåker atferden deres der, registrer det "
+                "(art. 3 nr. 2): da gjelder forordningen, og aktivitetene blir vurdert.",
+            ),
+            field="offers_to_eea",
+        )
+        return False
+    missing = "monitors_eea" if org.get("offers_to_eea") is False else "offers_to_eea"
+    emit(
+        "territorial-scope-unrecorded",
+        (
+            f"{org['name']} is established only in {wen}, outside the EEA, and the record does not say whether it offers goods or "
+            "services to or monitors the behaviour of people in the EEA: whether the GDPR applies (Art. 3(2)) and whether a "
+            "representative is owed (Art. 27) depend on it.",
+            f"{org['name']} er etablert bare i {wnb}, utenfor EØS, og det er ikke registrert om den tilbyr varer eller tjenester til "
+            "eller overvåker atferden til personer i EØS: om forordningen gjelder (art. 3 nr. 2), og om det trengs en representant "
+            "(art. 27), avhenger av det.",
+        ),
+        (
+            "Record whether it offers goods or services to people in the EEA (Art. 3(2)(a)) and whether it monitors their behaviour "
+            "there (Art. 3(2)(b)); until then its activities are judged as if the GDPR applies.",
+            "Registrer om den tilbyr varer eller tjenester til personer i EØS (art. 3 nr. 2 bokstav a) og om den overvåker atferden "
+            "deres der (bokstav b); inntil da blir aktivitetene vurdert som om forordningen gjelder.",
+        ),
+        field=missing,
+    )
+    return True
+
+
 def check_organisation(org: Mapping[str, Any], facts: _OrgFacts) -> list[Finding]:
     emit = _Emit(org["name"], None)
     if not facts.active:
         return []
+    if not _territorial_scope(org, facts, emit):
+        return emit.out
     if not any(org.get(k) for k in ("email", "phone", "address")):
         if facts.processor_only:  # its records are a processor's (Art. 30(2)(a))
             who_en, who_nb, contact, contact_nb = "processor's", "databehandleren", "Art. 30(2)(a)", "art. 30 nr. 2 bokstav a"
@@ -239,7 +298,11 @@ def check_organisation(org: Mapping[str, Any], facts: _OrgFacts) -> list[Finding
     return emit.out
 
 
-def check_recipient(org: str, rec: Mapping[str, Any]) -> list[Finding]:
+def check_recipient(org: str, rec: Mapping[str, Any], organisation: Optional[Mapping[str, Any]] = None) -> list[Finding]:
+    """Findings about one recipient of ``org``; none where ``organisation`` (its dict) is outside
+    the GDPR's territorial scope (Art. 3)."""
+    if not subject_to_gdpr(organisation):
+        return []
     emit = _Emit(org, None)
     if rec.get("kind") in ("processor", "sub_processor") and not has_agreement(rec.get("agreement")):
         said_en = said_nb = ""

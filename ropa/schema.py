@@ -378,8 +378,8 @@ class OrganisationDoc(_Model):
     supervisory_authority: Text = None
     public_authority: bool = False
     establishments: list[Country] = []  # Art. 3(1): further countries where it is established
-    offers_to_eea: bool = False  # Art. 3(2)(a)
-    monitors_eea: bool = False  # Art. 3(2)(b)
+    offers_to_eea: Optional[bool] = None  # Art. 3(2)(a): yes, no, or None (not recorded)
+    monitors_eea: Optional[bool] = None  # Art. 3(2)(b): yes, no, or None (not recorded)
     occasional_processing: bool = False  # Art. 27(2)(a), 30(5): occasional and unlikely to result in a risk
     fewer_than_250: bool = False  # Art. 30(5)
     art30_5_assessment: Text = None  # why the processing is occasional and low-risk (Art. 30(5))

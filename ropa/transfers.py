@@ -19,6 +19,17 @@ from ropa.grammar import possessive
 Emit = Callable[..., None]
 
 _NO_MECHANISM = (None, "", "none", "unknown")
+# Instruments "between public authorities or bodies" (Art. 46(2)(a), 46(3)(b)): open only to an
+# exporter that is one (EDPB Guidelines 2/2020: from EEA public bodies to public bodies abroad or
+# international organisations).
+# Art. 49(3): not for activities of public authorities in the exercise of their public powers (with the article in bokmål).
+_NOT_FOR_PUBLIC_POWERS = {
+    "art49_1_a": "art. 49 nr. 1 bokstav a",
+    "art49_1_b": "art. 49 nr. 1 bokstav b",
+    "art49_1_c": "art. 49 nr. 1 bokstav c",
+    "art49_1_2": "art. 49 nr. 1 annet ledd",
+}
+_PUBLIC_BODIES_ONLY = {"art46_2_a": "art. 46 nr. 2 bokstav a", "art46_3_b": "art. 46 nr. 3 bokstav b"}  # with the article in bokmål
 
 
 def establishment_countries(org: Optional[Mapping[str, Any]]) -> set[str]:
@@ -73,15 +84,38 @@ def _own_processing(act: Mapping[str, Any], t: Mapping[str, Any], where: set[str
     return t.get("country") in where and not t.get("recipient")
 
 
-def subject_to_gdpr(org: Optional[Mapping[str, Any]]) -> bool:
-    """Whether the organisation is recorded as subject to the GDPR (Art. 3): established in the
-    EEA, or offering goods or services to or monitoring people there (Art. 3(2)). Unknown (no
-    organisation, or no country recorded) counts as subject. Chapter V binds only an exporter
-    subject to the GDPR (EDPB Guidelines 05/2021, criterion 1)."""
-    where = establishment_countries(org)
-    if not org or not where or where & vocab.EEA_COUNTRIES:
+def art3_2(org: Optional[Mapping[str, Any]]) -> Optional[bool]:
+    """Art. 3(2) as recorded: True where the organisation offers goods or services to (a) or
+    monitors (b) people in the EEA, False where both are recorded as no, None where not recorded."""
+    if not org:
+        return None
+    offers, monitors = org.get("offers_to_eea"), org.get("monitors_eea")
+    if offers or monitors:
         return True
-    return bool(org.get("offers_to_eea") or org.get("monitors_eea"))
+    return False if offers is False and monitors is False else None
+
+
+def territorial_scope(org: Optional[Mapping[str, Any]]) -> str:
+    """Why the GDPR reaches the organisation (Art. 3): ``"art3_1"`` (established in the EEA),
+    ``"art3_2"`` (established only outside it, targeting or monitoring people there),
+    ``"outside"`` (established only outside it, recorded as doing neither), ``"unrecorded"``
+    (established only outside it, Art. 3(2) not answered) or ``"unknown"`` (no country recorded)."""
+    where = establishment_countries(org)
+    if not where:
+        return "unknown"
+    if where & vocab.EEA_COUNTRIES:
+        return "art3_1"
+    return {True: "art3_2", False: "outside", None: "unrecorded"}[art3_2(org)]
+
+
+def subject_to_gdpr(org: Optional[Mapping[str, Any]]) -> bool:
+    """Whether the organisation is to be judged by the GDPR (Art. 3): established in the EEA, or
+    offering goods or services to or monitoring people there (Art. 3(2)). Only an organisation
+    established only outside the EEA that records no to both is not; unknown (no organisation, no
+    country, Art. 3(2) not answered) counts as subject, and the unanswered Art. 3(2) is a finding
+    of its own. Chapter V binds only an exporter subject to the GDPR (EDPB Guidelines 05/2021,
+    criterion 1)."""
+    return territorial_scope(org) != "outside"
 
 
 def transfers(act: Mapping[str, Any], emit: Emit, today: date, org: Optional[Mapping[str, Any]] = None) -> None:
@@ -117,6 +151,8 @@ def transfers(act: Mapping[str, Any], emit: Emit, today: date, org: Optional[Map
         men, mnb = _mechanism(mech)
         decision = None if io else vocab.adequacy(code)
         kind = _recipient_kind(act, t)
+        # An organisation recorded (public_authority false, the model's default) as no public authority or body.
+        private_exporter = mech in _PUBLIC_BODIES_ONLY and org is not None and not org.get("public_authority")
         # A partial decision never reaches some importers (Canada's PIPEDA, Japan's APPI and the DPF
         # cover no public authority): for them the country is a third country without adequacy.
         outside = bool(decision and status != vocab.CountryStatus.THIRD_COUNTRY and decision.excludes(kind))
@@ -184,7 +220,7 @@ def transfers(act: Mapping[str, Any], emit: Emit, today: date, org: Optional[Map
                     field=where,
                     severity="error",
                 )
-            elif mech.startswith("art46") and not t.get("tia_date") and not io:  # a TIA weighs a country's law, not an organisation's
+            elif mech.startswith("art46") and not t.get("tia_date") and not io and not private_exporter:  # a TIA weighs a country's law
                 emit(
                     "transfer-tia-missing",
                     (
@@ -219,6 +255,46 @@ def transfers(act: Mapping[str, Any], emit: Emit, today: date, org: Optional[Map
                     "eller bruk standardpersonvernbestemmelser.",
                 ),
                 field=where,
+            )
+        if private_exporter and status != vocab.CountryStatus.ADEQUATE and org is not None:
+            emit(
+                "transfer-mechanism-not-available",
+                (
+                    f"The transfer to {den} relies on {men} ({vocab.MECHANISMS[mech].article}), an instrument between public authorities "
+                    f"or bodies, but {org.get('name') or 'the organisation'} is not recorded as a public authority or body: only one may "
+                    "rely on it as exporter (Art. 46(2)(a), 46(3)(b); EDPB Guidelines 2/2020).",
+                    f"Overføringen til {dnb} bygger på {mnb} ({_PUBLIC_BODIES_ONLY[mech]}), et instrument mellom offentlige "
+                    f"myndigheter eller organer, men {org.get('name') or 'virksomheten'} er ikke registrert som offentlig myndighet eller "
+                    "organ: bare en slik kan bruke det som eksportør (art. 46 nr. 2 bokstav a og nr. 3 bokstav b; EDPBs retningslinjer 2/2020).",
+                ),
+                (
+                    "Use a mechanism open to a private exporter, normally standard contractual clauses (Art. 46(2)(c)) with a transfer "
+                    "impact assessment, or correct the record if the organisation is a public authority or body.",
+                    "Bruk et overføringsgrunnlag en privat eksportør kan bruke, normalt standardpersonvernbestemmelser (art. 46 nr. 2 "
+                    "bokstav c) med vurdering av overføringen (TIA), eller rett registreringen hvis virksomheten er en offentlig myndighet eller et organ.",
+                ),
+                field=f"{where}.mechanism",
+                article=vocab.MECHANISMS[mech].article,
+            )
+        if mech in _NOT_FOR_PUBLIC_POWERS and org is not None and org.get("public_authority") and status != vocab.CountryStatus.ADEQUATE:
+            emit(
+                "transfer-mechanism-not-available",
+                (
+                    f"The transfer to {den} relies on {men} ({vocab.MECHANISMS[mech].article}), which does not apply to activities "
+                    "of public authorities in the exercise of their public powers (Art. 49(3)), and the organisation is a public authority or body.",
+                    f"Overføringen til {dnb} bygger på {mnb} ({_NOT_FOR_PUBLIC_POWERS[mech]}), som ikke gjelder for offentlige "
+                    "myndigheters virksomhet når de utøver offentlig myndighet (art. 49 nr. 3), og virksomheten er en offentlig myndighet eller et organ.",
+                ),
+                (
+                    "For a task in the exercise of public powers use Art. 46 safeguards (e.g. Art. 46(2)(a) with a public body) or an "
+                    "Art. 49(1)(d) public-interest derogation recognised in law; say so where the transfer is outside those powers.",
+                    "For en oppgave som ledd i offentlig myndighetsutøvelse, bruk garantier etter art. 46 (f.eks. art. 46 nr. 2 bokstav a "
+                    "med et offentlig organ) eller unntaket for viktige allmenne interesser anerkjent i lov (art. 49 nr. 1 bokstav d); "
+                    "si fra der overføringen ligger utenfor myndighetsutøvelsen.",
+                ),
+                field=f"{where}.mechanism",
+                article="Art. 49(3)",
+                severity="warning",
             )
         if mech in vocab.ART49_NOT_REPETITIVE and status != vocab.CountryStatus.ADEQUATE and not (t.get("safeguard") or "").strip():
             emit(

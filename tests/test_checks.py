@@ -131,7 +131,8 @@ def test_special_categories_need_an_art9_condition():
     assert "special-category-without-condition" in rules(act(data_categories=["user.health_and_medical.genetic"]))
     ok = act(
         special_categories=["user.health_and_medical"],
-        art9_conditions=[{"code": "art9_2_b", "note": None, "documentation": None}],
+        # Art. 9(2)(b) holds "in so far as it is authorised by Union or Member State law or a collective agreement": named here
+        art9_conditions=[{"code": "art9_2_b", "note": "arbeidsmiljøloven § 4-6", "documentation": None}],
         dpia={"status": "done", "ref": "DPIA-1", "screening": {}},
     )
     assert rules(ok) == []
@@ -282,8 +283,11 @@ def test_representative_missing_only_where_art_3_2_applies():
     assert org_rules(ORG) == []
     assert org_rules(targets) == ["representative-missing"]
     assert org_rules({**ORG, "country": "HK", "monitors_eea": True}) == ["representative-missing"]
-    # Art. 3(2) not recorded as applying: no representative is owed
-    assert org_rules({**ORG, "country": "HK"}) == []
+    # Art. 3(2) not recorded: no representative is owed, one finding asks for the answer
+    assert org_rules({**ORG, "country": "HK"}) == ["territorial-scope-unrecorded"]
+    assert org_rules({**ORG, "country": "HK", "offers_to_eea": False, "monitors_eea": None}) == ["territorial-scope-unrecorded"]
+    # recorded as neither: outside the GDPR (Art. 3), one note and nothing else
+    assert org_rules({**ORG, "country": "HK", "offers_to_eea": False, "monitors_eea": False}) == ["outside-territorial-scope"]
     # an establishment in the EEA: Art. 3(1), not 3(2)
     assert org_rules({**targets, "establishments": ["IE"]}) == []
     assert org_rules({**targets, "representative": {"name": "Rep GmbH"}}) == []
@@ -969,8 +973,13 @@ def test_limited_adequacy_asks_for_confirmation_only_where_the_decision_is_limit
 
 
 def test_an_international_organisation_is_no_third_country_and_needs_no_tia():
-    assert rules(act(transfers=[transfer(None, "art46_2_a", io="WHO")])) == []  # a TIA weighs a country's law
-    assert rules(act(transfers=[transfer("CH", "art46_3_b", io="UNHCR")])) == []
+    # Art. 46(2)(a) and 46(3)(b) are instruments between public authorities or bodies (EDPB Guidelines
+    # 2/2020: from EEA public bodies to public bodies abroad or international organisations): the
+    # exporter here is a public body; Test AS, a private company, could not rely on them.
+    public = {**ORG, "name": "Helsedirektoratet", "public_authority": True, "dpo": {"name": "Ombud"}}
+    assert org_act_rules(act(transfers=[transfer(None, "art46_2_a", io="WHO")]), public) == []  # a TIA weighs a country's law
+    assert org_act_rules(act(transfers=[transfer("CH", "art46_3_b", io="UNHCR")]), public) == []
+    assert org_act_rules(act(transfers=[transfer(None, "art46_2_a", io="WHO")]), ORG) == ["transfer-mechanism-not-available"]
     [f] = check_activity(act(transfers=[transfer(None, "unknown", io="OECD")]), "T", TODAY)
     assert f.message_en == "Transfer to the international organisation OECD, with no transfer mechanism: the record says it is unknown."
     assert f.message_nb == ("Overføring til den internasjonale organisasjonen OECD, uten overføringsgrunnlag: registeret sier at det er ukjent.")
@@ -1099,11 +1108,13 @@ def test_no_transfer_findings_for_an_organisation_the_gdpr_does_not_reach():
     """Chapter V binds an exporter subject to the GDPR (EDPB Guidelines 05/2021, criterion 1): an
     organisation established only outside the EEA, recorded as neither targeting nor monitoring
     people there, exports nothing in its sense."""
-    hk_only = {**ORG, "name": "HK Ltd", "country": "HK"}
+    hk_only = {**ORG, "name": "HK Ltd", "country": "HK", "offers_to_eea": False, "monitors_eea": False}
     cn_host = {"name": "CN Host", "kind": "processor", "country": "CN", "agreement": "DPA-1"}
     a = act(recipients=[cn_host], transfers=[{**transfer("CN", "none"), "recipient": "CN Host"}])
     assert org_act_rules(a, hk_only) == []
     assert org_act_rules(act(recipients=[cn_host]), hk_only) == []
+    # Art. 3(2) not recorded: judged as if the GDPR applies (the organisation's own finding asks for the answer)
+    assert org_act_rules(a, {**hk_only, "offers_to_eea": None, "monitors_eea": None}) == ["transfer-without-mechanism"]
     assert org_act_rules(a, {**hk_only, "offers_to_eea": True}) == ["transfer-without-mechanism"]
     assert org_act_rules(a, {**hk_only, "monitors_eea": True}) == ["transfer-without-mechanism"]
     assert org_act_rules(a, {**hk_only, "establishments": ["NO"]}) == ["transfer-without-mechanism"]

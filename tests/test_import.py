@@ -1146,6 +1146,7 @@ def test_organisation_facts_of_issue_15_round_trip_and_read_from_typed_cells(dem
         org = registry.organisation_dict(registry.get_organisation(s, "EnterTalkPro Ltd"))
         org.update(
             establishments=["SG", "GB"],
+            offers_to_eea=None,  # Art. 3(2): not recorded, kept apart from no (Allprofil records no to both)
             monitors_eea=True,
             occasional_processing=True,
             fewer_than_250=True,
@@ -1182,12 +1183,20 @@ def test_organisation_facts_of_issue_15_round_trip_and_read_from_typed_cells(dem
     row = next(r for r in range(2, ws.max_row + 1) if ws.cell(r, h["Virksomhet"]).value == "Allprofil AS")
     ws.cell(row, h["Andre etableringer (land)"]).value = "Sverige; Danmark"
     ws.cell(row, h["Færre enn 250 ansatte"]).value = "ja"
+    assert ws.cell(row, h["Tilbyr varer eller tjenester til personer i EØS"]).value == "Nei"
+    ws.cell(row, h["Tilbyr varer eller tjenester til personer i EØS"]).value = None  # cleared: not recorded
+    ws.cell(row, h["Overvåker atferden til personer i EØS"]).value = "ja"
+    etp = next(r for r in range(2, ws.max_row + 1) if ws.cell(r, h["Virksomhet"]).value == "EnterTalkPro Ltd")
+    assert ws.cell(etp, h["Tilbyr varer eller tjenester til personer i EØS"]).value is None  # not recorded: an empty cell
     wb.save(book)
     with db.transaction(target) as s:
         imports.import_(s, book, actor="test")
     with db.session(target) as s:
         got = registry.organisation_dict(registry.get_organisation(s, "Allprofil AS"))
+        etp_got = registry.organisation_dict(registry.get_organisation(s, "EnterTalkPro Ltd"))
     assert got["establishments"] == ["SE", "DK"] and got["fewer_than_250"] is True
+    assert (got["offers_to_eea"], got["monitors_eea"]) == (None, True)
+    assert (etp_got["offers_to_eea"], etp_got["monitors_eea"]) == (None, True)
 
 
 def _unversioned(document: str) -> str:

@@ -112,7 +112,9 @@ def test_the_organisation_form_has_every_field_of_the_field_table(demo_url):
         assert {prefix + k for k in ORGANISATION} <= keys
     assert at.checkbox(key="orgnew_public_authority").label == ORGANISATION["public_authority"].label("en")
     assert at.multiselect(key="orgnew_establishments").label == ORGANISATION["establishments"].label("en")
-    assert at.checkbox(key="orgnew_offers_to_eea").label == ORGANISATION["offers_to_eea"].label("en")
+    targets = at.selectbox(key="orgnew_offers_to_eea")  # Art. 3(2): yes, no, or not recorded
+    assert targets.label == ORGANISATION["offers_to_eea"].label("en") and targets.value is None
+    assert targets.options == ["Not recorded", "Yes", "No"]
     rep_country = at.selectbox(key="orgnew_representative.country")
     assert rep_country.label == ORGANISATION["representative.country"].label("en")
     assert "Germany (DE) · EEA" in rep_country.options and "United States (US) · Adequacy with conditions" in rep_country.options
@@ -128,6 +130,7 @@ def test_creating_an_organisation_writes_it_with_an_audit_event(demo_url, engine
     at.text_input(key="orgnew_dpo.email").input("personvern@fjellbygda.kommune.no")
     at.text_input(key="orgnew_representative.name").input("EU Rep GmbH")
     at.selectbox(key="orgnew_representative.country").set_value("DE")
+    at.selectbox(key="orgnew_monitors_eea").set_value(False)  # "No", kept apart from offers_to_eea's "Not recorded"
     at.button(key="orgnew_submit").click()
     rerun(at)
 
@@ -143,6 +146,7 @@ def test_creating_an_organisation_writes_it_with_an_audit_event(demo_url, engine
     assert saved["org_number"] == "944 000 001" and saved["country"] == "NO" and saved["public_authority"] is True
     assert saved["dpo"] == {"name": "Kari Nordmann", "email": "personvern@fjellbygda.kommune.no", "phone": None}
     assert saved["representative"] == {"name": "EU Rep GmbH", "address": None, "country": "DE", "email": None}
+    assert (saved["offers_to_eea"], saved["monitors_eea"]) == (None, False)
     events = audit(engine, entity="organisation", entity_key="Fjellbygda kommune")
     assert [(e.action, e.actor, e.source) for e in events] == [("create", ACTOR, "dashboard")]
 

@@ -618,6 +618,8 @@ def _write_cover(
                 value = layout.person(doc.get(spec.key.split(".")[0]), lang)
             elif spec.kind == "bool":
                 value = layout.yes_no(doc.get(spec.key), lang)
+            elif spec.kind == "yesno":  # not recorded: the "none" dash
+                value = None if doc.get(spec.key) is None else layout.yes_no(doc.get(spec.key), lang)
             elif spec.kind == "countries":
                 value = ", ".join(layout.country(c, lang) or "" for c in doc.get(spec.key) or [])
             elif spec.vocab == "countries":

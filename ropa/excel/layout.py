@@ -334,6 +334,8 @@ def _org_column(spec: FieldSpec) -> Column:
     render = _org_field(spec.key)
     if spec.kind == "bool":
         return Column(spec.key, spec, lambda o, c: yes_no(render(o, c), c.lang), 14, codes="yes_no")
+    if spec.kind == "yesno":  # an empty cell: not recorded
+        return Column(spec.key, spec, lambda o, c: _opt_yes_no(render(o, c), c.lang), 14, codes="yes_no")
     if spec.kind == "countries":
         return Column(spec.key, spec, lambda o, c: ", ".join(country(x, c.lang) or "" for x in render(o, c) or []), 20)
     if spec.vocab == "countries":

@@ -158,12 +158,12 @@ def apply_organisation(org: dict[str, Any], values: dict[str, Any]) -> list[Note
                 notes.append(_not_a_country(key, rest))
                 continue
             new = code
-        elif spec.kind == "bool":
+        elif spec.kind in ("bool", "yesno"):
             flag, rest = parse.parse_bool(value)
             if rest:
                 notes.append(_not_yes_no(key, rest))
                 continue
-            new = bool(flag)
+            new = bool(flag) if spec.kind == "bool" else flag  # yesno: an empty cell is "not recorded"
         elif spec.kind == "list":
             new = _items(value)
         else:

@@ -23,6 +23,9 @@ from ropa.text import table as safe_table
 TEXT = {
     "none": Words(nb="—", en="—"),
     "required": Words(nb="Må fylles ut.", en="Required."),
+    "not_recorded": Words(nb="Ikke registrert", en="Not recorded"),
+    "yes": Words(nb="Ja", en="Yes"),
+    "no": Words(nb="Nei", en="No"),
     "unknown_country": Words(nb="Ikke en landkode etter ISO 3166.", en="Not an ISO 3166 country code."),
     "conflict": Words(
         nb="{entity} «{key}» ble endret{by} etter at du åpnet den (du redigerte versjon {expected}, nå er den versjon {current}). Ingenting ble lagret.",
@@ -105,6 +108,9 @@ def field_widget(
     text, help_ = label(spec, lang), help_text(spec, lang)
     if spec.kind == "bool":
         st.checkbox(text, key=key, help=help_)
+    elif spec.kind == "yesno":  # yes, no, or not recorded (kept apart from no)
+        names = {None: TEXT["not_recorded"].in_(lang), True: TEXT["yes"].in_(lang), False: TEXT["no"].in_(lang)}
+        st.selectbox(text, [None, True, False], key=key, help=help_, format_func=lambda v: names.get(v, str(v)))
     elif spec.kind == "countries":
         chosen = list(st.session_state.get(key) or [])
         codes = [c for c, _ in vocab.countries(lang)]
@@ -159,6 +165,8 @@ def fill(prefix: str, specs: Sequence[FieldSpec], values: Mapping[str, Any]) -> 
         value = values.get(spec.key)
         if spec.kind == "bool":
             value = bool(value)
+        elif spec.kind == "yesno":
+            value = None if value is None else bool(value)
         elif spec.kind in ("countries", "list"):
             value = list(value or [])
         elif value is None:
@@ -185,6 +193,8 @@ def read(prefix: str, specs: Sequence[FieldSpec]) -> dict[str, Any]:
             value = value.strip() or None
         if spec.kind == "countries":
             value = list(value or [])
+        if spec.kind == "yesno":
+            value = value if isinstance(value, bool) else None
         out[spec.key] = bool(value) if spec.kind == "bool" else value
     return out
 

@@ -315,7 +315,7 @@ with new_tab:
     forms.show_outcome(new_outcome)
     for spec in ORGANISATION_FIELDS:  # defaults, so a cleared form starts empty
         if NEW + spec.key not in st.session_state:
-            st.session_state[NEW + spec.key] = False if spec.kind == "bool" else [] if spec.kind == "countries" else ""
+            st.session_state[NEW + spec.key] = False if spec.kind == "bool" else None if spec.kind == "yesno" else [] if spec.kind == "countries" else ""
     with st.form("org_new_form", border=True):
         _form_fields(NEW, _errors(new_outcome))
         st.form_submit_button(t("create"), type="primary", icon=":material/add_business:", on_click=_create, key="orgnew_submit")
