@@ -202,15 +202,18 @@ def _territorial_scope(org: Mapping[str, Any], facts: _OrgFacts, emit: _Emit) ->
         return True
     wen, wnb = _where(org)
     if scope == "outside":
+        n = facts.active
+        acts_en = "its activity" if n == 1 else f"its {n} activities"
+        acts_nb = "behandlingsaktiviteten" if n == 1 else f"de {n} behandlingsaktivitetene"
         emit(
             "outside-territorial-scope",
             (
                 f"{org['name']} is established only in {wen}, outside the EEA, and records that it neither offers goods or services to "
-                f"nor monitors the behaviour of people in the EEA: the GDPR does not apply to its processing (Art. 3(1), 3(2)), so its "
-                f"{facts.active} activities, its recipients and its transfers are not judged.",
+                f"nor monitors the behaviour of people in the EEA: the GDPR does not apply to its processing (Art. 3(1), 3(2)), so "
+                f"{acts_en}, its recipients and its transfers are not judged.",
                 f"{org['name']} er etablert bare i {wnb}, utenfor EØS, og har registrert at den verken tilbyr varer eller tjenester til "
                 f"eller overvåker atferden til personer i EØS: personvernforordningen gjelder ikke for behandlingen (art. 3 nr. 1 og 2), "
-                f"så de {facts.active} behandlingsaktivitetene, mottakerne og overføringene blir ikke vurdert.",
+                f"så {acts_nb}, mottakerne og overføringene blir ikke vurdert.",
             ),
             (
                 "If it does offer goods or services to people in the EEA or monitor their behaviour there, record that (Art. 3(2)): "

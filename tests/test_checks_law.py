@@ -338,6 +338,9 @@ def test_an_organisation_only_outside_the_eea_that_neither_targets_nor_monitors_
     assert (note.rule, note.severity, note.article, note.field) == ("outside-territorial-scope", "info", "Art. 3", "offers_to_eea")
     assert "Hong Kong" in note.message_en and "does not apply" in note.message_en and "Art. 3(1), 3(2)" in note.message_en
     assert "gjelder ikke" in note.message_nb and "art. 3 nr. 1 og 2" in note.message_nb
+    assert "so its activity, its recipients" in note.message_en and "så behandlingsaktiviteten, mottakerne" in note.message_nb
+    [two] = org_found(OUTSIDE, _neglected(), act(ref="T-02"))
+    assert "its 2 activities" in two.message_en and "de 2 behandlingsaktivitetene" in two.message_nb
     assert checks.check_recipient(OUTSIDE["name"], importer("processor", "CN") | {"agreement": None}, OUTSIDE) == []
     # in batch: the one note and nothing else
     found_all = checks.check_documents([(OUTSIDE, [_neglected()], [importer("processor", "CN") | {"agreement": None}])], TODAY)
