@@ -24,10 +24,14 @@ TEXT = {
         "No sign-in: anyone on this computer can edit; add a user to require sign-in (`python -m ropa user add NAME --role dpo`).",
     ),
     "exposed": (
-        "Appen lytter på {address}, ikke bare på denne datamaskinen, og registeret har ingen brukere: "
-        "alle som når porten kan endre alt. Legg til en bruker eller start med `--server.address 127.0.0.1`.",
+        "Appen lytter på {address}, ikke bare på denne datamaskinen, og registeret har ingen brukere: alle som "
+        "når porten, ville kunne lese og endre alt og gjøre seg selv til administrator. Derfor vises ingenting. "
+        "Legg til en bruker på denne datamaskinen (`python -m ropa user add NAVN --role dpo`) eller start med "
+        "`--server.address 127.0.0.1`.",
         "The app listens on {address}, not only on this computer, and the register has no users: anyone who "
-        "reaches the port can change everything. Add a user or start with `--server.address 127.0.0.1`.",
+        "reaches the port could read and change everything and make themself the administrator. So nothing is "
+        "shown. Add a user on this computer (`python -m ropa user add NAME --role dpo`) or start with "
+        "`--server.address 127.0.0.1`.",
     ),
     "title": ("Logg inn", "Sign in"),
     "intro": ("Registeret krever innlogging.", "The register requires sign-in."),
@@ -64,16 +68,22 @@ def principal() -> access.Principal:
     of its run: a session signed out, or idle too long, acts as nobody there too."""
     found = st.session_state.get(PRINCIPAL)
     if not isinstance(found, access.Principal):
-        if OWNER in st.session_state:  # someone signed in on this browser, and is no longer
+        if OWNER in st.session_state or _exposed():  # someone signed in on this browser, and is no longer
             return SIGNED_OUT
         return access.Principal(settings.current_actor(), "admin", None, local=True)
     if found.local:  # the register had no users at this session's last run: has it now? (a callback runs before the gate)
         with db.session(state.engine()) as s:
-            return SIGNED_OUT if access.users_exist(s) else found
+            return SIGNED_OUT if access.users_exist(s) or _exposed() else found
     seen = st.session_state.get(SEEN)
     if seen is not None and time.time() - float(seen) > settings.session_idle_minutes() * 60:
         return SIGNED_OUT
     return found
+
+
+def _exposed() -> Optional[str]:
+    """The address the app listens on when that is more than this computer (None: loopback only)."""
+    address = str(st.get_option("server.address") or "")
+    return None if address in ("127.0.0.1", "localhost", "::1") else address or "0.0.0.0"
 
 
 def _belongs_to(p: access.Principal) -> None:
@@ -121,20 +131,22 @@ def gate() -> access.Principal:
         has_users = access.users_exist(s)
     if not has_users:
         _forget()
+        address = _exposed()
+        if address is not None:  # the local administrator is for this computer only
+            st.error(t("exposed", address=address), icon=":material/warning:")
+            st.stop()
         p = access.Principal(settings.current_actor(), "admin", None, local=True)
         st.session_state[PRINCIPAL] = p
         _belongs_to(p)
-        address = str(st.get_option("server.address") or "")
-        if address not in ("127.0.0.1", "localhost", "::1"):
-            st.error(t("exposed", address=address or "0.0.0.0"), icon=":material/warning:")
-        else:
-            st.warning(t("banner"), icon=":material/lock_open:")
+        st.warning(t("banner"), icon=":material/lock_open:")
         return p
     now = time.time()
     name = st.session_state.get(USER)
     if name and now - float(st.session_state.get(SEEN, now)) > settings.session_idle_minutes() * 60:
         _forget(t("expired"))
         name = None
+        if auth_providers() is not None and _provider_signed_in():
+            st.logout()  # else the provider's cookie signs the idle browser straight in again
     if not name and auth_providers() is not None and _provider_signed_in():
         with db.transaction(engine) as s:
             result = users.sign_in_oidc(s, st.user.to_dict())
