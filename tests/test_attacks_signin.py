@@ -186,3 +186,41 @@ def test_a_single_sign_on_session_idle_too_long_is_signed_out_and_not_signed_in_
     assert at.title[0].value == "Sign in"
     assert any("idle too long" in i.value for i in at.info)
     assert provider.logouts == 1 and not any("dora" in c.value for c in at.sidebar.caption)
+
+
+# ---------------------------------------------------------------------------------------------
+# DNS rebinding: another website reaching the app on 127.0.0.1 under its own name
+
+
+@pytest.mark.parametrize("host", ["rebind.evil.example:8501", "rebind.evil.example", "10.0.0.7:8501"])
+def test_a_register_without_users_opened_under_another_name_gives_nothing(app_url, monkeypatch, host):
+    """A page of another site whose name is rebound to 127.0.0.1 talks to the app as a same-origin
+    request (Streamlit checks only that the Origin's host equals the Host header): the DPO's
+    browser, visiting that site, would hand it the register and the first admin account."""
+    monkeypatch.setattr(signin, "_request_host", lambda: host)
+    at = _app()
+    at.run()
+    assert not at.exception, at.exception
+    assert any("DNS rebinding" in e.value for e in at.error)
+    assert not at.metric
+    at.switch_page("ropa/ui/pages/users.py").run()
+    assert not at.exception, at.exception
+    assert not at.text_input and not [b for b in at.button if "users_add" in str(b.key)]
+
+
+@pytest.mark.parametrize("host", ["localhost:8501", "127.0.0.1:8501", "[::1]:8501", "LOCALHOST", None])
+def test_a_register_without_users_opened_as_this_computer_opens(app_url, monkeypatch, host):
+    monkeypatch.setattr(signin, "_request_host", lambda: host)
+    at = _app()
+    at.run()
+    assert not at.exception, at.exception
+    assert not at.error and at.metric
+
+
+def test_the_host_is_read_from_the_request_headers(monkeypatch):
+    class Context:
+        headers = {"Host": "rebind.evil.example:8501"}
+
+    monkeypatch.setattr(st, "context", Context())
+    assert signin._request_host() == "rebind.evil.example:8501"
+    assert signin._foreign_host() == "rebind.evil.example:8501"
