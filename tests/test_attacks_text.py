@@ -34,3 +34,33 @@ def test_a_carriage_return_does_not_start_a_list_or_heading_in_a_notice():
         escaped = notice.escape_markdown(hostile)
         for line in _line_starts(escaped):
             assert not re.match(r"\s*([-+=]|\d+[.)])", line), (hostile, escaped)
+
+
+# ---------------------------------------------------------------------------------------------
+# An organisation number that reads like another organisation's name
+
+
+def test_an_organisation_number_set_to_another_organisations_name_does_not_capture_it(engine):
+    """A dpo of one organisation sets its number to another's name in lower case ("janteloppet"):
+    the lookup took whichever row came first, so `--org janteloppet` (or a file naming it so) read,
+    wrote and imported into the wrong organisation."""
+    from ropa import db, registry, users
+
+    with db.transaction(engine) as s:
+        registry.create_organisation(s, {"name": "Mallory AS", "country": "NO"}, actor="setup")
+        registry.create_organisation(s, {"name": "Janteloppet", "country": "NO"}, actor="setup")
+        users.add_user(s, "anna", role="dpo", password="correct horse battery", actor="setup")
+        users.add_user(s, "mal", role="dpo", orgs=["Mallory AS"], password="correct horse battery", actor="anna")
+    with db.transaction(engine) as s:
+        org = registry.get_organisation(s, "Mallory AS")
+        registry.update_organisation(
+            s, "Mallory AS", {**registry.organisation_dict(org), "org_number": "janteloppet"}, expected_version=org.version, actor="mal"
+        )
+    with db.session(engine) as s:
+        assert registry.get_organisation(s, "janteloppet").name == "Janteloppet"
+        assert registry.get_organisation(s, "JANTELOPPET").name == "Janteloppet"
+        assert registry.get_organisation(s, "Janteloppet").name == "Janteloppet"
+    with db.transaction(engine) as s:
+        registry.create_activity(s, "janteloppet", {"ref": "JL-1", "name": "Påmelding"}, actor="anna")
+    with db.session(engine) as s:
+        assert [a.organisation.name for a in registry.list_activities(s)] == ["Janteloppet"]
