@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from ropa import text
+from ropa import registry, text
 from ropa.documents import notice
 
 # CommonMark ends a line at CR as well as LF: a carriage return inside stored text (an Excel
@@ -64,3 +64,35 @@ def test_an_organisation_number_set_to_another_organisations_name_does_not_captu
         registry.create_activity(s, "janteloppet", {"ref": "JL-1", "name": "Påmelding"}, actor="anna")
     with db.session(engine) as s:
         assert [a.organisation.name for a in registry.list_activities(s)] == ["Janteloppet"]
+
+
+# ---------------------------------------------------------------------------------------------
+# What a viewer of one organisation learns from the Art. 30 record's cover
+
+
+def test_the_record_cover_of_a_viewer_of_one_organisation_counts_only_its_changes(demo_engine):
+    """The cover's "register version" counted every audit event of the register: a viewer of one
+    organisation saw it move (and when) whenever anyone signed in, or changed another organisation."""
+    from ropa import access, db, users
+    from ropa.documents import report
+
+    with db.transaction(demo_engine) as s:
+        users.add_user(s, "dora", role="dpo", password="correct horse battery", actor="setup")
+        users.add_user(s, "vera", role="viewer", orgs=["Janteloppet"], password="correct horse battery", actor="dora")
+    with db.session(demo_engine) as s:
+        vera = access.load_principal(s, "vera")
+        with access.reading_as(vera):
+            before = report.register_version(s)
+        everyone = report.register_version(s)
+    assert 0 < before.change < everyone.change
+    with db.transaction(demo_engine) as s:
+        users.sign_in(s, "dora", "correct horse battery")
+        users.sign_in(s, "dora", "wrong password!", sleep=lambda _: None)
+        org = registry.get_organisation(s, "Allprofil AS")
+        registry.update_organisation(s, "Allprofil AS", {**registry.organisation_dict(org), "phone": "+47 22 00 00 00"}, expected_version=org.version, actor="dora")
+    with db.session(demo_engine) as s:
+        with access.reading_as(vera):
+            assert report.register_version(s) == before
+            made = report.make_report(s, lang="en")
+        assert report.register_version(s).change > everyone.change
+    assert any(f"Change no. {before.change}" in v for _, values in made.cover for v in values)
