@@ -89,7 +89,9 @@ def test_the_record_cover_of_a_viewer_of_one_organisation_counts_only_its_change
         users.sign_in(s, "dora", "correct horse battery")
         users.sign_in(s, "dora", "wrong password!", sleep=lambda _: None)
         org = registry.get_organisation(s, "Allprofil AS")
-        registry.update_organisation(s, "Allprofil AS", {**registry.organisation_dict(org), "phone": "+47 22 00 00 00"}, expected_version=org.version, actor="dora")
+        registry.update_organisation(
+            s, "Allprofil AS", {**registry.organisation_dict(org), "phone": "+47 22 00 00 00"}, expected_version=org.version, actor="dora"
+        )
     with db.session(demo_engine) as s:
         with access.reading_as(vera):
             assert report.register_version(s) == before
