@@ -350,4 +350,6 @@ def organisation_named(session: Any, name: str) -> Optional["Organisation"]:
         .scalars()
         .all()
     )
-    return next((o for o in found if o.name == needle), found[0] if found else None)
+    # The exact name, then the name in other letter case, and only then an organisation number: an
+    # organisation whose number is set to another's name (in any case) must not capture that name.
+    return min(found, key=lambda o: (o.name != needle, o.name.lower() != needle.lower(), o.id or 0), default=None)

@@ -21,7 +21,9 @@ ADMIN_USERS, SETTINGS = "user.admin", "settings.edit"
 SNAPSHOT = "register.snapshot"  # take an immutable copy of the whole register (reading it stays scoped)
 
 #: Permissions that are about the whole register: a user assigned to some organisations lacks them.
-GLOBAL = frozenset({CREATE_ORGANISATION, ADMIN_USERS, SETTINGS})
+# A snapshot copies every organisation, for good (the database refuses to delete it): not for a
+# dpo or admin assigned to some organisations only.
+GLOBAL = frozenset({CREATE_ORGANISATION, ADMIN_USERS, SETTINGS, SNAPSHOT})
 
 _READS = {READ, EXPORT, CHECK}
 PERMISSIONS: dict[str, frozenset[str]] = {

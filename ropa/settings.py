@@ -75,3 +75,46 @@ def signin_delay_seconds() -> float:
 def session_idle_minutes() -> float:
     """A dashboard session idle this long is signed out (``ROPA_SESSION_IDLE_MINUTES``, 30)."""
     return _number("ROPA_SESSION_IDLE_MINUTES", 30)
+
+
+WORKBOOK_KEY_FILE = DATA_DIR / "workbook.key"
+_workbook_keys: dict[str, bytes] = {}
+
+
+def workbook_key() -> bytes:
+    """The key of the workbook's row fingerprints (``ropa:digest``): ``ROPA_WORKBOOK_KEY``, else a
+    random key kept in ``data/workbook.key`` (made on first use, readable by its owner alone).
+    Without the key nobody can write a fingerprint that makes an edited hidden ``ropa:json``
+    cell pass for an untouched row; a workbook fingerprinted with another key is read cell by
+    cell (slower, the same result)."""
+    env = os.environ.get("ROPA_WORKBOOK_KEY")
+    if env:
+        return env.encode("utf-8")[:64]
+    path = str(WORKBOOK_KEY_FILE)
+    if path not in _workbook_keys:
+        _workbook_keys[path] = _key_file(WORKBOOK_KEY_FILE)
+    return _workbook_keys[path]
+
+
+def _key_file(path: Path) -> bytes:
+    """The 32 bytes in ``path``, written there first (mode 0600) when there is none yet; a key of
+    this process alone when the folder cannot be written."""
+    import secrets
+
+    try:
+        return bytes.fromhex(path.read_text(encoding="ascii").strip())[:64] or secrets.token_bytes(32)
+    except (OSError, ValueError):
+        pass
+    key = secrets.token_bytes(32)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:  # another process made it meanwhile
+        try:
+            return bytes.fromhex(path.read_text(encoding="ascii").strip())[:64] or key
+        except (OSError, ValueError):
+            return key
+    except OSError:
+        return key
+    with os.fdopen(fd, "w", encoding="ascii") as f:
+        f.write(key.hex() + "\n")
+    return key

@@ -17,8 +17,9 @@ from typing import Any, NamedTuple
 # What starts Markdown anywhere in a line: code, emphasis, strikethrough, links and images,
 # HTML and <autolinks>, tables, LaTeX, entities, headings. A backslash makes each literal (CommonMark escapes).
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_~\[\]<>|$&#])")
-# What starts a block at the beginning of a line: list items, quotes, setext underlines.
-_LINE_START = re.compile(r"^([ \t]*)([-+=>]|\d+(?=[.)]))", re.MULTILINE)
+# What starts a block at the beginning of a line: list items, quotes, setext underlines. A line
+# begins after a carriage return too (CommonMark ends a line at CR, LF or CRLF).
+_LINE_START = re.compile(r"(?:^|(?<=\r))([ \t]*)([-+=>]|\d+(?=[.)]))", re.MULTILINE)
 # Streamlit's directives (":red", ":material/...") start at a colon before a letter.
 _DIRECTIVE = re.compile(r":(?=[A-Za-z])")
 # GFM turns a bare URL into a link by its pattern after escapes are read, so no escape stops it

@@ -423,6 +423,22 @@ def _aware(value: Any) -> Any:
     return value.replace(tzinfo=UTC) if value is not None and value.tzinfo is None else value  # SQLite drops the zone
 
 
+_DUMMY_HASH: list[str] = []
+
+
+def _verify(password_hash: Optional[str], password: str) -> bool:
+    """Whether the password matches the hash. Without a hash (no such user, a disabled one, one
+    who signs in by the identity provider only) a hash of nothing is checked instead, so every
+    refusal costs one argon2 run and its time does not tell whether the name exists."""
+    if not _DUMMY_HASH:
+        _DUMMY_HASH.append(_hasher.hash("ropa: no such password"))
+    try:
+        ok = _hasher.verify(password_hash or _DUMMY_HASH[0], password)
+    except (VerificationError, InvalidHashError):
+        return False
+    return bool(ok) and password_hash is not None
+
+
 def sign_in(session: Session, name: str, password: str, *, source: str = "dashboard", sleep: Any = time.sleep) -> SignIn:
     """Check a password. A failure is counted and audited, waits a little longer each time, and
     after ``ROPA_SIGNIN_MAX_FAILURES`` in a row locks the account for ``ROPA_SIGNIN_LOCK_MINUTES``.
@@ -433,6 +449,7 @@ def sign_in(session: Session, name: str, password: str, *, source: str = "dashbo
     # sessions read the failure count together and each counted from the same number, never locking.
     user = session.execute(select(UserAccount).where(func.lower(col(UserAccount.name)) == name.strip().lower()).with_for_update()).scalars().first()
     if user is None or not user.enabled:
+        _verify(None, password)  # as long as a wrong password takes: the time does not tell which names exist
         sleep(settings.signin_delay_seconds())
         return SignIn(reason="wrong")
     now = utcnow()
@@ -440,10 +457,7 @@ def sign_in(session: Session, name: str, password: str, *, source: str = "dashbo
     if locked_until is not None and locked_until > now:
         _audit(session, actor=user.name, action="refused", user=user, field="locked", source=source)
         return SignIn(reason="locked", until=locked_until)
-    try:
-        ok = user.password_hash is not None and _hasher.verify(user.password_hash, password)
-    except (VerificationError, InvalidHashError):
-        ok = False
+    ok = _verify(user.password_hash, password)
     if ok:
         if user.failed_signins or user.locked_until:
             user.failed_signins, user.locked_until = 0, None
@@ -467,6 +481,15 @@ def sign_in(session: Session, name: str, password: str, *, source: str = "dashbo
     return SignIn(reason="wrong")
 
 
+def _verified(claim: Any) -> bool:
+    """The provider's ``email_verified``: true as JSON's ``true`` or the string "true" (some providers,
+    Amazon Cognito among them, send strings); "false", 0, null or an empty string are not verified.
+    A provider that sends no such claim at all (Microsoft Entra ID) vouches by issuing the token."""
+    if isinstance(claim, bool):
+        return claim
+    return isinstance(claim, str) and claim.strip().lower() == "true"
+
+
 def sign_in_oidc(session: Session, claims: Any, *, source: str = "dashboard (sso)") -> SignIn:
     """Map an identity provider's sign-in (Streamlit's ``st.user``) to a user by e-mail.
 
@@ -475,7 +498,7 @@ def sign_in_oidc(session: Session, claims: Any, *, source: str = "dashboard (sso
     """
     get = claims.get if hasattr(claims, "get") else (lambda k, d=None: getattr(claims, k, d))
     email = (get("email") or "").strip().lower()
-    if not email or get("email_verified", True) is False:
+    if not email or not _verified(get("email_verified", True)):
         return SignIn(reason="no_user_for_email")
     user = session.execute(select(UserAccount).where(func.lower(col(UserAccount.email)) == email)).scalars().first()
     if user is None or not user.enabled:

@@ -99,7 +99,7 @@ def test_a_viewer_cannot_take_snapshots_and_downloads_only_its_organisation(demo
     vera = access.Principal("vera", "viewer", frozenset({ORG}))
     at = app_page("versions", "en", ropa_principal=vera)
     assert not [b for b in at.button if b.label == "Take snapshot"]
-    assert "Only data protection officers and administrators can take snapshots." in [c.value for c in at.caption]
+    assert "Only data protection officers and administrators for all organisations can take snapshots." in [c.value for c in at.caption]
     assert list(at.dataframe[0].value.columns) == ["No.", "Label", "Taken", "By"]  # no counts of the whole register
     at.selectbox(key="versions_export").set_value("year end")
     _button(at, "Create the files").click().run()

@@ -827,7 +827,7 @@ def escape_markdown(text: str) -> str:
     previews this Markdown), list and heading syntax at the start of a line. The document's
     own words and addresses are not passed through here, so its links stay links."""
     lines = []
-    for line in text.split("\n"):
+    for line in re.split(r"\r\n?|\n", text):  # CommonMark ends a line at CR too
         out = "".join("\\" + ch if ch in _MD_SPECIAL else ch for ch in line)
         out = re.sub(r":(?=[A-Za-z])", r"\\:", out)
         out = re.sub(r"^(\s*)([-+=])", r"\1\\\2", out)

@@ -17,12 +17,13 @@ from typing import IO, Any, Optional, Union
 from sqlalchemy import func, select
 from sqlmodel import Session, col
 
-from ropa import checks, vocab
+from ropa import access, checks, vocab
 from ropa.audit import in_oslo  # the dates a reader in Norway expects (stored times are UTC)
 from ropa.documents.present import Card, Presenter, _capital, check_folder, load
 from ropa.errors import RopaError
 from ropa.fields import ORGANISATION
 from ropa.models import ActivityReview, AuditEvent, Organisation, ProcessingActivity
+from ropa.register.audit import keys_of
 from ropa.register.checks import check_register
 
 FORMATS = (".pdf", ".docx")
@@ -37,10 +38,15 @@ class RegisterVersion:
 
 
 def register_version(session: Session, until: Optional[datetime] = None) -> RegisterVersion:
-    """The register's state now, or at the moment ``until`` (the changes made by then)."""
+    """The register's state now, or at the moment ``until`` (the changes made by then). For a reader
+    of some organisations, the changes of theirs alone: the whole register's count (sign-ins
+    included) would tell them when anyone acted anywhere."""
     stmt = select(func.count(col(AuditEvent.id)), func.max(col(AuditEvent.at)))
     if until is not None:
         stmt = stmt.where(col(AuditEvent.at) <= until)
+    scope = access.readable_orgs()
+    if scope is not None:
+        stmt = stmt.where(keys_of(session, sorted(scope)))
     change, at = session.execute(stmt).one()
     return RegisterVersion(int(change or 0), at)
 

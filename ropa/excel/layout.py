@@ -21,7 +21,7 @@ Workbook conventions the importer can rely on:
   characters continues in the cells to its right (an Excel cell holds at most 32,767).
 - The hidden ``ropa:digest`` column (the activities sheet's just before ``ropa:json``; the last
   column of Overføringer / Transfers, Mottakere / Recipients and Databehandler / Processor
-  activities) holds :func:`row_digest` of the row as written: its visible cells, plus the
+  activities) holds :func:`row_digest` (keyed: :func:`ropa.settings.workbook_key`) of the row as written: its visible cells, plus the
   ``ropa:json`` text on the activities sheet and, on the transfers sheet, the transfer's place
   among its activity's (:func:`transfer_salt`). An importer that computes the same digest from
   what it reads knows nobody edited the row, without parsing or rendering anything.
@@ -45,7 +45,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Optional
 
-from ropa import vocab
+from ropa import settings, vocab
 from ropa.fields import ORGANISATION, ORGANISATION_FIELDS, RECIPIENT, TRANSFER, WORKBOOK, FieldSpec
 from ropa.present import (
     _ACTIVITY_COLUMNS as _ACTIVITY_COLUMNS,
@@ -221,7 +221,9 @@ def cells_text(values: Iterable[Any]) -> str:
 
 
 def salted_digest(cells: str, salt: str) -> str:
-    return hashlib.blake2b(f"{cells}\x1e{salt}".encode("utf-8", "surrogatepass"), digest_size=12).hexdigest()
+    # Keyed (ropa.settings.workbook_key): with the public algorithm alone, whoever edits the hidden
+    # ropa:json cell could write a matching fingerprint and have the hidden text overrule the cells the DPO reads.
+    return hashlib.blake2b(f"{cells}\x1e{salt}".encode("utf-8", "surrogatepass"), digest_size=12, key=settings.workbook_key()).hexdigest()
 
 
 def transfer_salt(position: int, last: bool) -> str:

@@ -224,13 +224,13 @@ def recent_changes(session: Session, *, org: Optional[str] = None, limit: int = 
     if org:
         name = get_organisation(session, org).name
         access.read_scope([name])
-        stmt = stmt.where(_keys_of(session, [name]))
+        stmt = stmt.where(keys_of(session, [name]))
     elif (scope := access.readable_orgs()) is not None:
-        stmt = stmt.where(_keys_of(session, sorted(scope)))
+        stmt = stmt.where(keys_of(session, sorted(scope)))
     return list(session.execute(stmt.order_by(col(AuditEvent.id).desc()).limit(limit)).scalars())
 
 
-def _keys_of(session: Session, names: list[str]) -> Any:
+def keys_of(session: Session, names: list[str]) -> Any:
     """The audit keys of these organisations' records (their keys start with the name and "/"),
     less those of another organisation whose name extends one of them ("Foo A/S" for "Foo A"):
     its records are not theirs to read."""

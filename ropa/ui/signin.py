@@ -24,10 +24,22 @@ TEXT = {
         "No sign-in: anyone on this computer can edit; add a user to require sign-in (`python -m ropa user add NAME --role dpo`).",
     ),
     "exposed": (
-        "Appen lytter på {address}, ikke bare på denne datamaskinen, og registeret har ingen brukere: "
-        "alle som når porten kan endre alt. Legg til en bruker eller start med `--server.address 127.0.0.1`.",
+        "Appen lytter på {address}, ikke bare på denne datamaskinen, og registeret har ingen brukere: alle som "
+        "når porten, ville kunne lese og endre alt og gjøre seg selv til administrator. Derfor vises ingenting. "
+        "Legg til en bruker på denne datamaskinen (`python -m ropa user add NAVN --role dpo`) eller start med "
+        "`--server.address 127.0.0.1`.",
         "The app listens on {address}, not only on this computer, and the register has no users: anyone who "
-        "reaches the port can change everything. Add a user or start with `--server.address 127.0.0.1`.",
+        "reaches the port could read and change everything and make themself the administrator. So nothing is "
+        "shown. Add a user on this computer (`python -m ropa user add NAME --role dpo`) or start with "
+        "`--server.address 127.0.0.1`.",
+    ),
+    "foreign_host": (
+        "Siden ble åpnet under navnet {host}, ikke som denne datamaskinen (localhost, 127.0.0.1), og registeret har "
+        "ingen brukere: en annen nettside kan nå appen slik (DNS-rebinding) og lese og endre alt. Derfor vises "
+        "ingenting. Åpne http://localhost:{port}, eller legg til en bruker (`python -m ropa user add NAVN --role dpo`).",
+        "The page was opened under the name {host}, not as this computer (localhost, 127.0.0.1), and the register has "
+        "no users: another website can reach the app that way (DNS rebinding) and read and change everything. So "
+        "nothing is shown. Open http://localhost:{port}, or add a user (`python -m ropa user add NAME --role dpo`).",
     ),
     "title": ("Logg inn", "Sign in"),
     "intro": ("Registeret krever innlogging.", "The register requires sign-in."),
@@ -64,16 +76,50 @@ def principal() -> access.Principal:
     of its run: a session signed out, or idle too long, acts as nobody there too."""
     found = st.session_state.get(PRINCIPAL)
     if not isinstance(found, access.Principal):
-        if OWNER in st.session_state:  # someone signed in on this browser, and is no longer
+        if OWNER in st.session_state or not _local_only():  # someone signed in on this browser, and is no longer
             return SIGNED_OUT
         return access.Principal(settings.current_actor(), "admin", None, local=True)
     if found.local:  # the register had no users at this session's last run: has it now? (a callback runs before the gate)
         with db.session(state.engine()) as s:
-            return SIGNED_OUT if access.users_exist(s) else found
+            return SIGNED_OUT if access.users_exist(s) or not _local_only() else found
     seen = st.session_state.get(SEEN)
     if seen is not None and time.time() - float(seen) > settings.session_idle_minutes() * 60:
         return SIGNED_OUT
     return found
+
+
+def _exposed() -> Optional[str]:
+    """The address the app listens on when that is more than this computer (None: loopback only)."""
+    address = str(st.get_option("server.address") or "")
+    return None if address in ("127.0.0.1", "localhost", "::1") else address or "0.0.0.0"
+
+
+_LOCAL_NAMES = frozenset({"localhost", "127.0.0.1", "[::1]", "::1"})
+
+
+def _request_host() -> Optional[str]:
+    """The Host header of the browser's request (None when there is none, as in AppTest)."""
+    try:
+        host = st.context.headers.get("Host")
+    except Exception:  # no request behind this run
+        return None
+    return str(host) if host else None
+
+
+def _foreign_host() -> Optional[str]:
+    """The host name the page was opened under when that is not this computer's: a page of another
+    site that rebinds its name to 127.0.0.1 (DNS rebinding) reaches the app as a same-origin
+    request, and Streamlit does not check the name."""
+    host = _request_host()
+    if host is None:
+        return None
+    name = host.rsplit(":", 1)[0] if not host.endswith("]") else host
+    return None if name.lower() in _LOCAL_NAMES else host
+
+
+def _local_only() -> bool:
+    """Whether the local administrator (no users yet) may act in this run."""
+    return _exposed() is None and _foreign_host() is None
 
 
 def _belongs_to(p: access.Principal) -> None:
@@ -121,20 +167,25 @@ def gate() -> access.Principal:
         has_users = access.users_exist(s)
     if not has_users:
         _forget()
+        address, host = _exposed(), _foreign_host()
+        if address is not None or host is not None:  # the local administrator is for this computer only
+            if address is not None:
+                st.error(t("exposed", address=address), icon=":material/warning:")
+            else:
+                st.error(t("foreign_host", host=markdown(host), port=st.get_option("server.port")), icon=":material/warning:")
+            st.stop()
         p = access.Principal(settings.current_actor(), "admin", None, local=True)
         st.session_state[PRINCIPAL] = p
         _belongs_to(p)
-        address = str(st.get_option("server.address") or "")
-        if address not in ("127.0.0.1", "localhost", "::1"):
-            st.error(t("exposed", address=address or "0.0.0.0"), icon=":material/warning:")
-        else:
-            st.warning(t("banner"), icon=":material/lock_open:")
+        st.warning(t("banner"), icon=":material/lock_open:")
         return p
     now = time.time()
     name = st.session_state.get(USER)
     if name and now - float(st.session_state.get(SEEN, now)) > settings.session_idle_minutes() * 60:
         _forget(t("expired"))
         name = None
+        if auth_providers() is not None and _provider_signed_in():
+            st.logout()  # else the provider's cookie signs the idle browser straight in again
     if not name and auth_providers() is not None and _provider_signed_in():
         with db.transaction(engine) as s:
             result = users.sign_in_oidc(s, st.user.to_dict())

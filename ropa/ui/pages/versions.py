@@ -38,7 +38,10 @@ TEXT = {
     "create_help": ("F.eks. «Før revisjon 2026»; navnet må være unikt.", "E.g. 'Before the 2026 audit'; the label must be unique."),
     "create_go": ("Ta øyeblikksbilde", "Take snapshot"),
     "created": ("Øyeblikksbildet «{label}» er lagret: {acts} behandlingsaktiviteter.", "Snapshot '{label}' is stored: {acts} processing activities."),
-    "no_create": ("Bare personvernombud og administratorer kan ta øyeblikksbilder.", "Only data protection officers and administrators can take snapshots."),
+    "no_create": (
+        "Bare personvernombud og administratorer for alle virksomheter kan ta øyeblikksbilder.",
+        "Only data protection officers and administrators for all organisations can take snapshots.",
+    ),
     "compare": ("Hva er endret", "What changed"),
     "from": ("Fra", "From"),
     "to": ("Til", "To"),

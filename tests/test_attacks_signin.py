@@ -1,0 +1,226 @@
+"""Attacks on the way in: the register without users served beyond this computer, guessing
+which user names exist from how long a refusal takes, an identity provider's "unverified" said
+as a string, and a single sign-on session left idle. Each test is the attack; it failed before
+the fix it names."""
+
+from __future__ import annotations
+
+import time
+import tomllib
+from pathlib import Path
+from typing import Any
+
+import pytest
+import streamlit as st
+from streamlit import config
+from streamlit.testing.v1 import AppTest
+
+from ropa import db, users
+from ropa.demo import open_register
+from ropa.ui import signin
+
+ROOT = Path(__file__).resolve().parent.parent
+PASSWORD = "correct horse battery"
+
+
+@pytest.fixture
+def app_url(sqlite_demo_url: str, monkeypatch: Any) -> Any:
+    monkeypatch.setenv("ROPA_SIGNIN_DELAY_SECONDS", "0")
+    monkeypatch.setenv("ROPA_USER", "local-person")
+    monkeypatch.setenv("ROPA_DATABASE_URL", sqlite_demo_url)
+    st.cache_resource.clear()
+    yield sqlite_demo_url
+    st.cache_resource.clear()
+
+
+def _app(**secrets: Any) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.session_state["lang"] = "en"
+    for key, value in secrets.items():
+        at.secrets[key] = value
+    return at
+
+
+@pytest.fixture
+def listening_everywhere() -> Any:
+    previous = config.get_option("server.address")
+    config.set_option("server.address", "0.0.0.0")
+    yield
+    config.set_option("server.address", previous)
+
+
+# ---------------------------------------------------------------------------------------------
+# The register without users, reachable from the network
+
+
+def test_a_register_without_users_served_beyond_this_computer_gives_a_visitor_nothing(app_url, listening_everywhere):
+    """Without users everyone is the local administrator. Served on 0.0.0.0, a visitor from the
+    network could read everything and make themself the first admin on the Users page: the app
+    now says why and shows no page at all until a user exists or it listens on 127.0.0.1."""
+    at = _app()
+    at.run()
+    assert not at.exception, at.exception
+    assert any("0.0.0.0" in e.value and "user add" in e.value for e in at.error)
+    assert not at.metric and not at.dataframe  # the overview's figures are not drawn
+    at.switch_page("ropa/ui/pages/users.py").run()
+    assert not at.exception, at.exception
+    assert not [b for b in at.button if "users_add" in str(b.key)]  # no form to claim the register
+    assert not at.text_input
+    engine = open_register(app_url, demo_if_new=False)
+    with db.session(engine) as s:
+        assert users.list_users(s) == []
+    engine.dispose()
+
+
+def test_a_register_without_users_on_this_computer_still_opens(app_url):
+    at = _app()
+    at.run()
+    assert not at.exception, at.exception
+    assert any("No sign-in" in w.value for w in at.warning)
+    assert at.metric  # the overview is drawn
+
+
+# ---------------------------------------------------------------------------------------------
+# Which names exist: a refusal costs the same work whatever the name
+
+
+@pytest.fixture
+def accounts(engine: Any) -> Any:
+    with db.transaction(engine) as s:
+        users.add_user(s, "dora", role="dpo", password=PASSWORD, actor="setup")
+        users.add_user(s, "sso", role="dpo", email="sso@example.org", actor="dora")
+        users.add_user(s, "gone", role="dpo", password=PASSWORD, actor="dora")
+        users.set_enabled(s, "gone", False, actor="dora")
+    return engine
+
+
+@pytest.mark.parametrize("name", ["dora", "nobody", "gone", "sso"])
+def test_a_refused_sign_in_hashes_once_whether_or_not_the_name_exists(accounts, monkeypatch, name):
+    """A wrong password for an existing user ran argon2 (tens of milliseconds); an unknown,
+    disabled or single-sign-on-only name was refused at once: the time told which names exist."""
+    verified = []
+    real = users._hasher
+
+    class Counting:
+        def __getattr__(self, name: str) -> Any:
+            return getattr(real, name)
+
+        def verify(self, hash_: Any, password: Any) -> bool:
+            verified.append(hash_)
+            return real.verify(hash_, password)
+
+    monkeypatch.setattr(users, "_hasher", Counting())
+    with db.transaction(accounts) as s:
+        result = users.sign_in(s, name, "not the password", sleep=lambda _: None)
+    assert not result.ok and result.reason == "wrong"
+    assert len(verified) == 1
+
+
+def test_the_right_password_of_a_disabled_user_is_still_refused(accounts):
+    with db.transaction(accounts) as s:
+        result = users.sign_in(s, "gone", PASSWORD, sleep=lambda _: None)
+    assert not result.ok and result.reason == "wrong"
+
+
+# ---------------------------------------------------------------------------------------------
+# Single sign-on
+
+
+@pytest.mark.parametrize("verified", ["false", "False", "0", "", 0, None])
+def test_an_e_mail_the_provider_calls_unverified_in_any_spelling_is_refused(accounts, verified):
+    """Some providers (Amazon Cognito among them) send ``email_verified`` as the string "false":
+    it was taken as verified, so anyone who could set that address at the provider became the user."""
+    with db.transaction(accounts) as s:
+        result = users.sign_in_oidc(s, {"email": "sso@example.org", "email_verified": verified})
+    assert not result.ok
+
+
+@pytest.mark.parametrize("verified", [True, "true", "TRUE"])
+def test_an_e_mail_the_provider_verified_signs_in(accounts, verified):
+    with db.transaction(accounts) as s:
+        result = users.sign_in_oidc(s, {"email": "SSO@example.org", "email_verified": verified})
+    assert result.ok and result.principal is not None and result.principal.name == "sso"
+
+
+class _Provider:
+    """Streamlit's ``st.user`` after a provider's sign-in, and its ``st.logout``."""
+
+    def __init__(self, email: str) -> None:
+        self.signed_in = True
+        self.email = email
+        self.logouts = 0
+
+    @property
+    def is_logged_in(self) -> bool:
+        return self.signed_in
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"is_logged_in": self.signed_in, "email": self.email, "email_verified": True}
+
+    def logout(self) -> None:
+        self.logouts += 1
+        self.signed_in = False
+
+
+def test_a_single_sign_on_session_idle_too_long_is_signed_out_and_not_signed_in_again(app_url, monkeypatch):
+    """The idle timeout forgot the user, and the same run signed them in again from the provider's
+    cookie: a browser left alone stayed signed in for as long as the provider's cookie lasted."""
+    engine = open_register(app_url, demo_if_new=False)
+    with db.transaction(engine) as s:
+        users.add_user(s, "dora", role="dpo", password=PASSWORD, email="dora@example.org", actor="setup")
+    engine.dispose()
+    provider = _Provider("dora@example.org")
+    monkeypatch.setattr(signin, "_provider_signed_in", lambda: provider.signed_in)
+    monkeypatch.setattr(st, "user", provider)
+    monkeypatch.setattr(st, "logout", provider.logout)
+    monkeypatch.setenv("ROPA_SESSION_IDLE_MINUTES", "30")
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    secrets = tomllib.loads(text.split("```toml\n", 1)[1].split("```", 1)[0])
+    at = _app(**secrets)
+    at.run()
+    assert not at.exception, at.exception
+    assert any("dora" in c.value for c in at.sidebar.caption)
+    at.session_state["ropa_seen"] = time.time() - 31 * 60
+    at.run()
+    assert not at.exception, at.exception
+    assert at.title[0].value == "Sign in"
+    assert any("idle too long" in i.value for i in at.info)
+    assert provider.logouts == 1 and not any("dora" in c.value for c in at.sidebar.caption)
+
+
+# ---------------------------------------------------------------------------------------------
+# DNS rebinding: another website reaching the app on 127.0.0.1 under its own name
+
+
+@pytest.mark.parametrize("host", ["rebind.evil.example:8501", "rebind.evil.example", "10.0.0.7:8501"])
+def test_a_register_without_users_opened_under_another_name_gives_nothing(app_url, monkeypatch, host):
+    """A page of another site whose name is rebound to 127.0.0.1 talks to the app as a same-origin
+    request (Streamlit checks only that the Origin's host equals the Host header): the DPO's
+    browser, visiting that site, would hand it the register and the first admin account."""
+    monkeypatch.setattr(signin, "_request_host", lambda: host)
+    at = _app()
+    at.run()
+    assert not at.exception, at.exception
+    assert any("DNS rebinding" in e.value for e in at.error)
+    assert not at.metric
+    at.switch_page("ropa/ui/pages/users.py").run()
+    assert not at.exception, at.exception
+    assert not at.text_input and not [b for b in at.button if "users_add" in str(b.key)]
+
+
+@pytest.mark.parametrize("host", ["localhost:8501", "127.0.0.1:8501", "[::1]:8501", "LOCALHOST", None])
+def test_a_register_without_users_opened_as_this_computer_opens(app_url, monkeypatch, host):
+    monkeypatch.setattr(signin, "_request_host", lambda: host)
+    at = _app()
+    at.run()
+    assert not at.exception, at.exception
+    assert not at.error and at.metric
+
+
+def test_the_host_is_read_from_the_request_headers(monkeypatch):
+    class Context:
+        headers = {"Host": "rebind.evil.example:8501"}
+
+    monkeypatch.setattr(st, "context", Context())
+    assert signin._request_host() == "rebind.evil.example:8501"
+    assert signin._foreign_host() == "rebind.evil.example:8501"
