@@ -24,6 +24,7 @@ everything is judged anew. The file holds findings only, never code (JSON, not p
 
 from __future__ import annotations
 
+import atexit
 import dataclasses
 import hashlib
 import importlib.metadata
@@ -92,6 +93,7 @@ class Register:
         self._store = store  # the file the judged state is kept in across restarts (None: memory only)
         self._tried_store = store is None
         self._writer: Optional[threading.Timer] = None
+        self._write_lock = threading.Lock()
         self._written: tuple[int, Optional[date]] = (-2, None)  # (stamp, day) last written
         self.loaded = False  # the state came from the kept file
         self._today: Optional[date] = None
@@ -173,6 +175,8 @@ class Register:
                 self._apply(session, stamp)
             self._marked = self._mark(session, self._stamp)
             if self._store is not None and self._written != (self._stamp, self._today) and self._writer is None:
+                # A moment later (not while the page that asked is drawn), with the saves that follow;
+                # a server that stops writes at once (_flush_all).
                 self._writer = threading.Timer(_WRITE_DELAY, self._write)
                 self._writer.daemon = True
                 self._writer.start()
@@ -358,34 +362,39 @@ class Register:
 
     def _write(self) -> None:
         """Write the judged state to the kept file (in a timer thread, a moment after a change)."""
-        try:
-            with self._lock:
-                self._writer = None
-                if self._today is None or self._written == (self._stamp, self._today):
-                    return
-                payload = self._dump()
-                written = (self._stamp, self._today)
-            assert self._store is not None
-            if not self._store.parent.is_dir():  # the database's folder is gone (a test's): nothing to keep
-                return
-            fd, tmp = tempfile.mkstemp(prefix=self._store.name + ".", suffix=".tmp", dir=self._store.parent)
+        if self._store is None:
+            return
+        with self._write_lock:  # one write at a time; a stopping server waits for one under way
             try:
-                with os.fdopen(fd, "w", encoding="utf-8") as out:
-                    json.dump(payload, out, ensure_ascii=False, separators=(",", ":"))
-                os.replace(tmp, self._store)  # whole or not at all: a reader never sees half a file
-            except BaseException:
-                Path(tmp).unlink(missing_ok=True)
-                raise
-            self._written = written
-        except Exception:  # noqa: BLE001 - a cache that cannot be written only costs the next start a full run
-            log.warning("could not keep the findings in %s", self._store, exc_info=True)
+                with self._lock:
+                    self._writer = None
+                    if self._today is None or self._written == (self._stamp, self._today):
+                        return
+                    payload = self._dump()
+                    written = (self._stamp, self._today)
+                if not self._store.parent.is_dir():  # the database's folder is gone (a test's): nothing to keep
+                    return
+                for old in self._store.parent.glob(self._store.name + ".*.tmp"):  # left by a process killed while writing
+                    if time.time() - old.stat().st_mtime > 3600:
+                        old.unlink(missing_ok=True)
+                fd, tmp = tempfile.mkstemp(prefix=self._store.name + ".", suffix=".tmp", dir=self._store.parent)
+                try:
+                    with os.fdopen(fd, "w", encoding="utf-8") as out:
+                        json.dump(payload, out, ensure_ascii=False, separators=(",", ":"))
+                    os.replace(tmp, self._store)  # whole or not at all: a reader never sees half a file
+                except BaseException:
+                    Path(tmp).unlink(missing_ok=True)
+                    raise
+                self._written = written
+            except Exception:  # noqa: BLE001 - a cache that cannot be written only costs the next start a full run
+                log.warning("could not keep the findings in %s", self._store, exc_info=True)
 
     def flush(self) -> None:
         """Write the kept file now if a write is pending (tests; a clean shutdown)."""
         writer = self._writer
         if writer is not None:
             writer.cancel()
-            self._write()
+        self._write()  # nothing when all is written; waits for a write under way
 
     def _dump(self) -> dict[str, Any]:
         strings: dict[str, int] = {}
@@ -494,6 +503,13 @@ def store_path(url: str) -> Optional[Path]:
 
 _REGISTERS: dict[str, Register] = {}
 _REGISTERS_LOCK = threading.Lock()
+
+
+@atexit.register
+def _flush_all() -> None:
+    """A server that stops writes what it has not written yet (the next start reads it)."""
+    for register in list(_REGISTERS.values()):
+        register.flush()
 
 
 def kept(url: str) -> Register:
