@@ -13,8 +13,8 @@ Judged anew from scratch: on a new day (review dates move), after an event of a 
 module does not know, and when the audit trail is not the one seen before (another database
 behind the URL: a restored copy, a test's fresh one).
 
-Kept across restarts (the dashboard's :func:`kept`): after a change the judged state is written
-to a file (:func:`store_path`: beside a SQLite file, else under ``ROPA_CACHE_DIR``) with the
+Kept across restarts (the dashboard's :func:`kept`): after a full run, and when the server
+stops, the judged state is written to a file (:func:`store_path`: beside a SQLite file, else under ``ROPA_CACHE_DIR``) with the
 newest audit event it took in (its id and what it said), the day and the code's version (a hash
 of ropa's sources and the vocabulary packages). A restarted server reads it back and takes in
 only the events written since, as a running one does; a file of another day, another version of
@@ -62,7 +62,7 @@ _GAP_SECONDS = 600.0
 _PIECEWISE = 1000
 # The kept file's layout; a file of another layout is ignored.
 _FORMAT = 1
-# Seconds between a change and writing the kept file (changes in between are written once).
+# Seconds between a full run and writing the kept file (not while the page that asked is drawn).
 _WRITE_DELAY = 2.0
 
 log = logging.getLogger(__name__)
@@ -94,7 +94,7 @@ class Register:
         self._tried_store = store is None
         self._writer: Optional[threading.Timer] = None
         self._write_lock = threading.Lock()
-        self._written: tuple[int, Optional[date]] = (-2, None)  # (stamp, day) last written
+        self._written: tuple[int, Optional[date], int] = (-2, None, 0)  # (stamp, day, full runs) when last written
         self.loaded = False  # the state came from the kept file
         self._today: Optional[date] = None
         self._stamp = -1  # the newest audit event taken into account
@@ -174,9 +174,11 @@ class Register:
             elif stamp != self._stamp or self._gaps:
                 self._apply(session, stamp)
             self._marked = self._mark(session, self._stamp)
-            if self._store is not None and self._written != (self._stamp, self._today) and self._writer is None:
-                # A moment later (not while the page that asked is drawn), with the saves that follow;
-                # a server that stops writes at once (_flush_all).
+            if self._store is not None and self._written[2] != self.full_runs and self._writer is None:
+                # After judging everything, a moment later (not while the page that asked is drawn).
+                # What saves change after that is written when the server stops (_flush_all); a
+                # server that is killed leaves the file of its last full run, and the next start
+                # takes in the saves since from the audit trail.
                 self._writer = threading.Timer(_WRITE_DELAY, self._write)
                 self._writer.daemon = True
                 self._writer.start()
@@ -368,10 +370,10 @@ class Register:
             try:
                 with self._lock:
                     self._writer = None
-                    if self._today is None or self._written == (self._stamp, self._today):
+                    if self._today is None or self._written == (self._stamp, self._today, self.full_runs):
                         return
                     payload = self._dump()
-                    written = (self._stamp, self._today)
+                    written = (self._stamp, self._today, self.full_runs)
                 if not self._store.parent.is_dir():  # the database's folder is gone (a test's): nothing to keep
                     return
                 for old in self._store.parent.glob(self._store.name + ".*.tmp"):  # left by a process killed while writing
@@ -380,7 +382,7 @@ class Register:
                 fd, tmp = tempfile.mkstemp(prefix=self._store.name + ".", suffix=".tmp", dir=self._store.parent)
                 try:
                     with os.fdopen(fd, "w", encoding="utf-8") as out:
-                        json.dump(payload, out, ensure_ascii=False, separators=(",", ":"))
+                        out.write(json.dumps(payload, ensure_ascii=False, separators=(",", ":")))  # dumps: the C encoder
                     os.replace(tmp, self._store)  # whole or not at all: a reader never sees half a file
                 except BaseException:
                     Path(tmp).unlink(missing_ok=True)
@@ -457,7 +459,7 @@ class Register:
             return
         self._today, self._stamp, self._marked, self._gaps = today, stamp, marked, gaps
         self._orgs, self._where, self._org_order = orgs, where, org_order
-        self._written = (stamp, today)
+        self._written = (stamp, today, self.full_runs)
         self.loaded = True
         self._changed()
 

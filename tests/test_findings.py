@@ -290,8 +290,9 @@ def test_kept_file_read_after_a_restart_equals_a_full_run(demo_engine, tmp_path)
     store.parent.mkdir()
     first = Register(store)
     _kept(demo_engine, first)
+    assert first._writer is not None  # a full run is written a moment later
     first.flush()
-    assert store.is_file() and first.full_runs == 1
+    assert store.is_file() and first.full_runs == 1 and first._writer is None
     again, found = _restarted(demo_engine, store)
     assert again.loaded and again.full_runs == 0 and again.judged == 0
     assert found == _full(demo_engine)
@@ -308,7 +309,8 @@ def test_kept_file_takes_in_writes_made_while_the_server_was_down(demo_engine, t
     assert again.loaded and again.full_runs == 0 and again.judged == 1  # only the edited activity judged
     assert found == _full(demo_engine)
     assert any(f["rule"] == "legal-basis-missing" and f["activity_ref"] == "JL-03" for f in found)
-    again.flush()  # the new state is kept in its turn
+    assert again._writer is None  # a save is not written at once (no file written per save) ...
+    again.flush()  # ... but when the server stops
     _edit(demo_engine, legal_bases=[{"code": "art6_1_b", "note": None, "documentation": None}])
     third, found = _restarted(demo_engine, store)
     assert third.loaded and third.judged == 1 and found == _full(demo_engine)
@@ -363,3 +365,12 @@ def test_where_the_findings_are_kept(tmp_path, monkeypatch):
     pg = store_path("postgresql+psycopg://ropa:secret@db.example:5432/ropa")
     assert pg is not None and pg.parent == tmp_path / "cache" and "secret" not in pg.name
     assert pg != store_path("postgresql+psycopg://ropa:secret@db.example:5432/other")
+
+
+def test_the_dashboard_keeps_a_sqlite_registers_findings_beside_it(tmp_path):
+    from ropa import findings
+
+    url = f"sqlite:///{tmp_path / 'beside.db'}"
+    assert findings.kept(url)._store == tmp_path / "beside.db-findings.json"
+    assert findings.kept(url) is findings.kept(url)  # one per process
+    assert findings.kept("sqlite://")._store is None  # an in-memory database keeps nothing
