@@ -12,15 +12,34 @@ random edits on SQLite and PostgreSQL).
 Judged anew from scratch: on a new day (review dates move), after an event of a kind this
 module does not know, and when the audit trail is not the one seen before (another database
 behind the URL: a restored copy, a test's fresh one).
+
+Kept across restarts (the dashboard's :func:`kept`): after a full run, and when the server
+stops, the judged state is written to a file (:func:`store_path`: beside a SQLite file, else under ``ROPA_CACHE_DIR``) with the
+newest audit event it took in (its id and what it said), the day and the code's version (a hash
+of ropa's sources and the vocabulary packages). A restarted server reads it back and takes in
+only the events written since, as a running one does; a file of another day, another version of
+the code (rules), another database behind the URL, or one that cannot be read is ignored and
+everything is judged anew. The file holds findings only, never code (JSON, not pickle).
 """
 
 from __future__ import annotations
 
+import atexit
+import dataclasses
+import hashlib
+import importlib.metadata
+import json
+import logging
+import os
+import sys
+import tempfile
 import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cache
+from pathlib import Path
 from typing import Any, Optional
 
 from sqlalchemy import func, select
@@ -41,6 +60,12 @@ _GAP_SECONDS = 600.0
 # More records than this changed at once (an import) are judged with everything, in one pass,
 # rather than piece by piece (and no query names more ids than a database accepts).
 _PIECEWISE = 1000
+# The kept file's layout; a file of another layout is ignored.
+_FORMAT = 1
+# Seconds between a full run and writing the kept file (not while the page that asked is drawn).
+_WRITE_DELAY = 2.0
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -71,8 +96,14 @@ def _plain(facts: Any) -> bool:
 class Register:
     """The findings of one database, brought up to date at each look."""
 
-    def __init__(self) -> None:
+    def __init__(self, store: Optional[Path] = None) -> None:
         self._lock = threading.Lock()
+        self._store = store  # the file the judged state is kept in across restarts (None: memory only)
+        self._tried_store = store is None
+        self._writer: Optional[threading.Timer] = None
+        self._write_lock = threading.Lock()
+        self._written: tuple[int, Optional[date], int] = (-2, None, 0)  # (stamp, day, full runs) when last written
+        self.loaded = False  # the state came from the kept file
         self._today: Optional[date] = None
         self._stamp = -1  # the newest audit event taken into account
         self._marked: Any = None  # what that event said (see _mark)
@@ -142,12 +173,23 @@ class Register:
 
     def _refresh(self, session: Session, today: date) -> None:
         with access.reading_as(None):  # the whole register is judged; a reader's scope narrows what is returned
+            if not self._tried_store:
+                self._tried_store = True
+                self._load(today)
             stamp = int(session.execute(select(func.max(AuditEvent.id))).scalar_one() or 0)
             if today != self._today or stamp < self._stamp or self._mark(session, self._stamp) != self._marked:
                 self._full(session, today, stamp)
             elif stamp != self._stamp or self._gaps:
                 self._apply(session, stamp)
             self._marked = self._mark(session, self._stamp)
+            if self._store is not None and self._written[2] != self.full_runs and self._writer is None:
+                # After judging everything, a moment later (not while the page that asked is drawn).
+                # What saves change after that is written when the server stops (_flush_all); a
+                # server that is killed leaves the file of its last full run, and the next start
+                # takes in the saves since from the audit trail.
+                self._writer = threading.Timer(_WRITE_DELAY, self._write)
+                self._writer.daemon = True
+                self._writer.start()
 
     @staticmethod
     def _mark(session: Session, audit_id: int) -> Any:
@@ -158,7 +200,7 @@ class Register:
         row = session.execute(
             select(col(AuditEvent.at), col(AuditEvent.entity), col(AuditEvent.entity_id), col(AuditEvent.entity_key)).where(col(AuditEvent.id) == audit_id)
         ).first()
-        return tuple(row) if row else None
+        return tuple(str(v) for v in row) if row else None  # text: the same in the kept file
 
     def _full(self, session: Session, today: date, stamp: int) -> None:
         self.full_runs += 1
@@ -327,12 +369,170 @@ class Register:
         for org in self._orgs.values():
             org.merged = None
 
+    # -- kept across restarts ------------------------------------------------------------------
+
+    def _write(self) -> None:
+        """Write the judged state to the kept file (in a timer thread, a moment after a change)."""
+        if self._store is None:
+            return
+        with self._write_lock:  # one write at a time; a stopping server waits for one under way
+            try:
+                with self._lock:
+                    self._writer = None
+                    if self._today is None or self._written == (self._stamp, self._today, self.full_runs):
+                        return
+                    payload = self._dump()
+                    written = (self._stamp, self._today, self.full_runs)
+                if not self._store.parent.is_dir():  # the database's folder is gone (a test's): nothing to keep
+                    return
+                for old in self._store.parent.glob(self._store.name + ".*.tmp"):  # left by a process killed while writing
+                    if time.time() - old.stat().st_mtime > 3600:
+                        old.unlink(missing_ok=True)
+                fd, tmp = tempfile.mkstemp(prefix=self._store.name + ".", suffix=".tmp", dir=self._store.parent)
+                try:
+                    with os.fdopen(fd, "w", encoding="utf-8") as out:
+                        out.write(json.dumps(payload, ensure_ascii=False, separators=(",", ":")))  # dumps: the C encoder
+                    os.replace(tmp, self._store)  # whole or not at all: a reader never sees half a file
+                except BaseException:
+                    Path(tmp).unlink(missing_ok=True)
+                    raise
+                self._written = written
+            except Exception:  # noqa: BLE001 - a cache that cannot be written only costs the next start a full run
+                log.warning("could not keep the findings in %s", self._store, exc_info=True)
+
+    def flush(self) -> None:
+        """Write the kept file now if a write is pending (tests; a clean shutdown)."""
+        writer = self._writer
+        if writer is not None:
+            writer.cancel()
+        self._write()  # nothing when all is written; waits for a write under way
+
+    def _dump(self) -> dict[str, Any]:
+        strings: dict[str, int] = {}
+
+        def ref(value: Optional[str]) -> int:
+            return -1 if value is None else strings.setdefault(value, len(strings))
+
+        def dump(found: list[Finding]) -> list[list[int]]:
+            return [[ref(getattr(f, name)) for name in _FIELDS] for f in found]
+
+        orgs = []
+        for oid, org in self._orgs.items():
+            acts = [[aid, dump(found), None if org.facts.get(aid) is None else dataclasses.asdict(org.facts[aid])] for aid, found in org.findings.items()]
+            orgs.append([oid, org.name, org.doc, org.order, dump(org.own), dump(org.recipients), acts])
+        wall, mono = time.time(), time.monotonic()
+        return {
+            "format": _FORMAT,
+            "code": code_version(),
+            "today": self._today.isoformat() if self._today else None,
+            "stamp": self._stamp,
+            "marked": self._marked,
+            "gaps": {str(i): wall - (mono - at) for i, at in self._gaps.items()},
+            "org_order": self._org_order,
+            "orgs": orgs,
+            "strings": list(strings),
+        }
+
+    def _load(self, today: date) -> None:
+        """Take the judged state from the kept file when it is of today and of this code."""
+        assert self._store is not None
+        try:
+            with self._store.open(encoding="utf-8") as f:
+                data = json.load(f)
+            if data.get("format") != _FORMAT or data.get("code") != code_version() or data.get("today") != today.isoformat():
+                return
+            strings: list[Optional[str]] = [*data["strings"], None]  # -1, the last, stands for None
+
+            def load(rows: list[list[int]]) -> list[Finding]:
+                return [Finding(*map(strings.__getitem__, row)) for row in rows]  # type: ignore[arg-type]  # the optional fields are None
+
+            blank = checks.activity_facts({"status": "retired"})
+            orgs: dict[int, _Org] = {}
+            where: dict[int, int] = {}
+            with snapshot.gc_paused():
+                for oid, name, doc, order, own, recipients, acts in data["orgs"]:
+                    org = orgs[int(oid)] = _Org(name, doc, order=[int(a) for a in order], own=load(own), recipients=load(recipients))
+                    for aid, found, facts in acts:
+                        org.findings[int(aid)] = load(found)
+                        org.facts[int(aid)] = None if facts is None else dataclasses.replace(blank, **facts)
+                        where[int(aid)] = int(oid)
+            wall, mono = time.time(), time.monotonic()
+            gaps = {int(i): mono - (wall - float(at)) for i, at in data["gaps"].items()}
+            marked = tuple(data["marked"]) if data["marked"] is not None else None
+            org_order = [int(o) for o in data["org_order"]]
+            stamp = int(data["stamp"])
+        except FileNotFoundError:
+            return
+        except Exception:  # noqa: BLE001 - a damaged or foreign file: judge everything instead
+            log.warning("ignored the kept findings in %s", self._store, exc_info=True)
+            return
+        self._today, self._stamp, self._marked, self._gaps = today, stamp, marked, gaps
+        self._orgs, self._where, self._org_order = orgs, where, org_order
+        self._written = (stamp, today, self.full_runs)
+        self.loaded = True
+        self._changed()
+
+
+_FIELDS = tuple(f.name for f in dataclasses.fields(Finding))
+# Packages whose data the rules read (countries, adequacy, the taxonomy): their version is part of the code's.
+_RULE_DATA = ("pycountry", "fideslang", "countryinfo")
+
+
+@cache
+def code_version() -> str:
+    """A hash of every source file of ropa, the versions of the packages whose data the rules
+    read and of Python: any change to the rules (or to anything else) gives another one."""
+    h = hashlib.sha256(f"{_FORMAT} {sys.version}".encode())
+    root = Path(__file__).resolve().parent
+    for path in sorted(root.rglob("*.py")):
+        h.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    for name in _RULE_DATA:
+        try:
+            h.update(f"{name}=={importlib.metadata.version(name)}".encode())
+        except importlib.metadata.PackageNotFoundError:
+            h.update(name.encode())
+    return h.hexdigest()
+
+
+def store_path(url: str) -> Optional[Path]:
+    """Where the findings of the database at ``url`` are kept across restarts: beside a SQLite
+    file (``ropa.db`` -> ``ropa.db-findings.json``), else in ``ROPA_CACHE_DIR`` (default
+    ``data/cache``) under a hash of the URL; None for an in-memory database."""
+    from sqlalchemy.engine import make_url
+
+    from ropa.settings import DATA_DIR
+
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        name = parsed.database or ""
+        if not name or name == ":memory:" or name.startswith("file:"):
+            return None
+        return Path(name).resolve().with_name(Path(name).name + "-findings.json")
+    folder = Path(os.environ.get("ROPA_CACHE_DIR") or DATA_DIR / "cache")
+    return folder / f"findings-{hashlib.sha256(parsed.render_as_string(hide_password=True).encode()).hexdigest()[:24]}.json"
+
 
 _REGISTERS: dict[str, Register] = {}
 _REGISTERS_LOCK = threading.Lock()
 
 
+@atexit.register
+def _flush_all() -> None:
+    """A server that stops writes what it has not written yet (the next start reads it)."""
+    for register in list(_REGISTERS.values()):
+        register.flush()
+
+
 def kept(url: str) -> Register:
-    """The findings kept for the database at ``url`` (one per process)."""
+    """The findings kept for the database at ``url`` (one per process, and across restarts in
+    :func:`store_path`)."""
     with _REGISTERS_LOCK:
-        return _REGISTERS.setdefault(url, Register())
+        if url not in _REGISTERS:
+            store = store_path(url)
+            if store is not None and not store.parent.exists():
+                try:
+                    store.parent.mkdir(parents=True, mode=0o700)
+                except OSError:
+                    store = None  # memory only
+            _REGISTERS[url] = Register(store)
+        return _REGISTERS[url]

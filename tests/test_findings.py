@@ -265,3 +265,112 @@ def test_a_large_import_is_judged_in_one_pass(demo_engine, monkeypatch):
             registry.update_activity(s, "Janteloppet", ref, data, expected_version=a.version, actor="test")
     assert _kept(demo_engine, kept) == _full(demo_engine)
     assert kept.full_runs == 2
+
+
+# -- kept across restarts (the kept file) ------------------------------------------------------
+
+
+def _restarted(engine: Any, store: Any, today: date = TODAY) -> tuple[Register, list[dict[str, Any]]]:
+    """A new process's register reading the kept file, and what it says."""
+    kept = Register(store)
+    with db.session(engine) as s:
+        return kept, [f.as_dict() for f in kept.findings(s, None, today)]
+
+
+def _edit(engine: Any, ref: str = "JL-03", **fields: Any) -> None:
+    with db.transaction(engine) as s:
+        a = registry.get_activity(s, "Janteloppet", ref)
+        data = registry.activity_dict(a)
+        data.update(fields)
+        registry.update_activity(s, "Janteloppet", ref, data, expected_version=a.version, actor="test")
+
+
+def test_kept_file_read_after_a_restart_equals_a_full_run(demo_engine, tmp_path):
+    store = tmp_path / "kept" / "ropa.db-findings.json"
+    store.parent.mkdir()
+    first = Register(store)
+    _kept(demo_engine, first)
+    assert first._writer is not None  # a full run is written a moment later
+    first.flush()
+    assert store.is_file() and first.full_runs == 1 and first._writer is None
+    again, found = _restarted(demo_engine, store)
+    assert again.loaded and again.full_runs == 0 and again.judged == 0
+    assert found == _full(demo_engine)
+    _same(demo_engine, again, "read back")  # and per organisation, and the list's badges
+
+
+def test_kept_file_takes_in_writes_made_while_the_server_was_down(demo_engine, tmp_path):
+    store = tmp_path / "findings.json"
+    first = Register(store)
+    _kept(demo_engine, first)
+    first.flush()
+    _edit(demo_engine, legal_bases=[])  # written after the file: a write it does not know
+    again, found = _restarted(demo_engine, store)
+    assert again.loaded and again.full_runs == 0 and again.judged == 1  # only the edited activity judged
+    assert found == _full(demo_engine)
+    assert any(f["rule"] == "legal-basis-missing" and f["activity_ref"] == "JL-03" for f in found)
+    assert again._writer is None  # a save is not written at once (no file written per save) ...
+    again.flush()  # ... but when the server stops
+    _edit(demo_engine, legal_bases=[{"code": "art6_1_b", "note": None, "documentation": None}])
+    third, found = _restarted(demo_engine, store)
+    assert third.loaded and third.judged == 1 and found == _full(demo_engine)
+
+
+def test_kept_file_of_other_rules_or_another_day_is_not_used(demo_engine, tmp_path, monkeypatch):
+    from ropa import findings
+
+    store = tmp_path / "findings.json"
+    first = Register(store)
+    _kept(demo_engine, first)
+    first.flush()
+    # A new day: review dates move, everything is judged anew.
+    later = date(2030, 1, 1)
+    again, found = _restarted(demo_engine, store, later)
+    assert not again.loaded and again.full_runs == 1
+    with db.session(demo_engine) as s:
+        assert found == [f.as_dict() for f in check_register(s, today=later)]
+    # Other rules (another version of the code): judged anew.
+    monkeypatch.setattr(findings, "code_version", lambda: "other rules")
+    again, found = _restarted(demo_engine, store)
+    assert not again.loaded and again.full_runs == 1 and found == _full(demo_engine)
+
+
+def test_kept_file_of_another_database_or_damaged_is_not_used(tmp_path, demo_engine):
+    from ropa.demo import load_demo
+
+    store = tmp_path / "findings.json"
+    first = Register(store)
+    _kept(demo_engine, first)
+    first.flush()
+    # Another register behind the same URL (a restored copy) with a longer audit trail.
+    other = db.make_engine(f"sqlite:///{tmp_path / 'other.db'}")
+    db.migrate(other)
+    with db.transaction(other) as s:
+        registry.create_organisation(s, {"name": "Bare én AS", "country": "NO"}, actor="test")
+        load_demo(s, actor="test")
+    again, found = _restarted(other, store)
+    assert again.full_runs == 1 and found == _full(other)
+    other.dispose()
+    store.write_text('{"format": 1, "code": "', encoding="utf-8")  # cut short
+    again, found = _restarted(demo_engine, store)
+    assert not again.loaded and again.full_runs == 1 and found == _full(demo_engine)
+
+
+def test_where_the_findings_are_kept(tmp_path, monkeypatch):
+    from ropa.findings import store_path
+
+    assert store_path(f"sqlite:///{tmp_path / 'ropa.db'}") == tmp_path / "ropa.db-findings.json"
+    assert store_path("sqlite://") is None and store_path("sqlite:///:memory:") is None
+    monkeypatch.setenv("ROPA_CACHE_DIR", str(tmp_path / "cache"))
+    pg = store_path("postgresql+psycopg://ropa:secret@db.example:5432/ropa")
+    assert pg is not None and pg.parent == tmp_path / "cache" and "secret" not in pg.name
+    assert pg != store_path("postgresql+psycopg://ropa:secret@db.example:5432/other")
+
+
+def test_the_dashboard_keeps_a_sqlite_registers_findings_beside_it(tmp_path):
+    from ropa import findings
+
+    url = f"sqlite:///{tmp_path / 'beside.db'}"
+    assert findings.kept(url)._store == tmp_path / "beside.db-findings.json"
+    assert findings.kept(url) is findings.kept(url)  # one per process
+    assert findings.kept("sqlite://")._store is None  # an in-memory database keeps nothing
