@@ -466,7 +466,7 @@ def count_phrase(n: int, nb_one: str, nb_many: str, en_one: str, en_many: str, l
 
 
 def cmd_schema(engine: Any, args: argparse.Namespace) -> int:
-    from ropa.schema import json_schema
+    from ropa.validation import json_schema
 
     print(terminal_json(json_schema(), indent=2))
     return EXIT_OK

@@ -34,7 +34,8 @@ from ropa.excel.other_registers import choose_sheets, read_register_sheet
 from ropa.excel.own_workbook import is_own_workbook, read_own_workbook
 from ropa.excel.register_document import OrganisationDraft, RegisterBuilder, at_sheet
 from ropa.models import AuditEvent
-from ropa.schema import ActivityDoc, parse_document
+from ropa.schema import ActivityDoc
+from ropa.validation import parse_document
 
 Overrides = Optional[dict[str, Optional[str]]]
 _SKIPPED = ("example", "instructions", "skipped")

@@ -240,7 +240,7 @@ def test_untouched_rows_are_recognised_by_their_digest_and_edited_ones_are_not(d
     it: the activity goes on as its JSON text. An edited row does not match and is compared
     cell by cell, as before."""
     from ropa.excel import layout
-    from ropa.schema import ActivityJSON
+    from ropa.validation import ActivityJSON
 
     book = tmp_path / f"digest-{lang}.xlsx"
     with db.session(demo_engine) as s:

@@ -22,7 +22,8 @@ from ropa import db, imports, registry
 from ropa.errors import ValidationFailed
 from ropa.excel import convert, diff, foreign, mapping, parse
 from ropa.excel.export import write_workbook
-from ropa.schema import ActivityDoc, problems_from_validation
+from ropa.schema import ActivityDoc
+from ropa.validation import problems_from_validation
 
 ROOT = Path(__file__).resolve().parent.parent
 

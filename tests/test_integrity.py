@@ -279,7 +279,7 @@ def test_json_document_carries_versions_and_old_copies_conflict(engine, tmp_path
 def json_schema_text() -> str:
     import json
 
-    from ropa.schema import json_schema
+    from ropa.validation import json_schema
 
     defs = json_schema()["$defs"]
     assert "version" in defs["ActivityDoc"]["properties"] and "version" not in defs["ActivityDoc"].get("required", [])

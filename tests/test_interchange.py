@@ -14,7 +14,7 @@ from ropa import db, interchange, registry
 from ropa.demo import demo_document
 from ropa.errors import ValidationFailed
 from ropa.models import AuditEvent, Organisation, ProcessingActivity
-from ropa.schema import json_schema
+from ropa.validation import json_schema
 
 ROOT = Path(__file__).resolve().parent.parent
 SCHEMA_FILE = ROOT / "schema" / "ropa-register.schema.json"
@@ -175,7 +175,7 @@ def test_not_a_register_document(tmp_path):
         path.write_text(content, encoding="utf-8")
         with pytest.raises(ValidationFailed) as info:
             data = interchange.read_json(path)
-            from ropa.schema import parse_document
+            from ropa.validation import parse_document
 
             doc, problems = parse_document(data)
             raise ValidationFailed(problems)
