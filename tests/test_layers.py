@@ -69,10 +69,7 @@ def test_the_workbook_runs_no_sql_of_its_own():
     assert found == []
 
 
-def test_no_cycle_among_modules_imported_at_load():
-    """No cycle among ropa's modules through their top-level imports (an import inside a
-    function is a deliberate late binding, for the few hooks that must call upwards)."""
-    graph = {_module(p): {m for m in _imports(p, top_level_only=True) if m != _module(p)} for p in _sources()}
+def _cycles(graph: dict[str, set[str]]) -> list[list[str]]:
     cycles: list[list[str]] = []
     state: dict[str, int] = {}
 
@@ -89,8 +86,26 @@ def test_no_cycle_among_modules_imported_at_load():
         if node not in state:
             visit(node, [node])
     # A package's own __init__ importing its children is not a cycle of layers.
-    cycles = [c for c in cycles if not any(b.startswith(a + ".") for a, b in zip(c, c[1:]))]
-    assert cycles == []
+    return [c for c in cycles if not any(b.startswith(a + ".") for a, b in zip(c, c[1:]))]
+
+
+def test_no_cycle_among_modules_imported_at_load():
+    """No cycle among ropa's modules through their top-level imports: Python could not load them."""
+    graph = {_module(p): {m for m in _imports(p, top_level_only=True) if m != _module(p)} for p in _sources()}
+    assert _cycles(graph) == []
+
+
+# A circle that another change of issue #13 removes (import_plan's typing-only import of
+# register_document's Places): delete the entry once that change is in.
+PENDING = {frozenset({"ropa.excel.import_plan", "ropa.excel.register_document"})}
+
+
+def test_no_cycle_among_modules_at_any_depth():
+    """No cycle either through imports inside functions, under ``TYPE_CHECKING`` or behind a module's
+    ``__getattr__``: a late import hides a loop from Python, not from the reader, and the layers
+    (records -> register -> edges) run one way only."""
+    graph = {_module(p): {m for m in _imports(p, top_level_only=False) if m != _module(p)} for p in _sources()}
+    assert [c for c in _cycles(graph) if frozenset(c) not in PENDING] == []
 
 
 # Modules once tied into a loop by imports inside their functions, and what they must not import

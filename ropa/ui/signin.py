@@ -76,6 +76,11 @@ def principal() -> access.Principal:
     return found
 
 
+def current_actor() -> str:
+    """Who acts in this run: the signed-in user, or the local administrator of a register without users."""
+    return principal().name
+
+
 def _belongs_to(p: access.Principal) -> None:
     """What the pages keep in the browser session (results, files made, widget choices) belongs
     to one principal: when another signs in on that browser, or the same one with another role or

@@ -16,8 +16,8 @@ from ropa import audit, checks, db, present, registry, vocab
 from ropa.errors import Conflict, NotFound, RopaError
 from ropa.text import markdown
 from ropa.text import table as safe_table
-from ropa.ui import look, state
-from ropa.ui.state import current_actor
+from ropa.ui import errors, look, state
+from ropa.ui.signin import current_actor
 
 PAGE_SIZE = 50
 t = state.t
@@ -204,7 +204,7 @@ def _act(action, message: str) -> None:  # noqa: ANN001
     except RopaError as err:
         st.error(markdown(err))
     except Exception as err:  # noqa: BLE001
-        state.fail(err)
+        errors.show(err)
     else:
         state.flash(message)
         st.rerun()

@@ -27,7 +27,8 @@ from ropa.text import markdown
 from ropa.text import table as safe_table
 from ropa.ui import record_forms as forms
 from ropa.ui import state
-from ropa.ui.state import current_actor
+from ropa.ui.errors import show as show_error
+from ropa.ui.signin import current_actor
 
 t = state.t
 lang = state.lang()
@@ -303,7 +304,7 @@ if conflict is not None:
             for p in err.problems:
                 st.error(f"{field_name(next((x for x in p.path if isinstance(x, str)), ''))}: {markdown(p.message)}")
         except Exception as err:  # noqa: BLE001
-            state.fail(err)
+            show_error(err)
         else:
             drop_state()
             st.session_state["edit_activity"] = (org_name, doc["ref"])
@@ -731,7 +732,7 @@ if save_top or save_bottom:
         }
         st.rerun()
     except Exception as err:  # noqa: BLE001
-        state.fail(err)
+        show_error(err)
     else:
         drop_state()
         st.session_state["edit_activity"] = (org_name, doc["ref"])

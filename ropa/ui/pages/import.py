@@ -20,7 +20,7 @@ from ropa.excel.reader import MAX_BYTES as MAX_UPLOAD_BYTES
 from ropa.text import markdown
 from ropa.text import table as safe_table
 from ropa.ui import errors, state
-from ropa.ui.state import current_actor
+from ropa.ui.signin import current_actor
 
 ui = state.lang()
 TEXT = {

@@ -18,7 +18,7 @@ from ropa.text import markdown
 from ropa.text import table as safe_table
 from ropa.ui import errors, state
 from ropa.ui import record_forms as forms
-from ropa.ui.state import current_actor
+from ropa.ui.signin import current_actor
 
 ui = state.lang()
 TEXT = {

@@ -64,7 +64,7 @@ else:
 def _approve(org: str, ref: str, version: int) -> None:
     try:
         with db.transaction(state.engine()) as s:
-            row = review.approve(s, org, ref, expected_version=version, actor=state.current_actor(), source="dashboard")
+            row = review.approve(s, org, ref, expected_version=version, actor=signin.current_actor(), source="dashboard")
         state.flash(t(f"{org} {ref}: versjon {row.approved_version} godkjent", f"{org} {ref}: version {row.approved_version} approved"))
     except Exception as err:  # noqa: BLE001 - one sentence for the user (ropa.errors.explain); the log keeps the rest
         if not isinstance(err, RopaError):
