@@ -19,9 +19,13 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Optional
 
-from ropa import __version__, access, db, interchange, isolation, registry
+from ropa import __version__, access, db, isolation
 from ropa.errors import Conflict, NotFound, PermissionDenied, RopaError, ValidationFailed, explain
 from ropa.grammar import count
+from ropa.register import interchange
+from ropa.register.activities import activity_dict, get_activity, list_activities
+from ropa.register.lookup import get_organisation
+from ropa.register.organisations import organisation_dict
 from ropa.settings import current_actor
 from ropa.text import terminal, terminal_json
 
@@ -387,7 +391,7 @@ def cmd_list(engine: Any, args: argparse.Namespace) -> int:
 
     lang = args.lang
     with db.session(engine) as s:
-        acts = registry.list_activities(s, org=args.org)
+        acts = list_activities(s, org=args.org)
         rows: list[dict[str, Any]] = [
             {
                 "organisation": a.organisation.name if a.organisation else "",
@@ -426,9 +430,9 @@ def cmd_list(engine: Any, args: argparse.Namespace) -> int:
 def cmd_show(engine: Any, args: argparse.Namespace) -> int:
     access.read_scope([args.org])
     with db.session(engine) as s:
-        act = registry.get_activity(s, args.org, args.ref)
-        org = registry.organisation_dict(act.organisation) if act.organisation else {}
-        data = registry.activity_dict(act)
+        act = get_activity(s, args.org, args.ref)
+        org = organisation_dict(act.organisation) if act.organisation else {}
+        data = activity_dict(act)
         out = {"organisation": act.organisation.name if act.organisation else None, "version": act.version, **data}
     if args.format == "json":
         print(terminal_json(out, indent=2))
@@ -613,7 +617,7 @@ def cmd_review(engine: Any, args: argparse.Namespace) -> int:
         if args.review_command == "submit":
             row = review.submit(s, args.org, args.ref, actor=args.actor, source="cli")
         elif args.review_command == "approve":
-            version = registry.get_activity(s, args.org, args.ref).version
+            version = get_activity(s, args.org, args.ref).version
             row = review.approve(s, args.org, args.ref, expected_version=version, actor=args.actor, source="cli")
         elif args.review_command == "return":
             row = review.send_back(s, args.org, args.ref, args.note, actor=args.actor, source="cli")
@@ -633,12 +637,12 @@ def _review_interval(engine: Any, args: argparse.Namespace) -> int:
     if args.months is None:
         access.read_scope([args.org])
         with db.session(engine) as s:
-            org = registry.get_organisation(s, args.org)
+            org = get_organisation(s, args.org)
             print(f"{org.name}: review every {review.interval_months(s, org)} months after approval")
         return EXIT_OK
     with db.transaction(engine) as s:
         old = review.set_interval(s, args.org, args.months, actor=args.actor, source="cli")
-        name = registry.get_organisation(s, args.org).name
+        name = get_organisation(s, args.org).name
     print(f"{name}: review every {args.months} months after approval (was {old})")
     return EXIT_OK
 

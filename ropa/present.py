@@ -41,7 +41,7 @@ def text(key: str, lang: str) -> str:
 @dataclass
 class Context:
     """What a cell's rendering needs beyond its record: the language, the organisation the record
-    belongs to (:func:`ropa.registry.organisation_dict`), its own taxonomy terms, and for a
+    belongs to (:func:`ropa.register.organisations.organisation_dict`), its own taxonomy terms, and for a
     transfer the activity it belongs to."""
 
     lang: str

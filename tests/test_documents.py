@@ -16,12 +16,15 @@ import pytest
 import typst
 from pypdf import PdfReader
 
-from ropa import cli, db, registry, vocab
+from ropa import cli, db, vocab
 from ropa.demo import load_demo
 from ropa.documents import notice, publish, report, typeset
-from ropa.documents.fields import DEFAULT_PUBLIC, PUBLISHABLE
 from ropa.documents.present import Presenter, load
 from ropa.errors import NotFound, ValidationFailed
+from ropa.public_fields import DEFAULT_PUBLIC, PUBLISHABLE
+from ropa.register.activities import activity_dict, create_activity, get_activity
+from ropa.register.lookup import get_organisation
+from ropa.register.organisations import create_organisation, organisation_dict, update_organisation
 
 HOSTILE = 'Navn #let x = 1 $x^2$ *fet* _kursiv_ @ref <label> \\ ] [ `kode` // kommentar /* blokk */ ~ -- = - + 1. "q" #exit() {a}'
 JL = "Janteloppet"
@@ -159,8 +162,8 @@ def test_escape_markdown_keeps_markup_out():
 def hostile_engine(engine: Any) -> Any:
     """A register whose organisation and activity are named with markup of every kind."""
     with db.transaction(engine) as s:
-        registry.create_organisation(s, {"name": "Org <b>#x</b>", "email": "a@b.no", "country": "NO"}, actor="test")
-        registry.create_activity(
+        create_organisation(s, {"name": "Org <b>#x</b>", "email": "a@b.no", "country": "NO"}, actor="test")
+        create_activity(
             s,
             "Org <b>#x</b>",
             {
@@ -264,8 +267,8 @@ def test_record_reads_the_same_on_both_backends(demo_engine: Any, organisations:
 
 def test_processor_activity_gets_the_art30_2_card(engine: Any):
     with db.transaction(engine) as s:
-        registry.create_organisation(s, {"name": "Behandler AS", "email": "post@behandler.no"}, actor="test")
-        registry.create_activity(
+        create_organisation(s, {"name": "Behandler AS", "email": "post@behandler.no"}, actor="test")
+        create_activity(
             s,
             "Behandler AS",
             {
@@ -335,12 +338,12 @@ def test_guangzhou_notice_names_the_transfers_and_marks_the_missing_safeguard(or
 
 def test_a_complete_activity_gives_a_notice_without_gaps(engine: Any):
     with db.transaction(engine) as s:
-        registry.create_organisation(
+        create_organisation(
             s,
             {"name": "Ferdig AS", "email": "post@ferdig.no", "address": "Gate 1, Oslo", "country": "NO", "dpo": {"name": "Ola", "email": "pvo@ferdig.no"}},
             actor="test",
         )
-        registry.create_activity(
+        create_activity(
             s,
             "Ferdig AS",
             {
@@ -394,8 +397,8 @@ def _site(directory: Path) -> dict[str, str]:
 def test_public_site_shows_only_the_fields_marked_public(demo_engine: Any, tmp_path: Path):
     chosen = ["purposes", "legal_bases"]
     with db.transaction(demo_engine) as s:
-        org = registry.get_organisation(s, JL)
-        registry.update_organisation(s, JL, {**registry.organisation_dict(org), "public_fields": chosen}, expected_version=org.version, actor="test")
+        org = get_organisation(s, JL)
+        update_organisation(s, JL, {**organisation_dict(org), "public_fields": chosen}, expected_version=org.version, actor="test")
     with db.session(demo_engine) as s:
         summary = publish.publish_register(s, tmp_path / "site")
         organisations = load(s)
@@ -442,12 +445,12 @@ def test_public_site_shows_only_the_fields_marked_public(demo_engine: Any, tmp_p
 def test_public_fields_are_checked_and_kept(engine: Any):
     with db.transaction(engine) as s:
         with pytest.raises(ValidationFailed) as err:
-            registry.create_organisation(s, {"name": "X", "public_fields": ["purposes", "systems"]}, actor="test")
+            create_organisation(s, {"name": "X", "public_fields": ["purposes", "systems"]}, actor="test")
     assert "public_fields" in str(err.value) and "systems" in str(err.value)
     with db.transaction(engine) as s:
-        registry.create_organisation(s, {"name": "Y", "public_fields": ["purposes"]}, actor="test")
+        create_organisation(s, {"name": "Y", "public_fields": ["purposes"]}, actor="test")
     with db.session(engine) as s:
-        assert registry.organisation_dict(registry.get_organisation(s, "Y"))["public_fields"] == ["purposes"]
+        assert organisation_dict(get_organisation(s, "Y"))["public_fields"] == ["purposes"]
     assert set(DEFAULT_PUBLIC) <= set(PUBLISHABLE) and "systems" not in PUBLISHABLE
 
 
@@ -482,9 +485,10 @@ def test_cli_report_notice_publish(sqlite_demo_url: str, tmp_path: Path, capsys:
 def test_notice_fields_round_trip_through_json_and_the_workbook(engine: Any, tmp_path: Path):
     import openpyxl
 
-    from ropa import imports, interchange
+    from ropa import imports
     from ropa.excel.export import write_workbook
     from ropa.fields import ACTIVITY
+    from ropa.register import interchange
 
     transparency = {
         "collection": "both",
@@ -495,8 +499,8 @@ def test_notice_fields_round_trip_through_json_and_the_workbook(engine: Any, tmp
         "automated_logic": "Poeng fra kjøpshistorikk avgjør tilbudet.",
     }
     with db.transaction(engine) as s:
-        registry.create_organisation(s, {"name": "Runde AS", "public_fields": ["purposes", "transfers"]}, actor="t")
-        registry.create_activity(
+        create_organisation(s, {"name": "Runde AS", "public_fields": ["purposes", "transfers"]}, actor="t")
+        create_activity(
             s,
             "Runde AS",
             {
@@ -526,13 +530,13 @@ def test_notice_fields_round_trip_through_json_and_the_workbook(engine: Any, tmp
     with db.transaction(engine) as s:
         imports.import_(s, tmp_path / "edited.xlsx", actor="t")
     with db.session(engine) as s:
-        after = registry.activity_dict(registry.get_activity(s, "Runde AS", "R-1"))["transparency"]
+        after = activity_dict(get_activity(s, "Runde AS", "R-1"))["transparency"]
     assert after == {**transparency, "provision": "statutory", "automated_decisions": False}
 
 
 def test_unknown_notice_codes_are_rejected_with_their_path(engine: Any):
     with db.transaction(engine) as s:
-        registry.create_organisation(s, {"name": "Feil AS"}, actor="t")
+        create_organisation(s, {"name": "Feil AS"}, actor="t")
         with pytest.raises(ValidationFailed) as err:
-            registry.create_activity(s, "Feil AS", {"ref": "F-1", "name": "x", "transparency": {"provision": "maybe"}}, actor="t")
+            create_activity(s, "Feil AS", {"ref": "F-1", "name": "x", "transparency": {"provision": "maybe"}}, actor="t")
     assert [p.where for p in err.value.problems] == ["transparency.provision"]

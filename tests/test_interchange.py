@@ -10,10 +10,12 @@ import jsonschema
 import pytest
 from sqlalchemy import func, select
 
-from ropa import db, interchange, registry
+from ropa import db
 from ropa.demo import demo_document
 from ropa.errors import ValidationFailed
 from ropa.models import AuditEvent, Organisation, ProcessingActivity
+from ropa.register import interchange
+from ropa.register.audit import activity_history
 from ropa.validation import json_schema
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -77,7 +79,7 @@ def test_reimport_reports_unchanged_and_updated(demo_engine):
     with db.session(demo_engine) as s:
         key = report.updated[0]
         org, ref = key.rsplit("/", 1)
-        events = registry.activity_history(s, org, ref)
+        events = activity_history(s, org, ref)
         assert events[-1].field == "name" and events[-1].source == "import:edit.json"
 
 

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ropa import db, registry
+from ropa import db
 from ropa.documents import notice as notices
 from ropa.documents.present import load
 from ropa.documents.publish import slug
 from ropa.errors import RopaError, explain
+from ropa.register.organisations import list_organisations
 from ropa.text import markdown
 from ropa.text import table as safe_table
 from ropa.ui import state
@@ -48,7 +49,7 @@ st.title(t("title"))
 st.caption(t("intro"))
 
 with db.session(state.engine()) as s:
-    names = [o.name for o in registry.list_organisations(s)]
+    names = [o.name for o in list_organisations(s)]
 if not names:
     st.info(t("none"))
     st.stop()

@@ -8,9 +8,10 @@ import logging
 import pandas as pd
 import streamlit as st
 
-from ropa import access, db, registry, review
+from ropa import access, db, review
 from ropa.audit import local_time
 from ropa.errors import RopaError, explain
+from ropa.register.activities import get_activity
 from ropa.text import markdown
 from ropa.text import table as safe_table
 from ropa.ui import signin, state
@@ -28,7 +29,7 @@ state.show_flash()
 me = signin.principal()
 with db.session(state.engine()) as s:
     found = review.tasks(s, me)
-    versions = {(x.organisation, x.ref): registry.get_activity(s, x.organisation, x.ref).version for x in found if x.kind == "awaiting_approval"}
+    versions = {(x.organisation, x.ref): get_activity(s, x.organisation, x.ref).version for x in found if x.kind == "awaiting_approval"}
 counts = review.counts(found)
 for col, (kind, words) in zip(st.columns(4), KINDS.items()):
     col.metric(t(*words), counts[kind])

@@ -12,9 +12,10 @@ from typing import Any
 
 import streamlit as st
 
-from ropa import access, db, registry, users
+from ropa import access, db, users
 from ropa.audit import local_time
 from ropa.errors import MESSAGE_LANG
+from ropa.register.organisations import list_organisations
 from ropa.text import Words, markdown
 from ropa.text import table as safe_table
 from ropa.ui import errors, signin, state
@@ -175,7 +176,7 @@ def _set_password(name: str) -> None:
 st.title(t("title"))
 with errors.reported() as outcome, db.session(state.engine()) as s:
     found = users.accounts(s, actor=signin.current_actor())  # refused unless the reader may administer users
-    org_names = [o.name for o in registry.list_organisations(s)]
+    org_names = [o.name for o in list_organisations(s)]
 if outcome.failed:
     st.stop()
 st.caption(t("intro"))
