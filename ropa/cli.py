@@ -516,12 +516,12 @@ def cmd_report(engine: Any, args: argparse.Namespace) -> int:
 
 
 def cmd_notice(engine: Any, args: argparse.Namespace) -> int:
-    from ropa.documents import notice
+    from ropa.documents import notice_render
 
-    if args.file.suffix.lower() not in notice.FORMATS:
-        raise UsageError(f"{args.file}: cannot write a notice as '{args.file.suffix or 'no extension'}' (use {', '.join(notice.FORMATS)})")
+    if args.file.suffix.lower() not in notice_render.FORMATS:
+        raise UsageError(f"{args.file}: cannot write a notice as '{args.file.suffix or 'no extension'}' (use {', '.join(notice_render.FORMATS)})")
     with db.session(engine) as s:
-        n = notice.write_notice(s, args.file, args.org, lang=args.lang, subjects=args.subjects)
+        n = notice_render.write_notice(s, args.file, args.org, lang=args.lang, subjects=args.subjects)
     print(f"wrote {args.file}: {len(n.activities)} activities ({', '.join(n.activities)})")
     if n.gaps:
         print(f"draft: {len(n.gaps)} items Art. 13/14 require are missing from the register:", file=sys.stderr)

@@ -18,7 +18,7 @@ from pypdf import PdfReader
 
 from ropa import cli, db, vocab
 from ropa.demo import load_demo
-from ropa.documents import notice, publish, report, typeset
+from ropa.documents import notice, notice_parts, notice_render, publish, report, typeset
 from ropa.documents.present import Presenter, load
 from ropa.errors import NotFound, ValidationFailed
 from ropa.public_fields import DEFAULT_PUBLIC, PUBLISHABLE
@@ -153,7 +153,7 @@ def test_escape_prints_hostile_text_exactly(tmp_path: Path):
 
 
 def test_escape_markdown_keeps_markup_out():
-    out = notice.escape_markdown("- *a* _b_ [x](y) <script> # h\n1. x | `c` & \\")
+    out = notice_render.escape_markdown("- *a* _b_ [x](y) <script> # h\n1. x | `c` & \\")
     assert out.startswith("\\- \\*a\\* \\_b\\_ \\[x\\](y) \\<script\\> \\# h")
     assert "\n1\\. x \\| \\`c\\` \\& \\\\" in out
 
@@ -190,8 +190,8 @@ def test_hostile_text_prints_as_typed_in_every_document(hostile_engine: Any, tmp
     text = pdf_text(report.render_pdf(made))
     assert squash(HOSTILE) in text and "Mottaker ]#[" in text and "to år // etter" in text and "DPA $1" in text
     assert squash(HOSTILE) in docx_text(_docx(made))
-    assert squash(HOSTILE) in pdf_text(notice.render(n, ".pdf"))
-    html = notice.render(n, ".html").decode()
+    assert squash(HOSTILE) in pdf_text(notice_render.render(n, ".pdf"))
+    html = notice_render.render(n, ".html").decode()
     assert "<script>alert(1)</script>" not in html and "&lt;script&gt;" in html
     assert squash(HOSTILE) in html_text(html)
     page = (site.directory / "en" / "org-b-x-b" / "h-1.html").read_text(encoding="utf-8")
@@ -296,12 +296,12 @@ def test_processor_activity_gets_the_art30_2_card(engine: Any):
 # --- privacy notices --------------------------------------------------------------------------
 
 
-def _all_formats(n: notice.Notice) -> dict[str, str]:
+def _all_formats(n: notice_parts.Notice) -> dict[str, str]:
     return {
-        ".md": squash(notice.render(n, ".md").decode().replace("\\", "")),
-        ".html": html_text(notice.render(n, ".html").decode()),
-        ".docx": docx_text(notice.render(n, ".docx")),
-        ".pdf": pdf_text(notice.render(n, ".pdf")),
+        ".md": squash(notice_render.render(n, ".md").decode().replace("\\", "")),
+        ".html": html_text(notice_render.render(n, ".html").decode()),
+        ".docx": docx_text(notice_render.render(n, ".docx")),
+        ".pdf": pdf_text(notice_render.render(n, ".pdf")),
     }
 
 
@@ -332,7 +332,7 @@ def test_guangzhou_notice_names_the_transfers_and_marks_the_missing_safeguard(or
             assert china in text and "Singapore" in text, kind
             assert f"[{gap_word}: " in text and "Art. 13(1)(f)" in text, kind
             assert draft in text, kind
-        html = notice.render(n, ".html").decode()
+        html = notice_render.render(n, ".html").decode()
         assert html.count('<mark class="gap">') == len(n.gaps)
 
 
@@ -369,7 +369,7 @@ def test_a_complete_activity_gives_a_notice_without_gaps(engine: Any):
     with db.session(engine) as s:
         n = notice.make_notice(s, "Ferdig AS", lang="nb")
     assert n.gaps == [] and not n.draft
-    text = html_text(notice.render(n, ".html").decode())
+    text = html_text(notice_render.render(n, ".html").decode())
     assert "UTKAST" not in text and "MANGLER" not in text
     assert "Vi kan ikke ta deg inn." in text and "1 år regnet fra utmelding" in text
     assert "kopi av dem ved å kontakte oss på post@ferdig.no" in text

@@ -17,7 +17,7 @@ from test_documents import bare, docx_text, html_parse, html_text, pdf_text, squ
 
 from ropa import db, review
 from ropa.demo import load_demo
-from ropa.documents import notice, publish, report, typeset
+from ropa.documents import notice, notice_parts, notice_render, publish, report, typeset
 from ropa.documents.present import load
 from ropa.errors import NotFound
 from ropa.fields import ORGANISATION
@@ -126,14 +126,14 @@ def test_hostile_text_prints_as_typed_and_never_acts(hostile: Any, tmp_path: Pat
     # No injected #set page, #pagebreak or #v changed the layout: every page is A4.
     assert all(abs(float(pg.mediabox.width) - 595.28) < 1 and abs(float(pg.mediabox.height) - 841.89) < 1 for pg in reader.pages)
     assert reader.metadata.author == ORG and reader.metadata.title
-    notice_pdf = notice.render(n, ".pdf")
+    notice_pdf = notice_render.render(n, ".pdf")
     texts = {
         "record.pdf": pdf_text(pdf),
         "record.docx": docx_text(_docx(made)),
         "notice.pdf": pdf_text(notice_pdf),
-        "notice.docx": docx_text(notice.render(n, ".docx")),
-        "notice.html": html_text(notice.render(n, ".html").decode()),
-        "notice.md": squash(_unescape_markdown(notice.render_markdown(n))),
+        "notice.docx": docx_text(notice_render.render(n, ".docx")),
+        "notice.html": html_text(notice_render.render(n, ".html").decode()),
+        "notice.md": squash(_unescape_markdown(notice_render.render_markdown(n))),
     }
     in_notice = ("activity", "purpose", "address", "dpo", "recipient", "note", "trigger", "safeguard", "consequences", "logic", "controller")
     # A joint controller's notice names the partners and flags the essence of the arrangement (Art. 26(2)) as a gap.
@@ -165,7 +165,7 @@ def test_hostile_text_prints_as_typed_and_never_acts(hostile: Any, tmp_path: Pat
             assert bare(HOSTILE[key]) in bare(text), (kind, key)
         assert bare(ORG) in bare(text), kind
     # The notice's HTML holds no element the stored text brought in.
-    tags = {tag for tag, _ in html_parse(notice.render(n, ".html").decode()).tags}
+    tags = {tag for tag, _ in html_parse(notice_render.render(n, ".html").decode()).tags}
     assert not tags & {"script", "b", "i", "img"}
     page = (site.directory / lang / publish.slug(ORG) / "h-1.html").read_text(encoding="utf-8")
     assert not {tag for tag, _ in html_parse(page).tags} & {"script", "b", "i", "img"}
@@ -176,7 +176,7 @@ def test_hostile_text_prints_as_typed_and_never_acts(hostile: Any, tmp_path: Pat
 
 def test_markdown_escape_reads_back_exactly():
     for text in [*HOSTILE.values(), ORG, "- liste\n# overskrift\n1. nummer\n> sitat\n:red[farge] $$x$$ | a | b |"]:
-        out = notice.escape_markdown(text)
+        out = notice_render.escape_markdown(text)
         assert _unescape_markdown(out) == text, text
         unescaped = re.sub(r"\\.", "", out)
         assert not set(unescaped) & set("*_`[]<>#$|~&\\"), text
@@ -344,7 +344,7 @@ def test_an_empty_activity_gives_gaps_for_every_item_and_invents_nothing(engine:
         lang
     ]:
         assert always in text, always
-    html = notice.render(n, ".html").decode()
+    html = notice_render.render(n, ".html").decode()
     assert html.count('<mark class="gap">') == len(n.gaps)
     assert len(html_parse(html).tags) and all(g.what in html_text(html) for g in n.gaps)
 
@@ -390,8 +390,8 @@ def demo_orgs(tmp_path_factory: Any) -> list[dict[str, Any]]:
     return out
 
 
-def _read_back(n: notice.Notice, suffix: str) -> str:
-    data = notice.render(n, suffix)
+def _read_back(n: notice_parts.Notice, suffix: str) -> str:
+    data = notice_render.render(n, suffix)
     return {
         ".md": lambda: squash(_unescape_markdown(data.decode())),
         ".html": lambda: html_text(data.decode()),
@@ -422,13 +422,13 @@ def test_every_demo_notice_marks_each_gap_in_place_in_every_format(demo_orgs: An
 def test_janteloppet_notice_in_english(demo_orgs: Any):
     jl = next(o for o in demo_orgs if o["name"] == "Janteloppet")
     n = notice.build_notice(jl, lang="en")
-    reader = PdfReader(io.BytesIO(notice.render(n, ".pdf")))
+    reader = PdfReader(io.BytesIO(notice_render.render(n, ".pdf")))
     assert reader.metadata.title == "Privacy notice – Janteloppet" and reader.metadata.author == "Janteloppet"
     assert reader.trailer["/Root"]["/Lang"] == "en"
     pages = [squash(pg.extract_text()) for pg in reader.pages]
     assert all(f"Page {i} of {len(pages)}" in t for i, t in enumerate(pages, start=1))
     assert all(t.startswith("Privacy notice – Janteloppet") for t in pages[1:])  # the running header
-    props = docx.Document(io.BytesIO(notice.render(n, ".docx"))).core_properties
+    props = docx.Document(io.BytesIO(notice_render.render(n, ".docx"))).core_properties
     assert props.title == "Privacy notice – Janteloppet" and props.language == "en-GB"
     for suffix in (".md", ".html", ".docx", ".pdf"):
         text = _read_back(n, suffix)
@@ -557,7 +557,7 @@ def test_notice_names_the_recorded_supervisory_authority_and_keeps_datatilsynet(
             ("nb", ("klage til vår tilsynsmyndighet: Data Protection Commission", "i Norge er det Datatilsynet")),
             ("en", ("complain to our supervisory authority: Data Protection Commission", "in Norway that is Datatilsynet")),
         ):
-            text = html_text(notice.render(notice.make_notice(s, "Irsk Ltd", lang=lang), ".html").decode())
+            text = html_text(notice_render.render(notice.make_notice(s, "Irsk Ltd", lang=lang), ".html").decode())
             assert all(w in text for w in words) and "www.datatilsynet.no" in text, lang
 
 
@@ -611,9 +611,9 @@ def test_characters_xml_cannot_hold_do_not_break_a_document(engine: Any, tmp_pat
     for text in (
         docx_text(_docx(made)),
         pdf_text(report.render_pdf(made)),
-        docx_text(notice.render(n, ".docx")),
-        pdf_text(notice.render(n, ".pdf")),
-        html_text(notice.render(n, ".html").decode()),
+        docx_text(notice_render.render(n, ".docx")),
+        pdf_text(notice_render.render(n, ".pdf")),
+        html_text(notice_render.render(n, ".html").decode()),
     ):
         assert "Før" in text and "midt" in text and "ny linje" in text and "slutt" in text
 
@@ -667,7 +667,7 @@ def test_a_missing_folder_is_named_not_the_temporary_file(demo_engine: Any, tmp_
     from ropa.errors import RopaError
 
     with db.session(demo_engine) as s:
-        for write in (lambda p: report.write_report(s, p), lambda p: notice.write_notice(s, p, "Janteloppet")):
+        for write in (lambda p: report.write_report(s, p), lambda p: notice_render.write_notice(s, p, "Janteloppet")):
             with pytest.raises(RopaError) as err:
                 write(tmp_path / "mangler" / "dok.pdf")
             assert f"the folder {tmp_path / 'mangler'} does not exist" in str(err.value) and ".part" not in str(err.value)
