@@ -17,6 +17,7 @@ import typst
 from pypdf import PdfReader
 
 from ropa import cli, db, vocab
+from ropa.cli.output import EXIT_OK, EXIT_USAGE
 from ropa.demo import load_demo
 from ropa.documents import notice, notice_parts, notice_render, publish, report, typeset
 from ropa.documents.present import Presenter, load
@@ -467,15 +468,15 @@ def test_publish_refuses_a_directory_that_is_not_a_site(demo: Any, tmp_path: Pat
 
 def test_cli_report_notice_publish(sqlite_demo_url: str, tmp_path: Path, capsys: Any):
     base = ["--database-url", sqlite_demo_url]
-    assert cli.main([*base, "report", str(tmp_path / "r.docx"), "--org", JL, "--lang", "en"]) == cli.EXIT_OK
+    assert cli.main([*base, "report", str(tmp_path / "r.docx"), "--org", JL, "--lang", "en"]) == EXIT_OK
     assert "JL-08" in docx_text((tmp_path / "r.docx").read_bytes())
-    assert cli.main([*base, "notice", str(tmp_path / "n.md"), "--org", GZ, "--lang", "en"]) == cli.EXIT_OK
+    assert cli.main([*base, "notice", str(tmp_path / "n.md"), "--org", GZ, "--lang", "en"]) == EXIT_OK
     err = capsys.readouterr().err
     assert "draft:" in err and "Art. 13(1)(f), 14(1)(f) GZP-01" in err
-    assert cli.main([*base, "publish", str(tmp_path / "site"), "--org", JL]) == cli.EXIT_OK
+    assert cli.main([*base, "publish", str(tmp_path / "site"), "--org", JL]) == EXIT_OK
     assert (tmp_path / "site" / "nb" / "janteloppet" / "jl-01.html").exists()
-    assert cli.main([*base, "report", str(tmp_path / "r.txt")]) == cli.EXIT_USAGE
-    assert cli.main([*base, "notice", str(tmp_path / "n.html"), "--org", "Finnes ikke"]) == cli.EXIT_USAGE
+    assert cli.main([*base, "report", str(tmp_path / "r.txt")]) == EXIT_USAGE
+    assert cli.main([*base, "notice", str(tmp_path / "n.html"), "--org", "Finnes ikke"]) == EXIT_USAGE
     assert "Finnes ikke" in capsys.readouterr().err
 
 
