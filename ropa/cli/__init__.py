@@ -19,7 +19,7 @@ from typing import Any, Optional
 
 from ropa import __version__, access, db
 from ropa.cli.documents import cmd_check, cmd_notice, cmd_publish, cmd_report
-from ropa.cli.output import EXIT_OK, EXIT_REJECTED, EXIT_USAGE, UsageError, _print_problems, _TerminalFormatter, print
+from ropa.cli.output import EXIT_OK, EXIT_REJECTED, EXIT_USAGE, TerminalFormatter, UsageError, print, print_problems
 from ropa.cli.records import cmd_export, cmd_import, cmd_init, cmd_list, cmd_schema, cmd_show
 from ropa.cli.review import cmd_review, cmd_tasks
 from ropa.cli.snapshots import cmd_snapshot
@@ -211,7 +211,7 @@ COMMANDS = {
 def main(argv: Optional[Sequence[str]] = None) -> int:
     args = _parser().parse_args(argv)
     handler = logging.StreamHandler()  # log lines pass the same control-character filter as output
-    handler.setFormatter(_TerminalFormatter("%(levelname)s %(name)s: %(message)s"))
+    handler.setFormatter(TerminalFormatter("%(levelname)s %(name)s: %(message)s"))
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.ERROR, handlers=[handler])
     debug = bool(args.debug or args.verbose or os.environ.get("ROPA_DEBUG", "").strip().lower() in ("1", "true", "yes"))
     args.actor = args.actor or current_actor()
@@ -230,7 +230,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         finally:
             access.set_reader(None)  # main() may be called again in this thread (tests, scripts)
     except ValidationFailed as err:
-        _print_problems(err)
+        print_problems(err)
         return EXIT_REJECTED
     except Conflict as err:
         print(f"error: {err}", file=sys.stderr)

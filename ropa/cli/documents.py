@@ -9,7 +9,7 @@ from typing import Any
 
 from ropa import access, db
 from ropa.cli.output import EXIT_OK, EXIT_REJECTED, UsageError, print
-from ropa.cli.snapshots import _gaps
+from ropa.cli.snapshots import print_gaps
 from ropa.text import terminal_json
 
 
@@ -45,7 +45,7 @@ def cmd_report(engine: Any, args: argparse.Namespace) -> int:
             from ropa import versions
 
             state = versions.state_of(s, args.as_of, orgs=args.org, permission=access.EXPORT)
-            _gaps(state)
+            print_gaps(state)
         r = report.write_report(s, args.file, orgs=args.org, lang=args.lang, with_findings=args.findings, as_of=state)
     acts = sum(len(o["cards"]) for o in r.organisations)
     print(f"wrote {args.file}: {len(r.organisations)} organisations, {acts} activities" + (f", {len(r.findings)} findings" if r.findings is not None else ""))

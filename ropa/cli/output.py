@@ -26,20 +26,20 @@ def print(*values: Any, sep: str = " ", end: str = "\n", file: Any = None, flush
     builtins.print(terminal(sep.join(str(v) for v in values), keep="\n\t"), end=end, file=file, flush=flush)
 
 
-class _TerminalFormatter(logging.Formatter):
+class TerminalFormatter(logging.Formatter):
     """Log lines on stderr are terminal output too."""
 
     def format(self, record: logging.LogRecord) -> str:
         return terminal(super().format(record), keep="\n\t")
 
 
-def _print_problems(err: ValidationFailed) -> None:
+def print_problems(err: ValidationFailed) -> None:
     for problem in err.problems:
         print(f"error: {problem}", file=sys.stderr)
     print(f"rejected: {len(err.problems)} problem(s); nothing was written", file=sys.stderr)
 
 
-def _table(rows: list[list[str]], headers: list[str]) -> str:
+def table(rows: list[list[str]], headers: list[str]) -> str:
     rows = [[terminal(c) for c in r] for r in rows]  # a newline or tab in a name must not break the layout
     widths = [max(len(h), *(len(r[i]) for r in rows)) if rows else len(h) for i, h in enumerate(headers)]
 

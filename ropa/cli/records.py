@@ -9,8 +9,8 @@ import sys
 from typing import Any
 
 from ropa import access, db, isolation
-from ropa.cli.output import EXIT_OK, UsageError, _table, print
-from ropa.cli.snapshots import _export_as_of
+from ropa.cli.output import EXIT_OK, UsageError, print, table
+from ropa.cli.snapshots import export_as_of
 from ropa.grammar import count
 from ropa.register import interchange
 from ropa.register.activities import activity_dict, get_activity, list_activities
@@ -32,7 +32,7 @@ def cmd_init(engine: Any, args: argparse.Namespace) -> int:
 
 def cmd_export(engine: Any, args: argparse.Namespace) -> int:
     if args.as_of:
-        return _export_as_of(engine, args)
+        return export_as_of(engine, args)
     access.read_scope(args.org, access.EXPORT)
     suffix = args.file.suffix.lower()
     if suffix == ".xlsx":
@@ -125,7 +125,7 @@ def cmd_list(engine: Any, args: argparse.Namespace) -> int:
         headers = [ACTIVITY[k].label(lang) if k in ACTIVITY else k for k in ("organisation", "ref", "name", "role", "status")]
         headers[0] = "Virksomhet" if lang == "nb" else "Organisation"
         print(
-            _table(
+            table(
                 [
                     [
                         r["organisation"],

@@ -6,7 +6,7 @@ import argparse
 from typing import Any
 
 from ropa import access, db
-from ropa.cli.output import EXIT_OK, _table, print
+from ropa.cli.output import EXIT_OK, print, table
 from ropa.register.activities import get_activity
 from ropa.register.lookup import get_organisation
 from ropa.text import terminal_json
@@ -62,7 +62,7 @@ def cmd_tasks(engine: Any, args: argparse.Namespace) -> int:
         from ropa.audit import local_time
 
         print(
-            _table(
+            table(
                 [
                     [
                         t.kind,

@@ -8,12 +8,12 @@ from datetime import datetime
 from typing import Any
 
 from ropa import access, db
-from ropa.cli.output import EXIT_OK, UsageError, _table, print
+from ropa.cli.output import EXIT_OK, UsageError, print, table
 from ropa.grammar import count
 from ropa.text import terminal_json
 
 
-def _gaps(state: Any) -> None:
+def print_gaps(state: Any) -> None:
     """What the audit trail could not rebuild, said on stderr (the output stays the register's)."""
     from ropa import timeline
 
@@ -21,7 +21,7 @@ def _gaps(state: Any) -> None:
         print(f"note: {line}", file=sys.stderr)
 
 
-def _export_as_of(engine: Any, args: argparse.Namespace) -> int:
+def export_as_of(engine: Any, args: argparse.Namespace) -> int:
     """``export --as-of``: the register as it was (a snapshot or a past moment), scoped like export."""
     from ropa import versions
 
@@ -36,7 +36,7 @@ def _export_as_of(engine: Any, args: argparse.Namespace) -> int:
             tmp = args.file.with_name(args.file.name + ".part")
             tmp.write_text(versions.json_text(state), encoding="utf-8")
             tmp.replace(args.file)
-    _gaps(state)
+    print_gaps(state)
     print(
         f"wrote {args.file}: {state.describe()}, {count(len(state.document['organisations']), 'organisation', 'organisations')}, "
         f"{count(state.activities, 'activity', 'activities')}"
@@ -73,7 +73,7 @@ def cmd_snapshot(engine: Any, args: argparse.Namespace) -> int:
             print(terminal_json(rows, indent=2))
         else:
             print(
-                _table(
+                table(
                     [
                         [
                             str(r["id"]),
@@ -95,6 +95,6 @@ def cmd_snapshot(engine: Any, args: argparse.Namespace) -> int:
     else:
         for line in found.lines(args.lang):
             print(line)
-    _gaps(found.a)
-    _gaps(found.b)
+    print_gaps(found.a)
+    print_gaps(found.b)
     return EXIT_OK

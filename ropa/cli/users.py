@@ -7,7 +7,7 @@ import sys
 from typing import Any
 
 from ropa import db
-from ropa.cli.output import EXIT_OK, UsageError, _table, print
+from ropa.cli.output import EXIT_OK, UsageError, print, table
 from ropa.errors import ValidationFailed
 from ropa.text import terminal_json
 
@@ -38,7 +38,7 @@ def cmd_user(engine: Any, args: argparse.Namespace) -> int:
             print(terminal_json([a.as_dict() for a in found], indent=2))
         else:  # times in Europe/Oslo, the zone named
             print(
-                _table(
+                table(
                     [
                         [
                             a.name,

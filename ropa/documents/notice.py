@@ -18,7 +18,7 @@ from sqlmodel import Session
 
 from ropa import vocab
 from ropa.documents.notice_parts import Block, Notice, NoticeSection, Para, Seg
-from ropa.documents.notice_wording import _matches, _some, _Writer
+from ropa.documents.notice_wording import Writer, concerns, some_of
 from ropa.documents.present import Presenter, load
 from ropa.errors import NotFound
 
@@ -30,11 +30,11 @@ DATATILSYNET = {
 
 def build_notice(org: dict[str, Any], *, lang: str = "nb", subjects: Optional[str] = None, made: Optional[datetime] = None) -> Notice:
     """The notice for one organisation's active activities (those about ``subjects`` if given)."""
-    w = _Writer(lang)
+    w = Writer(lang)
     p, t = w.p, w.t
     candidates = [a for a in org.get("activities", []) if a.get("status") != "retired" and a.get("role") != "processor"]
     p_nb, p_en = Presenter("nb"), Presenter("en")
-    acts = [a for a in candidates if _matches(subjects, a, p_nb, p_en)] or [a for a in candidates if _matches(subjects, a, p_nb, p_en, loose=True)]
+    acts = [a for a in candidates if concerns(subjects, a, p_nb, p_en)] or [a for a in candidates if concerns(subjects, a, p_nb, p_en, loose=True)]
     if not acts:
         raise NotFound(
             t(
@@ -497,13 +497,13 @@ def build_notice(org: dict[str, Any], *, lang: str = "nb", subjects: Optional[st
     summary = [
         (
             t(f"{name} behandler opplysninger om deg for disse formålene: ", f"{name} uses data about you for these purposes: ")
-            + _some(purposes, 6, t, "; ")
+            + some_of(purposes, 6, t, "; ")
             + "."
             if purposes
             else t(f"{name} behandler opplysninger om deg; formålene står nedenfor.", f"{name} uses data about you; the purposes are set out below.")
         ),
         (
-            t("Vi deler opplysninger med ", "We share data with ") + _some(list(recipients), 4, t, ", ") + "."
+            t("Vi deler opplysninger med ", "We share data with ") + some_of(list(recipients), 4, t, ", ") + "."
             if recipients
             else t("Hvem vi deler opplysningene med, står nedenfor.", "Who we share the data with is set out below.")
             if unanswered

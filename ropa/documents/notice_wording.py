@@ -43,7 +43,7 @@ def cite(article: str, collections: set[Optional[str]]) -> str:
     return f"Art. {own}, {other}"
 
 
-class _Writer:
+class Writer:
     """Plain-language phrases, and the gap book-keeping."""
 
     def __init__(self, lang: str) -> None:
@@ -166,7 +166,7 @@ class _Writer:
         return out
 
 
-def _matches(subjects: Optional[str], act: dict[str, Any], p_nb: Presenter, p_en: Presenter, loose: bool = False) -> bool:
+def concerns(subjects: Optional[str], act: dict[str, Any], p_nb: Presenter, p_en: Presenter, loose: bool = False) -> bool:
     """Whether an activity concerns the group asked for: its key or label in either language,
     singular or plural ("Kunder", "kunde", "customers", "customer"). ``loose`` also takes the
     group as the head of a longer label ("applicants" -> "job applicant", "søkere" -> "jobbsøker"),
@@ -187,7 +187,7 @@ def _matches(subjects: Optional[str], act: dict[str, Any], p_nb: Presenter, p_en
     return False
 
 
-def _some(items: Sequence[str], limit: int, t: Any, sep: str) -> str:
+def some_of(items: Sequence[str], limit: int, t: Any, sep: str) -> str:
     """The first ``limit`` items as written, and how many more ("…; og 3 til"), never silently cut."""
     shown = sep.join(items[:limit])
     rest = len(items) - limit
