@@ -5,7 +5,7 @@ from pathlib import Path
 import streamlit as st
 
 from ropa import access
-from ropa.ui import signin, state, warm
+from ropa.ui import sidebar, signin, state, warm
 
 ICON = Path(__file__).resolve().parent / "ropa" / "ui" / "icon.png"  # served by the app: no icon font from the internet
 
@@ -20,7 +20,7 @@ lang = state.lang()
 me = signin.gate()  # the sign-in form (and nothing else) until someone signs in, once the register has users
 with st.sidebar:
     st.radio("Språk / Language", ["nb", "en"], key="lang", horizontal=True, format_func=lambda code: {"nb": "Norsk bokmål", "en": "English"}[code])
-    state.sidebar_status()
+    sidebar.show()
 
 
 def _t(nb: str, en: str) -> str:

@@ -46,7 +46,8 @@ def _free_port() -> int:
 def build(db_path: Path, n: int) -> str:
     """A SQLite register of ``n`` synthetic activities (bench/synthetic.py)."""
     from bench.synthetic import register
-    from ropa import db, interchange
+    from ropa import db
+    from ropa.register import interchange
 
     url = f"sqlite:///{db_path}"
     engine = db.make_engine(url)

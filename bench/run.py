@@ -69,7 +69,8 @@ def _fresh(url: str) -> str:
 
 
 def step_bulk_load(a: dict[str, Any]) -> dict[str, Any]:
-    from ropa import db, interchange
+    from ropa import db
+    from ropa.register import interchange
 
     engine = _engine(_fresh(a["db"]))
     t0 = time.perf_counter()
@@ -93,7 +94,8 @@ def step_export_xlsx(a: dict[str, Any]) -> dict[str, Any]:
 
 
 def step_export_json(a: dict[str, Any]) -> dict[str, Any]:
-    from ropa import db, interchange
+    from ropa import db
+    from ropa.register import interchange
 
     engine = _engine(a["db"])
     t0 = time.perf_counter()

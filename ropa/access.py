@@ -1,7 +1,7 @@
 """Who may do what: roles, the organisations assigned to a user, and the one check every write makes.
 
-The policy lives here and nowhere else. The register's write functions (``ropa.registry``,
-``ropa.bulk``, the imports, the demo load) call :func:`require` first, so the dashboard, the CLI,
+The policy lives here and nowhere else. The register's write functions (``ropa.register``,
+``ropa.register.bulk``, the imports, the demo load) call :func:`require` first, so the dashboard, the CLI,
 an import and any script get the same answer: :class:`~ropa.errors.PermissionDenied`, naming
 the missing permission, and nothing written.
 

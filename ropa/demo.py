@@ -10,7 +10,7 @@ from sqlmodel import Session
 
 from ropa import access
 from ropa.errors import ValidationFailed
-from ropa.interchange import ImportReport, import_document, read_json
+from ropa.register.interchange import ImportReport, import_document, read_json
 from ropa.settings import DEMO_DIR
 
 

@@ -45,9 +45,13 @@ from typing import Any, Optional
 from sqlalchemy import func, select
 from sqlmodel import Session, col
 
-from ropa import access, checks, registry, snapshot
+from ropa import access, checks
 from ropa.checks import Finding
 from ropa.models import ActivityRecipient, AuditEvent, Organisation, ProcessingActivity, Recipient, Transfer
+from ropa.register import reader
+from ropa.register.lookup import get_organisation
+from ropa.register.organisations import organisation_dict
+from ropa.register.recipients import recipient_dict
 
 A = ProcessingActivity
 O = Organisation.__table__  # type: ignore[attr-defined]  # noqa: E741
@@ -132,7 +136,7 @@ class Register:
                 known = {o.name for o in self._orgs.values()}
                 for name in key:
                     if name not in known:
-                        registry.get_organisation(session, name)  # NotFound, as the full run says
+                        get_organisation(session, name)  # NotFound, as the full run says
                 self._scoped[key] = [f for f in self._everything() if f.organisation in key]
             return self._scoped[key]
 
@@ -206,9 +210,9 @@ class Register:
         self.full_runs += 1
         self._today, self._stamp, self._gaps = today, stamp, {}
         self._orgs, self._where = {}, {}
-        rows = snapshot.organisations(session)
+        rows = reader.organisations(session)
         self._org_order = [row.id for row in rows]
-        with snapshot.gc_paused():
+        with reader.gc_paused():
             for row in rows:
                 self._load_org(session, row)
         self._changed()
@@ -216,7 +220,7 @@ class Register:
     def _judge(self, session: Session, org: _Org, org_id: int, activity_ids: Optional[Sequence[int]] = None) -> None:
         """Judge the organisation's activities (or those of ``activity_ids`` that are not retired)."""
         assert self._today is not None
-        for aid, act in snapshot.iter_for_checks(session, org_id, activity_ids, with_ids=True):
+        for aid, act in reader.iter_for_checks(session, org_id, activity_ids, with_ids=True):
             org.findings[aid] = checks.check_activity(act, org.name, self._today, org.doc)
             facts = checks.activity_facts(act)
             org.facts[aid] = None if _plain(facts) else facts
@@ -228,7 +232,7 @@ class Register:
         old = self._orgs.get(row.id)
         for aid in old.findings if old else ():
             self._where.pop(aid, None)
-        org = self._orgs[row.id] = _Org(row.name, registry.organisation_dict(row))
+        org = self._orgs[row.id] = _Org(row.name, organisation_dict(row))
         self._judge(session, org, row.id)
         org.order = self._order(session, row.id)
         org.own = self._own(org)
@@ -255,7 +259,7 @@ class Register:
 
     @staticmethod
     def _recipients(session: Session, org: _Org, org_id: int) -> list[Finding]:
-        return [f for r in snapshot.recipients(session, org_id) for f in checks.check_recipient(org.name, registry.recipient_dict(r), org.doc)]
+        return [f for r in reader.recipients(session, org_id) for f in checks.check_recipient(org.name, recipient_dict(r), org.doc)]
 
     def _org_by_key(self, key: str) -> Optional[int]:
         """The organisation an audit key ("Organisation/…") belongs to: the longest name it starts with."""
@@ -300,7 +304,7 @@ class Register:
         if len(activities) + len(recipients) > _PIECEWISE:
             self._full(session, self._today or date.today(), stamp)
             return
-        with snapshot.gc_paused():
+        with reader.gc_paused():
             if not self._update(session, activities, recipients, orgs):
                 self._full(session, self._today or date.today(), stamp)
                 return
@@ -348,7 +352,7 @@ class Register:
                     gone = self._orgs.pop(oid, None)
                     for aid in gone.findings if gone else ():
                         self._where.pop(aid, None)
-            self._org_order = [row.id for row in snapshot.organisations(session)]
+            self._org_order = [row.id for row in reader.organisations(session)]
             if set(self._org_order) - set(self._orgs):
                 return False  # an organisation no event named
         for oid in touched - orgs:

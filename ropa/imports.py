@@ -4,7 +4,7 @@ Every kind of file goes through here: a JSON register file, our own workbook, an
 spreadsheet (.xlsx, .xlsm, .xls, .ods; an authority's template, the ICO's layout) and CSV. Both
 read the file into one ``ropa-register`` document (:mod:`ropa.excel.register_document`) and
 tell every problem at its row and column; :func:`import_` then hands the document to
-:func:`ropa.interchange.import_document`, so validation, upsert (organisation + ref), bulk
+:func:`ropa.register.interchange.import_document`, so validation, upsert (organisation + ref), bulk
 inserts and audit events (source: the file's name) are those of the JSON import, in the caller's
 one transaction: every row, or nothing. There is one plan (:class:`ImportPlan`), one report
 (:class:`FileImportReport`) and one dry-run policy: a dry run writes exactly as an import does,
@@ -26,7 +26,7 @@ from pydantic import ValidationError as PydanticValidationError
 from sqlalchemy import func, select
 from sqlmodel import Session
 
-from ropa import access, interchange, registry, snapshot
+from ropa import access
 from ropa.errors import Conflict, PermissionDenied, Problem, ValidationFailed
 from ropa.excel import convert, diff, mapping, reader, xlsx_stream
 from ropa.excel.import_plan import MODES, FileImportReport, ImportPlan, Progress, RowPlan, TablePlan
@@ -34,7 +34,12 @@ from ropa.excel.other_registers import choose_sheets, read_register_sheet
 from ropa.excel.own_workbook import is_own_workbook, read_own_workbook
 from ropa.excel.register_document import OrganisationDraft, RegisterBuilder, at_sheet
 from ropa.models import AuditEvent
-from ropa.schema import ActivityDoc, parse_document
+from ropa.register import interchange
+from ropa.register.activities import activity_dict_from_doc, get_activity, stale_activity
+from ropa.register.audit import conflict_problem
+from ropa.register.reader import gc_paused
+from ropa.schema import ActivityDoc
+from ropa.validation import parse_document
 
 Overrides = Optional[dict[str, Optional[str]]]
 _SKIPPED = ("example", "instructions", "skipped")
@@ -131,7 +136,7 @@ def _told_in(lang: str) -> Iterator[None]:
     """Problems told in ``lang`` while reading; the collector paused (a large file makes millions of objects)."""
     token = convert.LANG.set(lang if lang in ("nb", "en") else "en")
     try:
-        with snapshot.gc_paused():
+        with gc_paused():
             yield
     finally:
         convert.LANG.reset(token)
@@ -232,7 +237,7 @@ def _plan(
             if current is None:
                 origin.plan.status = "new"
             else:
-                new = registry.activity_dict_from_doc(act_doc)
+                new = activity_dict_from_doc(act_doc)
                 origin.plan.status = "unchanged" if new == current else "changed"
                 if new != current:
                     origin.plan.changes = diff.changes(current, new)
@@ -247,13 +252,13 @@ def _stale_row(session: Session, ob: OrganisationDraft, act_doc: ActivityDoc, ro
     copy is left alone (said in the row's messages), an edited one is a conflict (returned)."""
     if act_doc.version is None or ob.db is None:
         return None
-    act = registry.get_activity(session, ob.name, act_doc.ref)
+    act = get_activity(session, ob.name, act_doc.ref)
     if act.version == act_doc.version:
         return None
     try:
-        registry.stale_activity(session, act, act_doc)
+        stale_activity(session, act, act_doc)
     except Conflict as c:
-        return registry.conflict_problem("", c)
+        return conflict_problem("", c)
     row.status = "unchanged"
     row.messages.append(f"left alone: the register's record is newer (version {act.version}) and this row is as exported (version {act_doc.version})")
     return None
@@ -282,7 +287,7 @@ def _plan_json(session: Session, path: Path, *, org: Optional[str], mode: str) -
                 row.status = "skipped"
             else:
                 current = ob.db_acts.get(act.ref)
-                new = registry.activity_dict_from_doc(act)
+                new = activity_dict_from_doc(act)
                 row.status = "new" if current is None else ("unchanged" if new == current else "changed")
                 if row.status == "changed" and current is not None:
                     row.changes = diff.changes(current, new)

@@ -41,7 +41,7 @@ def text(key: str, lang: str) -> str:
 @dataclass
 class Context:
     """What a cell's rendering needs beyond its record: the language, the organisation the record
-    belongs to (:func:`ropa.registry.organisation_dict`), its own taxonomy terms, and for a
+    belongs to (:func:`ropa.register.organisations.organisation_dict`), its own taxonomy terms, and for a
     transfer the activity it belongs to."""
 
     lang: str
@@ -237,9 +237,17 @@ def _plain_columns(table: dict[str, FieldSpec], shown: Sequence[Column]) -> tupl
     )
 
 
+def in_table_order(table: dict[str, FieldSpec], own: Sequence[Column]) -> tuple[Column, ...]:
+    """The columns of a table's fields in the table's order (Art. 30's, the workbook's): a field's
+    own column where it has one, else one rendered by its kind, so that a new field takes its place
+    in the workbook and on the dashboard from the field table alone, not at the end of the sheet."""
+    by_key = {c.key: c for c in (*own, *_plain_columns(table, own))}
+    return tuple(by_key[key] for key in table if key in by_key)
+
+
 A = ACTIVITY
+# The activity fields with a renderer or a width of their own.
 _ACTIVITY_COLUMNS = (
-    _org_name(),
     _col(A, "ref", lambda a, c: a["ref"], 10),
     _col(A, "name", lambda a, c: a["name"], 30),
     _col(A, "description", lambda a, c: a["description"], 45),
@@ -281,4 +289,4 @@ _ACTIVITY_COLUMNS = (
 
 
 #: An activity's columns as shown (the workbook's activities sheet adds its hidden digest and JSON columns).
-ACTIVITY_COLUMNS: tuple[Column, ...] = (*_ACTIVITY_COLUMNS, *_plain_columns(A, _ACTIVITY_COLUMNS))
+ACTIVITY_COLUMNS: tuple[Column, ...] = (_org_name(), *in_table_order(A, _ACTIVITY_COLUMNS))

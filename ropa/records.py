@@ -4,7 +4,9 @@ One place maps between the tables' rows and the JSON format's records (which the
 write, the imports read and the audit trail compares), in both directions: the ORM write path
 and the bulk one write the same columns, the ORM reader and the fast reader build the same
 dicts. Defaults come from the validated models in :mod:`ropa.schema`, never restated; a new
-activity field is added to the models, the schema, the fields table and here.
+activity field is added to the models, the schema, the fields table and here, with a migration
+(``python -m ropa schema`` then writes the published JSON Schema anew; the workbook's columns,
+the importer and the editor follow the field table).
 """
 
 from __future__ import annotations

@@ -21,9 +21,12 @@ from typing import Any, Optional, Union
 from sqlalchemy import select
 from sqlmodel import Session
 
-from ropa import access, registry, timeline
+from ropa import access, timeline
 from ropa.errors import NotFound, Problem, ValidationFailed
 from ropa.models import Organisation, ProcessingActivity, Recipient
+from ropa.register.activities import activity_dict, create_activity, get_activity, update_activity
+from ropa.register.lookup import get_organisation
+from ropa.register.recipients import recipient_dict
 
 
 @dataclass
@@ -60,7 +63,7 @@ class Restored:
 
 def history(session: Session, org: str, ref: str) -> list[timeline.Version]:
     """Every version of the activity ``ref`` (also a deleted one), oldest first."""
-    o = registry.get_organisation(session, org)
+    o = get_organisation(session, org)
     access.read_scope([o.name])
     found = timeline.versions(session, "activity", f"{o.name}/{ref}", org=o.name)
     if not found:
@@ -83,7 +86,7 @@ def _recipients_now(session: Session, org: Organisation, old: list[dict[str, Any
         R = Recipient.__table__  # type: ignore[attr-defined]
         found = session.execute(select(R.c.id).where(R.c.organisation_id == org.id, R.c.name == r.get("name"))).scalar()
         rec = session.get(Recipient, found) if found is not None else None
-        out.append(registry.recipient_dict(rec, version=True) if rec is not None else {k: r.get(k) for k in timeline.RECIPIENT_KEYS})
+        out.append(recipient_dict(rec, version=True) if rec is not None else {k: r.get(k) for k in timeline.RECIPIENT_KEYS})
     return out
 
 
@@ -106,13 +109,13 @@ def restore_field(
     if field not in timeline.ACTIVITY_DEFAULTS:
         raise ValidationFailed([Problem(field, "unknown_field", f"'{field}' is not a field of an activity")])
     v = _version(session, org, ref, version)
-    act = registry.get_activity(session, org, ref)
+    act = get_activity(session, org, ref)
     assert act.organisation is not None
-    data = registry.activity_dict(act)
-    data["recipients"] = [registry.recipient_dict(link.recipient, version=True) for link in act.recipient_links if link.recipient]
+    data = activity_dict(act)
+    data["recipients"] = [recipient_dict(link.recipient, version=True) for link in act.recipient_links if link.recipient]
     value = v.record.get(field)
     data[field] = _recipients_now(session, act.organisation, value or []) if field == "recipients" else value
-    changed = registry.update_activity(session, org, ref, data, expected_version=expected_version, actor=actor, source=_source(source, v))
+    changed = update_activity(session, org, ref, data, expected_version=expected_version, actor=actor, source=_source(source, v))
     return Restored(data["ref"], changed, expected_version + 1 if changed else expected_version, source_version=v.version)
 
 
@@ -129,17 +132,17 @@ def restore_activity(
     """Set a whole activity back to ``version``; a deleted one is created again with that content
     (``expected_version`` is then not used: there is no current record to be stale against)."""
     v = _version(session, org, ref, version)
-    o = registry.get_organisation(session, org)
+    o = get_organisation(session, org)
     data = dict(v.record)
     data["recipients"] = _recipients_now(session, o, data.get("recipients") or [])
     A = ProcessingActivity.__table__  # type: ignore[attr-defined]
     current = session.execute(select(A.c.id).where(A.c.organisation_id == o.id, A.c.ref == ref)).first()
     if current is None:
-        act = registry.create_activity(session, o.name, data, actor=actor, source=_source(source, v))
+        act = create_activity(session, o.name, data, actor=actor, source=_source(source, v))
         return Restored(act.ref, list(data), act.version, created=True, source_version=v.version)
     if expected_version is None:
         raise ValidationFailed([Problem("version", "missing", "restoring an existing activity needs the version you saw")])
-    changed = registry.update_activity(session, o.name, ref, data, expected_version=expected_version, actor=actor, source=_source(source, v))
+    changed = update_activity(session, o.name, ref, data, expected_version=expected_version, actor=actor, source=_source(source, v))
     return Restored(data["ref"], changed, expected_version + 1 if changed else expected_version, source_version=v.version)
 
 
@@ -150,7 +153,7 @@ def compare(session: Session, org: str, ref: str, version: Union[int, timeline.V
 
     v = _version(session, org, ref, version)
     try:
-        now = registry.activity_dict(registry.get_activity(session, org, ref))
+        now = activity_dict(get_activity(session, org, ref))
     except NotFound:
         now = {}
     then = v.record
@@ -163,7 +166,7 @@ def compare(session: Session, org: str, ref: str, version: Union[int, timeline.V
 
 def deleted(session: Session, org: str) -> list[str]:
     """Refs of the organisation's activities that were deleted and not created again."""
-    o = registry.get_organisation(session, org)
+    o = get_organisation(session, org)
     access.read_scope([o.name])
     prefix = f"{o.name}/"
     EV, A = timeline.EV, ProcessingActivity.__table__  # type: ignore[attr-defined]

@@ -17,11 +17,13 @@ from typing import Any, Optional, Union
 from sqlalchemy import or_, select
 from sqlmodel import Session, col
 
-from ropa import access, registry
+from ropa import access
 from ropa.access import Principal
 from ropa.errors import Problem, ValidationFailed
 from ropa.models import ActivityReview, Organisation, ProcessingActivity, ReviewInterval, UserAccount, utcnow
-from ropa.register.activities import audit_review, back_to_review
+from ropa.register.activities import activity_dict, audit_review, back_to_review, get_activity, update_activity
+from ropa.register.audit import _audit
+from ropa.register.lookup import get_organisation
 
 DUE_WITHIN_DAYS = 30
 
@@ -37,7 +39,7 @@ def _row(session: Session, act: ProcessingActivity) -> ActivityReview:
 
 def review_of(session: Session, org: str, ref: str) -> ActivityReview:
     """The activity's review record (a draft without an owner when it has none yet)."""
-    act = registry.get_activity(session, org, ref)
+    act = get_activity(session, org, ref)
     return session.get(ActivityReview, act.id) or ActivityReview(activity_id=act.id or 0)
 
 
@@ -58,7 +60,7 @@ def set_interval(session: Session, org: str, months: int, *, actor: Union[str, P
     use it; next review dates already set stay until the next approval."""
     from ropa.errors import MESSAGE_LANG
 
-    o = registry.get_organisation(session, org)
+    o = get_organisation(session, org)
     p = access.principal(session, actor)
     who = access.require(session, p, access.SETTINGS if access.can(p, access.SETTINGS) else access.EDIT_ORGANISATION, o.name)
     if isinstance(months, bool) or not isinstance(months, int) or not 1 <= months <= 60:
@@ -77,7 +79,7 @@ def set_interval(session: Session, org: str, months: int, *, actor: Union[str, P
         row.months = months
         session.add(row)
         assert o.id is not None
-        registry._audit(
+        _audit(
             session,
             actor=who,
             action="update",
@@ -103,7 +105,7 @@ def _add_months(day: date, months: int) -> date:
 def set_owner(session: Session, org: str, ref: str, owner: str, *, actor: Union[str, Principal], source: Optional[str] = None) -> ActivityReview:
     """Make a user the owner (who keeps the activity current and is reminded when it is due)."""
     name = access.require(session, actor, access.EDIT_ACTIVITY, org)
-    act = registry.get_activity(session, org, ref)
+    act = get_activity(session, org, ref)
     user = session.execute(select(UserAccount).where(col(UserAccount.name) == owner)).scalar_one_or_none()
     if user is None or not user.enabled:
         raise ValidationFailed([Problem("owner", "unknown", f"no enabled user named '{owner}'")])
@@ -117,7 +119,7 @@ def set_owner(session: Session, org: str, ref: str, owner: str, *, actor: Union[
 def submit(session: Session, org: str, ref: str, *, actor: Union[str, Principal], source: Optional[str] = None) -> ActivityReview:
     """Ask for approval: draft -> in_review."""
     name = access.require(session, actor, access.EDIT_ACTIVITY, org)
-    act = registry.get_activity(session, org, ref)
+    act = get_activity(session, org, ref)
     row = _row(session, act)
     if row.state != "draft":
         raise ValidationFailed([Problem("review", "not_draft", f"{ref} is {row.state}, not a draft")])
@@ -133,19 +135,19 @@ def approve(
     """Approve the version the DPO read (a newer one is a Conflict): record it whole, who and
     when, and set the next review date the organisation's interval ahead."""
     name = access.require(session, actor, access.APPROVE, org)
-    act = registry.get_activity(session, org, ref)
+    act = get_activity(session, org, ref)
     assert act.organisation is not None
     row = _row(session, act)
     if row.state != "in_review":
         raise ValidationFailed([Problem("review", "not_in_review", f"{ref} is {row.state}: only an activity in review can be approved")])
     today = today or date.today()
-    data = registry.activity_dict(act)
+    data = activity_dict(act)
     data["last_review"] = today.isoformat()
     data["next_review"] = _add_months(today, interval_months(session, act.organisation)).isoformat()
-    registry.update_activity(session, org, ref, data, expected_version=expected_version, actor=name, source=source)
-    act = registry.get_activity(session, org, ref)
+    update_activity(session, org, ref, data, expected_version=expected_version, actor=name, source=source)
+    act = get_activity(session, org, ref)
     row.state, row.note = "approved", None
-    row.approved_version, row.approved_record = act.version, registry.activity_dict(act)
+    row.approved_version, row.approved_record = act.version, activity_dict(act)
     row.approved_at = row.last_reviewed_at = utcnow()
     row.approved_by = row.last_reviewed_by = name
     audit_review(session, act, actor=name, action="approve", old="in_review", new={"state": "approved", "version": act.version}, source=source)
@@ -156,7 +158,7 @@ def approve(
 def send_back(session: Session, org: str, ref: str, note: str, *, actor: Union[str, Principal], source: Optional[str] = None) -> ActivityReview:
     """The DPO returns an activity in review to its owner as a draft, saying why."""
     name = access.require(session, actor, access.APPROVE, org)
-    act = registry.get_activity(session, org, ref)
+    act = get_activity(session, org, ref)
     row = _row(session, act)
     if row.state != "in_review":
         raise ValidationFailed([Problem("review", "not_in_review", f"{ref} is {row.state}, not in review")])

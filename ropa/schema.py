@@ -17,7 +17,7 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Fie
 from pydantic_core import PydanticCustomError
 
 from ropa import vocab
-from ropa.text import normalise_name  # noqa: F401  (its home is ropa.text; still importable from here)
+from ropa.text import normalise_name
 
 FORMAT_NAME = "ropa-register"
 FORMAT_VERSION = 1
@@ -401,30 +401,3 @@ class RegisterDocument(_Model):
     format: Literal["ropa-register"]
     version: Literal[1]
     organisations: list[OrganisationDoc] = []
-
-
-# ---------------------------------------------------------------------------------------------
-# Moved to ropa.validation (validation against these models): still importable from here.
-
-_MOVED = frozenset(
-    (
-        "ActivityJSON",
-        "Prefix",
-        "_prefix",
-        "activity_problems",
-        "document_problems",
-        "iter_organisations",
-        "json_schema",
-        "organisation_problems",
-        "parse_document",
-        "problems_from_validation",
-    )
-)
-
-
-def __getattr__(name: str) -> Any:
-    if name in _MOVED:
-        from ropa import validation  # (it builds on this module: imported when first asked for)
-
-        return getattr(validation, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

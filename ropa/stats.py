@@ -1,7 +1,7 @@
 """The overview's figures, each one SQL aggregate: the dashboard stays fast at 10,000 activities
 because nothing here loads a row per activity.
 
-Every count of activities is :func:`ropa.registry.count_activities` with the filter that the
+Every count of activities is :func:`ropa.register.activities.count_activities` with the filter that the
 overview's "show" link opens, so the figure and the list behind it cannot disagree.
 """
 
@@ -15,9 +15,10 @@ from typing import Any, Optional
 from sqlalchemy import func, select
 from sqlmodel import Session, col
 
-from ropa import access, registry, vocab
+from ropa import access, vocab
 from ropa.models import ActivityBasis, Organisation, ProcessingActivity, Transfer
-from ropa.registry import ActivityFilter
+from ropa.register.activities import ActivityFilter, count_activities_each
+from ropa.register.lookup import get_organisation
 
 A = ProcessingActivity
 
@@ -91,12 +92,12 @@ def overview(session: Session, org: Optional[str] = None, today: Optional[date] 
             access.read_scope(["(all organisations)"])  # raises: the figures of all would show others' activities
         org = next(iter(scope))
     access.read_scope([org] if org else None)
-    org_id = registry.get_organisation(session, org).id if org else None
+    org_id = get_organisation(session, org).id if org else None
     out = Overview()
     n_orgs = 1 if org else int(session.execute(select(func.count()).select_from(Organisation)).scalar_one())
     out.figures["organisations"] = Figure("organisations", n_orgs)
     filters = figure_filters(org, today)
-    for key, n in registry.count_activities_each(session, filters).items():
+    for key, n in count_activities_each(session, filters).items():
         out.figures[key] = Figure(key, n, filters[key])
     outside = col(Transfer.country).is_(None) | col(Transfer.country).not_in(sorted(vocab.EEA_COUNTRIES))
     n_transfers = session.execute(select(func.count()).select_from(Transfer).where(outside, _current(col(Transfer.activity_id), org_id))).scalar_one()

@@ -1,6 +1,6 @@
 """The register as it was at a past moment, rebuilt from the audit trail.
 
-Every write leaves events (:mod:`ropa.registry`, :mod:`ropa.bulk`): a creation with the whole
+Every write leaves events (:mod:`ropa.register`, :mod:`ropa.register.bulk`): a creation with the whole
 record, one update per changed field with old and new values, a deletion with the whole
 record. Replaying them in order (their ids) up to a moment gives each organisation,
 recipient and activity as it stood then, with the version it had.

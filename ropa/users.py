@@ -2,7 +2,7 @@
 
 Every change to an account, every refused sign-in and every lock is an audit event (entity
 ``user``), so the trail shows who was given which rights and who tried to guess a password.
-Functions take the session and only flush, like :mod:`ropa.registry`. Problems are worded in
+Functions take the session and only flush, like :mod:`ropa.register`. Problems are worded in
 :data:`ropa.errors.MESSAGE_LANG` (the dashboard sets the user's language; the CLI speaks English).
 """
 
@@ -37,7 +37,7 @@ def _say(nb: str, en: str) -> str:
 def _audit(
     session: Session, *, actor: str, action: str, user: UserAccount, field: Optional[str] = None, old: Any = None, new: Any = None, source: Optional[str] = None
 ) -> None:
-    from ropa.registry import _audit_value
+    from ropa.register.audit import _audit_value
 
     assert user.id is not None
     session.add(
@@ -121,7 +121,7 @@ def _last_admin(user: UserAccount) -> Problem:
 
 def _organisations(session: Session, names: Sequence[str], problems: list[Problem]) -> list[Any]:
     """The organisations named (each once), adding a problem for each unknown name."""
-    from ropa.registry import get_organisation
+    from ropa.register.lookup import get_organisation
 
     found: dict[int, Any] = {}
     for o in names:

@@ -25,9 +25,11 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 from sqlmodel import Session
 
-from ropa import access, interchange, registry, timeline
+from ropa import access, timeline
 from ropa.errors import MESSAGE_LANG, NotFound, PermissionDenied, Problem, ValidationFailed
 from ropa.models import Organisation, Snapshot, utcnow
+from ropa.register import interchange
+from ropa.register.audit import _audit, unique_name
 
 OSLO = ZoneInfo("Europe/Oslo")
 SNAP = Snapshot.__table__  # type: ignore[attr-defined]
@@ -130,10 +132,10 @@ def create(session: Session, label: str, *, actor: Union[str, access.Principal],
         content=gzip.compress(text.encode("utf-8"), 6),
     )
     session.add(snap)
-    with registry.unique_name("a snapshot", label, "label"):
+    with unique_name("a snapshot", label, "label"):
         session.flush()
     assert snap.id is not None
-    registry._audit(
+    _audit(
         session,
         actor=name,
         action="create",

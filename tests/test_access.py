@@ -10,10 +10,15 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from ropa import access, db, interchange, registry, review, users
+from ropa import access, db, review, users
 from ropa.errors import PermissionDenied, ValidationFailed
 from ropa.models import AuditEvent, ProcessingActivity, UserAccount, utcnow
+from ropa.register import interchange
+from ropa.register.activities import activity_dict, create_activity, delete_activity, list_activities, update_activity
+from ropa.register.audit import recent_changes
 from ropa.register.checks import check_register
+from ropa.register.organisations import list_organisations
+from ropa.register.recipients import create_recipient
 
 ASSIGNED, OTHER = "Janteloppet", "Allprofil AS"
 PASSWORD = "correct horse battery"
@@ -34,26 +39,26 @@ def register(demo_engine: Any) -> Any:
 
 
 def _first_activity(s: Any, org: str) -> Any:
-    return registry.list_activities(s, org=org)[0]
+    return list_activities(s, org=org)[0]
 
 
 def _op_create(s: Any, who: str, org: str) -> None:
     with access.reading_as(None):
-        data = registry.activity_dict(_first_activity(s, org))
+        data = activity_dict(_first_activity(s, org))
     data["ref"] = f"NEW-{who}"
-    registry.create_activity(s, org, data, actor=who, source="test")
+    create_activity(s, org, data, actor=who, source="test")
 
 
 def _op_update(s: Any, who: str, org: str) -> None:
     act = _first_activity(s, org)
-    data = registry.activity_dict(act)
+    data = activity_dict(act)
     data["description"] = f"changed by {who}"
-    registry.update_activity(s, org, act.ref, data, expected_version=act.version, actor=who, source="test")
+    update_activity(s, org, act.ref, data, expected_version=act.version, actor=who, source="test")
 
 
 def _op_delete(s: Any, who: str, org: str) -> None:
-    act = registry.list_activities(s, org=org)[-1]
-    registry.delete_activity(s, org, act.ref, actor=who, source="test")
+    act = list_activities(s, org=org)[-1]
+    delete_activity(s, org, act.ref, actor=who, source="test")
 
 
 def _op_import(s: Any, who: str, org: str) -> None:
@@ -153,7 +158,7 @@ def test_every_write_names_the_user_and_source(register):
     with db.transaction(register) as s:
         start = s.execute(select(func.max(AuditEvent.id))).scalar_one()
         _op_update(s, "ed", ASSIGNED)
-        registry.create_recipient(s, ASSIGNED, {"name": "Revisor AS", "kind": "processor"}, actor="ed", source="dashboard")
+        create_recipient(s, ASSIGNED, {"name": "Revisor AS", "kind": "processor"}, actor="ed", source="dashboard")
     with db.session(register) as s:
         events = s.execute(select(AuditEvent).where(AuditEvent.id > start).order_by(AuditEvent.id)).scalars().all()
     assert [(e.action, e.field, e.actor, e.source) for e in events] == [("update", "description", "ed", "test"), ("create", None, "ed", "dashboard")]
@@ -185,17 +190,17 @@ def test_a_disabled_user_can_no_longer_write_and_the_last_global_admin_stays(reg
 
 def test_reads_are_scoped_to_the_assigned_organisations(register):
     with db.session(register) as s, access.reading_as(access.principal(s, "vera")):
-        assert [o.name for o in registry.list_organisations(s)] == [ASSIGNED]
-        assert {a.organisation.name for a in registry.list_activities(s)} == {ASSIGNED}
+        assert [o.name for o in list_organisations(s)] == [ASSIGNED]
+        assert {a.organisation.name for a in list_activities(s)} == {ASSIGNED}
         assert [o["name"] for o in interchange.export_document(s)["organisations"]] == [ASSIGNED]
         assert {f.organisation for f in check_register(s)} == {ASSIGNED}
-        assert {e.entity_key.split("/")[0] for e in registry.recent_changes(s)} == {ASSIGNED}
+        assert {e.entity_key.split("/")[0] for e in recent_changes(s)} == {ASSIGNED}
         with pytest.raises(PermissionDenied):
             interchange.export_document(s, [OTHER])
         with pytest.raises(PermissionDenied):
-            registry.list_activities(s, org=OTHER)
+            list_activities(s, org=OTHER)
     with db.session(register) as s, access.reading_as(access.principal(s, "dora")):
-        assert len(registry.list_organisations(s)) == 5
+        assert len(list_organisations(s)) == 5
 
 
 def test_first_user_must_be_a_global_admin_or_dpo_and_editors_need_an_organisation(demo_engine):

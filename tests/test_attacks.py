@@ -9,9 +9,12 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from ropa import access, db, registry, restore, timeline, users, versions
+from ropa import access, db, restore, timeline, users, versions
 from ropa.errors import NotFound, PermissionDenied
 from ropa.models import utcnow
+from ropa.register.activities import create_activity, delete_activity, list_activities
+from ropa.register.audit import activity_history, recent_changes
+from ropa.register.organisations import create_organisation, delete_organisation, list_organisations
 
 PASSWORD = "correct horse battery"
 MINE, THEIRS = "Foo A", "Foo A/S"  # a Danish company suffix: one organisation's name is the other's plus "/S"
@@ -22,11 +25,11 @@ def prefixed(engine: Any) -> Any:
     """Two organisations, one's name a prefix of the other's up to a slash; an editor and a viewer of the shorter one."""
     with db.transaction(engine) as s:
         for org in (MINE, THEIRS):
-            registry.create_organisation(s, {"name": org}, actor="setup")
-        registry.create_activity(s, MINE, {"ref": "R1", "name": "Mine", "purposes": ["Ours"]}, actor="setup")
-        registry.create_activity(s, THEIRS, {"ref": "R1", "name": "Secret payroll", "purposes": ["Theirs, secret"]}, actor="setup")
-        registry.create_activity(s, THEIRS, {"ref": "R2", "name": "Secret deleted", "purposes": ["Gone, secret"]}, actor="setup")
-        registry.delete_activity(s, THEIRS, "R2", actor="setup")
+            create_organisation(s, {"name": org}, actor="setup")
+        create_activity(s, MINE, {"ref": "R1", "name": "Mine", "purposes": ["Ours"]}, actor="setup")
+        create_activity(s, THEIRS, {"ref": "R1", "name": "Secret payroll", "purposes": ["Theirs, secret"]}, actor="setup")
+        create_activity(s, THEIRS, {"ref": "R2", "name": "Secret deleted", "purposes": ["Gone, secret"]}, actor="setup")
+        delete_activity(s, THEIRS, "R2", actor="setup")
         users.add_user(s, "ada", role="admin", password=PASSWORD, actor="setup")
         users.add_user(s, "ed", role="editor", password=PASSWORD, orgs=[MINE], actor="ada")
         users.add_user(s, "vera", role="viewer", password=PASSWORD, orgs=[MINE], actor="ada")
@@ -39,9 +42,9 @@ def _as(s: Any, name: str) -> Any:
 
 def test_history_of_one_organisation_leaves_out_another_whose_name_extends_it(prefixed):
     with db.session(prefixed) as s, _as(s, "vera"):
-        keys = {e.entity_key for e in registry.recent_changes(s, org=MINE)}
+        keys = {e.entity_key for e in recent_changes(s, org=MINE)}
         assert keys and not any(k == THEIRS or k.startswith(f"{THEIRS}/") for k in keys)
-        keys = {e.entity_key for e in registry.recent_changes(s)}
+        keys = {e.entity_key for e in recent_changes(s)}
         assert not any(k == THEIRS or k.startswith(f"{THEIRS}/") for k in keys)
 
 
@@ -54,12 +57,12 @@ def test_an_activity_of_another_organisation_is_not_a_version_of_mine(prefixed):
     with db.transaction(prefixed) as s, pytest.raises(NotFound):
         restore.restore_activity(s, MINE, "S/R2", 1, expected_version=None, actor="ed", source="test")
     with db.session(prefixed) as s:
-        assert [a.ref for a in registry.list_activities(s, org=MINE)] == ["R1"]
+        assert [a.ref for a in list_activities(s, org=MINE)] == ["R1"]
 
 
 def test_an_activity_whose_ref_holds_a_slash_is_rebuilt_in_its_own_organisation(prefixed):
     with db.transaction(prefixed) as s:
-        registry.create_activity(s, MINE, {"ref": "S/R9", "name": "Planted", "purposes": ["Planted by an editor"]}, actor="ed")
+        create_activity(s, MINE, {"ref": "S/R9", "name": "Planted", "purposes": ["Planted by an editor"]}, actor="ed")
     with db.session(prefixed) as s:
         doc = timeline.register_at(s, utcnow()).document
         acts = {o["name"]: sorted(a["ref"] for a in o["activities"]) for o in doc["organisations"]}
@@ -73,11 +76,11 @@ def test_an_activity_whose_ref_holds_a_slash_is_rebuilt_in_its_own_organisation(
 
 def test_the_trail_of_another_organisation_is_not_read_by_naming_it(prefixed):
     with db.session(prefixed) as s, _as(s, "vera"):
-        assert registry.activity_history(s, MINE, "S/R1") == []  # THEIRS' R1 has that key
+        assert activity_history(s, MINE, "S/R1") == []  # THEIRS' R1 has that key
         with pytest.raises(PermissionDenied):
-            registry.activity_history(s, THEIRS, "R1")
+            activity_history(s, THEIRS, "R1")
         with pytest.raises(PermissionDenied):
-            registry.recent_changes(s, org=THEIRS)
+            recent_changes(s, org=THEIRS)
 
 
 def test_what_a_page_kept_for_one_user_is_gone_when_another_signs_in_on_that_browser(monkeypatch, sqlite_demo_url):
@@ -158,7 +161,7 @@ def demo_users(demo_engine: Any) -> Any:
 
 def _file_for_another_organisation(engine: Any, path: Any) -> str:
     """A JSON file naming another organisation's activity, changed: its preview would show the old values."""
-    from ropa import interchange
+    from ropa.register import interchange
 
     with db.session(engine) as s, access.reading_as(None):
         document = interchange.export_document(s, ["Allprofil AS"])
@@ -188,14 +191,14 @@ def test_an_organisation_whose_name_folds_to_mine_is_not_mine(engine, mine, thei
     """The register holds both (its names differ in lower case); casefold() made them one for the access rules."""
     with db.transaction(engine) as s:
         for org in (mine, theirs):
-            registry.create_organisation(s, {"name": org}, actor="setup")
-        registry.create_activity(s, theirs, {"ref": "B1", "name": "Theirs"}, actor="setup")
+            create_organisation(s, {"name": org}, actor="setup")
+        create_activity(s, theirs, {"ref": "B1", "name": "Theirs"}, actor="setup")
         users.add_user(s, "ada", role="admin", password=PASSWORD, actor="setup")
         users.add_user(s, "ed", role="editor", password=PASSWORD, orgs=[mine], actor="ada")
     with db.transaction(engine) as s, pytest.raises(PermissionDenied):
-        registry.create_activity(s, theirs, {"ref": "PLANT", "name": "Planted"}, actor="ed")
+        create_activity(s, theirs, {"ref": "PLANT", "name": "Planted"}, actor="ed")
     with db.session(engine) as s, _as(s, "ed"):
-        assert [o.name for o in registry.list_organisations(s)] == [mine]
+        assert [o.name for o in list_organisations(s)] == [mine]
         with pytest.raises(PermissionDenied):
             versions.state_of(s, "now", orgs=[theirs])
 
@@ -204,15 +207,15 @@ def test_an_organisation_created_since_does_not_inherit_the_past_of_a_deleted_on
     """SQLite gives a new row the id of the last one deleted: the past of the deleted organisation
     (in a snapshot, or rebuilt from the trail) must not be read as the new one's."""
     with db.transaction(engine) as s:
-        registry.create_organisation(s, {"name": "Alpha"}, actor="setup")
-        registry.create_organisation(s, {"name": "Beta"}, actor="setup")
-        registry.create_activity(s, "Beta", {"ref": "B1", "name": "Beta's secret"}, actor="setup")
+        create_organisation(s, {"name": "Alpha"}, actor="setup")
+        create_organisation(s, {"name": "Beta"}, actor="setup")
+        create_activity(s, "Beta", {"ref": "B1", "name": "Beta's secret"}, actor="setup")
         users.add_user(s, "dora", role="dpo", password=PASSWORD, actor="setup")
         versions.create(s, "before the merger", actor="dora")
     then = utcnow()
     with db.transaction(engine) as s:
-        registry.delete_organisation(s, "Beta", actor="dora")
-        registry.create_organisation(s, {"name": "Gamma"}, actor="dora")
+        delete_organisation(s, "Beta", actor="dora")
+        create_organisation(s, {"name": "Gamma"}, actor="dora")
         users.add_user(s, "vera", role="viewer", password=PASSWORD, orgs=["Gamma"], actor="dora")
     with db.session(engine) as s, _as(s, "vera"):
         for ref in ("before the merger", then):
@@ -252,7 +255,7 @@ def test_a_click_in_a_session_idle_too_long_does_nothing(monkeypatch, sqlite_dem
         at.button(key="orgnew_submit").click().run()
         assert at.title[0].value == "Logg inn"
         with db.session(engine) as s:
-            assert "Planted after the timeout" not in [o.name for o in registry.list_organisations(s)]
+            assert "Planted after the timeout" not in [o.name for o in list_organisations(s)]
     finally:
         st.cache_resource.clear()
         engine.dispose()
@@ -266,7 +269,7 @@ def test_nobody_can_be_named_as_the_signed_out_session_acts(engine):
     with db.transaction(engine) as s, pytest.raises(ValidationFailed, match="parentheses"):
         users.add_user(s, users.SIGNED_OUT, role="dpo", password=PASSWORD, actor="dora")
     with db.transaction(engine) as s, pytest.raises(PermissionDenied):
-        registry.create_organisation(s, {"name": "Planted"}, actor=users.SIGNED_OUT)
+        create_organisation(s, {"name": "Planted"}, actor=users.SIGNED_OUT)
 
 
 @pytest.mark.parametrize("ref", ["99999999999999999999", "9" * 5000, "2147483648"])
@@ -342,7 +345,7 @@ def test_a_user_or_snapshot_named_like_an_organisation_is_not_in_its_history(pre
         users.set_password(s, f"{MINE}/boss", "a new secret passphrase", actor="ada")
         versions.create(s, f"{MINE} before the audit", actor="ada")
     with db.session(prefixed) as s, _as(s, "vera"):
-        for events in (registry.recent_changes(s, org=MINE), registry.recent_changes(s)):
+        for events in (recent_changes(s, org=MINE), recent_changes(s)):
             assert {e.entity for e in events} <= {"organisation", "activity", "recipient", "term", "setting"}
 
 
@@ -398,7 +401,7 @@ def test_a_tab_opened_before_sign_in_was_required_cannot_act_as_the_user_of_its_
         at.button(key="orgnew_submit").click().run()
         assert at.title[0].value == "Logg inn"
         with db.session(engine) as s:
-            assert "Planted from an old tab" not in [o.name for o in registry.list_organisations(s)]
+            assert "Planted from an old tab" not in [o.name for o in list_organisations(s)]
     finally:
         st.cache_resource.clear()
         engine.dispose()

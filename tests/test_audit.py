@@ -11,7 +11,11 @@ from typing import Any, Optional
 
 from conftest import ROOT, app_page
 
-from ropa import audit, db, registry
+from ropa import audit, db
+from ropa.register.activities import activity_dict, get_activity, update_activity
+from ropa.register.lookup import get_organisation
+from ropa.register.organisations import organisation_dict, update_organisation
+from ropa.register.recipients import list_recipients, recipient_dict, update_recipient
 
 LANGS = ("nb", "en")
 
@@ -68,13 +72,13 @@ def _compared_fields(url: str) -> set[tuple[str, str]]:
     event per changed key of these documents)."""
     engine = db.make_engine(url)
     with db.session(engine) as s:
-        act = registry.get_activity(s, "Janteloppet", "JL-01")
-        org = registry.get_organisation(s, "Janteloppet")
-        rec = registry.list_recipients(s, "Janteloppet")[0]
+        act = get_activity(s, "Janteloppet", "JL-01")
+        org = get_organisation(s, "Janteloppet")
+        rec = list_recipients(s, "Janteloppet")[0]
         out = (
-            {("activity", k) for k in registry.activity_dict(act)}
-            | {("organisation", k) for k in registry.organisation_dict(org)}
-            | {("recipient", k) for k in registry.recipient_dict(rec)}
+            {("activity", k) for k in activity_dict(act)}
+            | {("organisation", k) for k in organisation_dict(org)}
+            | {("recipient", k) for k in recipient_dict(rec)}
         )
     engine.dispose()
     return out
@@ -117,9 +121,9 @@ def test_values_of_users_reviews_snapshots_and_sources_are_words():
 def test_history_page_names_organisation_recipient_and_activity_fields(demo_url):
     engine = db.make_engine(demo_url)
     with db.transaction(engine) as s:
-        org = registry.get_organisation(s, "Janteloppet")
-        doc = registry.organisation_dict(org)
-        registry.update_organisation(
+        org = get_organisation(s, "Janteloppet")
+        doc = organisation_dict(org)
+        update_organisation(
             s,
             "Janteloppet",
             {**doc, "dpo": {"name": "Kari Nordmann", "email": "dpo@example.org"}},
@@ -127,13 +131,13 @@ def test_history_page_names_organisation_recipient_and_activity_fields(demo_url)
             actor="kollega",
             source="dashboard",
         )
-        rec = registry.list_recipients(s, "Janteloppet")[0]
-        registry.update_recipient(
-            s, "Janteloppet", rec.name, {**registry.recipient_dict(rec), "kind": "processor"}, expected_version=rec.version, actor="kollega", source="cli"
+        rec = list_recipients(s, "Janteloppet")[0]
+        update_recipient(
+            s, "Janteloppet", rec.name, {**recipient_dict(rec), "kind": "processor"}, expected_version=rec.version, actor="kollega", source="cli"
         )
-        act = registry.get_activity(s, "Janteloppet", "JL-01")
-        data = registry.activity_dict(act)
-        registry.update_activity(
+        act = get_activity(s, "Janteloppet", "JL-01")
+        data = activity_dict(act)
+        update_activity(
             s,
             "Janteloppet",
             "JL-01",

@@ -13,7 +13,7 @@ ROOT = Path(__file__).resolve().parent.parent
 def test_synthetic_register_is_deterministic_and_valid():
     sys.path.insert(0, str(ROOT))
     from bench.synthetic import register
-    from ropa.schema import parse_document
+    from ropa.validation import parse_document
 
     a, b = register(120), register(120)
     assert a == b

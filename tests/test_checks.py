@@ -13,9 +13,11 @@ from typing import Any
 
 import pytest
 
-from ropa import checks, db, dpia, registry
+from ropa import checks, db, dpia
 from ropa.checks import check_activity, check_organisation, check_recipient
+from ropa.register.activities import activity_dict, list_activities
 from ropa.register.checks import check_register
+from ropa.register.organisations import list_organisations, organisation_dict
 
 ROOT = Path(__file__).resolve().parent.parent
 TODAY = date(2026, 11, 25)
@@ -485,8 +487,8 @@ def test_batch_path_equals_single_activity_path(demo_engine):
     batch = [f for f in demo_findings(demo_engine) if f.activity_ref]
     single = []
     with db.session(demo_engine) as s:
-        for a in registry.list_activities(s):
-            single.extend(check_activity(registry.activity_dict(a), a.organisation.name, TODAY, registry.organisation_dict(a.organisation)))
+        for a in list_activities(s):
+            single.extend(check_activity(activity_dict(a), a.organisation.name, TODAY, organisation_dict(a.organisation)))
     assert sorted(batch, key=repr) == sorted(single, key=repr)
 
 
@@ -685,7 +687,7 @@ def test_art30_5_assessment_must_hold():
 
 
 def test_recipient_abroad_found_the_same_way_in_a_register(engine):
-    from ropa.interchange import import_document
+    from ropa.register.interchange import import_document
 
     doc = {
         "format": "ropa-register",
@@ -743,8 +745,8 @@ def test_recipient_abroad_found_the_same_way_in_a_register(engine):
     with db.session(engine) as s:
         single = [
             f
-            for a in registry.list_activities(s)
-            for f in check_activity(registry.activity_dict(a), a.organisation.name, TODAY, registry.organisation_dict(a.organisation))
+            for a in list_activities(s)
+            for f in check_activity(activity_dict(a), a.organisation.name, TODAY, organisation_dict(a.organisation))
         ]
     assert sorted(single, key=repr) == sorted([f for f in found if f.activity_ref], key=repr)
 
@@ -752,7 +754,7 @@ def test_recipient_abroad_found_the_same_way_in_a_register(engine):
 def test_dpo_rule_reads_the_same_data_subjects_in_a_register(engine):
     """The lean snapshot gives a screened activity's data subjects whole, so Art. 37(1)(c)'s core-activity test
     judges the register as it judges one activity."""
-    from ropa.interchange import import_document
+    from ropa.register.interchange import import_document
 
     def doc(name: str, subjects: list[str]) -> dict[str, Any]:
         return {
@@ -1055,7 +1057,7 @@ def test_overview_figures_count_what_the_findings_count(demo_engine):
 
     with db.session(demo_engine) as s:
         found = check_register(s, today=TODAY)
-        orgs = [o.name for o in registry.list_organisations(s)]
+        orgs = [o.name for o in list_organisations(s)]
         for org in [None, *orgs]:
             mine = [f for f in found if org is None or f.organisation == org]
             figs = stats.finding_figures(found, org)
@@ -1066,7 +1068,7 @@ def test_overview_figures_count_what_the_findings_count(demo_engine):
             assert figs["transfers_without_mechanism"].value == len(transfers) == len({(f.organisation, f.activity_ref, f.field) for f in transfers})
             for key, hits in (("retention_unspecified", retention), ("transfers_without_mechanism", transfers)):
                 flt = figs[key].filter
-                listed = {(a.organisation.name, a.ref) for a in registry.list_activities(s, filter=flt)} if flt else set()
+                listed = {(a.organisation.name, a.ref) for a in list_activities(s, filter=flt)} if flt else set()
                 assert listed == {(f.organisation, f.activity_ref) for f in hits}, (org, key)
     assert stats.finding_figures(found)["retention_unspecified"].value == 22
     assert stats.finding_figures(found)["transfers_without_mechanism"].value == 12
@@ -1158,7 +1160,7 @@ def test_more_ways_of_saying_there_is_no_agreement(reference):
 
 
 def test_retention_trigger_and_own_establishments_judged_the_same_way_in_a_register(engine):
-    from ropa.interchange import import_document
+    from ropa.register.interchange import import_document
 
     def activity(ref: str, trigger: str) -> dict[str, Any]:
         return {
@@ -1190,8 +1192,8 @@ def test_retention_trigger_and_own_establishments_judged_the_same_way_in_a_regis
     with db.session(engine) as s:
         single = [
             f
-            for a in registry.list_activities(s)
-            for f in check_activity(registry.activity_dict(a), a.organisation.name, TODAY, registry.organisation_dict(a.organisation))
+            for a in list_activities(s)
+            for f in check_activity(activity_dict(a), a.organisation.name, TODAY, organisation_dict(a.organisation))
         ]
     assert sorted(single, key=repr) == sorted(found, key=repr)
 

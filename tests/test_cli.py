@@ -131,14 +131,15 @@ def test_list_and_show_speak_labels_in_the_chosen_language(url):
 
 
 def test_show_text_does_not_pass_terminal_escapes_through(url, tmp_path):
-    from ropa import db, registry
+    from ropa import db
+    from ropa.register.activities import activity_dict, get_activity, update_activity
 
     assert ropa("init", "--demo", url=url).returncode == 0
     engine = db.make_engine(url)
     with db.transaction(engine) as s:
-        doc = registry.activity_dict(registry.get_activity(s, "Janteloppet", "JL-01"))
+        doc = activity_dict(get_activity(s, "Janteloppet", "JL-01"))
         doc["description"] = "Evil \x1b[2J description"  # names refuse control characters; free text keeps them
-        registry.update_activity(s, "Janteloppet", "JL-01", doc, expected_version=1, actor="test")
+        update_activity(s, "Janteloppet", "JL-01", doc, expected_version=1, actor="test")
     engine.dispose()
     r = ropa("show", "Janteloppet", "JL-01", url=url)
     assert r.returncode == 0 and "\x1b" not in r.stdout and "Evil \\x1b[2J description" in r.stdout
@@ -148,7 +149,8 @@ def test_show_text_does_not_pass_terminal_escapes_through(url, tmp_path):
 def test_a_dry_run_import_goes_through_the_door_once(tmp_path, monkeypatch, capsys):
     """One call into the import door (in its child process) reads the file, imports it, rolls back and brings
     the plan that the changes are printed from; nothing is planned separately and nothing is written."""
-    from ropa import cli, db, isolation, registry
+    from ropa import cli, db, isolation
+    from ropa.register.organisations import list_organisations
 
     url = f"sqlite:///{tmp_path / 'r.db'}"
     path = tmp_path / "register.csv"
@@ -164,4 +166,4 @@ def test_a_dry_run_import_goes_through_the_door_once(tmp_path, monkeypatch, caps
     assert calls == ["import"]
     assert "new: Testkommune / " in out and "Lønn" in out and out.strip().splitlines()[-1].startswith("dry run: 2 rows read")
     with db.session(db.make_engine(url)) as s:
-        assert registry.list_organisations(s) == []
+        assert list_organisations(s) == []

@@ -10,7 +10,8 @@ from typing import Any
 import docx
 import pytest
 
-from ropa import cli, db, registry, users
+from ropa import cli, db, users
+from ropa.register.activities import activity_dict, delete_activity, get_activity, update_activity
 
 ASSIGNED, OTHER = "Janteloppet", "Allprofil AS"
 PASSWORD = "correct horse battery"
@@ -29,11 +30,11 @@ def _change(url: str) -> None:
     """JL-01 gets a description, JL-02 is deleted."""
     engine = db.make_engine(url)
     with db.transaction(engine) as s:
-        act = registry.get_activity(s, ASSIGNED, "JL-01")
-        data = registry.activity_dict(act)
+        act = get_activity(s, ASSIGNED, "JL-01")
+        data = activity_dict(act)
         data["description"] = "Endret etter revisjonen"
-        registry.update_activity(s, ASSIGNED, "JL-01", data, expected_version=act.version, actor="cli-test")
-        registry.delete_activity(s, ASSIGNED, "JL-02", actor="cli-test")
+        update_activity(s, ASSIGNED, "JL-01", data, expected_version=act.version, actor="cli-test")
+        delete_activity(s, ASSIGNED, "JL-02", actor="cli-test")
     engine.dispose()
 
 

@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 from ropa.demo import demo_document, demo_files
-from ropa.schema import parse_document
+from ropa.validation import parse_document
 
 SEEDS = Path(__file__).resolve().parent.parent.parent / "shared" / "seeds"
 

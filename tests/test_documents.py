@@ -16,12 +16,16 @@ import pytest
 import typst
 from pypdf import PdfReader
 
-from ropa import cli, db, registry, vocab
+from ropa import cli, db, vocab
+from ropa.cli.output import EXIT_OK, EXIT_USAGE
 from ropa.demo import load_demo
-from ropa.documents import notice, publish, report, typeset
-from ropa.documents.fields import DEFAULT_PUBLIC, PUBLISHABLE
+from ropa.documents import notice, notice_parts, notice_render, publish, report, typeset
 from ropa.documents.present import Presenter, load
 from ropa.errors import NotFound, ValidationFailed
+from ropa.public_fields import DEFAULT_PUBLIC, PUBLISHABLE
+from ropa.register.activities import activity_dict, create_activity, get_activity
+from ropa.register.lookup import get_organisation
+from ropa.register.organisations import create_organisation, organisation_dict, update_organisation
 
 HOSTILE = 'Navn #let x = 1 $x^2$ *fet* _kursiv_ @ref <label> \\ ] [ `kode` // kommentar /* blokk */ ~ -- = - + 1. "q" #exit() {a}'
 JL = "Janteloppet"
@@ -150,7 +154,7 @@ def test_escape_prints_hostile_text_exactly(tmp_path: Path):
 
 
 def test_escape_markdown_keeps_markup_out():
-    out = notice.escape_markdown("- *a* _b_ [x](y) <script> # h\n1. x | `c` & \\")
+    out = notice_render.escape_markdown("- *a* _b_ [x](y) <script> # h\n1. x | `c` & \\")
     assert out.startswith("\\- \\*a\\* \\_b\\_ \\[x\\](y) \\<script\\> \\# h")
     assert "\n1\\. x \\| \\`c\\` \\& \\\\" in out
 
@@ -159,8 +163,8 @@ def test_escape_markdown_keeps_markup_out():
 def hostile_engine(engine: Any) -> Any:
     """A register whose organisation and activity are named with markup of every kind."""
     with db.transaction(engine) as s:
-        registry.create_organisation(s, {"name": "Org <b>#x</b>", "email": "a@b.no", "country": "NO"}, actor="test")
-        registry.create_activity(
+        create_organisation(s, {"name": "Org <b>#x</b>", "email": "a@b.no", "country": "NO"}, actor="test")
+        create_activity(
             s,
             "Org <b>#x</b>",
             {
@@ -187,8 +191,8 @@ def test_hostile_text_prints_as_typed_in_every_document(hostile_engine: Any, tmp
     text = pdf_text(report.render_pdf(made))
     assert squash(HOSTILE) in text and "Mottaker ]#[" in text and "to år // etter" in text and "DPA $1" in text
     assert squash(HOSTILE) in docx_text(_docx(made))
-    assert squash(HOSTILE) in pdf_text(notice.render(n, ".pdf"))
-    html = notice.render(n, ".html").decode()
+    assert squash(HOSTILE) in pdf_text(notice_render.render(n, ".pdf"))
+    html = notice_render.render(n, ".html").decode()
     assert "<script>alert(1)</script>" not in html and "&lt;script&gt;" in html
     assert squash(HOSTILE) in html_text(html)
     page = (site.directory / "en" / "org-b-x-b" / "h-1.html").read_text(encoding="utf-8")
@@ -264,8 +268,8 @@ def test_record_reads_the_same_on_both_backends(demo_engine: Any, organisations:
 
 def test_processor_activity_gets_the_art30_2_card(engine: Any):
     with db.transaction(engine) as s:
-        registry.create_organisation(s, {"name": "Behandler AS", "email": "post@behandler.no"}, actor="test")
-        registry.create_activity(
+        create_organisation(s, {"name": "Behandler AS", "email": "post@behandler.no"}, actor="test")
+        create_activity(
             s,
             "Behandler AS",
             {
@@ -293,12 +297,12 @@ def test_processor_activity_gets_the_art30_2_card(engine: Any):
 # --- privacy notices --------------------------------------------------------------------------
 
 
-def _all_formats(n: notice.Notice) -> dict[str, str]:
+def _all_formats(n: notice_parts.Notice) -> dict[str, str]:
     return {
-        ".md": squash(notice.render(n, ".md").decode().replace("\\", "")),
-        ".html": html_text(notice.render(n, ".html").decode()),
-        ".docx": docx_text(notice.render(n, ".docx")),
-        ".pdf": pdf_text(notice.render(n, ".pdf")),
+        ".md": squash(notice_render.render(n, ".md").decode().replace("\\", "")),
+        ".html": html_text(notice_render.render(n, ".html").decode()),
+        ".docx": docx_text(notice_render.render(n, ".docx")),
+        ".pdf": pdf_text(notice_render.render(n, ".pdf")),
     }
 
 
@@ -329,18 +333,18 @@ def test_guangzhou_notice_names_the_transfers_and_marks_the_missing_safeguard(or
             assert china in text and "Singapore" in text, kind
             assert f"[{gap_word}: " in text and "Art. 13(1)(f)" in text, kind
             assert draft in text, kind
-        html = notice.render(n, ".html").decode()
+        html = notice_render.render(n, ".html").decode()
         assert html.count('<mark class="gap">') == len(n.gaps)
 
 
 def test_a_complete_activity_gives_a_notice_without_gaps(engine: Any):
     with db.transaction(engine) as s:
-        registry.create_organisation(
+        create_organisation(
             s,
             {"name": "Ferdig AS", "email": "post@ferdig.no", "address": "Gate 1, Oslo", "country": "NO", "dpo": {"name": "Ola", "email": "pvo@ferdig.no"}},
             actor="test",
         )
-        registry.create_activity(
+        create_activity(
             s,
             "Ferdig AS",
             {
@@ -366,7 +370,7 @@ def test_a_complete_activity_gives_a_notice_without_gaps(engine: Any):
     with db.session(engine) as s:
         n = notice.make_notice(s, "Ferdig AS", lang="nb")
     assert n.gaps == [] and not n.draft
-    text = html_text(notice.render(n, ".html").decode())
+    text = html_text(notice_render.render(n, ".html").decode())
     assert "UTKAST" not in text and "MANGLER" not in text
     assert "Vi kan ikke ta deg inn." in text and "1 år regnet fra utmelding" in text
     assert "kopi av dem ved å kontakte oss på post@ferdig.no" in text
@@ -394,8 +398,8 @@ def _site(directory: Path) -> dict[str, str]:
 def test_public_site_shows_only_the_fields_marked_public(demo_engine: Any, tmp_path: Path):
     chosen = ["purposes", "legal_bases"]
     with db.transaction(demo_engine) as s:
-        org = registry.get_organisation(s, JL)
-        registry.update_organisation(s, JL, {**registry.organisation_dict(org), "public_fields": chosen}, expected_version=org.version, actor="test")
+        org = get_organisation(s, JL)
+        update_organisation(s, JL, {**organisation_dict(org), "public_fields": chosen}, expected_version=org.version, actor="test")
     with db.session(demo_engine) as s:
         summary = publish.publish_register(s, tmp_path / "site")
         organisations = load(s)
@@ -442,12 +446,12 @@ def test_public_site_shows_only_the_fields_marked_public(demo_engine: Any, tmp_p
 def test_public_fields_are_checked_and_kept(engine: Any):
     with db.transaction(engine) as s:
         with pytest.raises(ValidationFailed) as err:
-            registry.create_organisation(s, {"name": "X", "public_fields": ["purposes", "systems"]}, actor="test")
+            create_organisation(s, {"name": "X", "public_fields": ["purposes", "systems"]}, actor="test")
     assert "public_fields" in str(err.value) and "systems" in str(err.value)
     with db.transaction(engine) as s:
-        registry.create_organisation(s, {"name": "Y", "public_fields": ["purposes"]}, actor="test")
+        create_organisation(s, {"name": "Y", "public_fields": ["purposes"]}, actor="test")
     with db.session(engine) as s:
-        assert registry.organisation_dict(registry.get_organisation(s, "Y"))["public_fields"] == ["purposes"]
+        assert organisation_dict(get_organisation(s, "Y"))["public_fields"] == ["purposes"]
     assert set(DEFAULT_PUBLIC) <= set(PUBLISHABLE) and "systems" not in PUBLISHABLE
 
 
@@ -464,15 +468,15 @@ def test_publish_refuses_a_directory_that_is_not_a_site(demo: Any, tmp_path: Pat
 
 def test_cli_report_notice_publish(sqlite_demo_url: str, tmp_path: Path, capsys: Any):
     base = ["--database-url", sqlite_demo_url]
-    assert cli.main([*base, "report", str(tmp_path / "r.docx"), "--org", JL, "--lang", "en"]) == cli.EXIT_OK
+    assert cli.main([*base, "report", str(tmp_path / "r.docx"), "--org", JL, "--lang", "en"]) == EXIT_OK
     assert "JL-08" in docx_text((tmp_path / "r.docx").read_bytes())
-    assert cli.main([*base, "notice", str(tmp_path / "n.md"), "--org", GZ, "--lang", "en"]) == cli.EXIT_OK
+    assert cli.main([*base, "notice", str(tmp_path / "n.md"), "--org", GZ, "--lang", "en"]) == EXIT_OK
     err = capsys.readouterr().err
     assert "draft:" in err and "Art. 13(1)(f), 14(1)(f) GZP-01" in err
-    assert cli.main([*base, "publish", str(tmp_path / "site"), "--org", JL]) == cli.EXIT_OK
+    assert cli.main([*base, "publish", str(tmp_path / "site"), "--org", JL]) == EXIT_OK
     assert (tmp_path / "site" / "nb" / "janteloppet" / "jl-01.html").exists()
-    assert cli.main([*base, "report", str(tmp_path / "r.txt")]) == cli.EXIT_USAGE
-    assert cli.main([*base, "notice", str(tmp_path / "n.html"), "--org", "Finnes ikke"]) == cli.EXIT_USAGE
+    assert cli.main([*base, "report", str(tmp_path / "r.txt")]) == EXIT_USAGE
+    assert cli.main([*base, "notice", str(tmp_path / "n.html"), "--org", "Finnes ikke"]) == EXIT_USAGE
     assert "Finnes ikke" in capsys.readouterr().err
 
 
@@ -482,9 +486,10 @@ def test_cli_report_notice_publish(sqlite_demo_url: str, tmp_path: Path, capsys:
 def test_notice_fields_round_trip_through_json_and_the_workbook(engine: Any, tmp_path: Path):
     import openpyxl
 
-    from ropa import imports, interchange
+    from ropa import imports
     from ropa.excel.export import write_workbook
     from ropa.fields import ACTIVITY
+    from ropa.register import interchange
 
     transparency = {
         "collection": "both",
@@ -495,8 +500,8 @@ def test_notice_fields_round_trip_through_json_and_the_workbook(engine: Any, tmp
         "automated_logic": "Poeng fra kjøpshistorikk avgjør tilbudet.",
     }
     with db.transaction(engine) as s:
-        registry.create_organisation(s, {"name": "Runde AS", "public_fields": ["purposes", "transfers"]}, actor="t")
-        registry.create_activity(
+        create_organisation(s, {"name": "Runde AS", "public_fields": ["purposes", "transfers"]}, actor="t")
+        create_activity(
             s,
             "Runde AS",
             {
@@ -526,13 +531,13 @@ def test_notice_fields_round_trip_through_json_and_the_workbook(engine: Any, tmp
     with db.transaction(engine) as s:
         imports.import_(s, tmp_path / "edited.xlsx", actor="t")
     with db.session(engine) as s:
-        after = registry.activity_dict(registry.get_activity(s, "Runde AS", "R-1"))["transparency"]
+        after = activity_dict(get_activity(s, "Runde AS", "R-1"))["transparency"]
     assert after == {**transparency, "provision": "statutory", "automated_decisions": False}
 
 
 def test_unknown_notice_codes_are_rejected_with_their_path(engine: Any):
     with db.transaction(engine) as s:
-        registry.create_organisation(s, {"name": "Feil AS"}, actor="t")
+        create_organisation(s, {"name": "Feil AS"}, actor="t")
         with pytest.raises(ValidationFailed) as err:
-            registry.create_activity(s, "Feil AS", {"ref": "F-1", "name": "x", "transparency": {"provision": "maybe"}}, actor="t")
+            create_activity(s, "Feil AS", {"ref": "F-1", "name": "x", "transparency": {"provision": "maybe"}}, actor="t")
     assert [p.where for p in err.value.problems] == ["transparency.provision"]

@@ -15,12 +15,14 @@ import pytest
 from pypdf import PdfReader
 from test_documents import bare, docx_text, html_parse, html_text, pdf_text, squash
 
-from ropa import db, registry, review
+from ropa import db, review
 from ropa.demo import load_demo
-from ropa.documents import notice, publish, report, typeset
+from ropa.documents import notice, notice_parts, notice_render, publish, report, typeset
 from ropa.documents.present import load
 from ropa.errors import NotFound
 from ropa.fields import ORGANISATION
+from ropa.register.activities import create_activity, get_activity
+from ropa.register.organisations import create_organisation
 
 # Each a name or text a person could type; each must print exactly so, and none may act.
 ORG = "Hostile #set AS *bold* {x} $1"
@@ -52,7 +54,7 @@ HOSTILE = {
 @pytest.fixture
 def hostile(engine: Any) -> Any:
     with db.transaction(engine) as s:
-        registry.create_organisation(
+        create_organisation(
             s,
             {
                 "name": ORG,
@@ -65,7 +67,7 @@ def hostile(engine: Any) -> Any:
             },
             actor="test",
         )
-        registry.create_activity(
+        create_activity(
             s,
             ORG,
             {
@@ -124,14 +126,14 @@ def test_hostile_text_prints_as_typed_and_never_acts(hostile: Any, tmp_path: Pat
     # No injected #set page, #pagebreak or #v changed the layout: every page is A4.
     assert all(abs(float(pg.mediabox.width) - 595.28) < 1 and abs(float(pg.mediabox.height) - 841.89) < 1 for pg in reader.pages)
     assert reader.metadata.author == ORG and reader.metadata.title
-    notice_pdf = notice.render(n, ".pdf")
+    notice_pdf = notice_render.render(n, ".pdf")
     texts = {
         "record.pdf": pdf_text(pdf),
         "record.docx": docx_text(_docx(made)),
         "notice.pdf": pdf_text(notice_pdf),
-        "notice.docx": docx_text(notice.render(n, ".docx")),
-        "notice.html": html_text(notice.render(n, ".html").decode()),
-        "notice.md": squash(_unescape_markdown(notice.render_markdown(n))),
+        "notice.docx": docx_text(notice_render.render(n, ".docx")),
+        "notice.html": html_text(notice_render.render(n, ".html").decode()),
+        "notice.md": squash(_unescape_markdown(notice_render.render_markdown(n))),
     }
     in_notice = ("activity", "purpose", "address", "dpo", "recipient", "note", "trigger", "safeguard", "consequences", "logic", "controller")
     # A joint controller's notice names the partners and flags the essence of the arrangement (Art. 26(2)) as a gap.
@@ -163,7 +165,7 @@ def test_hostile_text_prints_as_typed_and_never_acts(hostile: Any, tmp_path: Pat
             assert bare(HOSTILE[key]) in bare(text), (kind, key)
         assert bare(ORG) in bare(text), kind
     # The notice's HTML holds no element the stored text brought in.
-    tags = {tag for tag, _ in html_parse(notice.render(n, ".html").decode()).tags}
+    tags = {tag for tag, _ in html_parse(notice_render.render(n, ".html").decode()).tags}
     assert not tags & {"script", "b", "i", "img"}
     page = (site.directory / lang / publish.slug(ORG) / "h-1.html").read_text(encoding="utf-8")
     assert not {tag for tag, _ in html_parse(page).tags} & {"script", "b", "i", "img"}
@@ -174,7 +176,7 @@ def test_hostile_text_prints_as_typed_and_never_acts(hostile: Any, tmp_path: Pat
 
 def test_markdown_escape_reads_back_exactly():
     for text in [*HOSTILE.values(), ORG, "- liste\n# overskrift\n1. nummer\n> sitat\n:red[farge] $$x$$ | a | b |"]:
-        out = notice.escape_markdown(text)
+        out = notice_render.escape_markdown(text)
         assert _unescape_markdown(out) == text, text
         unescaped = re.sub(r"\\.", "", out)
         assert not set(unescaped) & set("*_`[]<>#$|~&\\"), text
@@ -192,10 +194,10 @@ def test_typst_sandbox_reaches_no_file(source: str):
 
 def test_cover_and_card_say_who_approved_and_what_empty_means(engine: Any):
     with db.transaction(engine) as s:
-        registry.create_organisation(s, {"name": "Norsk AS", "country": "NO", "email": "post@norsk.no"}, actor="test")
-        registry.create_organisation(s, {"name": "Foreign Ltd", "country": "CN", "email": "post@foreign.cn"}, actor="test")
+        create_organisation(s, {"name": "Norsk AS", "country": "NO", "email": "post@norsk.no"}, actor="test")
+        create_organisation(s, {"name": "Foreign Ltd", "country": "CN", "email": "post@foreign.cn"}, actor="test")
         for org in ("Norsk AS", "Foreign Ltd"):
-            registry.create_activity(
+            create_activity(
                 s,
                 org,
                 {
@@ -209,7 +211,7 @@ def test_cover_and_card_say_who_approved_and_what_empty_means(engine: Any):
                 actor="test",
             )
         review.submit(s, "Norsk AS", "A-1", actor="Dora DPO")
-        act = registry.get_activity(s, "Norsk AS", "A-1")
+        act = get_activity(s, "Norsk AS", "A-1")
         review.approve(s, "Norsk AS", "A-1", expected_version=act.version, actor="Dora DPO")
     for lang, words in (
         (
@@ -266,9 +268,9 @@ def test_cover_and_card_say_who_approved_and_what_empty_means(engine: Any):
 
 def test_pdf_pages_carry_the_running_header_and_page_numbers(engine: Any):
     with db.transaction(engine) as s:
-        registry.create_organisation(s, {"name": "Lang AS", "country": "NO"}, actor="test")
+        create_organisation(s, {"name": "Lang AS", "country": "NO"}, actor="test")
         for i in range(1, 4):
-            registry.create_activity(
+            create_activity(
                 s,
                 "Lang AS",
                 {"ref": f"L-{i}", "name": f"Behandling {i}", "purposes": [f"Formål {j}" for j in range(30)], "data_subjects": ["customer"]},
@@ -299,8 +301,8 @@ def test_pdf_pages_carry_the_running_header_and_page_numbers(engine: Any):
 
 def _bare_activity(engine: Any, collection: Any = None) -> None:
     with db.transaction(engine) as s:
-        registry.create_organisation(s, {"name": "Tom AS"}, actor="test")
-        registry.create_activity(
+        create_organisation(s, {"name": "Tom AS"}, actor="test")
+        create_activity(
             s,
             "Tom AS",
             {"ref": "T-1", "name": "Noe", "data_subjects": ["customer"], "transparency": {"collection": collection} if collection else {}},
@@ -342,7 +344,7 @@ def test_an_empty_activity_gives_gaps_for_every_item_and_invents_nothing(engine:
         lang
     ]:
         assert always in text, always
-    html = notice.render(n, ".html").decode()
+    html = notice_render.render(n, ".html").decode()
     assert html.count('<mark class="gap">') == len(n.gaps)
     assert len(html_parse(html).tags) and all(g.what in html_text(html) for g in n.gaps)
 
@@ -359,8 +361,8 @@ def test_gaps_cite_art14_for_data_obtained_elsewhere(engine: Any):
 def test_notice_summary_keeps_purposes_as_written_and_counts_what_it_leaves_out(engine: Any):
     purposes = ["Google Analytics for NAV", *[f"Formål {i}" for i in range(7)]]
     with db.transaction(engine) as s:
-        registry.create_organisation(s, {"name": "Mange AS", "email": "post@mange.no"}, actor="test")
-        registry.create_activity(
+        create_organisation(s, {"name": "Mange AS", "email": "post@mange.no"}, actor="test")
+        create_activity(
             s,
             "Mange AS",
             {"ref": "M-1", "name": "Mye", "purposes": purposes, "data_subjects": ["customer"], "legal_bases": [{"code": "art6_1_b"}]},
@@ -388,8 +390,8 @@ def demo_orgs(tmp_path_factory: Any) -> list[dict[str, Any]]:
     return out
 
 
-def _read_back(n: notice.Notice, suffix: str) -> str:
-    data = notice.render(n, suffix)
+def _read_back(n: notice_parts.Notice, suffix: str) -> str:
+    data = notice_render.render(n, suffix)
     return {
         ".md": lambda: squash(_unescape_markdown(data.decode())),
         ".html": lambda: html_text(data.decode()),
@@ -420,13 +422,13 @@ def test_every_demo_notice_marks_each_gap_in_place_in_every_format(demo_orgs: An
 def test_janteloppet_notice_in_english(demo_orgs: Any):
     jl = next(o for o in demo_orgs if o["name"] == "Janteloppet")
     n = notice.build_notice(jl, lang="en")
-    reader = PdfReader(io.BytesIO(notice.render(n, ".pdf")))
+    reader = PdfReader(io.BytesIO(notice_render.render(n, ".pdf")))
     assert reader.metadata.title == "Privacy notice – Janteloppet" and reader.metadata.author == "Janteloppet"
     assert reader.trailer["/Root"]["/Lang"] == "en"
     pages = [squash(pg.extract_text()) for pg in reader.pages]
     assert all(f"Page {i} of {len(pages)}" in t for i, t in enumerate(pages, start=1))
     assert all(t.startswith("Privacy notice – Janteloppet") for t in pages[1:])  # the running header
-    props = docx.Document(io.BytesIO(notice.render(n, ".docx"))).core_properties
+    props = docx.Document(io.BytesIO(notice_render.render(n, ".docx"))).core_properties
     assert props.title == "Privacy notice – Janteloppet" and props.language == "en-GB"
     for suffix in (".md", ".html", ".docx", ".pdf"):
         text = _read_back(n, suffix)
@@ -444,8 +446,8 @@ def test_documents_show_only_what_the_reader_may_read(engine: Any, tmp_path: Pat
 
     with db.transaction(engine) as s:
         for name in ("Egen AS", "Annen AS"):
-            registry.create_organisation(s, {"name": name, "country": "NO", "email": "post@x.no"}, actor="test")
-            registry.create_activity(
+            create_organisation(s, {"name": name, "country": "NO", "email": "post@x.no"}, actor="test")
+            create_activity(
                 s,
                 name,
                 {"ref": "A-1", "name": f"Kunder hos {name}", "purposes": ["Salg"], "data_subjects": ["customer"], "legal_bases": [{"code": "art6_1_b"}]},
@@ -469,8 +471,8 @@ def test_documents_show_only_what_the_reader_may_read(engine: Any, tmp_path: Pat
 def test_word_tables_keep_their_column_widths(engine: Any):
     """Word reads a cell's own width: the label column stays narrow, the values get the rest."""
     with db.transaction(engine) as s:
-        registry.create_organisation(s, {"name": "Bredde AS"}, actor="test")
-        registry.create_activity(s, "Bredde AS", {"ref": "B-1", "name": "Noe", "purposes": ["x"]}, actor="test")
+        create_organisation(s, {"name": "Bredde AS"}, actor="test")
+        create_activity(s, "Bredde AS", {"ref": "B-1", "name": "Noe", "purposes": ["x"]}, actor="test")
     with db.session(engine) as s:
         d = docx.Document(io.BytesIO(_docx(report.make_report(s, lang="en"))))
     for table in d.tables[:2]:  # the cover and the card
@@ -480,7 +482,7 @@ def test_word_tables_keep_their_column_widths(engine: Any):
 
 def test_cover_says_the_representative_does_not_apply_in_the_eea(engine: Any):
     with db.transaction(engine) as s:
-        registry.create_organisation(s, {"name": "Norsk AS", "country": "NO"}, actor="test")
+        create_organisation(s, {"name": "Norsk AS", "country": "NO"}, actor="test")
     with db.session(engine) as s:
         for lang, words in (("nb", "Ikke aktuelt (etablert i EØS)"), ("en", "Not applicable (established in the EEA)")):
             made = report.make_report(s, lang=lang)
@@ -524,9 +526,9 @@ def test_public_site_search_works_offline_in_a_browser(demo_engine: Any, tmp_pat
 @pytest.mark.parametrize("group", ["Søkere", "søker", "applicants", "Jobbsøkere", "job applicant"])
 def test_notice_for_applicants_finds_job_applicants(engine: Any, group: str):
     with db.transaction(engine) as s:
-        registry.create_organisation(s, {"name": "Arbeid AS", "email": "post@arbeid.no"}, actor="test")
+        create_organisation(s, {"name": "Arbeid AS", "email": "post@arbeid.no"}, actor="test")
         for ref, subject in (("R-1", "job_applicant"), ("K-1", "customer"), ("P-1", "prospect")):
-            registry.create_activity(s, "Arbeid AS", {"ref": ref, "name": ref, "purposes": ["x"], "data_subjects": [subject]}, actor="test")
+            create_activity(s, "Arbeid AS", {"ref": ref, "name": ref, "purposes": ["x"], "data_subjects": [subject]}, actor="test")
     with db.session(engine) as s:
         assert notice.make_notice(s, "Arbeid AS", subjects=group).activities == ["R-1"]
         assert notice.make_notice(s, "Arbeid AS", subjects="Kunder").activities == ["K-1"]  # not the prospects
@@ -534,7 +536,7 @@ def test_notice_for_applicants_finds_job_applicants(engine: Any, group: str):
 
 def test_notice_names_the_recorded_supervisory_authority_and_keeps_datatilsynet(engine: Any):
     with db.transaction(engine) as s:
-        registry.create_organisation(
+        create_organisation(
             s,
             {
                 "name": "Irsk Ltd",
@@ -544,7 +546,7 @@ def test_notice_names_the_recorded_supervisory_authority_and_keeps_datatilsynet(
             },
             actor="test",
         )
-        registry.create_activity(
+        create_activity(
             s,
             "Irsk Ltd",
             {"ref": "I-1", "name": "Kunder", "purposes": ["Salg"], "data_subjects": ["customer"], "legal_bases": [{"code": "art6_1_b"}]},
@@ -555,14 +557,14 @@ def test_notice_names_the_recorded_supervisory_authority_and_keeps_datatilsynet(
             ("nb", ("klage til vår tilsynsmyndighet: Data Protection Commission", "i Norge er det Datatilsynet")),
             ("en", ("complain to our supervisory authority: Data Protection Commission", "in Norway that is Datatilsynet")),
         ):
-            text = html_text(notice.render(notice.make_notice(s, "Irsk Ltd", lang=lang), ".html").decode())
+            text = html_text(notice_render.render(notice.make_notice(s, "Irsk Ltd", lang=lang), ".html").decode())
             assert all(w in text for w in words) and "www.datatilsynet.no" in text, lang
 
 
 def test_notice_words_an_international_organisation_as_such_and_spaces_its_gaps(engine: Any):
     with db.transaction(engine) as s:
-        registry.create_organisation(s, {"name": "Hjelp AS", "email": "post@hjelp.no", "country": "NO"}, actor="test")
-        registry.create_activity(
+        create_organisation(s, {"name": "Hjelp AS", "email": "post@hjelp.no", "country": "NO"}, actor="test")
+        create_activity(
             s,
             "Hjelp AS",
             {
@@ -586,8 +588,8 @@ def test_characters_xml_cannot_hold_do_not_break_a_document(engine: Any, tmp_pat
     every document is still made, and the rest of the text is kept."""
     odd = "Før\ufffe midt\x0b etter\r\nny linje\uffff slutt\x7f"
     with db.transaction(engine) as s:
-        registry.create_organisation(s, {"name": "Rar AS", "email": "post@rar.no"}, actor="test")
-        registry.create_activity(
+        create_organisation(s, {"name": "Rar AS", "email": "post@rar.no"}, actor="test")
+        create_activity(
             s,
             "Rar AS",
             {
@@ -609,9 +611,9 @@ def test_characters_xml_cannot_hold_do_not_break_a_document(engine: Any, tmp_pat
     for text in (
         docx_text(_docx(made)),
         pdf_text(report.render_pdf(made)),
-        docx_text(notice.render(n, ".docx")),
-        pdf_text(notice.render(n, ".pdf")),
-        html_text(notice.render(n, ".html").decode()),
+        docx_text(notice_render.render(n, ".docx")),
+        pdf_text(notice_render.render(n, ".pdf")),
+        html_text(notice_render.render(n, ".html").decode()),
     ):
         assert "Før" in text and "midt" in text and "ny linje" in text and "slutt" in text
 
@@ -620,9 +622,9 @@ def test_public_site_gives_every_activity_its_own_page(engine: Any, tmp_path: Pa
     """Names and refs that make the same slug ("A.1", "A-1", "A_1"; "Ab AS", "Ab-AS") each keep their page."""
     with db.transaction(engine) as s:
         for org in ("Ab AS", "Ab-AS"):
-            registry.create_organisation(s, {"name": org}, actor="test")
+            create_organisation(s, {"name": org}, actor="test")
             for ref in ("A.1", "A-1", "A_1"):
-                registry.create_activity(s, org, {"ref": ref, "name": f"{org} {ref}", "purposes": [f"Formål {org} {ref}"], "status": "active"}, actor="test")
+                create_activity(s, org, {"ref": ref, "name": f"{org} {ref}", "purposes": [f"Formål {org} {ref}"], "status": "active"}, actor="test")
     with db.session(engine) as s:
         summary = publish.publish_register(s, tmp_path / "site")
     for lang in ("nb", "en"):
@@ -665,7 +667,7 @@ def test_a_missing_folder_is_named_not_the_temporary_file(demo_engine: Any, tmp_
     from ropa.errors import RopaError
 
     with db.session(demo_engine) as s:
-        for write in (lambda p: report.write_report(s, p), lambda p: notice.write_notice(s, p, "Janteloppet")):
+        for write in (lambda p: report.write_report(s, p), lambda p: notice_render.write_notice(s, p, "Janteloppet")):
             with pytest.raises(RopaError) as err:
                 write(tmp_path / "mangler" / "dok.pdf")
             assert f"the folder {tmp_path / 'mangler'} does not exist" in str(err.value) and ".part" not in str(err.value)
@@ -673,11 +675,11 @@ def test_a_missing_folder_is_named_not_the_temporary_file(demo_engine: Any, tmp_
 
 def test_no_recipients_is_said_only_where_the_register_says_it(engine: Any):
     with db.transaction(engine) as s:
-        registry.create_organisation(s, {"name": "Stille AS", "email": "post@stille.no", "country": "NO"}, actor="test")
-        registry.create_activity(
+        create_organisation(s, {"name": "Stille AS", "email": "post@stille.no", "country": "NO"}, actor="test")
+        create_activity(
             s, "Stille AS", {"ref": "S-1", "name": "Intern", "purposes": ["x"], "data_subjects": ["employee"], "no_recipients": True}, actor="test"
         )
-        registry.create_activity(s, "Stille AS", {"ref": "S-2", "name": "Ukjent", "purposes": ["y"], "data_subjects": ["customer"]}, actor="test")
+        create_activity(s, "Stille AS", {"ref": "S-2", "name": "Ukjent", "purposes": ["y"], "data_subjects": ["customer"]}, actor="test")
     with db.session(engine) as s:
         both = notice.make_notice(s, "Stille AS", lang="nb")
         only_s1 = notice.make_notice(s, "Stille AS", lang="nb", subjects="ansatte")
@@ -692,8 +694,8 @@ def test_no_recipients_is_said_only_where_the_register_says_it(engine: Any):
 
 def test_a_recipient_abroad_without_a_transfer_is_a_gap_not_a_promise(engine: Any):
     with db.transaction(engine) as s:
-        registry.create_organisation(s, {"name": "Sky AS", "email": "post@sky.no", "country": "NO"}, actor="test")
-        registry.create_activity(
+        create_organisation(s, {"name": "Sky AS", "email": "post@sky.no", "country": "NO"}, actor="test")
+        create_activity(
             s,
             "Sky AS",
             {

@@ -17,11 +17,14 @@ import pytest
 from openpyxl import Workbook, load_workbook
 from python_calamine import CalamineWorkbook
 
-from ropa import db, registry, vocab
+from ropa import db, vocab
 from ropa.errors import InvalidOption, NotFound, RopaError, explain
 from ropa.excel import export, layout
 from ropa.excel.export import write_workbook
 from ropa.fields import ACTIVITY, TRANSFER
+from ropa.register.activities import activity_dict, create_activity, get_activity, list_activities, update_activity
+from ropa.register.lookup import get_organisation
+from ropa.register.organisations import create_organisation, list_organisations, organisation_dict, update_organisation
 
 ROOT = Path(__file__).resolve().parent.parent
 TODAY = date(2026, 11, 24)
@@ -91,7 +94,7 @@ def rows(path: Path, sheet: str) -> list[list[Any]]:
 
 def register_counts(engine: Any, org: Optional[str] = None) -> tuple[int, int]:
     with db.session(engine) as s:
-        acts = [registry.activity_dict(a) for a in registry.list_activities(s, org=org)]
+        acts = [activity_dict(a) for a in list_activities(s, org=org)]
     return len(acts), sum(len(a["transfers"]) for a in acts)
 
 
@@ -143,7 +146,7 @@ def test_one_row_per_activity_and_per_transfer(demo_engine, tmp_path, lang):
     assert len(activities) == n_activities == summary.activities
     assert len(transfers) == n_transfers == summary.transfers
     with db.session(demo_engine) as s:
-        expected = [(a.organisation.name, a.ref) for a in registry.list_activities(s)]
+        expected = [(a.organisation.name, a.ref) for a in list_activities(s)]
     assert [(r[0], r[1]) for r in activities] == expected
     wb = load_workbook(path, read_only=True)
     assert sum(1 for _ in wb[SHEETS[lang][1]].iter_rows(min_row=2)) == n_activities
@@ -178,8 +181,8 @@ def test_the_json_column_gives_back_exactly_what_is_stored(demo_engine, tmp_path
     path = tmp_path / "register.xlsx"
     write(demo_engine, path)
     with db.session(demo_engine) as s:
-        stored = {(a.organisation.name, a.ref): registry.activity_dict(a) for a in registry.list_activities(s)}
-        orgs = {o.name: registry.organisation_dict(o) for o in registry.list_organisations(s)}
+        stored = {(a.organisation.name, a.ref): activity_dict(a) for a in list_activities(s)}
+        orgs = {o.name: organisation_dict(o) for o in list_organisations(s)}
     col = layout.ACTIVITIES.index(layout.JSON_COLUMN)
     for row in rows(path, "Behandlingsaktiviteter")[1:]:
         act = json_of(row, col)
@@ -197,8 +200,8 @@ def test_the_json_column_gives_back_exactly_what_is_stored(demo_engine, tmp_path
 def test_long_text_is_split_over_hidden_cells_and_control_characters_stay_in_the_json(engine, tmp_path):
     long = "Lang beskrivelse. " * 2500  # 45,000 characters: more than an Excel cell holds
     with db.transaction(engine) as s:
-        registry.create_organisation(s, {"name": "Testvirksomhet AS"}, actor="test")
-        registry.create_activity(s, "Testvirksomhet AS", {"ref": "T-01", "name": "Lang tekst", "owner": "Lønn\x07 og HR", "description": long}, actor="test")
+        create_organisation(s, {"name": "Testvirksomhet AS"}, actor="test")
+        create_activity(s, "Testvirksomhet AS", {"ref": "T-01", "name": "Lang tekst", "owner": "Lønn\x07 og HR", "description": long}, actor="test")
     path = tmp_path / "long.xlsx"
     write(engine, path)
     row = rows(path, "Behandlingsaktiviteter")[1]
@@ -239,11 +242,11 @@ def test_a_language_the_workbook_does_not_offer_is_a_typed_refusal(demo_engine, 
 
 def test_dates_are_excel_dates(demo_engine, tmp_path):
     with db.transaction(demo_engine) as s:
-        act = registry.get_activity(s, "Ukjent selskap, Panyu District, Guangzhou", "GZP-01")
-        data = registry.activity_dict(act)
+        act = get_activity(s, "Ukjent selskap, Panyu District, Guangzhou", "GZP-01")
+        data = activity_dict(act)
         data["last_review"], data["next_review"] = "2026-03-01", "2027-03-01"
         data["transfers"][0]["tia_date"] = "2025-12-15"
-        registry.update_activity(s, "Ukjent selskap, Panyu District, Guangzhou", "GZP-01", data, expected_version=act.version, actor="test")
+        update_activity(s, "Ukjent selskap, Panyu District, Guangzhou", "GZP-01", data, expected_version=act.version, actor="test")
     path = tmp_path / "dates.xlsx"
     write(demo_engine, path)
     ws = load_workbook(path)["Behandlingsaktiviteter"]
@@ -303,8 +306,8 @@ def test_drop_downs_freeze_panes_filter_and_print_setup(demo_engine, tmp_path, l
 def test_text_that_looks_like_a_formula_stays_text(engine, tmp_path):
     evil = ['=HYPERLINK("http://evil.example","klikk")', "+47 22 39 69 00", "-1+1", "@SUM(A1:A2)", "=cmd|' /C calc'!A0"]
     with db.transaction(engine) as s:
-        registry.create_organisation(s, {"name": "=Evil AS", "phone": "+47 22 39 69 00"}, actor="test")
-        registry.create_activity(
+        create_organisation(s, {"name": "=Evil AS", "phone": "+47 22 39 69 00"}, actor="test")
+        create_activity(
             s,
             "=Evil AS",
             {
@@ -351,7 +354,7 @@ def test_tab_and_carriage_return_at_the_start_are_neutralised_too(tmp_path):
 
 def test_processor_activities_sheet_is_the_art_30_2_record(demo_engine, tmp_path):
     with db.transaction(demo_engine) as s:
-        registry.create_activity(
+        create_activity(
             s,
             "Janteloppet",
             {
@@ -437,7 +440,7 @@ def test_cover_and_metadata_without_the_checks(demo_engine, tmp_path, no_checks)
     assert facts["Open findings"] == "–"
     assert facts["Generated"] == TODAY
     with db.session(demo_engine) as s:
-        names = [o.name for o in registry.list_organisations(s)]
+        names = [o.name for o in list_organisations(s)]
     text = [c for r in cover for c in r]
     assert all(name in text for name in names)
     assert {"Organisation number", "Address", "Data protection officer", "EU representative"} <= set(text)
@@ -521,9 +524,9 @@ def test_the_art_30_5_assessment_is_in_the_workbook(demo_engine, tmp_path, lang,
     """Issue 15: an organisation's Art. 30(5) assessment shows in the workbook, in both languages."""
     text = "Færre enn 250 ansatte; påmelding to ganger i året, ingen særlige kategorier."
     with db.transaction(demo_engine) as s:
-        org = registry.get_organisation(s, "Janteloppet")
-        data = {**registry.organisation_dict(org), "fewer_than_250": True, "art30_5_assessment": text}
-        registry.update_organisation(s, "Janteloppet", data, expected_version=org.version, actor="test")
+        org = get_organisation(s, "Janteloppet")
+        data = {**organisation_dict(org), "fewer_than_250": True, "art30_5_assessment": text}
+        update_organisation(s, "Janteloppet", data, expected_version=org.version, actor="test")
     path = tmp_path / f"art30_5_{lang}.xlsx"
     write(demo_engine, path, lang=lang)
     sheet = rows(path, SHEETS[lang][5])

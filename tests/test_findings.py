@@ -11,11 +11,14 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from ropa import access, db, registry
+from ropa import access, db
 from ropa.errors import ValidationFailed
 from ropa.findings import Register
 from ropa.models import AuditEvent
+from ropa.register.activities import activity_dict, create_activity, delete_activity, get_activity, next_ref, update_activity
 from ropa.register.checks import check_register
+from ropa.register.organisations import create_organisation, delete_organisation, list_organisations, organisation_dict, update_organisation
+from ropa.register.recipients import create_recipient, delete_recipient, recipient_dict, update_recipient
 
 TODAY = date(2026, 6, 1)
 
@@ -34,7 +37,7 @@ def _same(engine: Any, kept: Register, what: str) -> None:
     full = _full(engine)
     assert _kept(engine, kept) == full, what
     with db.session(engine) as s:
-        names = [o.name for o in registry.list_organisations(s)]
+        names = [o.name for o in list_organisations(s)]
     if names:
         one = names[len(names) // 2]
         assert _kept(engine, kept, [one]) == _full(engine, [one]), what
@@ -49,7 +52,7 @@ def _same(engine: Any, kept: Register, what: str) -> None:
 
 def _pick_activity(engine: Any, rng: random.Random) -> tuple[str, str]:
     with db.session(engine) as s:
-        pairs = sorted((o.name, a.ref) for o in registry.list_organisations(s) for a in o.activities)
+        pairs = sorted((o.name, a.ref) for o in list_organisations(s) for a in o.activities)
     return rng.choice(pairs)
 
 
@@ -99,19 +102,19 @@ def _step(engine: Any, rng: random.Random, n: int) -> str:
     """One random write, in its own transaction, as the dashboard or an import would make it."""
     kind = rng.choice(["activity"] * 6 + ["create", "delete", "organisation", "recipient", "recipient_new", "recipient_delete", "org_new", "org_delete"])
     with db.transaction(engine) as s:
-        orgs = registry.list_organisations(s)
+        orgs = list_organisations(s)
         org = rng.choice(orgs)
         if kind == "activity" and org.activities:
             a = rng.choice(org.activities)
-            registry.update_activity(s, org.name, a.ref, _mutate(registry.activity_dict(a), rng, n), expected_version=a.version, actor="test")
+            update_activity(s, org.name, a.ref, _mutate(activity_dict(a), rng, n), expected_version=a.version, actor="test")
         elif kind == "create" and org.activities:
-            data = registry.activity_dict(rng.choice(org.activities))
-            data["ref"] = registry.next_ref(s, org.name)
-            registry.create_activity(s, org.name, _mutate(data, rng, n), actor="test")
+            data = activity_dict(rng.choice(org.activities))
+            data["ref"] = next_ref(s, org.name)
+            create_activity(s, org.name, _mutate(data, rng, n), actor="test")
         elif kind == "delete" and org.activities:
-            registry.delete_activity(s, org.name, rng.choice(org.activities).ref, actor="test")
+            delete_activity(s, org.name, rng.choice(org.activities).ref, actor="test")
         elif kind == "organisation":
-            doc = registry.organisation_dict(org)
+            doc = organisation_dict(org)
             change = rng.randrange(4)
             if change == 0:
                 doc.update(country=rng.choice(["US", "NO", "SE"]), offers_to_eea=True)
@@ -121,28 +124,28 @@ def _step(engine: Any, rng: random.Random, n: int) -> str:
                 doc["public_authority"] = not doc.get("public_authority")
             else:
                 doc["name"] = f"{org.name} (omdøpt {n})"
-            registry.update_organisation(s, org.name, doc, expected_version=org.version, actor="test")
+            update_organisation(s, org.name, doc, expected_version=org.version, actor="test")
         elif kind == "recipient" and org.recipients:
             rec = rng.choice(org.recipients)
-            doc = registry.recipient_dict(rec)
+            doc = recipient_dict(rec)
             doc.update(
                 kind=rng.choice(["processor", "controller", "sub_processor"]),
                 country=rng.choice(["CN", "NO", "US", None]),
                 agreement=rng.choice([None, "DBA-1", "mangler"]),
             )
-            registry.update_recipient(s, org.name, rec.name, doc, expected_version=rec.version, actor="test")
+            update_recipient(s, org.name, rec.name, doc, expected_version=rec.version, actor="test")
         elif kind == "recipient_new":
-            registry.create_recipient(s, org.name, {"name": f"Mottaker {n}", "kind": "processor", "country": "US", "agreement": None}, actor="test")
+            create_recipient(s, org.name, {"name": f"Mottaker {n}", "kind": "processor", "country": "US", "agreement": None}, actor="test")
         elif kind == "recipient_delete" and org.recipients:
             rec = rng.choice(org.recipients)
             try:
-                registry.delete_recipient(s, org.name, rec.name, actor="test")
+                delete_recipient(s, org.name, rec.name, actor="test")
             except ValidationFailed:  # in use: the register refuses, nothing changes
                 pass
         elif kind == "org_new":
-            registry.create_organisation(s, {"name": f"Ny virksomhet {n}", "country": "US", "offers_to_eea": True}, actor="test")
+            create_organisation(s, {"name": f"Ny virksomhet {n}", "country": "US", "offers_to_eea": True}, actor="test")
         elif kind == "org_delete" and len(orgs) > 2:
-            registry.delete_organisation(s, org.name, actor="test")
+            delete_organisation(s, org.name, actor="test")
         else:
             return "nothing"
     return kind
@@ -166,10 +169,10 @@ def test_a_save_judges_only_that_activity(demo_engine):
     _kept(demo_engine, kept)
     before = kept.judged
     with db.transaction(demo_engine) as s:
-        a = registry.get_activity(s, "Janteloppet", "JL-03")
-        data = registry.activity_dict(a)
+        a = get_activity(s, "Janteloppet", "JL-03")
+        data = activity_dict(a)
         data["legal_bases"] = []
-        registry.update_activity(s, "Janteloppet", "JL-03", data, expected_version=a.version, actor="test")
+        update_activity(s, "Janteloppet", "JL-03", data, expected_version=a.version, actor="test")
     found = _kept(demo_engine, kept)
     assert kept.judged == before + 1 and kept.full_runs == 1
     assert any(f["rule"] == "legal-basis-missing" and f["activity_ref"] == "JL-03" for f in found)
@@ -204,7 +207,7 @@ def test_a_fresh_database_behind_the_same_url_is_judged_anew(tmp_path):
         engine = db.make_engine(f"sqlite:///{path}")
         db.migrate(engine)
         with db.transaction(engine) as s:
-            registry.create_organisation(s, {"name": "Bare én AS", "country": "NO"}, actor="test")
+            create_organisation(s, {"name": "Bare én AS", "country": "NO"}, actor="test")
             if with_demo:
                 load_demo(s, actor="test")
         return engine
@@ -224,10 +227,10 @@ def test_an_audit_id_committed_late_is_still_taken_in(demo_engine):
     kept = Register()
     _kept(demo_engine, kept)
     with db.transaction(demo_engine) as s:
-        a = registry.get_activity(s, "Janteloppet", "JL-03")
-        data = registry.activity_dict(a)
+        a = get_activity(s, "Janteloppet", "JL-03")
+        data = activity_dict(a)
         data["purposes"] = []
-        registry.update_activity(s, "Janteloppet", "JL-03", data, expected_version=a.version, actor="test")
+        update_activity(s, "Janteloppet", "JL-03", data, expected_version=a.version, actor="test")
     with db.session(demo_engine) as s:
         newest = s.execute(select(func.max(AuditEvent.id))).scalar_one()
         oldest_new = s.execute(select(func.min(AuditEvent.id)).where(AuditEvent.id > kept._stamp)).scalar_one()
@@ -259,10 +262,10 @@ def test_a_large_import_is_judged_in_one_pass(demo_engine, monkeypatch):
     monkeypatch.setattr(findings, "_PIECEWISE", 3)
     with db.transaction(demo_engine) as s:
         for ref in ("JL-01", "JL-02", "JL-03", "JL-04"):
-            a = registry.get_activity(s, "Janteloppet", ref)
-            data = registry.activity_dict(a)
+            a = get_activity(s, "Janteloppet", ref)
+            data = activity_dict(a)
             data["purposes"] = []
-            registry.update_activity(s, "Janteloppet", ref, data, expected_version=a.version, actor="test")
+            update_activity(s, "Janteloppet", ref, data, expected_version=a.version, actor="test")
     assert _kept(demo_engine, kept) == _full(demo_engine)
     assert kept.full_runs == 2
 

@@ -24,9 +24,10 @@ import pytest
 from conftest import app_page
 from sqlalchemy import text
 
-from ropa import db, imports, interchange, isolation
+from ropa import db, imports, isolation
 from ropa.errors import ValidationFailed, explain
 from ropa.excel import extent, mapping, reader
+from ropa.register import interchange
 
 ROOT = Path(__file__).resolve().parent.parent
 NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -364,15 +365,13 @@ def test_the_editor_shows_a_database_refusal_as_a_sentence_not_sql(sqlite_demo_u
     """What PostgreSQL says to a NUL character reached the editor as SQLAlchemy's ``[SQL: INSERT …]``."""
     from sqlalchemy import exc as sa
 
-    from ropa import registry
-
     def refused(*args: Any, **kwargs: Any) -> None:
         raise sa.DataError(
             "INSERT INTO processing_activity (name) VALUES (%(name)s)", {"name": "N\x00L"}, ValueError("PostgreSQL text fields cannot contain NUL (0x00) bytes")
         )
 
     monkeypatch.setenv("ROPA_DATABASE_URL", sqlite_demo_url)
-    monkeypatch.setattr(registry, "update_activity", refused)
+    monkeypatch.setattr("ropa.register.activities.update_activity", refused)
     at = _page("editor", sqlite_demo_url, edit_activity=("Janteloppet", "JL-01"))
     at.text_input(key="editor_Janteloppet_JL-01_1_owner").input("Events team")
     with caplog.at_level("ERROR", logger="ropa.ui"):

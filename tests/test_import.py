@@ -21,11 +21,17 @@ import pytest
 from openpyxl import Workbook, load_workbook
 from sqlalchemy import func, select
 
-from ropa import db, imports, interchange, isolation, registry
+from ropa import db, imports, isolation
 from ropa.errors import ValidationFailed
 from ropa.excel import mapping, own_workbook, reader
 from ropa.excel.export import write_workbook
 from ropa.models import AuditEvent, ProcessingActivity
+from ropa.register import interchange
+from ropa.register.activities import activity_dict, create_activity, get_activity, list_activities, update_activity
+from ropa.register.audit import activity_history
+from ropa.register.lookup import get_organisation
+from ropa.register.organisations import create_organisation, organisation_dict, update_organisation
+from ropa.register.recipients import get_recipient
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -184,12 +190,12 @@ def count_rows(engine: Any) -> tuple[int, int]:
 
 def activities(engine: Any, org: str) -> dict[str, dict[str, Any]]:
     with db.session(engine) as s:
-        return {a.ref: registry.activity_dict(a) for a in registry.list_activities(s, org=org)}
+        return {a.ref: activity_dict(a) for a in list_activities(s, org=org)}
 
 
 def make_org(engine: Any, name: str = "Testkommune") -> None:
     with db.transaction(engine) as s:
-        registry.create_organisation(s, {"name": name, "country": "NO"}, actor="test")
+        create_organisation(s, {"name": name, "country": "NO"}, actor="test")
 
 
 def second_engine(backend: str, tmp_path: Path) -> Any:
@@ -240,7 +246,7 @@ def test_untouched_rows_are_recognised_by_their_digest_and_edited_ones_are_not(d
     it: the activity goes on as its JSON text. An edited row does not match and is compared
     cell by cell, as before."""
     from ropa.excel import layout
-    from ropa.schema import ActivityJSON
+    from ropa.validation import ActivityJSON
 
     book = tmp_path / f"digest-{lang}.xlsx"
     with db.session(demo_engine) as s:
@@ -390,9 +396,9 @@ def test_edits_in_our_own_workbook_are_read_from_every_sheet(demo_engine, tmp_pa
     moved = activities(demo_engine, first[0])[first[1]]["transfers"]
     assert moved[0]["mechanism"] == "art46_2_b" and moved[-1]["country"] == "CN" and moved[-1]["mechanism"] == "art46_2_c"
     with db.session(demo_engine) as s:
-        assert registry.get_recipient(s, rec_org, rec_name).agreement == "DBA-2025-01"
-        assert registry.get_organisation(s, org_name).email == "personvern@example.no"
-        history = registry.activity_history(s, "Allprofil AS", "AP-01")
+        assert get_recipient(s, rec_org, rec_name).agreement == "DBA-2025-01"
+        assert get_organisation(s, org_name).email == "personvern@example.no"
+        history = activity_history(s, "Allprofil AS", "AP-01")
     assert history[-1].source == "import:edited.xlsx" and history[-1].actor == "dpo"
 
 
@@ -983,7 +989,7 @@ def test_new_rows_renamed_refs_deleted_transfers_and_damaged_json(demo_engine, t
 def _three_transfers(engine: Any, tmp_path: Path) -> tuple[Path, Any]:
     make_org(engine)
     with db.transaction(engine) as s:
-        registry.create_activity(
+        create_activity(
             s,
             "Testkommune",
             {
@@ -998,7 +1004,7 @@ def _three_transfers(engine: Any, tmp_path: Path) -> tuple[Path, Any]:
             },
             actor="t",
         )
-        registry.create_activity(s, "Testkommune", {"ref": "T-02", "name": "Regnskap", "transfers": [{"country": "SG"}]}, actor="t")
+        create_activity(s, "Testkommune", {"ref": "T-02", "name": "Regnskap", "transfers": [{"country": "SG"}]}, actor="t")
     path = tmp_path / "t.xlsx"
     wb = _own_book(engine, path, lang="en")
     return path, wb["Transfers"]
@@ -1143,7 +1149,7 @@ def test_organisation_facts_of_issue_15_round_trip_and_read_from_typed_cells(dem
     from ropa.excel import layout
 
     with db.transaction(demo_engine) as s:
-        org = registry.organisation_dict(registry.get_organisation(s, "EnterTalkPro Ltd"))
+        org = organisation_dict(get_organisation(s, "EnterTalkPro Ltd"))
         org.update(
             establishments=["SG", "GB"],
             offers_to_eea=None,  # Art. 3(2): not recorded, kept apart from no (Allprofil records no to both)
@@ -1152,10 +1158,10 @@ def test_organisation_facts_of_issue_15_round_trip_and_read_from_typed_cells(dem
             fewer_than_250=True,
             art30_5_assessment="Fewer than 250 staff; processing is occasional.",
         )
-        registry.update_organisation(s, "EnterTalkPro Ltd", org, expected_version=1, actor="test")
-        act = registry.get_activity(s, "Janteloppet", "JL-08")
-        data = {**registry.activity_dict(act), "no_recipients": True}
-        registry.update_activity(s, "Janteloppet", "JL-08", data, expected_version=act.version, actor="test")
+        update_organisation(s, "EnterTalkPro Ltd", org, expected_version=1, actor="test")
+        act = get_activity(s, "Janteloppet", "JL-08")
+        data = {**activity_dict(act), "no_recipients": True}
+        update_activity(s, "Janteloppet", "JL-08", data, expected_version=act.version, actor="test")
     book = tmp_path / "facts.xlsx"
     with db.session(demo_engine) as s:
         write_workbook(s, book, lang="nb")
@@ -1192,8 +1198,8 @@ def test_organisation_facts_of_issue_15_round_trip_and_read_from_typed_cells(dem
     with db.transaction(target) as s:
         imports.import_(s, book, actor="test")
     with db.session(target) as s:
-        got = registry.organisation_dict(registry.get_organisation(s, "Allprofil AS"))
-        etp_got = registry.organisation_dict(registry.get_organisation(s, "EnterTalkPro Ltd"))
+        got = organisation_dict(get_organisation(s, "Allprofil AS"))
+        etp_got = organisation_dict(get_organisation(s, "EnterTalkPro Ltd"))
     assert got["establishments"] == ["SE", "DK"] and got["fewer_than_250"] is True
     assert (got["offers_to_eea"], got["monitors_eea"]) == (None, True)
     assert (etp_got["offers_to_eea"], etp_got["monitors_eea"]) == (None, True)

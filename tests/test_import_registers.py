@@ -18,11 +18,15 @@ from typing import Any
 import pytest
 from openpyxl import Workbook, load_workbook
 
-from ropa import db, imports, registry
+from ropa import db, imports
 from ropa.errors import ValidationFailed
 from ropa.excel import convert, diff, foreign, mapping, parse
 from ropa.excel.export import write_workbook
-from ropa.schema import ActivityDoc, problems_from_validation
+from ropa.register.activities import activity_dict, list_activities
+from ropa.register.lookup import find_organisation
+from ropa.register.organisations import create_organisation, list_organisations, organisation_dict
+from ropa.schema import ActivityDoc
+from ropa.validation import problems_from_validation
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -176,7 +180,7 @@ def datatilsynet_sheet(path: Path) -> Path:
 
 def acts(engine: Any, org: str) -> dict[str, dict[str, Any]]:
     with db.session(engine) as s:
-        return {a.ref: registry.activity_dict(a) for a in registry.list_activities(s, org=org)}
+        return {a.ref: activity_dict(a) for a in list_activities(s, org=org)}
 
 
 def by_name(engine: Any, org: str) -> dict[str, dict[str, Any]]:
@@ -244,7 +248,7 @@ def test_ico_workbook_imports_controller_and_processor_activities(engine, backen
     refs = sorted(acts(engine, "Harbour Books Ltd"))
     assert refs == ["HBL-01", "HBL-02", "HBL-03", "HBL-04", "HBL-05"]
     with db.session(engine) as s:
-        org = registry.organisation_dict(registry.find_organisation(s, "Harbour Books Ltd"))
+        org = organisation_dict(find_organisation(s, "Harbour Books Ltd"))
     assert org["address"] == "1 Quay Street, Bristol BS1 4DJ" and org["email"] == "privacy@harbourbooks.example"
     assert org["phone"] == "+44 117 496 0000"
     assert org["dpo"]["name"] == "Jane Doe" and org["dpo"]["email"] == "dpo@harbourbooks.example"
@@ -257,12 +261,12 @@ def test_ico_workbook_imports_controller_and_processor_activities(engine, backen
 
 def test_details_block_does_not_overwrite_what_the_register_has(engine, tmp_path):
     with db.transaction(engine) as s:
-        registry.create_organisation(s, {"name": "Harbour Books Ltd", "country": "GB", "dpo": {"name": "Kim Keep"}}, actor="t")
+        create_organisation(s, {"name": "Harbour Books Ltd", "country": "GB", "dpo": {"name": "Kim Keep"}}, actor="t")
     path = ico_workbook(tmp_path / "ico.xlsx")
     with db.transaction(engine) as s:
         imports.import_(s, path, actor="t", org="Harbour Books Ltd")
     with db.session(engine) as s:
-        org = registry.organisation_dict(registry.find_organisation(s, "Harbour Books Ltd"))
+        org = organisation_dict(find_organisation(s, "Harbour Books Ltd"))
     assert org["dpo"]["name"] == "Kim Keep" and org["address"] == "1 Quay Street, Bristol BS1 4DJ"
 
 
@@ -295,7 +299,7 @@ def test_datatilsynet_sheet_instruction_row_and_art9_in_the_legal_basis(engine, 
     assert [c["code"] for c in research["art9_conditions"]] == ["art9_2_a"]
     assert "explicit consent" not in (research["description"] or "")
     with db.session(engine) as s:
-        org = registry.organisation_dict(registry.find_organisation(s, "Fjordkommune"))
+        org = organisation_dict(find_organisation(s, "Fjordkommune"))
     assert org["dpo"] == {"name": "Ola Nordmann", "email": "personvernombud@fjord.example", "phone": None}
 
 
@@ -471,10 +475,10 @@ def test_invalid_edits_in_our_own_workbook_are_errors_naming_sheet_row_column_an
         assert any("er ikke" in m for m in errors.values()) and not any("is not" in m for m in errors.values())
     statuses = {r.row: r.status for r in plan.rows if r.sheet == sheet_name}
     assert all(statuses[row] == "error" for row, _, _ in edited.values())
-    before = acts(demo_engine, registry.list_organisations(db.session(demo_engine).__enter__())[0].name)
+    before = acts(demo_engine, list_organisations(db.session(demo_engine).__enter__())[0].name)
     with db.transaction(demo_engine) as s, pytest.raises(ValidationFailed):
         imports.import_(s, path, actor="t", lang=lang)
-    after = acts(demo_engine, registry.list_organisations(db.session(demo_engine).__enter__())[0].name)
+    after = acts(demo_engine, list_organisations(db.session(demo_engine).__enter__())[0].name)
     assert before == after
 
 

@@ -11,10 +11,16 @@ from typing import Any
 import pytest
 from sqlalchemy import event, func, select
 
-from ropa import db, imports, interchange, registry
+from ropa import db, imports
 from ropa.errors import Conflict, ValidationFailed
 from ropa.excel.export import write_workbook
 from ropa.models import Organisation
+from ropa.register import interchange
+from ropa.register.activities import activity_dict, create_activity, get_activity, list_activities, update_activity
+from ropa.register.audit import activity_history
+from ropa.register.lookup import get_organisation
+from ropa.register.organisations import create_organisation, delete_organisation, list_organisations
+from ropa.register.recipients import create_recipient, get_recipient, list_recipients, recipient_dict, update_recipient
 
 ACT = {
     "ref": "A-01",
@@ -28,9 +34,9 @@ ACT = {
 
 def _org(engine: Any, name: str, activities: tuple[dict[str, Any], ...] = (ACT,)) -> str:
     with db.transaction(engine) as s:
-        org = registry.create_organisation(s, {"name": name}, actor="alice")
+        org = create_organisation(s, {"name": name}, actor="alice")
         for a in activities:
-            registry.create_activity(s, org.name, a, actor="alice")
+            create_activity(s, org.name, a, actor="alice")
         return org.name
 
 
@@ -54,22 +60,22 @@ def test_workbook_round_trips_any_organisation_name(engine, tmp_path, raw):
         assert (report.created, report.updated, report.organisations_created) == ([], [], 0)
         assert report.unchanged == [f"{name}/A-01"]
     with db.session(engine) as s:
-        assert [o.name for o in registry.list_organisations(s)] == [name]
-        assert registry.get_organisation(s, raw).name == name  # the raw spelling finds it too
+        assert [o.name for o in list_organisations(s)] == [name]
+        assert get_organisation(s, raw).name == name  # the raw spelling finds it too
 
 
 def test_control_character_in_a_name_is_refused_naming_the_field(engine):
     with pytest.raises(ValidationFailed) as err:
         with db.transaction(engine) as s:
-            registry.create_organisation(s, {"name": "Bell\x07 AS"}, actor="alice")
+            create_organisation(s, {"name": "Bell\x07 AS"}, actor="alice")
     assert _codes(err.value) == [("name", "control_character")]
     name = _org(engine, "Plain AS", ())
     with pytest.raises(ValidationFailed) as err:
         with db.transaction(engine) as s:
-            registry.create_activity(s, name, {**ACT, "recipients": [{"name": "Esc\x1b[2J Bank"}]}, actor="alice")
+            create_activity(s, name, {**ACT, "recipients": [{"name": "Esc\x1b[2J Bank"}]}, actor="alice")
     assert _codes(err.value) == [("recipients[0].name", "control_character")]
     with db.session(engine) as s:
-        assert [o.name for o in registry.list_organisations(s)] == ["Plain AS"]
+        assert [o.name for o in list_organisations(s)] == ["Plain AS"]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -93,7 +99,7 @@ def test_nul_and_out_of_range_numbers_are_refused_on_both_databases(engine, fiel
     name = _org(engine, "Acme AS", ())
     with pytest.raises(ValidationFailed) as err:
         with db.transaction(engine) as s:
-            registry.create_activity(s, name, {**ACT, field: value}, actor="alice")
+            create_activity(s, name, {**ACT, field: value}, actor="alice")
     assert [p.where for p in err.value.problems] == [where]
     document = {"format": "ropa-register", "version": 1, "organisations": [{"name": name, "activities": [{**ACT, field: value}]}]}
     with pytest.raises(ValidationFailed) as err:
@@ -101,9 +107,9 @@ def test_nul_and_out_of_range_numbers_are_refused_on_both_databases(engine, fiel
             interchange.import_document(s, document, actor="bob")
     assert [p.where for p in err.value.problems] == [f"organisations[0].activities[0].{where}"]
     with db.session(engine) as s:
-        assert registry.list_activities(s) == []
+        assert list_activities(s) == []
     with db.transaction(engine) as s:  # the bound itself is fine on both
-        registry.create_activity(s, name, {**ACT, "retention": {"period": 1000, "unit": "years"}}, actor="alice")
+        create_activity(s, name, {**ACT, "retention": {"period": 1000, "unit": "years"}}, actor="alice")
 
 
 @pytest.mark.parametrize(
@@ -112,10 +118,10 @@ def test_nul_and_out_of_range_numbers_are_refused_on_both_databases(engine, fiel
 def test_nul_in_an_organisation_field_is_refused(engine, data, where):
     with pytest.raises(ValidationFailed) as err:
         with db.transaction(engine) as s:
-            registry.create_organisation(s, {"name": "Acme AS", **data}, actor="a")
+            create_organisation(s, {"name": "Acme AS", **data}, actor="a")
     assert _codes(err.value) == [(where, "nul_character")]
     with db.session(engine) as s:
-        assert registry.list_organisations(s) == []
+        assert list_organisations(s) == []
 
 
 # ---------------------------------------------------------------------------------------------
@@ -131,7 +137,7 @@ def test_case_variant_names_cannot_both_be_created_under_concurrency(engine):
     def first() -> None:
         try:
             with db.transaction(engine) as s:
-                registry.create_organisation(s, {"name": "Race Case"}, actor="alice")
+                create_organisation(s, {"name": "Race Case"}, actor="alice")
                 first_flushed.set()
                 assert second_checked.wait(30)
         except BaseException as exc:  # noqa: BLE001  (reported below)
@@ -142,7 +148,7 @@ def test_case_variant_names_cannot_both_be_created_under_concurrency(engine):
         try:
             with db.transaction(engine) as s:
                 event.listen(s, "before_flush", lambda *_: second_checked.set())
-                registry.create_organisation(s, {"name": "RACE CASE"}, actor="bob")
+                create_organisation(s, {"name": "RACE CASE"}, actor="bob")
         except BaseException as exc:  # noqa: BLE001
             errors["second"] = exc
 
@@ -163,14 +169,14 @@ def test_case_variant_recipients_are_one_recipient(engine):
     name = _org(engine, "Acme AS")
     with pytest.raises(ValidationFailed) as err:
         with db.transaction(engine) as s:
-            registry.create_recipient(s, name, {"name": "BANK AS"}, actor="bob")
+            create_recipient(s, name, {"name": "BANK AS"}, actor="bob")
     assert _codes(err.value) == [("name", "duplicate")] and "BANK AS" in str(err.value)
     with pytest.raises(ValidationFailed) as err:
         with db.transaction(engine) as s:
-            registry.create_activity(s, name, {**ACT, "ref": "A-02", "recipients": [{"name": "bank as"}]}, actor="bob")
+            create_activity(s, name, {**ACT, "ref": "A-02", "recipients": [{"name": "bank as"}]}, actor="bob")
     assert "bank as" in str(err.value)
     with db.session(engine) as s:
-        assert [r.name for r in registry.list_recipients(s, name)] == ["Bank AS"]
+        assert [r.name for r in list_recipients(s, name)] == ["Bank AS"]
         assert s.execute(select(func.count()).select_from(Organisation)).scalar_one() == 1
 
 
@@ -194,8 +200,8 @@ def _edit_cell(book: Path, sheet_key: str, row: int, column_key: str, value: Any
 
 def _bob_edits(engine: Any, name: str, ref: str, **changes: Any) -> None:
     with db.transaction(engine) as s:
-        act = registry.get_activity(s, name, ref)
-        registry.update_activity(s, name, ref, {**registry.activity_dict(act), **changes}, expected_version=act.version, actor="bob")
+        act = get_activity(s, name, ref)
+        update_activity(s, name, ref, {**activity_dict(act), **changes}, expected_version=act.version, actor="bob")
 
 
 def test_workbook_exported_before_a_colleagues_edit_cannot_revert_it(engine, tmp_path):
@@ -230,7 +236,7 @@ def test_workbook_exported_before_a_colleagues_edit_cannot_revert_it(engine, tmp
         with db.transaction(engine) as s:
             imports.import_(s, book, actor="carol")
     with db.session(engine) as s:
-        a1, a2 = registry.get_activity(s, name, "A-01"), registry.get_activity(s, name, "A-02")
+        a1, a2 = get_activity(s, name, "A-01"), get_activity(s, name, "A-02")
         assert (a1.name, a1.purposes, a1.version) == ("Payroll", ["Pay salaries", "Report to the tax authority"], 2)
         assert (a2.owner, a2.version) == ("Facilities", 2)
 
@@ -263,7 +269,7 @@ def test_json_document_carries_versions_and_old_copies_conflict(engine, tmp_path
         report = interchange.import_document(s, document, actor="carol")
     assert report.kept == ["Acme AS/A-01"] and report.updated == []
     with db.session(engine) as s:
-        assert registry.get_activity(s, name, "A-01").owner == "Payroll office"
+        assert get_activity(s, name, "A-01").owner == "Payroll office"
     # Without versions (an older file) the format still imports, as before.
     for a in org_doc["activities"]:
         a.pop("version")
@@ -279,7 +285,7 @@ def test_json_document_carries_versions_and_old_copies_conflict(engine, tmp_path
 def json_schema_text() -> str:
     import json
 
-    from ropa.schema import json_schema
+    from ropa.validation import json_schema
 
     defs = json_schema()["$defs"]
     assert "version" in defs["ActivityDoc"]["properties"] and "version" not in defs["ActivityDoc"].get("required", [])
@@ -294,25 +300,25 @@ def json_schema_text() -> str:
 def test_an_old_copy_of_a_shared_recipient_does_not_overwrite_a_colleagues_change(engine):
     name = _org(engine, "Acme AS", (ACT, {**ACT, "ref": "A-02", "name": "Canteen"}))
     with db.session(engine) as s:
-        held = registry.activity_dict(registry.get_activity(s, name, "A-02"))  # the editor's copy
-        rec = registry.get_recipient(s, name, "Bank AS")
-        held["recipients"] = [registry.recipient_dict(rec, version=True)]
+        held = activity_dict(get_activity(s, name, "A-02"))  # the editor's copy
+        rec = get_recipient(s, name, "Bank AS")
+        held["recipients"] = [recipient_dict(rec, version=True)]
     with db.transaction(engine) as s:
-        registry.update_recipient(
+        update_recipient(
             s, name, "Bank AS", {"name": "Bank AS", "kind": "controller", "country": "NO", "agreement": "DPA-2026-7"}, expected_version=1, actor="bob"
         )
     # Saving the activity with its untouched old copy keeps bob's agreement.
     with db.transaction(engine) as s:
-        changed = registry.update_activity(s, name, "A-02", {**held, "owner": "Facilities"}, expected_version=1, actor="alice")
+        changed = update_activity(s, name, "A-02", {**held, "owner": "Facilities"}, expected_version=1, actor="alice")
     assert changed == ["owner"]
     with db.session(engine) as s:
-        rec = registry.get_recipient(s, name, "Bank AS")
+        rec = get_recipient(s, name, "Bank AS")
         assert (rec.agreement, rec.version) == ("DPA-2026-7", 2)
     # An edited old copy is a conflict naming bob; nothing is written.
     held["recipients"][0]["agreement"] = "DPA-old"
     with pytest.raises(Conflict) as err:
         with db.transaction(engine) as s:
-            registry.update_activity(s, name, "A-02", {**held, "owner": "Canteen team"}, expected_version=2, actor="alice")
+            update_activity(s, name, "A-02", {**held, "owner": "Canteen team"}, expected_version=2, actor="alice")
     assert (err.value.entity, err.value.expected_version, err.value.current_version) == ("recipient", 1, 2)
     assert [c["actor"] for c in err.value.changes] == ["bob"]
     # The same through an import of a document holding the old copy.
@@ -322,11 +328,11 @@ def test_an_old_copy_of_a_shared_recipient_does_not_overwrite_a_colleagues_chang
             interchange.import_document(s, document, actor="carol")
     assert [(p.path, p.code) for p in verr.value.problems] == [(("organisations", 0, "activities", 0), "conflict")]
     with db.session(engine) as s:
-        assert registry.get_recipient(s, name, "Bank AS").agreement == "DPA-2026-7"
-        assert registry.get_activity(s, name, "A-02").owner == "Facilities"
+        assert get_recipient(s, name, "Bank AS").agreement == "DPA-2026-7"
+        assert get_activity(s, name, "A-02").owner == "Facilities"
         # The recipient's change shows in the history of each activity that uses it.
         for ref in ("A-01", "A-02"):
-            events = registry.activity_history(s, name, ref)
+            events = activity_history(s, name, ref)
             assert ("recipient", "agreement", "bob") in [(e.entity, e.field, e.actor) for e in events]
 
 
@@ -354,7 +360,7 @@ def test_a_save_during_an_import_says_the_register_is_busy(tmp_path, monkeypatch
     try:
         with pytest.raises(Busy) as err:
             with db.transaction(engine) as s:
-                registry.update_activity(s, "Acme AS", "A-01", {**ACT, "owner": "HR"}, expected_version=1, actor="bob")
+                update_activity(s, "Acme AS", "A-01", {**ACT, "owner": "HR"}, expected_version=1, actor="bob")
         assert "import" in err.value.message("en") and "import" in err.value.message("nb")
         assert "Ingenting ble lagret" in str(err.value) and "Nothing was saved" in str(err.value)
         assert "OperationalError" not in str(err.value) and "locked" not in str(err.value)
@@ -362,7 +368,7 @@ def test_a_save_during_an_import_says_the_register_is_busy(tmp_path, monkeypatch
         holder.rollback()
         holder.close()
     with db.session(engine) as s:
-        assert registry.get_activity(s, "Acme AS", "A-01").owner is None
+        assert get_activity(s, "Acme AS", "A-01").owner is None
     engine.dispose()
 
 
@@ -380,12 +386,12 @@ def test_a_save_waits_for_an_import_to_finish(tmp_path, monkeypatch):
     try:
         with db.transaction(engine) as s:
             saving.set()
-            registry.update_activity(s, "Acme AS", "A-01", {**ACT, "owner": "HR"}, expected_version=1, actor="bob")
+            update_activity(s, "Acme AS", "A-01", {**ACT, "owner": "HR"}, expected_version=1, actor="bob")
     finally:
         t.join(60)
         holder.close()
     with db.session(engine) as s:
-        assert registry.get_activity(s, "Acme AS", "A-01").owner == "HR"
+        assert get_activity(s, "Acme AS", "A-01").owner == "HR"
     engine.dispose()
 
 
@@ -398,16 +404,16 @@ def test_deleting_an_organisation_audits_every_removed_record(engine):
 
     name = _org(engine, "Acme AS", ({**ACT, "transfers": [{"country": "US", "recipient": "Bank AS", "mechanism": "art46_2_c"}]},))
     with db.transaction(engine) as s:
-        org = registry.get_organisation(s, name)
-        registry.create_recipient(s, name, {"name": "Unused Cloud AS", "kind": "processor"}, actor="alice")
+        org = get_organisation(s, name)
+        create_recipient(s, name, {"name": "Unused Cloud AS", "kind": "processor"}, actor="alice")
         s.add(Term(organisation_id=org.id, kind="data_category", key="user.custom.badge", label_en="Badge", label_nb="Adgangskort"))
     with db.session(engine) as s:
-        org_id = registry.get_organisation(s, name).id
+        org_id = get_organisation(s, name).id
         recipient_ids = set(s.execute(select(Recipient.id).where(Recipient.organisation_id == org_id)).scalars())
         term_ids = set(s.execute(select(Term.id).where(Term.organisation_id == org_id)).scalars())
     assert len(recipient_ids) == 2 and len(term_ids) == 1
     with db.transaction(engine) as s:
-        registry.delete_organisation(s, name, actor="dora")
+        delete_organisation(s, name, actor="dora")
     with db.session(engine) as s:
         deleted = [
             (e.entity, e.entity_id, e.entity_key)
@@ -428,14 +434,14 @@ def test_old_workbook_does_not_revert_a_recipient_change(engine, tmp_path):
     with db.session(engine) as s:
         write_workbook(s, book, lang="en")
     with db.transaction(engine) as s:
-        registry.update_recipient(
+        update_recipient(
             s, name, "Bank AS", {"name": "Bank AS", "kind": "controller", "country": "NO", "agreement": "DPA-2026-7"}, expected_version=1, actor="bob"
         )
     with db.transaction(engine) as s:  # the old, untouched workbook
         report = imports.import_(s, book, actor="carol")
     assert report.updated == []
     with db.session(engine) as s:
-        assert registry.get_recipient(s, name, "Bank AS").agreement == "DPA-2026-7"
+        assert get_recipient(s, name, "Bank AS").agreement == "DPA-2026-7"
     _edit_cell(book, "recipients", 2, "agreement", "DPA-old")  # edited in the old workbook
     with pytest.raises(ValidationFailed) as err:
         with db.transaction(engine) as s:
@@ -443,4 +449,4 @@ def test_old_workbook_does_not_revert_a_recipient_change(engine, tmp_path):
     assert {p.code for p in err.value.problems} == {"conflict"}
     assert "recipient Acme AS/Bank AS" in err.value.problems[0].message and "bob" in err.value.problems[0].message
     with db.session(engine) as s:
-        assert registry.get_recipient(s, name, "Bank AS").agreement == "DPA-2026-7"
+        assert get_recipient(s, name, "Bank AS").agreement == "DPA-2026-7"

@@ -10,11 +10,13 @@ import jsonschema
 import pytest
 from sqlalchemy import func, select
 
-from ropa import db, interchange, registry
+from ropa import db
 from ropa.demo import demo_document
 from ropa.errors import ValidationFailed
 from ropa.models import AuditEvent, Organisation, ProcessingActivity
-from ropa.schema import json_schema
+from ropa.register import interchange
+from ropa.register.audit import activity_history
+from ropa.validation import json_schema
 
 ROOT = Path(__file__).resolve().parent.parent
 SCHEMA_FILE = ROOT / "schema" / "ropa-register.schema.json"
@@ -83,7 +85,7 @@ def test_reimport_reports_unchanged_and_updated(demo_engine):
     with db.session(demo_engine) as s:
         key = report.updated[0]
         org, ref = key.rsplit("/", 1)
-        events = registry.activity_history(s, org, ref)
+        events = activity_history(s, org, ref)
         assert events[-1].field == "name" and events[-1].source == "import:edit.json"
 
 
@@ -181,7 +183,7 @@ def test_not_a_register_document(tmp_path):
         path.write_text(content, encoding="utf-8")
         with pytest.raises(ValidationFailed) as info:
             data = interchange.read_json(path)
-            from ropa.schema import parse_document
+            from ropa.validation import parse_document
 
             doc, problems = parse_document(data)
             raise ValidationFailed(problems)

@@ -13,8 +13,8 @@ ROOT = Path(__file__).resolve().parent.parent
 ROPA = ROOT / "ropa"
 
 EDGES = ("ropa.ui", "ropa.cli", "ropa.excel", "ropa.documents", "ropa.imports", "ropa.__main__")
-# The pre-split names kept as facades for older callers: the register itself never uses them.
-FACADES = ("ropa.registry", "ropa.snapshot", "ropa.bulk", "ropa.interchange")
+# The pre-split names, removed: nothing may import them again.
+FACADES = ("ropa.registry", "ropa.snapshot", "ropa.bulk", "ropa.interchange", "ropa.excel.importer", "ropa.documents.fields")
 
 
 def _module(path: Path) -> str:
@@ -54,6 +54,24 @@ def test_records_and_the_register_import_no_edge_nor_facade():
     assert {k: v for k, v in wrong.items() if v} == {}
 
 
+def test_no_module_only_hands_names_on():
+    """A module of nothing but imports is a facade: callers import a name from where it is defined.
+    (A package's ``__init__`` may gather its names; none here does.)"""
+    facades = []
+    for p in _sources():
+        body = ast.parse(p.read_text(encoding="utf-8")).body
+        code = [n for n in body if not (isinstance(n, ast.Expr) and isinstance(n.value, ast.Constant))]
+        code = [n for n in code if not (isinstance(n, ast.Assign) and [getattr(t, "id", None) for t in n.targets] == ["__all__"])]
+        if code and all(isinstance(n, (ast.Import, ast.ImportFrom)) for n in code):
+            facades.append(_module(p))
+    assert facades == []
+
+
+def test_nothing_imports_a_removed_name():
+    wrong = {_module(p): sorted(m for m in _imports(p, top_level_only=False) if m.startswith(FACADES)) for p in _sources()}
+    assert {k: v for k, v in wrong.items() if v} == {}
+
+
 def test_records_import_nothing_of_the_register():
     assert not [m for m in _imports(ROPA / "records.py", top_level_only=False) if m.startswith(("ropa.register", *FACADES))]
 
@@ -69,10 +87,7 @@ def test_the_workbook_runs_no_sql_of_its_own():
     assert found == []
 
 
-def test_no_cycle_among_modules_imported_at_load():
-    """No cycle among ropa's modules through their top-level imports (an import inside a
-    function is a deliberate late binding, for the few hooks that must call upwards)."""
-    graph = {_module(p): {m for m in _imports(p, top_level_only=True) if m != _module(p)} for p in _sources()}
+def _cycles(graph: dict[str, set[str]]) -> list[list[str]]:
     cycles: list[list[str]] = []
     state: dict[str, int] = {}
 
@@ -89,8 +104,26 @@ def test_no_cycle_among_modules_imported_at_load():
         if node not in state:
             visit(node, [node])
     # A package's own __init__ importing its children is not a cycle of layers.
-    cycles = [c for c in cycles if not any(b.startswith(a + ".") for a, b in zip(c, c[1:]))]
-    assert cycles == []
+    return [c for c in cycles if not any(b.startswith(a + ".") for a, b in zip(c, c[1:]))]
+
+
+def test_no_cycle_among_modules_imported_at_load():
+    """No cycle among ropa's modules through their top-level imports: Python could not load them."""
+    graph = {_module(p): {m for m in _imports(p, top_level_only=True) if m != _module(p)} for p in _sources()}
+    assert _cycles(graph) == []
+
+
+# A circle that another change of issue #13 removes (import_plan's typing-only import of
+# register_document's Places): delete the entry once that change is in.
+PENDING = {frozenset({"ropa.excel.import_plan", "ropa.excel.register_document"})}
+
+
+def test_no_cycle_among_modules_at_any_depth():
+    """No cycle either through imports inside functions, under ``TYPE_CHECKING`` or behind a module's
+    ``__getattr__``: a late import hides a loop from Python, not from the reader, and the layers
+    (records -> register -> edges) run one way only."""
+    graph = {_module(p): {m for m in _imports(p, top_level_only=False) if m != _module(p)} for p in _sources()}
+    assert [c for c in _cycles(graph) if frozenset(c) not in PENDING] == []
 
 
 # Modules once tied into a loop by imports inside their functions, and what they must not import

@@ -12,9 +12,11 @@ from conftest import app_page as page
 from sqlalchemy import select
 from streamlit.testing.v1 import AppTest
 
-from ropa import checks, db, editing, registry, stats, vocab
+from ropa import checks, db, editing, stats, vocab
 from ropa.models import AuditEvent
+from ropa.register.activities import ActivityFilter, activity_dict, count_activities, get_activity, list_activities, update_activity
 from ropa.register.checks import check_register
+from ropa.register.organisations import list_organisations
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -38,11 +40,11 @@ def test_overview_counts_equal_what_the_registry_reports(demo_url):
     engine = db.make_engine(demo_url)
     with db.session(engine) as s:
         expected = {
-            "Processing activities": registry.count_activities(s, registry.ActivityFilter(include_retired=False)),
-            "With special categories": registry.count_activities(s, registry.ActivityFilter(include_retired=False, special_categories=True)),
-            "Organisations": len(registry.list_organisations(s)),
+            "Processing activities": count_activities(s, ActivityFilter(include_retired=False)),
+            "With special categories": count_activities(s, ActivityFilter(include_retired=False, special_categories=True)),
+            "Organisations": len(list_organisations(s)),
         }
-        transfers = sum(1 for a in registry.list_activities(s) for tr in a.transfers if tr.country not in vocab.EEA_COUNTRIES)
+        transfers = sum(1 for a in list_activities(s) for tr in a.transfers if tr.country not in vocab.EEA_COUNTRIES)
         found = check_register(s)
         summary = checks.summarise(found)
     shown = {re.sub(r"^:\w+\[:material/\w+:\] ", "", m.label): int(m.value) for m in at.metric}  # severities carry a coloured icon
@@ -89,11 +91,11 @@ def test_creating_an_activity_through_the_form(demo_url):
     assert not at.exception
     engine = db.make_engine(demo_url)
     with db.session(engine) as s:
-        act = registry.get_activity(s, "Janteloppet", "JL-99")
+        act = get_activity(s, "Janteloppet", "JL-99")
         assert act.name == "Speaker travel bookings" and act.owner == "Events team" and act.status == "draft"
         events = s.execute(select(AuditEvent).where(AuditEvent.entity_key == "Janteloppet/JL-99")).scalars().all()
         assert events and events[0].action == "create" and events[0].source == "dashboard"
-        assert registry.count_activities(s, registry.ActivityFilter(text="speaker travel")) == 1
+        assert count_activities(s, ActivityFilter(text="speaker travel")) == 1
     lst = page("activities", f_text="Speaker travel")
     assert "JL-99" in str(lst.dataframe[0].value)
 
@@ -105,22 +107,22 @@ def test_validation_errors_appear_and_nothing_is_written(demo_url):
     next(b for b in at.button if b.label == "Save").click().run()
     assert any("Reference" in e.value for e in at.error)
     with db.session(db.make_engine(demo_url)) as s:
-        assert registry.get_activity(s, "Janteloppet", "JL-01").version == 1
+        assert get_activity(s, "Janteloppet", "JL-01").version == 1
 
 
 def test_a_stale_save_shows_the_conflict_and_writes_nothing(demo_url):
     at = page("editor", "en", edit_activity=("Janteloppet", "JL-02"))
     engine = db.make_engine(demo_url)
     with db.transaction(engine) as s:  # someone else saves in between
-        data = registry.activity_dict(registry.get_activity(s, "Janteloppet", "JL-02"))
+        data = activity_dict(get_activity(s, "Janteloppet", "JL-02"))
         data["owner"] = "Marketing (changed by Kari)"
-        registry.update_activity(s, "Janteloppet", "JL-02", data, expected_version=1, actor="kari")
+        update_activity(s, "Janteloppet", "JL-02", data, expected_version=1, actor="kari")
     key = "editor_Janteloppet_JL-02_1_owner"
     at.text_input(key=key).input("Sales")
     next(b for b in at.button if b.label == "Save").click().run()
     assert any("changed by kari" in e.value and "nothing was saved" in e.value for e in at.error)
     with db.session(engine) as s:
-        act = registry.get_activity(s, "Janteloppet", "JL-02")
+        act = get_activity(s, "Janteloppet", "JL-02")
         assert act.owner == "Marketing (changed by Kari)" and act.version == 2
 
 
@@ -128,18 +130,18 @@ def test_delete_needs_confirmation(demo_url):
     at = page("activities", open_activity=("Immediate Connect", "IC-05"))
     next(b for b in at.button if b.label == "Delete …").click().run()
     with db.session(db.make_engine(demo_url)) as s:
-        assert registry.get_activity(s, "Immediate Connect", "IC-05")
+        assert get_activity(s, "Immediate Connect", "IC-05")
     next(b for b in at.button if b.label == "Yes, delete").click().run()
     with db.session(db.make_engine(demo_url)) as s:
-        assert registry.count_activities(s, registry.ActivityFilter(org="Immediate Connect")) == 4
+        assert count_activities(s, ActivityFilter(org="Immediate Connect")) == 4
 
 
 def test_history_shows_who_changed_what(demo_url):
     engine = db.make_engine(demo_url)
     with db.transaction(engine) as s:
-        data = registry.activity_dict(registry.get_activity(s, "Allprofil AS", "AP-01"))
+        data = activity_dict(get_activity(s, "Allprofil AS", "AP-01"))
         data["owner"] = "Kundeservice"
-        registry.update_activity(s, "Allprofil AS", "AP-01", data, expected_version=1, actor="ola")
+        update_activity(s, "Allprofil AS", "AP-01", data, expected_version=1, actor="ola")
     at = page("history", "nb", open_activity=("Allprofil AS", "AP-01"))
     table = at.dataframe[0].value
     assert "ola" in set(table["Hvem"]) and "Kundeservice" in set(table["Etter"]) and "Ansvarlig enhet" in set(table["Felt"])
@@ -191,17 +193,17 @@ def test_overview_in_one_pass_equals_counting_each_figure_alone(demo_engine):
     equals asking the registry (or the activities themselves) one question at a time."""
     today = date(2026, 11, 25)
     with db.session(demo_engine) as s:
-        orgs = [o.name for o in registry.list_organisations(s)]
+        orgs = [o.name for o in list_organisations(s)]
         with db.transaction(demo_engine) as w:  # one retired activity must drop out of every figure
-            data = registry.activity_dict(registry.get_activity(w, "Janteloppet", "JL-01"))
-            registry.update_activity(w, "Janteloppet", "JL-01", {**data, "status": "retired"}, expected_version=1, actor="t")
+            data = activity_dict(get_activity(w, "Janteloppet", "JL-01"))
+            update_activity(w, "Janteloppet", "JL-01", {**data, "status": "retired"}, expected_version=1, actor="t")
         for org in [None, *orgs]:
             ov = stats.overview(s, org=org, today=today)
             for key, fig in ov.figures.items():
                 if fig.filter is not None and key != "transfers_outside_eea":
-                    assert fig.value == registry.count_activities(s, fig.filter), (org, key)
-            current = [a for a in registry.list_activities(s, org=org) if a.status != "retired"]
-            dicts = [registry.activity_dict(a) for a in current]
+                    assert fig.value == count_activities(s, fig.filter), (org, key)
+            current = [a for a in list_activities(s, org=org) if a.status != "retired"]
+            dicts = [activity_dict(a) for a in current]
             assert sum(ov.by_organisation.values()) == len(current)
             for code, n in ov.by_legal_basis.items():
                 assert n == sum(any(b["code"] == code for b in d["legal_bases"]) for d in dicts), (org, code)
@@ -215,9 +217,9 @@ def test_finding_counts_follow_every_change(demo_url):
     before = {re.sub(r"^:\w+\[:material/\w+:\] ", "", m.label): int(m.value) for m in at.metric}["Findings: error"]
     engine = db.make_engine(demo_url)
     with db.transaction(engine) as s:
-        data = registry.activity_dict(registry.get_activity(s, "Janteloppet", "JL-01"))
+        data = activity_dict(get_activity(s, "Janteloppet", "JL-01"))
         data["transfers"] = [{"country": "CN", "mechanism": "unknown"}]
-        registry.update_activity(s, "Janteloppet", "JL-01", data, expected_version=1, actor="kari")
+        update_activity(s, "Janteloppet", "JL-01", data, expected_version=1, actor="kari")
     at.run()
     assert {re.sub(r"^:\w+\[:material/\w+:\] ", "", m.label): int(m.value) for m in at.metric}["Findings: error"] == before + 1
 

@@ -15,10 +15,14 @@ from conftest import rerun
 from sqlalchemy import select
 from streamlit.testing.v1 import AppTest
 
-from ropa import checks, db, registry
+from ropa import checks, db
 from ropa.fields import ACTIVITY, ORGANISATION, RECIPIENT
 from ropa.models import AuditEvent
+from ropa.register.activities import activity_dict, get_activity
 from ropa.register.checks import check_register
+from ropa.register.lookup import find_organisation, get_organisation
+from ropa.register.organisations import organisation_dict, update_organisation
+from ropa.register.recipients import get_recipient, list_recipients, recipient_dict, update_recipient
 
 ROOT = Path(__file__).resolve().parent.parent
 ACTOR = "page-tester"
@@ -141,8 +145,8 @@ def test_creating_an_organisation_writes_it_with_an_audit_event(demo_url, engine
     assert "Fjellbygda kommune" in list(at.dataframe[0].value[ORGANISATION["name"].label("en")])
 
     with db.session(engine) as s:
-        org = registry.get_organisation(s, "Fjellbygda kommune")
-        saved = registry.organisation_dict(org)
+        org = get_organisation(s, "Fjellbygda kommune")
+        saved = organisation_dict(org)
     assert saved["org_number"] == "944 000 001" and saved["country"] == "NO" and saved["public_authority"] is True
     assert saved["dpo"] == {"name": "Kari Nordmann", "email": "personvern@fjellbygda.kommune.no", "phone": None}
     assert saved["representative"] == {"name": "EU Rep GmbH", "address": None, "country": "DE", "email": None}
@@ -176,7 +180,7 @@ def test_editing_an_organisation_saves_with_the_version_seen(demo_url, engine):
     assert not errors(at)
     assert [x.value for x in at.toast] == ["Saved 'Janteloppet'."]
     with db.session(engine) as s:
-        org = registry.get_organisation(s, "Janteloppet")
+        org = get_organisation(s, "Janteloppet")
         assert (org.version, org.dpo_email) == (2, "dpo@janteloppet.com")
     (event,) = audit(engine, entity="organisation", action="update")
     assert (event.field, event.actor, event.version) == ("dpo", ACTOR, 2)
@@ -187,7 +191,7 @@ def test_editing_an_organisation_saves_with_the_version_seen(demo_url, engine):
     rerun(at)
     assert not errors(at)
     with db.session(engine) as s:
-        assert registry.get_organisation(s, "Janteloppet").version == 3
+        assert get_organisation(s, "Janteloppet").version == 3
 
     # A new name: the page follows the organisation under its new name.
     at.text_input(key="orgedit_name").input("Janteloppet AS")
@@ -196,14 +200,14 @@ def test_editing_an_organisation_saves_with_the_version_seen(demo_url, engine):
     assert at.selectbox(key="org_pick").value == "Janteloppet AS"
     assert at.text_input(key="orgedit_name").value == "Janteloppet AS"
     with db.session(engine) as s:
-        assert registry.get_organisation(s, "Janteloppet AS").version == 4
+        assert get_organisation(s, "Janteloppet AS").version == 4
 
 
 def test_an_unexpected_error_is_a_sentence_and_the_log_keeps_the_detail(demo_url, engine, monkeypatch, caplog):
     def broken(*args: Any, **kwargs: Any) -> None:
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr(registry, "update_organisation", broken)
+    monkeypatch.setattr("ropa.register.organisations.update_organisation", broken)
     at = page("organisations", "en", org_pick="Janteloppet")
     at.text_input(key="orgedit_phone").input("+47 12 34 56 78")
     with caplog.at_level("ERROR", logger="ropa.ui"):
@@ -213,15 +217,15 @@ def test_an_unexpected_error_is_a_sentence_and_the_log_keeps_the_detail(demo_url
     assert "Traceback" not in " ".join(errors(at))
     assert any(r.exc_info and "disk on fire" in str(r.exc_info[1]) for r in caplog.records)
     with db.session(engine) as s:
-        assert registry.get_organisation(s, "Janteloppet").phone is None
+        assert get_organisation(s, "Janteloppet").phone is None
 
 
 def test_a_stale_save_shows_the_conflict_and_writes_nothing(demo_url, engine):
     at = page("organisations", "en", org_pick="Janteloppet")
     # Someone else saves between the user opening the form and pressing save.
     with db.transaction(engine) as s:
-        data = registry.organisation_dict(registry.get_organisation(s, "Janteloppet"))
-        registry.update_organisation(s, "Janteloppet", {**data, "phone": "+47 11 11 11 11"}, expected_version=1, actor="colleague")
+        data = organisation_dict(get_organisation(s, "Janteloppet"))
+        update_organisation(s, "Janteloppet", {**data, "phone": "+47 11 11 11 11"}, expected_version=1, actor="colleague")
     events_before = len(audit(engine))
 
     at.text_input(key="orgedit_website").input("https://example.org")
@@ -233,7 +237,7 @@ def test_a_stale_save_shows_the_conflict_and_writes_nothing(demo_url, engine):
     assert list(other["Who"]) == ["colleague"] and list(other["After"]) == ["+47 11 11 11 11"]
     assert at.text_input(key="orgedit_website").value == "https://example.org"  # the user's edit is still there
     with db.session(engine) as s:
-        org = registry.get_organisation(s, "Janteloppet")
+        org = get_organisation(s, "Janteloppet")
         assert (org.version, org.website, org.phone) == (2, "https://www.janteloppet.com", "+47 11 11 11 11")
     assert len(audit(engine)) == events_before
 
@@ -246,7 +250,7 @@ def test_a_stale_save_shows_the_conflict_and_writes_nothing(demo_url, engine):
     rerun(at)
     assert not errors(at)
     with db.session(engine) as s:
-        org = registry.get_organisation(s, "Janteloppet")
+        org = get_organisation(s, "Janteloppet")
         assert (org.version, org.website, org.phone) == (3, "https://example.org", "+47 11 11 11 11")
 
 
@@ -259,7 +263,7 @@ def test_deleting_an_organisation_asks_first(demo_url, engine):
     rerun(at)
     assert not at.warning
     with db.session(engine) as s:
-        assert registry.find_organisation(s, "Immediate Connect") is not None
+        assert find_organisation(s, "Immediate Connect") is not None
 
     at.button(key="orgs_delete").click()
     rerun(at)
@@ -268,7 +272,7 @@ def test_deleting_an_organisation_asks_first(demo_url, engine):
     assert [x.value for x in at.toast] == ["Deleted 'Immediate Connect'."]
     assert "Immediate Connect" not in at.selectbox(key="org_pick").options
     with db.session(engine) as s:
-        assert registry.find_organisation(s, "Immediate Connect") is None
+        assert find_organisation(s, "Immediate Connect") is None
     assert [e.actor for e in audit(engine, entity="organisation", action="delete")] == [ACTOR]
 
 
@@ -284,7 +288,7 @@ def test_a_recipient_created_appears_in_the_registry(demo_url, engine):
     assert not errors(at)
     assert [x.value for x in at.toast] == ["Added 'Tidtaking AS' to Janteloppet."]
     with db.session(engine) as s:
-        recs = {r.name: registry.recipient_dict(r) for r in registry.list_recipients(s, "Janteloppet")}
+        recs = {r.name: recipient_dict(r) for r in list_recipients(s, "Janteloppet")}
     assert recs["Tidtaking AS"] == {"name": "Tidtaking AS", "kind": "sub_processor", "country": "SE", "agreement": "DBA-2025-07"}
     table = at.dataframe[0].value
     row = table[table[RECIPIENT["name"].label("en")] == "Tidtaking AS"].iloc[0]
@@ -299,7 +303,7 @@ def test_a_recipient_created_appears_in_the_registry(demo_url, engine):
     at.button(key="recs_delete_yes").click()
     rerun(at)
     with db.session(engine) as s:
-        assert "Tidtaking AS" not in {r.name for r in registry.list_recipients(s, "Janteloppet")}
+        assert "Tidtaking AS" not in {r.name for r in list_recipients(s, "Janteloppet")}
 
 
 def test_editing_a_recipient_changes_it_for_every_activity_and_a_used_one_is_not_deleted(demo_url, engine):
@@ -316,7 +320,7 @@ def test_editing_a_recipient_changes_it_for_every_activity_and_a_used_one_is_not
     assert not errors(at)
     with db.session(engine) as s:
         for ref in users:
-            act = registry.activity_dict(registry.get_activity(s, "Janteloppet", ref))
+            act = activity_dict(get_activity(s, "Janteloppet", ref))
             assert {"name": name, "kind": "processor", "country": None, "agreement": "Avtale 2025-3"} in act["recipients"]
 
 
@@ -324,13 +328,13 @@ def test_a_stale_recipient_save_shows_the_conflict_and_writes_nothing(demo_url, 
     name = "Google Analytics"
     at = page("recipients", "nb", rec_org="Immediate Connect", rec_pick=name)
     with db.transaction(engine) as s:
-        registry.update_recipient(s, "Immediate Connect", name, {"name": name, "kind": "processor", "country": "US"}, expected_version=1, actor="colleague")
+        update_recipient(s, "Immediate Connect", name, {"name": name, "kind": "processor", "country": "US"}, expected_version=1, actor="colleague")
     at.text_input(key="recedit_agreement").input("DPA")
     at.button(key="recedit_submit").click()
     rerun(at)
     assert any("ble endret av colleague etter at du åpnet den" in e and "Ingenting ble lagret" in e for e in errors(at))
     with db.session(engine) as s:
-        rec = registry.get_recipient(s, "Immediate Connect", name)
+        rec = get_recipient(s, "Immediate Connect", name)
         assert (rec.version, rec.country, rec.agreement) == (2, "US", None)
 
 
@@ -438,7 +442,7 @@ def test_the_language_switch_changes_labels(demo_url):
 
 
 def test_the_public_fields_of_an_organisation_are_chosen_from_the_publishable_ones(demo_url, engine):
-    from ropa.documents.fields import PUBLISHABLE
+    from ropa.public_fields import PUBLISHABLE
 
     at = page("organisations", "en")
     chooser = at.multiselect(key="orgnew_public_fields")
@@ -456,9 +460,9 @@ def test_findings_page_shows_the_art_30_5_assessment(demo_url, engine, lang, sai
     """Issue 15: the findings page shows an organisation's Art. 30(5) assessment beside its findings,
     and the exemption claimed without its conditions is a finding there."""
     with db.transaction(engine) as s:
-        org = registry.get_organisation(s, "Janteloppet")
-        data = {**registry.organisation_dict(org), "fewer_than_250": True, "art30_5_assessment": "Two events a year."}
-        registry.update_organisation(s, "Janteloppet", data, expected_version=org.version, actor=ACTOR)
+        org = get_organisation(s, "Janteloppet")
+        data = {**organisation_dict(org), "fewer_than_250": True, "art30_5_assessment": "Two events a year."}
+        update_organisation(s, "Janteloppet", data, expected_version=org.version, actor=ACTOR)
     at = page("findings", lang)
     assert any(i.value.replace("\\", "") == said for i in at.info), [i.value for i in at.info]
     with db.session(engine) as s:

@@ -43,12 +43,14 @@ def test_export_page_makes_the_record_as_pdf_and_word(demo_url: str):
 
 def test_notices_page_shows_hostile_names_as_text(engine: Any, monkeypatch: Any):
     """A name full of markup previews as typed (escaped Markdown), not as markup, HTML, LaTeX or colour."""
-    from ropa import db, registry
+    from ropa import db
+    from ropa.register.activities import create_activity
+    from ropa.register.organisations import create_organisation
 
     name = "Ond <script>alert(1)</script> *AS* $x$ :red[rød] #1"
     with db.transaction(engine) as s:
-        registry.create_organisation(s, {"name": name, "email": "post@ond.no"}, actor="test")
-        registry.create_activity(
+        create_organisation(s, {"name": name, "email": "post@ond.no"}, actor="test")
+        create_activity(
             s,
             name,
             {

@@ -8,8 +8,8 @@ import tomllib
 
 from conftest import ROOT, app_page
 
-from ropa import interchange
 from ropa.excel import reader
+from ropa.register import interchange
 
 
 def _config() -> dict:
@@ -107,7 +107,8 @@ def test_the_organisation_in_focus_speaks_the_language_and_keeps_the_choice_acro
 
 # --- The editor ------------------------------------------------------------------------------------
 
-from ropa import db, editing, registry, vocab  # noqa: E402
+from ropa import db, editing, vocab  # noqa: E402
+from ropa.register.activities import activity_dict, count_activities, get_activity, update_activity  # noqa: E402
 
 
 def _by_label(widgets, label):
@@ -152,8 +153,8 @@ def test_merge_suggests_the_side_that_changed_each_field():
 def _activity(url, org, ref):
     engine = db.make_engine(url)
     with db.session(engine) as s:
-        act = registry.get_activity(s, org, ref)
-        out = registry.activity_dict(act), act.version
+        act = get_activity(s, org, ref)
+        out = activity_dict(act), act.version
     engine.dispose()
     return out
 
@@ -227,7 +228,7 @@ def test_editor_says_at_once_when_the_activity_changed_elsewhere(demo_url):
     data, version = _activity(demo_url, "Janteloppet", "JL-01")
     engine = db.make_engine(demo_url)
     with db.transaction(engine) as s:
-        registry.update_activity(s, "Janteloppet", "JL-01", {**data, "owner": "Their owner"}, expected_version=version, actor="colleague")
+        update_activity(s, "Janteloppet", "JL-01", {**data, "owner": "Their owner"}, expected_version=version, actor="colleague")
     engine.dispose()
     at.run()
     assert any("colleague" in w.value and "newer version (2)" in w.value for w in at.warning)
@@ -240,7 +241,7 @@ def test_a_conflict_keeps_my_edits_and_merges_field_by_field(demo_url):
     name_box.input("Mitt nye navn").run()
     engine = db.make_engine(demo_url)
     with db.transaction(engine) as s:
-        registry.update_activity(s, "Janteloppet", "JL-01", {**data, "description": "Deres beskrivelse"}, expected_version=version, actor="kollega")
+        update_activity(s, "Janteloppet", "JL-01", {**data, "description": "Deres beskrivelse"}, expected_version=version, actor="kollega")
     engine.dispose()
     next(b for b in at.button if b.label == "Lagre").click().run()
     assert not at.exception
@@ -261,7 +262,7 @@ def test_activity_list_shows_a_findings_badge_and_a_whole_page(demo_url):
     frame = at.dataframe[0].value
     engine = db.make_engine(demo_url)
     with db.session(engine) as s:
-        total = registry.count_activities(s)
+        total = count_activities(s)
     engine.dispose()
     assert len(frame) == total <= 50 and "Avvik" in frame.columns  # the demo fits on one page of 50
     assert list(frame.columns).index("Avvik") == list(frame.columns).index("Ref") + 1  # in sight, beside the reference

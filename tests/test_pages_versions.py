@@ -10,8 +10,10 @@ from typing import Any
 import openpyxl
 import pytest
 
-from ropa import access, db, registry, versions
+from ropa import access, db, versions
 from ropa.excel import layout
+from ropa.register.activities import activity_dict, delete_activity, get_activity, update_activity
+from ropa.register.audit import history
 from tests.conftest import app_page
 
 ORG = "Janteloppet"
@@ -20,11 +22,11 @@ ORG = "Janteloppet"
 def _change(url: str) -> None:
     engine = db.make_engine(url)
     with db.transaction(engine) as s:
-        act = registry.get_activity(s, ORG, "JL-01")
-        data = registry.activity_dict(act)
+        act = get_activity(s, ORG, "JL-01")
+        data = activity_dict(act)
         data["description"] = "Changed after the snapshot"
-        registry.update_activity(s, ORG, "JL-01", data, expected_version=act.version, actor="ola")
-        registry.delete_activity(s, ORG, "JL-02", actor="ola")
+        update_activity(s, ORG, "JL-01", data, expected_version=act.version, actor="ola")
+        delete_activity(s, ORG, "JL-02", actor="ola")
     engine.dispose()
 
 
@@ -126,9 +128,9 @@ def test_history_restores_an_activity_and_brings_back_a_deleted_one(demo_url, la
     _button(at, go).click().run()
     assert not at.exception
     with db.session(engine) as s:
-        act = registry.get_activity(s, ORG, "JL-01")
+        act = get_activity(s, ORG, "JL-01")
         assert act.version == 3 and act.description != "Changed after the snapshot"
-        last = registry.history(s, "activity", act.id)[-1]
+        last = history(s, "activity", act.id)[-1]
         assert last.field == "description" and last.source == "restore of version 1 (dashboard)"
 
     at = app_page("history", lang)
@@ -137,7 +139,7 @@ def test_history_restores_an_activity_and_brings_back_a_deleted_one(demo_url, la
     _button(at, go).click().run()
     assert not at.exception
     with db.session(engine) as s:
-        assert registry.get_activity(s, ORG, "JL-02").version == 1
+        assert get_activity(s, ORG, "JL-02").version == 1
 
 
 def test_compare_a_date_with_now(demo_url):

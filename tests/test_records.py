@@ -83,12 +83,13 @@ def test_where_the_activity_fields_are_spelled_out():
 
 
 def test_a_new_plain_field_reaches_the_workbook_and_the_importer_by_its_kind():
+    from ropa import present
     from ropa.excel import convert, layout
 
     table = {**ACTIVITY, "joint_arrangement": FieldSpec("joint_arrangement", "Joint arrangement", "Felles avtale", "text")}
-    columns = layout._plain_columns(table, layout._ACTIVITY_COLUMNS)
-    assert [c.key for c in columns] == ["joint_arrangement"]
+    columns = present.in_table_order(table, present._ACTIVITY_COLUMNS)
+    assert [c.key for c in columns] == list(table)  # every field a column, in the field table's order
     act = {"joint_arrangement": "Avtale 1"}
-    assert columns[0].render(act, layout.Context(lang="en")) == "Avtale 1"
-    assert layout._plain_columns(ACTIVITY, layout._ACTIVITY_COLUMNS) == ()  # today's fields all have their own column
+    assert columns[-1].render(act, layout.Context(lang="en")) == "Avtale 1"
+    assert [c.key for c in layout.ACTIVITIES.columns if not c.hidden] == ["organisation", *ACTIVITY]  # the sheet follows the table
     assert convert._BY_KIND["text"] is convert.HANDLERS["owner"]

@@ -7,9 +7,25 @@ import json
 import pytest
 from sqlalchemy import func, select
 
-from ropa import db, registry
+from ropa import db
 from ropa.errors import Conflict, NotFound, ValidationFailed
 from ropa.models import AuditEvent, ProcessingActivity, Recipient
+from ropa.register.activities import (
+    ActivityFilter,
+    activity_dict,
+    count_activities,
+    create_activity,
+    delete_activity,
+    duplicate_activity,
+    get_activity,
+    list_activities,
+    retire_activity,
+    update_activity,
+)
+from ropa.register.audit import activity_history
+from ropa.register.lookup import get_organisation
+from ropa.register.organisations import create_organisation, delete_organisation, organisation_dict, update_organisation
+from ropa.register.recipients import delete_recipient, get_recipient, recipient_dict, recipient_usage, update_recipient
 
 
 def activity(ref="HR-01", **over):
@@ -41,7 +57,7 @@ def activity(ref="HR-01", **over):
 @pytest.fixture
 def org_engine(engine):
     with db.transaction(engine) as s:
-        registry.create_organisation(s, {"name": "Fjordkraft Test AS", "country": "NO", "org_number": "999888777"}, actor="alice")
+        create_organisation(s, {"name": "Fjordkraft Test AS", "country": "NO", "org_number": "999888777"}, actor="alice")
     return engine
 
 
@@ -52,32 +68,32 @@ def count(engine, model):
 
 def test_create_activity_writes_rows_and_one_audit_event(org_engine):
     with db.transaction(org_engine) as s:
-        act = registry.create_activity(s, "Fjordkraft Test AS", activity(), actor="alice", source="test")
+        act = create_activity(s, "Fjordkraft Test AS", activity(), actor="alice", source="test")
         assert act.version == 1
     with db.session(org_engine) as s:
-        act = registry.get_activity(s, "fjordkraft test as", "HR-01")  # names match case-insensitively
-        d = registry.activity_dict(act)
+        act = get_activity(s, "fjordkraft test as", "HR-01")  # names match case-insensitively
+        d = activity_dict(act)
         assert d["legal_bases"][1] == {"code": "art6_1_c", "note": "Skatteforvaltningsloven", "documentation": None}
         assert [r["name"] for r in d["recipients"]] == ["Skatteetaten", "Lønnsleverandør AS"]
         assert d["retention"]["period"] == 5
-        events = registry.activity_history(s, "Fjordkraft Test AS", "HR-01")
+        events = activity_history(s, "Fjordkraft Test AS", "HR-01")
         assert [(e.action, e.actor, e.source) for e in events] == [("create", "alice", "test")]
         assert json.loads(events[0].new_value)["name"] == "Lønnskjøring"
-        assert registry.get_organisation(s, "999888777").name == "Fjordkraft Test AS"
+        assert get_organisation(s, "999888777").name == "Fjordkraft Test AS"
 
 
 def test_update_records_each_changed_field(org_engine):
     with db.transaction(org_engine) as s:
-        registry.create_activity(s, "Fjordkraft Test AS", activity(), actor="alice")
+        create_activity(s, "Fjordkraft Test AS", activity(), actor="alice")
     with db.transaction(org_engine) as s:
-        changed = registry.update_activity(
+        changed = update_activity(
             s, "Fjordkraft Test AS", "HR-01", activity(name="Lønn og refusjoner", purposes=["Utbetale lønn", "Refusjoner"]), expected_version=1, actor="bob"
         )
         assert sorted(changed) == ["name", "purposes"]
     with db.session(org_engine) as s:
-        act = registry.get_activity(s, "Fjordkraft Test AS", "HR-01")
+        act = get_activity(s, "Fjordkraft Test AS", "HR-01")
         assert act.version == 2
-        events = [e for e in registry.activity_history(s, "Fjordkraft Test AS", "HR-01") if e.action == "update"]
+        events = [e for e in activity_history(s, "Fjordkraft Test AS", "HR-01") if e.action == "update"]
         by_field = {e.field: e for e in events}
         assert set(by_field) == {"name", "purposes"}
         assert json.loads(by_field["name"].old_value) == "Lønnskjøring"
@@ -87,30 +103,30 @@ def test_update_records_each_changed_field(org_engine):
 
 def test_saving_the_same_document_changes_nothing(org_engine):
     with db.transaction(org_engine) as s:
-        registry.create_activity(s, "Fjordkraft Test AS", activity(), actor="alice")
+        create_activity(s, "Fjordkraft Test AS", activity(), actor="alice")
     with db.transaction(org_engine) as s:
-        assert registry.update_activity(s, "Fjordkraft Test AS", "HR-01", activity(), expected_version=1, actor="bob") == []
+        assert update_activity(s, "Fjordkraft Test AS", "HR-01", activity(), expected_version=1, actor="bob") == []
     with db.session(org_engine) as s:
-        assert registry.get_activity(s, "Fjordkraft Test AS", "HR-01").version == 1
+        assert get_activity(s, "Fjordkraft Test AS", "HR-01").version == 1
 
 
 def test_stale_save_raises_conflict_showing_the_other_change_and_writes_nothing(org_engine):
     with db.transaction(org_engine) as s:
-        registry.create_activity(s, "Fjordkraft Test AS", activity(), actor="alice")
+        create_activity(s, "Fjordkraft Test AS", activity(), actor="alice")
     # Bob and Carol both open version 1; Bob saves first.
     with db.transaction(org_engine) as s:
-        registry.update_activity(s, "Fjordkraft Test AS", "HR-01", activity(owner="HR"), expected_version=1, actor="bob")
+        update_activity(s, "Fjordkraft Test AS", "HR-01", activity(owner="HR"), expected_version=1, actor="bob")
     events_before = count(org_engine, AuditEvent)
     with pytest.raises(Conflict) as info:
         with db.transaction(org_engine) as s:
-            registry.update_activity(s, "Fjordkraft Test AS", "HR-01", activity(name="Carol's name"), expected_version=1, actor="carol")
+            update_activity(s, "Fjordkraft Test AS", "HR-01", activity(name="Carol's name"), expected_version=1, actor="carol")
     err = info.value
     assert (err.expected_version, err.current_version) == (1, 2)
     assert [(c["actor"], c["field"]) for c in err.changes] == [("bob", "owner")]
     assert "bob" in str(err) and "nothing was saved" in str(err)
     assert count(org_engine, AuditEvent) == events_before
     with db.session(org_engine) as s:
-        act = registry.get_activity(s, "Fjordkraft Test AS", "HR-01")
+        act = get_activity(s, "Fjordkraft Test AS", "HR-01")
         assert (act.name, act.owner, act.version) == ("Lønnskjøring", "HR", 2)
 
 
@@ -120,7 +136,7 @@ def test_invalid_activity_is_rejected_with_every_problem(org_engine):
     )
     with pytest.raises(ValidationFailed) as info:
         with db.transaction(org_engine) as s:
-            registry.create_activity(s, "Fjordkraft Test AS", bad, actor="alice")
+            create_activity(s, "Fjordkraft Test AS", bad, actor="alice")
     where = {p.where: p for p in info.value.problems}
     assert {"ref", "role", "legal_bases[0].code", "transfers[0].country", "transfers[0].mechanism"} <= set(where)
     assert where["transfers[0].country"].message == "'XX' is not an ISO 3166 country code"
@@ -131,7 +147,7 @@ def test_cross_field_rules(org_engine):
     bad = activity(transfers=[{"recipient": "Nobody", "mechanism": "art46_2_c"}], retention={"period": 3})
     with pytest.raises(ValidationFailed) as info:
         with db.transaction(org_engine) as s:
-            registry.create_activity(s, "Fjordkraft Test AS", bad, actor="alice")
+            create_activity(s, "Fjordkraft Test AS", bad, actor="alice")
     codes = {(p.where, p.code) for p in info.value.problems}
     assert ("transfers[0].country", "missing") in codes
     assert ("transfers[0].recipient", "unknown_recipient") in codes
@@ -140,22 +156,22 @@ def test_cross_field_rules(org_engine):
 
 def test_duplicate_ref_is_refused(org_engine):
     with db.transaction(org_engine) as s:
-        registry.create_activity(s, "Fjordkraft Test AS", activity(), actor="alice")
+        create_activity(s, "Fjordkraft Test AS", activity(), actor="alice")
     with pytest.raises(ValidationFailed) as info:
         with db.transaction(org_engine) as s:
-            registry.create_activity(s, "Fjordkraft Test AS", activity(name="Other"), actor="alice")
+            create_activity(s, "Fjordkraft Test AS", activity(name="Other"), actor="alice")
     assert info.value.problems[0].code == "duplicate"
     assert count(org_engine, ProcessingActivity) == 1
 
 
 def test_recipients_are_shared_within_an_organisation(org_engine):
     with db.transaction(org_engine) as s:
-        registry.create_activity(s, "Fjordkraft Test AS", activity("HR-01"), actor="alice")
-        registry.create_activity(s, "Fjordkraft Test AS", activity("HR-02", name="Reiseregning"), actor="alice")
+        create_activity(s, "Fjordkraft Test AS", activity("HR-01"), actor="alice")
+        create_activity(s, "Fjordkraft Test AS", activity("HR-02", name="Reiseregning"), actor="alice")
     assert count(org_engine, Recipient) == 2
     with db.transaction(org_engine) as s:
-        rec = registry.get_recipient(s, "Fjordkraft Test AS", "Lønnsleverandør AS")
-        registry.update_recipient(
+        rec = get_recipient(s, "Fjordkraft Test AS", "Lønnsleverandør AS")
+        update_recipient(
             s,
             "Fjordkraft Test AS",
             "Lønnsleverandør AS",
@@ -165,51 +181,51 @@ def test_recipients_are_shared_within_an_organisation(org_engine):
         )
     with db.session(org_engine) as s:
         for ref in ("HR-01", "HR-02"):
-            recs = registry.activity_dict(registry.get_activity(s, "Fjordkraft Test AS", ref))["recipients"]
+            recs = activity_dict(get_activity(s, "Fjordkraft Test AS", ref))["recipients"]
             assert recs[1] == {"name": "Lønnsleverandør AS", "kind": "processor", "country": "SE", "agreement": "DBA-2025"}
-        assert registry.recipient_usage(s, rec.id) == ["HR-01", "HR-02"]
+        assert recipient_usage(s, rec.id) == ["HR-01", "HR-02"]
     with pytest.raises(ValidationFailed, match="HR-01, HR-02"):
         with db.transaction(org_engine) as s:
-            registry.delete_recipient(s, "Fjordkraft Test AS", "Lønnsleverandør AS", actor="dpo")
+            delete_recipient(s, "Fjordkraft Test AS", "Lønnsleverandør AS", actor="dpo")
 
 
 def test_delete_activity_keeps_its_history(org_engine):
     with db.transaction(org_engine) as s:
-        registry.create_activity(s, "Fjordkraft Test AS", activity(), actor="alice")
+        create_activity(s, "Fjordkraft Test AS", activity(), actor="alice")
     with db.transaction(org_engine) as s:
-        registry.delete_activity(s, "Fjordkraft Test AS", "HR-01", actor="bob", expected_version=1)
+        delete_activity(s, "Fjordkraft Test AS", "HR-01", actor="bob", expected_version=1)
     with db.session(org_engine) as s:
         with pytest.raises(NotFound):
-            registry.get_activity(s, "Fjordkraft Test AS", "HR-01")
-        assert [e.action for e in registry.activity_history(s, "Fjordkraft Test AS", "HR-01")] == ["create", "delete"]
+            get_activity(s, "Fjordkraft Test AS", "HR-01")
+        assert [e.action for e in activity_history(s, "Fjordkraft Test AS", "HR-01")] == ["create", "delete"]
 
 
 def test_retire_and_duplicate(org_engine):
     with db.transaction(org_engine) as s:
-        registry.create_activity(s, "Fjordkraft Test AS", activity(), actor="alice")
+        create_activity(s, "Fjordkraft Test AS", activity(), actor="alice")
     with db.transaction(org_engine) as s:
-        registry.retire_activity(s, "Fjordkraft Test AS", "HR-01", expected_version=1, actor="alice")
-        copy = registry.duplicate_activity(s, "Fjordkraft Test AS", "HR-01", actor="alice")
+        retire_activity(s, "Fjordkraft Test AS", "HR-01", expected_version=1, actor="alice")
+        copy = duplicate_activity(s, "Fjordkraft Test AS", "HR-01", actor="alice")
         assert (copy.ref, copy.status) == ("HR-02", "draft")
     with db.session(org_engine) as s:
-        assert registry.get_activity(s, "Fjordkraft Test AS", "HR-01").status == "retired"
-        assert [a.ref for a in registry.list_activities(s, include_retired=False)] == ["HR-02"]
+        assert get_activity(s, "Fjordkraft Test AS", "HR-01").status == "retired"
+        assert [a.ref for a in list_activities(s, include_retired=False)] == ["HR-02"]
 
 
 def test_organisation_update_conflict_and_delete(org_engine):
     with db.transaction(org_engine) as s:
-        registry.update_organisation(
+        update_organisation(
             s, "Fjordkraft Test AS", {"name": "Fjordkraft Test AS", "dpo": {"name": "Kari DPO", "email": "dpo@example.no"}}, expected_version=1, actor="alice"
         )
     with pytest.raises(Conflict):
         with db.transaction(org_engine) as s:
-            registry.update_organisation(s, "Fjordkraft Test AS", {"name": "X"}, expected_version=1, actor="bob")
+            update_organisation(s, "Fjordkraft Test AS", {"name": "X"}, expected_version=1, actor="bob")
     with db.transaction(org_engine) as s:
-        org = registry.get_organisation(s, "Fjordkraft Test AS")
+        org = get_organisation(s, "Fjordkraft Test AS")
         assert (org.dpo_name, org.version) == ("Kari DPO", 2)
-        registry.create_activity(s, org.name, activity(), actor="alice")
+        create_activity(s, org.name, activity(), actor="alice")
     with db.transaction(org_engine) as s:
-        registry.delete_organisation(s, "Fjordkraft Test AS", actor="alice")
+        delete_organisation(s, "Fjordkraft Test AS", actor="alice")
     assert count(org_engine, ProcessingActivity) == 0
     with db.session(org_engine) as s:
         actions = s.execute(select(AuditEvent.entity, AuditEvent.action).order_by(AuditEvent.id)).all()
@@ -220,47 +236,47 @@ def test_organisation_update_conflict_and_delete(org_engine):
 
 def test_filters_and_search(demo_engine):
     with db.session(demo_engine) as s:
-        total = registry.count_activities(s)
-        assert total == len(registry.list_activities(s)) >= 25
-        page = registry.list_activities(s, limit=10, offset=10)
+        total = count_activities(s)
+        assert total == len(list_activities(s)) >= 25
+        page = list_activities(s, limit=10, offset=10)
         assert len(page) == 10
-        f = registry.ActivityFilter
-        china = registry.list_activities(s, filter=f(country=["CN"]))
+        f = ActivityFilter
+        china = list_activities(s, filter=f(country=["CN"]))
         assert china and all(any(t.country == "CN" for t in a.transfers) for a in china)
-        consent = registry.list_activities(s, filter=f(legal_basis=["art6_1_a"]))
+        consent = list_activities(s, filter=f(legal_basis=["art6_1_a"]))
         assert consent and all(any(b.code == "art6_1_a" for b in a.bases) for a in consent)
-        special = registry.list_activities(s, filter=f(special_categories=True))
+        special = list_activities(s, filter=f(special_categories=True))
         assert special and all(a.special_categories for a in special)
-        assert registry.count_activities(s, f(special_categories=False)) == total - len(special)
-        jl = registry.list_activities(s, filter=f(org="Janteloppet", text="MARKEDSFØRING"))
+        assert count_activities(s, f(special_categories=False)) == total - len(special)
+        jl = list_activities(s, filter=f(org="Janteloppet", text="MARKEDSFØRING"))
         assert jl and all(a.organisation.name == "Janteloppet" for a in jl)
-        assert registry.count_activities(s, f(text="zzz-no-such-thing")) == 0
+        assert count_activities(s, f(text="zzz-no-such-thing")) == 0
 
 
 def test_an_update_that_changes_nothing_writes_nothing(org_engine):
     """For every kind of record: the same content again keeps the version and adds no audit event."""
     with db.transaction(org_engine) as s:
-        registry.create_activity(s, "Fjordkraft Test AS", activity(), actor="alice")
+        create_activity(s, "Fjordkraft Test AS", activity(), actor="alice")
     events = count(org_engine, AuditEvent)
     with db.transaction(org_engine) as s:
-        org = registry.get_organisation(s, "Fjordkraft Test AS")
-        same = registry.update_organisation(s, org.name, registry.organisation_dict(org), expected_version=1, actor="bob")
+        org = get_organisation(s, "Fjordkraft Test AS")
+        same = update_organisation(s, org.name, organisation_dict(org), expected_version=1, actor="bob")
         assert same.version == 1
-        rec = registry.get_recipient(s, org.name, "Skatteetaten")
-        same_rec = registry.update_recipient(s, org.name, rec.name, registry.recipient_dict(rec), expected_version=rec.version, actor="bob")
+        rec = get_recipient(s, org.name, "Skatteetaten")
+        same_rec = update_recipient(s, org.name, rec.name, recipient_dict(rec), expected_version=rec.version, actor="bob")
         assert same_rec.version == 1
-        act = registry.get_activity(s, org.name, "HR-01")
-        assert registry.update_activity(s, org.name, "HR-01", registry.activity_dict(act), expected_version=1, actor="bob") == []
+        act = get_activity(s, org.name, "HR-01")
+        assert update_activity(s, org.name, "HR-01", activity_dict(act), expected_version=1, actor="bob") == []
     with db.session(org_engine) as s:
-        assert registry.get_organisation(s, "Fjordkraft Test AS").version == 1
-        assert registry.get_recipient(s, "Fjordkraft Test AS", "Skatteetaten").version == 1
-        assert registry.get_activity(s, "Fjordkraft Test AS", "HR-01").version == 1
+        assert get_organisation(s, "Fjordkraft Test AS").version == 1
+        assert get_recipient(s, "Fjordkraft Test AS", "Skatteetaten").version == 1
+        assert get_activity(s, "Fjordkraft Test AS", "HR-01").version == 1
     assert count(org_engine, AuditEvent) == events
     # An unchanged copy of an older version is still a conflict (as for an edited one): nothing is written.
     with db.transaction(org_engine) as s:
-        org = registry.get_organisation(s, "Fjordkraft Test AS")
-        registry.update_organisation(s, org.name, {**registry.organisation_dict(org), "phone": "+47 12 34 56 78"}, expected_version=1, actor="alice")
+        org = get_organisation(s, "Fjordkraft Test AS")
+        update_organisation(s, org.name, {**organisation_dict(org), "phone": "+47 12 34 56 78"}, expected_version=1, actor="alice")
     with pytest.raises(Conflict), db.transaction(org_engine) as s:
-        registry.update_organisation(
+        update_organisation(
             s, "Fjordkraft Test AS", {"name": "Fjordkraft Test AS", "country": "NO", "org_number": "999888777"}, expected_version=1, actor="bob"
         )

@@ -10,9 +10,10 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from ropa import cli, db, registry, review, users
+from ropa import cli, db, review, users
 from ropa.errors import Conflict, PermissionDenied, ValidationFailed
 from ropa.models import AuditEvent
+from ropa.register.activities import activity_dict, get_activity, update_activity
 
 ORG = "Janteloppet"
 PASSWORD = "correct horse battery"
@@ -28,7 +29,7 @@ def register(demo_engine: Any) -> Any:
 
 def _version(engine: Any, ref: str) -> int:
     with db.session(engine) as s:
-        return registry.get_activity(s, ORG, ref).version
+        return get_activity(s, ORG, ref).version
 
 
 def test_approval_cycle(register):
@@ -43,17 +44,17 @@ def test_approval_cycle(register):
     with db.transaction(register) as s:
         row = review.approve(s, ORG, "JL-01", expected_version=_version(register, "JL-01"), actor="dora", today=date(2026, 3, 31))
     with db.session(register) as s:
-        act = registry.get_activity(s, ORG, "JL-01")
+        act = get_activity(s, ORG, "JL-01")
         row = review.review_of(s, ORG, "JL-01")
         assert (row.state, row.approved_by, row.approved_version) == ("approved", "dora", act.version)
         assert act.last_review == date(2026, 3, 31) and act.next_review == date(2027, 3, 31)
         approved = dict(row.approved_record)
     # An edit sends it back to review; the approved version stays as it was.
     with db.transaction(register) as s:
-        act = registry.get_activity(s, ORG, "JL-01")
-        data = registry.activity_dict(act)
+        act = get_activity(s, ORG, "JL-01")
+        data = activity_dict(act)
         data["description"] = "changed after approval"
-        registry.update_activity(s, ORG, "JL-01", data, expected_version=act.version, actor="ed", source="test")
+        update_activity(s, ORG, "JL-01", data, expected_version=act.version, actor="ed", source="test")
     with db.session(register) as s:
         row = review.review_of(s, ORG, "JL-01")
         assert row.state == "in_review" and row.approved_record == approved
@@ -83,10 +84,10 @@ def test_tasks_for_owner_and_dpo_and_the_cli(register, monkeypatch, capsys):
         for ref in ("JL-01", "JL-03"):
             review.set_owner(s, ORG, ref, "ed", actor="dora")
         review.submit(s, ORG, "JL-03", actor="ed")
-        act = registry.get_activity(s, ORG, "JL-01")
-        data = registry.activity_dict(act)
+        act = get_activity(s, ORG, "JL-01")
+        data = activity_dict(act)
         data["next_review"] = "2020-01-01"
-        registry.update_activity(s, ORG, "JL-01", data, expected_version=act.version, actor="ed")
+        update_activity(s, ORG, "JL-01", data, expected_version=act.version, actor="ed")
     with db.session(register) as s:
         assert {(t.ref, t.kind) for t in review.tasks(s, "ed")} >= {("JL-01", "overdue"), ("JL-03", "awaiting_approval")}
         assert ("JL-03", "awaiting_approval") in {(t.ref, t.kind) for t in review.tasks(s, "dora")}

@@ -11,10 +11,12 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from ropa import access, cli, db, registry, review, users
+from ropa import access, cli, db, review, users
 from ropa.demo import open_register
 from ropa.errors import PermissionDenied, ValidationFailed
 from ropa.models import AuditEvent
+from ropa.register.activities import get_activity, list_activities
+from ropa.register.lookup import get_organisation
 from tests.conftest import app_page
 
 ORG, OTHER = "Janteloppet", "Allprofil AS"
@@ -38,7 +40,7 @@ def register(demo_engine: Any) -> Any:
 
 def _months(engine: Any, org: str) -> int:
     with db.session(engine) as s:
-        return review.interval_months(s, registry.get_organisation(s, org))
+        return review.interval_months(s, get_organisation(s, org))
 
 
 @pytest.mark.parametrize(
@@ -82,10 +84,10 @@ def test_approval_and_tasks_follow_the_interval(register):
         review.set_owner(s, ORG, "JL-01", "ed", actor="dora")
         review.submit(s, ORG, "JL-01", actor="ed")
     with db.transaction(register) as s:
-        version = registry.get_activity(s, ORG, "JL-01").version
+        version = get_activity(s, ORG, "JL-01").version
         review.approve(s, ORG, "JL-01", expected_version=version, actor="dora", today=date(2026, 3, 31))
     with db.session(register) as s:
-        act = registry.get_activity(s, ORG, "JL-01")
+        act = get_activity(s, ORG, "JL-01")
         assert (act.last_review, act.next_review) == (date(2026, 3, 31), date(2026, 9, 30))  # six months, not twelve
         kinds = {
             day: [t.kind for t in review.tasks(s, "ed", today=day) if t.ref == "JL-01"] for day in (date(2026, 8, 30), date(2026, 9, 1), date(2026, 10, 1))
@@ -93,11 +95,11 @@ def test_approval_and_tasks_follow_the_interval(register):
     assert kinds == {date(2026, 8, 30): [], date(2026, 9, 1): ["due"], date(2026, 10, 1): ["overdue"]}
     # Another organisation keeps the default of 12 months.
     with db.transaction(register) as s:
-        ref = registry.list_activities(s, org=OTHER)[0].ref
+        ref = list_activities(s, org=OTHER)[0].ref
         review.submit(s, OTHER, ref, actor="dora")
-        version = registry.get_activity(s, OTHER, ref).version
+        version = get_activity(s, OTHER, ref).version
         review.approve(s, OTHER, ref, expected_version=version, actor="dora", today=date(2026, 3, 31))
-        assert registry.get_activity(s, OTHER, ref).next_review == date(2027, 3, 31)
+        assert get_activity(s, OTHER, ref).next_review == date(2027, 3, 31)
 
 
 def test_review_interval_in_the_cli(sqlite_demo_url, monkeypatch, capsys):
@@ -122,7 +124,7 @@ def test_review_interval_in_the_cli(sqlite_demo_url, monkeypatch, capsys):
     capsys.readouterr()
     engine = open_register(sqlite_demo_url, demo_if_new=False)
     with db.session(engine) as s:
-        act = registry.get_activity(s, ORG, "JL-02")
+        act = get_activity(s, ORG, "JL-02")
         assert act.next_review == review._add_months(act.last_review, 3)
     engine.dispose()
     assert cli.main(["--user", "ed", "tasks", "--format", "json"]) == 0

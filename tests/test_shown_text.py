@@ -22,9 +22,12 @@ from conftest import app_page as page
 from sqlalchemy import text as sql
 from streamlit.testing.v1 import AppTest
 
-from ropa import cli, db, registry, text, uploads
+from ropa import cli, db, text, uploads
 from ropa.errors import ValidationFailed
 from ropa.excel import mapping
+from ropa.register.activities import ActivityFilter, activity_dict, count_activities, create_activity, get_activity, list_activities
+from ropa.register.audit import recent_changes
+from ropa.register.organisations import create_organisation
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -101,8 +104,8 @@ def hostile_url(tmp_path, monkeypatch):
     engine = db.make_engine(url)
     db.migrate(engine)
     with db.transaction(engine) as s:
-        registry.create_organisation(s, {"name": ORG, "country": "NO"}, actor="t")
-        registry.create_activity(
+        create_organisation(s, {"name": ORG, "country": "NO"}, actor="t")
+        create_activity(
             s,
             ORG,
             {
@@ -117,7 +120,7 @@ def hostile_url(tmp_path, monkeypatch):
             },
             actor="t",
         )
-        registry.create_activity(s, ORG, {"ref": "HX-2", "name": FORMULAS[0], "description": FORMULAS[2]}, actor="t")
+        create_activity(s, ORG, {"ref": "HX-2", "name": FORMULAS[0], "description": FORMULAS[2]}, actor="t")
     engine.dispose()
     monkeypatch.setenv("ROPA_DATABASE_URL", url)
     monkeypatch.setenv("ROPA_MAPPINGS_DIR", str(tmp_path / "maps"))
@@ -234,10 +237,10 @@ def test_saving_the_editor_unchanged_keeps_formula_like_text_as_stored(hostile_u
     assert not at.exception
     engine = db.make_engine(hostile_url)
     with db.session(engine) as s:
-        act = registry.get_activity(s, ORG, "HX-1")
-        assert registry.activity_dict(act)["purposes"] == PURPOSES
+        act = get_activity(s, ORG, "HX-1")
+        assert activity_dict(act)["purposes"] == PURPOSES
         assert act.version == 1  # nothing changed, so nothing was written
-        assert registry.activity_dict(act)["transfers"][0]["safeguard"] == FORMULAS[1]
+        assert activity_dict(act)["transfers"][0]["safeguard"] == FORMULAS[1]
     engine.dispose()
 
 
@@ -263,8 +266,8 @@ def terminal_url(tmp_path):
     engine = db.make_engine(url)
     db.migrate(engine)
     with db.transaction(engine) as s:
-        registry.create_organisation(s, {"name": "Term AS", "country": "NO"}, actor="t")
-        registry.create_activity(s, "Term AS", {"ref": "T-1", "name": "placeholder", "recipients": [{"name": "placeholder", "kind": "processor"}]}, actor="t")
+        create_organisation(s, {"name": "Term AS", "country": "NO"}, actor="t")
+        create_activity(s, "Term AS", {"ref": "T-1", "name": "placeholder", "recipients": [{"name": "placeholder", "kind": "processor"}]}, actor="t")
     _store_raw(engine, "T-1", TERMINAL)
     engine.dispose()
     return url
@@ -309,7 +312,7 @@ def test_cli_output_holds_no_control_character(terminal_url, argv, capsys):
 def test_the_table_keeps_its_columns_when_a_name_holds_a_newline(terminal_url, capsys):
     engine = db.make_engine(terminal_url)
     with db.transaction(engine) as s:
-        registry.create_activity(s, "Term AS", {"ref": "T-2", "name": "placeholder 2"}, actor="t")
+        create_activity(s, "Term AS", {"ref": "T-2", "name": "placeholder 2"}, actor="t")
     _store_raw(engine, "T-2", "two\nlines\tand tab")
     engine.dispose()
     cli.main(["--database-url", terminal_url, "list"])
@@ -325,30 +328,30 @@ def test_the_table_keeps_its_columns_when_a_name_holds_a_newline(terminal_url, c
 def test_history_of_an_organisation_with_an_underscore_is_its_own(engine):
     with db.transaction(engine) as s:
         for name in ("A_S", "ABS", "A%S", "AxxS"):
-            registry.create_organisation(s, {"name": name, "country": "NO"}, actor="t")
-            registry.create_activity(s, name, {"ref": "R-1", "name": f"activity of {name}"}, actor="t")
+            create_organisation(s, {"name": name, "country": "NO"}, actor="t")
+            create_activity(s, name, {"ref": "R-1", "name": f"activity of {name}"}, actor="t")
     with db.session(engine) as s:
         for name in ("A_S", "A%S"):
-            keys = {e.entity_key for e in registry.recent_changes(s, org=name)}
+            keys = {e.entity_key for e in recent_changes(s, org=name)}
             assert keys == {name, f"{name}/R-1"}, keys
 
 
 def test_the_activity_search_takes_percent_and_underscore_literally(engine):
     with db.transaction(engine) as s:
-        registry.create_organisation(s, {"name": "Shop", "country": "NO"}, actor="t")
+        create_organisation(s, {"name": "Shop", "country": "NO"}, actor="t")
         for ref, name in (("S-1", "50% off"), ("S-2", "500 off"), ("S-3", "a_b list"), ("S-4", "axb list"), ("S-5", "slash / here"), ("S-6", "back\\slash")):
-            registry.create_activity(s, "Shop", {"ref": ref, "name": name}, actor="t")
+            create_activity(s, "Shop", {"ref": ref, "name": name}, actor="t")
     with db.session(engine) as s:
 
         def found(needle: str) -> list[str]:
-            return [a.ref for a in registry.list_activities(s, filter=registry.ActivityFilter(text=needle))]
+            return [a.ref for a in list_activities(s, filter=ActivityFilter(text=needle))]
 
         assert found("50%") == ["S-1"]
         assert found("a_b") == ["S-3"]
         assert found("/") == ["S-5"]
         assert found("\\") == ["S-6"]
         assert found("off") == ["S-1", "S-2"]
-        assert registry.count_activities(s, registry.ActivityFilter(text="%")) == 1
+        assert count_activities(s, ActivityFilter(text="%")) == 1
 
 
 # ---------------------------------------------------------------------------------------------
@@ -477,7 +480,7 @@ def test_a_hostile_name_loads_nothing_in_a_real_browser(tmp_path):
     engine = db.make_engine(url)
     db.migrate(engine)
     with db.transaction(engine) as s:
-        registry.create_organisation(s, {"name": name, "country": "NO"}, actor="t")
+        create_organisation(s, {"name": name, "country": "NO"}, actor="t")
     engine.dispose()
 
     try:

@@ -5,26 +5,30 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from ropa import db, registry, timeline
+from ropa import db, timeline
 from ropa.models import utcnow
+from ropa.register.activities import activity_dict, create_activity, delete_activity, get_activity, update_activity
+from ropa.register.lookup import get_organisation
+from ropa.register.organisations import create_organisation, organisation_dict, update_organisation
+from ropa.register.recipients import update_recipient
 
 ORG = "Acme AS"
 
 
 def test_an_activity_and_an_organisation_at_a_version_or_a_moment(engine):
     with db.transaction(engine) as s:
-        registry.create_organisation(s, {"name": ORG}, actor="alice")
-        registry.create_activity(s, ORG, {"ref": "A-01", "name": "First name", "purposes": ["One"]}, actor="alice")
+        create_organisation(s, {"name": ORG}, actor="alice")
+        create_activity(s, ORG, {"ref": "A-01", "name": "First name", "purposes": ["One"]}, actor="alice")
     t1 = utcnow()
     with db.transaction(engine) as s:
-        data = registry.activity_dict(registry.get_activity(s, ORG, "A-01"))
+        data = activity_dict(get_activity(s, ORG, "A-01"))
         data.update(name="Second name", purposes=["One", "Two"])  # one save, two fields: one version
-        registry.update_activity(s, ORG, "A-01", data, expected_version=1, actor="bob")
-        org = registry.get_organisation(s, ORG)
-        registry.update_organisation(s, ORG, {**registry.organisation_dict(org), "email": "dpo@acme.example"}, expected_version=1, actor="bob")
+        update_activity(s, ORG, "A-01", data, expected_version=1, actor="bob")
+        org = get_organisation(s, ORG)
+        update_organisation(s, ORG, {**organisation_dict(org), "email": "dpo@acme.example"}, expected_version=1, actor="bob")
     t2 = utcnow()
     with db.transaction(engine) as s:
-        registry.delete_activity(s, ORG, "A-01", actor="carol")
+        delete_activity(s, ORG, "A-01", actor="carol")
     with db.session(engine) as s:
         found = timeline.versions(s, "activity", f"{ORG}/A-01")
         assert [(v.version, v.action, v.actor) for v in found] == [(1, "create", "alice"), (2, "update", "bob"), (2, "delete", "carol")]
@@ -41,8 +45,8 @@ def test_an_activity_and_an_organisation_at_a_version_or_a_moment(engine):
 
 def test_a_recipient_renamed_since_is_shown_under_the_name_it_had(engine):
     with db.transaction(engine) as s:
-        registry.create_organisation(s, {"name": ORG}, actor="alice")
-        registry.create_activity(
+        create_organisation(s, {"name": ORG}, actor="alice")
+        create_activity(
             s,
             ORG,
             {
@@ -55,11 +59,11 @@ def test_a_recipient_renamed_since_is_shown_under_the_name_it_had(engine):
         )
     t1 = utcnow()
     with db.transaction(engine) as s:
-        registry.update_recipient(s, ORG, "Old Mailer", {"name": "New Mailer", "kind": "processor", "agreement": "DPA-9"}, expected_version=1, actor="bob")
+        update_recipient(s, ORG, "Old Mailer", {"name": "New Mailer", "kind": "processor", "agreement": "DPA-9"}, expected_version=1, actor="bob")
     with db.session(engine) as s:
         then = timeline.register_at(s, t1).document["organisations"][0]["activities"][0]
         now = timeline.register_at(s, utcnow()).document["organisations"][0]["activities"][0]
-        live = registry.activity_dict(registry.get_activity(s, ORG, "A-01"))
+        live = activity_dict(get_activity(s, ORG, "A-01"))
     assert then["recipients"] == [{"name": "Old Mailer", "kind": "processor", "country": None, "agreement": None, "version": 1}]
     assert then["transfers"][0]["recipient"] == "Old Mailer"
     assert now["recipients"][0]["name"] == "New Mailer" and now["transfers"][0]["recipient"] == "New Mailer"
@@ -73,14 +77,14 @@ def test_a_recipient_renamed_since_is_shown_under_the_name_it_had(engine):
 def test_a_reused_row_id_is_another_record(engine):
     """SQLite gives a new row the id of the last one deleted: its history is not the old one's."""
     with db.transaction(engine) as s:
-        registry.create_organisation(s, {"name": ORG}, actor="alice")
-        registry.create_organisation(s, {"name": "Beta AS"}, actor="alice")
-        registry.create_activity(s, ORG, {"ref": "A-01", "name": "Kept"}, actor="alice")
-        gone = registry.create_activity(s, ORG, {"ref": "A-02", "name": "Deleted"}, actor="alice").id
+        create_organisation(s, {"name": ORG}, actor="alice")
+        create_organisation(s, {"name": "Beta AS"}, actor="alice")
+        create_activity(s, ORG, {"ref": "A-01", "name": "Kept"}, actor="alice")
+        gone = create_activity(s, ORG, {"ref": "A-02", "name": "Deleted"}, actor="alice").id
     with db.transaction(engine) as s:
-        registry.delete_activity(s, ORG, "A-02", actor="bob")
+        delete_activity(s, ORG, "A-02", actor="bob")
     with db.transaction(engine) as s:
-        new = registry.create_activity(s, "Beta AS", {"ref": "B-01", "name": "Another record"}, actor="bob").id
+        new = create_activity(s, "Beta AS", {"ref": "B-01", "name": "Another record"}, actor="bob").id
     with db.session(engine) as s:
         old = timeline.versions(s, "activity", f"{ORG}/A-02")
         other = timeline.versions(s, "activity", "Beta AS/B-01")

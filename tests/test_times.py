@@ -11,9 +11,10 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from ropa import audit, cli, db, registry, users
+from ropa import audit, cli, db, users
 from ropa.demo import open_register
 from ropa.models import AuditEvent, UserAccount
+from ropa.register.activities import get_activity
 from tests.conftest import app_page
 
 WINTER = datetime(2026, 12, 2, 7, 15, tzinfo=UTC)  # 08:15 in Oslo, CET (+01:00)
@@ -53,7 +54,7 @@ def test_the_lock_message_names_oslo_time_and_zone():
 def _event(engine: Any, at: datetime, description: str) -> None:
     """An audit event at a known moment (the trail takes inserts; it refuses updates)."""
     with db.transaction(engine) as s:
-        act = registry.get_activity(s, "Janteloppet", "JL-01")
+        act = get_activity(s, "Janteloppet", "JL-01")
         assert act.id is not None
         s.add(
             AuditEvent(
@@ -148,7 +149,7 @@ def test_tasks_show_when_the_dpo_returned_an_activity_in_oslo_time(sqlite_demo_u
         review.submit(s, "Janteloppet", "JL-02", actor="ed")
         review.send_back(s, "Janteloppet", "JL-02", "name the retention period", actor="dora")
     with db.transaction(engine) as s:
-        act = registry.get_activity(s, "Janteloppet", "JL-02")
+        act = get_activity(s, "Janteloppet", "JL-02")
         s.execute(ActivityReview.__table__.update().where(ActivityReview.activity_id == act.id).values(last_reviewed_at=SUMMER))
     with db.session(engine) as s:
         ed = access.load_principal(s, "ed")

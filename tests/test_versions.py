@@ -13,11 +13,17 @@ import pytest
 from sqlalchemy import select, text
 from sqlalchemy.exc import DatabaseError
 
-from ropa import access, db, interchange, registry, restore, timeline, users, versions
+from ropa import access, db, restore, timeline, users, versions
 from ropa.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from ropa.excel import layout
 from ropa.excel.export import write_workbook
 from ropa.models import AuditEvent, Snapshot, utcnow
+from ropa.register import interchange
+from ropa.register.activities import activity_dict, activity_dict_from_doc, create_activity, delete_activity, get_activity, update_activity, validate_activity
+from ropa.register.audit import activity_history, history
+from ropa.register.lookup import get_organisation
+from ropa.register.organisations import create_organisation, organisation_dict, update_organisation
+from ropa.register.recipients import update_recipient
 
 ACME, BETA = "Acme AS", "Beta AS"
 PASSWORD = "correct horse battery"
@@ -50,21 +56,21 @@ def story(engine: Any) -> dict[str, Any]:
     deleted, A-04 created and the shared recipient's agreement changed."""
     with db.transaction(engine) as s:
         for org in (ACME, BETA):
-            registry.create_organisation(s, {"name": org, "country": "NO"}, actor="alice")
+            create_organisation(s, {"name": org, "country": "NO"}, actor="alice")
         for ref in ("A-01", "A-02", "A-03"):
-            registry.create_activity(s, ACME, _activity(ref, f"Activity {ref}"), actor="alice")
-        registry.create_activity(s, BETA, _activity("B-01", "Beta payroll"), actor="alice")
+            create_activity(s, ACME, _activity(ref, f"Activity {ref}"), actor="alice")
+        create_activity(s, BETA, _activity("B-01", "Beta payroll"), actor="alice")
     before, t1 = _export(engine), utcnow()
     with db.transaction(engine) as s:
         versions.create(s, "s1", actor="alice", source="test")
     with db.transaction(engine) as s:
-        data = registry.activity_dict(registry.get_activity(s, ACME, "A-01"))
+        data = activity_dict(get_activity(s, ACME, "A-01"))
         data["description"] = "Now with a description"
         data["purposes"] = ["Purpose of A-01", "Marketing"]
-        registry.update_activity(s, ACME, "A-01", data, expected_version=1, actor="bob")
-        registry.delete_activity(s, ACME, "A-02", actor="bob")
-        registry.create_activity(s, ACME, _activity("A-04", "Activity A-04"), actor="bob")
-        registry.update_recipient(s, ACME, "Mailer AS", {**MAILER, "agreement": "DPA-2"}, expected_version=1, actor="bob")
+        update_activity(s, ACME, "A-01", data, expected_version=1, actor="bob")
+        delete_activity(s, ACME, "A-02", actor="bob")
+        create_activity(s, ACME, _activity("A-04", "Activity A-04"), actor="bob")
+        update_recipient(s, ACME, "Mailer AS", {**MAILER, "agreement": "DPA-2"}, expected_version=1, actor="bob")
     after, t2 = _export(engine), utcnow()
     return {"before": before, "t1": t1, "after": after, "t2": t2}
 
@@ -155,9 +161,9 @@ def test_restore_a_field_is_an_audited_versioned_save_and_refuses_a_stale_versio
         done = restore.restore_field(s, ACME, "A-01", "description", 1, expected_version=2, actor="carol", source="test")
     assert done.changed == ["description"] and done.version == 3
     with db.session(engine) as s:
-        act = registry.get_activity(s, ACME, "A-01")
+        act = get_activity(s, ACME, "A-01")
         assert act.version == 3 and act.description is None and act.purposes == ["Purpose of A-01", "Marketing"]
-        last = registry.history(s, "activity", act.id)[-1]
+        last = history(s, "activity", act.id)[-1]
         assert (last.actor, last.field, last.version) == ("carol", "description", 3)
         assert last.source == "restore of version 1 (test)"
     with db.transaction(engine) as s, pytest.raises(Conflict):
@@ -176,7 +182,7 @@ def test_restore_a_whole_activity_and_a_deleted_one(engine, story):
         assert {**now[ref], "version": 0, "recipients": []} == {**old[ref], "version": 0, "recipients": []}
         assert now[ref]["recipients"][0]["agreement"] == "DPA-2"
     with db.session(engine) as s:
-        event = registry.activity_history(s, ACME, "A-02")[-1]
+        event = activity_history(s, ACME, "A-02")[-1]
         assert (event.action, event.actor, event.source) == ("create", "carol", "restore of version 1")
         assert [v.action for v in restore.history(s, ACME, "A-02")] == ["create", "delete", "create"]
 
@@ -211,8 +217,8 @@ def test_reading_is_scoped_and_taking_a_snapshot_needs_dpo_or_admin(engine, stor
 
 def test_a_renamed_organisation_stays_in_its_readers_scope(engine, story):
     with db.transaction(engine) as s:
-        org = registry.get_organisation(s, ACME)
-        registry.update_organisation(s, ACME, {**registry.organisation_dict(org), "name": "Acme Group AS"}, expected_version=org.version, actor="alice")
+        org = get_organisation(s, ACME)
+        update_organisation(s, ACME, {**organisation_dict(org), "name": "Acme Group AS"}, expected_version=org.version, actor="alice")
         users.add_user(s, "ada", role="admin", password=PASSWORD, actor="setup")
         users.add_user(s, "ed", role="editor", password=PASSWORD, orgs=["Acme Group AS"], actor="ada")
     with db.session(engine) as s, access.reading_as(access.load_principal(s, "ed")):
@@ -224,9 +230,9 @@ def test_a_renamed_organisation_stays_in_its_readers_scope(engine, story):
 
 def test_what_the_trail_cannot_rebuild_is_said_not_guessed(engine):
     with db.transaction(engine) as s:
-        registry.create_organisation(s, {"name": ACME}, actor="alice")
+        create_organisation(s, {"name": ACME}, actor="alice")
         old = _activity("OLD-01", "Created before transparency existed")
-        record = {k: v for k, v in registry.activity_dict_from_doc(registry.validate_activity(old)).items() if k not in ("transparency", "no_recipients")}
+        record = {k: v for k, v in activity_dict_from_doc(validate_activity(old)).items() if k not in ("transparency", "no_recipients")}
         for event in (
             AuditEvent(
                 actor="legacy", action="create", entity="activity", entity_id=9001, entity_key=f"{ACME}/OLD-01", new_value=json.dumps(record), version=1

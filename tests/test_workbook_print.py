@@ -9,9 +9,11 @@ from typing import Any
 
 import openpyxl
 
-from ropa import db, registry
+from ropa import db
 from ropa.excel import layout
 from ropa.excel.export import _PAGE_UNITS, write_workbook
+from ropa.register.activities import create_activity
+from ropa.register.organisations import create_organisation
 
 
 def test_printing_the_demo_workbook(demo_engine: Any, tmp_path: Path):
@@ -42,8 +44,8 @@ def test_printing_the_demo_workbook(demo_engine: Any, tmp_path: Path):
 
 def test_a_processor_sheet_with_rows_is_printed(engine: Any, tmp_path: Path):
     with db.transaction(engine) as s:
-        registry.create_organisation(s, {"name": "B AS"}, actor="t")
-        registry.create_activity(
+        create_organisation(s, {"name": "B AS"}, actor="t")
+        create_activity(
             s,
             "B AS",
             {

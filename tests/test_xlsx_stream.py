@@ -14,10 +14,11 @@ from typing import Any
 import pytest
 from openpyxl import load_workbook
 
-from ropa import db, imports, interchange
+from ropa import db, imports
 from ropa.errors import ValidationFailed
 from ropa.excel import reader, xlsx_stream
 from ropa.excel.export import write_workbook
+from ropa.register import interchange
 from tests.test_import import second_engine
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"

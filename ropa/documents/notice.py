@@ -10,20 +10,17 @@ marked as a draft. The wording is this project's own.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from pathlib import Path
-from typing import IO, Any, Optional, Union
+from typing import Any, Optional
 
 from sqlmodel import Session
 
 from ropa import vocab
-from ropa.documents.present import Presenter, check_folder, load
-from ropa.errors import NotFound, RopaError
-
-FORMATS = (".html", ".md", ".docx", ".pdf")
+from ropa.documents.notice_parts import Block, Notice, NoticeSection, Para, Seg
+from ropa.documents.notice_wording import Writer, concerns, some_of
+from ropa.documents.present import Presenter, load
+from ropa.errors import NotFound
 
 DATATILSYNET = {
     "nb": "Datatilsynet, Postboks 458 Sentrum, 0105 Oslo, telefon 22 39 69 00, www.datatilsynet.no",
@@ -31,256 +28,13 @@ DATATILSYNET = {
 }
 
 
-@dataclass
-class Seg:
-    """A piece of a paragraph: plain text, a gap marker, or emphasis."""
-
-    text: str
-    kind: str = "text"  # text | gap | strong
-
-
-Para = list[Seg]
-
-
-@dataclass
-class Block:
-    kind: str  # p | ul | head (an activity's name over its items: kept with them on the page)
-    paras: list[Para]
-
-
-@dataclass
-class NoticeSection:
-    title: str
-    article: str
-    blocks: list[Block] = field(default_factory=list)
-
-
-@dataclass
-class Gap:
-    """Something Art. 13/14 requires that the register does not hold."""
-
-    article: str
-    what: str
-    activity: Optional[str] = None  # ref, or None for the organisation
-
-
-@dataclass
-class Notice:
-    organisation: str
-    lang: str
-    title: str
-    intro: str
-    subjects: Optional[str]
-    activities: list[str]  # refs covered
-    summary: list[str]
-    sections: list[NoticeSection]
-    gaps: list[Gap]
-    made: datetime
-
-    @property
-    def draft(self) -> bool:
-        return bool(self.gaps)
-
-    def text(self) -> str:
-        """All the notice's words, for search and tests."""
-        out = [self.title, self.intro, *self.summary]
-        for s in self.sections:
-            out.append(s.title)
-            for b in s.blocks:
-                for p in b.paras:
-                    out.append("".join(seg.text for seg in p))
-        return "\n".join(out)
-
-
-# Where Art. 14 (data obtained elsewhere) asks what Art. 13 asks; Art. 13(2)(e) has no counterpart.
-ART14 = {
-    "13(1)(a)": "14(1)(a)",
-    "13(1)(b)": "14(1)(b)",
-    "13(1)(c)": "14(1)(c)",
-    "13(1)(d)": "14(2)(b)",
-    "13(1)(e)": "14(1)(e)",
-    "13(1)(f)": "14(1)(f)",
-    "13(2)(a)": "14(2)(a)",
-    "13(2)(b)": "14(2)(c)",
-    "13(2)(c)": "14(2)(d)",
-    "13(2)(d)": "14(2)(e)",
-    "13(2)(f)": "14(2)(g)",
-    "12(2)": "12(2)",
-}
-
-
-def cite(article: str, collections: set[Optional[str]]) -> str:
-    """The paragraph a gap answers, for how the data are collected: Art. 13 from the person,
-    Art. 14 from elsewhere, both when both or not known ("Art. 13(1)(c), 14(1)(c)")."""
-    m = re.fullmatch(r"Art\. (1[23]\(\d\)(?:\([a-z]\))?)", article)
-    if not m or m.group(1) not in ART14 or m.group(1).startswith("12"):
-        return article
-    own, other = m.group(1), ART14[m.group(1)]
-    if collections == {"subject"}:
-        return article
-    if collections == {"elsewhere"}:
-        return f"Art. {other}"
-    return f"Art. {own}, {other}"
-
-
-class _Writer:
-    """Plain-language phrases, and the gap book-keeping."""
-
-    def __init__(self, lang: str) -> None:
-        self.p = Presenter(lang)
-        self.lang = lang
-        self.gaps: list[Gap] = []
-        self.collection: dict[str, Optional[str]] = {}  # activity ref -> subject | elsewhere | both | None
-
-    def t(self, nb: str, en: str) -> str:
-        return self.p.t(nb, en)
-
-    def gap(self, article: str, nb: str, en: str, activity: Optional[str] = None) -> Seg:
-        what = self.t(nb, en)
-        article = cite(article, {self.collection.get(activity)} if activity else set(self.collection.values()) or {None})
-        self.gaps.append(Gap(article, what, activity))
-        return Seg(self.t(f"[MANGLER: {what} – {article}]", f"[MISSING: {what} – {article}]"), "gap")
-
-    def basis(self, b: dict[str, Any], ref: str) -> Para:
-        code = b.get("code")
-        plain = {
-            "art6_1_a": ("Du har gitt samtykke.", "You have given your consent."),
-            "art6_1_b": (
-                "Det er nødvendig for å oppfylle en avtale med deg, eller for å inngå en.",
-                "We need it to carry out a contract with you, or to enter into one.",
-            ),
-            "art6_1_c": ("Vi er pålagt det ved lov.", "The law requires us to."),
-            "art6_1_d": ("Det er nødvendig for å verne ditt eller andres liv eller helse.", "We need it to protect your life or health, or someone else's."),
-            "art6_1_e": (
-                "Det er nødvendig for en oppgave i allmennhetens interesse eller for å utøve offentlig myndighet.",
-                "We need it for a task in the public interest or to exercise official authority.",
-            ),
-            "art6_1_f": (
-                "Vi har en berettiget interesse som veier tyngre enn hensynet til ditt personvern.",
-                "We have a legitimate interest that outweighs your privacy interests.",
-            ),
-        }.get(code or "")
-        term = vocab.LEGAL_BASES.get(code or "")
-        if plain is None or term is None:
-            return [self.gap("Art. 13(1)(c)", "behandlingsgrunnlag", "legal basis", ref)]
-        out = [Seg(self.t(*plain) + " "), Seg(f"({self._article(term.article or '')})")]
-        if code == "art6_1_f":
-            if b.get("note"):
-                out.insert(1, Seg(self.t("Interessen er: ", "The interest is: ") + b["note"].rstrip(".") + ". "))
-            else:
-                out.insert(1, self.gap("Art. 13(1)(d)", "hvilken berettiget interesse vi forfølger", "the legitimate interest we pursue", ref))
-                out.insert(2, Seg(" "))
-        return out
-
-    def art9(self, c: dict[str, Any], ref: str) -> Para:
-        """The Art. 9(2) condition for special categories, in plain words with its article
-        (Art. 13(1)(c) asks for the legal basis; for special categories that includes it)."""
-        term = vocab.ART9_CONDITIONS.get(c.get("code") or "")
-        if term is None:
-            return [self.gap("Art. 13(1)(c)", "unntaket etter artikkel 9 nr. 2 for særlige kategorier", "the Art. 9(2) condition for special categories", ref)]
-        plain = {
-            "art9_2_a": ("Du har gitt uttrykkelig samtykke.", "You have given your explicit consent."),
-            "art9_2_b": (
-                "Det er nødvendig for å oppfylle plikter eller utøve rettigheter i arbeidslivet eller etter trygde- og sosialretten.",
-                "We need it to meet obligations or exercise rights under employment, social security or social protection law.",
-            ),
-            "art9_2_e": ("Du har selv gjort opplysningene offentlig kjent.", "You have made the data public yourself."),
-            "art9_2_f": (
-                "Det er nødvendig for å fastsette, gjøre gjeldende eller forsvare rettskrav.",
-                "We need it to establish, exercise or defend legal claims.",
-            ),
-        }.get(c["code"], (f"Unntaket for {term.label('nb')}.", f"The condition for {term.label('en')}."))
-        # The condition's note is the DPO's justification, not words for the public: left out.
-        return [Seg(self.t(*plain) + " "), Seg(f"({self._article(term.article or '')})")]
-
-    def _article(self, article: str) -> str:
-        """ "Art. 6(1)(b)" -> "personvernforordningen artikkel 6 nr. 1 bokstav b" (nb)."""
-        m = re.match(r"Art\. (\d+)\((\d+)\)(?:\(([a-z])\))?", article)
-        if not m:
-            return article
-        art, para, letter = m.groups()
-        if self.lang == "nb":
-            return f"personvernforordningen artikkel {art} nr. {para}" + (f" bokstav {letter}" if letter else "")
-        return f"GDPR Article {art}({para})" + (f"({letter})" if letter else "")
-
-    def mechanism(self, t: dict[str, Any], contact: Optional[str], ref: str) -> Para:
-        code = t.get("mechanism") or "unknown"
-        where = self.p.country(t.get("country")) or (t.get("international_organisation") or "")
-        head = Seg(where + (f" ({t['recipient']})" if t.get("recipient") else "") + ": ", "strong")
-        if code in ("unknown", "none"):
-            return [
-                head,
-                self.gap(
-                    "Art. 13(1)(f)", f"grunnlaget og garantiene for overføringen til {where}", f"the basis and safeguards for the transfer to {where}", ref
-                ),
-            ]
-        term = vocab.MECHANISMS[code]
-        if code == "art45":
-            return [
-                head,
-                Seg(
-                    self.t(
-                        "EU-kommisjonen har bestemt at landet beskytter personopplysninger godt nok (adekvansbeslutning, personvernforordningen artikkel 45).",
-                        "The European Commission has decided that the country protects personal data adequately (adequacy decision, GDPR Article 45).",
-                    )
-                ),
-            ]
-        words = {
-            "art46_2_c": (
-                "Vi har inngått EUs standardpersonvernbestemmelser med mottakeren.",
-                "We have signed the EU standard contractual clauses with the recipient.",
-            ),
-            "art46_2_b": (
-                "Mottakeren følger bindende virksomhetsregler godkjent av en tilsynsmyndighet.",
-                "The recipient follows binding corporate rules approved by a supervisory authority.",
-            ),
-        }.get(code, (f"Overføringen bygger på {term.label('nb')} ({term.article}).", f"The transfer relies on {term.label('en')} ({term.article})."))
-        out = [head, Seg(self.t(*words) + " ")]
-        if code.startswith("art46"):
-            if t.get("safeguard"):
-                out.append(Seg(self.t(f"Garantiene står i «{t['safeguard']}». ", f"The safeguards are set out in “{t['safeguard']}”. ")))
-            if contact:
-                out.append(Seg(self.t(f"Du kan få en kopi av dem ved å kontakte oss på {contact}.", f"You can get a copy by contacting us at {contact}.")))
-            else:
-                out.append(self.gap("Art. 13(1)(f)", "hvor man får en kopi av garantiene", "where to obtain a copy of the safeguards", ref))
-        return out
-
-
-def _matches(subjects: Optional[str], act: dict[str, Any], p_nb: Presenter, p_en: Presenter, loose: bool = False) -> bool:
-    """Whether an activity concerns the group asked for: its key or label in either language,
-    singular or plural ("Kunder", "kunde", "customers", "customer"). ``loose`` also takes the
-    group as the head of a longer label ("applicants" -> "job applicant", "søkere" -> "jobbsøker"),
-    used only when nothing matches exactly, so "Kunder" never brings in "potensiell kunde"."""
-    if not subjects:
-        return True
-    wanted = " ".join(subjects.casefold().split())
-    for key in act.get("data_subjects", []):
-        for label in (key, p_nb.subject(key), p_en.subject(key)):
-            label = label.casefold()
-            forms = {label} | {label + suffix for suffix in ("r", "er", "e", "s", "es")}
-            if wanted in forms:
-                return True
-            if loose and len(wanted) >= 4:
-                heads = {wanted} | {wanted[: -len(x)] for x in ("er", "e", "r", "es", "s") if wanted.endswith(x)}
-                if any(len(h) >= 4 and (label.endswith(" " + h) or label.endswith("_" + h) or label.endswith(h)) for h in heads):
-                    return True
-    return False
-
-
-def _some(items: Sequence[str], limit: int, t: Any, sep: str) -> str:
-    """The first ``limit`` items as written, and how many more ("…; og 3 til"), never silently cut."""
-    shown = sep.join(items[:limit])
-    rest = len(items) - limit
-    return shown + (t(f" og {rest} til", f" and {rest} more") if rest > 0 else "")
-
-
 def build_notice(org: dict[str, Any], *, lang: str = "nb", subjects: Optional[str] = None, made: Optional[datetime] = None) -> Notice:
     """The notice for one organisation's active activities (those about ``subjects`` if given)."""
-    w = _Writer(lang)
+    w = Writer(lang)
     p, t = w.p, w.t
     candidates = [a for a in org.get("activities", []) if a.get("status") != "retired" and a.get("role") != "processor"]
     p_nb, p_en = Presenter("nb"), Presenter("en")
-    acts = [a for a in candidates if _matches(subjects, a, p_nb, p_en)] or [a for a in candidates if _matches(subjects, a, p_nb, p_en, loose=True)]
+    acts = [a for a in candidates if concerns(subjects, a, p_nb, p_en)] or [a for a in candidates if concerns(subjects, a, p_nb, p_en, loose=True)]
     if not acts:
         raise NotFound(
             t(
@@ -743,13 +497,13 @@ def build_notice(org: dict[str, Any], *, lang: str = "nb", subjects: Optional[st
     summary = [
         (
             t(f"{name} behandler opplysninger om deg for disse formålene: ", f"{name} uses data about you for these purposes: ")
-            + _some(purposes, 6, t, "; ")
+            + some_of(purposes, 6, t, "; ")
             + "."
             if purposes
             else t(f"{name} behandler opplysninger om deg; formålene står nedenfor.", f"{name} uses data about you; the purposes are set out below.")
         ),
         (
-            t("Vi deler opplysninger med ", "We share data with ") + _some(list(recipients), 4, t, ", ") + "."
+            t("Vi deler opplysninger med ", "We share data with ") + some_of(list(recipients), 4, t, ", ") + "."
             if recipients
             else t("Hvem vi deler opplysningene med, står nedenfor.", "Who we share the data with is set out below.")
             if unanswered
@@ -802,170 +556,9 @@ def build_notice(org: dict[str, Any], *, lang: str = "nb", subjects: Optional[st
     )
 
 
-def _labels(n: Notice) -> dict[str, str]:
-    t = Presenter(n.lang).t
-    return {
-        "draft": t(
-            f"UTKAST – ikke klar til bruk: {len(n.gaps)} opplysninger som personvernforordningen krever, mangler i protokollen.",
-            f"DRAFT – not ready to use: {len(n.gaps)} items the GDPR requires are missing from the register.",
-        ),
-        "summary": t("Kort fortalt", "In short"),
-        "gaps": t("Dette mangler", "What is missing"),
-        "made": t("Laget fra behandlingsprotokollen", "Drafted from the record of processing activities"),
-        "date": Presenter(n.lang).date(n.made.date()),
-        "page": t("Side", "Page"),
-        "of": t("av", "of"),
-    }
-
-
-_MD_SPECIAL = set("\\`*_[]<>|#~&$")
-
-
-def escape_markdown(text: str) -> str:
-    """Stored text as Markdown that shows exactly that text: inline markup, HTML and LaTeX
-    escaped everywhere, Streamlit's ``:name[...]`` directives disarmed (the Notices page
-    previews this Markdown), list and heading syntax at the start of a line. The document's
-    own words and addresses are not passed through here, so its links stay links."""
-    lines = []
-    for line in re.split(r"\r\n?|\n", text):  # CommonMark ends a line at CR too
-        out = "".join("\\" + ch if ch in _MD_SPECIAL else ch for ch in line)
-        out = re.sub(r":(?=[A-Za-z])", r"\\:", out)
-        out = re.sub(r"^(\s*)([-+=])", r"\1\\\2", out)
-        out = re.sub(r"^(\s*\d+)([.)])", r"\1\\\2", out)
-        lines.append(out)
-    return "  \n".join(lines)
-
-
-def render_markdown(n: Notice) -> str:
-    L = _labels(n)
-    e = escape_markdown
-
-    def para(p: Para) -> str:
-        return "".join(f"**{e(s.text.strip())}**" + (" " if s.text.endswith(" ") else "") if s.kind in ("gap", "strong") else e(s.text) for s in p)
-
-    out = [f"# {e(n.title)}", ""]
-    if n.draft:
-        out += [f"> **{e(L['draft'])}**", ""]
-    out += [e(n.intro), "", f"## {e(L['summary'])}", ""] + [f"- {e(s)}" for s in n.summary] + [""]
-    for s in n.sections:
-        out += [f"## {e(s.title)}", "", f"*{e(s.article)}*", ""]
-        for b in s.blocks:
-            out += (
-                [f"- {para(p)}" for p in b.paras] if b.kind == "ul" else [f"### {para(p)}" for p in b.paras] if b.kind == "head" else [para(p) for p in b.paras]
-            )
-            out.append("")
-    if n.gaps:
-        out += [f"## {e(L['gaps'])}", ""] + [f"- {e(g.article)}{e(' (' + g.activity + ')') if g.activity else ''}: {e(g.what)}" for g in n.gaps] + [""]
-    out += [f"*{e(L['made'])}, {e(L['date'])}.*", ""]
-    return "\n".join(out)
-
-
-def _jinja() -> Any:
-    import jinja2
-
-    from ropa.documents.typeset import TEMPLATES
-
-    return jinja2.Environment(
-        loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True
-    )
-
-
-def render_html(n: Notice) -> str:
-    return str(_jinja().get_template("notice.html.j2").render(n=n, L=_labels(n)))
-
-
-def render_pdf(n: Notice) -> bytes:
-    from ropa.documents import typeset
-
-    return typeset.render_pdf("notice.typ.j2", {"n": n, "L": _labels(n)}, when=n.made)
-
-
-def render_docx(n: Notice, out: Union[str, Path, IO[bytes]]) -> None:
-    from docx.enum.text import WD_COLOR_INDEX
-
-    from ropa.documents import word
-
-    L = _labels(n)
-    doc = word.new_document(
-        title=n.title,
-        author=n.organisation,
-        lang=n.lang,
-        subject=n.title,
-        header=n.title,
-        page_word=Presenter(n.lang).t("Side", "Page"),
-        of_word=Presenter(n.lang).t("av", "of"),
-    )
-
-    def fill(paragraph: Any, p: Para) -> None:
-        for s in p:
-            run = paragraph.add_run(word._clean(s.text))
-            if s.kind in ("gap", "strong"):
-                run.bold = True
-            if s.kind == "gap":
-                run.font.highlight_color = WD_COLOR_INDEX.YELLOW
-
-    doc.add_heading(word._clean(n.title), 0)
-    if n.draft:
-        r = doc.add_paragraph().add_run(L["draft"])
-        r.bold = True
-        r.font.highlight_color = WD_COLOR_INDEX.YELLOW
-    doc.add_paragraph(n.intro)
-    doc.add_heading(L["summary"], 1)
-    for s in n.summary:
-        doc.add_paragraph(word._clean(s), style="List Bullet")
-    for sec in n.sections:
-        doc.add_heading(word._clean(sec.title), 1)
-        doc.add_paragraph().add_run(sec.article).italic = True
-        for b in sec.blocks:
-            for p in b.paras:
-                paragraph = doc.add_paragraph(style="List Bullet" if b.kind == "ul" else None)
-                fill(paragraph, p)
-                if b.kind == "head":  # an activity's name stays with its items
-                    paragraph.paragraph_format.keep_with_next = True
-                    for run in paragraph.runs:
-                        run.bold = True
-    if n.gaps:
-        doc.add_heading(L["gaps"], 1)
-        for g in n.gaps:
-            doc.add_paragraph(word._clean(f"{g.article}{' (' + g.activity + ')' if g.activity else ''}: {g.what}"), style="List Bullet")
-    doc.add_paragraph().add_run(f"{L['made']}, {L['date']}.").italic = True
-    doc.save(out)
-
-
-def render(n: Notice, suffix: str) -> bytes:
-    """The notice as the bytes of a file of this kind (.html, .md, .docx, .pdf)."""
-    import io
-
-    if suffix == ".html":
-        return render_html(n).encode("utf-8")
-    if suffix == ".md":
-        return render_markdown(n).encode("utf-8")
-    if suffix == ".pdf":
-        return render_pdf(n)
-    if suffix == ".docx":
-        buf = io.BytesIO()
-        render_docx(n, buf)
-        return buf.getvalue()
-    raise RopaError(f"cannot write a notice as '{suffix or 'no extension'}' (use {', '.join(FORMATS)})")
-
-
 def make_notice(session: Session, org: str, *, lang: str = "nb", subjects: Optional[str] = None) -> Notice:
     organisations = load(session, [org])
     return build_notice(organisations[0], lang=lang, subjects=subjects)
-
-
-def write_notice(session: Session, path: Union[str, Path], org: str, *, lang: str = "nb", subjects: Optional[str] = None) -> Notice:
-    path = Path(path)
-    suffix = path.suffix.lower()
-    if suffix not in FORMATS:
-        raise RopaError(f"{path}: cannot write a notice as '{suffix or 'no extension'}' (use {', '.join(FORMATS)})")
-    check_folder(path)
-    n = make_notice(session, org, lang=lang, subjects=subjects)
-    data = render(n, suffix)
-    tmp = path.with_name(path.name + ".part")
-    tmp.write_bytes(data)
-    tmp.replace(path)
-    return n
 
 
 def subject_groups(organisations: Sequence[dict[str, Any]], lang: str = "nb") -> list[str]:

@@ -26,13 +26,14 @@ LANGS = ("nb", "en")
 def load(session: Session, orgs: Optional[Sequence[str]] = None) -> list[dict[str, Any]]:
     """The register (or the named organisations) as the JSON format's organisation dicts,
     each with its ``activities`` and every ``recipient`` it has (used or not)."""
-    from ropa import interchange, registry, snapshot
+    from ropa.register import interchange, reader
+    from ropa.register.recipients import recipient_dict
 
     document = interchange.export_document(session, list(orgs) if orgs else None)
-    rows = {r.name: r for r in snapshot.organisations(session, list(orgs) if orgs else None)}
+    rows = {r.name: r for r in reader.organisations(session, list(orgs) if orgs else None)}
     for org in document["organisations"]:
         row = rows.get(org["name"])
-        org["all_recipients"] = [registry.recipient_dict(r) for r in snapshot.recipients(session, row.id)] if row else []
+        org["all_recipients"] = [recipient_dict(r) for r in reader.recipients(session, row.id)] if row else []
     return list(document["organisations"])
 
 

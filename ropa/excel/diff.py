@@ -1,6 +1,6 @@
 """What an import would change, activity by activity and field by field (old -> new), for the dry run.
 
-The register's dict of an activity (:func:`ropa.registry.activity_dict`) is compared with what
+The register's dict of an activity (:func:`ropa.register.activities.activity_dict`) is compared with what
 the file makes of it; nested records (retention, DPIA) are compared part by part, lists as a
 whole. Values are rendered as short text in the user's language, the field named by its label
 (:mod:`ropa.fields`), so the CLI and the Import page can show the same lines.

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, Optional
 
 from ropa.errors import Problem
 from ropa.excel import diff, mapping
-from ropa.interchange import ImportReport
+from ropa.register.interchange import ImportReport
 
 if TYPE_CHECKING:
     from ropa.excel.register_document import Places
@@ -106,7 +106,7 @@ class ImportPlan:
 
 @dataclass
 class FileImportReport(ImportReport):
-    """An :class:`~ropa.interchange.ImportReport` plus what was read and skipped in the file."""
+    """An :class:`~ropa.register.interchange.ImportReport` plus what was read and skipped in the file."""
 
     rows_read: int = 0
     skipped: list[str] = field(default_factory=list)

@@ -16,7 +16,7 @@ Workbook conventions the importer can rely on:
 - Lists within a cell are one item per line (``\\n``).
 - The last column of Behandlingsaktiviteter / Processing activities and of Virksomheter /
   Organisations is ``ropa:json`` (hidden): the record in the ``ropa-register`` JSON format
-  (:func:`ropa.registry.activity_dict`; for an organisation :func:`~ropa.registry.organisation_dict`
+  (:func:`ropa.register.activities.activity_dict`; for an organisation :func:`~ropa.register.organisations.organisation_dict`
   plus ``recipients``, the ones no activity uses). Text longer than :data:`JSON_CHUNK`
   characters continues in the cells to its right (an Excel cell holds at most 32,767).
 - The hidden ``ropa:digest`` column (the activities sheet's just before ``ropa:json``; the last

@@ -11,12 +11,12 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
-from ropa import registry
 from ropa.errors import Problem, ValidationFailed
 from ropa.excel import convert, foreign, mapping, parse, reader
 from ropa.excel.convert import Note
 from ropa.excel.import_plan import RowPlan
 from ropa.excel.register_document import OrganisationDraft, Origin, RegisterBuilder, at_column, at_row, at_sheet
+from ropa.register.organisations import list_organisations
 
 
 def read_rows(b: RegisterBuilder, sheet: reader.SheetData, header: mapping.Header, role: str = "controller", main: bool = True) -> None:
@@ -362,7 +362,7 @@ def apply_details(b: RegisterBuilder, sheet: reader.SheetData, header: mapping.H
         )
     target = b.default_org
     if not target:
-        names = [o.name for o in registry.list_organisations(b.session)]
+        names = [o.name for o in list_organisations(b.session)]
         target = names[0] if len(names) == 1 else None
     if not target:
         return

@@ -6,7 +6,7 @@ the DPO changed is parsed. The other sheets are read back the same way: Transfer
 added or deleted), Recipients (kind, country, agreement, used by), Processor activities,
 Organisations. Export -> import -> export is lossless. A row whose hidden ``ropa:digest`` still
 matches (:func:`ropa.excel.layout.row_digest`) is as exported: an activity row then goes on as
-its JSON text (:class:`~ropa.schema.ActivityJSON`, validated by pydantic straight from the text),
+its JSON text (:class:`~ropa.validation.ActivityJSON`, validated by pydantic straight from the text),
 and a row of another sheet is skipped, so an untouched workbook of 100,000 activities is neither
 decoded into dicts nor rendered again.
 """
@@ -29,7 +29,8 @@ from ropa.excel.import_plan import RowPlan
 from ropa.excel.layout import Sheet
 from ropa.excel.other_registers import add_activity_row
 from ropa.excel.register_document import OrganisationDraft, Origin, Place, RegisterBuilder, at_column
-from ropa.schema import ActivityJSON, normalise_name
+from ropa.text import normalise_name
+from ropa.validation import ActivityJSON
 
 
 def is_own_workbook(book: reader.Book) -> Optional[dict[str, str]]:

@@ -24,7 +24,9 @@ from ropa.excel import convert, layout
 from ropa.excel.convert import Note
 from ropa.excel.import_plan import MODES, Progress, RowPlan
 from ropa.register import lookup, organisations, reader, recipients
-from ropa.schema import FORMAT_NAME, FORMAT_VERSION, ActivityJSON, normalise_name
+from ropa.schema import FORMAT_NAME, FORMAT_VERSION
+from ropa.text import normalise_name
+from ropa.validation import ActivityJSON
 
 _PROGRESS_EVERY = 250
 

@@ -1,7 +1,7 @@
 """Form pieces the organisation and recipient pages share: a field's widget with its label
 from the field table, country pickers, problems shown beside the field they name, conflicts.
 
-Only drawing and turning errors into words here; the writes are :mod:`ropa.registry`'s.
+Only drawing and turning errors into words here; the writes are :mod:`ropa.register`'s.
 """
 
 from __future__ import annotations

@@ -49,45 +49,10 @@ def t(nb: str, en: str) -> str:
     return Words(nb, en).in_(lang())
 
 
-def sidebar_status() -> None:
-    """Which register is open, who is working in it, and the organisation in focus."""
-    from ropa import registry
-    from ropa.ui import signin
-
-    with db.session(engine()) as s:
-        names = [o.name for o in registry.list_organisations(s)]  # those the user may read
-    if signin.principal().role == "admin":  # where the register lives is an administrator's business
-        st.caption(f":material/database: {markdown(where())}")
-    signin.sidebar()
-    if names:
-        # "" (not None) stands for all: a None value would show as "Choose an option". With a key the
-        # key alone is the widget's identity, so switching language keeps the choice.
-        # A user assigned to some organisations works in one at a time.
-        options = names if signin.principal().scoped else ["", *names]
-        if st.session_state.get("org") not in options:
-            st.session_state["org"] = options[0]
-        everyone = t("Alle virksomheter", "All organisations")
-        st.selectbox(t("Virksomhet i fokus", "Organisation in focus"), options, placeholder="—", key="org", format_func=lambda n: n or everyone)
-
-
 def org() -> str | None:
     """The organisation in focus (sidebar), or None for all."""
     value = st.session_state.get("org")
     return str(value) if value else None
-
-
-def current_actor() -> str:
-    """Who acts in this run: the signed-in user, or the local administrator of a register without users."""
-    from ropa.ui import signin
-
-    return signin.principal().name
-
-
-def fail(err: Exception) -> None:
-    """Show an unexpected error as a sentence; the log keeps the traceback (see :mod:`ropa.ui.errors`)."""
-    from ropa.ui import errors
-
-    errors.show(err)
 
 
 def flash(message: str) -> None:

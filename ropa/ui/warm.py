@@ -24,7 +24,7 @@ LATE = (
     "ropa.documents.typeset",
     "ropa.documents.word",
     "ropa.documents.report",
-    "ropa.documents.notice",
+    "ropa.documents.notice_render",
     "ropa.documents.publish",
     "ropa.versions",
     "ropa.restore",

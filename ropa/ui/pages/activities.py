@@ -1,7 +1,7 @@
 """Processing activities: a searchable, filterable, paginated list; open one to see all of it,
 its findings and its history, and edit, duplicate, retire or delete it.
 
-Filtering and paging happen in SQL (:class:`ropa.registry.ActivityFilter`), so a register of
+Filtering and paging happen in SQL (:class:`ropa.register.activities.ActivityFilter`), so a register of
 10,000 activities loads one page at a time.
 """
 
@@ -12,12 +12,25 @@ import math
 import pandas as pd
 import streamlit as st
 
-from ropa import audit, checks, db, present, registry, vocab
+from ropa import audit, checks, db, present, vocab
 from ropa.errors import Conflict, NotFound, RopaError
+from ropa.register.activities import (
+    ActivityFilter,
+    activity_dict,
+    count_activities,
+    delete_activity,
+    duplicate_activity,
+    get_activity,
+    list_activities,
+    retire_activity,
+)
+from ropa.register.audit import activity_history
+from ropa.register.organisations import list_organisations, organisation_dict
+from ropa.register.recipients import list_recipients, recipient_dict
 from ropa.text import markdown
 from ropa.text import table as safe_table
-from ropa.ui import look, state
-from ropa.ui.state import current_actor
+from ropa.ui import errors, look, state
+from ropa.ui.signin import current_actor
 
 PAGE_SIZE = 50
 t = state.t
@@ -28,7 +41,7 @@ state.show_flash()
 st.title(t("Behandlingsaktiviteter", "Processing activities"))
 
 with db.session(state.engine()) as s:
-    org_names = [o.name for o in registry.list_organisations(s)]
+    org_names = [o.name for o in list_organisations(s)]
 if not org_names:
     st.info(
         t(
@@ -100,13 +113,13 @@ else:
     for k in FILTER_KEYS:
         if k in st.session_state:
             st.session_state[f"keep_{k}"] = st.session_state[k]
-    flt = registry.ActivityFilter(
+    flt = ActivityFilter(
         org=org, status=status or None, role=role or None, legal_basis=bases or None, country=countries or None, special_categories=special, text=text or None
     )
 
 with db.session(state.engine()) as s:
     try:
-        total = registry.count_activities(s, flt)
+        total = count_activities(s, flt)
     except NotFound as err:
         st.error(markdown(err))
         st.stop()
@@ -114,7 +127,7 @@ with db.session(state.engine()) as s:
     c1, c2 = st.columns([4, 1])
     page = c2.number_input(t("Side", "Page"), min_value=1, max_value=pages, value=1, step=1, key="f_page") if pages > 1 else 1
     c1.caption(t(f"{total} behandlingsaktiviteter · side {page} av {pages}", f"{total} processing activities · page {page} of {pages}"))
-    rows = registry.list_activities(s, filter=flt, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
+    rows = list_activities(s, filter=flt, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
     keys = [(a.organisation.name if a.organisation else "", a.ref) for a in rows]
     badges = state.finding_counts()  # kept current change by change, shared with the overview
     table = pd.DataFrame(
@@ -166,17 +179,17 @@ if not opened:
 org_name, ref = opened
 with db.session(state.engine()) as s:
     try:
-        act = registry.get_activity(s, org_name, ref)
+        act = get_activity(s, org_name, ref)
     except NotFound:
         st.session_state.pop("open_activity", None)
         st.warning(markdown(t(f"{org_name} {ref} finnes ikke lenger.", f"{org_name} {ref} no longer exists.")))
         st.stop()
-    data = registry.activity_dict(act)
+    data = activity_dict(act)
     version = act.version
     assert act.organisation is not None  # (loaded with the activity)
-    org_doc = registry.organisation_dict(act.organisation)
-    recipients = {r.name: registry.recipient_dict(r) for r in registry.list_recipients(s, org_name)}
-    history = registry.activity_history(s, org_name, ref)
+    org_doc = organisation_dict(act.organisation)
+    recipients = {r.name: recipient_dict(r) for r in list_recipients(s, org_name)}
+    history = activity_history(s, org_name, ref)
 
 st.divider()
 st.subheader(f"{markdown(ref)} · {markdown(data['name'])}")
@@ -204,7 +217,7 @@ def _act(action, message: str) -> None:  # noqa: ANN001
     except RopaError as err:
         st.error(markdown(err))
     except Exception as err:  # noqa: BLE001
-        state.fail(err)
+        errors.show(err)
     else:
         state.flash(message)
         st.rerun()
@@ -213,13 +226,13 @@ def _act(action, message: str) -> None:  # noqa: ANN001
 if b[1].button(t("Dupliser", "Duplicate"), icon=":material/content_copy:"):
 
     def dup(s):  # noqa: ANN001, ANN202
-        new = registry.duplicate_activity(s, org_name, ref, actor=current_actor(), source="dashboard")
+        new = duplicate_activity(s, org_name, ref, actor=current_actor(), source="dashboard")
         st.session_state["open_activity"] = (org_name, new.ref)
 
     _act(dup, t("Kopiert som utkast", "Copied as a draft"))
 if data["status"] != "retired" and b[2].button(t("Avslutt", "Retire"), icon=":material/archive:"):
     _act(
-        lambda s: registry.retire_activity(s, org_name, ref, expected_version=version, actor=current_actor(), source="dashboard"),
+        lambda s: retire_activity(s, org_name, ref, expected_version=version, actor=current_actor(), source="dashboard"),
         t("Aktiviteten er avsluttet", "The activity is retired"),
     )
 if b[3].button(t("Slett …", "Delete …"), icon=":material/delete:"):
@@ -235,7 +248,7 @@ if st.session_state.get("confirm_delete") == (org_name, ref):
     if y.button(t("Ja, slett", "Yes, delete"), type="primary"):
         st.session_state.pop("confirm_delete", None)
         st.session_state.pop("open_activity", None)
-        _act(lambda s: registry.delete_activity(s, org_name, ref, actor=current_actor(), expected_version=version, source="dashboard"), t("Slettet", "Deleted"))
+        _act(lambda s: delete_activity(s, org_name, ref, actor=current_actor(), expected_version=version, source="dashboard"), t("Slettet", "Deleted"))
     if n.button(t("Avbryt", "Cancel")):
         st.session_state.pop("confirm_delete", None)
         st.rerun()

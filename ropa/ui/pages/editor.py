@@ -3,7 +3,7 @@ per section, with Save above and below the tabs.
 
 Labels, help and articles come from :mod:`ropa.fields`, choices from :mod:`ropa.vocab`; rows
 become a document through :mod:`ropa.editing`, and the document is saved by
-:mod:`ropa.registry` with the version the user opened, so a save never overwrites somebody
+:mod:`ropa.register.activities` with the version the user opened, so a save never overwrites somebody
 else's. If the activity changes elsewhere while it is open, the page says so at once; on a
 conflict the user's edits are kept and both versions are shown field by field to merge.
 """
@@ -19,15 +19,21 @@ import pandas as pd
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
-from ropa import audit, checks, db, dpia, editing, records, registry, vocab
+from ropa import audit, checks, db, dpia, editing, records, vocab
 from ropa.errors import Conflict, NotFound, Problem, ValidationFailed
 from ropa.fields import ACTIVITY, RECIPIENT, TRANSFER
 from ropa.grammar import count_in
+from ropa.register.activities import activity_dict, create_activity, get_activity, next_ref, update_activity
+from ropa.register.audit import activity_history
+from ropa.register.lookup import get_organisation
+from ropa.register.organisations import list_organisations, organisation_dict
+from ropa.register.recipients import list_recipients, recipient_dict
 from ropa.text import markdown
 from ropa.text import table as safe_table
 from ropa.ui import record_forms as forms
 from ropa.ui import state
-from ropa.ui.state import current_actor
+from ropa.ui.errors import show as show_error
+from ropa.ui.signin import current_actor
 
 t = state.t
 lang = state.lang()
@@ -35,7 +41,7 @@ E = "editor"  # session-state prefix
 DATE_FORMAT = "DD.MM.YYYY" if lang == "nb" else "YYYY-MM-DD"  # the placeholder shows it; Streamlit's letters stay Y, M, D
 
 with db.session(state.engine()) as s:
-    org_names = [o.name for o in registry.list_organisations(s)]
+    org_names = [o.name for o in list_organisations(s)]
 if not org_names:
     st.title(t("Ny behandlingsaktivitet", "New processing activity"))
     st.info(t("Opprett først en virksomhet under «Virksomheter».", "First create an organisation under 'Organisations'."))
@@ -55,8 +61,8 @@ if target is None:
     assert chosen_org is not None  # (there are organisations, and one is chosen)
     org_name: str = chosen_org
     with db.session(state.engine()) as s:
-        data: dict[str, Any] = {**records.empty_activity(), "ref": registry.next_ref(s, org_name), "name": "", "status": "draft"}
-        known = {r.name: registry.recipient_dict(r) for r in registry.list_recipients(s, org_name)}
+        data: dict[str, Any] = {**records.empty_activity(), "ref": next_ref(s, org_name), "name": "", "status": "draft"}
+        known = {r.name: recipient_dict(r) for r in list_recipients(s, org_name)}
     version = 0
 else:
     org_name, ref = target
@@ -66,14 +72,14 @@ else:
     with db.session(state.engine()) as s:
         if snap is None or snap["target"] != target:
             try:
-                act = registry.get_activity(s, org_name, ref)
+                act = get_activity(s, org_name, ref)
             except NotFound:
                 st.session_state.pop("edit_activity", None)
                 st.warning(markdown(t(f"{org_name} {ref} finnes ikke lenger.", f"{org_name} {ref} no longer exists.")))
                 st.stop()
-            snap = {"target": target, "data": registry.activity_dict(act), "version": act.version}
+            snap = {"target": target, "data": activity_dict(act), "version": act.version}
             st.session_state[f"{E}_snapshot"] = snap
-        known = {r.name: registry.recipient_dict(r) for r in registry.list_recipients(s, org_name)}
+        known = {r.name: recipient_dict(r) for r in list_recipients(s, org_name)}
     data, version = snap["data"], snap["version"]
     st.title(f"{t('Rediger', 'Edit')} {markdown(ref)} · {markdown(data['name'])}")
     st.caption(f"{markdown(org_name)} · {t('versjon', 'version')} {version}")
@@ -208,7 +214,7 @@ def drop_state() -> None:
 saved_target = st.session_state.pop(f"{E}_saved", None)  # shown once: the next change to the form hides it
 if saved_target is not None and target is not None and tuple(saved_target) == tuple(target):
     with db.session(state.engine()) as s:  # the organisation's facts (establishments, EEA) count in the checks
-        org_doc = registry.organisation_dict(registry.get_organisation(s, org_name))
+        org_doc = organisation_dict(get_organisation(s, org_name))
     found = checks.check_activity(data, org_name, org=org_doc)
     with st.container(border=True):
         if found:
@@ -233,8 +239,8 @@ if target is not None and conflict is None:
     current_version: Optional[int]
     with db.session(state.engine()) as s:
         try:
-            current_version = registry.get_activity(s, org_name, target[1]).version
-            by = sorted({e.actor for e in registry.activity_history(s, org_name, target[1]) if e.version > version}) if current_version > version else []
+            current_version = get_activity(s, org_name, target[1]).version
+            by = sorted({e.actor for e in activity_history(s, org_name, target[1]) if e.version > version}) if current_version > version else []
         except NotFound:
             current_version, by = None, []
     if current_version is None:
@@ -296,14 +302,14 @@ if conflict is not None:
         doc = editing.merged(conflict["mine"], conflict["theirs"], choices)
         try:
             with db.transaction(state.engine()) as s:
-                registry.update_activity(s, org_name, conflict["ref"], doc, expected_version=conflict["version"], actor=current_actor(), source="dashboard")
+                update_activity(s, org_name, conflict["ref"], doc, expected_version=conflict["version"], actor=current_actor(), source="dashboard")
         except Conflict:
             st.error(t("Aktiviteten ble endret igjen i mellomtiden. Last inn og prøv på nytt.", "The activity changed again meanwhile. Reload and try again."))
         except ValidationFailed as err:
             for p in err.problems:
                 st.error(f"{field_name(next((x for x in p.path if isinstance(x, str)), ''))}: {markdown(p.message)}")
         except Exception as err:  # noqa: BLE001
-            state.fail(err)
+            show_error(err)
         else:
             drop_state()
             st.session_state["edit_activity"] = (org_name, doc["ref"])
@@ -708,18 +714,18 @@ if save_top or save_bottom:
     try:
         with db.transaction(state.engine()) as s:
             if target is None:
-                registry.create_activity(s, org_name, doc, actor=current_actor(), source="dashboard")
+                create_activity(s, org_name, doc, actor=current_actor(), source="dashboard")
                 changed = ["*"]
             else:
-                changed = registry.update_activity(s, org_name, target[1], doc, expected_version=version, actor=current_actor(), source="dashboard")
+                changed = update_activity(s, org_name, target[1], doc, expected_version=version, actor=current_actor(), source="dashboard")
     except ValidationFailed as err:
         st.session_state[f"{E}_problems"] = err.problems
         st.rerun()
     except Conflict as err:
         assert target is not None  # (only a save of an existing activity meets another save)
         with db.session(state.engine()) as s:
-            latest = registry.get_activity(s, org_name, target[1])
-            theirs = registry.activity_dict(latest)
+            latest = get_activity(s, org_name, target[1])
+            theirs = activity_dict(latest)
             latest_version = latest.version
         st.session_state[f"{E}_conflict"] = {
             "message": forms.conflict_view(err, ACTIVITY, lang)["message"],
@@ -731,7 +737,7 @@ if save_top or save_bottom:
         }
         st.rerun()
     except Exception as err:  # noqa: BLE001
-        state.fail(err)
+        show_error(err)
     else:
         drop_state()
         st.session_state["edit_activity"] = (org_name, doc["ref"])

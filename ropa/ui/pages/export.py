@@ -10,9 +10,11 @@ from datetime import date
 
 import streamlit as st
 
-from ropa import db, interchange, registry
+from ropa import db
 from ropa.excel.export import write_workbook
 from ropa.grammar import count_in
+from ropa.register import interchange
+from ropa.register.organisations import list_organisations
 from ropa.ui import downloads, errors, state
 
 ui = state.lang()
@@ -41,7 +43,7 @@ st.title(t("title"))
 st.caption(t("intro"))
 
 with db.session(state.engine()) as s:
-    names = [o.name for o in registry.list_organisations(s)]
+    names = [o.name for o in list_organisations(s)]
 
 lang = st.radio(
     t("lang"),

@@ -12,8 +12,9 @@ from typing import Optional
 import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
-from ropa import checks, db, registry
+from ropa import checks, db
 from ropa.fields import ACTIVITY, ORGANISATION, RECIPIENT, WORKBOOK
+from ropa.register.organisations import list_organisations, organisation_dict
 from ropa.text import markdown
 from ropa.ui import errors, look, state
 from ropa.ui.record_forms import article
@@ -87,7 +88,7 @@ st.title(t("title"))
 st.caption(t("intro"))
 
 with db.session(state.engine()) as s:
-    org_names = [o.name for o in registry.list_organisations(s)]
+    org_names = [o.name for o in list_organisations(s)]
 if not org_names:
     st.info(t("no_orgs"), icon=":material/inbox:")
     st.stop()
@@ -108,7 +109,7 @@ needle = c_text.text_input(t("search"), key="fnd_text", help=t("search_help")).s
 
 with db.session(state.engine()) as s:  # Art. 30(5) assessments of the organisations shown, beside their findings
     statements = [
-        checks.art30_5_statement(registry.organisation_dict(o), ui) for o in registry.list_organisations(s) if not chosen_orgs or o.name in chosen_orgs
+        checks.art30_5_statement(organisation_dict(o), ui) for o in list_organisations(s) if not chosen_orgs or o.name in chosen_orgs
     ]
 for statement in filter(None, statements):
     st.info(markdown(statement), icon=":material/gavel:")

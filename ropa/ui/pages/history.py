@@ -1,13 +1,16 @@
 """History: the audit trail (who, when, which field, old → new), of one activity or of the
-latest changes in the register. Read from :mod:`ropa.registry`; the trail is append-only."""
+latest changes in the register. Read from :mod:`ropa.register.audit`; the trail is append-only."""
 
 from __future__ import annotations
 
 import pandas as pd
 import streamlit as st
 
-from ropa import audit, db, fields, registry
+from ropa import audit, db, fields
 from ropa.errors import NotFound
+from ropa.register.activities import get_activity, list_activities
+from ropa.register.audit import activity_history, recent_changes
+from ropa.register.organisations import list_organisations
 from ropa.text import markdown
 from ropa.text import table as safe_table
 from ropa.ui import state
@@ -23,7 +26,7 @@ st.caption(
 )
 
 with db.session(state.engine()) as s:
-    org_names = [o.name for o in registry.list_organisations(s)]
+    org_names = [o.name for o in list_organisations(s)]
 if not org_names:
     st.info(t("Registeret er tomt: ingen historikk ennå.", "The register is empty: no history yet."))
     st.stop()
@@ -39,7 +42,7 @@ org = c[0].selectbox(
     key="h_org",
 )
 with db.session(state.engine()) as s:
-    refs = [a.ref for a in registry.list_activities(s, org=org)]
+    refs = [a.ref for a in list_activities(s, org=org)]
 ref = c[1].selectbox(
     t("Aktivitet", "Activity"),
     [None, *refs],
@@ -52,7 +55,7 @@ limit = c[2].number_input(t("Antall", "How many"), min_value=10, max_value=5000,
 
 with db.session(state.engine()) as s:
     try:
-        events = registry.activity_history(s, org, ref) if ref else registry.recent_changes(s, org=org, limit=int(limit))
+        events = activity_history(s, org, ref) if ref else recent_changes(s, org=org, limit=int(limit))
     except NotFound as err:
         st.error(markdown(err))
         st.stop()
@@ -116,7 +119,7 @@ def _restore_block() -> None:
     with db.session(state.engine()) as s:
         found = [v for v in restore.history(s, org, target) if v.action != "delete"]
         try:
-            current = registry.get_activity(s, org, target).version
+            current = get_activity(s, org, target).version
         except NotFound:
             current = None
     if not found:

@@ -13,14 +13,15 @@ from typing import Any, Optional
 
 import streamlit as st
 
-from ropa import db, imports, isolation, registry, uploads
+from ropa import db, imports, isolation, uploads
 from ropa.errors import Problem, ValidationFailed
 from ropa.excel import mapping
 from ropa.excel.reader import MAX_BYTES as MAX_UPLOAD_BYTES
+from ropa.register.organisations import list_organisations
 from ropa.text import markdown
 from ropa.text import table as safe_table
 from ropa.ui import errors, state
-from ropa.ui.state import current_actor
+from ropa.ui.signin import current_actor
 
 ui = state.lang()
 TEXT = {
@@ -175,7 +176,7 @@ if not upload:
     st.stop()
 
 with db.session(state.engine()) as s:
-    org_names = [o.name for o in registry.list_organisations(s)]
+    org_names = [o.name for o in list_organisations(s)]
 left, middle, right = st.columns(3)
 org_choice = left.selectbox(
     t("org"),

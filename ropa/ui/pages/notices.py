@@ -1,15 +1,17 @@
 """Notices: draft an Art. 13/14 privacy notice from the register, for one organisation and
-optionally one group of people, and download it. Drawing only: :mod:`ropa.documents.notice`."""
+optionally one group of people, and download it. Drawing only: :mod:`ropa.documents.notice` drafts, :mod:`ropa.documents.notice_render` writes the files."""
 
 from __future__ import annotations
 
 import streamlit as st
 
-from ropa import db, registry
+from ropa import db
 from ropa.documents import notice as notices
+from ropa.documents import notice_render
 from ropa.documents.present import load
 from ropa.documents.publish import slug
 from ropa.errors import RopaError, explain
+from ropa.register.organisations import list_organisations
 from ropa.text import markdown
 from ropa.text import table as safe_table
 from ropa.ui import state
@@ -48,7 +50,7 @@ st.title(t("title"))
 st.caption(t("intro"))
 
 with db.session(state.engine()) as s:
-    names = [o.name for o in registry.list_organisations(s)]
+    names = [o.name for o in list_organisations(s)]
 if not names:
     st.info(t("none"))
     st.stop()
@@ -79,22 +81,24 @@ else:
 stem = f"{'personvernerklaering' if lang == 'nb' else 'privacy-notice'}-{slug(org)[:40]}"  # no \\ : * ? " < > | in a file name
 cols = st.columns(3)
 cols[0].download_button(
-    f"{t('download')} HTML", notices.render(draft, ".html"), file_name=f"{stem}.html", mime="text/html", icon=":material/html:", type="primary"
+    f"{t('download')} HTML", notice_render.render(draft, ".html"), file_name=f"{stem}.html", mime="text/html", icon=":material/html:", type="primary"
 )
 cols[1].download_button(
     f"{t('download')} Word",
-    notices.render(draft, ".docx"),
+    notice_render.render(draft, ".docx"),
     file_name=f"{stem}.docx",
     mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     icon=":material/description:",
 )
-cols[2].download_button(f"{t('download')} Markdown", notices.render(draft, ".md"), file_name=f"{stem}.md", mime="text/markdown", icon=":material/markdown:")
+cols[2].download_button(
+    f"{t('download')} Markdown", notice_render.render(draft, ".md"), file_name=f"{stem}.md", mime="text/markdown", icon=":material/markdown:"
+)
 if st.button(t("pdf"), icon=":material/picture_as_pdf:"):
-    st.session_state["notice_pdf"] = (org, subjects, lang, notices.render(draft, ".pdf"))
+    st.session_state["notice_pdf"] = (org, subjects, lang, notice_render.render(draft, ".pdf"))
 made = st.session_state.get("notice_pdf")
 if made and made[:3] == (org, subjects, lang):
     st.download_button(f"{t('download')} PDF", made[3], file_name=f"{stem}.pdf", mime="application/pdf", icon=":material/download:")
 
 st.subheader(t("preview"))
 with st.container(border=True):
-    st.markdown(notices.render_markdown(draft))
+    st.markdown(notice_render.render_markdown(draft))

@@ -1,7 +1,7 @@
 """Organisations: the controllers and processors in the register, with their DPO (Art. 37) and
 EU representative (Art. 27); create, edit and delete.
 
-Only choices and drawing here: the writes are :mod:`ropa.registry`'s, the labels the field table's.
+Only choices and drawing here: the writes are :mod:`ropa.register`'s, the labels the field table's.
 """
 
 from __future__ import annotations
@@ -10,15 +10,17 @@ from typing import Any
 
 import streamlit as st
 
-from ropa import db, registry, review, vocab
+from ropa import db, review, vocab
 from ropa.audit import local_time
 from ropa.errors import MESSAGE_LANG, Conflict, NotFound, ValidationFailed
 from ropa.fields import ORGANISATION, ORGANISATION_FIELDS
+from ropa.register.lookup import get_organisation
+from ropa.register.organisations import create_organisation, delete_organisation, list_organisations, organisation_dict, organisation_sizes, update_organisation
 from ropa.text import markdown
 from ropa.text import table as safe_table
 from ropa.ui import errors, signin, state
 from ropa.ui import record_forms as forms
-from ropa.ui.state import current_actor
+from ropa.ui.signin import current_actor
 
 ui = state.lang()
 TEXT = {
@@ -127,7 +129,7 @@ def _save() -> None:
     data = forms.read(EDIT, ORGANISATION_FIELDS)
     try:
         with db.transaction(state.engine()) as s:
-            org = registry.update_organisation(
+            org = update_organisation(
                 s, loaded["name"], forms.nest(data), expected_version=loaded["version"], actor=current_actor(), source="dashboard"
             )
             name, unchanged = org.name, org.version == loaded["version"]  # the registry writes nothing then
@@ -153,7 +155,7 @@ def _create() -> None:
     data = forms.read(NEW, ORGANISATION_FIELDS)
     try:
         with db.transaction(state.engine()) as s:
-            name = registry.create_organisation(s, forms.nest(data), actor=current_actor(), source="dashboard").name
+            name = create_organisation(s, forms.nest(data), actor=current_actor(), source="dashboard").name
     except ValidationFailed as err:
         st.session_state["orgs_new_outcome"] = forms.split_problems(forms.problems_by_field(err, ui, MESSAGES), KEYS)
     except Exception as err:  # noqa: BLE001
@@ -201,7 +203,7 @@ def _delete() -> None:
         return
     try:
         with db.transaction(state.engine()) as s:
-            registry.delete_organisation(s, loaded["name"], actor=current_actor(), expected_version=loaded["version"], source="dashboard")
+            delete_organisation(s, loaded["name"], actor=current_actor(), expected_version=loaded["version"], source="dashboard")
     except Conflict as err:
         st.session_state["orgs_outcome"] = {"conflict": forms.conflict_view(err, ORGANISATION, ui)}
     except NotFound:
@@ -223,8 +225,8 @@ st.caption(t("intro"))
 state.show_flash()
 
 with db.session(state.engine()) as s:
-    orgs = registry.list_organisations(s)
-    sizes = registry.organisation_sizes(s)
+    orgs = list_organisations(s)
+    sizes = organisation_sizes(s)
     rows = [
         {
             ORGANISATION["name"].label(ui): o.name,
@@ -263,8 +265,8 @@ with edit_tab:
         loaded = st.session_state.get("orgs_loaded")
         if not loaded or loaded["name"] != pick or not forms.filled(EDIT, ORGANISATION_FIELDS):
             with db.session(state.engine()) as s:
-                org = registry.get_organisation(s, pick)
-                values = forms.flatten(registry.organisation_dict(org), ORGANISATION_FIELDS)
+                org = get_organisation(s, pick)
+                values = forms.flatten(organisation_dict(org), ORGANISATION_FIELDS)
                 loaded = {"name": org.name, "version": org.version, "values": values, "at": local_time(org.updated_at, ui)}
             st.session_state["orgs_loaded"] = loaded
             st.session_state["orgs_outcome"] = None
@@ -286,7 +288,7 @@ with edit_tab:
         may_set = review.can_set_interval(signin.principal(), pick)
         if st.session_state.get("org_interval_for") != pick:
             with db.session(state.engine()) as s:
-                st.session_state["org_interval"] = review.interval_months(s, registry.get_organisation(s, pick))
+                st.session_state["org_interval"] = review.interval_months(s, get_organisation(s, pick))
             st.session_state["org_interval_for"] = pick
             st.session_state.pop("orgs_interval_failed", None)
         failed = st.session_state.get("orgs_interval_failed")

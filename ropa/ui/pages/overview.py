@@ -15,7 +15,8 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from ropa import checks, db, registry, review, stats, vocab
+from ropa import checks, db, review, stats, vocab
+from ropa.register.activities import ActivityFilter
 from ropa.text import markdown
 from ropa.ui import barchart, look, signin, state, worldmap
 
@@ -124,7 +125,7 @@ def bars(frame: pd.DataFrame, key: str, colour: str = "#1f5c99") -> list[str]:
     return [p["code"] for p in (event.selection.get("pick") or [])] if event else []
 
 
-def show_activities(flt: registry.ActivityFilter, what: str) -> None:
+def show_activities(flt: ActivityFilter, what: str) -> None:
     st.session_state["activity_filter"] = flt
     st.session_state["activity_filter_label"] = what
     st.switch_page("ropa/ui/pages/activities.py")
@@ -151,7 +152,7 @@ with left:
     )
     for code in bars(frame, "chart_status"):
         # The status chart counts retired activities too: its filter is the status alone.
-        show_activities(registry.ActivityFilter(org=org, status=[code]), f"Status: {vocab.STATUSES[code].label(lang)}")
+        show_activities(ActivityFilter(org=org, status=[code]), f"Status: {vocab.STATUSES[code].label(lang)}")
 with right:
     st.subheader(t("Per virksomhet", "By organisation"))
     frame = pd.DataFrame({"code": list(ov.by_organisation), "label": list(ov.by_organisation), "n": list(ov.by_organisation.values())})

@@ -1,7 +1,7 @@
 """Recipients: who an organisation discloses personal data to (Art. 30(1)(d)), shared by its
 activities; create, edit and delete (a recipient an activity uses is kept).
 
-Only choices and drawing here: the writes are :mod:`ropa.registry`'s, the labels the field table's.
+Only choices and drawing here: the writes are :mod:`ropa.register`'s, the labels the field table's.
 """
 
 from __future__ import annotations
@@ -10,15 +10,26 @@ from typing import Any
 
 import streamlit as st
 
-from ropa import db, registry, vocab
+from ropa import db, vocab
 from ropa.errors import Conflict, NotFound, ValidationFailed
 from ropa.fields import RECIPIENT, RECIPIENT_FIELDS, WORKBOOK
 from ropa.grammar import agree
+from ropa.register.organisations import list_organisations
+from ropa.register.recipients import (
+    create_recipient,
+    delete_recipient,
+    get_recipient,
+    list_recipients,
+    may_delete_recipient,
+    recipient_dict,
+    recipients_in_use,
+    update_recipient,
+)
 from ropa.text import markdown
 from ropa.text import table as safe_table
 from ropa.ui import errors, state
 from ropa.ui import record_forms as forms
-from ropa.ui.state import current_actor
+from ropa.ui.signin import current_actor
 
 ui = state.lang()
 TEXT = {
@@ -104,7 +115,7 @@ def _save() -> None:
     data = forms.read(EDIT, RECIPIENT_FIELDS)
     try:
         with db.transaction(state.engine()) as s:
-            rec = registry.update_recipient(
+            rec = update_recipient(
                 s, loaded["org"], loaded["name"], data, expected_version=loaded["version"], actor=current_actor(), source="dashboard"
             )
             name, unchanged = rec.name, rec.version == loaded["version"]  # the registry writes nothing then
@@ -130,7 +141,7 @@ def _create(org: str) -> None:
     data = forms.read(NEW, RECIPIENT_FIELDS)
     try:
         with db.transaction(state.engine()) as s:
-            name = registry.create_recipient(s, org, data, actor=current_actor(), source="dashboard").name
+            name = create_recipient(s, org, data, actor=current_actor(), source="dashboard").name
     except ValidationFailed as err:
         st.session_state["recs_new_outcome"] = forms.split_problems(forms.problems_by_field(err, ui, MESSAGES), KEYS)
     except Exception as err:  # noqa: BLE001
@@ -162,7 +173,7 @@ def _delete() -> None:
         return
     try:
         with db.transaction(state.engine()) as s:
-            registry.delete_recipient(s, loaded["org"], loaded["name"], actor=current_actor(), expected_version=loaded["version"], source="dashboard")
+            delete_recipient(s, loaded["org"], loaded["name"], actor=current_actor(), expected_version=loaded["version"], source="dashboard")
     except ValidationFailed as err:  # an activity started using it meanwhile
         st.session_state["recs_outcome"] = {"other": [t("in_use_now").format(name=loaded["name"], detail=p.message) for p in err.problems]}
     except Conflict as err:
@@ -185,7 +196,7 @@ st.caption(t("intro"))
 state.show_flash()
 
 with db.session(state.engine()) as s:
-    org_names = [o.name for o in registry.list_organisations(s)]
+    org_names = [o.name for o in list_organisations(s)]
 if not org_names:
     st.info(t("no_orgs"), icon=":material/domain_add:")
     st.stop()
@@ -199,8 +210,8 @@ elif st.session_state.get("rec_org") not in org_names:
 org = st.selectbox(t("org"), org_names, placeholder=state.t("Velg …", "Choose …"), key="rec_org")
 
 with db.session(state.engine()) as s:
-    recipients = registry.list_recipients(s, org)
-    usage = registry.recipients_in_use(s, org)
+    recipients = list_recipients(s, org)
+    usage = recipients_in_use(s, org)
     rows = [
         {
             RECIPIENT["name"].label(ui): r.name,
@@ -232,8 +243,8 @@ with edit_tab:
         loaded = st.session_state.get("recs_loaded")
         if not loaded or (loaded["org"], loaded["name"]) != (org, pick) or not forms.filled(EDIT, RECIPIENT_FIELDS):
             with db.session(state.engine()) as s:
-                rec = registry.get_recipient(s, org, pick)
-                values = forms.flatten(registry.recipient_dict(rec), RECIPIENT_FIELDS)
+                rec = get_recipient(s, org, pick)
+                values = forms.flatten(recipient_dict(rec), RECIPIENT_FIELDS)
                 loaded = {"org": org, "name": rec.name, "version": rec.version, "values": values}
             st.session_state["recs_loaded"] = loaded
             st.session_state["recs_outcome"] = None
@@ -252,7 +263,7 @@ with edit_tab:
             _form_fields(EDIT, _errors(outcome))
             st.form_submit_button(t("save"), type="primary", icon=":material/save:", on_click=_save, key="recedit_submit")
 
-        if not registry.may_delete_recipient(used):
+        if not may_delete_recipient(used):
             st.info(t("in_use").format(name=markdown(pick), refs=markdown(", ".join(used)), verb=agree(len(used), "uses", "use")), icon=":material/link:")
         elif st.session_state.get("recs_confirm_delete") == pick:
             st.warning(t("confirm").format(name=markdown(pick)), icon=":material/warning:")

@@ -8,9 +8,10 @@ import logging
 import pandas as pd
 import streamlit as st
 
-from ropa import access, db, registry, review
+from ropa import access, db, review
 from ropa.audit import local_time
 from ropa.errors import RopaError, explain
+from ropa.register.activities import get_activity
 from ropa.text import markdown
 from ropa.text import table as safe_table
 from ropa.ui import signin, state
@@ -28,7 +29,7 @@ state.show_flash()
 me = signin.principal()
 with db.session(state.engine()) as s:
     found = review.tasks(s, me)
-    versions = {(x.organisation, x.ref): registry.get_activity(s, x.organisation, x.ref).version for x in found if x.kind == "awaiting_approval"}
+    versions = {(x.organisation, x.ref): get_activity(s, x.organisation, x.ref).version for x in found if x.kind == "awaiting_approval"}
 counts = review.counts(found)
 for col, (kind, words) in zip(st.columns(4), KINDS.items()):
     col.metric(t(*words), counts[kind])
@@ -64,7 +65,7 @@ else:
 def _approve(org: str, ref: str, version: int) -> None:
     try:
         with db.transaction(state.engine()) as s:
-            row = review.approve(s, org, ref, expected_version=version, actor=state.current_actor(), source="dashboard")
+            row = review.approve(s, org, ref, expected_version=version, actor=signin.current_actor(), source="dashboard")
         state.flash(t(f"{org} {ref}: versjon {row.approved_version} godkjent", f"{org} {ref}: version {row.approved_version} approved"))
     except Exception as err:  # noqa: BLE001 - one sentence for the user (ropa.errors.explain); the log keeps the rest
         if not isinstance(err, RopaError):

@@ -12,12 +12,13 @@ from typing import Any
 
 import streamlit as st
 
-from ropa import access, db, registry, users
+from ropa import access, db, users
 from ropa.audit import local_time
 from ropa.errors import MESSAGE_LANG
+from ropa.register.organisations import list_organisations
 from ropa.text import Words, markdown
 from ropa.text import table as safe_table
-from ropa.ui import errors, state
+from ropa.ui import errors, signin, state
 
 lang = state.lang()
 TEXT = {
@@ -133,7 +134,7 @@ def _add() -> None:
             orgs=list(ss.get("users_new_orgs") or []),
             email=email,
             password=password,
-            actor=state.current_actor(),
+            actor=signin.current_actor(),
             source="dashboard",
         )
 
@@ -145,7 +146,7 @@ def _save_access(name: str) -> None:
     _change(
         "access",
         lambda s: users.set_access(
-            s, name, role=ss.get("users_edit_role"), orgs=list(ss.get("users_edit_orgs") or []), actor=state.current_actor(), source="dashboard"
+            s, name, role=ss.get("users_edit_role"), orgs=list(ss.get("users_edit_orgs") or []), actor=signin.current_actor(), source="dashboard"
         ),
         t("access_saved", name=name),
     )
@@ -154,7 +155,7 @@ def _save_access(name: str) -> None:
 def _set_enabled(name: str, enabled: bool) -> None:
     _change(
         "enabled",
-        lambda s: users.set_enabled(s, name, enabled, actor=state.current_actor(), source="dashboard"),
+        lambda s: users.set_enabled(s, name, enabled, actor=signin.current_actor(), source="dashboard"),
         t("enabled" if enabled else "disabled", name=name),
     )
 
@@ -163,7 +164,7 @@ def _set_password(name: str) -> None:
     typed, again = str(st.session_state.get("users_pw") or ""), str(st.session_state.get("users_pw_again") or "")
     _change(
         "password",
-        lambda s: users.set_password(s, name, users.confirmed(typed, again), actor=state.current_actor(), source="dashboard"),
+        lambda s: users.set_password(s, name, users.confirmed(typed, again), actor=signin.current_actor(), source="dashboard"),
         t("password_set", name=name),
         clear=("users_pw", "users_pw_again"),
     )
@@ -174,8 +175,8 @@ def _set_password(name: str) -> None:
 
 st.title(t("title"))
 with errors.reported() as outcome, db.session(state.engine()) as s:
-    found = users.accounts(s, actor=state.current_actor())  # refused unless the reader may administer users
-    org_names = [o.name for o in registry.list_organisations(s)]
+    found = users.accounts(s, actor=signin.current_actor())  # refused unless the reader may administer users
+    org_names = [o.name for o in list_organisations(s)]
 if outcome.failed:
     st.stop()
 st.caption(t("intro"))
