@@ -1,8 +1,8 @@
 """Rule checks: the registry judges the register, citing the article and saying what to fix.
 
 Every rule is a pure function of plain dicts in the JSON format's shape (an activity from
-:func:`ropa.registry.activity_dict` or :mod:`ropa.snapshot`, an organisation from
-:func:`ropa.registry.organisation_dict`), so the same rules judge one activity in the editor
+:func:`ropa.register.activities.activity_dict` or :mod:`ropa.register.reader`, an organisation from
+:func:`ropa.register.organisations.organisation_dict`), so the same rules judge one activity in the editor
 and 100,000 in a batch, and nothing here writes. A finding carries a stable rule code, a
 severity, where it is (organisation, activity ref, recipient), the article, and a message and
 a fix in English and bokmål.

@@ -240,7 +240,7 @@ class Register:
 
     @staticmethod
     def _order(session: Session, org_id: int) -> list[int]:
-        """The organisation's judged activities, in the order :func:`snapshot.iter_for_checks` reads them."""
+        """The organisation's judged activities, in the order :func:`reader.iter_for_checks` reads them."""
         return [
             int(i) for i in session.execute(select(col(A.id)).where(col(A.organisation_id) == org_id, col(A.status) != "retired").order_by(A.ref)).scalars()
         ]
@@ -453,7 +453,7 @@ class Register:
             blank = checks.activity_facts({"status": "retired"})
             orgs: dict[int, _Org] = {}
             where: dict[int, int] = {}
-            with snapshot.gc_paused():
+            with reader.gc_paused():
                 for oid, name, doc, order, own, recipients, acts in data["orgs"]:
                     org = orgs[int(oid)] = _Org(name, doc, order=[int(a) for a in order], own=load(own), recipients=load(recipients))
                     for aid, found, facts in acts:

@@ -7,9 +7,10 @@ from typing import Any
 
 from openpyxl import load_workbook
 
-from ropa import db, imports, registry
+from ropa import db, imports
 from ropa.excel import layout
 from ropa.excel.export import write_workbook
+from ropa.register.activities import get_activity
 
 
 def _public_digest(values: Any, salt: str) -> str:
@@ -47,7 +48,7 @@ def test_a_hidden_json_cell_with_a_recomputed_digest_does_not_overrule_the_visib
     with db.transaction(demo_engine) as s:
         imports.import_(s, book, actor="test")
     with db.session(demo_engine) as s:
-        act = registry.get_activity(s, org, ref)
+        act = get_activity(s, org, ref)
         assert act.status == "active" and "Selling the data to anyone" not in act.purposes
 
 

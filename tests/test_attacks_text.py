@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import re
 
-from ropa import registry, text
+from ropa import text
 from ropa.documents import notice
+from ropa.register.activities import create_activity, list_activities
+from ropa.register.lookup import get_organisation
+from ropa.register.organisations import create_organisation, organisation_dict, update_organisation
 
 # CommonMark ends a line at CR as well as LF: a carriage return inside stored text (an Excel
 # cell's line break, a pasted note) starts a new line, where "-", "1." or "===" make a list or a heading.
@@ -44,26 +47,26 @@ def test_an_organisation_number_set_to_another_organisations_name_does_not_captu
     """A dpo of one organisation sets its number to another's name in lower case ("janteloppet"):
     the lookup took whichever row came first, so `--org janteloppet` (or a file naming it so) read,
     wrote and imported into the wrong organisation."""
-    from ropa import db, registry, users
+    from ropa import db, users
 
     with db.transaction(engine) as s:
-        registry.create_organisation(s, {"name": "Mallory AS", "country": "NO"}, actor="setup")
-        registry.create_organisation(s, {"name": "Janteloppet", "country": "NO"}, actor="setup")
+        create_organisation(s, {"name": "Mallory AS", "country": "NO"}, actor="setup")
+        create_organisation(s, {"name": "Janteloppet", "country": "NO"}, actor="setup")
         users.add_user(s, "anna", role="dpo", password="correct horse battery", actor="setup")
         users.add_user(s, "mal", role="dpo", orgs=["Mallory AS"], password="correct horse battery", actor="anna")
     with db.transaction(engine) as s:
-        org = registry.get_organisation(s, "Mallory AS")
-        registry.update_organisation(
-            s, "Mallory AS", {**registry.organisation_dict(org), "org_number": "janteloppet"}, expected_version=org.version, actor="mal"
+        org = get_organisation(s, "Mallory AS")
+        update_organisation(
+            s, "Mallory AS", {**organisation_dict(org), "org_number": "janteloppet"}, expected_version=org.version, actor="mal"
         )
     with db.session(engine) as s:
-        assert registry.get_organisation(s, "janteloppet").name == "Janteloppet"
-        assert registry.get_organisation(s, "JANTELOPPET").name == "Janteloppet"
-        assert registry.get_organisation(s, "Janteloppet").name == "Janteloppet"
+        assert get_organisation(s, "janteloppet").name == "Janteloppet"
+        assert get_organisation(s, "JANTELOPPET").name == "Janteloppet"
+        assert get_organisation(s, "Janteloppet").name == "Janteloppet"
     with db.transaction(engine) as s:
-        registry.create_activity(s, "janteloppet", {"ref": "JL-1", "name": "Påmelding"}, actor="anna")
+        create_activity(s, "janteloppet", {"ref": "JL-1", "name": "Påmelding"}, actor="anna")
     with db.session(engine) as s:
-        assert [a.organisation.name for a in registry.list_activities(s)] == ["Janteloppet"]
+        assert [a.organisation.name for a in list_activities(s)] == ["Janteloppet"]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -88,9 +91,9 @@ def test_the_record_cover_of_a_viewer_of_one_organisation_counts_only_its_change
     with db.transaction(demo_engine) as s:
         users.sign_in(s, "dora", "correct horse battery")
         users.sign_in(s, "dora", "wrong password!", sleep=lambda _: None)
-        org = registry.get_organisation(s, "Allprofil AS")
-        registry.update_organisation(
-            s, "Allprofil AS", {**registry.organisation_dict(org), "phone": "+47 22 00 00 00"}, expected_version=org.version, actor="dora"
+        org = get_organisation(s, "Allprofil AS")
+        update_organisation(
+            s, "Allprofil AS", {**organisation_dict(org), "phone": "+47 22 00 00 00"}, expected_version=org.version, actor="dora"
         )
     with db.session(demo_engine) as s:
         with access.reading_as(vera):

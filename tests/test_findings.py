@@ -282,10 +282,10 @@ def _restarted(engine: Any, store: Any, today: date = TODAY) -> tuple[Register, 
 
 def _edit(engine: Any, ref: str = "JL-03", **fields: Any) -> None:
     with db.transaction(engine) as s:
-        a = registry.get_activity(s, "Janteloppet", ref)
-        data = registry.activity_dict(a)
+        a = get_activity(s, "Janteloppet", ref)
+        data = activity_dict(a)
         data.update(fields)
-        registry.update_activity(s, "Janteloppet", ref, data, expected_version=a.version, actor="test")
+        update_activity(s, "Janteloppet", ref, data, expected_version=a.version, actor="test")
 
 
 def test_kept_file_read_after_a_restart_equals_a_full_run(demo_engine, tmp_path):
@@ -349,7 +349,7 @@ def test_kept_file_of_another_database_or_damaged_is_not_used(tmp_path, demo_eng
     other = db.make_engine(f"sqlite:///{tmp_path / 'other.db'}")
     db.migrate(other)
     with db.transaction(other) as s:
-        registry.create_organisation(s, {"name": "Bare én AS", "country": "NO"}, actor="test")
+        create_organisation(s, {"name": "Bare én AS", "country": "NO"}, actor="test")
         load_demo(s, actor="test")
     again, found = _restarted(other, store)
     assert again.full_runs == 1 and found == _full(other)
