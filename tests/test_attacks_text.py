@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from ropa import text
-from ropa.documents import notice
+from ropa.documents import notice_render
 from ropa.register.activities import create_activity, list_activities
 from ropa.register.lookup import get_organisation
 from ropa.register.organisations import create_organisation, organisation_dict, update_organisation
@@ -34,7 +34,7 @@ def test_a_carriage_return_does_not_start_a_list_or_heading_in_the_dashboard():
 
 def test_a_carriage_return_does_not_start_a_list_or_heading_in_a_notice():
     for hostile in CR:
-        escaped = notice.escape_markdown(hostile)
+        escaped = notice_render.escape_markdown(hostile)
         for line in _line_starts(escaped):
             assert not re.match(r"\s*([-+=]|\d+[.)])", line), (hostile, escaped)
 
