@@ -226,6 +226,24 @@ def test_a_value_typed_just_before_another_tab_is_clicked_is_kept(demo_url):
     assert _activity(demo_url, "Janteloppet", "JL-01")[0]["name"] == "Skrevet rett før fanebyttet"
 
 
+def test_the_lists_edit_link_opens_the_record_in_its_address_and_the_session_keeps_it(demo_url):
+    """"Edit" on the list is a link (one run, no detour through the list's page): the editor takes the
+    record from the address once, then goes by the session (a new activity instead stays new)."""
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(ROOT / "ropa" / "ui" / "pages" / "editor.py"), default_timeout=60)
+    at.session_state["lang"] = "nb"
+    at.query_params["org"], at.query_params["ref"] = "Janteloppet", "JL-02"
+    rerun(at)
+    assert at.title[0].value.startswith("Rediger JL-02") and at.session_state["edit_activity"] == ("Janteloppet", "JL-02")
+    assert not at.query_params  # taken
+    _by_label(at.button, "Ny aktivitet i stedet").click().run()
+    assert at.title[0].value == "Ny behandlingsaktivitet"
+    at.query_params["org"], at.query_params["ref"] = "Janteloppet", "Finnes ikke"
+    rerun(at)
+    assert any("finnes ikke lenger" in w.value for w in at.warning)  # a made-up address: a sentence, no traceback
+
+
 def test_a_save_draws_the_form_once_and_a_value_typed_with_the_click_is_saved_too(demo_url, monkeypatch):
     from ropa.ui.editor import sections
 

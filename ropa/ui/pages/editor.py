@@ -31,6 +31,9 @@ if not org_names:
     st.info(t("Opprett først en virksomhet under «Virksomheter».", "First create an organisation under 'Organisations'."))
     st.stop()
 
+if st.query_params.get("org") and st.query_params.get("ref"):  # "Edit" on the list links here with the record
+    st.session_state["edit_activity"] = (st.query_params["org"], st.query_params["ref"])
+    st.query_params.clear()  # taken: the next run goes by the session (a save, a new activity instead)
 target = st.session_state.get("edit_activity")  # (organisation, ref) or None for a new activity
 if target is None:
     st.title(t("Ny behandlingsaktivitet", "New processing activity"))
