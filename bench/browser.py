@@ -6,7 +6,8 @@
 Measures, each as the median of ``--repeat`` runs (wall time from the user's action until the
 page shows its result): the first page (a new tab on the overview), switching pages
 (overview -> activities and back), filtering the list by free text (until the list's count
-changes), opening an activity in the editor, and saving it. The first page of the first tab
+changes), opening an activity in the editor, and saving it (with the number and size of the
+WebSocket messages the server sends for each of these two, which do not depend on the load). The first page of the first tab
 (cold caches) is reported on its own, twice: once from the first start of a server on the new
 register (every finding judged), then after a restart, once the app's script health check has
 answered (as a service's readiness check would: the app imported, the findings an earlier start
@@ -140,11 +141,23 @@ def measure(base: str, repeat: int) -> dict[str, list[float]]:
     from playwright.sync_api import expect, sync_playwright
 
     times: dict[str, list[float]] = {k: [] for k in ("first_page_cold", "first_page", "switch_page", "filter_list", "open_editor", "save", "list_after_save")}
+    frames: list[int] = []  # the size of every WebSocket message the server sent to the last tab
+
+    def sent_since(start: int, step: str) -> None:
+        """The messages of one step, counted once its runs are over (they do not depend on the host's load)."""
+        page.wait_for_timeout(700)
+        expect(page.locator('[data-testid="stStatusWidget"]')).to_have_count(0)
+        got = frames[start:]
+        times.setdefault(f"{step}_messages", []).append(len(got))
+        times.setdefault(f"{step}_kb", []).append(round(sum(got) / 1000, 1))
+
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
         expect.set_options(timeout=120_000)
         for i in range(repeat + 1):  # the first tab meets cold caches
             page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            if i == repeat:
+                page.on("websocket", lambda ws: ws.on("framereceived", lambda payload: frames.append(len(payload))))
             t0 = time.perf_counter()
             page.goto(base, wait_until="commit")
             expect(page.locator("h1").first).to_have_text("Oversikt")
@@ -192,21 +205,25 @@ def measure(base: str, repeat: int) -> dict[str, list[float]]:
             else:
                 expect(detail).not_to_have_text(before)  # the row's activity, not the one opened before
             expect(idle).to_have_count(0)
-            edit = main.get_by_role("button", name="Rediger", exact=True)
+            edit = main.locator('[data-testid="stPageLink-NavLink"][href*="editor?"]')  # "Rediger": a link to the editor with the record in its address
             expect(edit).to_be_visible()
+            start = len(frames)
             t0 = time.perf_counter()
             edit.click()
             expect(page.locator("h1").first).to_contain_text("Rediger ")
             expect(main.get_by_role("button", name="Lagre").first).to_be_visible()
             times["open_editor"].append(time.perf_counter() - t0)
+            sent_since(start, "open_editor")
             name = main.locator('input[aria-label^="Behandlingsaktivitet"]')
             name.fill(name.input_value() + " (endret)")
             name.press("Tab")
             expect(main.get_by_text("Ulagrede endringer")).to_be_visible()
+            start = len(frames)
             t0 = time.perf_counter()
             main.get_by_role("button", name="Lagre").first.click()
             expect(main.get_by_text("Lagret.", exact=False).first).to_be_visible()
             times["save"].append(time.perf_counter() - t0)
+            sent_since(start, "save")
             t0 = time.perf_counter()
             nav.locator('a[href$="/activities"]').click()
             expect(page.locator("h1").first).to_have_text("Behandlingsaktiviteter")
@@ -258,7 +275,9 @@ def main(argv: Optional[list[str]] = None) -> int:
     finally:
         proc.terminate()
         proc.wait(timeout=20)
-    print(f"# load average before the run: {load}", file=sys.stderr)
+    after = " ".join(f"{x:.2f}" for x in os.getloadavg())
+    print(f"# load average before the run: {load}; after: {after}", file=sys.stderr)
+    sent = {k: v for k, v in times.items() if k.endswith(("_messages", "_kb"))}
     rows: list[dict[str, Any]] = [
         {
             "step": k,
@@ -270,7 +289,7 @@ def main(argv: Optional[list[str]] = None) -> int:
             "load_before": load,
         }
         for k, v in times.items()
-        if v
+        if v and k not in sent
     ]
     for r in rows:
         r["target"] = "met" if r["median_s"] < 1 else "not met"
@@ -280,6 +299,13 @@ def main(argv: Optional[list[str]] = None) -> int:
             else f"{LABELS[r['step']]:<38} median {r['median_s']:6.3f} s  (min {r['min_s']:.3f}, max {r['max_s']:.3f}, "
             f"{r['runs']} runs, {r['activities']} activities; < 1 s: {r['target']})"
         )
+    for step in ("open_editor", "save"):  # what the server sent the browser for the step, all its runs together
+        if sent.get(f"{step}_messages"):
+            n, kb = statistics.median(sent[f"{step}_messages"]), statistics.median(sent[f"{step}_kb"])
+            if a.json:
+                print(json.dumps({"step": f"{step}_sent", "activities": a.activities, "messages": n, "kb": kb}))
+            else:
+                print(f"{LABELS[step] + ': sent':<38} median {n:.0f} WebSocket messages, {kb:.1f} kB")
     return 0
 
 

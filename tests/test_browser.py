@@ -197,6 +197,14 @@ def test_the_dashboard_in_a_real_browser(server, tmp_path):
             expect(main).to_contain_text("Lagret.")
             expect(main).to_contain_text("Overføring til Kina")
 
+            # The list shows the activity just saved; its "Rediger" is a link that opens it in the editor.
+            nav.locator('a[href$="/activities"]').click()
+            expect(main).to_contain_text("Nettbutikk i Kina")
+            main.locator('[data-testid="stPageLink-NavLink"][href*="editor?"]').click()
+            expect(page.locator("h1").first).to_contain_text("Nettbutikk i Kina")
+            expect(page.locator("h1").first).to_contain_text("Rediger")
+            expect(main.get_by_role("tab", name="Mottakere og overføringer")).to_be_visible()
+
             # The sidebar navigation opens the organisations page, which lists the demo organisations.
             sidebar.locator('[data-testid="stSidebarNav"] a[href$="/organisations"]').click()
             expect(page.locator("h1").first).to_have_text("Virksomheter")

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import tomllib
 
-from conftest import ROOT, app_page
+from conftest import ROOT, app_page, rerun
 
 from ropa.excel import reader
 from ropa.register import interchange
@@ -159,11 +159,18 @@ def _activity(url, org, ref):
     return out
 
 
+def _open_section(at, label):
+    """Click a section's tab: only the open section is drawn."""
+    at.session_state["editor_tab"] = label
+    return rerun(at)
+
+
 def test_editor_adds_a_transfer_to_china_typed_in_bokmal_and_shows_its_findings(demo_url):
     at = app_page("editor", "nb", edit_activity=("Janteloppet", "JL-01"))
     assert [tab.label for tab in at.tabs][:2] == ["Behandlingen", "Formål og grunnlag"]
     assert any(w.label.endswith(" *") for w in at.text_input)  # required fields are marked
     assert sum(1 for b in at.button if b.label == "Lagre") == 2  # above and below the tabs
+    _open_section(at, "Mottakere og overføringer")
     _by_label(at.text_input, "Søk etter land").input("Kina").run()
     pick = _by_label(at.selectbox, "Land")
     assert pick.value == "Kina (CN) · Tredjestat"
@@ -176,6 +183,90 @@ def test_editor_adds_a_transfer_to_china_typed_in_bokmal_and_shows_its_findings(
     assert [t["country"] for t in data["transfers"]] == ["CN"] and version == 2
     shown = "\n".join(str(x.value) for x in [*at.markdown, *at.error, *at.warning, *at.info, *at.success])
     assert "Lagret." in shown and "Kina" in shown  # the activity's findings after the save, about the new transfer
+
+
+def test_only_the_open_section_is_drawn_and_what_was_typed_in_the_others_is_kept_and_saved(demo_url):
+    data, version = _activity(demo_url, "Janteloppet", "JL-01")
+    key = f"editor_Janteloppet_JL-01_{version}"
+    at = app_page("editor", "nb", edit_activity=("Janteloppet", "JL-01"))
+    assert not any(w.label == "Søk etter land" for w in at.text_input)  # the other sections are not drawn
+    at.text_input(key=f"{key}_name").input("Et nytt navn").run()
+    _open_section(at, "Mottakere og overføringer")
+    assert not any(w.key == f"{key}_name" for w in at.text_input)
+    assert any("Ulagrede endringer" in m.value for m in at.markdown)  # the closed section's change still counts
+    _by_label(at.text_input, "Søk etter land").input("Kina").run()
+    _by_label(at.button, "Legg til overføring").click().run()
+    _open_section(at, "Lagring og sikkerhet")
+    at.text_input(key=f"{key}_trigger").input("Kontraktens slutt").run()
+    _open_section(at, "Behandlingen")
+    assert at.text_input(key=f"{key}_name").value == "Et nytt navn"  # as typed before the section was closed
+    _open_section(at, "Lagring og sikkerhet")
+    assert at.text_input(key=f"{key}_trigger").value == "Kontraktens slutt"
+    next(b for b in at.button if b.label == "Lagre").click().run()
+    saved, new_version = _activity(demo_url, "Janteloppet", "JL-01")
+    assert new_version == version + 1 and saved["name"] == "Et nytt navn"
+    assert [t["country"] for t in saved["transfers"]] == ["CN"]  # the table's row, added two sections ago
+    assert saved["retention"]["trigger"] == "Kontraktens slutt"
+    assert {k: v for k, v in saved.items() if k not in ("name", "transfers", "retention", "version")} == {
+        k: v for k, v in data.items() if k not in ("name", "transfers", "retention", "version")
+    }  # the sections never opened are saved as they were
+    assert [tab.label for tab in at.tabs][4] == "Lagring og sikkerhet" and any(w.key == f"{key.rsplit('_', 1)[0]}_{new_version}_trigger" for w in at.text_input)
+    assert any("Lagret." in str(x.value) for x in [*at.markdown, *at.success])  # its findings, the section still open
+
+
+def test_a_value_typed_just_before_another_tab_is_clicked_is_kept(demo_url):
+    """In the browser the field's own run is cut short by the click on the tab: both arrive in one run."""
+    _, version = _activity(demo_url, "Janteloppet", "JL-01")
+    key = f"editor_Janteloppet_JL-01_{version}"
+    at = app_page("editor", "nb", edit_activity=("Janteloppet", "JL-01"))
+    at.text_input(key=f"{key}_name").input("Skrevet rett før fanebyttet")
+    _open_section(at, "Mottakere og overføringer")
+    assert any("Ulagrede endringer" in m.value for m in at.markdown)
+    next(b for b in at.button if b.label == "Lagre").click().run()
+    assert not at.exception
+    assert _activity(demo_url, "Janteloppet", "JL-01")[0]["name"] == "Skrevet rett før fanebyttet"
+
+
+def test_the_lists_edit_link_opens_the_record_in_its_address_and_the_session_keeps_it(demo_url):
+    """"Edit" on the list is a link (one run, no detour through the list's page): the editor takes the
+    record from the address once, then goes by the session (a new activity instead stays new)."""
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(ROOT / "ropa" / "ui" / "pages" / "editor.py"), default_timeout=60)
+    at.session_state["lang"] = "nb"
+    at.query_params["org"], at.query_params["ref"] = "Janteloppet", "JL-02"
+    rerun(at)
+    assert at.title[0].value.startswith("Rediger JL-02") and at.session_state["edit_activity"] == ("Janteloppet", "JL-02")
+    assert not at.query_params  # taken
+    _by_label(at.button, "Ny aktivitet i stedet").click().run()
+    assert at.title[0].value == "Ny behandlingsaktivitet"
+    at.query_params["org"], at.query_params["ref"] = "Janteloppet", "Finnes ikke"
+    rerun(at)
+    assert any("finnes ikke lenger" in w.value for w in at.warning)  # a made-up address: a sentence, no traceback
+
+
+def test_a_save_draws_the_form_once_and_a_value_typed_with_the_click_is_saved_too(demo_url, monkeypatch):
+    from ropa.ui.editor import sections
+
+    drawn = []
+    real = sections.draw
+    monkeypatch.setattr(sections, "draw", lambda f: drawn.append(f.key) or real(f))
+    data, version = _activity(demo_url, "Janteloppet", "JL-01")
+    key = f"editor_Janteloppet_JL-01_{version}"
+    at = app_page("editor", "nb", edit_activity=("Janteloppet", "JL-01"))
+    at.text_input(key=f"{key}_owner").input("Salg").run()  # the value arrives with a run of its own (the field lost focus)
+    drawn.clear()
+    next(b for b in at.button if b.label == "Lagre").click().run()
+    assert not at.exception
+    assert drawn == [f"editor_Janteloppet_JL-01_{version + 1}"]  # the new version's form only, not the old one on the way
+    assert _activity(demo_url, "Janteloppet", "JL-01")[0]["owner"] == "Salg"
+    assert any("Lagret." in str(x.value) for x in [*at.markdown, *at.success])
+    # Typed and clicked in one go: the form is drawn with the new value first, then saved.
+    at.text_input(key=f"{key.rsplit('_', 1)[0]}_{version + 1}_owner").input("Kundeservice")
+    next(b for b in at.button if b.label == "Lagre").click().run()
+    assert not at.exception
+    saved, new_version = _activity(demo_url, "Janteloppet", "JL-01")
+    assert saved["owner"] == "Kundeservice" and new_version == version + 2
 
 
 def _elements(node, out=None):
@@ -192,7 +283,7 @@ def test_a_recipient_typed_in_this_edit_can_be_chosen_for_a_transfer_and_is_save
     _, version = _activity(demo_url, "Janteloppet", "JL-01")
     key = f"editor_Janteloppet_JL-01_{version}"
     typed = {"name": "Nettbutikk Shenzhen Ltd", "kind": "databehandler", "country": None, "agreement": None}
-    at = app_page("editor", "nb", edit_activity=("Janteloppet", "JL-01"), **{f"{key}_new_recipients_base": [typed]})
+    at = app_page("editor", "nb", edit_activity=("Janteloppet", "JL-01"), editor_tab="Mottakere og overføringer", **{f"{key}_new_recipients_base": [typed]})
     tables = [json.loads(e.proto.columns) for e in _elements(at._tree) if getattr(e, "type", "") in ("arrow_data_frame", "dataframe") and e.proto.columns]
     options = next(c["recipient"]["type_config"]["options"] for c in tables if "recipient" in c)
     assert "Nettbutikk Shenzhen Ltd" in options  # not yet saved, already a choice

@@ -79,7 +79,7 @@ def test_where_the_activity_fields_are_spelled_out():
             if "migrations" not in p.parts and re.search(rf"[\"'.]{name}[\"'\b]", p.read_text(encoding="utf-8"))
         }
         found = files if found is None else found & files
-    assert found == {"ropa/fields.py", "ropa/records.py", "ropa/excel/convert.py", "ropa/present.py", "ropa/ui/pages/editor.py", "ropa/documents/present.py"}
+    assert found == {"ropa/fields.py", "ropa/records.py", "ropa/excel/convert.py", "ropa/present.py", "ropa/ui/editor/sections.py", "ropa/documents/present.py"}
 
 
 def test_a_new_plain_field_reaches_the_workbook_and_the_importer_by_its_kind():

@@ -11,6 +11,7 @@ import math
 
 import pandas as pd
 import streamlit as st
+from streamlit.errors import StreamlitPageNotFoundError
 
 from ropa import audit, checks, db, present, vocab
 from ropa.errors import Conflict, NotFound, RopaError
@@ -205,7 +206,10 @@ def _edit(target: tuple[str, str]) -> None:
     st.session_state["activities_to_editor"] = True
 
 
-b[0].button(t("Rediger", "Edit"), icon=":material/edit:", type="primary", on_click=_edit, args=((org_name, ref),))
+try:  # a link opens the editor in one run (the record in its address); a button first reruns this page to switch
+    b[0].page_link("ropa/ui/pages/editor.py", label=t("Rediger", "Edit"), icon=":material/edit:", query_params={"org": org_name, "ref": ref})
+except StreamlitPageNotFoundError:  # this page run on its own, without the app's navigation (tests)
+    b[0].button(t("Rediger", "Edit"), icon=":material/edit:", type="primary", on_click=_edit, args=((org_name, ref),))
 
 
 def _act(action, message: str) -> None:  # noqa: ANN001
