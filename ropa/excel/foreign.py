@@ -28,14 +28,21 @@ from ropa.excel.reader import SheetData
 # The details block above the header
 
 _SECTION_WORDS: list[tuple[str, re.Pattern[str]]] = [
-    ("dpo", re.compile(r"\b(dpo|data protection officer|personvernombud|personvernombudet|privacy officer)\b")),
+    (
+        "dpo",
+        re.compile(
+            r"\b(dpo|data protection officer|personvernombud|personvernombudet|privacy officer|délégué à la protection des données|dpd|"
+            r"datenschutzbeauftragter?|databeskyttelsesrådgiver|dataskyddsombud)\b"
+        ),
+    ),
     ("representative", re.compile(r"\b(representative|representant|representanten|art(icle|ikkel)?\.? 27)\b")),
     (
         "org",
         re.compile(
             r"\b(controller|data controller|organi[sz]ation|company|business|virksomhet|virksomheten|"
             r"virksomhetens|behandlingsansvarlig|behandlingsansvarlige|processor|databehandler|foretak|"
-            r"selskap|firma|entity|enhet)\b"
+            r"selskap|firma|entity|enhet|responsable du traitement|responsable de traitement|verantwortliche?r?|dataansvarlig|"
+            r"personuppgiftsansvarig)\b"
         ),
     ),
 ]
@@ -172,7 +179,7 @@ def read_details(sheet: SheetData, header_first_row: int, width: int = 12) -> li
                     section = sec  # a section title: the rows below belong to it
                 i += step
                 continue
-            if sec is None and attr is None or _NOT_A_VALUE.search(value) or len(label) > 90:
+            if sec is None and attr is None or _NOT_A_VALUE.search(value) or parse.is_empty(value) or len(label) > 90:
                 i += 1  # not a label: the next cell may be one
                 continue
             sec = sec or section
@@ -237,7 +244,7 @@ def _samples(sheet: SheetData, header: mapping.Header, index: int) -> list[Any]:
     return out
 
 
-_YES_NO = re.compile(r"^(ja|nei|yes|no|y|n|j|x|true|false|✓|✔)\b", re.IGNORECASE)
+_YES_NO = re.compile(r"^(ja|nei|yes|no|y|n|j|x|true|false|✓|✔|oui|non|nein|nej)\b", re.IGNORECASE)
 _TRANSFER_HEADER = re.compile(r"transfer|outside|abroad|third countr|overf|utenfor|tredje|eøs|eea|international|leave|forlate", re.IGNORECASE)
 
 
@@ -276,6 +283,12 @@ def refine_by_values(sheet: SheetData, header: mapping.Header) -> list[tuple[map
             continue
         texts = [str(v).strip() for v in values]
         fits = _fits(c.field) if c.field else None
+        if c.field and mapping.TARGETS[c.field].kind == "list" and sum(1 for t in texts if _YES_NO.fullmatch(t)) * 10 >= len(values) * 8:
+            # "Special Categories (Y/N)": answers, not the categories; kept in the description as they are
+            changed.append((c, c.field, "-"))
+            taken.discard(c.field)
+            c.guess, c.field, c.how = c.field, None, "values"
+            continue
         if fits is not None and len(values) >= 3 and sum(1 for v in values if fits(v)) * 3 < len(values):
             changed.append((c, c.field or "-", "-"))
             taken.discard(c.field or "")

@@ -19,7 +19,15 @@ from ropa.excel.import_plan import RowPlan
 from ropa.excel.register_document import OrganisationDraft, Origin, RegisterBuilder, at_column, at_row, at_sheet
 
 
-def read_rows(b: RegisterBuilder, sheet: reader.SheetData, header: mapping.Header, role: str = "controller", main: bool = True) -> None:
+def read_rows(
+    b: RegisterBuilder,
+    sheet: reader.SheetData,
+    header: mapping.Header,
+    role: str = "controller",
+    main: bool = True,
+    kept: Optional[list[tuple[int, str]]] = None,
+) -> None:
+    """Each row into an activity; ``kept``: the columns that are no field (index, label), kept in the description."""
     mapped = header.mapped()
     headers = {k: c.header for k, c in mapped.items()}
     if main:
@@ -49,6 +57,16 @@ def read_rows(b: RegisterBuilder, sheet: reader.SheetData, header: mapping.Heade
                 plan,
             )
             continue
+        totals = mapping.is_totals(cells)
+        if totals:
+            plan.status = "skipped"
+            b.warn(
+                at_row(sheet.name, r + 1, main),
+                "totals",
+                convert.say(f"a totals row ('{convert._short(totals, 40)}'); not imported", f"en summeringsrad ('{convert._short(totals, 40)}'); importeres ikke"),
+                plan,
+            )
+            continue
         if (not data_seen and r - header.first_data < 3 and mapping.is_instruction(cells)) or mapping.is_instruction_sentence(cells):
             plan.status = "instructions"
             b.warn(
@@ -69,6 +87,8 @@ def read_rows(b: RegisterBuilder, sheet: reader.SheetData, header: mapping.Heade
             )
             continue
         data_seen = True
+        if kept:
+            values[convert.UNMAPPED] = [(label, cells[i]) for i, label in kept if i < len(cells) and cells[i] is not None]
         ob = b.org_for(values.get("organisation"), plan, origin)
         if ob is None:
             continue
@@ -278,8 +298,10 @@ def read_register_sheet(b: RegisterBuilder, sheet: reader.SheetData, header: map
                 at_column(sheet.name, c.letter, c.header, main),
                 "not_read_by_values",
                 convert.say(
-                    f"most of its values are not a {mapping.TARGETS[before].label('en').lower()}: not imported (map it yourself if it is)",
-                    f"de fleste verdiene er ikke {mapping.TARGETS[before].label('nb').lower()}: importeres ikke (velg feltet selv hvis det er det)",
+                    f"most of its values are not a {mapping.TARGETS[before].label('en').lower()}: kept in the description as they are "
+                    "(map it yourself if it is one)",
+                    f"de fleste verdiene er ikke {mapping.TARGETS[before].label('nb').lower()}: beholdes i beskrivelsen som de er "
+                    "(velg feltet selv hvis det er det)",
                 ),
             )
             continue
@@ -299,8 +321,12 @@ def read_register_sheet(b: RegisterBuilder, sheet: reader.SheetData, header: map
             b.warn(
                 at_column(sheet.name, c.letter, c.header, main),
                 "duplicate_column",
-                f"also matches '{mapping.TARGETS[c.guess].label('en') if c.guess else ''}', which column "
-                f"{mapped[c.guess].letter if c.guess in mapped else '?'} already fills; not imported",
+                convert.say(
+                    f"also matches '{mapping.TARGETS[c.guess].label('en') if c.guess else ''}', which column "
+                    f"{mapped[c.guess].letter if c.guess in mapped else '?'} already fills; its values are kept in the description",
+                    f"passer også til '{mapping.TARGETS[c.guess].label('nb') if c.guess else ''}', som kolonne "
+                    f"{mapped[c.guess].letter if c.guess in mapped else '?'} allerede fyller; verdiene beholdes i beskrivelsen",
+                ),
             )
     if "name" not in mapped:
         source = next((k for k in ("purposes", "description") if k in mapped), None)
@@ -330,7 +356,40 @@ def read_register_sheet(b: RegisterBuilder, sheet: reader.SheetData, header: map
             ),
         )
     apply_details(b, sheet, header, main)
-    read_rows(b, sheet, header, role=role, main=main)
+    read_rows(b, sheet, header, role=role, main=main, kept=kept_columns(b, sheet, header, main))
+
+
+def kept_columns(b: RegisterBuilder, sheet: reader.SheetData, header: mapping.Header, main: bool) -> list[tuple[int, str]]:
+    """The columns with values that are no field of the register (a notes column, "Risk level", a hidden helper
+    column, one without a header): never dropped silently, each is named once and its values are kept in the
+    description as "Header: value" lines. A column the user chose to skip (``--map "Header=-"``) is left out."""
+    out = []
+    width = max((len(r) for r in sheet.rows[header.first_data :]), default=0)
+    taken = {c.index for c in header.columns if c.field or c.how == "ignored"}
+    headers = {c.index: c for c in header.columns}
+    for i in range(width):
+        if i in taken:
+            continue
+        if not any(i < len(row) and row[i] is not None and str(row[i]).strip() and not parse.is_empty(row[i]) for row in sheet.rows[header.first_data :]):
+            continue
+        c = headers.get(i)
+        letter = mapping.column_letter(i)
+        shown = c.header.split(" / ")[-1] if c is not None and header.rows == 2 else c.header if c is not None else ""
+        label = " ".join(shown.split()) if shown else convert.say(f"Column {letter}", f"Kolonne {letter}")
+        out.append((i, label))
+        if c is not None and c.how in ("duplicate", "values"):
+            continue  # said above
+        b.warn(
+            at_column(sheet.name, letter, c.header if c is not None and c.header else None, main),
+            "column_kept_as_note",
+            convert.say(
+                "is no field of the register: its values are kept in each activity's description "
+                f"('{convert._short(label, 40)}: …'; map it to a field with --map, or skip it with \"=-\")",
+                "er ikke et felt i protokollen: verdiene beholdes i beskrivelsen av hver behandlingsaktivitet "
+                f"('{convert._short(label, 40)}: …'; velg et felt for den med --map, eller hopp over den med \"=-\")",
+            ),
+        )
+    return out
 
 
 def apply_details(b: RegisterBuilder, sheet: reader.SheetData, header: mapping.Header, main: bool) -> None:
