@@ -758,3 +758,29 @@ def hand_register_with_mistakes(path: Path) -> Path:
     ws["I11"] = "Atlantis"
     wb.save(path)
     return path
+
+
+def merged_rows_register(path: Path) -> Path:
+    """One activity over several rows (its name and purpose merged down, one data category or recipient a row), another
+    spread over rows with its name left empty; a sheet of drop-down choices; a sheet laid out as a form."""
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Register"
+    _put(ws, 1, ["Behandlingsaktivitet", "Formål", "Kategorier av personopplysninger", "Mottakere", "Land", "Lagringstid", "Merknad"])
+    _put(ws, 2, ["Nettbutikk", "Selge varer", "Navn", "Posten (databehandler)", None, "5 år", "Bokføringsloven"])
+    _put(ws, 3, [None, None, "Adresse", "Mailchimp (databehandler)", "USA", None, "Nyhetsbrev"])
+    _put(ws, 4, [None, None, "Betalingsopplysninger", None, None, None, None])
+    for col in (1, 2):
+        ws.merge_cells(start_row=2, start_column=col, end_row=4, end_column=col)
+    _put(ws, 5, ["Ansatte", "Lønn", "Kontonummer", "Skatteetaten", None, "5 år", None])
+    _put(ws, 6, ["Kamera", "Hindre tyveri", "Videoopptak", None, None, "7 dager", None])
+    _put(ws, 7, [None, None, "Bilder av ansikt", "Politiet", None, "30 dager", None])
+    lists = wb.create_sheet("Lists")
+    _put(lists, 1, ["Lawful basis", "Categories of individuals", "Purpose"])
+    _put(lists, 2, ["Consent", "Customers", "Marketing"])
+    _put(lists, 3, ["Contract", "Employees", "Payroll"])
+    form = wb.create_sheet("Fiche 1")
+    for r, (label, value) in enumerate([("Fiche de registre", None), ("Responsable", "Nettbutikk AS"), ("Remarques", "voir le registre")], 1):
+        _put(form, r, [label, value])
+    wb.save(path)
+    return path

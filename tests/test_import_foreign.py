@@ -25,6 +25,7 @@ from foreign_registers import (
     hand_register_with_mistakes,
     iapp_inventory,
     ico_template,
+    merged_rows_register,
     onetrust_export,
     swedish_register,
 )
@@ -63,7 +64,7 @@ def stored(engine: Any) -> dict[str, dict[str, Any]]:
 def again_unchanged(engine: Any, path: Path, org: Optional[str] = None) -> None:
     with db.session(engine) as s:
         plan = imports.plan(s, path, org=org)
-    assert {r.status for r in plan.rows} <= {"unchanged", "instructions", "example", "skipped"}, [(r.row, r.status, r.changes) for r in plan.rows]
+    assert {r.status for r in plan.rows} <= {"unchanged", "instructions", "example", "skipped", "merged"}, [(r.row, r.status, r.changes) for r in plan.rows]
 
 
 def codes(items: list[dict[str, Any]]) -> list[str]:
@@ -343,6 +344,26 @@ def test_hand_made_csv_in_windows_1252_with_semicolons(lite, tmp_path):
     books = got["Regnskap"]
     assert books["transfers"] == [] and books["data_subjects"] == ["customer", "supplier_vendor"] and books["description"] is None
     assert codes(books["legal_bases"]) == ["art6_1_c"] and books["retention"]["trigger"] == "regnskapsårets slutt"
+
+
+def test_an_activity_over_several_rows_and_sheets_that_are_no_register(engine, tmp_path):
+    path = merged_rows_register(tmp_path / "register.xlsx")
+    plan, report, got = run_import(engine, path, org="Nettbutikk AS")
+    assert [name for name, _ in plan.skipped_sheets] == ["Lists", "Fiche 1"]
+    assert "drop-down lists" in plan.skipped_sheets[0][1] and "no header row" in plan.skipped_sheets[1][1]
+    assert [(r.row, r.status) for r in plan.rows] == [(2, "new"), (3, "merged"), (4, "merged"), (5, "new"), (6, "new"), (7, "merged")]
+    assert warned(plan, "continuation")[0] == "row 3: names no activity of its own: read as part of row 2's ('Nettbutikk')"
+    assert len(report.created) == 3 and set(got) == {"Nettbutikk", "Ansatte", "Kamera"}
+    shop = got["Nettbutikk"]
+    assert shop["purposes"] == ["Selge varer"] and shop["data_categories"] == ["user.name", "user.contact.address", "user.payment"]
+    assert [(r["name"], r["kind"]) for r in shop["recipients"]] == [("Posten", "processor"), ("Mailchimp", "processor")]
+    assert shop["retention"]["period"] == 5 and shop["description"] == "Merknad: Bokføringsloven; Nyhetsbrev\nLand: USA"
+    camera = got["Kamera"]
+    assert camera["data_categories"] == ["Videoopptak", "Bilder av ansikt"] and [r["name"] for r in camera["recipients"]] == ["Politiet"]
+    # a second, different retention on a continuation row is kept in words, not dropped
+    assert camera["retention"]["period"] == 7 and camera["retention"]["unit"] == "days" and camera["description"] == "Lagringstid: 30 dager"
+    assert got["Ansatte"]["description"] is None and got["Ansatte"]["data_categories"] == ["Kontonummer"]
+    again_unchanged(engine, path, org="Nettbutikk AS")
 
 
 def test_a_column_the_user_skips_is_not_kept(lite, tmp_path):

@@ -591,6 +591,7 @@ def keep_columns(act: dict[str, Any], columns: list[tuple[str, Any]]) -> None:
     """Columns that are no field of the register, kept in the description as 'Header: value' lines; a line of the same
     header is replaced, so importing the file again changes nothing."""
     lines = (act.get("description") or "").split("\n") if act.get("description") else []
+    by_label: dict[str, list[str]] = {}  # an activity read from several rows has several values under one header
     for label, value in columns:
         if isinstance(value, str) and parse.is_empty(value):
             continue
@@ -598,7 +599,10 @@ def keep_columns(act: dict[str, Any], columns: list[tuple[str, Any]]) -> None:
         if words is None:
             continue
         words = "; ".join(parse.split_list(words)) if "\n" in words else words
-        line = f"{label}: {words}"
+        if words not in by_label.setdefault(label, []):
+            by_label[label].append(words)
+    for label, all_words in by_label.items():
+        line = f"{label}: {'; '.join(all_words)}"
         at = next((i for i, x in enumerate(lines) if x.startswith(f"{label}: ")), None)
         if at is None:
             lines.append(line)

@@ -207,15 +207,23 @@ _INTRO_SHEET = re.compile(
     r"how to|help|hjelp|innledning|contents|innhold)\b",
     re.IGNORECASE,
 )
+_LISTS_SHEET = re.compile(
+    r"^\s*(lists?|lister|listes?|listen|dropdowns?|drop-?down lists?|nedtrekks\w*|lookups?|values|verdier|kodelister|code ?lists?|"
+    r"valg|options|choices|data ?validation|config\w*|settings|innstillinger|reference data|ref data|hjelpetabell\w*|hidden)\s*$",
+    re.IGNORECASE,
+)
 _PROCESSOR = re.compile(r"processor|databehandler|30\s*\(\s*2\s*\)|30 nr\.? 2|on behalf|på vegne", re.IGNORECASE)
 
 
 def sheet_role(name: str, headers: Sequence[str] = ()) -> str:
-    """'examples', 'introduction', 'processor' or 'controller' for a sheet, by its name and then its headers."""
+    """'examples', 'introduction', 'lists' (the choices of a template's drop-down lists), 'processor' or 'controller'
+    for a sheet, by its name and then its headers."""
     if _EXAMPLE_SHEET.search(name):
         return "examples"
     if _INTRO_SHEET.search(name):
         return "introduction"
+    if _LISTS_SHEET.search(name):
+        return "lists"
     if _PROCESSOR.search(name):
         return "processor"
     folded = " ".join(mapping.norm(h) for h in headers if h)

@@ -34,6 +34,20 @@ def read_rows(
         b.main_sheet = sheet.name
     total = len(sheet.rows)
     data_seen = False
+    pending: Optional[tuple[OrganisationDraft, dict[str, Any], Origin]] = None  # the activity being read, its cells and first row
+
+    def flush() -> None:
+        nonlocal pending
+        if pending is None:
+            return
+        ob, values, origin = pending
+        pending = None
+        if "name" not in mapped:  # the ICO's layout: the activity is named after its purpose
+            named = foreign.derive_name({"purposes": convert._items(values.get("purposes")), "description": convert.text(values.get("description"))})
+            if named:
+                values["name"] = named
+        add_activity_row(b, ob, values, origin, role=role)
+
     for r in range(header.first_data, total):
         b.tick(r, total)
         cells = sheet.rows[r]
@@ -77,7 +91,24 @@ def read_rows(
             )
             continue
         values = {k: (cells[c.index] if c.index < len(cells) else None) for k, c in mapped.items()}
-        if not any(convert.text(v) and not parse.is_empty(v) for k, v in values.items() if k != "organisation"):
+        if kept:
+            values[convert.UNMAPPED] = [(label, cells[i]) for i, label in kept if i < len(cells) and cells[i] is not None]
+        if pending is not None and _continues(sheet, r, mapped, values):
+            # One activity over several rows (its name merged down, or left empty): this row adds to it.
+            _add_to(pending[1], values, headers)
+            plan.status = "merged"
+            name = convert.text(pending[1].get("name")) or convert.text(pending[1].get("purposes")) or ""
+            b.warn(
+                at_row(sheet.name, r + 1, main),
+                "continuation",
+                convert.say(
+                    f"names no activity of its own: read as part of row {pending[2].row}'s ('{convert._short(name, 40)}')",
+                    f"nevner ingen egen behandlingsaktivitet: lest som en del av rad {pending[2].row} ('{convert._short(name, 40)}')",
+                ),
+                plan,
+            )
+            continue
+        if not any(convert.text(v) and not parse.is_empty(v) for k, v in values.items() if k not in ("organisation", convert.UNMAPPED)):
             plan.status = "skipped"
             b.warn(
                 at_row(sheet.name, r + 1, main),
@@ -87,18 +118,43 @@ def read_rows(
             )
             continue
         data_seen = True
-        if kept:
-            values[convert.UNMAPPED] = [(label, cells[i]) for i, label in kept if i < len(cells) and cells[i] is not None]
+        flush()
         ob = b.org_for(values.get("organisation"), plan, origin)
-        if ob is None:
-            continue
-        if "name" not in mapped:  # the ICO's layout: the activity is named after its purpose
-            named = foreign.derive_name({"purposes": convert._items(values.get("purposes")), "description": convert.text(values.get("description"))})
-            if named:
-                values["name"] = named
-        add_activity_row(b, ob, values, origin, role=role)
+        pending = (ob, values, origin) if ob is not None else None
+    flush()
     if b.progress:
         b.progress(total, total)
+
+
+def _continues(sheet: reader.SheetData, r: int, mapped: dict[str, mapping.Column], values: dict[str, Any]) -> bool:
+    """Does a row (0-based) carry on the activity of the rows above? Its name (or, without a name column, its purpose) is
+    merged down from above, or it names neither a reference, a name nor a purpose."""
+    key = mapped.get("name") or mapped.get("purposes")
+    if key is None or convert.text(values.get(key.field or "")) is not None:
+        return False
+    merged = any(r0 < r <= r1 and c0 <= key.index <= c1 for (r0, c0), (r1, c1) in sheet.merged)
+    if merged:
+        return True
+    return all(convert.text(values.get(k)) is None for k in ("ref", "name", "purposes", "organisation"))
+
+
+def _add_to(values: dict[str, Any], more: dict[str, Any], headers: dict[str, str]) -> None:
+    """A continuation row's cells into its activity's: lists grow by its items; a different single value (a second
+    retention period, owner …) is kept in the description under its header, never dropped."""
+    for key, v in more.items():
+        if key == convert.UNMAPPED:
+            values[key] = [*values.get(key, []), *v]
+            continue
+        if convert.text(v) is None or parse.is_empty(v):
+            continue
+        have = values.get(key)
+        target = mapping.TARGETS.get(key)
+        if convert.text(have) is None or parse.is_empty(have):
+            values[key] = v
+        elif target is not None and (target.kind in ("list", "codes", "recipients", "transfers") or key == "transfers.mechanism"):
+            values[key] = f"{convert.text(have)}\n{convert.text(v)}"
+        elif convert.text(have) != convert.text(v):
+            values.setdefault(convert.UNMAPPED, []).append((headers.get(key, key), v))
 
 
 def add_activity_row(b: RegisterBuilder, ob: OrganisationDraft, values: dict[str, Any], origin: Origin, role: Optional[str] = None) -> None:
@@ -179,24 +235,33 @@ def choose_sheets(
     processor: Art. 30(2)); and the sheets left out with the reason (examples are never read silently)."""
     if name:
         sheet, header = choose_sheet(book, name, overrides)
-        return [
-            (
-                sheet,
-                header,
-                foreign.sheet_role(sheet.name, [c.header for c in header.columns]).replace("examples", "controller").replace("introduction", "controller"),
-            )
-        ], []
+        role = foreign.sheet_role(sheet.name, [c.header for c in header.columns])
+        return [(sheet, header, role if role in ("controller", "processor") else "controller")], []
     found: list[tuple[reader.SheetData, mapping.Header, str]] = []
     skipped: list[tuple[str, str]] = []
+    unread: list[str] = []  # visible sheets with cells but no header row
     first_error: Optional[ValidationFailed] = None
     for sheet in book.sheets:
         if not sheet.rows:
+            continue
+        if foreign.sheet_role(sheet.name) == "lists":
+            if sheet.visible:
+                skipped.append(
+                    (
+                        sheet.name,
+                        convert.say(
+                            "the choices of the template's drop-down lists: not imported (name it with --sheet to import it)",
+                            "valgene i malens nedtrekkslister: importeres ikke (velg det med --sheet for å importere det)",
+                        ),
+                    )
+                )
             continue
         try:
             header = mapping.detect_header(sheet, overrides)
         except ValidationFailed as err:
             if sheet.visible and foreign.sheet_role(sheet.name) not in ("introduction",):
                 first_error = first_error or err
+                unread.append(sheet.name)
             continue
         role = foreign.sheet_role(sheet.name, [c.header for c in header.columns])
         if role == "examples":
@@ -232,6 +297,18 @@ def choose_sheets(
         if first_error is not None:
             raise first_error
         raise ValidationFailed([Problem(book.path.name, "empty", convert.say("the file has no rows", "filen har ingen rader"))])
+    for name in unread:  # never passed over in silence: a sheet of the register may be laid out as a form
+        skipped.append(
+            (
+                name,
+                convert.say(
+                    "no header row naming the register's fields was found: not read (to read it, name it with --sheet and map "
+                    'its columns with --map "Header=field")',
+                    "fant ingen overskriftsrad med feltene i protokollen: leses ikke (for å lese det, velg det med --sheet og "
+                    'velg feltene med --map "Overskrift=felt")',
+                ),
+            )
+        )
     visible = [f for f in found if f[0].visible] or found
     best = max(len(h.mapped()) for _, h, _ in visible)
     # Another sheet is read too when it names enough fields: half the best sheet's, or, for an Art. 30(2)

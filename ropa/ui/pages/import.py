@@ -132,7 +132,7 @@ STATUS = {
     "instructions": ("veiledning (hoppes over)", "instructions (skipped)"),
     "skipped": ("hoppes over", "skipped"),
     "pending": ("–", "–"),
-    "merged": ("lest inn i samme aktivitet fra et annet ark", "read into the same activity from another sheet"),
+    "merged": ("lest inn i samme aktivitet (fra et annet ark eller raden over)", "read into the same activity (from another sheet or the row above)"),
 }
 HOW = {
     "values": ("etter verdiene", "by its values"),
