@@ -418,6 +418,7 @@ IAPP_HEADERS = [
     "Transfer Mechanism",
     "Retention Period",
     "Security Measures",
+    "Organisational Measures",
     "DPIA Required (Y/N)",
     "Date Last Reviewed",
 ]
@@ -446,6 +447,7 @@ def iapp_inventory(path: Path) -> Path:
             "SCCs",
             "24 months after ticket closure",
             "SSO; encryption",
+            "Staff training",
             "N",
             "March 3, 2025",
         ],
@@ -468,6 +470,7 @@ def iapp_inventory(path: Path) -> Path:
             None,
             "7 years",
             "Restricted access",
+            None,
             "Y",
             "2025-02-01",
         ],

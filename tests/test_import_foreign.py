@@ -228,11 +228,13 @@ def test_iapp_inventory(lite, tmp_path):
     assert support["recipients"] == [{"name": "Zendesk Inc.", "kind": "processor", "country": None, "agreement": None}]
     assert transfers(support) == [("US", "art46_2_c", None)]
     assert support["retention"]["period"] == 24 and support["retention"]["unit"] == "months" and support["retention"]["trigger"] == "ticket closure"
-    assert support["security_measures"] == ["SSO", "encryption"] and support["dpia"]["status"] == "not_needed"
+    assert support["security_measures"] == ["SSO", "encryption", "Staff training"] and support["dpia"]["status"] == "not_needed"
+    assert warned(plan, "joined_column") == ["column O 'Organisational Measures': also names 'General description of technical and organisational security measures': its items are added to column N's"]
     assert support["last_review"] == "2025-03-03"  # "March 3, 2025"
     wellbeing = got["Employee wellbeing"]
     assert wellbeing["description"] == "Special Categories (Y/N): Y" and wellbeing["dpia"]["status"] == "planned"
     assert wellbeing["transfers"] == [] and wellbeing["sources"] == ["Employee", "GP"] and wellbeing["retention"]["period"] == 7
+    assert wellbeing["security_measures"] == ["Restricted access"]
 
 
 def test_onetrust_export(lite, tmp_path):
@@ -426,6 +428,17 @@ def test_cli_dry_run_and_import_of_a_foreign_register(tmp_path):
         ("Destination Countries", "transfers"),
         ("DPIA progress", "dpia.progress"),
         ("Sist oppdatert", "last_review"),
+        ("1. Name of processing activity", "name"),
+        ("a) Formål", "purposes"),
+        ("Art. 30(1)(b) Purposes", "purposes"),
+        ("Artikkel 30 nr. 1 bokstav c – Kategorier av registrerte", "data_subjects"),
+        ("Purpose: why do you process the data?", "purposes"),
+        ("2.1 Categories of personal data", "data_categories"),
+        ("Art. 6 lawful basis", "legal_bases"),
+        ("Technical measures", "security_measures"),
+        ("Processors", "recipients"),
+        ("Storage location", "systems"),
+        ("Personvernkonsekvensvurdering (DPIA) gjennomført", "dpia.progress"),
     ],
 )
 def test_headers_of_other_languages_and_tools(header, field):

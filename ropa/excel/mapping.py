@@ -109,17 +109,34 @@ def norm(text: Any) -> str:
     return " ".join(_NON_WORD.sub(" ", s).split())
 
 
+# What templates put before a header's words: a number ("3.", "b)", "2.1"), the article it answers ("Art. 30(1)(b) –",
+# "Artikkel 30 nr. 1 bokstav b:"); and after them: a hint after a colon or dash ("Purpose: why do you …").
+_NUMBERING = re.compile(r"^\s*(?:\d+(?:\.\d+)*[.)]?|[a-zA-Z][.)])\s+")
+_ARTICLE = re.compile(
+    r"^\s*(?:art(?:ikkel|icle|\.)?\s*)?30\s*(?:\(\s*[12]\s*\)|nr\.?\s*[12]|[.]\s*[12])?\s*(?:\(\s*[a-g]\s*\)|(?:bokstav|letter|lit\.?)?\s*[a-g]\b\)?)?\s*(?:gdpr|gdpr|personvernforordningen)?\s*[-–—:]?\s*",
+    re.IGNORECASE,
+)
+_HINT = re.compile(r"\s*(?::|\s[-–—]\s).*$", re.DOTALL)
+
+
 def _variants(header: str) -> list[str]:
-    """The header, without parentheticals, and its first line (templates put hints below the title)."""
-    out = [norm(header)]
-    bare = norm(_PAREN.sub(" ", header))
-    if bare and bare not in out:
-        out.append(bare)
-    first = str(header).strip().splitlines()[0] if str(header).strip() else ""
-    for v in (norm(first), norm(_PAREN.sub(" ", first))):
+    """The header, without parentheticals, and its first line (templates put hints below the title); each also
+    without a leading number or Art. 30 reference, and without a hint after a colon or dash."""
+    text = str(header).strip()
+    first = text.splitlines()[0] if text else ""
+    forms = [text, _PAREN.sub(" ", text), first, _PAREN.sub(" ", first)]
+    for f in list(forms):
+        stripped = _ARTICLE.sub("", _NUMBERING.sub("", f), count=1) if re.match(r"\s*(?:\d|[a-zA-Z][.)]|art)", f, re.IGNORECASE) else f
+        forms.append(stripped)
+        head = _HINT.sub("", stripped)
+        if len(head) >= 4:
+            forms.append(head)
+    out: list[str] = []
+    for f in forms:
+        v = norm(f)
         if v and v not in out:
             out.append(v)
-    return [v for v in out if v]
+    return out
 
 
 @dataclass(frozen=True)

@@ -30,6 +30,7 @@ def read_rows(
     """Each row into an activity; ``kept``: the columns that are no field (index, label), kept in the description."""
     mapped = header.mapped()
     headers = {k: c.header for k, c in mapped.items()}
+    joined = joined_columns(header)
     if main:
         b.main_sheet = sheet.name
     total = len(sheet.rows)
@@ -91,6 +92,11 @@ def read_rows(
             )
             continue
         values = {k: (cells[c.index] if c.index < len(cells) else None) for k, c in mapped.items()}
+        for c in joined:  # "Technical measures" beside "Organisational measures": both columns' items
+            v = cells[c.index] if c.index < len(cells) else None
+            if c.guess and convert.text(v) is not None and not parse.is_empty(v):
+                have = convert.text(values.get(c.guess))
+                values[c.guess] = v if have is None or parse.is_empty(have) else f"{have}\n{convert.text(v)}"
         if kept:
             values[convert.UNMAPPED] = [(label, cells[i]) for i, label in kept if i < len(cells) and cells[i] is not None]
         if pending is not None and _continues(sheet, r, mapped, values):
@@ -124,6 +130,16 @@ def read_rows(
     flush()
     if b.progress:
         b.progress(total, total)
+
+
+_JOINED_KINDS = ("list", "recipients")
+
+
+def joined_columns(header: mapping.Header) -> list[mapping.Column]:
+    """Second columns of a list field ("Technical measures" and "Organisational measures", "Processors" beside
+    "Categories of recipients"): their items join the first column's."""
+    mapped = header.mapped()
+    return [c for c in header.columns if c.how == "duplicate" and c.guess in mapped and mapping.TARGETS[c.guess].kind in _JOINED_KINDS]
 
 
 def _continues(sheet: reader.SheetData, r: int, mapped: dict[str, mapping.Column], values: dict[str, Any]) -> bool:
@@ -393,8 +409,18 @@ def read_register_sheet(b: RegisterBuilder, sheet: reader.SheetData, header: map
             ),
         )
     mapped = header.mapped()
+    joined = joined_columns(header)
+    for c in joined:
+        b.warn(
+            at_column(sheet.name, c.letter, c.header, main),
+            "joined_column",
+            convert.say(
+                f"also names '{mapping.TARGETS[c.guess or ''].label('en')}': its items are added to column {mapped[c.guess or ''].letter}'s",
+                f"gjelder også '{mapping.TARGETS[c.guess or ''].label('nb')}': verdiene legges til kolonne {mapped[c.guess or ''].letter} sine",
+            ),
+        )
     for c in header.columns:
-        if c.how == "duplicate":
+        if c.how == "duplicate" and c not in joined:
             b.warn(
                 at_column(sheet.name, c.letter, c.header, main),
                 "duplicate_column",
@@ -442,7 +468,7 @@ def kept_columns(b: RegisterBuilder, sheet: reader.SheetData, header: mapping.He
     description as "Header: value" lines. A column the user chose to skip (``--map "Header=-"``) is left out."""
     out = []
     width = max((len(r) for r in sheet.rows[header.first_data :]), default=0)
-    taken = {c.index for c in header.columns if c.field or c.how == "ignored"}
+    taken = {c.index for c in header.columns if c.field or c.how == "ignored"} | {c.index for c in joined_columns(header)}
     headers = {c.index: c for c in header.columns}
     for i in range(width):
         if i in taken:
