@@ -787,3 +787,21 @@ def merged_rows_register(path: Path) -> Path:
         _put(form, r, [label, value])
     wb.save(path)
     return path
+
+
+def two_tables_register(path: Path) -> Path:
+    """A sheet printed page by page (the header repeated) with a second table below, under its title, for the
+    processing done for others (other columns)."""
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Protokoll"
+    head = ["Behandlingsaktivitet", "Formål", "Kategorier av registrerte", "Kategorier av personopplysninger", "Lagringstid"]
+    _put(ws, 1, head)
+    _put(ws, 2, ["Lønn", "Utbetale lønn", "Ansatte", "Kontonummer", "5 år"])
+    _put(ws, 3, head)
+    _put(ws, 4, ["Rekruttering", "Ansette folk", "Søkere", "CV", "6 måneder"])
+    _put(ws, 6, ["Behandling som databehandler"])
+    _put(ws, 7, ["Behandlingsaktivitet", "Formål", "Behandlingsansvarlig", "Sikkerhetstiltak"])
+    _put(ws, 8, ["Drift av kundesystem", "Drift og brukerstøtte", "Kunde AS", "Kryptering"])
+    wb.save(path)
+    return path

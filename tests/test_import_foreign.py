@@ -26,6 +26,7 @@ from foreign_registers import (
     iapp_inventory,
     ico_template,
     merged_rows_register,
+    two_tables_register,
     onetrust_export,
     swedish_register,
 )
@@ -366,6 +367,23 @@ def test_an_activity_over_several_rows_and_sheets_that_are_no_register(engine, t
     assert camera["retention"]["period"] == 7 and camera["retention"]["unit"] == "days" and camera["description"] == "Lagringstid: 30 dager"
     assert got["Ansatte"]["description"] is None and got["Ansatte"]["data_categories"] == ["Kontonummer"]
     again_unchanged(engine, path, org="Nettbutikk AS")
+
+
+def test_a_repeated_header_and_a_second_table_with_its_title(lite, tmp_path):
+    path = two_tables_register(tmp_path / "protokoll.xlsx")
+    plan, _, got = run_import(lite, path, org="Drift AS")
+    assert [(r.row, r.status) for r in plan.rows] == [(2, "new"), (3, "skipped"), (4, "new"), (6, "skipped"), (7, "skipped"), (8, "new")]
+    assert warned(plan, "header_again") == [
+        "row 3: repeats the header row; not imported",
+        "row 7: is a second table's header: the rows below are read by its columns",
+    ]
+    assert warned(plan, "title") == ["row 6: a title ('Behandling som databehandler'); not imported"]
+    assert set(got) == {"Lønn", "Rekruttering", "Drift av kundesystem"}
+    assert got["Lønn"]["role"] == "controller" and got["Lønn"]["retention"]["period"] == 5
+    assert got["Rekruttering"]["data_subjects"] == ["Søkere"] and got["Rekruttering"]["retention"]["unit"] == "months"
+    ops = got["Drift av kundesystem"]
+    assert ops["role"] == "processor" and ops["controllers"] == ["Kunde AS"] and ops["security_measures"] == ["Kryptering"]
+    assert ops["data_subjects"] == [] and ops["retention"]["text"] is None
 
 
 def test_a_column_the_user_skips_is_not_kept(lite, tmp_path):

@@ -558,6 +558,14 @@ def is_instruction_sentence(cells: Sequence[Any]) -> bool:
     return len(words) >= 4 and bool(_TELLING.search(texts[0]))
 
 
+def fields_named(cells: Sequence[Any]) -> int:
+    """How many distinct fields a row's cells name exactly (after normalising): a header row met among the data (the
+    header repeated, or a second table's) names several; a data row, hardly ever."""
+    keys = {_INDEX.exact.get(norm(v)) for v in cells if isinstance(v, str) and 0 < len(v) <= 120}
+    keys.discard(None)
+    return len(keys)
+
+
 _TOTALS = re.compile(
     r"^\s*(?:sum|sums|summe|summer|total|totals|totalt|grand total|i alt|gesamt|totaal|antall|antal|count|sous-total|sub-?total)\b",
     re.IGNORECASE,

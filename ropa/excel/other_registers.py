@@ -49,14 +49,56 @@ def read_rows(
                 values["name"] = named
         add_activity_row(b, ob, values, origin, role=role)
 
+    gap = False  # the row above was empty or a title: a second table may start here
     for r in range(header.first_data, total):
         b.tick(r, total)
         cells = sheet.rows[r]
-        if not any(v is not None and str(v).strip() for v in cells):
+        filled = [v for v in cells if v is not None and str(v).strip()]
+        if not filled:
+            gap = True
             continue
         plan = RowPlan(sheet.name, r + 1)
         b.rows.append(plan)
         origin = Origin(sheet.name, r + 1, headers, plan, main=main)
+        again = sum(1 for c in mapped.values() if c.index < len(cells) and isinstance(cells[c.index], str) and mapping.norm(cells[c.index]) == mapping.norm(c.header))
+        if again >= 2 or (gap and len(filled) > mapping.MIN_HEADER_MATCHES and mapping.fields_named(cells) > mapping.MIN_HEADER_MATCHES):
+            # The header repeated (a printed register's every page), or a second table's header: the rows below are read by it.
+            flush()
+            width = max(len(cells), max((c.index + 1 for c in header.columns), default=0))
+            texts = [convert.text(cells[i]) or "" if i < len(cells) else "" for i in range(width)]
+            new = mapping.Header(row=r, rows=1, columns=mapping.map_columns(texts))
+            same = {k: c.index for k, c in new.mapped().items()} == {k: c.index for k, c in mapped.items()}
+            if not same:
+                header = new
+                mapped, joined = header.mapped(), joined_columns(header)
+                headers = {k: c.header for k, c in mapped.items()}
+                kept = kept_columns(b, sheet, header, main)
+            plan.status = "skipped"
+            b.warn(
+                at_row(sheet.name, r + 1, main),
+                "header_again",
+                convert.say(
+                    "repeats the header row; not imported" if same else "is a second table's header: the rows below are read by its columns",
+                    "gjentar overskriftsraden; importeres ikke" if same else "er overskriftene til en ny tabell: radene under leses etter dem",
+                ),
+                plan,
+            )
+            gap = False
+            continue
+        if len(filled) == 1 and isinstance(filled[0], str) and len(filled[0]) <= 80 and _title_above_table(sheet, r):
+            # "Databehandler" / "Processor activities" above a second table: a title, and which role its rows have
+            flush()
+            plan.status = "skipped"
+            role = "processor" if foreign.sheet_role(filled[0]) == "processor" else role
+            b.warn(
+                at_row(sheet.name, r + 1, main),
+                "title",
+                convert.say(f"a title ('{convert._short(filled[0], 40)}'); not imported", f"en tittel ('{convert._short(filled[0], 40)}'); importeres ikke"),
+                plan,
+            )
+            gap = True
+            continue
+        gap = False
         example = mapping.is_example(cells)
         if example:
             plan.status = "example"
@@ -140,6 +182,15 @@ def joined_columns(header: mapping.Header) -> list[mapping.Column]:
     "Categories of recipients"): their items join the first column's."""
     mapped = header.mapped()
     return [c for c in header.columns if c.how == "duplicate" and c.guess in mapped and mapping.TARGETS[c.guess].kind in _JOINED_KINDS]
+
+
+def _title_above_table(sheet: reader.SheetData, r: int) -> bool:
+    """Is the next row with cells (within three) a header row naming several fields?"""
+    for below in sheet.rows[r + 1 : r + 4]:
+        filled = [v for v in below if v is not None and str(v).strip()]
+        if filled:
+            return len(filled) > mapping.MIN_HEADER_MATCHES and mapping.fields_named(below) > mapping.MIN_HEADER_MATCHES
+    return False
 
 
 def _continues(sheet: reader.SheetData, r: int, mapped: dict[str, mapping.Column], values: dict[str, Any]) -> bool:
