@@ -805,3 +805,19 @@ def two_tables_register(path: Path) -> Path:
     _put(ws, 8, ["Drift av kundesystem", "Drift og brukerstøtte", "Kunde AS", "Kryptering"])
     wb.save(path)
     return path
+
+
+def matrix_register(path: Path) -> Path:
+    """Data categories and data subjects as columns ticked per activity ('x', '✓', 'Ja'), under merged group titles."""
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Oversikt"
+    _put(ws, 1, ["Behandling", "Formål", "Personopplysninger", None, None, None, "Registrerte", None, "Lagringstid"])
+    ws.merge_cells("C1:F1")
+    ws.merge_cells("G1:H1")
+    _put(ws, 2, [None, None, "Navn", "Adresse", "Fødselsnummer", "Helseopplysninger", "Ansatte", "Kunder", None])
+    _put(ws, 3, ["Lønn", "Utbetale lønn", "x", "x", "x", None, "x", None, "5 år"])
+    _put(ws, 4, ["Kundeservice", "Svare kunder", "X", "✓", None, "Nei", None, "Ja", "1 år"])
+    _put(ws, 5, ["Bedriftshelse", "Oppfølging", "x", None, "x", "x", "x", None, "10 år"])
+    wb.save(path)
+    return path

@@ -25,6 +25,7 @@ from foreign_registers import (
     hand_register_with_mistakes,
     iapp_inventory,
     ico_template,
+    matrix_register,
     merged_rows_register,
     two_tables_register,
     onetrust_export,
@@ -384,6 +385,28 @@ def test_a_repeated_header_and_a_second_table_with_its_title(lite, tmp_path):
     ops = got["Drift av kundesystem"]
     assert ops["role"] == "processor" and ops["controllers"] == ["Kunde AS"] and ops["security_measures"] == ["Kryptering"]
     assert ops["data_subjects"] == [] and ops["retention"]["text"] is None
+
+
+def test_a_matrix_of_ticks(lite, tmp_path):
+    path = matrix_register(tmp_path / "oversikt.xlsx")
+    plan, _, got = run_import(lite, path, org="Kryss AS")
+    assert (plan.header_row, plan.header_rows) == (1, 2) and [r.row for r in plan.rows] == [3, 4, 5]
+    assert [(c.letter, c.how, c.guess, c.item) for c in plan.columns if c.how == "mark"] == [
+        ("C", "mark", "data_categories", "Navn"),
+        ("D", "mark", "data_categories", "Adresse"),
+        ("E", "mark", "data_categories", "Fødselsnummer"),
+        ("F", "mark", "data_categories", "Helseopplysninger"),
+        ("G", "mark", "data_subjects", "Ansatte"),
+        ("H", "mark", "data_subjects", "Kunder"),
+    ]
+    assert [w.split(":")[0] for w in warned(plan, "matrix")] == ["column C–F", "column G–H"]
+    assert not warned(plan, "column_kept_as_note") and not warned(plan, "duplicate_column")
+    assert got["Lønn"]["data_categories"] == ["user.name", "user.contact.address", "user.government_id.national_identification_number"]
+    assert got["Lønn"]["data_subjects"] == ["employee"] and got["Lønn"]["retention"]["period"] == 5
+    assert got["Kundeservice"]["data_categories"] == ["user.name", "user.contact.address"] and got["Kundeservice"]["data_subjects"] == ["customer"]
+    assert got["Bedriftshelse"]["data_categories"] == ["user.name", "user.government_id.national_identification_number", "user.health_and_medical"]
+    assert all(a["description"] is None for a in got.values())
+    again_unchanged(lite, path, org="Kryss AS")
 
 
 def test_a_column_the_user_skips_is_not_kept(lite, tmp_path):

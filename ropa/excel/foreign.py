@@ -344,3 +344,51 @@ def derive_name(act: dict[str, Any]) -> Optional[str]:
                 first = cut.rstrip(",;:-– ") + "…"
             return first[:1].upper() + first[1:]
     return None
+
+
+# ---------------------------------------------------------------------------------------------
+# A matrix of ticks
+
+MARK = re.compile(r"^\s*(x|✓|✔|☑|•|ja|yes|y|j|1|true|sant)\s*$", re.IGNORECASE)
+_UNMARK = re.compile(r"^\s*(nei|no|n|0|false|-|–|—)\s*$", re.IGNORECASE)
+
+
+def read_matrix(sheet: SheetData, header: mapping.Header) -> list[tuple[str, list[mapping.Column]]]:
+    """A list field whose title spans several columns ("Personopplysninger" merged over "Navn", "Adresse", "Helse"),
+    the row under the header naming an item per column and the rows below ticking them ("x", "✓", "ja"): the sub-row
+    becomes part of the header and each ticked column adds its item to the field. Returns (field, columns) per matrix."""
+    if header.rows != 1 or header.first_data >= len(sheet.rows):
+        return []
+    groups: dict[str, list[mapping.Column]] = {}
+    for c in header.columns:
+        key = c.field or (c.guess if c.how == "duplicate" else None)
+        if key and mapping.TARGETS[key].kind in ("list", "recipients"):
+            groups.setdefault(key, []).append(c)
+    sub = sheet.rows[header.first_data]
+    out = []
+    for key, cols in groups.items():
+        if len(cols) < 2:
+            continue
+        items = [_cell_text(sub[c.index]) if c.index < len(sub) else "" for c in cols]
+        if not all(items) or any(len(i) > 60 for i in items):
+            continue
+        below = [
+            _cell_text(row[c.index])
+            for row in sheet.rows[header.first_data + 1 : header.first_data + 1 + _SAMPLE]
+            for c in cols
+            if c.index < len(row) and _cell_text(row[c.index])
+        ]
+        if not below or sum(1 for v in below if MARK.match(v) or _UNMARK.match(v)) * 10 < len(below) * 9:
+            continue
+        for c, item in zip(cols, items):
+            c.guess, c.field, c.how, c.item = key, None, "mark", item
+            c.header = f"{c.header} / {item}"
+        out.append((key, cols))
+    if out:
+        header.row, header.rows = header.row + 1, 2
+    return out
+
+
+def marked(value: Any) -> bool:
+    """A ticked cell of a matrix."""
+    return bool(MARK.match(_cell_text(value))) if value is not None and not isinstance(value, bool) else bool(value)

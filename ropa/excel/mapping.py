@@ -225,8 +225,9 @@ class Column:
     header: str
     field: Optional[str]  # a TARGETS key, or None: not imported
     score: float = 0.0
-    how: str = "none"  # exact | fuzzy | override | saved | none | duplicate | ignored
+    how: str = "none"  # exact | fuzzy | override | saved | none | duplicate | ignored | values | mark
     guess: Optional[str] = None  # the best match even when below the threshold, for the UI
+    item: Optional[str] = None  # how "mark": a ticked cell adds this item to the field ``guess`` (a matrix of ticks)
 
     @property
     def letter(self) -> str:

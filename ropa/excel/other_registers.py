@@ -134,6 +134,10 @@ def read_rows(
             )
             continue
         values = {k: (cells[c.index] if c.index < len(cells) else None) for k, c in mapped.items()}
+        for c in header.columns:  # a matrix of ticks: each ticked column's item
+            if c.how == "mark" and c.guess and c.index < len(cells) and foreign.marked(cells[c.index]):
+                have = convert.text(values.get(c.guess))
+                values[c.guess] = c.item if have is None or parse.is_empty(have) else f"{have}\n{c.item}"
         for c in joined:  # "Technical measures" beside "Organisational measures": both columns' items
             v = cells[c.index] if c.index < len(cells) else None
             if c.guess and convert.text(v) is not None and not parse.is_empty(v):
@@ -302,6 +306,7 @@ def choose_sheets(
     processor: Art. 30(2)); and the sheets left out with the reason (examples are never read silently)."""
     if name:
         sheet, header = choose_sheet(book, name, overrides)
+        foreign.read_matrix(sheet, header)
         role = foreign.sheet_role(sheet.name, [c.header for c in header.columns])
         return [(sheet, header, role if role in ("controller", "processor") else "controller")], []
     found: list[tuple[reader.SheetData, mapping.Header, str]] = []
@@ -330,6 +335,7 @@ def choose_sheets(
                 first_error = first_error or err
                 unread.append(sheet.name)
             continue
+        foreign.read_matrix(sheet, header)
         role = foreign.sheet_role(sheet.name, [c.header for c in header.columns])
         if role == "examples":
             skipped.append(
@@ -436,6 +442,21 @@ def choose_sheet(book: reader.Book, name: Optional[str], overrides: Optional[dic
 def read_register_sheet(b: RegisterBuilder, sheet: reader.SheetData, header: mapping.Header, role: str, main: bool) -> None:
     """One register sheet of someone else's workbook: its columns (by header, then by values), the details above
     its header, and its rows."""
+    matrices: dict[str, list[mapping.Column]] = {}
+    for c in header.columns:
+        if c.how == "mark" and c.guess:
+            matrices.setdefault(c.guess, []).append(c)
+    for key, cols in matrices.items():
+        b.warn(
+            at_column(sheet.name, f"{cols[0].letter}–{cols[-1].letter}", None, main),
+            "matrix",
+            convert.say(
+                f"ticks per activity: each ticked column adds its name ({', '.join(repr(c.item) for c in cols[:4])}"
+                f"{' …' if len(cols) > 4 else ''}) to {mapping.TARGETS[key].label('en').lower()}",
+                f"kryss per behandlingsaktivitet: hver kolonne med kryss legger navnet sitt ({', '.join(repr(c.item) for c in cols[:4])}"
+                f"{' …' if len(cols) > 4 else ''}) til {mapping.TARGETS[key].label('nb').lower()}",
+            ),
+        )
     for c, before, after in foreign.refine_by_values(sheet, header):
         if after == "-":
             b.warn(
@@ -519,7 +540,7 @@ def kept_columns(b: RegisterBuilder, sheet: reader.SheetData, header: mapping.He
     description as "Header: value" lines. A column the user chose to skip (``--map "Header=-"``) is left out."""
     out = []
     width = max((len(r) for r in sheet.rows[header.first_data :]), default=0)
-    taken = {c.index for c in header.columns if c.field or c.how == "ignored"} | {c.index for c in joined_columns(header)}
+    taken = {c.index for c in header.columns if c.field or c.how in ("ignored", "mark")} | {c.index for c in joined_columns(header)}
     headers = {c.index: c for c in header.columns}
     for i in range(width):
         if i in taken:
