@@ -555,3 +555,25 @@ def test_totals_rows(cells, word):
 @pytest.mark.parametrize("cells", [["Summer camp", "Registering children"], ["Total rewards", "Paying bonuses"], ["Sum", "x"]])
 def test_a_row_that_names_an_activity_is_no_totals_row(cells):
     assert mapping.is_totals(cells) is None
+
+
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("USA, India", [("US", None), ("IN", None)]),
+        ("Storbritannia og USA", [("GB", None), ("US", None)]),
+        ("USA (Microsoft), UK", [("US", "Microsoft"), ("GB", None)]),
+        ("Yes - USA", [("US", None)]),
+        ("India - SCC, USA - DPF", [("IN", None), ("US", None)]),
+        ("Mailer Pte Ltd, 22 Harbour Road, Singapore", [("SG", "Mailer Pte Ltd")]),
+        ("EU/EEA only", []),
+        ("None outside EEA", []),
+    ],
+)
+def test_destinations_written_together(text, expected):
+    from ropa.excel import convert
+
+    act = convert.empty_activity()
+    convert.apply_activity(act, {"name": "x", "transfers": text}, convert.Context())
+    assert [(t["country"], t["recipient"]) for t in act["transfers"]] == expected
+    assert act["description"] is None

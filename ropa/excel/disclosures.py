@@ -158,10 +158,31 @@ def transfer_from_text(words: str, recipient_text: Optional[str] = None) -> Opti
     return t
 
 
+_YES_PREFIX = re.compile(r"^(?:ja|yes|y|j|oui)\b\s*[-–—:,]?\s*(?=\S)", re.IGNORECASE)
+_AND = re.compile(r",|/|\s+(?:og|and|&|und|et|och|samt)\s+", re.IGNORECASE)
+
+
+def _destinations(item: str) -> list[str]:
+    """'USA, India', 'Storbritannia og USA', 'USA (Microsoft), UK': one item per country, when every part names one;
+    'Yes – USA': the destination without the answer."""
+    item = _YES_PREFIX.sub("", item)
+    parts = [p.strip() for p in _AND.split(item)]
+    if len(parts) < 2 or not all(parts):
+        return [item]
+    for p in parts:
+        t, unknown = parse_transfer(p)
+        if t is None or unknown or not t.get("country"):
+            return [item]
+    return parts
+
+
 def _transfers_field(act: dict[str, Any], value: Any, ctx: Context, notes: list[Note], key: str) -> None:
     before = list(act.get("transfers") or [])
     out: list[dict[str, Any]] = []
-    for item in parse.split_list(value if isinstance(value, str) else text(value)):
+    items = parse.split_list(value if isinstance(value, str) else text(value))
+    if not ctx.strict:
+        items = [d for i in items for d in _destinations(i)]
+    for item in items:
         if parse.is_empty(item) or _NO_TRANSFER.match(parse.fold(item)):
             continue
         t, unknown = parse_transfer(item)
