@@ -577,3 +577,20 @@ def test_destinations_written_together(text, expected):
     convert.apply_activity(act, {"name": "x", "transfers": text}, convert.Context())
     assert [(t["country"], t["recipient"]) for t in act["transfers"]] == expected
     assert act["description"] is None
+
+
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("Salesforce, Mailchimp, Zendesk (processor)", [("Salesforce", "other"), ("Mailchimp", "other"), ("Zendesk", "processor")]),
+        ("Zendesk, Inc.", [("Zendesk, Inc.", "other")]),
+        ("Mailer Pte Ltd, 22 Harbour Road, Singapore", [("Mailer Pte Ltd, 22 Harbour Road, Singapore", "other")]),
+        ("Skatteetaten; NAV", [("Skatteetaten", "other"), ("NAV", "other")]),
+    ],
+)
+def test_recipients_named_with_commas(text, expected):
+    from ropa.excel import convert
+
+    act = convert.empty_activity()
+    convert.apply_activity(act, {"name": "x", "recipients": text}, convert.Context())
+    assert [(r["name"], r["kind"]) for r in act["recipients"]] == expected

@@ -36,11 +36,24 @@ def parse_recipient(item: str) -> dict[str, Any]:
     return {"name": m.group(1).strip(), "kind": kind, "country": country}
 
 
+def _names(items: list[str]) -> list[str]:
+    """A cell naming recipients with commas, as tools export them ("Salesforce, Mailchimp, Zendesk (processor)"): one
+    each, when every part is a short name; an address or a company form ("Zendesk, Inc.", "Mailer Pte Ltd, 22 Harbour
+    Road, Singapore") stays one item."""
+    if len(items) != 1 or "," not in items[0]:
+        return items
+    parts = [p.strip() for p in items[0].split(",")]
+    if any(not p or len(p.split()) > 4 or re.search(r"\d", p) or _COMPANY.match(" " + p) or parse.countries_in_text(p) for p in parts):
+        return items
+    return parts
+
+
 def _recipients_field(act: dict[str, Any], value: Any, ctx: Context, notes: list[Note], key: str) -> None:
     before = {r["name"]: r for r in act.get("recipients") or []}
     out: list[dict[str, Any]] = []
     names: set[str] = set()
-    for item in parse.split_list(value if isinstance(value, str) else text(value)):
+    items = parse.split_list(value if isinstance(value, str) else text(value))
+    for item in items if ctx.strict else _names(items):
         if parse.fold(item) in NONE_WORDS:
             continue
         p = parse_recipient(item)
