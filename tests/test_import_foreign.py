@@ -594,3 +594,10 @@ def test_recipients_named_with_commas(text, expected):
     act = convert.empty_activity()
     convert.apply_activity(act, {"name": "x", "recipients": text}, convert.Context())
     assert [(r["name"], r["kind"]) for r in act["recipients"]] == expected
+
+
+def test_a_csv_named_like_a_sheet_of_choices_is_read(lite, tmp_path):
+    path = tmp_path / "list.csv"  # a CSV's one sheet is named after the file
+    path.write_text("Behandlingsaktivitet;Formål\nLønn;Utbetale lønn\n", encoding="utf-8")
+    plan, _, got = run_import(lite, path, org="X AS")
+    assert plan.skipped_sheets == [] and got["Lønn"]["purposes"] == ["Utbetale lønn"]

@@ -313,10 +313,12 @@ def choose_sheets(
     skipped: list[tuple[str, str]] = []
     unread: list[str] = []  # visible sheets with cells but no header row
     first_error: Optional[ValidationFailed] = None
+    examples: list[str] = []
+    several = book.kind != "csv" and sum(1 for s in book.sheets if s.rows) > 1  # a CSV's sheet is named after the file
     for sheet in book.sheets:
         if not sheet.rows:
             continue
-        if foreign.sheet_role(sheet.name) == "lists":
+        if several and foreign.sheet_role(sheet.name) == "lists":
             if sheet.visible:
                 skipped.append(
                     (
@@ -338,6 +340,7 @@ def choose_sheets(
         foreign.read_matrix(sheet, header)
         role = foreign.sheet_role(sheet.name, [c.header for c in header.columns])
         if role == "examples":
+            examples.append(sheet.name)
             skipped.append(
                 (
                     sheet.name,
@@ -352,17 +355,17 @@ def choose_sheets(
             continue
         found.append((sheet, header, role))
     if not found:
-        if skipped:
+        if examples:
             raise ValidationFailed(
                 [
                     Problem(
                         book.path.name,
                         "only_examples",
                         convert.say(
-                            f"the only sheet with a register, '{skipped[0][0]}', is a sheet of examples; to import it anyway, "
-                            f'name it (--sheet "{skipped[0][0]}")',
-                            f"det eneste arket med en protokoll, '{skipped[0][0]}', er et ark med eksempler; for å importere det likevel, "
-                            f'velg det (--sheet "{skipped[0][0]}")',
+                            f"the only sheet with a register, '{examples[0]}', is a sheet of examples; to import it anyway, "
+                            f'name it (--sheet "{examples[0]}")',
+                            f"det eneste arket med en protokoll, '{examples[0]}', er et ark med eksempler; for å importere det likevel, "
+                            f'velg det (--sheet "{examples[0]}")',
                         ),
                     )
                 ]
