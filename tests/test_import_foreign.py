@@ -27,9 +27,9 @@ from foreign_registers import (
     ico_template,
     matrix_register,
     merged_rows_register,
-    two_tables_register,
     onetrust_export,
     swedish_register,
+    two_tables_register,
 )
 
 from ropa import db, imports, registry
@@ -231,7 +231,10 @@ def test_iapp_inventory(lite, tmp_path):
     assert transfers(support) == [("US", "art46_2_c", None)]
     assert support["retention"]["period"] == 24 and support["retention"]["unit"] == "months" and support["retention"]["trigger"] == "ticket closure"
     assert support["security_measures"] == ["SSO", "encryption", "Staff training"] and support["dpia"]["status"] == "not_needed"
-    assert warned(plan, "joined_column") == ["column O 'Organisational Measures': also names 'General description of technical and organisational security measures': its items are added to column N's"]
+    assert warned(plan, "joined_column") == [
+        "column O 'Organisational Measures': also names 'General description of technical and organisational security measures': "
+        "its items are added to column N's"
+    ]
     assert support["last_review"] == "2025-03-03"  # "March 3, 2025"
     wellbeing = got["Employee wellbeing"]
     assert wellbeing["description"] == "Special Categories (Y/N): Y" and wellbeing["dpia"]["status"] == "planned"
@@ -298,7 +301,13 @@ def test_hand_made_register_with_every_quirk(engine, tmp_path):
     assert members["data_categories"] == ["user.name", "user.contact.address", "user.demographic.date_of_birth"]  # bullets
     assert members["recipients"] == [{"name": "Regnskapsbyrå", "kind": "processor", "country": None, "agreement": None}]
     assert members["transfers"] == []  # Norway is no third country
-    assert members["retention"] == {"period": 5, "unit": "years", "trigger": "avsluttet kundeforhold", "action": None, "text": "5 år etter avsluttet kundeforhold"}
+    assert members["retention"] == {
+        "period": 5,
+        "unit": "years",
+        "trigger": "avsluttet kundeforhold",
+        "action": None,
+        "text": "5 år etter avsluttet kundeforhold",
+    }
     assert members["dpia"]["status"] == "not_assessed" and members["last_review"] == "2025-03-01"  # "1. mars 2025"
     assert members["description"] == "Mottakere og overføring / Land: Norge\nKommentarer: Gjennomgått med styret\nIntern note: sjekk avtalen"
     news = got["Nyhetsbrev"]
@@ -528,7 +537,10 @@ def test_what_is_no_date_stays_an_error(text):
     assert parse.parse_date(text)[0] is None
 
 
-@pytest.mark.parametrize("text,code", [("États-Unis", "US"), ("Vereinigte Staaten", "US"), ("Storbritannien", "GB"), ("Storbritannia", "GB"), ("USA", "US"), ("GBR", "GB")])
+@pytest.mark.parametrize(
+    "text,code",
+    [("États-Unis", "US"), ("Vereinigte Staaten", "US"), ("Storbritannien", "GB"), ("Storbritannia", "GB"), ("USA", "US"), ("GBR", "GB")],
+)
 def test_countries_in_other_languages(text, code):
     assert parse.parse_country(text) == (code, None)
 

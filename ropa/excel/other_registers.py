@@ -60,7 +60,9 @@ def read_rows(
         plan = RowPlan(sheet.name, r + 1)
         b.rows.append(plan)
         origin = Origin(sheet.name, r + 1, headers, plan, main=main)
-        again = sum(1 for c in mapped.values() if c.index < len(cells) and isinstance(cells[c.index], str) and mapping.norm(cells[c.index]) == mapping.norm(c.header))
+        again = sum(
+            1 for c in mapped.values() if c.index < len(cells) and isinstance(cells[c.index], str) and mapping.norm(cells[c.index]) == mapping.norm(c.header)
+        )
         if again >= 2 or (gap and len(filled) > mapping.MIN_HEADER_MATCHES and mapping.fields_named(cells) > mapping.MIN_HEADER_MATCHES):
             # The header repeated (a printed register's every page), or a second table's header: the rows below are read by it.
             flush()
@@ -120,7 +122,10 @@ def read_rows(
             b.warn(
                 at_row(sheet.name, r + 1, main),
                 "totals",
-                convert.say(f"a totals row ('{convert._short(totals, 40)}'); not imported", f"en summeringsrad ('{convert._short(totals, 40)}'); importeres ikke"),
+                convert.say(
+                    f"a totals row ('{convert._short(totals, 40)}'); not imported",
+                    f"en summeringsrad ('{convert._short(totals, 40)}'); importeres ikke",
+                ),
                 plan,
             )
             continue

@@ -10,8 +10,8 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from functools import lru_cache
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 from typing import Any, Optional
 
 from ropa import vocab
@@ -59,7 +59,10 @@ _LETTER = r"(?:\(\s*([{a}])\s*\)|[.\-]?\s*(?:bokstav|letter|lit\.?|litra|litt\.?
 _ART6 = re.compile(r"(?:art(?:ikkel|icle|ikel|\.)?\s*)?\b6\s*" + _PARA.format(n="1") + _LETTER.format(a="a-f"))
 _ART9 = re.compile(r"(?:art(?:ikkel|icle|ikel|\.)?\s*)?\b9\s*" + _PARA.format(n="2") + _LETTER.format(a="a-j"))
 # After a whole reference, more letters of the same paragraph: "art. 6 nr. 1 bokstav b (avtale) og c", "6(1)(b) and (f)".
-_MORE_LETTERS = r"^(?:\s*\([^()]*\))?\s*(?:,|og|and|&|/|\+|samt|und|et|och|eller|or)\s*(?:bokstav|letter|lit\.?|litra|point)?\s*(?:\(\s*([{a}])\s*\)|([{a}])\b)(?=\s*(?:[)(,;.+&/–-]|og\b|and\b|und\b|et\b|och\b|$))"
+_MORE_LETTERS = (
+    r"^(?:\s*\([^()]*\))?\s*(?:,|og|and|&|/|\+|samt|und|et|och|eller|or)\s*(?:bokstav|letter|lit\.?|litra|point)?\s*"
+    r"(?:\(\s*([{a}])\s*\)|([{a}])\b)(?=\s*(?:[)(,;.+&/–-]|og\b|and\b|und\b|et\b|och\b|$))"
+)
 _ART6_WORDS: list[tuple[str, str]] = [
     (
         "art6_1_f",
