@@ -9,6 +9,7 @@ the sheet has no column for.
 
 from __future__ import annotations
 
+import bisect
 from typing import Any, Optional
 
 from ropa import registry
@@ -35,6 +36,7 @@ def read_rows(
         b.main_sheet = sheet.name
     total = len(sheet.rows)
     data_seen = False
+    merged_down = _merged_down(sheet)
     pending: Optional[tuple[OrganisationDraft, dict[str, Any], Origin]] = None  # the activity being read, its cells and first row
 
     def flush() -> None:
@@ -50,6 +52,7 @@ def read_rows(
         add_activity_row(b, ob, values, origin, role=role)
 
     gap = False  # the row above was empty or a title: a second table may start here
+    folded = {c.index: " ".join(c.header.split()).casefold() for c in mapped.values() if c.header}  # the header, to find it again
     for r in range(header.first_data, total):
         b.tick(r, total)
         cells = sheet.rows[r]
@@ -60,9 +63,7 @@ def read_rows(
         plan = RowPlan(sheet.name, r + 1)
         b.rows.append(plan)
         origin = Origin(sheet.name, r + 1, headers, plan, main=main)
-        again = sum(
-            1 for c in mapped.values() if c.index < len(cells) and isinstance(cells[c.index], str) and mapping.norm(cells[c.index]) == mapping.norm(c.header)
-        )
+        again = sum(1 for i, h in folded.items() if i < len(cells) and isinstance(cells[i], str) and " ".join(cells[i].split()).casefold() == h)
         if again >= 2 or (gap and len(filled) > mapping.MIN_HEADER_MATCHES and mapping.fields_named(cells) > mapping.MIN_HEADER_MATCHES):
             # The header repeated (a printed register's every page), or a second table's header: the rows below are read by it.
             flush()
@@ -74,6 +75,7 @@ def read_rows(
                 header = new
                 mapped, joined = header.mapped(), joined_columns(header)
                 headers = {k: c.header for k, c in mapped.items()}
+                folded = {c.index: " ".join(c.header.split()).casefold() for c in mapped.values() if c.header}
                 kept = kept_columns(b, sheet, header, main)
             plan.status = "skipped"
             b.warn(
@@ -150,7 +152,7 @@ def read_rows(
                 values[c.guess] = v if have is None or parse.is_empty(have) else f"{have}\n{convert.text(v)}"
         if kept:
             values[convert.UNMAPPED] = [(label, cells[i]) for i, label in kept if i < len(cells) and cells[i] is not None]
-        if pending is not None and _continues(sheet, r, mapped, values):
+        if pending is not None and _continues(sheet, r, mapped, values, merged_down):
             # One activity over several rows (its name merged down, or left empty): this row adds to it.
             _add_to(pending[1], values, headers)
             plan.status = "merged"
@@ -202,14 +204,35 @@ def _title_above_table(sheet: reader.SheetData, r: int) -> bool:
     return False
 
 
-def _continues(sheet: reader.SheetData, r: int, mapped: dict[str, mapping.Column], values: dict[str, Any]) -> bool:
+class _MergedDown:
+    """Whether a cell (0-based row, column) is covered by a merged range from a row above (its value is that row's);
+    each column's ranges are gathered once, when first asked, and searched by bisection."""
+
+    def __init__(self, sheet: reader.SheetData) -> None:
+        self.sheet = sheet
+        self.columns: dict[int, tuple[list[int], list[int]]] = {}
+
+    def __contains__(self, cell: tuple[int, int]) -> bool:
+        r, col = cell
+        if col not in self.columns:
+            spans = sorted((r0, r1) for (r0, c0), (r1, c1) in self.sheet.merged if r1 > r0 and c0 <= col <= c1)
+            self.columns[col] = ([s[0] for s in spans], [s[1] for s in spans])
+        starts, ends = self.columns[col]
+        i = bisect.bisect_left(starts, r) - 1  # the last range starting above the row (merged ranges do not overlap)
+        return i >= 0 and ends[i] >= r
+
+
+def _merged_down(sheet: reader.SheetData) -> _MergedDown:
+    return _MergedDown(sheet)
+
+
+def _continues(sheet: reader.SheetData, r: int, mapped: dict[str, mapping.Column], values: dict[str, Any], merged_down: _MergedDown) -> bool:
     """Does a row (0-based) carry on the activity of the rows above? Its name (or, without a name column, its purpose) is
     merged down from above, or it names neither a reference, a name nor a purpose."""
     key = mapped.get("name") or mapped.get("purposes")
     if key is None or convert.text(values.get(key.field or "")) is not None:
         return False
-    merged = any(r0 < r <= r1 and c0 <= key.index <= c1 for (r0, c0), (r1, c1) in sheet.merged)
-    if merged:
+    if (r, key.index) in merged_down:
         return True
     return all(convert.text(values.get(k)) is None for k in ("ref", "name", "purposes", "organisation"))
 
