@@ -79,7 +79,12 @@ def cmd_import(engine: Any, args: argparse.Namespace) -> int:
         print(f"sheet '{report.sheet}', header row {report.header_row}:")
         for c in report.columns:
             if c.header:
-                target = c.field or ("(not imported)" if c.how != "duplicate" else f"(not imported: {c.guess} is taken)")
+                listed = c.guess in mapping.TARGETS and mapping.TARGETS[c.guess or ""].kind in ("list", "recipients")
+                target = c.field or {
+                    "ignored": "(not imported)",
+                    "duplicate": f"({c.guess} is taken: " + ("its items are added)" if listed else "kept in the description)"),
+                    "mark": f"(ticks: adds {c.item!r} to {c.guess})",
+                }.get(c.how, "(no field: kept in the description)")
                 print(f"  {c.letter:>3} {c.header!r} -> {target}" + (f"  [{c.how}]" if c.how not in ("exact", "none") else ""))
     if report.plan is not None:
         _print_changes(report.plan, lang)

@@ -128,15 +128,28 @@ def _text_field(act: dict[str, Any], value: Any, ctx: Context, notes: list[Note]
 
 def _list_field(act: dict[str, Any], value: Any, ctx: Context, notes: list[Note], key: str) -> None:
     items = _items(value)
+    if key == "systems" and not ctx.strict:
+        items = _commas(items)
     if key == "controllers" and ctx.org:
         own = {parse.fold(str(v)) for v in (ctx.org.get("name"), ctx.org.get("email"), ctx.org.get("phone")) if v}
         items = [i for i in items if parse.fold(i) not in own]
     _set(act, key, items)
 
 
+def _commas(items: list[str]) -> list[str]:
+    """One item listing short names with commas, as tools export them ("Name, Email Address, CV",
+    "user.contact.email, user.name"): the names. A sentence with a comma stays one item."""
+    if len(items) != 1 or "," not in items[0]:
+        return items
+    parts = [p.strip() for p in items[0].split(",")]
+    if len(parts) < 2 or any(not p or len(p.split()) > 4 for p in parts):
+        return items
+    return parts
+
+
 def _taxonomy_field(kind: str) -> Handler:
     def handle(act: dict[str, Any], value: Any, ctx: Context, notes: list[Note], key: str) -> None:
-        items = _items(value)
+        items = _items(value) if ctx.strict else _commas(_items(value))
         out: list[str] = []
         for i in items:
             k = _taxonomy_key(kind, i, ctx.custom.get(kind))
@@ -371,7 +384,8 @@ def _dpia_status(act: dict[str, Any], value: Any, ctx: Context, notes: list[Note
     if raw is None:
         dpia["status"] = records.DPIA_STATUS
         return
-    code, rest = _coded(raw, vocab.DPIA_STATUSES, _DPIA_WORDS)
+    flag, _ = parse.parse_bool(raw)  # "DPIA required?": true / false, 1 / 0 as tools export it
+    code, rest = ("planned" if flag else "not_needed", None) if flag is not None else _coded(raw, vocab.DPIA_STATUSES, _DPIA_WORDS)
     if code:
         dpia["status"] = code
         if code == "planned" and parse.fold(raw) in {"yes", "ja", "y", "j", "x", "required", "nødvendig"}:
@@ -526,6 +540,8 @@ def _apply_extras(act: dict[str, Any], values: dict[str, Any], ctx: Context, not
             notes.append(
                 Note("recipients.agreement", "kept_as_note", "a processor contract, but no single recipient or processor to attach it to; kept as note")
             )
+    if "dpia.progress" in values:
+        _dpia_progress(act, values["dpia.progress"], notes)
     for key, code, attr in (
         ("legal_bases.legitimate_interest", "art6_1_f", "note"),
         ("legal_bases.lia", "art6_1_f", "documentation"),
@@ -536,7 +552,67 @@ def _apply_extras(act: dict[str, Any], values: dict[str, Any], ctx: Context, not
             _on_basis(act, code, attr, raw, ctx, notes, key)
 
 
+_NOT_STARTED = re.compile(r"not (yet )?started|ikke (på)?begynt|ikke startet|to do|todo|pending|venter", re.IGNORECASE)
+
+
+def _dpia_progress(act: dict[str, Any], value: Any, notes: list[Note]) -> None:
+    """A DPIA's progress beside "DPIA required?" ("Completed", "In progress", "Not started"), or a yes/no column
+    "DPIA gjennomført?": it says more than the required column, so it wins where it says something."""
+    raw = text(value)
+    if raw is None:
+        return
+    dpia = act.setdefault("dpia", records.empty_dpia())
+    flag, _ = parse.parse_bool(raw)
+    if flag is True:
+        dpia["status"] = "done"
+        return
+    if flag is False:
+        if dpia.get("status") in (None, "done", records.DPIA_STATUS):
+            dpia["status"] = records.DPIA_STATUS
+        return
+    code = "planned" if _NOT_STARTED.search(raw) else _coded(raw, vocab.DPIA_STATUSES, _DPIA_WORDS)[0]
+    if code is None:
+        notes.append(
+            Note(
+                "dpia.progress",
+                "invalid_value",
+                say(
+                    f"'{_short(raw)}' is not a DPIA status (expected one of: {', '.join(t.en for t in vocab.DPIA_STATUSES.values())})",
+                    f"'{_short(raw)}' er ikke en DPIA-status (gyldige verdier: {', '.join(t.nb for t in vocab.DPIA_STATUSES.values())})",
+                ),
+                "error",
+            )
+        )
+        return
+    dpia["status"] = code
+
+
+def keep_columns(act: dict[str, Any], columns: list[tuple[str, Any]]) -> None:
+    """Columns that are no field of the register, kept in the description as 'Header: value' lines; a line of the same
+    header is replaced, so importing the file again changes nothing."""
+    lines = (act.get("description") or "").split("\n") if act.get("description") else []
+    by_label: dict[str, list[str]] = {}  # an activity read from several rows has several values under one header
+    for label, value in columns:
+        if isinstance(value, str) and parse.is_empty(value):
+            continue
+        words = text(value.isoformat() if hasattr(value, "isoformat") else value)
+        if words is None:
+            continue
+        words = "; ".join(parse.split_list(words)) if "\n" in words else words
+        if words not in by_label.setdefault(label, []):
+            by_label[label].append(words)
+    for label, all_words in by_label.items():
+        line = f"{label}: {'; '.join(all_words)}"
+        at = next((i for i, x in enumerate(lines) if x.startswith(f"{label}: ")), None)
+        if at is None:
+            lines.append(line)
+        else:
+            lines[at] = line
+    act["description"] = "\n".join(lines) or None
+
+
 EXTRAS = (
+    "dpia.progress",
     "transfers.flag",
     "transfers.recipient",
     "transfers.mechanism",
@@ -590,7 +666,7 @@ def apply_activity(act: dict[str, Any], values: dict[str, Any], ctx: Context) ->
     # Recipients before transfers (a transfer names one), the retention text before its parts.
     order = sorted(values, key=lambda k: (k != "recipients", k != "retention.text", k))
     for key in order:
-        if key in EXTRAS or key == "organisation":
+        if key in EXTRAS or key in ("organisation", UNMAPPED):
             continue
         if key == "retention.text":
             _retention_text(act, values[key], ctx, notes, key, structured=structured)
@@ -604,7 +680,12 @@ def apply_activity(act: dict[str, Any], values: dict[str, Any], ctx: Context) ->
             HANDLERS[key](act, values[key], ctx, notes, key)
     if any(k in values for k in EXTRAS):
         _apply_extras(act, values, ctx, notes)
+    if UNMAPPED in values:
+        keep_columns(act, values[UNMAPPED])
     return notes
+
+
+UNMAPPED = "_unmapped"  # a row's cells in columns that are no field: [(header, value)], kept by keep_columns
 
 
 def copy_activity(act: dict[str, Any]) -> dict[str, Any]:

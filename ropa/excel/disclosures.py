@@ -36,11 +36,24 @@ def parse_recipient(item: str) -> dict[str, Any]:
     return {"name": m.group(1).strip(), "kind": kind, "country": country}
 
 
+def _names(items: list[str]) -> list[str]:
+    """A cell naming recipients with commas, as tools export them ("Salesforce, Mailchimp, Zendesk (processor)"): one
+    each, when every part is a short name; an address or a company form ("Zendesk, Inc.", "Mailer Pte Ltd, 22 Harbour
+    Road, Singapore") stays one item."""
+    if len(items) != 1 or "," not in items[0]:
+        return items
+    parts = [p.strip() for p in items[0].split(",")]
+    if any(not p or len(p.split()) > 4 or re.search(r"\d", p) or _COMPANY.match(" " + p) or parse.countries_in_text(p) for p in parts):
+        return items
+    return parts
+
+
 def _recipients_field(act: dict[str, Any], value: Any, ctx: Context, notes: list[Note], key: str) -> None:
     before = {r["name"]: r for r in act.get("recipients") or []}
     out: list[dict[str, Any]] = []
     names: set[str] = set()
-    for item in parse.split_list(value if isinstance(value, str) else text(value)):
+    items = parse.split_list(value if isinstance(value, str) else text(value))
+    for item in items if ctx.strict else _names(items):
         if parse.fold(item) in NONE_WORDS:
             continue
         p = parse_recipient(item)
@@ -120,7 +133,7 @@ def parse_transfer(item: str) -> tuple[Optional[dict[str, Any]], Optional[str]]:
 
 # "No transfers", "None outside the EEA", "EEA only", "Kun innenfor EØS": no transfer to a third country.
 _NO_TRANSFER = re.compile(
-    r"^(?:(?:no|none|nei|ingen)\b(?!.*\b(?:except|unntatt|but|men)\b).*|"
+    r"^(?:(?:no|none|nei|ingen|nej|inga|non|nein|keine|aucun|aucune)\b(?!.*\b(?:except|unntatt|but|men)\b).*|"
     r"(?:only |kun |bare )?(?:within |in |innenfor |i )?(?:the )?(?:eea|eu|eøs|eu/eøs|eu/eea|european union|european economic area|"
     r"europe|europa)(?: only| kun)?\.?)$"
 )
@@ -158,10 +171,31 @@ def transfer_from_text(words: str, recipient_text: Optional[str] = None) -> Opti
     return t
 
 
+_YES_PREFIX = re.compile(r"^(?:ja|yes|y|j|oui)\b\s*[-–—:,]?\s*(?=\S)", re.IGNORECASE)
+_AND = re.compile(r",|/|\s+(?:og|and|&|und|et|och|samt)\s+", re.IGNORECASE)
+
+
+def _destinations(item: str) -> list[str]:
+    """'USA, India', 'Storbritannia og USA', 'USA (Microsoft), UK': one item per country, when every part names one;
+    'Yes – USA': the destination without the answer."""
+    item = _YES_PREFIX.sub("", item)
+    parts = [p.strip() for p in _AND.split(item)]
+    if len(parts) < 2 or not all(parts):
+        return [item]
+    for p in parts:
+        t, unknown = parse_transfer(p)
+        if t is None or unknown or not t.get("country"):
+            return [item]
+    return parts
+
+
 def _transfers_field(act: dict[str, Any], value: Any, ctx: Context, notes: list[Note], key: str) -> None:
     before = list(act.get("transfers") or [])
     out: list[dict[str, Any]] = []
-    for item in parse.split_list(value if isinstance(value, str) else text(value)):
+    items = parse.split_list(value if isinstance(value, str) else text(value))
+    if not ctx.strict:
+        items = [d for i in items for d in _destinations(i)]
+    for item in items:
         if parse.is_empty(item) or _NO_TRANSFER.match(parse.fold(item)):
             continue
         t, unknown = parse_transfer(item)
@@ -200,6 +234,20 @@ def _transfers_field(act: dict[str, Any], value: Any, ctx: Context, notes: list[
             t = found
         elif t.get("note"):
             notes.append(Note(key, "kept_as_note", f"'{_short(item)}': transfer mechanism not recognised, kept as note"))
+        if not ctx.strict and t.get("country") in vocab.EEA_COUNTRIES and (ctx.org.get("country") or "NO") in vocab.EEA_COUNTRIES:
+            # A register's "Country" column naming where recipients are: within the EEA that is no transfer (Art. 44).
+            keep_as_note(act, ctx.labels.get(key, key), item)
+            notes.append(
+                Note(
+                    key,
+                    "eea_not_transfer",
+                    say(
+                        f"'{_short(item)}' is in the EEA: not a transfer to a third country (kept as note in the description)",
+                        f"'{_short(item)}' er i EØS: ikke en overføring til tredjestat (beholdt som merknad i beskrivelsen)",
+                    ),
+                )
+            )
+            continue
         # The same destination as before keeps its details (safeguard, TIA, frequency …).
         match = next(
             (
@@ -225,6 +273,8 @@ def _transfers_field(act: dict[str, Any], value: Any, ctx: Context, notes: list[
             out.append(t)
     names = {r["name"] for r in act.get("recipients") or []}
     for t in out:
+        if not ctx.strict:
+            t["recipient"] = same_recipient(act, t["recipient"])
         if t["recipient"] and t["recipient"] not in names:
             known = ctx.recipients.get(t["recipient"]) or {}
             act.setdefault("recipients", []).append(
@@ -240,8 +290,8 @@ def _transfers_field(act: dict[str, Any], value: Any, ctx: Context, notes: list[
     act["transfers"] = out
 
 
-_FLAG_YES = re.compile(r"^(ja|yes|y|j|true|x|✓|✔)\b", re.IGNORECASE)
-_FLAG_NO = re.compile(r"^(nei|no|n|false|none|ingen)\b", re.IGNORECASE)
+_FLAG_YES = re.compile(r"^(ja|yes|y|j|true|x|✓|✔|oui)\b", re.IGNORECASE)
+_FLAG_NO = re.compile(r"^(nei|no|n|false|none|ingen|nej|non|nein|inga|keine|aucun)\b", re.IGNORECASE)
 
 
 def _flagged_transfers(act: dict[str, Any], values: dict[str, Any], ctx: Context, notes: list[Note]) -> None:
@@ -306,7 +356,34 @@ def _flagged_transfers(act: dict[str, Any], values: dict[str, Any], ctx: Context
         if name and vocab.find_country(name) is None:
             for t in transfers:
                 t["recipient"] = t.get("recipient") or name
+    for t in transfers:  # "Zendesk Inc., 989 Market St, …" beside the recipient "Zendesk (processor)": the same one
+        t["recipient"] = same_recipient(act, t.get("recipient"))
     add_transfer_recipients(act, transfers, ctx.recipients)
+
+
+_COMPANY = re.compile(
+    r"[,.]?\s+\b(inc|incorporated|ltd|limited|llc|plc|corp|corporation|co|company|as|asa|ab|aps|a/s|gmbh|ag|sa|sas|sarl|bv|nv|pte|oy|oyj|srl|spa)\.?$",
+    re.IGNORECASE,
+)
+
+
+def _bare(name: str) -> str:
+    out = name.strip()
+    for _ in range(2):  # "Acme Holdings Ltd." / "Zendesk, Inc."
+        out = _COMPANY.sub("", out).strip(" ,.")
+    return parse.fold(out)
+
+
+def same_recipient(act: dict[str, Any], name: Optional[str]) -> Optional[str]:
+    """The activity's recipient a transfer's importer is, when its name differs only by a company form
+    ("Zendesk Inc." and "Zendesk"); else the name as it is."""
+    if not name:
+        return name
+    bare = _bare(name)
+    for r in act.get("recipients") or []:
+        if r.get("name") != name and _bare(r.get("name") or "") == bare:
+            return str(r["name"])
+    return name
 
 
 def add_transfer_recipients(act: dict[str, Any], transfers: list[dict[str, Any]], known: Mapping[str, dict[str, Any]]) -> None:

@@ -28,14 +28,21 @@ from ropa.excel.reader import SheetData
 # The details block above the header
 
 _SECTION_WORDS: list[tuple[str, re.Pattern[str]]] = [
-    ("dpo", re.compile(r"\b(dpo|data protection officer|personvernombud|personvernombudet|privacy officer)\b")),
+    (
+        "dpo",
+        re.compile(
+            r"\b(dpo|data protection officer|personvernombud|personvernombudet|privacy officer|délégué à la protection des données|dpd|"
+            r"datenschutzbeauftragter?|databeskyttelsesrådgiver|dataskyddsombud)\b"
+        ),
+    ),
     ("representative", re.compile(r"\b(representative|representant|representanten|art(icle|ikkel)?\.? 27)\b")),
     (
         "org",
         re.compile(
             r"\b(controller|data controller|organi[sz]ation|company|business|virksomhet|virksomheten|"
             r"virksomhetens|behandlingsansvarlig|behandlingsansvarlige|processor|databehandler|foretak|"
-            r"selskap|firma|entity|enhet)\b"
+            r"selskap|firma|entity|enhet|responsable du traitement|responsable de traitement|verantwortliche?r?|dataansvarlig|"
+            r"personuppgiftsansvarig)\b"
         ),
     ),
 ]
@@ -172,7 +179,7 @@ def read_details(sheet: SheetData, header_first_row: int, width: int = 12) -> li
                     section = sec  # a section title: the rows below belong to it
                 i += step
                 continue
-            if sec is None and attr is None or _NOT_A_VALUE.search(value) or len(label) > 90:
+            if sec is None and attr is None or _NOT_A_VALUE.search(value) or parse.is_empty(value) or len(label) > 90:
                 i += 1  # not a label: the next cell may be one
                 continue
             sec = sec or section
@@ -200,15 +207,23 @@ _INTRO_SHEET = re.compile(
     r"how to|help|hjelp|innledning|contents|innhold)\b",
     re.IGNORECASE,
 )
+_LISTS_SHEET = re.compile(
+    r"^\s*(lists?|lister|listes?|listen|dropdowns?|drop-?down lists?|nedtrekks\w*|lookups?|values|verdier|kodelister|code ?lists?|"
+    r"valg|options|choices|data ?validation|config\w*|settings|innstillinger|reference data|ref data|hjelpetabell\w*|hidden)\s*$",
+    re.IGNORECASE,
+)
 _PROCESSOR = re.compile(r"processor|databehandler|30\s*\(\s*2\s*\)|30 nr\.? 2|on behalf|på vegne", re.IGNORECASE)
 
 
 def sheet_role(name: str, headers: Sequence[str] = ()) -> str:
-    """'examples', 'introduction', 'processor' or 'controller' for a sheet, by its name and then its headers."""
+    """'examples', 'introduction', 'lists' (the choices of a template's drop-down lists), 'processor' or 'controller'
+    for a sheet, by its name and then its headers."""
     if _EXAMPLE_SHEET.search(name):
         return "examples"
     if _INTRO_SHEET.search(name):
         return "introduction"
+    if _LISTS_SHEET.search(name):
+        return "lists"
     if _PROCESSOR.search(name):
         return "processor"
     folded = " ".join(mapping.norm(h) for h in headers if h)
@@ -237,7 +252,7 @@ def _samples(sheet: SheetData, header: mapping.Header, index: int) -> list[Any]:
     return out
 
 
-_YES_NO = re.compile(r"^(ja|nei|yes|no|y|n|j|x|true|false|✓|✔)\b", re.IGNORECASE)
+_YES_NO = re.compile(r"^(ja|nei|yes|no|y|n|j|x|true|false|✓|✔|oui|non|nein|nej)\b", re.IGNORECASE)
 _TRANSFER_HEADER = re.compile(r"transfer|outside|abroad|third countr|overf|utenfor|tredje|eøs|eea|international|leave|forlate", re.IGNORECASE)
 
 
@@ -276,6 +291,12 @@ def refine_by_values(sheet: SheetData, header: mapping.Header) -> list[tuple[map
             continue
         texts = [str(v).strip() for v in values]
         fits = _fits(c.field) if c.field else None
+        if c.field and mapping.TARGETS[c.field].kind == "list" and sum(1 for t in texts if _YES_NO.fullmatch(t)) * 10 >= len(values) * 8:
+            # "Special Categories (Y/N)": answers, not the categories; kept in the description as they are
+            changed.append((c, c.field, "-"))
+            taken.discard(c.field)
+            c.guess, c.field, c.how = c.field, None, "values"
+            continue
         if fits is not None and len(values) >= 3 and sum(1 for v in values if fits(v)) * 3 < len(values):
             changed.append((c, c.field or "-", "-"))
             taken.discard(c.field or "")
@@ -323,3 +344,51 @@ def derive_name(act: dict[str, Any]) -> Optional[str]:
                 first = cut.rstrip(",;:-– ") + "…"
             return first[:1].upper() + first[1:]
     return None
+
+
+# ---------------------------------------------------------------------------------------------
+# A matrix of ticks
+
+MARK = re.compile(r"^\s*(x|✓|✔|☑|•|ja|yes|y|j|1|true|sant)\s*$", re.IGNORECASE)
+_UNMARK = re.compile(r"^\s*(nei|no|n|0|false|-|–|—)\s*$", re.IGNORECASE)
+
+
+def read_matrix(sheet: SheetData, header: mapping.Header) -> list[tuple[str, list[mapping.Column]]]:
+    """A list field whose title spans several columns ("Personopplysninger" merged over "Navn", "Adresse", "Helse"),
+    the row under the header naming an item per column and the rows below ticking them ("x", "✓", "ja"): the sub-row
+    becomes part of the header and each ticked column adds its item to the field. Returns (field, columns) per matrix."""
+    if header.rows != 1 or header.first_data >= len(sheet.rows):
+        return []
+    groups: dict[str, list[mapping.Column]] = {}
+    for c in header.columns:
+        key = c.field or (c.guess if c.how == "duplicate" else None)
+        if key and mapping.TARGETS[key].kind in ("list", "recipients"):
+            groups.setdefault(key, []).append(c)
+    sub = sheet.rows[header.first_data]
+    out = []
+    for key, cols in groups.items():
+        if len(cols) < 2:
+            continue
+        items = [_cell_text(sub[c.index]) if c.index < len(sub) else "" for c in cols]
+        if not all(items) or any(len(i) > 60 for i in items):
+            continue
+        below = [
+            _cell_text(row[c.index])
+            for row in sheet.rows[header.first_data + 1 : header.first_data + 1 + _SAMPLE]
+            for c in cols
+            if c.index < len(row) and _cell_text(row[c.index])
+        ]
+        if not below or sum(1 for v in below if MARK.match(v) or _UNMARK.match(v)) * 10 < len(below) * 9:
+            continue
+        for c, item in zip(cols, items):
+            c.guess, c.field, c.how, c.item = key, None, "mark", item
+            c.header = f"{c.header} / {item}"
+        out.append((key, cols))
+    if out:
+        header.row, header.rows = header.row + 1, 2
+    return out
+
+
+def marked(value: Any) -> bool:
+    """A ticked cell of a matrix."""
+    return bool(MARK.match(_cell_text(value))) if value is not None and not isinstance(value, bool) else bool(value)

@@ -31,6 +31,7 @@ from typing import Any, Optional
 from rapidfuzz import fuzz, process
 
 from ropa.errors import Problem, ValidationFailed
+from ropa.excel import header_words
 from ropa.excel.reader import SheetData
 from ropa.fields import ACTIVITY_FIELDS, ORGANISATION, RECIPIENT, TRANSFER, FieldSpec
 from ropa.settings import DATA_DIR
@@ -56,8 +57,9 @@ class Target:
 
 
 def _from_spec(spec: FieldSpec, key: Optional[str] = None, *extra: str, aliases: bool = True) -> Target:
-    phrases = (spec.en, spec.nb, *(spec.aliases if aliases else ()), *extra)
-    return Target(key or spec.key, spec.en, spec.nb, spec.kind, phrases)
+    key = key or spec.key
+    phrases = (spec.en, spec.nb, *(spec.aliases if aliases else ()), *extra, *header_words.FOREIGN.get(key, ()))
+    return Target(key, spec.en, spec.nb, spec.kind, phrases)
 
 
 def _targets() -> dict[str, Target]:
@@ -81,97 +83,10 @@ def _targets() -> dict[str, Target]:
     out["transfers.mechanism"] = _from_spec(TRANSFER["mechanism"], "transfers.mechanism")
     out["transfers.safeguard"] = _from_spec(TRANSFER["safeguard"], "transfers.safeguard")
     out["recipients.agreement"] = _from_spec(RECIPIENT["agreement"], "recipients.agreement")
-    # Templates that ask "does data leave the country?" (yes/no) beside free text for the destination or the
-    # recipient's name and address: a "no" makes no transfer, a "yes" one found in the text.
-    out["transfers.flag"] = Target(
-        "transfers.flag",
-        "Transferred outside the EEA? (yes/no)",
-        "Overføres ut av EØS? (ja/nei)",
-        "bool",
-        (
-            "Transferred outside the EEA? (yes/no)",
-            "Overføres ut av EØS? (ja/nei)",
-            "Is personal data transferred outside the EEA",
-            "Is personal data transferred outside the UK",
-            "Is personal data transferred outside the UK or EEA",
-            "Transferred outside the UK/EEA",
-            "Transfers outside the EEA",
-            "Transfer outside EEA",
-            "International transfer",
-            "International transfers (Y/N)",
-            "Transfer to third country",
-            "Data transferred abroad",
-            "Data leaves the EEA",
-            "Restricted transfer",
-            "Overføres opplysningene ut av EØS",
-            "Overføring ut av EØS",
-            "Overføres til tredjeland",
-            "Overføres opplysningene til land utenfor EØS",
-            "Overføring til land utenfor EØS",
-            "Utenfor EØS",
-            "Is data transferred to a third country",
-            "Is personal data transferred to a third country",
-            "Does the data leave the EEA",
-            "Does the data leave the UK/EEA",
-            "Transferred to a third country",
-            "Third country transfer",
-            "Overføres til tredjestat",
-            "Overføring til tredjestat (ja/nei)",
-            "Forlater opplysningene EØS",
-        ),
-    )
-    out["transfers.recipient"] = Target(
-        "transfers.recipient",
-        "Recipient of the transfer (name and address)",
-        "Mottaker i tredjestat (navn og adresse)",
-        "text",
-        (
-            "Recipient of the transfer (name and address)",
-            "Mottaker i tredjestat (navn og adresse)",
-            "Recipient name and address",
-            "Name and address of recipient",
-            "Name and address of the recipient",
-            "Recipient in third country",
-            "Transfer recipient",
-            "Who receives the transfer",
-            "Destination and recipient",
-            "Destination / recipient",
-            "Mottaker i tredjeland",
-            "Navn og adresse på mottaker",
-            "Mottakerens navn og adresse",
-            "Importer",
-            "Data importer",
-            "Name of data importer",
-        ),
-    )
-    out["legal_bases.legitimate_interest"] = Target(
-        "legal_bases.legitimate_interest",
-        "Legitimate interests for the processing",
-        "Berettiget interesse (beskrivelse)",
-        "text",
-        (
-            "Legitimate interests for the processing",
-            "Legitimate interests for the processing (if applicable)",
-            "Legitimate interest",
-            "Berettiget interesse",
-            "Beskrivelse av berettiget interesse",
-            "Den berettigede interessen",
-        ),
-    )
-    out["legal_bases.lia"] = Target(
-        "legal_bases.lia",
-        "Link to record of legitimate interests assessment",
-        "Lenke til interesseavveining",
-        "text",
-        ("Link to record of legitimate interests assessment", "Legitimate interests assessment", "LIA", "Interesseavveining", "Lenke til interesseavveining"),
-    )
-    out["legal_bases.consent_record"] = Target(
-        "legal_bases.consent_record",
-        "Link to record of consent",
-        "Lenke til samtykkeregistrering",
-        "text",
-        ("Link to record of consent", "Record of consent", "Consent record", "Samtykkeregistrering", "Lenke til samtykke"),
-    )
+    # A yes/no transfer column beside free text for the destination or recipient, the parts of a lawful basis,
+    # a DPIA's progress beside "DPIA required?" (ropa.excel.header_words).
+    for key, (en, nb, kind, more) in header_words.EXTRAS.items():
+        out[key] = Target(key, en, nb, kind, (en, nb, *more))
     return out
 
 
@@ -194,17 +109,34 @@ def norm(text: Any) -> str:
     return " ".join(_NON_WORD.sub(" ", s).split())
 
 
+# What templates put before a header's words: a number ("3.", "b)", "2.1"), the article it answers ("Art. 30(1)(b) –",
+# "Artikkel 30 nr. 1 bokstav b:"); and after them: a hint after a colon or dash ("Purpose: why do you …").
+_NUMBERING = re.compile(r"^\s*(?:\d+(?:\.\d+)*[.)]?|[a-zA-Z][.)])\s+")
+_ARTICLE = re.compile(
+    r"^\s*(?:art(?:ikkel|icle|\.)?\s*)?30\s*(?:\(\s*[12]\s*\)|nr\.?\s*[12]|[.]\s*[12])?\s*(?:\(\s*[a-g]\s*\)|(?:bokstav|letter|lit\.?)?\s*[a-g]\b\)?)?\s*(?:gdpr|gdpr|personvernforordningen)?\s*[-–—:]?\s*",
+    re.IGNORECASE,
+)
+_HINT = re.compile(r"\s*(?::|\s[-–—]\s).*$", re.DOTALL)
+
+
 def _variants(header: str) -> list[str]:
-    """The header, without parentheticals, and its first line (templates put hints below the title)."""
-    out = [norm(header)]
-    bare = norm(_PAREN.sub(" ", header))
-    if bare and bare not in out:
-        out.append(bare)
-    first = str(header).strip().splitlines()[0] if str(header).strip() else ""
-    for v in (norm(first), norm(_PAREN.sub(" ", first))):
+    """The header, without parentheticals, and its first line (templates put hints below the title); each also
+    without a leading number or Art. 30 reference, and without a hint after a colon or dash."""
+    text = str(header).strip()
+    first = text.splitlines()[0] if text else ""
+    forms = [text, _PAREN.sub(" ", text), first, _PAREN.sub(" ", first)]
+    for f in list(forms):
+        stripped = _ARTICLE.sub("", _NUMBERING.sub("", f), count=1) if re.match(r"\s*(?:\d|[a-zA-Z][.)]|art)", f, re.IGNORECASE) else f
+        forms.append(stripped)
+        head = _HINT.sub("", stripped)
+        if len(head) >= 4:
+            forms.append(head)
+    out: list[str] = []
+    for f in forms:
+        v = norm(f)
         if v and v not in out:
             out.append(v)
-    return [v for v in out if v]
+    return out
 
 
 @dataclass(frozen=True)
@@ -293,8 +225,9 @@ class Column:
     header: str
     field: Optional[str]  # a TARGETS key, or None: not imported
     score: float = 0.0
-    how: str = "none"  # exact | fuzzy | override | saved | none | duplicate | ignored
+    how: str = "none"  # exact | fuzzy | override | saved | none | duplicate | ignored | values | mark
     guess: Optional[str] = None  # the best match even when below the threshold, for the UI
+    item: Optional[str] = None  # how "mark": a ticked cell adds this item to the field ``guess`` (a matrix of ticks)
 
     @property
     def letter(self) -> str:
@@ -416,16 +349,29 @@ FAMILIES: dict[str, dict[str, tuple[str, ...]]] = {
 _FAMILY_INDEX = {g: {norm(p): k for k, phrases in fam.items() for p in phrases} for g, fam in FAMILIES.items()}
 
 
+# A group title that names more than one field ("Mottakere og overføring", "Recipients and transfers"): its words
+# say which families its sub-headers may belong to.
+_GROUP_WORDS = {
+    "transfers": re.compile(r"overf|transfer|tredjeland|tredjestat|third countr|übermittlung|drittland|överföring", re.IGNORECASE),
+    "recipients": re.compile(r"mottak|recipient|modtager|empfänger|destinataire|mottagare", re.IGNORECASE),
+    "retention.text": re.compile(r"lagring|sletting|retention|oppbevaring|storage", re.IGNORECASE),
+    "dpia.status": re.compile(r"dpia|personvernkonsekvens|impact assessment", re.IGNORECASE),
+}
+
+
 def _family_match(group: str, sub: str) -> Optional[str]:
     key, _ = match_header(group)
-    index = _FAMILY_INDEX.get(key or "")
-    if not index:
-        return None
-    for v in _variants(sub):
-        if v in index:
-            return index[v]
-    found = process.extractOne(norm(sub), list(index), scorer=fuzz.ratio, score_cutoff=THRESHOLD)
-    return index[found[0]] if found and len(found[0]) >= 5 else None
+    keys = [key] if key in _FAMILY_INDEX else []
+    keys += [k for k, words in _GROUP_WORDS.items() if k not in keys and words.search(group)]
+    for k in keys:
+        index = _FAMILY_INDEX[k]
+        for v in _variants(sub):
+            if v in index:
+                return index[v]
+        found = process.extractOne(norm(sub), list(index), scorer=fuzz.ratio, score_cutoff=THRESHOLD)
+        if found and len(found[0]) >= 5:
+            return index[found[0]]
+    return None
 
 
 def _score(headers: Sequence[str], overrides: dict[str, str], forced: Optional[dict[int, str]] = None) -> int:
@@ -611,6 +557,31 @@ def is_instruction_sentence(cells: Sequence[Any]) -> bool:
         return False
     words = texts[0].split()
     return len(words) >= 4 and bool(_TELLING.search(texts[0]))
+
+
+def fields_named(cells: Sequence[Any]) -> int:
+    """How many distinct fields a row's cells name exactly (after normalising): a header row met among the data (the
+    header repeated, or a second table's) names several; a data row, hardly ever."""
+    keys = {_INDEX.exact.get(norm(v)) for v in cells if isinstance(v, str) and 0 < len(v) <= 120}
+    keys.discard(None)
+    return len(keys)
+
+
+_TOTALS = re.compile(
+    r"^\s*(?:sum|sums|summe|summer|total|totals|totalt|grand total|i alt|gesamt|totaal|antall|antal|count|sous-total|sub-?total)\b",
+    re.IGNORECASE,
+)
+
+
+def is_totals(cells: Sequence[Any]) -> Optional[str]:
+    """The word of a totals row ("Sum", "Total: 12", "Totalt 4 behandlinger") when its other cells hold only numbers, else None."""
+    filled = [v for v in cells if v is not None and str(v).strip()]
+    if not filled or not isinstance(filled[0], str) or not _TOTALS.match(filled[0]) or len(filled[0].split()) > 4:
+        return None
+    for v in filled[1:]:
+        if isinstance(v, bool) or not (isinstance(v, (int, float)) or re.fullmatch(r"[\d\s.,%]+", str(v))):
+            return None
+    return filled[0].strip()
 
 
 # ---------------------------------------------------------------------------------------------

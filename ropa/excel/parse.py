@@ -10,7 +10,8 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
+from functools import lru_cache
 from typing import Any, Optional
 
 from ropa import vocab
@@ -51,24 +52,40 @@ class Parsed:
 
 # --- Legal bases (Art. 6(1)) and Art. 9(2) conditions --------------------------------------------
 
-_ART6 = re.compile(
-    r"(?:art(?:ikkel|icle|\.)?\s*)?\b6\s*(?:\(\s*1\s*\)|[.\-]\s*1|\s*(?:nr\.?|no\.?|para\.?)\s*1|\s1)\s*"
-    r"(?:\(\s*([a-f])\s*\)|[.\-]?\s*(?:bokstav|letter|lit\.?|pt\.?)?\s*([a-f])\b)"
-)
-_ART9 = re.compile(
-    r"(?:art(?:ikkel|icle|\.)?\s*)?\b9\s*(?:\(\s*2\s*\)|[.\-]\s*2|\s*(?:nr\.?|no\.?|para\.?)\s*2|\s2)\s*"
-    r"(?:\(\s*([a-j])\s*\)|[.\-]?\s*(?:bokstav|letter|lit\.?|pt\.?)?\s*([a-j])\b)"
+# "Art. 6(1)(b)", "6.1.b", "artikkel 6 nr. 1 bokstav b", and as German, Danish, French and Swedish registers write
+# it: "Art. 6 Abs. 1 S. 1 lit. b", "art. 6, stk. 1, litra b", "article 6-1-b", "artikel 6.1 b".
+_PARA = r"(?:\(\s*{n}\s*\)|[.\-]\s*{n}|\s*,?\s*(?:nr\.?|no\.?|para\.?|abs\.?|stk\.?|paragraph|§)\s*{n}|\s{n})(?:\s*,?\s*(?:s\.|satz|uabs\.)\s*1)?\s*,?\s*"
+_LETTER = r"(?:\(\s*([{a}])\s*\)|[.\-]?\s*(?:bokstav|letter|lit\.?|litra|litt\.?|pt\.?|point|punkt)?\s*([{a}])\b)"
+_ART6 = re.compile(r"(?:art(?:ikkel|icle|ikel|\.)?\s*)?\b6\s*" + _PARA.format(n="1") + _LETTER.format(a="a-f"))
+_ART9 = re.compile(r"(?:art(?:ikkel|icle|ikel|\.)?\s*)?\b9\s*" + _PARA.format(n="2") + _LETTER.format(a="a-j"))
+# After a whole reference, more letters of the same paragraph: "art. 6 nr. 1 bokstav b (avtale) og c", "6(1)(b) and (f)".
+_MORE_LETTERS = (
+    r"^(?:\s*\([^()]*\))?\s*(?:,|og|and|&|/|\+|samt|und|et|och|eller|or)\s*(?:bokstav|letter|lit\.?|litra|point)?\s*"
+    r"(?:\(\s*([{a}])\s*\)|([{a}])\b)(?=\s*(?:[)(,;.+&/–-]|og\b|and\b|und\b|et\b|och\b|$))"
 )
 _ART6_WORDS: list[tuple[str, str]] = [
-    ("art6_1_f", r"legitimate interest|berettiget interesse|berettigede interesse|legitim(?:e)? interesse"),
-    ("art6_1_c", r"legal obligation|legal requirement|rettslig forpliktelse|juridisk(?:e)? forpliktelse|lovpålagt|lovkrav|rettslig plikt"),
-    ("art6_1_b", r"contract|avtale|kontrakt"),
-    ("art6_1_d", r"vital interest|vitale interesse"),
-    ("art6_1_e", r"public task|public interest|official authority|allmennhetens interesse|offentlig myndighet|offentlig oppgave"),
-    ("art6_1_a", r"consent|samtykke"),
+    (
+        "art6_1_f",
+        r"legitimate interest|berettiget interesse|berettigede interesse|legitim(?:e)? interesse|intérêts? légitimes?|"
+        r"berechtigte[sn]? interesse|berättigat intresse|berättigade intressen",
+    ),
+    (
+        "art6_1_c",
+        r"legal obligation|legal requirement|rettslig forpliktelse|juridisk(?:e)? forpliktelse|lovpålagt|lovkrav|rettslig plikt|"
+        r"obligation légale|rechtliche[nr]? verpflichtung|retlig forpligtelse|rättslig förpliktelse",
+    ),
+    ("art6_1_b", r"contract|avtale|kontrakt|contrat|vertrag|aftale|avtal\b"),
+    ("art6_1_d", r"vital interest|vitale interesse|intérêts? vitaux|lebenswichtige|vitale interesser|grundläggande intresse"),
+    (
+        "art6_1_e",
+        r"public task|public interest|official authority|allmennhetens interesse|offentlig myndighet|offentlig oppgave|"
+        r"intérêt public|öffentliche[nm]? interesse|öffentliche gewalt|samfundets interesse|offentlig myndighed|"
+        r"allmänt intresse|myndighetsutövning",
+    ),
+    ("art6_1_a", r"consent|samtykke|consentement|einwilligung|samtycke"),
 ]
 _ART9_WORDS: list[tuple[str, str]] = [
-    ("art9_2_a", r"explicit consent|uttrykkelig samtykke"),
+    ("art9_2_a", r"explicit consent|uttrykkelig samtykke|consentement explicite|ausdrückliche einwilligung|udtrykkeligt samtykke|uttryckligt samtycke"),
     ("art9_2_b", r"employment|social security|arbeidsrett|trygderett"),
     ("art9_2_f", r"legal claims|rettskrav"),
     ("art9_2_e", r"manifestly made public|åpenbart offentliggjort"),
@@ -85,9 +102,18 @@ def _parse_bases(value: Any, article: re.Pattern[str], words: list[tuple[str, st
         # Several bases may share one line: "Art. 6(1)(b) and (f)", "samtykke, avtale".
         pieces = [p for p in re.split(r",|/|\bog\b|\band\b|\+", item) if p.strip()] if not article.search(fold(item)) else [item]
         found_here: list[str] = []
+        letters = "a-f" if prefix == "art6_1_" else "a-j"
         for piece in pieces:
             text = fold(piece)
             codes = [f"{prefix}{a or b}" for a, b in article.findall(text)]
+            for m in article.finditer(text):
+                rest_of = text[m.end() :]
+                while True:
+                    more = re.match(_MORE_LETTERS.format(a=letters), rest_of)
+                    if not more:
+                        break
+                    codes.append(f"{prefix}{more.group(1) or more.group(2)}")
+                    rest_of = rest_of[more.end() :]
             if not codes:
                 for code, pattern in words:
                     if re.search(pattern, text):
@@ -159,11 +185,32 @@ def parse_mechanism(value: Any) -> tuple[Optional[str], Optional[str]]:
 
 
 def parse_country(value: Any) -> tuple[Optional[str], Optional[str]]:
-    """An ISO code from a code or a name in English or bokmål; (None, text) otherwise."""
+    """An ISO code from a code or a name in English or bokmål (or French, German, Danish, Swedish); (None, text) otherwise."""
     if value is None or not str(value).strip():
         return None, None
-    code = vocab.find_country(str(value).strip())
-    return (code, None) if code else (None, str(value).strip())
+    raw = str(value).strip()
+    code = vocab.find_country(raw) or _other_names().get(vocab.fold_name(raw))
+    return (code, None) if code else (None, raw)
+
+
+@lru_cache(maxsize=1)
+def _other_names() -> dict[str, str]:
+    """Country names in French, German, Danish and Swedish (pycountry's translations), for registers written in them."""
+    import gettext
+
+    import pycountry
+
+    out: dict[str, str] = {}
+    for lang in ("fr", "de", "da", "sv"):
+        try:
+            t = gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=[lang])
+        except OSError:
+            continue
+        for c in pycountry.countries:
+            for name in (c.name, getattr(c, "common_name", None)):
+                if name:
+                    out.setdefault(vocab.fold_name(t.gettext(name)), c.alpha_2)
+    return out
 
 
 # --- Retention -----------------------------------------------------------------------------------
@@ -195,11 +242,11 @@ _NUMBER_WORDS = {
     "tolv": 12,
     "twelve": 12,
 }
-_UNITS = [
-    ("years", r"år|years?|yrs?"),
-    ("months", r"måneder|måned|mnd\.?|months?|mths?"),
-    ("weeks", r"uker|uke|weeks?"),
-    ("days", r"dager|dag|døgn|days?"),
+_UNITS = [  # bokmål and English, and as CNIL, German, Danish and Swedish registers write them
+    ("years", r"år|years?|yrs?|ans?|années?|jahre?n?|jahr"),
+    ("months", r"måneder|måned|mnd\.?|months?|mths?|mois|monate?n?|monat|månader|månad"),
+    ("weeks", r"uker|uke|weeks?|semaines?|wochen|woche|uger|uge|veckor|vecka"),
+    ("days", r"dager|dag|døgn|days?|jours?|tage?n?|dage|dagar"),
 ]
 _PERIOD = re.compile(  # digits may be glued to the word before ("i3 år"); number words may not
     r"(?:(?<!\d)(\d{1,4})|\b(" + "|".join(_NUMBER_WORDS) + r"))\s*(" + "|".join(p for _, p in _UNITS) + r")\b", re.IGNORECASE
@@ -248,7 +295,11 @@ def parse_retention(value: Any) -> Retention:
             trigger = re.sub(r"^(til|until|to|fram til|frem til)\s+", "", trigger, flags=re.IGNORECASE)
             out.trigger = trigger.strip(" ,.") or None
         else:
-            t = re.match(r"^(?:etter|after|from|fra|regnet fra|counted from|following)\s+(.*)$", after, re.IGNORECASE)
+            t = re.match(
+                r"^(?:etter|after|from|fra|regnet fra|counted from|following|après|à compter de|à partir de|nach|ab|efter|från)\s+(.*)$",
+                after,
+                re.IGNORECASE,
+            )
             current = re.match(r"^(?:\+|pluss|plus|and|og)\s*(?:the\s+)?(current|inneværende|this|dette)\b\s*([^.;,]*)", after, re.IGNORECASE)
             if t:
                 out.trigger = re.split(r"[.;]", t.group(1))[0].strip(" ,.") or None
@@ -270,8 +321,8 @@ def parse_retention(value: Any) -> Retention:
 
 # --- Small scalars -------------------------------------------------------------------------------
 
-_TRUE = {"ja", "yes", "y", "j", "true", "sann", "x", "1", "✓", "✔"}
-_FALSE = {"nei", "no", "n", "false", "usann", "0", "-", ""}
+_TRUE = {"ja", "yes", "y", "j", "true", "sann", "x", "1", "✓", "✔", "oui"}
+_FALSE = {"nei", "no", "n", "false", "usann", "0", "-", "", "non", "nein", "nej"}
 
 
 def parse_bool(value: Any) -> tuple[Optional[bool], Optional[str]]:
@@ -297,13 +348,49 @@ def parse_date(value: Any) -> tuple[Optional[date], Optional[str]]:
         return value.date(), None
     if isinstance(value, date):
         return value, None
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and 36526 <= value < 73051:
+        return date(1899, 12, 30) + timedelta(days=int(value)), None  # an Excel serial day (2000–2099) in a cell not formatted as a date
     text = str(value).strip()
-    for fmt in ("%Y-%m-%d", "%d.%m.%Y", "%d.%m.%y", "%d/%m/%Y", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S"):
+    for fmt in _DATE_FORMATS:
         try:
             return datetime.strptime(text, fmt).date(), None
         except ValueError:
             continue
+    # Month names in English, bokmål, French, German, Danish and Swedish: "March 3, 2025", "1. mars 2025", "3 Mar 2025".
+    m = re.fullmatch(r"(\d{1,2})(?:st|nd|rd|th)?\.?\s*([^\W\d]+)\.?,?\s*(\d{4})|([^\W\d]+)\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s*(\d{4})", text)
+    if m:
+        day, month, year = (m.group(1), m.group(2), m.group(3)) if m.group(1) else (m.group(5), m.group(4), m.group(6))
+        folded = fold(month)
+        number = (6 if folded.startswith("juin") else 7 if folded.startswith("juil") else _MONTHS.get(folded[:3])) if len(month) >= 3 else None
+        if number:
+            try:
+                return date(int(year), number, int(day)), None
+            except ValueError:
+                pass
     return None, text
+
+
+_DATE_FORMATS = (
+    "%Y-%m-%d",
+    "%d.%m.%Y",
+    "%d.%m.%y",
+    "%d/%m/%Y",
+    "%d/%m/%y",
+    "%d-%m-%Y",
+    "%Y.%m.%d",
+    "%Y/%m/%d",
+    "%Y%m%d",
+    "%Y-%m-%dT%H:%M:%S",
+    "%Y-%m-%d %H:%M:%S",
+    "%Y-%m-%dT%H:%M:%SZ",
+    "%Y-%m-%dT%H:%M:%S.%fZ",
+)
+# The first three letters of month names (en, nb, fr, de, da, sv) -> the month.
+_MONTHS = {
+    **{m: i for i, m in enumerate(("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), 1)},
+    **{"mai": 5, "okt": 10, "des": 12, "dez": 12, "maj": 5, "mär": 3, "mrz": 3},
+    **{"fév": 2, "fev": 2, "avr": 4, "aoû": 8, "aou": 8, "déc": 12},
+}
 
 
 def parse_int(value: Any) -> tuple[Optional[int], Optional[str]]:
@@ -369,6 +456,21 @@ EMPTY_WORDS = frozenset(
         "ikke i bruk",
         "tom",
         "empty",
+        # as CNIL, German, Danish and Swedish registers write it
+        "aucun",
+        "aucune",
+        "néant",
+        "sans objet",
+        "non applicable",
+        "keine",
+        "keiner",
+        "entfällt",
+        "nicht zutreffend",
+        "nicht anwendbar",
+        "inga",
+        "ej tillämpligt",
+        "ikke relevant.",
+        "ikke aktuelt.",
     }
 )
 

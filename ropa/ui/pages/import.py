@@ -70,6 +70,10 @@ TEXT = {
     "col_how": ("Gjenkjent", "Matched"),
     "not_imported": ("— (importeres ikke)", "— (not imported)"),
     "unmapped": ("Importeres ikke: {cols}", "Not imported: {cols}"),
+    "kept_cols": (
+        "Ikke felt i protokollen, verdiene beholdes i beskrivelsen: {cols}",
+        "No field of the register, values kept in the description: {cols}",
+    ),
     "save_name": ("Lagre kolonneoppsettet som", "Save the column mapping as"),
     "save": ("Lagre oppsett", "Save mapping"),
     "saved_ok": ("Kolonneoppsettet «{name}» er lagret.", "The column mapping '{name}' was saved."),
@@ -133,7 +137,7 @@ STATUS = {
     "instructions": ("veiledning (hoppes over)", "instructions (skipped)"),
     "skipped": ("hoppes over", "skipped"),
     "pending": ("–", "–"),
-    "merged": ("lest inn i samme aktivitet fra et annet ark", "read into the same activity from another sheet"),
+    "merged": ("lest inn i samme aktivitet (fra et annet ark eller raden over)", "read into the same activity (from another sheet or the row above)"),
 }
 HOW = {
     "values": ("etter verdiene", "by its values"),
@@ -288,8 +292,12 @@ else:
     if changes:
         st.session_state["import_overrides"] = {**(st.session_state.get("import_overrides") or {}), **changes}
         st.rerun()
-    if plan.unmapped:
-        st.caption(t("unmapped", cols=markdown(", ".join(f"{c.letter} «{c.header}»" for c in plan.unmapped))))
+    skipped_cols = [c for c in plan.unmapped if c.how == "ignored"]
+    kept_cols = [c for c in plan.unmapped if c.how not in ("ignored", "mark")]  # kept in the description (other_registers.kept_columns)
+    if skipped_cols:
+        st.caption(t("unmapped", cols=markdown(", ".join(f"{c.letter} «{c.header}»" for c in skipped_cols))))
+    if kept_cols:
+        st.caption(t("kept_cols", cols=markdown(", ".join(f"{c.letter} «{c.header}»" for c in kept_cols))))
     s1, s2, s3 = st.columns([2, 1, 1])
     name = s1.text_input(t("save_name"), key="import_save_name", label_visibility="collapsed", placeholder=t("save_name"))
     if s2.button(t("save"), disabled=not name.strip()):
