@@ -30,7 +30,7 @@ from ropa.errors import PathPart
 from ropa.excel.import_plan import Origin, Place, RowPlan, at_column
 from ropa.excel.layout import Sheet
 from ropa.excel.other_registers import add_activity_row
-from ropa.excel.register_document import OrganisationDraft, RegisterBuilder
+from ropa.excel.register_document import OrganisationDraft, RegisterBuilder, fields_of_row
 from ropa.schema import ActivityJSON, normalise_name
 
 
@@ -242,7 +242,7 @@ def _own_activities(b: RegisterBuilder, sheet: reader.SheetData, lang: str, only
             ref = convert.text(row[at_ref]) if at_ref is not None and at_ref < width else None
             name = convert.text(row[at_name]) if at_name is not None and at_name < width else None
             kept = ob.originals[ref or ""] = ActivityJSON.of(text)
-            b.add(ob, kept, origin, ref=ref or "", name=name, verified=True)
+            b.add(ob, kept, origin, ref=ref or "", name=name, untouched=True)
             continue
         cells = _cells(row, cols)
         cells.pop(layout.DIGEST_COLUMN, None)
@@ -274,7 +274,7 @@ def _own_activities(b: RegisterBuilder, sheet: reader.SheetData, lang: str, only
         ref = act["ref"] if edits else record.get("ref")
         ob.originals[ref or ""] = kept
         ob.edited[ref or ""] = set(edits)
-        b.add(ob, act, origin, ref=ref, name=record.get("name"))
+        b.add(ob, act, origin, ref=ref, name=record.get("name"), untouched=not edits)
     if b.progress:
         b.progress(total, total)
 
@@ -316,7 +316,7 @@ def _own_processor(b: RegisterBuilder, sheet: reader.SheetData, lang: str, only:
             edits["purposes"] = edits.pop("processing_categories")
         _apply_second(b, ob, ref, edits, origin, headers)
         if edits:
-            b.check(ob, ob.by_ref[ref], origin)  # what this row changed, told here
+            b.changed(ob, ob.by_ref[ref], fields_of_row(origin, edits))  # what this row changed: told here
 
 
 def _apply_second(b: RegisterBuilder, ob: OrganisationDraft, ref: str, edits: dict[str, Any], origin: Origin, headers: dict[str, str]) -> None:
@@ -477,7 +477,7 @@ def _match_transfers(
             return Origin(sheet_name, rows[path[1]][0], headers, main=False), path[2:]
         return None
 
-    b.check(ob, ob.by_ref[ref], part=transfer_row)
+    b.changed(ob, ob.by_ref[ref], part=transfer_row)
 
 
 def _own_recipients(b: RegisterBuilder, sheet: reader.SheetData, lang: str, only: Optional[str]) -> None:
@@ -574,7 +574,7 @@ def _place_recipient(b: RegisterBuilder, ob: OrganisationDraft, rec: dict[str, A
                 if t.get("recipient") == rec["name"]:
                     t["recipient"] = None
             b.warn(origin.at("used_by"), "removed", f"'{rec['name']}' is no longer used by {ref}: removed from it")
-        b.check(ob, i, part=functools.partial(recipient_row, act=act))
+        b.changed(ob, i, part=functools.partial(recipient_row, act=act))
     org_level = ob.doc.setdefault("recipients", [])
     ob.doc["recipients"] = [r for r in org_level if r["name"] != rec["name"]]
     if not placed:

@@ -5,7 +5,8 @@
 :mod:`ropa.validation`) when it is added, or changed by a later sheet, with the row it came
 from at hand (:class:`~ropa.excel.import_plan.Origin`): every problem is told at its sheet, row
 and column (a path such as ``("sheet", "Activities", "row", 12, "column", "Country")``). A row
-of our own workbook still as exported (its digest matches) goes on as its ``ropa:json`` text
+of our own workbook still as exported (its digest matches, or its cells all still show its JSON)
+goes on as its ``ropa:json`` text
 (:class:`~ropa.schema.ActivityJSON`), validated by the writer straight from the text, as the
 JSON import does. What spans records (a ref used twice, a recipient defined differently in two
 rows, a transfer or 'used by' naming an activity the file lacks) is checked across the rows,
@@ -35,6 +36,16 @@ from ropa.validation import activity_problems, problems_from_validation
 # Transfers sheet): a path within the record -> that row and the path within the part, or None.
 Part = Callable[[tuple[PathPart, ...]], Optional[tuple[Origin, tuple[PathPart, ...]]]]
 
+
+def fields_of_row(origin: Origin, keys: Iterable[str]) -> Part:
+    """The part of an activity a row gave: the fields ``keys`` (and what lies within them), told at that row."""
+    tops = {k.split(".")[0] for k in keys}
+
+    def part(path: tuple[PathPart, ...]) -> Optional[tuple[Origin, tuple[PathPart, ...]]]:
+        return (origin, path) if path and path[0] in tops else None
+
+    return part
+
 _PROGRESS_EVERY = 250
 
 
@@ -60,6 +71,9 @@ class OrganisationDraft:
         # validated by the writer), and the problems told of it (its path within it and code).
         self.docs: list[Optional[ActivityDoc]] = []
         self.told: dict[int, set[tuple[tuple[PathPart, ...], str]]] = {}
+        # Activities a row of a later sheet changed: checked again once every sheet is read, each
+        # problem told at the row that changed it (the row, and the parts read from rows of their own).
+        self.changed: dict[int, list[Part]] = {}
         self.named_at: Optional[Origin] = None  # the first row that named it (when it has no row of its own)
         self.by_ref: dict[Optional[str], int] = {}  # (a ref is always set by the time a row is added)
         self.originals: dict[str, ActivityJSON] = {}  # ref -> the row's ropa:json text (own workbook)
@@ -109,7 +123,7 @@ class OrganisationDraft:
 
     def editable(self, i: int) -> dict[str, Any]:
         """Activity ``i`` to change: an untouched row's text is decoded and kept as a dict from now on.
-        Whoever changes it checks it again (:meth:`RegisterBuilder.check`), with the row that changed it."""
+        Whoever changes it says so (:meth:`RegisterBuilder.changed`), with the row that changed it."""
         act = self.activities[i]
         if isinstance(act, ActivityJSON):
             act = self.activities[i] = json.loads(act)
@@ -222,6 +236,26 @@ class RegisterBuilder:
             self.tell(origin or ob.origins[i], fresh, part)
         return doc
 
+    def changed(self, ob: OrganisationDraft, i: int, part: Optional[Part] = None) -> None:
+        """Activity ``i`` is complete only when every sheet is read (our own workbook), or was changed
+        by another row (``part``: the fields or parts that row gave, such as a transfer on its row of
+        the Transfers sheet, or :func:`fields_of_row`): it is checked once, as the last sheet left it
+        (:meth:`finish`), each problem told at the row that gave that part, the rest at its own row."""
+        ob.docs[i] = None
+        parts = ob.changed.setdefault(i, [])
+        if part is not None:
+            parts.append(part)
+
+    def _settle(self, ob: OrganisationDraft) -> None:
+        """Check each changed activity once, as the last sheet left it."""
+        for i, parts in ob.changed.items():
+
+            def part(path: tuple[PathPart, ...], parts: list[Part] = parts) -> Optional[tuple[Origin, tuple[PathPart, ...]]]:
+                return next((found for p in reversed(parts) if (found := p(path)) is not None), None)  # the last word first
+
+            self.check(ob, i, part=part if parts else None)
+        ob.changed.clear()
+
     def check_recipient(self, rec: dict[str, Any], origin: Origin) -> None:
         """Validate a recipient read from a row of its own (the Recipients sheet) and tell its problems there."""
         try:
@@ -320,13 +354,15 @@ class RegisterBuilder:
     # -- rows
 
     def add(
-        self, ob: OrganisationDraft, act: Any, origin: Origin, ref: Optional[str] = None, name: Optional[str] = None, verified: bool = False
+        self, ob: OrganisationDraft, act: Any, origin: Origin, ref: Optional[str] = None, name: Optional[str] = None, untouched: bool = False
     ) -> None:
         """Add an activity (a dict, or a row's ActivityJSON text with its ``ref`` and ``name``) to its
         organisation: duplicates and --mode checked, then the activity validated and its problems
-        told at the row's columns. A row whose digest vouches that it is as exported (``verified``)
-        goes on as its text, unvalidated here: the writer validates it from the text, as the JSON
-        import does (a large untouched workbook is parsed once)."""
+        told at the row's columns (a row of our own workbook once the sheets after it, which may
+        add its transfers, recipients and processor details, are read). A row of our own workbook still as exported (``untouched``: its
+        digest vouches for it, or every cell still shows its ropa:json) goes on as its text,
+        unvalidated here: the writer validates it from the text, as the JSON import does, so a large
+        untouched workbook is parsed once; what it finds there is told at the row (:class:`Places`)."""
         plan = origin.plan
         if not isinstance(act, ActivityJSON):
             ref, name = act.get("ref"), act.get("name")
@@ -345,7 +381,11 @@ class RegisterBuilder:
         ob.origins.append(origin)
         if plan is not None:
             plan.organisation, plan.ref, plan.name = ob.name, ref, name
-        if not verified:
+        if untouched:
+            return
+        if self.own:  # its transfers, recipients and processor details may be on later sheets: checked once they are read
+            self.changed(ob, i)
+        else:
             self.check(ob, i, origin)
 
     def tick(self, done: int, total: int) -> None:
@@ -362,6 +402,7 @@ class RegisterBuilder:
         out = []
         for ob in self.orgs.values():
             self._recipients_agree(ob)
+            self._settle(ob)
             self.check_organisation(ob)
             if check_all:
                 for i, act in enumerate(ob.activities):
@@ -404,7 +445,7 @@ class RegisterBuilder:
                 agreed = [dict(canon[r["name"]][0]) for r in mine]
                 if agreed != mine:
                     ob.editable(i)["recipients"] = agreed
-                    self.check(ob, i)
+                    self.changed(ob, i)
 
     def places(self) -> Places:
         """Where each record of the document (:meth:`finish`) came from: for what the writer finds."""
