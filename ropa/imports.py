@@ -2,11 +2,14 @@
 
 Every kind of file goes through here: a JSON register file, our own workbook, anyone's
 spreadsheet (.xlsx, .xlsm, .xls, .ods; an authority's template, the ICO's layout) and CSV. Both
-read the file into one ``ropa-register`` document (:mod:`ropa.excel.register_document`) and
-tell every problem at its row and column; :func:`import_` then hands the document to
-:func:`ropa.register.interchange.import_document`, so validation, upsert (organisation + ref), bulk
-inserts and audit events (source: the file's name) are those of the JSON import, in the caller's
-one transaction: every row, or nothing. There is one plan (:class:`ImportPlan`), one report
+read the file into one ``ropa-register`` document (:mod:`ropa.excel.register_document`), each
+record validated as its row is read and every problem told at its row and column (a row that
+fails stops the import before anything is written); :func:`import_` then hands the document to
+:func:`ropa.register.interchange.import_document`, so upsert (organisation + ref), bulk inserts and audit
+events (source: the file's name) are those of the JSON import, in the caller's one transaction:
+every row, or nothing. The activities already validated pass through it as they are; it validates
+what is still text (untouched rows of our own workbook), and what it finds (that, or a copy older
+than the register's record) is told at the row by :class:`~ropa.excel.import_plan.Places`. There is one plan (:class:`ImportPlan`), one report
 (:class:`FileImportReport`) and one dry-run policy: a dry run writes exactly as an import does,
 then this module rolls the session back.
 
@@ -22,17 +25,16 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Optional, Union
 
-from pydantic import ValidationError as PydanticValidationError
 from sqlalchemy import func, select
 from sqlmodel import Session
 
 from ropa import access
 from ropa.errors import Conflict, PermissionDenied, Problem, ValidationFailed
 from ropa.excel import convert, diff, mapping, reader, xlsx_stream
-from ropa.excel.import_plan import MODES, FileImportReport, ImportPlan, Progress, RowPlan, TablePlan
+from ropa.excel.import_plan import MODES, FileImportReport, ImportPlan, Progress, RowPlan, TablePlan, at_sheet
 from ropa.excel.other_registers import choose_sheets, read_register_sheet
 from ropa.excel.own_workbook import is_own_workbook, read_own_workbook
-from ropa.excel.register_document import OrganisationDraft, RegisterBuilder, at_sheet
+from ropa.excel.register_document import OrganisationDraft, RegisterBuilder
 from ropa.models import AuditEvent
 from ropa.register import interchange
 from ropa.register.activities import activity_dict_from_doc, get_activity, stale_activity
@@ -211,25 +213,14 @@ def _plan(
     if p.suffix.lower() == ".json":
         return _plan_json(session, p, org=org, mode=mode)
     b, found = _build(session, p, org=org, sheet=sheet, mapping_overrides=mapping_overrides, mode=mode, progress=progress)
-    document = b.finish(decoded=True)
-    found.document = document
-    found.read_errors, found.read_warnings = list(b.errors), list(b.warnings)
+    # Every record was validated as it was added (an untouched row of our own workbook here), each
+    # problem told at its row and column: the document then carries the validated activities.
+    found.document = b.finish(check_all=True)
     found.places = b.places()
-    doc, problems = parse_document(document)
-    translated = b.translate(problems)
-    found.errors = b.errors + [q for q in translated if q.severity == "error"]
-    found.warnings = b.warnings + [q for q in translated if q.severity != "error"]
-    for oi, ob in enumerate(b.orgs.values()):
-        for ai, (act, origin) in enumerate(zip(ob.activities, ob.origins)):
+    for ob in b.orgs.values():
+        for act_doc, origin in zip(ob.docs, ob.origins):
             if origin.plan is None or origin.plan.status in ("error", "skipped"):
                 continue
-            if doc is not None:
-                act_doc: Optional[ActivityDoc] = doc.organisations[oi].activities[ai]
-            else:  # the document as a whole did not validate: compare the activities that do
-                try:
-                    act_doc = ActivityDoc.model_validate(act)
-                except PydanticValidationError:
-                    act_doc = None
             if act_doc is None:
                 origin.plan.status = "error"
                 continue
@@ -243,7 +234,9 @@ def _plan(
                     origin.plan.changes = diff.changes(current, new)
                     conflict = _stale_row(session, ob, act_doc, origin.plan)
                     if conflict is not None:
-                        found.errors += b.translate([conflict.replace(path=("organisations", oi, "activities", ai))])
+                        b.tell(origin, [conflict.replace(path=())])
+    found.read_errors, found.read_warnings = list(b.errors), list(b.warnings)
+    found.errors, found.warnings = b.errors, b.warnings
     return found
 
 

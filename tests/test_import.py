@@ -1210,3 +1210,69 @@ def _unversioned(document: str) -> str:
     import re
 
     return re.sub(r'"version": \d+', '"version": 0', document)
+
+
+# ---------------------------------------------------------------------------------------------
+# Each row checked as it is read: its problems at its sheet, row and column
+
+
+def test_a_bad_cell_in_our_own_workbook_is_told_at_its_sheet_row_and_column_and_nothing_is_stored(demo_engine, tmp_path):
+    wb = _own_book(demo_engine, tmp_path / "register.xlsx", lang="en")
+    ws = wb["Processing activities"]
+    h = _header_index(ws)
+    rows = {ws.cell(r, h["Reference"]).value: r for r in range(2, ws.max_row + 1)}
+    ws.cell(rows["JL-02"], h["Reference"]).value = "JL 02 !"  # not a valid reference
+    ws.cell(rows["JL-03"], h["Retention period"]).value = 99999  # more than a thousand years
+    transfers = wb["Transfers"]
+    th = _header_index(transfers)
+    transfers.cell(2, th["Country"]).value = None  # a transfer to nowhere
+    transfers.cell(2, th["International organisation"]).value = None
+    edited = tmp_path / "edited.xlsx"
+    wb.save(edited)
+    before = count_rows(demo_engine)
+    with db.session(demo_engine) as s:
+        plan = imports.plan(s, edited)
+    found = {(p.path, p.code, p.field) for p in plan.errors}
+    assert (("sheet", "Processing activities", "row", rows["JL-02"], "column", "Reference"), "string_pattern_mismatch", "ref") in found
+    assert (("sheet", "Processing activities", "row", rows["JL-03"], "column", "Retention period"), "out_of_range", "retention.period") in found, found
+    assert (("sheet", "Transfers", "row", 2, "column", "Country"), "missing", "transfers") in found, found
+    status = {r.row: r.status for r in plan.rows}
+    assert status[rows["JL-02"]] == status[rows["JL-03"]] == "error"
+    where = {p.where for p in plan.errors}
+    assert f"Processing activities row {rows['JL-02']}, 'Reference'" in where
+    for dry_run in (True, False):
+        with pytest.raises(ValidationFailed) as err, db.transaction(demo_engine) as s:
+            imports.import_(s, edited, actor="t", dry_run=dry_run)
+        assert {(p.path, p.code, p.field) for p in err.value.problems} == found
+    assert count_rows(demo_engine) == before
+    # In the user's language: the same places, named in bokmål.
+    with db.session(demo_engine) as s:
+        plan = imports.plan(s, edited, lang="nb")
+    assert f"Processing activities rad {rows['JL-02']}, 'Reference'" in {p.where for p in plan.errors}
+
+
+def test_a_bad_cell_in_someone_elses_register_is_told_at_its_row_and_column_and_nothing_is_stored(engine, tmp_path):
+    make_org(engine)
+    path = plain_workbook(
+        tmp_path / "theirs.xlsx",
+        ["Ref", "Behandlingsaktivitet", "Retention period"],
+        [["B-1", "Lønn", None], ["B-2", "Kantine", "3"], ["B 3 !", "Opptak", None]],
+    )
+    before = count_rows(engine)
+    with db.session(engine) as s:
+        plan = imports.plan(s, path, org="Testkommune", lang="nb")
+    assert sorted((p.path, p.code, p.field) for p in plan.errors) == [
+        (("sheet", "Ark1", "row", 3, "column", "Retention period"), "missing", "retention.unit"),
+        (("sheet", "Ark1", "row", 4, "column", "Ref"), "string_pattern_mismatch", "ref"),
+    ]
+    assert {p.where for p in plan.errors} == {"rad 3, 'Retention period'", "rad 4, 'Ref'"}
+    assert [r.status for r in plan.rows] == ["new", "error", "error"]
+    for dry_run in (True, False):
+        with pytest.raises(ValidationFailed) as err, db.transaction(engine) as s:
+            imports.import_(s, path, actor="t", org="Testkommune", dry_run=dry_run)
+        assert sorted((p.path, p.code) for p in err.value.problems) == sorted((p.path, p.code) for p in plan.errors)
+    # An import after the preview stops at the same rows, unwritten.
+    with pytest.raises(ValidationFailed) as err, db.transaction(engine) as s:
+        imports.import_(s, plan, actor="t")
+    assert sorted((p.path, p.code) for p in err.value.problems) == sorted((p.path, p.code) for p in plan.errors)
+    assert count_rows(engine) == before

@@ -5,20 +5,23 @@ A plan says, row by row, which activity each row creates or changes (field by fi
 problem, each with its path (``("sheet", "Activities", "row", 12, "column", "Country")``); it
 also keeps the register document it read and where each record of it came from, so the import
 that follows a preview writes that document without reading the file again.
+
+Where in the file a record came from (:class:`Origin`: sheet, row, the columns' headers) is
+held here too: the builder (:mod:`ropa.excel.register_document`) tells each record's problems at
+its origin as the record is added (:func:`at_origin`), and :class:`Places` finds the origin of
+what only the writer can see (a copy older than the register's record) by its place in the document.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Optional
+from typing import Any, NamedTuple, Optional
 
-from ropa.errors import Problem
+from ropa.errors import PathPart, Problem, render_path
 from ropa.excel import diff, mapping
 from ropa.register.interchange import ImportReport
-
-if TYPE_CHECKING:
-    from ropa.excel.register_document import Places
 
 Progress = Callable[[int, int], None]
 MODES = ("upsert", "create-only")
@@ -36,6 +39,142 @@ class RowPlan:
     status: str = "pending"  # new | changed | unchanged | error | example | instructions | skipped
     messages: list[str] = field(default_factory=list)
     changes: list[diff.FieldChange] = field(default_factory=list)  # a changed activity's fields, old -> new
+
+
+class Place(NamedTuple):
+    """Where in the file a problem is: its path, its rendering (in English; :func:`told` says it in
+    the user's language) and the field it is about."""
+
+    path: tuple[PathPart, ...]
+    text: str
+    field: Optional[str] = None
+
+
+def at_row(sheet: str, row: int, main: bool = True) -> Place:
+    """A row of a sheet (the main sheet's rows need no sheet name)."""
+    return Place(("sheet", sheet, "row", row), f"{'' if main else sheet + ' '}row {row}")
+
+
+def at_column(sheet: str, letter: str, header: Optional[str] = None, main: bool = True) -> Place:
+    """A column of a sheet, by its letter (and header, when it has one)."""
+    text = f"{'' if main else sheet + ' '}column {letter}" + (f" '{header}'" if header is not None else "")
+    return Place(("sheet", sheet, "column", letter), text)
+
+
+def at_sheet(sheet: str) -> Place:
+    return Place(("sheet", sheet), f"sheet '{sheet}'")
+
+
+_NB_PLACE = re.compile(r"\b(row|column|sheet|organisation)(?= )")
+_NB_WORDS = {"row": "rad", "column": "kolonne", "sheet": "ark", "organisation": "virksomhet"}
+
+
+def told(text: str, lang: str) -> str:
+    """A place ("Sheet row 5, 'Header'") in the user's language."""
+    if lang != "nb":
+        return text
+    return _NB_PLACE.sub(lambda m: _NB_WORDS[m.group(1)], text)
+
+
+@dataclass(slots=True)
+class Origin:
+    """The row of the file a record of the document was read from."""
+
+    sheet: str
+    row: int
+    headers: dict[str, str]  # field key -> column header
+    plan: Optional[RowPlan] = None
+    main: bool = True  # on the file's main sheet (messages then need no sheet name)
+
+    def header(self, key: Optional[str]) -> Optional[str]:
+        """The column header of a field (of its parent, ``transfers`` for ``transfers.country``)."""
+        header = self.headers.get(key or "") if key else None
+        if key and header is None and "." in key:
+            head = key.split(".")[0]
+            header = self.headers.get(head) or next((h for k, h in self.headers.items() if k.startswith(head + ".")), None)
+        return header
+
+    def where(self, key: Optional[str] = None) -> str:
+        prefix = "" if self.main else f"{self.sheet} "
+        header = self.header(key)
+        return f"{prefix}row {self.row}, '{header}'" if header else f"{prefix}row {self.row}"
+
+    def path(self, key: Optional[str] = None) -> tuple[PathPart, ...]:
+        header = self.header(key)
+        row: tuple[PathPart, ...] = ("sheet", self.sheet, "row", self.row)
+        return row + ("column", header) if header else row
+
+    def at(self, key: Optional[str] = None) -> Place:
+        return Place(self.path(key), self.where(key), key)
+
+
+def origin_place(origin: Origin, key: Optional[str], *, own: bool) -> Place:
+    """Where a problem is: our own workbook has many sheets, so its places always name the sheet."""
+    text = origin.where(key)
+    return Place(origin.path(key), f"{origin.sheet} {text}" if own and origin.main else text, key)
+
+
+def field_key(path: Iterable[PathPart]) -> Optional[str]:
+    """The field a path within one record is about (``("transfers", 0, "country")`` -> ``transfers.country``,
+    ``("retention", "unit")`` -> ``retention.unit``), as :mod:`ropa.fields` names it (else its first part)."""
+    from ropa.fields import ACTIVITY, ORGANISATION
+
+    key = ".".join(x for x in path if isinstance(x, str))
+    key = key if key in ACTIVITY or key in ORGANISATION else key.split(".")[0]
+    return key or None
+
+
+def at_origin(
+    origin: Origin, p: Problem, rel: Iterable[PathPart], *, own: bool, lang: str, mark_rows: bool = True, field: Optional[str] = None
+) -> Problem:
+    """A problem of one record (``rel``: its path within the record) told at the row and column the
+    record was read from (``mark_rows``: and noted on the row's plan). ``field``: the record's field,
+    when ``rel`` is a path within a part of it read from a row of its own (a transfer's ``country``)."""
+    key = field_key(rel)
+    place = origin_place(origin, key, own=own)
+    q = Problem(place.path, p.code, p.message, p.severity, field=field or key, where=told(place.text, lang))
+    if mark_rows and origin.plan is not None:
+        origin.plan.messages.append(str(q))
+        if q.severity == "error":
+            origin.plan.status = "error"
+    return q
+
+
+@dataclass
+class Places:
+    """Where each record of a built document came from: the organisations in the document's order,
+    each with the row of its own record (if the file has one) and the rows of its activities.
+
+    The builder tells each record's problems as it adds it; this is for what only the writer
+    (:func:`ropa.register.interchange.import_document`) meets, at a place of the document (a copy older
+    than the register's record and edited since, at ``("organisations", 0, "activities", 3)``):
+    the record is found by its index, and the problem told at its row and column."""
+
+    organisations: list[tuple[str, Optional[Origin], list[Origin]]]
+    own: bool = False
+    lang: str = "en"  # the language places are told in
+
+    def translate(self, problems: Iterable[Problem], *, mark_rows: bool = True) -> list[Problem]:
+        """Problems at places of the document, at the rows and columns of the file (``mark_rows``: and
+        noted on those rows' plans)."""
+        out = []
+        for p in problems:
+            path = p.path
+            if len(path) < 2 or path[0] != "organisations" or not isinstance(path[1], int) or path[1] >= len(self.organisations):
+                out.append(p)
+                continue
+            name, org_origin, origins = self.organisations[path[1]]
+            ai: Optional[int] = None
+            rest = path[2:]
+            if len(path) >= 4 and path[2] == "activities" and isinstance(path[3], int):
+                ai, rest = path[3], path[4:]
+            origin = origins[ai] if ai is not None and ai < len(origins) else org_origin
+            if origin is None:
+                text = f"organisation '{name}'" + (f", {render_path(rest)}" if rest else "")
+                out.append(Problem(("organisation", name, *rest), p.code, p.message, p.severity, field=field_key(rest), where=text))
+                continue
+            out.append(at_origin(origin, p, rest, own=self.own, lang=self.lang, mark_rows=mark_rows))
+        return out
 
 
 @dataclass
@@ -72,7 +211,7 @@ class ImportPlan:
     # What reading the rows found (before the document was validated): an import stops at these.
     read_errors: list[Problem] = field(default_factory=list)
     read_warnings: list[Problem] = field(default_factory=list)
-    places: Optional[Places] = None  # where each record of ``document`` came from in the file
+    places: Optional[Places] = None  # where each record of ``document`` came from in the file (for what the writer finds)
     mode: str = "upsert"
     register_mark: Optional[int] = None  # the register's last audit event when the file was read
 

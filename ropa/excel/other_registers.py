@@ -15,8 +15,8 @@ from typing import Any, Optional
 from ropa.errors import Problem, ValidationFailed
 from ropa.excel import convert, foreign, mapping, parse, reader
 from ropa.excel.convert import Note
-from ropa.excel.import_plan import RowPlan
-from ropa.excel.register_document import OrganisationDraft, Origin, RegisterBuilder, at_column, at_row, at_sheet
+from ropa.excel.import_plan import Origin, RowPlan, at_column, at_row, at_sheet
+from ropa.excel.register_document import OrganisationDraft, RegisterBuilder, fields_of_row
 from ropa.register.organisations import list_organisations
 
 
@@ -281,7 +281,9 @@ def add_activity_row(b: RegisterBuilder, ob: OrganisationDraft, values: dict[str
         # repeat "Business function" and "Purpose"): what this row adds goes into it.
         i, first_sheet = ob.named[folded]
         target = ob.editable(i)
-        b.note(origin, convert.apply_activity(target, {k: v for k, v in values.items() if k not in ("name", "ref")}, ob.ctx(origin.headers)))
+        added = {k: v for k, v in values.items() if k not in ("name", "ref")}
+        b.note(origin, convert.apply_activity(target, added, ob.ctx(origin.headers)))
+        b.changed(ob, i, fields_of_row(origin, added))  # what this row added: told here
         if plan is not None:
             if plan.status != "error":
                 plan.status = "merged"

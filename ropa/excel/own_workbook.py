@@ -14,6 +14,7 @@ decoded into dicts nor rendered again.
 from __future__ import annotations
 
 import copy
+import functools
 import json
 import re
 from collections.abc import Sequence
@@ -21,14 +22,14 @@ from datetime import date, datetime
 from typing import Any, Optional
 
 from ropa import vocab
-from ropa.errors import Problem, ValidationFailed
+from ropa.errors import PathPart, Problem, ValidationFailed
 from ropa.excel import convert, layout, mapping, reader
 from ropa.excel.convert import Note
 from ropa.excel.disclosures import add_transfer_recipients
-from ropa.excel.import_plan import RowPlan
+from ropa.excel.import_plan import Origin, Place, RowPlan, at_column
 from ropa.excel.layout import Sheet
 from ropa.excel.other_registers import add_activity_row
-from ropa.excel.register_document import OrganisationDraft, Origin, Place, RegisterBuilder, at_column
+from ropa.excel.register_document import OrganisationDraft, RegisterBuilder, fields_of_row
 from ropa.text import normalise_name
 from ropa.validation import ActivityJSON
 
@@ -206,6 +207,8 @@ def _own_organisations(b: RegisterBuilder, sheet: reader.SheetData, lang: str, o
         for rec in ob.doc.get("recipients") or []:
             ob.recipients.setdefault(rec["name"], rec)
         b.note(origin, convert.apply_organisation(ob.doc, edits))
+        if edits or record is None:
+            b.check_organisation(ob, origin)
 
 
 def _own_activities(b: RegisterBuilder, sheet: reader.SheetData, lang: str, only: Optional[str]) -> None:
@@ -239,7 +242,7 @@ def _own_activities(b: RegisterBuilder, sheet: reader.SheetData, lang: str, only
             ref = convert.text(row[at_ref]) if at_ref is not None and at_ref < width else None
             name = convert.text(row[at_name]) if at_name is not None and at_name < width else None
             kept = ob.originals[ref or ""] = ActivityJSON.of(text)
-            b.add(ob, kept, origin, ref=ref or "", name=name)
+            b.add(ob, kept, origin, ref=ref or "", name=name, untouched=True)
             continue
         cells = _cells(row, cols)
         cells.pop(layout.DIGEST_COLUMN, None)
@@ -271,7 +274,7 @@ def _own_activities(b: RegisterBuilder, sheet: reader.SheetData, lang: str, only
         ref = act["ref"] if edits else record.get("ref")
         ob.originals[ref or ""] = kept
         ob.edited[ref or ""] = set(edits)
-        b.add(ob, act, origin, ref=ref, name=record.get("name"))
+        b.add(ob, act, origin, ref=ref, name=record.get("name"), untouched=not edits)
     if b.progress:
         b.progress(total, total)
 
@@ -312,6 +315,8 @@ def _own_processor(b: RegisterBuilder, sheet: reader.SheetData, lang: str, only:
         if "processing_categories" in edits:
             edits["purposes"] = edits.pop("processing_categories")
         _apply_second(b, ob, ref, edits, origin, headers)
+        if edits:
+            b.changed(ob, ob.by_ref[ref], fields_of_row(origin, edits))  # what this row changed: told here
 
 
 def _apply_second(b: RegisterBuilder, ob: OrganisationDraft, ref: str, edits: dict[str, Any], origin: Origin, headers: dict[str, str]) -> None:
@@ -448,8 +453,6 @@ def _match_transfers(
                 if key == "name":
                     b.warn(origin.at("name"), "not_here", "the activity's name is changed on the Processing activities sheet; not imported")
         b.note(origin, [Note(n.field, n.code, n.message, n.severity) for n in convert.apply_transfer(t, edits)])
-        if not t.get("country") and not t.get("international_organisation"):
-            b.note(origin, [Note("country", "missing", "a transfer needs a destination country or an international organisation", "error")])
         result[i] = t
     if free:
         changed = True
@@ -467,6 +470,14 @@ def _match_transfers(
     act["transfers"] = [t for t in result if t is not None]
     add_transfer_recipients(act, act["transfers"], ob.recipients)
     ob.edited.setdefault(ref, set()).add("transfers")
+
+    def transfer_row(path: tuple[PathPart, ...]) -> Optional[tuple[Origin, tuple[PathPart, ...]]]:
+        """A problem of transfer k: at the k-th row of the sheet (the transfers are in its rows' order)."""
+        if path[:1] == ("transfers",) and len(path) > 1 and isinstance(path[1], int) and path[1] < len(rows):
+            return Origin(sheet_name, rows[path[1]][0], headers, main=False), path[2:]
+        return None
+
+    b.changed(ob, ob.by_ref[ref], part=transfer_row)
 
 
 def _own_recipients(b: RegisterBuilder, sheet: reader.SheetData, lang: str, only: Optional[str]) -> None:
@@ -524,6 +535,7 @@ def _own_recipients(b: RegisterBuilder, sheet: reader.SheetData, lang: str, only
             used_before = set()
         used = {ob.renamed.get(x, x) for x in _refs(edits.pop("used_by"))} if "used_by" in edits else used_before
         b.note(origin, convert.apply_recipient(rec, edits))
+        b.check_recipient(rec, origin)
         ob.recipients[name] = rec
         _place_recipient(b, ob, rec, used, used_before, origin)
 
@@ -537,6 +549,14 @@ def _place_recipient(b: RegisterBuilder, ob: OrganisationDraft, rec: dict[str, A
     for unknown in sorted(used - {r for r in ob.by_ref if r is not None}):
         b.error(origin.at("used_by"), "unknown_activity", f"'{unknown}' is not an activity of '{ob.name}' in this workbook")
     placed = False
+
+    def recipient_row(path: tuple[PathPart, ...], *, act: dict[str, Any]) -> Optional[tuple[Origin, tuple[PathPart, ...]]]:
+        """A problem of this recipient in an activity: at the recipient's row."""
+        if path[:1] == ("recipients",) and len(path) > 1 and isinstance(path[1], int) and path[1] < len(act["recipients"]):
+            if act["recipients"][path[1]].get("name") == rec["name"]:
+                return origin, path[2:]
+        return None
+
     for ref, i in ob.by_ref.items():
         has = any(r["name"] == rec["name"] for r in ob.record(i).get("recipients") or [])
         if not has and ref not in used:
@@ -554,6 +574,7 @@ def _place_recipient(b: RegisterBuilder, ob: OrganisationDraft, rec: dict[str, A
                 if t.get("recipient") == rec["name"]:
                     t["recipient"] = None
             b.warn(origin.at("used_by"), "removed", f"'{rec['name']}' is no longer used by {ref}: removed from it")
+        b.changed(ob, i, part=functools.partial(recipient_row, act=act))
     org_level = ob.doc.setdefault("recipients", [])
     ob.doc["recipients"] = [r for r in org_level if r["name"] != rec["name"]]
     if not placed:

@@ -1,154 +1,53 @@
-"""The register document an import builds from the rows of a file, and where each record came from.
+"""The register document an import builds from the rows of a file, each record checked as it is added.
 
-:class:`RegisterBuilder` gathers organisations and their activities (as dicts, or, for a row of
-our own workbook still as exported, its ``ropa:json`` text), checks duplicates and ``--mode``,
-and notes every problem at its row and column (:class:`Place`: a path such as ``("sheet",
-"Activities", "row", 12, "column", "Country")`` and its rendering). :class:`Places` tells a
-problem found later at a path of the document (by validation, or a conflict met while writing)
-at the row of the file it came from.
+:class:`RegisterBuilder` gathers organisations and their activities, checks duplicates and
+``--mode``, and validates each record against the format's models (:mod:`ropa.schema`,
+:mod:`ropa.validation`) when it is added, or changed by a later sheet, with the row it came
+from at hand (:class:`~ropa.excel.import_plan.Origin`): every problem is told at its sheet, row
+and column (a path such as ``("sheet", "Activities", "row", 12, "column", "Country")``). A row
+of our own workbook still as exported (its digest matches, or its cells all still show its JSON)
+goes on as its ``ropa:json`` text
+(:class:`~ropa.schema.ActivityJSON`), validated by the writer straight from the text, as the
+JSON import does. What spans records (a ref used twice, a recipient defined differently in two
+rows, a transfer or 'used by' naming an activity the file lacks) is checked across the rows,
+each told at the row that has it.
 """
 
 from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable
-from dataclasses import dataclass
-from typing import Any, NamedTuple, Optional
+from collections.abc import Callable, Iterable
+from typing import Any, Optional
 
+from pydantic import ValidationError
 from sqlmodel import Session
 
 from ropa import vocab
-from ropa.errors import PathPart, Problem, ValidationFailed, render_path
+from ropa.errors import PathPart, Problem, ValidationFailed
 from ropa.excel import convert, layout
 from ropa.excel.convert import Note
-from ropa.excel.import_plan import MODES, Progress, RowPlan
+from ropa.excel.import_plan import MODES, Origin, Place, Places, Progress, RowPlan, at_origin, field_key, origin_place, told
 from ropa.register import lookup, organisations, reader, recipients
-from ropa.schema import FORMAT_NAME, FORMAT_VERSION
+from ropa.schema import FORMAT_NAME, FORMAT_VERSION, ActivityDoc, OrganisationDoc, RecipientDoc
 from ropa.text import normalise_name
-from ropa.validation import ActivityJSON
+from ropa.validation import ActivityJSON, activity_problems, problems_from_validation
+
+# A part of a record told at another row than the record's own (a transfer at its row of the
+# Transfers sheet): a path within the record -> that row and the path within the part, or None.
+Part = Callable[[tuple[PathPart, ...]], Optional[tuple[Origin, tuple[PathPart, ...]]]]
+
+
+def fields_of_row(origin: Origin, keys: Iterable[str]) -> Part:
+    """The part of an activity a row gave: the fields ``keys`` (and what lies within them), told at that row."""
+    tops = {k.split(".")[0] for k in keys}
+
+    def part(path: tuple[PathPart, ...]) -> Optional[tuple[Origin, tuple[PathPart, ...]]]:
+        return (origin, path) if path and path[0] in tops else None
+
+    return part
 
 _PROGRESS_EVERY = 250
-
-
-class Place(NamedTuple):
-    """Where in the file a problem is: its path, its rendering (in English; :func:`told` says it in
-    the user's language) and the field it is about."""
-
-    path: tuple[PathPart, ...]
-    text: str
-    field: Optional[str] = None
-
-
-def at_row(sheet: str, row: int, main: bool = True) -> Place:
-    """A row of a sheet (the main sheet's rows need no sheet name)."""
-    return Place(("sheet", sheet, "row", row), f"{'' if main else sheet + ' '}row {row}")
-
-
-def at_column(sheet: str, letter: str, header: Optional[str] = None, main: bool = True) -> Place:
-    """A column of a sheet, by its letter (and header, when it has one)."""
-    text = f"{'' if main else sheet + ' '}column {letter}" + (f" '{header}'" if header is not None else "")
-    return Place(("sheet", sheet, "column", letter), text)
-
-
-def at_sheet(sheet: str) -> Place:
-    return Place(("sheet", sheet), f"sheet '{sheet}'")
-
-
-_NB_PLACE = re.compile(r"\b(row|column|sheet|organisation)(?= )")
-_NB_WORDS = {"row": "rad", "column": "kolonne", "sheet": "ark", "organisation": "virksomhet"}
-
-
-def told(text: str, lang: str) -> str:
-    """A place ("Sheet row 5, 'Header'") in the user's language."""
-    if lang != "nb":
-        return text
-    return _NB_PLACE.sub(lambda m: _NB_WORDS[m.group(1)], text)
-
-
-@dataclass(slots=True)
-class Origin:
-    """The row of the file a record of the document was read from."""
-
-    sheet: str
-    row: int
-    headers: dict[str, str]  # field key -> column header
-    plan: Optional[RowPlan] = None
-    main: bool = True  # on the file's main sheet (messages then need no sheet name)
-
-    def header(self, key: Optional[str]) -> Optional[str]:
-        """The column header of a field (of its parent, ``transfers`` for ``transfers.country``)."""
-        header = self.headers.get(key or "") if key else None
-        if key and header is None and "." in key:
-            head = key.split(".")[0]
-            header = self.headers.get(head) or next((h for k, h in self.headers.items() if k.startswith(head + ".")), None)
-        return header
-
-    def where(self, key: Optional[str] = None) -> str:
-        prefix = "" if self.main else f"{self.sheet} "
-        header = self.header(key)
-        return f"{prefix}row {self.row}, '{header}'" if header else f"{prefix}row {self.row}"
-
-    def path(self, key: Optional[str] = None) -> tuple[PathPart, ...]:
-        header = self.header(key)
-        row: tuple[PathPart, ...] = ("sheet", self.sheet, "row", self.row)
-        return row + ("column", header) if header else row
-
-    def at(self, key: Optional[str] = None) -> Place:
-        return Place(self.path(key), self.where(key), key)
-
-
-def origin_place(origin: Origin, key: Optional[str], *, own: bool) -> Place:
-    """Where a problem is: our own workbook has many sheets, so its places always name the sheet."""
-    text = origin.where(key)
-    return Place(origin.path(key), f"{origin.sheet} {text}" if own and origin.main else text, key)
-
-
-@dataclass
-class Places:
-    """Where each record of a built document came from: the organisations in the document's order,
-    each with the row of its own record (if the file has one) and the rows of its activities. With
-    it a problem found at a path of the document (``("organisations", 0, "activities", 3, "ref")``)
-    is told at the row and column of the file, without reading anything back from words."""
-
-    organisations: list[tuple[str, Optional[Origin], list[Origin]]]
-    own: bool = False
-    lang: str = "en"  # the language places are told in
-
-    def translate(self, problems: Iterable[Problem], *, mark_rows: bool = True) -> list[Problem]:
-        """Problems at paths of the document, at the rows and columns of the file (``mark_rows``: and
-        noted on those rows' plans)."""
-        from ropa.fields import ACTIVITY, ORGANISATION
-
-        out = []
-        for p in problems:
-            path = p.path
-            if len(path) < 2 or path[0] != "organisations" or not isinstance(path[1], int) or path[1] >= len(self.organisations):
-                out.append(p)
-                continue
-            name, org_origin, origins = self.organisations[path[1]]
-            ai: Optional[int] = None
-            rest = path[2:]
-            if len(path) >= 4 and path[2] == "activities" and isinstance(path[3], int):
-                ai, rest = path[3], path[4:]
-            key = ".".join(str(x) for x in rest if isinstance(x, str))
-            key = key if key in ACTIVITY or key in ORGANISATION else key.split(".")[0]
-            if ai is not None and ai < len(origins):
-                origin = origins[ai]
-            elif org_origin is not None:
-                origin = org_origin
-            else:
-                text = f"organisation '{name}'" + (f", {render_path(rest)}" if rest else "")
-                out.append(Problem(("organisation", name, *rest), p.code, p.message, p.severity, field=key or None, where=text))
-                continue
-            place = origin_place(origin, key or None, own=self.own)
-            q = Problem(place.path, p.code, p.message, p.severity, field=key or None, where=told(place.text, self.lang))
-            if mark_rows and origin.plan is not None:
-                origin.plan.messages.append(str(q))
-                if q.severity == "error":
-                    origin.plan.status = "error"
-            out.append(q)
-        return out
 
 
 class OrganisationDraft:
@@ -169,6 +68,14 @@ class OrganisationDraft:
         # sheet changes it: a large import then holds text, not millions of small Python objects.
         self.activities: list[Any] = []
         self.origins: list[Origin] = []
+        # Each activity validated as it now is (None: not yet, or invalid; an untouched row's text is
+        # validated by the writer), and the problems told of it (its path within it and code).
+        self.docs: list[Optional[ActivityDoc]] = []
+        self.told: dict[int, set[tuple[tuple[PathPart, ...], str]]] = {}
+        # Activities a row of a later sheet changed: checked again once every sheet is read, each
+        # problem told at the row that changed it (the row, and the parts read from rows of their own).
+        self.changed: dict[int, list[Part]] = {}
+        self.named_at: Optional[Origin] = None  # the first row that named it (when it has no row of its own)
         self.by_ref: dict[Optional[str], int] = {}  # (a ref is always set by the time a row is added)
         self.originals: dict[str, ActivityJSON] = {}  # ref -> the row's ropa:json text (own workbook)
         self.edited: dict[str, set[str]] = {}  # ref -> fields changed on the activities sheet
@@ -216,7 +123,8 @@ class OrganisationDraft:
         return json.loads(act) if isinstance(act, ActivityJSON) else act  # type: ignore[no-any-return]
 
     def editable(self, i: int) -> dict[str, Any]:
-        """Activity ``i`` to change: an untouched row's text is decoded and kept as a dict from now on."""
+        """Activity ``i`` to change: an untouched row's text is decoded and kept as a dict from now on.
+        Whoever changes it says so (:meth:`RegisterBuilder.changed`), with the row that changed it."""
         act = self.activities[i]
         if isinstance(act, ActivityJSON):
             act = self.activities[i] = json.loads(act)
@@ -283,11 +191,100 @@ class RegisterBuilder:
         self._only_org_told = False
         self.ui_lang = ui_lang  # the language problems are told in (the workbook's own language is ``lang``)
         self.own = False  # our own workbook: a value invalid for its column is an error
+        self._told: set[tuple[tuple[PathPart, ...], str]] = set()
 
     def problem(self, place: Place, code: str, message: str, severity: str = "error") -> Problem:
         return Problem(place.path, code, message, severity, field=place.field, where=told(place.text, self.ui_lang))
 
     # -- messages
+
+    def tell(self, origin: Origin, problems: Iterable[Problem], part: Optional[Part] = None) -> None:
+        """Problems of one record (at paths within it) told at the row it was read from, and the
+        column of each problem's field (``part``: a part of it read from another row)."""
+        for p in problems:
+            at, rel = origin, p.path
+            if part is not None and (found := part(p.path)) is not None:
+                at, rel = found
+            q = at_origin(at, p, rel, own=self.own, lang=self.ui_lang, field=field_key(p.path), mark_rows=False)
+            key = (q.path, q.code)
+            if key in self._told:  # the same part checked again with another record (a recipient's row)
+                continue
+            self._told.add(key)
+            (self.errors if q.severity == "error" else self.warnings).append(q)
+            if at.plan is not None:
+                at.plan.messages.append(str(q))
+                if q.severity == "error":
+                    at.plan.status = "error"
+
+    def check(self, ob: OrganisationDraft, i: int, origin: Optional[Origin] = None, part: Optional[Part] = None) -> Optional[ActivityDoc]:
+        """Validate activity ``i`` as it now is (its fields, and the rules that span them) and tell
+        its problems at ``origin`` (default: its own row) straight away; a problem told of it before
+        is not told again. Returns the validated activity (None when it is invalid), which the
+        document then carries, so the writer does not validate it again."""
+        act = ob.activities[i]
+        doc: Optional[ActivityDoc] = None
+        try:
+            valid = ActivityDoc.model_validate_json(act) if isinstance(act, ActivityJSON) else ActivityDoc.model_validate(act)
+        except ValidationError as exc:
+            problems = problems_from_validation(exc)
+        else:
+            doc, problems = valid, activity_problems(valid)
+        ob.docs[i] = doc
+        if problems:
+            seen = ob.told.setdefault(i, set())
+            fresh = [p for p in problems if (p.path, p.code) not in seen]
+            seen.update((p.path, p.code) for p in fresh)
+            self.tell(origin or ob.origins[i], fresh, part)
+        return doc
+
+    def changed(self, ob: OrganisationDraft, i: int, part: Optional[Part] = None) -> None:
+        """Activity ``i`` is complete only when every sheet is read (our own workbook), or was changed
+        by another row (``part``: the fields or parts that row gave, such as a transfer on its row of
+        the Transfers sheet, or :func:`fields_of_row`): it is checked once, as the last sheet left it
+        (:meth:`finish`), each problem told at the row that gave that part, the rest at its own row."""
+        ob.docs[i] = None
+        parts = ob.changed.setdefault(i, [])
+        if part is not None:
+            parts.append(part)
+
+    def _settle(self, ob: OrganisationDraft) -> None:
+        """Check each changed activity once, as the last sheet left it."""
+        for i, parts in ob.changed.items():
+
+            def part(path: tuple[PathPart, ...], parts: list[Part] = parts) -> Optional[tuple[Origin, tuple[PathPart, ...]]]:
+                return next((found for p in reversed(parts) if (found := p(path)) is not None), None)  # the last word first
+
+            self.check(ob, i, part=part if parts else None)
+        ob.changed.clear()
+
+    def check_recipient(self, rec: dict[str, Any], origin: Origin) -> None:
+        """Validate a recipient read from a row of its own (the Recipients sheet) and tell its problems there."""
+        try:
+            RecipientDoc.model_validate(rec)
+        except ValidationError as exc:
+            self.tell(origin, problems_from_validation(exc))
+
+    def check_organisation(self, ob: OrganisationDraft, origin: Optional[Origin] = None) -> None:
+        """Validate an organisation's own record (its activities apart) and tell its problems at its
+        row (``origin``, or the Organisations sheet's), or at the first row that named it."""
+        try:
+            OrganisationDoc.model_validate({**ob.doc, "activities": []})
+            return
+        except ValidationError as exc:
+            problems = problems_from_validation(exc)
+        seen = ob.told.setdefault(-1, set())
+        fresh = [p for p in problems if (p.path, p.code) not in seen]
+        seen.update((p.path, p.code) for p in fresh)
+        at = origin or ob.origin
+        if at is not None:
+            self.tell(at, fresh)
+        elif ob.named_at is not None:
+            named_at = ob.named_at
+            self.tell(named_at, fresh, lambda path: (named_at, ("organisation",)) if path == ("name",) else (named_at, ()))
+        else:  # named only by --org or the details above a header
+            for p in fresh:
+                q = p.replace(path=("organisation", ob.name, *p.path), where=f"organisation '{ob.name}', {p.where}")
+                (self.errors if q.severity == "error" else self.warnings).append(q)
 
     def note(self, origin: Origin, notes: Iterable[Note]) -> None:
         for n in notes:
@@ -329,6 +326,8 @@ class RegisterBuilder:
         name = convert.text(cell) or self.default_org
         if name:
             ob = self.org(name)
+            if ob.named_at is None:
+                ob.named_at = origin
             if ob.db is None and ob.origin is None and not ob.told_new:
                 ob.told_new = True
                 self.warn(
@@ -355,9 +354,16 @@ class RegisterBuilder:
 
     # -- rows
 
-    def add(self, ob: OrganisationDraft, act: Any, origin: Origin, ref: Optional[str] = None, name: Optional[str] = None) -> None:
-        """Add an activity (a dict, or an untouched row's ActivityJSON with its ``ref`` and ``name``)
-        to its organisation: duplicates and --mode checked."""
+    def add(
+        self, ob: OrganisationDraft, act: Any, origin: Origin, ref: Optional[str] = None, name: Optional[str] = None, untouched: bool = False
+    ) -> None:
+        """Add an activity (a dict, or a row's ActivityJSON text with its ``ref`` and ``name``) to its
+        organisation: duplicates and --mode checked, then the activity validated and its problems
+        told at the row's columns (a row of our own workbook once the sheets after it, which may
+        add its transfers, recipients and processor details, are read). A row of our own workbook still as exported (``untouched``: its
+        digest vouches for it, or every cell still shows its ropa:json) goes on as its text,
+        unvalidated here: the writer validates it from the text, as the JSON import does, so a large
+        untouched workbook is parsed once; what it finds there is told at the row (:class:`Places`)."""
         plan = origin.plan
         if not isinstance(act, ActivityJSON):
             ref, name = act.get("ref"), act.get("name")
@@ -370,11 +376,18 @@ class RegisterBuilder:
                 plan.status = "skipped"
             self.warn(origin.at("ref"), "exists", f"'{ob.name}' already has {ref}; not changed (create-only)", plan)
             return
-        ob.by_ref[ref] = len(ob.activities)
+        i = ob.by_ref[ref] = len(ob.activities)
         ob.activities.append(act)
+        ob.docs.append(None)
         ob.origins.append(origin)
         if plan is not None:
             plan.organisation, plan.ref, plan.name = ob.name, ref, name
+        if untouched:
+            return
+        if self.own:  # its transfers, recipients and processor details may be on later sheets: checked once they are read
+            self.changed(ob, i)
+        else:
+            self.check(ob, i, origin)
 
     def tick(self, done: int, total: int) -> None:
         if self.progress and done % _PROGRESS_EVERY == 0:
@@ -382,16 +395,22 @@ class RegisterBuilder:
 
     # -- the result
 
-    def finish(self, decoded: bool = False) -> dict[str, Any]:
-        """The ``ropa-register`` document; one definition per recipient name within an organisation.
-        Untouched rows stay ActivityJSON text unless ``decoded`` (a preview, which shows them)."""
+    def finish(self, check_all: bool = False) -> dict[str, Any]:
+        """The ``ropa-register`` document; one definition per recipient name within an organisation,
+        each organisation's own record checked. Each activity is its validated model, or (an untouched
+        row) its text, validated here only with ``check_all`` (a preview, which compares each row with
+        the register), else by the writer."""
         out = []
         for ob in self.orgs.values():
             self._recipients_agree(ob)
-            if decoded:
-                ob.activities = [json.loads(a) if isinstance(a, ActivityJSON) else a for a in ob.activities]
+            self._settle(ob)
+            self.check_organisation(ob)
+            if check_all:
+                for i, act in enumerate(ob.activities):
+                    if ob.docs[i] is None and isinstance(act, ActivityJSON):
+                        self.check(ob, i)
             doc = dict(ob.doc)
-            doc["activities"] = ob.activities
+            doc["activities"] = [d if d is not None else a for d, a in zip(ob.docs, ob.activities)]
             out.append(doc)
         return {"format": FORMAT_NAME, "version": FORMAT_VERSION, "organisations": out}
 
@@ -427,11 +446,12 @@ class RegisterBuilder:
                 agreed = [dict(canon[r["name"]][0]) for r in mine]
                 if agreed != mine:
                     ob.editable(i)["recipients"] = agreed
+                    self.changed(ob, i)
 
     def places(self) -> Places:
-        """Where each record of the document (:meth:`finish`) came from."""
+        """Where each record of the document (:meth:`finish`) came from: for what the writer finds."""
         return Places([(ob.name, ob.origin, ob.origins) for ob in self.orgs.values()], own=self.own, lang=self.ui_lang)
 
     def translate(self, problems: Iterable[Problem]) -> list[Problem]:
-        """Problems at paths of the built document, at the rows and column headers of the file."""
+        """What the writer found at places of the built document, at the rows and column headers of the file."""
         return self.places().translate(problems)
