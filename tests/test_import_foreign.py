@@ -32,9 +32,12 @@ from foreign_registers import (
     two_tables_register,
 )
 
-from ropa import db, imports, registry
+from ropa import db, imports
 from ropa.errors import ValidationFailed
 from ropa.excel import mapping, parse
+from ropa.register.activities import activity_dict, list_activities
+from ropa.register.lookup import find_organisation
+from ropa.register.organisations import list_organisations, organisation_dict
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -60,7 +63,7 @@ def run_import(engine: Any, path: Path, org: Optional[str] = None, lang: str = "
 
 def stored(engine: Any) -> dict[str, dict[str, Any]]:
     with db.session(engine) as s:
-        return {a.name: {**registry.activity_dict(a), "organisation": a.organisation.name} for a in registry.list_activities(s)}
+        return {a.name: {**activity_dict(a), "organisation": a.organisation.name} for a in list_activities(s)}
 
 
 def again_unchanged(engine: Any, path: Path, org: Optional[str] = None) -> None:
@@ -124,7 +127,7 @@ def test_ico_template_controller_and_processor_sheets(engine, tmp_path):
         "('Rights available to individuals: …'; map it to a field with --map, or skip it with \"=-\")"
     ]
     with db.session(engine) as s:
-        org = registry.organisation_dict(registry.find_organisation(s, "Meadow Trust Ltd"))
+        org = organisation_dict(find_organisation(s, "Meadow Trust Ltd"))
     assert org["address"] == "4 Mill Lane, Leeds LS1 4AP" and org["email"] == "info@meadow.example"
     assert org["dpo"]["name"] == "Sam Patel" and org["dpo"]["email"] == "dpo@meadow.example"
     assert not (org.get("representative") or {}).get("name")  # "N/A" is no representative
@@ -159,7 +162,7 @@ def test_datatilsynet_protokoll(lite, tmp_path):
     assert dialog["last_review"] == "2025-01-15"  # "15.1.2025"
     assert all(a["description"] is None for a in got.values())
     with db.session(lite) as s:
-        org = registry.organisation_dict(registry.find_organisation(s, "Fjellbygd kommune"))
+        org = organisation_dict(find_organisation(s, "Fjellbygd kommune"))
     assert org["address"] == "Rådhusgata 1, 3800 Bø" and org["dpo"]["name"] == "Kari Nordmann"
     again_unchanged(lite, path)
 
@@ -339,7 +342,7 @@ def test_hand_made_register_with_mistakes_is_refused_and_stores_nothing(engine, 
     assert [p.where for p in err.value.problems] == ["row 8, 'Sist revidert'", "row 11, 'Mottakere og overføring / Land'"]
     assert stored(engine) == {}
     with db.session(engine) as s:
-        assert registry.list_organisations(s) == []
+        assert list_organisations(s) == []
 
 
 def test_hand_made_csv_in_windows_1252_with_semicolons(lite, tmp_path):

@@ -113,17 +113,12 @@ def test_no_cycle_among_modules_imported_at_load():
     assert _cycles(graph) == []
 
 
-# A circle that another change of issue #13 removes (import_plan's typing-only import of
-# register_document's Places): delete the entry once that change is in.
-PENDING = {frozenset({"ropa.excel.import_plan", "ropa.excel.register_document"})}
-
-
 def test_no_cycle_among_modules_at_any_depth():
     """No cycle either through imports inside functions, under ``TYPE_CHECKING`` or behind a module's
     ``__getattr__``: a late import hides a loop from Python, not from the reader, and the layers
     (records -> register -> edges) run one way only."""
     graph = {_module(p): {m for m in _imports(p, top_level_only=False) if m != _module(p)} for p in _sources()}
-    assert [c for c in _cycles(graph) if frozenset(c) not in PENDING] == []
+    assert _cycles(graph) == []
 
 
 # Modules once tied into a loop by imports inside their functions, and what they must not import
