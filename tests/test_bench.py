@@ -40,6 +40,7 @@ def test_benchmark_runs_with_200_activities(tmp_path):
         "export_json",
         "import_xlsx",
         "ref_calamine_insert",
+        "import_foreign_csv",
         "checks",
         "page_overview",
         "page_activities",

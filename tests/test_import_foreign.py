@@ -616,3 +616,24 @@ def test_a_csv_named_like_a_sheet_of_choices_is_read(lite, tmp_path):
     path.write_text("Behandlingsaktivitet;Formål\nLønn;Utbetale lønn\n", encoding="utf-8")
     plan, _, got = run_import(lite, path, org="X AS")
     assert plan.skipped_sheets == [] and got["Lønn"]["purposes"] == ["Utbetale lønn"]
+
+
+def test_rows_without_a_reference_get_the_next_free_refs_of_the_organisations_prefix(lite, tmp_path):
+    """Refs given to rows without one continue the organisation's most common prefix, skip refs the
+    register and the file already hold, and stay unique over a long sheet (new_ref keeps its place)."""
+    from ropa.register.activities import create_activity
+    from ropa.register.organisations import create_organisation
+
+    with db.transaction(lite) as s:
+        create_organisation(s, {"name": "Acme AS", "country": "NO"}, actor="t")
+        for ref in ("AC-01", "AC-03", "X-01"):
+            create_activity(s, "Acme AS", {"ref": ref, "name": f"Old {ref}"}, actor="t")
+    path = tmp_path / "acme.csv"
+    rows = ["Organisation;Ref;Name of processing activity;Purpose"]
+    rows += ["Acme AS;;Row A;Sales", "Acme AS;AC-04;Row B;Sales", "Acme AS;;Row C;Sales"]
+    rows += [f"Acme AS;;Bulk {i};Sales" for i in range(300)]
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    _, _, got = run_import(lite, path)
+    assert got["Row A"]["ref"] == "AC-02" and got["Row B"]["ref"] == "AC-04" and got["Row C"]["ref"] == "AC-05"
+    refs = [a["ref"] for a in got.values()]
+    assert len(refs) == len(set(refs)) == 306 and got["Bulk 299"]["ref"] == "AC-305"

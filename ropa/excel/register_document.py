@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections import Counter
 from collections.abc import Callable, Iterable
 from typing import Any, Optional
 
@@ -84,6 +85,7 @@ class OrganisationDraft:
         self.named: dict[str, tuple[int, str]] = {}  # another's table: folded name -> (activity index, sheet)
         self._db_acts: Optional[dict[str, dict[str, Any]]] = None
         self._db_refs: Optional[set[str]] = None
+        self._ref_next: Optional[tuple[str, int]] = None  # new_ref's prefix and the number it reached
         self.custom = b.terms(row.id if row else None)
         self.recipients: dict[str, dict[str, Any]] = {}
         if row is not None:
@@ -139,13 +141,21 @@ class OrganisationDraft:
         return found[0] if len(found) == 1 else None
 
     def new_ref(self) -> str:
-        """A free ref like :func:`ropa.register.activities.next_ref`, counting the refs this file takes too."""
-        taken = self.db_refs | {r for r in self.by_ref if r is not None}
-        prefixes = [r.rsplit("-", 1)[0] for r in taken if "-" in r]
-        prefix = max(sorted(set(prefixes)), key=prefixes.count) if prefixes else ("".join(w[0] for w in re.findall(r"\w+", self.name)[:3]).upper() or "A")
-        n = 1
-        while f"{prefix}-{n:02d}" in taken:
+        """A free ref like :func:`ropa.register.activities.next_ref`, counting the refs this file takes too.
+
+        The prefix (the most common among the refs taken when the first is needed) and the number
+        reached are kept, so a register of thousands of rows without a reference column costs one
+        pass, not one pass per row."""
+        if self._ref_next is None:
+            taken = self.db_refs | {r for r in self.by_ref if r is not None}
+            prefixes = Counter(r.rsplit("-", 1)[0] for r in taken if "-" in r)
+            top = max(prefixes.values(), default=0)
+            prefix = min(p for p, k in prefixes.items() if k == top) if prefixes else ("".join(w[0] for w in re.findall(r"\w+", self.name)[:3]).upper() or "A")
+            self._ref_next = (prefix, 1)
+        prefix, n = self._ref_next
+        while f"{prefix}-{n:02d}" in self.db_refs or f"{prefix}-{n:02d}" in self.by_ref:
             n += 1
+        self._ref_next = (prefix, n)
         return f"{prefix}-{n:02d}"
 
 
