@@ -1,0 +1,18 @@
+"""The pages as a demanding DPO reads them, in bokmål and English (issue 18): grammar that agrees
+with the count, dates in the language's own format, labels that say what they do. AppTest on the
+demo register."""
+
+from __future__ import annotations
+
+from conftest import app_page
+
+
+def test_a_recipient_used_by_one_activity_is_spoken_of_in_the_singular(demo_url):
+    name = "Annonsenettverk og annonsører"
+    at = app_page("recipients", "en", rec_org="Allprofil AS", rec_pick=name)
+    captions = " ".join(c.value for c in at.caption)
+    assert "Used by AP-06. Changes here apply to that activity too." in captions
+    assert "Remove it from that activity first." in at.info[0].value and "those activities" not in at.info[0].value
+    at = app_page("recipients", "nb", rec_org="Allprofil AS", rec_pick=name)
+    assert "Fjern den fra behandlingsaktiviteten først." in at.info[0].value
+    assert "disse behandlingsaktivitetene" not in " ".join(c.value for c in at.caption)
