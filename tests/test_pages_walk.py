@@ -16,3 +16,11 @@ def test_a_recipient_used_by_one_activity_is_spoken_of_in_the_singular(demo_url)
     at = app_page("recipients", "nb", rec_org="Allprofil AS", rec_pick=name)
     assert "Fjern den fra behandlingsaktiviteten først." in at.info[0].value
     assert "disse behandlingsaktivitetene" not in " ".join(c.value for c in at.caption)
+
+
+def test_the_versions_page_shows_a_date_as_the_language_writes_it(demo_url):
+    for lang, shown in (("nb", "DD.MM.YYYY"), ("en", "YYYY-MM-DD")):
+        at = app_page("versions", lang)
+        at.selectbox(key="versions_a").set_value("\x00date")
+        at.run()
+        assert [d.proto.format for d in at.date_input] == [shown, shown]

@@ -123,7 +123,7 @@ def _pick(where: st.delta_generator.DeltaGenerator, title: str, key: str, *, now
     options = [NOW, *labels, DATE] if now_first else [*labels, DATE, NOW]
     choice = where.selectbox(title, options, key=key, placeholder="—", format_func=lambda o: t("now") if o == NOW else t("a_date") if o == DATE else o)
     if choice == DATE:
-        return where.date_input(t("date"), value=date.today(), key=f"{key}_date", format="YYYY-MM-DD").isoformat()
+        return where.date_input(t("date"), value=date.today(), key=f"{key}_date", format=state.date_format()).isoformat()
     return None if choice == NOW else choice
 
 
