@@ -24,3 +24,9 @@ def test_the_versions_page_shows_a_date_as_the_language_writes_it(demo_url):
         at.selectbox(key="versions_a").set_value("\x00date")
         at.run()
         assert [d.proto.format for d in at.date_input] == [shown, shown]
+
+
+def test_the_import_page_says_its_bokmål_right(demo_url):
+    at = app_page("import", "nb")
+    intro = " ".join(c.value for c in at.caption) + " ".join(m.value for m in at.markdown)
+    assert "et annet oppsett" in intro and "en annen oppsett" not in intro

@@ -27,7 +27,7 @@ TEXT = {
     "title": ("Import", "Import"),
     "intro": (
         "Les inn en protokoll fra Excel (.xlsx, .xlsm, .xls), LibreOffice (.ods), CSV eller JSON: vår egen eksport, "
-        "Datatilsynets eller ICOs mal, eller en annen oppsett. Du ser hva som ble forstått før noe lagres, og "
+        "Datatilsynets eller ICOs mal, eller et annet oppsett. Du ser hva som ble forstått før noe lagres, og "
         "importen lagrer alle radene eller ingen.",
         "Read a register from Excel (.xlsx, .xlsm, .xls), LibreOffice (.ods), CSV or JSON: our own export, the "
         "authority's template or any other layout. You see what was understood before anything is saved, and the "
