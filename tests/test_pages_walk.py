@@ -30,3 +30,13 @@ def test_the_import_page_says_its_bokmål_right(demo_url):
     at = app_page("import", "nb")
     intro = " ".join(c.value for c in at.caption) + " ".join(m.value for m in at.markdown)
     assert "et annet oppsett" in intro and "en annen oppsett" not in intro
+
+
+def test_the_history_page_says_what_its_count_limits(demo_url):
+    at = app_page("history", "en", h_org="Allprofil AS")
+    field = at.number_input(key="h_limit")
+    assert field.label == "Latest changes shown" and not field.disabled
+    assert app_page("history", "nb").number_input(key="h_limit").label == "Siste endringer som vises"
+    at.selectbox(key="h_ref").set_value("AP-01")
+    at.run()
+    assert at.number_input(key="h_limit").disabled  # an activity's history is shown whole
