@@ -40,3 +40,22 @@ def test_the_history_page_says_what_its_count_limits(demo_url):
     at.selectbox(key="h_ref").set_value("AP-01")
     at.run()
     assert at.number_input(key="h_limit").disabled  # an activity's history is shown whole
+
+
+NO_ORG_CSV = "Navn;Formål;Behandlingsgrunnlag\nKundeliste;Salg;Avtale\nAnsatte;HR;Avtale\n".encode()
+
+
+def _import_page(lang: str, data: bytes = NO_ORG_CSV, name: str = "liste.csv"):
+    """The import page with a file as the uploader would have handed it over."""
+    import hashlib
+
+    return app_page("import", lang, import_file={"name": name, "data": data, "digest": hashlib.sha256(data).hexdigest()})
+
+
+def test_import_rows_that_name_no_organisation_show_empty_cells_not_none(demo_url):
+    at = _import_page("en")
+    preview, changes = at.dataframe[1].value, at.dataframe[2].value
+    for table in (preview, changes):
+        assert table.notna().all().all(), table
+        assert not (table == "None").any().any()
+    assert list(preview["Status"]) == ["error", "error"]

@@ -315,9 +315,9 @@ st.dataframe(
             {
                 t("row"): r.row,
                 t("status"): word(STATUS, r.status),
-                t("organisation"): r.organisation,
-                t("ref"): r.ref,
-                t("name"): r.name,
+                t("organisation"): r.organisation or "",  # a row in error may name none: empty, not "None"
+                t("ref"): r.ref or "",
+                t("name"): r.name or "",
                 t("messages"): "\n".join(r.messages),
             }
             for r in plan.rows
@@ -342,8 +342,8 @@ for r in plan.rows:
         for c in r.changes:
             diff_rows.append(
                 {
-                    t("ref"): r.ref,
-                    t("name"): r.name,
+                    t("ref"): r.ref or "",
+                    t("name"): r.name or "",
                     t("status"): word(STATUS, r.status),
                     t("field"): c.label(ui),
                     t("old"): c.show(c.old, ui),
@@ -351,7 +351,7 @@ for r in plan.rows:
                 }
             )
     elif not only or r.status in ("new", "error"):
-        diff_rows.append({t("ref"): r.ref, t("name"): r.name, t("status"): word(STATUS, r.status), t("field"): "", t("old"): "", t("new"): ""})
+        diff_rows.append({t("ref"): r.ref or "", t("name"): r.name or "", t("status"): word(STATUS, r.status), t("field"): "", t("old"): "", t("new"): ""})
 if diff_rows:
     st.dataframe(safe_table(diff_rows), hide_index=True, width="stretch")
 else:
