@@ -59,3 +59,11 @@ def test_import_rows_that_name_no_organisation_show_empty_cells_not_none(demo_ur
         assert table.notna().all().all(), table
         assert not (table == "None").any().any()
     assert list(preview["Status"]) == ["error", "error"]
+
+
+def test_import_problems_about_the_organisation_are_told_in_bokmål(demo_url):
+    at = _import_page("nb")
+    told = " ".join(str(v) for v in at.dataframe[-1].value.iloc[:, 1])
+    assert "hvilken virksomhet hører raden til?" in told and "which organisation" not in told
+    assert "«Virksomhet for rader uten virksomhet»" in told
+    assert "which organisation does this row belong to?" in " ".join(str(v) for v in _import_page("en").dataframe[-1].value.iloc[:, 1])
