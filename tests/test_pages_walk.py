@@ -67,3 +67,14 @@ def test_import_problems_about_the_organisation_are_told_in_bokmål(demo_url):
     assert "hvilken virksomhet hører raden til?" in told and "which organisation" not in told
     assert "«Virksomhet for rader uten virksomhet»" in told
     assert "which organisation does this row belong to?" in " ".join(str(v) for v in _import_page("en").dataframe[-1].value.iloc[:, 1])
+
+
+def test_the_import_column_table_names_fields_by_their_labels_not_their_keys(demo_url):
+    from ropa.excel import mapping
+
+    for lang, field, label in (("nb", "Felt", "Behandlingsgrunnlag"), ("en", "Field", "Lawful basis for processing")):
+        shown = list(_import_page(lang).dataframe[0].value[field])
+        assert label in shown, shown
+        assert not [s for s in shown if any(f"({k})" in s for k in mapping.TARGETS)], shown
+        labels = [t.label(lang) for t in mapping.TARGETS.values()]
+        assert len(set(labels)) == len(labels)  # unique: a label alone tells the fields apart
