@@ -78,3 +78,10 @@ def test_the_import_column_table_names_fields_by_their_labels_not_their_keys(dem
         assert not [s for s in shown if any(f"({k})" in s for k in mapping.TARGETS)], shown
         labels = [t.label(lang) for t in mapping.TARGETS.values()]
         assert len(set(labels)) == len(labels)  # unique: a label alone tells the fields apart
+
+
+def test_an_imported_row_without_a_reference_is_told_its_new_one_in_bokmål(demo_url):
+    data = "Virksomhet;Navn;Formål\nAllprofil AS;Ansatte;HR\n".encode()
+    notes = list(_import_page("nb", data).dataframe[1].value["Merknader"])
+    assert notes == ["rad 2: ingen referanse; den får AP-09"], notes
+    assert list(_import_page("en", data).dataframe[1].value["Notes"]) == ["row 2: no reference; it gets AP-09"]
