@@ -85,3 +85,9 @@ def test_an_imported_row_without_a_reference_is_told_its_new_one_in_bokmål(demo
     notes = list(_import_page("nb", data).dataframe[1].value["Merknader"])
     assert notes == ["rad 2: ingen referanse; den får AP-09"], notes
     assert list(_import_page("en", data).dataframe[1].value["Notes"]) == ["row 2: no reference; it gets AP-09"]
+
+
+def test_one_import_error_is_spoken_of_in_the_singular(demo_url):
+    data = "Virksomhet;Navn;Formål;Overføres ut av EØS?\nAllprofil AS;Ansatte;HR;Narnia\n".encode()
+    assert _import_page("nb", data).error[0].value.startswith("1 feil: rett den i filen")
+    assert _import_page("en", data).error[0].value.startswith("1 error: fix it in the file")

@@ -15,6 +15,7 @@ import streamlit as st
 
 from ropa import db, imports, isolation, registry, uploads
 from ropa.errors import Problem, ValidationFailed
+from ropa.grammar import plural
 from ropa.excel import mapping
 from ropa.excel.reader import MAX_BYTES as MAX_UPLOAD_BYTES
 from ropa.text import markdown
@@ -97,7 +98,12 @@ TEXT = {
         "{n} feil: rett dem i filen og last den opp igjen. Ingenting blir lagret før alle radene er i orden.",
         "{n} errors: fix them in the file and upload it again. Nothing is saved until every row is right.",
     ),
+    "errors_one": (
+        "1 feil: rett den i filen og last den opp igjen. Ingenting blir lagret før alle radene er i orden.",
+        "1 error: fix it in the file and upload it again. Nothing is saved until every row is right.",
+    ),
     "warnings": ("{n} merknader", "{n} warnings"),
+    "warnings_one": ("1 merknad", "1 warning"),
     "confirm": ("Importer: {n} behandlingsaktiviteter endres", "Import: {n} activities change"),
     "confirm_one": ("Importer: 1 behandlingsaktivitet endres", "Import: 1 activity changes"),
     "confirm_none": ("Importer (ingen behandlingsaktiviteter endres)", "Import (no activity changes)"),
@@ -358,10 +364,10 @@ else:
     st.caption(t("no_changes"))
 
 if plan.errors:
-    st.error(t("errors", n=len(plan.errors)))
+    st.error(t(plural(len(plan.errors), "errors_one", "errors"), n=len(plan.errors)))
     problem_table(plan.errors)
 if plan.warnings:
-    with st.expander(t("warnings", n=len(plan.warnings)), expanded=not plan.errors):
+    with st.expander(t(plural(len(plan.warnings), "warnings_one", "warnings"), n=len(plan.warnings)), expanded=not plan.errors):
         problem_table(plan.warnings)
 
 to_import = counts["new"] + counts["changed"] + counts["unchanged"]
