@@ -91,3 +91,28 @@ def test_one_import_error_is_spoken_of_in_the_singular(demo_url):
     data = "Virksomhet;Navn;Formål;Overføres ut av EØS?\nAllprofil AS;Ansatte;HR;Narnia\n".encode()
     assert _import_page("nb", data).error[0].value.startswith("1 feil: rett den i filen")
     assert _import_page("en", data).error[0].value.startswith("1 error: fix it in the file")
+
+
+def test_my_tasks_says_what_it_lists_where_the_rest_is_and_dates_reviews_in_the_language(demo_url):
+    from datetime import date
+
+    from ropa import access, db, registry, review, users
+    from ropa.models import ProcessingActivity
+
+    at = app_page("tasks", "nb")
+    assert "du eier" in at.caption[0].value and "30 dager" in at.caption[0].value
+    assert "«Avvik»" in at.success[0].value
+    assert "Findings page" in app_page("tasks", "en").success[0].value
+
+    engine = db.make_engine(demo_url)
+    with db.transaction(engine) as s:
+        users.add_user(s, "dora", role="dpo", password="correct horse battery staple 42", actor="setup")
+        review.set_owner(s, "Allprofil AS", "AP-01", "dora", actor="dora")
+        act = registry.get_activity(s, "Allprofil AS", "AP-01")
+        s.execute(ProcessingActivity.__table__.update().where(ProcessingActivity.id == act.id).values(next_review=date(2026, 1, 31)))
+    with db.session(engine) as s:
+        dora = access.load_principal(s, "dora")
+    engine.dispose()
+    for lang, head, shown in (("nb", "Neste gjennomgang", "31.01.2026"), ("en", "Next review", "2026-01-31")):
+        table = app_page("tasks", lang, ropa_principal=dora).dataframe[0].value
+        assert list(table[head]) == [shown]
