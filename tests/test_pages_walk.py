@@ -116,3 +116,9 @@ def test_my_tasks_says_what_it_lists_where_the_rest_is_and_dates_reviews_in_the_
     for lang, head, shown in (("nb", "Neste gjennomgang", "31.01.2026"), ("en", "Next review", "2026-01-31")):
         table = app_page("tasks", lang, ropa_principal=dora).dataframe[0].value
         assert list(table[head]) == [shown]
+
+
+def test_every_language_picker_names_the_languages_alike(demo_url):
+    for page in ("notices", "export", "versions"):
+        at = app_page(page, "en")
+        assert [list(r.options) for r in at.radio] and all(list(r.options) == ["Norsk bokmål", "English"] for r in at.radio), page

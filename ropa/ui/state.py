@@ -45,6 +45,7 @@ def words(table: dict[str, tuple[str, str]]) -> Callable[..., str]:
 
 
 DATE_FORMATS = {"nb": "DD.MM.YYYY", "en": "YYYY-MM-DD"}
+LANGUAGES = {"nb": "Norsk bokmål", "en": "English"}  # each language's name in itself, the same on every page
 
 
 def date_format() -> str:

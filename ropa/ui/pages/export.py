@@ -49,7 +49,7 @@ lang = st.radio(
     index=0 if ui == "nb" else 1,
     horizontal=True,
     key="export_lang",
-    format_func=lambda code: {"nb": "Norsk bokmål", "en": "English"}[code],
+    format_func=lambda code: state.LANGUAGES[code],
 )
 # No list without choices: an empty one shows Streamlit's English "No results" when opened.
 chosen = st.multiselect(t("orgs"), names, placeholder=t("all"), key="export_orgs") if names else []

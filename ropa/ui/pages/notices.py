@@ -59,7 +59,7 @@ with db.session(state.engine()) as s:
     organisations = load(s, [org])
 groups = notices.subject_groups(organisations, ui)
 subjects = mid.selectbox(t("subjects"), [""] + groups, key="notice_subjects", format_func=lambda g: g or t("everyone"), placeholder=t("everyone"))
-lang = right.radio(t("lang"), ["nb", "en"], index=0 if ui == "nb" else 1, key="notice_lang", format_func=lambda code: {"nb": "Bokmål", "en": "English"}[code])
+lang = right.radio(t("lang"), ["nb", "en"], index=0 if ui == "nb" else 1, key="notice_lang", format_func=lambda code: state.LANGUAGES[code])
 
 try:
     draft = notices.build_notice(organisations[0], lang=lang, subjects=subjects or None)

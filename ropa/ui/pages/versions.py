@@ -165,7 +165,7 @@ book_lang = c2.radio(
     index=0 if ui == "nb" else 1,
     horizontal=True,
     key="versions_lang",
-    format_func=lambda code: {"nb": "Norsk bokmål", "en": "English"}[code],
+    format_func=lambda code: state.LANGUAGES[code],
 )
 if st.button(t("make"), icon=":material/download:", key="versions_make"):
     workbook = io.BytesIO()
