@@ -122,3 +122,9 @@ def test_every_language_picker_names_the_languages_alike(demo_url):
     for page in ("notices", "export", "versions"):
         at = app_page(page, "en")
         assert [list(r.options) for r in at.radio] and all(list(r.options) == ["Norsk bokmål", "English"] for r in at.radio), page
+
+
+def test_the_import_preview_figures_are_labelled_as_counts(demo_url):
+    data = "Virksomhet;Navn;Formål\nAllprofil AS;Ansatte;HR\n".encode()
+    assert [m.label for m in _import_page("nb", data).metric] == ["Nye", "Endrede", "Uendrede", "Med feil", "Hoppes over"]
+    assert [m.label for m in _import_page("en", data).metric] == ["New", "Changed", "Unchanged", "With errors", "Skipped"]

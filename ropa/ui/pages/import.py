@@ -155,6 +155,15 @@ NEW_ORG = "\0new"
 t = state.words(TEXT)
 
 
+COUNTED = {  # the preview's figures: how many rows of each kind
+    "new": ("Nye", "New"),
+    "changed": ("Endrede", "Changed"),
+    "unchanged": ("Uendrede", "Unchanged"),
+    "error": ("Med feil", "With errors"),
+    "skipped": ("Hoppes over", "Skipped"),
+}
+
+
 def word(table: dict[str, tuple[str, str]], key: str) -> str:
     nb, en = table.get(key, (key, key))
     return nb if ui == "nb" else en
@@ -314,7 +323,7 @@ counts = plan.counts()
 cols = st.columns(5)
 for col, key in zip(cols, ("new", "changed", "unchanged", "error", "skipped")):
     n = counts[key] + (counts["example"] + counts["instructions"] if key == "skipped" else 0)
-    col.metric(word(STATUS, key), n)
+    col.metric(word(COUNTED, key), n)
 st.dataframe(
     safe_table(
         [
