@@ -128,3 +128,9 @@ def test_the_import_preview_figures_are_labelled_as_counts(demo_url):
     data = "Virksomhet;Navn;Formål\nAllprofil AS;Ansatte;HR\n".encode()
     assert [m.label for m in _import_page("nb", data).metric] == ["Nye", "Endrede", "Uendrede", "Med feil", "Hoppes over"]
     assert [m.label for m in _import_page("en", data).metric] == ["New", "Changed", "Unchanged", "With errors", "Skipped"]
+
+
+def test_two_notes_on_one_imported_row_are_kept_apart(demo_url):
+    data = "Virksomhet;Navn;Formål;Overføres ut av EØS?\nAllprofil AS;Ansatte;HR;Narnia\n".encode()
+    notes = _import_page("en", data).dataframe[1].value["Notes"][0]
+    assert notes == "row 2, 'Overføres ut av EØS?': 'Narnia' is not yes or no · row 2: no reference; it gets AP-09", notes

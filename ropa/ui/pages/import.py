@@ -333,7 +333,7 @@ st.dataframe(
                 t("organisation"): r.organisation or "",  # a row in error may name none: empty, not "None"
                 t("ref"): r.ref or "",
                 t("name"): r.name or "",
-                t("messages"): "\n".join(r.messages),
+                t("messages"): " · ".join(r.messages),  # a table cell shows one line: with a newline two notes run together
             }
             for r in plan.rows
         ]
