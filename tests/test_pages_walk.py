@@ -4,6 +4,7 @@ demo register."""
 
 from __future__ import annotations
 
+import pytest
 from conftest import app_page
 
 
@@ -134,3 +135,29 @@ def test_two_notes_on_one_imported_row_are_kept_apart(demo_url):
     data = "Virksomhet;Navn;Formål;Overføres ut av EØS?\nAllprofil AS;Ansatte;HR;Narnia\n".encode()
     notes = _import_page("en", data).dataframe[1].value["Notes"][0]
     assert notes == "row 2, 'Overføres ut av EØS?': 'Narnia' is not yes or no · row 2: no reference; it gets AP-09", notes
+
+
+@pytest.fixture
+def empty_url(tmp_path, monkeypatch):
+    """An empty, migrated register (no demo) as ``ROPA_DATABASE_URL`` for AppTest."""
+    import streamlit as st
+
+    from ropa import db
+
+    url = f"sqlite:///{tmp_path / 'empty.db'}"
+    engine = db.make_engine(url)
+    db.migrate(engine)
+    engine.dispose()
+    monkeypatch.setenv("ROPA_DATABASE_URL", url)
+    st.cache_resource.clear()
+    yield url
+    st.cache_resource.clear()
+
+
+def test_an_empty_register_tells_what_to_do_once_on_each_page(empty_url):
+    notice = app_page("notices", "nb").info[0].value
+    assert "Opprett en på siden «Virksomheter»" in notice
+    assert "Create one on the Organisations page" in app_page("notices", "en").info[0].value
+    at = app_page("organisations", "nb")
+    assert len(at.info) == 1  # the empty register is told once, not again inside the Edit tab
+    assert "opprett den første under «Ny virksomhet»" in " ".join(c.value for c in at.caption)

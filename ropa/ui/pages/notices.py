@@ -28,7 +28,12 @@ TEXT = {
     "subjects": ("Gjelder", "Concerning"),
     "everyone": ("Alle registrerte", "Everyone"),
     "lang": ("Språk i erklæringen", "Language of the notice"),
-    "none": ("Ingen virksomheter i registeret ennå.", "No organisations in the register yet."),
+    "none": (
+        "Registeret har ingen virksomheter ennå. Opprett en på siden «Virksomheter», eller les inn en protokoll på "
+        "importsiden: erklæringen lages fra virksomhetens behandlingsaktiviteter.",
+        "The register has no organisations yet. Create one on the Organisations page, or import a register on the "
+        "Import page: the notice is made from the organisation's activities.",
+    ),
     "draft": (
         "Utkast: {n} opplysninger som artikkel 13/14 krever, mangler i protokollen.",
         "Draft: {n} items Articles 13/14 require are missing from the register.",
