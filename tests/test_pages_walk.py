@@ -161,3 +161,10 @@ def test_an_empty_register_tells_what_to_do_once_on_each_page(empty_url):
     at = app_page("organisations", "nb")
     assert len(at.info) == 1  # the empty register is told once, not again inside the Edit tab
     assert "opprett den første under «Ny virksomhet»" in " ".join(c.value for c in at.caption)
+
+
+def test_the_export_language_names_every_file_it_governs_and_an_empty_register_gives_a_template(empty_url):
+    at = app_page("export", "nb")
+    assert at.radio[0].label == "Språk i filene" and "protokollen som dokument" in at.radio[0].help
+    assert app_page("export", "en").radio[0].label == "Language of the files"
+    assert "tom mal" in " ".join(c.value for c in at.caption[1:])
