@@ -168,3 +168,16 @@ def test_the_export_language_names_every_file_it_governs_and_an_empty_register_g
     assert at.radio[0].label == "Språk i filene" and "protokollen som dokument" in at.radio[0].help
     assert app_page("export", "en").radio[0].label == "Language of the files"
     assert "tom mal" in " ".join(c.value for c in at.caption[1:])
+
+
+def test_the_compared_states_are_dated_as_the_language_writes_them(demo_url):
+    from datetime import date
+
+    for lang, shown in (("nb", "registeret per 01.07.2026 23:59 CEST → registeret nå"), ("en", "the register as of 2026-07-01 23:59 CEST → the register now")):
+        at = app_page("versions", lang)
+        at.selectbox(key="versions_a").set_value("\x00date")
+        at.run()
+        at.date_input(key="versions_a_date").set_value(date(2026, 7, 1))
+        at.button(key="versions_compare").click()
+        at.run()
+        assert shown in [c.value for c in at.caption], [c.value for c in at.caption]
