@@ -251,6 +251,11 @@ def local_time(at: Optional[datetime], lang: str = "nb") -> str:
     return f"{t.day} {_MONTHS_EN[t.month - 1]} {t.year} {t:%H:%M} {t.tzname()}"
 
 
+def oslo_today() -> date:
+    """Today's date in Oslo (the server's clock may keep another zone)."""
+    return in_oslo(datetime.now(UTC)).date()
+
+
 def local_day(day: Optional[date | str], lang: str = "nb") -> str:
     """A calendar date (a review date) for a person: "02.12.2026" (nb), "2026-12-02" (en), as the
     date fields and the documents write it; "" for none."""

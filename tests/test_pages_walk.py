@@ -181,3 +181,17 @@ def test_the_compared_states_are_dated_as_the_language_writes_them(demo_url):
         at.button(key="versions_compare").click()
         at.run()
         assert shown in [c.value for c in at.caption], [c.value for c in at.caption]
+
+
+def test_what_changed_starts_from_yesterday_so_a_first_compare_shows_todays_changes(demo_url):
+    from datetime import timedelta
+
+    from ropa.audit import oslo_today
+
+    at = app_page("versions", "en")
+    assert at.selectbox(key="versions_a").value == "\x00date"  # no snapshots yet: a date
+    assert at.date_input(key="versions_a_date").value == oslo_today() - timedelta(days=1)
+    assert at.date_input(key="versions_export_date").value == oslo_today()
+    at.button(key="versions_compare").click()
+    at.run()
+    assert [m.value for m in at.metric][0] != "0"  # the demo register was made today: all of it is new since yesterday

@@ -5,13 +5,14 @@ work is :mod:`ropa.versions`."""
 from __future__ import annotations
 
 import io
-from datetime import date
+from datetime import date, timedelta
 from typing import Optional
 
 import pandas as pd
 import streamlit as st
 
 from ropa import access, audit, db, versions
+from ropa.audit import oslo_today
 from ropa.text import markdown
 from ropa.text import table as safe_table
 from ropa.ui import downloads, errors, signin, state
@@ -118,19 +119,19 @@ NOW, DATE = "\x00now", "\x00date"
 labels = [x.label for x in snaps]
 
 
-def _pick(where: st.delta_generator.DeltaGenerator, title: str, key: str, *, now_first: bool) -> Optional[str]:
-    """A state to show: a snapshot's label, a date (ISO text), or None for now."""
+def _pick(where: st.delta_generator.DeltaGenerator, title: str, key: str, *, now_first: bool, day: Optional[date] = None) -> Optional[str]:
+    """A state to show: a snapshot's label, a date (ISO text; ``day`` first, else today in Oslo), or None for now."""
     options = [NOW, *labels, DATE] if now_first else [*labels, DATE, NOW]
     choice = where.selectbox(title, options, key=key, placeholder="—", format_func=lambda o: t("now") if o == NOW else t("a_date") if o == DATE else o)
     if choice == DATE:
-        return where.date_input(t("date"), value=date.today(), key=f"{key}_date", format=state.date_format()).isoformat()
+        return where.date_input(t("date"), value=day or oslo_today(), key=f"{key}_date", format=state.date_format()).isoformat()
     return None if choice == NOW else choice
 
 
 st.divider()
 st.subheader(t("compare"))
 left, right = st.columns(2)
-a = _pick(left, t("from"), "versions_a", now_first=False)
+a = _pick(left, t("from"), "versions_a", now_first=False, day=oslo_today() - timedelta(days=1))  # the end of today would equal now
 b = _pick(right, t("to"), "versions_b", now_first=True)
 if st.button(t("compare_go"), icon=":material/difference:", key="versions_compare"):
     with errors.reported() as outcome, access.reading_as(me), db.session(state.engine()) as s:
