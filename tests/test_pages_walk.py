@@ -195,3 +195,11 @@ def test_what_changed_starts_from_yesterday_so_a_first_compare_shows_todays_chan
     at.button(key="versions_compare").click()
     at.run()
     assert [m.value for m in at.metric][0] != "0"  # the demo register was made today: all of it is new since yesterday
+
+
+def test_the_history_table_gives_the_before_and_after_columns_room(demo_url):
+    import json
+
+    at = app_page("history", "nb", h_org="Allprofil AS")
+    config = json.loads(at.dataframe[0].proto.columns)
+    assert config["Før"]["width"] == "medium" and config["Etter"]["width"] == "medium" and config["Felt"]["width"] == "medium"

@@ -72,6 +72,9 @@ else:
         safe_table(pd.DataFrame(audit.trail_rows(reversed(events) if ref else events, lang, org=org))),
         hide_index=True,
         width="stretch",
+        # Widths set, not guessed from the first rows: after a run of creations (no field, no old value)
+        # the field and "before" columns were a few letters wide and cut every change below.
+        column_config={audit.HEADS[k].in_(lang): st.column_config.TextColumn(width=w) for k, w in (("record", "medium"), ("field", "medium"), ("old", "medium"), ("new", "medium"))},
     )
 
 
