@@ -202,4 +202,4 @@ def test_the_history_table_gives_the_before_and_after_columns_room(demo_url):
 
     at = app_page("history", "nb", h_org="Allprofil AS")
     config = json.loads(at.dataframe[0].proto.columns)
-    assert config["Før"]["width"] == "medium" and config["Etter"]["width"] == "medium" and config["Felt"]["width"] == "medium"
+    assert config["Før"]["width"] == "medium" and config["Etter"]["width"] == "large" and config["Felt"]["width"] == "small"

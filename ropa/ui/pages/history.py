@@ -74,7 +74,7 @@ else:
         width="stretch",
         # Widths set, not guessed from the first rows: after a run of creations (no field, no old value)
         # the field and "before" columns were a few letters wide and cut every change below.
-        column_config={audit.HEADS[k].in_(lang): st.column_config.TextColumn(width=w) for k, w in (("record", "medium"), ("field", "medium"), ("old", "medium"), ("new", "medium"))},
+        column_config={audit.HEADS[k].in_(lang): st.column_config.TextColumn(width=w) for k, w in (("field", "small"), ("old", "medium"), ("new", "large"))},
     )
 
 
