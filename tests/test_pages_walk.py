@@ -203,3 +203,12 @@ def test_the_history_table_gives_the_before_and_after_columns_room(demo_url):
     at = app_page("history", "nb", h_org="Allprofil AS")
     config = json.loads(at.dataframe[0].proto.columns)
     assert config["Før"]["width"] == "medium" and config["Etter"]["width"] == "large" and config["Felt"]["width"] == "small"
+
+
+def test_what_changed_says_what_its_figures_count_and_counts_the_organisations(demo_url):
+    at = app_page("versions", "nb")
+    at.button(key="versions_compare").click()
+    at.run()
+    figures = {m.label: m.value for m in at.metric}
+    assert list(figures) == ["Aktiviteter lagt til", "Aktiviteter fjernet", "Aktiviteter endret", "Virksomheter med endringer"]
+    assert figures["Aktiviteter lagt til"] == "37" and figures["Virksomheter med endringer"] == "5"  # the demo was made today

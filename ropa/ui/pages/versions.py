@@ -48,9 +48,10 @@ TEXT = {
     "date": ("Dato (slutten av dagen)", "Date (end of the day)"),
     "compare_go": ("Sammenlign", "Compare"),
     "same": ("Ingen forskjeller.", "No differences."),
-    "added": ("Lagt til", "Added"),
-    "removed": ("Fjernet", "Removed"),
-    "changed": ("Endret", "Changed"),
+    "added": ("Aktiviteter lagt til", "Activities added"),
+    "removed": ("Aktiviteter fjernet", "Activities removed"),
+    "changed": ("Aktiviteter endret", "Activities changed"),
+    "orgs_changed": ("Virksomheter med endringer", "Organisations with changes"),
     "what": ("Hva", "What"),
     "org": ("Virksomhet", "Organisation"),
     "ref": ("Ref.", "Ref"),
@@ -144,10 +145,11 @@ if shown and shown["key"] == (a, b, ui):
     st.caption(markdown(f"{found.a.describe(ui)} → {found.b.describe(ui)}"))
     for line in versions.timeline.summarise([*found.a.gaps, *found.b.gaps], ui):
         st.warning(markdown(line), icon=":material/help:")
-    one, two, three = st.columns(3)
+    one, two, three, four = st.columns(4)
     one.metric(t("added"), len(found.added))
     two.metric(t("removed"), len(found.removed))
     three.metric(t("changed"), len(found.changed))
+    four.metric(t("orgs_changed"), len(found.organisations))  # added, removed or their own fields changed
     rows = found.rows(ui)
     if rows:
         st.dataframe(
