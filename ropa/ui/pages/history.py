@@ -74,7 +74,11 @@ else:
         width="stretch",
         # Widths set, not guessed from the first rows: after a run of creations (no field, no old value)
         # the field and "before" columns were a few letters wide and cut every change below.
-        column_config={audit.HEADS[k].in_(lang): st.column_config.TextColumn(width=w) for k, w in (("field", "small"), ("old", "medium"), ("new", "large"))},
+        column_config={
+            audit.HEADS["field"].in_(lang): st.column_config.TextColumn(width="small"),
+            audit.HEADS["old"].in_(lang): st.column_config.TextColumn(width="medium"),
+            audit.HEADS["new"].in_(lang): st.column_config.TextColumn(width="large"),
+        },
     )
 
 
