@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any, Optional
 from zoneinfo import ZoneInfo
 
@@ -249,6 +249,20 @@ def local_time(at: Optional[datetime], lang: str = "nb") -> str:
     if lang == "nb":
         return f"{t:%d.%m.%Y %H:%M} {t.tzname()}"
     return f"{t.day} {_MONTHS_EN[t.month - 1]} {t.year} {t:%H:%M} {t.tzname()}"
+
+
+def oslo_today() -> date:
+    """Today's date in Oslo (the server's clock may keep another zone)."""
+    return in_oslo(datetime.now(UTC)).date()
+
+
+def local_day(day: Optional[date | str], lang: str = "nb") -> str:
+    """A calendar date (a review date) for a person: "02.12.2026" (nb), "2026-12-02" (en), as the
+    date fields and the documents write it; "" for none."""
+    if not day:
+        return ""
+    d = day if isinstance(day, date) else date.fromisoformat(str(day))
+    return f"{d:%d.%m.%Y}" if lang == "nb" else d.isoformat()
 
 
 def local_iso(at: Optional[datetime]) -> Optional[str]:

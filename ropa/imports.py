@@ -430,8 +430,9 @@ def parse_map_options(items: Optional[Sequence[str]]) -> dict[str, Optional[str]
 
 
 def field_choices(lang: str = "en") -> dict[str, str]:
-    """Every field a column can map to, with its label, for the Import page's drop-downs."""
-    return {k: f"{t.label(lang)} ({k})" for k, t in mapping.TARGETS.items()}
+    """Every field a column can map to, with its label (unique in each language, so the page shows no
+    internal key such as ``legal_bases``), for the Import page's drop-downs."""
+    return {k: t.label(lang) for k, t in mapping.TARGETS.items()}
 
 
 __all__ = ["MODES", "FileImportReport", "ImportPlan", "RowPlan", "field_choices", "import_", "parse_map_options", "plan", "stale"]

@@ -196,11 +196,16 @@ class AsOf:
     gaps: list[timeline.Gap] = field(default_factory=list)
 
     def describe(self, lang: str = "en") -> str:
+        """The state in words; in bokmål its moment as a Norwegian reads it (02.12.2026 23:59 CET), in
+        English as ISO (scripts and the CLI read it)."""
+        from ropa.audit import local_time
+
+        when = local_time(self.at, "nb") if lang == "nb" else oslo(self.at)
         if self.snapshot is not None:
-            return f"øyeblikksbildet «{self.label}» ({oslo(self.at)})" if lang == "nb" else f"snapshot '{self.label}' ({oslo(self.at)})"
+            return f"øyeblikksbildet «{self.label}» ({when})" if lang == "nb" else f"snapshot '{self.label}' ({when})"
         if self.label == NOW:
             return "registeret nå" if lang == "nb" else "the register now"
-        return f"registeret per {self.label}" if lang == "nb" else f"the register as of {self.label}"
+        return f"registeret per {when}" if lang == "nb" else f"the register as of {self.label}"
 
     @property
     def activities(self) -> int:

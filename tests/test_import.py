@@ -892,7 +892,7 @@ def test_import_page_previews_maps_and_imports(tmp_path, monkeypatch):
         assert not at.exception, at.exception
         assert "Header rows: 4–5 (two rows)" in " ".join(m.value for m in at.markdown)
         metrics = {m.label: m.value for m in at.metric}
-        assert metrics["new"] == "2" and metrics["skipped"] == "2" and metrics["error"] == "0"
+        assert metrics["New"] == "2" and metrics["Skipped"] == "2" and metrics["With errors"] == "0"
         shown = " ".join(d.value.to_string() for d in at.dataframe)
         assert "row 9, 'Behandlingsgrunnlag'" in shown and "instructions (skipped)" in shown
         at.session_state["import_overrides"] = {"J": "-"}  # what choosing '(not imported)' in the mapping table does

@@ -321,7 +321,9 @@ def add_activity_row(b: RegisterBuilder, ob: OrganisationDraft, values: dict[str
     else:
         act["ref"] = ob.new_ref()
         if plan is not None:
-            plan.messages.append(f"row {origin.row}: no reference; it gets {act['ref']}")
+            plan.messages.append(
+                convert.say(f"row {origin.row}: no reference; it gets {act['ref']}", f"rad {origin.row}: ingen referanse; den får {act['ref']}")
+            )
     for r in act.get("recipients") or []:
         ob.recipients.setdefault(r["name"], r)
     b.add(ob, act, origin)

@@ -27,6 +27,7 @@ from sqlmodel import Session
 from ropa import vocab
 from ropa.errors import PathPart, Problem, ValidationFailed
 from ropa.excel import convert, layout
+from ropa.excel.cells import say
 from ropa.excel.convert import Note
 from ropa.excel.import_plan import MODES, Origin, Place, Places, Progress, RowPlan, at_origin, field_key, origin_place, told
 from ropa.register import lookup, organisations, reader, recipients
@@ -343,7 +344,10 @@ class RegisterBuilder:
                 self.warn(
                     origin.at(),
                     "new_organisation",
-                    f"'{ob.name}' is not in the register: it will be created (with its name only; add its details afterwards)",
+                    say(
+                        f"'{ob.name}' is not in the register: it will be created (with its name only; add its details afterwards)",
+                        f"«{ob.name}» finnes ikke i registeret: den opprettes (bare med navnet; legg inn resten etterpå)",
+                    ),
                     plan,
                 )
             return ob
@@ -351,13 +355,25 @@ class RegisterBuilder:
         if len(names) == 1:
             if not self._only_org_told:
                 self._only_org_told = True
-                self.warn(origin.at(), "organisation_assumed", f"rows that name no organisation go to '{names[0]}', the register's only organisation", plan)
+                self.warn(
+                    origin.at(),
+                    "organisation_assumed",
+                    say(
+                        f"rows that name no organisation go to '{names[0]}', the register's only organisation",
+                        f"rader uten virksomhet går til «{names[0]}», den eneste virksomheten i registeret",
+                    ),
+                    plan,
+                )
             return self.org(names[0])
         self.error(
             origin.at("organisation"),
             "no_organisation",
-            "which organisation does this row belong to? The sheet has no "
-            "organisation column (or it is empty here): name it with --org NAME (or choose it on the Import page)",
+            say(
+                "which organisation does this row belong to? The sheet has no "
+                "organisation column (or it is empty here): name it with --org NAME (or choose it on the Import page)",
+                "hvilken virksomhet hører raden til? Arket har ingen kolonne for virksomhet (eller den er tom her): "
+                "velg den under «Virksomhet for rader uten virksomhet» (eller --org NAVN på kommandolinjen)",
+            ),
             plan,
         )
         return None
@@ -379,12 +395,25 @@ class RegisterBuilder:
             ref, name = act.get("ref"), act.get("name")
         if ref in ob.by_ref:
             first = ob.origins[ob.by_ref[ref]]
-            self.error(origin.at("ref"), "duplicate", f"ref '{ref}' of '{ob.name}' is used twice (also {first.where()})", plan)
+            self.error(
+                origin.at("ref"),
+                "duplicate",
+                say(
+                    f"ref '{ref}' of '{ob.name}' is used twice (also {first.where()})",
+                    f"referansen «{ref}» hos «{ob.name}» er brukt to ganger (også {told(first.where(), 'nb')})",
+                ),
+                plan,
+            )
             return
         if self.mode == "create-only" and ref in ob.db_refs:
             if plan is not None:
                 plan.status = "skipped"
-            self.warn(origin.at("ref"), "exists", f"'{ob.name}' already has {ref}; not changed (create-only)", plan)
+            self.warn(
+                origin.at("ref"),
+                "exists",
+                say(f"'{ob.name}' already has {ref}; not changed (create-only)", f"«{ob.name}» har allerede {ref}; ikke endret (bare nye)"),
+                plan,
+            )
             return
         i = ob.by_ref[ref] = len(ob.activities)
         ob.activities.append(act)

@@ -110,7 +110,7 @@ def field_widget(
         st.checkbox(text, key=key, help=help_)
     elif spec.kind == "yesno":  # yes, no, or not recorded (kept apart from no)
         names = {None: TEXT["not_recorded"].in_(lang), True: TEXT["yes"].in_(lang), False: TEXT["no"].in_(lang)}
-        st.selectbox(text, [None, True, False], placeholder="—", key=key, help=help_, format_func=lambda v: names.get(v, str(v)))
+        st.selectbox(text, [None, True, False], key=key, help=help_, placeholder=names[None], format_func=lambda v: names.get(v, str(v)))
     elif spec.kind == "countries":
         chosen = list(st.session_state.get(key) or [])
         codes = [c for c, _ in vocab.countries(lang)]

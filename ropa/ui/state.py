@@ -44,6 +44,15 @@ def words(table: dict[str, tuple[str, str]]) -> Callable[..., str]:
     return t
 
 
+DATE_FORMATS = {"nb": "DD.MM.YYYY", "en": "YYYY-MM-DD"}
+LANGUAGES = {"nb": "Norsk bokmål", "en": "English"}  # each language's name in itself, the same on every page
+
+
+def date_format() -> str:
+    """The format a date field shows in the session's language (``st.date_input(format=...)``): 02.12.2026 in bokmål."""
+    return DATE_FORMATS.get(lang(), DATE_FORMATS["en"])
+
+
 def t(nb: str, en: str) -> str:
     """The words in the session's language."""
     return Words(nb, en).in_(lang())

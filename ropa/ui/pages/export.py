@@ -24,7 +24,15 @@ TEXT = {
         "Protokollen som Excel-arbeidsbok til ledelsen eller Datatilsynet (art. 30 nr. 4), og som JSON-fil som kan importeres igjen.",
         "The record as an Excel workbook for management or the supervisory authority (Art. 30(4)), and as a JSON file that can be imported again.",
     ),
-    "lang": ("Språk i arbeidsboken", "Language of the workbook"),
+    "lang": ("Språk i filene", "Language of the files"),  # the workbook and the document below alike
+    "lang_help": (
+        "Gjelder arbeidsboken og protokollen som dokument (PDF, Word). JSON-filen har koder, ikke tekst, og er lik på begge språk.",
+        "For the workbook and the record as a document (PDF, Word). The JSON file holds codes, not words, and is the same in both.",
+    ),
+    "empty": (
+        "Registeret er tomt: arbeidsboken blir en tom mal med alle kolonnene, som kan fylles ut og leses inn på importsiden.",
+        "The register is empty: the workbook is a blank template with every column, to fill in and read back on the Import page.",
+    ),
     "orgs": ("Virksomheter", "Organisations"),
     "all": ("Alle virksomheter", "All organisations"),
     "make": ("Lag filene", "Create the files"),
@@ -51,8 +59,11 @@ lang = st.radio(
     index=0 if ui == "nb" else 1,
     horizontal=True,
     key="export_lang",
-    format_func=lambda code: {"nb": "Norsk bokmål", "en": "English"}[code],
+    format_func=lambda code: state.LANGUAGES[code],
+    help=t("lang_help"),
 )
+if not names:
+    st.caption(t("empty"))
 # No list without choices: an empty one shows Streamlit's English "No results" when opened.
 chosen = st.multiselect(t("orgs"), names, placeholder=t("all"), key="export_orgs") if names else []
 wanted = (lang, tuple(chosen))

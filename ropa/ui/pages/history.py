@@ -51,7 +51,16 @@ ref = c[1].selectbox(
     index=refs.index(opened[1]) + 1 if opened and opened[0] == org and opened[1] in refs else 0,
     format_func=lambda r: t("Siste endringer", "Latest changes") if r is None else r,
 )
-limit = c[2].number_input(t("Antall", "How many"), min_value=10, max_value=5000, value=200, step=50, key="h_limit")
+limit = c[2].number_input(
+    t("Siste endringer som vises", "Latest changes shown"),
+    min_value=10,
+    max_value=5000,
+    value=200,
+    step=50,
+    key="h_limit",
+    disabled=bool(ref),  # an activity's history is shown whole
+    help=t("Gjelder oversikten over siste endringer; en aktivitets historikk vises i sin helhet.", "For the latest changes; an activity's history is shown whole."),
+)
 
 with db.session(state.engine()) as s:
     try:
@@ -66,6 +75,13 @@ else:
         safe_table(pd.DataFrame(audit.trail_rows(reversed(events) if ref else events, lang, org=org))),
         hide_index=True,
         width="stretch",
+        # Widths set, not guessed from the first rows: after a run of creations (no field, no old value)
+        # the field and "before" columns were a few letters wide and cut every change below.
+        column_config={
+            audit.HEADS["field"].in_(lang): st.column_config.TextColumn(width="small"),
+            audit.HEADS["old"].in_(lang): st.column_config.TextColumn(width="medium"),
+            audit.HEADS["new"].in_(lang): st.column_config.TextColumn(width="large"),
+        },
     )
 
 

@@ -15,6 +15,7 @@ import streamlit as st
 
 from ropa import db, imports, isolation, uploads
 from ropa.errors import Problem, ValidationFailed
+from ropa.grammar import plural
 from ropa.excel import mapping
 from ropa.excel.reader import MAX_BYTES as MAX_UPLOAD_BYTES
 from ropa.register.organisations import list_organisations
@@ -28,7 +29,7 @@ TEXT = {
     "title": ("Import", "Import"),
     "intro": (
         "Les inn en protokoll fra Excel (.xlsx, .xlsm, .xls), LibreOffice (.ods), CSV eller JSON: vår egen eksport, "
-        "Datatilsynets eller ICOs mal, eller en annen oppsett. Du ser hva som ble forstått før noe lagres, og "
+        "Datatilsynets eller ICOs mal, eller et annet oppsett. Du ser hva som ble forstått før noe lagres, og "
         "importen lagrer alle radene eller ingen.",
         "Read a register from Excel (.xlsx, .xlsm, .xls), LibreOffice (.ods), CSV or JSON: our own export, the "
         "authority's template or any other layout. You see what was understood before anything is saved, and the "
@@ -102,7 +103,12 @@ TEXT = {
         "{n} feil: rett dem i filen og last den opp igjen. Ingenting blir lagret før alle radene er i orden.",
         "{n} errors: fix them in the file and upload it again. Nothing is saved until every row is right.",
     ),
+    "errors_one": (
+        "1 feil: rett den i filen og last den opp igjen. Ingenting blir lagret før alle radene er i orden.",
+        "1 error: fix it in the file and upload it again. Nothing is saved until every row is right.",
+    ),
     "warnings": ("{n} merknader", "{n} warnings"),
+    "warnings_one": ("1 merknad", "1 warning"),
     "confirm": ("Importer: {n} behandlingsaktiviteter endres", "Import: {n} activities change"),
     "confirm_one": ("Importer: 1 behandlingsaktivitet endres", "Import: 1 activity changes"),
     "confirm_none": ("Importer (ingen behandlingsaktiviteter endres)", "Import (no activity changes)"),
@@ -152,6 +158,15 @@ NEW_ORG = "\0new"
 
 
 t = state.words(TEXT)
+
+
+COUNTED = {  # the preview's figures: how many rows of each kind
+    "new": ("Nye", "New"),
+    "changed": ("Endrede", "Changed"),
+    "unchanged": ("Uendrede", "Unchanged"),
+    "error": ("Med feil", "With errors"),
+    "skipped": ("Hoppes over", "Skipped"),
+}
 
 
 def word(table: dict[str, tuple[str, str]], key: str) -> str:
@@ -317,17 +332,17 @@ counts = plan.counts()
 cols = st.columns(5)
 for col, key in zip(cols, ("new", "changed", "unchanged", "error", "skipped")):
     n = counts[key] + (counts["example"] + counts["instructions"] if key == "skipped" else 0)
-    col.metric(word(STATUS, key), n)
+    col.metric(word(COUNTED, key), n)
 st.dataframe(
     safe_table(
         [
             {
                 t("row"): r.row,
                 t("status"): word(STATUS, r.status),
-                t("organisation"): r.organisation,
-                t("ref"): r.ref,
-                t("name"): r.name,
-                t("messages"): "\n".join(r.messages),
+                t("organisation"): r.organisation or "",  # a row in error may name none: empty, not "None"
+                t("ref"): r.ref or "",
+                t("name"): r.name or "",
+                t("messages"): " · ".join(r.messages),  # a table cell shows one line: with a newline two notes run together
             }
             for r in plan.rows
         ]
@@ -351,8 +366,8 @@ for r in plan.rows:
         for c in r.changes:
             diff_rows.append(
                 {
-                    t("ref"): r.ref,
-                    t("name"): r.name,
+                    t("ref"): r.ref or "",
+                    t("name"): r.name or "",
                     t("status"): word(STATUS, r.status),
                     t("field"): c.label(ui),
                     t("old"): c.show(c.old, ui),
@@ -360,17 +375,17 @@ for r in plan.rows:
                 }
             )
     elif not only or r.status in ("new", "error"):
-        diff_rows.append({t("ref"): r.ref, t("name"): r.name, t("status"): word(STATUS, r.status), t("field"): "", t("old"): "", t("new"): ""})
+        diff_rows.append({t("ref"): r.ref or "", t("name"): r.name or "", t("status"): word(STATUS, r.status), t("field"): "", t("old"): "", t("new"): ""})
 if diff_rows:
     st.dataframe(safe_table(diff_rows), hide_index=True, width="stretch")
 else:
     st.caption(t("no_changes"))
 
 if plan.errors:
-    st.error(t("errors", n=len(plan.errors)))
+    st.error(t(plural(len(plan.errors), "errors_one", "errors"), n=len(plan.errors)))
     problem_table(plan.errors)
 if plan.warnings:
-    with st.expander(t("warnings", n=len(plan.warnings)), expanded=not plan.errors):
+    with st.expander(t(plural(len(plan.warnings), "warnings_one", "warnings"), n=len(plan.warnings)), expanded=not plan.errors):
         problem_table(plan.warnings)
 
 to_import = counts["new"] + counts["changed"] + counts["unchanged"]

@@ -30,7 +30,12 @@ TEXT = {
     "subjects": ("Gjelder", "Concerning"),
     "everyone": ("Alle registrerte", "Everyone"),
     "lang": ("Språk i erklæringen", "Language of the notice"),
-    "none": ("Ingen virksomheter i registeret ennå.", "No organisations in the register yet."),
+    "none": (
+        "Registeret har ingen virksomheter ennå. Opprett en på siden «Virksomheter», eller les inn en protokoll på "
+        "importsiden: erklæringen lages fra virksomhetens behandlingsaktiviteter.",
+        "The register has no organisations yet. Create one on the Organisations page, or import a register on the "
+        "Import page: the notice is made from the organisation's activities.",
+    ),
     "draft": (
         "Utkast: {n} opplysninger som artikkel 13/14 krever, mangler i protokollen.",
         "Draft: {n} items Articles 13/14 require are missing from the register.",
@@ -61,7 +66,7 @@ with db.session(state.engine()) as s:
     organisations = load(s, [org])
 groups = notices.subject_groups(organisations, ui)
 subjects = mid.selectbox(t("subjects"), [""] + groups, key="notice_subjects", format_func=lambda g: g or t("everyone"), placeholder=t("everyone"))
-lang = right.radio(t("lang"), ["nb", "en"], index=0 if ui == "nb" else 1, key="notice_lang", format_func=lambda code: {"nb": "Bokmål", "en": "English"}[code])
+lang = right.radio(t("lang"), ["nb", "en"], index=0 if ui == "nb" else 1, key="notice_lang", format_func=lambda code: state.LANGUAGES[code])
 
 try:
     draft = notices.build_notice(organisations[0], lang=lang, subjects=subjects or None)

@@ -31,6 +31,7 @@ TEXT = {
         "The controllers and processors in the register with their contact details, data protection officer "
         "(Art. 37) and EU representative (Art. 27) – what Art. 30(1)(a) and 30(2)(a) ask for.",
     ),
+    "nothing_to_edit": ("Ingen virksomhet å redigere ennå: opprett den første under «Ny virksomhet».", "No organisation to edit yet: create the first under 'New organisation'."),
     "empty": (
         "Registeret har ingen virksomheter ennå. Opprett den første under «Ny virksomhet», eller les inn en protokoll på importsiden.",
         "The register has no organisations yet. Create the first one under 'New organisation', or read in a register on the Import page.",
@@ -253,7 +254,7 @@ edit_tab, new_tab = st.tabs([t("tab_edit"), t("tab_new")])
 
 with edit_tab:
     if not names:
-        st.info(t("empty"), icon=":material/domain_add:")
+        st.caption(t("nothing_to_edit"))
     else:
         handed = st.session_state.pop("open_organisation", None)  # from the findings page
         if handed in names:

@@ -13,7 +13,7 @@ import streamlit as st
 from ropa import db, vocab
 from ropa.errors import Conflict, NotFound, ValidationFailed
 from ropa.fields import RECIPIENT, RECIPIENT_FIELDS, WORKBOOK
-from ropa.grammar import agree
+from ropa.grammar import agree, plural
 from ropa.register.organisations import list_organisations
 from ropa.register.recipients import (
     create_recipient,
@@ -54,6 +54,7 @@ TEXT = {
     "tab_new": ("Ny mottaker", "New recipient"),
     "pick": ("Mottaker som skal redigeres", "Recipient to edit"),
     "used_by": ("Brukes i {refs}. Endringer her gjelder alle disse behandlingsaktivitetene.", "Used by {refs}. Changes here apply to all of these activities."),
+    "used_by_one": ("Brukes i {refs}. Endringer her gjelder også den behandlingsaktiviteten.", "Used by {refs}. Changes here apply to that activity too."),
     "not_used": ("Ingen behandlingsaktivitet bruker denne mottakeren.", "No activity uses this recipient."),
     "version": ("Du redigerer versjon {version}.", "You are editing version {version}."),
     "save": ("Lagre endringene", "Save changes"),
@@ -72,6 +73,10 @@ TEXT = {
     "in_use": (
         "«{name}» kan ikke slettes fordi {refs} bruker den. Fjern den fra disse behandlingsaktivitetene først.",
         "'{name}' cannot be deleted because {refs} {verb} it. Remove it from those activities first.",
+    ),
+    "in_use_one": (
+        "«{name}» kan ikke slettes fordi {refs} bruker den. Fjern den fra behandlingsaktiviteten først.",
+        "'{name}' cannot be deleted because {refs} {verb} it. Remove it from that activity first.",
     ),
     "in_use_now": (
         "«{name}» ble ikke slettet: den er tatt i bruk i mellomtiden ({detail}).",
@@ -252,7 +257,7 @@ with edit_tab:
             forms.fill(EDIT, RECIPIENT_FIELDS, values)
 
         used = usage.get(pick, [])
-        st.caption((t("used_by").format(refs=markdown(", ".join(used))) if used else t("not_used")) + " " + t("version").format(version=loaded["version"]))
+        st.caption((t(plural(len(used), "used_by_one", "used_by")).format(refs=markdown(", ".join(used))) if used else t("not_used")) + " " + t("version").format(version=loaded["version"]))
         outcome = st.session_state.get("recs_outcome")
         forms.show_outcome(outcome)
         if outcome and outcome.get("conflict"):
@@ -264,7 +269,7 @@ with edit_tab:
             st.form_submit_button(t("save"), type="primary", icon=":material/save:", on_click=_save, key="recedit_submit")
 
         if not may_delete_recipient(used):
-            st.info(t("in_use").format(name=markdown(pick), refs=markdown(", ".join(used)), verb=agree(len(used), "uses", "use")), icon=":material/link:")
+            st.info(t(plural(len(used), "in_use_one", "in_use")).format(name=markdown(pick), refs=markdown(", ".join(used)), verb=agree(len(used), "uses", "use")), icon=":material/link:")
         elif st.session_state.get("recs_confirm_delete") == pick:
             st.warning(t("confirm").format(name=markdown(pick)), icon=":material/warning:")
             yes, no = st.columns(2)

@@ -9,7 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from ropa import access, db, review
-from ropa.audit import local_time
+from ropa.audit import local_day, local_time
 from ropa.errors import RopaError, explain
 from ropa.register.activities import get_activity
 from ropa.text import markdown
@@ -25,6 +25,14 @@ KINDS = {
 }
 
 st.title(t("Mine oppgaver", "My tasks"))
+st.caption(
+    t(
+        f"Behandlingsaktiviteter du eier der gjennomgangen er forfalt eller skal skje innen {review.DUE_WITHIN_DAYS} dager, "
+        "som er sendt tilbake til deg, eller som venter på godkjenning.",
+        f"Activities you own whose review is overdue or due within {review.DUE_WITHIN_DAYS} days, that were returned to you, "
+        "or that wait for approval.",
+    )
+)
 state.show_flash()
 me = signin.principal()
 with db.session(state.engine()) as s:
@@ -35,7 +43,13 @@ for col, (kind, words) in zip(st.columns(4), KINDS.items()):
     col.metric(t(*words), counts[kind])
 
 if not found:
-    st.success(t("Ingenting å gjøre nå.", "Nothing to do right now."))
+    st.success(
+        t(
+            "Ingenting å gjøre nå. Aktiviteter som aldri er gjennomgått eller mangler dato for neste gjennomgang, "
+            "står på siden «Avvik».",
+            "Nothing to do right now. Activities never reviewed or without a next review date are listed on the Findings page.",
+        )
+    )
 else:
     st.dataframe(
         safe_table(
@@ -47,7 +61,7 @@ else:
                         "Ref": x.ref,
                         t("Navn", "Name"): x.name,
                         t("Eier", "Owner"): x.owner or "",
-                        t("Neste gjennomgang", "Next review"): x.next_review or "",
+                        t("Neste gjennomgang", "Next review"): local_day(x.next_review, state.lang()),
                         t("Merknad", "Note"): x.note or "",
                         t("Sist gjennomgått", "Last reviewed"): (
                             f"{local_time(x.last_reviewed, state.lang())} ({x.last_reviewed_by})" if x.last_reviewed else ""

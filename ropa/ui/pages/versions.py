@@ -5,13 +5,14 @@ work is :mod:`ropa.versions`."""
 from __future__ import annotations
 
 import io
-from datetime import date
+from datetime import date, timedelta
 from typing import Optional
 
 import pandas as pd
 import streamlit as st
 
 from ropa import access, audit, db, versions
+from ropa.audit import oslo_today
 from ropa.text import markdown
 from ropa.text import table as safe_table
 from ropa.ui import downloads, errors, signin, state
@@ -50,9 +51,10 @@ TEXT = {
     "date": ("Dato (slutten av dagen)", "Date (end of the day)"),
     "compare_go": ("Sammenlign", "Compare"),
     "same": ("Ingen forskjeller.", "No differences."),
-    "added": ("Lagt til", "Added"),
-    "removed": ("Fjernet", "Removed"),
-    "changed": ("Endret", "Changed"),
+    "added": ("Aktiviteter lagt til", "Activities added"),
+    "removed": ("Aktiviteter fjernet", "Activities removed"),
+    "changed": ("Aktiviteter endret", "Activities changed"),
+    "orgs_changed": ("Virksomheter med endringer", "Organisations with changes"),
     "what": ("Hva", "What"),
     "org": ("Virksomhet", "Organisation"),
     "ref": ("Ref.", "Ref"),
@@ -121,19 +123,19 @@ NOW, DATE = "\x00now", "\x00date"
 labels = [x.label for x in snaps]
 
 
-def _pick(where: st.delta_generator.DeltaGenerator, title: str, key: str, *, now_first: bool) -> Optional[str]:
-    """A state to show: a snapshot's label, a date (ISO text), or None for now."""
+def _pick(where: st.delta_generator.DeltaGenerator, title: str, key: str, *, now_first: bool, day: Optional[date] = None) -> Optional[str]:
+    """A state to show: a snapshot's label, a date (ISO text; ``day`` first, else today in Oslo), or None for now."""
     options = [NOW, *labels, DATE] if now_first else [*labels, DATE, NOW]
     choice = where.selectbox(title, options, key=key, placeholder="—", format_func=lambda o: t("now") if o == NOW else t("a_date") if o == DATE else o)
     if choice == DATE:
-        return where.date_input(t("date"), value=date.today(), key=f"{key}_date", format="YYYY-MM-DD").isoformat()
+        return where.date_input(t("date"), value=day or oslo_today(), key=f"{key}_date", format=state.date_format()).isoformat()
     return None if choice == NOW else choice
 
 
 st.divider()
 st.subheader(t("compare"))
 left, right = st.columns(2)
-a = _pick(left, t("from"), "versions_a", now_first=False)
+a = _pick(left, t("from"), "versions_a", now_first=False, day=oslo_today() - timedelta(days=1))  # the end of today would equal now
 b = _pick(right, t("to"), "versions_b", now_first=True)
 if st.button(t("compare_go"), icon=":material/difference:", key="versions_compare"):
     with errors.reported() as outcome, access.reading_as(me), db.session(state.engine()) as s:
@@ -146,10 +148,11 @@ if shown and shown["key"] == (a, b, ui):
     st.caption(markdown(f"{found.a.describe(ui)} → {found.b.describe(ui)}"))
     for line in versions.timeline.summarise([*found.a.gaps, *found.b.gaps], ui):
         st.warning(markdown(line), icon=":material/help:")
-    one, two, three = st.columns(3)
+    one, two, three, four = st.columns(4)
     one.metric(t("added"), len(found.added))
     two.metric(t("removed"), len(found.removed))
     three.metric(t("changed"), len(found.changed))
+    four.metric(t("orgs_changed"), len(found.organisations))  # added, removed or their own fields changed
     rows = found.rows(ui)
     if rows:
         st.dataframe(
@@ -168,7 +171,7 @@ book_lang = c2.radio(
     index=0 if ui == "nb" else 1,
     horizontal=True,
     key="versions_lang",
-    format_func=lambda code: {"nb": "Norsk bokmål", "en": "English"}[code],
+    format_func=lambda code: state.LANGUAGES[code],
 )
 if st.button(t("make"), icon=":material/download:", key="versions_make"):
     workbook = io.BytesIO()
