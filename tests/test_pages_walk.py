@@ -97,8 +97,9 @@ def test_one_import_error_is_spoken_of_in_the_singular(demo_url):
 def test_my_tasks_says_what_it_lists_where_the_rest_is_and_dates_reviews_in_the_language(demo_url):
     from datetime import date
 
-    from ropa import access, db, registry, review, users
+    from ropa import access, db, review, users
     from ropa.models import ProcessingActivity
+    from ropa.register.activities import get_activity
 
     at = app_page("tasks", "nb")
     assert "du eier" in at.caption[0].value and "30 dager" in at.caption[0].value
@@ -109,7 +110,7 @@ def test_my_tasks_says_what_it_lists_where_the_rest_is_and_dates_reviews_in_the_
     with db.transaction(engine) as s:
         users.add_user(s, "dora", role="dpo", password="correct horse battery staple 42", actor="setup")
         review.set_owner(s, "Allprofil AS", "AP-01", "dora", actor="dora")
-        act = registry.get_activity(s, "Allprofil AS", "AP-01")
+        act = get_activity(s, "Allprofil AS", "AP-01")
         s.execute(ProcessingActivity.__table__.update().where(ProcessingActivity.id == act.id).values(next_review=date(2026, 1, 31)))
     with db.session(engine) as s:
         dora = access.load_principal(s, "dora")
