@@ -131,7 +131,16 @@ def step_import_foreign_csv(a: dict[str, Any]) -> dict[str, Any]:
         w.writerow(["Organisation", "Name of processing activity", "Purpose", "Categories of data subjects", "Categories of personal data", "Retention period"])
         for org in orgs:
             for act in org["activities"]:
-                w.writerow([org["name"], act["name"], "; ".join(act.get("purposes") or []) or "Administration", "Customers; Employees", "Contact details; Name", "5 years"])
+                w.writerow(
+                    [
+                        org["name"],
+                        act["name"],
+                        "; ".join(act.get("purposes") or []) or "Administration",
+                        "Customers; Employees",
+                        "Contact details; Name",
+                        "5 years",
+                    ]
+                )
     engine = _engine(_fresh(a["import_db"]))
     t0 = time.perf_counter()
     with db.transaction(engine) as s:

@@ -56,9 +56,7 @@ def test_an_organisation_number_set_to_another_organisations_name_does_not_captu
         users.add_user(s, "mal", role="dpo", orgs=["Mallory AS"], password="correct horse battery", actor="anna")
     with db.transaction(engine) as s:
         org = get_organisation(s, "Mallory AS")
-        update_organisation(
-            s, "Mallory AS", {**organisation_dict(org), "org_number": "janteloppet"}, expected_version=org.version, actor="mal"
-        )
+        update_organisation(s, "Mallory AS", {**organisation_dict(org), "org_number": "janteloppet"}, expected_version=org.version, actor="mal")
     with db.session(engine) as s:
         assert get_organisation(s, "janteloppet").name == "Janteloppet"
         assert get_organisation(s, "JANTELOPPET").name == "Janteloppet"
@@ -92,9 +90,7 @@ def test_the_record_cover_of_a_viewer_of_one_organisation_counts_only_its_change
         users.sign_in(s, "dora", "correct horse battery")
         users.sign_in(s, "dora", "wrong password!", sleep=lambda _: None)
         org = get_organisation(s, "Allprofil AS")
-        update_organisation(
-            s, "Allprofil AS", {**organisation_dict(org), "phone": "+47 22 00 00 00"}, expected_version=org.version, actor="dora"
-        )
+        update_organisation(s, "Allprofil AS", {**organisation_dict(org), "phone": "+47 22 00 00 00"}, expected_version=org.version, actor="dora")
     with db.session(demo_engine) as s:
         with access.reading_as(vera):
             assert report.register_version(s) == before

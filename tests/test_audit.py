@@ -132,9 +132,7 @@ def test_history_page_names_organisation_recipient_and_activity_fields(demo_url)
             source="dashboard",
         )
         rec = list_recipients(s, "Janteloppet")[0]
-        update_recipient(
-            s, "Janteloppet", rec.name, {**recipient_dict(rec), "kind": "processor"}, expected_version=rec.version, actor="kollega", source="cli"
-        )
+        update_recipient(s, "Janteloppet", rec.name, {**recipient_dict(rec), "kind": "processor"}, expected_version=rec.version, actor="kollega", source="cli")
         act = get_activity(s, "Janteloppet", "JL-01")
         data = activity_dict(act)
         update_activity(

@@ -743,11 +743,7 @@ def test_recipient_abroad_found_the_same_way_in_a_register(engine):
         ("recipient-transfer-missing", "A-1", "US Host"),
     ]
     with db.session(engine) as s:
-        single = [
-            f
-            for a in list_activities(s)
-            for f in check_activity(activity_dict(a), a.organisation.name, TODAY, organisation_dict(a.organisation))
-        ]
+        single = [f for a in list_activities(s) for f in check_activity(activity_dict(a), a.organisation.name, TODAY, organisation_dict(a.organisation))]
     assert sorted(single, key=repr) == sorted([f for f in found if f.activity_ref], key=repr)
 
 
@@ -1190,11 +1186,7 @@ def test_retention_trigger_and_own_establishments_judged_the_same_way_in_a_regis
     found = demo_findings(engine)
     assert [(f.rule, f.activity_ref) for f in found] == [("retention-unspecified", "R-2")]
     with db.session(engine) as s:
-        single = [
-            f
-            for a in list_activities(s)
-            for f in check_activity(activity_dict(a), a.organisation.name, TODAY, organisation_dict(a.organisation))
-        ]
+        single = [f for a in list_activities(s) for f in check_activity(activity_dict(a), a.organisation.name, TODAY, organisation_dict(a.organisation))]
     assert sorted(single, key=repr) == sorted(found, key=repr)
 
 

@@ -676,9 +676,7 @@ def test_a_missing_folder_is_named_not_the_temporary_file(demo_engine: Any, tmp_
 def test_no_recipients_is_said_only_where_the_register_says_it(engine: Any):
     with db.transaction(engine) as s:
         create_organisation(s, {"name": "Stille AS", "email": "post@stille.no", "country": "NO"}, actor="test")
-        create_activity(
-            s, "Stille AS", {"ref": "S-1", "name": "Intern", "purposes": ["x"], "data_subjects": ["employee"], "no_recipients": True}, actor="test"
-        )
+        create_activity(s, "Stille AS", {"ref": "S-1", "name": "Intern", "purposes": ["x"], "data_subjects": ["employee"], "no_recipients": True}, actor="test")
         create_activity(s, "Stille AS", {"ref": "S-2", "name": "Ukjent", "purposes": ["y"], "data_subjects": ["customer"]}, actor="test")
     with db.session(engine) as s:
         both = notice.make_notice(s, "Stille AS", lang="nb")

@@ -228,7 +228,7 @@ def test_a_value_typed_just_before_another_tab_is_clicked_is_kept(demo_url):
 
 
 def test_the_lists_edit_link_opens_the_record_in_its_address_and_the_session_keeps_it(demo_url):
-    """"Edit" on the list is a link (one run, no detour through the list's page): the editor takes the
+    """ "Edit" on the list is a link (one run, no detour through the list's page): the editor takes the
     record from the address once, then goes by the session (a new activity instead stays new)."""
     from streamlit.testing.v1 import AppTest
 

@@ -124,9 +124,7 @@ def field_key(path: Iterable[PathPart]) -> Optional[str]:
     return key or None
 
 
-def at_origin(
-    origin: Origin, p: Problem, rel: Iterable[PathPart], *, own: bool, lang: str, mark_rows: bool = True, field: Optional[str] = None
-) -> Problem:
+def at_origin(origin: Origin, p: Problem, rel: Iterable[PathPart], *, own: bool, lang: str, mark_rows: bool = True, field: Optional[str] = None) -> Problem:
     """A problem of one record (``rel``: its path within the record) told at the row and column the
     record was read from (``mark_rows``: and noted on the row's plan). ``field``: the record's field,
     when ``rel`` is a path within a part of it read from a row of its own (a transfer's ``country``)."""

@@ -49,6 +49,7 @@ def fields_of_row(origin: Origin, keys: Iterable[str]) -> Part:
 
     return part
 
+
 _PROGRESS_EVERY = 250
 
 
@@ -380,9 +381,7 @@ class RegisterBuilder:
 
     # -- rows
 
-    def add(
-        self, ob: OrganisationDraft, act: Any, origin: Origin, ref: Optional[str] = None, name: Optional[str] = None, untouched: bool = False
-    ) -> None:
+    def add(self, ob: OrganisationDraft, act: Any, origin: Origin, ref: Optional[str] = None, name: Optional[str] = None, untouched: bool = False) -> None:
         """Add an activity (a dict, or a row's ActivityJSON text with its ``ref`` and ``name``) to its
         organisation: duplicates and --mode checked, then the activity validated and its problems
         told at the row's columns (a row of our own workbook once the sheets after it, which may

@@ -120,6 +120,8 @@ def _foreign_host() -> Optional[str]:
 def _local_only() -> bool:
     """Whether the local administrator (no users yet) may act in this run."""
     return _exposed() is None and _foreign_host() is None
+
+
 def current_actor() -> str:
     """Who acts in this run: the signed-in user, or the local administrator of a register without users."""
     return principal().name

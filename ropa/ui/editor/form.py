@@ -70,7 +70,9 @@ class Form:
 
     # --- Tables -------------------------------------------------------------------------------------
 
-    def grid(self, name: str, rows: list[dict[str, Any]], columns: list[str], config: dict[str, Any], signature: str = "", dates: tuple[str, ...] = ()) -> pd.DataFrame:
+    def grid(
+        self, name: str, rows: list[dict[str, Any]], columns: list[str], config: dict[str, Any], signature: str = "", dates: tuple[str, ...] = ()
+    ) -> pd.DataFrame:
         """A list as an editable table. When its choices change (``signature``), or when its section is
         opened again, the table is drawn afresh with the user's pending edits carried over, so nothing
         typed is lost."""

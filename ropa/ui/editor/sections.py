@@ -344,9 +344,7 @@ SECTIONS: dict[str, tuple[tuple[str, str], tuple[str, ...], Callable[[Form], dic
 }
 EDITED = frozenset(k for _, keys, _ in SECTIONS.values() for k in keys)
 # The plain fields of the field table no section names (one added since): the last section draws them by kind.
-PLAIN = tuple(
-    k for k, spec in ACTIVITY.items() if k not in EDITED and "." not in k and spec.kind in ("text", "longtext", "list", "bool", "date", "int")
-)
+PLAIN = tuple(k for k, spec in ACTIVITY.items() if k not in EDITED and "." not in k and spec.kind in ("text", "longtext", "list", "bool", "date", "int"))
 FIELDS = (*EDITED, *PLAIN)  # every field of the document the editor saves
 
 
@@ -394,7 +392,22 @@ def document(f: Form) -> dict[str, Any]:
 
 
 # The form's own bookkeeping and its buttons, beside the values of its widgets under the same key prefix.
-_NOT_VALUES: tuple[str, ...] = ("_values", "_first", "_drawn", "_keys", "_held", "_gen", "_base", "_sig", "_rows", "_transfers_added", "_save_top", "_save_bottom", "_add_transfer", "_new")
+_NOT_VALUES: tuple[str, ...] = (
+    "_values",
+    "_first",
+    "_drawn",
+    "_keys",
+    "_held",
+    "_gen",
+    "_base",
+    "_sig",
+    "_rows",
+    "_transfers_added",
+    "_save_top",
+    "_save_bottom",
+    "_add_transfer",
+    "_new",
+)
 _NOT_VALUES += ("_discard_yes", "_discard_no", "_reload_newer")
 
 

@@ -108,9 +108,7 @@ chosen_rules = c_rule.multiselect(
 needle = c_text.text_input(t("search"), key="fnd_text", help=t("search_help")).strip().lower()
 
 with db.session(state.engine()) as s:  # Art. 30(5) assessments of the organisations shown, beside their findings
-    statements = [
-        checks.art30_5_statement(organisation_dict(o), ui) for o in list_organisations(s) if not chosen_orgs or o.name in chosen_orgs
-    ]
+    statements = [checks.art30_5_statement(organisation_dict(o), ui) for o in list_organisations(s) if not chosen_orgs or o.name in chosen_orgs]
 for statement in filter(None, statements):
     st.info(markdown(statement), icon=":material/gavel:")
 

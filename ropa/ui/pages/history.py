@@ -59,7 +59,9 @@ limit = c[2].number_input(
     step=50,
     key="h_limit",
     disabled=bool(ref),  # an activity's history is shown whole
-    help=t("Gjelder oversikten over siste endringer; en aktivitets historikk vises i sin helhet.", "For the latest changes; an activity's history is shown whole."),
+    help=t(
+        "Gjelder oversikten over siste endringer; en aktivitets historikk vises i sin helhet.", "For the latest changes; an activity's history is shown whole."
+    ),
 )
 
 with db.session(state.engine()) as s:

@@ -31,7 +31,10 @@ TEXT = {
         "The controllers and processors in the register with their contact details, data protection officer "
         "(Art. 37) and EU representative (Art. 27) – what Art. 30(1)(a) and 30(2)(a) ask for.",
     ),
-    "nothing_to_edit": ("Ingen virksomhet å redigere ennå: opprett den første under «Ny virksomhet».", "No organisation to edit yet: create the first under 'New organisation'."),
+    "nothing_to_edit": (
+        "Ingen virksomhet å redigere ennå: opprett den første under «Ny virksomhet».",
+        "No organisation to edit yet: create the first under 'New organisation'.",
+    ),
     "empty": (
         "Registeret har ingen virksomheter ennå. Opprett den første under «Ny virksomhet», eller les inn en protokoll på importsiden.",
         "The register has no organisations yet. Create the first one under 'New organisation', or read in a register on the Import page.",
@@ -130,9 +133,7 @@ def _save() -> None:
     data = forms.read(EDIT, ORGANISATION_FIELDS)
     try:
         with db.transaction(state.engine()) as s:
-            org = update_organisation(
-                s, loaded["name"], forms.nest(data), expected_version=loaded["version"], actor=current_actor(), source="dashboard"
-            )
+            org = update_organisation(s, loaded["name"], forms.nest(data), expected_version=loaded["version"], actor=current_actor(), source="dashboard")
             name, unchanged = org.name, org.version == loaded["version"]  # the registry writes nothing then
     except ValidationFailed as err:
         st.session_state["orgs_outcome"] = forms.split_problems(forms.problems_by_field(err, ui, MESSAGES), KEYS)

@@ -120,9 +120,7 @@ def _save() -> None:
     data = forms.read(EDIT, RECIPIENT_FIELDS)
     try:
         with db.transaction(state.engine()) as s:
-            rec = update_recipient(
-                s, loaded["org"], loaded["name"], data, expected_version=loaded["version"], actor=current_actor(), source="dashboard"
-            )
+            rec = update_recipient(s, loaded["org"], loaded["name"], data, expected_version=loaded["version"], actor=current_actor(), source="dashboard")
             name, unchanged = rec.name, rec.version == loaded["version"]  # the registry writes nothing then
     except ValidationFailed as err:
         st.session_state["recs_outcome"] = forms.split_problems(forms.problems_by_field(err, ui, MESSAGES), KEYS)
@@ -257,7 +255,11 @@ with edit_tab:
             forms.fill(EDIT, RECIPIENT_FIELDS, values)
 
         used = usage.get(pick, [])
-        st.caption((t(plural(len(used), "used_by_one", "used_by")).format(refs=markdown(", ".join(used))) if used else t("not_used")) + " " + t("version").format(version=loaded["version"]))
+        st.caption(
+            (t(plural(len(used), "used_by_one", "used_by")).format(refs=markdown(", ".join(used))) if used else t("not_used"))
+            + " "
+            + t("version").format(version=loaded["version"])
+        )
         outcome = st.session_state.get("recs_outcome")
         forms.show_outcome(outcome)
         if outcome and outcome.get("conflict"):
@@ -269,7 +271,10 @@ with edit_tab:
             st.form_submit_button(t("save"), type="primary", icon=":material/save:", on_click=_save, key="recedit_submit")
 
         if not may_delete_recipient(used):
-            st.info(t(plural(len(used), "in_use_one", "in_use")).format(name=markdown(pick), refs=markdown(", ".join(used)), verb=agree(len(used), "uses", "use")), icon=":material/link:")
+            st.info(
+                t(plural(len(used), "in_use_one", "in_use")).format(name=markdown(pick), refs=markdown(", ".join(used)), verb=agree(len(used), "uses", "use")),
+                icon=":material/link:",
+            )
         elif st.session_state.get("recs_confirm_delete") == pick:
             st.warning(t("confirm").format(name=markdown(pick)), icon=":material/warning:")
             yes, no = st.columns(2)

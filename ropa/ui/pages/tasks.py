@@ -29,8 +29,7 @@ st.caption(
     t(
         f"Behandlingsaktiviteter du eier der gjennomgangen er forfalt eller skal skje innen {review.DUE_WITHIN_DAYS} dager, "
         "som er sendt tilbake til deg, eller som venter på godkjenning.",
-        f"Activities you own whose review is overdue or due within {review.DUE_WITHIN_DAYS} days, that were returned to you, "
-        "or that wait for approval.",
+        f"Activities you own whose review is overdue or due within {review.DUE_WITHIN_DAYS} days, that were returned to you, or that wait for approval.",
     )
 )
 state.show_flash()
@@ -45,8 +44,7 @@ for col, (kind, words) in zip(st.columns(4), KINDS.items()):
 if not found:
     st.success(
         t(
-            "Ingenting å gjøre nå. Aktiviteter som aldri er gjennomgått eller mangler dato for neste gjennomgang, "
-            "står på siden «Avvik».",
+            "Ingenting å gjøre nå. Aktiviteter som aldri er gjennomgått eller mangler dato for neste gjennomgang, står på siden «Avvik».",
             "Nothing to do right now. Activities never reviewed or without a next review date are listed on the Findings page.",
         )
     )
