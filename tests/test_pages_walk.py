@@ -213,3 +213,16 @@ def test_what_changed_says_what_its_figures_count_and_counts_the_organisations(d
     figures = {m.label: m.value for m in at.metric}
     assert list(figures) == ["Aktiviteter lagt til", "Aktiviteter fjernet", "Aktiviteter endret", "Virksomheter med endringer"]
     assert figures["Aktiviteter lagt til"] == "37" and figures["Virksomheter med endringer"] == "5"  # the demo was made today
+
+
+def test_the_overviews_reviews_due_says_where_the_never_reviewed_are(demo_url):
+    """The demo's activities were never reviewed, so "Reviews due" reads 0: its help says what it
+    counts and where those never reviewed are, in the language of the page."""
+    for lang, counted, elsewhere in (
+        ("en", "next planned review is today or earlier", "'Never reviewed, no review planned'"),
+        ("nb", "neste planlagte gjennomgang er i dag eller tidligere", "«Aldri gjennomgått, ingen gjennomgang planlagt»"),
+    ):
+        at = app_page("overview", lang)
+        label = "Reviews due" if lang == "en" else "Gjennomgang forfalt"
+        due = next(m for m in at.metric if m.label == label)
+        assert counted in due.proto.help and elsewhere in due.proto.help

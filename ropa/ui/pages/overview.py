@@ -66,6 +66,14 @@ HELP = {
         "Number of transfers to a third country or international organisation without a mechanism: the same "
         "as the findings 'Transfer to a third country or international organisation without a mechanism'; 'Show' lists the activities.",
     ),
+    "reviews_due": (
+        "Antall aktiviteter der neste planlagte gjennomgang er i dag eller tidligere (dagen etter gir den avviket «Gjennomgang på overtid»). "
+        "Aktiviteter som aldri er gjennomgått og ikke har noen gjennomgang planlagt, telles ikke her: de står under "
+        "«Avvik» som «Aldri gjennomgått, ingen gjennomgang planlagt».",
+        "Number of activities whose next planned review is today or earlier (from the day after, it is the finding 'Review overdue'). Activities never "
+        "reviewed and with no review planned are not counted here: they are under 'Findings' as 'Never reviewed, "
+        "no review planned'.",
+    ),
     "retention_unspecified": (
         "Antall aktiviteter uten lagringstid, med bare vag tekst («så lenge det er nødvendig») eller uten "
         "sluttpunkt («inntil videre»): de samme som avvikene «Lagringstiden er ikke angitt».",
