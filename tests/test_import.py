@@ -900,7 +900,7 @@ def test_import_page_previews_maps_and_imports(tmp_path, monkeypatch):
         assert not at.exception, at.exception
         assert any("Not imported: J «Generell beskrivelse" in c.value for c in at.caption)
         confirm = at.button(key="import_confirm")
-        assert confirm.label == "Import: 2 activities change" and not confirm.disabled
+        assert confirm.label == "Import: 2 new activities" and not confirm.disabled
         assert reads == ["plan"] * 3  # no organisation chosen, then Testkommune, then column J left out
         confirm.click()
         at.run()

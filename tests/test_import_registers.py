@@ -649,7 +649,7 @@ def test_import_page_shows_the_diff_counts_changes_and_then_the_result(tmp_path,
         diff_frame = next(d.value for d in at.dataframe if "Før" in d.value.columns)
         assert len(diff_frame) > 1 and "uendret" in set(diff_frame["Status"])
         confirm = at.button(key="import_confirm")
-        assert confirm.label == "Importer: 1 behandlingsaktivitet endres"
+        assert confirm.label == "Importer: 1 endres"
         confirm.click()
         at.run()
         assert not at.exception, at.exception

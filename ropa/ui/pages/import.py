@@ -109,8 +109,11 @@ TEXT = {
     ),
     "warnings": ("{n} merknader", "{n} warnings"),
     "warnings_one": ("1 merknad", "1 warning"),
-    "confirm": ("Importer: {n} behandlingsaktiviteter endres", "Import: {n} activities change"),
-    "confirm_one": ("Importer: 1 behandlingsaktivitet endres", "Import: 1 activity changes"),
+    "confirm": ("Importer: {parts}", "Import: {parts}"),
+    "confirm_new": ("{n} nye behandlingsaktiviteter", "{n} new activities"),
+    "confirm_new_one": ("1 ny behandlingsaktivitet", "1 new activity"),
+    "confirm_changed": ("{n} endres", "{n} changed"),
+    "confirm_changed_one": ("1 endres", "1 changed"),
     "confirm_none": ("Importer (ingen behandlingsaktiviteter endres)", "Import (no activity changes)"),
     "changes": ("Endringer", "Changes"),
     "only_changes": ("Bare endringer", "Only changes"),
@@ -390,7 +393,8 @@ if plan.warnings:
 
 to_import = counts["new"] + counts["changed"] + counts["unchanged"]
 changing = counts["new"] + counts["changed"]
-label = t("nothing") if not to_import else t("confirm_none") if not changing else t("confirm_one") if changing == 1 else t("confirm", n=changing)
+parts = [t(plural(n, f"confirm_{k}_one", f"confirm_{k}"), n=n) for k, n in (("new", counts["new"]), ("changed", counts["changed"])) if n]
+label = t("nothing") if not to_import else t("confirm_none") if not changing else t("confirm", parts=", ".join(parts))
 result = st.session_state.get("import_result")
 if st.button(label, type="primary", icon=":material/upload:", disabled=bool(plan.errors) or not to_import, key="import_confirm"):
     bar = st.progress(0.0, text=t("writing"))
