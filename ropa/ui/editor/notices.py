@@ -14,7 +14,7 @@ from streamlit.delta_generator import DeltaGenerator
 from ropa import audit, checks, db, editing, vocab
 from ropa.errors import Conflict, NotFound, ValidationFailed
 from ropa.grammar import count_in
-from ropa.register.activities import get_activity, update_activity
+from ropa.register import activities  # activities.x(): this module outlives a run, so a bound name would outlive a patch
 from ropa.register.audit import activity_history
 from ropa.register.lookup import get_organisation
 from ropa.register.organisations import organisation_dict
@@ -55,7 +55,7 @@ def changed_elsewhere(f: Form, org_name: str, ref: str, version: int) -> None:
     """Say so when the activity was saved (or deleted) elsewhere after this version was opened."""
     with db.session(state.engine()) as s:
         try:
-            current: int | None = get_activity(s, org_name, ref).version
+            current: int | None = activities.get_activity(s, org_name, ref).version
             by = sorted({e.actor for e in activity_history(s, org_name, ref) if e.version > version}) if current and current > version else []
         except NotFound:
             current, by = None, []
@@ -130,7 +130,7 @@ def merge(f: Form, org_name: str, conflict: dict[str, Any]) -> None:
         doc = editing.merged(conflict["mine"], conflict["theirs"], choices)
         try:
             with db.transaction(state.engine()) as s:
-                update_activity(s, org_name, conflict["ref"], doc, expected_version=conflict["version"], actor=current_actor(), source="dashboard")
+                activities.update_activity(s, org_name, conflict["ref"], doc, expected_version=conflict["version"], actor=current_actor(), source="dashboard")
         except Conflict:
             st.error(t("Aktiviteten ble endret igjen i mellomtiden. Last inn og prøv på nytt.", "The activity changed again meanwhile. Reload and try again."))
         except ValidationFailed as err:

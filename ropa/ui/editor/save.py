@@ -12,7 +12,7 @@ from streamlit.delta_generator import DeltaGenerator
 from ropa import db
 from ropa.errors import Conflict, ValidationFailed
 from ropa.fields import ACTIVITY
-from ropa.register.activities import activity_dict, create_activity, get_activity, update_activity
+from ropa.register import activities  # activities.x(): this module outlives a run, so a bound name would outlive a patch
 from ropa.ui import record_forms as forms
 from ropa.ui import state
 from ropa.ui.editor import sections
@@ -86,17 +86,17 @@ def _write(f: Form, org_name: str, ref: Optional[str], version: int, doc: dict[s
     try:
         with db.transaction(state.engine()) as s:
             if ref is None:
-                create_activity(s, org_name, doc, actor=current_actor(), source="dashboard")
+                activities.create_activity(s, org_name, doc, actor=current_actor(), source="dashboard")
                 changed = ["*"]
             else:
-                changed = update_activity(s, org_name, ref, doc, expected_version=version, actor=current_actor(), source="dashboard")
+                changed = activities.update_activity(s, org_name, ref, doc, expected_version=version, actor=current_actor(), source="dashboard")
     except ValidationFailed as err:
         st.session_state[f"{E}_problems"] = err.problems
     except Conflict as err:
         assert ref is not None  # (only a save of an existing activity meets another save)
         with db.session(state.engine()) as s:
-            latest = get_activity(s, org_name, ref)
-            theirs, latest_version = activity_dict(latest), latest.version
+            latest = activities.get_activity(s, org_name, ref)
+            theirs, latest_version = activities.activity_dict(latest), latest.version
         st.session_state[f"{E}_conflict"] = {
             "message": forms.conflict_view(err, ACTIVITY, f.lang)["message"],
             "ref": ref,
