@@ -419,12 +419,16 @@ def parse_map_options(items: Optional[Sequence[str]]) -> dict[str, Optional[str]
     for item in items or []:
         header, sep, key = item.rpartition("=")
         if not sep or not header.strip():
-            raise ValidationFailed([Problem(("--map",), "bad_map", f"'{item}' is not \"Header text=field\"")])
+            raise ValidationFailed([Problem(("--map",), "bad_map", convert.say(f"'{item}' is not \"Header text=field\"", f"'{item}' er ikke \"Overskrift=felt\""))])
         key = key.strip()
         if key and key != mapping.IGNORE and key not in mapping.TARGETS:
             close = [k for k in mapping.TARGETS if key.casefold() in k.casefold()]
-            hint = f" (did you mean {', '.join(close[:3])}?)" if close else f" (fields: {', '.join(mapping.TARGETS)})"
-            raise ValidationFailed([Problem(("--map",), "unknown_field", f"'{key}' is not a field{hint}")])
+            if close:
+                hint = convert.say(f" (did you mean {', '.join(close[:3])}?)", f" (mente du {', '.join(close[:3])}?)")
+            else:
+                hint = convert.say(f" (fields: {', '.join(mapping.TARGETS)})", f" (felt: {', '.join(mapping.TARGETS)})")
+            message = convert.say(f"'{key}' is not a field{hint}", f"'{key}' er ikke et felt{hint}")
+            raise ValidationFailed([Problem(("--map",), "unknown_field", message)])
         out[header.strip()] = key or mapping.IGNORE
     return out
 
