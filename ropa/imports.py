@@ -253,7 +253,12 @@ def _stale_row(session: Session, ob: OrganisationDraft, act_doc: ActivityDoc, ro
     except Conflict as c:
         return conflict_problem("", c)
     row.status = "unchanged"
-    row.messages.append(f"left alone: the register's record is newer (version {act.version}) and this row is as exported (version {act_doc.version})")
+    row.messages.append(
+        convert.say(
+            f"left alone: the register's record is newer (version {act.version}) and this row is as exported (version {act_doc.version})",
+            f"latt urørt: registerets versjon er nyere (versjon {act.version}), og denne raden er som eksportert (versjon {act_doc.version})",
+        )
+    )
     return None
 
 
