@@ -26,7 +26,7 @@ from ropa.errors import PathPart, Problem, ValidationFailed
 from ropa.excel import convert, layout, mapping, reader
 from ropa.excel.convert import Note, say
 from ropa.excel.disclosures import add_transfer_recipients
-from ropa.excel.import_plan import Origin, Place, RowPlan, at_column
+from ropa.excel.import_plan import Origin, Place, RowPlan, at_column, told
 from ropa.excel.layout import Sheet
 from ropa.excel.other_registers import add_activity_row
 from ropa.excel.register_document import OrganisationDraft, RegisterBuilder, fields_of_row
@@ -344,7 +344,7 @@ def _apply_second(b: RegisterBuilder, ob: OrganisationDraft, ref: str, edits: di
             first = ob.origins[ob.by_ref[ref]]
             b.error(origin.at(key), "conflict", say(
                     f"changed here and on {first.sheet} {first.where(key)} to different values; keep one of the two",
-                    f"endret her og på {first.sheet} {first.where(key)} til ulike verdier; behold én av de to",
+                    f"endret her og på {first.sheet} {told(first.where(key), 'nb')} til ulike verdier; behold én av de to",
                 ),
                 first.plan,
             )

@@ -473,7 +473,7 @@ class RegisterBuilder:
                         say(
                             f"recipient '{r['name']}' has {attr} '{r.get(attr)}' here but '{first.get(attr)}' in {first_origin.where()}; the first is kept",
                             f"mottakeren '{r['name']}' har {label(attr, 'nb', RECIPIENT).lower()} '{r.get(attr)}' her, men '{first.get(attr)}' i "
-                            f"{first_origin.where()}; den første beholdes",
+                            f"{told(first_origin.where(), 'nb')}; den første beholdes",
                         ),
                         origin.plan,
                     )
