@@ -6,6 +6,7 @@ files the reader refuses. The codes are those of the English import; no message 
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 from typing import Any
@@ -103,3 +104,23 @@ def test_a_file_refused_in_bokmal_is_told_in_bokmal(engine, tmp_path, content, c
         imports.plan(s, path, lang="nb")
     assert [p.code for p in refused.value.problems] == [code]
     _check(refused.value.problems)
+
+
+def test_a_register_document_in_bokmal_is_told_in_bokmal(engine, tmp_path):
+    from ropa.schema import FORMAT_NAME, FORMAT_VERSION
+
+    activity = {"ref": "A-1", "name": "Lønn", "role": "processor"}
+    document = {"format": FORMAT_NAME, "version": FORMAT_VERSION, "organisations": [{"name": "Testkommune", "country": "NO", "activities": [activity, activity]}]}
+    path = tmp_path / "register.json"
+    path.write_text(json.dumps(document), encoding="utf-8")
+    broken = tmp_path / "broken.json"
+    broken.write_text('{"format": ', encoding="utf-8")
+    for file in (path, broken):
+        with db.session(engine) as s:
+            try:
+                found = imports.plan(s, file, lang="nb")
+                problems = found.errors + found.warnings
+            except ValidationFailed as refused:
+                problems = refused.problems
+        assert {p.code for p in problems} == ({"duplicate", "missing"} if file == path else {"bad_json"})
+        _check(problems)
