@@ -253,7 +253,12 @@ def _stale_row(session: Session, ob: OrganisationDraft, act_doc: ActivityDoc, ro
     except Conflict as c:
         return conflict_problem("", c)
     row.status = "unchanged"
-    row.messages.append(f"left alone: the register's record is newer (version {act.version}) and this row is as exported (version {act_doc.version})")
+    row.messages.append(
+        convert.say(
+            f"left alone: the register's record is newer (version {act.version}) and this row is as exported (version {act_doc.version})",
+            f"latt urørt: registerets versjon er nyere (versjon {act.version}), og denne raden er som eksportert (versjon {act_doc.version})",
+        )
+    )
     return None
 
 
@@ -419,12 +424,16 @@ def parse_map_options(items: Optional[Sequence[str]]) -> dict[str, Optional[str]
     for item in items or []:
         header, sep, key = item.rpartition("=")
         if not sep or not header.strip():
-            raise ValidationFailed([Problem(("--map",), "bad_map", f"'{item}' is not \"Header text=field\"")])
+            raise ValidationFailed([Problem(("--map",), "bad_map", convert.say(f"'{item}' is not \"Header text=field\"", f"'{item}' er ikke \"Overskrift=felt\""))])
         key = key.strip()
         if key and key != mapping.IGNORE and key not in mapping.TARGETS:
             close = [k for k in mapping.TARGETS if key.casefold() in k.casefold()]
-            hint = f" (did you mean {', '.join(close[:3])}?)" if close else f" (fields: {', '.join(mapping.TARGETS)})"
-            raise ValidationFailed([Problem(("--map",), "unknown_field", f"'{key}' is not a field{hint}")])
+            if close:
+                hint = convert.say(f" (did you mean {', '.join(close[:3])}?)", f" (mente du {', '.join(close[:3])}?)")
+            else:
+                hint = convert.say(f" (fields: {', '.join(mapping.TARGETS)})", f" (felt: {', '.join(mapping.TARGETS)})")
+            message = convert.say(f"'{key}' is not a field{hint}", f"'{key}' er ikke et felt{hint}")
+            raise ValidationFailed([Problem(("--map",), "unknown_field", message)])
         out[header.strip()] = key or mapping.IGNORE
     return out
 

@@ -204,7 +204,15 @@ def activity_problems(act: ActivityDoc, where: Prefix = "") -> list[Problem]:
         )
     if act.role in {"processor", "joint_controller"} and not act.controllers:
         problems.append(
-            _problem(at + ("controllers",), "missing", f"an activity with role {act.role} must name the controller(s) it acts for or with", severity="warning")
+            _problem(
+                at + ("controllers",),
+                "missing",
+                _say(
+                    f"an activity with role {act.role} must name the controller(s) it acts for or with",
+                    f"en behandlingsaktivitet med rollen {vocab.ROLES[act.role].display('nb')} må nevne den eller de behandlingsansvarlige den handler for eller sammen med",
+                ),
+                severity="warning",
+            )
         )
     return problems
 
@@ -225,18 +233,26 @@ def organisation_problems(org: OrganisationDoc, oi: int, org_names: dict[str, in
     ow: tuple[PathPart, ...] = ("organisations", oi)
     key = org.name.casefold()
     if key in org_names:
-        problems.append(_problem(ow + ("name",), "duplicate", f"organisation '{org.name}' appears twice (also organisations[{org_names[key]}])"))
+        problems.append(_problem(ow + ("name",), "duplicate", _say(
+                    f"organisation '{org.name}' appears twice (also organisations[{org_names[key]}])",
+                    f"virksomheten '{org.name}' står to ganger (også organisations[{org_names[key]}])",
+                ),
+            ))
     org_names.setdefault(key, oi)
     refs: dict[str, int] = {}
     recipients: dict[str, tuple[tuple[PathPart, ...], RecipientDoc]] = {}
     for ri, rec in enumerate(org.recipients):
         if rec.name in recipients:
-            problems.append(_problem(ow + ("recipients", ri, "name"), "duplicate", f"recipient '{rec.name}' is listed twice"))
+            problems.append(_problem(ow + ("recipients", ri, "name"), "duplicate", _say(f"recipient '{rec.name}' is listed twice", f"mottakeren '{rec.name}' står to ganger")))
         recipients.setdefault(rec.name, (ow + ("recipients", ri), rec))
     for ai, act in enumerate(org.activities):
         aw = ow + ("activities", ai)
         if act.ref in refs:
-            problems.append(_problem(aw + ("ref",), "duplicate", f"ref '{act.ref}' is used twice in '{org.name}' (also activities[{refs[act.ref]}])"))
+            problems.append(_problem(aw + ("ref",), "duplicate", _say(
+                        f"ref '{act.ref}' is used twice in '{org.name}' (also activities[{refs[act.ref]}])",
+                        f"referansen '{act.ref}' er brukt to ganger hos '{org.name}' (også activities[{refs[act.ref]}])",
+                    ),
+                ))
         refs.setdefault(act.ref, ai)
         problems += activity_problems(act, aw)
         for ri, rec in enumerate(act.recipients):
@@ -249,7 +265,10 @@ def organisation_problems(org: OrganisationDoc, oi: int, org_names: dict[str, in
                             _problem(
                                 rw + (fld,),
                                 "conflict",
-                                f"recipient '{rec.name}' has {fld} {getattr(rec, fld)!r} here but {getattr(first, fld)!r} at {render_path(first_at)}",
+                                _say(
+                                    f"recipient '{rec.name}' has {fld} {getattr(rec, fld)!r} here but {getattr(first, fld)!r} at {render_path(first_at)}",
+                                    f"mottakeren '{rec.name}' har {_recipient_label(fld)} {getattr(rec, fld)!r} her, men {getattr(first, fld)!r} i {render_path(first_at)}",
+                                ),
                             )
                         )
             else:
@@ -282,19 +301,30 @@ def _validate_activities(raw: list[Any], where: tuple[PathPart, ...]) -> tuple[l
     return docs, problems
 
 
+def _recipient_label(key: str) -> str:
+    """A recipient field's label in bokmål, as a message names it ("type mottaker")."""
+    from ropa.fields import RECIPIENT, label
+
+    return label(key, "nb", RECIPIENT).lower()
+
+
+def _not_a_document() -> str:
+    return _say("the file is not a ropa-register document (expected a JSON object)", "filen er ikke et ropa-register-dokument (et JSON-objekt var ventet)")
+
+
 def iter_organisations(data: Any) -> tuple[list[Problem], Any]:
     """Check a decoded document's envelope (format, version, the organisations list) and return
     its problems and an iterator of ``(index, OrganisationDoc | None, problems)``, validating one
     organisation at a time, so a large register never holds all its models at once."""
     if not isinstance(data, dict):
-        return [Problem((), "not_a_document", "the file is not a ropa-register document (expected a JSON object)")], iter(())
+        return [Problem((), "not_a_document", _not_a_document())], iter(())
     organisations = data.get("organisations", [])
     try:
         RegisterDocument.model_validate({**data, "organisations": []})
     except ValidationError as exc:
         return problems_from_validation(exc), iter(())
     if not isinstance(organisations, list):
-        return [Problem(("organisations",), "list_type", "must be a list of organisations")], iter(())
+        return [Problem(("organisations",), "list_type", _say("must be a list of organisations", "må være en liste over virksomheter"))], iter(())
 
     def each() -> Iterator[tuple[int, Optional[OrganisationDoc], list[Problem]]]:
         names: dict[str, int] = {}
@@ -323,7 +353,7 @@ def iter_organisations(data: Any) -> tuple[list[Problem], Any]:
 def parse_document(data: Any) -> tuple[Optional[RegisterDocument], list[Problem]]:
     """Validate a decoded JSON value; return the document (if it parsed) and every problem."""
     if not isinstance(data, dict):
-        return None, [Problem((), "not_a_document", "the file is not a ropa-register document (expected a JSON object)")]
+        return None, [Problem((), "not_a_document", _not_a_document())]
     try:
         doc = RegisterDocument.model_validate(data)
     except ValidationError as exc:

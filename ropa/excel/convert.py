@@ -188,7 +188,7 @@ def _optional_bool(act: dict[str, Any], value: Any, notes: list[Note], key: str)
     """Yes, no, or an empty cell for 'not answered' (kept apart from no)."""
     flag, rest = parse.parse_bool(value)
     if rest:
-        notes.append(Note(key, "not_recognised", f"'{_short(rest)}' is not yes or no (ignored)"))
+        notes.append(Note(key, "not_recognised", say(f"'{_short(rest)}' is not yes or no (ignored)", f"'{_short(rest)}' er ikke ja eller nei (ignorert)")))
         return
     _set(act, key, flag)
 
@@ -389,7 +389,7 @@ def _dpia_status(act: dict[str, Any], value: Any, ctx: Context, notes: list[Note
     if code:
         dpia["status"] = code
         if code == "planned" and parse.fold(raw) in {"yes", "ja", "y", "j", "x", "required", "nødvendig"}:
-            notes.append(Note(key, "interpreted", f"'{raw}' read as: a DPIA is needed, status 'planned'"))
+            notes.append(Note(key, "interpreted", say(f"'{raw}' read as: a DPIA is needed, status 'planned'", f"'{raw}' lest som: en DPIA trengs, status 'planlagt'")))
         return
     notes.append(
         Note(
@@ -417,7 +417,7 @@ def _screening(act: dict[str, Any], value: Any, ctx: Context, notes: list[Note],
         if not code and i == 0 and not rest.strip().startswith(tuple(_YES_NO)):
             continue  # the workbook's first line is the screening's result, not an answer
         if not code:
-            notes.append(Note(key, "not_recognised", f"'{_short(line)}' is not a DPIA screening criterion (ignored)"))
+            notes.append(Note(key, "not_recognised", say(f"'{_short(line)}' is not a DPIA screening criterion (ignored)", f"'{_short(line)}' er ikke et kriterium i DPIA-vurderingen (ignorert)")))
             continue
         answer_text, _, note = rest.strip().partition(" – ")
         answer, _ = parse.parse_bool(answer_text)
@@ -485,9 +485,18 @@ assert set(HANDLERS) | {"retention.text"} == set(ACTIVITY), set(ACTIVITY) ^ set(
 def _on_basis(act: dict[str, Any], code: str, attr: str, words: str, ctx: Context, notes: list[Note], key: str) -> None:
     basis = next((b for b in act.get("legal_bases") or [] if b["code"] == code), None)
     if basis is None:
-        label = vocab.LEGAL_BASES[code].display("en")
+        label, label_nb = vocab.LEGAL_BASES[code].display("en"), vocab.LEGAL_BASES[code].display("nb")
         keep_as_note(act, ctx.labels.get(key, key), words)
-        notes.append(Note(key, "kept_as_note", f"given, but {label} is not among the lawful bases; kept as note in the description"))
+        notes.append(
+            Note(
+                key,
+                "kept_as_note",
+                say(
+                    f"given, but {label} is not among the lawful bases; kept as note in the description",
+                    f"oppgitt, men {label_nb} er ikke blant behandlingsgrunnlagene; beholdt som merknad i beskrivelsen",
+                ),
+            )
+        )
         return
     basis[attr] = words
 
@@ -503,7 +512,7 @@ def _apply_extras(act: dict[str, Any], values: dict[str, Any], ctx: Context, not
         lines = parse.split_list(raw)
         if not transfers:
             keep_as_note(act, ctx.labels.get("transfers.mechanism", "transfer mechanism"), raw)
-            notes.append(Note("transfers.mechanism", "kept_as_note", "a transfer mechanism but no destination country; kept as note"))
+            notes.append(Note("transfers.mechanism", "kept_as_note", say("a transfer mechanism but no destination country; kept as note", "et overføringsgrunnlag, men ikke noe mottakerland; beholdt som merknad")))
         for i, t in enumerate(transfers):
             words = lines[i] if len(lines) == len(transfers) else raw
             code, rest = parse.parse_mechanism(words)
@@ -512,12 +521,12 @@ def _apply_extras(act: dict[str, Any], values: dict[str, Any], ctx: Context, not
                     t["mechanism"] = code
             else:
                 t["note"] = t.get("note") or words
-                notes.append(Note("transfers.mechanism", "kept_as_note", f"'{_short(words)}' not recognised as a transfer mechanism, kept as note"))
+                notes.append(Note("transfers.mechanism", "kept_as_note", say(f"'{_short(words)}' not recognised as a transfer mechanism, kept as note", f"'{_short(words)}' ble ikke gjenkjent som overføringsgrunnlag; beholdt som merknad")))
     raw = text(values.get("transfers.safeguard"))
     if "transfers.safeguard" in values and raw:
         if not transfers:
             keep_as_note(act, ctx.labels.get("transfers.safeguard", "safeguards"), raw)
-            notes.append(Note("transfers.safeguard", "kept_as_note", "safeguards but no destination country; kept as note"))
+            notes.append(Note("transfers.safeguard", "kept_as_note", say("safeguards but no destination country; kept as note", "garantier, men ikke noe mottakerland; beholdt som merknad")))
         for t in transfers:
             t["safeguard"] = raw
             if t.get("mechanism") in (None, "unknown"):
@@ -538,7 +547,14 @@ def _apply_extras(act: dict[str, Any], values: dict[str, Any], ctx: Context, not
         else:
             keep_as_note(act, ctx.labels.get("recipients.agreement", "processor contract"), raw)
             notes.append(
-                Note("recipients.agreement", "kept_as_note", "a processor contract, but no single recipient or processor to attach it to; kept as note")
+                Note(
+                    "recipients.agreement",
+                    "kept_as_note",
+                    say(
+                        "a processor contract, but no single recipient or processor to attach it to; kept as note",
+                        "en databehandleravtale, men ingen enkelt mottaker eller databehandler å knytte den til; beholdt som merknad",
+                    ),
+                )
             )
     if "dpia.progress" in values:
         _dpia_progress(act, values["dpia.progress"], notes)

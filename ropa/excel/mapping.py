@@ -30,7 +30,7 @@ from typing import Any, Optional
 
 from rapidfuzz import fuzz, process
 
-from ropa.errors import Problem, ValidationFailed
+from ropa.errors import MESSAGE_LANG, Problem, ValidationFailed
 from ropa.excel import header_words
 from ropa.excel.reader import SheetData
 from ropa.fields import ACTIVITY_FIELDS, ORGANISATION, RECIPIENT, TRANSFER, FieldSpec
@@ -444,16 +444,24 @@ def detect_header(sheet: SheetData, overrides: Optional[dict[str, Optional[str]]
                 Problem(
                     sheet.name,
                     "no_header",
-                    (
+                    _say(
                         f"no header row found in sheet '{sheet.name}': none of the first {MAX_HEADER_SCAN} rows names at least "
                         f"{MIN_HEADER_MATCHES} of the register's fields (e.g. 'Processing activity', 'Purpose of processing'); "
-                        'map the columns yourself (--map "Header=field")'
+                        'map the columns yourself (--map "Header=field")',
+                        f"fant ingen overskriftsrad i arket '{sheet.name}': ingen av de første {MAX_HEADER_SCAN} radene nevner minst "
+                        f"{MIN_HEADER_MATCHES} av registerets felt (f.eks. 'Behandlingsaktivitet', 'Formål med behandlingen'); "
+                        'koble kolonnene selv (--map "Overskrift=felt")',
                     ),
                 )
             ]
         )
     _, row, rows, headers, forced = best
     return Header(row=row, rows=rows, columns=map_columns(headers, overrides, forced))
+
+
+def _say(en: str, nb: str) -> str:
+    """A message in the language problems are told in (as :func:`ropa.excel.cells.say`)."""
+    return nb if MESSAGE_LANG.get() == "nb" else en
 
 
 def _is_letter(key: str) -> bool:
@@ -475,7 +483,7 @@ def map_columns(headers: Sequence[str], overrides: Optional[dict[str, Optional[s
                 columns.append(Column(i, h, None, 100.0, "ignored"))
             else:
                 if value not in TARGETS:
-                    raise ValidationFailed([Problem(f"column {letter} '{h}'", "unknown_field", f"'{value}' is not a field; use one of: {', '.join(TARGETS)}")])
+                    raise ValidationFailed([Problem(f"column {letter} '{h}'", "unknown_field", _say(f"'{value}' is not a field; use one of: {', '.join(TARGETS)}", f"'{value}' er ikke et felt; bruk ett av: {', '.join(TARGETS)}"))])
                 columns.append(Column(i, h, value, 100.0, "override"))
             continue
         if forced and i in forced:
@@ -608,8 +616,12 @@ def _check_name(name: str) -> str:
                 Problem(
                     "mapping",
                     "bad_name",
-                    f"'{name}' cannot be a mapping name: use letters, digits, spaces, '.', '-', '_' and brackets "
-                    f"(at most {MAX_NAME} characters), not '/', '\\' or '..'",
+                    _say(
+                        f"'{name}' cannot be a mapping name: use letters, digits, spaces, '.', '-', '_' and brackets "
+                        f"(at most {MAX_NAME} characters), not '/', '\\' or '..'",
+                        f"'{name}' kan ikke være navnet på et kolonneoppsett: bruk bokstaver, sifre, mellomrom, '.', '-', '_' og parenteser "
+                        f"(høyst {MAX_NAME} tegn), ikke '/', '\\' eller '..'",
+                    ),
                 )
             ]
         )
@@ -628,7 +640,7 @@ def _read(path: Path) -> tuple[Optional[str], dict[str, Optional[str]]]:
         doc = None
     columns = doc.get("columns") if isinstance(doc, dict) else None
     if not isinstance(columns, dict) or not all(isinstance(v, (str, type(None))) for v in columns.values()):
-        raise ValidationFailed([Problem(f"mapping '{path.stem}'", "bad_mapping", "the saved mapping is damaged (not a ropa mapping file); save it again")])
+        raise ValidationFailed([Problem(f"mapping '{path.stem}'", "bad_mapping", _say("the saved mapping is damaged (not a ropa mapping file); save it again", "det lagrede kolonneoppsettet er skadet (ikke en ropa-fil for kolonneoppsett); lagre det på nytt"))])
     name = doc.get("name") if isinstance(doc, dict) else None
     return (name if isinstance(name, str) else None), columns
 
@@ -653,8 +665,9 @@ def load_mapping(name: str, *, folder: Optional[Path] = None) -> dict[str, Optio
     _check_name(name)  # a bad name is said so, not reported as missing
     path = next((p for p in _paths(name, folder or mappings_dir()) if p.is_file()), None)
     if path is None:
-        known = ", ".join(list_mappings(folder=folder)) or "none saved"
-        raise ValidationFailed([Problem("mapping", "not_found", f"no saved mapping called '{name}' ({known})")])
+        known = ", ".join(list_mappings(folder=folder)) or _say("none saved", "ingen lagret")
+        message = _say(f"no saved mapping called '{name}' ({known})", f"intet lagret kolonneoppsett som heter '{name}' ({known})")
+        raise ValidationFailed([Problem("mapping", "not_found", message)])
     _, columns = _read(path)
     return {str(h): (v if v else IGNORE) for h, v in columns.items()}
 

@@ -267,13 +267,21 @@ def add_activity_row(b: RegisterBuilder, ob: OrganisationDraft, values: dict[str
             b.warn(
                 origin.at("ref") if "ref" in origin.headers else origin.at(),
                 "matched_by_name",
-                f"no reference: '{name}' matched the existing activity {matched} by its name",
+                convert.say(
+                    f"no reference: '{name}' matched the existing activity {matched} by its name",
+                    f"ingen referanse: '{name}' ble koblet til den eksisterende behandlingsaktiviteten {matched} etter navnet",
+                ),
                 plan,
             )
     if not ref and name and b.mode == "create-only" and ob.by_name(name):
         if plan is not None:
             plan.status = "skipped"
-        b.warn(origin.at("name"), "exists", f"'{ob.name}' already has an activity called '{name}'; not changed (create-only)", plan)
+        b.warn(origin.at("name"), "exists", convert.say(
+                f"'{ob.name}' already has an activity called '{name}'; not changed (create-only)",
+                f"'{ob.name}' har allerede en behandlingsaktivitet som heter '{name}'; ikke endret (bare nye)",
+            ),
+            plan,
+        )
         return
     folded = " ".join((name or "").split()).casefold()
     if not convert.text(values.get("ref")) and folded in ob.named and ob.named[folded][1] != origin.sheet:
@@ -452,7 +460,9 @@ def choose_sheet(book: reader.Book, name: Optional[str], overrides: Optional[dic
     if name:
         sheet = book.sheet(name)
         if sheet is None:
-            raise ValidationFailed([Problem(book.path.name, "no_sheet", f"no sheet called '{name}' (sheets: {', '.join(s.name for s in book.sheets)})")])
+            sheets = ", ".join(s.name for s in book.sheets)
+            message = convert.say(f"no sheet called '{name}' (sheets: {sheets})", f"ingen ark som heter '{name}' (arkene: {sheets})")
+            raise ValidationFailed([Problem(book.path.name, "no_sheet", message)])
         return sheet, mapping.detect_header(sheet, overrides)
     best: Optional[tuple[int, reader.SheetData, mapping.Header]] = None
     first_error: Optional[ValidationFailed] = None
@@ -470,7 +480,7 @@ def choose_sheet(book: reader.Book, name: Optional[str], overrides: Optional[dic
     if best is None:
         if first_error is not None:
             raise first_error
-        raise ValidationFailed([Problem(book.path.name, "empty", "the file has no rows")])
+        raise ValidationFailed([Problem(book.path.name, "empty", convert.say("the file has no rows", "filen har ingen rader"))])
     return best[1], best[2]
 
 

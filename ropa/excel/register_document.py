@@ -191,7 +191,7 @@ class RegisterBuilder:
         self, session: Session, source: str, *, org: Optional[str], mode: str, lang: str = "en", progress: Optional[Progress] = None, ui_lang: str = "en"
     ) -> None:
         if mode not in MODES:
-            raise ValidationFailed([Problem("mode", "bad_mode", f"mode must be one of {', '.join(MODES)}, not '{mode}'")])
+            raise ValidationFailed([Problem("mode", "bad_mode", say(f"mode must be one of {', '.join(MODES)}, not '{mode}'", f"modus må være en av {', '.join(MODES)}, ikke '{mode}'"))])
         self.session, self.source, self.default_org, self.mode, self.lang = session, source, org, mode, lang
         self.progress = progress
         self.orgs: dict[str, OrganisationDraft] = {}
@@ -457,6 +457,8 @@ class RegisterBuilder:
         # only rows read from cells or edited, and recipients at organisation level, can disagree.
         if not ob.doc.get("recipients") and not any(isinstance(a, dict) and a.get("recipients") for a in ob.activities):
             return
+        from ropa.fields import RECIPIENT, label  # the field labels, for the message in bokmål
+
         canon: dict[str, tuple[dict[str, Any], Origin]] = {}
         for i, origin in enumerate(ob.origins):
             for r in ob.record(i).get("recipients") or []:
@@ -468,7 +470,11 @@ class RegisterBuilder:
                     self.warn(
                         origin.at("recipients"),
                         "conflict",
-                        f"recipient '{r['name']}' has {attr} '{r.get(attr)}' here but '{first.get(attr)}' in {first_origin.where()}; the first is kept",
+                        say(
+                            f"recipient '{r['name']}' has {attr} '{r.get(attr)}' here but '{first.get(attr)}' in {first_origin.where()}; the first is kept",
+                            f"mottakeren '{r['name']}' har {label(attr, 'nb', RECIPIENT).lower()} '{r.get(attr)}' her, men '{first.get(attr)}' i "
+                            f"{told(first_origin.where(), 'nb')}; den første beholdes",
+                        ),
                         origin.plan,
                     )
         org_level = []

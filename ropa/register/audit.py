@@ -16,7 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col
 
 from ropa import access
-from ropa.errors import Conflict, Problem, ValidationFailed
+from ropa.errors import MESSAGE_LANG, Conflict, Problem, ValidationFailed
 from ropa.models import (
     ActivityRecipient,
     AuditEvent,
@@ -162,18 +162,26 @@ def _stale_copy(
 
 def conflict_problem(where: str, c: Conflict) -> Problem:
     """A :class:`Conflict` met by an import, as the Problem that rejects it (naming who changed what)."""
-    who = ", ".join(sorted({str(x["actor"]) for x in c.changes if x.get("actor")})) or "someone"
+    nb = MESSAGE_LANG.get() == "nb"
+    actors = ", ".join(sorted({str(x["actor"]) for x in c.changes if x.get("actor")}))
+    who = actors or ("noen" if nb else "someone")
     fields = ", ".join(dict.fromkeys(str(x["field"]) for x in c.changes if x.get("field")))
-    return Problem(
-        where,
-        "conflict",
-        (
+    if nb:
+        entity = {"activity": "behandlingsaktiviteten", "organisation": "virksomheten"}.get(c.entity, c.entity)
+        message = (
+            f"{entity} {c.key} ble endret i registeret etter at denne kopien ble eksportert (kopien: versjon "
+            f"{c.expected_version}, registeret: versjon {c.current_version}, av {who}"
+            + (f": {fields}" if fields else "")
+            + "); å importere endringen din ville oppheve den endringen, så ingenting ble importert: eksporter på nytt og gjør endringen igjen"
+        )
+    else:
+        message = (
             f"{c.entity} {c.key} was changed in the register since this copy was exported (copy: version "
             f"{c.expected_version}, register: version {c.current_version}, by {who}"
             + (f": {fields}" if fields else "")
             + "); importing your edit would undo that change, so nothing was imported: export again and redo the edit"
-        ),
-    )
+        )
+    return Problem(where, "conflict", message)
 
 
 def history(session: Session, entity: str, entity_id: int) -> list[AuditEvent]:

@@ -23,7 +23,7 @@ from typing import Any, Optional, TextIO, Union
 from sqlmodel import Session
 
 from ropa import access
-from ropa.errors import Conflict, PathPart, Problem, ValidationFailed
+from ropa.errors import MESSAGE_LANG, Conflict, PathPart, Problem, ValidationFailed
 from ropa.models import Recipient
 from ropa.register import activities as activity_records
 from ropa.register import audit, bulk, lookup, organisations, reader
@@ -136,23 +136,35 @@ class ImportReport:
         )
 
 
+def _say(en: str, nb: str) -> str:
+    """A message in the language problems are told in (:data:`ropa.errors.MESSAGE_LANG`)."""
+    return nb if MESSAGE_LANG.get() == "nb" else en
+
+
 def read_json(path: Union[str, Path]) -> Any:
     """Decode a JSON file, turning every way it can be unreadable into a Problem."""
     p = Path(path)
     if not p.is_file():
-        raise ValidationFailed([Problem(str(p), "not_found", "no such file")])
+        raise ValidationFailed([Problem(str(p), "not_found", _say("no such file", "filen finnes ikke"))])
     if p.stat().st_size > MAX_JSON_BYTES:
-        raise ValidationFailed([Problem(str(p), "too_large", f"the file is larger than {MAX_JSON_BYTES // 2**20} MB")])
+        raise ValidationFailed([Problem(str(p), "too_large", _say(f"the file is larger than {MAX_JSON_BYTES // 2**20} MB", f"filen er større enn {MAX_JSON_BYTES // 2**20} MB"))])
     raw = p.read_bytes()
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise ValidationFailed([Problem(str(p), "not_utf8", f"the file is not UTF-8 text (byte {exc.start})")]) from None
+        raise ValidationFailed([Problem(str(p), "not_utf8", _say(f"the file is not UTF-8 text (byte {exc.start})", f"filen er ikke UTF-8-tekst (byte {exc.start})"))]) from None
     try:
         data = json.loads(text, parse_int=_int)
     except json.JSONDecodeError as exc:
         raise ValidationFailed(
-            [Problem((p.name, "line", exc.lineno, "column", exc.colno), "bad_json", f"not valid JSON: {exc.msg}", where=f"{p.name}:{exc.lineno}:{exc.colno}")]
+            [
+                Problem(
+                    (p.name, "line", exc.lineno, "column", exc.colno),
+                    "bad_json",
+                    _say(f"not valid JSON: {exc.msg}", f"ikke gyldig JSON: {exc.msg}"),
+                    where=f"{p.name}:{exc.lineno}:{exc.colno}",
+                )
+            ]
         ) from None
     except RecursionError:
         raise ValidationFailed(
