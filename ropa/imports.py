@@ -424,7 +424,9 @@ def parse_map_options(items: Optional[Sequence[str]]) -> dict[str, Optional[str]
     for item in items or []:
         header, sep, key = item.rpartition("=")
         if not sep or not header.strip():
-            raise ValidationFailed([Problem(("--map",), "bad_map", convert.say(f"'{item}' is not \"Header text=field\"", f"'{item}' er ikke \"Overskrift=felt\""))])
+            raise ValidationFailed(
+                [Problem(("--map",), "bad_map", convert.say(f"'{item}' is not \"Header text=field\"", f"'{item}' er ikke \"Overskrift=felt\""))]
+            )
         key = key.strip()
         if key and key != mapping.IGNORE and key not in mapping.TARGETS:
             close = [k for k in mapping.TARGETS if key.casefold() in k.casefold()]

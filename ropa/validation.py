@@ -209,7 +209,8 @@ def activity_problems(act: ActivityDoc, where: Prefix = "") -> list[Problem]:
                 "missing",
                 _say(
                     f"an activity with role {act.role} must name the controller(s) it acts for or with",
-                    f"en behandlingsaktivitet med rollen {vocab.ROLES[act.role].display('nb')} må nevne den eller de behandlingsansvarlige den handler for eller sammen med",
+                    f"en behandlingsaktivitet med rollen {vocab.ROLES[act.role].display('nb')} må nevne den eller "
+                    "de behandlingsansvarlige den handler for eller sammen med",
                 ),
                 severity="warning",
             )
@@ -233,26 +234,40 @@ def organisation_problems(org: OrganisationDoc, oi: int, org_names: dict[str, in
     ow: tuple[PathPart, ...] = ("organisations", oi)
     key = org.name.casefold()
     if key in org_names:
-        problems.append(_problem(ow + ("name",), "duplicate", _say(
+        problems.append(
+            _problem(
+                ow + ("name",),
+                "duplicate",
+                _say(
                     f"organisation '{org.name}' appears twice (also organisations[{org_names[key]}])",
                     f"virksomheten '{org.name}' står to ganger (også organisations[{org_names[key]}])",
                 ),
-            ))
+            )
+        )
     org_names.setdefault(key, oi)
     refs: dict[str, int] = {}
     recipients: dict[str, tuple[tuple[PathPart, ...], RecipientDoc]] = {}
     for ri, rec in enumerate(org.recipients):
         if rec.name in recipients:
-            problems.append(_problem(ow + ("recipients", ri, "name"), "duplicate", _say(f"recipient '{rec.name}' is listed twice", f"mottakeren '{rec.name}' står to ganger")))
+            problems.append(
+                _problem(
+                    ow + ("recipients", ri, "name"), "duplicate", _say(f"recipient '{rec.name}' is listed twice", f"mottakeren '{rec.name}' står to ganger")
+                )
+            )
         recipients.setdefault(rec.name, (ow + ("recipients", ri), rec))
     for ai, act in enumerate(org.activities):
         aw = ow + ("activities", ai)
         if act.ref in refs:
-            problems.append(_problem(aw + ("ref",), "duplicate", _say(
+            problems.append(
+                _problem(
+                    aw + ("ref",),
+                    "duplicate",
+                    _say(
                         f"ref '{act.ref}' is used twice in '{org.name}' (also activities[{refs[act.ref]}])",
                         f"referansen '{act.ref}' er brukt to ganger hos '{org.name}' (også activities[{refs[act.ref]}])",
                     ),
-                ))
+                )
+            )
         refs.setdefault(act.ref, ai)
         problems += activity_problems(act, aw)
         for ri, rec in enumerate(act.recipients):
@@ -267,7 +282,8 @@ def organisation_problems(org: OrganisationDoc, oi: int, org_names: dict[str, in
                                 "conflict",
                                 _say(
                                     f"recipient '{rec.name}' has {fld} {getattr(rec, fld)!r} here but {getattr(first, fld)!r} at {render_path(first_at)}",
-                                    f"mottakeren '{rec.name}' har {_recipient_label(fld)} {getattr(rec, fld)!r} her, men {getattr(first, fld)!r} i {render_path(first_at)}",
+                                    f"mottakeren '{rec.name}' har {_recipient_label(fld)} {getattr(rec, fld)!r} her, men "
+                                    f"{getattr(first, fld)!r} i {render_path(first_at)}",
                                 ),
                             )
                         )

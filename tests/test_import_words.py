@@ -110,7 +110,11 @@ def test_a_register_document_in_bokmal_is_told_in_bokmal(engine, tmp_path):
     from ropa.schema import FORMAT_NAME, FORMAT_VERSION
 
     activity = {"ref": "A-1", "name": "Lønn", "role": "processor"}
-    document = {"format": FORMAT_NAME, "version": FORMAT_VERSION, "organisations": [{"name": "Testkommune", "country": "NO", "activities": [activity, activity]}]}
+    document = {
+        "format": FORMAT_NAME,
+        "version": FORMAT_VERSION,
+        "organisations": [{"name": "Testkommune", "country": "NO", "activities": [activity, activity]}],
+    }
     path = tmp_path / "register.json"
     path.write_text(json.dumps(document), encoding="utf-8")
     broken = tmp_path / "broken.json"

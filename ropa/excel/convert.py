@@ -389,7 +389,9 @@ def _dpia_status(act: dict[str, Any], value: Any, ctx: Context, notes: list[Note
     if code:
         dpia["status"] = code
         if code == "planned" and parse.fold(raw) in {"yes", "ja", "y", "j", "x", "required", "nødvendig"}:
-            notes.append(Note(key, "interpreted", say(f"'{raw}' read as: a DPIA is needed, status 'planned'", f"'{raw}' lest som: en DPIA trengs, status 'planlagt'")))
+            notes.append(
+                Note(key, "interpreted", say(f"'{raw}' read as: a DPIA is needed, status 'planned'", f"'{raw}' lest som: en DPIA trengs, status 'planlagt'"))
+            )
         return
     notes.append(
         Note(
@@ -417,7 +419,15 @@ def _screening(act: dict[str, Any], value: Any, ctx: Context, notes: list[Note],
         if not code and i == 0 and not rest.strip().startswith(tuple(_YES_NO)):
             continue  # the workbook's first line is the screening's result, not an answer
         if not code:
-            notes.append(Note(key, "not_recognised", say(f"'{_short(line)}' is not a DPIA screening criterion (ignored)", f"'{_short(line)}' er ikke et kriterium i DPIA-vurderingen (ignorert)")))
+            notes.append(
+                Note(
+                    key,
+                    "not_recognised",
+                    say(
+                        f"'{_short(line)}' is not a DPIA screening criterion (ignored)", f"'{_short(line)}' er ikke et kriterium i DPIA-vurderingen (ignorert)"
+                    ),
+                )
+            )
             continue
         answer_text, _, note = rest.strip().partition(" – ")
         answer, _ = parse.parse_bool(answer_text)
@@ -512,7 +522,16 @@ def _apply_extras(act: dict[str, Any], values: dict[str, Any], ctx: Context, not
         lines = parse.split_list(raw)
         if not transfers:
             keep_as_note(act, ctx.labels.get("transfers.mechanism", "transfer mechanism"), raw)
-            notes.append(Note("transfers.mechanism", "kept_as_note", say("a transfer mechanism but no destination country; kept as note", "et overføringsgrunnlag, men ikke noe mottakerland; beholdt som merknad")))
+            notes.append(
+                Note(
+                    "transfers.mechanism",
+                    "kept_as_note",
+                    say(
+                        "a transfer mechanism but no destination country; kept as note",
+                        "et overføringsgrunnlag, men ikke noe mottakerland; beholdt som merknad",
+                    ),
+                )
+            )
         for i, t in enumerate(transfers):
             words = lines[i] if len(lines) == len(transfers) else raw
             code, rest = parse.parse_mechanism(words)
@@ -521,12 +540,27 @@ def _apply_extras(act: dict[str, Any], values: dict[str, Any], ctx: Context, not
                     t["mechanism"] = code
             else:
                 t["note"] = t.get("note") or words
-                notes.append(Note("transfers.mechanism", "kept_as_note", say(f"'{_short(words)}' not recognised as a transfer mechanism, kept as note", f"'{_short(words)}' ble ikke gjenkjent som overføringsgrunnlag; beholdt som merknad")))
+                notes.append(
+                    Note(
+                        "transfers.mechanism",
+                        "kept_as_note",
+                        say(
+                            f"'{_short(words)}' not recognised as a transfer mechanism, kept as note",
+                            f"'{_short(words)}' ble ikke gjenkjent som overføringsgrunnlag; beholdt som merknad",
+                        ),
+                    )
+                )
     raw = text(values.get("transfers.safeguard"))
     if "transfers.safeguard" in values and raw:
         if not transfers:
             keep_as_note(act, ctx.labels.get("transfers.safeguard", "safeguards"), raw)
-            notes.append(Note("transfers.safeguard", "kept_as_note", say("safeguards but no destination country; kept as note", "garantier, men ikke noe mottakerland; beholdt som merknad")))
+            notes.append(
+                Note(
+                    "transfers.safeguard",
+                    "kept_as_note",
+                    say("safeguards but no destination country; kept as note", "garantier, men ikke noe mottakerland; beholdt som merknad"),
+                )
+            )
         for t in transfers:
             t["safeguard"] = raw
             if t.get("mechanism") in (None, "unknown"):

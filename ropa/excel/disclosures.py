@@ -233,7 +233,16 @@ def _transfers_field(act: dict[str, Any], value: Any, ctx: Context, notes: list[
                 continue
             t = found
         elif t.get("note"):
-            notes.append(Note(key, "kept_as_note", say(f"'{_short(item)}': transfer mechanism not recognised, kept as note", f"'{_short(item)}': overføringsgrunnlaget ble ikke gjenkjent; beholdt som merknad")))
+            notes.append(
+                Note(
+                    key,
+                    "kept_as_note",
+                    say(
+                        f"'{_short(item)}': transfer mechanism not recognised, kept as note",
+                        f"'{_short(item)}': overføringsgrunnlaget ble ikke gjenkjent; beholdt som merknad",
+                    ),
+                )
+            )
         if not ctx.strict and t.get("country") in vocab.EEA_COUNTRIES and (ctx.org.get("country") or "NO") in vocab.EEA_COUNTRIES:
             # A register's "Country" column naming where recipients are: within the EEA that is no transfer (Art. 44).
             keep_as_note(act, ctx.labels.get(key, key), item)
@@ -286,7 +295,16 @@ def _transfers_field(act: dict[str, Any], value: Any, ctx: Context, notes: list[
                 }
             )
             names.add(t["recipient"])
-            notes.append(Note(key, "added_recipient", say(f"recipient '{t['recipient']}' of a transfer was added to the recipients", f"mottakeren '{t['recipient']}' av en overføring ble lagt til mottakerne")))
+            notes.append(
+                Note(
+                    key,
+                    "added_recipient",
+                    say(
+                        f"recipient '{t['recipient']}' of a transfer was added to the recipients",
+                        f"mottakeren '{t['recipient']}' av en overføring ble lagt til mottakerne",
+                    ),
+                )
+            )
     act["transfers"] = out
 
 

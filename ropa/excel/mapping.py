@@ -483,7 +483,18 @@ def map_columns(headers: Sequence[str], overrides: Optional[dict[str, Optional[s
                 columns.append(Column(i, h, None, 100.0, "ignored"))
             else:
                 if value not in TARGETS:
-                    raise ValidationFailed([Problem(f"column {letter} '{h}'", "unknown_field", _say(f"'{value}' is not a field; use one of: {', '.join(TARGETS)}", f"'{value}' er ikke et felt; bruk ett av: {', '.join(TARGETS)}"))])
+                    raise ValidationFailed(
+                        [
+                            Problem(
+                                f"column {letter} '{h}'",
+                                "unknown_field",
+                                _say(
+                                    f"'{value}' is not a field; use one of: {', '.join(TARGETS)}",
+                                    f"'{value}' er ikke et felt; bruk ett av: {', '.join(TARGETS)}",
+                                ),
+                            )
+                        ]
+                    )
                 columns.append(Column(i, h, value, 100.0, "override"))
             continue
         if forced and i in forced:
@@ -640,7 +651,18 @@ def _read(path: Path) -> tuple[Optional[str], dict[str, Optional[str]]]:
         doc = None
     columns = doc.get("columns") if isinstance(doc, dict) else None
     if not isinstance(columns, dict) or not all(isinstance(v, (str, type(None))) for v in columns.values()):
-        raise ValidationFailed([Problem(f"mapping '{path.stem}'", "bad_mapping", _say("the saved mapping is damaged (not a ropa mapping file); save it again", "det lagrede kolonneoppsettet er skadet (ikke en ropa-fil for kolonneoppsett); lagre det på nytt"))])
+        raise ValidationFailed(
+            [
+                Problem(
+                    f"mapping '{path.stem}'",
+                    "bad_mapping",
+                    _say(
+                        "the saved mapping is damaged (not a ropa mapping file); save it again",
+                        "det lagrede kolonneoppsettet er skadet (ikke en ropa-fil for kolonneoppsett); lagre det på nytt",
+                    ),
+                )
+            ]
+        )
     name = doc.get("name") if isinstance(doc, dict) else None
     return (name if isinstance(name, str) else None), columns
 

@@ -276,7 +276,10 @@ def add_activity_row(b: RegisterBuilder, ob: OrganisationDraft, values: dict[str
     if not ref and name and b.mode == "create-only" and ob.by_name(name):
         if plan is not None:
             plan.status = "skipped"
-        b.warn(origin.at("name"), "exists", convert.say(
+        b.warn(
+            origin.at("name"),
+            "exists",
+            convert.say(
                 f"'{ob.name}' already has an activity called '{name}'; not changed (create-only)",
                 f"'{ob.name}' har allerede en behandlingsaktivitet som heter '{name}'; ikke endret (bare nye)",
             ),

@@ -84,7 +84,11 @@ def _columns_of(sheet: reader.SheetData, spec: Sheet, b: RegisterBuilder, header
             continue
         key = known.get(" ".join(text.split()).casefold())
         if key is None:
-            b.warn(at_column(sheet.name, mapping.column_letter(i), main=False), "unknown_column", say(f"'{text}' is not a column of this workbook; not imported", f"'{text}' er ikke en kolonne i denne arbeidsboken; importeres ikke"))
+            b.warn(
+                at_column(sheet.name, mapping.column_letter(i), main=False),
+                "unknown_column",
+                say(f"'{text}' is not a column of this workbook; not imported", f"'{text}' er ikke en kolonne i denne arbeidsboken; importeres ikke"),
+            )
         elif key not in found:
             found[key] = i
     return found, found.pop(layout.JSON_COLUMN, None)
@@ -147,7 +151,18 @@ def read_own_workbook(b: RegisterBuilder, book: reader.Book, meta: dict[str, str
         if key and key not in sheets:
             sheets[key] = s
     if "activities" not in sheets and "organisations" not in sheets:
-        raise ValidationFailed([Problem(book.path.name, "no_sheet", say("this ropa workbook has neither a Processing activities nor an Organisations sheet", "denne ropa-arbeidsboken har verken arket Behandlingsaktiviteter eller arket Virksomheter"))])
+        raise ValidationFailed(
+            [
+                Problem(
+                    book.path.name,
+                    "no_sheet",
+                    say(
+                        "this ropa workbook has neither a Processing activities nor an Organisations sheet",
+                        "denne ropa-arbeidsboken har verken arket Behandlingsaktiviteter eller arket Virksomheter",
+                    ),
+                )
+            ]
+        )
     only = normalise_name(b.default_org).casefold() if b.default_org else None
     if "organisations" in sheets:
         _own_organisations(b, sheets["organisations"], lang, only)
@@ -162,7 +177,15 @@ def read_own_workbook(b: RegisterBuilder, book: reader.Book, meta: dict[str, str
     if "recipients" in sheets:
         _own_recipients(b, sheets["recipients"], lang, only)
     if only and only not in b.orgs:
-        raise ValidationFailed([Problem(book.path.name, "not_found", say(f"organisation '{b.default_org}' is not in this workbook", f"virksomheten '{b.default_org}' finnes ikke i denne arbeidsboken"))])
+        raise ValidationFailed(
+            [
+                Problem(
+                    book.path.name,
+                    "not_found",
+                    say(f"organisation '{b.default_org}' is not in this workbook", f"virksomheten '{b.default_org}' finnes ikke i denne arbeidsboken"),
+                )
+            ]
+        )
     return [s.name for s in book.sheets]
 
 
@@ -185,7 +208,14 @@ def _own_organisations(b: RegisterBuilder, sheet: reader.SheetData, lang: str, o
             continue
         origin = Origin(sheet.name, r + 1, headers, main=False)
         if damaged:
-            b.warn(origin.at(), "damaged_json", say("the hidden ropa:json cell is damaged; the visible cells were read instead", "den skjulte ropa:json-cellen er skadet; de synlige cellene ble lest i stedet"))
+            b.warn(
+                origin.at(),
+                "damaged_json",
+                say(
+                    "the hidden ropa:json cell is damaged; the visible cells were read instead",
+                    "den skjulte ropa:json-cellen er skadet; de synlige cellene ble lest i stedet",
+                ),
+            )
         ob = b.org(name)
         ob.origin = origin
         if record is not None:
@@ -201,7 +231,8 @@ def _own_organisations(b: RegisterBuilder, sheet: reader.SheetData, lang: str, o
                     "rename",
                     say(
                         "an organisation cannot be renamed by import (its activities name it); the old name is kept: rename it in the register",
-                        "en virksomhet kan ikke få nytt navn ved import (behandlingsaktivitetene navngir den); det gamle navnet beholdes: endre navnet i registeret",
+                        "en virksomhet kan ikke få nytt navn ved import (behandlingsaktivitetene navngir den); "
+                        "det gamle navnet beholdes: endre navnet i registeret",
                     ),
                 )
                 edits.pop("name")
@@ -251,7 +282,15 @@ def _own_activities(b: RegisterBuilder, sheet: reader.SheetData, lang: str, only
         cells.pop(layout.DIGEST_COLUMN, None)
         record, damaged = _decode(text)
         if damaged:
-            b.warn(origin.at(), "damaged_json", say("the hidden ropa:json cell is damaged; the visible cells were read instead", "den skjulte ropa:json-cellen er skadet; de synlige cellene ble lest i stedet"), plan)
+            b.warn(
+                origin.at(),
+                "damaged_json",
+                say(
+                    "the hidden ropa:json cell is damaged; the visible cells were read instead",
+                    "den skjulte ropa:json-cellen er skadet; de synlige cellene ble lest i stedet",
+                ),
+                plan,
+            )
         if record is None:
             values = {k: v for k, v in cells.items() if k != "organisation"}
             add_activity_row(b, ob, values, origin)
@@ -321,7 +360,14 @@ def _own_processor(b: RegisterBuilder, sheet: reader.SheetData, lang: str, only:
         edits = edited(spec, cells, original, ob.layout_ctx, skip=("organisation", "ref"))
         for key in list(edits):
             if key in org_level:
-                b.warn(origin.at(key), "not_here", say("organisation details are changed on the Organisations sheet; not imported", "opplysninger om virksomheten endres på arket Virksomheter; importeres ikke"))
+                b.warn(
+                    origin.at(key),
+                    "not_here",
+                    say(
+                        "organisation details are changed on the Organisations sheet; not imported",
+                        "opplysninger om virksomheten endres på arket Virksomheter; importeres ikke",
+                    ),
+                )
                 edits.pop(key)
         if "processing_categories" in edits:
             edits["purposes"] = edits.pop("processing_categories")
@@ -342,7 +388,10 @@ def _apply_second(b: RegisterBuilder, ob: OrganisationDraft, ref: str, edits: di
         top = key.split(".")[0]
         if key in main and trial.get(top) != act.get(top):
             first = ob.origins[ob.by_ref[ref]]
-            b.error(origin.at(key), "conflict", say(
+            b.error(
+                origin.at(key),
+                "conflict",
+                say(
                     f"changed here and on {first.sheet} {first.where(key)} to different values; keep one of the two",
                     f"endret her og på {first.sheet} {told(first.where(key), 'nb')} til ulike verdier; behold én av de to",
                 ),
@@ -470,7 +519,14 @@ def _match_transfers(
             if key in edits:
                 edits.pop(key)
                 if key == "name":
-                    b.warn(origin.at("name"), "not_here", say("the activity's name is changed on the Processing activities sheet; not imported", "navnet på behandlingsaktiviteten endres på arket Behandlingsaktiviteter; importeres ikke"))
+                    b.warn(
+                        origin.at("name"),
+                        "not_here",
+                        say(
+                            "the activity's name is changed on the Processing activities sheet; not imported",
+                            "navnet på behandlingsaktiviteten endres på arket Behandlingsaktiviteter; importeres ikke",
+                        ),
+                    )
         b.note(origin, [Note(n.field, n.code, n.message, n.severity) for n in convert.apply_transfer(t, edits)])
         result[i] = t
     if free:
@@ -479,7 +535,10 @@ def _match_transfers(
         for k in free:
             t = before[k]
             where = vocab.country_name(t.get("country"), ctx.lang) if t.get("country") else t.get("international_organisation")
-            b.warn(first.at("transfers"), "removed", say(
+            b.warn(
+                first.at("transfers"),
+                "removed",
+                say(
                     f"the transfer to {where} is no longer on the {sheet_name} sheet; it is removed",
                     f"overføringen til {where} står ikke lenger på arket {sheet_name}; den fjernes",
                 ),
@@ -490,7 +549,10 @@ def _match_transfers(
     act = ob.editable(ob.by_ref[ref])
     if "transfers" in ob.edited.get(ref, set()):
         first = ob.origins[ob.by_ref[ref]]
-        b.warn(first.at("transfers"), "both_edited", say(
+        b.warn(
+            first.at("transfers"),
+            "both_edited",
+            say(
                 f"transfers were changed here and on the {sheet_name} sheet; the {sheet_name} sheet is used",
                 f"overføringene ble endret her og på arket {sheet_name}; arket {sheet_name} brukes",
             ),
@@ -576,7 +638,14 @@ def _refs(value: Any) -> set[str]:
 def _place_recipient(b: RegisterBuilder, ob: OrganisationDraft, rec: dict[str, Any], used: set[str], used_before: set[str], origin: Origin) -> None:
     """A recipient changed on the Recipients sheet: every activity that uses it, and those added or removed in 'used by'."""
     for unknown in sorted(used - {r for r in ob.by_ref if r is not None}):
-        b.error(origin.at("used_by"), "unknown_activity", say(f"'{unknown}' is not an activity of '{ob.name}' in this workbook", f"'{unknown}' er ikke en behandlingsaktivitet hos '{ob.name}' i denne arbeidsboken"))
+        b.error(
+            origin.at("used_by"),
+            "unknown_activity",
+            say(
+                f"'{unknown}' is not an activity of '{ob.name}' in this workbook",
+                f"'{unknown}' er ikke en behandlingsaktivitet hos '{ob.name}' i denne arbeidsboken",
+            ),
+        )
     placed = False
 
     def recipient_row(path: tuple[PathPart, ...], *, act: dict[str, Any]) -> Optional[tuple[Origin, tuple[PathPart, ...]]]:
@@ -602,7 +671,11 @@ def _place_recipient(b: RegisterBuilder, ob: OrganisationDraft, rec: dict[str, A
             for t in act.get("transfers") or []:
                 if t.get("recipient") == rec["name"]:
                     t["recipient"] = None
-            b.warn(origin.at("used_by"), "removed", say(f"'{rec['name']}' is no longer used by {ref}: removed from it", f"'{rec['name']}' brukes ikke lenger av {ref}: fjernet derfra"))
+            b.warn(
+                origin.at("used_by"),
+                "removed",
+                say(f"'{rec['name']}' is no longer used by {ref}: removed from it", f"'{rec['name']}' brukes ikke lenger av {ref}: fjernet derfra"),
+            )
         b.changed(ob, i, part=functools.partial(recipient_row, act=act))
     org_level = ob.doc.setdefault("recipients", [])
     ob.doc["recipients"] = [r for r in org_level if r["name"] != rec["name"]]

@@ -114,7 +114,14 @@ def sniff(path: Path) -> str:
         raise _reject(path, "not_found", _say("no such file", "filen finnes ikke"))
     size = path.stat().st_size
     if size > MAX_BYTES:
-        raise _reject(path, "too_large", _say(f"the file is {size / 2**20:.0f} MB; at most {MAX_BYTES // 2**20} MB can be imported", f"filen er {size / 2**20:.0f} MB; høyst {MAX_BYTES // 2**20} MB kan importeres"))
+        raise _reject(
+            path,
+            "too_large",
+            _say(
+                f"the file is {size / 2**20:.0f} MB; at most {MAX_BYTES // 2**20} MB can be imported",
+                f"filen er {size / 2**20:.0f} MB; høyst {MAX_BYTES // 2**20} MB kan importeres",
+            ),
+        )
     if size == 0:
         raise _reject(path, "empty", _say("the file is empty", "filen er tom"))
     with open(path, "rb") as f:
@@ -124,17 +131,43 @@ def sniff(path: Path) -> str:
     if head == OLE_MAGIC:
         return "ole"
     if head[:2] == OLE_MAGIC[:2] or (len(head) < 8 and OLE_MAGIC.startswith(head)):
-        raise _reject(path, "truncated", _say("the file is incomplete (truncated) or damaged: save it again and retry", "filen er ufullstendig (avkortet) eller skadet: lagre den på nytt og prøv igjen"))
+        raise _reject(
+            path,
+            "truncated",
+            _say(
+                "the file is incomplete (truncated) or damaged: save it again and retry",
+                "filen er ufullstendig (avkortet) eller skadet: lagre den på nytt og prøv igjen",
+            ),
+        )
     if head.startswith(b"PK"):
-        raise _reject(path, "truncated", _say("the file is incomplete (truncated) or damaged: save it again and retry", "filen er ufullstendig (avkortet) eller skadet: lagre den på nytt og prøv igjen"))
+        raise _reject(
+            path,
+            "truncated",
+            _say(
+                "the file is incomplete (truncated) or damaged: save it again and retry",
+                "filen er ufullstendig (avkortet) eller skadet: lagre den på nytt og prøv igjen",
+            ),
+        )
     suffix = path.suffix.lower()
     if suffix in (".xlsx", ".xlsm", ".ods"):
-        raise _reject(path, "not_a_spreadsheet", _say(f"this is not a {suffix} workbook (its content is something else)", f"dette er ikke en {suffix}-arbeidsbok (innholdet er noe annet)"))
+        raise _reject(
+            path,
+            "not_a_spreadsheet",
+            _say(f"this is not a {suffix} workbook (its content is something else)", f"dette er ikke en {suffix}-arbeidsbok (innholdet er noe annet)"),
+        )
     if suffix == ".xls" and not _looks_like_text(path):
-        raise _reject(path, "not_a_spreadsheet", _say("this is not an Excel workbook (its content is something else)", "dette er ikke en Excel-arbeidsbok (innholdet er noe annet)"))
+        raise _reject(
+            path,
+            "not_a_spreadsheet",
+            _say("this is not an Excel workbook (its content is something else)", "dette er ikke en Excel-arbeidsbok (innholdet er noe annet)"),
+        )
     if _looks_like_text(path):
         return "csv"
-    raise _reject(path, "not_a_spreadsheet", _say("this is not a spreadsheet (.xlsx, .xlsm, .xls, .ods or .csv)", "dette er ikke et regneark (.xlsx, .xlsm, .xls, .ods eller .csv)"))
+    raise _reject(
+        path,
+        "not_a_spreadsheet",
+        _say("this is not a spreadsheet (.xlsx, .xlsm, .xls, .ods or .csv)", "dette er ikke et regneark (.xlsx, .xlsm, .xls, .ods eller .csv)"),
+    )
 
 
 def _looks_like_text(path: Path) -> bool:
@@ -163,11 +196,25 @@ def check_zip(path: Path, deferred: Optional[set[str]] = None) -> str:
     try:
         zf = zipfile.ZipFile(path)
     except zipfile.BadZipFile:
-        raise _reject(path, "truncated", _say("the file is incomplete (truncated) or damaged: save it again and retry", "filen er ufullstendig (avkortet) eller skadet: lagre den på nytt og prøv igjen")) from None
+        raise _reject(
+            path,
+            "truncated",
+            _say(
+                "the file is incomplete (truncated) or damaged: save it again and retry",
+                "filen er ufullstendig (avkortet) eller skadet: lagre den på nytt og prøv igjen",
+            ),
+        ) from None
     with zf:
         infos = zf.infolist()
         if len(infos) > MAX_MEMBERS:
-            raise _reject(path, "zip_bomb", _say(f"the workbook holds {len(infos)} parts; this looks like a zip bomb, not a spreadsheet", f"arbeidsboken har {len(infos)} deler; dette ser ut som en zip-bombe, ikke et regneark"))
+            raise _reject(
+                path,
+                "zip_bomb",
+                _say(
+                    f"the workbook holds {len(infos)} parts; this looks like a zip bomb, not a spreadsheet",
+                    f"arbeidsboken har {len(infos)} deler; dette ser ut som en zip-bombe, ikke et regneark",
+                ),
+            )
         declared = sum(i.file_size for i in infos)
         compressed = sum(i.compress_size for i in infos)
         if declared > MAX_UNCOMPRESSED:
@@ -190,10 +237,24 @@ def check_zip(path: Path, deferred: Optional[set[str]] = None) -> str:
                     ),
                 )
         if declared > RATIO_FLOOR and declared > MAX_RATIO * max(compressed, 1):
-            raise _reject(path, "zip_bomb", _say("the workbook is compressed too well to be a spreadsheet; this looks like a zip bomb", "arbeidsboken er for godt komprimert til å være et regneark; dette ser ut som en zip-bombe"))
+            raise _reject(
+                path,
+                "zip_bomb",
+                _say(
+                    "the workbook is compressed too well to be a spreadsheet; this looks like a zip bomb",
+                    "arbeidsboken er for godt komprimert til å være et regneark; dette ser ut som en zip-bombe",
+                ),
+            )
         names = {i.filename for i in infos}
         if "EncryptedPackage" in names or any(i.flag_bits & 0x1 for i in infos):
-            raise _reject(path, "password_protected", _say("the workbook is password-protected: remove the password in Excel and retry", "arbeidsboken er passordbeskyttet: fjern passordet i Excel og prøv igjen"))
+            raise _reject(
+                path,
+                "password_protected",
+                _say(
+                    "the workbook is password-protected: remove the password in Excel and retry",
+                    "arbeidsboken er passordbeskyttet: fjern passordet i Excel og prøv igjen",
+                ),
+            )
         if "mimetype" in names:
             kind = "ods" if zf.read("mimetype").strip() == ODS_MIMETYPE else "other"
         elif "[Content_Types].xml" in names:
@@ -201,7 +262,11 @@ def check_zip(path: Path, deferred: Optional[set[str]] = None) -> str:
         else:
             kind = "other"
         if kind == "other":
-            raise _reject(path, "not_a_spreadsheet", _say("this is a ZIP file but not a spreadsheet (.xlsx, .xlsm or .ods)", "dette er en ZIP-fil, men ikke et regneark (.xlsx, .xlsm eller .ods)"))
+            raise _reject(
+                path,
+                "not_a_spreadsheet",
+                _say("this is a ZIP file but not a spreadsheet (.xlsx, .xlsm or .ods)", "dette er en ZIP-fil, men ikke et regneark (.xlsx, .xlsm eller .ods)"),
+            )
         total = 0
         for i in infos:
             if i.is_dir():
@@ -220,7 +285,9 @@ def check_part(path: Path, name: str) -> None:
             info = zf.getinfo(name)
             _inflate(zf, info, path, 0)
     except (zipfile.BadZipFile, KeyError, OSError):
-        raise _reject(path, "truncated", _say(f"part {name} is damaged or incomplete (truncated)", f"delen {name} er skadet eller ufullstendig (avkortet)")) from None
+        raise _reject(
+            path, "truncated", _say(f"part {name} is damaged or incomplete (truncated)", f"delen {name} er skadet eller ufullstendig (avkortet)")
+        ) from None
 
 
 def _inflate(zf: zipfile.ZipFile, info: zipfile.ZipInfo, path: Path, total: int) -> int:
@@ -242,7 +309,12 @@ def _inflate(zf: zipfile.ZipFile, info: zipfile.ZipInfo, path: Path, total: int)
                     produced += len(data)
                     if total + produced > MAX_UNCOMPRESSED or produced > info.file_size:
                         raise _reject(
-                            path, "zip_bomb", _say(f"part {info.filename} unpacks to more than it declares ({info.file_size} bytes); this looks like a zip bomb", f"delen {info.filename} pakkes ut til mer enn den oppgir ({info.file_size} byte); dette ser ut som en zip-bombe")
+                            path,
+                            "zip_bomb",
+                            _say(
+                                f"part {info.filename} unpacks to more than it declares ({info.file_size} bytes); this looks like a zip bomb",
+                                f"delen {info.filename} pakkes ut til mer enn den oppgir ({info.file_size} byte); dette ser ut som en zip-bombe",
+                            ),
                         )
                     if xml:
                         _scan(tail + data[:64], path, info.filename)
@@ -252,7 +324,11 @@ def _inflate(zf: zipfile.ZipFile, info: zipfile.ZipInfo, path: Path, total: int)
                         break
                     data = inflater.decompress(inflater.unconsumed_tail, _CHUNK)
             if produced != info.file_size:
-                raise _reject(path, "truncated", _say(f"part {info.filename} is damaged or incomplete (truncated)", f"delen {info.filename} er skadet eller ufullstendig (avkortet)"))
+                raise _reject(
+                    path,
+                    "truncated",
+                    _say(f"part {info.filename} is damaged or incomplete (truncated)", f"delen {info.filename} er skadet eller ufullstendig (avkortet)"),
+                )
         else:
             with zf.open(info) as member:
                 while True:
@@ -261,7 +337,14 @@ def _inflate(zf: zipfile.ZipFile, info: zipfile.ZipInfo, path: Path, total: int)
                         break
                     produced += len(data)
                     if total + produced > MAX_UNCOMPRESSED:
-                        raise _reject(path, "zip_bomb", _say("the workbook unpacks to too much data; this looks like a zip bomb", "arbeidsboken pakkes ut til for mye data; dette ser ut som en zip-bombe"))
+                        raise _reject(
+                            path,
+                            "zip_bomb",
+                            _say(
+                                "the workbook unpacks to too much data; this looks like a zip bomb",
+                                "arbeidsboken pakkes ut til for mye data; dette ser ut som en zip-bombe",
+                            ),
+                        )
                     if xml:
                         _scan(tail + data[:64], path, info.filename)
                         _scan(data, path, info.filename)
@@ -269,7 +352,11 @@ def _inflate(zf: zipfile.ZipFile, info: zipfile.ZipInfo, path: Path, total: int)
     except ValidationFailed:
         raise
     except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError):
-        raise _reject(path, "truncated", _say(f"part {info.filename} is damaged or incomplete (truncated)", f"delen {info.filename} er skadet eller ufullstendig (avkortet)")) from None
+        raise _reject(
+            path,
+            "truncated",
+            _say(f"part {info.filename} is damaged or incomplete (truncated)", f"delen {info.filename} er skadet eller ufullstendig (avkortet)"),
+        ) from None
     return total + produced
 
 
@@ -295,7 +382,14 @@ def _raw_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> io.BytesIO:
 
 def _scan(data: bytes, path: Path, name: str) -> None:
     if b"<!" in data and _DTD.search(data):
-        raise _reject(path, "xml_entities", _say(f"part {name} declares a DTD or XML entities, which spreadsheets never need; refusing it (entity expansion attack)", f"delen {name} erklærer en DTD eller XML-entiteter, som regneark aldri trenger; avvises (angrep med entitetsutvidelse)"))
+        raise _reject(
+            path,
+            "xml_entities",
+            _say(
+                f"part {name} declares a DTD or XML entities, which spreadsheets never need; refusing it (entity expansion attack)",
+                f"delen {name} erklærer en DTD eller XML-entiteter, som regneark aldri trenger; avvises (angrep med entitetsutvidelse)",
+            ),
+        )
 
 
 def check_ole(path: Path) -> str:
@@ -303,7 +397,14 @@ def check_ole(path: Path) -> str:
     with open(path, "rb") as f:
         data = f.read()
     if "EncryptionInfo".encode("utf-16-le") in data or "EncryptedPackage".encode("utf-16-le") in data:
-        raise _reject(path, "password_protected", _say("the workbook is password-protected: remove the password in Excel and retry", "arbeidsboken er passordbeskyttet: fjern passordet i Excel og prøv igjen"))
+        raise _reject(
+            path,
+            "password_protected",
+            _say(
+                "the workbook is password-protected: remove the password in Excel and retry",
+                "arbeidsboken er passordbeskyttet: fjern passordet i Excel og prøv igjen",
+            ),
+        )
     if "Workbook".encode("utf-16-le") in data or "Book".encode("utf-16-le") in data:
         return "xls"
     raise _reject(path, "not_a_spreadsheet", _say("this is an Office file but not a spreadsheet", "dette er en Office-fil, men ikke et regneark"))
@@ -403,7 +504,14 @@ class _LazySheet(SheetData):
             top, left = sheet.start or (0, 0)
         except Exception as exc:
             book.close()
-            raise _reject(self.path, "unreadable", _say(f"the sheet '{self.name}' cannot be read ({_short(exc)}); the file may be damaged or truncated", f"arket '{self.name}' kan ikke leses ({_short(exc)}); filen kan være skadet eller avkortet")) from None
+            raise _reject(
+                self.path,
+                "unreadable",
+                _say(
+                    f"the sheet '{self.name}' cannot be read ({_short(exc)}); the file may be damaged or truncated",
+                    f"arket '{self.name}' kan ikke leses ({_short(exc)}); filen kan være skadet eller avkortet",
+                ),
+            ) from None
 
         def rows() -> Iterator[list[Any]]:
             try:
@@ -456,7 +564,14 @@ class _LazySheet(SheetData):
             return book, book.get_sheet_by_name(self.name)
         except Exception as exc:
             book.close()
-            raise _reject(self.path, "unreadable", _say(f"the sheet '{self.name}' cannot be read ({_short(exc)}); the file may be damaged or truncated", f"arket '{self.name}' kan ikke leses ({_short(exc)}); filen kan være skadet eller avkortet")) from None
+            raise _reject(
+                self.path,
+                "unreadable",
+                _say(
+                    f"the sheet '{self.name}' cannot be read ({_short(exc)}); the file may be damaged or truncated",
+                    f"arket '{self.name}' kan ikke leses ({_short(exc)}); filen kan være skadet eller avkortet",
+                ),
+            ) from None
 
 
 def _open(path: Path) -> Any:
@@ -465,9 +580,23 @@ def _open(path: Path) -> Any:
     try:
         return CalamineWorkbook.from_path(str(path))
     except PasswordError:
-        raise _reject(path, "password_protected", _say("the workbook is password-protected: remove the password in Excel and retry", "arbeidsboken er passordbeskyttet: fjern passordet i Excel og prøv igjen")) from None
+        raise _reject(
+            path,
+            "password_protected",
+            _say(
+                "the workbook is password-protected: remove the password in Excel and retry",
+                "arbeidsboken er passordbeskyttet: fjern passordet i Excel og prøv igjen",
+            ),
+        ) from None
     except Exception as exc:  # calamine's errors are many and not all typed
-        raise _reject(path, "unreadable", _say(f"the spreadsheet cannot be read ({_short(exc)}); it may be damaged or truncated", f"regnearket kan ikke leses ({_short(exc)}); det kan være skadet eller avkortet")) from None
+        raise _reject(
+            path,
+            "unreadable",
+            _say(
+                f"the spreadsheet cannot be read ({_short(exc)}); it may be damaged or truncated",
+                f"regnearket kan ikke leses ({_short(exc)}); det kan være skadet eller avkortet",
+            ),
+        ) from None
 
 
 def _read_sheet(path: Path, name: str) -> tuple[list[list[Any]], list[tuple[tuple[int, int], tuple[int, int]]]]:
@@ -489,7 +618,14 @@ def _read_sheet(path: Path, name: str) -> tuple[list[list[Any]], list[tuple[tupl
     except ValidationFailed:
         raise
     except Exception as exc:
-        raise _reject(path, "unreadable", _say(f"the sheet '{name}' cannot be read ({_short(exc)}); the file may be damaged or truncated", f"arket '{name}' kan ikke leses ({_short(exc)}); filen kan være skadet eller avkortet")) from None
+        raise _reject(
+            path,
+            "unreadable",
+            _say(
+                f"the sheet '{name}' cannot be read ({_short(exc)}); the file may be damaged or truncated",
+                f"arket '{name}' kan ikke leses ({_short(exc)}); filen kan være skadet eller avkortet",
+            ),
+        ) from None
     finally:
         book.close()
 
@@ -501,7 +637,14 @@ def _read_calamine(path: Path, kind: str) -> list[SheetData]:
         visible = {m.name: str(m.visible).endswith("Visible") for m in book.sheets_metadata}
         names = list(book.sheet_names)
     except Exception as exc:
-        raise _reject(path, "unreadable", _say(f"the spreadsheet cannot be read ({_short(exc)}); it may be damaged or truncated", f"regnearket kan ikke leses ({_short(exc)}); det kan være skadet eller avkortet")) from None
+        raise _reject(
+            path,
+            "unreadable",
+            _say(
+                f"the spreadsheet cannot be read ({_short(exc)}); it may be damaged or truncated",
+                f"regnearket kan ikke leses ({_short(exc)}); det kan være skadet eller avkortet",
+            ),
+        ) from None
     finally:
         book.close()
     return [_LazySheet(path, name, visible.get(name, True), kind) for name in names]

@@ -191,7 +191,15 @@ class RegisterBuilder:
         self, session: Session, source: str, *, org: Optional[str], mode: str, lang: str = "en", progress: Optional[Progress] = None, ui_lang: str = "en"
     ) -> None:
         if mode not in MODES:
-            raise ValidationFailed([Problem("mode", "bad_mode", say(f"mode must be one of {', '.join(MODES)}, not '{mode}'", f"modus må være en av {', '.join(MODES)}, ikke '{mode}'"))])
+            raise ValidationFailed(
+                [
+                    Problem(
+                        "mode",
+                        "bad_mode",
+                        say(f"mode must be one of {', '.join(MODES)}, not '{mode}'", f"modus må være en av {', '.join(MODES)}, ikke '{mode}'"),
+                    )
+                ]
+            )
         self.session, self.source, self.default_org, self.mode, self.lang = session, source, org, mode, lang
         self.progress = progress
         self.orgs: dict[str, OrganisationDraft] = {}

@@ -150,7 +150,13 @@ def apply_organisation(org: dict[str, Any], values: dict[str, Any]) -> list[Note
                 elif code:
                     codes.append(code)
             if unknown:
-                notes.append(Note(key, "not_recognised", say(f"'{_short(', '.join(unknown))}' is not a country (ignored)", f"'{_short(', '.join(unknown))}' er ikke et land (ignorert)")))
+                notes.append(
+                    Note(
+                        key,
+                        "not_recognised",
+                        say(f"'{_short(', '.join(unknown))}' is not a country (ignored)", f"'{_short(', '.join(unknown))}' er ikke et land (ignorert)"),
+                    )
+                )
             new: Any = list(dict.fromkeys(codes))
         elif spec.vocab == "countries":
             code, rest = parse.parse_country(None if parse.is_empty(raw) else raw)

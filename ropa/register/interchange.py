@@ -147,12 +147,16 @@ def read_json(path: Union[str, Path]) -> Any:
     if not p.is_file():
         raise ValidationFailed([Problem(str(p), "not_found", _say("no such file", "filen finnes ikke"))])
     if p.stat().st_size > MAX_JSON_BYTES:
-        raise ValidationFailed([Problem(str(p), "too_large", _say(f"the file is larger than {MAX_JSON_BYTES // 2**20} MB", f"filen er større enn {MAX_JSON_BYTES // 2**20} MB"))])
+        raise ValidationFailed(
+            [Problem(str(p), "too_large", _say(f"the file is larger than {MAX_JSON_BYTES // 2**20} MB", f"filen er større enn {MAX_JSON_BYTES // 2**20} MB"))]
+        )
     raw = p.read_bytes()
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise ValidationFailed([Problem(str(p), "not_utf8", _say(f"the file is not UTF-8 text (byte {exc.start})", f"filen er ikke UTF-8-tekst (byte {exc.start})"))]) from None
+        raise ValidationFailed(
+            [Problem(str(p), "not_utf8", _say(f"the file is not UTF-8 text (byte {exc.start})", f"filen er ikke UTF-8-tekst (byte {exc.start})"))]
+        ) from None
     try:
         data = json.loads(text, parse_int=_int)
     except json.JSONDecodeError as exc:

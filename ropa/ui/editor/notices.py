@@ -46,7 +46,8 @@ def findings_after_save(f: Form, org_name: str) -> None:
         for x in found:
             box = {"error": st.error, "warning": st.warning}.get(x.severity, st.info)
             box(
-                f"**{checks.severity_label(x.severity, lang)}** · {vocab.article_in(x.article, lang)} · {markdown(x.message(lang))}  \n→ {markdown(x.fix(lang))}",
+                f"**{checks.severity_label(x.severity, lang)}** · {vocab.article_in(x.article, lang)} · "
+                f"{markdown(x.message(lang))}  \n→ {markdown(x.fix(lang))}",
                 icon={"error": ":material/error:", "warning": ":material/warning:"}.get(x.severity, ":material/info:"),
             )
 

@@ -15,9 +15,9 @@ import streamlit as st
 
 from ropa import db, imports, isolation, uploads
 from ropa.errors import Problem, ValidationFailed
-from ropa.grammar import plural
 from ropa.excel import mapping
 from ropa.excel.reader import MAX_BYTES as MAX_UPLOAD_BYTES
+from ropa.grammar import plural
 from ropa.register.organisations import list_organisations
 from ropa.text import markdown
 from ropa.text import table as safe_table
