@@ -504,14 +504,7 @@ class _LazySheet(SheetData):
             top, left = sheet.start or (0, 0)
         except Exception as exc:
             book.close()
-            raise _reject(
-                self.path,
-                "unreadable",
-                _say(
-                    f"the sheet '{self.name}' cannot be read ({_short(exc)}); the file may be damaged or truncated",
-                    f"arket '{self.name}' kan ikke leses ({_short(exc)}); filen kan være skadet eller avkortet",
-                ),
-            ) from None
+            raise self._unreadable(exc) from None
 
         def rows() -> Iterator[list[Any]]:
             try:
@@ -558,20 +551,24 @@ class _LazySheet(SheetData):
         self._check()
         return self._read_calamine_sheet()
 
+    def _unreadable(self, exc: Exception) -> ValidationFailed:
+        """The refusal of a sheet calamine could not read (damaged or truncated), in the import's language."""
+        return _reject(
+            self.path,
+            "unreadable",
+            _say(
+                f"the sheet '{self.name}' cannot be read ({_short(exc)}); the file may be damaged or truncated",
+                f"arket '{self.name}' kan ikke leses ({_short(exc)}); filen kan være skadet eller avkortet",
+            ),
+        )
+
     def _read_calamine_sheet(self) -> tuple[Any, Any]:
         book = _open(self.path)
         try:
             return book, book.get_sheet_by_name(self.name)
         except Exception as exc:
             book.close()
-            raise _reject(
-                self.path,
-                "unreadable",
-                _say(
-                    f"the sheet '{self.name}' cannot be read ({_short(exc)}); the file may be damaged or truncated",
-                    f"arket '{self.name}' kan ikke leses ({_short(exc)}); filen kan være skadet eller avkortet",
-                ),
-            ) from None
+            raise self._unreadable(exc) from None
 
 
 def _open(path: Path) -> Any:
