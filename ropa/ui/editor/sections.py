@@ -28,6 +28,14 @@ def _yes_no(v: bool | None) -> str:
     return {None: "—", True: t("Ja", "Yes"), False: t("Nei", "No")}[v]
 
 
+def _yes_no_pick(where: Any, label: str, value: bool | None, key: str) -> bool | None:
+    """A yes / no / not answered picker, its value kept while its section is closed."""
+    picked: bool | None = where.selectbox(
+        label, YES_NO_BLANK, index=YES_NO_BLANK.index(value), key=key, placeholder="—", format_func=_yes_no, persist_state=KEEP
+    )
+    return picked
+
+
 def processing(f: Form) -> dict[str, Any]:
     K, data = f.key, f.data
     st.caption(t("Felt merket * må fylles ut.", "Fields marked * are required."))
@@ -260,25 +268,9 @@ def dpia_and_review(f: Form) -> dict[str, Any]:
     tr = data.get("transparency") or {}
     c4 = st.columns(4)
     collection = f.pick("transparency.collection", vocab.COLLECTION, tr.get("collection"), optional=True, where=c4[0])
-    sources_public = c4[1].selectbox(
-        f.label("transparency.sources_public"),
-        YES_NO_BLANK,
-        index=YES_NO_BLANK.index(tr.get("sources_public")),
-        key=f"{K}_sources_public",
-        placeholder="—",
-        format_func=_yes_no,
-        persist_state=KEEP,
-    )
+    sources_public = _yes_no_pick(c4[1], f.label("transparency.sources_public"), tr.get("sources_public"), f"{K}_sources_public")
     provision = f.pick("transparency.provision", vocab.PROVISION_REQUIREMENTS, tr.get("provision"), optional=True, where=c4[2])
-    automated = c4[3].selectbox(
-        f.label("transparency.automated_decisions"),
-        YES_NO_BLANK,
-        index=YES_NO_BLANK.index(tr.get("automated_decisions")),
-        key=f"{K}_automated",
-        placeholder="—",
-        format_func=_yes_no,
-        persist_state=KEEP,
-    )
+    automated = _yes_no_pick(c4[3], f.label("transparency.automated_decisions"), tr.get("automated_decisions"), f"{K}_automated")
     c2 = st.columns(2)
     consequences = c2[0].text_area(
         f.label("transparency.provision_consequences"), tr.get("provision_consequences") or "", key=f"{K}_consequences", height=80, persist_state=KEEP
