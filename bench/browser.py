@@ -4,17 +4,22 @@
     .venv/bin/python bench/browser.py --activities 10000 --repeat 5 [--json]
 
 Measures, each as the median of ``--repeat`` runs (wall time from the user's action until the
-page shows its result): the first page (a new tab on the overview), switching pages
-(overview -> activities and back), filtering the list by free text (until the list's count
-changes), opening an activity in the editor, and saving it (with the number and size of the
-WebSocket messages the server sends for each of these two, which do not depend on the load). The first page of the first tab
-(cold caches) is reported on its own, twice: once from the first start of a server on the new
-register (every finding judged), then after a restart, once the app's script health check has
-answered (as a service's readiness check would: the app imported, the findings an earlier start
-kept read back, ``ropa.findings``), where the other steps are measured; and so is the list
-drawn right after a save (the first look at the register after a change). Target: each under
-1 s at 10,000 activities. The host's load average is printed with the figures: on a shared
-machine, compare runs made side by side.
+page shows its result): the first page (the overview in a new tab of a browser that has opened
+the app before, so Streamlit's JavaScript comes from the browser's cache, as Streamlit serves it
+immutable), the same in a browser profile that never saw the app (all of Streamlit's JavaScript
+fetched and compiled), switching pages (overview -> activities and back), filtering the list by
+free text (until the list's count changes), opening an activity in the editor, and saving it
+(with the number and size of the WebSocket messages the server sends for each of these two,
+which do not depend on the load). The first page of the first tab (cold caches) is reported on
+its own, twice: once from the first start of a server on the new register (every finding
+judged), then after a restart, once the app's script health check has answered (as a service's
+readiness check would: the app imported, the findings an earlier start kept read back,
+``ropa.findings``), where the other steps are measured; and so is the list drawn right after a
+save (the first look at the register after a change). Last, a bare Streamlit page (a title and
+ten figures, :data:`BARE_PAGE`) opened the same way as the first page: what Streamlit itself
+costs on this machine, under which no page of the app can come. Target: each under 1 s at
+10,000 activities. The host's load average is printed with the figures: on a shared machine,
+compare runs made side by side.
 """
 
 from __future__ import annotations
@@ -73,7 +78,7 @@ def ready(base: str) -> Optional[float]:
     return time.perf_counter() - t0
 
 
-def serve(url: str, log: Path) -> tuple[subprocess.Popen[bytes], str]:
+def serve(url: str, log: Path, script: str = "app.py") -> tuple[subprocess.Popen[bytes], str]:
     port = _free_port()
     env = {**os.environ, "ROPA_DATABASE_URL": url, "ROPA_USER": "bench"}
     with log.open("wb") as out:
@@ -83,7 +88,7 @@ def serve(url: str, log: Path) -> tuple[subprocess.Popen[bytes], str]:
                 "-m",
                 "streamlit",
                 "run",
-                "app.py",
+                script,
                 "--server.headless",
                 "true",
                 "--server.port",
@@ -118,6 +123,45 @@ def overview_drawn(page: Any) -> None:
     expect(page.locator('[data-testid="stMain"] [data-testid="stMetric"]').last).to_be_visible()
 
 
+BARE_PAGE = """import streamlit as st
+
+st.title("Oversikt")
+columns = st.columns(4)
+for i in range(10):
+    with columns[i % 4]:
+        st.metric(f"Tall {i}", i)
+"""
+
+
+def bare_page(work: Path, repeat: int) -> list[float]:
+    """Streamlit's own share of the first page: a page of a title and ten figures (what
+    :func:`overview_drawn` waits for) served by the same Streamlit with the project's settings,
+    opened in new tabs of one browser as the overview is."""
+    from playwright.sync_api import expect, sync_playwright
+
+    (work / "bare.py").write_text(BARE_PAGE)
+    proc, base = serve("sqlite://", work / "streamlit-bare.log", str(work / "bare.py"))
+    took = []
+    try:
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+            context = browser.new_context(viewport={"width": 1400, "height": 1000})
+            for i in range(repeat + 1):
+                page = context.new_page()
+                t0 = time.perf_counter()
+                page.goto(base, wait_until="commit")
+                expect(page.locator("h1").first).to_have_text("Oversikt")
+                overview_drawn(page)
+                if i:  # the first filled the browser's cache
+                    took.append(time.perf_counter() - t0)
+                page.close()
+            browser.close()
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+    return took
+
+
 def first_tab(base: str) -> float:
     """The first page of the first tab of a server that has never seen the register (nothing
     kept from an earlier start: every finding is judged before the page is complete)."""
@@ -140,7 +184,7 @@ def first_tab(base: str) -> float:
 def measure(base: str, repeat: int) -> dict[str, list[float]]:
     from playwright.sync_api import expect, sync_playwright
 
-    times: dict[str, list[float]] = {k: [] for k in ("first_page_cold", "first_page", "switch_page", "filter_list", "open_editor", "save", "list_after_save")}
+    times: dict[str, list[float]] = {k: [] for k in ("first_page_cold", "first_page_empty_cache", "first_page", "switch_page", "filter_list", "open_editor", "save", "list_after_save")}
     frames: list[int] = []  # the size of every WebSocket message the server sent to the last tab
 
     def sent_since(start: int, step: str) -> None:
@@ -154,15 +198,28 @@ def measure(base: str, repeat: int) -> dict[str, list[float]]:
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
         expect.set_options(timeout=120_000)
-        for i in range(repeat + 1):  # the first tab meets cold caches
-            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        for i in range(repeat + 1):  # each in a browser profile of its own: nothing of Streamlit's JavaScript cached
+            context = browser.new_context(viewport={"width": 1400, "height": 1000})
+            page = context.new_page()
+            t0 = time.perf_counter()
+            page.goto(base, wait_until="commit")
+            expect(page.locator("h1").first).to_have_text("Oversikt")
+            overview_drawn(page)
+            times["first_page_empty_cache" if i else "first_page_cold"].append(time.perf_counter() - t0)  # the first meets the server's cold caches
+            context.close()
+        # Then tabs of one browser, as a user opens the app again: the app's JavaScript comes from
+        # the browser's cache (Streamlit serves it as immutable), the page from the server.
+        context = browser.new_context(viewport={"width": 1400, "height": 1000})
+        for i in range(repeat + 1):
+            page = context.new_page()
             if i == repeat:
                 page.on("websocket", lambda ws: ws.on("framereceived", lambda payload: frames.append(len(payload))))
             t0 = time.perf_counter()
             page.goto(base, wait_until="commit")
             expect(page.locator("h1").first).to_have_text("Oversikt")
             overview_drawn(page)
-            times["first_page_cold" if i == 0 else "first_page"].append(time.perf_counter() - t0)
+            if i:  # the first tab filled the cache (first_page_empty_cache measures that)
+                times["first_page"].append(time.perf_counter() - t0)
             if i < repeat:
                 page.close()
         nav = page.locator('[data-testid="stSidebarNav"]')
@@ -237,7 +294,9 @@ def measure(base: str, repeat: int) -> dict[str, list[float]]:
 LABELS = {
     "first_page_new_register": "first page, first start on a new register",
     "first_page_cold": "first page, first tab after a restart",
+    "first_page_empty_cache": "first page, browser never saw the app",
     "first_page": "first page (a new tab)",
+    "bare_page": "bare Streamlit page (a new tab)",
     "switch_page": "switching pages",
     "filter_list": "filtering the list",
     "open_editor": "opening the editor",
@@ -275,6 +334,7 @@ def main(argv: Optional[list[str]] = None) -> int:
     finally:
         proc.terminate()
         proc.wait(timeout=20)
+    times["bare_page"] = bare_page(work, a.repeat)
     after = " ".join(f"{x:.2f}" for x in os.getloadavg())
     print(f"# load average before the run: {load}; after: {after}", file=sys.stderr)
     sent = {k: v for k, v in times.items() if k.endswith(("_messages", "_kb"))}

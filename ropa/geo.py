@@ -33,13 +33,28 @@ def _shapes() -> tuple[tuple[str, dict[str, Any]], ...]:
     return tuple(out)
 
 
+@cache
+def point(code: str) -> Any:
+    """A country's GeoJSON Point (its centre as countryinfo gives it), or None: for a destination
+    countryinfo has no shape for (Singapore, Hong Kong, Guernsey, Jersey, the Isle of Man …)."""
+    from countryinfo import CountryInfo
+
+    try:
+        lat, lon = CountryInfo(code).latlng()[:2]
+    except Exception:  # noqa: BLE001 - countryinfo raises for codes it lacks
+        return None
+    return {"type": "Point", "coordinates": [round(float(lon), 2), round(float(lat), 2)]}
+
+
 def world(destinations: list[dict[str, Any]], lang: str) -> dict[str, Any]:
     """Every country with a shape as a GeoJSON FeatureCollection whose properties say its name in the
     language, its status (EEA / adequacy / third country: ``vocab.CountryStatus``) and the number of
-    transfers to it (0 for countries no data go to)."""
+    transfers to it (0 for countries no data go to); a destination without a shape comes as a Point."""
     counts = {d["country"]: d for d in destinations}
+    shaped = {code for code, _ in _shapes()}
     features = []
-    for code, geometry in _shapes():
+    pointed = [(code, point(code)) for code in counts if code not in shaped]
+    for code, geometry in [*_shapes(), *((c, g) for c, g in pointed if g)]:
         d = counts.get(code) or {}
         status = vocab.country_status(code)
         features.append(

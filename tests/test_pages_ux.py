@@ -4,6 +4,7 @@ well. AppTest on the demo register."""
 
 from __future__ import annotations
 
+import re
 import tomllib
 
 from conftest import ROOT, app_page, rerun
@@ -380,66 +381,109 @@ def test_the_search_is_kept_when_returning_to_the_list(demo_url):
     assert len(at.dataframe[0].value) == narrowed
 
 
-def _charts(at):
-    """Each Vega-Lite chart of a page as (spec, rows of its data)."""
-    import json
-
-    import pyarrow as pa
-
-    out = []
-    for chart in at.get("vega_lite_chart"):
-        spec = json.loads(chart.proto.spec)
-        if chart.proto.datasets:
-            rows = pa.ipc.open_stream(chart.proto.datasets[0].data.data).read_all().to_pylist()
-        else:
-            rows = spec.get("data", {}).get("values", [])
-        out.append((spec, rows))
-    return out
+def _bars(at, chart):
+    """A bar list of the overview (ropa.ui.barchart) as its buttons, in the order drawn."""
+    return [b for b in at.button if b.key and b.key.startswith(f"{chart}_") and not b.key.endswith("_more")]
 
 
-def test_overview_charts_are_horizontal_whole_and_in_one_order(demo_url):
+def _map(at):
+    """The transfer map: the page's one Markdown element holding an SVG picture."""
+    return next(m.value for m in at.markdown if m.value.startswith("<svg"))
+
+
+def test_overview_bars_are_whole_clickable_and_in_one_order(demo_url):
     for lang in ("nb", "en"):
         at = app_page("overview", lang)
-        status, rows = next((s, r) for s, r in _charts(at) if any(d.get("code") == "draft" for d in r))
-        assert [d["code"] for d in rows] == ["draft", "active", "retired"]
-        assert status["encoding"]["y"]["axis"]["labelLimit"] == 0 and status["encoding"]["x"]["type"] == "quantitative"
-        # A height per bar, not per chart: a fixed height was squashed by the page and Vega hid every other label.
-        assert all(s["height"] == {"step": 28} for s, _ in _charts(at) if s["mark"]["type"] == "bar")
-        assert all(s["params"][0]["select"]["type"] == "point" for s, _ in _charts(at))  # every chart can be clicked
+        assert not at.get("vega_lite_chart") and not at.get("arrow_data_frame")  # no chart library, no grid: the page comes first
+        status = _bars(at, "chart_status")
+        assert [b.key for b in status] == ["chart_status_draft", "chart_status_active", "chart_status_retired"]
+        basis = _bars(at, "chart_basis")
+        assert len(basis) == 6 and all(" – " in b.label and b.label.endswith("**") for b in basis)  # whole labels, the count in bold
+        assert len(at.get("progress")) >= len(status) + len(basis)  # a bar under every label
         assert any(m.label.startswith(":red[:material/error:]") for m in at.metric)  # severities coloured
+    # A bar opens the activities behind it.
+    at = app_page("overview", "en")
+    consent = next(b for b in _bars(at, "chart_basis") if b.key == "chart_basis_art6_1_a")
+    n = int(consent.label.rsplit("**", 2)[-2])
+    assert n > 0 and not consent.disabled
+    consent.click().run()
+    flt = at.session_state["activity_filter"]
+    assert flt.legal_basis == ["art6_1_a"] and at.session_state["activity_filter_label"].startswith("Art. 6(1)(a)")
+    lst = app_page("activities", "en", activity_filter=flt, activity_filter_label="consent")
+    assert any(f"{n} processing activities" in c.value for c in lst.caption)
+
+
+def test_a_bar_with_nothing_behind_it_cannot_be_clicked(demo_url):
+    at = app_page("overview", "en")
+    empty = [b for b in _bars(at, "chart_basis") if b.label.endswith("· **0**")]
+    assert empty and all(b.disabled for b in empty)
+
+
+def test_a_long_bar_list_offers_the_rest_in_a_picker_that_empties_after_use():
+    from streamlit.testing.v1 import AppTest
+
+    def page():
+        import streamlit as st
+
+        from ropa.ui import barchart
+
+        rows = [(f"org{i}", f"Org *{i}*", 40 - i) for i in range(30)]
+        st.session_state["picked"] = barchart.bars(rows, "orgs", more=lambda n: f"{n} more")
+
+    at = AppTest.from_function(page)
+    at.run()
+    assert len(_bars(at, "orgs")) == 12  # the first bars; the rest in one picker
+    assert all("\\*" in b.label for b in _bars(at, "orgs"))  # stored names are escaped, not emphasis
+    picker = at.selectbox(key="orgs_more")
+    assert len(picker.options) == 18 and picker.placeholder == "18 more"
+    picker.set_value("org20").run()
+    assert at.session_state["picked"] == ["org20"]
+    at.run()  # coming back: the picker is empty, nothing is opened again
+    assert at.session_state["picked"] == [] and at.selectbox(key="orgs_more").value is None
 
 
 def test_the_transfer_map_is_drawn_from_shapes_shipped_with_the_app(demo_url):
-    import json
+    from ropa import stats
 
     at = app_page("overview", "nb")
-    world, features = next((s, r) for s, r in _charts(at) if s["mark"]["type"] == "geoshape")
-    china = next(f for f in features if f["properties"]["code"] == "CN")
-    assert china["properties"]["transfers"] > 0 and china["properties"]["status"] == "third_country"
-    assert len(features) > 150 and "url" not in json.dumps(world["data"])[:200]  # inline shapes, no tiles
+    svg = _map(at)
+    assert svg.count("<path ") > 150 and "\n" not in svg  # one line: Markdown takes it as one HTML block
+    china = re.search(r'<path d="[^"]+" fill="([^"]+)" data-code="CN"><title>([^<]+)</title>', svg)
+    assert china and china.group(1) == stats.STATUS_COLOURS["third_country"]
+    assert china.group(2).startswith("Kina · Tredjestat · Overføringer: ")
+    # countryinfo has no shape for Singapore: a dot where it is, in its colour, not a country left out
+    singapore = re.search(r'<circle cx="[\d.]+" cy="-?[\d.]+" r="5" fill="([^"]+)" data-code="SG"><title>Singapore · Tredjestat', svg)
+    assert singapore and singapore.group(1) == stats.STATUS_COLOURS["third_country"]
+    norway = re.search(r'fill="([^"]+)" data-code="NO"><title>Norge</title>', svg)
+    assert norway and norway.group(1) == "#e4e7eb"  # no transfer there: grey, its name only
+    assert "http" not in svg.replace('xmlns="http://www.w3.org/2000/svg"', "")  # nothing fetched: no tiles, no base map
     assert not at.get("deck_gl_json_chart") and not at.get("map")
+    # The list beside the map opens a country's activities.
+    cn = next(b for b in _bars(at, "destinations") if b.key == "destinations_CN")
+    assert cn.label.startswith("Kina (CN) · Tredjestat · **")
+    cn.click().run()
+    assert at.session_state["activity_filter"].country == ["CN"]
+
+
+def test_the_projection_keeps_the_world_in_the_picture():
+    from ropa.ui import worldmap
+
+    west, _ = worldmap.project(-180, 0)
+    east, _ = worldmap.project(180, 0)
+    assert abs(west) < 1e-9 and abs(east - worldmap.WIDTH) < 1e-6
+    assert worldmap.project(10.75, 59.9)[1] < worldmap.project(10.75, 0)[1] < worldmap.project(18.4, -33.9)[1]  # Oslo above the equator above Cape Town
+    assert worldmap.project(0, 60)[0] == worldmap.project(0, -60)[0] == worldmap.WIDTH / 2
 
 
 def test_the_transfer_map_is_built_once_per_register_state_and_language(demo_url):
     from ropa.ui import worldmap
 
-    worldmap._spec_json.cache_clear()
-    first = next(s for s, _ in _charts(app_page("overview", "nb")) if s["mark"]["type"] == "geoshape")
-    again = next(s for s, _ in _charts(app_page("overview", "nb")) if s["mark"]["type"] == "geoshape")
-    info = worldmap._spec_json.cache_info()
-    assert (info.misses, info.hits) == (1, 1) and first["data"] == again["data"]  # the second run reused the shapes
-    next(s for s, _ in _charts(app_page("overview", "en")) if s["mark"]["type"] == "geoshape")
-    assert worldmap._spec_json.cache_info().misses == 2  # another language is another map
-
-
-def test_the_bar_charts_are_built_once_per_content(demo_url):
-    from ropa.ui import barchart
-
-    barchart._spec_json.cache_clear()
-    first = [r for s, r in _charts(app_page("overview", "en")) if s["mark"]["type"] == "bar"]
-    again = [r for s, r in _charts(app_page("overview", "en")) if s["mark"]["type"] == "bar"]
-    info = barchart._spec_json.cache_info()
-    assert len(first) == 3 and first == again and (info.misses, info.hits) == (3, 3)
+    worldmap._svg.cache_clear()
+    first = _map(app_page("overview", "nb"))
+    again = _map(app_page("overview", "nb"))
+    info = worldmap._svg.cache_info()
+    assert (info.misses, info.hits) == (1, 1) and first == again  # the second run reused the picture
+    assert _map(app_page("overview", "en")) != first and worldmap._svg.cache_info().misses == 2  # another language is another map
 
 
 def test_history_renders_values_as_the_workbook_does(demo_url):

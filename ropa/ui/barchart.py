@@ -1,39 +1,55 @@
-"""The overview's clickable horizontal bar charts as ready Vega-Lite specs, built once per content.
+"""The overview's clickable horizontal bars, drawn with Streamlit's own buttons and progress bars.
 
-Written as plain Vega-Lite, not through Altair: importing Altair costs half a second at the
-first page after a start, and building a chart through it validates the whole schema (about
-0.1 s a chart). The spec depends only on the bars, the colour and the axis title, so it is kept
-as JSON (a fresh copy per run: Streamlit may change the spec it is given)."""
+Not a Vega-Lite chart: the browser loads and compiles Vega's 0.8 MB of JavaScript before it
+draws the first chart, about a third of a second on the first page of a new tab (bench/browser.py),
+and a chart's bar needs a mouse to click. Here each bar is a button (its whole label and count,
+reachable by keyboard, read by a screen reader) over a bar whose length is the count against the
+largest. A long list shows its first bars and offers the rest in one picker, so a register of a
+hundred organisations draws twelve bars, not a hundred."""
 
 from __future__ import annotations
 
-import json
-from functools import lru_cache
-from typing import Any
+from collections.abc import Callable, Sequence
+
+import streamlit as st
+
+from ropa.text import markdown
+
+SHOWN = 12  # bars drawn; the rest are offered in a picker
 
 
-def spec(bars: list[tuple[str, str, int]], title: str, colour: str = "#1f5c99") -> dict[str, Any]:
-    """A horizontal bar chart of ``(code, label, n)`` in their order, whole labels, a click selects
-    the bar's code (parameter ``pick``); ``title`` names the count axis."""
-    return json.loads(_spec_json(tuple((str(c), str(label), int(n)) for c, label, n in bars), title, colour))
+def bars(rows: Sequence[tuple[str, str, int]], key: str, help: str | None = None, more: Callable[[int], str] | None = None) -> list[str]:
+    """Draw ``(code, label, n)`` in their order, each a button over its bar, and the codes clicked
+    (at most one: a click reruns the page). A bar with nothing behind it cannot be clicked. Past
+    :data:`SHOWN` bars, the rest are in a picker whose placeholder is ``more(how many)``."""
+    top = max((n for _, _, n in rows), default=0) or 1
+    picked: list[str] = []
+    for code, label, n in rows[:SHOWN]:
+        with st.container(gap=None):
+            if st.button(f"{markdown(label)} · **{n}**", key=f"{key}_{code}", type="tertiary", help=help, disabled=not n):
+                picked.append(code)
+            st.progress(n / top)
+    rest = {code: f"{label} · {n}" for code, label, n in rows[SHOWN:]}
+    if rest:
+        st.selectbox(
+            (more or str)(len(rest)),
+            list(rest),
+            index=None,
+            key=f"{key}_more",
+            format_func=rest.__getitem__,
+            placeholder=(more or str)(len(rest)),
+            label_visibility="collapsed",
+            on_change=_take,
+            args=(f"{key}_more",),
+        )
+        choice = st.session_state.pop(f"{key}_more_taken", None)
+        if choice in rest:
+            picked.append(choice)
+    return picked
 
 
-@lru_cache(maxsize=64)
-def _spec_json(bars: tuple[tuple[str, str, int], ...], title: str, colour: str) -> str:
-    rows = [{"code": c, "label": label, "n": n} for c, label, n in bars]
-    return json.dumps(
-        {
-            "$schema": "https://vega.github.io/schema/vega-lite/v6.json",
-            "data": {"name": "bars"},  # a named dataset, as Altair hands a frame to Streamlit
-            "datasets": {"bars": rows},
-            "mark": {"type": "bar", "color": colour, "cursor": "pointer"},
-            "encoding": {
-                "y": {"field": "label", "type": "nominal", "sort": None, "title": None, "axis": {"labelLimit": 0}},
-                "x": {"field": "n", "type": "quantitative", "title": title, "axis": {"tickMinStep": 1}},
-                "tooltip": [{"field": "label", "type": "nominal", "title": " "}, {"field": "n", "type": "quantitative", "title": title}],
-                "opacity": {"condition": {"param": "pick", "value": 1}, "value": 0.6},
-            },
-            "params": [{"name": "pick", "select": {"type": "point", "fields": ["code"]}}],
-            "height": {"step": 28},  # a fixed height squashed the bars and hid labels
-        }
-    )
+def _take(widget: str) -> None:
+    """Keep the picker's choice for this run and empty the picker: coming back to the page must
+    not open the same list again."""
+    st.session_state[f"{widget}_taken"] = st.session_state.get(widget)
+    st.session_state[widget] = None

@@ -1,55 +1,101 @@
-"""The overview's transfer map as a ready Vega-Lite spec, built once per register state and language.
+"""The overview's transfer map as an inline SVG picture, built once per register state and language.
 
-Written as plain Vega-Lite: Altair walks every coordinate of the ~200 country shapes when it
-turns a chart into a spec (most of a second, and half a second more to import it at the first
-page after a start). The spec depends only on the destinations and the language, so it is built
-once for each and kept as JSON (a fresh copy per run: Streamlit may change the spec it is given)."""
+Drawn on the server from the country shapes shipped with the app (:mod:`ropa.geo`) in the Equal
+Earth projection, and shown as plain SVG: the browser draws it natively, with no chart library to
+load first (Vega took about a third of a second on the first page of a new tab, bench/browser.py)
+and nothing asked of the internet. Each country names itself, its status and its transfers in a
+tooltip (SVG ``<title>``); the list beside the map opens the activities behind a country."""
 
 from __future__ import annotations
 
-import json
+import math
 from functools import lru_cache
+from html import escape
 from typing import Any
 
 from ropa import geo, stats
 
+NONE_COLOUR = "#e4e7eb"  # countries no data go to
+WIDTH = 1000.0  # the picture's own units; it is scaled to the column's width
+SMALL = 8.0  # a country narrower and lower than this (in those units) gets a dot over it
 
-def spec(destinations: list[dict[str, Any]], lang: str, titles: tuple[str, str, str]) -> dict[str, Any]:
-    """The map of ``destinations`` (``stats.overview``'s) in ``lang``; ``titles`` name the
-    tooltip's country, status and transfers."""
+# Equal Earth (Šavrič, Patterson and Jenny 2018): a world map whose areas are true to size.
+_A1, _A2, _A3, _A4 = 1.340264, -0.081106, 0.000893, 0.003796
+_M = math.sqrt(3) / 2
+_X_MAX = 2 * math.sqrt(3) * math.pi / (3 * _A1)  # x at longitude 180°, latitude 0°
+_SCALE = WIDTH / (2 * _X_MAX)
+
+
+def project(lon: float, lat: float) -> tuple[float, float]:
+    """Longitude and latitude (degrees) to the picture's x and y (y grows downwards)."""
+    theta = math.asin(_M * math.sin(math.radians(lat)))
+    t2 = theta * theta
+    t6 = t2 * t2 * t2
+    x = 2 * math.sqrt(3) * math.radians(lon) * math.cos(theta) / (3 * (9 * _A4 * t6 * t2 + 7 * _A3 * t6 + 3 * _A2 * t2 + _A1))
+    y = theta * (_A1 + _A2 * t2 + t6 * (_A3 + _A4 * t2))
+    return (x + _X_MAX) * _SCALE, -y * _SCALE
+
+
+# The inhabited world, from northern Greenland to Cape Horn: the far southern islands would add a
+# band of empty sea below South America.
+_TOP, _BOTTOM = project(0, 84)[1], project(0, -57)[1]
+
+
+def _path(geometry: dict[str, Any]) -> tuple[str, tuple[float, float, float, float]]:
+    """SVG path data of a GeoJSON Polygon or MultiPolygon (one decimal, repeated points dropped)
+    and its bounding box (left, top, right, bottom)."""
+    polygons = [geometry["coordinates"]] if geometry["type"] == "Polygon" else geometry["coordinates"]
+    out = []
+    box = [math.inf, math.inf, -math.inf, -math.inf]
+    for polygon in polygons:
+        for ring in polygon:
+            points: list[str] = []
+            for lon, lat, *_ in ring:
+                x, y = project(lon, lat)
+                box = [min(box[0], x), min(box[1], y), max(box[2], x), max(box[3], y)]
+                point = f"{x:.1f},{y:.1f}"
+                if not points or points[-1] != point:
+                    points.append(point)
+            if len(points) > 2:
+                out.append("M" + "L".join(points) + "Z")
+    return "".join(out), (box[0], box[1], box[2], box[3])
+
+
+def _dot(at: tuple[float, float], colour: str, code: str, title: str) -> str:
+    return f'<circle cx="{at[0]:.1f}" cy="{at[1]:.1f}" r="5" fill="{colour}" data-code="{escape(code)}"><title>{escape(title)}</title></circle>'
+
+
+def svg(destinations: list[dict[str, Any]], lang: str, transfers_word: str) -> str:
+    """The map of ``destinations`` (``stats.overview``'s) in ``lang``: countries data go to coloured
+    by status (EEA, adequacy, conditional adequacy, third country), the rest grey; ``transfers_word``
+    names the count in a country's tooltip. One line of SVG, safe to give ``st.markdown``."""
     key = tuple((d["country"], int(d.get("transfers", 0)), int(d.get("activities", 0))) for d in destinations)
-    return json.loads(_spec_json(key, lang, titles))
+    return _svg(key, lang, transfers_word)
 
 
 @lru_cache(maxsize=16)
-def _spec_json(key: tuple[tuple[str, int, int], ...], lang: str, titles: tuple[str, str, str]) -> str:
+def _svg(key: tuple[tuple[str, int, int], ...], lang: str, transfers_word: str) -> str:
     shapes = geo.world([{"country": c, "transfers": n, "activities": a} for c, n, a in key], lang)
-    statuses = list(stats.STATUS_COLOURS)
-    return json.dumps(
-        {
-            "$schema": "https://vega.github.io/schema/vega-lite/v6.json",
-            "data": {"values": shapes["features"]},
-            "transform": [
-                {"calculate": "datum.properties.transfers > 0 ? datum.properties.status : 'none'", "as": "shade"},
-                {"calculate": "datum.properties.code", "as": "code"},
-            ],
-            "mark": {"type": "geoshape", "stroke": "#ffffff", "strokeWidth": 0.4, "cursor": "pointer"},
-            "encoding": {
-                "color": {
-                    "field": "shade",
-                    "type": "nominal",
-                    "legend": None,
-                    "scale": {"domain": [*statuses, "none"], "range": [*stats.STATUS_COLOURS.values(), "#e4e7eb"]},
-                },
-                "tooltip": [
-                    {"field": "properties.name", "type": "nominal", "title": titles[0]},
-                    {"field": "properties.status_label", "type": "nominal", "title": titles[1]},
-                    {"field": "properties.transfers", "type": "quantitative", "title": titles[2]},
-                ],
-            },
-            "params": [{"name": "pick", "select": {"type": "point", "fields": ["code"]}}],
-            "projection": {"type": "equalEarth"},
-            "height": 360,
-        },
-        separators=(",", ":"),
+    paths: list[str] = []
+    marks: list[str] = []  # drawn last, over the shapes
+    for feature in shapes["features"]:
+        p = feature["properties"]
+        if p["code"] == "AQ":  # Antarctica: a third of the picture's height, no data go there
+            continue
+        shown = p["transfers"] > 0
+        colour = stats.STATUS_COLOURS.get(p["status"], NONE_COLOUR) if shown else NONE_COLOUR
+        title = p["name"] + (f" · {p['status_label']} · {transfers_word}: {p['transfers']}" if shown else "")
+        if feature["geometry"]["type"] == "Point":  # no shape to draw: a dot where the country is
+            marks.append(_dot(project(*feature["geometry"]["coordinates"][:2]), colour, p["code"], title))
+            continue
+        d, (left, top, right, bottom) = _path(feature["geometry"])
+        if not d:
+            continue
+        paths.append(f'<path d="{d}" fill="{colour}" data-code="{escape(p["code"])}"><title>{escape(title)}</title></path>')
+        if shown and max(right - left, bottom - top) < SMALL:  # Malta, Luxembourg: too small to see unmarked
+            marks.append(_dot(((left + right) / 2, (top + bottom) / 2), colour, p["code"], title))
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 {_TOP:.1f} {WIDTH:.0f} {_BOTTOM - _TOP:.1f}" width="100%" role="img" '
+        f'aria-label="{escape(transfers_word)}" stroke="#ffffff" stroke-width="0.5" fill-rule="evenodd" '
+        f'style="display:block;max-height:420px">{"".join(paths)}{"".join(marks)}</svg>'
     )

@@ -1,9 +1,10 @@
 """Overview: the register's headline figures, where they come from, and where data go.
 
 Figures come from :func:`ropa.stats.overview` (SQL aggregates); every figure opens what is
-behind it: "show" under a number, a click on a bar, a country on the map or in the table opens
-the activities list with the filter that produced it. The map is drawn from country shapes
-shipped with the app (:mod:`ropa.geo`): the page asks nothing of the internet.
+behind it: "show" under a number, a click on a bar or on a country in the list beside the map
+opens the activities list with the filter that produced it. The bars are Streamlit's own buttons
+and the map a picture the server draws from country shapes shipped with the app (:mod:`ropa.geo`):
+no chart library for the browser to load first, and nothing asked of the internet.
 """
 
 from __future__ import annotations
@@ -12,7 +13,6 @@ from dataclasses import replace
 from datetime import date
 from typing import Any
 
-import pandas as pd
 import streamlit as st
 
 from ropa import checks, db, review, stats, vocab
@@ -126,11 +126,14 @@ base = ov.figures["activities"].filter
 assert base is not None  # (the activities figure always has the filter that lists them)
 
 
-def bars(frame: pd.DataFrame, key: str, colour: str = "#1f5c99") -> list[str]:
-    """A horizontal bar chart with whole labels, in the frame's order; the codes of the bar clicked."""
-    chart = barchart.spec(list(frame[["code", "label", "n"]].itertuples(index=False, name=None)), t("Aktiviteter", "Activities"), colour)
-    event = st.vega_lite_chart(chart, on_select="rerun", key=key, width="stretch")
-    return [p["code"] for p in (event.selection.get("pick") or [])] if event else []
+def bars(rows: list[tuple[str, str, int]], key: str) -> list[str]:
+    """Horizontal bars with whole labels, in the rows' order; the codes of the bar clicked."""
+    return barchart.bars(
+        rows,
+        key,
+        help=t("Vis aktivitetene", "Show the activities"),
+        more=lambda n: t(f"{n} til: velg for å se aktivitetene", f"{n} more: choose one to see its activities"),
+    )
 
 
 def show_activities(flt: ActivityFilter, what: str) -> None:
@@ -144,27 +147,16 @@ st.caption(t("Klikk på en stolpe for å se aktivitetene bak den.", "Click a bar
 left, right = st.columns(2)
 with left:
     st.subheader(t("Behandlingsgrunnlag", "Legal basis"))
-    frame = pd.DataFrame(
-        {"code": list(ov.by_legal_basis), "label": [vocab.LEGAL_BASES[c].display(lang) for c in ov.by_legal_basis], "n": list(ov.by_legal_basis.values())}
-    )
-    for code in bars(frame, "chart_basis"):
+    for code in bars([(c, vocab.LEGAL_BASES[c].display(lang), n) for c, n in ov.by_legal_basis.items()], "chart_basis"):
         show_activities(replace(base, legal_basis=[code]), vocab.LEGAL_BASES[code].display(lang))
     st.subheader("Status")
     # The same order in both languages: the life of an activity, not the alphabet.
-    frame = pd.DataFrame(
-        {
-            "code": list(vocab.STATUSES),
-            "label": [vocab.STATUSES[c].label(lang).capitalize() for c in vocab.STATUSES],
-            "n": [ov.by_status.get(c, 0) for c in vocab.STATUSES],
-        }
-    )
-    for code in bars(frame, "chart_status"):
+    for code in bars([(c, vocab.STATUSES[c].label(lang).capitalize(), ov.by_status.get(c, 0)) for c in vocab.STATUSES], "chart_status"):
         # The status chart counts retired activities too: its filter is the status alone.
         show_activities(ActivityFilter(org=org, status=[code]), f"Status: {vocab.STATUSES[code].label(lang)}")
 with right:
     st.subheader(t("Per virksomhet", "By organisation"))
-    frame = pd.DataFrame({"code": list(ov.by_organisation), "label": list(ov.by_organisation), "n": list(ov.by_organisation.values())})
-    for code in bars(frame, "chart_org"):
+    for code in bars([(name, name, n) for name, n in ov.by_organisation.items()], "chart_org"):
         show_activities(replace(base, org=code), code)
 
 st.divider()
@@ -174,31 +166,20 @@ if not ov.destinations:
 else:
     legend = " · ".join(f"<span style='color:{c}'>●</span> {vocab.COUNTRY_STATUSES[k].label(lang)}" for k, c in stats.STATUS_COLOURS.items())
     st.markdown(legend, unsafe_allow_html=True)
-    map_col, table_col = st.columns([3, 2])
+    map_col, list_col = st.columns([3, 2])
     with map_col:
-        chart = worldmap.spec(ov.destinations, lang, (t("Land", "Country"), "Status", t("Overføringer", "Transfers")))
-        event = st.vega_lite_chart(chart, on_select="rerun", key="transfer_map", width="stretch")
-        clicked = [p.get("code") for p in (event.selection.get("pick") or [])] if event else []
-        clicked = [c for c in clicked if c and any(d["country"] == c for d in ov.destinations)]
-        if clicked:
-            show_activities(replace(base, country=[clicked[0]]), f"{t('Overføring til', 'Transfer to')} {vocab.country_name(clicked[0], lang)}")
-    with table_col:
-        table = pd.DataFrame(
-            [
-                {
-                    t("Land", "Country"): vocab.country_name(d["country"], lang),
-                    "ISO": d["country"],
-                    "Status": vocab.country_status_label(d["country"], lang),
-                    t("Overføringer", "Transfers"): d["transfers"],
-                    t("Aktiviteter", "Activities"): d["activities"],
-                }
-                for d in ov.destinations
-            ]
-        )
-        picked = st.dataframe(table, hide_index=True, on_select="rerun", selection_mode="single-row", key="destinations")
-        rows = picked.selection.rows if picked else []
-        if rows:
-            country = ov.destinations[rows[0]]["country"]
-            st.session_state["activity_filter"] = replace(base, country=[country])
-            st.session_state["activity_filter_label"] = f"{t('Overføring til', 'Transfer to')} {vocab.country_name(country, lang)}"
-            st.switch_page("ropa/ui/pages/activities.py")
+        # An SVG picture, one line of markup the server built from shipped shapes (ropa.ui.worldmap).
+        st.markdown(worldmap.svg(ov.destinations, lang, t("Overføringer", "Transfers")), unsafe_allow_html=True)
+    with list_col:
+        st.caption(t("Overføringer per land; klikk for å se aktivitetene.", "Transfers by country; click to see the activities."))
+        rows = [
+            (
+                d["country"],
+                # The status as the legend names it (the conditions of an adequacy are on the activity's findings).
+                f"{vocab.country_name(d['country'], lang)} ({d['country']})" + (f" · {vocab.COUNTRY_STATUSES[d['status']].label(lang)}" if d["status"] else ""),
+                d["transfers"],
+            )
+            for d in ov.destinations
+        ]
+        for country in bars(rows, "destinations"):
+            show_activities(replace(base, country=[country]), f"{t('Overføring til', 'Transfer to')} {vocab.country_name(country, lang)}")
