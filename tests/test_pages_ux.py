@@ -361,9 +361,27 @@ def test_activity_list_shows_a_findings_badge_and_a_whole_page(demo_url):
     assert len(frame) == total <= 50 and "Avvik" in frame.columns  # the demo fits on one page of 50
     assert list(frame.columns).index("Avvik") == list(frame.columns).index("Ref") + 1  # in sight, beside the reference
     jl01 = frame[frame["Ref"] == "JL-01"].iloc[0]["Avvik"]
-    assert "⚠" in jl01 or "⛔" in jl01
+    assert "⚠" in jl01 or "✖" in jl01
     assert at.dataframe[0].proto.placeholder == ""  # empty cells stay empty
     assert "None" not in frame.astype(str).to_numpy().ravel().tolist()
+
+
+def test_the_findings_badge_signs_are_in_a_text_font():
+    """Each sign of the list's findings badge is drawn by a text font this machine has (fontconfig),
+    not only by a colour-emoji font: "⛔" came out as an empty box in Debian's Chromium."""
+    import shutil
+    import subprocess
+
+    import pytest
+
+    from ropa.ui import look
+
+    if not shutil.which("fc-list"):
+        pytest.skip("fontconfig's fc-list is not installed")
+    for sign in look.BADGE_SIGNS.values():
+        fonts = subprocess.run(["fc-list", f":charset={ord(sign):x}", "family"], capture_output=True, text=True, check=True).stdout
+        assert fonts.strip(), f"no font here draws {sign!r} (U+{ord(sign):04X})"
+    assert look.badge({"error": 2, "info": 1}) == "✖ 2  ℹ 1"
 
 
 def test_the_search_is_kept_when_returning_to_the_list(demo_url):

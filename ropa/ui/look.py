@@ -15,7 +15,12 @@ def severity(sev: str, lang: str, text: str | None = None) -> str:
     return f":{SEVERITY_COLOURS.get(sev, 'gray')}[{SEVERITY_ICONS.get(sev, '')} {label}]"
 
 
+# Plain-text signs for table cells and their legend. Not the emoji "⛔" (U+26D4): only colour-emoji
+# fonts have it, and a browser without one (Debian's Chromium on a server, many Linux desktops)
+# draws an empty box; these three are in the common text fonts (DejaVu, Segoe UI Symbol, Apple's).
+BADGE_SIGNS = {"error": "✖", "warning": "⚠", "info": "ℹ"}
+
+
 def badge(counts: dict[str, int]) -> str:
-    """Plain text for a table cell: "⛔ 2  ⚠ 1  ℹ 3" (what is there only)."""
-    signs = {"error": "⛔", "warning": "⚠", "info": "ℹ"}
-    return "  ".join(f"{signs[s]} {counts[s]}" for s in ("error", "warning", "info") if counts.get(s))
+    """Plain text for a table cell: "✖ 2  ⚠ 1  ℹ 3" (what is there only)."""
+    return "  ".join(f"{BADGE_SIGNS[s]} {counts[s]}" for s in ("error", "warning", "info") if counts.get(s))

@@ -162,7 +162,13 @@ else:
         height=min(35 * (len(table) + 1) + 3, 35 * (PAGE_SIZE + 1) + 3),
         placeholder="",
     )
-    st.caption(t("⛔ feil · ⚠ advarsler · ℹ merknader.", "⛔ errors · ⚠ warnings · ℹ notes."))  # "select a row" follows below
+    signs = look.BADGE_SIGNS
+    st.caption(
+        t(
+            f"{signs['error']} feil · {signs['warning']} advarsler · {signs['info']} merknader.",
+            f"{signs['error']} errors · {signs['warning']} warnings · {signs['info']} notes.",
+        )
+    )  # "select a row" follows below
     if picked and picked.selection.rows:
         st.session_state["open_activity"] = keys[picked.selection.rows[0]]
 
