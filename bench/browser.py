@@ -184,7 +184,9 @@ def first_tab(base: str) -> float:
 def measure(base: str, repeat: int) -> dict[str, list[float]]:
     from playwright.sync_api import expect, sync_playwright
 
-    times: dict[str, list[float]] = {k: [] for k in ("first_page_cold", "first_page_empty_cache", "first_page", "switch_page", "filter_list", "open_editor", "save", "list_after_save")}
+    times: dict[str, list[float]] = {
+        k: [] for k in ("first_page_cold", "first_page_empty_cache", "first_page", "switch_page", "filter_list", "open_editor", "save", "list_after_save")
+    }
     frames: list[int] = []  # the size of every WebSocket message the server sent to the last tab
 
     def sent_since(start: int, step: str) -> None:
