@@ -128,3 +128,24 @@ def test_a_register_document_in_bokmal_is_told_in_bokmal(engine, tmp_path):
                 problems = refused.problems
         assert {p.code for p in problems} == ({"duplicate", "missing"} if file == path else {"bad_json"})
         _check(problems)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ['{"format": ', "{format: 1}", '{"format" 1}', '{"a": 1 "b": 2}', '{"a": "x', '{"a": "x\ny"}', '{"a": "\\q"}', '{"a": "\\u12"}', "{} x"],
+)
+def test_a_broken_json_file_is_told_in_bokmal_with_its_place(demo_engine, tmp_path, text):
+    """Python's JSON decoder speaks English ("Expecting value"); a bokmål import says it in bokmål,
+    and both say where (file:line:column)."""
+    broken = tmp_path / "broken.json"
+    broken.write_text(text, encoding="utf-8")
+    told = {}
+    for lang in ("nb", "en"):
+        with db.session(demo_engine) as s, pytest.raises(ValidationFailed) as refused:
+            imports.plan(s, broken, lang=lang)
+        (problem,) = refused.value.problems
+        assert problem.code == "bad_json" and "broken.json:1:" in str(problem)
+        told[lang] = problem.message
+    assert told["nb"].startswith("ikke gyldig JSON: ") and told["en"].startswith("not valid JSON: ")
+    assert not re.search(r"Expecting|Unterminated|Invalid|Extra data|delimiter|escape", told["nb"]), told["nb"]
+    assert told["nb"] != told["en"].replace("not valid JSON", "ikke gyldig JSON")  # the decoder's own words translated too

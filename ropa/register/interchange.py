@@ -141,6 +141,28 @@ def _say(en: str, nb: str) -> str:
     return nb if MESSAGE_LANG.get() == "nb" else en
 
 
+# What Python's JSON decoder says (json.decoder, json.scanner; JSONDecodeError.msg, the place is
+# in its line and column), in bokmål: a bokmål import tells every problem in bokmål
+# (tests/test_import_words.py). Matched by the start of the message; one not listed stays as it is.
+_JSON_NB = (
+    ("Expecting value", "her skulle det stå en verdi"),
+    ("Expecting property name enclosed in double quotes", "her skulle det stå et feltnavn i doble anførselstegn"),
+    ("Expecting ':' delimiter", "her mangler kolon (:) etter feltnavnet"),
+    ("Expecting ',' delimiter", "her mangler komma (,) mellom to elementer"),
+    ("Unterminated string", "teksten som begynner her, har ikke noe avsluttende anførselstegn"),
+    ("Invalid control character", "ugyldig kontrolltegn i en tekst (et linjeskift eller tabulatortegn må skrives \\n eller \\t)"),
+    ("Invalid \\uXXXX escape", "ugyldig \\uXXXX-kode i en tekst"),
+    ("Invalid \\escape", "ugyldig \\-kode i en tekst"),
+    ("Extra data", "det står mer etter slutten av dokumentet"),
+    ("Illegal trailing comma", "komma foran en avsluttende klamme"),
+)
+
+
+def _json_says_nb(message: str) -> str:
+    """The JSON decoder's message in bokmål."""
+    return next((nb for en, nb in _JSON_NB if message.startswith(en)), message)
+
+
 def read_json(path: Union[str, Path]) -> Any:
     """Decode a JSON file, turning every way it can be unreadable into a Problem."""
     p = Path(path)
@@ -165,7 +187,7 @@ def read_json(path: Union[str, Path]) -> Any:
                 Problem(
                     (p.name, "line", exc.lineno, "column", exc.colno),
                     "bad_json",
-                    _say(f"not valid JSON: {exc.msg}", f"ikke gyldig JSON: {exc.msg}"),
+                    _say(f"not valid JSON: {exc.msg}", f"ikke gyldig JSON: {_json_says_nb(exc.msg)}"),
                     where=f"{p.name}:{exc.lineno}:{exc.colno}",
                 )
             ]
