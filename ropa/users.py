@@ -8,8 +8,10 @@ Functions take the session and only flush, like :mod:`ropa.register`. Problems a
 
 from __future__ import annotations
 
+import threading
 import time
 import unicodedata
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -449,9 +451,7 @@ def sign_in(session: Session, name: str, password: str, *, source: str = "dashbo
     # sessions read the failure count together and each counted from the same number, never locking.
     user = session.execute(select(UserAccount).where(func.lower(col(UserAccount.name)) == name.strip().lower()).with_for_update()).scalars().first()
     if user is None or not user.enabled:
-        _verify(None, password)  # as long as a wrong password takes: the time does not tell which names exist
-        sleep(settings.signin_delay_seconds())
-        return SignIn(reason="wrong")
+        return _no_such_user(name.strip().lower(), password, sleep)
     now = utcnow()
     locked_until = _aware(user.locked_until)
     if locked_until is not None and locked_until > now:
@@ -477,7 +477,44 @@ def sign_in(session: Session, name: str, password: str, *, source: str = "dashbo
         session.flush()
         return SignIn(reason="locked", until=user.locked_until)
     session.flush()
-    sleep(min(settings.signin_delay_seconds() * 2 ** (user.failed_signins - 1), 8 * settings.signin_delay_seconds()))
+    sleep(_backoff(user.failed_signins))
+    return SignIn(reason="wrong")
+
+
+def _backoff(failures: int) -> float:
+    """Seconds to wait after the ``failures``-th failure in a row: doubling, at most eight times the first."""
+    return float(min(settings.signin_delay_seconds() * 2 ** (failures - 1), 8 * settings.signin_delay_seconds()))
+
+
+# Failures at names that are not enabled users, counted as an account's are (in this process: they
+# are nobody's, and nothing is stored for them). Without it, guessing a name's password until it
+# locks told which names exist: a real one answered "locked" and waited longer each time, a made-up
+# one stayed "wrong" at the first wait.
+_PHANTOMS: OrderedDict[str, tuple[int, Any]] = OrderedDict()
+_PHANTOMS_LOCK = threading.Lock()
+_PHANTOMS_KEPT = 10_000  # names remembered, the least recently tried forgotten first
+
+
+def _no_such_user(key: str, password: str, sleep: Any) -> SignIn:
+    """Refuse a name that is no enabled user exactly as a real account refuses a wrong password:
+    the same argon2 work, the same growing waits, the same lock after as many failures."""
+    now = utcnow()
+    with _PHANTOMS_LOCK:
+        failures, until = _PHANTOMS.get(key, (0, None))
+    if until is not None and until > now:
+        return SignIn(reason="locked", until=until)
+    _verify(None, password)  # as long as a wrong password takes
+    with _PHANTOMS_LOCK:
+        failures = _PHANTOMS.get(key, (0, None))[0] + 1
+        locked = failures >= settings.signin_max_failures()
+        until = now + timedelta(minutes=settings.signin_lock_minutes()) if locked else None
+        _PHANTOMS[key] = (0, until) if locked else (failures, None)
+        _PHANTOMS.move_to_end(key)
+        while len(_PHANTOMS) > _PHANTOMS_KEPT:
+            _PHANTOMS.popitem(last=False)
+    if locked:
+        return SignIn(reason="locked", until=until)
+    sleep(_backoff(failures))
     return SignIn(reason="wrong")
 
 

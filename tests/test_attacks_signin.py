@@ -116,6 +116,37 @@ def test_a_refused_sign_in_hashes_once_whether_or_not_the_name_exists(accounts, 
     assert len(verified) == 1
 
 
+@pytest.mark.parametrize("name", ["nobody", "gone"])
+def test_guessing_until_the_lock_answers_the_same_whether_or_not_the_name_exists(accounts, monkeypatch, name):
+    """Guessing a real user's password until the account locked answered "locked" and waited
+    longer each time; a made-up (or disabled) name stayed "wrong" at the first wait: a few guesses
+    told which names exist. Now both answer alike, attempt by attempt, and both messages read the same."""
+    monkeypatch.setenv("ROPA_SIGNIN_MAX_FAILURES", "3")
+    monkeypatch.setenv("ROPA_SIGNIN_DELAY_SECONDS", "0.5")
+    monkeypatch.setattr(users, "_PHANTOMS", type(users._PHANTOMS)())
+    told: dict[str, list[tuple[Any, ...]]] = {}
+    for who in ("dora", name):
+        waits: list[float] = []
+        told[who] = []
+        for password in ("guess 1", "guess 2", "guess 3", PASSWORD if who == "dora" else "guess 4"):
+            with db.transaction(accounts) as s:
+                result = users.sign_in(s, who.upper(), password, sleep=waits.append)  # names are matched without case
+            told[who].append((result.reason, result.message("nb").split(" til ")[0], tuple(waits)))
+    assert told[name] == told["dora"]
+    assert [reason for reason, _, _ in told["dora"]] == ["wrong", "wrong", "locked", "locked"]
+    assert told["dora"][-1][2] == (0.5, 1.0)  # the same growing waits before the lock
+
+
+def test_names_tried_are_remembered_within_a_bound(accounts, monkeypatch):
+    monkeypatch.setattr(users, "_PHANTOMS", type(users._PHANTOMS)())
+    monkeypatch.setattr(users, "_PHANTOMS_KEPT", 5)
+    monkeypatch.setattr(users, "_verify", lambda *_: False)  # the work is not what is tested here
+    for i in range(50):
+        with db.transaction(accounts) as s:
+            users.sign_in(s, f"made-up-{i}", "x", sleep=lambda _: None)
+    assert list(users._PHANTOMS) == [f"made-up-{i}" for i in range(45, 50)]  # memory does not grow with the names tried
+
+
 def test_the_right_password_of_a_disabled_user_is_still_refused(accounts):
     with db.transaction(accounts) as s:
         result = users.sign_in(s, "gone", PASSWORD, sleep=lambda _: None)
