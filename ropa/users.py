@@ -398,6 +398,7 @@ class SignIn:
     principal: Optional[Principal] = None
     reason: Optional[str] = None
     until: Any = None
+    wait: float = 0.0  # seconds the caller waits before answering, once its transaction has committed
 
     @property
     def ok(self) -> bool:
@@ -441,17 +442,22 @@ def _verify(password_hash: Optional[str], password: str) -> bool:
     return bool(ok) and password_hash is not None
 
 
-def sign_in(session: Session, name: str, password: str, *, source: str = "dashboard", sleep: Any = time.sleep) -> SignIn:
-    """Check a password. A failure is counted and audited, waits a little longer each time, and
-    after ``ROPA_SIGNIN_MAX_FAILURES`` in a row locks the account for ``ROPA_SIGNIN_LOCK_MINUTES``.
+def sign_in(session: Session, name: str, password: str, *, source: str = "dashboard") -> SignIn:
+    """Check a password. A failure is counted and audited, asks for a wait a little longer each
+    time (``SignIn.wait``), and after ``ROPA_SIGNIN_MAX_FAILURES`` in a row locks the account for
+    ``ROPA_SIGNIN_LOCK_MINUTES``.
 
-    Returns rather than raises, so the caller's transaction keeps the record of a failure.
+    Returns rather than raises, so the caller's transaction keeps the record of a failure. It does
+    not wait itself: the account's row is locked for update until that transaction ends (so that
+    guesses made at once are each counted), and a pause inside it held the row, and a database
+    connection, through the whole wait. The caller commits, then waits ``wait`` seconds
+    (:func:`pause`).
     """
     # The row is locked until the attempt is recorded (PostgreSQL): guesses made at once from many
     # sessions read the failure count together and each counted from the same number, never locking.
     user = session.execute(select(UserAccount).where(func.lower(col(UserAccount.name)) == name.strip().lower()).with_for_update()).scalars().first()
     if user is None or not user.enabled:
-        return _no_such_user(name.strip().lower(), password, sleep)
+        return _no_such_user(name.strip().lower(), password)
     now = utcnow()
     locked_until = _aware(user.locked_until)
     if locked_until is not None and locked_until > now:
@@ -477,8 +483,14 @@ def sign_in(session: Session, name: str, password: str, *, source: str = "dashbo
         session.flush()
         return SignIn(reason="locked", until=user.locked_until)
     session.flush()
-    sleep(_backoff(user.failed_signins))
-    return SignIn(reason="wrong")
+    return SignIn(reason="wrong", wait=_backoff(user.failed_signins))
+
+
+def pause(result: SignIn, sleep: Any = None) -> None:
+    """Wait as a refused attempt asks (``result.wait``), after the transaction that recorded it:
+    each failure in a row answers later than the one before."""
+    if result.wait:
+        (sleep or time.sleep)(result.wait)
 
 
 def _backoff(failures: int) -> float:
@@ -495,7 +507,7 @@ _PHANTOMS_LOCK = threading.Lock()
 _PHANTOMS_KEPT = 10_000  # names remembered, the least recently tried forgotten first
 
 
-def _no_such_user(key: str, password: str, sleep: Any) -> SignIn:
+def _no_such_user(key: str, password: str) -> SignIn:
     """Refuse a name that is no enabled user exactly as a real account refuses a wrong password:
     the same argon2 work, the same growing waits, the same lock after as many failures."""
     now = utcnow()
@@ -514,8 +526,7 @@ def _no_such_user(key: str, password: str, sleep: Any) -> SignIn:
             _PHANTOMS.popitem(last=False)
     if locked:
         return SignIn(reason="locked", until=until)
-    sleep(_backoff(failures))
-    return SignIn(reason="wrong")
+    return SignIn(reason="wrong", wait=_backoff(failures))
 
 
 def _verified(claim: Any) -> bool:

@@ -327,10 +327,10 @@ def test_guesses_at_once_are_each_counted_towards_the_lock(engine, backend):
 
     def guess() -> None:
         with db.transaction(engine) as s:
-            users.sign_in(s, "ada", "wrong guess", sleep=lambda _: None)
+            users.sign_in(s, "ada", "wrong guess")
 
     with db.transaction(engine) as s:
-        assert not users.sign_in(s, "ada", "first guess", sleep=lambda _: None).ok
+        assert not users.sign_in(s, "ada", "first guess").ok
         other = threading.Thread(target=guess)
         other.start()
         other.join(timeout=2)  # the second guess waits for the first, or (the hole) counts from the same 0

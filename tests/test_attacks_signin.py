@@ -111,7 +111,7 @@ def test_a_refused_sign_in_hashes_once_whether_or_not_the_name_exists(accounts, 
 
     monkeypatch.setattr(users, "_hasher", Counting())
     with db.transaction(accounts) as s:
-        result = users.sign_in(s, name, "not the password", sleep=lambda _: None)
+        result = users.sign_in(s, name, "not the password")
     assert not result.ok and result.reason == "wrong"
     assert len(verified) == 1
 
@@ -130,7 +130,8 @@ def test_guessing_until_the_lock_answers_the_same_whether_or_not_the_name_exists
         told[who] = []
         for password in ("guess 1", "guess 2", "guess 3", PASSWORD if who == "dora" else "guess 4"):
             with db.transaction(accounts) as s:
-                result = users.sign_in(s, who.upper(), password, sleep=waits.append)  # names are matched without case
+                result = users.sign_in(s, who.upper(), password)  # names are matched without case
+            users.pause(result, sleep=waits.append)
             told[who].append((result.reason, result.message("nb").split(" til ")[0], tuple(waits)))
     assert told[name] == told["dora"]
     assert [reason for reason, _, _ in told["dora"]] == ["wrong", "wrong", "locked", "locked"]
@@ -143,13 +144,13 @@ def test_names_tried_are_remembered_within_a_bound(accounts, monkeypatch):
     monkeypatch.setattr(users, "_verify", lambda *_: False)  # the work is not what is tested here
     for i in range(50):
         with db.transaction(accounts) as s:
-            users.sign_in(s, f"made-up-{i}", "x", sleep=lambda _: None)
+            users.sign_in(s, f"made-up-{i}", "x")
     assert list(users._PHANTOMS) == [f"made-up-{i}" for i in range(45, 50)]  # memory does not grow with the names tried
 
 
 def test_the_right_password_of_a_disabled_user_is_still_refused(accounts):
     with db.transaction(accounts) as s:
-        result = users.sign_in(s, "gone", PASSWORD, sleep=lambda _: None)
+        result = users.sign_in(s, "gone", PASSWORD)
     assert not result.ok and result.reason == "wrong"
 
 

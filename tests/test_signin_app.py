@@ -88,6 +88,31 @@ def test_once_a_user_exists_sign_in_comes_before_any_page(app, with_users):
     assert at.title[0].value == "Logg inn"
 
 
+def test_a_refused_sign_in_waits_after_its_failure_is_committed(app, with_users, monkeypatch):
+    """The wait after a wrong password came inside the transaction that counts the failure, with
+    the account's row locked for update (PostgreSQL) and a connection held for the whole pause:
+    one user's wrong password held everyone signing in as that name. Now the app waits after it."""
+    from sqlalchemy import select
+
+    from ropa.models import UserAccount
+
+    at = app(with_users)
+    monkeypatch.setenv("ROPA_SIGNIN_DELAY_SECONDS", "0.25")
+    engine = db.make_engine(with_users)
+    seen: list[tuple[float, int]] = []
+
+    def sleep(seconds: float) -> None:  # what another connection sees while the app waits
+        with db.session(engine) as s:
+            seen.append((seconds, s.execute(select(UserAccount.failed_signins).where(UserAccount.name == "ed")).scalar_one()))
+
+    monkeypatch.setattr(users, "time", type("Clock", (), {"sleep": staticmethod(sleep)}))  # the app's waits, not AppTest's polling
+    _sign_in(at, "ed", "wrong password")
+    _sign_in(at, "ed", "wrong again")
+    engine.dispose()
+    assert seen == [(0.25, 1), (0.5, 2)]  # each failure recorded (committed) before its wait, the second waits longer
+    assert [e.value for e in at.error] == ["Feil brukernavn eller passord."]
+
+
 def test_an_idle_session_is_signed_out(app, with_users, monkeypatch):
     monkeypatch.setenv("ROPA_SESSION_IDLE_MINUTES", "30")
     at = _sign_in(app(with_users), "dora", PASSWORD)

@@ -229,6 +229,7 @@ def _form(engine: Any) -> None:
     if submitted and name:
         with db.transaction(engine) as s:
             result = users.sign_in(s, name, password or "", source="dashboard")
+        users.pause(result)  # once the failure is recorded and the account's row free again
         if result.ok:
             assert result.principal is not None
             st.session_state[USER] = result.principal.name
