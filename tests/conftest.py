@@ -18,6 +18,10 @@ from sqlalchemy import text
 from ropa import db
 from ropa.demo import load_demo
 
+# The workbook fingerprints' key for this test run (and the CLI and servers it starts): without
+# it the first export made data/workbook.key in the checkout, which the app would then go on using.
+os.environ.setdefault("ROPA_WORKBOOK_KEY", os.urandom(32).hex())
+
 PG_URL = os.environ.get("ROPA_TEST_DATABASE_URL")
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -65,3 +65,21 @@ def test_an_untouched_workbook_is_still_recognised_by_its_digests(demo_engine, t
         plan = imports.plan(s, book)
     assert {r.status for r in plan.rows} == {"unchanged"}
     assert "activities" not in compared  # the fast path: no row rendered and compared
+
+
+def test_without_a_configured_key_one_is_made_readable_by_its_owner_alone(tmp_path, monkeypatch):
+    import stat
+
+    from ropa import settings
+
+    monkeypatch.delenv("ROPA_WORKBOOK_KEY", raising=False)
+    monkeypatch.setattr(settings, "WORKBOOK_KEY_FILE", tmp_path / "workbook.key")
+    monkeypatch.setattr(settings, "_workbook_keys", {})
+    key = settings.workbook_key()
+    stored = (tmp_path / "workbook.key").read_text(encoding="ascii").strip()
+    assert len(key) == 32 and bytes.fromhex(stored) == key
+    assert stat.S_IMODE((tmp_path / "workbook.key").stat().st_mode) == 0o600
+    monkeypatch.setattr(settings, "_workbook_keys", {})  # a restarted server reads the same key back
+    assert settings.workbook_key() == key
+    monkeypatch.setenv("ROPA_WORKBOOK_KEY", "configured")
+    assert settings.workbook_key() == b"configured"
