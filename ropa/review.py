@@ -22,7 +22,7 @@ from ropa.access import Principal
 from ropa.errors import Problem, ValidationFailed
 from ropa.models import ActivityReview, Organisation, ProcessingActivity, ReviewInterval, UserAccount, utcnow
 from ropa.register.activities import activity_dict, audit_review, back_to_review, get_activity, update_activity
-from ropa.register.audit import _audit
+from ropa.register.audit import record_event
 from ropa.register.lookup import get_organisation
 
 DUE_WITHIN_DAYS = 30
@@ -79,7 +79,7 @@ def set_interval(session: Session, org: str, months: int, *, actor: Union[str, P
         row.months = months
         session.add(row)
         assert o.id is not None
-        _audit(
+        record_event(
             session,
             actor=who,
             action="update",

@@ -39,7 +39,7 @@ def _say(nb: str, en: str) -> str:
 def _audit(
     session: Session, *, actor: str, action: str, user: UserAccount, field: Optional[str] = None, old: Any = None, new: Any = None, source: Optional[str] = None
 ) -> None:
-    from ropa.register.audit import _audit_value
+    from ropa.register.audit import event_value
 
     assert user.id is not None
     session.add(
@@ -50,8 +50,8 @@ def _audit(
             entity_id=user.id,
             entity_key=user.name,
             field=field,
-            old_value=_audit_value(old),
-            new_value=_audit_value(new),
+            old_value=event_value(old),
+            new_value=event_value(new),
             version=0,
             source=source,
         )

@@ -29,7 +29,7 @@ from ropa import access, timeline
 from ropa.errors import MESSAGE_LANG, NotFound, PermissionDenied, Problem, ValidationFailed
 from ropa.models import Organisation, Snapshot, utcnow
 from ropa.register import interchange
-from ropa.register.audit import _audit, unique_name
+from ropa.register.audit import record_event, unique_name
 
 OSLO = ZoneInfo("Europe/Oslo")
 SNAP = Snapshot.__table__  # type: ignore[attr-defined]
@@ -135,7 +135,7 @@ def create(session: Session, label: str, *, actor: Union[str, access.Principal],
     with unique_name("a snapshot", label, "label"):
         session.flush()
     assert snap.id is not None
-    _audit(
+    record_event(
         session,
         actor=name,
         action="create",

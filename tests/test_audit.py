@@ -30,13 +30,14 @@ def _literal(call: ast.Call, key: str) -> Optional[str]:
 
 
 def _wrapper_entities(tree: ast.AST) -> dict[str, Optional[str]]:
-    """The functions of a module that write one kind of record's audit events (``_audit``, ``AuditEvent``),
-    with the entity they write (users.py's ``_audit``: "user"; ``audit_review``: "activity")."""
+    """The functions of a module that write one kind of record's audit events (through
+    ``ropa.register.audit.record_event`` or ``AuditEvent``), with the entity they write (users.py's
+    ``_audit``: "user"; ``audit_review``: "activity")."""
     found: dict[str, Optional[str]] = {}
     for node in ast.walk(tree):
         if isinstance(node, ast.FunctionDef):
             for call in ast.walk(node):
-                if isinstance(call, ast.Call) and _name(call.func) in ("_audit", "AuditEvent") and _literal(call, "entity"):
+                if isinstance(call, ast.Call) and _name(call.func) in ("record_event", "AuditEvent") and _literal(call, "entity"):
                     found[node.name] = _literal(call, "entity")
     return found
 
@@ -44,9 +45,9 @@ def _wrapper_entities(tree: ast.AST) -> dict[str, Optional[str]]:
 def _audit_calls(path: Path, shared: dict[str, Optional[str]]) -> set[tuple[str, Optional[str], Optional[str]]]:
     """(entity, action, field) of every audit write in a module whose words are literals; a module's
     own ``_audit`` wrapper, or a public wrapper of another module (``shared``), lends its calls the
-    entity it writes."""
+    entity it writes; ``record_event`` calls name theirs."""
     tree = ast.parse(path.read_text(encoding="utf-8"))
-    wrappers = {**shared, "_audit": _wrapper_entities(tree).get("_audit")}
+    wrappers = {**shared, "record_event": None, "_audit": _wrapper_entities(tree).get("_audit")}
     found = set()
     for call in ast.walk(tree):
         if isinstance(call, ast.Call) and (_name(call.func) in wrappers or _name(call.func) == "AuditEvent"):
@@ -68,7 +69,7 @@ def _written_by_code() -> set[tuple[str, Optional[str], Optional[str]]]:
 
 
 def _compared_fields(url: str) -> set[tuple[str, str]]:
-    """(entity, field) of every field an update compares (``registry._audit_changes`` writes one
+    """(entity, field) of every field an update compares (``ropa.register.audit.record_changes`` writes one
     event per changed key of these documents)."""
     engine = db.make_engine(url)
     with db.session(engine) as s:

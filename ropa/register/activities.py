@@ -27,7 +27,7 @@ from ropa.models import (
     Transfer,
     utcnow,
 )
-from ropa.register.audit import _audit, _audit_changes, _bump_version, _stale_copy
+from ropa.register.audit import bump_version, record_changes, record_event, stale_copy
 from ropa.register.lookup import _doc_dict, _validate, get_organisation
 from ropa.register.recipients import _upsert_recipient, recipient_dict
 from ropa.schema import (
@@ -75,7 +75,7 @@ def stale_activity(session: Session, act: ProcessingActivity, doc: ActivityDoc) 
         return False
     assert act.id is not None and act.organisation is not None
     current = activity_dict(act)
-    _stale_copy(
+    stale_copy(
         session,
         entity="activity",
         entity_id=act.id,
@@ -261,7 +261,7 @@ def _settle_recipients(session: Session, org: Organisation, doc: ActivityDoc) ->
             settled.append(r)
             continue
         assert rec.id is not None
-        _stale_copy(
+        stale_copy(
             session,
             entity="recipient",
             entity_id=rec.id,
@@ -300,7 +300,7 @@ def create_activity(
     _apply_activity(session, act, o, doc, actor=actor, source=source, recipient_cache=recipient_cache)
     session.flush()
     assert act.id is not None
-    _audit(
+    record_event(
         session,
         actor=actor,
         action="create",
@@ -346,16 +346,16 @@ def update_activity(
     before = activity_dict(act)
     key = f"{o.name}/{act.ref}"
     if act.version != expected_version:
-        _bump_version(session, ProcessingActivity, act.id, expected_version, entity="activity", key=key)
+        bump_version(session, ProcessingActivity, act.id, expected_version, entity="activity", key=key)
     if before == _doc_dict(doc):
         return []
-    version = _bump_version(session, ProcessingActivity, act.id, expected_version, entity="activity", key=key)
+    version = bump_version(session, ProcessingActivity, act.id, expected_version, entity="activity", key=key)
     _apply_activity(session, act, o, doc, actor=actor, source=source, recipient_cache=recipient_cache)
     act.version = version
     act.updated_at = utcnow()
     session.flush()
     back_to_review(session, act, actor=actor, source=source)  # an approved activity goes back to review
-    return _audit_changes(
+    return record_changes(
         session, before, activity_dict(act), actor=actor, entity="activity", entity_id=act.id, key=f"{o.name}/{act.ref}", version=version, source=source
     )
 
@@ -363,7 +363,7 @@ def update_activity(
 def audit_review(session: Session, act: ProcessingActivity, *, actor: str, action: str, old: Any, new: Any, source: Optional[str]) -> None:
     """One audit event of an activity's review cycle (its ``review`` field), at the activity's version."""
     assert act.organisation is not None and act.id is not None
-    _audit(
+    record_event(
         session,
         actor=actor,
         action=action,
@@ -402,8 +402,18 @@ def delete_activity(
     assert o is not None and act.id is not None
     key = f"{o.name}/{act.ref}"
     if expected_version is not None:
-        _bump_version(session, ProcessingActivity, act.id, expected_version, entity="activity", key=key)
-    _audit(session, actor=actor, action="delete", entity="activity", entity_id=act.id, key=key, version=act.version, source=source, old=activity_dict(act))
+        bump_version(session, ProcessingActivity, act.id, expected_version, entity="activity", key=key)
+    record_event(
+        session,
+        actor=actor,
+        action="delete",
+        entity="activity",
+        entity_id=act.id,
+        key=key,
+        version=act.version,
+        source=source,
+        old=activity_dict(act),
+    )
     session.delete(act)
     session.flush()
 

@@ -26,11 +26,12 @@ from ropa.models import (
 from ropa.register.lookup import get_organisation
 
 
-def _audit_value(value: Any) -> Optional[str]:
+def event_value(value: Any) -> Optional[str]:
+    """A value as an audit event stores it: JSON with sorted keys, so equal values read alike."""
     return None if value is None else json.dumps(value, ensure_ascii=False, sort_keys=True)
 
 
-def _audit(
+def record_event(
     session: Session,
     *,
     actor: str,
@@ -44,6 +45,8 @@ def _audit(
     old: Any = None,
     new: Any = None,
 ) -> None:
+    """Add one audit event (who, what, which record and version, the field's old and new value) to
+    the session: it commits with the change it records, or not at all."""
     session.add(
         AuditEvent(
             actor=actor,
@@ -52,15 +55,15 @@ def _audit(
             entity_id=entity_id,
             entity_key=key,
             field=field,
-            old_value=_audit_value(old),
-            new_value=_audit_value(new),
+            old_value=event_value(old),
+            new_value=event_value(new),
             version=version,
             source=source,
         )
     )
 
 
-def _audit_changes(
+def record_changes(
     session: Session,
     before: dict[str, Any],
     after: dict[str, Any],
@@ -75,7 +78,7 @@ def _audit_changes(
     """One audit event per changed field; returns the names of the changed fields."""
     changed = [f for f in after if before.get(f) != after.get(f)]
     for f in changed:
-        _audit(
+        record_event(
             session,
             actor=actor,
             action="update",
@@ -103,7 +106,7 @@ def unique_name(what: str, name: str, where: str = "name") -> Iterator[None]:
         raise ValidationFailed([Problem(where, "duplicate", f"{what} named '{name}' already exists (names are compared regardless of case)")]) from None
 
 
-def _bump_version(session: Session, table: Any, row_id: int, expected: int, *, entity: str, key: str) -> int:
+def bump_version(session: Session, table: Any, row_id: int, expected: int, *, entity: str, key: str) -> int:
     """Compare-and-set the version; raise Conflict (with the other saves) if someone was first."""
     result = cast(
         CursorResult[Any],
@@ -139,7 +142,7 @@ def as_of(session: Session, entity: str, entity_id: int, version: int, current: 
     return state
 
 
-def _stale_copy(
+def stale_copy(
     session: Session,
     *,
     entity: str,

@@ -20,7 +20,7 @@ from ropa.models import (
     utcnow,
 )
 from ropa.register.activities import delete_activity, list_activities
-from ropa.register.audit import _audit, _audit_changes, _bump_version, _stale_copy, unique_name
+from ropa.register.audit import bump_version, record_changes, record_event, stale_copy, unique_name
 from ropa.register.lookup import _validate, find_organisation, get_organisation
 from ropa.register.recipients import recipient_dict
 from ropa.schema import (
@@ -38,7 +38,7 @@ def organisation_dict(org: Organisation) -> dict[str, Any]:
 def stale_organisation(session: Session, org: Organisation, wanted: dict[str, Any], seen: int) -> None:
     """An old copy of an organisation's own fields: return when untouched, :class:`Conflict` when edited."""
     assert org.id is not None
-    _stale_copy(
+    stale_copy(
         session, entity="organisation", entity_id=org.id, key=org.name, seen=seen, current_version=org.version, current=organisation_dict(org), copy=wanted
     )
 
@@ -100,7 +100,7 @@ def create_organisation(
     with unique_name("an organisation", doc.name):
         session.flush()
     assert org.id is not None
-    _audit(
+    record_event(
         session,
         actor=actor,
         action="create",
@@ -134,16 +134,16 @@ def update_organisation(
     before = organisation_dict(org)
     assert org.id is not None
     if org.version != expected_version:
-        _bump_version(session, Organisation, org.id, expected_version, entity="organisation", key=org.name)  # raises Conflict
+        bump_version(session, Organisation, org.id, expected_version, entity="organisation", key=org.name)  # raises Conflict
     wanted = Organisation(name=doc.name)
     _apply_org(wanted, doc)
     if organisation_dict(wanted) == before:
         return org  # nothing changed: nothing written, the version stays
-    version = _bump_version(session, Organisation, org.id, expected_version, entity="organisation", key=org.name)
+    version = bump_version(session, Organisation, org.id, expected_version, entity="organisation", key=org.name)
     _apply_org(org, doc)
     org.version = version
     org.updated_at = utcnow()
-    _audit_changes(session, before, organisation_dict(org), actor=actor, entity="organisation", entity_id=org.id, key=org.name, version=version, source=source)
+    record_changes(session, before, organisation_dict(org), actor=actor, entity="organisation", entity_id=org.id, key=org.name, version=version, source=source)
     with unique_name("an organisation", doc.name):
         session.flush()
     return org
@@ -164,12 +164,12 @@ def delete_organisation(
     org = get_organisation(session, name)
     assert org.id is not None
     if expected_version is not None:
-        _bump_version(session, Organisation, org.id, expected_version, entity="organisation", key=org.name)
+        bump_version(session, Organisation, org.id, expected_version, entity="organisation", key=org.name)
     for act in list_activities(session, org=org.name, include_retired=True):
         delete_activity(session, org.name, act.ref, actor=actor, source=source)
     for rec in session.execute(select(Recipient).where(col(Recipient.organisation_id) == org.id).order_by(col(Recipient.name))).scalars():
         assert rec.id is not None
-        _audit(
+        record_event(
             session,
             actor=actor,
             action="delete",
@@ -183,7 +183,7 @@ def delete_organisation(
         session.delete(rec)
     for term in session.execute(select(Term).where(col(Term.organisation_id) == org.id).order_by(col(Term.kind), col(Term.key))).scalars():
         assert term.id is not None
-        _audit(
+        record_event(
             session,
             actor=actor,
             action="delete",
@@ -195,7 +195,7 @@ def delete_organisation(
             old={"kind": term.kind, "key": term.key, "label_en": term.label_en, "label_nb": term.label_nb},
         )
         session.delete(term)
-    _audit(
+    record_event(
         session,
         actor=actor,
         action="delete",

@@ -19,7 +19,7 @@ from ropa.models import (
     ProcessingActivity,
     Recipient,
 )
-from ropa.register.audit import _audit, _audit_changes, _bump_version, _stale_copy, unique_name
+from ropa.register.audit import bump_version, record_changes, record_event, stale_copy, unique_name
 from ropa.register.lookup import _doc_dict, _validate, get_organisation
 from ropa.schema import (
     RecipientDoc,
@@ -106,7 +106,7 @@ def _upsert_recipient(
         with unique_name("a recipient", doc.name):
             session.flush()
         assert rec.id is not None
-        _audit(
+        record_event(
             session, actor=actor, action="create", entity="recipient", entity_id=rec.id, key=key, version=rec.version, source=source, new=recipient_dict(rec)
         )
     else:
@@ -116,12 +116,12 @@ def _upsert_recipient(
         if before != after and doc.version is not None and doc.version != rec.version:
             # An old copy of a shared recipient (an activity read, or a file exported, before
             # someone changed it): left alone when untouched, a Conflict when edited.
-            _stale_copy(session, entity="recipient", entity_id=rec.id, key=key, seen=doc.version, current_version=rec.version, current=before, copy=after)
+            stale_copy(session, entity="recipient", entity_id=rec.id, key=key, seen=doc.version, current_version=rec.version, current=before, copy=after)
         elif before != after:
-            version = _bump_version(session, Recipient, rec.id, rec.version, entity="recipient", key=key)
+            version = bump_version(session, Recipient, rec.id, rec.version, entity="recipient", key=key)
             _apply_recipient(rec, doc, name=False)
             rec.version = version
-            _audit_changes(session, before, after, actor=actor, entity="recipient", entity_id=rec.id, key=key, version=version, source=source)
+            record_changes(session, before, after, actor=actor, entity="recipient", entity_id=rec.id, key=key, version=version, source=source)
     if cache is not None:
         cache[doc.name] = rec
     return rec
@@ -202,13 +202,13 @@ def update_recipient(
     assert rec.id is not None
     before = recipient_dict(rec)
     if rec.version != expected_version:
-        _bump_version(session, Recipient, rec.id, expected_version, entity="recipient", key=f"{o.name}/{name}")  # raises Conflict
+        bump_version(session, Recipient, rec.id, expected_version, entity="recipient", key=f"{o.name}/{name}")  # raises Conflict
     if recipient_dict(Recipient(organisation_id=rec.organisation_id, **records.recipient_columns(doc))) == before:
         return rec  # nothing changed: nothing written, the version stays
-    version = _bump_version(session, Recipient, rec.id, expected_version, entity="recipient", key=f"{o.name}/{name}")
+    version = bump_version(session, Recipient, rec.id, expected_version, entity="recipient", key=f"{o.name}/{name}")
     _apply_recipient(rec, doc, name=True)
     rec.version = version
-    _audit_changes(
+    record_changes(
         session, before, recipient_dict(rec), actor=actor, entity="recipient", entity_id=rec.id, key=f"{o.name}/{rec.name}", version=version, source=source
     )
     with unique_name("a recipient", doc.name):
@@ -234,8 +234,8 @@ def delete_recipient(
     if not may_delete_recipient(used):
         raise ValidationFailed([Problem("name", "in_use", f"recipient '{name}' is used by {', '.join(used)}; remove it there first")])
     if expected_version is not None:
-        _bump_version(session, Recipient, rec.id, expected_version, entity="recipient", key=f"{o.name}/{name}")
-    _audit(
+        bump_version(session, Recipient, rec.id, expected_version, entity="recipient", key=f"{o.name}/{name}")
+    record_event(
         session,
         actor=actor,
         action="delete",
