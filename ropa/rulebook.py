@@ -5,13 +5,13 @@ how findings are collected, ordered, counted and named. No rule lives here; the 
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass
 from typing import Any, Optional
 
 from ropa import vocab
 from ropa.fields import ACTIVITY
+from ropa.terms import article_in
 
 SEVERITIES = ("error", "warning", "info")
 SEVERITY_TERMS = vocab.SEVERITIES
@@ -191,9 +191,8 @@ def _label(key: str, table: Mapping[str, Any] = ACTIVITY) -> tuple[str, str]:
 
 
 def _nb_article(article: str) -> str:
-    """ "Art. 30(1)(b)" as Norwegian law writes it: "art. 30 nr. 1 bokstav b"."""
-    out = re.sub(r"\((\d+)\)", r" nr. \1", article.replace("Art.", "art."))
-    return re.sub(r"\(([a-z])\)", r" bokstav \1", out)
+    """ "Art. 30(1)(b)" as Norwegian law writes it: "art. 30 nr. 1 bokstav b" (:func:`ropa.terms.article_in`)."""
+    return article_in(article, "nb")
 
 
 def by_severity(findings: Iterable[Finding]) -> list[Finding]:

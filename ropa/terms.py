@@ -4,6 +4,7 @@ article it rests on, and article citations in either language. Every vocabulary 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Optional
 
@@ -32,13 +33,19 @@ _ARTICLE_WORDS_NB = (("second subparagraph", "annet ledd"), ("recital", "fortale
 
 
 def article_in(article: Optional[str], lang: str) -> str:
-    """An article citation in the language: "Art. 49(1) second subparagraph" is "Art. 49(1) annet ledd" in bokmål."""
+    """An article citation as the language writes it. English keeps the EU's "Art. 30(1)(b)";
+    bokmål writes it as Norwegian law does (personvernforordningen on Lovdata): "art. 30 nr. 1
+    bokstav b", "art. 49 nr. 1 annet ledd", "fortalepunkt 111". Every citation the app shows in
+    bokmål (findings, field labels and help, the workbook) goes through here."""
     if not article:
         return ""
-    if lang == "nb":
-        for en, nb in _ARTICLE_WORDS_NB:
-            article = article.replace(en, nb)
-    return article
+    if lang != "nb":
+        return article
+    for en, nb in _ARTICLE_WORDS_NB:
+        article = article.replace(en, nb)
+    article = re.sub(r"\bArt\.", "art.", article)
+    article = re.sub(r"\((\d+)\)", r" nr. \1", article)
+    return re.sub(r"\(([a-z])\)", r" bokstav \1", article)
 
 
 def _terms(*items: tuple[str, str, str] | tuple[str, str, str, Optional[str]]) -> dict[str, Term]:

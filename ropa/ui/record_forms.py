@@ -59,10 +59,9 @@ def label(spec: FieldSpec, lang: str) -> str:
 
 
 def article(text: Optional[str], lang: str) -> str:
-    """An article reference as the language writes it: "Art. 37" in English, "art. 37" in bokmål."""
-    if not text:
-        return ""
-    return text.replace("Art.", "art.") if lang == "nb" else text
+    """An article reference as the language writes it: "Art. 37(1)(c)" in English, "art. 37 nr. 1
+    bokstav c" in bokmål (:func:`ropa.terms.article_in`)."""
+    return vocab.article_in(text, lang)
 
 
 def help_text(spec: FieldSpec, lang: str) -> Optional[str]:

@@ -52,7 +52,7 @@ class Form:
 
     def label(self, key: str, table: Any = ACTIVITY) -> str:
         spec = table[key]
-        return spec.label(self.lang) + (f" ({spec.article})" if spec.article else "") + (" *" if spec.required else "")
+        return spec.label(self.lang) + (f" ({vocab.article_in(spec.article, self.lang)})" if spec.article else "") + (" *" if spec.required else "")
 
     def helptext(self, key: str, table: Any = ACTIVITY) -> str | None:
         return table[key].help(self.lang) or None

@@ -276,7 +276,7 @@ with tab_all:
         if col.hidden or col.key in ("organisation",):
             continue
         value = col.render(data, ctx)
-        article = f" · {col.spec.article}" if col.spec.article else ""
+        article = f" · {vocab.article_in(col.spec.article, lang)}" if col.spec.article else ""
         left, right = st.columns([1, 3])
         left.markdown(f"**{col.header(lang)}**{article}")
         right.text(value if value not in (None, "") else "—")
@@ -307,7 +307,7 @@ with tab_findings:
         st.success(t("Ingen avvik.", "No findings."))
     for f in found:
         box = {"error": st.error, "warning": st.warning}.get(f.severity, st.info)
-        box(f"**{markdown(f.article)}** · {markdown(f.message(lang))}\n\n→ {markdown(f.fix(lang))}")
+        box(f"**{markdown(vocab.article_in(f.article, lang))}** · {markdown(f.message(lang))}\n\n→ {markdown(f.fix(lang))}")
 with tab_history:
     if history:
         st.dataframe(
