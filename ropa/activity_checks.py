@@ -5,6 +5,7 @@ plain dict (and its organisation's, for where it is established); see :mod:`ropa
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from datetime import date
 from typing import Any, Optional
@@ -248,6 +249,52 @@ def _automated(act: Mapping[str, Any], emit: _Emit) -> None:
         )
 
 
+# Words that say children are among the data subjects, in a subject or category typed as text.
+_CHILDREN = re.compile(r"\b(barn|barna|barnas|elev|elever|elevene|mindreårige?|child|children|pupils?|minors?)\b", re.IGNORECASE)
+
+
+def children_concerned(act: Mapping[str, Any]) -> bool:
+    """Whether the record says children are data subjects: the taxonomy's children's data, or a
+    subject or category that names them ("elever", "barn under 13", "children")."""
+    if "user.childrens" in (act.get("data_categories") or []):
+        return True
+    return any(isinstance(x, str) and _CHILDREN.search(x) for x in [*(act.get("data_subjects") or []), *(act.get("data_categories") or [])])
+
+
+def _children(act: Mapping[str, Any], emit: _Emit, org: Optional[Mapping[str, Any]]) -> None:
+    """Art. 8: where consent is the basis and an information society service is offered directly
+    to a child, the child's own consent counts only from 16, or the lower age (not below 13) a
+    member state has set: 13 in Norway (personopplysningsloven § 5). Below it, the holder of
+    parental responsibility gives or authorises it, and the controller makes reasonable efforts to
+    verify that (8(2)). The register does not say whether the activity is such a service, so this
+    is a note to settle, not an error."""
+    bases = {b.get("code") if isinstance(b, Mapping) else b for b in act.get("legal_bases") or []}
+    if "art6_1_a" not in bases or not children_concerned(act):
+        return
+    norway = (org or {}).get("country") == "NO"
+    age_en = "13 in Norway (personopplysningsloven § 5)" if norway else "16, or the lower age a member state has set (not below 13)"
+    age_nb = "13 år i Norge (personopplysningsloven § 5)" if norway else "16 år, eller den lavere alderen en medlemsstat har fastsatt (ikke under 13)"
+    emit(
+        "child-consent",
+        (
+            f"Consent is a legal basis and children are among the data subjects. If the activity offers an information society "
+            f"service directly to children, a child's own consent counts only from the age of {age_en}; below it, the holder "
+            "of parental responsibility must give or authorise it, and the controller must make reasonable efforts to verify that (Art. 8(2)).",
+            f"Samtykke er behandlingsgrunnlag, og barn er blant de registrerte. Tilbyr aktiviteten en informasjonssamfunnstjeneste "
+            f"direkte til barn, gjelder barnets eget samtykke først fra {age_nb}; under denne alderen må den som har "
+            "foreldreansvaret, gi eller godkjenne samtykket, og den behandlingsansvarlige må gjøre rimelige anstrengelser "
+            "for å kontrollere det (art. 8 nr. 2).",
+        ),
+        (
+            "Record how age is established and how parental consent is obtained and verified, or note why the activity is no "
+            "information society service offered directly to children.",
+            "Registrer hvordan alderen fastslås og hvordan samtykke fra foreldre innhentes og kontrolleres, eller noter hvorfor "
+            "aktiviteten ikke er en informasjonssamfunnstjeneste som tilbys direkte til barn.",
+        ),
+        field="legal_bases",
+    )
+
+
 def _retention(act: Mapping[str, Any], emit: _Emit) -> None:
     r = act.get("retention") or {}
     if r.get("period") is not None:
@@ -368,6 +415,7 @@ def check_activity(act: Mapping[str, Any], organisation: str, today: Optional[da
         _special(act, emit)
         _art9_law(act, emit)
         _automated(act, emit)
+        _children(act, emit, org)
     _transfers(act, emit, today, org)
     _recipients_abroad(act, emit)
     if controller:

@@ -81,6 +81,7 @@ RULES: dict[str, Rule] = {
             "Automated decisions without an Art. 22(2) or 22(4) ground",
             "Automatiserte avgjørelser uten grunnlag etter art. 22 nr. 2 eller 4",
         ),
+        Rule("child-consent", "info", "Art. 8(1)", "Consent from children", "Samtykke fra barn"),
         Rule("criminal-data-without-basis", "error", "Art. 10", "Criminal-offence data without a basis", "Opplysninger om straffbare forhold uten grunnlag"),
         Rule(
             "transfer-without-mechanism",

@@ -15,7 +15,7 @@ import pytest
 
 from ropa import checks, db, dpia
 from ropa.checks import check_activity, check_organisation, check_recipient
-from ropa.register.activities import activity_dict, list_activities
+from ropa.register.activities import activity_dict, get_activity, list_activities
 from ropa.register.checks import check_register
 from ropa.register.organisations import list_organisations, organisation_dict
 
@@ -489,6 +489,26 @@ def test_batch_path_equals_single_activity_path(demo_engine):
     with db.session(demo_engine) as s:
         for a in list_activities(s):
             single.extend(check_activity(activity_dict(a), a.organisation.name, TODAY, organisation_dict(a.organisation)))
+    assert sorted(batch, key=repr) == sorted(single, key=repr)
+
+
+def test_the_batch_path_reads_the_data_subjects_the_art_8_rule_needs(demo_engine):
+    """The lean snapshot gave data subjects as True/False unless a DPIA screening was recorded; the
+    rule on children's consent (Art. 8) reads the subjects themselves, and crashed on the flag."""
+    from ropa.register.activities import update_activity
+
+    with db.transaction(demo_engine) as s:
+        a = get_activity(s, "Janteloppet", "JL-01")
+        data = activity_dict(a)
+        data["legal_bases"] = [{"code": "art6_1_a", "note": "Samtykke i påmeldingen", "documentation": None}]
+        data["data_subjects"] = ["customer", "elever under 13 år"]
+        data["dpia"] = {**(data.get("dpia") or {}), "screening": {}}  # no screening: the subjects used to come as a flag
+        update_activity(s, "Janteloppet", "JL-01", data, expected_version=a.version, actor="test")
+    with db.session(demo_engine) as s:
+        batch = [f for f in check_register(s, orgs=["Janteloppet"], today=TODAY) if f.activity_ref == "JL-01"]
+        a = get_activity(s, "Janteloppet", "JL-01")
+        single = check_activity(activity_dict(a), "Janteloppet", TODAY, organisation_dict(a.organisation))
+    assert "child-consent" in [f.rule for f in batch]
     assert sorted(batch, key=repr) == sorted(single, key=repr)
 
 

@@ -397,6 +397,7 @@ def test_a_private_exporter_cannot_rely_on_an_instrument_between_public_bodies(m
 NOTED = {"status": "done", "ref": "DPIA-1", "screening": {}}
 HEALTH = dict(special_categories=["user.health_and_medical"], dpia=NOTED)
 LI_DOCUMENTED = {"code": "art6_1_f", "note": None, "documentation": "LIA 2026-01"}
+CONSENT = {"code": "art6_1_a", "note": None, "documentation": "Samtykkeskjema v2"}
 
 
 def _cond(code: str, note: str | None = None) -> dict[str, Any]:
@@ -437,6 +438,13 @@ ACTIVITY_CASES: dict[str, tuple[dict[str, Any], dict[str, Any], dict[str, Any], 
         ORG,
         "Art. 22(2)",
         "art. 22 nr. 2",
+    ),
+    "child-consent": (
+        act(legal_bases=[CONSENT], data_subjects=["customer", "barn under 13 år"]),
+        act(legal_bases=[CONSENT], data_subjects=["customer"]),
+        ORG,
+        "parental responsibility",
+        "foreldreansvaret",
     ),
     "criminal-data-without-basis": (
         act(criminal_data=True, criminal_data_basis=None),
@@ -609,6 +617,31 @@ def test_automated_decisions_on_special_categories_need_explicit_consent_or_subs
     assert codes(act(art9_conditions=[_cond("art9_2_g", "lov om X § 1")], **auto)) == []
     # no automated decision recorded (or not answered): nothing to judge
     assert codes(act(art9_conditions=[_cond("art9_2_h", "pasientjournalloven")], **{**auto, "transparency": {"automated_decisions": None}})) == []
+
+
+# --- Art. 8: a child's consent to an information society service -------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("subjects", "categories"),
+    [(["elever"], []), (["customer"], ["user.childrens"]), (["Children using the app"], []), (["Mindreårige deltakere"], [])],
+)
+def test_consent_from_children_is_a_note_naming_the_age_where_the_organisation_is(subjects, categories):
+    child = act(legal_bases=[CONSENT], data_subjects=subjects, data_categories=["user.name", *categories])
+    [f] = [f for f in found(child) if f.rule == "child-consent"]
+    assert (f.severity, f.article, f.field) == ("info", "Art. 8(1)", "legal_bases")
+    assert "13 in Norway (personopplysningsloven § 5)" in f.message_en and "13 år i Norge" in f.message_nb  # ORG is in Norway
+    [abroad] = [f for f in found(child, {**ORG, "country": "SE"}) if f.rule == "child-consent"]
+    assert "16, or the lower age a member state has set (not below 13)" in abroad.message_en and "Norway" not in abroad.message_en
+
+
+def test_children_without_consent_or_in_a_processors_record_raise_no_art_8_note():
+    contract = {"code": "art6_1_b", "note": None, "documentation": None}
+    assert "child-consent" not in codes(act(legal_bases=[contract], data_subjects=["elever"]))  # Art. 8 is about consent only
+    assert "child-consent" not in codes(act(legal_bases=[CONSENT], data_subjects=["employee"], data_categories=["user.name"]))
+    assert "child-consent" not in codes(act(role="processor", controllers=["Skole AS"], legal_bases=[CONSENT], data_subjects=["elever"]))
+    # words that only contain the letters: "barnehageansatte" (kindergarten staff) are not children, "Barnevern" is not a subject
+    assert "child-consent" not in codes(act(legal_bases=[CONSENT], data_subjects=["barnehageansatte"]))
 
 
 # --- Joint controllers (Art. 26), processors (Art. 30(2)), security (Art. 30(1)(g)) -------------------

@@ -153,10 +153,10 @@ def iter_for_checks(session: Session, organisation_id: int, activity_ids: Option
     100,000 activities in seconds.
 
     Same keys as :func:`iter_activities`, with two economies: fields the rules only test for
-    emptiness (purposes, data subjects, recipients, security measures, controllers,
-    description) hold ``True``/``False`` instead of their contents (the data subjects of a
-    screened activity, which the DPO rule reads, and the recipients that have a country, which
-    the transfer rule reads, come whole), and the columns the checks
+    emptiness (purposes, recipients, security measures, controllers, description) hold
+    ``True``/``False`` instead of their contents (the recipients that have a country, which the
+    transfer rule reads, come whole, and so do the data subjects, which the DPIA screening and the
+    Art. 8 rule on children read), and the columns the checks
     never read are left out, and so are retired activities, which the checks do not judge.
     JSON and dates arrive as the driver gives them (text on SQLite). ``activity_ids`` narrows
     to those activities (the ones a change touched, :mod:`ropa.findings`); ``with_ids`` yields
@@ -288,7 +288,7 @@ def iter_for_checks(session: Session, organisation_id: int, activity_ids: Option
             "controllers": bool(controllers),
             "description": bool(description),
             "purposes": bool(purposes),
-            "data_subjects": (_raw(subject_list) or []) if has_screening else bool(subjects),
+            "data_subjects": (_raw(subject_list) or []) if subjects else [],  # read by the DPIA screening and Art. 8 (children)
             "data_categories": _raw(categories) or [],
             "special_categories": _raw(special) if has_special else [],
             "criminal_data": bool(criminal),
