@@ -22,14 +22,24 @@ class Term:
         return self.nb if lang == "nb" else self.en
 
     def display(self, lang: str = "en") -> str:
-        """With the article, as DPOs cite it: "Art. 6(1)(b) – avtale"."""
+        """With the article, as DPOs cite it: "Art. 6(1)(b) – avtale". The vocabulary's own names keep
+        the EU's short citation in both languages (only its words translated: "Art. 49(1) annet
+        ledd"): they are what a workbook's cells hold and what an import matches, in files written
+        before as after. Citations shown as citations go through :func:`article_in`."""
         if not self.article:
             return self.label(lang)
-        return f"{article_in(self.article, lang)} – {self.label(lang)}"
+        return f"{_words_in(self.article, lang)} – {self.label(lang)}"
 
 
-# Citations whose words differ in bokmål; the rest ("Art. 6(1)(b)") read the same in both languages.
+# Citations whose words differ in bokmål.
 _ARTICLE_WORDS_NB = (("second subparagraph", "annet ledd"), ("recital", "fortalepunkt"))
+
+
+def _words_in(article: str, lang: str) -> str:
+    if lang == "nb":
+        for en, nb in _ARTICLE_WORDS_NB:
+            article = article.replace(en, nb)
+    return article
 
 
 def article_in(article: Optional[str], lang: str) -> str:
@@ -41,9 +51,7 @@ def article_in(article: Optional[str], lang: str) -> str:
         return ""
     if lang != "nb":
         return article
-    for en, nb in _ARTICLE_WORDS_NB:
-        article = article.replace(en, nb)
-    article = re.sub(r"\bArt\.", "art.", article)
+    article = re.sub(r"\bArt\.", "art.", _words_in(article, lang))
     article = re.sub(r"\((\d+)\)", r" nr. \1", article)
     return re.sub(r"\(([a-z])\)", r" bokstav \1", article)
 

@@ -104,3 +104,32 @@ def test_taxonomy():
     assert vocab.taxonomy_label("data_category", "kostholdskrav", "nb") == "kostholdskrav"
     custom = {"kostholdskrav": vocab.Term("kostholdskrav", "dietary requirements", "kostholdskrav")}
     assert vocab.taxonomy_label("data_category", "kostholdskrav", "en", custom) == "dietary requirements"
+
+
+def test_citations_in_bokmal_read_as_norwegian_law_writes_them():
+    from ropa.terms import article_in
+
+    assert article_in("Art. 30(1)(f), 5(1)(e)", "nb") == "art. 30 nr. 1 bokstav f, 5 nr. 1 bokstav e"
+    assert article_in("Art. 49(1) second subparagraph", "nb") == "art. 49 nr. 1 annet ledd"
+    assert article_in("recital 111", "nb") == "fortalepunkt 111"
+    assert article_in("Art. 30(1)(f), 5(1)(e)", "en") == "Art. 30(1)(f), 5(1)(e)"
+    # The vocabulary's names keep the short citation: they are what workbooks hold and imports match.
+    assert vocab.LEGAL_BASES["art6_1_b"].display("nb") == "Art. 6(1)(b) – avtale"
+
+
+def test_the_findings_page_and_the_editor_cite_articles_in_bokmal(demo_url):
+    import re
+
+    from conftest import app_page
+
+    at = app_page("findings", "nb")
+    labels = [e.label for e in at.expander]
+    assert labels and not [x for x in labels if re.search(r"Art\. \d+\(", x)], labels
+    assert any(" nr. 1 bokstav " in x for x in labels)
+    from test_pages_ux import _open_section
+
+    editor = app_page("editor", "nb", edit_activity=("Janteloppet", "JL-01"))
+    _open_section(editor, "Formål og grunnlag")
+    shown = [m.value for m in editor.markdown]  # the lists' headings carry the field's label and article
+    assert "**Formålene med behandlingen (art. 30 nr. 1 bokstav b) \\***" in shown, shown
+    assert not [x for x in shown if re.search(r"\(Art\. \d+\(", x)]

@@ -111,7 +111,7 @@ class Form:
         st.session_state[f"{K}_{name}_gen"] = int(st.session_state.get(f"{K}_{name}_gen", 0)) + 1
 
     def list_field(self, key: str) -> list[str]:
-        st.markdown(f"**{self.label(key)}**", help=self.helptext(key))
+        st.markdown(f"**{markdown(self.label(key))}**", help=self.helptext(key))  # "*" (required) literal, not emphasis
         rows = self.grid(
             key,
             editing.list_rows(self.data.get(key) or []),
@@ -122,7 +122,7 @@ class Form:
         return editing.list_from_rows(rows.to_dict("records"))
 
     def basis_field(self, key: str, terms: dict[str, vocab.Term]) -> list[dict[str, Any]]:
-        st.markdown(f"**{self.label(key)}**", help=self.helptext(key))
+        st.markdown(f"**{markdown(self.label(key))}**", help=self.helptext(key))  # "*" (required) literal, not emphasis
         rows = self.grid(
             key,
             editing.basis_rows(self.data.get(key) or [], terms, self.lang),

@@ -96,7 +96,7 @@ def recipients(f: Form) -> dict[str, Any]:
             persist_state=KEEP,
         )
     else:  # an empty list would only say Streamlit's English "No results" when opened
-        st.markdown(f"**{f.label('recipients')}**")
+        st.markdown(f"**{markdown(f.label('recipients'))}**")
         st.caption(
             t("Virksomheten har ingen mottakere ennå; legg dem til i tabellen under.", "The organisation has no recipients yet; add them in the table below.")
         )
