@@ -249,31 +249,35 @@ def _automated(act: Mapping[str, Any], emit: _Emit) -> None:
         )
 
 
-# Words that say children are among the data subjects, in a subject or category typed as text.
-_CHILDREN = re.compile(r"\b(barn|barna|barnas|elev|elever|elevene|mindreårige?|child|children|pupils?|minors?)\b", re.IGNORECASE)
+# Words that say children are among the data subjects, in a subject typed as text. Not the possessive
+# ("barns lærere", "elevenes foresatte": someone else's), and a subject about their parents or
+# guardians ("foreldre til barn", "parents of pupils") is not the children.
+_CHILDREN = re.compile(r"\b(barn|barna|elev|elever|elevene|mindreårige?|child|children|pupils?|minors?)\b", re.IGNORECASE)
+_GUARDIANS = re.compile(r"\b(foreldre\w*|foresatte|verger?|parents?|guardians?)\b", re.IGNORECASE)
 
 
 def children_concerned(act: Mapping[str, Any]) -> bool:
     """Whether the record says children are data subjects: the taxonomy's children's data, or a
-    subject or category that names them ("elever", "barn under 13", "children")."""
+    data subject that names them ("elever", "barn under 13", "children"), not their parents."""
     if "user.childrens" in (act.get("data_categories") or []):
         return True
-    return any(isinstance(x, str) and _CHILDREN.search(x) for x in [*(act.get("data_subjects") or []), *(act.get("data_categories") or [])])
+    return any(isinstance(x, str) and _CHILDREN.search(x) and not _GUARDIANS.search(x) for x in act.get("data_subjects") or [])
 
 
-def _children(act: Mapping[str, Any], emit: _Emit, org: Optional[Mapping[str, Any]]) -> None:
+def _children(act: Mapping[str, Any], emit: _Emit) -> None:
     """Art. 8: where consent is the basis and an information society service is offered directly
     to a child, the child's own consent counts only from 16, or the lower age (not below 13) a
-    member state has set: 13 in Norway (personopplysningsloven § 5). Below it, the holder of
-    parental responsibility gives or authorises it, and the controller makes reasonable efforts to
-    verify that (8(2)). The register does not say whether the activity is such a service, so this
-    is a note to settle, not an error."""
+    member state has set: 13 in Norway (personopplysningsloven § 5). Which state's age applies
+    follows the children the service is offered to, not only where the controller is (EDPB
+    Guidelines 05/2020 on consent, on the age in Art. 8(1)), so the note names both. Below the age, the holder of
+    parental responsibility gives or authorises consent, and the controller makes reasonable
+    efforts to verify that (8(2)). The register does not say whether the activity is such a
+    service, so this is a note to settle, not an error."""
     bases = {b.get("code") if isinstance(b, Mapping) else b for b in act.get("legal_bases") or []}
     if "art6_1_a" not in bases or not children_concerned(act):
         return
-    norway = (org or {}).get("country") == "NO"
-    age_en = "13 in Norway (personopplysningsloven § 5)" if norway else "16, or the lower age a member state has set (not below 13)"
-    age_nb = "13 år i Norge (personopplysningsloven § 5)" if norway else "16 år, eller den lavere alderen en medlemsstat har fastsatt (ikke under 13)"
+    age_en = "13 for children in Norway (personopplysningsloven § 5), elsewhere 16 or the lower age (not below 13) their member state has set"
+    age_nb = "13 år for barn i Norge (personopplysningsloven § 5), ellers 16 år eller den lavere alderen (ikke under 13) barnets medlemsstat har fastsatt"
     emit(
         "child-consent",
         (
@@ -415,7 +419,7 @@ def check_activity(act: Mapping[str, Any], organisation: str, today: Optional[da
         _special(act, emit)
         _art9_law(act, emit)
         _automated(act, emit)
-        _children(act, emit, org)
+        _children(act, emit)
     _transfers(act, emit, today, org)
     _recipients_abroad(act, emit)
     if controller:

@@ -501,32 +501,47 @@ def _backoff(failures: int) -> float:
 # Failures at names that are not enabled users, counted as an account's are (in this process: they
 # are nobody's, and nothing is stored for them). Without it, guessing a name's password until it
 # locks told which names exist: a real one answered "locked" and waited longer each time, a made-up
-# one stayed "wrong" at the first wait.
+# one stayed "wrong" at the first wait. Limits: the counts live as long as the process (a restart,
+# or another server process, starts them again), as a real account's lock does not.
 _PHANTOMS: OrderedDict[str, tuple[int, Any]] = OrderedDict()
-_PHANTOMS_LOCK = threading.Lock()
-_PHANTOMS_KEPT = 10_000  # names remembered, the least recently tried forgotten first
+_PHANTOMS_LOCK = threading.Lock()  # guards the table itself
+_PHANTOMS_KEPT = 10_000  # names remembered; the least recently tried unlocked name is forgotten first
+# One attempt at a time per name, as a real account's row is locked for update until its attempt is
+# recorded: guesses sent at once queue behind each other for either kind of name (a stripe of locks,
+# so that memory does not grow with the names tried; two names sharing a stripe merely wait in turn).
+_NAME_LOCKS = tuple(threading.Lock() for _ in range(256))
 
 
 def _no_such_user(key: str, password: str) -> SignIn:
     """Refuse a name that is no enabled user exactly as a real account refuses a wrong password:
-    the same argon2 work, the same growing waits, the same lock after as many failures."""
-    now = utcnow()
-    with _PHANTOMS_LOCK:
-        failures, until = _PHANTOMS.get(key, (0, None))
-    if until is not None and until > now:
-        return SignIn(reason="locked", until=until)
-    _verify(None, password)  # as long as a wrong password takes
-    with _PHANTOMS_LOCK:
-        failures = _PHANTOMS.get(key, (0, None))[0] + 1
+    the same argon2 work, the same growing waits, the same lock after as many failures, attempts
+    at the same name one after another."""
+    with _NAME_LOCKS[hash(key) % len(_NAME_LOCKS)]:
+        now = utcnow()
+        with _PHANTOMS_LOCK:
+            failures, until = _PHANTOMS.get(key, (0, None))
+        if until is not None and until > now:
+            return SignIn(reason="locked", until=until)
+        _verify(None, password)  # as long as a wrong password takes
+        failures += 1
         locked = failures >= settings.signin_max_failures()
         until = now + timedelta(minutes=settings.signin_lock_minutes()) if locked else None
-        _PHANTOMS[key] = (0, until) if locked else (failures, None)
-        _PHANTOMS.move_to_end(key)
-        while len(_PHANTOMS) > _PHANTOMS_KEPT:
-            _PHANTOMS.popitem(last=False)
+        with _PHANTOMS_LOCK:
+            _PHANTOMS[key] = (0, until) if locked else (failures, None)
+            _PHANTOMS.move_to_end(key)
+            _forget_phantoms(now)
     if locked:
         return SignIn(reason="locked", until=until)
     return SignIn(reason="wrong", wait=_backoff(failures))
+
+
+def _forget_phantoms(now: datetime) -> None:
+    """Keep at most :data:`_PHANTOMS_KEPT` names, forgetting the least recently tried whose lock is
+    not running: trying thousands of other names must not unlock a locked one. (Only when every
+    name kept is locked is the oldest lock forgotten, so memory stays bounded.)"""
+    while len(_PHANTOMS) > _PHANTOMS_KEPT:
+        unlocked = next((k for k, (_, until) in _PHANTOMS.items() if until is None or until <= now), None)
+        _PHANTOMS.pop(unlocked if unlocked is not None else next(iter(_PHANTOMS)))
 
 
 def _verified(claim: Any) -> bool:

@@ -148,6 +148,46 @@ def test_names_tried_are_remembered_within_a_bound(accounts, monkeypatch):
     assert list(users._PHANTOMS) == [f"made-up-{i}" for i in range(45, 50)]  # memory does not grow with the names tried
 
 
+def test_a_made_up_name_locked_by_guesses_sent_at_once_stays_locked(accounts, monkeypatch):
+    """Two guesses in flight at once: one locked the made-up name, the other then wrote its own
+    count over the lock, and the next guess answered "wrong" (a real account's row stays locked)."""
+    import threading
+
+    monkeypatch.setenv("ROPA_SIGNIN_MAX_FAILURES", "3")
+    monkeypatch.setenv("ROPA_SIGNIN_DELAY_SECONDS", "0")
+    results: list[str] = []
+    start = threading.Barrier(6)
+
+    def guess(i: int) -> None:
+        start.wait()
+        with db.transaction(accounts) as s:
+            results.append(str(users.sign_in(s, "ghost", f"guess {i}").reason))
+
+    threads = [threading.Thread(target=guess, args=(i,)) for i in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(results) == ["locked"] * 4 + ["wrong"] * 2  # counted one after another, as a real account's are
+    with db.transaction(accounts) as s:
+        assert users.sign_in(s, "ghost", "one more").reason == "locked"
+
+
+def test_trying_many_other_names_does_not_unlock_a_locked_one(accounts, monkeypatch):
+    monkeypatch.setenv("ROPA_SIGNIN_MAX_FAILURES", "2")
+    monkeypatch.setattr(users, "_PHANTOMS_KEPT", 5)
+    monkeypatch.setattr(users, "_verify", lambda *_: False)  # the work is not what is tested here
+    for _ in range(2):
+        with db.transaction(accounts) as s:
+            users.sign_in(s, "ghost", "x")
+    for i in range(50):  # a flood of other names pushes out the least recently tried
+        with db.transaction(accounts) as s:
+            users.sign_in(s, f"made-up-{i}", "x")
+    with db.transaction(accounts) as s:
+        assert users.sign_in(s, "ghost", "x").reason == "locked"
+    assert len(users._PHANTOMS) == 5 and "ghost" in users._PHANTOMS
+
+
 def test_the_right_password_of_a_disabled_user_is_still_refused(accounts):
     with db.transaction(accounts) as s:
         result = users.sign_in(s, "gone", PASSWORD)

@@ -626,13 +626,15 @@ def test_automated_decisions_on_special_categories_need_explicit_consent_or_subs
     ("subjects", "categories"),
     [(["elever"], []), (["customer"], ["user.childrens"]), (["Children using the app"], []), (["Mindreårige deltakere"], [])],
 )
-def test_consent_from_children_is_a_note_naming_the_age_where_the_organisation_is(subjects, categories):
+def test_consent_from_children_is_a_note_naming_the_age_in_norway_and_elsewhere(subjects, categories):
     child = act(legal_bases=[CONSENT], data_subjects=subjects, data_categories=["user.name", *categories])
     [f] = [f for f in found(child) if f.rule == "child-consent"]
     assert (f.severity, f.article, f.field) == ("info", "Art. 8(1)", "legal_bases")
-    assert "13 in Norway (personopplysningsloven § 5)" in f.message_en and "13 år i Norge" in f.message_nb  # ORG is in Norway
+    # The age follows the children the service is offered to, not only where the controller is.
+    assert "13 for children in Norway (personopplysningsloven § 5), elsewhere 16 or the lower age (not below 13)" in f.message_en
+    assert "13 år for barn i Norge" in f.message_nb and "ikke under 13" in f.message_nb
     [abroad] = [f for f in found(child, {**ORG, "country": "SE"}) if f.rule == "child-consent"]
-    assert "16, or the lower age a member state has set (not below 13)" in abroad.message_en and "Norway" not in abroad.message_en
+    assert abroad.message_en == f.message_en
 
 
 def test_children_without_consent_or_in_a_processors_record_raise_no_art_8_note():
@@ -640,8 +642,13 @@ def test_children_without_consent_or_in_a_processors_record_raise_no_art_8_note(
     assert "child-consent" not in codes(act(legal_bases=[contract], data_subjects=["elever"]))  # Art. 8 is about consent only
     assert "child-consent" not in codes(act(legal_bases=[CONSENT], data_subjects=["employee"], data_categories=["user.name"]))
     assert "child-consent" not in codes(act(role="processor", controllers=["Skole AS"], legal_bases=[CONSENT], data_subjects=["elever"]))
-    # words that only contain the letters: "barnehageansatte" (kindergarten staff) are not children, "Barnevern" is not a subject
+    # words that only contain the letters: "barnehageansatte" (kindergarten staff) are not children
     assert "child-consent" not in codes(act(legal_bases=[CONSENT], data_subjects=["barnehageansatte"]))
+    # their parents or guardians are not the children; a category about minor offences names no child
+    for parents in ("Foreldre til barn i barnehagen", "foresatte til elever", "Parents of pupils"):
+        assert "child-consent" not in codes(act(legal_bases=[CONSENT], data_subjects=[parents]))
+    assert "child-consent" not in codes(act(legal_bases=[CONSENT], data_subjects=["customer"], data_categories=["minor offences"]))
+    assert "child-consent" not in codes(act(legal_bases=[CONSENT], data_subjects=["barns lærere", "elevenes foresatte"]))  # someone else's
 
 
 # --- Joint controllers (Art. 26), processors (Art. 30(2)), security (Art. 30(1)(g)) -------------------

@@ -403,7 +403,7 @@ def test_the_search_is_kept_when_returning_to_the_list(demo_url):
 
 def _bars(at, chart):
     """A bar list of the overview (ropa.ui.barchart) as its buttons, in the order drawn."""
-    return [b for b in at.button if b.key and b.key.startswith(f"{chart}_") and not b.key.endswith("_more")]
+    return [b for b in at.button if b.key and b.key.startswith(f"{chart}:bar:")]
 
 
 def _map(at):
@@ -416,14 +416,14 @@ def test_overview_bars_are_whole_clickable_and_in_one_order(demo_url):
         at = app_page("overview", lang)
         assert not at.get("vega_lite_chart") and not at.get("arrow_data_frame")  # no chart library, no grid: the page comes first
         status = _bars(at, "chart_status")
-        assert [b.key for b in status] == ["chart_status_draft", "chart_status_active", "chart_status_retired"]
+        assert [b.key for b in status] == ["chart_status:bar:draft", "chart_status:bar:active", "chart_status:bar:retired"]
         basis = _bars(at, "chart_basis")
         assert len(basis) == 6 and all(" – " in b.label and b.label.endswith("**") for b in basis)  # whole labels, the count in bold
         assert len(at.get("progress")) >= len(status) + len(basis)  # a bar under every label
         assert any(m.label.startswith(":red[:material/error:]") for m in at.metric)  # severities coloured
     # A bar opens the activities behind it.
     at = app_page("overview", "en")
-    consent = next(b for b in _bars(at, "chart_basis") if b.key == "chart_basis_art6_1_a")
+    consent = next(b for b in _bars(at, "chart_basis") if b.key == "chart_basis:bar:art6_1_a")
     n = int(consent.label.rsplit("**", 2)[-2])
     assert n > 0 and not consent.disabled
     consent.click().run()
@@ -447,19 +447,19 @@ def test_a_long_bar_list_offers_the_rest_in_a_picker_that_empties_after_use():
 
         from ropa.ui import barchart
 
-        rows = [(f"org{i}", f"Org *{i}*", 40 - i) for i in range(30)]
+        rows = [(f"org{i}", f"Org *{i}*", 40 - i) for i in range(29)] + [("more", "more", 1)]  # a name that was the picker's key
         st.session_state["picked"] = barchart.bars(rows, "orgs", more=lambda n: f"{n} more")
 
     at = AppTest.from_function(page)
     at.run()
     assert len(_bars(at, "orgs")) == 12  # the first bars; the rest in one picker
     assert all("\\*" in b.label for b in _bars(at, "orgs"))  # stored names are escaped, not emphasis
-    picker = at.selectbox(key="orgs_more")
+    picker = at.selectbox(key="orgs:more")
     assert len(picker.options) == 18 and picker.placeholder == "18 more"
     picker.set_value("org20").run()
     assert at.session_state["picked"] == ["org20"]
     at.run()  # coming back: the picker is empty, nothing is opened again
-    assert at.session_state["picked"] == [] and at.selectbox(key="orgs_more").value is None
+    assert at.session_state["picked"] == [] and at.selectbox(key="orgs:more").value is None
 
 
 def test_the_transfer_map_is_drawn_from_shapes_shipped_with_the_app(demo_url):
@@ -479,7 +479,7 @@ def test_the_transfer_map_is_drawn_from_shapes_shipped_with_the_app(demo_url):
     assert "http" not in svg.replace('xmlns="http://www.w3.org/2000/svg"', "")  # nothing fetched: no tiles, no base map
     assert not at.get("deck_gl_json_chart") and not at.get("map")
     # The list beside the map opens a country's activities.
-    cn = next(b for b in _bars(at, "destinations") if b.key == "destinations_CN")
+    cn = next(b for b in _bars(at, "destinations") if b.key == "destinations:bar:CN")
     assert cn.label.startswith("Kina (CN) · Tredjestat · **")
     cn.click().run()
     assert at.session_state["activity_filter"].country == ["CN"]

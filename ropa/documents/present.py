@@ -380,6 +380,9 @@ class Presenter:
                 ],
             )
         )
+        for section in sections:  # each row's article as the language cites it: "art. 30 nr. 1 bokstav b" in bokmål
+            for row in section.rows:
+                row.article = vocab.article_in(row.article, self.lang) or None
         return Card(
             act["ref"], act["name"], _capital(self.term(vocab.ROLES, act.get("role"))), self.term(vocab.STATUSES, act.get("status")), org["name"], sections
         )

@@ -151,7 +151,7 @@ def build_report(
             {
                 "severity": _capital(checks.severity_label(f.severity, lang)),
                 "where": f.organisation + (f" {f.activity_ref}" if f.activity_ref else "") + (f" ({f.recipient})" if f.recipient else ""),
-                "article": f.article,
+                "article": vocab.article_in(f.article, lang),
                 "message": f.message(lang),
                 "fix": f.fix(lang),
             }
