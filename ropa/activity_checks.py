@@ -11,7 +11,8 @@ from datetime import date
 from typing import Any, Optional
 
 from ropa import dpia, vocab
-from ropa.rulebook import Finding, _Emit, _label, _nb_article
+from ropa.rulebook import Finding, _Emit, _label
+from ropa.terms import article_in
 from ropa.transfers import recipients_abroad as _recipients_abroad
 from ropa.transfers import subject_to_gdpr
 from ropa.transfers import transfers as _transfers
@@ -49,7 +50,7 @@ def _missing_fields(act: Mapping[str, Any], emit: _Emit) -> None:
         emit(
             "art30-missing-field",
             (f"'{en}' is empty.", f"«{nb}» er tomt."),
-            (f"Record the {en[0].lower() + en[1:]} ({article}).", f"Fyll inn «{nb}» ({_nb_article(article)})."),
+            (f"Record the {en[0].lower() + en[1:]} ({article}).", f"Fyll inn «{nb}» ({article_in(article, 'nb')})."),
             field=key,
             article=article,
         )
@@ -202,6 +203,11 @@ def _art9_law(act: Mapping[str, Any], emit: _Emit) -> None:
         )
 
 
+def _basis_codes(act: Mapping[str, Any]) -> set[Any]:
+    """The codes of an activity's Art. 6 bases (stored as mappings, or as bare codes in a lean record)."""
+    return {b.get("code") if isinstance(b, Mapping) else b for b in act.get("legal_bases") or []}
+
+
 def _automated(act: Mapping[str, Any], emit: _Emit) -> None:
     """Art. 22: a decision based solely on automated processing with legal or similarly significant
     effects is allowed only where necessary for a contract, authorised by law, or with explicit
@@ -209,7 +215,7 @@ def _automated(act: Mapping[str, Any], emit: _Emit) -> None:
     interest under law (22(4): Art. 9(2)(a) or (g))."""
     if (act.get("transparency") or {}).get("automated_decisions") is not True:
         return
-    bases = {b.get("code") if isinstance(b, Mapping) else b for b in act.get("legal_bases") or []}
+    bases = _basis_codes(act)
     if bases and not bases & {"art6_1_a", "art6_1_b", "art6_1_c", "art6_1_e"}:
         emit(
             "automated-decision-without-basis",
@@ -273,8 +279,7 @@ def _children(act: Mapping[str, Any], emit: _Emit) -> None:
     parental responsibility gives or authorises consent, and the controller makes reasonable
     efforts to verify that (8(2)). The register does not say whether the activity is such a
     service, so this is a note to settle, not an error."""
-    bases = {b.get("code") if isinstance(b, Mapping) else b for b in act.get("legal_bases") or []}
-    if "art6_1_a" not in bases or not children_concerned(act):
+    if "art6_1_a" not in _basis_codes(act) or not children_concerned(act):
         return
     age_en = "13 for children in Norway (personopplysningsloven § 5), elsewhere 16 or the lower age (not below 13) their member state has set"
     age_nb = "13 år for barn i Norge (personopplysningsloven § 5), ellers 16 år eller den lavere alderen (ikke under 13) barnets medlemsstat har fastsatt"

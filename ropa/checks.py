@@ -44,7 +44,6 @@ from ropa.rulebook import (
 )
 from ropa.rulebook import _Emit as _Emit
 from ropa.rulebook import _label as _label
-from ropa.rulebook import _nb_article as _nb_article
 from ropa.transfers import _country as _country
 from ropa.transfers import art3_2, establishment_countries, subject_to_gdpr, territorial_scope
 from ropa.wording import has_agreement, is_open_ended_retention, is_vague_retention

@@ -11,7 +11,6 @@ from typing import Any, Optional
 
 from ropa import vocab
 from ropa.fields import ACTIVITY
-from ropa.terms import article_in
 
 SEVERITIES = ("error", "warning", "info")
 SEVERITY_TERMS = vocab.SEVERITIES
@@ -189,11 +188,6 @@ class _Emit:
 def _label(key: str, table: Mapping[str, Any] = ACTIVITY) -> tuple[str, str]:
     spec = table[key]
     return spec.label("en"), spec.label("nb")
-
-
-def _nb_article(article: str) -> str:
-    """ "Art. 30(1)(b)" as Norwegian law writes it: "art. 30 nr. 1 bokstav b" (:func:`ropa.terms.article_in`)."""
-    return article_in(article, "nb")
 
 
 def by_severity(findings: Iterable[Finding]) -> list[Finding]:

@@ -58,15 +58,9 @@ def label(spec: FieldSpec, lang: str) -> str:
     return spec.label(lang) + (" *" if spec.required else "")
 
 
-def article(text: Optional[str], lang: str) -> str:
-    """An article reference as the language writes it: "Art. 37(1)(c)" in English, "art. 37 nr. 1
-    bokstav c" in bokmål (:func:`ropa.terms.article_in`)."""
-    return vocab.article_in(text, lang)
-
-
 def help_text(spec: FieldSpec, lang: str) -> Optional[str]:
     """The field table's help with the article the field rests on."""
-    parts = [p for p in (spec.help(lang), article(spec.article, lang)) if p]
+    parts = [p for p in (spec.help(lang), vocab.article_in(spec.article, lang)) if p]
     return " · ".join(parts) or None
 
 

@@ -12,12 +12,11 @@ from typing import Optional
 import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
-from ropa import checks, db
+from ropa import checks, db, vocab
 from ropa.fields import ACTIVITY, ORGANISATION, RECIPIENT, WORKBOOK
 from ropa.register.organisations import list_organisations, organisation_dict
 from ropa.text import markdown
 from ropa.ui import errors, look, state
-from ropa.ui.record_forms import article
 
 ui = state.lang()
 TEXT = {
@@ -157,7 +156,7 @@ def _finding(i: int, f: checks.Finding) -> None:
         where.append(f"{L_REC}: **{markdown(f.recipient)}**")
     else:
         where.append(f"_{t('organisation_level')}_")
-    where.append(f"{L_ART}: {markdown(article(f.article, ui))}")
+    where.append(f"{L_ART}: {markdown(vocab.article_in(f.article, ui))}")
     text, action = st.columns([4, 1], vertical_alignment="center")
     text.markdown(" · ".join(where) + f"  \n{markdown(f.message(ui))}  \n:material/build: *{L_FIX}:* {markdown(f.fix(ui))}")
     target: Optional[tuple[str, str, str]] = None
@@ -191,7 +190,7 @@ for sev in checks.SEVERITIES:
     by_rule = Counter(f.rule for f in of_sev)
     for rule, n in sorted(by_rule.items(), key=lambda item: (-item[1], item[0])):
         cited = checks.RULES[rule].article if rule in checks.RULES else ""
-        with st.expander(f"{checks.rule_title(rule, ui)} · {article(cited, ui)} — {n}", icon=ICONS.get(sev)):
+        with st.expander(f"{checks.rule_title(rule, ui)} · {vocab.article_in(cited, ui)} — {n}", icon=ICONS.get(sev)):
             of_rule = [f for f in of_sev if f.rule == rule]
             for f in of_rule[:SHOWN_PER_RULE]:
                 _finding(index, f)

@@ -100,7 +100,7 @@ MESSAGES = {"duplicate": t("duplicate")}
 
 def _heading(key: str) -> str:
     spec = ORGANISATION[key]
-    return f"{spec.label(ui)} ({forms.article(spec.article, ui)})" if spec.article else spec.label(ui)
+    return f"{spec.label(ui)} ({vocab.article_in(spec.article, ui)})" if spec.article else spec.label(ui)
 
 
 def _form_fields(prefix: str, errors: dict[str, list[str]]) -> None:
