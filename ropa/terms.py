@@ -53,6 +53,7 @@ def article_in(article: Optional[str], lang: str) -> str:
         return article
     article = re.sub(r"\bArt\.", "art.", _words_in(article, lang))
     article = re.sub(r"\((\d+)\)", r" nr. \1", article)
+    article = re.sub(r"\(([a-z])\)–\(([a-z])\)", r" bokstav \1–\2", article)  # "13(1)(a)–(b)": "13 nr. 1 bokstav a–b"
     article = re.sub(r"\(([a-z])\)", r" bokstav \1", article)
     return re.sub(r"/ (nr\.|bokstav) ", r"/\1 ", article)  # "Art. 30(1)/(2)": "art. 30 nr. 1/nr. 2"
 

@@ -323,15 +323,20 @@ def test_janteloppet_notice_names_purposes_bases_retention_and_complaint(organis
 
 def test_guangzhou_notice_names_the_transfers_and_marks_the_missing_safeguard(organisations: Any):
     gz = next(o for o in organisations if o["name"] == GZ)
-    for lang, china, gap_word, draft in (("nb", "Kina", "MANGLER", "UTKAST"), ("en", "China", "MISSING", "DRAFT")):
+    for lang, china, gap_word, draft, cited in (
+        ("nb", "Kina", "MANGLER", "UTKAST", "art. 13 nr. 1 bokstav f, 14 nr. 1 bokstav f"),
+        ("en", "China", "MISSING", "DRAFT", "Art. 13(1)(f), 14(1)(f)"),
+    ):
         n = notice.build_notice(gz, lang=lang)
         assert n.draft
         transfer_gaps = [g for g in n.gaps if g.article == "Art. 13(1)(f), 14(1)(f)"]  # collection not recorded: both apply
         assert {g.activity for g in transfer_gaps} >= {"GZP-01"}
         assert any(china in g.what for g in transfer_gaps) and any("Singapore" in g.what for g in transfer_gaps)
+        assert {g.cited for g in transfer_gaps} == {cited}  # the gap cites the article as the notice's language writes it
         for kind, text in _all_formats(n).items():
             assert china in text and "Singapore" in text, kind
-            assert f"[{gap_word}: " in text and "Art. 13(1)(f)" in text, kind
+            assert f"[{gap_word}: " in text and cited in squash(text), kind
+            assert ("Art. 13(" in text) == (lang == "en"), kind  # no EU-style citation left in a bokmål notice
             assert draft in text, kind
         html = notice_render.render(n, ".html").decode()
         assert html.count('<mark class="gap">') == len(n.gaps)

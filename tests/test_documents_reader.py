@@ -415,7 +415,7 @@ def test_every_demo_notice_marks_each_gap_in_place_in_every_format(demo_orgs: An
             assert text.count(marker) == len(n.gaps), (org["name"], suffix)  # in place; the closing list has no marker
             assert (draft in text) == bool(n.gaps), (org["name"], suffix)
             for g in n.gaps:
-                assert squash(g.what) in text and g.article in text, (org["name"], suffix, g)
+                assert squash(g.what) in text and g.cited in text, (org["name"], suffix, g)
     assert built == len(demo_orgs)
 
 
@@ -711,3 +711,25 @@ def test_a_recipient_abroad_without_a_transfer_is_a_gap_not_a_promise(engine: An
             assert never not in n.text() and "EØS." not in n.summary[2] and "stay in the EEA" not in n.summary[2]
             gaps = [g for g in n.gaps if g.article.startswith("Art. 13(1)(f)")]
             assert [g.activity for g in gaps] == ["C-1"] and where in gaps[0].what
+
+
+def test_a_bokmal_notice_cites_its_articles_as_norwegian_law_writes_them(engine: Any):
+    """The public reads "personvernforordningen artikkel 6 nr. 1 bokstav b" in the text, and the
+    sections and the list of what is missing cite "art. 13 nr. 1 bokstav c"; English keeps the EU's form."""
+    _bare_activity(engine)
+    with db.transaction(engine) as s:
+        create_activity(
+            s,
+            "Tom AS",
+            {"ref": "T-2", "name": "Kunder", "purposes": ["x"], "data_subjects": ["customer"], "legal_bases": [{"code": "art6_1_b"}]},
+            actor="test",
+        )
+    with db.session(engine) as s:
+        nb, en = (notice.make_notice(s, "Tom AS", lang=lang) for lang in ("nb", "en"))
+    assert "personvernforordningen artikkel 6 nr. 1 bokstav b" in nb.text() and "GDPR Article 6(1)(b)" in en.text()
+    assert {g.cited for g in nb.gaps} >= {"art. 13 nr. 1 bokstav c, 14 nr. 1 bokstav c", "art. 13/14"}
+    assert all(g.cited == g.article for g in en.gaps)
+    sections = {sec.cited for sec in nb.sections}
+    assert "art. 13 nr. 1 bokstav a–b, 14 nr. 1 bokstav a–b" in sections, sections
+    md = notice_render.render(nb, ".md").decode().replace("\\", "")
+    assert not re.search(r"Art\. \d+\(", md), re.findall(r"Art\. \d+\([^ ]*", md)

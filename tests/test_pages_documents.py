@@ -22,7 +22,7 @@ def test_notices_page_drafts_the_guangzhou_notice_with_its_gaps(demo_url: str, l
     assert at.warning and ("Utkast" if lang == "nb" else "Draft") in at.warning[0].value
     preview = "\n".join(m.value for m in at.markdown)
     assert ("Kina" if lang == "nb" else "China") in preview and "Singapore" in preview
-    assert "Art. 13(1)(f)" in preview
+    assert ("art. 13 nr. 1 bokstav f" if lang == "nb" else "Art. 13(1)(f)") in preview
 
 
 def test_notices_page_for_one_group(demo_url: str):

@@ -113,6 +113,7 @@ def test_citations_in_bokmal_read_as_norwegian_law_writes_them():
     assert article_in("Art. 49(1) second subparagraph", "nb") == "art. 49 nr. 1 annet ledd"
     assert article_in("recital 111", "nb") == "fortalepunkt 111"
     assert article_in("Art. 30(1)/(2)", "nb") == "art. 30 nr. 1/nr. 2"  # the role field's: a controller's or a processor's record
+    assert article_in("Art. 13(1)(a)–(b), 14(1)(a)–(b)", "nb") == "art. 13 nr. 1 bokstav a–b, 14 nr. 1 bokstav a–b"  # a notice's section
     assert article_in("Art. 30(1)(f), 5(1)(e)", "en") == "Art. 30(1)(f), 5(1)(e)"
     # The vocabulary's names keep the short citation: they are what workbooks hold and imports match.
     assert vocab.LEGAL_BASES["art6_1_b"].display("nb") == "Art. 6(1)(b) – avtale"

@@ -14,7 +14,7 @@ from ropa.text import terminal_json
 
 
 def cmd_check(engine: Any, args: argparse.Namespace) -> int:
-    from ropa import checks
+    from ropa import checks, vocab
     from ropa.register.checks import check_register
 
     access.read_scope(args.org, access.CHECK)
@@ -27,7 +27,7 @@ def cmd_check(engine: Any, args: argparse.Namespace) -> int:
         lang = args.lang
         for f in findings:
             where = f.organisation + (f" {f.activity_ref}" if f.activity_ref else "") + (f" ({f.recipient})" if f.recipient else "")
-            print(f"{checks.severity_label(f.severity, lang)}  {f.rule}  {f.article}  {where}: {f.message(lang)}")
+            print(f"{checks.severity_label(f.severity, lang)}  {f.rule}  {vocab.article_in(f.article, lang)}  {where}: {f.message(lang)}")
             print(f"    → {f.fix(lang)}")
         print(", ".join(f"{checks.severity_label(k, lang)}: {n}" for k, n in counts.items()))
     failing = {"error": ("error",), "warning": ("error", "warning")}.get(args.fail_on or "", ())
@@ -63,7 +63,7 @@ def cmd_notice(engine: Any, args: argparse.Namespace) -> int:
     if n.gaps:
         print(f"draft: {len(n.gaps)} items Art. 13/14 require are missing from the register:", file=sys.stderr)
         for g in n.gaps:
-            print(f"  {g.article}{' ' + g.activity if g.activity else ''}: {g.what}", file=sys.stderr)
+            print(f"  {g.cited}{' ' + g.activity if g.activity else ''}: {g.what}", file=sys.stderr)
     return EXIT_OK
 
 

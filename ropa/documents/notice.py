@@ -538,6 +538,8 @@ def build_notice(org: dict[str, Any], *, lang: str = "nb", subjects: Optional[st
         ),
     ]
     gaps = w.gaps
+    for sec in sections:
+        sec.cited = vocab.article_in(sec.article, lang)
     intro = t(
         "Her forklarer vi hvordan vi bruker personopplysninger om deg. Først en kort oppsummering, deretter detaljene.",
         "This notice explains how we use personal data about you. First a short summary, then the details.",

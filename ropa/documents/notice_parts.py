@@ -28,17 +28,19 @@ class Block:
 @dataclass
 class NoticeSection:
     title: str
-    article: str
+    article: str  # the EU's form, "Art. 13(1)(e), 14(1)(e)": what code and tests match
     blocks: list[Block] = field(default_factory=list)
+    cited: str = ""  # the article as the notice's language writes it (set when the notice is built)
 
 
 @dataclass
 class Gap:
     """Something Art. 13/14 requires that the register does not hold."""
 
-    article: str
+    article: str  # the EU's form, "Art. 13(1)(f), 14(1)(f)": what code and tests match
     what: str
     activity: Optional[str] = None  # ref, or None for the organisation
+    cited: str = ""  # the article as the notice's language writes it: "art. 13 nr. 1 bokstav f" in bokmål
 
 
 @dataclass

@@ -63,14 +63,14 @@ def render_markdown(n: Notice) -> str:
         out += [f"> **{e(L['draft'])}**", ""]
     out += [e(n.intro), "", f"## {e(L['summary'])}", ""] + [f"- {e(s)}" for s in n.summary] + [""]
     for s in n.sections:
-        out += [f"## {e(s.title)}", "", f"*{e(s.article)}*", ""]
+        out += [f"## {e(s.title)}", "", f"*{e(s.cited)}*", ""]
         for b in s.blocks:
             out += (
                 [f"- {para(p)}" for p in b.paras] if b.kind == "ul" else [f"### {para(p)}" for p in b.paras] if b.kind == "head" else [para(p) for p in b.paras]
             )
             out.append("")
     if n.gaps:
-        out += [f"## {e(L['gaps'])}", ""] + [f"- {e(g.article)}{e(' (' + g.activity + ')') if g.activity else ''}: {e(g.what)}" for g in n.gaps] + [""]
+        out += [f"## {e(L['gaps'])}", ""] + [f"- {e(g.cited)}{e(' (' + g.activity + ')') if g.activity else ''}: {e(g.what)}" for g in n.gaps] + [""]
     out += [f"*{e(L['made'])}, {e(L['date'])}.*", ""]
     return "\n".join(out)
 
@@ -130,7 +130,7 @@ def render_docx(n: Notice, out: Union[str, Path, IO[bytes]]) -> None:
         doc.add_paragraph(word._clean(s), style="List Bullet")
     for sec in n.sections:
         doc.add_heading(word._clean(sec.title), 1)
-        doc.add_paragraph().add_run(sec.article).italic = True
+        doc.add_paragraph().add_run(sec.cited).italic = True
         for b in sec.blocks:
             for p in b.paras:
                 paragraph = doc.add_paragraph(style="List Bullet" if b.kind == "ul" else None)
@@ -142,7 +142,7 @@ def render_docx(n: Notice, out: Union[str, Path, IO[bytes]]) -> None:
     if n.gaps:
         doc.add_heading(L["gaps"], 1)
         for g in n.gaps:
-            doc.add_paragraph(word._clean(f"{g.article}{' (' + g.activity + ')' if g.activity else ''}: {g.what}"), style="List Bullet")
+            doc.add_paragraph(word._clean(f"{g.cited}{' (' + g.activity + ')' if g.activity else ''}: {g.what}"), style="List Bullet")
     doc.add_paragraph().add_run(f"{L['made']}, {L['date']}.").italic = True
     doc.save(out)
 

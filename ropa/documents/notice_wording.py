@@ -58,8 +58,9 @@ class Writer:
     def gap(self, article: str, nb: str, en: str, activity: Optional[str] = None) -> Seg:
         what = self.t(nb, en)
         article = cite(article, {self.collection.get(activity)} if activity else set(self.collection.values()) or {None})
-        self.gaps.append(Gap(article, what, activity))
-        return Seg(self.t(f"[MANGLER: {what} – {article}]", f"[MISSING: {what} – {article}]"), "gap")
+        cited = vocab.article_in(article, self.lang)
+        self.gaps.append(Gap(article, what, activity, cited))
+        return Seg(self.t(f"[MANGLER: {what} – {cited}]", f"[MISSING: {what} – {cited}]"), "gap")
 
     def basis(self, b: dict[str, Any], ref: str) -> Para:
         code = b.get("code")
@@ -114,14 +115,14 @@ class Writer:
         return [Seg(self.t(*plain) + " "), Seg(f"({self._article(term.article or '')})")]
 
     def _article(self, article: str) -> str:
-        """ "Art. 6(1)(b)" -> "personvernforordningen artikkel 6 nr. 1 bokstav b" (nb)."""
-        m = re.match(r"Art\. (\d+)\((\d+)\)(?:\(([a-z])\))?", article)
-        if not m:
+        """A citation for the public: the regulation named and "artikkel" written out, "Art. 6(1)(b)"
+        -> "personvernforordningen artikkel 6 nr. 1 bokstav b" (the citation itself from
+        :func:`ropa.terms.article_in`), "GDPR Article 6(1)(b)" in English."""
+        if not article.startswith("Art. "):
             return article
-        art, para, letter = m.groups()
         if self.lang == "nb":
-            return f"personvernforordningen artikkel {art} nr. {para}" + (f" bokstav {letter}" if letter else "")
-        return f"GDPR Article {art}({para})" + (f"({letter})" if letter else "")
+            return "personvernforordningen " + vocab.article_in(article, "nb").replace("art.", "artikkel", 1)
+        return "GDPR " + article.replace("Art.", "Article", 1)
 
     def mechanism(self, t: dict[str, Any], contact: Optional[str], ref: str) -> Para:
         code = t.get("mechanism") or "unknown"
@@ -154,7 +155,13 @@ class Writer:
                 "Mottakeren følger bindende virksomhetsregler godkjent av en tilsynsmyndighet.",
                 "The recipient follows binding corporate rules approved by a supervisory authority.",
             ),
-        }.get(code, (f"Overføringen bygger på {term.label('nb')} ({term.article}).", f"The transfer relies on {term.label('en')} ({term.article})."))
+        }.get(
+            code,
+            (
+                f"Overføringen bygger på {term.label('nb')} ({self._article(term.article or '')}).",
+                f"The transfer relies on {term.label('en')} ({self._article(term.article or '')}).",
+            ),
+        )
         out = [head, Seg(self.t(*words) + " ")]
         if code.startswith("art46"):
             if t.get("safeguard"):

@@ -78,7 +78,7 @@ if draft.gaps:
     st.warning(t("draft", n=len(draft.gaps)), icon=":material/edit_note:")
     with st.expander(t("gaps"), expanded=False):
         st.dataframe(
-            safe_table([{t("paragraph"): g.article, t("activity"): g.activity or "", t("what"): g.what} for g in draft.gaps]), hide_index=True, width="stretch"
+            safe_table([{t("paragraph"): g.cited, t("activity"): g.activity or "", t("what"): g.what} for g in draft.gaps]), hide_index=True, width="stretch"
         )
 else:
     st.success(t("ready"))
