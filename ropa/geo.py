@@ -12,7 +12,7 @@ from ropa import vocab
 
 
 def _round(coords: Any) -> Any:
-    # One decimal (about 10 km) is plenty at world scale and keeps the page light (~175 kB).
+    # One decimal (about 10 km) is plenty at world scale; the map simplifies further (ropa.ui.worldmap).
     return [_round(c) for c in coords] if isinstance(coords, list) else round(float(coords), 1)
 
 

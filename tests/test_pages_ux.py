@@ -11,6 +11,7 @@ from conftest import ROOT, app_page, rerun
 
 from ropa.excel import reader
 from ropa.register import interchange
+from ropa.ui import barchart
 
 
 def _config() -> dict:
@@ -25,6 +26,8 @@ def test_streamlit_config_keeps_the_app_private_and_minimal():
     assert config["theme"]["primaryColor"].startswith("#")
     # No full collection after every run: 0.2-0.3 s a click on a register of 10,000 activities.
     assert config["runner"]["postScriptGC"] is False
+    # No magic: no page writes a bare expression, and each new first tab no longer rewrites the pages' syntax trees.
+    assert config["runner"]["magicEnabled"] is False
 
 
 def test_one_upload_limit_for_the_uploader_and_the_importers():
@@ -406,6 +409,17 @@ def _bars(at, chart):
     return [b for b in at.button if b.key and b.key.startswith(f"{chart}:bar:")]
 
 
+def _code(bar):
+    """What a bar opens: its key is ``chart:bar:<position>:<code>``."""
+    return bar.key.split(":", 3)[3]
+
+
+def _fills(at, chart):
+    """Each bar's filled share (per cent) as the chart's style rules draw it, by the bar's CSS class."""
+    css = "".join(h.proto.body for h in at.get("html") if "<style>" in h.proto.body)
+    return {m.group(1): float(m.group(2)) for m in re.finditer(rf"\.(st-key-{chart}-bar-[^ ]+) button\{{background:linear-gradient\(90deg,#\w+ ([\d.]+)%", css)}
+
+
 def _map(at):
     """The transfer map: the page's one Markdown element holding an SVG picture."""
     return next(m.value for m in at.markdown if m.value.startswith("<svg"))
@@ -416,14 +430,18 @@ def test_overview_bars_are_whole_clickable_and_in_one_order(demo_url):
         at = app_page("overview", lang)
         assert not at.get("vega_lite_chart") and not at.get("arrow_data_frame")  # no chart library, no grid: the page comes first
         status = _bars(at, "chart_status")
-        assert [b.key for b in status] == ["chart_status:bar:draft", "chart_status:bar:active", "chart_status:bar:retired"]
+        assert [_code(b) for b in status] == ["draft", "active", "retired"]
         basis = _bars(at, "chart_basis")
         assert len(basis) == 6 and all(" – " in b.label and b.label.endswith("**") for b in basis)  # whole labels, the count in bold
-        assert len(at.get("progress")) >= len(status) + len(basis)  # a bar under every label
+        # Each bar is its button, filled as far as its count against the largest.
+        counts = {barchart.key_class(b.key): int(b.label.rsplit("**", 2)[-2]) for b in basis}
+        fills = _fills(at, "chart_basis")
+        assert fills.keys() == counts.keys()
+        assert all(abs(fills[k] - 100 * n / max(counts.values())) < 0.1 for k, n in counts.items()), (fills, counts)
         assert any(m.label.startswith(":red[:material/error:]") for m in at.metric)  # severities coloured
     # A bar opens the activities behind it.
     at = app_page("overview", "en")
-    consent = next(b for b in _bars(at, "chart_basis") if b.key == "chart_basis:bar:art6_1_a")
+    consent = next(b for b in _bars(at, "chart_basis") if _code(b) == "art6_1_a")
     n = int(consent.label.rsplit("**", 2)[-2])
     assert n > 0 and not consent.disabled
     consent.click().run()
@@ -462,6 +480,26 @@ def test_a_long_bar_list_offers_the_rest_in_a_picker_that_empties_after_use():
     assert at.session_state["picked"] == [] and at.selectbox(key="orgs:more").value is None
 
 
+def test_bars_whose_names_differ_only_in_letters_a_css_class_cannot_hold_keep_their_own_length_and_meaning():
+    from streamlit.testing.v1 import AppTest
+
+    def page():
+        import streamlit as st
+
+        from ropa.ui import barchart
+
+        st.session_state["picked"] = barchart.bars([("Ås AS", "Ås AS", 10), ("Øs AS", "Øs AS", 5)], "orgs")
+
+    at = AppTest.from_function(page)
+    at.run()
+    fills = _fills(at, "orgs")
+    assert sorted(fills.values()) == [50.0, 100.0]  # two rules, one per bar, though both names make the class "-s-AS"
+    small = next(b for b in _bars(at, "orgs") if b.label.startswith("Øs AS"))
+    assert fills[barchart.key_class(small.key)] == 50.0
+    small.click().run()
+    assert at.session_state["picked"] == ["Øs AS"]
+
+
 def test_the_transfer_map_is_drawn_from_shapes_shipped_with_the_app(demo_url):
     from ropa import stats
 
@@ -479,10 +517,40 @@ def test_the_transfer_map_is_drawn_from_shapes_shipped_with_the_app(demo_url):
     assert "http" not in svg.replace('xmlns="http://www.w3.org/2000/svg"', "")  # nothing fetched: no tiles, no base map
     assert not at.get("deck_gl_json_chart") and not at.get("map")
     # The list beside the map opens a country's activities.
-    cn = next(b for b in _bars(at, "destinations") if b.key == "destinations:bar:CN")
+    cn = next(b for b in _bars(at, "destinations") if _code(b) == "CN")
     assert cn.label.startswith("Kina (CN) · Tredjestat · **")
     cn.click().run()
     assert at.session_state["activity_filter"].country == ["CN"]
+
+
+def test_the_map_outlines_are_simplified_within_half_a_unit_and_stay_light(demo_url):
+    """Each outline keeps the points that hold it within half a unit of the shipped shape (under half
+    a pixel on screen), written relative to the one before: the whole picture in ~50 kB, not 133."""
+    from ropa import geo
+    from ropa.ui import worldmap
+
+    def drawn(d):
+        head, steps = d[1:-1].split("l")
+        x, y = map(float, head.split())
+        out = [(x, y)]
+        numbers = [float(n) for n in re.findall(r"-?[\d.]+", steps)]
+        for dx, dy in zip(numbers[::2], numbers[1::2]):
+            x, y = x + dx, y + dy
+            out.append((x, y))
+        return out
+
+    polygons = [p for c, g in geo._shapes() if c in ("NO", "CL", "GR") for p in ([g["coordinates"]] if g["type"] == "Polygon" else g["coordinates"])]
+    rings = [[worldmap.project(lon, lat) for lon, lat, *_ in r] for poly in polygons for r in poly]
+    rings = [r for r in rings if len(r) > 3]
+    kept = [drawn(worldmap._ring(r)) if worldmap._ring(r) else [] for r in rings]
+    assert sum(map(len, kept)) < 0.8 * sum(map(len, rings))  # fjords and islands simplified …
+    assert max(map(len, kept)) > 20  # … not emptied
+    slack = worldmap.TOLERANCE + 1 / worldmap.GRID
+    for ring, points in zip(rings, kept):  # every point drawn is a point of the shape, on the grid
+        for px, py in points:
+            assert min(abs(px - qx) + abs(py - qy) for qx, qy in ring) <= slack
+    svg = _map(app_page("overview", "nb"))
+    assert len(svg.encode()) < 80_000, len(svg.encode())
 
 
 def test_the_projection_keeps_the_world_in_the_picture():

@@ -41,23 +41,67 @@ def project(lon: float, lat: float) -> tuple[float, float]:
 _TOP, _BOTTOM = project(0, 84)[1], project(0, -57)[1]
 
 
+TOLERANCE = 0.5  # a point is dropped where the outline moves less than this (half a unit: under half a pixel on screen)
+GRID = 2  # points on a half-unit grid, written relative to the one before ("l3.5-1"): a third of the bytes
+
+
+def _simplify(points: list[tuple[float, float]]) -> list[tuple[float, float]]:
+    """Douglas-Peucker: the ring's points that keep its outline within :data:`TOLERANCE`."""
+    if len(points) < 3:
+        return points
+    keep = [False] * len(points)
+    keep[0] = keep[-1] = True
+    spans = [(0, len(points) - 1)]
+    while spans:
+        a, b = spans.pop()
+        (ax, ay), (bx, by) = points[a], points[b]
+        dx, dy = bx - ax, by - ay
+        length = math.hypot(dx, dy)
+        far, at = -1.0, a
+        for i in range(a + 1, b):
+            px, py = points[i]
+            d = abs(dy * px - dx * py + bx * ay - by * ax) / length if length else math.hypot(px - ax, py - ay)
+            if d > far:
+                far, at = d, i
+        if far > TOLERANCE:
+            keep[at] = True
+            spans += [(a, at), (at, b)]
+    return [p for p, k in zip(points, keep) if k]
+
+
+def _ring(points: list[tuple[float, float]]) -> str:
+    """One closed ring as SVG path data: the first point absolute, the rest relative, on the grid."""
+    grid: list[tuple[int, int]] = []
+    for x, y in _simplify(points):
+        g = (round(x * GRID), round(y * GRID))
+        if not grid or grid[-1] != g:
+            grid.append(g)
+    if len(grid) < 3:
+        return ""
+
+    def num(v: int) -> str:
+        return f"{v / GRID:g}"
+
+    steps = []
+    for (ax, ay), (bx, by) in zip(grid, grid[1:]):
+        dx, dy = num(bx - ax), num(by - ay)
+        steps.append(dx + ("" if dy.startswith("-") else " ") + dy)  # a minus sign separates numbers itself
+    body = steps[0] + "".join(step if step.startswith("-") else " " + step for step in steps[1:])
+    return f"M{num(grid[0][0])} {num(grid[0][1])}l{body}z"
+
+
 def _path(geometry: dict[str, Any]) -> tuple[str, tuple[float, float, float, float]]:
-    """SVG path data of a GeoJSON Polygon or MultiPolygon (one decimal, repeated points dropped)
-    and its bounding box (left, top, right, bottom)."""
+    """SVG path data of a GeoJSON Polygon or MultiPolygon (simplified, see :func:`_ring`) and its
+    bounding box (left, top, right, bottom)."""
     polygons = [geometry["coordinates"]] if geometry["type"] == "Polygon" else geometry["coordinates"]
     out = []
     box = [math.inf, math.inf, -math.inf, -math.inf]
     for polygon in polygons:
         for ring in polygon:
-            points: list[str] = []
-            for lon, lat, *_ in ring:
-                x, y = project(lon, lat)
+            points = [project(lon, lat) for lon, lat, *_ in ring]
+            for x, y in points:
                 box = [min(box[0], x), min(box[1], y), max(box[2], x), max(box[3], y)]
-                point = f"{x:.1f},{y:.1f}"
-                if not points or points[-1] != point:
-                    points.append(point)
-            if len(points) > 2:
-                out.append("M" + "L".join(points) + "Z")
+            out.append(_ring(points))
     return "".join(out), (box[0], box[1], box[2], box[3])
 
 

@@ -131,7 +131,6 @@ def bars(rows: list[tuple[str, str, int]], key: str) -> list[str]:
     return barchart.bars(
         rows,
         key,
-        help=t("Vis aktivitetene", "Show the activities"),
         more=lambda n: t(f"{n} til: velg for å se aktivitetene", f"{n} more: choose one to see its activities"),
     )
 
