@@ -22,11 +22,21 @@ _VAGUE_RETENTION = re.compile(
     # "until the purpose is fulfilled", "as long as the purpose requires", "når formålet er oppfylt", "så lenge formålet tilsier"
     r"|\b(?:until|when|once|as long as)\b[^.;]{0,15}?\b(?:the |its |their )?purposes? (?:is |are |has been |have been )?"
     r"(?:fulfill?ed|achieved|met|served|requires?)"
-    r"|\b(?:til|inntil|når|så lenge)\b[^.;]{0,15}?\bformål\w* (?:er |har blitt |blir )?(?:oppfylt|nådd|tilsier|krever)"
+    r"|\b(?:til|inntil|når|så lenge)\b[^.;]{0,15}?\bformål\w* (?:er |har blitt |blir )?(?:oppfylt|oppnådd|nådd|tilsier|krever)"
     # "as long as the law requires", "så lenge loven krever"
     r"|\bas long as (?:the )?(?:law|legislation) requires|\bså lenge (?:loven|lovgivningen|regelverket) krever",
     re.IGNORECASE,
 )
+# The law in general: "etter gjeldende lovverk", "in accordance with applicable law". Vague unless a
+# law is named ("etter regelverket i bokføringsloven", "the Bookkeeping Act", "§ 13").
+_GENERAL_LAW = re.compile(
+    r"\b(?:etter|i henhold til|iht\.?|i tråd med|i samsvar med|som)\s+(?:gjeldende\s+)?(?:lov|lovverk|lovgivning|lovkrav|regelverk|regler"
+    r"|lovpålagte krav|loven krever|lovverket krever)(?:et|en|ene)?\b"
+    r"|\b(?:according to|in accordance with|in line with|as (?:required|prescribed) by|per)\s+(?:the\s+)?(?:applicable|relevant|current)?\s*"
+    r"(?:law|laws|legislation|legal requirements|regulations)\b",
+    re.IGNORECASE,
+)
+_NAMED_LAW = re.compile(r"\w+(?:loven|lova|lov)\b|\blov om\b|§|\w*forskrift\w*|\b\w+ Act\b|\b(?:law|act) (?:of|on)\b", re.IGNORECASE)
 # A period stated in numbers ("5 years", "maks 3 år") makes "as long as necessary" a schedule with an end.
 _STATED_PERIOD = re.compile(r"\d+\s*(?:år|years?|months?|måneder|mnd|days?|dager|weeks?|uker)\b", re.IGNORECASE)
 # Open-ended schedules: no end the controller keeps ("until further notice", "indefinitely"), or
@@ -35,9 +45,16 @@ _OPEN_ENDED = re.compile(
     r"inntil videre|until further notice|\bindefinite(?:ly)?\b|ubestemt tid|uten tidsbegrensning|tidsubegrenset|ingen tidsbegrensning"
     r"|ubegrenset (?:tid|periode)|til evig tid|without (?:a |any )?time limit|no time limit|\bfor ever\b|\bforever\b|for alltid"
     r"|(?:stored|kept|retained|held|saved)\s+permanently|permanently\s+(?:stored|kept|retained|held)"
-    r"|(?:lagres|lagrer vi|oppbevares|oppbevarer vi|beholdes|beholder vi)\s+(?:\w+\s+)?permanent\b|\bpermanent (?:lagring|oppbevaring|storage|retention)",
+    r"|(?:lagres|lagrer vi|oppbevares|oppbevarer vi|beholdes|beholder vi)\s+(?:\w+\s+)?permanent\b|\bpermanent (?:lagring|oppbevaring|storage|retention)"
+    # the whole answer one word, or a schedule that says there is none
+    r"|^\s*(?:permanent(?:ly)?|evig|ubegrenset|unlimited|never|aldri)\s*[.!]?\s*$"
+    r"|\bno (?:fixed |set )?(?:retention )?(?:period|time limit|deletion date)\b|\bingen (?:fast |bestemt )?(?:lagringstid|slettefrist|tidsfrist)\b"
+    r"|\b(?:never|not) (?:be )?(?:deleted|erased)\b|\bnever (?:delete|erase)\b|\bslettes (?:aldri|ikke)\b|\bblir (?:aldri|ikke) slettet\b"
+    r"|\bsletter\s+(?:vi\s+)?aldri\b",
     re.IGNORECASE,
 )
+# Permanent keeping that an archive law orders (Art. 5(1)(e), 89(1)): a schedule, not an open end.
+_ARCHIVE_LAW = re.compile(r"arkivlov\w*|arkivforskrift\w*|archives? act|archiving (?:purposes )?in the public interest|art(?:\.|icle|ikkel) 89", re.IGNORECASE)
 _ON_REQUEST = re.compile(
     r"(?:until|till?|inntil|frem til|fram til)\s+(?:(?:you|the data subject|the user|the customer|the person|den registrerte"
     r"|du|kunden|brukeren|vedkommende|personen)\s+)?(?:asks?|requests?|withdraws?|objects?|unsubscribes?|opts? out|ber|krever"
@@ -72,18 +89,22 @@ _NO_AGREEMENT = re.compile(
 
 def is_vague_retention(text: Optional[str]) -> bool:
     """True when the wording only says "as long as necessary", "until no longer needed", "until the
-    purpose is fulfilled" or "as long as the law requires" (in English or bokmål) and states no
-    period in numbers ("as long as necessary, at most 5 years" names one)."""
-    return bool(text) and bool(_VAGUE_RETENTION.search(text or "")) and not _STATED_PERIOD.search(text or "")
+    purpose is fulfilled", "as long as the law requires" or "according to applicable law" (in
+    English or bokmål, no law named) and states no period in numbers ("as long as necessary, at
+    most 5 years" names one)."""
+    if not text or _STATED_PERIOD.search(text):
+        return False
+    return bool(_VAGUE_RETENTION.search(text) or (_GENERAL_LAW.search(text) and not _NAMED_LAW.search(text)))
 
 
 def is_open_ended_retention(text: Optional[str]) -> bool:
     """True when the schedule sets no end the controller keeps: "inntil videre", "until further
-    notice", "indefinitely", or only an end the person's request or withdrawal brings (e.g.
-    "until a customer relationship is established or the data subject asks for erasure")."""
+    notice", "indefinitely", "permanent", "slettes ikke", or only an end the person's request or
+    withdrawal brings (e.g. "until a customer relationship is established or the data subject asks
+    for erasure"). Keeping for good that an archive law orders ("arkivloven", Art. 89) is a schedule."""
     if not text:
         return False
-    if not (_OPEN_ENDED.search(text) or _ON_REQUEST.search(text)):
+    if not (_OPEN_ENDED.search(text) or _ON_REQUEST.search(text)) or _ARCHIVE_LAW.search(text):
         return False
     return not _CONCRETE_END.search(_ON_REQUEST.sub(" ", text))
 
@@ -102,8 +123,33 @@ def _says_none(text: str) -> bool:
     return bool(_NO_AGREEMENT.match(" ".join(text.split())))
 
 
+# An agreement not (yet) concluded is none: Art. 28(3) wants a binding contract, not a draft or one
+# awaiting signature ("Utkast sendt 2026-03", "Venter på signatur", "Draft DPA v2").
+_NOT_YET = re.compile(
+    r"^(?:draft|utkast|venter|avventer|awaiting|pending|planned|planlagt|to be (?:signed|agreed|concluded)"
+    r"|under (?:forhandling|arbeid|signering|negotiation|review)|in (?:negotiation|progress|review)"
+    r"|ikke (?:inngått|signert|underskrevet|på plass|mottatt)|not (?:yet )?(?:signed|concluded|in place|received|agreed))\b",
+    re.IGNORECASE,
+)
+# A spreadsheet's "no" as a value: FALSE, 0, USANN.
+_FALSE = re.compile(r"^(?:0|false|falsk|usann)$", re.IGNORECASE)
+# A leading answer before the words that say why: "Nei, ikke inngått", "No – pending". Not "No. 17": a number.
+_LEADING_NO = re.compile(r"^(?:nei|no|ingen|none)\s*[,;:–—-]\s*(?!\d)(.+)$", re.IGNORECASE)
+
+
 def has_agreement(reference: Optional[str]) -> bool:
-    """Whether an agreement reference names an agreement: empty text, and words saying there is
-    none ("ikke oppgitt", "mangler", "N/A", "not given", "none", "ingen", "-"), do not."""
+    """Whether an agreement reference names an agreement: empty text, words saying there is none
+    ("ikke oppgitt", "mangler", "N/A", "not given", "none", "ingen", "-"), a spreadsheet's false
+    ("FALSE", "0"), and one not yet concluded ("utkast", "venter på signatur", "pending", "Nei,
+    ikke inngått") do not."""
     text = " ".join((reference or "").split())
-    return bool(text) and not _NO_AGREEMENT.match(text)
+    if not text or _NO_AGREEMENT.match(text) or _FALSE.match(text) or _NOT_YET.match(text):
+        return False
+    leading = _LEADING_NO.match(text)
+    return not (leading and not _names_one(leading.group(1)))
+
+
+def _names_one(rest: str) -> bool:
+    """After "Nei, …": what follows names one ("Nei, dekkes av rammeavtalen") unless it too
+    says none or not yet."""
+    return not (_NO_AGREEMENT.match(rest) or _NOT_YET.match(rest))

@@ -1028,6 +1028,12 @@ def test_an_art49_derogation_alone_raises_nothing(mechanism):
         ("for as long as it is reasonably necessary", "vague"),
         ("as long as we need them", "vague"),
         ("Not longer than is strictly necessary.", "vague"),
+        ("til formålet er oppnådd", "vague"),
+        # the law in general, no law named
+        ("Etter gjeldende lovverk", "vague"),
+        ("i henhold til gjeldende regelverk", "vague"),
+        ("according to applicable law", "vague"),
+        ("In accordance with legal requirements.", "vague"),
         # open-ended
         ("Inntil videre", "open"),
         ("Lagres på ubestemt tid.", "open"),
@@ -1040,6 +1046,13 @@ def test_an_art49_derogation_alone_raises_nothing(mechanism):
         ("until the data subject objects", "open"),
         ("Til du melder deg av nyhetsbrevet", "open"),  # consent withdrawn: an end only the person brings
         ("until you unsubscribe", "open"),
+        ("Permanent", "open"),  # the whole answer
+        ("evig", "open"),
+        ("Ingen fast lagringstid", "open"),
+        ("no fixed retention period", "open"),
+        ("Slettes ikke.", "open"),
+        ("Vi sletter aldri opplysningene", "open"),
+        ("Data are never deleted", "open"),
         # an end the controller keeps
         ("for as long as your account is active", None),
         ("så lenge kundeforholdet varer, deretter slettes opplysningene", None),
@@ -1050,6 +1063,14 @@ def test_an_art49_derogation_alone_raises_nothing(mechanism):
         ("Slettes 3 måneder etter at arrangementet er avsluttet", None),
         ("5 år, eller til du ber om sletting", None),
         ("Until the contract is terminated", None),
+        # a law named sets the period; keeping for good that an archive law orders (Art. 5(1)(e), 89(1)) is a schedule
+        ("i henhold til bokføringsloven", None),
+        ("Slettes etter regelverket i bokføringsloven", None),
+        ("in accordance with the Accounting Act", None),
+        ("Etter regler fastsatt i arkivforskriften", None),
+        ("Oppbevares permanent i henhold til arkivloven § 6", None),
+        ("Kept permanently under the Archives Act (archiving in the public interest)", None),
+        ("not deleted before 5 years have passed", None),
     ],
 )
 def test_retention_wordings_in_both_languages(text, rule):
@@ -1169,10 +1190,35 @@ def test_what_starts_the_clock_without_a_period_is_read_as_the_schedule(trigger,
     assert rules(a) == expected
 
 
-@pytest.mark.parametrize("reference", ["Ikke inngått", "pending", "DPA: mangler", "Avtale: ingen", "not signed", "Skal inngås"])
+@pytest.mark.parametrize(
+    "reference",
+    [
+        "Ikke inngått",
+        "pending",
+        "DPA: mangler",
+        "Avtale: ingen",
+        "not signed",
+        "Skal inngås",
+        # Art. 28(3) wants a binding contract: a draft, or one awaiting signature, is none yet
+        "Utkast sendt 2026-03",
+        "Venter på signatur",
+        "Draft DPA v2",
+        "awaiting signature",
+        "Nei, ikke inngått",
+        "No – pending",
+        # a spreadsheet's false
+        "FALSE",
+        "0",
+    ],
+)
 def test_more_ways_of_saying_there_is_no_agreement(reference):
     [f] = check_recipient("T", {"name": "Host AS", "kind": "processor", "agreement": reference})
     assert f.rule == "processor-without-agreement" and reference in f.message_en and reference in f.message_nb
+
+
+@pytest.mark.parametrize("reference", ["No. 2024-17", "Nei, dekkes av rammeavtalen", "Signert 2024-05-02", "Ja", "Standard DPA in the terms of service"])
+def test_a_reference_that_names_an_agreement_or_a_number_is_one(reference):
+    assert check_recipient("T", {"name": "Host AS", "kind": "processor", "agreement": reference}) == []
 
 
 def test_retention_trigger_and_own_establishments_judged_the_same_way_in_a_register(engine):
