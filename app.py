@@ -33,7 +33,7 @@ PAGES = {
         st.Page("ropa/ui/pages/overview.py", title=_t("Oversikt", "Overview"), icon=":material/dashboard:", default=True),
         st.Page("ropa/ui/pages/activities.py", title=_t("Behandlingsaktiviteter", "Processing activities"), icon=":material/list_alt:"),
         st.Page("ropa/ui/pages/editor.py", title=_t("Rediger aktivitet", "Edit activity"), icon=":material/edit_note:"),
-        st.Page("ropa/ui/pages/findings.py", title=_t("Avvik", "Findings"), icon=":material/rule:"),
+        st.Page("ropa/ui/pages/findings.py", title=_t("Funn", "Findings"), icon=":material/rule:"),
         st.Page("ropa/ui/pages/history.py", title=_t("Historikk", "History"), icon=":material/history:"),
         st.Page("ropa/ui/pages/versions.py", title=_t("Versjoner", "Versions"), icon=":material/photo_library:"),
         st.Page("ropa/ui/pages/tasks.py", title=_t("Mine oppgaver", "My tasks"), icon=":material/task_alt:"),

@@ -622,7 +622,7 @@ WORKBOOK_FIELDS: tuple[FieldSpec, ...] = (
         help_nb="Regelens faste kode, slik `python -m ropa check` skriver den.",
     ),
     FieldSpec("finding.article", "Article", "Artikkel", "text"),
-    FieldSpec("finding.message", "Finding", "Avvik", "longtext"),
+    FieldSpec("finding.message", "Finding", "Funn", "longtext"),
     FieldSpec("finding.fix", "How to fix it", "Slik retter du det", "longtext"),
     FieldSpec("code", "Code", "Kode", "text"),
     FieldSpec("yes_no", "Yes/no", "Ja/nei", "bool"),

@@ -23,7 +23,7 @@ TEXTS: dict[str, Words] = {
     "generated": Words(en="Generated", nb="Generert"),
     "activities": Words(en="Processing activities", nb="Antall behandlingsaktiviteter"),
     "transfers": Words(en="Transfers to third countries", nb="Antall overføringer til tredjestat"),
-    "findings": Words(en="Open findings", nb="Åpne avvik"),
+    "findings": Words(en="Open findings", nb="Åpne funn"),
     "organisations": Words(en="Organisations", nb="Virksomheter"),
     "as_of": Words(en="The register as it was", nb="Registeret slik det var"),
     "yes": Words(en="Yes", nb="Ja"),

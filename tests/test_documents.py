@@ -228,7 +228,7 @@ def test_record_shows_every_art30_item_of_every_activity(demo: Any, organisation
         flat = bare(text)
         assert p.t("Innhold", "Contents") in text
         assert p.t("Vedlegg: mottakere og avtaler", "Annex: recipients and their agreements") in text
-        assert p.t("Åpne avvik", "Open findings") in text
+        assert p.t("Åpne funn", "Open findings") in text
         for org in organisations:
             for act in org["activities"]:
                 for item in expected_items(act, org, p):

@@ -390,17 +390,17 @@ def test_findings_sheet_and_count_when_the_checks_exist(demo_engine, tmp_path, f
     summary = write(demo_engine, path, lang="nb", orgs=["Janteloppet"])
     assert fake_checks == {"orgs": ["Janteloppet"], "today": TODAY}
     assert summary.findings == 2
-    assert load_workbook(path).sheetnames == [*SHEETS["nb"][:6], "Avvik", *SHEETS["nb"][6:]]
-    found = rows(path, "Avvik")
+    assert load_workbook(path).sheetnames == [*SHEETS["nb"][:6], "Funn", *SHEETS["nb"][6:]]
+    found = rows(path, "Funn")
     assert found[0] == layout.FINDINGS.headers("nb")
     first = found[1]
     assert first[layout.FINDINGS.index("ref")] == "JL-01" and first[layout.FINDINGS.index("finding.message")] == "Ingen lagringstid"
     assert first[layout.FINDINGS.index("name")] == "Kunderegister og bestillinger"
     assert found[2][layout.FINDINGS.index("finding.message")] == "=Intet personvernombud"
     cover = {r[0]: r[1] for r in rows(path, "Forside") if r and r[0]}
-    assert cover["Åpne avvik"] == 2
+    assert cover["Åpne funn"] == 2
     meta = {r[0]: r[1] for r in rows(path, "Metadata")[1:]}
-    assert meta["sheet:findings"] == "Avvik"
+    assert meta["sheet:findings"] == "Funn"
     header, *described = rows(path, "Metadata")
     assert header == ["nøkkel", "verdi", "betydning"]
     assert dict((r[0], r[2]) for r in described)["format"].startswith("Filen er en ropa-arbeidsbok")
@@ -414,7 +414,7 @@ def test_the_real_findings_sheet_equals_the_checks(demo_engine, tmp_path):
     summary = write(demo_engine, path, lang="nb")
     with db.session(demo_engine) as s:
         expected = check_register(s, today=TODAY)
-    found = rows(path, "Avvik")[1:]
+    found = rows(path, "Funn")[1:]
     assert summary.findings == len(expected) == len(found) > 50
     col = layout.FINDINGS.index
     assert [r[col("finding.code")] for r in found] == [f.rule for f in expected]
@@ -425,7 +425,7 @@ def test_the_real_findings_sheet_equals_the_checks(demo_engine, tmp_path):
     recipient_rows = [r for r in found if r[col("finding.code")] == "processor-without-agreement"]
     assert recipient_rows and all(r[col("name")] for r in recipient_rows)  # the recipient is named
     cover = {r[0]: r[1] for r in rows(path, "Forside") if r and r[0]}
-    assert cover["Åpne avvik"] == len(expected)
+    assert cover["Åpne funn"] == len(expected)
 
 
 def test_cover_and_metadata_without_the_checks(demo_engine, tmp_path, no_checks):

@@ -240,6 +240,29 @@ def test_demo_round_trip_through_the_workbook_is_lossless(demo_engine, tmp_path,
     assert not again.created and not again.updated and len(again.unchanged) == len(plan.rows)
 
 
+def test_a_workbook_whose_findings_sheet_is_still_called_avvik_reads_as_before(demo_engine, tmp_path, backend):
+    """Until 2026-12 the bokmål findings sheet was "Avvik"; such a workbook still reads without a word."""
+    from openpyxl import load_workbook
+
+    from ropa.excel import layout
+
+    book = tmp_path / "old.xlsx"
+    with db.session(demo_engine) as s:
+        write_workbook(s, book, lang="nb")
+    wb = load_workbook(book)
+    wb["Funn"].title = "Avvik"
+    meta = wb[layout.sheet_name("metadata", "nb")]
+    for row in meta.iter_rows():
+        if row[0].value == "sheet:findings":
+            row[1].value = "Avvik"
+    wb.save(book)
+    assert layout.sheet_for("Avvik") == layout.sheet_for("Funn") == layout.sheet_for("findings") == "findings"
+    with db.session(second_engine(backend, tmp_path)) as s:
+        plan = imports.plan(s, book)
+    assert plan.kind == "ropa-workbook" and plan.errors == [] and plan.warnings == []
+    assert {r.status for r in plan.rows} == {"new"} and len(plan.rows) >= 25
+
+
 @pytest.mark.parametrize("lang", ["nb", "en"])
 def test_untouched_rows_are_recognised_by_their_digest_and_edited_ones_are_not(demo_engine, tmp_path, lang, monkeypatch):
     """The exporter fingerprints each row (an activity's with its JSON, a transfer's with its

@@ -65,7 +65,7 @@ def audit(engine: Any, **where: Any) -> list[AuditEvent]:
 
 
 DEMO_ORGS = {"Allprofil AS", "EnterTalkPro Ltd", "Immediate Connect", "Janteloppet"}
-TITLES = {"organisations": ("Virksomheter", "Organisations"), "recipients": ("Mottakere", "Recipients"), "findings": ("Avvik", "Findings")}
+TITLES = {"organisations": ("Virksomheter", "Organisations"), "recipients": ("Mottakere", "Recipients"), "findings": ("Funn", "Findings")}
 
 
 @pytest.mark.parametrize("name", ["organisations", "recipients", "findings"])
@@ -435,7 +435,7 @@ def test_the_language_switch_changes_labels(demo_url):
     assert "processor" in set(rec.dataframe[0].value[RECIPIENT["kind"].label("en")])
 
     fnd = page("findings", "nb")
-    assert {_plain(m.label) for m in fnd.metric} == {"Avvik i alt", "Feil", "Advarsel", "Merknad"}
+    assert {_plain(m.label) for m in fnd.metric} == {"Funn i alt", "Feil", "Advarsel", "Merknad"}
     fnd.session_state["lang"] = "en"
     rerun(fnd)
     assert {_plain(m.label) for m in fnd.metric} == {"Findings in all", "Error", "Warning", "Note"}

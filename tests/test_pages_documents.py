@@ -81,7 +81,7 @@ def test_export_page_makes_the_record_in_bokmal_with_findings_and_approvals(demo
     assert not at.exception, [e.value for e in at.exception]
     result = at.session_state["record_result"]
     text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(result["pdf"])).pages)
-    assert "Protokoll over behandlingsaktiviteter" in text and "Åpne avvik" in text
+    assert "Protokoll over behandlingsaktiviteter" in text and "Åpne funn" in text
     assert "Godkjent av" in text and "0 av 8 behandlingsaktiviteter er godkjent" in text
     assert "Ikke aktuelt (etablert i EØS)" in text
     labels = [b.label for b in at.get("download_button")]

@@ -361,9 +361,9 @@ def test_activity_list_shows_a_findings_badge_and_a_whole_page(demo_url):
     with db.session(engine) as s:
         total = count_activities(s)
     engine.dispose()
-    assert len(frame) == total <= 50 and "Avvik" in frame.columns  # the demo fits on one page of 50
-    assert list(frame.columns).index("Avvik") == list(frame.columns).index("Ref") + 1  # in sight, beside the reference
-    jl01 = frame[frame["Ref"] == "JL-01"].iloc[0]["Avvik"]
+    assert len(frame) == total <= 50 and "Funn" in frame.columns  # the demo fits on one page of 50
+    assert list(frame.columns).index("Funn") == list(frame.columns).index("Ref") + 1  # in sight, beside the reference
+    jl01 = frame[frame["Ref"] == "JL-01"].iloc[0]["Funn"]
     assert "⚠" in jl01 or "✖" in jl01
     assert at.dataframe[0].proto.placeholder == ""  # empty cells stay empty
     assert "None" not in frame.astype(str).to_numpy().ravel().tolist()

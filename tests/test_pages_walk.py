@@ -103,7 +103,7 @@ def test_my_tasks_says_what_it_lists_where_the_rest_is_and_dates_reviews_in_the_
 
     at = app_page("tasks", "nb")
     assert "du eier" in at.caption[0].value and "30 dager" in at.caption[0].value
-    assert "«Avvik»" in at.success[0].value
+    assert "«Funn»" in at.success[0].value
     assert "Findings page" in app_page("tasks", "en").success[0].value
 
     engine = db.make_engine(demo_url)

@@ -190,9 +190,9 @@ def _words(r: Report) -> dict[str, Any]:
         "recipient_headers": p.recipient_headers(),
         "no_recipients": p.t("Ingen mottakere registrert.", "No recipients recorded."),
         "findings": r.findings,
-        "findings_title": p.t("Åpne avvik", "Open findings"),
-        "finding_headers": [p.t("Alvorlighet", "Severity"), p.t("Hvor", "Where"), p.t("Artikkel", "Article"), p.t("Avvik", "Finding")],
-        "no_findings": p.t("Ingen åpne avvik.", "No open findings."),
+        "findings_title": p.t("Åpne funn", "Open findings"),
+        "finding_headers": [p.t("Alvorlighet", "Severity"), p.t("Hvor", "Where"), p.t("Artikkel", "Article"), p.t("Funn", "Finding")],
+        "no_findings": p.t("Ingen åpne funn.", "No open findings."),
     }
 
 

@@ -4,7 +4,7 @@
 Sheets (names and columns in :mod:`ropa.excel.layout`): Forside / Cover, Behandlingsaktiviteter
 / Processing activities (one row per activity, Art. 30(1) order), Overføringer / Transfers,
 Mottakere / Recipients, Databehandler / Processor activities (the Art. 30(2) record),
-Virksomheter / Organisations, Avvik / Findings (when :mod:`ropa.checks` exists), Kodeverk /
+Virksomheter / Organisations, Funn / Findings (when :mod:`ropa.checks` exists), Kodeverk /
 Code lists (feeding the drop-downs) and Metadata.
 
 Lossless by a machine column: the human columns are for reading, and the last (hidden) column

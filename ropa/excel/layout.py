@@ -161,6 +161,7 @@ class Sheet:
     columns: tuple[Column, ...]
     freeze_after: Optional[str] = None  # panes frozen below the header and right of this column
     paper: str = "9"  # printed landscape, fit to width: 9 = A4, 8 = A3 for the widest sheets
+    former: tuple[str, ...] = ()  # names earlier versions gave the sheet: their workbooks are still read
 
     def name(self, lang: str) -> str:
         return self.nb if lang == "nb" else self.en
@@ -366,8 +367,9 @@ def _finding(attr: str) -> Render:
 FINDINGS = Sheet(
     "findings",
     "Findings",
-    "Avvik",
+    "Funn",  # "Avvik" until 2026-12: DPOs say "avvik" of a breach (avviksmelding), a check finds "funn"
     freeze_after="finding.severity",
+    former=("Avvik",),
     columns=(
         Column("finding.severity", WORKBOOK["finding.severity"], lambda f, c: vocab.term_label(vocab.SEVERITIES, f.severity, c.lang), 12),
         _org_name(),
@@ -422,8 +424,9 @@ def sheet_name(key: str, lang: str) -> str:
 def sheet_for(name: str) -> Optional[str]:
     """The key of a sheet from its name in either language (case and spaces ignored)."""
     wanted = " ".join(name.split()).casefold()
+    former = {s.key: s.former for s in DATA_SHEETS}
     for key in SHEET_ORDER:
-        if wanted in {sheet_name(key, lang).casefold() for lang in ("en", "nb")}:
+        if wanted in {sheet_name(key, lang).casefold() for lang in ("en", "nb")} | {n.casefold() for n in former.get(key, ())}:
             return key
     return None
 

@@ -35,11 +35,11 @@ def findings_after_save(f: Form, org_name: str) -> None:
     found = checks.check_activity(data, org_name, org=org_doc)
     with st.container(border=True):
         if not found:
-            st.success(markdown(t(f"Lagret. Ingen avvik for {data['ref']}.", f"Saved. No findings for {data['ref']}.")), icon=":material/check_circle:")
+            st.success(markdown(t(f"Lagret. Ingen funn for {data['ref']}.", f"Saved. No findings for {data['ref']}.")), icon=":material/check_circle:")
             return
         st.markdown(
             t(
-                f"**Lagret.** Kontrollene fant {count_in('nb', len(found), ('avvik', 'avvik'), ('', ''))} for {markdown(data['ref'])}:",
+                f"**Lagret.** Kontrollene fant {count_in('nb', len(found), ('funn', 'funn'), ('', ''))} for {markdown(data['ref'])}:",
                 f"**Saved.** The checks found {count_in('en', len(found), ('', ''), ('finding', 'findings'))} for {markdown(data['ref'])}:",
             )
         )

@@ -136,7 +136,7 @@ with db.session(state.engine()) as s:
             {
                 t("Virksomhet", "Organisation"): a.organisation.name if a.organisation else "",
                 "Ref": a.ref,
-                t("Avvik", "Findings"): look.badge(badges.get(key, {})),  # in sight, not past the table's right edge
+                t("Funn", "Findings"): look.badge(badges.get(key, {})),  # in sight, not past the table's right edge
                 t("Behandlingsaktivitet", "Processing activity"): a.name,
                 t("Rolle", "Role"): vocab.term_label(vocab.ROLES, a.role, lang),
                 "Status": vocab.term_label(vocab.STATUSES, a.status, lang),
@@ -266,7 +266,7 @@ if st.session_state.get("confirm_delete") == (org_name, ref):
 tab_all, tab_findings, tab_history = st.tabs(
     [
         t("Alle opplysninger", "Everything recorded"),
-        f"{t('Avvik', 'Findings')} ({len(found)})",
+        f"{t('Funn', 'Findings')} ({len(found)})",
         f"{t('Historikk', 'History')} ({len(history)})",
     ]
 )
@@ -304,7 +304,7 @@ with tab_all:
         )
 with tab_findings:
     if not found:
-        st.success(t("Ingen avvik.", "No findings."))
+        st.success(t("Ingen funn.", "No findings."))
     for f in found:
         box = {"error": st.error, "warning": st.warning}.get(f.severity, st.info)
         box(f"**{markdown(vocab.article_in(f.article, lang))}** · {markdown(f.message(lang))}\n\n→ {markdown(f.fix(lang))}")

@@ -114,7 +114,7 @@ RECORD = {
         "contents, one card per activity in the order of Article 30(1)(a)–(g) and an annex of recipients and "
         "their agreements.",
     ),
-    "record_findings": ("Ta med åpne avvik", "Include open findings"),
+    "record_findings": ("Ta med åpne funn", "Include open findings"),
     "record_make": ("Lag dokumentet", "Create the document"),
     "record_working": ("Setter dokumentet …", "Typesetting the document …"),
     "record_pdf": ("Last ned PDF", "Download PDF"),

@@ -20,10 +20,10 @@ from ropa.ui import errors, look, state
 
 ui = state.lang()
 TEXT = {
-    "title": ("Avvik", "Findings"),
+    "title": ("Funn", "Findings"),
     "intro": (
         "Regelkontrollen av protokollen: felt artikkel 30 krever, behandlingsgrunnlag, særlige kategorier, "
-        "overføringer, lagringstid, databehandleravtaler, DPIA og gjennomganger. Rett avvikene i posten det gjelder.",
+        "overføringer, lagringstid, databehandleravtaler, DPIA og gjennomganger. Rett funnene i posten det gjelder.",
         "The rule checks of the register: the fields Art. 30 requires, legal bases, special categories, transfers, "
         "retention, processor agreements, DPIAs and reviews. Fix a finding in the record it is about.",
     ),
@@ -37,19 +37,19 @@ TEXT = {
     "all_severities": ("Alle", "All"),
     "rules": ("Regler", "Rules"),
     "all_rules": ("Alle regler", "All rules"),
-    "search": ("Søk i avvikene", "Search the findings"),
+    "search": ("Søk i funnene", "Search the findings"),
     "search_help": (
-        "Treff i virksomhet, referanse, mottaker, avvik og råd, på valgt språk.",
+        "Treff i virksomhet, referanse, mottaker, funn og råd, på valgt språk.",
         "Matches organisation, reference, recipient, finding and advice, in the chosen language.",
     ),
-    "total": ("Avvik i alt", "Findings in all"),
+    "total": ("Funn i alt", "Findings in all"),
     "checking": ("Kontrollerer protokollen …", "Checking the register …"),
     "clean": (
-        "Ingen avvik: protokollen oppfyller alle reglene. Kontroller igjen når noe er endret.",
+        "Ingen funn: protokollen oppfyller alle reglene. Kontroller igjen når noe er endret.",
         "No findings: the register passes every rule. Check again after the next change.",
     ),
     "none_match": (
-        "Ingen av de {total} avvikene passer filtrene. Fjern noen filtre for å se flere.",
+        "Ingen av de {total} funnene passer filtrene. Fjern noen filtre for å se flere.",
         "None of the {total} findings match the filters. Clear some filters to see more.",
     ),
     "open_activity": ("Åpne {ref}", "Open {ref}"),

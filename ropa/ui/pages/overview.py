@@ -62,21 +62,21 @@ HELP = {
     ),
     "transfers_without_mechanism": (
         "Antall overføringer til tredjestat eller internasjonal organisasjon uten overføringsgrunnlag: "
-        "de samme som avvikene «Overføring til tredjestat eller internasjonal organisasjon uten overføringsgrunnlag»; «Vis» lister aktivitetene.",
+        "de samme som funnene «Overføring til tredjestat eller internasjonal organisasjon uten overføringsgrunnlag»; «Vis» lister aktivitetene.",
         "Number of transfers to a third country or international organisation without a mechanism: the same "
         "as the findings 'Transfer to a third country or international organisation without a mechanism'; 'Show' lists the activities.",
     ),
     "reviews_due": (
-        "Antall aktiviteter der neste planlagte gjennomgang er i dag eller tidligere (dagen etter gir den avviket «Gjennomgang på overtid»). "
+        "Antall aktiviteter der neste planlagte gjennomgang er i dag eller tidligere (fra dagen etter gir den funnet «Gjennomgang på overtid»). "
         "Aktiviteter som aldri er gjennomgått og ikke har noen gjennomgang planlagt, telles ikke her: de står under "
-        "«Avvik» som «Aldri gjennomgått, ingen gjennomgang planlagt».",
+        "«Funn» som «Aldri gjennomgått, ingen gjennomgang planlagt».",
         "Number of activities whose next planned review is today or earlier (from the day after, it is the finding 'Review overdue'). Activities never "
         "reviewed and with no review planned are not counted here: they are under 'Findings' as 'Never reviewed, "
         "no review planned'.",
     ),
     "retention_unspecified": (
         "Antall aktiviteter uten lagringstid, med bare vag tekst («så lenge det er nødvendig») eller uten "
-        "sluttpunkt («inntil videre»): de samme som avvikene «Lagringstiden er ikke angitt».",
+        "sluttpunkt («inntil videre»): de samme som funnene «Lagringstiden er ikke angitt».",
         "Number of activities with no retention period, only vague wording ('as long as necessary') or an "
         "open-ended one ('until further notice'): the same as the findings 'Retention not specified'.",
     ),
@@ -117,7 +117,7 @@ for col, key in zip(cols[4:], keys[4:]):
 
 for col, sev in zip(st.columns(3), checks.SEVERITIES):
     with col:
-        st.metric(f":{look.SEVERITY_COLOURS[sev]}[{look.SEVERITY_ICONS[sev]}] {t('Avvik', 'Findings')}: {checks.severity_label(sev, lang)}", findings[sev])
+        st.metric(f":{look.SEVERITY_COLOURS[sev]}[{look.SEVERITY_ICONS[sev]}] {t('Funn', 'Findings')}: {checks.severity_label(sev, lang)}", findings[sev])
         if findings[sev] and st.button(t("Vis", "Show"), key=f"show_findings_{sev}", icon=":material/arrow_forward:", type="tertiary"):
             st.session_state["fnd_sev"] = [sev]
             st.switch_page("ropa/ui/pages/findings.py")

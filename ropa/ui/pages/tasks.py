@@ -44,7 +44,7 @@ for col, (kind, words) in zip(st.columns(4), KINDS.items()):
 if not found:
     st.success(
         t(
-            "Ingenting å gjøre nå. Aktiviteter som aldri er gjennomgått eller mangler dato for neste gjennomgang, står på siden «Avvik».",
+            "Ingenting å gjøre nå. Aktiviteter som aldri er gjennomgått eller mangler dato for neste gjennomgang, står på siden «Funn».",
             "Nothing to do right now. Activities never reviewed or without a next review date are listed on the Findings page.",
         )
     )
