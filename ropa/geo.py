@@ -33,6 +33,11 @@ def _shapes() -> tuple[tuple[str, dict[str, Any]], ...]:
     return tuple(out)
 
 
+def shape(index: int) -> dict[str, Any]:
+    """The ``index``-th shape (the ``shape`` property :func:`world` gives a country's feature)."""
+    return _shapes()[index][1]
+
+
 @cache
 def point(code: str) -> Any:
     """A country's GeoJSON Point (its centre as countryinfo gives it), or None: for a destination
@@ -54,7 +59,8 @@ def world(destinations: list[dict[str, Any]], lang: str) -> dict[str, Any]:
     shaped = {code for code, _ in _shapes()}
     features = []
     pointed = [(code, point(code)) for code in counts if code not in shaped]
-    for code, geometry in [*_shapes(), *((c, g) for c, g in pointed if g)]:
+    shapes = len(_shapes())
+    for i, (code, geometry) in enumerate([*_shapes(), *((c, g) for c, g in pointed if g)]):
         d = counts.get(code) or {}
         status = vocab.country_status(code)
         features.append(
@@ -68,6 +74,7 @@ def world(destinations: list[dict[str, Any]], lang: str) -> dict[str, Any]:
                     "status_label": vocab.COUNTRY_STATUSES[status.value].label(lang) if status else "",
                     "transfers": int(d.get("transfers", 0)),
                     "activities": int(d.get("activities", 0)),
+                    "shape": i if i < shapes else None,  # which of the shipped shapes: the map draws each once (ropa.ui.worldmap)
                 },
             }
         )

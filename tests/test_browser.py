@@ -156,6 +156,10 @@ def test_the_dashboard_in_a_real_browser(server, tmp_path):
             expect(first_metric).to_contain_text("5")  # the five demo organisations
             expect(page.locator('[data-testid="stMain"]')).to_contain_text("Behandlingsgrunnlag")
             assert not page.evaluate(CUT_LABELS_JS), "cut labels on the overview"
+            # Each bar is its button, filled by the chart's style rule: Streamlit gave the keyed element the class the rule names.
+            fills = page.locator('[class*="st-key-chart_basis-bar-"] button').evaluate_all("els => els.map(e => getComputedStyle(e).backgroundImage)")
+            assert len(fills) == 6 and all("linear-gradient" in f for f in fills), fills
+            assert len({f for f in fills}) > 1, fills  # lengths differ with the counts
 
             # No page in bokmål shows Streamlit's English placeholders, an empty value as "None", or the page's own
             # words in English: every link of the sidebar, visited in turn.

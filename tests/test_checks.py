@@ -533,6 +533,8 @@ def test_cli_check_json_and_fail_on(sqlite_demo_url):
     assert run("--fail-on", "error").returncode == 1  # the demo has errors (e.g. GZP-01's transfers)
     r = run("--org", "Janteloppet", "--lang", "nb")
     assert "feil:" in r.stdout and "art. 6 nr. 1" in r.stdout
+    # the article column too, as Norwegian law writes it (the messages are in bokmål already)
+    assert "  art. 30 nr. 1 bokstav g  Janteloppet" in r.stdout and "Art. 30(1)(g)" not in r.stdout
     assert run("--org", "Nobody").returncode == 2
 
 

@@ -23,9 +23,15 @@ SHOWN = 12  # bars drawn; the rest are offered in a picker
 FILL, TRACK = "#d3e2f2", "#f2f5f9"  # the bar, and the rest of its row (the theme's secondary background)
 
 
+# What JavaScript's String.trim() removes (its WhiteSpace and LineTerminator), which Python's
+# str.strip() does not quite match (U+FEFF is one, U+001C-001F and U+0085 are not).
+_JS_SPACE = "\t\n\v\f\r \u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
+
+
 def key_class(key: str) -> str:
-    """The CSS class Streamlit's browser code gives an element with this ``key``."""
-    return "st-key-" + re.sub(r"[^a-zA-Z0-9_-]", "-", key.strip())
+    """The CSS class Streamlit's browser code gives an element with this ``key`` (its
+    ``"st-key-" + key.trim().replaceAll(/[^a-zA-Z0-9_-]/g, "-")``)."""
+    return "st-key-" + re.sub(r"[^a-zA-Z0-9_-]", "-", key.strip(_JS_SPACE))
 
 
 def bars(rows: Sequence[tuple[str, str, int]], key: str, more: Callable[[int], str] | None = None) -> list[str]:

@@ -9,7 +9,7 @@ tooltip (SVG ``<title>``); the list beside the map opens the activities behind a
 from __future__ import annotations
 
 import math
-from functools import lru_cache
+from functools import cache, lru_cache
 from html import escape
 from typing import Any
 
@@ -41,8 +41,22 @@ def project(lon: float, lat: float) -> tuple[float, float]:
 _TOP, _BOTTOM = project(0, 84)[1], project(0, -57)[1]
 
 
-TOLERANCE = 0.5  # a point is dropped where the outline moves less than this (half a unit: under half a pixel on screen)
+TOLERANCE = 0.3  # a point is dropped where the outline drawn passes within this of it
 GRID = 2  # points on a half-unit grid, written relative to the one before ("l3.5-1"): a third of the bytes
+# Every point of a shipped outline lies within this of the outline drawn (the grid moves a point
+# by at most half its diagonal): under 0.7 units, under a pixel on screen, where the map is at most
+# 1,000 units across its column.
+BOUND = TOLERANCE + (2**0.5) / (2 * GRID)
+
+
+def segment_distance(p: tuple[float, float], a: tuple[float, float], b: tuple[float, float]) -> float:
+    """How far ``p`` is from the segment ``a``-``b`` (not from the line through them: a point
+    beyond an end is as far as that end)."""
+    (px, py), (ax, ay), (bx, by) = p, a, b
+    dx, dy = bx - ax, by - ay
+    span = dx * dx + dy * dy
+    t = 0.0 if not span else max(0.0, min(1.0, ((px - ax) * dx + (py - ay) * dy) / span))
+    return math.hypot(px - ax - t * dx, py - ay - t * dy)
 
 
 def _simplify(points: list[tuple[float, float]]) -> list[tuple[float, float]]:
@@ -54,13 +68,9 @@ def _simplify(points: list[tuple[float, float]]) -> list[tuple[float, float]]:
     spans = [(0, len(points) - 1)]
     while spans:
         a, b = spans.pop()
-        (ax, ay), (bx, by) = points[a], points[b]
-        dx, dy = bx - ax, by - ay
-        length = math.hypot(dx, dy)
         far, at = -1.0, a
         for i in range(a + 1, b):
-            px, py = points[i]
-            d = abs(dy * px - dx * py + bx * ay - by * ax) / length if length else math.hypot(px - ax, py - ay)
+            d = segment_distance(points[i], points[a], points[b])
             if d > far:
                 far, at = d, i
         if far > TOLERANCE:
@@ -76,7 +86,7 @@ def _ring(points: list[tuple[float, float]]) -> str:
         g = (round(x * GRID), round(y * GRID))
         if not grid or grid[-1] != g:
             grid.append(g)
-    if len(grid) < 3:
+    if len(set(grid)) < 3:  # collapsed to a line or a point at this scale: nothing to fill
         return ""
 
     def num(v: int) -> str:
@@ -103,6 +113,12 @@ def _path(geometry: dict[str, Any]) -> tuple[str, tuple[float, float, float, flo
                 box = [min(box[0], x), min(box[1], y), max(box[2], x), max(box[3], y)]
             out.append(_ring(points))
     return "".join(out), (box[0], box[1], box[2], box[3])
+
+
+@cache
+def _outline(shape: int) -> tuple[str, tuple[float, float, float, float]]:
+    """The path of the ``shape``-th of :func:`ropa.geo.world`'s shapes: the same for every map, made once."""
+    return _path(geo.shape(shape))
 
 
 def _dot(at: tuple[float, float], colour: str, code: str, title: str) -> str:
@@ -132,11 +148,10 @@ def _svg(key: tuple[tuple[str, int, int], ...], lang: str, transfers_word: str) 
         if feature["geometry"]["type"] == "Point":  # no shape to draw: a dot where the country is
             marks.append(_dot(project(*feature["geometry"]["coordinates"][:2]), colour, p["code"], title))
             continue
-        d, (left, top, right, bottom) = _path(feature["geometry"])
-        if not d:
-            continue
-        paths.append(f'<path d="{d}" fill="{colour}" data-code="{escape(p["code"])}"><title>{escape(title)}</title></path>')
-        if shown and max(right - left, bottom - top) < SMALL:  # Malta, Luxembourg: too small to see unmarked
+        d, (left, top, right, bottom) = _outline(p["shape"])
+        if d:
+            paths.append(f'<path d="{d}" fill="{colour}" data-code="{escape(p["code"])}"><title>{escape(title)}</title></path>')
+        if shown and (not d or max(right - left, bottom - top) < SMALL):  # Malta, Luxembourg: too small to see unmarked
             marks.append(_dot(((left + right) / 2, (top + bottom) / 2), colour, p["code"], title))
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 {_TOP:.1f} {WIDTH:.0f} {_BOTTOM - _TOP:.1f}" width="100%" role="img" '
