@@ -104,6 +104,26 @@ def _legal_bases(act: Mapping[str, Any], emit: _Emit, org: Optional[Mapping[str,
             field="legal_bases",
         )
     for b in bases:
+        if b.get("code") in _ART6_NEEDS_LAW:
+            said = [" ".join(str(b.get(k) or "").split()) for k in ("note", "documentation")]
+            if not any(x and not _says_none(x) for x in said):
+                letter = str(b["code"])[-1]
+                what_en, what_nb = _ART6_NEEDS_LAW[str(b["code"])]
+                emit(
+                    "legal-basis-without-law",
+                    (
+                        f"The legal basis Art. 6(1)({letter}) ({what_en}) must be laid down by Union or Member State law (Art. 6(3)), and none is named.",
+                        f"Behandlingsgrunnlaget art. 6 nr. 1 bokstav {letter} ({what_nb}) krever et supplerende rettsgrunnlag i lov "
+                        "(art. 6 nr. 3), og ingen hjemmel er oppgitt.",
+                    ),
+                    (
+                        "Name the law that lays down the obligation or the task (e.g. bokføringsloven § 13, opplæringslova § 1-1) "
+                        "in the basis's note or documentation.",
+                        "Oppgi loven som fastsetter plikten eller oppgaven (f.eks. bokføringsloven § 13, opplæringslova § 1-1) "
+                        "i merknaden eller dokumentasjonen til grunnlaget.",
+                    ),
+                    field="legal_bases",
+                )
         if b.get("code") == "art6_1_f" and not b.get("documentation"):
             emit(
                 "legitimate-interest-without-assessment",
@@ -155,6 +175,13 @@ def _special(act: Mapping[str, Any], emit: _Emit) -> None:
             field="criminal_data_basis",
         )
 
+
+# Art. 6(1)(c) and (e) rest on a law that lays down the obligation or the task (Art. 6(3)): in
+# Norway the "supplerende rettsgrunnlag" a record names beside the basis.
+_ART6_NEEDS_LAW: dict[str, tuple[str, str]] = {
+    "art6_1_c": ("a legal obligation", "rettslig forpliktelse"),
+    "art6_1_e": ("a task in the public interest or official authority", "allmennhetens interesse eller offentlig myndighet"),
+}
 
 # Art. 9(2) conditions that hold only on the basis of Union or Member State law (or, for (b), a
 # collective agreement; for (h), a contract with a health professional): what the law says, in both languages.

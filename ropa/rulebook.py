@@ -60,6 +60,13 @@ RULES: dict[str, Rule] = {
         Rule("art30-missing-field", "error", "Art. 30", "A field Art. 30 requires is empty", "Et felt artikkel 30 krever, er tomt"),
         Rule("legal-basis-missing", "error", "Art. 6(1)", "No legal basis", "Mangler behandlingsgrunnlag"),
         Rule(
+            "legal-basis-without-law",
+            "warning",
+            "Art. 6(3)",
+            "A legal obligation or public task names no law",
+            "Rettslig forpliktelse eller offentlig oppgave uten hjemmel i lov",
+        ),
+        Rule(
             "special-category-without-condition",
             "error",
             "Art. 9(2)",

@@ -115,6 +115,34 @@ def test_art10_is_met_by_a_law_or_official_authority(basis):
     assert codes(act(criminal_data=True, criminal_data_basis=basis, dpia={"status": "done", "ref": "D", "screening": {}})) == []
 
 
+@pytest.mark.parametrize(
+    "code, note, documentation, fires",
+    [
+        ("art6_1_c", None, None, True),
+        ("art6_1_e", None, None, True),
+        ("art6_1_c", "ikke oppgitt", None, True),  # words that say there is none name no law
+        ("art6_1_e", "N/A", "", True),
+        ("art6_1_c", "Bokføringsloven § 13", None, False),
+        ("art6_1_e", None, "Opplæringslova § 15-10 (elevmappe)", False),
+        ("art6_1_c", "«plikten til å føre regnskap basert på regnskapsloven»", None, False),  # the demo's JL-08, quoting its notice
+        ("art6_1_b", None, None, False),  # a contract needs no law behind it
+        ("art6_1_a", None, None, False),
+    ],
+)
+def test_a_legal_obligation_or_public_task_must_name_its_law(code, note, documentation, fires):
+    """Art. 6(3): the basis for (c) and (e) is laid down by Union or Member State law; a record that
+    names none gives a warning, in both languages, citing Art. 6(3)."""
+    a = act(legal_bases=[{"code": code, "note": note, "documentation": documentation}])
+    hits = [f for f in found(a) if f.rule == "legal-basis-without-law"]
+    assert bool(hits) == fires
+    if fires:
+        [f] = hits
+        assert (f.article, f.severity, f.field) == ("Art. 6(3)", "warning", "legal_bases")
+        assert f"Art. 6(1)({code[-1]})" in f.message_en and f"art. 6 nr. 1 bokstav {code[-1]}" in f.message_nb and "art. 6 nr. 3" in f.message_nb
+    # a processor's record (Art. 30(2)) carries no basis of its own
+    assert "legal-basis-without-law" not in codes(act(role="processor", controllers=["Kunde AS"], legal_bases=[{"code": code, "note": None}]))
+
+
 def test_a_public_authority_cannot_rest_its_tasks_on_legitimate_interests():
     li = act(legal_bases=[{"code": "art6_1_f", "note": None, "documentation": "LIA 2026"}])
     [f] = found(li, {**ORG, "public_authority": True})
@@ -418,6 +446,13 @@ ACTIVITY_CASES: dict[str, tuple[dict[str, Any], dict[str, Any], dict[str, Any], 
         "er tomt",
     ),
     "legal-basis-missing": (act(legal_bases=[]), act(role="processor", controllers=["Kunde AS"], legal_bases=[]), ORG, "Art. 6(1)", "art. 6 nr. 1"),
+    "legal-basis-without-law": (
+        act(legal_bases=[{"code": "art6_1_c", "note": None, "documentation": None}]),
+        act(legal_bases=[{"code": "art6_1_c", "note": "bokføringsloven § 13", "documentation": None}]),
+        ORG,
+        "Art. 6(3)",
+        "art. 6 nr. 3",
+    ),
     "special-category-without-condition": (
         act(art9_conditions=[], **HEALTH),
         act(art9_conditions=[_cond("art9_2_a", "uttrykkelig samtykke")], **HEALTH),
