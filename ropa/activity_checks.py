@@ -103,6 +103,26 @@ def _legal_bases(act: Mapping[str, Any], emit: _Emit, org: Optional[Mapping[str,
             ),
             field="legal_bases",
         )
+    if org and org.get("public_authority") and any(b.get("code") == "art6_1_a" for b in bases):
+        emit(
+            "consent-public-authority",
+            (
+                "Consent (Art. 6(1)(a)) is relied on by a public authority. Consent must be freely given (Art. 4(11), 7(4)), and "
+                "it is unlikely to be where there is a clear imbalance between the person and the controller, in particular a "
+                "public authority (recital 43; EDPB Guidelines 05/2020).",
+                "Samtykke (art. 6 nr. 1 bokstav a) er brukt av en offentlig myndighet. Samtykket må være frivillig (art. 4 nr. 11 "
+                "og art. 7 nr. 4), og det er lite trolig der det er en klar skjevhet mellom den registrerte og den "
+                "behandlingsansvarlige, særlig en offentlig myndighet (fortalepunkt 43; EDPBs retningslinjer 05/2020).",
+            ),
+            (
+                "Base processing for the authority's tasks on a legal obligation or a public task laid down by law (Art. 6(1)(c), (e)); "
+                "keep consent only where refusing it has no consequence for the person, and record why.",
+                "Bygg behandling som ledd i myndighetens oppgaver på rettslig forpliktelse eller offentlig myndighetsutøvelse fastsatt "
+                "i lov (art. 6 nr. 1 bokstav c og e); bruk samtykke bare der det ikke får følger for den registrerte å si nei, og "
+                "noter hvorfor.",
+            ),
+            field="legal_bases",
+        )
     for b in bases:
         if b.get("code") in _ART6_NEEDS_LAW:
             said = [" ".join(str(b.get(k) or "").split()) for k in ("note", "documentation")]

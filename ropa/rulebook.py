@@ -60,6 +60,13 @@ RULES: dict[str, Rule] = {
         Rule("art30-missing-field", "error", "Art. 30", "A field Art. 30 requires is empty", "Et felt artikkel 30 krever, er tomt"),
         Rule("legal-basis-missing", "error", "Art. 6(1)", "No legal basis", "Mangler behandlingsgrunnlag"),
         Rule(
+            "consent-public-authority",
+            "warning",
+            "Art. 4(11), 7(4)",
+            "Consent relied on by a public authority",
+            "Samtykke brukt av en offentlig myndighet",
+        ),
+        Rule(
             "legal-basis-without-law",
             "warning",
             "Art. 6(3)",

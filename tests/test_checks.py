@@ -512,6 +512,32 @@ def test_the_batch_path_reads_the_data_subjects_the_art_8_rule_needs(demo_engine
     assert sorted(batch, key=repr) == sorted(single, key=repr)
 
 
+def test_the_batch_path_reads_what_a_basis_note_says(demo_engine):
+    """The lean snapshot gave a basis's documentation as a flag and no note: the Art. 6(3) rule
+    could not read the law a note names, and warned of every legal obligation in the register.
+    The whole-register check and the single record agree."""
+    from ropa.register.activities import update_activity
+
+    with db.transaction(demo_engine) as s:
+        a = get_activity(s, "Janteloppet", "JL-01")
+        data = activity_dict(a)
+        data["legal_bases"] = [
+            {"code": "art6_1_c", "note": None, "documentation": None},
+            {"code": "art6_1_e", "note": "ikke oppgitt", "documentation": None},
+            {"code": "art6_1_c", "note": "Bokføringsloven § 13", "documentation": None},  # names its law: no finding
+        ]
+        data["special_categories"] = ["user.health_and_medical"]
+        data["art9_conditions"] = [{"code": "art9_2_g", "note": None, "documentation": None}]
+        update_activity(s, "Janteloppet", "JL-01", data, expected_version=a.version, actor="test")
+    with db.session(demo_engine) as s:
+        batch = [f for f in check_register(s, orgs=["Janteloppet"], today=TODAY) if f.activity_ref == "JL-01"]
+        a = get_activity(s, "Janteloppet", "JL-01")
+        single = check_activity(activity_dict(a), "Janteloppet", TODAY, organisation_dict(a.organisation))
+    rules = [f.rule for f in batch]
+    assert rules.count("legal-basis-without-law") == 2 and "art9-condition-without-law" in rules
+    assert sorted(batch, key=repr) == sorted(single, key=repr)
+
+
 def test_findings_for_one_organisation(demo_engine):
     with db.session(demo_engine) as s:
         found = check_register(s, orgs=["Janteloppet"], today=TODAY)

@@ -202,14 +202,13 @@ def iter_for_checks(session: Session, organisation_id: int, activity_ids: Option
         .order_by(A.c.ref),
     )
     bases: dict[int, list[dict[str, Any]]] = defaultdict(list)
-    for aid, code, documented in _fetch(
+    # The note and documentation as written: the rules read what they say (a law named, Art. 6(3) and
+    # 9(2); "ikke oppgitt" is none), not only whether something was written.
+    for aid, code, note, documentation in _fetch(
         session,
-        select(B.c.activity_id, B.c.code, B.c.documentation.isnot(None))
-        .join(A, A.c.id == B.c.activity_id)
-        .where(active)
-        .order_by(B.c.activity_id, B.c.position),
+        select(B.c.activity_id, B.c.code, B.c.note, B.c.documentation).join(A, A.c.id == B.c.activity_id).where(active).order_by(B.c.activity_id, B.c.position),
     ):
-        bases[aid].append({"code": code, "documentation": bool(documented)})
+        bases[aid].append({"code": code, "note": note, "documentation": documentation})
     # Recipients with a country, for the rule on recipients in third countries without a
     # recorded transfer; an activity whose recipients have no country keeps the True/False.
     located: dict[int, list[dict[str, Any]]] = defaultdict(list)
