@@ -260,6 +260,20 @@ class UserAccount(SQLModel, table=True):
     created_at: datetime = _stamp()
 
 
+class SignInGuess(SQLModel, table=True):
+    """Failed sign-ins at a name that is no enabled user, counted as an account's are, so that
+    guessing until the lock answers alike whether or not the name exists; kept in the database so
+    that a restart or another server process does not start the count again. The name itself is
+    not kept (people type passwords into the name field): the key is its SHA-256."""
+
+    __tablename__ = "sign_in_guess"
+
+    key: str = Field(primary_key=True, max_length=64)
+    failures: int = Field(default=0, sa_column=Column(Integer, nullable=False, server_default="0"))
+    locked_until: Optional[datetime] = Field(default=None, sa_column=Column(DateTime(timezone=True)))
+    tried_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False, index=True))
+
+
 class UserOrganisation(SQLModel, table=True):
     """An organisation a user is assigned to; a user with none (admin, dpo) acts on all."""
 

@@ -8,10 +8,9 @@ Functions take the session and only flush, like :mod:`ropa.register`. Problems a
 
 from __future__ import annotations
 
-import threading
+import hashlib
 import time
 import unicodedata
-from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -19,13 +18,15 @@ from typing import Any, Optional, Union
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col
 
 from ropa import access, settings
 from ropa.access import Principal
 from ropa.errors import MESSAGE_LANG, NotFound, Problem, ValidationFailed
-from ropa.models import AuditEvent, UserAccount, UserOrganisation, utcnow
+from ropa.models import AuditEvent, SignInGuess, UserAccount, UserOrganisation, utcnow
 
 _hasher = PasswordHasher()
 MIN_PASSWORD = 10
@@ -457,7 +458,7 @@ def sign_in(session: Session, name: str, password: str, *, source: str = "dashbo
     # sessions read the failure count together and each counted from the same number, never locking.
     user = session.execute(select(UserAccount).where(func.lower(col(UserAccount.name)) == name.strip().lower()).with_for_update()).scalars().first()
     if user is None or not user.enabled:
-        return _no_such_user(name.strip().lower(), password)
+        return _no_such_user(session, name.strip().lower(), password)
     now = utcnow()
     locked_until = _aware(user.locked_until)
     if locked_until is not None and locked_until > now:
@@ -498,50 +499,50 @@ def _backoff(failures: int) -> float:
     return float(min(settings.signin_delay_seconds() * 2 ** (failures - 1), 8 * settings.signin_delay_seconds()))
 
 
-# Failures at names that are not enabled users, counted as an account's are (in this process: they
-# are nobody's, and nothing is stored for them). Without it, guessing a name's password until it
-# locks told which names exist: a real one answered "locked" and waited longer each time, a made-up
-# one stayed "wrong" at the first wait. Limits: the counts live as long as the process (a restart,
-# or another server process, starts them again), as a real account's lock does not.
-_PHANTOMS: OrderedDict[str, tuple[int, Any]] = OrderedDict()
-_PHANTOMS_LOCK = threading.Lock()  # guards the table itself
-_PHANTOMS_KEPT = 10_000  # names remembered; the least recently tried unlocked name is forgotten first
-# One attempt at a time per name, as a real account's row is locked for update until its attempt is
-# recorded: guesses sent at once queue behind each other for either kind of name (a stripe of locks,
-# so that memory does not grow with the names tried; two names sharing a stripe merely wait in turn).
-_NAME_LOCKS = tuple(threading.Lock() for _ in range(256))
+GUESSES_KEPT = timedelta(days=1)  # a made-up name's count, unlocked and untried this long, is forgotten
 
 
-def _no_such_user(key: str, password: str) -> SignIn:
+def _guess_key(name: str) -> str:
+    """What is stored of a name that is no user: its SHA-256, not the name (a password typed into
+    the name field must not end up in the database)."""
+    return hashlib.sha256(name.encode("utf-8")).hexdigest()
+
+
+def _no_such_user(session: Session, key: str, password: str) -> SignIn:
     """Refuse a name that is no enabled user exactly as a real account refuses a wrong password:
     the same argon2 work, the same growing waits, the same lock after as many failures, attempts
-    at the same name one after another."""
-    with _NAME_LOCKS[hash(key) % len(_NAME_LOCKS)]:
-        now = utcnow()
-        with _PHANTOMS_LOCK:
-            failures, until = _PHANTOMS.get(key, (0, None))
-        if until is not None and until > now:
-            return SignIn(reason="locked", until=until)
-        _verify(None, password)  # as long as a wrong password takes
-        failures += 1
-        locked = failures >= settings.signin_max_failures()
-        until = now + timedelta(minutes=settings.signin_lock_minutes()) if locked else None
-        with _PHANTOMS_LOCK:
-            _PHANTOMS[key] = (0, until) if locked else (failures, None)
-            _PHANTOMS.move_to_end(key)
-            _forget_phantoms(now)
-    if locked:
+    at the same name one after another. The count is a row of :class:`SignInGuess` (so a restart,
+    or another server process, goes on counting), written first in the transaction: the write
+    holds the row (PostgreSQL) or the database (SQLite) until the attempt is recorded, as a real
+    account's row is held, so guesses sent at once are counted one after another."""
+    now = utcnow()
+    table = SignInGuess.__table__  # type: ignore[attr-defined]
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    stmt = insert(table).values(key=_guess_key(key), failures=0, tried_at=now)
+    session.execute(stmt.on_conflict_do_update(index_elements=["key"], set_={"tried_at": stmt.excluded.tried_at}))
+    guess = session.execute(select(SignInGuess).where(col(SignInGuess.key) == _guess_key(key)).with_for_update()).scalars().one()
+    until = _aware(guess.locked_until)
+    if until is not None and until > now:
         return SignIn(reason="locked", until=until)
-    return SignIn(reason="wrong", wait=_backoff(failures))
+    _verify(None, password)  # as long as a wrong password takes
+    guess.failures = (guess.failures or 0) + 1
+    locked = guess.failures >= settings.signin_max_failures()
+    guess.locked_until = now + timedelta(minutes=settings.signin_lock_minutes()) if locked else None
+    if locked:
+        guess.failures = 0
+    _forget_guesses(session, now)
+    session.flush()
+    if locked:
+        return SignIn(reason="locked", until=guess.locked_until)
+    return SignIn(reason="wrong", wait=_backoff(guess.failures))
 
 
-def _forget_phantoms(now: datetime) -> None:
-    """Keep at most :data:`_PHANTOMS_KEPT` names, forgetting the least recently tried whose lock is
-    not running: trying thousands of other names must not unlock a locked one. (Only when every
-    name kept is locked is the oldest lock forgotten, so memory stays bounded.)"""
-    while len(_PHANTOMS) > _PHANTOMS_KEPT:
-        unlocked = next((k for k, (_, until) in _PHANTOMS.items() if until is None or until <= now), None)
-        _PHANTOMS.pop(unlocked if unlocked is not None else next(iter(_PHANTOMS)))
+def _forget_guesses(session: Session, now: datetime) -> None:
+    """Forget made-up names not tried for :data:`GUESSES_KEPT` whose lock is not running: the
+    table does not grow with the names tried over time, and trying other names never unlocks one."""
+    stale = col(SignInGuess.tried_at) < now - GUESSES_KEPT
+    running = col(SignInGuess.locked_until).isnot(None) & (col(SignInGuess.locked_until) > now)
+    session.execute(delete(SignInGuess).where(stale & ~running).execution_options(synchronize_session=False))
 
 
 def _verified(claim: Any) -> bool:

@@ -116,14 +116,3 @@ def rerun(at: Any) -> Any:
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     return at
-
-
-@pytest.fixture(autouse=True)
-def _forget_names_tried() -> Any:
-    """Each test starts with no failed sign-ins at made-up names counted (``users._PHANTOMS`` lives
-    as long as the process, as it does in a server): a name one test guessed at must not be
-    locked in the next."""
-    from ropa import users
-
-    users._PHANTOMS.clear()
-    yield

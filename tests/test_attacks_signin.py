@@ -5,6 +5,7 @@ the fix it names."""
 
 from __future__ import annotations
 
+import hashlib
 import time
 import tomllib
 from pathlib import Path
@@ -12,6 +13,7 @@ from typing import Any
 
 import pytest
 import streamlit as st
+from sqlmodel import select
 from streamlit import config
 from streamlit.testing.v1 import AppTest
 
@@ -123,7 +125,6 @@ def test_guessing_until_the_lock_answers_the_same_whether_or_not_the_name_exists
     told which names exist. Now both answer alike, attempt by attempt, and both messages read the same."""
     monkeypatch.setenv("ROPA_SIGNIN_MAX_FAILURES", "3")
     monkeypatch.setenv("ROPA_SIGNIN_DELAY_SECONDS", "0.5")
-    monkeypatch.setattr(users, "_PHANTOMS", type(users._PHANTOMS)())
     told: dict[str, list[tuple[Any, ...]]] = {}
     for who in ("dora", name):
         waits: list[float] = []
@@ -138,14 +139,50 @@ def test_guessing_until_the_lock_answers_the_same_whether_or_not_the_name_exists
     assert told["dora"][-1][2] == (0.5, 1.0)  # the same growing waits before the lock
 
 
-def test_names_tried_are_remembered_within_a_bound(accounts, monkeypatch):
-    monkeypatch.setattr(users, "_PHANTOMS", type(users._PHANTOMS)())
-    monkeypatch.setattr(users, "_PHANTOMS_KEPT", 5)
+def test_a_made_up_names_count_outlives_a_restart_and_holds_in_every_server_process(accounts, monkeypatch):
+    """The count of failures at a made-up name lived in the server process: a restart, or a second
+    server process behind the same address, started it again, while a real account's lock is in the
+    database, so trying a name across them told whether it exists. Now both are in the database."""
+    monkeypatch.setenv("ROPA_SIGNIN_MAX_FAILURES", "3")
+    monkeypatch.setenv("ROPA_SIGNIN_DELAY_SECONDS", "0")
     monkeypatch.setattr(users, "_verify", lambda *_: False)  # the work is not what is tested here
-    for i in range(50):
+    for who in ("dora", "ghost"):
+        answers = []
+        for attempt in range(4):
+            process = db.make_engine(accounts.url.render_as_string(hide_password=False))  # a new process each time
+            with db.transaction(process) as s:
+                answers.append(users.sign_in(s, who, f"guess {attempt}").reason)
+            process.dispose()
+        assert answers == ["wrong", "wrong", "locked", "locked"], (who, answers)
+
+
+def test_names_tried_are_kept_as_digests_and_forgotten_after_a_day(accounts, monkeypatch):
+    """What is stored of a made-up name is its SHA-256 (people type passwords into the name field);
+    a name untried for a day whose lock is not running is forgotten, so the table does not grow with
+    the names tried; a running lock is kept whatever else is tried."""
+    from datetime import timedelta
+
+    from ropa.models import SignInGuess
+
+    monkeypatch.setenv("ROPA_SIGNIN_MAX_FAILURES", "2")
+    monkeypatch.setenv("ROPA_SIGNIN_LOCK_MINUTES", str(3 * 24 * 60))  # three days
+    monkeypatch.setattr(users, "_verify", lambda *_: False)
+    for name in ("ghost", "ghost", "Hunter2-typed-as-a-name"):
         with db.transaction(accounts) as s:
-            users.sign_in(s, f"made-up-{i}", "x")
-    assert list(users._PHANTOMS) == [f"made-up-{i}" for i in range(45, 50)]  # memory does not grow with the names tried
+            users.sign_in(s, name, "x")
+    with db.session(accounts) as s:
+        rows = list(s.exec(select(SignInGuess)))
+    assert {r.key for r in rows} == {hashlib.sha256(b"ghost").hexdigest(), hashlib.sha256(b"hunter2-typed-as-a-name").hexdigest()}
+    assert all(len(r.key) == 64 and "hunter" not in r.key.lower() for r in rows)
+    later = users.utcnow() + timedelta(days=2)
+    monkeypatch.setattr(users, "utcnow", lambda: later)
+    with db.transaction(accounts) as s:
+        assert users.sign_in(s, "someone-else", "x").reason == "wrong"
+    with db.session(accounts) as s:
+        kept = {r.key for r in s.exec(select(SignInGuess))}
+    assert kept == {hashlib.sha256(b"ghost").hexdigest(), hashlib.sha256(b"someone-else").hexdigest()}  # the locked one stays
+    with db.transaction(accounts) as s:
+        assert users.sign_in(s, "ghost", "x").reason == "locked"
 
 
 def test_a_made_up_name_locked_by_guesses_sent_at_once_stays_locked(accounts, monkeypatch):
@@ -175,17 +212,15 @@ def test_a_made_up_name_locked_by_guesses_sent_at_once_stays_locked(accounts, mo
 
 def test_trying_many_other_names_does_not_unlock_a_locked_one(accounts, monkeypatch):
     monkeypatch.setenv("ROPA_SIGNIN_MAX_FAILURES", "2")
-    monkeypatch.setattr(users, "_PHANTOMS_KEPT", 5)
     monkeypatch.setattr(users, "_verify", lambda *_: False)  # the work is not what is tested here
     for _ in range(2):
         with db.transaction(accounts) as s:
             users.sign_in(s, "ghost", "x")
-    for i in range(50):  # a flood of other names pushes out the least recently tried
+    for i in range(50):  # a flood of other names
         with db.transaction(accounts) as s:
             users.sign_in(s, f"made-up-{i}", "x")
     with db.transaction(accounts) as s:
         assert users.sign_in(s, "ghost", "x").reason == "locked"
-    assert len(users._PHANTOMS) == 5 and "ghost" in users._PHANTOMS
 
 
 def test_the_right_password_of_a_disabled_user_is_still_refused(accounts):
