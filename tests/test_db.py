@@ -133,3 +133,58 @@ def test_case_insensitive_unique_names_survive_every_migration(engine):
     with engine.connect() as conn:
         names = set(conn.execute(text(query)).scalars())
     assert {"uq_organisation_name_ci", "uq_recipient_org_name_ci"} <= names
+
+
+def test_the_readmes_database_role_may_reach_every_table_the_app_uses(engine):
+    """README's *A database role for the app*: the GRANTs name every table of the schema, so an
+    install that follows it does not fail at the first sign-in or snapshot."""
+    import re
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    block = readme.split("CREATE ROLE ropa_app", 1)[1].split("```", 1)[0]
+    granted = {t.strip() for m in re.finditer(r"GRANT [^;]*? ON (?!SCHEMA|ALL )([^;]*?) TO ropa_app", block) for t in m.group(1).split(",")}
+    tables = set(inspect(engine).get_table_names())
+    assert tables - granted == set(), sorted(tables - granted)
+    assert granted - tables == set(), sorted(granted - tables)
+
+
+def test_the_readmes_database_role_runs_the_app_and_cannot_rewrite_the_trail(engine, backend):
+    """On PostgreSQL, a role given exactly the README's GRANTs loads a register, counts a guessed
+    name, takes a snapshot, and is refused when it tries to rewrite the audit trail or a snapshot."""
+    import re
+    import uuid
+    from pathlib import Path
+
+    from sqlalchemy.exc import ProgrammingError
+
+    from ropa import users, versions
+    from ropa.demo import load_demo
+
+    if backend != "postgresql":
+        pytest.skip("a database role is PostgreSQL's; SQLite has the file's permissions")
+    role = f"ropa_app_{uuid.uuid4().hex[:8]}"
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    block = readme.split("CREATE ROLE ropa_app LOGIN PASSWORD '…';", 1)[1].split("```", 1)[0]
+    grants = [re.sub(r"--.*", "", g).strip().replace("ropa_app", role) for g in block.split(";") if g.strip()]
+    with engine.begin() as conn:
+        conn.execute(text(f"CREATE ROLE {role} LOGIN"))
+        for grant in grants:
+            conn.execute(text(grant))
+    app = db.make_engine(engine.url.set(username=role).render_as_string(hide_password=False))
+    try:
+        with db.transaction(app) as s:
+            load_demo(s, actor="test")
+        with db.transaction(app) as s:
+            assert users.sign_in(s, "nobody", "a guess").reason == "wrong"  # sign_in_guess: insert, update, delete
+        with db.transaction(app) as s:
+            versions.create(s, "Før revisjonen", actor="test")
+        for statement in ("UPDATE audit_event SET actor = 'someone else'", "DELETE FROM snapshot", "TRUNCATE audit_event"):
+            with pytest.raises(ProgrammingError, match="permission denied"):
+                with app.begin() as conn:
+                    conn.execute(text(statement))
+    finally:
+        app.dispose()
+        with engine.begin() as conn:
+            conn.execute(text(f"DROP OWNED BY {role}"))
+            conn.execute(text(f"DROP ROLE {role}"))
