@@ -134,13 +134,13 @@ def _legal_bases(act: Mapping[str, Any], emit: _Emit, org: Optional[Mapping[str,
                     (
                         f"The legal basis Art. 6(1)({letter}) ({what_en}) must be laid down by Union or Member State law (Art. 6(3)), and none is named.",
                         f"Behandlingsgrunnlaget art. 6 nr. 1 bokstav {letter} ({what_nb}) krever et supplerende rettsgrunnlag i lov "
-                        "(art. 6 nr. 3), og ingen hjemmel er oppgitt.",
+                        "eller forskrift, norsk rett eller EU-rett (art. 6 nr. 3), og ingen hjemmel er oppgitt.",
                     ),
                     (
-                        "Name the law that lays down the obligation or the task (e.g. bokføringsloven § 13, opplæringslova § 1-1) "
+                        "Name the law that lays down the obligation or the task (e.g. bokføringsloven § 13, a-opplysningsloven § 4) "
                         "in the basis's note or documentation.",
-                        "Oppgi loven som fastsetter plikten eller oppgaven (f.eks. bokføringsloven § 13, opplæringslova § 1-1) "
-                        "i merknaden eller dokumentasjonen til grunnlaget.",
+                        "Oppgi loven eller forskriften som fastsetter plikten eller oppgaven (f.eks. bokføringsloven § 13, "
+                        "a-opplysningsloven § 4) i merknaden eller dokumentasjonen til grunnlaget.",
                     ),
                     field="legal_bases",
                 )

@@ -256,6 +256,7 @@ class UserAccount(SQLModel, table=True):
     password_hash: Optional[str] = Field(default=None, sa_column=Column(Text))  # None: OIDC sign-in only
     enabled: bool = True
     failed_signins: int = Field(default=0, sa_column=Column(Integer, nullable=False, server_default="0"))
+    last_failed_at: Optional[datetime] = Field(default=None, sa_column=Column(DateTime(timezone=True)))  # a day on, the count starts again
     locked_until: Optional[datetime] = Field(default=None, sa_column=Column(DateTime(timezone=True)))
     created_at: datetime = _stamp()
 
@@ -264,7 +265,8 @@ class SignInGuess(SQLModel, table=True):
     """Failed sign-ins at a name that is no enabled user, counted as an account's are, so that
     guessing until the lock answers alike whether or not the name exists; kept in the database so
     that a restart or another server process does not start the count again. The name itself is
-    not kept (people type passwords into the name field): the key is its SHA-256."""
+    kept as typed (people type passwords into the name field): the key is its HMAC-SHA-256 under the
+    server's key (``settings.workbook_key``), which is not in the database."""
 
     __tablename__ = "sign_in_guess"
 

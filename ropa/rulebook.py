@@ -71,7 +71,7 @@ RULES: dict[str, Rule] = {
             "warning",
             "Art. 6(3)",
             "A legal obligation or public task names no law",
-            "Rettslig forpliktelse eller offentlig oppgave uten hjemmel i lov",
+            "Rettslig forpliktelse eller offentlig oppgave uten oppgitt hjemmel",
         ),
         Rule(
             "special-category-without-condition",

@@ -9,6 +9,7 @@ Functions take the session and only flush, like :mod:`ropa.register`. Problems a
 from __future__ import annotations
 
 import hashlib
+import hmac
 import time
 import unicodedata
 from collections.abc import Sequence
@@ -18,9 +19,10 @@ from typing import Any, Optional, Union
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import delete, func, select
+from sqlalchemy import case, delete, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col
 
 from ropa import access, settings
@@ -475,7 +477,21 @@ def sign_in(session: Session, name: str, password: str, *, source: str = "dashbo
         found = access.load_principal(session, user.name)
         assert found is not None
         return SignIn(principal=found)
-    user.failed_signins = (user.failed_signins or 0) + 1
+    # Counted in one statement: on SQLite the read above holds nothing, so guesses sent at once each
+    # add one here instead of each writing the same count; a count a day old starts again, as a
+    # made-up name's does (_no_such_user).
+    account = UserAccount.__table__  # type: ignore[attr-defined]
+    failures = session.execute(
+        update(account)
+        .where(account.c.id == user.id)
+        .values(
+            failed_signins=case((account.c.last_failed_at < now - FAILURES_KEPT, 1), else_=account.c.failed_signins + 1),
+            last_failed_at=now,
+        )
+        .returning(account.c.failed_signins)
+    ).scalar_one()
+    set_committed_value(user, "failed_signins", failures)
+    set_committed_value(user, "last_failed_at", now)
     _audit(session, actor=user.name, action="refused", user=user, field="password", new=user.failed_signins, source=source)
     if user.failed_signins >= settings.signin_max_failures():
         user.locked_until = now + timedelta(minutes=settings.signin_lock_minutes())
@@ -499,50 +515,64 @@ def _backoff(failures: int) -> float:
     return float(min(settings.signin_delay_seconds() * 2 ** (failures - 1), 8 * settings.signin_delay_seconds()))
 
 
-GUESSES_KEPT = timedelta(days=1)  # a made-up name's count, unlocked and untried this long, is forgotten
+FAILURES_KEPT = timedelta(days=1)  # a count of failures untouched this long starts again (for either kind of name)
 
 
 def _guess_key(name: str) -> str:
-    """What is stored of a name that is no user: its SHA-256, not the name (a password typed into
-    the name field must not end up in the database)."""
-    return hashlib.sha256(name.encode("utf-8")).hexdigest()
+    """What is stored of a name that is no user: its HMAC-SHA-256 under the server's key (not in
+    the database), so a password typed into the name field cannot be read back nor looked up
+    in a dictionary from the table alone."""
+    return hmac.new(settings.workbook_key(), b"sign-in-guess\0" + name.encode("utf-8"), hashlib.sha256).hexdigest()
 
 
 def _no_such_user(session: Session, key: str, password: str) -> SignIn:
-    """Refuse a name that is no enabled user exactly as a real account refuses a wrong password:
-    the same argon2 work, the same growing waits, the same lock after as many failures, attempts
-    at the same name one after another. The count is a row of :class:`SignInGuess` (so a restart,
-    or another server process, goes on counting), written first in the transaction: the write
-    holds the row (PostgreSQL) or the database (SQLite) until the attempt is recorded, as a real
-    account's row is held, so guesses sent at once are counted one after another."""
+    """Refuse a name that is no enabled user as a real account refuses a wrong password: the same
+    argon2 work, the same growing waits, the same lock after as many failures, the count kept in
+    the database (:class:`SignInGuess`) so that a restart or another server process goes on
+    counting. Locking follows the real account's on each backend: on PostgreSQL the name's row is
+    held from the first read until the attempt is recorded (a real account's is read FOR UPDATE),
+    on SQLite nothing is held through argon2 (its write lock is the whole database's) and each
+    attempt adds one in a single statement."""
     now = utcnow()
+    digest = _guess_key(key)
     table = SignInGuess.__table__  # type: ignore[attr-defined]
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    stmt = insert(table).values(key=_guess_key(key), failures=0, tried_at=now)
-    session.execute(stmt.on_conflict_do_update(index_elements=["key"], set_={"tried_at": stmt.excluded.tried_at}))
-    guess = session.execute(select(SignInGuess).where(col(SignInGuess.key) == _guess_key(key)).with_for_update()).scalars().one()
-    until = _aware(guess.locked_until)
+    postgres = session.get_bind().dialect.name == "postgresql"
+    insert = pg_insert if postgres else sqlite_insert
+    if postgres:  # a row to hold, as a real account's row is held
+        session.execute(pg_insert(table).values(key=digest, failures=0, tried_at=now).on_conflict_do_nothing(index_elements=["key"]))
+    until = session.execute(select(table.c.locked_until).where(table.c.key == digest).with_for_update()).scalar()
+    until = _aware(until)
     if until is not None and until > now:
         return SignIn(reason="locked", until=until)
     _verify(None, password)  # as long as a wrong password takes
-    guess.failures = (guess.failures or 0) + 1
-    locked = guess.failures >= settings.signin_max_failures()
-    guess.locked_until = now + timedelta(minutes=settings.signin_lock_minutes()) if locked else None
+    stmt = insert(table).values(key=digest, failures=1, tried_at=now)
+    failures = session.execute(
+        stmt.on_conflict_do_update(
+            index_elements=["key"],
+            set_={"failures": case((table.c.tried_at < now - FAILURES_KEPT, 1), else_=table.c.failures + 1), "tried_at": now},
+        ).returning(table.c.failures)
+    ).scalar_one()
+    locked = failures >= settings.signin_max_failures()
     if locked:
-        guess.failures = 0
-    _forget_guesses(session, now)
-    session.flush()
+        until = now + timedelta(minutes=settings.signin_lock_minutes())
+        session.execute(update(table).where(table.c.key == digest).values(locked_until=until, failures=0))
+    _forget_guesses(session, now, digest, postgres)
     if locked:
-        return SignIn(reason="locked", until=guess.locked_until)
-    return SignIn(reason="wrong", wait=_backoff(guess.failures))
+        return SignIn(reason="locked", until=until)
+    return SignIn(reason="wrong", wait=_backoff(failures))
 
 
-def _forget_guesses(session: Session, now: datetime) -> None:
-    """Forget made-up names not tried for :data:`GUESSES_KEPT` whose lock is not running: the
-    table does not grow with the names tried over time, and trying other names never unlocks one."""
-    stale = col(SignInGuess.tried_at) < now - GUESSES_KEPT
-    running = col(SignInGuess.locked_until).isnot(None) & (col(SignInGuess.locked_until) > now)
-    session.execute(delete(SignInGuess).where(stale & ~running).execution_options(synchronize_session=False))
+def _forget_guesses(session: Session, now: datetime, mine: str, postgres: bool) -> None:
+    """Forget made-up names not tried for :data:`FAILURES_KEPT` whose lock is not running: the
+    table does not grow with the names tried over time, and trying other names never unlocks one.
+    On PostgreSQL rows another attempt holds are skipped, not waited for (two attempts each
+    holding its own name's row and waiting for the other's would deadlock)."""
+    table = SignInGuess.__table__  # type: ignore[attr-defined]
+    stale = (table.c.tried_at < now - FAILURES_KEPT) & ~((table.c.locked_until.isnot(None)) & (table.c.locked_until > now)) & (table.c.key != mine)
+    if postgres:
+        session.execute(delete(table).where(table.c.key.in_(select(table.c.key).where(stale).with_for_update(skip_locked=True))))
+    else:
+        session.execute(delete(table).where(stale))
 
 
 def _verified(claim: Any) -> bool:

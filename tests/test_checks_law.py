@@ -123,7 +123,7 @@ def test_art10_is_met_by_a_law_or_official_authority(basis):
         ("art6_1_c", "ikke oppgitt", None, True),  # words that say there is none name no law
         ("art6_1_e", "N/A", "", True),
         ("art6_1_c", "Bokføringsloven § 13", None, False),
-        ("art6_1_e", None, "Opplæringslova § 15-10 (elevmappe)", False),
+        ("art6_1_e", None, "Opplæringslova (2023) § 29-1 (elevmappe)", False),
         ("art6_1_c", "«plikten til å føre regnskap basert på regnskapsloven»", None, False),  # the demo's JL-08, quoting its notice
         ("art6_1_b", None, None, False),  # a contract needs no law behind it
         ("art6_1_a", None, None, False),

@@ -1,4 +1,5 @@
-"""failed sign-ins at names that are no enabled user, in the database instead of the server process
+"""failed sign-ins at names that are no enabled user, in the database instead of the server process;
+when a user's last failure was, so that a count a day old starts again for both kinds of name
 
 Revision ID: 0009_sign_in_guess
 Revises: 0008_art3_2_tristate
@@ -26,8 +27,11 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("key"),
     )
     op.create_index(op.f("ix_sign_in_guess_tried_at"), "sign_in_guess", ["tried_at"], unique=False)
+    op.add_column("user_account", sa.Column("last_failed_at", sa.DateTime(timezone=True), nullable=True))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("user_account", schema=None, recreate="never") as batch_op:
+        batch_op.drop_column("last_failed_at")
     op.drop_index(op.f("ix_sign_in_guess_tried_at"), table_name="sign_in_guess")
     op.drop_table("sign_in_guess")
