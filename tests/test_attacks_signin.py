@@ -362,3 +362,40 @@ def test_the_host_is_read_from_the_request_headers(monkeypatch):
     monkeypatch.setattr(st, "context", Context())
     assert signin._request_host() == "rebind.evil.example:8501"
     assert signin._foreign_host() == "rebind.evil.example:8501"
+
+
+def test_two_old_made_up_names_tried_at_once_do_not_deadlock(accounts, monkeypatch):
+    """Each attempt held its own name's row and then swept old names, waiting for the other's row:
+    two names a day old tried at once deadlocked on PostgreSQL, and the page crashed."""
+    import threading
+    from datetime import timedelta
+
+    def slow(*_: Any) -> bool:
+        time.sleep(0.3)  # both attempts hold their rows at the same time
+        return False
+
+    monkeypatch.setattr(users, "_verify", lambda *_: False)
+    for name in ("ghost-a", "ghost-b"):
+        with db.transaction(accounts) as s:
+            users.sign_in(s, name, "x")
+    later = users.utcnow() + timedelta(days=2)
+    monkeypatch.setattr(users, "utcnow", lambda: later)
+    monkeypatch.setattr(users, "_verify", slow)
+    errors: list[BaseException] = []
+    answers: list[str] = []
+    start = threading.Barrier(2)
+
+    def guess(name: str) -> None:
+        start.wait()
+        try:
+            with db.transaction(accounts) as s:
+                answers.append(str(users.sign_in(s, name, "x").reason))
+        except BaseException as exc:  # noqa: BLE001 - the test reports what went wrong
+            errors.append(exc)
+
+    threads = [threading.Thread(target=guess, args=(n,)) for n in ("ghost-a", "ghost-b")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == [] and answers == ["wrong", "wrong"]
