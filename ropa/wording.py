@@ -50,11 +50,18 @@ _OPEN_ENDED = re.compile(
     r"|^\s*(?:permanent(?:ly)?|evig|ubegrenset|unlimited|never|aldri)\s*[.!]?\s*$"
     r"|\bno (?:fixed |set )?(?:retention )?(?:period|time limit|deletion date)\b|\bingen (?:fast |bestemt )?(?:lagringstid|slettefrist|tidsfrist)\b"
     r"|\b(?:never|not) (?:be )?(?:deleted|erased)\b|\bnever (?:delete|erase)\b|\bslettes (?:aldri|ikke)\b|\bblir (?:aldri|ikke) slettet\b"
-    r"|\bsletter\s+(?:vi\s+)?aldri\b",
+    r"|\bsletter\s+(?:vi\s+)?(?:aldri|ikke)\b|\bkeeps?\s+(?:\w+\s+){0,2}(?:permanently|forever|indefinitely)\b|\bevig(?:varende)?\b|\buendelig\b"
+    r"|\b(?:ingen|no) (?:sletting|deletion)\b|\buten sluttdato\b|^\s*ikke (?:fastsatt|definert|avklart|bestemt)\b"
+    r"|\b(?:har )?(?:ingen|ikke) rutiner? for sletting\b|\bno deletion (?:routine|procedure|policy)\b",
     re.IGNORECASE,
 )
 # Permanent keeping that an archive law orders (Art. 5(1)(e), 89(1)): a schedule, not an open end.
-_ARCHIVE_LAW = re.compile(r"arkivlov\w*|arkivforskrift\w*|archives? act|archiving (?:purposes )?in the public interest|art(?:\.|icle|ikkel) 89", re.IGNORECASE)
+_ARCHIVE_LAW = re.compile(
+    r"arkivlov\w*|arkivforskrift\w*|arkivverk\w*|riksarkivar\w*|\bIKA\b|arkivdepot\w*|avlever\w*|bevaringspl\w*|bevaringsverdig\w*"
+    r"|arkivverdig\w*|kassasjon\w*|archives? act|public records act|national archives?|archiving (?:purposes )?in the public interest"
+    r"|art(?:\.|icle|ikkel) 89",
+    re.IGNORECASE,
+)
 _ON_REQUEST = re.compile(
     r"(?:until|till?|inntil|frem til|fram til)\s+(?:(?:you|the data subject|the user|the customer|the person|den registrerte"
     r"|du|kunden|brukeren|vedkommende|personen)\s+)?(?:asks?|requests?|withdraws?|objects?|unsubscribes?|opts? out|ber|krever"
@@ -125,16 +132,28 @@ def _says_none(text: str) -> bool:
 
 # An agreement not (yet) concluded is none: Art. 28(3) wants a binding contract, not a draft or one
 # awaiting signature ("Utkast sendt 2026-03", "Venter på signatur", "Draft DPA v2").
+_AGREEMENT_WORD = r"(?:avtale\w*|agreement|dpa|dba|databehandleravtale\w*|contract|kontrakt\w*)"
 _NOT_YET = re.compile(
-    r"^(?:draft|utkast|venter|avventer|awaiting|pending|planned|planlagt|to be (?:signed|agreed|concluded)"
-    r"|under (?:forhandling|arbeid|signering|negotiation|review)|in (?:negotiation|progress|review)"
-    r"|ikke (?:inngått|signert|underskrevet|på plass|mottatt)|not (?:yet )?(?:signed|concluded|in place|received|agreed))\b",
+    r"^(?:draft|utkast|venter|avventer|awaiting|pending|planned|planlagt|to be (?:signed|agreed|concluded)|tbc"
+    r"|under (?:forhandling|arbeid|signering|negotiation|review|utarbeidelse)|in (?:negotiation|progress|review)"
+    r"|(?:sendt )?til signering|sent (?:out )?for signature|må inngås|ikke ennå|not yet|requested|etterspurt"
+    r"|ikke (?:inngått|signert|underskrevet|på plass|mottatt)|not (?:yet )?(?:signed|concluded|in place|received|agreed)"
+    rf"|(?:ingen|no)\s+{_AGREEMENT_WORD}"
+    rf"|{_AGREEMENT_WORD}\s+(?:er\s+|is\s+)?(?:ikke\s+(?:inngått|signert|underskrevet)|not\s+(?:yet\s+)?(?:signed|concluded|in place)"
+    r"|requested|etterspurt|mangler|missing))\b",
+    re.IGNORECASE,
+)
+# Words after those that say an agreement is in force after all: "Utkast godkjent og signert 2024",
+# "Pending renewal; current DPA valid to 2026", "Ikke signert separat, inngår i hovedavtalen".
+_CONCLUDED = re.compile(
+    r"(?<!ikke )(?<!not )\b(?:signert|signed|underskrevet|gjelder|gjeldende|valid|current|in force|i kraft|inngår i|dekke[st]|"
+    r"del av|covered|part of)\b",
     re.IGNORECASE,
 )
 # A spreadsheet's "no" as a value: FALSE, 0, USANN.
 _FALSE = re.compile(r"^(?:0|false|falsk|usann)$", re.IGNORECASE)
 # A leading answer before the words that say why: "Nei, ikke inngått", "No – pending". Not "No. 17": a number.
-_LEADING_NO = re.compile(r"^(?:nei|no|ingen|none)\s*[,;:–—-]\s*(?!\d)(.+)$", re.IGNORECASE)
+_LEADING_NO = re.compile(r"^(?:nei|no|ingen|none)\s*[,;:–—(-]\s*(?!\d)(.+)$", re.IGNORECASE)
 
 
 def has_agreement(reference: Optional[str]) -> bool:
@@ -143,13 +162,10 @@ def has_agreement(reference: Optional[str]) -> bool:
     ("FALSE", "0"), and one not yet concluded ("utkast", "venter på signatur", "pending", "Nei,
     ikke inngått") do not."""
     text = " ".join((reference or "").split())
-    if not text or _NO_AGREEMENT.match(text) or _FALSE.match(text) or _NOT_YET.match(text):
+    if not text or _NO_AGREEMENT.match(text) or _FALSE.match(text):
         return False
+    not_yet = _NOT_YET.match(text)
+    if not_yet:  # "Utkast sendt" is none, "Utkast godkjent og signert 2024" one
+        return bool(_CONCLUDED.search(text[not_yet.end() :]))
     leading = _LEADING_NO.match(text)
-    return not (leading and not _names_one(leading.group(1)))
-
-
-def _names_one(rest: str) -> bool:
-    """After "Nei, …": what follows names one ("Nei, dekkes av rammeavtalen") unless it too
-    says none or not yet."""
-    return not (_NO_AGREEMENT.match(rest) or _NOT_YET.match(rest))
+    return not leading or bool(_CONCLUDED.search(leading.group(1)))  # "Nei, dekkes av rammeavtalen" names one

@@ -1081,6 +1081,14 @@ def test_an_art49_derogation_alone_raises_nothing(mechanism):
         ("Slettes ikke.", "open"),
         ("Vi sletter aldri opplysningene", "open"),
         ("Data are never deleted", "open"),
+        ("We keep it permanently", "open"),
+        ("Lagres evig", "open"),
+        ("Uendelig", "open"),
+        ("Vi sletter ikke opplysningene", "open"),
+        ("No deletion", "open"),
+        ("Lagres uten sluttdato", "open"),
+        ("Ikke fastsatt", "open"),
+        ("Vi har ikke rutiner for sletting", "open"),
         # an end the controller keeps
         ("for as long as your account is active", None),
         ("så lenge kundeforholdet varer, deretter slettes opplysningene", None),
@@ -1098,6 +1106,12 @@ def test_an_art49_derogation_alone_raises_nothing(mechanism):
         ("Etter regler fastsatt i arkivforskriften", None),
         ("Oppbevares permanent i henhold til arkivloven § 6", None),
         ("Kept permanently under the Archives Act (archiving in the public interest)", None),
+        ("Avleveres til Arkivverket; slettes ikke", None),
+        ("Bevaringsverdig, avleveres til arkivdepot. Slettes ikke.", None),
+        ("Slettes ikke (bevaringsplikt etter Riksarkivarens forskrift)", None),
+        ("Slettes ikke, kassasjonsforbud", None),
+        ("Kept permanently under the Public Records Act", None),
+        ("Transferred to the National Archives; never deleted", None),
         ("not deleted before 5 years have passed", None),
     ],
 )
@@ -1237,6 +1251,23 @@ def test_what_starts_the_clock_without_a_period_is_read_as_the_schedule(trigger,
         # a spreadsheet's false
         "FALSE",
         "0",
+        # and as DPOs write it (a review found these read as agreements)
+        "Ingen DBA",
+        "Avtale ikke signert",
+        "Databehandleravtale er ikke inngått",
+        "Ingen databehandleravtale inngått",
+        "Sendt til signering",
+        "Under utarbeidelse",
+        "Må inngås",
+        "Ikke ennå",
+        "Nei (utkast)",
+        "Nei, men er under arbeid",
+        "DPA not signed",
+        "No DPA in place",
+        "No agreement yet",
+        "Sent for signature",
+        "DPA requested",
+        "TBC",
     ],
 )
 def test_more_ways_of_saying_there_is_no_agreement(reference):
@@ -1244,7 +1275,22 @@ def test_more_ways_of_saying_there_is_no_agreement(reference):
     assert f.rule == "processor-without-agreement" and reference in f.message_en and reference in f.message_nb
 
 
-@pytest.mark.parametrize("reference", ["No. 2024-17", "Nei, dekkes av rammeavtalen", "Signert 2024-05-02", "Ja", "Standard DPA in the terms of service"])
+@pytest.mark.parametrize(
+    "reference",
+    [
+        "No. 2024-17",
+        "Nei, dekkes av rammeavtalen",
+        "Signert 2024-05-02",
+        "Ja",
+        "Standard DPA in the terms of service",
+        # words of a draft or a renewal, then of the agreement in force
+        "Pending renewal; current DPA valid to 2026",
+        "Utkast godkjent og signert 12.03.2024",
+        "Venter på ny versjon, gjeldende avtale signert 2022",
+        "Ikke signert separat, inngår i hovedavtale",
+        "Planlagt fornyet, avtale fra 2021 gjelder",
+    ],
+)
 def test_a_reference_that_names_an_agreement_or_a_number_is_one(reference):
     assert check_recipient("T", {"name": "Host AS", "kind": "processor", "agreement": reference}) == []
 
