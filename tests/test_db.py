@@ -149,20 +149,21 @@ def test_the_readmes_database_role_may_reach_every_table_the_app_uses(engine):
     assert granted - tables == set(), sorted(granted - tables)
 
 
-def test_the_readmes_database_role_runs_the_app_and_cannot_rewrite_the_trail(engine, backend):
+def test_the_readmes_database_role_runs_the_app_and_cannot_rewrite_the_trail(tmp_path):
     """On PostgreSQL, a role given exactly the README's GRANTs loads a register, counts a guessed
     name, takes a snapshot, and is refused when it tries to rewrite the audit trail or a snapshot."""
     import re
     import uuid
     from pathlib import Path
 
+    from conftest import make_test_engine
     from sqlalchemy.exc import ProgrammingError
 
     from ropa import users, versions
     from ropa.demo import load_demo
 
-    if backend != "postgresql":
-        pytest.skip("a database role is PostgreSQL's; SQLite has the file's permissions")
+    engine = make_test_engine("postgresql", tmp_path)  # a database role is PostgreSQL's; SQLite has the file's permissions
+    db.migrate(engine)
     role = f"ropa_app_{uuid.uuid4().hex[:8]}"
     readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
     block = readme.split("CREATE ROLE ropa_app LOGIN PASSWORD '…';", 1)[1].split("```", 1)[0]
@@ -188,3 +189,4 @@ def test_the_readmes_database_role_runs_the_app_and_cannot_rewrite_the_trail(eng
         with engine.begin() as conn:
             conn.execute(text(f"DROP OWNED BY {role}"))
             conn.execute(text(f"DROP ROLE {role}"))
+        engine.dispose()
