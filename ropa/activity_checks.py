@@ -125,8 +125,7 @@ def _legal_bases(act: Mapping[str, Any], emit: _Emit, org: Optional[Mapping[str,
         )
     for b in bases:
         if b.get("code") in _ART6_NEEDS_LAW:
-            said = [" ".join(str(b.get(k) or "").split()) for k in ("note", "documentation")]
-            if not any(x and not _says_none(x) for x in said):
+            if not _says_something(b):
                 letter = str(b["code"])[-1]
                 what_en, what_nb = _ART6_NEEDS_LAW[str(b["code"])]
                 emit(
@@ -196,6 +195,13 @@ def _special(act: Mapping[str, Any], emit: _Emit) -> None:
         )
 
 
+def _says_something(item: Mapping[str, Any]) -> bool:
+    """Whether a basis's or a condition's note or documentation says anything: text that is not
+    words saying there is none ("ikke oppgitt", "N/A"). What the law needs named, Art. 6(3) and
+    9(2)(b), (g)-(j), is then for the DPO to judge."""
+    return any(x and not _says_none(x) for x in (" ".join(str(item.get(k) or "").split()) for k in ("note", "documentation")))
+
+
 # Art. 6(1)(c) and (e) rest on a law that lays down the obligation or the task (Art. 6(3)): in
 # Norway the "supplerende rettsgrunnlag" a record names beside the basis.
 _ART6_NEEDS_LAW: dict[str, tuple[str, str]] = {
@@ -224,8 +230,7 @@ def _art9_law(act: Mapping[str, Any], emit: _Emit) -> None:
     for c in act.get("art9_conditions") or []:
         if not isinstance(c, Mapping) or c.get("code") not in _ART9_NEEDS_LAW:
             continue
-        said = [" ".join(str(c.get(k) or "").split()) for k in ("note", "documentation")]
-        if any(x and not _says_none(x) for x in said):
+        if _says_something(c):
             continue
         code = str(c["code"])
         letter = code.rsplit("_", 1)[-1]

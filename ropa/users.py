@@ -539,7 +539,7 @@ def _no_such_user(session: Session, key: str, password: str) -> SignIn:
     postgres = session.get_bind().dialect.name == "postgresql"
     insert = pg_insert if postgres else sqlite_insert
     if postgres:  # a row to hold, as a real account's row is held
-        session.execute(pg_insert(table).values(key=digest, failures=0, tried_at=now).on_conflict_do_nothing(index_elements=["key"]))
+        session.execute(insert(table).values(key=digest, failures=0, tried_at=now).on_conflict_do_nothing(index_elements=["key"]))
     until = session.execute(select(table.c.locked_until).where(table.c.key == digest).with_for_update()).scalar()
     until = _aware(until)
     if until is not None and until > now:
