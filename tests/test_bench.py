@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import ast
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -51,3 +53,25 @@ def test_benchmark_runs_with_200_activities(tmp_path):
         assert not row.get("skipped") and not row.get("failed"), row
         assert row["seconds"] > 0 and row["peak_rss_mb"] > 0 and row["runs"] == 2
     assert steps["export_xlsx"]["ratio"] > 0 and steps["import_xlsx"]["ratio"] > 0  # measured against their references
+
+
+def test_the_browser_benchs_floor_pages_draw_what_the_first_page_is_timed_by():
+    """Streamlit's floor (bench/browser.py) is only a floor if its pages show what the overview's
+    timing waits for: the title and ten figures; the framed one inside thirteen pages in four
+    sections, as app.py lays out its sidebar."""
+    from streamlit.testing.v1 import AppTest
+
+    sys.path.insert(0, str(ROOT))
+    from bench import browser
+
+    for script in (browser.BARE_PAGE, browser.BARE_FRAME):
+        at = AppTest.from_string(script, default_timeout=30).run()
+        assert not at.exception
+        assert [t.value for t in at.title] == ["Oversikt"] and len(at.metric) == 10
+    framed = AppTest.from_string(browser.BARE_FRAME, default_timeout=30).run()
+    assert framed.sidebar.radio[0].options == ["nb", "en"]
+    # As many pages as app.py offers an administrator, each with an icon of the app's.
+    icons = next(n.value for n in ast.walk(ast.parse(browser.BARE_FRAME)) if isinstance(n, ast.Assign) and n.targets[0].id == "ICONS")
+    app = (ROOT / "app.py").read_text()
+    assert 1 + len(ast.literal_eval(icons)) == app.count("st.Page(") == 13
+    assert {f":material/{i}:" for i in ast.literal_eval(icons)} | {":material/dashboard:"} == set(re.findall(r'icon="(:material/\w+:)"', app))
