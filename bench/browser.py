@@ -125,6 +125,17 @@ def overview_drawn(page: Any) -> None:
     expect(page.locator('[data-testid="stMain"] [data-testid="stMetric"]').last).to_be_visible()
 
 
+def first_page(page: Any, base: str) -> float:
+    """Open ``base`` in ``page``: seconds until the overview (its title and all its figures) is drawn."""
+    from playwright.sync_api import expect
+
+    t0 = time.perf_counter()
+    page.goto(base, wait_until="commit")
+    expect(page.locator("h1").first).to_have_text("Oversikt")
+    overview_drawn(page)
+    return time.perf_counter() - t0
+
+
 BARE_PAGE = """import streamlit as st
 
 st.title("Oversikt")
@@ -164,18 +175,14 @@ def floors(work: Path, repeat: int) -> dict[str, list[float]]:
     :func:`overview_drawn` waits for), bare and in the app's frame, served by the same Streamlit
     with the project's settings, opened as the overview is: in new tabs of one browser (the two
     servers in turn, so both meet the same load), then the frame in browser profiles of their own."""
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import sync_playwright
 
     servers: dict[str, tuple[subprocess.Popen[bytes], str]] = {}
     took: dict[str, list[float]] = {"bare_page": [], "bare_frame": [], "bare_frame_empty_cache": []}
 
     def drawn(context: Any, base: str) -> float:
         page = context.new_page()
-        t0 = time.perf_counter()
-        page.goto(base, wait_until="commit")
-        expect(page.locator("h1").first).to_have_text("Oversikt")
-        overview_drawn(page)
-        seconds = time.perf_counter() - t0
+        seconds = first_page(page, base)
         page.close()
         return seconds
 
@@ -212,11 +219,7 @@ def first_tab(base: str) -> float:
         browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
         expect.set_options(timeout=120_000)
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
-        t0 = time.perf_counter()
-        page.goto(base, wait_until="commit")
-        expect(page.locator("h1").first).to_have_text("Oversikt")
-        overview_drawn(page)
-        took = time.perf_counter() - t0
+        took = first_page(page, base)
         page.wait_for_timeout(3000)  # the server keeps what it judged (ropa.findings) a moment after
         browser.close()
     return took
@@ -244,11 +247,7 @@ def measure(base: str, repeat: int) -> dict[str, list[float]]:
         for i in range(repeat + 1):  # each in a browser profile of its own: nothing of Streamlit's JavaScript cached
             context = browser.new_context(viewport={"width": 1400, "height": 1000})
             page = context.new_page()
-            t0 = time.perf_counter()
-            page.goto(base, wait_until="commit")
-            expect(page.locator("h1").first).to_have_text("Oversikt")
-            overview_drawn(page)
-            times["first_page_empty_cache" if i else "first_page_cold"].append(time.perf_counter() - t0)  # the first meets the server's cold caches
+            times["first_page_empty_cache" if i else "first_page_cold"].append(first_page(page, base))  # the first meets the server's cold caches
             context.close()
         # Then tabs of one browser, as a user opens the app again: the app's JavaScript comes from
         # the browser's cache (Streamlit serves it as immutable), the page from the server.
@@ -257,12 +256,9 @@ def measure(base: str, repeat: int) -> dict[str, list[float]]:
             page = context.new_page()
             if i == repeat:
                 page.on("websocket", lambda ws: ws.on("framereceived", lambda payload: frames.append(len(payload))))
-            t0 = time.perf_counter()
-            page.goto(base, wait_until="commit")
-            expect(page.locator("h1").first).to_have_text("Oversikt")
-            overview_drawn(page)
+            seconds = first_page(page, base)
             if i:  # the first tab filled the cache (first_page_empty_cache measures that)
-                times["first_page"].append(time.perf_counter() - t0)
+                times["first_page"].append(seconds)
             if i < repeat:
                 page.close()
         nav = page.locator('[data-testid="stSidebarNav"]')
@@ -398,12 +394,13 @@ def main(argv: Optional[list[str]] = None) -> int:
     ]
     for r in rows:
         # Streamlit's floor is not a step of the app: it is what the first page cannot come under.
-        r["target"] = "Streamlit's floor" if r["step"].startswith("bare_") else "met" if r["median_s"] < 1 else "not met"
+        floor = r["step"].startswith("bare_")
+        r["target"] = "Streamlit's floor" if floor else "met" if r["median_s"] < 1 else "not met"
         print(
             json.dumps(r)
             if a.json
             else f"{LABELS[r['step']]:<42} median {r['median_s']:6.3f} s  (min {r['min_s']:.3f}, max {r['max_s']:.3f}, "
-            f"{r['runs']} runs, {r['activities']} activities; {'' if r['step'].startswith('bare_') else '< 1 s: '}{r['target']})"
+            f"{r['runs']} runs, {r['activities']} activities; {'' if floor else '< 1 s: '}{r['target']})"
         )
     for step in ("open_editor", "save"):  # what the server sent the browser for the step, all its runs together
         if sent.get(f"{step}_messages"):

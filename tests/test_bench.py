@@ -57,8 +57,8 @@ def test_benchmark_runs_with_200_activities(tmp_path):
 
 def test_the_browser_benchs_floor_pages_draw_what_the_first_page_is_timed_by():
     """Streamlit's floor (bench/browser.py) is only a floor if its pages show what the overview's
-    timing waits for: the title and ten figures; the framed one inside thirteen pages in four
-    sections, as app.py lays out its sidebar."""
+    timing waits for: the title and ten figures; the framed one inside as many pages, with the
+    same icons, as app.py's sidebar."""
     from streamlit.testing.v1 import AppTest
 
     sys.path.insert(0, str(ROOT))
